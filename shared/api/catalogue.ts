@@ -1,0 +1,29 @@
+import { companyRoutes } from './companies.ts';
+import { contactRoutes } from './contacts.ts';
+import { metaRoutes } from './meta.ts';
+import { reportRoutes } from './reports.ts';
+import type { RouteDef } from './route.ts';
+import { teamRoutes } from './teams.ts';
+import { userRoutes } from './users.ts';
+
+/**
+ * Every HTTP function and the routes it serves. The Lambda entry of `name` is
+ * `functions/http/<name>.ts`; CDK, the local router and OpenAPI read this map.
+ */
+export const httpFunctions = {
+  meta: metaRoutes,
+  users: userRoutes,
+  teams: teamRoutes,
+  companies: companyRoutes,
+  contacts: contactRoutes,
+  reports: reportRoutes,
+} as const satisfies Record<string, readonly RouteDef[]>;
+
+export type HttpFunctionName = keyof typeof httpFunctions;
+
+export const httpFunctionNames = Object.keys(httpFunctions) as HttpFunctionName[];
+
+export const httpFunctionEntry = (name: HttpFunctionName): string => `functions/http/${name}.ts`;
+
+/** Non-HTTP functions: the table-stream consumer. */
+export const streamFunctionEntry = 'functions/stream/aggregates.ts';

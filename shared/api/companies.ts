@@ -1,0 +1,59 @@
+import { listOf } from '../schemas/common.ts';
+import { company, companyCreate, companyListQuery, companyPatch } from '../schemas/companies.ts';
+import { defineRoutes } from './route.ts';
+
+export const companyRoutes = defineRoutes([
+  {
+    method: 'GET',
+    path: '/companies',
+    operationId: 'listCompanies',
+    summary: 'List companies; `q` matches a name prefix, ignoring case and accents',
+    query: companyListQuery,
+    response: listOf(company),
+    status: 200,
+  },
+  {
+    method: 'POST',
+    path: '/companies',
+    operationId: 'createCompany',
+    summary: 'Create a company; `domain` is unique per tenant',
+    body: companyCreate,
+    response: company,
+    status: 201,
+    headers: ['Idempotency-Key'],
+  },
+  {
+    method: 'GET',
+    path: '/companies/{id}',
+    operationId: 'getCompany',
+    summary: 'Read a company',
+    response: company,
+    status: 200,
+  },
+  {
+    method: 'PATCH',
+    path: '/companies/{id}',
+    operationId: 'updateCompany',
+    summary: 'Change a company (JSON merge patch; null removes a field)',
+    body: companyPatch,
+    response: company,
+    status: 200,
+    headers: ['If-Match'],
+  },
+  {
+    method: 'DELETE',
+    path: '/companies/{id}',
+    operationId: 'archiveCompany',
+    summary: 'Archive a company (hidden from lists unless `archived=true`)',
+    status: 204,
+    headers: ['If-Match'],
+  },
+  {
+    method: 'POST',
+    path: '/companies/{id}/restore',
+    operationId: 'restoreCompany',
+    summary: 'Restore an archived company',
+    response: company,
+    status: 200,
+  },
+]);

@@ -1,0 +1,20 @@
+import * as z from 'zod/mini';
+import { defineRoutes } from './route.ts';
+
+export const overview = z.object({
+  contacts: z.number(),
+  companies: z.number(),
+  teams: z.number(),
+  users: z.number(),
+});
+
+export const reportRoutes = defineRoutes([
+  {
+    method: 'GET',
+    path: '/reports/overview',
+    operationId: 'getOverview',
+    summary: 'Live record counts of the tenant, kept from the table stream',
+    response: overview,
+    status: 200,
+  },
+]);

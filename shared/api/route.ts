@@ -1,0 +1,31 @@
+import type { ZodMiniType } from 'zod/mini';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * One HTTP route of the public contract. The same definitions drive request
+ * validation in the handlers, the API Gateway routes in CDK, the local router
+ * and the OpenAPI document.
+ */
+export interface RouteDef {
+  readonly method: Method;
+  /** API Gateway path template, e.g. `/contacts/{id}`. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  /** Served without a token (health, docs, tracking links). */
+  readonly public?: boolean;
+  readonly body?: ZodMiniType;
+  readonly query?: ZodMiniType;
+  /** Shape of a successful response body, for the documentation. */
+  readonly response?: ZodMiniType;
+  readonly status: 200 | 201 | 204;
+  /** Documented request headers beyond Authorization. */
+  readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];
+}
+
+export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
+export function defineRoutes<const T extends readonly RouteDef[]>(routes: T): T {
+  return routes;
+}
