@@ -1,0 +1,75 @@
+import { companyRoutes } from '#shared/api/companies';
+import { applyMergePatch } from '#shared/domain/merge-patch';
+import { httpHandler } from '#shared/http/handler';
+import {
+  archive,
+  create,
+  listBase,
+  newRecordBase,
+  ownership,
+  readable,
+  restore,
+  update,
+} from '#shared/http/records';
+import { created, noContent, ok } from '#shared/http/results';
+import { type Company, companies } from '#shared/store/entities';
+import { listRecords } from '#shared/store/records';
+
+export const handler = httpHandler(companyRoutes, {
+  async listCompanies({ caller, query, page }) {
+    const { q, ownerId, tag, country, archived } = query;
+    const via = q
+      ? { kind: 'name' as const, prefix: q }
+      : ownerId
+        ? { kind: 'owner' as const, ownerId }
+        : undefined;
+    const base = listBase(caller, page, archived);
+    const result = await listRecords(companies, caller.tenantId, {
+      ...base,
+      ...(via ? { via } : {}),
+      filter: {
+        equals: { ...(q && ownerId ? { ownerId } : {}), ...(country ? { country } : {}) },
+        contains: tag ? { tags: tag } : {},
+        ...(base.visibleTo ? { visibleTo: base.visibleTo } : {}),
+      },
+    });
+    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+  },
+
+  async createCompany({ caller, body }) {
+    const { ownerId, tags, customFields, ...fields } = body;
+    const company: Company = {
+      ...newRecordBase(await ownership(caller, ownerId)),
+      ...fields,
+      tags: tags ?? [],
+      customFields: customFields ?? {},
+    };
+    await create(companies, caller, company);
+    return created(company, `/companies/${company.id}`);
+  },
+
+  async getCompany({ caller, params }) {
+    return ok(await readable(companies, caller, params.id ?? ''));
+  },
+
+  async updateCompany({ caller, params, body, ifMatch }) {
+    const company = await update(companies, caller, params.id ?? '', {
+      ifMatch,
+      change: async (current) => {
+        const { ownerId, ...patch } = body;
+        const owner = ownerId && ownerId !== current.ownerId ? await ownership(caller, ownerId) : {};
+        return { ...applyMergePatch(current, patch), ...owner };
+      },
+    });
+    return ok(company);
+  },
+
+  async archiveCompany({ caller, params, ifMatch }) {
+    await archive(companies, caller, params.id ?? '', ifMatch);
+    return noContent();
+  },
+
+  async restoreCompany({ caller, params }) {
+    return ok(await restore(companies, caller, params.id ?? ''));
+  },
+});

@@ -1,0 +1,56 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { countChange } from '#shared/domain/overview';
+import { applyCountedEvents, type CountedEvent, MAX_EVENTS_PER_TRANSACTION } from '#shared/store/aggregates';
+
+type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
+
+const imageOf = (image: Image | undefined) =>
+  image ? unmarshall(image as Record<string, AttributeValue>) : undefined;
+
+interface Pending extends CountedEvent {
+  readonly sequenceNumber: string;
+}
+
+/**
+ * Keeps per-tenant aggregates from the table stream. Delivery is at least once,
+ * so each event is applied through an idempotency marker; a failure reports
+ * the failed records and Lambda retries from the earliest of them.
+ */
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const byTenant = new Map<string, Pending[]>();
+  const seen = new Set<string>();
+  for (const record of event.Records) {
+    const change = countChange(imageOf(record.dynamodb?.OldImage), imageOf(record.dynamodb?.NewImage));
+    const eventId = record.eventID;
+    const sequenceNumber = record.dynamodb?.SequenceNumber;
+    // A batch can carry the same event twice; one transaction may not write one marker twice.
+    if (!change || !eventId || !sequenceNumber || seen.has(eventId)) continue;
+    seen.add(eventId);
+    const list = byTenant.get(change.tenantId) ?? [];
+    list.push({ eventId, sequenceNumber, counter: change.counter, delta: change.delta });
+    byTenant.set(change.tenantId, list);
+  }
+
+  const failed: string[] = [];
+  for (const [tenantId, events] of byTenant) {
+    for (let start = 0; start < events.length; start += MAX_EVENTS_PER_TRANSACTION) {
+      const chunk = events.slice(start, start + MAX_EVENTS_PER_TRANSACTION);
+      try {
+        await applyCountedEvents(tenantId, chunk);
+      } catch (error) {
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            message: 'aggregate update failed',
+            tenantId,
+            error: String(error),
+          }),
+        );
+        failed.push(...chunk.map((pending) => pending.sequenceNumber));
+      }
+    }
+  }
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+}

@@ -1,0 +1,137 @@
+import * as z from 'zod/mini';
+import { httpFunctions } from './catalogue.ts';
+import type { RouteDef } from './route.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+const toSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  });
+  return rest;
+};
+
+const problem: JsonSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const errorResponses = (route: RouteDef): Record<string, unknown> => {
+  const ref = (description: string) => ({
+    description,
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  });
+  const responses: Record<string, unknown> = {};
+  if (route.body || route.query) responses['400'] = ref('Invalid input; `errors` lists every bad field');
+  if (!route.public) {
+    responses['401'] = ref('Missing, invalid or expired token');
+    responses['403'] = ref('Your role may not do this');
+  }
+  if (route.path.includes('{')) responses['404'] = ref('Not found (or not visible to you)');
+  if (route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT') {
+    responses['409'] = ref('Conflict: duplicate unique value or illegal state change');
+  }
+  if (route.headers?.includes('If-Match'))
+    responses['412'] = ref('If-Match does not match the current version');
+  if (route.body) {
+    responses['413'] = ref('Body over 1 MiB');
+    responses['415'] = ref('Body is not JSON');
+  }
+  if (!route.public) responses['429'] = ref('Throttled');
+  return responses;
+};
+
+function operation(route: RouteDef): Record<string, unknown> {
+  const parameters: unknown[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
+  if (route.query) {
+    const schema = toSchema(route.query, 'input') as {
+      properties?: Record<string, JsonSchema>;
+      required?: string[];
+    };
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      parameters.push({
+        name,
+        in: 'query',
+        required: schema.required?.includes(name) ?? false,
+        schema: property,
+      });
+    }
+  }
+  for (const header of route.headers ?? []) {
+    parameters.push({ name: header, in: 'header', required: false, schema: { type: 'string' } });
+  }
+  const success =
+    route.status === 204
+      ? { description: 'Done' }
+      : {
+          description: 'Success',
+          ...(route.response
+            ? { content: { 'application/json': { schema: toSchema(route.response, 'output') } } }
+            : {}),
+        };
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.path.split('/')[1] ?? 'api'],
+    ...(route.public ? { security: [] } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+          },
+        }
+      : {}),
+    responses: { [String(route.status)]: success, ...errorResponses(route) },
+  };
+}
+
+/** The OpenAPI 3.1 document, generated from the same route definitions and zod schemas that validate requests. */
+export function openApiDocument(serverUrl?: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const routes of Object.values(httpFunctions)) {
+    for (const route of routes as readonly RouteDef[]) {
+      paths[route.path] ??= {};
+      (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Serverless CRM API',
+      version: '0.1.0',
+      description:
+        'JSON, camelCase, ULID ids, ISO 8601 UTC timestamps. Errors are application/problem+json. ' +
+        'Records carry `version`; responses send it as ETag and PATCH/DELETE accept If-Match.',
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Problem: problem },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type * as z from 'zod/mini';
+import { type RouteDef, routeKey } from '../api/route.ts';
+import { getSigningKey } from '../secrets.ts';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
+import { type Caller, callerFrom } from './auth.ts';
+import { jsonBody, rawBody } from './body.ts';
+import { decodeCursor, encodeCursor, type PageKey } from './cursor.ts';
+import { etagOf, requiredVersion } from './etag.ts';
+import { badRequest, conflict, HttpProblem, notFound } from './problem.ts';
+import type { HttpResult } from './results.ts';
+import { parseOrThrow } from './validation.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResponse = APIGatewayProxyStructuredResultV2;
+
+type Output<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
+
+/** Paging state of a list route; cursors are sealed to the tenant, route and filters. */
+export interface Page {
+  readonly limit: number;
+  readonly startKey: PageKey | undefined;
+  next(lastKey: PageKey | undefined): Promise<string | null>;
+}
+
+export interface RequestOf<R extends RouteDef> {
+  readonly caller: R['public'] extends true ? undefined : Caller;
+  readonly body: Output<R['body']>;
+  readonly query: Output<R['query']>;
+  readonly params: Readonly<Record<string, string>>;
+  /** The version `If-Match` requires, if the client sent one. */
+  readonly ifMatch: number | undefined;
+  readonly page: Page;
+  readonly event: HttpEvent;
+}
+
+export type Implementations<R extends readonly RouteDef[]> = {
+  [Op in R[number]['operationId']]: (
+    request: RequestOf<Extract<R[number], { operationId: Op }>>,
+  ) => Promise<HttpResult>;
+};
+
+const DEFAULT_LIMIT = 50;
+const safeParam = /^[A-Za-z0-9_-]{1,128}$/;
+
+const baseHeaders = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+function problemResponse(problem: HttpProblem): HttpResponse {
+  return {
+    statusCode: problem.status,
+    headers: {
+      ...baseHeaders,
+      'content-type': 'application/problem+json',
+      ...(problem.status === 429 ? { 'retry-after': '1' } : {}),
+    },
+    body: JSON.stringify(problem),
+  };
+}
+
+function toResponse(result: HttpResult): HttpResponse {
+  const body = result.body;
+  const headers: Record<string, string> = { ...baseHeaders };
+  if (body !== undefined && typeof body !== 'string') headers['content-type'] = 'application/json';
+  const version = (body as { version?: unknown } | undefined)?.version;
+  if (typeof version === 'number') headers.etag = etagOf(version);
+  Object.assign(headers, result.headers);
+  return {
+    statusCode: result.status,
+    headers,
+    body: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),
+  };
+}
+
+const isListRoute = (route: RouteDef) =>
+  route.query !== undefined && 'cursor' in ((route.query as { shape?: object }).shape ?? {});
+
+async function pageFor(
+  caller: Caller | undefined,
+  route: RouteDef,
+  query: Record<string, unknown>,
+): Promise<Page> {
+  const { limit, cursor, ...filters } = query;
+  const binding = JSON.stringify([
+    caller?.tenantId,
+    caller?.userId,
+    route.operationId,
+    Object.entries(filters).sort(),
+  ]);
+  const key = await getSigningKey();
+  return {
+    limit: typeof limit === 'string' ? Number(limit) : DEFAULT_LIMIT,
+    startKey: typeof cursor === 'string' ? decodeCursor(cursor, binding, key) : undefined,
+    next: async (lastKey) => (lastKey ? encodeCursor(lastKey, binding, key) : null),
+  };
+}
+
+function pathParams(event: HttpEvent): Record<string, string> {
+  const params = event.pathParameters ?? {};
+  const entries = Object.entries(params).map(([name, value]) => {
+    // Path values become key suffixes: anything but a plain id cannot name a record.
+    if (value === undefined || !safeParam.test(value)) throw notFound();
+    return [name, value] as const;
+  });
+  return Object.fromEntries(entries);
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Replays the first response to a retried POST; a reused key with another body is a conflict. */
+async function withIdempotency(
+  caller: Caller,
+  key: string,
+  event: HttpEvent,
+  run: () => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw badRequest('Idempotency-Key must be 1 to 255 visible ASCII characters', [
+      { path: 'Idempotency-Key', message: 'is invalid' },
+    ]);
+  }
+  const fingerprint = createHash('sha256')
+    .update(`${event.routeKey}\n${event.rawPath}\n${rawBody(event)}`)
+    .digest('hex');
+  const scope = { tenantId: caller.tenantId, userId: caller.userId, key };
+  const claim = await claimIdempotencyKey(scope, fingerprint);
+  if (claim.kind === 'mismatch') throw conflict('This Idempotency-Key was used with a different request');
+  if (claim.kind === 'in-progress')
+    throw conflict('A request with this Idempotency-Key is still being processed');
+  if (claim.kind === 'replay') {
+    return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
+  }
+  let response: HttpResponse;
+  try {
+    response = await run();
+  } catch (error) {
+    await releaseIdempotencyKey(scope);
+    throw error;
+  }
+  const status = response.statusCode ?? 200;
+  if (status >= 500) {
+    await releaseIdempotencyKey(scope);
+  } else {
+    await completeIdempotencyKey(scope, {
+      statusCode: status,
+      headers: (response.headers ?? {}) as Record<string, string>,
+      body: typeof response.body === 'string' ? response.body : '',
+    });
+  }
+  return response;
+}
+
+const throttlingErrors = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+
+/** Maps every failure to problem+json; unexpected ones are logged and answered without internals. */
+const problemResponses = (): middy.MiddlewareObj<HttpEvent, HttpResponse> => ({
+  onError: async (request) => {
+    const error = request.error;
+    if (error instanceof HttpProblem) {
+      request.response = problemResponse(error);
+      return;
+    }
+    if (error && throttlingErrors.has(error.name)) {
+      request.response = problemResponse(new HttpProblem(429, 'Too many requests; retry shortly'));
+      return;
+    }
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        requestId: request.context.awsRequestId,
+        routeKey: request.event.routeKey,
+        error: { name: error?.name, message: error?.message, stack: error?.stack },
+      }),
+    );
+    request.response = problemResponse(
+      new HttpProblem(500, 'Something went wrong on our side; it has been logged'),
+    );
+  },
+});
+
+/**
+ * Builds the Lambda handler of one resource group: routing by API Gateway's
+ * routeKey, authentication, body and query validation, idempotency, paging and
+ * error mapping happen here once, so implementations only do the work.
+ */
+export function httpHandler<const R extends readonly RouteDef[]>(
+  routes: R,
+  implementations: Implementations<R>,
+) {
+  const byKey = new Map<string, RouteDef>(routes.map((route) => [routeKey(route), route]));
+  const impls = implementations as unknown as Record<
+    string,
+    (request: RequestOf<RouteDef>) => Promise<HttpResult>
+  >;
+
+  const dispatch = async (event: HttpEvent): Promise<HttpResponse> => {
+    const route = byKey.get(event.routeKey);
+    const impl = route && impls[route.operationId];
+    if (!route || !impl) throw notFound('Route');
+    const caller = route.public ? undefined : callerFrom(event);
+    const params = pathParams(event);
+    const body = route.body ? parseOrThrow(route.body, jsonBody(event)) : undefined;
+    const query = route.query ? parseOrThrow(route.query, event.queryStringParameters ?? {}) : undefined;
+    const ifMatch = requiredVersion(event.headers['if-match']);
+    // Decoding the cursor before any work turns a bad one into a 400 that changes nothing.
+    const page = isListRoute(route)
+      ? await pageFor(caller, route, query as Record<string, unknown>)
+      : emptyPage;
+    const request = { caller, body, query, params, ifMatch, page, event } as RequestOf<RouteDef>;
+
+    const run = async () => {
+      try {
+        return toResponse(await impl(request));
+      } catch (error) {
+        if (error instanceof HttpProblem && error.status < 500) return problemResponse(error);
+        throw error;
+      }
+    };
+    const idempotencyKey = event.headers['idempotency-key'];
+    if (route.method === 'POST' && caller && idempotencyKey !== undefined) {
+      return withIdempotency(caller, idempotencyKey, event, run);
+    }
+    return run();
+  };
+
+  return middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
+    .use(problemResponses())
+    .handler(dispatch);
+}
+
+const emptyPage: Page = { limit: DEFAULT_LIMIT, startKey: undefined, next: async () => null };

@@ -1,0 +1,199 @@
+import { ulid } from 'ulid';
+import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts';
+import { users } from '../store/entities.ts';
+import type { EntitySpec, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
+import { createRecord, getRecord, replaceRecord } from '../store/records.ts';
+import type { TransactItem } from '../store/transactions.ts';
+import type { Caller } from './auth.ts';
+import { checkVersion } from './etag.ts';
+import type { Page } from './handler.ts';
+import { badRequest, conflict, forbidden, notFound, preconditionFailed } from './problem.ts';
+
+/**
+ * The record semantics every resource shares: visibility (404), write rights
+ * (403), optimistic locking (412), unique values (409), archive and restore.
+ */
+const actorOf = (caller: Caller): Actor => ({
+  userId: caller.userId,
+  role: caller.role,
+  ...(caller.teamId ? { teamId: caller.teamId } : {}),
+});
+
+const labelOf = (spec: { readonly label: string }) =>
+  spec.label.charAt(0).toUpperCase() + spec.label.slice(1);
+
+export async function readable<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  caller: Caller,
+  id: string,
+): Promise<T> {
+  const record = await getRecord(spec, caller.tenantId, id);
+  if (!record || !canRead(actorOf(caller), record)) throw notFound(labelOf(spec));
+  return record;
+}
+
+export function assertWritable(caller: Caller, record: StoredRecord): void {
+  if (!canWrite(actorOf(caller), record)) throw forbidden('You may read this record but not change it');
+}
+
+/** The owner and team of a record the caller creates or reassigns. */
+export async function ownership(
+  caller: Caller,
+  ownerId: string | undefined,
+): Promise<{ ownerId: string; teamId?: string }> {
+  if (ownerId === undefined || ownerId === caller.userId) {
+    return { ownerId: caller.userId, ...(caller.teamId ? { teamId: caller.teamId } : {}) };
+  }
+  if (caller.role === 'rep') throw forbidden('A rep can only own records themselves');
+  const owner = await getRecord(users, caller.tenantId, ownerId);
+  if (!owner || !owner.active)
+    throw badRequest('Unknown owner', [{ path: 'ownerId', message: 'is not an active user of this tenant' }]);
+  const teamId = owner.teamId;
+  if (!canAssignTo(actorOf(caller), { userId: owner.id, ...(teamId ? { teamId } : {}) })) {
+    throw forbidden('A manager can only assign records to members of their team');
+  }
+  return { ownerId: owner.id, ...(teamId ? { teamId } : {}) };
+}
+
+export function newRecordBase(owner: { ownerId: string; teamId?: string }, now = new Date()): StoredRecord {
+  const timestamp = now.toISOString();
+  return { id: ulid(), createdAt: timestamp, updatedAt: timestamp, version: 1, archived: false, ...owner };
+}
+
+/** Maps a failed write to the problem the client should see. */
+export function failWrite(
+  spec: { readonly label: string },
+  outcome: Exclude<WriteOutcome, { ok: true }>,
+  checkErrors: readonly { path: string; message: string }[] = [],
+): never {
+  switch (outcome.reason) {
+    case 'unique':
+      throw conflict(`Another ${spec.label} already uses this ${outcome.field}`, [
+        { path: outcome.field, message: `is already used by another ${spec.label}` },
+      ]);
+    case 'version':
+      throw preconditionFailed();
+    case 'check': {
+      const error = checkErrors[outcome.index] ?? { path: '(root)', message: 'refers to a missing record' };
+      throw badRequest(`The ${error.path} does not exist`, [error]);
+    }
+  }
+}
+
+export async function create<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  caller: Caller,
+  record: T,
+  checks: { item: TransactItem; error: { path: string; message: string } }[] = [],
+): Promise<T> {
+  const outcome = await createRecord(
+    spec,
+    caller.tenantId,
+    record,
+    checks.map((check) => check.item),
+  );
+  if (!outcome.ok)
+    failWrite(
+      spec,
+      outcome,
+      checks.map((check) => check.error),
+    );
+  return record;
+}
+
+interface UpdateOptions<T extends StoredRecord> {
+  readonly ifMatch: number | undefined;
+  /** Builds the new state from the current one; may throw a problem. */
+  readonly change: (current: T) => T | Promise<T>;
+  readonly checks?: (
+    before: T,
+    after: T,
+  ) => { item: TransactItem; error: { path: string; message: string } }[];
+  /** Whether archived records may be changed (only restore may). */
+  readonly allowArchived?: boolean;
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Read, check rights, change, and write conditioned on the version read. With
+ * If-Match a lost race answers 412; without it the change is re-applied to the
+ * fresh state, as the client asked for no precondition.
+ */
+export async function update<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  caller: Caller,
+  id: string,
+  options: UpdateOptions<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await readable(spec, caller, id);
+    assertWritable(caller, current);
+    checkVersion(options.ifMatch, current.version);
+    if (current.archived && !options.allowArchived) {
+      throw conflict(`This ${spec.label} is archived; restore it before changing it`);
+    }
+    const changed = await options.change(current);
+    if (changed === current) return current;
+    const next = {
+      ...changed,
+      id: current.id,
+      createdAt: current.createdAt,
+      version: current.version + 1,
+      updatedAt: new Date().toISOString(),
+    };
+    const checks = options.checks?.(current, next) ?? [];
+    const outcome = await replaceRecord(
+      spec,
+      caller.tenantId,
+      current,
+      next,
+      checks.map((check) => check.item),
+    );
+    if (outcome.ok) return next;
+    const retry = outcome.reason === 'version' && options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
+    if (!retry)
+      failWrite(
+        spec,
+        outcome,
+        checks.map((check) => check.error),
+      );
+  }
+}
+
+export const archive = <T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  caller: Caller,
+  id: string,
+  ifMatch: number | undefined,
+) =>
+  update(spec, caller, id, {
+    ifMatch,
+    allowArchived: true,
+    change: (current) => (current.archived ? current : { ...current, archived: true }),
+  });
+
+export const restore = <T extends StoredRecord>(spec: EntitySpec<T>, caller: Caller, id: string) =>
+  update(spec, caller, id, {
+    ifMatch: undefined,
+    allowArchived: true,
+    change: (current) => (current.archived ? { ...current, archived: false } : current),
+  });
+
+/** Paging and visibility every list shares: reps see their own and their team's records. */
+export function listBase(
+  caller: Caller,
+  page: Page,
+  archived: 'true' | 'false' | undefined,
+): Pick<ListRequest, 'archived' | 'limit' | 'startKey'> & {
+  visibleTo?: { userId: string; teamId?: string };
+} {
+  return {
+    archived: archived === 'true',
+    limit: page.limit,
+    startKey: page.startKey,
+    ...(caller.role === 'rep'
+      ? { visibleTo: { userId: caller.userId, ...(caller.teamId ? { teamId: caller.teamId } : {}) } }
+      : {}),
+  };
+}

@@ -1,0 +1,50 @@
+import { fullName } from '../domain/text.ts';
+import type { CompanyCreate } from '../schemas/companies.ts';
+import type { ContactCreate, marketingStatuses } from '../schemas/contacts.ts';
+import type { Role } from '../schemas/users.ts';
+import type { EntitySpec, StoredRecord } from './records.ts';
+
+type CustomFields = Record<string, unknown>;
+
+export type Company = StoredRecord &
+  Omit<CompanyCreate, 'ownerId' | 'tags' | 'customFields'> & { tags: string[]; customFields: CustomFields };
+
+export type Contact = StoredRecord &
+  Omit<ContactCreate, 'ownerId' | 'tags' | 'customFields' | 'marketingStatus'> & {
+    tags: string[];
+    customFields: CustomFields;
+    marketingStatus: (typeof marketingStatuses)[number];
+  };
+
+export type Team = StoredRecord & { name: string };
+
+export type User = StoredRecord & { email: string; name: string; role: Role; active: boolean };
+
+export const companies: EntitySpec<Company> = {
+  type: 'COMPANY',
+  label: 'company',
+  uniques: [{ name: 'COMPANY_DOMAIN', field: 'domain' }],
+  searchName: (company) => company.name,
+};
+
+export const contacts: EntitySpec<Contact> = {
+  type: 'CONTACT',
+  label: 'contact',
+  uniques: [{ name: 'CONTACT_EMAIL', field: 'email' }],
+  searchName: (contact) => fullName(contact.firstName, contact.lastName),
+  parent: { name: 'COMPANY', field: 'companyId' },
+};
+
+export const teams: EntitySpec<Team> = {
+  type: 'TEAM',
+  label: 'team',
+  uniques: [{ name: 'TEAM_NAME', field: 'name' }],
+  searchName: (team) => team.name,
+};
+
+export const users: EntitySpec<User> = {
+  type: 'USER',
+  label: 'user',
+  uniques: [{ name: 'USER_EMAIL', field: 'email' }],
+  searchName: (user) => user.name,
+};

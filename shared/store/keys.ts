@@ -1,0 +1,68 @@
+/**
+ * Every key value starts with the authenticated tenant (`T#<tenant>#`), so no
+ * query built here can reach another tenant's items.
+ */
+export type EntityType = 'CONTACT' | 'COMPANY' | 'TEAM' | 'USER';
+
+export const RECORD_SK = 'A';
+
+export const tenantPrefix = (tenantId: string) => `T#${tenantId}#`;
+
+export const recordPk = (tenantId: string, type: EntityType, id: string) => `T#${tenantId}#${type}#${id}`;
+
+export const recordKey = (tenantId: string, type: EntityType, id: string) => ({
+  pk: recordPk(tenantId, type, id),
+  sk: RECORD_SK,
+});
+
+/** Live records of a type, newest first by ULID; archived ones sit in their own partition. */
+export const collectionPk = (tenantId: string, type: EntityType, archived: boolean) =>
+  `T#${tenantId}#${type}${archived ? '#ARCHIVED' : ''}`;
+
+export const ownerPk = (tenantId: string, type: EntityType, ownerId: string) =>
+  `T#${tenantId}#${type}#OWNER#${ownerId}`;
+
+export const parentPk = (tenantId: string, type: EntityType, parent: string, parentId: string) =>
+  `T#${tenantId}#${type}#${parent}#${parentId}`;
+
+export const searchPk = (tenantId: string, type: EntityType) => `T#${tenantId}#${type}#NAME`;
+
+/** A unique value (an email, a domain) reserved by one record. */
+export const uniqueKey = (tenantId: string, name: string, value: string) => ({
+  pk: `T#${tenantId}#UNIQUE#${name}#${value.toLowerCase()}`,
+  sk: RECORD_SK,
+});
+
+export const idempotencyKey = (tenantId: string, userId: string, key: string) => ({
+  pk: `T#${tenantId}#IDEMPOTENCY#${userId}#${key}`,
+  sk: RECORD_SK,
+});
+
+export const suppressionKey = (tenantId: string, emailHash: string) => ({
+  pk: `T#${tenantId}#SUPPRESSION#${emailHash}`,
+  sk: RECORD_SK,
+});
+
+export const aggregateKey = (tenantId: string, name: string) => ({ pk: `T#${tenantId}#AGGREGATE`, sk: name });
+
+export const streamMarkerKey = (tenantId: string, eventId: string) => ({
+  pk: `T#${tenantId}#STREAM#${eventId}`,
+  sk: RECORD_SK,
+});
+
+/** Attributes that exist for the table, not for clients. */
+export const storageAttributes = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'entity',
+  'tenantId',
+  'expiresAt',
+] as const;

@@ -1,0 +1,393 @@
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import { searchable } from '../domain/text.ts';
+import type { PageKey } from '../http/cursor.ts';
+import { dynamo } from './client.ts';
+import {
+  collectionPk,
+  type EntityType,
+  ownerPk,
+  parentPk,
+  recordKey,
+  searchPk,
+  storageAttributes,
+  uniqueKey,
+} from './keys.ts';
+import type { IndexName } from './table.ts';
+import { type TransactItem, type TransactionOutcome, transact } from './transactions.ts';
+
+/** Fields every record carries. */
+export interface StoredRecord {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  ownerId: string;
+  teamId?: string;
+  archived: boolean;
+}
+
+/** How one record type maps onto the table. */
+export interface EntitySpec<T extends StoredRecord> {
+  readonly type: EntityType;
+  readonly label: string;
+  /** Values unique per tenant, reserved by constraint items written in the same transaction. */
+  readonly uniques?: readonly { readonly name: string; readonly field: keyof T & string }[];
+  /** The text that name-prefix search (gsi4) matches. */
+  readonly searchName?: (record: T) => string | undefined;
+  /** A parent the records are listed under (gsi3), e.g. a contact's company. */
+  readonly parent?: { readonly name: string; readonly field: keyof T & string };
+}
+
+type Item = Record<string, unknown>;
+
+export function toRecord<T extends StoredRecord>(item: Item): T {
+  const record: Item = { ...item };
+  for (const attribute of storageAttributes) delete record[attribute];
+  return record as T;
+}
+
+function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: string, record: T): Item {
+  const attributes: Item = {
+    gsi1pk: collectionPk(tenantId, spec.type, record.archived),
+    gsi1sk: record.id,
+    gsi2pk: ownerPk(tenantId, spec.type, record.ownerId),
+    gsi2sk: record.id,
+  };
+  const parentId = spec.parent && record[spec.parent.field];
+  if (typeof parentId === 'string') {
+    attributes.gsi3pk = parentPk(tenantId, spec.type, spec.parent?.name ?? '', parentId);
+    attributes.gsi3sk = record.id;
+  }
+  const name = spec.searchName?.(record);
+  if (name) {
+    attributes.gsi4pk = searchPk(tenantId, spec.type);
+    attributes.gsi4sk = `${searchable(name)}#${record.id}`;
+  }
+  return attributes;
+}
+
+export function toItem<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: string, record: T): Item {
+  return {
+    ...(record as unknown as Item),
+    ...recordKey(tenantId, spec.type, record.id),
+    ...indexAttributes(spec, tenantId, record),
+    entity: spec.type.toLowerCase(),
+    tenantId,
+  };
+}
+
+export async function getRecord<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  id: string,
+  consistent = false,
+): Promise<T | undefined> {
+  const { Item } = await dynamo.send(
+    new GetCommand({
+      TableName: config.tableName,
+      Key: recordKey(tenantId, spec.type, id),
+      ConsistentRead: consistent,
+    }),
+  );
+  return Item ? toRecord<T>(Item) : undefined;
+}
+
+const uniqueValue = (record: StoredRecord, field: string) => {
+  const value = (record as unknown as Item)[field];
+  return typeof value === 'string' && value !== '' ? value.toLowerCase() : undefined;
+};
+
+function reserve(tenantId: string, type: EntityType, name: string, value: string, id: string): TransactItem {
+  return {
+    Put: {
+      TableName: config.tableName,
+      Item: { ...uniqueKey(tenantId, name, value), entity: 'unique', tenantId, refType: type, refId: id },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+function release(tenantId: string, name: string, value: string, id: string): TransactItem {
+  return {
+    Delete: {
+      TableName: config.tableName,
+      Key: uniqueKey(tenantId, name, value),
+      ConditionExpression: 'refId = :id',
+      ExpressionAttributeValues: { ':id': id },
+    },
+  };
+}
+
+/** A condition that another record of the tenant exists and is live (e.g. the company of a contact). */
+export function recordExists(tenantId: string, type: EntityType, id: string): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: config.tableName,
+      Key: recordKey(tenantId, type, id),
+      ConditionExpression: 'attribute_exists(pk) AND archived = :false',
+      ExpressionAttributeValues: { ':false': false },
+    },
+  };
+}
+
+export type WriteOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'unique'; field: string }
+  | { ok: false; reason: 'version' }
+  | { ok: false; reason: 'check'; index: number };
+
+/** Interprets which condition of a record write failed: the record, a unique value, or an extra check. */
+function outcomeOf(
+  outcome: TransactionOutcome,
+  layout: { recordAt: number; uniques: { at: number; field: string }[]; checksAt: number },
+): WriteOutcome {
+  if (outcome.ok) return outcome;
+  const [first] = outcome.failedConditions;
+  const unique = layout.uniques.find((entry) => outcome.failedConditions.includes(entry.at));
+  if (unique) return { ok: false, reason: 'unique', field: unique.field };
+  if (first === layout.recordAt) return { ok: false, reason: 'version' };
+  const check = outcome.failedConditions.find((index) => index >= layout.checksAt);
+  if (check !== undefined) return { ok: false, reason: 'check', index: check - layout.checksAt };
+  return { ok: false, reason: 'version' };
+}
+
+/** Writes a new record, its unique values and any existence checks in one transaction. */
+export async function createRecord<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  record: T,
+  checks: TransactItem[] = [],
+): Promise<WriteOutcome> {
+  const uniques = (spec.uniques ?? []).flatMap(({ name, field }) => {
+    const value = uniqueValue(record, field);
+    return value ? [{ field, item: reserve(tenantId, spec.type, name, value, record.id) }] : [];
+  });
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: config.tableName,
+        Item: toItem(spec, tenantId, record),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    ...uniques.map((entry) => entry.item),
+    ...checks,
+  ];
+  const outcome = await transact(items);
+  return outcomeOf(outcome, {
+    recordAt: 0,
+    uniques: uniques.map((entry, index) => ({ at: index + 1, field: entry.field })),
+    checksAt: 1 + uniques.length,
+  });
+}
+
+/**
+ * Replaces a record read at `before.version` with `after` (version + 1), moving
+ * unique reservations whose values changed. Fails with `version` when someone
+ * else wrote in between: nothing is lost to a concurrent update.
+ */
+export async function replaceRecord<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  before: T,
+  after: T,
+  checks: TransactItem[] = [],
+): Promise<WriteOutcome> {
+  const moves = (spec.uniques ?? []).flatMap(({ name, field }) => {
+    const old = uniqueValue(before, field);
+    const next = uniqueValue(after, field);
+    if (old === next) return [];
+    return [
+      {
+        field,
+        reserve: next ? reserve(tenantId, spec.type, name, next, after.id) : undefined,
+        release: old ? release(tenantId, name, old, before.id) : undefined,
+      },
+    ];
+  });
+  const reserves = moves.flatMap((move) => (move.reserve ? [{ field: move.field, item: move.reserve }] : []));
+  const releases = moves.flatMap((move) => (move.release ? [move.release] : []));
+  const put: TransactItem = {
+    Put: {
+      TableName: config.tableName,
+      Item: toItem(spec, tenantId, after),
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeValues: { ':version': before.version },
+    },
+  };
+  const items = [put, ...reserves.map((entry) => entry.item), ...releases, ...checks];
+  const layout = {
+    recordAt: 0,
+    uniques: reserves.map((entry, index) => ({ at: index + 1, field: entry.field })),
+    checksAt: 1 + reserves.length + releases.length,
+  };
+  return outcomeOf(await transact(items), layout);
+}
+
+/** Deletes a record and frees its unique values; further items (e.g. a suppression entry) join the transaction. */
+export async function deleteRecord<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  record: T,
+  extra: TransactItem[] = [],
+): Promise<WriteOutcome> {
+  const releases = (spec.uniques ?? []).flatMap(({ name, field }) => {
+    const value = uniqueValue(record, field);
+    return value ? [release(tenantId, name, value, record.id)] : [];
+  });
+  const items: TransactItem[] = [
+    {
+      Delete: {
+        TableName: config.tableName,
+        Key: recordKey(tenantId, spec.type, record.id),
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeValues: { ':version': record.version },
+      },
+    },
+    ...releases,
+    ...extra,
+  ];
+  return outcomeOf(await transact(items), { recordAt: 0, uniques: [], checksAt: items.length });
+}
+
+export interface ListFilter {
+  /** Attribute equality, e.g. `{ country: 'ES' }`. */
+  readonly equals?: Readonly<Record<string, string>>;
+  /** List attributes that must contain the value, e.g. `{ tags: 'vip' }`. */
+  readonly contains?: Readonly<Record<string, string>>;
+  /** Rep visibility: the record is theirs or their team's. */
+  readonly visibleTo?: { readonly userId: string; readonly teamId?: string };
+}
+
+export interface ListRequest {
+  readonly archived: boolean;
+  readonly limit: number;
+  readonly startKey: PageKey | undefined;
+  /** The narrowest index that fits the query; the rest are filters. */
+  readonly via?:
+    | { readonly kind: 'owner'; readonly ownerId: string }
+    | { readonly kind: 'parent'; readonly parentId: string }
+    | { readonly kind: 'name'; readonly prefix: string };
+  readonly filter?: ListFilter;
+}
+
+export interface ListPage<T> {
+  readonly items: T[];
+  readonly lastKey: PageKey | undefined;
+}
+
+const keyAttributes: Record<IndexName, readonly [string, string]> = {
+  gsi1: ['gsi1pk', 'gsi1sk'],
+  gsi2: ['gsi2pk', 'gsi2sk'],
+  gsi3: ['gsi3pk', 'gsi3sk'],
+  gsi4: ['gsi4pk', 'gsi4sk'],
+};
+
+/** Most filtered pages still take one Query; a sparse match may read a few more (bounded). */
+const MAX_QUERIES_PER_PAGE = 8;
+
+export async function listRecords<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  request: ListRequest,
+): Promise<ListPage<T>> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const conditions: string[] = [];
+  let index: IndexName;
+  let keyCondition: string;
+  const via = request.via;
+  if (via?.kind === 'owner') {
+    index = 'gsi2';
+    values[':pk'] = ownerPk(tenantId, spec.type, via.ownerId);
+    keyCondition = 'gsi2pk = :pk';
+  } else if (via?.kind === 'parent') {
+    index = 'gsi3';
+    values[':pk'] = parentPk(tenantId, spec.type, spec.parent?.name ?? '', via.parentId);
+    keyCondition = 'gsi3pk = :pk';
+  } else if (via?.kind === 'name') {
+    index = 'gsi4';
+    values[':pk'] = searchPk(tenantId, spec.type);
+    values[':prefix'] = searchable(via.prefix);
+    keyCondition = 'gsi4pk = :pk AND begins_with(gsi4sk, :prefix)';
+  } else {
+    index = 'gsi1';
+    values[':pk'] = collectionPk(tenantId, spec.type, request.archived);
+    keyCondition = 'gsi1pk = :pk';
+  }
+  if (index !== 'gsi1') {
+    names['#archived'] = 'archived';
+    values[':archived'] = request.archived;
+    conditions.push('#archived = :archived');
+  }
+  let n = 0;
+  for (const [attribute, value] of Object.entries(request.filter?.equals ?? {})) {
+    names[`#e${n}`] = attribute;
+    values[`:e${n}`] = value;
+    conditions.push(`#e${n} = :e${n}`);
+    n++;
+  }
+  for (const [attribute, value] of Object.entries(request.filter?.contains ?? {})) {
+    names[`#c${n}`] = attribute;
+    values[`:c${n}`] = value;
+    conditions.push(`contains(#c${n}, :c${n})`);
+    n++;
+  }
+  const visible = request.filter?.visibleTo;
+  if (visible) {
+    values[':me'] = visible.userId;
+    if (visible.teamId) {
+      values[':team'] = visible.teamId;
+      conditions.push('(ownerId = :me OR teamId = :team)');
+    } else {
+      conditions.push('ownerId = :me');
+    }
+  }
+  const filtered = conditions.length > 0;
+  const base: QueryCommandInput = {
+    TableName: config.tableName,
+    IndexName: index,
+    KeyConditionExpression: keyCondition,
+    ExpressionAttributeValues: values,
+    ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+    ...(filtered ? { FilterExpression: conditions.join(' AND ') } : {}),
+    // Newest first, except name search, which reads alphabetically.
+    ScanIndexForward: index === 'gsi4',
+  };
+
+  const items: T[] = [];
+  let startKey: PageKey | undefined = request.startKey;
+  for (let queries = 0; queries < MAX_QUERIES_PER_PAGE; queries++) {
+    const wanted = request.limit - items.length;
+    const output = await dynamo.send(
+      new QueryCommand({
+        ...base,
+        // Unfiltered pages read exactly what they return; filtered ones read ahead.
+        Limit: filtered ? Math.min(1000, wanted * 4) : wanted,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const found = output.Items ?? [];
+    for (const [position, item] of found.entries()) {
+      items.push(toRecord<T>(item));
+      if (items.length === request.limit) {
+        const more = position < found.length - 1 || output.LastEvaluatedKey !== undefined;
+        return { items, lastKey: more ? keyOf(item, index) : undefined };
+      }
+    }
+    startKey = output.LastEvaluatedKey as PageKey | undefined;
+    if (!startKey) return { items, lastKey: undefined };
+  }
+  return { items, lastKey: startKey };
+}
+
+function keyOf(item: Item, index: IndexName): PageKey {
+  const [pk, sk] = keyAttributes[index];
+  return {
+    pk: item.pk as string,
+    sk: item.sk as string,
+    [pk]: item[pk] as string,
+    [sk]: item[sk] as string,
+  };
+}

@@ -1,0 +1,24 @@
+import { config } from '../config.ts';
+import { emailHash, type SuppressionReason } from '../domain/suppression.ts';
+import { suppressionKey } from './keys.ts';
+import type { TransactItem } from './transactions.ts';
+
+export function suppress(
+  tenantId: string,
+  email: string,
+  reason: SuppressionReason,
+  now = new Date(),
+): TransactItem {
+  return {
+    Put: {
+      TableName: config.tableName,
+      Item: {
+        ...suppressionKey(tenantId, emailHash(tenantId, email)),
+        entity: 'suppression',
+        tenantId,
+        reason,
+        createdAt: now.toISOString(),
+      },
+    },
+  };
+}
