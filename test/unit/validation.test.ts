@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { HttpProblem } from '#shared/http/problem';
+import { parseOrThrow } from '#shared/http/validation';
+import { contactCreate, contactPatch } from '#shared/schemas/contacts';
+
+function problemOf(run: () => unknown): HttpProblem {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HttpProblem) return error;
+    throw error;
+  }
+  throw new Error('expected a problem');
+}
+
+describe('request validation', () => {
+  it('lists every bad field with a readable message', () => {
+    const problem = problemOf(() =>
+      parseOrThrow(contactCreate, {
+        email: 'not-an-email',
+        lifecycleStage: 'vip',
+        tags: ['a', 'a'],
+        shoeSize: 44,
+      }),
+    );
+    expect(problem.status).toBe(400);
+    const byPath = Object.fromEntries((problem.errors ?? []).map((error) => [error.path, error.message]));
+    expect(byPath).toMatchObject({
+      firstName: 'is required',
+      email: 'must be a valid email',
+      lifecycleStage: expect.stringContaining('must be one of: subscriber'),
+      tags: 'must not repeat a tag',
+      shoeSize: 'is not a known field',
+    });
+  });
+
+  it('normalises what it accepts', () => {
+    const contact = parseOrThrow(contactCreate, {
+      firstName: '  Ana ',
+      email: ' Ana@Example.COM ',
+      country: 'es',
+    });
+    expect(contact).toEqual({ firstName: 'Ana', email: 'ana@example.com', country: 'ES' });
+  });
+
+  it('lets a merge patch remove optional fields but not required ones', () => {
+    expect(parseOrThrow(contactPatch, { lastName: null, tags: null })).toEqual({
+      lastName: null,
+      tags: null,
+    });
+    const problem = problemOf(() => parseOrThrow(contactPatch, { firstName: null }));
+    expect(problem.errors).toEqual([{ path: 'firstName', message: 'must not be null' }]);
+    expect(problemOf(() => parseOrThrow(contactPatch, {})).errors?.[0]?.message).toBe(
+      'must change at least one field',
+    );
+  });
+
+  it('refuses marketing statuses that only email events may set', () => {
+    const problem = problemOf(() => parseOrThrow(contactPatch, { marketingStatus: 'bounced' }));
+    expect(problem.errors?.[0]?.path).toBe('marketingStatus');
+  });
+
+  it('rejects non-objects as a whole', () => {
+    expect(problemOf(() => parseOrThrow(contactCreate, [1, 2])).errors).toEqual([
+      { path: '(root)', message: 'must be an object' },
+    ]);
+    expect(problemOf(() => parseOrThrow(contactCreate, null)).errors).toEqual([
+      { path: '(root)', message: 'must not be null' },
+    ]);
+  });
+});
