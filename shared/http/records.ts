@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts';
 import { users } from '../store/entities.ts';
 import type { EntitySpec, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
@@ -13,6 +13,9 @@ import { badRequest, conflict, forbidden, notFound, preconditionFailed } from '.
  * The record semantics every resource shares: visibility (404), write rights
  * (403), optimistic locking (412), unique values (409), archive and restore.
  */
+/** Monotonic within a container, so records created in one millisecond still list in order. */
+const ulid = monotonicFactory();
+
 const actorOf = (caller: Caller): Actor => ({
   userId: caller.userId,
   role: caller.role,

@@ -1,0 +1,131 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, uniqueTenant } from '../support/api.ts';
+import { useTestTable } from '../support/dynamo.ts';
+import { createWorld, type World } from './world.ts';
+
+let world: World;
+beforeAll(async () => {
+  world = await createWorld();
+});
+
+describe('overview report', () => {
+  it('follows creations, archives, restores and erasures through the stream', async () => {
+    const { admin } = world;
+    await eventually(async () => {
+      expect((await admin.client.get('/reports/overview')).body).toEqual({
+        contacts: 0,
+        companies: 0,
+        teams: 2,
+        users: 4,
+      });
+    });
+    const company = await admin.client.post('/companies', { name: 'Counted' });
+    const contacts = await Promise.all(
+      ['A', 'B', 'C'].map((firstName) =>
+        admin.client.post('/contacts', { firstName, email: `${firstName}@${world.tenant}.test` }),
+      ),
+    );
+    await admin.client.delete(`/contacts/${contacts[0]?.body.id}`);
+    await admin.client.delete(`/contacts/${contacts[1]?.body.id}?erase=true`);
+    await admin.client.delete(`/companies/${company.body.id}`);
+    await admin.client.post(`/companies/${company.body.id}/restore`);
+    await admin.client.patch(`/contacts/${contacts[2]?.body.id}`, { title: 'Still one' });
+    await eventually(async () => {
+      expect((await admin.client.get('/reports/overview')).body).toEqual({
+        contacts: 1,
+        companies: 1,
+        teams: 2,
+        users: 4,
+      });
+    });
+    expect((await world.stranger.client.get('/reports/overview')).body).toEqual({
+      contacts: 0,
+      companies: 0,
+      teams: 0,
+      users: 0,
+    });
+    expect((await world.repBlue.client.get('/reports/overview')).status).toBe(200);
+  });
+});
+
+describe('stream consumer', () => {
+  const streamRecord = (
+    eventID: string,
+    eventName: DynamoDBRecord['eventName'],
+    oldImage: Record<string, unknown> | undefined,
+    newImage: Record<string, unknown> | undefined,
+    sequence: number,
+  ): DynamoDBRecord => ({
+    eventID,
+    eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    dynamodb: {
+      Keys: marshall({ pk: 'k', sk: 'A' }) as never,
+      ...(oldImage ? { OldImage: marshall(oldImage) as never } : {}),
+      ...(newImage ? { NewImage: marshall(newImage) as never } : {}),
+      SequenceNumber: String(sequence).padStart(21, '0'),
+      SizeBytes: 100,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  });
+
+  it('counts each event once, whatever is replayed or duplicated', async () => {
+    useTestTable();
+    const { handler } = await import('#functions/stream/aggregates');
+    const { readOverview } = await import('#shared/store/aggregates');
+    const tenantId = uniqueTenant();
+    const contact = (id: string, archived = false) => ({ entity: 'contact', tenantId, id, archived });
+    const records = [
+      streamRecord(`${tenantId}-1`, 'INSERT', undefined, contact('c1'), 1),
+      streamRecord(`${tenantId}-2`, 'INSERT', undefined, contact('c2'), 2),
+      streamRecord(
+        `${tenantId}-3`,
+        'INSERT',
+        undefined,
+        { entity: 'company', tenantId, id: 'k1', archived: false },
+        3,
+      ),
+      streamRecord(`${tenantId}-4`, 'MODIFY', contact('c1'), contact('c1', true), 4),
+      streamRecord(`${tenantId}-5`, 'MODIFY', contact('c2'), { ...contact('c2'), title: 'x' }, 5),
+      streamRecord(`${tenantId}-6`, 'INSERT', undefined, { entity: 'unique', tenantId }, 6),
+    ];
+    const batch: DynamoDBStreamEvent = { Records: records };
+    const expected = { contacts: 1, companies: 1, teams: 0, users: 0 };
+
+    expect(await handler(batch)).toEqual({ batchItemFailures: [] });
+    expect(await readOverview(tenantId)).toEqual(expected);
+    // The same batch again, a retry starting mid-batch, and a batch carrying a duplicate record.
+    expect(await handler(batch)).toEqual({ batchItemFailures: [] });
+    expect(await handler({ Records: records.slice(3) })).toEqual({ batchItemFailures: [] });
+    expect(await handler({ Records: [records[1], records[1], records[2]] as DynamoDBRecord[] })).toEqual({
+      batchItemFailures: [],
+    });
+    expect(await readOverview(tenantId)).toEqual(expected);
+
+    const erase = streamRecord(`${tenantId}-7`, 'REMOVE', contact('c2'), undefined, 7);
+    await handler({ Records: [...records, erase] });
+    expect(await readOverview(tenantId)).toEqual({ ...expected, contacts: 0 });
+  });
+
+  it('ignores records it cannot use instead of failing the batch', async () => {
+    useTestTable();
+    const { handler } = await import('#functions/stream/aggregates');
+    const broken = [
+      { eventID: 'x1', eventName: 'INSERT', dynamodb: {} },
+      {
+        eventID: 'x2',
+        eventName: 'INSERT',
+        dynamodb: { NewImage: marshall({ entity: 'contact' }), SequenceNumber: '1' },
+      },
+      {
+        eventName: 'INSERT',
+        dynamodb: { NewImage: marshall({ entity: 'contact', tenantId: 't' }), SequenceNumber: '2' },
+      },
+    ] as unknown as DynamoDBRecord[];
+    expect(await handler({ Records: broken })).toEqual({ batchItemFailures: [] });
+  });
+});
