@@ -1,0 +1,169 @@
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, DynamoDBRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+process.env.TABLE_NAME = 'crm-test';
+process.env.SIGNING_SECRET = 'unit-test-secret';
+process.env.AWS_REGION = 'us-east-1';
+
+const dynamoMock = mockClient(DynamoDBDocumentClient);
+afterEach(() => {
+  dynamoMock.reset();
+  vi.restoreAllMocks();
+});
+
+const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+function event(routeKey: string, path: string, body?: unknown): APIGatewayProxyEventV2WithJWTAuthorizer {
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    pathParameters: routeKey.includes('{id}') ? { id: path.split('/')[2] ?? '' } : undefined,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: {
+      authorizer: {
+        jwt: { claims: { sub: 'u1', 'custom:tenantId': 'acme', 'cognito:groups': '[admin]' }, scopes: null },
+        principalId: '',
+        integrationLatency: 0,
+      },
+    },
+  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+describe('HTTP handlers under DynamoDB faults', () => {
+  let contacts: typeof import('#functions/http/contacts');
+  beforeAll(async () => {
+    contacts = await import('#functions/http/contacts');
+  });
+
+  it('answers 429 with Retry-After when DynamoDB keeps throttling', async () => {
+    dynamoMock
+      .on(GetCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    const response = await contacts.handler(
+      event('GET /contacts/{id}', '/contacts/01ARZ3NDEKTSV4RRFFQ69G5FAV'),
+      context,
+    );
+    expect(response.statusCode).toBe(429);
+    expect(response.headers?.['retry-after']).toBe('1');
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
+  });
+
+  it('answers a 500 that tells nothing of the internals, and logs the error', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    dynamoMock
+      .on(TransactWriteCommand)
+      .rejects(new Error('socket hang up at 10.0.0.12:443 secret-stack-detail'));
+    const response = await contacts.handler(
+      event('POST /contacts', '/contacts', { firstName: 'Ann', email: 'ann@example.com' }),
+      context,
+    );
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('socket');
+    expect(JSON.parse(String(response.body))).toMatchObject({ status: 500, title: 'Internal server error' });
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('secret-stack-detail'));
+  });
+
+  it('retries a transaction cancelled by a concurrent one, then reports the conflict', async () => {
+    const conflict = () =>
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+      });
+    dynamoMock.on(TransactWriteCommand).rejectsOnce(conflict()).resolves({});
+    const created = await contacts.handler(
+      event('POST /contacts', '/contacts', { firstName: 'A', email: 'a@example.com' }),
+      context,
+    );
+    expect(created.statusCode).toBe(201);
+    expect(dynamoMock.commandCalls(TransactWriteCommand)).toHaveLength(2);
+
+    dynamoMock.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+      }),
+    );
+    const duplicate = await contacts.handler(
+      event('POST /contacts', '/contacts', { firstName: 'B', email: 'a@example.com' }),
+      context,
+    );
+    expect(duplicate.statusCode).toBe(409);
+  });
+
+  it('maps a lost optimistic-lock race without If-Match to a retry on fresh state', async () => {
+    const stored = {
+      id: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      firstName: 'Ann',
+      ownerId: 'u1',
+      version: 1,
+      archived: false,
+      tags: [],
+      customFields: {},
+      marketingStatus: 'subscribed',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+    dynamoMock
+      .on(GetCommand)
+      .resolvesOnce({ Item: stored })
+      .resolves({ Item: { ...stored, version: 2 } });
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    dynamoMock
+      .on(PutCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }))
+      .resolves({});
+    const response = await contacts.handler(
+      event('PATCH /contacts/{id}', `/contacts/${stored.id}`, { title: 'CEO' }),
+      context,
+    );
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(String(response.body))).toMatchObject({ title: 'CEO', version: 3 });
+  });
+});
+
+describe('stream consumer under DynamoDB faults', () => {
+  const record = (id: string, sequence: string): DynamoDBRecord => ({
+    eventID: id,
+    eventName: 'INSERT',
+    dynamodb: {
+      NewImage: marshall({ entity: 'contact', tenantId: id.split(':')[0], archived: false }) as never,
+      SequenceNumber: sequence,
+    },
+  });
+
+  it('reports the records of a tenant whose update failed, and only those', async () => {
+    const { handler } = await import('#functions/stream/aggregates');
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    dynamoMock
+      .on(TransactWriteCommand)
+      .callsFake((input: { TransactItems: { Put?: { Item: { tenantId: string } } }[] }) => {
+        if (input.TransactItems[0]?.Put?.Item.tenantId === 'broken') {
+          throw new ProvisionedThroughputExceededException({ message: 'throttled', $metadata: {} });
+        }
+        return {};
+      });
+    const result = await handler({
+      Records: [
+        record('ok:1', '100'),
+        record('broken:2', '101'),
+        record('broken:3', '102'),
+        record('ok:4', '103'),
+      ],
+    });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '101' }, { itemIdentifier: '102' }]);
+  });
+});
