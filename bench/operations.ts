@@ -1,0 +1,648 @@
+import { performance } from 'node:perf_hooks';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
+import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
+import {
+  type BenchCaller,
+  type HttpRequest,
+  httpEvent,
+  insertRecord,
+  lambdaContext,
+  streamEvent,
+} from './events.ts';
+import { median, percentile } from './stats.ts';
+
+/**
+ * Invokes the real Lambda handlers in this process against DynamoDB Local and
+ * records, per API operation, which DynamoDB requests it made, the capacity
+ * DynamoDB reported and how long the invocation took.
+ */
+
+type HttpHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+
+export interface OperationSettings {
+  readonly iterations: number;
+  readonly warmup: number;
+  /** Contacts in the tenant the list and search operations read. */
+  readonly listTenantContacts: number;
+  readonly streamBatches: number;
+  readonly streamBatchSize: number;
+  readonly tableName: string;
+  readonly log: (line: string) => void;
+}
+
+export interface Expectation {
+  readonly text: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** Requests of one kind per call, over all measured calls. */
+export interface RequestFigure {
+  readonly operation: string;
+  readonly perCall: number;
+  /** Per-call count when it was the same every call, else min and max. */
+  readonly min: number;
+  readonly max: number;
+  readonly errorsPerCall: number;
+}
+
+export interface CapacityFigure {
+  /** Calls for which DynamoDB Local returned ConsumedCapacity, of all metered requests. */
+  readonly reported: number;
+  readonly requests: number;
+  /** Requests that ended in an error (a failed condition carries no ConsumedCapacity). */
+  readonly failed: number;
+  readonly totalPerCall: number;
+  readonly readPerCall: number;
+  readonly writePerCall: number;
+}
+
+export interface OperationReport {
+  readonly name: string;
+  readonly route: string;
+  readonly note?: string;
+  readonly iterations: number;
+  readonly requests: RequestFigure[];
+  readonly itemsWrittenPerCall: number;
+  readonly capacity: CapacityFigure;
+  readonly latencyMs: { readonly median: number; readonly p95: number };
+  readonly expectation?: Expectation;
+  readonly statuses: Record<string, number>;
+}
+
+export interface StreamReport {
+  readonly name: string;
+  readonly note: string;
+  readonly batches: number;
+  readonly recordsPerBatch: number;
+  readonly requests: RequestFigure[];
+  readonly itemsWrittenPerBatch: number;
+  readonly writesPerRecord: number;
+  readonly capacity: CapacityFigure;
+  readonly batchMs: { readonly median: number; readonly p95: number };
+  readonly recordsPerSecond: number;
+  readonly failures: number;
+}
+
+export interface OperationsReport {
+  readonly operations: OperationReport[];
+  readonly stream: StreamReport[];
+  readonly scans: number;
+  readonly operationsSeen: string[];
+  readonly expectations: Expectation[];
+}
+
+interface Sample {
+  readonly ms: number;
+  readonly meter: MeterSnapshot;
+}
+
+function summarise(samples: readonly Sample[]): {
+  requests: RequestFigure[];
+  itemsWrittenPerCall: number;
+  capacity: CapacityFigure;
+} {
+  const names = [...new Set(samples.flatMap((sample) => Object.keys(sample.meter)))].sort();
+  const calls = samples.length;
+  const requests = names.map((operation) => {
+    const counts = samples.map((sample) => sample.meter[operation]?.count ?? 0);
+    const errors = samples.reduce((sum, sample) => sum + (sample.meter[operation]?.errors ?? 0), 0);
+    return {
+      operation,
+      perCall: counts.reduce((a, b) => a + b, 0) / calls,
+      min: Math.min(...counts),
+      max: Math.max(...counts),
+      errorsPerCall: errors / calls,
+    };
+  });
+  let reported = 0;
+  let metered = 0;
+  let failed = 0;
+  let total = 0;
+  let read = 0;
+  let write = 0;
+  let items = 0;
+  for (const sample of samples) {
+    for (const stats of Object.values(sample.meter)) {
+      reported += stats.withCapacity;
+      metered += stats.count;
+      failed += stats.errors;
+      total += stats.capacityUnits;
+      read += stats.readUnits;
+      write += stats.writeUnits;
+      items += stats.itemsWritten;
+    }
+  }
+  return {
+    requests,
+    itemsWrittenPerCall: items / calls,
+    capacity: {
+      reported,
+      requests: metered,
+      failed,
+      totalPerCall: total / calls,
+      readPerCall: read / calls,
+      writePerCall: write / calls,
+    },
+  };
+}
+
+/** Fails unless every measured call made exactly the given requests. */
+function exactly(text: string, wanted: Record<string, number>) {
+  return (requests: RequestFigure[]): Expectation => {
+    const names = new Set([...Object.keys(wanted), ...requests.map((figure) => figure.operation)]);
+    const problems: string[] = [];
+    for (const name of names) {
+      const figure = requests.find((entry) => entry.operation === name);
+      const want = wanted[name] ?? 0;
+      const min = figure?.min ?? 0;
+      const max = figure?.max ?? 0;
+      if (min !== want || max !== want) {
+        problems.push(
+          `${name}: expected ${want} per call, measured ${min === max ? min : `${min} to ${max}`}`,
+        );
+      }
+    }
+    const measured = Object.entries(wanted)
+      .map(([name, count]) => `${count} ${name}`)
+      .join(' + ');
+    return {
+      text,
+      ok: problems.length === 0,
+      detail:
+        problems.length === 0 ? `${measured}, and nothing else, in every measured call` : problems.join('; '),
+    };
+  };
+}
+
+const firstNames = [
+  'Maria',
+  'Marco',
+  'Marta',
+  'Ana',
+  'Ángela',
+  'Bruno',
+  'Carla',
+  'David',
+  'Elena',
+  'Felix',
+  'Greta',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Klara',
+  'Luis',
+  'Nora',
+  'Oscar',
+  'Paula',
+  'Sofia',
+];
+const lastNames = ['Núñez', 'Schmidt', 'Rossi', 'Dubois', 'Silva', 'Novak', 'Jensen', 'Kowalski'];
+
+export async function runOperations(
+  meter: DynamoMeter,
+  settings: OperationSettings,
+): Promise<OperationsReport> {
+  const { log, iterations, warmup } = settings;
+  const contactsFn = (await import('#functions/http/contacts')).handler as unknown as HttpHandler;
+  const companiesFn = (await import('#functions/http/companies')).handler as unknown as HttpHandler;
+  const streamFn = (await import('#functions/stream/aggregates')).handler as unknown as StreamHandler;
+  const { dynamo } = await import('#shared/store/client');
+
+  const run = Date.now().toString(36);
+  const writer: BenchCaller = {
+    tenantId: `benchw${run}`,
+    userId: 'user-admin-w',
+    role: 'admin',
+    teamId: 'red',
+    email: 'admin-w@bench.example',
+  };
+  const reader: BenchCaller = {
+    tenantId: `benchr${run}`,
+    userId: 'user-admin-r',
+    role: 'admin',
+    teamId: 'red',
+    email: 'admin-r@bench.example',
+  };
+  const otherTeamRep: BenchCaller = {
+    tenantId: reader.tenantId,
+    userId: 'user-rep-blue',
+    role: 'rep',
+    teamId: 'blue',
+    email: 'rep-blue@bench.example',
+  };
+
+  const invoke = async (
+    fn: HttpHandler,
+    name: string,
+    routeKey: string,
+    caller: BenchCaller,
+    request: HttpRequest,
+    expectStatus: number,
+  ) => {
+    const response = await fn(httpEvent(routeKey, caller, request), lambdaContext(name));
+    if (response.statusCode !== expectStatus) {
+      throw new Error(
+        `${routeKey} answered ${response.statusCode} (expected ${expectStatus}): ${String(response.body).slice(0, 300)}`,
+      );
+    }
+    return response;
+  };
+  const bodyOf = <T>(response: APIGatewayProxyStructuredResultV2) => JSON.parse(String(response.body)) as T;
+
+  let contactSerial = 0;
+  const newContact = (prefix: string) => {
+    const n = contactSerial++;
+    return {
+      firstName: firstNames[n % firstNames.length] as string,
+      lastName: lastNames[Math.floor(n / firstNames.length) % lastNames.length] as string,
+      email: `${prefix}-${run}-${n}@people.example`,
+      phone: '+34 600 000 000',
+      title: 'Head of Operations',
+      country: 'ES',
+      city: 'Valencia',
+      tags: ['bench', 'vip'],
+      lifecycleStage: 'lead',
+    };
+  };
+  const createContact = async (caller: BenchCaller, prefix: string) =>
+    bodyOf<{ id: string; version: number; email: string }>(
+      await invoke(contactsFn, 'contacts', 'POST /contacts', caller, { body: newContact(prefix) }, 201),
+    );
+
+  // --- Setup (not metered) ---
+  log(`seeding ${settings.listTenantContacts} contacts in the list tenant`);
+  const seeded: { id: string; email: string }[] = [];
+  for (let i = 0; i < settings.listTenantContacts; i++) seeded.push(await createContact(reader, 'list'));
+  const archivable: string[] = [];
+  for (let i = 0; i < warmup + iterations; i++) archivable.push((await createContact(writer, 'arch')).id);
+  const patched = await createContact(writer, 'patch');
+
+  // --- Operations ---
+  const operations: OperationReport[] = [];
+  const measure = async (
+    spec: {
+      name: string;
+      route: string;
+      note?: string;
+      expect?: (requests: RequestFigure[]) => Expectation;
+    },
+    call: (index: number) => Promise<APIGatewayProxyStructuredResultV2>,
+  ) => {
+    const statuses: Record<string, number> = {};
+    for (let i = 0; i < warmup; i++) await call(i);
+    const samples: Sample[] = [];
+    for (let i = warmup; i < warmup + iterations; i++) {
+      meter.reset();
+      meter.start();
+      const started = performance.now();
+      const response = await call(i);
+      const ms = performance.now() - started;
+      meter.stop();
+      const code = String(response.statusCode);
+      statuses[code] = (statuses[code] ?? 0) + 1;
+      samples.push({ ms, meter: meter.snapshot() });
+    }
+    const summary = summarise(samples);
+    const times = samples.map((sample) => sample.ms);
+    const report: OperationReport = {
+      name: spec.name,
+      route: spec.route,
+      ...(spec.note ? { note: spec.note } : {}),
+      iterations,
+      ...summary,
+      latencyMs: { median: median(times), p95: percentile(times, 95) },
+      ...(spec.expect ? { expectation: spec.expect(summary.requests) } : {}),
+      statuses,
+    };
+    operations.push(report);
+    log(
+      `${spec.name}: ${summary.requests.map((r) => `${r.operation}×${r.perCall}`).join(' + ') || 'no requests'}, median ${report.latencyMs.median.toFixed(2)} ms`,
+    );
+  };
+
+  await measure(
+    {
+      name: 'Create contact (unique email)',
+      route: 'POST /contacts',
+      expect: exactly('a create with a unique email is one TransactWriteItems', { TransactWriteItems: 1 }),
+    },
+    () => invoke(contactsFn, 'contacts', 'POST /contacts', writer, { body: newContact('create') }, 201),
+  );
+
+  await measure(
+    {
+      name: 'Create contact with Idempotency-Key',
+      route: 'POST /contacts',
+      note: 'informational: the key is claimed and completed around the create',
+    },
+    (i) =>
+      invoke(
+        contactsFn,
+        'contacts',
+        'POST /contacts',
+        writer,
+        { body: newContact('idem'), headers: { 'idempotency-key': `bench-${run}-${i}` } },
+        201,
+      ),
+  );
+
+  let companySerial = 0;
+  await measure(
+    {
+      name: 'Create company (unique domain)',
+      route: 'POST /companies',
+      expect: exactly('a create with a unique domain is one TransactWriteItems', { TransactWriteItems: 1 }),
+    },
+    () => {
+      const n = companySerial++;
+      return invoke(
+        companiesFn,
+        'companies',
+        'POST /companies',
+        writer,
+        {
+          body: {
+            name: `Bench Company ${n}`,
+            domain: `co${n}-${run}.example.com`,
+            industry: 'Software',
+            size: 120,
+            country: 'DE',
+            tags: ['bench'],
+          },
+        },
+        201,
+      );
+    },
+  );
+
+  await measure(
+    {
+      name: 'Get contact by id',
+      route: 'GET /contacts/{id}',
+      expect: exactly('a read by id is one GetItem', { GetItem: 1 }),
+    },
+    (i) =>
+      invoke(
+        contactsFn,
+        'contacts',
+        'GET /contacts/{id}',
+        reader,
+        { params: { id: (seeded[i % seeded.length] as { id: string }).id } },
+        200,
+      ),
+  );
+
+  let pageItems = 0;
+  await measure(
+    {
+      name: `List contacts, first page (limit 50 of ${settings.listTenantContacts})`,
+      route: 'GET /contacts?limit=50',
+      expect: exactly('a list page is one Query', { Query: 1 }),
+    },
+    async () => {
+      const response = await invoke(
+        contactsFn,
+        'contacts',
+        'GET /contacts',
+        reader,
+        { query: { limit: '50' } },
+        200,
+      );
+      pageItems = bodyOf<{ items: unknown[] }>(response).items.length;
+      return response;
+    },
+  );
+  if (pageItems !== 50) throw new Error(`the list page returned ${pageItems} items, expected 50`);
+
+  let cursor: string | null = null;
+  {
+    const first = await invoke(
+      contactsFn,
+      'contacts',
+      'GET /contacts',
+      reader,
+      { query: { limit: '50' } },
+      200,
+    );
+    cursor = bodyOf<{ nextCursor: string | null }>(first).nextCursor;
+  }
+  if (cursor) {
+    const next = cursor;
+    await measure(
+      {
+        name: 'List contacts, next page (with cursor)',
+        route: 'GET /contacts?limit=50&cursor=…',
+        expect: exactly('a next list page (with cursor) is one Query', { Query: 1 }),
+      },
+      () =>
+        invoke(
+          contactsFn,
+          'contacts',
+          'GET /contacts',
+          reader,
+          { query: { limit: '50', cursor: next } },
+          200,
+        ),
+    );
+  }
+
+  const prefix = 'mar';
+  const prefixMatches =
+    seeded.length === 0
+      ? 0
+      : (() => {
+          let n = 0;
+          for (let i = 0; i < settings.listTenantContacts; i++) {
+            const first = firstNames[i % firstNames.length] as string;
+            if (first.toLowerCase().startsWith(prefix)) n++;
+          }
+          return n;
+        })();
+  await measure(
+    {
+      name: `List contacts by name prefix (q=${prefix}, ${prefixMatches} matches)`,
+      route: `GET /contacts?q=${prefix}&limit=50`,
+    },
+    () => invoke(contactsFn, 'contacts', 'GET /contacts', reader, { query: { q: prefix, limit: '50' } }, 200),
+  );
+
+  await measure(
+    {
+      name: 'Exact email search',
+      route: 'GET /contacts?q=<email>',
+    },
+    (i) =>
+      invoke(
+        contactsFn,
+        'contacts',
+        'GET /contacts',
+        reader,
+        { query: { q: (seeded[i % seeded.length] as { email: string }).email } },
+        200,
+      ),
+  );
+
+  await measure(
+    {
+      name: 'List contacts as a rep of another team (sees none)',
+      route: 'GET /contacts?limit=50 (rep)',
+      note: 'informational worst case of the rep visibility filter: every item is read and filtered out',
+    },
+    () => invoke(contactsFn, 'contacts', 'GET /contacts', otherTeamRep, { query: { limit: '50' } }, 200),
+  );
+
+  let version = patched.version;
+  await measure(
+    {
+      name: 'Patch contact (If-Match)',
+      route: 'PATCH /contacts/{id}',
+    },
+    async (i) => {
+      const response = await invoke(
+        contactsFn,
+        'contacts',
+        'PATCH /contacts/{id}',
+        writer,
+        {
+          params: { id: patched.id },
+          headers: { 'if-match': `"${version}"`, 'content-type': 'application/merge-patch+json' },
+          body: { title: `Title ${i}`, city: i % 2 === 0 ? 'Madrid' : null },
+        },
+        200,
+      );
+      version = bodyOf<{ version: number }>(response).version;
+      return response;
+    },
+  );
+
+  await measure(
+    {
+      name: 'Archive contact (If-Match)',
+      route: 'DELETE /contacts/{id}',
+    },
+    (i) =>
+      invoke(
+        contactsFn,
+        'contacts',
+        'DELETE /contacts/{id}',
+        writer,
+        { params: { id: archivable[i] as string }, headers: { 'if-match': '"1"' } },
+        204,
+      ),
+  );
+
+  // --- Stream consumer ---
+  const stream: StreamReport[] = [];
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: settings.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `T#${reader.tenantId}#CONTACT` },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && items.length < settings.streamBatchSize);
+  if (items.length < settings.streamBatchSize)
+    throw new Error('not enough contact items for the stream batch');
+
+  const batchOf = (batch: number) =>
+    streamEvent(
+      items
+        .slice(0, settings.streamBatchSize)
+        .map((item, index) => insertRecord(item, `bench-${run}-${batch}-${index}`, settings.tableName)),
+    );
+  const measureStream = async (
+    name: string,
+    note: string,
+    eventFor: (batch: number) => DynamoDBStreamEvent,
+  ) => {
+    const samples: Sample[] = [];
+    let failures = 0;
+    for (let batch = 0; batch < 2 + settings.streamBatches; batch++) {
+      const event = eventFor(batch);
+      const measured = batch >= 2;
+      meter.reset();
+      if (measured) meter.start();
+      const started = performance.now();
+      const result = await streamFn(event, lambdaContext('aggregates'));
+      const ms = performance.now() - started;
+      meter.stop();
+      failures += result.batchItemFailures.length;
+      if (measured) samples.push({ ms, meter: meter.snapshot() });
+    }
+    const summary = summarise(samples);
+    const times = samples.map((sample) => sample.ms);
+    const batchMedian = median(times);
+    const report: StreamReport = {
+      name,
+      note,
+      batches: samples.length,
+      recordsPerBatch: settings.streamBatchSize,
+      requests: summary.requests,
+      itemsWrittenPerBatch: summary.itemsWrittenPerCall,
+      writesPerRecord: summary.itemsWrittenPerCall / settings.streamBatchSize,
+      capacity: summary.capacity,
+      batchMs: { median: batchMedian, p95: percentile(times, 95) },
+      recordsPerSecond: settings.streamBatchSize / (batchMedian / 1000),
+      failures,
+    };
+    stream.push(report);
+    log(
+      `${name}: ${summary.requests.map((r) => `${r.operation}×${r.perCall}`).join(' + ')}, ${report.writesPerRecord.toFixed(2)} writes/record, ${Math.round(report.recordsPerSecond)} records/s`,
+    );
+  };
+
+  await measureStream(
+    `Stream: batch of ${settings.streamBatchSize} INSERTs (one tenant)`,
+    'new events: one marker per record plus one counter update per transaction',
+    batchOf,
+  );
+  const replayed = batchOf(-1);
+  await streamFn(replayed, lambdaContext('aggregates'));
+  await measureStream(
+    `Stream: the same batch of ${settings.streamBatchSize} delivered again`,
+    'a retried batch: every marker exists, nothing is counted twice',
+    () => replayed,
+  );
+  for (const report of stream) {
+    if (report.failures > 0) throw new Error(`${report.name}: ${report.failures} records reported as failed`);
+  }
+
+  const scans = meter.seen.has('Scan') ? 1 : 0;
+  const expectations: Expectation[] = [
+    ...operations.flatMap((operation) => (operation.expectation ? [operation.expectation] : [])),
+    {
+      text: 'no Scan anywhere',
+      ok: scans === 0,
+      detail:
+        scans === 0
+          ? `none of the requests sent during the whole run (setup included) was a Scan; operations sent: ${[...meter.seen].sort().join(', ')}`
+          : 'a Scan was sent during the bench',
+    },
+  ];
+  return {
+    operations,
+    stream,
+    scans,
+    operationsSeen: [...meter.seen].sort(),
+    expectations,
+  };
+}
