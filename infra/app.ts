@@ -1,0 +1,27 @@
+/**
+ * The CDK app: `npx cdk synth` / `npx cdk deploy --all` (cdk.json runs `npx tsx infra/app.ts`).
+ *
+ * Stacks: CrmData (the table), CrmApi (Cognito, HTTP API, functions), CrmReporting (stream consumer).
+ * cdk-nag's AWS Solutions checks run on every synth and fail it on an unacknowledged finding.
+ *
+ * Context values (cdk.json "context" or `-c key=value`):
+ *   stage               suffix for the stack names (CrmData-<stage>, ...) to deploy several
+ *                       copies into one account                              default: none
+ *   corsOrigins         allowed browser origins, JSON array or comma-separated,
+ *                       e.g. -c corsOrigins=https://crm.example.com          default: none (no CORS)
+ *   logRetentionDays    retention of function and access logs, a CloudWatch
+ *                       value (1, 3, 5, 7, 14, 30, 60, 90, 180, 365, ...)    default: 30
+ *   throttleRateLimit   API requests per second, steady state (default stage) default: 100
+ *   throttleBurstLimit  API burst capacity                                   default: 200
+ *   removalPolicy       retain | destroy: log groups, user pool, signing secret and the
+ *                       failure queue on stack deletion; retain also turns on
+ *                       the user pool's deletion protection. The table is always
+ *                       retained and deletion-protected.                     default: retain
+ *
+ * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
+ * CrmReporting.StreamFailureQueueUrl.
+ */
+import { App } from 'aws-cdk-lib';
+import { buildApp } from './build-app.ts';
+
+buildApp(new App());

@@ -1,0 +1,51 @@
+import { type App, CrossStackReferences, ReferenceStrength, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readConfig } from './config.ts';
+import { ApiStack } from './stacks/api-stack.ts';
+import { DataStack } from './stacks/data-stack.ts';
+import { ReportingStack } from './stacks/reporting-stack.ts';
+
+export interface CrmStacks {
+  readonly data: DataStack;
+  readonly api: ApiStack;
+  readonly reporting: ReportingStack;
+}
+
+/**
+ * Adds the CRM's stacks to `app` and registers cdk-nag's AWS Solutions pack, which fails
+ * synthesis on any unacknowledged finding. Tests call this with bundling turned off
+ * (context `aws:cdk:bundling-stacks: []`). No env: the stacks are account- and region-agnostic.
+ */
+export function buildApp(app: App): CrmStacks {
+  const config = readConfig(app.node);
+  // CrmApi and CrmReporting import the table through CloudFormation exports (strong references),
+  // so CloudFormation refuses to delete CrmData while they use it. Said explicitly, unless cdk.json
+  // chooses otherwise, so CDK does not warn about an implicit default.
+  if (app.node.tryGetContext('@aws-cdk/core:defaultCrossStackReferences') === undefined) {
+    CrossStackReferences.of(app).consume(ReferenceStrength.STRONG);
+  }
+  const name = (base: string) => (config.stage ? `${base}-${config.stage}` : base);
+
+  const data = new DataStack(app, 'CrmData', {
+    stackName: name('CrmData'),
+    description: 'Serverless CRM: the single DynamoDB table',
+  });
+  const api = new ApiStack(app, 'CrmApi', {
+    stackName: name('CrmApi'),
+    description: 'Serverless CRM: Cognito, HTTP API and its functions',
+    table: data.table,
+    config,
+  });
+  const reporting = new ReportingStack(app, 'CrmReporting', {
+    stackName: name('CrmReporting'),
+    description: 'Serverless CRM: table stream consumer',
+    table: data.table,
+    config,
+  });
+
+  Tags.of(app).add('app', 'serverless-crm');
+  if (config.stage) Tags.of(app).add('stage', config.stage);
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { data, api, reporting };
+}

@@ -1,0 +1,87 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+/**
+ * Deployment settings read from CDK context (`cdk.json` "context", or `-c key=value` on the
+ * command line, where every value arrives as a string). The list with defaults is at the top of app.ts.
+ */
+export interface CrmConfig {
+  /** Suffix of the stack names, so several copies can live in one account; undefined for none. */
+  readonly stage: string | undefined;
+  /** Origins allowed by CORS; empty means no CORS (same-origin or server-to-server clients only). */
+  readonly corsOrigins: string[];
+  readonly logRetention: RetentionDays;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** What happens to log groups, the user pool, the secret and queues when a stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+  /**
+   * Cognito feature plan. `essentials` has a free tier (10,000 monthly active users);
+   * `plus` adds enforced threat protection at a price per active user.
+   */
+  readonly cognitoPlan: 'essentials' | 'plus';
+}
+
+export const defaults = {
+  logRetentionDays: 30,
+  throttleRateLimit: 100,
+  throttleBurstLimit: 200,
+  removalPolicy: 'retain',
+  cognitoPlan: 'essentials',
+} as const;
+
+export function readConfig(node: Node): CrmConfig {
+  const stage = optionalString(node, 'stage');
+  if (stage !== undefined && !/^[A-Za-z0-9-]{1,24}$/.test(stage)) {
+    throw new Error(`context stage must be 1-24 letters, digits or dashes, got "${stage}"`);
+  }
+
+  const logRetentionDays = number(node, 'logRetentionDays', defaults.logRetentionDays);
+  if (!(Object.values(RetentionDays) as unknown[]).includes(logRetentionDays)) {
+    throw new Error(`context logRetentionDays=${logRetentionDays} is not a CloudWatch Logs retention period`);
+  }
+
+  const removal = optionalString(node, 'removalPolicy') ?? defaults.removalPolicy;
+  if (removal !== 'retain' && removal !== 'destroy') {
+    throw new Error(`context removalPolicy must be "retain" or "destroy", got "${removal}"`);
+  }
+
+  const cognitoPlan = optionalString(node, 'cognitoPlan') ?? defaults.cognitoPlan;
+  if (cognitoPlan !== 'essentials' && cognitoPlan !== 'plus') {
+    throw new Error(`context cognitoPlan must be "essentials" or "plus", got "${cognitoPlan}"`);
+  }
+
+  return {
+    stage,
+    cognitoPlan,
+    corsOrigins: stringList(node, 'corsOrigins'),
+    logRetention: logRetentionDays as RetentionDays,
+    throttle: {
+      rateLimit: number(node, 'throttleRateLimit', defaults.throttleRateLimit),
+      burstLimit: number(node, 'throttleBurstLimit', defaults.throttleBurstLimit),
+    },
+    removalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  };
+}
+
+function optionalString(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  return String(value);
+}
+
+function number(node: Node, key: string, fallback: number): number {
+  const raw = optionalString(node, key);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`context ${key} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+/** A JSON array in cdk.json, or a comma-separated string from `-c`. */
+function stringList(node: Node, key: string): string[] {
+  const value: unknown = node.tryGetContext(key);
+  const items = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
+  return items.map((item) => item.trim()).filter((item) => item.length > 0);
+}

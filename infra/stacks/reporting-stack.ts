@@ -1,0 +1,76 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { streamFunctionEntry } from '#shared/api/catalogue';
+import type { CrmConfig } from '../config.ts';
+import { CrmFunction } from '../constructs/crm-function.ts';
+import { grantTable } from '../grants.ts';
+
+export interface ReportingStackProps extends StackProps {
+  readonly table: ITableV2;
+  readonly config: CrmConfig;
+}
+
+/**
+ * The table-stream consumer that keeps report aggregates, timelines and notifications.
+ * Delivery is at least once (the consumer is idempotent per stream eventID); a record that
+ * keeps failing is isolated by bisecting and its position sent to the failure queue.
+ */
+export class ReportingStack extends Stack {
+  readonly consumer: CrmFunction;
+  readonly failureQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: ReportingStackProps) {
+    super(scope, id, props);
+    const { config, table } = props;
+
+    // Holds the shard and sequence numbers of failed batches (not the records themselves).
+    this.failureQueue = new Queue(this, 'StreamFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+
+    this.consumer = new CrmFunction(this, 'aggregates-function', {
+      entry: streamFunctionEntry,
+      description: 'CRM table stream: report aggregates, timelines, notifications',
+      environment: { TABLE_NAME: table.tableName },
+      // A batch of 100 records runs several transactions; far below the stream's patience.
+      timeout: Duration.seconds(60),
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    grantTable(this.consumer.fn, table, 'readWrite');
+    // DynamoEventSource grants the stream read itself (DescribeStream, GetRecords, GetShardIterator, ListStreams).
+    this.consumer.fn.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        // Lets small bursts fill a batch so updates to the same aggregate are coalesced.
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 5,
+        // The stream keeps records 24 h; a lagging consumer should catch up, not skip records.
+        maxRecordAge: Duration.days(1),
+        onFailure: new SqsDlq(this.failureQueue),
+      }),
+    );
+
+    new CfnOutput(this, 'StreamFailureQueueUrl', { value: this.failureQueue.queueUrl });
+
+    this.acknowledgeFindings();
+  }
+
+  /** Every cdk-nag acknowledgement of this stack, each scoped to the resource it is about. */
+  private acknowledgeFindings(): void {
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the on-failure destination (dead-letter queue) of the stream consumer.',
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import type { CfnResource } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { tableReadActions, tableWriteActions } from '../../infra/grants.ts';
+import { actionsOf, allowStatements, logicalId, synthApp } from './support.ts';
+
+const { stacks, templates } = synthApp();
+const reporting = templates.reporting;
+const queueId = logicalId(stacks.reporting.failureQueue.node.defaultChild as CfnResource);
+const functionId = logicalId(stacks.reporting.consumer.fn.node.defaultChild as CfnResource);
+
+describe('CrmReporting: the table-stream consumer', () => {
+  it('reads the table stream from the oldest record, in batches of 100', () => {
+    reporting.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId },
+      EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('StreamArn') },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+    });
+  });
+
+  it('isolates poison records: partial batch failures, bisect, bounded retries and age', () => {
+    reporting.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      MaximumRecordAgeInSeconds: 86_400,
+    });
+  });
+
+  it('sends failed batches to the failure queue', () => {
+    reporting.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+  });
+
+  it('keeps failures 14 days in an encrypted queue that refuses plain HTTP', () => {
+    reporting.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    reporting.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('may read and write the table (no Scan), read the stream and send to its queue only', () => {
+    const roleId = logicalId(stacks.reporting.consumer.fn.role?.node.defaultChild as CfnResource);
+    const actions = allowStatements(reporting)
+      .filter(({ roles }) => roles.includes(roleId))
+      .flatMap(({ statement }) => actionsOf(statement));
+    const dynamo = actions.filter((action) => action.startsWith('dynamodb:'));
+    expect(new Set(dynamo)).toEqual(
+      new Set([
+        ...tableReadActions,
+        ...tableWriteActions,
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ]),
+    );
+    expect(actions.filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
+  it('knows the table name but not the signing secret', () => {
+    reporting.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { TABLE_NAME: Match.anyValue() } },
+    });
+  });
+});
