@@ -1,5 +1,5 @@
 import { listOf } from '../schemas/common.ts';
-import { company, companyCreate, companyListQuery, companyPatch } from '../schemas/companies.ts';
+import { companySchemas } from '../schemas/companies.ts';
 import { defineRoutes } from './route.ts';
 
 export const companyRoutes = defineRoutes([
@@ -8,8 +8,8 @@ export const companyRoutes = defineRoutes([
     path: '/companies',
     operationId: 'listCompanies',
     summary: 'List companies; `q` matches a name prefix, ignoring case and accents',
-    query: companyListQuery,
-    response: listOf(company),
+    query: () => companySchemas().listQuery,
+    response: () => listOf(companySchemas().record),
     status: 200,
   },
   {
@@ -17,8 +17,8 @@ export const companyRoutes = defineRoutes([
     path: '/companies',
     operationId: 'createCompany',
     summary: 'Create a company; `domain` is unique per tenant',
-    body: companyCreate,
-    response: company,
+    body: () => companySchemas().create,
+    response: () => companySchemas().record,
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -27,7 +27,7 @@ export const companyRoutes = defineRoutes([
     path: '/companies/{id}',
     operationId: 'getCompany',
     summary: 'Read a company',
-    response: company,
+    response: () => companySchemas().record,
     status: 200,
   },
   {
@@ -35,8 +35,8 @@ export const companyRoutes = defineRoutes([
     path: '/companies/{id}',
     operationId: 'updateCompany',
     summary: 'Change a company (JSON merge patch; null removes a field)',
-    body: companyPatch,
-    response: company,
+    body: () => companySchemas().patch,
+    response: () => companySchemas().record,
     status: 200,
     headers: ['If-Match'],
   },
@@ -53,7 +53,7 @@ export const companyRoutes = defineRoutes([
     path: '/companies/{id}/restore',
     operationId: 'restoreCompany',
     summary: 'Restore an archived company',
-    response: company,
+    response: () => companySchemas().record,
     status: 200,
   },
 ]);

@@ -1,11 +1,5 @@
 import { listOf } from '../schemas/common.ts';
-import {
-  contact,
-  contactCreate,
-  contactDeleteQuery,
-  contactListQuery,
-  contactPatch,
-} from '../schemas/contacts.ts';
+import { contactSchemas } from '../schemas/contacts.ts';
 import { defineRoutes } from './route.ts';
 
 export const contactRoutes = defineRoutes([
@@ -14,8 +8,8 @@ export const contactRoutes = defineRoutes([
     path: '/contacts',
     operationId: 'listContacts',
     summary: 'List contacts; `q` is a name prefix (case- and accent-insensitive) or an exact email',
-    query: contactListQuery,
-    response: listOf(contact),
+    query: () => contactSchemas().listQuery,
+    response: () => listOf(contactSchemas().record),
     status: 200,
   },
   {
@@ -23,8 +17,8 @@ export const contactRoutes = defineRoutes([
     path: '/contacts',
     operationId: 'createContact',
     summary: 'Create a contact; `email` is unique per tenant',
-    body: contactCreate,
-    response: contact,
+    body: () => contactSchemas().create,
+    response: () => contactSchemas().record,
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -33,7 +27,7 @@ export const contactRoutes = defineRoutes([
     path: '/contacts/{id}',
     operationId: 'getContact',
     summary: 'Read a contact',
-    response: contact,
+    response: () => contactSchemas().record,
     status: 200,
   },
   {
@@ -41,8 +35,8 @@ export const contactRoutes = defineRoutes([
     path: '/contacts/{id}',
     operationId: 'updateContact',
     summary: 'Change a contact (JSON merge patch; null removes a field)',
-    body: contactPatch,
-    response: contact,
+    body: () => contactSchemas().patch,
+    response: () => contactSchemas().record,
     status: 200,
     headers: ['If-Match'],
   },
@@ -51,7 +45,7 @@ export const contactRoutes = defineRoutes([
     path: '/contacts/{id}',
     operationId: 'deleteContact',
     summary: 'Archive a contact, or with `erase=true` (admin) erase the person irreversibly (GDPR)',
-    query: contactDeleteQuery,
+    query: () => contactSchemas().deleteQuery,
     status: 204,
     headers: ['If-Match'],
   },
@@ -60,7 +54,7 @@ export const contactRoutes = defineRoutes([
     path: '/contacts/{id}/restore',
     operationId: 'restoreContact',
     summary: 'Restore an archived contact',
-    response: contact,
+    response: () => contactSchemas().record,
     status: 200,
   },
 ]);

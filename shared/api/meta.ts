@@ -8,7 +8,7 @@ export const metaRoutes = defineRoutes([
     operationId: 'getHealth',
     summary: 'Liveness check',
     public: true,
-    response: z.object({ status: z.literal('ok') }),
+    response: () => z.object({ status: z.literal('ok') }),
     status: 200,
   },
   {

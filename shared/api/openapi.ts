@@ -65,7 +65,7 @@ function operation(route: RouteDef): Record<string, unknown> {
     schema: { type: 'string' },
   }));
   if (route.query) {
-    const schema = toSchema(route.query, 'input') as {
+    const schema = toSchema(route.query(), 'input') as {
       properties?: Record<string, JsonSchema>;
       required?: string[];
     };
@@ -87,7 +87,7 @@ function operation(route: RouteDef): Record<string, unknown> {
       : {
           description: 'Success',
           ...(route.response
-            ? { content: { 'application/json': { schema: toSchema(route.response, 'output') } } }
+            ? { content: { 'application/json': { schema: toSchema(route.response(), 'output') } } }
             : {}),
         };
   return {
@@ -100,7 +100,7 @@ function operation(route: RouteDef): Record<string, unknown> {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: toSchema(route.body, 'input') } },
+            content: { 'application/json': { schema: toSchema(route.body(), 'input') } },
           },
         }
       : {}),

@@ -1,12 +1,13 @@
 import * as z from 'zod/mini';
 import { defineRoutes } from './route.ts';
 
-export const overview = z.object({
-  contacts: z.number(),
-  companies: z.number(),
-  teams: z.number(),
-  users: z.number(),
-});
+const overview = () =>
+  z.object({
+    contacts: z.number(),
+    companies: z.number(),
+    teams: z.number(),
+    users: z.number(),
+  });
 
 export const reportRoutes = defineRoutes([
   {

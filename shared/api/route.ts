@@ -2,6 +2,9 @@ import type { ZodMiniType } from 'zod/mini';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** A schema built on first use (see shared/schemas/lazy.ts). */
+export type SchemaRef = () => ZodMiniType;
+
 /**
  * One HTTP route of the public contract. The same definitions drive request
  * validation in the handlers, the API Gateway routes in CDK, the local router
@@ -15,10 +18,10 @@ export interface RouteDef {
   readonly summary: string;
   /** Served without a token (health, docs, tracking links). */
   readonly public?: boolean;
-  readonly body?: ZodMiniType;
-  readonly query?: ZodMiniType;
+  readonly body?: SchemaRef;
+  readonly query?: SchemaRef;
   /** Shape of a successful response body, for the documentation. */
-  readonly response?: ZodMiniType;
+  readonly response?: SchemaRef;
   readonly status: 200 | 201 | 204;
   /** Documented request headers beyond Authorization. */
   readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];

@@ -1,9 +1,6 @@
-import * as z from 'zod/mini';
-import { listOf, listQuery } from '../schemas/common.ts';
-import { team, teamCreate, teamPatch } from '../schemas/teams.ts';
+import { listOf } from '../schemas/common.ts';
+import { teamSchemas } from '../schemas/teams.ts';
 import { defineRoutes } from './route.ts';
-
-export const teamListQuery = z.strictObject({ ...listQuery });
 
 export const teamRoutes = defineRoutes([
   {
@@ -11,8 +8,8 @@ export const teamRoutes = defineRoutes([
     path: '/teams',
     operationId: 'listTeams',
     summary: "List the tenant's teams",
-    query: teamListQuery,
-    response: listOf(team),
+    query: () => teamSchemas().listQuery,
+    response: () => listOf(teamSchemas().record),
     status: 200,
   },
   {
@@ -20,8 +17,8 @@ export const teamRoutes = defineRoutes([
     path: '/teams',
     operationId: 'createTeam',
     summary: 'Create a team (admin)',
-    body: teamCreate,
-    response: team,
+    body: () => teamSchemas().create,
+    response: () => teamSchemas().record,
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -30,7 +27,7 @@ export const teamRoutes = defineRoutes([
     path: '/teams/{id}',
     operationId: 'getTeam',
     summary: 'Read a team',
-    response: team,
+    response: () => teamSchemas().record,
     status: 200,
   },
   {
@@ -38,8 +35,8 @@ export const teamRoutes = defineRoutes([
     path: '/teams/{id}',
     operationId: 'updateTeam',
     summary: 'Rename a team (admin)',
-    body: teamPatch,
-    response: team,
+    body: () => teamSchemas().patch,
+    response: () => teamSchemas().record,
     status: 200,
     headers: ['If-Match'],
   },

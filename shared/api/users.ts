@@ -1,9 +1,6 @@
-import * as z from 'zod/mini';
-import { listOf, listQuery } from '../schemas/common.ts';
-import { me, user, userCreate, userPatch } from '../schemas/users.ts';
+import { listOf } from '../schemas/common.ts';
+import { userSchemas } from '../schemas/users.ts';
 import { defineRoutes } from './route.ts';
-
-export const userListQuery = z.strictObject({ ...listQuery });
 
 export const userRoutes = defineRoutes([
   {
@@ -11,7 +8,7 @@ export const userRoutes = defineRoutes([
     path: '/me',
     operationId: 'getMe',
     summary: "The caller's user, role and team",
-    response: me,
+    response: () => userSchemas().me,
     status: 200,
   },
   {
@@ -19,8 +16,8 @@ export const userRoutes = defineRoutes([
     path: '/users',
     operationId: 'listUsers',
     summary: "List the tenant's users",
-    query: userListQuery,
-    response: listOf(user),
+    query: () => userSchemas().listQuery,
+    response: () => listOf(userSchemas().record),
     status: 200,
   },
   {
@@ -28,8 +25,8 @@ export const userRoutes = defineRoutes([
     path: '/users',
     operationId: 'createUser',
     summary: 'Create a user (admin); in AWS also the Cognito user and its group',
-    body: userCreate,
-    response: user,
+    body: () => userSchemas().create,
+    response: () => userSchemas().record,
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -38,7 +35,7 @@ export const userRoutes = defineRoutes([
     path: '/users/{id}',
     operationId: 'getUser',
     summary: 'Read a user',
-    response: user,
+    response: () => userSchemas().record,
     status: 200,
   },
   {
@@ -46,8 +43,8 @@ export const userRoutes = defineRoutes([
     path: '/users/{id}',
     operationId: 'updateUser',
     summary: "Change a user's name, role, team or active flag (admin)",
-    body: userPatch,
-    response: user,
+    body: () => userSchemas().patch,
+    response: () => userSchemas().record,
     status: 200,
     headers: ['If-Match'],
   },

@@ -3,7 +3,8 @@
  * tenant, writes its team's records. rep: reads its team's and its own
  * records, writes only its own.
  */
-export type Role = 'admin' | 'manager' | 'rep';
+export const roles = ['admin', 'manager', 'rep'] as const;
+export type Role = (typeof roles)[number];
 
 export interface Actor {
   readonly userId: string;

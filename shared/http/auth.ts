@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { type Role, roles } from '../schemas/users.ts';
+import { type Role, roles } from '../domain/access.ts';
 import { unauthorized } from './problem.ts';
 
 /** Who is calling, from the claims API Gateway's JWT authorizer verified. */

@@ -20,7 +20,11 @@ import { parseOrThrow } from './validation.ts';
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
 
-type Output<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
+type Output<S> = S extends () => infer Schema
+  ? Schema extends z.ZodMiniType
+    ? z.output<Schema>
+    : undefined
+  : undefined;
 
 /** Paging state of a list route; cursors are sealed to the tenant, route and filters. */
 export interface Page {
@@ -81,7 +85,7 @@ function toResponse(result: HttpResult): HttpResponse {
 }
 
 const isListRoute = (route: RouteDef) =>
-  route.query !== undefined && 'cursor' in ((route.query as { shape?: object }).shape ?? {});
+  route.query !== undefined && 'cursor' in ((route.query() as { shape?: object }).shape ?? {});
 
 async function pageFor(
   caller: Caller | undefined,
@@ -212,8 +216,8 @@ export function httpHandler<const R extends readonly RouteDef[]>(
     if (!route || !impl) throw notFound('Route');
     const caller = route.public ? undefined : callerFrom(event);
     const params = pathParams(event);
-    const body = route.body ? parseOrThrow(route.body, jsonBody(event)) : undefined;
-    const query = route.query ? parseOrThrow(route.query, event.queryStringParameters ?? {}) : undefined;
+    const body = route.body ? parseOrThrow(route.body(), jsonBody(event)) : undefined;
+    const query = route.query ? parseOrThrow(route.query(), event.queryStringParameters ?? {}) : undefined;
     const ifMatch = requiredVersion(event.headers['if-match']);
     // Decoding the cursor before any work turns a bad one into a 400 that changes nothing.
     const page = isListRoute(route)

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { config } from '../config.ts';
-import type { Role } from '../schemas/users.ts';
+import type { Role } from '../domain/access.ts';
 
 /**
  * Where people sign in. In AWS that is the Cognito user pool, whose ID tokens

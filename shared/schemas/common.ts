@@ -1,49 +1,55 @@
 import * as z from 'zod/mini';
 
+/**
+ * Field schema factories shared by the resource schemas. They are functions, not
+ * constants, so importing this module builds nothing (see lazy.ts).
+ */
+
 /** Crockford base32 ULID. */
-export const ulid = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'));
+export const ulid = () => z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'));
 
 /** User ids are Cognito subs in AWS and ULIDs locally: opaque, bounded, safe in keys. */
-export const userId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a user id'));
+export const userId = () => z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a user id'));
 
 export const nonEmpty = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
-export const email = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254), z.email());
+export const email = () => z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254), z.email());
 
-export const country = z
-  .string()
-  .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'));
+export const country = () =>
+  z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'));
 
-export const phone = z.string().check(z.trim(), z.regex(/^\+?[0-9 ()./-]{3,40}$/, 'must be a phone number'));
+export const phone = () =>
+  z.string().check(z.trim(), z.regex(/^\+?[0-9 ()./-]{3,40}$/, 'must be a phone number'));
 
-export const url = z.string().check(z.trim(), z.maxLength(2048), z.url({ protocol: /^https?$/ }));
+export const url = () => z.string().check(z.trim(), z.maxLength(2048), z.url({ protocol: /^https?$/ }));
 
-export const domain = z
-  .string()
-  .check(
-    z.trim(),
-    z.toLowerCase(),
-    z.maxLength(253),
-    z.regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, 'must be a domain name'),
+export const domain = () =>
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.toLowerCase(),
+      z.maxLength(253),
+      z.regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, 'must be a domain name'),
+    );
+
+export const tags = () =>
+  z.array(nonEmpty(50)).check(
+    z.maxLength(50),
+    z.refine((list) => new Set(list).size === list.length, 'must not repeat a tag'),
   );
 
-export const tags = z.array(nonEmpty(50)).check(
-  z.maxLength(50),
-  z.refine((list) => new Set(list).size === list.length, 'must not repeat a tag'),
-);
-
 /** Values are checked against the tenant's field settings once those exist. */
-export const customFields = z
-  .record(
-    z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a field key')),
-    z.union([z.string().check(z.maxLength(2000)), z.number(), z.boolean(), z.null(), z.array(z.string())]),
-  )
-  .check(z.refine((fields) => Object.keys(fields).length <= 100, 'must have at most 100 fields'));
-
-export const isoDateTime = z.iso.datetime({ offset: true });
+export const customFields = () =>
+  z
+    .record(
+      z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a field key')),
+      z.union([z.string().check(z.maxLength(2000)), z.number(), z.boolean(), z.null(), z.array(z.string())]),
+    )
+    .check(z.refine((fields) => Object.keys(fields).length <= 100, 'must have at most 100 fields'));
 
 /** Fields every record carries. */
-export const recordBase = {
+export const recordBase = () => ({
   id: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -51,36 +57,30 @@ export const recordBase = {
   ownerId: z.string(),
   teamId: z.optional(z.string()),
   archived: z.boolean(),
-};
+});
 
-const limit = z.optional(
-  z
-    .string()
-    .check(z.regex(/^\d{1,3}$/, 'must be an integer from 1 to 200'))
-    .check(
+export const listQuery = () => ({
+  limit: z.optional(
+    z.string().check(
+      z.regex(/^\d{1,3}$/, 'must be an integer from 1 to 200'),
       z.refine((value) => Number(value) >= 1 && Number(value) <= 200, 'must be an integer from 1 to 200'),
     ),
-);
-
-export const listQuery = {
-  limit,
+  ),
   cursor: z.optional(z.string().check(z.maxLength(4096))),
   archived: z.optional(z.enum(['true', 'false'])),
-};
+});
 
 export const listOf = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
 
-export const idParam = z.object({ id: z.string().check(z.maxLength(128)) });
+export type MergePatch<T, R extends PropertyKey> = {
+  [K in keyof T]?: K extends R ? Exclude<T[K], undefined> : Exclude<T[K], undefined> | null;
+};
 
 /**
  * JSON merge patch of a create schema: every field optional, and optional fields
  * may be `null` to remove them. Required fields cannot be removed.
  */
-export type MergePatch<T, R extends PropertyKey> = {
-  [K in keyof T]?: K extends R ? Exclude<T[K], undefined> : Exclude<T[K], undefined> | null;
-};
-
 export function mergePatchOf<S extends Record<string, z.ZodMiniType>, R extends keyof S & string>(
   shape: S,
   required: readonly R[],

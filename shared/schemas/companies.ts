@@ -12,47 +12,52 @@ import {
   url,
   userId,
 } from './common.ts';
+import { lazy } from './lazy.ts';
 
-const companyFields = {
+const companyFields = () => ({
   name: nonEmpty(200),
-  domain: z.optional(domain),
+  domain: z.optional(domain()),
   industry: z.optional(nonEmpty(100)),
   /** Number of employees. */
   size: z.optional(z.int().check(z.gte(0), z.lte(10_000_000))),
-  country: z.optional(country),
+  country: z.optional(country()),
   city: z.optional(nonEmpty(100)),
-  phone: z.optional(phone),
-  website: z.optional(url),
-  tags: z.optional(tags),
-  ownerId: z.optional(userId),
-  customFields: z.optional(customFields),
-};
-
-export const companyCreate = z.strictObject(companyFields);
-export const companyPatch = mergePatchOf(companyFields, ['name']);
-
-export const company = z.object({
-  ...recordBase,
-  name: z.string(),
-  domain: z.optional(z.string()),
-  industry: z.optional(z.string()),
-  size: z.optional(z.number()),
-  country: z.optional(z.string()),
-  city: z.optional(z.string()),
-  phone: z.optional(z.string()),
-  website: z.optional(z.string()),
-  tags: z.array(z.string()),
-  customFields: z.record(z.string(), z.unknown()),
+  phone: z.optional(phone()),
+  website: z.optional(url()),
+  tags: z.optional(tags()),
+  ownerId: z.optional(userId()),
+  customFields: z.optional(customFields()),
 });
 
-export const companyListQuery = z.strictObject({
-  ...listQuery,
-  q: z.optional(nonEmpty(100)),
-  ownerId: z.optional(userId),
-  tag: z.optional(nonEmpty(50)),
-  country: z.optional(country),
+export const companySchemas = lazy(() => {
+  const fields = companyFields();
+  return {
+    create: z.strictObject(fields),
+    patch: mergePatchOf(fields, ['name']),
+    record: z.object({
+      ...recordBase(),
+      name: z.string(),
+      domain: z.optional(z.string()),
+      industry: z.optional(z.string()),
+      size: z.optional(z.number()),
+      country: z.optional(z.string()),
+      city: z.optional(z.string()),
+      phone: z.optional(z.string()),
+      website: z.optional(z.string()),
+      tags: z.array(z.string()),
+      customFields: z.record(z.string(), z.unknown()),
+    }),
+    listQuery: z.strictObject({
+      ...listQuery(),
+      q: z.optional(nonEmpty(100)),
+      ownerId: z.optional(userId()),
+      tag: z.optional(nonEmpty(50)),
+      country: z.optional(country()),
+    }),
+  };
 });
 
-export type CompanyCreate = z.output<typeof companyCreate>;
-export type CompanyPatch = z.output<typeof companyPatch>;
-export type CompanyListQuery = z.output<typeof companyListQuery>;
+type Schemas = ReturnType<typeof companySchemas>;
+export type CompanyCreate = z.output<Schemas['create']>;
+export type CompanyPatch = z.output<Schemas['patch']>;
+export type CompanyListQuery = z.output<Schemas['listQuery']>;

@@ -12,6 +12,7 @@ import {
   ulid,
   userId,
 } from './common.ts';
+import { lazy } from './lazy.ts';
 
 export const lifecycleStages = [
   'subscriber',
@@ -22,54 +23,58 @@ export const lifecycleStages = [
   'other',
 ] as const;
 export const marketingStatuses = ['subscribed', 'unsubscribed', 'bounced', 'complained'] as const;
+export type MarketingStatus = (typeof marketingStatuses)[number];
 /** Only SES events set `bounced`/`complained`; people may only opt in or out. */
 export const userSettableMarketingStatuses = ['subscribed', 'unsubscribed'] as const;
 
-const contactFields = {
+const contactFields = () => ({
   firstName: nonEmpty(100),
   lastName: z.optional(nonEmpty(100)),
-  email: z.optional(email),
-  phone: z.optional(phone),
-  companyId: z.optional(ulid),
+  email: z.optional(email()),
+  phone: z.optional(phone()),
+  companyId: z.optional(ulid()),
   title: z.optional(nonEmpty(100)),
-  country: z.optional(country),
+  country: z.optional(country()),
   city: z.optional(nonEmpty(100)),
-  tags: z.optional(tags),
+  tags: z.optional(tags()),
   lifecycleStage: z.optional(z.enum(lifecycleStages)),
   marketingStatus: z.optional(z.enum(userSettableMarketingStatuses)),
-  ownerId: z.optional(userId),
-  customFields: z.optional(customFields),
-};
-
-export const contactCreate = z.strictObject(contactFields);
-export const contactPatch = mergePatchOf(contactFields, ['firstName', 'marketingStatus']);
-
-export const contact = z.object({
-  ...recordBase,
-  firstName: z.string(),
-  lastName: z.optional(z.string()),
-  email: z.optional(z.string()),
-  phone: z.optional(z.string()),
-  companyId: z.optional(z.string()),
-  title: z.optional(z.string()),
-  country: z.optional(z.string()),
-  city: z.optional(z.string()),
-  tags: z.array(z.string()),
-  lifecycleStage: z.optional(z.enum(lifecycleStages)),
-  marketingStatus: z.enum(marketingStatuses),
-  customFields: z.record(z.string(), z.unknown()),
+  ownerId: z.optional(userId()),
+  customFields: z.optional(customFields()),
 });
 
-export const contactListQuery = z.strictObject({
-  ...listQuery,
-  q: z.optional(nonEmpty(254)),
-  companyId: z.optional(ulid),
-  ownerId: z.optional(userId),
-  tag: z.optional(nonEmpty(50)),
+export const contactSchemas = lazy(() => {
+  const fields = contactFields();
+  return {
+    create: z.strictObject(fields),
+    patch: mergePatchOf(fields, ['firstName', 'marketingStatus']),
+    record: z.object({
+      ...recordBase(),
+      firstName: z.string(),
+      lastName: z.optional(z.string()),
+      email: z.optional(z.string()),
+      phone: z.optional(z.string()),
+      companyId: z.optional(z.string()),
+      title: z.optional(z.string()),
+      country: z.optional(z.string()),
+      city: z.optional(z.string()),
+      tags: z.array(z.string()),
+      lifecycleStage: z.optional(z.enum(lifecycleStages)),
+      marketingStatus: z.enum(marketingStatuses),
+      customFields: z.record(z.string(), z.unknown()),
+    }),
+    listQuery: z.strictObject({
+      ...listQuery(),
+      q: z.optional(nonEmpty(254)),
+      companyId: z.optional(ulid()),
+      ownerId: z.optional(userId()),
+      tag: z.optional(nonEmpty(50)),
+    }),
+    deleteQuery: z.strictObject({ erase: z.optional(z.enum(['true', 'false'])) }),
+  };
 });
 
-export const contactDeleteQuery = z.strictObject({ erase: z.optional(z.enum(['true', 'false'])) });
-
-export type ContactCreate = z.output<typeof contactCreate>;
-export type ContactPatch = z.output<typeof contactPatch>;
-export type ContactListQuery = z.output<typeof contactListQuery>;
+type Schemas = ReturnType<typeof contactSchemas>;
+export type ContactCreate = z.output<Schemas['create']>;
+export type ContactPatch = z.output<Schemas['patch']>;
+export type ContactListQuery = z.output<Schemas['listQuery']>;

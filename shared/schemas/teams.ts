@@ -1,8 +1,10 @@
 import * as z from 'zod/mini';
-import { nonEmpty, recordBase } from './common.ts';
+import { listQuery, nonEmpty, recordBase } from './common.ts';
+import { lazy } from './lazy.ts';
 
-export const teamCreate = z.strictObject({ name: nonEmpty(100) });
-export const teamPatch = z.strictObject({ name: nonEmpty(100) });
-export const team = z.object({ ...recordBase, name: z.string() });
-
-export type TeamCreate = z.output<typeof teamCreate>;
+export const teamSchemas = lazy(() => ({
+  create: z.strictObject({ name: nonEmpty(100) }),
+  patch: z.strictObject({ name: nonEmpty(100) }),
+  record: z.object({ ...recordBase(), name: z.string() }),
+  listQuery: z.strictObject(listQuery()),
+}));

@@ -1,7 +1,7 @@
+import type { Role } from '../domain/access.ts';
 import { fullName } from '../domain/text.ts';
 import type { CompanyCreate } from '../schemas/companies.ts';
-import type { ContactCreate, marketingStatuses } from '../schemas/contacts.ts';
-import type { Role } from '../schemas/users.ts';
+import type { ContactCreate, MarketingStatus } from '../schemas/contacts.ts';
 import type { EntitySpec, StoredRecord } from './records.ts';
 
 type CustomFields = Record<string, unknown>;
@@ -13,7 +13,7 @@ export type Contact = StoredRecord &
   Omit<ContactCreate, 'ownerId' | 'tags' | 'customFields' | 'marketingStatus'> & {
     tags: string[];
     customFields: CustomFields;
-    marketingStatus: (typeof marketingStatuses)[number];
+    marketingStatus: MarketingStatus;
   };
 
 export type Team = StoredRecord & { name: string };

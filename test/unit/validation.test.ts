@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HttpProblem } from '#shared/http/problem';
 import { parseOrThrow } from '#shared/http/validation';
-import { contactCreate, contactPatch } from '#shared/schemas/contacts';
+import { contactSchemas } from '#shared/schemas/contacts';
+
+const { create: contactCreate, patch: contactPatch } = contactSchemas();
 
 function problemOf(run: () => unknown): HttpProblem {
   try {
