@@ -4,7 +4,7 @@ import { httpHandler } from '#shared/http/handler';
 import {
   archive,
   create,
-  listBase,
+  listRequest,
   newRecordBase,
   ownership,
   readable,
@@ -23,16 +23,14 @@ export const handler = httpHandler(companyRoutes, {
       : ownerId
         ? { kind: 'owner' as const, ownerId }
         : undefined;
-    const base = listBase(caller, page, archived);
-    const result = await listRecords(companies, caller.tenantId, {
-      ...base,
-      ...(via ? { via } : {}),
-      filter: {
+    const result = await listRecords(
+      companies,
+      caller.tenantId,
+      listRequest(caller, page, archived, via, {
         equals: { ...(q && ownerId ? { ownerId } : {}), ...(country ? { country } : {}) },
         contains: tag ? { tags: tag } : {},
-        ...(base.visibleTo ? { visibleTo: base.visibleTo } : {}),
-      },
-    });
+      }),
+    );
     return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
   },
 

@@ -10,7 +10,7 @@ import {
   assertWritable,
   create,
   failWrite,
-  listBase,
+  listRequest,
   newRecordBase,
   ownership,
   readable,
@@ -38,9 +38,8 @@ async function findByEmail(caller: Caller, email: string, archived: boolean): Pr
 export const handler = httpHandler(contactRoutes, {
   async listContacts({ caller, query, page }) {
     const { q, companyId, ownerId, tag, archived } = query;
-    const base = listBase(caller, page, archived);
     if (q?.includes('@')) {
-      const items = page.startKey ? [] : await findByEmail(caller, q, base.archived);
+      const items = page.startKey ? [] : await findByEmail(caller, q, archived === 'true');
       const matching = items.filter(
         (contact) =>
           (!companyId || contact.companyId === companyId) &&
@@ -59,15 +58,11 @@ export const handler = httpHandler(contactRoutes, {
     const equals: Record<string, string> = {};
     if (companyId && via?.kind !== 'parent') equals.companyId = companyId;
     if (ownerId && via?.kind !== 'owner') equals.ownerId = ownerId;
-    const result = await listRecords(contacts, caller.tenantId, {
-      ...base,
-      ...(via ? { via } : {}),
-      filter: {
-        equals,
-        contains: tag ? { tags: tag } : {},
-        ...(base.visibleTo ? { visibleTo: base.visibleTo } : {}),
-      },
-    });
+    const result = await listRecords(
+      contacts,
+      caller.tenantId,
+      listRequest(caller, page, archived, via, { equals, contains: tag ? { tags: tag } : {} }),
+    );
     return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
   },
 

@@ -1,7 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts';
 import { users } from '../store/entities.ts';
-import type { EntitySpec, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
+import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
 import { createRecord, getRecord, replaceRecord } from '../store/records.ts';
 import type { TransactItem } from '../store/transactions.ts';
 import type { Caller } from './auth.ts';
@@ -183,20 +183,33 @@ export const restore = <T extends StoredRecord>(spec: EntitySpec<T>, caller: Cal
     change: (current) => (current.archived ? { ...current, archived: false } : current),
   });
 
-/** Paging and visibility every list shares: reps see their own and their team's records. */
-export function listBase(
+/**
+ * The list request every resource shares: paging, archived or live, and rep
+ * visibility. A rep's unfiltered list reads their team's partition (or their own
+ * records) instead of filtering the whole tenant.
+ */
+export function listRequest(
   caller: Caller,
   page: Page,
   archived: 'true' | 'false' | undefined,
-): Pick<ListRequest, 'archived' | 'limit' | 'startKey'> & {
-  visibleTo?: { userId: string; teamId?: string };
-} {
+  via: ListRequest['via'],
+  filter: Omit<ListFilter, 'visibleTo'> = {},
+): ListRequest {
+  const rep = caller.role === 'rep';
+  const repScope: ListRequest['via'] = caller.teamId
+    ? { kind: 'team', teamId: caller.teamId }
+    : { kind: 'owner', ownerId: caller.userId };
+  const scope = via ?? (rep ? repScope : undefined);
   return {
     archived: archived === 'true',
     limit: page.limit,
     startKey: page.startKey,
-    ...(caller.role === 'rep'
-      ? { visibleTo: { userId: caller.userId, ...(caller.teamId ? { teamId: caller.teamId } : {}) } }
-      : {}),
+    ...(scope ? { via: scope } : {}),
+    filter: {
+      ...filter,
+      ...(rep
+        ? { visibleTo: { userId: caller.userId, ...(caller.teamId ? { teamId: caller.teamId } : {}) } }
+        : {}),
+    },
   };
 }

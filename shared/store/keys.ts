@@ -22,6 +22,9 @@ export const collectionPk = (tenantId: string, type: EntityType, archived: boole
 export const ownerPk = (tenantId: string, type: EntityType, ownerId: string) =>
   `T#${tenantId}#${type}#OWNER#${ownerId}`;
 
+export const teamPk = (tenantId: string, type: EntityType, teamId: string) =>
+  `T#${tenantId}#${type}#TEAM#${teamId}`;
+
 export const parentPk = (tenantId: string, type: EntityType, parent: string, parentId: string) =>
   `T#${tenantId}#${type}#${parent}#${parentId}`;
 
@@ -62,6 +65,8 @@ export const storageAttributes = [
   'gsi3sk',
   'gsi4pk',
   'gsi4sk',
+  'gsi5pk',
+  'gsi5sk',
   'entity',
   'tenantId',
   'expiresAt',

@@ -11,6 +11,7 @@ import {
   recordKey,
   searchPk,
   storageAttributes,
+  teamPk,
   uniqueKey,
 } from './keys.ts';
 import type { IndexName } from './table.ts';
@@ -54,6 +55,10 @@ function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: 
     gsi2pk: ownerPk(tenantId, spec.type, record.ownerId),
     gsi2sk: record.id,
   };
+  if (record.teamId) {
+    attributes.gsi5pk = teamPk(tenantId, spec.type, record.teamId);
+    attributes.gsi5sk = record.id;
+  }
   const parentId = spec.parent && record[spec.parent.field];
   if (typeof parentId === 'string') {
     attributes.gsi3pk = parentPk(tenantId, spec.type, spec.parent?.name ?? '', parentId);
@@ -267,6 +272,7 @@ export interface ListRequest {
   /** The narrowest index that fits the query; the rest are filters. */
   readonly via?:
     | { readonly kind: 'owner'; readonly ownerId: string }
+    | { readonly kind: 'team'; readonly teamId: string }
     | { readonly kind: 'parent'; readonly parentId: string }
     | { readonly kind: 'name'; readonly prefix: string };
   readonly filter?: ListFilter;
@@ -282,6 +288,7 @@ const keyAttributes: Record<IndexName, readonly [string, string]> = {
   gsi2: ['gsi2pk', 'gsi2sk'],
   gsi3: ['gsi3pk', 'gsi3sk'],
   gsi4: ['gsi4pk', 'gsi4sk'],
+  gsi5: ['gsi5pk', 'gsi5sk'],
 };
 
 /** Most filtered pages still take one Query; a sparse match may read a few more (bounded). */
@@ -302,6 +309,10 @@ export async function listRecords<T extends StoredRecord>(
     index = 'gsi2';
     values[':pk'] = ownerPk(tenantId, spec.type, via.ownerId);
     keyCondition = 'gsi2pk = :pk';
+  } else if (via?.kind === 'team') {
+    index = 'gsi5';
+    values[':pk'] = teamPk(tenantId, spec.type, via.teamId);
+    keyCondition = 'gsi5pk = :pk';
   } else if (via?.kind === 'parent') {
     index = 'gsi3';
     values[':pk'] = parentPk(tenantId, spec.type, spec.parent?.name ?? '', via.parentId);

@@ -20,12 +20,14 @@ export const tableDefinition = {
    * - gsi2: records by owner.
    * - gsi3: records by parent (contacts of a company, ...).
    * - gsi4: name-prefix search on a normalised name.
+   * - gsi5: records by team, so a rep's list reads their team's records only.
    */
   indexes: [
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    { name: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   ] as const satisfies readonly IndexDefinition[],
 } as const;
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { api, tokenFor } from '../support/api.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 let world: World;
@@ -183,6 +184,29 @@ describe('companies: roles and tenancy', () => {
     expect(blueList.body.items).toEqual([]);
     const redList = await repRed2.client.get('/companies?q=red own');
     expect(redList.body.items.map((item: { id: string }) => item.id)).toContain(id);
+  });
+
+  it('gives reps a plain list of exactly their team’s records, or their own without a team', async () => {
+    const ids = (response: { body: { items: { id: string; teamId?: string; ownerId: string }[] } }) =>
+      response.body.items;
+    const red = await world.repRed.client.post('/companies', { name: 'Red plain' });
+    const blue = await world.repBlue.client.post('/companies', { name: 'Blue plain' });
+    const redView = ids(await world.repRed2.client.get('/companies?limit=200'));
+    expect(redView.map((item) => item.id)).toContain(red.body.id);
+    expect(redView.map((item) => item.id)).not.toContain(blue.body.id);
+    expect(redView.every((item) => item.teamId === world.teams.red)).toBe(true);
+
+    const loner = await world.admin.client.post('/users', {
+      email: `${unique('loner')}@example.com`,
+      name: 'Loner',
+      role: 'rep',
+    });
+    const lonerClient = api(await tokenFor({ tenant: world.tenant, role: 'rep', user: loner.body.id }));
+    const own = await lonerClient.post('/companies', { name: 'Loner Co' });
+    expect(own.body.teamId).toBeUndefined();
+    const lonerView = ids(await lonerClient.get('/companies'));
+    expect(lonerView.map((item) => item.id)).toEqual([own.body.id]);
+    expect((await lonerClient.get(`/companies/${red.body.id}`)).status).toBe(404);
   });
 
   it('lets only admins and team managers assign owners', async () => {

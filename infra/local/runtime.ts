@@ -1,0 +1,233 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { tableDefinition } from '#shared/store/table';
+import { loadOrCreateDevTokenKeys, loadOrCreateSigningSecret } from './dev-secrets.ts';
+import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import {
+  type LoadHttpHandler,
+  type LoadStreamHandler,
+  loadCatalogueHttpHandler,
+  loadCatalogueStreamHandler,
+} from './handler-loader.ts';
+import { type RunningHttpServer, startHttpServer } from './http-server.ts';
+import type { TableSetup } from './local-table.ts';
+import { consoleLogger, type Logger } from './logger.ts';
+import { defaultDataDir } from './paths.ts';
+import { findFreePort, portFromEnv } from './ports.ts';
+import { type LocalRoute, routesFromCatalogue } from './routes.ts';
+import type { RunningSesLocal } from './ses-local.ts';
+
+/**
+ * The whole CRM on a laptop: DynamoDB Local with the table from the shared
+ * definition, a local SES with its inbox, the API Gateway stand-in serving the same
+ * handler modules as AWS, and the stream consumer. One call starts it, `stop()` ends it.
+ */
+export interface LocalRuntimeOptions {
+  /** State folder (DynamoDB data, dev keys, checkpoints). Default: LOCAL_DATA_DIR or `.local/` in the repo. */
+  readonly dataDir?: string;
+  /** DynamoDB Local with `-inMemory` and checkpoints in memory: nothing survives `stop()` (tests). */
+  readonly inMemory?: boolean;
+  /** API port. Default: PORT or 3000; 0 picks a free port. */
+  readonly port?: number;
+  /** API interface. Default: Node's (every interface, IPv4 and IPv6). */
+  readonly host?: string;
+  /** 0 (default) picks a free port. */
+  readonly dynamoPort?: number;
+  /** 0 (default) picks a free port. */
+  readonly sesPort?: number;
+  readonly tableName?: string;
+  readonly region?: string;
+  readonly streamPollMs?: number;
+  /** Attempts on a stream record before it goes to stream-failures.jsonl. Default 3. */
+  readonly streamMaxAttempts?: number;
+  readonly log?: Logger;
+  /** One log line per API request. */
+  readonly logRequests?: boolean;
+  /** Default: every route of the catalogue. */
+  readonly routes?: readonly LocalRoute[];
+  /** Default: import `functions/http/<name>.ts`. */
+  readonly loadHttpHandler?: LoadHttpHandler;
+  /** Default: import `functions/stream/aggregates.ts`. */
+  readonly loadStreamHandler?: LoadStreamHandler;
+}
+
+export interface LocalRuntime {
+  readonly apiUrl: string;
+  readonly inboxUrl: string;
+  readonly sesEndpoint: string;
+  readonly dynamoEndpoint: string;
+  readonly tableName: string;
+  readonly dataDir: string;
+  readonly region: string;
+  readonly tableSetup: TableSetup;
+  /** What the handlers see in process.env (set before any handler module is imported). */
+  readonly handlerEnv: Readonly<Record<string, string>>;
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+export const STREAM_FAILURES_FILE = 'stream-failures.jsonl';
+export const STREAM_CHECKPOINTS_FILE = 'stream-checkpoints.json';
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const started = Date.now();
+  const log = options.log ?? consoleLogger;
+  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  const tableName = options.tableName ?? 'crm';
+  const region = options.region ?? 'us-east-1';
+  const apiPort = options.port ?? portFromEnv('PORT') ?? 3000;
+
+  const stack: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stack.splice(0).reverse()) {
+      await stop().catch((error: unknown) => log.error('Local runtime: a component failed to stop', error));
+    }
+  };
+
+  let markReady: () => void = () => undefined;
+  let markFailed: (error: unknown) => void = () => undefined;
+  const ready = new Promise<void>((resolveReady, rejectReady) => {
+    markReady = resolveReady;
+    markFailed = rejectReady;
+  });
+  ready.catch(() => undefined);
+
+  try {
+    await mkdir(dataDir, { recursive: true });
+    // Created up front, so tokens minted by tests or the CLI meanwhile use the same key.
+    const [signingSecret] = await Promise.all([
+      loadOrCreateSigningSecret(dataDir),
+      loadOrCreateDevTokenKeys(dataDir),
+    ]);
+    const dynamoPort = options.dynamoPort || (await findFreePort());
+    const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+
+    // Java is the long pole (seconds), so it starts as early as possible and everything
+    // heavy (AWS SDK, the SES emulator, the route catalogue) loads while it boots. Only the
+    // API port is claimed before it: a busy port then fails at once, without Java.
+    const routes = options.routes
+      ? Promise.resolve(options.routes)
+      : import('#shared/api/catalogue').then(({ httpFunctions }) => routesFromCatalogue(httpFunctions));
+    routes.catch(() => undefined);
+    const http: RunningHttpServer = await startHttpServer({
+      routes,
+      loadHandler: options.loadHttpHandler ?? loadCatalogueHttpHandler,
+      verifyToken: async (token) => (await import('./tokens.ts')).verifyToken(dataDir, token),
+      port: apiPort,
+      ...(options.host ? { host: options.host } : {}),
+      region,
+      log,
+      whenReady: ready,
+      logRequests: options.logRequests ?? false,
+    });
+    stack.push(() => http.close());
+
+    const starting = {
+      dynamo: startDynamoDbLocal({
+        port: dynamoPort,
+        ...(options.inMemory ? {} : { dbPath: join(dataDir, 'dynamodb') }),
+        log,
+        portEnvVar: 'DYNAMODB_PORT',
+      }),
+      ses: import('./ses-local.ts').then(({ startSesLocal }) =>
+        startSesLocal({ port: options.sesPort ?? 0 }),
+      ),
+      sdk: Promise.all([
+        import('@aws-sdk/client-dynamodb'),
+        import('@aws-sdk/client-dynamodb-streams'),
+        import('./local-table.ts'),
+        import('./stream-poller.ts'),
+      ]),
+    };
+    const [dynamoStart, sesStart, sdkLoad, routesLoad] = await Promise.allSettled([
+      starting.dynamo,
+      starting.ses,
+      starting.sdk,
+      routes,
+    ]);
+    // Whatever did start is registered for stopping before a failure is reported.
+    if (dynamoStart.status === 'fulfilled') stack.push(() => dynamoStart.value.stop());
+    if (sesStart.status === 'fulfilled') stack.push(() => sesStart.value.stop());
+    for (const outcome of [dynamoStart, sesStart, sdkLoad, routesLoad]) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+    }
+    const dynamo = (dynamoStart as PromiseFulfilledResult<RunningDynamoDbLocal>).value;
+    const ses = (sesStart as PromiseFulfilledResult<RunningSesLocal>).value;
+    const [{ DynamoDBClient }, { DynamoDBStreamsClient }, { ensureTable }, { startStreamPoller }] = (
+      sdkLoad as PromiseFulfilledResult<Awaited<typeof starting.sdk>>
+    ).value;
+
+    const handlerEnv = {
+      TABLE_NAME: tableName,
+      USER_DIRECTORY: 'local',
+      SIGNING_SECRET: signingSecret,
+      API_BASE_URL: http.url,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      AWS_ENDPOINT_URL_SES: ses.endpoint,
+      // Nothing local may reach for real credentials or the instance metadata service.
+      AWS_EC2_METADATA_DISABLED: 'true',
+      // Node 20 is supported by this project; the SDK's notice about its future drop is noise here.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+        process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
+    };
+    // Set before `ready`: no handler module is imported (and reads its env) until then.
+    Object.assign(process.env, handlerEnv);
+    delete process.env.AWS_SESSION_TOKEN;
+
+    const clientConfig = {
+      endpoint: dynamoEndpoint,
+      region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    };
+    const dynamodb = new DynamoDBClient(clientConfig);
+    const streams = new DynamoDBStreamsClient(clientConfig);
+    stack.push(async () => {
+      dynamodb.destroy();
+      streams.destroy();
+    });
+    const tableSetup: TableSetup = await ensureTable(dynamodb, tableName, tableDefinition, log);
+
+    const poller = startStreamPoller({
+      dynamodb,
+      streams,
+      tableName,
+      loadHandler: options.loadStreamHandler ?? loadCatalogueStreamHandler,
+      region,
+      log,
+      failureFile: join(dataDir, STREAM_FAILURES_FILE),
+      ...(options.inMemory ? {} : { checkpointFile: join(dataDir, STREAM_CHECKPOINTS_FILE) }),
+      ...(options.streamPollMs === undefined ? {} : { pollMs: options.streamPollMs }),
+      ...(options.streamMaxAttempts === undefined ? {} : { maxAttempts: options.streamMaxAttempts }),
+    });
+    stack.push(() => poller.stop());
+    markReady();
+
+    let stopping: Promise<void> | undefined;
+    return {
+      apiUrl: http.url,
+      inboxUrl: ses.inboxUrl,
+      sesEndpoint: ses.endpoint,
+      dynamoEndpoint,
+      tableName,
+      dataDir,
+      region,
+      tableSetup,
+      handlerEnv,
+      startupMs: Date.now() - started,
+      stop: () => {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    markFailed(error);
+    await stopAll();
+    throw error;
+  }
+}
