@@ -49,7 +49,7 @@ export async function ownership(
   }
   if (caller.role === 'rep') throw forbidden('A rep can only own records themselves');
   const owner = await getRecord(users, caller.tenantId, ownerId);
-  if (!owner || !owner.active)
+  if (!owner?.active)
     throw badRequest('Unknown owner', [{ path: 'ownerId', message: 'is not an active user of this tenant' }]);
   const teamId = owner.teamId;
   if (!canAssignTo(actorOf(caller), { userId: owner.id, ...(teamId ? { teamId } : {}) })) {

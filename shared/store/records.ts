@@ -42,10 +42,19 @@ export interface EntitySpec<T extends StoredRecord> {
 
 type Item = Record<string, unknown>;
 
+const storage = new Set<string>(storageAttributes);
+const leading = ['id', 'createdAt', 'updatedAt', 'version', 'ownerId', 'teamId', 'archived'];
+
+/**
+ * The client's view of an item: storage attributes dropped, and a stable field
+ * order (the common fields first, then alphabetical), since DynamoDB returns
+ * attributes in no particular order.
+ */
 export function toRecord<T extends StoredRecord>(item: Item): T {
-  const record: Item = { ...item };
-  for (const attribute of storageAttributes) delete record[attribute];
-  return record as T;
+  const names = Object.keys(item).filter((name) => !storage.has(name));
+  const rest = names.filter((name) => !leading.includes(name)).sort();
+  const ordered = [...leading.filter((name) => name in item), ...rest];
+  return Object.fromEntries(ordered.map((name) => [name, item[name]])) as unknown as T;
 }
 
 function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: string, record: T): Item {
