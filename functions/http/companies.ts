@@ -1,10 +1,10 @@
 import { companyRoutes } from '#shared/api/companies';
-import { applyMergePatch } from '#shared/domain/merge-patch';
 import { httpHandler } from '#shared/http/handler';
 import {
   archive,
   create,
   listRequest,
+  mergePatch,
   newRecordBase,
   ownership,
   readable,
@@ -53,11 +53,7 @@ export const handler = httpHandler(companyRoutes, {
   async updateCompany({ caller, params, body, ifMatch }) {
     const company = await update(companies, caller, params.id ?? '', {
       ifMatch,
-      change: async (current) => {
-        const { ownerId, ...patch } = body;
-        const owner = ownerId && ownerId !== current.ownerId ? await ownership(caller, ownerId) : {};
-        return { ...applyMergePatch(current, patch), ...owner };
-      },
+      change: (current) => mergePatch(caller, current, body),
     });
     return ok(company);
   },

@@ -1,6 +1,5 @@
 import { contactRoutes } from '#shared/api/contacts';
 import { canRead } from '#shared/domain/access';
-import { applyMergePatch } from '#shared/domain/merge-patch';
 import type { Caller } from '#shared/http/auth';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
@@ -11,6 +10,7 @@ import {
   create,
   failWrite,
   listRequest,
+  mergePatch,
   newRecordBase,
   ownership,
   readable,
@@ -88,16 +88,14 @@ export const handler = httpHandler(contactRoutes, {
     const contact = await update(contacts, caller, params.id ?? '', {
       ifMatch,
       change: async (current) => {
-        const { ownerId, ...patch } = body;
         const suppressed = current.marketingStatus === 'bounced' || current.marketingStatus === 'complained';
-        if (patch.marketingStatus && suppressed && patch.marketingStatus !== current.marketingStatus) {
+        if (body.marketingStatus && suppressed && body.marketingStatus !== current.marketingStatus) {
           throw conflict(
             `This address is ${current.marketingStatus}; only new email events can change that`,
             [{ path: 'marketingStatus', message: `cannot change a ${current.marketingStatus} address` }],
           );
         }
-        const owner = ownerId && ownerId !== current.ownerId ? await ownership(caller, ownerId) : {};
-        return { ...applyMergePatch(current, patch), ...owner };
+        return mergePatch(caller, current, body);
       },
       checks: (before, after) =>
         after.companyId && after.companyId !== before.companyId

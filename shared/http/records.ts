@@ -1,5 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts';
+import { applyMergePatch } from '../domain/merge-patch.ts';
 import { users } from '../store/entities.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
 import { createRecord, getRecord, replaceRecord } from '../store/records.ts';
@@ -56,6 +57,20 @@ export async function ownership(
     throw forbidden('A manager can only assign records to members of their team');
   }
   return { ownerId: owner.id, ...(teamId ? { teamId } : {}) };
+}
+
+/** Applies a JSON merge patch; a new `ownerId` also moves the record to the new owner's team. */
+export async function mergePatch<T extends StoredRecord>(
+  caller: Caller,
+  current: T,
+  body: { readonly ownerId?: string },
+): Promise<T> {
+  const { ownerId, ...patch } = body;
+  const owner = ownerId && ownerId !== current.ownerId ? await ownership(caller, ownerId) : undefined;
+  const next = applyMergePatch(current, patch);
+  if (!owner) return next;
+  const { teamId: _previousTeam, ...rest } = next;
+  return { ...rest, ...owner } as T;
 }
 
 export function newRecordBase(owner: { ownerId: string; teamId?: string }, now = new Date()): StoredRecord {

@@ -33,17 +33,11 @@ export const companySchemas = lazy(() => {
   const fields = companyFields();
   return {
     create: z.strictObject(fields),
-    patch: mergePatchOf(fields, ['name']),
+    patch: mergePatchOf(fields, ['name', 'ownerId']),
+    // The stored record: the same fields, plus what every record carries.
     record: z.object({
+      ...fields,
       ...recordBase(),
-      name: z.string(),
-      domain: z.optional(z.string()),
-      industry: z.optional(z.string()),
-      size: z.optional(z.number()),
-      country: z.optional(z.string()),
-      city: z.optional(z.string()),
-      phone: z.optional(z.string()),
-      website: z.optional(z.string()),
       tags: z.array(z.string()),
       customFields: z.record(z.string(), z.unknown()),
     }),

@@ -47,21 +47,14 @@ export const contactSchemas = lazy(() => {
   const fields = contactFields();
   return {
     create: z.strictObject(fields),
-    patch: mergePatchOf(fields, ['firstName', 'marketingStatus']),
+    patch: mergePatchOf(fields, ['firstName', 'marketingStatus', 'ownerId']),
+    // The stored record: the same fields, plus what every record carries.
     record: z.object({
+      ...fields,
       ...recordBase(),
-      firstName: z.string(),
-      lastName: z.optional(z.string()),
-      email: z.optional(z.string()),
-      phone: z.optional(z.string()),
-      companyId: z.optional(z.string()),
-      title: z.optional(z.string()),
-      country: z.optional(z.string()),
-      city: z.optional(z.string()),
       tags: z.array(z.string()),
-      lifecycleStage: z.optional(z.enum(lifecycleStages)),
-      marketingStatus: z.enum(marketingStatuses),
       customFields: z.record(z.string(), z.unknown()),
+      marketingStatus: z.enum(marketingStatuses),
     }),
     listQuery: z.strictObject({
       ...listQuery(),
