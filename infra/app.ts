@@ -17,6 +17,8 @@
  *                       failure queue on stack deletion; retain also turns on
  *                       the user pool's deletion protection. The table is always
  *                       retained and deletion-protected.                     default: retain
+ *   cognitoPlan         essentials | plus: Plus adds enforced threat protection,
+ *                       billed per monthly active user                       default: essentials
  *
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
  * CrmReporting.StreamFailureQueueUrl.
