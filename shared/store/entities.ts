@@ -1,4 +1,6 @@
 import type { Role } from '../domain/access.ts';
+import type { DealState } from '../domain/deal.ts';
+import type { Stage } from '../domain/pipeline.ts';
 import { fullName } from '../domain/text.ts';
 import type { CompanyCreate } from '../schemas/companies.ts';
 import type { ContactCreate, MarketingStatus } from '../schemas/contacts.ts';
@@ -47,4 +49,56 @@ export const users: EntitySpec<User> = {
   label: 'user',
   uniques: [{ name: 'USER_EMAIL', field: 'email' }],
   searchName: (user) => user.name,
+};
+
+export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'disqualified' | 'converted';
+export type LeadSource = 'web' | 'referral' | 'event' | 'campaign' | 'cold_call' | 'partner' | 'other';
+
+export type Lead = StoredRecord & {
+  firstName: string;
+  lastName?: string;
+  email?: string;
+  companyName?: string;
+  phone?: string;
+  source?: LeadSource;
+  country?: string;
+  status: LeadStatus;
+  /** Set when converted: what the conversion created or linked. */
+  convertedAt?: string;
+  contactId?: string;
+  companyId?: string;
+  dealId?: string;
+};
+
+export type Pipeline = StoredRecord & { name: string; stages: Stage[] };
+
+export type Deal = StoredRecord &
+  DealState & {
+    name: string;
+    /** Decimal with at most two fraction digits, in `currency`. */
+    amount?: number;
+    currency?: string;
+    companyId?: string;
+    contactIds: string[];
+    productIds: string[];
+    expectedCloseDate?: string;
+  };
+
+export const leads: EntitySpec<Lead> = {
+  type: 'LEAD',
+  label: 'lead',
+  searchName: (lead) => fullName(lead.firstName, lead.lastName),
+};
+
+export const pipelines: EntitySpec<Pipeline> = {
+  type: 'PIPELINE',
+  label: 'pipeline',
+  searchName: (pipeline) => pipeline.name,
+};
+
+export const deals: EntitySpec<Deal> = {
+  type: 'DEAL',
+  label: 'deal',
+  searchName: (deal) => deal.name,
+  parent: { name: 'COMPANY', field: 'companyId' },
 };

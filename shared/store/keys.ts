@@ -2,7 +2,16 @@
  * Every key value starts with the authenticated tenant (`T#<tenant>#`), so no
  * query built here can reach another tenant's items.
  */
-export type EntityType = 'CONTACT' | 'COMPANY' | 'TEAM' | 'USER';
+export type EntityType =
+  | 'CONTACT'
+  | 'COMPANY'
+  | 'TEAM'
+  | 'USER'
+  | 'LEAD'
+  | 'DEAL'
+  | 'PIPELINE'
+  | 'PRODUCT'
+  | 'QUOTE';
 
 export const RECORD_SK = 'A';
 
@@ -34,6 +43,15 @@ export const searchPk = (tenantId: string, type: EntityType) => `T#${tenantId}#$
 export const uniqueKey = (tenantId: string, name: string, value: string) => ({
   pk: `T#${tenantId}#UNIQUE#${name}#${value.toLowerCase()}`,
   sk: RECORD_SK,
+});
+
+/** Tenant settings (default pipeline, lead assignment, ...), one item each. */
+export const settingsKey = (tenantId: string, name: string) => ({ pk: `T#${tenantId}#SETTINGS`, sk: name });
+
+/** A deal's stage history lives in the deal's own partition, written in the same transaction as the change. */
+export const dealHistoryKey = (tenantId: string, dealId: string, entryId: string) => ({
+  pk: recordPk(tenantId, 'DEAL', dealId),
+  sk: `HISTORY#${entryId}`,
 });
 
 export const idempotencyKey = (tenantId: string, userId: string, key: string) => ({

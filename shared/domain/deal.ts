@@ -1,0 +1,49 @@
+import type { PipelineShape, Stage } from './pipeline.ts';
+import { findStage } from './pipeline.ts';
+
+export type DealStatus = 'open' | 'won' | 'lost';
+
+export interface DealState {
+  readonly pipelineId: string;
+  readonly stageId: string;
+  readonly status: DealStatus;
+  readonly probability: number;
+  readonly closedAt?: string;
+  readonly lostReason?: string;
+}
+
+export type StageMove<T> = { ok: true; deal: T } | { ok: false; path: string; message: string };
+
+/**
+ * Puts a deal into a stage of its pipeline: status and probability follow the
+ * stage; entering won or lost sets `closedAt` (lost needs a reason); reopening
+ * clears both.
+ */
+export function moveToStage<T extends DealState>(
+  deal: T,
+  pipeline: PipelineShape,
+  stageId: string,
+  now: string,
+  lostReason?: string,
+): StageMove<T> {
+  const stage: Stage | undefined = findStage(pipeline, stageId);
+  if (!stage) return { ok: false, path: 'stageId', message: 'is not a stage of the deal’s pipeline' };
+  const reason = lostReason ?? deal.lostReason;
+  if (stage.kind === 'lost' && !reason)
+    return { ok: false, path: 'lostReason', message: 'is required to enter a lost stage' };
+  const { closedAt: _closedAt, lostReason: _lostReason, ...rest } = deal;
+  const closing = stage.kind !== 'open';
+  const stayedClosed = closing && deal.status === stage.kind && deal.stageId === stage.id;
+  return {
+    ok: true,
+    deal: {
+      ...rest,
+      pipelineId: pipeline.id,
+      stageId: stage.id,
+      status: stage.kind,
+      probability: stage.probability,
+      ...(closing ? { closedAt: stayedClosed && deal.closedAt ? deal.closedAt : now } : {}),
+      ...(stage.kind === 'lost' ? { lostReason: reason } : {}),
+    } as unknown as T,
+  };
+}

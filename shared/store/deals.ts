@@ -1,0 +1,119 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
+import { config } from '../config.ts';
+import { findStage } from '../domain/pipeline.ts';
+import type { PageKey } from '../http/cursor.ts';
+import { dynamo } from './client.ts';
+import { type Deal, deals, type Pipeline } from './entities.ts';
+import { dealHistoryKey, recordPk } from './keys.ts';
+import { toItem } from './records.ts';
+import type { TransactItem } from './transactions.ts';
+
+const ulid = monotonicFactory();
+
+export interface StageRef {
+  readonly stageId: string;
+  readonly name: string;
+}
+
+/** One stage change as `GET /deals/{id}/history` shows it. */
+export interface DealHistoryEntry {
+  readonly id: string;
+  readonly dealId: string;
+  readonly from: StageRef | null;
+  readonly to: StageRef;
+  readonly status: Deal['status'];
+  readonly amount?: number;
+  readonly currency?: string;
+  readonly by: string;
+  readonly at: string;
+}
+
+const stageRef = (pipeline: Pipeline, stageId: string): StageRef => ({
+  stageId,
+  name: findStage(pipeline, stageId)?.name ?? stageId,
+});
+
+/**
+ * The writes of a deal created (`before` undefined) or changed: the record,
+ * conditioned on its version, and a history entry when it enters a stage.
+ * Conversion and quote acceptance add these items to their own transactions, so
+ * every stage change is recorded exactly when it happens.
+ */
+export function dealWriteItems(
+  tenantId: string,
+  before: { deal: Deal; pipeline: Pipeline } | undefined,
+  after: { deal: Deal; pipeline: Pipeline },
+  actorId: string,
+): TransactItem[] {
+  const put: TransactItem = {
+    Put: {
+      TableName: config.tableName,
+      Item: toItem(deals, tenantId, after.deal),
+      ...(before
+        ? {
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':version': before.deal.version },
+          }
+        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    },
+  };
+  const moved = !before || before.deal.stageId !== after.deal.stageId;
+  if (!moved) return [put];
+  const entry: DealHistoryEntry = {
+    id: ulid(),
+    dealId: after.deal.id,
+    from: before ? stageRef(before.pipeline, before.deal.stageId) : null,
+    to: stageRef(after.pipeline, after.deal.stageId),
+    status: after.deal.status,
+    ...(after.deal.amount !== undefined ? { amount: after.deal.amount } : {}),
+    ...(after.deal.currency ? { currency: after.deal.currency } : {}),
+    by: actorId,
+    at: after.deal.updatedAt,
+  };
+  return [
+    put,
+    {
+      Put: {
+        TableName: config.tableName,
+        Item: {
+          ...dealHistoryKey(tenantId, after.deal.id, entry.id),
+          entity: 'deal-history',
+          tenantId,
+          ...entry,
+        },
+      },
+    },
+  ];
+}
+
+/** A deal's stage history, oldest first, one Query per page. */
+export async function listDealHistory(
+  tenantId: string,
+  dealId: string,
+  page: { limit: number; startKey: PageKey | undefined },
+): Promise<{ items: DealHistoryEntry[]; lastKey: PageKey | undefined }> {
+  const output = await dynamo.send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
+      ExpressionAttributeValues: { ':pk': recordPk(tenantId, 'DEAL', dealId), ':history': 'HISTORY#' },
+      Limit: page.limit,
+      ...(page.startKey ? { ExclusiveStartKey: page.startKey } : {}),
+    }),
+  );
+  const items = (output.Items ?? []).map(
+    ({ id, dealId: deal, from, to, status, amount, currency, by, at }) => ({
+      id,
+      dealId: deal,
+      from,
+      to,
+      status,
+      ...(amount !== undefined ? { amount } : {}),
+      ...(currency ? { currency } : {}),
+      by,
+      at,
+    }),
+  ) as DealHistoryEntry[];
+  return { items, lastKey: output.LastEvaluatedKey as PageKey | undefined };
+}
