@@ -1,6 +1,8 @@
 import { companyRoutes } from './companies.ts';
 import { contactRoutes } from './contacts.ts';
+import { dealRoutes } from './deals.ts';
 import { metaRoutes } from './meta.ts';
+import { pipelineRoutes } from './pipelines.ts';
 import { reportRoutes } from './reports.ts';
 import type { RouteDef } from './route.ts';
 import { teamRoutes } from './teams.ts';
@@ -17,6 +19,8 @@ export const httpFunctions = {
   companies: companyRoutes,
   contacts: contactRoutes,
   reports: reportRoutes,
+  pipelines: pipelineRoutes,
+  deals: dealRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

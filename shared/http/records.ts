@@ -127,6 +127,8 @@ interface UpdateOptions<T extends StoredRecord> {
     before: T,
     after: T,
   ) => { item: TransactItem; error: { path: string; message: string } }[];
+  /** Further items written in the same transaction (e.g. a deal's history entry). */
+  readonly writes?: (before: T, after: T) => TransactItem[];
   /** Whether archived records may be changed (only restore may). */
   readonly allowArchived?: boolean;
 }
@@ -161,13 +163,12 @@ export async function update<T extends StoredRecord>(
       updatedAt: new Date().toISOString(),
     };
     const checks = options.checks?.(current, next) ?? [];
-    const outcome = await replaceRecord(
-      spec,
-      caller.tenantId,
-      current,
-      next,
-      checks.map((check) => check.item),
-    );
+    const writes = options.writes?.(current, next) ?? [];
+    // Checks come first so a failed condition maps back to its error by index.
+    const outcome = await replaceRecord(spec, caller.tenantId, current, next, [
+      ...checks.map((check) => check.item),
+      ...writes,
+    ]);
     if (outcome.ok) return next;
     const retry = outcome.reason === 'version' && options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
     if (!retry)

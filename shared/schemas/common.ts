@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { hasCents } from '../domain/money.ts';
 
 /**
  * Field schema factories shared by the resource schemas. They are functions, not
@@ -32,6 +33,23 @@ export const domain = () =>
       z.maxLength(253),
       z.regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, 'must be a domain name'),
     );
+
+export const currency = () =>
+  z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code'));
+
+/** A non-negative amount with at most two fraction digits. */
+export const money = () =>
+  z.number().check(z.gte(0), z.lte(1e12), z.refine(hasCents, 'must have at most 2 decimals'));
+
+/** A calendar date, `YYYY-MM-DD`. */
+export const isoDate = () =>
+  z.string().check(
+    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)'),
+    z.refine((value) => {
+      const date = new Date(`${value}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+    }, 'must be a real date'),
+  );
 
 export const tags = () =>
   z.array(nonEmpty(50)).check(

@@ -58,8 +58,18 @@ export function dealWriteItems(
         : { ConditionExpression: 'attribute_not_exists(pk)' }),
     },
   };
-  const moved = !before || before.deal.stageId !== after.deal.stageId;
-  if (!moved) return [put];
+  const history = dealHistoryItem(tenantId, before, after, actorId);
+  return history ? [put, history] : [put];
+}
+
+/** The history entry of a deal entering a stage, or nothing when the stage did not change. */
+export function dealHistoryItem(
+  tenantId: string,
+  before: { deal: Deal; pipeline: Pipeline } | undefined,
+  after: { deal: Deal; pipeline: Pipeline },
+  actorId: string,
+): TransactItem | undefined {
+  if (before && before.deal.stageId === after.deal.stageId) return undefined;
   const entry: DealHistoryEntry = {
     id: ulid(),
     dealId: after.deal.id,
@@ -71,20 +81,17 @@ export function dealWriteItems(
     by: actorId,
     at: after.deal.updatedAt,
   };
-  return [
-    put,
-    {
-      Put: {
-        TableName: config.tableName,
-        Item: {
-          ...dealHistoryKey(tenantId, after.deal.id, entry.id),
-          entity: 'deal-history',
-          tenantId,
-          ...entry,
-        },
+  return {
+    Put: {
+      TableName: config.tableName,
+      Item: {
+        ...dealHistoryKey(tenantId, after.deal.id, entry.id),
+        entity: 'deal-history',
+        tenantId,
+        ...entry,
       },
     },
-  ];
+  };
 }
 
 /** A deal's stage history, oldest first, one Query per page. */

@@ -100,5 +100,6 @@ export const deals: EntitySpec<Deal> = {
   type: 'DEAL',
   label: 'deal',
   searchName: (deal) => deal.name,
+  state: (deal) => deal.stageId,
   parent: { name: 'COMPANY', field: 'companyId' },
 };

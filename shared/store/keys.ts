@@ -34,6 +34,9 @@ export const ownerPk = (tenantId: string, type: EntityType, ownerId: string) =>
 export const teamPk = (tenantId: string, type: EntityType, teamId: string) =>
   `T#${tenantId}#${type}#TEAM#${teamId}`;
 
+export const statePk = (tenantId: string, type: EntityType, state: string) =>
+  `T#${tenantId}#${type}#STATE#${state}`;
+
 export const parentPk = (tenantId: string, type: EntityType, parent: string, parentId: string) =>
   `T#${tenantId}#${type}#${parent}#${parentId}`;
 
@@ -85,6 +88,8 @@ export const storageAttributes = [
   'gsi4sk',
   'gsi5pk',
   'gsi5sk',
+  'gsi6pk',
+  'gsi6sk',
   'entity',
   'tenantId',
   'expiresAt',

@@ -10,6 +10,7 @@ import {
   parentPk,
   recordKey,
   searchPk,
+  statePk,
   storageAttributes,
   teamPk,
   uniqueKey,
@@ -36,6 +37,8 @@ export interface EntitySpec<T extends StoredRecord> {
   readonly uniques?: readonly { readonly name: string; readonly field: keyof T & string }[];
   /** The text that name-prefix search (gsi4) matches. */
   readonly searchName?: (record: T) => string | undefined;
+  /** A state the records are listed by (gsi6), e.g. a deal's stage. */
+  readonly state?: (record: T) => string | undefined;
   /** A parent the records are listed under (gsi3), e.g. a contact's company. */
   readonly parent?: { readonly name: string; readonly field: keyof T & string };
 }
@@ -72,6 +75,11 @@ function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: 
   if (typeof parentId === 'string') {
     attributes.gsi3pk = parentPk(tenantId, spec.type, spec.parent?.name ?? '', parentId);
     attributes.gsi3sk = record.id;
+  }
+  const state = spec.state?.(record);
+  if (state) {
+    attributes.gsi6pk = statePk(tenantId, spec.type, state);
+    attributes.gsi6sk = record.id;
   }
   const name = spec.searchName?.(record);
   if (name) {
@@ -166,6 +174,33 @@ function outcomeOf(
   return { ok: false, reason: 'version' };
 }
 
+/**
+ * The writes that create a record: its Put, then one reservation per unique
+ * value (`uniques[].at` is the index of each). Lead conversion adds them to its
+ * own transaction.
+ */
+export function createItems<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  record: T,
+): { items: TransactItem[]; uniques: { at: number; field: string }[] } {
+  const uniques = (spec.uniques ?? []).flatMap(({ name, field }) => {
+    const value = uniqueValue(record, field);
+    return value ? [{ field, item: reserve(tenantId, spec.type, name, value, record.id) }] : [];
+  });
+  const put: TransactItem = {
+    Put: {
+      TableName: config.tableName,
+      Item: toItem(spec, tenantId, record),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+  return {
+    items: [put, ...uniques.map((entry) => entry.item)],
+    uniques: uniques.map((entry, index) => ({ at: index + 1, field: entry.field })),
+  };
+}
+
 /** Writes a new record, its unique values and any existence checks in one transaction. */
 export async function createRecord<T extends StoredRecord>(
   spec: EntitySpec<T>,
@@ -173,27 +208,9 @@ export async function createRecord<T extends StoredRecord>(
   record: T,
   checks: TransactItem[] = [],
 ): Promise<WriteOutcome> {
-  const uniques = (spec.uniques ?? []).flatMap(({ name, field }) => {
-    const value = uniqueValue(record, field);
-    return value ? [{ field, item: reserve(tenantId, spec.type, name, value, record.id) }] : [];
-  });
-  const items: TransactItem[] = [
-    {
-      Put: {
-        TableName: config.tableName,
-        Item: toItem(spec, tenantId, record),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    ...uniques.map((entry) => entry.item),
-    ...checks,
-  ];
-  const outcome = await transact(items);
-  return outcomeOf(outcome, {
-    recordAt: 0,
-    uniques: uniques.map((entry, index) => ({ at: index + 1, field: entry.field })),
-    checksAt: 1 + uniques.length,
-  });
+  const { items, uniques } = createItems(spec, tenantId, record);
+  const outcome = await transact([...items, ...checks]);
+  return outcomeOf(outcome, { recordAt: 0, uniques, checksAt: items.length });
 }
 
 /**
@@ -282,6 +299,7 @@ export interface ListRequest {
   readonly via?:
     | { readonly kind: 'owner'; readonly ownerId: string }
     | { readonly kind: 'team'; readonly teamId: string }
+    | { readonly kind: 'state'; readonly state: string }
     | { readonly kind: 'parent'; readonly parentId: string }
     | { readonly kind: 'name'; readonly prefix: string };
   readonly filter?: ListFilter;
@@ -298,6 +316,7 @@ const keyAttributes: Record<IndexName, readonly [string, string]> = {
   gsi3: ['gsi3pk', 'gsi3sk'],
   gsi4: ['gsi4pk', 'gsi4sk'],
   gsi5: ['gsi5pk', 'gsi5sk'],
+  gsi6: ['gsi6pk', 'gsi6sk'],
 };
 
 /** Most filtered pages still take one Query; a sparse match may read a few more (bounded). */
@@ -318,6 +337,10 @@ export async function listRecords<T extends StoredRecord>(
     index = 'gsi2';
     values[':pk'] = ownerPk(tenantId, spec.type, via.ownerId);
     keyCondition = 'gsi2pk = :pk';
+  } else if (via?.kind === 'state') {
+    index = 'gsi6';
+    values[':pk'] = statePk(tenantId, spec.type, via.state);
+    keyCondition = 'gsi6pk = :pk';
   } else if (via?.kind === 'team') {
     index = 'gsi5';
     values[':pk'] = teamPk(tenantId, spec.type, via.teamId);

@@ -21,6 +21,7 @@ export const tableDefinition = {
    * - gsi3: records by parent (contacts of a company, ...).
    * - gsi4: name-prefix search on a normalised name.
    * - gsi5: records by team, so a rep's list reads their team's records only.
+   * - gsi6: records by state (a deal's stage, ...), sparse.
    */
   indexes: [
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
@@ -28,6 +29,7 @@ export const tableDefinition = {
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
     { name: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+    { name: 'gsi6', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
   ] as const satisfies readonly IndexDefinition[],
 } as const;
 

@@ -1,0 +1,190 @@
+import { dealRoutes } from '#shared/api/deals';
+import { moveToStage } from '#shared/domain/deal';
+import { entryStage } from '#shared/domain/pipeline';
+import type { Caller } from '#shared/http/auth';
+import { httpHandler } from '#shared/http/handler';
+import { badRequest, HttpProblem, invalidFields, notFound } from '#shared/http/problem';
+import {
+  archive,
+  failWrite,
+  listRequest,
+  mergePatch,
+  newRecordBase,
+  ownership,
+  readable,
+  restore,
+  update,
+} from '#shared/http/records';
+import { created, noContent, ok } from '#shared/http/results';
+import { dealHistoryItem, dealWriteItems, listDealHistory } from '#shared/store/deals';
+import { type Deal, deals, type Pipeline } from '#shared/store/entities';
+import type { EntityType } from '#shared/store/keys';
+import { pipelineOrDefault } from '#shared/store/pipelines';
+import { listRecords, recordExists } from '#shared/store/records';
+import { transact } from '#shared/store/transactions';
+
+type Check = { item: ReturnType<typeof recordExists>; error: { path: string; message: string } };
+
+const mustExist = (caller: Caller, type: EntityType, id: string, path: string, what: string): Check => ({
+  item: recordExists(caller.tenantId, type, id),
+  error: { path, message: `is not a live ${what} of this tenant` },
+});
+
+/** Existence checks for the records a deal newly points at, run in the deal's own transaction. */
+function referenceChecks(caller: Caller, before: Deal | undefined, after: Deal): Check[] {
+  const added = (now: string[], then: string[] = []) => now.filter((id) => !then.includes(id));
+  return [
+    ...(after.companyId && after.companyId !== before?.companyId
+      ? [mustExist(caller, 'COMPANY', after.companyId, 'companyId', 'company')]
+      : []),
+    ...added(after.contactIds, before?.contactIds).map((id) =>
+      mustExist(caller, 'CONTACT', id, `contactIds.${after.contactIds.indexOf(id)}`, 'contact'),
+    ),
+    ...added(after.productIds, before?.productIds).map((id) =>
+      mustExist(caller, 'PRODUCT', id, `productIds.${after.productIds.indexOf(id)}`, 'product'),
+    ),
+  ];
+}
+
+async function livePipeline(caller: Caller, pipelineId: string | undefined): Promise<Pipeline> {
+  const pipeline = await pipelineOrDefault(caller.tenantId, pipelineId, caller.userId);
+  if (!pipeline || pipeline.archived) {
+    throw invalidFields([{ path: 'pipelineId', message: 'is not a live pipeline of this tenant' }]);
+  }
+  return pipeline;
+}
+
+function requireCurrency(deal: Deal): void {
+  if (deal.amount !== undefined && !deal.currency) {
+    throw invalidFields([{ path: 'currency', message: 'is required with an amount' }]);
+  }
+}
+
+/** Puts the deal into `stageId` (validated against the pipeline) or leaves a 400 saying why not. */
+function staged(deal: Deal, pipeline: Pipeline, stageId: string, now: string): Deal {
+  const moved = moveToStage(deal, pipeline, stageId, now);
+  if (!moved.ok) throw invalidFields([{ path: moved.path, message: moved.message }]);
+  return moved.deal;
+}
+
+export const handler = httpHandler(dealRoutes, {
+  async listDeals({ caller, query, page }) {
+    const { q, pipelineId, stageId, ownerId, companyId, status, archived } = query;
+    const via = stageId
+      ? { kind: 'state' as const, state: stageId }
+      : companyId
+        ? { kind: 'parent' as const, parentId: companyId }
+        : ownerId
+          ? { kind: 'owner' as const, ownerId }
+          : q
+            ? { kind: 'name' as const, prefix: q }
+            : undefined;
+    const equals: Record<string, string> = {};
+    if (pipelineId) equals.pipelineId = pipelineId;
+    if (status) equals.status = status;
+    if (companyId && via?.kind !== 'parent') equals.companyId = companyId;
+    if (ownerId && via?.kind !== 'owner') equals.ownerId = ownerId;
+    const prefix = q && via?.kind !== 'name' ? q : undefined;
+    const result = await listRecords(
+      deals,
+      caller.tenantId,
+      listRequest(caller, page, archived, via, { equals }),
+    );
+    const items = prefix
+      ? result.items.filter((deal) => deal.name.toLowerCase().startsWith(prefix.toLowerCase()))
+      : result.items;
+    return ok({ items, nextCursor: await page.next(result.lastKey) });
+  },
+
+  async createDeal({ caller, body }) {
+    const { ownerId, pipelineId, stageId, contactIds, productIds, lostReason, ...fields } = body;
+    const pipeline = await livePipeline(caller, pipelineId);
+    const entry = stageId ?? entryStage(pipeline)?.id;
+    if (!entry) throw badRequest('The pipeline has no open stage');
+    const base = newRecordBase(await ownership(caller, ownerId));
+    const draft: Deal = {
+      ...base,
+      ...fields,
+      ...(lostReason ? { lostReason } : {}),
+      pipelineId: pipeline.id,
+      stageId: entry,
+      status: 'open',
+      probability: 0,
+      contactIds: contactIds ?? [],
+      productIds: productIds ?? [],
+    };
+    const deal = staged(draft, pipeline, entry, base.createdAt);
+    const writes = dealWriteItems(caller.tenantId, undefined, { deal, pipeline }, caller.userId);
+    const checks = referenceChecks(caller, undefined, deal);
+    const outcome = await transact([...writes, ...checks.map((check) => check.item)]);
+    if (!outcome.ok) {
+      const failed = outcome.failedConditions.find((index) => index >= writes.length);
+      if (failed === undefined) failWrite(deals, { ok: false, reason: 'version' });
+      failWrite(
+        deals,
+        { ok: false, reason: 'check', index: failed - writes.length },
+        checks.map((check) => check.error),
+      );
+    }
+    return created(deal, `/deals/${deal.id}`);
+  },
+
+  async getDeal({ caller, params }) {
+    return ok(await readable(deals, caller, params.id ?? ''));
+  },
+
+  async updateDeal({ caller, params, body, ifMatch }) {
+    // The pipelines a change moves between, kept for the history entry written with it.
+    let from: Pipeline | undefined;
+    let to: Pipeline | undefined;
+    const deal = await update(deals, caller, params.id ?? '', {
+      ifMatch,
+      change: async (current) => {
+        from = await livePipeline(caller, current.pipelineId).catch((error: unknown) => {
+          // A deal whose pipeline was archived may still move within it.
+          if (error instanceof HttpProblem)
+            return pipelineOrDefault(caller.tenantId, current.pipelineId, caller.userId);
+          throw error;
+        });
+        const merged = await mergePatch(caller, current, body);
+        requireCurrency(merged);
+        const changesPipeline = body.pipelineId !== undefined && body.pipelineId !== current.pipelineId;
+        if (changesPipeline && !body.stageId) {
+          throw invalidFields([{ path: 'stageId', message: 'is required when the deal changes pipeline' }]);
+        }
+        to = changesPipeline ? await livePipeline(caller, body.pipelineId) : from;
+        if (!from || !to) throw notFound('Pipeline');
+        const moves = changesPipeline || (body.stageId !== undefined && body.stageId !== current.stageId);
+        const closingReason = body.lostReason !== undefined && current.status === 'lost';
+        return moves || closingReason ? staged(merged, to, merged.stageId, new Date().toISOString()) : merged;
+      },
+      checks: (before, after) => referenceChecks(caller, before, after),
+      writes: (before, after) => {
+        if (!from || !to) return [];
+        const history = dealHistoryItem(
+          caller.tenantId,
+          { deal: before, pipeline: from },
+          { deal: after, pipeline: to },
+          caller.userId,
+        );
+        return history ? [history] : [];
+      },
+    });
+    return ok(deal);
+  },
+
+  async archiveDeal({ caller, params, ifMatch }) {
+    await archive(deals, caller, params.id ?? '', ifMatch);
+    return noContent();
+  },
+
+  async restoreDeal({ caller, params }) {
+    return ok(await restore(deals, caller, params.id ?? ''));
+  },
+
+  async getDealHistory({ caller, params, page }) {
+    const deal = await readable(deals, caller, params.id ?? '');
+    const result = await listDealHistory(caller.tenantId, deal.id, page);
+    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+  },
+});
