@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { countChange } from '#shared/domain/overview';
+import { overviewChange } from '#shared/domain/overview';
 import { applyCountedEvents, type CountedEvent, MAX_EVENTS_PER_TRANSACTION } from '#shared/store/aggregates';
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
@@ -22,14 +22,14 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   const byTenant = new Map<string, Pending[]>();
   const seen = new Set<string>();
   for (const record of event.Records) {
-    const change = countChange(imageOf(record.dynamodb?.OldImage), imageOf(record.dynamodb?.NewImage));
+    const change = overviewChange(imageOf(record.dynamodb?.OldImage), imageOf(record.dynamodb?.NewImage));
     const eventId = record.eventID;
     const sequenceNumber = record.dynamodb?.SequenceNumber;
     // A batch can carry the same event twice; one transaction may not write one marker twice.
     if (!change || !eventId || !sequenceNumber || seen.has(eventId)) continue;
     seen.add(eventId);
     const list = byTenant.get(change.tenantId) ?? [];
-    list.push({ eventId, sequenceNumber, counter: change.counter, delta: change.delta });
+    list.push({ eventId, sequenceNumber, deltas: change.deltas });
     byTenant.set(change.tenantId, list);
   }
 

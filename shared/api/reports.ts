@@ -7,6 +7,9 @@ const overview = () =>
     companies: z.number(),
     teams: z.number(),
     users: z.number(),
+    leads: z.number(),
+    deals: z.number(),
+    openPipelineAmount: z.record(z.string(), z.number()),
   });
 
 export const reportRoutes = defineRoutes([

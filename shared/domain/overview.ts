@@ -1,38 +1,64 @@
+import { toMinor } from './money.ts';
+
 /**
- * Record counts of the overview report, derived from an item's old and new
- * image: +1 when a record becomes live, -1 when it is archived or erased.
- * Working from images (not API calls) makes every write path count the same.
+ * What each item contributes to its tenant's overview report, derived from
+ * the item's old and new image: a live record counts 1 under its type, and an
+ * open deal adds its amount (in minor units) under `openAmount#<currency>`.
+ * The change an update makes is the new contribution minus the old one, so
+ * every write path (API, conversion, imports) is counted the same way.
  */
 export const overviewCounters = {
   contact: 'contacts',
   company: 'companies',
   team: 'teams',
   user: 'users',
+  lead: 'leads',
+  deal: 'deals',
 } as const;
 
 export type OverviewCounter = (typeof overviewCounters)[keyof typeof overviewCounters];
-export type Overview = Record<OverviewCounter, number>;
 
-export const emptyOverview = (): Overview => ({ contacts: 0, companies: 0, teams: 0, users: 0 });
+export interface Overview extends Record<OverviewCounter, number> {
+  /** Open deals' amounts per currency, as decimals. */
+  openPipelineAmount: Record<string, number>;
+}
+
+export const OPEN_AMOUNT_PREFIX = 'openAmount#';
 
 type Image = Record<string, unknown> | undefined;
 
-const counterOf = (image: Image): OverviewCounter | undefined =>
-  overviewCounters[image?.entity as keyof typeof overviewCounters];
-
-const isLive = (image: Image) => counterOf(image) !== undefined && image?.archived !== true;
-
-export interface CountChange {
-  readonly tenantId: string;
-  readonly counter: OverviewCounter;
-  readonly delta: 1 | -1;
+function contribution(image: Image): Map<string, number> {
+  const result = new Map<string, number>();
+  const counter = overviewCounters[image?.entity as keyof typeof overviewCounters];
+  if (!counter || image?.archived === true) return result;
+  result.set(counter, 1);
+  const { status, amount, currency } = image ?? {};
+  if (
+    counter === 'deals' &&
+    status === 'open' &&
+    typeof amount === 'number' &&
+    typeof currency === 'string'
+  ) {
+    result.set(`${OPEN_AMOUNT_PREFIX}${currency}`, toMinor(amount));
+  }
+  return result;
 }
 
-export function countChange(oldImage: Image, newImage: Image): CountChange | undefined {
-  const image = newImage ?? oldImage;
-  const counter = counterOf(image);
-  const tenantId = image?.tenantId;
-  if (!counter || typeof tenantId !== 'string') return undefined;
-  const delta = Number(isLive(newImage)) - Number(isLive(oldImage));
-  return delta === 0 ? undefined : { tenantId, counter, delta: delta as 1 | -1 };
+export interface OverviewChange {
+  readonly tenantId: string;
+  /** Aggregate attribute → amount to add; never empty. */
+  readonly deltas: Readonly<Record<string, number>>;
+}
+
+export function overviewChange(oldImage: Image, newImage: Image): OverviewChange | undefined {
+  const tenantId = (newImage ?? oldImage)?.tenantId;
+  if (typeof tenantId !== 'string') return undefined;
+  const before = contribution(oldImage);
+  const after = contribution(newImage);
+  const deltas: Record<string, number> = {};
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
+    const delta = (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    if (delta !== 0) deltas[key] = delta;
+  }
+  return Object.keys(deltas).length > 0 ? { tenantId, deltas } : undefined;
 }

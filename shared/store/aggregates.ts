@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { emptyOverview, type Overview, type OverviewCounter, overviewCounters } from '../domain/overview.ts';
+import { fromMinor } from '../domain/money.ts';
+import { OPEN_AMOUNT_PREFIX, type Overview, overviewCounters } from '../domain/overview.ts';
 import { dynamo } from './client.ts';
 import { aggregateKey, streamMarkerKey } from './keys.ts';
 import { type TransactItem, transact } from './transactions.ts';
@@ -12,28 +13,35 @@ const MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
 export const MAX_EVENTS_PER_TRANSACTION = 99;
 
 export async function readOverview(tenantId: string): Promise<Overview> {
-  const { Item } = await dynamo.send(
+  const { Item = {} } = await dynamo.send(
     new GetCommand({ TableName: config.tableName, Key: aggregateKey(tenantId, OVERVIEW) }),
   );
-  const overview = emptyOverview();
-  for (const counter of Object.values(overviewCounters)) {
-    const value = Item?.[counter];
-    if (typeof value === 'number') overview[counter] = value;
+  const count = (name: string) => (typeof Item[name] === 'number' ? (Item[name] as number) : 0);
+  const openPipelineAmount: Record<string, number> = {};
+  for (const [name, value] of Object.entries(Item)) {
+    if (name.startsWith(OPEN_AMOUNT_PREFIX) && typeof value === 'number' && value !== 0) {
+      openPipelineAmount[name.slice(OPEN_AMOUNT_PREFIX.length)] = fromMinor(value);
+    }
   }
-  return overview;
+  const counts = Object.fromEntries(
+    Object.values(overviewCounters).map((counter) => [counter, count(counter)]),
+  );
+  return {
+    ...(counts as Record<(typeof overviewCounters)[keyof typeof overviewCounters], number>),
+    openPipelineAmount,
+  };
 }
 
 export interface CountedEvent {
   readonly eventId: string;
-  readonly counter: OverviewCounter;
-  readonly delta: number;
+  readonly deltas: Readonly<Record<string, number>>;
 }
 
 /**
  * Applies one tenant's events in one transaction: a marker per stream event
- * (written only if absent) and the summed counter update. Events whose marker
- * already exists were applied before (a retried or replayed batch): they are
- * dropped and the rest applied, so every event counts exactly once.
+ * (written only if absent) and one update adding the summed deltas. Events
+ * whose marker already exists were applied before (a retried or replayed
+ * batch): they are dropped and the rest applied, so each counts exactly once.
  */
 export async function applyCountedEvents(
   tenantId: string,
@@ -42,8 +50,10 @@ export async function applyCountedEvents(
 ): Promise<number> {
   let pending = [...events];
   while (pending.length > 0) {
-    const sums = new Map<OverviewCounter, number>();
-    for (const event of pending) sums.set(event.counter, (sums.get(event.counter) ?? 0) + event.delta);
+    const sums = new Map<string, number>();
+    for (const event of pending) {
+      for (const [name, delta] of Object.entries(event.deltas)) sums.set(name, (sums.get(name) ?? 0) + delta);
+    }
     const changed = [...sums].filter(([, sum]) => sum !== 0);
     const markers: TransactItem[] = pending.map((event) => ({
       Put: {
@@ -67,7 +77,7 @@ export async function applyCountedEvents(
                 Key: aggregateKey(tenantId, OVERVIEW),
                 UpdateExpression: `ADD ${changed.map((_, index) => `#c${index} :d${index}`).join(', ')}`,
                 ExpressionAttributeNames: Object.fromEntries(
-                  changed.map(([counter], index) => [`#c${index}`, counter]),
+                  changed.map(([name], index) => [`#c${index}`, name]),
                 ),
                 ExpressionAttributeValues: Object.fromEntries(
                   changed.map(([, sum], index) => [`:d${index}`, sum]),

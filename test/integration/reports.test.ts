@@ -19,6 +19,9 @@ describe('overview report', () => {
         companies: 0,
         teams: 2,
         users: 4,
+        leads: 0,
+        deals: 0,
+        openPipelineAmount: {},
       });
     });
     const company = await admin.client.post('/companies', { name: 'Counted' });
@@ -32,12 +35,26 @@ describe('overview report', () => {
     await admin.client.delete(`/companies/${company.body.id}`);
     await admin.client.post(`/companies/${company.body.id}/restore`);
     await admin.client.patch(`/contacts/${contacts[2]?.body.id}`, { title: 'Still one' });
+    // Open deals add up exactly per currency; won or archived ones leave the open amount.
+    const open = await admin.client.post('/deals', { name: 'Open', amount: 0.1, currency: 'EUR' });
+    await admin.client.post('/deals', { name: 'Open too', amount: 0.2, currency: 'EUR' });
+    await admin.client.post('/deals', { name: 'Dollars', amount: 1999.99, currency: 'USD' });
+    const gone = await admin.client.post('/deals', { name: 'Gone', amount: 50, currency: 'EUR' });
+    await admin.client.delete(`/deals/${gone.body.id}`);
+    const pipeline = (await admin.client.get('/pipelines')).body.items[0];
+    const won = pipeline.stages.find((stage: { kind: string }) => stage.kind === 'won').id;
+    const closed = await admin.client.post('/deals', { name: 'Closed', amount: 7, currency: 'EUR' });
+    await admin.client.patch(`/deals/${closed.body.id}`, { stageId: won });
+    await admin.client.patch(`/deals/${open.body.id}`, { amount: 0.4 });
     await eventually(async () => {
       expect((await admin.client.get('/reports/overview')).body).toEqual({
         contacts: 1,
         companies: 1,
         teams: 2,
         users: 4,
+        leads: 0,
+        deals: 4,
+        openPipelineAmount: { EUR: 0.6, USD: 1999.99 },
       });
     });
     expect((await world.stranger.client.get('/reports/overview')).body).toEqual({
@@ -45,6 +62,9 @@ describe('overview report', () => {
       companies: 0,
       teams: 0,
       users: 0,
+      leads: 0,
+      deals: 0,
+      openPipelineAmount: {},
     });
     expect((await world.repBlue.client.get('/reports/overview')).status).toBe(200);
   });
@@ -94,7 +114,15 @@ describe('stream consumer', () => {
       streamRecord(`${tenantId}-6`, 'INSERT', undefined, { entity: 'unique', tenantId }, 6),
     ];
     const batch: DynamoDBStreamEvent = { Records: records };
-    const expected = { contacts: 1, companies: 1, teams: 0, users: 0 };
+    const expected = {
+      contacts: 1,
+      companies: 1,
+      teams: 0,
+      users: 0,
+      leads: 0,
+      deals: 0,
+      openPipelineAmount: {},
+    };
 
     expect(await handler(batch)).toEqual({ batchItemFailures: [] });
     expect(await readOverview(tenantId)).toEqual(expected);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canAssignTo, canRead, canWrite } from '#shared/domain/access';
 import { applyMergePatch } from '#shared/domain/merge-patch';
-import { countChange } from '#shared/domain/overview';
+import { overviewChange } from '#shared/domain/overview';
 import { searchable } from '#shared/domain/text';
 
 describe('access rules', () => {
@@ -55,21 +55,37 @@ describe('searchable names', () => {
   });
 });
 
-describe('overview count changes', () => {
+describe('overview changes', () => {
   const live = { entity: 'contact', tenantId: 't1', archived: false };
+  const deltas = (oldImage?: Record<string, unknown>, newImage?: Record<string, unknown>) =>
+    overviewChange(oldImage, newImage)?.deltas;
   it('counts creations, archives, restores and erasures', () => {
-    expect(countChange(undefined, live)).toEqual({ tenantId: 't1', counter: 'contacts', delta: 1 });
-    expect(countChange(live, { ...live, archived: true })).toEqual({
-      tenantId: 't1',
-      counter: 'contacts',
-      delta: -1,
-    });
-    expect(countChange({ ...live, archived: true }, live)?.delta).toBe(1);
-    expect(countChange(live, undefined)?.delta).toBe(-1);
+    expect(overviewChange(undefined, live)).toEqual({ tenantId: 't1', deltas: { contacts: 1 } });
+    expect(deltas(live, { ...live, archived: true })).toEqual({ contacts: -1 });
+    expect(deltas({ ...live, archived: true }, live)).toEqual({ contacts: 1 });
+    expect(deltas(live, undefined)).toEqual({ contacts: -1 });
   });
   it('ignores updates that keep a record live and items that are not counted', () => {
-    expect(countChange(live, { ...live, firstName: 'x' })).toBeUndefined();
-    expect(countChange(undefined, { entity: 'unique', tenantId: 't1' })).toBeUndefined();
-    expect(countChange(undefined, { entity: 'contact' })).toBeUndefined();
+    expect(overviewChange(live, { ...live, firstName: 'x' })).toBeUndefined();
+    expect(overviewChange(undefined, { entity: 'unique', tenantId: 't1' })).toBeUndefined();
+    expect(overviewChange(undefined, { entity: 'contact' })).toBeUndefined();
+  });
+  it('keeps the open pipeline amount per currency in minor units', () => {
+    const deal = {
+      entity: 'deal',
+      tenantId: 't1',
+      archived: false,
+      status: 'open',
+      amount: 0.1,
+      currency: 'EUR',
+    };
+    expect(deltas(undefined, deal)).toEqual({ deals: 1, 'openAmount#EUR': 10 });
+    expect(deltas(deal, { ...deal, amount: 0.3 })).toEqual({ 'openAmount#EUR': 20 });
+    expect(deltas(deal, { ...deal, status: 'won' })).toEqual({ 'openAmount#EUR': -10 });
+    expect(deltas(deal, { ...deal, currency: 'USD' })).toEqual({
+      'openAmount#EUR': -10,
+      'openAmount#USD': 10,
+    });
+    expect(deltas(deal, { ...deal, archived: true })).toEqual({ deals: -1, 'openAmount#EUR': -10 });
   });
 });
