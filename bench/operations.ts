@@ -218,6 +218,8 @@ export async function runOperations(
   const contactsFn = (await import('#functions/http/contacts')).handler as unknown as HttpHandler;
   const companiesFn = (await import('#functions/http/companies')).handler as unknown as HttpHandler;
   const streamFn = (await import('#functions/stream/aggregates')).handler as unknown as StreamHandler;
+  const dealsFn = (await import('#functions/http/deals')).handler as unknown as HttpHandler;
+  const pipelinesFn = (await import('#functions/http/pipelines')).handler as unknown as HttpHandler;
   const { dynamo } = await import('#shared/store/client');
 
   const run = Date.now().toString(36);
@@ -541,6 +543,73 @@ export async function runOperations(
         { params: { id: archivable[i] as string }, headers: { 'if-match': '"1"' } },
         204,
       ),
+  );
+
+  // --- Deals ---
+  const pipelineList = await invoke(pipelinesFn, 'pipelines', 'GET /pipelines', writer, {}, 200);
+  const salesPipeline = bodyOf<{ items: { id: string; stages: { id: string; kind: string }[] }[] }>(
+    pipelineList,
+  ).items[0];
+  const openStages = (salesPipeline?.stages ?? [])
+    .filter((stage) => stage.kind === 'open')
+    .map((stage) => stage.id);
+  await measure(
+    {
+      name: 'Create deal (default pipeline)',
+      route: 'POST /deals',
+      note: 'reads the default pipeline pointer and the pipeline, then writes the deal and its first history entry',
+      expect: exactly('a deal create writes the deal and its first history entry in one TransactWriteItems', {
+        GetItem: 2,
+        TransactWriteItems: 1,
+      }),
+    },
+    (i) =>
+      invoke(
+        dealsFn,
+        'deals',
+        'POST /deals',
+        writer,
+        { body: { name: `Deal ${i}`, amount: 1000 + i, currency: 'EUR' } },
+        201,
+      ),
+  );
+  const moving = bodyOf<{ id: string }>(
+    await invoke(
+      dealsFn,
+      'deals',
+      'POST /deals',
+      writer,
+      { body: { name: 'Mover', amount: 5, currency: 'EUR' } },
+      201,
+    ),
+  );
+  let dealVersion = 1;
+  await measure(
+    {
+      name: 'Deal stage change (If-Match)',
+      route: 'PATCH /deals/{id}',
+      note: 'reads the deal and its pipeline; the deal and its history entry are one TransactWriteItems',
+      expect: exactly('a deal stage change is one TransactWriteItems (deal + history)', {
+        GetItem: 2,
+        TransactWriteItems: 1,
+      }),
+    },
+    async (i) => {
+      const response = await invoke(
+        dealsFn,
+        'deals',
+        'PATCH /deals/{id}',
+        writer,
+        {
+          params: { id: moving.id },
+          headers: { 'if-match': `"${dealVersion}"` },
+          body: { stageId: openStages[(i + 1) % openStages.length] },
+        },
+        200,
+      );
+      dealVersion = bodyOf<{ version: number }>(response).version;
+      return response;
+    },
   );
 
   // --- Stream consumer ---
