@@ -1,8 +1,11 @@
 import { companyRoutes } from './companies.ts';
 import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
+import { leadRoutes } from './leads.ts';
 import { metaRoutes } from './meta.ts';
 import { pipelineRoutes } from './pipelines.ts';
+import { productRoutes } from './products.ts';
+import { quoteRoutes } from './quotes.ts';
 import { reportRoutes } from './reports.ts';
 import type { RouteDef } from './route.ts';
 import { teamRoutes } from './teams.ts';
@@ -18,9 +21,12 @@ export const httpFunctions = {
   teams: teamRoutes,
   companies: companyRoutes,
   contacts: contactRoutes,
+  leads: leadRoutes,
   reports: reportRoutes,
   pipelines: pipelineRoutes,
   deals: dealRoutes,
+  products: productRoutes,
+  quotes: quoteRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

@@ -87,9 +87,11 @@ function toResponse(result: HttpResult): HttpResponse {
 const isListRoute = (route: RouteDef) =>
   route.query !== undefined && 'cursor' in ((route.query() as { shape?: object }).shape ?? {});
 
+/** A cursor only works for the tenant, user, route, path (`/deals/{id}/...`) and filters it came from. */
 async function pageFor(
   caller: Caller | undefined,
   route: RouteDef,
+  params: Record<string, string>,
   query: Record<string, unknown>,
 ): Promise<Page> {
   const { limit, cursor, ...filters } = query;
@@ -97,6 +99,7 @@ async function pageFor(
     caller?.tenantId,
     caller?.userId,
     route.operationId,
+    Object.entries(params).sort(),
     Object.entries(filters).sort(),
   ]);
   const key = await getSigningKey();
@@ -221,7 +224,7 @@ export function httpHandler<const R extends readonly RouteDef[]>(
     const ifMatch = requiredVersion(event.headers['if-match']);
     // Decoding the cursor before any work turns a bad one into a 400 that changes nothing.
     const page = isListRoute(route)
-      ? await pageFor(caller, route, query as Record<string, unknown>)
+      ? await pageFor(caller, route, params, query as Record<string, unknown>)
       : emptyPage;
     const request = { caller, body, query, params, ifMatch, page, event } as RequestOf<RouteDef>;
 

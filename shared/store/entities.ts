@@ -1,6 +1,8 @@
 import type { Role } from '../domain/access.ts';
 import type { DealState } from '../domain/deal.ts';
 import type { Stage } from '../domain/pipeline.ts';
+import type { QuoteLine } from '../domain/quote-totals.ts';
+import type { QuoteStatus } from '../domain/quotes.ts';
 import { fullName } from '../domain/text.ts';
 import type { CompanyCreate } from '../schemas/companies.ts';
 import type { ContactCreate, MarketingStatus } from '../schemas/contacts.ts';
@@ -102,4 +104,42 @@ export const deals: EntitySpec<Deal> = {
   searchName: (deal) => deal.name,
   state: (deal) => deal.stageId,
   parent: { name: 'COMPANY', field: 'companyId' },
+};
+
+/** A price-list entry: tenant-wide configuration, read by everyone, changed by admins and managers. */
+export type Product = StoredRecord & {
+  name: string;
+  sku?: string;
+  /** Decimal with at most three fraction digits, in `currency`. */
+  unitPrice: number;
+  currency: string;
+  description?: string;
+};
+
+/** A deal's quote; `ownerId`/`teamId` are the deal's, so it lists and indexes with its deal. */
+export type Quote = StoredRecord & {
+  dealId: string;
+  status: QuoteStatus;
+  currency: string;
+  lines: QuoteLine[];
+  subtotal: number;
+  discount: number;
+  total: number;
+  validUntil?: string;
+  sentAt?: string;
+  acceptedAt?: string;
+  rejectedAt?: string;
+};
+
+export const products: EntitySpec<Product> = {
+  type: 'PRODUCT',
+  label: 'product',
+  uniques: [{ name: 'PRODUCT_SKU', field: 'sku' }],
+  searchName: (product) => product.name,
+};
+
+export const quotes: EntitySpec<Quote> = {
+  type: 'QUOTE',
+  label: 'quote',
+  parent: { name: 'DEAL', field: 'dealId' },
 };

@@ -94,3 +94,13 @@ export const storageAttributes = [
   'tenantId',
   'expiresAt',
 ] as const;
+
+/**
+ * The marker of a deal's accepted quote, in the deal's own partition. Written
+ * with attribute_not_exists in the accepting transaction, so a deal has at most
+ * one accepted quote even when two accepts race.
+ */
+export const acceptedQuoteKey = (tenantId: string, dealId: string) => ({
+  pk: recordPk(tenantId, 'DEAL', dealId),
+  sk: 'ACCEPTED_QUOTE',
+});

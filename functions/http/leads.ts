@@ -1,0 +1,219 @@
+import { leadRoutes } from '#shared/api/leads';
+import { canRead } from '#shared/domain/access';
+import { ruleProblems, ruleUsers } from '#shared/domain/lead-assignment';
+import {
+  companyFromLead,
+  contactFromLead,
+  convertedLead,
+  dealFromLead,
+  ownerOf,
+} from '#shared/domain/lead-conversion';
+import { entryStage } from '#shared/domain/pipeline';
+import type { Caller } from '#shared/http/auth';
+import { httpHandler } from '#shared/http/handler';
+import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
+import {
+  archive,
+  assertWritable,
+  create,
+  listRequest,
+  mergePatch,
+  newRecordBase,
+  ownership,
+  readable,
+  restore,
+  update,
+} from '#shared/http/records';
+import { created, noContent, ok } from '#shared/http/results';
+import { requireAdmin } from '#shared/http/roles';
+import type { LeadConvert } from '#shared/schemas/leads';
+import { companies, contacts, type Lead, leads, type Pipeline } from '#shared/store/entities';
+import {
+  getAssignmentRule,
+  inactiveUsers,
+  putAssignmentRule,
+  ruleAssignee,
+} from '#shared/store/lead-assignment';
+import { type ConversionWrite, writeConversion } from '#shared/store/lead-conversion';
+import { pipelineOrDefault } from '#shared/store/pipelines';
+import { getRecord, listRecords } from '#shared/store/records';
+import { holderOf } from '#shared/store/unique';
+
+/** The existing contact a lead's email belongs to, if any; one the caller may not see blocks the conversion. */
+async function contactByEmail(caller: Caller, email: string | undefined) {
+  const id = email ? await holderOf(caller.tenantId, 'CONTACT_EMAIL', email) : undefined;
+  if (!id) return undefined;
+  const contact = await getRecord(contacts, caller.tenantId, id);
+  if (!contact || !canRead(caller, contact))
+    throw conflict('The lead’s email belongs to a contact you may not see; ask its owner or a manager');
+  if (contact.archived)
+    throw conflict('The lead’s email belongs to an archived contact; restore it before converting');
+  return contact;
+}
+
+/**
+ * Reads what the conversion links and builds what it creates. Every bad
+ * reference is listed in one 400; nothing is written here.
+ */
+async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Promise<ConversionWrite> {
+  const errors: FieldError[] = [];
+  const now = new Date();
+  const base = () => newRecordBase(ownerOf(lead), now);
+
+  const linkedCompany = body.companyId
+    ? await getRecord(companies, caller.tenantId, body.companyId)
+    : undefined;
+  if (body.companyId && (!linkedCompany || linkedCompany.archived || !canRead(caller, linkedCompany)))
+    errors.push({ path: 'companyId', message: 'is not a live company of this tenant' });
+  const newCompany = body.companyId ? undefined : companyFromLead(lead, base());
+  const company = linkedCompany ?? newCompany;
+
+  let pipeline: Pipeline | undefined;
+  if (body.deal) {
+    pipeline = await pipelineOrDefault(caller.tenantId, body.deal.pipelineId, caller.userId);
+    if (!pipeline || pipeline.archived)
+      errors.push({ path: 'deal.pipelineId', message: 'is not a live pipeline of this tenant' });
+  }
+  if (errors.length > 0) throw invalidFields(errors);
+
+  const existing = await contactByEmail(caller, lead.email);
+  const contact = existing ?? contactFromLead(lead, base(), company?.id, body.deal !== undefined);
+
+  let deal: ConversionWrite['deal'];
+  if (body.deal && pipeline) {
+    const { name, amount, currency, stageId } = body.deal;
+    const placed = dealFromLead(
+      base(),
+      { name, ...(amount !== undefined ? { amount } : {}), ...(currency ? { currency } : {}) },
+      pipeline,
+      stageId ?? entryStage(pipeline)?.id ?? '',
+      { contactId: contact.id, ...(company ? { companyId: company.id } : {}) },
+    );
+    if (!placed.ok) throw invalidFields([{ path: `deal.${placed.path}`, message: placed.message }]);
+    deal = { deal: placed.deal, pipeline };
+  }
+
+  const links = {
+    contactId: contact.id,
+    ...(company ? { companyId: company.id } : {}),
+    ...(deal ? { dealId: deal.deal.id } : {}),
+  };
+  return {
+    before: lead,
+    after: convertedLead(lead, links, now.toISOString()),
+    contact: existing ? { link: existing } : { create: contact },
+    ...(linkedCompany
+      ? { company: { link: linkedCompany } }
+      : newCompany
+        ? { company: { create: newCompany } }
+        : {}),
+    ...(deal ? { deal } : {}),
+  };
+}
+
+const MAX_ATTEMPTS = 3;
+
+export const handler = httpHandler(leadRoutes, {
+  async listLeads({ caller, query, page }) {
+    const { q, ownerId, status, source, archived } = query;
+    const via = q
+      ? { kind: 'name' as const, prefix: q }
+      : ownerId
+        ? { kind: 'owner' as const, ownerId }
+        : undefined;
+    const equals = {
+      ...(q && ownerId ? { ownerId } : {}),
+      ...(status ? { status } : {}),
+      ...(source ? { source } : {}),
+    };
+    const result = await listRecords(
+      leads,
+      caller.tenantId,
+      listRequest(caller, page, archived, via, { equals }),
+    );
+    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+  },
+
+  async createLead({ caller, body }) {
+    const { ownerId, ...fields } = body;
+    // An explicit owner follows the usual rules; otherwise the tenant's rule may
+    // hand the lead to anyone it names, even when a rep creates it.
+    const owner =
+      ownerId !== undefined
+        ? await ownership(caller, ownerId)
+        : ((await ruleAssignee(caller.tenantId, fields.country)) ?? (await ownership(caller, undefined)));
+    const lead: Lead = { ...newRecordBase(owner), ...fields, status: 'new' };
+    await create(leads, caller, lead);
+    return created(lead, `/leads/${lead.id}`);
+  },
+
+  async getLead({ caller, params }) {
+    return ok(await readable(leads, caller, params.id ?? ''));
+  },
+
+  async updateLead({ caller, params, body, ifMatch }) {
+    const lead = await update(leads, caller, params.id ?? '', {
+      ifMatch,
+      change: (current) => {
+        // Its data lives on in the contact, company and deal it became.
+        if (current.status === 'converted') throw conflict('A converted lead cannot be changed');
+        return mergePatch(caller, current, body);
+      },
+    });
+    return ok(lead);
+  },
+
+  async archiveLead({ caller, params, ifMatch }) {
+    await archive(leads, caller, params.id ?? '', ifMatch);
+    return noContent();
+  },
+
+  async restoreLead({ caller, params }) {
+    return ok(await restore(leads, caller, params.id ?? ''));
+  },
+
+  async convertLead({ caller, params, body }) {
+    for (let attempt = 1; ; attempt++) {
+      const lead = await readable(leads, caller, params.id ?? '');
+      assertWritable(caller, lead);
+      if (lead.status === 'converted') throw conflict('This lead is already converted');
+      if (lead.archived) throw conflict('This lead is archived; restore it before converting it');
+      const write = await planConversion(caller, lead, body);
+      if (await writeConversion(caller.tenantId, write, caller.userId)) {
+        const part = <T>(p: { create: T } | { link: T } | undefined) =>
+          p === undefined ? null : 'create' in p ? p.create : p.link;
+        return ok({
+          lead: write.after,
+          contact: part(write.contact),
+          company: part(write.company),
+          ...(write.deal ? { deal: write.deal.deal } : {}),
+        });
+      }
+      // Nothing was written. A fresh read tells a lost race (409 above) from a
+      // change that re-planning absorbs (an edit, an email just taken, a record gone).
+      if (attempt >= MAX_ATTEMPTS) throw conflict('The lead kept changing during conversion; retry');
+    }
+  },
+
+  async getLeadAssignment({ caller }) {
+    return ok(await getAssignmentRule(caller.tenantId));
+  },
+
+  async putLeadAssignment({ caller, body }) {
+    requireAdmin(caller);
+    const rule = { strategy: body.strategy, userIds: body.userIds ?? [], countries: body.countries ?? {} };
+    const named = ruleUsers(rule);
+    const inactive = await inactiveUsers(
+      caller.tenantId,
+      named.map((entry) => entry.userId),
+    );
+    const errors = [
+      ...ruleProblems(rule),
+      ...named
+        .filter((entry) => inactive.has(entry.userId))
+        .map((entry) => ({ path: entry.path, message: 'is not an active user of this tenant' })),
+    ];
+    if (errors.length > 0) throw invalidFields(errors);
+    return ok(await putAssignmentRule(caller.tenantId, rule, caller.userId));
+  },
+});
