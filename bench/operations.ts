@@ -186,6 +186,17 @@ function exactly(text: string, wanted: Record<string, number>) {
   };
 }
 
+const writeOperations = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
+
+/** Fails unless every measured call wrote through exactly the given write requests (reads are free to vary). */
+function writesExactly(text: string, wanted: Record<string, number>) {
+  return (requests: RequestFigure[]): Expectation =>
+    exactly(
+      text,
+      wanted,
+    )(requests.filter((figure) => writeOperations.includes(figure.operation) || figure.operation === 'Scan'));
+}
+
 const firstNames = [
   'Maria',
   'Marco',
@@ -220,6 +231,9 @@ export async function runOperations(
   const streamFn = (await import('#functions/stream/aggregates')).handler as unknown as StreamHandler;
   const dealsFn = (await import('#functions/http/deals')).handler as unknown as HttpHandler;
   const pipelinesFn = (await import('#functions/http/pipelines')).handler as unknown as HttpHandler;
+  const leadsFn = (await import('#functions/http/leads')).handler as unknown as HttpHandler;
+  const productsFn = (await import('#functions/http/products')).handler as unknown as HttpHandler;
+  const quotesFn = (await import('#functions/http/quotes')).handler as unknown as HttpHandler;
   const { dynamo } = await import('#shared/store/client');
 
   const run = Date.now().toString(36);
@@ -610,6 +624,107 @@ export async function runOperations(
       dealVersion = bodyOf<{ version: number }>(response).version;
       return response;
     },
+  );
+
+  // --- Lead conversion and quote acceptance ---
+  const leadIds: string[] = [];
+  for (let i = 0; i < warmup + iterations; i++) {
+    const lead = await invoke(
+      leadsFn,
+      'leads',
+      'POST /leads',
+      writer,
+      {
+        body: {
+          firstName: 'Lead',
+          lastName: `${i}`,
+          email: `lead-${run}-${i}@bench.example`,
+          companyName: `Lead Co ${i}`,
+        },
+      },
+      201,
+    );
+    leadIds.push(bodyOf<{ id: string }>(lead).id);
+  }
+  await measure(
+    {
+      name: 'Lead conversion (contact + company + deal)',
+      route: 'POST /leads/{id}/convert',
+      note: 'reads the lead, the email owner and the default pipeline; writes everything in one transaction',
+      expect: writesExactly('a lead conversion is one TransactWriteItems', { TransactWriteItems: 1 }),
+    },
+    (i) =>
+      invoke(
+        leadsFn,
+        'leads',
+        'POST /leads/{id}/convert',
+        writer,
+        {
+          params: { id: leadIds[i] as string },
+          body: { deal: { name: `Converted ${i}`, amount: 1200, currency: 'EUR' } },
+        },
+        200,
+      ),
+  );
+
+  const product = bodyOf<{ id: string }>(
+    await invoke(
+      productsFn,
+      'products',
+      'POST /products',
+      writer,
+      { body: { name: 'Unit', unitPrice: 19.995, currency: 'EUR' } },
+      201,
+    ),
+  );
+  const sentQuotes: string[] = [];
+  for (let i = 0; i < warmup + iterations; i++) {
+    const deal = bodyOf<{ id: string }>(
+      await invoke(
+        dealsFn,
+        'deals',
+        'POST /deals',
+        writer,
+        { body: { name: `Quoted ${i}`, currency: 'EUR' } },
+        201,
+      ),
+    );
+    const quote = bodyOf<{ id: string }>(
+      await invoke(
+        quotesFn,
+        'quotes',
+        'POST /deals/{id}/quotes',
+        writer,
+        {
+          params: { id: deal.id },
+          body: {
+            lines: [
+              { productId: product.id, description: 'Unit', quantity: 3, unitPrice: 19.995, discountPct: 10 },
+            ],
+          },
+        },
+        201,
+      ),
+    );
+    await invoke(quotesFn, 'quotes', 'POST /quotes/{id}/send', writer, { params: { id: quote.id } }, 200);
+    sentQuotes.push(quote.id);
+  }
+  await measure(
+    {
+      name: 'Quote accept (deal to won, amount from the quote)',
+      route: 'POST /quotes/{id}/accept',
+      note: 'quote, accepted-quote marker, deal and its history entry in one transaction',
+      expect: writesExactly('a quote accept is one TransactWriteItems', { TransactWriteItems: 1 }),
+    },
+    (i) =>
+      invoke(
+        quotesFn,
+        'quotes',
+        'POST /quotes/{id}/accept',
+        writer,
+        { params: { id: sentQuotes[i] as string } },
+        200,
+      ),
   );
 
   // --- Stream consumer ---
