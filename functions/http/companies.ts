@@ -1,19 +1,20 @@
 import { companyRoutes } from '#shared/api/companies';
 import { httpHandler } from '#shared/http/handler';
 import {
-  archive,
   create,
   listRequest,
   mergePatch,
   newRecordBase,
   ownership,
-  readable,
-  restore,
+  recordRoutes,
   update,
 } from '#shared/http/records';
-import { created, noContent, ok } from '#shared/http/results';
+import { created, ok } from '#shared/http/results';
 import { type Company, companies } from '#shared/store/entities';
 import { listRecords } from '#shared/store/records';
+
+/** Read, archive and restore behave as for every record. */
+const standard = recordRoutes(companies);
 
 export const handler = httpHandler(companyRoutes, {
   async listCompanies({ caller, query, page }) {
@@ -46,9 +47,7 @@ export const handler = httpHandler(companyRoutes, {
     return created(company, `/companies/${company.id}`);
   },
 
-  async getCompany({ caller, params }) {
-    return ok(await readable(companies, caller, params.id ?? ''));
-  },
+  getCompany: standard.get,
 
   async updateCompany({ caller, params, body, ifMatch }) {
     const company = await update(companies, caller, params.id ?? '', {
@@ -58,12 +57,7 @@ export const handler = httpHandler(companyRoutes, {
     return ok(company);
   },
 
-  async archiveCompany({ caller, params, ifMatch }) {
-    await archive(companies, caller, params.id ?? '', ifMatch);
-    return noContent();
-  },
+  archiveCompany: standard.archive,
 
-  async restoreCompany({ caller, params }) {
-    return ok(await restore(companies, caller, params.id ?? ''));
-  },
+  restoreCompany: standard.restore,
 });

@@ -14,7 +14,7 @@ import {
   newRecordBase,
   ownership,
   readable,
-  restore,
+  recordRoutes,
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
@@ -34,6 +34,9 @@ async function findByEmail(caller: Caller, email: string, archived: boolean): Pr
   const contact = id ? await getRecord(contacts, caller.tenantId, id) : undefined;
   return contact && contact.archived === archived && canRead(caller, contact) ? [contact] : [];
 }
+
+/** Read, archive and restore behave as for every record. */
+const standard = recordRoutes(contacts);
 
 export const handler = httpHandler(contactRoutes, {
   async listContacts({ caller, query, page }) {
@@ -80,9 +83,7 @@ export const handler = httpHandler(contactRoutes, {
     return created(contact, `/contacts/${contact.id}`);
   },
 
-  async getContact({ caller, params }) {
-    return ok(await readable(contacts, caller, params.id ?? ''));
-  },
+  getContact: standard.get,
 
   async updateContact({ caller, params, body, ifMatch }) {
     const contact = await update(contacts, caller, params.id ?? '', {
@@ -122,7 +123,5 @@ export const handler = httpHandler(contactRoutes, {
     return noContent();
   },
 
-  async restoreContact({ caller, params }) {
-    return ok(await restore(contacts, caller, params.id ?? ''));
-  },
+  restoreContact: standard.restore,
 });

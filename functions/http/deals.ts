@@ -5,17 +5,16 @@ import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, HttpProblem, invalidFields, notFound } from '#shared/http/problem';
 import {
-  archive,
   failWrite,
   listRequest,
   mergePatch,
   newRecordBase,
   ownership,
   readable,
-  restore,
+  recordRoutes,
   update,
 } from '#shared/http/records';
-import { created, noContent, ok } from '#shared/http/results';
+import { created, ok } from '#shared/http/results';
 import { dealHistoryItem, dealWriteItems, listDealHistory } from '#shared/store/deals';
 import { type Deal, deals, type Pipeline } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
@@ -66,6 +65,9 @@ function staged(deal: Deal, pipeline: Pipeline, stageId: string, now: string): D
   if (!moved.ok) throw invalidFields([{ path: moved.path, message: moved.message }]);
   return moved.deal;
 }
+
+/** Read, archive and restore behave as for every record. */
+const standard = recordRoutes(deals);
 
 export const handler = httpHandler(dealRoutes, {
   async listDeals({ caller, query, page }) {
@@ -129,9 +131,7 @@ export const handler = httpHandler(dealRoutes, {
     return created(deal, `/deals/${deal.id}`);
   },
 
-  async getDeal({ caller, params }) {
-    return ok(await readable(deals, caller, params.id ?? ''));
-  },
+  getDeal: standard.get,
 
   async updateDeal({ caller, params, body, ifMatch }) {
     // The pipelines a change moves between, kept for the history entry written with it.
@@ -173,14 +173,9 @@ export const handler = httpHandler(dealRoutes, {
     return ok(deal);
   },
 
-  async archiveDeal({ caller, params, ifMatch }) {
-    await archive(deals, caller, params.id ?? '', ifMatch);
-    return noContent();
-  },
+  archiveDeal: standard.archive,
 
-  async restoreDeal({ caller, params }) {
-    return ok(await restore(deals, caller, params.id ?? ''));
-  },
+  restoreDeal: standard.restore,
 
   async getDealHistory({ caller, params, page }) {
     const deal = await readable(deals, caller, params.id ?? '');

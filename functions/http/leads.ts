@@ -13,7 +13,6 @@ import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
-  archive,
   assertWritable,
   create,
   listRequest,
@@ -21,10 +20,10 @@ import {
   newRecordBase,
   ownership,
   readable,
-  restore,
+  recordRoutes,
   update,
 } from '#shared/http/records';
-import { created, noContent, ok } from '#shared/http/results';
+import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import type { LeadConvert } from '#shared/schemas/leads';
 import { companies, contacts, type Lead, leads, type Pipeline } from '#shared/store/entities';
@@ -113,6 +112,9 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
 
 const MAX_ATTEMPTS = 3;
 
+/** Read, archive and restore behave as for every record. */
+const standard = recordRoutes(leads);
+
 export const handler = httpHandler(leadRoutes, {
   async listLeads({ caller, query, page }) {
     const { q, ownerId, status, source, archived } = query;
@@ -147,9 +149,7 @@ export const handler = httpHandler(leadRoutes, {
     return created(lead, `/leads/${lead.id}`);
   },
 
-  async getLead({ caller, params }) {
-    return ok(await readable(leads, caller, params.id ?? ''));
-  },
+  getLead: standard.get,
 
   async updateLead({ caller, params, body, ifMatch }) {
     const lead = await update(leads, caller, params.id ?? '', {
@@ -163,14 +163,9 @@ export const handler = httpHandler(leadRoutes, {
     return ok(lead);
   },
 
-  async archiveLead({ caller, params, ifMatch }) {
-    await archive(leads, caller, params.id ?? '', ifMatch);
-    return noContent();
-  },
+  archiveLead: standard.archive,
 
-  async restoreLead({ caller, params }) {
-    return ok(await restore(leads, caller, params.id ?? ''));
-  },
+  restoreLead: standard.restore,
 
   async convertLead({ caller, params, body }) {
     for (let attempt = 1; ; attempt++) {

@@ -9,6 +9,7 @@ import type { Caller } from './auth.ts';
 import { checkVersion } from './etag.ts';
 import type { Page } from './handler.ts';
 import { badRequest, conflict, forbidden, notFound, preconditionFailed } from './problem.ts';
+import { noContent, ok } from './results.ts';
 
 /**
  * The record semantics every resource shares: visibility (404), write rights
@@ -227,5 +228,23 @@ export function listRequest(
         ? { visibleTo: { userId: caller.userId, ...(caller.teamId ? { teamId: caller.teamId } : {}) } }
         : {}),
     },
+  };
+}
+
+interface RecordRequest {
+  readonly caller: Caller;
+  readonly params: Readonly<Record<string, string>>;
+  readonly ifMatch: number | undefined;
+}
+
+/** The read, archive (DELETE) and restore routes every record type serves the same way. */
+export function recordRoutes<T extends StoredRecord>(spec: EntitySpec<T>) {
+  return {
+    get: async ({ caller, params }: RecordRequest) => ok(await readable(spec, caller, params.id ?? '')),
+    archive: async ({ caller, params, ifMatch }: RecordRequest) => {
+      await archive(spec, caller, params.id ?? '', ifMatch);
+      return noContent();
+    },
+    restore: async ({ caller, params }: RecordRequest) => ok(await restore(spec, caller, params.id ?? '')),
   };
 }
