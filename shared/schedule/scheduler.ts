@@ -1,0 +1,34 @@
+/**
+ * One-time schedules (reminders, SLA checks; campaign sends and sequence steps
+ * later). In AWS an EventBridge Scheduler `at()` schedule invokes the target
+ * function with `payload` as its event and deletes itself after firing; under
+ * `npm start` a stand-in keeps schedules in the local table and fires them on
+ * time, also after a restart. Targets must be idempotent: a schedule may fire
+ * twice or late.
+ */
+export const scheduleTargets = ['reminder', 'slaCheck'] as const;
+export type ScheduleTarget = (typeof scheduleTargets)[number];
+
+/** The Lambda entry of each target. */
+export const scheduleTargetEntry = (target: ScheduleTarget): string => `functions/schedule/${target}.ts`;
+
+/** What a target receives; `tenantId` comes from the code that scheduled it, never from a client. */
+export interface SchedulePayload {
+  readonly tenantId: string;
+  readonly [key: string]: string | number | boolean;
+}
+
+export interface ScheduleRequest {
+  /** Unique per purpose, e.g. `reminder-<activityId>`; [0-9A-Za-z-_.], at most 64 characters. */
+  readonly name: string;
+  readonly at: Date;
+  readonly target: ScheduleTarget;
+  readonly payload: SchedulePayload;
+}
+
+export interface Scheduler {
+  /** Creates the schedule, or moves it if one with this name exists. */
+  schedule(request: ScheduleRequest): Promise<void>;
+  /** Deletes the schedule; a missing one is not an error. */
+  cancel(name: string): Promise<void>;
+}
