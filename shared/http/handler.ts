@@ -8,6 +8,7 @@ import type {
 import type * as z from 'zod/mini';
 import { type RouteDef, routeKey } from '../api/route.ts';
 import { getSigningKey } from '../secrets.ts';
+import { actingAs } from '../store/actor.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
 import { type Caller, callerFrom } from './auth.ts';
 import { jsonBody, rawBody } from './body.ts';
@@ -230,7 +231,8 @@ export function httpHandler<const R extends readonly RouteDef[]>(
 
     const run = async () => {
       try {
-        return toResponse(await impl(request));
+        const result = caller ? await actingAs(caller.userId, () => impl(request)) : await impl(request);
+        return toResponse(result);
       } catch (error) {
         if (error instanceof HttpProblem && error.status < 500) return problemResponse(error);
         throw error;

@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts';
 import { applyMergePatch } from '../domain/merge-patch.ts';
+import { currentActor } from '../store/actor.ts';
 import { users } from '../store/entities.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
 import { createRecord, getRecord, replaceRecord } from '../store/records.ts';
@@ -76,7 +77,17 @@ export async function mergePatch<T extends StoredRecord>(
 
 export function newRecordBase(owner: { ownerId: string; teamId?: string }, now = new Date()): StoredRecord {
   const timestamp = now.toISOString();
-  return { id: ulid(), createdAt: timestamp, updatedAt: timestamp, version: 1, archived: false, ...owner };
+  const actor = currentActor();
+  return {
+    id: ulid(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    createdBy: actor,
+    updatedBy: actor,
+    version: 1,
+    archived: false,
+    ...owner,
+  };
 }
 
 /** Maps a failed write to the problem the client should see. */
@@ -162,6 +173,7 @@ export async function update<T extends StoredRecord>(
       createdAt: current.createdAt,
       version: current.version + 1,
       updatedAt: new Date().toISOString(),
+      updatedBy: caller.userId,
     };
     const checks = options.checks?.(current, next) ?? [];
     const writes = options.writes?.(current, next) ?? [];

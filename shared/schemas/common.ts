@@ -71,6 +71,8 @@ export const recordBase = () => ({
   id: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  createdBy: z.optional(z.string()),
+  updatedBy: z.optional(z.string()),
   version: z.number(),
   ownerId: z.string(),
   teamId: z.optional(z.string()),

@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-d
 import { config } from '../config.ts';
 import { searchable } from '../domain/text.ts';
 import type { PageKey } from '../http/cursor.ts';
+import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
 import {
   collectionPk,
@@ -23,6 +24,9 @@ export interface StoredRecord {
   id: string;
   createdAt: string;
   updatedAt: string;
+  /** Stamped on every write from the acting user (see actor.ts). */
+  createdBy?: string;
+  updatedBy?: string;
   version: number;
   ownerId: string;
   teamId?: string;
@@ -46,7 +50,17 @@ export interface EntitySpec<T extends StoredRecord> {
 type Item = Record<string, unknown>;
 
 const storage = new Set<string>(storageAttributes);
-const leading = ['id', 'createdAt', 'updatedAt', 'version', 'ownerId', 'teamId', 'archived'];
+const leading = [
+  'id',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'version',
+  'ownerId',
+  'teamId',
+  'archived',
+];
 
 /**
  * The client's view of an item: storage attributes dropped, and a stable field
@@ -90,8 +104,11 @@ function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: 
 }
 
 export function toItem<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: string, record: T): Item {
+  const actorId = currentActor();
   return {
     ...(record as unknown as Item),
+    createdBy: record.createdBy ?? actorId,
+    updatedBy: actorId,
     ...recordKey(tenantId, spec.type, record.id),
     ...indexAttributes(spec, tenantId, record),
     entity: spec.type.toLowerCase(),
