@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { overviewChange } from '#shared/domain/overview';
 import { applyCountedEvents, type CountedEvent, MAX_EVENTS_PER_TRANSACTION } from '#shared/store/aggregates';
+import { applyCollaboration } from './collaboration.ts';
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
@@ -14,9 +15,10 @@ interface Pending extends CountedEvent {
 }
 
 /**
- * Keeps per-tenant aggregates from the table stream. Delivery is at least once,
- * so each event is applied through an idempotency marker; a failure reports
- * the failed records and Lambda retries from the earliest of them.
+ * The table-stream consumer: per-tenant aggregates, then timelines and
+ * notifications (collaboration.ts). Delivery is at least once, so every step
+ * is idempotent; a failure reports the failed records and Lambda retries from
+ * the earliest of them.
  */
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const byTenant = new Map<string, Pending[]>();
@@ -50,6 +52,31 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
         );
         failed.push(...chunk.map((pending) => pending.sequenceNumber));
       }
+    }
+  }
+
+  const handled = new Set<string>();
+  for (const record of event.Records) {
+    const eventId = record.eventID;
+    const sequenceNumber = record.dynamodb?.SequenceNumber;
+    if (!eventId || !sequenceNumber || handled.has(eventId)) continue;
+    handled.add(eventId);
+    try {
+      await applyCollaboration(
+        eventId,
+        imageOf(record.dynamodb?.OldImage),
+        imageOf(record.dynamodb?.NewImage),
+      );
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          message: 'timeline or notification failed',
+          eventId,
+          error: String(error),
+        }),
+      );
+      failed.push(sequenceNumber);
     }
   }
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };

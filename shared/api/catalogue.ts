@@ -1,3 +1,4 @@
+import { collaborationRoutes } from './collaboration.ts';
 import { companyRoutes } from './companies.ts';
 import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
@@ -27,6 +28,7 @@ export const httpFunctions = {
   deals: dealRoutes,
   products: productRoutes,
   quotes: quoteRoutes,
+  collaboration: collaborationRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

@@ -3,7 +3,12 @@ import {
   ProvisionedThroughputExceededException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -148,6 +153,7 @@ describe('stream consumer under DynamoDB faults', () => {
   it('reports the records of a tenant whose update failed, and only those', async () => {
     const { handler } = await import('#functions/stream/aggregates');
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    dynamoMock.on(BatchWriteCommand).resolves({});
     dynamoMock
       .on(TransactWriteCommand)
       .callsFake((input: { TransactItems: { Put?: { Item: { tenantId: string } } }[] }) => {

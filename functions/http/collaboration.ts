@@ -1,0 +1,198 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
+import {
+  type CollaborativeResource,
+  collaborationRoutes,
+  collaborativeResources,
+} from '#shared/api/collaboration';
+import type { RouteDef } from '#shared/api/route';
+import { config } from '#shared/config';
+import type { Caller } from '#shared/http/auth';
+import type { PageKey } from '#shared/http/cursor';
+import { httpHandler, type Page, type RequestOf } from '#shared/http/handler';
+import { badRequest, notFound } from '#shared/http/problem';
+import { readable } from '#shared/http/records';
+import { created, noContent, ok } from '#shared/http/results';
+import { dynamo } from '#shared/store/client';
+import { follow, readTimeline, unfollow } from '#shared/store/collaboration';
+import { companies, contacts, deals, leads } from '#shared/store/entities';
+import { recordPk } from '#shared/store/keys';
+import { notificationsPk } from '#shared/store/notifications';
+import type { EntitySpec, StoredRecord } from '#shared/store/records';
+
+const ulid = monotonicFactory();
+
+const specs: Record<CollaborativeResource, EntitySpec<StoredRecord>> = {
+  contacts: contacts as unknown as EntitySpec<StoredRecord>,
+  companies: companies as unknown as EntitySpec<StoredRecord>,
+  leads: leads as unknown as EntitySpec<StoredRecord>,
+  deals: deals as unknown as EntitySpec<StoredRecord>,
+};
+
+const resourceOf = (path: string) => path.split('/')[1] as CollaborativeResource;
+
+/** The record behind `/{resource}/{id}/...`, if the caller may read it (404 otherwise). */
+async function target(caller: Caller, event: { routeKey: string }, id: string) {
+  const resource = resourceOf(event.routeKey.split(' ')[1] ?? '');
+  const spec = specs[resource];
+  if (!spec) throw notFound();
+  const record = await readable(spec, caller, id);
+  return { resource, spec, record, ref: { type: collaborativeResources[resource], id: record.id } };
+}
+
+const MENTION = /@\[([A-Za-z0-9_-]{1,128})\]/g;
+const mentionsIn = (body: string) =>
+  [...new Set([...body.matchAll(MENTION)].map((match) => match[1] as string))].slice(0, 20);
+
+type Request = RequestOf<RouteDef> & { caller: Caller };
+
+async function timeline(request: Request) {
+  const { caller, event, params, page } = request;
+  const { ref } = await target(caller, event, params.id ?? '');
+  const result = await readTimeline(caller.tenantId, ref, page);
+  return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+}
+
+/** A comment lives in its record's partition; the stream turns it into a timeline entry and notifications. */
+async function comment(request: Request) {
+  const { caller, event, params } = request;
+  const { spec, record, ref } = await target(caller, event, params.id ?? '');
+  const body = (request.body as { body: string }).body;
+  const saved = {
+    id: ulid(),
+    recordType: ref.type,
+    recordId: ref.id,
+    body,
+    authorId: caller.userId,
+    mentions: mentionsIn(body),
+    createdAt: new Date().toISOString(),
+  };
+  await dynamo.send(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: {
+        pk: recordPk(caller.tenantId, spec.type, record.id),
+        sk: `COMMENT#${saved.id}`,
+        entity: 'comment',
+        tenantId: caller.tenantId,
+        // Who may hear about it is decided against the record's owner and team.
+        recordOwnerId: record.ownerId,
+        ...(record.teamId ? { recordTeamId: record.teamId } : {}),
+        ...saved,
+      },
+    }),
+  );
+  return created(saved, `${event.rawPath}/${saved.id}`);
+}
+
+async function startFollowing(request: Request) {
+  const { caller, event, params } = request;
+  const { ref } = await target(caller, event, params.id ?? '');
+  await follow(caller.tenantId, ref, caller.userId);
+  return ok({ following: true });
+}
+
+async function stopFollowing(request: Request) {
+  const { caller, event, params } = request;
+  const { ref } = await target(caller, event, params.id ?? '');
+  await unfollow(caller.tenantId, ref, caller.userId);
+  return noContent();
+}
+
+const notificationView = (item: Record<string, unknown>) => ({
+  id: item.id,
+  kind: item.kind,
+  title: item.title,
+  ...(item.record ? { record: item.record } : {}),
+  ...(item.actorId ? { actorId: item.actorId } : {}),
+  occurredAt: item.occurredAt,
+  read: item.read === true,
+});
+
+/** The caller's notifications, newest first; unread ones only on request (a bounded fill loop). */
+async function readNotifications(
+  caller: Caller,
+  page: Pick<Page, 'limit' | 'startKey'>,
+  unreadOnly: boolean,
+) {
+  const items: Record<string, unknown>[] = [];
+  let startKey: PageKey | undefined = page.startKey;
+  for (let queries = 0; queries < 8 && items.length < page.limit; queries++) {
+    const output = await dynamo.send(
+      new QueryCommand({
+        TableName: config.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': notificationsPk(caller.tenantId, caller.userId),
+          ...(unreadOnly ? { ':false': false } : {}),
+        },
+        ...(unreadOnly
+          ? { FilterExpression: '#read = :false', ExpressionAttributeNames: { '#read': 'read' } }
+          : {}),
+        ScanIndexForward: false,
+        Limit: page.limit - items.length,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    items.push(...(output.Items ?? []));
+    startKey = output.LastEvaluatedKey as PageKey | undefined;
+    if (!startKey) break;
+  }
+  return { items, lastKey: startKey };
+}
+
+async function markRead(caller: Caller, sortKey: string): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: { pk: notificationsPk(caller.tenantId, caller.userId), sk: sortKey },
+        UpdateExpression: 'SET #read = :true, readAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND #read = :false',
+        ExpressionAttributeNames: { '#read': 'read' },
+        ExpressionAttributeValues: { ':true': true, ':false': false, ':now': new Date().toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+const sortKeyOf = (id: string) => {
+  const sortKey = Buffer.from(id, 'base64url').toString('utf8');
+  if (!sortKey.startsWith('N#'))
+    throw badRequest('Unknown notification id', [{ path: 'ids', message: 'must be notification ids' }]);
+  return sortKey;
+};
+
+const implementations: Record<string, (request: Request) => Promise<ReturnType<typeof ok>>> = {
+  async listNotifications({ caller, query, page }) {
+    const unread = (query as { unread?: string }).unread === 'true';
+    const result = await readNotifications(caller, page, unread);
+    return ok({ items: result.items.map(notificationView), nextCursor: await page.next(result.lastKey) });
+  },
+  async markNotificationsRead({ caller, body }) {
+    const { ids, all } = body as { ids?: string[]; all?: true };
+    const sortKeys = ids
+      ? ids.map(sortKeyOf)
+      : all
+        ? (await readNotifications(caller, { limit: 1000, startKey: undefined }, true)).items.map((item) =>
+            String(item.sk),
+          )
+        : [];
+    let updated = 0;
+    for (const sortKey of sortKeys) if (await markRead(caller, sortKey)) updated++;
+    return ok({ updated });
+  },
+};
+for (const resource of Object.keys(collaborativeResources)) {
+  implementations[`${resource}Timeline`] = timeline;
+  implementations[`${resource}Comment`] = comment;
+  implementations[`${resource}Follow`] = startFollowing;
+  implementations[`${resource}Unfollow`] = stopFollowing;
+}
+
+export const handler = httpHandler(collaborationRoutes, implementations as never);

@@ -1,0 +1,93 @@
+import { canRead } from '#shared/domain/access';
+import { type NotificationPlan, notificationPlans } from '#shared/domain/notification-rules';
+import { type RecordRef, timelineEntries } from '#shared/domain/timeline';
+import {
+  deletePartition,
+  followersOf,
+  followersPk,
+  timelinePk,
+  writeTimelineEntries,
+} from '#shared/store/collaboration';
+import { users } from '#shared/store/entities';
+import type { EntityType } from '#shared/store/keys';
+import { recordPk } from '#shared/store/keys';
+import { notify } from '#shared/store/notifications';
+import { getRecord } from '#shared/store/records';
+
+type Image = Record<string, unknown>;
+
+/**
+ * The collaboration side of the stream: timeline entries, notifications and
+ * the clean-up after an erasure. Each step is idempotent (deterministic keys,
+ * conditional notification writes), so a replayed record changes nothing.
+ */
+export async function applyCollaboration(
+  eventId: string,
+  before: Image | undefined,
+  after: Image | undefined,
+): Promise<void> {
+  const image = after ?? before;
+  const tenantId = image?.tenantId;
+  if (typeof tenantId !== 'string') return;
+  if (!after && before?.entity === 'contact') {
+    await eraseTraces(tenantId, before);
+    return;
+  }
+  const entries = timelineEntries(before, after);
+  if (entries.length > 0) await writeTimelineEntries(tenantId, eventId, entries);
+  for (const plan of notificationPlans(before, after)) {
+    await deliver(tenantId, plan, ownershipOf(after ?? {}));
+  }
+}
+
+/** Who owns the record a notification is about (a comment carries its record's owner and team). */
+function ownershipOf(image: Image): { ownerId: string; teamId?: string } {
+  const ownerId = String(image.recordOwnerId ?? image.ownerId ?? '');
+  const teamId = image.recordTeamId ?? image.teamId;
+  return { ownerId, ...(typeof teamId === 'string' ? { teamId } : {}) };
+}
+
+/** Sends a plan to its users and followers, except the actor and anyone who may not read the record. */
+async function deliver(
+  tenantId: string,
+  plan: NotificationPlan,
+  record: { ownerId: string; teamId?: string },
+) {
+  const followers = plan.followers ? await followersOf(tenantId, plan.record) : [];
+  const candidates = [...new Set([...plan.users, ...followers])].filter((userId) => userId !== plan.actorId);
+  const allowed: string[] = [];
+  for (const userId of candidates) {
+    if (userId === record.ownerId) {
+      allowed.push(userId);
+      continue;
+    }
+    const user = await getRecord(users, tenantId, userId);
+    if (
+      user?.active &&
+      canRead({ userId, role: user.role, ...(user.teamId ? { teamId: user.teamId } : {}) }, record)
+    ) {
+      allowed.push(userId);
+    }
+  }
+  if (allowed.length === 0) return;
+  await notify(tenantId, allowed, {
+    kind: plan.kind,
+    title: plan.title,
+    record: plan.record,
+    ...(plan.actorId ? { actorId: plan.actorId } : {}),
+    occurredAt: plan.occurredAt,
+    key: plan.key,
+  });
+}
+
+/** After a GDPR erasure: the person's timeline, comments, followers and their entries on the company timeline go. */
+async function eraseTraces(tenantId: string, contact: Image): Promise<void> {
+  const ref: RecordRef = { type: 'contact', id: String(contact.id) };
+  await deletePartition(timelinePk(tenantId, ref));
+  await deletePartition(recordPk(tenantId, 'CONTACT' satisfies EntityType, ref.id));
+  await deletePartition(followersPk(tenantId, ref));
+  if (typeof contact.companyId === 'string') {
+    const subject = (item: Record<string, unknown>) => (item.subject as RecordRef | undefined)?.id === ref.id;
+    await deletePartition(timelinePk(tenantId, { type: 'company', id: contact.companyId }), subject);
+  }
+}

@@ -1,0 +1,53 @@
+import * as z from 'zod/mini';
+import { listQuery, nonEmpty } from './common.ts';
+import { lazy } from './lazy.ts';
+
+export const collaborationSchemas = lazy(() => ({
+  comment: z.strictObject({ body: nonEmpty(5000) }),
+  commentRecord: z.object({
+    id: z.string(),
+    recordType: z.string(),
+    recordId: z.string(),
+    body: z.string(),
+    authorId: z.string(),
+    mentions: z.array(z.string()),
+    createdAt: z.string(),
+  }),
+  following: z.object({ following: z.boolean() }),
+  timelineQuery: z.strictObject({ limit: listQuery().limit, cursor: listQuery().cursor }),
+  timelineEntry: z.object({
+    id: z.string(),
+    kind: z.string(),
+    subject: z.object({ type: z.string(), id: z.string() }),
+    at: z.string(),
+    actorId: z.optional(z.string()),
+    summary: z.optional(z.string()),
+    changes: z.optional(z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }))),
+    data: z.optional(z.record(z.string(), z.unknown())),
+  }),
+  notificationsQuery: z.strictObject({
+    limit: listQuery().limit,
+    cursor: listQuery().cursor,
+    unread: z.optional(z.enum(['true', 'false'])),
+  }),
+  notification: z.object({
+    id: z.string(),
+    kind: z.string(),
+    title: z.string(),
+    record: z.optional(z.object({ type: z.string(), id: z.string() })),
+    actorId: z.optional(z.string()),
+    occurredAt: z.string(),
+    read: z.boolean(),
+  }),
+  markRead: z
+    .strictObject({
+      ids: z.optional(z.array(z.string().check(z.maxLength(512))).check(z.minLength(1), z.maxLength(100))),
+      all: z.optional(z.literal(true)),
+    })
+    .check(
+      z.refine(
+        (body) => (body.ids === undefined) !== (body.all === undefined),
+        'must give either ids or all: true',
+      ),
+    ),
+}));

@@ -1,0 +1,159 @@
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import type { RecordRef, TimelineEntry } from '../domain/timeline.ts';
+import type { PageKey } from '../http/cursor.ts';
+import { dynamo } from './client.ts';
+
+/**
+ * Timelines, followers and comments. Every key starts with the tenant:
+ * - timeline entries: `T#t#TIMELINE#<type>#<id>` / `<at>#<stream event id>#<n>`, newest first;
+ * - followers: `T#t#FOLLOWERS#<type>#<id>` / `<userId>`;
+ * - comments: in the record's own partition, `COMMENT#<id>`.
+ */
+type WriteRequest = NonNullable<
+  NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string]
+>[number];
+
+/** BatchWriteItem in chunks of 25, retrying what DynamoDB leaves unprocessed. */
+async function batchWrite(requests: readonly WriteRequest[]): Promise<void> {
+  for (let start = 0; start < requests.length; start += 25) {
+    let pending: WriteRequest[] | undefined = requests.slice(start, start + 25);
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      if (attempt > 6) throw new Error('batch writes still unprocessed after retries');
+      const output: BatchWriteCommandOutput = await dynamo.send(
+        new BatchWriteCommand({ RequestItems: { [config.tableName]: pending } }),
+      );
+      pending = output.UnprocessedItems?.[config.tableName];
+    }
+  }
+}
+
+export const timelinePk = (tenantId: string, ref: RecordRef) =>
+  `T#${tenantId}#TIMELINE#${ref.type}#${ref.id}`;
+export const followersPk = (tenantId: string, ref: RecordRef) =>
+  `T#${tenantId}#FOLLOWERS#${ref.type}#${ref.id}`;
+
+/**
+ * Writes entries under deterministic keys (time, stream event id, position):
+ * a replayed or duplicated stream record rewrites the same items, never adds.
+ */
+export async function writeTimelineEntries(
+  tenantId: string,
+  eventId: string,
+  entries: readonly TimelineEntry[],
+) {
+  const puts = entries.flatMap((entry, index) =>
+    entry.timelines.map((timeline) => ({
+      PutRequest: {
+        Item: {
+          pk: timelinePk(tenantId, timeline),
+          sk: `${entry.at}#${eventId}#${index}`,
+          entity: 'timeline',
+          tenantId,
+          id: `${entry.at}#${eventId}#${index}`,
+          ...entry,
+          timelines: undefined,
+        },
+      },
+    })),
+  );
+  await batchWrite(puts);
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly lastKey: PageKey | undefined;
+}
+
+/** One Query per page, newest first. */
+export async function readTimeline(
+  tenantId: string,
+  ref: RecordRef,
+  page: { limit: number; startKey: PageKey | undefined },
+): Promise<Page<Record<string, unknown>>> {
+  const output = await dynamo.send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': timelinePk(tenantId, ref) },
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ...(page.startKey ? { ExclusiveStartKey: page.startKey } : {}),
+    }),
+  );
+  const items = (output.Items ?? []).map(
+    ({ pk: _pk, sk: _sk, entity: _entity, tenantId: _tenant, ...entry }) => entry,
+  );
+  return { items, lastKey: output.LastEvaluatedKey as PageKey | undefined };
+}
+
+export async function follow(tenantId: string, ref: RecordRef, userId: string): Promise<void> {
+  await dynamo.send(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: {
+        pk: followersPk(tenantId, ref),
+        sk: userId,
+        entity: 'follower',
+        tenantId,
+        userId,
+        record: ref,
+        since: new Date().toISOString(),
+      },
+    }),
+  );
+}
+
+export async function unfollow(tenantId: string, ref: RecordRef, userId: string): Promise<void> {
+  await dynamo.send(
+    new DeleteCommand({ TableName: config.tableName, Key: { pk: followersPk(tenantId, ref), sk: userId } }),
+  );
+}
+
+/** A record's followers (bounded: notification fan-out reads at most 1,000). */
+export async function followersOf(tenantId: string, ref: RecordRef): Promise<string[]> {
+  const users: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const output = await dynamo.send(
+      new QueryCommand({
+        TableName: config.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': followersPk(tenantId, ref) },
+        ProjectionExpression: 'userId',
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    users.push(...(output.Items ?? []).map((item) => String(item.userId)));
+    startKey = output.LastEvaluatedKey;
+  } while (startKey && users.length < 1000);
+  return users;
+}
+
+/** Deletes every item of a partition (an erased person's timeline, comments and followers). */
+export async function deletePartition(
+  pk: string,
+  matching?: (item: Record<string, unknown>) => boolean,
+): Promise<void> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const output = await dynamo.send(
+      new QueryCommand({
+        TableName: config.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const doomed = (output.Items ?? []).filter((item) => !matching || matching(item));
+    await batchWrite(doomed.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })));
+    startKey = output.LastEvaluatedKey;
+  } while (startKey);
+}

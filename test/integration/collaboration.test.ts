@@ -1,0 +1,181 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../support/api.ts';
+import { dynamoClient } from '../support/dynamo.ts';
+import { createWorld, type World } from './world.ts';
+
+let world: World;
+beforeAll(async () => {
+  world = await createWorld();
+});
+
+type Entry = {
+  kind: string;
+  subject: { type: string; id: string };
+  changes?: { field: string; from: unknown; to: unknown }[];
+  summary?: string;
+};
+const kinds = (items: Entry[]) => items.map((entry) => entry.kind);
+
+describe('timeline', () => {
+  it('tells a contact’s story newest first, and shows it on the company’s timeline too', async () => {
+    const { repRed } = world;
+    const company = await repRed.client.post('/companies', { name: 'Storied Co' });
+    const contact = await repRed.client.post('/contacts', { firstName: 'Tess', companyId: company.body.id });
+    const path = `/contacts/${contact.body.id}`;
+    await repRed.client.patch(path, { title: 'CFO', city: 'Porto' });
+    await repRed.client.post(`${path}/comments`, { body: 'Met at the fair' });
+    await eventually(async () => {
+      const timeline = await repRed.client.get(`${path}/timeline`);
+      expect(kinds(timeline.body.items)).toEqual(['comment', 'updated', 'created']);
+      expect(timeline.body.items[1].changes).toEqual([
+        { field: 'city', from: null, to: 'Porto' },
+        { field: 'title', from: null, to: 'CFO' },
+      ]);
+      expect(timeline.body.items[0].summary).toBe('Met at the fair');
+    });
+    await eventually(async () => {
+      const timeline = await repRed.client.get(`/companies/${company.body.id}/timeline`);
+      const subjects = timeline.body.items.map((entry: Entry) => `${entry.subject.type}:${entry.kind}`);
+      expect(subjects).toEqual(
+        expect.arrayContaining(['contact:created', 'contact:updated', 'company:created']),
+      );
+    });
+  });
+
+  it('records deal stage changes with stage names', async () => {
+    const pipeline = (await world.admin.client.get('/pipelines')).body.items[0];
+    const proposal = pipeline.stages.find((stage: { name: string }) => stage.name === 'proposal').id;
+    const deal = await world.repRed.client.post('/deals', { name: 'Timeline deal' });
+    await world.repRed.client.patch(`/deals/${deal.body.id}`, { stageId: proposal });
+    await eventually(async () => {
+      const timeline = await world.repRed.client.get(`/deals/${deal.body.id}/timeline`);
+      const moves = timeline.body.items.filter((entry: Entry) => entry.kind === 'stage_changed');
+      expect(moves.map((entry: { data: { to: string } }) => entry.data.to)).toEqual([
+        'proposal',
+        'prospecting',
+      ]);
+    });
+  });
+
+  it('is exact when the same stream records are processed again', async () => {
+    const contact = await world.admin.client.post('/contacts', { firstName: 'Replay' });
+    await world.admin.client.patch(`/contacts/${contact.body.id}`, { title: 'x' });
+    const path = `/contacts/${contact.body.id}/timeline`;
+    await eventually(async () => expect((await world.admin.client.get(path)).body.items).toHaveLength(2));
+    // Re-run the consumer over everything the stream holds for this contact's writes.
+    const { handler } = await import('#functions/stream/aggregates');
+    const { useTestTable } = await import('../support/dynamo.ts');
+    useTestTable();
+    const { marshall } = await import('@aws-sdk/util-dynamodb');
+    const items = await dynamoClient().send(
+      new QueryCommand({
+        TableName: inject('tableName'),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `T#${world.tenant}#TIMELINE#contact#${contact.body.id}` } },
+      }),
+    );
+    expect(items.Items).toHaveLength(2);
+    const created = { ...contact.body, entity: 'contact', tenantId: world.tenant };
+    const replay = (eventID: string) => ({
+      eventID,
+      eventName: 'INSERT' as const,
+      dynamodb: {
+        NewImage: marshall(created, { removeUndefinedValues: true }) as never,
+        SequenceNumber: '1',
+      },
+    });
+    await handler({ Records: [replay('replayed-1'), replay('replayed-1')] });
+    await handler({ Records: [replay('replayed-1')] });
+    const after = await world.admin.client.get(path);
+    expect(kinds(after.body.items).filter((kind) => kind === 'created')).toHaveLength(2);
+    await handler({ Records: [replay('replayed-1')] });
+    expect((await world.admin.client.get(path)).body.items).toHaveLength(3);
+  });
+
+  it('hides timelines, comments and follows from other tenants and teams', async () => {
+    const contact = await world.repRed.client.post('/contacts', { firstName: 'Private' });
+    const path = `/contacts/${contact.body.id}`;
+    for (const outsider of [world.stranger, world.repBlue]) {
+      expect((await outsider.client.get(`${path}/timeline`)).status).toBe(404);
+      expect((await outsider.client.post(`${path}/comments`, { body: 'hi' })).status).toBe(404);
+      expect((await outsider.client.post(`${path}/follow`)).status).toBe(404);
+      expect((await outsider.client.delete(`${path}/follow`)).status).toBe(404);
+    }
+    expect((await world.repRed2.client.post(`${path}/comments`, { body: 'team note' })).status).toBe(201);
+    const bad = await world.repRed2.client.post(`${path}/comments`, { body: '', extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['body', 'extra']);
+  });
+});
+
+describe('notifications', () => {
+  const notificationsOf = async (member: World['repRed'], query = '') =>
+    (await member.client.get(`/me/notifications${query}`)).body.items as {
+      id: string;
+      kind: string;
+      title: string;
+      record?: { id: string };
+      read: boolean;
+    }[];
+
+  it('tells owners and followers about others’ changes and comments, never the actor', async () => {
+    const { repRed, repRed2, managerRed } = world;
+    const contact = await repRed.client.post('/contacts', { firstName: 'Watched' });
+    const path = `/contacts/${contact.body.id}`;
+    expect((await repRed2.client.post(`${path}/follow`)).body).toEqual({ following: true });
+    await repRed.client.patch(path, { title: 'Own change' });
+    await managerRed.client.patch(path, { city: 'Lyon' });
+    await managerRed.client.post(`${path}/comments`, { body: 'Call them back' });
+    await eventually(async () => {
+      const forOwner = (await notificationsOf(repRed)).filter((n) => n.record?.id === contact.body.id);
+      expect(forOwner.map((n) => n.kind).sort()).toEqual(['changed', 'commented']);
+      const forFollower = (await notificationsOf(repRed2)).filter((n) => n.record?.id === contact.body.id);
+      expect(forFollower.map((n) => n.kind).sort()).toEqual(['changed', 'changed', 'commented']);
+      const forManager = (await notificationsOf(managerRed)).filter((n) => n.record?.id === contact.body.id);
+      expect(forManager).toEqual([]);
+    });
+    expect((await repRed2.client.delete(`${path}/follow`)).status).toBe(204);
+  });
+
+  it('notifies mentioned users who may read the record, and nobody across teams or tenants', async () => {
+    const { repRed, repRed2, repBlue, managerRed } = world;
+    const contact = await repRed.client.post('/contacts', { firstName: 'Mentioned' });
+    await managerRed.client.post(`/contacts/${contact.body.id}/comments`, {
+      body: `@[${repRed2.id}] and @[${repBlue.id}] and @[stranger] please look`,
+    });
+    await eventually(async () => {
+      const mentions = (await notificationsOf(repRed2)).filter(
+        (n) => n.kind === 'mention' && n.record?.id === contact.body.id,
+      );
+      expect(mentions).toHaveLength(1);
+    });
+    const forBlue = (await notificationsOf(repBlue)).filter((n) => n.record?.id === contact.body.id);
+    expect(forBlue).toEqual([]);
+    expect(await notificationsOf(world.stranger)).toEqual([]);
+  });
+
+  it('tells a user a record was assigned to them, and marks notifications read', async () => {
+    const { admin, repRed2 } = world;
+    const deal = await admin.client.post('/deals', { name: 'Handed over', ownerId: repRed2.id });
+    let id = '';
+    await eventually(async () => {
+      const assigned = (await notificationsOf(repRed2, '?unread=true')).filter(
+        (n) => n.kind === 'assigned' && n.record?.id === deal.body.id,
+      );
+      expect(assigned).toHaveLength(1);
+      id = assigned[0]?.id ?? '';
+    });
+    const marked = await repRed2.client.post('/me/notifications/read', { ids: [id] });
+    expect(marked.body).toEqual({ updated: 1 });
+    const unread = await notificationsOf(repRed2, '?unread=true');
+    expect(unread.map((n) => n.id)).not.toContain(id);
+    const all = await repRed2.client.post('/me/notifications/read', { all: true });
+    expect(all.status).toBe(200);
+    expect(await notificationsOf(repRed2, '?unread=true')).toEqual([]);
+    expect((await repRed2.client.post('/me/notifications/read', {})).status).toBe(400);
+    expect(
+      (await repRed2.client.post('/me/notifications/read', { ids: ['bm90LWEtbm90aWZpY2F0aW9u'] })).status,
+    ).toBe(400);
+  });
+});
