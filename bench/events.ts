@@ -147,3 +147,21 @@ export function insertRecord(
 }
 
 export const streamEvent = (records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
+
+/** A MODIFY stream record from two real item states. */
+export function modifyRecord(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  eventId: string,
+  tableName: string,
+): DynamoDBRecord {
+  const record = insertRecord(after, eventId, tableName);
+  return {
+    ...record,
+    eventName: 'MODIFY',
+    dynamodb: {
+      ...record.dynamodb,
+      OldImage: marshall(before, { removeUndefinedValues: true }) as never,
+    },
+  };
+}

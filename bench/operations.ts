@@ -14,6 +14,7 @@ import {
   httpEvent,
   insertRecord,
   lambdaContext,
+  modifyRecord,
   streamEvent,
 } from './events.ts';
 import { median, percentile } from './stats.ts';
@@ -234,6 +235,8 @@ export async function runOperations(
   const leadsFn = (await import('#functions/http/leads')).handler as unknown as HttpHandler;
   const productsFn = (await import('#functions/http/products')).handler as unknown as HttpHandler;
   const quotesFn = (await import('#functions/http/quotes')).handler as unknown as HttpHandler;
+  const usersFn = (await import('#functions/http/users')).handler as unknown as HttpHandler;
+  const collaborationFn = (await import('#functions/http/collaboration')).handler as unknown as HttpHandler;
   const { dynamo } = await import('#shared/store/client');
 
   const run = Date.now().toString(36);
@@ -723,6 +726,89 @@ export async function runOperations(
         'POST /quotes/{id}/accept',
         writer,
         { params: { id: sentQuotes[i] as string } },
+        200,
+      ),
+  );
+
+  // --- Timeline and notifications ---
+  const watched = await createContact(writer, 'watched');
+  const watchedItem = (
+    await dynamo.send(
+      new QueryCommand({
+        TableName: settings.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `T#${writer.tenantId}#CONTACT#${watched.id}` },
+      }),
+    )
+  ).Items?.[0] as Record<string, unknown>;
+  // Three colleagues follow the contact; a fourth user changes it.
+  for (let f = 0; f < 3; f++) {
+    const user = bodyOf<{ id: string }>(
+      await invoke(
+        usersFn,
+        'users',
+        'POST /users',
+        writer,
+        { body: { email: `follower-${run}-${f}@bench.example`, name: `Follower ${f}`, role: 'manager' } },
+        201,
+      ),
+    );
+    const follower: BenchCaller = { ...writer, userId: user.id, role: 'manager' };
+    await invoke(
+      collaborationFn,
+      'collaboration',
+      'POST /contacts/{id}/follow',
+      follower,
+      { params: { id: watched.id } },
+      200,
+    );
+  }
+  const editor = 'bench-editor';
+  const changeOf = (i: number) =>
+    streamEvent([
+      modifyRecord(
+        watchedItem,
+        {
+          ...watchedItem,
+          title: `Title ${i}`,
+          version: 2 + i,
+          updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+          updatedBy: editor,
+        },
+        `bench-${run}-change-${i}`,
+        settings.tableName,
+      ),
+    ]);
+  await measure(
+    {
+      name: 'Notification fan-out of one change (owner + 3 followers)',
+      route: 'stream: MODIFY contact',
+      note: 'one timeline entry (BatchWriteItem) and one conditional PutItem per recipient; reads the followers and their rights',
+      expect: writesExactly('a change writes one timeline batch and one notification per recipient', {
+        BatchWriteItem: 1,
+        PutItem: 4,
+        TransactWriteItems: 0,
+      }),
+    },
+    async (i) => {
+      const result = await streamFn(changeOf(i), lambdaContext('aggregates'));
+      return { statusCode: result.batchItemFailures.length === 0 ? 200 : 500 };
+    },
+  );
+  await measure(
+    {
+      name: 'Timeline page (limit 50)',
+      route: 'GET /contacts/{id}/timeline',
+      note: 'the record read (visibility) and one Query of its timeline partition',
+      expect: exactly('a timeline page is one Query (after the visibility read)', { GetItem: 1, Query: 1 }),
+    },
+    () =>
+      invoke(
+        collaborationFn,
+        'collaboration',
+        'GET /contacts/{id}/timeline',
+        writer,
+        { params: { id: watched.id }, query: { limit: '50' } },
         200,
       ),
   );
