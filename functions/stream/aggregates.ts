@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { overviewChange } from '#shared/domain/overview';
 import { applyCountedEvents, type CountedEvent, MAX_EVENTS_PER_TRANSACTION } from '#shared/store/aggregates';
-import { applyCollaboration } from './collaboration.ts';
+import { applyCollaboration, type StreamChange } from './collaboration.ts';
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
@@ -56,28 +56,21 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   }
 
   const handled = new Set<string>();
+  const changes: (StreamChange & { sequenceNumber: string })[] = [];
   for (const record of event.Records) {
     const eventId = record.eventID;
     const sequenceNumber = record.dynamodb?.SequenceNumber;
     if (!eventId || !sequenceNumber || handled.has(eventId)) continue;
     handled.add(eventId);
-    try {
-      await applyCollaboration(
-        eventId,
-        imageOf(record.dynamodb?.OldImage),
-        imageOf(record.dynamodb?.NewImage),
-      );
-    } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          message: 'timeline or notification failed',
-          eventId,
-          error: String(error),
-        }),
-      );
-      failed.push(sequenceNumber);
-    }
+    changes.push({
+      eventId,
+      sequenceNumber,
+      before: imageOf(record.dynamodb?.OldImage),
+      after: imageOf(record.dynamodb?.NewImage),
+    });
   }
+  const collaborationFailures = await applyCollaboration(changes);
+  for (const change of changes)
+    if (collaborationFailures.has(change.eventId)) failed.push(change.sequenceNumber);
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -16,28 +16,46 @@ import { getRecord } from '#shared/store/records';
 
 type Image = Record<string, unknown>;
 
+export interface StreamChange {
+  readonly eventId: string;
+  readonly before: Image | undefined;
+  readonly after: Image | undefined;
+}
+
 /**
- * The collaboration side of the stream: timeline entries, notifications and
- * the clean-up after an erasure. Each step is idempotent (deterministic keys,
- * conditional notification writes), so a replayed record changes nothing.
+ * The collaboration side of the stream: timeline entries (one coalesced write
+ * for the batch), notifications and the clean-up after an erasure. Every step
+ * is idempotent (deterministic keys, conditional notification writes), so a
+ * replayed record changes nothing. Returns the event ids that failed.
  */
-export async function applyCollaboration(
-  eventId: string,
-  before: Image | undefined,
-  after: Image | undefined,
-): Promise<void> {
-  const image = after ?? before;
-  const tenantId = image?.tenantId;
-  if (typeof tenantId !== 'string') return;
-  if (!after && before?.entity === 'contact') {
-    await eraseTraces(tenantId, before);
-    return;
+export async function applyCollaboration(changes: readonly StreamChange[]): Promise<Set<string>> {
+  const failed = new Set<string>();
+  const writes = changes.flatMap(({ eventId, before, after }) => {
+    const tenantId = after?.tenantId;
+    const entries = typeof tenantId === 'string' ? timelineEntries(before, after) : [];
+    return entries.length > 0 ? [{ tenantId: tenantId as string, eventId, entries }] : [];
+  });
+  try {
+    await writeTimelineEntries(writes);
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', message: 'timeline write failed', error: String(error) }));
+    for (const write of writes) failed.add(write.eventId);
   }
-  const entries = timelineEntries(before, after);
-  if (entries.length > 0) await writeTimelineEntries(tenantId, eventId, entries);
-  for (const plan of notificationPlans(before, after)) {
-    await deliver(tenantId, plan, ownershipOf(after ?? {}));
+  for (const { eventId, before, after } of changes) {
+    const tenantId = (after ?? before)?.tenantId;
+    if (typeof tenantId !== 'string') continue;
+    try {
+      if (!after && before?.entity === 'contact') await eraseTraces(tenantId, before);
+      for (const plan of notificationPlans(before, after))
+        await deliver(tenantId, plan, ownershipOf(after ?? {}));
+    } catch (error) {
+      console.error(
+        JSON.stringify({ level: 'error', message: 'notification failed', eventId, error: String(error) }),
+      );
+      failed.add(eventId);
+    }
   }
+  return failed;
 }
 
 /** Who owns the record a notification is about (a comment carries its record's owner and team). */

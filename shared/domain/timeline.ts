@@ -69,6 +69,8 @@ const bookkeeping = new Set([
   'createdAt',
   'createdBy',
   'archived',
+  // Secret parts of public links are nobody's business on a timeline.
+  'csatNonce',
 ]);
 /** Deal stage moves are told by their history entries, with stage names. */
 const dealStageFields = new Set(['stageId', 'pipelineId', 'status', 'probability', 'closedAt']);
