@@ -1,7 +1,8 @@
 /**
  * The CDK app: `npx cdk synth` / `npx cdk deploy --all` (cdk.json runs `npx tsx infra/app.ts`).
  *
- * Stacks: CrmData (the table), CrmApi (Cognito, HTTP API, functions), CrmReporting (stream consumer).
+ * Stacks: CrmData (the table), CrmSchedule (EventBridge Scheduler group, schedule targets, their
+ * DLQ), CrmApi (Cognito, HTTP API, functions), CrmReporting (stream consumer).
  * cdk-nag's AWS Solutions checks run on every synth and fail it on an unacknowledged finding.
  *
  * Context values (cdk.json "context" or `-c key=value`):
@@ -19,9 +20,14 @@
  *                       retained and deletion-protected.                     default: retain
  *   cognitoPlan         essentials | plus: Plus adds enforced threat protection,
  *                       billed per monthly active user                       default: essentials
+ *   mailFrom            sender of reminder email, a verified SES identity (the address or
+ *                       its domain); the reminder function may then send only as
+ *                       that address or domain. Without it, reminders go out from the
+ *                       mailer's default sender and SES sending is not limited
+ *                       to one identity                                      default: none
  *
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
- * CrmReporting.StreamFailureQueueUrl.
+ * CrmReporting.StreamFailureQueueUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl.
  */
 import { App } from 'aws-cdk-lib';
 import { buildApp } from './build-app.ts';

@@ -4,9 +4,11 @@ import { readConfig } from './config.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { ReportingStack } from './stacks/reporting-stack.ts';
+import { ScheduleStack } from './stacks/schedule-stack.ts';
 
 export interface CrmStacks {
   readonly data: DataStack;
+  readonly schedule: ScheduleStack;
   readonly api: ApiStack;
   readonly reporting: ReportingStack;
 }
@@ -18,7 +20,7 @@ export interface CrmStacks {
  */
 export function buildApp(app: App): CrmStacks {
   const config = readConfig(app.node);
-  // CrmApi and CrmReporting import the table through CloudFormation exports (strong references),
+  // CrmApi, CrmSchedule and CrmReporting import the table through CloudFormation exports (strong references),
   // so CloudFormation refuses to delete CrmData while they use it. Said explicitly, unless cdk.json
   // chooses otherwise, so CDK does not warn about an implicit default.
   if (app.node.tryGetContext('@aws-cdk/core:defaultCrossStackReferences') === undefined) {
@@ -30,11 +32,19 @@ export function buildApp(app: App): CrmStacks {
     stackName: name('CrmData'),
     description: 'Serverless CRM: the single DynamoDB table',
   });
+  // Before the API: its scheduling functions reference the group, role, DLQ and targets.
+  const schedule = new ScheduleStack(app, 'CrmSchedule', {
+    stackName: name('CrmSchedule'),
+    description: 'Serverless CRM: EventBridge Scheduler group, schedule targets and their DLQ',
+    table: data.table,
+    config,
+  });
   const api = new ApiStack(app, 'CrmApi', {
     stackName: name('CrmApi'),
     description: 'Serverless CRM: Cognito, HTTP API and its functions',
     table: data.table,
     config,
+    schedules: schedule.wiring,
   });
   const reporting = new ReportingStack(app, 'CrmReporting', {
     stackName: name('CrmReporting'),
@@ -47,5 +57,5 @@ export function buildApp(app: App): CrmStacks {
   if (config.stage) Tags.of(app).add('stage', config.stage);
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { data, api, reporting };
+  return { data, schedule, api, reporting };
 }

@@ -20,6 +20,12 @@ export interface CrmConfig {
    * `plus` adds enforced threat protection at a price per active user.
    */
   readonly cognitoPlan: 'essentials' | 'plus';
+  /**
+   * Sender of reminder email (a verified SES identity: the address or its domain). When set,
+   * the reminder function gets MAIL_FROM and may send only as that address or domain;
+   * undefined: no MAIL_FROM, and SES sending is allowed for any identity of the account.
+   */
+  readonly mailFrom: string | undefined;
 }
 
 export const defaults = {
@@ -51,9 +57,15 @@ export function readConfig(node: Node): CrmConfig {
     throw new Error(`context cognitoPlan must be "essentials" or "plus", got "${cognitoPlan}"`);
   }
 
+  const mailFrom = optionalString(node, 'mailFrom');
+  if (mailFrom !== undefined && !/^[^\s@<>"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(mailFrom)) {
+    throw new Error(`context mailFrom must be a plain email address, got "${mailFrom}"`);
+  }
+
   return {
     stage,
     cognitoPlan,
+    mailFrom,
     corsOrigins: stringList(node, 'corsOrigins'),
     logRetention: logRetentionDays as RetentionDays,
     throttle: {

@@ -42,3 +42,35 @@ export function grantTable(grantee: IGrantable, table: ITableV2, access: TableAc
     );
   }
 }
+
+/** What a function that creates, moves and cancels schedules may do in EventBridge Scheduler. */
+export const scheduleManageActions = [
+  'scheduler:CreateSchedule',
+  'scheduler:UpdateSchedule',
+  'scheduler:DeleteSchedule',
+  'scheduler:GetSchedule',
+] as const;
+
+/** Emailing through SES (v2 SendEmail authorises as ses:SendEmail; raw content as ses:SendRawEmail). */
+export const mailSendActions = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+
+/**
+ * Lets `grantee` manage schedules of one group only (`schedule/<group>/*`) and pass the
+ * scheduler's execution role, to EventBridge Scheduler only, when it creates or updates one.
+ */
+export function grantScheduling(
+  grantee: IGrantable,
+  access: { readonly scheduleArnPattern: string; readonly schedulerRoleArn: string },
+): void {
+  const principal = grantee.grantPrincipal;
+  principal.addToPrincipalPolicy(
+    new PolicyStatement({ actions: [...scheduleManageActions], resources: [access.scheduleArnPattern] }),
+  );
+  principal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [access.schedulerRoleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    }),
+  );
+}

@@ -16,7 +16,7 @@ import { readable } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { dynamo } from '#shared/store/client';
 import { follow, readTimeline, unfollow } from '#shared/store/collaboration';
-import { companies, contacts, deals, leads } from '#shared/store/entities';
+import { cases, companies, contacts, deals, leads } from '#shared/store/entities';
 import { recordPk } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
 import type { EntitySpec, StoredRecord } from '#shared/store/records';
@@ -28,6 +28,7 @@ const specs: Record<CollaborativeResource, EntitySpec<StoredRecord>> = {
   companies: companies as unknown as EntitySpec<StoredRecord>,
   leads: leads as unknown as EntitySpec<StoredRecord>,
   deals: deals as unknown as EntitySpec<StoredRecord>,
+  cases: cases as unknown as EntitySpec<StoredRecord>,
 };
 
 const resourceOf = (path: string) => path.split('/')[1] as CollaborativeResource;

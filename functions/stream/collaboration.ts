@@ -8,11 +8,11 @@ import {
   timelinePk,
   writeTimelineEntries,
 } from '#shared/store/collaboration';
-import { users } from '#shared/store/entities';
+import { type Activity, activities, users } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
 import { recordPk } from '#shared/store/keys';
 import { notify } from '#shared/store/notifications';
-import { getRecord } from '#shared/store/records';
+import { getRecord, listRecords, replaceRecord } from '#shared/store/records';
 
 type Image = Record<string, unknown>;
 
@@ -98,14 +98,45 @@ async function deliver(
   });
 }
 
-/** After a GDPR erasure: the person's timeline, comments, followers and their entries on the company timeline go. */
+/**
+ * After a GDPR erasure: the person's timeline, comments, followers and their
+ * entries on the company timeline go, and activities lose their link to them.
+ */
 async function eraseTraces(tenantId: string, contact: Image): Promise<void> {
   const ref: RecordRef = { type: 'contact', id: String(contact.id) };
+  await unlinkActivities(tenantId, ref);
   await deletePartition(timelinePk(tenantId, ref));
   await deletePartition(recordPk(tenantId, 'CONTACT' satisfies EntityType, ref.id));
   await deletePartition(followersPk(tenantId, ref));
   if (typeof contact.companyId === 'string') {
     const subject = (item: Record<string, unknown>) => (item.subject as RecordRef | undefined)?.id === ref.id;
     await deletePartition(timelinePk(tenantId, { type: 'company', id: contact.companyId }), subject);
+  }
+}
+
+/** Activities about an erased person keep their own content but no longer point at them. */
+async function unlinkActivities(tenantId: string, ref: RecordRef): Promise<void> {
+  for (const archived of [false, true]) {
+    let startKey: Record<string, string | number> | undefined;
+    do {
+      const page = await listRecords(activities, tenantId, {
+        archived,
+        limit: 100,
+        startKey,
+        via: { kind: 'parent', parentId: `${ref.type}:${ref.id}` },
+      });
+      for (const activity of page.items) {
+        const { related: _related, relatedKey: _relatedKey, ...rest } = activity;
+        const unlinked: Activity = {
+          ...rest,
+          version: activity.version + 1,
+          updatedAt: new Date().toISOString(),
+        };
+        // A concurrent change wins; the retried stream record unlinks it next time.
+        const outcome = await replaceRecord(activities, tenantId, activity, unlinked);
+        if (!outcome.ok) throw new Error(`activity ${activity.id} changed while unlinking an erased contact`);
+      }
+      startKey = page.lastKey;
+    } while (startKey);
   }
 }

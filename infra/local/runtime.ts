@@ -15,12 +15,20 @@ import { consoleLogger, type Logger } from './logger.ts';
 import { defaultDataDir } from './paths.ts';
 import { findFreePort, portFromEnv } from './ports.ts';
 import { type LocalRoute, routesFromCatalogue } from './routes.ts';
+import type { LoadScheduleHandler, LocalSchedulerControl, LocalSchedulerLoop } from './scheduler.ts';
+import {
+  SCHEDULER_CONTROL_FUNCTION,
+  schedulerControlHandler,
+  schedulerControlRoutes,
+} from './scheduler-control.ts';
 import type { RunningSesLocal } from './ses-local.ts';
 
 /**
  * The whole CRM on a laptop: DynamoDB Local with the table from the shared
  * definition, a local SES with its inbox, the API Gateway stand-in serving the same
- * handler modules as AWS, and the stream consumer. One call starts it, `stop()` ends it.
+ * handler modules as AWS, the stream consumer and the EventBridge Scheduler stand-in
+ * (scheduler.ts, with its clock exposed as `scheduler` and on /__local/scheduler/*,
+ * see scheduler-control.ts). One call starts it, `stop()` ends it.
  */
 export interface LocalRuntimeOptions {
   /** State folder (DynamoDB data, dev keys, checkpoints). Default: LOCAL_DATA_DIR or `.local/` in the repo. */
@@ -49,6 +57,20 @@ export interface LocalRuntimeOptions {
   readonly loadHttpHandler?: LoadHttpHandler;
   /** Default: import `functions/stream/aggregates.ts`. */
   readonly loadStreamHandler?: LoadStreamHandler;
+  /** The local-only table of the scheduler stand-in. Default: `<tableName>-schedules`. */
+  readonly scheduleTableName?: string;
+  /** Default: import `functions/schedule/<target>.ts`. */
+  readonly loadScheduleHandler?: LoadScheduleHandler;
+  /** Between the scheduler's passes. Default 250 ms. */
+  readonly schedulerPollMs?: number;
+  /** Invocations of a failing schedule target before it goes to schedule-failures.jsonl. Default 3. */
+  readonly schedulerMaxAttempts?: number;
+  /** Delay before a failing target's first retry, doubling after. Default 1000 ms. */
+  readonly schedulerRetryBaseMs?: number;
+  /** The scheduler's clock. Default: the real one. */
+  readonly schedulerClock?: () => Date;
+  /** False: schedules fire only through `scheduler.fireDue()` or POST /__local/scheduler/run-due. Default true. */
+  readonly schedulerAutoFire?: boolean;
 }
 
 export interface LocalRuntime {
@@ -60,6 +82,9 @@ export interface LocalRuntime {
   readonly dataDir: string;
   readonly region: string;
   readonly tableSetup: TableSetup;
+  readonly scheduleTableName: string;
+  /** The scheduler stand-in: fire what is due at a given time, list pending schedules. */
+  readonly scheduler: LocalSchedulerControl;
   /** What the handlers see in process.env (set before any handler module is imported). */
   readonly handlerEnv: Readonly<Record<string, string>>;
   readonly startupMs: number;
@@ -68,12 +93,15 @@ export interface LocalRuntime {
 
 export const STREAM_FAILURES_FILE = 'stream-failures.jsonl';
 export const STREAM_CHECKPOINTS_FILE = 'stream-checkpoints.json';
+/** The scheduler stand-in's dead-letter queue: schedules whose target kept failing. */
+export const SCHEDULE_FAILURES_FILE = 'schedule-failures.jsonl';
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const started = Date.now();
   const log = options.log ?? consoleLogger;
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
   const tableName = options.tableName ?? 'crm';
+  const scheduleTableName = options.scheduleTableName ?? `${tableName}-schedules`;
   const region = options.region ?? 'us-east-1';
   const apiPort = options.port ?? portFromEnv('PORT') ?? 3000;
 
@@ -105,13 +133,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Java is the long pole (seconds), so it starts as early as possible and everything
     // heavy (AWS SDK, the SES emulator, the route catalogue) loads while it boots. Only the
     // API port is claimed before it: a busy port then fails at once, without Java.
-    const routes = options.routes
-      ? Promise.resolve(options.routes)
-      : import('#shared/api/catalogue').then(({ httpFunctions }) => routesFromCatalogue(httpFunctions));
+    const routes = (
+      options.routes
+        ? Promise.resolve(options.routes)
+        : import('#shared/api/catalogue').then(({ httpFunctions }) => routesFromCatalogue(httpFunctions))
+    ).then((catalogueRoutes) => [...catalogueRoutes, ...schedulerControlRoutes]);
     routes.catch(() => undefined);
+    // Assigned before `ready`; requests reach handlers only after it.
+    let schedulerLoop: LocalSchedulerLoop | undefined;
+    const scheduler: LocalSchedulerControl = {
+      fireDue: (fireOptions) => loopOrThrow().fireDue(fireOptions),
+      pending: (pendingOptions) => loopOrThrow().pending(pendingOptions),
+      now: () => loopOrThrow().now(),
+    };
+    const loopOrThrow = () => {
+      if (!schedulerLoop) throw new Error('The local scheduler is not running');
+      return schedulerLoop;
+    };
+    const controlHandler = schedulerControlHandler(() => scheduler);
+    const loadHttpHandler = options.loadHttpHandler ?? loadCatalogueHttpHandler;
     const http: RunningHttpServer = await startHttpServer({
       routes,
-      loadHandler: options.loadHttpHandler ?? loadCatalogueHttpHandler,
+      loadHandler: (name) =>
+        name === SCHEDULER_CONTROL_FUNCTION ? Promise.resolve(controlHandler) : loadHttpHandler(name),
       verifyToken: async (token) => (await import('./tokens.ts')).verifyToken(dataDir, token),
       port: apiPort,
       ...(options.host ? { host: options.host } : {}),
@@ -137,6 +181,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         import('@aws-sdk/client-dynamodb-streams'),
         import('./local-table.ts'),
         import('./stream-poller.ts'),
+        import('./scheduler.ts'),
       ]),
     };
     const [dynamoStart, sesStart, sdkLoad, routesLoad] = await Promise.allSettled([
@@ -153,9 +198,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     const dynamo = (dynamoStart as PromiseFulfilledResult<RunningDynamoDbLocal>).value;
     const ses = (sesStart as PromiseFulfilledResult<RunningSesLocal>).value;
-    const [{ DynamoDBClient }, { DynamoDBStreamsClient }, { ensureTable }, { startStreamPoller }] = (
-      sdkLoad as PromiseFulfilledResult<Awaited<typeof starting.sdk>>
-    ).value;
+    const [
+      { DynamoDBClient },
+      { DynamoDBStreamsClient },
+      { ensureTable },
+      { startStreamPoller },
+      { ensureScheduleTable, loadScheduleTargetHandler, startLocalScheduler },
+    ] = (sdkLoad as PromiseFulfilledResult<Awaited<typeof starting.sdk>>).value;
 
     const handlerEnv = {
       TABLE_NAME: tableName,
@@ -170,6 +219,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
+      // shared/schedule/select.ts: the local stand-in, keeping schedules in their own table.
+      SCHEDULER: 'local',
+      LOCAL_SCHEDULE_TABLE: scheduleTableName,
       // Nothing local may reach for real credentials or the instance metadata service.
       AWS_EC2_METADATA_DISABLED: 'true',
       // Node 20 is supported by this project; the SDK's notice about its future drop is noise here.
@@ -191,7 +243,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       dynamodb.destroy();
       streams.destroy();
     });
-    const tableSetup: TableSetup = await ensureTable(dynamodb, tableName, tableDefinition, log);
+    const [tableSetup] = await Promise.all([
+      ensureTable(dynamodb, tableName, tableDefinition, log),
+      ensureScheduleTable(dynamodb, scheduleTableName),
+    ]);
 
     const poller = startStreamPoller({
       dynamodb,
@@ -206,6 +261,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.streamMaxAttempts === undefined ? {} : { maxAttempts: options.streamMaxAttempts }),
     });
     stack.push(() => poller.stop());
+
+    // Overdue schedules (kept in DynamoDB Local's data across restarts) fire on the first pass.
+    const loop = startLocalScheduler({
+      dynamodb,
+      tableName: scheduleTableName,
+      loadHandler: options.loadScheduleHandler ?? loadScheduleTargetHandler,
+      region,
+      log,
+      failureFile: join(dataDir, SCHEDULE_FAILURES_FILE),
+      ...(options.schedulerPollMs === undefined ? {} : { pollMs: options.schedulerPollMs }),
+      ...(options.schedulerMaxAttempts === undefined ? {} : { maxAttempts: options.schedulerMaxAttempts }),
+      ...(options.schedulerRetryBaseMs === undefined ? {} : { retryBaseMs: options.schedulerRetryBaseMs }),
+      ...(options.schedulerClock ? { now: options.schedulerClock } : {}),
+      ...(options.schedulerAutoFire === undefined ? {} : { autoFire: options.schedulerAutoFire }),
+    });
+    schedulerLoop = loop;
+    stack.push(() => loop.stop());
     markReady();
 
     let stopping: Promise<void> | undefined;
@@ -218,6 +290,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       dataDir,
       region,
       tableSetup,
+      scheduleTableName,
+      scheduler,
       handlerEnv,
       startupMs: Date.now() - started,
       stop: () => {

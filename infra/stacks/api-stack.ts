@@ -37,12 +37,24 @@ import {
 import { type RouteDef, routeKey } from '#shared/api/route';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
-import { grantTable, type TableAccess } from '../grants.ts';
+import { grantScheduling, grantTable, type TableAccess } from '../grants.ts';
+import { type ScheduleWiring, schedulingEnvironment } from './schedule-stack.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
   readonly config: CrmConfig;
+  /** The schedule group, scheduler role, DLQ and targets (from the schedule stack). */
+  readonly schedules: ScheduleWiring;
 }
+
+/**
+ * HTTP functions that create, move and cancel one-time schedules: activities (reminders) and
+ * cases (SLA checks). Only these may touch the schedule group and pass the scheduler's role.
+ */
+export const schedulingFunctions: ReadonlySet<HttpFunctionName> = new Set<HttpFunctionName>([
+  'activities',
+  'cases',
+]);
 
 /** What an HTTP function may touch beyond its own logs. */
 interface FunctionAccess {
@@ -206,7 +218,7 @@ export class ApiStack extends Stack {
 
     const functions: Partial<Record<HttpFunctionName, CrmFunction>> = {};
     for (const name of httpFunctionNames) {
-      const fn = this.httpFunction(name, table, config);
+      const fn = this.httpFunction(name, table, config, props.schedules);
       functions[name] = fn;
       const integration = new HttpLambdaIntegration(`${name}-integration`, fn.fn);
       const routes: readonly RouteDef[] = httpFunctions[name];
@@ -229,9 +241,15 @@ export class ApiStack extends Stack {
     this.acknowledgeFindings(config);
   }
 
-  private httpFunction(name: HttpFunctionName, table: ITableV2, config: CrmConfig): CrmFunction {
+  private httpFunction(
+    name: HttpFunctionName,
+    table: ITableV2,
+    config: CrmConfig,
+    schedules: ScheduleWiring,
+  ): CrmFunction {
     const access = functionAccess[name] ?? defaultAccess;
-    const environment: Record<string, string> = {};
+    const scheduling = schedulingFunctions.has(name);
+    const environment: Record<string, string> = scheduling ? schedulingEnvironment(schedules) : {};
     if (access.table) {
       environment.TABLE_NAME = table.tableName;
       environment.USER_DIRECTORY = 'cognito';
@@ -252,6 +270,18 @@ export class ApiStack extends Stack {
       fn.fn.addToRolePolicy(
         new PolicyStatement({ actions: [...userPoolAdminActions], resources: [this.userPool.userPoolArn] }),
       );
+    }
+    if (scheduling) {
+      grantScheduling(fn.fn, schedules);
+      if (fn.fn.role) {
+        Validations.of(fn.fn.role).acknowledge({
+          // scheduleArnPattern as cdk-nag prints it (pseudo parameters in angle brackets).
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${schedules.groupName}/*]`,
+          reason:
+            `Schedule names are per record (reminder-<activityId>, sla-<caseId>), so ${name} manages ` +
+            `schedule/${schedules.groupName}/*: every schedule of this deployment's group, nothing else.`,
+        });
+      }
     }
     return fn;
   }

@@ -1,3 +1,5 @@
+import { activityRoutes } from './activities.ts';
+import { caseRoutes } from './cases.ts';
 import { collaborationRoutes } from './collaboration.ts';
 import { companyRoutes } from './companies.ts';
 import { contactRoutes } from './contacts.ts';
@@ -28,6 +30,8 @@ export const httpFunctions = {
   deals: dealRoutes,
   products: productRoutes,
   quotes: quoteRoutes,
+  cases: caseRoutes,
+  activities: activityRoutes,
   collaboration: collaborationRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 

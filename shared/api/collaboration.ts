@@ -9,6 +9,7 @@ export const collaborativeResources = {
   companies: 'company',
   leads: 'lead',
   deals: 'deal',
+  cases: 'case',
 } as const;
 
 export type CollaborativeResource = keyof typeof collaborativeResources;

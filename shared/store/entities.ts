@@ -1,4 +1,12 @@
 import type { Role } from '../domain/access.ts';
+import {
+  type ActivityStatus,
+  type ActivityType,
+  activityState,
+  type Related,
+  type ReminderState,
+} from '../domain/activities.ts';
+import type { CaseChannel, CasePriority, CaseStatus, CaseType } from '../domain/cases.ts';
 import type { DealState } from '../domain/deal.ts';
 import type { Stage } from '../domain/pipeline.ts';
 import type { QuoteLine } from '../domain/quote-totals.ts';
@@ -142,4 +150,73 @@ export const quotes: EntitySpec<Quote> = {
   type: 'QUOTE',
   label: 'quote',
   parent: { name: 'DEAL', field: 'dealId' },
+};
+
+/**
+ * A service case. `assigneeId` is the owner (`ownerId`), so rights and team
+ * follow the assignee. `csatNonce` binds the current satisfaction link and is
+ * never shown to clients.
+ */
+export type Case = StoredRecord & {
+  subject: string;
+  description?: string;
+  type: CaseType;
+  priority: CasePriority;
+  channel?: CaseChannel;
+  status: CaseStatus;
+  contactId: string;
+  companyId?: string;
+  assigneeId: string;
+  /** The SLA clock: started at creation or the last reopening; due `hours[priority]` later. */
+  slaStartAt: string;
+  slaDueAt: string;
+  slaBreachedAt?: string;
+  resolution?: string;
+  resolvedAt?: string;
+  closedAt?: string;
+  reopenedAt?: string;
+  csatNonce?: string;
+  csatScore?: number;
+  csatComment?: string;
+  csatAt?: string;
+};
+
+export const cases: EntitySpec<Case> = {
+  type: 'CASE',
+  label: 'case',
+  searchName: (record) => record.subject,
+  state: (record) => record.status,
+  parent: { name: 'CONTACT', field: 'contactId' },
+};
+
+/**
+ * A task, call, meeting, logged email or note. `assigneeId` is the owner
+ * (`ownerId`), so rights and team follow the assignee. `relatedKey`
+ * (`contact:<id>`) is derived from `related` and lists the activities of a
+ * record (gsi3); the state `<status>#<assignee>` (gsi6) makes `open#<me>` the
+ * caller's agenda.
+ */
+export type Activity = StoredRecord & {
+  type: ActivityType;
+  subject: string;
+  body?: string;
+  dueAt?: string;
+  remindAt?: string;
+  durationMin?: number;
+  assigneeId: string;
+  related?: Related;
+  relatedKey?: string;
+  status: ActivityStatus;
+  completedAt?: string;
+  reminderState: ReminderState;
+  /** When the reminder for the current `remindAt` went out. */
+  remindedAt?: string;
+};
+
+export const activities: EntitySpec<Activity> = {
+  type: 'ACTIVITY',
+  label: 'activity',
+  searchName: (activity) => activity.subject,
+  state: activityState,
+  parent: { name: 'RELATED', field: 'relatedKey' },
 };

@@ -11,7 +11,9 @@ export type EntityType =
   | 'DEAL'
   | 'PIPELINE'
   | 'PRODUCT'
-  | 'QUOTE';
+  | 'QUOTE'
+  | 'CASE'
+  | 'ACTIVITY';
 
 export const RECORD_SK = 'A';
 

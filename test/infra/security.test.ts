@@ -4,6 +4,9 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { httpFunctionNames, httpFunctions } from '#shared/api/catalogue';
 import type { RouteDef } from '#shared/api/route';
+import { scheduleTargets } from '#shared/schedule/scheduler';
+import { mailSendActions } from '../../infra/grants.ts';
+import { schedulingFunctions } from '../../infra/stacks/api-stack.ts';
 import { actionsOf, allowStatements, synthApp } from './support.ts';
 
 const { app, templates } = synthApp();
@@ -33,7 +36,10 @@ describe('cdk-nag AwsSolutions', () => {
     const functions = [
       ...httpFunctionNames.map((name) => `CrmApi/${name}-function`),
       'CrmReporting/aggregates-function',
+      ...scheduleTargets.map((target) => `CrmSchedule/${target}-function`),
     ];
+    const scheduleGroupWildcard =
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/crm/*]';
     expect(findings(pack.validateScope(app).violations)).toEqual(
       [
         ...publicRoutes.map((route) => `AwsSolutions-APIG4 @ CrmApi/Route-${route.operationId}/Resource`),
@@ -41,7 +47,11 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-COG8 @ CrmApi/UserPool/Resource',
         'AwsSolutions-SMG4 @ CrmApi/SigningSecret/Resource',
         'AwsSolutions-SQS3 @ CrmReporting/StreamFailures/Resource',
+        'AwsSolutions-SQS3 @ CrmSchedule/ScheduleFailures/Resource',
         ...functions.map((fn) => `AwsSolutions-IAM5[Resource::*] @ ${fn}/Role/DefaultPolicy/Resource`),
+        ...httpFunctionNames
+          .filter((name) => schedulingFunctions.has(name))
+          .map((name) => `${scheduleGroupWildcard} @ CrmApi/${name}-function/Role/DefaultPolicy/Resource`),
       ].sort(),
     );
   });
@@ -71,11 +81,14 @@ describe('IAM across all stacks', () => {
     expect(forbidden).toEqual([]);
   });
 
-  it('grants on "*" only what has no resource-level permissions (X-Ray)', () => {
+  it('grants on "*" only X-Ray (no resource-level permissions) and SES sending while no mailFrom is set', () => {
     const onStar = statements
       .filter((statement) => [statement.Resource].flat().includes('*'))
       .flatMap(actionsOf);
-    expect(new Set(onStar)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    // schedule.test.ts checks that SES on "*" is the reminder's only, and gone with -c mailFrom.
+    expect(new Set(onStar)).toEqual(
+      new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', ...mailSendActions]),
+    );
   });
 
   it('uses no AWS managed policies (each function role writes only to its own log group)', () => {
@@ -95,8 +108,8 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
     })),
   );
 
-  it('covers every HTTP function of the catalogue and the stream consumer', () => {
-    expect(functions.length).toBe(httpFunctionNames.length + 1);
+  it('covers every HTTP function of the catalogue, the stream consumer and the schedule targets', () => {
+    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length);
   });
 
   it.each(functions)('$id: Node.js 24 on ARM, traced, JSON logs to its own log group', ({ props }) => {

@@ -11,6 +11,7 @@ export function synthApp(context: Record<string, unknown> = {}) {
   const stacks = buildApp(app);
   const templates = {
     data: Template.fromStack(stacks.data),
+    schedule: Template.fromStack(stacks.schedule),
     api: Template.fromStack(stacks.api),
     reporting: Template.fromStack(stacks.reporting),
   };

@@ -179,3 +179,54 @@ describe('notifications', () => {
     ).toBe(400);
   });
 });
+
+describe('erasure and collaboration', () => {
+  it('removes an erased person’s timeline and comments and unlinks their activities', async () => {
+    const { admin } = world;
+    const company = await admin.client.post('/companies', { name: 'Erasure Co' });
+    const contact = await admin.client.post('/contacts', {
+      firstName: 'Gone',
+      email: `gone-${Date.now()}@example.com`,
+      companyId: company.body.id,
+    });
+    const path = `/contacts/${contact.body.id}`;
+    await admin.client.post(`${path}/comments`, { body: 'Private remark about Gone' });
+    const activity = await admin.client.post('/activities', {
+      type: 'call',
+      subject: 'Call about the contract',
+      related: { type: 'contact', id: contact.body.id },
+    });
+    expect(activity.status).toBe(201);
+    await eventually(async () =>
+      expect((await admin.client.get(`${path}/timeline`)).body.items.length).toBeGreaterThanOrEqual(3),
+    );
+    expect((await admin.client.delete(`${path}?erase=true`)).status).toBe(204);
+    await eventually(async () => {
+      const unlinked = await admin.client.get(`/activities/${activity.body.id}`);
+      expect(unlinked.body.related).toBeUndefined();
+      expect(unlinked.body.subject).toBe('Call about the contract');
+      const companyTimeline = await admin.client.get(`/companies/${company.body.id}/timeline`);
+      expect(
+        companyTimeline.body.items.filter((entry: Entry) => entry.subject.id === contact.body.id),
+      ).toEqual([]);
+      const left = await dynamoClient().send(
+        new QueryCommand({
+          TableName: inject('tableName'),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': { S: `T#${world.tenant}#TIMELINE#contact#${contact.body.id}` },
+          },
+        }),
+      );
+      expect(left.Items).toEqual([]);
+      const comments = await dynamoClient().send(
+        new QueryCommand({
+          TableName: inject('tableName'),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `T#${world.tenant}#CONTACT#${contact.body.id}` } },
+        }),
+      );
+      expect(comments.Items).toEqual([]);
+    });
+  });
+});

@@ -93,3 +93,50 @@ export async function eventually<T>(
     }
   }
 }
+
+/** One firing reported by POST /__local/scheduler/run-due (infra/local/scheduler-control.ts). */
+export interface ScheduleFiring {
+  readonly name: string;
+  readonly target: string;
+  readonly tenantId: string;
+  readonly scheduledAt: string;
+  readonly outcome: 'fired' | 'retrying' | 'failed';
+  readonly attempts: number;
+  readonly error?: string;
+}
+
+/** A schedule the local stand-in has not fired yet (GET /__local/scheduler/schedules). */
+export interface PendingSchedule {
+  readonly name: string;
+  readonly target: string;
+  /** When it fires next (later than scheduledAt while a failing target is retried). */
+  readonly at: string;
+  readonly scheduledAt: string;
+  readonly payload: Record<string, string | number | boolean>;
+  readonly attempts: number;
+}
+
+/**
+ * Moves the local scheduler's clock for the token's tenant: fires that tenant's schedules due
+ * at `now` (a Date or ISO string; default the real time) and resolves once their targets ran.
+ * No sleeping until a reminder is due: schedule it an hour ahead and run-due at +1 h.
+ */
+export async function runDueSchedules(
+  token: string,
+  now?: Date | string,
+  options: { name?: string } = {},
+): Promise<ScheduleFiring[]> {
+  const query = new URLSearchParams();
+  if (now !== undefined) query.set('now', typeof now === 'string' ? now : now.toISOString());
+  if (options.name) query.set('name', options.name);
+  const response = await api(token).post(`/__local/scheduler/run-due?${query}`);
+  if (response.status !== 200) throw new Error(`run-due answered ${response.status}: ${response.text}`);
+  return response.body.fired;
+}
+
+/** The token's tenant's pending schedules in the local stand-in, by time. */
+export async function pendingSchedules(token: string): Promise<PendingSchedule[]> {
+  const response = await api(token).get('/__local/scheduler/schedules');
+  if (response.status !== 200) throw new Error(`schedules answered ${response.status}: ${response.text}`);
+  return response.body.items;
+}

@@ -1,0 +1,220 @@
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { scheduleEnv } from '#shared/config';
+import { type ScheduleTarget, scheduleTargetEntry, scheduleTargets } from '#shared/schedule/scheduler';
+import type { CrmConfig } from '../config.ts';
+import { CrmFunction } from '../constructs/crm-function.ts';
+import { grantTable, mailSendActions } from '../grants.ts';
+
+export interface ScheduleStackProps extends StackProps {
+  readonly table: ITableV2;
+  readonly config: CrmConfig;
+}
+
+/** What a function needs to create schedules (shared/schedule/eventbridge-scheduler.ts). */
+export interface ScheduleWiring {
+  readonly groupName: string;
+  /** `arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*`: the only schedules it may touch. */
+  readonly scheduleArnPattern: string;
+  readonly schedulerRoleArn: string;
+  readonly deadLetterQueueArn: string;
+  readonly targetArns: Readonly<Record<ScheduleTarget, string>>;
+}
+
+/** What each target function may touch beyond its own logs and the table. */
+interface TargetAccess {
+  readonly description: string;
+  /** Sends email through SES. */
+  readonly mail?: boolean;
+}
+
+const targetAccess: Record<ScheduleTarget, TargetAccess> = {
+  reminder: { description: 'CRM schedule: activity reminder (email and notification)', mail: true },
+  slaCheck: { description: 'CRM schedule: case SLA check (notifications)' },
+};
+
+/** `crm`, or `crm-<stage>` so that several copies can live in one account and region. */
+export const scheduleGroupName = (stage: string | undefined): string => (stage ? `crm-${stage}` : 'crm');
+
+/**
+ * EventBridge Scheduler's side: the schedule group, one function per schedule target, the
+ * execution role the scheduler assumes to invoke them, and the dead-letter queue. The API
+ * stack only references this one (ARNs and the group name, see `wiring`), and this one only
+ * the data stack, so there is no cycle. Functions create one-time schedules in the group at
+ * run time; no schedule is part of the template.
+ *
+ * Failure path: EventBridge retries a failed invocation call (throttling, permissions) per
+ * the schedule's retry policy, then sends it to the DLQ. Lambda invokes the targets
+ * asynchronously, so an error inside a target is retried twice by Lambda and then sent to
+ * the same DLQ by the function's on-failure destination.
+ */
+export class ScheduleStack extends Stack {
+  readonly group: ScheduleGroup;
+  readonly deadLetterQueue: Queue;
+  readonly schedulerRole: Role;
+  readonly targets: Readonly<Record<ScheduleTarget, CrmFunction>>;
+  readonly wiring: ScheduleWiring;
+
+  constructor(scope: Construct, id: string, props: ScheduleStackProps) {
+    super(scope, id, props);
+    const { config, table } = props;
+    const groupName = scheduleGroupName(config.stage);
+
+    // Pending schedules are useless without this stack's targets, so the group (and the
+    // schedules in it) goes with the stack whatever removalPolicy says.
+    this.group = new ScheduleGroup(this, 'Group', {
+      scheduleGroupName: groupName,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.deadLetterQueue = new Queue(this, 'ScheduleFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+
+    const targets: Partial<Record<ScheduleTarget, CrmFunction>> = {};
+    for (const target of scheduleTargets) {
+      targets[target] = this.targetFunction(target, table, config);
+    }
+    this.targets = targets as Record<ScheduleTarget, CrmFunction>;
+
+    const groupArn = this.formatArn({
+      service: 'scheduler',
+      resource: 'schedule-group',
+      resourceName: groupName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    // Only EventBridge Scheduler, for schedules of this account and group, may assume it
+    // (confused-deputy protection); it may only invoke the targets and fill the DLQ.
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'EventBridge Scheduler: invokes the CRM schedule targets',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnEquals: { 'aws:SourceArn': groupArn },
+        },
+      }),
+    });
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: scheduleTargets.map((target) => this.targets[target].fn.functionArn),
+      }),
+    );
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
+
+    this.wiring = {
+      groupName,
+      scheduleArnPattern: this.formatArn({
+        service: 'scheduler',
+        resource: 'schedule',
+        resourceName: `${groupName}/*`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+      schedulerRoleArn: this.schedulerRole.roleArn,
+      deadLetterQueueArn: this.deadLetterQueue.queueArn,
+      targetArns: Object.fromEntries(
+        scheduleTargets.map((target) => [target, this.targets[target].fn.functionArn]),
+      ) as Record<ScheduleTarget, string>,
+    };
+
+    new CfnOutput(this, 'ScheduleGroupName', { value: groupName });
+    new CfnOutput(this, 'ScheduleFailureQueueUrl', { value: this.deadLetterQueue.queueUrl });
+
+    this.acknowledgeFindings(config);
+  }
+
+  private targetFunction(target: ScheduleTarget, table: ITableV2, config: CrmConfig): CrmFunction {
+    const access = targetAccess[target];
+    const environment: Record<string, string> = { TABLE_NAME: table.tableName, USER_DIRECTORY: 'cognito' };
+    if (access.mail && config.mailFrom) environment.MAIL_FROM = config.mailFrom;
+    const fn = new CrmFunction(this, `${target}-function`, {
+      entry: scheduleTargetEntry(target),
+      description: access.description,
+      environment,
+      // A reminder reads a few items, writes a notification and sends one email.
+      timeout: Duration.seconds(30),
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    grantTable(fn.fn, table, 'readWrite');
+    if (access.mail) {
+      fn.fn.addToRolePolicy(
+        new PolicyStatement({ actions: [...mailSendActions], resources: this.mailIdentityArns(config) }),
+      );
+    }
+    fn.fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+    return fn;
+  }
+
+  /** The sender address's identity and its domain's (SES authorises by whichever is verified), or any. */
+  private mailIdentityArns(config: CrmConfig): string[] {
+    if (!config.mailFrom) return ['*'];
+    const domain = config.mailFrom.slice(config.mailFrom.lastIndexOf('@') + 1);
+    return [config.mailFrom, domain].map((identity) =>
+      this.formatArn({
+        service: 'ses',
+        resource: 'identity',
+        resourceName: identity,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
+  }
+
+  /** Every cdk-nag acknowledgement of this stack, each scoped to the resource it is about. */
+  private acknowledgeFindings(config: CrmConfig): void {
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the schedules and the on-failure destination of the schedule targets.',
+    });
+    if (!config.mailFrom) {
+      for (const target of scheduleTargets.filter((name) => targetAccess[name].mail)) {
+        const role = this.targets[target].fn.role;
+        if (!role) continue;
+        // CrmFunction already acknowledged Resource::* for X-Ray on this role; this says why SES is there too.
+        Validations.of(role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'X-Ray needs "*"; so does ses:SendEmail/SendRawEmail while no sender is configured, because the ' +
+            'verified SES identity is unknown at synth. Deploy with -c mailFrom=<address> to limit sending to ' +
+            'that address and its domain.',
+        });
+      }
+    }
+  }
+}
+
+/** The environment of a function that creates schedules (read by shared/config.ts). */
+export function schedulingEnvironment(wiring: ScheduleWiring): Record<string, string> {
+  return {
+    [scheduleEnv.scheduler]: 'eventbridge',
+    [scheduleEnv.group]: wiring.groupName,
+    [scheduleEnv.roleArn]: wiring.schedulerRoleArn,
+    [scheduleEnv.dlqArn]: wiring.deadLetterQueueArn,
+    ...Object.fromEntries(
+      scheduleTargets.map((target) => [scheduleEnv.targetArn(target), wiring.targetArns[target]]),
+    ),
+  };
+}

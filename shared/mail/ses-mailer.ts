@@ -1,0 +1,62 @@
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { Mailer, OutgoingEmail } from './mailer.ts';
+
+/** The sender under `npm start`; in AWS, MAIL_FROM names a verified SES identity. */
+export const DEFAULT_MAIL_FROM = 'crm@localhost.test';
+
+/** SES tag names and values allow only `[A-Za-z0-9_-]`, 1 to 256 characters. */
+export const sesTagPart = (value: string): string =>
+  value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256) || '_';
+
+export interface SesMailerOptions {
+  readonly client?: SESv2Client;
+  /** Default: MAIL_FROM, else DEFAULT_MAIL_FROM. */
+  readonly from?: string;
+  /** Default: SES_CONFIGURATION_SET, if set (its events go to EventBridge). */
+  readonly configurationSet?: string;
+}
+
+let defaultClient: SESv2Client | undefined;
+
+/**
+ * The Mailer through SES v2 `SendEmail` with simple content. Locally the SDK's
+ * AWS_ENDPOINT_URL_SESV2 points at aws-ses-v2-local. Errors are SES's own
+ * (e.g. `TooManyRequestsException`), so callers can tell a throttle from a
+ * rejected message.
+ */
+export function sesMailer(options: SesMailerOptions = {}): Mailer {
+  const client = () => {
+    if (options.client) return options.client;
+    defaultClient ??= new SESv2Client({});
+    return defaultClient;
+  };
+  return {
+    async send(email: OutgoingEmail): Promise<string> {
+      const from = options.from ?? process.env.MAIL_FROM ?? DEFAULT_MAIL_FROM;
+      const configurationSet = options.configurationSet ?? process.env.SES_CONFIGURATION_SET;
+      const tags = Object.entries(email.tags ?? {}).map(([name, value]) => ({
+        Name: sesTagPart(name),
+        Value: sesTagPart(value),
+      }));
+      const output = await client().send(
+        new SendEmailCommand({
+          FromEmailAddress: from,
+          Destination: { ToAddresses: [email.to] },
+          Content: {
+            Simple: {
+              Subject: { Data: email.subject, Charset: 'UTF-8' },
+              Body: {
+                Text: { Data: email.text, Charset: 'UTF-8' },
+                ...(email.html === undefined ? {} : { Html: { Data: email.html, Charset: 'UTF-8' } }),
+              },
+            },
+          },
+          ...(tags.length > 0 ? { EmailTags: tags } : {}),
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+        }),
+      );
+      if (!output.MessageId) throw new Error('SES accepted the email but returned no MessageId');
+      return output.MessageId;
+    },
+  };
+}

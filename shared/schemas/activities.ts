@@ -1,0 +1,70 @@
+import * as z from 'zod/mini';
+import { activityStatuses, activityTypes, relatedTypes, reminderStates } from '../domain/activities.ts';
+import { listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import { lazy } from './lazy.ts';
+
+/** An ISO 8601 date-time with `Z` or an offset, stored as UTC (`Date.toISOString()`). */
+const dateTime = () =>
+  z.string().check(
+    z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2030-01-31T09:00:00Z' }),
+    z.overwrite((value) => {
+      const time = new Date(value);
+      return Number.isNaN(time.getTime()) ? value : time.toISOString();
+    }),
+  );
+
+const related = () => z.strictObject({ type: z.enum(relatedTypes), id: ulid() });
+
+const activityFields = () => ({
+  type: z.enum(activityTypes),
+  subject: nonEmpty(200),
+  body: z.optional(nonEmpty(10_000)),
+  dueAt: z.optional(dateTime()),
+  remindAt: z.optional(dateTime()),
+  /** Up to a week. */
+  durationMin: z.optional(z.int().check(z.gte(1), z.lte(7 * 24 * 60))),
+  assigneeId: z.optional(userId()),
+  related: z.optional(related()),
+  status: z.optional(z.enum(activityStatuses)),
+});
+
+export const activitySchemas = lazy(() => {
+  const fields = activityFields();
+  const record = z.object({
+    ...fields,
+    ...recordBase(),
+    assigneeId: z.string(),
+    status: z.enum(activityStatuses),
+    relatedKey: z.optional(z.string()),
+    completedAt: z.optional(z.string()),
+    reminderState: z.enum(reminderStates),
+    remindedAt: z.optional(z.string()),
+  });
+  return {
+    create: z.strictObject(fields),
+    patch: mergePatchOf(fields, ['type', 'subject', 'assigneeId', 'status']),
+    record,
+    listQuery: z.strictObject({
+      ...listQuery(),
+      q: z.optional(nonEmpty(100)),
+      assigneeId: z.optional(userId()),
+      status: z.optional(z.enum(activityStatuses)),
+      related: z.optional(
+        z
+          .string()
+          .check(
+            z.regex(
+              new RegExp(`^(${relatedTypes.join('|')}):[0-9A-HJKMNP-TV-Z]{26}$`),
+              `must be <type>:<id> with a type of ${relatedTypes.join(', ')}`,
+            ),
+          ),
+      ),
+      dueBefore: z.optional(dateTime()),
+    }),
+    agendaQuery: z.strictObject({ limit: listQuery().limit, cursor: listQuery().cursor }),
+  };
+});
+
+type Schemas = ReturnType<typeof activitySchemas>;
+export type ActivityCreate = z.output<Schemas['create']>;
+export type ActivityPatch = z.output<Schemas['patch']>;

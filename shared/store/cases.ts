@@ -1,0 +1,126 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import { type SlaHours, slaHoursOf } from '../domain/cases.ts';
+import { currentActor } from './actor.ts';
+import { dynamo } from './client.ts';
+import { cases, type User, users } from './entities.ts';
+import { recordKey, settingsKey } from './keys.ts';
+import { listRecords } from './records.ts';
+
+/** The tenant's SLA hours per priority: one settings item; defaults until an admin sets it. */
+const SETTINGS = 'sla';
+
+export interface StoredSlaSettings extends SlaHours {
+  readonly updatedAt?: string;
+  readonly updatedBy?: string;
+}
+
+export async function getSlaSettings(tenantId: string): Promise<StoredSlaSettings> {
+  const { Item } = await dynamo.send(
+    new GetCommand({
+      TableName: config.tableName,
+      Key: settingsKey(tenantId, SETTINGS),
+      // Hours an admin just saved apply to the very next case.
+      ConsistentRead: true,
+    }),
+  );
+  return {
+    ...slaHoursOf(Item?.hours),
+    ...(Item?.updatedAt ? { updatedAt: Item.updatedAt, updatedBy: Item.updatedBy } : {}),
+  };
+}
+
+export async function putSlaSettings(
+  tenantId: string,
+  hours: SlaHours,
+  updatedBy: string,
+): Promise<StoredSlaSettings> {
+  const updatedAt = new Date().toISOString();
+  await dynamo.send(
+    new PutCommand({
+      TableName: config.tableName,
+      Item: {
+        ...settingsKey(tenantId, SETTINGS),
+        entity: 'settings',
+        tenantId,
+        hours: { ...hours },
+        updatedAt,
+        updatedBy,
+      },
+    }),
+  );
+  return { ...hours, updatedAt, updatedBy };
+}
+
+export interface CsatAnswer {
+  readonly score: number;
+  readonly comment?: string;
+}
+
+/**
+ * Records a satisfaction score on the case the link was issued for, once: the
+ * write is conditioned on the link's nonce still being on the case and no
+ * score yet, and removes the nonce. False when the link is unknown or used.
+ */
+export async function recordCsat(
+  tenantId: string,
+  caseId: string,
+  nonce: string,
+  answer: CsatAnswer,
+  now = new Date(),
+): Promise<boolean> {
+  const at = now.toISOString();
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: recordKey(tenantId, cases.type, caseId),
+        UpdateExpression: `SET csatScore = :score, csatAt = :at, updatedAt = :at, updatedBy = :actor, version = version + :one${
+          answer.comment ? ', csatComment = :comment' : ''
+        } REMOVE csatNonce`,
+        ConditionExpression:
+          'attribute_exists(pk) AND csatNonce = :nonce AND attribute_not_exists(csatScore)',
+        ExpressionAttributeValues: {
+          ':score': answer.score,
+          ':at': at,
+          ':one': 1,
+          ':actor': currentActor(),
+          ':nonce': nonce,
+          ...(answer.comment ? { ':comment': answer.comment } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Managers per notification: generous for any real team, and a bound on what one check reads. */
+const MANAGER_PAGE = 100;
+const MANAGER_PAGES = 3;
+
+/**
+ * The active managers of a team, through the team index of users (gsi5) with a
+ * role filter: a bounded number of Queries in the tenant's own partition.
+ */
+export async function teamManagers(tenantId: string, teamId: string | undefined): Promise<User[]> {
+  if (!teamId) return [];
+  const found: User[] = [];
+  let startKey: Awaited<ReturnType<typeof listRecords>>['lastKey'];
+  for (let page = 0; page < MANAGER_PAGES; page++) {
+    const result = await listRecords(users, tenantId, {
+      archived: false,
+      limit: MANAGER_PAGE,
+      startKey,
+      via: { kind: 'team', teamId },
+      filter: { equals: { role: 'manager' } },
+    });
+    found.push(...result.items.filter((user) => user.active));
+    startKey = result.lastKey;
+    if (!startKey) break;
+  }
+  return found;
+}
