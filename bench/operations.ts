@@ -237,6 +237,7 @@ export async function runOperations(
   const quotesFn = (await import('#functions/http/quotes')).handler as unknown as HttpHandler;
   const usersFn = (await import('#functions/http/users')).handler as unknown as HttpHandler;
   const collaborationFn = (await import('#functions/http/collaboration')).handler as unknown as HttpHandler;
+  const activitiesFn = (await import('#functions/http/activities')).handler as unknown as HttpHandler;
   const { dynamo } = await import('#shared/store/client');
 
   const run = Date.now().toString(36);
@@ -809,6 +810,110 @@ export async function runOperations(
         'GET /contacts/{id}/timeline',
         writer,
         { params: { id: watched.id }, query: { limit: '50' } },
+        200,
+      ),
+  );
+
+  // --- Activities: scheduler calls per change ---
+  // Count calls on the one scheduler instance the handlers share in this process.
+  const { getScheduler } = await import('#shared/schedule/select');
+  const scheduler = await getScheduler();
+  const schedulerCalls = { schedule: 0, cancel: 0 };
+  const schedule = scheduler.schedule.bind(scheduler);
+  const cancel = scheduler.cancel.bind(scheduler);
+  scheduler.schedule = async (request) => {
+    schedulerCalls.schedule++;
+    return schedule(request);
+  };
+  scheduler.cancel = async (name) => {
+    schedulerCalls.cancel++;
+    return cancel(name);
+  };
+  const inHours = (hours: number, i: number) =>
+    new Date(Date.now() + hours * 3_600_000 + i * 1000).toISOString();
+  const schedulerExpectation = (
+    text: string,
+    wanted: { schedule: number; cancel: number },
+    calls: number,
+  ) => {
+    const before = { ...schedulerCalls };
+    return () => {
+      const got = {
+        schedule: schedulerCalls.schedule - before.schedule,
+        cancel: schedulerCalls.cancel - before.cancel,
+      };
+      const want = { schedule: wanted.schedule * calls, cancel: wanted.cancel * calls };
+      return {
+        text,
+        ok: got.schedule === want.schedule && got.cancel === want.cancel,
+        detail: `${got.schedule / calls} schedule + ${got.cancel / calls} cancel per call (over ${calls} calls)`,
+      };
+    };
+  };
+  const remindable: string[] = [];
+  await measure(
+    {
+      name: 'Create activity with a reminder',
+      route: 'POST /activities',
+      note: 'one scheduler call (the reminder schedule) before one PutItem',
+      expect: schedulerExpectation(
+        'an activity with remindAt makes one schedule call',
+        { schedule: 1, cancel: 0 },
+        warmup + iterations,
+      ),
+    },
+    async (i) => {
+      const response = await invoke(
+        activitiesFn,
+        'activities',
+        'POST /activities',
+        writer,
+        { body: { type: 'call', subject: `Call ${i}`, dueAt: inHours(2, i), remindAt: inHours(1, i) } },
+        201,
+      );
+      remindable.push(bodyOf<{ id: string }>(response).id);
+      return response;
+    },
+  );
+  await measure(
+    {
+      name: 'Move a reminder',
+      route: 'PATCH /activities/{id}',
+      note: 'the schedule is moved (one upsert), the activity written once',
+      expect: schedulerExpectation(
+        'moving remindAt makes one schedule call',
+        { schedule: 1, cancel: 0 },
+        warmup + iterations,
+      ),
+    },
+    (i) =>
+      invoke(
+        activitiesFn,
+        'activities',
+        'PATCH /activities/{id}',
+        writer,
+        { params: { id: remindable[i] as string }, body: { remindAt: inHours(3, i) } },
+        200,
+      ),
+  );
+  await measure(
+    {
+      name: 'Complete an activity',
+      route: 'PATCH /activities/{id}',
+      note: 'finishing it cancels the pending reminder (one delete)',
+      expect: schedulerExpectation(
+        'completing an activity makes one cancel call',
+        { schedule: 0, cancel: 1 },
+        warmup + iterations,
+      ),
+    },
+    (i) =>
+      invoke(
+        activitiesFn,
+        'activities',
+        'PATCH /activities/{id}',
+        writer,
+        { params: { id: remindable[i] as string }, body: { status: 'done' } },
         200,
       ),
   );
