@@ -1,3 +1,5 @@
+import { storageAttributes } from '../store/keys.ts';
+
 /**
  * Timeline entries derived from a table stream record (old and new image), so
  * every write path — API, conversion, imports, schedules — shows up the same
@@ -45,24 +47,9 @@ type Image = Record<string, unknown>;
 /** Record types that have a timeline. */
 export const timelineTypes = ['contact', 'company', 'lead', 'deal', 'case'] as const;
 
-const bookkeeping = new Set([
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'gsi4pk',
-  'gsi4sk',
-  'gsi5pk',
-  'gsi5sk',
-  'gsi6pk',
-  'gsi6sk',
-  'entity',
-  'tenantId',
-  'expiresAt',
+/** Fields that change on every write or only serve storage; not worth a timeline line. */
+const bookkeeping = new Set<string>([
+  ...storageAttributes,
   'version',
   'updatedAt',
   'updatedBy',
