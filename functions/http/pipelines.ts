@@ -5,7 +5,7 @@ import { findStage, type Stage, stageProblems } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, conflict, invalidFields, notFound } from '#shared/http/problem';
-import { create, failWrite, newRecordBase, update } from '#shared/http/records';
+import { create, failWrite, newRecordBase, tenantWideList, update } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import type { PipelinePatch } from '#shared/schemas/pipelines';
@@ -115,15 +115,10 @@ function nextStages(current: Pipeline, patch: PipelinePatch): Stage[] {
 /** Everyone in the tenant reads pipelines; only admins shape them. */
 export const handler = httpHandler(pipelineRoutes, {
   async listPipelines({ caller, query, page }) {
-    await defaultPipeline(caller.tenantId, caller.userId);
-    const result = await listRecords(pipelines, caller.tenantId, {
-      archived: query.archived === 'true',
-      limit: page.limit,
-      startKey: page.startKey,
-    });
-    const items = await Promise.all(
-      result.items.map((pipeline) => withDefaultFlag(caller.tenantId, pipeline)),
-    );
+    // Creates the default on first use, and tells which listed one it is without a read per item.
+    const { id: defaultId } = await defaultPipeline(caller.tenantId, caller.userId);
+    const result = await listRecords(pipelines, caller.tenantId, tenantWideList(page, query.archived));
+    const items = result.items.map((pipeline) => ({ ...pipeline, isDefault: pipeline.id === defaultId }));
     return ok({ items, nextCursor: await page.next(result.lastKey) });
   },
 

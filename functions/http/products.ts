@@ -3,7 +3,7 @@ import { applyMergePatch } from '#shared/domain/merge-patch';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { forbidden, notFound } from '#shared/http/problem';
-import { archive, create, newRecordBase, restore, update } from '#shared/http/records';
+import { archive, create, newRecordBase, restore, tenantWideList, update } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { type Product, products } from '#shared/store/entities';
 import { getRecord, listRecords } from '#shared/store/records';
@@ -35,9 +35,7 @@ async function editor(caller: Caller, id: string): Promise<Caller> {
 export const handler = httpHandler(productRoutes, {
   async listProducts({ caller, query, page }) {
     const result = await listRecords(products, caller.tenantId, {
-      archived: query.archived === 'true',
-      limit: page.limit,
-      startKey: page.startKey,
+      ...tenantWideList(page, query.archived),
       ...(query.q ? { via: { kind: 'name' as const, prefix: query.q } } : {}),
       filter: { equals: query.currency ? { currency: query.currency } : {} },
     });

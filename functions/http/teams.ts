@@ -1,7 +1,7 @@
 import { teamRoutes } from '#shared/api/teams';
 import { httpHandler } from '#shared/http/handler';
 import { notFound } from '#shared/http/problem';
-import { create, newRecordBase, update } from '#shared/http/records';
+import { create, newRecordBase, tenantWideList, update } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import { type Team, teams } from '#shared/store/entities';
@@ -10,11 +10,7 @@ import { getRecord, listRecords } from '#shared/store/records';
 /** Everyone in the tenant may read teams; only admins manage them. */
 export const handler = httpHandler(teamRoutes, {
   async listTeams({ caller, query, page }) {
-    const result = await listRecords(teams, caller.tenantId, {
-      archived: query.archived === 'true',
-      limit: page.limit,
-      startKey: page.startKey,
-    });
+    const result = await listRecords(teams, caller.tenantId, tenantWideList(page, query.archived));
     return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
   },
 

@@ -2,7 +2,7 @@ import { userRoutes } from '#shared/api/users';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, notFound } from '#shared/http/problem';
-import { failWrite, newRecordBase, update } from '#shared/http/records';
+import { failWrite, newRecordBase, tenantWideList, update } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import { userDirectory } from '#shared/identity/directory';
@@ -36,11 +36,7 @@ export const handler = httpHandler(userRoutes, {
   },
 
   async listUsers({ caller, query, page }) {
-    const result = await listRecords(users, caller.tenantId, {
-      archived: query.archived === 'true',
-      limit: page.limit,
-      startKey: page.startKey,
-    });
+    const result = await listRecords(users, caller.tenantId, tenantWideList(page, query.archived));
     return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
   },
 

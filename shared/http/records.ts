@@ -212,6 +212,16 @@ export const restore = <T extends StoredRecord>(spec: EntitySpec<T>, caller: Cal
     change: (current) => (current.archived ? { ...current, archived: false } : current),
   });
 
+/** A list of tenant configuration everyone in the tenant reads (teams, users, pipelines, products). */
+export const tenantWideList = (
+  page: Page,
+  archived: 'true' | 'false' | undefined,
+): Pick<ListRequest, 'archived' | 'limit' | 'startKey'> => ({
+  archived: archived === 'true',
+  limit: page.limit,
+  startKey: page.startKey,
+});
+
 /**
  * The list request every resource shares: paging, archived or live, and rep
  * visibility. A rep's unfiltered list reads their team's partition (or their own

@@ -71,6 +71,38 @@ describe('pipelines', () => {
     expect(withIds.status).toBe(400);
   });
 
+  it('keeps pipelines to their tenant, lets only admins shape them, and checks every change', async () => {
+    const stages = sales.stages.map(({ id, name, probability, kind }) => ({ id, name, probability, kind }));
+    const theirs = await world.stranger.client.get('/pipelines');
+    expect(theirs.body.items.map((item: { id: string }) => item.id)).not.toContain(sales.id);
+    expect((await world.stranger.client.patch(`/pipelines/${sales.id}`, { name: 'Mine' })).status).toBe(404);
+    for (const member of [world.repRed, world.managerRed]) {
+      expect((await member.client.patch(`/pipelines/${sales.id}`, { name: 'Mine' })).status).toBe(403);
+      expect((await member.client.post('/pipelines', { name: 'Mine', stages })).status).toBe(403);
+    }
+    const empty = await world.admin.client.patch(`/pipelines/${sales.id}`, {});
+    expect(empty.status).toBe(400);
+    const unknownStage = await world.admin.client.patch(`/pipelines/${sales.id}`, {
+      stages: [
+        ...stages.slice(1),
+        { id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', name: 'ghost', probability: 5, kind: 'open' },
+      ],
+    });
+    expect(unknownStage.status).toBe(400);
+    expect(unknownStage.body.errors).toEqual([
+      { path: 'stages.5.id', message: 'is not a stage of this pipeline' },
+    ]);
+    const badMove = await world.admin.client.patch(`/pipelines/${sales.id}`, {
+      name: 'Sales',
+      moveDeals: { [stages[0]?.id ?? '']: stages[1]?.id },
+    });
+    expect(badMove.status).toBe(400);
+    expect(badMove.body.errors[0].message).toBe('is not a stage this change removes');
+    expect(
+      (await world.admin.client.patch(`/pipelines/${sales.id}`, { name: 'Sales', extra: 1 })).status,
+    ).toBe(400);
+  });
+
   it('refuses to remove a stage that holds deals unless told where they go', async () => {
     const pipeline = (
       await world.admin.client.post('/pipelines', {

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScheduleRequest, Scheduler } from '#shared/schedule/scheduler';
 import type { Activity } from '#shared/store/entities';
+import { testContext as context, httpEvent as event } from '../support/http-event.ts';
 
 process.env.TABLE_NAME = 'crm-test';
 process.env.SIGNING_SECRET = 'unit-test-secret';
@@ -24,38 +24,12 @@ const scheduler = {
 vi.mock('#shared/schedule/select', () => ({ getScheduler: async () => scheduler }));
 
 const dynamoMock = mockClient(DynamoDBDocumentClient);
-const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
 const id = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 const contactId = '01BX5ZZKBKACTAV9WEVGEMMVRZ';
 const activityKey = { pk: `T#acme#ACTIVITY#${id}`, sk: 'A' };
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 const inTwoHours = () => new Date(Date.now() + 7_200_000).toISOString();
-
-function event(
-  routeKey: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): APIGatewayProxyEventV2WithJWTAuthorizer {
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    pathParameters: routeKey.includes('{id}') ? { id: path.split('/')[2] ?? '' } : undefined,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      authorizer: {
-        jwt: { claims: { sub: 'u1', 'custom:tenantId': 'acme', 'cognito:groups': '[admin]' }, scopes: null },
-        principalId: '',
-        integrationLatency: 0,
-      },
-    },
-  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
-}
 
 const stored = (overrides: Partial<Activity> = {}): Activity => ({
   id,

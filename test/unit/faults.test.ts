@@ -10,9 +10,10 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { testContext as context, httpEvent as event } from '../support/http-event.ts';
 
 process.env.TABLE_NAME = 'crm-test';
 process.env.SIGNING_SECRET = 'unit-test-secret';
@@ -23,28 +24,6 @@ afterEach(() => {
   dynamoMock.reset();
   vi.restoreAllMocks();
 });
-
-const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
-
-function event(routeKey: string, path: string, body?: unknown): APIGatewayProxyEventV2WithJWTAuthorizer {
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    pathParameters: routeKey.includes('{id}') ? { id: path.split('/')[2] ?? '' } : undefined,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      authorizer: {
-        jwt: { claims: { sub: 'u1', 'custom:tenantId': 'acme', 'cognito:groups': '[admin]' }, scopes: null },
-        principalId: '',
-        integrationLatency: 0,
-      },
-    },
-  } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
-}
 
 describe('HTTP handlers under DynamoDB faults', () => {
   let contacts: typeof import('#functions/http/contacts');
