@@ -1,5 +1,4 @@
 import { activityRoutes } from '#shared/api/activities';
-import { canRead } from '#shared/domain/access';
 import {
   activityState,
   agendaKey,
@@ -23,6 +22,7 @@ import {
   mergePatch,
   newRecordBase,
   ownership,
+  readableReference,
   recordRoutes,
   update,
 } from '#shared/http/records';
@@ -94,8 +94,7 @@ async function asAssignee<T>(caller: Caller, work: () => Promise<T>): Promise<T>
 async function relatedCheck(caller: Caller, related: Related): Promise<Check> {
   const spec: EntitySpec<StoredRecord> = { type: relatedEntity[related.type], label: related.type };
   const error = { path: 'related.id', message: `is not a live ${related.type} of this tenant you can read` };
-  const record = await getRecord(spec, caller.tenantId, related.id);
-  if (!record || record.archived || !canRead(caller, record)) throw invalidFields([error]);
+  if (!(await readableReference(spec, caller, related.id))) throw invalidFields([error]);
   return { item: recordExists(caller.tenantId, spec.type, related.id), error };
 }
 

@@ -1,5 +1,4 @@
 import { caseRoutes } from '#shared/api/cases';
-import { canRead } from '#shared/domain/access';
 import {
   type CasePriority,
   defaultSlaHours,
@@ -26,6 +25,7 @@ import {
   newRecordBase,
   ownership,
   readable,
+  readableReference,
   restore,
   update,
 } from '#shared/http/records';
@@ -73,13 +73,13 @@ async function referenceProblems(
   links: { contactId?: string | undefined; companyId?: string | undefined },
 ): Promise<{ errors: FieldError[]; contactCompanyId?: string }> {
   const [contact, company] = await Promise.all([
-    links.contactId ? getRecord(contacts, caller.tenantId, links.contactId) : undefined,
-    links.companyId ? getRecord(companies, caller.tenantId, links.companyId) : undefined,
+    readableReference(contacts, caller, links.contactId),
+    readableReference(companies, caller, links.companyId),
   ]);
   const errors: FieldError[] = [];
-  if (links.contactId && (!contact || contact.archived || !canRead(caller, contact)))
+  if (links.contactId && !contact)
     errors.push({ path: 'contactId', message: 'is not a live contact of this tenant that you can see' });
-  if (links.companyId && (!company || company.archived || !canRead(caller, company)))
+  if (links.companyId && !company)
     errors.push({ path: 'companyId', message: 'is not a live company of this tenant that you can see' });
   return { errors, ...(contact?.companyId ? { contactCompanyId: contact.companyId } : {}) };
 }

@@ -20,6 +20,7 @@ import {
   newRecordBase,
   ownership,
   readable,
+  readableReference,
   recordRoutes,
   update,
 } from '#shared/http/records';
@@ -59,10 +60,8 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
   const now = new Date();
   const base = () => newRecordBase(ownerOf(lead), now);
 
-  const linkedCompany = body.companyId
-    ? await getRecord(companies, caller.tenantId, body.companyId)
-    : undefined;
-  if (body.companyId && (!linkedCompany || linkedCompany.archived || !canRead(caller, linkedCompany)))
+  const linkedCompany = await readableReference(companies, caller, body.companyId);
+  if (body.companyId && !linkedCompany)
     errors.push({ path: 'companyId', message: 'is not a live company of this tenant' });
   const newCompany = body.companyId ? undefined : companyFromLead(lead, base());
   const company = linkedCompany ?? newCompany;

@@ -38,6 +38,21 @@ export async function readable<T extends StoredRecord>(
   return record;
 }
 
+/**
+ * A record another one refers to (a contact's company, an activity's subject):
+ * undefined unless it exists, is live and the caller may read it, so a
+ * reference never reveals what the caller cannot see.
+ */
+export async function readableReference<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  caller: Caller,
+  id: string | undefined,
+): Promise<T | undefined> {
+  if (!id) return undefined;
+  const record = await getRecord(spec, caller.tenantId, id);
+  return record && !record.archived && canRead(actorOf(caller), record) ? record : undefined;
+}
+
 export function assertWritable(caller: Caller, record: StoredRecord): void {
   if (!canWrite(actorOf(caller), record)) throw forbidden('You may read this record but not change it');
 }
