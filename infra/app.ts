@@ -1,7 +1,8 @@
 /**
  * The CDK app: `npx cdk synth` / `npx cdk deploy --all` (cdk.json runs `npx tsx infra/app.ts`).
  *
- * Stacks: CrmData (the table), CrmSchedule (EventBridge Scheduler group, schedule targets, their
+ * Stacks: CrmData (the table and the signing key), CrmMessaging (SES configuration set, its
+ * event rule and handler, the campaign send queue and sender), CrmSchedule (EventBridge Scheduler group, schedule targets, their
  * DLQ), CrmApi (Cognito, HTTP API, functions), CrmReporting (stream consumer).
  * cdk-nag's AWS Solutions checks run on every synth and fail it on an unacknowledged finding.
  *
@@ -25,6 +26,10 @@
  *                       that address or domain. Without it, reminders go out from the
  *                       mailer's default sender and SES sending is not limited
  *                       to one identity                                      default: none
+ *   sendRatePerSecond   campaign and sequence emails per second across all
+ *                       senders                                  default: SES's MaxSendRate
+ *   publicApiUrl        https base URL of the API for links in emails (custom
+ *                       domain)             default: the API Gateway URL of the request
  *
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
  * CrmReporting.StreamFailureQueueUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl.

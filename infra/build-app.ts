@@ -3,11 +3,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from './config.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { configurationSetName, MessagingStack } from './stacks/messaging-stack.ts';
 import { ReportingStack } from './stacks/reporting-stack.ts';
 import { ScheduleStack } from './stacks/schedule-stack.ts';
 
 export interface CrmStacks {
   readonly data: DataStack;
+  readonly messaging: MessagingStack;
   readonly schedule: ScheduleStack;
   readonly api: ApiStack;
   readonly reporting: ReportingStack;
@@ -20,7 +22,7 @@ export interface CrmStacks {
  */
 export function buildApp(app: App): CrmStacks {
   const config = readConfig(app.node);
-  // CrmApi, CrmSchedule and CrmReporting import the table through CloudFormation exports (strong references),
+  // The other stacks import the table through CloudFormation exports (strong references),
   // so CloudFormation refuses to delete CrmData while they use it. Said explicitly, unless cdk.json
   // chooses otherwise, so CDK does not warn about an implicit default.
   if (app.node.tryGetContext('@aws-cdk/core:defaultCrossStackReferences') === undefined) {
@@ -30,7 +32,15 @@ export function buildApp(app: App): CrmStacks {
 
   const data = new DataStack(app, 'CrmData', {
     stackName: name('CrmData'),
-    description: 'Serverless CRM: the single DynamoDB table',
+    description: 'Serverless CRM: the single DynamoDB table and the signing key',
+    removalPolicy: config.removalPolicy,
+  });
+  const messaging = new MessagingStack(app, 'CrmMessaging', {
+    stackName: name('CrmMessaging'),
+    description: 'Serverless CRM: SES configuration set and events, campaign send queue and sender',
+    table: data.table,
+    signingSecret: data.signingSecret,
+    config,
   });
   // Before the API: its scheduling functions reference the group, role, DLQ and targets.
   const schedule = new ScheduleStack(app, 'CrmSchedule', {
@@ -38,6 +48,9 @@ export function buildApp(app: App): CrmStacks {
     description: 'Serverless CRM: EventBridge Scheduler group, schedule targets and their DLQ',
     table: data.table,
     config,
+    signingSecret: data.signingSecret,
+    campaignSendQueue: messaging.sendQueue,
+    configurationSetName: configurationSetName(config.stage),
   });
   const api = new ApiStack(app, 'CrmApi', {
     stackName: name('CrmApi'),
@@ -45,17 +58,19 @@ export function buildApp(app: App): CrmStacks {
     table: data.table,
     config,
     schedules: schedule.wiring,
+    signingSecret: data.signingSecret,
   });
   const reporting = new ReportingStack(app, 'CrmReporting', {
     stackName: name('CrmReporting'),
     description: 'Serverless CRM: table stream consumer',
     table: data.table,
     config,
+    schedules: schedule.wiring,
   });
 
   Tags.of(app).add('app', 'serverless-crm');
   if (config.stage) Tags.of(app).add('stage', config.stage);
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { data, schedule, api, reporting };
+  return { data, messaging, schedule, api, reporting };
 }

@@ -26,6 +26,16 @@ export interface CrmConfig {
    * undefined: no MAIL_FROM, and SES sending is allowed for any identity of the account.
    */
   readonly mailFrom: string | undefined;
+  /**
+   * Campaign and sequence emails per second across all senders. Undefined: SES's own
+   * MaxSendRate (GetAccount), read by the senders at run time.
+   */
+  readonly sendRatePerSecond: number | undefined;
+  /**
+   * The API's public base URL for links in emails (tracking, unsubscribe), e.g. a custom
+   * domain. Undefined: the API Gateway URL of the request that scheduled the campaign.
+   */
+  readonly publicApiUrl: string | undefined;
 }
 
 export const defaults = {
@@ -62,10 +72,20 @@ export function readConfig(node: Node): CrmConfig {
     throw new Error(`context mailFrom must be a plain email address, got "${mailFrom}"`);
   }
 
+  const sendRate = optionalString(node, 'sendRatePerSecond');
+  const sendRatePerSecond = sendRate === undefined ? undefined : number(node, 'sendRatePerSecond', 1);
+
+  const publicApiUrl = optionalString(node, 'publicApiUrl');
+  if (publicApiUrl !== undefined && !/^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s?#]*)?$/.test(publicApiUrl)) {
+    throw new Error(`context publicApiUrl must be an https URL without query, got "${publicApiUrl}"`);
+  }
+
   return {
     stage,
     cognitoPlan,
     mailFrom,
+    sendRatePerSecond,
+    publicApiUrl: publicApiUrl?.replace(/\/+$/, ''),
     corsOrigins: stringList(node, 'corsOrigins'),
     logRetention: logRetentionDays as RetentionDays,
     throttle: {

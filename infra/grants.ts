@@ -1,5 +1,7 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { tableDefinition } from '#shared/store/table';
 
 /**
@@ -61,11 +63,13 @@ export const mailSendActions = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
 export function grantScheduling(
   grantee: IGrantable,
   access: { readonly scheduleArnPattern: string; readonly schedulerRoleArn: string },
+  options: { readonly cancelOnly?: boolean } = {},
 ): void {
   const principal = grantee.grantPrincipal;
-  principal.addToPrincipalPolicy(
-    new PolicyStatement({ actions: [...scheduleManageActions], resources: [access.scheduleArnPattern] }),
-  );
+  // A function that only ends schedules (the stream consumer) needs neither create nor the role.
+  const actions = options.cancelOnly ? ['scheduler:DeleteSchedule'] : [...scheduleManageActions];
+  principal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [access.scheduleArnPattern] }));
+  if (options.cancelOnly) return;
   principal.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['iam:PassRole'],
@@ -74,3 +78,38 @@ export function grantScheduling(
     }),
   );
 }
+
+/**
+ * Campaign and sequence email: SES sending as any verified identity of this account and region
+ * (a campaign names its own From address), through the deployment's configuration set, and
+ * reading the account's MaxSendRate (GetAccount has no resource to scope to).
+ */
+export function grantCampaignMail(fn: IFunction, configurationSetName: string): void {
+  const stack = Stack.of(fn);
+  const arn = (resource: string, resourceName: string) =>
+    stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const principal = fn.grantPrincipal;
+  principal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [...mailSendActions],
+      resources: [arn('identity', '*'), arn('configuration-set', configurationSetName)],
+    }),
+  );
+  principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
+}
+
+/** The cdk-nag acknowledgement for grantCampaignMail's `identity/*`, on the role of `functionName`. */
+export const campaignMailAcknowledgement = (functionName: string) => ({
+  id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+  reason:
+    `${functionName} sends as the From address each campaign or sequence names, so any verified SES ` +
+    'identity of this account and region; SES itself refuses unverified ones, and every send must name ' +
+    "this deployment's configuration set.",
+});
+
+/** The cdk-nag acknowledgement for grantScheduling's `schedule/<group>/*`, on the role of `functionName`. */
+export const scheduleGroupAcknowledgement = (groupName: string, functionName: string, why: string) => ({
+  // As cdk-nag prints the pattern (pseudo parameters in angle brackets).
+  id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/*]`,
+  reason: `Schedule names are per record (${why}), so ${functionName} manages schedule/${groupName}/*: every schedule of this deployment's group, nothing else.`,
+});

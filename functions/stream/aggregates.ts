@@ -3,7 +3,10 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { overviewChange } from '#shared/domain/overview';
 import { applyCountedEvents, type CountedEvent, MAX_EVENTS_PER_TRANSACTION } from '#shared/store/aggregates';
+import { applyCampaignStats } from './campaign-stats.ts';
 import { applyCollaboration, type StreamChange } from './collaboration.ts';
+import { applyContactActivity } from './contact-activity.ts';
+import { applySequenceExits } from './sequence-exits.ts';
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
@@ -72,5 +75,11 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   const collaborationFailures = await applyCollaboration(changes);
   for (const change of changes)
     if (collaborationFailures.has(change.eventId)) failed.push(change.sequenceNumber);
+  const activityFailures = await applyContactActivity(changes);
+  for (const change of changes) if (activityFailures.has(change.eventId)) failed.push(change.sequenceNumber);
+  const sequenceFailures = await applySequenceExits(changes);
+  for (const change of changes) if (sequenceFailures.has(change.eventId)) failed.push(change.sequenceNumber);
+  const campaignFailures = await applyCampaignStats(changes);
+  for (const change of changes) if (campaignFailures.has(change.eventId)) failed.push(change.sequenceNumber);
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -14,6 +14,7 @@ import type { TableSetup } from './local-table.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { defaultDataDir } from './paths.ts';
 import { findFreePort, portFromEnv } from './ports.ts';
+import type { LocalQueueConsumer, LocalQueueConsumerOptions } from './queue-consumer.ts';
 import { type LocalRoute, routesFromCatalogue } from './routes.ts';
 import type { LoadScheduleHandler, LocalSchedulerControl, LocalSchedulerLoop } from './scheduler.ts';
 import {
@@ -21,6 +22,7 @@ import {
   schedulerControlHandler,
   schedulerControlRoutes,
 } from './scheduler-control.ts';
+import type { SesWithEventsOptions } from './ses-events.ts';
 import type { RunningSesLocal } from './ses-local.ts';
 
 /**
@@ -43,6 +45,10 @@ export interface LocalRuntimeOptions {
   readonly dynamoPort?: number;
   /** 0 (default) picks a free port. */
   readonly sesPort?: number;
+  /** SES event publishing of local sends (ses-events.ts): handler, delay after the send, retries. */
+  readonly sesEvents?: Partial<
+    Pick<SesWithEventsOptions, 'loadHandler' | 'delayMs' | 'maxAttempts' | 'retryBaseMs'>
+  >;
   readonly tableName?: string;
   readonly region?: string;
   readonly streamPollMs?: number;
@@ -71,6 +77,10 @@ export interface LocalRuntimeOptions {
   readonly schedulerClock?: () => Date;
   /** False: schedules fire only through `scheduler.fireDue()` or POST /__local/scheduler/run-due. Default true. */
   readonly schedulerAutoFire?: boolean;
+  /** The local-only table of the SQS stand-in. Default: `<tableName>-queues`. */
+  readonly queueTableName?: string;
+  /** Tuning of the SQS stand-in's consumer (see queue-consumer.ts). */
+  readonly queueConsumer?: Partial<Omit<LocalQueueConsumerOptions, 'dynamodb' | 'tableName' | 'region'>>;
 }
 
 export interface LocalRuntime {
@@ -85,6 +95,8 @@ export interface LocalRuntime {
   readonly scheduleTableName: string;
   /** The scheduler stand-in: fire what is due at a given time, list pending schedules. */
   readonly scheduler: LocalSchedulerControl;
+  /** The SQS stand-in's consumer: whether a queue has nothing left to process. */
+  readonly queues: Pick<LocalQueueConsumer, 'drained'>;
   /** What the handlers see in process.env (set before any handler module is imported). */
   readonly handlerEnv: Readonly<Record<string, string>>;
   readonly startupMs: number;
@@ -95,6 +107,8 @@ export const STREAM_FAILURES_FILE = 'stream-failures.jsonl';
 export const STREAM_CHECKPOINTS_FILE = 'stream-checkpoints.json';
 /** The scheduler stand-in's dead-letter queue: schedules whose target kept failing. */
 export const SCHEDULE_FAILURES_FILE = 'schedule-failures.jsonl';
+/** The SQS stand-in's dead-letter queue: messages whose consumer kept failing. */
+export const QUEUE_FAILURES_FILE = 'queue-failures.jsonl';
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const started = Date.now();
@@ -102,6 +116,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
   const tableName = options.tableName ?? 'crm';
   const scheduleTableName = options.scheduleTableName ?? `${tableName}-schedules`;
+  const queueTableName = options.queueTableName ?? `${tableName}-queues`;
   const region = options.region ?? 'us-east-1';
   const apiPort = options.port ?? portFromEnv('PORT') ?? 3000;
 
@@ -173,8 +188,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         log,
         portEnvVar: 'DYNAMODB_PORT',
       }),
-      ses: import('./ses-local.ts').then(({ startSesLocal }) =>
-        startSesLocal({ port: options.sesPort ?? 0 }),
+      // aws-ses-v2-local behind a proxy that publishes SES events to functions/events/sesEvents.ts.
+      ses: import('./ses-events.ts').then(({ startSesWithEvents, SES_EVENT_FAILURES_FILE }) =>
+        startSesWithEvents({
+          port: options.sesPort ?? 0,
+          region,
+          log,
+          failureFile: join(dataDir, SES_EVENT_FAILURES_FILE),
+          whenReady: ready,
+          ...options.sesEvents,
+        }),
       ),
       sdk: Promise.all([
         import('@aws-sdk/client-dynamodb'),
@@ -182,6 +205,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         import('./local-table.ts'),
         import('./stream-poller.ts'),
         import('./scheduler.ts'),
+        import('./queue-consumer.ts'),
       ]),
     };
     const [dynamoStart, sesStart, sdkLoad, routesLoad] = await Promise.allSettled([
@@ -204,6 +228,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       { ensureTable },
       { startStreamPoller },
       { ensureScheduleTable, loadScheduleTargetHandler, startLocalScheduler },
+      { ensureQueueTable, loadQueueConsumerHandler, startLocalQueueConsumer },
     ] = (sdkLoad as PromiseFulfilledResult<Awaited<typeof starting.sdk>>).value;
 
     const handlerEnv = {
@@ -222,6 +247,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // shared/schedule/select.ts: the local stand-in, keeping schedules in their own table.
       SCHEDULER: 'local',
       LOCAL_SCHEDULE_TABLE: scheduleTableName,
+      // shared/queue/select.ts: the SQS stand-in, keeping messages in their own table.
+      QUEUE: 'local',
+      LOCAL_QUEUE_TABLE: queueTableName,
+      // The local SES has no rate limit; SEND_RATE_PER_SECOND=14 behaves like a production account.
+      SEND_RATE_PER_SECOND: process.env.SEND_RATE_PER_SECOND ?? 'unlimited',
       // Nothing local may reach for real credentials or the instance metadata service.
       AWS_EC2_METADATA_DISABLED: 'true',
       // Node 20 is supported by this project; the SDK's notice about its future drop is noise here.
@@ -246,6 +276,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const [tableSetup] = await Promise.all([
       ensureTable(dynamodb, tableName, tableDefinition, log),
       ensureScheduleTable(dynamodb, scheduleTableName),
+      ensureQueueTable(dynamodb, queueTableName),
     ]);
 
     const poller = startStreamPoller({
@@ -278,6 +309,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     schedulerLoop = loop;
     stack.push(() => loop.stop());
+
+    const queueConsumer = startLocalQueueConsumer({
+      loadHandler: loadQueueConsumerHandler,
+      log,
+      failureFile: join(dataDir, QUEUE_FAILURES_FILE),
+      ...options.queueConsumer,
+      dynamodb,
+      tableName: queueTableName,
+      region,
+    });
+    stack.push(() => queueConsumer.stop());
     markReady();
 
     let stopping: Promise<void> | undefined;
@@ -292,6 +334,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tableSetup,
       scheduleTableName,
       scheduler,
+      queues: { drained: (queue) => queueConsumer.drained(queue) },
       handlerEnv,
       startupMs: Date.now() - started,
       stop: () => {

@@ -26,7 +26,7 @@ import {
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   type HttpFunctionName,
@@ -37,7 +37,7 @@ import {
 import { type RouteDef, routeKey } from '#shared/api/route';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
-import { grantScheduling, grantTable, type TableAccess } from '../grants.ts';
+import { grantScheduling, grantTable, scheduleGroupAcknowledgement, type TableAccess } from '../grants.ts';
 import { type ScheduleWiring, schedulingEnvironment } from './schedule-stack.ts';
 
 export interface ApiStackProps extends StackProps {
@@ -45,15 +45,19 @@ export interface ApiStackProps extends StackProps {
   readonly config: CrmConfig;
   /** The schedule group, scheduler role, DLQ and targets (from the schedule stack). */
   readonly schedules: ScheduleWiring;
+  /** Signs cursors and public links (from the data stack). */
+  readonly signingSecret: ISecret;
 }
 
 /**
- * HTTP functions that create, move and cancel one-time schedules: activities (reminders) and
- * cases (SLA checks). Only these may touch the schedule group and pass the scheduler's role.
+ * HTTP functions that create, move and cancel one-time schedules: activities (reminders),
+ * cases (SLA checks), campaigns (starts) and sequences (steps). Only these may touch the schedule group and pass the scheduler's role.
  */
 export const schedulingFunctions: ReadonlySet<HttpFunctionName> = new Set<HttpFunctionName>([
   'activities',
   'cases',
+  'campaigns',
+  'sequences',
 ]);
 
 /** What an HTTP function may touch beyond its own logs. */
@@ -121,7 +125,7 @@ export class ApiStack extends Stack {
   readonly stage: HttpStage;
   readonly functions: Record<HttpFunctionName, CrmFunction>;
   private readonly publicRoutes: { route: HttpRoute; key: string }[] = [];
-  private readonly signingSecret: Secret;
+  private readonly signingSecret: ISecret;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -184,11 +188,7 @@ export class ApiStack extends Stack {
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
 
-    this.signingSecret = new Secret(this, 'SigningSecret', {
-      description: 'Key that signs list cursors and public links (unsubscribe, tracking, CSAT)',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      removalPolicy: config.removalPolicy,
-    });
+    this.signingSecret = props.signingSecret;
 
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: config.stage ? `crm-${config.stage}` : 'crm',
@@ -255,6 +255,7 @@ export class ApiStack extends Stack {
       environment.USER_DIRECTORY = 'cognito';
     }
     if (access.signing) environment.SIGNING_SECRET_ARN = this.signingSecret.secretArn;
+    if (access.signing && config.publicApiUrl) environment.PUBLIC_API_URL = config.publicApiUrl;
     if (access.userPool) environment.USER_POOL_ID = this.userPool.userPoolId;
 
     const fn = new CrmFunction(this, `${name}-function`, {
@@ -274,13 +275,13 @@ export class ApiStack extends Stack {
     if (scheduling) {
       grantScheduling(fn.fn, schedules);
       if (fn.fn.role) {
-        Validations.of(fn.fn.role).acknowledge({
-          // scheduleArnPattern as cdk-nag prints it (pseudo parameters in angle brackets).
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${schedules.groupName}/*]`,
-          reason:
-            `Schedule names are per record (reminder-<activityId>, sla-<caseId>), so ${name} manages ` +
-            `schedule/${schedules.groupName}/*: every schedule of this deployment's group, nothing else.`,
-        });
+        Validations.of(fn.fn.role).acknowledge(
+          scheduleGroupAcknowledgement(
+            schedules.groupName,
+            name,
+            'reminder-<activityId>, sla-<caseId>, campaign-<id>, sequence steps',
+          ),
+        );
       }
     }
     return fn;
@@ -308,12 +309,6 @@ export class ApiStack extends Stack {
           'Essentials plan keeps identity free for small teams. Deploy with -c cognitoPlan=plus to enforce it.',
       });
     }
-    Validations.of(this.signingSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The signing key validates long-lived unsubscribe and CSAT links; automatic rotation would ' +
-        'break every link already sent. Rotate by hand when needed, accepting that.',
-    });
   }
 }
 

@@ -7,11 +7,14 @@ import type { Construct } from 'constructs';
 import { streamFunctionEntry } from '#shared/api/catalogue';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
-import { grantTable } from '../grants.ts';
+import { grantScheduling, grantTable, scheduleGroupAcknowledgement } from '../grants.ts';
+import { type ScheduleWiring, schedulingEnvironment } from './schedule-stack.ts';
 
 export interface ReportingStackProps extends StackProps {
   readonly table: ITableV2;
   readonly config: CrmConfig;
+  /** Leaving a sequence (an exit condition seen on the stream) deletes the pending step's schedule. */
+  readonly schedules: ScheduleWiring;
 }
 
 /**
@@ -38,13 +41,22 @@ export class ReportingStack extends Stack {
     this.consumer = new CrmFunction(this, 'aggregates-function', {
       entry: streamFunctionEntry,
       description: 'CRM table stream: report aggregates, timelines, notifications',
-      environment: { TABLE_NAME: table.tableName },
+      environment: { TABLE_NAME: table.tableName, ...schedulingEnvironment(props.schedules) },
       // A batch of 100 records runs several transactions; far below the stream's patience.
       timeout: Duration.seconds(60),
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });
     grantTable(this.consumer.fn, table, 'readWrite');
+    grantScheduling(this.consumer.fn, props.schedules, { cancelOnly: true });
+    if (this.consumer.fn.role)
+      Validations.of(this.consumer.fn.role).acknowledge(
+        scheduleGroupAcknowledgement(
+          props.schedules.groupName,
+          'the stream consumer',
+          'a sequence step per enrollment, deleted when an exit condition or an erasure ends the enrollment',
+        ),
+      );
     // DynamoEventSource grants the stream read itself (DescribeStream, GetRecords, GetShardIterator, ListStreams).
     this.consumer.fn.addEventSource(
       new DynamoEventSource(table, {

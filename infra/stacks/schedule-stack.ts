@@ -11,17 +11,32 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { scheduleEnv } from '#shared/config';
+import { queueEnv } from '#shared/queue/queue';
 import { type ScheduleTarget, scheduleTargetEntry, scheduleTargets } from '#shared/schedule/scheduler';
+import { CAMPAIGN_START_TIMEOUT_MS } from '#shared/store/campaign-run';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
-import { grantTable, mailSendActions } from '../grants.ts';
+import {
+  campaignMailAcknowledgement,
+  grantCampaignMail,
+  grantScheduling,
+  grantTable,
+  mailSendActions,
+  scheduleGroupAcknowledgement,
+} from '../grants.ts';
 
 export interface ScheduleStackProps extends StackProps {
   readonly table: ITableV2;
   readonly config: CrmConfig;
+  /** Signs tracking and unsubscribe links in sequence emails. */
+  readonly signingSecret: ISecret;
+  /** Where a campaign's start queues its recipients (the messaging stack's send queue). */
+  readonly campaignSendQueue: IQueue;
+  readonly configurationSetName: string;
 }
 
 /** What a function needs to create schedules (shared/schedule/eventbridge-scheduler.ts). */
@@ -37,13 +52,28 @@ export interface ScheduleWiring {
 /** What each target function may touch beyond its own logs and the table. */
 interface TargetAccess {
   readonly description: string;
-  /** Sends email through SES. */
+  /** Sends transactional email through SES (MAIL_FROM). */
   readonly mail?: boolean;
+  /** Sends marketing email: any verified identity, the configuration set, the send budget, signed links. */
+  readonly campaignMail?: boolean;
+  /** Queues campaign recipients for the sender. */
+  readonly sendQueue?: boolean;
+  /** Creates the next schedule itself. */
+  readonly scheduling?: boolean;
 }
 
 const targetAccess: Record<ScheduleTarget, TargetAccess> = {
   reminder: { description: 'CRM schedule: activity reminder (email and notification)', mail: true },
   slaCheck: { description: 'CRM schedule: case SLA check (notifications)' },
+  campaignStart: {
+    description: 'CRM schedule: campaign start (freezes the recipients, queues them for sending)',
+    sendQueue: true,
+  },
+  sequenceStep: {
+    description: 'CRM schedule: follow-up sequence step (one email, then the next step)',
+    campaignMail: true,
+    scheduling: true,
+  },
 };
 
 /** `crm`, or `crm-<stage>` so that several copies can live in one account and region. */
@@ -70,7 +100,7 @@ export class ScheduleStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ScheduleStackProps) {
     super(scope, id, props);
-    const { config, table } = props;
+    const { config } = props;
     const groupName = scheduleGroupName(config.stage);
 
     // Pending schedules are useless without this stack's targets, so the group (and the
@@ -86,12 +116,6 @@ export class ScheduleStack extends Stack {
       retentionPeriod: Duration.days(14),
       removalPolicy: config.removalPolicy,
     });
-
-    const targets: Partial<Record<ScheduleTarget, CrmFunction>> = {};
-    for (const target of scheduleTargets) {
-      targets[target] = this.targetFunction(target, table, config);
-    }
-    this.targets = targets as Record<ScheduleTarget, CrmFunction>;
 
     const groupArn = this.formatArn({
       service: 'scheduler',
@@ -110,16 +134,10 @@ export class ScheduleStack extends Stack {
         },
       }),
     });
-    this.schedulerRole.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: scheduleTargets.map((target) => this.targets[target].fn.functionArn),
-      }),
-    );
-    this.schedulerRole.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-    );
 
+    // Targets have fixed names, so their ARNs are known before they exist: a sequence step
+    // schedules the next step of its own function, which a reference to itself cannot express.
+    const targetName = (target: ScheduleTarget) => `${this.stackName}-${target}`;
     this.wiring = {
       groupName,
       scheduleArnPattern: this.formatArn({
@@ -131,9 +149,33 @@ export class ScheduleStack extends Stack {
       schedulerRoleArn: this.schedulerRole.roleArn,
       deadLetterQueueArn: this.deadLetterQueue.queueArn,
       targetArns: Object.fromEntries(
-        scheduleTargets.map((target) => [target, this.targets[target].fn.functionArn]),
+        scheduleTargets.map((target) => [
+          target,
+          this.formatArn({
+            service: 'lambda',
+            resource: 'function',
+            resourceName: targetName(target),
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ]),
       ) as Record<ScheduleTarget, string>,
     };
+
+    const targets: Partial<Record<ScheduleTarget, CrmFunction>> = {};
+    for (const target of scheduleTargets) {
+      targets[target] = this.targetFunction(target, targetName(target), props);
+    }
+    this.targets = targets as Record<ScheduleTarget, CrmFunction>;
+
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: scheduleTargets.map((target) => this.targets[target].fn.functionArn),
+      }),
+    );
+    this.schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
 
     new CfnOutput(this, 'ScheduleGroupName', { value: groupName });
     new CfnOutput(this, 'ScheduleFailureQueueUrl', { value: this.deadLetterQueue.queueUrl });
@@ -141,16 +183,39 @@ export class ScheduleStack extends Stack {
     this.acknowledgeFindings(config);
   }
 
-  private targetFunction(target: ScheduleTarget, table: ITableV2, config: CrmConfig): CrmFunction {
+  private targetFunction(
+    target: ScheduleTarget,
+    functionName: string,
+    props: ScheduleStackProps,
+  ): CrmFunction {
+    const { table, config } = props;
     const access = targetAccess[target];
     const environment: Record<string, string> = { TABLE_NAME: table.tableName, USER_DIRECTORY: 'cognito' };
     if (access.mail && config.mailFrom) environment.MAIL_FROM = config.mailFrom;
+    if (access.campaignMail) {
+      Object.assign(environment, {
+        SIGNING_SECRET_ARN: props.signingSecret.secretArn,
+        SES_CONFIGURATION_SET: props.configurationSetName,
+        ...(config.mailFrom ? { MAIL_FROM: config.mailFrom } : {}),
+        ...(config.sendRatePerSecond ? { SEND_RATE_PER_SECOND: String(config.sendRatePerSecond) } : {}),
+        ...(config.publicApiUrl ? { PUBLIC_API_URL: config.publicApiUrl } : {}),
+      });
+    }
+    if (access.sendQueue) {
+      // Without QUEUE=sqs, shared/queue/select.ts picks the local stand-in, which has no table in AWS.
+      environment[queueEnv.queue] = 'sqs';
+      environment[queueEnv.url('campaignSend')] = props.campaignSendQueue.queueUrl;
+    }
+    if (access.scheduling) Object.assign(environment, schedulingEnvironment(this.wiring));
     const fn = new CrmFunction(this, `${target}-function`, {
       entry: scheduleTargetEntry(target),
+      functionName,
       description: access.description,
       environment,
-      // A reminder reads a few items, writes a notification and sends one email.
-      timeout: Duration.seconds(30),
+      // A campaign start resolves the segment and writes every recipient (under a lease that
+      // outlives this timeout); the others read and write a few items.
+      timeout: target === 'campaignStart' ? Duration.millis(CAMPAIGN_START_TIMEOUT_MS) : Duration.seconds(30),
+      ...(target === 'campaignStart' ? { memorySize: 1024 } : {}),
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });
@@ -159,6 +224,19 @@ export class ScheduleStack extends Stack {
       fn.fn.addToRolePolicy(
         new PolicyStatement({ actions: [...mailSendActions], resources: this.mailIdentityArns(config) }),
       );
+    }
+    if (access.campaignMail) {
+      grantCampaignMail(fn.fn, props.configurationSetName);
+      props.signingSecret.grantRead(fn.fn);
+      if (fn.fn.role) Validations.of(fn.fn.role).acknowledge(campaignMailAcknowledgement(target));
+    }
+    if (access.sendQueue) props.campaignSendQueue.grantSendMessages(fn.fn);
+    if (access.scheduling) {
+      grantScheduling(fn.fn, this.wiring);
+      if (fn.fn.role)
+        Validations.of(fn.fn.role).acknowledge(
+          scheduleGroupAcknowledgement(this.wiring.groupName, target, 'one per enrollment and step'),
+        );
     }
     fn.fn.configureAsyncInvoke({
       retryAttempts: 2,

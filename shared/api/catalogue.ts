@@ -1,4 +1,5 @@
 import { activityRoutes } from './activities.ts';
+import { campaignRoutes } from './campaigns.ts';
 import { caseRoutes } from './cases.ts';
 import { collaborationRoutes } from './collaboration.ts';
 import { companyRoutes } from './companies.ts';
@@ -11,7 +12,11 @@ import { productRoutes } from './products.ts';
 import { quoteRoutes } from './quotes.ts';
 import { reportRoutes } from './reports.ts';
 import type { RouteDef } from './route.ts';
+import { segmentRoutes } from './segments.ts';
+import { sequenceRoutes } from './sequences.ts';
 import { teamRoutes } from './teams.ts';
+import { templateRoutes } from './templates.ts';
+import { trackingRoutes } from './tracking.ts';
 import { userRoutes } from './users.ts';
 
 /**
@@ -33,6 +38,11 @@ export const httpFunctions = {
   cases: caseRoutes,
   activities: activityRoutes,
   collaboration: collaborationRoutes,
+  segments: segmentRoutes,
+  templates: templateRoutes,
+  campaigns: campaignRoutes,
+  sequences: sequenceRoutes,
+  tracking: trackingRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;
@@ -43,3 +53,9 @@ export const httpFunctionEntry = (name: HttpFunctionName): string => `functions/
 
 /** Non-HTTP functions: the table-stream consumer. */
 export const streamFunctionEntry = 'functions/stream/aggregates.ts';
+
+/** The SQS consumer that sends a campaign's queued recipients. */
+export const campaignSendEntry = 'functions/queue/campaignSend.ts';
+
+/** The EventBridge target for SES events of the configuration set. */
+export const sesEventsEntry = 'functions/events/sesEvents.ts';

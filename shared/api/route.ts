@@ -22,7 +22,7 @@ export interface RouteDef {
   readonly query?: SchemaRef;
   /** Shape of a successful response body, for the documentation. */
   readonly response?: SchemaRef;
-  readonly status: 200 | 201 | 204;
+  readonly status: 200 | 201 | 204 | 302;
   /** Documented request headers beyond Authorization. */
   readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];
 }

@@ -58,6 +58,8 @@ const bookkeeping = new Set<string>([
   'archived',
   // Secret parts of public links are nobody's business on a timeline.
   'csatNonce',
+  // Derived from activities by the stream; the activity itself is already on the timeline.
+  'lastActivityAt',
 ]);
 /** Deal stage moves are told by their history entries, with stage names. */
 const dealStageFields = new Set(['stageId', 'pipelineId', 'status', 'probability', 'closedAt']);

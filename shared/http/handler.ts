@@ -53,6 +53,12 @@ export type Implementations<R extends readonly RouteDef[]> = {
 
 const DEFAULT_LIMIT = 50;
 const safeParam = /^[A-Za-z0-9_-]{1,128}$/;
+/**
+ * Public links carry signed tokens, longer than an id (a click token seals its
+ * URL), some with a file suffix (`/t/o/<token>.gif`). They are verified, never
+ * used as key suffixes, so only public routes accept them.
+ */
+const publicParam = /^[A-Za-z0-9_-]{1,4096}(\.gif)?$/;
 
 const baseHeaders = {
   'cache-control': 'no-store',
@@ -82,6 +88,7 @@ function toResponse(result: HttpResult): HttpResponse {
     statusCode: result.status,
     headers,
     body: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),
+    ...(result.isBase64Encoded ? { isBase64Encoded: true } : {}),
   };
 }
 
@@ -111,11 +118,12 @@ async function pageFor(
   };
 }
 
-function pathParams(event: HttpEvent): Record<string, string> {
+function pathParams(event: HttpEvent, route: RouteDef): Record<string, string> {
   const params = event.pathParameters ?? {};
+  const rule = route.public ? publicParam : safeParam;
   const entries = Object.entries(params).map(([name, value]) => {
     // Path values become key suffixes: anything but a plain id cannot name a record.
-    if (value === undefined || !safeParam.test(value)) throw notFound();
+    if (value === undefined || !rule.test(value)) throw notFound();
     return [name, value] as const;
   });
   return Object.fromEntries(entries);
@@ -219,7 +227,7 @@ export function httpHandler<const R extends readonly RouteDef[]>(
     const impl = route && impls[route.operationId];
     if (!route || !impl) throw notFound('Route');
     const caller = route.public ? undefined : callerFrom(event);
-    const params = pathParams(event);
+    const params = pathParams(event, route);
     const body = route.body ? parseOrThrow(route.body(), jsonBody(event)) : undefined;
     const query = route.query ? parseOrThrow(route.query(), event.queryStringParameters ?? {}) : undefined;
     const ifMatch = requiredVersion(event.headers['if-match']);

@@ -2,6 +2,8 @@ export interface HttpResult {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The body is base64 of binary content (an image); API Gateway decodes it for the client. */
+  readonly isBase64Encoded?: boolean;
 }
 
 export const ok = (body: unknown): HttpResult => ({ status: 200, body });
@@ -15,4 +17,15 @@ export const html = (body: string): HttpResult => ({
   status: 200,
   body,
   headers: { 'content-type': 'text/html; charset=utf-8' },
+});
+
+/** 302 to `location` (tracked links). */
+export const redirect = (location: string): HttpResult => ({ status: 302, headers: { location } });
+
+/** Binary content (e.g. an image), carried base64-encoded as API Gateway requires. */
+export const binary = (data: Buffer, contentType: string): HttpResult => ({
+  status: 200,
+  body: data.toString('base64'),
+  isBase64Encoded: true,
+  headers: { 'content-type': contentType },
 });

@@ -16,6 +16,9 @@ export interface SesMailerOptions {
   readonly configurationSet?: string;
 }
 
+/** A display name as an RFC 5322 quoted string (quotes and backslashes escaped, no line breaks). */
+const quotedName = (name: string) => `"${name.replace(/[\r\n]+/g, ' ').replace(/(["\\])/g, '\\$1')}"`;
+
 let defaultClient: SESv2Client | undefined;
 
 /**
@@ -32,7 +35,9 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
   };
   return {
     async send(email: OutgoingEmail): Promise<string> {
-      const from = options.from ?? process.env.MAIL_FROM ?? DEFAULT_MAIL_FROM;
+      const address = email.from ?? options.from ?? process.env.MAIL_FROM ?? DEFAULT_MAIL_FROM;
+      const from = email.fromName ? `${quotedName(email.fromName)} <${address}>` : address;
+      const headers = Object.entries(email.headers ?? {}).map(([Name, Value]) => ({ Name, Value }));
       const configurationSet = options.configurationSet ?? process.env.SES_CONFIGURATION_SET;
       const tags = Object.entries(email.tags ?? {}).map(([name, value]) => ({
         Name: sesTagPart(name),
@@ -42,6 +47,7 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
         new SendEmailCommand({
           FromEmailAddress: from,
           Destination: { ToAddresses: [email.to] },
+          ...(email.replyTo ? { ReplyToAddresses: [email.replyTo] } : {}),
           Content: {
             Simple: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },
@@ -49,6 +55,7 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
                 Text: { Data: email.text, Charset: 'UTF-8' },
                 ...(email.html === undefined ? {} : { Html: { Data: email.html, Charset: 'UTF-8' } }),
               },
+              ...(headers.length > 0 ? { Headers: headers } : {}),
             },
           },
           ...(tags.length > 0 ? { EmailTags: tags } : {}),

@@ -1,13 +1,12 @@
 /**
- * One-time schedules (reminders, SLA checks; campaign sends and sequence steps
- * later). In AWS an EventBridge Scheduler `at()` schedule invokes the target
+ * One-time schedules (reminders, SLA checks, campaign starts, sequence steps). In AWS an EventBridge Scheduler `at()` schedule invokes the target
  * function with `payload` plus `scheduledAt` (the requested time, ISO 8601) as
  * its event and deletes itself after firing; under `npm start` a stand-in keeps
  * schedules in a local-only table of DynamoDB Local (not the CRM table) and
  * fires them on time, also after a restart. Targets must be idempotent: a
  * schedule may fire twice or late.
  */
-export const scheduleTargets = ['reminder', 'slaCheck'] as const;
+export const scheduleTargets = ['reminder', 'slaCheck', 'campaignStart', 'sequenceStep'] as const;
 export type ScheduleTarget = (typeof scheduleTargets)[number];
 
 /** The Lambda entry of each target. */

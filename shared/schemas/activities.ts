@@ -25,6 +25,11 @@ const activityFields = () => ({
   durationMin: z.optional(z.int().check(z.gte(1), z.lte(7 * 24 * 60))),
   assigneeId: z.optional(userId()),
   related: z.optional(related()),
+  /**
+   * For a logged email or call: `inbound` when the contact reached out. An
+   * inbound email related to a contact is a reply (follow-up sequences exit on it).
+   */
+  direction: z.optional(z.enum(['inbound', 'outbound'])),
   status: z.optional(z.enum(activityStatuses)),
 });
 

@@ -55,6 +55,8 @@ export const contactSchemas = lazy(() => {
       tags: z.array(z.string()),
       customFields: z.record(z.string(), z.unknown()),
       marketingStatus: z.enum(marketingStatuses),
+      /** When the latest activity about the contact was logged or completed; kept by the stream. */
+      lastActivityAt: z.optional(z.string()),
     }),
     listQuery: z.strictObject({
       ...listQuery(),

@@ -26,6 +26,8 @@ export type Contact = StoredRecord &
     tags: string[];
     customFields: CustomFields;
     marketingStatus: MarketingStatus;
+    /** Kept by the stream from activities (functions/stream/contact-activity.ts), outside `version`. */
+    lastActivityAt?: string;
   };
 
 export type Team = StoredRecord & { name: string };

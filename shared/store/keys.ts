@@ -13,7 +13,11 @@ export type EntityType =
   | 'PRODUCT'
   | 'QUOTE'
   | 'CASE'
-  | 'ACTIVITY';
+  | 'ACTIVITY'
+  | 'SEGMENT'
+  | 'TEMPLATE'
+  | 'CAMPAIGN'
+  | 'SEQUENCE';
 
 export const RECORD_SK = 'A';
 
@@ -106,3 +110,51 @@ export const acceptedQuoteKey = (tenantId: string, dealId: string) => ({
   pk: recordPk(tenantId, 'DEAL', dealId),
   sk: 'ACCEPTED_QUOTE',
 });
+
+/**
+ * One email to one contact: a campaign recipient, or one step of a contact's
+ * sequence enrollment (see shared/domain/delivery.ts). A campaign's recipients
+ * share a partition keyed by the contact, so freezing the list twice cannot
+ * make a second recipient for anyone; a status index lists them by state.
+ */
+export const campaignRecipientsPk = (tenantId: string, campaignId: string) =>
+  `T#${tenantId}#CAMPAIGN#${campaignId}#RECIPIENTS`;
+
+export const campaignRecipientStatusPk = (tenantId: string, campaignId: string, status: string) =>
+  `T#${tenantId}#CAMPAIGN#${campaignId}#RECIPIENTS#${status}`;
+
+export const sequenceDeliveriesPk = (tenantId: string, sequenceId: string) =>
+  `T#${tenantId}#SEQUENCE#${sequenceId}#DELIVERIES`;
+
+/** Step numbers are zero-padded so that a contact's steps sort in order. */
+export const sequenceDeliverySk = (contactId: string, step: number) =>
+  `${contactId}#${String(step).padStart(2, '0')}`;
+
+/** A campaign's running totals, kept by the stream consumer. */
+export const campaignStatsKey = (tenantId: string, campaignId: string) => ({
+  pk: recordPk(tenantId, 'CAMPAIGN', campaignId),
+  sk: 'STATS',
+});
+
+/**
+ * Contacts that opened or clicked a campaign, one item each (written once, by
+ * tracking): what segment conditions on `engagement.opened|clicked` read.
+ */
+export const engagementPk = (tenantId: string, campaignId: string, kind: 'opened' | 'clicked') =>
+  `T#${tenantId}#ENGAGEMENT#${campaignId}#${kind}`;
+
+/** A contact's enrollment in a sequence; listed per contact through gsi3 for exit conditions. */
+export const enrollmentKey = (tenantId: string, sequenceId: string, contactId: string) => ({
+  pk: `T#${tenantId}#SEQUENCE#${sequenceId}#ENROLLMENTS`,
+  sk: contactId,
+});
+
+export const contactEnrollmentsPk = (tenantId: string, contactId: string) =>
+  `T#${tenantId}#ENROLLMENT#CONTACT#${contactId}`;
+
+/**
+ * The SES send budget of one wall-clock second. SES limits the sending rate
+ * per AWS account, not per tenant, so this is the one key without a tenant:
+ * it holds a counter and nothing about anyone's data.
+ */
+export const sendBudgetKey = (epochSecond: number) => ({ pk: `SEND_BUDGET#${epochSecond}`, sk: RECORD_SK });

@@ -230,7 +230,7 @@ describe('CrmApi: least privilege per function', () => {
           Variables: Match.objectLike({
             TABLE_NAME: Match.anyValue(),
             USER_DIRECTORY: 'cognito',
-            SIGNING_SECRET_ARN: { Ref: logicalId(cfn(stacks.api.node.findChild('SigningSecret'))) },
+            SIGNING_SECRET_ARN: { 'Fn::ImportValue': Match.stringLikeRegexp('SigningSecret') },
           }),
         },
       });
@@ -243,6 +243,28 @@ describe('CrmApi: least privilege per function', () => {
       ]);
     },
   );
+
+  it('gives PUBLIC_API_URL to the functions that sign links only when the context sets it', () => {
+    const variables = (template: typeof api) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).map(
+        (fn) => (fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>,
+      );
+    expect(variables(api).filter((env) => 'PUBLIC_API_URL' in env)).toEqual([]);
+    const custom = synthApp({ publicApiUrl: 'https://api.example.com/crm/' }).templates.api;
+    for (const env of variables(custom)) {
+      expect(env.PUBLIC_API_URL).toBe(env.SIGNING_SECRET_ARN ? 'https://api.example.com/crm' : undefined);
+    }
+  });
+
+  it('gives no HTTP function SES or queue access: email leaves only through schedules and the sender', () => {
+    for (const name of httpFunctionNames) {
+      expect(
+        statementsOf(name)
+          .flatMap(actionsOf)
+          .filter((action) => /^(ses|sqs):/.test(action)),
+      ).toEqual([]);
+    }
+  });
 
   it('lets only the users function manage Cognito users, on this user pool only', () => {
     for (const name of httpFunctionNames) {

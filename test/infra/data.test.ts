@@ -63,8 +63,19 @@ describe('CrmData: the single table', () => {
     });
   });
 
-  it('stays retained when the removalPolicy context says destroy', () => {
+  it('holds the signing secret (64 characters, no punctuation), kept unless removalPolicy=destroy', () => {
+    templates.data.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+    });
+    templates.data.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The API, the sender and sequence steps all read it, so it lives with the data, not in CrmApi.
+    templates.api.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+
+  it('stays retained when the removalPolicy context says destroy (the signing secret does not)', () => {
     const { templates: destroyed } = synthApp({ removalPolicy: 'destroy' });
     destroyed.data.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
+    destroyed.data.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
   });
 });

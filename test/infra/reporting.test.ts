@@ -1,8 +1,10 @@
 import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { scheduleEnv } from '#shared/config';
+import { scheduleTargets } from '#shared/schedule/scheduler';
 import { tableReadActions, tableWriteActions } from '../../infra/grants.ts';
-import { actionsOf, allowStatements, logicalId, synthApp } from './support.ts';
+import { actionsOf, allowStatements, logicalId, pseudoArn, synthApp } from './support.ts';
 
 const { stacks, templates } = synthApp();
 const reporting = templates.reporting;
@@ -69,12 +71,38 @@ describe('CrmReporting: the table-stream consumer', () => {
         'dynamodb:ListStreams',
       ]),
     );
-    expect(actions.filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
+    expect(actions.filter((action) => /^(secretsmanager|ses|iam):/.test(action))).toEqual([]);
   });
 
-  it('knows the table name but not the signing secret', () => {
-    reporting.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { TABLE_NAME: Match.anyValue() } },
+  it('may only delete schedules of the group (ending an enrollment), never create them nor pass the role', () => {
+    const roleId = logicalId(stacks.reporting.consumer.fn.role?.node.defaultChild as CfnResource);
+    const scheduler = allowStatements(reporting)
+      .filter(({ roles }) => roles.includes(roleId))
+      .map(({ statement }) => statement)
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('scheduler:')));
+    expect(scheduler).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'scheduler:DeleteSchedule',
+        Resource: pseudoArn('scheduler', 'schedule/crm/*'),
+      },
+    ]);
+  });
+
+  it('knows the table name and the scheduling env, but not the signing secret', () => {
+    const variables =
+      reporting.findResources('AWS::Lambda::Function')[functionId]?.Properties.Environment.Variables;
+    expect(variables).toMatchObject({
+      TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/Table/) },
+      [scheduleEnv.scheduler]: 'eventbridge',
+      [scheduleEnv.group]: 'crm',
+      ...Object.fromEntries(
+        scheduleTargets.map((target) => [
+          scheduleEnv.targetArn(target),
+          pseudoArn('lambda', `function:CrmSchedule-${target}`),
+        ]),
+      ),
     });
+    expect(variables.SIGNING_SECRET_ARN).toBeUndefined();
   });
 });

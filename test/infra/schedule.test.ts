@@ -5,7 +5,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { httpFunctionNames } from '#shared/api/catalogue';
 import { scheduleEnv } from '#shared/config';
+import { queueEnv } from '#shared/queue/queue';
 import { scheduleTargetEntry, scheduleTargets } from '#shared/schedule/scheduler';
+import { CAMPAIGN_START_TIMEOUT_MS } from '#shared/store/campaign-run';
 import { projectRoot } from '../../infra/bundling.ts';
 import {
   mailSendActions,
@@ -14,7 +16,17 @@ import {
   tableWriteActions,
 } from '../../infra/grants.ts';
 import { schedulingFunctions } from '../../infra/stacks/api-stack.ts';
-import { actionsOf, allowStatements, logicalId, type Statement, synthApp } from './support.ts';
+import {
+  actionsOf,
+  allowStatements,
+  beyondLogsTracingAndTable,
+  expectSameStatements,
+  logicalId,
+  pseudoArn,
+  roleIdOf,
+  type Statement,
+  synthApp,
+} from './support.ts';
 
 const { stacks, templates } = synthApp();
 const schedule = templates.schedule;
@@ -35,6 +47,14 @@ const targetRoleId = (target: (typeof scheduleTargets)[number]) => {
   if (!role) throw new Error(`${target} has no role`);
   return logicalId(cfn(role));
 };
+
+const sendQueueId = logicalId(cfn(stacks.messaging.sendQueue));
+/** CDK's export of the send queue (the DLQ's id differs): `<stack>:ExportsOutput<Ref|FnGetAtt><id>[Arn]<hash>`. */
+const sendQueueExport = (kind: 'Ref' | 'FnGetAtt', suffix = '') =>
+  expect.stringMatching(new RegExp(`^CrmMessaging:ExportsOutput${kind}${sendQueueId}${suffix}[0-9A-F]{8}$`));
+
+const functionProps = (target: (typeof scheduleTargets)[number]) =>
+  schedule.findResources('AWS::Lambda::Function')[targetFunctionId(target)]?.Properties;
 
 const httpStatements = (name: (typeof httpFunctionNames)[number]) => {
   const role = stacks.api.functions[name].fn.role;
@@ -59,9 +79,33 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
       expect(existsSync(join(projectRoot, scheduleTargetEntry(target))), scheduleTargetEntry(target)).toBe(
         true,
       );
-      schedule.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue() }) },
+      expect(functionProps(target)?.Environment.Variables).toMatchObject({
+        TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/Table/) },
+        USER_DIRECTORY: 'cognito',
       });
+    }
+  });
+
+  it('names each target <stack>-<target>, so its ARN is known without a reference', () => {
+    for (const target of scheduleTargets) {
+      expect(functionProps(target)?.FunctionName).toBe(`CrmSchedule-${target}`);
+      expect(stacks.schedule.resolve(stacks.schedule.wiring.targetArns[target])).toEqual(
+        pseudoArn('lambda', `function:CrmSchedule-${target}`),
+      );
+    }
+    const staged = synthApp({ stage: 'dev' });
+    const stagedTarget = staged.stacks.schedule.targets.sequenceStep.fn;
+    expect(
+      staged.templates.schedule.findResources('AWS::Lambda::Function')[logicalId(cfn(stagedTarget))]
+        ?.Properties.FunctionName,
+    ).toBe('CrmSchedule-dev-sequenceStep');
+  });
+
+  it('gives campaignStart 15 minutes (it writes every recipient), the other targets 30 s', () => {
+    for (const target of scheduleTargets) {
+      expect(functionProps(target)?.Timeout, target).toBe(
+        target === 'campaignStart' ? CAMPAIGN_START_TIMEOUT_MS / 1000 : 30,
+      );
     }
   });
 
@@ -143,22 +187,141 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     expect(new Set(actions.filter((action) => action.startsWith('dynamodb:')))).toEqual(
       new Set([...tableReadActions, ...tableWriteActions]),
     );
-    expect(actions.filter((action) => /^(scheduler|iam|secretsmanager|cognito-idp):/.test(action))).toEqual(
-      [],
-    );
+    expect(actions.filter((action) => action.startsWith('cognito-idp:'))).toEqual([]);
   });
 
-  it('lets only the reminder send email; on any identity while no mailFrom is configured', () => {
-    const ses = (template: typeof schedule, target: (typeof scheduleTargets)[number]) =>
-      statementsOfRole(template, targetRoleId(target)).filter((statement) =>
-        actionsOf(statement).some((action) => action.startsWith('ses:')),
+  // Beyond logs, X-Ray and the table: every target may put a failed run into the DLQ, and no more than this.
+  const dlqSend: Statement = {
+    Effect: 'Allow',
+    Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+    Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+  };
+  const campaignMail: Statement[] = [
+    {
+      Effect: 'Allow',
+      Action: [...mailSendActions],
+      Resource: [pseudoArn('ses', 'identity/*'), pseudoArn('ses', 'configuration-set/crm')],
+    },
+    // GetAccount (the account's MaxSendRate) has no resource to scope to.
+    { Effect: 'Allow', Action: 'ses:GetAccount', Resource: '*' },
+  ];
+  const extraAccess: Record<(typeof scheduleTargets)[number], Statement[]> = {
+    // Transactional mail from MAIL_FROM; on any identity while no mailFrom is configured.
+    reminder: [{ Effect: 'Allow', Action: [...mailSendActions], Resource: '*' }, dlqSend],
+    slaCheck: [dlqSend],
+    // Queues recipients for the sender; it sends no email itself.
+    campaignStart: [
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Resource: { 'Fn::ImportValue': sendQueueExport('FnGetAtt', 'Arn') },
+      },
+      dlqSend,
+    ],
+    // Campaign mail (signed links), and schedules its own next step.
+    sequenceStep: [
+      ...campaignMail,
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: { 'Fn::ImportValue': expect.stringMatching(/SigningSecret/) },
+      },
+      {
+        Effect: 'Allow',
+        Action: [...scheduleManageActions],
+        Resource: pseudoArn('scheduler', 'schedule/crm/*'),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [schedulerRoleId, 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      },
+      dlqSend,
+    ],
+  };
+
+  it.each(scheduleTargets)(
+    '%s has exactly its own permissions beyond logs, X-Ray and the table',
+    (target) => {
+      expectSameStatements(
+        beyondLogsTracingAndTable(statementsOfRole(schedule, targetRoleId(target))),
+        extraAccess[target],
       );
-    expect(ses(schedule, 'reminder')).toEqual([
-      { Effect: 'Allow', Action: [...mailSendActions], Resource: '*' },
-    ]);
-    expect(ses(schedule, 'slaCheck')).toEqual([]);
-    const reminderFn = schedule.findResources('AWS::Lambda::Function')[targetFunctionId('reminder')];
-    expect(reminderFn?.Properties.Environment.Variables.MAIL_FROM).toBeUndefined();
+    },
+  );
+
+  it('sends email only from reminder (transactional), sequenceStep and campaignSend (campaign mail)', () => {
+    const senders = Object.entries(templates).flatMap(([stack, template]) =>
+      allowStatements(template)
+        .filter(({ statement }) => actionsOf(statement).some((action) => action.startsWith('ses:Send')))
+        .flatMap(({ roles }) => roles.map((role) => `${stack}/${role}`)),
+    );
+    expect(senders.sort()).toEqual(
+      [
+        `schedule/${targetRoleId('reminder')}`,
+        `schedule/${targetRoleId('sequenceStep')}`,
+        `messaging/${roleIdOf(stacks.messaging.sender.fn)}`,
+      ].sort(),
+    );
+    expect(functionProps('reminder')?.Environment.Variables.MAIL_FROM).toBeUndefined();
+  });
+
+  it('gives campaignStart the send queue (QUEUE=sqs and its URL), no mail or scheduling env', () => {
+    expect(functionProps('campaignStart')?.Environment.Variables).toEqual({
+      TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/Table/) },
+      USER_DIRECTORY: 'cognito',
+      [queueEnv.queue]: 'sqs',
+      [queueEnv.url('campaignSend')]: {
+        'Fn::ImportValue': sendQueueExport('Ref'),
+      },
+    });
+  });
+
+  it('gives sequenceStep the signing secret, the configuration set and the scheduling env with its own ARN', () => {
+    const variables = functionProps('sequenceStep')?.Environment.Variables;
+    expect(variables).toEqual({
+      TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/Table/) },
+      USER_DIRECTORY: 'cognito',
+      SIGNING_SECRET_ARN: { 'Fn::ImportValue': expect.stringMatching(/SigningSecret/) },
+      SES_CONFIGURATION_SET: 'crm',
+      [scheduleEnv.scheduler]: 'eventbridge',
+      [scheduleEnv.group]: 'crm',
+      [scheduleEnv.roleArn]: { 'Fn::GetAtt': [schedulerRoleId, 'Arn'] },
+      [scheduleEnv.dlqArn]: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      ...Object.fromEntries(
+        scheduleTargets.map((target) => [
+          scheduleEnv.targetArn(target),
+          pseudoArn('lambda', `function:CrmSchedule-${target}`),
+        ]),
+      ),
+    });
+  });
+
+  it('passes MAIL_FROM, SEND_RATE_PER_SECOND and PUBLIC_API_URL to sequenceStep only when the context sets them', () => {
+    const custom = synthApp({
+      mailFrom: 'crm@mail.example.com',
+      sendRatePerSecond: '2.5',
+      publicApiUrl: 'https://api.example.com',
+    });
+    const fnId = logicalId(cfn(custom.stacks.schedule.targets.sequenceStep.fn));
+    const variables =
+      custom.templates.schedule.findResources('AWS::Lambda::Function')[fnId]?.Properties.Environment
+        .Variables;
+    expect(variables).toMatchObject({
+      MAIL_FROM: 'crm@mail.example.com',
+      SEND_RATE_PER_SECOND: '2.5',
+      PUBLIC_API_URL: 'https://api.example.com',
+    });
+    // A campaign names its own From address, so a configured sender does not narrow campaign mail.
+    const ses = allowStatements(custom.templates.schedule)
+      .filter(({ roles }) => roles.includes(roleIdOf(custom.stacks.schedule.targets.sequenceStep.fn)))
+      .map(({ statement }) => statement)
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('ses:')));
+    expect(ses).toEqual(campaignMail);
+    const defaults = functionProps('sequenceStep')?.Environment.Variables;
+    for (const name of ['MAIL_FROM', 'SEND_RATE_PER_SECOND', 'PUBLIC_API_URL'])
+      expect(defaults[name]).toBeUndefined();
   });
 
   it('limits sending to the address and its domain with -c mailFrom, and gives MAIL_FROM', () => {
@@ -196,9 +359,27 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     expect(() => synthApp({ mailFrom: 'CRM <crm@example.com>' })).toThrow(/mailFrom/);
   });
 
-  it('depends on the data stack only; the API stack depends on it (no cycle)', () => {
-    expect(stacks.schedule.dependencies.map((stack) => stack.stackName)).toEqual([stacks.data.stackName]);
-    expect(stacks.api.dependencies.map((stack) => stack.stackName)).toContain(stacks.schedule.stackName);
+  it('deploys in the order Data → Messaging → Schedule → Api → Reporting, each stack using earlier ones only', () => {
+    const order = [stacks.data, stacks.messaging, stacks.schedule, stacks.api, stacks.reporting];
+    const dependencies = Object.fromEntries(
+      order.map((stack) => [
+        stack.stackName,
+        stack.dependencies.map((dependency) => dependency.stackName).sort(),
+      ]),
+    );
+    expect(dependencies).toEqual({
+      CrmData: [],
+      CrmMessaging: ['CrmData'],
+      // The send queue; the API and the stream consumer reference this stack, never the reverse.
+      CrmSchedule: ['CrmData', 'CrmMessaging'],
+      CrmApi: ['CrmData', 'CrmSchedule'],
+      CrmReporting: ['CrmData', 'CrmSchedule'],
+    });
+    // Only earlier stacks: so the order is a topological one and there is no cycle.
+    order.forEach((stack, index) => {
+      const earlier = order.slice(0, index).map((other) => other.stackName);
+      for (const dependency of stack.dependencies) expect(earlier).toContain(dependency.stackName);
+    });
   });
 });
 
@@ -207,9 +388,9 @@ describe('CrmApi: the functions that schedule', () => {
   const others = httpFunctionNames.filter((name) => !schedulingFunctions.has(name));
   const scheduleArnPattern = stacks.api.resolve(stacks.schedule.wiring.scheduleArnPattern);
 
-  it('names functions of the catalogue (activities and cases)', () => {
+  it('names functions of the catalogue (activities, cases, campaigns and sequences)', () => {
     expect([...schedulingFunctions].sort()).toEqual(scheduling.sort());
-    expect(scheduling.length).toBeGreaterThan(0);
+    expect(scheduling.sort()).toEqual(['activities', 'campaigns', 'cases', 'sequences']);
   });
 
   it.each(scheduling)('%s manages schedules of the group only and passes the scheduler role only', (name) => {
@@ -237,10 +418,11 @@ describe('CrmApi: the functions that schedule', () => {
           [scheduleEnv.group]: 'crm',
           [scheduleEnv.roleArn]: { 'Fn::ImportValue': Match.stringLikeRegexp('SchedulerRole') },
           [scheduleEnv.dlqArn]: { 'Fn::ImportValue': Match.stringLikeRegexp('ScheduleFailures') },
+          // Built from the fixed function names: no export of CrmSchedule per target.
           ...Object.fromEntries(
             scheduleTargets.map((target) => [
               scheduleEnv.targetArn(target),
-              { 'Fn::ImportValue': Match.stringLikeRegexp(`${target}function`) },
+              pseudoArn('lambda', `function:CrmSchedule-${target}`),
             ]),
           ),
         }),

@@ -1,5 +1,6 @@
 import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
 import { buildApp, type CrmStacks } from '../../infra/build-app.ts';
 
 /**
@@ -11,6 +12,7 @@ export function synthApp(context: Record<string, unknown> = {}) {
   const stacks = buildApp(app);
   const templates = {
     data: Template.fromStack(stacks.data),
+    messaging: Template.fromStack(stacks.messaging),
     schedule: Template.fromStack(stacks.schedule),
     api: Template.fromStack(stacks.api),
     reporting: Template.fromStack(stacks.reporting),
@@ -27,6 +29,7 @@ export interface Statement {
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 
 export const actionsOf = (statement: Statement): string[] =>
@@ -51,3 +54,44 @@ export function allowStatements(template: Template): { roles: string[]; statemen
     ),
   );
 }
+
+/** Allow statements attached to one role (by logical id) in a template. */
+export function statementsOfRole(template: Template, roleId: string): Statement[] {
+  return allowStatements(template)
+    .filter(({ roles }) => roles.includes(roleId))
+    .map(({ statement }) => statement);
+}
+
+/** Logical id of the role of a function construct. */
+export function roleIdOf(fn: { role?: { node: { defaultChild?: unknown } } }): string {
+  if (!fn.role) throw new Error('function has no role');
+  return logicalId(fn.role.node.defaultChild as CfnResource);
+}
+
+/** Statements beyond the function's own logs, X-Ray and the table (those are asserted on their own). */
+export const beyondLogsTracingAndTable = (statements: Statement[]): Statement[] =>
+  statements.filter(
+    (statement) => !actionsOf(statement).every((action) => /^(logs|xray|dynamodb):/.test(action)),
+  );
+
+/** Exactly these statements, in any order (expected ones may use asymmetric matchers). */
+export function expectSameStatements(actual: Statement[], expected: Statement[]): void {
+  expect(actual).toHaveLength(expected.length);
+  expect(actual).toEqual(expect.arrayContaining(expected));
+}
+
+/** `arn:<partition>:<service>:<region>:<account>:<rest>` as CDK's formatArn renders it in a template. */
+export const pseudoArn = (service: string, rest: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      `:${service}:`,
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:${rest}`,
+    ],
+  ],
+});

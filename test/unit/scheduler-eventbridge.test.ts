@@ -33,6 +33,8 @@ const env: Record<string, string> = {
   [scheduleEnv.dlqArn]: 'arn:aws:sqs:eu-west-1:123456789012:schedule-dlq',
   [scheduleEnv.targetArn('reminder')]: 'arn:aws:lambda:eu-west-1:123456789012:function:reminder',
   [scheduleEnv.targetArn('slaCheck')]: 'arn:aws:lambda:eu-west-1:123456789012:function:sla',
+  [scheduleEnv.targetArn('campaignStart')]: 'arn:aws:lambda:eu-west-1:123456789012:function:campaign-start',
+  [scheduleEnv.targetArn('sequenceStep')]: 'arn:aws:lambda:eu-west-1:123456789012:function:sequence-step',
 };
 const saved: Record<string, string | undefined> = {};
 beforeAll(() => {

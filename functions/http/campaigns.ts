@@ -1,0 +1,263 @@
+import { ulid } from 'ulid';
+import { campaignRoutes } from '#shared/api/campaigns';
+import { type CampaignAction, type CampaignStatus, campaignStats, canDo } from '#shared/domain/campaign';
+import type { Caller } from '#shared/http/auth';
+import { httpHandler } from '#shared/http/handler';
+import { badRequest, conflict, invalidFields } from '#shared/http/problem';
+import { publicBaseUrl } from '#shared/http/public-url';
+import {
+  create,
+  listRequest,
+  mergePatch,
+  newRecordBase,
+  ownership,
+  readable,
+  readableReference,
+  recordRoutes,
+  update,
+} from '#shared/http/records';
+import { created, noContent, ok } from '#shared/http/results';
+import { getScheduler } from '#shared/schedule/select';
+import { requeueCampaign, startScheduleName } from '#shared/store/campaign-run';
+import { type Campaign, campaigns, readCampaignCounts, transitionCampaign } from '#shared/store/campaigns';
+import { listCampaignRecipients } from '#shared/store/deliveries';
+import { listRecords } from '#shared/store/records';
+import { segments } from '#shared/store/segments';
+import { templates } from '#shared/store/templates';
+
+/**
+ * Campaigns follow the record rules (admins everything, managers their team's,
+ * reps their own) and a status machine (shared/domain/campaign.ts): an action
+ * in the wrong status answers 409. Sending itself happens in the pipeline:
+ * the schedule fires functions/schedule/campaignStart.ts, which freezes the
+ * recipients and queues them for functions/queue/campaignSend.ts.
+ */
+const standard = recordRoutes(campaigns);
+
+function assertCan(action: CampaignAction, campaign: Campaign): void {
+  if (!canDo(action, campaign.status)) {
+    throw conflict(`A ${campaign.status} campaign cannot be ${actionPast[action]}`);
+  }
+}
+
+const actionPast: Record<CampaignAction, string> = {
+  edit: 'changed',
+  schedule: 'scheduled or sent',
+  pause: 'paused',
+  resume: 'resumed',
+  cancel: 'canceled',
+  archive: 'archived; cancel it first',
+};
+
+/** The template and segment must be live records the caller can read. */
+async function checkReferences(caller: Caller, refs: { templateId?: string; segmentId?: string }) {
+  const [template, segment] = await Promise.all([
+    refs.templateId ? readableReference(templates, caller, refs.templateId) : undefined,
+    refs.segmentId ? readableReference(segments, caller, refs.segmentId) : undefined,
+  ]);
+  const errors = [
+    ...(refs.templateId && !template
+      ? [{ path: 'templateId', message: 'is not a live template of this tenant' }]
+      : []),
+    ...(refs.segmentId && !segment
+      ? [{ path: 'segmentId', message: 'is not a live segment of this tenant' }]
+      : []),
+  ];
+  if (errors.length > 0) throw invalidFields(errors);
+}
+
+/**
+ * Moves a draft or scheduled campaign to `scheduled` at `at` under a new run
+ * id, then creates (or moves) its one-time schedule. The record is written
+ * first: if the schedule cannot be written, the record goes back to what it
+ * was, so a campaign never waits for a schedule that does not exist. A firing
+ * of an earlier schedule finds another run id and does nothing.
+ */
+async function scheduleAt(request: {
+  caller: Caller;
+  id: string;
+  at: Date;
+  ifMatch: number | undefined;
+  event: Parameters<typeof publicBaseUrl>[0];
+}) {
+  const { caller, id, at } = request;
+  const runId = ulid();
+  let before: Campaign | undefined;
+  const scheduled = await update(campaigns, caller, id, {
+    ifMatch: request.ifMatch,
+    change: async (current) => {
+      assertCan('schedule', current);
+      await checkReferences(caller, current).catch(() => {
+        throw conflict('The template or segment of this campaign no longer exists; choose another one first');
+      });
+      before = current;
+      return {
+        ...current,
+        status: 'scheduled' as const,
+        scheduledAt: at.toISOString(),
+        runId,
+        linkBaseUrl: publicBaseUrl(request.event),
+      };
+    },
+  });
+  try {
+    const scheduler = await getScheduler();
+    await scheduler.schedule({
+      name: startScheduleName(id),
+      at,
+      target: 'campaignStart',
+      payload: { tenantId: caller.tenantId, campaignId: id, runId },
+    });
+  } catch (error) {
+    const previous = before as Campaign;
+    await transitionCampaign(caller.tenantId, id, {
+      from: ['scheduled'],
+      where: { runId },
+      to: previous.status,
+      set: {
+        ...(previous.scheduledAt ? { scheduledAt: previous.scheduledAt } : {}),
+        ...(previous.runId ? { runId: previous.runId } : {}),
+      },
+      remove: [...(previous.scheduledAt ? [] : ['scheduledAt']), ...(previous.runId ? [] : ['runId'])],
+    });
+    throw error;
+  }
+  return scheduled;
+}
+
+/** A status change through the API: rights, If-Match and the status machine as for any update. */
+function changeStatus(
+  caller: Caller,
+  id: string,
+  ifMatch: number | undefined,
+  action: CampaignAction,
+  to: CampaignStatus,
+  stamp: Partial<Campaign>,
+) {
+  return update(campaigns, caller, id, {
+    ifMatch,
+    change: (current) => {
+      assertCan(action, current);
+      return { ...current, ...stamp, status: to };
+    },
+  });
+}
+
+export const handler = httpHandler(campaignRoutes, {
+  async listCampaigns({ caller, query, page }) {
+    const { q, status, archived } = query;
+    const via = q
+      ? { kind: 'name' as const, prefix: q }
+      : status
+        ? { kind: 'state' as const, state: status }
+        : undefined;
+    const result = await listRecords(
+      campaigns,
+      caller.tenantId,
+      listRequest(caller, page, archived, via, { equals: q && status ? { status } : {} }),
+    );
+    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+  },
+
+  async createCampaign({ caller, body }) {
+    const { ownerId, ...fields } = body;
+    const [owner] = await Promise.all([ownership(caller, ownerId), checkReferences(caller, fields)]);
+    const campaign: Campaign = { ...newRecordBase(owner), ...fields, status: 'draft' };
+    await create(campaigns, caller, campaign);
+    return created(campaign, `/campaigns/${campaign.id}`);
+  },
+
+  getCampaign: standard.get,
+
+  async updateCampaign({ caller, params, body, ifMatch }) {
+    const updated = await update(campaigns, caller, params.id ?? '', {
+      ifMatch,
+      change: async (current) => {
+        assertCan('edit', current);
+        await checkReferences(caller, {
+          ...(body.templateId && body.templateId !== current.templateId
+            ? { templateId: body.templateId }
+            : {}),
+          ...(body.segmentId && body.segmentId !== current.segmentId ? { segmentId: body.segmentId } : {}),
+        });
+        return mergePatch(caller, current, body);
+      },
+    });
+    return ok(updated);
+  },
+
+  async archiveCampaign({ caller, params, ifMatch }) {
+    await update(campaigns, caller, params.id ?? '', {
+      ifMatch,
+      allowArchived: true,
+      change: (current) => {
+        if (current.archived) return current;
+        assertCan('archive', current);
+        return { ...current, archived: true };
+      },
+    });
+    return noContent();
+  },
+
+  restoreCampaign: standard.restore,
+
+  async scheduleCampaign({ caller, params, body, ifMatch, event }) {
+    const at = new Date(body.at);
+    if (at.getTime() <= Date.now())
+      throw badRequest('The start time must be in the future', [
+        { path: 'at', message: 'must be in the future' },
+      ]);
+    return ok(await scheduleAt({ caller, id: params.id ?? '', at, ifMatch, event }));
+  },
+
+  async sendCampaign({ caller, params, ifMatch, event }) {
+    return ok(await scheduleAt({ caller, id: params.id ?? '', at: new Date(), ifMatch, event }));
+  },
+
+  async pauseCampaign({ caller, params, ifMatch }) {
+    const now = new Date().toISOString();
+    return ok(await changeStatus(caller, params.id ?? '', ifMatch, 'pause', 'paused', { pausedAt: now }));
+  },
+
+  async resumeCampaign({ caller, params, ifMatch }) {
+    const resumed = await changeStatus(caller, params.id ?? '', ifMatch, 'resume', 'sending', {});
+    // Recipients left pending while paused go back on the queue. While the list is still
+    // being frozen, the start itself queues them once it is complete.
+    if (resumed.phase === 'queued') await requeueCampaign(caller.tenantId, resumed);
+    return ok(resumed);
+  },
+
+  async cancelCampaign({ caller, params, ifMatch }) {
+    const id = params.id ?? '';
+    const canceled = await changeStatus(caller, id, ifMatch, 'cancel', 'canceled', {
+      canceledAt: new Date().toISOString(),
+    });
+    if (!canceled.startedAt) {
+      // Never started: the schedule goes, and a firing already under way finds it canceled.
+      await (await getScheduler()).cancel(startScheduleName(id));
+    } else if (canceled.phase === 'queued') {
+      // Pending recipients are settled as canceled by the sender.
+      await requeueCampaign(caller.tenantId, canceled);
+    }
+    return ok(canceled);
+  },
+
+  async getCampaignStats({ caller, params }) {
+    const campaign = await readable(campaigns, caller, params.id ?? '');
+    return ok(campaignStats(await readCampaignCounts(caller.tenantId, campaign.id)));
+  },
+
+  async listCampaignRecipients({ caller, params, query, page }) {
+    const campaign = await readable(campaigns, caller, params.id ?? '');
+    const result = await listCampaignRecipients(caller.tenantId, campaign.id, {
+      ...(query.status ? { status: query.status } : {}),
+      limit: page.limit,
+      startKey: page.startKey,
+    });
+    const items = result.items.map(
+      ({ tenantId: _t, kind: _k, campaignId: _c, claimId: _claim, claimedAt: _at, ...recipient }) =>
+        recipient,
+    );
+    return ok({ items, nextCursor: await page.next(result.lastKey) });
+  },
+});

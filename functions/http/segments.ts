@@ -1,0 +1,80 @@
+import { segmentRoutes } from '#shared/api/segments';
+import { canRead } from '#shared/domain/access';
+import { httpHandler } from '#shared/http/handler';
+import {
+  create,
+  listRequest,
+  mergePatch,
+  newRecordBase,
+  ownership,
+  readable,
+  recordRoutes,
+  update,
+} from '#shared/http/records';
+import { created, ok } from '#shared/http/results';
+import type { Contact } from '#shared/store/entities';
+import { listRecords } from '#shared/store/records';
+import { resolveSegment } from '#shared/store/segment-resolution';
+import { type Segment, segments } from '#shared/store/segments';
+
+const DEFAULT_SAMPLE = 10;
+
+/** Read, archive and restore behave as for every record. */
+const standard = recordRoutes(segments);
+
+export const handler = httpHandler(segmentRoutes, {
+  async listSegments({ caller, query, page }) {
+    const { q, ownerId, archived } = query;
+    const via = q
+      ? { kind: 'name' as const, prefix: q }
+      : ownerId
+        ? { kind: 'owner' as const, ownerId }
+        : undefined;
+    const equals: Record<string, string> = ownerId && via?.kind !== 'owner' ? { ownerId } : {};
+    const result = await listRecords(
+      segments,
+      caller.tenantId,
+      listRequest(caller, page, archived, via, { equals }),
+    );
+    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+  },
+
+  async createSegment({ caller, body }) {
+    const { ownerId, ...fields } = body;
+    const segment: Segment = { ...newRecordBase(await ownership(caller, ownerId)), ...fields };
+    await create(segments, caller, segment);
+    return created(segment, `/segments/${segment.id}`);
+  },
+
+  getSegment: standard.get,
+
+  async updateSegment({ caller, params, body, ifMatch }) {
+    // A filter is one value: merging two trees condition by condition would mean nothing.
+    const { filter, ...rest } = body;
+    return ok(
+      await update(segments, caller, params.id ?? '', {
+        ifMatch,
+        change: async (current) => {
+          const next = await mergePatch(caller, current, rest);
+          return filter ? { ...next, filter } : next;
+        },
+      }),
+    );
+  },
+
+  deleteSegment: standard.archive,
+  restoreSegment: standard.restore,
+
+  async previewSegment({ caller, params, query }) {
+    const segment = await readable(segments, caller, params.id ?? '');
+    const limit = query.limit ? Number(query.limit) : DEFAULT_SAMPLE;
+    let count = 0;
+    const sample: Contact[] = [];
+    for await (const page of resolveSegment(caller.tenantId, segment.filter)) {
+      count += page.length;
+      for (const contact of page) if (sample.length < limit && canRead(caller, contact)) sample.push(contact);
+    }
+    sample.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return ok({ count, sample });
+  },
+});

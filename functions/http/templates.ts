@@ -1,0 +1,101 @@
+import { templateRoutes } from '#shared/api/templates';
+import { renderTemplate, type TemplateSource, templateProblems } from '#shared/domain/template';
+import { httpHandler } from '#shared/http/handler';
+import { badRequest, invalidFields } from '#shared/http/problem';
+import {
+  create,
+  listRequest,
+  mergePatch,
+  newRecordBase,
+  ownership,
+  readable,
+  readableReference,
+  recordRoutes,
+  update,
+} from '#shared/http/records';
+import { created, ok } from '#shared/http/results';
+import { companies, contacts } from '#shared/store/entities';
+import { listRecords } from '#shared/store/records';
+import { type Template, templates } from '#shared/store/templates';
+
+/**
+ * Where a rendered preview's unsubscribe link points: `.invalid` never
+ * resolves (RFC 2606), so nobody can unsubscribe a contact from a preview.
+ */
+const PREVIEW_UNSUBSCRIBE_URL = 'https://unsubscribe-preview.invalid/this-link-works-only-in-sent-emails';
+
+/** A template must compile before it is stored: a campaign should never find out while sending. */
+function assertCompiles(source: TemplateSource): void {
+  const problems = templateProblems(source);
+  if (problems.length > 0)
+    throw invalidFields(
+      problems.map((problem) => ({
+        path: problem.part,
+        message: problem.line === undefined ? problem.reason : `line ${problem.line}: ${problem.reason}`,
+      })),
+    );
+}
+
+/** Read, archive and restore behave as for every record. */
+const standard = recordRoutes(templates);
+
+export const handler = httpHandler(templateRoutes, {
+  async listTemplates({ caller, query, page }) {
+    const { q, ownerId, archived } = query;
+    const via = q
+      ? { kind: 'name' as const, prefix: q }
+      : ownerId
+        ? { kind: 'owner' as const, ownerId }
+        : undefined;
+    const equals: Record<string, string> = ownerId && via?.kind !== 'owner' ? { ownerId } : {};
+    const result = await listRecords(
+      templates,
+      caller.tenantId,
+      listRequest(caller, page, archived, via, { equals }),
+    );
+    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+  },
+
+  async createTemplate({ caller, body }) {
+    const { ownerId, ...fields } = body;
+    assertCompiles(fields);
+    const template: Template = { ...newRecordBase(await ownership(caller, ownerId)), ...fields };
+    await create(templates, caller, template);
+    return created(template, `/templates/${template.id}`);
+  },
+
+  getTemplate: standard.get,
+
+  async updateTemplate({ caller, params, body, ifMatch }) {
+    return ok(
+      await update(templates, caller, params.id ?? '', {
+        ifMatch,
+        change: async (current) => {
+          const next = await mergePatch(caller, current, body);
+          assertCompiles(next);
+          return next;
+        },
+      }),
+    );
+  },
+
+  deleteTemplate: standard.archive,
+  restoreTemplate: standard.restore,
+
+  async renderTemplate({ caller, params, body }) {
+    const template = await readable(templates, caller, params.id ?? '');
+    const contact = await readableReference(contacts, caller, body.contactId);
+    if (!contact)
+      throw badRequest('The contact does not exist or you may not read it', [
+        { path: 'contactId', message: 'is not a live contact you may read' },
+      ]);
+    const company = await readableReference(companies, caller, contact.companyId);
+    return ok(
+      renderTemplate(template, {
+        contact: contact as unknown as Record<string, unknown>,
+        company: company as unknown as Record<string, unknown> | undefined,
+        unsubscribeUrl: PREVIEW_UNSUBSCRIBE_URL,
+      }),
+    );
+  },
+});

@@ -1,0 +1,176 @@
+import { trackingRoutes } from '#shared/api/tracking';
+import { type Delivery, healableStatus, isMachineOpen } from '#shared/domain/delivery';
+import {
+  isTrackableUrl,
+  type TrackingClaim,
+  type TrackingPurpose,
+  verifyTrackingToken,
+} from '#shared/domain/tracking-token';
+import { httpHandler } from '#shared/http/handler';
+import { notFound } from '#shared/http/problem';
+import { binary, type HttpResult, redirect } from '#shared/http/results';
+import { getSigningKey } from '#shared/secrets';
+import { getDelivery, recordEngagement } from '#shared/store/deliveries';
+import type { Contact } from '#shared/store/entities';
+import {
+  addSuppression,
+  changeMarketingStatus,
+  liveContact,
+  recordEngagementItem,
+} from '#shared/store/marketing';
+
+/** Stamped as `updatedBy` on a contact who unsubscribed through a link. */
+export const UNSUBSCRIBE_ACTOR = 'system:unsubscribe';
+
+/** The smallest transparent GIF (1x1, 43 bytes). */
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
+
+/** Tracking answers must never be cached, or a second open would not reach us (nor a proxy keep a token). */
+const noCache = {
+  'cache-control': 'no-store, no-cache, must-revalidate, private',
+  pragma: 'no-cache',
+  // The token is the credential: never pass it on to the page a click lands on.
+  'referrer-policy': 'no-referrer',
+};
+
+const pageHeaders = {
+  ...noCache,
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+interface Located {
+  readonly claim: TrackingClaim;
+  readonly delivery: Delivery;
+  readonly contact: Contact;
+}
+
+/**
+ * The delivery a genuine token of `purpose` names, whose email may have gone
+ * out, and its live contact; anything else is a 404 before anything is
+ * written. The token's tenant is the only tenant touched: it is sealed, so a
+ * token cannot be pointed at another tenant or delivery.
+ */
+async function locate(token: string, purpose: TrackingPurpose): Promise<Located> {
+  const claim = verifyTrackingToken(token, await getSigningKey());
+  if (!claim || claim.purpose !== purpose) throw notFound('Link');
+  const [delivery, contact] = await Promise.all([
+    getDelivery(claim.tenantId, claim.ref),
+    liveContact(claim.tenantId, claim.ref.contactId),
+  ]);
+  const mayHaveBeenSent = delivery && (delivery.status === 'sent' || healableStatus(delivery));
+  if (!delivery || !mayHaveBeenSent || !contact) throw notFound('Link');
+  return { claim, delivery, contact };
+}
+
+/** A person opened the email: the delivery's first open, and the campaign's engagement for segments. */
+async function recordOpen({ claim, delivery }: Located, at: Date): Promise<void> {
+  if (!delivery.openedAt) await recordEngagement(claim.tenantId, claim.ref, 'openedAt', at);
+  if (claim.ref.kind === 'campaign')
+    await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'opened', claim.ref.contactId, at);
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+/** `an•••@example.com`: enough for the person to recognise the address, not enough to harvest it. */
+export function maskEmail(email: string | undefined): string {
+  if (!email) return 'this address';
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '•••';
+  const local = email.slice(0, at);
+  return `${local.slice(0, local.length > 3 ? 2 : 1)}•••@${email.slice(at + 1)}`;
+}
+
+const page = (title: string, content: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(title)}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
+button{font:inherit;padding:.5rem 1.25rem;cursor:pointer}</style></head>
+<body><h1>${escapeHtml(title)}</h1>
+${content}
+</body></html>
+`;
+
+const htmlPage = (body: string): HttpResult => ({ status: 200, body, headers: pageHeaders });
+
+const unsubscribedPage = (email: string | undefined) =>
+  htmlPage(
+    page(
+      'You are unsubscribed',
+      `<p>${escapeHtml(maskEmail(email))} will not receive these emails any more.</p>`,
+    ),
+  );
+
+// A GET only shows the button: link scanners and previews follow GETs, people press buttons.
+const confirmationPage = (email: string | undefined) =>
+  htmlPage(
+    page(
+      'Unsubscribe',
+      `<p>Stop sending marketing emails to ${escapeHtml(maskEmail(email))}?</p>
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Unsubscribe</button></form>`,
+    ),
+  );
+
+const addressOf = ({ delivery, contact }: Located) => delivery.email ?? contact.email;
+
+export const handler = httpHandler(trackingRoutes, {
+  async trackOpen({ params }) {
+    const path = params.token ?? '';
+    if (!path.endsWith('.gif')) throw notFound('Link');
+    const located = await locate(path.slice(0, -'.gif'.length), 'open');
+    const now = new Date();
+    if (isMachineOpen(located.delivery, now)) {
+      // A mail-privacy proxy fetching images on arrival: reported apart, never as a person's open.
+      if (!located.delivery.machineOpenedAt)
+        await recordEngagement(located.claim.tenantId, located.claim.ref, 'machineOpenedAt', now);
+    } else {
+      await recordOpen(located, now);
+    }
+    const gif = binary(PIXEL, 'image/gif');
+    return { ...gif, headers: { ...gif.headers, ...noCache } };
+  },
+
+  async trackClick({ params }) {
+    const located = await locate(params.token ?? '', 'click');
+    const { claim, delivery } = located;
+    // verifyTrackingToken already refuses anything else; checked again right where the redirect is made.
+    if (!claim.url || !isTrackableUrl(claim.url)) throw notFound('Link');
+    const now = new Date();
+    if (!delivery.clickedAt) await recordEngagement(claim.tenantId, claim.ref, 'clickedAt', now);
+    if (claim.ref.kind === 'campaign')
+      await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'clicked', claim.ref.contactId, now);
+    // Clicking is reading, even when the images stayed blocked.
+    await recordOpen(located, now);
+    const target = redirect(claim.url);
+    return { ...target, headers: { ...target.headers, ...noCache } };
+  },
+
+  async getUnsubscribePage({ params }) {
+    const located = await locate(params.token ?? '', 'unsubscribe');
+    const done = located.contact.marketingStatus !== 'subscribed' || located.delivery.unsubscribedAt;
+    return done ? unsubscribedPage(addressOf(located)) : confirmationPage(addressOf(located));
+  },
+
+  /**
+   * RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` without
+   * any page. The body is not needed: only a deliberate POST gets here. Each
+   * step is idempotent, so a retry finishes what a failure left half done.
+   */
+  async unsubscribe({ params }) {
+    const located = await locate(params.token ?? '', 'unsubscribe');
+    const { claim } = located;
+    const now = new Date();
+    await changeMarketingStatus(claim.tenantId, claim.ref.contactId, 'unsubscribed', {
+      actor: UNSUBSCRIBE_ACTOR,
+      now,
+    });
+    const email = addressOf(located);
+    if (email) await addSuppression(claim.tenantId, email, 'unsubscribed', now);
+    if (!located.delivery.unsubscribedAt)
+      await recordEngagement(claim.tenantId, claim.ref, 'unsubscribedAt', now);
+    return unsubscribedPage(email);
+  },
+});

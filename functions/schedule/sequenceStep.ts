@@ -1,0 +1,222 @@
+import type { DeliveryRef } from '#shared/domain/delivery';
+import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } from '#shared/domain/sequence';
+import { composeEmail } from '#shared/mail/compose';
+import { sendDelivery } from '#shared/mail/deliver';
+import { getSigningKey } from '#shared/secrets';
+import { abandonStaleClaim, createDelivery, getDelivery, settlePending } from '#shared/store/deliveries';
+import { companies } from '#shared/store/entities';
+import { liveContact } from '#shared/store/marketing';
+import { getRecord } from '#shared/store/records';
+import {
+  advanceEnrollment,
+  cancelStep,
+  type Enrollment,
+  exitEnrollment,
+  getEnrollment,
+  isSuppressed,
+  lastSentEmail,
+  type Sequence,
+  scheduleStep,
+  sequences,
+} from '#shared/store/sequences';
+import { templates } from '#shared/store/templates';
+
+/**
+ * One step of one contact's enrollment in a follow-up sequence (schedule
+ * `seq-<hash>-<step>`, see stepScheduleName). EventBridge Scheduler delivers
+ * at least once and sometimes late, and a failed invocation is retried, so:
+ *
+ * - The enrollment is re-read; only an active one of the payload's run, at the
+ *   payload's step, is acted on. A duplicate firing finds it moved on.
+ * - The sequence, the contact and its marketing status are re-read: an
+ *   archived sequence, a removed contact, or one no longer subscribed (or
+ *   suppressed) ends the enrollment instead of mailing.
+ * - The email is a delivery keyed by (sequence, contact, step), created
+ *   conditionally and sent through its claim (sendDelivery): of any number of
+ *   firings at most one sends. A retry after a crash finds the delivery and
+ *   carries on from its state; a throttled send is released and the firing
+ *   throws so the scheduler tries again later.
+ * - Moving on is one conditional write from step n to n + 1 (or to
+ *   `completed`). The next step's schedule is created before that write, so a
+ *   crash between the two leaves a schedule the retry re-creates, never an
+ *   enrollment without one: no step is skipped silently.
+ */
+export interface StepEvent {
+  readonly tenantId: string;
+  readonly sequenceId: string;
+  readonly contactId: string;
+  readonly step: number;
+  readonly runId: string;
+}
+
+export type StepOutcome =
+  /** The step's email went out (now, or in an earlier firing that did not get to move on). */
+  | 'sent'
+  /** The step's delivery ended without an email (SES refused it, the template is gone). */
+  | 'not-sent'
+  /** The step's condition said not to send. */
+  | 'condition-skipped'
+  /** The enrollment ended here: archived sequence, removed or unsubscribed contact. */
+  | 'exited'
+  /** The sequence has no step at this index any more: the enrollment completed. */
+  | 'completed'
+  /** Nothing to do: see StepFiring (`stale`, `ended`, `done`). */
+  | 'stale'
+  | 'ended'
+  | 'done'
+  /** The event is not a sequence step's (dropped: retrying cannot fix it). */
+  | 'invalid';
+
+const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** A claim older than this was left by a firing that died mid-send (the target's timeout is far shorter). */
+const STALE_CLAIM_MS = 15 * 60_000;
+
+function parse(event: unknown): StepEvent | undefined {
+  const { tenantId, sequenceId, contactId, step, runId } = (event ?? {}) as Record<string, unknown>;
+  const ids = [tenantId, sequenceId, contactId, runId];
+  if (!ids.every((id) => typeof id === 'string' && SAFE_ID.test(id))) return undefined;
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) return undefined;
+  return {
+    tenantId: tenantId as string,
+    sequenceId: sequenceId as string,
+    contactId: contactId as string,
+    step,
+    runId: runId as string,
+  };
+}
+
+function log(level: 'error' | 'warn', message: string, context: Record<string, unknown>, error?: unknown) {
+  const details = error instanceof Error ? { name: error.name, message: error.message } : error;
+  console.error(
+    JSON.stringify({ level, message, ...context, ...(error === undefined ? {} : { error: details }) }),
+  );
+}
+
+/** Thrown so that the scheduler invokes the step again later. */
+class RetryLater extends Error {
+  override readonly name = 'RetryLater';
+}
+
+/**
+ * Moves the enrollment past `step`: schedules the next step, then records the
+ * move. If the move loses (a duplicate firing moved it first, or the
+ * enrollment ended meanwhile), a schedule nobody waits for is deleted.
+ */
+async function advance(enrollment: Enrollment, sequence: Sequence, step: number, skipped: boolean) {
+  const now = new Date();
+  const next = sequence.steps[step + 1];
+  const due = next ? stepDueAt(now, next.delayHours) : undefined;
+  if (due) await scheduleStep(enrollment, step + 1, due);
+  const moved = await advanceEnrollment(enrollment, step, {
+    ...(due ? { nextStepAt: due } : {}),
+    skipped,
+    now,
+  });
+  if (moved || !due) return;
+  const current = await getEnrollment(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId);
+  const waiting =
+    current?.runId === enrollment.runId && current.status === 'active' && current.currentStep === step + 1;
+  if (!waiting) await cancelStep(enrollment, step + 1);
+}
+
+/** Ends the enrollment at this firing; its own schedule is the one firing, so none is left to cancel. */
+async function exit(event: StepEvent, reason: Parameters<typeof exitEnrollment>[3]): Promise<StepOutcome> {
+  await exitEnrollment(event.tenantId, event.sequenceId, event.contactId, reason, { runId: event.runId });
+  return 'exited';
+}
+
+export async function handler(raw: unknown): Promise<StepOutcome> {
+  const event = parse(raw);
+  if (!event) {
+    log('error', 'invalid sequence step event', { event: raw });
+    return 'invalid';
+  }
+  const { tenantId, sequenceId, contactId, step } = event;
+  const enrollment = await getEnrollment(tenantId, sequenceId, contactId);
+  const firing = stepFiring(enrollment, event);
+  if (!firing.act) {
+    if (firing.reason === 'early')
+      throw new RetryLater(`Step ${step} fired before its enrollment reached it`);
+    return firing.reason;
+  }
+  if (!enrollment) return 'stale';
+
+  const sequence = await getRecord(sequences, tenantId, sequenceId, true);
+  if (!sequence || sequence.archived) return exit(event, 'sequence_archived');
+  const definition = sequence.steps[step];
+  if (!definition) {
+    // Steps were removed by an edit: nothing is left for this enrollment.
+    await advanceEnrollment(enrollment, step, { skipped: false });
+    return 'completed';
+  }
+
+  const contact = await liveContact(tenantId, contactId);
+  const suppressed = contact?.email ? await isSuppressed(tenantId, contact.email) : false;
+  const mailable = mailability(contact, suppressed);
+  if (mailable !== 'ok') return exit(event, exitReasonFor(mailable));
+  if (!contact?.email) return exit(event, 'no_email');
+
+  const ref: DeliveryRef = { kind: 'sequence', sequenceId, contactId, step };
+  let delivery = await getDelivery(tenantId, ref);
+  if (!delivery) {
+    const previous = await lastSentEmail(tenantId, sequenceId, contactId, step);
+    if (!conditionHolds(definition.condition, previous)) {
+      await advance(enrollment, sequence, step, true);
+      return 'condition-skipped';
+    }
+    await createDelivery(tenantId, { ref, email: contact.email, status: 'pending' });
+    delivery = await getDelivery(tenantId, ref);
+  }
+
+  if (delivery?.status === 'pending') {
+    const template = await getRecord(templates, tenantId, definition.templateId, true);
+    const company = contact.companyId ? await getRecord(companies, tenantId, contact.companyId) : undefined;
+    let composed: ReturnType<typeof composeEmail> | undefined;
+    try {
+      if (!template || template.archived) throw new Error('the template of this step is archived or gone');
+      composed = composeEmail({
+        baseUrl: enrollment.linkBaseUrl,
+        tenantId,
+        ref,
+        contact: contact as unknown as Record<string, unknown>,
+        company: company && !company.archived ? (company as unknown as Record<string, unknown>) : undefined,
+        template,
+        signingKey: await getSigningKey(),
+      });
+    } catch (error) {
+      // Nothing can be sent for this step; the delivery says why, and the sequence goes on.
+      const reason = `not composed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500);
+      log('warn', 'sequence step not composed', { tenantId, sequenceId, contactId, step }, error);
+      await settlePending(tenantId, ref, 'failed', reason);
+    }
+    if (composed) {
+      const result = await sendDelivery(tenantId, ref, {
+        to: delivery.email ?? contact.email,
+        subject: composed.subject,
+        html: composed.html,
+        text: composed.text,
+        headers: composed.headers,
+        ...(sequence.fromEmail ? { from: sequence.fromEmail } : {}),
+        ...(sequence.fromName ? { fromName: sequence.fromName } : {}),
+        ...(sequence.replyTo ? { replyTo: sequence.replyTo } : {}),
+      });
+      if (result.outcome === 'released')
+        throw new RetryLater('SES throttled the step; it goes out on a retry');
+    }
+    delivery = await getDelivery(tenantId, ref);
+  }
+
+  if (delivery?.status === 'sending') {
+    // Another firing holds the claim, or died holding it: wait for it, then give it up as interrupted.
+    const claimedAt = Date.parse(delivery.claimedAt ?? '');
+    const stale = new Date(Date.now() - STALE_CLAIM_MS);
+    if (!(claimedAt < stale.getTime()) || !(await abandonStaleClaim(tenantId, ref, stale)))
+      throw new RetryLater(`Step ${step} is being sent by another firing`);
+  } else if (delivery?.status === 'pending') {
+    throw new RetryLater(`Step ${step} is still pending`);
+  }
+
+  await advance(enrollment, sequence, step, false);
+  // `sent` also when an earlier firing sent it and died before moving on.
+  return delivery?.status === 'sent' ? 'sent' : 'not-sent';
+}

@@ -1,0 +1,121 @@
+import { recipientDeltas, settledCount } from '#shared/domain/campaign';
+import type { Delivery } from '#shared/domain/delivery';
+import {
+  applyCampaignEvents,
+  type Campaign,
+  type CampaignEvent,
+  getCampaign,
+  MAX_EVENTS_PER_TRANSACTION,
+  readCampaignCounts,
+  transitionCampaign,
+} from '#shared/store/campaigns';
+import type { StreamChange } from './collaboration.ts';
+
+/**
+ * Campaign stats from the stream: each change of a campaign recipient adds its
+ * deltas (shared/domain/campaign.ts) to the campaign's counters, coalesced per
+ * campaign and applied with a marker per stream event, so a retried or
+ * replayed batch counts once. Afterwards, a campaign whose recipients are all
+ * final (or whose list was just completed) moves `sending → sent`.
+ *
+ * Returns the ids of the events that failed (to be retried).
+ */
+type Item = Record<string, unknown>;
+
+const isCampaignRecipient = (image: Item | undefined): image is Item & Delivery =>
+  image?.entity === 'delivery' && image.kind === 'campaign' && typeof image.campaignId === 'string';
+
+const isCampaignRecord = (image: Item | undefined) => image?.entity === 'campaign' && image.sk === 'A';
+
+const readyToFinish = (image: Item | undefined) => image?.status === 'sending' && image.phase === 'queued';
+
+export async function applyCampaignStats(changes: readonly StreamChange[]): Promise<Set<string>> {
+  const byCampaign = new Map<string, { tenantId: string; campaignId: string; events: CampaignEvent[] }>();
+  const toCheck = new Map<string, { tenantId: string; campaignId: string }>();
+  for (const change of changes) {
+    const { before, after } = change;
+    const image = after ?? before;
+    if (isCampaignRecipient(before) || isCampaignRecipient(after)) {
+      const recipient = image as Item & Delivery;
+      const tenantId = String(recipient.tenantId);
+      const campaignId = String(recipient.campaignId);
+      const deltas = recipientDeltas(
+        isCampaignRecipient(before) ? before : undefined,
+        isCampaignRecipient(after) ? after : undefined,
+      );
+      const key = `${tenantId}#${campaignId}`;
+      toCheck.set(key, { tenantId, campaignId });
+      if (Object.keys(deltas).length === 0) continue;
+      const entry = byCampaign.get(key) ?? { tenantId, campaignId, events: [] };
+      entry.events.push({ eventId: change.eventId, deltas });
+      byCampaign.set(key, entry);
+    } else if (isCampaignRecord(after) && readyToFinish(after) && !readyToFinish(before)) {
+      // The list was just completed (or the campaign resumed): it may have nothing left to send.
+      const tenantId = String(after?.tenantId);
+      const campaignId = String(after?.id);
+      toCheck.set(`${tenantId}#${campaignId}`, { tenantId, campaignId });
+    }
+  }
+
+  const failed = new Set<string>();
+  const failedCampaigns = new Set<string>();
+  for (const [key, { tenantId, campaignId, events }] of byCampaign) {
+    for (let start = 0; start < events.length; start += MAX_EVENTS_PER_TRANSACTION) {
+      const chunk = events.slice(start, start + MAX_EVENTS_PER_TRANSACTION);
+      try {
+        await applyCampaignEvents(tenantId, campaignId, chunk);
+      } catch (error) {
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            message: 'campaign stats update failed',
+            tenantId,
+            campaignId,
+            error: String(error),
+          }),
+        );
+        for (const event of chunk) failed.add(event.eventId);
+        failedCampaigns.add(key);
+      }
+    }
+  }
+
+  for (const [key, { tenantId, campaignId }] of toCheck) {
+    if (failedCampaigns.has(key)) continue;
+    try {
+      await finishIfComplete(tenantId, campaignId);
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          message: 'campaign completion check failed',
+          tenantId,
+          campaignId,
+          error: String(error),
+        }),
+      );
+      // Retrying the campaign's events (markers make that harmless) checks again.
+      for (const change of changes) {
+        const image = (change.after ?? change.before) as Item | undefined;
+        if (image?.tenantId === tenantId && (image.campaignId === campaignId || image.id === campaignId))
+          failed.add(change.eventId);
+      }
+    }
+  }
+  return failed;
+}
+
+/** `sending → sent` once the list is complete and every recipient is final. */
+async function finishIfComplete(tenantId: string, campaignId: string): Promise<Campaign | undefined> {
+  const campaign = await getCampaign(tenantId, campaignId);
+  if (!campaign || !readyToFinish(campaign as unknown as Item) || campaign.recipientCount === undefined)
+    return;
+  const counts = await readCampaignCounts(tenantId, campaignId, true);
+  if (settledCount(counts) < campaign.recipientCount) return;
+  return transitionCampaign(tenantId, campaignId, {
+    from: ['sending'],
+    where: { phase: 'queued' },
+    to: 'sent',
+    set: { completedAt: new Date().toISOString() },
+  });
+}

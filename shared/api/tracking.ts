@@ -1,0 +1,47 @@
+import { defineRoutes } from './route.ts';
+
+/**
+ * The public links in marketing email: no login, the signed token in the path
+ * is the only credential. A tampered, truncated or foreign token, or one whose
+ * contact no longer exists, answers 404 and records nothing.
+ */
+export const trackingRoutes = defineRoutes([
+  {
+    method: 'GET',
+    path: '/t/o/{token}',
+    operationId: 'trackOpen',
+    summary:
+      'Open pixel (`/t/o/<token>.gif`): a 1x1 transparent GIF; records the first open of the email ' +
+      '(opens within seconds of delivery count as machine opens)',
+    public: true,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/t/c/{token}',
+    operationId: 'trackClick',
+    summary:
+      'Tracked link: records the click and redirects (302) to the URL sealed in the token, and only there',
+    public: true,
+    status: 302,
+  },
+  {
+    method: 'GET',
+    path: '/u/{token}',
+    operationId: 'getUnsubscribePage',
+    summary:
+      'Unsubscribe confirmation page (HTML) with a button that POSTs to the same URL; changes nothing by itself',
+    public: true,
+    status: 200,
+  },
+  {
+    method: 'POST',
+    path: '/u/{token}',
+    operationId: 'unsubscribe',
+    summary:
+      'One-click unsubscribe (RFC 8058: body `List-Unsubscribe=One-Click`, form-encoded, or the page button). ' +
+      'Answers an HTML confirmation; repeating it changes nothing',
+    public: true,
+    status: 200,
+  },
+]);

@@ -1,0 +1,203 @@
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import type { Delivery, DeliveryRef } from '../domain/delivery.ts';
+import { compileTemplate } from '../domain/template.ts';
+import { getSigningKey } from '../secrets.ts';
+import type { CampaignSendMessage } from '../store/campaign-run.ts';
+import { type Campaign, getCampaign, suppressedEmails } from '../store/campaigns.ts';
+import { dynamo } from '../store/client.ts';
+import { abandonStaleClaim, deliveryKey, settlePending } from '../store/deliveries.ts';
+import type { Company, Contact } from '../store/entities.ts';
+import { recordKey, storageAttributes } from '../store/keys.ts';
+import { composeEmail } from './compose.ts';
+import { DeliveryOutcomeUnknown, type SendDeliveryOptions, sendDelivery } from './deliver.ts';
+
+/**
+ * One send-queue message: up to 50 recipients of one campaign, sent in chunks.
+ * The campaign's status is read again before every chunk, so a pause or cancel
+ * takes effect within one chunk; the contact is read again at send time, so
+ * someone who opted out after the list was frozen is not mailed.
+ */
+
+/** The sender's Lambda timeout; claims older than STALE_CLAIM_MS belong to a dead sender. */
+export const CAMPAIGN_SEND_TIMEOUT_MS = 120_000;
+export const STALE_CLAIM_MS = CAMPAIGN_SEND_TIMEOUT_MS + 30_000;
+/** Recipients sent concurrently, and between two reads of the campaign's status. */
+export const CHUNK = 10;
+/** Stop starting chunks this long before the function times out; the rest is retried. */
+const DEADLINE_MARGIN_MS = 20_000;
+
+export type MessageOutcome =
+  /** Everything in it is final, or was dropped on purpose (paused: resume puts it back). */
+  | 'done'
+  /** Something is left to do later (throttled, unknown outcome, out of time): redeliver it. */
+  | 'retry';
+
+export interface SendContext {
+  readonly remainingMs?: () => number;
+  readonly now?: () => Date;
+  readonly delivery?: SendDeliveryOptions;
+}
+
+type Item = Record<string, unknown>;
+const storage = new Set<string>(storageAttributes);
+const strip = <T>(item: Item): T =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !storage.has(name))) as T;
+
+/** Items by key, in one BatchGetItem per 100 keys (strongly consistent). */
+async function batchGet(keys: readonly Item[]): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let pending = keys.slice(start, start + 100);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('DynamoDB kept leaving reads unprocessed');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+      const output = await dynamo.send(
+        new BatchGetCommand({
+          RequestItems: { [config.tableName]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      found.push(...(output.Responses?.[config.tableName] ?? []));
+      pending = (output.UnprocessedKeys?.[config.tableName]?.Keys ?? []) as Item[];
+    }
+  }
+  return found;
+}
+
+export async function processCampaignMessage(
+  message: CampaignSendMessage,
+  context: SendContext = {},
+): Promise<MessageOutcome> {
+  const now = context.now ?? (() => new Date());
+  const { tenantId, campaignId } = message;
+  const contactIds = [...new Set(message.contactIds)];
+  let retry = false;
+  for (let start = 0; start < contactIds.length; start += CHUNK) {
+    if (context.remainingMs && context.remainingMs() < DEADLINE_MARGIN_MS) return 'retry';
+    const campaign = await getCampaign(tenantId, campaignId);
+    if (!campaign) return 'done';
+    const chunk = contactIds.slice(start, start + CHUNK);
+    if (campaign.status === 'canceled') {
+      await Promise.all(
+        chunk.map((contactId) =>
+          settlePending(tenantId, { kind: 'campaign', campaignId, contactId }, 'canceled', 'canceled', now()),
+        ),
+      );
+      continue;
+    }
+    // Paused (or not started): the recipients stay pending; resume puts them back on the queue.
+    if (campaign.status !== 'sending' && campaign.status !== 'sent') return retry ? 'retry' : 'done';
+    if (await sendChunk(tenantId, campaign, chunk, context, now)) retry = true;
+  }
+  return retry ? 'retry' : 'done';
+}
+
+/** Sends a chunk; true when some recipient must be tried again later. */
+async function sendChunk(
+  tenantId: string,
+  campaign: Campaign,
+  contactIds: readonly string[],
+  context: SendContext,
+  now: () => Date,
+): Promise<boolean> {
+  const refs = contactIds.map(
+    (contactId): DeliveryRef => ({ kind: 'campaign', campaignId: campaign.id, contactId }),
+  );
+  const deliveries = new Map(
+    (await batchGet(refs.map((ref) => deliveryKey(tenantId, ref)))).map((item) => {
+      const delivery = strip<Delivery>(item);
+      return [delivery.contactId, delivery] as const;
+    }),
+  );
+  let retry = false;
+  const staleBefore = new Date(now().getTime() - STALE_CLAIM_MS);
+  const pending: DeliveryRef[] = [];
+  for (const ref of refs) {
+    const delivery = deliveries.get(ref.contactId);
+    if (delivery?.status === 'pending') pending.push(ref);
+    else if (delivery?.status === 'sending') {
+      // Claimed by a sender that died after claiming: SES may have its email, so never again.
+      if (delivery.claimedAt && delivery.claimedAt < staleBefore.toISOString()) {
+        await abandonStaleClaim(tenantId, ref, staleBefore, now());
+      } else {
+        retry = true; // someone is sending it right now; look again later
+      }
+    }
+  }
+  if (pending.length === 0) return retry;
+
+  const contacts = new Map(
+    (await batchGet(pending.map((ref) => recordKey(tenantId, 'CONTACT', ref.contactId)))).map((item) => {
+      const contact = strip<Contact>(item);
+      return [contact.id, contact] as const;
+    }),
+  );
+  const companyIds = [...new Set([...contacts.values()].flatMap((contact) => contact.companyId ?? []))];
+  const companies = new Map(
+    (await batchGet(companyIds.map((id) => recordKey(tenantId, 'COMPANY', id)))).map((item) => {
+      const company = strip<Company>(item);
+      return [company.id, company] as const;
+    }),
+  );
+  const suppressed = await suppressedEmails(
+    tenantId,
+    pending.flatMap((ref) => deliveries.get(ref.contactId)?.email ?? []),
+  );
+  if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
+  const template = compileTemplate(campaign.snapshot.template);
+  const signingKey = await getSigningKey();
+  const baseUrl = campaign.linkBaseUrl ?? process.env.PUBLIC_API_URL ?? '';
+
+  const outcomes = await Promise.all(
+    pending.map(async (ref) => {
+      const delivery = deliveries.get(ref.contactId);
+      const contact = contacts.get(ref.contactId);
+      const email = delivery?.email;
+      // Checked again at send time: opted out, bounced, complained or erased since the freeze.
+      if (!contact || !email || contact.marketingStatus !== 'subscribed' || suppressed.has(email)) {
+        const cause = !email
+          ? 'no_email'
+          : !contact || suppressed.has(email)
+            ? 'suppressed'
+            : 'not_subscribed';
+        await settlePending(tenantId, ref, 'suppressed', cause, now());
+        return 'done';
+      }
+      const company = contact.companyId ? companies.get(contact.companyId) : undefined;
+      const composed = composeEmail({
+        baseUrl,
+        tenantId,
+        ref,
+        contact: contact as unknown as Record<string, unknown>,
+        company: company as unknown as Record<string, unknown> | undefined,
+        template,
+        signingKey,
+      });
+      try {
+        const result = await sendDelivery(
+          tenantId,
+          ref,
+          {
+            to: email,
+            from: campaign.fromEmail,
+            ...(campaign.fromName ? { fromName: campaign.fromName } : {}),
+            ...(campaign.replyTo ? { replyTo: campaign.replyTo } : {}),
+            subject: composed.subject,
+            html: composed.html,
+            text: composed.text,
+            headers: composed.headers,
+          },
+          { now, ...context.delivery },
+        );
+        return result.outcome === 'released' ? 'retry' : 'done';
+      } catch (error) {
+        if (error instanceof DeliveryOutcomeUnknown) {
+          console.error(JSON.stringify({ level: 'warn', message: error.message, contactId: ref.contactId }));
+          return 'retry';
+        }
+        throw error;
+      }
+    }),
+  );
+  return retry || outcomes.includes('retry');
+}

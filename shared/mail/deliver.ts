@@ -1,0 +1,164 @@
+import type { DeliveryRef } from '../domain/delivery.ts';
+import { claimDelivery, markClaimFailed, markSent, releaseClaim } from '../store/deliveries.ts';
+import type { Mailer, OutgoingEmail } from './mailer.ts';
+import { type SendBudget, sharedSendBudget } from './send-budget.ts';
+import { sesMailer } from './ses-mailer.ts';
+
+/**
+ * Sends one delivery at most once: claim it (only a pending delivery can be
+ * claimed), take a token from the account-wide send budget, send through SES,
+ * record the result on the claim.
+ *
+ * - SES said "not now" (throttled, sending paused): retried here with backoff,
+ *   then the claim is released back to `pending` for a later attempt.
+ * - SES refused the message for good: `failed` with SES's reason.
+ * - Anything else (a timeout, a dropped connection, a failed state write after
+ *   the send): SES may have accepted the email, so the claim stays as it is and
+ *   `DeliveryOutcomeUnknown` is thrown. The delivery is never sent again; a
+ *   stale claim is later given up as `failed: interrupted`, and SES's Send or
+ *   Delivery event heals it to `sent` if the email did go out.
+ */
+export type DeliveryOutcome =
+  | { readonly outcome: 'sent'; readonly messageId: string }
+  | { readonly outcome: 'failed'; readonly reason: string }
+  /** Not pending (someone else sent, is sending, or settled it): nothing was sent. */
+  | { readonly outcome: 'skipped' }
+  /** Throttled: back to pending, to be sent later. */
+  | { readonly outcome: 'released' };
+
+export class DeliveryOutcomeUnknown extends Error {
+  override readonly name = 'DeliveryOutcomeUnknown';
+  constructor(
+    readonly ref: DeliveryRef,
+    override readonly cause: unknown,
+  ) {
+    super(`The outcome of a send is unknown; the delivery stays claimed: ${describe(cause)}`);
+  }
+}
+
+export interface SendDeliveryOptions {
+  readonly mailer?: Mailer;
+  readonly budget?: SendBudget;
+  readonly now?: () => Date;
+  /** Sends tried on throttling before the claim is released. Default 4. */
+  readonly attempts?: number;
+  /** Backoff before the second attempt, doubled after (plus jitter). Default 200 ms. */
+  readonly backoffMs?: number;
+}
+
+/** SES errors that say the email was not sent and may be sent later. */
+const throttling = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+  'SendingPausedException',
+]);
+
+/** SES errors that say this email will never be accepted as it is. */
+const refusals = new Set([
+  'BadRequestException',
+  'MessageRejected',
+  'MailFromDomainNotVerifiedException',
+  'AccountSuspendedException',
+  'NotFoundException',
+  'InvalidParameterValue',
+]);
+
+export type SesErrorKind = 'throttled' | 'refused' | 'unknown';
+
+/** How an error from Mailer.send is to be read (see the module comment). */
+export function classifySendError(error: unknown): SesErrorKind {
+  const { name, $metadata, $fault } = (error ?? {}) as {
+    name?: string;
+    $metadata?: { httpStatusCode?: number };
+    $fault?: string;
+  };
+  if (name && throttling.has(name)) return 'throttled';
+  if (name && refusals.has(name)) return 'refused';
+  const status = $metadata?.httpStatusCode;
+  if (status === 429) return 'throttled';
+  // A client error answer is SES saying no; a 5xx or no answer at all leaves it open.
+  if ($fault === 'client' && status !== undefined && status >= 400 && status < 500) return 'refused';
+  return 'unknown';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
+  return String(error).slice(0, 500);
+}
+
+/** SES message tags that SES events carry back (see the tracking of events). */
+export function deliveryTags(tenantId: string, ref: DeliveryRef): Record<string, string> {
+  return ref.kind === 'campaign'
+    ? { tenant: tenantId, kind: 'campaign', campaign: ref.campaignId, contact: ref.contactId }
+    : {
+        tenant: tenantId,
+        kind: 'sequence',
+        sequence: ref.sequenceId,
+        contact: ref.contactId,
+        step: String(ref.step),
+      };
+}
+
+let defaultMailer: Mailer | undefined;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function sendDelivery(
+  tenantId: string,
+  ref: DeliveryRef,
+  email: Omit<OutgoingEmail, 'tags'>,
+  options: SendDeliveryOptions = {},
+): Promise<DeliveryOutcome> {
+  const now = options.now ?? (() => new Date());
+  defaultMailer ??= sesMailer();
+  const mailer = options.mailer ?? defaultMailer;
+  const budget = options.budget ?? sharedSendBudget();
+  const attempts = Math.max(1, options.attempts ?? 4);
+  const backoff = options.backoffMs ?? 200;
+
+  const claimed = await claimDelivery(tenantId, ref, now());
+  if (!claimed?.claimId) return { outcome: 'skipped' };
+  const claimId = claimed.claimId;
+  const outgoing: OutgoingEmail = { ...email, tags: deliveryTags(tenantId, ref) };
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Every call to SES counts against the rate, retries included.
+      await budget.take(1);
+    } catch (error) {
+      // Nothing went to SES: the delivery may be sent later.
+      await releaseClaim(tenantId, ref, claimId, now()).catch(() => undefined);
+      throw error;
+    }
+    let messageId: string;
+    try {
+      messageId = await mailer.send(outgoing);
+    } catch (error) {
+      const kind = classifySendError(error);
+      if (kind === 'throttled' && attempt < attempts) {
+        const delay = backoff * 2 ** (attempt - 1);
+        await pause(delay + Math.floor(Math.random() * delay));
+        continue;
+      }
+      if (kind === 'throttled') {
+        await releaseClaim(tenantId, ref, claimId, now());
+        return { outcome: 'released' };
+      }
+      if (kind === 'refused') {
+        const reason = describe(error);
+        await markClaimFailed(tenantId, ref, claimId, reason, now());
+        return { outcome: 'failed', reason };
+      }
+      throw new DeliveryOutcomeUnknown(ref, error);
+    }
+    try {
+      // Undefined means the claim was given up meanwhile; the email went out all the same,
+      // and SES's event will heal the delivery to `sent`.
+      await markSent(tenantId, ref, claimId, messageId, now());
+    } catch (error) {
+      throw new DeliveryOutcomeUnknown(ref, error);
+    }
+    return { outcome: 'sent', messageId };
+  }
+}

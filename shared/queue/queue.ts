@@ -1,0 +1,37 @@
+/**
+ * Work queues that absorb fan-out: in AWS SQS queues with DLQs, consumed by
+ * Lambda with partial batch failures; under `npm start` a stand-in keeping
+ * messages in a local-only DynamoDB Local table, consumed in-process by
+ * infra/local/queue-consumer.ts. Delivery is at least once, so consumers must
+ * be idempotent.
+ */
+export const queueNames = ['campaignSend'] as const;
+export type QueueName = (typeof queueNames)[number];
+
+/** The Lambda entry that consumes each queue. */
+export const queueConsumerEntry = (queue: QueueName): string => `functions/queue/${queue}.ts`;
+
+/** SQS's limit on a message body. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+export interface Queue {
+  /** Enqueues each body (JSON-serialised) as one message; resolves once all are accepted. */
+  sendMessages(queue: QueueName, bodies: readonly unknown[]): Promise<void>;
+}
+
+/** Environment names of the queue layer, one place for the stacks, the local runtime and the adapters. */
+export const queueEnv = {
+  /** `sqs` in AWS, `local` under `npm start`. */
+  queue: 'QUEUE',
+  /** `CAMPAIGN_SEND_QUEUE_URL`, ... */
+  url: (queue: QueueName): string =>
+    `${queue.replace(/[A-Z]/g, (char) => `_${char}`).toUpperCase()}_QUEUE_URL`,
+  localTable: 'LOCAL_QUEUE_TABLE',
+} as const;
+
+export function serialise(queue: QueueName, body: unknown): string {
+  const text = JSON.stringify(body);
+  if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES)
+    throw new Error(`A ${queue} message exceeds ${MAX_MESSAGE_BYTES} bytes`);
+  return text;
+}

@@ -1,0 +1,103 @@
+import * as z from 'zod/mini';
+import { campaignStatuses } from '../domain/campaign.ts';
+import { deliveryStatuses } from '../domain/delivery.ts';
+import { email, listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import { lazy } from './lazy.ts';
+
+const campaignFields = () => ({
+  name: nonEmpty(200),
+  templateId: ulid(),
+  segmentId: ulid(),
+  fromEmail: email(),
+  // A display name is one header line.
+  fromName: z.optional(
+    nonEmpty(100).check(z.refine((value) => !/[\r\n]/.test(value), 'must be a single line')),
+  ),
+  replyTo: z.optional(email()),
+  ownerId: z.optional(userId()),
+});
+
+const count = () => z.number();
+
+export const campaignSchemas = lazy(() => {
+  const fields = campaignFields();
+  return {
+    create: z.strictObject(fields),
+    patch: mergePatchOf(fields, ['name', 'templateId', 'segmentId', 'fromEmail', 'ownerId']),
+    record: z.object({
+      ...fields,
+      ...recordBase(),
+      status: z.enum(campaignStatuses),
+      scheduledAt: z.optional(z.string()),
+      startedAt: z.optional(z.string()),
+      completedAt: z.optional(z.string()),
+      pausedAt: z.optional(z.string()),
+      canceledAt: z.optional(z.string()),
+      cancelReason: z.optional(z.string()),
+      recipientCount: z.optional(z.number()),
+      phase: z.optional(z.enum(['freezing', 'queued'])),
+      linkBaseUrl: z.optional(z.string()),
+      snapshot: z.optional(
+        z.object({
+          template: z.object({
+            name: z.string(),
+            subject: z.string(),
+            html: z.string(),
+            text: z.optional(z.string()),
+          }),
+          segment: z.object({ name: z.string(), filter: z.unknown() }),
+        }),
+      ),
+    }),
+    schedule: z.strictObject({
+      at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2030-01-31T09:00:00Z' }),
+    }),
+    listQuery: z.strictObject({
+      ...listQuery(),
+      q: z.optional(nonEmpty(200)),
+      status: z.optional(z.enum(campaignStatuses)),
+    }),
+    recipientsQuery: z.strictObject({
+      limit: listQuery().limit,
+      cursor: listQuery().cursor,
+      status: z.optional(z.enum(deliveryStatuses)),
+    }),
+    recipient: z.object({
+      contactId: z.string(),
+      email: z.optional(z.string()),
+      status: z.enum(deliveryStatuses),
+      reason: z.optional(z.string()),
+      messageId: z.optional(z.string()),
+      sentAt: z.optional(z.string()),
+      failedAt: z.optional(z.string()),
+      deliveredAt: z.optional(z.string()),
+      openedAt: z.optional(z.string()),
+      clickedAt: z.optional(z.string()),
+      bouncedAt: z.optional(z.string()),
+      complainedAt: z.optional(z.string()),
+      unsubscribedAt: z.optional(z.string()),
+    }),
+    stats: z.object({
+      recipients: count(),
+      sent: count(),
+      delivered: count(),
+      opened: count(),
+      clicked: count(),
+      machineOpened: count(),
+      bounced: count(),
+      complained: count(),
+      unsubscribed: count(),
+      suppressed: count(),
+      failed: count(),
+      canceled: count(),
+      openRate: count(),
+      clickRate: count(),
+      bounceRate: count(),
+      complaintRate: count(),
+    }),
+  };
+});
+
+type Schemas = ReturnType<typeof campaignSchemas>;
+export type CampaignCreate = z.output<Schemas['create']>;
+export type CampaignPatch = z.output<Schemas['patch']>;

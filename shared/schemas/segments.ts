@@ -1,0 +1,53 @@
+import * as z from 'zod/mini';
+import { type SegmentFilter, validateFilter } from '../domain/segment-filter.ts';
+import { listQuery, mergePatchOf, nonEmpty, recordBase, userId } from './common.ts';
+import { lazy } from './lazy.ts';
+
+/**
+ * A segment filter, checked by the filter language itself so that every
+ * problem is listed at once, each at its own path (`filter.all[1].field`).
+ */
+const filter = () =>
+  z.record(z.string(), z.unknown()).check(
+    z.superRefine((value, context) => {
+      for (const error of validateFilter(value))
+        context.addIssue({ code: 'custom', message: error.message, path: error.path ? [error.path] : [] });
+    }),
+  ) as unknown as z.ZodMiniType<SegmentFilter>;
+
+const segmentFields = () => ({
+  name: nonEmpty(200),
+  description: z.optional(nonEmpty(2000)),
+  filter: filter(),
+  ownerId: z.optional(userId()),
+});
+
+export const segmentSchemas = lazy(() => {
+  const fields = segmentFields();
+  return {
+    create: z.strictObject(fields),
+    patch: mergePatchOf(fields, ['name', 'filter', 'ownerId']),
+    record: z.object({ ...fields, ...recordBase() }),
+    listQuery: z.strictObject({
+      ...listQuery(),
+      q: z.optional(nonEmpty(200)),
+      ownerId: z.optional(userId()),
+    }),
+    previewQuery: z.strictObject({
+      limit: z.optional(
+        z.string().check(
+          z.regex(/^\d{1,3}$/, 'must be an integer from 1 to 100'),
+          z.refine((value) => Number(value) >= 1 && Number(value) <= 100, 'must be an integer from 1 to 100'),
+        ),
+      ),
+    }),
+  };
+});
+
+export const segmentPreviewSchema = lazy(() =>
+  z.object({ count: z.number(), sample: z.array(z.record(z.string(), z.unknown())) }),
+);
+
+type Schemas = ReturnType<typeof segmentSchemas>;
+export type SegmentCreate = z.output<Schemas['create']>;
+export type SegmentPatch = z.output<Schemas['patch']>;

@@ -1,0 +1,266 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import {
+  type CampaignCounter,
+  type CampaignCounts,
+  type CampaignPhase,
+  type CampaignStatus,
+  campaignCounters,
+  emptyCounts,
+} from '../domain/campaign.ts';
+import type { SegmentFilter } from '../domain/segment-filter.ts';
+import { emailHash } from '../domain/suppression.ts';
+import { dynamo } from './client.ts';
+import { campaignStatsKey, recordKey, statePk, suppressionKey } from './keys.ts';
+import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
+import { type TransactItem, transact } from './transactions.ts';
+
+/** What a campaign sends: the template and segment as they were when sending began. */
+export interface CampaignSnapshot {
+  readonly template: {
+    readonly name: string;
+    readonly subject: string;
+    readonly html: string;
+    readonly text?: string;
+  };
+  readonly segment: { readonly name: string; readonly filter: SegmentFilter };
+}
+
+export type Campaign = StoredRecord & {
+  name: string;
+  templateId: string;
+  segmentId: string;
+  fromEmail: string;
+  fromName?: string;
+  replyTo?: string;
+  status: CampaignStatus;
+  /** When it is to start (scheduled) or started (sending and later). */
+  scheduledAt?: string;
+  /** Identifies the current schedule; a firing of an earlier one finds another runId and does nothing. */
+  runId?: string;
+  /** Where links in its emails point (captured from the request that scheduled it). */
+  linkBaseUrl?: string;
+  startedAt?: string;
+  phase?: CampaignPhase;
+  recipientCount?: number;
+  pausedAt?: string;
+  canceledAt?: string;
+  /** Why the pipeline canceled it (its template or segment was erased before it started). */
+  cancelReason?: string;
+  completedAt?: string;
+  snapshot?: CampaignSnapshot;
+};
+
+export const campaigns: EntitySpec<Campaign> = {
+  type: 'CAMPAIGN',
+  label: 'campaign',
+  searchName: (campaign) => campaign.name,
+  state: (campaign) => campaign.status,
+};
+
+type Item = Record<string, unknown>;
+
+export interface Transition {
+  /** The statuses the campaign must be in. */
+  readonly from: readonly CampaignStatus[];
+  readonly to?: CampaignStatus;
+  readonly set?: Item;
+  readonly remove?: readonly string[];
+  /** Further conditions on attributes, e.g. `{ runId: '...' }` or `{ phase: 'queued' }`. */
+  readonly where?: Item;
+}
+
+/**
+ * A status change made by the pipeline (start, completion), conditioned on the
+ * current status instead of a version read earlier, and bumping the version so
+ * that a concurrent edit through the API fails its own condition. Undefined
+ * when the campaign was not in a `from` status (or `where` did not hold).
+ */
+export async function transitionCampaign(
+  tenantId: string,
+  id: string,
+  transition: Transition,
+  now = new Date(),
+): Promise<Campaign | undefined> {
+  const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+  const values: Item = { ':one': 1 };
+  const set: Item = { ...transition.set, updatedAt: now.toISOString() };
+  if (transition.to) {
+    set.status = transition.to;
+    set.gsi6pk = statePk(tenantId, 'CAMPAIGN', transition.to);
+  }
+  const assignments = Object.entries(set).map(([name, value], index) => {
+    names[`#s${index}`] = name;
+    values[`:s${index}`] = value;
+    return `#s${index} = :s${index}`;
+  });
+  assignments.push('#version = #version + :one');
+  const removals = (transition.remove ?? []).map((name, index) => {
+    names[`#r${index}`] = name;
+    return `#r${index}`;
+  });
+  const froms = transition.from.map((status, index) => {
+    values[`:f${index}`] = status;
+    return `:f${index}`;
+  });
+  const wheres = Object.entries(transition.where ?? {}).map(([name, value], index) => {
+    names[`#w${index}`] = name;
+    values[`:w${index}`] = value;
+    return `#w${index} = :w${index}`;
+  });
+  try {
+    const output = await dynamo.send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: recordKey(tenantId, 'CAMPAIGN', id),
+        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+        ConditionExpression: ['attribute_exists(pk)', `#status IN (${froms.join(', ')})`, ...wheres].join(
+          ' AND ',
+        ),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return output.Attributes ? toRecord<Campaign>(output.Attributes) : undefined;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+export async function getCampaign(tenantId: string, id: string): Promise<Campaign | undefined> {
+  const { Item } = await dynamo.send(
+    new GetCommand({
+      TableName: config.tableName,
+      Key: recordKey(tenantId, 'CAMPAIGN', id),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? toRecord<Campaign>(Item) : undefined;
+}
+
+export async function readCampaignCounts(
+  tenantId: string,
+  id: string,
+  consistent = false,
+): Promise<CampaignCounts> {
+  const { Item = {} } = await dynamo.send(
+    new GetCommand({
+      TableName: config.tableName,
+      Key: campaignStatsKey(tenantId, id),
+      ConsistentRead: consistent,
+    }),
+  );
+  const counts = emptyCounts();
+  for (const counter of campaignCounters) {
+    const value = Item[counter];
+    if (typeof value === 'number') counts[counter] = value;
+  }
+  return counts;
+}
+
+/** Markers of applied stream events; beside (not instead of) other consumers' markers of the same event. */
+const statsMarkerKey = (tenantId: string, eventId: string) => ({
+  pk: `T#${tenantId}#STREAM#${eventId}`,
+  sk: 'CAMPAIGN',
+});
+const MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** A transaction holds 100 actions: 99 markers and the counter update. */
+export const MAX_EVENTS_PER_TRANSACTION = 99;
+
+export interface CampaignEvent {
+  readonly eventId: string;
+  readonly deltas: Partial<Record<CampaignCounter, number>>;
+}
+
+/**
+ * Adds one campaign's events to its counters in one transaction with a marker
+ * per stream event (written only if absent). Events whose marker exists were
+ * applied before (a retried or replayed batch) and are dropped, so each
+ * counts exactly once. At most MAX_EVENTS_PER_TRANSACTION events per call.
+ */
+export async function applyCampaignEvents(
+  tenantId: string,
+  campaignId: string,
+  events: readonly CampaignEvent[],
+  now = Date.now(),
+): Promise<void> {
+  if (events.length > MAX_EVENTS_PER_TRANSACTION) throw new Error('Too many events for one transaction');
+  let pending = [...events];
+  while (pending.length > 0) {
+    const sums = new Map<string, number>();
+    for (const event of pending)
+      for (const [name, delta] of Object.entries(event.deltas))
+        sums.set(name, (sums.get(name) ?? 0) + (delta ?? 0));
+    const changed = [...sums].filter(([, sum]) => sum !== 0);
+    const markers: TransactItem[] = pending.map((event) => ({
+      Put: {
+        TableName: config.tableName,
+        Item: {
+          ...statsMarkerKey(tenantId, event.eventId),
+          entity: 'stream-marker',
+          tenantId,
+          expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
+    const update: TransactItem[] =
+      changed.length === 0
+        ? []
+        : [
+            {
+              Update: {
+                TableName: config.tableName,
+                Key: campaignStatsKey(tenantId, campaignId),
+                UpdateExpression: `SET entity = :entity, tenantId = :tenant ADD ${changed
+                  .map((_, index) => `#c${index} :d${index}`)
+                  .join(', ')}`,
+                ExpressionAttributeNames: Object.fromEntries(
+                  changed.map(([name], index) => [`#c${index}`, name]),
+                ),
+                ExpressionAttributeValues: {
+                  ':entity': 'campaign-stats',
+                  ':tenant': tenantId,
+                  ...Object.fromEntries(changed.map(([, sum], index) => [`:d${index}`, sum])),
+                },
+              },
+            },
+          ];
+    const outcome = await transact([...markers, ...update]);
+    if (outcome.ok) return;
+    const applied = new Set(outcome.failedConditions);
+    pending = pending.filter((_, index) => !applied.has(index));
+  }
+}
+
+/** Which of these addresses are on the tenant's suppression list (one BatchGetItem per 100). */
+export async function suppressedEmails(tenantId: string, emails: readonly string[]): Promise<Set<string>> {
+  const byHash = new Map<string, string>();
+  for (const email of emails) byHash.set(emailHash(tenantId, email), email);
+  const hashes = [...byHash.keys()];
+  const found = new Set<string>();
+  for (let start = 0; start < hashes.length; start += 100) {
+    let keys: Item[] = hashes.slice(start, start + 100).map((hash) => suppressionKey(tenantId, hash));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('DynamoDB kept leaving suppression reads unprocessed');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+      const output = await dynamo.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [config.tableName]: { Keys: keys, ProjectionExpression: 'pk', ConsistentRead: true },
+          },
+        }),
+      );
+      for (const item of output.Responses?.[config.tableName] ?? []) {
+        const hash = String(item.pk).split('#SUPPRESSION#')[1];
+        const email = hash ? byHash.get(hash) : undefined;
+        if (email) found.add(email);
+      }
+      keys = (output.UnprocessedKeys?.[config.tableName]?.Keys ?? []) as Item[];
+    }
+  }
+  return found;
+}

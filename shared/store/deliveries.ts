@@ -1,0 +1,353 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import {
+  type Delivery,
+  type DeliveryRef,
+  type DeliveryStatus,
+  type EngagementField,
+  INTERRUPTED,
+} from '../domain/delivery.ts';
+import type { PageKey } from '../http/cursor.ts';
+import { dynamo } from './client.ts';
+import {
+  campaignRecipientStatusPk,
+  campaignRecipientsPk,
+  sequenceDeliveriesPk,
+  sequenceDeliverySk,
+  storageAttributes,
+} from './keys.ts';
+
+/**
+ * Deliveries in the table (see shared/domain/delivery.ts). Every status change
+ * is one conditional UpdateItem on the delivery itself, so concurrent senders,
+ * redelivered queue messages and replayed events cannot move a delivery twice.
+ */
+
+type Item = Record<string, unknown>;
+
+export const deliveryKey = (tenantId: string, ref: DeliveryRef) =>
+  ref.kind === 'campaign'
+    ? { pk: campaignRecipientsPk(tenantId, ref.campaignId), sk: ref.contactId }
+    : { pk: sequenceDeliveriesPk(tenantId, ref.sequenceId), sk: sequenceDeliverySk(ref.contactId, ref.step) };
+
+/** Campaign recipients are listed by status (gsi6); sequence deliveries are read one by one. */
+const statusIndex = (tenantId: string, ref: DeliveryRef, status: DeliveryStatus): Item =>
+  ref.kind === 'campaign'
+    ? { gsi6pk: campaignRecipientStatusPk(tenantId, ref.campaignId, status), gsi6sk: ref.contactId }
+    : {};
+
+const refFields = (ref: DeliveryRef): Item =>
+  ref.kind === 'campaign'
+    ? { kind: 'campaign', campaignId: ref.campaignId, contactId: ref.contactId }
+    : { kind: 'sequence', sequenceId: ref.sequenceId, contactId: ref.contactId, step: ref.step };
+
+const storage = new Set<string>(storageAttributes);
+const toDelivery = (item: Item): Delivery =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !storage.has(name))) as unknown as Delivery;
+
+export interface NewDelivery {
+  readonly ref: DeliveryRef;
+  readonly email?: string;
+  /** `pending` (to be sent) or `suppressed` with its cause. */
+  readonly status: 'pending' | 'suppressed';
+  readonly reason?: string;
+}
+
+function newItem(tenantId: string, delivery: NewDelivery, now: Date): Item {
+  const at = now.toISOString();
+  return {
+    ...deliveryKey(tenantId, delivery.ref),
+    ...statusIndex(tenantId, delivery.ref, delivery.status),
+    ...refFields(delivery.ref),
+    entity: 'delivery',
+    tenantId,
+    ...(delivery.email ? { email: delivery.email } : {}),
+    status: delivery.status,
+    ...(delivery.reason ? { reason: delivery.reason } : {}),
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+const BATCH = 25;
+const MAX_BATCH_ATTEMPTS = 8;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Writes new deliveries in batches of 25 (unprocessed items retried with
+ * backoff). Plain puts: only for lists that nothing has been sent from yet
+ * (a campaign's recipients while it is being frozen), where writing the same
+ * delivery twice writes the same thing.
+ */
+export async function putNewDeliveries(
+  tenantId: string,
+  deliveries: readonly NewDelivery[],
+  now = new Date(),
+): Promise<void> {
+  for (let start = 0; start < deliveries.length; start += BATCH) {
+    let requests = deliveries
+      .slice(start, start + BATCH)
+      .map((delivery) => ({ PutRequest: { Item: newItem(tenantId, delivery, now) } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error('DynamoDB kept leaving deliveries unprocessed');
+      if (attempt > 0) await pause(Math.min(50 * 2 ** attempt, 2000));
+      const output = await dynamo.send(
+        new BatchWriteCommand({ RequestItems: { [config.tableName]: requests } }),
+      );
+      requests = (output.UnprocessedItems?.[config.tableName] ?? []) as typeof requests;
+    }
+  }
+}
+
+/** Creates one delivery unless it exists; false when it did (a sequence step fired twice). */
+export async function createDelivery(tenantId: string, delivery: NewDelivery, now = new Date()) {
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: config.tableName,
+        Item: newItem(tenantId, delivery, now),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+export async function getDelivery(tenantId: string, ref: DeliveryRef): Promise<Delivery | undefined> {
+  const output = await dynamo.send(
+    new GetCommand({ TableName: config.tableName, Key: deliveryKey(tenantId, ref), ConsistentRead: true }),
+  );
+  return output.Item ? toDelivery(output.Item) : undefined;
+}
+
+/**
+ * One conditional update; the new delivery, or undefined when the condition
+ * failed (someone else moved it first, or it does not exist).
+ */
+async function move(
+  tenantId: string,
+  ref: DeliveryRef,
+  update: {
+    set: Item;
+    remove?: readonly string[];
+    condition: string;
+    values?: Item;
+    names?: Record<string, string>;
+  },
+): Promise<Delivery | undefined> {
+  const names: Record<string, string> = { ...update.names };
+  const values: Item = { ...update.values };
+  const assignments = Object.entries(update.set).map(([name, value], index) => {
+    names[`#s${index}`] = name;
+    values[`:s${index}`] = value;
+    return `#s${index} = :s${index}`;
+  });
+  const removals = (update.remove ?? []).map((name, index) => {
+    names[`#r${index}`] = name;
+    return `#r${index}`;
+  });
+  try {
+    const output = await dynamo.send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: deliveryKey(tenantId, ref),
+        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+        ConditionExpression: `attribute_exists(pk) AND (${update.condition})`,
+        // DynamoDB rejects names the expressions do not use (set-once engagement does not test the status).
+        ExpressionAttributeNames: update.condition.includes('#status')
+          ? { ...names, '#status': 'status' }
+          : names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return output.Attributes ? toDelivery(output.Attributes) : undefined;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+const statusChange = (tenantId: string, ref: DeliveryRef, status: DeliveryStatus, now: Date): Item => ({
+  status,
+  updatedAt: now.toISOString(),
+  ...statusIndex(tenantId, ref, status),
+});
+
+/**
+ * Claims a pending delivery for sending. Returns the claimed delivery (with its
+ * fresh `claimId`), or undefined when it was not pending: someone else holds
+ * or held it, so this caller must not send.
+ */
+export function claimDelivery(tenantId: string, ref: DeliveryRef, now = new Date()) {
+  return move(tenantId, ref, {
+    set: {
+      ...statusChange(tenantId, ref, 'sending', now),
+      claimId: randomUUID(),
+      claimedAt: now.toISOString(),
+    },
+    condition: '#status = :pending',
+    values: { ':pending': 'pending' },
+  });
+}
+
+const holding = (claimId: string) => ({
+  condition: '#status = :sending AND claimId = :claim',
+  values: { ':sending': 'sending', ':claim': claimId },
+});
+
+/** Records the send; undefined when the claim was lost meanwhile (given up as interrupted). */
+export function markSent(
+  tenantId: string,
+  ref: DeliveryRef,
+  claimId: string,
+  messageId: string,
+  now = new Date(),
+) {
+  const { condition, values } = holding(claimId);
+  return move(tenantId, ref, {
+    set: { ...statusChange(tenantId, ref, 'sent', now), messageId, sentAt: now.toISOString() },
+    remove: ['claimId'],
+    condition,
+    values,
+  });
+}
+
+/** SES said the email was not sent (throttled, paused): back to pending for a later attempt. */
+export function releaseClaim(tenantId: string, ref: DeliveryRef, claimId: string, now = new Date()) {
+  const { condition, values } = holding(claimId);
+  return move(tenantId, ref, {
+    set: statusChange(tenantId, ref, 'pending', now),
+    remove: ['claimId', 'claimedAt'],
+    condition,
+    values,
+  });
+}
+
+/** SES refused the email for good (a bad address, a rejected message). */
+export function markClaimFailed(
+  tenantId: string,
+  ref: DeliveryRef,
+  claimId: string,
+  reason: string,
+  now = new Date(),
+) {
+  const { condition, values } = holding(claimId);
+  return move(tenantId, ref, {
+    set: { ...statusChange(tenantId, ref, 'failed', now), reason, failedAt: now.toISOString() },
+    remove: ['claimId'],
+    condition,
+    values,
+  });
+}
+
+/**
+ * Gives up a claim older than `claimedBefore` (its sender crashed or timed
+ * out between claiming and recording): `failed` with reason `interrupted`.
+ * Never sent again, since SES may have accepted it.
+ */
+export function abandonStaleClaim(tenantId: string, ref: DeliveryRef, claimedBefore: Date, now = new Date()) {
+  return move(tenantId, ref, {
+    set: { ...statusChange(tenantId, ref, 'failed', now), reason: INTERRUPTED, failedAt: now.toISOString() },
+    remove: ['claimId'],
+    condition: '#status = :sending AND claimedAt < :before',
+    values: { ':sending': 'sending', ':before': claimedBefore.toISOString() },
+  });
+}
+
+/** A pending delivery that will not be sent after all (campaign canceled, contact opted out). */
+export function settlePending(
+  tenantId: string,
+  ref: DeliveryRef,
+  status: 'suppressed' | 'canceled' | 'failed',
+  reason: string,
+  now = new Date(),
+) {
+  return move(tenantId, ref, {
+    set: { ...statusChange(tenantId, ref, status, now), reason },
+    condition: '#status = :pending',
+    values: { ':pending': 'pending' },
+  });
+}
+
+/**
+ * An SES Send or Delivery event for `messageId` proves the email went out:
+ * a delivery still claimed, or given up as interrupted, becomes `sent`.
+ */
+export function healAsSent(
+  tenantId: string,
+  ref: DeliveryRef,
+  messageId: string,
+  sentAt: Date,
+  now = new Date(),
+) {
+  return move(tenantId, ref, {
+    set: { ...statusChange(tenantId, ref, 'sent', now), messageId, sentAt: sentAt.toISOString() },
+    remove: ['claimId', 'reason', 'failedAt'],
+    condition: '#status = :sending OR (#status = :failed AND reason = :interrupted)',
+    values: { ':sending': 'sending', ':failed': 'failed', ':interrupted': INTERRUPTED },
+  });
+}
+
+/**
+ * Sets an engagement moment once. With `messageId`, only on the delivery that
+ * sent that message (SES events); undefined when it was already set, the
+ * delivery does not exist, or the message is not this delivery's.
+ */
+export function recordEngagement(
+  tenantId: string,
+  ref: DeliveryRef,
+  field: EngagementField,
+  at: Date,
+  options: { messageId?: string; also?: Item } = {},
+) {
+  return move(tenantId, ref, {
+    set: { [field]: at.toISOString(), ...options.also },
+    condition: `attribute_not_exists(#field)${options.messageId ? ' AND messageId = :message' : ''}`,
+    values: options.messageId ? { ':message': options.messageId } : {},
+    names: { '#field': field },
+  });
+}
+
+export interface DeliveryPage {
+  readonly items: Delivery[];
+  readonly lastKey: PageKey | undefined;
+}
+
+/** A campaign's recipients, all or in one status, in contact-id order. */
+export async function listCampaignRecipients(
+  tenantId: string,
+  campaignId: string,
+  options: { status?: DeliveryStatus; limit: number; startKey?: PageKey | undefined; consistent?: boolean },
+): Promise<DeliveryPage> {
+  const byStatus = options.status !== undefined;
+  const output = await dynamo.send(
+    new QueryCommand({
+      TableName: config.tableName,
+      ...(byStatus ? { IndexName: 'gsi6' } : { ConsistentRead: options.consistent ?? false }),
+      KeyConditionExpression: byStatus ? 'gsi6pk = :pk' : 'pk = :pk',
+      ExpressionAttributeValues: {
+        ':pk': byStatus
+          ? campaignRecipientStatusPk(tenantId, campaignId, options.status as DeliveryStatus)
+          : campaignRecipientsPk(tenantId, campaignId),
+      },
+      Limit: options.limit,
+      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
+    }),
+  );
+  return {
+    items: (output.Items ?? []).map(toDelivery),
+    lastKey: output.LastEvaluatedKey as PageKey | undefined,
+  };
+}

@@ -1,0 +1,142 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import { emailHash, type SuppressionReason } from '../domain/suppression.ts';
+import type { MarketingStatus } from '../schemas/contacts.ts';
+import { actingAs } from './actor.ts';
+import { dynamo } from './client.ts';
+import { type Contact, contacts } from './entities.ts';
+import { engagementPk, suppressionKey } from './keys.ts';
+import { getRecord, replaceRecord } from './records.ts';
+
+/**
+ * What unsubscribe links and SES events change outside a delivery: the
+ * contact's marketing status, the tenant's suppression list, and the per-
+ * campaign engagement items segments read. Every write here is idempotent, so
+ * a retried request or a replayed event finishes what a crash left half done
+ * and otherwise changes nothing.
+ */
+
+/** The contact, if it exists and is not archived (deleted); read consistently. */
+export async function liveContact(tenantId: string, contactId: string): Promise<Contact | undefined> {
+  const contact = await getRecord(contacts, tenantId, contactId, true);
+  return contact && !contact.archived ? contact : undefined;
+}
+
+/** Which statuses each change may replace: bounced and complained are never undone by an unsubscribe. */
+const replaces: Record<Exclude<MarketingStatus, 'subscribed'>, readonly MarketingStatus[]> = {
+  unsubscribed: ['subscribed'],
+  bounced: ['subscribed', 'unsubscribed'],
+  complained: ['subscribed', 'unsubscribed', 'bounced'],
+};
+
+export type StatusChange = 'changed' | 'unchanged' | 'missing';
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Moves a contact's marketing status through a versioned write (so the stream
+ * and the timeline see it, stamped with `actor`). With `onlyForEmail`, only
+ * while the contact still has that address: a bounce of an old address says
+ * nothing about the new one. A concurrent edit is re-read and retried.
+ */
+export async function changeMarketingStatus(
+  tenantId: string,
+  contactId: string,
+  status: Exclude<MarketingStatus, 'subscribed'>,
+  options: { actor: string; onlyForEmail?: string; now?: Date },
+): Promise<StatusChange> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await liveContact(tenantId, contactId);
+    if (!current) return 'missing';
+    if (!replaces[status].includes(current.marketingStatus)) return 'unchanged';
+    if (options.onlyForEmail !== undefined && !sameAddress(current.email, options.onlyForEmail))
+      return 'unchanged';
+    const next: Contact = {
+      ...current,
+      marketingStatus: status,
+      version: current.version + 1,
+      updatedAt: (options.now ?? new Date()).toISOString(),
+      updatedBy: options.actor,
+    };
+    const outcome = await actingAs(options.actor, () => replaceRecord(contacts, tenantId, current, next));
+    if (outcome.ok) return 'changed';
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`Contact ${contactId} kept changing; status not written`);
+  }
+}
+
+export const sameAddress = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * Adds an address to the tenant's suppression list (by hash). An existing
+ * entry stays, except that a bounce or complaint replaces an unsubscribe (the
+ * stronger reason); an erased person's entry is never touched.
+ */
+export async function addSuppression(
+  tenantId: string,
+  email: string,
+  reason: Exclude<SuppressionReason, 'erased'>,
+  now = new Date(),
+): Promise<boolean> {
+  const upgrade = reason !== 'unsubscribed';
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: config.tableName,
+        Item: {
+          ...suppressionKey(tenantId, emailHash(tenantId, email)),
+          entity: 'suppression',
+          tenantId,
+          reason,
+          createdAt: now.toISOString(),
+        },
+        ConditionExpression: upgrade
+          ? 'attribute_not_exists(pk) OR reason = :unsubscribed'
+          : 'attribute_not_exists(pk)',
+        ...(upgrade ? { ExpressionAttributeValues: { ':unsubscribed': 'unsubscribed' } } : {}),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+export type EngagementKind = 'opened' | 'clicked';
+
+/**
+ * Notes that a contact opened or clicked a campaign (one item per contact,
+ * written once): what segment conditions `engagement.opened|clicked` read.
+ */
+export async function recordEngagementItem(
+  tenantId: string,
+  campaignId: string,
+  kind: EngagementKind,
+  contactId: string,
+  at: Date,
+): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: config.tableName,
+        Item: {
+          pk: engagementPk(tenantId, campaignId, kind),
+          sk: contactId,
+          entity: 'engagement',
+          tenantId,
+          campaignId,
+          contactId,
+          kind,
+          at: at.toISOString(),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,474 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import type { Delivery } from '../domain/delivery.ts';
+import {
+  type EnrollmentStatus,
+  type ExitReason,
+  type ExitTrigger,
+  type SequenceStep,
+  stepScheduleName,
+} from '../domain/sequence.ts';
+import { emailHash } from '../domain/suppression.ts';
+import type { PageKey } from '../http/cursor.ts';
+import { getScheduler } from '../schedule/select.ts';
+import { dynamo } from './client.ts';
+import { type Contact, contacts } from './entities.ts';
+import {
+  contactEnrollmentsPk,
+  enrollmentKey,
+  recordKey,
+  sequenceDeliveriesPk,
+  sequenceDeliverySk,
+  storageAttributes,
+  suppressionKey,
+} from './keys.ts';
+import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
+
+/** A follow-up sequence: its steps by index, and the events that end a contact's enrollment early. */
+export type Sequence = StoredRecord & {
+  name: string;
+  steps: SequenceStep[];
+  exitOn: ExitTrigger[];
+  fromEmail?: string;
+  fromName?: string;
+  replyTo?: string;
+};
+
+export const sequences: EntitySpec<Sequence> = {
+  type: 'SEQUENCE',
+  label: 'sequence',
+  searchName: (sequence) => sequence.name,
+};
+
+/**
+ * One contact's run through one sequence, in the sequence's enrollment
+ * partition (sk = contact id, so a contact is enrolled at most once), listed
+ * per contact through gsi3 (exit conditions) and per status through gsi6.
+ * `runId` binds the step schedules to this enrollment: a schedule left behind
+ * by a failed enrollment names another run and does nothing.
+ */
+export interface Enrollment {
+  readonly tenantId: string;
+  readonly sequenceId: string;
+  readonly contactId: string;
+  readonly runId: string;
+  readonly status: EnrollmentStatus;
+  readonly exitReason?: ExitReason;
+  /** The step whose schedule is pending (active), or the step it ended at. */
+  readonly currentStep: number;
+  readonly nextStepAt?: string;
+  /** Steps whose condition said not to send. */
+  readonly skippedSteps?: number[];
+  /** Where the links in its emails point (the API's public URL when the contact was enrolled). */
+  readonly linkBaseUrl: string;
+  readonly enrolledAt: string;
+  readonly enrolledBy: string;
+  readonly updatedAt: string;
+  readonly completedAt?: string;
+  readonly exitedAt?: string;
+}
+
+type Item = Record<string, unknown>;
+
+const enrollmentStatusPk = (tenantId: string, sequenceId: string, status: EnrollmentStatus) =>
+  `T#${tenantId}#SEQUENCE#${sequenceId}#ENROLLMENTS#${status}`;
+
+const statusIndex = (
+  enrollment: Pick<Enrollment, 'tenantId' | 'sequenceId' | 'contactId'>,
+  status: EnrollmentStatus,
+) => ({
+  gsi6pk: enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, status),
+  gsi6sk: enrollment.contactId,
+});
+
+/** Enrollments keep `tenantId`: their schedule names are derived from it. */
+const storage = new Set<string>(storageAttributes.filter((name) => name !== 'tenantId'));
+const strip = <T>(item: Item): T =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !storage.has(name))) as T;
+
+/** What clients see of an enrollment: not its run id nor where its links point. */
+export function enrollmentView(enrollment: Enrollment) {
+  const { tenantId: _tenant, runId: _run, linkBaseUrl: _base, ...shown } = enrollment;
+  return shown;
+}
+
+/**
+ * Writes a new enrollment unless the contact has one in this sequence
+ * (active, completed or exited); false when it had.
+ */
+export async function putEnrollment(enrollment: Enrollment): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: config.tableName,
+        Item: {
+          ...enrollment,
+          ...enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
+          gsi3pk: contactEnrollmentsPk(enrollment.tenantId, enrollment.contactId),
+          gsi3sk: enrollment.sequenceId,
+          ...statusIndex(enrollment, enrollment.status),
+          entity: 'enrollment',
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+export async function getEnrollment(
+  tenantId: string,
+  sequenceId: string,
+  contactId: string,
+): Promise<Enrollment | undefined> {
+  const { Item } = await dynamo.send(
+    new GetCommand({
+      TableName: config.tableName,
+      Key: enrollmentKey(tenantId, sequenceId, contactId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? strip<Enrollment>(Item) : undefined;
+}
+
+/** Removes an enrollment written for a run whose schedule could not be created. */
+export async function deleteEnrollment(
+  tenantId: string,
+  sequenceId: string,
+  contactId: string,
+  runId: string,
+) {
+  try {
+    await dynamo.send(
+      new DeleteCommand({
+        TableName: config.tableName,
+        Key: enrollmentKey(tenantId, sequenceId, contactId),
+        ConditionExpression: 'runId = :run',
+        ExpressionAttributeValues: { ':run': runId },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/** BatchGetItem in pages of 100, unprocessed keys retried; items in no particular order. */
+async function batchGet(keys: readonly Item[]): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let pending: Item[] = keys.slice(start, start + 100) as Item[];
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 8) throw new Error('DynamoDB kept leaving keys unprocessed');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+      const output = await dynamo.send(
+        new BatchGetCommand({ RequestItems: { [config.tableName]: { Keys: pending } } }),
+      );
+      found.push(...(output.Responses?.[config.tableName] ?? []));
+      pending = (output.UnprocessedKeys?.[config.tableName]?.Keys ?? []) as Item[];
+    }
+  }
+  return found;
+}
+
+/** Contacts by id (missing ones absent from the map). */
+export async function getContacts(tenantId: string, ids: readonly string[]): Promise<Map<string, Contact>> {
+  const items = await batchGet(ids.map((id) => recordKey(tenantId, contacts.type, id)));
+  return new Map(
+    items.map((item) => {
+      const contact = toRecord<Contact>(item);
+      return [contact.id, contact] as const;
+    }),
+  );
+}
+
+/** The contacts among `ids` that have an enrollment (of any status) in the sequence. */
+export async function existingEnrollments(
+  tenantId: string,
+  sequenceId: string,
+  ids: readonly string[],
+): Promise<Map<string, Enrollment>> {
+  const items = await batchGet(ids.map((id) => enrollmentKey(tenantId, sequenceId, id)));
+  return new Map(items.map((item) => [String(item.sk), strip<Enrollment>(item)] as const));
+}
+
+/** Which of these addresses are on the tenant's suppression list. */
+export async function suppressedEmails(tenantId: string, emails: readonly string[]): Promise<Set<string>> {
+  const byHash = new Map(emails.map((email) => [emailHash(tenantId, email), email] as const));
+  const items = await batchGet([...byHash.keys()].map((hash) => suppressionKey(tenantId, hash)));
+  const suppressed = new Set<string>();
+  for (const item of items) {
+    const hash = String(item.pk).split('#').at(-1) ?? '';
+    const email = byHash.get(hash);
+    if (email) suppressed.add(email);
+  }
+  return suppressed;
+}
+
+export async function isSuppressed(tenantId: string, email: string): Promise<boolean> {
+  const { Item } = await dynamo.send(
+    new GetCommand({
+      TableName: config.tableName,
+      Key: suppressionKey(tenantId, emailHash(tenantId, email)),
+    }),
+  );
+  return Item !== undefined;
+}
+
+/**
+ * Ends an active enrollment (of run `runId`, when given). Returns the
+ * enrollment as it was, so the caller can cancel the schedule of its pending
+ * step; undefined when it was not active (already ended: a replay, a race).
+ */
+export async function exitEnrollment(
+  tenantId: string,
+  sequenceId: string,
+  contactId: string,
+  reason: ExitReason,
+  options: { runId?: string; now?: Date } = {},
+): Promise<Enrollment | undefined> {
+  const at = (options.now ?? new Date()).toISOString();
+  try {
+    const output = await dynamo.send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: enrollmentKey(tenantId, sequenceId, contactId),
+        UpdateExpression:
+          'SET #status = :exited, exitReason = :reason, exitedAt = :at, updatedAt = :at, gsi6pk = :statusPk REMOVE nextStepAt',
+        ConditionExpression: `#status = :active${options.runId ? ' AND runId = :run' : ''}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':exited': 'exited',
+          ':active': 'active',
+          ':reason': reason,
+          ':at': at,
+          ':statusPk': enrollmentStatusPk(tenantId, sequenceId, 'exited'),
+          ...(options.runId ? { ':run': options.runId } : {}),
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return output.Attributes ? strip<Enrollment>(output.Attributes) : undefined;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Moves an active enrollment of run `runId` from step `from` to the next one
+ * (due at `nextStepAt`), or completes it when `nextStepAt` is absent (the
+ * last step ran). Conditional on the step, so of two firings of one step
+ * exactly one moves it. False when it did not move.
+ */
+export async function advanceEnrollment(
+  enrollment: Pick<Enrollment, 'tenantId' | 'sequenceId' | 'contactId' | 'runId'>,
+  from: number,
+  options: { nextStepAt?: Date; skipped: boolean; now?: Date },
+): Promise<boolean> {
+  const at = (options.now ?? new Date()).toISOString();
+  const completing = options.nextStepAt === undefined;
+  const sets = ['currentStep = :to', 'updatedAt = :at'];
+  const values: Item = {
+    ':to': completing ? from : from + 1,
+    ':at': at,
+    ':from': from,
+    ':active': 'active',
+    ':run': enrollment.runId,
+  };
+  if (completing) {
+    sets.push('#status = :completed', 'completedAt = :at', 'gsi6pk = :statusPk');
+    values[':completed'] = 'completed';
+    values[':statusPk'] = enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, 'completed');
+  } else {
+    sets.push('nextStepAt = :next');
+    values[':next'] = options.nextStepAt?.toISOString();
+  }
+  if (options.skipped) {
+    sets.push('skippedSteps = list_append(if_not_exists(skippedSteps, :none), :skipped)');
+    values[':none'] = [];
+    values[':skipped'] = [from];
+  }
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
+        UpdateExpression: `SET ${sets.join(', ')}${completing ? ' REMOVE nextStepAt' : ''}`,
+        ConditionExpression: '#status = :active AND currentStep = :from AND runId = :run',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+export interface EnrollmentPage {
+  readonly items: Enrollment[];
+  readonly lastKey: PageKey | undefined;
+}
+
+/** A sequence's enrollments, all or in one status, in contact-id order. */
+export async function listEnrollments(
+  tenantId: string,
+  sequenceId: string,
+  options: { status?: EnrollmentStatus; limit: number; startKey?: PageKey | undefined },
+): Promise<EnrollmentPage> {
+  const byStatus = options.status !== undefined;
+  const output = await dynamo.send(
+    new QueryCommand({
+      TableName: config.tableName,
+      ...(byStatus ? { IndexName: 'gsi6' } : {}),
+      KeyConditionExpression: byStatus ? 'gsi6pk = :pk' : 'pk = :pk',
+      ExpressionAttributeValues: {
+        ':pk': byStatus
+          ? enrollmentStatusPk(tenantId, sequenceId, options.status as EnrollmentStatus)
+          : enrollmentKey(tenantId, sequenceId, '').pk,
+      },
+      Limit: options.limit,
+      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
+    }),
+  );
+  return {
+    items: (output.Items ?? []).map((item) => strip<Enrollment>(item)),
+    lastKey: output.LastEvaluatedKey as PageKey | undefined,
+  };
+}
+
+/** Every enrollment of a contact, in any sequence (gsi3). */
+export async function contactEnrollments(tenantId: string, contactId: string): Promise<Enrollment[]> {
+  const found: Enrollment[] = [];
+  let startKey: Item | undefined;
+  do {
+    const output = await dynamo.send(
+      new QueryCommand({
+        TableName: config.tableName,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': contactEnrollmentsPk(tenantId, contactId) },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    found.push(...(output.Items ?? []).map((item) => strip<Enrollment>(item)));
+    startKey = output.LastEvaluatedKey;
+  } while (startKey);
+  return found;
+}
+
+/**
+ * The latest email of the sequence sent to the contact before `step`: one
+ * Query over the contact's deliveries of this sequence, newest step first.
+ */
+export async function lastSentEmail(
+  tenantId: string,
+  sequenceId: string,
+  contactId: string,
+  step: number,
+): Promise<Delivery | undefined> {
+  if (step <= 0) return undefined;
+  const output = await dynamo.send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+      ExpressionAttributeValues: {
+        ':pk': sequenceDeliveriesPk(tenantId, sequenceId),
+        ':first': sequenceDeliverySk(contactId, 0),
+        ':last': sequenceDeliverySk(contactId, step - 1),
+      },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    }),
+  );
+  return (output.Items ?? [])
+    .map((item) => strip<Delivery>(item))
+    .find((delivery) => delivery.status === 'sent');
+}
+
+/**
+ * Deletes an erased contact's enrollment in a sequence and the deliveries of
+ * it (they hold the address). Idempotent.
+ */
+export async function eraseEnrollment(
+  tenantId: string,
+  sequenceId: string,
+  contactId: string,
+): Promise<void> {
+  const output = await dynamo.send(
+    new QueryCommand({
+      TableName: config.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :contact)',
+      ExpressionAttributeValues: {
+        ':pk': sequenceDeliveriesPk(tenantId, sequenceId),
+        ':contact': `${contactId}#`,
+      },
+      ProjectionExpression: 'pk, sk',
+    }),
+  );
+  const keys = [...(output.Items ?? []), enrollmentKey(tenantId, sequenceId, contactId)];
+  for (let start = 0; start < keys.length; start += 25) {
+    let requests = keys
+      .slice(start, start + 25)
+      .map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= 8) throw new Error('DynamoDB kept leaving deletes unprocessed');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+      const result = await dynamo.send(
+        new BatchWriteCommand({ RequestItems: { [config.tableName]: requests } }),
+      );
+      requests = (result.UnprocessedItems?.[config.tableName] ?? []) as typeof requests;
+    }
+  }
+}
+
+type ScheduledEnrollment = Pick<Enrollment, 'tenantId' | 'sequenceId' | 'contactId' | 'runId'>;
+
+/** Creates (or, for a repeated call, moves) the one-time schedule of an enrollment's step. */
+export async function scheduleStep(enrollment: ScheduledEnrollment, step: number, at: Date): Promise<void> {
+  await (await getScheduler()).schedule({
+    name: stepScheduleName({ ...enrollment, step }),
+    at,
+    target: 'sequenceStep',
+    payload: {
+      tenantId: enrollment.tenantId,
+      sequenceId: enrollment.sequenceId,
+      contactId: enrollment.contactId,
+      step,
+      runId: enrollment.runId,
+    },
+  });
+}
+
+/**
+ * Deletes the pending schedule of a step. Tidying only: a step that fires for
+ * an ended enrollment does nothing, so a failure is logged, not thrown.
+ */
+export async function cancelStep(enrollment: ScheduledEnrollment, step: number): Promise<void> {
+  const name = stepScheduleName({ ...enrollment, step });
+  try {
+    await (await getScheduler()).cancel(name);
+  } catch (error) {
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        message: 'sequence step schedule not deleted',
+        name,
+        error: String(error),
+      }),
+    );
+  }
+}

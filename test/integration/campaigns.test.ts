@@ -1,0 +1,548 @@
+import { randomBytes } from 'node:crypto';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
+import { ensureQueueTable } from '../../infra/local/queue-consumer.ts';
+import { emailHash } from '../../shared/domain/suppression.ts';
+import { type AnyBody, type ApiClient, eventually, runDueSchedules, tokenFor } from '../support/api.ts';
+import { dynamoClient, useTestTable } from '../support/dynamo.ts';
+import { createWorld, type World } from './world.ts';
+
+/**
+ * The campaign pipeline through the local runtime: schedule → start (freeze,
+ * queue) → sender → local SES → stream stats. Some tests also run the start
+ * and the sender in this process against a queue table nobody else consumes,
+ * to fire duplicates and to hold messages while a campaign is paused.
+ */
+let world: World;
+let admin: ApiClient;
+let controlToken: string;
+let start: typeof import('#functions/schedule/campaignStart');
+let send: typeof import('#functions/queue/campaignSend');
+let localQueue: typeof import('#shared/queue/local-queue');
+/** This process's own queue table: messages the in-process start writes wait here. */
+let heldQueue: string;
+
+interface SesEmail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+  at: number;
+}
+
+async function sesEmails(): Promise<SesEmail[]> {
+  const response = await fetch(new URL('/store', inject('sesEndpoint')));
+  return ((await response.json()) as { emails: SesEmail[] }).emails;
+}
+
+/** How many emails each address received. */
+async function receivedBy(addresses: readonly string[]): Promise<Map<string, number>> {
+  const wanted = new Set(addresses);
+  const counts = new Map<string, number>();
+  for (const email of await sesEmails())
+    for (const to of email.destination.to) if (wanted.has(to)) counts.set(to, (counts.get(to) ?? 0) + 1);
+  return counts;
+}
+
+beforeAll(async () => {
+  world = await createWorld();
+  admin = world.admin.client;
+  controlToken = await tokenFor({ tenant: world.tenant, role: 'admin', user: world.admin.id });
+  useTestTable();
+  heldQueue = `${inject('tableName')}-held-${randomBytes(3).toString('hex')}`;
+  await ensureQueueTable(dynamoClient(), heldQueue);
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SESV2: inject('sesEndpoint'),
+    SIGNING_SECRET: await loadOrCreateSigningSecret(inject('dataDir')),
+    QUEUE: 'local',
+    LOCAL_QUEUE_TABLE: heldQueue,
+    SEND_RATE_PER_SECOND: 'unlimited',
+  });
+  start = await import('#functions/schedule/campaignStart');
+  send = await import('#functions/queue/campaignSend');
+  localQueue = await import('#shared/queue/local-queue');
+});
+
+let sequence = 0;
+const label = (name: string) => `${name}-${Date.now().toString(36)}-${(sequence++).toString(36)}`;
+
+/** Contacts tagged `tag`, created through the API `parallel` at a time. */
+async function contactsTagged(
+  client: ApiClient,
+  tag: string,
+  count: number,
+  extra: (index: number) => Record<string, unknown> = () => ({}),
+): Promise<{ id: string; email?: string }[]> {
+  const created: { id: string; email?: string }[] = [];
+  const parallel = 25;
+  for (let start = 0; start < count; start += parallel) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(parallel, count - start) }, async (_, offset) => {
+        const index = start + offset;
+        const body = {
+          firstName: `P${index}`,
+          email: `${tag}-${index}@example.com`,
+          tags: [tag],
+          ...extra(index),
+        };
+        const response = await client.post('/contacts', body);
+        expect(response.status, response.text).toBe(201);
+        return { id: response.body.id as string, email: response.body.email as string | undefined };
+      }),
+    );
+    created.push(...batch);
+  }
+  return created;
+}
+
+async function campaignFor(client: ApiClient, tag: string, html?: string): Promise<AnyBody> {
+  const template = await client.post('/templates', {
+    name: label('tpl'),
+    subject: 'Hello {{contact.firstName}}',
+    html:
+      html ??
+      '<html><body><p>Hi {{contact.firstName}}</p><a href="https://example.com/offer?a=1&amp;b=2">Offer</a></body></html>',
+  });
+  expect(template.status, template.text).toBe(201);
+  const segment = await client.post('/segments', {
+    name: label('seg'),
+    filter: { all: [{ field: 'tags', op: 'contains', value: tag }] },
+  });
+  expect(segment.status, segment.text).toBe(201);
+  const campaign = await client.post('/campaigns', {
+    name: label('campaign'),
+    templateId: template.body.id,
+    segmentId: segment.body.id,
+    fromEmail: 'news@example.com',
+    fromName: 'Example News',
+  });
+  expect(campaign.status, campaign.text).toBe(201);
+  expect(campaign.body.status).toBe('draft');
+  return campaign.body;
+}
+
+const statusOf = async (id: string) => (await admin.get(`/campaigns/${id}`)).body.status as string;
+
+async function waitForStatus(id: string, status: string, timeoutMs = 150_000) {
+  try {
+    await eventually(async () => expect(await statusOf(id)).toBe(status), { timeoutMs, intervalMs: 250 });
+  } catch (error) {
+    const campaign = (await admin.get(`/campaigns/${id}`)).body;
+    const stats = (await admin.get(`/campaigns/${id}/stats`)).body;
+    const pending = (await admin.get(`/campaigns/${id}/recipients?status=pending&limit=5`)).body;
+    const sending = (await admin.get(`/campaigns/${id}/recipients?status=sending&limit=5`)).body;
+    console.error(
+      JSON.stringify({ campaign: { ...campaign, snapshot: undefined }, stats, pending, sending }, null, 1),
+    );
+    throw error;
+  }
+}
+
+/** Runs the in-process sender over every message in this process's own queue table. */
+async function drainHeldQueue(): Promise<number> {
+  const { QueryCommand, DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
+  const { Items = [] } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: heldQueue,
+      KeyConditionExpression: '#q = :q',
+      ExpressionAttributeNames: { '#q': 'queue' },
+      ExpressionAttributeValues: { ':q': { S: 'campaignSend' } },
+      ConsistentRead: true,
+    }),
+  );
+  for (const item of Items) {
+    const message = localQueue.fromMessageItem(item);
+    const event = {
+      Records: [{ messageId: message.messageId, body: message.body }],
+    } as unknown as SQSEvent;
+    await send.handler(event);
+    await dynamoClient().send(
+      new DeleteItemCommand({
+        TableName: heldQueue,
+        Key: { queue: { S: 'campaignSend' }, messageId: { S: message.messageId } },
+      }),
+    );
+  }
+  return Items.length;
+}
+
+describe('a campaign sent end to end', () => {
+  it('sends 2,000 recipients exactly once each, with tracking, unsubscribe headers and stats', async () => {
+    const tag = label('big');
+    const people = await contactsTagged(admin, tag, 2000);
+    const campaign = await campaignFor(admin, tag);
+    const sent = await admin.post(`/campaigns/${campaign.id}/send`);
+    expect(sent.status, sent.text).toBe(200);
+    expect(sent.body.status).toBe('scheduled');
+
+    await waitForStatus(campaign.id, 'sent', 400_000);
+    const counts = await receivedBy(people.map((person) => person.email as string));
+    expect(counts.size).toBe(2000);
+    expect([...counts.values()].every((count) => count === 1)).toBe(true);
+
+    const one = (await sesEmails()).find((email) => email.destination.to[0] === people[7]?.email);
+    expect(one?.subject).toBe('Hello P7');
+    const headers = Object.fromEntries((one?.headers ?? []).map((header) => [header.name, header.value]));
+    expect(headers['List-Unsubscribe']).toMatch(/^<http:\/\/.+\/u\/[A-Za-z0-9_-]+>$/);
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(one?.body.html).toMatch(/href="http:\/\/[^"]+\/t\/c\/[A-Za-z0-9_-]+"/);
+    expect(one?.body.html).not.toContain('https://example.com/offer');
+    expect(one?.body.html).toMatch(
+      /<img src="http:\/\/[^"]+\/t\/o\/[A-Za-z0-9_-]+\.gif" width="1" height="1"/,
+    );
+    expect(one?.body.html).toContain('Unsubscribe</a>');
+    expect(one?.body.text).toContain('/u/');
+
+    await eventually(async () => {
+      const stats = await admin.get(`/campaigns/${campaign.id}/stats`);
+      expect(stats.status).toBe(200);
+      expect(stats.body).toMatchObject({ recipients: 2000, sent: 2000, suppressed: 0, failed: 0 });
+    });
+    const final = await admin.get(`/campaigns/${campaign.id}`);
+    expect(final.body).toMatchObject({ status: 'sent', recipientCount: 2000, phase: 'queued' });
+    expect(final.body.completedAt).toBeDefined();
+
+    const page = await admin.get(`/campaigns/${campaign.id}/recipients?status=sent&limit=200`);
+    expect(page.status).toBe(200);
+    expect(page.body.items).toHaveLength(200);
+    expect(page.body.items[0]).toMatchObject({ status: 'sent' });
+    expect(page.body.items[0].messageId).toBeDefined();
+    expect(page.body.items[0].claimId).toBeUndefined();
+    const next = await admin.get(
+      `/campaigns/${campaign.id}/recipients?status=sent&limit=200&cursor=${encodeURIComponent(page.body.nextCursor)}`,
+    );
+    expect(next.body.items[0].contactId > page.body.items[199].contactId).toBe(true);
+    expect((await admin.get(`/campaigns/${campaign.id}/recipients?status=pending`)).body.items).toEqual([]);
+  }, 600_000);
+
+  it('skips contacts without email, unsubscribed, bounced, complained or suppressed, and counts them', {
+    timeout: 180_000,
+  }, async () => {
+    const tag = label('skip');
+    const [ok] = await contactsTagged(admin, tag, 1);
+    const noEmail = await admin.post('/contacts', { firstName: 'NoMail', tags: [tag] });
+    const [unsubscribed] = await contactsTagged(admin, `${tag}-u`, 1, () => ({
+      tags: [tag],
+      marketingStatus: 'unsubscribed',
+    }));
+    const [bounced, complained, listed] = await contactsTagged(admin, `${tag}-b`, 3, () => ({ tags: [tag] }));
+    const table = inject('tableName');
+    for (const [contact, status] of [
+      [bounced, 'bounced'],
+      [complained, 'complained'],
+    ] as const) {
+      await dynamoClient().send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: marshall({ pk: `T#${world.tenant}#CONTACT#${contact?.id}`, sk: 'A' }),
+          UpdateExpression: 'SET marketingStatus = :s',
+          ExpressionAttributeValues: marshall({ ':s': status }),
+        }),
+      );
+    }
+    await dynamoClient().send(
+      new PutItemCommand({
+        TableName: table,
+        Item: marshall({
+          pk: `T#${world.tenant}#SUPPRESSION#${emailHash(world.tenant, listed?.email ?? '')}`,
+          sk: 'A',
+          entity: 'suppression',
+          tenantId: world.tenant,
+          reason: 'bounced',
+        }),
+      }),
+    );
+
+    const campaign = await campaignFor(admin, tag);
+    expect((await admin.post(`/campaigns/${campaign.id}/send`)).status).toBe(200);
+    await waitForStatus(campaign.id, 'sent', 120_000);
+    const skipped = [unsubscribed, bounced, complained, listed].map((contact) => contact?.email as string);
+    expect((await receivedBy(skipped)).size).toBe(0);
+    expect((await receivedBy([ok?.email as string])).get(ok?.email as string)).toBe(1);
+
+    await eventually(async () => {
+      const stats = (await admin.get(`/campaigns/${campaign.id}/stats`)).body;
+      expect(stats).toMatchObject({ recipients: 6, sent: 1, suppressed: 5, failed: 0 });
+    });
+    const suppressed = (await admin.get(`/campaigns/${campaign.id}/recipients?status=suppressed`)).body.items;
+    const reasons = Object.fromEntries(suppressed.map((item: AnyBody) => [item.contactId, item.reason]));
+    expect(reasons).toEqual({
+      [noEmail.body.id]: 'no_email',
+      [unsubscribed?.id as string]: 'not_subscribed',
+      [bounced?.id as string]: 'not_subscribed',
+      [complained?.id as string]: 'not_subscribed',
+      [listed?.id as string]: 'suppressed',
+    });
+  });
+});
+
+describe('at most one email per recipient', () => {
+  it('sends nothing twice when the start fires several times and messages are redelivered', {
+    timeout: 180_000,
+  }, async () => {
+    const tag = label('dup');
+    const people = await contactsTagged(admin, tag, 120);
+    const campaign = await campaignFor(admin, tag);
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = await admin.post(`/campaigns/${campaign.id}/schedule`, { at });
+    expect(scheduled.status, scheduled.text).toBe(200);
+    const event = {
+      tenantId: world.tenant,
+      campaignId: campaign.id,
+      runId: scheduled.body.runId,
+      scheduledAt: at,
+    };
+
+    // Two firings in this process at once (their messages wait in the held queue)...
+    const firings = await Promise.allSettled([start.handler(event), start.handler(event)]);
+    expect(firings.some((firing) => firing.status === 'fulfilled')).toBe(true);
+    // ...the real schedule firing in the runtime, whose sender sends everyone...
+    const fired = await runDueSchedules(controlToken, new Date(Date.now() + 3_600_000 + 1000));
+    expect(fired.find((firing) => firing.name === `campaign-${campaign.id}`)?.outcome).toBe('fired');
+    await waitForStatus(campaign.id, 'sent');
+    // ...then the held messages delivered again, and a late duplicate firing.
+    expect(await drainHeldQueue()).toBeGreaterThan(0);
+    await start.handler(event);
+
+    const counts = await receivedBy(people.map((person) => person.email as string));
+    expect(counts.size).toBe(120);
+    expect([...counts.values()].every((count) => count === 1)).toBe(true);
+    await eventually(async () =>
+      expect((await admin.get(`/campaigns/${campaign.id}/stats`)).body).toMatchObject({
+        recipients: 120,
+        sent: 120,
+      }),
+    );
+  });
+
+  it('ignores a firing of a schedule that was moved since', async () => {
+    const tag = label('moved');
+    await contactsTagged(admin, tag, 2);
+    const campaign = await campaignFor(admin, tag);
+    const first = await admin.post(`/campaigns/${campaign.id}/schedule`, {
+      at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const second = await admin.post(`/campaigns/${campaign.id}/schedule`, {
+      at: new Date(Date.now() + 7_200_000).toISOString(),
+    });
+    expect(second.status).toBe(200);
+    await start.handler({
+      tenantId: world.tenant,
+      campaignId: campaign.id,
+      runId: first.body.runId,
+      scheduledAt: first.body.scheduledAt,
+    });
+    expect(await statusOf(campaign.id)).toBe('scheduled');
+    expect((await admin.post(`/campaigns/${campaign.id}/cancel`)).status).toBe(200);
+  });
+});
+
+describe('pause, resume, cancel', () => {
+  /** A campaign started in this process: its messages wait in the held queue. */
+  async function startedHeld(tag: string, count: number) {
+    const people = await contactsTagged(admin, tag, count);
+    const campaign = await campaignFor(admin, tag);
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = await admin.post(`/campaigns/${campaign.id}/schedule`, { at });
+    await start.handler({
+      tenantId: world.tenant,
+      campaignId: campaign.id,
+      runId: scheduled.body.runId,
+      scheduledAt: at,
+    });
+    expect(await statusOf(campaign.id)).toBe('sending');
+    return { people, campaign };
+  }
+
+  it('holds every recipient while paused and sends them all once resumed', { timeout: 180_000 }, async () => {
+    const { people, campaign } = await startedHeld(label('pause'), 60);
+    const paused = await admin.post(`/campaigns/${campaign.id}/pause`);
+    expect(paused.status, paused.text).toBe(200);
+    expect(paused.body.status).toBe('paused');
+    expect((await admin.post(`/campaigns/${campaign.id}/pause`)).status).toBe(409);
+
+    await drainHeldQueue(); // delivered while paused: dropped, nothing sent
+    const addresses = people.map((person) => person.email as string);
+    expect((await receivedBy(addresses)).size).toBe(0);
+    expect(
+      (await admin.get(`/campaigns/${campaign.id}/recipients?status=pending&limit=200`)).body.items,
+    ).toHaveLength(60);
+
+    const resumed = await admin.post(`/campaigns/${campaign.id}/resume`);
+    expect(resumed.status, resumed.text).toBe(200);
+    expect(resumed.body.status).toBe('sending');
+    await waitForStatus(campaign.id, 'sent');
+    const counts = await receivedBy(addresses);
+    expect(counts.size).toBe(60);
+    expect([...counts.values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it('cancels what was not sent yet and leaves every recipient final', { timeout: 180_000 }, async () => {
+    const { people, campaign } = await startedHeld(label('cancel'), 80);
+    // One message (50 or 30 recipients) goes out, then the campaign is canceled.
+    const { QueryCommand } = await import('@aws-sdk/client-dynamodb');
+    const { Items = [] } = await dynamoClient().send(
+      new QueryCommand({
+        TableName: heldQueue,
+        KeyConditionExpression: '#q = :q',
+        ExpressionAttributeNames: { '#q': 'queue' },
+        ExpressionAttributeValues: { ':q': { S: 'campaignSend' } },
+        ConsistentRead: true,
+      }),
+    );
+    const mine = Items.map((item) => localQueue.fromMessageItem(item)).find(
+      (message) => JSON.parse(message.body).campaignId === campaign.id,
+    );
+    expect(mine).toBeDefined();
+    await send.handler({
+      Records: [{ messageId: mine?.messageId, body: mine?.body }],
+    } as unknown as SQSEvent);
+    const sentFirst = (JSON.parse(mine?.body ?? '{}').contactIds as string[]).length;
+
+    const canceled = await admin.post(`/campaigns/${campaign.id}/cancel`);
+    expect(canceled.status, canceled.text).toBe(200);
+    expect(canceled.body.status).toBe('canceled');
+    expect((await admin.post(`/campaigns/${campaign.id}/resume`)).status).toBe(409);
+    expect((await admin.post(`/campaigns/${campaign.id}/send`)).status).toBe(409);
+    await drainHeldQueue();
+
+    await eventually(
+      async () => {
+        const stats = (await admin.get(`/campaigns/${campaign.id}/stats`)).body;
+        expect(stats).toMatchObject({ recipients: 80, sent: sentFirst, canceled: 80 - sentFirst });
+      },
+      { timeoutMs: 60_000 },
+    );
+    const counts = await receivedBy(people.map((person) => person.email as string));
+    expect(counts.size).toBe(sentFirst);
+    expect((await admin.get(`/campaigns/${campaign.id}/recipients?status=pending`)).body.items).toEqual([]);
+    expect(await statusOf(campaign.id)).toBe('canceled');
+  });
+
+  it('cancels a scheduled campaign and deletes its schedule', async () => {
+    const tag = label('cancel-scheduled');
+    await contactsTagged(admin, tag, 1);
+    const campaign = await campaignFor(admin, tag);
+    await admin.post(`/campaigns/${campaign.id}/schedule`, {
+      at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const canceled = await admin.post(`/campaigns/${campaign.id}/cancel`);
+    expect(canceled.body.status).toBe('canceled');
+    const fired = await runDueSchedules(controlToken, new Date(Date.now() + 7_200_000));
+    expect(fired.find((firing) => firing.name === `campaign-${campaign.id}`)).toBeUndefined();
+  });
+});
+
+describe('campaign rules', () => {
+  it('validates input and refuses illegal changes', async () => {
+    const tag = label('rules');
+    const campaign = await campaignFor(admin, tag);
+    const bad = await admin.post('/campaigns', { name: '', templateId: 'x', fromEmail: 'nope' });
+    expect(bad.status).toBe(400);
+    const paths = bad.body.errors.map((error: AnyBody) => error.path);
+    expect(paths).toEqual(expect.arrayContaining(['name', 'templateId', 'segmentId', 'fromEmail']));
+    const missing = await admin.post('/campaigns', {
+      name: 'x',
+      templateId: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      segmentId: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      fromEmail: 'a@example.com',
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors.map((error: AnyBody) => error.path)).toEqual(['templateId', 'segmentId']);
+
+    const past = await admin.post(`/campaigns/${campaign.id}/schedule`, { at: '2020-01-01T00:00:00Z' });
+    expect(past.status).toBe(400);
+    expect((await admin.post(`/campaigns/${campaign.id}/schedule`, { at: 'tomorrow' })).status).toBe(400);
+    for (const action of ['pause', 'resume', 'cancel'])
+      expect((await admin.post(`/campaigns/${campaign.id}/${action}`)).status).toBe(409);
+
+    const renamed = await admin.patch(
+      `/campaigns/${campaign.id}`,
+      { name: 'Renamed' },
+      { 'if-match': '"1"' },
+    );
+    expect(renamed.status, renamed.text).toBe(200);
+    expect(
+      (await admin.patch(`/campaigns/${campaign.id}`, { name: 'Stale' }, { 'if-match': '"1"' })).status,
+    ).toBe(412);
+    expect(
+      (
+        await admin.post(`/campaigns/${campaign.id}/schedule`, {
+          at: new Date(Date.now() + 60_000).toISOString(),
+        })
+      ).status,
+    ).toBe(200);
+    expect((await admin.delete(`/campaigns/${campaign.id}`)).status).toBe(409);
+    expect((await admin.post(`/campaigns/${campaign.id}/cancel`)).status).toBe(200);
+    expect((await admin.patch(`/campaigns/${campaign.id}`, { name: 'Late' })).status).toBe(409);
+    expect((await admin.delete(`/campaigns/${campaign.id}`)).status).toBe(204);
+    expect(
+      (await admin.get('/campaigns?status=canceled')).body.items.map((item: AnyBody) => item.id),
+    ).not.toContain(campaign.id);
+  });
+});
+
+describe('who may see and change a campaign', () => {
+  it('answers 404 on every route to another tenant, and applies the record rules to reps', async () => {
+    const tag = label('iso');
+    await contactsTagged(admin, tag, 1);
+    const campaign = await campaignFor(admin, tag);
+    const id = campaign.id;
+    const stranger = world.stranger.client;
+    const routes: [string, string, unknown?][] = [
+      ['get', `/campaigns/${id}`],
+      ['patch', `/campaigns/${id}`, { name: 'x' }],
+      ['delete', `/campaigns/${id}`],
+      ['post', `/campaigns/${id}/restore`],
+      ['post', `/campaigns/${id}/schedule`, { at: new Date(Date.now() + 60_000).toISOString() }],
+      ['post', `/campaigns/${id}/send`],
+      ['post', `/campaigns/${id}/pause`],
+      ['post', `/campaigns/${id}/resume`],
+      ['post', `/campaigns/${id}/cancel`],
+      ['get', `/campaigns/${id}/stats`],
+      ['get', `/campaigns/${id}/recipients`],
+    ];
+    const call = (client: ApiClient, [method, path, body]: [string, string, unknown?]) =>
+      method === 'get'
+        ? client.get(path)
+        : method === 'delete'
+          ? client.delete(path)
+          : method === 'patch'
+            ? client.patch(path, body)
+            : client.post(path, body);
+    for (const route of routes) {
+      expect((await call(stranger, route)).status, route.join(' ')).toBe(404);
+      // The admin's campaign belongs to no team: a rep cannot see it either.
+      expect((await call(world.repRed.client, route)).status, route.join(' ')).toBe(404);
+    }
+    expect((await stranger.get('/campaigns')).body.items).toEqual([]);
+    expect(await statusOf(id)).toBe('draft');
+
+    // A rep's own campaign, from their own template and segment.
+    const rep = world.repRed.client;
+    const repCampaign = await campaignFor(rep, tag);
+    expect(repCampaign.ownerId).toBe(world.repRed.id);
+    expect((await world.repRed2.client.get(`/campaigns/${repCampaign.id}`)).status).toBe(200);
+    expect((await world.repRed2.client.post(`/campaigns/${repCampaign.id}/send`)).status).toBe(403);
+    expect((await world.repBlue.client.get(`/campaigns/${repCampaign.id}/stats`)).status).toBe(404);
+    expect(
+      (await world.managerRed.client.patch(`/campaigns/${repCampaign.id}`, { name: 'Team' })).status,
+    ).toBe(200);
+    // A rep cannot use a template they cannot read.
+    const adminTemplate = campaign.templateId;
+    const refused = await rep.post('/campaigns', {
+      name: 'x',
+      templateId: adminTemplate,
+      segmentId: repCampaign.segmentId,
+      fromEmail: 'a@example.com',
+    });
+    expect(refused.status).toBe(400);
+    expect((await rep.get('/campaigns')).body.items.map((item: AnyBody) => item.id)).toEqual([
+      repCampaign.id,
+    ]);
+  });
+});

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { expect, inject } from 'vitest';
+import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
+import type { ApiClient } from '../support/api.ts';
+import { useTestTable } from '../support/dynamo.ts';
+
+/**
+ * Deliveries made directly with the store, for tracking and SES event tests
+ * that need "an email we sent" without running a campaign: the test process
+ * points the store at the runtime's table and signs with the runtime's key.
+ */
+export async function useRuntimeStore() {
+  useTestTable();
+  process.env.SIGNING_SECRET = await loadOrCreateSigningSecret(inject('dataDir'));
+  const [deliveries, keys, client, secrets, suppression] = await Promise.all([
+    import('#shared/store/deliveries'),
+    import('#shared/store/keys'),
+    import('#shared/store/client'),
+    import('#shared/secrets'),
+    import('#shared/domain/suppression'),
+  ]);
+  const tableName = inject('tableName');
+  const item = async (key: { pk: string; sk: string }) =>
+    (await client.dynamo.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+  return {
+    ...deliveries,
+    signingKey: await secrets.getSigningKey(),
+    engagementItem: (tenantId: string, campaignId: string, kind: 'opened' | 'clicked', contactId: string) =>
+      item({ pk: keys.engagementPk(tenantId, campaignId, kind), sk: contactId }),
+    suppressionItem: (tenantId: string, email: string) =>
+      item(keys.suppressionKey(tenantId, suppression.emailHash(tenantId, email))),
+  };
+}
+
+export type RuntimeStore = Awaited<ReturnType<typeof useRuntimeStore>>;
+
+export async function newContact(client: ApiClient, email: string) {
+  const response = await client.post('/contacts', { firstName: 'Ana', lastName: 'García', email });
+  expect(response.status, response.text).toBe(201);
+  return response.body as { id: string; email: string; version: number; marketingStatus: string };
+}
+
+/**
+ * A campaign delivery to the contact, claimed and marked sent (`sentAgoMs`
+ * before now), with a fresh SES message id unless one is given.
+ */
+export async function sentDelivery(
+  store: RuntimeStore,
+  tenantId: string,
+  contact: { id: string; email: string },
+  options: { sentAgoMs?: number; messageId?: string; campaignId?: string } = {},
+) {
+  const ref = { kind: 'campaign' as const, campaignId: options.campaignId ?? ulid(), contactId: contact.id };
+  expect(await store.createDelivery(tenantId, { ref, email: contact.email, status: 'pending' })).toBe(true);
+  const sentAt = new Date(Date.now() - (options.sentAgoMs ?? 0));
+  const claimed = await store.claimDelivery(tenantId, ref, sentAt);
+  const messageId = options.messageId ?? `0100${randomUUID()}-000000`;
+  const sent = await store.markSent(tenantId, ref, claimed?.claimId ?? '', messageId, sentAt);
+  expect(sent?.status).toBe('sent');
+  return { ref, messageId };
+}

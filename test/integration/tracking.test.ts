@@ -1,0 +1,387 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { ulid } from 'ulid';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DeliveryRef } from '#shared/domain/delivery';
+import type { TrackingClaim } from '#shared/domain/tracking-token';
+import { api } from '../support/api.ts';
+import { newContact, type RuntimeStore, sentDelivery, useRuntimeStore } from './deliveries.ts';
+import { createWorld, unique, type World } from './world.ts';
+
+let world: World;
+let store: RuntimeStore;
+let tokens: typeof import('#shared/domain/tracking-token');
+const anonymous = api(undefined);
+
+beforeAll(async () => {
+  world = await createWorld();
+  store = await useRuntimeStore();
+  tokens = await import('#shared/domain/tracking-token');
+});
+
+const emailOf = (name: string) => `${unique(name).toLowerCase()}@${world.tenant}.test`;
+const sign = (claim: TrackingClaim, key = store.signingKey) => tokens.signTrackingToken(claim, key);
+const MINUTE = 60_000;
+
+/** A contact of the world's tenant and a campaign email sent to them a minute ago. */
+async function sentToNewContact(options: { sentAgoMs?: number } = {}) {
+  const contact = await newContact(world.admin.client, emailOf('reader'));
+  const { ref } = await sentDelivery(store, world.tenant, contact, {
+    sentAgoMs: options.sentAgoMs ?? MINUTE,
+  });
+  const claim = (purpose: TrackingClaim['purpose'], url?: string): TrackingClaim => ({
+    purpose,
+    tenantId: world.tenant,
+    ref,
+    ...(url ? { url } : {}),
+  });
+  return {
+    contact,
+    ref,
+    open: `/t/o/${sign(claim('open'))}.gif`,
+    click: (url: string) => `/t/c/${sign(claim('click', url))}`,
+    unsubscribe: `/u/${sign(claim('unsubscribe'))}`,
+    claim,
+  };
+}
+
+const delivery = (ref: DeliveryRef, tenantId = world.tenant) => store.getDelivery(tenantId, ref);
+const campaignOf = (ref: DeliveryRef) => (ref.kind === 'campaign' ? ref.campaignId : '');
+
+/** The token with one byte of its body changed (the MAC left as it was). */
+function tampered(token: string, at = 5): string {
+  const bytes = Buffer.from(token, 'base64url');
+  bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+  return bytes.toString('base64url');
+}
+
+/** A token carrying `url`, sealed with the real key: what only someone holding the key could make. */
+function sealedWithUrl(token: string, url: string): string {
+  const bytes = Buffer.from(token, 'base64url');
+  const body = bytes.subarray(0, bytes.length - 16);
+  // A click token's body ends with the URL; swap it and seal again.
+  const original = body.toString('latin1');
+  const start = original.lastIndexOf('https://');
+  const newBody = Buffer.concat([body.subarray(0, start), Buffer.from(url, 'utf8')]);
+  const mac = createHmac('sha256', store.signingKey)
+    .update('crm:tracking-token:v1\n')
+    .update(newBody)
+    .digest()
+    .subarray(0, 16);
+  return Buffer.concat([newBody, mac]).toString('base64url');
+}
+
+async function fetchRaw(path: string) {
+  const response = await fetch(new URL(path, inject('apiUrl')), { redirect: 'manual' });
+  return {
+    status: response.status,
+    headers: response.headers,
+    bytes: Buffer.from(await response.arrayBuffer()),
+  };
+}
+
+async function contactOf(id: string) {
+  const response = await world.admin.client.get(`/contacts/${id}`);
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+describe('open pixel', () => {
+  it('answers a 1x1 transparent GIF, never cached, and records the first open once', async () => {
+    const sent = await sentToNewContact();
+    const response = await fetchRaw(sent.open);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/gif');
+    expect(response.headers.get('cache-control')).toContain('no-store');
+    expect(response.bytes.subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    expect(response.bytes).toHaveLength(43);
+
+    const first = await delivery(sent.ref);
+    expect(first?.openedAt).toBeDefined();
+    expect(first?.machineOpenedAt).toBeUndefined();
+    expect(
+      await store.engagementItem(world.tenant, campaignOf(sent.ref), 'opened', sent.contact.id),
+    ).toMatchObject({
+      contactId: sent.contact.id,
+    });
+
+    expect((await fetchRaw(sent.open)).status).toBe(200);
+    expect((await delivery(sent.ref))?.openedAt).toBe(first?.openedAt);
+  });
+
+  it('an open within seconds of the send is a machine open: reported apart, no engagement', async () => {
+    const sent = await sentToNewContact({ sentAgoMs: 0 });
+    expect((await fetchRaw(sent.open)).status).toBe(200);
+    const after = await delivery(sent.ref);
+    expect(after?.machineOpenedAt).toBeDefined();
+    expect(after?.openedAt).toBeUndefined();
+    expect(
+      await store.engagementItem(world.tenant, campaignOf(sent.ref), 'opened', sent.contact.id),
+    ).toBeUndefined();
+  });
+
+  it('answers 404 and records nothing without the .gif suffix, for a tampered token or another purpose', async () => {
+    const sent = await sentToNewContact();
+    const token = sent.open.slice('/t/o/'.length, -'.gif'.length);
+    const attempts = [
+      `/t/o/${token}`,
+      `/t/o/${token}.png`,
+      `/t/o/${tampered(token)}.gif`,
+      `/t/o/${token.slice(0, -3)}.gif`,
+      `/t/o/${sent.unsubscribe.slice('/u/'.length)}.gif`,
+      `/t/o/${sign(sent.claim('open'), randomBytes(32))}.gif`,
+      '/t/o/.gif',
+    ];
+    for (const path of attempts) expect((await fetchRaw(path)).status, path).toBe(404);
+    const after = await delivery(sent.ref);
+    expect(after?.openedAt).toBeUndefined();
+    expect(after?.machineOpenedAt).toBeUndefined();
+  });
+});
+
+describe('click redirect', () => {
+  it('redirects (302) to the sealed URL only, records the click and an open, once', async () => {
+    const sent = await sentToNewContact();
+    const url = 'https://shop.example.com/autumn?utm_source=crm&x=1';
+    const path = sent.click(url);
+    // Query parameters cannot re-point it.
+    const response = await anonymous.get(`${path}?url=https://evil.example&redirect=https://evil.example`);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(url);
+    expect(response.headers.get('cache-control')).toContain('no-store');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+
+    const after = await delivery(sent.ref);
+    expect(after?.clickedAt).toBeDefined();
+    expect(after?.openedAt).toBeDefined();
+    const campaignId = campaignOf(sent.ref);
+    expect(await store.engagementItem(world.tenant, campaignId, 'clicked', sent.contact.id)).toBeDefined();
+    expect(await store.engagementItem(world.tenant, campaignId, 'opened', sent.contact.id)).toBeDefined();
+
+    expect((await anonymous.get(path)).status).toBe(302);
+    expect((await delivery(sent.ref))?.clickedAt).toBe(after?.clickedAt);
+  });
+
+  it('never redirects a modified, foreign or non-http token: 404, nothing recorded', async () => {
+    const sent = await sentToNewContact();
+    const token = sent.click('https://shop.example.com/a').slice('/t/c/'.length);
+    const bytes = Buffer.from(token, 'base64url');
+    const urlAt = bytes.length - 16 - 'https://shop.example.com/a'.length;
+    const attempts = [
+      // The URL changed, the MAC kept.
+      tampered(token, bytes.length - 17),
+      tampered(token, urlAt + 8),
+      // Sealed with another deployment's key.
+      sign(sent.claim('click', 'https://evil.example/'), randomBytes(32)),
+      // Sealed with the real key, but not an http(s) target.
+      sealedWithUrl(token, 'javascript:alert(document.domain)'),
+      sealedWithUrl(token, 'data:text/html,<script>alert(1)</script>'),
+      sealedWithUrl(token, '//evil.example/'),
+      sealedWithUrl(token, 'https://user:pass@evil.example/'),
+      // Tokens for another purpose.
+      sent.open.slice('/t/o/'.length, -'.gif'.length),
+      sent.unsubscribe.slice('/u/'.length),
+      token.slice(0, 40),
+    ];
+    for (const attempt of attempts) {
+      const response = await anonymous.get(`/t/c/${attempt}`);
+      expect(response.status, attempt).toBe(404);
+      expect(response.headers.get('location')).toBeNull();
+    }
+    const after = await delivery(sent.ref);
+    expect(after?.clickedAt).toBeUndefined();
+    expect(after?.openedAt).toBeUndefined();
+  });
+
+  it('refuses to seal a javascript: URL in the first place', () => {
+    expect(() =>
+      sign({
+        purpose: 'click',
+        tenantId: world.tenant,
+        ref: { kind: 'campaign', campaignId: 'c', contactId: 'p' },
+        url: 'javascript:alert(1)',
+      }),
+    ).toThrow();
+  });
+});
+
+describe('unsubscribe', () => {
+  it('GET shows a confirmation page and changes nothing', async () => {
+    const sent = await sentToNewContact();
+    const response = await anonymous.get(sent.unsubscribe);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(response.text).toMatch(/<form method="post">/);
+    expect(response.text).toContain('value="One-Click"');
+    // The address is recognisable but not shown in full.
+    const [local, domain] = sent.contact.email.split('@') as [string, string];
+    expect(response.text).toContain(`${local.slice(0, 2)}•••@${domain}`);
+    expect(response.text).not.toContain(sent.contact.email);
+
+    const contact = await contactOf(sent.contact.id);
+    expect(contact.marketingStatus).toBe('subscribed');
+    expect(contact.version).toBe(sent.contact.version);
+    expect(await store.suppressionItem(world.tenant, sent.contact.email)).toBeUndefined();
+    expect((await delivery(sent.ref))?.unsubscribedAt).toBeUndefined();
+  });
+
+  it('POST List-Unsubscribe=One-Click (RFC 8058) unsubscribes in one request; a second changes nothing', async () => {
+    const sent = await sentToNewContact();
+    const oneClick = () =>
+      anonymous.raw('POST', sent.unsubscribe, 'List-Unsubscribe=One-Click', {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+    const response = await oneClick();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.text).toContain('You are unsubscribed');
+
+    const contact = await contactOf(sent.contact.id);
+    expect(contact).toMatchObject({
+      marketingStatus: 'unsubscribed',
+      version: sent.contact.version + 1,
+      updatedBy: 'system:unsubscribe',
+    });
+    expect(await store.suppressionItem(world.tenant, sent.contact.email)).toMatchObject({
+      reason: 'unsubscribed',
+      tenantId: world.tenant,
+    });
+    const unsubscribedAt = (await delivery(sent.ref))?.unsubscribedAt;
+    expect(unsubscribedAt).toBeDefined();
+
+    const again = await oneClick();
+    expect(again.status).toBe(200);
+    expect((await contactOf(sent.contact.id)).version).toBe(contact.version);
+    expect((await delivery(sent.ref))?.unsubscribedAt).toBe(unsubscribedAt);
+    // The page now says so instead of offering the button.
+    const page = await anonymous.get(sent.unsubscribe);
+    expect(page.text).toContain('You are unsubscribed');
+    expect(page.text).not.toContain('<form');
+  });
+
+  it('POST needs no body and no JSON (a mail client, or the page button)', async () => {
+    const sent = await sentToNewContact();
+    expect((await anonymous.raw('POST', sent.unsubscribe)).status).toBe(200);
+    expect((await contactOf(sent.contact.id)).marketingStatus).toBe('unsubscribed');
+  });
+
+  it('keeps a bounced contact bounced', async () => {
+    const sent = await sentToNewContact();
+    const { changeMarketingStatus } = await import('#shared/store/marketing');
+    await changeMarketingStatus(world.tenant, sent.contact.id, 'bounced', { actor: 'system:ses' });
+    expect((await anonymous.raw('POST', sent.unsubscribe)).status).toBe(200);
+    expect((await contactOf(sent.contact.id)).marketingStatus).toBe('bounced');
+    // The address is suppressed anyway.
+    expect(await store.suppressionItem(world.tenant, sent.contact.email)).toBeDefined();
+  });
+
+  it('a tampered or foreign token answers 404 and unsubscribes nobody', async () => {
+    const sent = await sentToNewContact();
+    const token = sent.unsubscribe.slice('/u/'.length);
+    for (const attempt of [
+      tampered(token),
+      sign(sent.claim('unsubscribe'), randomBytes(32)),
+      token.slice(1),
+    ]) {
+      expect((await anonymous.get(`/u/${attempt}`)).status).toBe(404);
+      expect((await anonymous.raw('POST', `/u/${attempt}`, 'List-Unsubscribe=One-Click')).status).toBe(404);
+    }
+    expect((await contactOf(sent.contact.id)).marketingStatus).toBe('subscribed');
+    expect(await store.suppressionItem(world.tenant, sent.contact.email)).toBeUndefined();
+  });
+
+  it('escapes what the page shows', async () => {
+    const contact = await newContact(world.admin.client, emailOf('escape'));
+    const ref = { kind: 'campaign' as const, campaignId: ulid(), contactId: contact.id };
+    // A delivery address as odd as an address can be, straight in the table.
+    const odd = `"<script>alert(1)</script>"@${world.tenant}.test`;
+    await store.createDelivery(world.tenant, { ref, email: odd, status: 'pending' });
+    const claimed = await store.claimDelivery(world.tenant, ref);
+    await store.markSent(world.tenant, ref, claimed?.claimId ?? '', `0100${ulid()}`);
+    const page = await anonymous.get(`/u/${sign({ purpose: 'unsubscribe', tenantId: world.tenant, ref })}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('<script>');
+    expect(page.text).toContain('&#60;');
+  });
+});
+
+describe('which deliveries a token reaches', () => {
+  it('a deleted or erased contact: 404 everywhere, nothing recorded', async () => {
+    for (const query of ['', '?erase=true']) {
+      const sent = await sentToNewContact();
+      expect((await world.admin.client.delete(`/contacts/${sent.contact.id}${query}`)).status).toBe(204);
+      expect((await fetchRaw(sent.open)).status).toBe(404);
+      expect((await anonymous.get(sent.click('https://shop.example.com/'))).status).toBe(404);
+      expect((await anonymous.get(sent.unsubscribe)).status).toBe(404);
+      expect((await anonymous.raw('POST', sent.unsubscribe)).status).toBe(404);
+      const after = await delivery(sent.ref);
+      expect(after?.openedAt ?? after?.clickedAt ?? after?.unsubscribedAt).toBeUndefined();
+    }
+  });
+
+  it('a delivery that was never sent: 404', async () => {
+    const contact = await newContact(world.admin.client, emailOf('pending'));
+    const ref = { kind: 'campaign' as const, campaignId: ulid(), contactId: contact.id };
+    await store.createDelivery(world.tenant, { ref, email: contact.email, status: 'pending' });
+    expect(
+      (await fetchRaw(`/t/o/${sign({ purpose: 'open', tenantId: world.tenant, ref })}.gif`)).status,
+    ).toBe(404);
+    expect(
+      (await anonymous.raw('POST', `/u/${sign({ purpose: 'unsubscribe', tenantId: world.tenant, ref })}`))
+        .status,
+    ).toBe(404);
+    expect((await delivery(ref))?.unsubscribedAt).toBeUndefined();
+  });
+
+  it("tenant isolation: another tenant's genuine token cannot touch this tenant's delivery", async () => {
+    const sent = await sentToNewContact();
+    const otherTenant = `${world.tenant}-other`;
+    // Same campaign and contact ids, signed for another tenant: it names that tenant's (absent) delivery.
+    const foreign = (purpose: TrackingClaim['purpose'], url?: string) =>
+      sign({ purpose, tenantId: otherTenant, ref: sent.ref, ...(url ? { url } : {}) });
+    expect((await fetchRaw(`/t/o/${foreign('open')}.gif`)).status).toBe(404);
+    expect((await anonymous.get(`/t/c/${foreign('click', 'https://shop.example.com/')}`)).status).toBe(404);
+    expect((await anonymous.raw('POST', `/u/${foreign('unsubscribe')}`)).status).toBe(404);
+    // The tenant bytes of a genuine token cannot be swapped either.
+    const token = sent.unsubscribe.slice('/u/'.length);
+    const bytes = Buffer.from(token, 'base64url');
+    const tenantAt = bytes.indexOf(Buffer.from(world.tenant));
+    expect(tenantAt).toBeGreaterThan(0);
+    expect((await anonymous.raw('POST', `/u/${tampered(token, tenantAt + 1)}`)).status).toBe(404);
+
+    const after = await delivery(sent.ref);
+    expect(after?.openedAt ?? after?.clickedAt ?? after?.unsubscribedAt).toBeUndefined();
+    expect((await contactOf(sent.contact.id)).marketingStatus).toBe('subscribed');
+    expect(await delivery(sent.ref, otherTenant)).toBeUndefined();
+  });
+
+  it('sequence deliveries are tracked too (no campaign engagement items)', async () => {
+    const contact = await newContact(world.admin.client, emailOf('sequence'));
+    const ref = { kind: 'sequence' as const, sequenceId: ulid(), contactId: contact.id, step: 2 };
+    await store.createDelivery(world.tenant, { ref, email: contact.email, status: 'pending' });
+    const claimed = await store.claimDelivery(world.tenant, ref, new Date(Date.now() - MINUTE));
+    await store.markSent(
+      world.tenant,
+      ref,
+      claimed?.claimId ?? '',
+      `0100${ulid()}`,
+      new Date(Date.now() - MINUTE),
+    );
+    const url = 'https://shop.example.com/next-step';
+    const response = await anonymous.get(
+      `/t/c/${sign({ purpose: 'click', tenantId: world.tenant, ref, url })}`,
+    );
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(url);
+    expect(await delivery(ref)).toMatchObject({
+      clickedAt: expect.any(String),
+      openedAt: expect.any(String),
+    });
+  });
+
+  it('other routes keep the strict path-parameter rule', async () => {
+    const long = 'A'.repeat(200);
+    expect((await world.admin.client.get(`/contacts/${long}`)).status).toBe(404);
+    expect((await world.admin.client.get('/contacts/abc.gif')).status).toBe(404);
+  });
+});

@@ -1,0 +1,262 @@
+import {
+  BadRequestException,
+  MessageRejected,
+  SESv2Client,
+  SendEmailCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processCampaignMessage, STALE_CLAIM_MS } from '../../shared/mail/campaign-send.ts';
+import { classifySendError, DeliveryOutcomeUnknown, sendDelivery } from '../../shared/mail/deliver.ts';
+import type { SendBudget } from '../../shared/mail/send-budget.ts';
+import { sesMailer } from '../../shared/mail/ses-mailer.ts';
+
+process.env.TABLE_NAME = 'crm-test';
+process.env.AWS_REGION = 'us-east-1';
+process.env.SIGNING_SECRET = 'unit-test-secret';
+
+const dynamoMock = mockClient(DynamoDBDocumentClient);
+const sesMock = mockClient(SESv2Client);
+const mailer = sesMailer({ client: new SESv2Client({}) });
+
+const tenantId = 't-1';
+const ref = {
+  kind: 'campaign',
+  campaignId: '01J0000000000000000000000A',
+  contactId: '01J0000000000000000000000B',
+} as const;
+const email = { to: 'ann@example.com', subject: 'S', text: 'T', html: '<p>T</p>' };
+
+let takes = 0;
+const budget: SendBudget = {
+  take: async () => {
+    takes++;
+  },
+};
+const options = { mailer, budget, backoffMs: 1 };
+
+/** The conditional updates deliveries.ts makes, told apart by their condition. */
+const updates = () =>
+  dynamoMock.commandCalls(UpdateCommand).map((call) => {
+    const input = call.args[0].input;
+    const set = input.ExpressionAttributeValues ?? {};
+    const condition = input.ConditionExpression ?? '';
+    const kind = condition.includes(':pending')
+      ? 'claim'
+      : condition.includes('claimedAt < :before')
+        ? 'abandon'
+        : Object.values(set).includes('pending')
+          ? 'release'
+          : Object.values(set).includes('failed')
+            ? 'fail'
+            : Object.values(set).includes('sent')
+              ? 'sent'
+              : 'other';
+    return { kind, values: set };
+  });
+
+const claimed = {
+  Attributes: { pk: 'x', sk: ref.contactId, status: 'sending', claimId: 'claim-1', contactId: ref.contactId },
+};
+
+beforeEach(() => {
+  takes = 0;
+  dynamoMock
+    .on(UpdateCommand)
+    .callsFake((input: { ConditionExpression?: string }) =>
+      input.ConditionExpression?.includes(':pending') ? claimed : { Attributes: { status: 'whatever' } },
+    );
+});
+afterEach(() => {
+  dynamoMock.reset();
+  sesMock.reset();
+});
+
+const throttle = () =>
+  new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: {} });
+
+describe('sending one delivery when SES misbehaves', () => {
+  it('retries throttling with backoff, taking a budget token per attempt, then releases the claim', async () => {
+    sesMock.on(SendEmailCommand).rejects(throttle());
+    const outcome = await sendDelivery(tenantId, ref, email, { ...options, attempts: 4 });
+    expect(outcome).toEqual({ outcome: 'released' });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(4);
+    expect(takes).toBe(4);
+    expect(updates().map((update) => update.kind)).toEqual(['claim', 'release']);
+    expect(updates()[1]?.values[':claim']).toBe('claim-1');
+  });
+
+  it('sends after a throttle clears, with the SES tags of the delivery', async () => {
+    sesMock.on(SendEmailCommand).rejectsOnce(throttle()).resolves({ MessageId: 'm-1' });
+    const outcome = await sendDelivery(tenantId, ref, email, options);
+    expect(outcome).toEqual({ outcome: 'sent', messageId: 'm-1' });
+    const input = sesMock.commandCalls(SendEmailCommand)[1]?.args[0].input;
+    expect(input?.EmailTags).toEqual([
+      { Name: 'tenant', Value: 't-1' },
+      { Name: 'kind', Value: 'campaign' },
+      { Name: 'campaign', Value: ref.campaignId },
+      { Name: 'contact', Value: ref.contactId },
+    ]);
+    expect(updates().map((update) => update.kind)).toEqual(['claim', 'sent']);
+  });
+
+  it('marks a refused message failed with the reason SES gave', async () => {
+    sesMock
+      .on(SendEmailCommand)
+      .rejects(new MessageRejected({ message: 'Email address is not verified', $metadata: {} }));
+    const outcome = await sendDelivery(tenantId, ref, email, options);
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      reason: 'MessageRejected: Email address is not verified',
+    });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
+    const failed = updates()[1];
+    expect(failed?.kind).toBe('fail');
+    expect(Object.values(failed?.values ?? {})).toContain('MessageRejected: Email address is not verified');
+  });
+
+  it('leaves the claim alone when SES may have accepted the email (a timeout)', async () => {
+    sesMock
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    await expect(sendDelivery(tenantId, ref, email, options)).rejects.toBeInstanceOf(DeliveryOutcomeUnknown);
+    expect(updates().map((update) => update.kind)).toEqual(['claim']);
+  });
+
+  it('sends nothing when the delivery is not pending', async () => {
+    dynamoMock.on(UpdateCommand).resolves({});
+    expect(await sendDelivery(tenantId, ref, email, options)).toEqual({ outcome: 'skipped' });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('tells throttles, refusals and unknown outcomes apart', () => {
+    expect(classifySendError(throttle())).toBe('throttled');
+    expect(classifySendError({ name: 'LimitExceededException' })).toBe('throttled');
+    expect(classifySendError({ name: 'SendingPausedException' })).toBe('throttled');
+    expect(classifySendError(new BadRequestException({ message: 'bad', $metadata: {} }))).toBe('refused');
+    expect(classifySendError({ name: 'AccountSuspendedException' })).toBe('refused');
+    expect(
+      classifySendError({ name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } }),
+    ).toBe('unknown');
+    expect(classifySendError(new Error('ECONNRESET'))).toBe('unknown');
+  });
+});
+
+describe('a crash between the send and the state write', () => {
+  const campaign = {
+    pk: `T#${tenantId}#CAMPAIGN#${ref.campaignId}`,
+    sk: 'A',
+    id: ref.campaignId,
+    status: 'sending',
+    phase: 'queued',
+    fromEmail: 'news@example.com',
+    linkBaseUrl: 'https://api.example.com',
+    snapshot: {
+      template: { name: 'T', subject: 'Hi', html: '<p>Hi {{contact.firstName}}</p>' },
+      segment: { name: 'S', filter: {} },
+    },
+  };
+  const message = { tenantId, campaignId: ref.campaignId, contactIds: [ref.contactId] };
+
+  function deliveryIs(delivery: Record<string, unknown>) {
+    dynamoMock.on(GetCommand).resolves({ Item: campaign });
+    dynamoMock
+      .on(BatchGetCommand)
+      .callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => {
+        const keys = Object.values(input.RequestItems)[0]?.Keys ?? [];
+        const items = keys.flatMap((key): Record<string, unknown>[] => {
+          if (key.pk.endsWith('#RECIPIENTS'))
+            return [
+              {
+                ...key,
+                kind: 'campaign',
+                campaignId: ref.campaignId,
+                contactId: ref.contactId,
+                email: 'ann@example.com',
+                ...delivery,
+              },
+            ];
+          if (key.pk.includes('#CONTACT#'))
+            return [{ ...key, id: ref.contactId, firstName: 'Ann', marketingStatus: 'subscribed' }];
+          return [];
+        });
+        return { Responses: { 'crm-test': items } };
+      });
+  }
+
+  it('never sends again on redelivery: the stale claim is given up as interrupted', async () => {
+    // First delivery of the message: SES accepts, then writing `sent` fails.
+    deliveryIs({ status: 'pending' });
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    dynamoMock.on(UpdateCommand).callsFake((input: { ConditionExpression?: string }) => {
+      if (input.ConditionExpression?.includes(':pending')) return claimed;
+      throw Object.assign(new Error('connection reset'), { name: 'TimeoutError' });
+    });
+    process.env.SEND_RATE_PER_SECOND = 'unlimited';
+    expect(await processCampaignMessage(message)).toBe('retry');
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
+
+    // Redelivered soon after: the claim is fresh (its sender might still be alive), so wait.
+    dynamoMock.reset();
+    sesMock.reset();
+    const now = new Date();
+    deliveryIs({
+      status: 'sending',
+      claimId: 'claim-1',
+      claimedAt: new Date(now.getTime() - 1000).toISOString(),
+    });
+    dynamoMock.on(UpdateCommand).resolves({});
+    expect(await processCampaignMessage(message, { now: () => now })).toBe('retry');
+    expect(updates()).toEqual([]);
+
+    // Redelivered after the longest a sender can run: given up, never sent again.
+    dynamoMock.reset();
+    deliveryIs({
+      status: 'sending',
+      claimId: 'claim-1',
+      claimedAt: new Date(now.getTime() - STALE_CLAIM_MS - 1000).toISOString(),
+    });
+    dynamoMock.on(UpdateCommand).resolves({ Attributes: { status: 'failed' } });
+    expect(await processCampaignMessage(message, { now: () => now })).toBe('done');
+    expect(updates().map((update) => update.kind)).toEqual(['abandon']);
+    expect(Object.values(updates()[0]?.values ?? {})).toContain('interrupted');
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('settles instead of sending when the contact opted out after the freeze', async () => {
+    deliveryIs({ status: 'pending' });
+    dynamoMock
+      .on(BatchGetCommand)
+      .callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => {
+        const keys = Object.values(input.RequestItems)[0]?.Keys ?? [];
+        return {
+          Responses: {
+            'crm-test': keys.flatMap((key): Record<string, unknown>[] =>
+              key.pk.endsWith('#RECIPIENTS')
+                ? [
+                    {
+                      ...key,
+                      kind: 'campaign',
+                      campaignId: ref.campaignId,
+                      contactId: ref.contactId,
+                      email: 'ann@example.com',
+                      status: 'pending',
+                    },
+                  ]
+                : key.pk.includes('#CONTACT#')
+                  ? [{ ...key, id: ref.contactId, firstName: 'Ann', marketingStatus: 'unsubscribed' }]
+                  : [],
+            ),
+          },
+        };
+      });
+    dynamoMock.on(UpdateCommand).resolves({ Attributes: { status: 'suppressed' } });
+    expect(await processCampaignMessage(message)).toBe('done');
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(
+      Object.values(dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {}),
+    ).toEqual(expect.arrayContaining(['suppressed', 'not_subscribed']));
+  });
+});
