@@ -4,7 +4,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { httpFunctionEntry, httpFunctionNames, streamFunctionEntry } from '#shared/api/catalogue';
+import {
+  campaignSendEntry,
+  httpFunctionEntry,
+  httpFunctionNames,
+  sesEventsEntry,
+  streamFunctionEntry,
+} from '#shared/api/catalogue';
+import { scheduleTargetEntry, scheduleTargets } from '#shared/schedule/scheduler';
 import { median } from './stats.ts';
 
 /**
@@ -256,6 +263,12 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
   const entries = [
     ...httpFunctionNames.map((name) => ({ name, entry: httpFunctionEntry(name) })),
     { name: 'aggregates (stream)', entry: streamFunctionEntry },
+    ...scheduleTargets.map((target) => ({
+      name: `${target} (schedule)`,
+      entry: scheduleTargetEntry(target),
+    })),
+    { name: 'campaignSend (queue)', entry: campaignSendEntry },
+    { name: 'sesEvents (events)', entry: sesEventsEntry },
   ];
 
   const built = [];

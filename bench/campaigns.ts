@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -211,6 +211,7 @@ async function main(): Promise<void> {
     unlimitedOnly: process.argv[4] === 'unlimited-only',
   });
   console.log(JSON.stringify(report, null, 2));
+  if (process.env.BENCH_REPORT_FILE) await writeFile(process.env.BENCH_REPORT_FILE, JSON.stringify(report));
   const failed = report.runs.some(
     (run) =>
       run.duplicates > 0 ||

@@ -1,6 +1,8 @@
 import type { BundlesReport, FunctionBundleReport, PackageBytes } from './bundles.ts';
 import type { Calibration } from './calibration.ts';
+import type { CampaignBenchReport } from './campaigns.ts';
 import type { CapacityFigure, Expectation, OperationsReport, RequestFigure } from './operations.ts';
+import type { SegmentBenchReport } from './segments.ts';
 
 /** Turns measured figures into BENCHMARKS.md. Every number printed here was measured in this run. */
 
@@ -26,6 +28,9 @@ export interface BenchSettings {
   readonly streamBatches: number;
   readonly streamBatchSize: number;
   readonly initRuns: number;
+  readonly segmentContacts: number;
+  readonly campaignRecipients: number;
+  readonly campaignRate: number;
 }
 
 export const TARGET_ADDED_BYTES = 100_000;
@@ -81,9 +86,11 @@ export function renderReport(input: {
   operations: OperationsReport;
   bundles: BundlesReport;
   calibration: Calibration;
+  segments: SegmentBenchReport;
+  campaigns: CampaignBenchReport;
   expectations: readonly Expectation[];
 }): string {
-  const { machine, settings, operations, bundles, calibration, expectations } = input;
+  const { machine, settings, operations, bundles, calibration, segments, campaigns, expectations } = input;
   const lines: string[] = [];
   const push = (...text: string[]) => lines.push(...text);
 
@@ -172,6 +179,34 @@ export function renderReport(input: {
   for (const batch of operations.stream) {
     push(
       `| ${batch.name} <br>_${batch.note}_ | ${requestsCell(batch.requests)} | ${num(batch.itemsWrittenPerBatch)} | ${num(batch.writesPerRecord)} | ${capacityCell(batch.capacity)} | ${ms(batch.batchMs.median)} | ${ms(batch.batchMs.p95)} | ${Math.round(batch.recordsPerSecond)} |`,
+    );
+  }
+  push(
+    '',
+    '## Segment resolution',
+    '',
+    `${segments.contacts.toLocaleString('en')} contacts at ${segments.companies} companies in one tenant, resolved by`,
+    '`resolveSegment` (shared/store/segment-resolution.ts): parallel Query over ULID ranges of the contact',
+    `collection (${segments.parallelism} ranges), the companies read once by BatchGetItem, no Scan. Filter:`,
+    `\`${JSON.stringify(segments.filter)}\`. Rows per second count contacts read, not matches.`,
+    '',
+    '| Contacts | Matched | Load (rows/s, BatchWriteItem) | Resolution median (s) | Rows per second (median) | Runs (s) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| ${segments.contacts} | ${segments.matched} | ${Math.round(segments.loadRowsPerSecond)} | ${segments.medianSeconds.toFixed(1)} | ${Math.round(segments.medianRowsPerSecond)} | ${segments.runSeconds.map((value) => value.toFixed(1)).join(', ')} |`,
+    '',
+    '## Campaign sending',
+    '',
+    "A campaign to every contact of a fresh tenant through the whole local pipeline (`npm start`'s runtime):",
+    '`POST /campaigns/{id}/send` → schedule → campaignStart (freeze, queue) → campaignSend via the local queue',
+    '→ the local SES. Emails and duplicates are counted in the local SES store; the peak is the most emails',
+    "the local SES received in one wall-clock second (its store's timestamps).",
+    '',
+    '| Send rate | Recipients | Emails | Duplicates | Recipients per second | Peak in one second | First email after /send (s) | /send to `sent` (s) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const run of campaigns.runs) {
+    push(
+      `| ${run.rate === 'unlimited' ? 'no limit' : `${run.rate}/s`} | ${run.recipients} | ${run.emails} | ${run.duplicates} | ${run.recipientsPerSecond} | ${run.peakPerSecond} | ${run.firstEmailSeconds.toFixed(1)} | ${run.seconds.toFixed(1)} |`,
     );
   }
   push(

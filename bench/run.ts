@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBundles } from './bundles.ts';
 import { calibrate } from './calibration.ts';
+import type { CampaignBenchReport } from './campaigns.ts';
 import { startLocalTable } from './local-dynamo.ts';
 import {
   type BenchSettings,
@@ -15,12 +16,15 @@ import {
   TARGET_ADDED_MS,
   targetsHold,
 } from './report.ts';
+import type { SegmentBenchReport } from './segments.ts';
 
 /**
  * `npm run bench`: DynamoDB work and local latency per API operation, stream
  * aggregation throughput, bundle size and module init time per function.
  * Writes BENCHMARKS.md and exits non-zero when an expectation fails.
- * BENCH_ITERATIONS, BENCH_INIT_RUNS and BENCH_STREAM_BATCHES shorten a trial run.
+ * Then segment resolution over a large tenant and campaign sending through the local
+ * runtime. BENCH_ITERATIONS, BENCH_INIT_RUNS, BENCH_STREAM_BATCHES, BENCH_SEGMENT_CONTACTS
+ * and BENCH_CAMPAIGN_RECIPIENTS shorten a trial run.
  */
 
 const started = Date.now();
@@ -40,6 +44,9 @@ const settings: BenchSettings = {
   streamBatches: intFromEnv('BENCH_STREAM_BATCHES', 20),
   streamBatchSize: 100,
   initRuns: intFromEnv('BENCH_INIT_RUNS', 20),
+  segmentContacts: intFromEnv('BENCH_SEGMENT_CONTACTS', 100_000),
+  campaignRecipients: intFromEnv('BENCH_CAMPAIGN_RECIPIENTS', 10_000),
+  campaignRate: 14,
 };
 
 function commit(): string {
@@ -67,6 +74,33 @@ function dynamoLocalVersion(): string {
   }
 }
 
+/**
+ * The campaign bench runs its own local runtime (DynamoDB Local, SES, stream, scheduler, queue)
+ * in a child process: the handlers' shared clients are built once per process, and this one's
+ * already point at the operations table.
+ */
+async function campaignBenchInChild(recipients: number, rate: number): Promise<CampaignBenchReport> {
+  const reportFile = join(tmpdir(), `crm-bench-campaigns-${process.pid}.json`);
+  log(`campaigns: ${recipients} recipients, no limit and ${rate}/s (a child process with its own runtime)`);
+  await new Promise<void>((resolveRun, rejectRun) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'bench/campaigns.ts'), String(recipients), String(rate)],
+      {
+        cwd: root,
+        env: { ...process.env, BENCH_REPORT_FILE: reportFile },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    child.on('error', rejectRun);
+    // A non-zero exit may only mean an expectation failed; the report file says what was measured.
+    child.on('exit', () => resolveRun());
+  });
+  const report = JSON.parse(await readFile(reportFile, 'utf8')) as CampaignBenchReport;
+  await rm(reportFile, { force: true });
+  return report;
+}
+
 async function main(): Promise<number> {
   // Quiet, offline SDK; the endpoint and table are filled in once the table is up.
   Object.assign(process.env, {
@@ -85,6 +119,7 @@ async function main(): Promise<number> {
   const table = await startLocalTable(log);
   let operations: Awaited<ReturnType<typeof import('./operations.ts').runOperations>>;
   let calibration: Awaited<ReturnType<typeof calibrate>>;
+  let segments: SegmentBenchReport;
   try {
     // Set before any handler module is imported: the shared client is built at import.
     Object.assign(process.env, {
@@ -106,6 +141,8 @@ async function main(): Promise<number> {
       tableName: table.tableName,
       log,
     });
+    const { runSegmentBench } = await import('./segments.ts');
+    segments = await runSegmentBench({ tableName: table.tableName, contacts: settings.segmentContacts, log });
   } finally {
     await table.stop();
   }
@@ -117,12 +154,30 @@ async function main(): Promise<number> {
     outDir: join(tmpdir(), 'crm-bench-bundles'),
   });
 
+  const campaigns = await campaignBenchInChild(settings.campaignRecipients, settings.campaignRate);
+
+  const campaignExpectations = campaigns.runs.flatMap((run) => [
+    {
+      text: `campaign (${run.rate === 'unlimited' ? 'no limit' : `${run.rate}/s`}): every recipient emailed exactly once`,
+      ok: run.emails === run.recipients && run.duplicates === 0,
+      detail: `${run.emails} emails for ${run.recipients} recipients, ${run.duplicates} duplicates`,
+    },
+    ...(run.rate === 'unlimited'
+      ? []
+      : [
+          {
+            text: `campaign at ${run.rate}/s: no second above the rate`,
+            ok: run.peakPerSecond <= run.rate,
+            detail: `peak ${run.peakPerSecond} in one second`,
+          },
+        ]),
+  ]);
   const bundleExpectations = bundles.functions.flatMap((fn) =>
     fn.exportsHandler
       ? []
       : [{ text: `${fn.entry} exports a handler when bundled`, ok: false, detail: 'no handler export' }],
   );
-  const expectations = [...operations.expectations, ...bundleExpectations];
+  const expectations = [...operations.expectations, ...campaignExpectations, ...bundleExpectations];
 
   const cpu = cpus();
   const machine: MachineInfo = {
@@ -138,7 +193,16 @@ async function main(): Promise<number> {
     durationSeconds: Math.round((Date.now() - started) / 1000),
     load: `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end`,
   };
-  const markdown = renderReport({ machine, settings, operations, bundles, calibration, expectations });
+  const markdown = renderReport({
+    machine,
+    settings,
+    operations,
+    bundles,
+    calibration,
+    segments,
+    campaigns,
+    expectations,
+  });
   await writeFile(join(root, 'BENCHMARKS.md'), markdown);
 
   console.log('');
