@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monotonicFactory } from 'ulid';
 import type { LocalRuntime } from '../infra/local/runtime.ts';
+import { writeAll } from './segments.ts';
 
 /**
  * Campaign send throughput through the whole local runtime (scheduler stand-in,
@@ -53,8 +54,6 @@ interface SesEmail {
 const ulid = monotonicFactory();
 
 async function loadContacts(tenantId: string, tag: string, count: number): Promise<void> {
-  const { dynamo } = await import('#shared/store/client');
-  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
   const { toItem } = await import('#shared/store/records');
   const { contacts } = await import('#shared/store/entities');
   const { config } = await import('#shared/config');
@@ -74,22 +73,7 @@ async function loadContacts(tenantId: string, tag: string, count: number): Promi
       marketingStatus: 'subscribed',
     }),
   );
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const start = next;
-      next += 25;
-      if (start >= items.length) return;
-      let requests = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-      while (requests.length > 0) {
-        const output = await dynamo.send(
-          new BatchWriteCommand({ RequestItems: { [config.tableName]: requests } }),
-        );
-        requests = (output.UnprocessedItems?.[config.tableName] ?? []) as typeof requests;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await writeAll(config.tableName, items, 8);
 }
 
 async function runOnce(

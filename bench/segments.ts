@@ -59,7 +59,8 @@ function random(seed: number) {
 
 const pick = <T>(list: readonly T[], next: () => number): T => list[Math.floor(next() * list.length)] as T;
 
-async function writeAll(
+/** Writes items 25 to a BatchWriteItem, `concurrency` at once, retrying what DynamoDB leaves unprocessed. */
+export async function writeAll(
   tableName: string,
   items: Record<string, unknown>[],
   concurrency: number,

@@ -1,11 +1,11 @@
 import { recipientDeltas, settledCount } from '#shared/domain/campaign';
 import type { Delivery } from '#shared/domain/delivery';
+import { MAX_EVENTS_PER_TRANSACTION } from '#shared/store/aggregates';
 import {
   applyCampaignEvents,
   type Campaign,
   type CampaignEvent,
   getCampaign,
-  MAX_EVENTS_PER_TRANSACTION,
   readCampaignCounts,
   transitionCampaign,
 } from '#shared/store/campaigns';

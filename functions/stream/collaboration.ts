@@ -8,6 +8,7 @@ import {
   timelinePk,
   writeTimelineEntries,
 } from '#shared/store/collaboration';
+import { forgetContactDeliveries } from '#shared/store/deliveries';
 import { type Activity, activities, users } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
 import { recordPk } from '#shared/store/keys';
@@ -100,11 +101,13 @@ async function deliver(
 
 /**
  * After a GDPR erasure: the person's timeline, comments, followers and their
- * entries on the company timeline go, and activities lose their link to them.
+ * entries on the company timeline go, activities lose their link to them, and
+ * campaign and sequence emails to them lose their address.
  */
 async function eraseTraces(tenantId: string, contact: Image): Promise<void> {
   const ref: RecordRef = { type: 'contact', id: String(contact.id) };
   await unlinkActivities(tenantId, ref);
+  await forgetContactDeliveries(tenantId, ref.id);
   await deletePartition(timelinePk(tenantId, ref));
   await deletePartition(recordPk(tenantId, 'CONTACT' satisfies EntityType, ref.id));
   await deletePartition(followersPk(tenantId, ref));

@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import {
   ConditionalCheckFailedException,
-  CreateTableCommand,
   DeleteItemCommand,
-  DescribeTableCommand,
   type DynamoDBClient,
   QueryCommand,
-  ResourceNotFoundException,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { fromMessageItem, type LocalMessage, localQueueTable } from '#shared/queue/local-queue';
 import { type QueueName, queueConsumerEntry, queueNames } from '#shared/queue/queue';
+import {
+  appendFailure,
+  backoffMs,
+  ensureIndexedTable,
+  PollLoop,
+  ProblemLog,
+  withTimeout,
+} from './background.ts';
 import { moduleHandlerLoader } from './handler-loader.ts';
 import { createLambdaContext, LOCAL_ACCOUNT_ID } from './lambda-context.ts';
 import type { Logger } from './logger.ts';
@@ -66,43 +69,15 @@ export interface LocalQueueConsumer {
 }
 
 /** The local-only table: one partition per queue plus a local secondary index on `visibleAt`. */
-export async function ensureQueueTable(
+export const ensureQueueTable = (
   client: DynamoDBClient,
   tableName: string,
-): Promise<'created' | 'unchanged'> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return 'unchanged';
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  const { partitionKey, sortKey, visibleIndex } = localQueueTable;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, sortKey, visibleIndex.sortKey].map((name) => ({
-        AttributeName: name,
-        AttributeType: 'S',
-      })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      LocalSecondaryIndexes: [
-        {
-          IndexName: visibleIndex.name,
-          KeySchema: [
-            { AttributeName: partitionKey, KeyType: 'HASH' },
-            { AttributeName: visibleIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
-  return 'created';
-}
+): Promise<'created' | 'unchanged'> =>
+  ensureIndexedTable(client, tableName, {
+    partitionKey: localQueueTable.partitionKey,
+    sortKey: localQueueTable.sortKey,
+    index: localQueueTable.visibleIndex,
+  });
 
 export function startLocalQueueConsumer(options: LocalQueueConsumerOptions): LocalQueueConsumer {
   const workers = queueNames.map((queue) => new QueueWorker(queue, options));
@@ -117,23 +92,23 @@ export function startLocalQueueConsumer(options: LocalQueueConsumerOptions): Loc
 }
 
 class QueueWorker {
-  private stopped = false;
   private inFlight = 0;
-  private lastProblem = '';
-  private readonly wakers = new Set<() => void>();
+  private readonly loop = new PollLoop();
+  private readonly problems: ProblemLog;
 
   constructor(
     readonly queue: QueueName,
     private readonly options: LocalQueueConsumerOptions,
-  ) {}
+  ) {
+    this.problems = new ProblemLog(options.log);
+  }
 
   start(): Promise<void>[] {
     return Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, () => this.run());
   }
 
   stop() {
-    this.stopped = true;
-    for (const wake of this.wakers) wake();
+    this.loop.stop();
   }
 
   async isDrained(): Promise<boolean> {
@@ -151,23 +126,21 @@ class QueueWorker {
     return Count === 0 && this.inFlight === 0;
   }
 
-  private async run(): Promise<void> {
-    const pollMs = this.options.pollMs ?? 100;
-    let errorStreak = 0;
-    while (!this.stopped) {
-      let wait = 0;
-      try {
+  /** The concurrent runners of one worker share its loop: stop() wakes them all. */
+  private run(): Promise<void> {
+    return this.loop.run(
+      this.options.pollMs ?? 100,
+      async () => {
         const messages = await this.receive();
-        errorStreak = 0;
-        if (messages.length === 0) wait = pollMs;
-        else await this.process(messages);
-      } catch (error) {
-        errorStreak++;
-        wait = Math.min(pollMs * 2 ** Math.min(errorStreak, 6), 5000);
-        this.report(`Local queue ${this.queue}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      if (wait > 0) await this.sleep(wait);
-    }
+        if (messages.length === 0) return false;
+        await this.process(messages);
+        return true;
+      },
+      (error) =>
+        this.problems.report(
+          `Local queue ${this.queue}: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    );
   }
 
   /** Takes up to batchSize visible messages, each hidden by a conditional update (one receiver wins). */
@@ -237,25 +210,20 @@ class QueueWorker {
     const all = new Set(messages.map((message) => message.messageId));
     const timeoutMs = this.options.handlerTimeoutMs ?? 120_000;
     const context = createLambdaContext({ functionName: this.queue, region: this.options.region, timeoutMs });
-    let timer: NodeJS.Timeout | undefined;
     try {
       const handler = await this.options.loadHandler(this.queue);
-      const response = await Promise.race([
+      const response = await withTimeout(
         handler({ Records: messages.map((message) => this.record(message)) }, context),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-      this.lastProblem = '';
+        timeoutMs,
+      );
+      this.problems.clear();
       const reported = (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
       // Like Lambda: an identifier that names no message of the batch fails the whole batch.
       if (reported.some((id) => !all.has(id))) return all;
       return new Set(reported);
     } catch (error) {
-      this.report(`Local queue ${this.queue}: the handler failed`, error);
+      this.problems.report(`Local queue ${this.queue}: the handler failed`, error);
       return all;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -297,22 +265,20 @@ class QueueWorker {
   private async retryOrGiveUp(message: LocalMessage): Promise<void> {
     const maxReceives = this.options.maxReceiveCount ?? 10;
     if (message.receiveCount >= maxReceives) {
-      await mkdir(dirname(this.options.failureFile), { recursive: true });
-      const entry = {
+      await appendFailure(this.options.failureFile, {
         time: new Date().toISOString(),
         queue: this.queue,
         messageId: message.messageId,
         receiveCount: message.receiveCount,
         body: message.body,
-      };
-      await appendFile(this.options.failureFile, `${JSON.stringify(entry)}\n`);
+      });
       this.options.log.error(
         `Local queue ${this.queue}: message ${message.messageId} failed ${message.receiveCount} times; see ${this.options.failureFile}`,
       );
       await this.remove(message);
       return;
     }
-    const delay = Math.min((this.options.retryBaseMs ?? 1000) * 2 ** (message.receiveCount - 1), 30_000);
+    const delay = backoffMs(this.options.retryBaseMs ?? 1000, message.receiveCount - 1, 30_000);
     try {
       await this.options.dynamodb.send(
         new UpdateItemCommand({
@@ -329,23 +295,5 @@ class QueueWorker {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-  }
-
-  private report(problem: string, error?: unknown) {
-    if (problem !== this.lastProblem) this.options.log.error(problem, error);
-    this.lastProblem = problem;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakers.add(done);
-    });
   }
 }

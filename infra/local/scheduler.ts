@@ -1,15 +1,10 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
-  CreateTableCommand,
   DeleteItemCommand,
-  DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
-  ResourceNotFoundException,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -21,6 +16,14 @@ import {
 } from '#shared/schedule/local-scheduler';
 import type { ScheduleTargetEvent } from '#shared/schedule/request';
 import { type ScheduleTarget, scheduleTargetEntry } from '#shared/schedule/scheduler';
+import {
+  appendFailure,
+  backoffMs,
+  ensureIndexedTable,
+  PollLoop,
+  ProblemLog,
+  withTimeout,
+} from './background.ts';
 import { moduleHandlerLoader } from './handler-loader.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import type { Logger } from './logger.ts';
@@ -112,43 +115,15 @@ export interface LocalSchedulerLoop extends LocalSchedulerControl {
 }
 
 /** The local-only table: pk/sk plus a local secondary index on `at`. Leaves an existing one alone. */
-export async function ensureScheduleTable(
+export const ensureScheduleTable = (
   client: DynamoDBClient,
   tableName: string,
-): Promise<'created' | 'unchanged'> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return 'unchanged';
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  const { partitionKey, sortKey, dueIndex } = localScheduleTable;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, sortKey, dueIndex.sortKey].map((name) => ({
-        AttributeName: name,
-        AttributeType: 'S',
-      })),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      LocalSecondaryIndexes: [
-        {
-          IndexName: dueIndex.name,
-          KeySchema: [
-            { AttributeName: partitionKey, KeyType: 'HASH' },
-            { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
-  return 'created';
-}
+): Promise<'created' | 'unchanged'> =>
+  ensureIndexedTable(client, tableName, {
+    partitionKey: localScheduleTable.partitionKey,
+    sortKey: localScheduleTable.sortKey,
+    index: localScheduleTable.dueIndex,
+  });
 
 export function startLocalScheduler(options: LocalSchedulerLoopOptions): LocalSchedulerLoop {
   const loop = new SchedulerLoop(options);
@@ -166,22 +141,21 @@ export function startLocalScheduler(options: LocalSchedulerLoopOptions): LocalSc
 }
 
 class SchedulerLoop {
-  private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly loop = new PollLoop();
   /** Passes run one after another. */
   private chain: Promise<unknown> = Promise.resolve();
-  private lastProblem = '';
+  private readonly problems: ProblemLog;
   private readonly now: () => Date;
   private readonly maxAttempts: number;
 
   constructor(private readonly options: LocalSchedulerLoopOptions) {
+    this.problems = new ProblemLog(options.log);
     this.now = options.now ?? (() => new Date());
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   }
 
   stop() {
-    this.stopped = true;
-    this.wake?.();
+    this.loop.stop();
   }
 
   clock(): Date {
@@ -193,21 +167,18 @@ class SchedulerLoop {
   }
 
   /** Never throws: a failed pass is logged (once per distinct problem) and retried with backoff. */
-  async run(): Promise<void> {
-    const pollMs = this.options.pollMs ?? 250;
-    let errorStreak = 0;
-    while (!this.stopped) {
-      let wait = pollMs;
-      try {
+  run(): Promise<void> {
+    return this.loop.run(
+      this.options.pollMs ?? 250,
+      async () => {
         await this.fireDue();
-        errorStreak = 0;
-      } catch (error) {
-        errorStreak++;
-        wait = Math.min(pollMs * 2 ** Math.min(errorStreak, 6), 5000);
-        this.report(`Local scheduler: ${error instanceof Error ? error.message : String(error)} (retrying)`);
-      }
-      await this.sleep(wait);
-    }
+        return false;
+      },
+      (error) =>
+        this.problems.report(
+          `Local scheduler: ${error instanceof Error ? error.message : String(error)} (retrying)`,
+        ),
+    );
   }
 
   fireDue(options: FireDueOptions = {}): Promise<Firing[]> {
@@ -232,7 +203,7 @@ class SchedulerLoop {
     );
     const firings: Firing[] = [];
     for (const listed of due) {
-      if (this.stopped) break;
+      if (this.loop.isStopped) break;
       // An earlier target of this pass (or a request meanwhile) may have moved or canceled it.
       const schedule = await this.current(listed.name);
       if (!schedule || schedule.version !== listed.version || schedule.at > now.toISOString()) continue;
@@ -287,7 +258,7 @@ class SchedulerLoop {
     } catch (error) {
       // Not the schedule's fault: no attempt is counted until the module loads.
       const message = `the ${schedule.target} handler could not be loaded: ${(error as Error).message}`;
-      this.report(`Local scheduler: ${message}`);
+      this.problems.report(`Local scheduler: ${message}`);
       return { ...base, outcome: 'retrying', attempts: schedule.attempts, error: message };
     }
 
@@ -296,7 +267,7 @@ class SchedulerLoop {
     if (failure === undefined) {
       // Kept when moved (or re-created) meanwhile: the new version fires at its own time.
       await this.deleteIfUnchanged(schedule);
-      this.lastProblem = '';
+      this.problems.clear();
       return { ...base, outcome: 'fired', attempts: schedule.attempts };
     }
 
@@ -306,13 +277,12 @@ class SchedulerLoop {
       failure.error,
     );
     if (attempts < this.maxAttempts) {
-      const delay = Math.min((this.options.retryBaseMs ?? 1000) * 2 ** (attempts - 1), 60_000);
+      const delay = backoffMs(this.options.retryBaseMs ?? 1000, attempts - 1, 60_000);
       await this.retryLater(schedule, new Date(now.getTime() + delay), attempts, failure.reason);
       return { ...base, outcome: 'retrying', attempts, error: failure.reason };
     }
 
-    await mkdir(dirname(this.options.failureFile), { recursive: true });
-    const entry = {
+    await appendFailure(this.options.failureFile, {
       time: new Date().toISOString(),
       name: schedule.name,
       target: schedule.target,
@@ -320,8 +290,7 @@ class SchedulerLoop {
       attempts,
       reason: failure.reason,
       event,
-    };
-    await appendFile(this.options.failureFile, `${JSON.stringify(entry)}\n`);
+    });
     this.options.log.error(
       `Local scheduler: schedule ${schedule.name} failed ${attempts} times and was given up; see ${this.options.failureFile}`,
     );
@@ -336,19 +305,11 @@ class SchedulerLoop {
   ): Promise<{ reason: string; error: unknown } | undefined> {
     const timeoutMs = this.options.handlerTimeoutMs ?? 60_000;
     const context = createLambdaContext({ functionName: target, region: this.options.region, timeoutMs });
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        handler(event, context),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      await withTimeout(handler(event, context), timeoutMs);
       return undefined;
     } catch (error) {
       return { reason: error instanceof Error ? error.message : String(error), error };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -389,23 +350,5 @@ class SchedulerLoop {
       // Moved or canceled while the target ran: the new state stands.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-  }
-
-  /** Logs a problem once until a different one comes up. */
-  private report(problem: string) {
-    if (problem !== this.lastProblem) this.options.log.error(problem);
-    this.lastProblem = problem;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { type SesEventType, sesDetailTypes } from '#shared/domain/ses-event';
+import { appendFailure } from './background.ts';
 import { PortInUseError } from './errors.ts';
 import { moduleHandlerLoader } from './handler-loader.ts';
 import { createLambdaContext, LOCAL_ACCOUNT_ID } from './lambda-context.ts';
@@ -375,15 +374,13 @@ class SesEventPublisher {
         );
       }
     }
-    await mkdir(dirname(this.options.failureFile), { recursive: true });
     const failure = lastError as { name?: string; message?: string } | undefined;
-    const entry = {
+    await appendFailure(this.options.failureFile, {
       failedAt: new Date().toISOString(),
       attempts: maxAttempts,
       error: { name: failure?.name, message: failure?.message ?? String(lastError) },
       event,
-    };
-    await appendFile(this.options.failureFile, `${JSON.stringify(entry)}\n`);
+    });
     this.options.log.error(
       `SES event ${event.id} failed ${maxAttempts} times and was given up; see ${this.options.failureFile}`,
     );

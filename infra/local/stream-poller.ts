@@ -1,5 +1,3 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -10,6 +8,7 @@ import {
   type _Record as StreamsRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { appendFailure, PollLoop, ProblemLog, withTimeout } from './background.ts';
 import type { LoadStreamHandler, StreamHandler } from './handler-loader.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import type { Logger } from './logger.ts';
@@ -72,8 +71,8 @@ type Delivery =
   | { kind: 'failed'; reason: string };
 
 class Poller {
-  private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly loop = new PollLoop();
+  private readonly problems: ProblemLog;
   private streamArn: string | undefined;
   private readers = new Map<string, ShardReader>();
   private readonly checkpoints: StreamCheckpoints;
@@ -83,6 +82,7 @@ class Poller {
   private readonly functionName: string;
 
   constructor(private readonly options: StreamPollerOptions) {
+    this.problems = new ProblemLog(options.log);
     this.checkpoints = new StreamCheckpoints(options.checkpointFile);
     this.pollMs = options.pollMs ?? 250;
     this.maxBatch = options.batchSize ?? 100;
@@ -91,41 +91,23 @@ class Poller {
   }
 
   stop() {
-    this.stopped = true;
-    this.wake?.();
+    this.loop.stop();
   }
 
   /** Never throws: a failed poll is logged (once per distinct problem) and retried with backoff. */
-  async run(): Promise<void> {
-    let errorStreak = 0;
-    let lastProblem = '';
-    while (!this.stopped) {
-      let wait = this.pollMs;
-      try {
-        wait = (await this.poll()) ? 0 : this.pollMs;
-        errorStreak = 0;
-        lastProblem = '';
-      } catch (error) {
-        errorStreak++;
-        wait = Math.min(this.pollMs * 2 ** Math.min(errorStreak, 6), 5000);
-        const problem = error instanceof Error ? error.message : String(error);
-        if (problem !== lastProblem) this.options.log.error(`Stream poller: ${problem} (retrying)`);
-        lastProblem = problem;
-      }
-      await this.sleep(wait);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+  run(): Promise<void> {
+    return this.loop.run(
+      this.pollMs,
+      async () => {
+        const didWork = await this.poll();
+        this.problems.clear();
+        return didWork;
+      },
+      (error) =>
+        this.problems.report(
+          `Stream poller: ${error instanceof Error ? error.message : String(error)} (retrying)`,
+        ),
+    );
   }
 
   /** One pass over the shards; true when it did work, so the next pass comes at once. */
@@ -141,7 +123,7 @@ class Poller {
     const listed = new Set(shards.map((shard) => shard.ShardId));
     let busy = false;
     for (const shard of shards) {
-      if (this.stopped) break;
+      if (this.loop.isStopped) break;
       const shardId = shard.ShardId as string;
       if (this.checkpoints.get(shardId)?.finished) continue;
       const parent = shard.ParentShardId;
@@ -277,20 +259,12 @@ class Poller {
       region: this.options.region,
       timeoutMs,
     });
-    let timer: NodeJS.Timeout | undefined;
     let response: unknown;
     try {
-      response = await Promise.race([
-        handler(event, context),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      response = await withTimeout(handler(event, context), timeoutMs);
     } catch (error) {
       this.options.log.error(`Stream handler failed on a batch of ${event.Records.length}`, error);
       return { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
-    } finally {
-      clearTimeout(timer);
     }
     const failures = (response as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
     if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0)) {
@@ -323,8 +297,7 @@ class Poller {
     reader.failing = { sequenceNumber, attempts };
     if (attempts < this.maxAttempts) return false;
     // The on-failure destination: the record is set aside and the shard moves on.
-    await mkdir(dirname(this.options.failureFile), { recursive: true });
-    const entry = {
+    await appendFailure(this.options.failureFile, {
       time: new Date().toISOString(),
       functionName: this.functionName,
       streamArn,
@@ -333,8 +306,7 @@ class Poller {
       attempts,
       reason,
       record: toLambdaStreamRecord(record, streamArn, this.options.region),
-    };
-    await appendFile(this.options.failureFile, `${JSON.stringify(entry)}\n`);
+    });
     this.options.log.error(
       `Stream record ${sequenceNumber} (${record.eventName}) failed ${attempts} times and was skipped; see ${this.options.failureFile}`,
     );

@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DeliveryRef } from './delivery.ts';
+import { openToken, sealToken, ULID_BYTES, ulidBytes, ulidOf } from './token-bytes.ts';
 
 /**
  * Tokens in the links of a marketing email (open pixel, click redirect,
@@ -14,7 +14,6 @@ import type { DeliveryRef } from './delivery.ts';
  * 100 characters; a click token grows with its URL.
  */
 const VERSION = 1;
-const MAC_BYTES = 16;
 /** Purpose prefix: cursors and CSAT links use the same key and must never verify as these (or back). */
 const PURPOSE = 'crm:tracking-token:v1\n';
 
@@ -31,8 +30,6 @@ export interface TrackingClaim {
 const purposes: readonly TrackingPurpose[] = ['open', 'click', 'unsubscribe'];
 const TENANT = /^[A-Za-z0-9_-]{1,128}$/;
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
-const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ULID_MARK = 0;
 const MAX_URL_CHARS = 2048;
 
@@ -53,31 +50,10 @@ export function isTrackableUrl(url: string): boolean {
   }
 }
 
-function ulidBytes(id: string): Buffer {
-  let value = 0n;
-  for (const char of id) value = (value << 5n) | BigInt(CROCKFORD.indexOf(char));
-  const bytes = Buffer.alloc(16);
-  for (let index = 15; index >= 0; index--) {
-    bytes[index] = Number(value & 0xffn);
-    value >>= 8n;
-  }
-  return bytes;
-}
-
-function ulidOf(bytes: Buffer): string {
-  let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
-  let id = '';
-  for (let index = 0; index < 26; index++) {
-    id = (CROCKFORD[Number(value & 31n)] ?? '0') + id;
-    value >>= 5n;
-  }
-  return id;
-}
-
 /** A string field: 0 then 16 ULID bytes, or its UTF-8 length (1..255) then the bytes. */
 function field(value: string, allowUlid: boolean): Buffer {
-  if (allowUlid && ULID.test(value)) return Buffer.concat([Buffer.of(ULID_MARK), ulidBytes(value)]);
+  const ulid = allowUlid ? ulidBytes(value) : undefined;
+  if (ulid) return Buffer.concat([Buffer.of(ULID_MARK), ulid]);
   const bytes = Buffer.from(value, 'utf8');
   if (bytes.length < 1 || bytes.length > 255) throw new Error('A token field must be 1 to 255 bytes');
   return Buffer.concat([Buffer.of(bytes.length), bytes]);
@@ -99,7 +75,7 @@ class Reader {
     const length = this.byte();
     if (length === undefined) return undefined;
     if (length === ULID_MARK) {
-      const bytes = this.take(16);
+      const bytes = this.take(ULID_BYTES);
       return bytes ? ulidOf(bytes) : undefined;
     }
     return this.take(length)?.toString('utf8');
@@ -110,9 +86,6 @@ class Reader {
     return part;
   }
 }
-
-const macOf = (key: Buffer, body: Buffer) =>
-  createHmac('sha256', key).update(PURPOSE).update(body).digest().subarray(0, MAC_BYTES);
 
 /** Signs a claim; throws for a claim no token may carry (bad ids, a click without a trackable URL). */
 export function signTrackingToken(claim: TrackingClaim, key: Buffer): string {
@@ -133,17 +106,14 @@ export function signTrackingToken(claim: TrackingClaim, key: Buffer): string {
     field(claim.tenantId, false),
     Buffer.from(claim.url ?? '', 'utf8'),
   ]);
-  return Buffer.concat([body, macOf(key, body)]).toString('base64url');
+  return sealToken(PURPOSE, key, body);
 }
 
 /** The claim of a genuine token, or undefined for anything else (tampered, truncated, foreign key). */
 export function verifyTrackingToken(token: string, key: Buffer): TrackingClaim | undefined {
-  if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{1,4096}$/.test(token)) return undefined;
-  const bytes = Buffer.from(token, 'base64url');
-  // One string per token: a variant differing only in unused trailing bits is not the token.
-  if (bytes.toString('base64url') !== token || bytes.length <= MAC_BYTES + 3) return undefined;
-  const body = bytes.subarray(0, bytes.length - MAC_BYTES);
-  if (!timingSafeEqual(bytes.subarray(bytes.length - MAC_BYTES), macOf(key, body))) return undefined;
+  // The shortest body: version, purpose, kind and one byte of the first id.
+  const body = openToken(PURPOSE, key, token, { maxChars: 4096, minBodyBytes: 4 });
+  if (!body) return undefined;
   const reader = new Reader(body);
   const [version, purposeIndex, kind] = [reader.byte(), reader.byte(), reader.byte()];
   const purpose = purposeIndex === undefined ? undefined : purposes[purposeIndex];

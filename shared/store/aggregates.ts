@@ -34,32 +34,60 @@ export async function readOverview(tenantId: string): Promise<Overview> {
 
 export interface CountedEvent {
   readonly eventId: string;
-  readonly deltas: Readonly<Record<string, number>>;
+  readonly deltas: Readonly<Partial<Record<string, number>>>;
 }
 
 /**
- * Applies one tenant's events in one transaction: a marker per stream event
- * (written only if absent) and one update adding the summed deltas. Events
- * whose marker already exists were applied before (a retried or replayed
- * batch): they are dropped and the rest applied, so each counts exactly once.
+ * Applies one tenant's events to the overview in one transaction (see
+ * applyMarkedDeltas). Returns how many were applied.
  */
 export async function applyCountedEvents(
   tenantId: string,
   events: readonly CountedEvent[],
   now = Date.now(),
 ): Promise<number> {
-  let pending = [...events];
+  return applyMarkedDeltas({
+    tenantId,
+    events,
+    markerKey: streamMarkerKey,
+    countersKey: aggregateKey(tenantId, OVERVIEW),
+    now,
+  });
+}
+
+export interface MarkedDeltas {
+  readonly tenantId: string;
+  readonly events: readonly CountedEvent[];
+  /** Each consumer of the stream marks the events it applied under its own key. */
+  readonly markerKey: (tenantId: string, eventId: string) => Record<string, string>;
+  readonly countersKey: Record<string, string>;
+  /** Stamped on the counters item with the tenant, for an item that is more than an aggregate. */
+  readonly entity?: string;
+  readonly now: number;
+}
+
+/**
+ * One transaction: a marker per stream event (written only if absent) and one
+ * update adding the summed deltas to the counters item. Events whose marker
+ * already exists were applied before (a retried or replayed batch): they are
+ * dropped and the rest applied, so each counts exactly once. At most
+ * MAX_EVENTS_PER_TRANSACTION events; returns how many were applied.
+ */
+export async function applyMarkedDeltas(options: MarkedDeltas): Promise<number> {
+  const { tenantId, markerKey, countersKey, entity, now } = options;
+  let pending = [...options.events];
   while (pending.length > 0) {
     const sums = new Map<string, number>();
     for (const event of pending) {
-      for (const [name, delta] of Object.entries(event.deltas)) sums.set(name, (sums.get(name) ?? 0) + delta);
+      for (const [name, delta] of Object.entries(event.deltas))
+        sums.set(name, (sums.get(name) ?? 0) + (delta ?? 0));
     }
     const changed = [...sums].filter(([, sum]) => sum !== 0);
     const markers: TransactItem[] = pending.map((event) => ({
       Put: {
         TableName: config.tableName,
         Item: {
-          ...streamMarkerKey(tenantId, event.eventId),
+          ...markerKey(tenantId, event.eventId),
           entity: 'stream-marker',
           tenantId,
           expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS,
@@ -67,6 +95,7 @@ export async function applyCountedEvents(
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     }));
+    const adds = changed.map((_, index) => `#c${index} :d${index}`).join(', ');
     const update: TransactItem[] =
       changed.length === 0
         ? []
@@ -74,14 +103,17 @@ export async function applyCountedEvents(
             {
               Update: {
                 TableName: config.tableName,
-                Key: aggregateKey(tenantId, OVERVIEW),
-                UpdateExpression: `ADD ${changed.map((_, index) => `#c${index} :d${index}`).join(', ')}`,
+                Key: countersKey,
+                UpdateExpression: entity
+                  ? `SET entity = :entity, tenantId = :tenant ADD ${adds}`
+                  : `ADD ${adds}`,
                 ExpressionAttributeNames: Object.fromEntries(
                   changed.map(([name], index) => [`#c${index}`, name]),
                 ),
-                ExpressionAttributeValues: Object.fromEntries(
-                  changed.map(([, sum], index) => [`:d${index}`, sum]),
-                ),
+                ExpressionAttributeValues: {
+                  ...(entity ? { ':entity': entity, ':tenant': tenantId } : {}),
+                  ...Object.fromEntries(changed.map(([, sum], index) => [`:d${index}`, sum])),
+                },
               },
             },
           ];

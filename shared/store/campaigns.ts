@@ -11,10 +11,10 @@ import {
 } from '../domain/campaign.ts';
 import type { SegmentFilter } from '../domain/segment-filter.ts';
 import { emailHash } from '../domain/suppression.ts';
+import { applyMarkedDeltas, MAX_EVENTS_PER_TRANSACTION } from './aggregates.ts';
 import { dynamo } from './client.ts';
 import { campaignStatsKey, recordKey, statePk, suppressionKey } from './keys.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
-import { type TransactItem, transact } from './transactions.ts';
 
 /** What a campaign sends: the template and segment as they were when sending began. */
 export interface CampaignSnapshot {
@@ -166,9 +166,6 @@ const statsMarkerKey = (tenantId: string, eventId: string) => ({
   pk: `T#${tenantId}#STREAM#${eventId}`,
   sk: 'CAMPAIGN',
 });
-const MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
-/** A transaction holds 100 actions: 99 markers and the counter update. */
-export const MAX_EVENTS_PER_TRANSACTION = 99;
 
 export interface CampaignEvent {
   readonly eventId: string;
@@ -188,52 +185,14 @@ export async function applyCampaignEvents(
   now = Date.now(),
 ): Promise<void> {
   if (events.length > MAX_EVENTS_PER_TRANSACTION) throw new Error('Too many events for one transaction');
-  let pending = [...events];
-  while (pending.length > 0) {
-    const sums = new Map<string, number>();
-    for (const event of pending)
-      for (const [name, delta] of Object.entries(event.deltas))
-        sums.set(name, (sums.get(name) ?? 0) + (delta ?? 0));
-    const changed = [...sums].filter(([, sum]) => sum !== 0);
-    const markers: TransactItem[] = pending.map((event) => ({
-      Put: {
-        TableName: config.tableName,
-        Item: {
-          ...statsMarkerKey(tenantId, event.eventId),
-          entity: 'stream-marker',
-          tenantId,
-          expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    }));
-    const update: TransactItem[] =
-      changed.length === 0
-        ? []
-        : [
-            {
-              Update: {
-                TableName: config.tableName,
-                Key: campaignStatsKey(tenantId, campaignId),
-                UpdateExpression: `SET entity = :entity, tenantId = :tenant ADD ${changed
-                  .map((_, index) => `#c${index} :d${index}`)
-                  .join(', ')}`,
-                ExpressionAttributeNames: Object.fromEntries(
-                  changed.map(([name], index) => [`#c${index}`, name]),
-                ),
-                ExpressionAttributeValues: {
-                  ':entity': 'campaign-stats',
-                  ':tenant': tenantId,
-                  ...Object.fromEntries(changed.map(([, sum], index) => [`:d${index}`, sum])),
-                },
-              },
-            },
-          ];
-    const outcome = await transact([...markers, ...update]);
-    if (outcome.ok) return;
-    const applied = new Set(outcome.failedConditions);
-    pending = pending.filter((_, index) => !applied.has(index));
-  }
+  await applyMarkedDeltas({
+    tenantId,
+    events,
+    markerKey: statsMarkerKey,
+    countersKey: campaignStatsKey(tenantId, campaignId),
+    entity: 'campaign-stats',
+    now,
+  });
 }
 
 /** Which of these addresses are on the tenant's suppression list (one BatchGetItem per 100). */

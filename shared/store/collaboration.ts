@@ -9,6 +9,7 @@ import { config } from '../config.ts';
 import type { RecordRef, TimelineEntry } from '../domain/timeline.ts';
 import type { PageKey } from '../http/cursor.ts';
 import { dynamo } from './client.ts';
+import { queryPages } from './query.ts';
 
 /**
  * Timelines, followers and comments. Every key starts with the tenant:
@@ -155,18 +156,13 @@ export async function deletePartition(
   pk: string,
   matching?: (item: Record<string, unknown>) => boolean,
 ): Promise<void> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const output = await dynamo.send(
-      new QueryCommand({
-        TableName: config.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    const doomed = (output.Items ?? []).filter((item) => !matching || matching(item));
+  const pages = queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+  });
+  for await (const page of pages) {
+    const doomed = page.filter((item) => !matching || matching(item));
     await batchWrite(doomed.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })));
-    startKey = output.LastEvaluatedKey;
-  } while (startKey);
+  }
 }

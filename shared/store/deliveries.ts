@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -20,10 +21,13 @@ import { dynamo } from './client.ts';
 import {
   campaignRecipientStatusPk,
   campaignRecipientsPk,
+  contactDeliveriesPk,
+  engagementPk,
   sequenceDeliveriesPk,
   sequenceDeliverySk,
   storageAttributes,
 } from './keys.ts';
+import { queryPages } from './query.ts';
 
 /**
  * Deliveries in the table (see shared/domain/delivery.ts). Every status change
@@ -63,9 +67,12 @@ export interface NewDelivery {
 
 function newItem(tenantId: string, delivery: NewDelivery, now: Date): Item {
   const at = now.toISOString();
+  const key = deliveryKey(tenantId, delivery.ref);
   return {
-    ...deliveryKey(tenantId, delivery.ref),
+    ...key,
     ...statusIndex(tenantId, delivery.ref, delivery.status),
+    gsi3pk: contactDeliveriesPk(tenantId, delivery.ref.contactId),
+    gsi3sk: `${key.pk}#${key.sk}`,
     ...refFields(delivery.ref),
     entity: 'delivery',
     tenantId,
@@ -350,4 +357,43 @@ export async function listCampaignRecipients(
     items: (output.Items ?? []).map(toDelivery),
     lastKey: output.LastEvaluatedKey as PageKey | undefined,
   };
+}
+
+/**
+ * After a GDPR erasure: every delivery to the person keeps its status (campaign
+ * numbers stay right) but loses the address, and their open and click marks go.
+ */
+export async function forgetContactDeliveries(tenantId: string, contactId: string): Promise<void> {
+  const pages = queryPages({
+    TableName: config.tableName,
+    IndexName: 'gsi3',
+    KeyConditionExpression: 'gsi3pk = :pk',
+    ExpressionAttributeValues: { ':pk': contactDeliveriesPk(tenantId, contactId) },
+  });
+  for await (const page of pages) {
+    for (const item of page) {
+      await dynamo
+        .send(
+          new UpdateCommand({
+            TableName: config.tableName,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'REMOVE email',
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
+      if (item.kind === 'campaign' && typeof item.campaignId === 'string') {
+        for (const kind of ['opened', 'clicked'] as const) {
+          await dynamo.send(
+            new DeleteCommand({
+              TableName: config.tableName,
+              Key: { pk: engagementPk(tenantId, item.campaignId, kind), sk: contactId },
+            }),
+          );
+        }
+      }
+    }
+  }
 }

@@ -130,6 +130,10 @@ export const sequenceDeliveriesPk = (tenantId: string, sequenceId: string) =>
 export const sequenceDeliverySk = (contactId: string, step: number) =>
   `${contactId}#${String(step).padStart(2, '0')}`;
 
+/** Every delivery to one contact (gsi3), so that erasing the person reaches all of them. */
+export const contactDeliveriesPk = (tenantId: string, contactId: string) =>
+  `T#${tenantId}#DELIVERY#CONTACT#${contactId}`;
+
 /** A campaign's running totals, kept by the stream consumer. */
 export const campaignStatsKey = (tenantId: string, campaignId: string) => ({
   pk: recordPk(tenantId, 'CAMPAIGN', campaignId),

@@ -1,13 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { emailHash, type SuppressionReason } from '../domain/suppression.ts';
+import type { SuppressionReason } from '../domain/suppression.ts';
 import type { MarketingStatus } from '../schemas/contacts.ts';
 import { actingAs } from './actor.ts';
 import { dynamo } from './client.ts';
 import { type Contact, contacts } from './entities.ts';
-import { engagementPk, suppressionKey } from './keys.ts';
+import { engagementPk } from './keys.ts';
 import { getRecord, replaceRecord } from './records.ts';
+import { suppressionItem } from './suppression.ts';
 
 /**
  * What unsubscribe links and SES events change outside a delivery: the
@@ -84,13 +85,7 @@ export async function addSuppression(
     await dynamo.send(
       new PutCommand({
         TableName: config.tableName,
-        Item: {
-          ...suppressionKey(tenantId, emailHash(tenantId, email)),
-          entity: 'suppression',
-          tenantId,
-          reason,
-          createdAt: now.toISOString(),
-        },
+        Item: suppressionItem(tenantId, email, reason, now),
         ConditionExpression: upgrade
           ? 'attribute_not_exists(pk) OR reason = :unsubscribed'
           : 'attribute_not_exists(pk)',

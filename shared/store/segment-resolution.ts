@@ -10,6 +10,7 @@ import {
 import { dynamo } from './client.ts';
 import type { Company, Contact } from './entities.ts';
 import { collectionPk, engagementPk, recordKey, statePk } from './keys.ts';
+import { queryPages } from './query.ts';
 import { toRecord } from './records.ts';
 
 /**
@@ -31,18 +32,6 @@ const DEFAULT_PARALLELISM = 8;
 const MAX_PARALLELISM = 32;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ULID_LENGTH = 26;
-
-/** Every item of a query, page by page. */
-async function* queryPages(input: QueryCommandInput): AsyncGenerator<Item[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const output = await dynamo.send(
-      new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-    );
-    yield (output.Items ?? []) as Item[];
-    startKey = output.LastEvaluatedKey;
-  } while (startKey);
-}
 
 async function queryAll(input: QueryCommandInput): Promise<Item[]> {
   const items: Item[] = [];

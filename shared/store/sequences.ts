@@ -31,6 +31,7 @@ import {
   storageAttributes,
   suppressionKey,
 } from './keys.ts';
+import { queryPages } from './query.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
 
 /** A follow-up sequence: its steps by index, and the events that end a contact's enrollment early. */
@@ -353,20 +354,13 @@ export async function listEnrollments(
 /** Every enrollment of a contact, in any sequence (gsi3). */
 export async function contactEnrollments(tenantId: string, contactId: string): Promise<Enrollment[]> {
   const found: Enrollment[] = [];
-  let startKey: Item | undefined;
-  do {
-    const output = await dynamo.send(
-      new QueryCommand({
-        TableName: config.tableName,
-        IndexName: 'gsi3',
-        KeyConditionExpression: 'gsi3pk = :pk',
-        ExpressionAttributeValues: { ':pk': contactEnrollmentsPk(tenantId, contactId) },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    found.push(...(output.Items ?? []).map((item) => strip<Enrollment>(item)));
-    startKey = output.LastEvaluatedKey;
-  } while (startKey);
+  const pages = queryPages({
+    TableName: config.tableName,
+    IndexName: 'gsi3',
+    KeyConditionExpression: 'gsi3pk = :pk',
+    ExpressionAttributeValues: { ':pk': contactEnrollmentsPk(tenantId, contactId) },
+  });
+  for await (const page of pages) found.push(...page.map((item) => strip<Enrollment>(item)));
   return found;
 }
 

@@ -280,6 +280,30 @@ describe('a campaign sent end to end', () => {
   });
 });
 
+describe('erasure', () => {
+  it('takes an erased person out of past campaigns: no address, no engagement, the same numbers', {
+    timeout: 180_000,
+  }, async () => {
+    const tag = label('erase');
+    const [kept, erased] = await contactsTagged(admin, tag, 2);
+    const campaign = await campaignFor(admin, tag);
+    expect((await admin.post(`/campaigns/${campaign.id}/send`)).status).toBe(200);
+    await waitForStatus(campaign.id, 'sent');
+    const before = (await admin.get(`/campaigns/${campaign.id}/stats`)).body;
+
+    const erase = await admin.delete(`/contacts/${erased?.id}?erase=true`);
+    expect(erase.status, erase.text).toBe(204);
+    await eventually(async () => {
+      const items = (await admin.get(`/campaigns/${campaign.id}/recipients`)).body.items as AnyBody[];
+      const byContact = new Map(items.map((item) => [item.contactId, item]));
+      expect(byContact.get(erased?.id)?.email).toBeUndefined();
+      expect(byContact.get(erased?.id)?.status).toBe('sent');
+      expect(byContact.get(kept?.id)?.email).toBe(kept?.email);
+    });
+    expect((await admin.get(`/campaigns/${campaign.id}/stats`)).body).toEqual(before);
+  });
+});
+
 describe('at most one email per recipient', () => {
   it('sends nothing twice when the start fires several times and messages are redelivered', {
     timeout: 180_000,

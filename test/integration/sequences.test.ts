@@ -80,6 +80,17 @@ async function enroll(client: ApiClient, sequenceId: string, body: Record<string
   return response.body as { enrolled: string[]; skipped: { contactId: string; reason: string }[] };
 }
 
+/** A contact enrolled in a new sequence of `steps` one-hour steps that all send one new template. */
+async function enrolledContact(client: ApiClient, steps: number) {
+  const template = await newTemplate(client);
+  const sequence = await newSequence(client, {
+    steps: Array.from({ length: steps }, () => ({ delayHours: 1, templateId: template.id })),
+  });
+  const contact = await newContact(client);
+  await enroll(client, sequence.id, { contactIds: [contact.id] });
+  return { template, sequence, contact };
+}
+
 const stepSchedules = async (sequenceId: string, contactId: string): Promise<PendingSchedule[]> =>
   (await pendingSchedules(controlToken)).filter(
     (schedule) =>
@@ -355,15 +366,7 @@ describe('sequences', () => {
 
   it('sends one email when firings of a step race', async () => {
     const { admin } = world;
-    const template = await newTemplate(admin.client);
-    const sequence = await newSequence(admin.client, {
-      steps: [
-        { delayHours: 1, templateId: template.id },
-        { delayHours: 1, templateId: template.id },
-      ],
-    });
-    const contact = await newContact(admin.client);
-    await enroll(admin.client, sequence.id, { contactIds: [contact.id] });
+    const { template, sequence, contact } = await enrolledContact(admin.client, 2);
     const [schedule] = await stepSchedules(sequence.id, contact.id);
     const event = { ...schedule?.payload, scheduledAt: schedule?.scheduledAt };
 
@@ -388,10 +391,7 @@ describe('sequences', () => {
 
   it('retries a throttled step later and sends it once', async () => {
     const { admin } = world;
-    const template = await newTemplate(admin.client);
-    const sequence = await newSequence(admin.client, { steps: [{ delayHours: 1, templateId: template.id }] });
-    const contact = await newContact(admin.client);
-    await enroll(admin.client, sequence.id, { contactIds: [contact.id] });
+    const { template, sequence, contact } = await enrolledContact(admin.client, 1);
     const [schedule] = await stepSchedules(sequence.id, contact.id);
     const event = { ...schedule?.payload, scheduledAt: schedule?.scheduledAt };
     const ref = { kind: 'sequence' as const, sequenceId: sequence.id, contactId: contact.id, step: 0 };
@@ -420,10 +420,7 @@ describe('sequences', () => {
 
   it('waits for a step another firing is sending, and gives up one that died mid-send without sending it again', async () => {
     const { admin } = world;
-    const template = await newTemplate(admin.client);
-    const sequence = await newSequence(admin.client, { steps: [{ delayHours: 1, templateId: template.id }] });
-    const contact = await newContact(admin.client);
-    await enroll(admin.client, sequence.id, { contactIds: [contact.id] });
+    const { sequence, contact } = await enrolledContact(admin.client, 1);
     const [schedule] = await stepSchedules(sequence.id, contact.id);
     const event = { ...schedule?.payload, scheduledAt: schedule?.scheduledAt };
     const ref = { kind: 'sequence' as const, sequenceId: sequence.id, contactId: contact.id, step: 0 };
@@ -584,15 +581,7 @@ describe('sequences', () => {
 
   it("forgets an erased contact's enrollments, their deliveries and their schedules", async () => {
     const { admin } = world;
-    const template = await newTemplate(admin.client);
-    const sequence = await newSequence(admin.client, {
-      steps: [
-        { delayHours: 1, templateId: template.id },
-        { delayHours: 1, templateId: template.id },
-      ],
-    });
-    const contact = await newContact(admin.client);
-    await enroll(admin.client, sequence.id, { contactIds: [contact.id] });
+    const { sequence, contact } = await enrolledContact(admin.client, 2);
     await fireStep(sequence.id, contact.id, 0);
     const ref = { kind: 'sequence' as const, sequenceId: sequence.id, contactId: contact.id, step: 0 };
     expect(await deliveries.getDelivery(world.tenant, ref)).toMatchObject({ status: 'sent' });
