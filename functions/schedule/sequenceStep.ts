@@ -1,7 +1,7 @@
 import type { DeliveryRef } from '#shared/domain/delivery';
 import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } from '#shared/domain/sequence';
 import { composeEmail } from '#shared/mail/compose';
-import { sendDelivery } from '#shared/mail/deliver';
+import { DeliveryOutcomeUnknown, sendDelivery } from '#shared/mail/deliver';
 import { getSigningKey } from '#shared/secrets';
 import { abandonStaleClaim, createDelivery, getDelivery, settlePending } from '#shared/store/deliveries';
 import { companies } from '#shared/store/entities';
@@ -199,9 +199,19 @@ export async function handler(raw: unknown): Promise<StepOutcome> {
         ...(sequence.fromEmail ? { from: sequence.fromEmail } : {}),
         ...(sequence.fromName ? { fromName: sequence.fromName } : {}),
         ...(sequence.replyTo ? { replyTo: sequence.replyTo } : {}),
+      }).catch((error: unknown) => {
+        if (!(error instanceof DeliveryOutcomeUnknown)) throw error;
+        // SES may have taken it: never resend. The sequence goes on; SES's Send or
+        // Delivery event heals the delivery to `sent` if the email went out.
+        log('warn', 'sequence step outcome unknown', { tenantId, sequenceId, contactId, step }, error);
+        return { outcome: 'unknown' } as const;
       });
       if (result.outcome === 'released')
         throw new RetryLater('SES throttled the step; it goes out on a retry');
+      if (result.outcome === 'unknown') {
+        await advance(enrollment, sequence, step, false);
+        return 'not-sent';
+      }
     }
     delivery = await getDelivery(tenantId, ref);
   }

@@ -15,7 +15,11 @@ import {
   scheduleKey,
 } from '#shared/schedule/local-scheduler';
 import type { ScheduleTargetEvent } from '#shared/schedule/request';
-import { type ScheduleTarget, scheduleTargetEntry } from '#shared/schedule/scheduler';
+import {
+  type ScheduleTarget,
+  scheduleTargetEntry,
+  scheduleTargetTimeoutMs,
+} from '#shared/schedule/scheduler';
 import {
   appendFailure,
   backoffMs,
@@ -62,7 +66,7 @@ export interface LocalSchedulerLoopOptions {
   readonly maxAttempts?: number;
   /** Delay before the first retry, doubled for each further one, at most a minute. Default 1000 ms. */
   readonly retryBaseMs?: number;
-  /** Lambda timeout of the targets. Default 60 s. */
+  /** Lambda timeout of every target. Default: each target's own (scheduleTargetTimeoutMs), as in AWS. */
   readonly handlerTimeoutMs?: number;
   /** The clock the background loop asks what is due. Default: the real one. */
   readonly now?: () => Date;
@@ -303,7 +307,7 @@ class SchedulerLoop {
     target: ScheduleTarget,
     event: ScheduleTargetEvent,
   ): Promise<{ reason: string; error: unknown } | undefined> {
-    const timeoutMs = this.options.handlerTimeoutMs ?? 60_000;
+    const timeoutMs = this.options.handlerTimeoutMs ?? scheduleTargetTimeoutMs[target];
     const context = createLambdaContext({ functionName: target, region: this.options.region, timeoutMs });
     try {
       await withTimeout(handler(event, context), timeoutMs);

@@ -16,8 +16,12 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { scheduleEnv } from '#shared/config';
 import { queueEnv } from '#shared/queue/queue';
-import { type ScheduleTarget, scheduleTargetEntry, scheduleTargets } from '#shared/schedule/scheduler';
-import { CAMPAIGN_START_TIMEOUT_MS } from '#shared/store/campaign-run';
+import {
+  type ScheduleTarget,
+  scheduleTargetEntry,
+  scheduleTargets,
+  scheduleTargetTimeoutMs,
+} from '#shared/schedule/scheduler';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
 import {
@@ -212,9 +216,7 @@ export class ScheduleStack extends Stack {
       functionName,
       description: access.description,
       environment,
-      // A campaign start resolves the segment and writes every recipient (under a lease that
-      // outlives this timeout); the others read and write a few items.
-      timeout: target === 'campaignStart' ? Duration.millis(CAMPAIGN_START_TIMEOUT_MS) : Duration.seconds(30),
+      timeout: Duration.millis(scheduleTargetTimeoutMs[target]),
       ...(target === 'campaignStart' ? { memorySize: 1024 } : {}),
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,

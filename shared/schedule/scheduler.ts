@@ -9,6 +9,18 @@
 export const scheduleTargets = ['reminder', 'slaCheck', 'campaignStart', 'sequenceStep'] as const;
 export type ScheduleTarget = (typeof scheduleTargets)[number];
 
+/**
+ * The Lambda timeout of each target, which the local stand-in applies too. A
+ * campaign start resolves the segment and writes every recipient; the others
+ * read and write a few items and send at most one email.
+ */
+export const scheduleTargetTimeoutMs: Readonly<Record<ScheduleTarget, number>> = {
+  reminder: 30_000,
+  slaCheck: 30_000,
+  campaignStart: 5 * 60_000,
+  sequenceStep: 30_000,
+};
+
 /** The Lambda entry of each target. */
 export const scheduleTargetEntry = (target: ScheduleTarget): string => `functions/schedule/${target}.ts`;
 

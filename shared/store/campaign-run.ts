@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { getQueue } from '../queue/select.ts';
+import { scheduleTargetTimeoutMs } from '../schedule/scheduler.ts';
 import { getScheduler } from '../schedule/select.ts';
 import { type Campaign, getCampaign, suppressedEmails, transitionCampaign } from './campaigns.ts';
 import { dynamo } from './client.ts';
@@ -38,8 +39,8 @@ export interface CampaignSendMessage {
 }
 
 export const RECIPIENTS_PER_MESSAGE = 50;
-/** The start function's Lambda timeout (infra/stacks/schedule-stack.ts uses it). */
-export const CAMPAIGN_START_TIMEOUT_MS = 5 * 60 * 1000;
+/** The start function's Lambda timeout. */
+export const CAMPAIGN_START_TIMEOUT_MS = scheduleTargetTimeoutMs.campaignStart;
 /** Longer than the start function's timeout: a run holding an expired lease is dead. */
 export const FREEZE_LEASE_MS = CAMPAIGN_START_TIMEOUT_MS + 60 * 1000;
 

@@ -418,6 +418,34 @@ describe('sequences', () => {
     expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({ status: 'completed' });
   });
 
+  it('moves on without resending when SES leaves the outcome of a step open', async () => {
+    const { admin } = world;
+    const { sequence, contact } = await enrolledContact(admin.client, 2);
+    const [schedule] = await stepSchedules(sequence.id, contact.id);
+    const event = { ...schedule?.payload, scheduledAt: schedule?.scheduledAt };
+    const ref = { kind: 'sequence' as const, sequenceId: sequence.id, contactId: contact.id, step: 0 };
+
+    // The connection drops after the request went out (injected in this process only): SES may have the email.
+    const ses = mockClient(SESv2Client);
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    try {
+      await expect(sequenceStep.handler(event)).resolves.toBe('not-sent');
+    } finally {
+      ses.restore();
+    }
+    // Still claimed (never sent again; SES's events heal it if it went out), and the next step is scheduled.
+    expect(await deliveries.getDelivery(world.tenant, ref)).toMatchObject({ status: 'sending' });
+    expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({
+      currentStep: 1,
+      status: 'active',
+    });
+    // (Step 0's own schedule is still there: the target was invoked directly, not by the scheduler.)
+    const steps = (await stepSchedules(sequence.id, contact.id)).map((pending) => pending.payload.step);
+    expect(steps).toContain(1);
+    await expect(sequenceStep.handler(event)).resolves.not.toBe('sent');
+    expect(await inbox(contact.email ?? '')).toEqual([]);
+  });
+
   it('waits for a step another firing is sending, and gives up one that died mid-send without sending it again', async () => {
     const { admin } = world;
     const { sequence, contact } = await enrolledContact(admin.client, 1);
