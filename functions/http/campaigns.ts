@@ -7,7 +7,7 @@ import { badRequest, conflict, invalidFields } from '#shared/http/problem';
 import { publicBaseUrl } from '#shared/http/public-url';
 import {
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -21,7 +21,6 @@ import { getScheduler } from '#shared/schedule/select';
 import { requeueCampaign, startScheduleName } from '#shared/store/campaign-run';
 import { type Campaign, campaigns, readCampaignCounts, transitionCampaign } from '#shared/store/campaigns';
 import { listCampaignRecipients } from '#shared/store/deliveries';
-import { listRecords } from '#shared/store/records';
 import { segments } from '#shared/store/segments';
 import { templates } from '#shared/store/templates';
 
@@ -151,12 +150,7 @@ export const handler = httpHandler(campaignRoutes, {
       : status
         ? { kind: 'state' as const, state: status }
         : undefined;
-    const result = await listRecords(
-      campaigns,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals: q && status ? { status } : {} }),
-    );
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    return listPage(campaigns, caller, page, archived, via, { equals: q && status ? { status } : {} });
   },
 
   async createCampaign({ caller, body }) {

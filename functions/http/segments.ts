@@ -2,8 +2,9 @@ import { segmentRoutes } from '#shared/api/segments';
 import { canRead } from '#shared/domain/access';
 import { httpHandler } from '#shared/http/handler';
 import {
+  byNameOrOwner,
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -13,7 +14,6 @@ import {
 } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import type { Contact } from '#shared/store/entities';
-import { listRecords } from '#shared/store/records';
 import { resolveSegment } from '#shared/store/segment-resolution';
 import { type Segment, segments } from '#shared/store/segments';
 
@@ -24,19 +24,8 @@ const standard = recordRoutes(segments);
 
 export const handler = httpHandler(segmentRoutes, {
   async listSegments({ caller, query, page }) {
-    const { q, ownerId, archived } = query;
-    const via = q
-      ? { kind: 'name' as const, prefix: q }
-      : ownerId
-        ? { kind: 'owner' as const, ownerId }
-        : undefined;
-    const equals: Record<string, string> = ownerId && via?.kind !== 'owner' ? { ownerId } : {};
-    const result = await listRecords(
-      segments,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    const { via, filter } = byNameOrOwner(query.q, query.ownerId);
+    return listPage(segments, caller, page, query.archived, via, filter);
   },
 
   async createSegment({ caller, body }) {

@@ -16,7 +16,7 @@ import { conflict, type FieldError, invalidFields, notFound } from '#shared/http
 import { publicBaseUrl } from '#shared/http/public-url';
 import {
   create,
-  listRequest,
+  listPage,
   newRecordBase,
   readable,
   readableReference,
@@ -26,7 +26,7 @@ import {
 import { created, noContent, ok } from '#shared/http/results';
 import type { SequenceCreate } from '#shared/schemas/sequences';
 import type { Contact } from '#shared/store/entities';
-import { listRecords, recordExists } from '#shared/store/records';
+import { recordExists } from '#shared/store/records';
 import { resolveSegment } from '#shared/store/segment-resolution';
 import { segments } from '#shared/store/segments';
 import {
@@ -210,12 +210,7 @@ const standard = recordRoutes(sequences);
 export const handler = httpHandler(sequenceRoutes, {
   async listSequences({ caller, query, page }) {
     const via = query.q ? { kind: 'name' as const, prefix: query.q } : undefined;
-    const result = await listRecords(
-      sequences,
-      caller.tenantId,
-      listRequest(caller, page, query.archived, via),
-    );
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    return listPage(sequences, caller, page, query.archived, via);
   },
 
   async createSequence({ caller, body }) {

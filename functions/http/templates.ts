@@ -3,8 +3,9 @@ import { renderTemplate, type TemplateSource, templateProblems } from '#shared/d
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, invalidFields } from '#shared/http/problem';
 import {
+  byNameOrOwner,
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -15,7 +16,6 @@ import {
 } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { companies, contacts } from '#shared/store/entities';
-import { listRecords } from '#shared/store/records';
 import { type Template, templates } from '#shared/store/templates';
 
 /**
@@ -41,19 +41,8 @@ const standard = recordRoutes(templates);
 
 export const handler = httpHandler(templateRoutes, {
   async listTemplates({ caller, query, page }) {
-    const { q, ownerId, archived } = query;
-    const via = q
-      ? { kind: 'name' as const, prefix: q }
-      : ownerId
-        ? { kind: 'owner' as const, ownerId }
-        : undefined;
-    const equals: Record<string, string> = ownerId && via?.kind !== 'owner' ? { ownerId } : {};
-    const result = await listRecords(
-      templates,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    const { via, filter } = byNameOrOwner(query.q, query.ownerId);
+    return listPage(templates, caller, page, query.archived, via, filter);
   },
 
   async createTemplate({ caller, body }) {

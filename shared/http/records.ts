@@ -4,13 +4,13 @@ import { applyMergePatch } from '../domain/merge-patch.ts';
 import { currentActor } from '../store/actor.ts';
 import { users } from '../store/entities.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
-import { createRecord, getRecord, replaceRecord } from '../store/records.ts';
+import { createRecord, getRecord, listRecords, replaceRecord } from '../store/records.ts';
 import type { TransactItem } from '../store/transactions.ts';
 import type { Caller } from './auth.ts';
 import { checkVersion } from './etag.ts';
 import type { Page } from './handler.ts';
 import { badRequest, conflict, forbidden, notFound, preconditionFailed } from './problem.ts';
-import { noContent, ok } from './results.ts';
+import { type HttpResult, noContent, ok } from './results.ts';
 
 /**
  * The record semantics every resource shares: visibility (404), write rights
@@ -266,6 +266,33 @@ export function listRequest(
         : {}),
     },
   };
+}
+
+/** One list page of `spec` as the response body `{items, nextCursor}`, with the caller's visibility applied. */
+export async function listPage<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  caller: Caller,
+  page: Page,
+  archived: 'true' | 'false' | undefined,
+  via?: ListRequest['via'],
+  filter?: Omit<ListFilter, 'visibleTo'>,
+): Promise<HttpResult> {
+  const result = await listRecords(spec, caller.tenantId, listRequest(caller, page, archived, via, filter));
+  return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+}
+
+/** A name-prefix search (`q`) or, without one, an owner's records; an owner beside `q` filters. */
+export function byNameOrOwner(
+  q: string | undefined,
+  ownerId: string | undefined,
+): { via: ListRequest['via']; filter: Omit<ListFilter, 'visibleTo'> } {
+  const via: ListRequest['via'] = q
+    ? { kind: 'name', prefix: q }
+    : ownerId
+      ? { kind: 'owner', ownerId }
+      : undefined;
+  const equals: Record<string, string> = q && ownerId ? { ownerId } : {};
+  return { via, filter: { equals } };
 }
 
 interface RecordRequest {
