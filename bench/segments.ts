@@ -139,7 +139,10 @@ export async function runSegmentBench(options: SegmentBenchOptions): Promise<Seg
   const resolveOnce = async () => {
     const started = performance.now();
     let matched = 0;
-    for await (const page of resolveSegment(tenantId, benchFilter, { parallelism })) matched += page.length;
+    for await (const page of resolveSegment(tenantId, benchFilter, {
+      parallelism,
+      reader: { userId: 'bench', role: 'admin' },
+    })) matched += page.length;
     return { seconds: (performance.now() - started) / 1000, matched };
   };
   const warmup = await resolveOnce();

@@ -6,12 +6,14 @@ import { httpHandler } from '#shared/http/handler';
 import { badRequest, conflict, invalidFields } from '#shared/http/problem';
 import { publicBaseUrl } from '#shared/http/public-url';
 import {
+  actorOf,
   create,
   listPage,
   mergePatch,
   newRecordBase,
   ownership,
   readable,
+  readableIds,
   readableReference,
   recordRoutes,
   update,
@@ -21,6 +23,8 @@ import { getScheduler } from '#shared/schedule/select';
 import { requeueCampaign, startScheduleName } from '#shared/store/campaign-run';
 import { type Campaign, campaigns, readCampaignCounts, transitionCampaign } from '#shared/store/campaigns';
 import { listCampaignRecipients } from '#shared/store/deliveries';
+import { contacts } from '#shared/store/entities';
+import { rightsOf } from '#shared/store/readers';
 import { segments } from '#shared/store/segments';
 import { templates } from '#shared/store/templates';
 
@@ -96,6 +100,7 @@ async function scheduleAt(request: {
         scheduledAt: at.toISOString(),
         runId,
         linkBaseUrl: publicBaseUrl(request.event),
+        ...(current.ownerId === caller.userId ? { ownerRights: rightsOf(actorOf(caller)) } : {}),
       };
     },
   });
@@ -156,7 +161,12 @@ export const handler = httpHandler(campaignRoutes, {
   async createCampaign({ caller, body }) {
     const { ownerId, ...fields } = body;
     const [owner] = await Promise.all([ownership(caller, ownerId), checkReferences(caller, fields)]);
-    const campaign: Campaign = { ...newRecordBase(owner), ...fields, status: 'draft' };
+    const campaign: Campaign = {
+      ...newRecordBase(owner),
+      ...fields,
+      status: 'draft',
+      ...(owner.ownerId === caller.userId ? { ownerRights: rightsOf(actorOf(caller)) } : {}),
+    };
     await create(campaigns, caller, campaign);
     return created(campaign, `/campaigns/${campaign.id}`);
   },
@@ -248,7 +258,13 @@ export const handler = httpHandler(campaignRoutes, {
       limit: page.limit,
       startKey: page.startKey,
     });
-    const items = result.items.map(
+    // A rep sees the recipients they may read, like everywhere else.
+    const visible = await readableIds(
+      contacts,
+      caller,
+      result.items.map((item) => item.contactId),
+    );
+    const items = result.items.filter((item) => visible.has(item.contactId)).map(
       ({ tenantId: _t, kind: _k, campaignId: _c, claimId: _claim, claimedAt: _at, ...recipient }) =>
         recipient,
     );

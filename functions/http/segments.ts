@@ -1,7 +1,7 @@
 import { segmentRoutes } from '#shared/api/segments';
-import { canRead } from '#shared/domain/access';
 import { httpHandler } from '#shared/http/handler';
 import {
+  actorOf,
   byNameOrOwner,
   create,
   listPage,
@@ -59,9 +59,10 @@ export const handler = httpHandler(segmentRoutes, {
     const limit = query.limit ? Number(query.limit) : DEFAULT_SAMPLE;
     let count = 0;
     const sample: Contact[] = [];
-    for await (const page of resolveSegment(caller.tenantId, segment.filter)) {
+    // Count and sample alike hold only contacts the caller may read.
+    for await (const page of resolveSegment(caller.tenantId, segment.filter, { reader: actorOf(caller) })) {
       count += page.length;
-      for (const contact of page) if (sample.length < limit && canRead(caller, contact)) sample.push(contact);
+      for (const contact of page) if (sample.length < limit) sample.push(contact);
     }
     sample.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     return ok({ count, sample });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sequenceRoutes } from '#shared/api/sequences';
-import { type Actor, canRead } from '#shared/domain/access';
+import { canRead } from '#shared/domain/access';
 import { applyMergePatch } from '#shared/domain/merge-patch';
 import {
   defaultExitOn,
@@ -15,6 +15,7 @@ import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields, notFound } from '#shared/http/problem';
 import { publicBaseUrl } from '#shared/http/public-url';
 import {
+  actorOf,
   create,
   listPage,
   newRecordBase,
@@ -28,6 +29,7 @@ import type { SequenceCreate } from '#shared/schemas/sequences';
 import type { Contact } from '#shared/store/entities';
 import { recordExists } from '#shared/store/records';
 import { resolveSegment } from '#shared/store/segment-resolution';
+import { rightsOf } from '#shared/store/readers';
 import { segments } from '#shared/store/segments';
 import {
   cancelStep,
@@ -45,12 +47,6 @@ import {
   suppressedEmails,
 } from '#shared/store/sequences';
 import { templates } from '#shared/store/templates';
-
-const actorOf = (caller: Caller): Actor => ({
-  userId: caller.userId,
-  role: caller.role,
-  ...(caller.teamId ? { teamId: caller.teamId } : {}),
-});
 
 type StepInput = SequenceCreate['steps'][number];
 
@@ -93,10 +89,9 @@ async function segmentContacts(caller: Caller, segmentId: string): Promise<Conta
     throw invalidFields([
       { path: 'segmentId', message: 'is not a live segment of this tenant that you can see' },
     ]);
-  const actor = actorOf(caller);
   const found: Contact[] = [];
-  for await (const page of resolveSegment(caller.tenantId, segment.filter)) {
-    found.push(...page.filter((contact) => canRead(actor, contact)));
+  for await (const page of resolveSegment(caller.tenantId, segment.filter, { reader: actorOf(caller) })) {
+    found.push(...page);
     if (found.length > MAX_SEGMENT_ENROLLMENT)
       throw conflict(
         `The segment matches more than ${MAX_SEGMENT_ENROLLMENT} contacts; enroll at most ` +
@@ -174,6 +169,7 @@ async function enroll(
       linkBaseUrl,
       enrolledAt: now.toISOString(),
       enrolledBy: caller.userId,
+      enrolledAs: rightsOf(actorOf(caller)),
       updatedAt: now.toISOString(),
     };
     await scheduleStep(enrollment, 0, due);

@@ -1,3 +1,4 @@
+import { canRead } from '#shared/domain/access';
 import type { DeliveryRef } from '#shared/domain/delivery';
 import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } from '#shared/domain/sequence';
 import { composeEmail } from '#shared/mail/compose';
@@ -6,6 +7,7 @@ import { getSigningKey } from '#shared/secrets';
 import { abandonStaleClaim, createDelivery, getDelivery, settlePending } from '#shared/store/deliveries';
 import { companies } from '#shared/store/entities';
 import { liveContact } from '#shared/store/marketing';
+import { currentReader } from '#shared/store/readers';
 import { getRecord } from '#shared/store/records';
 import {
   advanceEnrollment,
@@ -29,8 +31,9 @@ import { templates } from '#shared/store/templates';
  * - The enrollment is re-read; only an active one of the payload's run, at the
  *   payload's step, is acted on. A duplicate firing finds it moved on.
  * - The sequence, the contact and its marketing status are re-read: an
- *   archived sequence, a removed contact, or one no longer subscribed (or
- *   suppressed) ends the enrollment instead of mailing.
+ *   archived sequence, a removed contact, one no longer subscribed (or
+ *   suppressed), or one the enrolling user may no longer read ends the
+ *   enrollment instead of mailing.
  * - The email is a delivery keyed by (sequence, contact, step), created
  *   conditionally and sent through its claim (sendDelivery): of any number of
  *   firings at most one sends. A retry after a crash finds the delivery and
@@ -155,6 +158,9 @@ export async function handler(raw: unknown): Promise<StepOutcome> {
   const mailable = mailability(contact, suppressed);
   if (mailable !== 'ok') return exit(event, exitReasonFor(mailable));
   if (!contact?.email) return exit(event, 'no_email');
+  // Mailed only while whoever enrolled the contact may still read it (their rights now).
+  const reader = await currentReader(tenantId, enrollment.enrolledBy, enrollment.enrolledAs);
+  if (!reader || !canRead(reader, contact)) return exit(event, 'not_readable');
 
   const ref: DeliveryRef = { kind: 'sequence', sequenceId, contactId, step };
   let delivery = await getDelivery(tenantId, ref);

@@ -6,10 +6,14 @@
 export const roles = ['admin', 'manager', 'rep'] as const;
 export type Role = (typeof roles)[number];
 
-export interface Actor {
-  readonly userId: string;
+/** A user's role and team: what their rights depend on. */
+export interface Rights {
   readonly role: Role;
   readonly teamId?: string;
+}
+
+export interface Actor extends Rights {
+  readonly userId: string;
 }
 
 export interface Owned {

@@ -26,7 +26,8 @@ export const defaultExitOn: readonly ExitTrigger[] = ['replied', 'unsubscribed']
 /**
  * Why an enrollment ended early: an exit trigger, `manual` (unenrolled through
  * the API), `contact_removed` (archived or erased), `no_email` (the contact
- * lost its address), `sequence_archived` (the sequence was archived).
+ * lost its address), `sequence_archived` (the sequence was archived),
+ * `not_readable` (whoever enrolled it may no longer read the contact).
  */
 export const exitReasons = [
   ...exitTriggers,
@@ -34,6 +35,7 @@ export const exitReasons = [
   'contact_removed',
   'no_email',
   'sequence_archived',
+  'not_readable',
 ] as const;
 export type ExitReason = (typeof exitReasons)[number];
 

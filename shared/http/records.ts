@@ -4,7 +4,7 @@ import { applyMergePatch } from '../domain/merge-patch.ts';
 import { currentActor } from '../store/actor.ts';
 import { users } from '../store/entities.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
-import { createRecord, getRecord, listRecords, replaceRecord } from '../store/records.ts';
+import { createRecord, getRecord, getRecords, listRecords, replaceRecord } from '../store/records.ts';
 import type { TransactItem } from '../store/transactions.ts';
 import type { Caller } from './auth.ts';
 import { checkVersion } from './etag.ts';
@@ -19,7 +19,8 @@ import { type HttpResult, noContent, ok } from './results.ts';
 /** Monotonic within a container, so records created in one millisecond still list in order. */
 const ulid = monotonicFactory();
 
-const actorOf = (caller: Caller): Actor => ({
+/** The caller as the access rules see them (shared/domain/access.ts). */
+export const actorOf = (caller: Caller): Actor => ({
   userId: caller.userId,
   role: caller.role,
   ...(caller.teamId ? { teamId: caller.teamId } : {}),
@@ -51,6 +52,23 @@ export async function readableReference<T extends StoredRecord>(
   if (!id) return undefined;
   const record = await getRecord(spec, caller.tenantId, id);
   return record && !record.archived && canRead(actorOf(caller), record) ? record : undefined;
+}
+
+/**
+ * Of `ids` (of `spec`'s records), those the caller may read, for views derived
+ * from other items (a campaign's recipients, a timeline's entries). Admins and
+ * managers read the tenant, so theirs are all of them, unread; a rep's are
+ * checked in one BatchGetItem per 100, and a missing record counts as unreadable.
+ */
+export async function readableIds<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  caller: Caller,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (caller.role !== 'rep') return new Set(ids);
+  const actor = actorOf(caller);
+  const found = await getRecords(spec, caller.tenantId, ids);
+  return new Set([...found.values()].filter((record) => canRead(actor, record)).map((record) => record.id));
 }
 
 export function assertWritable(caller: Caller, record: StoredRecord): void {

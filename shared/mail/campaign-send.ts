@@ -1,5 +1,6 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { type Actor, canRead } from '../domain/access.ts';
 import type { Delivery, DeliveryRef } from '../domain/delivery.ts';
 import { compileTemplate } from '../domain/template.ts';
 import { getSigningKey } from '../secrets.ts';
@@ -9,6 +10,7 @@ import { dynamo } from '../store/client.ts';
 import { abandonStaleClaim, deliveryKey, settlePending } from '../store/deliveries.ts';
 import type { Company, Contact } from '../store/entities.ts';
 import { recordKey, storageAttributes } from '../store/keys.ts';
+import { currentReader } from '../store/readers.ts';
 import { composeEmail } from './compose.ts';
 import { DeliveryOutcomeUnknown, type SendDeliveryOptions, sendDelivery } from './deliver.ts';
 
@@ -62,6 +64,20 @@ async function batchGet(keys: readonly Item[]): Promise<Item[]> {
     }
   }
   return found;
+}
+
+/** Why a frozen recipient may not be mailed now, or undefined when it may. */
+function unsendable(
+  contact: Contact | undefined,
+  email: string | undefined,
+  suppressed: ReadonlySet<string>,
+  reader: Actor | undefined,
+): string | undefined {
+  if (!email) return 'no_email';
+  if (!contact || suppressed.has(email)) return 'suppressed';
+  if (!reader || !canRead(reader, contact)) return 'not_readable';
+  if (contact.marketingStatus !== 'subscribed') return 'not_subscribed';
+  return undefined;
 }
 
 export async function processCampaignMessage(
@@ -139,10 +155,13 @@ async function sendChunk(
       return [company.id, company] as const;
     }),
   );
-  const suppressed = await suppressedEmails(
-    tenantId,
-    pending.flatMap((ref) => deliveries.get(ref.contactId)?.email ?? []),
-  );
+  const [suppressed, reader] = await Promise.all([
+    suppressedEmails(
+      tenantId,
+      pending.flatMap((ref) => deliveries.get(ref.contactId)?.email ?? []),
+    ),
+    currentReader(tenantId, campaign.ownerId, campaign.ownerRights),
+  ]);
   if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
   const template = compileTemplate(campaign.snapshot.template);
   const signingKey = await getSigningKey();
@@ -153,14 +172,11 @@ async function sendChunk(
       const delivery = deliveries.get(ref.contactId);
       const contact = contacts.get(ref.contactId);
       const email = delivery?.email;
-      // Checked again at send time: opted out, bounced, complained or erased since the freeze.
-      if (!contact || !email || contact.marketingStatus !== 'subscribed' || suppressed.has(email)) {
-        const cause = !email
-          ? 'no_email'
-          : !contact || suppressed.has(email)
-            ? 'suppressed'
-            : 'not_subscribed';
-        await settlePending(tenantId, ref, 'suppressed', cause, now());
+      // Checked again at send time: opted out, bounced, complained, erased, or out of
+      // the owner's sight (moved to another team, the owner's rights changed) since the freeze.
+      const cause = unsendable(contact, email, suppressed, reader);
+      if (cause || !contact || !email) {
+        await settlePending(tenantId, ref, 'suppressed', cause ?? 'suppressed', now());
         return 'done';
       }
       const company = contact.companyId ? companies.get(contact.companyId) : undefined;

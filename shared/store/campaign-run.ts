@@ -9,6 +9,7 @@ import { dynamo } from './client.ts';
 import { type NewDelivery, putNewDeliveries } from './deliveries.ts';
 import type { Contact } from './entities.ts';
 import { campaignRecipientsPk, recordKey } from './keys.ts';
+import { currentReader } from './readers.ts';
 import { getRecord } from './records.ts';
 import { resolveSegment } from './segment-resolution.ts';
 import { segments } from './segments.ts';
@@ -20,7 +21,8 @@ import { templates } from './templates.ts';
  *
  * 1. `scheduled → sending` (phase `freezing`), conditioned on the run id of the
  *    schedule, with a snapshot of the template and segment. Only one firing wins.
- * 2. Freezing: one recipient per contact of the segment, plain batch puts. Safe
+ * 2. Freezing: one recipient per contact of the segment that the campaign's
+ *    owner may read (readers.ts: their rights now), plain batch puts. Safe
  *    to repeat because nothing is on the send queue before step 3, so nothing
  *    has been sent; a lease keeps a duplicate firing from freezing alongside.
  * 3. `phase queued` with the exact recipient count, then the pending
@@ -152,8 +154,12 @@ async function freeze(
   try {
     const filter = campaign.snapshot?.segment.filter;
     if (!filter) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
-    for await (const contacts of resolveSegment(tenantId, filter, { now: now() })) {
-      await putNewDeliveries(tenantId, await classify(tenantId, campaign.id, contacts), now());
+    // The recipients are the segment's contacts that the owner may read now.
+    const reader = await currentReader(tenantId, campaign.ownerId, campaign.ownerRights);
+    if (reader) {
+      for await (const contacts of resolveSegment(tenantId, filter, { now: now(), reader })) {
+        await putNewDeliveries(tenantId, await classify(tenantId, campaign.id, contacts), now());
+      }
     }
     const recipientCount = await countRecipients(tenantId, campaign.id);
     return await transitionCampaign(tenantId, campaign.id, {

@@ -1,3 +1,4 @@
+import type { Rights } from '../domain/access.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
@@ -50,6 +51,11 @@ export type Campaign = StoredRecord & {
   cancelReason?: string;
   completedAt?: string;
   snapshot?: CampaignSnapshot;
+  /**
+   * The owner's rights as their token carried them when they created or
+   * scheduled it; used only if the owner has no USER item (readers.ts).
+   */
+  ownerRights?: Rights;
 };
 
 export const campaigns: EntitySpec<Campaign> = {

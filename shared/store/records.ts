@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { searchable } from '../domain/text.ts';
 import type { PageKey } from '../http/cursor.ts';
@@ -130,6 +130,32 @@ export async function getRecord<T extends StoredRecord>(
     }),
   );
   return Item ? toRecord<T>(Item) : undefined;
+}
+
+/** Records by id, one BatchGetItem per 100 ids (unprocessed keys retried); missing ones are absent. */
+export async function getRecords<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<Map<string, T>> {
+  const found = new Map<string, T>();
+  const distinct = [...new Set(ids)];
+  for (let start = 0; start < distinct.length; start += 100) {
+    let keys: Item[] = distinct.slice(start, start + 100).map((id) => recordKey(tenantId, spec.type, id));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt >= 8) throw new Error('DynamoDB kept leaving keys unprocessed');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2000)));
+      const output = await dynamo.send(
+        new BatchGetCommand({ RequestItems: { [config.tableName]: { Keys: keys } } }),
+      );
+      for (const item of output.Responses?.[config.tableName] ?? []) {
+        const record = toRecord<T>(item);
+        found.set(record.id, record);
+      }
+      keys = (output.UnprocessedKeys?.[config.tableName]?.Keys ?? []) as Item[];
+    }
+  }
+  return found;
 }
 
 const uniqueValue = (record: StoredRecord, field: string) => {

@@ -1,5 +1,6 @@
 import { BatchGetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { type Actor, canRead } from '../domain/access.ts';
 import {
   type ContactView,
   compileFilter,
@@ -20,6 +21,13 @@ import { toRecord } from './records.ts';
  * (companies, engagement, deal stages) is read once per run and joined here.
  */
 export interface ResolveOptions {
+  /**
+   * Whose read rights the result obeys (SPEC "Identity and access"): a
+   * preview's caller, a campaign's owner at its start, an enrollment's
+   * author. Only contacts they may read are returned, so no derived view
+   * (preview, campaign, enrollment, export) reaches beyond them.
+   */
+  readonly reader: Actor;
   /** The clock `withinDays` counts back from. */
   readonly now?: Date;
   /** Concurrent range queries over the contact collection. */
@@ -238,15 +246,16 @@ async function preload(tenantId: string, needs: FilterRequirements) {
 }
 
 /**
- * The live contacts of a tenant that match `filter` (already validated), in
- * pages as they are read. Pages come from concurrent range queries, so their
+ * The live contacts of a tenant that match `filter` (already validated) and
+ * that `options.reader` may read, in pages as they are read. Pages come from concurrent range queries, so their
  * order is not the contacts' order.
  */
 export async function* resolveSegment(
   tenantId: string,
   filter: SegmentFilter,
-  options: ResolveOptions = {},
+  options: ResolveOptions,
 ): AsyncGenerator<Contact[]> {
+  const reader = options.reader;
   const matches = compileFilter(filter, { now: options.now ?? new Date() });
   const needs = requirements(filter);
   const pk = collectionPk(tenantId, 'CONTACT', false);
@@ -260,7 +269,9 @@ export async function* resolveSegment(
   const companies = new CompanyCache(tenantId);
 
   for await (const items of merge(idRanges(first, last, parallelism).map((range) => rangePages(pk, range)))) {
-    const contacts = items.map((item) => toRecord<Contact>(item));
+    const contacts = items
+      .map((item) => toRecord<Contact>(item))
+      .filter((contact) => canRead(reader, contact));
     if (needs.company)
       await companies.load(contacts.flatMap((contact) => (contact.companyId ? [contact.companyId] : [])));
     const page = contacts.filter((contact) => {

@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import type { Rights } from '../domain/access.ts';
 import type { Delivery } from '../domain/delivery.ts';
 import {
   type EnrollmentStatus,
@@ -73,6 +74,8 @@ export interface Enrollment {
   readonly linkBaseUrl: string;
   readonly enrolledAt: string;
   readonly enrolledBy: string;
+  /** The author's rights when enrolling; each step reads the contact with their rights now (readers.ts). */
+  readonly enrolledAs?: Rights;
   readonly updatedAt: string;
   readonly completedAt?: string;
   readonly exitedAt?: string;
@@ -98,7 +101,7 @@ const strip = <T>(item: Item): T =>
 
 /** What clients see of an enrollment: not its run id nor where its links point. */
 export function enrollmentView(enrollment: Enrollment) {
-  const { tenantId: _tenant, runId: _run, linkBaseUrl: _base, ...shown } = enrollment;
+  const { tenantId: _tenant, runId: _run, linkBaseUrl: _base, enrolledAs: _as, ...shown } = enrollment;
   return shown;
 }
 

@@ -66,7 +66,11 @@ describe('overview report', () => {
       deals: 0,
       openPipelineAmount: {},
     });
-    expect((await world.repBlue.client.get('/reports/overview')).status).toBe(200);
+    // Tenant-wide figures are for managers and admins; a rep would learn about other teams' records.
+    const rep = await world.repBlue.client.get('/reports/overview');
+    expect(rep.status).toBe(403);
+    expect(rep.headers.get('content-type')).toContain('application/problem+json');
+    expect((await world.managerRed.client.get('/reports/overview')).status).toBe(200);
   });
 });
 

@@ -348,6 +348,7 @@ describe('segment resolution', () => {
     const { toItem } = await import('#shared/store/records');
     const { contacts } = await import('#shared/store/entities');
     const tenant = `${world.tenant}-bulk`;
+    const admin = { userId: 'bulk-admin', role: 'admin' as const };
     const ulid = monotonicFactory();
     const now = new Date().toISOString();
     const records = Array.from({ length: 260 }, (_, index) => ({
@@ -379,16 +380,16 @@ describe('segment resolution', () => {
     for await (const page of resolveSegment(
       tenant,
       { all: [{ field: 'tags', op: 'contains', value: 'even' }] },
-      { parallelism: 7 },
+      { parallelism: 7, reader: admin },
     ))
       seen.push(...page.map((item) => item.id));
     expect(seen).toHaveLength(130);
     expect(new Set(seen).size).toBe(130);
     const everyone: string[] = [];
-    for await (const page of resolveSegment(tenant, {}, { parallelism: 16 }))
+    for await (const page of resolveSegment(tenant, {}, { parallelism: 16, reader: admin }))
       everyone.push(...page.map((item) => item.id));
     expect(everyone.sort()).toEqual(records.map((record) => record.id).sort());
-    for await (const _ of resolveSegment(`${tenant}-empty`, {}))
+    for await (const _ of resolveSegment(`${tenant}-empty`, {}, { reader: admin }))
       throw new Error('an empty tenant has no contacts');
   });
 });
