@@ -142,7 +142,8 @@ export async function runSegmentBench(options: SegmentBenchOptions): Promise<Seg
     for await (const page of resolveSegment(tenantId, benchFilter, {
       parallelism,
       reader: { userId: 'bench', role: 'admin' },
-    })) matched += page.length;
+    }))
+      matched += page.length;
     return { seconds: (performance.now() - started) / 1000, matched };
   };
   const warmup = await resolveOnce();

@@ -264,10 +264,12 @@ export const handler = httpHandler(campaignRoutes, {
       caller,
       result.items.map((item) => item.contactId),
     );
-    const items = result.items.filter((item) => visible.has(item.contactId)).map(
-      ({ tenantId: _t, kind: _k, campaignId: _c, claimId: _claim, claimedAt: _at, ...recipient }) =>
-        recipient,
-    );
+    const items = result.items
+      .filter((item) => visible.has(item.contactId))
+      .map(
+        ({ tenantId: _t, kind: _k, campaignId: _c, claimId: _claim, claimedAt: _at, ...recipient }) =>
+          recipient,
+      );
     return ok({ items, nextCursor: await page.next(result.lastKey) });
   },
 });

@@ -12,7 +12,7 @@ import type { Caller } from '#shared/http/auth';
 import type { PageKey } from '#shared/http/cursor';
 import { httpHandler, type Page, type RequestOf } from '#shared/http/handler';
 import { badRequest, notFound } from '#shared/http/problem';
-import { readable } from '#shared/http/records';
+import { hiddenRefs, readable } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { dynamo } from '#shared/store/client';
 import { follow, readTimeline, unfollow } from '#shared/store/collaboration';
@@ -48,11 +48,22 @@ const mentionsIn = (body: string) =>
 
 type Request = RequestOf<RouteDef> & { caller: Caller };
 
+const subjectOf = (entry: Record<string, unknown>) => {
+  const subject = entry.subject as { type?: unknown; id?: unknown } | undefined;
+  return { type: String(subject?.type ?? ''), id: String(subject?.id ?? '') };
+};
+
 async function timeline(request: Request) {
   const { caller, event, params, page } = request;
   const { ref } = await target(caller, event, params.id ?? '');
   const result = await readTimeline(caller.tenantId, ref, page);
-  return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+  // A company's timeline also tells of its contacts, deals and cases: only those the caller may read.
+  const hidden = await hiddenRefs(caller, result.items.map(subjectOf));
+  const items = result.items.filter((entry) => {
+    const subject = subjectOf(entry);
+    return !hidden.has(`${subject.type}:${subject.id}`);
+  });
+  return ok({ items, nextCursor: await page.next(result.lastKey) });
 }
 
 /** A comment lives in its record's partition; the stream turns it into a timeline entry and notifications. */
@@ -173,7 +184,16 @@ const implementations: Record<string, (request: Request) => Promise<ReturnType<t
   async listNotifications({ caller, query, page }) {
     const unread = (query as { unread?: string }).unread === 'true';
     const result = await readNotifications(caller, page, unread);
-    return ok({ items: result.items.map(notificationView), nextCursor: await page.next(result.lastKey) });
+    // A record that moved out of the caller's sight since is not shown through its notifications.
+    const refs = result.items.flatMap((item) =>
+      item.record ? [item.record as { type: string; id: string }] : [],
+    );
+    const hidden = await hiddenRefs(caller, refs);
+    const items = result.items.filter((item) => {
+      const record = item.record as { type: string; id: string } | undefined;
+      return !record || !hidden.has(`${record.type}:${record.id}`);
+    });
+    return ok({ items: items.map(notificationView), nextCursor: await page.next(result.lastKey) });
   },
   async markNotificationsRead({ caller, body }) {
     const { ids, all } = body as { ids?: string[]; all?: true };

@@ -27,9 +27,9 @@ import {
 import { created, noContent, ok } from '#shared/http/results';
 import type { SequenceCreate } from '#shared/schemas/sequences';
 import type { Contact } from '#shared/store/entities';
+import { rightsOf } from '#shared/store/readers';
 import { recordExists } from '#shared/store/records';
 import { resolveSegment } from '#shared/store/segment-resolution';
-import { rightsOf } from '#shared/store/readers';
 import { segments } from '#shared/store/segments';
 import {
   cancelStep,

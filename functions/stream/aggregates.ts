@@ -7,6 +7,7 @@ import { applyCampaignStats } from './campaign-stats.ts';
 import { applyCollaboration, type StreamChange } from './collaboration.ts';
 import { applyContactActivity } from './contact-activity.ts';
 import { applySequenceExits } from './sequence-exits.ts';
+import { applyTeamMoves } from './team-moves.ts';
 
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
@@ -81,5 +82,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   for (const change of changes) if (sequenceFailures.has(change.eventId)) failed.push(change.sequenceNumber);
   const campaignFailures = await applyCampaignStats(changes);
   for (const change of changes) if (campaignFailures.has(change.eventId)) failed.push(change.sequenceNumber);
+  const teamFailures = await applyTeamMoves(changes);
+  for (const change of changes) if (teamFailures.has(change.eventId)) failed.push(change.sequenceNumber);
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

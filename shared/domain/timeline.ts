@@ -56,6 +56,8 @@ const bookkeeping = new Set<string>([
   'createdAt',
   'createdBy',
   'archived',
+  // The owner's team, derived from ownerId (whose change is told) and moved with its owner.
+  'teamId',
   // Secret parts of public links are nobody's business on a timeline.
   'csatNonce',
   // Derived from activities by the stream; the activity itself is already on the timeline.

@@ -71,6 +71,41 @@ export async function readableIds<T extends StoredRecord>(
   return new Set([...found.values()].filter((record) => canRead(actor, record)).map((record) => record.id));
 }
 
+/** The owned record types other items point at (timeline subjects, notification records), by lower-case name. */
+const referable = new Map<string, EntitySpec<StoredRecord>>(
+  (['CONTACT', 'COMPANY', 'LEAD', 'DEAL', 'QUOTE', 'CASE', 'ACTIVITY', 'CAMPAIGN', 'SEQUENCE'] as const).map(
+    (type) => [type.toLowerCase(), { type, label: type.toLowerCase() }],
+  ),
+);
+
+/**
+ * Of the records `refs` point at (`{type: 'contact', id}`), the ones that
+ * exist and that the caller may not read, as `type:id`: what a derived view
+ * (a timeline's entries, notifications) leaves out. Empty for admins and
+ * managers; a rep's are read in one BatchGetItem per type and 100 ids.
+ */
+export async function hiddenRefs(
+  caller: Caller,
+  refs: readonly { readonly type: string; readonly id: string }[],
+): Promise<Set<string>> {
+  const hidden = new Set<string>();
+  if (caller.role !== 'rep') return hidden;
+  const byType = new Map<string, string[]>();
+  for (const ref of refs) {
+    if (!referable.has(ref.type)) continue;
+    byType.set(ref.type, [...(byType.get(ref.type) ?? []), ref.id]);
+  }
+  const actor = actorOf(caller);
+  await Promise.all(
+    [...byType].map(async ([type, ids]) => {
+      const spec = referable.get(type) as EntitySpec<StoredRecord>;
+      const found = await getRecords(spec, caller.tenantId, ids);
+      for (const record of found.values()) if (!canRead(actor, record)) hidden.add(`${type}:${record.id}`);
+    }),
+  );
+  return hidden;
+}
+
 export function assertWritable(caller: Caller, record: StoredRecord): void {
   if (!canWrite(actorOf(caller), record)) throw forbidden('You may read this record but not change it');
 }

@@ -1,7 +1,7 @@
-import type { Rights } from '../domain/access.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import type { Rights } from '../domain/access.ts';
 import {
   type CampaignCounter,
   type CampaignCounts,

@@ -21,7 +21,9 @@ export async function currentReader(
     if (!user.active) return undefined;
     return { userId, role: user.role, ...(user.teamId ? { teamId: user.teamId } : {}) };
   }
-  return recorded ? { userId, role: recorded.role, ...(recorded.teamId ? { teamId: recorded.teamId } : {}) } : undefined;
+  return recorded
+    ? { userId, role: recorded.role, ...(recorded.teamId ? { teamId: recorded.teamId } : {}) }
+    : undefined;
 }
 
 /** The rights part of an actor, as stored on work to be done later in their name. */

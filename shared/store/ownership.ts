@@ -1,0 +1,141 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import { dynamo } from './client.ts';
+import { type EntityType, ownerPk, parentPk, teamPk } from './keys.ts';
+import { queryPages } from './query.ts';
+
+/**
+ * A record's `teamId` is its owner's team (SPEC "Identity and access"), kept
+ * on the record and in its team index (gsi5) so that a rep's list reads one
+ * partition. When an owner changes team, or a deal changes owner, the copies
+ * follow here: each record is one conditional UpdateItem that bumps
+ * `version` (a write read before the move fails its condition instead of
+ * putting the old team back), so repeating a move (a replayed stream record)
+ * changes nothing.
+ */
+
+/** Every record type that carries an owner's team. */
+export const ownedTypes: readonly EntityType[] = [
+  'CONTACT',
+  'COMPANY',
+  'LEAD',
+  'DEAL',
+  'QUOTE',
+  'CASE',
+  'ACTIVITY',
+  'SEGMENT',
+  'TEMPLATE',
+  'CAMPAIGN',
+  'SEQUENCE',
+  'PIPELINE',
+  'PRODUCT',
+];
+
+/** Items written concurrently while moving. */
+const CONCURRENCY = 16;
+
+interface Owner {
+  readonly ownerId: string;
+  readonly teamId?: string | undefined;
+}
+
+/**
+ * Sets a record's owner and team (and their index keys) unless it already has
+ * them; false when it has them, is gone, or `onlyIfOwner` no longer owns it.
+ */
+async function setOwner(
+  tenantId: string,
+  type: EntityType,
+  key: { pk: string; sk: string },
+  id: string,
+  owner: Owner,
+  onlyIfOwner?: string,
+): Promise<boolean> {
+  const values: Record<string, unknown> = {
+    ':owner': owner.ownerId,
+    ':gsi2pk': ownerPk(tenantId, type, owner.ownerId),
+    ':id': id,
+    ':one': 1,
+  };
+  const set = ['ownerId = :owner', 'gsi2pk = :gsi2pk', 'gsi2sk = :id', 'version = version + :one'];
+  const remove: string[] = [];
+  if (owner.teamId) {
+    values[':team'] = owner.teamId;
+    values[':gsi5pk'] = teamPk(tenantId, type, owner.teamId);
+    set.push('teamId = :team', 'gsi5pk = :gsi5pk', 'gsi5sk = :id');
+  } else {
+    remove.push('teamId', 'gsi5pk', 'gsi5sk');
+  }
+  const differs = owner.teamId
+    ? '(ownerId <> :owner OR attribute_not_exists(teamId) OR teamId <> :team)'
+    : '(ownerId <> :owner OR attribute_exists(teamId))';
+  if (onlyIfOwner !== undefined) values[':was'] = onlyIfOwner;
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: key,
+        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: `attribute_exists(pk) AND ${differs}${onlyIfOwner !== undefined ? ' AND ownerId = :was' : ''}`,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+async function inChunks<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < items.length; start += CONCURRENCY)
+    await Promise.all(items.slice(start, start + CONCURRENCY).map(work));
+}
+
+type Item = Record<string, unknown>;
+
+/**
+ * Moves every record `ownerId` owns (live and archived, of every owned type,
+ * read from the owner index gsi2 page by page) to `teamId`, or off any team
+ * when it is undefined. Returns how many records moved.
+ */
+export async function moveOwnedRecords(
+  tenantId: string,
+  ownerId: string,
+  teamId: string | undefined,
+): Promise<number> {
+  let moved = 0;
+  for (const type of ownedTypes) {
+    const pages = queryPages({
+      TableName: config.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': ownerPk(tenantId, type, ownerId) },
+    });
+    for await (const page of pages) {
+      const stale = page.filter((item: Item) => item.teamId !== teamId);
+      await inChunks(stale, async (item) => {
+        const key = { pk: String(item.pk), sk: String(item.sk) };
+        if (await setOwner(tenantId, type, key, String(item.id), { ownerId, teamId }, ownerId)) moved++;
+      });
+    }
+  }
+  return moved;
+}
+
+/** A deal's quotes take its owner and team (quotes are read with their deal's rights). */
+export async function quotesFollowDeal(tenantId: string, dealId: string, owner: Owner): Promise<void> {
+  const pages = queryPages({
+    TableName: config.tableName,
+    IndexName: 'gsi3',
+    KeyConditionExpression: 'gsi3pk = :pk',
+    ExpressionAttributeValues: { ':pk': parentPk(tenantId, 'QUOTE', 'DEAL', dealId) },
+  });
+  for await (const page of pages) {
+    const stale = page.filter((item: Item) => item.ownerId !== owner.ownerId || item.teamId !== owner.teamId);
+    await inChunks(stale, (item) =>
+      setOwner(tenantId, 'QUOTE', { pk: String(item.pk), sk: String(item.sk) }, String(item.id), owner),
+    );
+  }
+}
