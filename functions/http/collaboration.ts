@@ -8,6 +8,7 @@ import {
 } from '#shared/api/collaboration';
 import type { RouteDef } from '#shared/api/route';
 import { config } from '#shared/config';
+import { mentionedIds, nameOf } from '#shared/domain/wording';
 import type { Caller } from '#shared/http/auth';
 import type { PageKey } from '#shared/http/cursor';
 import { httpHandler, type Page, type RequestOf } from '#shared/http/handler';
@@ -20,6 +21,7 @@ import { cases, companies, contacts, deals, leads } from '#shared/store/entities
 import { recordPk } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
 import type { EntitySpec, StoredRecord } from '#shared/store/records';
+import { userNames } from '#shared/store/user-names';
 
 const ulid = monotonicFactory();
 
@@ -41,10 +43,6 @@ async function target(caller: Caller, event: { routeKey: string }, id: string) {
   const record = await readable(spec, caller, id);
   return { resource, spec, record, ref: { type: collaborativeResources[resource], id: record.id } };
 }
-
-const MENTION = /@\[([A-Za-z0-9_-]{1,128})\]/g;
-const mentionsIn = (body: string) =>
-  [...new Set([...body.matchAll(MENTION)].map((match) => match[1] as string))].slice(0, 20);
 
 type Request = RequestOf<RouteDef> & { caller: Caller };
 
@@ -71,15 +69,18 @@ async function comment(request: Request) {
   const { caller, event, params } = request;
   const { spec, record, ref } = await target(caller, event, params.id ?? '');
   const body = (request.body as { body: string }).body;
+  const mentions = mentionedIds(body);
+  const names = mentions.length > 0 ? await userNames(caller.tenantId, mentions) : new Map<string, string>();
   const saved = {
     id: ulid(),
     recordType: ref.type,
     recordId: ref.id,
     body,
     authorId: caller.userId,
-    mentions: mentionsIn(body),
+    mentions,
     createdAt: new Date().toISOString(),
   };
+  const recordName = nameOf(record as unknown as Record<string, unknown>);
   await dynamo.send(
     new PutCommand({
       TableName: config.tableName,
@@ -91,6 +92,9 @@ async function comment(request: Request) {
         // Who may hear about it is decided against the record's owner and team.
         recordOwnerId: record.ownerId,
         ...(record.teamId ? { recordTeamId: record.teamId } : {}),
+        // Names as they are now, so that the timeline and notifications speak in words.
+        ...(recordName ? { recordName } : {}),
+        mentioned: [...names].map(([id, name]) => ({ id, name })),
         ...saved,
       },
     }),
@@ -117,7 +121,11 @@ const notificationView = (item: Record<string, unknown>) => ({
   kind: item.kind,
   title: item.title,
   ...(item.record ? { record: item.record } : {}),
+  ...(item.related ? { related: item.related } : {}),
   ...(item.actorId ? { actorId: item.actorId } : {}),
+  ...(item.actor ? { actor: item.actor } : {}),
+  ...(item.commentId ? { commentId: item.commentId } : {}),
+  ...(item.excerpt ? { excerpt: item.excerpt } : {}),
   occurredAt: item.occurredAt,
   read: item.read === true,
 });

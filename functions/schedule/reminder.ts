@@ -1,7 +1,14 @@
-import { type ReminderDecision, reminderDecision, reminderEmail } from '#shared/domain/activities';
+import {
+  type Related,
+  type ReminderDecision,
+  reminderDecision,
+  reminderEmail,
+} from '#shared/domain/activities';
+import { clip, MAX_NAME, type NamedRef, nameOf, notificationTitle } from '#shared/domain/wording';
 import type { Mailer } from '#shared/mail/mailer';
 import { sesMailer } from '#shared/mail/ses-mailer';
 import { type Activity, activities, users } from '#shared/store/entities';
+import type { EntityType } from '#shared/store/keys';
 import { notify } from '#shared/store/notifications';
 import { getRecord, replaceRecord } from '#shared/store/records';
 
@@ -132,6 +139,15 @@ async function assigneeEmail(tenantId: string, userId: string): Promise<string |
   return user?.active && user.email ? user.email : undefined;
 }
 
+/** The record an activity is about, by name (a missing or erased one by type and id alone). */
+async function relatedRef(tenantId: string, related: Related | undefined): Promise<NamedRef | undefined> {
+  if (!related) return undefined;
+  const type = related.type.toUpperCase() as EntityType;
+  const record = await getRecord({ type, label: related.type }, tenantId, related.id);
+  const name = record && !record.archived ? nameOf(record as unknown as Record<string, unknown>) : undefined;
+  return { type: related.type, id: related.id, ...(name ? { name } : {}) };
+}
+
 export async function handler(event: unknown): Promise<ReminderOutcome> {
   const reminder = parse(event);
   if (!reminder) {
@@ -145,11 +161,15 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
   const activity = result.claimed;
 
   let to: string | undefined;
+  let related: NamedRef | undefined;
   try {
+    related = await relatedRef(tenantId, activity.related);
+    const record: NamedRef = { type: 'activity', id: activityId, name: clip(activity.subject, MAX_NAME) };
     await notify(tenantId, [activity.ownerId], {
       kind: 'reminder',
-      title: `Reminder: ${activity.subject}`,
-      record: { type: 'activity', id: activityId },
+      title: notificationTitle({ kind: 'reminder', record, ...(related ? { related } : {}) }),
+      record,
+      ...(related ? { related } : {}),
       occurredAt: remindAt,
       key: `reminder:${activityId}`,
     });
@@ -162,7 +182,10 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
   }
   if (!to) return 'notified';
 
-  const email = reminderEmail({ ...activity, remindAt });
+  const email = reminderEmail(
+    { ...activity, remindAt },
+    { ...(related ? { related } : {}), linkBase: process.env.PUBLIC_API_URL ?? '' },
+  );
   try {
     mailer ??= sesMailer();
     await mailer.send({

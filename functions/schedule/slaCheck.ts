@@ -1,6 +1,7 @@
 import { slaBreached } from '#shared/domain/cases';
+import { clip, MAX_NAME, type NamedRef, nameOf, notificationTitle } from '#shared/domain/wording';
 import { teamManagers } from '#shared/store/cases';
-import { cases } from '#shared/store/entities';
+import { cases, contacts } from '#shared/store/entities';
 import { notify } from '#shared/store/notifications';
 import { getRecord, replaceRecord } from '#shared/store/records';
 
@@ -66,11 +67,22 @@ export async function handler(event: unknown): Promise<SlaCheckOutcome> {
         throw new Error(`The case ${caseId} kept changing during its SLA check`);
       }
     }
-    const managers = await teamManagers(tenantId, current.teamId);
+    const [managers, person] = await Promise.all([
+      teamManagers(tenantId, current.teamId),
+      getRecord(contacts, tenantId, current.contactId),
+    ]);
+    const record: NamedRef = { type: 'case', id: caseId, name: clip(current.subject, MAX_NAME) };
+    const personName = person ? nameOf(person as unknown as Record<string, unknown>) : undefined;
+    const related: NamedRef = {
+      type: 'contact',
+      id: current.contactId,
+      ...(personName ? { name: personName } : {}),
+    };
     await notify(tenantId, [current.ownerId, ...managers.map((manager) => manager.id)], {
       kind: 'sla_breach',
-      title: `SLA breached: ${current.subject}`,
-      record: { type: 'case', id: caseId },
+      title: notificationTitle({ kind: 'sla_breach', record, related }),
+      record,
+      related,
       occurredAt: slaDueAt,
       key: `sla:${caseId}`,
     });

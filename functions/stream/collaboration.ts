@@ -1,10 +1,12 @@
 import { canRead } from '#shared/domain/access';
 import { type NotificationPlan, notificationPlans } from '#shared/domain/notification-rules';
-import { type RecordRef, timelineEntries } from '#shared/domain/timeline';
+import { type RecordRef, timelineEntries, withActorNames } from '#shared/domain/timeline';
+import { notificationTitle } from '#shared/domain/wording';
 import {
   deletePartition,
   followersOf,
   followersPk,
+  type TimelineWrite,
   timelinePk,
   writeTimelineEntries,
 } from '#shared/store/collaboration';
@@ -14,6 +16,7 @@ import type { EntityType } from '#shared/store/keys';
 import { recordPk } from '#shared/store/keys';
 import { notify } from '#shared/store/notifications';
 import { getRecord, listRecords, replaceRecord } from '#shared/store/records';
+import { userNames } from '#shared/store/user-names';
 
 type Image = Record<string, unknown>;
 
@@ -31,12 +34,14 @@ export interface StreamChange {
  */
 export async function applyCollaboration(changes: readonly StreamChange[]): Promise<Set<string>> {
   const failed = new Set<string>();
-  const writes = changes.flatMap(({ eventId, before, after }) => {
+  const derived = changes.flatMap(({ eventId, before, after }) => {
     const tenantId = after?.tenantId;
     const entries = typeof tenantId === 'string' ? timelineEntries(before, after) : [];
     return entries.length > 0 ? [{ tenantId: tenantId as string, eventId, entries }] : [];
   });
+  let writes: readonly TimelineWrite[] = derived;
   try {
+    writes = await namingActors(derived);
     await writeTimelineEntries(writes);
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', message: 'timeline write failed', error: String(error) }));
@@ -57,6 +62,21 @@ export async function applyCollaboration(changes: readonly StreamChange[]): Prom
     }
   }
   return failed;
+}
+
+/** The entries with their actors' names: one read of the users per tenant of the batch. */
+async function namingActors(writes: readonly TimelineWrite[]): Promise<TimelineWrite[]> {
+  const actorsByTenant = new Map<string, Set<string>>();
+  for (const { tenantId, entries } of writes)
+    for (const entry of entries)
+      if (entry.actorId)
+        actorsByTenant.set(tenantId, (actorsByTenant.get(tenantId) ?? new Set()).add(entry.actorId));
+  const names = new Map<string, Map<string, string>>();
+  for (const [tenantId, ids] of actorsByTenant) names.set(tenantId, await userNames(tenantId, [...ids]));
+  return writes.map((write) => ({
+    ...write,
+    entries: withActorNames(write.entries, names.get(write.tenantId) ?? new Map()),
+  }));
 }
 
 /** Who owns the record a notification is about (a comment carries its record's owner and team). */
@@ -89,11 +109,15 @@ async function deliver(
     }
   }
   if (allowed.length === 0) return;
+  const actorName = plan.actorId ? (await userNames(tenantId, [plan.actorId])).get(plan.actorId) : undefined;
+  const actor = plan.actorId && actorName ? { id: plan.actorId, name: actorName } : undefined;
   await notify(tenantId, allowed, {
     kind: plan.kind,
-    title: plan.title,
+    title: notificationTitle(plan.wording, actor),
     record: plan.record,
     ...(plan.actorId ? { actorId: plan.actorId } : {}),
+    ...(actor ? { actor } : {}),
+    ...(plan.comment ? { commentId: plan.comment.id, excerpt: plan.comment.excerpt } : {}),
     occurredAt: plan.occurredAt,
     key: plan.key,
   });

@@ -1,3 +1,5 @@
+import { type NamedRef, recordPhrase, recordUrl } from './wording.ts';
+
 /**
  * Rules of activities (tasks, calls, meetings, emails, notes) and their
  * reminders. Pure: no I/O, the clock is an argument.
@@ -162,22 +164,34 @@ export function sortAgenda<T extends { id: string; dueAt?: string }>(items: read
   });
 }
 
-/** The reminder email, plain text. */
-export function reminderEmail(activity: {
-  id: string;
-  type: ActivityType;
-  subject: string;
-  body?: string;
-  dueAt?: string;
-  remindAt: string;
-}): { subject: string; text: string } {
+/**
+ * The reminder email, plain text: what the activity is, the record it is
+ * about by name, when it is due, and links to both under `linkBase` (the
+ * API's public URL; paths alone when unknown).
+ */
+export function reminderEmail(
+  activity: {
+    id: string;
+    type: ActivityType;
+    subject: string;
+    body?: string;
+    dueAt?: string;
+    remindAt: string;
+  },
+  context: { related?: NamedRef; linkBase?: string } = {},
+): { subject: string; text: string } {
+  const base = context.linkBase ?? '';
+  const related = context.related;
   const lines = [
     `Reminder for your ${activity.type}: ${activity.subject}`,
+    ...(related ? [`About: ${recordPhrase(related)}`] : []),
     '',
     `Due: ${activity.dueAt ?? 'no due date'}`,
     ...(activity.body ? ['', activity.body] : []),
     '',
-    `Activity ${activity.id} (reminder set for ${activity.remindAt})`,
+    `Open the ${activity.type}: ${recordUrl(base, { type: 'activity', id: activity.id })}`,
+    ...(related ? [`Open the ${related.type}: ${recordUrl(base, related)}`] : []),
+    `(reminder set for ${activity.remindAt})`,
   ];
   return { subject: `Reminder: ${activity.subject}`, text: lines.join('\n') };
 }

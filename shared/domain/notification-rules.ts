@@ -1,17 +1,21 @@
 import type { NotificationKind } from '../store/notifications.ts';
-import { fieldChanges, type RecordRef, timelineTypes } from './timeline.ts';
+import { fieldChanges, timelineTypes } from './timeline.ts';
+import { commentExcerpt, mentionNames, type NamedRef, type NotificationWording, nameOf } from './wording.ts';
 
 /**
  * Who should hear about a change, derived from a stream record. Owners and
  * followers hear when someone else changes or comments on a record, mentioned
  * users when mentioned, owners when a record is assigned to them. The consumer
- * drops the actor and anyone who may not read the record.
+ * drops the actor and anyone who may not read the record, and words the title
+ * with the actor's name (wording.ts).
  */
 export interface NotificationPlan {
   readonly kind: NotificationKind;
-  readonly title: string;
-  readonly record: RecordRef;
+  readonly wording: NotificationWording;
+  readonly record: NamedRef;
   readonly actorId?: string;
+  /** For comments: the comment's id and a short excerpt with mentions written as names. */
+  readonly comment?: { readonly id: string; readonly excerpt: string };
   readonly occurredAt: string;
   readonly key: string;
   readonly users: readonly string[];
@@ -24,31 +28,34 @@ type Image = Record<string, unknown>;
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const owned = new Set<string>([...timelineTypes, 'activity']);
 
-const label = (image: Image) =>
-  str(image.firstName)
-    ? [image.firstName, image.lastName].filter(Boolean).join(' ')
-    : (str(image.name) ?? str(image.subject) ?? '');
-
 export function notificationPlans(before: Image | undefined, after: Image | undefined): NotificationPlan[] {
   if (!after) return [];
   const entity = str(after.entity) ?? '';
   if (entity === 'comment' && !before) {
-    const record = { type: String(after.recordType), id: String(after.recordId) };
+    const recordName = str(after.recordName);
+    const record: NamedRef = {
+      type: String(after.recordType),
+      id: String(after.recordId),
+      ...(recordName ? { name: recordName } : {}),
+    };
     const actorId = str(after.authorId);
     const at = String(after.createdAt);
     const mentions = Array.isArray(after.mentions)
       ? after.mentions.filter((id): id is string => typeof id === 'string')
       : [];
     const owner = str(after.recordOwnerId);
+    const comment = {
+      id: String(after.id),
+      excerpt: commentExcerpt(String(after.body ?? ''), mentionNames(after)),
+    };
+    const common = { record, ...(actorId ? { actorId } : {}), comment, occurredAt: at };
     return [
       ...(mentions.length > 0
         ? [
             {
+              ...common,
               kind: 'mention' as const,
-              title: `You were mentioned on ${record.type} ${label(after)}`.trim(),
-              record,
-              ...(actorId ? { actorId } : {}),
-              occurredAt: at,
+              wording: { kind: 'mention' as const, record },
               key: `mention:${after.id}`,
               users: mentions,
               followers: false,
@@ -56,11 +63,9 @@ export function notificationPlans(before: Image | undefined, after: Image | unde
           ]
         : []),
       {
+        ...common,
         kind: 'commented',
-        title: `New comment on ${record.type}`,
-        record,
-        ...(actorId ? { actorId } : {}),
-        occurredAt: at,
+        wording: { kind: 'commented', record },
         key: `comment:${after.id}`,
         // Mentioned users already heard about this comment.
         users: owner && !mentions.includes(owner) ? [owner] : [],
@@ -69,11 +74,11 @@ export function notificationPlans(before: Image | undefined, after: Image | unde
     ];
   }
   if (!owned.has(entity)) return [];
-  const record = { type: entity, id: String(after.id) };
+  const name = nameOf(after);
+  const record: NamedRef = { type: entity, id: String(after.id), ...(name ? { name } : {}) };
   const actorId = str(after.updatedBy);
   const owner = str(after.ownerId);
   const at = String(after.updatedAt);
-  const name = label(after);
   if (!owner) return [];
   if (!before || before.ownerId !== owner) {
     const assigner = before ? actorId : str(after.createdBy);
@@ -81,7 +86,7 @@ export function notificationPlans(before: Image | undefined, after: Image | unde
     return [
       {
         kind: 'assigned',
-        title: `${entity} assigned to you: ${name}`,
+        wording: { kind: 'assigned', record },
         record,
         ...(assigner ? { actorId: assigner } : {}),
         occurredAt: at,
@@ -100,11 +105,11 @@ export function notificationPlans(before: Image | undefined, after: Image | unde
     ? after.archived
       ? 'archived'
       : 'restored'
-    : `changed ${[...changes.map((change) => change.field), ...(stageMoved ? ['stage'] : [])].join(', ')}`;
+    : `changed ${[...changes.map((change) => change.field), ...(stageMoved ? ['stage'] : [])].join(', ')} of`;
   return [
     {
       kind: 'changed',
-      title: `${entity} ${name}: ${what}`,
+      wording: { kind: 'changed', record, what },
       record,
       ...(actorId ? { actorId } : {}),
       occurredAt: at,

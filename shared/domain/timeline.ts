@@ -1,4 +1,5 @@
 import { storageAttributes } from '../store/keys.ts';
+import { commentExcerpt, mentionNames, type NamedActor, type NamedRef, nameOf } from './wording.ts';
 
 /**
  * Timeline entries derived from a table stream record (old and new image), so
@@ -30,14 +31,16 @@ export type TimelineKind =
 
 export interface TimelineEntry {
   readonly kind: TimelineKind;
-  /** The record the entry is about. */
-  readonly subject: RecordRef;
+  /** The record the entry is about, with its name when it has one. */
+  readonly subject: NamedRef;
   /** Every timeline it appears in: the subject's, and e.g. the company of a contact. */
   readonly timelines: readonly RecordRef[];
   readonly at: string;
   readonly actorId?: string;
+  /** The actor by name; added by the consumer, which reads users (see withActorNames). */
+  readonly actor?: NamedActor;
   readonly changes?: readonly FieldChange[];
-  /** A short human line: the record's name, the stage, the comment text, ... */
+  /** A short human line: the record's name, the stage, a comment's excerpt, ... */
   readonly summary?: string;
   readonly data?: Readonly<Record<string, unknown>>;
 }
@@ -68,10 +71,25 @@ const dealStageFields = new Set(['stageId', 'pipelineId', 'status', 'probability
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-function nameOf(image: Image): string | undefined {
-  const first = str(image.firstName);
-  if (first) return [first, str(image.lastName)].filter(Boolean).join(' ');
-  return str(image.name) ?? str(image.subject);
+/** A record reference with the record's name when it has one. */
+const named = (type: string, id: string, name: string | undefined): NamedRef => ({
+  type,
+  id,
+  ...(name ? { name } : {}),
+});
+
+/**
+ * The entries with their actor's name, from `names` (user id → name); an
+ * actor without a name keeps only `actorId`.
+ */
+export function withActorNames(
+  entries: readonly TimelineEntry[],
+  names: ReadonlyMap<string, string>,
+): TimelineEntry[] {
+  return entries.map((entry) => {
+    const name = entry.actorId ? names.get(entry.actorId) : undefined;
+    return name && entry.actorId ? { ...entry, actor: { id: entry.actorId, name } } : entry;
+  });
 }
 
 /** The timelines a record's own entries also appear in (its company, its contact). */
@@ -97,8 +115,8 @@ export function fieldChanges(entity: string, before: Image, after: Image): Field
 }
 
 function recordEntries(entity: string, before: Image | undefined, after: Image): TimelineEntry[] {
-  const subject = { type: entity, id: String(after.id) };
-  const timelines = [subject, ...relatedTimelines(entity, after)];
+  const subject = named(entity, String(after.id), nameOf(after));
+  const timelines = [{ type: entity, id: subject.id }, ...relatedTimelines(entity, after)];
   const base = {
     subject,
     timelines,
@@ -150,15 +168,16 @@ export function timelineEntries(before: Image | undefined, after: Image | undefi
     ];
   }
   if (entity === 'comment' && !before) {
-    const subject = { type: String(after.recordType), id: String(after.recordId) };
+    const record = { type: String(after.recordType), id: String(after.recordId) };
     return [
       {
         kind: 'comment',
-        subject,
-        timelines: [subject],
+        subject: named(record.type, record.id, str(after.recordName)),
+        timelines: [record],
         at: String(after.createdAt),
         ...(actorId ? { actorId } : {}),
-        summary: String(after.body),
+        // An excerpt, mentions written as names: entries stay small whatever the comment's length.
+        summary: commentExcerpt(String(after.body ?? ''), mentionNames(after)),
         data: { commentId: after.id },
       },
     ];
@@ -167,7 +186,7 @@ export function timelineEntries(before: Image | undefined, after: Image | undefi
     const target = related(after);
     if (!target) return [];
     const base = {
-      subject: { type: 'activity', id: String(after.id) },
+      subject: named('activity', String(after.id), nameOf(after)),
       timelines: [target],
       ...(actorId ? { actorId } : {}),
       summary: str(after.subject) ?? '',
@@ -181,7 +200,7 @@ export function timelineEntries(before: Image | undefined, after: Image | undefi
   if (entity === 'quote') {
     const deal = { type: 'deal', id: String(after.dealId) };
     const base = {
-      subject: { type: 'quote', id: String(after.id) },
+      subject: named('quote', String(after.id), `Quote ${after.total} ${after.currency}`),
       timelines: [deal],
       ...(actorId ? { actorId } : {}),
       data: { status: after.status, total: after.total, currency: after.currency },

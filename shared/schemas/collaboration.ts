@@ -2,6 +2,9 @@ import * as z from 'zod/mini';
 import { listQuery, nonEmpty } from './common.ts';
 import { lazy } from './lazy.ts';
 
+/** A record as views point at it: type and id to link, name to read. */
+const namedRef = () => z.object({ type: z.string(), id: z.string(), name: z.optional(z.string()) });
+
 export const collaborationSchemas = lazy(() => ({
   comment: z.strictObject({ body: nonEmpty(5000) }),
   commentRecord: z.object({
@@ -18,9 +21,10 @@ export const collaborationSchemas = lazy(() => ({
   timelineEntry: z.object({
     id: z.string(),
     kind: z.string(),
-    subject: z.object({ type: z.string(), id: z.string() }),
+    subject: namedRef(),
     at: z.string(),
     actorId: z.optional(z.string()),
+    actor: z.optional(z.object({ id: z.string(), name: z.string() })),
     summary: z.optional(z.string()),
     changes: z.optional(z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }))),
     data: z.optional(z.record(z.string(), z.unknown())),
@@ -34,8 +38,12 @@ export const collaborationSchemas = lazy(() => ({
     id: z.string(),
     kind: z.string(),
     title: z.string(),
-    record: z.optional(z.object({ type: z.string(), id: z.string() })),
+    record: z.optional(namedRef()),
+    related: z.optional(namedRef()),
     actorId: z.optional(z.string()),
+    actor: z.optional(z.object({ id: z.string(), name: z.string() })),
+    commentId: z.optional(z.string()),
+    excerpt: z.optional(z.string()),
     occurredAt: z.string(),
     read: z.boolean(),
   }),

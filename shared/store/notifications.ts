@@ -1,7 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import type { NamedActor, NamedRef } from '../domain/wording.ts';
 import { dynamo } from './client.ts';
+import { queryPages } from './query.ts';
 import type { TransactItem } from './transactions.ts';
 
 /**
@@ -23,11 +25,18 @@ export type NotificationKind =
 
 export interface NewNotification {
   readonly kind: NotificationKind;
-  /** Short, human-readable line, e.g. `Reminder: Call Ana about renewal`. */
+  /** Short, human-readable line naming the actor and the record (domain/wording.ts). */
   readonly title: string;
-  readonly record?: { readonly type: string; readonly id: string };
+  /** The record it is about: type and id to link to it, its name to show. */
+  readonly record?: NamedRef;
+  /** The record that one relates to (a reminded activity's contact, a breached case's contact). */
+  readonly related?: NamedRef;
   /** Who caused it; never notified about their own action. */
   readonly actorId?: string;
+  readonly actor?: NamedActor;
+  /** For comments and mentions: the comment's id and a short excerpt. */
+  readonly commentId?: string;
+  readonly excerpt?: string;
   /** ISO time of the event, deterministic for it (same event, same value). */
   readonly occurredAt: string;
   /** Distinguishes events at the same time, deterministic too, e.g. `reminder:<activityId>`. */
@@ -39,6 +48,20 @@ export const notificationsPk = (tenantId: string, userId: string) =>
 
 const sortKey = (notification: NewNotification) => `N#${notification.occurredAt}#${notification.key}`;
 
+/** Record types that are people: what an erasure must find in notifications. */
+const personTypes = new Set(['contact', 'lead']);
+
+/**
+ * Notifications that name a person (a contact or lead is their record or the
+ * record theirs relates to), listed per person through gsi3, so that erasing
+ * the person reaches every copy of their name in anyone's notifications.
+ */
+export const notificationsNamingPk = (tenantId: string, person: { type: string; id: string }) =>
+  `T#${tenantId}#NOTIFICATION#NAMES#${person.type}#${person.id}`;
+
+const personNamed = (notification: NewNotification) =>
+  [notification.record, notification.related].find((ref) => ref && personTypes.has(ref.type));
+
 /** Expire after 180 days. */
 const RETENTION_SECONDS = 180 * 24 * 60 * 60;
 
@@ -49,6 +72,7 @@ export function notificationItems(
   notification: NewNotification,
 ): TransactItem[] {
   const recipients = [...new Set(userIds)].filter((userId) => userId !== notification.actorId);
+  const person = personNamed(notification);
   return recipients.map((userId) => ({
     Put: {
       TableName: config.tableName,
@@ -62,7 +86,14 @@ export function notificationItems(
         kind: notification.kind,
         title: notification.title,
         ...(notification.record ? { record: notification.record } : {}),
+        ...(notification.related ? { related: notification.related } : {}),
         ...(notification.actorId ? { actorId: notification.actorId } : {}),
+        ...(notification.actor ? { actor: notification.actor } : {}),
+        ...(notification.commentId ? { commentId: notification.commentId } : {}),
+        ...(notification.excerpt ? { excerpt: notification.excerpt } : {}),
+        ...(person
+          ? { gsi3pk: notificationsNamingPk(tenantId, person), gsi3sk: `${userId}#${sortKey(notification)}` }
+          : {}),
         occurredAt: notification.occurredAt,
         read: false,
         expiresAt: Math.floor(Date.parse(notification.occurredAt) / 1000) + RETENTION_SECONDS,
@@ -87,4 +118,37 @@ export async function notify(
       }
     }),
   );
+}
+
+/**
+ * After a GDPR erasure: every notification, of any user, that names the
+ * person (see notificationsNamingPk) is deleted; a notification about a
+ * record that no longer exists has nothing left to link to.
+ */
+export async function forgetNotificationsNaming(
+  tenantId: string,
+  person: { type: string; id: string },
+): Promise<void> {
+  const pages = queryPages({
+    TableName: config.tableName,
+    IndexName: 'gsi3',
+    KeyConditionExpression: 'gsi3pk = :pk',
+    ExpressionAttributeValues: { ':pk': notificationsNamingPk(tenantId, person) },
+    ProjectionExpression: 'pk, sk',
+  });
+  for await (const page of pages) {
+    for (let start = 0; start < page.length; start += 25) {
+      let requests = page
+        .slice(start, start + 25)
+        .map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt >= 8) throw new Error('notification deletes still unprocessed after retries');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const output = await dynamo.send(
+          new BatchWriteCommand({ RequestItems: { [config.tableName]: requests } }),
+        );
+        requests = (output.UnprocessedItems?.[config.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
 }

@@ -153,6 +153,9 @@ describe('a crash between the send and the state write', () => {
     phase: 'queued',
     fromEmail: 'news@example.com',
     linkBaseUrl: 'https://api.example.com',
+    // An owner without a USER item: the rights recorded when the campaign was scheduled apply.
+    ownerId: 'owner-1',
+    ownerRights: { role: 'admin' },
     snapshot: {
       template: { name: 'T', subject: 'Hi', html: '<p>Hi {{contact.firstName}}</p>' },
       segment: { name: 'S', filter: {} },
@@ -161,7 +164,8 @@ describe('a crash between the send and the state write', () => {
   const message = { tenantId, campaignId: ref.campaignId, contactIds: [ref.contactId] };
 
   function deliveryIs(delivery: Record<string, unknown>) {
-    dynamoMock.on(GetCommand).resolves({ Item: campaign });
+    dynamoMock.on(GetCommand).resolves({});
+    dynamoMock.on(GetCommand, { Key: { pk: campaign.pk, sk: 'A' } }).resolves({ Item: campaign });
     dynamoMock
       .on(BatchGetCommand)
       .callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => {
@@ -258,5 +262,51 @@ describe('a crash between the send and the state write', () => {
     expect(
       Object.values(dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {}),
     ).toEqual(expect.arrayContaining(['suppressed', 'not_subscribed']));
+  });
+
+  it("settles instead of sending when the contact left the owner's sight after the freeze", async () => {
+    deliveryIs({ status: 'pending' });
+    // The owner is now a rep of the red team; the contact belongs to someone on the blue team.
+    dynamoMock.on(GetCommand, { Key: { pk: `T#${tenantId}#USER#owner-1`, sk: 'A' } }).resolves({
+      Item: { id: 'owner-1', role: 'rep', teamId: 'red', active: true, ownerId: 'owner-1', archived: false },
+    });
+    dynamoMock
+      .on(BatchGetCommand)
+      .callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => {
+        const keys = Object.values(input.RequestItems)[0]?.Keys ?? [];
+        return {
+          Responses: {
+            'crm-test': keys.flatMap((key): Record<string, unknown>[] =>
+              key.pk.endsWith('#RECIPIENTS')
+                ? [
+                    {
+                      ...key,
+                      kind: 'campaign',
+                      contactId: ref.contactId,
+                      email: 'ann@example.com',
+                      status: 'pending',
+                    },
+                  ]
+                : key.pk.includes('#CONTACT#')
+                  ? [
+                      {
+                        ...key,
+                        id: ref.contactId,
+                        ownerId: 'someone',
+                        teamId: 'blue',
+                        marketingStatus: 'subscribed',
+                      },
+                    ]
+                  : [],
+            ),
+          },
+        };
+      });
+    dynamoMock.on(UpdateCommand).resolves({ Attributes: { status: 'suppressed' } });
+    expect(await processCampaignMessage(message)).toBe('done');
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(
+      Object.values(dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {}),
+    ).toEqual(expect.arrayContaining(['suppressed', 'not_readable']));
   });
 });
