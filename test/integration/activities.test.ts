@@ -445,6 +445,37 @@ describe('activities', () => {
 });
 
 describe('activity reminders', () => {
+  it('names the record the activity is about, in the email and the notification, with links to both', async () => {
+    const { repRed } = world;
+    const contact = await repRed.client.post('/contacts', { firstName: 'Marta', lastName: 'Gómez' });
+    const contactId = contact.body.id as string;
+    const subject = unique('Call Marta');
+    const activity = await newActivity(repRed.client, {
+      type: 'call',
+      subject,
+      remindAt: inHours(1),
+      related: { type: 'contact', id: contactId },
+    });
+    const name = `reminder-${activity.id}`;
+    const fired = await runDueSchedules(controlToken, plus(activity.remindAt, 1_000), { name });
+    expect(fired).toMatchObject([{ name, outcome: 'fired' }]);
+
+    const [email] = await reminderEmails(subject);
+    const text = email?.body.text ?? '';
+    expect(text).toContain(`Reminder for your call: ${subject}`);
+    expect(text).toContain('About: contact Marta Gómez');
+    expect(text).toContain(`/activities/${activity.id}`);
+    expect(text).toContain(`/contacts/${contactId}`);
+    expect(text).not.toMatch(/Activity [0-9A-Z]{26} \(/);
+    expect(await reminderNotifications(repRed.client, activity.id)).toMatchObject([
+      {
+        title: `Reminder: ${subject} (contact Marta Gómez)`,
+        record: { type: 'activity', id: activity.id, name: subject },
+        related: { type: 'contact', id: contactId, name: 'Marta Gómez' },
+      },
+    ]);
+  });
+
   it('emails and notifies the assignee once when the reminder fires, however often it fires', async () => {
     const { repRed } = world;
     const subject = unique('Call Ana');

@@ -150,9 +150,154 @@ describe('notifications', () => {
       );
       expect(mentions).toHaveLength(1);
     });
+    // The blue rep is an active user who would have been told had the rights not been checked.
     const forBlue = (await notificationsOf(repBlue)).filter((n) => n.record?.id === contact.body.id);
     expect(forBlue).toEqual([]);
+    // No notification was written for an id that is no user of this tenant (another tenant's admin is
+    // called `stranger`): read that partition of this tenant directly, since no token of this tenant has it.
+    const strays = await dynamoClient().send(
+      new QueryCommand({
+        TableName: inject('tableName'),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `T#${world.tenant}#USER#stranger#NOTIFICATIONS` } },
+      }),
+    );
+    expect(strays.Items).toEqual([]);
     expect(await notificationsOf(world.stranger)).toEqual([]);
+  });
+
+  it('notifies once when the same stream batch is processed twice', async () => {
+    const { repRed, repRed2 } = world;
+    const contact = await repRed.client.post('/contacts', { firstName: 'Twice' });
+    const comment = await repRed2.client.post(`/contacts/${contact.body.id}/comments`, {
+      body: `@[${repRed.id}] once only`,
+    });
+    const ofComment = async () =>
+      (await repRed.client.get('/me/notifications')).body.items.filter(
+        (n: { commentId?: string }) => n.commentId === comment.body.id,
+      );
+    await eventually(async () => expect(await ofComment()).toHaveLength(1));
+    // The comment's stream record, replayed as a whole batch, twice.
+    const { handler } = await import('#functions/stream/aggregates');
+    const { useTestTable } = await import('../support/dynamo.ts');
+    useTestTable();
+    const { marshall, unmarshall } = await import('@aws-sdk/util-dynamodb');
+    const stored = await dynamoClient().send(
+      new QueryCommand({
+        TableName: inject('tableName'),
+        KeyConditionExpression: 'pk = :pk AND sk = :sk',
+        ExpressionAttributeValues: {
+          ':pk': { S: `T#${world.tenant}#CONTACT#${contact.body.id}` },
+          ':sk': { S: `COMMENT#${comment.body.id}` },
+        },
+      }),
+    );
+    const image = unmarshall(stored.Items?.[0] ?? {});
+    expect(image.entity).toBe('comment');
+    const batch = {
+      Records: [
+        {
+          eventID: `replay-${comment.body.id}`,
+          eventName: 'INSERT' as const,
+          dynamodb: { NewImage: marshall(image) as never, SequenceNumber: '7' },
+        },
+      ],
+    };
+    expect((await handler(batch)).batchItemFailures).toEqual([]);
+    expect((await handler(batch)).batchItemFailures).toEqual([]);
+    const notified = await ofComment();
+    expect(notified).toHaveLength(1);
+    expect(notified[0]).toMatchObject({ kind: 'mention' });
+  });
+
+  it('names the record and the author in a mention, with the comment id and an excerpt; the timeline writes mentions as names', async () => {
+    const { repRed, repRed2, managerRed } = world;
+    const contact = await repRed.client.post('/contacts', { firstName: 'Marta', lastName: 'Gómez' });
+    const id = contact.body.id as string;
+    const long = 'x'.repeat(500);
+    const comment = await managerRed.client.post(`/contacts/${id}/comments`, {
+      body: `@[${repRed2.id}] she prefers mornings ${long}`,
+    });
+    expect(comment.status, comment.text).toBe(201);
+    let mention: Record<string, unknown> = {};
+    await eventually(async () => {
+      const found = (await repRed2.client.get('/me/notifications')).body.items.find(
+        (n: { kind: string; record?: { id: string } }) => n.kind === 'mention' && n.record?.id === id,
+      );
+      expect(found).toBeDefined();
+      mention = found;
+    });
+    expect(mention).toMatchObject({
+      title: 'manager-red mentioned you on contact Marta Gómez',
+      record: { type: 'contact', id, name: 'Marta Gómez' },
+      actorId: managerRed.id,
+      actor: { id: managerRed.id, name: 'manager-red' },
+      commentId: comment.body.id,
+    });
+    const excerpt = mention.excerpt as string;
+    expect(excerpt.startsWith('@rep-red-2 she prefers mornings x')).toBe(true);
+    // An excerpt, not the whole body: items stay small.
+    expect([...excerpt].length).toBeLessThanOrEqual(200);
+    expect(excerpt.endsWith('…')).toBe(true);
+
+    // The owner hears of the comment in words too.
+    await eventually(async () => {
+      const commented = (await repRed.client.get('/me/notifications')).body.items.find(
+        (n: { kind: string; record?: { id: string } }) => n.kind === 'commented' && n.record?.id === id,
+      );
+      expect(commented).toMatchObject({
+        title: 'manager-red commented on contact Marta Gómez',
+        commentId: comment.body.id,
+        excerpt,
+      });
+    });
+
+    await eventually(async () => {
+      const [entry] = (await repRed.client.get(`/contacts/${id}/timeline`)).body.items;
+      expect(entry).toMatchObject({
+        kind: 'comment',
+        subject: { type: 'contact', id, name: 'Marta Gómez' },
+        actor: { id: managerRed.id, name: 'manager-red' },
+        summary: excerpt,
+        data: { commentId: comment.body.id },
+      });
+      expect(entry.summary).not.toContain('@[');
+    });
+  });
+
+  it('names the actor and the record when something changes or is assigned', async () => {
+    const { repRed, managerRed, admin } = world;
+    const contact = await repRed.client.post('/contacts', { firstName: 'Iker', lastName: 'Ruiz' });
+    const id = contact.body.id as string;
+    await managerRed.client.patch(`/contacts/${id}`, { city: 'Bilbao' });
+    const deal = await managerRed.client.post('/deals', { name: 'Ruiz fleet', ownerId: repRed.id });
+    const about = async (recordId: string) =>
+      (await repRed.client.get('/me/notifications')).body.items.filter(
+        (n: { record?: { id: string } }) => n.record?.id === recordId,
+      );
+    await eventually(async () => {
+      expect(await about(id)).toMatchObject([
+        {
+          kind: 'changed',
+          title: 'manager-red changed city of contact Iker Ruiz',
+          record: { type: 'contact', id, name: 'Iker Ruiz' },
+          actor: { id: managerRed.id, name: 'manager-red' },
+        },
+      ]);
+      expect(await about(deal.body.id)).toMatchObject([
+        {
+          kind: 'assigned',
+          title: 'manager-red assigned deal Ruiz fleet to you',
+          record: { type: 'deal', id: deal.body.id, name: 'Ruiz fleet' },
+        },
+      ]);
+    });
+    const timeline = await admin.client.get(`/contacts/${id}/timeline`);
+    expect(timeline.body.items[0]).toMatchObject({
+      kind: 'updated',
+      subject: { type: 'contact', id, name: 'Iker Ruiz' },
+      actor: { id: managerRed.id, name: 'manager-red' },
+    });
   });
 
   it('tells a user a record was assigned to them, and marks notifications read', async () => {
@@ -181,7 +326,7 @@ describe('notifications', () => {
 });
 
 describe('erasure and collaboration', () => {
-  it('removes an erased person’s timeline and comments and unlinks their activities', async () => {
+  it('removes an erased person’s timeline, comments and followers and unlinks their activities, archived ones too', async () => {
     const { admin } = world;
     const company = await admin.client.post('/companies', { name: 'Erasure Co' });
     const contact = await admin.client.post('/contacts', {
@@ -191,12 +336,31 @@ describe('erasure and collaboration', () => {
     });
     const path = `/contacts/${contact.body.id}`;
     await admin.client.post(`${path}/comments`, { body: 'Private remark about Gone' });
+    expect((await world.repRed.client.post(`${path}/follow`)).status).toBe(404);
+    expect((await world.managerRed.client.post(`${path}/follow`)).body).toEqual({ following: true });
     const activity = await admin.client.post('/activities', {
       type: 'call',
       subject: 'Call about the contract',
       related: { type: 'contact', id: contact.body.id },
     });
     expect(activity.status).toBe(201);
+    const archived = await admin.client.post('/activities', {
+      type: 'note',
+      subject: 'Old note',
+      related: { type: 'contact', id: contact.body.id },
+    });
+    expect((await admin.client.delete(`/activities/${archived.body.id}`)).status).toBe(204);
+    const followers = () =>
+      dynamoClient().send(
+        new QueryCommand({
+          TableName: inject('tableName'),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': { S: `T#${world.tenant}#FOLLOWERS#contact#${contact.body.id}` },
+          },
+        }),
+      );
+    expect((await followers()).Items).toHaveLength(1);
     await eventually(async () =>
       expect((await admin.client.get(`${path}/timeline`)).body.items.length).toBeGreaterThanOrEqual(3),
     );
@@ -205,6 +369,10 @@ describe('erasure and collaboration', () => {
       const unlinked = await admin.client.get(`/activities/${activity.body.id}`);
       expect(unlinked.body.related).toBeUndefined();
       expect(unlinked.body.subject).toBe('Call about the contract');
+      const unlinkedArchived = await admin.client.get(`/activities/${archived.body.id}`);
+      expect(unlinkedArchived.body).toMatchObject({ archived: true, subject: 'Old note' });
+      expect(unlinkedArchived.body.related).toBeUndefined();
+      expect((await followers()).Items).toEqual([]);
       const companyTimeline = await admin.client.get(`/companies/${company.body.id}/timeline`);
       expect(
         companyTimeline.body.items.filter((entry: Entry) => entry.subject.id === contact.body.id),
