@@ -1,22 +1,13 @@
 import { canRead } from '#shared/domain/access';
 import { type NotificationPlan, notificationPlans } from '#shared/domain/notification-rules';
-import { type RecordRef, timelineEntries, withActorNames } from '#shared/domain/timeline';
+import { timelineEntries, withActorNames } from '#shared/domain/timeline';
 import { notificationTitle } from '#shared/domain/wording';
-import {
-  deletePartition,
-  followersOf,
-  followersPk,
-  type TimelineWrite,
-  timelinePk,
-  writeTimelineEntries,
-} from '#shared/store/collaboration';
-import { forgetContactDeliveries } from '#shared/store/deliveries';
-import { type Activity, activities, users } from '#shared/store/entities';
-import type { EntityType } from '#shared/store/keys';
-import { recordPk } from '#shared/store/keys';
+import { followersOf, type TimelineWrite, writeTimelineEntries } from '#shared/store/collaboration';
+import { users } from '#shared/store/entities';
 import { notify } from '#shared/store/notifications';
-import { getRecord, listRecords, replaceRecord } from '#shared/store/records';
+import { getRecord } from '#shared/store/records';
 import { userNames } from '#shared/store/user-names';
+import { eraseTraces } from './erasure.ts';
 
 type Image = Record<string, unknown>;
 
@@ -121,49 +112,4 @@ async function deliver(
     occurredAt: plan.occurredAt,
     key: plan.key,
   });
-}
-
-/**
- * After a GDPR erasure: the person's timeline, comments, followers and their
- * entries on the company timeline go, activities lose their link to them, and
- * campaign and sequence emails to them lose their address.
- */
-async function eraseTraces(tenantId: string, contact: Image): Promise<void> {
-  const ref: RecordRef = { type: 'contact', id: String(contact.id) };
-  await unlinkActivities(tenantId, ref);
-  await forgetContactDeliveries(tenantId, ref.id);
-  await deletePartition(timelinePk(tenantId, ref));
-  await deletePartition(recordPk(tenantId, 'CONTACT' satisfies EntityType, ref.id));
-  await deletePartition(followersPk(tenantId, ref));
-  if (typeof contact.companyId === 'string') {
-    const subject = (item: Record<string, unknown>) => (item.subject as RecordRef | undefined)?.id === ref.id;
-    await deletePartition(timelinePk(tenantId, { type: 'company', id: contact.companyId }), subject);
-  }
-}
-
-/** Activities about an erased person keep their own content but no longer point at them. */
-async function unlinkActivities(tenantId: string, ref: RecordRef): Promise<void> {
-  for (const archived of [false, true]) {
-    let startKey: Record<string, string | number> | undefined;
-    do {
-      const page = await listRecords(activities, tenantId, {
-        archived,
-        limit: 100,
-        startKey,
-        via: { kind: 'parent', parentId: `${ref.type}:${ref.id}` },
-      });
-      for (const activity of page.items) {
-        const { related: _related, relatedKey: _relatedKey, ...rest } = activity;
-        const unlinked: Activity = {
-          ...rest,
-          version: activity.version + 1,
-          updatedAt: new Date().toISOString(),
-        };
-        // A concurrent change wins; the retried stream record unlinks it next time.
-        const outcome = await replaceRecord(activities, tenantId, activity, unlinked);
-        if (!outcome.ok) throw new Error(`activity ${activity.id} changed while unlinking an erased contact`);
-      }
-      startKey = page.lastKey;
-    } while (startKey);
-  }
 }

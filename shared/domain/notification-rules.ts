@@ -1,4 +1,5 @@
 import type { NotificationKind } from '../store/notifications.ts';
+import { ERASURE_ACTOR } from './erasure.ts';
 import { fieldChanges, timelineTypes } from './timeline.ts';
 import { commentExcerpt, mentionNames, type NamedRef, type NotificationWording, nameOf } from './wording.ts';
 
@@ -29,7 +30,8 @@ const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const owned = new Set<string>([...timelineTypes, 'activity']);
 
 export function notificationPlans(before: Image | undefined, after: Image | undefined): NotificationPlan[] {
-  if (!after) return [];
+  // An erasure's redactions are nobody's news (and would copy the erased values into titles).
+  if (!after || after.updatedBy === ERASURE_ACTOR) return [];
   const entity = str(after.entity) ?? '';
   if (entity === 'comment' && !before) {
     const recordName = str(after.recordName);

@@ -1,4 +1,5 @@
 import { storageAttributes } from '../store/keys.ts';
+import { ERASURE_ACTOR } from './erasure.ts';
 import { commentExcerpt, mentionNames, type NamedActor, type NamedRef, nameOf } from './wording.ts';
 
 /**
@@ -140,7 +141,8 @@ function related(image: Image): RecordRef | undefined {
 
 /** The entries one stream record produces; none for items without a timeline meaning. */
 export function timelineEntries(before: Image | undefined, after: Image | undefined): TimelineEntry[] {
-  if (!after) return [];
+  // An erasure's redactions are not history: telling them would copy the erased values back.
+  if (!after || after.updatedBy === ERASURE_ACTOR) return [];
   const entity = str(after.entity);
   if (!entity) return [];
   const actorId = str(after.updatedBy) ?? str(after.by) ?? str(after.authorId);

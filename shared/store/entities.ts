@@ -100,6 +100,8 @@ export const leads: EntitySpec<Lead> = {
   type: 'LEAD',
   label: 'lead',
   searchName: (lead) => fullName(lead.firstName, lead.lastName),
+  // A converted lead is listed under its contact, so that erasing the person finds it.
+  parent: { name: 'CONTACT', field: 'contactId' },
 };
 
 export const pipelines: EntitySpec<Pipeline> = {

@@ -1,8 +1,16 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { referencedIds } from '../domain/erasure.ts';
 import { dynamo } from './client.ts';
-import { idempotencyKey } from './keys.ts';
+import { copiesPk, idempotencyKey, RECORD_SK } from './keys.ts';
+import { queryPages } from './query.ts';
 
 export interface StoredResponse {
   readonly statusCode: number;
@@ -70,7 +78,48 @@ export async function claimIdempotencyKey(
   return { kind: 'in-progress' };
 }
 
-export async function completeIdempotencyKey(scope: Scope, response: StoredResponse): Promise<void> {
+/** The ids a stored response body refers to; none for a body that is not JSON. */
+function idsIn(body: string): string[] {
+  try {
+    return referencedIds(JSON.parse(body));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Stores the response. First, one pointer per record id the body refers to
+ * (copiesPk), expiring with it, so that an erasure finds every stored copy of
+ * the person's data (forgetStoredResponses).
+ */
+export async function completeIdempotencyKey(
+  scope: Scope,
+  response: StoredResponse,
+  now = Date.now(),
+): Promise<void> {
+  const stored = keyOf(scope);
+  const pointers = idsIn(response.body).map((id) => ({
+    PutRequest: {
+      Item: {
+        pk: copiesPk(scope.tenantId, id),
+        sk: stored.pk,
+        entity: 'copy',
+        tenantId: scope.tenantId,
+        expiresAt: Math.floor(now / 1000) + RETENTION_SECONDS,
+      },
+    },
+  }));
+  for (let start = 0; start < pointers.length; start += 25) {
+    let requests = pointers.slice(start, start + 25);
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= 8) throw new Error('idempotency copy pointers still unprocessed after retries');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const output = await dynamo.send(
+        new BatchWriteCommand({ RequestItems: { [config.tableName]: requests } }),
+      );
+      requests = (output.UnprocessedItems?.[config.tableName] ?? []) as typeof requests;
+    }
+  }
   await dynamo.send(
     new UpdateCommand({
       TableName: config.tableName,
@@ -85,4 +134,51 @@ export async function completeIdempotencyKey(scope: Scope, response: StoredRespo
 /** Frees the key after a server error so the client's retry runs again. */
 export async function releaseIdempotencyKey(scope: Scope): Promise<void> {
   await dynamo.send(new DeleteCommand({ TableName: config.tableName, Key: keyOf(scope) }));
+}
+
+/** What a retry gets once the stored response was erased: the request is not run again. */
+const erasedResponse: StoredResponse = {
+  statusCode: 410,
+  headers: { 'content-type': 'application/problem+json' },
+  body: JSON.stringify({
+    type: 'about:blank',
+    title: 'Gone',
+    status: 410,
+    detail: 'The response to this request held personal data that has since been erased',
+  }),
+};
+
+/**
+ * After an erasure of `recordId`: every stored response (of any user) that
+ * refers to it is replaced by a 410 problem, so no copy of the person's data
+ * outlives the erasure, and a retry with the same key still does not run the
+ * request again.
+ */
+export async function forgetStoredResponses(tenantId: string, recordId: string): Promise<void> {
+  const pages = queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': copiesPk(tenantId, recordId) },
+  });
+  for await (const page of pages) {
+    for (const pointer of page) {
+      try {
+        await dynamo.send(
+          new UpdateCommand({
+            TableName: config.tableName,
+            Key: { pk: pointer.sk, sk: RECORD_SK },
+            UpdateExpression: 'SET #response = :erased',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_exists(#response)',
+            ExpressionAttributeNames: { '#response': 'response' },
+            ExpressionAttributeValues: { ':erased': erasedResponse },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      await dynamo.send(
+        new DeleteCommand({ TableName: config.tableName, Key: { pk: pointer.pk, sk: pointer.sk } }),
+      );
+    }
+  }
 }

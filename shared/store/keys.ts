@@ -68,6 +68,13 @@ export const idempotencyKey = (tenantId: string, userId: string, key: string) =>
   sk: RECORD_SK,
 });
 
+/**
+ * Pointers from a record to the stored idempotent responses that hold a copy
+ * of it (`sk` = the idempotency item's pk), so that erasing the record
+ * reaches those copies too.
+ */
+export const copiesPk = (tenantId: string, recordId: string) => `T#${tenantId}#COPIES#${recordId}`;
+
 export const suppressionKey = (tenantId: string, emailHash: string) => ({
   pk: `T#${tenantId}#SUPPRESSION#${emailHash}`,
   sk: RECORD_SK,

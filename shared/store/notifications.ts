@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import type { NamedActor, NamedRef } from '../domain/wording.ts';
 import { dynamo } from './client.ts';
@@ -48,19 +48,13 @@ export const notificationsPk = (tenantId: string, userId: string) =>
 
 const sortKey = (notification: NewNotification) => `N#${notification.occurredAt}#${notification.key}`;
 
-/** Record types that are people: what an erasure must find in notifications. */
-const personTypes = new Set(['contact', 'lead']);
-
 /**
- * Notifications that name a person (a contact or lead is their record or the
- * record theirs relates to), listed per person through gsi3, so that erasing
- * the person reaches every copy of their name in anyone's notifications.
+ * Every user's notifications about one record, through gsi3: what an erasure
+ * reads to remove or redact each copy of a person's name in anyone's
+ * notifications (about the person, or about their activities and cases).
  */
-export const notificationsNamingPk = (tenantId: string, person: { type: string; id: string }) =>
-  `T#${tenantId}#NOTIFICATION#NAMES#${person.type}#${person.id}`;
-
-const personNamed = (notification: NewNotification) =>
-  [notification.record, notification.related].find((ref) => ref && personTypes.has(ref.type));
+export const notificationsAboutPk = (tenantId: string, record: { type: string; id: string }) =>
+  `T#${tenantId}#NOTIFICATION#ABOUT#${record.type}#${record.id}`;
 
 /** Expire after 180 days. */
 const RETENTION_SECONDS = 180 * 24 * 60 * 60;
@@ -72,7 +66,7 @@ export function notificationItems(
   notification: NewNotification,
 ): TransactItem[] {
   const recipients = [...new Set(userIds)].filter((userId) => userId !== notification.actorId);
-  const person = personNamed(notification);
+  const about = notification.record;
   return recipients.map((userId) => ({
     Put: {
       TableName: config.tableName,
@@ -91,8 +85,8 @@ export function notificationItems(
         ...(notification.actor ? { actor: notification.actor } : {}),
         ...(notification.commentId ? { commentId: notification.commentId } : {}),
         ...(notification.excerpt ? { excerpt: notification.excerpt } : {}),
-        ...(person
-          ? { gsi3pk: notificationsNamingPk(tenantId, person), gsi3sk: `${userId}#${sortKey(notification)}` }
+        ...(about
+          ? { gsi3pk: notificationsAboutPk(tenantId, about), gsi3sk: `${userId}#${sortKey(notification)}` }
           : {}),
         occurredAt: notification.occurredAt,
         read: false,
@@ -120,35 +114,15 @@ export async function notify(
   );
 }
 
-/**
- * After a GDPR erasure: every notification, of any user, that names the
- * person (see notificationsNamingPk) is deleted; a notification about a
- * record that no longer exists has nothing left to link to.
- */
-export async function forgetNotificationsNaming(
+/** Every user's notifications about `record`, page by page (whole items). */
+export function notificationsAbout(
   tenantId: string,
-  person: { type: string; id: string },
-): Promise<void> {
-  const pages = queryPages({
+  record: { type: string; id: string },
+): AsyncGenerator<Record<string, unknown>[]> {
+  return queryPages({
     TableName: config.tableName,
     IndexName: 'gsi3',
     KeyConditionExpression: 'gsi3pk = :pk',
-    ExpressionAttributeValues: { ':pk': notificationsNamingPk(tenantId, person) },
-    ProjectionExpression: 'pk, sk',
+    ExpressionAttributeValues: { ':pk': notificationsAboutPk(tenantId, record) },
   });
-  for await (const page of pages) {
-    for (let start = 0; start < page.length; start += 25) {
-      let requests = page
-        .slice(start, start + 25)
-        .map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= 8) throw new Error('notification deletes still unprocessed after retries');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const output = await dynamo.send(
-          new BatchWriteCommand({ RequestItems: { [config.tableName]: requests } }),
-        );
-        requests = (output.UnprocessedItems?.[config.tableName] ?? []) as typeof requests;
-      }
-    }
-  }
 }

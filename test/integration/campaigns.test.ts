@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -280,6 +280,34 @@ describe('a campaign sent end to end', () => {
   });
 });
 
+/**
+ * Opens (a minute after delivery, so it counts as a person's open) and clicks the
+ * campaign's email to `person`, through the tracking links in it.
+ */
+async function openAndClick(
+  tenantId: string,
+  campaignId: string,
+  person: { id: string; email?: string } | undefined,
+) {
+  await dynamoClient().send(
+    new UpdateItemCommand({
+      TableName: inject('tableName'),
+      Key: marshall({ pk: `T#${tenantId}#CAMPAIGN#${campaignId}#RECIPIENTS`, sk: person?.id }),
+      UpdateExpression: 'SET sentAt = :then, deliveredAt = :then',
+      ExpressionAttributeValues: marshall({ ':then': new Date(Date.now() - 60_000).toISOString() }),
+    }),
+  );
+  const email = (await sesEmails()).find((candidate) =>
+    candidate.destination.to.includes(person?.email ?? ''),
+  );
+  const html = email?.body.html ?? '';
+  const open = html.match(/src="(http[^"]+\/t\/o\/[A-Za-z0-9_-]+\.gif)"/)?.[1];
+  const click = html.match(/href="(http[^"]+\/t\/c\/[A-Za-z0-9_-]+)"/)?.[1];
+  expect(open && click).toBeTruthy();
+  expect((await fetch(open as string)).status).toBe(200);
+  expect((await fetch(click as string, { redirect: 'manual' })).status).toBe(302);
+}
+
 describe('erasure', () => {
   it('takes an erased person out of past campaigns: no address, no engagement, the same numbers', {
     timeout: 180_000,
@@ -289,6 +317,28 @@ describe('erasure', () => {
     const campaign = await campaignFor(admin, tag);
     expect((await admin.post(`/campaigns/${campaign.id}/send`)).status).toBe(200);
     await waitForStatus(campaign.id, 'sent');
+    await eventually(
+      async () => expect((await admin.get(`/campaigns/${campaign.id}/stats`)).body.delivered).toBe(2),
+      { timeoutMs: 30_000 },
+    );
+    // Both people open (later than a mail-privacy proxy would) and click, so there is engagement to remove.
+    for (const person of [kept, erased]) await openAndClick(world.tenant, campaign.id, person);
+    const engagement = (kind: 'opened' | 'clicked', contactId: string | undefined) =>
+      dynamoClient().send(
+        new GetItemCommand({
+          TableName: inject('tableName'),
+          Key: marshall({ pk: `T#${world.tenant}#ENGAGEMENT#${campaign.id}#${kind}`, sk: contactId }),
+          ConsistentRead: true,
+        }),
+      );
+    for (const kind of ['opened', 'clicked'] as const)
+      for (const person of [kept, erased]) expect((await engagement(kind, person?.id)).Item).toBeDefined();
+    await eventually(async () =>
+      expect((await admin.get(`/campaigns/${campaign.id}/stats`)).body).toMatchObject({
+        opened: 2,
+        clicked: 2,
+      }),
+    );
     const before = (await admin.get(`/campaigns/${campaign.id}/stats`)).body;
 
     const erase = await admin.delete(`/contacts/${erased?.id}?erase=true`);
@@ -299,6 +349,10 @@ describe('erasure', () => {
       expect(byContact.get(erased?.id)?.email).toBeUndefined();
       expect(byContact.get(erased?.id)?.status).toBe('sent');
       expect(byContact.get(kept?.id)?.email).toBe(kept?.email);
+      for (const kind of ['opened', 'clicked'] as const) {
+        expect((await engagement(kind, erased?.id)).Item).toBeUndefined();
+        expect((await engagement(kind, kept?.id)).Item).toBeDefined();
+      }
     });
     expect((await admin.get(`/campaigns/${campaign.id}/stats`)).body).toEqual(before);
   });

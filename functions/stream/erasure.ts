@@ -1,0 +1,111 @@
+import { identifyingValues } from '#shared/domain/erasure';
+import type { RecordRef } from '#shared/domain/timeline';
+import { deletePartition, followersPk, timelinePk } from '#shared/store/collaboration';
+import { forgetContactDeliveries } from '#shared/store/deliveries';
+import { type Activity, activities, cases, companies, deals, leads } from '#shared/store/entities';
+import { deleteItems, redactItems, redactPartition, redactRecord } from '#shared/store/erasure';
+import { forgetStoredResponses } from '#shared/store/idempotency';
+import { recordPk } from '#shared/store/keys';
+import { notificationsAbout } from '#shared/store/notifications';
+import { type EntitySpec, listRecords, type StoredRecord } from '#shared/store/records';
+
+type Image = Record<string, unknown>;
+
+/**
+ * After a GDPR erasure of a contact (SPEC: "removes the person's data and
+ * every item that holds it"), run from the stream on the contact's removal.
+ * Every step is idempotent, so a failed record is simply retried:
+ *
+ * - what is only about the person goes: their timeline, comments, followers,
+ *   the leads converted into them (with their own timelines, comments and
+ *   followers), everyone's notifications about them or those leads, their
+ *   entries on the company's timeline, their email on deliveries, their opens
+ *   and clicks;
+ * - what is about something else but copied their names, email or phone
+ *   (their activities, cases, the deal and company of their conversion, those
+ *   records' timelines and notifications, the company's timeline) keeps its
+ *   content with those values redacted, and activities lose their link;
+ * - stored idempotent responses (any user's) that held them answer 410.
+ */
+export async function eraseTraces(tenantId: string, contact: Image): Promise<void> {
+  const person: RecordRef = { type: 'contact', id: String(contact.id) };
+  const converted = await everyRecord(leads, tenantId, person.id);
+  const values = identifyingValues([contact, ...(converted as unknown as Image[])]);
+
+  for (const activity of await everyRecord(activities, tenantId, `${person.type}:${person.id}`)) {
+    await redactRecord(activities, tenantId, activity.id, values, unlink);
+    await redactNotificationsAbout(tenantId, { type: 'activity', id: activity.id }, values);
+  }
+  for (const found of await everyRecord(cases, tenantId, person.id))
+    await redactWithHistory(cases, tenantId, found.id, values);
+  for (const lead of converted) {
+    if (lead.dealId) await redactWithHistory(deals, tenantId, lead.dealId, values);
+    if (lead.companyId) await redactWithHistory(companies, tenantId, lead.companyId, values);
+    await eraseRecordTraces(tenantId, { type: 'lead', id: lead.id }, recordPk(tenantId, 'LEAD', lead.id));
+  }
+
+  await forgetContactDeliveries(tenantId, person.id);
+  await eraseRecordTraces(tenantId, person, recordPk(tenantId, 'CONTACT', person.id));
+  if (typeof contact.companyId === 'string') {
+    const companyTimeline = timelinePk(tenantId, { type: 'company', id: contact.companyId });
+    const subject = (item: Image) => (item.subject as RecordRef | undefined)?.id === person.id;
+    await deletePartition(companyTimeline, subject);
+    await redactPartition(companyTimeline, values);
+  }
+}
+
+/** Activities about an erased person keep their own content (redacted) but no longer point at them. */
+const unlink = (activity: Activity): Activity => {
+  const { related: _related, relatedKey: _relatedKey, ...rest } = activity;
+  return rest;
+};
+
+/** Everything about one record of the person: its partition (record, comments), timeline, followers, notifications, stored responses. */
+async function eraseRecordTraces(tenantId: string, ref: RecordRef, partition: string): Promise<void> {
+  await deletePartition(timelinePk(tenantId, ref));
+  await deletePartition(followersPk(tenantId, ref));
+  for await (const page of notificationsAbout(tenantId, ref)) await deleteItems(page);
+  await forgetStoredResponses(tenantId, ref.id);
+  // The record itself last: while it exists, a retry can still find what is left.
+  await deletePartition(partition);
+}
+
+/** A record that copied the person's values, redacted with its timeline and everyone's notifications about it. */
+async function redactWithHistory<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  id: string,
+  values: readonly string[],
+): Promise<void> {
+  const ref = { type: spec.type.toLowerCase(), id };
+  await redactRecord(spec, tenantId, id, values);
+  await redactPartition(timelinePk(tenantId, ref), values);
+  await redactNotificationsAbout(tenantId, ref, values);
+}
+
+async function redactNotificationsAbout(tenantId: string, ref: RecordRef, values: readonly string[]) {
+  for await (const page of notificationsAbout(tenantId, ref)) await redactItems(page, values);
+}
+
+/** Every record of `spec` under a parent (live and archived), e.g. the cases of a contact. */
+async function everyRecord<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  parentId: string,
+): Promise<T[]> {
+  const found: T[] = [];
+  for (const archived of [false, true]) {
+    let startKey: Record<string, string | number> | undefined;
+    do {
+      const page = await listRecords(spec, tenantId, {
+        archived,
+        limit: 100,
+        startKey,
+        via: { kind: 'parent', parentId },
+      });
+      found.push(...page.items);
+      startKey = page.lastKey;
+    } while (startKey);
+  }
+  return found;
+}
