@@ -70,7 +70,7 @@ async function eraseRecordTraces(tenantId: string, ref: RecordRef, partition: st
   await deletePartition(partition);
 }
 
-/** A record that copied the person's values, redacted with its timeline and everyone's notifications about it. */
+/** A record that copied the person's values, redacted with its comments, timeline and everyone's notifications about it. */
 async function redactWithHistory<T extends StoredRecord>(
   spec: EntitySpec<T>,
   tenantId: string,
@@ -79,6 +79,8 @@ async function redactWithHistory<T extends StoredRecord>(
 ): Promise<void> {
   const ref = { type: spec.type.toLowerCase(), id };
   await redactRecord(spec, tenantId, id, values);
+  // The rest of its partition: comments on it, a deal's stage history.
+  await redactPartition(recordPk(tenantId, spec.type, id), values);
   await redactPartition(timelinePk(tenantId, ref), values);
   await redactNotificationsAbout(tenantId, ref, values);
 }

@@ -39,12 +39,12 @@ export function identifyingValues(images: readonly Readonly<Record<string, unkno
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-const escape = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `text` with every occurrence of each value (case-insensitive) replaced by REDACTED. */
 export function redactText(text: string, values: readonly string[]): string {
   if (values.length === 0) return text;
-  const pattern = new RegExp(values.map(escape).join('|'), 'giu');
+  const pattern = new RegExp(values.map(literal).join('|'), 'giu');
   return text.replace(pattern, REDACTED);
 }
 

@@ -154,7 +154,7 @@ export function timelineEntries(before: Image | undefined, after: Image | undefi
     return [
       {
         kind: 'stage_changed',
-        subject: deal,
+        subject: named(deal.type, deal.id, str(after.dealName)),
         timelines: [deal],
         at: String(after.at),
         ...(actorId ? { actorId } : {}),

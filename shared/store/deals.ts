@@ -88,6 +88,8 @@ export function dealHistoryItem(
         ...dealHistoryKey(tenantId, after.deal.id, entry.id),
         entity: 'deal-history',
         tenantId,
+        // For the timeline entry to name the deal; not part of the history the API lists.
+        dealName: after.deal.name,
         ...entry,
       },
     },

@@ -101,6 +101,15 @@ describe('erasure', () => {
       { 'idempotency-key': `convert-${tag}` },
     );
     const contactId = conversion.contact.id as string;
+    // The conversion's deal moves a stage and is commented on by name.
+    const pipeline = (await admin.client.get('/pipelines')).body.items[0];
+    const proposal = pipeline.stages.find((stage: { name: string }) => stage.name === 'proposal').id;
+    expect((await repRed.client.patch(`/deals/${conversion.deal.id}`, { stageId: proposal })).status).toBe(
+      200,
+    );
+    await created(managerRed.client, `/deals/${conversion.deal.id}/comments`, {
+      body: `${person.firstName} asked for a discount`,
+    });
     const path = `/contacts/${contactId}`;
 
     // Comments (one idempotent), a follower, a change by someone else, a tag for the campaign.
@@ -128,12 +137,15 @@ describe('erasure', () => {
       related: { type: 'contact', id: contactId },
     });
     expect((await repRed.client.delete(`/activities/${note.id}`)).status).toBe(204);
-    await created(managerRed.client, '/cases', {
+    const complaint = await created(managerRed.client, '/cases', {
       subject: `${person.lastName} order is late`,
       type: 'complaint',
       contactId,
       companyId: conversion.company.id,
       assigneeId: repRed.id,
+    });
+    await created(repRed.client, `/cases/${complaint.id}/comments`, {
+      body: `Spoke with ${person.lastName}`,
     });
     const reminder = (await pendingSchedules(controlToken)).find(
       (schedule) => schedule.name === `reminder-${call.id}`,
@@ -210,6 +222,9 @@ describe('erasure', () => {
           'notification',
           'idempotency',
           'activity',
+          'case',
+          'deal',
+          'deal-history',
         ])
           expect(entities, entity).toContain(entity);
       },
