@@ -294,6 +294,21 @@ describe("a record's team is its owner's team", () => {
     const handed = await admin.client.patch(`/activities/${activity.body.id}`, { assigneeId: repBlue.id });
     expect(handed.body).toMatchObject({ ownerId: repBlue.id, teamId: world.teams.blue });
 
+    const customer = await contact(repRed.client);
+    const opened = await repRed.client.post('/cases', {
+      subject: 'Broken unit',
+      type: 'complaint',
+      contactId: customer.id,
+    });
+    expect(opened.status, opened.text).toBe(201);
+    expect(opened.body.teamId).toBe(world.teams.red);
+    const moved = await admin.client.patch(`/cases/${opened.body.id}`, { assigneeId: repBlue.id });
+    expect(moved.body).toMatchObject({
+      ownerId: repBlue.id,
+      assigneeId: repBlue.id,
+      teamId: world.teams.blue,
+    });
+
     const deal = await repRed.client.post('/deals', {
       name: unique('Handed deal'),
       amount: 5,
