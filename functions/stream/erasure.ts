@@ -4,7 +4,7 @@ import { deletePartition, followersPk, timelinePk } from '#shared/store/collabor
 import { forgetContactDeliveries } from '#shared/store/deliveries';
 import { type Activity, activities, cases, companies, deals, leads } from '#shared/store/entities';
 import { deleteItems, redactItems, redactPartition, redactRecord } from '#shared/store/erasure';
-import { forgetStoredResponses } from '#shared/store/idempotency';
+import { forgetStoredResponses, redactStoredResponses } from '#shared/store/idempotency';
 import { recordPk } from '#shared/store/keys';
 import { notificationsAbout } from '#shared/store/notifications';
 import { type EntitySpec, listRecords, type StoredRecord } from '#shared/store/records';
@@ -32,10 +32,8 @@ export async function eraseTraces(tenantId: string, contact: Image): Promise<voi
   const converted = await everyRecord(leads, tenantId, person.id);
   const values = identifyingValues([contact, ...(converted as unknown as Image[])]);
 
-  for (const activity of await everyRecord(activities, tenantId, `${person.type}:${person.id}`)) {
-    await redactRecord(activities, tenantId, activity.id, values, unlink);
-    await redactNotificationsAbout(tenantId, { type: 'activity', id: activity.id }, values);
-  }
+  for (const ref of [person, ...converted.map((lead) => ({ type: 'lead', id: lead.id }))])
+    await forgetActivitiesAbout(tenantId, ref, values);
   for (const found of await everyRecord(cases, tenantId, person.id))
     await redactWithHistory(cases, tenantId, found.id, values);
   for (const lead of converted) {
@@ -51,6 +49,15 @@ export async function eraseTraces(tenantId: string, contact: Image): Promise<voi
     const subject = (item: Image) => (item.subject as RecordRef | undefined)?.id === person.id;
     await deletePartition(companyTimeline, subject);
     await redactPartition(companyTimeline, values);
+  }
+}
+
+/** Activities about the person (as contact or as lead): unlinked, redacted, with their notifications and stored responses. */
+async function forgetActivitiesAbout(tenantId: string, ref: RecordRef, values: readonly string[]) {
+  for (const activity of await everyRecord(activities, tenantId, `${ref.type}:${ref.id}`)) {
+    await redactRecord(activities, tenantId, activity.id, values, unlink);
+    await redactNotificationsAbout(tenantId, { type: 'activity', id: activity.id }, values);
+    await redactStoredResponses(tenantId, activity.id, values);
   }
 }
 
@@ -83,6 +90,7 @@ async function redactWithHistory<T extends StoredRecord>(
   await redactPartition(recordPk(tenantId, spec.type, id), values);
   await redactPartition(timelinePk(tenantId, ref), values);
   await redactNotificationsAbout(tenantId, ref, values);
+  await redactStoredResponses(tenantId, id, values);
 }
 
 async function redactNotificationsAbout(tenantId: string, ref: RecordRef, values: readonly string[]) {

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { referencedIds } from '../domain/erasure.ts';
+import { redactText, referencedIds } from '../domain/erasure.ts';
 import { dynamo } from './client.ts';
 import { copiesPk, idempotencyKey, RECORD_SK } from './keys.ts';
 import { queryPages } from './query.ts';
@@ -178,6 +178,47 @@ export async function forgetStoredResponses(tenantId: string, recordId: string):
       }
       await dynamo.send(
         new DeleteCommand({ TableName: config.tableName, Key: { pk: pointer.pk, sk: pointer.sk } }),
+      );
+    }
+  }
+}
+
+/**
+ * After an erasure, for a record that keeps existing but held the person's
+ * values (a deal, a case, an activity): the stored responses that refer to it
+ * keep replaying, with those values redacted.
+ */
+export async function redactStoredResponses(
+  tenantId: string,
+  recordId: string,
+  values: readonly string[],
+): Promise<void> {
+  const pages = queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': copiesPk(tenantId, recordId) },
+  });
+  for await (const page of pages) {
+    for (const pointer of page) {
+      const { Item } = await dynamo.send(
+        new GetCommand({
+          TableName: config.tableName,
+          Key: { pk: pointer.sk, sk: RECORD_SK },
+          ConsistentRead: true,
+        }),
+      );
+      const response = Item?.response as StoredResponse | undefined;
+      if (!response) continue;
+      const redacted = { ...response, body: redactText(response.body, values) };
+      if (redacted.body === response.body) continue;
+      await dynamo.send(
+        new UpdateCommand({
+          TableName: config.tableName,
+          Key: { pk: pointer.sk, sk: RECORD_SK },
+          UpdateExpression: 'SET #response = :redacted',
+          ExpressionAttributeNames: { '#response': 'response' },
+          ExpressionAttributeValues: { ':redacted': redacted },
+        }),
       );
     }
   }

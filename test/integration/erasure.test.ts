@@ -94,6 +94,16 @@ describe('erasure', () => {
       body: `@[${repRed.id}] ${person.firstName} wants a demo`,
     });
     await created(repRed2.client, `/leads/${lead.id}/follow`, undefined);
+    const leadCall = await created(
+      repRed.client,
+      '/activities',
+      {
+        type: 'call',
+        subject: `First call with ${person.firstName}`,
+        related: { type: 'lead', id: lead.id },
+      },
+      { 'idempotency-key': `lead-call-${tag}` },
+    );
     const conversion = await created(
       repRed.client,
       `/leads/${lead.id}/convert`,
@@ -107,9 +117,12 @@ describe('erasure', () => {
     expect((await repRed.client.patch(`/deals/${conversion.deal.id}`, { stageId: proposal })).status).toBe(
       200,
     );
-    await created(managerRed.client, `/deals/${conversion.deal.id}/comments`, {
-      body: `${person.firstName} asked for a discount`,
-    });
+    await created(
+      managerRed.client,
+      `/deals/${conversion.deal.id}/comments`,
+      { body: `${person.firstName} asked for a discount` },
+      { 'idempotency-key': `deal-comment-${tag}` },
+    );
     const path = `/contacts/${contactId}`;
 
     // Comments (one idempotent), a follower, a change by someone else, a tag for the campaign.
@@ -238,6 +251,10 @@ describe('erasure', () => {
       intervalMs: 1_000,
     });
     expect((await admin.client.get(`/leads/${lead.id}`)).status).toBe(404);
+    // What was about the lead keeps its own content, without the person.
+    const aboutLead = await repRed.client.get(`/activities/${leadCall.id}`);
+    expect(aboutLead.body.related).toBeUndefined();
+    expect(aboutLead.body.subject).toBe('First call with [erased]');
     expect((await admin.client.get(path)).status).toBe(404);
     const suppression = (await tenantItems(world.tenant)).filter((item) => item.entity === 'suppression');
     expect(suppression.map((item) => item.pk)).toContain(
