@@ -16,6 +16,7 @@ import { searchable } from '#shared/domain/text';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { type FieldError, forbidden, HttpProblem, invalidFields } from '#shared/http/problem';
+import { publicBaseUrl } from '#shared/http/public-url';
 import {
   create,
   listRequest,
@@ -116,14 +117,20 @@ function logError(message: string, context: Record<string, unknown>, error: unkn
  * before the write answers 503 and saves nothing, a failed write puts the
  * schedule back to what the table says, and a failed cancel is only logged.
  */
-async function scheduleReminder(tenantId: string, activityId: string, remindAt: string): Promise<void> {
+async function scheduleReminder(
+  tenantId: string,
+  activityId: string,
+  remindAt: string,
+  linkBaseUrl: string,
+): Promise<void> {
   try {
     const scheduler = await getScheduler();
     await scheduler.schedule({
       name: reminderScheduleName(activityId),
       at: new Date(remindAt),
       target: 'reminder',
-      payload: { tenantId, activityId, remindAt },
+      // Where the email's links point: the API's public URL as this request saw it.
+      payload: { tenantId, activityId, remindAt, linkBaseUrl },
     });
   } catch (error) {
     logError('Reminder could not be scheduled', { tenantId, activityId, remindAt }, error);
@@ -141,7 +148,7 @@ async function cancelReminder(tenantId: string, activityId: string): Promise<voi
 }
 
 /** After a failed write: make the schedule match what the table holds (best effort). */
-async function resyncReminder(tenantId: string, activityId: string): Promise<void> {
+async function resyncReminder(tenantId: string, activityId: string, linkBaseUrl: string): Promise<void> {
   try {
     const current = await getRecord(activities, tenantId, activityId, true);
     const scheduler = await getScheduler();
@@ -150,7 +157,7 @@ async function resyncReminder(tenantId: string, activityId: string): Promise<voi
         name: reminderScheduleName(activityId),
         at: new Date(current.remindAt),
         target: 'reminder',
-        payload: { tenantId, activityId, remindAt: current.remindAt },
+        payload: { tenantId, activityId, remindAt: current.remindAt, linkBaseUrl },
       });
     } else {
       await scheduler.cancel(reminderScheduleName(activityId));
@@ -167,6 +174,8 @@ interface ChangeOptions {
   readonly build: (current: Activity, now: Date) => Promise<Activity>;
   /** Whether the request set `remindAt` (an unchanged pending schedule is then upserted again). */
   readonly resend?: boolean;
+  /** The API's public URL as the request saw it, for the reminder email's links. */
+  readonly linkBaseUrl: string;
 }
 
 /** `update` plus the reminder rules and the schedule that goes with them. */
@@ -188,7 +197,7 @@ async function changeActivity(caller: Caller, id: string, options: ChangeOptions
         const plan = scheduleAction(current, next, { resend: options.resend ?? false, now });
         state.plan = plan;
         if (plan.kind === 'schedule') {
-          await scheduleReminder(caller.tenantId, current.id, plan.remindAt);
+          await scheduleReminder(caller.tenantId, current.id, plan.remindAt, options.linkBaseUrl);
           state.scheduled = true;
         }
         return next;
@@ -211,18 +220,25 @@ async function changeActivity(caller: Caller, id: string, options: ChangeOptions
     if (state.plan.kind === 'cancel') await cancelReminder(caller.tenantId, activity.id);
     // An earlier attempt moved the schedule but the one that won planned nothing: realign it.
     else if (state.plan.kind === 'none' && state.scheduled)
-      await resyncReminder(caller.tenantId, activity.id);
+      await resyncReminder(caller.tenantId, activity.id, options.linkBaseUrl);
     return activity;
   } catch (error) {
-    if (state.scheduled) await resyncReminder(caller.tenantId, id);
+    if (state.scheduled) await resyncReminder(caller.tenantId, id, options.linkBaseUrl);
     throw error;
   }
 }
 
-const setArchived = (caller: Caller, id: string, ifMatch: number | undefined, archived: boolean) =>
+const setArchived = (
+  caller: Caller,
+  id: string,
+  ifMatch: number | undefined,
+  archived: boolean,
+  linkBaseUrl: string,
+) =>
   changeActivity(caller, id, {
     ifMatch,
     allowArchived: true,
+    linkBaseUrl,
     build: async (current) => (current.archived === archived ? current : { ...current, archived }),
   });
 
@@ -261,7 +277,7 @@ export const handler = httpHandler(activityRoutes, {
     return ok({ items, nextCursor: await page.next(result.lastKey) });
   },
 
-  async createActivity({ caller, body }) {
+  async createActivity({ caller, body, event }) {
     const now = new Date();
     const { assigneeId, related, status, ...fields } = body;
     const errors: FieldError[] = [];
@@ -280,11 +296,13 @@ export const handler = httpHandler(activityRoutes, {
     };
     const activity = applyActivityRules(undefined, draft, now);
     const plan = scheduleAction(undefined, activity);
-    if (plan.kind === 'schedule') await scheduleReminder(caller.tenantId, activity.id, plan.remindAt);
+    const linkBaseUrl = publicBaseUrl(event);
+    if (plan.kind === 'schedule')
+      await scheduleReminder(caller.tenantId, activity.id, plan.remindAt, linkBaseUrl);
     try {
       await create(activities, caller, activity, check ? [check] : []);
     } catch (error) {
-      if (plan.kind === 'schedule') await resyncReminder(caller.tenantId, activity.id);
+      if (plan.kind === 'schedule') await resyncReminder(caller.tenantId, activity.id, linkBaseUrl);
       throw error;
     }
     return created(activity, `/activities/${activity.id}`);
@@ -292,10 +310,11 @@ export const handler = httpHandler(activityRoutes, {
 
   getActivity: standard.get,
 
-  async updateActivity({ caller, params, body, ifMatch }) {
+  async updateActivity({ caller, params, body, ifMatch, event }) {
     const { assigneeId, ...rest } = body;
     const activity = await changeActivity(caller, params.id ?? '', {
       ifMatch,
+      linkBaseUrl: publicBaseUrl(event),
       resend: typeof body.remindAt === 'string',
       build: async (current, now) => {
         const merged = await asAssignee(caller, () =>
@@ -318,13 +337,13 @@ export const handler = httpHandler(activityRoutes, {
     return ok(activity);
   },
 
-  async archiveActivity({ caller, params, ifMatch }) {
-    await setArchived(caller, params.id ?? '', ifMatch, true);
+  async archiveActivity({ caller, params, ifMatch, event }) {
+    await setArchived(caller, params.id ?? '', ifMatch, true, publicBaseUrl(event));
     return noContent();
   },
 
-  async restoreActivity({ caller, params }) {
-    return ok(await setArchived(caller, params.id ?? '', undefined, false));
+  async restoreActivity({ caller, params, event }) {
+    return ok(await setArchived(caller, params.id ?? '', undefined, false, publicBaseUrl(event)));
   },
 
   async getAgenda({ caller, page }) {

@@ -37,6 +37,8 @@ export interface ReminderEvent {
   readonly remindAt: string;
   /** When the schedule was meant to fire (it may fire late). */
   readonly scheduledAt?: string;
+  /** Where the email's links point (the API's public URL when the reminder was set). */
+  readonly linkBaseUrl?: string;
 }
 
 export type ReminderOutcome =
@@ -52,6 +54,7 @@ export type ReminderOutcome =
   | 'invalid';
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const BASE_URL = /^https?:\/\/[^\s"<>]{1,300}$/;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const MAX_ATTEMPTS = 3;
 
@@ -64,11 +67,21 @@ const retryableEmailErrors = new Set([
 ]);
 
 function parse(event: unknown): ReminderEvent | undefined {
-  const { tenantId, activityId, remindAt, scheduledAt } = (event ?? {}) as Record<string, unknown>;
+  const { tenantId, activityId, remindAt, scheduledAt, linkBaseUrl } = (event ?? {}) as Record<
+    string,
+    unknown
+  >;
   if (typeof tenantId !== 'string' || !SAFE_ID.test(tenantId)) return undefined;
   if (typeof activityId !== 'string' || !ULID.test(activityId)) return undefined;
   if (typeof remindAt !== 'string' || Number.isNaN(Date.parse(remindAt))) return undefined;
-  return { tenantId, activityId, remindAt, ...(typeof scheduledAt === 'string' ? { scheduledAt } : {}) };
+  return {
+    tenantId,
+    activityId,
+    remindAt,
+    ...(typeof scheduledAt === 'string' ? { scheduledAt } : {}),
+    // A malformed base only loses the links' host: the reminder itself still goes out.
+    ...(typeof linkBaseUrl === 'string' && BASE_URL.test(linkBaseUrl) ? { linkBaseUrl } : {}),
+  };
 }
 
 function log(level: 'error' | 'warn', message: string, context: Record<string, unknown>, error?: unknown) {
@@ -184,7 +197,7 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
 
   const email = reminderEmail(
     { ...activity, remindAt },
-    { ...(related ? { related } : {}), linkBase: process.env.PUBLIC_API_URL ?? '' },
+    { ...(related ? { related } : {}), linkBase: reminder.linkBaseUrl ?? process.env.PUBLIC_API_URL ?? '' },
   );
   try {
     mailer ??= sesMailer();

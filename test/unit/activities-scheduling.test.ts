@@ -83,7 +83,12 @@ describe('activity reminders and the scheduler', () => {
       name: `reminder-${created.id}`,
       at: new Date(remindAt),
       target: 'reminder',
-      payload: { tenantId: 'acme', activityId: created.id, remindAt },
+      payload: {
+        tenantId: 'acme',
+        activityId: created.id,
+        remindAt,
+        linkBaseUrl: expect.stringMatching(/^https?:\/\//),
+      },
     });
   });
 
