@@ -2,7 +2,7 @@ import { identifyingValues } from '#shared/domain/erasure';
 import type { RecordRef } from '#shared/domain/timeline';
 import { deletePartition, followersPk, timelinePk } from '#shared/store/collaboration';
 import { forgetContactDeliveries } from '#shared/store/deliveries';
-import { type Activity, activities, cases, companies, deals, leads } from '#shared/store/entities';
+import { type Activity, activities, cases, companies, deals, leads, quotes } from '#shared/store/entities';
 import { deleteItems, redactItems, redactPartition, redactRecord } from '#shared/store/erasure';
 import { forgetStoredResponses, redactStoredResponses } from '#shared/store/idempotency';
 import { recordPk } from '#shared/store/keys';
@@ -22,8 +22,8 @@ type Image = Record<string, unknown>;
  *   entries on the company's timeline, their email on deliveries, their opens
  *   and clicks;
  * - what is about something else but copied their names, email or phone
- *   (their activities, cases, the deal and company of their conversion, those
- *   records' timelines and notifications, the company's timeline) keeps its
+ *   (their activities, cases, the deal, its quotes and the company of their
+ *   conversion, those records' timelines and notifications, the company's timeline) keeps its
  *   content with those values redacted, and activities lose their link;
  * - stored idempotent responses (any user's) that held them answer 410.
  */
@@ -37,7 +37,11 @@ export async function eraseTraces(tenantId: string, contact: Image): Promise<voi
   for (const found of await everyRecord(cases, tenantId, person.id))
     await redactWithHistory(cases, tenantId, found.id, values);
   for (const lead of converted) {
-    if (lead.dealId) await redactWithHistory(deals, tenantId, lead.dealId, values);
+    if (lead.dealId) {
+      await redactWithHistory(deals, tenantId, lead.dealId, values);
+      for (const quote of await everyRecord(quotes, tenantId, lead.dealId))
+        await redactWithHistory(quotes, tenantId, quote.id, values);
+    }
     if (lead.companyId) await redactWithHistory(companies, tenantId, lead.companyId, values);
     await eraseRecordTraces(tenantId, { type: 'lead', id: lead.id }, recordPk(tenantId, 'LEAD', lead.id));
   }

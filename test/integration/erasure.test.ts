@@ -117,6 +117,9 @@ describe('erasure', () => {
     expect((await repRed.client.patch(`/deals/${conversion.deal.id}`, { stageId: proposal })).status).toBe(
       200,
     );
+    await created(repRed.client, `/deals/${conversion.deal.id}/quotes`, {
+      lines: [{ description: `Fleet plan for ${person.lastName}`, quantity: 1, unitPrice: 100 }],
+    });
     await created(
       managerRed.client,
       `/deals/${conversion.deal.id}/comments`,
@@ -238,6 +241,7 @@ describe('erasure', () => {
           'case',
           'deal',
           'deal-history',
+          'quote',
         ])
           expect(entities, entity).toContain(entity);
       },
