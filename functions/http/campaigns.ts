@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { campaignRoutes } from '#shared/api/campaigns';
 import { type CampaignAction, type CampaignStatus, campaignStats, canDo } from '#shared/domain/campaign';
+import { recipientStatus } from '#shared/domain/delivery';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, conflict, invalidFields } from '#shared/http/problem';
@@ -249,8 +250,10 @@ export const handler = httpHandler(campaignRoutes, {
       startKey: page.startKey,
     });
     const items = result.items.map(
-      ({ tenantId: _t, kind: _k, campaignId: _c, claimId: _claim, claimedAt: _at, ...recipient }) =>
-        recipient,
+      ({ tenantId: _t, kind: _k, campaignId: _c, claimId: _claim, claimedAt: _at, ...recipient }) => ({
+        ...recipient,
+        status: recipientStatus(recipient),
+      }),
     );
     return ok({ items, nextCursor: await page.next(result.lastKey) });
   },

@@ -1,5 +1,5 @@
 import { trackingRoutes } from '#shared/api/tracking';
-import { type Delivery, healableStatus, isMachineOpen } from '#shared/domain/delivery';
+import { acceptsEngagement, type Delivery, healableStatus, isMachineOpen } from '#shared/domain/delivery';
 import {
   isTrackableUrl,
   type TrackingClaim,
@@ -66,6 +66,7 @@ async function locate(token: string, purpose: TrackingPurpose): Promise<Located>
 
 /** A person opened the email: the delivery's first open, and the campaign's engagement for segments. */
 async function recordOpen({ claim, delivery }: Located, at: Date): Promise<void> {
+  if (!acceptsEngagement(delivery)) return;
   if (!delivery.openedAt) await recordEngagement(claim.tenantId, claim.ref, 'openedAt', at);
   if (claim.ref.kind === 'campaign')
     await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'opened', claim.ref.contactId, at);
@@ -122,7 +123,8 @@ export const handler = httpHandler(trackingRoutes, {
     if (!path.endsWith('.gif')) throw notFound('Link');
     const located = await locate(path.slice(0, -'.gif'.length), 'open');
     const now = new Date();
-    if (isMachineOpen(located.delivery, now)) {
+    // A bounced message reached nobody: the pixel is served and nothing is recorded.
+    if (acceptsEngagement(located.delivery) && isMachineOpen(located.delivery, now)) {
       // A mail-privacy proxy fetching images on arrival: reported apart, never as a person's open.
       if (!located.delivery.machineOpenedAt)
         await recordEngagement(located.claim.tenantId, located.claim.ref, 'machineOpenedAt', now);
@@ -139,11 +141,14 @@ export const handler = httpHandler(trackingRoutes, {
     // verifyTrackingToken already refuses anything else; checked again right where the redirect is made.
     if (!claim.url || !isTrackableUrl(claim.url)) throw notFound('Link');
     const now = new Date();
-    if (!delivery.clickedAt) await recordEngagement(claim.tenantId, claim.ref, 'clickedAt', now);
-    if (claim.ref.kind === 'campaign')
-      await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'clicked', claim.ref.contactId, now);
-    // Clicking is reading, even when the images stayed blocked.
-    await recordOpen(located, now);
+    // The link works whatever happened to the message; a bounced one records nothing.
+    if (acceptsEngagement(delivery)) {
+      if (!delivery.clickedAt) await recordEngagement(claim.tenantId, claim.ref, 'clickedAt', now);
+      if (claim.ref.kind === 'campaign')
+        await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'clicked', claim.ref.contactId, now);
+      // Clicking is reading, even when the images stayed blocked.
+      await recordOpen(located, now);
+    }
     const target = redirect(claim.url);
     return { ...target, headers: { ...target.headers, ...noCache } };
   },

@@ -105,7 +105,7 @@ export async function applyCampaignStats(changes: readonly StreamChange[]): Prom
   return failed;
 }
 
-/** `sending → sent` once the list is complete and every recipient is final. */
+/** `sending → sent` once the list is complete and every recipient is final; the send phase ends with it. */
 async function finishIfComplete(tenantId: string, campaignId: string): Promise<Campaign | undefined> {
   const campaign = await getCampaign(tenantId, campaignId);
   if (!campaign || !readyToFinish(campaign as unknown as Item) || campaign.recipientCount === undefined)
@@ -117,5 +117,6 @@ async function finishIfComplete(tenantId: string, campaignId: string): Promise<C
     where: { phase: 'queued' },
     to: 'sent',
     set: { completedAt: new Date().toISOString() },
+    remove: ['phase'],
   });
 }
