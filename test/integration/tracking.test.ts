@@ -338,6 +338,20 @@ describe('re-subscribing after a one-click unsubscribe', () => {
     expect(plain.body.marketingStatus).toBe('unsubscribed');
     expect(await store.suppressionItem(world.tenant, address)).toMatchObject({ reason: 'erased' });
   });
+
+  it('a lead converted into a new contact with an unsubscribed address starts unsubscribed', async () => {
+    const sent = await sentToNewContact();
+    const address = sent.contact.email;
+    expect((await oneClick(sent.unsubscribe)).status).toBe(200);
+    expect(
+      (await world.admin.client.patch(`/contacts/${sent.contact.id}`, { email: emailOf('moved') })).status,
+    ).toBe(200);
+    const lead = await world.admin.client.post('/leads', { firstName: 'Lead', email: address });
+    expect(lead.status, lead.text).toBe(201);
+    const converted = await world.admin.client.post(`/leads/${lead.body.id}/convert`, {});
+    expect(converted.status, converted.text).toBe(200);
+    expect(converted.body.contact).toMatchObject({ email: address, marketingStatus: 'unsubscribed' });
+  });
 });
 
 describe('unsubscribe', () => {
