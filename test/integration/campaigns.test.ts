@@ -436,6 +436,41 @@ describe('a campaign sent end to end', () => {
       [listed?.id as string]: 'suppressed',
     });
   });
+
+  it('mails a contact who re-subscribed after a one-click unsubscribe: the change the API accepted takes effect', {
+    timeout: 180_000,
+  }, async () => {
+    const tag = label('again');
+    const [person] = await contactsTagged(admin, tag, 1);
+    const address = person?.email as string;
+    const first = await campaignFor(admin, tag);
+    expect((await admin.post(`/campaigns/${first.id}/send`)).status).toBe(200);
+    await waitForStatus(first.id, 'sent', 120_000);
+    const email = (await sesEmails()).find((sent) => sent.destination.to[0] === address);
+    const unsubscribe = /^<(.+)>$/.exec(
+      email?.headers?.find((header) => header.name === 'List-Unsubscribe')?.value ?? '',
+    )?.[1];
+    const oneClick = await anonymous.raw(
+      'POST',
+      new URL(unsubscribe ?? '').pathname,
+      'List-Unsubscribe=One-Click',
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    );
+    expect(oneClick.status).toBe(200);
+    const patch = await admin.patch(`/contacts/${person?.id}`, { marketingStatus: 'subscribed' });
+    expect(patch.status, patch.text).toBe(200);
+    expect(patch.body.marketingStatus).toBe('subscribed');
+
+    const second = await campaignFor(admin, tag);
+    expect((await admin.post(`/campaigns/${second.id}/send`)).status).toBe(200);
+    await waitForStatus(second.id, 'sent', 120_000);
+    const recipients = (await admin.get(`/campaigns/${second.id}/recipients`)).body.items;
+    expect(recipients.map((item: AnyBody) => [item.contactId, item.status])).toEqual([[person?.id, 'sent']]);
+    expect((await receivedBy([address])).get(address)).toBe(2);
+    expect((await admin.get(`/contacts/${person?.id}`)).body.marketingStatus).toBe('subscribed');
+  });
 });
 
 describe('erasure', () => {
