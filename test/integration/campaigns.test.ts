@@ -638,6 +638,10 @@ describe('pause, resume, cancel', () => {
     expect(counts.size).toBe(sentFirst);
     expect((await admin.get(`/campaigns/${campaign.id}/recipients?status=pending`)).body.items).toEqual([]);
     expect(await statusOf(campaign.id)).toBe('canceled');
+    // Finished: no longer in the send phase.
+    await eventually(async () =>
+      expect((await admin.get(`/campaigns/${campaign.id}`)).body.phase).toBeUndefined(),
+    );
   });
 
   it('cancels a scheduled campaign and deletes its schedule', async () => {
