@@ -1,4 +1,4 @@
-import { decodeHTMLAttribute } from 'entities';
+import { decodeHTMLAttribute } from 'entities/lib/decode.js';
 
 /**
  * Links as authors write them and as mail clients and browsers read them.
@@ -6,7 +6,7 @@ import { decodeHTMLAttribute } from 'entities';
  * escaping in the template (`&amp;`, `&#x3D;`), the author's own mix of raw
  * and percent-encoded characters (`café`, `caf%C3%A9`), and the ASCII a
  * header or a tracking token must carry. Everything here keeps what the
- * author meant through all three.
+ * author meant through all three (the ASCII form: urls.ts).
  */
 
 /**
@@ -18,25 +18,6 @@ import { decodeHTMLAttribute } from 'entities';
 export function hrefValue(attribute: string): string {
   return decodeHTMLAttribute(attribute).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '');
 }
-
-/**
- * An absolute URL in the ASCII form that headers (`Location`,
- * `List-Unsubscribe`) and plain-text bodies need: the WHATWG URL
- * serializer's, which punycodes the host (IDNA) and percent-encodes non-ASCII
- * UTF-8 in path, query and fragment, and leaves existing `%XX` escapes as
- * they are, so nothing is encoded twice. Undefined for anything that is not
- * an absolute URL.
- */
-export function asciiUrl(url: string): string | undefined {
-  try {
-    return new URL(url).href;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A base URL (scheme, host, optional path) in ASCII, without trailing slashes; as given if unparseable. */
-export const asciiBaseUrl = (base: string): string => (asciiUrl(base) ?? base).replace(/\/+$/, '');
 
 /**
  * http(s) URLs in plain text: up to whitespace, `<`, `>`, `"` or brackets

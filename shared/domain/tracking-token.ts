@@ -1,6 +1,6 @@
 import type { DeliveryRef } from './delivery.ts';
-import { asciiBaseUrl } from './links.ts';
 import { openToken, sealToken, ULID_BYTES, ulidBytes, ulidOf } from './token-bytes.ts';
+import { asciiBaseUrl } from './urls.ts';
 
 /**
  * Tokens in the links of a marketing email (open pixel, click redirect,

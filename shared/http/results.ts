@@ -1,4 +1,4 @@
-import { asciiUrl } from '../domain/links.ts';
+import { asciiUrl } from '../domain/urls.ts';
 
 export interface HttpResult {
   readonly status: number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { asciiUrl, hrefValue, rewriteTextLinks } from '../../shared/domain/links.ts';
+import { hrefValue, rewriteTextLinks } from '../../shared/domain/links.ts';
+import { asciiUrl } from '../../shared/domain/urls.ts';
 import { redirect } from '../../shared/http/results.ts';
 
 describe('hrefValue', () => {
