@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { canonicalEmail, normalizeEmail, sameEmail } from '../../shared/domain/email.ts';
+import { compileFilter } from '../../shared/domain/segment-filter.ts';
 import { namesRecipient } from '../../shared/domain/ses-event.ts';
 import { emailHash } from '../../shared/domain/suppression.ts';
 import { email } from '../../shared/schemas/common.ts';
@@ -46,5 +47,21 @@ describe('one form for every email address', () => {
     const refused = z.safeParse(schema, 'not-an-email');
     expect(refused.success).toBe(false);
     expect(refused.error?.issues[0]?.message).toBe('must be a valid email');
+  });
+
+  it('finds a stored address in a segment condition written with either form', () => {
+    const view = {
+      contact: { email: 'lucia@xn--mller-kva.example' },
+      openedCampaigns: new Set<string>(),
+      clickedCampaigns: new Set<string>(),
+      dealStages: new Set<string>(),
+    };
+    const matches = (op: 'eq' | 'neq' | 'in' | 'nin', value: unknown) =>
+      compileFilter({ all: [{ field: 'email', op, value }] })(view);
+    expect(matches('eq', 'Lucia@Müller.example')).toBe(true);
+    expect(matches('neq', 'lucia@müller.example')).toBe(false);
+    expect(matches('in', ['x@y.example', 'lucia@müller.example'])).toBe(true);
+    expect(matches('nin', ['lucia@müller.example'])).toBe(false);
+    expect(matches('eq', 'other@müller.example')).toBe(false);
   });
 });
