@@ -273,6 +273,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
+      // Linked from GET / and allowed to frame the unsubscribe page (shared/config.ts).
+      LOCAL_INBOX_URL: ses.inboxUrl,
       // shared/schedule/select.ts: the local stand-in, keeping schedules in their own table.
       SCHEDULER: 'local',
       LOCAL_SCHEDULE_TABLE: scheduleTableName,

@@ -43,6 +43,29 @@ describe('public routes', () => {
     expect(document.paths['/health'].get.responses['401']).toBeUndefined();
   });
 
+  it('answers / with links to the reference, the OpenAPI document and the local inbox', async () => {
+    const page = await anonymous.get('/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('vary')).toBe('Accept');
+    const apiUrl = inject('apiUrl');
+    expect(page.text).toContain(`<a href="${apiUrl}/docs">`);
+    expect(page.text).toContain(`<a href="${apiUrl}/openapi.json">`);
+    expect(page.text).toContain(`<a href="${inject('inboxUrl')}">`);
+
+    const json = await anonymous.get('/', { accept: 'application/json' });
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect(json.body.links).toEqual([
+      { rel: 'docs', href: `${apiUrl}/docs`, title: 'API reference' },
+      { rel: 'openapi', href: `${apiUrl}/openapi.json`, title: 'OpenAPI 3.1 document' },
+      { rel: 'health', href: `${apiUrl}/health`, title: 'Health check' },
+      { rel: 'inbox', href: inject('inboxUrl'), title: 'Local email inbox (every email sent)' },
+    ]);
+    for (const link of json.body.links.filter((link: { rel: string }) => link.rel !== 'inbox'))
+      expect((await fetch(link.href)).status, link.href).toBe(200);
+    expect((await fetch(inject('inboxUrl'))).status).toBe(200);
+  });
+
   it('renders the reference for people at /docs', async () => {
     const response = await anonymous.get('/docs');
     expect(response.status).toBe(200);

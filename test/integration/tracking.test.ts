@@ -213,6 +213,11 @@ describe('unsubscribe', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    // The local inbox shows each email in a frame, so its links open there; no other site may frame the page.
+    const inbox = new URL(inject('inboxUrl'));
+    expect(response.headers.get('content-security-policy')).toContain(
+      `frame-ancestors ${inbox.origin} http://127.0.0.1:${inbox.port};`,
+    );
     expect(response.text).toMatch(/<form method="post">/);
     expect(response.text).toContain('value="One-Click"');
     // The address is recognisable but not shown in full.
