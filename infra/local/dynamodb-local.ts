@@ -17,6 +17,8 @@ export interface DynamoDbLocalOptions {
   /** Named in the busy-port message. */
   readonly portEnvVar?: string;
   readonly startTimeoutMs?: number;
+  /** Aborting (Ctrl-C during start-up) stops the wait and the java process at once. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunningDynamoDbLocal {
@@ -32,10 +34,14 @@ export interface RunningDynamoDbLocal {
  */
 const fastStartJavaOptions = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
+/** Java has been seen to take 40 s to answer on a busy two-core machine; this only catches a hang. */
+const DEFAULT_START_TIMEOUT_MS = 180_000;
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<RunningDynamoDbLocal> {
   // Java fails to bind only after a while, and meanwhile whoever holds the port (say, another
   // DynamoDB Local) would answer the readiness probe below: so a busy port fails here, at once.
   await assertPortFree(options.port, options.portEnvVar ?? 'DYNAMODB_PORT', 'DynamoDB Local port');
+  if (options.signal?.aborted) throw interrupted();
   if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
   const child = spawnWithJavaOptions(() =>
     spawnDynamoDbLocal({ port: options.port, path: options.dbPath ?? null, sharedDb: true, stdio: 'pipe' }),
@@ -120,19 +126,22 @@ async function waitUntilAnswering(
       reject(error.code === 'ENOENT' ? new StartupError('Java 17+ is required (java not found)') : error);
     });
     child.once('exit', (code, signal) => reject(explainEarlyExit(code, signal, output.text(), options)));
+    options.signal?.addEventListener('abort', () => reject(interrupted()), { once: true });
+    if (options.signal?.aborted) reject(interrupted());
   });
   failure.catch(() => undefined);
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const answered = await Promise.race([answers(endpoint), failure]);
     // An answer counts only while our java still runs (not one from a process that took the port).
     if (answered && child.exitCode === null && child.signalCode === null) return;
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), failure]);
   }
-  throw new Error(
-    `DynamoDB Local did not answer on ${endpoint} within ${options.startTimeoutMs ?? 60_000} ms`,
-  );
+  throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`);
 }
+
+const interrupted = () => new StartupError('Start-up was interrupted');
 
 /** One ListTables call: DynamoDB Local is ready once it answers 200. */
 async function answers(endpoint: string): Promise<boolean> {

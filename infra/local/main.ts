@@ -18,6 +18,8 @@ const ports: readonly PortRequest[] = [
 ];
 let runtime: LocalRuntime | undefined;
 let stopping = false;
+/** Ctrl-C while starting: stops Java's start at once instead of waiting for it. */
+const starting = new AbortController();
 /** The runtime's stop is bounded (handlers get a grace period, Java a SIGKILL); this only guards against a bug. */
 const STOP_CAP_MS = 30_000;
 
@@ -28,7 +30,10 @@ async function shutdown(signal: NodeJS.Signals) {
     return;
   }
   stopping = true;
-  if (!runtime) return; // Still starting: main() stops it as soon as it is up.
+  if (!runtime) {
+    starting.abort(); // Still starting: the start fails fast, stops what it started, and main() exits.
+    return;
+  }
   process.stdout.write(`\n${signal}: stopping the local CRM...\n`);
   setTimeout(() => {
     process.stderr.write(`The local CRM did not stop within ${STOP_CAP_MS / 1000} s; exiting anyway\n`);
@@ -63,6 +68,7 @@ async function main() {
       sesPort: ses ?? 0,
       log: consoleLogger,
       logRequests: true,
+      signal: starting.signal,
     });
   } catch (error) {
     if (stopping) process.exit(0); // Ctrl-C while starting also stops Java, which failed the start.

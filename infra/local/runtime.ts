@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { tableDefinition } from '#shared/store/table';
 import { loadOrCreateDevTokenKeys, loadOrCreateSigningSecret } from './dev-secrets.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { StartupError } from './errors.ts';
 import {
   type LoadHttpHandler,
   type LoadStreamHandler,
@@ -83,6 +84,8 @@ export interface LocalRuntimeOptions {
   readonly queueConsumer?: Partial<Omit<LocalQueueConsumerOptions, 'dynamodb' | 'tableName' | 'region'>>;
   /** How long `stop()` lets a busy handler finish before leaving it behind. Default 2000 ms. */
   readonly stopGraceMs?: number;
+  /** Aborting it during start-up (Ctrl-C) ends the start at once, with whatever had started stopped. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalRuntime {
@@ -215,6 +218,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ...(options.inMemory ? {} : { dbPath: join(dataDir, 'dynamodb') }),
         log,
         portEnvVar: 'DYNAMODB_PORT',
+        ...(options.signal ? { signal: options.signal } : {}),
       }),
       // aws-ses-v2-local behind a proxy that publishes SES events to functions/events/sesEvents.ts.
       ses: import('./ses-events.ts').then(({ startSesWithEvents, SES_EVENT_FAILURES_FILE }) =>
@@ -249,6 +253,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     for (const outcome of [dynamoStart, sesStart, sdkLoad, routesLoad]) {
       if (outcome.status === 'rejected') throw outcome.reason;
     }
+    if (options.signal?.aborted) throw new StartupError('Start-up was interrupted');
     const dynamo = (dynamoStart as PromiseFulfilledResult<RunningDynamoDbLocal>).value;
     const ses = (sesStart as PromiseFulfilledResult<RunningSesLocal>).value;
     const [

@@ -114,6 +114,20 @@ describe('npm start (infra/local/main.ts)', () => {
     expect(await javaFor(dir.path)).toBe('');
   });
 
+  it('stops at once on SIGINT while still starting: exit code 0, no java left, never "ready"', async () => {
+    const { child, output, printed } = startMain({
+      LOCAL_DATA_DIR: dir.path,
+      PORT: '0',
+      DYNAMODB_PORT: '0',
+      SES_PORT: '0',
+    });
+    await printed('Starting the local CRM');
+    child.kill('SIGINT');
+    expect(await exitOf(child)).toBe(0);
+    expect(output().stdout).not.toContain('Local CRM ready');
+    expect(await javaFor(dir.path)).toBe('');
+  });
+
   it('exits 1 with one clear line when the API port is busy', async () => {
     const blocker = createServer();
     await new Promise<void>((done) => blocker.listen(0, done));
