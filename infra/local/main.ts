@@ -90,7 +90,7 @@ async function main() {
       '',
       `Local CRM ready in ${process.uptime().toFixed(1)} s (table ${tableName} ${runtime.tableSetup})`,
       '',
-      `  API          ${apiUrl}   (try ${apiUrl}/health, docs at ${apiUrl}/docs)`,
+      `  API          ${apiUrl}   (its front page ${apiUrl}/ links the docs and the inbox)`,
       `  Email inbox  ${inboxUrl}`,
       `  DynamoDB     ${dynamoEndpoint}   (table ${tableName})`,
       `  Data folder  ${runtime.dataDir}`,
