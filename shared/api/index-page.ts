@@ -43,7 +43,7 @@ export function indexPage(index: ApiIndex): string {
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2330}</style>
 </head><body>
 <h1>${escapeHtml(index.name)}</h1>
-<p>Every route except these answers 401 without a bearer token.</p>
+<p>Most routes need a bearer token; the reference says which do not.</p>
 <ul>
 ${items}
 </ul>

@@ -123,7 +123,7 @@ function operation(route: RouteDef): Record<string, unknown> {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    tags: [route.path.split('/')[1] ?? 'api'],
+    tags: [route.path.split('/')[1] || 'api'],
     ...(route.public ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(route.body

@@ -53,6 +53,9 @@ describe('public routes', () => {
     expect(page.text).toContain(`<a href="${apiUrl}/openapi.json">`);
     expect(page.text).toContain(`<a href="${inject('inboxUrl')}">`);
 
+    const documented = (await anonymous.get('/openapi.json')).body.paths['/'].get;
+    expect(documented).toMatchObject({ operationId: 'getIndex', security: [], tags: ['api'] });
+
     const json = await anonymous.get('/', { accept: 'application/json' });
     expect(json.headers.get('content-type')).toContain('application/json');
     expect(json.body.links).toEqual([
