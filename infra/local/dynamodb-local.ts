@@ -43,8 +43,16 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   await assertPortFree(options.port, options.portEnvVar ?? 'DYNAMODB_PORT', 'DynamoDB Local port');
   if (options.signal?.aborted) throw interrupted();
   if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
+  // In its own process group: a terminal's Ctrl-C reaches the whole foreground group, and java
+  // would die on it before we stop the stream poller and the rest in order; we stop it last.
   const child = spawnWithJavaOptions(() =>
-    spawnDynamoDbLocal({ port: options.port, path: options.dbPath ?? null, sharedDb: true, stdio: 'pipe' }),
+    spawnDynamoDbLocal({
+      port: options.port,
+      path: options.dbPath ?? null,
+      sharedDb: true,
+      stdio: 'pipe',
+      detached: true,
+    }),
   );
   const output = new OutputTail();
   child.stdout?.on('data', (chunk: Buffer) => output.add(chunk));

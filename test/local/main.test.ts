@@ -26,6 +26,8 @@ function startMain(env: Record<string, string>): {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, like a terminal's foreground job, so a test can Ctrl-C the whole group.
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
@@ -104,13 +106,15 @@ describe('npm start (infra/local/main.ts)', () => {
       expect((await fetch(`${apiUrl}/me`)).status).toBe(401);
       expect(await javaFor(dir.path)).not.toBe('');
     } finally {
-      // Ctrl-C under npm: the terminal's SIGINT and npm's forwarded copy.
-      child.kill('SIGINT');
+      // Ctrl-C under npm: the terminal's SIGINT to the whole foreground group, and npm's forwarded copy.
+      process.kill(-(child.pid as number), 'SIGINT');
       child.kill('SIGINT');
     }
     expect(await exitOf(child)).toBe(0);
     expect(output().stdout).toContain('stopping the local CRM');
     expect(output().stdout).toContain('Stopped.');
+    // Java is stopped last, in order, not killed by the terminal's signal under the stream poller.
+    expect(`${output().stdout}${output().stderr}`).not.toMatch(/exited unexpectedly|ECONNREFUSED/);
     expect(await javaFor(dir.path)).toBe('');
   });
 
