@@ -129,9 +129,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   /**
    * Components that run handlers (the stream consumer, the scheduler, the queue, SES
    * events) are stopped first and together, and get `stopGraceMs` to finish what they are
-   * doing; then they are left behind, like a Lambda killed mid-run: every one of those
-   * paths is at least once, so the work is redone on the next start. Ctrl-C never waits
-   * for, say, a 10,000-recipient campaign start.
+   * doing; then they are left behind, like a Lambda killed mid-run, and the next start
+   * resumes with the guarantees that hold after any crash (stream batches, firings and
+   * queue messages are at least once; a claimed send is never repeated). Ctrl-C never
+   * waits for, say, a 10,000-recipient campaign start.
    */
   const handlerRunners: { readonly name: string; readonly stop: () => Promise<void> }[] = [];
   const graceMs = options.stopGraceMs ?? 2000;
@@ -146,7 +147,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     );
     if ((await Promise.race([stopped, late])) === 'late') {
       log.info(
-        `Local runtime: ${name} was still busy after ${graceMs} ms; that work is redone on the next start`,
+        `Local runtime: ${name} was still busy after ${graceMs} ms; left as a crash would leave it, for the next start`,
       );
     }
     clearTimeout(timer);

@@ -54,7 +54,7 @@ describe('stopping the runtime while a handler is busy', () => {
       await dir.remove();
     }
     expect(log.infos).toContain(
-      'Local runtime: the scheduler was still busy after 100 ms; that work is redone on the next start',
+      'Local runtime: the scheduler was still busy after 100 ms; left as a crash would leave it, for the next start',
     );
   });
 });
