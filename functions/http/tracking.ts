@@ -1,4 +1,5 @@
 import { trackingRoutes } from '#shared/api/tracking';
+import { config } from '#shared/config';
 import { acceptsEngagement, type Delivery, healableStatus, isMachineOpen } from '#shared/domain/delivery';
 import {
   isTrackableUrl,
@@ -33,12 +34,23 @@ const noCache = {
   'referrer-policy': 'no-referrer',
 };
 
-const pageHeaders = {
+/**
+ * No site may frame the unsubscribe page (clickjacking its button), except, under
+ * `npm start`, the local inbox, which shows each email in a frame: its links open there.
+ */
+export function frameAncestors(inboxUrl: string | undefined): string {
+  if (!inboxUrl) return "'none'";
+  const inbox = new URL(inboxUrl);
+  const loopback = new URL(inboxUrl);
+  loopback.hostname = inbox.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+  return `${inbox.origin} ${loopback.origin}`;
+}
+
+const pageHeaders = () => ({
   ...noCache,
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-};
+  'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors ${frameAncestors(config.localInboxUrl)}; base-uri 'none'`,
+});
 
 interface Located {
   readonly claim: TrackingClaim;
@@ -94,7 +106,7 @@ ${content}
 </body></html>
 `;
 
-const htmlPage = (body: string): HttpResult => ({ status: 200, body, headers: pageHeaders });
+const htmlPage = (body: string): HttpResult => ({ status: 200, body, headers: pageHeaders() });
 
 const unsubscribedPage = (email: string | undefined) =>
   htmlPage(
