@@ -36,6 +36,10 @@ export const config = {
   scheduleTargetArn(target: string): string {
     return required(scheduleEnv.targetArn(target));
   },
+  /** The local web inbox of sent email (`npm start` only; undefined in AWS). */
+  get localInboxUrl(): string | undefined {
+    return process.env.LOCAL_INBOX_URL || undefined;
+  },
   /** The local stand-in's own table (`npm start` only; EventBridge keeps schedules outside our table). */
   get localScheduleTable(): string {
     return required(scheduleEnv.localTable);

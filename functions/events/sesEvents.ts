@@ -1,6 +1,6 @@
-import { type Delivery, healableStatus } from '#shared/domain/delivery';
+import { type Delivery, healableStatus, recipientStatus } from '#shared/domain/delivery';
 import { effectsOf, namesRecipient, parseSesEvent, type SesMailEvent } from '#shared/domain/ses-event';
-import { getDelivery, healAsSent, recordEngagement } from '#shared/store/deliveries';
+import { getDelivery, healAsSent, recordEngagement, statusIndex } from '#shared/store/deliveries';
 import { addSuppression, changeMarketingStatus } from '#shared/store/marketing';
 
 /**
@@ -85,8 +85,11 @@ export async function applySesEvent(input: unknown): Promise<SesEventOutcome> {
   const effects = effectsOf(event);
   const at = event.at ?? new Date();
   if (effects.engagement && sent[effects.engagement] === undefined) {
+    // A bounce or complaint also moves the recipient to that list (`recipients?status=bounced`).
+    const listed = recipientStatus({ ...sent, [effects.engagement]: at.toISOString() });
     await recordEngagement(target.tenantId, target.ref, effects.engagement, at, {
       messageId: event.messageId,
+      ...(listed === recipientStatus(sent) ? {} : { also: statusIndex(target.tenantId, target.ref, listed) }),
     });
   }
   if (effects.suppress) {

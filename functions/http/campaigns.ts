@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { campaignRoutes } from '#shared/api/campaigns';
 import { type CampaignAction, type CampaignStatus, campaignStats, canDo } from '#shared/domain/campaign';
+import { recipientStatus } from '#shared/domain/delivery';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, conflict, invalidFields } from '#shared/http/problem';
@@ -266,10 +267,10 @@ export const handler = httpHandler(campaignRoutes, {
     );
     const items = result.items
       .filter((item) => visible.has(item.contactId))
-      .map(
-        ({ tenantId: _t, kind: _k, campaignId: _c, claimId: _claim, claimedAt: _at, ...recipient }) =>
-          recipient,
-      );
+      .map(({ tenantId: _t, kind: _k, campaignId: _c, claimId: _claim, claimedAt: _at, ...recipient }) => ({
+        ...recipient,
+        status: recipientStatus(recipient),
+      }));
     return ok({ items, nextCursor: await page.next(result.lastKey) });
   },
 });

@@ -1,5 +1,7 @@
 import { contactRoutes } from '#shared/api/contacts';
 import { canRead } from '#shared/domain/access';
+import { canonicalEmail } from '#shared/domain/email';
+import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
@@ -7,7 +9,7 @@ import { conflict, forbidden } from '#shared/http/problem';
 import {
   archive,
   assertWritable,
-  create,
+  type CheckError,
   failWrite,
   listRequest,
   mergePatch,
@@ -19,8 +21,9 @@ import {
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { type Contact, companies, contacts } from '#shared/store/entities';
-import { deleteRecord, getRecord, listRecords, recordExists } from '#shared/store/records';
-import { suppress } from '#shared/store/suppression';
+import { createRecord, deleteRecord, getRecord, listRecords, recordExists } from '#shared/store/records';
+import { liftUnsubscribe, notSuppressed, suppress, suppressionReason } from '#shared/store/suppression';
+import type { TransactItem } from '#shared/store/transactions';
 import { holderOf } from '#shared/store/unique';
 
 const companyMustExist = (caller: Caller, companyId: string) => ({
@@ -28,9 +31,76 @@ const companyMustExist = (caller: Caller, companyId: string) => ({
   error: { path: 'companyId', message: 'is not a live company of this tenant' },
 });
 
-/** Exact-email search: the unique constraint item names the contact. */
+/**
+ * Setting `subscribed` through the API is the person's renewed consent: it
+ * lifts an unsubscribe from the suppression list in the same write (so the
+ * next campaign mails them), and is refused for an address that bounced,
+ * complained or was erased.
+ */
+const consentRenewed = (caller: Caller, email: string) => ({
+  item: liftUnsubscribe(caller.tenantId, email),
+  error: {
+    path: 'marketingStatus',
+    message: 'cannot be subscribed: the address bounced, complained or was erased',
+    conflict:
+      'This address is suppressed after a bounce, a complaint or an erasure; it cannot be re-subscribed',
+  },
+});
+
+type Check = { item: TransactItem; error: CheckError; unsuppressed?: true };
+
+const MAX_CREATE_ATTEMPTS = 3;
+
+/**
+ * Creates a contact in one transaction. Its marketing status is what sending
+ * will do: an explicit `subscribed` lifts an unsubscribe (see consentRenewed);
+ * without one, an address on the suppression list starts as that entry says
+ * (statusOfSuppressed) instead of reading `subscribed` while never mailed.
+ */
+async function insertContact(caller: Caller, contact: Contact, explicitStatus: boolean): Promise<Contact> {
+  for (let attempt = 1; ; attempt++) {
+    const consent: Check[] = !contact.email
+      ? []
+      : explicitStatus
+        ? contact.marketingStatus === 'subscribed'
+          ? [consentRenewed(caller, contact.email)]
+          : []
+        : [
+            {
+              item: notSuppressed(caller.tenantId, contact.email),
+              error: { path: 'email', message: 'is on the suppression list' },
+              unsuppressed: true,
+            },
+          ];
+    const checks: Check[] = [
+      ...(contact.companyId ? [companyMustExist(caller, contact.companyId)] : []),
+      ...consent,
+    ];
+    const outcome = await createRecord(
+      contacts,
+      caller.tenantId,
+      contact,
+      checks.map((check) => check.item),
+    );
+    if (outcome.ok) return contact;
+    const suppressed = outcome.reason === 'check' && checks[outcome.index]?.unsuppressed && contact.email;
+    if (!suppressed || attempt >= MAX_CREATE_ATTEMPTS)
+      failWrite(
+        contacts,
+        outcome,
+        checks.map((check) => check.error),
+      );
+    const reason = await suppressionReason(caller.tenantId, suppressed);
+    if (reason) {
+      contact = { ...contact, marketingStatus: statusOfSuppressed(reason) };
+      explicitStatus = true;
+    }
+  }
+}
+
+/** Exact-email search (either form of an IDN domain): the unique constraint item names the contact. */
 async function findByEmail(caller: Caller, email: string, archived: boolean): Promise<Contact[]> {
-  const id = await holderOf(caller.tenantId, 'CONTACT_EMAIL', email.trim().toLowerCase());
+  const id = await holderOf(caller.tenantId, 'CONTACT_EMAIL', canonicalEmail(email));
   const contact = id ? await getRecord(contacts, caller.tenantId, id) : undefined;
   return contact && contact.archived === archived && canRead(caller, contact) ? [contact] : [];
 }
@@ -71,15 +141,17 @@ export const handler = httpHandler(contactRoutes, {
 
   async createContact({ caller, body }) {
     const { ownerId, tags, customFields, marketingStatus, ...fields } = body;
-    const contact: Contact = {
-      ...newRecordBase(await ownership(caller, ownerId)),
-      ...fields,
-      tags: tags ?? [],
-      customFields: customFields ?? {},
-      marketingStatus: marketingStatus ?? 'subscribed',
-    };
-    const checks = contact.companyId ? [companyMustExist(caller, contact.companyId)] : [];
-    await create(contacts, caller, contact, checks);
+    const contact = await insertContact(
+      caller,
+      {
+        ...newRecordBase(await ownership(caller, ownerId)),
+        ...fields,
+        tags: tags ?? [],
+        customFields: customFields ?? {},
+        marketingStatus: marketingStatus ?? 'subscribed',
+      },
+      marketingStatus !== undefined,
+    );
     return created(contact, `/contacts/${contact.id}`);
   },
 
@@ -98,10 +170,14 @@ export const handler = httpHandler(contactRoutes, {
         }
         return mergePatch(caller, current, body);
       },
-      checks: (before, after) =>
-        after.companyId && after.companyId !== before.companyId
+      checks: (before, after) => [
+        ...(after.companyId && after.companyId !== before.companyId
           ? [companyMustExist(caller, after.companyId)]
-          : [],
+          : []),
+        ...(body.marketingStatus === 'subscribed' && after.email
+          ? [consentRenewed(caller, after.email)]
+          : []),
+      ],
     });
     return ok(contact);
   },

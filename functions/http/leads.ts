@@ -9,6 +9,7 @@ import {
   ownerOf,
 } from '#shared/domain/lead-conversion';
 import { entryStage } from '#shared/domain/pipeline';
+import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
@@ -27,7 +28,7 @@ import {
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import type { LeadConvert } from '#shared/schemas/leads';
-import { companies, contacts, type Lead, leads, type Pipeline } from '#shared/store/entities';
+import { type Contact, companies, contacts, type Lead, leads, type Pipeline } from '#shared/store/entities';
 import {
   getAssignmentRule,
   inactiveUsers,
@@ -37,7 +38,17 @@ import {
 import { type ConversionWrite, writeConversion } from '#shared/store/lead-conversion';
 import { pipelineOrDefault } from '#shared/store/pipelines';
 import { getRecord, listRecords } from '#shared/store/records';
+import { suppressionReason } from '#shared/store/suppression';
 import { holderOf } from '#shared/store/unique';
+
+/**
+ * A new contact whose address is on the suppression list starts with the
+ * marketing status that list implies, not a `subscribed` that sending ignores.
+ */
+async function asSendingWillTreat(tenantId: string, contact: Contact): Promise<Contact> {
+  const reason = contact.email ? await suppressionReason(tenantId, contact.email) : undefined;
+  return reason ? { ...contact, marketingStatus: statusOfSuppressed(reason) } : contact;
+}
 
 /** The existing contact a lead's email belongs to, if any; one the caller may not see blocks the conversion. */
 async function contactByEmail(caller: Caller, email: string | undefined) {
@@ -75,7 +86,12 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
   if (errors.length > 0) throw invalidFields(errors);
 
   const existing = await contactByEmail(caller, lead.email);
-  const contact = existing ?? contactFromLead(lead, base(), company?.id, body.deal !== undefined);
+  const contact =
+    existing ??
+    (await asSendingWillTreat(
+      caller.tenantId,
+      contactFromLead(lead, base(), company?.id, body.deal !== undefined),
+    ));
 
   let deal: ConversionWrite['deal'];
   if (body.deal && pipeline) {

@@ -1,5 +1,6 @@
 import { trackingRoutes } from '#shared/api/tracking';
-import { type Delivery, healableStatus, isMachineOpen } from '#shared/domain/delivery';
+import { config } from '#shared/config';
+import { acceptsEngagement, type Delivery, healableStatus, isMachineOpen } from '#shared/domain/delivery';
 import {
   isTrackableUrl,
   type TrackingClaim,
@@ -33,12 +34,23 @@ const noCache = {
   'referrer-policy': 'no-referrer',
 };
 
-const pageHeaders = {
+/**
+ * No site may frame the unsubscribe page (clickjacking its button), except, under
+ * `npm start`, the local inbox, which shows each email in a frame: its links open there.
+ */
+export function frameAncestors(inboxUrl: string | undefined): string {
+  if (!inboxUrl) return "'none'";
+  const inbox = new URL(inboxUrl);
+  const loopback = new URL(inboxUrl);
+  loopback.hostname = inbox.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+  return `${inbox.origin} ${loopback.origin}`;
+}
+
+const pageHeaders = () => ({
   ...noCache,
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-};
+  'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors ${frameAncestors(config.localInboxUrl)}; base-uri 'none'`,
+});
 
 interface Located {
   readonly claim: TrackingClaim;
@@ -66,6 +78,7 @@ async function locate(token: string, purpose: TrackingPurpose): Promise<Located>
 
 /** A person opened the email: the delivery's first open, and the campaign's engagement for segments. */
 async function recordOpen({ claim, delivery }: Located, at: Date): Promise<void> {
+  if (!acceptsEngagement(delivery)) return;
   if (!delivery.openedAt) await recordEngagement(claim.tenantId, claim.ref, 'openedAt', at);
   if (claim.ref.kind === 'campaign')
     await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'opened', claim.ref.contactId, at);
@@ -93,7 +106,7 @@ ${content}
 </body></html>
 `;
 
-const htmlPage = (body: string): HttpResult => ({ status: 200, body, headers: pageHeaders });
+const htmlPage = (body: string): HttpResult => ({ status: 200, body, headers: pageHeaders() });
 
 const unsubscribedPage = (email: string | undefined) =>
   htmlPage(
@@ -122,7 +135,8 @@ export const handler = httpHandler(trackingRoutes, {
     if (!path.endsWith('.gif')) throw notFound('Link');
     const located = await locate(path.slice(0, -'.gif'.length), 'open');
     const now = new Date();
-    if (isMachineOpen(located.delivery, now)) {
+    // A bounced message reached nobody: the pixel is served and nothing is recorded.
+    if (acceptsEngagement(located.delivery) && isMachineOpen(located.delivery, now)) {
       // A mail-privacy proxy fetching images on arrival: reported apart, never as a person's open.
       if (!located.delivery.machineOpenedAt)
         await recordEngagement(located.claim.tenantId, located.claim.ref, 'machineOpenedAt', now);
@@ -139,11 +153,14 @@ export const handler = httpHandler(trackingRoutes, {
     // verifyTrackingToken already refuses anything else; checked again right where the redirect is made.
     if (!claim.url || !isTrackableUrl(claim.url)) throw notFound('Link');
     const now = new Date();
-    if (!delivery.clickedAt) await recordEngagement(claim.tenantId, claim.ref, 'clickedAt', now);
-    if (claim.ref.kind === 'campaign')
-      await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'clicked', claim.ref.contactId, now);
-    // Clicking is reading, even when the images stayed blocked.
-    await recordOpen(located, now);
+    // The link works whatever happened to the message; a bounced one records nothing.
+    if (acceptsEngagement(delivery)) {
+      if (!delivery.clickedAt) await recordEngagement(claim.tenantId, claim.ref, 'clickedAt', now);
+      if (claim.ref.kind === 'campaign')
+        await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'clicked', claim.ref.contactId, now);
+      // Clicking is reading, even when the images stayed blocked.
+      await recordOpen(located, now);
+    }
     const target = redirect(claim.url);
     return { ...target, headers: { ...target.headers, ...noCache } };
   },

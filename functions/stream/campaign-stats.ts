@@ -105,17 +105,29 @@ export async function applyCampaignStats(changes: readonly StreamChange[]): Prom
   return failed;
 }
 
-/** `sending → sent` once the list is complete and every recipient is final. */
+/**
+ * `sending → sent` once the list is complete and every recipient is final. The
+ * send phase ends with it, and with a canceled campaign's last settled
+ * recipient, so a finished campaign never reads as still `queued`.
+ */
 async function finishIfComplete(tenantId: string, campaignId: string): Promise<Campaign | undefined> {
   const campaign = await getCampaign(tenantId, campaignId);
-  if (!campaign || !readyToFinish(campaign as unknown as Item) || campaign.recipientCount === undefined)
-    return;
+  const canceledInFlight = campaign?.status === 'canceled' && campaign.phase === 'queued';
+  if (!campaign || campaign.recipientCount === undefined) return;
+  if (!readyToFinish(campaign as unknown as Item) && !canceledInFlight) return;
   const counts = await readCampaignCounts(tenantId, campaignId, true);
   if (settledCount(counts) < campaign.recipientCount) return;
-  return transitionCampaign(tenantId, campaignId, {
-    from: ['sending'],
-    where: { phase: 'queued' },
-    to: 'sent',
-    set: { completedAt: new Date().toISOString() },
-  });
+  return canceledInFlight
+    ? transitionCampaign(tenantId, campaignId, {
+        from: ['canceled'],
+        where: { phase: 'queued' },
+        remove: ['phase'],
+      })
+    : transitionCampaign(tenantId, campaignId, {
+        from: ['sending'],
+        where: { phase: 'queued' },
+        to: 'sent',
+        set: { completedAt: new Date().toISOString() },
+        remove: ['phase'],
+      });
 }

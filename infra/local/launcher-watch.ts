@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
- * `npm start` runs `sh -c "tsx infra/local/main.ts"`, and tsx runs this file in a
- * child process. A SIGTERM sent to npm alone kills npm and the shell but reaches
- * neither tsx nor us, which would leave the API and Java running. So we watch our
- * parent and grandparent and shut down as soon as one of them is gone.
+ * `npm start` runs `sh -c "node --import tsx infra/local/main.ts"` (one process: the
+ * tsx CLI's extra parent process would relay Ctrl-C to us and SIGKILL us if we took over
+ * 30 ms to acknowledge it, which a busy machine does). A SIGKILL sent to npm alone
+ * reaches neither the shell's child nor us, which would leave the API and Java running.
+ * So we watch our parent and grandparent and shut down as soon as one of them is gone.
  */
 export function onLauncherExit(callback: () => void, intervalMs = 1000): void {
   const parent = process.ppid;

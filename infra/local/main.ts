@@ -2,25 +2,45 @@ import { StartupError } from './errors.ts';
 import { onLauncherExit } from './launcher-watch.ts';
 import { consoleLogger } from './logger.ts';
 import { defaultDataDir } from './paths.ts';
-import { portFromEnv, preferredPort } from './ports.ts';
+import { choosePort, movedPortNotice, type PortRequest } from './ports.ts';
 import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
 
 /**
- * `npm start`: the whole CRM on this machine until Ctrl-C. PORT (default 3000) is the
- * API; DYNAMODB_PORT and SES_PORT pin the emulators (otherwise 8000 and 8005 when free).
+ * `npm start`: the whole CRM on this machine until Ctrl-C. PORT, DYNAMODB_PORT and SES_PORT
+ * pin the API and the emulators' ports (a pinned port in use stops start-up with one clear
+ * line; 0 takes any free port); unset, they default to 3000, 8000 and 8005, and a default
+ * in use moves to a free port with one line saying so.
  */
+const ports: readonly PortRequest[] = [
+  { envVar: 'PORT', defaultPort: 3000, what: 'API' },
+  { envVar: 'DYNAMODB_PORT', defaultPort: 8000, what: 'DynamoDB Local' },
+  { envVar: 'SES_PORT', defaultPort: 8005, what: 'SES' },
+];
 let runtime: LocalRuntime | undefined;
 let stopping = false;
+/** Ctrl-C while starting: stops Java's start at once instead of waiting for it. */
+const starting = new AbortController();
+/** The runtime's stop is bounded (handlers get a grace period, Java a SIGKILL); this only guards against a bug. */
+const STOP_CAP_MS = 30_000;
 
 async function shutdown(signal: NodeJS.Signals) {
   if (stopping) {
-    // A second Ctrl-C: leave now; the exit hook still terminates DynamoDB Local.
-    process.exit(130);
+    // One Ctrl-C often arrives twice: from the terminal and forwarded by npm. The stop is
+    // bounded, so a repeat is ignored rather than turned into an abrupt exit.
+    return;
   }
   stopping = true;
-  if (!runtime) return; // Still starting: main() stops it as soon as it is up.
+  if (!runtime) {
+    starting.abort(); // Still starting: the start fails fast, stops what it started, and main() exits.
+    return;
+  }
   process.stdout.write(`\n${signal}: stopping the local CRM...\n`);
+  setTimeout(() => {
+    process.stderr.write(`The local CRM did not stop within ${STOP_CAP_MS / 1000} s; exiting anyway\n`);
+    process.exit(1);
+  }, STOP_CAP_MS).unref();
   await runtime.stop();
+  process.stdout.write('Stopped.\n');
   process.exit(0);
 }
 
@@ -33,13 +53,22 @@ async function main() {
   const dataDir = defaultDataDir();
   process.stdout.write('Starting the local CRM: DynamoDB Local (Java), SES, API...\n');
   try {
+    const [api, dynamo, ses] = await Promise.all(
+      ports.map(async (request) => {
+        const choice = await choosePort(request);
+        const notice = movedPortNotice(request, choice);
+        if (notice) process.stdout.write(`${notice}\n`);
+        return choice.port;
+      }),
+    );
     runtime = await startLocalRuntime({
       dataDir,
-      port: portFromEnv('PORT') ?? 3000,
-      dynamoPort: portFromEnv('DYNAMODB_PORT') ?? (await preferredPort(8000)),
-      sesPort: portFromEnv('SES_PORT') ?? (await preferredPort(8005)),
+      port: api ?? 0,
+      dynamoPort: dynamo ?? 0,
+      sesPort: ses ?? 0,
       log: consoleLogger,
       logRequests: true,
+      signal: starting.signal,
     });
   } catch (error) {
     if (stopping) process.exit(0); // Ctrl-C while starting also stops Java, which failed the start.
@@ -61,7 +90,7 @@ async function main() {
       '',
       `Local CRM ready in ${process.uptime().toFixed(1)} s (table ${tableName} ${runtime.tableSetup})`,
       '',
-      `  API          ${apiUrl}   (try ${apiUrl}/health, docs at ${apiUrl}/docs)`,
+      `  API          ${apiUrl}   (its front page ${apiUrl}/ links the docs and the inbox)`,
       `  Email inbox  ${inboxUrl}`,
       `  DynamoDB     ${dynamoEndpoint}   (table ${tableName})`,
       `  Data folder  ${runtime.dataDir}`,

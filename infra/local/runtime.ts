@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { tableDefinition } from '#shared/store/table';
 import { loadOrCreateDevTokenKeys, loadOrCreateSigningSecret } from './dev-secrets.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { StartupError } from './errors.ts';
 import {
   type LoadHttpHandler,
   type LoadStreamHandler,
@@ -81,6 +82,10 @@ export interface LocalRuntimeOptions {
   readonly queueTableName?: string;
   /** Tuning of the SQS stand-in's consumer (see queue-consumer.ts). */
   readonly queueConsumer?: Partial<Omit<LocalQueueConsumerOptions, 'dynamodb' | 'tableName' | 'region'>>;
+  /** How long `stop()` lets a busy handler finish before leaving it behind. Default 2000 ms. */
+  readonly stopGraceMs?: number;
+  /** Aborting it during start-up (Ctrl-C) ends the start at once, with whatever had started stopped. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalRuntime {
@@ -121,7 +126,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const apiPort = options.port ?? portFromEnv('PORT') ?? 3000;
 
   const stack: (() => Promise<void>)[] = [];
+  /**
+   * Components that run handlers (the stream consumer, the scheduler, the queue, SES
+   * events) are stopped first and together, and get `stopGraceMs` to finish what they are
+   * doing; then they are left behind, like a Lambda killed mid-run, and the next start
+   * resumes with the guarantees that hold after any crash (stream batches, firings and
+   * queue messages are at least once; a claimed send is never repeated). Ctrl-C never
+   * waits for, say, a 10,000-recipient campaign start.
+   */
+  const handlerRunners: { readonly name: string; readonly stop: () => Promise<void> }[] = [];
+  const graceMs = options.stopGraceMs ?? 2000;
+  const stopWithinGrace = async ({ name, stop }: (typeof handlerRunners)[number]) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolveLate) => {
+      timer = setTimeout(resolveLate, graceMs, 'late');
+    });
+    const stopped = stop().then(
+      () => 'stopped' as const,
+      (error: unknown) => log.error(`Local runtime: ${name} failed to stop`, error),
+    );
+    if ((await Promise.race([stopped, late])) === 'late') {
+      log.info(
+        `Local runtime: ${name} was still busy after ${graceMs} ms; left as a crash would leave it, for the next start`,
+      );
+    }
+    clearTimeout(timer);
+  };
   const stopAll = async () => {
+    await Promise.all(handlerRunners.splice(0).map(stopWithinGrace));
     for (const stop of stack.splice(0).reverse()) {
       await stop().catch((error: unknown) => log.error('Local runtime: a component failed to stop', error));
     }
@@ -187,6 +219,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ...(options.inMemory ? {} : { dbPath: join(dataDir, 'dynamodb') }),
         log,
         portEnvVar: 'DYNAMODB_PORT',
+        ...(options.signal ? { signal: options.signal } : {}),
       }),
       // aws-ses-v2-local behind a proxy that publishes SES events to functions/events/sesEvents.ts.
       ses: import('./ses-events.ts').then(({ startSesWithEvents, SES_EVENT_FAILURES_FILE }) =>
@@ -216,10 +249,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ]);
     // Whatever did start is registered for stopping before a failure is reported.
     if (dynamoStart.status === 'fulfilled') stack.push(() => dynamoStart.value.stop());
-    if (sesStart.status === 'fulfilled') stack.push(() => sesStart.value.stop());
+    if (sesStart.status === 'fulfilled')
+      handlerRunners.push({ name: 'SES event publishing', stop: () => sesStart.value.stop() });
     for (const outcome of [dynamoStart, sesStart, sdkLoad, routesLoad]) {
       if (outcome.status === 'rejected') throw outcome.reason;
     }
+    if (options.signal?.aborted) throw new StartupError('Start-up was interrupted');
     const dynamo = (dynamoStart as PromiseFulfilledResult<RunningDynamoDbLocal>).value;
     const ses = (sesStart as PromiseFulfilledResult<RunningSesLocal>).value;
     const [
@@ -244,6 +279,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
+      // Linked from GET / and allowed to frame the unsubscribe page (shared/config.ts).
+      LOCAL_INBOX_URL: ses.inboxUrl,
       // shared/schedule/select.ts: the local stand-in, keeping schedules in their own table.
       SCHEDULER: 'local',
       LOCAL_SCHEDULE_TABLE: scheduleTableName,
@@ -291,7 +328,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.streamPollMs === undefined ? {} : { pollMs: options.streamPollMs }),
       ...(options.streamMaxAttempts === undefined ? {} : { maxAttempts: options.streamMaxAttempts }),
     });
-    stack.push(() => poller.stop());
+    handlerRunners.push({ name: 'the stream consumer', stop: () => poller.stop() });
 
     // Overdue schedules (kept in DynamoDB Local's data across restarts) fire on the first pass.
     const loop = startLocalScheduler({
@@ -308,7 +345,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.schedulerAutoFire === undefined ? {} : { autoFire: options.schedulerAutoFire }),
     });
     schedulerLoop = loop;
-    stack.push(() => loop.stop());
+    handlerRunners.push({ name: 'the scheduler', stop: () => loop.stop() });
 
     const queueConsumer = startLocalQueueConsumer({
       loadHandler: loadQueueConsumerHandler,
@@ -319,7 +356,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tableName: queueTableName,
       region,
     });
-    stack.push(() => queueConsumer.stop());
+    handlerRunners.push({ name: 'the queue consumer', stop: () => queueConsumer.stop() });
     markReady();
 
     let stopping: Promise<void> | undefined;

@@ -8,6 +8,7 @@ import { PortInUseError } from './errors.ts';
 import { moduleHandlerLoader } from './handler-loader.ts';
 import { createLambdaContext, LOCAL_ACCOUNT_ID } from './lambda-context.ts';
 import type { Logger } from './logger.ts';
+import { assertPortFree } from './ports.ts';
 import { type RunningSesLocal, startSesLocal } from './ses-local.ts';
 
 /**
@@ -468,6 +469,8 @@ function answer(response: ServerResponse, forwarded: Forwarded): void {
 
 /** aws-ses-v2-local behind the event-publishing proxy; the proxy's URL is the SES endpoint and inbox. */
 export async function startSesWithEvents(options: SesWithEventsOptions): Promise<RunningSesWithEvents> {
+  // The proxy binds 127.0.0.1, but the inbox URL says localhost: a program on [::1] would get the browser.
+  await assertPortFree(options.port, options.portEnvVar ?? 'SES_PORT', 'SES port');
   const upstream = await startSesLocal({ port: 0 });
   const publisher = new SesEventPublisher(options);
   const context: EventContext = { region: options.region, account: options.account ?? LOCAL_ACCOUNT_ID };

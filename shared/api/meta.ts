@@ -4,6 +4,21 @@ import { defineRoutes } from './route.ts';
 export const metaRoutes = defineRoutes([
   {
     method: 'GET',
+    path: '/',
+    operationId: 'getIndex',
+    summary:
+      'Where to go from here: links to the API reference, the OpenAPI document and, under `npm start`, ' +
+      'the local email inbox. HTML, or JSON with `Accept: application/json`',
+    public: true,
+    response: () =>
+      z.object({
+        name: z.string(),
+        links: z.array(z.object({ rel: z.string(), href: z.string(), title: z.string() })),
+      }),
+    status: 200,
+  },
+  {
+    method: 'GET',
     path: '/health',
     operationId: 'getHealth',
     summary: 'Liveness check',

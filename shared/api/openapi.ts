@@ -32,6 +32,36 @@ const problem: JsonSchema = {
   },
 };
 
+/**
+ * What a refused token really gets back. API Gateway's JWT authorizer answers before any
+ * function runs, with its own fixed body `{"message":"Unauthorized"}` (not problem+json)
+ * and the reason in `WWW-Authenticate` (RFC 6750 §3). A verified token the CRM cannot use
+ * (no tenant or role claim) reaches the function and gets a problem+json 401.
+ */
+const unauthorizedResponse = {
+  description:
+    'Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` ' +
+    'and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json.',
+  headers: {
+    'WWW-Authenticate': {
+      description:
+        '`Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" ' +
+        'error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience".',
+      schema: { type: 'string' },
+    },
+  },
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['message'],
+        properties: { message: { const: 'Unauthorized' } },
+      },
+    },
+    'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+  },
+};
+
 const errorResponses = (route: RouteDef): Record<string, unknown> => {
   const ref = (description: string) => ({
     description,
@@ -40,7 +70,7 @@ const errorResponses = (route: RouteDef): Record<string, unknown> => {
   const responses: Record<string, unknown> = {};
   if (route.body || route.query) responses['400'] = ref('Invalid input; `errors` lists every bad field');
   if (!route.public) {
-    responses['401'] = ref('Missing, invalid or expired token');
+    responses['401'] = unauthorizedResponse;
     responses['403'] = ref('Your role may not do this');
   }
   if (route.path.includes('{')) responses['404'] = ref('Not found (or not visible to you)');
@@ -93,7 +123,7 @@ function operation(route: RouteDef): Record<string, unknown> {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    tags: [route.path.split('/')[1] ?? 'api'],
+    tags: [route.path.split('/')[1] || 'api'],
     ...(route.public ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(route.body

@@ -67,53 +67,81 @@ const statusCounter: Partial<Record<DeliveryStatus, CampaignCounter>> = {
   canceled: 'canceled',
 };
 
-/** Engagement moments counted once each, when the field first appears on a delivery. */
-const engagementCounters = {
-  deliveredAt: 'delivered',
-  openedAt: 'opened',
-  machineOpenedAt: 'machineOpened',
-  clickedAt: 'clicked',
-  bouncedAt: 'bounced',
-  complainedAt: 'complained',
-  unsubscribedAt: 'unsubscribed',
-} as const satisfies Partial<Record<keyof Delivery, CampaignCounter>>;
+type Image = Partial<
+  Pick<
+    Delivery,
+    | 'status'
+    | 'reason'
+    | 'deliveredAt'
+    | 'openedAt'
+    | 'machineOpenedAt'
+    | 'clickedAt'
+    | 'bouncedAt'
+    | 'complainedAt'
+    | 'unsubscribedAt'
+    | 'rejectedAt'
+  >
+>;
 
-type Image = Partial<Pick<Delivery, 'status' | 'reason' | keyof typeof engagementCounters | 'rejectedAt'>>;
+/** The final status a recipient counts under; a message SES rejected after the call counts as failed. */
+function finalCounter(image: Image): CampaignCounter | undefined {
+  if (!image.status) return undefined;
+  if (image.status === 'sent' && image.rejectedAt) return 'failed';
+  return statusCounter[image.status];
+}
 
 /**
- * What one change of a recipient does to its campaign's counters. Every
- * counter follows the recipient's state, so a status that moves on (a failed
- * `interrupted` delivery healed to `sent` by its SES event) moves the count
- * with it, and a replayed change counts once because the caller marks it.
- * A rejected message (SES Reject after `sent`) counts as failed, not sent.
+ * Which counters one recipient adds 1 to, from its state alone:
+ *
+ * - `recipients`, and one of `sent`, `failed`, `suppressed`, `canceled`;
+ * - only for sent mail: `bounced` (a permanent bounce), `complained`,
+ *   `unsubscribed`;
+ * - `delivered`: sent, not bounced, and reached the mailbox as far as we know
+ *   (SES's Delivery event, or a complaint, a person's open or a click, which
+ *   all prove it arrived before SES's event does);
+ * - `opened`, `machineOpened`, `clicked`: only for delivered mail, so
+ *   opened ≤ delivered and clicked ≤ delivered whatever order events come in,
+ *   and a bounced message whose pixel was fetched anyway (a local inbox, a
+ *   scanner) counts no open.
+ */
+export function recipientCounters(image: Image): Set<CampaignCounter> {
+  const counters = new Set<CampaignCounter>(['recipients']);
+  const final = finalCounter(image);
+  if (final) counters.add(final);
+  if (final !== 'sent') return counters;
+  if (image.bouncedAt) counters.add('bounced');
+  if (image.complainedAt) counters.add('complained');
+  if (image.unsubscribedAt) counters.add('unsubscribed');
+  const reached =
+    !image.bouncedAt && !!(image.deliveredAt ?? image.complainedAt ?? image.openedAt ?? image.clickedAt);
+  if (!reached) return counters;
+  counters.add('delivered');
+  if (image.openedAt || image.clickedAt) counters.add('opened');
+  if (image.machineOpenedAt) counters.add('machineOpened');
+  if (image.clickedAt) counters.add('clicked');
+  return counters;
+}
+
+/**
+ * What one change of a recipient does to its campaign's counters: what the
+ * new state counts minus what the old one did. Every counter follows the
+ * recipient's state, so a status that moves on (a failed `interrupted`
+ * delivery healed to `sent` by its SES event, a late Delivery event after an
+ * open) moves the counts with it, and the sum over any sequence of changes
+ * equals the counters of the last state. A replayed change counts once
+ * because the caller marks it.
  */
 export function recipientDeltas(
   before: Image | undefined,
   after: Image | undefined,
 ): Partial<CampaignCounts> {
+  const was = before ? recipientCounters(before) : new Set<CampaignCounter>();
+  const is = after ? recipientCounters(after) : new Set<CampaignCounter>();
   const deltas: Partial<CampaignCounts> = {};
-  const add = (counter: CampaignCounter, delta: number) => {
-    deltas[counter] = (deltas[counter] ?? 0) + delta;
-  };
-  if (!before && after) add('recipients', 1);
-  if (before && !after) add('recipients', -1);
-  const finalOf = (image: Image | undefined): CampaignCounter | undefined => {
-    if (!image?.status) return undefined;
-    if (image.status === 'sent' && image.rejectedAt) return 'failed';
-    return statusCounter[image.status];
-  };
-  const was = finalOf(before);
-  const is = finalOf(after);
-  if (was !== is) {
-    if (was) add(was, -1);
-    if (is) add(is, 1);
+  for (const counter of campaignCounters) {
+    const delta = (is.has(counter) ? 1 : 0) - (was.has(counter) ? 1 : 0);
+    if (delta !== 0) deltas[counter] = delta;
   }
-  for (const [field, counter] of Object.entries(engagementCounters) as [keyof Image, CampaignCounter][]) {
-    const had = before?.[field] !== undefined;
-    const has = after?.[field] !== undefined;
-    if (had !== has) add(counter, has ? 1 : -1);
-  }
-  for (const key of Object.keys(deltas) as CampaignCounter[]) if (deltas[key] === 0) delete deltas[key];
   return deltas;
 }
 
@@ -123,17 +151,16 @@ export const emptyCounts = (): CampaignCounts =>
 const rate = (count: number, base: number) => (base > 0 ? Math.round((count / base) * 10_000) / 10_000 : 0);
 
 /**
- * Rates as fractions (0.2537 = 25.37 %). Opens and clicks are unique
- * recipients over delivered emails (over sent ones until SES reports
- * deliveries, e.g. locally without events); machine opens are not opens.
- * Bounces and complaints are over sent emails, as SES measures them.
+ * Rates as fractions (0.2537 = 25.37 %), each within 0..1 since its count is
+ * a subset of its base (see recipientCounters). Opens and clicks are unique
+ * recipients over delivered emails; machine opens are not opens. Bounces and
+ * complaints are over sent emails, as SES measures them.
  */
 export function campaignStats(counts: CampaignCounts): CampaignStats {
-  const reached = counts.delivered > 0 ? counts.delivered : counts.sent;
   return {
     ...counts,
-    openRate: rate(counts.opened, reached),
-    clickRate: rate(counts.clicked, reached),
+    openRate: rate(counts.opened, counts.delivered),
+    clickRate: rate(counts.clicked, counts.delivered),
     bounceRate: rate(counts.bounced, counts.sent),
     complaintRate: rate(counts.complained, counts.sent),
   };

@@ -113,6 +113,31 @@ export const healableStatus = (delivery: Pick<Delivery, 'status' | 'reason'>): b
   delivery.status === 'sending' || (delivery.status === 'failed' && delivery.reason === INTERRUPTED);
 
 /**
+ * What a campaign's recipient list shows as a recipient's status: the
+ * delivery's status, except that a sent email SES reported as permanently
+ * bounced or complained about shows that outcome (a bounce over a complaint,
+ * as a bounced message never reached anyone).
+ */
+export const recipientStatuses = [...deliveryStatuses, 'bounced', 'complained'] as const;
+export type RecipientStatus = (typeof recipientStatuses)[number];
+
+export function recipientStatus(
+  delivery: Pick<Delivery, 'status' | 'bouncedAt' | 'complainedAt'>,
+): RecipientStatus {
+  if (delivery.status !== 'sent') return delivery.status;
+  if (delivery.bouncedAt) return 'bounced';
+  if (delivery.complainedAt) return 'complained';
+  return 'sent';
+}
+
+/**
+ * Whether a tracked open or click may be recorded: never on a message that
+ * bounced (it reached nobody; a local inbox or a gateway scanner may fetch
+ * its links all the same).
+ */
+export const acceptsEngagement = (delivery: Pick<Delivery, 'bouncedAt'>): boolean => !delivery.bouncedAt;
+
+/**
  * An open counts as a person's only if it comes later than a mail-privacy
  * proxy would fetch the pixel: Apple Mail Privacy Protection and similar
  * prefetch images within seconds of delivery. Earlier opens are machine opens.

@@ -1,4 +1,5 @@
 import { lifecycleStages, marketingStatuses } from '../schemas/contacts.ts';
+import { canonicalEmail } from './email.ts';
 import { searchable } from './text.ts';
 
 /**
@@ -414,11 +415,22 @@ function order(left: unknown, right: unknown): number | undefined {
 
 const DAY_MS = 86_400_000;
 
+const canonicalEmails = (value: Condition['value']): Condition['value'] =>
+  typeof value === 'string'
+    ? canonicalEmail(value)
+    : Array.isArray(value)
+      ? value.map((item) => (typeof item === 'string' ? canonicalEmail(item) : item))
+      : value;
+
 function compileCondition(condition: Condition, now: Date): Predicate {
   const resolved = resolveField(condition.field);
   if (!resolved) throw new Error(`unknown field ${condition.field}`);
   const { source, def } = resolved;
-  const { op, value } = condition;
+  const { op } = condition;
+  // Emails are stored in one form (shared/domain/email.ts): `müller.example` finds `xn--mller-kva.example`.
+  const emailEquality =
+    source.kind === 'contact' && source.key === 'email' && ['eq', 'neq', 'in', 'nin'].includes(op);
+  const value = emailEquality ? canonicalEmails(condition.value) : condition.value;
   const get = (view: ContactView) => read(source, view);
 
   if (op === 'exists') return (view) => isPresent(get(view));

@@ -1,4 +1,5 @@
 import type { DeliveryRef, EngagementField } from './delivery.ts';
+import { sameEmail } from './email.ts';
 
 /**
  * SES event-publishing records as EventBridge delivers them (source `aws.ses`,
@@ -231,7 +232,6 @@ export function effectsOf(event: Pick<SesMailEvent, 'type' | 'bounceType'>): Ses
   }
 }
 
-/** Whether the event is about this address (SES may change the case of the domain). */
+/** Whether the event is about this address (SES may change the case, or the form of an IDN domain). */
 export const namesRecipient = (event: Pick<SesMailEvent, 'recipients'>, email: string | undefined): boolean =>
-  email !== undefined &&
-  event.recipients.some((recipient) => recipient.trim().toLowerCase() === email.trim().toLowerCase());
+  email !== undefined && event.recipients.some((recipient) => sameEmail(recipient, email));

@@ -1,5 +1,6 @@
 import type { DeliveryRef } from './delivery.ts';
 import { openToken, sealToken, ULID_BYTES, ulidBytes, ulidOf } from './token-bytes.ts';
+import { asciiBaseUrl } from './urls.ts';
 
 /**
  * Tokens in the links of a marketing email (open pixel, click redirect,
@@ -132,11 +133,12 @@ export function verifyTrackingToken(token: string, key: Buffer): TrackingClaim |
   return { purpose, tenantId, ref, ...(purpose === 'click' ? { url } : {}) };
 }
 
-/** The public URLs of a delivery's tokens, under the API's public base URL. */
+/**
+ * The public URLs of a delivery's tokens, under the API's public base URL, in
+ * ASCII (an IDN host punycoded), since they also go into List-Unsubscribe.
+ */
 export const trackingUrls = {
-  open: (baseUrl: string, token: string) => `${trimBase(baseUrl)}/t/o/${token}.gif`,
-  click: (baseUrl: string, token: string) => `${trimBase(baseUrl)}/t/c/${token}`,
-  unsubscribe: (baseUrl: string, token: string) => `${trimBase(baseUrl)}/u/${token}`,
+  open: (baseUrl: string, token: string) => `${asciiBaseUrl(baseUrl)}/t/o/${token}.gif`,
+  click: (baseUrl: string, token: string) => `${asciiBaseUrl(baseUrl)}/t/c/${token}`,
+  unsubscribe: (baseUrl: string, token: string) => `${asciiBaseUrl(baseUrl)}/u/${token}`,
 };
-
-const trimBase = (baseUrl: string) => baseUrl.replace(/\/+$/, '');

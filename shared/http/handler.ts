@@ -11,6 +11,7 @@ import { getSigningKey } from '../secrets.ts';
 import { actingAs } from '../store/actor.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
 import { type Caller, callerFrom } from './auth.ts';
+import { bearerChallenge } from './bearer-challenge.ts';
 import { jsonBody, rawBody } from './body.ts';
 import { decodeCursor, encodeCursor, type PageKey } from './cursor.ts';
 import { etagOf, requiredVersion } from './etag.ts';
@@ -72,6 +73,8 @@ function problemResponse(problem: HttpProblem): HttpResponse {
       ...baseHeaders,
       'content-type': 'application/problem+json',
       ...(problem.status === 429 ? { 'retry-after': '1' } : {}),
+      // A verified token the CRM cannot use (no tenant, no role) is refused like the authorizer refuses one.
+      ...(problem.status === 401 ? { 'www-authenticate': bearerChallenge(problem.detail) } : {}),
     },
     body: JSON.stringify(problem),
   };

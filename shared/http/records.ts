@@ -158,11 +158,21 @@ export function newRecordBase(owner: { ownerId: string; teamId?: string }, now =
   };
 }
 
+/**
+ * What a failed condition of a write means to the client: a field naming a
+ * missing record (400), or, with `conflict`, a state that refuses the change (409).
+ */
+export interface CheckError {
+  readonly path: string;
+  readonly message: string;
+  readonly conflict?: string;
+}
+
 /** Maps a failed write to the problem the client should see. */
 export function failWrite(
   spec: { readonly label: string },
   outcome: Exclude<WriteOutcome, { ok: true }>,
-  checkErrors: readonly { path: string; message: string }[] = [],
+  checkErrors: readonly CheckError[] = [],
 ): never {
   switch (outcome.reason) {
     case 'unique':
@@ -173,6 +183,7 @@ export function failWrite(
       throw preconditionFailed();
     case 'check': {
       const error = checkErrors[outcome.index] ?? { path: '(root)', message: 'refers to a missing record' };
+      if (error.conflict) throw conflict(error.conflict, [{ path: error.path, message: error.message }]);
       throw badRequest(`The ${error.path} does not exist`, [error]);
     }
   }
@@ -182,7 +193,7 @@ export async function create<T extends StoredRecord>(
   spec: EntitySpec<T>,
   caller: Caller,
   record: T,
-  checks: { item: TransactItem; error: { path: string; message: string } }[] = [],
+  checks: { item: TransactItem; error: CheckError }[] = [],
 ): Promise<T> {
   const outcome = await createRecord(
     spec,
@@ -203,10 +214,7 @@ interface UpdateOptions<T extends StoredRecord> {
   readonly ifMatch: number | undefined;
   /** Builds the new state from the current one; may throw a problem. */
   readonly change: (current: T) => T | Promise<T>;
-  readonly checks?: (
-    before: T,
-    after: T,
-  ) => { item: TransactItem; error: { path: string; message: string } }[];
+  readonly checks?: (before: T, after: T) => { item: TransactItem; error: CheckError }[];
   /** Further items written in the same transaction (e.g. a deal's history entry). */
   readonly writes?: (before: T, after: T) => TransactItem[];
   /** Whether archived records may be changed (only restore may). */

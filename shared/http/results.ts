@@ -1,3 +1,5 @@
+import { asciiUrl } from '../domain/urls.ts';
+
 export interface HttpResult {
   readonly status: number;
   readonly body?: unknown;
@@ -19,8 +21,16 @@ export const html = (body: string): HttpResult => ({
   headers: { 'content-type': 'text/html; charset=utf-8' },
 });
 
-/** 302 to `location` (tracked links). */
-export const redirect = (location: string): HttpResult => ({ status: 302, headers: { location } });
+/**
+ * 302 to `location` (tracked links). A header carries only ASCII, so an
+ * absolute URL goes out in its WHATWG-serialized form (IDN host punycoded,
+ * non-ASCII percent-encoded, existing escapes kept): the same address a
+ * browser would request for the original.
+ */
+export const redirect = (location: string): HttpResult => ({
+  status: 302,
+  headers: { location: asciiUrl(location) ?? location },
+});
 
 /** Binary content (e.g. an image), carried base64-encoded as API Gateway requires. */
 export const binary = (data: Buffer, contentType: string): HttpResult => ({

@@ -1,4 +1,5 @@
 import type { DeliveryRef } from '../domain/delivery.ts';
+import { hrefValue, rewriteTextLinks } from '../domain/links.ts';
 import { type CompiledTemplate, renderTemplate, type TemplateSource } from '../domain/template.ts';
 import { isTrackableUrl, signTrackingToken, trackingUrls } from '../domain/tracking-token.ts';
 
@@ -25,23 +26,19 @@ export interface ComposedEmail {
 const escapeAttribute = (value: string) =>
   value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-const entities: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', '#39': "'" };
-/** An attribute value as the browser reads it (only the entities links realistically carry). */
-const decodeAttribute = (value: string) =>
-  value.replace(/&(amp|quot|apos|lt|gt|#39);/g, (_match, name: string) => entities[name] ?? '');
-
 const ANCHOR = /<a\b[^>]*>/gi;
 const HREF = /(\shref\s*=\s*)("([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/i;
 
 /**
  * Points every http(s) link of `<a>` tags at the click tracker, which
- * redirects to the URL sealed in its token. mailto:, tel:, anchors and the
- * unsubscribe link itself stay as they are.
+ * redirects to the URL sealed in its token: the href as a browser reads it
+ * (character references decoded), so the reader lands exactly where the author
+ * pointed. mailto:, tel:, anchors and the unsubscribe link itself stay as they are.
  */
 function trackLinks(html: string, sealClick: (url: string) => string | undefined): string {
   return html.replace(ANCHOR, (tag) =>
     tag.replace(HREF, (whole, prefix: string, _quoted, double?: string, single?: string, bare?: string) => {
-      const url = decodeAttribute((double ?? single ?? bare ?? '').trim());
+      const url = hrefValue(double ?? single ?? bare ?? '');
       const tracked = sealClick(url);
       return tracked ? `${prefix}"${escapeAttribute(tracked)}"` : whole;
     }),
@@ -56,8 +53,8 @@ function beforeBodyEnd(html: string, addition: string): string {
 
 /**
  * One personalised marketing email: the template rendered for the contact
- * (variables `contact`, `company`, `unsubscribeUrl`), links rewritten for click
- * tracking, the open pixel, a visible unsubscribe link when the template shows
+ * (variables `contact`, `company`, `unsubscribeUrl`), the links of both the
+ * HTML and the text part rewritten for click tracking, the open pixel, a visible unsubscribe link when the template shows
  * none, and the RFC 8058 one-click unsubscribe headers.
  */
 export function composeEmail(input: ComposeInput): ComposedEmail {
@@ -88,9 +85,11 @@ export function composeEmail(input: ComposeInput): ComposedEmail {
     html,
     `<img src="${escapeAttribute(pixelUrl)}" width="1" height="1" alt="" style="display:block;border:0">`,
   );
-  const text = rendered.text.includes(unsubscribeUrl)
-    ? rendered.text
-    : `${rendered.text.trimEnd()}\n\n--\nUnsubscribe: ${unsubscribeUrl}\n`;
+  // A text part written with the template, or made from its HTML: either way its links are the HTML's.
+  const trackedText = rewriteTextLinks(rendered.text, sealClick);
+  const text = trackedText.includes(unsubscribeUrl)
+    ? trackedText
+    : `${trackedText.trimEnd()}\n\n--\nUnsubscribe: ${unsubscribeUrl}\n`;
 
   return {
     subject: rendered.subject,

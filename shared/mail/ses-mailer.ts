@@ -1,4 +1,5 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { headerText, mailbox } from './headers.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 
 /** The sender under `npm start`; in AWS, MAIL_FROM names a verified SES identity. */
@@ -16,9 +17,6 @@ export interface SesMailerOptions {
   readonly configurationSet?: string;
 }
 
-/** A display name as an RFC 5322 quoted string (quotes and backslashes escaped, no line breaks). */
-const quotedName = (name: string) => `"${name.replace(/[\r\n]+/g, ' ').replace(/(["\\])/g, '\\$1')}"`;
-
 let defaultClient: SESv2Client | undefined;
 
 /**
@@ -26,6 +24,13 @@ let defaultClient: SESv2Client | undefined;
  * AWS_ENDPOINT_URL_SESV2 points at aws-ses-v2-local. Errors are SES's own
  * (e.g. `TooManyRequestsException`), so callers can tell a throttle from a
  * rejected message.
+ *
+ * Headers are made here for every sender (shared/mail/headers.ts): the From
+ * display name quoted or RFC 2047-encoded (SES passes FromEmailAddress through
+ * as written and requires encoded-words for non-ASCII), addresses with IDNA
+ * ASCII domains, and no CR/LF in any header value. The subject goes as UTF-8
+ * text with its charset, which SES encodes itself (RFC 2047) when it builds
+ * the message.
  */
 export function sesMailer(options: SesMailerOptions = {}): Mailer {
   const client = () => {
@@ -36,8 +41,11 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
   return {
     async send(email: OutgoingEmail): Promise<string> {
       const address = email.from ?? options.from ?? process.env.MAIL_FROM ?? DEFAULT_MAIL_FROM;
-      const from = email.fromName ? `${quotedName(email.fromName)} <${address}>` : address;
-      const headers = Object.entries(email.headers ?? {}).map(([Name, Value]) => ({ Name, Value }));
+      const from = mailbox(address, email.fromName);
+      const headers = Object.entries(email.headers ?? {}).map(([Name, Value]) => ({
+        Name: headerText(Name),
+        Value: headerText(Value),
+      }));
       const configurationSet = options.configurationSet ?? process.env.SES_CONFIGURATION_SET;
       const tags = Object.entries(email.tags ?? {}).map(([name, value]) => ({
         Name: sesTagPart(name),
@@ -46,11 +54,11 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
       const output = await client().send(
         new SendEmailCommand({
           FromEmailAddress: from,
-          Destination: { ToAddresses: [email.to] },
-          ...(email.replyTo ? { ReplyToAddresses: [email.replyTo] } : {}),
+          Destination: { ToAddresses: [mailbox(email.to)] },
+          ...(email.replyTo ? { ReplyToAddresses: [mailbox(email.replyTo)] } : {}),
           Content: {
             Simple: {
-              Subject: { Data: email.subject, Charset: 'UTF-8' },
+              Subject: { Data: headerText(email.subject), Charset: 'UTF-8' },
               Body: {
                 Text: { Data: email.text, Charset: 'UTF-8' },
                 ...(email.html === undefined ? {} : { Html: { Data: email.html, Charset: 'UTF-8' } }),

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { campaignStatuses } from '../domain/campaign.ts';
-import { deliveryStatuses } from '../domain/delivery.ts';
-import { email, listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import { recipientStatuses } from '../domain/delivery.ts';
+import { displayName, email, listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
 import { lazy } from './lazy.ts';
 
 const campaignFields = () => ({
@@ -9,10 +9,7 @@ const campaignFields = () => ({
   templateId: ulid(),
   segmentId: ulid(),
   fromEmail: email(),
-  // A display name is one header line.
-  fromName: z.optional(
-    nonEmpty(100).check(z.refine((value) => !/[\r\n]/.test(value), 'must be a single line')),
-  ),
+  fromName: z.optional(displayName()),
   replyTo: z.optional(email()),
   ownerId: z.optional(userId()),
 });
@@ -60,12 +57,12 @@ export const campaignSchemas = lazy(() => {
     recipientsQuery: z.strictObject({
       limit: listQuery().limit,
       cursor: listQuery().cursor,
-      status: z.optional(z.enum(deliveryStatuses)),
+      status: z.optional(z.enum(recipientStatuses)),
     }),
     recipient: z.object({
       contactId: z.string(),
       email: z.optional(z.string()),
-      status: z.enum(deliveryStatuses),
+      status: z.enum(recipientStatuses),
       reason: z.optional(z.string()),
       messageId: z.optional(z.string()),
       sentAt: z.optional(z.string()),

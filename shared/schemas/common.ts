@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { canonicalEmail, MAX_EMAIL_LENGTH, normalizeEmail } from '../domain/email.ts';
 import { hasCents } from '../domain/money.ts';
 
 /**
@@ -14,7 +15,23 @@ export const userId = () => z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, '
 
 export const nonEmpty = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
-export const email = () => z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254), z.email());
+/**
+ * Every email field: an internationalised domain is accepted and stored in its
+ * IDNA ASCII form, lower case (shared/domain/email.ts).
+ */
+export const email = () =>
+  z.string().check(
+    z.overwrite(canonicalEmail),
+    z.maxLength(MAX_EMAIL_LENGTH),
+    z.refine((value) => normalizeEmail(value) === value, 'must be a valid email'),
+  );
+
+/**
+ * A sender's display name: one line of printable text (a line break would
+ * start another header); encoded for the header when the email is sent.
+ */
+export const displayName = () =>
+  nonEmpty(100).check(z.refine((value) => !/\p{Cc}/u.test(value), 'must be a single line of text'));
 
 export const country = () =>
   z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'));

@@ -9,7 +9,7 @@ import {
   MAX_STEPS,
   stepConditions,
 } from '../domain/sequence.ts';
-import { email, listQuery, mergePatchOf, nonEmpty, recordBase, ulid } from './common.ts';
+import { displayName, email, listQuery, mergePatchOf, nonEmpty, recordBase, ulid } from './common.ts';
 import { lazy } from './lazy.ts';
 
 const unique = <T>(list: readonly T[]) => new Set(list).size === list.length;
@@ -35,7 +35,7 @@ const sequenceFields = () => ({
   exitOn: z.optional(z.array(z.enum(exitTriggers)).check(z.refine(unique, 'must not repeat a trigger'))),
   /** The sender of the sequence's emails; default the deployment's MAIL_FROM (a verified SES identity). */
   fromEmail: z.optional(email()),
-  fromName: z.optional(nonEmpty(100)),
+  fromName: z.optional(displayName()),
   /** Where replies go, e.g. the rep who runs the sequence. */
   replyTo: z.optional(email()),
 });

@@ -15,6 +15,7 @@ import {
   type DeliveryStatus,
   type EngagementField,
   INTERRUPTED,
+  type RecipientStatus,
 } from '../domain/delivery.ts';
 import type { PageKey } from '../http/cursor.ts';
 import { dynamo } from './client.ts';
@@ -42,8 +43,11 @@ export const deliveryKey = (tenantId: string, ref: DeliveryRef) =>
     ? { pk: campaignRecipientsPk(tenantId, ref.campaignId), sk: ref.contactId }
     : { pk: sequenceDeliveriesPk(tenantId, ref.sequenceId), sk: sequenceDeliverySk(ref.contactId, ref.step) };
 
-/** Campaign recipients are listed by status (gsi6); sequence deliveries are read one by one. */
-const statusIndex = (tenantId: string, ref: DeliveryRef, status: DeliveryStatus): Item =>
+/**
+ * Campaign recipients are listed by the status the list shows (gsi6; see
+ * recipientStatus); sequence deliveries are read one by one.
+ */
+export const statusIndex = (tenantId: string, ref: DeliveryRef, status: RecipientStatus): Item =>
   ref.kind === 'campaign'
     ? { gsi6pk: campaignRecipientStatusPk(tenantId, ref.campaignId, status), gsi6sk: ref.contactId }
     : {};
@@ -336,7 +340,7 @@ export interface DeliveryPage {
 export async function listCampaignRecipients(
   tenantId: string,
   campaignId: string,
-  options: { status?: DeliveryStatus; limit: number; startKey?: PageKey | undefined; consistent?: boolean },
+  options: { status?: RecipientStatus; limit: number; startKey?: PageKey | undefined; consistent?: boolean },
 ): Promise<DeliveryPage> {
   const byStatus = options.status !== undefined;
   const output = await dynamo.send(
@@ -346,7 +350,7 @@ export async function listCampaignRecipients(
       KeyConditionExpression: byStatus ? 'gsi6pk = :pk' : 'pk = :pk',
       ExpressionAttributeValues: {
         ':pk': byStatus
-          ? campaignRecipientStatusPk(tenantId, campaignId, options.status as DeliveryStatus)
+          ? campaignRecipientStatusPk(tenantId, campaignId, options.status as RecipientStatus)
           : campaignRecipientsPk(tenantId, campaignId),
       },
       Limit: options.limit,

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { sameEmail } from '../domain/email.ts';
 import type { SuppressionReason } from '../domain/suppression.ts';
 import type { MarketingStatus } from '../schemas/contacts.ts';
 import { actingAs } from './actor.ts';
@@ -51,7 +52,7 @@ export async function changeMarketingStatus(
     const current = await liveContact(tenantId, contactId);
     if (!current) return 'missing';
     if (!replaces[status].includes(current.marketingStatus)) return 'unchanged';
-    if (options.onlyForEmail !== undefined && !sameAddress(current.email, options.onlyForEmail))
+    if (options.onlyForEmail !== undefined && !sameEmail(current.email, options.onlyForEmail))
       return 'unchanged';
     const next: Contact = {
       ...current,
@@ -65,9 +66,6 @@ export async function changeMarketingStatus(
     if (attempt >= MAX_ATTEMPTS) throw new Error(`Contact ${contactId} kept changing; status not written`);
   }
 }
-
-export const sameAddress = (a: string | undefined, b: string | undefined): boolean =>
-  a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
  * Adds an address to the tenant's suppression list (by hash). An existing

@@ -5,9 +5,11 @@ import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
 import { ensureQueueTable } from '../../infra/local/queue-consumer.ts';
+import { MACHINE_OPEN_WINDOW_MS } from '../../shared/domain/delivery.ts';
 import { emailHash } from '../../shared/domain/suppression.ts';
-import { type AnyBody, type ApiClient, eventually, runDueSchedules, tokenFor } from '../support/api.ts';
+import { type AnyBody, type ApiClient, api, eventually, runDueSchedules, tokenFor } from '../support/api.ts';
 import { dynamoClient, useTestTable } from '../support/dynamo.ts';
+import { type RuntimeStore, useRuntimeStore } from './deliveries.ts';
 import { createWorld, type World } from './world.ts';
 
 /**
@@ -24,9 +26,12 @@ let send: typeof import('#functions/queue/campaignSend');
 let localQueue: typeof import('#shared/queue/local-queue');
 /** This process's own queue table: messages the in-process start writes wait here. */
 let heldQueue: string;
+let runtimeStore: RuntimeStore;
+const anonymous = api(undefined);
 
 interface SesEmail {
   messageId: string;
+  from: string;
   destination: { to: string[] };
   subject: string;
   body: { html?: string; text?: string };
@@ -65,6 +70,7 @@ beforeAll(async () => {
   start = await import('#functions/schedule/campaignStart');
   send = await import('#functions/queue/campaignSend');
   localQueue = await import('#shared/queue/local-queue');
+  runtimeStore = await useRuntimeStore();
 });
 
 let sequence = 0;
@@ -99,13 +105,18 @@ async function contactsTagged(
   return created;
 }
 
-async function campaignFor(client: ApiClient, tag: string, html?: string): Promise<AnyBody> {
+async function campaignFor(
+  client: ApiClient,
+  tag: string,
+  content: { html?: string; text?: string; subject?: string; fromName?: string } = {},
+): Promise<AnyBody> {
   const template = await client.post('/templates', {
     name: label('tpl'),
-    subject: 'Hello {{contact.firstName}}',
+    subject: content.subject ?? 'Hello {{contact.firstName}}',
     html:
-      html ??
+      content.html ??
       '<html><body><p>Hi {{contact.firstName}}</p><a href="https://example.com/offer?a=1&amp;b=2">Offer</a></body></html>',
+    ...(content.text === undefined ? {} : { text: content.text }),
   });
   expect(template.status, template.text).toBe(201);
   const segment = await client.post('/segments', {
@@ -118,7 +129,7 @@ async function campaignFor(client: ApiClient, tag: string, html?: string): Promi
     templateId: template.body.id,
     segmentId: segment.body.id,
     fromEmail: 'news@example.com',
-    fromName: 'Example News',
+    fromName: content.fromName ?? 'Example News',
   });
   expect(campaign.status, campaign.text).toBe(201);
   expect(campaign.body.status).toBe('draft');
@@ -173,7 +184,12 @@ async function drainHeldQueue(): Promise<number> {
 describe('a campaign sent end to end', () => {
   it('sends 2,000 recipients exactly once each, with tracking, unsubscribe headers and stats', async () => {
     const tag = label('big');
-    const people = await contactsTagged(admin, tag, 2000);
+    // Two of them are SES mailbox-simulator addresses: one bounces, one complains.
+    const simulated = ['bounce', 'complaint'];
+    const people = await contactsTagged(admin, tag, 2000, (index) =>
+      index < simulated.length ? { email: `${simulated[index]}+${tag}@simulator.amazonses.com` } : {},
+    );
+    const [bouncer, complainer] = people;
     const campaign = await campaignFor(admin, tag);
     const sent = await admin.post(`/campaigns/${campaign.id}/send`);
     expect(sent.status, sent.text).toBe(200);
@@ -181,6 +197,7 @@ describe('a campaign sent end to end', () => {
 
     await waitForStatus(campaign.id, 'sent', 400_000);
     const counts = await receivedBy(people.map((person) => person.email as string));
+    expect(counts.get(bouncer?.email as string)).toBe(1);
     expect(counts.size).toBe(2000);
     expect([...counts.values()].every((count) => count === 1)).toBe(true);
 
@@ -203,12 +220,97 @@ describe('a campaign sent end to end', () => {
       expect(stats.body).toMatchObject({ recipients: 2000, sent: 2000, suppressed: 0, failed: 0 });
     });
     const final = await admin.get(`/campaigns/${campaign.id}`);
-    expect(final.body).toMatchObject({ status: 'sent', recipientCount: 2000, phase: 'queued' });
+    expect(final.body).toMatchObject({ status: 'sent', recipientCount: 2000 });
+    expect(final.body.phase).toBeUndefined();
     expect(final.body.completedAt).toBeDefined();
+
+    // Every counter, from what recipients do with the mail in the inbox.
+    const emailTo = async (address: string | undefined) => {
+      const found = (await sesEmails()).find((email) => email.destination.to[0] === address);
+      expect(found, address).toBeDefined();
+      return found as SesEmail;
+    };
+    const linkIn = async (address: string | undefined, pattern: RegExp) =>
+      new URL(pattern.exec((await emailTo(address)).body.html ?? '')?.[1] ?? '').pathname;
+    const pixelOf = (address: string | undefined) => linkIn(address, /<img src="([^"]+\/t\/o\/[^"]+)"/);
+    const clickOf = (address: string | undefined) => linkIn(address, /href="([^"]+\/t\/c\/[^"]+)"/);
+    const refOf = (person: { id: string } | undefined) => ({
+      kind: 'campaign' as const,
+      campaignId: campaign.id as string,
+      contactId: person?.id ?? '',
+    });
+    await eventually(
+      async () =>
+        expect((await admin.get(`/campaigns/${campaign.id}/stats`)).body).toMatchObject({
+          delivered: 1999,
+          bounced: 1,
+          complained: 1,
+        }),
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    // The local inbox shows the bounced message too; opening it records nothing.
+    expect((await anonymous.get(await pixelOf(bouncer?.email))).status).toBe(200);
+    expect((await anonymous.get(await clickOf(bouncer?.email))).status).toBe(302);
+    // A click (which is also an open), a person's open, a machine open, an unsubscribe.
+    const [clicker, reader, scanned, leaver] = [people[7], people[8], people[9], people[10]];
+    expect((await anonymous.get(await clickOf(clicker?.email))).status).toBe(302);
+    const readerDelivery = await runtimeStore.getDelivery(world.tenant, refOf(reader));
+    const humanAfter = Date.parse(readerDelivery?.deliveredAt ?? '') + MACHINE_OPEN_WINDOW_MS + 500;
+    while (Date.now() < humanAfter) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await anonymous.get(await pixelOf(reader?.email))).status).toBe(200);
+    await runtimeStore.recordEngagement(world.tenant, refOf(scanned), 'machineOpenedAt', new Date());
+    const unsubscribe = /^<(.+)>$/.exec(
+      (await emailTo(leaver?.email)).headers?.find((header) => header.name === 'List-Unsubscribe')?.value ??
+        '',
+    )?.[1];
+    const oneClick = await anonymous.raw(
+      'POST',
+      new URL(unsubscribe ?? '').pathname,
+      'List-Unsubscribe=One-Click',
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    );
+    expect(oneClick.status).toBe(200);
+
+    const expected = {
+      recipients: 2000,
+      sent: 2000,
+      delivered: 1999,
+      opened: 2,
+      clicked: 1,
+      machineOpened: 1,
+      bounced: 1,
+      complained: 1,
+      unsubscribed: 1,
+      suppressed: 0,
+      failed: 0,
+      canceled: 0,
+    };
+    const stats = await eventually(async () => {
+      const body = (await admin.get(`/campaigns/${campaign.id}/stats`)).body;
+      expect(body).toMatchObject(expected);
+      return body;
+    });
+    expect(stats.openRate).toBeCloseTo(2 / 1999, 4);
+    expect(stats.clickRate).toBeCloseTo(1 / 1999, 4);
+    expect(stats.bounceRate).toBeCloseTo(1 / 2000, 4);
+    expect(stats.complaintRate).toBeCloseTo(1 / 2000, 4);
+    const bouncedDelivery = await runtimeStore.getDelivery(world.tenant, refOf(bouncer));
+    expect(bouncedDelivery?.bouncedAt).toBeDefined();
+    expect(bouncedDelivery?.openedAt).toBeUndefined();
+    expect(bouncedDelivery?.clickedAt).toBeUndefined();
+    const listed = async (status: string) =>
+      (await admin.get(`/campaigns/${campaign.id}/recipients?status=${status}`)).body.items.map(
+        (item: AnyBody) => [item.contactId, item.status],
+      );
+    expect(await listed('bounced')).toEqual([[bouncer?.id, 'bounced']]);
+    expect(await listed('complained')).toEqual([[complainer?.id, 'complained']]);
 
     const page = await admin.get(`/campaigns/${campaign.id}/recipients?status=sent&limit=200`);
     expect(page.status).toBe(200);
     expect(page.body.items).toHaveLength(200);
+    expect(page.body.items.map((item: AnyBody) => item.contactId)).not.toContain(bouncer?.id);
     expect(page.body.items[0]).toMatchObject({ status: 'sent' });
     expect(page.body.items[0].messageId).toBeDefined();
     expect(page.body.items[0].claimId).toBeUndefined();
@@ -218,6 +320,62 @@ describe('a campaign sent end to end', () => {
     expect(next.body.items[0].contactId > page.body.items[199].contactId).toBe(true);
     expect((await admin.get(`/campaigns/${campaign.id}/recipients?status=pending`)).body.items).toEqual([]);
   }, 600_000);
+
+  it('sends to an IDN address from an encoded sender name, with links as written tracked in both parts', {
+    timeout: 180_000,
+  }, async () => {
+    const tag = label('intl');
+    const local = tag.toLowerCase();
+    const contact = await admin.post('/contacts', {
+      firstName: 'Lucía',
+      email: `${local}@Müller.example`,
+      tags: [tag],
+    });
+    expect(contact.status, contact.text).toBe(201);
+    const address = `${local}@xn--mller-kva.example`;
+    expect(contact.body.email).toBe(address);
+    const authored = 'https://shop.example/café/日本?q=ü&x=1#größe';
+    const location = 'https://shop.example/caf%C3%A9/%E6%97%A5%E6%9C%AC?q=%C3%BC&x=1#gr%C3%B6%C3%9Fe';
+    const campaign = await campaignFor(admin, tag, {
+      subject: 'Oferta para {{contact.firstName}}: "otoño"',
+      fromName: 'Álvarez Logística, S.L.',
+      html:
+        '<p>Hola {{contact.firstName}}</p><a href="https://shop.example/café/日本?q=ü&amp;x=1#größe">Tienda</a> ' +
+        '<a href="mailto:ventas@alvarez.example">Escríbenos</a> <a href="{{unsubscribeUrl}}">Baja</a>',
+      text: `Tienda: ${authored}\nBaja: {{unsubscribeUrl}}`,
+    });
+    expect((await admin.post(`/campaigns/${campaign.id}/send`)).status).toBe(200);
+    await waitForStatus(campaign.id, 'sent', 120_000);
+
+    const email = (await sesEmails()).find((sent) => sent.destination.to[0] === address);
+    expect(email).toBeDefined();
+    const decoded = (email?.from ?? '')
+      .replace(/\?=\s+=\?/g, '?==?')
+      .replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=/g, (_word, base64: string) =>
+        Buffer.from(base64, 'base64').toString('utf8'),
+      );
+    expect(email?.from).toMatch(/^=\?UTF-8\?B\?/);
+    expect(decoded).toBe('Álvarez Logística, S.L. <news@example.com>');
+    expect(email?.subject).toBe('Oferta para Lucía: "otoño"');
+    const html = email?.body.html ?? '';
+    const text = email?.body.text ?? '';
+    expect(html).not.toContain('shop.example');
+    expect(text).not.toContain('shop.example');
+    expect(html).toContain('href="mailto:ventas@alvarez.example"');
+    const htmlClick = /href="([^"]+\/t\/c\/[^"]+)"/.exec(html)?.[1] ?? '';
+    const textClick = /Tienda: (\S+\/t\/c\/[A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+    for (const click of [htmlClick, textClick]) {
+      const response = await anonymous.get(new URL(click).pathname);
+      expect(response.status, click).toBe(302);
+      expect(response.headers.get('location')).toBe(location);
+    }
+    await eventually(async () =>
+      expect((await admin.get(`/campaigns/${campaign.id}/stats`)).body).toMatchObject({
+        sent: 1,
+        clicked: 1,
+      }),
+    );
+  });
 
   it('skips contacts without email, unsubscribed, bounced, complained or suppressed, and counts them', {
     timeout: 180_000,
@@ -277,6 +435,41 @@ describe('a campaign sent end to end', () => {
       [complained?.id as string]: 'not_subscribed',
       [listed?.id as string]: 'suppressed',
     });
+  });
+
+  it('mails a contact who re-subscribed after a one-click unsubscribe: the change the API accepted takes effect', {
+    timeout: 180_000,
+  }, async () => {
+    const tag = label('again');
+    const [person] = await contactsTagged(admin, tag, 1);
+    const address = person?.email as string;
+    const first = await campaignFor(admin, tag);
+    expect((await admin.post(`/campaigns/${first.id}/send`)).status).toBe(200);
+    await waitForStatus(first.id, 'sent', 120_000);
+    const email = (await sesEmails()).find((sent) => sent.destination.to[0] === address);
+    const unsubscribe = /^<(.+)>$/.exec(
+      email?.headers?.find((header) => header.name === 'List-Unsubscribe')?.value ?? '',
+    )?.[1];
+    const oneClick = await anonymous.raw(
+      'POST',
+      new URL(unsubscribe ?? '').pathname,
+      'List-Unsubscribe=One-Click',
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    );
+    expect(oneClick.status).toBe(200);
+    const patch = await admin.patch(`/contacts/${person?.id}`, { marketingStatus: 'subscribed' });
+    expect(patch.status, patch.text).toBe(200);
+    expect(patch.body.marketingStatus).toBe('subscribed');
+
+    const second = await campaignFor(admin, tag);
+    expect((await admin.post(`/campaigns/${second.id}/send`)).status).toBe(200);
+    await waitForStatus(second.id, 'sent', 120_000);
+    const recipients = (await admin.get(`/campaigns/${second.id}/recipients`)).body.items;
+    expect(recipients.map((item: AnyBody) => [item.contactId, item.status])).toEqual([[person?.id, 'sent']]);
+    expect((await receivedBy([address])).get(address)).toBe(2);
+    expect((await admin.get(`/contacts/${person?.id}`)).body.marketingStatus).toBe('subscribed');
   });
 });
 
@@ -499,6 +692,10 @@ describe('pause, resume, cancel', () => {
     expect(counts.size).toBe(sentFirst);
     expect((await admin.get(`/campaigns/${campaign.id}/recipients?status=pending`)).body.items).toEqual([]);
     expect(await statusOf(campaign.id)).toBe('canceled');
+    // Finished: no longer in the send phase.
+    await eventually(async () =>
+      expect((await admin.get(`/campaigns/${campaign.id}`)).body.phase).toBeUndefined(),
+    );
   });
 
   it('cancels a scheduled campaign and deletes its schedule', async () => {

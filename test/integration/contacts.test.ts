@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { emailHash } from '#shared/domain/suppression';
-import { dynamoClient } from '../support/dynamo.ts';
+import { dynamoClient, useTestTable } from '../support/dynamo.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 let world: World;
@@ -117,14 +117,100 @@ describe('contacts', () => {
   });
 
   it('never lets the API re-subscribe a bounced or complained address', async () => {
-    const contact = await world.admin.client.post('/contacts', {
-      firstName: 'Bouncy',
-      email: email('bounce'),
+    useTestTable();
+    const { addSuppression, changeMarketingStatus } = await import('#shared/store/marketing');
+    for (const status of ['bounced', 'complained'] as const) {
+      const address = email(status);
+      const contact = await world.admin.client.post('/contacts', { firstName: 'Bouncy', email: address });
+      expect(contact.status).toBe(201);
+      // What an SES Bounce or Complaint event does (functions/events/sesEvents.ts).
+      expect(
+        await changeMarketingStatus(world.tenant, contact.body.id, status, { actor: 'system:ses' }),
+      ).toBe('changed');
+      expect(await addSuppression(world.tenant, address, status)).toBe(true);
+      for (const marketingStatus of ['subscribed', 'unsubscribed']) {
+        const patch = await world.admin.client.patch(`/contacts/${contact.body.id}`, { marketingStatus });
+        expect(patch.status, `${status} → ${marketingStatus}`).toBe(409);
+        expect(patch.body.errors).toEqual([
+          { path: 'marketingStatus', message: `cannot change a ${status} address` },
+        ]);
+      }
+      const after = await world.admin.client.get(`/contacts/${contact.body.id}`);
+      expect(after.body).toMatchObject({ marketingStatus: status, version: 2 });
+      // Nor can the address come back subscribed through a new contact.
+      await world.admin.client.patch(`/contacts/${contact.body.id}`, { email: email('moved') });
+      const again = await world.admin.client.post('/contacts', {
+        firstName: 'Again',
+        email: address,
+        marketingStatus: 'subscribed',
+      });
+      expect(again.status).toBe(409);
+      const plain = await world.admin.client.post('/contacts', { firstName: 'Plain', email: address });
+      expect(plain.status).toBe(201);
+      expect(plain.body.marketingStatus).toBe(status);
+    }
+    // A status only SES events set is not even valid input.
+    const direct = await world.admin.client.post('/contacts', { firstName: 'X', marketingStatus: 'bounced' });
+    expect(direct.status).toBe(400);
+  });
+
+  it('accepts internationalised domains, stores them in IDNA ASCII and treats both forms as one address', async () => {
+    const local = unique('lucia').toLowerCase();
+    const created = await world.admin.client.post('/contacts', {
+      firstName: 'Lucía',
+      email: `${local}@Müller.example`,
     });
-    const patch = await world.admin.client.patch(`/contacts/${contact.body.id}`, {
-      marketingStatus: 'bounced',
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.email).toBe(`${local}@xn--mller-kva.example`);
+    const duplicate = await world.admin.client.post('/contacts', {
+      firstName: 'Dup',
+      email: `${local}@xn--mller-kva.example`,
     });
-    expect(patch.status).toBe(400);
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.errors).toEqual([{ path: 'email', message: 'is already used by another contact' }]);
+    for (const q of [`${local}@müller.example`, `${local.toUpperCase()}@XN--MLLER-KVA.example`]) {
+      const found = await world.admin.client.get(`/contacts?q=${encodeURIComponent(q)}`);
+      expect(found.status).toBe(200);
+      expect(
+        found.body.items.map((item: { id: string }) => item.id),
+        q,
+      ).toEqual([created.body.id]);
+    }
+    // Read rights still apply to an exact-email search.
+    expect(
+      (await world.repBlue.client.get(`/contacts?q=${encodeURIComponent(`${local}@müller.example`)}`)).body
+        .items,
+    ).toEqual([]);
+    expect(
+      (await world.stranger.client.get(`/contacts?q=${encodeURIComponent(`${local}@müller.example`)}`)).body
+        .items,
+    ).toEqual([]);
+
+    const lead = await world.admin.client.post('/leads', {
+      firstName: 'L',
+      email: `${local}@müller.example`,
+    });
+    expect(lead.status, lead.text).toBe(201);
+    expect(lead.body.email).toBe(`${local}@xn--mller-kva.example`);
+    const user = await world.admin.client.post('/users', {
+      email: `${local}@Müller.example`,
+      name: 'Lucía',
+      role: 'rep',
+    });
+    expect(user.status, user.text).toBe(201);
+    expect(user.body.email).toBe(`${local}@xn--mller-kva.example`);
+    const sameUser = await world.admin.client.post('/users', {
+      email: `${local}@xn--mller-kva.example`,
+      name: 'Lucía',
+      role: 'rep',
+    });
+    expect(sameUser.status).toBe(409);
+    const refused = await world.admin.client.post('/contacts', {
+      firstName: 'X',
+      email: `lucía@example.com`,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ path: 'email', message: 'must be a valid email' }]);
   });
 
   it('archives with If-Match, hides archived contacts and restores them', async () => {

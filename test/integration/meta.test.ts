@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { importPKCS8, SignJWT } from 'jose';
+import { describe, expect, inject, it } from 'vitest';
 import { httpFunctions } from '#shared/api/catalogue';
+import { loadOrCreateDevTokenKeys } from '../../infra/local/dev-secrets.ts';
+import { LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from '../../infra/local/tokens.ts';
 import { api, tokenFor, uniqueTenant } from '../support/api.ts';
 
 const anonymous = api(undefined);
@@ -27,6 +30,45 @@ describe('public routes', () => {
     expect(create.responses['400'].content['application/problem+json']).toBeDefined();
   });
 
+  it('documents 401 as it comes back: the gateway body, WWW-Authenticate, and problem+json from a function', async () => {
+    const document = (await anonymous.get('/openapi.json')).body;
+    const unauthorized = document.paths['/contacts'].get.responses['401'];
+    expect(unauthorized.content['application/json'].schema).toEqual({
+      type: 'object',
+      required: ['message'],
+      properties: { message: { const: 'Unauthorized' } },
+    });
+    expect(unauthorized.content['application/problem+json']).toBeDefined();
+    expect(unauthorized.headers['WWW-Authenticate'].description).toContain('error="invalid_token"');
+    expect(document.paths['/health'].get.responses['401']).toBeUndefined();
+  });
+
+  it('answers / with links to the reference, the OpenAPI document and the local inbox', async () => {
+    const page = await anonymous.get('/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('vary')).toBe('Accept');
+    const apiUrl = inject('apiUrl');
+    expect(page.text).toContain(`<a href="${apiUrl}/docs">`);
+    expect(page.text).toContain(`<a href="${apiUrl}/openapi.json">`);
+    expect(page.text).toContain(`<a href="${inject('inboxUrl')}">`);
+
+    const documented = (await anonymous.get('/openapi.json')).body.paths['/'].get;
+    expect(documented).toMatchObject({ operationId: 'getIndex', security: [], tags: ['api'] });
+
+    const json = await anonymous.get('/', { accept: 'application/json' });
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect(json.body.links).toEqual([
+      { rel: 'docs', href: `${apiUrl}/docs`, title: 'API reference' },
+      { rel: 'openapi', href: `${apiUrl}/openapi.json`, title: 'OpenAPI 3.1 document' },
+      { rel: 'health', href: `${apiUrl}/health`, title: 'Health check' },
+      { rel: 'inbox', href: inject('inboxUrl'), title: 'Local email inbox (every email sent)' },
+    ]);
+    for (const link of json.body.links.filter((link: { rel: string }) => link.rel !== 'inbox'))
+      expect((await fetch(link.href)).status, link.href).toBe(200);
+    expect((await fetch(inject('inboxUrl'))).status).toBe(200);
+  });
+
   it('renders the reference for people at /docs', async () => {
     const response = await anonymous.get('/docs');
     expect(response.status).toBe(200);
@@ -45,8 +87,37 @@ describe('authentication', () => {
     expect((await api(forged).get('/contacts')).status).toBe(401);
   });
 
-  it('answers 401 for a token that is expired', async () => {
+  it('answers 401 for a token that is expired, saying so in WWW-Authenticate', async () => {
     const token = await tokenFor({ tenant: uniqueTenant(), role: 'admin', ttlSeconds: -60 });
-    expect((await api(token).get('/me')).status).toBe(401);
+    const response = await api(token).get('/me');
+    expect(response.status).toBe(401);
+    expect(response.text).toBe('{"message":"Unauthorized"}');
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer scope="" error="invalid_token" error_description="the token has expired"',
+    );
+  });
+
+  it('answers a verified token without a tenant or role with problem+json 401 and a challenge', async () => {
+    const keys = await loadOrCreateDevTokenKeys(inject('dataDir'));
+    const privateKey = await importPKCS8(keys.privateKeyPem, 'RS256');
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
+        .setSubject('someone')
+        .setIssuer(LOCAL_TOKEN_ISSUER)
+        .setAudience(LOCAL_TOKEN_AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(privateKey);
+    for (const claims of [{ 'cognito:groups': ['admin'] }, { 'custom:tenantId': uniqueTenant() }]) {
+      const response = await api(await sign(claims)).get('/me');
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(response.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer scope="" error="invalid_token" error_description="${response.body.detail}"`,
+      );
+    }
   });
 });

@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DeliveryRef } from '#shared/domain/delivery';
 import type { TrackingClaim } from '#shared/domain/tracking-token';
-import { api } from '../support/api.ts';
+import { api, eventually } from '../support/api.ts';
 import { newContact, type RuntimeStore, sentDelivery, useRuntimeStore } from './deliveries.ts';
 import { createWorld, unique, type World } from './world.ts';
 
@@ -109,7 +109,9 @@ describe('open pixel', () => {
   });
 
   it('an open within seconds of the send is a machine open: reported apart, no engagement', async () => {
-    const sent = await sentToNewContact({ sentAgoMs: 0 });
+    // Stamped a minute ahead rather than now: however slow the machine is between the send
+    // and the open, the open still lands inside the window after it.
+    const sent = await sentToNewContact({ sentAgoMs: -MINUTE });
     expect((await fetchRaw(sent.open)).status).toBe(200);
     const after = await delivery(sent.ref);
     expect(after?.machineOpenedAt).toBeDefined();
@@ -204,6 +206,156 @@ describe('click redirect', () => {
   });
 });
 
+describe('links as the author wrote them', () => {
+  it('redirects a link with non-ASCII, an escaped ampersand and escapes to exactly that address', async () => {
+    const sent = await sentToNewContact();
+    const cases = [
+      // What the composer seals for href="https://shop.example/café/日本?q=ü&amp;x=1#größe".
+      [
+        'https://shop.example/café/日本?q=ü&x=1#größe',
+        'https://shop.example/caf%C3%A9/%E6%97%A5%E6%9C%AC?q=%C3%BC&x=1#gr%C3%B6%C3%9Fe',
+      ],
+      ['https://shop.example/caf%C3%A9?q=%C3%BC', 'https://shop.example/caf%C3%A9?q=%C3%BC'],
+      ['https://tienda.müller.example/ñ', 'https://tienda.xn--mller-kva.example/%C3%B1'],
+    ] as const;
+    for (const [authored, location] of cases) {
+      const response = await fetchRaw(sent.click(authored));
+      expect(response.status, authored).toBe(302);
+      expect(response.headers.get('location')).toBe(location);
+      // A browser lands where it would for the authored link.
+      expect(new URL(location).href).toBe(new URL(authored).href);
+    }
+  });
+});
+
+describe('a bounced message', () => {
+  it('serves its pixel and follows its links, but records no open, click or engagement', async () => {
+    const sent = await sentToNewContact();
+    await store.recordEngagement(world.tenant, sent.ref, 'bouncedAt', new Date());
+    const pixel = await fetchRaw(sent.open);
+    expect(pixel.status).toBe(200);
+    expect(pixel.headers.get('content-type')).toBe('image/gif');
+    const click = await fetchRaw(sent.click('https://example.com/offer'));
+    expect(click.status).toBe(302);
+    expect(click.headers.get('location')).toBe('https://example.com/offer');
+    const after = await delivery(sent.ref);
+    expect(after).toMatchObject({ status: 'sent' });
+    expect(after?.openedAt).toBeUndefined();
+    expect(after?.machineOpenedAt).toBeUndefined();
+    expect(after?.clickedAt).toBeUndefined();
+    const campaignId = campaignOf(sent.ref);
+    expect(await store.engagementItem(world.tenant, campaignId, 'opened', sent.contact.id)).toBeUndefined();
+    expect(await store.engagementItem(world.tenant, campaignId, 'clicked', sent.contact.id)).toBeUndefined();
+  });
+});
+
+describe('re-subscribing after a one-click unsubscribe', () => {
+  const oneClick = (path: string) =>
+    anonymous.raw('POST', path, 'List-Unsubscribe=One-Click', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+
+  it('lifts the unsubscribe from the suppression list and records the consent change on the timeline', async () => {
+    const sent = await sentToNewContact();
+    expect((await oneClick(sent.unsubscribe)).status).toBe(200);
+    expect(await store.suppressionItem(world.tenant, sent.contact.email)).toMatchObject({
+      reason: 'unsubscribed',
+    });
+
+    const patch = await world.repRed.client.patch(`/contacts/${sent.contact.id}`, {
+      marketingStatus: 'subscribed',
+    });
+    expect(patch.status).toBe(404); // not the rep's contact: nothing may change
+    expect(await store.suppressionItem(world.tenant, sent.contact.email)).toBeDefined();
+
+    const resubscribed = await world.admin.client.patch(`/contacts/${sent.contact.id}`, {
+      marketingStatus: 'subscribed',
+    });
+    expect(resubscribed.status, resubscribed.text).toBe(200);
+    expect(resubscribed.body.marketingStatus).toBe('subscribed');
+    expect(await store.suppressionItem(world.tenant, sent.contact.email)).toBeUndefined();
+    await eventually(async () => {
+      const timeline = await world.admin.client.get(`/contacts/${sent.contact.id}/timeline`);
+      const changes = timeline.body.items.flatMap((entry: { changes?: unknown[]; actorId?: string }) =>
+        (entry.changes ?? []).map((change) => ({ ...(change as object), actorId: entry.actorId })),
+      );
+      expect(changes).toContainEqual({
+        field: 'marketingStatus',
+        from: 'unsubscribed',
+        to: 'subscribed',
+        actorId: world.admin.id,
+      });
+      expect(changes).toContainEqual({
+        field: 'marketingStatus',
+        from: 'subscribed',
+        to: 'unsubscribed',
+        actorId: 'system:unsubscribe',
+      });
+    });
+  });
+
+  it('a new contact with a suppressed address reads as sending will treat it; creating it subscribed is a new opt-in', async () => {
+    const sent = await sentToNewContact();
+    const address = sent.contact.email;
+    expect((await oneClick(sent.unsubscribe)).status).toBe(200);
+    // The address moves to a new contact: it reads as what sending will do.
+    expect(
+      (await world.admin.client.patch(`/contacts/${sent.contact.id}`, { email: emailOf('moved') })).status,
+    ).toBe(200);
+    const again = await world.admin.client.post('/contacts', { firstName: 'Again', email: address });
+    expect(again.status, again.text).toBe(201);
+    expect(again.body.marketingStatus).toBe('unsubscribed');
+    expect((await world.admin.client.get(`/contacts/${again.body.id}`)).body.marketingStatus).toBe(
+      'unsubscribed',
+    );
+    expect(await store.suppressionItem(world.tenant, address)).toMatchObject({ reason: 'unsubscribed' });
+
+    // Created subscribed: the person opted in anew, so the unsubscribe is lifted.
+    await world.admin.client.patch(`/contacts/${again.body.id}`, { email: emailOf('moved-again') });
+    const optedIn = await world.admin.client.post('/contacts', {
+      firstName: 'Optin',
+      email: address,
+      marketingStatus: 'subscribed',
+    });
+    expect(optedIn.status, optedIn.text).toBe(201);
+    expect(optedIn.body.marketingStatus).toBe('subscribed');
+    expect(await store.suppressionItem(world.tenant, address)).toBeUndefined();
+
+    // Erased: never lifted through the API, and a new contact reads unsubscribed.
+    expect((await world.admin.client.delete(`/contacts/${optedIn.body.id}?erase=true`)).status).toBe(204);
+    const refused = await world.admin.client.post('/contacts', {
+      firstName: 'Optin',
+      email: address,
+      marketingStatus: 'subscribed',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors).toEqual([
+      {
+        path: 'marketingStatus',
+        message: 'cannot be subscribed: the address bounced, complained or was erased',
+      },
+    ]);
+    const plain = await world.admin.client.post('/contacts', { firstName: 'Plain', email: address });
+    expect(plain.status).toBe(201);
+    expect(plain.body.marketingStatus).toBe('unsubscribed');
+    expect(await store.suppressionItem(world.tenant, address)).toMatchObject({ reason: 'erased' });
+  });
+
+  it('a lead converted into a new contact with an unsubscribed address starts unsubscribed', async () => {
+    const sent = await sentToNewContact();
+    const address = sent.contact.email;
+    expect((await oneClick(sent.unsubscribe)).status).toBe(200);
+    expect(
+      (await world.admin.client.patch(`/contacts/${sent.contact.id}`, { email: emailOf('moved') })).status,
+    ).toBe(200);
+    const lead = await world.admin.client.post('/leads', { firstName: 'Lead', email: address });
+    expect(lead.status, lead.text).toBe(201);
+    const converted = await world.admin.client.post(`/leads/${lead.body.id}/convert`, {});
+    expect(converted.status, converted.text).toBe(200);
+    expect(converted.body.contact).toMatchObject({ email: address, marketingStatus: 'unsubscribed' });
+  });
+});
+
 describe('unsubscribe', () => {
   it('GET shows a confirmation page and changes nothing', async () => {
     const sent = await sentToNewContact();
@@ -211,6 +363,11 @@ describe('unsubscribe', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    // The local inbox shows each email in a frame, so its links open there; no other site may frame the page.
+    const inbox = new URL(inject('inboxUrl'));
+    expect(response.headers.get('content-security-policy')).toContain(
+      `frame-ancestors ${inbox.origin} http://127.0.0.1:${inbox.port};`,
+    );
     expect(response.text).toMatch(/<form method="post">/);
     expect(response.text).toContain('value="One-Click"');
     // The address is recognisable but not shown in full.

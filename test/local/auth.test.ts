@@ -93,10 +93,48 @@ describe('the JWT authorizer stand-in', () => {
     expect(handlerCalls).toBe(before);
   });
 
-  it('says why in www-authenticate, as API Gateway does', async () => {
-    expect((await call()).challenge).toBe('Bearer');
-    const expired = await mintToken(dir.path, { tenant: 'acme', role: 'admin', ttlSeconds: -1 });
-    expect((await call(`Bearer ${expired}`)).challenge).toContain('error="invalid_token"');
-    expect((await call(`Bearer ${expired}`)).challenge).toContain('expired');
+  it("says why in www-authenticate, in API Gateway's layout, for every reason a token is refused", async () => {
+    const valid = await mintToken(dir.path, { tenant: 'acme', role: 'admin' });
+    const [header, payload, signature] = valid.split('.') as [string, string, string];
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    const why = (description: string) =>
+      `Bearer scope="" error="invalid_token" error_description="${description}"`;
+    const cases: Record<string, [string | undefined, string]> = {
+      // RFC 6750 §3.1: no credentials, no error code.
+      missing: [undefined, 'Bearer'],
+      'empty bearer': ['Bearer ', 'Bearer'],
+      'bare scheme': ['Bearer', 'Bearer'],
+      malformed: ['Bearer not-a-jwt', why('the token is malformed')],
+      'three parts of nothing': ['Bearer abc.def.ghi', why('the token is malformed')],
+      'another scheme': ['Basic dXNlcjpwYXNz', why('the token is malformed')],
+      expired: [
+        `Bearer ${await mintToken(dir.path, { tenant: 'acme', role: 'admin', ttlSeconds: -60 })}`,
+        why('the token has expired'),
+      ],
+      'wrong signature': [
+        `Bearer ${await mintToken(otherDir.path, { tenant: 'acme', role: 'admin' })}`,
+        why('the token does not have a valid signature'),
+      ],
+      'forged signature': [
+        `Bearer ${header}.${payload}.${signature.slice(0, -4)}AAAA`,
+        why('the token does not have a valid signature'),
+      ],
+      unsigned: [`Bearer ${unsigned}`, why('the token is not signed with an allowed algorithm')],
+      'wrong issuer': [
+        `Bearer ${await signWith({ iss: 'https://cognito-idp.us-east-1.amazonaws.com/other' })}`,
+        why('the token does not have a valid issuer'),
+      ],
+      // The one wording AWS documents, byte for byte.
+      'wrong audience': [
+        `Bearer ${await signWith({ aud: 'another-app' })}`,
+        'Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"',
+      ],
+    };
+    for (const [name, [authorization, challenge]] of Object.entries(cases)) {
+      const response = await call(authorization);
+      expect(response.status, name).toBe(401);
+      expect(response.body, name).toBe('{"message":"Unauthorized"}');
+      expect(response.challenge, name).toBe(challenge);
+    }
   });
 });

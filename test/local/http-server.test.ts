@@ -30,7 +30,6 @@ beforeAll(async () => {
   gateway = await startTestGateway({
     dataDir: dir.path,
     log,
-    handlerTimeoutMs: 500,
     routes: {
       echo: [
         { method: 'GET', path: '/things' },
@@ -69,9 +68,6 @@ beforeAll(async () => {
             return { hello: 'world' } as never;
           case 'invalid':
             return { statusCode: 'two hundred' } as never;
-          case 'slow':
-            await new Promise((resolve) => setTimeout(resolve, 2000));
-            return { statusCode: 200 };
           default:
             return { statusCode: 418, body: 'teapot' };
         }
@@ -110,6 +106,7 @@ function send(
 describe('the API Gateway event', () => {
   it('carries the route, raw path and query, lowercase headers and cookies like payload 2.0', async () => {
     const token = await adminToken();
+    const sentAt = Date.now();
     const response = await send('GET', '/things/a%20b%C3%A9?q=caf%C3%A9&tag=x&tag=y&plus=a+b&empty=', {
       headers: [
         ['Authorization', `Bearer ${token}`],
@@ -119,6 +116,7 @@ describe('the API Gateway event', () => {
         ['User-Agent', 'vitest-agent'],
       ],
     });
+    const answeredAt = Date.now();
     expect(response.status).toBe(200);
     const event = lastEvent as APIGatewayProxyEventV2WithJWTAuthorizer;
     expect(event.version).toBe('2.0');
@@ -141,7 +139,8 @@ describe('the API Gateway event', () => {
     });
     expect(event.requestContext.requestId).toBe(response.headers['apigw-requestid']);
     expect(event.requestContext.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
-    expect(Math.abs(event.requestContext.timeEpoch - Date.now())).toBeLessThan(5000);
+    expect(event.requestContext.timeEpoch).toBeGreaterThanOrEqual(sentAt);
+    expect(event.requestContext.timeEpoch).toBeLessThanOrEqual(answeredAt);
   });
 
   it('passes the claims as API Gateway does for Cognito: strings, groups flattened to [role]', async () => {
@@ -194,7 +193,8 @@ describe('the API Gateway event', () => {
     expect(lastContext?.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(lastContext?.invokedFunctionArn).toBe('arn:aws:lambda:us-east-1:000000000000:function:echo');
     expect(lastContext?.getRemainingTimeInMillis()).toBeGreaterThan(0);
-    expect(lastContext?.getRemainingTimeInMillis()).toBeLessThanOrEqual(500);
+    // API Gateway's own limit, 30 s, is the default timeout of the local gateway.
+    expect(lastContext?.getRemainingTimeInMillis()).toBeLessThanOrEqual(30_000);
   });
 });
 
@@ -234,9 +234,20 @@ describe('the handler result', () => {
   });
 
   it('answers 503 when the handler does not answer in time', async () => {
-    const response = await send('GET', '/result/slow');
-    expect(response.status).toBe(503);
-    expect(JSON.parse(response.body.toString())).toEqual({ message: 'Service Unavailable' });
+    // A handler that never answers: the outcome does not depend on how busy the machine is.
+    const silent = await startTestGateway({
+      dataDir: dir.path,
+      handlerTimeoutMs: 50,
+      routes: { silent: [{ method: 'GET', path: '/silent', public: true }] },
+      handlers: { silent: () => new Promise<never>(() => undefined) },
+    });
+    try {
+      const response = await fetch(`${silent.url}/silent`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ message: 'Service Unavailable' });
+    } finally {
+      await silent.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -6,29 +7,59 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/local/paths.ts';
 import { tempDir } from './helpers.ts';
 
-/** `npm start` as a developer runs it: tsx on main.ts, with ports and data folder from the environment. */
+const startScript = (
+  JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  }
+).scripts.start;
+
+/** `npm start` as a developer runs it (the command of package.json's start script), ports and data folder from the environment. */
 function startMain(env: Record<string, string>): {
   child: ChildProcess;
   output: () => { stdout: string; stderr: string };
+  /** Resolves once stdout holds `text`, or rejects with the output once the process has exited without it. */
+  printed: (text: string) => Promise<void>;
 } {
-  const child = spawn(
-    process.execPath,
-    [resolve(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'infra/local/main.ts'],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const [command, ...args] = startScript.split(' ');
+  expect(command).toBe('node');
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, like a terminal's foreground job, so a test can Ctrl-C the whole group.
+    detached: true,
+  });
   let stdout = '';
   let stderr = '';
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const waiter of waiters) waiter();
+  };
   child.stdout?.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
+    wake();
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  return { child, output: () => ({ stdout, stderr }) };
+  child.once('exit', wake);
+  const printed = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (stdout.includes(text)) resolve();
+        else if (child.exitCode !== null || child.signalCode !== null)
+          reject(
+            new Error(
+              `exited (${child.exitCode ?? child.signalCode}) before printing "${text}":\n${stdout}\n${stderr}`,
+            ),
+          );
+        else return;
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+  return { child, output: () => ({ stdout, stderr }), printed };
 }
 
 const exitOf = (child: ChildProcess) =>
@@ -50,24 +81,19 @@ describe('npm start (infra/local/main.ts)', () => {
   });
   afterAll(() => dir.remove());
 
-  it('prints the URLs and an admin token, serves, and stops everything on SIGINT with exit code 0', async () => {
-    const { child, output } = startMain({
+  it('prints the URLs and an admin token, serves, and stops everything on SIGINT with exit code 0', {
+    timeout: 300_000,
+  }, async () => {
+    const { child, output, printed } = startMain({
       LOCAL_DATA_DIR: dir.path,
       PORT: '0',
       DYNAMODB_PORT: '0',
       SES_PORT: '0',
     });
     try {
-      const deadline = Date.now() + 45_000;
-      while (
-        !output().stdout.includes('Press Ctrl-C to stop.') &&
-        Date.now() < deadline &&
-        child.exitCode === null
-      ) {
-        await new Promise((done) => setTimeout(done, 100));
-      }
-      const { stdout, stderr } = output();
-      expect(stdout, stderr).toContain('Press Ctrl-C to stop.');
+      // No deadline of its own: a loaded machine may take long to start Java; the test's timeout bounds it.
+      await printed('Press Ctrl-C to stop.');
+      const { stdout } = output();
       const apiUrl = /API\s+(http:\/\/localhost:\d+)/.exec(stdout)?.[1];
       expect(apiUrl).toBeDefined();
       expect(stdout).toMatch(/Email inbox\s+http:\/\/localhost:\d+\//);
@@ -80,10 +106,29 @@ describe('npm start (infra/local/main.ts)', () => {
       expect((await fetch(`${apiUrl}/me`)).status).toBe(401);
       expect(await javaFor(dir.path)).not.toBe('');
     } finally {
+      // Ctrl-C under npm: the terminal's SIGINT to the whole foreground group, and npm's forwarded copy.
+      process.kill(-(child.pid as number), 'SIGINT');
       child.kill('SIGINT');
     }
     expect(await exitOf(child)).toBe(0);
     expect(output().stdout).toContain('stopping the local CRM');
+    expect(output().stdout).toContain('Stopped.');
+    // Java is stopped last, in order, not killed by the terminal's signal under the stream poller.
+    expect(`${output().stdout}${output().stderr}`).not.toMatch(/exited unexpectedly|ECONNREFUSED/);
+    expect(await javaFor(dir.path)).toBe('');
+  });
+
+  it('stops at once on SIGINT while still starting: exit code 0, no java left, never "ready"', async () => {
+    const { child, output, printed } = startMain({
+      LOCAL_DATA_DIR: dir.path,
+      PORT: '0',
+      DYNAMODB_PORT: '0',
+      SES_PORT: '0',
+    });
+    await printed('Starting the local CRM');
+    child.kill('SIGINT');
+    expect(await exitOf(child)).toBe(0);
+    expect(output().stdout).not.toContain('Local CRM ready');
     expect(await javaFor(dir.path)).toBe('');
   });
 
@@ -99,10 +144,40 @@ describe('npm start (infra/local/main.ts)', () => {
         SES_PORT: '0',
       });
       expect(await exitOf(child)).toBe(1);
-      expect(output().stderr.trim()).toBe(`Port ${port} is in use; set PORT=... to use another port`);
+      expect(output().stderr.trim()).toBe(`API port ${port} is in use; set PORT=... to use another port`);
       expect(await javaFor(dir.path)).toBe('');
     } finally {
       blocker.close();
+    }
+  });
+
+  it.each([
+    ['DYNAMODB_PORT', 'DynamoDB Local port'],
+    ['SES_PORT', 'SES port'],
+  ])('exits 1 with one clear line when %s is pinned to a port another server holds', async (envVar, what) => {
+    // Answers 200 to anything, as another DynamoDB Local would to the readiness probe.
+    let requests = 0;
+    const other = createServer((_, response) => {
+      requests++;
+      response.end('{"TableNames":[]}');
+    });
+    await new Promise<void>((done) => other.listen(0, done));
+    const port = (other.address() as AddressInfo).port;
+    try {
+      const { child, output } = startMain({
+        LOCAL_DATA_DIR: dir.path,
+        PORT: '0',
+        DYNAMODB_PORT: '0',
+        SES_PORT: '0',
+        [envVar]: String(port),
+      });
+      expect(await exitOf(child)).toBe(1);
+      expect(output().stderr.trim()).toBe(`${what} ${port} is in use; set ${envVar}=... to use another port`);
+      expect(output().stdout).not.toContain('Local CRM ready');
+      expect(requests).toBe(0);
+      expect(await javaFor(dir.path)).toBe('');
+    } finally {
+      other.close();
     }
   });
 });

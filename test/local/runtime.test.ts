@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -14,6 +15,7 @@ import { tableDefinition } from '#shared/store/table';
 import { PortInUseError } from '../../infra/local/errors.ts';
 import { moduleHandlerLoader } from '../../infra/local/handler-loader.ts';
 import { ensureTable } from '../../infra/local/local-table.ts';
+import { findFreePort } from '../../infra/local/ports.ts';
 import { localRoute } from '../../infra/local/routes.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.ts';
 import { mintToken } from '../../infra/local/tokens.ts';
@@ -190,26 +192,69 @@ describe('the local runtime', () => {
 
 describe('starting next to a busy port', () => {
   let blocker: Server;
+  let blockerPort: number;
+  let requestsToBlocker = 0;
   beforeAll(async () => {
-    blocker = createServer();
+    // Stands in for another DynamoDB Local or SES: answers 200 to anything.
+    blocker = createServer((_, response) => {
+      requestsToBlocker++;
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end('{"TableNames":[]}');
+    });
     await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    blockerPort = (blocker.address() as AddressInfo).port;
   });
   afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
 
-  it('fails at once with a clear message, leaving nothing running', async () => {
-    const port = (blocker.address() as AddressInfo).port;
+  /** Java serving a port, if any (there must be none after a failed start). */
+  const javaOn = (port: number) =>
+    new Promise<string>((done) =>
+      execFile('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${port}( |$)`], (_, stdout) => done(stdout.trim())),
+    );
+
+  async function startWith(ports: { port?: number; dynamoPort?: number; sesPort?: number }) {
     const other = await tempDir();
-    const started = Date.now();
-    const failure = await startLocalRuntime({
-      dataDir: other.path,
-      inMemory: true,
-      port,
-      log: collectingLogger(),
-    }).catch((error: unknown) => error);
-    await other.remove();
+    try {
+      return await startLocalRuntime({
+        dataDir: other.path,
+        inMemory: true,
+        port: 0,
+        log: collectingLogger(),
+        ...ports,
+      }).catch((error: unknown) => error);
+    } finally {
+      await other.remove();
+    }
+  }
+
+  it('fails with a clear message naming PORT when the API port is taken, leaving nothing running', async () => {
+    const dynamoPort = await findFreePort();
+    const failure = await startWith({ port: blockerPort, dynamoPort });
     expect(failure).toBeInstanceOf(PortInUseError);
-    expect((failure as Error).message).toBe(`Port ${port} is in use; set PORT=... to use another port`);
-    // It fails before Java is even spawned.
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect((failure as Error).message).toBe(
+      `API port ${blockerPort} is in use; set PORT=... to use another port`,
+    );
+    expect(await javaOn(dynamoPort)).toBe('');
+  });
+
+  it('refuses a DynamoDB port another server holds instead of taking its answers as ready', async () => {
+    const before = requestsToBlocker;
+    const failure = await startWith({ dynamoPort: blockerPort });
+    expect(failure).toBeInstanceOf(PortInUseError);
+    expect((failure as Error).message).toBe(
+      `DynamoDB Local port ${blockerPort} is in use; set DYNAMODB_PORT=... to use another port`,
+    );
+    expect(requestsToBlocker).toBe(before);
+    expect(await javaOn(blockerPort)).toBe('');
+  });
+
+  it('refuses an SES port another server holds', async () => {
+    const dynamoPort = await findFreePort();
+    const failure = await startWith({ sesPort: blockerPort, dynamoPort });
+    expect(failure).toBeInstanceOf(PortInUseError);
+    expect((failure as Error).message).toBe(
+      `SES port ${blockerPort} is in use; set SES_PORT=... to use another port`,
+    );
+    expect(await javaOn(dynamoPort)).toBe('');
   });
 });

@@ -77,11 +77,12 @@ export function uniqueTenant(prefix = 't'): string {
 
 /**
  * Retries an assertion until it passes or time runs out, for results that arrive
- * through the stream consumer; rethrows the last failure.
+ * through the stream consumer; rethrows the last failure. The default deadline is
+ * generous: on a busy machine the stream can lag by many seconds.
  */
 export async function eventually<T>(
   assertion: () => T | Promise<T>,
-  { timeoutMs = 10_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+  { timeoutMs = 60_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -74,3 +74,75 @@ describe('composeEmail', () => {
     expect(email.html).toContain('&lt;script&gt;');
   });
 });
+
+const clicksIn = (text: string) =>
+  [...text.matchAll(/https:\/\/api\.example\.com\/t\/c\/[A-Za-z0-9_-]+/g)].map(
+    (match) => verifyTrackingToken(tokenOf(match[0], 'c'), key)?.url,
+  );
+
+describe('links reach the reader as the author meant them', () => {
+  const authored = 'https://shop.example/café/日本?q=ü&x=1#größe';
+
+  it('seals the URL an href stands for: entities decoded, non-ASCII kept, escapes not doubled', () => {
+    const email = composeEmail({
+      ...base,
+      contact: { firstName: 'Ann', lastName: 'A=B' },
+      template: {
+        subject: 'S',
+        html:
+          '<a href="https://shop.example/café/日本?q=ü&amp;x=1#größe">shop</a> ' +
+          "<a href='https://x.example/caf%C3%A9?a=1&#38;b=2'>encoded</a> " +
+          '<a href="https://x.example/?who={{contact.lastName}}">var</a> ' +
+          '<a href="tel:+34600000000">call</a> <a href="mailto:a@example.com?subject=Hi&amp;body=x">mail</a>',
+      },
+    });
+    expect(clicksIn(email.html)).toEqual([
+      authored,
+      'https://x.example/caf%C3%A9?a=1&b=2',
+      'https://x.example/?who=A=B',
+    ]);
+    expect(email.html).toContain('href="tel:+34600000000"');
+    expect(email.html).toContain('href="mailto:a@example.com?subject=Hi&amp;body=x"');
+  });
+
+  it('tracks the links of a written text part and of one made from the HTML, like the HTML part', () => {
+    const written = composeEmail({
+      ...base,
+      contact: { firstName: 'Ann' },
+      template: {
+        subject: 'S',
+        html: `<a href="${authored.replace('&', '&amp;')}">shop</a>`,
+        text: `Shop: ${authored}. Docs (https://en.example/wiki/Foo_(bar)), mail me: mailto:a@example.com\nLeave: {{unsubscribeUrl}}`,
+      },
+    });
+    expect(clicksIn(written.text)).toEqual([authored, 'https://en.example/wiki/Foo_(bar)']);
+    expect(written.text).toMatch(/^Shop: https:\/\/api\.example\.com\/t\/c\/[A-Za-z0-9_-]+\. Docs \(/);
+    expect(written.text).toContain('mailto:a@example.com');
+    expect(written.text).toContain(`Leave: ${written.unsubscribeUrl}`);
+    expect(written.text).not.toContain('shop.example');
+
+    const generated = composeEmail({
+      ...base,
+      contact: { firstName: 'Ann' },
+      template: {
+        subject: 'S',
+        html: `<p>Hi</p><a href="${authored.replace('&', '&amp;')}">See the offer</a>`,
+      },
+    });
+    expect(clicksIn(generated.text)).toEqual([authored]);
+    expect(generated.text).not.toContain('shop.example');
+    expect(generated.text).toContain(generated.unsubscribeUrl);
+  });
+
+  it('puts tracking links under an IDN public URL in ASCII (they also go into List-Unsubscribe)', () => {
+    const email = composeEmail({
+      ...base,
+      baseUrl: 'https://crm.müller.example/prod/',
+      contact: { firstName: 'Ann' },
+      template: { subject: 'S', html: '<a href="https://example.com/">x</a>' },
+    });
+    expect(email.unsubscribeUrl).toMatch(/^https:\/\/crm\.xn--mller-kva\.example\/prod\/u\/[A-Za-z0-9_-]+$/);
+    expect(email.headers['List-Unsubscribe']).toBe(`<${email.unsubscribeUrl}>`);
+    expect(email.html).toContain('href="https://crm.xn--mller-kva.example/prod/t/c/');
+  });
+});
