@@ -70,7 +70,9 @@ async function comment(request: Request) {
   const { spec, record, ref } = await target(caller, event, params.id ?? '');
   const body = (request.body as { body: string }).body;
   const mentions = mentionedIds(body);
-  const names = mentions.length > 0 ? await userNames(caller.tenantId, mentions) : new Map<string, string>();
+  const names = await userNames(caller.tenantId, [caller.userId, ...mentions]);
+  // A user made by hand in the user pool has no USER item: their token's email names them.
+  const authorName = names.get(caller.userId) ?? caller.email;
   const saved = {
     id: ulid(),
     recordType: ref.type,
@@ -94,7 +96,11 @@ async function comment(request: Request) {
         ...(record.teamId ? { recordTeamId: record.teamId } : {}),
         // Names as they are now, so that the timeline and notifications speak in words.
         ...(recordName ? { recordName } : {}),
-        mentioned: [...names].map(([id, name]) => ({ id, name })),
+        ...(authorName ? { authorName } : {}),
+        mentioned: mentions.flatMap((id) => {
+          const name = names.get(id);
+          return name ? [{ id, name }] : [];
+        }),
         ...saved,
       },
     }),

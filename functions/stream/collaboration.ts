@@ -100,7 +100,9 @@ async function deliver(
     }
   }
   if (allowed.length === 0) return;
-  const actorName = plan.actorId ? (await userNames(tenantId, [plan.actorId])).get(plan.actorId) : undefined;
+  const actorName =
+    (plan.actorId ? (await userNames(tenantId, [plan.actorId])).get(plan.actorId) : undefined) ??
+    plan.actorName;
   const actor = plan.actorId && actorName ? { id: plan.actorId, name: actorName } : undefined;
   await notify(tenantId, allowed, {
     kind: plan.kind,

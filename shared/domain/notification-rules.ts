@@ -15,6 +15,8 @@ export interface NotificationPlan {
   readonly wording: NotificationWording;
   readonly record: NamedRef;
   readonly actorId?: string;
+  /** The actor's name as stamped on the item (a comment's author), when the users' names lack it. */
+  readonly actorName?: string;
   /** For comments: the comment's id and a short excerpt with mentions written as names. */
   readonly comment?: { readonly id: string; readonly excerpt: string };
   readonly occurredAt: string;
@@ -50,7 +52,14 @@ export function notificationPlans(before: Image | undefined, after: Image | unde
       id: String(after.id),
       excerpt: commentExcerpt(String(after.body ?? ''), mentionNames(after)),
     };
-    const common = { record, ...(actorId ? { actorId } : {}), comment, occurredAt: at };
+    const actorName = str(after.authorName);
+    const common = {
+      record,
+      ...(actorId ? { actorId } : {}),
+      ...(actorName ? { actorName } : {}),
+      comment,
+      occurredAt: at,
+    };
     return [
       ...(mentions.length > 0
         ? [

@@ -171,6 +171,7 @@ export function timelineEntries(before: Image | undefined, after: Image | undefi
   }
   if (entity === 'comment' && !before) {
     const record = { type: String(after.recordType), id: String(after.recordId) };
+    const authorName = str(after.authorName);
     return [
       {
         kind: 'comment',
@@ -178,6 +179,7 @@ export function timelineEntries(before: Image | undefined, after: Image | undefi
         timelines: [record],
         at: String(after.createdAt),
         ...(actorId ? { actorId } : {}),
+        ...(actorId && authorName ? { actor: { id: actorId, name: authorName } } : {}),
         // An excerpt, mentions written as names: entries stay small whatever the comment's length.
         summary: commentExcerpt(String(after.body ?? ''), mentionNames(after)),
         data: { commentId: after.id },
