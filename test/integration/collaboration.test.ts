@@ -265,6 +265,29 @@ describe('notifications', () => {
     });
   });
 
+  it('names an author without a user record by the email of their token', async () => {
+    const { repRed, admin } = world;
+    const contact = await repRed.client.post('/contacts', { firstName: 'Noted' });
+    const id = contact.body.id as string;
+    await admin.client.post(`/contacts/${id}/comments`, { body: `@[${repRed.id}] look` });
+    const email = `admin@${world.tenant}.test`;
+    await eventually(async () => {
+      const mention = (await repRed.client.get('/me/notifications')).body.items.find(
+        (n: { kind: string; record?: { id: string } }) => n.kind === 'mention' && n.record?.id === id,
+      );
+      expect(mention).toMatchObject({
+        title: `${email} mentioned you on contact Noted`,
+        actor: { id: admin.id, name: email },
+      });
+      const [entry] = (await repRed.client.get(`/contacts/${id}/timeline`)).body.items;
+      expect(entry).toMatchObject({
+        kind: 'comment',
+        actor: { id: admin.id, name: email },
+        summary: '@rep-red look',
+      });
+    });
+  });
+
   it('names the actor and the record when something changes or is assigned', async () => {
     const { repRed, managerRed, admin } = world;
     const contact = await repRed.client.post('/contacts', { firstName: 'Iker', lastName: 'Ruiz' });
