@@ -8,6 +8,7 @@ import {
   runDueSchedules,
   tokenFor,
 } from '../support/api.ts';
+import { useTestTable } from '../support/dynamo.ts';
 import { createWorld, type Member, unique, type World } from './world.ts';
 
 /**
@@ -275,6 +276,23 @@ describe("a record's team is its owner's team", () => {
     await eventually(async () =>
       expect((await admin.client.get(`/users/${mover.id}`)).body.version).toBe(after.body.version),
     );
+    expect((await admin.client.get(`/contacts/${live.id}`)).body.version).toBe(version);
+    // The user's stream record replayed (twice in one batch, then again): nothing moves twice.
+    useTestTable();
+    const { handler } = await import('#functions/stream/aggregates');
+    const { marshall } = await import('@aws-sdk/util-dynamodb');
+    const image = { ...moved.body, entity: 'user', tenantId: world.tenant };
+    const record = {
+      eventID: `team-move-${mover.id}`,
+      eventName: 'MODIFY' as const,
+      dynamodb: {
+        OldImage: marshall({ ...image, teamId: world.teams.red }) as never,
+        NewImage: marshall(image) as never,
+        SequenceNumber: '3',
+      },
+    };
+    expect((await handler({ Records: [record, record] })).batchItemFailures).toEqual([]);
+    expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
     expect((await admin.client.get(`/contacts/${live.id}`)).body.version).toBe(version);
     // The move is told nowhere as a field change: the team follows the owner.
     const timeline = await admin.client.get(`/contacts/${live.id}/timeline`);
