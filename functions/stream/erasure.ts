@@ -2,7 +2,16 @@ import { identifyingValues } from '#shared/domain/erasure';
 import type { RecordRef } from '#shared/domain/timeline';
 import { deletePartition, followersPk, timelinePk } from '#shared/store/collaboration';
 import { forgetContactDeliveries } from '#shared/store/deliveries';
-import { type Activity, activities, cases, companies, deals, leads, quotes } from '#shared/store/entities';
+import {
+  type Activity,
+  activities,
+  cases,
+  companies,
+  type Deal,
+  deals,
+  leads,
+  quotes,
+} from '#shared/store/entities';
 import { deleteItems, redactItems, redactPartition, redactRecord } from '#shared/store/erasure';
 import { forgetStoredResponses, redactStoredResponses } from '#shared/store/idempotency';
 import { recordPk } from '#shared/store/keys';
@@ -23,7 +32,8 @@ type Image = Record<string, unknown>;
  *   and clicks;
  * - what is about something else but copied their names, email or phone
  *   (their activities, cases, the deal, its quotes and the company of their
- *   conversion, those records' timelines and notifications, the company's timeline) keeps its
+ *   conversion, deals of their company that list them, which also stop listing
+ *   them, those records' timelines and notifications, the company's timeline) keeps its
  *   content with those values redacted, and activities lose their link;
  * - stored idempotent responses (any user's) that held them answer 410.
  */
@@ -46,6 +56,16 @@ export async function eraseTraces(tenantId: string, contact: Image): Promise<voi
     await eraseRecordTraces(tenantId, { type: 'lead', id: lead.id }, recordPk(tenantId, 'LEAD', lead.id));
   }
 
+  if (typeof contact.companyId === 'string') {
+    // Deals of their company that name them among their contacts (deals are listed by company).
+    const withoutPerson = (deal: Deal): Deal => ({
+      ...deal,
+      contactIds: deal.contactIds.filter((id) => id !== person.id),
+    });
+    for (const deal of await everyRecord(deals, tenantId, contact.companyId))
+      if (deal.contactIds.includes(person.id))
+        await redactWithHistory(deals, tenantId, deal.id, values, withoutPerson);
+  }
   await forgetContactDeliveries(tenantId, person.id);
   await eraseRecordTraces(tenantId, person, recordPk(tenantId, 'CONTACT', person.id));
   if (typeof contact.companyId === 'string') {
@@ -87,9 +107,10 @@ async function redactWithHistory<T extends StoredRecord>(
   tenantId: string,
   id: string,
   values: readonly string[],
+  change?: (record: T) => T,
 ): Promise<void> {
   const ref = { type: spec.type.toLowerCase(), id };
-  await redactRecord(spec, tenantId, id, values);
+  await redactRecord(spec, tenantId, id, values, change);
   // The rest of its partition: comments on it, a deal's stage history.
   await redactPartition(recordPk(tenantId, spec.type, id), values);
   await redactPartition(timelinePk(tenantId, ref), values);

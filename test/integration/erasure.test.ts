@@ -117,6 +117,11 @@ describe('erasure', () => {
     expect((await repRed.client.patch(`/deals/${conversion.deal.id}`, { stageId: proposal })).status).toBe(
       200,
     );
+    const renewal = await created(repRed.client, '/deals', {
+      name: `Renewal for ${person.lastName}`,
+      companyId: conversion.company.id,
+      contactIds: [contactId],
+    });
     await created(repRed.client, `/deals/${conversion.deal.id}/quotes`, {
       lines: [{ description: `Fleet plan for ${person.lastName}`, quantity: 1, unitPrice: 100 }],
     });
@@ -255,6 +260,9 @@ describe('erasure', () => {
       intervalMs: 1_000,
     });
     expect((await admin.client.get(`/leads/${lead.id}`)).status).toBe(404);
+    // A deal that listed them among its contacts no longer does, and keeps its own content.
+    const kept = await admin.client.get(`/deals/${renewal.id}`);
+    expect(kept.body).toMatchObject({ name: 'Renewal for [erased]', contactIds: [] });
     // What was about the lead keeps its own content, without the person.
     const aboutLead = await repRed.client.get(`/activities/${leadCall.id}`);
     expect(aboutLead.body.related).toBeUndefined();
