@@ -1,16 +1,28 @@
-import { moveOwnedRecords, quotesFollowDeal } from '#shared/store/ownership';
+import { users } from '#shared/store/entities';
+import type { EntityType } from '#shared/store/keys';
+import { moveOwnedRecords, moveRecordToTeam, ownedTypes, quotesFollowDeal } from '#shared/store/ownership';
+import { getRecords } from '#shared/store/records';
 import type { StreamChange } from './collaboration.ts';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const ownedEntities = new Map<string, EntityType>(ownedTypes.map((type) => [type.toLowerCase(), type]));
 
 /**
  * Keeps every record's `teamId` its owner's team: a user whose team changed
- * (PATCH /users/{id}) takes all their records along, and a deal whose owner
- * changed takes its quotes along. Both are idempotent, so a failed record is
- * simply retried. Returns the event ids that failed.
+ * (PATCH /users/{id}) takes all their records along, a deal whose owner
+ * changed takes its quotes along, and a record written with another team than
+ * its owner's current one (by a token issued before a team change, or while
+ * the move ran) is moved after it. All of it is idempotent, so a failed
+ * record is simply retried. Returns the event ids that failed.
  */
 export async function applyTeamMoves(changes: readonly StreamChange[]): Promise<Set<string>> {
   const failed = new Set<string>();
+  const fail = (eventId: string, error: unknown) => {
+    console.error(
+      JSON.stringify({ level: 'error', message: 'team move failed', eventId, error: String(error) }),
+    );
+    failed.add(eventId);
+  };
   for (const { eventId, before, after } of changes) {
     if (!before || !after) continue;
     const tenantId = str(after.tenantId);
@@ -27,11 +39,51 @@ export async function applyTeamMoves(changes: readonly StreamChange[]): Promise<
         });
       }
     } catch (error) {
-      console.error(
-        JSON.stringify({ level: 'error', message: 'team move failed', eventId, error: String(error) }),
-      );
-      failed.add(eventId);
+      fail(eventId, error);
     }
   }
+  for (const [eventId, error] of await realignStragglers(changes)) fail(eventId, error);
   return failed;
+}
+
+/** Records written with a team that is not their owner's current one: one read of the owners per tenant. */
+async function realignStragglers(changes: readonly StreamChange[]): Promise<Map<string, unknown>> {
+  const errors = new Map<string, unknown>();
+  const byTenant = new Map<string, StreamChange[]>();
+  for (const change of changes) {
+    const after = change.after;
+    const tenantId = str(after?.tenantId);
+    if (!after || !tenantId || !ownedEntities.has(String(after.entity)) || !str(after.ownerId)) continue;
+    byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), change]);
+  }
+  for (const [tenantId, owned] of byTenant) {
+    let owners: Map<string, { teamId?: string; active: boolean }>;
+    try {
+      owners = await getRecords(users, tenantId, [
+        ...new Set(owned.map((change) => String(change.after?.ownerId))),
+      ]);
+    } catch (error) {
+      for (const change of owned) errors.set(change.eventId, error);
+      continue;
+    }
+    for (const { eventId, after } of owned) {
+      if (!after) continue;
+      const owner = owners.get(String(after.ownerId));
+      // A user made by hand in the user pool has no USER item: their token's team stands.
+      if (!owner || owner.teamId === str(after.teamId)) continue;
+      try {
+        await moveRecordToTeam(
+          tenantId,
+          ownedEntities.get(String(after.entity)) as EntityType,
+          { pk: String(after.pk), sk: String(after.sk) },
+          String(after.id),
+          String(after.ownerId),
+          owner.teamId,
+        );
+      } catch (error) {
+        errors.set(eventId, error);
+      }
+    }
+  }
+  return errors;
 }

@@ -124,6 +124,19 @@ export async function moveOwnedRecords(
   return moved;
 }
 
+/**
+ * Moves one record to its owner's team `teamId` (off any team when undefined),
+ * unless it already is there or `ownerId` no longer owns it.
+ */
+export const moveRecordToTeam = (
+  tenantId: string,
+  type: EntityType,
+  key: { pk: string; sk: string },
+  id: string,
+  ownerId: string,
+  teamId: string | undefined,
+): Promise<boolean> => setOwner(tenantId, type, key, id, { ownerId, teamId }, ownerId);
+
 /** A deal's quotes take its owner and team (quotes are read with their deal's rights). */
 export async function quotesFollowDeal(tenantId: string, dealId: string, owner: Owner): Promise<void> {
   const pages = queryPages({

@@ -265,6 +265,12 @@ describe("a record's team is its owner's team", () => {
     }
     const blueList = await repBlue.client.get('/contacts?limit=200');
     expect(blueList.body.items.map((item: { id: string }) => item.id)).toContain(live.id);
+    // A record made with the mover's token, which still names the old team, moves after it.
+    const late = await contact(mover.client);
+    expect(late.teamId).toBe(world.teams.red);
+    await eventually(async () =>
+      expect((await admin.client.get(`/contacts/${late.id}`)).body.teamId).toBe(world.teams.blue),
+    );
     const blueArchived = await repBlue.client.get('/contacts?archived=true&limit=200');
     expect(blueArchived.body.items.map((item: { id: string }) => item.id)).toContain(archived.id);
 
