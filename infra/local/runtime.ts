@@ -250,6 +250,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // shared/queue/select.ts: the SQS stand-in, keeping messages in their own table.
       QUEUE: 'local',
       LOCAL_QUEUE_TABLE: queueTableName,
+      // functions/stream/set-aside.ts: records the stream consumer can never apply go where the poller's do.
+      LOCAL_STREAM_FAILURE_FILE: join(dataDir, STREAM_FAILURES_FILE),
       // The local SES has no rate limit; SEND_RATE_PER_SECOND=14 behaves like a production account.
       SEND_RATE_PER_SECOND: process.env.SEND_RATE_PER_SECOND ?? 'unlimited',
       // Nothing local may reach for real credentials or the instance metadata service.
