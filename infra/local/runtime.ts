@@ -22,8 +22,7 @@ import {
   schedulerControlHandler,
   schedulerControlRoutes,
 } from './scheduler-control.ts';
-import type { SesWithEventsOptions } from './ses-events.ts';
-import type { RunningSesLocal } from './ses-local.ts';
+import type { RunningSesWithEvents, SesWithEventsOptions } from './ses-events.ts';
 
 /**
  * The whole CRM on a laptop: DynamoDB Local with the table from the shared
@@ -195,6 +194,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           region,
           log,
           failureFile: join(dataDir, SES_EVENT_FAILURES_FILE),
+          // Mail and pending events outlive a restart, as in SES (not in-memory runs: their table does not).
+          ...(options.inMemory ? {} : { stateDir: dataDir }),
           whenReady: ready,
           ...options.sesEvents,
         }),
@@ -221,7 +222,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       if (outcome.status === 'rejected') throw outcome.reason;
     }
     const dynamo = (dynamoStart as PromiseFulfilledResult<RunningDynamoDbLocal>).value;
-    const ses = (sesStart as PromiseFulfilledResult<RunningSesLocal>).value;
+    const ses = (sesStart as PromiseFulfilledResult<RunningSesWithEvents>).value;
     const [
       { DynamoDBClient },
       { DynamoDBStreamsClient },
@@ -244,6 +245,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
+      // shared/mail/sent-ledger.ts: SES's record of the message sent under a claim, which AWS cannot be asked.
+      LOCAL_SES_LEDGER_URL: ses.ledgerUrl,
       // shared/schedule/select.ts: the local stand-in, keeping schedules in their own table.
       SCHEDULER: 'local',
       LOCAL_SCHEDULE_TABLE: scheduleTableName,
