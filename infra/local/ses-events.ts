@@ -305,19 +305,12 @@ class SesEventPublisher {
     private readonly state: SesState<SesEventBridgeEvent>,
   ) {}
 
-  /** Journals a message's events (they survive a crash), then hands them over after the delay. */
-  async publish(key: string, events: SesEventBridgeEvent[]): Promise<void> {
-    if (this.stopped || events.length === 0) return;
-    await this.state.published(key, events);
-    this.schedule(key, events);
-  }
-
-  /** Events journaled by an earlier run and never handled: handed over again, as EventBridge would. */
-  replay(pending: readonly { key: string; events: SesEventBridgeEvent[] }[]): void {
-    for (const { key, events } of pending) this.schedule(key, events);
-  }
-
-  private schedule(key: string, events: SesEventBridgeEvent[]): void {
+  /**
+   * Hands a message's events over after the delay; `key` (the message id)
+   * marks them handled in the state once done. Also for events an earlier run
+   * recorded and never handled, as EventBridge would still deliver them.
+   */
+  publish(key: string, events: SesEventBridgeEvent[]): void {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -509,7 +502,7 @@ export async function startSesWithEvents(options: SesWithEventsOptions): Promise
   const context: EventContext = { region: options.region, account: options.account ?? LOCAL_ACCOUNT_ID };
   const configurationSet = options.defaultConfigurationSet ?? 'crm';
   try {
-    publisher.replay(await state.load());
+    for (const { key, events } of await state.load()) publisher.publish(key, events);
   } catch (error) {
     await upstream.stop();
     throw error;
@@ -536,8 +529,9 @@ export async function startSesWithEvents(options: SesWithEventsOptions): Promise
         if (message) {
           // On disk before the sender hears "accepted": an answered send is never forgotten.
           const claim = message.tags.find((tag) => tag.Name === 'claim')?.Value;
-          await state.sent(message.messageId, claim);
-          await publisher.publish(message.messageId, sesEventsFor(message, context));
+          const events = sesEventsFor(message, context);
+          await state.sent(message.messageId, claim, events);
+          publisher.publish(message.messageId, events);
         }
       }
       if (request.method === 'POST' && path === CLEAR_STORE_PATH && ok) await state.cleared();

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Email, getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 
@@ -6,21 +6,22 @@ import { type Email, getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
  * What the local SES keeps across restarts, as SES does: the mail it accepted
  * (the inbox), which claim each message was sent under (the evidence a
  * restarted sender settles open claims with, see shared/mail/sent-ledger.ts),
- * and the events it has yet to publish. Append-only JSONL files under the
- * data dir, written before SES answers the send, so an email whose send was
- * answered is never forgotten, and replayed on start. Without a directory
+ * and the events it has yet to publish. One line per accepted message (its
+ * stored copy, claim and events) is appended before SES answers the send, so
+ * an answered send is never forgotten and its events never lost; a second
+ * file lists the messages whose events were handled. On start the mail is
+ * restored and the rest of the events replayed. Without a directory
  * everything lives in memory only (tests with an in-memory runtime).
  */
 export const SES_MAIL_FILE = 'ses-mail.jsonl';
-export const SES_PENDING_EVENTS_FILE = 'ses-events-pending.jsonl';
+export const SES_EVENTS_HANDLED_FILE = 'ses-events-handled.jsonl';
 
-interface MailLine {
+interface MailLine<E> {
   readonly messageId: string;
   readonly claim?: string;
   readonly email?: Email;
+  readonly events?: E[];
 }
-
-type EventLine<E> = { readonly published: string; readonly events: E[] } | { readonly handled: string };
 
 export class SesState<E> {
   /** Claim id → SES message id. */
@@ -31,32 +32,29 @@ export class SesState<E> {
 
   /**
    * Loads the mail into the SES emulator's store and the claim ledger, and
-   * returns the event sets not yet handled, oldest first (the journal is
-   * rewritten to hold only those).
+   * returns the messages whose events were not all handled, oldest first.
    */
   async load(): Promise<{ key: string; events: E[] }[]> {
     if (!this.dir) return [];
     await mkdir(this.dir, { recursive: true });
     const store = getStoreReadonly();
     const known = new Set(store.emails.map((email) => email.messageId));
-    for (const line of await readLines<MailLine>(join(this.dir, SES_MAIL_FILE))) {
+    const handled = new Set(
+      (await readLines<{ handled: string }>(join(this.dir, SES_EVENTS_HANDLED_FILE))).map(
+        (line) => line.handled,
+      ),
+    );
+    const pending: { key: string; events: E[] }[] = [];
+    for (const line of await readLines<MailLine<E>>(join(this.dir, SES_MAIL_FILE))) {
       if (line.claim) this.claims.set(line.claim, line.messageId);
       if (line.email && !known.has(line.messageId)) {
         store.emails.push(line.email);
         known.add(line.messageId);
       }
+      if (line.events?.length && !handled.has(line.messageId))
+        pending.push({ key: line.messageId, events: line.events });
     }
-    const pending = new Map<string, E[]>();
-    for (const line of await readLines<EventLine<E>>(join(this.dir, SES_PENDING_EVENTS_FILE))) {
-      if ('published' in line) pending.set(line.published, line.events);
-      else pending.delete(line.handled);
-    }
-    const left = [...pending].map(([key, events]) => ({ key, events }));
-    const file = join(this.dir, SES_PENDING_EVENTS_FILE);
-    const content = left.map(({ key, events }) => `${JSON.stringify({ published: key, events })}\n`).join('');
-    await writeFile(`${file}.tmp`, content);
-    await rename(`${file}.tmp`, file);
-    return left;
+    return pending;
   }
 
   /** The SES message id sent under a claim, if SES accepted one. */
@@ -64,19 +62,20 @@ export class SesState<E> {
     return this.claims.get(claim);
   }
 
-  /** Records an accepted message (with the emulator's stored copy); resolves once it is on disk. */
-  async sent(messageId: string, claim: string | undefined): Promise<void> {
+  /**
+   * Records an accepted message (with the emulator's stored copy) and the
+   * events it will publish, in one line; resolves once it is written.
+   */
+  async sent(messageId: string, claim: string | undefined, events: E[]): Promise<void> {
     if (claim) this.claims.set(claim, messageId);
     const email = [...getStoreReadonly().emails].reverse().find((stored) => stored.messageId === messageId);
-    await this.append(SES_MAIL_FILE, { messageId, ...(claim ? { claim } : {}), ...(email ? { email } : {}) });
+    const line: MailLine<E> = { messageId, ...(claim ? { claim } : {}), ...(email ? { email } : {}), events };
+    await this.append(SES_MAIL_FILE, line);
   }
 
-  published(key: string, events: E[]): Promise<void> {
-    return this.append(SES_PENDING_EVENTS_FILE, { published: key, events });
-  }
-
-  handled(key: string): Promise<void> {
-    return this.append(SES_PENDING_EVENTS_FILE, { handled: key });
+  /** Every event of the message was handled (or given up on): not replayed again. */
+  handled(messageId: string): Promise<void> {
+    return this.append(SES_EVENTS_HANDLED_FILE, { handled: messageId });
   }
 
   /** The inbox was cleared (POST /clear-store): so is its copy. */
