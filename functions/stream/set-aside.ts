@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
  * The stream consumer's on-failure destination for records it cannot process
@@ -45,6 +45,8 @@ export async function setAside(records: readonly SetAsideRecord[], now = new Dat
   }
   const queueUrl = process.env[setAsideEnv.queueUrl];
   if (!queueUrl) throw new Error(`Neither ${setAsideEnv.queueUrl} nor ${setAsideEnv.localFile} is set`);
+  // Loaded on this rare path only, so the consumer's cold start does not pay for the SQS client.
+  const { SendMessageBatchCommand, SQSClient } = await import('@aws-sdk/client-sqs');
   client ??= new SQSClient({});
   for (let start = 0; start < entries.length; start += BATCH) {
     const batch = entries
