@@ -334,3 +334,31 @@ describe('a crash between the send and the state write', () => {
     ).toEqual(expect.arrayContaining(['suppressed', 'not_subscribed']));
   });
 });
+
+describe('the truth of an open claim (claimVerdict)', () => {
+  const at = new Date('2026-03-01T10:00:00.000Z');
+  const claimedAgo = (ms: number) => ({ claimedAt: new Date(at.getTime() - ms).toISOString() });
+
+  it('believes positive evidence at once, and absence only once no send under the claim can reach SES', async () => {
+    const { claimVerdict } = await import('../../shared/domain/delivery.ts');
+    expect(claimVerdict(claimedAgo(0), { accepted: 'm-1' }, at)).toEqual({
+      verdict: 'sent',
+      messageId: 'm-1',
+    });
+    expect(claimVerdict({ ...claimedAgo(0), messageId: 'm-0' }, 'none', at)).toEqual({
+      verdict: 'sent',
+      messageId: 'm-0',
+    });
+    expect(claimVerdict(claimedAgo(1000), 'none', at)).toEqual({
+      verdict: 'wait',
+      untilMs: CLAIM_SEND_WINDOW_MS - 1000,
+    });
+    expect(claimVerdict(claimedAgo(CLAIM_SEND_WINDOW_MS), 'none', at)).toEqual({ verdict: 'release' });
+    expect(claimVerdict(claimedAgo(CLAIM_SEND_WINDOW_MS), 'unknown', at).verdict).toBe('wait');
+    expect(claimVerdict(claimedAgo(SES_EVENTS_HORIZON_MS), 'unknown', at)).toEqual({ verdict: 'release' });
+    // A claim without a readable time is as old as can be.
+    expect(claimVerdict({}, 'none', at)).toEqual({ verdict: 'release' });
+    // The window holds the start limit, one bounded call and a margin.
+    expect(CLAIM_SEND_WINDOW_MS).toBeGreaterThan(CLAIM_SEND_START_MS);
+  });
+});

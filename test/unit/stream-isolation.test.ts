@@ -277,3 +277,36 @@ describe('the stream consumer isolates each record', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '501' }]);
   });
 });
+
+describe('the set-aside destination in AWS', () => {
+  it('sends each record to the stream failure queue with its reasons, and throws when SQS refuses', async () => {
+    const { SendMessageBatchCommand, SQSClient } = await import('@aws-sdk/client-sqs');
+    const sqsMock = mockClient(SQSClient);
+    delete process.env.LOCAL_STREAM_FAILURE_FILE;
+    process.env.STREAM_FAILURE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stream-failures';
+    try {
+      const { setAside } = await import('#functions/stream/set-aside');
+      sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+      const record = {
+        eventId: 'e1',
+        sequenceNumber: '7',
+        tenantId: 't1',
+        keys: { pk: 'T#t1#CONTACT#c1', sk: 'A' },
+        reasons: { timeline: 'ValidationException: too big' },
+      };
+      await setAside([record]);
+      const input = sqsMock.commandCalls(SendMessageBatchCommand)[0]?.args[0].input;
+      expect(input?.QueueUrl).toBe(process.env.STREAM_FAILURE_QUEUE_URL);
+      expect(JSON.parse(input?.Entries?.[0]?.MessageBody ?? '{}')).toMatchObject(record);
+
+      sqsMock.on(SendMessageBatchCommand).resolves({
+        Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }],
+        Successful: [],
+      });
+      await expect(setAside([record])).rejects.toThrow(/refused/);
+    } finally {
+      delete process.env.STREAM_FAILURE_QUEUE_URL;
+      sqsMock.restore();
+    }
+  });
+});
