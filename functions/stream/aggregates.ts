@@ -6,7 +6,7 @@ import { applyCountedEvents, type CountedEvent, MAX_EVENTS_PER_TRANSACTION } fro
 import { applyCampaignStats } from './campaign-stats.ts';
 import { applyCollaboration, type StreamChange } from './collaboration.ts';
 import { applyContactActivity } from './contact-activity.ts';
-import { applyIsolated, describeError, type Failures, isPermanent } from './isolation.ts';
+import { applyIsolated, describeError, type Failures, isPermanent, UndecodableRecord } from './isolation.ts';
 import { applySequenceExits } from './sequence-exits.ts';
 import { type SetAsideRecord, setAside } from './set-aside.ts';
 
@@ -14,6 +14,15 @@ type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
 const imageOf = (image: Image | undefined) =>
   image ? unmarshall(image as Record<string, AttributeValue>) : undefined;
+
+/** The image, or undefined when it cannot be read (a record being set aside for that). */
+const readable = (image: Image | undefined) => {
+  try {
+    return imageOf(image);
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * The table-stream consumer: per-tenant aggregates, then timelines and
@@ -29,25 +38,29 @@ const imageOf = (image: Image | undefined) =>
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const records = new Map<string, DynamoDBRecord>();
   const changes: (StreamChange & { sequenceNumber: string })[] = [];
+  const failures = new Map<string, Record<string, unknown>>();
+  const collect = (consumer: string, failed: Failures) => {
+    for (const [eventId, error] of failed)
+      failures.set(eventId, { ...failures.get(eventId), [consumer]: error });
+  };
   for (const record of event.Records) {
     const eventId = record.eventID;
     const sequenceNumber = record.dynamodb?.SequenceNumber;
     // A batch can carry the same event twice; it is applied once.
     if (!eventId || !sequenceNumber || records.has(eventId)) continue;
     records.set(eventId, record);
-    changes.push({
-      eventId,
-      sequenceNumber,
-      before: imageOf(record.dynamodb?.OldImage),
-      after: imageOf(record.dynamodb?.NewImage),
-    });
+    try {
+      changes.push({
+        eventId,
+        sequenceNumber,
+        before: imageOf(record.dynamodb?.OldImage),
+        after: imageOf(record.dynamodb?.NewImage),
+      });
+    } catch (error) {
+      collect('decode', new Map([[eventId, new UndecodableRecord(describeError(error))]]));
+    }
   }
 
-  const failures = new Map<string, Record<string, unknown>>();
-  const collect = (consumer: string, failed: Failures) => {
-    for (const [eventId, error] of failed)
-      failures.set(eventId, { ...failures.get(eventId), [consumer]: error });
-  };
   collect('aggregates', await applyAggregates(changes));
   collect('timeline and notifications', await applyCollaboration(changes));
   collect('contact activity', await applyContactActivity(changes));
@@ -108,8 +121,8 @@ async function settleFailures(
       retry.push(sequenceNumber);
       continue;
     }
-    const image = imageOf(record.dynamodb?.NewImage ?? record.dynamodb?.OldImage);
-    const keys = imageOf(record.dynamodb?.Keys as Image | undefined);
+    const image = readable(record.dynamodb?.NewImage ?? record.dynamodb?.OldImage);
+    const keys = readable(record.dynamodb?.Keys as Image | undefined);
     poison.push({
       eventId,
       sequenceNumber,

@@ -42,12 +42,19 @@ export function isTransient(error: unknown): boolean {
   return (CancellationReasons ?? []).some((reason) => reason.Code && transientReasons.has(reason.Code));
 }
 
+/** A stream record whose images cannot be read: retrying cannot change that. */
+export class UndecodableRecord extends Error {
+  override readonly name = 'UndecodableRecord';
+}
+
 /**
- * An error that this record's content will cause on every attempt: DynamoDB
+ * An error that this record's content will cause on every attempt: an
+ * image that cannot be read (UndecodableRecord), or DynamoDB
  * refused the write itself (an item over 400 KB, a key over 2 KB, a malformed
  * value), directly or as a cancellation reason of a transaction.
  */
 export function isPermanent(error: unknown): boolean {
+  if (error instanceof UndecodableRecord) return true;
   const { name, CancellationReasons } = (error ?? {}) as ErrorShape;
   if (name === 'ValidationException') return true;
   return (

@@ -263,6 +263,21 @@ describe('the stream consumer isolates each record', () => {
     expect(await setAsideLines()).toEqual([]);
   });
 
+  it('sets aside a record whose image cannot be read, and applies the rest of the batch', async () => {
+    const { handler } = await import('#functions/stream/aggregates');
+    const unreadable = contactRecord('broken', 'c9', '600');
+    (unreadable.dynamodb.NewImage as Record<string, unknown>).version = { Z: 'no such type' };
+    const result = await handler({ Records: [unreadable, contactRecord('fine', 'c1', '601')] });
+    expect(result.batchItemFailures).toEqual([]);
+    const lines = await setAsideLines();
+    expect(lines.map((line) => line.eventId)).toEqual(['broken-c9-600']);
+    expect(lines[0]?.reasons).toEqual({ decode: expect.stringContaining('UndecodableRecord') });
+    const tenants = dynamoMock
+      .commandCalls(BatchWriteCommand)
+      .flatMap((call) => tenantsIn(call.args[0].input as Puts));
+    expect(tenants).toEqual(['fine']);
+  });
+
   it('reports a poison record for retry when it cannot be set aside', async () => {
     const { handler } = await import('#functions/stream/aggregates');
     delete process.env.LOCAL_STREAM_FAILURE_FILE;
