@@ -12,9 +12,9 @@ import { type SentLedger, sentLedger } from './sent-ledger.ts';
 import { sesMailer } from './ses-mailer.ts';
 
 /**
- * Sends one delivery at most once: claim it (only a pending delivery can be
- * claimed), take a token from the account-wide send budget, send through SES,
- * record the result on the claim.
+ * Sends one delivery at most once: take a token from the account-wide send
+ * budget, claim the delivery (only a pending delivery can be claimed), send
+ * through SES, record the result on the claim.
  *
  * - SES said "not now" (throttled, sending paused): retried here with backoff,
  *   then the claim is released back to `pending` for a later attempt.
@@ -128,6 +128,10 @@ export async function sendDelivery(
   const attempts = Math.max(1, options.attempts ?? 4);
   const backoff = options.backoffMs ?? 200;
 
+  // Every call to SES counts against the rate, retries included. The first token is taken
+  // before the claim, so waiting for the rate holds no claim open (a token of a delivery
+  // someone else holds goes unused: the budget is under-used, never exceeded).
+  await budget.take(1);
   const claimedAt = now();
   const claimed = await claimDelivery(tenantId, ref, claimedAt);
   if (!claimed?.claimId) return { outcome: 'skipped' };
@@ -138,8 +142,7 @@ export async function sendDelivery(
 
   for (let attempt = 1; ; attempt++) {
     try {
-      // Every call to SES counts against the rate, retries included.
-      await budget.take(1);
+      if (attempt > 1) await budget.take(1);
     } catch (error) {
       // Nothing went to SES: the delivery may be sent later.
       await releaseClaim(tenantId, ref, claimId, now()).catch(() => undefined);

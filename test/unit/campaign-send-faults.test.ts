@@ -138,7 +138,7 @@ describe('sending one delivery when SES misbehaves', () => {
     let clock = Date.parse('2026-03-01T10:00:00.000Z');
     const slowBudget: SendBudget = {
       take: async () => {
-        clock += CLAIM_SEND_START_MS / 2;
+        clock += CLAIM_SEND_START_MS;
       },
     };
     const outcome = await sendDelivery(tenantId, ref, email, {
