@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Email, getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 
@@ -78,12 +78,20 @@ export class SesState<E> {
     return this.append(SES_EVENTS_HANDLED_FILE, { handled: messageId });
   }
 
-  /** The inbox was cleared (POST /clear-store): so is its copy. */
+  /**
+   * The inbox was cleared (POST /clear-store): so are the stored copies. What
+   * SES accepted under which claim, and the events still to publish, stay:
+   * clearing an inbox does not unsend mail.
+   */
   async cleared(): Promise<void> {
-    this.claims.clear();
     const dir = this.dir;
     if (!dir) return;
-    await this.serially(() => writeFile(join(dir, SES_MAIL_FILE), ''));
+    const file = join(dir, SES_MAIL_FILE);
+    await this.serially(async () => {
+      const kept = (await readLines<MailLine<E>>(file)).map(({ email: _email, ...rest }) => rest);
+      await writeFile(`${file}.tmp`, kept.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      await rename(`${file}.tmp`, file);
+    });
   }
 
   private async append(file: string, line: object): Promise<void> {

@@ -103,8 +103,17 @@ describe('the local SES across a restart', () => {
       await third.idle();
       expect(replays).toEqual([]);
       expect((await storeOf(third)).filter((email) => email.messageId === messageId)).toHaveLength(1);
+      // Clearing the inbox empties it for good, but SES still knows what it accepted.
+      expect((await fetch(`${third.endpoint}/clear-store`, { method: 'POST' })).status).toBe(200);
     } finally {
       await third.stop();
+    }
+    const fourth = await startSesWithEvents(base);
+    try {
+      expect((await storeOf(fourth)).filter((email) => email.messageId === messageId)).toEqual([]);
+      expect(await sentLedger(fourth.ledgerUrl).lookup('claim-kept')).toEqual({ accepted: messageId });
+    } finally {
+      await fourth.stop();
     }
   });
 });
