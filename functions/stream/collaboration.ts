@@ -14,6 +14,7 @@ import type { EntityType } from '#shared/store/keys';
 import { recordPk } from '#shared/store/keys';
 import { notify } from '#shared/store/notifications';
 import { getRecord, listRecords, replaceRecord } from '#shared/store/records';
+import { applyIsolated, describeError, type Failures } from './isolation.ts';
 
 type Image = Record<string, unknown>;
 
@@ -25,22 +26,28 @@ export interface StreamChange {
 
 /**
  * The collaboration side of the stream: timeline entries (one coalesced write
- * for the batch), notifications and the clean-up after an erasure. Every step
- * is idempotent (deterministic keys, conditional notification writes), so a
- * replayed record changes nothing. Returns the event ids that failed.
+ * for the batch, split per record when it fails, see isolation.ts),
+ * notifications and the clean-up after an erasure. Every step is idempotent
+ * (deterministic keys, conditional notification writes), so a replayed record
+ * changes nothing. Returns the events that failed, with their errors.
  */
-export async function applyCollaboration(changes: readonly StreamChange[]): Promise<Set<string>> {
-  const failed = new Set<string>();
+export async function applyCollaboration(changes: readonly StreamChange[]): Promise<Failures> {
+  const failed: Failures = new Map();
   const writes = changes.flatMap(({ eventId, before, after }) => {
     const tenantId = after?.tenantId;
     const entries = typeof tenantId === 'string' ? timelineEntries(before, after) : [];
     return entries.length > 0 ? [{ tenantId: tenantId as string, eventId, entries }] : [];
   });
-  try {
-    await writeTimelineEntries(writes);
-  } catch (error) {
-    console.error(JSON.stringify({ level: 'error', message: 'timeline write failed', error: String(error) }));
-    for (const write of writes) failed.add(write.eventId);
+  for (const { item, error } of await applyIsolated(writes, writeTimelineEntries)) {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        message: 'timeline write failed',
+        eventId: item.eventId,
+        error: describeError(error),
+      }),
+    );
+    failed.set(item.eventId, error);
   }
   for (const { eventId, before, after } of changes) {
     const tenantId = (after ?? before)?.tenantId;
@@ -51,9 +58,14 @@ export async function applyCollaboration(changes: readonly StreamChange[]): Prom
         await deliver(tenantId, plan, ownershipOf(after ?? {}));
     } catch (error) {
       console.error(
-        JSON.stringify({ level: 'error', message: 'notification failed', eventId, error: String(error) }),
+        JSON.stringify({
+          level: 'error',
+          message: 'notification failed',
+          eventId,
+          error: describeError(error),
+        }),
       );
-      failed.add(eventId);
+      failed.set(eventId, error);
     }
   }
   return failed;

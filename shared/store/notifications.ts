@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { boundedText } from '../domain/bounded.ts';
 import { dynamo } from './client.ts';
 import type { TransactItem } from './transactions.ts';
 
@@ -39,6 +40,9 @@ export const notificationsPk = (tenantId: string, userId: string) =>
 
 const sortKey = (notification: NewNotification) => `N#${notification.occurredAt}#${notification.key}`;
 
+/** A title names a record or quotes a comment; longer ones are cut (the record has the rest). */
+export const MAX_TITLE_CHARS = 200;
+
 /** Expire after 180 days. */
 const RETENTION_SECONDS = 180 * 24 * 60 * 60;
 
@@ -60,7 +64,7 @@ export function notificationItems(
         userId,
         id: Buffer.from(sortKey(notification)).toString('base64url'),
         kind: notification.kind,
-        title: notification.title,
+        title: boundedText(notification.title, MAX_TITLE_CHARS),
         ...(notification.record ? { record: notification.record } : {}),
         ...(notification.actorId ? { actorId: notification.actorId } : {}),
         occurredAt: notification.occurredAt,
