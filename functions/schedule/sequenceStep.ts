@@ -1,10 +1,10 @@
 import { canRead } from '#shared/domain/access';
-import type { DeliveryRef } from '#shared/domain/delivery';
+import { CLAIM_SEND_WINDOW_MS, type DeliveryRef } from '#shared/domain/delivery';
 import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } from '#shared/domain/sequence';
 import { composeEmail } from '#shared/mail/compose';
-import { DeliveryOutcomeUnknown, sendDelivery } from '#shared/mail/deliver';
+import { DeliveryOutcomeUnknown, sendDelivery, settleOpenClaim } from '#shared/mail/deliver';
 import { getSigningKey } from '#shared/secrets';
-import { abandonStaleClaim, createDelivery, getDelivery, settlePending } from '#shared/store/deliveries';
+import { createDelivery, getDelivery, settlePending } from '#shared/store/deliveries';
 import { companies } from '#shared/store/entities';
 import { liveContact } from '#shared/store/marketing';
 import { currentReader } from '#shared/store/readers';
@@ -39,6 +39,10 @@ import { templates } from '#shared/store/templates';
  *   firings at most one sends. A retry after a crash finds the delivery and
  *   carries on from its state; a throttled send is released and the firing
  *   throws so the scheduler tries again later.
+ * - A send whose outcome is unknown, or a claim found open (a firing died
+ *   mid-send), is settled by evidence (settleOpenClaim): sent, or back to
+ *   pending and sent now; while it cannot be told yet, the step's schedule is
+ *   moved to when it can, and the enrollment waits at this step.
  * - Moving on is one conditional write from step n to n + 1 (or to
  *   `completed`). The next step's schedule is created before that write, so a
  *   crash between the two leaves a schedule the retry re-creates, never an
@@ -67,12 +71,12 @@ export type StepOutcome =
   | 'stale'
   | 'ended'
   | 'done'
+  /** The step's email is claimed and its outcome not known yet: the step fires again later. */
+  | 'awaiting-outcome'
   /** The event is not a sequence step's (dropped: retrying cannot fix it). */
   | 'invalid';
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
-/** A claim older than this was left by a firing that died mid-send (the target's timeout is far shorter). */
-const STALE_CLAIM_MS = 15 * 60_000;
 
 function parse(event: unknown): StepEvent | undefined {
   const { tenantId, sequenceId, contactId, step, runId } = (event ?? {}) as Record<string, unknown>;
@@ -120,6 +124,12 @@ async function advance(enrollment: Enrollment, sequence: Sequence, step: number,
   const waiting =
     current?.runId === enrollment.runId && current.status === 'active' && current.currentStep === step + 1;
   if (!waiting) await cancelStep(enrollment, step + 1);
+}
+
+/** Moves this step's own schedule to when its open claim can be settled; the enrollment stays at the step. */
+async function recheckLater(enrollment: Enrollment, step: number, inMs: number): Promise<StepOutcome> {
+  await scheduleStep(enrollment, step, new Date(Date.now() + Math.max(1_000, inMs)));
+  return 'awaiting-outcome';
 }
 
 /** Ends the enrollment at this firing; its own schedule is the one firing, so none is left to cancel. */
@@ -174,6 +184,13 @@ export async function handler(raw: unknown): Promise<StepOutcome> {
     delivery = await getDelivery(tenantId, ref);
   }
 
+  if (delivery?.status === 'sending') {
+    // A firing died mid-send, or another one is at it: SES's record decides.
+    const settled = await settleOpenClaim(tenantId, ref, delivery);
+    if (settled.state === 'sending') return recheckLater(enrollment, step, settled.retryInMs);
+    delivery = await getDelivery(tenantId, ref);
+  }
+
   if (delivery?.status === 'pending') {
     const template = await getRecord(templates, tenantId, definition.templateId, true);
     const company = contact.companyId ? await getRecord(companies, tenantId, contact.companyId) : undefined;
@@ -207,27 +224,20 @@ export async function handler(raw: unknown): Promise<StepOutcome> {
         ...(sequence.replyTo ? { replyTo: sequence.replyTo } : {}),
       }).catch((error: unknown) => {
         if (!(error instanceof DeliveryOutcomeUnknown)) throw error;
-        // SES may have taken it: never resend. The sequence goes on; SES's Send or
-        // Delivery event heals the delivery to `sent` if the email went out.
+        // SES may have taken it: never resend blindly. Its record decides once it can tell.
         log('warn', 'sequence step outcome unknown', { tenantId, sequenceId, contactId, step }, error);
         return { outcome: 'unknown' } as const;
       });
       if (result.outcome === 'released')
         throw new RetryLater('SES throttled the step; it goes out on a retry');
-      if (result.outcome === 'unknown') {
-        await advance(enrollment, sequence, step, false);
-        return 'not-sent';
-      }
+      if (result.outcome === 'unknown') return recheckLater(enrollment, step, CLAIM_SEND_WINDOW_MS);
     }
     delivery = await getDelivery(tenantId, ref);
   }
 
   if (delivery?.status === 'sending') {
-    // Another firing holds the claim, or died holding it: wait for it, then give it up as interrupted.
-    const claimedAt = Date.parse(delivery.claimedAt ?? '');
-    const stale = new Date(Date.now() - STALE_CLAIM_MS);
-    if (!(claimedAt < stale.getTime()) || !(await abandonStaleClaim(tenantId, ref, stale)))
-      throw new RetryLater(`Step ${step} is being sent by another firing`);
+    // Another firing claimed it meanwhile: look again once its outcome can be told.
+    return recheckLater(enrollment, step, CLAIM_SEND_WINDOW_MS);
   } else if (delivery?.status === 'pending') {
     throw new RetryLater(`Step ${step} is still pending`);
   }

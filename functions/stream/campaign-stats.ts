@@ -10,6 +10,7 @@ import {
   transitionCampaign,
 } from '#shared/store/campaigns';
 import type { StreamChange } from './collaboration.ts';
+import { applyIsolated, describeError, type Failures } from './isolation.ts';
 
 /**
  * Campaign stats from the stream: each change of a campaign recipient adds its
@@ -18,7 +19,8 @@ import type { StreamChange } from './collaboration.ts';
  * replayed batch counts once. Afterwards, a campaign whose recipients are all
  * final (or whose list was just completed) moves `sending → sent`.
  *
- * Returns the ids of the events that failed (to be retried).
+ * A failed transaction is split until the failing events stand alone
+ * (isolation.ts). Returns the events that failed, with their errors.
  */
 type Item = Record<string, unknown>;
 
@@ -29,7 +31,7 @@ const isCampaignRecord = (image: Item | undefined) => image?.entity === 'campaig
 
 const readyToFinish = (image: Item | undefined) => image?.status === 'sending' && image.phase === 'queued';
 
-export async function applyCampaignStats(changes: readonly StreamChange[]): Promise<Set<string>> {
+export async function applyCampaignStats(changes: readonly StreamChange[]): Promise<Failures> {
   const byCampaign = new Map<string, { tenantId: string; campaignId: string; events: CampaignEvent[] }>();
   const toCheck = new Map<string, { tenantId: string; campaignId: string }>();
   for (const change of changes) {
@@ -57,24 +59,26 @@ export async function applyCampaignStats(changes: readonly StreamChange[]): Prom
     }
   }
 
-  const failed = new Set<string>();
+  const failed: Failures = new Map();
   const failedCampaigns = new Set<string>();
   for (const [key, { tenantId, campaignId, events }] of byCampaign) {
     for (let start = 0; start < events.length; start += MAX_EVENTS_PER_TRANSACTION) {
       const chunk = events.slice(start, start + MAX_EVENTS_PER_TRANSACTION);
-      try {
-        await applyCampaignEvents(tenantId, campaignId, chunk);
-      } catch (error) {
+      const failures = await applyIsolated(chunk, async (group) => {
+        await applyCampaignEvents(tenantId, campaignId, group);
+      });
+      for (const { item, error } of failures) {
         console.error(
           JSON.stringify({
             level: 'error',
             message: 'campaign stats update failed',
             tenantId,
             campaignId,
-            error: String(error),
+            eventId: item.eventId,
+            error: describeError(error),
           }),
         );
-        for (const event of chunk) failed.add(event.eventId);
+        failed.set(item.eventId, error);
         failedCampaigns.add(key);
       }
     }
@@ -91,14 +95,14 @@ export async function applyCampaignStats(changes: readonly StreamChange[]): Prom
           message: 'campaign completion check failed',
           tenantId,
           campaignId,
-          error: String(error),
+          error: describeError(error),
         }),
       );
       // Retrying the campaign's events (markers make that harmless) checks again.
       for (const change of changes) {
         const image = (change.after ?? change.before) as Item | undefined;
         if (image?.tenantId === tenantId && (image.campaignId === campaignId || image.id === campaignId))
-          failed.add(change.eventId);
+          failed.set(change.eventId, error);
       }
     }
   }

@@ -8,6 +8,7 @@ import { notify } from '#shared/store/notifications';
 import { getRecord } from '#shared/store/records';
 import { userNames } from '#shared/store/user-names';
 import { eraseTraces } from './erasure.ts';
+import { applyIsolated, describeError, type Failures } from './isolation.ts';
 
 type Image = Record<string, unknown>;
 
@@ -19,25 +20,31 @@ export interface StreamChange {
 
 /**
  * The collaboration side of the stream: timeline entries (one coalesced write
- * for the batch), notifications and the clean-up after an erasure. Every step
- * is idempotent (deterministic keys, conditional notification writes), so a
- * replayed record changes nothing. Returns the event ids that failed.
+ * for the batch, split per record when it fails, see isolation.ts),
+ * notifications and the clean-up after an erasure. Every step is idempotent
+ * (deterministic keys, conditional notification writes), so a replayed record
+ * changes nothing. Returns the events that failed, with their errors.
  */
-export async function applyCollaboration(changes: readonly StreamChange[]): Promise<Set<string>> {
-  const failed = new Set<string>();
+export async function applyCollaboration(changes: readonly StreamChange[]): Promise<Failures> {
+  const failed: Failures = new Map();
+  const logFailure = (message: string, eventId: string, error: unknown) => {
+    console.error(JSON.stringify({ level: 'error', message, eventId, error: describeError(error) }));
+    failed.set(eventId, error);
+  };
   const derived = changes.flatMap(({ eventId, before, after }) => {
     const tenantId = after?.tenantId;
     const entries = typeof tenantId === 'string' ? timelineEntries(before, after) : [];
     return entries.length > 0 ? [{ tenantId: tenantId as string, eventId, entries }] : [];
   });
-  let writes: readonly TimelineWrite[] = derived;
+  let writes: readonly TimelineWrite[] = [];
   try {
     writes = await namingActors(derived);
-    await writeTimelineEntries(writes);
   } catch (error) {
-    console.error(JSON.stringify({ level: 'error', message: 'timeline write failed', error: String(error) }));
-    for (const write of writes) failed.add(write.eventId);
+    // The actors' names could not be read: every entry waits for the retry.
+    for (const write of derived) logFailure('timeline write failed', write.eventId, error);
   }
+  for (const { item, error } of await applyIsolated(writes, writeTimelineEntries))
+    logFailure('timeline write failed', item.eventId, error);
   for (const { eventId, before, after } of changes) {
     const tenantId = (after ?? before)?.tenantId;
     if (typeof tenantId !== 'string') continue;
@@ -46,10 +53,7 @@ export async function applyCollaboration(changes: readonly StreamChange[]): Prom
       for (const plan of notificationPlans(before, after))
         await deliver(tenantId, plan, ownershipOf(after ?? {}));
     } catch (error) {
-      console.error(
-        JSON.stringify({ level: 'error', message: 'notification failed', eventId, error: String(error) }),
-      );
-      failed.add(eventId);
+      logFailure('notification failed', eventId, error);
     }
   }
   return failed;

@@ -3,6 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config';
 import { dynamo } from '#shared/store/client';
 import { recordKey } from '#shared/store/keys';
+import { describeError, type Failures } from './isolation.ts';
 
 type Image = Record<string, unknown>;
 
@@ -69,9 +70,9 @@ async function advance(update: { tenantId: string; contactId: string; at: string
   }
 }
 
-/** Applies the batch's lastActivityAt updates; returns the event ids that failed (to be retried). */
-export async function applyContactActivity(changes: readonly ActivityChange[]): Promise<Set<string>> {
-  const failed = new Set<string>();
+/** Applies the batch's lastActivityAt updates, one write per record; returns the events that failed. */
+export async function applyContactActivity(changes: readonly ActivityChange[]): Promise<Failures> {
+  const failed: Failures = new Map();
   await Promise.all(
     changes.map(async ({ eventId, before, after }) => {
       const update = lastActivityUpdate(before, after);
@@ -84,10 +85,10 @@ export async function applyContactActivity(changes: readonly ActivityChange[]): 
             level: 'error',
             message: 'lastActivityAt update failed',
             eventId,
-            error: String(error),
+            error: describeError(error),
           }),
         );
-        failed.add(eventId);
+        failed.set(eventId, error);
       }
     }),
   );

@@ -8,6 +8,7 @@ import {
   type Sequence,
   sequences,
 } from '#shared/store/sequences';
+import { describeError, type Failures } from './isolation.ts';
 
 type Image = Record<string, unknown>;
 
@@ -25,10 +26,11 @@ export interface SequenceChange {
  * - An erased contact (its record deleted) loses its enrollments and their
  *   deliveries (they hold the address); their schedules are deleted.
  * Exits are conditional (only an active enrollment exits) and erasure deletes
- * by key, so a replayed record changes nothing. Returns the event ids that failed.
+ * by key, so a replayed record changes nothing. Each record is applied on its
+ * own; returns the events that failed, with their errors.
  */
-export async function applySequenceExits(changes: readonly SequenceChange[]): Promise<Set<string>> {
-  const failed = new Set<string>();
+export async function applySequenceExits(changes: readonly SequenceChange[]): Promise<Failures> {
+  const failed: Failures = new Map();
   const sequenceCache = new Map<string, Promise<Sequence | undefined>>();
   const sequenceOf = (tenantId: string, id: string) => {
     const key = `${tenantId}\n${id}`;
@@ -47,9 +49,14 @@ export async function applySequenceExits(changes: readonly SequenceChange[]): Pr
         await eraseEnrollments(before.tenantId, String(before.id));
     } catch (error) {
       console.error(
-        JSON.stringify({ level: 'error', message: 'sequence exit failed', eventId, error: String(error) }),
+        JSON.stringify({
+          level: 'error',
+          message: 'sequence exit failed',
+          eventId,
+          error: describeError(error),
+        }),
       );
-      failed.add(eventId);
+      failed.set(eventId, error);
     }
   }
   return failed;

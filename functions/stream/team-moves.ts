@@ -3,6 +3,7 @@ import type { EntityType } from '#shared/store/keys';
 import { moveOwnedRecords, moveRecordToTeam, ownedTypes, quotesFollowDeal } from '#shared/store/ownership';
 import { getRecords } from '#shared/store/records';
 import type { StreamChange } from './collaboration.ts';
+import { describeError, type Failures } from './isolation.ts';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const ownedEntities = new Map<string, EntityType>(ownedTypes.map((type) => [type.toLowerCase(), type]));
@@ -13,15 +14,15 @@ const ownedEntities = new Map<string, EntityType>(ownedTypes.map((type) => [type
  * changed takes its quotes along, and a record written with another team than
  * its owner's current one (by a token issued before a team change, or while
  * the move ran) is moved after it. All of it is idempotent, so a failed
- * record is simply retried. Returns the event ids that failed.
+ * record is simply retried. Returns the failed events with their errors.
  */
-export async function applyTeamMoves(changes: readonly StreamChange[]): Promise<Set<string>> {
-  const failed = new Set<string>();
+export async function applyTeamMoves(changes: readonly StreamChange[]): Promise<Failures> {
+  const failed: Failures = new Map();
   const fail = (eventId: string, error: unknown) => {
     console.error(
-      JSON.stringify({ level: 'error', message: 'team move failed', eventId, error: String(error) }),
+      JSON.stringify({ level: 'error', message: 'team move failed', eventId, error: describeError(error) }),
     );
-    failed.add(eventId);
+    failed.set(eventId, error);
   };
   for (const { eventId, before, after } of changes) {
     if (!before || !after) continue;

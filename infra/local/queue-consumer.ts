@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -30,7 +31,10 @@ import type { Logger } from './logger.ts';
  * visible again after a backoff (shorter than SQS's visibility timeout, so
  * local retries come quickly); after `maxReceiveCount` receives it goes to a
  * JSONL file (the DLQ). `concurrency` invocations run at once, as concurrent
- * Lambda instances would.
+ * Lambda instances would. Messages are kept in DynamoDB Local, so they survive
+ * a restart; those a previous run had received and not finished (it crashed
+ * or was stopped mid-handler) are made visible at once on start: their
+ * handler is gone, as a Lambda instance whose visibility timeout ran out.
  */
 export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 export type LoadQueueHandler = (queue: QueueName) => Promise<QueueHandler>;
@@ -104,7 +108,56 @@ class QueueWorker {
   }
 
   start(): Promise<void>[] {
-    return Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, () => this.run());
+    const orphansReleased = this.releaseOrphans().catch((error: unknown) =>
+      this.problems.report(
+        `Local queue ${this.queue}: in-flight messages of a previous run not released`,
+        error,
+      ),
+    );
+    return Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, async () => {
+      await orphansReleased;
+      await this.run();
+    });
+  }
+
+  /**
+   * Messages hidden by a receive of an earlier run of this consumer (its
+   * receipts are of no one alive now) become visible now, instead of after
+   * the rest of their visibility timeout.
+   */
+  private async releaseOrphans(): Promise<void> {
+    const now = new Date().toISOString();
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.options.dynamodb.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: localQueueTable.visibleIndex.name,
+          KeyConditionExpression: '#queue = :queue AND #visible > :now',
+          ExpressionAttributeNames: { '#queue': localQueueTable.partitionKey, '#visible': 'visibleAt' },
+          ExpressionAttributeValues: { ':queue': { S: this.queue }, ':now': { S: now } },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const message = fromMessageItem(item);
+        if (!message.receipt) continue;
+        try {
+          await this.options.dynamodb.send(
+            new UpdateItemCommand({
+              TableName: this.options.tableName,
+              Key: { queue: { S: this.queue }, messageId: { S: message.messageId } },
+              UpdateExpression: 'SET visibleAt = :now',
+              ConditionExpression: 'receipt = :receipt',
+              ExpressionAttributeValues: { ':now': { S: now }, ':receipt': { S: message.receipt } },
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   stop() {

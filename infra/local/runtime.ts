@@ -23,8 +23,7 @@ import {
   schedulerControlHandler,
   schedulerControlRoutes,
 } from './scheduler-control.ts';
-import type { SesWithEventsOptions } from './ses-events.ts';
-import type { RunningSesLocal } from './ses-local.ts';
+import type { RunningSesWithEvents, SesWithEventsOptions } from './ses-events.ts';
 
 /**
  * The whole CRM on a laptop: DynamoDB Local with the table from the shared
@@ -228,6 +227,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           region,
           log,
           failureFile: join(dataDir, SES_EVENT_FAILURES_FILE),
+          // Mail and pending events outlive a restart, as in SES (not in-memory runs: their table does not).
+          ...(options.inMemory ? {} : { stateDir: dataDir }),
           whenReady: ready,
           ...options.sesEvents,
         }),
@@ -256,7 +257,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     if (options.signal?.aborted) throw new StartupError('Start-up was interrupted');
     const dynamo = (dynamoStart as PromiseFulfilledResult<RunningDynamoDbLocal>).value;
-    const ses = (sesStart as PromiseFulfilledResult<RunningSesLocal>).value;
+    const ses = (sesStart as PromiseFulfilledResult<RunningSesWithEvents>).value;
     const [
       { DynamoDBClient },
       { DynamoDBStreamsClient },
@@ -281,12 +282,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       // Linked from GET / and allowed to frame the unsubscribe page (shared/config.ts).
       LOCAL_INBOX_URL: ses.inboxUrl,
+      // shared/mail/sent-ledger.ts: SES's record of the message sent under a claim, which AWS cannot be asked.
+      LOCAL_SES_LEDGER_URL: ses.ledgerUrl,
       // shared/schedule/select.ts: the local stand-in, keeping schedules in their own table.
       SCHEDULER: 'local',
       LOCAL_SCHEDULE_TABLE: scheduleTableName,
       // shared/queue/select.ts: the SQS stand-in, keeping messages in their own table.
       QUEUE: 'local',
       LOCAL_QUEUE_TABLE: queueTableName,
+      // functions/stream/set-aside.ts: records the stream consumer can never apply go where the poller's do.
+      LOCAL_STREAM_FAILURE_FILE: join(dataDir, STREAM_FAILURES_FILE),
       // The local SES has no rate limit; SEND_RATE_PER_SECOND=14 behaves like a production account.
       SEND_RATE_PER_SECOND: process.env.SEND_RATE_PER_SECOND ?? 'unlimited',
       // Nothing local may reach for real credentials or the instance metadata service.

@@ -10,6 +10,7 @@ import { createLambdaContext, LOCAL_ACCOUNT_ID } from './lambda-context.ts';
 import type { Logger } from './logger.ts';
 import { assertPortFree } from './ports.ts';
 import { type RunningSesLocal, startSesLocal } from './ses-local.ts';
+import { SesState } from './ses-state.ts';
 
 /**
  * SES event publishing, locally. aws-ses-v2-local stores mail but keeps no
@@ -23,7 +24,9 @@ import { type RunningSesLocal, startSesLocal } from './ses-local.ts';
  * order, to the same handler module EventBridge invokes in AWS
  * (functions/events/sesEvents.ts), retried with backoff like an async Lambda
  * invocation, and written to a JSONL file (the dead-letter queue) when they
- * keep failing.
+ * keep failing. The accepted mail, which claim each message went out under,
+ * and the events not yet handled are kept under the data dir and restored on
+ * start (ses-state.ts), so a crash loses neither mail nor events.
  */
 
 export const SES_EVENT_FAILURES_FILE = 'ses-event-failures.jsonl';
@@ -295,16 +298,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 class SesEventPublisher {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly waiting: SesEventBridgeEvent[][] = [];
+  private readonly waiting: { key: string; events: SesEventBridgeEvent[] }[] = [];
   private stopped = false;
 
-  constructor(private readonly options: SesEventPublisherOptions) {}
+  constructor(
+    private readonly options: SesEventPublisherOptions,
+    private readonly state: SesState<SesEventBridgeEvent>,
+  ) {}
 
-  publish(events: SesEventBridgeEvent[]): void {
-    if (this.stopped || events.length === 0) return;
+  /**
+   * Hands a message's events over after the delay; `key` (the message id)
+   * marks them handled in the state once done. Also for events an earlier run
+   * recorded and never handled, as EventBridge would still deliver them.
+   */
+  publish(key: string, events: SesEventBridgeEvent[]): void {
+    if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.waiting.push(events);
+      this.waiting.push({ key, events });
       this.pump();
     }, this.options.delayMs ?? 200);
     this.timers.add(timer);
@@ -313,8 +324,9 @@ class SesEventPublisher {
   private pump(): void {
     const concurrency = this.options.concurrency ?? 4;
     while (!this.stopped && this.inFlight.size < concurrency && this.waiting.length > 0) {
-      const events = this.waiting.shift() ?? [];
+      const { key, events } = this.waiting.shift() ?? { key: '', events: [] };
       const run: Promise<void> = this.deliverAll(events)
+        .then((finished) => (finished ? this.state.handled(key) : undefined))
         .catch((error: unknown) => this.options.log.error('Local SES events: publishing failed', error))
         .finally(() => {
           this.inFlight.delete(run);
@@ -332,7 +344,7 @@ class SesEventPublisher {
     }
   }
 
-  /** Events not yet started are dropped (as by a crash); those running finish. */
+  /** Events not yet started stay in the journal for the next start; those running finish. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
@@ -341,16 +353,18 @@ class SesEventPublisher {
     await Promise.all([...this.inFlight]);
   }
 
-  private async deliverAll(events: SesEventBridgeEvent[]): Promise<void> {
+  /** True when every event was handled or given up on (so the journal may forget them). */
+  private async deliverAll(events: SesEventBridgeEvent[]): Promise<boolean> {
     try {
       await this.options.whenReady;
     } catch {
-      return; // the runtime did not start; it is being stopped
+      return false; // the runtime did not start; it is being stopped
     }
     for (const event of events) {
-      if (this.stopped) return;
+      if (this.stopped) return false;
       await this.deliver(event);
     }
+    return true;
   }
 
   private async deliver(event: SesEventBridgeEvent): Promise<void> {
@@ -391,6 +405,11 @@ class SesEventPublisher {
 // ─── The proxy ───────────────────────────────────────────────────────────────
 
 export interface SesWithEventsOptions extends SesEventPublisherOptions {
+  /**
+   * Where the accepted mail, the claim ledger and the events not yet handled
+   * are kept across restarts (ses-state.ts). Undefined: in memory only.
+   */
+  readonly stateDir?: string;
   /** The SES port the handlers and the inbox use; 0 picks a free one. */
   readonly port: number;
   readonly portEnvVar?: string;
@@ -402,9 +421,18 @@ export interface SesWithEventsOptions extends SesEventPublisherOptions {
 export interface RunningSesWithEvents extends RunningSesLocal {
   /** Resolves once every event of the sends so far has been handled. */
   idle(): Promise<void>;
+  /** Where senders ask which message went out under a claim (LOCAL_SES_LEDGER_URL). */
+  readonly ledgerUrl: string;
 }
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+const CLEAR_STORE_PATH = '/clear-store';
+/**
+ * Local only: `GET /__local/claims/<claim id>` answers `{messageId}` when a
+ * message was accepted under that claim (its `claim` tag), else 404. See
+ * shared/mail/sent-ledger.ts.
+ */
+export const CLAIM_LEDGER_PATH = '/__local/claims/';
 /** Per-connection headers a proxy must not pass on (RFC 9110 §7.6.1); lengths are recomputed. */
 const hopByHop = new Set([
   'connection',
@@ -472,24 +500,45 @@ export async function startSesWithEvents(options: SesWithEventsOptions): Promise
   // The proxy binds 127.0.0.1, but the inbox URL says localhost: a program on [::1] would get the browser.
   await assertPortFree(options.port, options.portEnvVar ?? 'SES_PORT', 'SES port');
   const upstream = await startSesLocal({ port: 0 });
-  const publisher = new SesEventPublisher(options);
+  const state = new SesState<SesEventBridgeEvent>(options.stateDir);
+  const publisher = new SesEventPublisher(options, state);
   const context: EventContext = { region: options.region, account: options.account ?? LOCAL_ACCOUNT_ID };
   const configurationSet = options.defaultConfigurationSet ?? 'crm';
+  try {
+    for (const { key, events } of await state.load()) publisher.publish(key, events);
+  } catch (error) {
+    await upstream.stop();
+    throw error;
+  }
 
   const server = createServer((request, response) => {
     const handle = async () => {
+      const path = (request.url ?? '').split('?')[0] ?? '';
+      if (request.method === 'GET' && path.startsWith(CLAIM_LEDGER_PATH)) {
+        const messageId = state.messageFor(decodeURIComponent(path.slice(CLAIM_LEDGER_PATH.length)));
+        response.writeHead(messageId ? 200 : 404, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(messageId ? { messageId } : { message: 'No message under this claim' }));
+        return;
+      }
       const body = await readAll(request);
       const forwarded = await forward(upstream.port, request, body);
-      answer(response, forwarded);
-      const isSend = request.method === 'POST' && (request.url ?? '').split('?')[0] === SEND_EMAIL_PATH;
-      if (isSend && forwarded.status >= 200 && forwarded.status < 300) {
+      const ok = forwarded.status >= 200 && forwarded.status < 300;
+      if (request.method === 'POST' && path === SEND_EMAIL_PATH && ok) {
         const message = sentMessageOf(
           body.toString('utf8'),
           forwarded.body.toString('utf8'),
           configurationSet,
         );
-        if (message) publisher.publish(sesEventsFor(message, context));
+        if (message) {
+          // On disk before the sender hears "accepted": an answered send is never forgotten.
+          const claim = message.tags.find((tag) => tag.Name === 'claim')?.Value;
+          const events = sesEventsFor(message, context);
+          await state.sent(message.messageId, claim, events);
+          publisher.publish(message.messageId, events);
+        }
       }
+      if (request.method === 'POST' && path === CLEAR_STORE_PATH && ok) await state.cleared();
+      answer(response, forwarded);
     };
     handle().catch((error: unknown) => {
       options.log.error('Local SES proxy failed on a request', error);
@@ -521,6 +570,7 @@ export async function startSesWithEvents(options: SesWithEventsOptions): Promise
     inboxUrl: `http://localhost:${port}/`,
     port,
     idle: () => publisher.idle(),
+    ledgerUrl: `http://127.0.0.1:${port}${CLAIM_LEDGER_PATH}`,
     stop: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -20,7 +20,8 @@ export interface ReportingStackProps extends StackProps {
 /**
  * The table-stream consumer that keeps report aggregates, timelines and notifications.
  * Delivery is at least once (the consumer is idempotent per stream eventID); a record that
- * keeps failing is isolated by bisecting and its position sent to the failure queue.
+ * cannot be applied is isolated by the consumer and set aside on the failure queue with its
+ * reason; one that keeps failing otherwise is isolated by bisecting and its position sent there.
  */
 export class ReportingStack extends Stack {
   readonly consumer: CrmFunction;
@@ -30,7 +31,8 @@ export class ReportingStack extends Stack {
     super(scope, id, props);
     const { config, table } = props;
 
-    // Holds the shard and sequence numbers of failed batches (not the records themselves).
+    // Holds the shard and sequence numbers of failed batches, and the records the consumer set aside
+    // with their reasons (keys only, never the images).
     this.failureQueue = new Queue(this, 'StreamFailures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -41,13 +43,19 @@ export class ReportingStack extends Stack {
     this.consumer = new CrmFunction(this, 'aggregates-function', {
       entry: streamFunctionEntry,
       description: 'CRM table stream: report aggregates, timelines, notifications',
-      environment: { TABLE_NAME: table.tableName, ...schedulingEnvironment(props.schedules) },
+      environment: {
+        TABLE_NAME: table.tableName,
+        // Records that can never be applied are set aside here by the consumer itself, with the reason.
+        STREAM_FAILURE_QUEUE_URL: this.failureQueue.queueUrl,
+        ...schedulingEnvironment(props.schedules),
+      },
       // A batch of 100 records runs several transactions; far below the stream's patience.
       timeout: Duration.seconds(60),
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });
     grantTable(this.consumer.fn, table, 'readWrite');
+    this.failureQueue.grantSendMessages(this.consumer.fn);
     grantScheduling(this.consumer.fn, props.schedules, { cancelOnly: true });
     if (this.consumer.fn.role)
       Validations.of(this.consumer.fn.role).acknowledge(

@@ -12,11 +12,13 @@
  *      └──▶ canceled (the campaign was canceled before it went out)
  *
  * A claim (a random id written with the condition `status = pending`) is what
- * makes a send at most once: whoever holds it sends; a crash after the claim
- * leaves `sending`, and a claim older than the longest a sender can run is
- * given up as `failed` with the reason `interrupted`, never sent again. If SES
- * did accept that email, its Send or Delivery event heals the delivery to
- * `sent` (see `healableStatus`).
+ * makes a send at most once: whoever holds it sends, tagging the email with
+ * the claim id; a crash after the claim leaves `sending`, whose truth is then
+ * decided by evidence (see claimVerdict): SES's record of a message sent under
+ * the claim makes it `sent`; its absence, once no call made under the claim
+ * can still reach SES, puts it back to `pending` to be sent. SES's Send or
+ * Delivery event also heals a claimed delivery to `sent` (see `healableStatus`;
+ * `failed: interrupted` is what older versions gave claims up as).
  */
 export const deliveryStatuses = ['pending', 'sending', 'sent', 'failed', 'suppressed', 'canceled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
@@ -152,3 +154,59 @@ export const isMachineOpen = (
   if (!since) return true; // an open before the email went out cannot be a person's
   return openedAt.getTime() - Date.parse(since) < MACHINE_OPEN_WINDOW_MS;
 };
+
+/**
+ * A sender starts no SES call later than this after its claim (it releases the
+ * claim unsent instead), so a claim's window of possible sends is bounded.
+ */
+export const CLAIM_SEND_START_MS = 10_000;
+/** The longest one SES call may take: the SES client's request timeout, with no SDK retry. */
+export const SES_CALL_TIMEOUT_MS = 8_000;
+/** After this, no call made under a claim can still reach SES (start + call + margin). */
+export const CLAIM_SEND_WINDOW_MS = CLAIM_SEND_START_MS + SES_CALL_TIMEOUT_MS + 2_000;
+/**
+ * Where SES's own record cannot be asked (in AWS), a message SES accepted
+ * shows up as its Send event (configuration set → EventBridge → sesEvents),
+ * which heals the delivery to `sent`. Ten minutes without one is taken as
+ * evidence that SES never accepted it; a Send event later than that would
+ * mean a second email (the residual risk, see README "Deliveries").
+ */
+export const SES_EVENTS_HORIZON_MS = 10 * 60_000;
+
+/** What SES says about the message sent under a claim. */
+export type SendEvidence =
+  /** SES accepted it, with this message id. */
+  | { readonly accepted: string }
+  /** SES's own record (the local SES stand-in's store) has no message under this claim. */
+  | 'none'
+  /** SES cannot be asked (in AWS): only its Send event, or its absence after the horizon, tells. */
+  | 'unknown';
+
+export type ClaimVerdict =
+  /** The email went out: record it as sent with this message id. */
+  | { readonly verdict: 'sent'; readonly messageId: string }
+  /** Nothing reached SES under this claim: back to `pending`, to be sent. */
+  | { readonly verdict: 'release' }
+  /** A sender may still be calling SES under this claim, or its Send event may still come: look later. */
+  | { readonly verdict: 'wait'; readonly untilMs: number };
+
+/**
+ * The truth of a delivery left `sending` (a sender died, timed out, or lost
+ * its connection between the claim and recording the outcome), decided by
+ * evidence. Positive evidence counts at once; absence counts only once no
+ * call made under the claim can still reach SES (CLAIM_SEND_WINDOW_MS), and,
+ * where SES cannot be asked, once its Send event would have come
+ * (SES_EVENTS_HORIZON_MS). A claim with no valid `claimedAt` counts as old.
+ */
+export function claimVerdict(
+  delivery: Pick<Delivery, 'claimedAt' | 'messageId'>,
+  evidence: SendEvidence,
+  now: Date,
+): ClaimVerdict {
+  if (delivery.messageId) return { verdict: 'sent', messageId: delivery.messageId };
+  if (typeof evidence === 'object') return { verdict: 'sent', messageId: evidence.accepted };
+  const claimedAt = Date.parse(delivery.claimedAt ?? '');
+  const age = Number.isNaN(claimedAt) ? Number.POSITIVE_INFINITY : now.getTime() - claimedAt;
+  const needed = evidence === 'none' ? CLAIM_SEND_WINDOW_MS : SES_EVENTS_HORIZON_MS;
+  return age >= needed ? { verdict: 'release' } : { verdict: 'wait', untilMs: needed - age };
+}

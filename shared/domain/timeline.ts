@@ -16,6 +16,8 @@ export interface FieldChange {
   readonly field: string;
   readonly from: unknown;
   readonly to: unknown;
+  /** Set when a value was too large to keep and is shown by its start (see bounded.ts). */
+  readonly summarised?: boolean;
 }
 
 export type TimelineKind =

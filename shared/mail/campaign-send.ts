@@ -7,12 +7,18 @@ import { getSigningKey } from '../secrets.ts';
 import type { CampaignSendMessage } from '../store/campaign-run.ts';
 import { type Campaign, getCampaign, suppressedEmails } from '../store/campaigns.ts';
 import { dynamo } from '../store/client.ts';
-import { abandonStaleClaim, deliveryKey, settlePending } from '../store/deliveries.ts';
+import { deliveryKey, settlePending } from '../store/deliveries.ts';
 import type { Company, Contact } from '../store/entities.ts';
 import { recordKey, storageAttributes } from '../store/keys.ts';
 import { currentReader } from '../store/readers.ts';
 import { composeEmail } from './compose.ts';
-import { DeliveryOutcomeUnknown, type SendDeliveryOptions, sendDelivery } from './deliver.ts';
+import {
+  DeliveryOutcomeUnknown,
+  type SendDeliveryOptions,
+  type SettleOptions,
+  sendDelivery,
+  settleOpenClaim,
+} from './deliver.ts';
 
 /**
  * One send-queue message: up to 50 recipients of one campaign, sent in chunks.
@@ -21,9 +27,8 @@ import { DeliveryOutcomeUnknown, type SendDeliveryOptions, sendDelivery } from '
  * someone who opted out after the list was frozen is not mailed.
  */
 
-/** The sender's Lambda timeout; claims older than STALE_CLAIM_MS belong to a dead sender. */
+/** The sender's Lambda timeout. */
 export const CAMPAIGN_SEND_TIMEOUT_MS = 120_000;
-export const STALE_CLAIM_MS = CAMPAIGN_SEND_TIMEOUT_MS + 30_000;
 /** Recipients sent concurrently, and between two reads of the campaign's status. */
 export const CHUNK = 10;
 /** Stop starting chunks this long before the function times out; the rest is retried. */
@@ -39,6 +44,8 @@ export interface SendContext {
   readonly remainingMs?: () => number;
   readonly now?: () => Date;
   readonly delivery?: SendDeliveryOptions;
+  /** How a delivery left `sending` by a dead sender is settled (SES's record). */
+  readonly settle?: Pick<SettleOptions, 'ledger'>;
 }
 
 type Item = Record<string, unknown>;
@@ -126,18 +133,17 @@ async function sendChunk(
     }),
   );
   let retry = false;
-  const staleBefore = new Date(now().getTime() - STALE_CLAIM_MS);
   const pending: DeliveryRef[] = [];
   for (const ref of refs) {
     const delivery = deliveries.get(ref.contactId);
     if (delivery?.status === 'pending') pending.push(ref);
     else if (delivery?.status === 'sending') {
-      // Claimed by a sender that died after claiming: SES may have its email, so never again.
-      if (delivery.claimedAt && delivery.claimedAt < staleBefore.toISOString()) {
-        await abandonStaleClaim(tenantId, ref, staleBefore, now());
-      } else {
-        retry = true; // someone is sending it right now; look again later
-      }
+      // Claimed by a sender that is at it, or died at it: SES's record decides (settleOpenClaim).
+      const settled = await settleOpenClaim(tenantId, ref, delivery, { ...context.settle, now });
+      if (settled.state === 'pending') {
+        pending.push(ref);
+        deliveries.set(ref.contactId, { ...delivery, status: 'pending' });
+      } else if (settled.state === 'sending') retry = true; // look again later
     }
   }
   if (pending.length === 0) return retry;

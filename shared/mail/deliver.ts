@@ -1,22 +1,33 @@
-import type { DeliveryRef } from '../domain/delivery.ts';
+import {
+  CLAIM_SEND_START_MS,
+  claimVerdict,
+  type Delivery,
+  type DeliveryRef,
+  type SendEvidence,
+} from '../domain/delivery.ts';
 import { claimDelivery, markClaimFailed, markSent, releaseClaim } from '../store/deliveries.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 import { type SendBudget, sharedSendBudget } from './send-budget.ts';
+import { type SentLedger, sentLedger } from './sent-ledger.ts';
 import { sesMailer } from './ses-mailer.ts';
 
 /**
- * Sends one delivery at most once: claim it (only a pending delivery can be
- * claimed), take a token from the account-wide send budget, send through SES,
- * record the result on the claim.
+ * Sends one delivery at most once: take a token from the account-wide send
+ * budget, claim the delivery (only a pending delivery can be claimed), send
+ * through SES, record the result on the claim.
  *
  * - SES said "not now" (throttled, sending paused): retried here with backoff,
  *   then the claim is released back to `pending` for a later attempt.
  * - SES refused the message for good: `failed` with SES's reason.
  * - Anything else (a timeout, a dropped connection, a failed state write after
  *   the send): SES may have accepted the email, so the claim stays as it is and
- *   `DeliveryOutcomeUnknown` is thrown. The delivery is never sent again; a
- *   stale claim is later given up as `failed: interrupted`, and SES's Send or
- *   Delivery event heals it to `sent` if the email did go out.
+ *   `DeliveryOutcomeUnknown` is thrown. Whoever finds the claim later settles
+ *   it by evidence (settleOpenClaim): `sent` if SES has a message under the
+ *   claim id (the email's `claim` tag), back to `pending` if it has none once
+ *   no call under the claim can still reach SES.
+ * - No SES call starts later than CLAIM_SEND_START_MS after the claim (the
+ *   claim is released unsent instead), and each call is bounded in time, so
+ *   that window is known.
  */
 export type DeliveryOutcome =
   | { readonly outcome: 'sent'; readonly messageId: string }
@@ -111,25 +122,36 @@ export async function sendDelivery(
   options: SendDeliveryOptions = {},
 ): Promise<DeliveryOutcome> {
   const now = options.now ?? (() => new Date());
-  defaultMailer ??= sesMailer();
+  defaultMailer ??= sesMailer({ boundedCalls: true });
   const mailer = options.mailer ?? defaultMailer;
   const budget = options.budget ?? sharedSendBudget();
   const attempts = Math.max(1, options.attempts ?? 4);
   const backoff = options.backoffMs ?? 200;
 
-  const claimed = await claimDelivery(tenantId, ref, now());
+  // Every call to SES counts against the rate, retries included. The first token is taken
+  // before the claim, so waiting for the rate holds no claim open (a token of a delivery
+  // someone else holds goes unused: the budget is under-used, never exceeded).
+  await budget.take(1);
+  const claimedAt = now();
+  const claimed = await claimDelivery(tenantId, ref, claimedAt);
   if (!claimed?.claimId) return { outcome: 'skipped' };
   const claimId = claimed.claimId;
-  const outgoing: OutgoingEmail = { ...email, tags: deliveryTags(tenantId, ref) };
+  const sendBy = claimedAt.getTime() + CLAIM_SEND_START_MS;
+  // The claim id goes with the email, so SES's record of it is evidence for this claim.
+  const outgoing: OutgoingEmail = { ...email, tags: { ...deliveryTags(tenantId, ref), claim: claimId } };
 
   for (let attempt = 1; ; attempt++) {
     try {
-      // Every call to SES counts against the rate, retries included.
-      await budget.take(1);
+      if (attempt > 1) await budget.take(1);
     } catch (error) {
       // Nothing went to SES: the delivery may be sent later.
       await releaseClaim(tenantId, ref, claimId, now()).catch(() => undefined);
       throw error;
+    }
+    if (!(now().getTime() < sendBy)) {
+      // Too late to start a call under this claim (see CLAIM_SEND_START_MS): nothing went out.
+      await releaseClaim(tenantId, ref, claimId, now());
+      return { outcome: 'released' };
     }
     let messageId: string;
     try {
@@ -161,4 +183,50 @@ export async function sendDelivery(
     }
     return { outcome: 'sent', messageId };
   }
+}
+
+export interface SettleOptions {
+  readonly ledger?: SentLedger;
+  readonly now?: () => Date;
+}
+
+export type SettledClaim =
+  /** Recorded as sent (SES has the message). */
+  | { readonly state: 'sent' }
+  /** Back to pending: nothing reached SES under the claim; the caller may send it now. */
+  | { readonly state: 'pending' }
+  /** Still open; look again after `retryInMs`. */
+  | { readonly state: 'sending'; readonly retryInMs: number };
+
+/**
+ * Settles a delivery found `sending` by evidence (see claimVerdict): asks
+ * SES's record for a message under its claim id, then records it as sent,
+ * releases it to pending, or leaves it for later. Every write is conditioned
+ * on the same claim, so a claim that moved meanwhile is left to its holder.
+ */
+export async function settleOpenClaim(
+  tenantId: string,
+  ref: DeliveryRef,
+  delivery: Pick<Delivery, 'status' | 'claimId' | 'claimedAt' | 'messageId'>,
+  options: SettleOptions = {},
+): Promise<SettledClaim> {
+  const now = options.now ?? (() => new Date());
+  if (delivery.status !== 'sending' || !delivery.claimId) return { state: 'sending', retryInMs: 1_000 };
+  const evidence: SendEvidence = await (options.ledger ?? sentLedger()).lookup(delivery.claimId);
+  const verdict = claimVerdict(delivery, evidence, now());
+  if (verdict.verdict === 'wait') return { state: 'sending', retryInMs: verdict.untilMs };
+  const moved =
+    verdict.verdict === 'sent'
+      ? await markSent(tenantId, ref, delivery.claimId, verdict.messageId, now())
+      : await releaseClaim(tenantId, ref, delivery.claimId, now());
+  if (!moved) return { state: 'sending', retryInMs: 1_000 };
+  console.error(
+    JSON.stringify({
+      level: 'warn',
+      message: verdict.verdict === 'sent' ? 'open claim settled as sent' : 'open claim released unsent',
+      tenantId,
+      ref,
+    }),
+  );
+  return { state: verdict.verdict === 'sent' ? 'sent' : 'pending' };
 }

@@ -1,4 +1,5 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SES_CALL_TIMEOUT_MS } from '../domain/delivery.ts';
 import { headerText, mailbox } from './headers.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 
@@ -15,9 +16,17 @@ export interface SesMailerOptions {
   readonly from?: string;
   /** Default: SES_CONFIGURATION_SET, if set (its events go to EventBridge). */
   readonly configurationSet?: string;
+  /**
+   * One attempt per send, ended after SES_CALL_TIMEOUT_MS: SendEmail is not
+   * idempotent (an SDK retry after a timeout can send twice), and a claimed
+   * delivery's window of possible sends must be bounded. Callers retry
+   * throttling themselves.
+   */
+  readonly boundedCalls?: boolean;
 }
 
 let defaultClient: SESv2Client | undefined;
+let boundedClient: SESv2Client | undefined;
 
 /**
  * The Mailer through SES v2 `SendEmail` with simple content. Locally the SDK's
@@ -35,6 +44,13 @@ let defaultClient: SESv2Client | undefined;
 export function sesMailer(options: SesMailerOptions = {}): Mailer {
   const client = () => {
     if (options.client) return options.client;
+    if (options.boundedCalls) {
+      boundedClient ??= new SESv2Client({
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: 2_000, requestTimeout: SES_CALL_TIMEOUT_MS },
+      });
+      return boundedClient;
+    }
     defaultClient ??= new SESv2Client({});
     return defaultClient;
   };

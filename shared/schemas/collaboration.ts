@@ -26,7 +26,17 @@ export const collaborationSchemas = lazy(() => ({
     actorId: z.optional(z.string()),
     actor: z.optional(z.object({ id: z.string(), name: z.string() })),
     summary: z.optional(z.string()),
-    changes: z.optional(z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }))),
+    changes: z.optional(
+      z.array(
+        // summarised: a value too large to keep is shown by its start and size (shared/domain/bounded.ts).
+        z.object({
+          field: z.string(),
+          from: z.unknown(),
+          to: z.unknown(),
+          summarised: z.optional(z.boolean()),
+        }),
+      ),
+    ),
     data: z.optional(z.record(z.string(), z.unknown())),
   }),
   notificationsQuery: z.strictObject({

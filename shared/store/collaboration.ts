@@ -6,6 +6,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { boundedEntry } from '../domain/bounded.ts';
 import type { RecordRef, TimelineEntry } from '../domain/timeline.ts';
 import type { PageKey } from '../http/cursor.ts';
 import { dynamo } from './client.ts';
@@ -59,12 +60,14 @@ export interface TimelineWrite {
 /**
  * Writes a whole stream batch's entries under deterministic keys (time, stream
  * event id, position), 25 per request: a replayed or duplicated stream record
- * rewrites the same items, never adds.
+ * rewrites the same items, never adds. Values are bounded (domain/bounded.ts).
  */
 export async function writeTimelineEntries(writes: readonly TimelineWrite[]): Promise<void> {
   const puts = writes.flatMap(({ tenantId, eventId, entries }) =>
-    entries.flatMap(({ timelines, ...entry }, index) =>
-      timelines.map((timeline) => ({
+    entries.flatMap(({ timelines, ...whole }, index) => {
+      // Built from record content, so bounded: a 400 KB record must not make an unwritable entry.
+      const entry = boundedEntry(whole);
+      return timelines.map((timeline) => ({
         PutRequest: {
           Item: {
             pk: timelinePk(tenantId, timeline),
@@ -75,8 +78,8 @@ export async function writeTimelineEntries(writes: readonly TimelineWrite[]): Pr
             ...entry,
           },
         },
-      })),
-    ),
+      }));
+    }),
   );
   await batchWrite(puts);
 }

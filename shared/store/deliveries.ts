@@ -264,9 +264,11 @@ export function markClaimFailed(
 }
 
 /**
- * Gives up a claim older than `claimedBefore` (its sender crashed or timed
- * out between claiming and recording): `failed` with reason `interrupted`.
- * Never sent again, since SES may have accepted it.
+ * Gives up a claim older than `claimedBefore` as `failed` with reason
+ * `interrupted`, as earlier versions did with every open claim; senders now
+ * settle open claims by evidence instead (shared/mail/deliver.ts,
+ * settleOpenClaim). Deliveries left `interrupted` are still healed to `sent`
+ * by their SES event.
  */
 export function abandonStaleClaim(tenantId: string, ref: DeliveryRef, claimedBefore: Date, now = new Date()) {
   return move(tenantId, ref, {

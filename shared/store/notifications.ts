@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import { boundedText } from '../domain/bounded.ts';
 import type { NamedActor, NamedRef } from '../domain/wording.ts';
 import { dynamo } from './client.ts';
 import { queryPages } from './query.ts';
@@ -56,6 +57,9 @@ const sortKey = (notification: NewNotification) => `N#${notification.occurredAt}
 export const notificationsAboutPk = (tenantId: string, record: { type: string; id: string }) =>
   `T#${tenantId}#NOTIFICATION#ABOUT#${record.type}#${record.id}`;
 
+/** A title names a record or quotes a comment; longer ones are cut (the record has the rest). */
+export const MAX_TITLE_CHARS = 200;
+
 /** Expire after 180 days. */
 const RETENTION_SECONDS = 180 * 24 * 60 * 60;
 
@@ -78,7 +82,7 @@ export function notificationItems(
         userId,
         id: Buffer.from(sortKey(notification)).toString('base64url'),
         kind: notification.kind,
-        title: notification.title,
+        title: boundedText(notification.title, MAX_TITLE_CHARS),
         ...(notification.record ? { record: notification.record } : {}),
         ...(notification.related ? { related: notification.related } : {}),
         ...(notification.actorId ? { actorId: notification.actorId } : {}),

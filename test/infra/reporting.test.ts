@@ -94,6 +94,8 @@ describe('CrmReporting: the table-stream consumer', () => {
       reporting.findResources('AWS::Lambda::Function')[functionId]?.Properties.Environment.Variables;
     expect(variables).toMatchObject({
       TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/Table/) },
+      // Where the consumer sets aside the records it can never apply, with the reason.
+      STREAM_FAILURE_QUEUE_URL: { Ref: queueId },
       [scheduleEnv.scheduler]: 'eventbridge',
       [scheduleEnv.group]: 'crm',
       ...Object.fromEntries(

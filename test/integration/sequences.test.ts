@@ -2,6 +2,7 @@ import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sd
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
+import { CLAIM_LEDGER_PATH } from '../../infra/local/ses-events.ts';
 import {
   type ApiClient,
   eventually,
@@ -29,6 +30,7 @@ beforeAll(async () => {
   process.env.SCHEDULER = 'local';
   process.env.LOCAL_SCHEDULE_TABLE = `${inject('tableName')}-schedules`;
   process.env.SEND_RATE_PER_SECOND = 'unlimited';
+  process.env.LOCAL_SES_LEDGER_URL = new URL(CLAIM_LEDGER_PATH, inject('sesEndpoint')).toString();
   sequenceStep = await import('#functions/schedule/sequenceStep');
   deliveries = await import('#shared/store/deliveries');
 });
@@ -418,35 +420,41 @@ describe('sequences', () => {
     expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({ status: 'completed' });
   });
 
-  it('moves on without resending when SES leaves the outcome of a step open', async () => {
+  it('waits at the step when SES leaves its outcome open, then sends it once SES’s record shows nothing went out', async () => {
     const { admin } = world;
     const { sequence, contact } = await enrolledContact(admin.client, 2);
     const [schedule] = await stepSchedules(sequence.id, contact.id);
     const event = { ...schedule?.payload, scheduledAt: schedule?.scheduledAt };
     const ref = { kind: 'sequence' as const, sequenceId: sequence.id, contactId: contact.id, step: 0 };
 
-    // The connection drops after the request went out (injected in this process only): SES may have the email.
+    // The connection drops (injected in this process only): SES may or may not have the email.
     const ses = mockClient(SESv2Client);
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
     try {
-      await expect(sequenceStep.handler(event)).resolves.toBe('not-sent');
+      await expect(sequenceStep.handler(event)).resolves.toBe('awaiting-outcome');
     } finally {
       ses.restore();
     }
-    // Still claimed (never sent again; SES's events heal it if it went out), and the next step is scheduled.
+    // Still claimed, the enrollment still at this step, and the step's schedule moved to when it can be told.
     expect(await deliveries.getDelivery(world.tenant, ref)).toMatchObject({ status: 'sending' });
-    expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({
-      currentStep: 1,
-      status: 'active',
-    });
-    // (Step 0's own schedule is still there: the target was invoked directly, not by the scheduler.)
-    const steps = (await stepSchedules(sequence.id, contact.id)).map((pending) => pending.payload.step);
-    expect(steps).toContain(1);
-    await expect(sequenceStep.handler(event)).resolves.not.toBe('sent');
-    expect(await inbox(contact.email ?? '')).toEqual([]);
+    expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({ currentStep: 0 });
+    const [recheck] = (await stepSchedules(sequence.id, contact.id)).filter(
+      (pending) => pending.payload.step === 0,
+    );
+    expect(recheck?.scheduledAt).toBeDefined();
+    expect(recheck?.scheduledAt).not.toBe(schedule?.scheduledAt);
+
+    // Later, past the claim's send window: SES's record has no message under the claim, so it is sent now.
+    const open = await deliveries.getDelivery(world.tenant, ref);
+    await deliveries.releaseClaim(world.tenant, ref, open?.claimId ?? '');
+    await deliveries.claimDelivery(world.tenant, ref, new Date(Date.now() - 60_000));
+    await expect(sequenceStep.handler({ ...event, scheduledAt: recheck?.scheduledAt })).resolves.toBe('sent');
+    expect(await deliveries.getDelivery(world.tenant, ref)).toMatchObject({ status: 'sent' });
+    expect(await inbox(contact.email ?? '')).toHaveLength(1);
+    expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({ currentStep: 1 });
   });
 
-  it('waits for a step another firing is sending, and gives up one that died mid-send without sending it again', async () => {
+  it('waits for a step another firing is sending, and settles a dead firing’s claim as sent when SES has its email', async () => {
     const { admin } = world;
     const { sequence, contact } = await enrolledContact(admin.client, 1);
     const [schedule] = await stepSchedules(sequence.id, contact.id);
@@ -455,24 +463,22 @@ describe('sequences', () => {
 
     // A firing claimed the delivery a moment ago and is still at it.
     await deliveries.createDelivery(world.tenant, { ref, email: contact.email ?? '', status: 'pending' });
-    await deliveries.claimDelivery(world.tenant, ref, new Date());
-    await expect(sequenceStep.handler(event)).rejects.toThrow(/another firing/);
+    const claimed = await deliveries.claimDelivery(world.tenant, ref, new Date());
+    await expect(sequenceStep.handler(event)).resolves.toBe('awaiting-outcome');
     expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({ currentStep: 0 });
 
-    // It died: once its claim is old, the step is given up (SES may have taken it) and the enrollment moves on.
-    await deliveries.releaseClaim(
-      world.tenant,
-      ref,
-      (await deliveries.getDelivery(world.tenant, ref))?.claimId ?? '',
-    );
-    await deliveries.claimDelivery(world.tenant, ref, new Date(Date.now() - 3_600_000));
-    await expect(sequenceStep.handler(event)).resolves.toBe('not-sent');
-    expect(await deliveries.getDelivery(world.tenant, ref)).toMatchObject({
-      status: 'failed',
-      reason: 'interrupted',
+    // It got its email to SES and died before recording it: SES's record says so, and the step is done.
+    const { sesMailer } = await import('#shared/mail/ses-mailer');
+    const messageId = await sesMailer().send({
+      to: contact.email ?? '',
+      subject: 'Sent by the firing that died',
+      text: 'Hello',
+      tags: { claim: claimed?.claimId ?? '' },
     });
+    await expect(sequenceStep.handler(event)).resolves.toBe('sent');
+    expect(await deliveries.getDelivery(world.tenant, ref)).toMatchObject({ status: 'sent', messageId });
     expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({ status: 'completed' });
-    expect(await inbox(contact.email ?? '')).toEqual([]);
+    expect(await subjectsOf(contact.email ?? '')).toEqual(['Sent by the firing that died']);
   });
 
   it('unenrolls a contact: the pending schedule is deleted and nothing more is sent', async () => {

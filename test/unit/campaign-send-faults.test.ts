@@ -8,7 +8,13 @@ import {
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { processCampaignMessage, STALE_CLAIM_MS } from '../../shared/mail/campaign-send.ts';
+import {
+  CLAIM_SEND_START_MS,
+  CLAIM_SEND_WINDOW_MS,
+  SES_EVENTS_HORIZON_MS,
+  type SendEvidence,
+} from '../../shared/domain/delivery.ts';
+import { processCampaignMessage } from '../../shared/mail/campaign-send.ts';
 import { classifySendError, DeliveryOutcomeUnknown, sendDelivery } from '../../shared/mail/deliver.ts';
 import type { SendBudget } from '../../shared/mail/send-budget.ts';
 import { sesMailer } from '../../shared/mail/ses-mailer.ts';
@@ -98,6 +104,8 @@ describe('sending one delivery when SES misbehaves', () => {
       { Name: 'kind', Value: 'campaign' },
       { Name: 'campaign', Value: ref.campaignId },
       { Name: 'contact', Value: ref.contactId },
+      // SES's record of the message names the claim it went out under: evidence after a crash.
+      { Name: 'claim', Value: 'claim-1' },
     ]);
     expect(updates().map((update) => update.kind)).toEqual(['claim', 'sent']);
   });
@@ -123,6 +131,25 @@ describe('sending one delivery when SES misbehaves', () => {
       .rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
     await expect(sendDelivery(tenantId, ref, email, options)).rejects.toBeInstanceOf(DeliveryOutcomeUnknown);
     expect(updates().map((update) => update.kind)).toEqual(['claim']);
+  });
+
+  it('starts no SES call once the claim is older than the send window: released unsent', async () => {
+    sesMock.on(SendEmailCommand).rejects(throttle());
+    let clock = Date.parse('2026-03-01T10:00:00.000Z');
+    const slowBudget: SendBudget = {
+      take: async () => {
+        clock += CLAIM_SEND_START_MS;
+      },
+    };
+    const outcome = await sendDelivery(tenantId, ref, email, {
+      ...options,
+      budget: slowBudget,
+      now: () => new Date(clock),
+      attempts: 10,
+    });
+    expect(outcome).toEqual({ outcome: 'released' });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(updates().map((update) => update.kind)).toEqual(['claim', 'release']);
   });
 
   it('sends nothing when the delivery is not pending', async () => {
@@ -190,7 +217,10 @@ describe('a crash between the send and the state write', () => {
       });
   }
 
-  it('never sends again on redelivery: the stale claim is given up as interrupted', async () => {
+  /** A stand-in for SES's record of what it accepted, by claim id. */
+  const ledgerSaying = (evidence: SendEvidence) => ({ lookup: async () => evidence });
+
+  it('settles a claim a crash left open by evidence: SES has it → sent, never sent again', async () => {
     // First delivery of the message: SES accepts, then writing `sent` fails.
     deliveryIs({ status: 'pending' });
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
@@ -202,7 +232,7 @@ describe('a crash between the send and the state write', () => {
     expect(await processCampaignMessage(message)).toBe('retry');
     expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
 
-    // Redelivered soon after: the claim is fresh (its sender might still be alive), so wait.
+    // Redelivered: SES's record has a message under the claim, so it is sent, whatever its age.
     dynamoMock.reset();
     sesMock.reset();
     const now = new Date();
@@ -211,22 +241,66 @@ describe('a crash between the send and the state write', () => {
       claimId: 'claim-1',
       claimedAt: new Date(now.getTime() - 1000).toISOString(),
     });
+    dynamoMock.on(UpdateCommand).resolves({ Attributes: { status: 'sent' } });
+    const settle = { ledger: ledgerSaying({ accepted: 'm-1' }) };
+    expect(await processCampaignMessage(message, { now: () => now, settle })).toBe('done');
+    expect(updates().map((update) => update.kind)).toEqual(['sent']);
+    expect(updates()[0]?.values).toMatchObject({ ':claim': 'claim-1' });
+    expect(Object.values(updates()[0]?.values ?? {})).toContain('m-1');
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('waits while a sender may still be calling SES, then releases and sends a claim SES never saw', async () => {
+    const now = new Date();
+    const claimedAgo = (ms: number) =>
+      deliveryIs({
+        status: 'sending',
+        claimId: 'claim-1',
+        claimedAt: new Date(now.getTime() - ms).toISOString(),
+      });
+    const settle = { ledger: ledgerSaying('none') };
+
+    // Fresh claim: its sender may be mid-call. Nothing changes.
+    claimedAgo(1000);
     dynamoMock.on(UpdateCommand).resolves({});
-    expect(await processCampaignMessage(message, { now: () => now })).toBe('retry');
+    expect(await processCampaignMessage(message, { now: () => now, settle })).toBe('retry');
     expect(updates()).toEqual([]);
 
-    // Redelivered after the longest a sender can run: given up, never sent again.
+    // Past the window with no message under the claim: nothing reached SES; released and sent now.
+    dynamoMock.reset();
+    claimedAgo(CLAIM_SEND_WINDOW_MS + 1000);
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
+    dynamoMock
+      .on(UpdateCommand)
+      .callsFake((input: { ConditionExpression?: string }) =>
+        input.ConditionExpression?.includes(':pending') ? claimed : { Attributes: { status: 'whatever' } },
+      );
+    expect(await processCampaignMessage(message, { now: () => now, settle })).toBe('done');
+    expect(updates().map((update) => update.kind)).toEqual(['release', 'claim', 'sent']);
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  it('where SES cannot be asked (AWS), waits for the Send event horizon before releasing', async () => {
+    const now = new Date();
+    const settle = { ledger: ledgerSaying('unknown') };
+    deliveryIs({
+      status: 'sending',
+      claimId: 'claim-1',
+      claimedAt: new Date(now.getTime() - CLAIM_SEND_WINDOW_MS - 1000).toISOString(),
+    });
+    dynamoMock.on(UpdateCommand).resolves({});
+    expect(await processCampaignMessage(message, { now: () => now, settle })).toBe('retry');
+    expect(updates()).toEqual([]);
+
     dynamoMock.reset();
     deliveryIs({
       status: 'sending',
       claimId: 'claim-1',
-      claimedAt: new Date(now.getTime() - STALE_CLAIM_MS - 1000).toISOString(),
+      claimedAt: new Date(now.getTime() - SES_EVENTS_HORIZON_MS - 1000).toISOString(),
     });
-    dynamoMock.on(UpdateCommand).resolves({ Attributes: { status: 'failed' } });
-    expect(await processCampaignMessage(message, { now: () => now })).toBe('done');
-    expect(updates().map((update) => update.kind)).toEqual(['abandon']);
-    expect(Object.values(updates()[0]?.values ?? {})).toContain('interrupted');
-    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+    dynamoMock.on(UpdateCommand).resolves({});
+    await processCampaignMessage(message, { now: () => now, settle });
+    expect(updates()[0]?.kind).toBe('release');
   });
 
   it('settles instead of sending when the contact opted out after the freeze', async () => {
@@ -308,5 +382,33 @@ describe('a crash between the send and the state write', () => {
     expect(
       Object.values(dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {}),
     ).toEqual(expect.arrayContaining(['suppressed', 'not_readable']));
+  });
+});
+
+describe('the truth of an open claim (claimVerdict)', () => {
+  const at = new Date('2026-03-01T10:00:00.000Z');
+  const claimedAgo = (ms: number) => ({ claimedAt: new Date(at.getTime() - ms).toISOString() });
+
+  it('believes positive evidence at once, and absence only once no send under the claim can reach SES', async () => {
+    const { claimVerdict } = await import('../../shared/domain/delivery.ts');
+    expect(claimVerdict(claimedAgo(0), { accepted: 'm-1' }, at)).toEqual({
+      verdict: 'sent',
+      messageId: 'm-1',
+    });
+    expect(claimVerdict({ ...claimedAgo(0), messageId: 'm-0' }, 'none', at)).toEqual({
+      verdict: 'sent',
+      messageId: 'm-0',
+    });
+    expect(claimVerdict(claimedAgo(1000), 'none', at)).toEqual({
+      verdict: 'wait',
+      untilMs: CLAIM_SEND_WINDOW_MS - 1000,
+    });
+    expect(claimVerdict(claimedAgo(CLAIM_SEND_WINDOW_MS), 'none', at)).toEqual({ verdict: 'release' });
+    expect(claimVerdict(claimedAgo(CLAIM_SEND_WINDOW_MS), 'unknown', at).verdict).toBe('wait');
+    expect(claimVerdict(claimedAgo(SES_EVENTS_HORIZON_MS), 'unknown', at)).toEqual({ verdict: 'release' });
+    // A claim without a readable time is as old as can be.
+    expect(claimVerdict({}, 'none', at)).toEqual({ verdict: 'release' });
+    // The window holds the start limit, one bounded call and a margin.
+    expect(CLAIM_SEND_WINDOW_MS).toBeGreaterThan(CLAIM_SEND_START_MS);
   });
 });
