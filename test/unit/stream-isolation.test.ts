@@ -6,6 +6,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -48,6 +49,8 @@ beforeEach(() => {
   process.env.LOCAL_STREAM_FAILURE_FILE = failureFile;
   vi.spyOn(console, 'error').mockImplementation(() => undefined);
   dynamoMock.on(GetCommand).resolves({});
+  // Users' names and current teams: none known here.
+  dynamoMock.on(BatchGetCommand).resolves({ Responses: {} });
   dynamoMock.on(QueryCommand).resolves({ Items: [] });
   dynamoMock.on(UpdateCommand).resolves({});
   dynamoMock.on(PutCommand).resolves({});
