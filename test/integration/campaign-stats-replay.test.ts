@@ -55,7 +55,7 @@ describe('campaign stats from the stream', () => {
     ];
     const later = lifeOf(tenantId, campaignId, ulid(), false);
 
-    expect(await stats.applyCampaignStats(first)).toEqual(new Set());
+    expect(await stats.applyCampaignStats(first)).toEqual(new Map());
     const once = await campaigns.readCampaignCounts(tenantId, campaignId, true);
     expect(once).toMatchObject({
       recipients: 2,
@@ -69,12 +69,12 @@ describe('campaign stats from the stream', () => {
     });
 
     // The same batch again, as a retry would deliver it: nothing moves.
-    expect(await stats.applyCampaignStats(first)).toEqual(new Set());
+    expect(await stats.applyCampaignStats(first)).toEqual(new Map());
     expect(await campaigns.readCampaignCounts(tenantId, campaignId, true)).toEqual(once);
 
     // A batch that repeats half of the first and brings new events counts only the new ones.
     const overlapping = [...first.slice(0, 4), ...later];
-    expect(await stats.applyCampaignStats(overlapping)).toEqual(new Set());
+    expect(await stats.applyCampaignStats(overlapping)).toEqual(new Map());
     expect(await campaigns.readCampaignCounts(tenantId, campaignId, true)).toEqual({
       ...once,
       recipients: 3,
