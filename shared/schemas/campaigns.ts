@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { campaignStatuses } from '../domain/campaign.ts';
 import { deliveryStatuses } from '../domain/delivery.ts';
-import { email, listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import { email, isoDateTime, listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
 import { lazy } from './lazy.ts';
 
 const campaignFields = () => ({
@@ -50,7 +50,7 @@ export const campaignSchemas = lazy(() => {
       ),
     }),
     schedule: z.strictObject({
-      at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2030-01-31T09:00:00Z' }),
+      at: isoDateTime(),
     }),
     listQuery: z.strictObject({
       ...listQuery(),

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isCalendarDate, isCalendarDateOrDateTime, isCalendarDateTime } from '../domain/calendar.ts';
 import { hasCents } from '../domain/money.ts';
 
 /**
@@ -41,15 +42,25 @@ export const currency = () =>
 export const money = () =>
   z.number().check(z.gte(0), z.lte(1e12), z.refine(hasCents, 'must have at most 2 decimals'));
 
-/** A calendar date, `YYYY-MM-DD`. */
-export const isoDate = () =>
-  z.string().check(
-    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)'),
-    z.refine((value) => {
-      const date = new Date(`${value}T00:00:00Z`);
-      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-    }, 'must be a real date'),
+const dateExample = 'must be a date (YYYY-MM-DD) that exists, e.g. 2030-01-31';
+const dateTimeExample = 'must be an ISO 8601 date-time that exists, e.g. 2030-01-31T09:00:00Z';
+
+/** A calendar date, `YYYY-MM-DD`, checked against the calendar (shared/domain/calendar.ts). */
+export const isoDate = () => z.iso.date({ error: dateExample }).check(z.refine(isCalendarDate, dateExample));
+
+/**
+ * An ISO 8601 date-time with `Z` or an offset, checked against the calendar and
+ * stored as UTC (`Date.toISOString()`), so stored times sort and compare as text.
+ */
+export const isoDateTime = () =>
+  z.iso.datetime({ offset: true, error: dateTimeExample }).check(
+    z.refine(isCalendarDateTime, dateTimeExample),
+    z.overwrite((value) => (isCalendarDateTime(value) ? new Date(value).toISOString() : value)),
   );
+
+/** A calendar date (the whole day) or a date-time, kept as written. */
+export const isoDateOrDateTime = () =>
+  z.string().check(z.refine(isCalendarDateOrDateTime, 'must be an ISO 8601 date or date-time'));
 
 export const tags = () =>
   z.array(nonEmpty(50)).check(
