@@ -1,5 +1,6 @@
 import { lifecycleStages, marketingStatuses } from '../schemas/contacts.ts';
 import { isCalendarDateOrDateTime } from './calendar.ts';
+import { isStorableNumber, STORABLE_NUMBER_RULE } from './numbers.ts';
 import { searchable } from './text.ts';
 
 /**
@@ -176,7 +177,8 @@ function scalarProblem(def: FieldDef, value: unknown): string | undefined {
   switch (def.type) {
     case 'text':
     case 'tags':
-      return typeof value === 'string' && value.trim() !== '' && value.length <= MAX_TEXT
+      // Compared in searchable form: a value that folds to nothing (only accents) would match everything.
+      return typeof value === 'string' && searchable(value) !== '' && value.length <= MAX_TEXT
         ? undefined
         : `must be a non-empty string of at most ${MAX_TEXT} characters`;
     case 'id':
@@ -188,10 +190,12 @@ function scalarProblem(def: FieldDef, value: unknown): string | undefined {
     case 'date':
       return isIsoDate(value) ? undefined : 'must be an ISO 8601 date or date-time, e.g. 2030-01-31';
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a number';
+      return typeof value === 'number' && isStorableNumber(value)
+        ? undefined
+        : `must be a number that ${STORABLE_NUMBER_RULE.replace('must be ', 'is ')}`;
     case 'custom':
       return (typeof value === 'string' && value.length <= MAX_TEXT) ||
-        (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'number' && isStorableNumber(value)) ||
         typeof value === 'boolean'
         ? undefined
         : 'must be a string, a number or true/false';

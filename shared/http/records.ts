@@ -76,6 +76,22 @@ export async function ownership(
   return { ownerId: owner.id, ...(teamId ? { teamId } : {}) };
 }
 
+/**
+ * Lists and the custom-field map are always present on a record (`tags: []`,
+ * `customFields: {}`), so `null`, which removes a field (RFC 7386), empties
+ * them instead: the record keeps the shape every reader relies on.
+ */
+function keepCollections<T extends object>(current: T, patch: object, next: T): T {
+  const emptied: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== null) continue;
+    const was = (current as Record<string, unknown>)[key];
+    if (Array.isArray(was)) emptied[key] = [];
+    else if (key === 'customFields' && typeof was === 'object' && was !== null) emptied[key] = {};
+  }
+  return Object.keys(emptied).length === 0 ? next : { ...next, ...emptied };
+}
+
 /** Applies a JSON merge patch; a new `ownerId` also moves the record to the new owner's team. */
 export async function mergePatch<T extends StoredRecord>(
   caller: Caller,
@@ -84,7 +100,7 @@ export async function mergePatch<T extends StoredRecord>(
 ): Promise<T> {
   const { ownerId, ...patch } = body;
   const owner = ownerId && ownerId !== current.ownerId ? await ownership(caller, ownerId) : undefined;
-  const next = applyMergePatch(current, patch);
+  const next = keepCollections(current, patch, applyMergePatch(current, patch));
   if (!owner) return next;
   const { teamId: _previousTeam, ...rest } = next;
   return { ...rest, ...owner } as T;

@@ -1,6 +1,15 @@
 import * as z from 'zod/mini';
 import { activityStatuses, activityTypes, relatedTypes, reminderStates } from '../domain/activities.ts';
-import { isoDateTime, listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import {
+  isoDateTime,
+  listQuery,
+  mergePatchOf,
+  nonEmpty,
+  recordBase,
+  searchText,
+  ulid,
+  userId,
+} from './common.ts';
 import { lazy } from './lazy.ts';
 
 const related = () => z.strictObject({ type: z.enum(relatedTypes), id: ulid() });
@@ -41,7 +50,7 @@ export const activitySchemas = lazy(() => {
     record,
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(100)),
+      q: z.optional(searchText(100)),
       assigneeId: z.optional(userId()),
       status: z.optional(z.enum(activityStatuses)),
       related: z.optional(

@@ -1,7 +1,17 @@
 import * as z from 'zod/mini';
 import { campaignStatuses } from '../domain/campaign.ts';
 import { deliveryStatuses } from '../domain/delivery.ts';
-import { email, isoDateTime, listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import {
+  email,
+  isoDateTime,
+  listQuery,
+  mergePatchOf,
+  nonEmpty,
+  recordBase,
+  searchText,
+  ulid,
+  userId,
+} from './common.ts';
 import { lazy } from './lazy.ts';
 
 const campaignFields = () => ({
@@ -54,7 +64,7 @@ export const campaignSchemas = lazy(() => {
     }),
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(200)),
+      q: z.optional(searchText(200)),
       status: z.optional(z.enum(campaignStatuses)),
     }),
     recipientsQuery: z.strictObject({

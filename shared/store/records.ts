@@ -1,9 +1,10 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { searchable } from '../domain/text.ts';
+import { searchKey } from '../domain/text.ts';
 import type { PageKey } from '../http/cursor.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
+import { assertItemFits } from './item-size.ts';
 import {
   collectionPk,
   type EntityType,
@@ -45,6 +46,12 @@ export interface EntitySpec<T extends StoredRecord> {
   readonly state?: (record: T) => string | undefined;
   /** A parent the records are listed under (gsi3), e.g. a contact's company. */
   readonly parent?: { readonly name: string; readonly field: keyof T & string };
+  /**
+   * The most bytes one stored record may take (DynamoDB's item size, index
+   * attributes included); default 400 KB. Lower where a copy must fit inside
+   * another item, e.g. a template and a segment inside a campaign's snapshot.
+   */
+  readonly maxItemBytes?: number;
 }
 
 type Item = Record<string, unknown>;
@@ -98,14 +105,19 @@ function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: 
   const name = spec.searchName?.(record);
   if (name) {
     attributes.gsi4pk = searchPk(tenantId, spec.type);
-    attributes.gsi4sk = `${searchable(name)}#${record.id}`;
+    attributes.gsi4sk = `${searchKey(name)}#${record.id}`;
   }
   return attributes;
 }
 
+/**
+ * The stored item of a record: its fields, keys and index attributes. Every
+ * record write goes through here, so this is where size is checked: throws
+ * ItemTooLargeError (naming the largest field) past `spec.maxItemBytes`.
+ */
 export function toItem<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: string, record: T): Item {
   const actorId = currentActor();
-  return {
+  const item = {
     ...(record as unknown as Item),
     createdBy: record.createdBy ?? actorId,
     updatedBy: actorId,
@@ -114,6 +126,8 @@ export function toItem<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: st
     entity: spec.type.toLowerCase(),
     tenantId,
   };
+  assertItemFits(item, spec.maxItemBytes, storage);
+  return item;
 }
 
 export async function getRecord<T extends StoredRecord>(
@@ -369,7 +383,7 @@ export async function listRecords<T extends StoredRecord>(
   } else if (via?.kind === 'name') {
     index = 'gsi4';
     values[':pk'] = searchPk(tenantId, spec.type);
-    values[':prefix'] = searchable(via.prefix);
+    values[':prefix'] = searchKey(via.prefix);
     keyCondition = 'gsi4pk = :pk AND begins_with(gsi4sk, :prefix)';
   } else {
     index = 'gsi1';
