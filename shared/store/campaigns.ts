@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import {
   type CampaignCounter,
@@ -14,7 +20,7 @@ import { emailHash } from '../domain/suppression.ts';
 import { applyMarkedDeltas, MAX_EVENTS_PER_TRANSACTION } from './aggregates.ts';
 import { dynamo } from './client.ts';
 import { campaignStatsKey, recordKey, statePk, suppressionKey } from './keys.ts';
-import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
+import { type EntitySpec, type StoredRecord, toRecord, updateSearchWords } from './records.ts';
 
 /** What a campaign sends: the template and segment as they were when sending began. */
 export interface CampaignSnapshot {
@@ -109,25 +115,26 @@ export async function transitionCampaign(
     values[`:w${index}`] = value;
     return `#w${index} = :w${index}`;
   });
+  const input: UpdateCommandInput = {
+    TableName: config.tableName,
+    Key: recordKey(tenantId, 'CAMPAIGN', id),
+    UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+    ConditionExpression: ['attribute_exists(pk)', `#status IN (${froms.join(', ')})`, ...wheres].join(
+      ' AND ',
+    ),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  };
+  let output: UpdateCommandOutput;
   try {
-    const output = await dynamo.send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: recordKey(tenantId, 'CAMPAIGN', id),
-        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-        ConditionExpression: ['attribute_exists(pk)', `#status IN (${froms.join(', ')})`, ...wheres].join(
-          ' AND ',
-        ),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return output.Attributes ? toRecord<Campaign>(output.Attributes) : undefined;
+    output = await dynamo.send(new UpdateCommand(input));
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;
   }
+  await updateSearchWords(input);
+  return output.Attributes ? toRecord<Campaign>(output.Attributes) : undefined;
 }
 
 export async function getCampaign(tenantId: string, id: string): Promise<Campaign | undefined> {

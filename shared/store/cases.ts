@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type SlaHours, slaHoursOf } from '../domain/cases.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
 import { cases, type User, users } from './entities.ts';
 import { recordKey, settingsKey } from './keys.ts';
-import { listRecords } from './records.ts';
+import { listRecords, updateSearchWords } from './records.ts';
 
 /** The tenant's SLA hours per priority: one settings item; defaults until an admin sets it. */
 const SETTINGS = 'sla';
@@ -71,31 +71,30 @@ export async function recordCsat(
   now = new Date(),
 ): Promise<boolean> {
   const at = now.toISOString();
+  const input: UpdateCommandInput = {
+    TableName: config.tableName,
+    Key: recordKey(tenantId, cases.type, caseId),
+    UpdateExpression: `SET csatScore = :score, csatAt = :at, updatedAt = :at, updatedBy = :actor, version = version + :one${
+      answer.comment ? ', csatComment = :comment' : ''
+    } REMOVE csatNonce`,
+    ConditionExpression: 'attribute_exists(pk) AND csatNonce = :nonce AND attribute_not_exists(csatScore)',
+    ExpressionAttributeValues: {
+      ':score': answer.score,
+      ':at': at,
+      ':one': 1,
+      ':actor': currentActor(),
+      ':nonce': nonce,
+      ...(answer.comment ? { ':comment': answer.comment } : {}),
+    },
+  };
   try {
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: recordKey(tenantId, cases.type, caseId),
-        UpdateExpression: `SET csatScore = :score, csatAt = :at, updatedAt = :at, updatedBy = :actor, version = version + :one${
-          answer.comment ? ', csatComment = :comment' : ''
-        } REMOVE csatNonce`,
-        ConditionExpression:
-          'attribute_exists(pk) AND csatNonce = :nonce AND attribute_not_exists(csatScore)',
-        ExpressionAttributeValues: {
-          ':score': answer.score,
-          ':at': at,
-          ':one': 1,
-          ':actor': currentActor(),
-          ':nonce': nonce,
-          ...(answer.comment ? { ':comment': answer.comment } : {}),
-        },
-      }),
-    );
-    return true;
+    await dynamo.send(new UpdateCommand(input));
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+  await updateSearchWords(input);
+  return true;
 }
 
 /** Managers per notification: generous for any real team, and a bound on what one check reads. */
