@@ -9,7 +9,7 @@ import type { TransactItem } from '../store/transactions.ts';
 import type { Caller } from './auth.ts';
 import { checkVersion } from './etag.ts';
 import type { Page } from './handler.ts';
-import { badRequest, conflict, forbidden, notFound, preconditionFailed } from './problem.ts';
+import { badRequest, conflict, forbidden, HttpProblem, notFound, preconditionFailed } from './problem.ts';
 import { type HttpResult, noContent, ok } from './results.ts';
 
 /**
@@ -176,12 +176,20 @@ interface UpdateOptions<T extends StoredRecord> {
   readonly allowArchived?: boolean;
 }
 
-const MAX_ATTEMPTS = 3;
+/**
+ * Tries of a write without If-Match. Each round of racing writers lets one
+ * through, so this many racers all finish; the waits between tries are
+ * jittered so they do not collide again in step.
+ */
+const MAX_ATTEMPTS = 20;
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * 2 ** attempt)));
 
 /**
  * Read, check rights, change, and write conditioned on the version read. With
  * If-Match a lost race answers 412; without it the change is re-applied to the
- * fresh state, as the client asked for no precondition.
+ * fresh state, as the client asked for no precondition (503 if the record
+ * never stops changing).
  */
 export async function update<T extends StoredRecord>(
   spec: EntitySpec<T>,
@@ -214,13 +222,16 @@ export async function update<T extends StoredRecord>(
       ...writes,
     ]);
     if (outcome.ok) return next;
-    const retry = outcome.reason === 'version' && options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
-    if (!retry)
+    const noPrecondition = outcome.reason === 'version' && options.ifMatch === undefined;
+    if (!noPrecondition)
       failWrite(
         spec,
         outcome,
         checks.map((check) => check.error),
       );
+    // The client asked for no precondition, so a lost race is never its 412.
+    if (attempt >= MAX_ATTEMPTS) throw new HttpProblem(503, 'The record keeps changing; retry shortly');
+    await backoff(attempt);
   }
 }
 
