@@ -85,13 +85,25 @@ function relatedTimelines(entity: string, image: Image): RecordRef[] {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * Characters of JSON a changed value keeps on the timeline. Records hold up to
+ * 400 KB (custom fields), and an entry holding the old and the new value of
+ * such a field would not fit in one item: a larger value is described instead.
+ */
+export const MAX_CHANGE_CHARS = 4000;
+
+const shown = (value: unknown): unknown => {
+  const characters = JSON.stringify(value)?.length ?? 0;
+  return characters <= MAX_CHANGE_CHARS ? value : { tooLargeToShow: true, characters };
+};
+
 export function fieldChanges(entity: string, before: Image, after: Image): FieldChange[] {
   const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...fields]
     .filter((field) => !bookkeeping.has(field) && !(entity === 'deal' && dealStageFields.has(field)))
     .filter((field) => !same(before[field], after[field]))
     .sort()
-    .map((field) => ({ field, from: before[field] ?? null, to: after[field] ?? null }));
+    .map((field) => ({ field, from: shown(before[field] ?? null), to: shown(after[field] ?? null) }));
 }
 
 function recordEntries(entity: string, before: Image | undefined, after: Image): TimelineEntry[] {

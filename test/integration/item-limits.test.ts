@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApiResponse } from '../support/api.ts';
+import { type ApiResponse, eventually } from '../support/api.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 let world: World;
@@ -8,10 +8,8 @@ let dealId: string;
 /** 2,000 UTF-16 units, 4,000 UTF-8 bytes: within every per-field length, heavy for the item. */
 const heavy = '𝔸'.repeat(1000);
 /** `count` custom fields of three heavy strings each: about 12 KB per field. */
-const bulky = (count: number, prefix = 'f') =>
-  Object.fromEntries(
-    Array.from({ length: count }, (_, index) => [`${prefix}${index}`, [heavy, heavy, heavy]]),
-  );
+const bulky = (count: number, prefix = 'f', text = heavy) =>
+  Object.fromEntries(Array.from({ length: count }, (_, index) => [`${prefix}${index}`, [text, text, text]]));
 
 const tooLarge = (response: ApiResponse, path: RegExp) => {
   expect(response.status, response.text.slice(0, 300)).toBe(413);
@@ -93,6 +91,36 @@ describe('every write checks its item size: 413 naming the field, never a 500', 
     const values = Array.from({ length: 100 }, (_, index) => `${index}-${'v'.repeat(400)}`);
     const filter = { any: Array.from({ length: 3 }, () => ({ field: 'city', op: 'in', value: values })) };
     tooLarge(await world.admin.client.post('/segments', { name: unique('Wide'), filter }), /^filter\b/);
+  });
+
+  it('a change to large custom fields still reaches the timeline, described rather than copied twice', async () => {
+    const created = await world.admin.client.post('/contacts', {
+      firstName: 'Timeline',
+      customFields: bulky(25),
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect(
+      (await world.admin.client.patch(`/contacts/${id}`, { customFields: bulky(25, 'f', '𝔹'.repeat(1000)) }))
+        .status,
+    ).toBe(200);
+    expect((await world.admin.client.patch(`/contacts/${id}`, { title: 'Chief' })).status).toBe(200);
+    // Old and new values of 300 KB each would not fit in one entry; the stream must not stall on them.
+    await eventually(
+      async () => {
+        const timeline = (await world.admin.client.get(`/contacts/${id}/timeline`)).body.items as {
+          kind: string;
+          changes?: { field: string; from: unknown; to: unknown }[];
+        }[];
+        const changes = timeline.flatMap((entry) => entry.changes ?? []);
+        expect(changes.find((change) => change.field === 'title')).toMatchObject({ to: 'Chief' });
+        expect(changes.find((change) => change.field === 'customFields')).toMatchObject({
+          from: { tooLargeToShow: true },
+          to: { tooLargeToShow: true },
+        });
+      },
+      { timeoutMs: 30_000 },
+    );
   });
 
   it('a custom-field string array of 413 KB is refused as a field (400), on create and patch', async () => {
