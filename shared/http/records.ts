@@ -5,7 +5,7 @@ import { currentActor } from '../store/actor.ts';
 import { users } from '../store/entities.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
 import { createRecord, getRecord, listRecords, replaceRecord } from '../store/records.ts';
-import type { TransactItem } from '../store/transactions.ts';
+import { isTransactionConflict, type TransactItem } from '../store/transactions.ts';
 import type { Caller } from './auth.ts';
 import { checkVersion } from './etag.ts';
 import type { Page } from './handler.ts';
@@ -217,10 +217,18 @@ export async function update<T extends StoredRecord>(
     const checks = options.checks?.(current, next) ?? [];
     const writes = options.writes?.(current, next) ?? [];
     // Checks come first so a failed condition maps back to its error by index.
-    const outcome = await replaceRecord(spec, caller.tenantId, current, next, [
-      ...checks.map((check) => check.item),
-      ...writes,
-    ]);
+    let outcome: WriteOutcome;
+    try {
+      outcome = await replaceRecord(spec, caller.tenantId, current, next, [
+        ...checks.map((check) => check.item),
+        ...writes,
+      ]);
+    } catch (error) {
+      // Racing transactions on one record cancel each other: read again, as after a lost race.
+      if (!isTransactionConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      await backoff(attempt);
+      continue;
+    }
     if (outcome.ok) return next;
     const noPrecondition = outcome.reason === 'version' && options.ifMatch === undefined;
     if (!noPrecondition)
