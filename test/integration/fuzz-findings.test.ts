@@ -100,6 +100,30 @@ describe('inputs a fuzzer found answering 5xx', () => {
     expect(segment.status).toBe(400);
   });
 
+  it('no number a body carries anywhere reaches a write DynamoDB refuses: 400 naming the field', async () => {
+    const deal = await world.admin.client.post('/deals', { name: unique('Tiny'), currency: 'EUR' });
+    const cases: [string, string, string, string[]][] = [
+      ['POST', '/deals', `{"name":"Tiny","currency":"EUR","amount":3.9874284315044415e-144}`, ['amount']],
+      ['PUT', '/settings/sla', '{"urgent":9.4e-323,"high":6,"low":7e-323}', ['urgent', 'low']],
+      [
+        'POST',
+        `/deals/${deal.body.id}/quotes`,
+        '{"lines":[{"description":"x","quantity":1,"unitPrice":1,"discountPct":1e-200}]}',
+        ['lines.0.discountPct'],
+      ],
+      ['PATCH', `/deals/${deal.body.id}`, '{"amount":12345678901234567890}', ['amount']],
+    ];
+    for (const [method, path, body, fields] of cases) {
+      const response = await world.admin.client.raw(method, path, body, {
+        'content-type': 'application/json',
+      });
+      expect(response.status, `${method} ${path}: ${response.text}`).toBe(400);
+      expect(response.body.errors).toEqual(
+        fields.map((field) => ({ path: field, message: expect.stringContaining('safe integer') })),
+      );
+    }
+  });
+
   it('a name whose search form expands past a key (NFKD) is stored and found', async () => {
     const response = await world.admin.client.post('/contacts', { firstName: '\uFDFA'.repeat(100) });
     expect(response.status, response.text).toBe(201);

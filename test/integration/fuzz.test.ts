@@ -224,7 +224,13 @@ function pathFor(operation: Operation): fc.Arbitrary<string> {
   const segment = operation.path.split('/')[1] ?? '';
   const choices = names.map((name) => {
     const id = name === 'id' ? real[segment] : real[name];
-    const junk = fc.oneof(fc.constantFrom(...junkIds), fc.string({ minLength: 1 }).map(encodeURIComponent));
+    const junk = fc.oneof(
+      fc.constantFrom(...junkIds),
+      fc
+        .string({ minLength: 1 })
+        .map(encodeURIComponent)
+        .filter((value) => value !== '.' && value !== '..'),
+    );
     return id ? fc.oneof({ arbitrary: fc.constant(id), weight: 4 }, { arbitrary: junk, weight: 1 }) : junk;
   });
   return fc
