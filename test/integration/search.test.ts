@@ -1,7 +1,8 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { QueryCommand as QueryCommandOfDocument } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { type ApiClient, eventually } from '../support/api.ts';
-import { dynamoClient } from '../support/dynamo.ts';
+import { dynamoClient, useTestTable } from '../support/dynamo.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 let world: World;
@@ -130,6 +131,31 @@ describe('search finds people and records by any word of their name', () => {
       const [found] = (await world.admin.client.get('/contacts?q=wolkenstein')).body.items;
       expect(found).toEqual(record);
     });
+  });
+
+  it('reads a page found by later words with one Query', async () => {
+    useTestTable();
+    const { dynamo } = await import('#shared/store/client');
+    const { listRecords } = await import('#shared/store/records');
+    const { contacts } = await import('#shared/store/entities');
+    const word = unique('querycount').replace(/[^a-z0-9]/g, '');
+    for (const first of ['Ana', 'Bo', 'Cy', 'Di'])
+      await create(world.admin.client, '/contacts', { firstName: first, lastName: word });
+    const send = vi.spyOn(dynamo, 'send');
+    try {
+      const page = await listRecords(contacts, world.tenant, {
+        archived: false,
+        limit: 3,
+        startKey: undefined,
+        via: { kind: 'name', prefix: word },
+      });
+      expect(page.items.map((item) => item.firstName)).toHaveLength(3);
+      expect(page.lastKey).toBeDefined();
+      expect(send).toHaveBeenCalledTimes(1);
+      expect(send.mock.calls[0]?.[0]).toBeInstanceOf(QueryCommandOfDocument);
+    } finally {
+      send.mockRestore();
+    }
   });
 
   it('applies to every searchable entity: companies, leads, deals, and the rest', async () => {
