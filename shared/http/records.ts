@@ -4,7 +4,7 @@ import { applyMergePatch } from '../domain/merge-patch.ts';
 import { currentActor } from '../store/actor.ts';
 import { users } from '../store/entities.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
-import { createRecord, getRecord, listRecords, replaceRecord } from '../store/records.ts';
+import { assertRoomToGrow, createRecord, getRecord, listRecords, replaceRecord } from '../store/records.ts';
 import { isTransactionConflict, type TransactItem } from '../store/transactions.ts';
 import type { Caller } from './auth.ts';
 import { checkVersion } from './etag.ts';
@@ -147,6 +147,7 @@ export async function create<T extends StoredRecord>(
   record: T,
   checks: { item: TransactItem; error: { path: string; message: string } }[] = [],
 ): Promise<T> {
+  assertRoomToGrow(spec, caller.tenantId, record);
   const outcome = await createRecord(
     spec,
     caller.tenantId,
@@ -214,6 +215,7 @@ export async function update<T extends StoredRecord>(
       updatedAt: new Date().toISOString(),
       updatedBy: caller.userId,
     };
+    assertRoomToGrow(spec, caller.tenantId, next, current);
     const checks = options.checks?.(current, next) ?? [];
     const writes = options.writes?.(current, next) ?? [];
     // Checks come first so a failed condition maps back to its error by index.

@@ -11,7 +11,7 @@ import { searchKey, searchKeys } from '../domain/text.ts';
 import type { PageKey } from '../http/cursor.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
-import { assertItemFits } from './item-size.ts';
+import { assertItemFits, itemBytes, MAX_ITEM_BYTES } from './item-size.ts';
 import {
   collectionPk,
   type EntityType,
@@ -204,6 +204,32 @@ export function toItem<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: st
   };
   assertItemFits(item, spec.maxItemBytes, storage);
   return item;
+}
+
+/**
+ * Bytes a record written through the API leaves free for what the system adds
+ * later outside the user's edit (lastActivityAt, a marketing status, a CSAT
+ * score, updatedBy), so those writes always fit.
+ */
+export const SYSTEM_HEADROOM_BYTES = 4 * 1024;
+
+/** Growth that is bookkeeping, not content: the archived partition's key, a longer version or actor id. */
+const BOOKKEEPING_BYTES = 512;
+
+/**
+ * Throws ItemTooLargeError unless the record fits with SYSTEM_HEADROOM_BYTES
+ * to spare. A change that grows the record (`before`) by no more than
+ * bookkeeping passes, so archiving or trimming a full record still works.
+ */
+export function assertRoomToGrow<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  record: T,
+  before?: T,
+): void {
+  const item = toItem(spec, tenantId, record);
+  if (before && itemBytes(item) <= itemBytes(toItem(spec, tenantId, before)) + BOOKKEEPING_BYTES) return;
+  assertItemFits(item, (spec.maxItemBytes ?? MAX_ITEM_BYTES) - SYSTEM_HEADROOM_BYTES, storage);
 }
 
 export async function getRecord<T extends StoredRecord>(

@@ -6,6 +6,13 @@ import {
   MAX_ITEM_BYTES,
   valueBytes,
 } from '#shared/store/item-size';
+import {
+  assertRoomToGrow,
+  type EntitySpec,
+  type StoredRecord,
+  SYSTEM_HEADROOM_BYTES,
+  toItem,
+} from '#shared/store/records';
 
 describe('DynamoDB item size', () => {
   it('counts names and values in UTF-8, numbers by significant digits, lists and maps with overhead', () => {
@@ -32,5 +39,27 @@ describe('DynamoDB item size', () => {
     }
     expect(() => assertItemFits({ html: 'a'.repeat(1000) }, 1010)).not.toThrow();
     expect(() => assertItemFits({ html: 'a'.repeat(1010) }, 1010)).toThrow(/html/);
+  });
+
+  it('leaves API writes room for what the system adds later, without blocking changes that do not grow', () => {
+    const spec: EntitySpec<StoredRecord & { notes: string }> = { type: 'CONTACT', label: 'contact' };
+    const base = {
+      id: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      createdAt: '2030-01-01T00:00:00.000Z',
+      updatedAt: '2030-01-01T00:00:00.000Z',
+      version: 1,
+      ownerId: 'u1',
+      archived: false,
+    };
+    const full = { ...base, notes: 'x'.repeat(MAX_ITEM_BYTES - SYSTEM_HEADROOM_BYTES) };
+    expect(() => toItem(spec, 't', full)).not.toThrow();
+    expect(() => assertRoomToGrow(spec, 't', full)).toThrow(ItemTooLargeError);
+    expect(() =>
+      assertRoomToGrow(spec, 't', { ...full, notes: `${full.notes}${'y'.repeat(600)}` }, full),
+    ).toThrow(/notes/);
+    expect(() => assertRoomToGrow(spec, 't', { ...full, archived: true }, full)).not.toThrow();
+    expect(() => toItem(spec, 't', { ...base, notes: 'x'.repeat(MAX_ITEM_BYTES) })).toThrow(
+      ItemTooLargeError,
+    );
   });
 });
