@@ -1,7 +1,9 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { dynamo } from './client.ts';
+import { MAX_ITEM_BYTES, valueBytes } from './item-size.ts';
 import { idempotencyKey } from './keys.ts';
 
 export interface StoredResponse {
@@ -66,8 +68,41 @@ export async function claimIdempotencyKey(
   );
   if (!Item) return claimIdempotencyKey(scope, fingerprint, now);
   if (Item.fingerprint !== fingerprint) return { kind: 'mismatch' };
-  if (Item.state === 'done') return { kind: 'replay', response: Item.response as StoredResponse };
+  if (Item.state === 'done')
+    return { kind: 'replay', response: replayed(Item.response as Record<string, unknown>) };
   return { kind: 'in-progress' };
+}
+
+/** Bodies above this many bytes are kept gzipped: a record's JSON can outweigh its item (escapes). */
+const COMPRESS_ABOVE_BYTES = 16 * 1024;
+/** What a stored response may take, leaving the rest of the 400 KB item to the key and claim. */
+const MAX_STORED_BYTES = MAX_ITEM_BYTES - 8 * 1024;
+
+/** The response as stored: small bodies as text, larger ones gzipped; one that still does not fit, described. */
+function storable(response: StoredResponse): Record<string, unknown> {
+  if (Buffer.byteLength(response.body) <= COMPRESS_ABOVE_BYTES) return { ...response };
+  const stored = {
+    statusCode: response.statusCode,
+    headers: response.headers,
+    bodyGzip: gzipSync(response.body),
+  };
+  if (valueBytes(stored) <= MAX_STORED_BYTES) return stored;
+  return {
+    statusCode: 409,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify({
+      type: 'https://crm.dev/problems/409',
+      title: 'Conflict',
+      status: 409,
+      detail:
+        'The request with this Idempotency-Key was done; its response was too large to keep, so read what it made',
+    }),
+  };
+}
+
+function replayed(stored: Record<string, unknown>): StoredResponse {
+  const { bodyGzip, ...rest } = stored as unknown as StoredResponse & { bodyGzip?: Uint8Array };
+  return bodyGzip ? { ...rest, body: gunzipSync(bodyGzip).toString('utf8') } : (rest as StoredResponse);
 }
 
 export async function completeIdempotencyKey(scope: Scope, response: StoredResponse): Promise<void> {
@@ -77,7 +112,7 @@ export async function completeIdempotencyKey(scope: Scope, response: StoredRespo
       Key: keyOf(scope),
       UpdateExpression: 'SET #state = :done, #response = :response',
       ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-      ExpressionAttributeValues: { ':done': 'done', ':response': response },
+      ExpressionAttributeValues: { ':done': 'done', ':response': storable(response) },
     }),
   );
 }
