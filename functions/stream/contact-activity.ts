@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config';
 import { dynamo } from '#shared/store/client';
 import { recordKey } from '#shared/store/keys';
+import { updateSearchWords } from '#shared/store/records';
 import { describeError, type Failures } from './isolation.ts';
 
 type Image = Record<string, unknown>;
@@ -54,20 +55,21 @@ export function lastActivityUpdate(
  * make their next `If-Match` fail.
  */
 async function advance(update: { tenantId: string; contactId: string; at: string }): Promise<void> {
+  const input: UpdateCommandInput = {
+    TableName: config.tableName,
+    Key: recordKey(update.tenantId, 'CONTACT', update.contactId),
+    UpdateExpression: 'SET lastActivityAt = :at',
+    ConditionExpression:
+      'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt < :at)',
+    ExpressionAttributeValues: { ':at': update.at },
+  };
   try {
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: recordKey(update.tenantId, 'CONTACT', update.contactId),
-        UpdateExpression: 'SET lastActivityAt = :at',
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt < :at)',
-        ExpressionAttributeValues: { ':at': update.at },
-      }),
-    );
+    await dynamo.send(new UpdateCommand(input));
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
+  // Also when the record was already past it: a retry finishes copies a failure left behind.
+  await updateSearchWords(input);
 }
 
 /** Applies the batch's lastActivityAt updates, one write per record; returns the events that failed. */

@@ -1,5 +1,7 @@
 import { lifecycleStages, marketingStatuses } from '../schemas/contacts.ts';
+import { isCalendarDateOrDateTime } from './calendar.ts';
 import { canonicalEmail } from './email.ts';
+import { isStorableNumber, STORABLE_NUMBER_RULE } from './numbers.ts';
 import { searchable } from './text.ts';
 
 /**
@@ -169,24 +171,15 @@ export interface FilterError {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isIsoDate = (value: unknown): boolean => {
-  if (typeof value !== 'string') return false;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const date = new Date(`${value}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-  }
-  return (
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
-    !Number.isNaN(Date.parse(value))
-  );
-};
+const isIsoDate = (value: unknown): boolean => typeof value === 'string' && isCalendarDateOrDateTime(value);
 
 /** Why `value` is not a valid single value for a field of this type, or undefined. */
 function scalarProblem(def: FieldDef, value: unknown): string | undefined {
   switch (def.type) {
     case 'text':
     case 'tags':
-      return typeof value === 'string' && value.trim() !== '' && value.length <= MAX_TEXT
+      // Compared in searchable form: a value that folds to nothing (only accents) would match everything.
+      return typeof value === 'string' && searchable(value) !== '' && value.length <= MAX_TEXT
         ? undefined
         : `must be a non-empty string of at most ${MAX_TEXT} characters`;
     case 'id':
@@ -198,10 +191,12 @@ function scalarProblem(def: FieldDef, value: unknown): string | undefined {
     case 'date':
       return isIsoDate(value) ? undefined : 'must be an ISO 8601 date or date-time, e.g. 2030-01-31';
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a number';
+      return typeof value === 'number' && isStorableNumber(value)
+        ? undefined
+        : `must be a number that ${STORABLE_NUMBER_RULE.replace('must be ', 'is ')}`;
     case 'custom':
       return (typeof value === 'string' && value.length <= MAX_TEXT) ||
-        (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'number' && isStorableNumber(value)) ||
         typeof value === 'boolean'
         ? undefined
         : 'must be a string, a number or true/false';
@@ -274,11 +269,18 @@ export function validateFilter(filter: unknown): FilterError[] {
       if (key !== 'all' && key !== 'any')
         errors.push({ path: join(path, key), message: `is not a known key of a group (use all or any)` });
     }
+    // An empty group would match everyone (`all`) or, read literally, no one (`any`): neither is what was meant.
+    if (node.all === undefined && node.any === undefined)
+      errors.push({ path, message: 'must have all or any, with at least one condition' });
     for (const key of ['all', 'any'] as const) {
       const list = node[key];
       if (list === undefined) continue;
       if (!Array.isArray(list)) {
         errors.push({ path: join(path, key), message: 'must be an array of conditions or groups' });
+        continue;
+      }
+      if (list.length === 0) {
+        errors.push({ path: join(path, key), message: 'must not be empty: name at least one condition' });
         continue;
       }
       for (const [index, child] of list.entries()) visitNode(child, `${join(path, key)}[${index}]`, depth);
@@ -529,8 +531,10 @@ function compileGroup(filter: SegmentFilter, now: Date): Predicate {
     'field' in node ? compileCondition(node as Condition, now) : compileGroup(node as SegmentFilter, now);
   const all = (filter.all ?? []).map(compile);
   const any = (filter.any ?? []).map(compile);
-  // An empty `any` imposes nothing, so `{}` matches every contact.
-  return (view) => all.every((test) => test(view)) && (any.length === 0 || any.some((test) => test(view)));
+  // Validation refuses empty groups; one stored before that keeps its logical meaning: an absent
+  // `any` imposes nothing, an empty one is a disjunction of nothing and matches no one.
+  return (view) =>
+    all.every((test) => test(view)) && (filter.any === undefined || any.some((test) => test(view)));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { badRequest, HttpProblem } from './problem.ts';
+import { isStorableNumber, STORABLE_NUMBER_RULE } from '../domain/numbers.ts';
+import { badRequest, HttpProblem, invalidFields } from './problem.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -21,9 +22,39 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
     throw new HttpProblem(415, 'Send the body as application/json');
   }
   if (text.trim() === '') throw badRequest('The request body is empty; send a JSON object');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw badRequest('The request body is not valid JSON');
   }
+  const paths = unstorableNumbers(value);
+  if (paths.length > 0) throw invalidFields(paths.map((path) => ({ path, message: STORABLE_NUMBER_RULE })));
+  return value;
+}
+
+/** The most bad numbers one answer lists. */
+const MAX_LISTED = 20;
+
+/**
+ * The paths of the numbers in a parsed body that cannot be kept exactly
+ * (shared/domain/numbers.ts), in document order, e.g. `lines.0.quantity`;
+ * checked once here so no field of any route can carry one into a write
+ * DynamoDB refuses. Iterative: a deeply nested body must not exhaust the stack.
+ */
+function unstorableNumbers(root: unknown): string[] {
+  const found: string[] = [];
+  const pending: { value: unknown; path: string }[] = [{ value: root, path: '' }];
+  for (let next = pending.pop(); next && found.length < MAX_LISTED; next = pending.pop()) {
+    const { value, path } = next;
+    if (typeof value === 'number' && !isStorableNumber(value)) found.push(path || '(root)');
+    if (value === null || typeof value !== 'object') continue;
+    // Pushed last to first (no spread: an array of a million elements is a valid body), so they pop in order.
+    const entries = Object.entries(value);
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const [key, child] = entries[index] as [string, unknown];
+      pending.push({ value: child, path: path ? `${path}.${key}` : key });
+    }
+  }
+  return found;
 }

@@ -10,6 +10,7 @@ import { type RouteDef, routeKey } from '../api/route.ts';
 import { getSigningKey } from '../secrets.ts';
 import { actingAs } from '../store/actor.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
+import { ItemTooLargeError } from '../store/item-size.ts';
 import { type Caller, callerFrom } from './auth.ts';
 import { bearerChallenge } from './bearer-challenge.ts';
 import { jsonBody, rawBody } from './body.ts';
@@ -177,6 +178,16 @@ async function withIdempotency(
   return response;
 }
 
+/** A write the table cannot hold answers 413, naming the field that takes most of the room. */
+function recordTooLarge(error: ItemTooLargeError): HttpProblem {
+  const kb = (bytes: number) => Math.ceil(bytes / 1024);
+  return new HttpProblem(
+    413,
+    `The record would take ${kb(error.bytes)} KB; at most ${kb(error.limit)} KB fit`,
+    [{ path: error.field, message: `is too large: the record would exceed ${kb(error.limit)} KB` }],
+  );
+}
+
 const throttlingErrors = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
@@ -245,7 +256,8 @@ export function httpHandler<const R extends readonly RouteDef[]>(
         const result = caller ? await actingAs(caller.userId, () => impl(request)) : await impl(request);
         return toResponse(result);
       } catch (error) {
-        if (error instanceof HttpProblem && error.status < 500) return problemResponse(error);
+        const problem = error instanceof ItemTooLargeError ? recordTooLarge(error) : error;
+        if (problem instanceof HttpProblem && problem.status < 500) return problemResponse(problem);
         throw error;
       }
     };

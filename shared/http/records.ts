@@ -4,12 +4,19 @@ import { applyMergePatch } from '../domain/merge-patch.ts';
 import { currentActor } from '../store/actor.ts';
 import { users } from '../store/entities.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
-import { createRecord, getRecord, getRecords, listRecords, replaceRecord } from '../store/records.ts';
-import type { TransactItem } from '../store/transactions.ts';
+import {
+  assertRoomToGrow,
+  createRecord,
+  getRecord,
+  getRecords,
+  listRecords,
+  replaceRecord,
+} from '../store/records.ts';
+import { isTransactionConflict, type TransactItem } from '../store/transactions.ts';
 import type { Caller } from './auth.ts';
 import { checkVersion } from './etag.ts';
 import type { Page } from './handler.ts';
-import { badRequest, conflict, forbidden, notFound, preconditionFailed } from './problem.ts';
+import { badRequest, conflict, forbidden, HttpProblem, notFound, preconditionFailed } from './problem.ts';
 import { type HttpResult, noContent, ok } from './results.ts';
 
 /**
@@ -129,6 +136,22 @@ export async function ownership(
   return { ownerId: owner.id, ...(teamId ? { teamId } : {}) };
 }
 
+/**
+ * Lists and the custom-field map are always present on a record (`tags: []`,
+ * `customFields: {}`), so `null`, which removes a field (RFC 7386), empties
+ * them instead: the record keeps the shape every reader relies on.
+ */
+function keepCollections<T extends object>(current: T, patch: object, next: T): T {
+  const emptied: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== null) continue;
+    const was = (current as Record<string, unknown>)[key];
+    if (Array.isArray(was)) emptied[key] = [];
+    else if (key === 'customFields' && typeof was === 'object' && was !== null) emptied[key] = {};
+  }
+  return Object.keys(emptied).length === 0 ? next : { ...next, ...emptied };
+}
+
 /** Applies a JSON merge patch; a new `ownerId` also moves the record to the new owner's team. */
 export async function mergePatch<T extends StoredRecord>(
   caller: Caller,
@@ -137,7 +160,7 @@ export async function mergePatch<T extends StoredRecord>(
 ): Promise<T> {
   const { ownerId, ...patch } = body;
   const owner = ownerId && ownerId !== current.ownerId ? await ownership(caller, ownerId) : undefined;
-  const next = applyMergePatch(current, patch);
+  const next = keepCollections(current, patch, applyMergePatch(current, patch));
   if (!owner) return next;
   const { teamId: _previousTeam, ...rest } = next;
   return { ...rest, ...owner } as T;
@@ -195,6 +218,7 @@ export async function create<T extends StoredRecord>(
   record: T,
   checks: { item: TransactItem; error: CheckError }[] = [],
 ): Promise<T> {
+  assertRoomToGrow(spec, caller.tenantId, record);
   const outcome = await createRecord(
     spec,
     caller.tenantId,
@@ -221,12 +245,20 @@ interface UpdateOptions<T extends StoredRecord> {
   readonly allowArchived?: boolean;
 }
 
-const MAX_ATTEMPTS = 3;
+/**
+ * Tries of a write without If-Match. Each round of racing writers lets one
+ * through, so this many racers all finish; the waits between tries are
+ * jittered so they do not collide again in step.
+ */
+const MAX_ATTEMPTS = 20;
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * 2 ** attempt)));
 
 /**
  * Read, check rights, change, and write conditioned on the version read. With
  * If-Match a lost race answers 412; without it the change is re-applied to the
- * fresh state, as the client asked for no precondition.
+ * fresh state, as the client asked for no precondition (503 if the record
+ * never stops changing).
  */
 export async function update<T extends StoredRecord>(
   spec: EntitySpec<T>,
@@ -251,21 +283,33 @@ export async function update<T extends StoredRecord>(
       updatedAt: new Date().toISOString(),
       updatedBy: caller.userId,
     };
+    assertRoomToGrow(spec, caller.tenantId, next, current);
     const checks = options.checks?.(current, next) ?? [];
     const writes = options.writes?.(current, next) ?? [];
     // Checks come first so a failed condition maps back to its error by index.
-    const outcome = await replaceRecord(spec, caller.tenantId, current, next, [
-      ...checks.map((check) => check.item),
-      ...writes,
-    ]);
+    let outcome: WriteOutcome;
+    try {
+      outcome = await replaceRecord(spec, caller.tenantId, current, next, [
+        ...checks.map((check) => check.item),
+        ...writes,
+      ]);
+    } catch (error) {
+      // Racing transactions on one record cancel each other: read again, as after a lost race.
+      if (!isTransactionConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      await backoff(attempt);
+      continue;
+    }
     if (outcome.ok) return next;
-    const retry = outcome.reason === 'version' && options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
-    if (!retry)
+    const noPrecondition = outcome.reason === 'version' && options.ifMatch === undefined;
+    if (!noPrecondition)
       failWrite(
         spec,
         outcome,
         checks.map((check) => check.error),
       );
+    // The client asked for no precondition, so a lost race is never its 412.
+    if (attempt >= MAX_ATTEMPTS) throw new HttpProblem(503, 'The record keeps changing; retry shortly');
+    await backoff(attempt);
   }
 }
 

@@ -1,17 +1,16 @@
 import * as z from 'zod/mini';
 import { activityStatuses, activityTypes, relatedTypes, reminderStates } from '../domain/activities.ts';
-import { listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import {
+  isoDateTime,
+  listQuery,
+  mergePatchOf,
+  nonEmpty,
+  recordBase,
+  searchText,
+  ulid,
+  userId,
+} from './common.ts';
 import { lazy } from './lazy.ts';
-
-/** An ISO 8601 date-time with `Z` or an offset, stored as UTC (`Date.toISOString()`). */
-const dateTime = () =>
-  z.string().check(
-    z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2030-01-31T09:00:00Z' }),
-    z.overwrite((value) => {
-      const time = new Date(value);
-      return Number.isNaN(time.getTime()) ? value : time.toISOString();
-    }),
-  );
 
 const related = () => z.strictObject({ type: z.enum(relatedTypes), id: ulid() });
 
@@ -19,8 +18,8 @@ const activityFields = () => ({
   type: z.enum(activityTypes),
   subject: nonEmpty(200),
   body: z.optional(nonEmpty(10_000)),
-  dueAt: z.optional(dateTime()),
-  remindAt: z.optional(dateTime()),
+  dueAt: z.optional(isoDateTime()),
+  remindAt: z.optional(isoDateTime()),
   /** Up to a week. */
   durationMin: z.optional(z.int().check(z.gte(1), z.lte(7 * 24 * 60))),
   assigneeId: z.optional(userId()),
@@ -51,7 +50,7 @@ export const activitySchemas = lazy(() => {
     record,
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(100)),
+      q: z.optional(searchText(100)),
       assigneeId: z.optional(userId()),
       status: z.optional(z.enum(activityStatuses)),
       related: z.optional(
@@ -64,7 +63,7 @@ export const activitySchemas = lazy(() => {
             ),
           ),
       ),
-      dueBefore: z.optional(dateTime()),
+      dueBefore: z.optional(isoDateTime()),
     }),
     agendaQuery: z.strictObject({ limit: listQuery().limit, cursor: listQuery().cursor }),
   };

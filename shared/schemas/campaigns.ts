@@ -1,7 +1,18 @@
 import * as z from 'zod/mini';
 import { campaignStatuses } from '../domain/campaign.ts';
 import { recipientStatuses } from '../domain/delivery.ts';
-import { displayName, email, listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import {
+  displayName,
+  email,
+  isoDateTime,
+  listQuery,
+  mergePatchOf,
+  nonEmpty,
+  recordBase,
+  searchText,
+  ulid,
+  userId,
+} from './common.ts';
 import { lazy } from './lazy.ts';
 
 const campaignFields = () => ({
@@ -47,11 +58,11 @@ export const campaignSchemas = lazy(() => {
       ),
     }),
     schedule: z.strictObject({
-      at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2030-01-31T09:00:00Z' }),
+      at: isoDateTime(),
     }),
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(200)),
+      q: z.optional(searchText(200)),
       status: z.optional(z.enum(campaignStatuses)),
     }),
     recipientsQuery: z.strictObject({

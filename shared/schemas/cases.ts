@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { caseChannels, casePriorities, caseStatuses, caseTypes, MAX_SLA_HOURS } from '../domain/cases.ts';
-import { listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import { listQuery, mergePatchOf, nonEmpty, recordBase, searchText, ulid, userId } from './common.ts';
 import { lazy } from './lazy.ts';
 
 const caseFields = () => ({
@@ -50,7 +50,7 @@ export const caseSchemas = lazy(() => {
     record,
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(100)),
+      q: z.optional(searchText(100)),
       status: z.optional(z.enum(caseStatuses)),
       priority: z.optional(z.enum(casePriorities)),
       type: z.optional(z.enum(caseTypes)),

@@ -1,6 +1,9 @@
 import * as z from 'zod/mini';
+import { isCalendarDate, isCalendarDateOrDateTime, isCalendarDateTime } from '../domain/calendar.ts';
 import { canonicalEmail, MAX_EMAIL_LENGTH, normalizeEmail } from '../domain/email.ts';
 import { hasCents } from '../domain/money.ts';
+import { isStorableNumber, STORABLE_NUMBER_RULE } from '../domain/numbers.ts';
+import { searchable } from '../domain/text.ts';
 
 /**
  * Field schema factories shared by the resource schemas. They are functions, not
@@ -14,6 +17,19 @@ export const ulid = () => z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, '
 export const userId = () => z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a user id'));
 
 export const nonEmpty = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+
+/**
+ * A search text (`q`). Search folds case, accents and spaces (shared/domain/text.ts),
+ * so the check runs on the folded form: a text of only accents or spaces would
+ * become an empty key, which matches everything or nothing the index can take.
+ */
+export const searchText = (max: number) =>
+  z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((value) => searchable(value) !== '', 'must contain a letter, digit or sign, not only accents'),
+  );
 
 /**
  * Every email field: an internationalised domain is accepted and stored in its
@@ -58,15 +74,26 @@ export const currency = () =>
 export const money = () =>
   z.number().check(z.gte(0), z.lte(1e12), z.refine(hasCents, 'must have at most 2 decimals'));
 
-/** A calendar date, `YYYY-MM-DD`. */
+const dateExample = 'must be a date (YYYY-MM-DD) that exists, e.g. 2030-01-31';
+const dateTimeExample = 'must be an ISO 8601 date-time that exists, e.g. 2030-01-31T09:00:00Z';
+
+/** A calendar date, `YYYY-MM-DD`, checked against the calendar (shared/domain/calendar.ts). */
 export const isoDate = () =>
-  z.string().check(
-    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)'),
-    z.refine((value) => {
-      const date = new Date(`${value}T00:00:00Z`);
-      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-    }, 'must be a real date'),
+  z.iso.date({ error: dateExample, abort: true }).check(z.refine(isCalendarDate, dateExample));
+
+/**
+ * An ISO 8601 date-time with `Z` or an offset, checked against the calendar and
+ * stored as UTC (`Date.toISOString()`), so stored times sort and compare as text.
+ */
+export const isoDateTime = () =>
+  z.iso.datetime({ offset: true, error: dateTimeExample, abort: true }).check(
+    z.refine(isCalendarDateTime, dateTimeExample),
+    z.overwrite((value) => (isCalendarDateTime(value) ? new Date(value).toISOString() : value)),
   );
+
+/** A calendar date (the whole day) or a date-time, kept as written. */
+export const isoDateOrDateTime = () =>
+  z.string().check(z.refine(isCalendarDateOrDateTime, 'must be an ISO 8601 date or date-time'));
 
 export const tags = () =>
   z.array(nonEmpty(50)).check(
@@ -79,7 +106,14 @@ export const customFields = () =>
   z
     .record(
       z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a field key')),
-      z.union([z.string().check(z.maxLength(2000)), z.number(), z.boolean(), z.null(), z.array(z.string())]),
+      z.union([
+        z.string().check(z.maxLength(2000)),
+        // Kept exactly or refused: never rounded on the way in, never a failed write.
+        z.number().check(z.refine(isStorableNumber, STORABLE_NUMBER_RULE)),
+        z.boolean(),
+        z.null(),
+        z.array(z.string().check(z.maxLength(2000))).check(z.maxLength(100)),
+      ]),
     )
     .check(z.refine((fields) => Object.keys(fields).length <= 100, 'must have at most 100 fields'));
 

@@ -8,6 +8,7 @@ import {
   nonEmpty,
   phone,
   recordBase,
+  searchText,
   tags,
   url,
   userId,
@@ -43,7 +44,7 @@ export const companySchemas = lazy(() => {
     }),
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(100)),
+      q: z.optional(searchText(100)),
       ownerId: z.optional(userId()),
       tag: z.optional(nonEmpty(50)),
       country: z.optional(country()),

@@ -8,6 +8,7 @@ import {
   nonEmpty,
   phone,
   recordBase,
+  searchText,
   tags,
   ulid,
   userId,
@@ -60,7 +61,7 @@ export const contactSchemas = lazy(() => {
     }),
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(254)),
+      q: z.optional(searchText(254)),
       companyId: z.optional(ulid()),
       ownerId: z.optional(userId()),
       tag: z.optional(nonEmpty(50)),

@@ -7,6 +7,7 @@ import {
   money,
   nonEmpty,
   recordBase,
+  searchText,
   ulid,
   userId,
 } from './common.ts';
@@ -71,7 +72,7 @@ export const dealSchemas = lazy(() => {
     }),
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(100)),
+      q: z.optional(searchText(100)),
       pipelineId: z.optional(ulid()),
       stageId: z.optional(ulid()),
       ownerId: z.optional(userId()),

@@ -11,6 +11,7 @@ import {
   nonEmpty,
   phone,
   recordBase,
+  searchText,
   ulid,
   userId,
 } from './common.ts';
@@ -74,7 +75,7 @@ export const leadSchemas = lazy(() => {
     record,
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(100)),
+      q: z.optional(searchText(100)),
       status: z.optional(z.enum(leadStatuses)),
       source: z.optional(z.enum(leadSources)),
       ownerId: z.optional(userId()),

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { hasAtMostDecimals, MAX_UNIT_PRICE, UNIT_PRICE_DIGITS } from '../domain/quote-totals.ts';
-import { currency, listQuery, mergePatchOf, nonEmpty, recordBase } from './common.ts';
+import { currency, listQuery, mergePatchOf, nonEmpty, recordBase, searchText } from './common.ts';
 import { lazy } from './lazy.ts';
 
 /** A non-negative decimal with at most `digits` fraction digits, read exactly (see quote-totals.ts). */
@@ -35,7 +35,7 @@ export const productSchemas = lazy(() => {
     record: z.object({ ...fields, ...recordBase() }),
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(200)),
+      q: z.optional(searchText(200)),
       currency: z.optional(currency()),
     }),
   };

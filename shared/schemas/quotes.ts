@@ -1,7 +1,16 @@
 import * as z from 'zod/mini';
+import { isCalendarDateOrDateTime } from '../domain/calendar.ts';
 import { DISCOUNT_DIGITS, MAX_LINES, MAX_QUANTITY, QUANTITY_DIGITS } from '../domain/quote-totals.ts';
 import { quoteStatuses, validityEnd } from '../domain/quotes.ts';
-import { currency, listQuery, mergePatchOf, nonEmpty, recordBase, ulid } from './common.ts';
+import {
+  currency,
+  isoDateOrDateTime,
+  listQuery,
+  mergePatchOf,
+  nonEmpty,
+  recordBase,
+  ulid,
+} from './common.ts';
 import { lazy } from './lazy.ts';
 import { decimal, unitPrice } from './products.ts';
 
@@ -15,17 +24,11 @@ const lineFields = () => ({
 
 const lines = () => z.array(z.strictObject(lineFields())).check(z.minLength(1), z.maxLength(MAX_LINES));
 
-const isoDate = lazy(() => z.iso.date());
-const isoDateTime = lazy(() => z.iso.datetime({ offset: true }));
-const isDateOrDateTime = (value: string) =>
-  isoDate().safeParse(value).success || isoDateTime().safeParse(value).success;
-
 /** An ISO date (valid through that day, UTC) or date-time that has not passed yet. */
 const validUntil = () =>
-  z.string().check(
-    z.refine(isDateOrDateTime, 'must be an ISO 8601 date or date-time'),
+  isoDateOrDateTime().check(
     z.refine(
-      (value) => !isDateOrDateTime(value) || Date.parse(validityEnd(value)) > Date.now(),
+      (value) => !isCalendarDateOrDateTime(value) || Date.parse(validityEnd(value)) > Date.now(),
       'must be in the future',
     ),
   );

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { type SegmentFilter, validateFilter } from '../domain/segment-filter.ts';
-import { listQuery, mergePatchOf, nonEmpty, recordBase, userId } from './common.ts';
+import { listQuery, mergePatchOf, nonEmpty, recordBase, searchText, userId } from './common.ts';
 import { lazy } from './lazy.ts';
 
 /**
@@ -30,7 +30,7 @@ export const segmentSchemas = lazy(() => {
     record: z.object({ ...fields, ...recordBase() }),
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(200)),
+      q: z.optional(searchText(200)),
       ownerId: z.optional(userId()),
     }),
     previewQuery: z.strictObject({

@@ -9,7 +9,16 @@ import {
   MAX_STEPS,
   stepConditions,
 } from '../domain/sequence.ts';
-import { displayName, email, listQuery, mergePatchOf, nonEmpty, recordBase, ulid } from './common.ts';
+import {
+  displayName,
+  email,
+  listQuery,
+  mergePatchOf,
+  nonEmpty,
+  recordBase,
+  searchText,
+  ulid,
+} from './common.ts';
 import { lazy } from './lazy.ts';
 
 const unique = <T>(list: readonly T[]) => new Set(list).size === list.length;
@@ -53,7 +62,7 @@ export const sequenceSchemas = lazy(() => {
       ),
       exitOn: z.array(z.enum(exitTriggers)),
     }),
-    listQuery: z.strictObject({ ...listQuery(), q: z.optional(nonEmpty(200)) }),
+    listQuery: z.strictObject({ ...listQuery(), q: z.optional(searchText(200)) }),
     enroll: z
       .strictObject({
         contactIds: z.optional(

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { listQuery, mergePatchOf, nonEmpty, recordBase, ulid, userId } from './common.ts';
+import { listQuery, mergePatchOf, nonEmpty, recordBase, searchText, ulid, userId } from './common.ts';
 import { lazy } from './lazy.ts';
 
 /** Parts are Handlebars sources; whether they compile is checked by the template engine on save. */
@@ -19,7 +19,7 @@ export const templateSchemas = lazy(() => {
     record: z.object({ ...fields, ...recordBase() }),
     listQuery: z.strictObject({
       ...listQuery(),
-      q: z.optional(nonEmpty(200)),
+      q: z.optional(searchText(200)),
       ownerId: z.optional(userId()),
     }),
     render: z.strictObject({ contactId: ulid() }),

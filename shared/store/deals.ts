@@ -6,7 +6,7 @@ import type { PageKey } from '../http/cursor.ts';
 import { dynamo } from './client.ts';
 import { type Deal, deals, type Pipeline } from './entities.ts';
 import { dealHistoryKey, recordPk } from './keys.ts';
-import { toItem } from './records.ts';
+import { searchWordWrites, toItem } from './records.ts';
 import type { TransactItem } from './transactions.ts';
 
 const ulid = monotonicFactory();
@@ -46,10 +46,11 @@ export function dealWriteItems(
   after: { deal: Deal; pipeline: Pipeline },
   actorId: string,
 ): TransactItem[] {
+  const item = toItem(deals, tenantId, after.deal);
   const put: TransactItem = {
     Put: {
       TableName: config.tableName,
-      Item: toItem(deals, tenantId, after.deal),
+      Item: item,
       ...(before
         ? {
             ConditionExpression: 'version = :version',
@@ -59,7 +60,8 @@ export function dealWriteItems(
     },
   };
   const history = dealHistoryItem(tenantId, before, after, actorId);
-  return history ? [put, history] : [put];
+  const words = searchWordWrites(deals, tenantId, before?.deal, { record: after.deal, item });
+  return [put, ...(history ? [history] : []), ...words];
 }
 
 /** The history entry of a deal entering a stage, or nothing when the stage did not change. */

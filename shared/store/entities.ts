@@ -39,6 +39,7 @@ export const companies: EntitySpec<Company> = {
   label: 'company',
   uniques: [{ name: 'COMPANY_DOMAIN', field: 'domain' }],
   searchName: (company) => company.name,
+  searchEveryWord: true,
 };
 
 export const contacts: EntitySpec<Contact> = {
@@ -46,6 +47,7 @@ export const contacts: EntitySpec<Contact> = {
   label: 'contact',
   uniques: [{ name: 'CONTACT_EMAIL', field: 'email' }],
   searchName: (contact) => fullName(contact.firstName, contact.lastName),
+  searchEveryWord: true,
   parent: { name: 'COMPANY', field: 'companyId' },
 };
 
@@ -61,6 +63,7 @@ export const users: EntitySpec<User> = {
   label: 'user',
   uniques: [{ name: 'USER_EMAIL', field: 'email' }],
   searchName: (user) => user.name,
+  searchEveryWord: true,
 };
 
 export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'disqualified' | 'converted';
@@ -100,6 +103,7 @@ export const leads: EntitySpec<Lead> = {
   type: 'LEAD',
   label: 'lead',
   searchName: (lead) => fullName(lead.firstName, lead.lastName),
+  searchEveryWord: true,
   // A converted lead is listed under its contact, so that erasing the person finds it.
   parent: { name: 'CONTACT', field: 'contactId' },
 };
@@ -114,6 +118,7 @@ export const deals: EntitySpec<Deal> = {
   type: 'DEAL',
   label: 'deal',
   searchName: (deal) => deal.name,
+  searchEveryWord: true,
   state: (deal) => deal.stageId,
   parent: { name: 'COMPANY', field: 'companyId' },
 };
@@ -148,6 +153,7 @@ export const products: EntitySpec<Product> = {
   label: 'product',
   uniques: [{ name: 'PRODUCT_SKU', field: 'sku' }],
   searchName: (product) => product.name,
+  searchEveryWord: true,
 };
 
 export const quotes: EntitySpec<Quote> = {

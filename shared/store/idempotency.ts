@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -9,6 +10,7 @@ import {
 import { config } from '../config.ts';
 import { redactText, referencedIds } from '../domain/erasure.ts';
 import { dynamo } from './client.ts';
+import { MAX_ITEM_BYTES, valueBytes } from './item-size.ts';
 import { copiesPk, idempotencyKey, RECORD_SK } from './keys.ts';
 import { queryPages } from './query.ts';
 
@@ -74,8 +76,41 @@ export async function claimIdempotencyKey(
   );
   if (!Item) return claimIdempotencyKey(scope, fingerprint, now);
   if (Item.fingerprint !== fingerprint) return { kind: 'mismatch' };
-  if (Item.state === 'done') return { kind: 'replay', response: Item.response as StoredResponse };
+  if (Item.state === 'done')
+    return { kind: 'replay', response: replayed(Item.response as Record<string, unknown>) };
   return { kind: 'in-progress' };
+}
+
+/** Bodies above this many bytes are kept gzipped: a record's JSON can outweigh its item (escapes). */
+const COMPRESS_ABOVE_BYTES = 16 * 1024;
+/** What a stored response may take, leaving the rest of the 400 KB item to the key and claim. */
+const MAX_STORED_BYTES = MAX_ITEM_BYTES - 8 * 1024;
+
+/** The response as stored: small bodies as text, larger ones gzipped; one that still does not fit, described. */
+function storable(response: StoredResponse): Record<string, unknown> {
+  if (Buffer.byteLength(response.body) <= COMPRESS_ABOVE_BYTES) return { ...response };
+  const stored = {
+    statusCode: response.statusCode,
+    headers: response.headers,
+    bodyGzip: gzipSync(response.body),
+  };
+  if (valueBytes(stored) <= MAX_STORED_BYTES) return stored;
+  return {
+    statusCode: 409,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify({
+      type: 'https://crm.dev/problems/409',
+      title: 'Conflict',
+      status: 409,
+      detail:
+        'The request with this Idempotency-Key was done; its response was too large to keep, so read what it made',
+    }),
+  };
+}
+
+function replayed(stored: Record<string, unknown>): StoredResponse {
+  const { bodyGzip, ...rest } = stored as unknown as StoredResponse & { bodyGzip?: Uint8Array };
+  return bodyGzip ? { ...rest, body: gunzipSync(bodyGzip).toString('utf8') } : (rest as StoredResponse);
 }
 
 /** The ids a stored response body refers to; none for a body that is not JSON. */
@@ -126,7 +161,7 @@ export async function completeIdempotencyKey(
       Key: keyOf(scope),
       UpdateExpression: 'SET #state = :done, #response = :response',
       ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-      ExpressionAttributeValues: { ':done': 'done', ':response': response },
+      ExpressionAttributeValues: { ':done': 'done', ':response': storable(response) },
     }),
   );
 }
@@ -207,10 +242,12 @@ export async function redactStoredResponses(
           ConsistentRead: true,
         }),
       );
-      const response = Item?.response as StoredResponse | undefined;
-      if (!response) continue;
-      const redacted = { ...response, body: redactText(response.body, values) };
-      if (redacted.body === response.body) continue;
+      if (!Item?.response) continue;
+      // Stored bodies may be gzipped (storable): redacted as the client would read them.
+      const response = replayed(Item.response as Record<string, unknown>);
+      const body = redactText(response.body, values);
+      if (body === response.body) continue;
+      const redacted = storable({ ...response, body });
       await dynamo.send(
         new UpdateCommand({
           TableName: config.tableName,

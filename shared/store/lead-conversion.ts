@@ -11,7 +11,7 @@ import {
   type Pipeline,
 } from './entities.ts';
 import { recordKey } from './keys.ts';
-import { createItems, recordExists, toItem } from './records.ts';
+import { createItems, recordExists, searchWordWrites, toItem } from './records.ts';
 import { type TransactItem, transact } from './transactions.ts';
 
 /** A record the conversion creates, or an existing one it links (checked to be still live). */
@@ -32,34 +32,43 @@ export interface ConversionWrite {
  *   +0-1   the new company (no domain, so no reservation), or a check that the linked one is live
  *   +0-3   a check that the pipeline is still the version the stage was chosen from,
  *          the deal and its first history entry
- * At most 7 items.
+ * At most 7 items, then the search words of the records written (records.ts).
  */
 export function conversionItems(tenantId: string, write: ConversionWrite, actorId: string): TransactItem[] {
+  const leadItem = toItem(leads, tenantId, write.after);
   const lead: TransactItem = {
     Put: {
       TableName: config.tableName,
-      Item: toItem(leads, tenantId, write.after),
+      Item: leadItem,
       ConditionExpression: 'version = :version AND #status <> :converted',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':version': write.before.version, ':converted': 'converted' },
     },
   };
+  const created = {
+    contact: 'create' in write.contact ? createItems(contacts, tenantId, write.contact.create) : undefined,
+    company:
+      write.company && 'create' in write.company
+        ? createItems(companies, tenantId, write.company.create)
+        : undefined,
+  };
   const contact =
-    'create' in write.contact
-      ? createItems(contacts, tenantId, write.contact.create).items
-      : [recordExists(tenantId, contacts.type, write.contact.link.id)];
-  const company = !write.company
-    ? []
-    : 'create' in write.company
-      ? createItems(companies, tenantId, write.company.create).items
-      : [recordExists(tenantId, companies.type, write.company.link.id)];
+    'link' in write.contact
+      ? [recordExists(tenantId, contacts.type, write.contact.link.id)]
+      : (created.contact?.items ?? []);
+  const company =
+    write.company && 'link' in write.company
+      ? [recordExists(tenantId, companies.type, write.company.link.id)]
+      : (created.company?.items ?? []);
   const deal = write.deal
     ? [
         pipelineUnchanged(tenantId, write.deal.pipeline),
         ...dealWriteItems(tenantId, undefined, write.deal, actorId),
       ]
     : [];
-  return [lead, ...contact, ...company, ...deal];
+  const leadWords = searchWordWrites(leads, tenantId, write.before, { record: write.after, item: leadItem });
+  const words = [...(created.contact?.words ?? []), ...(created.company?.words ?? []), ...leadWords];
+  return [lead, ...contact, ...company, ...deal, ...words];
 }
 
 function pipelineUnchanged(tenantId: string, pipeline: Pipeline): TransactItem {

@@ -5,7 +5,7 @@ import { defaultStageSpecs } from '../domain/pipeline.ts';
 import { dynamo } from './client.ts';
 import { type Pipeline, pipelines } from './entities.ts';
 import { settingsKey } from './keys.ts';
-import { getRecord, toItem } from './records.ts';
+import { getRecord, searchWordWrites, toItem } from './records.ts';
 import { transact } from './transactions.ts';
 
 const ulid = monotonicFactory();
@@ -45,6 +45,7 @@ export async function defaultPipeline(tenantId: string, createdBy: string): Prom
       name: 'Sales',
       stages: defaultStageSpecs.map((stage) => ({ ...stage, id: ulid() })),
     };
+    const item = toItem(pipelines, tenantId, pipeline);
     const outcome = await transact([
       {
         Put: {
@@ -58,7 +59,8 @@ export async function defaultPipeline(tenantId: string, createdBy: string): Prom
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      { Put: { TableName: config.tableName, Item: toItem(pipelines, tenantId, pipeline) } },
+      { Put: { TableName: config.tableName, Item: item } },
+      ...searchWordWrites(pipelines, tenantId, undefined, { record: pipeline, item }),
     ]);
     if (outcome.ok) return pipeline;
   }

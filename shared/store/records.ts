@@ -1,15 +1,25 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { searchable } from '../domain/text.ts';
+import { searchKey, searchKeys } from '../domain/text.ts';
 import type { PageKey } from '../http/cursor.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
+import { assertItemFits, itemBytes, MAX_ITEM_BYTES } from './item-size.ts';
 import {
   collectionPk,
   type EntityType,
   ownerPk,
   parentPk,
   recordKey,
+  recordPk,
   searchPk,
   statePk,
   storageAttributes,
@@ -41,10 +51,24 @@ export interface EntitySpec<T extends StoredRecord> {
   readonly uniques?: readonly { readonly name: string; readonly field: keyof T & string }[];
   /** The text that name-prefix search (gsi4) matches. */
   readonly searchName?: (record: T) => string | undefined;
+  /**
+   * Search matches the start of any word of `searchName`, not only the first:
+   * one search-word item (a copy of the record) per later word. For people,
+   * companies, deals and products, which are looked up by any word of their
+   * names; not for records whose copies would weigh (templates, campaigns) or
+   * that are found by list filters (activities, cases).
+   */
+  readonly searchEveryWord?: boolean;
   /** A state the records are listed by (gsi6), e.g. a deal's stage. */
   readonly state?: (record: T) => string | undefined;
   /** A parent the records are listed under (gsi3), e.g. a contact's company. */
   readonly parent?: { readonly name: string; readonly field: keyof T & string };
+  /**
+   * The most bytes one stored record may take (DynamoDB's item size, index
+   * attributes included); default 400 KB. Lower where a copy must fit inside
+   * another item, e.g. a template and a segment inside a campaign's snapshot.
+   */
+  readonly maxItemBytes?: number;
 }
 
 type Item = Record<string, unknown>;
@@ -95,17 +119,92 @@ function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: 
     attributes.gsi6pk = statePk(tenantId, spec.type, state);
     attributes.gsi6sk = record.id;
   }
-  const name = spec.searchName?.(record);
-  if (name) {
+  const [key] = searchKeysOf(spec, record);
+  if (key !== undefined) {
     attributes.gsi4pk = searchPk(tenantId, spec.type);
-    attributes.gsi4sk = `${searchable(name)}#${record.id}`;
+    attributes.gsi4sk = `${key}#${record.id}`;
   }
   return attributes;
 }
 
+/** The gsi4 keys a record is found by: each word of its name, or only the first. */
+const searchKeysOf = <T extends StoredRecord>(spec: EntitySpec<T>, record: T): string[] => {
+  const name = spec.searchName?.(record);
+  const keys = name ? searchKeys(name) : [];
+  return spec.searchEveryWord ? keys : keys.slice(0, 1);
+};
+
+/**
+ * Search words. gsi4 holds one key per item, so each later word of a record's
+ * name (searchKeys: "sanchez" of "Linda Sánchez") is one more item in the
+ * record's own partition, `sk = WORD#<n>`, indexed by gsi4 only and carrying a
+ * copy of the record, so a search page is still one Query. They are written
+ * in the same transaction as the record (every write refreshes the copies)
+ * and deleted with it; `entity` is their own, so stream consumers skip them.
+ */
+const WORD_PREFIX = 'WORD#';
+const wordSk = (n: number) => `${WORD_PREFIX}${String(n).padStart(2, '0')}`;
+const otherIndexes = new Set([
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi5pk',
+  'gsi5sk',
+  'gsi6pk',
+  'gsi6sk',
+]);
+
+/** The word position an item of a search page stands for: 0 for the record itself. */
+const wordOf = (item: Item): number =>
+  typeof item.sk === 'string' && item.sk.startsWith(WORD_PREFIX)
+    ? Number(item.sk.slice(WORD_PREFIX.length))
+    : 0;
+
+/**
+ * The writes that keep a record's search words in step with it: a Put per word
+ * of `after` (fresh copies of `item`, its stored item), a Delete per word only
+ * `before` had. Unconditional: the record's own write carries the condition.
+ */
+export function searchWordWrites<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  before: T | undefined,
+  after: { record: T; item: Item } | undefined,
+): TransactItem[] {
+  const keys = after ? searchKeysOf(spec, after.record) : [];
+  const copy = after
+    ? Object.fromEntries(Object.entries(after.item).filter(([name]) => !otherIndexes.has(name)))
+    : {};
+  const puts: TransactItem[] = keys.slice(1).map((key, index) => ({
+    Put: {
+      TableName: config.tableName,
+      Item: { ...copy, sk: wordSk(index + 1), gsi4sk: `${key}#${after?.record.id}`, entity: 'search-word' },
+    },
+  }));
+  const stale = before ? searchKeysOf(spec, before).length : 0;
+  const deletes: TransactItem[] = [];
+  for (let n = Math.max(keys.length, 1); n < stale; n++) {
+    deletes.push({
+      Delete: {
+        TableName: config.tableName,
+        Key: { pk: recordPk(tenantId, spec.type, (before as T).id), sk: wordSk(n) },
+      },
+    });
+  }
+  return [...puts, ...deletes];
+}
+
+/**
+ * The stored item of a record: its fields, keys and index attributes. Every
+ * record write goes through here, so this is where size is checked: throws
+ * ItemTooLargeError (naming the largest field) past `spec.maxItemBytes`.
+ */
 export function toItem<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: string, record: T): Item {
   const actorId = currentActor();
-  return {
+  const item = {
     ...(record as unknown as Item),
     createdBy: record.createdBy ?? actorId,
     updatedBy: actorId,
@@ -114,6 +213,34 @@ export function toItem<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: st
     entity: spec.type.toLowerCase(),
     tenantId,
   };
+  assertItemFits(item, spec.maxItemBytes, storage);
+  return item;
+}
+
+/**
+ * Bytes a record written through the API leaves free for what the system adds
+ * later outside the user's edit (lastActivityAt, a marketing status, a CSAT
+ * score, updatedBy), so those writes always fit.
+ */
+export const SYSTEM_HEADROOM_BYTES = 4 * 1024;
+
+/** Growth that is bookkeeping, not content: the archived partition's key, a longer version or actor id. */
+const BOOKKEEPING_BYTES = 512;
+
+/**
+ * Throws ItemTooLargeError unless the record fits with SYSTEM_HEADROOM_BYTES
+ * to spare. A change that grows the record (`before`) by no more than
+ * bookkeeping passes, so archiving or trimming a full record still works.
+ */
+export function assertRoomToGrow<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  record: T,
+  before?: T,
+): void {
+  const item = toItem(spec, tenantId, record);
+  if (before && itemBytes(item) <= itemBytes(toItem(spec, tenantId, before)) + BOOKKEEPING_BYTES) return;
+  assertItemFits(item, (spec.maxItemBytes ?? MAX_ITEM_BYTES) - SYSTEM_HEADROOM_BYTES, storage);
 }
 
 export async function getRecord<T extends StoredRecord>(
@@ -219,27 +346,25 @@ function outcomeOf(
 
 /**
  * The writes that create a record: its Put, then one reservation per unique
- * value (`uniques[].at` is the index of each). Lead conversion adds them to its
- * own transaction.
+ * value (`uniques[].at` is the index of each), and apart its search words,
+ * which go last. Lead conversion adds them to its own transaction.
  */
 export function createItems<T extends StoredRecord>(
   spec: EntitySpec<T>,
   tenantId: string,
   record: T,
-): { items: TransactItem[]; uniques: { at: number; field: string }[] } {
+): { items: TransactItem[]; uniques: { at: number; field: string }[]; words: TransactItem[] } {
   const uniques = (spec.uniques ?? []).flatMap(({ name, field }) => {
     const value = uniqueValue(record, field);
     return value ? [{ field, item: reserve(tenantId, spec.type, name, value, record.id) }] : [];
   });
+  const item = toItem(spec, tenantId, record);
   const put: TransactItem = {
-    Put: {
-      TableName: config.tableName,
-      Item: toItem(spec, tenantId, record),
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
+    Put: { TableName: config.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
   };
   return {
     items: [put, ...uniques.map((entry) => entry.item)],
+    words: searchWordWrites(spec, tenantId, undefined, { record, item }),
     uniques: uniques.map((entry, index) => ({ at: index + 1, field: entry.field })),
   };
 }
@@ -251,8 +376,8 @@ export async function createRecord<T extends StoredRecord>(
   record: T,
   checks: TransactItem[] = [],
 ): Promise<WriteOutcome> {
-  const { items, uniques } = createItems(spec, tenantId, record);
-  const outcome = await transact([...items, ...checks]);
+  const { items, uniques, words } = createItems(spec, tenantId, record);
+  const outcome = await transact([...items, ...checks, ...words]);
   return outcomeOf(outcome, { recordAt: 0, uniques, checksAt: items.length });
 }
 
@@ -282,15 +407,17 @@ export async function replaceRecord<T extends StoredRecord>(
   });
   const reserves = moves.flatMap((move) => (move.reserve ? [{ field: move.field, item: move.reserve }] : []));
   const releases = moves.flatMap((move) => (move.release ? [move.release] : []));
+  const item = toItem(spec, tenantId, after);
   const put: TransactItem = {
     Put: {
       TableName: config.tableName,
-      Item: toItem(spec, tenantId, after),
+      Item: item,
       ConditionExpression: 'version = :version',
       ExpressionAttributeValues: { ':version': before.version },
     },
   };
-  const items = [put, ...reserves.map((entry) => entry.item), ...releases, ...checks];
+  const words = searchWordWrites(spec, tenantId, before, { record: after, item });
+  const items = [put, ...reserves.map((entry) => entry.item), ...releases, ...checks, ...words];
   const layout = {
     recordAt: 0,
     uniques: reserves.map((entry, index) => ({ at: index + 1, field: entry.field })),
@@ -321,6 +448,7 @@ export async function deleteRecord<T extends StoredRecord>(
     },
     ...releases,
     ...extra,
+    ...searchWordWrites(spec, tenantId, record, undefined),
   ];
   return outcomeOf(await transact(items), { recordAt: 0, uniques: [], checksAt: items.length });
 }
@@ -375,6 +503,7 @@ export async function listRecords<T extends StoredRecord>(
   const conditions: string[] = [];
   let index: IndexName;
   let keyCondition: string;
+  let prefix: string | undefined;
   const via = request.via;
   if (via?.kind === 'owner') {
     index = 'gsi2';
@@ -394,8 +523,9 @@ export async function listRecords<T extends StoredRecord>(
     keyCondition = 'gsi3pk = :pk';
   } else if (via?.kind === 'name') {
     index = 'gsi4';
+    prefix = searchKey(via.prefix);
     values[':pk'] = searchPk(tenantId, spec.type);
-    values[':prefix'] = searchable(via.prefix);
+    values[':prefix'] = prefix;
     keyCondition = 'gsi4pk = :pk AND begins_with(gsi4sk, :prefix)';
   } else {
     index = 'gsi1';
@@ -456,7 +586,9 @@ export async function listRecords<T extends StoredRecord>(
     );
     const found = output.Items ?? [];
     for (const [position, item] of found.entries()) {
-      items.push(toRecord<T>(item));
+      const record = toRecord<T>(item);
+      if (prefix !== undefined && !firstMatch(spec, record, item, prefix)) continue;
+      items.push(record);
       if (items.length === request.limit) {
         const more = position < found.length - 1 || output.LastEvaluatedKey !== undefined;
         return { items, lastKey: more ? keyOf(item, index) : undefined };
@@ -466,6 +598,51 @@ export async function listRecords<T extends StoredRecord>(
     if (!startKey) return { items, lastKey: undefined };
   }
   return { items, lastKey: startKey };
+}
+
+/**
+ * Repeats an update made to a record item directly (an UpdateItem outside
+ * replaceRecord: lastActivityAt, a CSAT score, a campaign's state) on its
+ * search-word copies, with the same condition, so searches show what the
+ * record holds. A copy whose condition fails is already past the change.
+ * Copies hold no other index's sort key, so an index key the update sets
+ * (a campaign's state) does not index them.
+ */
+export async function updateSearchWords(input: UpdateCommandInput): Promise<void> {
+  const pk = String((input.Key as { pk: unknown }).pk);
+  const { Items = [] } = await dynamo.send(
+    new QueryCommand({
+      TableName: input.TableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :word)',
+      ExpressionAttributeValues: { ':pk': pk, ':word': WORD_PREFIX },
+      ProjectionExpression: 'pk, sk',
+    }),
+  );
+  const { ReturnValues: _none, ...update } = input;
+  await Promise.all(
+    Items.map(async (word) => {
+      try {
+        await dynamo.send(new UpdateCommand({ ...update, Key: { pk, sk: word.sk } }));
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }),
+  );
+}
+
+/**
+ * Whether a search hit is the record's first key that the prefix matches, so a
+ * record found by two of its words ("Ana Anaya" for "ana") lists once, on every
+ * page, without remembering what earlier pages showed.
+ */
+function firstMatch<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  record: T,
+  item: Item,
+  prefix: string,
+): boolean {
+  const first = searchKeysOf(spec, record).findIndex((key) => `${key}#${record.id}`.startsWith(prefix));
+  return first === -1 ? wordOf(item) === 0 : first === wordOf(item);
 }
 
 function keyOf(item: Item, index: IndexName): PageKey {

@@ -12,6 +12,8 @@ export const segments: EntitySpec<Segment> = {
   type: 'SEGMENT',
   label: 'segment',
   searchName: (segment) => segment.name,
+  // A campaign copies its template and segment into its own item (see campaign-run.ts).
+  maxItemBytes: 80 * 1024,
 };
 
 /** A live segment of the tenant, or undefined (missing or archived): what a campaign may start from. */

@@ -13,6 +13,8 @@ export const templates: EntitySpec<Template> = {
   type: 'TEMPLATE',
   label: 'template',
   searchName: (template) => template.name,
+  // A campaign copies its template and segment into its own item (see campaign-run.ts).
+  maxItemBytes: 290 * 1024,
 };
 
 /** A live template of the tenant, or undefined (missing or archived). */

@@ -39,6 +39,14 @@ export async function transact(items: TransactItem[]): Promise<TransactionOutcom
   }
 }
 
+/** Whether a transaction was cancelled only because another one touched the same items at once. */
+export const isTransactionConflict = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict') &&
+  (error.CancellationReasons ?? []).every(
+    (reason) => reason.Code === 'TransactionConflict' || reason.Code === 'None',
+  );
+
 async function conditionalPut(put: NonNullable<TransactItem['Put']>): Promise<TransactionOutcome> {
   try {
     await dynamo.send(new PutCommand(put));

@@ -169,12 +169,38 @@ describe('segments', () => {
     const notObject = await world.admin.client.post('/segments', { name: 'x', filter: [1] });
     expect(notObject.status).toBe(400);
     expect(notObject.body.errors[0].path).toBe('filter');
-    const badPatch = await world.admin.client.post('/segments', { name: 'ok', filter: {} });
+    const badPatch = await world.admin.client.post('/segments', {
+      name: 'ok',
+      filter: { all: [{ field: 'email', op: 'exists' }] },
+    });
     const patch = await world.admin.client.patch(`/segments/${badPatch.body.id}`, {
       filter: { all: [{ field: 'deals.stage', op: 'gt', value: 'x' }] },
     });
     expect(patch.status).toBe(400);
     expect(patch.body.errors[0]).toMatchObject({ path: 'filter.all[0].op' });
+  });
+
+  it('refuses a filter group with nothing in it, at the top or nested in an or, on create and patch', async () => {
+    const spain = { field: 'country', op: 'eq', value: 'ES' };
+    const cases: [unknown, string][] = [
+      [{ any: [] }, 'filter.any'],
+      [{ all: [] }, 'filter.all'],
+      [{}, 'filter'],
+      [{ any: [spain, { any: [] }] }, 'filter.any[1].any'],
+      [{ all: [spain, { any: [spain, { all: [] }] }] }, 'filter.all[1].any[1].all'],
+    ];
+    const kept = await segment(world.admin.client, { all: [spain] });
+    for (const [filter, path] of cases) {
+      const created = await world.admin.client.post('/segments', { name: unique('Empty'), filter });
+      expect(created.status, JSON.stringify(filter)).toBe(400);
+      expect(created.body.errors).toEqual([{ path, message: expect.any(String) }]);
+      const patched = await world.admin.client.patch(`/segments/${kept.id}`, { filter });
+      expect(patched.status, JSON.stringify(filter)).toBe(400);
+      expect(patched.body.errors).toEqual([{ path, message: expect.any(String) }]);
+    }
+    const after = await world.admin.client.get(`/segments/${kept.id}`);
+    expect(after.body.filter).toEqual({ all: [spain] });
+    expect(after.body.version).toBe(kept.version);
   });
 
   it('previews count and sample of only what the caller may read', async () => {
@@ -314,8 +340,13 @@ describe('segments', () => {
     expect((await world.repBlue.client.patch(path, { name: 'x' })).status).toBe(404);
     expect((await world.managerRed.client.patch(path, { name: 'Managed' })).status).toBe(200);
     expect(
-      (await world.repRed.client.post('/segments', { name: 'x', filter: {}, ownerId: world.repRed2.id }))
-        .status,
+      (
+        await world.repRed.client.post('/segments', {
+          name: 'x',
+          filter: { all: [{ field: 'email', op: 'exists' }] },
+          ownerId: world.repRed2.id,
+        })
+      ).status,
     ).toBe(403);
     const blueList = await world.repBlue.client.get('/segments?limit=200');
     expect(blueList.body.items.map((item: { id: string }) => item.id)).not.toContain(own.id);

@@ -117,6 +117,43 @@ describe('HTTP handlers under DynamoDB faults', () => {
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(String(response.body))).toMatchObject({ title: 'CEO', version: 3 });
   });
+
+  it('re-reads and applies a PATCH whose transactions keep being cancelled by concurrent ones', async () => {
+    // Two words: the change is a transaction (the record and its search word).
+    const stored = {
+      id: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      firstName: 'Ann',
+      lastName: 'Lee',
+      ownerId: 'u1',
+      version: 1,
+      archived: false,
+      tags: [],
+      customFields: {},
+      marketingStatus: 'subscribed',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+    dynamoMock.on(GetCommand).resolves({ Item: stored });
+    const conflict = new TransactionCanceledException({
+      message: 'cancelled',
+      $metadata: {},
+      CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+    });
+    // The store retries a conflict 4 times; the fifth cancellation reaches the update loop.
+    let calls = 0;
+    dynamoMock.on(TransactWriteCommand).callsFake(() => {
+      calls++;
+      if (calls <= 5) throw conflict;
+      return {};
+    });
+    const response = await contacts.handler(
+      event('PATCH /contacts/{id}', `/contacts/${stored.id}`, { title: 'CEO' }),
+      context,
+    );
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(String(response.body))).toMatchObject({ title: 'CEO', version: 2 });
+    expect(calls).toBe(6);
+  });
 });
 
 describe('stream consumer under DynamoDB faults', () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type ContactView,
@@ -8,6 +9,7 @@ import {
 } from '#shared/domain/segment-filter';
 import { idRanges } from '#shared/store/segment-resolution';
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const CAMPAIGN = '01HZZZZZZZZZZZZZZZZZZZZZZA';
 const OTHER_CAMPAIGN = '01HZZZZZZZZZZZZZZZZZZZZZZB';
 const STAGE = '01HYYYYYYYYYYYYYYYYYYYYYYA';
@@ -47,7 +49,41 @@ describe('segment filter validation', () => {
         ],
       }),
     ).toEqual([]);
-    expect(validateFilter({})).toEqual([]);
+  });
+
+  it('refuses a group with nothing in it, at any depth', () => {
+    expect(validateFilter({})).toEqual([{ path: '', message: expect.stringContaining('all or any') }]);
+    expect(validateFilter({ any: [] })).toEqual([{ path: 'any', message: expect.stringContaining('empty') }]);
+    expect(validateFilter({ all: [] })).toEqual([{ path: 'all', message: expect.stringContaining('empty') }]);
+    expect(
+      validateFilter({ any: [{ field: 'country', op: 'eq', value: 'ES' }, { any: [] }, { all: [{}] }] }),
+    ).toEqual([
+      { path: 'any[1].any', message: expect.stringContaining('empty') },
+      { path: 'any[2].all[0]', message: expect.stringContaining('condition') },
+    ]);
+  });
+
+  it('checks date values against the calendar: no rolled-over days, hours or months', () => {
+    const dates = [
+      '2030-02-30T10:00:00Z',
+      '2030-02-29',
+      '2100-02-29T00:00:00Z',
+      '2030-04-31',
+      '2030-13-01',
+      '2030-00-10',
+      '2030-01-31T24:00:00Z',
+      '2030-01-31T23:60:00Z',
+      '2030-01-31T23:59:60Z',
+      '2030-01-31T10:00:00+24:00',
+    ];
+    for (const value of dates) {
+      expect(validateFilter({ all: [{ field: 'createdAt', op: 'lt', value }] }), value).toEqual([
+        { path: 'all[0].value', message: expect.stringContaining('ISO 8601') },
+      ]);
+    }
+    for (const value of ['2028-02-29', '2000-02-29T23:59:59.999+05:30', '2030-12-31T00:00Z']) {
+      expect(validateFilter({ all: [{ field: 'createdAt', op: 'lt', value }] }), value).toEqual([]);
+    }
   });
 
   it('lists every problem with its path, naming unknown fields and ops', () => {
@@ -222,6 +258,14 @@ describe('segment filter evaluation', () => {
     expect(matches({}, view({}))).toBe(true);
   });
 
+  it('reads a stored empty group logically: an empty any matches no one and never widens an or', () => {
+    const spain = { field: 'country', op: 'eq', value: 'ES' } as const;
+    expect(matches({ any: [] }, view({ country: 'FR' }))).toBe(false);
+    expect(matches({ any: [spain, { any: [] }] }, view({ country: 'FR' }))).toBe(false);
+    expect(matches({ any: [spain, { any: [] }] }, view({ country: 'ES' }))).toBe(true);
+    expect(matches({ all: [spain], any: [] }, view({ country: 'ES' }))).toBe(false);
+  });
+
   it('says what resolution must read', () => {
     const needs = requirements({
       all: [
@@ -239,18 +283,38 @@ describe('segment filter evaluation', () => {
 });
 
 describe('segment id ranges', () => {
-  it('cut the span between the first and last id into ordered, adjacent ranges', () => {
+  const asNumber = (ulid: string) =>
+    [...ulid].reduce((total, char) => total * 32n + BigInt(CROCKFORD.indexOf(char)), 0n);
+  const ulidArb = fc
+    .array(fc.constantFrom(...CROCKFORD), { minLength: 25, maxLength: 25 })
+    .chain((rest) => fc.constantFrom(...'01234567').map((head) => head + rest.join('')));
+
+  it('tile the span from the first to the last id exactly: no gap, no overlap', () => {
+    fc.assert(
+      fc.property(ulidArb, ulidArb, fc.integer({ min: 1, max: 32 }), (a, b, parts) => {
+        const [first, last] = a <= b ? [a, b] : [b, a];
+        const ranges = idRanges(first, last, parts);
+        expect(ranges.length).toBeGreaterThanOrEqual(1);
+        expect(ranges.length).toBeLessThanOrEqual(parts);
+        expect(ranges[0]?.from).toBe(first);
+        expect(ranges.at(-1)?.to).toBe(last);
+        for (const [index, range] of ranges.entries()) {
+          expect(range.from).toHaveLength(26);
+          expect(range.to).toHaveLength(26);
+          expect(asNumber(range.from) <= asNumber(range.to)).toBe(true);
+          const next = ranges[index + 1];
+          // The next range starts exactly one id after this one ends.
+          if (next) expect(asNumber(next.from)).toBe(asNumber(range.to) + 1n);
+        }
+        const covered = ranges.reduce(
+          (sum, range) => sum + asNumber(range.to) - asNumber(range.from) + 1n,
+          0n,
+        );
+        expect(covered).toBe(asNumber(last) - asNumber(first) + 1n);
+      }),
+      { seed: 20261129, numRuns: 500 },
+    );
     const first = '01HAAAAAAAAAAAAAAAAAAAAAAA';
-    const last = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
-    const ranges = idRanges(first, last, 8);
-    expect(ranges).toHaveLength(8);
-    expect(ranges[0]?.from).toBe(first);
-    expect(ranges.at(-1)?.to).toBe(last);
-    for (const [index, range] of ranges.entries()) {
-      expect(range.from <= range.to).toBe(true);
-      const next = ranges[index + 1];
-      if (next) expect(range.to < next.from).toBe(true);
-    }
     expect(idRanges(first, first, 8)).toEqual([{ from: first, to: first }]);
   });
 });
