@@ -176,7 +176,7 @@ const erasedResponse: StoredResponse = {
   statusCode: 410,
   headers: { 'content-type': 'application/problem+json' },
   body: JSON.stringify({
-    type: 'about:blank',
+    type: 'https://crm.dev/problems/410',
     title: 'Gone',
     status: 410,
     detail: 'The response to this request held personal data that has since been erased',

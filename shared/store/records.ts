@@ -26,7 +26,7 @@ import {
   teamPk,
   uniqueKey,
 } from './keys.ts';
-import type { IndexName } from './table.ts';
+import { type IndexName, tableDefinition } from './table.ts';
 import { type TransactItem, type TransactionOutcome, transact } from './transactions.ts';
 
 /** Fields every record carries. */
@@ -144,18 +144,12 @@ const searchKeysOf = <T extends StoredRecord>(spec: EntitySpec<T>, record: T): s
  */
 const WORD_PREFIX = 'WORD#';
 const wordSk = (n: number) => `${WORD_PREFIX}${String(n).padStart(2, '0')}`;
-const otherIndexes = new Set([
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'gsi5pk',
-  'gsi5sk',
-  'gsi6pk',
-  'gsi6sk',
-]);
+/** Key attributes of every index but gsi4: a copy must not appear in other lists. */
+const otherIndexes = new Set<string>(
+  tableDefinition.indexes
+    .filter((index) => index.name !== 'gsi4')
+    .flatMap((index) => [index.partitionKey, index.sortKey]),
+);
 
 /** The word position an item of a search page stands for: 0 for the record itself. */
 const wordOf = (item: Item): number =>
