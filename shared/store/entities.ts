@@ -63,7 +63,6 @@ export const users: EntitySpec<User> = {
   label: 'user',
   uniques: [{ name: 'USER_EMAIL', field: 'email' }],
   searchName: (user) => user.name,
-  searchEveryWord: true,
 };
 
 export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'disqualified' | 'converted';

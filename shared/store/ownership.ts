@@ -4,6 +4,7 @@ import { config } from '../config.ts';
 import { dynamo } from './client.ts';
 import { type EntityType, ownerPk, parentPk, teamPk } from './keys.ts';
 import { queryPages } from './query.ts';
+import { updateSearchWords } from './records.ts';
 
 /**
  * A record's `teamId` is its owner's team (SPEC "Identity and access"), kept
@@ -71,21 +72,38 @@ async function setOwner(
     ? '(ownerId <> :owner OR attribute_not_exists(teamId) OR teamId <> :team)'
     : '(ownerId <> :owner OR attribute_exists(teamId))';
   if (onlyIfOwner !== undefined) values[':was'] = onlyIfOwner;
+  let version: unknown;
   try {
-    await dynamo.send(
+    const output = await dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: key,
         UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
         ConditionExpression: `attribute_exists(pk) AND ${differs}${onlyIfOwner !== undefined ? ' AND ownerId = :was' : ''}`,
         ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return true;
+    version = output.Attributes?.version;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+  // The record's search-word copies (records.ts) answer name searches: they take the
+  // same owner, team and version, but none of the other indexes' keys.
+  await updateSearchWords({
+    TableName: config.tableName,
+    Key: key,
+    UpdateExpression: `SET ownerId = :owner, version = :version${owner.teamId ? ', teamId = :team' : ''}${
+      owner.teamId ? '' : ' REMOVE teamId'
+    }`,
+    ExpressionAttributeValues: {
+      ':owner': owner.ownerId,
+      ':version': version,
+      ...(owner.teamId ? { ':team': owner.teamId } : {}),
+    },
+  });
+  return true;
 }
 
 async function inChunks<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {

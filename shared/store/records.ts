@@ -53,8 +53,8 @@ export interface EntitySpec<T extends StoredRecord> {
   readonly searchName?: (record: T) => string | undefined;
   /**
    * Search matches the start of any word of `searchName`, not only the first:
-   * one search-word item (a copy of the record) per later word. For people,
-   * companies, deals and products, which are looked up by any word of their
+   * one search-word item (a copy of the record) per later word. For contacts,
+   * leads, companies, deals and products, which are looked up by any word of their
    * names; not for records whose copies would weigh (templates, campaigns) or
    * that are found by list filters (activities, cases).
    */

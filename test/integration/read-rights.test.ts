@@ -221,10 +221,12 @@ describe("a record's team is its owner's team", () => {
   it("a user's team change moves every record they own, live and archived, once", async () => {
     const { repRed, repBlue, admin } = world;
     const mover = await newRep(world.teams.red);
-    const live = await contact(mover.client);
+    // A later word of a name finds the record through its search-word copy, which moves too.
+    const surname = `Mover${Date.now().toString(36)}`;
+    const live = await contact(mover.client, { lastName: surname });
     const archived = await contact(mover.client);
     expect((await mover.client.delete(`/contacts/${archived.id}`)).status).toBe(204);
-    const company = await mover.client.post('/companies', { name: unique('Moving Co') });
+    const company = await mover.client.post('/companies', { name: `Moving Co ${Date.now().toString(36)}x` });
     const deal = await mover.client.post('/deals', {
       name: unique('Moving deal'),
       amount: 10,
@@ -265,6 +267,13 @@ describe("a record's team is its owner's team", () => {
     }
     const blueList = await repBlue.client.get('/contacts?limit=200');
     expect(blueList.body.items.map((item: { id: string }) => item.id)).toContain(live.id);
+    const current = (await admin.client.get(`/contacts/${live.id}`)).body;
+    expect((await repBlue.client.get(`/contacts?q=${surname}`)).body.items).toEqual([current]);
+    expect((await repRed.client.get(`/contacts?q=${surname}`)).body.items).toEqual([]);
+    const companyWord = String(company.body.name).split(' ')[2];
+    const companyNow = (await admin.client.get(`/companies/${company.body.id}`)).body;
+    expect((await repBlue.client.get(`/companies?q=${companyWord}`)).body.items).toEqual([companyNow]);
+    expect((await repRed.client.get(`/companies?q=${companyWord}`)).body.items).toEqual([]);
     // A record made with the mover's token, which still names the old team, moves after it.
     const late = await contact(mover.client);
     expect(late.teamId).toBe(world.teams.red);
