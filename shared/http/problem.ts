@@ -45,8 +45,10 @@ export class HttpProblem extends Error {
 
 export const badRequest = (detail: string, errors?: readonly FieldError[]) =>
   new HttpProblem(400, detail, errors);
-export const invalidFields = (errors: readonly FieldError[]) =>
-  new HttpProblem(400, `${errors.length} invalid field${errors.length === 1 ? '' : 's'}`, errors);
+export const invalidFields = (errors: readonly FieldError[]) => {
+  const fields = new Set(errors.map((error) => error.path)).size;
+  return new HttpProblem(400, `${fields} invalid field${fields === 1 ? '' : 's'}`, errors);
+};
 export const unauthorized = (detail = 'A valid bearer token is required') => new HttpProblem(401, detail);
 export const forbidden = (detail = 'Your role does not allow this') => new HttpProblem(403, detail);
 export const notFound = (what = 'Resource') => new HttpProblem(404, `${what} not found`);

@@ -55,9 +55,11 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 const pathOf = (path: readonly PropertyKey[]) => path.map(String).join('.');
 
+/** Every distinct problem of every field (a message said twice for one field is listed once). */
 export function fieldErrors(issues: readonly Issue[], input: unknown, prefix?: string): FieldError[] {
   const join = (path: string) => [prefix, path].filter(Boolean).join('.') || '(root)';
-  return issues.flatMap((issue): FieldError[] => {
+  const seen = new Set<string>();
+  const all = issues.flatMap((issue): FieldError[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         path: join(pathOf([...issue.path, key])),
@@ -66,6 +68,10 @@ export function fieldErrors(issues: readonly Issue[], input: unknown, prefix?: s
     }
     const message = describe(issue, valueAt(input, issue.path));
     return [{ path: join(pathOf(issue.path)), message }];
+  });
+  return all.filter((error) => {
+    const key = `${error.path}\u0000${error.message}`;
+    return !seen.has(key) && Boolean(seen.add(key));
   });
 }
 

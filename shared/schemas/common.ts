@@ -132,10 +132,14 @@ export const recordBase = () => ({
 
 export const listQuery = () => ({
   limit: z.optional(
-    z.string().check(
-      z.regex(/^\d{1,3}$/, 'must be an integer from 1 to 200'),
-      z.refine((value) => Number(value) >= 1 && Number(value) <= 200, 'must be an integer from 1 to 200'),
-    ),
+    z
+      .string()
+      .check(
+        z.refine(
+          (value) => /^\d{1,3}$/.test(value) && Number(value) >= 1 && Number(value) <= 200,
+          'must be an integer from 1 to 200',
+        ),
+      ),
   ),
   cursor: z.optional(z.string().check(z.maxLength(4096))),
   archived: z.optional(z.enum(['true', 'false'])),

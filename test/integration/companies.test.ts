@@ -143,6 +143,12 @@ describe('companies', () => {
       ['country', 'domain', 'name', 'size', 'website'].sort(),
     );
     expect((await world.admin.client.get('/companies?limit=0')).status).toBe(400);
+    for (const limit of ['abc', '-1', '1000']) {
+      const bad = await world.admin.client.get(`/companies?limit=${limit}`);
+      expect(bad.status).toBe(400);
+      // Each bad field is listed once.
+      expect(bad.body.errors.map((error: { path: string }) => error.path)).toEqual(['limit']);
+    }
     expect((await world.admin.client.get('/companies?sort=name')).status).toBe(400);
   });
 });

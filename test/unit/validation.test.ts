@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { HttpProblem } from '#shared/http/problem';
 import { parseOrThrow } from '#shared/http/validation';
 import { contactSchemas } from '#shared/schemas/contacts';
@@ -16,6 +17,17 @@ function problemOf(run: () => unknown): HttpProblem {
 }
 
 describe('request validation', () => {
+  it('lists a message said twice for one field once, and counts fields, not messages', () => {
+    const twice = z.object({
+      limit: z.string().check(z.regex(/^\d+$/, 'must be a number'), z.regex(/^\d{1,3}$/, 'must be a number')),
+      size: z.number().check(z.gte(0), z.multipleOf(1)),
+    });
+    const problem = problemOf(() => parseOrThrow(twice, { limit: 'abc', size: -1.5 }));
+    expect(problem.errors?.filter((error) => error.path === 'limit')).toHaveLength(1);
+    expect(problem.errors?.filter((error) => error.path === 'size')).toHaveLength(2);
+    expect(problem.detail).toBe('2 invalid fields');
+  });
+
   it('lists every bad field with a readable message', () => {
     const problem = problemOf(() =>
       parseOrThrow(contactCreate, {
