@@ -1,5 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StartupError } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -24,6 +25,10 @@ interface LockContent {
   readonly id: string;
   readonly startedAt: string;
   readonly apiUrl?: string;
+  /** Its DynamoDB Local, which outlives a killed runtime by a few seconds (dynamodb-local.ts). */
+  readonly javaPid?: number;
+  /** The program it runs under (`node`), to tell it from another process that got its pid. */
+  readonly program: string;
 }
 
 /** What a start found in the lock file. `pid` is missing when the file was left unwritten. */
@@ -32,6 +37,8 @@ interface Holder {
   readonly mtimeMs: number;
   readonly pid?: number;
   readonly apiUrl?: string;
+  readonly javaPid?: number;
+  readonly program?: string;
 }
 
 export class DataFolderInUseError extends StartupError {
@@ -53,8 +60,8 @@ export interface DataFolderLock {
   readonly file: string;
   /** The pid of the dead runtime whose lock this start replaced, if it did. */
   readonly tookOverFrom: number | undefined;
-  /** Records the API URL, for the message a second start prints. */
-  setApiUrl(apiUrl: string): Promise<void>;
+  /** Records the API URL (for the message a second start prints) and the java pid. Never fails. */
+  update(patch: Pick<LockContent, 'apiUrl'> | Pick<LockContent, 'javaPid'>): Promise<void>;
   /** Removes the lock file if it is still this runtime's. */
   release(): Promise<void>;
 }
@@ -69,6 +76,28 @@ export function processIsAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+const isPid = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0;
+
+/**
+ * Whether the process with this pid is still the one a lock names, by its command line (`what`):
+ * after a reboot, say, the pid may belong to anything. Where the command line cannot be read,
+ * whether the pid runs.
+ */
+async function stillRuns(pid: number, what: string | undefined): Promise<boolean> {
+  if (!processIsAlive(pid)) return false;
+  if (pid === process.pid || !what || process.platform === 'win32') return true;
+  return new Promise((done) =>
+    execFile('ps', ['-p', String(pid), '-o', 'command='], (error, stdout) =>
+      // ps exits 1 for a pid it does not find; any other failure (no ps) says nothing.
+      done(error ? (error as { code?: unknown }).code !== 1 : stdout.includes(what)),
+    ),
+  );
+}
+
+/** How long a start waits for a killed runtime's DynamoDB Local, which its guard stops within seconds. */
+const LEFTOVER_JAVA_WAIT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -101,12 +130,14 @@ async function readHolder(file: string): Promise<Holder | undefined> {
     }
     try {
       const content = JSON.parse(raw) as Partial<LockContent>;
-      if (typeof content.pid === 'number' && Number.isInteger(content.pid) && content.pid > 0) {
+      if (isPid(content.pid)) {
         return {
           raw,
           mtimeMs,
           pid: content.pid,
           ...(typeof content.apiUrl === 'string' ? { apiUrl: content.apiUrl } : {}),
+          ...(isPid(content.javaPid) ? { javaPid: content.javaPid } : {}),
+          ...(typeof content.program === 'string' ? { program: content.program } : {}),
         };
       }
     } catch {
@@ -153,7 +184,12 @@ export async function lockDataFolder(
   options: { log?: Logger } = {},
 ): Promise<DataFolderLock> {
   const file = join(dataDir, LOCK_FILE);
-  const content: LockContent = { pid: process.pid, id: randomUUID(), startedAt: new Date().toISOString() };
+  const content: LockContent = {
+    pid: process.pid,
+    id: randomUUID(),
+    startedAt: new Date().toISOString(),
+    program: process.argv0,
+  };
   let tookOverFrom: number | undefined;
   let stale: Holder | undefined;
   for (let attempt = 0; ; attempt++) {
@@ -162,7 +198,7 @@ export async function lockDataFolder(
       throw new StartupError(`Could not take the lock ${file}; remove it if no local CRM runs`);
     const holder = await readHolder(file);
     if (!holder) continue; // Released meanwhile.
-    if (holder.pid !== undefined && processIsAlive(holder.pid))
+    if (holder.pid !== undefined && (await stillRuns(holder.pid, holder.program)))
       throw new DataFolderInUseError(dataDir, holder.pid, holder.apiUrl);
     await withTakeover(dataDir, async () => {
       // Still the same dead lock? Only then is it ours to remove (another start may have replaced it).
@@ -180,6 +216,13 @@ export async function lockDataFolder(
   }
 
   let current = content;
+  let pending: Promise<unknown> = Promise.resolve();
+  /** Updates and the release one after the other, so a late update never brings a released lock back. */
+  const serially = (work: () => Promise<void>) => {
+    const done = pending.then(work).catch(() => undefined);
+    pending = done;
+    return done;
+  };
   const stillOurs = async () => {
     try {
       const found = JSON.parse(await readFile(file, 'utf8')) as Partial<LockContent>;
@@ -188,20 +231,39 @@ export async function lockDataFolder(
       return false;
     }
   };
-  return {
+  const lock: DataFolderLock = {
     dataDir,
     file,
     tookOverFrom,
-    async setApiUrl(apiUrl) {
-      if (!(await stillOurs())) return;
-      current = { ...current, apiUrl };
-      // Written aside and renamed over, so a start reading it never sees half of it.
-      const aside = `${file}.${process.pid}.${content.id}`;
-      await createExclusive(aside, JSON.stringify(current));
-      await rename(aside, file);
-    },
-    async release() {
-      if (await stillOurs()) await unlink(file).catch(() => undefined);
-    },
+    update: (patch) =>
+      serially(async () => {
+        if (!(await stillOurs())) return;
+        current = { ...current, ...patch };
+        // Written aside and renamed over, so a start reading it never sees half of it.
+        const aside = `${file}.${process.pid}.${content.id}`;
+        await writeFile(aside, JSON.stringify(current));
+        await rename(aside, file);
+      }),
+    release: () =>
+      serially(async () => {
+        if (await stillOurs()) await unlink(file);
+      }),
   };
+
+  // A runtime killed just now leaves its java for a few seconds more, still on the data file.
+  const leftover = stale?.javaPid;
+  if (leftover !== undefined && (await stillRuns(leftover, 'DynamoDBLocal'))) {
+    options.log?.info(`Waiting for its DynamoDB Local (pid ${leftover}) to exit...`);
+    const deadline = Date.now() + LEFTOVER_JAVA_WAIT_MS;
+    while (await stillRuns(leftover, 'DynamoDBLocal')) {
+      if (Date.now() > deadline) {
+        await lock.release();
+        throw new StartupError(
+          `DynamoDB Local (pid ${leftover}) of a local CRM that is no longer running still uses ${dataDir}; stop it (kill ${leftover}) and start again`,
+        );
+      }
+      await sleep(100);
+    }
+  }
+  return lock;
 }

@@ -226,7 +226,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       logRequests: options.logRequests ?? false,
     });
     stack.push(() => http.close());
-    await lock?.setApiUrl(http.url);
+    await lock?.update({ apiUrl: http.url });
 
     const starting = {
       dynamo: startDynamoDbLocal({
@@ -234,6 +234,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ...(options.inMemory ? {} : { dbPath: join(dataDir, 'dynamodb') }),
         log,
         portEnvVar: 'DYNAMODB_PORT',
+        // A start after this runtime is killed waits for its java, which outlives it by a few seconds.
+        ...(lock ? { onSpawn: (pid: number) => void lock.update({ javaPid: pid }) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       }),
       // aws-ses-v2-local behind a proxy that publishes SES events to functions/events/sesEvents.ts.

@@ -42,7 +42,7 @@ describe('the data folder lock (infra/local/data-lock.ts)', () => {
 
   it('refuses a second runtime while the first holds the folder, naming the folder, the holder and LOCAL_DATA_DIR', async () => {
     const first = await lockDataFolder(dir.path);
-    await first.setApiUrl('http://localhost:3412');
+    await first.update({ apiUrl: 'http://localhost:3412' });
     const refusal = lockDataFolder(dir.path);
     await expect(refusal).rejects.toBeInstanceOf(DataFolderInUseError);
     await expect(refusal).rejects.toThrow(

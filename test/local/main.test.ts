@@ -215,7 +215,7 @@ describe('npm start and the data folder it holds', () => {
   it('refuses a second start on a folder a running one holds: one line, exit 1, before Java', async () => {
     const dataDir = await freshDir();
     const first = await lockDataFolder(dataDir);
-    await first.setApiUrl('http://localhost:3000');
+    await first.update({ apiUrl: 'http://localhost:3000' });
     const { child, output } = startMain(env(dataDir));
     try {
       expect(await exitOf(child)).toBe(1);
