@@ -65,6 +65,50 @@ describe('the data folder lock (infra/local/data-lock.ts)', () => {
     await lock.release();
   });
 
+  it('takes over a lock whose pid another program has got since (after a reboot, say)', async () => {
+    const other = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      await writeFile(
+        join(dir.path, LOCK_FILE),
+        JSON.stringify({ pid: other.pid, id: 'before-reboot', startedAt: '', program: process.argv0 }),
+      );
+      const lock = await lockDataFolder(dir.path);
+      expect(lock.tookOverFrom).toBe(other.pid);
+      await lock.release();
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it("waits for a killed runtime's DynamoDB Local to exit before taking its folder", async () => {
+    // Stands in for the java the killed runtime left, which its guard stops a few seconds later.
+    const java = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)', 'DynamoDBLocal.jar'], {
+      stdio: 'ignore',
+    });
+    try {
+      const pid = deadPid();
+      await writeFile(
+        join(dir.path, LOCK_FILE),
+        JSON.stringify({ pid, id: 'killed', startedAt: '', javaPid: java.pid, program: process.argv0 }),
+      );
+      const log = collectingLogger();
+      let taken = false;
+      const locking = lockDataFolder(dir.path, { log }).then((lock) => {
+        taken = true;
+        return lock;
+      });
+      await waitFor(() => log.infos.length === 2);
+      expect(log.infos[1]).toBe(`Waiting for its DynamoDB Local (pid ${java.pid}) to exit...`);
+      expect(taken).toBe(false);
+      java.kill('SIGKILL');
+      const lock = await locking;
+      expect(lock.tookOverFrom).toBe(pid);
+      await lock.release();
+    } finally {
+      java.kill('SIGKILL');
+    }
+  });
+
   it('is released on a clean stop, so the next start takes it without a takeover', async () => {
     const first = await lockDataFolder(dir.path);
     await first.release();

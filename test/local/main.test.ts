@@ -247,7 +247,7 @@ describe('npm start and the data folder it holds', () => {
         `Took over the data folder ${dataDir} from a local CRM that is no longer running (pid ${deadPid})`,
       );
       const apiUrl = /API\s+(http:\/\/localhost:\d+)/.exec(stdout)?.[1];
-      expect(await lockIn(dataDir)).toMatchObject({ pid: child.pid, apiUrl });
+      expect(await lockIn(dataDir)).toMatchObject({ pid: child.pid, apiUrl, javaPid: expect.any(Number) });
     } finally {
       interrupt(child);
     }
