@@ -19,6 +19,8 @@ export interface DynamoDbLocalOptions {
   readonly startTimeoutMs?: number;
   /** Aborting (Ctrl-C during start-up) stops the wait and the java process at once. */
   readonly signal?: AbortSignal;
+  /** Told the java process's pid as soon as it is spawned (the data folder's lock records it). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface RunningDynamoDbLocal {
@@ -54,6 +56,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
       detached: true,
     }),
   );
+  if (child.pid) options.onSpawn?.(child.pid);
   const output = new OutputTail();
   child.stdout?.on('data', (chunk: Buffer) => output.add(chunk));
   child.stderr?.on('data', (chunk: Buffer) => output.add(chunk));

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
 import { StartupError } from './errors.ts';
 import { onLauncherExit } from './launcher-watch.ts';
 import { consoleLogger } from './logger.ts';
@@ -51,8 +53,12 @@ onLauncherExit(() => void shutdown('SIGTERM'));
 
 async function main() {
   const dataDir = defaultDataDir();
-  process.stdout.write('Starting the local CRM: DynamoDB Local (Java), SES, API...\n');
+  let lock: DataFolderLock | undefined;
   try {
+    // First of all: a data folder another running `npm start` holds stops this one with one line.
+    await mkdir(dataDir, { recursive: true });
+    lock = await lockDataFolder(dataDir, { log: consoleLogger });
+    process.stdout.write('Starting the local CRM: DynamoDB Local (Java), SES, API...\n');
     const [api, dynamo, ses] = await Promise.all(
       ports.map(async (request) => {
         const choice = await choosePort(request);
@@ -69,8 +75,10 @@ async function main() {
       log: consoleLogger,
       logRequests: true,
       signal: starting.signal,
+      dataFolderLock: lock,
     });
   } catch (error) {
+    if (!runtime) await lock?.release(); // The runtime releases it on a failed start too; harmless twice.
     if (stopping) process.exit(0); // Ctrl-C while starting also stops Java, which failed the start.
     if (error instanceof StartupError) process.stderr.write(`${error.message}\n`);
     else process.stderr.write(`The local CRM could not start: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tableDefinition } from '#shared/store/table';
+import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
 import { loadOrCreateDevTokenKeys, loadOrCreateSigningSecret } from './dev-secrets.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { StartupError } from './errors.ts';
@@ -85,6 +86,12 @@ export interface LocalRuntimeOptions {
   readonly stopGraceMs?: number;
   /** Aborting it during start-up (Ctrl-C) ends the start at once, with whatever had started stopped. */
   readonly signal?: AbortSignal;
+  /**
+   * The data folder's lock (data-lock.ts), if the caller took it already (`npm start` does, before
+   * choosing ports); the runtime releases it on `stop()`. Without it a persistent runtime takes
+   * it itself; an in-memory one keeps no data in the folder and takes none.
+   */
+  readonly dataFolderLock?: DataFolderLock;
 }
 
 export interface LocalRuntime {
@@ -168,6 +175,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   try {
     await mkdir(dataDir, { recursive: true });
+    // Before anything else starts: a folder another live runtime holds stops the start here.
+    const lock =
+      options.dataFolderLock ?? (options.inMemory ? undefined : await lockDataFolder(dataDir, { log }));
+    if (lock) {
+      if (resolve(lock.dataDir) !== dataDir)
+        throw new Error(`The lock given is for ${lock.dataDir}, not ${dataDir}`);
+      stack.push(() => lock.release()); // Stopped last: released once Java has stopped.
+    }
     // Created up front, so tokens minted by tests or the CLI meanwhile use the same key.
     const [signingSecret] = await Promise.all([
       loadOrCreateSigningSecret(dataDir),
@@ -211,6 +226,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       logRequests: options.logRequests ?? false,
     });
     stack.push(() => http.close());
+    await lock?.update({ apiUrl: http.url });
 
     const starting = {
       dynamo: startDynamoDbLocal({
@@ -218,6 +234,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ...(options.inMemory ? {} : { dbPath: join(dataDir, 'dynamodb') }),
         log,
         portEnvVar: 'DYNAMODB_PORT',
+        // A start after this runtime is killed waits for its java, which outlives it by a few seconds.
+        ...(lock ? { onSpawn: (pid: number) => void lock.update({ javaPid: pid }) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       }),
       // aws-ses-v2-local behind a proxy that publishes SES events to functions/events/sesEvents.ts.

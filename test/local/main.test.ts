@@ -1,9 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE, lockDataFolder } from '../../infra/local/data-lock.ts';
 import { repoRoot } from '../../infra/local/paths.ts';
 import { tempDir } from './helpers.ts';
 
@@ -179,5 +181,110 @@ describe('npm start (infra/local/main.ts)', () => {
     } finally {
       other.close();
     }
+  });
+});
+
+describe('npm start and the data folder it holds', () => {
+  const dirs: Awaited<ReturnType<typeof tempDir>>[] = [];
+  const freshDir = async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    return dir.path;
+  };
+  afterAll(async () => {
+    for (const dir of dirs) await dir.remove();
+  });
+  const env = (dataDir: string) => ({
+    LOCAL_DATA_DIR: dataDir,
+    PORT: '0',
+    DYNAMODB_PORT: '0',
+    SES_PORT: '0',
+  });
+  const lockIn = async (dataDir: string) =>
+    JSON.parse(await readFile(join(dataDir, LOCK_FILE), 'utf8').catch(() => 'null')) as {
+      pid: number;
+      apiUrl?: string;
+    } | null;
+  /** Ctrl-C under npm, as in the first test. */
+  const interrupt = (child: ChildProcess) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    process.kill(-(child.pid as number), 'SIGINT');
+    child.kill('SIGINT');
+  };
+
+  it('refuses a second start on a folder a running one holds: one line, exit 1, before Java', async () => {
+    const dataDir = await freshDir();
+    const first = await lockDataFolder(dataDir);
+    await first.update({ apiUrl: 'http://localhost:3000' });
+    const { child, output } = startMain(env(dataDir));
+    try {
+      expect(await exitOf(child)).toBe(1);
+      expect(output().stderr.trim()).toBe(
+        `The data folder ${dataDir} is in use by another local CRM (pid ${process.pid}, API http://localhost:3000); stop it first, or give a second one its own folder: LOCAL_DATA_DIR=<another folder> npm start`,
+      );
+      // Nothing started: not even the "Starting" line or a moved port's notice.
+      expect(output().stdout).toBe('');
+      expect(await javaFor(dataDir)).toBe('');
+      expect(await lockIn(dataDir)).toMatchObject({ pid: process.pid, apiUrl: 'http://localhost:3000' });
+    } finally {
+      child.kill('SIGKILL');
+      await first.release();
+    }
+  });
+
+  it("takes over a killed runtime's lock, and releases it on Ctrl-C so the next start finds the folder free", async () => {
+    const dataDir = await freshDir();
+    const { pid: deadPid } = spawnSync(process.execPath, ['-e', '']);
+    await writeFile(
+      join(dataDir, LOCK_FILE),
+      JSON.stringify({ pid: deadPid, id: 'killed', startedAt: new Date(0).toISOString() }),
+    );
+    const { child, output, printed } = startMain(env(dataDir));
+    try {
+      await printed('Press Ctrl-C to stop.');
+      const { stdout } = output();
+      expect(stdout).toContain(
+        `Took over the data folder ${dataDir} from a local CRM that is no longer running (pid ${deadPid})`,
+      );
+      const apiUrl = /API\s+(http:\/\/localhost:\d+)/.exec(stdout)?.[1];
+      expect(await lockIn(dataDir)).toMatchObject({ pid: child.pid, apiUrl, javaPid: expect.any(Number) });
+    } finally {
+      interrupt(child);
+    }
+    expect(await exitOf(child)).toBe(0);
+    expect(await lockIn(dataDir)).toBeNull();
+    const next = await lockDataFolder(dataDir);
+    expect(next.tookOverFrom).toBeUndefined();
+    await next.release();
+  });
+
+  it('of two starts at the same instant on one folder, exactly one runs', async () => {
+    const dataDir = await freshDir();
+    const starts = [startMain(env(dataDir)), startMain(env(dataDir))];
+    try {
+      // Done once one has exited, or (the fault) once both are ready.
+      await Promise.race([
+        ...starts.map(({ child }) => exitOf(child)),
+        Promise.all(starts.map(({ printed }) => printed('Press Ctrl-C to stop.'))).catch(() => undefined),
+      ]);
+      const losers = starts.filter(({ child }) => child.exitCode !== null);
+      expect(losers).toHaveLength(1);
+      const [loser] = losers;
+      const winner = starts.find((start) => start !== loser);
+      expect(loser?.child.exitCode).toBe(1);
+      expect(loser?.output().stderr.trim()).toMatch(
+        new RegExp(
+          `^The data folder \\S+ is in use by another local CRM \\(pid ${winner?.child.pid}, [^)]+\\); .*LOCAL_DATA_DIR=`,
+        ),
+      );
+      expect(loser?.output().stdout).toBe('');
+      await winner?.printed('Press Ctrl-C to stop.');
+      expect((await javaFor(dataDir)).split('\n')).toHaveLength(1);
+      expect((await lockIn(dataDir))?.pid).toBe(winner?.child.pid);
+    } finally {
+      for (const { child } of starts) interrupt(child);
+    }
+    for (const { child } of starts) expect([0, 1]).toContain(await exitOf(child));
+    expect(await lockIn(dataDir)).toBeNull();
   });
 });
