@@ -117,6 +117,14 @@ describe('prototype-named keys in client maps', () => {
     expectRefusedKey(moved, 'moveDeals.constructor');
   });
 
+  it('names them as unknown query parameters instead of dropping them', async () => {
+    for (const key of ['__proto__', 'constructor', 'toString']) {
+      const response = await admin.get(`/contacts?${key}=x`);
+      expect(response.status, `${key}: ${response.text}`).toBe(400);
+      expect(response.text).toContain(key);
+    }
+  });
+
   it('refuses segment filter fields and template variables named after them', async () => {
     for (const key of PROTOTYPE_KEYS) {
       for (const field of [`customFields.${key}`, `company.customFields.${key}`]) {
