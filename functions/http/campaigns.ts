@@ -21,11 +21,13 @@ import {
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { getScheduler } from '#shared/schedule/select';
+import { campaignSchemas } from '#shared/schemas/campaigns';
 import { requeueCampaign, startScheduleName } from '#shared/store/campaign-run';
 import { type Campaign, campaigns, readCampaignCounts, transitionCampaign } from '#shared/store/campaigns';
 import { listCampaignRecipients } from '#shared/store/deliveries';
 import { contacts } from '#shared/store/entities';
 import { rightsOf } from '#shared/store/readers';
+import { clientView } from '#shared/store/records';
 import { segments } from '#shared/store/segments';
 import { templates } from '#shared/store/templates';
 
@@ -148,6 +150,18 @@ function changeStatus(
   });
 }
 
+let recipientFields: ReadonlySet<string> | undefined;
+
+/**
+ * A delivery as the recipients list shows it: the documented fields only; its
+ * keys, claim and bookkeeping times (createdAt, updatedAt) are the sender's own.
+ */
+function recipientView(delivery: Record<string, unknown>): Record<string, unknown> {
+  recipientFields ??= new Set(Object.keys(campaignSchemas().recipient.shape));
+  const fields = recipientFields;
+  return Object.fromEntries(Object.entries(delivery).filter(([name]) => fields.has(name)));
+}
+
 export const handler = httpHandler(campaignRoutes, {
   async listCampaigns({ caller, query, page }) {
     const { q, status, archived } = query;
@@ -169,7 +183,7 @@ export const handler = httpHandler(campaignRoutes, {
       ...(owner.ownerId === caller.userId ? { ownerRights: rightsOf(actorOf(caller)) } : {}),
     };
     await create(campaigns, caller, campaign);
-    return created(campaign, `/campaigns/${campaign.id}`);
+    return created(clientView(campaigns, campaign), `/campaigns/${campaign.id}`);
   },
 
   getCampaign: standard.get,
@@ -188,7 +202,7 @@ export const handler = httpHandler(campaignRoutes, {
         return mergePatch(caller, current, body);
       },
     });
-    return ok(updated);
+    return ok(clientView(campaigns, updated));
   },
 
   async archiveCampaign({ caller, params, ifMatch }) {
@@ -212,16 +226,22 @@ export const handler = httpHandler(campaignRoutes, {
       throw badRequest('The start time must be in the future', [
         { path: 'at', message: 'must be in the future' },
       ]);
-    return ok(await scheduleAt({ caller, id: params.id ?? '', at, ifMatch, event }));
+    return ok(clientView(campaigns, await scheduleAt({ caller, id: params.id ?? '', at, ifMatch, event })));
   },
 
   async sendCampaign({ caller, params, ifMatch, event }) {
-    return ok(await scheduleAt({ caller, id: params.id ?? '', at: new Date(), ifMatch, event }));
+    return ok(
+      clientView(
+        campaigns,
+        await scheduleAt({ caller, id: params.id ?? '', at: new Date(), ifMatch, event }),
+      ),
+    );
   },
 
   async pauseCampaign({ caller, params, ifMatch }) {
     const now = new Date().toISOString();
-    return ok(await changeStatus(caller, params.id ?? '', ifMatch, 'pause', 'paused', { pausedAt: now }));
+    const paused = await changeStatus(caller, params.id ?? '', ifMatch, 'pause', 'paused', { pausedAt: now });
+    return ok(clientView(campaigns, paused));
   },
 
   async resumeCampaign({ caller, params, ifMatch }) {
@@ -229,7 +249,7 @@ export const handler = httpHandler(campaignRoutes, {
     // Recipients left pending while paused go back on the queue. While the list is still
     // being frozen, the start itself queues them once it is complete.
     if (resumed.phase === 'queued') await requeueCampaign(caller.tenantId, resumed);
-    return ok(resumed);
+    return ok(clientView(campaigns, resumed));
   },
 
   async cancelCampaign({ caller, params, ifMatch }) {
@@ -244,7 +264,7 @@ export const handler = httpHandler(campaignRoutes, {
       // Pending recipients are settled as canceled by the sender.
       await requeueCampaign(caller.tenantId, canceled);
     }
-    return ok(canceled);
+    return ok(clientView(campaigns, canceled));
   },
 
   async getCampaignStats({ caller, params }) {
@@ -267,10 +287,7 @@ export const handler = httpHandler(campaignRoutes, {
     );
     const items = result.items
       .filter((item) => visible.has(item.contactId))
-      .map(({ tenantId: _t, kind: _k, campaignId: _c, claimId: _claim, claimedAt: _at, ...recipient }) => ({
-        ...recipient,
-        status: recipientStatus(recipient),
-      }));
+      .map((delivery) => recipientView({ ...delivery, status: recipientStatus(delivery) }));
     return ok({ items, nextCursor: await page.next(result.lastKey) });
   },
 });

@@ -126,11 +126,13 @@ function collectHeaders(rawHeaders: readonly string[]): {
 /** Decoded values; a repeated key's values joined by commas. Undefined without a query, as in AWS. */
 function collectQuery(rawQueryString: string): Record<string, string> | undefined {
   if (!rawQueryString) return undefined;
-  const result: Record<string, string> = {};
+  // A Map, not assignment to a plain object: a parameter named `__proto__` or `constructor` stays an own key, as in AWS.
+  const result = new Map<string, string>();
   for (const [key, value] of new URLSearchParams(rawQueryString)) {
-    result[key] = result[key] === undefined ? value : `${result[key]},${value}`;
+    const was = result.get(key);
+    result.set(key, was === undefined ? value : `${was},${value}`);
   }
-  return Object.keys(result).length > 0 ? result : undefined;
+  return result.size > 0 ? Object.fromEntries(result) : undefined;
 }
 
 const textContentType =

@@ -1,3 +1,5 @@
+import { ownValue } from './own-keys.ts';
+
 /**
  * Who owns a lead created without `ownerId`, by the tenant's rule:
  * - `none`: the creator;
@@ -33,8 +35,9 @@ export function planAssignment(rule: AssignmentRule, country: string | undefined
     case 'round_robin':
       return rotate;
     case 'by_country': {
-      const userId = country ? rule.countries[country.toUpperCase()] : undefined;
-      return userId ? { kind: 'user', userId } : rotate;
+      // An own entry only: a country never finds an inherited property of the map.
+      const userId = country ? ownValue(rule.countries, country.toUpperCase()) : undefined;
+      return typeof userId === 'string' && userId ? { kind: 'user', userId } : rotate;
     }
   }
 }

@@ -2,6 +2,7 @@ import { lifecycleStages, marketingStatuses } from '../schemas/contacts.ts';
 import { isCalendarDateOrDateTime } from './calendar.ts';
 import { canonicalEmail } from './email.ts';
 import { isStorableNumber, STORABLE_NUMBER_RULE } from './numbers.ts';
+import { isPrototypeKey, ownValue } from './own-keys.ts';
 import { searchable } from './text.ts';
 
 /**
@@ -112,6 +113,7 @@ const companyFields: Record<string, FieldDef> = {
 };
 
 const CUSTOM_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const isCustomKey = (key: string) => CUSTOM_KEY.test(key) && !isPrototypeKey(key);
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export const MAX_DEPTH = 5;
@@ -140,10 +142,10 @@ function resolveField(field: string): ResolvedField | undefined {
   if (field === 'engagement.clicked') return { source: { kind: 'clicked' }, def: { type: 'engagement' } };
   if (field === 'deals.stage') return { source: { kind: 'dealStages' }, def: { type: 'dealStage' } };
   const custom = /^customFields\.(.+)$/.exec(field)?.[1];
-  if (custom !== undefined && CUSTOM_KEY.test(custom))
+  if (custom !== undefined && isCustomKey(custom))
     return { source: { kind: 'contactCustom', key: custom }, def: { type: 'custom' } };
   const companyCustom = /^company\.customFields\.(.+)$/.exec(field)?.[1];
-  if (companyCustom !== undefined && CUSTOM_KEY.test(companyCustom))
+  if (companyCustom !== undefined && isCustomKey(companyCustom))
     return { source: { kind: 'companyCustom', key: companyCustom }, def: { type: 'custom' } };
   const company = /^company\.(\w+)$/.exec(field)?.[1];
   const companyDef = company && Object.hasOwn(companyFields, company) ? companyFields[company] : undefined;
@@ -384,11 +386,11 @@ function read(source: Source, view: ContactView): unknown {
     case 'contact':
       return view.contact[source.key];
     case 'contactCustom':
-      return (view.contact.customFields as Record<string, unknown> | undefined)?.[source.key];
+      return ownValue(view.contact.customFields as object | undefined, source.key);
     case 'company':
       return view.company?.[source.key];
     case 'companyCustom':
-      return (view.company?.customFields as Record<string, unknown> | undefined)?.[source.key];
+      return ownValue(view.company?.customFields as object | undefined, source.key);
     case 'opened':
       return view.openedCampaigns;
     case 'clicked':

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
+import { isPrototypeKey } from './own-keys.ts';
 
 /**
  * Email templates: Handlebars with a closed set of variables (`contact.*`,
@@ -68,6 +69,10 @@ function checkTree(program: hbs.AST.Program, part: TemplatePart): void {
     if (head === undefined || path.original === 'this' || path.original === '.') return;
     if (!rootVariables.has(head))
       fail(path, `unknown variable "${path.original}"; use contact.*, company.* or unsubscribeUrl`);
+    // No field is stored under such a name (shared/domain/own-keys.ts); Handlebars would only find the inherited one.
+    const inherited = path.parts.find(isPrototypeKey);
+    if (inherited !== undefined)
+      fail(path, `unknown variable "${path.original}": no field is named "${inherited}"`);
   };
   const checkExpression = (node: hbs.AST.Expression, scoped: boolean) => {
     if (node.type === 'PathExpression') checkPath(node as hbs.AST.PathExpression, scoped);

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isStorableNumber, STORABLE_NUMBER_RULE } from '../domain/numbers.ts';
+import { isPrototypeKey, PROTOTYPE_KEY_RULE } from '../domain/own-keys.ts';
 import { badRequest, HttpProblem, invalidFields } from './problem.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -28,32 +29,45 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
   } catch {
     throw badRequest('The request body is not valid JSON');
   }
-  const paths = unstorableNumbers(value);
-  if (paths.length > 0) throw invalidFields(paths.map((path) => ({ path, message: STORABLE_NUMBER_RULE })));
+  const problems = unsafeValues(value);
+  if (problems.length > 0) throw invalidFields(problems);
   return value;
 }
 
 /** The most bad numbers one answer lists. */
 const MAX_LISTED = 20;
 
+/** Stands in the walk for a refused key, so its problem is listed in document order. */
+const PROTOTYPE_KEY = Symbol('prototype key');
+
 /**
- * The paths of the numbers in a parsed body that cannot be kept exactly
- * (shared/domain/numbers.ts), in document order, e.g. `lines.0.quantity`;
- * checked once here so no field of any route can carry one into a write
- * DynamoDB refuses. Iterative: a deeply nested body must not exhaust the stack.
+ * What no field of any route may carry, checked once here, in document order:
+ * numbers that cannot be kept exactly (shared/domain/numbers.ts), at their
+ * paths (`lines.0.quantity`), which DynamoDB would refuse; and object keys
+ * named like a property every object inherits (shared/domain/own-keys.ts),
+ * at their own paths (`customFields.constructor`), which no layer keeps
+ * faithfully. Iterative: a deeply nested body must not exhaust the stack.
  */
-function unstorableNumbers(root: unknown): string[] {
-  const found: string[] = [];
+function unsafeValues(root: unknown): { path: string; message: string }[] {
+  const found: { path: string; message: string }[] = [];
   const pending: { value: unknown; path: string }[] = [{ value: root, path: '' }];
   for (let next = pending.pop(); next && found.length < MAX_LISTED; next = pending.pop()) {
     const { value, path } = next;
-    if (typeof value === 'number' && !isStorableNumber(value)) found.push(path || '(root)');
+    if (value === PROTOTYPE_KEY) {
+      found.push({ path, message: PROTOTYPE_KEY_RULE });
+      continue;
+    }
+    if (typeof value === 'number' && !isStorableNumber(value))
+      found.push({ path: path || '(root)', message: STORABLE_NUMBER_RULE });
     if (value === null || typeof value !== 'object') continue;
     // Pushed last to first (no spread: an array of a million elements is a valid body), so they pop in order.
     const entries = Object.entries(value);
+    const isArray = Array.isArray(value);
     for (let index = entries.length - 1; index >= 0; index--) {
       const [key, child] = entries[index] as [string, unknown];
-      pending.push({ value: child, path: path ? `${path}.${key}` : key });
+      const childPath = path ? `${path}.${key}` : key;
+      if (!isArray && isPrototypeKey(key)) pending.push({ value: PROTOTYPE_KEY, path: childPath });
+      else pending.push({ value: child, path: childPath });
     }
   }
   return found;

@@ -6,6 +6,7 @@ import { users } from '../store/entities.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
 import {
   assertRoomToGrow,
+  clientView,
   createRecord,
   getRecord,
   getRecords,
@@ -383,7 +384,10 @@ export async function listPage<T extends StoredRecord>(
   filter?: Omit<ListFilter, 'visibleTo'>,
 ): Promise<HttpResult> {
   const result = await listRecords(spec, caller.tenantId, listRequest(caller, page, archived, via, filter));
-  return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+  return ok({
+    items: result.items.map((record) => clientView(spec, record)),
+    nextCursor: await page.next(result.lastKey),
+  });
 }
 
 /** A name-prefix search (`q`) or, without one, an owner's records; an owner beside `q` filters. */
@@ -409,11 +413,13 @@ interface RecordRequest {
 /** The read, archive (DELETE) and restore routes every record type serves the same way. */
 export function recordRoutes<T extends StoredRecord>(spec: EntitySpec<T>) {
   return {
-    get: async ({ caller, params }: RecordRequest) => ok(await readable(spec, caller, params.id ?? '')),
+    get: async ({ caller, params }: RecordRequest) =>
+      ok(clientView(spec, await readable(spec, caller, params.id ?? ''))),
     archive: async ({ caller, params, ifMatch }: RecordRequest) => {
       await archive(spec, caller, params.id ?? '', ifMatch);
       return noContent();
     },
-    restore: async ({ caller, params }: RecordRequest) => ok(await restore(spec, caller, params.id ?? '')),
+    restore: async ({ caller, params }: RecordRequest) =>
+      ok(clientView(spec, await restore(spec, caller, params.id ?? ''))),
   };
 }

@@ -12,6 +12,7 @@ import {
 } from '../domain/campaign.ts';
 import type { SegmentFilter } from '../domain/segment-filter.ts';
 import { emailHash } from '../domain/suppression.ts';
+import { campaignSchemas } from '../schemas/campaigns.ts';
 import { applyMarkedDeltas, MAX_EVENTS_PER_TRANSACTION } from './aggregates.ts';
 import { dynamo } from './client.ts';
 import { campaignStatsKey, recordKey, statePk, suppressionKey } from './keys.ts';
@@ -63,6 +64,8 @@ export const campaigns: EntitySpec<Campaign> = {
   label: 'campaign',
   searchName: (campaign) => campaign.name,
   state: (campaign) => campaign.status,
+  // The run id, the freeze lease (freezeOwner, freezeUntil) and ownerRights are the pipeline's own.
+  clientFields: () => Object.keys(campaignSchemas().record.shape),
 };
 
 type Item = Record<string, unknown>;

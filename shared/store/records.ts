@@ -69,6 +69,13 @@ export interface EntitySpec<T extends StoredRecord> {
    * another item, e.g. a template and a segment inside a campaign's snapshot.
    */
   readonly maxItemBytes?: number;
+  /**
+   * The fields its clients get, when the record also keeps attributes for the
+   * system alone (a run id, a lease, the owner's rights as their token carried
+   * them): every response shows the record through clientView, so those never
+   * leave the API. Without it the record is shown whole.
+   */
+  readonly clientFields?: () => readonly string[];
 }
 
 type Item = Record<string, unknown>;
@@ -96,6 +103,20 @@ export function toRecord<T extends StoredRecord>(item: Item): T {
   const rest = names.filter((name) => !leading.includes(name)).sort();
   const ordered = [...leading.filter((name) => name in item), ...rest];
   return Object.fromEntries(ordered.map((name) => [name, item[name]])) as unknown as T;
+}
+
+const clientFieldSets = new WeakMap<object, ReadonlySet<string>>();
+
+/** A record as its clients see it: only its spec's clientFields, when it names them. */
+export function clientView<T extends StoredRecord>(spec: EntitySpec<T>, record: T): T {
+  if (!spec.clientFields) return record;
+  let fields = clientFieldSets.get(spec);
+  if (!fields) {
+    fields = new Set(spec.clientFields());
+    clientFieldSets.set(spec, fields);
+  }
+  const allowed = fields;
+  return Object.fromEntries(Object.entries(record).filter(([name]) => allowed.has(name))) as T;
 }
 
 function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: string, record: T): Item {

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
 import { ensureQueueTable } from '../../infra/local/queue-consumer.ts';
 import type { Mailer } from '../../shared/mail/mailer.ts';
-import { type ApiClient, eventually } from '../support/api.ts';
+import { type ApiClient, eventually, scheduledRunId, tokenFor } from '../support/api.ts';
 import { dynamoClient, useTestTable } from '../support/dynamo.ts';
 import { createWorld, type World } from './world.ts';
 
@@ -87,9 +87,11 @@ async function scheduledCampaign(tag: string) {
   const scheduled = await admin.post(`/campaigns/${campaign.body.id}/schedule`, { at });
   expect(scheduled.status, scheduled.text).toBe(200);
   const id = campaign.body.id as string;
+  const token = await tokenFor({ tenant: world.tenant, role: 'admin', user: world.admin.id });
+  const runId = await scheduledRunId(token, id);
   return {
     id,
-    event: { tenantId: world.tenant, campaignId: id, runId: scheduled.body.runId as string, scheduledAt: at },
+    event: { tenantId: world.tenant, campaignId: id, runId, scheduledAt: at },
   };
 }
 

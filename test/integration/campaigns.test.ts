@@ -7,7 +7,15 @@ import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
 import { ensureQueueTable } from '../../infra/local/queue-consumer.ts';
 import { MACHINE_OPEN_WINDOW_MS } from '../../shared/domain/delivery.ts';
 import { emailHash } from '../../shared/domain/suppression.ts';
-import { type AnyBody, type ApiClient, api, eventually, runDueSchedules, tokenFor } from '../support/api.ts';
+import {
+  type AnyBody,
+  type ApiClient,
+  api,
+  eventually,
+  runDueSchedules,
+  scheduledRunId,
+  tokenFor,
+} from '../support/api.ts';
 import { dynamoClient, useTestTable } from '../support/dynamo.ts';
 import { type RuntimeStore, useRuntimeStore } from './deliveries.ts';
 import { createWorld, type World } from './world.ts';
@@ -564,7 +572,7 @@ describe('at most one email per recipient', () => {
     const event = {
       tenantId: world.tenant,
       campaignId: campaign.id,
-      runId: scheduled.body.runId,
+      runId: await scheduledRunId(controlToken, campaign.id),
       scheduledAt: at,
     };
 
@@ -597,6 +605,7 @@ describe('at most one email per recipient', () => {
     const first = await admin.post(`/campaigns/${campaign.id}/schedule`, {
       at: new Date(Date.now() + 3_600_000).toISOString(),
     });
+    const firstRunId = await scheduledRunId(controlToken, campaign.id);
     const second = await admin.post(`/campaigns/${campaign.id}/schedule`, {
       at: new Date(Date.now() + 7_200_000).toISOString(),
     });
@@ -604,7 +613,7 @@ describe('at most one email per recipient', () => {
     await start.handler({
       tenantId: world.tenant,
       campaignId: campaign.id,
-      runId: first.body.runId,
+      runId: firstRunId,
       scheduledAt: first.body.scheduledAt,
     });
     expect(await statusOf(campaign.id)).toBe('scheduled');
@@ -619,10 +628,11 @@ describe('pause, resume, cancel', () => {
     const campaign = await campaignFor(admin, tag);
     const at = new Date(Date.now() + 3_600_000).toISOString();
     const scheduled = await admin.post(`/campaigns/${campaign.id}/schedule`, { at });
+    expect(scheduled.status, scheduled.text).toBe(200);
     await start.handler({
       tenantId: world.tenant,
       campaignId: campaign.id,
-      runId: scheduled.body.runId,
+      runId: await scheduledRunId(controlToken, campaign.id),
       scheduledAt: at,
     });
     expect(await statusOf(campaign.id)).toBe('sending');

@@ -141,3 +141,13 @@ export async function pendingSchedules(token: string): Promise<PendingSchedule[]
   if (response.status !== 200) throw new Error(`schedules answered ${response.status}: ${response.text}`);
   return response.body.items;
 }
+
+/** The run id a campaign's pending start schedule carries (the campaign record keeps it to itself). */
+export async function scheduledRunId(token: string, campaignId: string): Promise<string> {
+  const schedule = (await pendingSchedules(token)).find(
+    (pending) => pending.name === `campaign-${campaignId}`,
+  );
+  const runId = schedule?.payload.runId;
+  if (typeof runId !== 'string') throw new Error(`campaign ${campaignId} has no pending start schedule`);
+  return runId;
+}
