@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
-import { ensureQueueTable } from '../../infra/local/queue-consumer.ts';
 import type { Mailer } from '../../shared/mail/mailer.ts';
 import { type ApiClient, eventually, scheduledRunId, tokenFor } from '../support/api.ts';
-import { dynamoClient, useTestTable } from '../support/dynamo.ts';
+import { dynamoClient } from '../support/dynamo.ts';
+import { useHeldCampaignQueue } from './deliveries.ts';
 import { createWorld, type World } from './world.ts';
 
 /**
@@ -26,16 +24,7 @@ let heldQueue: string;
 beforeAll(async () => {
   world = await createWorld();
   admin = world.admin.client;
-  useTestTable();
-  heldQueue = `${inject('tableName')}-interrupted-${randomBytes(3).toString('hex')}`;
-  await ensureQueueTable(dynamoClient(), heldQueue);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SESV2: inject('sesEndpoint'),
-    SIGNING_SECRET: await loadOrCreateSigningSecret(inject('dataDir')),
-    QUEUE: 'local',
-    LOCAL_QUEUE_TABLE: heldQueue,
-    SEND_RATE_PER_SECOND: 'unlimited',
-  });
+  heldQueue = await useHeldCampaignQueue('interrupted');
   start = await import('#functions/schedule/campaignStart');
   run = await import('#shared/store/campaign-run');
   sender = await import('#shared/mail/campaign-send');

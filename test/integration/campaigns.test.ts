@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
-import { ensureQueueTable } from '../../infra/local/queue-consumer.ts';
 import { MACHINE_OPEN_WINDOW_MS } from '../../shared/domain/delivery.ts';
 import { emailHash } from '../../shared/domain/suppression.ts';
 import {
@@ -16,8 +13,8 @@ import {
   scheduledRunId,
   tokenFor,
 } from '../support/api.ts';
-import { dynamoClient, useTestTable } from '../support/dynamo.ts';
-import { type RuntimeStore, useRuntimeStore } from './deliveries.ts';
+import { dynamoClient } from '../support/dynamo.ts';
+import { type RuntimeStore, useHeldCampaignQueue, useRuntimeStore } from './deliveries.ts';
 import { createWorld, type World } from './world.ts';
 
 /**
@@ -65,16 +62,7 @@ beforeAll(async () => {
   world = await createWorld();
   admin = world.admin.client;
   controlToken = await tokenFor({ tenant: world.tenant, role: 'admin', user: world.admin.id });
-  useTestTable();
-  heldQueue = `${inject('tableName')}-held-${randomBytes(3).toString('hex')}`;
-  await ensureQueueTable(dynamoClient(), heldQueue);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SESV2: inject('sesEndpoint'),
-    SIGNING_SECRET: await loadOrCreateSigningSecret(inject('dataDir')),
-    QUEUE: 'local',
-    LOCAL_QUEUE_TABLE: heldQueue,
-    SEND_RATE_PER_SECOND: 'unlimited',
-  });
+  heldQueue = await useHeldCampaignQueue('held');
   start = await import('#functions/schedule/campaignStart');
   send = await import('#functions/queue/campaignSend');
   localQueue = await import('#shared/queue/local-queue');

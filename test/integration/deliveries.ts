@@ -1,10 +1,31 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { expect, inject } from 'vitest';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
+import { ensureQueueTable } from '../../infra/local/queue-consumer.ts';
 import type { ApiClient } from '../support/api.ts';
-import { useTestTable } from '../support/dynamo.ts';
+import { dynamoClient, useTestTable } from '../support/dynamo.ts';
+
+/**
+ * Points this process's campaign functions at the runtime's table, SES and
+ * signing key, with a local queue of their own that nobody consumes, so a test
+ * runs a campaign start itself and decides what is sent. Returns the queue's
+ * table name.
+ */
+export async function useHeldCampaignQueue(label: string): Promise<string> {
+  useTestTable();
+  const queue = `${inject('tableName')}-${label}-${randomBytes(3).toString('hex')}`;
+  await ensureQueueTable(dynamoClient(), queue);
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SESV2: inject('sesEndpoint'),
+    SIGNING_SECRET: await loadOrCreateSigningSecret(inject('dataDir')),
+    QUEUE: 'local',
+    LOCAL_QUEUE_TABLE: queue,
+    SEND_RATE_PER_SECOND: 'unlimited',
+  });
+  return queue;
+}
 
 /**
  * Deliveries made directly with the store, for tracking and SES event tests

@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
-import { ensureQueueTable } from '../../infra/local/queue-consumer.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Method } from '../../shared/api/route.ts';
 import { type AnyBody, type ApiClient, eventually, scheduledRunId, tokenFor } from '../support/api.ts';
-import { dynamoClient, useTestTable } from '../support/dynamo.ts';
 import { routeFor, shapeErrors } from '../support/response-shape.ts';
+import { useHeldCampaignQueue } from './deliveries.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 /**
@@ -25,15 +22,7 @@ beforeAll(async () => {
   admin = world.admin.client;
   controlToken = await tokenFor({ tenant: world.tenant, role: 'admin', user: world.admin.id });
   // The campaign start runs in this process with a queue nobody consumes, so a campaign stays `sending`.
-  useTestTable();
-  const heldQueue = `${inject('tableName')}-shapes-${randomBytes(3).toString('hex')}`;
-  await ensureQueueTable(dynamoClient(), heldQueue);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SESV2: inject('sesEndpoint'),
-    SIGNING_SECRET: await loadOrCreateSigningSecret(inject('dataDir')),
-    QUEUE: 'local',
-    LOCAL_QUEUE_TABLE: heldQueue,
-  });
+  await useHeldCampaignQueue('shapes');
   start = await import('#functions/schedule/campaignStart');
   ({ transitionCampaign } = await import('#shared/store/campaigns'));
 });
