@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 import type { HttpHandler } from '../../infra/local/handler-loader.ts';
 import { type RunningHttpServer, startHttpServer } from '../../infra/local/http-server.ts';
 import type { Logger } from '../../infra/local/logger.ts';
+import { findFreePort } from '../../infra/local/ports.ts';
 import { type LocalRoute, localRoute } from '../../infra/local/routes.ts';
 import { verifyToken } from '../../infra/local/tokens.ts';
 
@@ -16,6 +19,30 @@ export async function tempDir(
 ): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** DynamoDB Local in memory on a free port, a client for it and a temp folder; `stop` ends all three. */
+export async function startTestDynamo(): Promise<{
+  dynamodb: DynamoDBClient;
+  dir: { path: string };
+  stop: () => Promise<void>;
+}> {
+  const dir = await tempDir();
+  const dynamo = await startDynamoDbLocal({ port: await findFreePort(), log: collectingLogger() });
+  const dynamodb = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return {
+    dynamodb,
+    dir,
+    stop: async () => {
+      dynamodb.destroy();
+      await dynamo.stop();
+      await dir.remove();
+    },
+  };
 }
 
 /** Collects log lines so tests can assert on what the runtime reported. */

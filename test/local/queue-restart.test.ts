@@ -1,43 +1,34 @@
 import { join } from 'node:path';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toMessageItem } from '#shared/queue/local-queue';
-import { type RunningDynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
-import { findFreePort } from '../../infra/local/ports.ts';
 import {
   ensureQueueTable,
   type LocalQueueConsumer,
   startLocalQueueConsumer,
 } from '../../infra/local/queue-consumer.ts';
 import { eventually } from '../support/api.ts';
-import { collectingLogger, tempDir } from './helpers.ts';
+import { collectingLogger, startTestDynamo } from './helpers.ts';
 
 /**
  * The SQS stand-in after a crash: a message the dead run had received (hidden
  * for the rest of its visibility timeout) is delivered again as soon as the
  * consumer starts, not minutes later.
  */
-let dynamo: RunningDynamoDbLocal;
+let local: Awaited<ReturnType<typeof startTestDynamo>>;
 let dynamodb: DynamoDBClient;
-let dir: Awaited<ReturnType<typeof tempDir>>;
+let dir: { path: string };
 const consumers: LocalQueueConsumer[] = [];
 
 beforeAll(async () => {
-  dir = await tempDir();
-  dynamo = await startDynamoDbLocal({ port: await findFreePort(), log: collectingLogger() });
-  dynamodb = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  local = await startTestDynamo();
+  ({ dynamodb, dir } = local);
 });
 
 afterAll(async () => {
   await Promise.all(consumers.map((consumer) => consumer.stop()));
-  dynamodb?.destroy();
-  await dynamo?.stop();
-  await dir?.remove();
+  await local?.stop();
 });
 
 describe('the local queue after a restart', () => {

@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { localScheduler } from '#shared/schedule/local-scheduler';
 import type { ScheduleTargetEvent } from '#shared/schedule/request';
 import type { ScheduleRequest, Scheduler, ScheduleTarget } from '#shared/schedule/scheduler';
-import { type RunningDynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
-import { findFreePort } from '../../infra/local/ports.ts';
 import {
   ensureScheduleTable,
   type LocalSchedulerLoop,
@@ -15,33 +13,26 @@ import {
   startLocalScheduler,
 } from '../../infra/local/scheduler.ts';
 import { eventually } from '../support/api.ts';
-import { collectingLogger, tempDir } from './helpers.ts';
+import { collectingLogger, startTestDynamo } from './helpers.ts';
 
 /**
  * The scheduler stand-in against DynamoDB Local, on an injected clock: nothing here waits
  * for a schedule's time or depends on how fast a busy machine runs.
  */
-let dynamo: RunningDynamoDbLocal;
+let local: Awaited<ReturnType<typeof startTestDynamo>>;
 let dynamodb: DynamoDBClient;
-let dir: Awaited<ReturnType<typeof tempDir>>;
+let dir: { path: string };
 const loops: LocalSchedulerLoop[] = [];
 let tableCounter = 0;
 
 beforeAll(async () => {
-  dir = await tempDir();
-  dynamo = await startDynamoDbLocal({ port: await findFreePort(), log: collectingLogger() });
-  dynamodb = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  local = await startTestDynamo();
+  ({ dynamodb, dir } = local);
 });
 
 afterAll(async () => {
   await Promise.all(loops.map((loop) => loop.stop()));
-  dynamodb?.destroy();
-  await dynamo?.stop();
-  await dir?.remove();
+  await local?.stop();
 });
 
 const t0 = new Date('2030-01-01T09:00:00.000Z');
