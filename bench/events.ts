@@ -1,14 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type {
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  Context,
-  DynamoDBRecord,
-  DynamoDBStreamEvent,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 
-/** Events shaped as API Gateway (HTTP API, payload 2.0) and the DynamoDB stream deliver them. */
+/**
+ * Events shaped as API Gateway (HTTP API, payload 2.0) delivers them; stream
+ * batches come from test/support/stream-records.ts, shared with the tests.
+ */
 
 export const REGION = 'eu-west-1';
 const ACCOUNT = '000000000000';
@@ -115,53 +111,5 @@ export function lambdaContext(functionName: string): Context {
     done: unsupported,
     fail: unsupported,
     succeed: unsupported,
-  };
-}
-
-let sequence = 10n ** 20n;
-
-/** An INSERT stream record carrying a real table item as its new image. */
-export function insertRecord(
-  item: Record<string, unknown>,
-  eventId: string,
-  tableName: string,
-): DynamoDBRecord {
-  const image = marshall(item, { removeUndefinedValues: true }) as Record<string, AttributeValue>;
-  sequence += 1n;
-  return {
-    eventID: eventId,
-    eventName: 'INSERT',
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: REGION,
-    dynamodb: {
-      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-      Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
-      NewImage: image as never,
-      SequenceNumber: sequence.toString(),
-      SizeBytes: Buffer.byteLength(JSON.stringify(image)),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-    eventSourceARN: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${tableName}/stream/2025-01-01T00:00:00.000`,
-  };
-}
-
-export const streamEvent = (records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
-
-/** A MODIFY stream record from two real item states. */
-export function modifyRecord(
-  before: Record<string, unknown>,
-  after: Record<string, unknown>,
-  eventId: string,
-  tableName: string,
-): DynamoDBRecord {
-  const record = insertRecord(after, eventId, tableName);
-  return {
-    ...record,
-    eventName: 'MODIFY',
-    dynamodb: {
-      ...record.dynamodb,
-      OldImage: marshall(before, { removeUndefinedValues: true }) as never,
-    },
   };
 }

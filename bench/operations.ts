@@ -7,16 +7,9 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
+import { streamEvent, streamRecord } from '../test/support/stream-records.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
-import {
-  type BenchCaller,
-  type HttpRequest,
-  httpEvent,
-  insertRecord,
-  lambdaContext,
-  modifyRecord,
-  streamEvent,
-} from './events.ts';
+import { type BenchCaller, type HttpRequest, httpEvent, lambdaContext, REGION } from './events.ts';
 import { median, percentile } from './stats.ts';
 
 /**
@@ -229,7 +222,7 @@ export async function runOperations(
   const { log, iterations, warmup } = settings;
   const contactsFn = (await import('#functions/http/contacts')).handler as unknown as HttpHandler;
   const companiesFn = (await import('#functions/http/companies')).handler as unknown as HttpHandler;
-  const streamFn = (await import('#functions/stream/aggregates')).handler as unknown as StreamHandler;
+  const streamFn = (await import('#functions/stream/tableChanges')).handler as unknown as StreamHandler;
   const dealsFn = (await import('#functions/http/deals')).handler as unknown as HttpHandler;
   const pipelinesFn = (await import('#functions/http/pipelines')).handler as unknown as HttpHandler;
   const leadsFn = (await import('#functions/http/leads')).handler as unknown as HttpHandler;
@@ -767,18 +760,19 @@ export async function runOperations(
   const editor = 'bench-editor';
   const changeOf = (i: number) =>
     streamEvent([
-      modifyRecord(
-        watchedItem,
-        {
+      streamRecord({
+        old: watchedItem,
+        new: {
           ...watchedItem,
           title: `Title ${i}`,
           version: 2 + i,
           updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
           updatedBy: editor,
         },
-        `bench-${run}-change-${i}`,
-        settings.tableName,
-      ),
+        eventId: `bench-${run}-change-${i}`,
+        tableName: settings.tableName,
+        region: REGION,
+      }),
     ]);
   await measure(
     {
@@ -940,9 +934,14 @@ export async function runOperations(
 
   const batchOf = (batch: number) =>
     streamEvent(
-      items
-        .slice(0, settings.streamBatchSize)
-        .map((item, index) => insertRecord(item, `bench-${run}-${batch}-${index}`, settings.tableName)),
+      items.slice(0, settings.streamBatchSize).map((item, index) =>
+        streamRecord({
+          new: item,
+          eventId: `bench-${run}-${batch}-${index}`,
+          tableName: settings.tableName,
+          region: REGION,
+        }),
+      ),
     );
   const measureStream = async (
     name: string,

@@ -170,7 +170,7 @@ export function renderReport(input: {
     '',
     '## Stream aggregation',
     '',
-    '`functions/stream/aggregates.ts` invoked in process with DynamoDB stream events built from real contact',
+    '`functions/stream/tableChanges.ts` invoked in process with DynamoDB stream events built from real contact',
     'items of the table (INSERT, new image).',
     '',
     '| Batch | DynamoDB requests per batch | Items written per batch | Writes per record | Capacity units per batch | Batch median (ms, local) | p95 (ms, local) | Records per second (local) |',

@@ -62,7 +62,7 @@ export interface LocalRuntimeOptions {
   readonly routes?: readonly LocalRoute[];
   /** Default: import `functions/http/<name>.ts`. */
   readonly loadHttpHandler?: LoadHttpHandler;
-  /** Default: import `functions/stream/aggregates.ts`. */
+  /** Default: import `functions/stream/tableChanges.ts`. */
   readonly loadStreamHandler?: LoadStreamHandler;
   /** The local-only table of the scheduler stand-in. Default: `<tableName>-schedules`. */
   readonly scheduleTableName?: string;
@@ -308,7 +308,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // shared/queue/select.ts: the SQS stand-in, keeping messages in their own table.
       QUEUE: 'local',
       LOCAL_QUEUE_TABLE: queueTableName,
-      // functions/stream/set-aside.ts: records the stream consumer can never apply go where the poller's do.
+      // functions/stream/pipeline/set-aside.ts: records the stream consumer can never apply go where the poller's do.
       LOCAL_STREAM_FAILURE_FILE: join(dataDir, STREAM_FAILURES_FILE),
       // The local SES has no rate limit; SEND_RATE_PER_SECOND=14 behaves like a production account.
       SEND_RATE_PER_SECOND: process.env.SEND_RATE_PER_SECOND ?? 'unlimited',

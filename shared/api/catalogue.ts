@@ -52,7 +52,7 @@ export const httpFunctionNames = Object.keys(httpFunctions) as HttpFunctionName[
 export const httpFunctionEntry = (name: HttpFunctionName): string => `functions/http/${name}.ts`;
 
 /** Non-HTTP functions: the table-stream consumer. */
-export const streamFunctionEntry = 'functions/stream/aggregates.ts';
+export const streamFunctionEntry = 'functions/stream/tableChanges.ts';
 
 /** The SQS consumer that sends a campaign's queued recipients. */
 export const campaignSendEntry = 'functions/queue/campaignSend.ts';

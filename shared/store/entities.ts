@@ -26,7 +26,7 @@ export type Contact = StoredRecord &
     tags: string[];
     customFields: CustomFields;
     marketingStatus: MarketingStatus;
-    /** Kept by the stream from activities (functions/stream/contact-activity.ts), outside `version`. */
+    /** Kept by the stream from activities (functions/stream/consumers/contact-activity.ts), outside `version`. */
     lastActivityAt?: string;
   };
 

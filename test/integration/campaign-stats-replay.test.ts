@@ -1,27 +1,29 @@
 import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { StreamChange } from '#functions/stream/collaboration';
+import type { TableChange } from '#functions/stream/pipeline/change';
+import { decodeRecords } from '#functions/stream/pipeline/decode';
 import type { Delivery } from '#shared/domain/delivery';
 import { uniqueTenant } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
+import { streamRecord } from '../support/stream-records.ts';
 
 /**
  * The stream consumer's campaign stats against DynamoDB Local: a stream batch
  * delivered twice (a retry after a partial failure, a replay) counts once.
  */
-let stats: typeof import('#functions/stream/campaign-stats');
+let stats: typeof import('#functions/stream/consumers/campaign-stats');
 let campaigns: typeof import('#shared/store/campaigns');
 
 beforeAll(async () => {
   useTestTable();
-  stats = await import('#functions/stream/campaign-stats');
+  stats = await import('#functions/stream/consumers/campaign-stats');
   campaigns = await import('#shared/store/campaigns');
 });
 
 type Image = Partial<Delivery> & Record<string, unknown>;
 
 /** One recipient's life as stream changes: frozen, claimed, sent, delivered, opened, clicked. */
-function lifeOf(tenantId: string, campaignId: string, contactId: string, bounced: boolean): StreamChange[] {
+function lifeOf(tenantId: string, campaignId: string, contactId: string, bounced: boolean): TableChange[] {
   const base: Image = {
     entity: 'delivery',
     kind: 'campaign',
@@ -42,7 +44,10 @@ function lifeOf(tenantId: string, campaignId: string, contactId: string, bounced
     states.push({ ...(states[3] as Image), openedAt: '2026-11-20T10:05:00.000Z' });
     states.push({ ...(states[4] as Image), clickedAt: '2026-11-20T10:06:00.000Z' });
   }
-  return states.map((after, index) => ({ eventId: ulid(), before: states[index - 1], after }));
+  const records = states.map((after, index) =>
+    streamRecord({ eventId: ulid(), old: states[index - 1], new: after }),
+  );
+  return decodeRecords(records).changes;
 }
 
 describe('campaign stats from the stream', () => {

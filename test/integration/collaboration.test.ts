@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually } from '../support/api.ts';
 import { dynamoClient } from '../support/dynamo.ts';
+import { streamEventOf, streamRecord } from '../support/stream-records.ts';
 import { createWorld, type World } from './world.ts';
 
 let world: World;
@@ -64,10 +65,9 @@ describe('timeline', () => {
     const path = `/contacts/${contact.body.id}/timeline`;
     await eventually(async () => expect((await world.admin.client.get(path)).body.items).toHaveLength(2));
     // Re-run the consumer over everything the stream holds for this contact's writes.
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     const { useTestTable } = await import('../support/dynamo.ts');
     useTestTable();
-    const { marshall } = await import('@aws-sdk/util-dynamodb');
     const items = await dynamoClient().send(
       new QueryCommand({
         TableName: inject('tableName'),
@@ -77,14 +77,7 @@ describe('timeline', () => {
     );
     expect(items.Items).toHaveLength(2);
     const created = { ...contact.body, entity: 'contact', tenantId: world.tenant };
-    const replay = (eventID: string) => ({
-      eventID,
-      eventName: 'INSERT' as const,
-      dynamodb: {
-        NewImage: marshall(created, { removeUndefinedValues: true }) as never,
-        SequenceNumber: '1',
-      },
-    });
+    const replay = (eventId: string) => streamRecord({ eventId, sequenceNumber: '1', new: created });
     await handler({ Records: [replay('replayed-1'), replay('replayed-1')] });
     await handler({ Records: [replay('replayed-1')] });
     const after = await world.admin.client.get(path);
@@ -178,10 +171,10 @@ describe('notifications', () => {
       );
     await eventually(async () => expect(await ofComment()).toHaveLength(1));
     // The comment's stream record, replayed as a whole batch, twice.
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     const { useTestTable } = await import('../support/dynamo.ts');
     useTestTable();
-    const { marshall, unmarshall } = await import('@aws-sdk/util-dynamodb');
+    const { unmarshall } = await import('@aws-sdk/util-dynamodb');
     const stored = await dynamoClient().send(
       new QueryCommand({
         TableName: inject('tableName'),
@@ -194,15 +187,7 @@ describe('notifications', () => {
     );
     const image = unmarshall(stored.Items?.[0] ?? {});
     expect(image.entity).toBe('comment');
-    const batch = {
-      Records: [
-        {
-          eventID: `replay-${comment.body.id}`,
-          eventName: 'INSERT' as const,
-          dynamodb: { NewImage: marshall(image) as never, SequenceNumber: '7' },
-        },
-      ],
-    };
+    const batch = streamEventOf([{ eventId: `replay-${comment.body.id}`, sequenceNumber: '7', new: image }]);
     expect((await handler(batch)).batchItemFailures).toEqual([]);
     expect((await handler(batch)).batchItemFailures).toEqual([]);
     const notified = await ofComment();

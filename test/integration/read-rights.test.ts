@@ -9,6 +9,7 @@ import {
   tokenFor,
 } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
+import { streamRecord } from '../support/stream-records.ts';
 import { createWorld, type Member, unique, type World } from './world.ts';
 
 /**
@@ -294,18 +295,14 @@ describe("a record's team is its owner's team", () => {
     expect((await admin.client.get(`/contacts/${live.id}`)).body.version).toBe(version);
     // The user's stream record replayed (twice in one batch, then again): nothing moves twice.
     useTestTable();
-    const { handler } = await import('#functions/stream/aggregates');
-    const { marshall } = await import('@aws-sdk/util-dynamodb');
+    const { handler } = await import('#functions/stream/tableChanges');
     const image = { ...moved.body, entity: 'user', tenantId: world.tenant };
-    const record = {
-      eventID: `team-move-${mover.id}`,
-      eventName: 'MODIFY' as const,
-      dynamodb: {
-        OldImage: marshall({ ...image, teamId: world.teams.red }) as never,
-        NewImage: marshall(image) as never,
-        SequenceNumber: '3',
-      },
-    };
+    const record = streamRecord({
+      eventId: `team-move-${mover.id}`,
+      sequenceNumber: '3',
+      old: { ...image, teamId: world.teams.red },
+      new: image,
+    });
     expect((await handler({ Records: [record, record] })).batchItemFailures).toEqual([]);
     expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
     expect((await admin.client.get(`/contacts/${live.id}`)).body.version).toBe(version);

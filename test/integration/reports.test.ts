@@ -3,6 +3,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually, uniqueTenant } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
+import { streamRecord } from '../support/stream-records.ts';
 import { createWorld, type World } from './world.ts';
 
 let world: World;
@@ -75,47 +76,33 @@ describe('overview report', () => {
 });
 
 describe('stream consumer', () => {
-  const streamRecord = (
-    eventID: string,
-    eventName: DynamoDBRecord['eventName'],
+  const record = (
+    eventId: string,
     oldImage: Record<string, unknown> | undefined,
     newImage: Record<string, unknown> | undefined,
     sequence: number,
-  ): DynamoDBRecord => ({
-    eventID,
-    eventName,
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'us-east-1',
-    dynamodb: {
-      Keys: marshall({ pk: 'k', sk: 'A' }) as never,
-      ...(oldImage ? { OldImage: marshall(oldImage) as never } : {}),
-      ...(newImage ? { NewImage: marshall(newImage) as never } : {}),
-      SequenceNumber: String(sequence).padStart(21, '0'),
-      SizeBytes: 100,
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  });
+  ): DynamoDBRecord =>
+    streamRecord({
+      eventId,
+      old: oldImage,
+      new: newImage,
+      sequenceNumber: sequence,
+      keys: { pk: 'k', sk: 'A' },
+    });
 
   it('counts each event once, whatever is replayed or duplicated', async () => {
     useTestTable();
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     const { readOverview } = await import('#shared/store/aggregates');
     const tenantId = uniqueTenant();
     const contact = (id: string, archived = false) => ({ entity: 'contact', tenantId, id, archived });
     const records = [
-      streamRecord(`${tenantId}-1`, 'INSERT', undefined, contact('c1'), 1),
-      streamRecord(`${tenantId}-2`, 'INSERT', undefined, contact('c2'), 2),
-      streamRecord(
-        `${tenantId}-3`,
-        'INSERT',
-        undefined,
-        { entity: 'company', tenantId, id: 'k1', archived: false },
-        3,
-      ),
-      streamRecord(`${tenantId}-4`, 'MODIFY', contact('c1'), contact('c1', true), 4),
-      streamRecord(`${tenantId}-5`, 'MODIFY', contact('c2'), { ...contact('c2'), title: 'x' }, 5),
-      streamRecord(`${tenantId}-6`, 'INSERT', undefined, { entity: 'unique', tenantId }, 6),
+      record(`${tenantId}-1`, undefined, contact('c1'), 1),
+      record(`${tenantId}-2`, undefined, contact('c2'), 2),
+      record(`${tenantId}-3`, undefined, { entity: 'company', tenantId, id: 'k1', archived: false }, 3),
+      record(`${tenantId}-4`, contact('c1'), contact('c1', true), 4),
+      record(`${tenantId}-5`, contact('c2'), { ...contact('c2'), title: 'x' }, 5),
+      record(`${tenantId}-6`, undefined, { entity: 'unique', tenantId }, 6),
     ];
     const batch: DynamoDBStreamEvent = { Records: records };
     const expected = {
@@ -138,14 +125,14 @@ describe('stream consumer', () => {
     });
     expect(await readOverview(tenantId)).toEqual(expected);
 
-    const erase = streamRecord(`${tenantId}-7`, 'REMOVE', contact('c2'), undefined, 7);
+    const erase = record(`${tenantId}-7`, contact('c2'), undefined, 7);
     await handler({ Records: [...records, erase] });
     expect(await readOverview(tenantId)).toEqual({ ...expected, contacts: 0 });
   });
 
   it('ignores records it cannot use instead of failing the batch', async () => {
     useTestTable();
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     const broken = [
       { eventID: 'x1', eventName: 'INSERT', dynamodb: {} },
       {

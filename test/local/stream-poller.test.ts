@@ -265,7 +265,7 @@ describe('the stream poller', () => {
       streams,
       tableName,
       loadHandler: async () => {
-        if (++loadAttempts < 4) throw new Error('functions/stream/aggregates.ts: SyntaxError');
+        if (++loadAttempts < 4) throw new Error('functions/stream/tableChanges.ts: SyntaxError');
         return async (event) => {
           delivered.push(...(event.Records.map(skOf) as string[]));
           return { batchItemFailures: [] };

@@ -9,11 +9,11 @@ import {
   GetCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testContext as context, httpEvent as event } from '../support/http-event.ts';
+import { streamRecord } from '../support/stream-records.ts';
 
 process.env.TABLE_NAME = 'crm-test';
 process.env.SIGNING_SECRET = 'unit-test-secret';
@@ -157,17 +157,15 @@ describe('HTTP handlers under DynamoDB faults', () => {
 });
 
 describe('stream consumer under DynamoDB faults', () => {
-  const record = (id: string, sequence: string): DynamoDBRecord => ({
-    eventID: id,
-    eventName: 'INSERT',
-    dynamodb: {
-      NewImage: marshall({ entity: 'contact', tenantId: id.split(':')[0], archived: false }) as never,
-      SequenceNumber: sequence,
-    },
-  });
+  const record = (id: string, sequence: string): DynamoDBRecord =>
+    streamRecord({
+      eventId: id,
+      sequenceNumber: sequence,
+      new: { entity: 'contact', tenantId: id.split(':')[0], archived: false },
+    });
 
   it('reports the records of a tenant whose update failed, and only those', async () => {
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     dynamoMock.on(BatchWriteCommand).resolves({});
     dynamoMock

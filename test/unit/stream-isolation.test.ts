@@ -15,8 +15,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -26,6 +24,7 @@ import {
   MAX_ENTRY_BYTES,
   MAX_VALUE_BYTES,
 } from '#shared/domain/bounded';
+import { streamRecord } from '../support/stream-records.ts';
 
 process.env.TABLE_NAME = 'crm-test';
 process.env.AWS_REGION = 'us-east-1';
@@ -78,31 +77,26 @@ const setAsideLines = async (): Promise<Record<string, unknown>[]> => {
 /** A contact created by its owner (no notification): one timeline entry, one overview count. */
 function contactRecord(tenantId: string, id: string, sequence: string, extra: Record<string, unknown> = {}) {
   const at = '2026-03-01T10:00:00.000Z';
-  return {
-    eventID: `${tenantId}-${id}-${sequence}`,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/crm/stream/1',
-    dynamodb: {
-      Keys: marshall({ pk: `T#${tenantId}#CONTACT#${id}`, sk: 'A' }) as never,
-      NewImage: marshall({
-        pk: `T#${tenantId}#CONTACT#${id}`,
-        sk: 'A',
-        entity: 'contact',
-        tenantId,
-        id,
-        firstName: 'Ana',
-        ownerId: 'u1',
-        createdBy: 'u1',
-        updatedBy: 'u1',
-        archived: false,
-        version: 1,
-        createdAt: at,
-        updatedAt: at,
-        ...extra,
-      }) as never,
-      SequenceNumber: sequence,
+  return streamRecord({
+    eventId: `${tenantId}-${id}-${sequence}`,
+    sequenceNumber: sequence,
+    new: {
+      pk: `T#${tenantId}#CONTACT#${id}`,
+      sk: 'A',
+      entity: 'contact',
+      tenantId,
+      id,
+      firstName: 'Ana',
+      ownerId: 'u1',
+      createdBy: 'u1',
+      updatedBy: 'u1',
+      archived: false,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      ...extra,
     },
-  } satisfies DynamoDBRecord;
+  });
 }
 
 type Puts = { RequestItems: Record<string, { PutRequest?: { Item: Record<string, unknown> } }[]> };
@@ -171,7 +165,7 @@ describe('bounded derived items', () => {
 
 describe('the stream consumer isolates each record', () => {
   it("sets aside a record whose timeline entry DynamoDB refuses; another tenant's record in the batch is written", async () => {
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     dynamoMock.on(BatchWriteCommand).callsFake((input: Puts) => {
       if (tenantsIn(input).includes('poison')) throw validation();
       return {};
@@ -204,7 +198,7 @@ describe('the stream consumer isolates each record', () => {
   });
 
   it('splits an aggregate transaction so a poison event of the same tenant fails alone', async () => {
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     type Transact = { TransactItems: { Put?: { Item: Record<string, unknown> } }[] };
     const applied: string[][] = [];
     dynamoMock.on(TransactWriteCommand).callsFake((input: Transact) => {
@@ -231,7 +225,7 @@ describe('the stream consumer isolates each record', () => {
   });
 
   it('isolates a poison event inside a transaction cancelled with a ValidationError reason', async () => {
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     type Transact = { TransactItems: { Put?: { Item: Record<string, unknown> } }[] };
     dynamoMock.on(TransactWriteCommand).callsFake((input: Transact) => {
       const reasons = input.TransactItems.map((item) => ({
@@ -253,7 +247,7 @@ describe('the stream consumer isolates each record', () => {
   });
 
   it('reports a passing failure for retry, only for the records it hit, and sets nothing aside', async () => {
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     dynamoMock.on(BatchWriteCommand).callsFake((input: Puts) => {
       if (tenantsIn(input).includes('busy'))
         throw new ProvisionedThroughputExceededException({ message: 'throttled', $metadata: {} });
@@ -267,9 +261,9 @@ describe('the stream consumer isolates each record', () => {
   });
 
   it('sets aside a record whose image cannot be read, and applies the rest of the batch', async () => {
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     const unreadable = contactRecord('broken', 'c9', '600');
-    (unreadable.dynamodb.NewImage as Record<string, unknown>).version = { Z: 'no such type' };
+    (unreadable.dynamodb?.NewImage as Record<string, unknown>).version = { Z: 'no such type' };
     const result = await handler({ Records: [unreadable, contactRecord('fine', 'c1', '601')] });
     expect(result.batchItemFailures).toEqual([]);
     const lines = await setAsideLines();
@@ -282,7 +276,7 @@ describe('the stream consumer isolates each record', () => {
   });
 
   it('reports a poison record for retry when it cannot be set aside', async () => {
-    const { handler } = await import('#functions/stream/aggregates');
+    const { handler } = await import('#functions/stream/tableChanges');
     delete process.env.LOCAL_STREAM_FAILURE_FILE;
     delete process.env.STREAM_FAILURE_QUEUE_URL;
     dynamoMock.on(BatchWriteCommand).callsFake((input: Puts) => {
@@ -303,7 +297,7 @@ describe('the set-aside destination in AWS', () => {
     delete process.env.LOCAL_STREAM_FAILURE_FILE;
     process.env.STREAM_FAILURE_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stream-failures';
     try {
-      const { setAside } = await import('#functions/stream/set-aside');
+      const { setAside } = await import('#functions/stream/pipeline/set-aside');
       sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
       const record = {
         eventId: 'e1',

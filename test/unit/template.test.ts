@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastActivityUpdate } from '#functions/stream/contact-activity';
+import { lastActivityUpdate } from '#functions/stream/consumers/contact-activity';
 import {
   compileTemplate,
   htmlToText,

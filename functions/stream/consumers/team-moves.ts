@@ -2,8 +2,8 @@ import { users } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
 import { moveOwnedRecords, moveRecordToTeam, ownedTypes, quotesFollowDeal } from '#shared/store/ownership';
 import { getRecords } from '#shared/store/records';
-import type { StreamChange } from './collaboration.ts';
-import { describeError, type Failures } from './isolation.ts';
+import type { Consumer, FailedIds, TableChange } from '../pipeline/change.ts';
+import { describeError } from '../pipeline/isolation.ts';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const ownedEntities = new Map<string, EntityType>(ownedTypes.map((type) => [type.toLowerCase(), type]));
@@ -16,15 +16,15 @@ const ownedEntities = new Map<string, EntityType>(ownedTypes.map((type) => [type
  * the move ran) is moved after it. All of it is idempotent, so a failed
  * record is simply retried. Returns the failed events with their errors.
  */
-export async function applyTeamMoves(changes: readonly StreamChange[]): Promise<Failures> {
-  const failed: Failures = new Map();
+async function applyTeamMoves(changes: readonly TableChange[]): Promise<FailedIds> {
+  const failed: FailedIds = new Map();
   const fail = (eventId: string, error: unknown) => {
     console.error(
       JSON.stringify({ level: 'error', message: 'team move failed', eventId, error: describeError(error) }),
     );
     failed.set(eventId, error);
   };
-  for (const { eventId, before, after } of changes) {
+  for (const { eventId, old: before, new: after } of changes) {
     if (!before || !after) continue;
     const tenantId = str(after.tenantId);
     if (!tenantId || !str(after.id)) continue;
@@ -48,11 +48,11 @@ export async function applyTeamMoves(changes: readonly StreamChange[]): Promise<
 }
 
 /** Records written with a team that is not their owner's current one: one read of the owners per tenant. */
-async function realignStragglers(changes: readonly StreamChange[]): Promise<Map<string, unknown>> {
-  const errors = new Map<string, unknown>();
-  const byTenant = new Map<string, StreamChange[]>();
+async function realignStragglers(changes: readonly TableChange[]): Promise<FailedIds> {
+  const errors: FailedIds = new Map();
+  const byTenant = new Map<string, TableChange[]>();
   for (const change of changes) {
-    const after = change.after;
+    const after = change.new;
     const tenantId = str(after?.tenantId);
     if (!after || !tenantId || !ownedEntities.has(String(after.entity)) || !str(after.ownerId)) continue;
     byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), change]);
@@ -61,13 +61,13 @@ async function realignStragglers(changes: readonly StreamChange[]): Promise<Map<
     let owners: Map<string, { teamId?: string; active: boolean }>;
     try {
       owners = await getRecords(users, tenantId, [
-        ...new Set(owned.map((change) => String(change.after?.ownerId))),
+        ...new Set(owned.map((change) => String(change.new?.ownerId))),
       ]);
     } catch (error) {
       for (const change of owned) errors.set(change.eventId, error);
       continue;
     }
-    for (const { eventId, after } of owned) {
+    for (const { eventId, new: after } of owned) {
       if (!after) continue;
       const owner = owners.get(String(after.ownerId));
       // A user made by hand in the user pool has no USER item: their token's team stands.
@@ -88,3 +88,5 @@ async function realignStragglers(changes: readonly StreamChange[]): Promise<Map<
   }
   return errors;
 }
+
+export const teamMoves: Consumer = { name: 'team moves', apply: applyTeamMoves };

@@ -9,8 +9,8 @@ import {
   readCampaignCounts,
   transitionCampaign,
 } from '#shared/store/campaigns';
-import type { StreamChange } from './collaboration.ts';
-import { applyIsolated, describeError, type Failures } from './isolation.ts';
+import type { Consumer, FailedIds, TableChange } from '../pipeline/change.ts';
+import { applyIsolated, describeError } from '../pipeline/isolation.ts';
 
 /**
  * Campaign stats from the stream: each change of a campaign recipient adds its
@@ -31,11 +31,11 @@ const isCampaignRecord = (image: Item | undefined) => image?.entity === 'campaig
 
 const readyToFinish = (image: Item | undefined) => image?.status === 'sending' && image.phase === 'queued';
 
-export async function applyCampaignStats(changes: readonly StreamChange[]): Promise<Failures> {
+export async function applyCampaignStats(changes: readonly TableChange[]): Promise<FailedIds> {
   const byCampaign = new Map<string, { tenantId: string; campaignId: string; events: CampaignEvent[] }>();
   const toCheck = new Map<string, { tenantId: string; campaignId: string }>();
   for (const change of changes) {
-    const { before, after } = change;
+    const { old: before, new: after } = change;
     const image = after ?? before;
     if (isCampaignRecipient(before) || isCampaignRecipient(after)) {
       const recipient = image as Item & Delivery;
@@ -59,7 +59,7 @@ export async function applyCampaignStats(changes: readonly StreamChange[]): Prom
     }
   }
 
-  const failed: Failures = new Map();
+  const failed: FailedIds = new Map();
   const failedCampaigns = new Set<string>();
   for (const [key, { tenantId, campaignId, events }] of byCampaign) {
     for (let start = 0; start < events.length; start += MAX_EVENTS_PER_TRANSACTION) {
@@ -100,7 +100,7 @@ export async function applyCampaignStats(changes: readonly StreamChange[]): Prom
       );
       // Retrying the campaign's events (markers make that harmless) checks again.
       for (const change of changes) {
-        const image = (change.after ?? change.before) as Item | undefined;
+        const image = change.new ?? change.old;
         if (image?.tenantId === tenantId && (image.campaignId === campaignId || image.id === campaignId))
           failed.set(change.eventId, error);
       }
@@ -135,3 +135,5 @@ async function finishIfComplete(tenantId: string, campaignId: string): Promise<C
         remove: ['phase'],
       });
 }
+
+export const campaignStats: Consumer = { name: 'campaign stats', apply: applyCampaignStats };

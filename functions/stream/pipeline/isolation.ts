@@ -6,9 +6,6 @@
  * record that cannot be written (a poison record) never fails the others.
  */
 
-/** Why each failed stream event (by eventID) could not be applied. */
-export type Failures = Map<string, unknown>;
-
 const transientNames = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',

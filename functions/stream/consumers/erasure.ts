@@ -17,8 +17,42 @@ import { forgetStoredResponses, redactStoredResponses } from '#shared/store/idem
 import { recordPk } from '#shared/store/keys';
 import { notificationsAbout } from '#shared/store/notifications';
 import { type EntitySpec, listRecords, type StoredRecord } from '#shared/store/records';
+import type { Consumer, FailedIds, Image, TableChange } from '../pipeline/change.ts';
+import { describeError } from '../pipeline/isolation.ts';
 
-type Image = Record<string, unknown>;
+/**
+ * Runs the erasure cascade (eraseTraces) for each contact the batch removed,
+ * one record at a time. It runs after the notifications consumer, so what a
+ * change earlier in the batch notified about the person is erased too.
+ */
+async function applyErasure(changes: readonly TableChange[]): Promise<FailedIds> {
+  const failed: FailedIds = new Map();
+  for (const { eventId, old: before, new: after } of changes) {
+    const tenantId = (after ?? before)?.tenantId;
+    if (typeof tenantId !== 'string' || after || before?.entity !== 'contact') continue;
+    try {
+      await eraseTraces(tenantId, before);
+    } catch (error) {
+      // The message this failure has always been logged under.
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          message: 'notification failed',
+          eventId,
+          error: describeError(error),
+        }),
+      );
+      failed.set(eventId, error);
+    }
+  }
+  return failed;
+}
+
+export const erasure: Consumer = {
+  name: 'erasure',
+  reportedAs: 'timeline and notifications',
+  apply: applyErasure,
+};
 
 /**
  * After a GDPR erasure of a contact (SPEC: "removes the person's data and
@@ -37,7 +71,7 @@ type Image = Record<string, unknown>;
  *   content with those values redacted, and activities lose their link;
  * - stored idempotent responses (any user's) that held them answer 410.
  */
-export async function eraseTraces(tenantId: string, contact: Image): Promise<void> {
+async function eraseTraces(tenantId: string, contact: Image): Promise<void> {
   const person: RecordRef = { type: 'contact', id: String(contact.id) };
   const converted = await everyRecord(leads, tenantId, person.id);
   const values = identifyingValues([contact, ...(converted as unknown as Image[])]);

@@ -8,15 +8,8 @@ import {
   type Sequence,
   sequences,
 } from '#shared/store/sequences';
-import { describeError, type Failures } from './isolation.ts';
-
-type Image = Record<string, unknown>;
-
-export interface SequenceChange {
-  readonly eventId: string;
-  readonly before: Image | undefined;
-  readonly after: Image | undefined;
-}
+import type { Consumer, FailedIds, TableChange } from '../pipeline/change.ts';
+import { describeError } from '../pipeline/isolation.ts';
 
 /**
  * The sequence side of the stream: exit conditions and erasure.
@@ -29,8 +22,8 @@ export interface SequenceChange {
  * by key, so a replayed record changes nothing. Each record is applied on its
  * own; returns the events that failed, with their errors.
  */
-export async function applySequenceExits(changes: readonly SequenceChange[]): Promise<Failures> {
-  const failed: Failures = new Map();
+async function applySequenceExits(changes: readonly TableChange[]): Promise<FailedIds> {
+  const failed: FailedIds = new Map();
   const sequenceCache = new Map<string, Promise<Sequence | undefined>>();
   const sequenceOf = (tenantId: string, id: string) => {
     const key = `${tenantId}\n${id}`;
@@ -42,7 +35,7 @@ export async function applySequenceExits(changes: readonly SequenceChange[]): Pr
     return found;
   };
 
-  for (const { eventId, before, after } of changes) {
+  for (const { eventId, old: before, new: after } of changes) {
     try {
       for (const event of exitEventsOf(before, after)) await applyExit(event, sequenceOf);
       if (!after && before?.entity === 'contact' && typeof before.tenantId === 'string')
@@ -87,3 +80,5 @@ async function eraseEnrollments(tenantId: string, contactId: string): Promise<vo
     await eraseEnrollment(tenantId, enrollment.sequenceId, contactId);
   }
 }
+
+export const sequenceExits: Consumer = { name: 'sequence exits', apply: applySequenceExits };

@@ -4,15 +4,8 @@ import { config } from '#shared/config';
 import { dynamo } from '#shared/store/client';
 import { recordKey } from '#shared/store/keys';
 import { updateSearchWords } from '#shared/store/records';
-import { describeError, type Failures } from './isolation.ts';
-
-type Image = Record<string, unknown>;
-
-export interface ActivityChange {
-  readonly eventId: string;
-  readonly before: Image | undefined;
-  readonly after: Image | undefined;
-}
+import type { Consumer, FailedIds, Image, TableChange } from '../pipeline/change.ts';
+import { describeError } from '../pipeline/isolation.ts';
 
 const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -73,10 +66,10 @@ async function advance(update: { tenantId: string; contactId: string; at: string
 }
 
 /** Applies the batch's lastActivityAt updates, one write per record; returns the events that failed. */
-export async function applyContactActivity(changes: readonly ActivityChange[]): Promise<Failures> {
-  const failed: Failures = new Map();
+async function applyContactActivity(changes: readonly TableChange[]): Promise<FailedIds> {
+  const failed: FailedIds = new Map();
   await Promise.all(
-    changes.map(async ({ eventId, before, after }) => {
+    changes.map(async ({ eventId, old: before, new: after }) => {
       const update = lastActivityUpdate(before, after);
       if (!update) return;
       try {
@@ -96,3 +89,5 @@ export async function applyContactActivity(changes: readonly ActivityChange[]): 
   );
   return failed;
 }
+
+export const contactActivity: Consumer = { name: 'contact activity', apply: applyContactActivity };

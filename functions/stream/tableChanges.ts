@@ -1,0 +1,45 @@
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { aggregates } from './consumers/aggregates.ts';
+import { campaignStats } from './consumers/campaign-stats.ts';
+import { contactActivity } from './consumers/contact-activity.ts';
+import { erasure } from './consumers/erasure.ts';
+import { notifications } from './consumers/notifications.ts';
+import { sequenceExits } from './consumers/sequence-exits.ts';
+import { teamMoves } from './consumers/team-moves.ts';
+import { timeline } from './consumers/timeline.ts';
+import type { Consumer } from './pipeline/change.ts';
+import { decodeRecords } from './pipeline/decode.ts';
+import { type BatchFailures, collectFailures, runConsumers } from './pipeline/run.ts';
+import { settleFailures } from './pipeline/settle.ts';
+
+/**
+ * What the table's changes drive, in this order: report counters, timelines,
+ * notifications, the erasure cascade after a contact's removal, contacts'
+ * last activity, sequence exits, campaign stats, and records following their
+ * owner's team.
+ */
+export const consumers: readonly Consumer[] = [
+  aggregates,
+  timeline,
+  notifications,
+  erasure,
+  contactActivity,
+  sequenceExits,
+  campaignStats,
+  teamMoves,
+];
+
+/**
+ * The table-stream consumer: decode each record once (pipeline/decode.ts),
+ * run the consumers over the batch (pipeline/run.ts), then settle the
+ * failures (pipeline/settle.ts): permanent ones set aside, the rest reported
+ * in batchItemFailures for Lambda to retry. Delivery is at least once, so
+ * every consumer is idempotent.
+ */
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const { changes, origins, failed } = decodeRecords(event.Records);
+  const failures: BatchFailures = new Map();
+  collectFailures(failures, 'decode', failed);
+  await runConsumers(consumers, changes, failures);
+  return { batchItemFailures: await settleFailures(origins, failures) };
+}
