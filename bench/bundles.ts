@@ -262,7 +262,7 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
 
   const entries = [
     ...httpFunctionNames.map((name) => ({ name, entry: httpFunctionEntry(name) })),
-    { name: 'aggregates (stream)', entry: streamFunctionEntry },
+    { name: 'tableChanges (stream)', entry: streamFunctionEntry },
     ...scheduleTargets.map((target) => ({
       name: `${target} (schedule)`,
       entry: scheduleTargetEntry(target),
