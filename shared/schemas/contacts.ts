@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lifecycleStages, marketingStatuses, userSettableMarketingStatuses } from '../domain/contacts.ts';
 import {
   country,
   customFields,
@@ -14,19 +15,6 @@ import {
   userId,
 } from './common.ts';
 import { lazy } from './lazy.ts';
-
-export const lifecycleStages = [
-  'subscriber',
-  'lead',
-  'opportunity',
-  'customer',
-  'evangelist',
-  'other',
-] as const;
-export const marketingStatuses = ['subscribed', 'unsubscribed', 'bounced', 'complained'] as const;
-export type MarketingStatus = (typeof marketingStatuses)[number];
-/** Only SES events set `bounced`/`complained`; people may only opt in or out. */
-export const userSettableMarketingStatuses = ['subscribed', 'unsubscribed'] as const;
 
 const contactFields = () => ({
   firstName: nonEmpty(100),
