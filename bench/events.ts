@@ -7,6 +7,7 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
+import type { Role } from '#shared/domain/access';
 
 /** Events shaped as API Gateway (HTTP API, payload 2.0) and the DynamoDB stream deliver them. */
 
@@ -16,7 +17,7 @@ const ACCOUNT = '000000000000';
 export interface BenchCaller {
   readonly tenantId: string;
   readonly userId: string;
-  readonly role: 'admin' | 'manager' | 'rep';
+  readonly role: Role;
   readonly teamId?: string;
   readonly email: string;
 }
