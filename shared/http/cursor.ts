@@ -2,8 +2,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { PageKey } from '../store/page.ts';
 import { badRequest } from './problem.ts';
 
-export type { PageKey };
-
 /**
  * Cursors carry DynamoDB's LastEvaluatedKey, sealed with an HMAC over the key
  * and what it is bound to (tenant, operation, filters). A changed, foreign or
