@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { lifecycleStages, marketingStatuses, userSettableMarketingStatuses } from '../domain/contacts.ts';
+import type { Contact } from '../domain/records.ts';
 import {
   country,
   customFields,
@@ -9,6 +10,7 @@ import {
   nonEmpty,
   phone,
   recordBase,
+  type StoresEveryField,
   searchText,
   tags,
   ulid,
@@ -60,5 +62,6 @@ export const contactSchemas = lazy(() => {
 
 type Schemas = ReturnType<typeof contactSchemas>;
 export type ContactCreate = z.output<Schemas['create']>;
+true satisfies StoresEveryField<ContactCreate, Contact>;
 export type ContactPatch = z.output<Schemas['patch']>;
 export type ContactListQuery = z.output<Schemas['listQuery']>;
