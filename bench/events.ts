@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type { Role } from '#shared/domain/access';
 
 /**
  * Events shaped as API Gateway (HTTP API, payload 2.0) delivers them; stream
@@ -12,7 +13,7 @@ const ACCOUNT = '000000000000';
 export interface BenchCaller {
   readonly tenantId: string;
   readonly userId: string;
-  readonly role: 'admin' | 'manager' | 'rep';
+  readonly role: Role;
   readonly teamId?: string;
   readonly email: string;
 }

@@ -10,7 +10,6 @@ import type { RouteDef } from '#shared/api/route';
 import { config } from '#shared/config';
 import { mentionedIds, nameOf } from '#shared/domain/wording';
 import type { Caller } from '#shared/http/auth';
-import type { PageKey } from '#shared/http/cursor';
 import { httpHandler, type Page, type RequestOf } from '#shared/http/handler';
 import { badRequest, notFound } from '#shared/http/problem';
 import { hiddenRefs, readable } from '#shared/http/records';
@@ -20,6 +19,7 @@ import { follow, readTimeline, unfollow } from '#shared/store/collaboration';
 import { cases, companies, contacts, deals, leads } from '#shared/store/entities';
 import { recordPk } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
+import type { PageKey } from '#shared/store/page';
 import type { EntitySpec, StoredRecord } from '#shared/store/records';
 import { userNames } from '#shared/store/user-names';
 

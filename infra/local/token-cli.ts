@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { type Role, roles } from '#shared/domain/access';
 import { defaultDataDir } from './paths.ts';
-import { mintToken, ROLES, type Role, type TokenRequest, tokenRequestProblem } from './tokens.ts';
+import { mintToken, type TokenRequest, tokenRequestProblem } from './tokens.ts';
 
 /**
  * `npm run --silent token -- --tenant <t> --role <admin|manager|rep> ...` prints only
@@ -44,7 +45,7 @@ function parseRequest(argv: string[]): TokenRequest {
   const { tenant, role, user, team, email, ttl } = values as Record<string, string | undefined>;
   if (!tenant) fail('Missing --tenant');
   if (!role) fail('Missing --role');
-  if (!ROLES.includes(role as Role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+  if (!roles.includes(role as Role)) fail(`--role must be one of ${roles.join(', ')}`);
   if (ttl !== undefined && !/^[1-9]\d*$/.test(ttl)) fail('--ttl must be a positive whole number of seconds');
   const request: TokenRequest = {
     tenant,

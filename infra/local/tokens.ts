@@ -1,4 +1,5 @@
 import { type CryptoKey, importPKCS8, importSPKI, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { type Role, roles } from '#shared/domain/access';
 import { loadOrCreateDevTokenKeys } from './dev-secrets.ts';
 
 /**
@@ -9,9 +10,6 @@ import { loadOrCreateDevTokenKeys } from './dev-secrets.ts';
 export const LOCAL_TOKEN_ISSUER = 'urn:serverless-crm:local-dev-tokens';
 export const LOCAL_TOKEN_AUDIENCE = 'serverless-crm-local';
 export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
-
-export const ROLES = ['admin', 'manager', 'rep'] as const;
-export type Role = (typeof ROLES)[number];
 
 export const TENANT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Ids end up in keys and log lines: no whitespace or control characters. */
@@ -34,7 +32,7 @@ export function defaultUserId(tenant: string, role: Role): string {
 /** Returns the problem with a request in words a CLI user understands, or undefined. */
 export function tokenRequestProblem(request: TokenRequest): string | undefined {
   if (!TENANT_PATTERN.test(request.tenant)) return 'tenant must match /^[A-Za-z0-9_-]{1,64}$/';
-  if (!ROLES.includes(request.role)) return `role must be one of ${ROLES.join(', ')}`;
+  if (!roles.includes(request.role)) return `role must be one of ${roles.join(', ')}`;
   if (request.user !== undefined && !ID_PATTERN.test(request.user))
     return 'user must be 1-128 characters of [A-Za-z0-9_.:@+-]';
   if (request.team !== undefined && !ID_PATTERN.test(request.team))

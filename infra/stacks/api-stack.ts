@@ -35,6 +35,7 @@ import {
   httpFunctions,
 } from '#shared/api/catalogue';
 import { type RouteDef, routeKey } from '#shared/api/route';
+import { roles } from '#shared/domain/access';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
 import { grantScheduling, grantTable, scheduleGroupAcknowledgement, type TableAccess } from '../grants.ts';
@@ -91,8 +92,6 @@ export const userPoolAdminActions = [
   'cognito-idp:AdminDisableUser',
   'cognito-idp:AdminEnableUser',
 ] as const;
-
-export const roles = ['admin', 'manager', 'rep'] as const;
 
 /** JSON access log line; HTTP API `$context` variables only (REST-only ones fail the deployment). */
 const accessLogFormat = AccessLogFormat.custom(

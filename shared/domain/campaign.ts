@@ -15,7 +15,8 @@ import type { Delivery, DeliveryStatus } from './delivery.ts';
 export const campaignStatuses = ['draft', 'scheduled', 'sending', 'sent', 'paused', 'canceled'] as const;
 export type CampaignStatus = (typeof campaignStatuses)[number];
 
-export type CampaignPhase = 'freezing' | 'queued';
+export const campaignPhases = ['freezing', 'queued'] as const;
+export type CampaignPhase = (typeof campaignPhases)[number];
 
 export type CampaignAction = 'edit' | 'schedule' | 'pause' | 'resume' | 'cancel' | 'archive';
 

@@ -1,7 +1,9 @@
-import type { PipelineShape, Stage } from './pipeline.ts';
-import { findStage } from './pipeline.ts';
+import type { PipelineShape, Stage, StageKind } from './pipeline.ts';
+import { findStage, stageKinds } from './pipeline.ts';
 
-export type DealStatus = 'open' | 'won' | 'lost';
+/** A deal's status is the kind of the stage it is in (open, won, lost). */
+export const dealStatuses = stageKinds;
+export type DealStatus = StageKind;
 
 export interface DealState {
   readonly pipelineId: string;

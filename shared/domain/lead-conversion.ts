@@ -1,6 +1,5 @@
-import type { Company, Contact, Deal, Lead, Pipeline } from '../store/entities.ts';
-import type { StoredRecord } from '../store/records.ts';
 import { moveToStage } from './deal.ts';
+import type { Company, Contact, Deal, Lead, Pipeline, StoredRecord } from './records.ts';
 
 /**
  * What a lead becomes when it converts. Everything it creates belongs to the

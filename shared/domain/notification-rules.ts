@@ -1,4 +1,3 @@
-import type { NotificationKind } from '../store/notifications.ts';
 import { ERASURE_ACTOR } from './erasure.ts';
 import { fieldChanges, timelineTypes } from './timeline.ts';
 import { commentExcerpt, mentionNames, type NamedRef, type NotificationWording, nameOf } from './wording.ts';
@@ -25,6 +24,18 @@ export interface NotificationPlan {
   /** Also the record's followers. */
   readonly followers: boolean;
 }
+
+/** What a notification tells: set by the stream's rules here, by reminders and by SLA checks. */
+export const notificationKinds = [
+  'reminder',
+  'sla_breach',
+  'mention',
+  'assigned',
+  'changed',
+  'commented',
+  'alert',
+] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
 
 type Image = Record<string, unknown>;
 

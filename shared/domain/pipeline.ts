@@ -3,7 +3,8 @@
  * one lost stage; every other stage is open. A deal's status follows the kind
  * of the stage it is in.
  */
-export type StageKind = 'open' | 'won' | 'lost';
+export const stageKinds = ['open', 'won', 'lost'] as const;
+export type StageKind = (typeof stageKinds)[number];
 
 export interface Stage {
   readonly id: string;

@@ -1,5 +1,5 @@
-import { lifecycleStages, marketingStatuses } from '../schemas/contacts.ts';
 import { isCalendarDateOrDateTime } from './calendar.ts';
+import { lifecycleStages, marketingStatuses } from './contacts.ts';
 import { canonicalEmail } from './email.ts';
 import { isStorableNumber, STORABLE_NUMBER_RULE } from './numbers.ts';
 import { isPrototypeKey, ownValue } from './own-keys.ts';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { MarketingStatus } from './contacts.ts';
 import { canonicalEmail } from './email.ts';
 
 /**
@@ -20,5 +21,5 @@ export type SuppressionReason = 'erased' | 'unsubscribed' | 'bounced' | 'complai
  * erasure reads as `unsubscribed` (a new opt-in lifts it), a bounce or
  * complaint as itself.
  */
-export const statusOfSuppressed = (reason: SuppressionReason): 'unsubscribed' | 'bounced' | 'complained' =>
+export const statusOfSuppressed = (reason: SuppressionReason): Exclude<MarketingStatus, 'subscribed'> =>
   reason === 'bounced' || reason === 'complained' ? reason : 'unsubscribed';

@@ -1,5 +1,5 @@
-import { storageAttributes } from '../store/keys.ts';
 import { ERASURE_ACTOR } from './erasure.ts';
+import { storageAttributes } from './records.ts';
 import { commentExcerpt, mentionNames, type NamedActor, type NamedRef, nameOf } from './wording.ts';
 
 /**

@@ -1,7 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { PageKey } from '../store/page.ts';
 import { badRequest } from './problem.ts';
-
-export type PageKey = Record<string, string | number>;
 
 /**
  * Cursors carry DynamoDB's LastEvaluatedKey, sealed with an HMAC over the key

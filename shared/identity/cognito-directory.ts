@@ -8,7 +8,7 @@ import {
   AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { DirectoryChange, NewDirectoryUser, UserDirectory } from './directory.ts';
+import type { DirectoryChange, NewDirectoryUser, UserDirectory } from './user-directory.ts';
 
 const client = new CognitoIdentityProviderClient({});
 

@@ -1,33 +1,6 @@
 import { ulid } from 'ulid';
 import { config } from '../config.ts';
-import type { Role } from '../domain/access.ts';
-
-/**
- * Where people sign in. In AWS that is the Cognito user pool, whose ID tokens
- * the API's JWT authorizer checks; under `npm start` the token CLI stands in for
- * sign-in, so the local directory only hands out ids.
- */
-export interface NewDirectoryUser {
-  readonly tenantId: string;
-  readonly email: string;
-  readonly name: string;
-  readonly role: Role;
-  readonly teamId?: string;
-}
-
-export interface DirectoryChange {
-  readonly role?: { readonly from: Role; readonly to: Role };
-  readonly teamId?: string | null;
-  readonly active?: boolean;
-}
-
-export interface UserDirectory {
-  /** Creates the sign-in identity and returns the user id (the token's `sub`). */
-  createUser(user: NewDirectoryUser): Promise<string>;
-  updateUser(userId: string, change: DirectoryChange): Promise<void>;
-  /** Compensates a createUser whose record could not be written. */
-  deleteUser(userId: string): Promise<void>;
-}
+import type { UserDirectory } from './user-directory.ts';
 
 const localDirectory: UserDirectory = {
   createUser: async () => ulid(),
@@ -37,7 +10,10 @@ const localDirectory: UserDirectory = {
 
 let directory: Promise<UserDirectory> | undefined;
 
-/** Loads the Cognito adapter only where it is used, keeping it out of local runs. */
+/**
+ * The directory of this environment: Cognito in AWS, the local stand-in under `npm start`. Loads
+ * the Cognito adapter only where it is used, keeping it out of local runs.
+ */
 export function userDirectory(): Promise<UserDirectory> {
   directory ??=
     config.userDirectory === 'cognito'

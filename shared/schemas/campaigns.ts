@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { campaignStatuses } from '../domain/campaign.ts';
+import { campaignPhases, campaignStatuses } from '../domain/campaign.ts';
 import { recipientStatuses } from '../domain/delivery.ts';
 import {
   displayName,
@@ -43,7 +43,7 @@ export const campaignSchemas = lazy(() => {
       canceledAt: z.optional(z.string()),
       cancelReason: z.optional(z.string()),
       recipientCount: z.optional(z.number()),
-      phase: z.optional(z.enum(['freezing', 'queued'])),
+      phase: z.optional(z.enum(campaignPhases)),
       linkBaseUrl: z.optional(z.string()),
       snapshot: z.optional(
         z.object({

@@ -148,6 +148,17 @@ export const listQuery = () => ({
 export const listOf = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
 
+/**
+ * `true` when every field a create body may carry is a field of the stored record, of a type the
+ * record accepts (record types: shared/domain/records.ts); `false` when the schema gained a field
+ * the record type lacks. Used as `true satisfies StoresEveryField<Create, Record>`.
+ */
+export type StoresEveryField<Create, Stored> = [Exclude<keyof Create, keyof Stored>] extends [never]
+  ? Create extends Partial<Stored>
+    ? true
+    : false
+  : false;
+
 export type MergePatch<T, R extends PropertyKey> = {
   [K in keyof T]?: K extends R ? Exclude<T[K], undefined> : Exclude<T[K], undefined> | null;
 };

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { Company } from '../domain/records.ts';
 import {
   country,
   customFields,
@@ -8,6 +9,7 @@ import {
   nonEmpty,
   phone,
   recordBase,
+  type StoresEveryField,
   searchText,
   tags,
   url,
@@ -54,5 +56,6 @@ export const companySchemas = lazy(() => {
 
 type Schemas = ReturnType<typeof companySchemas>;
 export type CompanyCreate = z.output<Schemas['create']>;
+true satisfies StoresEveryField<CompanyCreate, Company>;
 export type CompanyPatch = z.output<Schemas['patch']>;
 export type CompanyListQuery = z.output<Schemas['listQuery']>;

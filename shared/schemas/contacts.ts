@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { lifecycleStages, marketingStatuses, userSettableMarketingStatuses } from '../domain/contacts.ts';
+import type { Contact } from '../domain/records.ts';
 import {
   country,
   customFields,
@@ -8,25 +10,13 @@ import {
   nonEmpty,
   phone,
   recordBase,
+  type StoresEveryField,
   searchText,
   tags,
   ulid,
   userId,
 } from './common.ts';
 import { lazy } from './lazy.ts';
-
-export const lifecycleStages = [
-  'subscriber',
-  'lead',
-  'opportunity',
-  'customer',
-  'evangelist',
-  'other',
-] as const;
-export const marketingStatuses = ['subscribed', 'unsubscribed', 'bounced', 'complained'] as const;
-export type MarketingStatus = (typeof marketingStatuses)[number];
-/** Only SES events set `bounced`/`complained`; people may only opt in or out. */
-export const userSettableMarketingStatuses = ['subscribed', 'unsubscribed'] as const;
 
 const contactFields = () => ({
   firstName: nonEmpty(100),
@@ -72,5 +62,6 @@ export const contactSchemas = lazy(() => {
 
 type Schemas = ReturnType<typeof contactSchemas>;
 export type ContactCreate = z.output<Schemas['create']>;
+true satisfies StoresEveryField<ContactCreate, Contact>;
 export type ContactPatch = z.output<Schemas['patch']>;
 export type ContactListQuery = z.output<Schemas['listQuery']>;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { dealStatuses } from '../domain/deal.ts';
 import {
   currency,
   isoDate,
@@ -53,7 +54,7 @@ export const dealSchemas = lazy(() => {
       ...recordBase(),
       pipelineId: z.string(),
       stageId: z.string(),
-      status: z.enum(['open', 'won', 'lost']),
+      status: z.enum(dealStatuses),
       probability: z.number(),
       closedAt: z.optional(z.string()),
       contactIds: z.array(z.string()),
@@ -64,7 +65,7 @@ export const dealSchemas = lazy(() => {
       dealId: z.string(),
       from: z.nullable(z.object({ stageId: z.string(), name: z.string() })),
       to: z.object({ stageId: z.string(), name: z.string() }),
-      status: z.enum(['open', 'won', 'lost']),
+      status: z.enum(dealStatuses),
       amount: z.optional(z.number()),
       currency: z.optional(z.string()),
       by: z.string(),
@@ -77,7 +78,7 @@ export const dealSchemas = lazy(() => {
       stageId: z.optional(ulid()),
       ownerId: z.optional(userId()),
       companyId: z.optional(ulid()),
-      status: z.optional(z.enum(['open', 'won', 'lost'])),
+      status: z.optional(z.enum(dealStatuses)),
     }),
     historyQuery: z.strictObject({ limit: listQuery().limit, cursor: listQuery().cursor }),
   };

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { assignmentStrategies } from '../domain/lead-assignment.ts';
-import type { LeadSource, LeadStatus } from '../store/entities.ts';
+import { leadSources, leadStatuses, settableLeadStatuses } from '../domain/leads.ts';
 import {
   country,
   currency,
@@ -19,25 +19,6 @@ import { companySchemas } from './companies.ts';
 import { contactSchemas } from './contacts.ts';
 import { dealSchemas } from './deals.ts';
 import { lazy } from './lazy.ts';
-
-export const leadSources = [
-  'web',
-  'referral',
-  'event',
-  'campaign',
-  'cold_call',
-  'partner',
-  'other',
-] as const satisfies readonly LeadSource[];
-export const leadStatuses = [
-  'new',
-  'contacted',
-  'qualified',
-  'disqualified',
-  'converted',
-] as const satisfies readonly LeadStatus[];
-/** `converted` is set by conversion only, never by a PATCH. */
-export const settableLeadStatuses = ['new', 'contacted', 'qualified', 'disqualified'] as const;
 
 const leadFields = () => ({
   firstName: nonEmpty(100),

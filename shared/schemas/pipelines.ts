@@ -1,8 +1,7 @@
 import * as z from 'zod/mini';
+import { stageKinds } from '../domain/pipeline.ts';
 import { listQuery, nonEmpty, recordBase, ulid } from './common.ts';
 import { lazy } from './lazy.ts';
-
-export const stageKinds = ['open', 'won', 'lost'] as const;
 
 export const pipelineSchemas = lazy(() => {
   const stage = z.strictObject({

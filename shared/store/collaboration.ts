@@ -8,8 +8,8 @@ import {
 import { config } from '../config.ts';
 import { boundedEntry } from '../domain/bounded.ts';
 import type { RecordRef, TimelineEntry } from '../domain/timeline.ts';
-import type { PageKey } from '../http/cursor.ts';
 import { dynamo } from './client.ts';
+import type { PageKey } from './page.ts';
 import { queryPages } from './query.ts';
 
 /**

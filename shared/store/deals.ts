@@ -2,10 +2,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { config } from '../config.ts';
 import { findStage } from '../domain/pipeline.ts';
-import type { PageKey } from '../http/cursor.ts';
 import { dynamo } from './client.ts';
 import { type Deal, deals, type Pipeline } from './entities.ts';
 import { dealHistoryKey, recordPk } from './keys.ts';
+import type { PageKey } from './page.ts';
 import { searchWordWrites, toItem } from './records.ts';
 import type { TransactItem } from './transactions.ts';
 

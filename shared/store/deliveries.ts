@@ -17,7 +17,6 @@ import {
   INTERRUPTED,
   type RecipientStatus,
 } from '../domain/delivery.ts';
-import type { PageKey } from '../http/cursor.ts';
 import { dynamo } from './client.ts';
 import {
   campaignRecipientStatusPk,
@@ -28,6 +27,7 @@ import {
   sequenceDeliverySk,
   storageAttributes,
 } from './keys.ts';
+import type { PageKey } from './page.ts';
 import { queryPages } from './query.ts';
 
 /**

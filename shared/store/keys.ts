@@ -87,26 +87,8 @@ export const streamMarkerKey = (tenantId: string, eventId: string) => ({
   sk: RECORD_SK,
 });
 
-/** Attributes that exist for the table, not for clients. */
-export const storageAttributes = [
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'gsi4pk',
-  'gsi4sk',
-  'gsi5pk',
-  'gsi5sk',
-  'gsi6pk',
-  'gsi6sk',
-  'entity',
-  'tenantId',
-  'expiresAt',
-] as const;
+/** Attributes that exist for the table, not for clients (named by the domain, which reads stored images). */
+export { storageAttributes } from '../domain/records.ts';
 
 /**
  * The marker of a deal's accepted quote, in the deal's own partition. Written

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import type { MarketingStatus } from '../domain/contacts.ts';
 import { sameEmail } from '../domain/email.ts';
 import type { SuppressionReason } from '../domain/suppression.ts';
-import type { MarketingStatus } from '../schemas/contacts.ts';
 import { actingAs } from './actor.ts';
 import { dynamo } from './client.ts';
 import { type Contact, contacts } from './entities.ts';

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { boundedText } from '../domain/bounded.ts';
+import type { NotificationKind } from '../domain/notification-rules.ts';
 import type { NamedActor, NamedRef } from '../domain/wording.ts';
 import { dynamo } from './client.ts';
 import { queryPages } from './query.ts';
@@ -15,15 +16,6 @@ import type { TransactItem } from './transactions.ts';
  * attribute_not_exists: a replayed stream record or a schedule firing twice
  * notifies once.
  */
-export type NotificationKind =
-  | 'reminder'
-  | 'sla_breach'
-  | 'mention'
-  | 'assigned'
-  | 'changed'
-  | 'commented'
-  | 'alert';
-
 export interface NewNotification {
   readonly kind: NotificationKind;
   /** Short, human-readable line naming the actor and the record (domain/wording.ts). */

@@ -8,8 +8,8 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import type { StoredRecord } from '../domain/records.ts';
 import { searchKey, searchKeys } from '../domain/text.ts';
-import type { PageKey } from '../http/cursor.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
 import { assertItemFits, itemBytes, MAX_ITEM_BYTES } from './item-size.ts';
@@ -26,22 +26,12 @@ import {
   teamPk,
   uniqueKey,
 } from './keys.ts';
+import type { PageKey } from './page.ts';
 import { type IndexName, tableDefinition } from './table.ts';
 import { type TransactItem, type TransactionOutcome, transact } from './transactions.ts';
 
-/** Fields every record carries. */
-export interface StoredRecord {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-  /** Stamped on every write from the acting user (see actor.ts). */
-  createdBy?: string;
-  updatedBy?: string;
-  version: number;
-  ownerId: string;
-  teamId?: string;
-  archived: boolean;
-}
+// Every record's common fields are the domain's (shared/domain/records.ts).
+export type { StoredRecord };
 
 /** How one record type maps onto the table. */
 export interface EntitySpec<T extends StoredRecord> {

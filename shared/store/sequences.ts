@@ -19,7 +19,6 @@ import {
   stepScheduleName,
 } from '../domain/sequence.ts';
 import { emailHash } from '../domain/suppression.ts';
-import type { PageKey } from '../http/cursor.ts';
 import { getScheduler } from '../schedule/select.ts';
 import { dynamo } from './client.ts';
 import { type Contact, contacts } from './entities.ts';
@@ -32,6 +31,7 @@ import {
   storageAttributes,
   suppressionKey,
 } from './keys.ts';
+import type { PageKey } from './page.ts';
 import { queryPages } from './query.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
 

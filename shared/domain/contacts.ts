@@ -1,0 +1,17 @@
+/** Where a contact is in the customer lifecycle; set by people, used in segments. */
+export const lifecycleStages = [
+  'subscriber',
+  'lead',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'other',
+] as const;
+export type LifecycleStage = (typeof lifecycleStages)[number];
+
+/** Whether a contact may be mailed (campaigns, sequences), and why not. */
+export const marketingStatuses = ['subscribed', 'unsubscribed', 'bounced', 'complained'] as const;
+export type MarketingStatus = (typeof marketingStatuses)[number];
+
+/** Only SES events set `bounced`/`complained`; people may only opt in or out. */
+export const userSettableMarketingStatuses = ['subscribed', 'unsubscribed'] as const;
