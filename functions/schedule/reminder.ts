@@ -4,6 +4,7 @@ import {
   reminderDecision,
   reminderEmail,
 } from '#shared/domain/activities';
+import { config } from '#shared/config';
 import { clip, MAX_NAME, type NamedRef, nameOf, notificationTitle } from '#shared/domain/wording';
 import type { Mailer } from '#shared/mail/mailer';
 import { sesMailer } from '#shared/mail/ses-mailer';
@@ -197,7 +198,7 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
 
   const email = reminderEmail(
     { ...activity, remindAt },
-    { ...(related ? { related } : {}), linkBase: reminder.linkBaseUrl ?? process.env.PUBLIC_API_URL ?? '' },
+    { ...(related ? { related } : {}), linkBase: reminder.linkBaseUrl ?? config.publicApiUrl ?? '' },
   );
   try {
     mailer ??= sesMailer();

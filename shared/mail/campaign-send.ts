@@ -171,7 +171,7 @@ async function sendChunk(
   if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
   const template = compileTemplate(campaign.snapshot.template);
   const signingKey = await getSigningKey();
-  const baseUrl = campaign.linkBaseUrl ?? process.env.PUBLIC_API_URL ?? '';
+  const baseUrl = campaign.linkBaseUrl ?? config.publicApiUrl ?? '';
 
   const outcomes = await Promise.all(
     pending.map(async (ref) => {
