@@ -1,10 +1,10 @@
+import { config } from '#shared/config';
 import {
   type Related,
   type ReminderDecision,
   reminderDecision,
   reminderEmail,
 } from '#shared/domain/activities';
-import { config } from '#shared/config';
 import { clip, MAX_NAME, type NamedRef, nameOf, notificationTitle } from '#shared/domain/wording';
 import type { Mailer } from '#shared/mail/mailer';
 import { sesMailer } from '#shared/mail/ses-mailer';
