@@ -60,13 +60,13 @@ export interface LocalRuntimeOptions {
   readonly logRequests?: boolean;
   /** Default: every route of the catalogue. */
   readonly routes?: readonly LocalRoute[];
-  /** Default: import `functions/http/<name>.ts`. */
+  /** Default: import the catalogue's entry of each HTTP function (infra/lambdas.ts). */
   readonly loadHttpHandler?: LoadHttpHandler;
-  /** Default: import `functions/stream/aggregates.ts`. */
+  /** Default: import the catalogue's stream consumer (infra/lambdas.ts). */
   readonly loadStreamHandler?: LoadStreamHandler;
   /** The local-only table of the scheduler stand-in. Default: `<tableName>-schedules`. */
   readonly scheduleTableName?: string;
-  /** Default: import `functions/schedule/<target>.ts`. */
+  /** Default: import the catalogue's entry of each schedule target (infra/lambdas.ts). */
   readonly loadScheduleHandler?: LoadScheduleHandler;
   /** Between the scheduler's passes. Default 250 ms. */
   readonly schedulerPollMs?: number;

@@ -10,9 +10,6 @@ import { env } from '../env.ts';
 export const queueNames = ['campaignSend'] as const;
 export type QueueName = (typeof queueNames)[number];
 
-/** The Lambda entry that consumes each queue. */
-export const queueConsumerEntry = (queue: QueueName): string => `functions/queue/${queue}.ts`;
-
 /** SQS's limit on a message body. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
