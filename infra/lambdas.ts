@@ -1,7 +1,6 @@
 import { type HttpFunctionName, httpFunctions } from '#shared/api/catalogue';
 import type { RouteDef } from '#shared/api/route';
-import { CAMPAIGN_SEND_TIMEOUT_MS } from '#shared/mail/campaign-send';
-import type { QueueName } from '#shared/queue/queue';
+import { type QueueName, queueConsumerTimeoutMs } from '#shared/queue/queue';
 import { type ScheduleTarget, scheduleTargetTimeoutMs } from '#shared/schedule/scheduler';
 import type { TableAccess } from './grants.ts';
 
@@ -138,8 +137,7 @@ export const lambdas = [
     trigger: { kind: 'queue', queue: 'campaignSend' },
     description: 'CRM campaign sender: one queue message of recipients through SES at the shared rate',
     uses: { table: 'readWrite', signingKey: true, mail: 'campaign' },
-    // shared/mail/campaign-send.ts stops starting chunks before it.
-    timeoutMs: CAMPAIGN_SEND_TIMEOUT_MS,
+    timeoutMs: queueConsumerTimeoutMs.campaignSend,
   },
   {
     name: 'sesEvents',

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { env } from '#shared/env';
 import { tableDefinition } from '#shared/store/table';
 import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
 import { loadOrCreateDevTokenKeys, loadOrCreateSigningSecret } from './dev-secrets.ts';
@@ -286,9 +287,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ] = (sdkLoad as PromiseFulfilledResult<Awaited<typeof starting.sdk>>).value;
 
     const handlerEnv = {
-      TABLE_NAME: tableName,
-      USER_DIRECTORY: 'local',
-      SIGNING_SECRET: signingSecret,
+      [env.tableName]: tableName,
+      [env.userDirectory]: 'local',
+      [env.signingSecret]: signingSecret,
       API_BASE_URL: http.url,
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
@@ -299,19 +300,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       // Linked from GET / and allowed to frame the unsubscribe page (shared/config.ts).
-      LOCAL_INBOX_URL: ses.inboxUrl,
+      [env.localInboxUrl]: ses.inboxUrl,
       // shared/mail/sent-ledger.ts: SES's record of the message sent under a claim, which AWS cannot be asked.
-      LOCAL_SES_LEDGER_URL: ses.ledgerUrl,
+      [env.localSesLedgerUrl]: ses.ledgerUrl,
       // shared/schedule/select.ts: the local stand-in, keeping schedules in their own table.
-      SCHEDULER: 'local',
-      LOCAL_SCHEDULE_TABLE: scheduleTableName,
+      [env.schedule.scheduler]: 'local',
+      [env.schedule.localTable]: scheduleTableName,
       // shared/queue/select.ts: the SQS stand-in, keeping messages in their own table.
-      QUEUE: 'local',
-      LOCAL_QUEUE_TABLE: queueTableName,
+      [env.queue.queue]: 'local',
+      [env.queue.localTable]: queueTableName,
       // functions/stream/set-aside.ts: records the stream consumer can never apply go where the poller's do.
-      LOCAL_STREAM_FAILURE_FILE: join(dataDir, STREAM_FAILURES_FILE),
+      [env.streamFailures.localFile]: join(dataDir, STREAM_FAILURES_FILE),
       // The local SES has no rate limit; SEND_RATE_PER_SECOND=14 behaves like a production account.
-      SEND_RATE_PER_SECOND: process.env.SEND_RATE_PER_SECOND ?? 'unlimited',
+      [env.sendRatePerSecond]: process.env[env.sendRatePerSecond] ?? 'unlimited',
       // Nothing local may reach for real credentials or the instance metadata service.
       AWS_EC2_METADATA_DISABLED: 'true',
       // Node 20 is supported by this project; the SDK's notice about its future drop is noise here.

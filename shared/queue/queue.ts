@@ -10,6 +10,11 @@ import { env } from '../env.ts';
 export const queueNames = ['campaignSend'] as const;
 export type QueueName = (typeof queueNames)[number];
 
+/** The Lambda timeout of each queue's consumer (shared/mail/campaign-send.ts stops starting chunks before it). */
+export const queueConsumerTimeoutMs: Readonly<Record<QueueName, number>> = {
+  campaignSend: 120_000,
+};
+
 /** SQS's limit on a message body. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
