@@ -39,7 +39,6 @@ export interface CrmFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/http/contacts.ts`. */
   readonly entry: string;
   readonly description: string;
-  readonly environment?: Record<string, string>;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   /**
@@ -80,6 +79,8 @@ export interface LambdaResources {
  * cheaper per ms), ESM bundle from bundling.ts, X-Ray tracing, JSON logs to its own log
  * group with a retention, and its own role that may write only to that log group (instead
  * of the AWSLambdaBasicExecutionRole managed policy, which allows every log group).
+ * Anything else it touches comes through a `use*` method, which sets the environment
+ * variables (names in shared/env.ts) and the matching least-privilege grant together.
  */
 export class CrmFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -165,10 +166,8 @@ export class CrmFunction extends Construct {
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
       bundling: cdkBundling,
-      environment: {
-        ...(sourceMapsEnabled ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-        ...props.environment,
-      },
+      // Everything else comes from the use* methods below, each with its grant.
+      environment: sourceMapsEnabled ? { NODE_OPTIONS: '--enable-source-maps' } : {},
     });
 
     // Tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role's policy.
