@@ -59,7 +59,7 @@ export interface LocalRuntimeOptions {
   readonly log?: Logger;
   /** One log line per API request. */
   readonly logRequests?: boolean;
-  /** Default: every route of the catalogue. */
+  /** Default: every route of the catalogue's HTTP functions (infra/lambdas.ts). */
   readonly routes?: readonly LocalRoute[];
   /** Default: import the catalogue's entry of each HTTP function (infra/lambdas.ts). */
   readonly loadHttpHandler?: LoadHttpHandler;
@@ -198,7 +198,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const routes = (
       options.routes
         ? Promise.resolve(options.routes)
-        : import('#shared/api/catalogue').then(({ httpFunctions }) => routesFromCatalogue(httpFunctions))
+        : import('../lambdas.ts').then(({ lambdasOf }) =>
+            routesFromCatalogue(
+              Object.fromEntries(lambdasOf('http').map((spec) => [spec.name, spec.trigger.routes])),
+            ),
+          )
     ).then((catalogueRoutes) => [...catalogueRoutes, ...schedulerControlRoutes]);
     routes.catch(() => undefined);
     // Assigned before `ready`; requests reach handlers only after it.

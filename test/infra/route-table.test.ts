@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { httpFunctionNames } from '#shared/api/catalogue';
 import { openApiDocument } from '#shared/api/openapi';
+import { queueNames } from '#shared/queue/queue';
+import { scheduleTargets } from '#shared/schedule/scheduler';
 import { projectRoot } from '../../infra/bundling.ts';
 import { lambdas, lambdasOf } from '../../infra/lambdas.ts';
 import { formatRouteTable, routeRows } from '../../infra/route-table.ts';
@@ -116,5 +118,12 @@ describe('the Lambda catalogue', () => {
 
   it('has exactly one HTTP function per function of the route catalogue', () => {
     expect(lambdasOf('http').map((spec) => spec.name)).toEqual(httpFunctionNames);
+  });
+
+  it('has exactly one function per schedule target and per queue, one stream consumer and one SES handler', () => {
+    expect(lambdasOf('schedule').map((spec) => spec.trigger.target)).toEqual([...scheduleTargets]);
+    expect(lambdasOf('queue').map((spec) => spec.trigger.queue)).toEqual([...queueNames]);
+    expect(lambdasOf('stream')).toHaveLength(1);
+    expect(lambdasOf('events')).toHaveLength(1);
   });
 });
