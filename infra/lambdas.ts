@@ -73,7 +73,10 @@ export interface LambdaSpec {
 const httpDefaults: LambdaUses = { table: 'readWrite', userDirectory: true, signingKey: true };
 const httpSchedules = 'reminder-<activityId>, sla-<caseId>, campaign-<id>, sequence steps';
 
-function http(name: HttpFunctionName, uses: LambdaUses = httpDefaults): LambdaSpec {
+function http<N extends HttpFunctionName>(
+  name: N,
+  uses: LambdaUses = httpDefaults,
+): LambdaSpec & { name: N } {
   return {
     name,
     entry: `functions/http/${name}.ts`,
@@ -83,7 +86,11 @@ function http(name: HttpFunctionName, uses: LambdaUses = httpDefaults): LambdaSp
   };
 }
 
-function scheduleTarget(target: ScheduleTarget, description: string, uses: LambdaUses = {}): LambdaSpec {
+function scheduleTarget<T extends ScheduleTarget>(
+  target: T,
+  description: string,
+  uses: LambdaUses = {},
+): LambdaSpec & { name: T } {
   return {
     name: target,
     entry: `functions/schedule/${target}.ts`,
@@ -148,7 +155,7 @@ export const lambdas = [
     timeoutMs: 30_000,
   },
   {
-    name: 'tableStream',
+    name: 'tableChanges',
     entry: 'functions/stream/aggregates.ts',
     trigger: { kind: 'stream' },
     description: 'CRM table stream: report aggregates, timelines, notifications',
@@ -180,8 +187,8 @@ export function lambdasOf<K extends LambdaKind>(
   );
 }
 
-/** The function of `name`; throws for a name not in the catalogue. */
-export function lambda(name: string): LambdaSpec {
+/** The function of `name`; throws for a name not in the catalogue (a name from outside the type system). */
+export function lambda(name: LambdaName): LambdaSpec {
   const spec = (lambdas as readonly LambdaSpec[]).find((candidate) => candidate.name === name);
   if (!spec) throw new Error(`No Lambda function named ${name} in infra/lambdas.ts`);
   return spec;

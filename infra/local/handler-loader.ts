@@ -7,6 +7,7 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
+import type { LambdaName } from '../lambdas.ts';
 import { repoRoot } from './paths.ts';
 
 export type HttpHandler = (
@@ -53,7 +54,7 @@ export function moduleHandlerLoader<H>(
  * starts (and reports clearly) even while shared code is being edited.
  */
 export const loadCatalogueHttpHandler: LoadHttpHandler = moduleHandlerLoader<HttpHandler>(
-  async (name) => (await import('../lambdas.ts')).lambda(name).entry,
+  async (name) => (await import('../lambdas.ts')).lambda(name as LambdaName).entry,
 );
 
 const loadStreamModule = moduleHandlerLoader<StreamHandler>(async () =>
