@@ -4,14 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import {
-  campaignSendEntry,
-  httpFunctionEntry,
-  httpFunctionNames,
-  sesEventsEntry,
-  streamFunctionEntry,
-} from '#shared/api/catalogue';
-import { scheduleTargetEntry, scheduleTargets } from '#shared/schedule/scheduler';
+import { lambdas } from '../infra/lambdas.ts';
 import { median } from './stats.ts';
 
 /**
@@ -260,16 +253,11 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
   const runner = join(outDir, 'measure-import.mjs');
   await writeFile(runner, runnerSource);
 
-  const entries = [
-    ...httpFunctionNames.map((name) => ({ name, entry: httpFunctionEntry(name) })),
-    { name: 'tableChanges (stream)', entry: streamFunctionEntry },
-    ...scheduleTargets.map((target) => ({
-      name: `${target} (schedule)`,
-      entry: scheduleTargetEntry(target),
-    })),
-    { name: 'campaignSend (queue)', entry: campaignSendEntry },
-    { name: 'sesEvents (events)', entry: sesEventsEntry },
-  ];
+  // Every Lambda of the catalogue; HTTP functions by name, the others with their kind.
+  const entries = lambdas.map(({ name, entry, trigger }) => ({
+    name: trigger.kind === 'http' ? name : `${name} (${trigger.kind})`,
+    entry,
+  }));
 
   const built = [];
   for (const { name, entry } of entries) {

@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ScheduleTarget } from '#shared/schedule/scheduler';
 import { tableDefinition } from '#shared/store/table';
 
 /**
@@ -55,6 +56,31 @@ export const scheduleManageActions = [
 
 /** Emailing through SES (v2 SendEmail authorises as ses:SendEmail; raw content as ses:SendRawEmail). */
 export const mailSendActions = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+
+/** What a function needs to create schedules (shared/schedule/eventbridge-scheduler.ts), from the schedule stack. */
+export interface ScheduleWiring {
+  readonly groupName: string;
+  /** `arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*`: the only schedules it may touch. */
+  readonly scheduleArnPattern: string;
+  readonly schedulerRoleArn: string;
+  readonly deadLetterQueueArn: string;
+  readonly targetArns: Readonly<Record<ScheduleTarget, string>>;
+}
+
+/**
+ * What the users function does in Cognito when an admin creates or changes a user
+ * (shared/identity/cognito-directory.ts). AdminDeleteUser only undoes a Cognito user whose
+ * table record could not be written (duplicate email, missing team).
+ */
+export const userPoolAdminActions = [
+  'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminDeleteUser',
+  'cognito-idp:AdminAddUserToGroup',
+  'cognito-idp:AdminRemoveUserFromGroup',
+  'cognito-idp:AdminUpdateUserAttributes',
+  'cognito-idp:AdminDisableUser',
+  'cognito-idp:AdminEnableUser',
+] as const;
 
 /**
  * Lets `grantee` manage schedules of one group only (`schedule/<group>/*`) and pass the

@@ -1,7 +1,11 @@
+import { env } from './env.ts';
+
 /**
- * Environment read once per container. Endpoints for local emulators come from the
- * SDK's own variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...),
- * so no handler knows whether it runs in AWS or under `npm start`.
+ * The environment, read through one typed object (names in shared/env.ts). Getters read
+ * `process.env` on each use, so a value set later (the local runtime sets the handlers'
+ * environment before importing them) is seen. Endpoints for local emulators come from the
+ * SDK's own variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, ...), so no handler
+ * knows whether it runs in AWS or under `npm start`.
  */
 function required(name: string): string {
   const value = process.env[name];
@@ -9,53 +13,97 @@ function required(name: string): string {
   return value;
 }
 
+/** The value as set (possibly empty); undefined when unset. */
+const optional = (name: string): string | undefined => process.env[name];
+
 export const config = {
   get tableName(): string {
-    return required('TABLE_NAME');
+    return required(env.tableName);
   },
   /** `cognito` in AWS; `local` under `npm start`, where the token CLI stands in for sign-up. */
   get userDirectory(): 'cognito' | 'local' {
-    return process.env.USER_DIRECTORY === 'cognito' ? 'cognito' : 'local';
+    return optional(env.userDirectory) === 'cognito' ? 'cognito' : 'local';
   },
   get userPoolId(): string {
-    return required('USER_POOL_ID');
+    return required(env.userPoolId);
+  },
+  /** The signing key itself (`npm start`); undefined in AWS, where `signingSecretArn` names it. */
+  get signingSecret(): string | undefined {
+    return optional(env.signingSecret) || undefined;
+  },
+  /** The Secrets Manager secret of the signing key (AWS). */
+  get signingSecretArn(): string | undefined {
+    return optional(env.signingSecretArn) || undefined;
+  },
+  /** The API's public base URL for links in emails (a custom domain); undefined: not configured. */
+  get publicApiUrl(): string | undefined {
+    return optional(env.publicApiUrl);
+  },
+  /** Sender of transactional email; undefined: the mailer's default. */
+  get mailFrom(): string | undefined {
+    return optional(env.mailFrom);
+  },
+  /** The SES configuration set every campaign and sequence email names. */
+  get sesConfigurationSet(): string | undefined {
+    return optional(env.sesConfigurationSet);
+  },
+  /** Emails per second across senders, as configured (a number or `unlimited`); parsed by the send budget. */
+  get sendRatePerSecond(): string | undefined {
+    return optional(env.sendRatePerSecond);
+  },
+  /** `eventbridge` in AWS; `local` (the stand-in) otherwise. */
+  get scheduler(): 'eventbridge' | 'local' {
+    return optional(env.schedule.scheduler) === 'eventbridge' ? 'eventbridge' : 'local';
   },
   /** EventBridge Scheduler group of this deployment (functions that create schedules). */
   get scheduleGroup(): string {
-    return required(scheduleEnv.group);
+    return required(env.schedule.group);
   },
   /** The role EventBridge Scheduler assumes to invoke the targets and write to the DLQ. */
   get schedulerRoleArn(): string {
-    return required(scheduleEnv.roleArn);
+    return required(env.schedule.roleArn);
   },
   /** Where EventBridge Scheduler puts an invocation it could not deliver. */
   get scheduleDlqArn(): string {
-    return required(scheduleEnv.dlqArn);
+    return required(env.schedule.dlqArn);
   },
   /** The Lambda function of a schedule target (`reminder`, `slaCheck`, ...). */
   scheduleTargetArn(target: string): string {
-    return required(scheduleEnv.targetArn(target));
-  },
-  /** The local web inbox of sent email (`npm start` only; undefined in AWS). */
-  get localInboxUrl(): string | undefined {
-    return process.env.LOCAL_INBOX_URL || undefined;
+    return required(env.schedule.targetArn(target));
   },
   /** The local stand-in's own table (`npm start` only; EventBridge keeps schedules outside our table). */
   get localScheduleTable(): string {
-    return required(scheduleEnv.localTable);
+    return required(env.schedule.localTable);
+  },
+  /** `sqs` in AWS; `local` (the stand-in) otherwise. */
+  get queue(): 'sqs' | 'local' {
+    return optional(env.queue.queue) === 'sqs' ? 'sqs' : 'local';
+  },
+  /** The SQS URL of a work queue (`campaignSend`, ...). */
+  queueUrl(queue: string): string {
+    return required(env.queue.url(queue));
+  },
+  /** The SQS stand-in's own table (`npm start` only). */
+  get localQueueTable(): string {
+    return required(env.queue.localTable);
+  },
+  /** The stream's failure queue, where the consumer sets aside records it can never apply (AWS). */
+  get streamFailureQueueUrl(): string | undefined {
+    return optional(env.streamFailures.queueUrl);
+  },
+  /** The local poller's file of skipped records (`npm start` only). */
+  get localStreamFailureFile(): string | undefined {
+    return optional(env.streamFailures.localFile);
+  },
+  /** The local web inbox of sent email (`npm start` only; undefined in AWS). */
+  get localInboxUrl(): string | undefined {
+    return optional(env.localInboxUrl) || undefined;
+  },
+  /** The local SES's record of accepted mail by claim id (`npm start` only; undefined in AWS). */
+  get localSesLedgerUrl(): string | undefined {
+    return optional(env.localSesLedgerUrl);
   },
 };
 
-/**
- * Environment names of the scheduling layer, one place for the CDK stacks, the local
- * runtime and the adapters. SCHEDULER is `eventbridge` in AWS, `local` under `npm start`.
- */
-export const scheduleEnv = {
-  scheduler: 'SCHEDULER',
-  group: 'SCHEDULE_GROUP',
-  roleArn: 'SCHEDULER_ROLE_ARN',
-  dlqArn: 'SCHEDULE_DLQ_ARN',
-  localTable: 'LOCAL_SCHEDULE_TABLE',
-  /** `SCHEDULE_TARGET_REMINDER_ARN`, `SCHEDULE_TARGET_SLACHECK_ARN`, ... */
-  targetArn: (target: string): string => `SCHEDULE_TARGET_${target.toUpperCase()}_ARN`,
-} as const;
+/** Environment names of the scheduling layer (part of shared/env.ts). */
+export const scheduleEnv = env.schedule;

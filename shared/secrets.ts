@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { config } from './config.ts';
 
 /**
  * The key that signs cursors and public links. Locally `SIGNING_SECRET` holds it
@@ -16,9 +17,9 @@ export function getSigningKey(): Promise<Buffer> {
 }
 
 async function loadSigningKey(): Promise<Buffer> {
-  const inline = process.env.SIGNING_SECRET;
+  const inline = config.signingSecret;
   if (inline) return Buffer.from(inline, 'utf8');
-  const arn = process.env.SIGNING_SECRET_ARN;
+  const arn = config.signingSecretArn;
   if (!arn) throw new Error('Missing SIGNING_SECRET or SIGNING_SECRET_ARN');
   const client = new SecretsManagerClient({});
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));

@@ -1,3 +1,4 @@
+import { config } from '#shared/config';
 import {
   type Related,
   type ReminderDecision,
@@ -197,7 +198,7 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
 
   const email = reminderEmail(
     { ...activity, remindAt },
-    { ...(related ? { related } : {}), linkBase: reminder.linkBaseUrl ?? process.env.PUBLIC_API_URL ?? '' },
+    { ...(related ? { related } : {}), linkBase: reminder.linkBaseUrl ?? config.publicApiUrl ?? '' },
   );
   try {
     mailer ??= sesMailer();

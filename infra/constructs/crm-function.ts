@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
@@ -9,16 +11,34 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource, type SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { env } from '#shared/env';
+import type { QueueName } from '#shared/queue/queue';
+import { scheduleTargets } from '#shared/schedule/scheduler';
 import { cdkBundling, projectRoot, sourceMapsEnabled } from '../bundling.ts';
+import type { CrmConfig } from '../config.ts';
+import {
+  campaignMailAcknowledgement,
+  grantCampaignMail,
+  grantScheduling,
+  grantTable,
+  mailSendActions,
+  type ScheduleWiring,
+  scheduleGroupAcknowledgement,
+  type TableAccess,
+  userPoolAdminActions,
+} from '../grants.ts';
+import type { LambdaSpec } from '../lambdas.ts';
 
 export interface CrmFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/http/contacts.ts`. */
   readonly entry: string;
   readonly description: string;
-  readonly environment?: Record<string, string>;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   /**
@@ -37,14 +57,83 @@ export interface CrmFunctionProps {
 }
 
 /**
+ * What a stack offers the functions it creates from the catalogue (infra/lambdas.ts); a
+ * function whose `uses` names something its stack does not offer fails the synth.
+ */
+export interface LambdaResources {
+  readonly table: ITableV2;
+  readonly config: CrmConfig;
+  readonly signingSecret?: ISecret;
+  readonly schedules?: ScheduleWiring;
+  readonly userPool?: IUserPool;
+  readonly queues?: Partial<Record<QueueName, IQueue>>;
+  /** The SES configuration set of campaign and sequence email. */
+  readonly configurationSetName?: string;
+  /** The SES identities transactional email may be sent as (`*` when no sender is configured). */
+  readonly mailIdentityArns?: readonly string[];
+  readonly streamFailureQueue?: IQueue;
+}
+
+/**
  * A Lambda function with the project's defaults set once: Node.js 24 on ARM (Graviton is
  * cheaper per ms), ESM bundle from bundling.ts, X-Ray tracing, JSON logs to its own log
  * group with a retention, and its own role that may write only to that log group (instead
  * of the AWSLambdaBasicExecutionRole managed policy, which allows every log group).
+ * Anything else it touches comes through a `use*` method, which sets the environment
+ * variables (names in shared/env.ts) and the matching least-privilege grant together.
  */
 export class CrmFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly logGroup: LogGroup;
+
+  /**
+   * The function of a catalogue entry with everything its `uses` lists, each as its environment
+   * variables and grants together. `options.functionName`: a fixed physical name.
+   */
+  static fromCatalogue(
+    scope: Construct,
+    spec: LambdaSpec,
+    resources: LambdaResources,
+    options: { readonly functionName?: string } = {},
+  ): CrmFunction {
+    const { config } = resources;
+    const fn = new CrmFunction(scope, spec.constructId ?? `${spec.name}-function`, {
+      entry: spec.entry,
+      description: spec.description,
+      ...(options.functionName ? { functionName: options.functionName } : {}),
+      ...(spec.timeoutMs === undefined ? {} : { timeout: Duration.millis(spec.timeoutMs) }),
+      ...(spec.memoryMb === undefined ? {} : { memorySize: spec.memoryMb }),
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    const need = <T>(resource: T | undefined, what: string): T => {
+      if (resource === undefined)
+        throw new Error(`${spec.name} uses ${what}, which its stack does not offer`);
+      return resource;
+    };
+    const { uses } = spec;
+    if (uses.table) fn.useTable(resources.table, uses.table);
+    if (uses.userDirectory) fn.useUserDirectory();
+    if (uses.signingKey)
+      fn.useSigningKey(need(resources.signingSecret, 'the signing key'), config.publicApiUrl);
+    if (uses.mail === 'transactional')
+      fn.useMail(need(resources.mailIdentityArns, 'transactional mail'), config.mailFrom);
+    if (uses.mail === 'campaign')
+      fn.useCampaignMail(need(resources.configurationSetName, 'campaign mail'), spec.name, config);
+    if (uses.userPool) fn.useUserPool(need(resources.userPool, 'the user pool'));
+    for (const queue of uses.sendsTo ?? []) {
+      fn.useQueue(queue, need(resources.queues?.[queue], `the ${queue} queue`), 'send');
+    }
+    if (uses.streamFailures)
+      fn.useStreamFailureQueue(need(resources.streamFailureQueue, 'the failure queue'));
+    if (uses.scheduler) {
+      fn.useScheduler(need(resources.schedules, 'the scheduler'), uses.scheduler.access, {
+        actor: spec.actor ?? spec.name,
+        names: uses.scheduler.names,
+      });
+    }
+    return fn;
+  }
 
   constructor(scope: Construct, id: string, props: CrmFunctionProps) {
     super(scope, id);
@@ -77,10 +166,8 @@ export class CrmFunction extends Construct {
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
       bundling: cdkBundling,
-      environment: {
-        ...(sourceMapsEnabled ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-        ...props.environment,
-      },
+      // Everything else comes from the use* methods below, each with its grant.
+      environment: sourceMapsEnabled ? { NODE_OPTIONS: '--enable-source-maps' } : {},
     });
 
     // Tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role's policy.
@@ -91,4 +178,128 @@ export class CrmFunction extends Construct {
         'test/infra asserts that "*" is only ever granted for these (and dynamodb:ListStreams).',
     });
   }
+
+  /** TABLE_NAME, and `access` to the table and its indexes (grants.ts: explicit actions, never Scan). */
+  useTable(table: ITableV2, access: TableAccess): this {
+    this.fn.addEnvironment(env.tableName, table.tableName);
+    grantTable(this.fn, table, access);
+    return this;
+  }
+
+  /** USER_DIRECTORY=cognito: users live in Cognito (no grant: reading users goes through the table). */
+  useUserDirectory(): this {
+    this.fn.addEnvironment(env.userDirectory, 'cognito');
+    return this;
+  }
+
+  /**
+   * SIGNING_SECRET_ARN, and reading that secret (cursors and public links). Links point at
+   * `publicApiUrl` (PUBLIC_API_URL) when one is configured.
+   */
+  useSigningKey(secret: ISecret, publicApiUrl: string | undefined): this {
+    this.fn.addEnvironment(env.signingSecretArn, secret.secretArn);
+    if (publicApiUrl) this.fn.addEnvironment(env.publicApiUrl, publicApiUrl);
+    secret.grantRead(this.fn);
+    return this;
+  }
+
+  /** USER_POOL_ID, and the admin actions on that pool that the users function needs. */
+  useUserPool(userPool: IUserPool): this {
+    this.fn.addEnvironment(env.userPoolId, userPool.userPoolId);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({ actions: [...userPoolAdminActions], resources: [userPool.userPoolArn] }),
+    );
+    return this;
+  }
+
+  /**
+   * The scheduling environment (group, scheduler role, DLQ, every target's ARN), and managing
+   * schedules of the group (`cancel`: deleting them only). `acknowledgement` says who manages
+   * which schedule names, for cdk-nag's finding on the group-wide `schedule/<group>/*`.
+   */
+  useScheduler(
+    wiring: ScheduleWiring,
+    access: 'manage' | 'cancel',
+    acknowledgement: { readonly actor: string; readonly names: string },
+  ): this {
+    for (const [name, value] of Object.entries(schedulingEnvironment(wiring)))
+      this.fn.addEnvironment(name, value);
+    grantScheduling(this.fn, wiring, { cancelOnly: access === 'cancel' });
+    if (this.fn.role) {
+      Validations.of(this.fn.role).acknowledge(
+        scheduleGroupAcknowledgement(wiring.groupName, acknowledgement.actor, acknowledgement.names),
+      );
+    }
+    return this;
+  }
+
+  /**
+   * `send`: QUEUE=sqs and the queue's URL (`<QUEUE>_QUEUE_URL`, read by shared/queue), and
+   * sending to it. `consume`: the queue as the function's event source (which grants receiving
+   * and deleting); the handler reads no environment for it.
+   */
+  useQueue(name: QueueName, queue: IQueue, access: 'send'): this;
+  useQueue(name: QueueName, queue: IQueue, access: 'consume', source: SqsEventSourceProps): this;
+  useQueue(name: QueueName, queue: IQueue, access: 'send' | 'consume', source?: SqsEventSourceProps): this {
+    if (access === 'consume') {
+      this.fn.addEventSource(new SqsEventSource(queue, source));
+      return this;
+    }
+    // Without QUEUE=sqs, shared/queue/select.ts picks the local stand-in, which has no table in AWS.
+    this.fn.addEnvironment(env.queue.queue, 'sqs');
+    this.fn.addEnvironment(env.queue.url(name), queue.queueUrl);
+    queue.grantSendMessages(this.fn);
+    return this;
+  }
+
+  /** STREAM_FAILURE_QUEUE_URL, and sending to it: where the stream consumer sets aside records it can never apply. */
+  useStreamFailureQueue(queue: IQueue): this {
+    this.fn.addEnvironment(env.streamFailures.queueUrl, queue.queueUrl);
+    queue.grantSendMessages(this.fn);
+    return this;
+  }
+
+  /**
+   * MAIL_FROM when a sender is configured, and sending through SES as `identityArns` only
+   * (the sender address and its domain, or `*` when none is configured).
+   */
+  useMail(identityArns: readonly string[], mailFrom: string | undefined): this {
+    if (mailFrom) this.fn.addEnvironment(env.mailFrom, mailFrom);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({ actions: [...mailSendActions], resources: [...identityArns] }),
+    );
+    return this;
+  }
+
+  /**
+   * Campaign and sequence email: SES_CONFIGURATION_SET, MAIL_FROM and SEND_RATE_PER_SECOND when
+   * configured, and sending as any verified identity through that configuration set
+   * (grants.ts grantCampaignMail, acknowledged for cdk-nag on behalf of `actor`).
+   */
+  useCampaignMail(
+    configurationSetName: string,
+    actor: string,
+    settings: Pick<CrmConfig, 'mailFrom' | 'sendRatePerSecond'>,
+  ): this {
+    this.fn.addEnvironment(env.sesConfigurationSet, configurationSetName);
+    if (settings.mailFrom) this.fn.addEnvironment(env.mailFrom, settings.mailFrom);
+    if (settings.sendRatePerSecond)
+      this.fn.addEnvironment(env.sendRatePerSecond, String(settings.sendRatePerSecond));
+    grantCampaignMail(this.fn, configurationSetName);
+    if (this.fn.role) Validations.of(this.fn.role).acknowledge(campaignMailAcknowledgement(actor));
+    return this;
+  }
+}
+
+/** The environment of a function that creates or deletes schedules (read by shared/config.ts). */
+function schedulingEnvironment(wiring: ScheduleWiring): Record<string, string> {
+  return {
+    [env.schedule.scheduler]: 'eventbridge',
+    [env.schedule.group]: wiring.groupName,
+    [env.schedule.roleArn]: wiring.schedulerRoleArn,
+    [env.schedule.dlqArn]: wiring.deadLetterQueueArn,
+    ...Object.fromEntries(
+      scheduleTargets.map((target) => [env.schedule.targetArn(target), wiring.targetArns[target]]),
+    ),
+  };
 }

@@ -7,7 +7,7 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import type { HttpFunctionName } from '#shared/api/catalogue';
+import type { LambdaName } from '../lambdas.ts';
 import { repoRoot } from './paths.ts';
 
 export type HttpHandler = (
@@ -49,15 +49,15 @@ export function moduleHandlerLoader<H>(
 }
 
 /**
- * The handlers that serve AWS: `functions/http/<name>.ts` per catalogue function. The
- * catalogue is imported on first use, so the runtime itself starts (and reports
- * clearly) even while shared code is being edited.
+ * The handlers that serve AWS: the entry of each HTTP function in the Lambda catalogue
+ * (infra/lambdas.ts). The catalogue is imported on first use, so the runtime itself
+ * starts (and reports clearly) even while shared code is being edited.
  */
-export const loadCatalogueHttpHandler: LoadHttpHandler = moduleHandlerLoader<HttpHandler>(async (name) =>
-  (await import('#shared/api/catalogue')).httpFunctionEntry(name as HttpFunctionName),
+export const loadCatalogueHttpHandler: LoadHttpHandler = moduleHandlerLoader<HttpHandler>(
+  async (name) => (await import('../lambdas.ts')).lambda(name as LambdaName).entry,
 );
 
-const loadStreamModule = moduleHandlerLoader<StreamHandler>(
-  async () => (await import('#shared/api/catalogue')).streamFunctionEntry,
+const loadStreamModule = moduleHandlerLoader<StreamHandler>(async () =>
+  (await import('../lambdas.ts')).streamEntry(),
 );
 export const loadCatalogueStreamHandler: LoadStreamHandler = () => loadStreamModule('stream');

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { fromMessageItem, type LocalMessage, localQueueTable } from '#shared/queue/local-queue';
-import { type QueueName, queueConsumerEntry, queueNames } from '#shared/queue/queue';
+import { type QueueName, queueNames } from '#shared/queue/queue';
 import {
   appendFailure,
   backoffMs,
@@ -40,7 +40,7 @@ export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBat
 export type LoadQueueHandler = (queue: QueueName) => Promise<QueueHandler>;
 
 export const loadQueueConsumerHandler: LoadQueueHandler = moduleHandlerLoader<QueueHandler>(async (queue) =>
-  queueConsumerEntry(queue as QueueName),
+  (await import('../lambdas.ts')).queueConsumerEntry(queue as QueueName),
 );
 
 export interface LocalQueueConsumerOptions {

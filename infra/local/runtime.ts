@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { env } from '#shared/env';
 import { tableDefinition } from '#shared/store/table';
 import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
 import { loadOrCreateDevTokenKeys, loadOrCreateSigningSecret } from './dev-secrets.ts';
@@ -58,15 +59,15 @@ export interface LocalRuntimeOptions {
   readonly log?: Logger;
   /** One log line per API request. */
   readonly logRequests?: boolean;
-  /** Default: every route of the catalogue. */
+  /** Default: every route of the catalogue's HTTP functions (infra/lambdas.ts). */
   readonly routes?: readonly LocalRoute[];
-  /** Default: import `functions/http/<name>.ts`. */
+  /** Default: import the catalogue's entry of each HTTP function (infra/lambdas.ts). */
   readonly loadHttpHandler?: LoadHttpHandler;
-  /** Default: import `functions/stream/tableChanges.ts`. */
+  /** Default: import the catalogue's stream consumer (infra/lambdas.ts). */
   readonly loadStreamHandler?: LoadStreamHandler;
   /** The local-only table of the scheduler stand-in. Default: `<tableName>-schedules`. */
   readonly scheduleTableName?: string;
-  /** Default: import `functions/schedule/<target>.ts`. */
+  /** Default: import the catalogue's entry of each schedule target (infra/lambdas.ts). */
   readonly loadScheduleHandler?: LoadScheduleHandler;
   /** Between the scheduler's passes. Default 250 ms. */
   readonly schedulerPollMs?: number;
@@ -197,7 +198,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const routes = (
       options.routes
         ? Promise.resolve(options.routes)
-        : import('#shared/api/catalogue').then(({ httpFunctions }) => routesFromCatalogue(httpFunctions))
+        : import('../lambdas.ts').then(({ lambdasOf }) =>
+            routesFromCatalogue(
+              Object.fromEntries(lambdasOf('http').map((spec) => [spec.name, spec.trigger.routes])),
+            ),
+          )
     ).then((catalogueRoutes) => [...catalogueRoutes, ...schedulerControlRoutes]);
     routes.catch(() => undefined);
     // Assigned before `ready`; requests reach handlers only after it.
@@ -286,9 +291,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ] = (sdkLoad as PromiseFulfilledResult<Awaited<typeof starting.sdk>>).value;
 
     const handlerEnv = {
-      TABLE_NAME: tableName,
-      USER_DIRECTORY: 'local',
-      SIGNING_SECRET: signingSecret,
+      [env.tableName]: tableName,
+      [env.userDirectory]: 'local',
+      [env.signingSecret]: signingSecret,
       API_BASE_URL: http.url,
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
@@ -299,19 +304,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       // Linked from GET / and allowed to frame the unsubscribe page (shared/config.ts).
-      LOCAL_INBOX_URL: ses.inboxUrl,
+      [env.localInboxUrl]: ses.inboxUrl,
       // shared/mail/sent-ledger.ts: SES's record of the message sent under a claim, which AWS cannot be asked.
-      LOCAL_SES_LEDGER_URL: ses.ledgerUrl,
+      [env.localSesLedgerUrl]: ses.ledgerUrl,
       // shared/schedule/select.ts: the local stand-in, keeping schedules in their own table.
-      SCHEDULER: 'local',
-      LOCAL_SCHEDULE_TABLE: scheduleTableName,
+      [env.schedule.scheduler]: 'local',
+      [env.schedule.localTable]: scheduleTableName,
       // shared/queue/select.ts: the SQS stand-in, keeping messages in their own table.
-      QUEUE: 'local',
-      LOCAL_QUEUE_TABLE: queueTableName,
+      [env.queue.queue]: 'local',
+      [env.queue.localTable]: queueTableName,
       // functions/stream/pipeline/set-aside.ts: records the stream consumer can never apply go where the poller's do.
-      LOCAL_STREAM_FAILURE_FILE: join(dataDir, STREAM_FAILURES_FILE),
+      [env.streamFailures.localFile]: join(dataDir, STREAM_FAILURES_FILE),
       // The local SES has no rate limit; SEND_RATE_PER_SECOND=14 behaves like a production account.
-      SEND_RATE_PER_SECOND: process.env.SEND_RATE_PER_SECOND ?? 'unlimited',
+      [env.sendRatePerSecond]: process.env[env.sendRatePerSecond] ?? 'unlimited',
       // Nothing local may reach for real credentials or the instance metadata service.
       AWS_EC2_METADATA_DISABLED: 'true',
       // Node 20 is supported by this project; the SDK's notice about its future drop is noise here.

@@ -15,11 +15,7 @@ import {
   scheduleKey,
 } from '#shared/schedule/local-scheduler';
 import type { ScheduleTargetEvent } from '#shared/schedule/request';
-import {
-  type ScheduleTarget,
-  scheduleTargetEntry,
-  scheduleTargetTimeoutMs,
-} from '#shared/schedule/scheduler';
+import { type ScheduleTarget, scheduleTargetTimeoutMs } from '#shared/schedule/scheduler';
 import {
   appendFailure,
   backoffMs,
@@ -46,9 +42,9 @@ import type { Logger } from './logger.ts';
 export type ScheduleHandler = (event: ScheduleTargetEvent, context: Context) => Promise<unknown>;
 export type LoadScheduleHandler = (target: ScheduleTarget) => Promise<ScheduleHandler>;
 
-/** The handlers that serve AWS: `functions/schedule/<target>.ts`, imported once like a warm container. */
+/** The handlers that serve AWS (the catalogue's entry per target), imported once like a warm container. */
 export const loadScheduleTargetHandler: LoadScheduleHandler = moduleHandlerLoader<ScheduleHandler>(
-  async (target) => scheduleTargetEntry(target as ScheduleTarget),
+  async (target) => (await import('../lambdas.ts')).scheduleTargetEntry(target as ScheduleTarget),
 );
 
 export interface LocalSchedulerLoopOptions {

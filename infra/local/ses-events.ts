@@ -34,8 +34,8 @@ export const SES_EVENT_FAILURES_FILE = 'ses-event-failures.jsonl';
 export type SesEventHandler = (event: SesEventBridgeEvent, context: Context) => Promise<unknown>;
 export type LoadSesEventHandler = () => Promise<SesEventHandler>;
 
-const loadSesEventsModule = moduleHandlerLoader<SesEventHandler>(
-  async () => (await import('#shared/api/catalogue')).sesEventsEntry,
+const loadSesEventsModule = moduleHandlerLoader<SesEventHandler>(async () =>
+  (await import('../lambdas.ts')).sesEventsEntry(),
 );
 /** The handler that serves AWS, imported once like a warm container. */
 export const loadSesEventsHandler: LoadSesEventHandler = () => loadSesEventsModule('sesEvents');

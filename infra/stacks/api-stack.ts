@@ -24,22 +24,16 @@ import {
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import {
-  type HttpFunctionName,
-  httpFunctionEntry,
-  httpFunctionNames,
-  httpFunctions,
-} from '#shared/api/catalogue';
-import { type RouteDef, routeKey } from '#shared/api/route';
+import type { HttpFunctionName } from '#shared/api/catalogue';
+import { routeKey } from '#shared/api/route';
 import { roles } from '#shared/domain/access';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
-import { grantScheduling, grantTable, scheduleGroupAcknowledgement, type TableAccess } from '../grants.ts';
-import { type ScheduleWiring, schedulingEnvironment } from './schedule-stack.ts';
+import type { ScheduleWiring } from '../grants.ts';
+import { lambdasOf } from '../lambdas.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
@@ -52,46 +46,14 @@ export interface ApiStackProps extends StackProps {
 
 /**
  * HTTP functions that create, move and cancel one-time schedules: activities (reminders),
- * cases (SLA checks), campaigns (starts) and sequences (steps). Only these may touch the schedule group and pass the scheduler's role.
+ * cases (SLA checks), campaigns (starts) and sequences (steps), as the catalogue says.
+ * Only these may touch the schedule group and pass the scheduler's role.
  */
-export const schedulingFunctions: ReadonlySet<HttpFunctionName> = new Set<HttpFunctionName>([
-  'activities',
-  'cases',
-  'campaigns',
-  'sequences',
-]);
-
-/** What an HTTP function may touch beyond its own logs. */
-interface FunctionAccess {
-  readonly table?: TableAccess;
-  /** Reads the secret that signs cursors and public links. */
-  readonly signing?: boolean;
-  /** Manages Cognito users and their groups. */
-  readonly userPool?: boolean;
-}
-
-/** Every function not listed here reads and writes the table and signs cursors. */
-const defaultAccess: FunctionAccess = { table: 'readWrite', signing: true };
-const functionAccess: Partial<Record<HttpFunctionName, FunctionAccess>> = {
-  meta: {}, // health, OpenAPI and docs: no data at all
-  reports: { table: 'read', signing: true },
-  users: { table: 'readWrite', signing: true, userPool: true },
-};
-
-/**
- * What the users function does in Cognito when an admin creates or changes a user
- * (shared/identity/cognito-directory.ts). AdminDeleteUser only undoes a Cognito user whose
- * table record could not be written (duplicate email, missing team).
- */
-export const userPoolAdminActions = [
-  'cognito-idp:AdminCreateUser',
-  'cognito-idp:AdminDeleteUser',
-  'cognito-idp:AdminAddUserToGroup',
-  'cognito-idp:AdminRemoveUserFromGroup',
-  'cognito-idp:AdminUpdateUserAttributes',
-  'cognito-idp:AdminDisableUser',
-  'cognito-idp:AdminEnableUser',
-] as const;
+export const schedulingFunctions: ReadonlySet<HttpFunctionName> = new Set(
+  lambdasOf('http')
+    .filter((spec) => spec.uses.scheduler)
+    .map((spec) => spec.name as HttpFunctionName),
+);
 
 /** JSON access log line; HTTP API `$context` variables only (REST-only ones fail the deployment). */
 const accessLogFormat = AccessLogFormat.custom(
@@ -124,7 +86,6 @@ export class ApiStack extends Stack {
   readonly stage: HttpStage;
   readonly functions: Record<HttpFunctionName, CrmFunction>;
   private readonly publicRoutes: { route: HttpRoute; key: string }[] = [];
-  private readonly signingSecret: ISecret;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -187,8 +148,6 @@ export class ApiStack extends Stack {
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
 
-    this.signingSecret = props.signingSecret;
-
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: config.stage ? `crm-${config.stage}` : 'crm',
       description: 'Serverless CRM HTTP API',
@@ -216,12 +175,17 @@ export class ApiStack extends Stack {
     const noAuthorizer = new HttpNoneAuthorizer();
 
     const functions: Partial<Record<HttpFunctionName, CrmFunction>> = {};
-    for (const name of httpFunctionNames) {
-      const fn = this.httpFunction(name, table, config, props.schedules);
-      functions[name] = fn;
-      const integration = new HttpLambdaIntegration(`${name}-integration`, fn.fn);
-      const routes: readonly RouteDef[] = httpFunctions[name];
-      for (const route of routes) {
+    for (const spec of lambdasOf('http')) {
+      const fn = CrmFunction.fromCatalogue(this, spec, {
+        table,
+        config,
+        schedules: props.schedules,
+        signingSecret: props.signingSecret,
+        userPool: this.userPool,
+      });
+      functions[spec.name as HttpFunctionName] = fn;
+      const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn.fn);
+      for (const route of spec.trigger.routes) {
         const httpRoute = new HttpRoute(this, `Route-${route.operationId}`, {
           httpApi: this.api,
           routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
@@ -238,52 +202,6 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
 
     this.acknowledgeFindings(config);
-  }
-
-  private httpFunction(
-    name: HttpFunctionName,
-    table: ITableV2,
-    config: CrmConfig,
-    schedules: ScheduleWiring,
-  ): CrmFunction {
-    const access = functionAccess[name] ?? defaultAccess;
-    const scheduling = schedulingFunctions.has(name);
-    const environment: Record<string, string> = scheduling ? schedulingEnvironment(schedules) : {};
-    if (access.table) {
-      environment.TABLE_NAME = table.tableName;
-      environment.USER_DIRECTORY = 'cognito';
-    }
-    if (access.signing) environment.SIGNING_SECRET_ARN = this.signingSecret.secretArn;
-    if (access.signing && config.publicApiUrl) environment.PUBLIC_API_URL = config.publicApiUrl;
-    if (access.userPool) environment.USER_POOL_ID = this.userPool.userPoolId;
-
-    const fn = new CrmFunction(this, `${name}-function`, {
-      entry: httpFunctionEntry(name),
-      description: `CRM HTTP API: ${name}`,
-      environment,
-      logRetention: config.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
-    if (access.table) grantTable(fn.fn, table, access.table);
-    if (access.signing) this.signingSecret.grantRead(fn.fn);
-    if (access.userPool) {
-      fn.fn.addToRolePolicy(
-        new PolicyStatement({ actions: [...userPoolAdminActions], resources: [this.userPool.userPoolArn] }),
-      );
-    }
-    if (scheduling) {
-      grantScheduling(fn.fn, schedules);
-      if (fn.fn.role) {
-        Validations.of(fn.fn.role).acknowledge(
-          scheduleGroupAcknowledgement(
-            schedules.groupName,
-            name,
-            'reminder-<activityId>, sla-<caseId>, campaign-<id>, sequence steps',
-          ),
-        );
-      }
-    }
-    return fn;
   }
 
   /** Every cdk-nag acknowledgement of this stack, each scoped to the resource it is about. */

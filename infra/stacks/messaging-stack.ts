@@ -3,7 +3,6 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   ConfigurationSet,
@@ -14,11 +13,9 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { campaignSendEntry, sesEventsEntry } from '#shared/api/catalogue';
-import { CAMPAIGN_SEND_TIMEOUT_MS } from '#shared/mail/campaign-send';
 import type { CrmConfig } from '../config.ts';
-import { CrmFunction } from '../constructs/crm-function.ts';
-import { campaignMailAcknowledgement, grantCampaignMail, grantTable } from '../grants.ts';
+import { CrmFunction, type LambdaResources } from '../constructs/crm-function.ts';
+import { lambda } from '../lambdas.ts';
 
 export interface MessagingStackProps extends StackProps {
   readonly table: ITableV2;
@@ -39,9 +36,6 @@ const publishedEvents = [
   EmailSendingEvent.DELIVERY_DELAY,
   EmailSendingEvent.RENDERING_FAILURE,
 ];
-
-/** One sender run: a queue message of recipients (shared/mail/campaign-send.ts stops starting chunks before it). */
-const SENDER_TIMEOUT = Duration.millis(CAMPAIGN_SEND_TIMEOUT_MS);
 
 /**
  * Email on the SES side: the configuration set whose events go to the default event bus, the
@@ -74,55 +68,35 @@ export class MessagingStack extends Stack {
       events: publishedEvents,
     });
 
+    const sender = lambda('campaignSend');
+    // One sender run: a queue message of recipients.
+    const senderTimeout = Duration.millis(sender.timeoutMs ?? 10_000);
     const sendFailures = this.failureQueue('CampaignSendFailures', config.removalPolicy);
     this.sendQueue = new Queue(this, 'CampaignSend', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // Lambda's advice: at least six times the function timeout, so a retried batch is not redelivered mid-run.
-      visibilityTimeout: Duration.seconds(SENDER_TIMEOUT.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(senderTimeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
       // Throttled recipients go back to the queue, so a message may need several receives.
       deadLetterQueue: { queue: sendFailures, maxReceiveCount: 10 },
     });
 
-    const mailEnvironment: Record<string, string> = {
-      TABLE_NAME: table.tableName,
-      SIGNING_SECRET_ARN: signingSecret.secretArn,
-      SES_CONFIGURATION_SET: setName,
-      ...(config.mailFrom ? { MAIL_FROM: config.mailFrom } : {}),
-      ...(config.sendRatePerSecond ? { SEND_RATE_PER_SECOND: String(config.sendRatePerSecond) } : {}),
-      ...(config.publicApiUrl ? { PUBLIC_API_URL: config.publicApiUrl } : {}),
-    };
-    this.sender = new CrmFunction(this, 'campaignSend-function', {
-      entry: campaignSendEntry,
-      description: 'CRM campaign sender: one queue message of recipients through SES at the shared rate',
-      environment: mailEnvironment,
-      timeout: SENDER_TIMEOUT,
-      logRetention: config.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
-    grantTable(this.sender.fn, table, 'readWrite');
-    signingSecret.grantRead(this.sender.fn);
-    grantCampaignMail(this.sender.fn, setName);
-    this.sender.fn.addEventSource(
-      new SqsEventSource(this.sendQueue, {
+    const resources: LambdaResources = { table, config, signingSecret, configurationSetName: setName };
+    this.sender = CrmFunction.fromCatalogue(this, sender, resources).useQueue(
+      'campaignSend',
+      this.sendQueue,
+      'consume',
+      {
         batchSize: 5,
         reportBatchItemFailures: true,
         // The shared send budget paces them; more concurrent senders would only wait for it.
         maxConcurrency: 10,
-      }),
+      },
     );
 
     const eventFailures = this.failureQueue('SesEventFailures', config.removalPolicy);
-    this.eventHandler = new CrmFunction(this, 'sesEvents-function', {
-      entry: sesEventsEntry,
-      description: 'CRM SES events: delivery, bounce, complaint, reject to recipients, suppression, contacts',
-      environment: { TABLE_NAME: table.tableName },
-      timeout: Duration.seconds(30),
-      logRetention: config.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
-    grantTable(this.eventHandler.fn, table, 'readWrite');
+    this.eventHandler = CrmFunction.fromCatalogue(this, lambda('sesEvents'), resources);
     // EventBridge invokes asynchronously: Lambda retries a failing event twice, then parks it.
     this.eventHandler.fn.configureAsyncInvoke({
       retryAttempts: 2,
@@ -172,8 +146,6 @@ export class MessagingStack extends Stack {
   }
 
   private acknowledgeFindings(): void {
-    const role = this.sender.fn.role;
-    if (role) Validations.of(role).acknowledge(campaignMailAcknowledgement('campaignSend'));
     for (const queue of this.failureQueues) {
       // cdk-nag already accepts a queue that is another queue's redrive target; acknowledging it would be stale.
       if (queue === this.sendQueue.deadLetterQueue?.queue) continue;

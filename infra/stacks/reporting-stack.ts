@@ -4,11 +4,10 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { streamFunctionEntry } from '#shared/api/catalogue';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
-import { grantScheduling, grantTable, scheduleGroupAcknowledgement } from '../grants.ts';
-import { type ScheduleWiring, schedulingEnvironment } from './schedule-stack.ts';
+import type { ScheduleWiring } from '../grants.ts';
+import { lambdasOf } from '../lambdas.ts';
 
 export interface ReportingStackProps extends StackProps {
   readonly table: ITableV2;
@@ -40,31 +39,15 @@ export class ReportingStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
 
-    this.consumer = new CrmFunction(this, 'aggregates-function', {
-      entry: streamFunctionEntry,
-      description: 'CRM table stream: report aggregates, timelines, notifications',
-      environment: {
-        TABLE_NAME: table.tableName,
-        // Records that can never be applied are set aside here by the consumer itself, with the reason.
-        STREAM_FAILURE_QUEUE_URL: this.failureQueue.queueUrl,
-        ...schedulingEnvironment(props.schedules),
-      },
-      // A batch of 100 records runs several transactions; far below the stream's patience.
-      timeout: Duration.seconds(60),
-      logRetention: config.logRetention,
-      removalPolicy: config.removalPolicy,
+    const [consumer] = lambdasOf('stream');
+    if (!consumer) throw new Error('infra/lambdas.ts lists no stream consumer');
+    this.consumer = CrmFunction.fromCatalogue(this, consumer, {
+      table,
+      config,
+      schedules: props.schedules,
+      // Records that can never be applied are set aside here by the consumer itself, with the reason.
+      streamFailureQueue: this.failureQueue,
     });
-    grantTable(this.consumer.fn, table, 'readWrite');
-    this.failureQueue.grantSendMessages(this.consumer.fn);
-    grantScheduling(this.consumer.fn, props.schedules, { cancelOnly: true });
-    if (this.consumer.fn.role)
-      Validations.of(this.consumer.fn.role).acknowledge(
-        scheduleGroupAcknowledgement(
-          props.schedules.groupName,
-          'the stream consumer',
-          'a sequence step per enrollment, deleted when an exit condition or an erasure ends the enrollment',
-        ),
-      );
     // DynamoEventSource grants the stream read itself (DescribeStream, GetRecords, GetShardIterator, ListStreams).
     this.consumer.fn.addEventSource(
       new DynamoEventSource(table, {

@@ -14,24 +14,11 @@ import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { scheduleEnv } from '#shared/config';
-import { queueEnv } from '#shared/queue/queue';
-import {
-  type ScheduleTarget,
-  scheduleTargetEntry,
-  scheduleTargets,
-  scheduleTargetTimeoutMs,
-} from '#shared/schedule/scheduler';
+import { type ScheduleTarget, scheduleTargets } from '#shared/schedule/scheduler';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
-import {
-  campaignMailAcknowledgement,
-  grantCampaignMail,
-  grantScheduling,
-  grantTable,
-  mailSendActions,
-  scheduleGroupAcknowledgement,
-} from '../grants.ts';
+import type { ScheduleWiring } from '../grants.ts';
+import { lambdasOf } from '../lambdas.ts';
 
 export interface ScheduleStackProps extends StackProps {
   readonly table: ITableV2;
@@ -42,43 +29,6 @@ export interface ScheduleStackProps extends StackProps {
   readonly campaignSendQueue: IQueue;
   readonly configurationSetName: string;
 }
-
-/** What a function needs to create schedules (shared/schedule/eventbridge-scheduler.ts). */
-export interface ScheduleWiring {
-  readonly groupName: string;
-  /** `arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*`: the only schedules it may touch. */
-  readonly scheduleArnPattern: string;
-  readonly schedulerRoleArn: string;
-  readonly deadLetterQueueArn: string;
-  readonly targetArns: Readonly<Record<ScheduleTarget, string>>;
-}
-
-/** What each target function may touch beyond its own logs and the table. */
-interface TargetAccess {
-  readonly description: string;
-  /** Sends transactional email through SES (MAIL_FROM). */
-  readonly mail?: boolean;
-  /** Sends marketing email: any verified identity, the configuration set, the send budget, signed links. */
-  readonly campaignMail?: boolean;
-  /** Queues campaign recipients for the sender. */
-  readonly sendQueue?: boolean;
-  /** Creates the next schedule itself. */
-  readonly scheduling?: boolean;
-}
-
-const targetAccess: Record<ScheduleTarget, TargetAccess> = {
-  reminder: { description: 'CRM schedule: activity reminder (email and notification)', mail: true },
-  slaCheck: { description: 'CRM schedule: case SLA check (notifications)' },
-  campaignStart: {
-    description: 'CRM schedule: campaign start (freezes the recipients, queues them for sending)',
-    sendQueue: true,
-  },
-  sequenceStep: {
-    description: 'CRM schedule: follow-up sequence step (one email, then the next step)',
-    campaignMail: true,
-    scheduling: true,
-  },
-};
 
 /** `crm`, or `crm-<stage>` so that several copies can live in one account and region. */
 export const scheduleGroupName = (stage: string | undefined): string => (stage ? `crm-${stage}` : 'crm');
@@ -166,8 +116,28 @@ export class ScheduleStack extends Stack {
     };
 
     const targets: Partial<Record<ScheduleTarget, CrmFunction>> = {};
-    for (const target of scheduleTargets) {
-      targets[target] = this.targetFunction(target, targetName(target), props);
+    for (const spec of lambdasOf('schedule')) {
+      const target = spec.trigger.target;
+      const fn = CrmFunction.fromCatalogue(
+        this,
+        spec,
+        {
+          table: props.table,
+          config,
+          signingSecret: props.signingSecret,
+          schedules: this.wiring,
+          queues: { campaignSend: props.campaignSendQueue },
+          configurationSetName: props.configurationSetName,
+          mailIdentityArns: this.mailIdentityArns(config),
+        },
+        { functionName: targetName(target) },
+      );
+      fn.fn.configureAsyncInvoke({
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        onFailure: new SqsDestination(this.deadLetterQueue),
+      });
+      targets[target] = fn;
     }
     this.targets = targets as Record<ScheduleTarget, CrmFunction>;
 
@@ -185,67 +155,6 @@ export class ScheduleStack extends Stack {
     new CfnOutput(this, 'ScheduleFailureQueueUrl', { value: this.deadLetterQueue.queueUrl });
 
     this.acknowledgeFindings(config);
-  }
-
-  private targetFunction(
-    target: ScheduleTarget,
-    functionName: string,
-    props: ScheduleStackProps,
-  ): CrmFunction {
-    const { table, config } = props;
-    const access = targetAccess[target];
-    const environment: Record<string, string> = { TABLE_NAME: table.tableName, USER_DIRECTORY: 'cognito' };
-    if (access.mail && config.mailFrom) environment.MAIL_FROM = config.mailFrom;
-    if (access.campaignMail) {
-      Object.assign(environment, {
-        SIGNING_SECRET_ARN: props.signingSecret.secretArn,
-        SES_CONFIGURATION_SET: props.configurationSetName,
-        ...(config.mailFrom ? { MAIL_FROM: config.mailFrom } : {}),
-        ...(config.sendRatePerSecond ? { SEND_RATE_PER_SECOND: String(config.sendRatePerSecond) } : {}),
-        ...(config.publicApiUrl ? { PUBLIC_API_URL: config.publicApiUrl } : {}),
-      });
-    }
-    if (access.sendQueue) {
-      // Without QUEUE=sqs, shared/queue/select.ts picks the local stand-in, which has no table in AWS.
-      environment[queueEnv.queue] = 'sqs';
-      environment[queueEnv.url('campaignSend')] = props.campaignSendQueue.queueUrl;
-    }
-    if (access.scheduling) Object.assign(environment, schedulingEnvironment(this.wiring));
-    const fn = new CrmFunction(this, `${target}-function`, {
-      entry: scheduleTargetEntry(target),
-      functionName,
-      description: access.description,
-      environment,
-      timeout: Duration.millis(scheduleTargetTimeoutMs[target]),
-      ...(target === 'campaignStart' ? { memorySize: 1024 } : {}),
-      logRetention: config.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
-    grantTable(fn.fn, table, 'readWrite');
-    if (access.mail) {
-      fn.fn.addToRolePolicy(
-        new PolicyStatement({ actions: [...mailSendActions], resources: this.mailIdentityArns(config) }),
-      );
-    }
-    if (access.campaignMail) {
-      grantCampaignMail(fn.fn, props.configurationSetName);
-      props.signingSecret.grantRead(fn.fn);
-      if (fn.fn.role) Validations.of(fn.fn.role).acknowledge(campaignMailAcknowledgement(target));
-    }
-    if (access.sendQueue) props.campaignSendQueue.grantSendMessages(fn.fn);
-    if (access.scheduling) {
-      grantScheduling(fn.fn, this.wiring);
-      if (fn.fn.role)
-        Validations.of(fn.fn.role).acknowledge(
-          scheduleGroupAcknowledgement(this.wiring.groupName, target, 'one per enrollment and step'),
-        );
-    }
-    fn.fn.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.deadLetterQueue),
-    });
-    return fn;
   }
 
   /** The sender address's identity and its domain's (SES authorises by whichever is verified), or any. */
@@ -270,8 +179,10 @@ export class ScheduleStack extends Stack {
         'This queue is itself the dead-letter queue of the schedules and the on-failure destination of the schedule targets.',
     });
     if (!config.mailFrom) {
-      for (const target of scheduleTargets.filter((name) => targetAccess[name].mail)) {
-        const role = this.targets[target].fn.role;
+      for (const spec of lambdasOf('schedule').filter(
+        (candidate) => candidate.uses.mail === 'transactional',
+      )) {
+        const role = this.targets[spec.trigger.target].fn.role;
         if (!role) continue;
         // CrmFunction already acknowledged Resource::* for X-Ray on this role; this says why SES is there too.
         Validations.of(role).acknowledge({
@@ -284,17 +195,4 @@ export class ScheduleStack extends Stack {
       }
     }
   }
-}
-
-/** The environment of a function that creates schedules (read by shared/config.ts). */
-export function schedulingEnvironment(wiring: ScheduleWiring): Record<string, string> {
-  return {
-    [scheduleEnv.scheduler]: 'eventbridge',
-    [scheduleEnv.group]: wiring.groupName,
-    [scheduleEnv.roleArn]: wiring.schedulerRoleArn,
-    [scheduleEnv.dlqArn]: wiring.deadLetterQueueArn,
-    ...Object.fromEntries(
-      scheduleTargets.map((target) => [scheduleEnv.targetArn(target), wiring.targetArns[target]]),
-    ),
-  };
 }

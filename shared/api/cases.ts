@@ -87,6 +87,7 @@ export const caseRoutes = defineRoutes([
     method: 'PUT',
     path: '/settings/sla',
     operationId: 'putSlaSettings',
+    role: { least: 'admin' },
     summary:
       'Set the SLA hours per priority (admin): each positive, at most 720; an omitted priority takes its default. ' +
       'Applies to cases created or re-prioritised afterwards',

@@ -20,8 +20,8 @@ import { trackingRoutes } from './tracking.ts';
 import { userRoutes } from './users.ts';
 
 /**
- * Every HTTP function and the routes it serves. The Lambda entry of `name` is
- * `functions/http/<name>.ts`; CDK, the local router and OpenAPI read this map.
+ * Every HTTP function and the routes it serves; CDK, the local router and OpenAPI read
+ * this map. Every Lambda (entries, what each uses) is listed in infra/lambdas.ts.
  */
 export const httpFunctions = {
   meta: metaRoutes,
@@ -48,14 +48,3 @@ export const httpFunctions = {
 export type HttpFunctionName = keyof typeof httpFunctions;
 
 export const httpFunctionNames = Object.keys(httpFunctions) as HttpFunctionName[];
-
-export const httpFunctionEntry = (name: HttpFunctionName): string => `functions/http/${name}.ts`;
-
-/** Non-HTTP functions: the table-stream consumer. */
-export const streamFunctionEntry = 'functions/stream/tableChanges.ts';
-
-/** The SQS consumer that sends a campaign's queued recipients. */
-export const campaignSendEntry = 'functions/queue/campaignSend.ts';
-
-/** The EventBridge target for SES events of the configuration set. */
-export const sesEventsEntry = 'functions/events/sesEvents.ts';

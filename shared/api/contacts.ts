@@ -44,6 +44,7 @@ export const contactRoutes = defineRoutes([
     method: 'DELETE',
     path: '/contacts/{id}',
     operationId: 'deleteContact',
+    role: { least: 'admin', when: 'erase=true' },
     summary: 'Archive a contact, or with `erase=true` (admin) erase the person irreversibly (GDPR)',
     query: () => contactSchemas().deleteQuery,
     status: 204,

@@ -82,6 +82,7 @@ export const leadRoutes = defineRoutes([
     method: 'PUT',
     path: '/settings/lead-assignment',
     operationId: 'putLeadAssignment',
+    role: { least: 'admin' },
     summary:
       'Set the lead assignment rule (admin): `none` (the creator owns the lead), `round_robin` over `userIds` (even under concurrent creation), or `by_country` (`countries` maps ISO codes to users; an unmapped or missing country falls back to round robin over `userIds`, else the creator)',
     body: () => leadAssignmentSchemas().put,

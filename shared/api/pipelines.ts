@@ -16,6 +16,7 @@ export const pipelineRoutes = defineRoutes([
     method: 'POST',
     path: '/pipelines',
     operationId: 'createPipeline',
+    role: { least: 'admin' },
     summary: 'Create a pipeline (admin): exactly one won stage, at least one lost and one open stage',
     body: () => pipelineSchemas().create,
     response: () => pipelineSchemas().record,
@@ -34,6 +35,7 @@ export const pipelineRoutes = defineRoutes([
     method: 'PATCH',
     path: '/pipelines/{id}',
     operationId: 'updatePipeline',
+    role: { least: 'admin' },
     summary:
       'Rename a pipeline or replace its stages (admin). Stages keep their id when sent with it; removing a ' +
       'stage that holds deals answers 409 unless `moveDeals` names the stage they move to',

@@ -17,6 +17,7 @@ export const reportRoutes = defineRoutes([
     method: 'GET',
     path: '/reports/overview',
     operationId: 'getOverview',
+    role: { least: 'manager' },
     summary: 'Live record counts of the tenant, kept from the table stream',
     response: overview,
     status: 200,

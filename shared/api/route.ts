@@ -18,6 +18,13 @@ export interface RouteDef {
   readonly summary: string;
   /** Served without a token (health, docs, tracking links). */
   readonly public?: boolean;
+  /**
+   * The least role that may call it, when a signed-in rep may not (SPEC: only admins manage
+   * users, teams and settings, and erase; tenant-wide reports and products are for managers
+   * and admins). The handler enforces it; `npm run routes` prints it. `when`: the request
+   * that needs the role, if only some do.
+   */
+  readonly role?: { readonly least: 'manager' | 'admin'; readonly when?: string };
   readonly body?: SchemaRef;
   readonly query?: SchemaRef;
   /** Shape of a successful response body, for the documentation. */

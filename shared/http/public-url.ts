@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { config } from '../config.ts';
 
 /**
  * The base URL that links in emails (tracking, unsubscribe) point at:
@@ -7,7 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
  * server speaks http and says so in `x-forwarded-proto`.
  */
 export function publicBaseUrl(event: Pick<APIGatewayProxyEventV2, 'headers' | 'requestContext'>): string {
-  const configured = process.env.PUBLIC_API_URL;
+  const configured = config.publicApiUrl;
   if (configured) return configured.replace(/\/+$/, '');
   const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
   return `${proto}://${event.requestContext.domainName}`;

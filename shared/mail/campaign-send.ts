@@ -3,6 +3,7 @@ import { config } from '../config.ts';
 import { type Actor, canRead } from '../domain/access.ts';
 import type { Delivery, DeliveryRef } from '../domain/delivery.ts';
 import { compileTemplate } from '../domain/template.ts';
+import { queueConsumerTimeoutMs } from '../queue/queue.ts';
 import { getSigningKey } from '../secrets.ts';
 import type { CampaignSendMessage } from '../store/campaign-run.ts';
 import { type Campaign, getCampaign, suppressedEmails } from '../store/campaigns.ts';
@@ -28,7 +29,7 @@ import {
  */
 
 /** The sender's Lambda timeout. */
-export const CAMPAIGN_SEND_TIMEOUT_MS = 120_000;
+export const CAMPAIGN_SEND_TIMEOUT_MS = queueConsumerTimeoutMs.campaignSend;
 /** Recipients sent concurrently, and between two reads of the campaign's status. */
 export const CHUNK = 10;
 /** Stop starting chunks this long before the function times out; the rest is retried. */
@@ -171,7 +172,7 @@ async function sendChunk(
   if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
   const template = compileTemplate(campaign.snapshot.template);
   const signingKey = await getSigningKey();
-  const baseUrl = campaign.linkBaseUrl ?? process.env.PUBLIC_API_URL ?? '';
+  const baseUrl = campaign.linkBaseUrl ?? config.publicApiUrl ?? '';
 
   const outcomes = await Promise.all(
     pending.map(async (ref) => {

@@ -130,7 +130,7 @@ function sesAccountRate(): Promise<number> {
 
 /** The rate senders use: SEND_RATE_PER_SECOND (read on each call) if set, else the SES account's. */
 export async function sendRate(): Promise<number | undefined> {
-  const configured = configuredRate(process.env.SEND_RATE_PER_SECOND);
+  const configured = configuredRate(config.sendRatePerSecond);
   if (configured === 'unlimited') return undefined;
   return configured ?? sesAccountRate();
 }

@@ -1,3 +1,4 @@
+import { config } from '../config.ts';
 import type { SendEvidence } from '../domain/delivery.ts';
 
 /**
@@ -7,13 +8,11 @@ import type { SendEvidence } from '../domain/delivery.ts';
  * at LOCAL_SES_LEDGER_URL; SES itself has no such lookup, so in AWS the
  * answer is always `unknown` and the Send event is the evidence.
  */
-export const sentLedgerEnv = 'LOCAL_SES_LEDGER_URL';
-
 export interface SentLedger {
   lookup(claimId: string): Promise<SendEvidence>;
 }
 
-export function sentLedger(baseUrl = process.env[sentLedgerEnv]): SentLedger {
+export function sentLedger(baseUrl = config.localSesLedgerUrl): SentLedger {
   if (!baseUrl) return { lookup: async () => 'unknown' };
   return {
     async lookup(claimId) {

@@ -1,4 +1,5 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { config } from '../config.ts';
 import { SES_CALL_TIMEOUT_MS } from '../domain/delivery.ts';
 import { headerText, mailbox } from './headers.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
@@ -56,13 +57,13 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
   };
   return {
     async send(email: OutgoingEmail): Promise<string> {
-      const address = email.from ?? options.from ?? process.env.MAIL_FROM ?? DEFAULT_MAIL_FROM;
+      const address = email.from ?? options.from ?? config.mailFrom ?? DEFAULT_MAIL_FROM;
       const from = mailbox(address, email.fromName);
       const headers = Object.entries(email.headers ?? {}).map(([Name, Value]) => ({
         Name: headerText(Name),
         Value: headerText(Value),
       }));
-      const configurationSet = options.configurationSet ?? process.env.SES_CONFIGURATION_SET;
+      const configurationSet = options.configurationSet ?? config.sesConfigurationSet;
       const tags = Object.entries(email.tags ?? {}).map(([name, value]) => ({
         Name: sesTagPart(name),
         Value: sesTagPart(value),

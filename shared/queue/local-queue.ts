@@ -1,6 +1,7 @@
 import { type AttributeValue, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import { type Queue, type QueueName, queueEnv, serialise } from './queue.ts';
+import { config } from '../config.ts';
+import { type Queue, type QueueName, serialise } from './queue.ts';
 
 /**
  * The stand-in for SQS under `npm start`. Like SQS, it keeps messages outside
@@ -61,11 +62,7 @@ export function localQueue(options: { tableName?: string; client?: DynamoDBClien
     defaultClient ??= new DynamoDBClient({});
     return defaultClient;
   };
-  const tableName = () => {
-    const name = options.tableName ?? process.env[queueEnv.localTable];
-    if (!name) throw new Error(`Missing environment variable ${queueEnv.localTable}`);
-    return name;
-  };
+  const tableName = () => options.tableName ?? config.localQueueTable;
   return {
     async sendMessages(queue, bodies) {
       const now = new Date().toISOString();

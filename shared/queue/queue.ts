@@ -1,3 +1,5 @@
+import { env } from '../env.ts';
+
 /**
  * Work queues that absorb fan-out: in AWS SQS queues with DLQs, consumed by
  * Lambda with partial batch failures; under `npm start` a stand-in keeping
@@ -8,8 +10,10 @@
 export const queueNames = ['campaignSend'] as const;
 export type QueueName = (typeof queueNames)[number];
 
-/** The Lambda entry that consumes each queue. */
-export const queueConsumerEntry = (queue: QueueName): string => `functions/queue/${queue}.ts`;
+/** The Lambda timeout of each queue's consumer (shared/mail/campaign-send.ts stops starting chunks before it). */
+export const queueConsumerTimeoutMs: Readonly<Record<QueueName, number>> = {
+  campaignSend: 120_000,
+};
 
 /** SQS's limit on a message body. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -19,15 +23,8 @@ export interface Queue {
   sendMessages(queue: QueueName, bodies: readonly unknown[]): Promise<void>;
 }
 
-/** Environment names of the queue layer, one place for the stacks, the local runtime and the adapters. */
-export const queueEnv = {
-  /** `sqs` in AWS, `local` under `npm start`. */
-  queue: 'QUEUE',
-  /** `CAMPAIGN_SEND_QUEUE_URL`, ... */
-  url: (queue: QueueName): string =>
-    `${queue.replace(/[A-Z]/g, (char) => `_${char}`).toUpperCase()}_QUEUE_URL`,
-  localTable: 'LOCAL_QUEUE_TABLE',
-} as const;
+/** Environment names of the queue layer (part of shared/env.ts). */
+export const queueEnv = env.queue;
 
 export function serialise(queue: QueueName, body: unknown): string {
   const text = JSON.stringify(body);

@@ -1,3 +1,4 @@
+import { config } from '../config.ts';
 import type { Queue } from './queue.ts';
 
 let queue: Promise<Queue> | undefined;
@@ -5,7 +6,7 @@ let queue: Promise<Queue> | undefined;
 /** The queue of this environment, loaded on first use: SQS in AWS (`QUEUE=sqs`), the local stand-in otherwise. */
 export function getQueue(): Promise<Queue> {
   queue ??=
-    process.env.QUEUE === 'sqs'
+    config.queue === 'sqs'
       ? import('./sqs-queue.ts').then((module) => module.sqsQueue())
       : import('./local-queue.ts').then((module) => module.localQueue());
   return queue;

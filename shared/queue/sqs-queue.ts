@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type Queue, type QueueName, queueEnv, serialise } from './queue.ts';
+import { config } from '../config.ts';
+import { type Queue, type QueueName, serialise } from './queue.ts';
 
 /** SendMessageBatch takes up to 10 messages. */
 const BATCH = 10;
@@ -19,8 +20,7 @@ export function sqsQueue(options: { client?: SQSClient } = {}): Queue {
   };
   return {
     async sendMessages(queue: QueueName, bodies: readonly unknown[]) {
-      const url = process.env[queueEnv.url(queue)];
-      if (!url) throw new Error(`Missing environment variable ${queueEnv.url(queue)}`);
+      const url = config.queueUrl(queue);
       const messages = bodies.map((body) => serialise(queue, body));
       for (let start = 0; start < messages.length; start += BATCH) {
         let entries = messages

@@ -21,9 +21,6 @@ export const scheduleTargetTimeoutMs: Readonly<Record<ScheduleTarget, number>> =
   sequenceStep: 30_000,
 };
 
-/** The Lambda entry of each target. */
-export const scheduleTargetEntry = (target: ScheduleTarget): string => `functions/schedule/${target}.ts`;
-
 /** What a target receives; `tenantId` comes from the code that scheduled it, never from a client. */
 export interface SchedulePayload {
   readonly tenantId: string;

@@ -1,3 +1,4 @@
+import { config } from '../config.ts';
 import type { Scheduler } from './scheduler.ts';
 
 let scheduler: Promise<Scheduler> | undefined;
@@ -8,7 +9,7 @@ let scheduler: Promise<Scheduler> | undefined;
  */
 export function getScheduler(): Promise<Scheduler> {
   scheduler ??=
-    process.env.SCHEDULER === 'eventbridge'
+    config.scheduler === 'eventbridge'
       ? import('./eventbridge-scheduler.ts').then((module) => module.eventBridgeScheduler())
       : import('./local-scheduler.ts').then((module) => module.localScheduler());
   return scheduler;

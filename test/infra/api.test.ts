@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { httpFunctionNames, httpFunctions } from '#shared/api/catalogue';
 import { type RouteDef, routeKey } from '#shared/api/route';
 import { defaults } from '../../infra/config.ts';
-import { tableReadActions, tableWriteActions } from '../../infra/grants.ts';
-import { userPoolAdminActions } from '../../infra/stacks/api-stack.ts';
+import { tableReadActions, tableWriteActions, userPoolAdminActions } from '../../infra/grants.ts';
 import { actionsOf, allowStatements, logicalId, synthApp } from './support.ts';
 
 const { stacks, templates } = synthApp();

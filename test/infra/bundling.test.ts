@@ -7,8 +7,8 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { httpFunctionEntry } from '#shared/api/catalogue';
 import { cdkBundling, esbuildOptions, nodeTarget, projectRoot } from '../../infra/bundling.ts';
+import { httpEntry } from '../../infra/lambdas.ts';
 
 describe('bundling options (infra/bundling.ts)', () => {
   it('gives NodejsFunction the same options as the esbuild object', () => {
@@ -37,7 +37,7 @@ describe('a function bundled exactly as CDK does', () => {
     const outfile = join(dir, 'index.mjs');
     await build({
       ...esbuildOptions,
-      entryPoints: [join(projectRoot, httpFunctionEntry('meta'))],
+      entryPoints: [join(projectRoot, httpEntry('meta'))],
       outfile,
       logLevel: 'silent',
     });

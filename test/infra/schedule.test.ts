@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { httpFunctionNames } from '#shared/api/catalogue';
 import { scheduleEnv } from '#shared/config';
 import { queueEnv } from '#shared/queue/queue';
-import { scheduleTargetEntry, scheduleTargets } from '#shared/schedule/scheduler';
+import { scheduleTargets } from '#shared/schedule/scheduler';
 import { CAMPAIGN_START_TIMEOUT_MS } from '#shared/store/campaign-run';
 import { projectRoot } from '../../infra/bundling.ts';
 import {
@@ -15,6 +15,7 @@ import {
   tableReadActions,
   tableWriteActions,
 } from '../../infra/grants.ts';
+import { scheduleTargetEntry } from '../../infra/lambdas.ts';
 import { schedulingFunctions } from '../../infra/stacks/api-stack.ts';
 import {
   actionsOf,

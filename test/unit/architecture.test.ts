@@ -29,7 +29,7 @@ const exportsHandler = (file: string): boolean =>
 const crm: Architecture = {
   layers: [
     [{ name: 'shared/domain', paths: ['shared/domain/'] }],
-    [{ name: 'shared/config', paths: ['shared/config.ts', 'shared/config/'] }],
+    [{ name: 'shared/config', paths: ['shared/config.ts', 'shared/env.ts'] }],
     [
       { name: 'shared/secrets', paths: ['shared/secrets.ts'] },
       { name: 'shared/schemas', paths: ['shared/schemas/'] },

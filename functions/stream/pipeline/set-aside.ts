@@ -1,6 +1,8 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { config } from '#shared/config';
+import { env } from '#shared/env';
 
 /**
  * The stream consumer's on-failure destination for records it cannot process
@@ -11,10 +13,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
  * record (event id, sequence number, keys, tenant) and why each consumer
  * failed, never the images: they hold personal data and may exceed a message.
  */
-export const setAsideEnv = {
-  queueUrl: 'STREAM_FAILURE_QUEUE_URL',
-  localFile: 'LOCAL_STREAM_FAILURE_FILE',
-} as const;
+const setAsideEnv = env.streamFailures;
 
 export interface SetAsideRecord {
   readonly eventId: string;
@@ -37,13 +36,13 @@ export async function setAside(records: readonly SetAsideRecord[], now = new Dat
   const entries = records.map((record) =>
     JSON.stringify({ time: now.toISOString(), setAsideBy: 'consumer', ...record }),
   );
-  const file = process.env[setAsideEnv.localFile];
+  const file = config.localStreamFailureFile;
   if (file) {
     await mkdir(dirname(file), { recursive: true });
     await appendFile(file, entries.map((entry) => `${entry}\n`).join(''));
     return;
   }
-  const queueUrl = process.env[setAsideEnv.queueUrl];
+  const queueUrl = config.streamFailureQueueUrl;
   if (!queueUrl) throw new Error(`Neither ${setAsideEnv.queueUrl} nor ${setAsideEnv.localFile} is set`);
   // Loaded on this rare path only, so the consumer's cold start does not pay for the SQS client.
   const { SendMessageBatchCommand, SQSClient } = await import('@aws-sdk/client-sqs');

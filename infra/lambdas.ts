@@ -1,0 +1,225 @@
+import { type HttpFunctionName, httpFunctions } from '#shared/api/catalogue';
+import type { RouteDef } from '#shared/api/route';
+import { type QueueName, queueConsumerTimeoutMs } from '#shared/queue/queue';
+import { type ScheduleTarget, scheduleTargetTimeoutMs } from '#shared/schedule/scheduler';
+import type { TableAccess } from './grants.ts';
+
+/**
+ * Every Lambda function of the CRM, in one list: what triggers it, its entry file and
+ * what it uses. The CDK stacks create their functions from it (crm-function.ts turns
+ * `uses` into environment variables and their least-privilege grants), the local runtime
+ * imports handlers from it, and `npm run routes` prints it. Plain data: no CDK import,
+ * so the local runtime loads it without the CDK.
+ */
+
+export type LambdaKind = 'http' | 'stream' | 'schedule' | 'queue' | 'events';
+
+export type LambdaTrigger =
+  | { readonly kind: 'http'; readonly routes: readonly RouteDef[] }
+  /** The table's stream (DynamoDB Streams). */
+  | { readonly kind: 'stream' }
+  /** One-time EventBridge Scheduler schedules of this target. */
+  | { readonly kind: 'schedule'; readonly target: ScheduleTarget }
+  | { readonly kind: 'queue'; readonly queue: QueueName }
+  /** EventBridge events of the deployment's SES configuration set. */
+  | { readonly kind: 'events'; readonly source: 'aws.ses' };
+
+/** What a function touches beyond its own logs; each item is an env var set together with its grant. */
+export interface LambdaUses {
+  /** TABLE_NAME, and read or read-write access to the table and its indexes (never Scan). */
+  readonly table?: TableAccess;
+  /** USER_DIRECTORY=cognito: users are managed in (and looked up from) Cognito, not the local token tool. */
+  readonly userDirectory?: true;
+  /** USER_POOL_ID, and the Cognito admin actions on that pool (creating and changing users). */
+  readonly userPool?: true;
+  /** SIGNING_SECRET_ARN (and PUBLIC_API_URL when configured), and reading that secret. */
+  readonly signingKey?: true;
+  /**
+   * The scheduling environment, and managing (or only deleting) schedules of the group.
+   * `names`: the schedule names it uses, for the acknowledgement of the group-wide pattern.
+   */
+  readonly scheduler?: { readonly access: 'manage' | 'cancel'; readonly names: string };
+  /** QUEUE=sqs and `<QUEUE>_QUEUE_URL`, and sending to that queue. */
+  readonly sendsTo?: readonly QueueName[];
+  /**
+   * `transactional`: MAIL_FROM, and sending as that identity (any, when none is configured).
+   * `campaign`: the configuration set, sender and send rate, sending as any verified identity
+   * through that set, and reading the account's quota.
+   */
+  readonly mail?: 'transactional' | 'campaign';
+  /** STREAM_FAILURE_QUEUE_URL, and sending to the stream's failure queue. */
+  readonly streamFailures?: true;
+}
+
+export interface LambdaSpec {
+  /** Catalogue name: the HTTP function, schedule target or queue name. */
+  readonly name: string;
+  /** Entry file relative to the repository root. */
+  readonly entry: string;
+  readonly trigger: LambdaTrigger;
+  readonly description: string;
+  readonly uses: LambdaUses;
+  /** Default 512 (crm-function.ts). */
+  readonly memoryMb?: number;
+  /** Default 10 s (crm-function.ts). */
+  readonly timeoutMs?: number;
+  /** Construct id when it is not `<name>-function`: kept so that a deployed function is not replaced. */
+  readonly constructId?: string;
+  /** Who the scheduler acknowledgement names, when not the catalogue name. */
+  readonly actor?: string;
+}
+
+/** Every HTTP function reads and writes the table and signs cursors and links, unless listed otherwise. */
+const httpDefaults: LambdaUses = { table: 'readWrite', userDirectory: true, signingKey: true };
+const httpSchedules = 'reminder-<activityId>, sla-<caseId>, campaign-<id>, sequence steps';
+
+function http<N extends HttpFunctionName>(
+  name: N,
+  uses: LambdaUses = httpDefaults,
+): LambdaSpec & { name: N } {
+  return {
+    name,
+    entry: `functions/http/${name}.ts`,
+    trigger: { kind: 'http', routes: httpFunctions[name] },
+    description: `CRM HTTP API: ${name}`,
+    uses,
+  };
+}
+
+function scheduleTarget<T extends ScheduleTarget>(
+  target: T,
+  description: string,
+  uses: LambdaUses = {},
+): LambdaSpec & { name: T } {
+  return {
+    name: target,
+    entry: `functions/schedule/${target}.ts`,
+    trigger: { kind: 'schedule', target },
+    description,
+    uses: { table: 'readWrite', userDirectory: true, ...uses },
+    timeoutMs: scheduleTargetTimeoutMs[target],
+  };
+}
+
+export const lambdas = [
+  http('meta', {}), // health, OpenAPI and docs: no data at all
+  http('users', { ...httpDefaults, userPool: true }),
+  http('teams'),
+  http('companies'),
+  http('contacts'),
+  http('leads'),
+  http('reports', { table: 'read', userDirectory: true, signingKey: true }),
+  http('pipelines'),
+  http('deals'),
+  http('products'),
+  http('quotes'),
+  http('cases', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
+  http('activities', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
+  http('collaboration'),
+  http('segments'),
+  http('templates'),
+  http('campaigns', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
+  http('sequences', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
+  http('tracking'),
+  scheduleTarget('reminder', 'CRM schedule: activity reminder (email and notification)', {
+    mail: 'transactional',
+  }),
+  scheduleTarget('slaCheck', 'CRM schedule: case SLA check (notifications)'),
+  {
+    ...scheduleTarget(
+      'campaignStart',
+      'CRM schedule: campaign start (freezes the recipients, queues them for sending)',
+      { sendsTo: ['campaignSend'] },
+    ),
+    memoryMb: 1024,
+  },
+  scheduleTarget('sequenceStep', 'CRM schedule: follow-up sequence step (one email, then the next step)', {
+    signingKey: true,
+    mail: 'campaign',
+    scheduler: { access: 'manage', names: 'one per enrollment and step' },
+  }),
+  {
+    name: 'campaignSend',
+    entry: 'functions/queue/campaignSend.ts',
+    trigger: { kind: 'queue', queue: 'campaignSend' },
+    description: 'CRM campaign sender: one queue message of recipients through SES at the shared rate',
+    uses: { table: 'readWrite', signingKey: true, mail: 'campaign' },
+    timeoutMs: queueConsumerTimeoutMs.campaignSend,
+  },
+  {
+    name: 'sesEvents',
+    entry: 'functions/events/sesEvents.ts',
+    trigger: { kind: 'events', source: 'aws.ses' },
+    description: 'CRM SES events: delivery, bounce, complaint, reject to recipients, suppression, contacts',
+    uses: { table: 'readWrite' },
+    timeoutMs: 30_000,
+  },
+  {
+    name: 'tableChanges',
+    entry: 'functions/stream/tableChanges.ts',
+    trigger: { kind: 'stream' },
+    description: 'CRM table stream: report aggregates, timelines, notifications',
+    uses: {
+      table: 'readWrite',
+      streamFailures: true,
+      scheduler: {
+        access: 'cancel',
+        names:
+          'a sequence step per enrollment, deleted when an exit condition or an erasure ends the enrollment',
+      },
+    },
+    // A batch of 100 records runs several transactions; far below the stream's patience.
+    timeoutMs: 60_000,
+    constructId: 'aggregates-function',
+    actor: 'the stream consumer',
+  },
+] as const satisfies readonly LambdaSpec[];
+
+export type LambdaName = (typeof lambdas)[number]['name'];
+
+/** The functions of one kind, in catalogue order. */
+export function lambdasOf<K extends LambdaKind>(
+  kind: K,
+): (LambdaSpec & { readonly trigger: Extract<LambdaTrigger, { kind: K }> })[] {
+  return (lambdas as readonly LambdaSpec[]).filter(
+    (spec): spec is LambdaSpec & { readonly trigger: Extract<LambdaTrigger, { kind: K }> } =>
+      spec.trigger.kind === kind,
+  );
+}
+
+/** The function of `name`; throws for a name not in the catalogue (a name from outside the type system). */
+export function lambda(name: LambdaName): LambdaSpec {
+  const spec = (lambdas as readonly LambdaSpec[]).find((candidate) => candidate.name === name);
+  if (!spec) throw new Error(`No Lambda function named ${name} in infra/lambdas.ts`);
+  return spec;
+}
+
+/** The entry of the HTTP function `name`. */
+export const httpEntry = (name: HttpFunctionName): string => lambda(name).entry;
+
+/** The entry of the function a schedule target invokes. */
+export function scheduleTargetEntry(target: ScheduleTarget): string {
+  const spec = lambdasOf('schedule').find((candidate) => candidate.trigger.target === target);
+  if (!spec) throw new Error(`No Lambda function for schedule target ${target}`);
+  return spec.entry;
+}
+
+/** The entry of the function that consumes `queue`. */
+export function queueConsumerEntry(queue: QueueName): string {
+  const spec = lambdasOf('queue').find((candidate) => candidate.trigger.queue === queue);
+  if (!spec) throw new Error(`No Lambda function consumes the ${queue} queue`);
+  return spec.entry;
+}
+
+/** The table stream's consumer. */
+export const streamEntry = (): string => oneOf('stream').entry;
+
+/** The SES events handler. */
+export const sesEventsEntry = (): string => oneOf('events').entry;
+
+function oneOf(kind: 'stream' | 'events'): LambdaSpec {
+  const [spec, ...others] = lambdasOf(kind);
+  if (!spec || others.length > 0)
+    throw new Error(`Expected exactly one ${kind} function in infra/lambdas.ts`);
+  return spec;
+}

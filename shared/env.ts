@@ -1,0 +1,52 @@
+/**
+ * Every environment variable a function reads, by name: the one list that the typed
+ * reader (shared/config.ts), the CDK constructs (infra/constructs/crm-function.ts) and
+ * the local runtime (infra/local/runtime.ts) share. Values are documented where they are read.
+ */
+
+/** The scheduling layer. SCHEDULER is `eventbridge` in AWS, `local` under `npm start`. */
+const schedule = {
+  scheduler: 'SCHEDULER',
+  group: 'SCHEDULE_GROUP',
+  roleArn: 'SCHEDULER_ROLE_ARN',
+  dlqArn: 'SCHEDULE_DLQ_ARN',
+  localTable: 'LOCAL_SCHEDULE_TABLE',
+  /** `SCHEDULE_TARGET_REMINDER_ARN`, `SCHEDULE_TARGET_SLACHECK_ARN`, ... */
+  targetArn: (target: string): string => `SCHEDULE_TARGET_${target.toUpperCase()}_ARN`,
+} as const;
+
+/** The work queues. QUEUE is `sqs` in AWS, `local` under `npm start`. */
+const queue = {
+  queue: 'QUEUE',
+  /** `CAMPAIGN_SEND_QUEUE_URL`, ... (queue names are camelCase). */
+  url: (name: string): string => `${name.replace(/[A-Z]/g, (char) => `_${char}`).toUpperCase()}_QUEUE_URL`,
+  localTable: 'LOCAL_QUEUE_TABLE',
+} as const;
+
+/** Where the stream consumer sets aside records it can never apply. */
+const streamFailures = {
+  /** The stream's failure queue (AWS). */
+  queueUrl: 'STREAM_FAILURE_QUEUE_URL',
+  /** The JSONL file the local poller writes skipped records to (`npm start`). */
+  localFile: 'LOCAL_STREAM_FAILURE_FILE',
+} as const;
+
+export const env = {
+  tableName: 'TABLE_NAME',
+  /** `cognito` in AWS; anything else (`local`) under `npm start`. */
+  userDirectory: 'USER_DIRECTORY',
+  userPoolId: 'USER_POOL_ID',
+  /** The signing key itself (`npm start`). */
+  signingSecret: 'SIGNING_SECRET',
+  /** The Secrets Manager secret holding the signing key (AWS). */
+  signingSecretArn: 'SIGNING_SECRET_ARN',
+  publicApiUrl: 'PUBLIC_API_URL',
+  mailFrom: 'MAIL_FROM',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  sendRatePerSecond: 'SEND_RATE_PER_SECOND',
+  localInboxUrl: 'LOCAL_INBOX_URL',
+  localSesLedgerUrl: 'LOCAL_SES_LEDGER_URL',
+  schedule,
+  queue,
+  streamFailures,
+} as const;
