@@ -18,7 +18,7 @@ import { created, noContent, ok } from '#shared/http/results';
 import { dynamo } from '#shared/store/client';
 import { follow, readTimeline, unfollow } from '#shared/store/collaboration';
 import { cases, companies, contacts, deals, leads } from '#shared/store/entities';
-import { recordPk } from '#shared/store/keys';
+import { commentKey } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
 import type { EntitySpec, StoredRecord } from '#shared/store/records';
 import { userNames } from '#shared/store/user-names';
@@ -87,8 +87,7 @@ async function comment(request: Request) {
     new PutCommand({
       TableName: config.tableName,
       Item: {
-        pk: recordPk(caller.tenantId, spec.type, record.id),
-        sk: `COMMENT#${saved.id}`,
+        ...commentKey(caller.tenantId, spec.type, record.id, saved.id),
         entity: 'comment',
         tenantId: caller.tenantId,
         // Who may hear about it is decided against the record's owner and team.

@@ -74,6 +74,12 @@ export const uniqueKey = (tenantId: string, name: string, value: string) => ({
 /** Tenant settings (default pipeline, lead assignment, ...), one item each. */
 export const settingsKey = (tenantId: string, name: string) => ({ pk: `T#${tenantId}#SETTINGS`, sk: name });
 
+/** A comment on a record, in the record's own partition. */
+export const commentKey = (tenantId: string, type: EntityType, recordId: string, commentId: string) => ({
+  pk: recordPk(tenantId, type, recordId),
+  sk: `COMMENT#${commentId}`,
+});
+
 /** A deal's stage history lives in the deal's own partition, written in the same transaction as the change. */
 export const dealHistoryKey = (tenantId: string, dealId: string, entryId: string) => ({
   pk: recordPk(tenantId, 'DEAL', dealId),
@@ -160,7 +166,10 @@ export const sequenceDeliveriesPk = (tenantId: string, sequenceId: string) =>
 
 /** Step numbers are zero-padded so that a contact's steps sort in order. */
 export const sequenceDeliverySk = (contactId: string, step: number) =>
-  `${contactId}#${String(step).padStart(2, '0')}`;
+  `${sequenceDeliveryPrefix(contactId)}${String(step).padStart(2, '0')}`;
+
+/** What every sequenceDeliverySk of one contact begins with. */
+export const sequenceDeliveryPrefix = (contactId: string) => `${contactId}#`;
 
 /** Every delivery to one contact (gsi3), so that erasing the person reaches all of them. */
 export const contactDeliveriesPk = (tenantId: string, contactId: string) =>

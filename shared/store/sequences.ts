@@ -34,6 +34,7 @@ import {
   itemIndexes,
   recordKey,
   sequenceDeliveriesPk,
+  sequenceDeliveryPrefix,
   sequenceDeliverySk,
   storageAttributes,
   suppressionKey,
@@ -423,7 +424,7 @@ export async function eraseEnrollment(
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :contact)',
       ExpressionAttributeValues: {
         ':pk': sequenceDeliveriesPk(tenantId, sequenceId),
-        ':contact': `${contactId}#`,
+        ':contact': sequenceDeliveryPrefix(contactId),
       },
       ProjectionExpression: 'pk, sk',
     }),
