@@ -7,6 +7,7 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
+import { collectionPk, indexPartition, recordPk } from '#shared/store/keys';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import {
   type BenchCaller,
@@ -738,7 +739,7 @@ export async function runOperations(
       new QueryCommand({
         TableName: settings.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `T#${writer.tenantId}#CONTACT#${watched.id}` },
+        ExpressionAttributeValues: { ':pk': recordPk(writer.tenantId, 'CONTACT', watched.id) },
       }),
     )
   ).Items?.[0] as Record<string, unknown>;
@@ -926,9 +927,7 @@ export async function runOperations(
     const page = await dynamo.send(
       new QueryCommand({
         TableName: settings.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': `T#${reader.tenantId}#CONTACT` },
+        ...indexPartition('gsi1', collectionPk(reader.tenantId, 'CONTACT', false)),
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );

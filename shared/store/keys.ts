@@ -119,25 +119,14 @@ export const campaignStatsMarkerKey = (tenantId: string, eventId: string) => ({
 });
 
 /** Attributes that exist for the table, not for clients. */
-export const storageAttributes = [
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'gsi4pk',
-  'gsi4sk',
-  'gsi5pk',
-  'gsi5sk',
-  'gsi6pk',
-  'gsi6sk',
+export const storageAttributes: readonly string[] = [
+  tableDefinition.partitionKey,
+  tableDefinition.sortKey,
+  ...tableDefinition.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
   'entity',
   'tenantId',
-  'expiresAt',
-] as const;
+  tableDefinition.timeToLiveAttribute,
+];
 
 /**
  * The marker of a deal's accepted quote, in the deal's own partition. Written

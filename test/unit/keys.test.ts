@@ -27,6 +27,7 @@ import {
   recordKey,
   searchWordSk,
   sequenceDeliverySk,
+  storageAttributes,
   tenantPrefix,
   timelineSk,
 } from '#shared/store/keys';
@@ -194,6 +195,28 @@ describe('record access patterns', () => {
     expect(() =>
       recordPatterns.byParent.partition('acme', companies, { pattern: 'byParent', parentId: 'x' }, false),
     ).toThrow(/COMPANY records have no byParent/);
+  });
+
+  it('hide every key and index attribute from clients', () => {
+    expect(storageAttributes).toEqual([
+      'pk',
+      'sk',
+      'gsi1pk',
+      'gsi1sk',
+      'gsi2pk',
+      'gsi2sk',
+      'gsi3pk',
+      'gsi3sk',
+      'gsi4pk',
+      'gsi4sk',
+      'gsi5pk',
+      'gsi5sk',
+      'gsi6pk',
+      'gsi6sk',
+      'entity',
+      'tenantId',
+      'expiresAt',
+    ]);
   });
 
   it('build index attributes and queries from the table definition', () => {
