@@ -18,7 +18,7 @@ import { created, noContent, ok } from '#shared/http/results';
 import { dynamo } from '#shared/store/client';
 import { follow, readTimeline, unfollow } from '#shared/store/collaboration';
 import { cases, companies, contacts, deals, leads } from '#shared/store/entities';
-import { commentKey } from '#shared/store/keys';
+import { commentKey, NOTIFICATION_PREFIX } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
 import type { EntitySpec, StoredRecord } from '#shared/store/records';
 import { userNames } from '#shared/store/user-names';
@@ -188,7 +188,7 @@ async function markRead(caller: Caller, sortKey: string): Promise<boolean> {
 
 const sortKeyOf = (id: string) => {
   const sortKey = Buffer.from(id, 'base64url').toString('utf8');
-  if (!sortKey.startsWith('N#'))
+  if (!sortKey.startsWith(NOTIFICATION_PREFIX))
     throw badRequest('Unknown notification id', [{ path: 'ids', message: 'must be notification ids' }]);
   return sortKey;
 };

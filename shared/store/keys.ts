@@ -81,9 +81,12 @@ export const commentKey = (tenantId: string, type: EntityType, recordId: string,
 });
 
 /** A deal's stage history lives in the deal's own partition, written in the same transaction as the change. */
+/** What every entry of a deal's stage history (dealHistoryKey) sorts under. */
+export const DEAL_HISTORY_PREFIX = 'HISTORY#';
+
 export const dealHistoryKey = (tenantId: string, dealId: string, entryId: string) => ({
   pk: recordPk(tenantId, 'DEAL', dealId),
-  sk: `HISTORY#${entryId}`,
+  sk: `${DEAL_HISTORY_PREFIX}${entryId}`,
 });
 
 export const idempotencyKey = (tenantId: string, userId: string, key: string) => ({
@@ -215,8 +218,12 @@ export const followersPk = (tenantId: string, ref: Ref) => `T#${tenantId}#FOLLOW
 export const notificationsPk = (tenantId: string, userId: string) =>
   `T#${tenantId}#USER#${userId}#NOTIFICATIONS`;
 
+/** What every notificationSk begins with: how a notification id a client sends is told from other keys. */
+export const NOTIFICATION_PREFIX = 'N#';
+
 /** `occurredAt` sorts them; `key` tells apart events at the same time. */
-export const notificationSk = (occurredAt: string, key: string) => `N#${occurredAt}#${key}`;
+export const notificationSk = (occurredAt: string, key: string) =>
+  `${NOTIFICATION_PREFIX}${occurredAt}#${key}`;
 
 /**
  * Every user's notifications about one record (gsi3, `sk` = notificationAboutSk):
