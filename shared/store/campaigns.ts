@@ -107,7 +107,7 @@ export async function transitionCampaign(
   const set: Item = { ...transition.set, updatedAt: now.toISOString() };
   if (transition.to) {
     set.status = transition.to;
-    // Moves the campaign to its new status's list (byState; gsi6sk, its id, stays).
+    // Moves the campaign to its new status's list (byState; the sort key, its id, stays).
     set[indexDefinition(recordPatterns.byState.index).partitionKey] = statePk(
       tenantId,
       'CAMPAIGN',

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -340,5 +341,25 @@ describe('README access-pattern table', () => {
           .map((cell) => cell.replace(/^\| /, '').replaceAll('`', '')),
       );
     expect(rows).toEqual(shapes.map((shape) => [shape.name, shape.index, shape.pk, shape.sk]));
+  });
+});
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+
+describe('one place for keys', () => {
+  it('builds no key template and names no index attribute outside keys.ts and the table definition', () => {
+    const owners = new Set([join('shared', 'store', 'keys.ts'), join('shared', 'store', 'table.ts')]);
+    const offenders = ['functions', 'shared', 'bench', 'infra']
+      .flatMap(sourceFiles)
+      .filter((file) => !owners.has(file))
+      .filter((file) => /`T#\$\{|['"]T#|\bgsi\d(pk|sk)\b|IndexName: '/.test(readFileSync(file, 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
