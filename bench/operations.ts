@@ -7,6 +7,7 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
+import { collectionPk, indexPartition, recordPk } from '#shared/store/keys';
 import { streamEvent, streamRecord } from '../test/support/stream-records.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { type BenchCaller, type HttpRequest, httpEvent, lambdaContext, REGION } from './events.ts';
@@ -731,7 +732,7 @@ export async function runOperations(
       new QueryCommand({
         TableName: settings.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `T#${writer.tenantId}#CONTACT#${watched.id}` },
+        ExpressionAttributeValues: { ':pk': recordPk(writer.tenantId, 'CONTACT', watched.id) },
       }),
     )
   ).Items?.[0] as Record<string, unknown>;
@@ -920,9 +921,7 @@ export async function runOperations(
     const page = await dynamo.send(
       new QueryCommand({
         TableName: settings.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': `T#${reader.tenantId}#CONTACT` },
+        ...indexPartition('gsi1', collectionPk(reader.tenantId, 'CONTACT', false)),
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );

@@ -252,17 +252,17 @@ export const handler = httpHandler(activityRoutes, {
   async listActivities({ caller, query, page }) {
     const { q, assigneeId, status, related, dueBefore, archived } = query;
     const via = related
-      ? { kind: 'parent' as const, parentId: related }
+      ? { pattern: 'byParent' as const, parentId: related }
       : assigneeId && status
-        ? { kind: 'state' as const, state: activityState({ status, ownerId: assigneeId }) }
+        ? { pattern: 'byState' as const, state: activityState({ status, ownerId: assigneeId }) }
         : assigneeId
-          ? { kind: 'owner' as const, ownerId: assigneeId }
+          ? { pattern: 'byOwner' as const, ownerId: assigneeId }
           : q
-            ? { kind: 'name' as const, prefix: q }
+            ? { pattern: 'byName' as const, prefix: q }
             : undefined;
     const equals: Record<string, string> = {};
-    if (status && via?.kind !== 'state') equals.status = status;
-    if (assigneeId && via?.kind !== 'owner' && via?.kind !== 'state') equals.ownerId = assigneeId;
+    if (status && via?.pattern !== 'byState') equals.status = status;
+    if (assigneeId && via?.pattern !== 'byOwner' && via?.pattern !== 'byState') equals.ownerId = assigneeId;
     const result = await listRecords(
       activities,
       caller.tenantId,
@@ -272,7 +272,7 @@ export const handler = httpHandler(activityRoutes, {
     const items = result.items.filter(
       (activity) =>
         (!dueBefore || (activity.dueAt !== undefined && activity.dueAt < dueBefore)) &&
-        (!q || via?.kind === 'name' || subjectMatches(activity, q)),
+        (!q || via?.pattern === 'byName' || subjectMatches(activity, q)),
     );
     return ok({ items, nextCursor: await page.next(result.lastKey) });
   },
@@ -351,7 +351,7 @@ export const handler = httpHandler(activityRoutes, {
       archived: false,
       limit: AGENDA_BOUND,
       startKey: undefined,
-      via: { kind: 'state', state: activityState({ status: 'open', ownerId: caller.userId }) },
+      via: { pattern: 'byState', state: activityState({ status: 'open', ownerId: caller.userId }) },
     });
     // The cursor is the last agenda key served, so pages stay in order while activities change.
     const after = typeof page.startKey?.after === 'string' ? page.startKey.after : undefined;

@@ -166,9 +166,9 @@ export const handler = httpHandler(campaignRoutes, {
   async listCampaigns({ caller, query, page }) {
     const { q, status, archived } = query;
     const via = q
-      ? { kind: 'name' as const, prefix: q }
+      ? { pattern: 'byName' as const, prefix: q }
       : status
-        ? { kind: 'state' as const, state: status }
+        ? { pattern: 'byState' as const, state: status }
         : undefined;
     return listPage(campaigns, caller, page, archived, via, { equals: q && status ? { status } : {} });
   },

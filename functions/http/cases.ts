@@ -193,21 +193,21 @@ export const handler = httpHandler(caseRoutes, {
     const { q, status, priority, type, assigneeId, contactId, companyId, archived } = query;
     // The narrowest index answers; the other filters narrow its partition.
     const via = contactId
-      ? { kind: 'parent' as const, parentId: contactId }
+      ? { pattern: 'byParent' as const, parentId: contactId }
       : assigneeId
-        ? { kind: 'owner' as const, ownerId: assigneeId }
+        ? { pattern: 'byOwner' as const, ownerId: assigneeId }
         : status
-          ? { kind: 'state' as const, state: status }
+          ? { pattern: 'byState' as const, state: status }
           : q
-            ? { kind: 'name' as const, prefix: q }
+            ? { pattern: 'byName' as const, prefix: q }
             : undefined;
     const equals: Record<string, string> = {};
-    if (assigneeId && via?.kind !== 'owner') equals.ownerId = assigneeId;
-    if (status && via?.kind !== 'state') equals.status = status;
+    if (assigneeId && via?.pattern !== 'byOwner') equals.ownerId = assigneeId;
+    if (status && via?.pattern !== 'byState') equals.status = status;
     if (priority) equals.priority = priority;
     if (type) equals.type = type;
     if (companyId) equals.companyId = companyId;
-    const prefix = q && via?.kind !== 'name' ? q.toLowerCase() : undefined;
+    const prefix = q && via?.pattern !== 'byName' ? q.toLowerCase() : undefined;
     const result = await listRecords(
       cases,
       caller.tenantId,

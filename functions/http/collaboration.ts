@@ -17,7 +17,7 @@ import { created, noContent, ok } from '#shared/http/results';
 import { dynamo } from '#shared/store/client';
 import { follow, readTimeline, unfollow } from '#shared/store/collaboration';
 import { cases, companies, contacts, deals, leads } from '#shared/store/entities';
-import { recordPk } from '#shared/store/keys';
+import { commentKey, NOTIFICATION_PREFIX } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
 import type { PageKey } from '#shared/store/page';
 import type { EntitySpec, StoredRecord } from '#shared/store/records';
@@ -87,8 +87,7 @@ async function comment(request: Request) {
     new PutCommand({
       TableName: config.tableName,
       Item: {
-        pk: recordPk(caller.tenantId, spec.type, record.id),
-        sk: `COMMENT#${saved.id}`,
+        ...commentKey(caller.tenantId, spec.type, record.id, saved.id),
         entity: 'comment',
         tenantId: caller.tenantId,
         // Who may hear about it is decided against the record's owner and team.
@@ -189,7 +188,7 @@ async function markRead(caller: Caller, sortKey: string): Promise<boolean> {
 
 const sortKeyOf = (id: string) => {
   const sortKey = Buffer.from(id, 'base64url').toString('utf8');
-  if (!sortKey.startsWith('N#'))
+  if (!sortKey.startsWith(NOTIFICATION_PREFIX))
     throw badRequest('Unknown notification id', [{ path: 'ids', message: 'must be notification ids' }]);
   return sortKey;
 };

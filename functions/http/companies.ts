@@ -20,9 +20,9 @@ export const handler = httpHandler(companyRoutes, {
   async listCompanies({ caller, query, page }) {
     const { q, ownerId, tag, country, archived } = query;
     const via = q
-      ? { kind: 'name' as const, prefix: q }
+      ? { pattern: 'byName' as const, prefix: q }
       : ownerId
-        ? { kind: 'owner' as const, ownerId }
+        ? { pattern: 'byOwner' as const, ownerId }
         : undefined;
     const result = await listRecords(
       companies,

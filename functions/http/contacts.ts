@@ -122,15 +122,15 @@ export const handler = httpHandler(contactRoutes, {
       return ok({ items: matching, nextCursor: null });
     }
     const via = q
-      ? { kind: 'name' as const, prefix: q }
+      ? { pattern: 'byName' as const, prefix: q }
       : companyId
-        ? { kind: 'parent' as const, parentId: companyId }
+        ? { pattern: 'byParent' as const, parentId: companyId }
         : ownerId
-          ? { kind: 'owner' as const, ownerId }
+          ? { pattern: 'byOwner' as const, ownerId }
           : undefined;
     const equals: Record<string, string> = {};
-    if (companyId && via?.kind !== 'parent') equals.companyId = companyId;
-    if (ownerId && via?.kind !== 'owner') equals.ownerId = ownerId;
+    if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
+    if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
     const result = await listRecords(
       contacts,
       caller.tenantId,

@@ -73,20 +73,20 @@ export const handler = httpHandler(dealRoutes, {
   async listDeals({ caller, query, page }) {
     const { q, pipelineId, stageId, ownerId, companyId, status, archived } = query;
     const via = stageId
-      ? { kind: 'state' as const, state: stageId }
+      ? { pattern: 'byState' as const, state: stageId }
       : companyId
-        ? { kind: 'parent' as const, parentId: companyId }
+        ? { pattern: 'byParent' as const, parentId: companyId }
         : ownerId
-          ? { kind: 'owner' as const, ownerId }
+          ? { pattern: 'byOwner' as const, ownerId }
           : q
-            ? { kind: 'name' as const, prefix: q }
+            ? { pattern: 'byName' as const, prefix: q }
             : undefined;
     const equals: Record<string, string> = {};
     if (pipelineId) equals.pipelineId = pipelineId;
     if (status) equals.status = status;
-    if (companyId && via?.kind !== 'parent') equals.companyId = companyId;
-    if (ownerId && via?.kind !== 'owner') equals.ownerId = ownerId;
-    const prefix = q && via?.kind !== 'name' ? q : undefined;
+    if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
+    if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
+    const prefix = q && via?.pattern !== 'byName' ? q : undefined;
     const result = await listRecords(
       deals,
       caller.tenantId,

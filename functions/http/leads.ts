@@ -134,9 +134,9 @@ export const handler = httpHandler(leadRoutes, {
   async listLeads({ caller, query, page }) {
     const { q, ownerId, status, source, archived } = query;
     const via = q
-      ? { kind: 'name' as const, prefix: q }
+      ? { pattern: 'byName' as const, prefix: q }
       : ownerId
-        ? { kind: 'owner' as const, ownerId }
+        ? { pattern: 'byOwner' as const, ownerId }
         : undefined;
     const equals = {
       ...(q && ownerId ? { ownerId } : {}),

@@ -40,7 +40,7 @@ async function dealsInStage(caller: Caller, stageId: string, limit: number): Pro
         archived,
         limit: Math.min(200, limit + 1 - found.length),
         startKey,
-        via: { kind: 'state', state: stageId },
+        via: { pattern: 'byState', state: stageId },
       });
       found.push(...page.items);
       startKey = page.lastKey;

@@ -36,7 +36,7 @@ export const handler = httpHandler(productRoutes, {
   async listProducts({ caller, query, page }) {
     const result = await listRecords(products, caller.tenantId, {
       ...tenantWideList(page, query.archived),
-      ...(query.q ? { via: { kind: 'name' as const, prefix: query.q } } : {}),
+      ...(query.q ? { via: { pattern: 'byName' as const, prefix: query.q } } : {}),
       filter: { equals: query.currency ? { currency: query.currency } : {} },
     });
     return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });

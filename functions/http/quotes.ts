@@ -171,7 +171,7 @@ export const handler = httpHandler(quoteRoutes, {
       archived: false,
       limit: page.limit,
       startKey: page.startKey,
-      via: { kind: 'parent', parentId: deal.id },
+      via: { pattern: 'byParent', parentId: deal.id },
     });
     const now = new Date();
     return ok({

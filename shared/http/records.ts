@@ -357,8 +357,8 @@ export function listRequest(
 ): ListRequest {
   const rep = caller.role === 'rep';
   const repScope: ListRequest['via'] = caller.teamId
-    ? { kind: 'team', teamId: caller.teamId }
-    : { kind: 'owner', ownerId: caller.userId };
+    ? { pattern: 'byTeam', teamId: caller.teamId }
+    : { pattern: 'byOwner', ownerId: caller.userId };
   const scope = via ?? (rep ? repScope : undefined);
   return {
     archived: archived === 'true',
@@ -396,9 +396,9 @@ export function byNameOrOwner(
   ownerId: string | undefined,
 ): { via: ListRequest['via']; filter: Omit<ListFilter, 'visibleTo'> } {
   const via: ListRequest['via'] = q
-    ? { kind: 'name', prefix: q }
+    ? { pattern: 'byName', prefix: q }
     : ownerId
-      ? { kind: 'owner', ownerId }
+      ? { pattern: 'byOwner', ownerId }
       : undefined;
   const equals: Record<string, string> = q && ownerId ? { ownerId } : {};
   return { via, filter: { equals } };

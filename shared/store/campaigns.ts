@@ -15,7 +15,15 @@ import { emailHash } from '../domain/suppression.ts';
 import { campaignSchemas } from '../schemas/campaigns.ts';
 import { applyMarkedDeltas, MAX_EVENTS_PER_TRANSACTION } from './aggregates.ts';
 import { dynamo } from './client.ts';
-import { campaignStatsKey, recordKey, statePk, suppressionKey } from './keys.ts';
+import {
+  campaignStatsKey,
+  campaignStatsMarkerKey,
+  indexDefinition,
+  recordKey,
+  statePk,
+  suppressionKey,
+} from './keys.ts';
+import { recordPatterns } from './record-patterns.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
 
 /** What a campaign sends: the template and segment as they were when sending began. */
@@ -62,8 +70,10 @@ export type Campaign = StoredRecord & {
 export const campaigns: EntitySpec<Campaign> = {
   type: 'CAMPAIGN',
   label: 'campaign',
-  searchName: (campaign) => campaign.name,
-  state: (campaign) => campaign.status,
+  accessPatterns: {
+    byState: { state: (campaign) => campaign.status },
+    byName: { name: (campaign) => campaign.name },
+  },
   // The run id, the freeze lease (freezeOwner, freezeUntil) and ownerRights are the pipeline's own.
   clientFields: () => Object.keys(campaignSchemas().record.shape),
 };
@@ -97,7 +107,12 @@ export async function transitionCampaign(
   const set: Item = { ...transition.set, updatedAt: now.toISOString() };
   if (transition.to) {
     set.status = transition.to;
-    set.gsi6pk = statePk(tenantId, 'CAMPAIGN', transition.to);
+    // Moves the campaign to its new status's list (byState; the sort key, its id, stays).
+    set[indexDefinition(recordPatterns.byState.index).partitionKey] = statePk(
+      tenantId,
+      'CAMPAIGN',
+      transition.to,
+    );
   }
   const assignments = Object.entries(set).map(([name, value], index) => {
     names[`#s${index}`] = name;
@@ -170,12 +185,6 @@ export async function readCampaignCounts(
   return counts;
 }
 
-/** Markers of applied stream events; beside (not instead of) other consumers' markers of the same event. */
-const statsMarkerKey = (tenantId: string, eventId: string) => ({
-  pk: `T#${tenantId}#STREAM#${eventId}`,
-  sk: 'CAMPAIGN',
-});
-
 export interface CampaignEvent {
   readonly eventId: string;
   readonly deltas: Partial<Record<CampaignCounter, number>>;
@@ -197,7 +206,7 @@ export async function applyCampaignEvents(
   await applyMarkedDeltas({
     tenantId,
     events,
-    markerKey: statsMarkerKey,
+    markerKey: campaignStatsMarkerKey,
     countersKey: campaignStatsKey(tenantId, campaignId),
     entity: 'campaign-stats',
     now,

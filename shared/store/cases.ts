@@ -115,7 +115,7 @@ export async function teamManagers(tenantId: string, teamId: string | undefined)
       archived: false,
       limit: MANAGER_PAGE,
       startKey,
-      via: { kind: 'team', teamId },
+      via: { pattern: 'byTeam', teamId },
       filter: { equals: { role: 'manager' } },
     });
     found.push(...result.items.filter((user) => user.active));

@@ -9,13 +9,16 @@ import { config } from '../config.ts';
 import { boundedEntry } from '../domain/bounded.ts';
 import type { RecordRef, TimelineEntry } from '../domain/timeline.ts';
 import { dynamo } from './client.ts';
+import { followersPk, timelinePk, timelineSk } from './keys.ts';
 import type { PageKey } from './page.ts';
 import { queryPages } from './query.ts';
 
+export { followersPk, timelinePk };
+
 /**
- * Timelines, followers and comments. Every key starts with the tenant:
- * - timeline entries: `T#t#TIMELINE#<type>#<id>` / `<at>#<stream event id>#<n>`, newest first;
- * - followers: `T#t#FOLLOWERS#<type>#<id>` / `<userId>`;
+ * Timelines, followers and comments (keys in keys.ts):
+ * - timeline entries: timelinePk / timelineSk (time, stream event id, position), newest first;
+ * - followers: followersPk / the user id;
  * - comments: in the record's own partition, `COMMENT#<id>`.
  */
 type WriteRequest = NonNullable<
@@ -45,11 +48,6 @@ async function writeChunk(chunk: WriteRequest[]): Promise<void> {
   }
 }
 
-export const timelinePk = (tenantId: string, ref: RecordRef) =>
-  `T#${tenantId}#TIMELINE#${ref.type}#${ref.id}`;
-export const followersPk = (tenantId: string, ref: RecordRef) =>
-  `T#${tenantId}#FOLLOWERS#${ref.type}#${ref.id}`;
-
 export interface TimelineWrite {
   readonly tenantId: string;
   /** The stream event the entries come from. */
@@ -71,10 +69,10 @@ export async function writeTimelineEntries(writes: readonly TimelineWrite[]): Pr
         PutRequest: {
           Item: {
             pk: timelinePk(tenantId, timeline),
-            sk: `${entry.at}#${eventId}#${index}`,
+            sk: timelineSk(entry.at, eventId, index),
             entity: 'timeline',
             tenantId,
-            id: `${entry.at}#${eventId}#${index}`,
+            id: timelineSk(entry.at, eventId, index),
             ...entry,
           },
         },

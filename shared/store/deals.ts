@@ -4,7 +4,7 @@ import { config } from '../config.ts';
 import { findStage } from '../domain/pipeline.ts';
 import { dynamo } from './client.ts';
 import { type Deal, deals, type Pipeline } from './entities.ts';
-import { dealHistoryKey, recordPk } from './keys.ts';
+import { DEAL_HISTORY_PREFIX, dealHistoryKey, recordPk } from './keys.ts';
 import type { PageKey } from './page.ts';
 import { searchWordWrites, toItem } from './records.ts';
 import type { TransactItem } from './transactions.ts';
@@ -108,7 +108,10 @@ export async function listDealHistory(
     new QueryCommand({
       TableName: config.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
-      ExpressionAttributeValues: { ':pk': recordPk(tenantId, 'DEAL', dealId), ':history': 'HISTORY#' },
+      ExpressionAttributeValues: {
+        ':pk': recordPk(tenantId, 'DEAL', dealId),
+        ':history': DEAL_HISTORY_PREFIX,
+      },
       Limit: page.limit,
       ...(page.startKey ? { ExclusiveStartKey: page.startKey } : {}),
     }),

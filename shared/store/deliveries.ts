@@ -22,7 +22,11 @@ import {
   campaignRecipientStatusPk,
   campaignRecipientsPk,
   contactDeliveriesPk,
+  contactDeliverySk,
   engagementPk,
+  indexEntry,
+  indexPartition,
+  itemIndexes,
   sequenceDeliveriesPk,
   sequenceDeliverySk,
   storageAttributes,
@@ -49,7 +53,11 @@ export const deliveryKey = (tenantId: string, ref: DeliveryRef) =>
  */
 export const statusIndex = (tenantId: string, ref: DeliveryRef, status: RecipientStatus): Item =>
   ref.kind === 'campaign'
-    ? { gsi6pk: campaignRecipientStatusPk(tenantId, ref.campaignId, status), gsi6sk: ref.contactId }
+    ? indexEntry(
+        itemIndexes.recipientsByStatus,
+        campaignRecipientStatusPk(tenantId, ref.campaignId, status),
+        ref.contactId,
+      )
     : {};
 
 const refFields = (ref: DeliveryRef): Item =>
@@ -75,8 +83,11 @@ function newItem(tenantId: string, delivery: NewDelivery, now: Date): Item {
   return {
     ...key,
     ...statusIndex(tenantId, delivery.ref, delivery.status),
-    gsi3pk: contactDeliveriesPk(tenantId, delivery.ref.contactId),
-    gsi3sk: `${key.pk}#${key.sk}`,
+    ...indexEntry(
+      itemIndexes.deliveriesOfContact,
+      contactDeliveriesPk(tenantId, delivery.ref.contactId),
+      contactDeliverySk(key),
+    ),
     ...refFields(delivery.ref),
     entity: 'delivery',
     tenantId,
@@ -348,13 +359,16 @@ export async function listCampaignRecipients(
   const output = await dynamo.send(
     new QueryCommand({
       TableName: config.tableName,
-      ...(byStatus ? { IndexName: 'gsi6' } : { ConsistentRead: options.consistent ?? false }),
-      KeyConditionExpression: byStatus ? 'gsi6pk = :pk' : 'pk = :pk',
-      ExpressionAttributeValues: {
-        ':pk': byStatus
-          ? campaignRecipientStatusPk(tenantId, campaignId, options.status as RecipientStatus)
-          : campaignRecipientsPk(tenantId, campaignId),
-      },
+      ...(byStatus
+        ? indexPartition(
+            itemIndexes.recipientsByStatus,
+            campaignRecipientStatusPk(tenantId, campaignId, options.status as RecipientStatus),
+          )
+        : {
+            ConsistentRead: options.consistent ?? false,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': campaignRecipientsPk(tenantId, campaignId) },
+          }),
       Limit: options.limit,
       ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
     }),
@@ -372,9 +386,7 @@ export async function listCampaignRecipients(
 export async function forgetContactDeliveries(tenantId: string, contactId: string): Promise<void> {
   const pages = queryPages({
     TableName: config.tableName,
-    IndexName: 'gsi3',
-    KeyConditionExpression: 'gsi3pk = :pk',
-    ExpressionAttributeValues: { ':pk': contactDeliveriesPk(tenantId, contactId) },
+    ...indexPartition(itemIndexes.deliveriesOfContact, contactDeliveriesPk(tenantId, contactId)),
   });
   for await (const page of pages) {
     for (const item of page) {

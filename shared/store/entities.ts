@@ -22,83 +22,100 @@ export const companies: EntitySpec<Company> = {
   type: 'COMPANY',
   label: 'company',
   uniques: [{ name: 'COMPANY_DOMAIN', field: 'domain' }],
-  searchName: (company) => company.name,
-  searchEveryWord: true,
+  accessPatterns: {
+    byName: { name: (company) => company.name, everyWord: true },
+  },
 };
 
 export const contacts: EntitySpec<Contact> = {
   type: 'CONTACT',
   label: 'contact',
   uniques: [{ name: 'CONTACT_EMAIL', field: 'email' }],
-  searchName: (contact) => fullName(contact.firstName, contact.lastName),
-  searchEveryWord: true,
-  parent: { name: 'COMPANY', field: 'companyId' },
+  accessPatterns: {
+    byParent: { parent: 'COMPANY', field: 'companyId' },
+    byName: { name: (contact) => fullName(contact.firstName, contact.lastName), everyWord: true },
+  },
 };
 
 export const teams: EntitySpec<Team> = {
   type: 'TEAM',
   label: 'team',
   uniques: [{ name: 'TEAM_NAME', field: 'name' }],
-  searchName: (team) => team.name,
+  accessPatterns: {
+    byName: { name: (team) => team.name },
+  },
 };
 
 export const users: EntitySpec<User> = {
   type: 'USER',
   label: 'user',
   uniques: [{ name: 'USER_EMAIL', field: 'email' }],
-  searchName: (user) => user.name,
+  accessPatterns: {
+    byName: { name: (user) => user.name },
+  },
 };
 
 export const leads: EntitySpec<Lead> = {
   type: 'LEAD',
   label: 'lead',
-  searchName: (lead) => fullName(lead.firstName, lead.lastName),
-  searchEveryWord: true,
-  // A converted lead is listed under its contact, so that erasing the person finds it.
-  parent: { name: 'CONTACT', field: 'contactId' },
+  accessPatterns: {
+    // A converted lead is listed under its contact, so that erasing the person finds it.
+    byParent: { parent: 'CONTACT', field: 'contactId' },
+    byName: { name: (lead) => fullName(lead.firstName, lead.lastName), everyWord: true },
+  },
 };
 
 export const pipelines: EntitySpec<Pipeline> = {
   type: 'PIPELINE',
   label: 'pipeline',
-  searchName: (pipeline) => pipeline.name,
+  accessPatterns: {
+    byName: { name: (pipeline) => pipeline.name },
+  },
 };
 
 export const deals: EntitySpec<Deal> = {
   type: 'DEAL',
   label: 'deal',
-  searchName: (deal) => deal.name,
-  searchEveryWord: true,
-  state: (deal) => deal.stageId,
-  parent: { name: 'COMPANY', field: 'companyId' },
+  accessPatterns: {
+    byParent: { parent: 'COMPANY', field: 'companyId' },
+    byState: { state: (deal) => deal.stageId },
+    byName: { name: (deal) => deal.name, everyWord: true },
+  },
 };
 
 export const products: EntitySpec<Product> = {
   type: 'PRODUCT',
   label: 'product',
   uniques: [{ name: 'PRODUCT_SKU', field: 'sku' }],
-  searchName: (product) => product.name,
-  searchEveryWord: true,
+  accessPatterns: {
+    byName: { name: (product) => product.name, everyWord: true },
+  },
 };
 
 export const quotes: EntitySpec<Quote> = {
   type: 'QUOTE',
   label: 'quote',
-  parent: { name: 'DEAL', field: 'dealId' },
+  accessPatterns: {
+    byParent: { parent: 'DEAL', field: 'dealId' },
+  },
 };
 
 export const cases: EntitySpec<Case> = {
   type: 'CASE',
   label: 'case',
-  searchName: (record) => record.subject,
-  state: (record) => record.status,
-  parent: { name: 'CONTACT', field: 'contactId' },
+  accessPatterns: {
+    byParent: { parent: 'CONTACT', field: 'contactId' },
+    byState: { state: (record) => record.status },
+    byName: { name: (record) => record.subject },
+  },
 };
 
 export const activities: EntitySpec<Activity> = {
   type: 'ACTIVITY',
   label: 'activity',
-  searchName: (activity) => activity.subject,
-  state: activityState,
-  parent: { name: 'RELATED', field: 'relatedKey' },
+  accessPatterns: {
+    byParent: { parent: 'RELATED', field: 'relatedKey' },
+    byState: { state: activityState },
+    byName: { name: (activity) => activity.subject },
+  },
 };

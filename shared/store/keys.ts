@@ -1,6 +1,13 @@
+import { type IndexName, tableDefinition } from './table.ts';
+
 /**
- * Every key value starts with the authenticated tenant (`T#<tenant>#`), so no
- * query built here can reach another tenant's items.
+ * Every key value of the table is built here (or by the record access patterns
+ * of record-patterns.ts, from these builders). Every one starts with the
+ * authenticated tenant (`T#<tenant>#`; tenant ids are plain identifiers, see
+ * shared/http/auth.ts), so no query built here can reach another tenant's
+ * items. The one exception is the tenant-free SES send budget (sendBudgetKey).
+ * Changing a template orphans the items stored under the old one:
+ * test/unit/keys.test.ts pins today's strings.
  */
 export type EntityType =
   | 'CONTACT'
@@ -48,6 +55,16 @@ export const parentPk = (tenantId: string, type: EntityType, parent: string, par
 
 export const searchPk = (tenantId: string, type: EntityType) => `T#${tenantId}#${type}#NAME`;
 
+/** A search key (a normalised word, shared/domain/text.ts searchKeys) and the record it finds. */
+export const searchSk = (word: string, id: string) => `${word}#${id}`;
+
+/**
+ * The items in a record's own partition that copy it for its later words
+ * (`WORD#01`, `WORD#02`, ...; see records.ts searchWordWrites).
+ */
+export const SEARCH_WORD_PREFIX = 'WORD#';
+export const searchWordSk = (n: number) => `${SEARCH_WORD_PREFIX}${String(n).padStart(2, '0')}`;
+
 /** A unique value (an email, a domain) reserved by one record. */
 export const uniqueKey = (tenantId: string, name: string, value: string) => ({
   pk: `T#${tenantId}#UNIQUE#${name}#${value.toLowerCase()}`,
@@ -57,10 +74,19 @@ export const uniqueKey = (tenantId: string, name: string, value: string) => ({
 /** Tenant settings (default pipeline, lead assignment, ...), one item each. */
 export const settingsKey = (tenantId: string, name: string) => ({ pk: `T#${tenantId}#SETTINGS`, sk: name });
 
+/** A comment on a record, in the record's own partition. */
+export const commentKey = (tenantId: string, type: EntityType, recordId: string, commentId: string) => ({
+  pk: recordPk(tenantId, type, recordId),
+  sk: `COMMENT#${commentId}`,
+});
+
 /** A deal's stage history lives in the deal's own partition, written in the same transaction as the change. */
+/** What every entry of a deal's stage history (dealHistoryKey) sorts under. */
+export const DEAL_HISTORY_PREFIX = 'HISTORY#';
+
 export const dealHistoryKey = (tenantId: string, dealId: string, entryId: string) => ({
   pk: recordPk(tenantId, 'DEAL', dealId),
-  sk: `HISTORY#${entryId}`,
+  sk: `${DEAL_HISTORY_PREFIX}${entryId}`,
 });
 
 export const idempotencyKey = (tenantId: string, userId: string, key: string) => ({
@@ -82,9 +108,17 @@ export const suppressionKey = (tenantId: string, emailHash: string) => ({
 
 export const aggregateKey = (tenantId: string, name: string) => ({ pk: `T#${tenantId}#AGGREGATE`, sk: name });
 
+export const streamMarkerPk = (tenantId: string, eventId: string) => `T#${tenantId}#STREAM#${eventId}`;
+
 export const streamMarkerKey = (tenantId: string, eventId: string) => ({
-  pk: `T#${tenantId}#STREAM#${eventId}`,
+  pk: streamMarkerPk(tenantId, eventId),
   sk: RECORD_SK,
+});
+
+/** The campaign counters' marker of one stream event, beside (not instead of) other consumers' markers. */
+export const campaignStatsMarkerKey = (tenantId: string, eventId: string) => ({
+  pk: streamMarkerPk(tenantId, eventId),
+  sk: 'CAMPAIGN',
 });
 
 /** Attributes that exist for the table, not for clients (named by the domain, which reads stored images). */
@@ -117,11 +151,17 @@ export const sequenceDeliveriesPk = (tenantId: string, sequenceId: string) =>
 
 /** Step numbers are zero-padded so that a contact's steps sort in order. */
 export const sequenceDeliverySk = (contactId: string, step: number) =>
-  `${contactId}#${String(step).padStart(2, '0')}`;
+  `${sequenceDeliveryPrefix(contactId)}${String(step).padStart(2, '0')}`;
+
+/** What every sequenceDeliverySk of one contact begins with. */
+export const sequenceDeliveryPrefix = (contactId: string) => `${contactId}#`;
 
 /** Every delivery to one contact (gsi3), so that erasing the person reaches all of them. */
 export const contactDeliveriesPk = (tenantId: string, contactId: string) =>
   `T#${tenantId}#DELIVERY#CONTACT#${contactId}`;
+
+/** A delivery's sort key among its contact's deliveries: its own pk and sk. */
+export const contactDeliverySk = (key: { readonly pk: string; readonly sk: string }) => `${key.pk}#${key.sk}`;
 
 /** A campaign's running totals, kept by the stream consumer. */
 export const campaignStatsKey = (tenantId: string, campaignId: string) => ({
@@ -137,13 +177,55 @@ export const engagementPk = (tenantId: string, campaignId: string, kind: 'opened
   `T#${tenantId}#ENGAGEMENT#${campaignId}#${kind}`;
 
 /** A contact's enrollment in a sequence; listed per contact through gsi3 for exit conditions. */
+export const enrollmentsPk = (tenantId: string, sequenceId: string) =>
+  `T#${tenantId}#SEQUENCE#${sequenceId}#ENROLLMENTS`;
+
 export const enrollmentKey = (tenantId: string, sequenceId: string, contactId: string) => ({
-  pk: `T#${tenantId}#SEQUENCE#${sequenceId}#ENROLLMENTS`,
+  pk: enrollmentsPk(tenantId, sequenceId),
   sk: contactId,
 });
 
 export const contactEnrollmentsPk = (tenantId: string, contactId: string) =>
   `T#${tenantId}#ENROLLMENT#CONTACT#${contactId}`;
+
+/** A sequence's enrollments in one status (gsi6), e.g. the active ones a schedule walks. */
+export const enrollmentStatusPk = (tenantId: string, sequenceId: string, status: string) =>
+  `T#${tenantId}#SEQUENCE#${sequenceId}#ENROLLMENTS#${status}`;
+
+/** A record of the timeline and followers: its type as the API names it (`contact`) and id. */
+interface Ref {
+  readonly type: string;
+  readonly id: string;
+}
+
+/** A record's timeline, newest first: `sk` = timelineSk. */
+export const timelinePk = (tenantId: string, ref: Ref) => `T#${tenantId}#TIMELINE#${ref.type}#${ref.id}`;
+
+/** Deterministic for a stream event, so a replayed record rewrites the same entries. */
+export const timelineSk = (at: string, eventId: string, n: number) => `${at}#${eventId}#${n}`;
+
+/** A record's followers, `sk` = the user id. */
+export const followersPk = (tenantId: string, ref: Ref) => `T#${tenantId}#FOLLOWERS#${ref.type}#${ref.id}`;
+
+/** A user's notifications, newest first by `sk` = notificationSk. */
+export const notificationsPk = (tenantId: string, userId: string) =>
+  `T#${tenantId}#USER#${userId}#NOTIFICATIONS`;
+
+/** What every notificationSk begins with: how a notification id a client sends is told from other keys. */
+export const NOTIFICATION_PREFIX = 'N#';
+
+/** `occurredAt` sorts them; `key` tells apart events at the same time. */
+export const notificationSk = (occurredAt: string, key: string) =>
+  `${NOTIFICATION_PREFIX}${occurredAt}#${key}`;
+
+/**
+ * Every user's notifications about one record (gsi3, `sk` = notificationAboutSk):
+ * what an erasure reads to reach each copy of a person's name.
+ */
+export const notificationsAboutPk = (tenantId: string, ref: Ref) =>
+  `T#${tenantId}#NOTIFICATION#ABOUT#${ref.type}#${ref.id}`;
+
+export const notificationAboutSk = (userId: string, notificationSk: string) => `${userId}#${notificationSk}`;
 
 /**
  * The SES send budget of one wall-clock second. SES limits the sending rate
@@ -151,3 +233,45 @@ export const contactEnrollmentsPk = (tenantId: string, contactId: string) =>
  * it holds a counter and nothing about anyone's data.
  */
 export const sendBudgetKey = (epochSecond: number) => ({ pk: `SEND_BUDGET#${epochSecond}`, sk: RECORD_SK });
+
+/**
+ * The indexes that items other than records are read by (records' own are
+ * their access patterns, record-patterns.ts). Writers and readers of each
+ * take the index from here.
+ */
+export const itemIndexes = {
+  /** A campaign's recipients in one status: campaignRecipientStatusPk / contact id. */
+  recipientsByStatus: 'gsi6',
+  /** Every delivery to one contact: contactDeliveriesPk / contactDeliverySk. */
+  deliveriesOfContact: 'gsi3',
+  /** A sequence's enrollments in one status: enrollmentStatusPk / contact id. */
+  enrollmentsByStatus: 'gsi6',
+  /** Every enrollment of one contact: contactEnrollmentsPk / sequence id. */
+  enrollmentsOfContact: 'gsi3',
+  /** Every user's notifications about one record: notificationsAboutPk / notificationAboutSk. */
+  notificationsAbout: 'gsi3',
+} as const satisfies Record<string, IndexName>;
+
+/**
+ * The attributes that place an item in `index` (`{gsiNpk, gsiNsk}`), named by
+ * the table definition: every writer of an index key goes through here.
+ */
+export function indexEntry(index: IndexName, pk: string, sk: string): Record<string, string> {
+  const definition = indexDefinition(index);
+  return { [definition.partitionKey]: pk, [definition.sortKey]: sk };
+}
+
+/** The query input that reads one partition of `index`, `:pk` bound to `pk`. */
+export function indexPartition(index: IndexName, pk: string) {
+  return {
+    IndexName: index,
+    KeyConditionExpression: `${indexDefinition(index).partitionKey} = :pk`,
+    ExpressionAttributeValues: { ':pk': pk } as Record<string, unknown>,
+  };
+}
+
+export function indexDefinition(index: IndexName) {
+  const definition = tableDefinition.indexes.find((candidate) => candidate.name === index);
+  if (!definition) throw new Error(`No index ${index}`);
+  return definition;
+}

@@ -5,12 +5,21 @@ import { boundedText } from '../domain/bounded.ts';
 import type { NotificationKind } from '../domain/notification-rules.ts';
 import type { NamedActor, NamedRef } from '../domain/wording.ts';
 import { dynamo } from './client.ts';
+import {
+  indexEntry,
+  indexPartition,
+  itemIndexes,
+  notificationAboutSk,
+  notificationSk,
+  notificationsAboutPk,
+  notificationsPk,
+} from './keys.ts';
 import { queryPages } from './query.ts';
 import type { TransactItem } from './transactions.ts';
 
 /**
  * In-app notifications, one item per recipient in the recipient's own
- * partition (`T#t#USER#<userId>#NOTIFICATIONS`), newest first by `occurredAt`.
+ * partition (keys.ts notificationsPk), newest first by `occurredAt`.
  * The sort key is built from `occurredAt` and `key`, both deterministic for the
  * event (the record's updatedAt, the schedule's time), and written with
  * attribute_not_exists: a replayed stream record or a schedule firing twice
@@ -36,18 +45,9 @@ export interface NewNotification {
   readonly key: string;
 }
 
-export const notificationsPk = (tenantId: string, userId: string) =>
-  `T#${tenantId}#USER#${userId}#NOTIFICATIONS`;
+export { notificationsAboutPk, notificationsPk };
 
-const sortKey = (notification: NewNotification) => `N#${notification.occurredAt}#${notification.key}`;
-
-/**
- * Every user's notifications about one record, through gsi3: what an erasure
- * reads to remove or redact each copy of a person's name in anyone's
- * notifications (about the person, or about their activities and cases).
- */
-export const notificationsAboutPk = (tenantId: string, record: { type: string; id: string }) =>
-  `T#${tenantId}#NOTIFICATION#ABOUT#${record.type}#${record.id}`;
+const sortKey = (notification: NewNotification) => notificationSk(notification.occurredAt, notification.key);
 
 /** A title names a record or quotes a comment; longer ones are cut (the record has the rest). */
 export const MAX_TITLE_CHARS = 200;
@@ -81,8 +81,14 @@ export function notificationItems(
         ...(notification.actor ? { actor: notification.actor } : {}),
         ...(notification.commentId ? { commentId: notification.commentId } : {}),
         ...(notification.excerpt ? { excerpt: notification.excerpt } : {}),
+        // Every user's notifications about one record: what an erasure reads to
+        // remove or redact each copy of a person's name in anyone's notifications.
         ...(about
-          ? { gsi3pk: notificationsAboutPk(tenantId, about), gsi3sk: `${userId}#${sortKey(notification)}` }
+          ? indexEntry(
+              itemIndexes.notificationsAbout,
+              notificationsAboutPk(tenantId, about),
+              notificationAboutSk(userId, sortKey(notification)),
+            )
           : {}),
         occurredAt: notification.occurredAt,
         read: false,
@@ -117,8 +123,6 @@ export function notificationsAbout(
 ): AsyncGenerator<Record<string, unknown>[]> {
   return queryPages({
     TableName: config.tableName,
-    IndexName: 'gsi3',
-    KeyConditionExpression: 'gsi3pk = :pk',
-    ExpressionAttributeValues: { ':pk': notificationsAboutPk(tenantId, record) },
+    ...indexPartition(itemIndexes.notificationsAbout, notificationsAboutPk(tenantId, record)),
   });
 }

@@ -2,8 +2,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { dynamo } from './client.ts';
-import { type EntityType, ownerPk, parentPk, teamPk } from './keys.ts';
+import { type EntityType, indexDefinition, indexPartition, ownerPk, parentPk, teamPk } from './keys.ts';
 import { queryPages } from './query.ts';
+import { recordPatterns } from './record-patterns.ts';
 import { updateSearchWords } from './records.ts';
 
 /**
@@ -33,6 +34,10 @@ export const ownedTypes: readonly EntityType[] = [
   'PRODUCT',
 ];
 
+/** The owner and team indexes of records (their byOwner and byTeam access patterns). */
+const byOwner = indexDefinition(recordPatterns.byOwner.index);
+const byTeam = indexDefinition(recordPatterns.byTeam.index);
+
 /** Items written concurrently while moving. */
 const CONCURRENCY = 16;
 
@@ -55,18 +60,23 @@ async function setOwner(
 ): Promise<boolean> {
   const values: Record<string, unknown> = {
     ':owner': owner.ownerId,
-    ':gsi2pk': ownerPk(tenantId, type, owner.ownerId),
+    ':ownerPk': ownerPk(tenantId, type, owner.ownerId),
     ':id': id,
     ':one': 1,
   };
-  const set = ['ownerId = :owner', 'gsi2pk = :gsi2pk', 'gsi2sk = :id', 'version = version + :one'];
+  const set = [
+    'ownerId = :owner',
+    `${byOwner.partitionKey} = :ownerPk`,
+    `${byOwner.sortKey} = :id`,
+    'version = version + :one',
+  ];
   const remove: string[] = [];
   if (owner.teamId) {
     values[':team'] = owner.teamId;
-    values[':gsi5pk'] = teamPk(tenantId, type, owner.teamId);
-    set.push('teamId = :team', 'gsi5pk = :gsi5pk', 'gsi5sk = :id');
+    values[':teamPk'] = teamPk(tenantId, type, owner.teamId);
+    set.push('teamId = :team', `${byTeam.partitionKey} = :teamPk`, `${byTeam.sortKey} = :id`);
   } else {
-    remove.push('teamId', 'gsi5pk', 'gsi5sk');
+    remove.push('teamId', byTeam.partitionKey, byTeam.sortKey);
   }
   const differs = owner.teamId
     ? '(ownerId <> :owner OR attribute_not_exists(teamId) OR teamId <> :team)'
@@ -127,9 +137,7 @@ export async function moveOwnedRecords(
   for (const type of ownedTypes) {
     const pages = queryPages({
       TableName: config.tableName,
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': ownerPk(tenantId, type, ownerId) },
+      ...indexPartition(recordPatterns.byOwner.index, ownerPk(tenantId, type, ownerId)),
     });
     for await (const page of pages) {
       const stale = page.filter((item: Item) => item.teamId !== teamId);
@@ -159,9 +167,7 @@ export const moveRecordToTeam = (
 export async function quotesFollowDeal(tenantId: string, dealId: string, owner: Owner): Promise<void> {
   const pages = queryPages({
     TableName: config.tableName,
-    IndexName: 'gsi3',
-    KeyConditionExpression: 'gsi3pk = :pk',
-    ExpressionAttributeValues: { ':pk': parentPk(tenantId, 'QUOTE', 'DEAL', dealId) },
+    ...indexPartition(recordPatterns.byParent.index, parentPk(tenantId, 'QUOTE', 'DEAL', dealId)),
   });
   for await (const page of pages) {
     const stale = page.filter((item: Item) => item.ownerId !== owner.ownerId || item.teamId !== owner.teamId);

@@ -9,24 +9,31 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import type { StoredRecord } from '../domain/records.ts';
-import { searchKey, searchKeys } from '../domain/text.ts';
+import { searchKey } from '../domain/text.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
 import { assertItemFits, itemBytes, MAX_ITEM_BYTES } from './item-size.ts';
 import {
-  collectionPk,
   type EntityType,
-  ownerPk,
-  parentPk,
+  indexDefinition,
+  indexEntry,
   recordKey,
   recordPk,
-  searchPk,
-  statePk,
+  SEARCH_WORD_PREFIX,
+  searchSk,
+  searchWordSk,
   storageAttributes,
-  teamPk,
   uniqueKey,
 } from './keys.ts';
 import type { PageKey } from './page.ts';
+import {
+  type DeclaredPatterns,
+  type PatternName,
+  type PatternQuery,
+  patternNames,
+  recordPatterns,
+  searchWordsOf,
+} from './record-patterns.ts';
 import { type IndexName, tableDefinition } from './table.ts';
 import { type TransactItem, type TransactionOutcome, transact } from './transactions.ts';
 
@@ -39,20 +46,11 @@ export interface EntitySpec<T extends StoredRecord> {
   readonly label: string;
   /** Values unique per tenant, reserved by constraint items written in the same transaction. */
   readonly uniques?: readonly { readonly name: string; readonly field: keyof T & string }[];
-  /** The text that name-prefix search (gsi4) matches. */
-  readonly searchName?: (record: T) => string | undefined;
   /**
-   * Search matches the start of any word of `searchName`, not only the first:
-   * one search-word item (a copy of the record) per later word. For contacts,
-   * leads, companies, deals and products, which are looked up by any word of their
-   * names; not for records whose copies would weigh (templates, campaigns) or
-   * that are found by list filters (activities, cases).
+   * The access patterns beyond byCollection, byOwner and byTeam that every
+   * record has (see record-patterns.ts): byParent, byState, byName.
    */
-  readonly searchEveryWord?: boolean;
-  /** A state the records are listed by (gsi6), e.g. a deal's stage. */
-  readonly state?: (record: T) => string | undefined;
-  /** A parent the records are listed under (gsi3), e.g. a contact's company. */
-  readonly parent?: { readonly name: string; readonly field: keyof T & string };
+  readonly accessPatterns?: DeclaredPatterns<T>;
   /**
    * The most bytes one stored record may take (DynamoDB's item size, index
    * attributes included); default 400 KB. Lower where a copy must fit inside
@@ -109,41 +107,16 @@ export function clientView<T extends StoredRecord>(spec: EntitySpec<T>, record: 
   return Object.fromEntries(Object.entries(record).filter(([name]) => allowed.has(name))) as T;
 }
 
+/** A record's index attributes: its key in each access pattern that lists it. */
 function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: string, record: T): Item {
-  const attributes: Item = {
-    gsi1pk: collectionPk(tenantId, spec.type, record.archived),
-    gsi1sk: record.id,
-    gsi2pk: ownerPk(tenantId, spec.type, record.ownerId),
-    gsi2sk: record.id,
-  };
-  if (record.teamId) {
-    attributes.gsi5pk = teamPk(tenantId, spec.type, record.teamId);
-    attributes.gsi5sk = record.id;
-  }
-  const parentId = spec.parent && record[spec.parent.field];
-  if (typeof parentId === 'string') {
-    attributes.gsi3pk = parentPk(tenantId, spec.type, spec.parent?.name ?? '', parentId);
-    attributes.gsi3sk = record.id;
-  }
-  const state = spec.state?.(record);
-  if (state) {
-    attributes.gsi6pk = statePk(tenantId, spec.type, state);
-    attributes.gsi6sk = record.id;
-  }
-  const [key] = searchKeysOf(spec, record);
-  if (key !== undefined) {
-    attributes.gsi4pk = searchPk(tenantId, spec.type);
-    attributes.gsi4sk = `${key}#${record.id}`;
+  const attributes: Item = {};
+  for (const name of patternNames) {
+    const pattern = recordPatterns[name];
+    const key = pattern.key(tenantId, spec, record);
+    if (key) Object.assign(attributes, indexEntry(pattern.index, key.pk, key.sk));
   }
   return attributes;
 }
-
-/** The gsi4 keys a record is found by: each word of its name, or only the first. */
-const searchKeysOf = <T extends StoredRecord>(spec: EntitySpec<T>, record: T): string[] => {
-  const name = spec.searchName?.(record);
-  const keys = name ? searchKeys(name) : [];
-  return spec.searchEveryWord ? keys : keys.slice(0, 1);
-};
 
 /**
  * Search words. gsi4 holds one key per item, so each later word of a record's
@@ -153,19 +126,18 @@ const searchKeysOf = <T extends StoredRecord>(spec: EntitySpec<T>, record: T): s
  * in the same transaction as the record (every write refreshes the copies)
  * and deleted with it; `entity` is their own, so stream consumers skip them.
  */
-const WORD_PREFIX = 'WORD#';
-const wordSk = (n: number) => `${WORD_PREFIX}${String(n).padStart(2, '0')}`;
-/** Key attributes of every index but gsi4: a copy must not appear in other lists. */
+const byNameIndex = indexDefinition(recordPatterns.byName.index);
+/** Key attributes of every index but byName's: a copy must not appear in other lists. */
 const otherIndexes = new Set<string>(
   tableDefinition.indexes
-    .filter((index) => index.name !== 'gsi4')
+    .filter((index) => index.name !== byNameIndex.name)
     .flatMap((index) => [index.partitionKey, index.sortKey]),
 );
 
 /** The word position an item of a search page stands for: 0 for the record itself. */
 const wordOf = (item: Item): number =>
-  typeof item.sk === 'string' && item.sk.startsWith(WORD_PREFIX)
-    ? Number(item.sk.slice(WORD_PREFIX.length))
+  typeof item.sk === 'string' && item.sk.startsWith(SEARCH_WORD_PREFIX)
+    ? Number(item.sk.slice(SEARCH_WORD_PREFIX.length))
     : 0;
 
 /**
@@ -179,23 +151,28 @@ export function searchWordWrites<T extends StoredRecord>(
   before: T | undefined,
   after: { record: T; item: Item } | undefined,
 ): TransactItem[] {
-  const keys = after ? searchKeysOf(spec, after.record) : [];
+  const keys = after ? searchWordsOf(spec, after.record) : [];
   const copy = after
     ? Object.fromEntries(Object.entries(after.item).filter(([name]) => !otherIndexes.has(name)))
     : {};
   const puts: TransactItem[] = keys.slice(1).map((key, index) => ({
     Put: {
       TableName: config.tableName,
-      Item: { ...copy, sk: wordSk(index + 1), gsi4sk: `${key}#${after?.record.id}`, entity: 'search-word' },
+      Item: {
+        ...copy,
+        sk: searchWordSk(index + 1),
+        [byNameIndex.sortKey]: searchSk(key, String(after?.record.id)),
+        entity: 'search-word',
+      },
     },
   }));
-  const stale = before ? searchKeysOf(spec, before).length : 0;
+  const stale = before ? searchWordsOf(spec, before).length : 0;
   const deletes: TransactItem[] = [];
   for (let n = Math.max(keys.length, 1); n < stale; n++) {
     deletes.push({
       Delete: {
         TableName: config.tableName,
-        Key: { pk: recordPk(tenantId, spec.type, (before as T).id), sk: wordSk(n) },
+        Key: { pk: recordPk(tenantId, spec.type, (before as T).id), sk: searchWordSk(n) },
       },
     });
   }
@@ -471,13 +448,12 @@ export interface ListRequest {
   readonly archived: boolean;
   readonly limit: number;
   readonly startKey: PageKey | undefined;
-  /** The narrowest index that fits the query; the rest are filters. */
-  readonly via?:
-    | { readonly kind: 'owner'; readonly ownerId: string }
-    | { readonly kind: 'team'; readonly teamId: string }
-    | { readonly kind: 'state'; readonly state: string }
-    | { readonly kind: 'parent'; readonly parentId: string }
-    | { readonly kind: 'name'; readonly prefix: string };
+  /**
+   * The narrowest access pattern that fits the query (record-patterns.ts),
+   * e.g. `{ pattern: 'byOwner', ownerId }`; the rest are filters. Without
+   * one, the collection (byCollection).
+   */
+  readonly via?: PatternQuery;
   readonly filter?: ListFilter;
 }
 
@@ -485,15 +461,6 @@ export interface ListPage<T> {
   readonly items: T[];
   readonly lastKey: PageKey | undefined;
 }
-
-const keyAttributes: Record<IndexName, readonly [string, string]> = {
-  gsi1: ['gsi1pk', 'gsi1sk'],
-  gsi2: ['gsi2pk', 'gsi2sk'],
-  gsi3: ['gsi3pk', 'gsi3sk'],
-  gsi4: ['gsi4pk', 'gsi4sk'],
-  gsi5: ['gsi5pk', 'gsi5sk'],
-  gsi6: ['gsi6pk', 'gsi6sk'],
-};
 
 /** Most filtered pages still take one Query; a sparse match may read a few more (bounded). */
 const MAX_QUERIES_PER_PAGE = 8;
@@ -506,38 +473,20 @@ export async function listRecords<T extends StoredRecord>(
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const conditions: string[] = [];
-  let index: IndexName;
-  let keyCondition: string;
-  let prefix: string | undefined;
   const via = request.via;
-  if (via?.kind === 'owner') {
-    index = 'gsi2';
-    values[':pk'] = ownerPk(tenantId, spec.type, via.ownerId);
-    keyCondition = 'gsi2pk = :pk';
-  } else if (via?.kind === 'state') {
-    index = 'gsi6';
-    values[':pk'] = statePk(tenantId, spec.type, via.state);
-    keyCondition = 'gsi6pk = :pk';
-  } else if (via?.kind === 'team') {
-    index = 'gsi5';
-    values[':pk'] = teamPk(tenantId, spec.type, via.teamId);
-    keyCondition = 'gsi5pk = :pk';
-  } else if (via?.kind === 'parent') {
-    index = 'gsi3';
-    values[':pk'] = parentPk(tenantId, spec.type, spec.parent?.name ?? '', via.parentId);
-    keyCondition = 'gsi3pk = :pk';
-  } else if (via?.kind === 'name') {
-    index = 'gsi4';
+  const name: PatternName = via?.pattern ?? 'byCollection';
+  const index = recordPatterns[name].index;
+  const attributes = indexDefinition(index);
+  values[':pk'] = partitionOf(spec, tenantId, via, request.archived);
+  let keyCondition = `${attributes.partitionKey} = :pk`;
+  let prefix: string | undefined;
+  if (via?.pattern === 'byName') {
     prefix = searchKey(via.prefix);
-    values[':pk'] = searchPk(tenantId, spec.type);
     values[':prefix'] = prefix;
-    keyCondition = 'gsi4pk = :pk AND begins_with(gsi4sk, :prefix)';
-  } else {
-    index = 'gsi1';
-    values[':pk'] = collectionPk(tenantId, spec.type, request.archived);
-    keyCondition = 'gsi1pk = :pk';
+    keyCondition += ` AND begins_with(${attributes.sortKey}, :prefix)`;
   }
-  if (index !== 'gsi1') {
+  // The collection holds live and archived records in separate partitions; other lists filter.
+  if (name !== 'byCollection') {
     names['#archived'] = 'archived';
     values[':archived'] = request.archived;
     conditions.push('#archived = :archived');
@@ -574,7 +523,7 @@ export async function listRecords<T extends StoredRecord>(
     ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
     ...(filtered ? { FilterExpression: conditions.join(' AND ') } : {}),
     // Newest first, except name search, which reads alphabetically.
-    ScanIndexForward: index === 'gsi4',
+    ScanIndexForward: name === 'byName',
   };
 
   const items: T[] = [];
@@ -619,7 +568,7 @@ export async function updateSearchWords(input: UpdateCommandInput): Promise<void
     new QueryCommand({
       TableName: input.TableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :word)',
-      ExpressionAttributeValues: { ':pk': pk, ':word': WORD_PREFIX },
+      ExpressionAttributeValues: { ':pk': pk, ':word': SEARCH_WORD_PREFIX },
       ProjectionExpression: 'pk, sk',
     }),
   );
@@ -646,12 +595,35 @@ function firstMatch<T extends StoredRecord>(
   item: Item,
   prefix: string,
 ): boolean {
-  const first = searchKeysOf(spec, record).findIndex((key) => `${key}#${record.id}`.startsWith(prefix));
+  const first = searchWordsOf(spec, record).findIndex((key) => searchSk(key, record.id).startsWith(prefix));
   return first === -1 ? wordOf(item) === 0 : first === wordOf(item);
 }
 
+/** The partition `via` reads (the collection without one). */
+function partitionOf<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  via: PatternQuery | undefined,
+  archived: boolean,
+): string {
+  switch (via?.pattern) {
+    case undefined:
+      return recordPatterns.byCollection.partition(tenantId, spec, undefined, archived);
+    case 'byOwner':
+      return recordPatterns.byOwner.partition(tenantId, spec, via, archived);
+    case 'byTeam':
+      return recordPatterns.byTeam.partition(tenantId, spec, via, archived);
+    case 'byParent':
+      return recordPatterns.byParent.partition(tenantId, spec, via, archived);
+    case 'byState':
+      return recordPatterns.byState.partition(tenantId, spec, via, archived);
+    case 'byName':
+      return recordPatterns.byName.partition(tenantId, spec, via, archived);
+  }
+}
+
 function keyOf(item: Item, index: IndexName): PageKey {
-  const [pk, sk] = keyAttributes[index];
+  const { partitionKey: pk, sortKey: sk } = indexDefinition(index);
   return {
     pk: item.pk as string,
     sk: item.sk as string,

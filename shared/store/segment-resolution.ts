@@ -10,8 +10,9 @@ import {
 } from '../domain/segment-filter.ts';
 import { dynamo } from './client.ts';
 import type { Company, Contact } from './entities.ts';
-import { collectionPk, engagementPk, recordKey, statePk } from './keys.ts';
+import { collectionPk, engagementPk, indexDefinition, indexPartition, recordKey, statePk } from './keys.ts';
 import { queryPages } from './query.ts';
+import { recordPatterns } from './record-patterns.ts';
 import { toRecord } from './records.ts';
 
 /**
@@ -64,20 +65,21 @@ const bigIntToUlid = (value: bigint): string => {
   return text;
 };
 
+/** The contact collection's index (byCollection): its sort key is the contact id. */
+const collection = indexDefinition(recordPatterns.byCollection.index);
+
 /** The first or last contact id of the collection (one item read), or undefined when it is empty. */
 async function edgeId(pk: string, forward: boolean): Promise<string | undefined> {
   const output = await dynamo.send(
     new QueryCommand({
       TableName: config.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': pk },
-      ProjectionExpression: 'gsi1sk',
+      ...indexPartition(collection.name, pk),
+      ProjectionExpression: collection.sortKey,
       ScanIndexForward: forward,
       Limit: 1,
     }),
   );
-  const sk = output.Items?.[0]?.gsi1sk;
+  const sk = output.Items?.[0]?.[collection.sortKey];
   return typeof sk === 'string' ? sk : undefined;
 }
 
@@ -105,8 +107,8 @@ export function idRanges(first: string, last: string, parts: number): { from: st
 function rangePages(pk: string, range: { from: string; to: string }): AsyncGenerator<Item[]> {
   return queryPages({
     TableName: config.tableName,
-    IndexName: 'gsi1',
-    KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+    IndexName: collection.name,
+    KeyConditionExpression: `${collection.partitionKey} = :pk AND ${collection.sortKey} BETWEEN :from AND :to`,
     ExpressionAttributeValues: { ':pk': pk, ':from': range.from, ':to': range.to },
   });
 }
@@ -171,12 +173,12 @@ async function dealStagesByContact(
   const byContact = new Map<string, Set<string>>();
   await Promise.all(
     [...stageIds].map(async (stageId) => {
+      const byStage = indexPartition(recordPatterns.byState.index, statePk(tenantId, 'DEAL', stageId));
       const items = await queryAll({
         TableName: config.tableName,
-        IndexName: 'gsi6',
-        KeyConditionExpression: 'gsi6pk = :pk',
+        ...byStage,
         FilterExpression: 'archived = :false',
-        ExpressionAttributeValues: { ':pk': statePk(tenantId, 'DEAL', stageId), ':false': false },
+        ExpressionAttributeValues: { ...byStage.ExpressionAttributeValues, ':false': false },
         ProjectionExpression: 'contactIds',
       });
       for (const item of items) {

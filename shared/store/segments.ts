@@ -11,7 +11,9 @@ export type Segment = StoredRecord & {
 export const segments: EntitySpec<Segment> = {
   type: 'SEGMENT',
   label: 'segment',
-  searchName: (segment) => segment.name,
+  accessPatterns: {
+    byName: { name: (segment) => segment.name },
+  },
   // A campaign copies its template and segment into its own item (see campaign-run.ts).
   maxItemBytes: 80 * 1024,
 };

@@ -25,8 +25,15 @@ import { type Contact, contacts } from './entities.ts';
 import {
   contactEnrollmentsPk,
   enrollmentKey,
+  enrollmentStatusPk,
+  enrollmentsPk,
+  indexDefinition,
+  indexEntry,
+  indexPartition,
+  itemIndexes,
   recordKey,
   sequenceDeliveriesPk,
+  sequenceDeliveryPrefix,
   sequenceDeliverySk,
   storageAttributes,
   suppressionKey,
@@ -48,7 +55,9 @@ export type Sequence = StoredRecord & {
 export const sequences: EntitySpec<Sequence> = {
   type: 'SEQUENCE',
   label: 'sequence',
-  searchName: (sequence) => sequence.name,
+  accessPatterns: {
+    byName: { name: (sequence) => sequence.name },
+  },
 };
 
 /**
@@ -83,16 +92,18 @@ export interface Enrollment {
 
 type Item = Record<string, unknown>;
 
-const enrollmentStatusPk = (tenantId: string, sequenceId: string, status: EnrollmentStatus) =>
-  `T#${tenantId}#SEQUENCE#${sequenceId}#ENROLLMENTS#${status}`;
-
 const statusIndex = (
   enrollment: Pick<Enrollment, 'tenantId' | 'sequenceId' | 'contactId'>,
   status: EnrollmentStatus,
-) => ({
-  gsi6pk: enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, status),
-  gsi6sk: enrollment.contactId,
-});
+) =>
+  indexEntry(
+    itemIndexes.enrollmentsByStatus,
+    enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, status),
+    enrollment.contactId,
+  );
+
+/** The attribute that holds an enrollment's status partition, for updates that move it. */
+const statusPartition = indexDefinition(itemIndexes.enrollmentsByStatus).partitionKey;
 
 /** Enrollments keep `tenantId`: their schedule names are derived from it. */
 const storage = new Set<string>(storageAttributes.filter((name) => name !== 'tenantId'));
@@ -117,8 +128,11 @@ export async function putEnrollment(enrollment: Enrollment): Promise<boolean> {
         Item: {
           ...enrollment,
           ...enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
-          gsi3pk: contactEnrollmentsPk(enrollment.tenantId, enrollment.contactId),
-          gsi3sk: enrollment.sequenceId,
+          ...indexEntry(
+            itemIndexes.enrollmentsOfContact,
+            contactEnrollmentsPk(enrollment.tenantId, enrollment.contactId),
+            enrollment.sequenceId,
+          ),
           ...statusIndex(enrollment, enrollment.status),
           entity: 'enrollment',
         },
@@ -248,8 +262,7 @@ export async function exitEnrollment(
       new UpdateCommand({
         TableName: config.tableName,
         Key: enrollmentKey(tenantId, sequenceId, contactId),
-        UpdateExpression:
-          'SET #status = :exited, exitReason = :reason, exitedAt = :at, updatedAt = :at, gsi6pk = :statusPk REMOVE nextStepAt',
+        UpdateExpression: `SET #status = :exited, exitReason = :reason, exitedAt = :at, updatedAt = :at, ${statusPartition} = :statusPk REMOVE nextStepAt`,
         ConditionExpression: `#status = :active${options.runId ? ' AND runId = :run' : ''}`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -292,7 +305,7 @@ export async function advanceEnrollment(
     ':run': enrollment.runId,
   };
   if (completing) {
-    sets.push('#status = :completed', 'completedAt = :at', 'gsi6pk = :statusPk');
+    sets.push('#status = :completed', 'completedAt = :at', `${statusPartition} = :statusPk`);
     values[':completed'] = 'completed';
     values[':statusPk'] = enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, 'completed');
   } else {
@@ -337,13 +350,15 @@ export async function listEnrollments(
   const output = await dynamo.send(
     new QueryCommand({
       TableName: config.tableName,
-      ...(byStatus ? { IndexName: 'gsi6' } : {}),
-      KeyConditionExpression: byStatus ? 'gsi6pk = :pk' : 'pk = :pk',
-      ExpressionAttributeValues: {
-        ':pk': byStatus
-          ? enrollmentStatusPk(tenantId, sequenceId, options.status as EnrollmentStatus)
-          : enrollmentKey(tenantId, sequenceId, '').pk,
-      },
+      ...(byStatus
+        ? indexPartition(
+            itemIndexes.enrollmentsByStatus,
+            enrollmentStatusPk(tenantId, sequenceId, options.status as EnrollmentStatus),
+          )
+        : {
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': enrollmentsPk(tenantId, sequenceId) },
+          }),
       Limit: options.limit,
       ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
     }),
@@ -359,9 +374,7 @@ export async function contactEnrollments(tenantId: string, contactId: string): P
   const found: Enrollment[] = [];
   const pages = queryPages({
     TableName: config.tableName,
-    IndexName: 'gsi3',
-    KeyConditionExpression: 'gsi3pk = :pk',
-    ExpressionAttributeValues: { ':pk': contactEnrollmentsPk(tenantId, contactId) },
+    ...indexPartition(itemIndexes.enrollmentsOfContact, contactEnrollmentsPk(tenantId, contactId)),
   });
   for await (const page of pages) found.push(...page.map((item) => strip<Enrollment>(item)));
   return found;
@@ -411,7 +424,7 @@ export async function eraseEnrollment(
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :contact)',
       ExpressionAttributeValues: {
         ':pk': sequenceDeliveriesPk(tenantId, sequenceId),
-        ':contact': `${contactId}#`,
+        ':contact': sequenceDeliveryPrefix(contactId),
       },
       ProjectionExpression: 'pk, sk',
     }),

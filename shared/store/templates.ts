@@ -12,7 +12,9 @@ export type Template = StoredRecord & {
 export const templates: EntitySpec<Template> = {
   type: 'TEMPLATE',
   label: 'template',
-  searchName: (template) => template.name,
+  accessPatterns: {
+    byName: { name: (template) => template.name },
+  },
   // A campaign copies its template and segment into its own item (see campaign-run.ts).
   maxItemBytes: 290 * 1024,
 };

@@ -147,7 +147,7 @@ describe('search finds people and records by any word of their name', () => {
         archived: false,
         limit: 3,
         startKey: undefined,
-        via: { kind: 'name', prefix: word },
+        via: { pattern: 'byName', prefix: word },
       });
       expect(page.items.map((item) => item.firstName)).toHaveLength(3);
       expect(page.lastKey).toBeDefined();

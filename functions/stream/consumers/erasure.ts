@@ -170,7 +170,7 @@ async function everyRecord<T extends StoredRecord>(
         archived,
         limit: 100,
         startKey,
-        via: { kind: 'parent', parentId },
+        via: { pattern: 'byParent', parentId },
       });
       found.push(...page.items);
       startKey = page.lastKey;

@@ -1,0 +1,167 @@
+import {
+  acceptedQuoteKey,
+  aggregateKey,
+  campaignRecipientStatusPk,
+  campaignRecipientsPk,
+  campaignStatsKey,
+  campaignStatsMarkerKey,
+  commentKey,
+  contactDeliveriesPk,
+  contactDeliverySk,
+  contactEnrollmentsPk,
+  copiesPk,
+  dealHistoryKey,
+  type EntityType,
+  engagementPk,
+  enrollmentKey,
+  enrollmentStatusPk,
+  followersPk,
+  idempotencyKey,
+  itemIndexes,
+  notificationAboutSk,
+  notificationSk,
+  notificationsAboutPk,
+  notificationsPk,
+  recordKey,
+  searchSk,
+  searchWordSk,
+  sendBudgetKey,
+  sequenceDeliveriesPk,
+  sequenceDeliverySk,
+  settingsKey,
+  streamMarkerKey,
+  suppressionKey,
+  timelinePk,
+  timelineSk,
+  uniqueKey,
+} from './keys.ts';
+import { type DeclaredPatterns, type PatternName, recordPatterns } from './record-patterns.ts';
+import type { IndexName } from './table.ts';
+
+/**
+ * Every kind of key the table holds, rendered from the builders with
+ * `<placeholders>`: the source of the README's access-pattern table (a unit
+ * test keeps the two equal) and of the key tests (tenant prefix, collisions).
+ */
+export interface KeyShape {
+  /** The access pattern or item kind. */
+  readonly name: string;
+  /** `table` for the base table's own key. */
+  readonly index: IndexName | 'table';
+  readonly pk: string;
+  readonly sk: string;
+}
+
+export const TENANT = '<tenant>';
+const TYPE = '<TYPE>' as EntityType;
+const ID = '<id>';
+
+/** An entity declaring every pattern, for rendering them. */
+const anyEntity: {
+  readonly type: EntityType;
+  readonly accessPatterns: DeclaredPatterns<{
+    id: string;
+    ownerId: string;
+    archived: boolean;
+    parentId: string;
+  }>;
+} = {
+  type: TYPE,
+  accessPatterns: {
+    byParent: { parent: '<PARENT>', field: 'parentId' },
+    byState: { state: () => '<state>' },
+    byName: { name: () => '<name>' },
+  },
+};
+
+const recordPattern = (name: PatternName, query: Record<string, string>, sk = ID): KeyShape => {
+  const pattern = recordPatterns[name] as {
+    index: IndexName;
+    partition: (tenantId: string, entity: typeof anyEntity, query: unknown, archived: boolean) => string;
+  };
+  return { name, index: pattern.index, pk: pattern.partition(TENANT, anyEntity, query, false), sk };
+};
+
+/** The archived records of a type: byCollection's other partition. */
+const archivedCollection = (): KeyShape => ({
+  name: 'byCollection (archived)',
+  index: recordPatterns.byCollection.index,
+  pk: recordPatterns.byCollection.partition(TENANT, anyEntity, undefined, true),
+  sk: ID,
+});
+
+const item = (name: string, key: { pk: string; sk: string }): KeyShape => ({ name, index: 'table', ...key });
+
+/** The access patterns of records and of other items: what lists and lookups read. */
+export function accessPatternShapes(): KeyShape[] {
+  return [
+    item('record', recordKey(TENANT, TYPE, ID)),
+    recordPattern('byCollection', {}),
+    archivedCollection(),
+    recordPattern('byOwner', { ownerId: '<ownerId>' }),
+    recordPattern('byTeam', { teamId: '<teamId>' }),
+    recordPattern('byParent', { parentId: '<parentId>' }),
+    recordPattern('byState', { state: '<state>' }),
+    recordPattern('byName', { prefix: '<prefix>' }, searchSk('<word>', ID)),
+    {
+      name: 'recipientsByStatus',
+      index: itemIndexes.recipientsByStatus,
+      pk: campaignRecipientStatusPk(TENANT, '<campaignId>', '<status>'),
+      sk: '<contactId>',
+    },
+    {
+      name: 'deliveriesOfContact',
+      index: itemIndexes.deliveriesOfContact,
+      pk: contactDeliveriesPk(TENANT, '<contactId>'),
+      sk: contactDeliverySk({ pk: '<pk>', sk: '<sk>' }),
+    },
+    {
+      name: 'enrollmentsByStatus',
+      index: itemIndexes.enrollmentsByStatus,
+      pk: enrollmentStatusPk(TENANT, '<sequenceId>', '<status>'),
+      sk: '<contactId>',
+    },
+    {
+      name: 'enrollmentsOfContact',
+      index: itemIndexes.enrollmentsOfContact,
+      pk: contactEnrollmentsPk(TENANT, '<contactId>'),
+      sk: '<sequenceId>',
+    },
+    {
+      name: 'notificationsAbout',
+      index: itemIndexes.notificationsAbout,
+      pk: notificationsAboutPk(TENANT, { type: '<type>', id: ID }),
+      sk: notificationAboutSk('<userId>', notificationSk('<occurredAt>', '<key>')),
+    },
+    item('timeline', {
+      pk: timelinePk(TENANT, { type: '<type>', id: ID }),
+      sk: timelineSk('<at>', '<eventId>', 0).replace(/0$/, '<n>'),
+    }),
+    item('followers', { pk: followersPk(TENANT, { type: '<type>', id: ID }), sk: '<userId>' }),
+    item('notifications', {
+      pk: notificationsPk(TENANT, '<userId>'),
+      sk: notificationSk('<occurredAt>', '<key>'),
+    }),
+    item('comment', commentKey(TENANT, TYPE, ID, '<commentId>')),
+    item('searchWord', { pk: recordKey(TENANT, TYPE, ID).pk, sk: searchWordSk(1).replace(/01$/, '<nn>') }),
+    item('dealHistory', dealHistoryKey(TENANT, '<dealId>', '<entryId>')),
+    item('acceptedQuote', acceptedQuoteKey(TENANT, '<dealId>')),
+    item('unique', uniqueKey(TENANT, '<NAME>', '<value>')),
+    item('settings', settingsKey(TENANT, '<name>')),
+    item('aggregate', aggregateKey(TENANT, '<name>')),
+    item('idempotency', idempotencyKey(TENANT, '<userId>', '<key>')),
+    item('copies', { pk: copiesPk(TENANT, '<recordId>'), sk: '<idempotency pk>' }),
+    item('suppression', suppressionKey(TENANT, '<emailHash>')),
+    item('streamMarker', streamMarkerKey(TENANT, '<eventId>')),
+    item('campaignStatsMarker', campaignStatsMarkerKey(TENANT, '<eventId>')),
+    item('campaignStats', campaignStatsKey(TENANT, '<campaignId>')),
+    item('campaignRecipient', { pk: campaignRecipientsPk(TENANT, '<campaignId>'), sk: '<contactId>' }),
+    item('sequenceDelivery', {
+      pk: sequenceDeliveriesPk(TENANT, '<sequenceId>'),
+      sk: sequenceDeliverySk('<contactId>', 0).replace(/00$/, '<nn>'),
+    }),
+    item('engagement', { pk: engagementPk(TENANT, '<campaignId>', '<kind>' as 'opened'), sk: '<contactId>' }),
+    item('enrollment', enrollmentKey(TENANT, '<sequenceId>', '<contactId>')),
+    item('sendBudget', sendBudgetKey('<epochSecond>' as unknown as number)),
+  ];
+}
