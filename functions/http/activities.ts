@@ -312,7 +312,7 @@ export const handler = httpHandler(activityRoutes, {
 
   async updateActivity({ caller, params, body, ifMatch, event }) {
     const { assigneeId, ...rest } = body;
-    const activity = await changeActivity(caller, params.id ?? '', {
+    const activity = await changeActivity(caller, params.id, {
       ifMatch,
       linkBaseUrl: publicBaseUrl(event),
       resend: typeof body.remindAt === 'string',
@@ -338,12 +338,12 @@ export const handler = httpHandler(activityRoutes, {
   },
 
   async archiveActivity({ caller, params, ifMatch, event }) {
-    await setArchived(caller, params.id ?? '', ifMatch, true, publicBaseUrl(event));
+    await setArchived(caller, params.id, ifMatch, true, publicBaseUrl(event));
     return noContent();
   },
 
   async restoreActivity({ caller, params, event }) {
-    return ok(await setArchived(caller, params.id ?? '', undefined, false, publicBaseUrl(event)));
+    return ok(await setArchived(caller, params.id, undefined, false, publicBaseUrl(event)));
   },
 
   async getAgenda({ caller, page }) {

@@ -257,13 +257,13 @@ export const handler = httpHandler(caseRoutes, {
   },
 
   async getCase({ caller, params }) {
-    return ok(view(await readable(cases, caller, params.id ?? '')));
+    return ok(view(await readable(cases, caller, params.id)));
   },
 
   async updateCase({ caller, params, body, ifMatch }) {
     const hours = await hoursFor(caller, body);
     let before: Case | undefined;
-    const record = await update(cases, caller, params.id ?? '', {
+    const record = await update(cases, caller, params.id, {
       ifMatch,
       change: async (current) => {
         before = current;
@@ -313,20 +313,20 @@ export const handler = httpHandler(caseRoutes, {
   },
 
   async archiveCase({ caller, params, ifMatch }) {
-    const record = await archive(cases, caller, params.id ?? '', ifMatch);
+    const record = await archive(cases, caller, params.id, ifMatch);
     if (isUnresolved(record.status)) await syncSlaSchedule(caller.tenantId, 'cancel', record);
     return noContent();
   },
 
   async restoreCase({ caller, params }) {
-    const record = await restore(cases, caller, params.id ?? '');
+    const record = await restore(cases, caller, params.id);
     await syncSlaSchedule(caller.tenantId, 'sync', record);
     return ok(view(record));
   },
 
   async resolveCase({ caller, params, body, ifMatch }) {
     let before: Case | undefined;
-    const record = await update(cases, caller, params.id ?? '', {
+    const record = await update(cases, caller, params.id, {
       ifMatch,
       change: (current) => {
         before = current;
@@ -361,7 +361,7 @@ export const handler = httpHandler(caseRoutes, {
   },
 
   async getCsatForm({ params }) {
-    const claim = verifyCsatToken(params.token ?? '', await getSigningKey());
+    const claim = verifyCsatToken(params.token, await getSigningKey());
     const record = claim && (await getRecord(cases, claim.tenantId, claim.caseId));
     if (!claim || !record || record.csatNonce !== claim.nonce || record.csatScore !== undefined)
       throw notFound('Link');
@@ -369,7 +369,7 @@ export const handler = httpHandler(caseRoutes, {
   },
 
   async submitCsat({ params, body }) {
-    const claim = verifyCsatToken(params.token ?? '', await getSigningKey());
+    const claim = verifyCsatToken(params.token, await getSigningKey());
     if (!claim) throw notFound('Link');
     const recorded = await recordCsat(claim.tenantId, claim.caseId, claim.nonce, {
       score: body.score,

@@ -45,15 +45,19 @@ async function target(caller: Caller, event: { routeKey: string }, id: string) {
 }
 
 type Request = RequestOf<RouteDef> & { caller: Caller };
+/** A request to `/{resource}/{id}/...` (timeline, comments, follow). */
+type RecordRequest = RequestOf<RouteDef & { readonly path: `/${CollaborativeResource}/{id}/${string}` }> & {
+  caller: Caller;
+};
 
 const subjectOf = (entry: Record<string, unknown>) => {
   const subject = entry.subject as { type?: unknown; id?: unknown } | undefined;
   return { type: String(subject?.type ?? ''), id: String(subject?.id ?? '') };
 };
 
-async function timeline(request: Request) {
+async function timeline(request: RecordRequest) {
   const { caller, event, params, page } = request;
-  const { ref } = await target(caller, event, params.id ?? '');
+  const { ref } = await target(caller, event, params.id);
   const result = await readTimeline(caller.tenantId, ref, page);
   // A company's timeline also tells of its contacts, deals and cases: only those the caller may read.
   const hidden = await hiddenRefs(caller, result.items.map(subjectOf));
@@ -65,9 +69,9 @@ async function timeline(request: Request) {
 }
 
 /** A comment lives in its record's partition; the stream turns it into a timeline entry and notifications. */
-async function comment(request: Request) {
+async function comment(request: RecordRequest) {
   const { caller, event, params } = request;
-  const { spec, record, ref } = await target(caller, event, params.id ?? '');
+  const { spec, record, ref } = await target(caller, event, params.id);
   const body = (request.body as { body: string }).body;
   const mentions = mentionedIds(body);
   const names = await userNames(caller.tenantId, [caller.userId, ...mentions]);
@@ -108,16 +112,16 @@ async function comment(request: Request) {
   return created(saved, `${event.rawPath}/${saved.id}`);
 }
 
-async function startFollowing(request: Request) {
+async function startFollowing(request: RecordRequest) {
   const { caller, event, params } = request;
-  const { ref } = await target(caller, event, params.id ?? '');
+  const { ref } = await target(caller, event, params.id);
   await follow(caller.tenantId, ref, caller.userId);
   return ok({ following: true });
 }
 
-async function stopFollowing(request: Request) {
+async function stopFollowing(request: RecordRequest) {
   const { caller, event, params } = request;
-  const { ref } = await target(caller, event, params.id ?? '');
+  const { ref } = await target(caller, event, params.id);
   await unfollow(caller.tenantId, ref, caller.userId);
   return noContent();
 }
@@ -223,11 +227,15 @@ const implementations: Record<string, (request: Request) => Promise<ReturnType<t
     return ok({ updated });
   },
 };
+const recordImplementations: Record<string, (request: RecordRequest) => Promise<ReturnType<typeof ok>>> = {};
 for (const resource of Object.keys(collaborativeResources)) {
-  implementations[`${resource}Timeline`] = timeline;
-  implementations[`${resource}Comment`] = comment;
-  implementations[`${resource}Follow`] = startFollowing;
-  implementations[`${resource}Unfollow`] = stopFollowing;
+  recordImplementations[`${resource}Timeline`] = timeline;
+  recordImplementations[`${resource}Comment`] = comment;
+  recordImplementations[`${resource}Follow`] = startFollowing;
+  recordImplementations[`${resource}Unfollow`] = stopFollowing;
 }
 
-export const handler = httpHandler(collaborationRoutes, implementations as never);
+export const handler = httpHandler(collaborationRoutes, {
+  ...implementations,
+  ...recordImplementations,
+} as never);

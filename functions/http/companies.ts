@@ -50,7 +50,7 @@ export const handler = httpHandler(companyRoutes, {
   getCompany: standard.get,
 
   async updateCompany({ caller, params, body, ifMatch }) {
-    const company = await update(companies, caller, params.id ?? '', {
+    const company = await update(companies, caller, params.id, {
       ifMatch,
       change: (current) => mergePatch(caller, current, body),
     });

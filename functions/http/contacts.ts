@@ -158,7 +158,7 @@ export const handler = httpHandler(contactRoutes, {
   getContact: standard.get,
 
   async updateContact({ caller, params, body, ifMatch }) {
-    const contact = await update(contacts, caller, params.id ?? '', {
+    const contact = await update(contacts, caller, params.id, {
       ifMatch,
       change: async (current) => {
         const suppressed = current.marketingStatus === 'bounced' || current.marketingStatus === 'complained';
@@ -183,7 +183,7 @@ export const handler = httpHandler(contactRoutes, {
   },
 
   async deleteContact({ caller, params, query, ifMatch }) {
-    const id = params.id ?? '';
+    const id = params.id;
     if (query.erase !== 'true') {
       await archive(contacts, caller, id, ifMatch);
       return noContent();

@@ -137,7 +137,7 @@ export const handler = httpHandler(dealRoutes, {
     // The pipelines a change moves between, kept for the history entry written with it.
     let from: Pipeline | undefined;
     let to: Pipeline | undefined;
-    const deal = await update(deals, caller, params.id ?? '', {
+    const deal = await update(deals, caller, params.id, {
       ifMatch,
       change: async (current) => {
         from = await livePipeline(caller, current.pipelineId).catch((error: unknown) => {
@@ -178,7 +178,7 @@ export const handler = httpHandler(dealRoutes, {
   restoreDeal: standard.restore,
 
   async getDealHistory({ caller, params, page }) {
-    const deal = await readable(deals, caller, params.id ?? '');
+    const deal = await readable(deals, caller, params.id);
     const result = await listDealHistory(caller.tenantId, deal.id, page);
     return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
   },

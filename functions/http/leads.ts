@@ -167,7 +167,7 @@ export const handler = httpHandler(leadRoutes, {
   getLead: standard.get,
 
   async updateLead({ caller, params, body, ifMatch }) {
-    const lead = await update(leads, caller, params.id ?? '', {
+    const lead = await update(leads, caller, params.id, {
       ifMatch,
       change: (current) => {
         // Its data lives on in the contact, company and deal it became.
@@ -184,7 +184,7 @@ export const handler = httpHandler(leadRoutes, {
 
   async convertLead({ caller, params, body }) {
     for (let attempt = 1; ; attempt++) {
-      const lead = await readable(leads, caller, params.id ?? '');
+      const lead = await readable(leads, caller, params.id);
       assertWritable(caller, lead);
       if (lead.status === 'converted') throw conflict('This lead is already converted');
       if (lead.archived) throw conflict('This lead is archived; restore it before converting it');

@@ -141,14 +141,14 @@ export const handler = httpHandler(pipelineRoutes, {
   },
 
   async getPipeline({ caller, params }) {
-    const pipeline = await getRecord(pipelines, caller.tenantId, params.id ?? '');
+    const pipeline = await getRecord(pipelines, caller.tenantId, params.id);
     if (!pipeline) throw notFound('Pipeline');
     return ok(await withDefaultFlag(caller.tenantId, pipeline));
   },
 
   async updatePipeline({ caller, params, body, ifMatch }) {
     requireAdmin(caller);
-    const current = await getRecord(pipelines, caller.tenantId, params.id ?? '');
+    const current = await getRecord(pipelines, caller.tenantId, params.id);
     if (!current) throw notFound('Pipeline');
     const stages = nextStages(current, body);
     checkStages(stages);

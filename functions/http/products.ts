@@ -53,11 +53,11 @@ export const handler = httpHandler(productRoutes, {
   },
 
   async getProduct({ caller, params }) {
-    return ok(await readProduct(caller, params.id ?? ''));
+    return ok(await readProduct(caller, params.id));
   },
 
   async updateProduct({ caller, params, body, ifMatch }) {
-    const id = params.id ?? '';
+    const id = params.id;
     return ok(
       await update(products, await editor(caller, id), id, {
         ifMatch,
@@ -67,13 +67,13 @@ export const handler = httpHandler(productRoutes, {
   },
 
   async deleteProduct({ caller, params, ifMatch }) {
-    const id = params.id ?? '';
+    const id = params.id;
     await archive(products, await editor(caller, id), id, ifMatch);
     return noContent();
   },
 
   async restoreProduct({ caller, params }) {
-    const id = params.id ?? '';
+    const id = params.id;
     return ok(await restore(products, await editor(caller, id), id));
   },
 });

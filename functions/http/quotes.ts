@@ -143,7 +143,7 @@ function acceptance(caller: Caller): QuoteWrite {
 
 export const handler = httpHandler(quoteRoutes, {
   async createQuote({ caller, params, body }) {
-    const deal = await readable(deals, caller, params.id ?? '');
+    const deal = await readable(deals, caller, params.id);
     assertWritable(caller, deal);
     if (deal.archived) throw conflict('The deal is archived; restore it before quoting');
     const currency = body.currency ?? deal.currency;
@@ -166,7 +166,7 @@ export const handler = httpHandler(quoteRoutes, {
   },
 
   async listDealQuotes({ caller, params, page }) {
-    const deal = await readable(deals, caller, params.id ?? '');
+    const deal = await readable(deals, caller, params.id);
     const result = await listRecords(quotes, caller.tenantId, {
       archived: false,
       limit: page.limit,
@@ -181,11 +181,11 @@ export const handler = httpHandler(quoteRoutes, {
   },
 
   async getQuote({ caller, params }) {
-    return ok(withEffectiveStatus((await visibleQuote(caller, params.id ?? '')).quote));
+    return ok(withEffectiveStatus((await visibleQuote(caller, params.id)).quote));
   },
 
   async updateQuote({ caller, params, body, ifMatch }) {
-    const quote = await changeQuote(caller, params.id ?? '', ifMatch, async (current, _deal, now) => {
+    const quote = await changeQuote(caller, params.id, ifMatch, async (current, _deal, now) => {
       if (current.status !== 'draft')
         throw conflict(
           `Only a draft quote can be changed; this one is ${withEffectiveStatus(current, now).status}`,
@@ -200,7 +200,7 @@ export const handler = httpHandler(quoteRoutes, {
 
   async sendQuote({ caller, params, ifMatch }) {
     return ok(
-      await changeQuote(caller, params.id ?? '', ifMatch, (quote, _deal, now) =>
+      await changeQuote(caller, params.id, ifMatch, (quote, _deal, now) =>
         moved(caller, quote, 'send', now),
       ),
     );
@@ -210,7 +210,7 @@ export const handler = httpHandler(quoteRoutes, {
     return ok(
       await changeQuote(
         caller,
-        params.id ?? '',
+        params.id,
         ifMatch,
         (quote, _deal, now) => moved(caller, quote, 'accept', now),
         acceptance(caller),
@@ -220,7 +220,7 @@ export const handler = httpHandler(quoteRoutes, {
 
   async rejectQuote({ caller, params, ifMatch }) {
     return ok(
-      await changeQuote(caller, params.id ?? '', ifMatch, (quote, _deal, now) =>
+      await changeQuote(caller, params.id, ifMatch, (quote, _deal, now) =>
         moved(caller, quote, 'reject', now),
       ),
     );

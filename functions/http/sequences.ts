@@ -190,11 +190,10 @@ async function enroll(
 }
 
 /** The sequence, readable by the caller, for the enrollment routes. */
-const sequenceFor = (caller: Caller, id: string | undefined) => readable(sequences, caller, id ?? '');
+const sequenceFor = (caller: Caller, id: string) => readable(sequences, caller, id);
 
 /** The contact of an enrollment route must be one the caller can see (404 otherwise, like a missing one). */
-async function visibleContactId(caller: Caller, contactId: string | undefined): Promise<string> {
-  const id = contactId ?? '';
+async function visibleContactId(caller: Caller, id: string): Promise<string> {
   const found = (await getContacts(caller.tenantId, [id])).get(id);
   if (!found || !canRead(actorOf(caller), found)) throw notFound('Enrollment');
   return id;
@@ -226,7 +225,7 @@ export const handler = httpHandler(sequenceRoutes, {
 
   async updateSequence({ caller, params, body, ifMatch }) {
     let checks: Awaited<ReturnType<typeof templateChecks>> = [];
-    const record = await update(sequences, caller, params.id ?? '', {
+    const record = await update(sequences, caller, params.id, {
       ifMatch,
       // Runs after the read and rights checks, so a stranger learns nothing from a template error.
       change: async (current) => {

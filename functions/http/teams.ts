@@ -23,7 +23,7 @@ export const handler = httpHandler(teamRoutes, {
   },
 
   async getTeam({ caller, params }) {
-    const team = await getRecord(teams, caller.tenantId, params.id ?? '');
+    const team = await getRecord(teams, caller.tenantId, params.id);
     if (!team) throw notFound('Team');
     return ok(team);
   },
@@ -31,7 +31,7 @@ export const handler = httpHandler(teamRoutes, {
   async updateTeam({ caller, params, body, ifMatch }) {
     requireAdmin(caller);
     return ok(
-      await update(teams, caller, params.id ?? '', {
+      await update(teams, caller, params.id, {
         ifMatch,
         change: (current) => ({ ...current, ...body }),
       }),

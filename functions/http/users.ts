@@ -67,14 +67,14 @@ export const handler = httpHandler(userRoutes, {
   },
 
   async getUser({ caller, params }) {
-    const user = await getRecord(users, caller.tenantId, params.id ?? '');
+    const user = await getRecord(users, caller.tenantId, params.id);
     if (!user) throw notFound('User');
     return ok(user);
   },
 
   async updateUser({ caller, params, body, ifMatch }) {
     requireAdmin(caller);
-    const id = params.id ?? '';
+    const id = params.id;
     if (id === caller.userId && ((body.role && body.role !== 'admin') || body.active === false)) {
       throw conflict('An admin cannot demote or deactivate themselves; ask another admin');
     }

@@ -406,7 +406,7 @@ export function byNameOrOwner(
 
 interface RecordRequest {
   readonly caller: Caller;
-  readonly params: Readonly<Record<string, string>>;
+  readonly params: { readonly id: string };
   readonly ifMatch: number | undefined;
 }
 
@@ -414,12 +414,12 @@ interface RecordRequest {
 export function recordRoutes<T extends StoredRecord>(spec: EntitySpec<T>) {
   return {
     get: async ({ caller, params }: RecordRequest) =>
-      ok(clientView(spec, await readable(spec, caller, params.id ?? ''))),
+      ok(clientView(spec, await readable(spec, caller, params.id))),
     archive: async ({ caller, params, ifMatch }: RecordRequest) => {
-      await archive(spec, caller, params.id ?? '', ifMatch);
+      await archive(spec, caller, params.id, ifMatch);
       return noContent();
     },
     restore: async ({ caller, params }: RecordRequest) =>
-      ok(clientView(spec, await restore(spec, caller, params.id ?? ''))),
+      ok(clientView(spec, await restore(spec, caller, params.id))),
   };
 }
