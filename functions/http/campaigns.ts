@@ -231,10 +231,7 @@ export const handler = httpHandler(campaignRoutes, {
 
   async sendCampaign({ caller, params, ifMatch, event }) {
     return ok(
-      clientView(
-        campaigns,
-        await scheduleAt({ caller, id: params.id, at: new Date(), ifMatch, event }),
-      ),
+      clientView(campaigns, await scheduleAt({ caller, id: params.id, at: new Date(), ifMatch, event })),
     );
   },
 

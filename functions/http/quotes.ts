@@ -200,9 +200,7 @@ export const handler = httpHandler(quoteRoutes, {
 
   async sendQuote({ caller, params, ifMatch }) {
     return ok(
-      await changeQuote(caller, params.id, ifMatch, (quote, _deal, now) =>
-        moved(caller, quote, 'send', now),
-      ),
+      await changeQuote(caller, params.id, ifMatch, (quote, _deal, now) => moved(caller, quote, 'send', now)),
     );
   },
 
