@@ -19,7 +19,7 @@ import { type FieldError, forbidden, HttpProblem, invalidFields } from '#shared/
 import { publicBaseUrl } from '#shared/http/public-url';
 import {
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -263,18 +263,15 @@ export const handler = httpHandler(activityRoutes, {
     const equals: Record<string, string> = {};
     if (status && via?.kind !== 'state') equals.status = status;
     if (assigneeId && via?.kind !== 'owner' && via?.kind !== 'state') equals.ownerId = assigneeId;
-    const result = await listRecords(
-      activities,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    // Range and prefix conditions the index cannot take are applied to the page read.
-    const items = result.items.filter(
-      (activity) =>
+    return listPage(activities, caller, page, {
+      archived,
+      via,
+      filter: { equals },
+      // Range and prefix conditions the index cannot take are applied to the page read.
+      keep: (activity) =>
         (!dueBefore || (activity.dueAt !== undefined && activity.dueAt < dueBefore)) &&
         (!q || via?.kind === 'name' || subjectMatches(activity, q)),
-    );
-    return ok({ items, nextCursor: await page.next(result.lastKey) });
+    });
   },
 
   async createActivity({ caller, body, event }) {

@@ -170,7 +170,11 @@ export const handler = httpHandler(campaignRoutes, {
       : status
         ? { kind: 'state' as const, state: status }
         : undefined;
-    return listPage(campaigns, caller, page, archived, via, { equals: q && status ? { status } : {} });
+    return listPage(campaigns, caller, page, {
+      archived,
+      via,
+      filter: { equals: q && status ? { status } : {} },
+    });
   },
 
   async createCampaign({ caller, body }) {

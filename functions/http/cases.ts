@@ -20,7 +20,7 @@ import { conflict, type FieldError, HttpProblem, invalidFields, notFound } from 
 import {
   archive,
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -37,7 +37,7 @@ import { getSigningKey } from '#shared/secrets';
 import { getSlaSettings, putSlaSettings, recordCsat } from '#shared/store/cases';
 import { type Case, cases, companies, contacts } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
-import { getRecord, listRecords, recordExists } from '#shared/store/records';
+import { getRecord, recordExists } from '#shared/store/records';
 
 type Check = { item: ReturnType<typeof recordExists>; error: FieldError };
 
@@ -208,15 +208,13 @@ export const handler = httpHandler(caseRoutes, {
     if (type) equals.type = type;
     if (companyId) equals.companyId = companyId;
     const prefix = q && via?.kind !== 'name' ? q.toLowerCase() : undefined;
-    const result = await listRecords(
-      cases,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    const items = prefix
-      ? result.items.filter((record) => record.subject.toLowerCase().startsWith(prefix))
-      : result.items;
-    return ok({ items: items.map(view), nextCursor: await page.next(result.lastKey) });
+    return listPage(cases, caller, page, {
+      archived,
+      via,
+      filter: { equals },
+      ...(prefix ? { keep: (record: Case) => record.subject.toLowerCase().startsWith(prefix) } : {}),
+      view,
+    });
   },
 
   async createCase({ caller, body }) {

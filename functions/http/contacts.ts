@@ -11,7 +11,7 @@ import {
   assertWritable,
   type CheckError,
   failWrite,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -21,7 +21,7 @@ import {
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { type Contact, companies, contacts } from '#shared/store/entities';
-import { createRecord, deleteRecord, getRecord, listRecords, recordExists } from '#shared/store/records';
+import { createRecord, deleteRecord, getRecord, recordExists } from '#shared/store/records';
 import { liftUnsubscribe, notSuppressed, suppress, suppressionReason } from '#shared/store/suppression';
 import type { TransactItem } from '#shared/store/transactions';
 import { holderOf } from '#shared/store/unique';
@@ -131,12 +131,11 @@ export const handler = httpHandler(contactRoutes, {
     const equals: Record<string, string> = {};
     if (companyId && via?.kind !== 'parent') equals.companyId = companyId;
     if (ownerId && via?.kind !== 'owner') equals.ownerId = ownerId;
-    const result = await listRecords(
-      contacts,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals, contains: tag ? { tags: tag } : {} }),
-    );
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    return listPage(contacts, caller, page, {
+      archived,
+      via,
+      filter: { equals, contains: tag ? { tags: tag } : {} },
+    });
   },
 
   async createContact({ caller, body }) {

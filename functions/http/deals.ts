@@ -6,7 +6,7 @@ import { httpHandler } from '#shared/http/handler';
 import { badRequest, HttpProblem, invalidFields, notFound } from '#shared/http/problem';
 import {
   failWrite,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -19,7 +19,7 @@ import { dealHistoryItem, dealWriteItems, listDealHistory } from '#shared/store/
 import { type Deal, deals, type Pipeline } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
 import { pipelineOrDefault } from '#shared/store/pipelines';
-import { listRecords, recordExists } from '#shared/store/records';
+import { recordExists } from '#shared/store/records';
 import { transact } from '#shared/store/transactions';
 
 type Check = { item: ReturnType<typeof recordExists>; error: { path: string; message: string } };
@@ -87,15 +87,12 @@ export const handler = httpHandler(dealRoutes, {
     if (companyId && via?.kind !== 'parent') equals.companyId = companyId;
     if (ownerId && via?.kind !== 'owner') equals.ownerId = ownerId;
     const prefix = q && via?.kind !== 'name' ? q : undefined;
-    const result = await listRecords(
-      deals,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    const items = prefix
-      ? result.items.filter((deal) => deal.name.toLowerCase().startsWith(prefix.toLowerCase()))
-      : result.items;
-    return ok({ items, nextCursor: await page.next(result.lastKey) });
+    return listPage(deals, caller, page, {
+      archived,
+      via,
+      filter: { equals },
+      ...(prefix ? { keep: (deal: Deal) => deal.name.toLowerCase().startsWith(prefix.toLowerCase()) } : {}),
+    });
   },
 
   async createDeal({ caller, body }) {

@@ -16,7 +16,7 @@ import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
   assertWritable,
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -37,7 +37,7 @@ import {
 } from '#shared/store/lead-assignment';
 import { type ConversionWrite, writeConversion } from '#shared/store/lead-conversion';
 import { pipelineOrDefault } from '#shared/store/pipelines';
-import { getRecord, listRecords } from '#shared/store/records';
+import { getRecord } from '#shared/store/records';
 import { suppressionReason } from '#shared/store/suppression';
 import { holderOf } from '#shared/store/unique';
 
@@ -143,12 +143,7 @@ export const handler = httpHandler(leadRoutes, {
       ...(status ? { status } : {}),
       ...(source ? { source } : {}),
     };
-    const result = await listRecords(
-      leads,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    return listPage(leads, caller, page, { archived, via, filter: { equals } });
   },
 
   async createLead({ caller, body }) {

@@ -8,11 +8,11 @@ import type { Caller } from '#shared/http/auth';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields, notFound } from '#shared/http/problem';
-import { assertWritable, create, failWrite, newRecordBase, readable } from '#shared/http/records';
+import { assertWritable, create, failWrite, listPage, newRecordBase, readable } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { type Deal, deals, pipelines, type Quote, quotes } from '#shared/store/entities';
 import { productsById, writeAcceptance } from '#shared/store/quotes';
-import { getRecord, listRecords, replaceRecord, type WriteOutcome } from '#shared/store/records';
+import { getRecord, replaceRecord, type WriteOutcome } from '#shared/store/records';
 
 const MAX_ATTEMPTS = 3;
 
@@ -167,16 +167,12 @@ export const handler = httpHandler(quoteRoutes, {
 
   async listDealQuotes({ caller, params, page }) {
     const deal = await readable(deals, caller, params.id);
-    const result = await listRecords(quotes, caller.tenantId, {
-      archived: false,
-      limit: page.limit,
-      startKey: page.startKey,
-      via: { kind: 'parent', parentId: deal.id },
-    });
     const now = new Date();
-    return ok({
-      items: result.items.map((quote) => withEffectiveStatus(quote, now)),
-      nextCursor: await page.next(result.lastKey),
+    // Whoever reads the deal reads its quotes.
+    return listPage(quotes, caller, page, {
+      visibility: 'tenant',
+      via: { kind: 'parent', parentId: deal.id },
+      view: (quote) => withEffectiveStatus(quote, now),
     });
   },
 

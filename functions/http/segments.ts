@@ -25,7 +25,7 @@ const standard = recordRoutes(segments);
 export const handler = httpHandler(segmentRoutes, {
   async listSegments({ caller, query, page }) {
     const { via, filter } = byNameOrOwner(query.q, query.ownerId);
-    return listPage(segments, caller, page, query.archived, via, filter);
+    return listPage(segments, caller, page, { archived: query.archived, via, filter });
   },
 
   async createSegment({ caller, body }) {

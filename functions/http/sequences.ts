@@ -205,7 +205,7 @@ const standard = recordRoutes(sequences);
 export const handler = httpHandler(sequenceRoutes, {
   async listSequences({ caller, query, page }) {
     const via = query.q ? { kind: 'name' as const, prefix: query.q } : undefined;
-    return listPage(sequences, caller, page, query.archived, via);
+    return listPage(sequences, caller, page, { archived: query.archived, via });
   },
 
   async createSequence({ caller, body }) {

@@ -42,7 +42,7 @@ const standard = recordRoutes(templates);
 export const handler = httpHandler(templateRoutes, {
   async listTemplates({ caller, query, page }) {
     const { via, filter } = byNameOrOwner(query.q, query.ownerId);
-    return listPage(templates, caller, page, query.archived, via, filter);
+    return listPage(templates, caller, page, { archived: query.archived, via, filter });
   },
 
   async createTemplate({ caller, body }) {

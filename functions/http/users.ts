@@ -2,12 +2,12 @@ import { userRoutes } from '#shared/api/users';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, notFound } from '#shared/http/problem';
-import { failWrite, newRecordBase, tenantWideList, update } from '#shared/http/records';
+import { failWrite, listPage, newRecordBase, update } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import { userDirectory } from '#shared/identity/directory';
 import { teams, type User, users } from '#shared/store/entities';
-import { createRecord, getRecord, listRecords, recordExists } from '#shared/store/records';
+import { createRecord, getRecord, recordExists } from '#shared/store/records';
 import { holderOf } from '#shared/store/unique';
 
 const teamMustExist = (caller: Caller, teamId: string) => ({
@@ -36,8 +36,7 @@ export const handler = httpHandler(userRoutes, {
   },
 
   async listUsers({ caller, query, page }) {
-    const result = await listRecords(users, caller.tenantId, tenantWideList(page, query.archived));
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    return listPage(users, caller, page, { archived: query.archived, visibility: 'tenant' });
   },
 
   async createUser({ caller, body }) {

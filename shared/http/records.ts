@@ -333,22 +333,12 @@ export const restore = <T extends StoredRecord>(spec: EntitySpec<T>, caller: Cal
     change: (current) => (current.archived ? { ...current, archived: false } : current),
   });
 
-/** A list of tenant configuration everyone in the tenant reads (teams, users, pipelines, products). */
-export const tenantWideList = (
-  page: Page,
-  archived: 'true' | 'false' | undefined,
-): Pick<ListRequest, 'archived' | 'limit' | 'startKey'> => ({
-  archived: archived === 'true',
-  limit: page.limit,
-  startKey: page.startKey,
-});
-
 /**
  * The list request every resource shares: paging, archived or live, and rep
  * visibility. A rep's unfiltered list reads their team's partition (or their own
  * records) instead of filtering the whole tenant.
  */
-export function listRequest(
+function listRequest(
   caller: Caller,
   page: Page,
   archived: 'true' | 'false' | undefined,
@@ -374,18 +364,55 @@ export function listRequest(
   };
 }
 
-/** One list page of `spec` as the response body `{items, nextCursor}`, with the caller's visibility applied. */
+/** What a list route asks of {@link listPage}; every field is optional. */
+export interface ListOptions<T extends StoredRecord> {
+  /** `'true'` lists archived records; anything else, live ones. */
+  readonly archived?: 'true' | 'false' | undefined;
+  /** The access pattern to read; without one a rep reads their team's (or their own) records. */
+  readonly via?: ListRequest['via'];
+  /** Conditions the index applies as a filter (exact values, list members). */
+  readonly filter?: Omit<ListFilter, 'visibleTo'>;
+  /**
+   * `'caller'` (default): a rep sees only what they may read. `'tenant'`: no
+   * visibility filter, for tenant configuration everyone reads (teams, users,
+   * pipelines, products) and children of a record already read (a deal's quotes).
+   */
+  readonly visibility?: 'caller' | 'tenant';
+  /** Conditions the index cannot take (ranges, substrings), applied to the page read, which may come out short. */
+  readonly keep?: (record: T) => boolean;
+  /** The body item of each kept record's client view (default: the client view itself). */
+  readonly view?: (record: T) => unknown;
+}
+
+/**
+ * One list page of `spec` as the response body `{items, nextCursor}`: reads
+ * `options.via` (or the caller's scope) one page at a time from `page`, keeps
+ * what `options.keep` accepts and seals the next cursor (null on the last page).
+ */
 export async function listPage<T extends StoredRecord>(
   spec: EntitySpec<T>,
   caller: Caller,
   page: Page,
-  archived: 'true' | 'false' | undefined,
-  via?: ListRequest['via'],
-  filter?: Omit<ListFilter, 'visibleTo'>,
+  options: ListOptions<T> = {},
 ): Promise<HttpResult> {
-  const result = await listRecords(spec, caller.tenantId, listRequest(caller, page, archived, via, filter));
+  const { archived, via, filter, visibility = 'caller', keep, view } = options;
+  const request: ListRequest =
+    visibility === 'tenant'
+      ? {
+          archived: archived === 'true',
+          limit: page.limit,
+          startKey: page.startKey,
+          ...(via ? { via } : {}),
+          ...(filter ? { filter } : {}),
+        }
+      : listRequest(caller, page, archived, via, filter);
+  const result = await listRecords(spec, caller.tenantId, request);
+  const records = keep ? result.items.filter(keep) : result.items;
   return ok({
-    items: result.items.map((record) => clientView(spec, record)),
+    items: records.map((record) => {
+      const shown = clientView(spec, record);
+      return view ? view(shown) : shown;
+    }),
     nextCursor: await page.next(result.lastKey),
   });
 }
