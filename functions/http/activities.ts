@@ -25,19 +25,14 @@ import {
   ownership,
   readableReference,
   recordRoutes,
+  referenceCheck,
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { getScheduler } from '#shared/schedule/select';
 import { type Activity, activities, cases, companies, contacts, deals, leads } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
-import {
-  type EntitySpec,
-  getRecord,
-  listRecords,
-  recordExists,
-  type StoredRecord,
-} from '#shared/store/records';
+import { type EntitySpec, getRecord, listRecords, type StoredRecord } from '#shared/store/records';
 import type { TransactItem } from '#shared/store/transactions';
 
 type Check = { item: TransactItem; error: FieldError };
@@ -96,7 +91,7 @@ async function relatedCheck(caller: Caller, related: Related): Promise<Check> {
   const spec: EntitySpec<StoredRecord> = { type: relatedEntity[related.type], label: related.type };
   const error = { path: 'related.id', message: `is not a live ${related.type} of this tenant you can read` };
   if (!(await readableReference(spec, caller, related.id))) throw invalidFields([error]);
-  return { item: recordExists(caller.tenantId, spec.type, related.id), error };
+  return referenceCheck(caller, spec, related.id, error.path, error.message);
 }
 
 const sameRelated = (a: Related | undefined, b: Related | undefined) =>
@@ -206,13 +201,13 @@ async function changeActivity(caller: Caller, id: string, options: ChangeOptions
         const related = after.related;
         return related && !sameRelated(before.related, related)
           ? [
-              {
-                item: recordExists(caller.tenantId, relatedEntity[related.type], related.id),
-                error: {
-                  path: 'related.id',
-                  message: `is not a live ${related.type} of this tenant you can read`,
-                },
-              },
+              referenceCheck(
+                caller,
+                { type: relatedEntity[related.type], label: related.type },
+                related.id,
+                'related.id',
+                `is not a live ${related.type} of this tenant you can read`,
+              ),
             ]
           : [];
       },

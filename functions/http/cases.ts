@@ -26,6 +26,7 @@ import {
   ownership,
   readable,
   readableReference,
+  referenceCheck,
   restore,
   update,
 } from '#shared/http/records';
@@ -36,15 +37,7 @@ import type { CaseCreate, CasePatch } from '#shared/schemas/cases';
 import { getSigningKey } from '#shared/secrets';
 import { getSlaSettings, putSlaSettings, recordCsat } from '#shared/store/cases';
 import { type Case, cases, companies, contacts } from '#shared/store/entities';
-import type { EntityType } from '#shared/store/keys';
-import { getRecord, recordExists } from '#shared/store/records';
-
-type Check = { item: ReturnType<typeof recordExists>; error: FieldError };
-
-const mustExist = (caller: Caller, type: EntityType, id: string, path: string, what: string): Check => ({
-  item: recordExists(caller.tenantId, type, id),
-  error: { path, message: `is not a live ${what} of this tenant` },
-});
+import { getRecord } from '#shared/store/records';
 
 /** What clients see of a case: everything but the nonce that binds its satisfaction link. */
 const view = (record: Case) => {
@@ -239,8 +232,8 @@ export const handler = httpHandler(caseRoutes, {
       slaDueAt: slaDueAt(base.createdAt, priority, settings),
     };
     const checks = [
-      mustExist(caller, 'CONTACT', contactId, 'contactId', 'contact'),
-      ...(companyId ? [mustExist(caller, 'COMPANY', companyId, 'companyId', 'company')] : []),
+      referenceCheck(caller, contacts, contactId, 'contactId'),
+      ...(companyId ? [referenceCheck(caller, companies, companyId, 'companyId')] : []),
     ];
     // Scheduled first: a check left by a failed write finds no case and does nothing,
     // whereas a case written without its check would never be flagged.
@@ -298,10 +291,10 @@ export const handler = httpHandler(caseRoutes, {
       },
       checks: (previous, next) => [
         ...(next.contactId !== previous.contactId
-          ? [mustExist(caller, 'CONTACT', next.contactId, 'contactId', 'contact')]
+          ? [referenceCheck(caller, contacts, next.contactId, 'contactId')]
           : []),
         ...(next.companyId && next.companyId !== previous.companyId
-          ? [mustExist(caller, 'COMPANY', next.companyId, 'companyId', 'company')]
+          ? [referenceCheck(caller, companies, next.companyId, 'companyId')]
           : []),
       ],
     });

@@ -17,19 +17,15 @@ import {
   ownership,
   readable,
   recordRoutes,
+  referenceCheck,
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { type Contact, companies, contacts } from '#shared/store/entities';
-import { createRecord, deleteRecord, getRecord, recordExists } from '#shared/store/records';
+import { createRecord, deleteRecord, getRecord } from '#shared/store/records';
 import { liftUnsubscribe, notSuppressed, suppress, suppressionReason } from '#shared/store/suppression';
 import type { TransactItem } from '#shared/store/transactions';
 import { holderOf } from '#shared/store/unique';
-
-const companyMustExist = (caller: Caller, companyId: string) => ({
-  item: recordExists(caller.tenantId, companies.type, companyId),
-  error: { path: 'companyId', message: 'is not a live company of this tenant' },
-});
 
 /**
  * Setting `subscribed` through the API is the person's renewed consent: it
@@ -73,7 +69,7 @@ async function insertContact(caller: Caller, contact: Contact, explicitStatus: b
             },
           ];
     const checks: Check[] = [
-      ...(contact.companyId ? [companyMustExist(caller, contact.companyId)] : []),
+      ...(contact.companyId ? [referenceCheck(caller, companies, contact.companyId, 'companyId')] : []),
       ...consent,
     ];
     const outcome = await createRecord(
@@ -171,7 +167,7 @@ export const handler = httpHandler(contactRoutes, {
       },
       checks: (before, after) => [
         ...(after.companyId && after.companyId !== before.companyId
-          ? [companyMustExist(caller, after.companyId)]
+          ? [referenceCheck(caller, companies, after.companyId, 'companyId')]
           : []),
         ...(body.marketingStatus === 'subscribed' && after.email
           ? [consentRenewed(caller, after.email)]

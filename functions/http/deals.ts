@@ -12,35 +12,29 @@ import {
   ownership,
   readable,
   recordRoutes,
+  referenceCheck,
   update,
 } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { dealHistoryItem, dealWriteItems, listDealHistory } from '#shared/store/deals';
-import { type Deal, deals, type Pipeline } from '#shared/store/entities';
-import type { EntityType } from '#shared/store/keys';
+import { companies, contacts, type Deal, deals, type Pipeline, products } from '#shared/store/entities';
 import { pipelineOrDefault } from '#shared/store/pipelines';
-import { recordExists } from '#shared/store/records';
 import { transact } from '#shared/store/transactions';
 
-type Check = { item: ReturnType<typeof recordExists>; error: { path: string; message: string } };
-
-const mustExist = (caller: Caller, type: EntityType, id: string, path: string, what: string): Check => ({
-  item: recordExists(caller.tenantId, type, id),
-  error: { path, message: `is not a live ${what} of this tenant` },
-});
+type Check = ReturnType<typeof referenceCheck>;
 
 /** Existence checks for the records a deal newly points at, run in the deal's own transaction. */
 function referenceChecks(caller: Caller, before: Deal | undefined, after: Deal): Check[] {
   const added = (now: string[], then: string[] = []) => now.filter((id) => !then.includes(id));
   return [
     ...(after.companyId && after.companyId !== before?.companyId
-      ? [mustExist(caller, 'COMPANY', after.companyId, 'companyId', 'company')]
+      ? [referenceCheck(caller, companies, after.companyId, 'companyId')]
       : []),
     ...added(after.contactIds, before?.contactIds).map((id) =>
-      mustExist(caller, 'CONTACT', id, `contactIds.${after.contactIds.indexOf(id)}`, 'contact'),
+      referenceCheck(caller, contacts, id, `contactIds.${after.contactIds.indexOf(id)}`),
     ),
     ...added(after.productIds, before?.productIds).map((id) =>
-      mustExist(caller, 'PRODUCT', id, `productIds.${after.productIds.indexOf(id)}`, 'product'),
+      referenceCheck(caller, products, id, `productIds.${after.productIds.indexOf(id)}`),
     ),
   ];
 }

@@ -22,13 +22,13 @@ import {
   readable,
   readableReference,
   recordRoutes,
+  referenceCheck,
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import type { SequenceCreate } from '#shared/schemas/sequences';
 import type { Contact } from '#shared/store/entities';
 import { rightsOf } from '#shared/store/readers';
-import { recordExists } from '#shared/store/records';
 import { resolveSegment } from '#shared/store/segment-resolution';
 import { segments } from '#shared/store/segments';
 import {
@@ -73,13 +73,14 @@ async function templateChecks(caller: Caller, steps: readonly SequenceStep[]) {
         ],
   );
   if (errors.length > 0) throw invalidFields(errors);
-  return distinct.map((id) => ({
-    item: recordExists(caller.tenantId, templates.type, id),
-    error: {
-      path: `steps.${steps.findIndex((step) => step.templateId === id)}.templateId`,
-      message: 'is not a live template of this tenant',
-    },
-  }));
+  return distinct.map((id) =>
+    referenceCheck(
+      caller,
+      templates,
+      id,
+      `steps.${steps.findIndex((step) => step.templateId === id)}.templateId`,
+    ),
+  );
 }
 
 /** The contacts a segment resolves to now, as far as the caller may see them; refused beyond the cap. */

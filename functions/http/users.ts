@@ -2,18 +2,16 @@ import { userRoutes } from '#shared/api/users';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, notFound } from '#shared/http/problem';
-import { failWrite, listPage, newRecordBase, update } from '#shared/http/records';
+import { failWrite, listPage, newRecordBase, referenceCheck, update } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import { userDirectory } from '#shared/identity/directory';
 import { teams, type User, users } from '#shared/store/entities';
-import { createRecord, getRecord, recordExists } from '#shared/store/records';
+import { createRecord, getRecord } from '#shared/store/records';
 import { holderOf } from '#shared/store/unique';
 
-const teamMustExist = (caller: Caller, teamId: string) => ({
-  item: recordExists(caller.tenantId, teams.type, teamId),
-  error: { path: 'teamId', message: 'is not a team of this tenant' },
-});
+const teamMustExist = (caller: Caller, teamId: string) =>
+  referenceCheck(caller, teams, teamId, 'teamId', 'is not a team of this tenant');
 
 const emailTaken = () =>
   conflict('Another user already uses this email', [

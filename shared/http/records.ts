@@ -3,6 +3,7 @@ import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts'
 import { applyMergePatch } from '../domain/merge-patch.ts';
 import { currentActor } from '../store/actor.ts';
 import { users } from '../store/entities.ts';
+import type { EntityType } from '../store/keys.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
 import {
   assertRoomToGrow,
@@ -11,6 +12,7 @@ import {
   getRecord,
   getRecords,
   listRecords,
+  recordExists,
   replaceRecord,
 } from '../store/records.ts';
 import { isTransactionConflict, type TransactItem } from '../store/transactions.ts';
@@ -60,6 +62,23 @@ export async function readableReference<T extends StoredRecord>(
   if (!id) return undefined;
   const record = await getRecord(spec, caller.tenantId, id);
   return record && !record.archived && canRead(actorOf(caller), record) ? record : undefined;
+}
+
+/**
+ * The transaction item that a referenced record (`spec.type`, `id`) of the
+ * caller's tenant exists and is live when the write commits, with the field
+ * error a failed check answers (400 at `path`; by default "is not a live
+ * <label> of this tenant"). Pair it with {@link readableReference} where the
+ * caller must also be allowed to read the record.
+ */
+export function referenceCheck(
+  caller: Caller,
+  spec: { readonly type: EntityType; readonly label: string },
+  id: string,
+  path: string,
+  message = `is not a live ${spec.label} of this tenant`,
+): { item: TransactItem; error: CheckError } {
+  return { item: recordExists(caller.tenantId, spec.type, id), error: { path, message } };
 }
 
 /**
