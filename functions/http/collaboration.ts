@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import {
   type CollaborativeResource,
@@ -20,6 +20,7 @@ import { follow, readTimeline, unfollow } from '#shared/store/collaboration';
 import { cases, companies, contacts, deals, leads } from '#shared/store/entities';
 import { recordPk } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
+import { queryPage } from '#shared/store/query';
 import type { EntitySpec, StoredRecord } from '#shared/store/records';
 import { userNames } from '#shared/store/user-names';
 
@@ -149,8 +150,8 @@ async function readNotifications(
   const items: Record<string, unknown>[] = [];
   let startKey: PageKey | undefined = page.startKey;
   for (let queries = 0; queries < 8 && items.length < page.limit; queries++) {
-    const output = await dynamo.send(
-      new QueryCommand({
+    const output = await queryPage(
+      {
         TableName: config.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: {
@@ -162,11 +163,11 @@ async function readNotifications(
           : {}),
         ScanIndexForward: false,
         Limit: page.limit - items.length,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
+      },
+      startKey,
     );
-    items.push(...(output.Items ?? []));
-    startKey = output.LastEvaluatedKey as PageKey | undefined;
+    items.push(...output.items);
+    startKey = output.lastKey;
     if (!startKey) break;
   }
   return { items, lastKey: startKey };

@@ -3,14 +3,13 @@ import {
   type BatchWriteCommandOutput,
   DeleteCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { boundedEntry } from '../domain/bounded.ts';
 import type { RecordRef, TimelineEntry } from '../domain/timeline.ts';
 import type { PageKey } from '../http/cursor.ts';
 import { dynamo } from './client.ts';
-import { queryPages } from './query.ts';
+import { queryPage, queryPages } from './query.ts';
 
 /**
  * Timelines, followers and comments. Every key starts with the tenant:
@@ -95,20 +94,20 @@ export async function readTimeline(
   ref: RecordRef,
   page: { limit: number; startKey: PageKey | undefined },
 ): Promise<Page<Record<string, unknown>>> {
-  const output = await dynamo.send(
-    new QueryCommand({
+  const output = await queryPage(
+    {
       TableName: config.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': timelinePk(tenantId, ref) },
       ScanIndexForward: false,
       Limit: page.limit,
-      ...(page.startKey ? { ExclusiveStartKey: page.startKey } : {}),
-    }),
+    },
+    page.startKey,
   );
-  const items = (output.Items ?? []).map(
+  const items = output.items.map(
     ({ pk: _pk, sk: _sk, entity: _entity, tenantId: _tenant, ...entry }) => entry,
   );
-  return { items, lastKey: output.LastEvaluatedKey as PageKey | undefined };
+  return { items, lastKey: output.lastKey };
 }
 
 export async function follow(tenantId: string, ref: RecordRef, userId: string): Promise<void> {
@@ -137,20 +136,16 @@ export async function unfollow(tenantId: string, ref: RecordRef, userId: string)
 /** A record's followers (bounded: notification fan-out reads at most 1,000). */
 export async function followersOf(tenantId: string, ref: RecordRef): Promise<string[]> {
   const users: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const output = await dynamo.send(
-      new QueryCommand({
-        TableName: config.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': followersPk(tenantId, ref) },
-        ProjectionExpression: 'userId',
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    users.push(...(output.Items ?? []).map((item) => String(item.userId)));
-    startKey = output.LastEvaluatedKey;
-  } while (startKey && users.length < 1000);
+  const pages = queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': followersPk(tenantId, ref) },
+    ProjectionExpression: 'userId',
+  });
+  for await (const page of pages) {
+    users.push(...page.map((item) => String(item.userId)));
+    if (users.length >= 1000) break;
+  }
   return users;
 }
 

@@ -5,7 +5,6 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
@@ -28,7 +27,7 @@ import {
   sequenceDeliverySk,
   storageAttributes,
 } from './keys.ts';
-import { queryPages } from './query.ts';
+import { queryPage, queryPages } from './query.ts';
 
 /**
  * Deliveries in the table (see shared/domain/delivery.ts). Every status change
@@ -345,8 +344,8 @@ export async function listCampaignRecipients(
   options: { status?: RecipientStatus; limit: number; startKey?: PageKey | undefined; consistent?: boolean },
 ): Promise<DeliveryPage> {
   const byStatus = options.status !== undefined;
-  const output = await dynamo.send(
-    new QueryCommand({
+  const output = await queryPage(
+    {
       TableName: config.tableName,
       ...(byStatus ? { IndexName: 'gsi6' } : { ConsistentRead: options.consistent ?? false }),
       KeyConditionExpression: byStatus ? 'gsi6pk = :pk' : 'pk = :pk',
@@ -356,13 +355,10 @@ export async function listCampaignRecipients(
           : campaignRecipientsPk(tenantId, campaignId),
       },
       Limit: options.limit,
-      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
-    }),
+    },
+    options.startKey,
   );
-  return {
-    items: (output.Items ?? []).map(toDelivery),
-    lastKey: output.LastEvaluatedKey as PageKey | undefined,
-  };
+  return { items: output.items.map(toDelivery), lastKey: output.lastKey };
 }
 
 /**

@@ -32,7 +32,7 @@ import {
   storageAttributes,
   suppressionKey,
 } from './keys.ts';
-import { queryPages } from './query.ts';
+import { queryPage, queryPages } from './query.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
 
 /** A follow-up sequence: its steps by index, and the events that end a contact's enrollment early. */
@@ -334,8 +334,8 @@ export async function listEnrollments(
   options: { status?: EnrollmentStatus; limit: number; startKey?: PageKey | undefined },
 ): Promise<EnrollmentPage> {
   const byStatus = options.status !== undefined;
-  const output = await dynamo.send(
-    new QueryCommand({
+  const output = await queryPage(
+    {
       TableName: config.tableName,
       ...(byStatus ? { IndexName: 'gsi6' } : {}),
       KeyConditionExpression: byStatus ? 'gsi6pk = :pk' : 'pk = :pk',
@@ -345,13 +345,10 @@ export async function listEnrollments(
           : enrollmentKey(tenantId, sequenceId, '').pk,
       },
       Limit: options.limit,
-      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
-    }),
+    },
+    options.startKey,
   );
-  return {
-    items: (output.Items ?? []).map((item) => strip<Enrollment>(item)),
-    lastKey: output.LastEvaluatedKey as PageKey | undefined,
-  };
+  return { items: output.items.map((item) => strip<Enrollment>(item)), lastKey: output.lastKey };
 }
 
 /** Every enrollment of a contact, in any sequence (gsi3). */
