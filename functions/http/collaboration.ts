@@ -22,6 +22,7 @@ import { recordPk } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
 import { queryPage } from '#shared/store/query';
 import type { EntitySpec, StoredRecord } from '#shared/store/records';
+import { equals, exists, updateExpression } from '#shared/store/update-expression';
 import { userNames } from '#shared/store/user-names';
 
 const ulid = monotonicFactory();
@@ -179,10 +180,10 @@ async function markRead(caller: Caller, sortKey: string): Promise<boolean> {
       new UpdateCommand({
         TableName: config.tableName,
         Key: { pk: notificationsPk(caller.tenantId, caller.userId), sk: sortKey },
-        UpdateExpression: 'SET #read = :true, readAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND #read = :false',
-        ExpressionAttributeNames: { '#read': 'read' },
-        ExpressionAttributeValues: { ':true': true, ':false': false, ':now': new Date().toISOString() },
+        ...updateExpression({
+          set: { read: true, readAt: new Date().toISOString() },
+          when: [exists('pk'), equals('read', false)],
+        }),
       }),
     );
     return true;

@@ -13,6 +13,7 @@ import { dynamo } from './client.ts';
 import { MAX_ITEM_BYTES, valueBytes } from './item-size.ts';
 import { copiesPk, idempotencyKey, RECORD_SK } from './keys.ts';
 import { queryPages } from './query.ts';
+import { exists, updateExpression } from './update-expression.ts';
 
 export interface StoredResponse {
   readonly statusCode: number;
@@ -159,9 +160,7 @@ export async function completeIdempotencyKey(
     new UpdateCommand({
       TableName: config.tableName,
       Key: keyOf(scope),
-      UpdateExpression: 'SET #state = :done, #response = :response',
-      ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-      ExpressionAttributeValues: { ':done': 'done', ':response': storable(response) },
+      ...updateExpression({ set: { state: 'done', response: storable(response) } }),
     }),
   );
 }
@@ -202,10 +201,10 @@ export async function forgetStoredResponses(tenantId: string, recordId: string):
           new UpdateCommand({
             TableName: config.tableName,
             Key: { pk: pointer.sk, sk: RECORD_SK },
-            UpdateExpression: 'SET #response = :erased',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_exists(#response)',
-            ExpressionAttributeNames: { '#response': 'response' },
-            ExpressionAttributeValues: { ':erased': erasedResponse },
+            ...updateExpression({
+              set: { response: erasedResponse },
+              when: [exists('pk'), exists('response')],
+            }),
           }),
         );
       } catch (error) {
@@ -252,9 +251,7 @@ export async function redactStoredResponses(
         new UpdateCommand({
           TableName: config.tableName,
           Key: { pk: pointer.sk, sk: RECORD_SK },
-          UpdateExpression: 'SET #response = :redacted',
-          ExpressionAttributeNames: { '#response': 'response' },
-          ExpressionAttributeValues: { ':redacted': redacted },
+          ...updateExpression({ set: { response: redacted } }),
         }),
       );
     }

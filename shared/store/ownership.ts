@@ -5,6 +5,15 @@ import { dynamo } from './client.ts';
 import { type EntityType, ownerPk, parentPk, teamPk } from './keys.ts';
 import { queryPages } from './query.ts';
 import { updateSearchWords } from './records.ts';
+import {
+  absent,
+  anyOf,
+  differs,
+  equals,
+  exists,
+  incremented,
+  updateExpression,
+} from './update-expression.ts';
 
 /**
  * A record's `teamId` is its owner's team (SPEC "Identity and access"), kept
@@ -53,34 +62,36 @@ async function setOwner(
   owner: Owner,
   onlyIfOwner?: string,
 ): Promise<boolean> {
-  const values: Record<string, unknown> = {
-    ':owner': owner.ownerId,
-    ':gsi2pk': ownerPk(tenantId, type, owner.ownerId),
-    ':id': id,
-    ':one': 1,
+  const set: Record<string, unknown> = {
+    ownerId: owner.ownerId,
+    gsi2pk: ownerPk(tenantId, type, owner.ownerId),
+    gsi2sk: id,
+    version: incremented(1),
   };
-  const set = ['ownerId = :owner', 'gsi2pk = :gsi2pk', 'gsi2sk = :id', 'version = version + :one'];
-  const remove: string[] = [];
   if (owner.teamId) {
-    values[':team'] = owner.teamId;
-    values[':gsi5pk'] = teamPk(tenantId, type, owner.teamId);
-    set.push('teamId = :team', 'gsi5pk = :gsi5pk', 'gsi5sk = :id');
-  } else {
-    remove.push('teamId', 'gsi5pk', 'gsi5sk');
+    set.teamId = owner.teamId;
+    set.gsi5pk = teamPk(tenantId, type, owner.teamId);
+    set.gsi5sk = id;
   }
-  const differs = owner.teamId
-    ? '(ownerId <> :owner OR attribute_not_exists(teamId) OR teamId <> :team)'
-    : '(ownerId <> :owner OR attribute_exists(teamId))';
-  if (onlyIfOwner !== undefined) values[':was'] = onlyIfOwner;
+  // Unchanged owner and team: no write, no version bump.
+  const changes = owner.teamId
+    ? anyOf(differs('ownerId', owner.ownerId), absent('teamId'), differs('teamId', owner.teamId))
+    : anyOf(differs('ownerId', owner.ownerId), exists('teamId'));
   let version: unknown;
   try {
     const output = await dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: key,
-        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ConditionExpression: `attribute_exists(pk) AND ${differs}${onlyIfOwner !== undefined ? ' AND ownerId = :was' : ''}`,
-        ExpressionAttributeValues: values,
+        ...updateExpression({
+          set,
+          remove: owner.teamId ? [] : ['teamId', 'gsi5pk', 'gsi5sk'],
+          when: [
+            exists('pk'),
+            changes,
+            ...(onlyIfOwner !== undefined ? [equals('ownerId', onlyIfOwner)] : []),
+          ],
+        }),
         ReturnValues: 'UPDATED_NEW',
       }),
     );
@@ -94,14 +105,10 @@ async function setOwner(
   await updateSearchWords({
     TableName: config.tableName,
     Key: key,
-    UpdateExpression: `SET ownerId = :owner, version = :version${owner.teamId ? ', teamId = :team' : ''}${
-      owner.teamId ? '' : ' REMOVE teamId'
-    }`,
-    ExpressionAttributeValues: {
-      ':owner': owner.ownerId,
-      ':version': version,
-      ...(owner.teamId ? { ':team': owner.teamId } : {}),
-    },
+    ...updateExpression({
+      set: { ownerId: owner.ownerId, version, ...(owner.teamId ? { teamId: owner.teamId } : {}) },
+      remove: owner.teamId ? [] : ['teamId'],
+    }),
   });
   return true;
 }

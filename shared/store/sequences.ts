@@ -34,6 +34,7 @@ import {
 } from './keys.ts';
 import { queryPage, queryPages } from './query.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
+import { appended, equals, updateExpression } from './update-expression.ts';
 
 /** A follow-up sequence: its steps by index, and the events that end a contact's enrollment early. */
 export type Sequence = StoredRecord & {
@@ -248,18 +249,17 @@ export async function exitEnrollment(
       new UpdateCommand({
         TableName: config.tableName,
         Key: enrollmentKey(tenantId, sequenceId, contactId),
-        UpdateExpression:
-          'SET #status = :exited, exitReason = :reason, exitedAt = :at, updatedAt = :at, gsi6pk = :statusPk REMOVE nextStepAt',
-        ConditionExpression: `#status = :active${options.runId ? ' AND runId = :run' : ''}`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':exited': 'exited',
-          ':active': 'active',
-          ':reason': reason,
-          ':at': at,
-          ':statusPk': enrollmentStatusPk(tenantId, sequenceId, 'exited'),
-          ...(options.runId ? { ':run': options.runId } : {}),
-        },
+        ...updateExpression({
+          set: {
+            status: 'exited',
+            exitReason: reason,
+            exitedAt: at,
+            updatedAt: at,
+            gsi6pk: enrollmentStatusPk(tenantId, sequenceId, 'exited'),
+          },
+          remove: ['nextStepAt'],
+          when: [equals('status', 'active'), ...(options.runId ? [equals('runId', options.runId)] : [])],
+        }),
         ReturnValues: 'ALL_OLD',
       }),
     );
@@ -283,36 +283,28 @@ export async function advanceEnrollment(
 ): Promise<boolean> {
   const at = (options.now ?? new Date()).toISOString();
   const completing = options.nextStepAt === undefined;
-  const sets = ['currentStep = :to', 'updatedAt = :at'];
-  const values: Item = {
-    ':to': completing ? from : from + 1,
-    ':at': at,
-    ':from': from,
-    ':active': 'active',
-    ':run': enrollment.runId,
+  const set: Item = {
+    currentStep: completing ? from : from + 1,
+    updatedAt: at,
+    ...(completing
+      ? {
+          status: 'completed',
+          completedAt: at,
+          gsi6pk: enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, 'completed'),
+        }
+      : { nextStepAt: options.nextStepAt?.toISOString() }),
+    ...(options.skipped ? { skippedSteps: appended([from]) } : {}),
   };
-  if (completing) {
-    sets.push('#status = :completed', 'completedAt = :at', 'gsi6pk = :statusPk');
-    values[':completed'] = 'completed';
-    values[':statusPk'] = enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, 'completed');
-  } else {
-    sets.push('nextStepAt = :next');
-    values[':next'] = options.nextStepAt?.toISOString();
-  }
-  if (options.skipped) {
-    sets.push('skippedSteps = list_append(if_not_exists(skippedSteps, :none), :skipped)');
-    values[':none'] = [];
-    values[':skipped'] = [from];
-  }
   try {
     await dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
-        UpdateExpression: `SET ${sets.join(', ')}${completing ? ' REMOVE nextStepAt' : ''}`,
-        ConditionExpression: '#status = :active AND currentStep = :from AND runId = :run',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
+        ...updateExpression({
+          set,
+          remove: completing ? ['nextStepAt'] : [],
+          when: [equals('status', 'active'), equals('currentStep', from), equals('runId', enrollment.runId)],
+        }),
       }),
     );
     return true;
