@@ -182,6 +182,14 @@ const erasedResponse: StoredResponse = {
   }),
 };
 
+/** The pointers to the stored responses that refer to `recordId`, page by page. */
+const copyPointers = (tenantId: string, recordId: string) =>
+  queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': copiesPk(tenantId, recordId) },
+  });
+
 /**
  * After an erasure of `recordId`: every stored response (of any user) that
  * refers to it is replaced by a 410 problem, so no copy of the person's data
@@ -189,12 +197,7 @@ const erasedResponse: StoredResponse = {
  * request again.
  */
 export async function forgetStoredResponses(tenantId: string, recordId: string): Promise<void> {
-  const pages = queryPages({
-    TableName: config.tableName,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': copiesPk(tenantId, recordId) },
-  });
-  for await (const page of pages) {
+  for await (const page of copyPointers(tenantId, recordId)) {
     for (const pointer of page) {
       try {
         await dynamo.send(
@@ -227,12 +230,7 @@ export async function redactStoredResponses(
   recordId: string,
   values: readonly string[],
 ): Promise<void> {
-  const pages = queryPages({
-    TableName: config.tableName,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': copiesPk(tenantId, recordId) },
-  });
-  for await (const page of pages) {
+  for await (const page of copyPointers(tenantId, recordId)) {
     for (const pointer of page) {
       const { Item } = await dynamo.send(
         new GetCommand({
