@@ -19,25 +19,20 @@ import { type FieldError, forbidden, HttpProblem, invalidFields } from '#shared/
 import { publicBaseUrl } from '#shared/http/public-url';
 import {
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
   readableReference,
   recordRoutes,
+  referenceCheck,
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { getScheduler } from '#shared/schedule/select';
 import { type Activity, activities, cases, companies, contacts, deals, leads } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
-import {
-  type EntitySpec,
-  getRecord,
-  listRecords,
-  recordExists,
-  type StoredRecord,
-} from '#shared/store/records';
+import { type EntitySpec, getRecord, listRecords, type StoredRecord } from '#shared/store/records';
 import type { TransactItem } from '#shared/store/transactions';
 
 type Check = { item: TransactItem; error: FieldError };
@@ -96,7 +91,7 @@ async function relatedCheck(caller: Caller, related: Related): Promise<Check> {
   const spec: EntitySpec<StoredRecord> = { type: relatedEntity[related.type], label: related.type };
   const error = { path: 'related.id', message: `is not a live ${related.type} of this tenant you can read` };
   if (!(await readableReference(spec, caller, related.id))) throw invalidFields([error]);
-  return { item: recordExists(caller.tenantId, spec.type, related.id), error };
+  return referenceCheck(caller, spec, related.id, error.path, error.message);
 }
 
 const sameRelated = (a: Related | undefined, b: Related | undefined) =>
@@ -206,13 +201,13 @@ async function changeActivity(caller: Caller, id: string, options: ChangeOptions
         const related = after.related;
         return related && !sameRelated(before.related, related)
           ? [
-              {
-                item: recordExists(caller.tenantId, relatedEntity[related.type], related.id),
-                error: {
-                  path: 'related.id',
-                  message: `is not a live ${related.type} of this tenant you can read`,
-                },
-              },
+              referenceCheck(
+                caller,
+                { type: relatedEntity[related.type], label: related.type },
+                related.id,
+                'related.id',
+                `is not a live ${related.type} of this tenant you can read`,
+              ),
             ]
           : [];
       },
@@ -263,18 +258,15 @@ export const handler = httpHandler(activityRoutes, {
     const equals: Record<string, string> = {};
     if (status && via?.pattern !== 'byState') equals.status = status;
     if (assigneeId && via?.pattern !== 'byOwner' && via?.pattern !== 'byState') equals.ownerId = assigneeId;
-    const result = await listRecords(
-      activities,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    // Range and prefix conditions the index cannot take are applied to the page read.
-    const items = result.items.filter(
-      (activity) =>
+    return listPage(activities, caller, page, {
+      archived,
+      via,
+      filter: { equals },
+      // Range and prefix conditions the index cannot take are applied to the page read.
+      keep: (activity) =>
         (!dueBefore || (activity.dueAt !== undefined && activity.dueAt < dueBefore)) &&
         (!q || via?.pattern === 'byName' || subjectMatches(activity, q)),
-    );
-    return ok({ items, nextCursor: await page.next(result.lastKey) });
+    });
   },
 
   async createActivity({ caller, body, event }) {
@@ -312,7 +304,7 @@ export const handler = httpHandler(activityRoutes, {
 
   async updateActivity({ caller, params, body, ifMatch, event }) {
     const { assigneeId, ...rest } = body;
-    const activity = await changeActivity(caller, params.id ?? '', {
+    const activity = await changeActivity(caller, params.id, {
       ifMatch,
       linkBaseUrl: publicBaseUrl(event),
       resend: typeof body.remindAt === 'string',
@@ -338,12 +330,12 @@ export const handler = httpHandler(activityRoutes, {
   },
 
   async archiveActivity({ caller, params, ifMatch, event }) {
-    await setArchived(caller, params.id ?? '', ifMatch, true, publicBaseUrl(event));
+    await setArchived(caller, params.id, ifMatch, true, publicBaseUrl(event));
     return noContent();
   },
 
   async restoreActivity({ caller, params, event }) {
-    return ok(await setArchived(caller, params.id ?? '', undefined, false, publicBaseUrl(event)));
+    return ok(await setArchived(caller, params.id, undefined, false, publicBaseUrl(event)));
   },
 
   async getAgenda({ caller, page }) {

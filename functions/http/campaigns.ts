@@ -170,7 +170,11 @@ export const handler = httpHandler(campaignRoutes, {
       : status
         ? { pattern: 'byState' as const, state: status }
         : undefined;
-    return listPage(campaigns, caller, page, archived, via, { equals: q && status ? { status } : {} });
+    return listPage(campaigns, caller, page, {
+      archived,
+      via,
+      filter: { equals: q && status ? { status } : {} },
+    });
   },
 
   async createCampaign({ caller, body }) {
@@ -189,7 +193,7 @@ export const handler = httpHandler(campaignRoutes, {
   getCampaign: standard.get,
 
   async updateCampaign({ caller, params, body, ifMatch }) {
-    const updated = await update(campaigns, caller, params.id ?? '', {
+    const updated = await update(campaigns, caller, params.id, {
       ifMatch,
       change: async (current) => {
         assertCan('edit', current);
@@ -206,7 +210,7 @@ export const handler = httpHandler(campaignRoutes, {
   },
 
   async archiveCampaign({ caller, params, ifMatch }) {
-    await update(campaigns, caller, params.id ?? '', {
+    await update(campaigns, caller, params.id, {
       ifMatch,
       allowArchived: true,
       change: (current) => {
@@ -226,26 +230,23 @@ export const handler = httpHandler(campaignRoutes, {
       throw badRequest('The start time must be in the future', [
         { path: 'at', message: 'must be in the future' },
       ]);
-    return ok(clientView(campaigns, await scheduleAt({ caller, id: params.id ?? '', at, ifMatch, event })));
+    return ok(clientView(campaigns, await scheduleAt({ caller, id: params.id, at, ifMatch, event })));
   },
 
   async sendCampaign({ caller, params, ifMatch, event }) {
     return ok(
-      clientView(
-        campaigns,
-        await scheduleAt({ caller, id: params.id ?? '', at: new Date(), ifMatch, event }),
-      ),
+      clientView(campaigns, await scheduleAt({ caller, id: params.id, at: new Date(), ifMatch, event })),
     );
   },
 
   async pauseCampaign({ caller, params, ifMatch }) {
     const now = new Date().toISOString();
-    const paused = await changeStatus(caller, params.id ?? '', ifMatch, 'pause', 'paused', { pausedAt: now });
+    const paused = await changeStatus(caller, params.id, ifMatch, 'pause', 'paused', { pausedAt: now });
     return ok(clientView(campaigns, paused));
   },
 
   async resumeCampaign({ caller, params, ifMatch }) {
-    const resumed = await changeStatus(caller, params.id ?? '', ifMatch, 'resume', 'sending', {});
+    const resumed = await changeStatus(caller, params.id, ifMatch, 'resume', 'sending', {});
     // Recipients left pending while paused go back on the queue. While the list is still
     // being frozen, the start itself queues them once it is complete.
     if (resumed.phase === 'queued') await requeueCampaign(caller.tenantId, resumed);
@@ -253,7 +254,7 @@ export const handler = httpHandler(campaignRoutes, {
   },
 
   async cancelCampaign({ caller, params, ifMatch }) {
-    const id = params.id ?? '';
+    const id = params.id;
     const canceled = await changeStatus(caller, id, ifMatch, 'cancel', 'canceled', {
       canceledAt: new Date().toISOString(),
     });
@@ -268,12 +269,12 @@ export const handler = httpHandler(campaignRoutes, {
   },
 
   async getCampaignStats({ caller, params }) {
-    const campaign = await readable(campaigns, caller, params.id ?? '');
+    const campaign = await readable(campaigns, caller, params.id);
     return ok(campaignStats(await readCampaignCounts(caller.tenantId, campaign.id)));
   },
 
   async listCampaignRecipients({ caller, params, query, page }) {
-    const campaign = await readable(campaigns, caller, params.id ?? '');
+    const campaign = await readable(campaigns, caller, params.id);
     const result = await listCampaignRecipients(caller.tenantId, campaign.id, {
       ...(query.status ? { status: query.status } : {}),
       limit: page.limit,

@@ -20,12 +20,13 @@ import { conflict, type FieldError, HttpProblem, invalidFields, notFound } from 
 import {
   archive,
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
   readable,
   readableReference,
+  referenceCheck,
   restore,
   update,
 } from '#shared/http/records';
@@ -36,15 +37,7 @@ import type { CaseCreate, CasePatch } from '#shared/schemas/cases';
 import { getSigningKey } from '#shared/secrets';
 import { getSlaSettings, putSlaSettings, recordCsat } from '#shared/store/cases';
 import { type Case, cases, companies, contacts } from '#shared/store/entities';
-import type { EntityType } from '#shared/store/keys';
-import { getRecord, listRecords, recordExists } from '#shared/store/records';
-
-type Check = { item: ReturnType<typeof recordExists>; error: FieldError };
-
-const mustExist = (caller: Caller, type: EntityType, id: string, path: string, what: string): Check => ({
-  item: recordExists(caller.tenantId, type, id),
-  error: { path, message: `is not a live ${what} of this tenant` },
-});
+import { getRecord } from '#shared/store/records';
 
 /** What clients see of a case: everything but the nonce that binds its satisfaction link. */
 const view = (record: Case) => {
@@ -208,15 +201,13 @@ export const handler = httpHandler(caseRoutes, {
     if (type) equals.type = type;
     if (companyId) equals.companyId = companyId;
     const prefix = q && via?.pattern !== 'byName' ? q.toLowerCase() : undefined;
-    const result = await listRecords(
-      cases,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    const items = prefix
-      ? result.items.filter((record) => record.subject.toLowerCase().startsWith(prefix))
-      : result.items;
-    return ok({ items: items.map(view), nextCursor: await page.next(result.lastKey) });
+    return listPage(cases, caller, page, {
+      archived,
+      via,
+      filter: { equals },
+      ...(prefix ? { keep: (record: Case) => record.subject.toLowerCase().startsWith(prefix) } : {}),
+      view,
+    });
   },
 
   async createCase({ caller, body }) {
@@ -241,8 +232,8 @@ export const handler = httpHandler(caseRoutes, {
       slaDueAt: slaDueAt(base.createdAt, priority, settings),
     };
     const checks = [
-      mustExist(caller, 'CONTACT', contactId, 'contactId', 'contact'),
-      ...(companyId ? [mustExist(caller, 'COMPANY', companyId, 'companyId', 'company')] : []),
+      referenceCheck(caller, contacts, contactId, 'contactId'),
+      ...(companyId ? [referenceCheck(caller, companies, companyId, 'companyId')] : []),
     ];
     // Scheduled first: a check left by a failed write finds no case and does nothing,
     // whereas a case written without its check would never be flagged.
@@ -257,13 +248,13 @@ export const handler = httpHandler(caseRoutes, {
   },
 
   async getCase({ caller, params }) {
-    return ok(view(await readable(cases, caller, params.id ?? '')));
+    return ok(view(await readable(cases, caller, params.id)));
   },
 
   async updateCase({ caller, params, body, ifMatch }) {
     const hours = await hoursFor(caller, body);
     let before: Case | undefined;
-    const record = await update(cases, caller, params.id ?? '', {
+    const record = await update(cases, caller, params.id, {
       ifMatch,
       change: async (current) => {
         before = current;
@@ -300,10 +291,10 @@ export const handler = httpHandler(caseRoutes, {
       },
       checks: (previous, next) => [
         ...(next.contactId !== previous.contactId
-          ? [mustExist(caller, 'CONTACT', next.contactId, 'contactId', 'contact')]
+          ? [referenceCheck(caller, contacts, next.contactId, 'contactId')]
           : []),
         ...(next.companyId && next.companyId !== previous.companyId
-          ? [mustExist(caller, 'COMPANY', next.companyId, 'companyId', 'company')]
+          ? [referenceCheck(caller, companies, next.companyId, 'companyId')]
           : []),
       ],
     });
@@ -313,20 +304,20 @@ export const handler = httpHandler(caseRoutes, {
   },
 
   async archiveCase({ caller, params, ifMatch }) {
-    const record = await archive(cases, caller, params.id ?? '', ifMatch);
+    const record = await archive(cases, caller, params.id, ifMatch);
     if (isUnresolved(record.status)) await syncSlaSchedule(caller.tenantId, 'cancel', record);
     return noContent();
   },
 
   async restoreCase({ caller, params }) {
-    const record = await restore(cases, caller, params.id ?? '');
+    const record = await restore(cases, caller, params.id);
     await syncSlaSchedule(caller.tenantId, 'sync', record);
     return ok(view(record));
   },
 
   async resolveCase({ caller, params, body, ifMatch }) {
     let before: Case | undefined;
-    const record = await update(cases, caller, params.id ?? '', {
+    const record = await update(cases, caller, params.id, {
       ifMatch,
       change: (current) => {
         before = current;
@@ -361,7 +352,7 @@ export const handler = httpHandler(caseRoutes, {
   },
 
   async getCsatForm({ params }) {
-    const claim = verifyCsatToken(params.token ?? '', await getSigningKey());
+    const claim = verifyCsatToken(params.token, await getSigningKey());
     const record = claim && (await getRecord(cases, claim.tenantId, claim.caseId));
     if (!claim || !record || record.csatNonce !== claim.nonce || record.csatScore !== undefined)
       throw notFound('Link');
@@ -369,7 +360,7 @@ export const handler = httpHandler(caseRoutes, {
   },
 
   async submitCsat({ params, body }) {
-    const claim = verifyCsatToken(params.token ?? '', await getSigningKey());
+    const claim = verifyCsatToken(params.token, await getSigningKey());
     if (!claim) throw notFound('Link');
     const recorded = await recordCsat(claim.tenantId, claim.caseId, claim.nonce, {
       score: body.score,

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import {
   type CollaborativeResource,
@@ -20,7 +20,9 @@ import { cases, companies, contacts, deals, leads } from '#shared/store/entities
 import { commentKey, NOTIFICATION_PREFIX } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
 import type { PageKey } from '#shared/store/page';
+import { queryPage } from '#shared/store/query';
 import type { EntitySpec, StoredRecord } from '#shared/store/records';
+import { equals, exists, updateExpression } from '#shared/store/update-expression';
 import { userNames } from '#shared/store/user-names';
 
 const ulid = monotonicFactory();
@@ -45,15 +47,19 @@ async function target(caller: Caller, event: { routeKey: string }, id: string) {
 }
 
 type Request = RequestOf<RouteDef> & { caller: Caller };
+/** A request to `/{resource}/{id}/...` (timeline, comments, follow). */
+type RecordRequest = RequestOf<RouteDef & { readonly path: `/${CollaborativeResource}/{id}/${string}` }> & {
+  caller: Caller;
+};
 
 const subjectOf = (entry: Record<string, unknown>) => {
   const subject = entry.subject as { type?: unknown; id?: unknown } | undefined;
   return { type: String(subject?.type ?? ''), id: String(subject?.id ?? '') };
 };
 
-async function timeline(request: Request) {
+async function timeline(request: RecordRequest) {
   const { caller, event, params, page } = request;
-  const { ref } = await target(caller, event, params.id ?? '');
+  const { ref } = await target(caller, event, params.id);
   const result = await readTimeline(caller.tenantId, ref, page);
   // A company's timeline also tells of its contacts, deals and cases: only those the caller may read.
   const hidden = await hiddenRefs(caller, result.items.map(subjectOf));
@@ -65,9 +71,9 @@ async function timeline(request: Request) {
 }
 
 /** A comment lives in its record's partition; the stream turns it into a timeline entry and notifications. */
-async function comment(request: Request) {
+async function comment(request: RecordRequest) {
   const { caller, event, params } = request;
-  const { spec, record, ref } = await target(caller, event, params.id ?? '');
+  const { spec, record, ref } = await target(caller, event, params.id);
   const body = (request.body as { body: string }).body;
   const mentions = mentionedIds(body);
   const names = await userNames(caller.tenantId, [caller.userId, ...mentions]);
@@ -107,16 +113,16 @@ async function comment(request: Request) {
   return created(saved, `${event.rawPath}/${saved.id}`);
 }
 
-async function startFollowing(request: Request) {
+async function startFollowing(request: RecordRequest) {
   const { caller, event, params } = request;
-  const { ref } = await target(caller, event, params.id ?? '');
+  const { ref } = await target(caller, event, params.id);
   await follow(caller.tenantId, ref, caller.userId);
   return ok({ following: true });
 }
 
-async function stopFollowing(request: Request) {
+async function stopFollowing(request: RecordRequest) {
   const { caller, event, params } = request;
-  const { ref } = await target(caller, event, params.id ?? '');
+  const { ref } = await target(caller, event, params.id);
   await unfollow(caller.tenantId, ref, caller.userId);
   return noContent();
 }
@@ -144,8 +150,8 @@ async function readNotifications(
   const items: Record<string, unknown>[] = [];
   let startKey: PageKey | undefined = page.startKey;
   for (let queries = 0; queries < 8 && items.length < page.limit; queries++) {
-    const output = await dynamo.send(
-      new QueryCommand({
+    const output = await queryPage(
+      {
         TableName: config.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: {
@@ -157,11 +163,11 @@ async function readNotifications(
           : {}),
         ScanIndexForward: false,
         Limit: page.limit - items.length,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
+      },
+      startKey,
     );
-    items.push(...(output.Items ?? []));
-    startKey = output.LastEvaluatedKey as PageKey | undefined;
+    items.push(...output.items);
+    startKey = output.lastKey;
     if (!startKey) break;
   }
   return { items, lastKey: startKey };
@@ -173,10 +179,10 @@ async function markRead(caller: Caller, sortKey: string): Promise<boolean> {
       new UpdateCommand({
         TableName: config.tableName,
         Key: { pk: notificationsPk(caller.tenantId, caller.userId), sk: sortKey },
-        UpdateExpression: 'SET #read = :true, readAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND #read = :false',
-        ExpressionAttributeNames: { '#read': 'read' },
-        ExpressionAttributeValues: { ':true': true, ':false': false, ':now': new Date().toISOString() },
+        ...updateExpression({
+          set: { read: true, readAt: new Date().toISOString() },
+          when: [exists('pk'), equals('read', false)],
+        }),
       }),
     );
     return true;
@@ -222,11 +228,15 @@ const implementations: Record<string, (request: Request) => Promise<ReturnType<t
     return ok({ updated });
   },
 };
+const recordImplementations: Record<string, (request: RecordRequest) => Promise<ReturnType<typeof ok>>> = {};
 for (const resource of Object.keys(collaborativeResources)) {
-  implementations[`${resource}Timeline`] = timeline;
-  implementations[`${resource}Comment`] = comment;
-  implementations[`${resource}Follow`] = startFollowing;
-  implementations[`${resource}Unfollow`] = stopFollowing;
+  recordImplementations[`${resource}Timeline`] = timeline;
+  recordImplementations[`${resource}Comment`] = comment;
+  recordImplementations[`${resource}Follow`] = startFollowing;
+  recordImplementations[`${resource}Unfollow`] = stopFollowing;
 }
 
-export const handler = httpHandler(collaborationRoutes, implementations as never);
+export const handler = httpHandler(collaborationRoutes, {
+  ...implementations,
+  ...recordImplementations,
+} as never);

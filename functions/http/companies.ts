@@ -2,7 +2,7 @@ import { companyRoutes } from '#shared/api/companies';
 import { httpHandler } from '#shared/http/handler';
 import {
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -11,7 +11,6 @@ import {
 } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { type Company, companies } from '#shared/store/entities';
-import { listRecords } from '#shared/store/records';
 
 /** Read, archive and restore behave as for every record. */
 const standard = recordRoutes(companies);
@@ -24,15 +23,14 @@ export const handler = httpHandler(companyRoutes, {
       : ownerId
         ? { pattern: 'byOwner' as const, ownerId }
         : undefined;
-    const result = await listRecords(
-      companies,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, {
+    return listPage(companies, caller, page, {
+      archived,
+      via,
+      filter: {
         equals: { ...(q && ownerId ? { ownerId } : {}), ...(country ? { country } : {}) },
         contains: tag ? { tags: tag } : {},
-      }),
-    );
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+      },
+    });
   },
 
   async createCompany({ caller, body }) {
@@ -50,7 +48,7 @@ export const handler = httpHandler(companyRoutes, {
   getCompany: standard.get,
 
   async updateCompany({ caller, params, body, ifMatch }) {
-    const company = await update(companies, caller, params.id ?? '', {
+    const company = await update(companies, caller, params.id, {
       ifMatch,
       change: (current) => mergePatch(caller, current, body),
     });

@@ -11,25 +11,21 @@ import {
   assertWritable,
   type CheckError,
   failWrite,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
   readable,
   recordRoutes,
+  referenceCheck,
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { type Contact, companies, contacts } from '#shared/store/entities';
-import { createRecord, deleteRecord, getRecord, listRecords, recordExists } from '#shared/store/records';
+import { createRecord, deleteRecord, getRecord } from '#shared/store/records';
 import { liftUnsubscribe, notSuppressed, suppress, suppressionReason } from '#shared/store/suppression';
 import type { TransactItem } from '#shared/store/transactions';
 import { holderOf } from '#shared/store/unique';
-
-const companyMustExist = (caller: Caller, companyId: string) => ({
-  item: recordExists(caller.tenantId, companies.type, companyId),
-  error: { path: 'companyId', message: 'is not a live company of this tenant' },
-});
 
 /**
  * Setting `subscribed` through the API is the person's renewed consent: it
@@ -73,7 +69,7 @@ async function insertContact(caller: Caller, contact: Contact, explicitStatus: b
             },
           ];
     const checks: Check[] = [
-      ...(contact.companyId ? [companyMustExist(caller, contact.companyId)] : []),
+      ...(contact.companyId ? [referenceCheck(caller, companies, contact.companyId, 'companyId')] : []),
       ...consent,
     ];
     const outcome = await createRecord(
@@ -131,12 +127,11 @@ export const handler = httpHandler(contactRoutes, {
     const equals: Record<string, string> = {};
     if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
     if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
-    const result = await listRecords(
-      contacts,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals, contains: tag ? { tags: tag } : {} }),
-    );
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    return listPage(contacts, caller, page, {
+      archived,
+      via,
+      filter: { equals, contains: tag ? { tags: tag } : {} },
+    });
   },
 
   async createContact({ caller, body }) {
@@ -158,7 +153,7 @@ export const handler = httpHandler(contactRoutes, {
   getContact: standard.get,
 
   async updateContact({ caller, params, body, ifMatch }) {
-    const contact = await update(contacts, caller, params.id ?? '', {
+    const contact = await update(contacts, caller, params.id, {
       ifMatch,
       change: async (current) => {
         const suppressed = current.marketingStatus === 'bounced' || current.marketingStatus === 'complained';
@@ -172,7 +167,7 @@ export const handler = httpHandler(contactRoutes, {
       },
       checks: (before, after) => [
         ...(after.companyId && after.companyId !== before.companyId
-          ? [companyMustExist(caller, after.companyId)]
+          ? [referenceCheck(caller, companies, after.companyId, 'companyId')]
           : []),
         ...(body.marketingStatus === 'subscribed' && after.email
           ? [consentRenewed(caller, after.email)]
@@ -183,7 +178,7 @@ export const handler = httpHandler(contactRoutes, {
   },
 
   async deleteContact({ caller, params, query, ifMatch }) {
-    const id = params.id ?? '';
+    const id = params.id;
     if (query.erase !== 'true') {
       await archive(contacts, caller, id, ifMatch);
       return noContent();

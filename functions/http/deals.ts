@@ -6,41 +6,35 @@ import { httpHandler } from '#shared/http/handler';
 import { badRequest, HttpProblem, invalidFields, notFound } from '#shared/http/problem';
 import {
   failWrite,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
   readable,
   recordRoutes,
+  referenceCheck,
   update,
 } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { dealHistoryItem, dealWriteItems, listDealHistory } from '#shared/store/deals';
-import { type Deal, deals, type Pipeline } from '#shared/store/entities';
-import type { EntityType } from '#shared/store/keys';
+import { companies, contacts, type Deal, deals, type Pipeline, products } from '#shared/store/entities';
 import { pipelineOrDefault } from '#shared/store/pipelines';
-import { listRecords, recordExists } from '#shared/store/records';
 import { transact } from '#shared/store/transactions';
 
-type Check = { item: ReturnType<typeof recordExists>; error: { path: string; message: string } };
-
-const mustExist = (caller: Caller, type: EntityType, id: string, path: string, what: string): Check => ({
-  item: recordExists(caller.tenantId, type, id),
-  error: { path, message: `is not a live ${what} of this tenant` },
-});
+type Check = ReturnType<typeof referenceCheck>;
 
 /** Existence checks for the records a deal newly points at, run in the deal's own transaction. */
 function referenceChecks(caller: Caller, before: Deal | undefined, after: Deal): Check[] {
   const added = (now: string[], then: string[] = []) => now.filter((id) => !then.includes(id));
   return [
     ...(after.companyId && after.companyId !== before?.companyId
-      ? [mustExist(caller, 'COMPANY', after.companyId, 'companyId', 'company')]
+      ? [referenceCheck(caller, companies, after.companyId, 'companyId')]
       : []),
     ...added(after.contactIds, before?.contactIds).map((id) =>
-      mustExist(caller, 'CONTACT', id, `contactIds.${after.contactIds.indexOf(id)}`, 'contact'),
+      referenceCheck(caller, contacts, id, `contactIds.${after.contactIds.indexOf(id)}`),
     ),
     ...added(after.productIds, before?.productIds).map((id) =>
-      mustExist(caller, 'PRODUCT', id, `productIds.${after.productIds.indexOf(id)}`, 'product'),
+      referenceCheck(caller, products, id, `productIds.${after.productIds.indexOf(id)}`),
     ),
   ];
 }
@@ -87,15 +81,12 @@ export const handler = httpHandler(dealRoutes, {
     if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
     if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
     const prefix = q && via?.pattern !== 'byName' ? q : undefined;
-    const result = await listRecords(
-      deals,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    const items = prefix
-      ? result.items.filter((deal) => deal.name.toLowerCase().startsWith(prefix.toLowerCase()))
-      : result.items;
-    return ok({ items, nextCursor: await page.next(result.lastKey) });
+    return listPage(deals, caller, page, {
+      archived,
+      via,
+      filter: { equals },
+      ...(prefix ? { keep: (deal: Deal) => deal.name.toLowerCase().startsWith(prefix.toLowerCase()) } : {}),
+    });
   },
 
   async createDeal({ caller, body }) {
@@ -137,7 +128,7 @@ export const handler = httpHandler(dealRoutes, {
     // The pipelines a change moves between, kept for the history entry written with it.
     let from: Pipeline | undefined;
     let to: Pipeline | undefined;
-    const deal = await update(deals, caller, params.id ?? '', {
+    const deal = await update(deals, caller, params.id, {
       ifMatch,
       change: async (current) => {
         from = await livePipeline(caller, current.pipelineId).catch((error: unknown) => {
@@ -178,7 +169,7 @@ export const handler = httpHandler(dealRoutes, {
   restoreDeal: standard.restore,
 
   async getDealHistory({ caller, params, page }) {
-    const deal = await readable(deals, caller, params.id ?? '');
+    const deal = await readable(deals, caller, params.id);
     const result = await listDealHistory(caller.tenantId, deal.id, page);
     return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
   },

@@ -16,7 +16,7 @@ import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
   assertWritable,
   create,
-  listRequest,
+  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -37,7 +37,7 @@ import {
 } from '#shared/store/lead-assignment';
 import { type ConversionWrite, writeConversion } from '#shared/store/lead-conversion';
 import { pipelineOrDefault } from '#shared/store/pipelines';
-import { getRecord, listRecords } from '#shared/store/records';
+import { getRecord } from '#shared/store/records';
 import { suppressionReason } from '#shared/store/suppression';
 import { holderOf } from '#shared/store/unique';
 
@@ -143,12 +143,7 @@ export const handler = httpHandler(leadRoutes, {
       ...(status ? { status } : {}),
       ...(source ? { source } : {}),
     };
-    const result = await listRecords(
-      leads,
-      caller.tenantId,
-      listRequest(caller, page, archived, via, { equals }),
-    );
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    return listPage(leads, caller, page, { archived, via, filter: { equals } });
   },
 
   async createLead({ caller, body }) {
@@ -167,7 +162,7 @@ export const handler = httpHandler(leadRoutes, {
   getLead: standard.get,
 
   async updateLead({ caller, params, body, ifMatch }) {
-    const lead = await update(leads, caller, params.id ?? '', {
+    const lead = await update(leads, caller, params.id, {
       ifMatch,
       change: (current) => {
         // Its data lives on in the contact, company and deal it became.
@@ -184,7 +179,7 @@ export const handler = httpHandler(leadRoutes, {
 
   async convertLead({ caller, params, body }) {
     for (let attempt = 1; ; attempt++) {
-      const lead = await readable(leads, caller, params.id ?? '');
+      const lead = await readable(leads, caller, params.id);
       assertWritable(caller, lead);
       if (lead.status === 'converted') throw conflict('This lead is already converted');
       if (lead.archived) throw conflict('This lead is archived; restore it before converting it');

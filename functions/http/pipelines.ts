@@ -5,7 +5,7 @@ import { findStage, type Stage, stageProblems } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, conflict, invalidFields, notFound } from '#shared/http/problem';
-import { create, failWrite, newRecordBase, tenantWideList, update } from '#shared/http/records';
+import { create, failWrite, listPage, newRecordBase, update } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import type { PipelinePatch } from '#shared/schemas/pipelines';
@@ -117,9 +117,11 @@ export const handler = httpHandler(pipelineRoutes, {
   async listPipelines({ caller, query, page }) {
     // Creates the default on first use, and tells which listed one it is without a read per item.
     const { id: defaultId } = await defaultPipeline(caller.tenantId, caller.userId);
-    const result = await listRecords(pipelines, caller.tenantId, tenantWideList(page, query.archived));
-    const items = result.items.map((pipeline) => ({ ...pipeline, isDefault: pipeline.id === defaultId }));
-    return ok({ items, nextCursor: await page.next(result.lastKey) });
+    return listPage(pipelines, caller, page, {
+      archived: query.archived,
+      visibility: 'tenant',
+      view: (pipeline) => ({ ...pipeline, isDefault: pipeline.id === defaultId }),
+    });
   },
 
   async createPipeline({ caller, body }) {
@@ -141,14 +143,14 @@ export const handler = httpHandler(pipelineRoutes, {
   },
 
   async getPipeline({ caller, params }) {
-    const pipeline = await getRecord(pipelines, caller.tenantId, params.id ?? '');
+    const pipeline = await getRecord(pipelines, caller.tenantId, params.id);
     if (!pipeline) throw notFound('Pipeline');
     return ok(await withDefaultFlag(caller.tenantId, pipeline));
   },
 
   async updatePipeline({ caller, params, body, ifMatch }) {
     requireAdmin(caller);
-    const current = await getRecord(pipelines, caller.tenantId, params.id ?? '');
+    const current = await getRecord(pipelines, caller.tenantId, params.id);
     if (!current) throw notFound('Pipeline');
     const stages = nextStages(current, body);
     checkStages(stages);

@@ -3,10 +3,10 @@ import { applyMergePatch } from '#shared/domain/merge-patch';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { forbidden, notFound } from '#shared/http/problem';
-import { archive, create, newRecordBase, restore, tenantWideList, update } from '#shared/http/records';
+import { archive, create, listPage, newRecordBase, restore, update } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { type Product, products } from '#shared/store/entities';
-import { getRecord, listRecords } from '#shared/store/records';
+import { getRecord } from '#shared/store/records';
 
 /**
  * A price list is tenant-wide configuration, like teams: everyone in the tenant
@@ -34,12 +34,12 @@ async function editor(caller: Caller, id: string): Promise<Caller> {
 
 export const handler = httpHandler(productRoutes, {
   async listProducts({ caller, query, page }) {
-    const result = await listRecords(products, caller.tenantId, {
-      ...tenantWideList(page, query.archived),
+    return listPage(products, caller, page, {
+      archived: query.archived,
+      visibility: 'tenant',
       ...(query.q ? { via: { pattern: 'byName' as const, prefix: query.q } } : {}),
       filter: { equals: query.currency ? { currency: query.currency } : {} },
     });
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
   },
 
   async createProduct({ caller, body }) {
@@ -53,11 +53,11 @@ export const handler = httpHandler(productRoutes, {
   },
 
   async getProduct({ caller, params }) {
-    return ok(await readProduct(caller, params.id ?? ''));
+    return ok(await readProduct(caller, params.id));
   },
 
   async updateProduct({ caller, params, body, ifMatch }) {
-    const id = params.id ?? '';
+    const id = params.id;
     return ok(
       await update(products, await editor(caller, id), id, {
         ifMatch,
@@ -67,13 +67,13 @@ export const handler = httpHandler(productRoutes, {
   },
 
   async deleteProduct({ caller, params, ifMatch }) {
-    const id = params.id ?? '';
+    const id = params.id;
     await archive(products, await editor(caller, id), id, ifMatch);
     return noContent();
   },
 
   async restoreProduct({ caller, params }) {
-    const id = params.id ?? '';
+    const id = params.id;
     return ok(await restore(products, await editor(caller, id), id));
   },
 });

@@ -8,11 +8,11 @@ import type { Caller } from '#shared/http/auth';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields, notFound } from '#shared/http/problem';
-import { assertWritable, create, failWrite, newRecordBase, readable } from '#shared/http/records';
+import { assertWritable, create, failWrite, listPage, newRecordBase, readable } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { type Deal, deals, pipelines, type Quote, quotes } from '#shared/store/entities';
 import { productsById, writeAcceptance } from '#shared/store/quotes';
-import { getRecord, listRecords, replaceRecord, type WriteOutcome } from '#shared/store/records';
+import { getRecord, replaceRecord, type WriteOutcome } from '#shared/store/records';
 
 const MAX_ATTEMPTS = 3;
 
@@ -143,7 +143,7 @@ function acceptance(caller: Caller): QuoteWrite {
 
 export const handler = httpHandler(quoteRoutes, {
   async createQuote({ caller, params, body }) {
-    const deal = await readable(deals, caller, params.id ?? '');
+    const deal = await readable(deals, caller, params.id);
     assertWritable(caller, deal);
     if (deal.archived) throw conflict('The deal is archived; restore it before quoting');
     const currency = body.currency ?? deal.currency;
@@ -166,26 +166,22 @@ export const handler = httpHandler(quoteRoutes, {
   },
 
   async listDealQuotes({ caller, params, page }) {
-    const deal = await readable(deals, caller, params.id ?? '');
-    const result = await listRecords(quotes, caller.tenantId, {
-      archived: false,
-      limit: page.limit,
-      startKey: page.startKey,
-      via: { pattern: 'byParent', parentId: deal.id },
-    });
+    const deal = await readable(deals, caller, params.id);
     const now = new Date();
-    return ok({
-      items: result.items.map((quote) => withEffectiveStatus(quote, now)),
-      nextCursor: await page.next(result.lastKey),
+    // Whoever reads the deal reads its quotes.
+    return listPage(quotes, caller, page, {
+      visibility: 'tenant',
+      via: { pattern: 'byParent', parentId: deal.id },
+      view: (quote) => withEffectiveStatus(quote, now),
     });
   },
 
   async getQuote({ caller, params }) {
-    return ok(withEffectiveStatus((await visibleQuote(caller, params.id ?? '')).quote));
+    return ok(withEffectiveStatus((await visibleQuote(caller, params.id)).quote));
   },
 
   async updateQuote({ caller, params, body, ifMatch }) {
-    const quote = await changeQuote(caller, params.id ?? '', ifMatch, async (current, _deal, now) => {
+    const quote = await changeQuote(caller, params.id, ifMatch, async (current, _deal, now) => {
       if (current.status !== 'draft')
         throw conflict(
           `Only a draft quote can be changed; this one is ${withEffectiveStatus(current, now).status}`,
@@ -200,9 +196,7 @@ export const handler = httpHandler(quoteRoutes, {
 
   async sendQuote({ caller, params, ifMatch }) {
     return ok(
-      await changeQuote(caller, params.id ?? '', ifMatch, (quote, _deal, now) =>
-        moved(caller, quote, 'send', now),
-      ),
+      await changeQuote(caller, params.id, ifMatch, (quote, _deal, now) => moved(caller, quote, 'send', now)),
     );
   },
 
@@ -210,7 +204,7 @@ export const handler = httpHandler(quoteRoutes, {
     return ok(
       await changeQuote(
         caller,
-        params.id ?? '',
+        params.id,
         ifMatch,
         (quote, _deal, now) => moved(caller, quote, 'accept', now),
         acceptance(caller),
@@ -220,7 +214,7 @@ export const handler = httpHandler(quoteRoutes, {
 
   async rejectQuote({ caller, params, ifMatch }) {
     return ok(
-      await changeQuote(caller, params.id ?? '', ifMatch, (quote, _deal, now) =>
+      await changeQuote(caller, params.id, ifMatch, (quote, _deal, now) =>
         moved(caller, quote, 'reject', now),
       ),
     );

@@ -25,7 +25,7 @@ const standard = recordRoutes(segments);
 export const handler = httpHandler(segmentRoutes, {
   async listSegments({ caller, query, page }) {
     const { via, filter } = byNameOrOwner(query.q, query.ownerId);
-    return listPage(segments, caller, page, query.archived, via, filter);
+    return listPage(segments, caller, page, { archived: query.archived, via, filter });
   },
 
   async createSegment({ caller, body }) {
@@ -41,7 +41,7 @@ export const handler = httpHandler(segmentRoutes, {
     // A filter is one value: merging two trees condition by condition would mean nothing.
     const { filter, ...rest } = body;
     return ok(
-      await update(segments, caller, params.id ?? '', {
+      await update(segments, caller, params.id, {
         ifMatch,
         change: async (current) => {
           const next = await mergePatch(caller, current, rest);
@@ -55,7 +55,7 @@ export const handler = httpHandler(segmentRoutes, {
   restoreSegment: standard.restore,
 
   async previewSegment({ caller, params, query }) {
-    const segment = await readable(segments, caller, params.id ?? '');
+    const segment = await readable(segments, caller, params.id);
     const limit = query.limit ? Number(query.limit) : DEFAULT_SAMPLE;
     let count = 0;
     const sample: Contact[] = [];

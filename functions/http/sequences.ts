@@ -22,13 +22,13 @@ import {
   readable,
   readableReference,
   recordRoutes,
+  referenceCheck,
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import type { SequenceCreate } from '#shared/schemas/sequences';
 import type { Contact } from '#shared/store/entities';
 import { rightsOf } from '#shared/store/readers';
-import { recordExists } from '#shared/store/records';
 import { resolveSegment } from '#shared/store/segment-resolution';
 import { segments } from '#shared/store/segments';
 import {
@@ -73,13 +73,14 @@ async function templateChecks(caller: Caller, steps: readonly SequenceStep[]) {
         ],
   );
   if (errors.length > 0) throw invalidFields(errors);
-  return distinct.map((id) => ({
-    item: recordExists(caller.tenantId, templates.type, id),
-    error: {
-      path: `steps.${steps.findIndex((step) => step.templateId === id)}.templateId`,
-      message: 'is not a live template of this tenant',
-    },
-  }));
+  return distinct.map((id) =>
+    referenceCheck(
+      caller,
+      templates,
+      id,
+      `steps.${steps.findIndex((step) => step.templateId === id)}.templateId`,
+    ),
+  );
 }
 
 /** The contacts a segment resolves to now, as far as the caller may see them; refused beyond the cap. */
@@ -190,11 +191,10 @@ async function enroll(
 }
 
 /** The sequence, readable by the caller, for the enrollment routes. */
-const sequenceFor = (caller: Caller, id: string | undefined) => readable(sequences, caller, id ?? '');
+const sequenceFor = (caller: Caller, id: string) => readable(sequences, caller, id);
 
 /** The contact of an enrollment route must be one the caller can see (404 otherwise, like a missing one). */
-async function visibleContactId(caller: Caller, contactId: string | undefined): Promise<string> {
-  const id = contactId ?? '';
+async function visibleContactId(caller: Caller, id: string): Promise<string> {
   const found = (await getContacts(caller.tenantId, [id])).get(id);
   if (!found || !canRead(actorOf(caller), found)) throw notFound('Enrollment');
   return id;
@@ -206,7 +206,7 @@ const standard = recordRoutes(sequences);
 export const handler = httpHandler(sequenceRoutes, {
   async listSequences({ caller, query, page }) {
     const via = query.q ? { pattern: 'byName' as const, prefix: query.q } : undefined;
-    return listPage(sequences, caller, page, query.archived, via);
+    return listPage(sequences, caller, page, { archived: query.archived, via });
   },
 
   async createSequence({ caller, body }) {
@@ -226,7 +226,7 @@ export const handler = httpHandler(sequenceRoutes, {
 
   async updateSequence({ caller, params, body, ifMatch }) {
     let checks: Awaited<ReturnType<typeof templateChecks>> = [];
-    const record = await update(sequences, caller, params.id ?? '', {
+    const record = await update(sequences, caller, params.id, {
       ifMatch,
       // Runs after the read and rights checks, so a stranger learns nothing from a template error.
       change: async (current) => {

@@ -1,17 +1,16 @@
 import { teamRoutes } from '#shared/api/teams';
 import { httpHandler } from '#shared/http/handler';
 import { notFound } from '#shared/http/problem';
-import { create, newRecordBase, tenantWideList, update } from '#shared/http/records';
+import { create, listPage, newRecordBase, update } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import { type Team, teams } from '#shared/store/entities';
-import { getRecord, listRecords } from '#shared/store/records';
+import { getRecord } from '#shared/store/records';
 
 /** Everyone in the tenant may read teams; only admins manage them. */
 export const handler = httpHandler(teamRoutes, {
   async listTeams({ caller, query, page }) {
-    const result = await listRecords(teams, caller.tenantId, tenantWideList(page, query.archived));
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    return listPage(teams, caller, page, { archived: query.archived, visibility: 'tenant' });
   },
 
   async createTeam({ caller, body }) {
@@ -23,7 +22,7 @@ export const handler = httpHandler(teamRoutes, {
   },
 
   async getTeam({ caller, params }) {
-    const team = await getRecord(teams, caller.tenantId, params.id ?? '');
+    const team = await getRecord(teams, caller.tenantId, params.id);
     if (!team) throw notFound('Team');
     return ok(team);
   },
@@ -31,7 +30,7 @@ export const handler = httpHandler(teamRoutes, {
   async updateTeam({ caller, params, body, ifMatch }) {
     requireAdmin(caller);
     return ok(
-      await update(teams, caller, params.id ?? '', {
+      await update(teams, caller, params.id, {
         ifMatch,
         change: (current) => ({ ...current, ...body }),
       }),

@@ -42,7 +42,7 @@ const standard = recordRoutes(templates);
 export const handler = httpHandler(templateRoutes, {
   async listTemplates({ caller, query, page }) {
     const { via, filter } = byNameOrOwner(query.q, query.ownerId);
-    return listPage(templates, caller, page, query.archived, via, filter);
+    return listPage(templates, caller, page, { archived: query.archived, via, filter });
   },
 
   async createTemplate({ caller, body }) {
@@ -57,7 +57,7 @@ export const handler = httpHandler(templateRoutes, {
 
   async updateTemplate({ caller, params, body, ifMatch }) {
     return ok(
-      await update(templates, caller, params.id ?? '', {
+      await update(templates, caller, params.id, {
         ifMatch,
         change: async (current) => {
           const next = await mergePatch(caller, current, body);
@@ -72,7 +72,7 @@ export const handler = httpHandler(templateRoutes, {
   restoreTemplate: standard.restore,
 
   async renderTemplate({ caller, params, body }) {
-    const template = await readable(templates, caller, params.id ?? '');
+    const template = await readable(templates, caller, params.id);
     const contact = await readableReference(contacts, caller, body.contactId);
     if (!contact)
       throw badRequest('The contact does not exist or you may not read it', [

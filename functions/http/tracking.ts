@@ -131,7 +131,7 @@ const addressOf = ({ delivery, contact }: Located) => delivery.email ?? contact.
 
 export const handler = httpHandler(trackingRoutes, {
   async trackOpen({ params }) {
-    const path = params.token ?? '';
+    const path = params.token;
     if (!path.endsWith('.gif')) throw notFound('Link');
     const located = await locate(path.slice(0, -'.gif'.length), 'open');
     const now = new Date();
@@ -148,7 +148,7 @@ export const handler = httpHandler(trackingRoutes, {
   },
 
   async trackClick({ params }) {
-    const located = await locate(params.token ?? '', 'click');
+    const located = await locate(params.token, 'click');
     const { claim, delivery } = located;
     // verifyTrackingToken already refuses anything else; checked again right where the redirect is made.
     if (!claim.url || !isTrackableUrl(claim.url)) throw notFound('Link');
@@ -166,7 +166,7 @@ export const handler = httpHandler(trackingRoutes, {
   },
 
   async getUnsubscribePage({ params }) {
-    const located = await locate(params.token ?? '', 'unsubscribe');
+    const located = await locate(params.token, 'unsubscribe');
     const done = located.contact.marketingStatus !== 'subscribed' || located.delivery.unsubscribedAt;
     return done ? unsubscribedPage(addressOf(located)) : confirmationPage(addressOf(located));
   },
@@ -177,7 +177,7 @@ export const handler = httpHandler(trackingRoutes, {
    * step is idempotent, so a retry finishes what a failure left half done.
    */
   async unsubscribe({ params }) {
-    const located = await locate(params.token ?? '', 'unsubscribe');
+    const located = await locate(params.token, 'unsubscribe');
     const { claim } = located;
     const now = new Date();
     await changeMarketingStatus(claim.tenantId, claim.ref.contactId, 'unsubscribed', {

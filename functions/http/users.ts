@@ -2,18 +2,16 @@ import { userRoutes } from '#shared/api/users';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, notFound } from '#shared/http/problem';
-import { failWrite, newRecordBase, tenantWideList, update } from '#shared/http/records';
+import { failWrite, listPage, newRecordBase, referenceCheck, update } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import { userDirectory } from '#shared/identity/directory';
 import { teams, type User, users } from '#shared/store/entities';
-import { createRecord, getRecord, listRecords, recordExists } from '#shared/store/records';
+import { createRecord, getRecord } from '#shared/store/records';
 import { holderOf } from '#shared/store/unique';
 
-const teamMustExist = (caller: Caller, teamId: string) => ({
-  item: recordExists(caller.tenantId, teams.type, teamId),
-  error: { path: 'teamId', message: 'is not a team of this tenant' },
-});
+const teamMustExist = (caller: Caller, teamId: string) =>
+  referenceCheck(caller, teams, teamId, 'teamId', 'is not a team of this tenant');
 
 const emailTaken = () =>
   conflict('Another user already uses this email', [
@@ -36,8 +34,7 @@ export const handler = httpHandler(userRoutes, {
   },
 
   async listUsers({ caller, query, page }) {
-    const result = await listRecords(users, caller.tenantId, tenantWideList(page, query.archived));
-    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
+    return listPage(users, caller, page, { archived: query.archived, visibility: 'tenant' });
   },
 
   async createUser({ caller, body }) {
@@ -67,14 +64,14 @@ export const handler = httpHandler(userRoutes, {
   },
 
   async getUser({ caller, params }) {
-    const user = await getRecord(users, caller.tenantId, params.id ?? '');
+    const user = await getRecord(users, caller.tenantId, params.id);
     if (!user) throw notFound('User');
     return ok(user);
   },
 
   async updateUser({ caller, params, body, ifMatch }) {
     requireAdmin(caller);
-    const id = params.id ?? '';
+    const id = params.id;
     if (id === caller.userId && ((body.role && body.role !== 'admin') || body.active === false)) {
       throw conflict('An admin cannot demote or deactivate themselves; ask another admin');
     }

@@ -34,6 +34,24 @@ export interface RouteDef {
   readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];
 }
 
+/**
+ * The parameter names of a path template: `'/deals/{id}/quotes'` → `'id'`,
+ * `'/s/{token}'` → `'token'` (a greedy `{proxy+}` names `proxy`).
+ */
+export type PathParamName<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`
+  ? (Name extends `${infer Greedy}+` ? Greedy : Name) | PathParamName<Rest>
+  : never;
+
+/**
+ * A route's path parameters, each a string: API Gateway (and the local router)
+ * only invoke a route with every segment of its template filled.
+ */
+export type PathParams<P extends string> = { readonly [Name in PathParamName<P>]: string };
+
+/** The parameter names of a path template at run time, as {@link PathParamName} types them. */
+export const pathParamNames = (path: string): string[] =>
+  [...path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1] as string);
+
 export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>): string => `${route.method} ${route.path}`;
 
 export function defineRoutes<const T extends readonly RouteDef[]>(routes: T): T {

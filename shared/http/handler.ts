@@ -6,7 +6,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { type RouteDef, routeKey } from '../api/route.ts';
+import { type PathParams, pathParamNames, type RouteDef, routeKey } from '../api/route.ts';
 import { getSigningKey } from '../secrets.ts';
 import { actingAs } from '../store/actor.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
@@ -41,7 +41,8 @@ export interface RequestOf<R extends RouteDef> {
   readonly caller: R['public'] extends true ? undefined : Caller;
   readonly body: Output<R['body']>;
   readonly query: Output<R['query']>;
-  readonly params: Readonly<Record<string, string>>;
+  /** Exactly the parameters of the route's path template (`/contacts/{id}` → `{id}`). */
+  readonly params: PathParams<R['path']>;
   /** The version `If-Match` requires, if the client sent one. */
   readonly ifMatch: number | undefined;
   readonly page: Page;
@@ -123,6 +124,11 @@ async function pageFor(
   };
 }
 
+/**
+ * The route's path parameters, every one present (API Gateway and the local
+ * router fill each segment of the template; an event without one names no
+ * record, so it is a 404 like a malformed value).
+ */
 function pathParams(event: HttpEvent, route: RouteDef): Record<string, string> {
   const params = event.pathParameters ?? {};
   const rule = route.public ? publicParam : safeParam;
@@ -131,7 +137,9 @@ function pathParams(event: HttpEvent, route: RouteDef): Record<string, string> {
     if (value === undefined || !rule.test(value)) throw notFound();
     return [name, value] as const;
   });
-  return Object.fromEntries(entries);
+  const result = Object.fromEntries(entries);
+  if (pathParamNames(route.path).some((name) => result[name] === undefined)) throw notFound();
+  return result;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -3,6 +3,7 @@ import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts'
 import { applyMergePatch } from '../domain/merge-patch.ts';
 import { currentActor } from '../store/actor.ts';
 import { users } from '../store/entities.ts';
+import type { EntityType } from '../store/keys.ts';
 import type { EntitySpec, ListFilter, ListRequest, StoredRecord, WriteOutcome } from '../store/records.ts';
 import {
   assertRoomToGrow,
@@ -11,6 +12,7 @@ import {
   getRecord,
   getRecords,
   listRecords,
+  recordExists,
   replaceRecord,
 } from '../store/records.ts';
 import { isTransactionConflict, type TransactItem } from '../store/transactions.ts';
@@ -60,6 +62,23 @@ export async function readableReference<T extends StoredRecord>(
   if (!id) return undefined;
   const record = await getRecord(spec, caller.tenantId, id);
   return record && !record.archived && canRead(actorOf(caller), record) ? record : undefined;
+}
+
+/**
+ * The transaction item that a referenced record (`spec.type`, `id`) of the
+ * caller's tenant exists and is live when the write commits, with the field
+ * error a failed check answers (400 at `path`; by default "is not a live
+ * <label> of this tenant"). Pair it with {@link readableReference} where the
+ * caller must also be allowed to read the record.
+ */
+export function referenceCheck(
+  caller: Caller,
+  spec: { readonly type: EntityType; readonly label: string },
+  id: string,
+  path: string,
+  message = `is not a live ${spec.label} of this tenant`,
+): { item: TransactItem; error: CheckError } {
+  return { item: recordExists(caller.tenantId, spec.type, id), error: { path, message } };
 }
 
 /**
@@ -333,22 +352,12 @@ export const restore = <T extends StoredRecord>(spec: EntitySpec<T>, caller: Cal
     change: (current) => (current.archived ? { ...current, archived: false } : current),
   });
 
-/** A list of tenant configuration everyone in the tenant reads (teams, users, pipelines, products). */
-export const tenantWideList = (
-  page: Page,
-  archived: 'true' | 'false' | undefined,
-): Pick<ListRequest, 'archived' | 'limit' | 'startKey'> => ({
-  archived: archived === 'true',
-  limit: page.limit,
-  startKey: page.startKey,
-});
-
 /**
  * The list request every resource shares: paging, archived or live, and rep
  * visibility. A rep's unfiltered list reads their team's partition (or their own
  * records) instead of filtering the whole tenant.
  */
-export function listRequest(
+function listRequest(
   caller: Caller,
   page: Page,
   archived: 'true' | 'false' | undefined,
@@ -374,18 +383,55 @@ export function listRequest(
   };
 }
 
-/** One list page of `spec` as the response body `{items, nextCursor}`, with the caller's visibility applied. */
+/** What a list route asks of {@link listPage}; every field is optional. */
+export interface ListOptions<T extends StoredRecord> {
+  /** `'true'` lists archived records; anything else, live ones. */
+  readonly archived?: 'true' | 'false' | undefined;
+  /** The access pattern to read; without one a rep reads their team's (or their own) records. */
+  readonly via?: ListRequest['via'];
+  /** Conditions the index applies as a filter (exact values, list members). */
+  readonly filter?: Omit<ListFilter, 'visibleTo'>;
+  /**
+   * `'caller'` (default): a rep sees only what they may read. `'tenant'`: no
+   * visibility filter, for tenant configuration everyone reads (teams, users,
+   * pipelines, products) and children of a record already read (a deal's quotes).
+   */
+  readonly visibility?: 'caller' | 'tenant';
+  /** Conditions the index cannot take (ranges, substrings), applied to the page read, which may come out short. */
+  readonly keep?: (record: T) => boolean;
+  /** The body item of each kept record's client view (default: the client view itself). */
+  readonly view?: (record: T) => unknown;
+}
+
+/**
+ * One list page of `spec` as the response body `{items, nextCursor}`: reads
+ * `options.via` (or the caller's scope) one page at a time from `page`, keeps
+ * what `options.keep` accepts and seals the next cursor (null on the last page).
+ */
 export async function listPage<T extends StoredRecord>(
   spec: EntitySpec<T>,
   caller: Caller,
   page: Page,
-  archived: 'true' | 'false' | undefined,
-  via?: ListRequest['via'],
-  filter?: Omit<ListFilter, 'visibleTo'>,
+  options: ListOptions<T> = {},
 ): Promise<HttpResult> {
-  const result = await listRecords(spec, caller.tenantId, listRequest(caller, page, archived, via, filter));
+  const { archived, via, filter, visibility = 'caller', keep, view } = options;
+  const request: ListRequest =
+    visibility === 'tenant'
+      ? {
+          archived: archived === 'true',
+          limit: page.limit,
+          startKey: page.startKey,
+          ...(via ? { via } : {}),
+          ...(filter ? { filter } : {}),
+        }
+      : listRequest(caller, page, archived, via, filter);
+  const result = await listRecords(spec, caller.tenantId, request);
+  const records = keep ? result.items.filter(keep) : result.items;
   return ok({
-    items: result.items.map((record) => clientView(spec, record)),
+    items: records.map((record) => {
+      const shown = clientView(spec, record);
+      return view ? view(shown) : shown;
+    }),
     nextCursor: await page.next(result.lastKey),
   });
 }
@@ -406,7 +452,7 @@ export function byNameOrOwner(
 
 interface RecordRequest {
   readonly caller: Caller;
-  readonly params: Readonly<Record<string, string>>;
+  readonly params: { readonly id: string };
   readonly ifMatch: number | undefined;
 }
 
@@ -414,12 +460,12 @@ interface RecordRequest {
 export function recordRoutes<T extends StoredRecord>(spec: EntitySpec<T>) {
   return {
     get: async ({ caller, params }: RecordRequest) =>
-      ok(clientView(spec, await readable(spec, caller, params.id ?? ''))),
+      ok(clientView(spec, await readable(spec, caller, params.id))),
     archive: async ({ caller, params, ifMatch }: RecordRequest) => {
-      await archive(spec, caller, params.id ?? '', ifMatch);
+      await archive(spec, caller, params.id, ifMatch);
       return noContent();
     },
     restore: async ({ caller, params }: RecordRequest) =>
-      ok(clientView(spec, await restore(spec, caller, params.id ?? ''))),
+      ok(clientView(spec, await restore(spec, caller, params.id))),
   };
 }

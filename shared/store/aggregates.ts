@@ -5,6 +5,7 @@ import { OPEN_AMOUNT_PREFIX, type Overview, overviewCounters } from '../domain/o
 import { dynamo } from './client.ts';
 import { aggregateKey, streamMarkerKey } from './keys.ts';
 import { type TransactItem, transact } from './transactions.ts';
+import { updateExpression } from './update-expression.ts';
 
 const OVERVIEW = 'overview';
 /** Markers outlive the stream's 24-hour retention, so any replay still finds them. */
@@ -95,7 +96,6 @@ export async function applyMarkedDeltas(options: MarkedDeltas): Promise<number> 
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     }));
-    const adds = changed.map((_, index) => `#c${index} :d${index}`).join(', ');
     const update: TransactItem[] =
       changed.length === 0
         ? []
@@ -104,16 +104,10 @@ export async function applyMarkedDeltas(options: MarkedDeltas): Promise<number> 
               Update: {
                 TableName: config.tableName,
                 Key: countersKey,
-                UpdateExpression: entity
-                  ? `SET entity = :entity, tenantId = :tenant ADD ${adds}`
-                  : `ADD ${adds}`,
-                ExpressionAttributeNames: Object.fromEntries(
-                  changed.map(([name], index) => [`#c${index}`, name]),
-                ),
-                ExpressionAttributeValues: {
-                  ...(entity ? { ':entity': entity, ':tenant': tenantId } : {}),
-                  ...Object.fromEntries(changed.map(([, sum], index) => [`:d${index}`, sum])),
-                },
+                ...updateExpression({
+                  ...(entity ? { set: { entity, tenantId } } : {}),
+                  add: Object.fromEntries(changed),
+                }),
               },
             },
           ];

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { getQueue } from '../queue/select.ts';
 import { scheduleTargetTimeoutMs } from '../schedule/scheduler.ts';
 import { getScheduler } from '../schedule/select.ts';
 import { type Campaign, getCampaign, suppressedEmails, transitionCampaign } from './campaigns.ts';
-import { dynamo } from './client.ts';
 import { type NewDelivery, putNewDeliveries } from './deliveries.ts';
 import type { Contact } from './entities.ts';
 import { campaignRecipientsPk, recordKey } from './keys.ts';
+import { queryAnswers } from './query.ts';
 import { currentReader } from './readers.ts';
 import { getRecord } from './records.ts';
 import { resolveSegment } from './segment-resolution.ts';
@@ -201,34 +200,25 @@ async function classify(
   });
 }
 
-async function* recipientPages(tenantId: string, campaignId: string, onlyPending: boolean) {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const output = await dynamo.send(
-      new QueryCommand({
-        TableName: config.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': campaignRecipientsPk(tenantId, campaignId),
-          ...(onlyPending ? { ':pending': 'pending' } : {}),
-        },
-        ...(onlyPending
-          ? { FilterExpression: '#status = :pending', ExpressionAttributeNames: { '#status': 'status' } }
-          : { Select: 'COUNT' as const }),
-        ...(onlyPending ? { ProjectionExpression: 'sk' } : {}),
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    yield output;
-    startKey = output.LastEvaluatedKey;
-  } while (startKey);
-}
+const recipientPages = (tenantId: string, campaignId: string, onlyPending: boolean) =>
+  queryAnswers({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: {
+      ':pk': campaignRecipientsPk(tenantId, campaignId),
+      ...(onlyPending ? { ':pending': 'pending' } : {}),
+    },
+    ...(onlyPending
+      ? { FilterExpression: '#status = :pending', ExpressionAttributeNames: { '#status': 'status' } }
+      : { Select: 'COUNT' as const }),
+    ...(onlyPending ? { ProjectionExpression: 'sk' } : {}),
+    ConsistentRead: true,
+  });
 
 /** Recipients as written (a strongly consistent count of the campaign's partition). */
 async function countRecipients(tenantId: string, campaignId: string): Promise<number> {
   let count = 0;
-  for await (const page of recipientPages(tenantId, campaignId, false)) count += page.Count ?? 0;
+  for await (const page of recipientPages(tenantId, campaignId, false)) count += page.count;
   return count;
 }
 
@@ -246,7 +236,7 @@ export async function enqueuePending(tenantId: string, campaignId: string): Prom
   };
   let bodies: CampaignSendMessage[] = [];
   for await (const page of recipientPages(tenantId, campaignId, true)) {
-    for (const item of page.Items ?? []) {
+    for (const item of page.items) {
       batch.push(String(item.sk));
       if (batch.length === RECIPIENTS_PER_MESSAGE) {
         bodies.push({ tenantId, campaignId, contactIds: batch });

@@ -25,6 +25,7 @@ import {
 } from './keys.ts';
 import { recordPatterns } from './record-patterns.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
+import { equals, exists, incremented, oneOf, updateExpression } from './update-expression.ts';
 
 /** What a campaign sends: the template and segment as they were when sending began. */
 export interface CampaignSnapshot {
@@ -102,8 +103,6 @@ export async function transitionCampaign(
   transition: Transition,
   now = new Date(),
 ): Promise<Campaign | undefined> {
-  const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
-  const values: Item = { ':one': 1 };
   const set: Item = { ...transition.set, updatedAt: now.toISOString() };
   if (transition.to) {
     set.status = transition.to;
@@ -114,36 +113,21 @@ export async function transitionCampaign(
       transition.to,
     );
   }
-  const assignments = Object.entries(set).map(([name, value], index) => {
-    names[`#s${index}`] = name;
-    values[`:s${index}`] = value;
-    return `#s${index} = :s${index}`;
-  });
-  assignments.push('#version = #version + :one');
-  const removals = (transition.remove ?? []).map((name, index) => {
-    names[`#r${index}`] = name;
-    return `#r${index}`;
-  });
-  const froms = transition.from.map((status, index) => {
-    values[`:f${index}`] = status;
-    return `:f${index}`;
-  });
-  const wheres = Object.entries(transition.where ?? {}).map(([name, value], index) => {
-    names[`#w${index}`] = name;
-    values[`:w${index}`] = value;
-    return `#w${index} = :w${index}`;
-  });
+  set.version = incremented(1);
   try {
     const output = await dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: recordKey(tenantId, 'CAMPAIGN', id),
-        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-        ConditionExpression: ['attribute_exists(pk)', `#status IN (${froms.join(', ')})`, ...wheres].join(
-          ' AND ',
-        ),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...updateExpression({
+          set,
+          ...(transition.remove ? { remove: transition.remove } : {}),
+          when: [
+            exists('pk'),
+            oneOf('status', transition.from),
+            ...Object.entries(transition.where ?? {}).map(([name, value]) => equals(name, value)),
+          ],
+        }),
         ReturnValues: 'ALL_NEW',
       }),
     );

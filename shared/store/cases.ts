@@ -7,6 +7,7 @@ import { dynamo } from './client.ts';
 import { cases, type User, users } from './entities.ts';
 import { recordKey, settingsKey } from './keys.ts';
 import { listRecords } from './records.ts';
+import { absent, equals, exists, incremented, updateExpression } from './update-expression.ts';
 
 /** The tenant's SLA hours per priority: one settings item; defaults until an admin sets it. */
 const SETTINGS = 'sla';
@@ -76,19 +77,18 @@ export async function recordCsat(
       new UpdateCommand({
         TableName: config.tableName,
         Key: recordKey(tenantId, cases.type, caseId),
-        UpdateExpression: `SET csatScore = :score, csatAt = :at, updatedAt = :at, updatedBy = :actor, version = version + :one${
-          answer.comment ? ', csatComment = :comment' : ''
-        } REMOVE csatNonce`,
-        ConditionExpression:
-          'attribute_exists(pk) AND csatNonce = :nonce AND attribute_not_exists(csatScore)',
-        ExpressionAttributeValues: {
-          ':score': answer.score,
-          ':at': at,
-          ':one': 1,
-          ':actor': currentActor(),
-          ':nonce': nonce,
-          ...(answer.comment ? { ':comment': answer.comment } : {}),
-        },
+        ...updateExpression({
+          set: {
+            csatScore: answer.score,
+            csatAt: at,
+            updatedAt: at,
+            updatedBy: currentActor(),
+            version: incremented(1),
+            ...(answer.comment ? { csatComment: answer.comment } : {}),
+          },
+          remove: ['csatNonce'],
+          when: [exists('pk'), equals('csatNonce', nonce), absent('csatScore')],
+        }),
       }),
     );
     return true;

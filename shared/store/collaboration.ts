@@ -3,7 +3,6 @@ import {
   type BatchWriteCommandOutput,
   DeleteCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { boundedEntry } from '../domain/bounded.ts';
@@ -11,7 +10,7 @@ import type { RecordRef, TimelineEntry } from '../domain/timeline.ts';
 import { dynamo } from './client.ts';
 import { followersPk, timelinePk, timelineSk } from './keys.ts';
 import type { PageKey } from './page.ts';
-import { queryPages } from './query.ts';
+import { queryPage, queryPages } from './query.ts';
 
 export { followersPk, timelinePk };
 
@@ -93,20 +92,20 @@ export async function readTimeline(
   ref: RecordRef,
   page: { limit: number; startKey: PageKey | undefined },
 ): Promise<Page<Record<string, unknown>>> {
-  const output = await dynamo.send(
-    new QueryCommand({
+  const output = await queryPage(
+    {
       TableName: config.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': timelinePk(tenantId, ref) },
       ScanIndexForward: false,
       Limit: page.limit,
-      ...(page.startKey ? { ExclusiveStartKey: page.startKey } : {}),
-    }),
+    },
+    page.startKey,
   );
-  const items = (output.Items ?? []).map(
+  const items = output.items.map(
     ({ pk: _pk, sk: _sk, entity: _entity, tenantId: _tenant, ...entry }) => entry,
   );
-  return { items, lastKey: output.LastEvaluatedKey as PageKey | undefined };
+  return { items, lastKey: output.lastKey };
 }
 
 export async function follow(tenantId: string, ref: RecordRef, userId: string): Promise<void> {
@@ -135,20 +134,16 @@ export async function unfollow(tenantId: string, ref: RecordRef, userId: string)
 /** A record's followers (bounded: notification fan-out reads at most 1,000). */
 export async function followersOf(tenantId: string, ref: RecordRef): Promise<string[]> {
   const users: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const output = await dynamo.send(
-      new QueryCommand({
-        TableName: config.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': followersPk(tenantId, ref) },
-        ProjectionExpression: 'userId',
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    users.push(...(output.Items ?? []).map((item) => String(item.userId)));
-    startKey = output.LastEvaluatedKey;
-  } while (startKey && users.length < 1000);
+  const pages = queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': followersPk(tenantId, ref) },
+    ProjectionExpression: 'userId',
+  });
+  for await (const page of pages) {
+    users.push(...page.map((item) => String(item.userId)));
+    if (users.length >= 1000) break;
+  }
   return users;
 }
 

@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { config } from '../config.ts';
 import { findStage } from '../domain/pipeline.ts';
@@ -6,6 +5,7 @@ import { dynamo } from './client.ts';
 import { type Deal, deals, type Pipeline } from './entities.ts';
 import { DEAL_HISTORY_PREFIX, dealHistoryKey, recordPk } from './keys.ts';
 import type { PageKey } from './page.ts';
+import { queryPage } from './query.ts';
 import { searchWordWrites, toItem } from './records.ts';
 import type { TransactItem } from './transactions.ts';
 
@@ -104,8 +104,8 @@ export async function listDealHistory(
   dealId: string,
   page: { limit: number; startKey: PageKey | undefined },
 ): Promise<{ items: DealHistoryEntry[]; lastKey: PageKey | undefined }> {
-  const output = await dynamo.send(
-    new QueryCommand({
+  const output = await queryPage(
+    {
       TableName: config.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :history)',
       ExpressionAttributeValues: {
@@ -113,21 +113,19 @@ export async function listDealHistory(
         ':history': DEAL_HISTORY_PREFIX,
       },
       Limit: page.limit,
-      ...(page.startKey ? { ExclusiveStartKey: page.startKey } : {}),
-    }),
+    },
+    page.startKey,
   );
-  const items = (output.Items ?? []).map(
-    ({ id, dealId: deal, from, to, status, amount, currency, by, at }) => ({
-      id,
-      dealId: deal,
-      from,
-      to,
-      status,
-      ...(amount !== undefined ? { amount } : {}),
-      ...(currency ? { currency } : {}),
-      by,
-      at,
-    }),
-  ) as DealHistoryEntry[];
-  return { items, lastKey: output.LastEvaluatedKey as PageKey | undefined };
+  const items = output.items.map(({ id, dealId: deal, from, to, status, amount, currency, by, at }) => ({
+    id,
+    dealId: deal,
+    from,
+    to,
+    status,
+    ...(amount !== undefined ? { amount } : {}),
+    ...(currency ? { currency } : {}),
+    by,
+    at,
+  })) as DealHistoryEntry[];
+  return { items, lastKey: output.lastKey };
 }

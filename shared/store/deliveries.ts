@@ -5,7 +5,6 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
@@ -32,7 +31,8 @@ import {
   storageAttributes,
 } from './keys.ts';
 import type { PageKey } from './page.ts';
-import { queryPages } from './query.ts';
+import { queryPage, queryPages } from './query.ts';
+import { exists, updateExpression, verbatim } from './update-expression.ts';
 
 /**
  * Deliveries in the table (see shared/domain/delivery.ts). Every status change
@@ -168,29 +168,26 @@ async function move(
     names?: Record<string, string>;
   },
 ): Promise<Delivery | undefined> {
-  const names: Record<string, string> = { ...update.names };
-  const values: Item = { ...update.values };
-  const assignments = Object.entries(update.set).map(([name, value], index) => {
-    names[`#s${index}`] = name;
-    values[`:s${index}`] = value;
-    return `#s${index} = :s${index}`;
-  });
-  const removals = (update.remove ?? []).map((name, index) => {
-    names[`#r${index}`] = name;
-    return `#r${index}`;
-  });
+  // DynamoDB rejects names the expressions do not use (set-once engagement does not test the status).
+  const names = update.condition.includes('#status')
+    ? { ...update.names, '#status': 'status' }
+    : update.names;
   try {
     const output = await dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: deliveryKey(tenantId, ref),
-        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-        ConditionExpression: `attribute_exists(pk) AND (${update.condition})`,
-        // DynamoDB rejects names the expressions do not use (set-once engagement does not test the status).
-        ExpressionAttributeNames: update.condition.includes('#status')
-          ? { ...names, '#status': 'status' }
-          : names,
-        ExpressionAttributeValues: values,
+        ...updateExpression({
+          set: update.set,
+          ...(update.remove ? { remove: update.remove } : {}),
+          when: [
+            exists('pk'),
+            verbatim(update.condition, {
+              ...(names ? { names } : {}),
+              ...(update.values ? { values: update.values } : {}),
+            }),
+          ],
+        }),
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -356,8 +353,8 @@ export async function listCampaignRecipients(
   options: { status?: RecipientStatus; limit: number; startKey?: PageKey | undefined; consistent?: boolean },
 ): Promise<DeliveryPage> {
   const byStatus = options.status !== undefined;
-  const output = await dynamo.send(
-    new QueryCommand({
+  const output = await queryPage(
+    {
       TableName: config.tableName,
       ...(byStatus
         ? indexPartition(
@@ -370,13 +367,10 @@ export async function listCampaignRecipients(
             ExpressionAttributeValues: { ':pk': campaignRecipientsPk(tenantId, campaignId) },
           }),
       Limit: options.limit,
-      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
-    }),
+    },
+    options.startKey,
   );
-  return {
-    items: (output.Items ?? []).map(toDelivery),
-    lastKey: output.LastEvaluatedKey as PageKey | undefined,
-  };
+  return { items: output.items.map(toDelivery), lastKey: output.lastKey };
 }
 
 /**
@@ -395,8 +389,7 @@ export async function forgetContactDeliveries(tenantId: string, contactId: strin
           new UpdateCommand({
             TableName: config.tableName,
             Key: { pk: item.pk, sk: item.sk },
-            UpdateExpression: 'REMOVE email',
-            ConditionExpression: 'attribute_exists(pk)',
+            ...updateExpression({ remove: ['email'], when: [exists('pk')] }),
           }),
         )
         .catch((error: unknown) => {

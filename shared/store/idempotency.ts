@@ -13,6 +13,7 @@ import { dynamo } from './client.ts';
 import { MAX_ITEM_BYTES, valueBytes } from './item-size.ts';
 import { copiesPk, idempotencyKey, RECORD_SK } from './keys.ts';
 import { queryPages } from './query.ts';
+import { exists, updateExpression } from './update-expression.ts';
 
 export interface StoredResponse {
   readonly statusCode: number;
@@ -159,9 +160,7 @@ export async function completeIdempotencyKey(
     new UpdateCommand({
       TableName: config.tableName,
       Key: keyOf(scope),
-      UpdateExpression: 'SET #state = :done, #response = :response',
-      ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-      ExpressionAttributeValues: { ':done': 'done', ':response': storable(response) },
+      ...updateExpression({ set: { state: 'done', response: storable(response) } }),
     }),
   );
 }
@@ -183,6 +182,14 @@ const erasedResponse: StoredResponse = {
   }),
 };
 
+/** The pointers to the stored responses that refer to `recordId`, page by page. */
+const copyPointers = (tenantId: string, recordId: string) =>
+  queryPages({
+    TableName: config.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': copiesPk(tenantId, recordId) },
+  });
+
 /**
  * After an erasure of `recordId`: every stored response (of any user) that
  * refers to it is replaced by a 410 problem, so no copy of the person's data
@@ -190,22 +197,17 @@ const erasedResponse: StoredResponse = {
  * request again.
  */
 export async function forgetStoredResponses(tenantId: string, recordId: string): Promise<void> {
-  const pages = queryPages({
-    TableName: config.tableName,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': copiesPk(tenantId, recordId) },
-  });
-  for await (const page of pages) {
+  for await (const page of copyPointers(tenantId, recordId)) {
     for (const pointer of page) {
       try {
         await dynamo.send(
           new UpdateCommand({
             TableName: config.tableName,
             Key: { pk: pointer.sk, sk: RECORD_SK },
-            UpdateExpression: 'SET #response = :erased',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_exists(#response)',
-            ExpressionAttributeNames: { '#response': 'response' },
-            ExpressionAttributeValues: { ':erased': erasedResponse },
+            ...updateExpression({
+              set: { response: erasedResponse },
+              when: [exists('pk'), exists('response')],
+            }),
           }),
         );
       } catch (error) {
@@ -228,12 +230,7 @@ export async function redactStoredResponses(
   recordId: string,
   values: readonly string[],
 ): Promise<void> {
-  const pages = queryPages({
-    TableName: config.tableName,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': copiesPk(tenantId, recordId) },
-  });
-  for await (const page of pages) {
+  for await (const page of copyPointers(tenantId, recordId)) {
     for (const pointer of page) {
       const { Item } = await dynamo.send(
         new GetCommand({
@@ -252,9 +249,7 @@ export async function redactStoredResponses(
         new UpdateCommand({
           TableName: config.tableName,
           Key: { pk: pointer.sk, sk: RECORD_SK },
-          UpdateExpression: 'SET #response = :redacted',
-          ExpressionAttributeNames: { '#response': 'response' },
-          ExpressionAttributeValues: { ':redacted': redacted },
+          ...updateExpression({ set: { response: redacted } }),
         }),
       );
     }

@@ -10,6 +10,7 @@ import { dynamo } from './client.ts';
 import { users } from './entities.ts';
 import { settingsKey } from './keys.ts';
 import { getRecord } from './records.ts';
+import { updateExpression } from './update-expression.ts';
 
 /**
  * The tenant's lead assignment rule: one settings item, which also holds the
@@ -51,17 +52,17 @@ export async function putAssignmentRule(
     new UpdateCommand({
       TableName: config.tableName,
       Key: settingsKey(tenantId, SETTINGS),
-      UpdateExpression:
-        'SET entity = :entity, tenantId = :tenant, strategy = :strategy, userIds = :userIds, countries = :countries, updatedAt = :at, updatedBy = :by',
-      ExpressionAttributeValues: {
-        ':entity': 'settings',
-        ':tenant': tenantId,
-        ':strategy': stored.strategy,
-        ':userIds': stored.userIds,
-        ':countries': stored.countries,
-        ':at': stored.updatedAt,
-        ':by': updatedBy,
-      },
+      ...updateExpression({
+        set: {
+          entity: 'settings',
+          tenantId,
+          strategy: stored.strategy,
+          userIds: stored.userIds,
+          countries: stored.countries,
+          updatedAt: stored.updatedAt,
+          updatedBy,
+        },
+      }),
     }),
   );
   return stored;
@@ -73,8 +74,7 @@ async function takeTurn(tenantId: string): Promise<number> {
     new UpdateCommand({
       TableName: config.tableName,
       Key: settingsKey(tenantId, SETTINGS),
-      UpdateExpression: 'ADD turns :one',
-      ExpressionAttributeValues: { ':one': 1 },
+      ...updateExpression({ add: { turns: 1 } }),
       ReturnValues: 'UPDATED_NEW',
     }),
   );

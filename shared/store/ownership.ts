@@ -6,6 +6,15 @@ import { type EntityType, indexDefinition, indexPartition, ownerPk, parentPk, te
 import { queryPages } from './query.ts';
 import { recordPatterns } from './record-patterns.ts';
 import { updateSearchWords } from './records.ts';
+import {
+  absent,
+  anyOf,
+  differs,
+  equals,
+  exists,
+  incremented,
+  updateExpression,
+} from './update-expression.ts';
 
 /**
  * A record's `teamId` is its owner's team (SPEC "Identity and access"), kept
@@ -58,39 +67,36 @@ async function setOwner(
   owner: Owner,
   onlyIfOwner?: string,
 ): Promise<boolean> {
-  const values: Record<string, unknown> = {
-    ':owner': owner.ownerId,
-    ':ownerPk': ownerPk(tenantId, type, owner.ownerId),
-    ':id': id,
-    ':one': 1,
+  const set: Record<string, unknown> = {
+    ownerId: owner.ownerId,
+    [byOwner.partitionKey]: ownerPk(tenantId, type, owner.ownerId),
+    [byOwner.sortKey]: id,
+    version: incremented(1),
   };
-  const set = [
-    'ownerId = :owner',
-    `${byOwner.partitionKey} = :ownerPk`,
-    `${byOwner.sortKey} = :id`,
-    'version = version + :one',
-  ];
-  const remove: string[] = [];
   if (owner.teamId) {
-    values[':team'] = owner.teamId;
-    values[':teamPk'] = teamPk(tenantId, type, owner.teamId);
-    set.push('teamId = :team', `${byTeam.partitionKey} = :teamPk`, `${byTeam.sortKey} = :id`);
-  } else {
-    remove.push('teamId', byTeam.partitionKey, byTeam.sortKey);
+    set.teamId = owner.teamId;
+    set[byTeam.partitionKey] = teamPk(tenantId, type, owner.teamId);
+    set[byTeam.sortKey] = id;
   }
-  const differs = owner.teamId
-    ? '(ownerId <> :owner OR attribute_not_exists(teamId) OR teamId <> :team)'
-    : '(ownerId <> :owner OR attribute_exists(teamId))';
-  if (onlyIfOwner !== undefined) values[':was'] = onlyIfOwner;
+  // Unchanged owner and team: no write, no version bump.
+  const changes = owner.teamId
+    ? anyOf(differs('ownerId', owner.ownerId), absent('teamId'), differs('teamId', owner.teamId))
+    : anyOf(differs('ownerId', owner.ownerId), exists('teamId'));
   let version: unknown;
   try {
     const output = await dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: key,
-        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ConditionExpression: `attribute_exists(pk) AND ${differs}${onlyIfOwner !== undefined ? ' AND ownerId = :was' : ''}`,
-        ExpressionAttributeValues: values,
+        ...updateExpression({
+          set,
+          remove: owner.teamId ? [] : ['teamId', byTeam.partitionKey, byTeam.sortKey],
+          when: [
+            exists('pk'),
+            changes,
+            ...(onlyIfOwner !== undefined ? [equals('ownerId', onlyIfOwner)] : []),
+          ],
+        }),
         ReturnValues: 'UPDATED_NEW',
       }),
     );
@@ -104,14 +110,10 @@ async function setOwner(
   await updateSearchWords({
     TableName: config.tableName,
     Key: key,
-    UpdateExpression: `SET ownerId = :owner, version = :version${owner.teamId ? ', teamId = :team' : ''}${
-      owner.teamId ? '' : ' REMOVE teamId'
-    }`,
-    ExpressionAttributeValues: {
-      ':owner': owner.ownerId,
-      ':version': version,
-      ...(owner.teamId ? { ':team': owner.teamId } : {}),
-    },
+    ...updateExpression({
+      set: { ownerId: owner.ownerId, version, ...(owner.teamId ? { teamId: owner.teamId } : {}) },
+      remove: owner.teamId ? [] : ['teamId'],
+    }),
   });
   return true;
 }

@@ -34,6 +34,7 @@ import {
   recordPatterns,
   searchWordsOf,
 } from './record-patterns.ts';
+import { queryPage } from './query.ts';
 import { type IndexName, tableDefinition } from './table.ts';
 import { type TransactItem, type TransactionOutcome, transact } from './transactions.ts';
 
@@ -530,25 +531,22 @@ export async function listRecords<T extends StoredRecord>(
   let startKey: PageKey | undefined = request.startKey;
   for (let queries = 0; queries < MAX_QUERIES_PER_PAGE; queries++) {
     const wanted = request.limit - items.length;
-    const output = await dynamo.send(
-      new QueryCommand({
-        ...base,
-        // Unfiltered pages read exactly what they return; filtered ones read ahead.
-        Limit: filtered ? Math.min(1000, wanted * 4) : wanted,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
+    const output = await queryPage(
+      // Unfiltered pages read exactly what they return; filtered ones read ahead.
+      { ...base, Limit: filtered ? Math.min(1000, wanted * 4) : wanted },
+      startKey,
     );
-    const found = output.Items ?? [];
+    const found = output.items;
     for (const [position, item] of found.entries()) {
       const record = toRecord<T>(item);
       if (prefix !== undefined && !firstMatch(spec, record, item, prefix)) continue;
       items.push(record);
       if (items.length === request.limit) {
-        const more = position < found.length - 1 || output.LastEvaluatedKey !== undefined;
+        const more = position < found.length - 1 || output.lastKey !== undefined;
         return { items, lastKey: more ? keyOf(item, index) : undefined };
       }
     }
-    startKey = output.LastEvaluatedKey as PageKey | undefined;
+    startKey = output.lastKey;
     if (!startKey) return { items, lastKey: undefined };
   }
   return { items, lastKey: startKey };

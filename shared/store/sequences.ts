@@ -38,9 +38,9 @@ import {
   storageAttributes,
   suppressionKey,
 } from './keys.ts';
-import type { PageKey } from './page.ts';
-import { queryPages } from './query.ts';
+import { queryPage, queryPages } from './query.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
+import { appended, equals, updateExpression } from './update-expression.ts';
 
 /** A follow-up sequence: its steps by index, and the events that end a contact's enrollment early. */
 export type Sequence = StoredRecord & {
@@ -262,17 +262,17 @@ export async function exitEnrollment(
       new UpdateCommand({
         TableName: config.tableName,
         Key: enrollmentKey(tenantId, sequenceId, contactId),
-        UpdateExpression: `SET #status = :exited, exitReason = :reason, exitedAt = :at, updatedAt = :at, ${statusPartition} = :statusPk REMOVE nextStepAt`,
-        ConditionExpression: `#status = :active${options.runId ? ' AND runId = :run' : ''}`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':exited': 'exited',
-          ':active': 'active',
-          ':reason': reason,
-          ':at': at,
-          ':statusPk': enrollmentStatusPk(tenantId, sequenceId, 'exited'),
-          ...(options.runId ? { ':run': options.runId } : {}),
-        },
+        ...updateExpression({
+          set: {
+            status: 'exited',
+            exitReason: reason,
+            exitedAt: at,
+            updatedAt: at,
+            [statusPartition]: enrollmentStatusPk(tenantId, sequenceId, 'exited'),
+          },
+          remove: ['nextStepAt'],
+          when: [equals('status', 'active'), ...(options.runId ? [equals('runId', options.runId)] : [])],
+        }),
         ReturnValues: 'ALL_OLD',
       }),
     );
@@ -296,36 +296,28 @@ export async function advanceEnrollment(
 ): Promise<boolean> {
   const at = (options.now ?? new Date()).toISOString();
   const completing = options.nextStepAt === undefined;
-  const sets = ['currentStep = :to', 'updatedAt = :at'];
-  const values: Item = {
-    ':to': completing ? from : from + 1,
-    ':at': at,
-    ':from': from,
-    ':active': 'active',
-    ':run': enrollment.runId,
+  const set: Item = {
+    currentStep: completing ? from : from + 1,
+    updatedAt: at,
+    ...(completing
+      ? {
+          status: 'completed',
+          completedAt: at,
+          [statusPartition]: enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, 'completed'),
+        }
+      : { nextStepAt: options.nextStepAt?.toISOString() }),
+    ...(options.skipped ? { skippedSteps: appended([from]) } : {}),
   };
-  if (completing) {
-    sets.push('#status = :completed', 'completedAt = :at', `${statusPartition} = :statusPk`);
-    values[':completed'] = 'completed';
-    values[':statusPk'] = enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, 'completed');
-  } else {
-    sets.push('nextStepAt = :next');
-    values[':next'] = options.nextStepAt?.toISOString();
-  }
-  if (options.skipped) {
-    sets.push('skippedSteps = list_append(if_not_exists(skippedSteps, :none), :skipped)');
-    values[':none'] = [];
-    values[':skipped'] = [from];
-  }
   try {
     await dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
-        UpdateExpression: `SET ${sets.join(', ')}${completing ? ' REMOVE nextStepAt' : ''}`,
-        ConditionExpression: '#status = :active AND currentStep = :from AND runId = :run',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
+        ...updateExpression({
+          set,
+          remove: completing ? ['nextStepAt'] : [],
+          when: [equals('status', 'active'), equals('currentStep', from), equals('runId', enrollment.runId)],
+        }),
       }),
     );
     return true;
@@ -347,8 +339,8 @@ export async function listEnrollments(
   options: { status?: EnrollmentStatus; limit: number; startKey?: PageKey | undefined },
 ): Promise<EnrollmentPage> {
   const byStatus = options.status !== undefined;
-  const output = await dynamo.send(
-    new QueryCommand({
+  const output = await queryPage(
+    {
       TableName: config.tableName,
       ...(byStatus
         ? indexPartition(
@@ -360,13 +352,10 @@ export async function listEnrollments(
             ExpressionAttributeValues: { ':pk': enrollmentsPk(tenantId, sequenceId) },
           }),
       Limit: options.limit,
-      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
-    }),
+    },
+    options.startKey,
   );
-  return {
-    items: (output.Items ?? []).map((item) => strip<Enrollment>(item)),
-    lastKey: output.LastEvaluatedKey as PageKey | undefined,
-  };
+  return { items: output.items.map((item) => strip<Enrollment>(item)), lastKey: output.lastKey };
 }
 
 /** Every enrollment of a contact, in any sequence (gsi3). */

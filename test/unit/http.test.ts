@@ -1,9 +1,13 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { defineRoutes, pathParamNames } from '#shared/api/route';
 import { callerFrom } from '#shared/http/auth';
 import { decodeCursor, encodeCursor } from '#shared/http/cursor';
 import { requiredVersion } from '#shared/http/etag';
+import { httpHandler } from '#shared/http/handler';
 import { HttpProblem } from '#shared/http/problem';
+import { ok } from '#shared/http/results';
+import { httpEvent, testContext } from '../support/http-event.ts';
 
 const eventWith = (claims: Record<string, unknown>) =>
   ({
@@ -61,5 +65,32 @@ describe('If-Match', () => {
     expect(requiredVersion('*')).toBeUndefined();
     expect(requiredVersion(undefined)).toBeUndefined();
     expect(() => requiredVersion('3')).toThrow(expect.objectContaining({ status: 400 }));
+  });
+});
+
+describe('path parameters', () => {
+  it('are named by the route template, greedy ones without their +', () => {
+    expect(pathParamNames('/sequences/{id}/enrollments/{contactId}')).toEqual(['id', 'contactId']);
+    expect(pathParamNames('/t/{proxy+}')).toEqual(['proxy']);
+    expect(pathParamNames('/contacts')).toEqual([]);
+  });
+  it('reach the implementation complete, and an event missing one is a 404', async () => {
+    const routes = defineRoutes([
+      {
+        method: 'GET',
+        path: '/echo/{token}',
+        operationId: 'echo',
+        summary: 'Echo',
+        public: true,
+        status: 200,
+      },
+    ]);
+    const handler = httpHandler(routes, { echo: async ({ params }) => ok({ token: params.token }) });
+    const filled = { ...httpEvent('GET /echo/{token}', '/echo/abc'), pathParameters: { token: 'abc' } };
+    const answered = await handler(filled, testContext);
+    expect(answered.statusCode).toBe(200);
+    expect(JSON.parse(answered.body ?? '')).toEqual({ token: 'abc' });
+    const missing = await handler(httpEvent('GET /echo/{token}', '/echo/abc'), testContext);
+    expect(missing.statusCode).toBe(404);
   });
 });
