@@ -424,14 +424,14 @@ const samples: Record<OperationId, Sample | NotCallable> = {
     call: onCampaign('pause'),
     answers: {
       status: 409,
-      why: 'only a sending campaign pauses; a draft is the valid state reachable here',
+      why: 'a draft answers 409, not 403: a sending campaign needs the held send queue (campaigns.test.ts)',
     },
   },
   resumeCampaign: {
     call: onCampaign('resume'),
     answers: {
       status: 409,
-      why: 'only a paused campaign resumes; a draft is the valid state reachable here',
+      why: 'a draft answers 409, not 403: a paused campaign needs the held send queue (campaigns.test.ts)',
     },
   },
   listSequences: sequences.list,
