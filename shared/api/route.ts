@@ -21,8 +21,9 @@ export interface RouteDef {
   /**
    * The least role that may call it, when a signed-in rep may not (SPEC: only admins manage
    * users, teams and settings, and erase; tenant-wide reports and products are for managers
-   * and admins). The handler enforces it; `npm run routes` prints it. `when`: the request
-   * that needs the role, if only some do.
+   * and admins). The handler enforces it; `npm run routes` prints it;
+   * test/integration/route-roles.test.ts holds the two together. `when`: the query
+   * parameter (`name=value`) of the requests that need the role, if only some do.
    */
   readonly role?: { readonly least: 'manager' | 'admin'; readonly when?: string };
   readonly body?: SchemaRef;
