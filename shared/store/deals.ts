@@ -1,7 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import { config } from '../config.ts';
 import { findStage } from '../domain/pipeline.ts';
-import { dynamo } from './client.ts';
 import { type Deal, deals, type Pipeline } from './entities.ts';
 import { DEAL_HISTORY_PREFIX, dealHistoryKey, recordPk } from './keys.ts';
 import type { PageKey } from './page.ts';

@@ -1,6 +1,6 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { PageKey } from '../http/cursor.ts';
 import { dynamo } from './client.ts';
+import type { PageKey } from './page.ts';
 
 type Item = Record<string, unknown>;
 

@@ -26,6 +26,7 @@ import {
   uniqueKey,
 } from './keys.ts';
 import type { PageKey } from './page.ts';
+import { queryPage } from './query.ts';
 import {
   type DeclaredPatterns,
   type PatternName,
@@ -34,7 +35,6 @@ import {
   recordPatterns,
   searchWordsOf,
 } from './record-patterns.ts';
-import { queryPage } from './query.ts';
 import { type IndexName, tableDefinition } from './table.ts';
 import { type TransactItem, type TransactionOutcome, transact } from './transactions.ts';
 

@@ -38,6 +38,7 @@ import {
   storageAttributes,
   suppressionKey,
 } from './keys.ts';
+import type { PageKey } from './page.ts';
 import { queryPage, queryPages } from './query.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
 import { appended, equals, updateExpression } from './update-expression.ts';
