@@ -7,6 +7,9 @@ import {
 import { clip, MAX_NAME, type NamedRef, nameOf, notificationTitle } from '#shared/domain/wording';
 import type { Mailer } from '#shared/mail/mailer';
 import { sesMailer } from '#shared/mail/ses-mailer';
+import { observed, tenantOf } from '#shared/observability/invocation';
+import { logger } from '#shared/observability/logger';
+import { emailSent } from '#shared/observability/metrics';
 import { type Activity, activities, users } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
 import { notify } from '#shared/store/notifications';
@@ -86,9 +89,7 @@ function parse(event: unknown): ReminderEvent | undefined {
 
 function log(level: 'error' | 'warn', message: string, context: Record<string, unknown>, error?: unknown) {
   const details = error instanceof Error ? { name: error.name, message: error.message } : error;
-  console.error(
-    JSON.stringify({ level, message, ...context, ...(error === undefined ? {} : { error: details }) }),
-  );
+  logger[level](message, { ...context, ...(error === undefined ? {} : { error: details }) });
 }
 
 function isRetryableEmailError(error: unknown): boolean {
@@ -161,7 +162,7 @@ async function relatedRef(tenantId: string, related: Related | undefined): Promi
   return { type: related.type, id: related.id, ...(name ? { name } : {}) };
 }
 
-export async function handler(event: unknown): Promise<ReminderOutcome> {
+export const handler = observed(async function reminder(event: unknown): Promise<ReminderOutcome> {
   const reminder = parse(event);
   if (!reminder) {
     log('error', 'invalid reminder event', { event });
@@ -207,6 +208,7 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
       text: email.text,
       tags: { kind: 'reminder', tenant: tenantId, activity: activityId },
     });
+    emailSent();
     return 'sent';
   } catch (error) {
     if (isRetryableEmailError(error)) {
@@ -223,4 +225,4 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
     );
     return 'email-failed';
   }
-}
+}, tenantOf);

@@ -3,6 +3,8 @@ import { CLAIM_SEND_WINDOW_MS, type DeliveryRef } from '#shared/domain/delivery'
 import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } from '#shared/domain/sequence';
 import { composeEmail } from '#shared/mail/compose';
 import { DeliveryOutcomeUnknown, sendDelivery, settleOpenClaim } from '#shared/mail/deliver';
+import { observed, tenantOf } from '#shared/observability/invocation';
+import { logger } from '#shared/observability/logger';
 import { getSigningKey } from '#shared/secrets';
 import { createDelivery, getDelivery, settlePending } from '#shared/store/deliveries';
 import { companies } from '#shared/store/entities';
@@ -94,9 +96,7 @@ function parse(event: unknown): StepEvent | undefined {
 
 function log(level: 'error' | 'warn', message: string, context: Record<string, unknown>, error?: unknown) {
   const details = error instanceof Error ? { name: error.name, message: error.message } : error;
-  console.error(
-    JSON.stringify({ level, message, ...context, ...(error === undefined ? {} : { error: details }) }),
-  );
+  logger[level](message, { ...context, ...(error === undefined ? {} : { error: details }) });
 }
 
 /** Thrown so that the scheduler invokes the step again later. */
@@ -138,7 +138,7 @@ async function exit(event: StepEvent, reason: Parameters<typeof exitEnrollment>[
   return 'exited';
 }
 
-export async function handler(raw: unknown): Promise<StepOutcome> {
+export const handler = observed(async function sequenceStep(raw: unknown): Promise<StepOutcome> {
   const event = parse(raw);
   if (!event) {
     log('error', 'invalid sequence step event', { event: raw });
@@ -245,4 +245,4 @@ export async function handler(raw: unknown): Promise<StepOutcome> {
   await advance(enrollment, sequence, step, false);
   // `sent` also when an earlier firing sent it and died before moving on.
   return delivery?.status === 'sent' ? 'sent' : 'not-sent';
-}
+}, tenantOf);

@@ -20,6 +20,7 @@ import {
 } from '../domain/sequence.ts';
 import { emailHash } from '../domain/suppression.ts';
 import type { PageKey } from '../http/cursor.ts';
+import { logger } from '../observability/logger.ts';
 import { getScheduler } from '../schedule/select.ts';
 import { dynamo } from './client.ts';
 import { type Contact, contacts } from './entities.ts';
@@ -459,13 +460,6 @@ export async function cancelStep(enrollment: ScheduledEnrollment, step: number):
   try {
     await (await getScheduler()).cancel(name);
   } catch (error) {
-    console.warn(
-      JSON.stringify({
-        level: 'warn',
-        message: 'sequence step schedule not deleted',
-        name,
-        error: String(error),
-      }),
-    );
+    logger.warn('sequence step schedule not deleted', { name, error: String(error) });
   }
 }

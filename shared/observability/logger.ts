@@ -1,0 +1,22 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/**
+ * The one logger of every function and shared module: one JSON line per call
+ * on stdout, `{level, message, timestamp, service, sampling_rate, ...fields}`
+ * plus the invocation's correlation keys (see invocation.ts).
+ *
+ * Configured from the environment by Powertools itself: the level from
+ * AWS_LAMBDA_LOG_LEVEL (Lambda's log level control, which wins when set) or
+ * POWERTOOLS_LOG_LEVEL (INFO by default), debug sampling from
+ * POWERTOOLS_LOGGER_SAMPLE_RATE (0 to 1, drawn per invocation), the service
+ * from POWERTOOLS_SERVICE_NAME (set per function by CrmFunction; `crm` where
+ * unset, as under `npm start`).
+ */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'crm' });
+
+/** An error as log fields: name and message, never the stack or SDK internals. */
+export function errorFields(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,54 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger } from './logger.ts';
+
+/**
+ * Business metrics as CloudWatch embedded metric format (EMF) lines, written
+ * to the function's log at the end of each invocation (flushMetrics, called
+ * by invocation.ts). Namespace from POWERTOOLS_METRICS_NAMESPACE (set by
+ * CrmFunction; `ServerlessCrm` where unset), one `service` dimension per
+ * function (POWERTOOLS_SERVICE_NAME), so each sender's emails count apart.
+ */
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'ServerlessCrm',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'crm',
+  logger,
+});
+
+/**
+ * EMF lines only become metrics in a Lambda log group. Elsewhere (`npm start`,
+ * tests) they would be a screenful of JSON per email, so they are dropped,
+ * unless POWERTOOLS_METRICS_DISABLED is set, which then decides as Powertools
+ * documents it (`false` prints them).
+ */
+const published =
+  process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined || process.env.POWERTOOLS_METRICS_DISABLED !== undefined;
+
+/** One email accepted by SES (campaign, sequence step or reminder): `EmailsSent`, count. */
+export function emailSent(): void {
+  metrics.addMetric('EmailsSent', MetricUnit.Count, 1);
+}
+
+/**
+ * How far the stream consumer runs behind the table: `StreamLag`, in
+ * milliseconds, from a record's approximate creation time to its processing.
+ */
+export function streamLag(ms: number): void {
+  metrics.addMetric('StreamLag', MetricUnit.Milliseconds, Math.max(0, ms));
+}
+
+/** Records written by an import: `ImportedRecords`, count. */
+export function importedRecords(count: number): void {
+  metrics.addMetric('ImportedRecords', MetricUnit.Count, count);
+}
+
+/**
+ * Writes the metrics recorded since the last flush as one EMF line and forgets
+ * them. An invocation that recorded none writes nothing (Powertools would warn
+ * "No application metrics to publish" on every such invocation). Never throws
+ * for want of metrics.
+ */
+export function flushMetrics(): void {
+  if (!metrics.hasStoredMetrics()) return;
+  if (published) metrics.publishStoredMetrics();
+  else metrics.clearMetrics();
+}
