@@ -8,11 +8,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * Configured from the environment by Powertools itself: the level from
  * AWS_LAMBDA_LOG_LEVEL (Lambda's log level control, which wins when set) or
  * POWERTOOLS_LOG_LEVEL (INFO by default), debug sampling from
- * POWERTOOLS_LOGGER_SAMPLE_RATE (0 to 1, drawn per invocation), the service
- * from POWERTOOLS_SERVICE_NAME (set per function by CrmFunction; `crm` where
- * unset, as under `npm start`).
+ * POWERTOOLS_LOGGER_SAMPLE_RATE (0 to 1, drawn per invocation).
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'crm' });
+export const logger = new Logger({ serviceName: serviceName() });
+
+/**
+ * The `service` of every log line and metric: POWERTOOLS_SERVICE_NAME if set,
+ * else the Lambda function's name (CloudFormation names it after its construct,
+ * `CrmApi-contactsfunction…`, `CrmSchedule-reminder`), else `crm` (`npm start`,
+ * tests, where every function shares one process).
+ */
+export function serviceName(): string {
+  return process.env.POWERTOOLS_SERVICE_NAME || process.env.AWS_LAMBDA_FUNCTION_NAME || 'crm';
+}
 
 /** An error as log fields: name and message, never the stack or SDK internals. */
 export function errorFields(error: unknown): { name: string; message: string } {

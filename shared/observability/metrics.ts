@@ -1,16 +1,17 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger } from './logger.ts';
+import { logger, serviceName } from './logger.ts';
 
 /**
  * Business metrics as CloudWatch embedded metric format (EMF) lines, written
  * to the function's log at the end of each invocation (flushMetrics, called
- * by invocation.ts). Namespace from POWERTOOLS_METRICS_NAMESPACE (set by
- * CrmFunction; `ServerlessCrm` where unset), one `service` dimension per
- * function (POWERTOOLS_SERVICE_NAME), so each sender's emails count apart.
+ * by invocation.ts). Namespace from POWERTOOLS_METRICS_NAMESPACE
+ * (`ServerlessCrm` where unset), one `service` dimension per function (see
+ * serviceName), so the emails of the campaign sender, the sequence steps and
+ * the reminders count apart.
  */
 const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'ServerlessCrm',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'crm',
+  serviceName: serviceName(),
   logger,
 });
 
