@@ -29,7 +29,10 @@ function end(): void {
 
 /**
  * Adds keys to every line logged for the rest of this invocation (a tenant
- * found once the event is read, say).
+ * found once the event is read, say). Lambda runs one invocation per
+ * environment at a time (Powertools scopes the keys per invocation where it
+ * runs several), so they are the invocation's own; the local runtime runs
+ * many at once in one process, where a line may carry a concurrent one's.
  */
 export function correlate(keys: CorrelationKeys): void {
   const defined = Object.entries(keys).filter((entry): entry is [string, string] => entry[1] !== undefined);
