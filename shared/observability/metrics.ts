@@ -1,10 +1,11 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { atInvocationEnd } from './invocation.ts';
 import { logger, serviceName } from './logger.ts';
 
 /**
  * Business metrics as CloudWatch embedded metric format (EMF) lines, written
- * to the function's log at the end of each invocation (flushMetrics, called
- * by invocation.ts). Namespace from POWERTOOLS_METRICS_NAMESPACE
+ * to the function's log at the end of each invocation (flushMetrics, which
+ * this module registers with invocation.ts). Namespace from POWERTOOLS_METRICS_NAMESPACE
  * (`ServerlessCrm` where unset), one `service` dimension per function (see
  * serviceName), so the emails of the campaign sender, the sequence steps and
  * the reminders count apart.
@@ -53,3 +54,5 @@ export function flushMetrics(): void {
   if (published) metrics.publishStoredMetrics();
   else metrics.clearMetrics();
 }
+
+atInvocationEnd(flushMetrics);

@@ -127,6 +127,20 @@ describe('metrics', () => {
     });
   });
 
+  it('flushes at the end of every observed invocation, thrown or not', async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const { emailSent } = await load();
+    const { observed: observedHere } = await import('#shared/observability/invocation');
+    const log = logOutput();
+    const send = observedHere(async (fail: boolean) => {
+      emailSent();
+      if (fail) throw new Error('after the send');
+    });
+    await send(false);
+    await expect(send(true)).rejects.toThrow('after the send');
+    expect(lines(log).map((line) => line.EmailsSent)).toEqual([1, 1]);
+  });
+
   it('writes nothing outside Lambda unless asked to, and never for an invocation without metrics', async () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', undefined);
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined);
