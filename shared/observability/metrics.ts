@@ -25,9 +25,18 @@ const metrics = new Metrics({
 const published =
   process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined || process.env.POWERTOOLS_METRICS_DISABLED !== undefined;
 
+/** Records one value; a metric that cannot be recorded is logged, never thrown into the work it measures. */
+function record(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void {
+  try {
+    metrics.addMetric(name, unit, value);
+  } catch (error) {
+    logger.warn('metric not recorded', { metric: name, error: String(error) });
+  }
+}
+
 /** One email accepted by SES (campaign, sequence step or reminder): `EmailsSent`, count. */
 export function emailSent(): void {
-  metrics.addMetric('EmailsSent', MetricUnit.Count, 1);
+  record('EmailsSent', MetricUnit.Count, 1);
 }
 
 /**
@@ -35,12 +44,12 @@ export function emailSent(): void {
  * milliseconds, from a record's approximate creation time to its processing.
  */
 export function streamLag(ms: number): void {
-  metrics.addMetric('StreamLag', MetricUnit.Milliseconds, Math.max(0, ms));
+  record('StreamLag', MetricUnit.Milliseconds, Math.max(0, ms));
 }
 
 /** Records written by an import: `ImportedRecords`, count. */
 export function importedRecords(count: number): void {
-  metrics.addMetric('ImportedRecords', MetricUnit.Count, count);
+  record('ImportedRecords', MetricUnit.Count, count);
 }
 
 /**
