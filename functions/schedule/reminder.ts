@@ -8,7 +8,7 @@ import { clip, MAX_NAME, type NamedRef, nameOf, notificationTitle } from '#share
 import type { Mailer } from '#shared/mail/mailer';
 import { sesMailer } from '#shared/mail/ses-mailer';
 import { observed, tenantOf } from '#shared/observability/invocation';
-import { logger } from '#shared/observability/logger';
+import { logFailure } from '#shared/observability/logger';
 import { emailSent } from '#shared/observability/metrics';
 import { type Activity, activities, users } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
@@ -87,11 +87,6 @@ function parse(event: unknown): ReminderEvent | undefined {
   };
 }
 
-function log(level: 'error' | 'warn', message: string, context: Record<string, unknown>, error?: unknown) {
-  const details = error instanceof Error ? { name: error.name, message: error.message } : error;
-  logger[level](message, { ...context, ...(error === undefined ? {} : { error: details }) });
-}
-
 function isRetryableEmailError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const retryable = (error as { $retryable?: { throttling?: boolean } }).$retryable;
@@ -165,7 +160,7 @@ async function relatedRef(tenantId: string, related: Related | undefined): Promi
 export const handler = observed(async function reminder(event: unknown): Promise<ReminderOutcome> {
   const reminder = parse(event);
   if (!reminder) {
-    log('error', 'invalid reminder event', { event });
+    logFailure('error', 'invalid reminder event', { event });
     return 'invalid';
   }
   const { tenantId, activityId, remindAt } = reminder;
@@ -190,7 +185,7 @@ export const handler = observed(async function reminder(event: unknown): Promise
     to = await assigneeEmail(tenantId, activity.ownerId);
   } catch (error) {
     await release(reminder, claimedAt).catch((failure: unknown) =>
-      log('error', 'reminder claim could not be released', { tenantId, activityId }, failure),
+      logFailure('error', 'reminder claim could not be released', { tenantId, activityId }, failure),
     );
     throw error;
   }
@@ -213,11 +208,11 @@ export const handler = observed(async function reminder(event: unknown): Promise
   } catch (error) {
     if (isRetryableEmailError(error)) {
       await release(reminder, claimedAt).catch((failure: unknown) =>
-        log('error', 'reminder claim could not be released', { tenantId, activityId }, failure),
+        logFailure('error', 'reminder claim could not be released', { tenantId, activityId }, failure),
       );
       throw error;
     }
-    log(
+    logFailure(
       'error',
       'reminder email failed; not retried (it may have been sent)',
       { tenantId, activityId },

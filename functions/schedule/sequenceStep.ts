@@ -4,7 +4,7 @@ import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } fro
 import { composeEmail } from '#shared/mail/compose';
 import { DeliveryOutcomeUnknown, sendDelivery, settleOpenClaim } from '#shared/mail/deliver';
 import { observed, tenantOf } from '#shared/observability/invocation';
-import { logger } from '#shared/observability/logger';
+import { logFailure } from '#shared/observability/logger';
 import { getSigningKey } from '#shared/secrets';
 import { createDelivery, getDelivery, settlePending } from '#shared/store/deliveries';
 import { companies } from '#shared/store/entities';
@@ -94,11 +94,6 @@ function parse(event: unknown): StepEvent | undefined {
   };
 }
 
-function log(level: 'error' | 'warn', message: string, context: Record<string, unknown>, error?: unknown) {
-  const details = error instanceof Error ? { name: error.name, message: error.message } : error;
-  logger[level](message, { ...context, ...(error === undefined ? {} : { error: details }) });
-}
-
 /** Thrown so that the scheduler invokes the step again later. */
 class RetryLater extends Error {
   override readonly name = 'RetryLater';
@@ -141,7 +136,7 @@ async function exit(event: StepEvent, reason: Parameters<typeof exitEnrollment>[
 export const handler = observed(async function sequenceStep(raw: unknown): Promise<StepOutcome> {
   const event = parse(raw);
   if (!event) {
-    log('error', 'invalid sequence step event', { event: raw });
+    logFailure('error', 'invalid sequence step event', { event: raw });
     return 'invalid';
   }
   const { tenantId, sequenceId, contactId, step } = event;
@@ -209,7 +204,7 @@ export const handler = observed(async function sequenceStep(raw: unknown): Promi
     } catch (error) {
       // Nothing can be sent for this step; the delivery says why, and the sequence goes on.
       const reason = `not composed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500);
-      log('warn', 'sequence step not composed', { tenantId, sequenceId, contactId, step }, error);
+      logFailure('warn', 'sequence step not composed', { tenantId, sequenceId, contactId, step }, error);
       await settlePending(tenantId, ref, 'failed', reason);
     }
     if (composed) {
@@ -225,7 +220,7 @@ export const handler = observed(async function sequenceStep(raw: unknown): Promi
       }).catch((error: unknown) => {
         if (!(error instanceof DeliveryOutcomeUnknown)) throw error;
         // SES may have taken it: never resend blindly. Its record decides once it can tell.
-        log('warn', 'sequence step outcome unknown', { tenantId, sequenceId, contactId, step }, error);
+        logFailure('warn', 'sequence step outcome unknown', { tenantId, sequenceId, contactId, step }, error);
         return { outcome: 'unknown' } as const;
       });
       if (result.outcome === 'released')

@@ -28,3 +28,17 @@ export function errorFields(error: unknown): { name: string; message: string } {
     ? { name: error.name, message: error.message }
     : { name: 'Error', message: String(error) };
 }
+
+/**
+ * Logs a failure: `fields`, plus `error` when given (an Error as its name and
+ * message, never the stack or SDK internals; anything else as it is).
+ */
+export function logFailure(
+  level: 'error' | 'warn',
+  message: string,
+  fields: Record<string, unknown>,
+  error?: unknown,
+): void {
+  const details = error instanceof Error ? { name: error.name, message: error.message } : error;
+  logger[level](message, { ...fields, ...(error === undefined ? {} : { error: details }) });
+}
