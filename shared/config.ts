@@ -103,6 +103,27 @@ export const config = {
   get localSesLedgerUrl(): string | undefined {
     return optional(env.localSesLedgerUrl);
   },
+  /**
+   * The `service` of log lines and metrics: POWERTOOLS_SERVICE_NAME, else the Lambda
+   * function's name, else `crm` (`npm start` and tests, where functions share a process).
+   */
+  get serviceName(): string {
+    return optional(env.observability.serviceName) || optional(env.observability.lambdaFunctionName) || 'crm';
+  },
+  /** CloudWatch namespace of the business metrics (`ServerlessCrm` where unset). */
+  get metricsNamespace(): string {
+    return optional(env.observability.metricsNamespace) || 'ServerlessCrm';
+  },
+  /**
+   * Whether EMF lines are written: in Lambda, or wherever POWERTOOLS_METRICS_DISABLED
+   * is set (Powertools then decides by its value); elsewhere they would be noise.
+   */
+  get metricsPublished(): boolean {
+    return (
+      optional(env.observability.lambdaFunctionName) !== undefined ||
+      optional(env.observability.metricsDisabled) !== undefined
+    );
+  },
 };
 
 /** Environment names of the scheduling layer (part of shared/env.ts). */

@@ -31,6 +31,15 @@ const streamFailures = {
   localFile: 'LOCAL_STREAM_FAILURE_FILE',
 } as const;
 
+/** Powertools' own variables (logger and metrics), and the name Lambda gives the function. */
+const observability = {
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** Set (to anything) to let Powertools decide whether EMF lines are written; unset outside Lambda: dropped. */
+  metricsDisabled: 'POWERTOOLS_METRICS_DISABLED',
+  lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
+} as const;
+
 export const env = {
   tableName: 'TABLE_NAME',
   /** `cognito` in AWS; anything else (`local`) under `npm start`. */
@@ -49,4 +58,5 @@ export const env = {
   schedule,
   queue,
   streamFailures,
+  observability,
 } as const;

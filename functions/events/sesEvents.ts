@@ -1,5 +1,7 @@
 import { type Delivery, healableStatus, recipientStatus } from '#shared/domain/delivery';
 import { effectsOf, namesRecipient, parseSesEvent, type SesMailEvent } from '#shared/domain/ses-event';
+import { correlate, observed } from '#shared/observability/invocation';
+import { logger } from '#shared/observability/logger';
 import { getDelivery, healAsSent, recordEngagement, statusIndex } from '#shared/store/deliveries';
 import { addSuppression, changeMarketingStatus } from '#shared/store/marketing';
 
@@ -27,9 +29,7 @@ export type SesEventOutcome =
   | 'unmatched';
 
 function log(level: 'info' | 'warn', message: string, context: Record<string, unknown>) {
-  const line = JSON.stringify({ level, message, ...context });
-  if (level === 'warn') console.warn(line);
-  else console.info(line);
+  logger[level](message, context);
 }
 
 /** The delivery, healed to `sent` if this event proves SES took the message; undefined if not its message. */
@@ -72,6 +72,7 @@ export async function applySesEvent(input: unknown): Promise<SesEventOutcome> {
     log('info', 'ses event for a message without delivery tags', context);
     return 'ignored';
   }
+  correlate({ tenantId: target.tenantId });
   const found = await getDelivery(target.tenantId, target.ref);
   const delivery = found && namesRecipient(event, found.email) ? found : undefined;
   const sent = delivery && (await deliveryOfMessage(event, delivery));
@@ -104,6 +105,6 @@ export async function applySesEvent(input: unknown): Promise<SesEventOutcome> {
 }
 
 /** EventBridge target: one event per invocation. */
-export const handler = async (event: unknown): Promise<void> => {
+export const handler = observed(async (event: unknown): Promise<void> => {
   await applySesEvent(event);
-};
+});

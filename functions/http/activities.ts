@@ -29,6 +29,7 @@ import {
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
+import { errorFields, logger } from '#shared/observability/logger';
 import { getScheduler } from '#shared/schedule/select';
 import { type Activity, activities, cases, companies, contacts, deals, leads } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
@@ -98,9 +99,7 @@ const sameRelated = (a: Related | undefined, b: Related | undefined) =>
   a?.type === b?.type && a?.id === b?.id;
 
 function logError(message: string, context: Record<string, unknown>, error: unknown): void {
-  const { name, message: detail } =
-    error instanceof Error ? error : { name: 'Error', message: String(error) };
-  console.error(JSON.stringify({ level: 'error', message, ...context, error: { name, message: detail } }));
+  logger.error(message, { ...context, error: errorFields(error) });
 }
 
 /**

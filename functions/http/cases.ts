@@ -32,6 +32,7 @@ import {
 } from '#shared/http/records';
 import { created, html, noContent, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
+import { logger } from '#shared/observability/logger';
 import { getScheduler } from '#shared/schedule/select';
 import type { CaseCreate, CasePatch } from '#shared/schemas/cases';
 import { getSigningKey } from '#shared/secrets';
@@ -102,14 +103,7 @@ async function syncSlaSchedule(
     try {
       await (await getScheduler()).cancel(slaScheduleName(record.id));
     } catch (error) {
-      console.warn(
-        JSON.stringify({
-          level: 'warn',
-          message: 'SLA schedule not deleted',
-          caseId: record.id,
-          error: String(error),
-        }),
-      );
+      logger.warn('SLA schedule not deleted', { caseId: record.id, error: String(error) });
     }
     return;
   }
@@ -138,7 +132,7 @@ async function csatUrl(tenantId: string, record: Case): Promise<string | null> {
     return `/s/${token}`;
   } catch (error) {
     // Only a tenant id too long for a path parameter gets here; the case is resolved all the same.
-    console.warn(JSON.stringify({ level: 'warn', message: 'no satisfaction link', error: String(error) }));
+    logger.warn('no satisfaction link', { error: String(error) });
     return null;
   }
 }

@@ -1,5 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processCampaignMessage } from '#shared/mail/campaign-send';
+import { correlate, observed } from '#shared/observability/invocation';
+import { logger } from '#shared/observability/logger';
 import type { CampaignSendMessage } from '#shared/store/campaign-run';
 
 /**
@@ -30,32 +32,31 @@ function parse(body: string): CampaignSendMessage | undefined {
   return undefined;
 }
 
-export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+export const handler = observed(async function campaignSend(
+  event: SQSEvent,
+  context?: Context,
+): Promise<SQSBatchResponse> {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     const message = parse(record.body);
     if (!message) {
-      console.error(
-        JSON.stringify({ level: 'error', message: 'campaignSend: unreadable message', id: record.messageId }),
-      );
+      logger.error('campaignSend: unreadable message', { id: record.messageId });
       continue;
     }
+    // Messages of a batch may come from different tenants: each line names its own.
+    correlate({ tenantId: message.tenantId, campaignId: message.campaignId });
     try {
       const outcome = await processCampaignMessage(message, {
         ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
       });
       if (outcome === 'retry') failures.push({ itemIdentifier: record.messageId });
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          message: 'campaignSend: message failed; it will be retried',
-          id: record.messageId,
-          error: { name: (error as Error)?.name, message: (error as Error)?.message },
-        }),
-      );
+      logger.error('campaignSend: message failed; it will be retried', {
+        id: record.messageId,
+        error: { name: (error as Error)?.name, message: (error as Error)?.message },
+      });
       failures.push({ itemIdentifier: record.messageId });
     }
   }
   return { batchItemFailures: failures };
-}
+});

@@ -1,3 +1,5 @@
+import { observed, tenantOf } from '#shared/observability/invocation';
+import { logger } from '#shared/observability/logger';
 import type { ScheduleTargetEvent } from '#shared/schedule/request';
 import { runCampaignStart } from '#shared/store/campaign-run';
 
@@ -6,11 +8,11 @@ import { runCampaignStart } from '#shared/store/campaign-run';
  * (put pending recipients back on the queue after a resume or cancel).
  * Idempotent: a duplicate or retried firing never causes a second email.
  */
-export async function handler(event: ScheduleTargetEvent): Promise<void> {
+export const handler = observed(async function campaignStart(event: ScheduleTargetEvent): Promise<void> {
   const { tenantId, campaignId, runId } = event;
   if (typeof tenantId !== 'string' || typeof campaignId !== 'string' || typeof runId !== 'string') {
-    console.error(JSON.stringify({ level: 'error', message: 'campaignStart: malformed event', event }));
+    logger.error('campaignStart: malformed event', { event });
     return;
   }
   await runCampaignStart({ tenantId, campaignId, runId });
-}
+}, tenantOf);

@@ -8,6 +8,9 @@ import {
 import { clip, MAX_NAME, type NamedRef, nameOf, notificationTitle } from '#shared/domain/wording';
 import type { Mailer } from '#shared/mail/mailer';
 import { sesMailer } from '#shared/mail/ses-mailer';
+import { observed, tenantOf } from '#shared/observability/invocation';
+import { logFailure } from '#shared/observability/logger';
+import { emailSent } from '#shared/observability/metrics';
 import { type Activity, activities, users } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
 import { notify } from '#shared/store/notifications';
@@ -85,13 +88,6 @@ function parse(event: unknown): ReminderEvent | undefined {
   };
 }
 
-function log(level: 'error' | 'warn', message: string, context: Record<string, unknown>, error?: unknown) {
-  const details = error instanceof Error ? { name: error.name, message: error.message } : error;
-  console.error(
-    JSON.stringify({ level, message, ...context, ...(error === undefined ? {} : { error: details }) }),
-  );
-}
-
 function isRetryableEmailError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const retryable = (error as { $retryable?: { throttling?: boolean } }).$retryable;
@@ -162,10 +158,10 @@ async function relatedRef(tenantId: string, related: Related | undefined): Promi
   return { type: related.type, id: related.id, ...(name ? { name } : {}) };
 }
 
-export async function handler(event: unknown): Promise<ReminderOutcome> {
+export const handler = observed(async function reminder(event: unknown): Promise<ReminderOutcome> {
   const reminder = parse(event);
   if (!reminder) {
-    log('error', 'invalid reminder event', { event });
+    logFailure('error', 'invalid reminder event', { event });
     return 'invalid';
   }
   const { tenantId, activityId, remindAt } = reminder;
@@ -190,7 +186,7 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
     to = await assigneeEmail(tenantId, activity.ownerId);
   } catch (error) {
     await release(reminder, claimedAt).catch((failure: unknown) =>
-      log('error', 'reminder claim could not be released', { tenantId, activityId }, failure),
+      logFailure('error', 'reminder claim could not be released', { tenantId, activityId }, failure),
     );
     throw error;
   }
@@ -208,15 +204,16 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
       text: email.text,
       tags: { kind: 'reminder', tenant: tenantId, activity: activityId },
     });
+    emailSent();
     return 'sent';
   } catch (error) {
     if (isRetryableEmailError(error)) {
       await release(reminder, claimedAt).catch((failure: unknown) =>
-        log('error', 'reminder claim could not be released', { tenantId, activityId }, failure),
+        logFailure('error', 'reminder claim could not be released', { tenantId, activityId }, failure),
       );
       throw error;
     }
-    log(
+    logFailure(
       'error',
       'reminder email failed; not retried (it may have been sent)',
       { tenantId, activityId },
@@ -224,4 +221,4 @@ export async function handler(event: unknown): Promise<ReminderOutcome> {
     );
     return 'email-failed';
   }
-}
+}, tenantOf);

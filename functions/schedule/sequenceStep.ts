@@ -3,6 +3,8 @@ import { CLAIM_SEND_WINDOW_MS, type DeliveryRef } from '#shared/domain/delivery'
 import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } from '#shared/domain/sequence';
 import { composeEmail } from '#shared/mail/compose';
 import { DeliveryOutcomeUnknown, sendDelivery, settleOpenClaim } from '#shared/mail/deliver';
+import { observed, tenantOf } from '#shared/observability/invocation';
+import { logFailure } from '#shared/observability/logger';
 import { getSigningKey } from '#shared/secrets';
 import { createDelivery, getDelivery, settlePending } from '#shared/store/deliveries';
 import { companies } from '#shared/store/entities';
@@ -92,13 +94,6 @@ function parse(event: unknown): StepEvent | undefined {
   };
 }
 
-function log(level: 'error' | 'warn', message: string, context: Record<string, unknown>, error?: unknown) {
-  const details = error instanceof Error ? { name: error.name, message: error.message } : error;
-  console.error(
-    JSON.stringify({ level, message, ...context, ...(error === undefined ? {} : { error: details }) }),
-  );
-}
-
 /** Thrown so that the scheduler invokes the step again later. */
 class RetryLater extends Error {
   override readonly name = 'RetryLater';
@@ -138,10 +133,10 @@ async function exit(event: StepEvent, reason: Parameters<typeof exitEnrollment>[
   return 'exited';
 }
 
-export async function handler(raw: unknown): Promise<StepOutcome> {
+export const handler = observed(async function sequenceStep(raw: unknown): Promise<StepOutcome> {
   const event = parse(raw);
   if (!event) {
-    log('error', 'invalid sequence step event', { event: raw });
+    logFailure('error', 'invalid sequence step event', { event: raw });
     return 'invalid';
   }
   const { tenantId, sequenceId, contactId, step } = event;
@@ -209,7 +204,7 @@ export async function handler(raw: unknown): Promise<StepOutcome> {
     } catch (error) {
       // Nothing can be sent for this step; the delivery says why, and the sequence goes on.
       const reason = `not composed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500);
-      log('warn', 'sequence step not composed', { tenantId, sequenceId, contactId, step }, error);
+      logFailure('warn', 'sequence step not composed', { tenantId, sequenceId, contactId, step }, error);
       await settlePending(tenantId, ref, 'failed', reason);
     }
     if (composed) {
@@ -225,7 +220,7 @@ export async function handler(raw: unknown): Promise<StepOutcome> {
       }).catch((error: unknown) => {
         if (!(error instanceof DeliveryOutcomeUnknown)) throw error;
         // SES may have taken it: never resend blindly. Its record decides once it can tell.
-        log('warn', 'sequence step outcome unknown', { tenantId, sequenceId, contactId, step }, error);
+        logFailure('warn', 'sequence step outcome unknown', { tenantId, sequenceId, contactId, step }, error);
         return { outcome: 'unknown' } as const;
       });
       if (result.outcome === 'released')
@@ -245,4 +240,4 @@ export async function handler(raw: unknown): Promise<StepOutcome> {
   await advance(enrollment, sequence, step, false);
   // `sent` also when an earlier firing sent it and died before moving on.
   return delivery?.status === 'sent' ? 'sent' : 'not-sent';
-}
+}, tenantOf);

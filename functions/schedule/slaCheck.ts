@@ -1,5 +1,7 @@
 import { slaBreached } from '#shared/domain/cases';
 import { clip, MAX_NAME, type NamedRef, nameOf, notificationTitle } from '#shared/domain/wording';
+import { observed, tenantOf } from '#shared/observability/invocation';
+import { logger } from '#shared/observability/logger';
 import { teamManagers } from '#shared/store/cases';
 import { cases, contacts } from '#shared/store/entities';
 import { notify } from '#shared/store/notifications';
@@ -43,10 +45,10 @@ function parse(event: unknown): SlaCheckEvent | undefined {
   return { tenantId, caseId, slaDueAt };
 }
 
-export async function handler(event: unknown): Promise<SlaCheckOutcome> {
+export const handler = observed(async function slaCheck(event: unknown): Promise<SlaCheckOutcome> {
   const check = parse(event);
   if (!check) {
-    console.error(JSON.stringify({ level: 'error', message: 'invalid SLA check event', event }));
+    logger.error('invalid SLA check event', { event });
     return 'invalid';
   }
   const { tenantId, caseId, slaDueAt } = check;
@@ -88,4 +90,4 @@ export async function handler(event: unknown): Promise<SlaCheckOutcome> {
     });
     return 'notified';
   }
-}
+}, tenantOf);

@@ -7,6 +7,8 @@ import type {
 } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { type PathParams, pathParamNames, type RouteDef, routeKey } from '../api/route.ts';
+import { correlate, observability } from '../observability/invocation.ts';
+import { logger } from '../observability/logger.ts';
 import { getSigningKey } from '../secrets.ts';
 import { actingAs } from '../store/actor.ts';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../store/idempotency.ts';
@@ -216,18 +218,21 @@ const problemResponses = (): middy.MiddlewareObj<HttpEvent, HttpResponse> => ({
       request.response = problemResponse(new HttpProblem(429, 'Too many requests; retry shortly'));
       return;
     }
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        requestId: request.context.awsRequestId,
-        routeKey: request.event.routeKey,
-        error: { name: error?.name, message: error?.message, stack: error?.stack },
-      }),
-    );
+    // requestId (and the caller, once authenticated) are the invocation's correlation keys.
+    logger.error('unexpected error', {
+      routeKey: request.event.routeKey,
+      error: { name: error?.name, message: error?.message, stack: error?.stack },
+    });
     request.response = problemResponse(
       new HttpProblem(500, 'Something went wrong on our side; it has been logged'),
     );
   },
+});
+
+/** Lambda's id of the invocation and API Gateway's id of the request, on every line logged for it. */
+const correlationIds = (event: HttpEvent, context: Context) => ({
+  requestId: context?.awsRequestId,
+  apiRequestId: event.requestContext?.requestId,
 });
 
 /**
@@ -250,6 +255,7 @@ export function httpHandler<const R extends readonly RouteDef[]>(
     const impl = route && impls[route.operationId];
     if (!route || !impl) throw notFound('Route');
     const caller = route.public ? undefined : callerFrom(event);
+    if (caller) correlate({ tenantId: caller.tenantId, userId: caller.userId });
     const params = pathParams(event, route);
     const body = route.body ? parseOrThrow(route.body(), jsonBody(event)) : undefined;
     const query = route.query ? parseOrThrow(route.query(), event.queryStringParameters ?? {}) : undefined;
@@ -278,6 +284,7 @@ export function httpHandler<const R extends readonly RouteDef[]>(
   };
 
   return middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
+    .use(observability(correlationIds))
     .use(problemResponses())
     .handler(dispatch);
 }

@@ -3,6 +3,7 @@ import { config } from '../config.ts';
 import { type Actor, canRead } from '../domain/access.ts';
 import type { Delivery, DeliveryRef } from '../domain/delivery.ts';
 import { compileTemplate } from '../domain/template.ts';
+import { logger } from '../observability/logger.ts';
 import { queueConsumerTimeoutMs } from '../queue/queue.ts';
 import { getSigningKey } from '../secrets.ts';
 import type { CampaignSendMessage } from '../store/campaign-run.ts';
@@ -215,7 +216,7 @@ async function sendChunk(
         return result.outcome === 'released' ? 'retry' : 'done';
       } catch (error) {
         if (error instanceof DeliveryOutcomeUnknown) {
-          console.error(JSON.stringify({ level: 'warn', message: error.message, contactId: ref.contactId }));
+          logger.warn(error.message, { contactId: ref.contactId });
           return 'retry';
         }
         throw error;

@@ -5,6 +5,8 @@ import {
   type DeliveryRef,
   type SendEvidence,
 } from '../domain/delivery.ts';
+import { logger } from '../observability/logger.ts';
+import { emailSent } from '../observability/metrics.ts';
 import { claimDelivery, markClaimFailed, markSent, releaseClaim } from '../store/deliveries.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 import { type SendBudget, sharedSendBudget } from './send-budget.ts';
@@ -156,6 +158,7 @@ export async function sendDelivery(
     let messageId: string;
     try {
       messageId = await mailer.send(outgoing);
+      emailSent();
     } catch (error) {
       const kind = classifySendError(error);
       if (kind === 'throttled' && attempt < attempts) {
@@ -220,13 +223,9 @@ export async function settleOpenClaim(
       ? await markSent(tenantId, ref, delivery.claimId, verdict.messageId, now())
       : await releaseClaim(tenantId, ref, delivery.claimId, now());
   if (!moved) return { state: 'sending', retryInMs: 1_000 };
-  console.error(
-    JSON.stringify({
-      level: 'warn',
-      message: verdict.verdict === 'sent' ? 'open claim settled as sent' : 'open claim released unsent',
-      tenantId,
-      ref,
-    }),
-  );
+  logger.warn(verdict.verdict === 'sent' ? 'open claim settled as sent' : 'open claim released unsent', {
+    tenantId,
+    ref,
+  });
   return { state: verdict.verdict === 'sent' ? 'sent' : 'pending' };
 }

@@ -19,6 +19,7 @@ import {
   stepScheduleName,
 } from '../domain/sequence.ts';
 import { emailHash } from '../domain/suppression.ts';
+import { logger } from '../observability/logger.ts';
 import { getScheduler } from '../schedule/select.ts';
 import { dynamo } from './client.ts';
 import { type Contact, contacts } from './entities.ts';
@@ -462,13 +463,6 @@ export async function cancelStep(enrollment: ScheduledEnrollment, step: number):
   try {
     await (await getScheduler()).cancel(name);
   } catch (error) {
-    console.warn(
-      JSON.stringify({
-        level: 'warn',
-        message: 'sequence step schedule not deleted',
-        name,
-        error: String(error),
-      }),
-    );
+    logger.warn('sequence step schedule not deleted', { name, error: String(error) });
   }
 }

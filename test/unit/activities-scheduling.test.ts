@@ -5,6 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import type { ScheduleRequest, Scheduler } from '#shared/schedule/scheduler';
 import type { Activity } from '#shared/store/entities';
 import { testContext as context, httpEvent as event } from '../support/http-event.ts';
+import { logOutput } from '../support/log-output.ts';
 
 process.env.TABLE_NAME = 'crm-test';
 process.env.SIGNING_SECRET = 'unit-test-secret';
@@ -94,7 +95,7 @@ describe('activity reminders and the scheduler', () => {
   });
 
   it('answers 503 and saves nothing when the scheduler fails', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    logOutput();
     scheduler.schedule.mockRejectedValueOnce(new Error('Scheduler unavailable'));
     const response = await activities.handler(
       event('POST /activities', '/activities', { type: 'call', subject: 'Call', remindAt: inAnHour() }),
@@ -178,7 +179,7 @@ describe('activity reminders and the scheduler', () => {
   });
 
   it('still answers when a cancel fails: the stray firing finds the activity done', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = logOutput();
     scheduler.cancel.mockRejectedValueOnce(new Error('Scheduler unavailable'));
     dynamoMock
       .on(GetCommand, { Key: activityKey })

@@ -30,6 +30,7 @@ const crm: Architecture = {
   layers: [
     [{ name: 'shared/domain', paths: ['shared/domain/'] }],
     [{ name: 'shared/config', paths: ['shared/config.ts', 'shared/env.ts'] }],
+    [{ name: 'shared/observability', paths: ['shared/observability/'] }],
     [
       { name: 'shared/secrets', paths: ['shared/secrets.ts'] },
       { name: 'shared/schemas', paths: ['shared/schemas/'] },

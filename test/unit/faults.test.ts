@@ -13,6 +13,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testContext as context, httpEvent as event } from '../support/http-event.ts';
+import { logOutput } from '../support/log-output.ts';
 import { streamRecord } from '../support/stream-records.ts';
 
 process.env.TABLE_NAME = 'crm-test';
@@ -45,7 +46,7 @@ describe('HTTP handlers under DynamoDB faults', () => {
   });
 
   it('answers a 500 that tells nothing of the internals, and logs the error', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = logOutput();
     dynamoMock
       .on(TransactWriteCommand)
       .rejects(new Error('socket hang up at 10.0.0.12:443 secret-stack-detail'));

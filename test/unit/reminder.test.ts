@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Activity, User } from '#shared/store/entities';
+import { logOutput } from '../support/log-output.ts';
 
 process.env.TABLE_NAME = 'crm-test';
 process.env.AWS_REGION = 'us-east-1';
@@ -175,7 +176,7 @@ describe('reminder handler', () => {
   });
 
   it('keeps the claim when SES fails in a way that may have sent: at most once', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    logOutput();
     dynamoMock.on(GetCommand, { Key: activityKey }).resolves({ Item: activity() });
     sesMock
       .on(SendEmailCommand)
@@ -206,7 +207,7 @@ describe('reminder handler', () => {
   });
 
   it('drops an event that is not a reminder', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = logOutput();
     for (const bad of [
       undefined,
       {},

@@ -6,6 +6,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { logOutput } from '../support/log-output.ts';
 
 process.env.TABLE_NAME = 'crm-test';
 process.env.AWS_REGION = 'us-east-1';
@@ -17,9 +18,9 @@ let sesEvents: typeof import('#functions/events/sesEvents');
 beforeAll(async () => {
   sesEvents = await import('#functions/events/sesEvents');
 });
+let log: ReturnType<typeof logOutput>;
 beforeEach(() => {
-  vi.spyOn(console, 'info').mockImplementation(() => undefined);
-  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  log = logOutput();
 });
 afterEach(() => {
   dynamoMock.reset();
@@ -74,7 +75,7 @@ describe('SES events handler: unmatched events change nothing', () => {
     dynamoMock.on(GetCommand).resolves({});
     await expect(sesEvents.applySesEvent(bounce())).resolves.toBe('unmatched');
     expect(writes()).toHaveLength(0);
-    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('matches no delivery'));
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/"level":"WARN".*matches no delivery/));
   });
 
   it("another message's event for the delivery (a foreign or stale message id) writes nothing", async () => {

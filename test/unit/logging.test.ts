@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+
+/** The one place that may write to the console: the logger and metrics module. */
+const observability = join('shared', 'observability');
+/** The stream consumer keeps its own lines until it moves to the logger with the stream pipeline. */
+const stream = join('functions', 'stream');
+
+describe('logging', () => {
+  it('logs only through the logger: no console.* in functions/ or shared/', () => {
+    const offenders = ['functions', 'shared']
+      .flatMap(sourceFiles)
+      .filter((file) => !file.startsWith(observability) && !file.startsWith(stream))
+      .flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .flatMap((line, index) =>
+            /\bconsole\s*\./.test(line) ? [`${file}:${index + 1}: ${line.trim()}`] : [],
+          ),
+      );
+    expect(offenders).toEqual([]);
+  });
+});
