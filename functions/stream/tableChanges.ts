@@ -1,4 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { observed } from '#shared/observability/invocation';
+import { streamLag } from '#shared/observability/metrics';
 import { aggregates } from './consumers/aggregates.ts';
 import { campaignStats } from './consumers/campaign-stats.ts';
 import { contactActivity } from './consumers/contact-activity.ts';
@@ -36,10 +38,23 @@ export const consumers: readonly Consumer[] = [
  * in batchItemFailures for Lambda to retry. Delivery is at least once, so
  * every consumer is idempotent.
  */
-export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+export const handler = observed(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  recordStreamLag(event.Records);
   const { changes, origins, failed } = decodeRecords(event.Records);
   const failures: BatchFailures = new Map();
   collectFailures(failures, 'decode', failed);
   await runConsumers(consumers, changes, failures);
   return { batchItemFailures: await settleFailures(origins, failures) };
+});
+
+/**
+ * How far behind the table this batch runs: now minus the oldest record's
+ * ApproximateCreationDateTime (epoch seconds, so whole-second resolution), in ms.
+ */
+function recordStreamLag(records: DynamoDBStreamEvent['Records'], now = Date.now()): void {
+  const created = records.flatMap((record) => {
+    const at = record.dynamodb?.ApproximateCreationDateTime;
+    return typeof at === 'number' && Number.isFinite(at) ? [at * 1000] : [];
+  });
+  if (created.length > 0) streamLag(now - Math.min(...created));
 }

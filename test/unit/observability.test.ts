@@ -141,6 +141,21 @@ describe('metrics', () => {
     expect(lines(log).map((line) => line.EmailsSent)).toEqual([1, 1]);
   });
 
+  it('records how far behind the table each stream batch runs, from its oldest record', async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const { handler: tableChanges } = await import('#functions/stream/tableChanges');
+    const now = Math.floor(Date.now() / 1000);
+    // Records without an event id are read for their age but applied by no consumer.
+    const aged = (secondsAgo: number) => ({
+      dynamodb: { ApproximateCreationDateTime: now - secondsAgo, SequenceNumber: String(secondsAgo) },
+    });
+    const log = logOutput();
+    await tableChanges({ Records: [aged(5), aged(90), aged(30)] });
+    const [emf] = lines(log).filter((line) => 'StreamLag' in line);
+    expect(emf?.StreamLag).toBeGreaterThanOrEqual(90_000);
+    expect(emf?.StreamLag).toBeLessThan(95_000 + 60_000);
+  });
+
   it('writes nothing outside Lambda unless asked to, and never for an invocation without metrics', async () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', undefined);
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined);

@@ -24,6 +24,7 @@ import {
   MAX_ENTRY_BYTES,
   MAX_VALUE_BYTES,
 } from '#shared/domain/bounded';
+import { logger } from '#shared/observability/logger';
 import { streamRecord } from '../support/stream-records.ts';
 
 process.env.TABLE_NAME = 'crm-test';
@@ -46,7 +47,7 @@ afterAll(async () => {
 beforeEach(() => {
   failureFile = join(dir, `failures-${Math.random().toString(36).slice(2)}.jsonl`);
   process.env.LOCAL_STREAM_FAILURE_FILE = failureFile;
-  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  vi.spyOn(logger, 'error').mockImplementation(() => undefined);
   dynamoMock.on(GetCommand).resolves({});
   // Users' names and current teams: none known here.
   dynamoMock.on(BatchGetCommand).resolves({ Responses: {} });

@@ -8,6 +8,7 @@ import { decodeRecords } from '#functions/stream/pipeline/decode';
 import { UndecodableRecord } from '#functions/stream/pipeline/isolation';
 import { type BatchFailures, collectFailures, runConsumers } from '#functions/stream/pipeline/run';
 import { settleFailures } from '#functions/stream/pipeline/settle';
+import { logger } from '#shared/observability/logger';
 import { streamRecord } from '../support/stream-records.ts';
 
 process.env.TABLE_NAME = 'crm-test';
@@ -201,7 +202,7 @@ describe('settling the failures', () => {
   beforeEach(() => {
     file = join(dir, `set-aside-${Math.random().toString(36).slice(2)}.jsonl`);
     process.env.LOCAL_STREAM_FAILURE_FILE = file;
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
   });
   afterEach(() => {
     delete process.env.LOCAL_STREAM_FAILURE_FILE;

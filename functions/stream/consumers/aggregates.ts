@@ -1,4 +1,5 @@
 import { overviewChange } from '#shared/domain/overview';
+import { logger } from '#shared/observability/logger';
 import { applyCountedEvents, type CountedEvent, MAX_EVENTS_PER_TRANSACTION } from '#shared/store/aggregates';
 import type { Consumer, FailedIds, TableChange } from '../pipeline/change.ts';
 import { applyIsolated, describeError } from '../pipeline/isolation.ts';
@@ -26,15 +27,11 @@ async function applyAggregates(changes: readonly TableChange[]): Promise<FailedI
         await applyCountedEvents(tenantId, group);
       });
       for (const { item, error } of failures) {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            message: 'aggregate update failed',
-            tenantId,
-            eventId: item.eventId,
-            error: describeError(error),
-          }),
-        );
+        logger.error('aggregate update failed', {
+          tenantId,
+          eventId: item.eventId,
+          error: describeError(error),
+        });
         failed.set(item.eventId, error);
       }
     }

@@ -1,5 +1,6 @@
 import { recipientDeltas, settledCount } from '#shared/domain/campaign';
 import type { Delivery } from '#shared/domain/delivery';
+import { logger } from '#shared/observability/logger';
 import { MAX_EVENTS_PER_TRANSACTION } from '#shared/store/aggregates';
 import {
   applyCampaignEvents,
@@ -68,16 +69,12 @@ export async function applyCampaignStats(changes: readonly TableChange[]): Promi
         await applyCampaignEvents(tenantId, campaignId, group);
       });
       for (const { item, error } of failures) {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            message: 'campaign stats update failed',
-            tenantId,
-            campaignId,
-            eventId: item.eventId,
-            error: describeError(error),
-          }),
-        );
+        logger.error('campaign stats update failed', {
+          tenantId,
+          campaignId,
+          eventId: item.eventId,
+          error: describeError(error),
+        });
         failed.set(item.eventId, error);
         failedCampaigns.add(key);
       }
@@ -89,15 +86,7 @@ export async function applyCampaignStats(changes: readonly TableChange[]): Promi
     try {
       await finishIfComplete(tenantId, campaignId);
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          message: 'campaign completion check failed',
-          tenantId,
-          campaignId,
-          error: describeError(error),
-        }),
-      );
+      logger.error('campaign completion check failed', { tenantId, campaignId, error: describeError(error) });
       // Retrying the campaign's events (markers make that harmless) checks again.
       for (const change of changes) {
         const image = change.new ?? change.old;

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config';
+import { logger } from '#shared/observability/logger';
 import { dynamo } from '#shared/store/client';
 import { recordKey } from '#shared/store/keys';
 import { updateSearchWords } from '#shared/store/records';
@@ -75,14 +76,7 @@ async function applyContactActivity(changes: readonly TableChange[]): Promise<Fa
       try {
         await advance(update);
       } catch (error) {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            message: 'lastActivityAt update failed',
-            eventId,
-            error: describeError(error),
-          }),
-        );
+        logger.error('lastActivityAt update failed', { eventId, error: describeError(error) });
         failed.set(eventId, error);
       }
     }),

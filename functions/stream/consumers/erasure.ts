@@ -1,5 +1,6 @@
 import { identifyingValues } from '#shared/domain/erasure';
 import type { RecordRef } from '#shared/domain/timeline';
+import { logger } from '#shared/observability/logger';
 import { deletePartition, followersPk, timelinePk } from '#shared/store/collaboration';
 import { forgetContactDeliveries } from '#shared/store/deliveries';
 import {
@@ -34,14 +35,7 @@ async function applyErasure(changes: readonly TableChange[]): Promise<FailedIds>
       await eraseTraces(tenantId, before);
     } catch (error) {
       // The message this failure has always been logged under.
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          message: 'notification failed',
-          eventId,
-          error: describeError(error),
-        }),
-      );
+      logger.error('erasure failed', { eventId, error: describeError(error) });
       failed.set(eventId, error);
     }
   }

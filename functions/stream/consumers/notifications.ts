@@ -1,6 +1,7 @@
 import { canRead } from '#shared/domain/access';
 import { type NotificationPlan, notificationPlans } from '#shared/domain/notification-rules';
 import { notificationTitle } from '#shared/domain/wording';
+import { logger } from '#shared/observability/logger';
 import { followersOf } from '#shared/store/collaboration';
 import { users } from '#shared/store/entities';
 import { notify } from '#shared/store/notifications';
@@ -24,14 +25,7 @@ async function applyNotifications(changes: readonly TableChange[]): Promise<Fail
       for (const plan of notificationPlans(before, after))
         await deliver(tenantId, plan, ownershipOf(after ?? {}));
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          message: 'notification failed',
-          eventId,
-          error: describeError(error),
-        }),
-      );
+      logger.error('notification failed', { eventId, error: describeError(error) });
       failed.set(eventId, error);
     }
   }

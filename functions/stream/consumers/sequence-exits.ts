@@ -1,4 +1,5 @@
 import { type ExitEvent, exitEventsOf, exitsOn } from '#shared/domain/sequence';
+import { logger } from '#shared/observability/logger';
 import { getRecord } from '#shared/store/records';
 import {
   cancelStep,
@@ -41,14 +42,7 @@ async function applySequenceExits(changes: readonly TableChange[]): Promise<Fail
       if (!after && before?.entity === 'contact' && typeof before.tenantId === 'string')
         await eraseEnrollments(before.tenantId, String(before.id));
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          message: 'sequence exit failed',
-          eventId,
-          error: describeError(error),
-        }),
-      );
+      logger.error('sequence exit failed', { eventId, error: describeError(error) });
       failed.set(eventId, error);
     }
   }

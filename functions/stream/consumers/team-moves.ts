@@ -1,3 +1,4 @@
+import { logger } from '#shared/observability/logger';
 import { users } from '#shared/store/entities';
 import type { EntityType } from '#shared/store/keys';
 import { moveOwnedRecords, moveRecordToTeam, ownedTypes, quotesFollowDeal } from '#shared/store/ownership';
@@ -19,9 +20,7 @@ const ownedEntities = new Map<string, EntityType>(ownedTypes.map((type) => [type
 async function applyTeamMoves(changes: readonly TableChange[]): Promise<FailedIds> {
   const failed: FailedIds = new Map();
   const fail = (eventId: string, error: unknown) => {
-    console.error(
-      JSON.stringify({ level: 'error', message: 'team move failed', eventId, error: describeError(error) }),
-    );
+    logger.error('team move failed', { eventId, error: describeError(error) });
     failed.set(eventId, error);
   };
   for (const { eventId, old: before, new: after } of changes) {

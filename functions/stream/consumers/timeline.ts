@@ -1,4 +1,5 @@
 import { timelineEntries, withActorNames } from '#shared/domain/timeline';
+import { logger } from '#shared/observability/logger';
 import { type TimelineWrite, writeTimelineEntries } from '#shared/store/collaboration';
 import { userNames } from '#shared/store/user-names';
 import type { Consumer, FailedIds, TableChange } from '../pipeline/change.ts';
@@ -13,14 +14,7 @@ import { applyIsolated, describeError } from '../pipeline/isolation.ts';
 async function applyTimeline(changes: readonly TableChange[]): Promise<FailedIds> {
   const failed: FailedIds = new Map();
   const logFailure = (eventId: string, error: unknown) => {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        message: 'timeline write failed',
-        eventId,
-        error: describeError(error),
-      }),
-    );
+    logger.error('timeline write failed', { eventId, error: describeError(error) });
     failed.set(eventId, error);
   };
   const derived = changes.flatMap(({ eventId, old: before, new: after }) => {

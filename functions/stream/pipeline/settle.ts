@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse } from 'aws-lambda';
+import { logger } from '#shared/observability/logger';
 import type { RecordOrigin } from './decode.ts';
 import { describeError, isPermanent } from './isolation.ts';
 import type { BatchFailures } from './run.ts';
@@ -34,16 +35,9 @@ export async function settleFailures(
   }
   try {
     await setAside(poison);
-    for (const record of poison)
-      console.error(JSON.stringify({ level: 'error', message: 'stream record set aside', ...record }));
+    for (const record of poison) logger.error('stream record set aside', { ...record });
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        message: 'setting records aside failed',
-        error: describeError(error),
-      }),
-    );
+    logger.error('setting records aside failed', { error: describeError(error) });
     retry.push(...poison.map((record) => record.sequenceNumber));
   }
   return retry.map((itemIdentifier) => ({ itemIdentifier }));
