@@ -93,7 +93,18 @@ export interface BundlesReport {
   readonly options: string;
   readonly runs: number;
   readonly functions: FunctionBundleReport[];
+  /**
+   * Shared modules measured alone against an empty module, the same way: what
+   * one cross-cutting part (the logger, the metrics) costs every function that loads it.
+   */
+  readonly modules: FunctionBundleReport[];
 }
+
+/** The shared modules measured alone (see BundlesReport.modules). */
+const measuredModules = [
+  { name: 'logger (shared/observability/logger.ts)', entry: 'shared/observability/logger.ts' },
+  { name: 'metrics (shared/observability/metrics.ts)', entry: 'shared/observability/metrics.ts' },
+];
 
 /** `node_modules/@scope/pkg/...` → `@scope/pkg`; project files → `project code`. */
 function packageOf(input: string): string {
@@ -254,13 +265,17 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
   await writeFile(runner, runnerSource);
 
   // Every Lambda of the catalogue; HTTP functions by name, the others with their kind.
-  const entries = lambdas.map(({ name, entry, trigger }) => ({
-    name: trigger.kind === 'http' ? name : `${name} (${trigger.kind})`,
-    entry,
-  }));
+  const entries = [
+    ...lambdas.map(({ name, entry, trigger }) => ({
+      name: trigger.kind === 'http' ? name : `${name} (${trigger.kind})`,
+      entry,
+      module: false,
+    })),
+    ...measuredModules.map((measured) => ({ ...measured, module: true })),
+  ];
 
   const built = [];
-  for (const { name, entry } of entries) {
+  for (const { name, entry, module } of entries) {
     const slug = name.replace(/\W+/g, '-').replace(/-$/, '');
     const ourFile = join(outDir, slug, 'index.mjs');
     const baseFile = join(outDir, `${slug}-baseline`, 'index.mjs');
@@ -271,13 +286,14 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
     );
     const clients = sdkPackages.filter((pkg) => clientPackage.test(pkg)).sort();
     const baseline = await bundle(options, { source: await baselineSource(sdkPackages) }, baseFile);
-    built.push({ name, entry, slug, ourFile, baseFile, ours, baseline, ourPackages, clients });
+    built.push({ name, entry, module, slug, ourFile, baseFile, ours, baseline, ourPackages, clients });
     log(
       `bundled ${entry}: ${(ours.bytes / 1000).toFixed(1)} kB (baseline ${(baseline.bytes / 1000).toFixed(1)} kB)`,
     );
   }
 
   const functions: FunctionBundleReport[] = [];
+  const modules: FunctionBundleReport[] = [];
   for (const item of built) {
     const env = initEnv(item.slug);
     const ours: ImportTiming[] = [];
@@ -331,7 +347,7 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
       addedByPackage,
       exportsHandler: ours.every((timing) => timing.handler === 'function'),
     };
-    functions.push(report);
+    (item.module ? modules : functions).push(report);
     log(
       `init ${item.entry}: ${oursInit.toFixed(1)} ms vs baseline ${baseInit.toFixed(1)} ms (CPU ${oursCpu.toFixed(1)} vs ${baseCpu.toFixed(1)} ms; median of ${runs})`,
     );
@@ -343,5 +359,6 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
     options: JSON.stringify(shown),
     runs,
     functions,
+    modules,
   };
 }
