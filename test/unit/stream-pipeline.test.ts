@@ -166,6 +166,20 @@ describe('running the consumers', () => {
     expect(failures.get('e2')).toEqual({ 'team moves': other });
   });
 
+  it('keeps a passing error over a later permanent one under a shared name, so the record is retried', async () => {
+    const calls: string[] = [];
+    const [passing, lasting] = [transient(), permanent()];
+    const failures = await runConsumers(
+      [
+        consumer('timeline', calls, new Map([['e1', passing]]), 'timeline and notifications'),
+        consumer('notifications', calls, new Map([['e1', lasting]]), 'timeline and notifications'),
+      ],
+      changes,
+      new Map(),
+    );
+    expect(failures.get('e1')).toEqual({ 'timeline and notifications': passing });
+  });
+
   it('the entry runs aggregates, timeline, notifications, erasure, contact activity, sequence exits, campaign stats, team moves', async () => {
     const { consumers } = await import('#functions/stream/tableChanges');
     expect(consumers.map((step) => step.name)).toEqual([

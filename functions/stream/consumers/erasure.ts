@@ -34,7 +34,6 @@ async function applyErasure(changes: readonly TableChange[]): Promise<FailedIds>
     try {
       await eraseTraces(tenantId, before);
     } catch (error) {
-      // The message this failure has always been logged under.
       logger.error('erasure failed', { eventId, error: describeError(error) });
       failed.set(eventId, error);
     }
