@@ -1,6 +1,7 @@
 import { companyRoutes } from '#shared/api/companies';
 import { httpHandler } from '#shared/http/handler';
 import {
+  byNameOrOwner,
   create,
   listPage,
   mergePatch,
@@ -18,16 +19,12 @@ const standard = recordRoutes(companies);
 export const handler = httpHandler(companyRoutes, {
   async listCompanies({ caller, query, page }) {
     const { q, ownerId, tag, country, archived } = query;
-    const via = q
-      ? { pattern: 'byName' as const, prefix: q }
-      : ownerId
-        ? { pattern: 'byOwner' as const, ownerId }
-        : undefined;
+    const { via, filter } = byNameOrOwner(q, ownerId);
     return listPage(companies, caller, page, {
       archived,
       via,
       filter: {
-        equals: { ...(q && ownerId ? { ownerId } : {}), ...(country ? { country } : {}) },
+        equals: { ...filter.equals, ...(country ? { country } : {}) },
         contains: tag ? { tags: tag } : {},
       },
     });

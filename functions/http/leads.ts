@@ -15,6 +15,7 @@ import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
   assertWritable,
+  byNameOrOwner,
   create,
   listPage,
   mergePatch,
@@ -133,16 +134,8 @@ const standard = recordRoutes(leads);
 export const handler = httpHandler(leadRoutes, {
   async listLeads({ caller, query, page }) {
     const { q, ownerId, status, source, archived } = query;
-    const via = q
-      ? { pattern: 'byName' as const, prefix: q }
-      : ownerId
-        ? { pattern: 'byOwner' as const, ownerId }
-        : undefined;
-    const equals = {
-      ...(q && ownerId ? { ownerId } : {}),
-      ...(status ? { status } : {}),
-      ...(source ? { source } : {}),
-    };
+    const { via, filter } = byNameOrOwner(q, ownerId);
+    const equals = { ...filter.equals, ...(status ? { status } : {}), ...(source ? { source } : {}) };
     return listPage(leads, caller, page, { archived, via, filter: { equals } });
   },
 
