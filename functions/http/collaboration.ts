@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import {
@@ -16,6 +15,7 @@ import { hiddenRefs, readable } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { dynamo } from '#shared/store/client';
 import { follow, readTimeline, unfollow } from '#shared/store/collaboration';
+import { conditionHeld } from '#shared/store/conditional';
 import { cases, companies, contacts, deals, leads } from '#shared/store/entities';
 import { commentKey, NOTIFICATION_PREFIX } from '#shared/store/keys';
 import { notificationsPk } from '#shared/store/notifications';
@@ -174,8 +174,8 @@ async function readNotifications(
 }
 
 async function markRead(caller: Caller, sortKey: string): Promise<boolean> {
-  try {
-    await dynamo.send(
+  return conditionHeld(() =>
+    dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: { pk: notificationsPk(caller.tenantId, caller.userId), sk: sortKey },
@@ -184,12 +184,8 @@ async function markRead(caller: Caller, sortKey: string): Promise<boolean> {
           when: [exists('pk'), equals('read', false)],
         }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 const sortKeyOf = (id: string) => {

@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { dynamo } from '../store/client.ts';
+import { conditionHeld } from '../store/conditional.ts';
 import { sendBudgetKey } from '../store/keys.ts';
 
 /**
@@ -50,8 +50,8 @@ const BUDGET_TTL_SECONDS = 3600;
 
 export const dynamoBudgetCounter: BudgetCounter = {
   async tryAdd(second, count, max) {
-    try {
-      await dynamo.send(
+    return conditionHeld(() =>
+      dynamo.send(
         new UpdateCommand({
           TableName: config.tableName,
           Key: sendBudgetKey(second),
@@ -63,12 +63,8 @@ export const dynamoBudgetCounter: BudgetCounter = {
             ':expires': second + BUDGET_TTL_SECONDS,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   },
 };
 

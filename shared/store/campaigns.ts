@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import type { Rights } from '../domain/access.ts';
@@ -15,6 +14,7 @@ import { emailHash } from '../domain/suppression.ts';
 import { campaignSchemas } from '../schemas/campaigns.ts';
 import { applyMarkedDeltas, MAX_EVENTS_PER_TRANSACTION } from './aggregates.ts';
 import { dynamo } from './client.ts';
+import { unlessConditionFails } from './conditional.ts';
 import {
   campaignStatsKey,
   campaignStatsMarkerKey,
@@ -114,8 +114,8 @@ export async function transitionCampaign(
     );
   }
   set.version = incremented(1);
-  try {
-    const output = await dynamo.send(
+  const output = await unlessConditionFails(() =>
+    dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: recordKey(tenantId, 'CAMPAIGN', id),
@@ -130,12 +130,9 @@ export async function transitionCampaign(
         }),
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return output.Attributes ? toRecord<Campaign>(output.Attributes) : undefined;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
+    ),
+  );
+  return output?.Attributes ? toRecord<Campaign>(output.Attributes) : undefined;
 }
 
 export async function getCampaign(tenantId: string, id: string): Promise<Campaign | undefined> {

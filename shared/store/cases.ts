@@ -1,9 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type SlaHours, slaHoursOf } from '../domain/cases.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
+import { conditionHeld } from './conditional.ts';
 import { cases, type User, users } from './entities.ts';
 import { recordKey, settingsKey } from './keys.ts';
 import { listRecords } from './records.ts';
@@ -72,8 +72,8 @@ export async function recordCsat(
   now = new Date(),
 ): Promise<boolean> {
   const at = now.toISOString();
-  try {
-    await dynamo.send(
+  return conditionHeld(() =>
+    dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: recordKey(tenantId, cases.type, caseId),
@@ -90,12 +90,8 @@ export async function recordCsat(
           when: [exists('pk'), equals('csatNonce', nonce), absent('csatScore')],
         }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Managers per notification: generous for any real team, and a bound on what one check reads. */

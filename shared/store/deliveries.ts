@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -17,6 +16,7 @@ import {
   type RecipientStatus,
 } from '../domain/delivery.ts';
 import { dynamo } from './client.ts';
+import { conditionHeld, unlessConditionFails } from './conditional.ts';
 import {
   campaignRecipientStatusPk,
   campaignRecipientsPk,
@@ -131,19 +131,15 @@ export async function putNewDeliveries(
 
 /** Creates one delivery unless it exists; false when it did (a sequence step fired twice). */
 export async function createDelivery(tenantId: string, delivery: NewDelivery, now = new Date()) {
-  try {
-    await dynamo.send(
+  return conditionHeld(() =>
+    dynamo.send(
       new PutCommand({
         TableName: config.tableName,
         Item: newItem(tenantId, delivery, now),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export async function getDelivery(tenantId: string, ref: DeliveryRef): Promise<Delivery | undefined> {
@@ -172,8 +168,8 @@ async function move(
   const names = update.condition.includes('#status')
     ? { ...update.names, '#status': 'status' }
     : update.names;
-  try {
-    const output = await dynamo.send(
+  const output = await unlessConditionFails(() =>
+    dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: deliveryKey(tenantId, ref),
@@ -190,12 +186,9 @@ async function move(
         }),
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return output.Attributes ? toDelivery(output.Attributes) : undefined;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
+    ),
+  );
+  return output?.Attributes ? toDelivery(output.Attributes) : undefined;
 }
 
 const statusChange = (tenantId: string, ref: DeliveryRef, status: DeliveryStatus, now: Date): Item => ({
@@ -384,17 +377,15 @@ export async function forgetContactDeliveries(tenantId: string, contactId: strin
   });
   for await (const page of pages) {
     for (const item of page) {
-      await dynamo
-        .send(
+      await conditionHeld(() =>
+        dynamo.send(
           new UpdateCommand({
             TableName: config.tableName,
             Key: { pk: item.pk, sk: item.sk },
             ...updateExpression({ remove: ['email'], when: [exists('pk')] }),
           }),
-        )
-        .catch((error: unknown) => {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        });
+        ),
+      );
       if (item.kind === 'campaign' && typeof item.campaignId === 'string') {
         for (const kind of ['opened', 'clicked'] as const) {
           await dynamo.send(

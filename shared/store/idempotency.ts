@@ -1,5 +1,4 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -10,6 +9,7 @@ import {
 import { config } from '../config.ts';
 import { redactText, referencedIds } from '../domain/erasure.ts';
 import { dynamo } from './client.ts';
+import { conditionHeld } from './conditional.ts';
 import { MAX_ITEM_BYTES, valueBytes } from './item-size.ts';
 import { copiesPk, idempotencyKey, RECORD_SK } from './keys.ts';
 import { queryPages } from './query.ts';
@@ -45,8 +45,8 @@ export async function claimIdempotencyKey(
   fingerprint: string,
   now = Date.now(),
 ): Promise<Claim> {
-  try {
-    await dynamo.send(
+  const claimed = await conditionHeld(() =>
+    dynamo.send(
       new PutCommand({
         TableName: config.tableName,
         Item: {
@@ -67,11 +67,9 @@ export async function claimIdempotencyKey(
           ':fp': fingerprint,
         },
       }),
-    );
-    return { kind: 'claimed' };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
+  if (claimed) return { kind: 'claimed' };
   const { Item } = await dynamo.send(
     new GetCommand({ TableName: config.tableName, Key: keyOf(scope), ConsistentRead: true }),
   );
@@ -199,8 +197,8 @@ const copyPointers = (tenantId: string, recordId: string) =>
 export async function forgetStoredResponses(tenantId: string, recordId: string): Promise<void> {
   for await (const page of copyPointers(tenantId, recordId)) {
     for (const pointer of page) {
-      try {
-        await dynamo.send(
+      await conditionHeld(() =>
+        dynamo.send(
           new UpdateCommand({
             TableName: config.tableName,
             Key: { pk: pointer.sk, sk: RECORD_SK },
@@ -209,10 +207,8 @@ export async function forgetStoredResponses(tenantId: string, recordId: string):
               when: [exists('pk'), exists('response')],
             }),
           }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+        ),
+      );
       await dynamo.send(
         new DeleteCommand({ TableName: config.tableName, Key: { pk: pointer.pk, sk: pointer.sk } }),
       );

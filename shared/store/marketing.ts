@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import type { MarketingStatus } from '../domain/contacts.ts';
@@ -6,6 +5,7 @@ import { sameEmail } from '../domain/email.ts';
 import type { SuppressionReason } from '../domain/suppression.ts';
 import { actingAs } from './actor.ts';
 import { dynamo } from './client.ts';
+import { conditionHeld } from './conditional.ts';
 import { type Contact, contacts } from './entities.ts';
 import { engagementPk } from './keys.ts';
 import { getRecord, replaceRecord } from './records.ts';
@@ -79,8 +79,8 @@ export async function addSuppression(
   now = new Date(),
 ): Promise<boolean> {
   const upgrade = reason !== 'unsubscribed';
-  try {
-    await dynamo.send(
+  return conditionHeld(() =>
+    dynamo.send(
       new PutCommand({
         TableName: config.tableName,
         Item: suppressionItem(tenantId, email, reason, now),
@@ -89,12 +89,8 @@ export async function addSuppression(
           : 'attribute_not_exists(pk)',
         ...(upgrade ? { ExpressionAttributeValues: { ':unsubscribed': 'unsubscribed' } } : {}),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export type EngagementKind = 'opened' | 'clicked';
@@ -110,8 +106,8 @@ export async function recordEngagementItem(
   contactId: string,
   at: Date,
 ): Promise<boolean> {
-  try {
-    await dynamo.send(
+  return conditionHeld(() =>
+    dynamo.send(
       new PutCommand({
         TableName: config.tableName,
         Item: {
@@ -126,10 +122,6 @@ export async function recordEngagementItem(
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }

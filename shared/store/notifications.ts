@@ -1,10 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { boundedText } from '../domain/bounded.ts';
 import type { NotificationKind } from '../domain/notification-rules.ts';
 import type { NamedActor, NamedRef } from '../domain/wording.ts';
 import { dynamo } from './client.ts';
+import { conditionHeld } from './conditional.ts';
 import {
   indexEntry,
   indexPartition,
@@ -107,11 +107,7 @@ export async function notify(
 ): Promise<void> {
   await Promise.all(
     notificationItems(tenantId, userIds, notification).map(async (item) => {
-      try {
-        await dynamo.send(new PutCommand(item.Put as NonNullable<TransactItem['Put']>));
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      await conditionHeld(() => dynamo.send(new PutCommand(item.Put as NonNullable<TransactItem['Put']>)));
     }),
   );
 }

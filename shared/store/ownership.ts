@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { dynamo } from './client.ts';
+import { unlessConditionFails } from './conditional.ts';
 import { type EntityType, indexDefinition, indexPartition, ownerPk, parentPk, teamPk } from './keys.ts';
 import { queryPages } from './query.ts';
 import { recordPatterns } from './record-patterns.ts';
@@ -82,9 +82,8 @@ async function setOwner(
   const changes = owner.teamId
     ? anyOf(differs('ownerId', owner.ownerId), absent('teamId'), differs('teamId', owner.teamId))
     : anyOf(differs('ownerId', owner.ownerId), exists('teamId'));
-  let version: unknown;
-  try {
-    const output = await dynamo.send(
+  const output = await unlessConditionFails(() =>
+    dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: key,
@@ -99,12 +98,10 @@ async function setOwner(
         }),
         ReturnValues: 'UPDATED_NEW',
       }),
-    );
-    version = output.Attributes?.version;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
+  if (!output) return false;
+  const version: unknown = output.Attributes?.version;
   // The record's search-word copies (records.ts) answer name searches: they take the
   // same owner, team and version, but none of the other indexes' keys.
   await updateSearchWords({

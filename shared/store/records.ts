@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
@@ -12,6 +11,7 @@ import type { StoredRecord } from '../domain/records.ts';
 import { searchKey } from '../domain/text.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
+import { conditionHeld } from './conditional.ts';
 import { assertItemFits, itemBytes, MAX_ITEM_BYTES } from './item-size.ts';
 import {
   type EntityType,
@@ -573,11 +573,7 @@ export async function updateSearchWords(input: UpdateCommandInput): Promise<void
   const { ReturnValues: _none, ...update } = input;
   await Promise.all(
     Items.map(async (word) => {
-      try {
-        await dynamo.send(new UpdateCommand({ ...update, Key: { pk, sk: word.sk } }));
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      await conditionHeld(() => dynamo.send(new UpdateCommand({ ...update, Key: { pk, sk: word.sk } })));
     }),
   );
 }

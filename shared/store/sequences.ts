@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -22,6 +21,7 @@ import { emailHash } from '../domain/suppression.ts';
 import { logger } from '../observability/logger.ts';
 import { getScheduler } from '../schedule/select.ts';
 import { dynamo } from './client.ts';
+import { conditionHeld, unlessConditionFails } from './conditional.ts';
 import { type Contact, contacts } from './entities.ts';
 import {
   contactEnrollmentsPk,
@@ -123,8 +123,8 @@ export function enrollmentView(enrollment: Enrollment) {
  * (active, completed or exited); false when it had.
  */
 export async function putEnrollment(enrollment: Enrollment): Promise<boolean> {
-  try {
-    await dynamo.send(
+  return conditionHeld(() =>
+    dynamo.send(
       new PutCommand({
         TableName: config.tableName,
         Item: {
@@ -140,12 +140,8 @@ export async function putEnrollment(enrollment: Enrollment): Promise<boolean> {
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export async function getEnrollment(
@@ -170,18 +166,16 @@ export async function deleteEnrollment(
   contactId: string,
   runId: string,
 ) {
-  try {
-    await dynamo.send(
+  await conditionHeld(() =>
+    dynamo.send(
       new DeleteCommand({
         TableName: config.tableName,
         Key: enrollmentKey(tenantId, sequenceId, contactId),
         ConditionExpression: 'runId = :run',
         ExpressionAttributeValues: { ':run': runId },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
 }
 
 /** BatchGetItem in pages of 100, unprocessed keys retried; items in no particular order. */
@@ -259,8 +253,8 @@ export async function exitEnrollment(
   options: { runId?: string; now?: Date } = {},
 ): Promise<Enrollment | undefined> {
   const at = (options.now ?? new Date()).toISOString();
-  try {
-    const output = await dynamo.send(
+  const output = await unlessConditionFails(() =>
+    dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: enrollmentKey(tenantId, sequenceId, contactId),
@@ -277,12 +271,9 @@ export async function exitEnrollment(
         }),
         ReturnValues: 'ALL_OLD',
       }),
-    );
-    return output.Attributes ? strip<Enrollment>(output.Attributes) : undefined;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
+    ),
+  );
+  return output?.Attributes ? strip<Enrollment>(output.Attributes) : undefined;
 }
 
 /**
@@ -310,8 +301,8 @@ export async function advanceEnrollment(
       : { nextStepAt: options.nextStepAt?.toISOString() }),
     ...(options.skipped ? { skippedSteps: appended([from]) } : {}),
   };
-  try {
-    await dynamo.send(
+  return conditionHeld(() =>
+    dynamo.send(
       new UpdateCommand({
         TableName: config.tableName,
         Key: enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
@@ -321,12 +312,8 @@ export async function advanceEnrollment(
           when: [equals('status', 'active'), equals('currentStep', from), equals('runId', enrollment.runId)],
         }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export interface EnrollmentPage {

@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './client.ts';
+import { conditionHeld } from './conditional.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -48,11 +49,7 @@ export const isTransactionConflict = (error: unknown): boolean =>
   );
 
 async function conditionalPut(put: NonNullable<TransactItem['Put']>): Promise<TransactionOutcome> {
-  try {
-    await dynamo.send(new PutCommand(put));
-    return { ok: true };
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return { ok: false, failedConditions: [0] };
-    throw error;
-  }
+  return (await conditionHeld(() => dynamo.send(new PutCommand(put))))
+    ? { ok: true }
+    : { ok: false, failedConditions: [0] };
 }

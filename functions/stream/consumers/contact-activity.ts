@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config';
 import { logger } from '#shared/observability/logger';
 import { dynamo } from '#shared/store/client';
+import { conditionHeld } from '#shared/store/conditional';
 import { recordKey } from '#shared/store/keys';
 import { updateSearchWords } from '#shared/store/records';
 import type { Consumer, FailedIds, Image, TableChange } from '../pipeline/change.ts';
@@ -57,11 +57,7 @@ async function advance(update: { tenantId: string; contactId: string; at: string
       'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt < :at)',
     ExpressionAttributeValues: { ':at': update.at },
   };
-  try {
-    await dynamo.send(new UpdateCommand(input));
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  await conditionHeld(() => dynamo.send(new UpdateCommand(input)));
   // Also when the record was already past it: a retry finishes copies a failure left behind.
   await updateSearchWords(input);
 }
