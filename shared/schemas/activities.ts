@@ -32,7 +32,7 @@ const activityFields = () => ({
   status: z.optional(z.enum(activityStatuses)),
 });
 
-export const activitySchemas = lazy(() => {
+export const activitySchemas = /* @__PURE__ */ lazy(() => {
   const fields = activityFields();
   const record = z.object({
     ...fields,

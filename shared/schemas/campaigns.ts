@@ -27,7 +27,7 @@ const campaignFields = () => ({
 
 const count = () => z.number();
 
-export const campaignSchemas = lazy(() => {
+export const campaignSchemas = /* @__PURE__ */ lazy(() => {
   const fields = campaignFields();
   return {
     create: z.strictObject(fields),

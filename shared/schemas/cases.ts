@@ -18,7 +18,7 @@ const caseFields = () => ({
 const slaHours = () =>
   z.number().check(z.gt(0), z.lte(MAX_SLA_HOURS), z.refine(Number.isFinite, 'must be a finite number'));
 
-export const caseSchemas = lazy(() => {
+export const caseSchemas = /* @__PURE__ */ lazy(() => {
   const fields = caseFields();
   const record = z.object({
     ...fields,
@@ -71,7 +71,7 @@ export const caseSchemas = lazy(() => {
   };
 });
 
-export const slaSettingsSchemas = lazy(() => {
+export const slaSettingsSchemas = /* @__PURE__ */ lazy(() => {
   const hours = {
     urgent: z.optional(slaHours()),
     high: z.optional(slaHours()),

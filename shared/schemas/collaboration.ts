@@ -5,7 +5,7 @@ import { lazy } from './lazy.ts';
 /** A record as views point at it: type and id to link, name to read. */
 const namedRef = () => z.object({ type: z.string(), id: z.string(), name: z.optional(z.string()) });
 
-export const collaborationSchemas = lazy(() => ({
+export const collaborationSchemas = /* @__PURE__ */ lazy(() => ({
   comment: z.strictObject({ body: nonEmpty(5000) }),
   commentRecord: z.object({
     id: z.string(),

@@ -32,7 +32,7 @@ const companyFields = () => ({
   customFields: z.optional(customFields()),
 });
 
-export const companySchemas = lazy(() => {
+export const companySchemas = /* @__PURE__ */ lazy(() => {
   const fields = companyFields();
   return {
     create: z.strictObject(fields),

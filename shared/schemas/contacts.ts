@@ -34,7 +34,7 @@ const contactFields = () => ({
   customFields: z.optional(customFields()),
 });
 
-export const contactSchemas = lazy(() => {
+export const contactSchemas = /* @__PURE__ */ lazy(() => {
   const fields = contactFields();
   return {
     create: z.strictObject(fields),

@@ -42,7 +42,7 @@ const dealFields = () => ({
 const amountHasCurrency = (deal: { amount?: number | null; currency?: string | null }) =>
   deal.amount === undefined || deal.amount === null || Boolean(deal.currency);
 
-export const dealSchemas = lazy(() => {
+export const dealSchemas = /* @__PURE__ */ lazy(() => {
   const fields = dealFields();
   return {
     create: z

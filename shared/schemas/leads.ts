@@ -35,7 +35,7 @@ const leadFields = () => ({
 const amountHasCurrency = (deal: { amount?: number; currency?: string }) =>
   deal.amount === undefined || Boolean(deal.currency);
 
-export const leadSchemas = lazy(() => {
+export const leadSchemas = /* @__PURE__ */ lazy(() => {
   const fields = leadFields();
   const record = z.object({
     ...fields,
@@ -84,7 +84,7 @@ export const leadSchemas = lazy(() => {
   };
 });
 
-export const leadAssignmentSchemas = lazy(() => {
+export const leadAssignmentSchemas = /* @__PURE__ */ lazy(() => {
   const rule = {
     strategy: z.enum(assignmentStrategies),
     userIds: z.optional(

@@ -3,7 +3,7 @@ import { stageKinds } from '../domain/pipeline.ts';
 import { listQuery, nonEmpty, recordBase, ulid } from './common.ts';
 import { lazy } from './lazy.ts';
 
-export const pipelineSchemas = lazy(() => {
+export const pipelineSchemas = /* @__PURE__ */ lazy(() => {
   const stage = z.strictObject({
     id: z.optional(ulid()),
     name: nonEmpty(60),

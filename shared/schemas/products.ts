@@ -27,7 +27,7 @@ const productFields = () => ({
   description: z.optional(nonEmpty(2000)),
 });
 
-export const productSchemas = lazy(() => {
+export const productSchemas = /* @__PURE__ */ lazy(() => {
   const fields = productFields();
   return {
     create: z.strictObject(fields),

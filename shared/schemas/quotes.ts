@@ -33,7 +33,7 @@ const validUntil = () =>
     ),
   );
 
-export const quoteSchemas = lazy(() => {
+export const quoteSchemas = /* @__PURE__ */ lazy(() => {
   const createFields = {
     lines: lines(),
     validUntil: z.optional(validUntil()),

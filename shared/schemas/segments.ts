@@ -22,7 +22,7 @@ const segmentFields = () => ({
   ownerId: z.optional(userId()),
 });
 
-export const segmentSchemas = lazy(() => {
+export const segmentSchemas = /* @__PURE__ */ lazy(() => {
   const fields = segmentFields();
   return {
     create: z.strictObject(fields),
@@ -44,7 +44,7 @@ export const segmentSchemas = lazy(() => {
   };
 });
 
-export const segmentPreviewSchema = lazy(() =>
+export const segmentPreviewSchema = /* @__PURE__ */ lazy(() =>
   z.object({ count: z.number(), sample: z.array(z.record(z.string(), z.unknown())) }),
 );
 

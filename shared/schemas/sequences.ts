@@ -49,7 +49,7 @@ const sequenceFields = () => ({
   replyTo: z.optional(email()),
 });
 
-export const sequenceSchemas = lazy(() => {
+export const sequenceSchemas = /* @__PURE__ */ lazy(() => {
   const fields = sequenceFields();
   return {
     create: z.strictObject(fields),

@@ -11,7 +11,7 @@ const templateFields = () => ({
   ownerId: z.optional(userId()),
 });
 
-export const templateSchemas = lazy(() => {
+export const templateSchemas = /* @__PURE__ */ lazy(() => {
   const fields = templateFields();
   return {
     create: z.strictObject(fields),

@@ -3,7 +3,7 @@ import { roles } from '../domain/access.ts';
 import { email, listQuery, nonEmpty, recordBase, ulid } from './common.ts';
 import { lazy } from './lazy.ts';
 
-export const userSchemas = lazy(() => {
+export const userSchemas = /* @__PURE__ */ lazy(() => {
   const role = z.enum(roles);
   return {
     create: z.strictObject({ email: email(), name: nonEmpty(200), role, teamId: z.optional(ulid()) }),

@@ -8,7 +8,7 @@ import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cdkBundling, esbuildOptions, nodeTarget, projectRoot } from '../../infra/bundling.ts';
-import { httpEntry } from '../../infra/lambdas.ts';
+import { httpEntry, lambdas } from '../../infra/lambdas.ts';
 
 describe('bundling options (infra/bundling.ts)', () => {
   it('gives NodejsFunction the same options as the esbuild object', () => {
@@ -73,5 +73,28 @@ describe('a function bundled exactly as CDK does', () => {
     const response = JSON.parse(output) as { statusCode: number; body: string };
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+  });
+});
+
+describe('functions that validate no request', () => {
+  // Only HTTP functions parse input with zod. A schema module imported by a shared module
+  // (shared/store/campaigns.ts names the campaign record's fields) must not bring zod along:
+  // its unused `lazy(…)` calls carry the `__PURE__` annotation (shared/schemas/lazy.ts).
+  const others = lambdas.filter((spec) => spec.trigger.kind !== 'http');
+
+  it.each(others.map((spec) => [spec.entry]))('%s bundles no zod', async (entry) => {
+    const result = await build({
+      ...esbuildOptions,
+      entryPoints: [join(projectRoot, entry)],
+      outfile: join(tmpdir(), 'crm-zod-check', 'index.mjs'),
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const zod = Object.values(result.metafile.outputs)
+      .flatMap((output) => Object.entries(output.inputs))
+      .filter(([input, { bytesInOutput }]) => /(^|\/)node_modules\/zod\//.test(input) && bytesInOutput > 0)
+      .map(([input]) => input);
+    expect(zod).toEqual([]);
   });
 });
