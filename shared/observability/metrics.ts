@@ -25,8 +25,13 @@ const metrics = new Metrics({
  */
 const published = config.metricsPublished;
 
-/** Records one value; a metric that cannot be recorded is logged, never thrown into the work it measures. */
+/**
+ * Records one value; a metric that cannot be recorded is logged, never thrown into the work it measures.
+ * Where metrics are not published nothing is stored: Powertools writes a metric's line by itself once it
+ * holds 100 values (the EMF limit), which would bypass the flush below.
+ */
 function record(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void {
+  if (!published) return;
   try {
     metrics.addMetric(name, unit, value);
   } catch (error) {
@@ -59,9 +64,7 @@ export function importedRecords(count: number): void {
  * for want of metrics.
  */
 export function flushMetrics(): void {
-  if (!metrics.hasStoredMetrics()) return;
-  if (published) metrics.publishStoredMetrics();
-  else metrics.clearMetrics();
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 }
 
 atInvocationEnd(flushMetrics);

@@ -156,6 +156,16 @@ describe('metrics', () => {
     expect(emf?.StreamLag).toBeLessThan(95_000 + 60_000);
   });
 
+  it('writes nothing outside Lambda even after 100 values, where Powertools would write by itself', async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', undefined);
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined);
+    const { emailSent, flushMetrics } = await load();
+    const log = logOutput();
+    for (let email = 0; email < 250; email++) emailSent();
+    flushMetrics();
+    expect(log).not.toHaveBeenCalled();
+  });
+
   it('writes nothing outside Lambda unless asked to, and never for an invocation without metrics', async () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', undefined);
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined);
