@@ -1,6 +1,7 @@
 import { trackingRoutes } from '#shared/api/tracking';
 import { config } from '#shared/config';
-import { acceptsEngagement, type Delivery, healableStatus, isMachineOpen } from '#shared/domain/delivery';
+import { acceptsEngagement, type Delivery, healableStatus } from '#shared/domain/delivery';
+import { classifyOpen } from '#shared/domain/machine-open';
 import {
   isTrackableUrl,
   type TrackingClaim,
@@ -130,14 +131,18 @@ const confirmationPage = (email: string | undefined) =>
 const addressOf = ({ delivery, contact }: Located) => delivery.email ?? contact.email;
 
 export const handler = httpHandler(trackingRoutes, {
-  async trackOpen({ params }) {
+  async trackOpen({ params, event }) {
     const path = params.token;
     if (!path.endsWith('.gif')) throw notFound('Link');
     const located = await locate(path.slice(0, -'.gif'.length), 'open');
     const now = new Date();
+    const { userAgent, sourceIp } = event.requestContext.http;
     // A bounced message reached nobody: the pixel is served and nothing is recorded.
-    if (acceptsEngagement(located.delivery) && isMachineOpen(located.delivery, now)) {
-      // A mail-privacy proxy fetching images on arrival: reported apart, never as a person's open.
+    if (
+      acceptsEngagement(located.delivery) &&
+      classifyOpen({ userAgent, sourceIp }, located.delivery, now).machine
+    ) {
+      // A privacy or image proxy, or a scanner: reported apart, never as a person's open.
       if (!located.delivery.machineOpenedAt)
         await recordEngagement(located.claim.tenantId, located.claim.ref, 'machineOpenedAt', now);
     } else {

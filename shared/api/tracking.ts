@@ -12,7 +12,7 @@ export const trackingRoutes = defineRoutes([
     operationId: 'trackOpen',
     summary:
       'Open pixel (`/t/o/<token>.gif`): a 1x1 transparent GIF; records the first open of the email ' +
-      '(opens within seconds of delivery count as machine opens)',
+      '(opens within seconds of delivery, from privacy or image proxies or from scanners count as machine opens)',
     public: true,
     status: 200,
   },

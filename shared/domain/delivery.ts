@@ -140,22 +140,6 @@ export function recipientStatus(
 export const acceptsEngagement = (delivery: Pick<Delivery, 'bouncedAt'>): boolean => !delivery.bouncedAt;
 
 /**
- * An open counts as a person's only if it comes later than a mail-privacy
- * proxy would fetch the pixel: Apple Mail Privacy Protection and similar
- * prefetch images within seconds of delivery. Earlier opens are machine opens.
- */
-export const MACHINE_OPEN_WINDOW_MS = 10_000;
-
-export const isMachineOpen = (
-  delivery: Pick<Delivery, 'deliveredAt' | 'sentAt'>,
-  openedAt: Date,
-): boolean => {
-  const since = delivery.deliveredAt ?? delivery.sentAt;
-  if (!since) return true; // an open before the email went out cannot be a person's
-  return openedAt.getTime() - Date.parse(since) < MACHINE_OPEN_WINDOW_MS;
-};
-
-/**
  * A sender starts no SES call later than this after its claim (it releases the
  * claim unsent instead), so a claim's window of possible sends is bounded.
  */

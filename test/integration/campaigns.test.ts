@@ -2,7 +2,7 @@ import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/clie
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { MACHINE_OPEN_WINDOW_MS } from '../../shared/domain/delivery.ts';
+import { MACHINE_OPEN_WINDOW_MS } from '../../shared/domain/machine-open.ts';
 import { emailHash } from '../../shared/domain/suppression.ts';
 import {
   type AnyBody,

@@ -70,8 +70,8 @@ function sealedWithUrl(token: string, url: string): string {
   return Buffer.concat([newBody, mac]).toString('base64url');
 }
 
-async function fetchRaw(path: string) {
-  const response = await fetch(new URL(path, inject('apiUrl')), { redirect: 'manual' });
+async function fetchRaw(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(new URL(path, inject('apiUrl')), { redirect: 'manual', headers });
   return {
     status: response.status,
     headers: response.headers,
@@ -119,6 +119,30 @@ describe('open pixel', () => {
     expect(
       await store.engagementItem(world.tenant, campaignOf(sent.ref), 'opened', sent.contact.id),
     ).toBeUndefined();
+  });
+
+  it("an image proxy's or a scanner's fetch is a machine open, however late; a mail client's is a person's", async () => {
+    const machines = [
+      'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)',
+      'python-requests/2.31.0',
+    ];
+    for (const agent of machines) {
+      const sent = await sentToNewContact();
+      expect((await fetchRaw(sent.open, { 'user-agent': agent })).status).toBe(200);
+      const after = await delivery(sent.ref);
+      expect(after?.machineOpenedAt, agent).toBeDefined();
+      expect(after?.openedAt, agent).toBeUndefined();
+      expect(
+        await store.engagementItem(world.tenant, campaignOf(sent.ref), 'opened', sent.contact.id),
+      ).toBeUndefined();
+    }
+    const sent = await sentToNewContact();
+    const reader =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
+    expect((await fetchRaw(sent.open, { 'user-agent': reader })).status).toBe(200);
+    const after = await delivery(sent.ref);
+    expect(after?.openedAt).toBeDefined();
+    expect(after?.machineOpenedAt).toBeUndefined();
   });
 
   it('answers 404 and records nothing without the .gif suffix, for a tampered token or another purpose', async () => {
