@@ -1,7 +1,7 @@
 import { trackingRoutes } from '#shared/api/tracking';
 import { config } from '#shared/config';
 import { acceptsEngagement, type Delivery, healableStatus } from '#shared/domain/delivery';
-import { classifyOpen } from '#shared/domain/machine-open';
+import { classifyClick, classifyOpen } from '#shared/domain/machine-open';
 import {
   isTrackableUrl,
   type TrackingClaim,
@@ -152,14 +152,19 @@ export const handler = httpHandler(trackingRoutes, {
     return { ...gif, headers: { ...gif.headers, ...noCache } };
   },
 
-  async trackClick({ params }) {
+  async trackClick({ params, event }) {
     const located = await locate(params.token, 'click');
     const { claim, delivery } = located;
     // verifyTrackingToken already refuses anything else; checked again right where the redirect is made.
     if (!claim.url || !isTrackableUrl(claim.url)) throw notFound('Link');
     const now = new Date();
+    const { userAgent, sourceIp } = event.requestContext.http;
     // The link works whatever happened to the message; a bounced one records nothing.
-    if (acceptsEngagement(delivery)) {
+    if (acceptsEngagement(delivery) && classifyClick({ userAgent, sourceIp }).machine) {
+      // A scanner following every link: the message was fetched by a machine, not read or clicked.
+      if (!delivery.machineOpenedAt)
+        await recordEngagement(claim.tenantId, claim.ref, 'machineOpenedAt', now);
+    } else if (acceptsEngagement(delivery)) {
       if (!delivery.clickedAt) await recordEngagement(claim.tenantId, claim.ref, 'clickedAt', now);
       if (claim.ref.kind === 'campaign')
         await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'clicked', claim.ref.contactId, now);

@@ -70,6 +70,19 @@ const scannerAgents = [
 ];
 
 /**
+ * Whether a tracked click is a scanner's: a security gateway or an HTTP
+ * library following the message's links to inspect them (they fetch every
+ * link at once, usually before anyone reads the message). A click is
+ * otherwise a person's: mail clients and webmail hand links to a browser.
+ */
+export function classifyClick(request: OpenRequest): OpenVerdict {
+  const agent = request.userAgent ?? '';
+  return scannerAgents.some((pattern) => pattern.test(agent))
+    ? { machine: true, reason: 'scanner' }
+    : { machine: false };
+}
+
+/**
  * Whether a tracked open is a person's or a machine's, and why (see
  * MachineOpenReason). Machines are recognised by their network (Apple's, with
  * Mail Privacy Protection's bare agent), by their user agent (image proxies,

@@ -165,6 +165,21 @@ describe('open pixel', () => {
 });
 
 describe('click redirect', () => {
+  it("redirects a scanner too, but records its fetch as a machine's: no click, no open", async () => {
+    const sent = await sentToNewContact();
+    const response = await fetchRaw(sent.click('https://shop.example.com/autumn'), {
+      'user-agent': 'python-requests/2.31.0',
+    });
+    expect(response.status).toBe(302);
+    const after = await delivery(sent.ref);
+    expect(after?.machineOpenedAt).toBeDefined();
+    expect(after?.clickedAt).toBeUndefined();
+    expect(after?.openedAt).toBeUndefined();
+    expect(
+      await store.engagementItem(world.tenant, campaignOf(sent.ref), 'clicked', sent.contact.id),
+    ).toBeUndefined();
+  });
+
   it('redirects (302) to the sealed URL only, records the click and an open, once', async () => {
     const sent = await sentToNewContact();
     const url = 'https://shop.example.com/autumn?utm_source=crm&x=1';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyOpen, MACHINE_OPEN_WINDOW_MS } from '#shared/domain/machine-open';
+import { classifyClick, classifyOpen, MACHINE_OPEN_WINDOW_MS } from '#shared/domain/machine-open';
 
 const deliveredAt = '2030-03-01T09:00:00.000Z';
 const delivery = { deliveredAt, sentAt: '2030-03-01T08:59:59.000Z' };
@@ -110,5 +110,26 @@ describe('classifyOpen', () => {
   it('reads a missing user agent as no evidence either way', () => {
     expect(classifyOpen({ sourceIp: residentialIp }, delivery, later)).toEqual({ machine: false });
     expect(classifyOpen({}, delivery, later)).toEqual({ machine: false });
+  });
+});
+
+describe('classifyClick', () => {
+  it("takes scanners' and HTTP libraries' link fetches for a scanner's, a browser's for a person's", () => {
+    for (const agent of [
+      agents.barracuda,
+      agents.headless,
+      agents.curl,
+      agents.pythonRequests,
+      agents.goClient,
+    ])
+      expect(classifyClick({ userAgent: agent }), agent).toEqual({ machine: true, reason: 'scanner' });
+    for (const agent of [
+      agents.chromeWebmail,
+      agents.appleMailIphone,
+      agents.thunderbird,
+      agents.outlookDesktop,
+    ])
+      expect(classifyClick({ userAgent: agent, sourceIp: appleProxyIp }), agent).toEqual({ machine: false });
+    expect(classifyClick({})).toEqual({ machine: false });
   });
 });
