@@ -26,18 +26,23 @@ const agents = {
   goClient: 'Go-http-client/1.1',
 };
 
+/** Mail clients and webmail in a browser: people reading. */
+const readers = [
+  agents.appleMailMac,
+  agents.appleMailIphone,
+  agents.outlookDesktop,
+  agents.thunderbird,
+  agents.chromeWebmail,
+];
+/** Security gateways, headless browsers and HTTP libraries. */
+const scanners = [agents.barracuda, agents.headless, agents.curl, agents.pythonRequests, agents.goClient];
+
 const residentialIp = '81.44.12.7';
 const appleProxyIp = '17.58.101.12';
 
 describe('classifyOpen', () => {
   it("counts a mail client's fetch an hour after delivery as a person's open", () => {
-    for (const agent of [
-      agents.appleMailMac,
-      agents.appleMailIphone,
-      agents.outlookDesktop,
-      agents.thunderbird,
-      agents.chromeWebmail,
-    ])
+    for (const agent of readers)
       expect(classifyOpen({ userAgent: agent, sourceIp: residentialIp }, delivery, later), agent).toEqual({
         machine: false,
       });
@@ -78,13 +83,7 @@ describe('classifyOpen', () => {
   });
 
   it('takes security gateways, headless browsers and HTTP libraries for scanners', () => {
-    for (const agent of [
-      agents.barracuda,
-      agents.headless,
-      agents.curl,
-      agents.pythonRequests,
-      agents.goClient,
-    ])
+    for (const agent of scanners)
       expect(classifyOpen({ userAgent: agent, sourceIp: residentialIp }, delivery, later), agent).toEqual({
         machine: true,
         reason: 'scanner',
@@ -115,20 +114,9 @@ describe('classifyOpen', () => {
 
 describe('classifyClick', () => {
   it("takes scanners' and HTTP libraries' link fetches for a scanner's, a browser's for a person's", () => {
-    for (const agent of [
-      agents.barracuda,
-      agents.headless,
-      agents.curl,
-      agents.pythonRequests,
-      agents.goClient,
-    ])
+    for (const agent of scanners)
       expect(classifyClick({ userAgent: agent }), agent).toEqual({ machine: true, reason: 'scanner' });
-    for (const agent of [
-      agents.chromeWebmail,
-      agents.appleMailIphone,
-      agents.thunderbird,
-      agents.outlookDesktop,
-    ])
+    for (const agent of readers)
       expect(classifyClick({ userAgent: agent, sourceIp: appleProxyIp }), agent).toEqual({ machine: false });
     expect(classifyClick({})).toEqual({ machine: false });
   });
