@@ -27,7 +27,8 @@ export const OPEN_AMOUNT_PREFIX = 'openAmount#';
 
 type Image = Record<string, unknown> | undefined;
 
-function contribution(image: Image): Map<string, number> {
+/** What one image adds to the overview: 1 under its counter, and an open deal's amount. */
+export function overviewContribution(image: Image): Map<string, number> {
   const result = new Map<string, number>();
   const counter = overviewCounters[image?.entity as keyof typeof overviewCounters];
   if (!counter || image?.archived === true) return result;
@@ -53,8 +54,8 @@ export interface OverviewChange {
 export function overviewChange(oldImage: Image, newImage: Image): OverviewChange | undefined {
   const tenantId = (newImage ?? oldImage)?.tenantId;
   if (typeof tenantId !== 'string') return undefined;
-  const before = contribution(oldImage);
-  const after = contribution(newImage);
+  const before = overviewContribution(oldImage);
+  const after = overviewContribution(newImage);
   const deltas: Record<string, number> = {};
   for (const key of new Set([...before.keys(), ...after.keys()])) {
     const delta = (after.get(key) ?? 0) - (before.get(key) ?? 0);

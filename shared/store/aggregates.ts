@@ -1,26 +1,22 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { fromMinor } from '../domain/money.ts';
 import { OPEN_AMOUNT_PREFIX, type Overview, overviewCounters } from '../domain/overview.ts';
-import { dynamo } from './client.ts';
-import { aggregateKey, streamMarkerKey } from './keys.ts';
+import { readReport } from './report-aggregates.ts';
 import { type TransactItem, transact } from './transactions.ts';
 import { updateExpression } from './update-expression.ts';
 
-const OVERVIEW = 'overview';
 /** Markers outlive the stream's 24-hour retention, so any replay still finds them. */
 const MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** A transaction holds 100 actions: 99 markers and the one aggregate update. */
 export const MAX_EVENTS_PER_TRANSACTION = 99;
 
+/** The overview report: live record counts and open pipeline per currency, summed across shards. */
 export async function readOverview(tenantId: string): Promise<Overview> {
-  const { Item = {} } = await dynamo.send(
-    new GetCommand({ TableName: config.tableName, Key: aggregateKey(tenantId, OVERVIEW) }),
-  );
-  const count = (name: string) => (typeof Item[name] === 'number' ? (Item[name] as number) : 0);
+  const Item = (await readReport(tenantId, 'overview')).get('overview') ?? {};
+  const count = (name: string) => Item[name] ?? 0;
   const openPipelineAmount: Record<string, number> = {};
   for (const [name, value] of Object.entries(Item)) {
-    if (name.startsWith(OPEN_AMOUNT_PREFIX) && typeof value === 'number' && value !== 0) {
+    if (name.startsWith(OPEN_AMOUNT_PREFIX) && value !== 0) {
       openPipelineAmount[name.slice(OPEN_AMOUNT_PREFIX.length)] = fromMinor(value);
     }
   }
@@ -36,24 +32,6 @@ export async function readOverview(tenantId: string): Promise<Overview> {
 export interface CountedEvent {
   readonly eventId: string;
   readonly deltas: Readonly<Partial<Record<string, number>>>;
-}
-
-/**
- * Applies one tenant's events to the overview in one transaction (see
- * applyMarkedDeltas). Returns how many were applied.
- */
-export async function applyCountedEvents(
-  tenantId: string,
-  events: readonly CountedEvent[],
-  now = Date.now(),
-): Promise<number> {
-  return applyMarkedDeltas({
-    tenantId,
-    events,
-    markerKey: streamMarkerKey,
-    countersKey: aggregateKey(tenantId, OVERVIEW),
-    now,
-  });
 }
 
 export interface MarkedDeltas {

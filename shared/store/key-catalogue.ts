@@ -1,6 +1,5 @@
 import {
   acceptedQuoteKey,
-  aggregateKey,
   campaignRecipientStatusPk,
   campaignRecipientsPk,
   campaignStatsKey,
@@ -23,6 +22,7 @@ import {
   notificationsAboutPk,
   notificationsPk,
   recordKey,
+  reportAggregateKey,
   searchSk,
   searchWordSk,
   sendBudgetKey,
@@ -148,7 +148,10 @@ export function accessPatternShapes(): KeyShape[] {
     item('acceptedQuote', acceptedQuoteKey(TENANT, '<dealId>')),
     item('unique', uniqueKey(TENANT, '<NAME>', '<value>')),
     item('settings', settingsKey(TENANT, '<name>')),
-    item('aggregate', aggregateKey(TENANT, '<name>')),
+    item('reportAggregate', {
+      pk: reportAggregateKey(TENANT, '<report>', 0, '').pk.replace(/0$/, '<shard>'),
+      sk: '<groupKey>',
+    }),
     item('idempotency', idempotencyKey(TENANT, '<userId>', '<key>')),
     item('copies', { pk: copiesPk(TENANT, '<recordId>'), sk: '<idempotency pk>' }),
     item('suppression', suppressionKey(TENANT, '<emailHash>')),

@@ -106,7 +106,19 @@ export const suppressionKey = (tenantId: string, emailHash: string) => ({
   sk: RECORD_SK,
 });
 
-export const aggregateKey = (tenantId: string, name: string) => ({ pk: `T#${tenantId}#AGGREGATE`, sk: name });
+/**
+ * A report aggregate item (shared/domain/reports): the partition of one report
+ * and shard, the item's group key (`owner#2026-03-14#<userId>`) as sort key.
+ * Each report is split over REPORT_SHARDS partitions so a burst of writes (an
+ * import, a campaign) spreads; a report is read by one Query per shard.
+ */
+export const reportAggregatePk = (tenantId: string, report: string, shard: number) =>
+  `T#${tenantId}#REPORT#${report}#${shard}`;
+
+export const reportAggregateKey = (tenantId: string, report: string, shard: number, key: string) => ({
+  pk: reportAggregatePk(tenantId, report, shard),
+  sk: key,
+});
 
 export const streamMarkerPk = (tenantId: string, eventId: string) => `T#${tenantId}#STREAM#${eventId}`;
 

@@ -244,6 +244,7 @@ const samples: Record<OperationId, Sample | NotCallable> = {
 
   // reports
   getOverview: { call: async () => ({ path: '/reports/overview' }) },
+  getSalesReport: { call: async () => ({ path: '/reports/sales?groupBy=owner' }) },
 
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },

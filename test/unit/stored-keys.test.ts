@@ -18,7 +18,6 @@ import {
 } from '#shared/store/entities';
 import {
   acceptedQuoteKey,
-  aggregateKey,
   campaignRecipientStatusPk,
   campaignRecipientsPk,
   campaignStatsKey,
@@ -33,6 +32,7 @@ import {
   ownerPk,
   parentPk,
   recordKey,
+  reportAggregateKey,
   searchPk,
   sendBudgetKey,
   sequenceDeliveriesPk,
@@ -381,7 +381,7 @@ describe('stored key strings', () => {
       idempotency: idempotencyKey(tenant, 'u1', 'k1'),
       copies: copiesPk(tenant, 'p1'),
       suppression: suppressionKey(tenant, 'h1'),
-      aggregate: aggregateKey(tenant, 'contacts'),
+      reportAggregate: reportAggregateKey(tenant, 'sales', 2, 'owner#2026-03-14#u1'),
       streamMarker: streamMarkerKey(tenant, 'ev1'),
       campaignRecipients: campaignRecipientsPk(tenant, 'cp1'),
       campaignRecipientStatus: campaignRecipientStatusPk(tenant, 'cp1', 'sent'),
@@ -407,10 +407,6 @@ describe('stored key strings', () => {
         "acceptedQuote": {
           "pk": "T#acme#DEAL#d1",
           "sk": "ACCEPTED_QUOTE",
-        },
-        "aggregate": {
-          "pk": "T#acme#AGGREGATE",
-          "sk": "contacts",
         },
         "archived": "T#acme#DEAL#ARCHIVED",
         "campaignDelivery": {
@@ -458,6 +454,10 @@ describe('stored key strings', () => {
         "record": {
           "pk": "T#acme#CONTACT#p1",
           "sk": "A",
+        },
+        "reportAggregate": {
+          "pk": "T#acme#REPORT#sales#2",
+          "sk": "owner#2026-03-14#u1",
         },
         "search": "T#acme#DEAL#NAME",
         "sendBudget": {

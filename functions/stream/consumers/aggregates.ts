@@ -1,30 +1,44 @@
-import { overviewChange } from '#shared/domain/overview';
+import { aggregateDeltas } from '#shared/domain/reports/aggregate';
+import { reportAggregates } from '#shared/domain/reports/index';
 import { logger } from '#shared/observability/logger';
-import { applyCountedEvents, type CountedEvent, MAX_EVENTS_PER_TRANSACTION } from '#shared/store/aggregates';
+import { applyReportEvents, type ReportEvent } from '#shared/store/report-aggregates';
 import type { Consumer, FailedIds, TableChange } from '../pipeline/change.ts';
 import { applyIsolated, describeError } from '../pipeline/isolation.ts';
 
+/** Events per isolation unit: a failing unit is split until the failing events stand alone. */
+const EVENTS_PER_UNIT = 99;
+
 /**
- * Per-tenant report counters (shared/domain/overview.ts), applied per tenant
- * in chunks of one transaction each, with a marker per stream event so a
- * replay counts once. A failed chunk is split until the failing events stand
- * alone (isolation.ts).
+ * Report aggregates (shared/domain/reports): each change adds its new image's
+ * contributions and takes away its old image's. Per tenant, the batch's
+ * deltas are coalesced into one update per aggregate item per transaction,
+ * with a marker per stream event so a replay counts once. A failed unit is
+ * split until the failing events stand alone (isolation.ts); those are
+ * returned for the pipeline to retry or set aside.
  */
-async function applyAggregates(changes: readonly TableChange[]): Promise<FailedIds> {
-  const byTenant = new Map<string, CountedEvent[]>();
-  for (const { eventId, old: before, new: after } of changes) {
-    const change = overviewChange(before, after);
-    if (!change) continue;
-    const list = byTenant.get(change.tenantId) ?? [];
-    list.push({ eventId, deltas: change.deltas });
-    byTenant.set(change.tenantId, list);
-  }
+export async function applyAggregates(changes: readonly TableChange[]): Promise<FailedIds> {
+  const byTenant = new Map<string, ReportEvent[]>();
   const failed: FailedIds = new Map();
+  for (const { eventId, tenantId, old: before, new: after } of changes) {
+    if (!tenantId) continue;
+    let contributions: ReportEvent['contributions'];
+    try {
+      contributions = aggregateDeltas(before, after, reportAggregates);
+    } catch (error) {
+      logger.error('report contribution failed', { tenantId, eventId, error: describeError(error) });
+      failed.set(eventId, error);
+      continue;
+    }
+    if (contributions.length === 0) continue;
+    const list = byTenant.get(tenantId) ?? [];
+    list.push({ eventId, contributions });
+    byTenant.set(tenantId, list);
+  }
   for (const [tenantId, events] of byTenant) {
-    for (let start = 0; start < events.length; start += MAX_EVENTS_PER_TRANSACTION) {
-      const chunk = events.slice(start, start + MAX_EVENTS_PER_TRANSACTION);
-      const failures = await applyIsolated(chunk, async (group) => {
-        await applyCountedEvents(tenantId, group);
+    for (let start = 0; start < events.length; start += EVENTS_PER_UNIT) {
+      const unit = events.slice(start, start + EVENTS_PER_UNIT);
+      const failures = await applyIsolated(unit, async (group) => {
+        await applyReportEvents(tenantId, group);
       });
       for (const { item, error } of failures) {
         logger.error('aggregate update failed', {
