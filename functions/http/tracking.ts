@@ -160,7 +160,7 @@ export const handler = httpHandler(trackingRoutes, {
     const now = new Date();
     const { userAgent, sourceIp } = event.requestContext.http;
     // The link works whatever happened to the message; a bounced one records nothing.
-    if (acceptsEngagement(delivery) && classifyClick({ userAgent, sourceIp }).machine) {
+    if (acceptsEngagement(delivery) && classifyClick({ userAgent, sourceIp }, delivery, now).machine) {
       // A scanner following every link: the message was fetched by a machine, not read or clicked.
       if (!delivery.machineOpenedAt)
         await recordEngagement(claim.tenantId, claim.ref, 'machineOpenedAt', now);

@@ -71,15 +71,27 @@ const scannerAgents = [
 
 /**
  * Whether a tracked click is a scanner's: a security gateway or an HTTP
- * library following the message's links to inspect them (they fetch every
- * link at once, usually before anyone reads the message). A click is
- * otherwise a person's: mail clients and webmail hand links to a browser.
+ * library following the message's links to inspect them. They are known by
+ * their user agent, or by timing when they pose as a browser: they fetch
+ * every link as the message arrives, within MACHINE_OPEN_WINDOW_MS of
+ * delivery, before a person could have read it. A click is otherwise a
+ * person's: mail clients and webmail hand links to a browser. Pure:
+ * `clickedAt` is the request's time.
  */
-export function classifyClick(request: OpenRequest): OpenVerdict {
+export function classifyClick(
+  request: OpenRequest,
+  delivery: Pick<Delivery, 'deliveredAt' | 'sentAt'>,
+  clickedAt: Date,
+): OpenVerdict {
   const agent = request.userAgent ?? '';
-  return scannerAgents.some((pattern) => pattern.test(agent))
-    ? { machine: true, reason: 'scanner' }
-    : { machine: false };
+  if (scannerAgents.some((pattern) => pattern.test(agent))) return { machine: true, reason: 'scanner' };
+  return arrivedWithMessage(delivery, clickedAt) ? { machine: true, reason: 'prefetch' } : { machine: false };
+}
+
+/** Whether a fetch came within seconds of delivery, or before the message was sent at all. */
+function arrivedWithMessage(delivery: Pick<Delivery, 'deliveredAt' | 'sentAt'>, at: Date): boolean {
+  const since = delivery.deliveredAt ?? delivery.sentAt;
+  return !since || at.getTime() - Date.parse(since) < MACHINE_OPEN_WINDOW_MS;
 }
 
 /**
@@ -101,9 +113,6 @@ export function classifyOpen(
   if (imageProxyAgents.some((pattern) => pattern.test(agent)))
     return { machine: true, reason: 'image_proxy' };
   if (scannerAgents.some((pattern) => pattern.test(agent))) return { machine: true, reason: 'scanner' };
-  const since = delivery.deliveredAt ?? delivery.sentAt;
   // An open before the email went out cannot be a person's.
-  if (!since || openedAt.getTime() - Date.parse(since) < MACHINE_OPEN_WINDOW_MS)
-    return { machine: true, reason: 'prefetch' };
-  return { machine: false };
+  return arrivedWithMessage(delivery, openedAt) ? { machine: true, reason: 'prefetch' } : { machine: false };
 }

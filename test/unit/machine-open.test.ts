@@ -115,9 +115,29 @@ describe('classifyOpen', () => {
 describe('classifyClick', () => {
   it("takes scanners' and HTTP libraries' link fetches for a scanner's, a browser's for a person's", () => {
     for (const agent of scanners)
-      expect(classifyClick({ userAgent: agent }), agent).toEqual({ machine: true, reason: 'scanner' });
+      expect(classifyClick({ userAgent: agent }, delivery, later), agent).toEqual({
+        machine: true,
+        reason: 'scanner',
+      });
     for (const agent of readers)
-      expect(classifyClick({ userAgent: agent, sourceIp: appleProxyIp }), agent).toEqual({ machine: false });
-    expect(classifyClick({})).toEqual({ machine: false });
+      expect(classifyClick({ userAgent: agent, sourceIp: appleProxyIp }, delivery, later), agent).toEqual({
+        machine: false,
+      });
+    expect(classifyClick({}, delivery, later)).toEqual({ machine: false });
+  });
+
+  it('takes a browser-like click as the message arrives for a link scanner, a later one for a person', () => {
+    const at = (ms: number) => new Date(Date.parse(deliveredAt) + ms);
+    const browser = { userAgent: agents.chromeWebmail };
+    // Gateways that rewrite links (Safe Links and the like) fetch them all on arrival, posing as a browser.
+    expect(classifyClick(browser, delivery, at(1_500))).toEqual({ machine: true, reason: 'prefetch' });
+    expect(classifyClick(browser, delivery, at(MACHINE_OPEN_WINDOW_MS - 1))).toEqual({
+      machine: true,
+      reason: 'prefetch',
+    });
+    expect(classifyClick(browser, delivery, at(MACHINE_OPEN_WINDOW_MS))).toEqual({ machine: false });
+    // A click before the email was sent, or on a message never sent, cannot be a person's.
+    expect(classifyClick(browser, delivery, at(-60_000))).toEqual({ machine: true, reason: 'prefetch' });
+    expect(classifyClick(browser, {}, later)).toEqual({ machine: true, reason: 'prefetch' });
   });
 });
