@@ -1,4 +1,11 @@
-import { type Contribution, type Counters, groupKey, isLive, type ReportAggregate } from './aggregate.ts';
+import {
+  type Contribution,
+  type Counters,
+  groupKey,
+  isLive,
+  MergedCounters,
+  type ReportAggregate,
+} from './aggregate.ts';
 import { counter } from './figures.ts';
 import { dayOf, text } from './image.ts';
 import { UNASSIGNED } from './sales.ts';
@@ -55,10 +62,12 @@ export const activitiesAggregate: ReportAggregate = {
     const status = text(image, 'status');
     const created = dayOf(text(image, 'createdAt'));
     const due = status === 'open' ? dueMinute(text(image, 'dueAt')) : undefined;
-    return [
-      ...(created ? at(created, { created: 1, ...(status === 'done' ? { done: 1 } : {}) }) : []),
-      ...(due ? at(due.day, { [`${DUE_PREFIX}${due.minute}`]: 1 }) : []),
-    ];
+    // Created and due on the same day land on the same items: merged, one contribution per item.
+    const merged = new MergedCounters();
+    if (created)
+      for (const c of at(created, { created: 1, ...(status === 'done' ? { done: 1 } : {}) })) merged.add(c);
+    if (due) for (const c of at(due.day, { [`${DUE_PREFIX}${due.minute}`]: 1 })) merged.add(c);
+    return merged.contributions();
   },
 };
 
