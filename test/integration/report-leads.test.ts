@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AnyBody, api, eventually, tokenFor, uniqueTenant } from '../support/api.ts';
+import { type AnyBody, type ApiClient, api, eventually, tokenFor, uniqueTenant } from '../support/api.ts';
 import { listAll, replayIntoTenant } from './report-replay.ts';
 import { createWorld, unique, type World } from './world.ts';
 
@@ -44,7 +44,7 @@ function expectedLeads(leads: readonly AnyBody[], groupBy: GroupBy, from: string
 describe('leads report', () => {
   it('counts leads created in the period and their conversions, by source, month and owner', async () => {
     const { admin, managerRed, repRed, repRed2 } = world;
-    const lead = async (client: typeof admin, source?: string) => {
+    const lead = async (client: ApiClient, source?: string) => {
       const response = await client.post('/leads', {
         firstName: 'Lea',
         email: `${unique('lea')}@example.com`,

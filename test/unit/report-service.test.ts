@@ -331,7 +331,7 @@ describe('activities aggregate', () => {
       { key: 'u3', created: 1, done: 0, overdue: 0 },
     ]);
     const months = activityRows(
-      new Map([
+      new Map<string, Counters>([
         ['month#2026-02-28', { created: 1 }],
         ['month#2026-03-01', { created: 1, 'due@0800': 1 }],
       ]),
