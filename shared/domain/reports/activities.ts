@@ -11,7 +11,7 @@ import { dayOf, text } from './image.ts';
 import { UNASSIGNED } from './sales.ts';
 
 /**
- * Activities (`GET /reports/activities?groupBy=`): `created` and `done` are a
+ * Activities (`GET /reports/activities?groupBy=`, SPEC "Reports"): `created` and `done` are a
  * cohort by the day each activity was created (done = status `done` now);
  * `overdue` counts the activities still open whose `dueAt` falls in the
  * period and lies before now.

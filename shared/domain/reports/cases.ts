@@ -1,10 +1,17 @@
-import { type Contribution, type Counters, groupKey, isLive, type ReportAggregate } from './aggregate.ts';
+import {
+  type Contribution,
+  type Counters,
+  groupKey,
+  type Image,
+  isLive,
+  type ReportAggregate,
+} from './aggregate.ts';
 import { average, counter, rate, SECONDS_PER_HOUR } from './figures.ts';
 import { dayOf, number, secondsBetween, text } from './image.ts';
 import { UNASSIGNED } from './sales.ts';
 
 /**
- * Service cases (`GET /reports/cases?groupBy=`): a cohort by the day each
+ * Service cases (`GET /reports/cases?groupBy=`, SPEC "Reports"): a cohort by the day each
  * case was opened (`createdAt`). Keys are `<dimension>#<created day>[#<value>]`:
  * `type#2026-03-02#complaint`, `status#2026-03-02#open`,
  * `assignee#2026-03-02#<userId>`, `month#2026-03-02`.
@@ -26,7 +33,8 @@ export type CaseDimension = (typeof caseDimensions)[number];
 const CSAT_MIN = 1;
 const CSAT_MAX = 5;
 
-function caseCounters(image: Parameters<ReportAggregate['contribute']>[0], createdAt: string): Counters {
+/** What one live case adds to each of its items (see the module's comment). */
+function caseCounters(image: Image, createdAt: string): Counters {
   const status = text(image, 'status');
   const resolvedAt =
     status === 'resolved' || status === 'closed'
@@ -81,7 +89,7 @@ export interface CasesRow {
   readonly csatCount: number;
 }
 
-/** A row from the summed counters of one group. */
+/** A row from the summed counters of one group (rates and averages as SPEC "Reports" rounds them). */
 export function casesRow(key: string, counters: Counters): CasesRow {
   const opened = counter(counters, 'opened');
   const resolved = counter(counters, 'resolved');

@@ -4,7 +4,7 @@ import { dayOf, secondsBetween, text } from './image.ts';
 import { UNASSIGNED } from './sales.ts';
 
 /**
- * Leads (`GET /reports/leads?groupBy=`): a cohort by the day each lead was
+ * Leads (`GET /reports/leads?groupBy=`, SPEC "Reports"): a cohort by the day each lead was
  * created. Of the leads created in the period, how many were converted
  * (have `convertedAt`) and how long conversion took, whenever it happened.
  * Keys are `<dimension>#<created day>[#<value>]`: `source#2026-03-02#web`,
@@ -56,7 +56,7 @@ export interface LeadsRow {
   readonly avgDaysToConvert: number | null;
 }
 
-/** A row from the summed counters of one group. */
+/** A row from the summed counters of one group (rates and averages as SPEC "Reports" rounds them). */
 export function leadsRow(key: string, counters: Counters): LeadsRow {
   const created = counter(counters, 'created');
   const converted = counter(counters, 'converted');
