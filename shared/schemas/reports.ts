@@ -1,4 +1,7 @@
 import * as z from 'zod/mini';
+import { activityDimensions } from '../domain/reports/activities.ts';
+import { caseDimensions } from '../domain/reports/cases.ts';
+import { leadDimensions } from '../domain/reports/leads.ts';
 import { salesDimensions } from '../domain/reports/sales.ts';
 import { isoDate } from './common.ts';
 import { lazy } from './lazy.ts';
@@ -17,5 +20,45 @@ export const reportSchemas = /* @__PURE__ */ lazy(() => ({
     items: z.array(
       z.object({ key: z.string(), count: z.number(), amount: money(), quantity: z.optional(z.number()) }),
     ),
+  }),
+  leadsQuery: z.strictObject({ ...period(), groupBy: z.optional(z.enum(leadDimensions)) }),
+  leads: z.object({
+    from: z.string(),
+    to: z.string(),
+    groupBy: z.enum(leadDimensions),
+    items: z.array(
+      z.object({
+        key: z.string(),
+        created: z.number(),
+        converted: z.number(),
+        conversionRate: z.number(),
+        avgDaysToConvert: z.nullable(z.number()),
+      }),
+    ),
+  }),
+  casesQuery: z.strictObject({ ...period(), groupBy: z.optional(z.enum(caseDimensions)) }),
+  cases: z.object({
+    from: z.string(),
+    to: z.string(),
+    groupBy: z.enum(caseDimensions),
+    items: z.array(
+      z.object({
+        key: z.string(),
+        opened: z.number(),
+        resolved: z.number(),
+        slaBreaches: z.number(),
+        slaBreachRate: z.number(),
+        avgResolutionHours: z.nullable(z.number()),
+        csatAvg: z.nullable(z.number()),
+        csatCount: z.number(),
+      }),
+    ),
+  }),
+  activitiesQuery: z.strictObject({ ...period(), groupBy: z.optional(z.enum(activityDimensions)) }),
+  activities: z.object({
+    from: z.string(),
+    to: z.string(),
+    groupBy: z.enum(activityDimensions),
+    items: z.array(z.object({ key: z.string(), created: z.number(), done: z.number(), overdue: z.number() })),
   }),
 }));

@@ -245,6 +245,9 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   // reports
   getOverview: { call: async () => ({ path: '/reports/overview' }) },
   getSalesReport: { call: async () => ({ path: '/reports/sales?groupBy=owner' }) },
+  getLeadsReport: { call: async () => ({ path: '/reports/leads?groupBy=source' }) },
+  getCasesReport: { call: async () => ({ path: '/reports/cases?groupBy=assignee' }) },
+  getActivitiesReport: { call: async () => ({ path: '/reports/activities?groupBy=owner' }) },
 
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },

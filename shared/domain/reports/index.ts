@@ -1,4 +1,7 @@
+import { activitiesAggregate } from './activities.ts';
 import type { ReportAggregate } from './aggregate.ts';
+import { casesAggregate } from './cases.ts';
+import { leadsAggregate } from './leads.ts';
 import { overviewAggregate } from './overview.ts';
 import { salesAggregate } from './sales.ts';
 
@@ -6,7 +9,13 @@ import { salesAggregate } from './sales.ts';
  * Every report aggregate the stream keeps and the rebuild recomputes. A new
  * report adds its aggregate here; nothing else needs to know it.
  */
-export const reportAggregates: readonly ReportAggregate[] = [overviewAggregate, salesAggregate];
+export const reportAggregates: readonly ReportAggregate[] = [
+  overviewAggregate,
+  salesAggregate,
+  leadsAggregate,
+  casesAggregate,
+  activitiesAggregate,
+];
 
 /** The entities whose records feed some report: what a rebuild reads. */
 export const reportedEntities = (): string[] =>
