@@ -88,6 +88,9 @@ Object.assign(process.env, {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
+  // As under npm start: the SDK's notice about Node 20 is noise in a local tool.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
 });
 const [{ AlreadySeededError, seedTenant }, { progressLine }, { formatSummary }] = await Promise.all([
   import('./seed.ts'),

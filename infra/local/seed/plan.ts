@@ -177,10 +177,14 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
   const startMs = nowMs - HISTORY_DAYS * DAY_MS;
   const suffix = input.batch > 1 ? `-${input.batch}` : '';
 
-  /** A moment in the history, busier towards now (the business grows), at least `minAgeDays` old. */
+  /**
+   * A moment in the history, at least `minAgeDays` old: half spread evenly, half
+   * busier towards now (the business grows), so the first year has about 3/8.
+   */
   const momentInHistory = (minAgeDays = 0) => {
     const span = HISTORY_DAYS - minAgeDays;
-    const ageDays = minAgeDays + span * (1 - Math.sqrt(random.next()));
+    const share = random.chance(0.5) ? random.next() : 1 - Math.sqrt(random.next());
+    const ageDays = minAgeDays + span * share;
     return nowMs - ageDays * DAY_MS - random.int(0, 8 * HOUR_MS);
   };
   const base = (createdMs: number, owner: SeedUser) => ({
