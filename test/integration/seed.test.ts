@@ -198,6 +198,21 @@ describe('npm run seed (small scale)', () => {
     expect(reported).toEqual(minor);
   });
 
+  it('keeps the history to its tenant: another tenant sees none of it, a rep gets 403', async () => {
+    const stranger = api(await tokenFor({ tenant: uniqueTenant('other'), role: 'admin', user: 'stranger' }));
+    expect((await stranger.get('/reports/overview')).body).toMatchObject({
+      companies: 0,
+      contacts: 0,
+      deals: 0,
+    });
+    expect((await stranger.get(`/reports/sales?groupBy=month&${period}`)).body.items).toEqual([]);
+    expect((await stranger.get(`/campaigns/${summary.campaign.id}/stats`)).status).toBe(404);
+    const rep = api(await tokenFor({ tenant, role: 'rep', user: `rep-${tenant}` }));
+    const refused = await rep.get(`/reports/sales?groupBy=month&${period}`);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
   it('refuses to seed the same tenant twice, writing nothing, and names the next batch', async () => {
     const before = (await admin.get('/reports/overview')).body;
     const again = seed.seedTenant({

@@ -17,7 +17,7 @@ const usage = `Usage: npm run seed -- [--tenant <tenant>] [--seed <number>] [--s
 Fills a tenant of the running local CRM (npm start, in another terminal) with two years of demo history.
   --tenant  the tenant to fill (default: demo, the tenant npm start prints a token for)
   --seed    the random seed: the same seed builds the same history (default: 1)
-  --scale   small (a few dozen records) or default (a few thousand)
+  --scale   small (about a hundred records) or default (about two thousand)
   --batch   1 for the first fill; a tenant already seeded refuses unless given the next batch number,
             which adds a second batch with its own team names, domains and campaign`;
 
@@ -115,7 +115,10 @@ try {
   });
   process.stdout.write(`${formatSummary(summary, crm.apiUrl)}\n`);
 } catch (error) {
-  if (error instanceof AlreadySeededError) fail(error.message);
+  if (error instanceof AlreadySeededError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`\nThe seed failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 }

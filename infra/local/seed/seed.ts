@@ -261,7 +261,7 @@ export async function seedTenant(request: SeedRequest): Promise<SeedSummary> {
   });
   const progress = (request.progress ?? silentProgress)(planSize(plan));
   await writePlan(request.tenantId, pipeline, plan, (label) => progress.tick(label));
-  progress.done();
+  progress.done('Written; waiting until the stream has counted everything...');
   const described = describePlan(plan);
   const started = Date.now();
   await awaitStream(
