@@ -27,6 +27,9 @@ interface LockContent {
   readonly apiUrl?: string;
   /** Its DynamoDB Local, which outlives a killed runtime by a few seconds (dynamodb-local.ts). */
   readonly javaPid?: number;
+  /** Where its DynamoDB Local listens and the table's name, for tools that write to it (`npm run seed`). */
+  readonly dynamoEndpoint?: string;
+  readonly tableName?: string;
   /** The program it runs under (`node`), to tell it from another process that got its pid. */
   readonly program: string;
 }
@@ -61,7 +64,12 @@ export interface DataFolderLock {
   /** The pid of the dead runtime whose lock this start replaced, if it did. */
   readonly tookOverFrom: number | undefined;
   /** Records the API URL (for the message a second start prints) and the java pid. Never fails. */
-  update(patch: Pick<LockContent, 'apiUrl'> | Pick<LockContent, 'javaPid'>): Promise<void>;
+  update(
+    patch:
+      | Pick<LockContent, 'apiUrl'>
+      | Pick<LockContent, 'javaPid'>
+      | Pick<LockContent, 'dynamoEndpoint' | 'tableName'>,
+  ): Promise<void>;
   /** Removes the lock file if it is still this runtime's. */
   release(): Promise<void>;
 }

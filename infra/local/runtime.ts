@@ -343,6 +343,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ensureScheduleTable(dynamodb, scheduleTableName),
       ensureQueueTable(dynamodb, queueTableName),
     ]);
+    await lock?.update({ dynamoEndpoint, tableName });
 
     const poller = startStreamPoller({
       dynamodb,

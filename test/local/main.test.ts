@@ -247,7 +247,14 @@ describe('npm start and the data folder it holds', () => {
         `Took over the data folder ${dataDir} from a local CRM that is no longer running (pid ${deadPid})`,
       );
       const apiUrl = /API\s+(http:\/\/localhost:\d+)/.exec(stdout)?.[1];
-      expect(await lockIn(dataDir)).toMatchObject({ pid: child.pid, apiUrl, javaPid: expect.any(Number) });
+      // With its DynamoDB endpoint and table, which `npm run seed` writes to.
+      expect(await lockIn(dataDir)).toMatchObject({
+        pid: child.pid,
+        apiUrl,
+        javaPid: expect.any(Number),
+        dynamoEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        tableName: 'crm',
+      });
     } finally {
       interrupt(child);
     }
