@@ -1,10 +1,15 @@
 import { reportRoutes } from '#shared/api/reports';
+import { DEFAULT_FORECAST_MONTHS, FORECAST_REPORT, forecastOf } from '#shared/domain/reports/forecast';
 import { periodKeys, rowsByGroup } from '#shared/domain/reports/periods';
+import { PIPELINE_REPORT, pipelinePrefix, pipelineRows } from '#shared/domain/reports/pipeline';
 import { salesRow } from '#shared/domain/reports/sales';
+import { WIN_RATE_REPORT, winRateRow } from '#shared/domain/reports/win-rate';
 import { httpHandler } from '#shared/http/handler';
+import { notFound } from '#shared/http/problem';
 import { reportPeriod, requireReportReader } from '#shared/http/report-period';
 import { ok } from '#shared/http/results';
 import { readOverview } from '#shared/store/aggregates';
+import { pipelineOrDefault } from '#shared/store/pipelines';
 import { readReport } from '#shared/store/report-aggregates';
 
 export const handler = httpHandler(reportRoutes, {
@@ -24,5 +29,29 @@ export const handler = httpHandler(reportRoutes, {
       groupBy,
       items: [...rows].map(([key, counters]) => salesRow(key, counters, groupBy)),
     });
+  },
+
+  async getPipelineReport({ caller, query }) {
+    requireReportReader(caller);
+    const pipeline = await pipelineOrDefault(caller.tenantId, query.pipelineId, caller.userId);
+    if (!pipeline) throw notFound('Pipeline');
+    const items = await readReport(caller.tenantId, PIPELINE_REPORT, { prefix: pipelinePrefix(pipeline.id) });
+    return ok({ pipelineId: pipeline.id, name: pipeline.name, stages: pipelineRows(pipeline, items) });
+  },
+
+  async getWinRateReport({ caller, query }) {
+    requireReportReader(caller);
+    const period = reportPeriod(query);
+    const groupBy = query.groupBy ?? 'month';
+    const items = await readReport(caller.tenantId, WIN_RATE_REPORT, periodKeys(groupBy, period));
+    const rows = rowsByGroup(items, groupBy === 'month' ? 'month' : 'value');
+    return ok({ ...period, groupBy, items: [...rows].map(([key, counters]) => winRateRow(key, counters)) });
+  },
+
+  async getForecastReport({ caller, query }) {
+    requireReportReader(caller);
+    const months = query.months === undefined ? DEFAULT_FORECAST_MONTHS : Number(query.months);
+    const items = await readReport(caller.tenantId, FORECAST_REPORT);
+    return ok({ months, ...forecastOf(items, new Date().toISOString().slice(0, 7), months) });
   },
 });

@@ -245,6 +245,9 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   // reports
   getOverview: { call: async () => ({ path: '/reports/overview' }) },
   getSalesReport: { call: async () => ({ path: '/reports/sales?groupBy=owner' }) },
+  getPipelineReport: { call: async () => ({ path: '/reports/pipeline' }) },
+  getWinRateReport: { call: async () => ({ path: '/reports/win-rate?groupBy=source' }) },
+  getForecastReport: { call: async () => ({ path: '/reports/forecast?months=3' }) },
 
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },

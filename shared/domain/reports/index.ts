@@ -1,12 +1,21 @@
 import type { ReportAggregate } from './aggregate.ts';
+import { forecastAggregate } from './forecast.ts';
 import { overviewAggregate } from './overview.ts';
+import { pipelineAggregate } from './pipeline.ts';
 import { salesAggregate } from './sales.ts';
+import { winRateAggregate } from './win-rate.ts';
 
 /**
  * Every report aggregate the stream keeps and the rebuild recomputes. A new
  * report adds its aggregate here; nothing else needs to know it.
  */
-export const reportAggregates: readonly ReportAggregate[] = [overviewAggregate, salesAggregate];
+export const reportAggregates: readonly ReportAggregate[] = [
+  overviewAggregate,
+  salesAggregate,
+  pipelineAggregate,
+  winRateAggregate,
+  forecastAggregate,
+];
 
 /** The entities whose records feed some report: what a rebuild reads. */
 export const reportedEntities = (): string[] =>
