@@ -1,6 +1,7 @@
 import { quoteRoutes } from '#shared/api/quotes';
 import { canRead } from '#shared/domain/access';
 import { moveToStage } from '#shared/domain/deal';
+import { acceptedProducts } from '#shared/domain/deal-products';
 import { wonStage } from '#shared/domain/pipeline';
 import { formatQuoteNumber, quoteYear } from '#shared/domain/quote-number';
 import { type QuoteLineInput, type QuoteTotals, quoteTotals } from '#shared/domain/quote-totals';
@@ -147,18 +148,6 @@ async function changeQuote(
   }
 }
 
-/**
- * What an accepted quote tells its deal about products (SPEC "Reports", sales
- * by product): its lines that name a product, with quantity and line total
- * after the line's discount, and those products as the deal's `productIds`.
- */
-function acceptedProducts(quote: Quote): Pick<Deal, 'productIds' | 'productLines'> {
-  const productLines = quote.lines.flatMap((line) =>
-    line.productId ? [{ productId: line.productId, quantity: line.quantity, total: line.lineTotal }] : [],
-  );
-  return { productIds: [...new Set(productLines.map((line) => line.productId))], productLines };
-}
-
 /** Accepting writes the quote, the deal's accepted-quote marker and the won deal in one transaction. */
 function acceptance(caller: Caller): QuoteWrite {
   return async (before, after, deal) => {
@@ -171,7 +160,7 @@ function acceptance(caller: Caller): QuoteWrite {
       ...deal,
       amount: after.total,
       currency: after.currency,
-      ...acceptedProducts(after),
+      ...acceptedProducts(after.lines),
       version: deal.version + 1,
       updatedAt: stamp,
     };

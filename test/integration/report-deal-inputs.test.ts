@@ -66,8 +66,15 @@ async function expectedSales(groupBy: 'product' | 'country', from: string, to: s
     const lines =
       quotes.find((quote) => quote.status === 'accepted')?.lines.filter((line) => line.productId) ?? [];
     if (lines.length > 0) {
-      for (const line of lines)
-        add(line.productId as string, currency, minor(line.lineTotal), line.quantity * 1000);
+      // One entry per product of the deal, its lines summed.
+      const perProduct = new Map<string, { minor: number; quantity: number }>();
+      for (const line of lines) {
+        const sum = perProduct.get(line.productId as string) ?? { minor: 0, quantity: 0 };
+        sum.minor += minor(line.lineTotal);
+        sum.quantity += Math.round(line.quantity * 1000);
+        perProduct.set(line.productId as string, sum);
+      }
+      for (const [productId, sum] of perProduct) add(productId, currency, sum.minor, sum.quantity);
       continue;
     }
     const total = minor(deal.amount ?? 0);
@@ -185,6 +192,7 @@ describe('deal inputs of the sales report', () => {
         { productId: alpha, description: 'Alpha', quantity: 2.5, unitPrice: 10.01, discountPct: 10 },
         { productId: beta, description: 'Beta', quantity: 1, unitPrice: 99.99 },
         { description: 'Setup', quantity: 1, unitPrice: 50 },
+        { productId: beta, description: 'Beta, second unit', quantity: 1, unitPrice: 99.99, discountPct: 50 },
       ],
     });
     expect(quote.status, JSON.stringify(quote.body)).toBe(201);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type DealState, moveToStage } from '#shared/domain/deal';
 import { advances } from '#shared/domain/deal-flow';
+import {
+  acceptedProducts,
+  MAX_DEAL_PRODUCTS,
+  MAX_PRODUCT_LINES,
+  OTHER_PRODUCTS,
+} from '#shared/domain/deal-products';
 import type { PipelineShape } from '#shared/domain/pipeline';
 import { formatQuoteNumber, quoteYear } from '#shared/domain/quote-number';
 import {
@@ -347,5 +353,48 @@ describe('quote numbers', () => {
     expect(formatQuoteNumber(2026, 1)).toBe('Q-2026-0001');
     expect(formatQuoteNumber(2026, 10_000)).toBe('Q-2026-10000');
     expect(quoteYear('2026-12-31T23:59:59.999Z')).toBe(2026);
+  });
+});
+
+describe('products of an accepted quote', () => {
+  const line = (productId: string | undefined, quantity: number, lineTotal: number) => ({
+    ...(productId ? { productId } : {}),
+    description: 'x',
+    quantity,
+    unitPrice: 1,
+    lineTotal,
+  });
+
+  it('sum quantities and totals exactly per product, largest first, and skip lines without one', () => {
+    expect(
+      acceptedProducts([
+        line('A', 0.1, 0.1),
+        line(undefined, 1, 50),
+        line('B', 1, 99.99),
+        line('A', 0.2, 0.2),
+        line('A', 2.5, 22.52),
+      ]),
+    ).toEqual({
+      productIds: ['A', 'B'],
+      productLines: [
+        { productId: 'B', quantity: 1, total: 99.99 },
+        { productId: 'A', quantity: 2.8, total: 22.82 },
+      ],
+    });
+    expect(acceptedProducts([line(undefined, 1, 5)])).toEqual({ productIds: [], productLines: [] });
+  });
+
+  it('keep the deal within its limits: 20 productIds, and the smallest products summed as other', () => {
+    const many = Array.from({ length: 70 }, (_, index) =>
+      line(`P${String(index).padStart(2, '0')}`, 1, index + 1),
+    );
+    const { productIds, productLines } = acceptedProducts(many);
+    expect(productIds).toEqual(many.slice(0, MAX_DEAL_PRODUCTS).map((l) => l.productId));
+    expect(productLines).toHaveLength(MAX_PRODUCT_LINES);
+    expect(productLines[0]).toEqual({ productId: 'P69', quantity: 1, total: 70 });
+    expect(productLines.at(-1)).toEqual({ productId: OTHER_PRODUCTS, quantity: 11, total: 66 });
+    const total = (lines: readonly { total: number }[]) =>
+      lines.reduce((sum, l) => sum + Math.round(l.total * 100), 0);
+    expect(total(productLines)).toBe(total(many.map((l) => ({ total: l.lineTotal }))));
   });
 });
