@@ -19,6 +19,7 @@ import { created, ok } from '#shared/http/results';
 import { dealHistoryItem, dealWriteItems, listDealHistory } from '#shared/store/deals';
 import { companies, contacts, type Deal, deals, type Pipeline, products } from '#shared/store/entities';
 import { pipelineOrDefault } from '#shared/store/pipelines';
+import { getRecord } from '#shared/store/records';
 import { transact } from '#shared/store/transactions';
 
 type Check = ReturnType<typeof referenceCheck>;
@@ -51,6 +52,17 @@ function requireCurrency(deal: Deal): void {
   if (deal.amount !== undefined && !deal.currency) {
     throw invalidFields([{ path: 'currency', message: 'is required with an amount' }]);
   }
+}
+
+/**
+ * A deal's country defaults to its company's (sales by country): taken when
+ * the deal gets a company and no country was given with it. A company that
+ * does not exist is refused by the write's reference check, not here.
+ */
+async function withCompanyCountry(caller: Caller, deal: Deal): Promise<Deal> {
+  if (!deal.companyId) return deal;
+  const company = await getRecord(companies, caller.tenantId, deal.companyId);
+  return company?.country ? { ...deal, country: company.country } : deal;
 }
 
 /** Puts the deal into `stageId` (validated against the pipeline) or leaves a 400 saying why not. */
@@ -106,7 +118,12 @@ export const handler = httpHandler(dealRoutes, {
       contactIds: contactIds ?? [],
       productIds: productIds ?? [],
     };
-    const deal = staged(draft, pipeline, entry, base.createdAt);
+    const deal = staged(
+      fields.country ? draft : await withCompanyCountry(caller, draft),
+      pipeline,
+      entry,
+      base.createdAt,
+    );
     const writes = dealWriteItems(caller.tenantId, undefined, { deal, pipeline }, caller.userId);
     const checks = referenceChecks(caller, undefined, deal);
     const outcome = await transact([...writes, ...checks.map((check) => check.item)]);
@@ -137,7 +154,10 @@ export const handler = httpHandler(dealRoutes, {
             return pipelineOrDefault(caller.tenantId, current.pipelineId, caller.userId);
           throw error;
         });
-        const merged = await mergePatch(caller, current, body);
+        const patched = await mergePatch(caller, current, body);
+        const newCompany = body.companyId !== undefined && body.companyId !== current.companyId;
+        const merged =
+          newCompany && body.country === undefined ? await withCompanyCountry(caller, patched) : patched;
         requireCurrency(merged);
         const changesPipeline = body.pipelineId !== undefined && body.pipelineId !== current.pipelineId;
         if (changesPipeline && !body.stageId) {

@@ -7,6 +7,7 @@ import {
   convertedLead,
   dealFromLead,
   ownerOf,
+  withLeadOrigin,
 } from '#shared/domain/lead-conversion';
 import { entryStage } from '#shared/domain/pipeline';
 import { statusOfSuppressed } from '#shared/domain/suppression';
@@ -105,7 +106,7 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
       { contactId: contact.id, ...(company ? { companyId: company.id } : {}) },
     );
     if (!placed.ok) throw invalidFields([{ path: `deal.${placed.path}`, message: placed.message }]);
-    deal = { deal: placed.deal, pipeline };
+    deal = { deal: withLeadOrigin(placed.deal, lead, company?.country), pipeline };
   }
 
   const links = {

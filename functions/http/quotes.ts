@@ -1,20 +1,32 @@
 import { quoteRoutes } from '#shared/api/quotes';
 import { canRead } from '#shared/domain/access';
 import { moveToStage } from '#shared/domain/deal';
+import { acceptedProducts } from '#shared/domain/deal-products';
 import { wonStage } from '#shared/domain/pipeline';
+import { formatQuoteNumber, quoteYear } from '#shared/domain/quote-number';
 import { type QuoteLineInput, type QuoteTotals, quoteTotals } from '#shared/domain/quote-totals';
 import { type QuoteAction, quoteMove, validityEnd, withEffectiveStatus } from '#shared/domain/quotes';
 import type { Caller } from '#shared/http/auth';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields, notFound } from '#shared/http/problem';
-import { assertWritable, create, failWrite, listPage, newRecordBase, readable } from '#shared/http/records';
+import { assertWritable, failWrite, listPage, newRecordBase, readable } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { type Deal, deals, pipelines, type Quote, quotes } from '#shared/store/entities';
+import { claimQuoteNumber, lastQuoteNumber } from '#shared/store/quote-numbers';
 import { productsById, writeAcceptance } from '#shared/store/quotes';
-import { getRecord, replaceRecord, type WriteOutcome } from '#shared/store/records';
+import {
+  assertRoomToGrow,
+  createRecord,
+  getRecord,
+  replaceRecord,
+  type WriteOutcome,
+} from '#shared/store/records';
+import { isTransactionConflict } from '#shared/store/transactions';
 
 const MAX_ATTEMPTS = 3;
+/** Creators racing for the next number: each round lets one through, so this many all finish. */
+const MAX_NUMBER_ATTEMPTS = 25;
 
 const ownerOf = (deal: Deal) => ({ ownerId: deal.ownerId, ...(deal.teamId ? { teamId: deal.teamId } : {}) });
 
@@ -24,6 +36,30 @@ async function visibleQuote(caller: Caller, id: string): Promise<{ quote: Quote;
   const deal = quote && (await getRecord(deals, caller.tenantId, quote.dealId));
   if (!quote || !deal || !canRead(caller, deal)) throw notFound('Quote');
   return { quote, deal };
+}
+
+/**
+ * Creates a quote with the next number of its year (shared/store/quote-numbers.ts):
+ * read the counter, write quote and counter together, and on losing the
+ * number to a concurrent creator read again, after a short jittered wait.
+ */
+async function createNumbered(caller: Caller, draft: Quote): Promise<Quote> {
+  const year = quoteYear(draft.createdAt);
+  for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
+    const last = await lastQuoteNumber(caller.tenantId, year);
+    const quote: Quote = { ...draft, number: formatQuoteNumber(year, last + 1) };
+    assertRoomToGrow(quotes, caller.tenantId, quote);
+    const outcome = await createRecord(quotes, caller.tenantId, quote, [
+      claimQuoteNumber(caller.tenantId, year, last),
+    ]).catch((error: unknown) => {
+      if (isTransactionConflict(error)) return undefined;
+      throw error;
+    });
+    if (outcome?.ok) return quote;
+    if (outcome && outcome.reason !== 'check') failWrite(quotes, outcome);
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * 2 ** attempt)));
+  }
+  throw conflict('Too many quotes are being created at once; retry');
 }
 
 /** Lines priced line by line against live products of the quote's currency. */
@@ -124,6 +160,7 @@ function acceptance(caller: Caller): QuoteWrite {
       ...deal,
       amount: after.total,
       currency: after.currency,
+      ...acceptedProducts(after.lines),
       version: deal.version + 1,
       updatedAt: stamp,
     };
@@ -161,8 +198,8 @@ export const handler = httpHandler(quoteRoutes, {
       ...totals,
       ...(body.validUntil ? { validUntil: validityEnd(body.validUntil) } : {}),
     };
-    await create(quotes, caller, quote);
-    return created(quote, `/quotes/${quote.id}`);
+    const numbered = await createNumbered(caller, quote);
+    return created(numbered, `/quotes/${numbered.id}`);
   },
 
   async listDealQuotes({ caller, params, page }) {

@@ -70,4 +70,37 @@ export const reportRoutes = defineRoutes([
     response: () => reportSchemas().activities,
     status: 200,
   },
+  {
+    method: 'GET',
+    path: '/reports/pipeline',
+    operationId: 'getPipelineReport',
+    role: managers,
+    summary:
+      'Per stage of a pipeline (the default one unless pipelineId): live deals and amounts, entries, advances, conversion and days in stage',
+    query: () => reportSchemas().pipelineQuery,
+    response: () => reportSchemas().pipeline,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/reports/win-rate',
+    operationId: 'getWinRateReport',
+    role: managers,
+    summary:
+      'Won and lost deals by the day they closed, per month, owner or source: win rate, deal size, cycle',
+    query: () => reportSchemas().winRateQuery,
+    response: () => reportSchemas().winRate,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/reports/forecast',
+    operationId: 'getForecastReport',
+    role: managers,
+    summary:
+      'Open deals by expected close month and owner, weighted by probability; undated and overdue apart',
+    query: () => reportSchemas().forecastQuery,
+    response: () => reportSchemas().forecast,
+    status: 200,
+  },
 ]);

@@ -12,6 +12,8 @@ export interface DealState {
   readonly probability: number;
   readonly closedAt?: string;
   readonly lostReason?: string;
+  /** When the deal entered its current stage (the pipeline report's days in stage). */
+  readonly stageEnteredAt?: string;
 }
 
 export type StageMove<T> = { ok: true; deal: T } | { ok: false; path: string; message: string };
@@ -19,7 +21,8 @@ export type StageMove<T> = { ok: true; deal: T } | { ok: false; path: string; me
 /**
  * Puts a deal into a stage of its pipeline: status and probability follow the
  * stage; entering won or lost sets `closedAt` (lost needs a reason); reopening
- * clears both.
+ * clears both. `stageEnteredAt` becomes `now` when the stage changes (or was
+ * never set) and stays otherwise.
  */
 export function moveToStage<T extends DealState>(
   deal: T,
@@ -44,6 +47,7 @@ export function moveToStage<T extends DealState>(
       stageId: stage.id,
       status: stage.kind,
       probability: stage.probability,
+      stageEnteredAt: deal.stageId === stage.id && deal.stageEnteredAt ? deal.stageEnteredAt : now,
       ...(closing ? { closedAt: stayedClosed && deal.closedAt ? deal.closedAt : now } : {}),
       ...(stage.kind === 'lost' ? { lostReason: reason } : {}),
     } as unknown as T,

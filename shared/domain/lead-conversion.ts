@@ -104,3 +104,13 @@ export function convertedLead(lead: Lead, links: ConversionLinks, now: string): 
     updatedAt: now,
   };
 }
+
+/**
+ * The converted deal's origin: the lead's `source` (win rate by source) and a
+ * country for sales by country, the company's (as for every deal) or else the
+ * lead's own.
+ */
+export function withLeadOrigin(deal: Deal, lead: Lead, companyCountry: string | undefined): Deal {
+  const country = companyCountry ?? lead.country;
+  return { ...deal, ...(lead.source ? { source: lead.source } : {}), ...(country ? { country } : {}) };
+}

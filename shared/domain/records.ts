@@ -119,7 +119,21 @@ export type Deal = StoredRecord &
     contactIds: string[];
     productIds: string[];
     expectedCloseDate?: string;
+    /** Where the business came from (the leads' vocabulary); conversion copies the lead's. */
+    source?: LeadSource;
+    /** ISO 3166 alpha-2; defaults to the company's country. */
+    country?: string;
+    /** Set when a quote is accepted: its lines that name a product (for sales by product). */
+    productLines?: DealProductLine[];
   };
+
+/** One product line of a deal's accepted quote: quantity and line total after the line's discount. */
+export interface DealProductLine {
+  productId: string;
+  quantity: number;
+  /** Decimal, in the deal's currency. */
+  total: number;
+}
 
 /** A price-list entry: tenant-wide configuration, read by everyone, changed by admins and managers. */
 export type Product = StoredRecord & {
@@ -134,6 +148,8 @@ export type Product = StoredRecord & {
 /** A deal's quote; `ownerId`/`teamId` are the deal's, so it lists and indexes with its deal. */
 export type Quote = StoredRecord & {
   dealId: string;
+  /** `Q-<year>-<nnnn>`, per tenant and year, given at creation (shared/domain/quote-number.ts). */
+  number?: string;
   status: QuoteStatus;
   currency: string;
   lines: QuoteLine[];

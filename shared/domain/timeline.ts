@@ -69,8 +69,20 @@ const bookkeeping = new Set<string>([
   // Derived from activities by the stream; the activity itself is already on the timeline.
   'lastActivityAt',
 ]);
-/** Deal stage moves are told by their history entries, with stage names. */
-const dealStageFields = new Set(['stageId', 'pipelineId', 'status', 'probability', 'closedAt']);
+/**
+ * Deal stage moves are told by their history entries, with stage names (with
+ * when the stage was entered); the product lines an accepted quote leaves are
+ * told by the quote and the `productIds` they set.
+ */
+const dealStageFields = new Set([
+  'stageId',
+  'pipelineId',
+  'status',
+  'probability',
+  'closedAt',
+  'stageEnteredAt',
+  'productLines',
+]);
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import { dealStatuses } from '../domain/deal.ts';
+import { leadSources } from '../domain/leads.ts';
 import {
+  country,
   currency,
   isoDate,
   listQuery,
@@ -36,6 +38,8 @@ const dealFields = () => ({
   ),
   expectedCloseDate: z.optional(isoDate()),
   ownerId: z.optional(userId()),
+  source: z.optional(z.enum(leadSources)),
+  country: z.optional(country()),
 });
 
 /** An amount is meaningless without its currency. */
@@ -59,6 +63,10 @@ export const dealSchemas = /* @__PURE__ */ lazy(() => {
       closedAt: z.optional(z.string()),
       contactIds: z.array(z.string()),
       productIds: z.array(z.string()),
+      stageEnteredAt: z.optional(z.string()),
+      productLines: z.optional(
+        z.array(z.object({ productId: z.string(), quantity: z.number(), total: z.number() })),
+      ),
     }),
     history: z.object({
       id: z.string(),

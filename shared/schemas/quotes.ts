@@ -48,6 +48,7 @@ export const quoteSchemas = /* @__PURE__ */ lazy(() => {
     record: z.object({
       ...recordBase(),
       dealId: z.string(),
+      number: z.optional(z.string()),
       status: z.enum(quoteStatuses),
       currency: z.string(),
       lines: z.array(z.object({ ...lineFields(), lineTotal: z.number() })),

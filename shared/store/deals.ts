@@ -1,6 +1,8 @@
 import { monotonicFactory } from 'ulid';
 import { config } from '../config.ts';
+import { advances } from '../domain/deal-flow.ts';
 import { findStage } from '../domain/pipeline.ts';
+import { secondsBetween } from '../domain/reports/image.ts';
 import { type Deal, deals, type Pipeline } from './entities.ts';
 import { DEAL_HISTORY_PREFIX, dealHistoryKey, recordPk } from './keys.ts';
 import type { PageKey } from './page.ts';
@@ -63,7 +65,36 @@ export function dealWriteItems(
   return [put, ...(history ? [history] : []), ...words];
 }
 
-/** The history entry of a deal entering a stage, or nothing when the stage did not change. */
+/**
+ * What a history entry keeps beyond what the API lists, for the pipeline
+ * report's flow (shared/domain/reports/pipeline.ts), fixed when the move
+ * happens: the pipelines moved from and to, whether the move advanced the
+ * deal (shared/domain/deal-flow.ts), and the whole seconds spent in the stage
+ * left (from its `stageEnteredAt`; absent when that is unknown).
+ */
+function flowOf(
+  before: { deal: Deal; pipeline: Pipeline } | undefined,
+  after: { deal: Deal; pipeline: Pipeline },
+  at: string,
+): Record<string, unknown> {
+  if (!before) return { pipelineId: after.pipeline.id };
+  const seconds = secondsBetween(before.deal.stageEnteredAt, at);
+  return {
+    pipelineId: after.pipeline.id,
+    fromPipelineId: before.pipeline.id,
+    advanced: advances(
+      { pipeline: before.pipeline, stageId: before.deal.stageId },
+      { pipeline: after.pipeline, stageId: after.deal.stageId },
+    ),
+    ...(seconds !== undefined ? { secondsInStage: seconds } : {}),
+  };
+}
+
+/**
+ * The history entry of a deal entering a stage, or nothing when the stage did
+ * not change. Its `at` is when the deal entered the stage (`stageEnteredAt`),
+ * so the seconds spent in a stage are the time between two entries.
+ */
 export function dealHistoryItem(
   tenantId: string,
   before: { deal: Deal; pipeline: Pipeline } | undefined,
@@ -80,7 +111,7 @@ export function dealHistoryItem(
     ...(after.deal.amount !== undefined ? { amount: after.deal.amount } : {}),
     ...(after.deal.currency ? { currency: after.deal.currency } : {}),
     by: actorId,
-    at: after.deal.updatedAt,
+    at: after.deal.stageEnteredAt ?? after.deal.updatedAt,
   };
   return {
     Put: {
@@ -91,6 +122,7 @@ export function dealHistoryItem(
         tenantId,
         // For the timeline entry to name the deal; not part of the history the API lists.
         dealName: after.deal.name,
+        ...flowOf(before, after, entry.at),
         ...entry,
       },
     },

@@ -21,6 +21,7 @@ import {
   notificationSk,
   notificationsAboutPk,
   notificationsPk,
+  quoteCounterKey,
   recordKey,
   reportAggregateKey,
   searchSk,
@@ -146,6 +147,7 @@ export function accessPatternShapes(): KeyShape[] {
     item('searchWord', { pk: recordKey(TENANT, TYPE, ID).pk, sk: searchWordSk(1).replace(/01$/, '<nn>') }),
     item('dealHistory', dealHistoryKey(TENANT, '<dealId>', '<entryId>')),
     item('acceptedQuote', acceptedQuoteKey(TENANT, '<dealId>')),
+    item('quoteCounter', quoteCounterKey(TENANT, '<year>' as unknown as number)),
     item('unique', uniqueKey(TENANT, '<NAME>', '<value>')),
     item('settings', settingsKey(TENANT, '<name>')),
     item('reportAggregate', {

@@ -147,6 +147,15 @@ export const acceptedQuoteKey = (tenantId: string, dealId: string) => ({
 });
 
 /**
+ * The last quote number given in one year (shared/domain/quote-number.ts),
+ * raised in the transaction that creates the quote.
+ */
+export const quoteCounterKey = (tenantId: string, year: number) => ({
+  pk: `T#${tenantId}#COUNTER#QUOTE#${year}`,
+  sk: RECORD_SK,
+});
+
+/**
  * One email to one contact: a campaign recipient, or one step of a contact's
  * sequence enrollment (see shared/domain/delivery.ts). A campaign's recipients
  * share a partition keyed by the contact, so freezing the list twice cannot

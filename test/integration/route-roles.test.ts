@@ -248,6 +248,9 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   getLeadsReport: { call: async () => ({ path: '/reports/leads?groupBy=source' }) },
   getCasesReport: { call: async () => ({ path: '/reports/cases?groupBy=assignee' }) },
   getActivitiesReport: { call: async () => ({ path: '/reports/activities?groupBy=owner' }) },
+  getPipelineReport: { call: async () => ({ path: '/reports/pipeline' }) },
+  getWinRateReport: { call: async () => ({ path: '/reports/win-rate?groupBy=source' }) },
+  getForecastReport: { call: async () => ({ path: '/reports/forecast?months=3' }) },
 
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },

@@ -1,9 +1,12 @@
 import { activitiesAggregate } from './activities.ts';
 import type { ReportAggregate } from './aggregate.ts';
 import { casesAggregate } from './cases.ts';
+import { forecastAggregate } from './forecast.ts';
 import { leadsAggregate } from './leads.ts';
 import { overviewAggregate } from './overview.ts';
+import { pipelineAggregate } from './pipeline.ts';
 import { salesAggregate } from './sales.ts';
+import { winRateAggregate } from './win-rate.ts';
 
 /**
  * Every report aggregate the stream keeps and the rebuild recomputes. A new
@@ -15,6 +18,9 @@ export const reportAggregates: readonly ReportAggregate[] = [
   leadsAggregate,
   casesAggregate,
   activitiesAggregate,
+  pipelineAggregate,
+  winRateAggregate,
+  forecastAggregate,
 ];
 
 /** The entities whose records feed some report: what a rebuild reads. */
