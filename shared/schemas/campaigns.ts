@@ -102,6 +102,10 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
       clickRate: count(),
       bounceRate: count(),
       complaintRate: count(),
+      humanOpens: count(),
+      machineOpens: count(),
+      clickToOpenRate: count(),
+      unsubscribeRate: count(),
     }),
   };
 });
