@@ -36,6 +36,7 @@ const dealFields = () => ({
   ),
   expectedCloseDate: z.optional(isoDate()),
   ownerId: z.optional(userId()),
+  campaignId: z.optional(ulid()),
 });
 
 /** An amount is meaningless without its currency. */
