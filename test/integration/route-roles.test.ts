@@ -245,6 +245,12 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   // reports
   getOverview: { call: async () => ({ path: '/reports/overview' }) },
   getSalesReport: { call: async () => ({ path: '/reports/sales?groupBy=owner' }) },
+  getCampaignsReport: { call: async () => ({ path: '/reports/campaigns?from=2026-01-01&to=2026-12-31' }) },
+  getCampaignTimeseries: {
+    call: async (who) => ({
+      path: `/reports/campaigns/${await make.campaign(who.client)}/timeseries?bucket=hour`,
+    }),
+  },
 
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },
