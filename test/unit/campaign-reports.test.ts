@@ -146,7 +146,7 @@ describe('the campaign activity aggregate', () => {
         const items = new Map<string, Record<string, number>>();
         const counts = emptyCounts();
         for (const state of recipients) {
-          const image = delivery({ deliveredAt: undefined, ...state });
+          const image = { ...delivery(), deliveredAt: undefined, ...state };
           for (const { key, counters } of campaignActivityAggregate.contribute(image)) {
             const item = items.get(key) ?? {};
             for (const [name, value] of Object.entries(counters)) item[name] = (item[name] ?? 0) + value;
@@ -168,7 +168,7 @@ describe('the campaign activity aggregate', () => {
 });
 
 describe('the time series', () => {
-  const items = new Map([
+  const items = new Map<string, Record<string, number>>([
     ['C1#2026-11-20T09', { machineOpens: 3 }],
     ['C1#2026-11-20T10', { humanOpens: 2, clicks: 1 }],
     ['C1#2026-11-21T08', { humanOpens: 1 }],
