@@ -146,7 +146,7 @@ describe('the campaign activity aggregate', () => {
         const items = new Map<string, Record<string, number>>();
         const counts = emptyCounts();
         for (const state of recipients) {
-          const image = { ...delivery(), deliveredAt: undefined, ...state };
+          const image = { ...delivery(), ...state }; // state names deliveredAt (possibly undefined)
           for (const { key, counters } of campaignActivityAggregate.contribute(image)) {
             const item = items.get(key) ?? {};
             for (const [name, value] of Object.entries(counters)) item[name] = (item[name] ?? 0) + value;
