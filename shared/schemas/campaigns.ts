@@ -104,6 +104,7 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
       failedAt: z.optional(z.string()),
       deliveredAt: z.optional(z.string()),
       openedAt: z.optional(z.string()),
+      machineOpenedAt: z.optional(z.string()),
       clickedAt: z.optional(z.string()),
       bouncedAt: z.optional(z.string()),
       complainedAt: z.optional(z.string()),
