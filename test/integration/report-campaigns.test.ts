@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeRecords } from '#functions/stream/pipeline/decode';
 import { MACHINE_OPEN_WINDOW_MS } from '../../shared/domain/machine-open.ts';
-import { type AnyBody, type ApiClient, api, eventually, uniqueTenant } from '../support/api.ts';
+import { type AnyBody, type ApiClient, eventually, uniqueTenant } from '../support/api.ts';
 import { streamRecord } from '../support/stream-records.ts';
 import { useRuntimeStore } from './deliveries.ts';
 import { createWorld, unique, type World } from './world.ts';
@@ -16,7 +16,6 @@ import { createWorld, unique, type World } from './world.ts';
  */
 let world: World;
 let admin: ApiClient;
-const anonymous = api(undefined);
 
 beforeAll(async () => {
   world = await createWorld();
@@ -155,7 +154,6 @@ function recountSeries(recipients: readonly Recipient[], bucket: 'hour' | 'day')
   }
   return [...buckets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([start, sum]) => ({ start, ...sum }));
 }
-
 
 describe('campaign report', () => {
   let campaign: { id: string; people: { id: string; email: string }[] };
