@@ -277,6 +277,16 @@ describe('campaign report', () => {
     await eventually(async () =>
       expect((await admin.get(`/contacts/${clicker}`)).body.lastClickedCampaignId).toBe(campaign.id),
     );
+    // Kept outside the user's edits: no version bump, and a user's write does not lose it.
+    expect((await admin.get(`/contacts/${clicker}`)).body.version).toBe(1);
+    expect((await admin.patch(`/contacts/${clicker}`, { title: 'Buyer' })).status).toBe(200);
+    await eventually(async () =>
+      expect((await admin.get(`/contacts/${clicker}`)).body).toMatchObject({
+        version: 2,
+        title: 'Buyer',
+        lastClickedCampaignId: campaign.id,
+      }),
+    );
     const clicked = await admin.post('/deals', { name: 'After the click', contactIds: [clicker] });
     expect(clicked.status, clicked.text).toBe(201);
     expect(clicked.body.campaignId).toBe(campaign.id);
