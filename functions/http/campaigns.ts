@@ -21,7 +21,7 @@ import {
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { getScheduler } from '#shared/schedule/select';
-import { campaignSchemas } from '#shared/schemas/campaigns';
+import { campaignSchemas, campaignSpendingFields } from '#shared/schemas/campaigns';
 import { requeueCampaign, startScheduleName } from '#shared/store/campaign-run';
 import { type Campaign, campaigns, readCampaignCounts, transitionCampaign } from '#shared/store/campaigns';
 import { listCampaignRecipients } from '#shared/store/deliveries';
@@ -54,6 +54,11 @@ const actionPast: Record<CampaignAction, string> = {
   cancel: 'canceled',
   archive: 'archived; cancel it first',
 };
+
+function requireSpendingCurrency(campaign: Campaign): void {
+  if ((campaign.budget !== undefined || campaign.cost !== undefined) && !campaign.currency)
+    throw invalidFields([{ path: 'currency', message: 'is required with a budget or cost' }]);
+}
 
 /** The template and segment must be live records the caller can read. */
 async function checkReferences(caller: Caller, refs: { templateId?: string; segmentId?: string }) {
@@ -193,17 +198,23 @@ export const handler = httpHandler(campaignRoutes, {
   getCampaign: standard.get,
 
   async updateCampaign({ caller, params, body, ifMatch }) {
+    const spendingOnly = Object.keys(body).every((field) =>
+      (campaignSpendingFields as readonly string[]).includes(field),
+    );
     const updated = await update(campaigns, caller, params.id, {
       ifMatch,
       change: async (current) => {
-        assertCan('edit', current);
+        // The cost is known after sending: budget, cost and currency change in every status.
+        if (!spendingOnly) assertCan('edit', current);
         await checkReferences(caller, {
           ...(body.templateId && body.templateId !== current.templateId
             ? { templateId: body.templateId }
             : {}),
           ...(body.segmentId && body.segmentId !== current.segmentId ? { segmentId: body.segmentId } : {}),
         });
-        return mergePatch(caller, current, body);
+        const merged = await mergePatch(caller, current, body);
+        requireSpendingCurrency(merged);
+        return merged;
       },
     });
     return ok(clientView(campaigns, updated));

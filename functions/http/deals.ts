@@ -1,4 +1,5 @@
 import { dealRoutes } from '#shared/api/deals';
+import { campaignFromLastClick } from '#shared/domain/campaign-attribution';
 import { moveToStage } from '#shared/domain/deal';
 import { entryStage } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
@@ -37,7 +38,23 @@ function referenceChecks(caller: Caller, before: Deal | undefined, after: Deal):
     ...added(after.productIds, before?.productIds).map((id) =>
       referenceCheck(caller, products, id, `productIds.${after.productIds.indexOf(id)}`),
     ),
+    ...(after.campaignId && after.campaignId !== before?.campaignId
+      ? [referenceCheck(caller, campaignRef, after.campaignId, 'campaignId')]
+      : []),
   ];
+}
+
+/** Campaigns as a deal refers to them (the campaign store itself is the marketing functions'). */
+const campaignRef = { type: 'CAMPAIGN', label: 'campaign' } as const;
+
+/**
+ * The campaign a new deal given none is attributed to: the one its first
+ * contact last clicked before now (shared/domain/campaign-attribution.ts).
+ */
+async function attributedCampaign(caller: Caller, deal: Deal): Promise<string | undefined> {
+  const first = deal.contactIds[0];
+  if (deal.campaignId || !first) return undefined;
+  return campaignFromLastClick(await getRecord(contacts, caller.tenantId, first), deal.createdAt);
 }
 
 async function livePipeline(caller: Caller, pipelineId: string | undefined): Promise<Pipeline> {
@@ -118,14 +135,17 @@ export const handler = httpHandler(dealRoutes, {
       contactIds: contactIds ?? [],
       productIds: productIds ?? [],
     };
-    const deal = staged(
+    const placed = staged(
       fields.country ? draft : await withCompanyCountry(caller, draft),
       pipeline,
       entry,
       base.createdAt,
     );
+    // Only what the caller named is checked: an attributed campaign may since have been archived.
+    const checks = referenceChecks(caller, undefined, placed);
+    const campaignId = await attributedCampaign(caller, placed);
+    const deal = campaignId ? { ...placed, campaignId } : placed;
     const writes = dealWriteItems(caller.tenantId, undefined, { deal, pipeline }, caller.userId);
-    const checks = referenceChecks(caller, undefined, deal);
     const outcome = await transact([...writes, ...checks.map((check) => check.item)]);
     if (!outcome.ok) {
       const failed = outcome.failedConditions.find((index) => index >= writes.length);

@@ -1,5 +1,6 @@
 import { leadRoutes } from '#shared/api/leads';
 import { canRead } from '#shared/domain/access';
+import { campaignFromLastClick } from '#shared/domain/campaign-attribution';
 import { ruleProblems, ruleUsers } from '#shared/domain/lead-assignment';
 import {
   companyFromLead,
@@ -25,6 +26,7 @@ import {
   readable,
   readableReference,
   recordRoutes,
+  referenceCheck,
   update,
 } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
@@ -98,12 +100,18 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
   let deal: ConversionWrite['deal'];
   if (body.deal && pipeline) {
     const { name, amount, currency, stageId } = body.deal;
+    const dealBase = base();
+    const campaignId = lead.campaignId ?? campaignFromLastClick(existing, dealBase.createdAt);
     const placed = dealFromLead(
-      base(),
+      dealBase,
       { name, ...(amount !== undefined ? { amount } : {}), ...(currency ? { currency } : {}) },
       pipeline,
       stageId ?? entryStage(pipeline)?.id ?? '',
-      { contactId: contact.id, ...(company ? { companyId: company.id } : {}) },
+      {
+        contactId: contact.id,
+        ...(company ? { companyId: company.id } : {}),
+        ...(campaignId ? { campaignId } : {}),
+      },
     );
     if (!placed.ok) throw invalidFields([{ path: `deal.${placed.path}`, message: placed.message }]);
     deal = { deal: withLeadOrigin(placed.deal, lead, company?.country), pipeline };
@@ -132,6 +140,12 @@ const MAX_ATTEMPTS = 3;
 /** Read, archive and restore behave as for every record. */
 const standard = recordRoutes(leads);
 
+/** A lead's campaign must be a live campaign of the tenant when it is set or changed (400 otherwise). */
+const campaignChecks = (caller: Caller, before: Lead | undefined, after: Lead) =>
+  after.campaignId && after.campaignId !== before?.campaignId
+    ? [referenceCheck(caller, { type: 'CAMPAIGN', label: 'campaign' }, after.campaignId, 'campaignId')]
+    : [];
+
 export const handler = httpHandler(leadRoutes, {
   async listLeads({ caller, query, page }) {
     const { q, ownerId, status, source, archived } = query;
@@ -149,7 +163,7 @@ export const handler = httpHandler(leadRoutes, {
         ? await ownership(caller, ownerId)
         : ((await ruleAssignee(caller.tenantId, fields.country)) ?? (await ownership(caller, undefined)));
     const lead: Lead = { ...newRecordBase(owner), ...fields, status: 'new' };
-    await create(leads, caller, lead);
+    await create(leads, caller, lead, campaignChecks(caller, undefined, lead));
     return created(lead, `/leads/${lead.id}`);
   },
 
@@ -163,6 +177,7 @@ export const handler = httpHandler(leadRoutes, {
         if (current.status === 'converted') throw conflict('A converted lead cannot be changed');
         return mergePatch(caller, current, body);
       },
+      checks: (before, after) => campaignChecks(caller, before, after),
     });
     return ok(lead);
   },

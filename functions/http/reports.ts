@@ -1,5 +1,16 @@
 import { reportRoutes } from '#shared/api/reports';
+import { campaignStats } from '#shared/domain/campaign';
 import { activityRows } from '#shared/domain/reports/activities';
+import {
+  activityPrefix,
+  CAMPAIGN_ACTIVITY_REPORT,
+  CAMPAIGNS_REPORT,
+  campaignReportRow,
+  DEALS,
+  STARTED,
+  startedCampaignIds,
+  timeseries,
+} from '#shared/domain/reports/campaigns';
 import { casesRow } from '#shared/domain/reports/cases';
 import { DEFAULT_FORECAST_MONTHS, FORECAST_REPORT, forecastOf } from '#shared/domain/reports/forecast';
 import { leadsRow } from '#shared/domain/reports/leads';
@@ -9,10 +20,14 @@ import { salesRow } from '#shared/domain/reports/sales';
 import { WIN_RATE_REPORT, winRateRow } from '#shared/domain/reports/win-rate';
 import { httpHandler } from '#shared/http/handler';
 import { notFound } from '#shared/http/problem';
+import { readable } from '#shared/http/records';
 import { reportPeriod, requireReportReader } from '#shared/http/report-period';
 import { ok } from '#shared/http/results';
 import { readOverview } from '#shared/store/aggregates';
+import { readCampaignCountsOf } from '#shared/store/campaign-report';
+import { campaigns } from '#shared/store/campaigns';
 import { pipelineOrDefault } from '#shared/store/pipelines';
+import { getRecords } from '#shared/store/records';
 import { readReport } from '#shared/store/report-aggregates';
 
 export const handler = httpHandler(reportRoutes, {
@@ -83,5 +98,42 @@ export const handler = httpHandler(reportRoutes, {
     const months = query.months === undefined ? DEFAULT_FORECAST_MONTHS : Number(query.months);
     const items = await readReport(caller.tenantId, FORECAST_REPORT);
     return ok({ months, ...forecastOf(items, new Date().toISOString().slice(0, 7), months) });
+  },
+
+  /**
+   * One Query per shard for the campaigns started in the period and one for
+   * every campaign's attributed deals, then the started campaigns' records
+   * and counters items by id (BatchGetItem): never their recipients.
+   */
+  async getCampaignsReport({ caller, query }) {
+    requireReportReader(caller);
+    const period = reportPeriod(query);
+    const [started, deals] = await Promise.all([
+      readReport(caller.tenantId, CAMPAIGNS_REPORT, periodKeys(STARTED, period)),
+      readReport(caller.tenantId, CAMPAIGNS_REPORT, { prefix: `${DEALS}#` }),
+    ]);
+    const ids = startedCampaignIds(started);
+    const [records, counts] = await Promise.all([
+      getRecords(campaigns, caller.tenantId, ids),
+      readCampaignCountsOf(caller.tenantId, ids),
+    ]);
+    const items = ids.flatMap((id) => {
+      const campaign = records.get(id);
+      const campaignCounts = counts.get(id);
+      // Archived since the stream counted it: gone from the report, as the stream will make it.
+      if (!campaign || campaign.archived || !campaignCounts) return [];
+      return [campaignReportRow(campaign, campaignStats(campaignCounts), deals.get(`${DEALS}#${id}`))];
+    });
+    return ok({ ...period, items });
+  },
+
+  async getCampaignTimeseries({ caller, params, query }) {
+    requireReportReader(caller);
+    const campaign = await readable(campaigns, caller, params.id);
+    const bucket = query.bucket ?? 'day';
+    const items = await readReport(caller.tenantId, CAMPAIGN_ACTIVITY_REPORT, {
+      prefix: activityPrefix(campaign.id),
+    });
+    return ok({ campaignId: campaign.id, bucket, items: timeseries(items, bucket) });
   },
 });

@@ -4,6 +4,7 @@ import { streamLag } from '#shared/observability/metrics';
 import { aggregates } from './consumers/aggregates.ts';
 import { campaignStats } from './consumers/campaign-stats.ts';
 import { contactActivity } from './consumers/contact-activity.ts';
+import { contactClicks } from './consumers/contact-clicks.ts';
 import { erasure } from './consumers/erasure.ts';
 import { notifications } from './consumers/notifications.ts';
 import { sequenceExits } from './consumers/sequence-exits.ts';
@@ -17,8 +18,8 @@ import { settleFailures } from './pipeline/settle.ts';
 /**
  * What the table's changes drive, in this order: report counters, timelines,
  * notifications, the erasure cascade after a contact's removal, contacts'
- * last activity, sequence exits, campaign stats, and records following their
- * owner's team.
+ * last activity, sequence exits, campaign stats, records following their
+ * owner's team, and contacts' last campaign click (deal attribution).
  */
 export const consumers: readonly Consumer[] = [
   aggregates,
@@ -29,6 +30,7 @@ export const consumers: readonly Consumer[] = [
   sequenceExits,
   campaignStats,
   teamMoves,
+  contactClicks,
 ];
 
 /**

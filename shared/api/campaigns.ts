@@ -110,7 +110,7 @@ export const campaignRoutes = defineRoutes([
     path: '/campaigns/{id}/stats',
     operationId: 'getCampaignStats',
     summary:
-      'Counts per campaign (opened/clicked: unique recipients; machineOpened: opens by mail-privacy proxies) and rates: opens and clicks over delivered (over sent until deliveries are reported), bounces and complaints over sent',
+      'Counts per campaign (opened/clicked: unique recipients; humanOpens: the same as opened; machineOpens/machineOpened: recipients only mail-privacy proxies or scanners opened) and rates: opens and clicks over delivered (over sent until deliveries are reported), click-to-open over human opens, bounces, complaints and unsubscribes over sent',
     response: () => campaignSchemas().stats,
     status: 200,
   },

@@ -103,4 +103,25 @@ export const reportRoutes = defineRoutes([
     response: () => reportSchemas().forecast,
     status: 200,
   },
+  {
+    method: 'GET',
+    path: '/reports/campaigns',
+    operationId: 'getCampaignsReport',
+    role: managers,
+    summary:
+      'Campaigns started in the period: stats with human and machine opens, budget, cost, influenced and won deals, won amount and ROI',
+    query: () => reportSchemas().campaignsQuery,
+    response: () => reportSchemas().campaigns,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/reports/campaigns/{id}/timeseries',
+    operationId: 'getCampaignTimeseries',
+    role: managers,
+    summary: "A campaign's unique human opens, clicks and machine opens per hour or day of the first one",
+    query: () => reportSchemas().campaignTimeseriesQuery,
+    response: () => reportSchemas().campaignTimeseries,
+    status: 200,
+  },
 ]);

@@ -55,10 +55,16 @@ export type CampaignCounts = Record<CampaignCounter, number>;
 
 export interface CampaignStats extends Omit<CampaignCounts, 'canceled'> {
   readonly canceled: number;
+  /** Recipients a person opened (or clicked): the same figure as `opened`. */
+  readonly humanOpens: number;
+  /** Recipients only a machine opened (a proxy or scanner, and nobody after it): `machineOpened`. */
+  readonly machineOpens: number;
   readonly openRate: number;
   readonly clickRate: number;
+  readonly clickToOpenRate: number;
   readonly bounceRate: number;
   readonly complaintRate: number;
+  readonly unsubscribeRate: number;
 }
 
 const statusCounter: Partial<Record<DeliveryStatus, CampaignCounter>> = {
@@ -103,7 +109,10 @@ function finalCounter(image: Image): CampaignCounter | undefined {
  * - `opened`, `machineOpened`, `clicked`: only for delivered mail, so
  *   opened ≤ delivered and clicked ≤ delivered whatever order events come in,
  *   and a bounced message whose pixel was fetched anyway (a local inbox, a
- *   scanner) counts no open.
+ *   scanner) counts no open. `opened` is a person's open (a click is one
+ *   too); `machineOpened` a recipient whose only opens were a machine's, so
+ *   opened + machineOpened ≤ delivered and a person's open after a proxy's
+ *   moves the recipient from machine to human.
  */
 export function recipientCounters(image: Image): Set<CampaignCounter> {
   const counters = new Set<CampaignCounter>(['recipients']);
@@ -118,7 +127,7 @@ export function recipientCounters(image: Image): Set<CampaignCounter> {
   if (!reached) return counters;
   counters.add('delivered');
   if (image.openedAt || image.clickedAt) counters.add('opened');
-  if (image.machineOpenedAt) counters.add('machineOpened');
+  else if (image.machineOpenedAt) counters.add('machineOpened');
   if (image.clickedAt) counters.add('clicked');
   return counters;
 }
@@ -154,16 +163,22 @@ const rate = (count: number, base: number) => (base > 0 ? Math.round((count / ba
 /**
  * Rates as fractions (0.2537 = 25.37 %), each within 0..1 since its count is
  * a subset of its base (see recipientCounters). Opens and clicks are unique
- * recipients over delivered emails; machine opens are not opens. Bounces and
- * complaints are over sent emails, as SES measures them.
+ * recipients over delivered emails, and opens are a person's (`humanOpens`):
+ * machine opens are reported apart and in no rate. Click-to-open is clicks
+ * over human opens. Bounces, complaints and unsubscribes are over sent
+ * emails, as SES measures them.
  */
 export function campaignStats(counts: CampaignCounts): CampaignStats {
   return {
     ...counts,
+    humanOpens: counts.opened,
+    machineOpens: counts.machineOpened,
     openRate: rate(counts.opened, counts.delivered),
     clickRate: rate(counts.clicked, counts.delivered),
+    clickToOpenRate: rate(counts.clicked, counts.opened),
     bounceRate: rate(counts.bounced, counts.sent),
     complaintRate: rate(counts.complained, counts.sent),
+    unsubscribeRate: rate(counts.unsubscribed, counts.sent),
   };
 }
 

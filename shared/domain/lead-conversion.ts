@@ -63,13 +63,15 @@ export interface DealRequest {
 /**
  * The deal, placed in `stageId` of `pipeline` by the same rule as every stage
  * move. A lost stage needs a reason conversion does not take, so it is refused.
+ * `links.campaignId` attributes it to a campaign (the lead's, or the contact's
+ * last clicked: campaign-attribution.ts).
  */
 export function dealFromLead(
   base: StoredRecord,
   request: DealRequest,
   pipeline: Pipeline,
   stageId: string,
-  links: { contactId: string; companyId?: string },
+  links: { contactId: string; companyId?: string; campaignId?: string },
 ): { ok: true; deal: Deal } | { ok: false; path: string; message: string } {
   const draft: Deal = {
     ...base,
@@ -77,6 +79,7 @@ export function dealFromLead(
     ...(request.amount !== undefined ? { amount: request.amount } : {}),
     ...(request.currency ? { currency: request.currency } : {}),
     ...(links.companyId ? { companyId: links.companyId } : {}),
+    ...(links.campaignId ? { campaignId: links.campaignId } : {}),
     contactIds: [links.contactId],
     productIds: [],
     pipelineId: pipeline.id,

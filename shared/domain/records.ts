@@ -85,6 +85,9 @@ export type Contact = StoredRecord & {
   customFields: CustomFields;
   /** Kept by the stream from activities (functions/stream/consumers/contact-activity.ts), outside `version`. */
   lastActivityAt?: string;
+  /** The campaign whose email the contact last clicked, and when: kept by the stream (contact-clicks.ts), outside `version`. */
+  lastClickedCampaignId?: string;
+  lastClickedAt?: string;
 };
 
 export type Team = StoredRecord & { name: string };
@@ -105,6 +108,8 @@ export type Lead = StoredRecord & {
   contactId?: string;
   companyId?: string;
   dealId?: string;
+  /** The campaign the lead came from; its deal is attributed to it on conversion. */
+  campaignId?: string;
 };
 
 export type Pipeline = StoredRecord & { name: string; stages: Stage[] };
@@ -125,6 +130,8 @@ export type Deal = StoredRecord &
     country?: string;
     /** Set when a quote is accepted: its lines that name a product (for sales by product). */
     productLines?: DealProductLine[];
+    /** The campaign the deal is attributed to (campaign ROI). */
+    campaignId?: string;
   };
 
 /** One product line of a deal's accepted quote: quantity and line total after the line's discount. */

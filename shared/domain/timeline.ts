@@ -68,6 +68,9 @@ const bookkeeping = new Set<string>([
   'csatNonce',
   // Derived from activities by the stream; the activity itself is already on the timeline.
   'lastActivityAt',
+  // Derived from campaign clicks by the stream, for deal attribution.
+  'lastClickedCampaignId',
+  'lastClickedAt',
 ]);
 /**
  * Deal stage moves are told by their history entries, with stage names (with

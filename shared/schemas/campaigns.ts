@@ -2,11 +2,13 @@ import * as z from 'zod/mini';
 import { campaignPhases, campaignStatuses } from '../domain/campaign.ts';
 import { recipientStatuses } from '../domain/delivery.ts';
 import {
+  currency,
   displayName,
   email,
   isoDateTime,
   listQuery,
   mergePatchOf,
+  money,
   nonEmpty,
   recordBase,
   searchText,
@@ -23,14 +25,36 @@ const campaignFields = () => ({
   fromName: z.optional(displayName()),
   replyTo: z.optional(email()),
   ownerId: z.optional(userId()),
+  /** What the campaign may spend and what it cost (known after sending), in `currency`. */
+  budget: z.optional(money()),
+  cost: z.optional(money()),
+  currency: z.optional(currency()),
 });
+
+/** The spending fields: editable in every status, since the cost is known only after sending. */
+export const campaignSpendingFields = ['budget', 'cost', 'currency'] as const;
+
+/** A budget or cost is meaningless without its currency. */
+const spendingHasCurrency = (campaign: {
+  budget?: number | null;
+  cost?: number | null;
+  currency?: string | null;
+}) =>
+  (campaign.budget === undefined || campaign.budget === null) &&
+  (campaign.cost === undefined || campaign.cost === null)
+    ? true
+    : Boolean(campaign.currency);
 
 const count = () => z.number();
 
 export const campaignSchemas = /* @__PURE__ */ lazy(() => {
   const fields = campaignFields();
   return {
-    create: z.strictObject(fields),
+    create: z
+      .strictObject(fields)
+      .check(
+        z.refine(spendingHasCurrency, { message: 'is required with a budget or cost', path: ['currency'] }),
+      ),
     patch: mergePatchOf(fields, ['name', 'templateId', 'segmentId', 'fromEmail', 'ownerId']),
     record: z.object({
       ...fields,
@@ -80,6 +104,7 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
       failedAt: z.optional(z.string()),
       deliveredAt: z.optional(z.string()),
       openedAt: z.optional(z.string()),
+      machineOpenedAt: z.optional(z.string()),
       clickedAt: z.optional(z.string()),
       bouncedAt: z.optional(z.string()),
       complainedAt: z.optional(z.string()),
@@ -102,6 +127,10 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
       clickRate: count(),
       bounceRate: count(),
       complaintRate: count(),
+      humanOpens: count(),
+      machineOpens: count(),
+      clickToOpenRate: count(),
+      unsubscribeRate: count(),
     }),
   };
 });

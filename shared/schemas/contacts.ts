@@ -48,6 +48,9 @@ export const contactSchemas = /* @__PURE__ */ lazy(() => {
       marketingStatus: z.enum(marketingStatuses),
       /** When the latest activity about the contact was logged or completed; kept by the stream. */
       lastActivityAt: z.optional(z.string()),
+      /** The campaign whose email the contact last clicked, and when; kept by the stream. */
+      lastClickedCampaignId: z.optional(z.string()),
+      lastClickedAt: z.optional(z.string()),
     }),
     listQuery: z.strictObject({
       ...listQuery(),

@@ -40,6 +40,7 @@ const dealFields = () => ({
   ownerId: z.optional(userId()),
   source: z.optional(z.enum(leadSources)),
   country: z.optional(country()),
+  campaignId: z.optional(ulid()),
 });
 
 /** An amount is meaningless without its currency. */

@@ -29,6 +29,7 @@ const leadFields = () => ({
   source: z.optional(z.enum(leadSources)),
   ownerId: z.optional(userId()),
   country: z.optional(country()),
+  campaignId: z.optional(ulid()),
 });
 
 /** An amount is meaningless without its currency. */

@@ -1,10 +1,12 @@
 import * as z from 'zod/mini';
 import { activityDimensions } from '../domain/reports/activities.ts';
+import { timeseriesBuckets } from '../domain/reports/campaigns.ts';
 import { caseDimensions } from '../domain/reports/cases.ts';
 import { MAX_FORECAST_MONTHS, MIN_FORECAST_MONTHS } from '../domain/reports/forecast.ts';
 import { leadDimensions } from '../domain/reports/leads.ts';
 import { salesDimensions } from '../domain/reports/sales.ts';
 import { winRateDimensions } from '../domain/reports/win-rate.ts';
+import { campaignSchemas } from './campaigns.ts';
 import { isoDate, ulid } from './common.ts';
 import { lazy } from './lazy.ts';
 
@@ -130,5 +132,33 @@ export const reportSchemas = /* @__PURE__ */ lazy(() => ({
     to: z.string(),
     groupBy: z.enum(activityDimensions),
     items: z.array(z.object({ key: z.string(), created: z.number(), done: z.number(), overdue: z.number() })),
+  }),
+  campaignsQuery: z.strictObject(period()),
+  campaigns: z.object({
+    from: z.string(),
+    to: z.string(),
+    items: z.array(
+      z.object({
+        campaignId: z.string(),
+        name: z.string(),
+        status: z.string(),
+        startedAt: z.nullable(z.string()),
+        ...campaignSchemas().stats.shape,
+        budget: z.nullable(money()),
+        cost: z.nullable(money()),
+        influencedDeals: z.number(),
+        wonDeals: z.number(),
+        wonAmount: money(),
+        roi: z.nullable(z.number()),
+      }),
+    ),
+  }),
+  campaignTimeseriesQuery: z.strictObject({ bucket: z.optional(z.enum(timeseriesBuckets)) }),
+  campaignTimeseries: z.object({
+    campaignId: z.string(),
+    bucket: z.enum(timeseriesBuckets),
+    items: z.array(
+      z.object({ start: z.string(), humanOpens: z.number(), clicks: z.number(), machineOpens: z.number() }),
+    ),
   }),
 }));

@@ -45,6 +45,10 @@ export type Campaign = StoredRecord & {
   fromEmail: string;
   fromName?: string;
   replyTo?: string;
+  /** Decimals with at most two fraction digits, in `currency` (campaign ROI). */
+  budget?: number;
+  cost?: number;
+  currency?: string;
   status: CampaignStatus;
   /** When it is to start (scheduled) or started (sending and later). */
   scheduledAt?: string;

@@ -251,6 +251,12 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   getPipelineReport: { call: async () => ({ path: '/reports/pipeline' }) },
   getWinRateReport: { call: async () => ({ path: '/reports/win-rate?groupBy=source' }) },
   getForecastReport: { call: async () => ({ path: '/reports/forecast?months=3' }) },
+  getCampaignsReport: { call: async () => ({ path: '/reports/campaigns?from=2026-01-01&to=2026-12-31' }) },
+  getCampaignTimeseries: {
+    call: async (who) => ({
+      path: `/reports/campaigns/${await make.campaign(who.client)}/timeseries?bucket=hour`,
+    }),
+  },
 
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },

@@ -47,6 +47,7 @@ function violations(counts: CampaignCounts): string[] {
     ['opened ≤ delivered', counts.opened <= counts.delivered],
     ['clicked ≤ opened', counts.clicked <= counts.opened],
     ['machineOpened ≤ delivered', counts.machineOpened <= counts.delivered],
+    ['opened + machineOpened ≤ delivered', counts.opened + counts.machineOpened <= counts.delivered],
     ['delivered + bounced ≤ sent', counts.delivered + counts.bounced <= counts.sent],
     ['complained ≤ sent', counts.complained <= counts.sent],
     ['unsubscribed ≤ sent', counts.unsubscribed <= counts.sent],
@@ -56,9 +57,14 @@ function violations(counts: CampaignCounts): string[] {
     ],
     [
       'rates within 0..1',
-      [stats.openRate, stats.clickRate, stats.bounceRate, stats.complaintRate].every(
-        (rate) => rate >= 0 && rate <= 1,
-      ),
+      [
+        stats.openRate,
+        stats.clickRate,
+        stats.clickToOpenRate,
+        stats.bounceRate,
+        stats.complaintRate,
+        stats.unsubscribeRate,
+      ].every((rate) => rate >= 0 && rate <= 1),
     ],
   ];
   return checks.filter(([, holds]) => !holds).map(([name]) => name);
@@ -136,5 +142,50 @@ describe('the campaign stats reducer', () => {
     expect(recipientDeltas({ ...sent, openedAt: 't' }, { ...sent, openedAt: 't', deliveredAt: 't' })).toEqual(
       {},
     );
+  });
+
+  it('counts a recipient once as a machine open, and moves it to human opens when a person opens it later', () => {
+    const delivered = { status: 'sent' as const, deliveredAt: 't' };
+    const proxied = { ...delivered, machineOpenedAt: 't1' };
+    expect(recipientDeltas(delivered, proxied)).toEqual({ machineOpened: 1 });
+    expect(recipientDeltas(proxied, { ...proxied, openedAt: 't2' })).toEqual({
+      machineOpened: -1,
+      opened: 1,
+    });
+    expect(recipientDeltas(proxied, { ...proxied, clickedAt: 't2' })).toEqual({
+      machineOpened: -1,
+      opened: 1,
+      clicked: 1,
+    });
+    // A machine's fetch after a person's open is no machine open.
+    expect(
+      recipientDeltas(
+        { ...delivered, openedAt: 't' },
+        { ...delivered, openedAt: 't', machineOpenedAt: 't3' },
+      ),
+    ).toEqual({});
+  });
+
+  it('reports human and machine opens apart, click-to-open over human opens, unsubscribes over sent', () => {
+    const stats = campaignStats({
+      ...emptyCounts(),
+      recipients: 10,
+      sent: 10,
+      delivered: 8,
+      opened: 4,
+      machineOpened: 3,
+      clicked: 1,
+      unsubscribed: 2,
+    });
+    expect(stats).toMatchObject({
+      opened: 4,
+      humanOpens: 4,
+      machineOpens: 3,
+      openRate: 0.5,
+      clickRate: 0.125,
+      clickToOpenRate: 0.25,
+      unsubscribeRate: 0.2,
+    });
+    expect(campaignStats(emptyCounts())).toMatchObject({ clickToOpenRate: 0, unsubscribeRate: 0 });
   });
 });

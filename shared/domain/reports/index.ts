@@ -1,5 +1,6 @@
 import { activitiesAggregate } from './activities.ts';
 import type { ReportAggregate } from './aggregate.ts';
+import { campaignActivityAggregate, campaignsAggregate } from './campaigns.ts';
 import { casesAggregate } from './cases.ts';
 import { forecastAggregate } from './forecast.ts';
 import { leadsAggregate } from './leads.ts';
@@ -21,6 +22,8 @@ export const reportAggregates: readonly ReportAggregate[] = [
   pipelineAggregate,
   winRateAggregate,
   forecastAggregate,
+  campaignsAggregate,
+  campaignActivityAggregate,
 ];
 
 /** The entities whose records feed some report: what a rebuild reads. */
