@@ -168,6 +168,12 @@ describe('campaign report', () => {
   beforeAll(async () => {
     campaign = await sentCampaign(6, { budget: 500, currency: 'eur' });
     day = String((await admin.get(`/campaigns/${campaign.id}`)).body.startedAt).slice(0, 10);
+    // People read and click after the messages arrived; fetches on arrival are proxies' and gateways'.
+    const delivered = (await allPages(admin, `/campaigns/${campaign.id}/recipients`)).map((r) =>
+      Date.parse(r.deliveredAt ?? ''),
+    );
+    const humanAfter = Math.max(...delivered) + MACHINE_OPEN_WINDOW_MS + 500;
+    while (Date.now() < humanAfter) await new Promise((resolve) => setTimeout(resolve, 250));
   }, 200_000);
 
   it('splits human from machine opens as the tracking routes classify them, in the stats and the report', async () => {
@@ -182,11 +188,6 @@ describe('campaign report', () => {
     // A security gateway follows the link: a machine open, no click.
     expect(await fetchAs(await clickOf(scanned as string), agents.scanner)).toBe(302);
     // A person opens in a mail client, later than a privacy proxy's prefetch would.
-    const delivered = (await allPages(admin, `/campaigns/${campaign.id}/recipients`)).find(
-      (r) => r.contactId === campaign.people[2]?.id,
-    );
-    const humanAfter = Date.parse(delivered?.deliveredAt ?? '') + MACHINE_OPEN_WINDOW_MS + 500;
-    while (Date.now() < humanAfter) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await fetchAs(await pixelOf(reader as string), agents.mailClient)).toBe(200);
 
     const recipients = (await allPages(admin, `/campaigns/${campaign.id}/recipients`)) as Recipient[];
