@@ -2,8 +2,10 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { observed } from '#shared/observability/invocation';
 import { streamLag } from '#shared/observability/metrics';
 import { aggregates } from './consumers/aggregates.ts';
+import { alertWatches } from './consumers/alert-watches.ts';
 import { campaignStats } from './consumers/campaign-stats.ts';
 import { contactActivity } from './consumers/contact-activity.ts';
+import { dealActivity } from './consumers/deal-activity.ts';
 import { erasure } from './consumers/erasure.ts';
 import { notifications } from './consumers/notifications.ts';
 import { sequenceExits } from './consumers/sequence-exits.ts';
@@ -17,8 +19,8 @@ import { settleFailures } from './pipeline/settle.ts';
 /**
  * What the table's changes drive, in this order: report counters, timelines,
  * notifications, the erasure cascade after a contact's removal, contacts'
- * last activity, sequence exits, campaign stats, and records following their
- * owner's team.
+ * last activity, sequence exits, campaign stats, records following their
+ * owner's team, deals' last activity, and the alert job's watch items.
  */
 export const consumers: readonly Consumer[] = [
   aggregates,
@@ -29,6 +31,8 @@ export const consumers: readonly Consumer[] = [
   sequenceExits,
   campaignStats,
   teamMoves,
+  dealActivity,
+  alertWatches,
 ];
 
 /**

@@ -210,6 +210,8 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     // Transactional mail from MAIL_FROM; on any identity while no mailFrom is configured.
     reminder: [{ Effect: 'Allow', Action: [...mailSendActions], Resource: '*' }, dlqSend],
     slaCheck: [dlqSend],
+    // Reads and writes the table only (notifications, alert items, watches).
+    alertScan: [dlqSend],
     // Queues recipients for the sender; it sends no email itself.
     campaignStart: [
       {

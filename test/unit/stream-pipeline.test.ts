@@ -180,7 +180,7 @@ describe('running the consumers', () => {
     expect(failures.get('e1')).toEqual({ 'timeline and notifications': passing });
   });
 
-  it('the entry runs aggregates, timeline, notifications, erasure, contact activity, sequence exits, campaign stats, team moves', async () => {
+  it('the entry runs aggregates, timeline, notifications, erasure, contact activity, sequence exits, campaign stats, team moves, deal activity, alert watches', async () => {
     const { consumers } = await import('#functions/stream/tableChanges');
     expect(consumers.map((step) => step.name)).toEqual([
       'aggregates',
@@ -191,6 +191,8 @@ describe('running the consumers', () => {
       'sequence exits',
       'campaign stats',
       'team moves',
+      'deal activity',
+      'alert watches',
     ]);
     // The keys of set-aside reasons, as they have always been.
     expect([...new Set(consumers.map((step) => step.reportedAs ?? step.name))]).toEqual([
@@ -200,6 +202,8 @@ describe('running the consumers', () => {
       'sequence exits',
       'campaign stats',
       'team moves',
+      'deal activity',
+      'alert watches',
     ]);
   });
 });
