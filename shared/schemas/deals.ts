@@ -59,6 +59,8 @@ export const dealSchemas = /* @__PURE__ */ lazy(() => {
       closedAt: z.optional(z.string()),
       contactIds: z.array(z.string()),
       productIds: z.array(z.string()),
+      /** Kept by the stream from the deal's activities and stage changes (stale-deal alerts). */
+      lastActivityAt: z.optional(z.string()),
     }),
     history: z.object({
       id: z.string(),
