@@ -1,9 +1,12 @@
 import {
+  type AlertKind,
   type AlertSettings,
+  alertKinds,
   dealActivityBaseline,
   dueBefore,
   isStaleDeal,
   staleDealReason,
+  type WatchedKind,
   watchOf,
 } from '#shared/domain/alerts';
 import { clip, MAX_NAME, type NamedRef, nameOf, notificationTitle } from '#shared/domain/wording';
@@ -35,8 +38,8 @@ import { breachCase } from '#shared/store/sla-breach';
  * - SLA breaches: unresolved cases past their due time that were not marked
  *   breached (their one-time check was lost or has not run), through the same
  *   breach path as that check, to the assignee and the team's managers;
- * - churn risk: a third kind to add beside these two, fed by the customers
- *   report (`scanTenant` is where it goes).
+ * - churn risk: the third kind's seam (kindChecks), fed by the customers
+ *   report.
  *
  * Every alert re-reads its record, so a watch item that lags behind the record
  * only costs a read. Idempotent when fired twice; a tenant that fails is
@@ -48,15 +51,12 @@ export interface AlertScanEvent {
   readonly scheduledAt?: string;
 }
 
-export interface TenantScan {
-  readonly staleDeals: number;
-  readonly slaBreaches: number;
-}
+/** Alerts raised per kind (SLA breaches: cases found breached, each notified once with the one-time check). */
+export type AlertCounts = Record<AlertKind, number>;
 
 export interface AlertScanSummary {
   readonly tenants: number;
-  readonly staleDeals: number;
-  readonly slaBreaches: number;
+  readonly raised: AlertCounts;
   /** Tenants whose check threw (logged); the job went on with the others. */
   readonly failedTenants: readonly string[];
 }
@@ -122,18 +122,44 @@ async function checkCase(tenantId: string, watch: StoredWatch): Promise<boolean>
   return outcome === 'notified';
 }
 
-/** One tenant's pass: stale deals, then SLA breaches; returns how many alerts it raised. */
-export async function scanTenant(tenantId: string, now: Date): Promise<TenantScan> {
+/** One kind's pass over a tenant: how many alerts it raised. */
+type KindCheck = (tenantId: string, now: Date, settings: AlertSettings) => Promise<number>;
+
+/** Each watched kind: its due watches, oldest first, one record at a time. */
+function watchedCheck(
+  kind: WatchedKind,
+  check: (tenantId: string, watch: StoredWatch, now: Date, settings: AlertSettings) => Promise<boolean>,
+): KindCheck {
+  return async (tenantId, now, settings) => {
+    let raised = 0;
+    for await (const page of dueWatches(tenantId, kind, dueBefore(kind, now, settings))) {
+      for (const watch of page) if (await check(tenantId, watch, now, settings)) raised++;
+    }
+    return raised;
+  };
+}
+
+/**
+ * What a tenant's pass checks, per alert kind. `churn_risk` is the seam for
+ * the third kind: its check reads the companies at or above
+ * `settings.churnRiskThreshold` from the customers report and raises each
+ * through raiseAlert (episode: the day the risk crossed the threshold); until
+ * then it raises nothing.
+ */
+const kindChecks: Readonly<Record<AlertKind, KindCheck>> = {
+  stale_deal: watchedCheck('stale_deal', checkDeal),
+  sla_breach: watchedCheck('sla_breach', (tenantId, watch) => checkCase(tenantId, watch)),
+  churn_risk: async () => 0,
+};
+
+const noAlerts = (): AlertCounts => ({ stale_deal: 0, sla_breach: 0, churn_risk: 0 });
+
+/** One tenant's pass, kind after kind; returns how many alerts of each it raised. */
+export async function scanTenant(tenantId: string, now: Date): Promise<AlertCounts> {
   const settings = await getAlertSettings(tenantId);
-  let staleDeals = 0;
-  for await (const page of dueWatches(tenantId, 'stale_deal', dueBefore('stale_deal', now, settings))) {
-    for (const watch of page) if (await checkDeal(tenantId, watch, now, settings)) staleDeals++;
-  }
-  let slaBreaches = 0;
-  for await (const page of dueWatches(tenantId, 'sla_breach', dueBefore('sla_breach', now, settings))) {
-    for (const watch of page) if (await checkCase(tenantId, watch)) slaBreaches++;
-  }
-  return { staleDeals, slaBreaches };
+  const raised = noAlerts();
+  for (const kind of alertKinds) raised[kind] = await kindChecks[kind](tenantId, now, settings);
+  return raised;
 }
 
 /**
@@ -146,8 +172,7 @@ export async function scanAlerts(
   tenants: AsyncIterable<readonly string[]> = alertTenants(),
 ): Promise<AlertScanSummary> {
   let checked = 0;
-  let staleDeals = 0;
-  let slaBreaches = 0;
+  const raised = noAlerts();
   const failedTenants: string[] = [];
   for await (const page of tenants) {
     for (let start = 0; start < page.length; start += TENANT_CONCURRENCY) {
@@ -156,8 +181,7 @@ export async function scanAlerts(
           checked++;
           try {
             const scan = await scanTenant(tenantId, now);
-            staleDeals += scan.staleDeals;
-            slaBreaches += scan.slaBreaches;
+            for (const kind of alertKinds) raised[kind] += scan[kind];
           } catch (error) {
             failedTenants.push(tenantId);
             logger.error('alert scan failed for a tenant', { tenantId, error });
@@ -166,8 +190,8 @@ export async function scanAlerts(
       );
     }
   }
-  const summary = { tenants: checked, staleDeals, slaBreaches, failedTenants };
-  logger.info('alert scan done', { ...summary, failedTenants: failedTenants.length });
+  const summary = { tenants: checked, raised, failedTenants };
+  logger.info('alert scan done', { tenants: checked, ...raised, failedTenants: failedTenants.length });
   return summary;
 }
 

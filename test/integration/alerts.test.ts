@@ -157,13 +157,13 @@ describe('stale-deal alerts', () => {
     const days = (await admin.client.get('/settings/alerts')).body.staleDealDays as number;
     // Not yet stale the day before: nothing.
     const early = plus(quiet.createdAt, (days - 1) * DAY);
-    expect((await scan.scanTenant(world.tenant, early)).staleDeals).toBe(0);
+    expect((await scan.scanTenant(world.tenant, early)).stale_deal).toBe(0);
     expect(await alertsAbout(repRed, quiet.id)).toEqual([]);
 
     const later = plus(busy.createdAt, (days + 1) * DAY);
     const stale = await expectedStale(admin.client, later, days);
     expect(stale).toEqual([quiet.id, busy.id].sort());
-    expect((await scan.scanTenant(world.tenant, later)).staleDeals).toBe(stale.length);
+    expect((await scan.scanTenant(world.tenant, later)).stale_deal).toBe(stale.length);
     for (const deal of [quiet, busy]) {
       const alerts = await alertsAbout(repRed, deal.id);
       expect(alerts).toHaveLength(1);
@@ -181,8 +181,8 @@ describe('stale-deal alerts', () => {
     for (const deal of [won, archived]) expect(await alertsAbout(repRed, deal.id)).toEqual([]);
 
     // The job fired twice, or later, with the deal still stale: no second alert.
-    expect((await scan.scanTenant(world.tenant, later)).staleDeals).toBe(0);
-    expect((await scan.scanTenant(world.tenant, plus(later.toISOString(), 5 * DAY))).staleDeals).toBe(0);
+    expect((await scan.scanTenant(world.tenant, later)).stale_deal).toBe(0);
+    expect((await scan.scanTenant(world.tenant, plus(later.toISOString(), 5 * DAY))).stale_deal).toBe(0);
     for (const deal of [quiet, busy]) expect(await alertsAbout(repRed, deal.id)).toHaveLength(1);
 
     // Activity on one deal (a call about it) starts a new episode: its last activity moves forward.
@@ -198,11 +198,11 @@ describe('stale-deal alerts', () => {
       expect(await watchAt(world.tenant, 'stale_deal', busy.id)).toBe(activityAt);
     });
     // Not stale again until staleDealDays after that activity; then alerted once more.
-    expect((await scan.scanTenant(world.tenant, plus(activityAt, (days - 1) * DAY))).staleDeals).toBe(0);
+    expect((await scan.scanTenant(world.tenant, plus(activityAt, (days - 1) * DAY))).stale_deal).toBe(0);
     expect(await alertsAbout(repRed, busy.id)).toHaveLength(1);
     const again = plus(activityAt, (days + 2) * DAY);
     expect(await expectedStale(admin.client, again, days)).toEqual([quiet.id, busy.id].sort());
-    expect((await scan.scanTenant(world.tenant, again)).staleDeals).toBe(1);
+    expect((await scan.scanTenant(world.tenant, again)).stale_deal).toBe(1);
     const alerts = await alertsAbout(repRed, busy.id);
     expect(alerts).toHaveLength(2);
     expect(alerts.map((alert) => alert.alert?.reason)).toContain(
@@ -267,9 +267,9 @@ describe('SLA-breach alerts', () => {
     });
 
     // Before the due time: nothing.
-    expect((await scan.scanTenant(world.tenant, plus(lost.slaDueAt, -60_000))).slaBreaches).toBe(0);
+    expect((await scan.scanTenant(world.tenant, plus(lost.slaDueAt, -60_000))).sla_breach).toBe(0);
     const after = plus(lost.slaDueAt, 60_000);
-    expect((await scan.scanTenant(world.tenant, after)).slaBreaches).toBe(1);
+    expect((await scan.scanTenant(world.tenant, after)).sla_breach).toBe(1);
     expect((await repRed.client.get(`/cases/${lost.id}`)).body.slaBreachedAt).toBe(lost.slaDueAt);
     for (const member of [repRed, managerRed]) {
       const alerts = await alertsAbout(member, lost.id);
@@ -289,7 +289,7 @@ describe('SLA-breach alerts', () => {
       'notified',
     );
     await eventually(async () => expect(await watchAt(world.tenant, 'sla_breach', lost.id)).toBeUndefined());
-    expect((await scan.scanTenant(world.tenant, after)).slaBreaches).toBe(0);
+    expect((await scan.scanTenant(world.tenant, after)).sla_breach).toBe(0);
     for (const member of [repRed, managerRed]) expect(await alertsAbout(member, lost.id)).toHaveLength(1);
   });
 
