@@ -236,6 +236,48 @@ describe('stale-deal alerts', () => {
   });
 });
 
+describe('watch items', () => {
+  it('never go back to an older state when stream records are replayed or come late', async () => {
+    const { alertWatches } = await import('#functions/stream/consumers/alert-watches');
+    const { repRed } = world;
+    const deal = await newDeal(repRed.client);
+    const stored = (await repRed.client.get(`/deals/${deal.id}`)).body as Record<string, unknown>;
+    const image = { ...stored, entity: 'deal', tenantId: world.tenant };
+    const call = await repRed.client.post('/activities', {
+      type: 'meeting',
+      subject: unique('Demo'),
+      related: { type: 'deal', id: deal.id },
+    });
+    const activityAt = call.body.createdAt as string;
+    await eventually(async () => expect(await watchAt(world.tenant, 'stale_deal', deal.id)).toBe(activityAt));
+
+    let n = 0;
+    const change = (old: Record<string, unknown> | undefined, next: Record<string, unknown> | undefined) =>
+      ({
+        eventId: `replay-${deal.id}-${++n}`,
+        sequenceNumber: String(n),
+        tenantId: world.tenant,
+        entity: 'deal',
+        keys: undefined,
+        old,
+        new: next,
+        kind: old ? (next ? 'modify' : 'remove') : 'insert',
+      }) as const;
+    // The creation replayed (same version, earlier activity), twice; a stale "closed" of an older version.
+    const replays = [
+      change(undefined, image),
+      change(undefined, image),
+      change({ ...image, version: 0 }, { ...image, version: 0, status: 'won' }),
+    ];
+    expect((await alertWatches.apply(replays)).size).toBe(0);
+    expect(await watchAt(world.tenant, 'stale_deal', deal.id)).toBe(activityAt);
+    // The current state replayed changes nothing either.
+    const current = { ...image, lastActivityAt: activityAt };
+    expect((await alertWatches.apply([change(image, current), change(image, current)])).size).toBe(0);
+    expect(await watchAt(world.tenant, 'stale_deal', deal.id)).toBe(activityAt);
+  });
+});
+
 describe('SLA-breach alerts', () => {
   let contactId: string;
   beforeAll(async () => {

@@ -39,9 +39,12 @@ export function watchChange(before: Image | undefined, after: Image | undefined)
 /**
  * Keeps one watch item per open deal and per unresolved, unbreached case (the
  * sparse index the alert job Queries), and lists a tenant for the job when its
- * first record is watched (once per tenant and batch). Idempotent: the writes
+ * first record is watched (once per tenant and container). Idempotent: the writes
  * are conditioned on the image's version, so a replay changes nothing.
  */
+/** Tenants this container has listed: later batches skip the (conditional) write. */
+const listedTenants = new Set<string>();
+
 async function applyAlertWatches(changes: readonly TableChange[]): Promise<FailedIds> {
   const failed: FailedIds = new Map();
   const registered = new Map<string, Promise<void>>();
@@ -56,11 +59,14 @@ async function applyAlertWatches(changes: readonly TableChange[]): Promise<Faile
           });
           return;
         }
-        if (change.first) {
+        if (change.first && !listedTenants.has(change.tenantId)) {
           let registering = registered.get(change.tenantId);
           if (!registering) {
-            registering = registerAlertTenant(change.tenantId);
-            registered.set(change.tenantId, registering);
+            const tenantId = change.tenantId;
+            registering = registerAlertTenant(tenantId).then(() => {
+              listedTenants.add(tenantId);
+            });
+            registered.set(tenantId, registering);
           }
           await registering;
         }
