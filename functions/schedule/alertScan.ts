@@ -2,6 +2,7 @@ import {
   type AlertKind,
   type AlertSettings,
   alertKinds,
+  daysSince,
   dealActivityBaseline,
   dueBefore,
   isStaleDeal,
@@ -100,7 +101,7 @@ async function checkDeal(
         title: notificationTitle({
           kind: 'stale_deal',
           record,
-          days: Math.floor((now.getTime() - Date.parse(baseline)) / 86_400_000),
+          days: daysSince(baseline, now),
         }),
         record,
         key: `alert:stale_deal:${deal.id}`,

@@ -206,6 +206,7 @@ class SchedulerLoop {
         let failure: { reason: string; error: unknown } | undefined;
         try {
           const handler = await this.options.loadHandler(recurring.target);
+          // No tenant, unlike a one-time schedule's event: a recurring target finds its own tenants.
           const event = { recurring: recurring.name, scheduledAt } as unknown as ScheduleTargetEvent;
           failure = await this.invoke(handler, recurring.target, event);
         } catch (error) {
