@@ -138,6 +138,10 @@ export const lambdas = [
     mail: 'campaign',
     scheduler: { access: 'manage', names: 'one per enrollment and step' },
   }),
+  scheduleTarget(
+    'alertScan',
+    'CRM recurring schedule: alerts (stale deals, missed SLA breaches) for every tenant, as notifications',
+  ),
   {
     name: 'campaignSend',
     entry: 'functions/queue/campaignSend.ts',

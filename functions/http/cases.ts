@@ -1,4 +1,5 @@
 import { caseRoutes } from '#shared/api/cases';
+import { alertSettingsOf } from '#shared/domain/alerts';
 import {
   type CasePriority,
   defaultSlaHours,
@@ -36,6 +37,7 @@ import { logger } from '#shared/observability/logger';
 import { getScheduler } from '#shared/schedule/select';
 import type { CaseCreate, CasePatch } from '#shared/schemas/cases';
 import { getSigningKey } from '#shared/secrets';
+import { getAlertSettings, putAlertSettings } from '#shared/store/alerts';
 import { getSlaSettings, putSlaSettings, recordCsat } from '#shared/store/cases';
 import { type Case, cases, companies, contacts } from '#shared/store/entities';
 import { getRecord } from '#shared/store/records';
@@ -343,6 +345,15 @@ export const handler = httpHandler(caseRoutes, {
   async putSlaSettings({ caller, body }) {
     requireAdmin(caller);
     return ok(await putSlaSettings(caller.tenantId, slaHoursOf(body), caller.userId));
+  },
+
+  async getAlertSettings({ caller }) {
+    return ok(await getAlertSettings(caller.tenantId));
+  },
+
+  async putAlertSettings({ caller, body }) {
+    requireAdmin(caller);
+    return ok(await putAlertSettings(caller.tenantId, alertSettingsOf(body), caller.userId));
   },
 
   async getCsatForm({ params }) {

@@ -137,6 +137,7 @@ const notificationView = (item: Record<string, unknown>) => ({
   ...(item.actor ? { actor: item.actor } : {}),
   ...(item.commentId ? { commentId: item.commentId } : {}),
   ...(item.excerpt ? { excerpt: item.excerpt } : {}),
+  ...(item.alert ? { alert: item.alert } : {}),
   occurredAt: item.occurredAt,
   read: item.read === true,
 });

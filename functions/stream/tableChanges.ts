@@ -2,9 +2,11 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { observed } from '#shared/observability/invocation';
 import { streamLag } from '#shared/observability/metrics';
 import { aggregates } from './consumers/aggregates.ts';
+import { alertWatches } from './consumers/alert-watches.ts';
 import { campaignStats } from './consumers/campaign-stats.ts';
 import { contactActivity } from './consumers/contact-activity.ts';
 import { contactClicks } from './consumers/contact-clicks.ts';
+import { dealActivity } from './consumers/deal-activity.ts';
 import { erasure } from './consumers/erasure.ts';
 import { notifications } from './consumers/notifications.ts';
 import { sequenceExits } from './consumers/sequence-exits.ts';
@@ -19,7 +21,8 @@ import { settleFailures } from './pipeline/settle.ts';
  * What the table's changes drive, in this order: report counters, timelines,
  * notifications, the erasure cascade after a contact's removal, contacts'
  * last activity, sequence exits, campaign stats, records following their
- * owner's team, and contacts' last campaign click (deal attribution).
+ * owner's team, contacts' last campaign click (deal attribution), deals'
+ * last activity, and the alert job's watch items.
  */
 export const consumers: readonly Consumer[] = [
   aggregates,
@@ -31,6 +34,8 @@ export const consumers: readonly Consumer[] = [
   campaignStats,
   teamMoves,
   contactClicks,
+  dealActivity,
+  alertWatches,
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { env } from '#shared/env';
+import { type RecurringSchedule, recurringSchedules } from '#shared/schedule/scheduler';
 import { tableDefinition } from '#shared/store/table';
 import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
 import { loadOrCreateDevTokenKeys, loadOrCreateSigningSecret } from './dev-secrets.ts';
@@ -79,6 +80,12 @@ export interface LocalRuntimeOptions {
   readonly schedulerClock?: () => Date;
   /** False: schedules fire only through `scheduler.fireDue()` or POST /__local/scheduler/run-due. Default true. */
   readonly schedulerAutoFire?: boolean;
+  /**
+   * The recurring schedules the scheduler runs on their interval. Default: the
+   * catalogue's (recurringSchedules, e.g. the alert job hourly) when the
+   * schedule handlers are the catalogue's, none with `loadScheduleHandler`.
+   */
+  readonly schedulerRecurring?: readonly RecurringSchedule[];
   /** The local-only table of the SQS stand-in. Default: `<tableName>-queues`. */
   readonly queueTableName?: string;
   /** Tuning of the SQS stand-in's consumer (see queue-consumer.ts). */
@@ -372,6 +379,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.schedulerRetryBaseMs === undefined ? {} : { retryBaseMs: options.schedulerRetryBaseMs }),
       ...(options.schedulerClock ? { now: options.schedulerClock } : {}),
       ...(options.schedulerAutoFire === undefined ? {} : { autoFire: options.schedulerAutoFire }),
+      recurring: options.schedulerRecurring ?? (options.loadScheduleHandler ? [] : recurringSchedules),
     });
     schedulerLoop = loop;
     handlerRunners.push({ name: 'the scheduler', stop: () => loop.stop() });

@@ -15,7 +15,11 @@ import {
   scheduleKey,
 } from '#shared/schedule/local-scheduler';
 import type { ScheduleTargetEvent } from '#shared/schedule/request';
-import { type ScheduleTarget, scheduleTargetTimeoutMs } from '#shared/schedule/scheduler';
+import {
+  type RecurringSchedule,
+  type ScheduleTarget,
+  scheduleTargetTimeoutMs,
+} from '#shared/schedule/scheduler';
 import {
   appendFailure,
   backoffMs,
@@ -68,6 +72,13 @@ export interface LocalSchedulerLoopOptions {
   readonly now?: () => Date;
   /** False: no background loop, schedules fire only through fireDue() (tests). Default true. */
   readonly autoFire?: boolean;
+  /**
+   * Recurring schedules the background loop runs (by its clock): each first on
+   * the first pass, then every `everyMinutes`, with `{recurring, scheduledAt}`
+   * as the event. A failed run is logged and waits for the next interval, as a
+   * `rate()` schedule's would after its retries. Default none.
+   */
+  readonly recurring?: readonly RecurringSchedule[];
 }
 
 export type FiringOutcome =
@@ -147,6 +158,8 @@ class SchedulerLoop {
   private readonly problems: ProblemLog;
   private readonly now: () => Date;
   private readonly maxAttempts: number;
+  /** When each recurring schedule runs next (epoch ms); absent: on the next pass. */
+  private readonly nextRecurring = new Map<string, number>();
 
   constructor(private readonly options: LocalSchedulerLoopOptions) {
     this.problems = new ProblemLog(options.log);
@@ -172,6 +185,7 @@ class SchedulerLoop {
       this.options.pollMs ?? 250,
       async () => {
         await this.fireDue();
+        await this.runRecurring();
         return false;
       },
       (error) =>
@@ -179,6 +193,34 @@ class SchedulerLoop {
           `Local scheduler: ${error instanceof Error ? error.message : String(error)} (retrying)`,
         ),
     );
+  }
+
+  /** Runs the recurring schedules whose time has come, one after another, in the pass chain. */
+  private runRecurring(): Promise<void> {
+    const pass = this.chain.then(async () => {
+      for (const recurring of this.options.recurring ?? []) {
+        const now = this.now().getTime();
+        if (this.loop.isStopped || (this.nextRecurring.get(recurring.name) ?? now) > now) continue;
+        this.nextRecurring.set(recurring.name, now + recurring.everyMinutes * 60_000);
+        const scheduledAt = new Date(now).toISOString();
+        let failure: { reason: string; error: unknown } | undefined;
+        try {
+          const handler = await this.options.loadHandler(recurring.target);
+          // No tenant, unlike a one-time schedule's event: a recurring target finds its own tenants.
+          const event = { recurring: recurring.name, scheduledAt } as unknown as ScheduleTargetEvent;
+          failure = await this.invoke(handler, recurring.target, event);
+        } catch (error) {
+          failure = { reason: error instanceof Error ? error.message : String(error), error };
+        }
+        if (failure)
+          this.options.log.error(
+            `Local scheduler: recurring ${recurring.name} (${recurring.target}) failed; next run in ${recurring.everyMinutes} minutes`,
+            failure.error,
+          );
+      }
+    });
+    this.chain = pass.catch(() => undefined);
+    return pass;
   }
 
   fireDue(options: FireDueOptions = {}): Promise<Firing[]> {

@@ -10,11 +10,11 @@ import {
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { CfnSchedule, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type ScheduleTarget, scheduleTargets } from '#shared/schedule/scheduler';
+import { recurringSchedules, type ScheduleTarget, scheduleTargets } from '#shared/schedule/scheduler';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
 import type { ScheduleWiring } from '../grants.ts';
@@ -151,10 +151,37 @@ export class ScheduleStack extends Stack {
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
     );
 
+    this.addRecurringSchedules();
+
     new CfnOutput(this, 'ScheduleGroupName', { value: groupName });
     new CfnOutput(this, 'ScheduleFailureQueueUrl', { value: this.deadLetterQueue.queueUrl });
 
     this.acknowledgeFindings(config);
+  }
+
+  /**
+   * The recurring schedules (shared/schedule/scheduler.ts recurringSchedules),
+   * part of the template unlike the one-time ones: a `rate()` schedule in the
+   * group, invoking its target through the same role, retries and DLQ.
+   */
+  private addRecurringSchedules(): void {
+    for (const recurring of recurringSchedules) {
+      new CfnSchedule(this, `Recurring-${recurring.name}`, {
+        name: recurring.name,
+        groupName: this.group.scheduleGroupName,
+        description: `CRM: runs ${recurring.target} every ${recurring.everyMinutes} minutes`,
+        scheduleExpression: `rate(${recurring.everyMinutes} minutes)`,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: {
+          arn: this.targets[recurring.target].fn.functionArn,
+          roleArn: this.schedulerRole.roleArn,
+          input: JSON.stringify({ recurring: recurring.name }),
+          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+          deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+        },
+      });
+    }
   }
 
   /** The sender address's identity and its domain's (SES authorises by whichever is verified), or any. */

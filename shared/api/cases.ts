@@ -1,3 +1,4 @@
+import { alertSettingsSchemas } from '../schemas/alerts.ts';
 import { caseSchemas, slaSettingsSchemas } from '../schemas/cases.ts';
 import { listOf } from '../schemas/common.ts';
 import { defineRoutes } from './route.ts';
@@ -114,6 +115,27 @@ export const caseRoutes = defineRoutes([
     public: true,
     body: () => caseSchemas().csat,
     response: () => caseSchemas().csatRecorded,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/settings/alerts',
+    operationId: 'getAlertSettings',
+    summary:
+      'Read the alert settings (anyone in the tenant; defaults staleDealDays 14, churnRiskThreshold 70)',
+    response: () => alertSettingsSchemas().record,
+    status: 200,
+  },
+  {
+    method: 'PUT',
+    path: '/settings/alerts',
+    operationId: 'putAlertSettings',
+    role: { least: 'admin' },
+    summary:
+      'Set the alert settings (admin): staleDealDays 1-365 (days without activity before an open deal is alerted), ' +
+      'churnRiskThreshold 1-100; an omitted one takes its default. Applies from the next alert run',
+    body: () => alertSettingsSchemas().put,
+    response: () => alertSettingsSchemas().record,
     status: 200,
   },
 ]);

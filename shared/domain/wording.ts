@@ -79,7 +79,8 @@ export type NotificationWording =
   | { readonly kind: 'assigned'; readonly record: NamedRef }
   | { readonly kind: 'changed'; readonly record: NamedRef; readonly what: string }
   | { readonly kind: 'reminder'; readonly record: NamedRef; readonly related?: NamedRef }
-  | { readonly kind: 'sla_breach'; readonly record: NamedRef; readonly related?: NamedRef };
+  | { readonly kind: 'sla_breach'; readonly record: NamedRef; readonly related?: NamedRef }
+  | { readonly kind: 'stale_deal'; readonly record: NamedRef; readonly days: number };
 
 /**
  * A notification's title: who did what to which record, e.g. `Ana Ruiz
@@ -102,6 +103,8 @@ export function notificationTitle(wording: NotificationWording, actor?: NamedAct
       return `Reminder: ${wording.record.name ?? 'an activity'}${wording.related ? ` (${recordPhrase(wording.related)})` : ''}`;
     case 'sla_breach':
       return `SLA breached on ${record}${wording.related ? ` for ${recordPhrase(wording.related)}` : ''}`;
+    case 'stale_deal':
+      return `No activity for ${wording.days} days on ${record}`;
   }
 }
 

@@ -6,7 +6,13 @@
  * fires them on time, also after a restart. Targets must be idempotent: a
  * schedule may fire twice or late.
  */
-export const scheduleTargets = ['reminder', 'slaCheck', 'campaignStart', 'sequenceStep'] as const;
+export const scheduleTargets = [
+  'reminder',
+  'slaCheck',
+  'campaignStart',
+  'sequenceStep',
+  'alertScan',
+] as const;
 export type ScheduleTarget = (typeof scheduleTargets)[number];
 
 /**
@@ -19,7 +25,28 @@ export const scheduleTargetTimeoutMs: Readonly<Record<ScheduleTarget, number>> =
   slaCheck: 30_000,
   campaignStart: 5 * 60_000,
   sequenceStep: 30_000,
+  // Pages through every tenant listed for alerts.
+  alertScan: 5 * 60_000,
 };
+
+/**
+ * Recurring schedules: the target runs every `everyMinutes` for every tenant
+ * at once (its event carries no tenant; the target finds its tenants). In AWS
+ * a `rate()` schedule of the group (infra/stacks/schedule-stack.ts); under
+ * `npm start` the local scheduler stand-in runs the target on the same
+ * interval, first at start.
+ */
+export interface RecurringSchedule {
+  /** Unique among schedules ([0-9A-Za-z-_.]). */
+  readonly name: string;
+  readonly target: ScheduleTarget;
+  readonly everyMinutes: number;
+}
+
+export const recurringSchedules: readonly RecurringSchedule[] = [
+  /** Stale deals and missed SLA breaches (functions/schedule/alertScan.ts). */
+  { name: 'alert-scan', target: 'alertScan', everyMinutes: 60 },
+];
 
 /** What a target receives; `tenantId` comes from the code that scheduled it, never from a client. */
 export interface SchedulePayload {

@@ -54,6 +54,7 @@ export const collaborationSchemas = /* @__PURE__ */ lazy(() => ({
     actor: z.optional(z.object({ id: z.string(), name: z.string() })),
     commentId: z.optional(z.string()),
     excerpt: z.optional(z.string()),
+    alert: z.optional(z.object({ kind: z.string(), reason: z.string() })),
     occurredAt: z.string(),
     read: z.boolean(),
   }),

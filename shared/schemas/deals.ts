@@ -68,6 +68,8 @@ export const dealSchemas = /* @__PURE__ */ lazy(() => {
       productLines: z.optional(
         z.array(z.object({ productId: z.string(), quantity: z.number(), total: z.number() })),
       ),
+      /** Kept by the stream from the deal's activities and stage changes (stale-deal alerts). */
+      lastActivityAt: z.optional(z.string()),
     }),
     history: z.object({
       id: z.string(),

@@ -1,5 +1,11 @@
 import {
+  ALERT_TENANTS_PK,
   acceptedQuoteKey,
+  alertKey,
+  alertTenantKey,
+  alertWatchesPk,
+  alertWatchKey,
+  alertWatchSk,
   campaignRecipientStatusPk,
   campaignRecipientsPk,
   campaignStatsKey,
@@ -168,5 +174,15 @@ export function accessPatternShapes(): KeyShape[] {
     item('engagement', { pk: engagementPk(TENANT, '<campaignId>', '<kind>' as 'opened'), sk: '<contactId>' }),
     item('enrollment', enrollmentKey(TENANT, '<sequenceId>', '<contactId>')),
     item('sendBudget', sendBudgetKey('<epochSecond>' as unknown as number)),
+    {
+      name: 'alertWatches',
+      index: itemIndexes.alertWatches,
+      pk: alertWatchesPk(TENANT, '<kind>'),
+      sk: alertWatchSk('<at>', '<recordId>'),
+    },
+    { name: 'alertTenants', index: itemIndexes.alertTenants, pk: ALERT_TENANTS_PK, sk: '<tenantId>' },
+    item('alertWatch', alertWatchKey(TENANT, '<kind>', '<recordId>')),
+    item('alert', alertKey(TENANT, '<kind>', '<recordId>', '<episode>')),
+    item('alertTenant', alertTenantKey(TENANT)),
   ];
 }

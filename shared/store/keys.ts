@@ -5,7 +5,8 @@ import { type IndexName, tableDefinition } from './table.ts';
  * of record-patterns.ts, from these builders). Every one starts with the
  * authenticated tenant (`T#<tenant>#`; tenant ids are plain identifiers, see
  * shared/http/auth.ts), so no query built here can reach another tenant's
- * items. The one exception is the tenant-free SES send budget (sendBudgetKey).
+ * items. The exceptions are the tenant-free SES send budget (sendBudgetKey) and
+ * the index partition listing tenants for the alert job (ALERT_TENANTS_PK).
  * Changing a template orphans the items stored under the old one:
  * test/unit/keys.test.ts pins today's strings.
  */
@@ -256,6 +257,43 @@ export const notificationAboutSk = (userId: string, notificationSk: string) => `
 export const sendBudgetKey = (epochSecond: number) => ({ pk: `SEND_BUDGET#${epochSecond}`, sk: RECORD_SK });
 
 /**
+ * A record the alert job watches (shared/domain/alerts.ts watchOf): one item
+ * per watched record and kind, kept by the stream from the record's images
+ * and present only while the record can be alerted. Indexed (gsi6) under its
+ * kind by due time, so the job finds what is due with one Query per tenant and
+ * kind, without reading the records that are fine.
+ */
+export const alertWatchKey = (tenantId: string, kind: string, recordId: string) => ({
+  pk: `T#${tenantId}#ALERT_WATCH#${kind}#${recordId}`,
+  sk: RECORD_SK,
+});
+
+/** The watched records of one kind (gsi6), `sk` = alertWatchSk: due time first. */
+export const alertWatchesPk = (tenantId: string, kind: string) => `T#${tenantId}#ALERT_WATCH#${kind}`;
+
+export const alertWatchSk = (at: string, recordId: string) => `${at}#${recordId}`;
+
+/**
+ * One alert episode of a record (shared/domain/alerts.ts): written once, with
+ * attribute_not_exists, by whichever finds the episode first, so a record
+ * that stays in the same condition is alerted once.
+ */
+export const alertKey = (tenantId: string, kind: string, recordId: string, episode: string) => ({
+  pk: `T#${tenantId}#ALERT#${kind}#${recordId}`,
+  sk: episode,
+});
+
+/**
+ * A tenant the alert job checks: written once, when the tenant's first record
+ * is watched. Indexed (gsi1) in the one partition without a tenant,
+ * ALERT_TENANTS_PK, holding nothing but tenant ids, so the job pages through
+ * the tenants without a scan.
+ */
+export const alertTenantKey = (tenantId: string) => ({ pk: `T#${tenantId}#ALERT_TENANT`, sk: RECORD_SK });
+
+export const ALERT_TENANTS_PK = 'ALERT_TENANTS';
+
+/**
  * The indexes that items other than records are read by (records' own are
  * their access patterns, record-patterns.ts). Writers and readers of each
  * take the index from here.
@@ -271,6 +309,10 @@ export const itemIndexes = {
   enrollmentsOfContact: 'gsi3',
   /** Every user's notifications about one record: notificationsAboutPk / notificationAboutSk. */
   notificationsAbout: 'gsi3',
+  /** The records of one alert kind by due time: alertWatchesPk / alertWatchSk. */
+  alertWatches: 'gsi6',
+  /** The tenants the alert job checks: ALERT_TENANTS_PK / tenant id. */
+  alertTenants: 'gsi1',
 } as const satisfies Record<string, IndexName>;
 
 /**

@@ -43,6 +43,8 @@ export interface NewNotification {
   readonly occurredAt: string;
   /** Distinguishes events at the same time, deterministic too, e.g. `reminder:<activityId>`. */
   readonly key: string;
+  /** For alerts (shared/domain/alerts.ts): the alert's kind and why it was raised. */
+  readonly alert?: { readonly kind: string; readonly reason: string };
 }
 
 export { notificationsAboutPk, notificationsPk };
@@ -81,6 +83,7 @@ export function notificationItems(
         ...(notification.actor ? { actor: notification.actor } : {}),
         ...(notification.commentId ? { commentId: notification.commentId } : {}),
         ...(notification.excerpt ? { excerpt: notification.excerpt } : {}),
+        ...(notification.alert ? { alert: notification.alert } : {}),
         // Every user's notifications about one record: what an erasure reads to
         // remove or redact each copy of a person's name in anyone's notifications.
         ...(about

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { httpFunctionNames } from '#shared/api/catalogue';
 import { scheduleEnv } from '#shared/config';
 import { queueEnv } from '#shared/queue/queue';
-import { scheduleTargets } from '#shared/schedule/scheduler';
+import { recurringSchedules, scheduleTargets, scheduleTargetTimeoutMs } from '#shared/schedule/scheduler';
 import { CAMPAIGN_START_TIMEOUT_MS } from '#shared/store/campaign-run';
 import { projectRoot } from '../../infra/bundling.ts';
 import {
@@ -102,12 +102,35 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     ).toBe('CrmSchedule-dev-sequenceStep');
   });
 
-  it('gives campaignStart 15 minutes (it writes every recipient), the other targets 30 s', () => {
+  it('gives campaignStart 15 minutes (it writes every recipient), alertScan 5 (every tenant), the other targets 30 s', () => {
+    const longer: Partial<Record<(typeof scheduleTargets)[number], number>> = {
+      campaignStart: CAMPAIGN_START_TIMEOUT_MS / 1000,
+      alertScan: scheduleTargetTimeoutMs.alertScan / 1000,
+    };
     for (const target of scheduleTargets) {
-      expect(functionProps(target)?.Timeout, target).toBe(
-        target === 'campaignStart' ? CAMPAIGN_START_TIMEOUT_MS / 1000 : 30,
-      );
+      expect(functionProps(target)?.Timeout, target).toBe(longer[target] ?? 30);
     }
+    expect(scheduleTargetTimeoutMs.alertScan).toBe(300_000);
+  });
+
+  it('runs each recurring schedule at its rate, through the scheduler role, with retries and the DLQ', () => {
+    schedule.resourceCountIs('AWS::Scheduler::Schedule', recurringSchedules.length);
+    for (const recurring of recurringSchedules) {
+      schedule.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: recurring.name,
+        GroupName: Match.anyValue(),
+        ScheduleExpression: `rate(${recurring.everyMinutes} minutes)`,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: {
+          Arn: { 'Fn::GetAtt': [targetFunctionId(recurring.target), 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': [schedulerRoleId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        },
+      });
+    }
+    expect(recurringSchedules).toEqual([{ name: 'alert-scan', target: 'alertScan', everyMinutes: 60 }]);
   });
 
   it('lets only EventBridge Scheduler assume its role, for this account and schedule group', () => {
@@ -210,6 +233,8 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     // Transactional mail from MAIL_FROM; on any identity while no mailFrom is configured.
     reminder: [{ Effect: 'Allow', Action: [...mailSendActions], Resource: '*' }, dlqSend],
     slaCheck: [dlqSend],
+    // Reads and writes the table only (notifications, alert items, watches).
+    alertScan: [dlqSend],
     // Queues recipients for the sender; it sends no email itself.
     campaignStart: [
       {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { httpFunctionNames, httpFunctions } from '#shared/api/catalogue';
 import type { RouteDef } from '#shared/api/route';
 import { CAMPAIGN_SEND_TIMEOUT_MS } from '#shared/mail/campaign-send';
-import { scheduleTargets } from '#shared/schedule/scheduler';
+import { scheduleTargets, scheduleTargetTimeoutMs } from '#shared/schedule/scheduler';
 import { CAMPAIGN_START_TIMEOUT_MS } from '#shared/store/campaign-run';
 import { mailSendActions } from '../../infra/grants.ts';
 import { schedulingFunctions } from '../../infra/stacks/api-stack.ts';
@@ -151,6 +151,10 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
     [fnId('schedule', stacks.schedule.targets.campaignStart.fn)]: {
       seconds: CAMPAIGN_START_TIMEOUT_MS / 1000,
       why: 'campaignStart resolves the segment and writes every recipient before queueing them (under a lease that outlives it); invoked asynchronously by the scheduler',
+    },
+    [fnId('schedule', stacks.schedule.targets.alertScan.fn)]: {
+      seconds: scheduleTargetTimeoutMs.alertScan / 1000,
+      why: 'alertScan pages through every tenant listed for alerts once an hour; invoked asynchronously by the scheduler',
     },
     [fnId('messaging', stacks.messaging.sender.fn)]: {
       seconds: CAMPAIGN_SEND_TIMEOUT_MS / 1000,

@@ -72,6 +72,8 @@ describe('response bodies match the documented response schemas', () => {
     });
     await call('GET', '/settings/sla');
     await call('PUT', '/settings/sla', { urgent: 2 });
+    await call('GET', '/settings/alerts');
+    await call('PUT', '/settings/alerts', { staleDealDays: 30, churnRiskThreshold: 80 });
     expect(mismatches).toEqual([]);
   });
 

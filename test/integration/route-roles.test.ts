@@ -351,6 +351,10 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   putSlaSettings: {
     call: async () => ({ path: '/settings/sla', body: { urgent: 2 }, read: '/settings/sla' }),
   },
+  getAlertSettings: { call: async () => ({ path: '/settings/alerts' }) },
+  putAlertSettings: {
+    call: async () => ({ path: '/settings/alerts', body: { staleDealDays: 21 }, read: '/settings/alerts' }),
+  },
 
   // activities and collaboration
   listActivities: activities.list,

@@ -87,6 +87,54 @@ const failures = async (file: string) =>
     .filter(Boolean)
     .map((line) => JSON.parse(line));
 
+describe('the local scheduler stand-in’s recurring schedules', () => {
+  it('runs each one on the first pass, then once per interval of its clock, and goes on after a failure', async () => {
+    let clock = t0;
+    let failNext = true;
+    const { scheduler, calls, log } = await setup(
+      (call) => {
+        if (call.target === 'alertScan' && failNext) {
+          failNext = false;
+          throw new Error('tenant table unreachable');
+        }
+      },
+      {
+        autoFire: true,
+        pollMs: 10,
+        now: () => clock,
+        recurring: [{ name: 'alert-scan', target: 'alertScan', everyMinutes: 60 }],
+      },
+    );
+    const ticks = () => calls.filter((call) => call.target === 'alertScan').map((call) => call.event);
+    // A pass has run once a one-time schedule due by then has fired (passes never overlap).
+    const passAt = async (name: string, now: Date) => {
+      clock = now;
+      await scheduler.schedule(reminder(name, now));
+      await eventually(() => expect(calls.some((call) => call.event.activityId === name)).toBe(true));
+      await scheduler.schedule(reminder(`${name}-after`, now));
+      await eventually(() =>
+        expect(calls.some((call) => call.event.activityId === `${name}-after`)).toBe(true),
+      );
+    };
+
+    await passAt('first', t0);
+    expect(ticks()).toEqual([{ recurring: 'alert-scan', scheduledAt: t0.toISOString() }]);
+    expect(log.errors.map((entry) => entry.message)).toEqual([
+      expect.stringContaining('recurring alert-scan (alertScan) failed; next run in 60 minutes'),
+    ]);
+
+    await passAt('before', at(minutes(59)));
+    expect(ticks()).toHaveLength(1);
+
+    await passAt('due', at(minutes(60)));
+    expect(ticks()).toEqual([
+      { recurring: 'alert-scan', scheduledAt: t0.toISOString() },
+      { recurring: 'alert-scan', scheduledAt: at(minutes(60)).toISOString() },
+    ]);
+    expect(log.errors).toHaveLength(1);
+  });
+});
+
 describe('the local scheduler stand-in', () => {
   it('fires a schedule once when its time comes, with the payload plus scheduledAt, then deletes it', async () => {
     const { scheduler, loop, calls } = await setup();

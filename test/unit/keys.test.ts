@@ -66,9 +66,9 @@ beforeAll(() => {
 });
 
 describe('key templates', () => {
-  it('start every key with the tenant, except the send budget', () => {
+  it('start every key with the tenant, except the send budget and the alert job’s tenant list', () => {
     const tenantFree = shapes.filter((shape) => !shape.pk.startsWith(tenantPrefix(TENANT)));
-    expect(tenantFree.map((shape) => shape.name)).toEqual(['sendBudget']);
+    expect(tenantFree.map((shape) => shape.name)).toEqual(['sendBudget', 'alertTenants']);
   });
 
   it('catalogue every index the table has, and only those', () => {

@@ -35,6 +35,7 @@ const env: Record<string, string> = {
   [scheduleEnv.targetArn('slaCheck')]: 'arn:aws:lambda:eu-west-1:123456789012:function:sla',
   [scheduleEnv.targetArn('campaignStart')]: 'arn:aws:lambda:eu-west-1:123456789012:function:campaign-start',
   [scheduleEnv.targetArn('sequenceStep')]: 'arn:aws:lambda:eu-west-1:123456789012:function:sequence-step',
+  [scheduleEnv.targetArn('alertScan')]: 'arn:aws:lambda:eu-west-1:123456789012:function:alert-scan',
 };
 const saved: Record<string, string | undefined> = {};
 beforeAll(() => {

@@ -180,7 +180,7 @@ describe('running the consumers', () => {
     expect(failures.get('e1')).toEqual({ 'timeline and notifications': passing });
   });
 
-  it('the entry runs aggregates, timeline, notifications, erasure, contact activity, sequence exits, campaign stats, team moves, contact clicks', async () => {
+  it('the entry runs aggregates, timeline, notifications, erasure, contact activity, sequence exits, campaign stats, team moves, contact clicks, deal activity, alert watches', async () => {
     const { consumers } = await import('#functions/stream/tableChanges');
     expect(consumers.map((step) => step.name)).toEqual([
       'aggregates',
@@ -192,6 +192,8 @@ describe('running the consumers', () => {
       'campaign stats',
       'team moves',
       'contact clicks',
+      'deal activity',
+      'alert watches',
     ]);
     // The keys of set-aside reasons, as they have always been.
     expect([...new Set(consumers.map((step) => step.reportedAs ?? step.name))]).toEqual([
@@ -202,6 +204,8 @@ describe('running the consumers', () => {
       'campaign stats',
       'team moves',
       'contact clicks',
+      'deal activity',
+      'alert watches',
     ]);
   });
 });
