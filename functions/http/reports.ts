@@ -1,6 +1,7 @@
 import { reportRoutes } from '#shared/api/reports';
 import { campaignStats } from '#shared/domain/campaign';
 import { activityRows } from '#shared/domain/reports/activities';
+import type { Counters } from '#shared/domain/reports/aggregate';
 import {
   activityPrefix,
   CAMPAIGN_ACTIVITY_REPORT,
@@ -13,9 +14,11 @@ import {
 } from '#shared/domain/reports/campaigns';
 import { casesRow } from '#shared/domain/reports/cases';
 import { DEFAULT_FORECAST_MONTHS, FORECAST_REPORT, forecastOf } from '#shared/domain/reports/forecast';
+import { kpis, type PeriodInputs, periodFigures } from '#shared/domain/reports/kpis';
 import { leadsRow } from '#shared/domain/reports/leads';
 import { periodKeys, rowsByGroup } from '#shared/domain/reports/periods';
 import { PIPELINE_REPORT, pipelinePrefix, pipelineRows } from '#shared/domain/reports/pipeline';
+import { type DayRange, previousRange } from '#shared/domain/reports/range';
 import { salesRow } from '#shared/domain/reports/sales';
 import { WIN_RATE_REPORT, winRateRow } from '#shared/domain/reports/win-rate';
 import { httpHandler } from '#shared/http/handler';
@@ -136,4 +139,53 @@ export const handler = httpHandler(reportRoutes, {
     });
     return ok({ campaignId: campaign.id, bucket, items: timeseries(items, bucket) });
   },
+
+  async getKpis({ caller, query }) {
+    requireReportReader(caller);
+    const period = reportPeriod(query);
+    const previous = previousRange(period);
+    const [inputs, openDeals] = await Promise.all([
+      kpiInputs(caller.tenantId, { from: previous.from, to: period.to }),
+      readReport(caller.tenantId, FORECAST_REPORT),
+    ]);
+    const figures = kpis(
+      periodFigures(await inputs(period)),
+      periodFigures(await inputs(previous)),
+      openDeals,
+    );
+    return ok({ ...period, previousPeriod: previous, figures });
+  },
 });
+
+/**
+ * The KPI inputs of both periods from one read of each report over the two
+ * together (one Query per shard and report), split by the day in each key;
+ * the campaigns started in a period are then read by id (BatchGetItem).
+ */
+async function kpiInputs(tenantId: string, span: DayRange) {
+  const [sales, winRate, leads, cases, started] = await Promise.all([
+    readReport(tenantId, 'sales', periodKeys('month', span)),
+    readReport(tenantId, WIN_RATE_REPORT, periodKeys('month', span)),
+    readReport(tenantId, 'leads', periodKeys('month', span)),
+    readReport(tenantId, 'cases', periodKeys('month', span)),
+    readReport(tenantId, CAMPAIGNS_REPORT, periodKeys(STARTED, span)),
+  ]);
+  const within = (items: ReadonlyMap<string, Counters>, range: DayRange) =>
+    new Map(
+      [...items].filter(([key]) => {
+        const day = key.split('#')[1] ?? '';
+        return day >= range.from && day <= range.to;
+      }),
+    );
+  return async (range: DayRange): Promise<PeriodInputs> => {
+    const ids = startedCampaignIds(within(started, range));
+    const counts = await readCampaignCountsOf(tenantId, ids);
+    return {
+      sales: within(sales, range),
+      winRate: within(winRate, range),
+      leads: within(leads, range),
+      cases: within(cases, range),
+      campaigns: [...counts.values()],
+    };
+  };
+}

@@ -124,4 +124,15 @@ export const reportRoutes = defineRoutes([
     response: () => reportSchemas().campaignTimeseries,
     status: 200,
   },
+  {
+    method: 'GET',
+    path: '/reports/kpis',
+    operationId: 'getKpis',
+    role: managers,
+    summary:
+      'Dashboard figures for a period beside the period of equal length before it: pipeline, sales, win rate, leads, cases, campaigns',
+    query: () => reportSchemas().kpisQuery,
+    response: () => reportSchemas().kpis,
+    status: 200,
+  },
 ]);

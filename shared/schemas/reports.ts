@@ -15,6 +15,9 @@ const period = () => ({ from: z.optional(isoDate()), to: z.optional(isoDate()) }
 
 const money = () => z.record(z.string(), z.number());
 
+/** A KPI: its value for the period and for the period before (null where no earlier value is kept). */
+const figure = <T extends z.ZodMiniType>(value: T) => z.object({ value, previous: z.nullable(value) });
+
 const ownerFigures = () =>
   z.object({ ownerId: z.string(), count: z.number(), amount: money(), weightedAmount: money() });
 
@@ -160,5 +163,27 @@ export const reportSchemas = /* @__PURE__ */ lazy(() => ({
     items: z.array(
       z.object({ start: z.string(), humanOpens: z.number(), clicks: z.number(), machineOpens: z.number() }),
     ),
+  }),
+  kpisQuery: z.strictObject(period()),
+  kpis: z.object({
+    from: z.string(),
+    to: z.string(),
+    previousPeriod: z.object({ from: z.string(), to: z.string() }),
+    figures: z.object({
+      openPipeline: figure(money()),
+      weightedPipeline: figure(money()),
+      wonAmount: figure(money()),
+      wonDeals: figure(z.number()),
+      winRate: figure(z.number()),
+      avgDealSize: figure(money()),
+      salesCycleDays: figure(z.nullable(z.number())),
+      newLeads: figure(z.number()),
+      leadConversionRate: figure(z.number()),
+      openCases: figure(z.number()),
+      slaBreachRate: figure(z.number()),
+      csatAverage: figure(z.nullable(z.number())),
+      campaignOpenRate: figure(z.number()),
+      campaignClickRate: figure(z.number()),
+    }),
   }),
 }));

@@ -245,6 +245,7 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   // reports
   getOverview: { call: async () => ({ path: '/reports/overview' }) },
   getSalesReport: { call: async () => ({ path: '/reports/sales?groupBy=owner' }) },
+  getKpis: { call: async () => ({ path: '/reports/kpis' }) },
   getLeadsReport: { call: async () => ({ path: '/reports/leads?groupBy=source' }) },
   getCasesReport: { call: async () => ({ path: '/reports/cases?groupBy=assignee' }) },
   getActivitiesReport: { call: async () => ({ path: '/reports/activities?groupBy=owner' }) },
