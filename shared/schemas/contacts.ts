@@ -48,6 +48,11 @@ export const contactSchemas = /* @__PURE__ */ lazy(() => {
       marketingStatus: z.enum(marketingStatuses),
       /** When the latest activity about the contact was logged or completed; kept by the stream. */
       lastActivityAt: z.optional(z.string()),
+      /**
+       * 0-100, from the contact's opens, clicks, replies and meetings of the
+       * last 90 days (README "How customers are scored"); computed when read.
+       */
+      engagementScore: z.optional(z.number()),
     }),
     listQuery: z.strictObject({
       ...listQuery(),

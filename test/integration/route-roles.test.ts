@@ -245,6 +245,7 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   // reports
   getOverview: { call: async () => ({ path: '/reports/overview' }) },
   getSalesReport: { call: async () => ({ path: '/reports/sales?groupBy=owner' }) },
+  getCustomersReport: { call: async () => ({ path: '/reports/customers?sort=churnRisk' }) },
 
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },
