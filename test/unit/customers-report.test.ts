@@ -437,7 +437,7 @@ describe('contact engagement scores', () => {
 
   it('scores each contact from its days; one with no engagement is absent (0)', () => {
     const scores = scoresById(
-      new Map([
+      new Map<string, Record<string, number>>([
         [`contact#2030-06-15#${CONTACT}`, { meeting: 2 }],
         [`contact#2030-06-01#${CONTACT}`, { open: 1 }],
         [`contact#2030-06-10#${A}`, { click: 1 }],
@@ -446,7 +446,7 @@ describe('contact engagement scores', () => {
     );
     expect(scores.get(CONTACT)).toBe(
       scoreOfDays(
-        new Map([
+        new Map<string, Record<string, number>>([
           ['2030-06-15', { meeting: 2 }],
           ['2030-06-01', { open: 1 }],
         ]),
