@@ -87,8 +87,9 @@ async function asAssignee<T>(caller: Caller, work: () => Promise<T>): Promise<T>
 /**
  * The record an activity is about must be live, of this tenant and readable by
  * the caller; the returned check repeats "live" inside the write's transaction.
- * For a contact, its company comes along: the activity keeps it (`companyId`)
- * so the company's customer report counts it without reading the contact.
+ * The company of a related contact, deal or case comes along: the activity
+ * keeps it (`companyId`) so the company's customer report counts it without
+ * reading the record.
  */
 async function relatedCheck(
   caller: Caller,
@@ -98,12 +99,17 @@ async function relatedCheck(
   const error = { path: 'related.id', message: `is not a live ${related.type} of this tenant you can read` };
   const record = await readableReference(spec, caller, related.id);
   if (!record) throw invalidFields([error]);
-  const companyId = related.type === 'contact' ? (record as { companyId?: unknown }).companyId : undefined;
+  const companyId = companyBearing.has(related.type)
+    ? (record as { companyId?: unknown }).companyId
+    : undefined;
   return {
     ...referenceCheck(caller, spec, related.id, error.path, error.message),
     ...(typeof companyId === 'string' ? { companyId } : {}),
   };
 }
+
+/** Related records whose company an activity keeps (see relatedCheck). */
+const companyBearing: ReadonlySet<RelatedType> = new Set(['contact', 'deal', 'case']);
 
 /** The related fields an activity stores: the reference, its list key and a contact's company. */
 const relatedFields = (related: Related, companyId: string | undefined) => ({

@@ -193,9 +193,9 @@ export type Activity = StoredRecord & {
   related?: Related;
   relatedKey?: string;
   /**
-   * For an activity about a contact: the contact's company when the activity
-   * was related to it, so the company's customer report counts it (see
-   * shared/domain/reports/customers.ts).
+   * For an activity about a contact, deal or case: that record's company when
+   * the activity was related to it, so the company's customer report counts it
+   * (see shared/domain/reports/customers.ts).
    */
   companyId?: string;
   status: ActivityStatus;

@@ -40,7 +40,7 @@ export const activitySchemas = /* @__PURE__ */ lazy(() => {
     assigneeId: z.string(),
     status: z.enum(activityStatuses),
     relatedKey: z.optional(z.string()),
-    /** The related contact's company when the activity was related to it. */
+    /** The company of the related contact, deal or case when the activity was related to it. */
     companyId: z.optional(z.string()),
     completedAt: z.optional(z.string()),
     reminderState: z.enum(reminderStates),

@@ -106,9 +106,9 @@ interface ExpectedRow {
 async function expectedCustomers(now = new Date()) {
   const client = world.admin.client;
   const today = now.toISOString().slice(0, 10);
-  const [companies, won, contacts, activities, cases] = await Promise.all([
+  const [companies, deals, contacts, activities, cases] = await Promise.all([
     all(client, '/companies'),
-    all(client, '/deals?status=won'),
+    all(client, '/deals'),
     all(client, '/contacts'),
     all(client, '/activities'),
     all(client, '/cases'),
@@ -119,20 +119,20 @@ async function expectedCustomers(now = new Date()) {
   const deliveries = (await Promise.all(sent.map((ref) => store.getDelivery(world.tenant, ref)))).filter(
     (delivery) => delivery !== undefined && contactCompany.has(delivery.contactId),
   );
+  const won = deals.filter((deal) => deal.status === 'won');
+  const companyOfRecord = new Map(
+    [...contacts, ...deals, ...cases].map((record) => [record.id, record.companyId as string | undefined]),
+  );
   const companyOf = (activity: Body) => {
     const related = activity.related as { type: string; id: string } | undefined;
-    return related?.type === 'company'
-      ? related.id
-      : related?.type === 'contact'
-        ? contactCompany.get(related.id)
-        : undefined;
+    return related?.type === 'company' ? related.id : related ? companyOfRecord.get(related.id) : undefined;
   };
 
   const customers = companies.flatMap((company) => {
-    const deals = won.filter((deal) => deal.companyId === company.id);
-    if (deals.length === 0) return [];
+    const bought = won.filter((deal) => deal.companyId === company.id);
+    if (bought.length === 0) return [];
     const minor: Record<string, number> = {};
-    for (const deal of deals)
+    for (const deal of bought)
       if (typeof deal.amount === 'number' && typeof deal.currency === 'string')
         minor[deal.currency] = (minor[deal.currency] ?? 0) + Math.round(deal.amount * 100);
     const people = contacts.filter((contact) => contact.companyId === company.id);
@@ -156,7 +156,7 @@ async function expectedCustomers(now = new Date()) {
     }
     const theirs = cases.filter((kase) => kase.companyId === company.id);
     const answers = theirs.flatMap((kase) => (typeof kase.csatScore === 'number' ? [kase.csatScore] : []));
-    const lastPurchaseAt = latest(deals.map((deal) => dayOf(deal.closedAt))) as string;
+    const lastPurchaseAt = latest(bought.map((deal) => dayOf(deal.closedAt))) as string;
     const lastActivity = latest([
       ...own.map((activity) => dayOf(activity.completedAt ?? activity.createdAt)),
       ...people.map((person) => dayOf(person.lastActivityAt)),
@@ -170,7 +170,7 @@ async function expectedCustomers(now = new Date()) {
         name: String(company.name),
         lifetimeValue: Object.fromEntries(Object.entries(minor).map(([code, value]) => [code, value / 100])),
         lastPurchaseAt,
-        dealCount: deals.length,
+        dealCount: bought.length,
         minor,
         risk: churnRisk({
           daysSinceLastPurchase: daysAgo(lastPurchaseAt, today),
@@ -269,7 +269,7 @@ describe('customers report', () => {
     await deal(acme, 100.1, 'EUR');
     await deal(acme, 0.2, 'EUR');
     await deal(acme, 20, 'USD');
-    await deal(beta, 30, 'EUR');
+    const betaDeal = await deal(beta, 30, 'EUR');
     await deal(beta, 99, 'EUR', 'lost');
     await deal(prospect, 500, 'EUR', 'open');
     // Reopened after won, and archived after won: neither counts.
@@ -296,6 +296,14 @@ describe('customers report', () => {
       subject: 'Check-in',
       related: { type: 'company', id: beta.id },
     });
+    // A meeting about Beta's deal counts for Beta.
+    const dealMeeting = await created(admin.client, '/activities', {
+      type: 'meeting',
+      subject: 'Contract walk-through',
+      status: 'done',
+      related: { type: 'deal', id: betaDeal.id },
+    });
+    expect(dealMeeting.companyId).toBe(beta.id);
 
     // Beta: an open complaint breaching its SLA, and a resolved case rated 2.
     const complaint = await created(admin.client, '/cases', {

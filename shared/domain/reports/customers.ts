@@ -40,8 +40,8 @@ import { addDays, daysBetween } from './range.ts';
  * (`openedAt` is a person's first open, `clickedAt` the first click; a bounced
  * message counts nothing), which carry the contact's `companyId` as it was
  * when the email was made; replies are inbound logged emails and meetings
- * done meeting activities, about a contact (activities about a contact carry
- * its `companyId`, written with them) or about the company itself.
+ * done meeting activities, about a contact (or a deal or case: activities
+ * carry the related record's `companyId`, written with them) or the company.
  *
  * Erasure: a delivery whose contact was erased (`contactErased`), an erased
  * contact (deleted) and its activities (unlinked) contribute nothing, so the
@@ -66,7 +66,7 @@ const ofCustomers = (key: string, counters: Counters): Contribution => ({
   counters,
 });
 
-/** The company an activity is about: itself, or the company its contact belonged to when written. */
+/** The company an activity is about: itself, or that of its contact, deal or case when it was related. */
 function activityCompany(image: Image): string | undefined {
   const related = image.related as { type?: unknown; id?: unknown } | undefined;
   if (related && related.type === 'company' && typeof related.id === 'string' && related.id !== '')
