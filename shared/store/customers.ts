@@ -1,6 +1,7 @@
 import type { Counters } from '../domain/reports/aggregate.ts';
 import { groupKey } from '../domain/reports/aggregate.ts';
 import {
+  ACTIVITY_LOOKBACK_DAYS,
   CUSTOMERS_REPORT,
   type CustomerRow,
   contactDays,
@@ -9,6 +10,7 @@ import {
   ENGAGEMENT_REPORT,
   engagementDaysById,
   engagementWindow,
+  RECENT_DAYS,
   scoreOfDays,
 } from '../domain/reports/customers.ts';
 import { periodKeys } from '../domain/reports/periods.ts';
@@ -21,19 +23,37 @@ import { readReport, through } from './report-aggregates.ts';
 
 const todayOf = (now: Date) => now.toISOString().slice(0, 10);
 
+const LAST_DAY = '9999-12-31';
 /**
- * Every customer of the tenant scored at `now`: one Query per shard of the
- * `customers` partition (its items grow with companies and the days they
- * bought, were active or breached an SLA, not with records) and one per shard
- * of the companies' engagement days of the last 180 days.
+ * The days from the start of a window ending today on, later days included:
+ * a time stamped ahead of the clock (an SLA breach at its due time) counts,
+ * as the scoring counts it.
+ */
+const since = (today: string, days: number) => ({ from: engagementWindow(today, days).from, to: LAST_DAY });
+
+/**
+ * Every customer of the tenant scored at `now`, in six Queries per shard, run
+ * in parallel: the companies' totals and names, their purchase days, their
+ * activity days of the last year and SLA breach days of the last 90, and
+ * their engagement days of the last 180. What is read grows with the
+ * companies (and the distinct days they bought), not with contacts,
+ * activities or emails; nothing older than the windows is read.
  */
 export async function readCustomers(tenantId: string, now = new Date()): Promise<CustomerRow[]> {
-  const window = engagementWindow(todayOf(now), ENGAGEMENT_LOOKBACK_DAYS);
-  const [customers, engagement] = await Promise.all([
-    readReport(tenantId, CUSTOMERS_REPORT),
-    readReport(tenantId, ENGAGEMENT_REPORT, periodKeys('company', window)),
+  const today = todayOf(now);
+  const [engagement, ...parts] = await Promise.all([
+    readReport(
+      tenantId,
+      ENGAGEMENT_REPORT,
+      periodKeys('company', engagementWindow(today, ENGAGEMENT_LOOKBACK_DAYS)),
+    ),
+    readReport(tenantId, CUSTOMERS_REPORT, { prefix: 'company#' }),
+    readReport(tenantId, CUSTOMERS_REPORT, { prefix: 'name#' }),
+    readReport(tenantId, CUSTOMERS_REPORT, { prefix: 'purchase#' }),
+    readReport(tenantId, CUSTOMERS_REPORT, periodKeys('activity', since(today, ACTIVITY_LOOKBACK_DAYS))),
+    readReport(tenantId, CUSTOMERS_REPORT, periodKeys('breach', since(today, RECENT_DAYS))),
   ]);
-  return customerRows(customers, engagement, now);
+  return customerRows(new Map(parts.flatMap((part) => [...part])), engagement, now);
 }
 
 /**

@@ -97,7 +97,7 @@ describe('customers aggregate', () => {
       of({ tenantId, entity: 'contact', id: CONTACT, archived: false, companyId: A, ...fields });
     expect(contact({ marketingStatus: 'subscribed', lastActivityAt: '2030-06-03T08:00:00Z' })).toEqual({
       [`company#${A}`]: { contacts: 1 },
-      [`activity#${A}#2030-06-03`]: { count: 1 },
+      [`activity#2030-06-03#${A}`]: { count: 1 },
     });
     for (const status of ['bounced', 'unsubscribed', 'complained'])
       expect(contact({ marketingStatus: status })).toEqual({
@@ -112,7 +112,7 @@ describe('customers aggregate', () => {
       of({ tenantId, entity: 'case', id: 'c1', archived: false, companyId: A, type: 'complaint', ...fields });
     expect(kase({ status: 'open', slaBreachedAt: '2030-06-04T00:00:00Z' })).toEqual({
       [`company#${A}`]: { openComplaints: 1 },
-      [`breach#${A}#2030-06-04`]: { count: 1 },
+      [`breach#2030-06-04#${A}`]: { count: 1 },
     });
     expect(kase({ status: 'resolved', csatScore: 2 })).toEqual({
       [`company#${A}`]: { csatSum: 2, csatCount: 1 },
@@ -127,7 +127,7 @@ describe('customers aggregate', () => {
     const activity = (fields: Record<string, unknown>) =>
       of({ tenantId, entity: 'activity', id: 'a1', archived: false, status: 'open', ...fields });
     expect(activity({ related: { type: 'company', id: B }, createdAt: '2030-06-05T10:00:00Z' })).toEqual({
-      [`activity#${B}#2030-06-05`]: { count: 1 },
+      [`activity#2030-06-05#${B}`]: { count: 1 },
     });
     expect(
       activity({
@@ -137,7 +137,7 @@ describe('customers aggregate', () => {
         createdAt: '2030-06-01T10:00:00Z',
         completedAt: '2030-06-06T10:00:00Z',
       }),
-    ).toEqual({ [`activity#${A}#2030-06-06`]: { count: 1 } });
+    ).toEqual({ [`activity#2030-06-06#${A}`]: { count: 1 } });
     expect(
       activity({ related: { type: 'company', id: B }, status: 'canceled', createdAt: '2030-06-05' }),
     ).toEqual({});
@@ -280,9 +280,11 @@ describe('customer rows', () => {
     [`name#${A}#Acme %231`, { companies: 1 }],
     [`purchase#${A}#2030-01-10`, { count: 1 }],
     [`purchase#${A}#2030-06-10`, { count: 2 }],
-    [`activity#${A}#2030-06-01`, { count: 1 }],
-    [`breach#${A}#2030-06-02`, { count: 1 }],
-    [`breach#${A}#2029-01-02`, { count: 1 }],
+    [`activity#2030-06-01#${A}`, { count: 1 }],
+    [`breach#2030-06-02#${A}`, { count: 1 }],
+    [`breach#2029-01-02#${A}`, { count: 1 }],
+    // Activity older than a year reads as none: Beta's last one.
+    [`activity#2029-03-01#${B}`, { count: 1 }],
     [`company#${B}`, { deals: 1, 'value#EUR': 3000, openComplaints: 1, csatSum: 3, csatCount: 2 }],
     [`name#${B}#Beta`, { companies: 1 }],
     [`purchase#${B}#2029-12-01`, { count: 1 }],
@@ -344,6 +346,9 @@ describe('customer rows', () => {
         'no_recent_activity',
         'no_recent_purchase',
       ].sort(),
+    );
+    expect(beta?.reasons.find((reason) => reason.code === 'no_recent_activity')?.detail).toBe(
+      'no activity recorded',
     );
     expect(beta?.reasons.find((reason) => reason.code === 'falling_engagement')?.detail).toBe(
       '1 opens and clicks in the last 90 days, 6 in the 90 before',

@@ -28,10 +28,12 @@ import { addDays, daysBetween } from './range.ts';
  *   `csatSum`/`csatCount`;
  * - `name#<id>#<name>`: `companies` 1 while the company is live (its name, with
  *   `%` and `#` escaped, is in the key, so a rename moves the item);
- * - `purchase#<id>#<day>`, `activity#<id>#<day>`, `breach#<id>#<day>`:
- *   `count` per day of a won deal's close, of an activity (created or done) or
- *   a contact's `lastActivityAt`, of a case's SLA breach; the last day and the
- *   days in a window are reduced at read time.
+ * - `purchase#<id>#<day>`: `count` of won deals closed that day (the last
+ *   purchase is the latest day, reduced at read time);
+ * - `activity#<day>#<id>`, `breach#<day>#<id>`: `count` per day of an activity
+ *   (created or done) or a contact's `lastActivityAt`, and of a case's SLA
+ *   breach; day first, so the report reads only the days that matter
+ *   (ACTIVITY_LOOKBACK_DAYS, RECENT_DAYS) whatever the history's length.
  *
  * The `engagement` aggregate, per day: `open`, `click`, `reply`, `meeting`
  * counts under `contact#<day>#<contactId>` (all contacts of a window in one
@@ -111,7 +113,7 @@ function customerContributions(image: Image): Contribution[] {
           contacts: 1,
           unreachable: status && unreachableStatuses.has(status) ? 1 : 0,
         }),
-        ...(day ? [ofCustomers(groupKey('activity', companyId, day), { count: 1 })] : []),
+        ...(day ? [ofCustomers(groupKey('activity', day, companyId), { count: 1 })] : []),
       ];
     }
     case 'case': {
@@ -128,14 +130,14 @@ function customerContributions(image: Image): Contribution[] {
           csatSum: csat ?? 0,
           csatCount: csat === undefined ? 0 : 1,
         }),
-        ...(breach ? [ofCustomers(groupKey('breach', companyId, breach), { count: 1 })] : []),
+        ...(breach ? [ofCustomers(groupKey('breach', breach, companyId), { count: 1 })] : []),
       ];
     }
     case 'activity': {
       const companyId = activityCompany(image);
       if (!companyId || image.status === 'canceled') return [];
       const day = dayOf(text(image, 'completedAt') ?? text(image, 'createdAt'));
-      return day ? [ofCustomers(groupKey('activity', companyId, day), { count: 1 })] : [];
+      return day ? [ofCustomers(groupKey('activity', day, companyId), { count: 1 })] : [];
     }
     default:
       return [];
@@ -214,6 +216,12 @@ export const engagementAggregate: ReportAggregate = {
 export const ENGAGEMENT_LOOKBACK_DAYS = 180;
 /** The window of recent trouble: SLA breaches, and engagement compared with the 90 days before. */
 export const RECENT_DAYS = 90;
+/**
+ * Activity is looked for over the last year: `no_recent_activity` is full from
+ * 120 days on, so older activity would change no score; none in the year
+ * reads as "no activity recorded".
+ */
+export const ACTIVITY_LOOKBACK_DAYS = 365;
 
 /**
  * The engagement score (engagement-score.ts) of one contact or company at
@@ -322,7 +330,10 @@ const later = (a: string | undefined, b: string) => (a === undefined || b > a ? 
 function foldCustomers(items: ReadonlyMap<string, Counters>): Map<string, CustomerFacts> {
   const byCompany = new Map<string, CustomerFacts>();
   for (const [key, counters] of items) {
-    const [kind, id = '', ...rest] = key.split('#');
+    const [kind = '', first = '', ...rest] = key.split('#');
+    // Day-first kinds (`activity#<day>#<id>`, `breach#<day>#<id>`) are read by period.
+    const byDay = kind === 'activity' || kind === 'breach';
+    const id = byDay ? rest.join('#') : first;
     if (!id) continue;
     const of = facts(byCompany, id);
     if (kind === 'company') {
@@ -336,8 +347,9 @@ function foldCustomers(items: ReadonlyMap<string, Counters>): Map<string, Custom
         if (name.startsWith('value#'))
           of.value.set(name.slice(6), (of.value.get(name.slice(6)) ?? 0) + value);
     } else if (kind === 'name' && counter(counters, 'companies') > 0) of.name = unescapeName(rest.join('#'));
-    else if (counter(counters, 'count') > 0 && rest[0]) {
-      const day = rest[0];
+    else if (counter(counters, 'count') > 0) {
+      const day = byDay ? first : rest[0];
+      if (!day) continue;
       if (kind === 'purchase') of.lastPurchase = later(of.lastPurchase, day);
       else if (kind === 'activity') of.lastActivity = later(of.lastActivity, day);
       else if (kind === 'breach') for (let n = 0; n < counter(counters, 'count'); n++) of.breaches.push(day);
@@ -372,7 +384,9 @@ export function rankingCurrency(values: readonly ReadonlyMap<string, number>[]):
 
 /**
  * The customers of a tenant with their value, RFM, churn risk and engagement
- * at `now`, from the `customers` aggregate's items and the `company#<day>#<id>`
+ * at `now`, from the `customers` aggregate's items (`company#`, `name#`,
+ * `purchase#` whole; `activity#` of the last ACTIVITY_LOOKBACK_DAYS days and
+ * `breach#` of the last RECENT_DAYS suffice) and the `company#<day>#<id>`
  * engagement items of the last ENGAGEMENT_LOOKBACK_DAYS days.
  *
  * Customers are live companies with at least one won deal (SPEC: RFM is
@@ -386,6 +400,7 @@ export function customerRows(
 ): CustomerRow[] {
   const today = now.toISOString().slice(0, 10);
   const recentFrom = addDays(today, -RECENT_DAYS);
+  const activityFrom = addDays(today, 1 - ACTIVITY_LOOKBACK_DAYS);
   const companies = [...foldCustomers(customerItems)].filter(
     (entry): entry is [string, CustomerFacts & { name: string; lastPurchase: string }] =>
       entry[1].deals > 0 && entry[1].name !== undefined && entry[1].lastPurchase !== undefined,
@@ -411,7 +426,10 @@ export function customerRows(
     }
     const risk = churnRisk({
       daysSinceLastPurchase: Math.max(0, daysBetween(of.lastPurchase, today)),
-      daysSinceLastActivity: of.lastActivity ? Math.max(0, daysBetween(of.lastActivity, today)) : undefined,
+      daysSinceLastActivity:
+        of.lastActivity && of.lastActivity >= activityFrom
+          ? Math.max(0, daysBetween(of.lastActivity, today))
+          : undefined,
       engagementRecent: recent,
       engagementPrior: prior,
       openComplaints: Math.max(0, of.openComplaints),
