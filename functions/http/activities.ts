@@ -87,13 +87,36 @@ async function asAssignee<T>(caller: Caller, work: () => Promise<T>): Promise<T>
 /**
  * The record an activity is about must be live, of this tenant and readable by
  * the caller; the returned check repeats "live" inside the write's transaction.
+ * The company of a related contact, deal or case comes along: the activity
+ * keeps it (`companyId`) so the company's customer report counts it without
+ * reading the record.
  */
-async function relatedCheck(caller: Caller, related: Related): Promise<Check> {
+async function relatedCheck(
+  caller: Caller,
+  related: Related,
+): Promise<Check & { readonly companyId?: string | undefined }> {
   const spec: EntitySpec<StoredRecord> = { type: relatedEntity[related.type], label: related.type };
   const error = { path: 'related.id', message: `is not a live ${related.type} of this tenant you can read` };
-  if (!(await readableReference(spec, caller, related.id))) throw invalidFields([error]);
-  return referenceCheck(caller, spec, related.id, error.path, error.message);
+  const record = await readableReference(spec, caller, related.id);
+  if (!record) throw invalidFields([error]);
+  const companyId = companyBearing.has(related.type)
+    ? (record as { companyId?: unknown }).companyId
+    : undefined;
+  return {
+    ...referenceCheck(caller, spec, related.id, error.path, error.message),
+    ...(typeof companyId === 'string' ? { companyId } : {}),
+  };
 }
+
+/** Related records whose company an activity keeps (see relatedCheck). */
+const companyBearing: ReadonlySet<RelatedType> = new Set(['contact', 'deal', 'case']);
+
+/** The related fields an activity stores: the reference, its list key and a contact's company. */
+const relatedFields = (related: Related, companyId: string | undefined) => ({
+  related,
+  relatedKey: relatedKeyOf(related),
+  ...(companyId ? { companyId } : {}),
+});
 
 const sameRelated = (a: Related | undefined, b: Related | undefined) =>
   a?.type === b?.type && a?.id === b?.id;
@@ -282,7 +305,7 @@ export const handler = httpHandler(activityRoutes, {
       ...fields,
       assigneeId: owner.ownerId,
       status: status ?? 'open',
-      ...(related ? { related, relatedKey: relatedKeyOf(related) } : {}),
+      ...(related ? relatedFields(related, check?.companyId) : {}),
       reminderState: 'none',
     };
     const activity = applyActivityRules(undefined, draft, now);
@@ -311,18 +334,23 @@ export const handler = httpHandler(activityRoutes, {
         const merged = await asAssignee(caller, () =>
           mergePatch(caller, current, { ...rest, ...(assigneeId ? { ownerId: assigneeId } : {}) }),
         );
-        const { relatedKey: _previous, ...next } = { ...merged, assigneeId: merged.ownerId };
+        const {
+          relatedKey: _previous,
+          companyId: previousCompany,
+          ...next
+        } = { ...merged, assigneeId: merged.ownerId };
         const errors: FieldError[] = [];
         if (next.remindAt && next.remindAt !== current.remindAt) {
           const problem = remindAtProblem(next.remindAt, now);
           if (problem) errors.push({ path: 'remindAt', message: problem });
         }
         const related = next.related;
+        let companyId = previousCompany;
         if (related && !sameRelated(current.related, related)) {
-          await collect(errors, () => relatedCheck(caller, related));
+          companyId = (await collect(errors, () => relatedCheck(caller, related)))?.companyId;
         }
         if (errors.length > 0) throw invalidFields(errors);
-        return related ? { ...next, relatedKey: relatedKeyOf(related) } : next;
+        return related ? { ...next, ...relatedFields(related, companyId) } : next;
       },
     });
     return ok(activity);

@@ -21,6 +21,7 @@ import {
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
+import { withEngagementScores } from '#shared/store/customers';
 import { type Contact, companies, contacts } from '#shared/store/entities';
 import { createRecord, deleteRecord, getRecord } from '#shared/store/records';
 import { liftUnsubscribe, notSuppressed, suppress, suppressionReason } from '#shared/store/suppression';
@@ -115,7 +116,7 @@ export const handler = httpHandler(contactRoutes, {
           (!ownerId || contact.ownerId === ownerId) &&
           (!tag || contact.tags.includes(tag)),
       );
-      return ok({ items: matching, nextCursor: null });
+      return ok({ items: await withEngagementScores(caller.tenantId, matching), nextCursor: null });
     }
     const via = q
       ? { pattern: 'byName' as const, prefix: q }
@@ -127,11 +128,13 @@ export const handler = httpHandler(contactRoutes, {
     const equals: Record<string, string> = {};
     if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
     if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
-    return listPage(contacts, caller, page, {
+    const listed = await listPage(contacts, caller, page, {
       archived,
       via,
       filter: { equals, contains: tag ? { tags: tag } : {} },
     });
+    const body = listed.body as { items: Contact[]; nextCursor: string | null };
+    return { ...listed, body: { ...body, items: await withEngagementScores(caller.tenantId, body.items) } };
   },
 
   async createContact({ caller, body }) {
@@ -150,7 +153,11 @@ export const handler = httpHandler(contactRoutes, {
     return created(contact, `/contacts/${contact.id}`);
   },
 
-  getContact: standard.get,
+  async getContact(request) {
+    const found = await standard.get(request);
+    const [contact] = await withEngagementScores(request.caller.tenantId, [found.body as Contact]);
+    return { ...found, body: contact };
+  },
 
   async updateContact({ caller, params, body, ifMatch }) {
     const contact = await update(contacts, caller, params.id, {

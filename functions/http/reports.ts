@@ -13,6 +13,7 @@ import {
   timeseries,
 } from '#shared/domain/reports/campaigns';
 import { casesRow } from '#shared/domain/reports/cases';
+import { customersPage } from '#shared/domain/reports/customer-page';
 import { DEFAULT_FORECAST_MONTHS, FORECAST_REPORT, forecastOf } from '#shared/domain/reports/forecast';
 import { kpis, type PeriodInputs, periodFigures } from '#shared/domain/reports/kpis';
 import { leadsRow } from '#shared/domain/reports/leads';
@@ -29,6 +30,7 @@ import { ok } from '#shared/http/results';
 import { readOverview } from '#shared/store/aggregates';
 import { readCampaignCountsOf } from '#shared/store/campaign-report';
 import { campaigns } from '#shared/store/campaigns';
+import { readCustomers } from '#shared/store/customers';
 import { pipelineOrDefault } from '#shared/store/pipelines';
 import { getRecords } from '#shared/store/records';
 import { readReport } from '#shared/store/report-aggregates';
@@ -154,6 +156,24 @@ export const handler = httpHandler(reportRoutes, {
       openDeals,
     );
     return ok({ ...period, previousPeriod: previous, figures });
+  },
+
+  async getCustomersReport({ caller, query, page }) {
+    requireReportReader(caller);
+    const sort = query.sort ?? 'value';
+    const segment = query.segment ?? null;
+    const found = customersPage(await readCustomers(caller.tenantId), {
+      sort,
+      segment,
+      limit: page.limit,
+      offset: page.startKey?.offset,
+    });
+    return ok({
+      sort,
+      segment,
+      items: found.items,
+      nextCursor: await page.next(found.nextOffset === undefined ? undefined : { offset: found.nextOffset }),
+    });
   },
 });
 

@@ -175,7 +175,12 @@ export const handler = observed(async function sequenceStep(raw: unknown): Promi
       await advance(enrollment, sequence, step, true);
       return 'condition-skipped';
     }
-    await createDelivery(tenantId, { ref, email: contact.email, status: 'pending' });
+    await createDelivery(tenantId, {
+      ref,
+      email: contact.email,
+      companyId: contact.companyId,
+      status: 'pending',
+    });
     delivery = await getDelivery(tenantId, ref);
   }
 

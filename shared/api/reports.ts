@@ -135,4 +135,15 @@ export const reportRoutes = defineRoutes([
     response: () => reportSchemas().kpis,
     status: 200,
   },
+  {
+    method: 'GET',
+    path: '/reports/customers',
+    operationId: 'getCustomersReport',
+    role: managers,
+    summary:
+      'Customers (companies with a won deal) with lifetime value, RFM, churn risk with reasons and engagement score',
+    query: () => reportSchemas().customersQuery,
+    response: () => reportSchemas().customers,
+    status: 200,
+  },
 ]);

@@ -70,6 +70,10 @@ export interface Delivery {
   readonly sequenceId?: string;
   readonly step?: number;
   readonly contactId: string;
+  /** The contact's company when the delivery was made (engagement reports count it there). */
+  readonly companyId?: string;
+  /** Set when the contact was erased: the delivery no longer counts in engagement reports. */
+  readonly contactErased?: boolean;
   /** The address at the time the delivery was made; absent when the contact had none. */
   readonly email?: string;
   readonly status: DeliveryStatus;

@@ -215,6 +215,12 @@ export type Activity = StoredRecord & {
   assigneeId: string;
   related?: Related;
   relatedKey?: string;
+  /**
+   * For an activity about a contact, deal or case: that record's company when
+   * the activity was related to it, so the company's customer report counts it
+   * (see shared/domain/reports/customers.ts).
+   */
+  companyId?: string;
   status: ActivityStatus;
   completedAt?: string;
   reminderState: ReminderState;

@@ -128,7 +128,7 @@ type Source =
   | { readonly kind: 'contactCustom'; readonly key: string }
   | { readonly kind: 'company'; readonly key: string }
   | { readonly kind: 'companyCustom'; readonly key: string }
-  | { readonly kind: 'opened' | 'clicked' | 'dealStages' };
+  | { readonly kind: 'opened' | 'clicked' | 'dealStages' | 'engagementScore' };
 
 interface ResolvedField {
   readonly source: Source;
@@ -141,6 +141,8 @@ function resolveField(field: string): ResolvedField | undefined {
   if (field === 'engagement.opened') return { source: { kind: 'opened' }, def: { type: 'engagement' } };
   if (field === 'engagement.clicked') return { source: { kind: 'clicked' }, def: { type: 'engagement' } };
   if (field === 'deals.stage') return { source: { kind: 'dealStages' }, def: { type: 'dealStage' } };
+  // 0-100, computed when the segment is resolved (shared/domain/engagement-score.ts); no engagement is 0.
+  if (field === 'engagementScore') return { source: { kind: 'engagementScore' }, def: { type: 'number' } };
   const custom = /^customFields\.(.+)$/.exec(field)?.[1];
   if (custom !== undefined && isCustomKey(custom))
     return { source: { kind: 'contactCustom', key: custom }, def: { type: 'custom' } };
@@ -162,6 +164,7 @@ export const knownFields = (): string[] => [
   'engagement.opened',
   'engagement.clicked',
   'deals.stage',
+  'engagementScore',
 ];
 
 export interface FilterError {
@@ -345,6 +348,8 @@ export interface ContactView {
   readonly openedCampaigns: ReadonlySet<string>;
   readonly clickedCampaigns: ReadonlySet<string>;
   readonly dealStages: ReadonlySet<string>;
+  /** The contact's engagement score at resolution time; absent reads as 0 (no engagement). */
+  readonly engagementScore?: number | undefined;
 }
 
 /** What must be read for a filter: the contacts' companies, engagement of which campaigns, deals in which stages. */
@@ -353,6 +358,8 @@ export interface FilterRequirements {
   readonly opened: ReadonlySet<string>;
   readonly clicked: ReadonlySet<string>;
   readonly dealStages: ReadonlySet<string>;
+  /** Whether contacts' engagement scores are needed (`engagementScore` conditions). */
+  readonly engagementScore: boolean;
 }
 
 const conditionsOf = (filter: SegmentFilter): Condition[] =>
@@ -368,7 +375,9 @@ export function requirements(filter: SegmentFilter): FilterRequirements {
   const clicked = new Set<string>();
   const dealStages = new Set<string>();
   let company = false;
+  let engagementScore = false;
   for (const condition of conditionsOf(filter)) {
+    if (condition.field === 'engagementScore') engagementScore = true;
     if (condition.field === 'engagement.opened') for (const id of valuesOf(condition.value)) opened.add(id);
     else if (condition.field === 'engagement.clicked')
       for (const id of valuesOf(condition.value)) clicked.add(id);
@@ -376,7 +385,7 @@ export function requirements(filter: SegmentFilter): FilterRequirements {
       for (const id of valuesOf(condition.value)) dealStages.add(id);
     else if (condition.field.startsWith('company.')) company = true;
   }
-  return { company, opened, clicked, dealStages };
+  return { company, opened, clicked, dealStages, engagementScore };
 }
 
 type Predicate = (view: ContactView) => boolean;
@@ -397,6 +406,8 @@ function read(source: Source, view: ContactView): unknown {
       return view.clickedCampaigns;
     case 'dealStages':
       return view.dealStages;
+    case 'engagementScore':
+      return view.engagementScore ?? 0;
   }
 }
 

@@ -40,6 +40,8 @@ export const activitySchemas = /* @__PURE__ */ lazy(() => {
     assigneeId: z.string(),
     status: z.enum(activityStatuses),
     relatedKey: z.optional(z.string()),
+    /** The company of the related contact, deal or case when the activity was related to it. */
+    companyId: z.optional(z.string()),
     completedAt: z.optional(z.string()),
     reminderState: z.enum(reminderStates),
     remindedAt: z.optional(z.string()),

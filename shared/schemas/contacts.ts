@@ -51,6 +51,11 @@ export const contactSchemas = /* @__PURE__ */ lazy(() => {
       /** The campaign whose email the contact last clicked, and when; kept by the stream. */
       lastClickedCampaignId: z.optional(z.string()),
       lastClickedAt: z.optional(z.string()),
+      /**
+       * 0-100, from the contact's opens, clicks, replies and meetings of the
+       * last 90 days (README "How customers are scored"); computed when read.
+       */
+      engagementScore: z.optional(z.number()),
     }),
     listQuery: z.strictObject({
       ...listQuery(),

@@ -1,13 +1,16 @@
 import * as z from 'zod/mini';
+import { churnReasonCodes } from '../domain/churn-risk.ts';
 import { activityDimensions } from '../domain/reports/activities.ts';
 import { timeseriesBuckets } from '../domain/reports/campaigns.ts';
 import { caseDimensions } from '../domain/reports/cases.ts';
+import { customerSorts } from '../domain/reports/customers.ts';
 import { MAX_FORECAST_MONTHS, MIN_FORECAST_MONTHS } from '../domain/reports/forecast.ts';
 import { leadDimensions } from '../domain/reports/leads.ts';
 import { salesDimensions } from '../domain/reports/sales.ts';
 import { winRateDimensions } from '../domain/reports/win-rate.ts';
+import { rfmSegments } from '../domain/rfm.ts';
 import { campaignSchemas } from './campaigns.ts';
-import { isoDate, ulid } from './common.ts';
+import { isoDate, listQuery, ulid } from './common.ts';
 import { lazy } from './lazy.ts';
 
 /** A report's period: ISO dates, checked against each other by shared/domain/reports/range.ts. */
@@ -185,5 +188,31 @@ export const reportSchemas = /* @__PURE__ */ lazy(() => ({
       campaignOpenRate: figure(z.number()),
       campaignClickRate: figure(z.number()),
     }),
+  }),
+  customersQuery: z.strictObject({
+    sort: z.optional(z.enum(customerSorts)),
+    segment: z.optional(z.enum(rfmSegments)),
+    limit: listQuery().limit,
+    cursor: listQuery().cursor,
+  }),
+  customers: z.object({
+    sort: z.enum(customerSorts),
+    segment: z.nullable(z.enum(rfmSegments)),
+    items: z.array(
+      z.object({
+        companyId: z.string(),
+        name: z.string(),
+        lifetimeValue: money(),
+        lastPurchaseAt: z.string(),
+        dealCount: z.number(),
+        rfm: z.object({ r: z.number(), f: z.number(), m: z.number(), segment: z.enum(rfmSegments) }),
+        churnRisk: z.number(),
+        reasons: z.array(
+          z.object({ code: z.enum(churnReasonCodes), weight: z.number(), detail: z.string() }),
+        ),
+        engagementScore: z.number(),
+      }),
+    ),
+    nextCursor: z.nullable(z.string()),
   }),
 }));

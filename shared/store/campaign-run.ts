@@ -192,11 +192,12 @@ async function classify(
   return contacts.map((contact): NewDelivery => {
     const ref = { kind: 'campaign' as const, campaignId, contactId: contact.id };
     const email = contact.email;
-    if (!email) return { ref, status: 'suppressed', reason: 'no_email' };
+    const companyId = contact.companyId;
+    if (!email) return { ref, companyId, status: 'suppressed', reason: 'no_email' };
     if (contact.marketingStatus !== 'subscribed')
-      return { ref, email, status: 'suppressed', reason: 'not_subscribed' };
-    if (suppressed.has(email)) return { ref, email, status: 'suppressed', reason: 'suppressed' };
-    return { ref, email, status: 'pending' };
+      return { ref, email, companyId, status: 'suppressed', reason: 'not_subscribed' };
+    if (suppressed.has(email)) return { ref, email, companyId, status: 'suppressed', reason: 'suppressed' };
+    return { ref, email, companyId, status: 'pending' };
   });
 }
 

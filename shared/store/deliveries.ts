@@ -72,6 +72,8 @@ const toDelivery = (item: Item): Delivery =>
 export interface NewDelivery {
   readonly ref: DeliveryRef;
   readonly email?: string;
+  /** The contact's company when the delivery is made: its opens and clicks count for that company's engagement. */
+  readonly companyId?: string | undefined;
   /** `pending` (to be sent) or `suppressed` with its cause. */
   readonly status: 'pending' | 'suppressed';
   readonly reason?: string;
@@ -92,6 +94,7 @@ function newItem(tenantId: string, delivery: NewDelivery, now: Date): Item {
     entity: 'delivery',
     tenantId,
     ...(delivery.email ? { email: delivery.email } : {}),
+    ...(delivery.companyId ? { companyId: delivery.companyId } : {}),
     status: delivery.status,
     ...(delivery.reason ? { reason: delivery.reason } : {}),
     createdAt: at,
@@ -382,7 +385,8 @@ export async function forgetContactDeliveries(tenantId: string, contactId: strin
           new UpdateCommand({
             TableName: config.tableName,
             Key: { pk: item.pk, sk: item.sk },
-            ...updateExpression({ remove: ['email'], when: [exists('pk')] }),
+            // Marked so its opens and clicks leave the customer and engagement reports (through the stream).
+            ...updateExpression({ set: { contactErased: true }, remove: ['email'], when: [exists('pk')] }),
           }),
         ),
       );

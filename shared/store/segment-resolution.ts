@@ -9,6 +9,7 @@ import {
   type SegmentFilter,
 } from '../domain/segment-filter.ts';
 import { dynamo } from './client.ts';
+import { contactEngagementScores } from './customers.ts';
 import type { Company, Contact } from './entities.ts';
 import { collectionPk, engagementPk, indexDefinition, indexPartition, recordKey, statePk } from './keys.ts';
 import { queryPages } from './query.ts';
@@ -232,8 +233,8 @@ class CompanyCache {
 
 const none: ReadonlySet<string> = new Set();
 
-async function preload(tenantId: string, needs: FilterRequirements) {
-  const [opened, clicked, stages] = await Promise.all([
+async function preload(tenantId: string, needs: FilterRequirements, now: Date) {
+  const [opened, clicked, stages, scores] = await Promise.all([
     needs.opened.size > 0
       ? engagedContacts(tenantId, needs.opened, 'opened')
       : new Map<string, Set<string>>(),
@@ -243,8 +244,10 @@ async function preload(tenantId: string, needs: FilterRequirements) {
     needs.dealStages.size > 0
       ? dealStagesByContact(tenantId, needs.dealStages)
       : new Map<string, Set<string>>(),
+    // One Query per shard over the last 90 days' engagement, scored in memory (same rule as the contact's own).
+    needs.engagementScore ? contactEngagementScores(tenantId, now) : new Map<string, number>(),
   ]);
-  return { opened, clicked, stages };
+  return { opened, clicked, stages, scores };
 }
 
 /**
@@ -258,11 +261,12 @@ export async function* resolveSegment(
   options: ResolveOptions,
 ): AsyncGenerator<Contact[]> {
   const reader = options.reader;
-  const matches = compileFilter(filter, { now: options.now ?? new Date() });
+  const now = options.now ?? new Date();
+  const matches = compileFilter(filter, { now });
   const needs = requirements(filter);
   const pk = collectionPk(tenantId, 'CONTACT', false);
   const [joined, first, last] = await Promise.all([
-    preload(tenantId, needs),
+    preload(tenantId, needs, now),
     edgeId(pk, true),
     edgeId(pk, false),
   ]);
@@ -283,6 +287,7 @@ export async function* resolveSegment(
         openedCampaigns: joined.opened.get(contact.id) ?? none,
         clickedCampaigns: joined.clicked.get(contact.id) ?? none,
         dealStages: joined.stages.get(contact.id) ?? none,
+        engagementScore: joined.scores.get(contact.id) ?? 0,
       };
       return matches(view);
     });

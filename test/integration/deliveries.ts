@@ -71,10 +71,17 @@ export async function sentDelivery(
   store: RuntimeStore,
   tenantId: string,
   contact: { id: string; email: string },
-  options: { sentAgoMs?: number; messageId?: string; campaignId?: string } = {},
+  options: { sentAgoMs?: number; messageId?: string; campaignId?: string; companyId?: string } = {},
 ) {
   const ref = { kind: 'campaign' as const, campaignId: options.campaignId ?? ulid(), contactId: contact.id };
-  expect(await store.createDelivery(tenantId, { ref, email: contact.email, status: 'pending' })).toBe(true);
+  expect(
+    await store.createDelivery(tenantId, {
+      ref,
+      email: contact.email,
+      companyId: options.companyId,
+      status: 'pending',
+    }),
+  ).toBe(true);
   const sentAt = new Date(Date.now() - (options.sentAgoMs ?? 0));
   const claimed = await store.claimDelivery(tenantId, ref, sentAt);
   const messageId = options.messageId ?? `0100${randomUUID()}-000000`;

@@ -258,6 +258,7 @@ const samples: Record<OperationId, Sample | NotCallable> = {
       path: `/reports/campaigns/${await make.campaign(who.client)}/timeseries?bucket=hour`,
     }),
   },
+  getCustomersReport: { call: async () => ({ path: '/reports/customers?sort=churnRisk' }) },
 
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },

@@ -114,7 +114,7 @@ async function forgetActivitiesAbout(tenantId: string, ref: RecordRef, values: r
 
 /** Activities about an erased person keep their own content (redacted) but no longer point at them. */
 const unlink = (activity: Activity): Activity => {
-  const { related: _related, relatedKey: _relatedKey, ...rest } = activity;
+  const { related: _related, relatedKey: _relatedKey, companyId: _companyId, ...rest } = activity;
   return rest;
 };
 

@@ -2,6 +2,7 @@ import { activitiesAggregate } from './activities.ts';
 import type { ReportAggregate } from './aggregate.ts';
 import { campaignActivityAggregate, campaignsAggregate } from './campaigns.ts';
 import { casesAggregate } from './cases.ts';
+import { customersAggregate, engagementAggregate } from './customers.ts';
 import { forecastAggregate } from './forecast.ts';
 import { leadsAggregate } from './leads.ts';
 import { overviewAggregate } from './overview.ts';
@@ -24,6 +25,8 @@ export const reportAggregates: readonly ReportAggregate[] = [
   forecastAggregate,
   campaignsAggregate,
   campaignActivityAggregate,
+  customersAggregate,
+  engagementAggregate,
 ];
 
 /** The entities whose records feed some report: what a rebuild reads. */
