@@ -21,6 +21,11 @@ import {
   notificationSk,
   notificationsAboutPk,
   notificationsPk,
+  REBUILD_DRIFT_PREFIX,
+  REBUILD_PAGE_PREFIX,
+  rebuildDriftKey,
+  rebuildJobKey,
+  rebuildPageKey,
   recordKey,
   reportAggregateKey,
   searchSk,
@@ -166,5 +171,8 @@ export function accessPatternShapes(): KeyShape[] {
     item('engagement', { pk: engagementPk(TENANT, '<campaignId>', '<kind>' as 'opened'), sk: '<contactId>' }),
     item('enrollment', enrollmentKey(TENANT, '<sequenceId>', '<contactId>')),
     item('sendBudget', sendBudgetKey('<epochSecond>' as unknown as number)),
+    item('rebuildJob', rebuildJobKey(TENANT, '<jobId>')),
+    item('rebuildPage', { ...rebuildPageKey(TENANT, '<jobId>', 0), sk: `${REBUILD_PAGE_PREFIX}<nnnnnn>` }),
+    item('rebuildDrift', { ...rebuildDriftKey(TENANT, '<jobId>', 0), sk: `${REBUILD_DRIFT_PREFIX}<nnnnnn>` }),
   ];
 }
