@@ -16,8 +16,8 @@ import { updateExpression } from './update-expression.ts';
 
 /**
  * Rebuilding a tenant's report aggregates from its records: every item of
- * every entity that feeds a report is read (Queries of the access patterns,
- * never a Scan), its contributions summed exactly as the stream sums them
+ * every entity that feeds a report is read (Queries of the access patterns
+ * only, never the whole table), its contributions summed exactly as the stream sums them
  * (contributionsOf), and the stored aggregates corrected where they drifted.
  *
  * What a rebuild racing the stream can and cannot guarantee. Corrections are
