@@ -2,6 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, eventually } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
+import { routeFor, shapeErrors } from '../support/response-shape.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 /**
@@ -151,6 +152,7 @@ describe('report rebuild', () => {
     expect(damaged.status, damaged.text).toBe(200);
     check(damaged.body.drifted);
     expect(damaged.body.aggregatesChecked).toBe(clean.body.aggregatesChecked + 1);
+    expect(shapeErrors(routeFor('POST', '/admin/reports/rebuild'), damaged.body)).toEqual([]);
 
     expect((await admin.client.get('/reports/overview')).body).toEqual(await expectedOverview(admin.client));
     const sales = await admin.client.get('/reports/sales?from=2001-01-01&to=2001-12-31');
@@ -174,6 +176,8 @@ describe('report rebuild', () => {
       return response.body;
     });
     check(job.drifted);
+    expect(shapeErrors(routeFor('GET', `/admin/reports/rebuild/${job.id}`), job)).toEqual([]);
+    expect(shapeErrors(routeFor('POST', '/admin/reports/rebuild'), started.body)).toEqual([]);
     expect((await admin.client.get('/reports/overview')).body).toEqual(await expectedOverview(admin.client));
     // A duplicate of the job's message finds it finished and changes nothing.
     expect(await store.jobs.runRebuildJob({ tenantId: tenant, jobId: job.id })).toBe('busy');
