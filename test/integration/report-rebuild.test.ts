@@ -1,5 +1,6 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ReportAggregate } from '#shared/domain/reports/aggregate';
 import { type ApiClient, eventually } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
 import { routeFor, shapeErrors } from '../support/response-shape.ts';
@@ -18,6 +19,7 @@ let store: {
   client: typeof import('#shared/store/client');
   keys: typeof import('#shared/store/keys');
   jobs: typeof import('#shared/store/report-rebuild-jobs');
+  rebuild: typeof import('#shared/store/report-rebuild');
 };
 
 beforeAll(async () => {
@@ -26,6 +28,7 @@ beforeAll(async () => {
     client: await import('#shared/store/client'),
     keys: await import('#shared/store/keys'),
     jobs: await import('#shared/store/report-rebuild-jobs'),
+    rebuild: await import('#shared/store/report-rebuild'),
   };
   world = await createWorld();
 });
@@ -252,5 +255,88 @@ describe('report rebuild', () => {
     const ours = await admin.client.post('/admin/reports/rebuild');
     expect(ours.body.drifted).toHaveLength(1);
     expect(ours.body.drifted[0].was.contacts - ours.body.drifted[0].now.contacts).toBe(1);
+  });
+
+  it('reads every live and archived record and the facts kept beside them, across pages of parents', async () => {
+    // A tenant of its own, so the counts below are this test's alone.
+    const fresh = await createWorld();
+    const client = fresh.admin.client;
+    const probeTenant = fresh.tenant;
+    const pipeline = (await client.get('/pipelines')).body.items[0];
+    const stage = (kind: string) => pipeline.stages.find((s: { kind: string }) => s.kind === kind).id;
+    // 30 deals (more than one page of parents), half of them won, every fifth archived.
+    const deals: string[] = [];
+    for (let n = 0; n < 30; n++) {
+      const id = (await client.post('/deals', { name: unique('Paged'), amount: n, currency: 'EUR' })).body.id;
+      expect((await client.patch(`/deals/${id}`, { stageId: stage(n % 2 ? 'won' : 'open') })).status).toBe(
+        200,
+      );
+      if (n % 5 === 0) expect((await client.delete(`/deals/${id}`)).status).toBe(204);
+      deals.push(id);
+    }
+    let history = 0;
+    for (const id of deals) history += (await listAll(client, `/deals/${id}/history`)).length;
+    // Deliveries and engagement written as the send and tracking paths write them.
+    const template = (
+      await client.post('/templates', { name: unique('T'), subject: 'Hi', html: '<p>Hi</p>' })
+    ).body.id;
+    const segment = (
+      await client.post('/segments', {
+        name: unique('S'),
+        filter: { all: [{ field: 'country', op: 'eq', value: 'ES' }] },
+      })
+    ).body.id;
+    const campaign = (
+      await client.post('/campaigns', {
+        name: unique('C'),
+        templateId: template,
+        segmentId: segment,
+        fromEmail: 'a@example.com',
+      })
+    ).body.id;
+    const sequence = (
+      await client.post('/sequences', { name: unique('Q'), steps: [{ delayHours: 1, templateId: template }] })
+    ).body.id;
+    const put = (Item: Record<string, unknown>) =>
+      store.client.dynamo.send(new PutCommand({ TableName: process.env.TABLE_NAME, Item }));
+    for (let n = 0; n < 3; n++)
+      await put({
+        pk: store.keys.campaignRecipientsPk(probeTenant, campaign),
+        sk: `contact-${n}`,
+        entity: 'delivery',
+        tenantId: probeTenant,
+      });
+    for (let n = 0; n < 2; n++)
+      await put({
+        pk: store.keys.sequenceDeliveriesPk(probeTenant, sequence),
+        sk: store.keys.sequenceDeliverySk(`contact-${n}`, 0),
+        entity: 'delivery',
+        tenantId: probeTenant,
+      });
+    for (const kind of ['opened', 'clicked'] as const)
+      await put({
+        pk: store.keys.engagementPk(probeTenant, campaign, kind),
+        sk: 'contact-0',
+        entity: 'engagement',
+        tenantId: probeTenant,
+      });
+
+    const probe = (entity: string): ReportAggregate => ({
+      report: `probe-${entity}`,
+      entities: [entity],
+      contribute: (image) =>
+        image.entity === entity ? [{ report: `probe-${entity}`, key: 'all', counters: { count: 1 } }] : [],
+    });
+    const { sums } = await store.rebuild.recomputeAggregates(
+      probeTenant,
+      ['deal', 'deal-history', 'delivery', 'engagement'].map(probe),
+    );
+    expect(Object.fromEntries(sums.map((sum) => [sum.report, sum.counters.count]))).toEqual({
+      'probe-deal': 30,
+      'probe-deal-history': history,
+      'probe-delivery': 5,
+      'probe-engagement': 2,
+    });
+    expect(history).toBeGreaterThanOrEqual(30);
   });
 });
