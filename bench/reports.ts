@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -526,6 +527,7 @@ const intFromEnv = (name: string, fallback: number) => {
 
 /** `npm run bench:reports`: this section alone, on its own DynamoDB Local, spliced into BENCHMARKS.md. */
 async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0] ?? 0;
   const log = (line: string) => console.log(`[bench] ${line}`);
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
@@ -550,7 +552,8 @@ async function main(): Promise<void> {
     });
     const root = fileURLToPath(new URL('..', import.meta.url));
     const file = join(root, 'BENCHMARKS.md');
-    const header = `Written by bench/reports.ts (\`npm run bench\`, or this section alone: \`npm run bench:reports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${commit(root)}.`;
+    const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
+    const header = `Written by bench/reports.ts (\`npm run bench\`, or this section alone: \`npm run bench:reports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${commit(root)}; load average ${load} (times are as noisy as the machine was busy; request and item counts are not).`;
     await writeFile(file, spliceSection(await readFile(file, 'utf8'), renderReportsSection(report, header)));
     console.log(JSON.stringify(report, null, 2));
     if (process.env.BENCH_REPORT_FILE) await writeFile(process.env.BENCH_REPORT_FILE, JSON.stringify(report));

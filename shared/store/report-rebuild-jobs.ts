@@ -355,16 +355,10 @@ async function recordFailure(tenantId: string, jobId: string, owner: string, err
       new UpdateCommand({
         TableName: config.tableName,
         Key: rebuildJobKey(tenantId, jobId),
-        UpdateExpression:
-          'SET failures = failures + :one, lastError = :error, #status = if_not_exists(#status, :running) REMOVE leaseOwner, leaseUntil',
+        // The lease goes with the failure, so the queue's retry can take the job up at once.
+        UpdateExpression: 'SET failures = failures + :one, lastError = :error REMOVE leaseOwner, leaseUntil',
         ConditionExpression: 'leaseOwner = :owner',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':error': message.slice(0, 500),
-          ':owner': owner,
-          ':running': 'running',
-        },
+        ExpressionAttributeValues: { ':one': 1, ':error': message.slice(0, 500), ':owner': owner },
       }),
     ),
   );

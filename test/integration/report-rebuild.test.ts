@@ -339,4 +339,33 @@ describe('report rebuild', () => {
     });
     expect(history).toBeGreaterThanOrEqual(30);
   });
+
+  it('marks a job failed after repeated failed runs, each reported to the queue for a retry', async () => {
+    const { admin, tenant } = world;
+    const { handler } = await import('#functions/queue/reportRebuild');
+    const { id } = await store.jobs.createRebuildJob(tenant, admin.id);
+    // A cursor no run can read: every run fails the same way.
+    await store.client.dynamo.send(
+      new UpdateCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: store.keys.rebuildJobKey(tenant, id),
+        UpdateExpression: 'SET #cursor = :broken',
+        ExpressionAttributeNames: { '#cursor': 'cursor' },
+        ExpressionAttributeValues: { ':broken': '{not json' },
+      }),
+    );
+    const message = (body: string, messageId: string) =>
+      ({ Records: [{ messageId, body }] }) as unknown as import('aws-lambda').SQSEvent;
+    for (let run = 1; run <= store.jobs.MAX_REBUILD_FAILURES; run++) {
+      const response = await handler(message(JSON.stringify({ tenantId: tenant, jobId: id }), `m${run}`));
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: `m${run}` }]);
+      const status = (await admin.client.get(`/admin/reports/rebuild/${id}`)).body.status;
+      expect(status).toBe(run < store.jobs.MAX_REBUILD_FAILURES ? 'running' : 'failed');
+    }
+    // A failed job is finished: another message changes nothing; an unreadable one is dropped.
+    const after = await handler(message(JSON.stringify({ tenantId: tenant, jobId: id }), 'late'));
+    expect(after.batchItemFailures).toEqual([]);
+    expect((await handler(message('{"tenantId":"../x"}', 'junk'))).batchItemFailures).toEqual([]);
+    expect((await admin.client.get(`/admin/reports/rebuild/${id}`)).body).toEqual({ id, status: 'failed' });
+  });
 });
