@@ -204,6 +204,19 @@ async function main(): Promise<number> {
     expectations,
   });
   await writeFile(join(root, 'BENCHMARKS.md'), markdown);
+  // The report aggregates section: its own child process and DynamoDB Local, spliced into the file just written.
+  log('reports: stream mixed batch and rebuild (bench/reports.ts, a child process)');
+  await new Promise<void>((resolveRun, rejectRun) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/reports.ts')], {
+      cwd: root,
+      env: process.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', rejectRun);
+    child.on('exit', (code) =>
+      code === 0 ? resolveRun() : rejectRun(new Error(`bench/reports.ts exited with ${code}`)),
+    );
+  });
 
   console.log('');
   console.log(

@@ -59,6 +59,7 @@ export function buildApp(app: App): CrmStacks {
     config,
     schedules: schedule.wiring,
     signingSecret: data.signingSecret,
+    reportRebuildQueue: messaging.rebuildQueue,
   });
   const reporting = new ReportingStack(app, 'CrmReporting', {
     stackName: name('CrmReporting'),

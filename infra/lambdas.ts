@@ -121,6 +121,8 @@ export const lambdas = [
   http('campaigns', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
   http('sequences', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
   http('tracking'),
+  // A rebuild below the background threshold answers within API Gateway's 29 s.
+  { ...http('admin', { ...httpDefaults, sendsTo: ['reportRebuild'] }), timeoutMs: 29_000, memoryMb: 1024 },
   scheduleTarget('reminder', 'CRM schedule: activity reminder (email and notification)', {
     mail: 'transactional',
   }),
@@ -149,6 +151,15 @@ export const lambdas = [
     description: 'CRM campaign sender: one queue message of recipients through SES at the shared rate',
     uses: { table: 'readWrite', signingKey: true, mail: 'campaign' },
     timeoutMs: queueConsumerTimeoutMs.campaignSend,
+  },
+  {
+    name: 'reportRebuild',
+    entry: 'functions/queue/reportRebuild.ts',
+    trigger: { kind: 'queue', queue: 'reportRebuild' },
+    description: "CRM report rebuild: recomputes a tenant's report aggregates in resumable pages",
+    uses: { table: 'readWrite', sendsTo: ['reportRebuild'] },
+    memoryMb: 1024,
+    timeoutMs: queueConsumerTimeoutMs.reportRebuild,
   },
   {
     name: 'sesEvents',

@@ -26,6 +26,7 @@ import {
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { HttpFunctionName } from '#shared/api/catalogue';
 import { routeKey } from '#shared/api/route';
@@ -42,6 +43,8 @@ export interface ApiStackProps extends StackProps {
   readonly schedules: ScheduleWiring;
   /** Signs cursors and public links (from the data stack). */
   readonly signingSecret: ISecret;
+  /** Where a large tenant's report rebuild is queued (from the messaging stack). */
+  readonly reportRebuildQueue: IQueue;
 }
 
 /**
@@ -182,6 +185,7 @@ export class ApiStack extends Stack {
         schedules: props.schedules,
         signingSecret: props.signingSecret,
         userPool: this.userPool,
+        queues: { reportRebuild: props.reportRebuildQueue },
       });
       functions[spec.name as HttpFunctionName] = fn;
       const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn.fn);

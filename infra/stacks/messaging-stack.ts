@@ -47,6 +47,9 @@ export class MessagingStack extends Stack {
   readonly configurationSet: ConfigurationSet;
   readonly sendQueue: Queue;
   readonly sender: CrmFunction;
+  /** Background rebuilds of report aggregates (functions/queue/reportRebuild.ts), queued by the admin API. */
+  readonly rebuildQueue: Queue;
+  readonly rebuilder: CrmFunction;
   readonly eventHandler: CrmFunction;
   private readonly failureQueues: Queue[] = [];
 
@@ -95,6 +98,27 @@ export class MessagingStack extends Stack {
       },
     );
 
+    const rebuilder = lambda('reportRebuild');
+    const rebuildTimeout = Duration.millis(rebuilder.timeoutMs ?? 10_000);
+    const rebuildFailures = this.failureQueue('ReportRebuildFailures', config.removalPolicy);
+    this.rebuildQueue = new Queue(this, 'ReportRebuild', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(rebuildTimeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      // A job that keeps failing is marked failed by the worker after a few runs (report-rebuild-jobs.ts).
+      deadLetterQueue: { queue: rebuildFailures, maxReceiveCount: 6 },
+    });
+    // The worker queues its own continuation, so it both sends to and consumes the queue.
+    this.rebuilder = CrmFunction.fromCatalogue(this, rebuilder, {
+      ...resources,
+      queues: { reportRebuild: this.rebuildQueue },
+    }).useQueue('reportRebuild', this.rebuildQueue, 'consume', {
+      batchSize: 1,
+      reportBatchItemFailures: true,
+      maxConcurrency: 2,
+    });
+
     const eventFailures = this.failureQueue('SesEventFailures', config.removalPolicy);
     this.eventHandler = CrmFunction.fromCatalogue(this, lambda('sesEvents'), resources);
     // EventBridge invokes asynchronously: Lambda retries a failing event twice, then parks it.
@@ -130,6 +154,7 @@ export class MessagingStack extends Stack {
 
     new CfnOutput(this, 'ConfigurationSetName', { value: setName });
     new CfnOutput(this, 'CampaignSendQueueUrl', { value: this.sendQueue.queueUrl });
+    new CfnOutput(this, 'ReportRebuildQueueUrl', { value: this.rebuildQueue.queueUrl });
     this.acknowledgeFindings();
   }
 
@@ -149,6 +174,7 @@ export class MessagingStack extends Stack {
     for (const queue of this.failureQueues) {
       // cdk-nag already accepts a queue that is another queue's redrive target; acknowledging it would be stale.
       if (queue === this.sendQueue.deadLetterQueue?.queue) continue;
+      if (queue === this.rebuildQueue.deadLetterQueue?.queue) continue;
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself a dead-letter queue (campaign sends or SES events that kept failing).',

@@ -1,4 +1,5 @@
 import { activityRoutes } from './activities.ts';
+import { adminRoutes } from './admin.ts';
 import { campaignRoutes } from './campaigns.ts';
 import { caseRoutes } from './cases.ts';
 import { collaborationRoutes } from './collaboration.ts';
@@ -43,6 +44,7 @@ export const httpFunctions = {
   campaigns: campaignRoutes,
   sequences: sequenceRoutes,
   tracking: trackingRoutes,
+  admin: adminRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

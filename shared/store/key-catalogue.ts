@@ -28,6 +28,11 @@ import {
   notificationsAboutPk,
   notificationsPk,
   quoteCounterKey,
+  REBUILD_DRIFT_PREFIX,
+  REBUILD_PAGE_PREFIX,
+  rebuildDriftKey,
+  rebuildJobKey,
+  rebuildPageKey,
   recordKey,
   reportAggregateKey,
   searchSk,
@@ -184,5 +189,8 @@ export function accessPatternShapes(): KeyShape[] {
     item('alertWatch', alertWatchKey(TENANT, '<kind>', '<recordId>')),
     item('alert', alertKey(TENANT, '<kind>', '<recordId>', '<episode>')),
     item('alertTenant', alertTenantKey(TENANT)),
+    item('rebuildJob', rebuildJobKey(TENANT, '<jobId>')),
+    item('rebuildPage', { ...rebuildPageKey(TENANT, '<jobId>', 0), sk: `${REBUILD_PAGE_PREFIX}<nnnnnn>` }),
+    item('rebuildDrift', { ...rebuildDriftKey(TENANT, '<jobId>', 0), sk: `${REBUILD_DRIFT_PREFIX}<nnnnnn>` }),
   ];
 }

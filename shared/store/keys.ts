@@ -338,3 +338,29 @@ export function indexDefinition(index: IndexName) {
   if (!definition) throw new Error(`No index ${index}`);
   return definition;
 }
+
+/**
+ * A rebuild of a tenant's report aggregates run in the background
+ * (shared/store/report-rebuild-jobs.ts): the job item, the sums of each page
+ * of records it read (`PAGE#<n>`) and the drift of each correction batch
+ * (`DRIFT#<n>`), all in the job's own partition.
+ */
+export const rebuildJobPk = (tenantId: string, jobId: string) => `T#${tenantId}#REBUILD#${jobId}`;
+
+export const rebuildJobKey = (tenantId: string, jobId: string) => ({
+  pk: rebuildJobPk(tenantId, jobId),
+  sk: RECORD_SK,
+});
+
+export const REBUILD_PAGE_PREFIX = 'PAGE#';
+export const REBUILD_DRIFT_PREFIX = 'DRIFT#';
+
+export const rebuildPageKey = (tenantId: string, jobId: string, page: number) => ({
+  pk: rebuildJobPk(tenantId, jobId),
+  sk: `${REBUILD_PAGE_PREFIX}${String(page).padStart(6, '0')}`,
+});
+
+export const rebuildDriftKey = (tenantId: string, jobId: string, batch: number) => ({
+  pk: rebuildJobPk(tenantId, jobId),
+  sk: `${REBUILD_DRIFT_PREFIX}${String(batch).padStart(6, '0')}`,
+});

@@ -257,11 +257,13 @@ describe('CrmApi: least privilege per function', () => {
 
   it('gives no HTTP function SES or queue access: email leaves only through schedules and the sender', () => {
     for (const name of httpFunctionNames) {
-      expect(
-        statementsOf(name)
-          .flatMap(actionsOf)
-          .filter((action) => /^(ses|sqs):/.test(action)),
-      ).toEqual([]);
+      const actions = statementsOf(name)
+        .flatMap(actionsOf)
+        .filter((action) => /^(ses|sqs):/.test(action));
+      // The admin function only queues a large tenant's report rebuild.
+      if (name === 'admin')
+        expect(actions.every((action) => /^sqs:(SendMessage|GetQueue)/.test(action))).toBe(true);
+      else expect(actions).toEqual([]);
     }
   });
 

@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { CAMPAIGN_SEND_TIMEOUT_MS } from '#shared/mail/campaign-send';
+import { queueConsumerTimeoutMs } from '#shared/queue/queue';
 import { mailSendActions, tableReadActions, tableWriteActions } from '../../infra/grants.ts';
 import {
   actionsOf,
@@ -25,6 +26,9 @@ const sendFailures = stacks.messaging.sendQueue.deadLetterQueue?.queue as Queue;
 const sendFailuresId = id(sendFailures);
 const eventFailuresId = id(stacks.messaging.node.findChild('SesEventFailures') as Queue);
 const senderId = id(stacks.messaging.sender.fn);
+const rebuildQueueId = id(stacks.messaging.rebuildQueue);
+const rebuildFailuresId = id(stacks.messaging.rebuildQueue.deadLetterQueue?.queue as Queue);
+const rebuilderId = id(stacks.messaging.rebuilder.fn);
 const handlerId = id(stacks.messaging.eventHandler.fn);
 const ruleId = id(stacks.messaging.node.findChild('SesEventsRule') as never);
 const signingSecretImport = { 'Fn::ImportValue': expect.stringMatching(/SigningSecret/) };
@@ -158,9 +162,11 @@ describe('CrmMessaging: every asynchronous path ends in a dead-letter queue', ()
     });
   });
 
-  it('has exactly the send queue and two DLQs, all encrypted and refusing plain HTTP', () => {
+  it('has exactly the send and rebuild queues and three DLQs, all encrypted and refusing plain HTTP', () => {
     const queueIds = Object.keys(messaging.findResources('AWS::SQS::Queue')).sort();
-    expect(queueIds).toEqual([sendQueueId, sendFailuresId, eventFailuresId].sort());
+    expect(queueIds).toEqual(
+      [sendQueueId, sendFailuresId, eventFailuresId, rebuildQueueId, rebuildFailuresId].sort(),
+    );
     for (const queueId of queueIds) {
       expect(queueProps(queueId)?.SqsManagedSseEnabled).toBe(true);
       messaging.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -197,9 +203,9 @@ describe('CrmMessaging: campaign send queue and sender', () => {
   });
 
   it('consumes the queue in batches of 5, reporting failed items, at most 10 senders at once', () => {
-    const mappings = Object.values(messaging.findResources('AWS::Lambda::EventSourceMapping')).map(
-      (mapping) => mapping.Properties,
-    );
+    const mappings = Object.values(messaging.findResources('AWS::Lambda::EventSourceMapping'))
+      .map((mapping) => mapping.Properties)
+      .filter((mapping) => mapping.FunctionName?.Ref === senderId);
     expect(mappings).toEqual([
       expect.objectContaining({
         FunctionName: { Ref: senderId },
@@ -321,5 +327,35 @@ describe('CrmMessaging: context validation', () => {
       'context publicApiUrl must be an https URL without query, got "http://x"',
     );
     expect(() => synthApp({ publicApiUrl: 'https://api.example.com/?a=1' })).toThrow(/publicApiUrl/);
+  });
+});
+
+describe('CrmMessaging: report rebuild queue and worker', () => {
+  it('consumes one message at a time, reporting failures, with a visibility of six times the timeout and a DLQ', () => {
+    const timeout = functionProps(messaging, rebuilderId)?.Timeout as number;
+    expect(timeout).toBe(queueConsumerTimeoutMs.reportRebuild / 1000);
+    expect(queueProps(rebuildQueueId)?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(queueProps(rebuildQueueId)?.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [rebuildFailuresId, 'Arn'] },
+      maxReceiveCount: 6,
+    });
+    const mappings = Object.values(messaging.findResources('AWS::Lambda::EventSourceMapping'))
+      .map((mapping) => mapping.Properties)
+      .filter((mapping) => mapping.FunctionName?.Ref === rebuilderId);
+    expect(mappings).toEqual([
+      expect.objectContaining({
+        EventSourceArn: { 'Fn::GetAtt': [rebuildQueueId, 'Arn'] },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 2 },
+      }),
+    ]);
+  });
+
+  it('lets the worker use the table and send only to its own queue (to resume a job), and no mail', () => {
+    const statements = statementsOfRole(messaging, roleIdOf(stacks.messaging.rebuilder.fn));
+    const actions = beyondLogsTracingAndTable(statements).flatMap(actionsOf);
+    expect(actions.filter((action) => action.startsWith('ses:'))).toEqual([]);
+    expect(actions.every((action) => action.startsWith('sqs:'))).toBe(true);
   });
 });

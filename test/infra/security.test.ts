@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { httpFunctionNames, httpFunctions } from '#shared/api/catalogue';
 import type { RouteDef } from '#shared/api/route';
 import { CAMPAIGN_SEND_TIMEOUT_MS } from '#shared/mail/campaign-send';
+import { queueConsumerTimeoutMs } from '#shared/queue/queue';
 import { scheduleTargets, scheduleTargetTimeoutMs } from '#shared/schedule/scheduler';
 import { CAMPAIGN_START_TIMEOUT_MS } from '#shared/store/campaign-run';
 import { mailSendActions } from '../../infra/grants.ts';
@@ -42,6 +43,7 @@ describe('cdk-nag AwsSolutions', () => {
       ...scheduleTargets.map((target) => `CrmSchedule/${target}-function`),
       'CrmMessaging/campaignSend-function',
       'CrmMessaging/sesEvents-function',
+      'CrmMessaging/reportRebuild-function',
     ];
     const anyIdentity =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]';
@@ -160,6 +162,10 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
       seconds: CAMPAIGN_SEND_TIMEOUT_MS / 1000,
       why: 'campaignSend sends a message of recipients at the shared send rate; stale claims are judged against this timeout and the queue visibility is 6× it',
     },
+    [fnId('messaging', stacks.messaging.rebuilder.fn)]: {
+      seconds: queueConsumerTimeoutMs.reportRebuild / 1000,
+      why: 'reportRebuild reads pages of a large tenant until its time is nearly out, then queues its own continuation; its lease outlives it',
+    },
   };
   const functions = all.flatMap(([stack, template]) =>
     Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => ({
@@ -168,8 +174,8 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
     })),
   );
 
-  it('covers every HTTP function, the stream consumer, the schedule targets, the sender and the SES events handler', () => {
-    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 2);
+  it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler and the report rebuild worker', () => {
+    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 3);
   });
 
   it.each(Object.entries(longRunning).map(([id, exception]) => ({ id, ...exception })))(

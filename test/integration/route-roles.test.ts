@@ -259,6 +259,15 @@ const samples: Record<OperationId, Sample | NotCallable> = {
     }),
   },
   getCustomersReport: { call: async () => ({ path: '/reports/customers?sort=churnRisk' }) },
+  // admin
+  rebuildReports: { call: async () => ({ path: '/admin/reports/rebuild' }) },
+  getReportRebuild: {
+    call: async () => {
+      const started = await world.admin.client.post('/admin/reports/rebuild?async=true');
+      expect(started.status, started.text).toBe(202);
+      return { path: `/admin/reports/rebuild/${started.body.id}` };
+    },
+  },
 
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },
