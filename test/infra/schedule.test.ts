@@ -398,7 +398,8 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
       CrmMessaging: ['CrmData'],
       // The send queue; the API and the stream consumer reference this stack, never the reverse.
       CrmSchedule: ['CrmData', 'CrmMessaging'],
-      CrmApi: ['CrmData', 'CrmSchedule'],
+      // The admin function queues background report rebuilds on the messaging stack's queue.
+      CrmApi: ['CrmData', 'CrmMessaging', 'CrmSchedule'],
       CrmReporting: ['CrmData', 'CrmSchedule'],
     });
     // Only earlier stacks: so the order is a topological one and there is no cycle.
