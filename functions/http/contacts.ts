@@ -21,7 +21,7 @@ import {
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
-import { withEngagementScores } from '#shared/store/customers';
+import { contactEngagementScore } from '#shared/store/customers';
 import { type Contact, companies, contacts } from '#shared/store/entities';
 import { createRecord, deleteRecord, getRecord } from '#shared/store/records';
 import { liftUnsubscribe, notSuppressed, suppress, suppressionReason } from '#shared/store/suppression';
@@ -116,7 +116,7 @@ export const handler = httpHandler(contactRoutes, {
           (!ownerId || contact.ownerId === ownerId) &&
           (!tag || contact.tags.includes(tag)),
       );
-      return ok({ items: await withEngagementScores(caller.tenantId, matching), nextCursor: null });
+      return ok({ items: matching, nextCursor: null });
     }
     const via = q
       ? { pattern: 'byName' as const, prefix: q }
@@ -133,8 +133,9 @@ export const handler = httpHandler(contactRoutes, {
       via,
       filter: { equals, contains: tag ? { tags: tag } : {} },
     });
-    const body = listed.body as { items: Contact[]; nextCursor: string | null };
-    return { ...listed, body: { ...body, items: await withEngagementScores(caller.tenantId, body.items) } };
+    // Lists leave the engagement score out: scoring a page would read every engagement of the last
+    // 90 days (or a Query per contact). A contact read by id and segment filters carry it.
+    return listed;
   },
 
   async createContact({ caller, body }) {
@@ -155,8 +156,9 @@ export const handler = httpHandler(contactRoutes, {
 
   async getContact(request) {
     const found = await standard.get(request);
-    const [contact] = await withEngagementScores(request.caller.tenantId, [found.body as Contact]);
-    return { ...found, body: contact };
+    const contact = found.body as Contact;
+    const engagementScore = await contactEngagementScore(request.caller.tenantId, contact.id);
+    return { ...found, body: { ...contact, engagementScore } };
   },
 
   async updateContact({ caller, params, body, ifMatch }) {

@@ -187,7 +187,9 @@ export const handler = httpHandler(dealRoutes, {
         if (!from || !to) throw notFound('Pipeline');
         const moves = changesPipeline || (body.stageId !== undefined && body.stageId !== current.stageId);
         const closingReason = body.lostReason !== undefined && current.status === 'lost';
-        return moves || closingReason ? staged(merged, to, merged.stageId, new Date().toISOString()) : merged;
+        if (!moves && !closingReason) return merged;
+        // Moved from the stage it is in now: the patch already carries the new stage id.
+        return staged({ ...merged, stageId: current.stageId }, to, merged.stageId, new Date().toISOString());
       },
       checks: (before, after) => referenceChecks(caller, before, after),
       writes: (before, after) => {

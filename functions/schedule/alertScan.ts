@@ -2,6 +2,8 @@ import {
   type AlertKind,
   type AlertSettings,
   alertKinds,
+  churnEpisodes,
+  churnRiskReason,
   daysSince,
   dealActivityBaseline,
   dueBefore,
@@ -22,7 +24,8 @@ import {
   raiseAlert,
   type StoredWatch,
 } from '#shared/store/alerts';
-import { deals } from '#shared/store/entities';
+import { readCustomers } from '#shared/store/customers';
+import { companies, deals } from '#shared/store/entities';
 import { getRecord } from '#shared/store/records';
 import { breachCase } from '#shared/store/sla-breach';
 
@@ -39,8 +42,10 @@ import { breachCase } from '#shared/store/sla-breach';
  * - SLA breaches: unresolved cases past their due time that were not marked
  *   breached (their one-time check was lost or has not run), through the same
  *   breach path as that check, to the assignee and the team's managers;
- * - churn risk: the third kind's seam (kindChecks), fed by the customers
- *   report.
+ * - churn risk: companies whose risk (the customers report, read from its
+ *   aggregates) is at or above `churnRiskThreshold`, to the company's owner,
+ *   once per episode: an episode opens when the risk reaches the threshold
+ *   and ends when a pass finds it below.
  *
  * Every alert re-reads its record, so a watch item that lags behind the record
  * only costs a read. Idempotent when fired twice; a tenant that fails is
@@ -140,17 +145,62 @@ function watchedCheck(
   };
 }
 
+/** Far enough ahead that every open churn-risk episode is listed. */
+const EVERY_EPISODE = '9999';
+
 /**
- * What a tenant's pass checks, per alert kind. `churn_risk` is the seam for
- * the third kind: its check reads the companies at or above
- * `settings.churnRiskThreshold` from the customers report and raises each
- * through raiseAlert (episode: the day the risk crossed the threshold); until
- * then it raises nothing.
+ * Churn risk: one read of the customers report (its aggregates, never the
+ * records), the open episodes from their watch items, then an alert per
+ * company at or above the threshold, once per episode, and the episodes of
+ * companies back below it ended.
  */
+async function checkChurn(tenantId: string, now: Date, settings: AlertSettings): Promise<number> {
+  const [customers, open] = await Promise.all([readCustomers(tenantId, now), openChurnEpisodes(tenantId)]);
+  const risks = new Map(customers.map((row) => [row.companyId, row.churnRisk]));
+  const { alert, ended } = churnEpisodes(risks, open, settings.churnRiskThreshold, now);
+  let raised = 0;
+  for (const { companyId, risk, episode, opened } of alert) {
+    const company = await getRecord(companies, tenantId, companyId);
+    if (!company) continue;
+    if (opened) await putWatch(tenantId, { kind: 'churn_risk', recordId: companyId, at: episode }, 0);
+    const record: NamedRef = { type: 'company', id: companyId, name: clip(company.name, MAX_NAME) };
+    const reason = churnRiskReason(risk, settings.churnRiskThreshold);
+    const outcome = await raiseAlert(
+      tenantId,
+      {
+        kind: 'churn_risk',
+        record,
+        episode,
+        reason,
+        recipients: [company.ownerId],
+        notification: {
+          kind: 'alert',
+          title: notificationTitle({ kind: 'churn_risk', record, risk }),
+          record,
+          key: `alert:churn_risk:${companyId}`,
+          alert: { kind: 'churn_risk', reason },
+        },
+      },
+      now,
+    );
+    if (outcome === 'raised') raised++;
+  }
+  for (const [companyId, at] of ended) await deleteWatch(tenantId, 'churn_risk', companyId, { at });
+  return raised;
+}
+
+async function openChurnEpisodes(tenantId: string): Promise<Map<string, string>> {
+  const open = new Map<string, string>();
+  for await (const page of dueWatches(tenantId, 'churn_risk', EVERY_EPISODE))
+    for (const watch of page) open.set(watch.recordId, watch.at);
+  return open;
+}
+
+/** What a tenant's pass checks, per alert kind. */
 const kindChecks: Readonly<Record<AlertKind, KindCheck>> = {
   stale_deal: watchedCheck('stale_deal', checkDeal),
   sla_breach: watchedCheck('sla_breach', (tenantId, watch) => checkCase(tenantId, watch)),
-  churn_risk: async () => 0,
+  churn_risk: checkChurn,
 };
 
 const noAlerts = (): AlertCounts => ({ stale_deal: 0, sla_breach: 0, churn_risk: 0 });

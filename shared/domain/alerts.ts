@@ -56,11 +56,16 @@ type Image = Readonly<Record<string, unknown>>;
 const isoTime = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' && !Number.isNaN(Date.parse(value)) ? value : undefined;
 
-/** A record the alert job keeps an eye on, and from when (ISO) its condition can hold. */
+/**
+ * A record the alert job keeps an eye on, and from when (ISO) its condition
+ * can hold. Deals and cases are watched by the stream (watchOf); a company's
+ * churn-risk watch is the job's own note of an open episode: written when the
+ * risk reaches the threshold, deleted when it falls below.
+ */
 export interface Watch {
-  readonly kind: WatchedKind;
+  readonly kind: AlertKind;
   readonly recordId: string;
-  /** stale_deal: the activity baseline; sla_breach: the due time. Also the episode. */
+  /** stale_deal: the activity baseline; sla_breach: the due time; churn_risk: when the risk reached the threshold. Also the episode. */
   readonly at: string;
 }
 
@@ -78,7 +83,7 @@ export function dealActivityBaseline(deal: Image): string | undefined {
  * not marked breached (sla_breach, from `slaDueAt`). Anything else, or a
  * malformed image, is not watched.
  */
-export function watchOf(image: Image | undefined): Watch | undefined {
+export function watchOf(image: Image | undefined): (Watch & { readonly kind: WatchedKind }) | undefined {
   if (!image || image.archived === true || typeof image.id !== 'string' || image.id === '') return undefined;
   if (image.entity === 'deal') {
     const at = image.status === 'open' ? dealActivityBaseline(image) : undefined;
@@ -128,3 +133,28 @@ export const slaBreachReason = (dueAt: string): string => `Unresolved past its S
 /** Why a company is alerted (the churn-risk kind). */
 export const churnRiskReason = (risk: number, threshold: number): string =>
   `Churn risk ${risk} reached the threshold ${threshold}`;
+
+/**
+ * The churn-risk episodes a pass ends and the companies it alerts: a company
+ * at or above the threshold is alerted within its open episode (a new one
+ * starting `now` when none is open); an open episode whose company is below
+ * the threshold, or no longer a customer, ends. Pure: the job does the I/O.
+ */
+export function churnEpisodes(
+  risks: ReadonlyMap<string, number>,
+  open: ReadonlyMap<string, string>,
+  threshold: number,
+  now: Date,
+): {
+  alert: { companyId: string; risk: number; episode: string; opened: boolean }[];
+  ended: [string, string][];
+} {
+  const alert: { companyId: string; risk: number; episode: string; opened: boolean }[] = [];
+  for (const [companyId, risk] of risks) {
+    if (risk < threshold) continue;
+    const episode = open.get(companyId);
+    alert.push({ companyId, risk, episode: episode ?? now.toISOString(), opened: episode === undefined });
+  }
+  const ended = [...open].filter(([companyId]) => (risks.get(companyId) ?? 0) < threshold);
+  return { alert, ended };
+}

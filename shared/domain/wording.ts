@@ -80,7 +80,8 @@ export type NotificationWording =
   | { readonly kind: 'changed'; readonly record: NamedRef; readonly what: string }
   | { readonly kind: 'reminder'; readonly record: NamedRef; readonly related?: NamedRef }
   | { readonly kind: 'sla_breach'; readonly record: NamedRef; readonly related?: NamedRef }
-  | { readonly kind: 'stale_deal'; readonly record: NamedRef; readonly days: number };
+  | { readonly kind: 'stale_deal'; readonly record: NamedRef; readonly days: number }
+  | { readonly kind: 'churn_risk'; readonly record: NamedRef; readonly risk: number };
 
 /**
  * A notification's title: who did what to which record, e.g. `Ana Ruiz
@@ -105,6 +106,8 @@ export function notificationTitle(wording: NotificationWording, actor?: NamedAct
       return `SLA breached on ${record}${wording.related ? ` for ${recordPhrase(wording.related)}` : ''}`;
     case 'stale_deal':
       return `No activity for ${wording.days} days on ${record}`;
+    case 'churn_risk':
+      return `Churn risk ${wording.risk} on ${record}`;
   }
 }
 

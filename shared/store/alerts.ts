@@ -1,12 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import {
-  type AlertKind,
-  type AlertSettings,
-  alertSettingsOf,
-  type Watch,
-  type WatchedKind,
-} from '../domain/alerts.ts';
+import { type AlertKind, type AlertSettings, alertSettingsOf, type Watch } from '../domain/alerts.ts';
 import type { NamedRef } from '../domain/wording.ts';
 import { dynamo } from './client.ts';
 import { conditionHeld } from './conditional.ts';
@@ -118,7 +112,7 @@ export async function putWatch(tenantId: string, watch: Watch, version: number):
  */
 export async function deleteWatch(
   tenantId: string,
-  kind: WatchedKind,
+  kind: AlertKind,
   recordId: string,
   when: { readonly upTo: number } | { readonly at: string },
 ): Promise<boolean> {
@@ -148,7 +142,7 @@ export interface StoredWatch extends Watch {
   readonly version: number;
 }
 
-function toWatch(item: Record<string, unknown>, kind: WatchedKind): StoredWatch | undefined {
+function toWatch(item: Record<string, unknown>, kind: AlertKind): StoredWatch | undefined {
   const { recordId, at, version } = item;
   return typeof recordId === 'string' && typeof at === 'string' && typeof version === 'number'
     ? { kind, recordId, at, version }
@@ -162,7 +156,7 @@ function toWatch(item: Record<string, unknown>, kind: WatchedKind): StoredWatch 
  */
 export async function* dueWatches(
   tenantId: string,
-  kind: WatchedKind,
+  kind: AlertKind,
   before: string,
 ): AsyncGenerator<StoredWatch[]> {
   const partition = indexPartition(itemIndexes.alertWatches, alertWatchesPk(tenantId, kind));

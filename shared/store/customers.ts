@@ -93,22 +93,3 @@ export async function contactEngagementScore(
   });
   return scoreOfDays(contactDays(items), now);
 }
-
-/**
- * Contacts as clients see them, each with its `engagementScore` (0-100) at
- * `now`: one contact reads its own days; a list reads the window of every
- * contact that engaged in the last 90 days once (so its cost grows with those,
- * not with the page).
- */
-export async function withEngagementScores<T extends { readonly id: string }>(
-  tenantId: string,
-  contacts: readonly T[],
-  now = new Date(),
-): Promise<(T & { engagementScore: number })[]> {
-  if (contacts.length === 0) return [];
-  const [only] = contacts;
-  if (contacts.length === 1 && only)
-    return [{ ...only, engagementScore: await contactEngagementScore(tenantId, only.id, now) }];
-  const scores = await contactEngagementScores(tenantId, now);
-  return contacts.map((contact) => ({ ...contact, engagementScore: scores.get(contact.id) ?? 0 }));
-}

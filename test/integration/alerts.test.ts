@@ -413,3 +413,64 @@ describe('the alert job', () => {
     expect(second.tenants).toBeGreaterThanOrEqual(first.tenants);
   });
 });
+
+describe('churn-risk alerts', () => {
+  it('alert the company owner once per episode, and again after the risk fell below the threshold and rose', async () => {
+    const { admin, repRed } = world;
+    const company = await repRed.client.post('/companies', { name: unique('Quiet customer') });
+    expect(company.status).toBe(201);
+    const deal = await repRed.client.post('/deals', {
+      name: unique('First order'),
+      amount: 300,
+      currency: 'EUR',
+      companyId: company.body.id,
+    });
+    expect((await admin.client.patch(`/deals/${deal.body.id}`, { stageId: stage('won') })).status).toBe(200);
+    const risk = await eventually(async () => {
+      const rows = (await admin.client.get('/reports/customers?limit=200')).body.items as {
+        companyId: string;
+        churnRisk: number;
+      }[];
+      const row = rows.find((item) => item.companyId === company.body.id);
+      expect(row).toBeDefined();
+      return row?.churnRisk ?? 0;
+    });
+    // A new customer without any activity has some risk; a threshold at it makes it an episode.
+    expect(risk).toBeGreaterThan(0);
+    const threshold = async (value: number) =>
+      expect(
+        (await admin.client.put('/settings/alerts', { staleDealDays: 14, churnRiskThreshold: value })).status,
+      ).toBe(200);
+    const now = () => new Date();
+
+    await threshold(Math.min(100, risk + 1));
+    expect((await scan.scanTenant(world.tenant, now())).churn_risk).toBe(0);
+    expect(await alertsAbout(repRed, company.body.id)).toEqual([]);
+
+    await threshold(risk);
+    expect((await scan.scanTenant(world.tenant, now())).churn_risk).toBeGreaterThanOrEqual(1);
+    const first = await alertsAbout(repRed, company.body.id);
+    expect(first).toHaveLength(1);
+    expect(first[0]?.alert).toEqual({
+      kind: 'churn_risk',
+      reason: `Churn risk ${risk} reached the threshold ${risk}`,
+    });
+    const episode = await watchAt(world.tenant, 'churn_risk', company.body.id);
+    expect(episode).toBeDefined();
+    // Still at risk: the same episode, nothing new.
+    await scan.scanTenant(world.tenant, now());
+    expect(await alertsAbout(repRed, company.body.id)).toHaveLength(1);
+
+    // Below the threshold ends the episode; reaching it again is a new one.
+    await threshold(Math.min(100, risk + 1));
+    await scan.scanTenant(world.tenant, now());
+    expect(await watchAt(world.tenant, 'churn_risk', company.body.id)).toBeUndefined();
+    await threshold(risk);
+    await scan.scanTenant(world.tenant, now());
+    expect(await alertsAbout(repRed, company.body.id)).toHaveLength(2);
+    // Nobody else in the tenant, and nobody of another tenant, hears of it.
+    expect(await alertsAbout(world.repBlue, company.body.id)).toEqual([]);
+    expect(await alertsAbout(other.member, company.body.id)).toEqual([]);
+    await threshold(70);
+  });
+});

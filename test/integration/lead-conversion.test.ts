@@ -107,7 +107,11 @@ describe('lead conversion', () => {
       companies: before.companies + 1,
     });
 
-    expect((await world.repRed.client.get(`/contacts/${contact.id}`)).body).toEqual(contact);
+    // A contact read by id also carries its engagement score (none yet).
+    expect((await world.repRed.client.get(`/contacts/${contact.id}`)).body).toEqual({
+      ...contact,
+      engagementScore: 0,
+    });
     expect((await world.repRed.client.get(`/companies/${company.id}`)).body).toEqual(company);
     expect((await world.repRed.client.get(`/leads/${lead.id}`)).body).toEqual(response.body.lead);
     expect(ids(await world.admin.client.get(`/leads?status=converted&limit=200`))).toContain(lead.id);

@@ -375,10 +375,12 @@ describe('customers report', () => {
     expect((await admin.client.get(`/contacts/${ana.id}`)).body.engagementScore).toBe(anaScore);
     expect((await admin.client.get(`/contacts/${bruno.id}`)).body.engagementScore).toBe(brunoScore);
     const listed = await all(admin.client, '/contacts');
-    expect(listed.find((contact) => contact.id === ana.id)?.engagementScore).toBe(anaScore);
+    // Lists leave the score out (it would cost a read of every engagement per page).
+    for (const contact of listed) expect(contact.engagementScore).toBeUndefined();
     const silent = listed.filter((contact) => contact.id !== ana.id && contact.id !== bruno.id);
     expect(silent.length).toBeGreaterThan(0);
-    for (const contact of silent) expect(contact.engagementScore).toBe(0);
+    for (const contact of silent)
+      expect((await admin.client.get(`/contacts/${contact.id}`)).body.engagementScore).toBe(0);
 
     const segment = await created(admin.client, '/segments', {
       name: unique('Most likely to respond'),

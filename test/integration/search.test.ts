@@ -129,7 +129,8 @@ describe('search finds people and records by any word of their name', () => {
       const record = (await world.admin.client.get(`/contacts/${id}`)).body;
       expect(record.lastActivityAt).toBeDefined();
       const [found] = (await world.admin.client.get('/contacts?q=wolkenstein')).body.items;
-      expect(found).toEqual(record);
+      // Lists leave out the engagement score a read by id computes.
+      expect(found).toEqual({ ...record, engagementScore: undefined });
     });
   });
 

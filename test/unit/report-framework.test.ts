@@ -366,3 +366,22 @@ describe('rebuild sources', () => {
     expect(() => sourcesFor(['deal', 'no-such-item'])).toThrow(/no-such-item/);
   });
 });
+
+describe('contributions that cannot be stored', () => {
+  it('leaves out a contribution whose key is longer than a sort key may be, and keeps the others', async () => {
+    const { contributionsOf } = await import('#shared/domain/reports/aggregate');
+    const { reportAggregates } = await import('#shared/domain/reports/index');
+    const contact = {
+      entity: 'contact',
+      tenantId: 't1',
+      id: 'p1',
+      archived: false,
+      companyId: `C${'x'.repeat(3000)}`,
+      marketingStatus: 'subscribed',
+    };
+    const contributions = contributionsOf(contact, reportAggregates);
+    expect(contributions).toContainEqual({ report: 'overview', key: 'overview', counters: { contacts: 1 } });
+    for (const { key } of contributions)
+      expect(new TextEncoder().encode(key).length).toBeLessThanOrEqual(1024);
+  });
+});

@@ -50,7 +50,17 @@ export const isLive = (image: Image | undefined, entities: readonly string[]): i
   entities.includes(image.entity) &&
   image.archived !== true;
 
-/** Every contribution of one image to the given aggregates, merged per aggregate item. */
+/** DynamoDB's limit on a sort key, in UTF-8 bytes: a group key is the aggregate item's sort key. */
+export const MAX_GROUP_KEY_BYTES = 1024;
+
+const encoder = new TextEncoder();
+
+/**
+ * Every contribution of one image to the given aggregates, merged per
+ * aggregate item. A contribution whose key could not be stored (a malformed
+ * id longer than a sort key may be) is left out, so the record's other
+ * contributions still count.
+ */
 export function contributionsOf(
   image: Image | undefined,
   aggregates: readonly ReportAggregate[],
@@ -59,7 +69,8 @@ export function contributionsOf(
   const merged = new MergedCounters();
   for (const aggregate of aggregates) {
     if (typeof image.entity !== 'string' || !aggregate.entities.includes(image.entity)) continue;
-    for (const contribution of aggregate.contribute(image)) merged.add(contribution, 1);
+    for (const contribution of aggregate.contribute(image))
+      if (encoder.encode(contribution.key).length <= MAX_GROUP_KEY_BYTES) merged.add(contribution, 1);
   }
   return merged.contributions();
 }
