@@ -294,9 +294,10 @@ describe('the consumers', () => {
       const source = await readFile(join(folder, name), 'utf8');
       const local = [...source.matchAll(/from '(\.[^']*)'/g)].map((match) => match[1]);
       for (const path of local)
-        expect(['../pipeline/change.ts', '../pipeline/isolation.ts'], `${name} imports ${path}`).toContain(
-          path,
-        );
+        expect(
+          ['../pipeline/change.ts', '../pipeline/isolation.ts', '../pipeline/per-record.ts'],
+          `${name} imports ${path}`,
+        ).toContain(path);
       expect(source, name).not.toMatch(/tableChanges/);
     }
   });

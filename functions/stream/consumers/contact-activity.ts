@@ -1,12 +1,6 @@
-import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { config } from '#shared/config';
-import { logger } from '#shared/observability/logger';
-import { dynamo } from '#shared/store/client';
-import { conditionHeld } from '#shared/store/conditional';
-import { recordKey } from '#shared/store/keys';
-import { updateSearchWords } from '#shared/store/records';
-import type { Consumer, FailedIds, Image, TableChange } from '../pipeline/change.ts';
-import { describeError } from '../pipeline/isolation.ts';
+import { moveForward } from '#shared/store/forward-stamps';
+import type { Image } from '../pipeline/change.ts';
+import { perRecordConsumer } from '../pipeline/per-record.ts';
 
 const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -42,42 +36,12 @@ export function lastActivityUpdate(
   return at ? { tenantId, contactId, at } : undefined;
 }
 
-/**
- * Moves a contact's `lastActivityAt` forward. Conditional, so it never moves
- * back, never recreates a deleted contact, and a replayed record changes
- * nothing. `version` stays as it is: this is not the user's edit, and must not
- * make their next `If-Match` fail.
- */
-async function advance(update: { tenantId: string; contactId: string; at: string }): Promise<void> {
-  const input: UpdateCommandInput = {
-    TableName: config.tableName,
-    Key: recordKey(update.tenantId, 'CONTACT', update.contactId),
-    UpdateExpression: 'SET lastActivityAt = :at',
-    ConditionExpression:
-      'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt < :at)',
-    ExpressionAttributeValues: { ':at': update.at },
-  };
-  await conditionHeld(() => dynamo.send(new UpdateCommand(input)));
-  // Also when the record was already past it: a retry finishes copies a failure left behind.
-  await updateSearchWords(input);
-}
-
-/** Applies the batch's lastActivityAt updates, one write per record; returns the events that failed. */
-async function applyContactActivity(changes: readonly TableChange[]): Promise<FailedIds> {
-  const failed: FailedIds = new Map();
-  await Promise.all(
-    changes.map(async ({ eventId, old: before, new: after }) => {
-      const update = lastActivityUpdate(before, after);
-      if (!update) return;
-      try {
-        await advance(update);
-      } catch (error) {
-        logger.error('lastActivityAt update failed', { eventId, error: describeError(error) });
-        failed.set(eventId, error);
-      }
-    }),
-  );
-  return failed;
-}
-
-export const contactActivity: Consumer = { name: 'contact activity', apply: applyContactActivity };
+export const contactActivity = perRecordConsumer('contact activity', lastActivityUpdate, (update) =>
+  moveForward({
+    tenantId: update.tenantId,
+    type: 'CONTACT',
+    id: update.contactId,
+    clock: 'lastActivityAt',
+    fields: { lastActivityAt: update.at },
+  }),
+);

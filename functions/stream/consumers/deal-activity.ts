@@ -1,12 +1,6 @@
-import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { config } from '#shared/config';
-import { logger } from '#shared/observability/logger';
-import { dynamo } from '#shared/store/client';
-import { conditionHeld } from '#shared/store/conditional';
-import { recordKey } from '#shared/store/keys';
-import { updateSearchWords } from '#shared/store/records';
-import type { Consumer, FailedIds, Image, TableChange } from '../pipeline/change.ts';
-import { describeError } from '../pipeline/isolation.ts';
+import { moveForward } from '#shared/store/forward-stamps';
+import type { Image } from '../pipeline/change.ts';
+import { perRecordConsumer } from '../pipeline/per-record.ts';
 
 const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -57,42 +51,12 @@ export function dealActivityUpdate(
   return at ? { tenantId, dealId, at } : undefined;
 }
 
-/**
- * Moves a deal's `lastActivityAt` forward. Conditional, so it never moves
- * back, never recreates a deleted deal, and a replayed record changes nothing.
- * `version` stays as it is: this is not the user's edit, and must not make
- * their next `If-Match` fail.
- */
-async function advance(update: DealActivityUpdate): Promise<void> {
-  const input: UpdateCommandInput = {
-    TableName: config.tableName,
-    Key: recordKey(update.tenantId, 'DEAL', update.dealId),
-    UpdateExpression: 'SET lastActivityAt = :at',
-    ConditionExpression:
-      'attribute_exists(pk) AND (attribute_not_exists(lastActivityAt) OR lastActivityAt < :at)',
-    ExpressionAttributeValues: { ':at': update.at },
-  };
-  await conditionHeld(() => dynamo.send(new UpdateCommand(input)));
-  // Also when the record was already past it: a retry finishes copies a failure left behind.
-  await updateSearchWords(input);
-}
-
-/** Applies the batch's deal lastActivityAt updates, one write per record; returns the events that failed. */
-async function applyDealActivity(changes: readonly TableChange[]): Promise<FailedIds> {
-  const failed: FailedIds = new Map();
-  await Promise.all(
-    changes.map(async ({ eventId, old: before, new: after }) => {
-      const update = dealActivityUpdate(before, after);
-      if (!update) return;
-      try {
-        await advance(update);
-      } catch (error) {
-        logger.error('deal lastActivityAt update failed', { eventId, error: describeError(error) });
-        failed.set(eventId, error);
-      }
-    }),
-  );
-  return failed;
-}
-
-export const dealActivity: Consumer = { name: 'deal activity', apply: applyDealActivity };
+export const dealActivity = perRecordConsumer('deal activity', dealActivityUpdate, (update) =>
+  moveForward({
+    tenantId: update.tenantId,
+    type: 'DEAL',
+    id: update.dealId,
+    clock: 'lastActivityAt',
+    fields: { lastActivityAt: update.at },
+  }),
+);
