@@ -45,11 +45,14 @@ export const defaultSlaHours: SlaHours = { urgent: 4, high: 8, normal: 24, low: 
 
 export const MAX_SLA_HOURS = 720;
 
-/** The tenant's hours: what it set, the defaults for the rest. */
-export const slaHoursOf = (stored: Partial<Record<CasePriority, unknown>> | undefined): SlaHours =>
+/** The tenant's hours: what it set (a stored value of any shape), the defaults for the rest. */
+export const slaHoursOf = (stored: unknown): SlaHours =>
   Object.fromEntries(
     casePriorities.map((priority) => {
-      const value = stored?.[priority];
+      const value =
+        typeof stored === 'object' && stored !== null
+          ? (stored as Record<string, unknown>)[priority]
+          : undefined;
       const valid = typeof value === 'number' && value > 0 && value <= MAX_SLA_HOURS;
       return [priority, valid ? value : defaultSlaHours[priority]];
     }),

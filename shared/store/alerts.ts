@@ -15,10 +15,10 @@ import {
   indexEntry,
   indexPartition,
   itemIndexes,
-  settingsKey,
 } from './keys.ts';
 import { type NewNotification, notify } from './notifications.ts';
 import { queryPages } from './query.ts';
+import { readSettings, type SettingsStamp, writeSettings } from './settings.ts';
 
 /**
  * The items behind alerts (shared/domain/alerts.ts): the tenant's settings,
@@ -28,24 +28,12 @@ import { queryPages } from './query.ts';
 
 const SETTINGS = 'alerts';
 
-export interface StoredAlertSettings extends AlertSettings {
-  readonly updatedAt?: string;
-  readonly updatedBy?: string;
-}
+export interface StoredAlertSettings extends AlertSettings, SettingsStamp {}
 
-/** The tenant's alert settings: one settings item; defaults (14 days, 70) until an admin sets them. */
+/** The tenant's alert settings; defaults (14 days, 70) until an admin sets them. */
 export async function getAlertSettings(tenantId: string): Promise<StoredAlertSettings> {
-  const { Item } = await dynamo.send(
-    new GetCommand({
-      TableName: config.tableName,
-      Key: settingsKey(tenantId, SETTINGS),
-      ConsistentRead: true,
-    }),
-  );
-  return {
-    ...alertSettingsOf(Item),
-    ...(typeof Item?.updatedAt === 'string' ? { updatedAt: Item.updatedAt, updatedBy: Item.updatedBy } : {}),
-  };
+  const { item, stamp } = await readSettings(tenantId, SETTINGS);
+  return { ...alertSettingsOf(item), ...stamp };
 }
 
 export async function putAlertSettings(
@@ -53,22 +41,8 @@ export async function putAlertSettings(
   settings: AlertSettings,
   updatedBy: string,
 ): Promise<StoredAlertSettings> {
-  const updatedAt = new Date().toISOString();
-  await dynamo.send(
-    new PutCommand({
-      TableName: config.tableName,
-      Item: {
-        ...settingsKey(tenantId, SETTINGS),
-        entity: 'settings',
-        tenantId,
-        staleDealDays: settings.staleDealDays,
-        churnRiskThreshold: settings.churnRiskThreshold,
-        updatedAt,
-        updatedBy,
-      },
-    }),
-  );
-  return { ...settings, updatedAt, updatedBy };
+  const values = { staleDealDays: settings.staleDealDays, churnRiskThreshold: settings.churnRiskThreshold };
+  return { ...settings, ...(await writeSettings(tenantId, SETTINGS, values, updatedBy)) };
 }
 
 /**

@@ -1,35 +1,23 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type SlaHours, slaHoursOf } from '../domain/cases.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
 import { conditionHeld } from './conditional.ts';
 import { cases, type User, users } from './entities.ts';
-import { recordKey, settingsKey } from './keys.ts';
+import { recordKey } from './keys.ts';
 import { listRecords } from './records.ts';
+import { readSettings, type SettingsStamp, writeSettings } from './settings.ts';
 import { absent, equals, exists, incremented, updateExpression } from './update-expression.ts';
 
-/** The tenant's SLA hours per priority: one settings item; defaults until an admin sets it. */
 const SETTINGS = 'sla';
 
-export interface StoredSlaSettings extends SlaHours {
-  readonly updatedAt?: string;
-  readonly updatedBy?: string;
-}
+export interface StoredSlaSettings extends SlaHours, SettingsStamp {}
 
+/** The tenant's SLA hours per priority; defaults until an admin sets them (they apply to the very next case). */
 export async function getSlaSettings(tenantId: string): Promise<StoredSlaSettings> {
-  const { Item } = await dynamo.send(
-    new GetCommand({
-      TableName: config.tableName,
-      Key: settingsKey(tenantId, SETTINGS),
-      // Hours an admin just saved apply to the very next case.
-      ConsistentRead: true,
-    }),
-  );
-  return {
-    ...slaHoursOf(Item?.hours),
-    ...(Item?.updatedAt ? { updatedAt: Item.updatedAt, updatedBy: Item.updatedBy } : {}),
-  };
+  const { item, stamp } = await readSettings(tenantId, SETTINGS);
+  return { ...slaHoursOf(item?.hours), ...stamp };
 }
 
 export async function putSlaSettings(
@@ -37,21 +25,7 @@ export async function putSlaSettings(
   hours: SlaHours,
   updatedBy: string,
 ): Promise<StoredSlaSettings> {
-  const updatedAt = new Date().toISOString();
-  await dynamo.send(
-    new PutCommand({
-      TableName: config.tableName,
-      Item: {
-        ...settingsKey(tenantId, SETTINGS),
-        entity: 'settings',
-        tenantId,
-        hours: { ...hours },
-        updatedAt,
-        updatedBy,
-      },
-    }),
-  );
-  return { ...hours, updatedAt, updatedBy };
+  return { ...hours, ...(await writeSettings(tenantId, SETTINGS, { hours: { ...hours } }, updatedBy)) };
 }
 
 export interface CsatAnswer {
