@@ -1,8 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processCampaignMessage } from '#shared/mail/campaign-send';
-import { correlate, observed } from '#shared/observability/invocation';
-import { logger } from '#shared/observability/logger';
+import { observed } from '#shared/observability/invocation';
 import type { CampaignSendMessage } from '#shared/store/campaign-run';
+import { consumeMessages } from './message-batch.ts';
 
 /**
  * SQS consumer of the campaign send queue, with partial batch failures: a
@@ -36,27 +36,14 @@ export const handler = observed(async function campaignSend(
   event: SQSEvent,
   context?: Context,
 ): Promise<SQSBatchResponse> {
-  const failures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    const message = parse(record.body);
-    if (!message) {
-      logger.error('campaignSend: unreadable message', { id: record.messageId });
-      continue;
-    }
-    // Messages of a batch may come from different tenants: each line names its own.
-    correlate({ tenantId: message.tenantId, campaignId: message.campaignId });
-    try {
-      const outcome = await processCampaignMessage(message, {
-        ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
-      });
-      if (outcome === 'retry') failures.push({ itemIdentifier: record.messageId });
-    } catch (error) {
-      logger.error('campaignSend: message failed; it will be retried', {
-        id: record.messageId,
-        error: { name: (error as Error)?.name, message: (error as Error)?.message },
-      });
-      failures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures: failures };
+  return consumeMessages(
+    {
+      name: 'campaignSend',
+      parse,
+      correlation: ({ tenantId, campaignId }) => ({ tenantId, campaignId }),
+      handle: (message, remainingMs) => processCampaignMessage(message, remainingMs ? { remainingMs } : {}),
+    },
+    event,
+    context,
+  );
 });

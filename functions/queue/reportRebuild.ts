@@ -1,8 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { correlate, observed } from '#shared/observability/invocation';
+import { observed } from '#shared/observability/invocation';
 import { logger } from '#shared/observability/logger';
 import { getQueue } from '#shared/queue/select';
 import { type RebuildMessage, runRebuildJob } from '#shared/store/report-rebuild-jobs';
+import { consumeMessages } from './message-batch.ts';
 
 /**
  * SQS consumer of the report rebuild queue: each message runs a background
@@ -34,27 +35,18 @@ export const handler = observed(async function reportRebuild(
   event: SQSEvent,
   context?: Context,
 ): Promise<SQSBatchResponse> {
-  const failures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    const message = parse(record.body);
-    if (!message) {
-      logger.error('reportRebuild: unreadable message', { id: record.messageId });
-      continue;
-    }
-    correlate({ tenantId: message.tenantId, jobId: message.jobId });
-    try {
-      const outcome = await runRebuildJob(message, {
-        ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
-      });
-      if (outcome === 'continue') await (await getQueue()).sendMessages('reportRebuild', [message]);
-      logger.info('reportRebuild: run ended', { outcome });
-    } catch (error) {
-      logger.error('reportRebuild: run failed; it will be retried', {
-        id: record.messageId,
-        error: { name: (error as Error)?.name, message: (error as Error)?.message },
-      });
-      failures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures: failures };
+  return consumeMessages(
+    {
+      name: 'reportRebuild',
+      parse,
+      correlation: ({ tenantId, jobId }) => ({ tenantId, jobId }),
+      async handle(message, remainingMs) {
+        const outcome = await runRebuildJob(message, remainingMs ? { remainingMs } : {});
+        if (outcome === 'continue') await (await getQueue()).sendMessages('reportRebuild', [message]);
+        logger.info('reportRebuild: run ended', { outcome });
+      },
+    },
+    event,
+    context,
+  );
 });
