@@ -9,7 +9,7 @@ import { planSize, writePlan } from './write.ts';
  * CRM. People, teams, the campaign's template and segment go through the API
  * (their creation date does not matter); every dated record goes through the
  * store with its backdated stamps (write.ts). Then it waits until the stream
- * has counted everything (GET /reports/overview, the campaign's stats) and
+ * has counted everything (GET /reports/overview, every campaign's stats) and
  * returns what it wrote.
  *
  * A tenant is seeded once: the first team's name is the batch's marker, so
