@@ -221,6 +221,12 @@ describe('npm run seed (small scale)', () => {
       expect(sales.status, sales.text).toBe(200);
       expect(hasFigures(sales.body), `sales by ${groupBy}: ${sales.text}`).toBe(true);
     }
+    // The stage history carries the flow: entries, advances and days spent in each open stage.
+    const pipeline = (await admin.get('/reports/pipeline')).body;
+    const prospecting = pipeline.stages.find((stage: { name: string }) => stage.name === 'prospecting');
+    expect(prospecting.enteredCount).toBe(summary.deals.total);
+    expect(prospecting.advancedCount).toBeGreaterThan(0);
+    expect(prospecting.avgDaysInStage).toBeGreaterThan(0);
     const latest = summary.campaigns.at(-1) as SeedSummary['campaigns'][number];
     const timeseries = await admin.get(`/reports/campaigns/${latest.id}/timeseries?bucket=day`);
     expect(timeseries.status, timeseries.text).toBe(200);
