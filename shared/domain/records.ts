@@ -215,6 +215,8 @@ export type Activity = StoredRecord & {
   assigneeId: string;
   related?: Related;
   relatedKey?: string;
+  /** For a logged email or call: `inbound` when the contact reached out (a reply). */
+  direction?: 'inbound' | 'outbound';
   /**
    * For an activity about a contact, deal or case: that record's company when
    * the activity was related to it, so the company's customer report counts it

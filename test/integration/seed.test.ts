@@ -48,6 +48,36 @@ async function listAll(client: ApiClient, path: string): Promise<Record<string, 
   return items;
 }
 
+type Row = Record<string, number>;
+
+/** Records folded into rows by a key, as a report groups them. */
+function rows(
+  records: readonly Record<string, unknown>[],
+  keyOf: (record: Record<string, unknown>) => string,
+  add: (record: Record<string, unknown>, row: Row) => void,
+): Record<string, Row> {
+  const grouped: Record<string, Row> = {};
+  for (const record of records) {
+    const key = keyOf(record);
+    grouped[key] = grouped[key] ?? {};
+    add(record, grouped[key]);
+  }
+  return grouped;
+}
+
+const mapRows = <T>(grouped: Record<string, Row>, figures: (row: Row) => T): Record<string, T> =>
+  Object.fromEntries(Object.entries(grouped).map(([key, row]) => [key, figures(row)]));
+
+/** A report's items by their key, without it. */
+const byKey = (items: { key: string }[]): Record<string, Record<string, unknown>> =>
+  Object.fromEntries(items.map(({ key, ...figures }) => [key, figures]));
+
+const seconds = (from: unknown, to: unknown) =>
+  Math.round((Date.parse(to as string) - Date.parse(from as string)) / 1000);
+const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0);
+const average = (sum: number, count: number, digits: number) =>
+  count > 0 ? Math.round((sum / count) * 10 ** digits) / 10 ** digits : null;
+
 let tenant: string;
 let admin: ApiClient;
 let summary: SeedSummary;
@@ -94,7 +124,8 @@ describe('npm run seed (small scale)', () => {
       summary.quotes,
       summary.activities,
       summary.cases,
-      summary.campaign.recipients,
+      summary.campaigns.length,
+      ...summary.campaigns.map((campaign) => campaign.recipients),
     ])
       expect(count).toBeGreaterThan(0);
     const overview = (await admin.get('/reports/overview')).body;
@@ -157,14 +188,20 @@ describe('npm run seed (small scale)', () => {
     expect(upcoming.length).toBeGreaterThan(0);
   });
 
-  it('leaves a sent campaign whose stats count deliveries, opens and clicks', async () => {
-    const stats = (await admin.get(`/campaigns/${summary.campaign.id}/stats`)).body;
-    expect(stats.recipients).toBe(summary.campaign.recipients);
-    expect(stats.sent).toBe(summary.campaign.recipients);
-    expect(stats.delivered).toBeGreaterThan(0);
-    expect(stats.opened + stats.clicked).toBeGreaterThan(0);
-    const campaign = (await admin.get(`/campaigns/${summary.campaign.id}`)).body;
-    expect(campaign).toMatchObject({ status: 'sent', recipientCount: summary.campaign.recipients });
+  it('leaves sent campaigns whose stats count deliveries, opens and clicks, with budget and cost', async () => {
+    for (const seeded of summary.campaigns) {
+      const stats = (await admin.get(`/campaigns/${seeded.id}/stats`)).body;
+      expect(stats).toMatchObject({
+        recipients: seeded.recipients,
+        sent: seeded.recipients,
+        delivered: seeded.delivered,
+        clicked: seeded.clicked,
+      });
+      expect(stats.opened).toBeGreaterThan(0);
+      const campaign = (await admin.get(`/campaigns/${seeded.id}`)).body;
+      expect(campaign).toMatchObject({ status: 'sent', recipientCount: seeded.recipients, currency: 'EUR' });
+      expect(campaign.cost).toBeGreaterThan(0);
+    }
   });
 
   it('gives every report route there is real figures', async () => {
@@ -179,6 +216,21 @@ describe('npm run seed (small scale)', () => {
       expect(response.status, `${route.path}: ${response.text}`).toBe(200);
       expect(hasFigures(response.body), `${route.path} has figures: ${response.text}`).toBe(true);
     }
+    for (const groupBy of ['owner', 'product', 'country', 'team']) {
+      const sales = await admin.get(`/reports/sales?groupBy=${groupBy}&${period}`);
+      expect(sales.status, sales.text).toBe(200);
+      expect(hasFigures(sales.body), `sales by ${groupBy}: ${sales.text}`).toBe(true);
+    }
+    // The stage history carries the flow: entries, advances and days spent in each open stage.
+    const pipeline = (await admin.get('/reports/pipeline')).body;
+    const prospecting = pipeline.stages.find((stage: { name: string }) => stage.name === 'prospecting');
+    expect(prospecting.enteredCount).toBe(summary.deals.total);
+    expect(prospecting.advancedCount).toBeGreaterThan(0);
+    expect(prospecting.avgDaysInStage).toBeGreaterThan(0);
+    const latest = summary.campaigns.at(-1) as SeedSummary['campaigns'][number];
+    const timeseries = await admin.get(`/reports/campaigns/${latest.id}/timeseries?bucket=day`);
+    expect(timeseries.status, timeseries.text).toBe(200);
+    expect(hasFigures(timeseries.body), timeseries.text).toBe(true);
     // Sales by month add up to the won deals closed in the period, per currency.
     const sales = (await admin.get(`/reports/sales?groupBy=month&${period}`)).body;
     const wonDeals = (await listAll(admin, '/deals?status=won')).filter(
@@ -198,6 +250,121 @@ describe('npm run seed (small scale)', () => {
     expect(reported).toEqual(minor);
   });
 
+  it('reports leads by source, cases by type and win rate by month as the records add up', async () => {
+    const inPeriod = (at: unknown) => typeof at === 'string' && at.slice(0, 10) >= twoYearsAgo;
+    const leads = (await listAll(admin, '/leads')).filter((lead) => inPeriod(lead.createdAt));
+    const expectedLeads = rows(
+      leads,
+      (lead) => (lead.source as string | undefined) ?? 'none',
+      (lead, row) => {
+        row.created = (row.created ?? 0) + 1;
+        if (lead.convertedAt) {
+          row.converted = (row.converted ?? 0) + 1;
+          row.seconds = (row.seconds ?? 0) + seconds(lead.createdAt, lead.convertedAt);
+        }
+      },
+    );
+    const leadsReport = (await admin.get(`/reports/leads?groupBy=source&${period}`)).body;
+    expect(byKey(leadsReport.items)).toEqual(
+      mapRows(expectedLeads, (row) => ({
+        created: row.created ?? 0,
+        converted: row.converted ?? 0,
+        conversionRate: rate(row.converted ?? 0, row.created ?? 0),
+        avgDaysToConvert: average((row.seconds ?? 0) / 86_400, row.converted ?? 0, 1),
+      })),
+    );
+    expect(leadsReport.items.some((row: { converted: number }) => row.converted > 0)).toBe(true);
+
+    const cases = (await listAll(admin, '/cases')).filter((record) => inPeriod(record.createdAt));
+    const expectedCases = rows(
+      cases,
+      (record) => record.type as string,
+      (record, row) => {
+        row.opened = (row.opened ?? 0) + 1;
+        const resolvedAt =
+          record.status === 'resolved' || record.status === 'closed'
+            ? (record.resolvedAt ?? record.closedAt)
+            : undefined;
+        if (resolvedAt) {
+          row.resolved = (row.resolved ?? 0) + 1;
+          row.seconds = (row.seconds ?? 0) + seconds(record.createdAt, resolvedAt);
+        }
+        if (record.slaBreachedAt) row.slaBreaches = (row.slaBreaches ?? 0) + 1;
+        if (typeof record.csatScore === 'number') {
+          row.csatSum = (row.csatSum ?? 0) + record.csatScore;
+          row.csatCount = (row.csatCount ?? 0) + 1;
+        }
+      },
+    );
+    const casesReport = (await admin.get(`/reports/cases?groupBy=type&${period}`)).body;
+    expect(byKey(casesReport.items)).toEqual(
+      mapRows(expectedCases, (row) => ({
+        opened: row.opened ?? 0,
+        resolved: row.resolved ?? 0,
+        slaBreaches: row.slaBreaches ?? 0,
+        slaBreachRate: rate(row.slaBreaches ?? 0, row.opened ?? 0),
+        avgResolutionHours: average((row.seconds ?? 0) / 3600, row.resolved ?? 0, 1),
+        csatAvg: average(row.csatSum ?? 0, row.csatCount ?? 0, 2),
+        csatCount: row.csatCount ?? 0,
+      })),
+    );
+
+    const closed = (await listAll(admin, '/deals')).filter(
+      (deal) => (deal.status === 'won' || deal.status === 'lost') && inPeriod(deal.closedAt),
+    );
+    const expectedWinRate = rows(
+      closed,
+      (deal) => (deal.closedAt as string).slice(0, 7),
+      (deal, row) => {
+        row[deal.status as string] = (row[deal.status as string] ?? 0) + 1;
+      },
+    );
+    const winRate = (await admin.get(`/reports/win-rate?groupBy=month&${period}`)).body;
+    const reported = byKey(winRate.items);
+    expect(Object.keys(reported).sort()).toEqual(Object.keys(expectedWinRate).sort());
+    for (const [month, row] of Object.entries(expectedWinRate))
+      expect(reported[month], month).toMatchObject({
+        won: row.won ?? 0,
+        lost: row.lost ?? 0,
+        winRate: rate(row.won ?? 0, (row.won ?? 0) + (row.lost ?? 0)),
+      });
+    // Two years of closing: most months closed something.
+    expect(Object.keys(expectedWinRate).length).toBeGreaterThan(6);
+  });
+
+  it("gives customers their won deals' lifetime value and count, in several RFM segments", async () => {
+    const won = await listAll(admin, '/deals?status=won');
+    const expected: Record<string, { minor: Record<string, number>; dealCount: number }> = {};
+    for (const deal of won) {
+      if (typeof deal.companyId !== 'string') continue;
+      const entry = expected[deal.companyId] ?? { minor: {}, dealCount: 0 };
+      expected[deal.companyId] = entry;
+      entry.dealCount += 1;
+      const currency = deal.currency as string;
+      entry.minor[currency] = (entry.minor[currency] ?? 0) + Math.round((deal.amount as number) * 100);
+    }
+    const customers = await listAll(admin, '/reports/customers?sort=value');
+    expect(
+      Object.fromEntries(
+        customers.map((row) => [
+          row.companyId,
+          {
+            dealCount: row.dealCount,
+            minor: Object.fromEntries(
+              Object.entries(row.lifetimeValue as Record<string, number>).map(([currency, amount]) => [
+                currency,
+                Math.round(amount * 100),
+              ]),
+            ),
+          },
+        ]),
+      ),
+    ).toEqual(expected);
+    const segments = new Set(customers.map((row) => (row.rfm as { segment: string }).segment));
+    expect(segments.size).toBeGreaterThan(1);
+    expect(customers.some((row) => (row.churnRisk as number) > 0)).toBe(true);
+  });
+
   it('keeps the history to its tenant: another tenant sees none of it, a rep gets 403', async () => {
     const stranger = api(await tokenFor({ tenant: uniqueTenant('other'), role: 'admin', user: 'stranger' }));
     expect((await stranger.get('/reports/overview')).body).toMatchObject({
@@ -206,7 +373,7 @@ describe('npm run seed (small scale)', () => {
       deals: 0,
     });
     expect((await stranger.get(`/reports/sales?groupBy=month&${period}`)).body.items).toEqual([]);
-    expect((await stranger.get(`/campaigns/${summary.campaign.id}/stats`)).status).toBe(404);
+    expect((await stranger.get(`/campaigns/${summary.campaigns[0]?.id}/stats`)).status).toBe(404);
     const rep = api(await tokenFor({ tenant, role: 'rep', user: `rep-${tenant}` }));
     const refused = await rep.get(`/reports/sales?groupBy=month&${period}`);
     expect(refused.status).toBe(403);

@@ -138,12 +138,21 @@ describe('the seed plan', () => {
       expect(contacts.has(lead.contactId as string)).toBe(true);
       expect(deals.get(lead.dealId as string)?.createdAt).toBe(lead.convertedAt);
     }
-    // Campaign leads and deals after the send point at the campaign.
-    const campaignId = built.campaign.record.id;
-    for (const record of [...built.leads, ...built.deals.map(({ deal }) => deal)] as {
-      campaignId?: string;
-    }[])
-      if (record.campaignId !== undefined) expect(record.campaignId).toBe(campaignId);
+    // Campaign leads and deals come in the weeks after a send, in the campaigns' currency.
+    const sentAt = new Map(built.campaigns.map(({ record }) => [record.id, at(record.startedAt)] as const));
+    const attributed = [...built.leads, ...built.deals.map(({ deal }) => deal)].filter(
+      (record) => record.campaignId !== undefined,
+    );
+    expect(attributed.length).toBeGreaterThan(5);
+    for (const record of attributed) {
+      const sent = sentAt.get(record.campaignId as string) as number;
+      expect(at(record.createdAt)).toBeGreaterThanOrEqual(sent);
+      expect(at(record.createdAt) - sent).toBeLessThanOrEqual(45 * 86_400_000);
+      expect(record.source).toBe('campaign');
+    }
+    const wonFromCampaigns = built.deals.filter(({ deal }) => deal.campaignId && deal.status === 'won');
+    expect(wonFromCampaigns.length).toBeGreaterThan(0);
+    for (const { deal } of wonFromCampaigns) expect(deal.currency).toBe('EUR');
   });
 
   it('has cases of every type, SLA breaches and CSAT answers, resolved after opened', () => {
@@ -168,17 +177,37 @@ describe('the seed plan', () => {
     for (const activity of built.activities)
       if (activity.completedAt)
         expect(at(activity.completedAt)).toBeGreaterThanOrEqual(at(activity.createdAt));
+    // Each carries its related record's company, as the API writes it.
+    const companyOf = new Map<string, string | undefined>([
+      ...built.contacts.map((contact) => [contact.id, contact.companyId] as const),
+      ...built.deals.map(({ deal }) => [deal.id, deal.companyId] as const),
+    ]);
+    for (const activity of built.activities)
+      expect(activity.companyId).toBe(companyOf.get(activity.related?.id as string));
+    expect(built.activities.some((activity) => activity.direction === 'inbound')).toBe(true);
   });
 
-  it('sends the campaign to subscribed newsletter readers, opens and clicks after delivery', () => {
-    const { record, deliveries } = built.campaign;
-    expect(record).toMatchObject({ status: 'sent', recipientCount: deliveries.length });
+  it('sends each campaign to subscribed newsletter readers, opens and clicks after delivery', () => {
+    expect(built.campaigns.length).toBeGreaterThan(2);
     const readers = new Set(
       built.contacts
         .filter((contact) => contact.tags.includes('newsletter') && contact.marketingStatus === 'subscribed')
         .map((contact) => contact.id),
     );
+    const companyOf = new Map(built.contacts.map((contact) => [contact.id, contact.companyId]));
+    const optedOut = new Set<string>();
+    for (const { record, deliveries } of built.campaigns) {
+      expect(record).toMatchObject({ status: 'sent', recipientCount: deliveries.length, currency: 'EUR' });
+      expect(record.cost).toBeGreaterThan(0);
+      expect(record.budget).toBeGreaterThan(0);
+      // Nobody who bounced or unsubscribed from an earlier campaign gets a later one.
+      for (const delivery of deliveries) expect(optedOut.has(delivery.contactId)).toBe(false);
+      for (const delivery of deliveries)
+        if (delivery.bouncedAt || delivery.unsubscribedAt) optedOut.add(delivery.contactId);
+    }
+    const deliveries = built.campaigns.flatMap((campaign) => campaign.deliveries);
     for (const delivery of deliveries) {
+      expect(delivery.companyId).toBe(companyOf.get(delivery.contactId));
       expect(readers.has(delivery.contactId)).toBe(true);
       if (delivery.bouncedAt) expect(delivery.deliveredAt ?? delivery.openedAt).toBeUndefined();
       if (delivery.openedAt) expect(at(delivery.openedAt)).toBeGreaterThan(at(delivery.deliveredAt));

@@ -56,6 +56,8 @@ export const seedScales = ['small', 'default'] as const;
 export type SeedScale = (typeof seedScales)[number];
 
 interface ScaleCounts {
+  /** The newsletter campaigns sent, oldest first: how many days ago, and their name. */
+  readonly campaigns: readonly { readonly ageDays: number; readonly name: string }[];
   readonly companies: number;
   readonly contactsPerCompany: readonly [number, number];
   readonly leads: number;
@@ -67,6 +69,10 @@ interface ScaleCounts {
 
 const scales: Record<SeedScale, ScaleCounts> = {
   small: {
+    campaigns: [
+      { ageDays: 130, name: 'Cold-chain launch' },
+      { ageDays: 21, name: 'Spring fleet offer' },
+    ],
     companies: 8,
     contactsPerCompany: [1, 3],
     leads: 14,
@@ -76,6 +82,12 @@ const scales: Record<SeedScale, ScaleCounts> = {
     products: 4,
   },
   default: {
+    campaigns: [
+      { ageDays: 300, name: 'Customer webinar' },
+      { ageDays: 150, name: 'Cold-chain launch' },
+      { ageDays: 100, name: 'Route optimiser preview' },
+      { ageDays: 21, name: 'Spring fleet offer' },
+    ],
     companies: 70,
     contactsPerCompany: [2, 5],
     leads: 200,
@@ -118,10 +130,12 @@ export interface PlannedDeal {
   readonly quote?: Quote;
 }
 
-/** One recipient of the campaign and what happened to the email, as the trackers would have seen it. */
+/** One recipient of a campaign and what happened to the email, as the trackers would have seen it. */
 export interface PlannedDelivery {
   readonly contactId: string;
   readonly email: string;
+  /** The contact's company when the email was made (the company's engagement counts it). */
+  readonly companyId?: string;
   readonly sentAt: string;
   readonly deliveredAt?: string;
   readonly bouncedAt?: string;
@@ -132,6 +146,12 @@ export interface PlannedDelivery {
   readonly unsubscribedAt?: string;
 }
 
+/** A sent newsletter campaign and its recipients. */
+export interface PlannedCampaign {
+  readonly record: Campaign;
+  readonly deliveries: PlannedDelivery[];
+}
+
 export interface SeedPlan {
   readonly companies: Company[];
   readonly contacts: Contact[];
@@ -140,12 +160,18 @@ export interface SeedPlan {
   readonly deals: PlannedDeal[];
   readonly activities: Activity[];
   readonly cases: Case[];
-  readonly campaign: { readonly record: Campaign; readonly deliveries: PlannedDelivery[] };
+  /** Oldest first. */
+  readonly campaigns: PlannedCampaign[];
 }
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const HISTORY_DAYS = 730;
+/** The currency of the campaigns' budgets and costs. */
+const CAMPAIGN_CURRENCY = 'EUR';
+
+/** How long after a campaign a new lead or deal may still come from it. */
+const CAMPAIGN_ANSWER_DAYS = 45;
 
 const iso = (ms: number) => new Date(Math.round(ms)).toISOString();
 const dateOnly = (ms: number) => iso(ms).slice(0, 10);
@@ -203,8 +229,14 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
   if (!won || !lost || openStages.length === 0)
     throw new Error('The pipeline needs open, won and lost stages');
 
-  // Campaign first: leads and deals created after it went out may come from it.
-  const campaignSentMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 21, 9);
+  // Campaigns first: leads and deals created in the weeks after one went out may come from it.
+  const sends = counts.campaigns.map(({ ageDays, name }) => {
+    const sentMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ageDays, 9);
+    return { sentMs, name, id: ulid(sentMs - DAY_MS) };
+  });
+  /** The campaign someone answered at `ms`: the latest sent in the weeks before. */
+  const campaignBefore = (ms: number) =>
+    sends.findLast((send) => send.sentMs <= ms && ms - send.sentMs <= CAMPAIGN_ANSWER_DAYS * DAY_MS);
 
   // Companies, spread over countries and industries.
   const usedNames = new Set<string>();
@@ -357,22 +389,21 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
       probability: last.stage.probability,
       ...(closed ? { closedAt: last.at } : {}),
       ...(outcome === 'lost' ? { lostReason: random.pick(lostReasons) } : {}),
+      stageEnteredAt: last.at,
       ...(closed || random.chance(0.8) ? { expectedCloseDate: dateOnly(expectedMs) } : {}),
-      // Fields of the analytical reports (sales by country and product, win rate by source, campaign ROI).
-      ...dealReportFields({
-        ...(country ? { country: country.code } : {}),
-        source,
-        ...(quoteTotal
-          ? {
-              productLines: quoteTotal.lines.map((line) => ({
-                productId: line.productId as string,
-                quantity: line.quantity,
-                total: line.lineTotal,
-              })),
-            }
-          : {}),
-        ...(campaignId ? { campaignId } : {}),
-      }),
+      ...(country ? { country: country.code } : {}),
+      source,
+      ...(quoteTotal
+        ? {
+            productLines: quoteTotal.lines.map((line) => ({
+              productId: line.productId as string,
+              quantity: line.quantity,
+              total: line.lineTotal,
+            })),
+          }
+        : {}),
+      // Only business in the campaigns' currency is credited to them, so each ROI can be worked out.
+      ...(campaignId && currency === CAMPAIGN_CURRENCY ? { campaignId } : {}),
     };
     const quote: Quote | undefined = quoteTotal
       ? {
@@ -406,7 +437,7 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
     const firstName = random.pick(firstNames);
     const lastName = random.pick(lastNames);
     const companyName = `${random.pick(companyWords.first)} ${random.pick(companyWords.second)}`;
-    const fromCampaign = source === 'campaign' && createdMs >= campaignSentMs;
+    const answered = source === 'campaign' ? campaignBefore(createdMs) : undefined;
     const lead: Lead = {
       ...base(createdMs, owner),
       firstName,
@@ -421,7 +452,7 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
         ['qualified', 2],
         ['disqualified', 2],
       ] as const),
-      ...leadReportFields(fromCampaign ? { campaignId: CAMPAIGN_PLACEHOLDER } : {}),
+      ...(answered && country.currency === CAMPAIGN_CURRENCY ? { campaignId: answered.id } : {}),
     };
     const convertMs = createdMs + random.int(1, 45) * DAY_MS + random.int(0, 6 * HOUR_MS);
     if (convertMs < nowMs - HOUR_MS && random.chance(0.35)) {
@@ -436,14 +467,7 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
       companies.push(company);
       countryOf.set(company.id, country);
       const contact = newContact(company, convertMs, owner.id);
-      const planned = newDeal(
-        convertMs,
-        owner,
-        company,
-        [contact.id],
-        source,
-        fromCampaign ? CAMPAIGN_PLACEHOLDER : undefined,
-      );
+      const planned = newDeal(convertMs, owner, company, [contact.id], source, lead.campaignId);
       Object.assign(lead, {
         status: 'converted',
         convertedAt: iso(convertMs),
@@ -463,7 +487,10 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
     const company = random.pick(originalCompanies);
     const people = contactsOf.get(company.id) ?? [];
     const createdMs = Math.max(Date.parse(company.createdAt), momentInHistory());
-    const source = random.weighted(leadSourceWeights);
+    // A customer often asks for more in the weeks after a campaign reached them.
+    const answered = campaignBefore(createdMs);
+    const source =
+      answered && random.chance(0.3) ? ('campaign' as const) : random.weighted(leadSourceWeights);
     const owner = users.find((user) => user.id === company.ownerId) ?? seller();
     newDeal(
       createdMs,
@@ -471,7 +498,7 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
       company,
       random.sample(people, random.int(1, 2)).map((person) => person.id),
       source,
-      source === 'campaign' && createdMs >= campaignSentMs ? CAMPAIGN_PLACEHOLDER : undefined,
+      source === 'campaign' ? answered?.id : undefined,
     );
   }
 
@@ -508,6 +535,8 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
           : createdMs + random.int(0, 10) * DAY_MS + random.int(1, 8) * HOUR_MS;
     const owner = users.find((user) => user.id === target.ownerId) ?? seller();
     const logged = type === 'note' || type === 'email';
+    // About a third of the logged emails are the contact's replies.
+    const inbound = type === 'email' && random.chance(0.35);
     const done = logged || (!recent && dueMs < nowMs && random.chance(0.9));
     const completedMs = logged
       ? createdMs
@@ -522,6 +551,9 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
       assigneeId: owner.id,
       related,
       relatedKey: relatedKeyOf(related),
+      // The related record's company, as the API keeps it (the customers report counts it there).
+      ...(target.companyId ? { companyId: target.companyId } : {}),
+      ...(type === 'email' ? { direction: inbound ? ('inbound' as const) : ('outbound' as const) } : {}),
       status: done ? 'done' : 'open',
       ...(done ? { completedAt: iso(completedMs) } : {}),
       reminderState: 'none',
@@ -590,62 +622,80 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
     });
   }
 
-  // The campaign: sent three weeks ago to the newsletter contacts, with delivery, opens and clicks.
-  const owner = users.find((user) => user.role === 'manager') ?? (users[0] as SeedUser);
-  const campaignId = ulid(Math.round(campaignSentMs - DAY_MS));
-  const recipients = contacts.filter(
-    (contact) =>
-      contact.tags.includes(input.campaign.tag) &&
-      contact.marketingStatus === 'subscribed' &&
-      Date.parse(contact.createdAt) < campaignSentMs,
-  );
-  const deliveries = recipients.map((contact, index): PlannedDelivery => {
-    const sentMs = campaignSentMs + index * 250;
-    const sentAt = iso(sentMs);
-    if (random.chance(0.03))
-      return { contactId: contact.id, email: contact.email as string, sentAt, bouncedAt: iso(sentMs + 4000) };
-    const deliveredMs = sentMs + random.int(2, 30) * 1000;
-    const machineMs = random.chance(0.25) ? deliveredMs + random.int(1, 8) * 1000 : undefined;
-    const openMs = random.chance(0.42) ? deliveredMs + random.next() ** 3 * 4 * DAY_MS + 60_000 : undefined;
-    const clickMs =
-      openMs !== undefined && random.chance(0.35) ? openMs + random.int(10, 600) * 1000 : undefined;
-    const unsubscribeMs = openMs !== undefined && random.chance(0.04) ? openMs + 120_000 : undefined;
-    return {
-      contactId: contact.id,
-      email: contact.email as string,
-      sentAt,
-      deliveredAt: iso(deliveredMs),
-      ...(machineMs !== undefined ? { machineOpenedAt: iso(machineMs) } : {}),
-      ...(openMs !== undefined ? { openedAt: iso(openMs) } : {}),
-      ...(clickMs !== undefined ? { clickedAt: iso(clickMs) } : {}),
-      ...(unsubscribeMs !== undefined ? { unsubscribedAt: iso(unsubscribeMs) } : {}),
+  // The newsletter campaigns, oldest first, each to the subscribers of its day. People keep
+  // their habits (an interest drawn once per contact), and some companies cool off lately,
+  // so their engagement falls.
+  const interest = new Map(contacts.map((contact) => [contact.id, random.next()]));
+  const cooling = new Set(companies.filter(() => random.chance(0.35)).map((company) => company.id));
+  const optedOut = new Set<string>();
+  const manager = users.find((user) => user.role === 'manager') ?? (users[0] as SeedUser);
+  const campaigns = sends.map(({ sentMs: campaignSentMs, name, id }): PlannedCampaign => {
+    const recipients = contacts.filter(
+      (contact) =>
+        contact.tags.includes(input.campaign.tag) &&
+        contact.marketingStatus === 'subscribed' &&
+        !optedOut.has(contact.id) &&
+        Date.parse(contact.createdAt) < campaignSentMs,
+    );
+    const recent = nowMs - campaignSentMs < 90 * DAY_MS;
+    const deliveries = recipients.map((contact, index): PlannedDelivery => {
+      const sentMs = campaignSentMs + index * 250;
+      const sentAt = iso(sentMs);
+      const who = {
+        contactId: contact.id,
+        email: contact.email as string,
+        ...(contact.companyId ? { companyId: contact.companyId } : {}),
+        sentAt,
+      };
+      if (random.chance(0.03)) {
+        optedOut.add(contact.id);
+        return { ...who, bouncedAt: iso(sentMs + 4000) };
+      }
+      const deliveredMs = sentMs + random.int(2, 30) * 1000;
+      const machineMs = random.chance(0.25) ? deliveredMs + random.int(1, 8) * 1000 : undefined;
+      const cooled = recent && contact.companyId !== undefined && cooling.has(contact.companyId);
+      const openChance = (0.12 + 0.6 * (interest.get(contact.id) ?? 0.5)) * (cooled ? 0.2 : 1);
+      const openMs = random.chance(openChance)
+        ? deliveredMs + random.next() ** 3 * 4 * DAY_MS + 60_000
+        : undefined;
+      const clickMs =
+        openMs !== undefined && random.chance(0.35) ? openMs + random.int(10, 600) * 1000 : undefined;
+      const unsubscribeMs = openMs !== undefined && random.chance(0.04) ? openMs + 120_000 : undefined;
+      if (unsubscribeMs !== undefined) optedOut.add(contact.id);
+      return {
+        ...who,
+        deliveredAt: iso(deliveredMs),
+        ...(machineMs !== undefined ? { machineOpenedAt: iso(machineMs) } : {}),
+        ...(openMs !== undefined ? { openedAt: iso(openMs) } : {}),
+        ...(clickMs !== undefined ? { clickedAt: iso(clickMs) } : {}),
+        ...(unsubscribeMs !== undefined ? { unsubscribedAt: iso(unsubscribeMs) } : {}),
+      };
+    });
+    const lastSentMs = campaignSentMs + Math.max(0, deliveries.length - 1) * 250;
+    // Design and list costs of about ten euros a recipient; the cost lands near the budget.
+    const budget = roundTens(deliveries.length * random.int(8, 14));
+    const record: Campaign = {
+      ...base(campaignSentMs - DAY_MS, manager),
+      id,
+      updatedAt: iso(lastSentMs + 60_000),
+      version: 4,
+      name: `${name}${input.batch > 1 ? ` ${input.batch}` : ''}`,
+      templateId: input.campaign.templateId,
+      segmentId: input.campaign.segmentId,
+      fromEmail: 'sales@acme.example',
+      fromName: 'Acme Sales',
+      budget,
+      cost: Math.round(budget * (0.75 + random.next() * 0.3) * 100) / 100,
+      currency: CAMPAIGN_CURRENCY,
+      status: 'sent',
+      scheduledAt: iso(campaignSentMs),
+      startedAt: iso(campaignSentMs),
+      completedAt: iso(lastSentMs + 60_000),
+      recipientCount: deliveries.length,
+      snapshot: input.campaign.snapshot,
     };
+    return { record, deliveries };
   });
-  const lastSentMs = campaignSentMs + Math.max(0, deliveries.length - 1) * 250;
-  const campaign: Campaign = {
-    ...base(campaignSentMs - DAY_MS, owner),
-    id: campaignId,
-    updatedAt: iso(lastSentMs + 60_000),
-    version: 4,
-    name: `Spring fleet offer${input.batch > 1 ? ` ${input.batch}` : ''}`,
-    templateId: input.campaign.templateId,
-    segmentId: input.campaign.segmentId,
-    fromEmail: 'sales@acme.example',
-    fromName: 'Acme Sales',
-    status: 'sent',
-    scheduledAt: iso(campaignSentMs),
-    startedAt: iso(campaignSentMs),
-    completedAt: iso(lastSentMs + 60_000),
-    recipientCount: deliveries.length,
-    snapshot: input.campaign.snapshot,
-  };
-
-  // Leads and deals that came from the campaign point at it now that its id is known.
-  for (const record of [...leads, ...deals.map((planned) => planned.deal)] as unknown as Record<
-    string,
-    unknown
-  >[])
-    if (record.campaignId === CAMPAIGN_PLACEHOLDER) record.campaignId = campaignId;
 
   return {
     companies,
@@ -655,29 +705,6 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
     deals,
     activities,
     cases,
-    campaign: { record: campaign, deliveries },
+    campaigns,
   };
-}
-
-/** Stands for the campaign's id until it is made (the campaign is built last). */
-const CAMPAIGN_PLACEHOLDER = 'campaign';
-
-/**
- * Deal fields the analytical reports read: `country` and `source` (sales by
- * country, win rate by source), `productLines` (the accepted quote's lines,
- * sales by product) and `campaignId` (campaign ROI). Kept apart so the
- * builders stay valid while the record type catches up with them.
- */
-function dealReportFields(fields: {
-  country?: string;
-  source?: LeadSource;
-  productLines?: { productId: string; quantity: number; total: number }[];
-  campaignId?: string;
-}): Partial<Deal> {
-  return fields as Partial<Deal>;
-}
-
-/** Lead fields the campaign report reads (`campaignId`: the campaign the lead answered). */
-function leadReportFields(fields: { campaignId?: string }): Partial<Lead> {
-  return fields as Partial<Lead>;
 }

@@ -9,13 +9,13 @@ import { planSize, writePlan } from './write.ts';
  * CRM. People, teams, the campaign's template and segment go through the API
  * (their creation date does not matter); every dated record goes through the
  * store with its backdated stamps (write.ts). Then it waits until the stream
- * has counted everything (GET /reports/overview, the campaign's stats) and
+ * has counted everything (GET /reports/overview, every campaign's stats) and
  * returns what it wrote.
  *
  * A tenant is seeded once: the first team's name is the batch's marker, so
  * a second run finds it taken (409) and refuses with AlreadySeededError, which
  * names the batch number that would add a second, clearly labelled batch
- * (team "North 2", campaign "Spring fleet offer 2", domains `...-2.example`).
+ * (team "North 2", campaigns "Spring fleet offer 2" and so on, domains `...-2.example`).
  */
 
 export interface SeedRequest {
@@ -53,12 +53,21 @@ export interface SeedSummary {
   readonly quotes: number;
   readonly activities: number;
   readonly cases: number;
-  readonly campaign: { readonly id: string; readonly recipients: number };
+  /** The newsletter campaigns sent, oldest first, with the counts their stats reach. */
+  readonly campaigns: readonly SeededCampaign[];
   /** The oldest and newest creation stamps written (ISO). */
   readonly from: string;
   readonly to: string;
   /** Seconds until the stream had counted everything. */
   readonly settledInSeconds: number;
+}
+
+export interface SeededCampaign {
+  readonly id: string;
+  readonly name: string;
+  readonly recipients: number;
+  readonly delivered: number;
+  readonly clicked: number;
 }
 
 export class AlreadySeededError extends Error {
@@ -179,28 +188,35 @@ async function readOverview(call: Call): Promise<OverviewCounts> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Whether a campaign's stats count every recipient, delivery and click the seed wrote. */
+async function campaignCounted(call: Call, campaign: SeededCampaign): Promise<boolean> {
+  const stats = await call('GET', `/campaigns/${campaign.id}/stats`);
+  return (
+    stats.status === 200 &&
+    Number(stats.body.recipients) >= campaign.recipients &&
+    Number(stats.body.delivered) >= campaign.delivered &&
+    Number(stats.body.clicked) >= campaign.clicked
+  );
+}
+
 /**
  * Waits until the stream has counted every record written: the overview
- * shows `expected` and the campaign's stats its recipients.
+ * shows `expected` and each campaign's stats its recipients, deliveries and
+ * clicks (the last writes of a seed).
  */
 async function awaitStream(
   call: Call,
   expected: OverviewCounts,
-  campaign: { id: string; recipients: number },
+  campaigns: readonly SeededCampaign[],
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let seen: unknown;
   for (;;) {
     const overview = await readOverview(call);
-    const stats = await call('GET', `/campaigns/${campaign.id}/stats`);
-    seen = { overview, campaignRecipients: stats.body.recipients };
-    if (
-      overviewCounts.every((name) => overview[name] >= expected[name]) &&
-      stats.status === 200 &&
-      Number(stats.body.recipients) >= campaign.recipients
-    )
-      return;
+    const counted = await Promise.all(campaigns.map((campaign) => campaignCounted(call, campaign)));
+    seen = { overview, campaignsCounted: counted };
+    if (overviewCounts.every((name) => overview[name] >= expected[name]) && counted.every(Boolean)) return;
     if (Date.now() > deadline)
       throw new Error(
         `The stream had not counted everything after ${timeoutMs / 1000} s: expected ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`,
@@ -237,7 +253,15 @@ function describePlan(plan: SeedPlan) {
     quotes: plan.deals.filter((planned) => planned.quote).length,
     activities: plan.activities.length,
     cases: plan.cases.length,
-    campaign: { id: plan.campaign.record.id, recipients: plan.campaign.deliveries.length },
+    campaigns: plan.campaigns.map(
+      ({ record, deliveries }): SeededCampaign => ({
+        id: record.id,
+        name: record.name,
+        recipients: deliveries.length,
+        delivered: deliveries.filter((delivery) => delivery.deliveredAt).length,
+        clicked: deliveries.filter((delivery) => delivery.clickedAt).length,
+      }),
+    ),
     from: stamps[0] ?? '',
     to: stamps[stamps.length - 1] ?? '',
   };
@@ -274,7 +298,7 @@ export async function seedTenant(request: SeedRequest): Promise<SeedSummary> {
       leads: before.leads + described.leads,
       deals: before.deals + described.deals.total,
     },
-    described.campaign,
+    described.campaigns,
     request.settleTimeoutMs ?? 300_000,
   );
   return {

@@ -11,7 +11,9 @@ export function formatSummary(summary: SeedSummary, apiUrl: string): string {
     `  ${summary.leads} leads (${summary.convertedLeads} converted)`,
     `  ${deals.total} deals: ${deals.won} won, ${deals.lost} lost, ${deals.open} open; ${summary.quotes} accepted quotes`,
     `  ${summary.activities} activities, ${summary.cases} cases`,
-    `  campaign ${summary.campaign.id} sent to ${summary.campaign.recipients} contacts`,
+    ...summary.campaigns.map(
+      (campaign) => `  campaign "${campaign.name}" (${campaign.id}) sent to ${campaign.recipients} contacts`,
+    ),
     `The stream had counted everything ${summary.settledInSeconds} s after the last write.`,
     '',
     `Try: curl -H "Authorization: Bearer $TOKEN" "${apiUrl}/reports/sales?groupBy=month"`,

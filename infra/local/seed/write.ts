@@ -86,6 +86,7 @@ async function writeDeal(tenantId: string, pipeline: Pipeline, planned: PlannedD
             stageId: entered.stage.id,
             status: entered.stage.kind,
             probability: entered.stage.probability,
+            stageEnteredAt: entered.at,
             updatedAt: entered.at,
           },
           pipeline,
@@ -132,7 +133,11 @@ async function writeDeal(tenantId: string, pipeline: Pipeline, planned: PlannedD
 async function writeDelivery(tenantId: string, campaign: Campaign, planned: PlannedDelivery): Promise<void> {
   const ref = { kind: 'campaign' as const, campaignId: campaign.id, contactId: planned.contactId };
   const sentAt = new Date(planned.sentAt);
-  await putNewDeliveries(tenantId, [{ ref, email: planned.email, status: 'pending' }], sentAt);
+  await putNewDeliveries(
+    tenantId,
+    [{ ref, email: planned.email, companyId: planned.companyId, status: 'pending' }],
+    sentAt,
+  );
   const claimed = await claimDelivery(tenantId, ref, sentAt);
   if (!claimed?.claimId) throw new Error(`Could not claim the delivery to ${planned.contactId}`);
   await markSent(tenantId, ref, claimed.claimId, `seed-${campaign.id}-${planned.contactId}`, sentAt);
@@ -187,13 +192,12 @@ export const planSize = (plan: SeedPlan): number =>
   plan.deals.length +
   plan.activities.length +
   plan.cases.length +
-  1 +
-  plan.campaign.deliveries.length;
+  plan.campaigns.reduce((sum, { deliveries }) => sum + 1 + deliveries.length, 0);
 
 /**
  * Writes every record of the plan: companies, contacts and products first
  * (what the others point at), then leads, deals with their history and
- * quotes, activities, cases and the campaign with its deliveries. Throws on
+ * quotes, activities, cases and the campaigns with their deliveries. Throws on
  * the first write that fails.
  */
 export async function writePlan(
@@ -217,11 +221,13 @@ export async function writePlan(
   });
   await records(activities, plan.activities);
   await records(cases, plan.cases);
-  const campaign = plan.campaign.record;
-  await create(campaigns, tenantId, campaign);
-  tick('campaign');
-  await inParallel(plan.campaign.deliveries, async (planned) => {
-    await writeDelivery(tenantId, campaign, planned);
-    tick('delivery');
-  });
+  // Oldest first, so a contact who bounced or unsubscribed is out before the next one.
+  for (const { record, deliveries } of plan.campaigns) {
+    await create(campaigns, tenantId, record);
+    tick('campaign');
+    await inParallel(deliveries, async (planned) => {
+      await writeDelivery(tenantId, record, planned);
+      tick('delivery');
+    });
+  }
 }
