@@ -27,6 +27,7 @@ export const reportRoutes = defineRoutes([
     operationId: 'getOverview',
     role: managers,
     summary: 'Live record counts of the tenant, kept from the table stream',
+    query: () => reportSchemas().overviewQuery,
     response: overview,
     status: 200,
   },

@@ -19,8 +19,9 @@ import { bearerChallenge } from './bearer-challenge.ts';
 import { jsonBody, rawBody } from './body.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { etagOf, requiredVersion } from './etag.ts';
-import { badRequest, conflict, HttpProblem, notFound } from './problem.ts';
+import { badRequest, conflict, forbidden, HttpProblem, notFound } from './problem.ts';
 import type { HttpResult } from './results.ts';
+import { hasRole } from './roles.ts';
 import { parseOrThrow } from './validation.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -256,6 +257,11 @@ export function httpHandler<const R extends readonly RouteDef[]>(
     if (!route || !impl) throw notFound('Route');
     const caller = route.public ? undefined : callerFrom(event);
     if (caller) correlate({ tenantId: caller.tenantId, userId: caller.userId });
+    // A role the route always needs is checked before the input: a rep learns nothing from validation.
+    if (caller && route.role && route.role.when === undefined && !hasRole(caller.role, route.role.least))
+      throw forbidden(
+        `Only ${route.role.least === 'admin' ? 'an admin' : 'managers and admins'} may do this`,
+      );
     const params = pathParams(event, route);
     const body = route.body ? parseOrThrow(route.body(), jsonBody(event)) : undefined;
     const query = route.query ? parseOrThrow(route.query(), event.queryStringParameters ?? {}) : undefined;

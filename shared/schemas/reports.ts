@@ -25,6 +25,7 @@ const ownerFigures = () =>
   z.object({ ownerId: z.string(), count: z.number(), amount: money(), weightedAmount: money() });
 
 export const reportSchemas = /* @__PURE__ */ lazy(() => ({
+  overviewQuery: z.strictObject({}),
   salesQuery: z.strictObject({ ...period(), groupBy: z.optional(z.enum(salesDimensions)) }),
   sales: z.object({
     from: z.string(),

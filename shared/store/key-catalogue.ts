@@ -32,6 +32,7 @@ import {
   REBUILD_PAGE_PREFIX,
   rebuildDriftKey,
   rebuildJobKey,
+  rebuildLockKey,
   rebuildPageKey,
   recordKey,
   reportAggregateKey,
@@ -192,5 +193,6 @@ export function accessPatternShapes(): KeyShape[] {
     item('rebuildJob', rebuildJobKey(TENANT, '<jobId>')),
     item('rebuildPage', { ...rebuildPageKey(TENANT, '<jobId>', 0), sk: `${REBUILD_PAGE_PREFIX}<nnnnnn>` }),
     item('rebuildDrift', { ...rebuildDriftKey(TENANT, '<jobId>', 0), sk: `${REBUILD_DRIFT_PREFIX}<nnnnnn>` }),
+    item('rebuildLock', rebuildLockKey(TENANT)),
   ];
 }

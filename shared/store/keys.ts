@@ -364,3 +364,6 @@ export const rebuildDriftKey = (tenantId: string, jobId: string, batch: number) 
   pk: rebuildJobPk(tenantId, jobId),
   sk: `${REBUILD_DRIFT_PREFIX}${String(batch).padStart(6, '0')}`,
 });
+
+/** The lease one rebuild of a tenant holds while it compares and corrects (shared/store/rebuild-lock.ts). */
+export const rebuildLockKey = (tenantId: string) => ({ pk: `T#${tenantId}#REBUILD_LOCK`, sk: RECORD_SK });

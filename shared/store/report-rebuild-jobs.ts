@@ -15,6 +15,7 @@ import {
   rebuildPageKey,
 } from './keys.ts';
 import { queryPages } from './query.ts';
+import { whenRebuildLockFree } from './rebuild-lock.ts';
 import {
   addPage,
   CORRECTIONS_PER_TRANSACTION,
@@ -278,7 +279,21 @@ async function scratchSums(tenantId: string, jobId: string): Promise<Contributio
   return sums.contributions();
 }
 
+/** Compares and corrects holding the tenant's rebuild lease (waiting for a running synchronous rebuild). */
 async function correct(
+  tenantId: string,
+  jobId: string,
+  owner: string,
+  firstBatch: number,
+): Promise<RunOutcome> {
+  const outcome = await whenRebuildLockFree(tenantId, () =>
+    correctHolding(tenantId, jobId, owner, firstBatch),
+  );
+  // Still held (a long synchronous rebuild): the worker queues itself to come back.
+  return outcome.ran ? outcome.value : 'continue';
+}
+
+async function correctHolding(
   tenantId: string,
   jobId: string,
   owner: string,

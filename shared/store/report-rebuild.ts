@@ -9,6 +9,7 @@ import {
 import { type Comparison, compareAggregates } from '../domain/reports/drift.ts';
 import { reportAggregates } from '../domain/reports/index.ts';
 import { reportAggregateKey } from './keys.ts';
+import { withRebuildLock } from './rebuild-lock.ts';
 import { readReport } from './report-aggregates.ts';
 import { type ReportSource, type SourceCursor, sourcesFor } from './report-sources.ts';
 import { type TransactItem, transact } from './transactions.ts';
@@ -148,15 +149,28 @@ export interface RebuildResult extends Pick<Comparison, 'aggregatesChecked' | 'd
  * Rebuilds a tenant's report aggregates in one go (the synchronous
  * `POST /admin/reports/rebuild`): recompute, compare, correct.
  * Returns `{aggregatesChecked, drifted: [{report, key, was, now}]}` and what
- * was read.
+ * was read. Throws RebuildBusyError while another rebuild of the tenant holds
+ * the rebuild lease.
  */
 export async function rebuildReports(
   tenantId: string,
   aggregates: readonly ReportAggregate[] = reportAggregates,
 ): Promise<RebuildResult> {
-  const { sums, progress } = await recomputeAggregates(tenantId, aggregates);
-  const stored = await readStoredAggregates(tenantId, reportNames(aggregates));
-  const { aggregatesChecked, drifted, corrections } = compareAggregates(stored, sums);
-  await applyCorrections(tenantId, corrections);
-  return { aggregatesChecked, drifted, progress };
+  const outcome = await withRebuildLock(tenantId, async () => {
+    const { sums, progress } = await recomputeAggregates(tenantId, aggregates);
+    const stored = await readStoredAggregates(tenantId, reportNames(aggregates));
+    const { aggregatesChecked, drifted, corrections } = compareAggregates(stored, sums);
+    await applyCorrections(tenantId, corrections);
+    return { aggregatesChecked, drifted, progress };
+  });
+  if (!outcome.ran) throw new RebuildBusyError();
+  return outcome.value;
+}
+
+/** Another rebuild of the tenant is comparing and correcting (see shared/store/rebuild-lock.ts). */
+export class RebuildBusyError extends Error {
+  constructor() {
+    super('A rebuild of this tenant is running');
+    this.name = 'RebuildBusyError';
+  }
 }

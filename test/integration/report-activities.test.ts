@@ -150,7 +150,7 @@ describe('activities report', () => {
       'from=2026-02-29',
       'to=2026-03-01T00:00:00Z',
       'from=2026-03-02&to=2026-03-01',
-      'from=2020-01-01&to=2025-01-01',
+      'from=2020-01-01&to=2025-01-02',
       'groupBy=status',
       'groupBy=',
       'assigneeId=x',

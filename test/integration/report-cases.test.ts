@@ -180,7 +180,7 @@ describe('cases report', () => {
       'from=2026-13-01',
       'to=2026-1-1',
       'from=2026-03-02&to=2026-03-01',
-      'from=2020-01-01&to=2025-01-01',
+      'from=2020-01-01&to=2025-01-02',
       'groupBy=priority',
       'groupBy=',
       'status=open',

@@ -419,7 +419,7 @@ describe('deal reports', () => {
       '/reports/win-rate?from=2026-02-30',
       '/reports/win-rate?to=yesterday',
       '/reports/win-rate?from=2026-03-02&to=2026-03-01',
-      '/reports/win-rate?from=2020-01-01&to=2025-01-01',
+      '/reports/win-rate?from=2020-01-01&to=2025-01-02',
       '/reports/win-rate?groupBy=team',
       '/reports/win-rate?groupBy=',
       '/reports/forecast?months=0',

@@ -137,7 +137,7 @@ describe('leads report', () => {
       'from=2026-02-30',
       'to=yesterday',
       'from=2026-03-02&to=2026-03-01',
-      'from=2020-01-01&to=2025-01-01',
+      'from=2020-01-01&to=2025-01-02',
       'groupBy=team',
       'groupBy=',
       'unknown=1',

@@ -164,6 +164,28 @@ describe('report rebuild', () => {
     expect(again.body).toEqual({ aggregatesChecked: clean.body.aggregatesChecked, drifted: [] });
   });
 
+  it('corrects drift once when two admins rebuild at the same moment: one at a time per tenant', async () => {
+    const { admin, tenant } = world;
+    await settled(admin.client);
+    await damage(tenant, 'overview', 3, 'overview', { contacts: 7 });
+    const answers = await Promise.all([
+      admin.client.post('/admin/reports/rebuild'),
+      admin.client.post('/admin/reports/rebuild'),
+      admin.client.post('/admin/reports/rebuild?async=true'),
+    ]);
+    for (const answer of answers) expect([200, 202, 409], answer.text).toContain(answer.status);
+    const refused = answers.filter((answer) => answer.status === 409);
+    for (const answer of refused)
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    const job = answers.find((answer) => answer.status === 202)?.body.id as string;
+    await eventually(async () =>
+      expect((await admin.client.get(`/admin/reports/rebuild/${job}`)).body.status).toBe('done'),
+    );
+    // However the three interleaved, the overview is corrected once: it equals the records.
+    expect((await admin.client.get('/reports/overview')).body).toEqual(await expectedOverview(admin.client));
+    expect((await admin.client.post('/admin/reports/rebuild')).body.drifted).toEqual([]);
+  });
+
   it('runs in the background on request: 202, then the job reports the same drift once', async () => {
     const { admin, tenant } = world;
     await settled(admin.client);

@@ -279,11 +279,16 @@ describe('report periods', () => {
       ok: false,
       path: 'to',
     });
-    expect(reportRange({ from: '2020-01-01', to: '2025-01-01' }, today)).toMatchObject({
+    // At most five years apart: exactly five is a period, a day more is not.
+    expect(reportRange({ from: '2020-01-01', to: '2025-01-02' }, today)).toMatchObject({
       ok: false,
       path: 'to',
     });
-    expect(reportRange({ from: '2020-01-01', to: '2024-12-31' }, today)).toMatchObject({ ok: true });
+    expect(reportRange({ from: '2020-01-01', to: '2025-01-01' }, today)).toMatchObject({ ok: true });
+    expect(reportRange({ from: '0000-01-01', to: '0001-01-01' }, today)).toMatchObject({
+      ok: false,
+      path: 'from',
+    });
   });
 
   it('gives the period of equal length just before, ending the day before', () => {

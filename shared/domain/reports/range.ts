@@ -13,6 +13,9 @@ export interface DayRange {
 
 export const MAX_RANGE_YEARS = 5;
 
+/** No CRM record predates it; earlier periods (and the periods before them) are refused. */
+export const EARLIEST_DAY = '1900-01-01';
+
 export type RangeResult =
   | { readonly ok: true; readonly range: DayRange }
   | { readonly ok: false; readonly path: 'from' | 'to'; readonly message: string };
@@ -39,12 +42,15 @@ export function reportRange(
     const value = query[path];
     if (value !== undefined && !isCalendarDate(value))
       return { ok: false, path, message: 'must be an ISO 8601 date (YYYY-MM-DD)' };
+    // The period before must still be a date of the Gregorian calendar as ISO 8601 writes it.
+    if (value !== undefined && value < EARLIEST_DAY)
+      return { ok: false, path, message: `must be ${EARLIEST_DAY} or later` };
   }
   const to = query.to ?? (query.from && query.from > today ? addYears(query.from, 1) : today);
   const from = query.from ?? addDays(addYears(to, -1), 1);
   if (to < from) return { ok: false, path: 'to', message: 'must be on or after from' };
-  if (to >= addYears(from, MAX_RANGE_YEARS))
-    return { ok: false, path: 'to', message: `must be less than ${MAX_RANGE_YEARS} years after from` };
+  if (to > addYears(from, MAX_RANGE_YEARS))
+    return { ok: false, path: 'to', message: `must be at most ${MAX_RANGE_YEARS} years after from` };
   return { ok: true, range: { from, to } };
 }
 
