@@ -294,5 +294,40 @@ export function renderReportRoutes(report: ReportRoutesReport): string[] {
           : `**no** (${expectation?.detail ?? ''})`;
       return `| ${route.name} | ${cells.join(' | ')} | ${verdict} |`;
     }),
+    '',
+    ...growthNote(report),
+  ];
+}
+
+/** What the table shows beyond the Query counts: the reads' growth, and how close a shard is to a second page. */
+function growthNote(report: ReportRoutesReport): string[] {
+  const first = report.runs[0];
+  const last = report.runs.at(-1);
+  if (!first || !last || first === last) return [];
+  const equal = report.routes.filter((route) => {
+    const queries = report.runs.map((run) => run.routes[route.name]?.requests.Query ?? 0);
+    return queries.every((count) => count === queries[0]);
+  });
+  const growth = report.routes
+    .map((route) => ({
+      name: route.name,
+      from: first.routes[route.name]?.itemsRead ?? 0,
+      to: last.routes[route.name]?.itemsRead ?? 0,
+    }))
+    .sort((a, b) => b.to / Math.max(1, b.from) - a.to / Math.max(1, a.from))[0];
+  const heaviest = report.routes
+    .map((route) => {
+      const figures = last.routes[route.name];
+      const queries = figures?.requests.Query ?? 0;
+      return { name: route.name, perQuery: queries > 0 ? (figures?.readUnits ?? 0) / queries : 0 };
+    })
+    .sort((a, b) => b.perQuery - a.perQuery)[0];
+  return [
+    `Queries per call are the same at both sizes for ${equal.length} of ${report.routes.length} routes. Read units and items read are not:`,
+    "they count the aggregate items a report's period holds (one per day and group value, so bounded by the days times the",
+    'values rather than by the records), which grew here by up to',
+    `${growth ? `${(growth.to / Math.max(1, growth.from)).toFixed(0)}× (${growth.name}: ${growth.from} → ${growth.to} items)` : 'nothing'}.`,
+    'Every page of a Query is counted above, and a page holds at most 1 MB: a route keeps its Query count only while each',
+    `shard's part of the period fits in one page. The heaviest here read ${heaviest ? `${heaviest.perQuery.toFixed(1)} read units per Query (${heaviest.name}, ${last.label} tenant)` : 'nothing'}.`,
   ];
 }
