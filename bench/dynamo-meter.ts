@@ -40,6 +40,8 @@ export interface CommandStats {
   errors: number;
   /** Items successful writes touched: 1 per Put/Update/Delete, one per write action of a transaction or batch. */
   itemsWritten: number;
+  /** Items successful reads returned: a Query's or Scan's Count, 1 per GetItem that found one, a batch's responses. */
+  itemsRead: number;
   /** Calls whose response carried ConsumedCapacity. */
   withCapacity: number;
   /** Sum of CapacityUnits as reported. */
@@ -61,6 +63,7 @@ const emptyStats = (): CommandStats => ({
   count: 0,
   errors: 0,
   itemsWritten: 0,
+  itemsRead: 0,
   withCapacity: 0,
   capacityUnits: 0,
   readUnits: 0,
@@ -88,6 +91,19 @@ function itemsWrittenBy(operation: string, input: Record<string, unknown>): numb
   }
 }
 
+function itemsReadBy(output: Record<string, unknown>): number {
+  if (typeof output.Count === 'number') return output.Count;
+  if (output.Item) return 1;
+  if (output.Responses && typeof output.Responses === 'object') {
+    // BatchGetItem: items per table; TransactGetItems: one entry per get, with Item when found.
+    const responses = output.Responses as Record<string, unknown[]> | { Item?: unknown }[];
+    return Array.isArray(responses)
+      ? responses.filter((entry) => entry.Item).length
+      : Object.values(responses).reduce((sum, items) => sum + items.length, 0);
+  }
+  return 0;
+}
+
 export class DynamoMeter {
   private stats: MeterSnapshot = {};
   private active = false;
@@ -110,6 +126,7 @@ export class DynamoMeter {
         try {
           const result = await next(metered);
           stats.itemsWritten += itemsWrittenBy(operation, input);
+          stats.itemsRead += itemsReadBy(result.output as Record<string, unknown>);
           this.record(operation, stats, (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
           return result;
         } catch (error) {

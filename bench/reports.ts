@@ -9,6 +9,13 @@ import { monotonicFactory } from 'ulid';
 import { streamEvent, streamRecord } from '../test/support/stream-records.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { lambdaContext } from './events.ts';
+import {
+  type ReportRoutesReport,
+  type ReportRoutesSettings,
+  renderReportRoutes,
+  runReportRoutes,
+} from './report-routes.ts';
+import type { TenantSize } from './report-tenant.ts';
 import { median, percentile } from './stats.ts';
 
 /**
@@ -17,12 +24,14 @@ import { median, percentile } from './stats.ts';
  * entries, activities, campaign deliveries; timelines and every other
  * consumer on), with what the aggregates' per-event markers cost; and the
  * rebuild of a tenant's aggregates from its records (POST
- * /admin/reports/rebuild's synchronous path, and the background job's).
+ * /admin/reports/rebuild's synchronous path, and the background job's); and
+ * every report route's requests per call at two tenant sizes
+ * (report-routes.ts).
  *
  * One section of BENCHMARKS.md. `npm run bench` runs it with the rest;
  * `npm run bench:reports` runs only this section on its own DynamoDB Local
  * and rewrites only this section of BENCHMARKS.md (BENCH_STREAM_BATCHES,
- * BENCH_REBUILD_RECORDS shorten it).
+ * BENCH_REBUILD_RECORDS, BENCH_REPORT_CONTACTS and BENCH_REPORT_CALLS shorten it).
  */
 
 type Item = Record<string, unknown>;
@@ -32,6 +41,8 @@ export interface ReportsBenchSettings {
   readonly tableName: string;
   readonly batches: number;
   readonly rebuildRecords: number;
+  readonly routeSizes: ReportRoutesSettings['sizes'];
+  readonly routeCalls: number;
   readonly log: (line: string) => void;
 }
 
@@ -76,6 +87,7 @@ export interface ReportsBenchReport {
   /** The entities the rebuild reads (those some report is fed by). */
   readonly rebuildEntities: string[];
   readonly rebuild: RebuildRun[];
+  readonly routes: ReportRoutesReport;
 }
 
 const writeOperations = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
@@ -445,8 +457,22 @@ export async function runReportsBench(
   const rebuild = await runRebuilds(meter, settings);
   for (const run of rebuild)
     settings.log(`reports: rebuild ${run.name}: ${Math.round(run.recordsPerSecond)} records/s`);
+  const routes = await runReportRoutes(meter, {
+    tableName: settings.tableName,
+    sizes: settings.routeSizes,
+    calls: settings.routeCalls,
+    log: settings.log,
+  });
+  for (const entry of routes.expectations)
+    settings.log(`reports: ${entry.route}: ${entry.detail}${entry.ok ? '' : ' (NOT the same)'}`);
   const { reportedEntities } = await import('#shared/domain/reports/index');
-  return { mixed, rebuildLoaded: settings.rebuildRecords, rebuildEntities: reportedEntities(), rebuild };
+  return {
+    mixed,
+    rebuildLoaded: settings.rebuildRecords,
+    rebuildEntities: reportedEntities(),
+    rebuild,
+    routes,
+  };
 }
 
 const fixed = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
@@ -498,6 +524,8 @@ export function renderReportsSection(report: ReportsBenchReport, header: string)
       (run) =>
         `| ${run.name} | ${run.records} | ${run.seconds.toFixed(2)} | ${Math.round(run.recordsPerSecond)} | ${run.queries} | ${run.aggregatesChecked} | ${run.drifted} |`,
     ),
+    '',
+    ...renderReportRoutes(report.routes),
     SECTION_END,
   ];
   return lines.join('\n');
@@ -525,6 +553,34 @@ const intFromEnv = (name: string, fallback: number) => {
   return Number.isInteger(value) && value > 0 ? value : fallback;
 };
 
+/** The tenants of the routes' part: the small one, and the large one (scaled down by BENCH_REPORT_CONTACTS). */
+function routeSizes(): ReportRoutesSettings['sizes'] {
+  const scale = intFromEnv('BENCH_REPORT_CONTACTS', 100_000) / 100_000;
+  const of = (n: number) => Math.max(1, Math.round(n * scale));
+  const small: TenantSize = {
+    contacts: 1_000,
+    companies: 50,
+    deals: 200,
+    leads: 200,
+    cases: 100,
+    activities: 300,
+    deliveries: 200,
+  };
+  const large: TenantSize = {
+    contacts: of(100_000),
+    companies: of(5_000),
+    deals: of(20_000),
+    leads: of(10_000),
+    cases: of(5_000),
+    activities: of(20_000),
+    deliveries: of(10_000),
+  };
+  return [
+    { label: 'small', size: small },
+    { label: 'large', size: large },
+  ];
+}
+
 /** `npm run bench:reports`: this section alone, on its own DynamoDB Local, spliced into BENCHMARKS.md. */
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? 0;
@@ -548,6 +604,8 @@ async function main(): Promise<void> {
       tableName: table.tableName,
       batches: intFromEnv('BENCH_STREAM_BATCHES', 20),
       rebuildRecords: intFromEnv('BENCH_REBUILD_RECORDS', 20_000),
+      routeSizes: routeSizes(),
+      routeCalls: intFromEnv('BENCH_REPORT_CALLS', 5),
       log,
     });
     const root = fileURLToPath(new URL('..', import.meta.url));
@@ -558,6 +616,14 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report, null, 2));
     if (process.env.BENCH_REPORT_FILE) await writeFile(process.env.BENCH_REPORT_FILE, JSON.stringify(report));
     log('BENCHMARKS.md: the report aggregates section rewritten');
+    const failed = report.routes.expectations.filter((entry) => !entry.ok);
+    if (failed.length > 0) {
+      for (const entry of failed)
+        console.error(
+          `[bench] BENCH EXPECTATION FAILED: ${entry.route}: Queries per call differ, ${entry.detail}`,
+        );
+      process.exitCode = 1;
+    }
   } finally {
     await table.stop();
   }
@@ -565,7 +631,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().then(
-    () => process.exit(0),
+    () => process.exit(process.exitCode ?? 0),
     (error: unknown) => {
       console.error('[bench] failed:', error);
       process.exit(2);
