@@ -201,7 +201,8 @@ export function buildSeedPlan(input: PlanInput): SeedPlan {
   const counts = scales[input.scale];
   const nowMs = now.getTime();
   const startMs = nowMs - HISTORY_DAYS * DAY_MS;
-  const suffix = input.batch > 1 ? `-${input.batch}` : '';
+  // `-b2`, not `-2`: a first batch's second company of a name already ends in `-2`.
+  const suffix = input.batch > 1 ? `-b${input.batch}` : '';
 
   /**
    * A moment in the history, at least `minAgeDays` old: half spread evenly, half
