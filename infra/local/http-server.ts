@@ -57,6 +57,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   // Node's defaults would cut long handler runs and slow uploads short of the gateway's limits.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
+  // Idle connections outlive the clients' own keep-alive (undici drops them after 4 s): with Node's
+  // 5 s, a busy machine let the server close a socket just as a client reused it ("other side closed").
+  server.keepAliveTimeout = 65_000;
   await listen(server, options);
   const port = (server.address() as AddressInfo).port;
   return {
