@@ -276,6 +276,51 @@ describe('watch items', () => {
     expect((await alertWatches.apply([change(image, current), change(image, current)])).size).toBe(0);
     expect(await watchAt(world.tenant, 'stale_deal', deal.id)).toBe(activityAt);
   });
+
+  it('follow the changes of one record in a batch in order: a creation and its closing leave no watch', async () => {
+    const { alertWatches } = await import('#functions/stream/consumers/alert-watches');
+    const id = `D${Date.now().toString(36)}`;
+    const at = new Date().toISOString();
+    const open = {
+      entity: 'deal',
+      tenantId: world.tenant,
+      id,
+      status: 'open',
+      archived: false,
+      version: 1,
+      createdAt: at,
+      ownerId: world.repRed.id,
+    };
+    const won = { ...open, status: 'won', version: 2 };
+    const keys = { pk: `deal-${id}`, sk: 'A' };
+    const batch = [
+      {
+        eventId: `${id}-1`,
+        sequenceNumber: '1',
+        tenantId: world.tenant,
+        entity: 'deal',
+        keys,
+        old: undefined,
+        new: open,
+        kind: 'insert',
+      },
+      {
+        eventId: `${id}-2`,
+        sequenceNumber: '2',
+        tenantId: world.tenant,
+        entity: 'deal',
+        keys,
+        old: open,
+        new: won,
+        kind: 'modify',
+      },
+    ] as const;
+    // Many times over: applied at once, the delete could overtake the put it undoes.
+    for (let round = 0; round < 20; round++) {
+      expect((await alertWatches.apply(batch)).size).toBe(0);
+      expect(await watchAt(world.tenant, 'stale_deal', id)).toBeUndefined();
+    }
+  });
 });
 
 describe('SLA-breach alerts', () => {

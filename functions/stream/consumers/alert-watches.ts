@@ -48,33 +48,42 @@ const listedTenants = new Set<string>();
 async function applyAlertWatches(changes: readonly TableChange[]): Promise<FailedIds> {
   const failed: FailedIds = new Map();
   const registered = new Map<string, Promise<void>>();
-  await Promise.all(
-    changes.map(async ({ eventId, old: before, new: after }) => {
-      const change = watchChange(before, after);
-      if (!change) return;
-      try {
-        if (change.action === 'delete') {
-          await deleteWatch(change.tenantId, change.watch.kind, change.watch.recordId, {
-            upTo: change.version,
-          });
-          return;
-        }
-        if (change.first && !listedTenants.has(change.tenantId)) {
-          let registering = registered.get(change.tenantId);
-          if (!registering) {
-            const tenantId = change.tenantId;
-            registering = registerAlertTenant(tenantId).then(() => {
-              listedTenants.add(tenantId);
-            });
-            registered.set(tenantId, registering);
-          }
-          await registering;
-        }
-        await putWatch(change.tenantId, change.watch, change.version);
-      } catch (error) {
-        logger.error('alert watch update failed', { eventId, error: describeError(error) });
-        failed.set(eventId, error);
+  // One record's changes in stream order (a delete must not overtake the put it undoes), records at once.
+  const byRecord = new Map<string, TableChange[]>();
+  for (const change of changes) {
+    const key = change.keys ? JSON.stringify([change.keys.pk, change.keys.sk]) : change.eventId;
+    byRecord.set(key, [...(byRecord.get(key) ?? []), change]);
+  }
+  const applyOne = async ({ eventId, old: before, new: after }: TableChange): Promise<void> => {
+    const change = watchChange(before, after);
+    if (!change) return;
+    try {
+      if (change.action === 'delete') {
+        await deleteWatch(change.tenantId, change.watch.kind, change.watch.recordId, {
+          upTo: change.version,
+        });
+        return;
       }
+      if (change.first && !listedTenants.has(change.tenantId)) {
+        let registering = registered.get(change.tenantId);
+        if (!registering) {
+          const tenantId = change.tenantId;
+          registering = registerAlertTenant(tenantId).then(() => {
+            listedTenants.add(tenantId);
+          });
+          registered.set(tenantId, registering);
+        }
+        await registering;
+      }
+      await putWatch(change.tenantId, change.watch, change.version);
+    } catch (error) {
+      logger.error('alert watch update failed', { eventId, error: describeError(error) });
+      failed.set(eventId, error);
+    }
+  };
+  await Promise.all(
+    [...byRecord.values()].map(async (ordered) => {
+      for (const change of ordered) await applyOne(change);
     }),
   );
   return failed;
