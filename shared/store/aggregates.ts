@@ -2,11 +2,9 @@ import { config } from '../config.ts';
 import { fromMinor } from '../domain/money.ts';
 import { OPEN_AMOUNT_PREFIX, type Overview, overviewCounters } from '../domain/overview.ts';
 import { readReport } from './report-aggregates.ts';
-import { type TransactItem, transact } from './transactions.ts';
+import { applyOnce } from './stream-markers.ts';
 import { updateExpression } from './update-expression.ts';
 
-/** Markers outlive the stream's 24-hour retention, so any replay still finds them. */
-const MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** A transaction holds 100 actions: 99 markers and the one aggregate update. */
 export const MAX_EVENTS_PER_TRANSACTION = 99;
 
@@ -46,53 +44,38 @@ export interface MarkedDeltas {
 }
 
 /**
- * One transaction: a marker per stream event (written only if absent) and one
- * update adding the summed deltas to the counters item. Events whose marker
- * already exists were applied before (a retried or replayed batch): they are
- * dropped and the rest applied, so each counts exactly once. At most
- * MAX_EVENTS_PER_TRANSACTION events; returns how many were applied.
+ * One transaction (applyOnce): a marker per stream event and one update
+ * adding the events' summed deltas to the counters item, so each event counts
+ * exactly once. At most MAX_EVENTS_PER_TRANSACTION events; returns how many
+ * were applied.
  */
 export async function applyMarkedDeltas(options: MarkedDeltas): Promise<number> {
   const { tenantId, markerKey, countersKey, entity, now } = options;
-  let pending = [...options.events];
-  while (pending.length > 0) {
-    const sums = new Map<string, number>();
-    for (const event of pending) {
-      for (const [name, delta] of Object.entries(event.deltas))
-        sums.set(name, (sums.get(name) ?? 0) + (delta ?? 0));
-    }
-    const changed = [...sums].filter(([, sum]) => sum !== 0);
-    const markers: TransactItem[] = pending.map((event) => ({
-      Put: {
-        TableName: config.tableName,
-        Item: {
-          ...markerKey(tenantId, event.eventId),
-          entity: 'stream-marker',
-          tenantId,
-          expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS,
+  return applyOnce({
+    tenantId,
+    events: options.events,
+    markerKey,
+    now,
+    writesOf(pending) {
+      const sums = new Map<string, number>();
+      for (const event of pending) {
+        for (const [name, delta] of Object.entries(event.deltas))
+          sums.set(name, (sums.get(name) ?? 0) + (delta ?? 0));
+      }
+      const changed = [...sums].filter(([, sum]) => sum !== 0);
+      if (changed.length === 0) return [];
+      return [
+        {
+          Update: {
+            TableName: config.tableName,
+            Key: countersKey,
+            ...updateExpression({
+              ...(entity ? { set: { entity, tenantId } } : {}),
+              add: Object.fromEntries(changed),
+            }),
+          },
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    }));
-    const update: TransactItem[] =
-      changed.length === 0
-        ? []
-        : [
-            {
-              Update: {
-                TableName: config.tableName,
-                Key: countersKey,
-                ...updateExpression({
-                  ...(entity ? { set: { entity, tenantId } } : {}),
-                  add: Object.fromEntries(changed),
-                }),
-              },
-            },
-          ];
-    const outcome = await transact([...markers, ...update]);
-    if (outcome.ok) return pending.length;
-    const applied = new Set(outcome.failedConditions);
-    pending = pending.filter((_, index) => !applied.has(index));
-  }
-  return 0;
+      ];
+    },
+  });
 }

@@ -2,7 +2,8 @@ import { config } from '../config.ts';
 import type { Contribution, Counters } from '../domain/reports/aggregate.ts';
 import { reportAggregateKey, reportAggregatePk, streamMarkerKey } from './keys.ts';
 import { queryPages } from './query.ts';
-import { type TransactItem, transact } from './transactions.ts';
+import { applyOnce } from './stream-markers.ts';
+import type { TransactItem } from './transactions.ts';
 import { updateExpression } from './update-expression.ts';
 
 /**
@@ -14,8 +15,6 @@ import { updateExpression } from './update-expression.ts';
 export const REPORT_SHARDS = 4;
 /** A transaction holds at most 100 actions: markers plus aggregate updates. */
 const MAX_TRANSACTION_ACTIONS = 100;
-/** Markers outlive the stream's 24-hour retention, so any replay still finds them. */
-const MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
 const AGGREGATE_ENTITY = 'report-aggregate';
 const itemAttributes = new Set(['pk', 'sk', 'entity', 'tenantId', 'report']);
 
@@ -98,42 +97,31 @@ export async function applyReportGroup(
   events: readonly ReportEvent[],
   now = Date.now(),
 ): Promise<number> {
-  let pending = [...events];
-  while (pending.length > 0) {
-    const shard = shardOf(pending[0]?.eventId ?? '');
-    const markers: TransactItem[] = pending.map((event) => ({
-      Put: {
-        TableName: config.tableName,
-        Item: {
-          ...streamMarkerKey(tenantId, event.eventId),
-          entity: 'stream-marker',
-          tenantId,
-          expiresAt: Math.floor(now / 1000) + MARKER_TTL_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    }));
-    const updates: TransactItem[] = [];
-    for (const { report, key, counters } of summed(pending).values()) {
-      const changed = [...counters].filter(([, value]) => value !== 0);
-      if (changed.length === 0) continue;
-      updates.push({
-        Update: {
-          TableName: config.tableName,
-          Key: reportAggregateKey(tenantId, report, shard, key),
-          ...updateExpression({
-            set: { entity: AGGREGATE_ENTITY, tenantId, report },
-            add: Object.fromEntries(changed),
-          }),
-        },
-      });
-    }
-    const outcome = await transact([...markers, ...updates]);
-    if (outcome.ok) return pending.length;
-    const applied = new Set(outcome.failedConditions);
-    pending = pending.filter((_, index) => !applied.has(index));
-  }
-  return 0;
+  return applyOnce({
+    tenantId,
+    events,
+    markerKey: streamMarkerKey,
+    now,
+    writesOf(pending) {
+      const shard = shardOf(pending[0]?.eventId ?? '');
+      const updates: TransactItem[] = [];
+      for (const { report, key, counters } of summed(pending).values()) {
+        const changed = [...counters].filter(([, value]) => value !== 0);
+        if (changed.length === 0) continue;
+        updates.push({
+          Update: {
+            TableName: config.tableName,
+            Key: reportAggregateKey(tenantId, report, shard, key),
+            ...updateExpression({
+              set: { entity: AGGREGATE_ENTITY, tenantId, report },
+              add: Object.fromEntries(changed),
+            }),
+          },
+        });
+      }
+      return updates;
+    },
+  });
 }
 
 /** Applies a tenant's events, packed into as few transactions as fit (see packEvents). */

@@ -1,13 +1,7 @@
-import {
-  type Contribution,
-  type Counters,
-  groupKey,
-  type Image,
-  isLive,
-  type ReportAggregate,
-} from './aggregate.ts';
+import { type Counters, type Image, isLive, type ReportAggregate } from './aggregate.ts';
 import { average, counter, rate, SECONDS_PER_HOUR } from './figures.ts';
 import { dayOf, number, secondsBetween, text } from './image.ts';
+import { periodContributions } from './periods.ts';
 import { UNASSIGNED } from './sales.ts';
 
 /**
@@ -60,17 +54,11 @@ export const casesAggregate: ReportAggregate = {
     const day = dayOf(createdAt);
     if (!createdAt || !day) return [];
     const counters = caseCounters(image, createdAt);
-    const of = (dimension: CaseDimension, value?: string): Contribution => ({
-      report: 'cases',
-      key: value === undefined ? groupKey(dimension, day) : groupKey(dimension, day, value),
-      counters,
+    return periodContributions('cases', day, counters, {
+      type: text(image, 'type') ?? UNASSIGNED,
+      status: text(image, 'status') ?? UNASSIGNED,
+      assignee: text(image, 'assigneeId') ?? text(image, 'ownerId') ?? UNASSIGNED,
     });
-    return [
-      of('month'),
-      of('type', text(image, 'type') ?? UNASSIGNED),
-      of('status', text(image, 'status') ?? UNASSIGNED),
-      of('assignee', text(image, 'assigneeId') ?? text(image, 'ownerId') ?? UNASSIGNED),
-    ];
   },
 };
 

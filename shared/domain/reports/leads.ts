@@ -1,6 +1,7 @@
-import { type Contribution, type Counters, groupKey, isLive, type ReportAggregate } from './aggregate.ts';
+import { type Counters, isLive, type ReportAggregate } from './aggregate.ts';
 import { average, counter, rate, SECONDS_PER_DAY } from './figures.ts';
 import { dayOf, secondsBetween, text } from './image.ts';
+import { periodContributions } from './periods.ts';
 import { UNASSIGNED } from './sales.ts';
 
 /**
@@ -32,16 +33,10 @@ export const leadsAggregate: ReportAggregate = {
       created: 1,
       ...(seconds !== undefined ? { converted: 1, convertSeconds: seconds } : {}),
     };
-    const of = (dimension: LeadDimension, value?: string): Contribution => ({
-      report: 'leads',
-      key: value === undefined ? groupKey(dimension, day) : groupKey(dimension, day, value),
-      counters,
+    return periodContributions('leads', day, counters, {
+      source: text(image, 'source') ?? UNASSIGNED,
+      owner: text(image, 'ownerId') ?? UNASSIGNED,
     });
-    return [
-      of('month'),
-      of('source', text(image, 'source') ?? UNASSIGNED),
-      of('owner', text(image, 'ownerId') ?? UNASSIGNED),
-    ];
   },
 };
 

@@ -1,4 +1,4 @@
-import type { Counters } from './aggregate.ts';
+import { type Contribution, type Counters, groupKey } from './aggregate.ts';
 import { addCounters } from './figures.ts';
 import type { DayRange } from './range.ts';
 
@@ -34,4 +34,25 @@ export function rowsByGroup(
     rows.set(group, row);
   }
   return new Map([...rows].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * A record's contributions to a period report: its counters on its day under
+ * the month dimension (`month#<day>`) and under each other dimension's value
+ * (`<dimension>#<day>#<value>`), in that order.
+ */
+export function periodContributions(
+  report: string,
+  day: string,
+  counters: Counters,
+  values: Readonly<Record<string, string>>,
+): Contribution[] {
+  return [
+    { report, key: groupKey('month', day), counters },
+    ...Object.entries(values).map(([dimension, value]) => ({
+      report,
+      key: groupKey(dimension, day, value),
+      counters,
+    })),
+  ];
 }

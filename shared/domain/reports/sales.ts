@@ -9,6 +9,7 @@ import {
 } from './aggregate.ts';
 import { counter, moneyByCurrency } from './figures.ts';
 import { dayOf, money, moneyCounter, strings, text } from './image.ts';
+import { periodContributions } from './periods.ts';
 
 /**
  * Sales: won deals by the day they closed, under each dimension of
@@ -92,16 +93,12 @@ export const salesAggregate: ReportAggregate = {
     if (!day) return [];
     const deal = money(image);
     const counters = { count: 1, ...(deal ? { [moneyCounter('amount', deal.currency)]: deal.minor } : {}) };
-    const of = (dimension: SalesDimension, value?: string): Contribution => ({
-      report: 'sales',
-      key: value === undefined ? groupKey(dimension, day) : groupKey(dimension, day, value),
-      counters,
-    });
     return [
-      of('month'),
-      of('owner', text(image, 'ownerId') ?? UNASSIGNED),
-      of('team', text(image, 'teamId') ?? UNASSIGNED),
-      of('country', text(image, 'country') ?? UNASSIGNED),
+      ...periodContributions('sales', day, counters, {
+        owner: text(image, 'ownerId') ?? UNASSIGNED,
+        team: text(image, 'teamId') ?? UNASSIGNED,
+        country: text(image, 'country') ?? UNASSIGNED,
+      }),
       ...productContributions(image, day),
     ];
   },

@@ -1,7 +1,8 @@
 import { fromMinor } from '../money.ts';
-import { type Contribution, type Counters, groupKey, isLive, type ReportAggregate } from './aggregate.ts';
+import { type Counters, isLive, type ReportAggregate } from './aggregate.ts';
 import { average, counter, moneyByCurrency, rate, SECONDS_PER_DAY } from './figures.ts';
 import { dayOf, money, moneyCounter, secondsBetween, text } from './image.ts';
+import { periodContributions } from './periods.ts';
 import { UNASSIGNED } from './sales.ts';
 
 /**
@@ -39,16 +40,10 @@ export const winRateAggregate: ReportAggregate = {
         ...(cycle !== undefined ? { cycled: 1, cycleSeconds: cycle } : {}),
       };
     }
-    const of = (dimension: WinRateDimension, value?: string): Contribution => ({
-      report: WIN_RATE_REPORT,
-      key: value === undefined ? groupKey(dimension, day) : groupKey(dimension, day, value),
-      counters,
+    return periodContributions(WIN_RATE_REPORT, day, counters, {
+      owner: text(image, 'ownerId') ?? UNASSIGNED,
+      source: text(image, 'source') ?? UNASSIGNED,
     });
-    return [
-      of('month'),
-      of('owner', text(image, 'ownerId') ?? UNASSIGNED),
-      of('source', text(image, 'source') ?? UNASSIGNED),
-    ];
   },
 };
 
