@@ -5,6 +5,7 @@ import { MACHINE_OPEN_WINDOW_MS } from '../../shared/domain/machine-open.ts';
 import { type AnyBody, type ApiClient, eventually, uniqueTenant } from '../support/api.ts';
 import { streamRecord } from '../support/stream-records.ts';
 import { useRuntimeStore } from './deliveries.ts';
+import { listAll } from './report-replay.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 /**
@@ -58,19 +59,6 @@ async function fetchAs(path: string, userAgent: string): Promise<number> {
   });
   await response.arrayBuffer();
   return response.status;
-}
-
-async function allPages(client: ApiClient, path: string): Promise<AnyBody[]> {
-  const items: AnyBody[] = [];
-  let cursor: string | undefined;
-  do {
-    const separator = path.includes('?') ? '&' : '?';
-    const page = await client.get(`${path}${separator}limit=100${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(page.status, page.text).toBe(200);
-    items.push(...page.body.items);
-    cursor = page.body.nextCursor ?? undefined;
-  } while (cursor);
-  return items;
 }
 
 /** A campaign to `count` new contacts tagged for it, sent now and waited for until `sent`. */
@@ -169,7 +157,7 @@ describe('campaign report', () => {
     campaign = await sentCampaign(6, { budget: 500, currency: 'eur' });
     day = String((await admin.get(`/campaigns/${campaign.id}`)).body.startedAt).slice(0, 10);
     // People read and click after the messages arrived; fetches on arrival are proxies' and gateways'.
-    const delivered = (await allPages(admin, `/campaigns/${campaign.id}/recipients`)).map((r) =>
+    const delivered = (await listAll(admin, `/campaigns/${campaign.id}/recipients`)).map((r) =>
       Date.parse(r.deliveredAt ?? ''),
     );
     const humanAfter = Math.max(...delivered) + MACHINE_OPEN_WINDOW_MS + 500;
@@ -190,7 +178,7 @@ describe('campaign report', () => {
     // A person opens in a mail client, later than a privacy proxy's prefetch would.
     expect(await fetchAs(await pixelOf(reader as string), agents.mailClient)).toBe(200);
 
-    const recipients = (await allPages(admin, `/campaigns/${campaign.id}/recipients`)) as Recipient[];
+    const recipients = (await listAll(admin, `/campaigns/${campaign.id}/recipients`)) as Recipient[];
     const expected = recount(recipients);
     // What the scenario makes of it, so a recount that is wrong the same way as the report fails too.
     expect(expected).toEqual({ humanOpens: 3, clicked: 2, machineOpens: 2 });
@@ -220,7 +208,7 @@ describe('campaign report', () => {
   });
 
   it('buckets first opens, clicks and machine opens by hour and day, summing to the stats', async () => {
-    const recipients = (await allPages(admin, `/campaigns/${campaign.id}/recipients`)) as Recipient[];
+    const recipients = (await listAll(admin, `/campaigns/${campaign.id}/recipients`)) as Recipient[];
     for (const bucket of ['hour', 'day'] as const) {
       const expected = recountSeries(recipients, bucket);
       await eventually(async () => {
@@ -313,7 +301,7 @@ describe('campaign report', () => {
     await admin.patch(`/deals/${archived.body.id}`, { stageId: won });
     expect((await admin.delete(`/deals/${archived.body.id}`)).status).toBe(204);
 
-    const deals = (await allPages(admin, '/deals')).filter((deal) => deal.campaignId === campaign.id);
+    const deals = (await listAll(admin, '/deals')).filter((deal) => deal.campaignId === campaign.id);
     const wonDeals = deals.filter((deal) => deal.status === 'won');
     const wonMinor = wonDeals.reduce((sum, deal) => sum + Math.round(deal.amount * 100), 0);
     expect([deals.length, wonDeals.length, wonMinor]).toEqual([4, 2, 130_010]);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, eventually } from '../support/api.ts';
+import { eventually } from '../support/api.ts';
+import { listAll } from './report-replay.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 /**
@@ -25,19 +26,6 @@ interface QuoteRecord {
   status: string;
   number?: string;
   lines: { productId?: string; quantity: number; lineTotal: number }[];
-}
-
-async function listAll<T>(client: ApiClient, path: string): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const separator = path.includes('?') ? '&' : '?';
-    const page = await client.get(`${path}${separator}limit=100${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(page.status).toBe(200);
-    items.push(...page.body.items);
-    cursor = page.body.nextCursor ?? undefined;
-  } while (cursor);
-  return items;
 }
 
 const minor = (amount: number) => Math.round(amount * 100);

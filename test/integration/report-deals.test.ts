@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, eventually } from '../support/api.ts';
+import { listAll } from './report-replay.ts';
 import { createWorld, type World } from './world.ts';
 
 /**
@@ -42,19 +43,6 @@ interface HistoryEntry {
   from: { stageId: string } | null;
   to: { stageId: string };
   at: string;
-}
-
-async function listAll<T>(client: ApiClient, path: string): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const separator = path.includes('?') ? '&' : '?';
-    const page = await client.get(`${path}${separator}limit=100${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(page.status).toBe(200);
-    items.push(...page.body.items);
-    cursor = page.body.nextCursor ?? undefined;
-  } while (cursor);
-  return items;
 }
 
 const minor = (amount: number) => Math.round(amount * 100);

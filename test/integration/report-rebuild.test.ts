@@ -4,6 +4,7 @@ import type { ReportAggregate } from '#shared/domain/reports/aggregate';
 import { type ApiClient, eventually } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
 import { routeFor, shapeErrors } from '../support/response-shape.ts';
+import { listAll } from './report-replay.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 /**
@@ -32,19 +33,6 @@ beforeAll(async () => {
   };
   world = await createWorld();
 });
-
-async function listAll(client: ApiClient, path: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let cursor: string | undefined;
-  do {
-    const separator = path.includes('?') ? '&' : '?';
-    const page = await client.get(`${path}${separator}limit=100${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(page.status, page.text).toBe(200);
-    items.push(...page.body.items);
-    cursor = page.body.nextCursor ?? undefined;
-  } while (cursor);
-  return items;
-}
 
 /** The overview recomputed from the live records the API lists. */
 async function expectedOverview(client: ApiClient) {

@@ -11,8 +11,8 @@ import { streamRecord } from '../support/stream-records.ts';
  */
 
 /** Every page of a list route, as the caller sees it. */
-export async function listAll(client: ApiClient, path: string): Promise<AnyBody[]> {
-  const items: AnyBody[] = [];
+export async function listAll<T = AnyBody>(client: ApiClient, path: string): Promise<T[]> {
+  const items: T[] = [];
   let cursor: string | undefined;
   do {
     const separator = path.includes('?') ? '&' : '?';
