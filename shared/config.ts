@@ -75,6 +75,14 @@ export const config = {
   get localScheduleTable(): string {
     return required(env.schedule.localTable);
   },
+  /** The S3 bucket of a file kind (`imports`, `exports`); its endpoint is the SDK's (AWS_ENDPOINT_URL_S3 locally). */
+  bucket(name: 'imports' | 'exports'): string {
+    return required(env.buckets[name]);
+  },
+  /** A local S3 endpoint (AWS_ENDPOINT_URL_S3, `npm start`): addressed path-style; undefined in AWS. */
+  get localS3Endpoint(): string | undefined {
+    return optional('AWS_ENDPOINT_URL_S3') || undefined;
+  },
   /** `sqs` in AWS; `local` (the stand-in) otherwise. */
   get queue(): 'sqs' | 'local' {
     return optional(env.queue.queue) === 'sqs' ? 'sqs' : 'local';

@@ -31,6 +31,12 @@ const streamFailures = {
   localFile: 'LOCAL_STREAM_FAILURE_FILE',
 } as const;
 
+/** The S3 bucket of each file kind (shared/storage/object-store.ts). */
+const buckets = {
+  imports: 'IMPORTS_BUCKET',
+  exports: 'EXPORTS_BUCKET',
+} as const;
+
 /** Powertools' own variables (logger and metrics), and the name Lambda gives the function. */
 const observability = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
@@ -58,5 +64,6 @@ export const env = {
   schedule,
   queue,
   streamFailures,
+  buckets,
   observability,
 } as const;

@@ -20,6 +20,7 @@ import { defaultDataDir } from './paths.ts';
 import { findFreePort, portFromEnv } from './ports.ts';
 import type { LocalQueueConsumer, LocalQueueConsumerOptions } from './queue-consumer.ts';
 import { type LocalRoute, routesFromCatalogue } from './routes.ts';
+import type { RunningS3Local } from './s3-local.ts';
 import type { LoadScheduleHandler, LocalSchedulerControl, LocalSchedulerLoop } from './scheduler.ts';
 import {
   SCHEDULER_CONTROL_FUNCTION,
@@ -48,6 +49,8 @@ export interface LocalRuntimeOptions {
   readonly dynamoPort?: number;
   /** 0 (default) picks a free port. */
   readonly sesPort?: number;
+  /** The S3-compatible server's port. Default: S3_PORT or 0, a free port. */
+  readonly s3Port?: number;
   /** SES event publishing of local sends (ses-events.ts): handler, delay after the send, retries. */
   readonly sesEvents?: Partial<
     Pick<SesWithEventsOptions, 'loadHandler' | 'delayMs' | 'maxAttempts' | 'retryBaseMs'>
@@ -107,6 +110,8 @@ export interface LocalRuntime {
   readonly inboxUrl: string;
   readonly sesEndpoint: string;
   readonly dynamoEndpoint: string;
+  /** The S3-compatible server (imports and exports buckets): its endpoint, buckets and upload events. */
+  readonly s3: Pick<RunningS3Local, 'endpoint' | 'buckets' | 'onObjectCreated'>;
   readonly tableName: string;
   readonly dataDir: string;
   readonly region: string;
@@ -263,6 +268,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           ...options.sesEvents,
         }),
       ),
+      // Objects outlive a restart, as in S3 (not in-memory runs, whose import records do not).
+      s3: import('./s3-local.ts').then(({ startS3Local }) =>
+        startS3Local({
+          port: options.s3Port ?? portFromEnv('S3_PORT') ?? 0,
+          ...(options.inMemory ? {} : { directory: join(dataDir, 's3') }),
+        }),
+      ),
       sdk: Promise.all([
         import('@aws-sdk/client-dynamodb'),
         import('@aws-sdk/client-dynamodb-streams'),
@@ -272,9 +284,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         import('./queue-consumer.ts'),
       ]),
     };
-    const [dynamoStart, sesStart, sdkLoad, routesLoad] = await Promise.allSettled([
+    const [dynamoStart, sesStart, s3Start, sdkLoad, routesLoad] = await Promise.allSettled([
       starting.dynamo,
       starting.ses,
+      starting.s3,
       starting.sdk,
       routes,
     ]);
@@ -282,12 +295,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (dynamoStart.status === 'fulfilled') stack.push(() => dynamoStart.value.stop());
     if (sesStart.status === 'fulfilled')
       handlerRunners.push({ name: 'SES event publishing', stop: () => sesStart.value.stop() });
-    for (const outcome of [dynamoStart, sesStart, sdkLoad, routesLoad]) {
+    if (s3Start.status === 'fulfilled') stack.push(() => s3Start.value.stop());
+    for (const outcome of [dynamoStart, sesStart, s3Start, sdkLoad, routesLoad]) {
       if (outcome.status === 'rejected') throw outcome.reason;
     }
     if (options.signal?.aborted) throw new StartupError('Start-up was interrupted');
     const dynamo = (dynamoStart as PromiseFulfilledResult<RunningDynamoDbLocal>).value;
     const ses = (sesStart as PromiseFulfilledResult<RunningSesWithEvents>).value;
+    const s3 = (s3Start as PromiseFulfilledResult<RunningS3Local>).value;
     const [
       { DynamoDBClient },
       { DynamoDBStreamsClient },
@@ -310,6 +325,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
+      // shared/storage/s3-store.ts: the S3-compatible server, path-style, with its two buckets.
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      [env.buckets.imports]: s3.buckets.imports,
+      [env.buckets.exports]: s3.buckets.exports,
       // Linked from GET / and allowed to frame the unsubscribe page (shared/config.ts).
       [env.localInboxUrl]: ses.inboxUrl,
       // shared/mail/sent-ledger.ts: SES's record of the message sent under a claim, which AWS cannot be asked.
@@ -402,6 +421,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       inboxUrl: ses.inboxUrl,
       sesEndpoint: ses.endpoint,
       dynamoEndpoint,
+      s3: {
+        endpoint: s3.endpoint,
+        buckets: s3.buckets,
+        onObjectCreated: (listener) => s3.onObjectCreated(listener),
+      },
       tableName,
       dataDir,
       region,
