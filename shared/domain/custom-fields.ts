@@ -1,0 +1,103 @@
+import { isCalendarDate } from './calendar.ts';
+import { isStorableNumber, STORABLE_NUMBER_RULE } from './numbers.ts';
+
+/**
+ * Custom fields: per tenant and entity, an admin defines the extra fields its
+ * records carry (`PUT /settings/fields/{entity}`); every write and every import
+ * checks `customFields` against those definitions. Keys without a definition
+ * (one removed later) stay stored and readable, but a write may not add new
+ * values under them.
+ */
+export const customFieldEntities = ['contacts', 'companies', 'deals', 'leads'] as const;
+export type CustomFieldEntity = (typeof customFieldEntities)[number];
+
+export const customFieldTypes = ['text', 'number', 'date', 'boolean', 'select', 'multiselect'] as const;
+export type CustomFieldType = (typeof customFieldTypes)[number];
+
+export interface CustomFieldDefinition {
+  /** `^[A-Za-z][A-Za-z0-9_]{0,63}$`, unique per entity. */
+  readonly key: string;
+  readonly label: string;
+  readonly type: CustomFieldType;
+  /** The allowed values of `select` and `multiselect` (exact strings). */
+  readonly options?: readonly string[];
+  /** A record must carry a non-empty value (checked on create and when a write would remove it). */
+  readonly required?: boolean;
+}
+
+/** A stored value: text and select as strings, dates as `YYYY-MM-DD`, multiselect as a list. */
+export type CustomFieldValue = string | number | boolean | readonly string[] | null;
+
+export interface CustomFieldIssue {
+  /** `customFields.<key>`: the path a problem+json error names. */
+  readonly path: string;
+  readonly message: string;
+}
+
+const isEmpty = (value: unknown): boolean =>
+  value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+
+/** Why `value` does not fit `definition`; undefined when it does (null and empty pass: required is checked apart). */
+export function customFieldValueIssue(definition: CustomFieldDefinition, value: unknown): string | undefined {
+  if (value === null) return undefined;
+  switch (definition.type) {
+    case 'text':
+      return typeof value === 'string' ? undefined : 'must be text';
+    case 'number':
+      if (typeof value !== 'number') return 'must be a number';
+      return isStorableNumber(value) ? undefined : STORABLE_NUMBER_RULE;
+    case 'date':
+      return typeof value === 'string' && isCalendarDate(value) ? undefined : 'must be a date (YYYY-MM-DD)';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'select':
+      if (typeof value !== 'string') return 'must be one of the options';
+      return value === '' || (definition.options ?? []).includes(value)
+        ? undefined
+        : `must be one of: ${(definition.options ?? []).join(', ')}`;
+    case 'multiselect': {
+      if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string'))
+        return 'must be a list of options';
+      const unknown = value.filter((entry) => !(definition.options ?? []).includes(entry as string));
+      return unknown.length === 0
+        ? undefined
+        : `has values that are not options (${unknown.join(', ')}); allowed: ${(definition.options ?? []).join(', ')}`;
+    }
+  }
+}
+
+/**
+ * Checks the `customFields` of a write against the entity's definitions.
+ * `next` is the record's custom fields after the write (create: the body's; patch:
+ * stored merged with the patch), `written` the keys this write sets. Only written
+ * keys are type-checked (stored values of a removed or changed definition stay
+ * readable and are not re-judged by an unrelated write); a key without a definition
+ * may not be written; a required field must be non-empty in `next` on create, and on
+ * a patch that writes it. Returns every issue, empty when the write is valid.
+ */
+export function customFieldIssues(
+  definitions: readonly CustomFieldDefinition[],
+  next: Readonly<Record<string, unknown>>,
+  written: readonly string[],
+  mode: 'create' | 'patch',
+): CustomFieldIssue[] {
+  const byKey = new Map(definitions.map((definition) => [definition.key, definition]));
+  const issues: CustomFieldIssue[] = [];
+  for (const key of written) {
+    const definition = byKey.get(key);
+    if (!definition) {
+      if (next[key] !== null && next[key] !== undefined)
+        issues.push({ path: `customFields.${key}`, message: 'is not a custom field of this entity' });
+      continue;
+    }
+    const issue = customFieldValueIssue(definition, next[key]);
+    if (issue) issues.push({ path: `customFields.${key}`, message: issue });
+  }
+  for (const definition of definitions) {
+    if (!definition.required) continue;
+    const judged = mode === 'create' || written.includes(definition.key);
+    if (judged && isEmpty(next[definition.key]))
+      issues.push({ path: `customFields.${definition.key}`, message: 'is required' });
+  }
+  return issues;
+}
