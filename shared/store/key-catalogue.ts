@@ -21,7 +21,10 @@ import {
   enrollmentKey,
   enrollmentStatusPk,
   followersPk,
+  IMPORT_RANGE_PREFIX,
   idempotencyKey,
+  importKey,
+  importRangeKey,
   itemIndexes,
   notificationAboutSk,
   notificationSk,
@@ -194,5 +197,7 @@ export function accessPatternShapes(): KeyShape[] {
     item('rebuildPage', { ...rebuildPageKey(TENANT, '<jobId>', 0), sk: `${REBUILD_PAGE_PREFIX}<nnnnnn>` }),
     item('rebuildDrift', { ...rebuildDriftKey(TENANT, '<jobId>', 0), sk: `${REBUILD_DRIFT_PREFIX}<nnnnnn>` }),
     item('rebuildLock', rebuildLockKey(TENANT)),
+    item('import', importKey(TENANT, '<importId>')),
+    item('importRange', { ...importRangeKey(TENANT, '<importId>', 0), sk: `${IMPORT_RANGE_PREFIX}<nnnnnnnnn>` }),
   ];
 }

@@ -367,3 +367,25 @@ export const rebuildDriftKey = (tenantId: string, jobId: string, batch: number) 
 
 /** The lease one rebuild of a tenant holds while it compares and corrects (shared/store/rebuild-lock.ts). */
 export const rebuildLockKey = (tenantId: string) => ({ pk: `T#${tenantId}#REBUILD_LOCK`, sk: RECORD_SK });
+
+/**
+ * CSV imports (shared/store/imports.ts): each import's item in the tenant's
+ * imports partition (sorted by its ULID, so listed newest first), and the
+ * markers of the row ranges it has written in the import's own partition
+ * (`RANGE#<first record, 9 digits>`), each written in the same transaction as
+ * its rows so that a redelivered range is counted once and written never twice.
+ */
+export const importsPk = (tenantId: string) => `T#${tenantId}#IMPORTS`;
+
+export const importKey = (tenantId: string, importId: string) => ({ pk: importsPk(tenantId), sk: importId });
+
+export const IMPORT_RANGE_PREFIX = 'RANGE#';
+
+export const importRangesPk = (tenantId: string, importId: string) => `T#${tenantId}#IMPORT#${importId}`;
+
+export const importRangeSk = (first: number) => `${IMPORT_RANGE_PREFIX}${String(first).padStart(9, '0')}`;
+
+export const importRangeKey = (tenantId: string, importId: string, first: number) => ({
+  pk: importRangesPk(tenantId, importId),
+  sk: importRangeSk(first),
+});

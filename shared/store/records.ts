@@ -365,17 +365,19 @@ export async function createRecord<T extends StoredRecord>(
 }
 
 /**
- * Replaces a record read at `before.version` with `after` (version + 1), moving
- * unique reservations whose values changed. Fails with `version` when someone
- * else wrote in between: nothing is lost to a concurrent update.
+ * The writes that replace a record read at `before.version` with `after`:
+ * its conditional Put, the reservations and releases of unique values that
+ * changed (`uniques[].at` is the index of each reservation), `checks`, then
+ * its search words. `checksAt` is the index of the first check. Imports add
+ * them to a transaction of many rows.
  */
-export async function replaceRecord<T extends StoredRecord>(
+export function replaceItems<T extends StoredRecord>(
   spec: EntitySpec<T>,
   tenantId: string,
   before: T,
   after: T,
   checks: TransactItem[] = [],
-): Promise<WriteOutcome> {
+): { items: TransactItem[]; uniques: { at: number; field: string }[]; checksAt: number } {
   const moves = (spec.uniques ?? []).flatMap(({ name, field }) => {
     const old = uniqueValue(before, field);
     const next = uniqueValue(after, field);
@@ -400,13 +402,27 @@ export async function replaceRecord<T extends StoredRecord>(
     },
   };
   const words = searchWordWrites(spec, tenantId, before, { record: after, item });
-  const items = [put, ...reserves.map((entry) => entry.item), ...releases, ...checks, ...words];
-  const layout = {
-    recordAt: 0,
+  return {
+    items: [put, ...reserves.map((entry) => entry.item), ...releases, ...checks, ...words],
     uniques: reserves.map((entry, index) => ({ at: index + 1, field: entry.field })),
     checksAt: 1 + reserves.length + releases.length,
   };
-  return outcomeOf(await transact(items), layout);
+}
+
+/**
+ * Replaces a record read at `before.version` with `after` (version + 1), moving
+ * unique reservations whose values changed. Fails with `version` when someone
+ * else wrote in between: nothing is lost to a concurrent update.
+ */
+export async function replaceRecord<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  before: T,
+  after: T,
+  checks: TransactItem[] = [],
+): Promise<WriteOutcome> {
+  const { items, uniques, checksAt } = replaceItems(spec, tenantId, before, after, checks);
+  return outcomeOf(await transact(items), { recordAt: 0, uniques, checksAt });
 }
 
 /** Deletes a record and frees its unique values; further items (e.g. a suppression entry) join the transaction. */
