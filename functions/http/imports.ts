@@ -54,7 +54,8 @@ async function viewOf(item: ImportItem): Promise<ImportView> {
   };
 }
 
-const visibleTo = (caller: Caller, item: ImportItem) => caller.role !== 'rep' || item.ownerId === caller.userId;
+const visibleTo = (caller: Caller, item: ImportItem) =>
+  caller.role !== 'rep' || item.ownerId === caller.userId;
 
 export const handler = httpHandler(importRoutes, {
   async createImport({ caller, body }) {

@@ -1,5 +1,5 @@
-import { importSchemas } from '../schemas/imports-api.ts';
 import { listOf } from '../schemas/common.ts';
+import { importSchemas } from '../schemas/imports-api.ts';
 import { defineRoutes } from './route.ts';
 
 /** CSV imports (SPEC "Import, export, extensibility"): admins, managers and reps may import. */
@@ -28,7 +28,8 @@ export const importRoutes = defineRoutes([
     method: 'GET',
     path: '/imports/{id}',
     operationId: 'getImport',
-    summary: 'An import: status, row counts (processedRows = created + updated + skipped + failed), error CSV link',
+    summary:
+      'An import: status, row counts (processedRows = created + updated + skipped + failed), error CSV link',
     response: () => importSchemas().view,
     status: 200,
   },

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
+
 const importEntities = ['contacts', 'companies', 'leads', 'deals'] as const;
+
 import { lazy } from './lazy.ts';
 
 /** The status an import moves through: uploading → processing → done | failed. */
@@ -51,7 +53,10 @@ export const importSchemas = /* @__PURE__ */ lazy(() => {
       mode: z.optional(z.enum(importModes)),
       mapping: z.optional(
         z
-          .record(z.string().check(z.minLength(1), z.maxLength(200)), z.nullable(z.string().check(z.maxLength(200))))
+          .record(
+            z.string().check(z.minLength(1), z.maxLength(200)),
+            z.nullable(z.string().check(z.maxLength(200))),
+          )
           .check(z.refine((mapping) => Object.keys(mapping).length <= 200, 'must map at most 200 columns')),
       ),
       encoding: z.optional(z.enum(importEncodings)),

@@ -3,10 +3,10 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { config } from '../config.ts';
 import type { Actor } from '../domain/access.ts';
-import type { PageKey } from './page.ts';
 import { dynamo } from './client.ts';
 import { conditionHeld } from './conditional.ts';
 import { importKey, importsPk } from './keys.ts';
+import type { PageKey } from './page.ts';
 import { queryPage } from './query.ts';
 
 /**

@@ -13,6 +13,9 @@ declare module 'vitest' {
     inboxUrl: string;
     dynamoEndpoint: string;
     tableName: string;
+    /** The S3-compatible server and the imports bucket (for tests that run the import worker directly). */
+    s3Endpoint: string;
+    importsBucket: string;
   }
 }
 
@@ -47,6 +50,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('inboxUrl', runtime.inboxUrl);
   project.provide('dynamoEndpoint', runtime.dynamoEndpoint);
   project.provide('tableName', runtime.tableName);
+  project.provide('s3Endpoint', runtime.s3.endpoint);
+  project.provide('importsBucket', runtime.s3.buckets.imports);
   return async () => {
     await runtime.stop();
     await rm(dataDir, { recursive: true, force: true });
