@@ -81,7 +81,7 @@ export const handler = observed(async function importChunks(
     {
       name: 'importChunks',
       parse: parseImportMessage,
-      correlation: (message) =>
+      correlation: (message): Readonly<Record<string, string>> =>
         message.ignored === undefined ? { tenantId: message.tenantId, importId: message.importId } : {},
       async handle(message, remainingMs) {
         if (message.ignored !== undefined) {
