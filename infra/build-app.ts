@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from './config.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { FilesStack } from './stacks/files-stack.ts';
 import { configurationSetName, MessagingStack } from './stacks/messaging-stack.ts';
 import { ReportingStack } from './stacks/reporting-stack.ts';
 import { ScheduleStack } from './stacks/schedule-stack.ts';
@@ -13,6 +14,7 @@ export interface CrmStacks {
   readonly schedule: ScheduleStack;
   readonly api: ApiStack;
   readonly reporting: ReportingStack;
+  readonly files: FilesStack;
 }
 
 /**
@@ -52,6 +54,12 @@ export function buildApp(app: App): CrmStacks {
     campaignSendQueue: messaging.sendQueue,
     configurationSetName: configurationSetName(config.stage),
   });
+  const files = new FilesStack(app, 'CrmFiles', {
+    stackName: name('CrmFiles'),
+    description: 'Serverless CRM: import and export buckets, their queues and workers',
+    table: data.table,
+    config,
+  });
   const api = new ApiStack(app, 'CrmApi', {
     stackName: name('CrmApi'),
     description: 'Serverless CRM: Cognito, HTTP API and its functions',
@@ -73,5 +81,5 @@ export function buildApp(app: App): CrmStacks {
   if (config.stage) Tags.of(app).add('stage', config.stage);
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { data, messaging, schedule, api, reporting };
+  return { data, messaging, schedule, api, reporting, files };
 }

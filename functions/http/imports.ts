@@ -1,7 +1,7 @@
 import { importRoutes } from '#shared/api/imports';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
-import { notFound } from '#shared/http/problem';
+import { badRequest, notFound } from '#shared/http/problem';
 import { actorOf } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import type { ImportView } from '#shared/schemas/imports-api';
@@ -15,6 +15,7 @@ import {
   listImports,
   MAX_IMPORT_BYTES,
 } from '#shared/store/imports';
+import { canImport, canMatch } from '#shared/store/imports-rows';
 
 /**
  * CSV imports (SPEC "Import, export, extensibility"). POST writes the import
@@ -59,9 +60,21 @@ const visibleTo = (caller: Caller, item: ImportItem) =>
 
 export const handler = httpHandler(importRoutes, {
   async createImport({ caller, body }) {
+    const mode = body.mode ?? 'create';
+    if (!canImport(body.entity))
+      throw badRequest('This entity cannot be imported yet', [
+        { path: 'entity', message: `${body.entity} cannot be imported yet` },
+      ]);
+    if (mode === 'upsert' && !canMatch(body.entity))
+      throw badRequest('Upsert is not available for this entity', [
+        {
+          path: 'mode',
+          message: `${body.entity} have no unique key to match rows on; import with mode create`,
+        },
+      ]);
     const item = await createImport(caller.tenantId, actorOf(caller), {
       entity: body.entity,
-      mode: body.mode ?? 'create',
+      mode,
       dryRun: body.dryRun ?? false,
       options: {
         ...(body.mapping ? { mapping: body.mapping } : {}),

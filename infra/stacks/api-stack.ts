@@ -33,6 +33,7 @@ import { routeKey } from '#shared/api/route';
 import { roles } from '#shared/domain/access';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
+import { fileBucketName } from '../constructs/files.ts';
 import type { ScheduleWiring } from '../grants.ts';
 import { lambdasOf } from '../lambdas.ts';
 
@@ -186,6 +187,8 @@ export class ApiStack extends Stack {
         signingSecret: props.signingSecret,
         userPool: this.userPool,
         queues: { reportRebuild: props.reportRebuildQueue },
+        // By name (files-stack.ts creates them): presigned uploads and downloads need no reference.
+        buckets: { imports: fileBucketName('imports', config.stage) },
       });
       functions[spec.name as HttpFunctionName] = fn;
       const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn.fn);

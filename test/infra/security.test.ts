@@ -44,9 +44,12 @@ describe('cdk-nag AwsSolutions', () => {
       'CrmMessaging/campaignSend-function',
       'CrmMessaging/sesEvents-function',
       'CrmMessaging/reportRebuild-function',
+      'CrmFiles/Imports/importChunks-function',
     ];
     const anyIdentity =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]';
+    const importsObjects = (pattern: string) =>
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::crm-imports-<AWS::AccountId>-<AWS::Region>/${pattern}]`;
     const scheduleGroupWildcard =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/crm/*]';
     expect(findings(pack.validateScope(app).violations)).toEqual(
@@ -64,6 +67,11 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-SQS3 @ CrmReporting/StreamFailures/Resource',
         'AwsSolutions-SQS3 @ CrmSchedule/ScheduleFailures/Resource',
         ...functions.map((fn) => `AwsSolutions-IAM5[Resource::*] @ ${fn}/Role/DefaultPolicy/Resource`),
+        // Object keys begin with the tenant: the import functions' grants name key patterns only.
+        `${importsObjects('*.csv')} @ CrmApi/imports-function/Role/DefaultPolicy/Resource`,
+        `${importsObjects('*-errors.csv')} @ CrmApi/imports-function/Role/DefaultPolicy/Resource`,
+        `${importsObjects('*')} @ CrmFiles/Imports/importChunks-function/Role/DefaultPolicy/Resource`,
+        `${importsObjects('*-errors.csv')} @ CrmFiles/Imports/importChunks-function/Role/DefaultPolicy/Resource`,
         ...httpFunctionNames
           .filter((name) => schedulingFunctions.has(name))
           .map((name) => `${scheduleGroupWildcard} @ CrmApi/${name}-function/Role/DefaultPolicy/Resource`),
@@ -166,6 +174,10 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
       seconds: queueConsumerTimeoutMs.reportRebuild / 1000,
       why: 'reportRebuild reads pages of a large tenant until its time is nearly out, then queues its own continuation; its lease outlives it',
     },
+    [fnId('files', stacks.files.imports.worker.fn)]: {
+      seconds: queueConsumerTimeoutMs.importChunks / 1000,
+      why: 'importChunks streams an uploaded file chunk by chunk until its time is nearly out, then queues its own continuation; its lease outlives it',
+    },
   };
   const functions = all.flatMap(([stack, template]) =>
     Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => ({
@@ -174,8 +186,8 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
     })),
   );
 
-  it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler and the report rebuild worker', () => {
-    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 3);
+  it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler the report rebuild worker and the import worker', () => {
+    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 4);
   });
 
   it.each(Object.entries(longRunning).map(([id, exception]) => ({ id, ...exception })))(
