@@ -28,6 +28,25 @@ const shortForms: Readonly<Record<string, string>> = {
   emiratosarabes: 'AE',
 };
 
+/** Codes CLDR names that are not countries: groupings, pseudo-locales, the unknown region. */
+const notCountries = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ']);
+
+let english: Intl.DisplayNames | undefined;
+
+/**
+ * Whether `code` is a current ISO 3166-1 alpha-2 code (or XK, Kosovo): CLDR
+ * names it and does not replace it (UK is GB, BU is MM, YU is RS).
+ */
+function isRegionCode(code: string): boolean {
+  english ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  return (
+    /^[A-Z]{2}$/.test(code) &&
+    !notCountries.has(code) &&
+    english.of(code) !== undefined &&
+    Intl.getCanonicalLocales(`und-${code}`)[0] === `und-${code}`
+  );
+}
+
 let byName: ReadonlyMap<string, string> | undefined;
 
 function countryNames(): ReadonlyMap<string, string> {
@@ -40,6 +59,7 @@ function countryNames(): ReadonlyMap<string, string> {
   for (const first of letters)
     for (const second of letters) {
       const code = first + second;
+      if (!isRegionCode(code)) continue;
       for (const display of languages) {
         const name = display.of(code);
         if (name) names.set(fold(name), code);
@@ -48,11 +68,6 @@ function countryNames(): ReadonlyMap<string, string> {
   byName = names;
   return names;
 }
-
-/** Whether `code` is an assigned ISO 3166-1 alpha-2 code (CLDR has a name for it). */
-const isRegionCode = (code: string): boolean =>
-  /^[A-Z]{2}$/.test(code) &&
-  new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }).of(code) !== undefined;
 
 /** A country code from a code (`es`, `ES`) or an English or Spanish name (`Spain`, `España`, `Alemania`). */
 export function readCountry(cell: string): Read<string> {

@@ -159,8 +159,11 @@ export async function openCsv(
   if (named) refuseKnownBinary(prefix.bytes);
   const { encoding, bomLength } = named
     ? { encoding: named, bomLength: bomLengthFor(named, prefix.bytes) }
-    : detectEncoding(prefix.bytes, prefix.wholeFile);
-  const start = decodePrefix(prefix.bytes, encoding, bomLength);
+    : detectEncoding(
+        prefix.bytes.subarray(0, DETECTION_PREFIX_BYTES),
+        prefix.wholeFile && prefix.bytes.length <= DETECTION_PREFIX_BYTES,
+      );
+  const start = decodePrefix(prefix.bytes.subarray(0, DETECTION_PREFIX_BYTES), encoding, bomLength);
   if (prefix.wholeFile && start.trim() === '')
     throw new ImportFileError('The file is empty: it has no header row and no data.');
   const delimiter = options.delimiter ?? detectDelimiter(start, prefix.wholeFile);

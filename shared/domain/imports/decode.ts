@@ -180,13 +180,16 @@ export async function* decodeText(
       offset += dropped;
     }
     if (chunk.length === 0) continue;
-    if (eightBit) {
-      const nul = chunk.indexOf(0);
-      if (nul >= 0) throw binaryData(offset + nul);
-    }
-    if (utf8) {
-      const bad = utf8.feed(chunk);
-      if (bad >= 0) throw notUtf8(bad + skip);
+    // At a fault, the text before it is yielded first: every row before the fault is read.
+    const nul = eightBit ? chunk.indexOf(0) : -1;
+    const bad = utf8 ? utf8.feed(chunk) : -1;
+    const fault = [nul >= 0 ? offset + nul : -1, bad >= 0 ? bad + skip : -1].filter((at) => at >= 0);
+    if (fault.length > 0) {
+      const at = Math.min(...fault);
+      const before = chunk.subarray(0, at - offset);
+      const text = decoder ? decoder.write(asBuffer(before)) : utf8Text.decode(before, { stream: true });
+      if (text !== '') yield text;
+      throw at === offset + nul ? binaryData(at) : notUtf8(at);
     }
     offset += chunk.length;
     const text = decoder ? decoder.write(asBuffer(chunk)) : utf8Text.decode(chunk, { stream: true });

@@ -57,6 +57,8 @@ export function readDate(cell: string): Read<string> {
   return isCalendarDate(value) ? { value } : { reason: 'is not a date' };
 }
 
+const TWO_CURRENCIES = 'names two different currencies';
+
 /** Currency signs and the ISO 4217 codes they stand for. */
 const currencySigns: Readonly<Record<string, string>> = {
   '€': 'EUR',
@@ -89,7 +91,7 @@ export function readDecimal(
   const sign = /^([€$£¥₹])\s*(.*)$|^(.*?)\s*([€$£¥₹])$/u.exec(text);
   if (sign) {
     const found = currencySigns[sign[1] ?? sign[4] ?? ''];
-    if (currency && currency !== found) return { reason: 'names two different currencies' };
+    if (currency && currency !== found) return { reason: TWO_CURRENCIES };
     currency = found;
     text = (sign[2] ?? sign[3] ?? '').trim();
   }
@@ -141,8 +143,7 @@ export function readNumber(cell: string): Read<number> {
 /** A whole number of at least 0 (a company's employees). */
 export function readCount(cell: string): Read<number> {
   const read = readDecimal(cell);
-  if ('reason' in read) return read;
-  if (read.value.currency || read.value.negative || /[1-9]/.test(read.value.fraction))
+  if ('reason' in read || read.value.currency || read.value.negative || /[1-9]/.test(read.value.fraction))
     return { reason: 'is not a whole number' };
   const value = Number(read.value.digits);
   return Number.isSafeInteger(value) ? { value } : { reason: 'is too large' };
@@ -156,7 +157,10 @@ export function readCount(cell: string): Read<number> {
  */
 export function readMoney(cell: string): Read<{ amount: number; currency?: string }> {
   const read = readDecimal(cell);
-  if ('reason' in read) return { reason: 'is not an amount (write it as 1234.56, 1.234,56 or € 1.234,56)' };
+  if ('reason' in read)
+    return read.reason === TWO_CURRENCIES
+      ? read
+      : { reason: 'is not an amount (write it as 1234.56, 1.234,56 or € 1.234,56)' };
   const { digits, fraction, negative, currency } = read.value;
   if (negative) return { reason: 'is negative; amounts are at least 0' };
   if (fraction.length > 2 && /[1-9]/.test(fraction.slice(2))) return { reason: 'has more than 2 decimals' };
