@@ -9,7 +9,9 @@ import { ImportFileError } from './errors.ts';
  * Windows-1252 (what Excel on Windows writes as "CSV"). The stream decoder then
  * checks every later byte, so a file that turns out not to be UTF-8 after the
  * prefix fails naming the byte, never decodes to replacement characters.
- * Windows-1252 goes through iconv-lite: Node's TextDecoder maps 0x80 to U+0080,
+ * UTF-8 and UTF-16 go through TextDecoder in streaming mode (a character or
+ * surrogate pair cut by a chunk boundary is joined); Windows-1252 goes through
+ * iconv-lite: Node's TextDecoder maps 0x80 to U+0080,
  * not €.
  */
 
@@ -159,8 +161,12 @@ export async function* decodeText(
   detected: boolean,
 ): AsyncGenerator<string> {
   const utf8 = encoding === 'utf-8' ? new Utf8Check() : undefined;
-  const utf8Text = new TextDecoder('utf-8', { ignoreBOM: true });
-  const decoder = encoding === 'utf-8' ? undefined : iconv.getDecoder(encoding, { stripBOM: false });
+  const unicode = encoding === 'windows-1252' ? undefined : new TextDecoder(encoding, { ignoreBOM: true });
+  const cp1252 = unicode ? undefined : iconv.getDecoder('windows-1252');
+  const decode = (bytes: Uint8Array) =>
+    unicode
+      ? unicode.decode(bytes, { stream: true })
+      : (cp1252 as iconv.DecoderStream).write(asBuffer(bytes));
   const eightBit = encoding === 'utf-8' || encoding === 'windows-1252';
   let offset = 0;
   let toSkip = skip;
@@ -187,12 +193,12 @@ export async function* decodeText(
     if (fault.length > 0) {
       const at = Math.min(...fault);
       const before = chunk.subarray(0, at - offset);
-      const text = decoder ? decoder.write(asBuffer(before)) : utf8Text.decode(before, { stream: true });
+      const text = decode(before);
       if (text !== '') yield text;
       throw at === offset + nul ? binaryData(at) : notUtf8(at);
     }
     offset += chunk.length;
-    const text = decoder ? decoder.write(asBuffer(chunk)) : utf8Text.decode(chunk, { stream: true });
+    const text = decode(chunk);
     if (text !== '') yield text;
   }
   if (utf8) {
@@ -201,14 +207,14 @@ export async function* decodeText(
   }
   if (!eightBit && (offset - skip) % 2 !== 0)
     throw new ImportFileError(`The file ends halfway through a UTF-16 character (byte ${offset - 1}).`);
-  const rest = decoder ? decoder.end() : utf8Text.decode();
+  const rest = unicode ? unicode.decode() : cp1252?.end();
   if (rest) yield rest;
 }
 
 /** The prefix decoded without checks, for delimiter detection (the stream decoder checks it again). */
 export function decodePrefix(prefix: Uint8Array, encoding: CsvEncoding, skip: number): string {
   const bytes = asBuffer(prefix.subarray(skip));
-  return encoding === 'utf-8'
-    ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)
-    : iconv.decode(bytes, encoding, { stripBOM: false });
+  return encoding === 'windows-1252'
+    ? iconv.decode(bytes, encoding)
+    : new TextDecoder(encoding, { ignoreBOM: true }).decode(bytes);
 }
