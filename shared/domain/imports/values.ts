@@ -111,7 +111,10 @@ export function readDecimal(
     if (separator && text.split(separator).length === 2 && !/^\d{1,3}[.,]\d{3}$/.test(text))
       decimal = separator;
   }
-  const [whole = '', fraction = ''] = decimal ? text.split(decimal) : [text];
+  const point = decimal ? text.lastIndexOf(decimal) : text.length;
+  const whole = text.slice(0, point);
+  const fraction = text.slice(point + 1);
+  if (decimal && whole.includes(decimal)) return { reason: 'is not a number' };
   const grouping = decimal === '.' ? ',' : decimal === ',' ? '.' : text.includes('.') ? '.' : ',';
   const groups = whole.split(grouping);
   const grouped =
