@@ -1,14 +1,12 @@
 import * as z from 'zod/mini';
 
-const importEntities = ['contacts', 'companies', 'leads', 'deals'] as const;
+import { csvDelimiters, csvEncodings, importEntities } from '../domain/imports/index.ts';
 
 import { lazy } from './lazy.ts';
 
 /** The status an import moves through: uploading → processing → done | failed. */
 export const importStatuses = ['uploading', 'processing', 'done', 'failed'] as const;
 export const importModes = ['create', 'upsert'] as const;
-export const importEncodings = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
-export const importDelimiters = [',', ';', '\t'] as const;
 
 /**
  * `POST /imports`, `GET /imports/{id}` and `GET /imports` (SPEC "Import, export,
@@ -40,8 +38,8 @@ export const importSchemas = /* @__PURE__ */ lazy(() => {
       z.array(z.object({ column: z.string(), index: z.number(), field: z.nullable(z.string()) })),
     ),
     mapping: z.optional(z.record(z.string(), z.nullable(z.string()))),
-    encoding: z.optional(z.enum(importEncodings)),
-    delimiter: z.optional(z.enum(importDelimiters)),
+    encoding: z.optional(z.enum(csvEncodings)),
+    delimiter: z.optional(z.enum(csvDelimiters)),
     /** Why a failed import stopped (a file error), in plain words. */
     error: z.optional(z.string()),
     createdAt: z.string(),
@@ -59,8 +57,8 @@ export const importSchemas = /* @__PURE__ */ lazy(() => {
           )
           .check(z.refine((mapping) => Object.keys(mapping).length <= 200, 'must map at most 200 columns')),
       ),
-      encoding: z.optional(z.enum(importEncodings)),
-      delimiter: z.optional(z.enum(importDelimiters)),
+      encoding: z.optional(z.enum(csvEncodings)),
+      delimiter: z.optional(z.enum(csvDelimiters)),
       dryRun: z.optional(z.boolean()),
     }),
     view: z.object(view),

@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { config } from '../config.ts';
 import type { Actor } from '../domain/access.ts';
+import type { ImportEntity } from '../domain/imports/index.ts';
 import { dynamo } from './client.ts';
 import { conditionHeld } from './conditional.ts';
 import { importKey, importsPk } from './keys.ts';
@@ -23,8 +24,7 @@ import { queryPage } from './query.ts';
  * - `lease`: the run working on the import (a redelivered or duplicate queue
  *   message finds it held and comes back later); it lapses after LEASE_MS.
  */
-export const importEntityNames = ['contacts', 'companies', 'leads', 'deals'] as const;
-export type ImportEntityName = (typeof importEntityNames)[number];
+export type ImportEntityName = ImportEntity;
 export type ImportStatus = 'uploading' | 'processing' | 'done' | 'failed';
 export type ImportMode = 'create' | 'upsert';
 

@@ -198,6 +198,9 @@ export function accessPatternShapes(): KeyShape[] {
     item('rebuildDrift', { ...rebuildDriftKey(TENANT, '<jobId>', 0), sk: `${REBUILD_DRIFT_PREFIX}<nnnnnn>` }),
     item('rebuildLock', rebuildLockKey(TENANT)),
     item('import', importKey(TENANT, '<importId>')),
-    item('importRange', { ...importRangeKey(TENANT, '<importId>', 0), sk: `${IMPORT_RANGE_PREFIX}<nnnnnnnnn>` }),
+    item('importRange', {
+      ...importRangeKey(TENANT, '<importId>', 0),
+      sk: `${IMPORT_RANGE_PREFIX}<nnnnnnnnn>`,
+    }),
   ];
 }
