@@ -104,10 +104,11 @@ async function holders(
   values: readonly string[],
 ): Promise<Map<string, string>> {
   const items = await batchGet(values.map((value) => uniqueKey(tenantId, name, value)));
-  const byKey = new Map(items.map((item) => [String(item.sk), item]));
+  const keyOf = (key: { pk: unknown; sk: unknown }) => `${String(key.pk)}\n${String(key.sk)}`;
+  const byKey = new Map(items.map((item) => [keyOf(item as { pk: unknown; sk: unknown }), item]));
   const found = new Map<string, string>();
   for (const value of values) {
-    const item = byKey.get(uniqueKey(tenantId, name, value).sk);
+    const item = byKey.get(keyOf(uniqueKey(tenantId, name, value)));
     if (typeof item?.refId === 'string') found.set(value, item.refId);
   }
   return found;
@@ -482,7 +483,6 @@ export async function planRows(
           keys.filter((key) => !held.has(key)),
         )
       : new Map<string, SuppressionReason>();
-  const defaults = new Map<number, { ownerId: string; teamId?: string }>();
 
   const plans: RowPlan[] = [];
   for (const row of rows) {
@@ -536,7 +536,7 @@ export async function planRows(
     }
     let recordOwner = owner;
     if (!recordOwner && rules.defaultOwner) {
-      recordOwner = defaults.get(row.ordinal) ?? (await rules.defaultOwner(context, validated.input));
+      recordOwner = await rules.defaultOwner(context, validated.input);
     }
     const built = rules.build(
       context,

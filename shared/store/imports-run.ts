@@ -191,7 +191,11 @@ function pack(plans: readonly RowPlan[]): RowPlan[][] {
  * new item starts, and the ones under way finish before the first error is
  * rethrown: a failed run leaves nothing of its own still writing.
  */
-async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function inParallel<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;
@@ -209,6 +213,45 @@ async function inParallel<T, R>(items: readonly T[], limit: number, work: (item:
   );
   if (failure) throw failure.error;
   return results;
+}
+
+const itemKey = (item: TransactItem): string | undefined => {
+  const check = item.ConditionCheck;
+  return check ? `${String(check.Key?.pk)}\n${String(check.Key?.sk)}` : undefined;
+};
+
+/**
+ * A transaction may touch an item once: rows of a group naming the same
+ * company share one existence check (the first row's).
+ */
+function withoutRepeatedChecks(items: readonly TransactItem[]): TransactItem[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = itemKey(item);
+    if (!key) return true;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The plans whose items (as withoutRepeatedChecks laid them out) failed their conditions. */
+function ownersOf(plans: readonly RowPlan[], failed: readonly number[]): RowPlan[] {
+  const seen = new Set<string>();
+  const owners: RowPlan[] = [];
+  let at = 0;
+  for (const plan of plans) {
+    let mine = false;
+    for (const item of plan.items) {
+      const key = itemKey(item);
+      if (key && seen.has(key)) continue;
+      if (key) seen.add(key);
+      if (failed.includes(at)) mine = true;
+      at++;
+    }
+    if (mine) owners.push(plan);
+  }
+  return owners;
 }
 
 class ImportRun {
@@ -233,7 +276,7 @@ class ImportRun {
     for (let attempt = 1; ; attempt++) {
       const marker = markerOf(plans);
       const put = markerPut(tenantId, this.item.id, marker);
-      const items = [...plans.flatMap((plan) => plan.items), put];
+      const items = [...withoutRepeatedChecks(plans.flatMap((plan) => plan.items)), put];
       let outcome: Awaited<ReturnType<typeof transact>>;
       try {
         outcome = await transact(items);
@@ -257,13 +300,7 @@ class ImportRun {
         throw new Error('An import range marker failed its condition but cannot be read');
       }
       // Which rows own the failed items: those are planned again against what is stored now.
-      const owners: RowPlan[] = [];
-      let at = 0;
-      for (const plan of plans) {
-        const end = at + plan.items.length;
-        if (outcome.failedConditions.some((index) => index >= at && index < end)) owners.push(plan);
-        at = end;
-      }
+      const owners = ownersOf(plans, outcome.failedConditions);
       if (attempt >= MAX_GROUP_ATTEMPTS) {
         plans = plans.map((plan) =>
           owners.includes(plan)
