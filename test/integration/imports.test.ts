@@ -519,10 +519,12 @@ describe('a 10,000-row file', () => {
     const bad = [17, 2_500, 9_999];
     for (const index of bad) (rows[index] as Row).email = `broken-${index}`;
     const began = Date.now();
+    // First names only: each row is its contact, its email's constraint and the suppression check,
+    // which keeps this test's time (DynamoDB Local writes every item of a transaction in turn) reasonable.
     const id = await importCsv(
       world.admin.client,
       { entity: 'contacts' },
-      csvOf(['firstName', 'lastName', 'email', 'tags'], rows),
+      csvOf(['firstName', 'email', 'tags'], rows),
     );
     const view = await finished(world.admin.client, id, 300_000);
     const seconds = (Date.now() - began) / 1000;
