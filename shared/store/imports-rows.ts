@@ -15,8 +15,9 @@ import { companies, contacts, leads, users } from './entities.ts';
 import type { ImportEntityName, ImportMode } from './imports.ts';
 import type { ColumnMapping, ReadRow, RowError } from './imports-reader.ts';
 import { validateRow } from './imports-reader.ts';
-import { suppressionKey, uniqueKey } from './keys.ts';
+import { indexPartition, itemIndexes, lookupPk, suppressionKey, uniqueKey } from './keys.ts';
 import { ruleAssignee } from './lead-assignment.ts';
+import { queryPages } from './query.ts';
 import {
   createItems,
   type EntitySpec,
@@ -48,8 +49,9 @@ export interface RowPlan {
   readonly errors: readonly RowError[];
   /** The row's writes; empty for failed and skipped rows and in a dry run. */
   readonly items: readonly TransactItem[];
-  /** A created record's match key, so a later duplicate in the same file becomes an update. */
+  /** A created record's match key and id, so a later duplicate in the same file becomes its update. */
   readonly createdKey?: string;
+  readonly createdId?: string;
 }
 
 /** The import as its rows are written: who imports, what, how. */
@@ -111,6 +113,27 @@ async function holders(
     const item = byKey.get(keyOf(uniqueKey(tenantId, name, value)));
     if (typeof item?.refId === 'string') found.set(value, item.refId);
   }
+  return found;
+}
+
+/** The records holding each lookup value (`name`, lower-cased value → record ids), one Query per value. */
+async function lookupHolders(
+  tenantId: string,
+  name: string,
+  values: readonly string[],
+): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  await Promise.all(
+    [...new Set(values)].map(async (value) => {
+      const ids: string[] = [];
+      for await (const items of queryPages({
+        TableName: config.tableName,
+        ...indexPartition(itemIndexes.recordsByLookup, lookupPk(tenantId, name, value)),
+      }))
+        for (const item of items) if (typeof item.refId === 'string') ids.push(item.refId);
+      if (ids.length > 0) found.set(value, ids);
+    }),
+  );
   return found;
 }
 
@@ -290,8 +313,10 @@ const sameData = (a: object, b: object) => {
 
 interface EntityRules<T extends StoredRecord> {
   readonly spec: EntitySpec<T>;
-  /** The unique constraint a match key is held by (undefined: rows are never matched). */
+  /** The unique constraint a match key is held by. */
   readonly uniqueName?: string;
+  /** Or the lookup that finds the records holding it (several may: then the row cannot be matched). */
+  readonly lookupName?: string;
   readonly matchField: string;
   readonly label: string;
   /** The new record of a validated create input. */
@@ -422,6 +447,8 @@ const companyRules: EntityRules<Company> = {
 
 const leadRules: EntityRules<Lead> = {
   spec: leads,
+  // Leads may share an email (POST /leads allows it): only an upsert matches them, by their lookup.
+  lookupName: 'LEAD_EMAIL',
   matchField: 'email',
   label: 'lead',
   build(_context, input, owner) {
@@ -447,7 +474,10 @@ const rulesOf = (entity: ImportEntityName): EntityRules<StoredRecord> | undefine
         : undefined) as EntityRules<StoredRecord> | undefined;
 
 /** Whether the importer can match rows of this entity on their key (upsert). */
-export const canMatch = (entity: ImportEntityName): boolean => rulesOf(entity)?.uniqueName !== undefined;
+export const canMatch = (entity: ImportEntityName): boolean => {
+  const rules = rulesOf(entity);
+  return rules?.uniqueName !== undefined || rules?.lookupName !== undefined;
+};
 
 /** Whether rows of this entity can be imported at all. */
 export const canImport = (entity: ImportEntityName): boolean => rulesOf(entity) !== undefined;
@@ -456,13 +486,15 @@ export const canImport = (entity: ImportEntityName): boolean => rulesOf(entity) 
  * Plans a wave of rows (no two share a match key): reads the records their
  * keys match and, for new contacts, the suppression list, in batches; then
  * decides each row's outcome and builds its writes. `dryCreated`: keys a dry
- * run has counted as created (a later duplicate counts as an update).
+ * run has counted as created (a later duplicate counts as an update);
+ * `createdEarlier`: keys earlier waves created, with the record's id.
  */
 export async function planRows(
   context: ImportContext,
   rows: readonly ChunkRow[],
   references: ChunkReferences,
   dryCreated: ReadonlyMap<string, number> = new Map(),
+  createdEarlier: ReadonlyMap<string, string> = new Map(),
 ): Promise<RowPlan[]> {
   const rules = rulesOf(context.entity);
   if (!rules)
@@ -475,6 +507,16 @@ export async function planRows(
   const held = rules.uniqueName
     ? await holders(context.tenantId, rules.uniqueName, keys)
     : new Map<string, string>();
+  const shared =
+    rules.lookupName && context.mode === 'upsert'
+      ? await lookupHolders(context.tenantId, rules.lookupName, keys)
+      : new Map<string, string[]>();
+  for (const [key, ids] of shared) if (ids.length === 1) held.set(key, ids[0] as string);
+  // Created by an earlier wave of this chunk: an index may not show it yet.
+  for (const key of keys) {
+    const id = createdEarlier.get(key);
+    if (id && !held.has(key) && !shared.has(key)) held.set(key, id);
+  }
   const matched = await getRecords(rules.spec, context.tenantId, [...held.values()]);
   const suppressed =
     context.entity === 'contacts'
@@ -496,6 +538,14 @@ export async function planRows(
       continue;
     }
     const key = keyOf(row);
+    const several = key ? (shared.get(key)?.length ?? 0) : 0;
+    if (several > 1) {
+      const reason = `${several} ${rules.label}s have this ${rules.matchField}; change them in the app`;
+      plans.push(
+        failed(row, [rowError(context, row.read, rules.matchField, row.read.matchKey ?? '', reason)]),
+      );
+      continue;
+    }
     const id = key ? held.get(key) : undefined;
     const current = id ? matched.get(id) : undefined;
     const keyValue = row.read.matchKey ?? '';
@@ -564,7 +614,7 @@ export async function planRows(
       items: context.dryRun
         ? []
         : [...items, ...rules.createChecks(context, built, explicitStatus), ...words],
-      ...(key ? { createdKey: key } : {}),
+      ...(key ? { createdKey: key, createdId: built.id } : {}),
     });
   }
   return plans;

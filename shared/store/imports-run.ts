@@ -361,13 +361,17 @@ class ImportRun {
       const rows = new Map(pending.map((row) => [row.ordinal, row]));
       const waves = this.waves(pending);
       const dryCreated = new Map<string, number>();
+      const createdEarlier = new Map<string, string>();
       for (const wave of waves) {
         const planned = [
           ...wave.failed,
-          ...(await planRows(this.context, wave.rows, references, dryCreated)),
+          ...(await planRows(this.context, wave.rows, references, dryCreated, createdEarlier)),
         ];
-        if (this.context.dryRun)
-          for (const plan of planned) if (plan.createdKey) dryCreated.set(plan.createdKey, plan.row);
+        for (const plan of planned) {
+          if (!plan.createdKey) continue;
+          if (this.context.dryRun) dryCreated.set(plan.createdKey, plan.row);
+          else if (plan.createdId) createdEarlier.set(plan.createdKey, plan.createdId);
+        }
         planned.sort((a, b) => a.ordinal - b.ordinal);
         written.push(
           ...(await inParallel(pack(planned), PARALLEL_GROUPS, async (group) => {

@@ -313,6 +313,8 @@ export const itemIndexes = {
   alertWatches: 'gsi6',
   /** The tenants the alert job checks: ALERT_TENANTS_PK / tenant id. */
   alertTenants: 'gsi1',
+  /** The records holding a lookup value (a lead's email): lookupPk / record id. */
+  recordsByLookup: 'gsi3',
 } as const satisfies Record<string, IndexName>;
 
 /**
@@ -389,3 +391,15 @@ export const importRangeKey = (tenantId: string, importId: string, first: number
   pk: importRangesPk(tenantId, importId),
   sk: importRangeSk(first),
 });
+
+/**
+ * A value a record can be found by without it being unique (a lead's email,
+ * which several leads may share): one item in the record's own partition
+ * (`LOOKUP#<NAME>`, deleted with it), indexed under the value.
+ */
+export const LOOKUP_PREFIX = 'LOOKUP#';
+
+export const lookupSk = (name: string) => `${LOOKUP_PREFIX}${name}`;
+
+export const lookupPk = (tenantId: string, name: string, value: string) =>
+  `T#${tenantId}#LOOKUP#${name}#${value.toLowerCase()}`;

@@ -17,6 +17,9 @@ import {
   type EntityType,
   indexDefinition,
   indexEntry,
+  itemIndexes,
+  lookupPk,
+  lookupSk,
   recordKey,
   recordPk,
   SEARCH_WORD_PREFIX,
@@ -47,6 +50,12 @@ export interface EntitySpec<T extends StoredRecord> {
   readonly label: string;
   /** Values unique per tenant, reserved by constraint items written in the same transaction. */
   readonly uniques?: readonly { readonly name: string; readonly field: keyof T & string }[];
+  /**
+   * Values a record is found by that several records may share (a lead's email): a lookup item
+   * in the record's partition (keys.ts lookupSk), indexed under the value, written and removed in
+   * the same transaction as the record (lookupWrites).
+   */
+  readonly lookups?: readonly { readonly name: string; readonly field: keyof T & string }[];
   /**
    * The access patterns beyond byCollection, byOwner and byTeam that every
    * record has (see record-patterns.ts): byParent, byState, byName.
@@ -178,6 +187,43 @@ export function searchWordWrites<T extends StoredRecord>(
     });
   }
   return [...puts, ...deletes];
+}
+
+/**
+ * The writes that keep a record's lookup items in step with it: a Put for
+ * each value `after` holds that `before` did not hold the same, a Delete for
+ * each `before` held and `after` does not. Unconditional: the record's own
+ * write carries the condition.
+ */
+export function lookupWrites<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  before: T | undefined,
+  after: T | undefined,
+): TransactItem[] {
+  const writes: TransactItem[] = [];
+  for (const { name, field } of spec.lookups ?? []) {
+    const was = before ? uniqueValue(before, field) : undefined;
+    const now = after ? uniqueValue(after, field) : undefined;
+    if (was === now) continue;
+    const key = { pk: recordPk(tenantId, spec.type, (after ?? before)?.id ?? ''), sk: lookupSk(name) };
+    if (now)
+      writes.push({
+        Put: {
+          TableName: config.tableName,
+          Item: {
+            ...key,
+            ...indexEntry(itemIndexes.recordsByLookup, lookupPk(tenantId, name, now), (after as T).id),
+            entity: 'lookup',
+            tenantId,
+            refType: spec.type,
+            refId: (after as T).id,
+          },
+        },
+      });
+    else writes.push({ Delete: { TableName: config.tableName, Key: key } });
+  }
+  return writes;
 }
 
 /**
@@ -347,7 +393,10 @@ export function createItems<T extends StoredRecord>(
   };
   return {
     items: [put, ...uniques.map((entry) => entry.item)],
-    words: searchWordWrites(spec, tenantId, undefined, { record, item }),
+    words: [
+      ...searchWordWrites(spec, tenantId, undefined, { record, item }),
+      ...lookupWrites(spec, tenantId, undefined, record),
+    ],
     uniques: uniques.map((entry, index) => ({ at: index + 1, field: entry.field })),
   };
 }
@@ -401,7 +450,10 @@ export function replaceItems<T extends StoredRecord>(
       ExpressionAttributeValues: { ':version': before.version },
     },
   };
-  const words = searchWordWrites(spec, tenantId, before, { record: after, item });
+  const words = [
+    ...searchWordWrites(spec, tenantId, before, { record: after, item }),
+    ...lookupWrites(spec, tenantId, before, after),
+  ];
   return {
     items: [put, ...reserves.map((entry) => entry.item), ...releases, ...checks, ...words],
     uniques: reserves.map((entry, index) => ({ at: index + 1, field: entry.field })),
@@ -448,6 +500,7 @@ export async function deleteRecord<T extends StoredRecord>(
     ...releases,
     ...extra,
     ...searchWordWrites(spec, tenantId, record, undefined),
+    ...lookupWrites(spec, tenantId, record, undefined),
   ];
   return outcomeOf(await transact(items), { recordAt: 0, uniques: [], checksAt: items.length });
 }

@@ -319,13 +319,55 @@ describe('create and upsert', () => {
     });
   });
 
-  it('refuses what it cannot do yet (lead upsert, deals), and imports leads in create mode', async () => {
-    for (const body of [{ entity: 'leads', mode: 'upsert' }, { entity: 'deals' }]) {
-      const refused = await world.admin.client.post('/imports', body);
-      expect(refused.status, refused.text).toBe(400);
-    }
+  it('updates leads by email (one lead per email), and refuses deals, which cannot be imported yet', async () => {
+    const refused = await world.admin.client.post('/imports', { entity: 'deals' });
+    expect(refused.status, refused.text).toBe(400);
     const tag = unique('lead');
+    const lead = await world.admin.client.post('/leads', {
+      firstName: 'Lía',
+      email: `lia.${tag}@example.com`,
+    });
+    expect(lead.status).toBe(201);
+    for (let n = 0; n < 2; n++)
+      expect(
+        (await world.admin.client.post('/leads', { firstName: 'Twin', email: `twin.${tag}@example.com` }))
+          .status,
+      ).toBe(201);
+    const csv = csvOf(
+      ['firstName', 'email', 'companyName'],
+      [
+        { firstName: 'Lía', email: `LIA.${tag}@example.com`, companyName: 'Cádiz SL' },
+        { firstName: 'Twin', email: `twin.${tag}@example.com`, companyName: 'Vigo SL' },
+        { firstName: 'Nueva', email: `nueva.${tag}@example.com` },
+        { firstName: 'Nueva', email: `nueva.${tag}@example.com`, companyName: 'Jaén SL' },
+      ],
+    );
     const view = await finished(
+      world.admin.client,
+      await importCsv(world.admin.client, { entity: 'leads', mode: 'upsert' }, csv),
+    );
+    expect(view).toMatchObject({ status: 'done', created: 1, updated: 2, failed: 1, processedRows: 4 });
+    expect((await world.admin.client.get(`/leads/${lead.body.id}`)).body).toMatchObject({
+      companyName: 'Cádiz SL',
+      version: 2,
+      status: 'new',
+    });
+    const errors = await errorRows(view.errorsUrl);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        row: '3',
+        column: 'email',
+        reason: expect.stringMatching(/^2 leads have this email/),
+      }),
+    ]);
+    const fresh = await world.admin.client.get(`/leads?q=nueva`);
+    const nueva = fresh.body.items.filter(
+      (item: { email: string }) => item.email === `nueva.${tag}@example.com`,
+    );
+    expect(nueva).toEqual([expect.objectContaining({ companyName: 'Jaén SL', status: 'new' })]);
+
+    // Create mode creates leads as POST /leads does, whatever emails other leads have.
+    const again = await finished(
       world.admin.client,
       await importCsv(
         world.admin.client,
@@ -333,11 +375,7 @@ describe('create and upsert', () => {
         csvOf(['firstName', 'email'], [{ firstName: 'Lía', email: `lia.${tag}@example.com` }]),
       ),
     );
-    expect(view).toMatchObject({ status: 'done', created: 1 });
-    const found = await world.admin.client.get('/leads?q=lia');
-    expect(
-      found.body.items.find((lead: { email: string }) => lead.email === `lia.${tag}@example.com`),
-    ).toMatchObject({ status: 'new' });
+    expect(again).toMatchObject({ status: 'done', created: 1 });
   });
 
   it("imports a rep's rows as the rep's records and refuses, row by row, changes to another rep's", async () => {
