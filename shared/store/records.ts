@@ -190,10 +190,11 @@ export function searchWordWrites<T extends StoredRecord>(
 }
 
 /**
- * The writes that keep a record's lookup items in step with it: a Put for
- * each value `after` holds that `before` did not hold the same, a Delete for
- * each `before` held and `after` does not. Unconditional: the record's own
- * write carries the condition.
+ * The writes that keep a record's lookup items in step with it: one item per
+ * lookup and record, so a Put of every value `after` holds (replacing the
+ * item of an earlier value, and adding one to a record written before the
+ * lookup existed), and a Delete where `before` held a value `after` has not.
+ * Unconditional: the record's own write carries the condition.
  */
 export function lookupWrites<T extends StoredRecord>(
   spec: EntitySpec<T>,
@@ -205,7 +206,7 @@ export function lookupWrites<T extends StoredRecord>(
   for (const { name, field } of spec.lookups ?? []) {
     const was = before ? uniqueValue(before, field) : undefined;
     const now = after ? uniqueValue(after, field) : undefined;
-    if (was === now) continue;
+    if (!now && !was) continue;
     const key = { pk: recordPk(tenantId, spec.type, (after ?? before)?.id ?? ''), sk: lookupSk(name) };
     if (now)
       writes.push({
