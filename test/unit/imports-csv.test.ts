@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+
 import {
   type CsvDelimiter,
   type CsvEncoding,
@@ -11,6 +12,7 @@ import {
   csvDelimiters,
   csvEncodings,
   ImportFileError,
+  MAX_ROW_CHARACTERS,
   mapColumns,
   openCsv,
   readRow,
@@ -223,6 +225,31 @@ describe('a file read through a stream', () => {
     // What was read but not yet consumed: the detection prefix at most, plus a chunk or two.
     expect(furthestAhead).toBeLessThan(64 * 1024 + 2 * chunkBytes);
     expect(furthestAhead).toBeLessThan(total / 8);
+  });
+
+  it('fails a quote never closed once the row outgrows MAX_ROW_CHARACTERS, without reading the rest', async () => {
+    let produced = 0;
+    async function* source() {
+      yield Buffer.from('email,firstName\nana@example.com,Ana\nbea@example.com,"Bea\n');
+      for (let chunk = 0; chunk < 400; chunk++) {
+        produced += 16 * 1024;
+        yield Buffer.from(`${'x'.repeat(16 * 1024 - 1)}\n`);
+      }
+    }
+    const file = await openCsv(source());
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const record of file.records) seen.push(record.row);
+      })(),
+    ).rejects.toThrow(
+      new ImportFileError(
+        `Row 3: the row is longer than 1,000,000 characters; a quoted cell probably starts here and its closing quote (") is missing.`,
+      ),
+    );
+    expect(seen).toEqual([2]);
+    expect(MAX_ROW_CHARACTERS).toBe(1_000_000);
+    expect(produced).toBeLessThan(MAX_ROW_CHARACTERS + 64 * 1024);
   });
 
   it('stops reading the source when the consumer stops', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { daysInMonth } from '../../shared/domain/calendar.ts';
 import { canonicalColumns, type ImportEntity, mapColumns } from '../../shared/domain/imports/index.ts';
 import {
+  neutralise,
   readDate,
   readMoney,
   readNumber,
@@ -200,8 +201,21 @@ describe('cell values', () => {
       '\rx',
     ]);
     expect(unneutralise("'hello")).toBe("'hello");
-    expect(unneutralise("''=1")).toBe("''=1");
+    expect(unneutralise("''=1")).toBe("'=1");
     expect(unneutralise('=1')).toBe('=1');
+  });
+
+  it('re-imports every value an export guarded unchanged', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', 'a', ' ') }),
+        (value) => {
+          const cell = neutralise(value);
+          expect(unneutralise(cell)).toBe(value);
+          expect(/^[=+\-@\t\r]/.test(cell)).toBe(false);
+        },
+      ),
+    );
   });
 
   it('splits full names', () => {

@@ -10,13 +10,21 @@ import { searchable } from '../text.ts';
 export type Read<T> = { readonly value: T } | { readonly reason: string };
 
 /**
- * The export's formula-injection guard, undone: a cell an export starts with
- * `'` because it began with `=`, `+`, `-`, `@`, tab or CR (OWASP "CSV
- * injection") loses that one `'` on import, so an export re-imports unchanged.
+ * Formula injection (OWASP "CSV injection"): a spreadsheet app runs a cell
+ * starting with `=`, `+`, `-`, `@`, tab or CR as a formula. Exports write such
+ * a cell with one `'` in front (`neutralise`); imports remove it
+ * (`unneutralise`). A value that itself starts with quotes before one of those
+ * characters (`'=x`) gets one more, so every value re-imports unchanged:
+ * `unneutralise(neutralise(value)) === value`.
  */
-export function unneutralise(cell: string): string {
-  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
-}
+const GUARDED = /^'*[=+\-@\t\r]/;
+const WITH_GUARD = /^'+[=+\-@\t\r]/;
+
+/** The cell an export writes for `value` (one `'` in front of a formula start). */
+export const neutralise = (value: string): string => (GUARDED.test(value) ? `'${value}` : value);
+
+/** The value an exported cell holds: `neutralise` undone. */
+export const unneutralise = (cell: string): string => (WITH_GUARD.test(cell) ? cell.slice(1) : cell);
 
 /** Folds text for comparing names and options: no accents, lower case, letters and digits only. */
 export const fold = (text: string): string => searchable(text).replace(/[^\p{L}\p{N}]/gu, '');
