@@ -158,6 +158,10 @@ describe('cell values', () => {
     expect(readNumber('-1.234,5')).toEqual({ value: -1234.5 });
     expect(readNumber('0,25')).toEqual({ value: 0.25 });
     expect(readNumber('1,234')).toEqual({ value: 1234 });
+    expect(readNumber('0,125')).toEqual({ value: 0.125 });
+    expect(readNumber(',5')).toEqual({ value: 0.5 });
+    expect(readNumber("1'234.5")).toEqual({ value: 1234.5 });
+    expect(readNumber('0.123.456')).toEqual({ reason: 'is not a number' });
     expect(readNumber('12,5%')).toEqual({ reason: 'is not a number' });
     expect(readNumber('1.2.3,4.5')).toEqual({ reason: 'is not a number' });
     expect(readNumber('1,23,4')).toEqual({ reason: 'is not a number' });
