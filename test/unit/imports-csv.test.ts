@@ -9,11 +9,13 @@ import {
   type CsvDelimiter,
   type CsvEncoding,
   type CsvRecord,
+  canonicalColumns,
   csvDelimiters,
   csvEncodings,
   ImportFileError,
   MAX_ROW_CHARACTERS,
   mapColumns,
+  neutralise,
   openCsv,
   readRow,
 } from '../../shared/domain/imports/index.ts';
@@ -275,5 +277,98 @@ describe('delimiter options', () => {
     const file = await openCsv(chunks(Buffer.from(text), 1 << 16), { delimiter });
     expect(file.delimiter).toBe(delimiter);
     expect(file.header).toEqual(text.split('\n')[0]?.split(delimiter));
+  });
+});
+
+describe('an export re-imports unchanged', () => {
+  const customFields = [
+    { key: 'score', label: 'Score', type: 'number' as const },
+    { key: 'vip', label: 'VIP', type: 'boolean' as const },
+    { key: 'renewal', label: 'Renewal', type: 'date' as const },
+    {
+      key: 'interests',
+      label: 'Interests',
+      type: 'multiselect' as const,
+      options: ['CRM', 'ERP', 'Cloud, hosted'],
+    },
+  ];
+  /** Text as a person types it: any Unicode, formula starts, quotes, delimiters, line breaks inside; trimmed. */
+  const text = fc
+    .string({
+      unit: fc.oneof(
+        fc.constantFrom('=', '+', '-', '@', "'", '"', ',', ';', '\t', '\r\n', '\n', ' '),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      ),
+      minLength: 1,
+      maxLength: 12,
+    })
+    .map((value) => value.trim())
+    .filter((value) => value !== '' && !value.includes('\u0000'));
+  const tag = fc
+    .string({ unit: fc.constantFrom(...'abcñé0 -_'), minLength: 1, maxLength: 8 })
+    .map((value) => value.trim())
+    .filter(Boolean);
+  const contact = fc.record(
+    {
+      firstName: text,
+      lastName: text,
+      email: fc.emailAddress().map((value) => value.toLowerCase()),
+      title: text,
+      city: text,
+      country: fc.constantFrom('ES', 'MX', 'DE', 'US'),
+      tags: fc.uniqueArray(tag, { minLength: 1, maxLength: 4 }),
+      lifecycleStage: fc.constantFrom('lead', 'customer', 'other'),
+      customFields: fc.record(
+        {
+          score: fc.integer({ min: -1_000_000, max: 1_000_000 }).map((value) => value / 100),
+          vip: fc.boolean(),
+          renewal: fc
+            .date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true })
+            .map((date) => date.toISOString().slice(0, 10)),
+          interests: fc.uniqueArray(fc.constantFrom('CRM', 'ERP', 'Cloud, hosted'), { minLength: 1 }),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: ['firstName', 'customFields'] },
+  );
+
+  /** A cell as an export writes it (canonicalColumns' docstring). */
+  const exportCell = (value: unknown): string =>
+    value === undefined ? '' : neutralise(Array.isArray(value) ? value.join(';') : String(value));
+
+  it('reads back every field an export wrote with the canonical columns', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(contact, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(...csvDelimiters),
+        async (contacts, delimiter) => {
+          const header = canonicalColumns('contacts', customFields);
+          const rows = contacts.map((record) =>
+            header.map((column) =>
+              exportCell(
+                column.startsWith('customFields.')
+                  ? (record.customFields as Record<string, unknown>)[column.slice('customFields.'.length)]
+                  : (record as Record<string, unknown>)[column],
+              ),
+            ),
+          );
+          const csv = stringify([header, ...rows], writeOptions({ delimiter, lineEnd: '\r\n' }));
+          const file = await openCsv(chunks(Buffer.from(csv), 5));
+          expect(file.delimiter).toBe(delimiter);
+          const { columns } = mapColumns('contacts', file.header, { customFields });
+          const read = [];
+          for await (const record of file.records)
+            read.push(readRow('contacts', columns, record, customFields));
+          expect(read.map((row) => row.errors)).toEqual(contacts.map(() => []));
+          expect(read.map((row) => row.fields)).toEqual(
+            contacts.map(({ customFields: custom, ...fields }) =>
+              Object.keys(custom).length > 0 ? { ...fields, customFields: custom } : fields,
+            ),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
