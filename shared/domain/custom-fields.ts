@@ -1,5 +1,6 @@
 import { isCalendarDate } from './calendar.ts';
 import { isStorableNumber, STORABLE_NUMBER_RULE } from './numbers.ts';
+import { ownValue } from './own-keys.ts';
 
 /**
  * Custom fields: per tenant and entity, an admin defines the extra fields its
@@ -37,9 +38,9 @@ export interface CustomFieldIssue {
 const isEmpty = (value: unknown): boolean =>
   value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
 
-/** Why `value` does not fit `definition`; undefined when it does (null and empty pass: required is checked apart). */
+/** Why `value` does not fit `definition`; undefined when it does (null, absent and empty pass: required is checked apart). */
 export function customFieldValueIssue(definition: CustomFieldDefinition, value: unknown): string | undefined {
-  if (value === null) return undefined;
+  if (value === null || value === undefined) return undefined;
   switch (definition.type) {
     case 'text':
       return typeof value === 'string' ? undefined : 'must be text';
@@ -68,7 +69,9 @@ export function customFieldValueIssue(definition: CustomFieldDefinition, value: 
 
 /**
  * Checks the `customFields` of a write against the entity's definitions.
- * `next` is the record's custom fields after the write (create: the body's; patch:
+ * While the entity has no definitions at all, `customFields` stay free-form
+ * (tenants that never defined a field keep writing what they wrote before):
+ * no issues. `next` is the record's custom fields after the write (create: the body's; patch:
  * stored merged with the patch), `written` the keys this write sets. Only written
  * keys are type-checked (stored values of a removed or changed definition stay
  * readable and are not re-judged by an unrelated write); a key without a definition
@@ -81,6 +84,7 @@ export function customFieldIssues(
   written: readonly string[],
   mode: 'create' | 'patch',
 ): CustomFieldIssue[] {
+  if (definitions.length === 0) return [];
   const byKey = new Map(definitions.map((definition) => [definition.key, definition]));
   const issues: CustomFieldIssue[] = [];
   for (const key of written) {
@@ -100,4 +104,23 @@ export function customFieldIssues(
       issues.push({ path: `customFields.${definition.key}`, message: 'is required' });
   }
   return issues;
+}
+
+const sameValue = (a: unknown, b: unknown): boolean =>
+  Array.isArray(a) && Array.isArray(b)
+    ? a.length === b.length && a.every((entry, index) => entry === b[index])
+    : a === b;
+
+/**
+ * The keys a patch writes: those whose value in `next` differs from `stored`
+ * (added, changed or removed). A value sent back unchanged is not a write, so
+ * a client that returns a record's whole `customFields` (values of a removed
+ * definition included) is not refused for what it did not change.
+ */
+export function changedCustomFieldKeys(
+  stored: Readonly<Record<string, unknown>>,
+  next: Readonly<Record<string, unknown>>,
+): string[] {
+  const keys = new Set([...Object.keys(stored), ...Object.keys(next)]);
+  return [...keys].filter((key) => !sameValue(ownValue(stored, key) ?? null, ownValue(next, key) ?? null));
 }
