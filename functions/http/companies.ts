@@ -1,4 +1,5 @@
 import { companyRoutes } from '#shared/api/companies';
+import { checkNewCustomFields, customFieldsPatchCheck } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import {
   byNameOrOwner,
@@ -32,6 +33,7 @@ export const handler = httpHandler(companyRoutes, {
 
   async createCompany({ caller, body }) {
     const { ownerId, tags, customFields, ...fields } = body;
+    await checkNewCustomFields(caller, 'companies', customFields);
     const company: Company = {
       ...newRecordBase(await ownership(caller, ownerId)),
       ...fields,
@@ -45,9 +47,14 @@ export const handler = httpHandler(companyRoutes, {
   getCompany: standard.get,
 
   async updateCompany({ caller, params, body, ifMatch }) {
+    const checkCustomFields = await customFieldsPatchCheck(caller, 'companies', body);
     const company = await update(companies, caller, params.id, {
       ifMatch,
-      change: (current) => mergePatch(caller, current, body),
+      change: async (current) => {
+        const next = await mergePatch(caller, current, body);
+        checkCustomFields(current, next);
+        return next;
+      },
     });
     return ok(company);
   },

@@ -3,6 +3,7 @@ import { canRead } from '#shared/domain/access';
 import { canonicalEmail } from '#shared/domain/email';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
+import { checkNewCustomFields, customFieldsPatchCheck } from '#shared/http/custom-fields';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, forbidden } from '#shared/http/problem';
@@ -140,6 +141,7 @@ export const handler = httpHandler(contactRoutes, {
 
   async createContact({ caller, body }) {
     const { ownerId, tags, customFields, marketingStatus, ...fields } = body;
+    await checkNewCustomFields(caller, 'contacts', customFields);
     const contact = await insertContact(
       caller,
       {
@@ -162,6 +164,7 @@ export const handler = httpHandler(contactRoutes, {
   },
 
   async updateContact({ caller, params, body, ifMatch }) {
+    const checkCustomFields = await customFieldsPatchCheck(caller, 'contacts', body);
     const contact = await update(contacts, caller, params.id, {
       ifMatch,
       change: async (current) => {
@@ -172,7 +175,9 @@ export const handler = httpHandler(contactRoutes, {
             [{ path: 'marketingStatus', message: `cannot change a ${current.marketingStatus} address` }],
           );
         }
-        return mergePatch(caller, current, body);
+        const next = await mergePatch(caller, current, body);
+        checkCustomFields(current, next);
+        return next;
       },
       checks: (before, after) => [
         ...(after.companyId && after.companyId !== before.companyId

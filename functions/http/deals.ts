@@ -3,6 +3,7 @@ import { campaignFromLastClick } from '#shared/domain/campaign-attribution';
 import { moveToStage } from '#shared/domain/deal';
 import { entryStage } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
+import { checkNewCustomFields, customFieldsPatchCheck } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, HttpProblem, invalidFields, notFound } from '#shared/http/problem';
 import {
@@ -119,7 +120,9 @@ export const handler = httpHandler(dealRoutes, {
   },
 
   async createDeal({ caller, body }) {
-    const { ownerId, pipelineId, stageId, contactIds, productIds, lostReason, ...fields } = body;
+    const { ownerId, pipelineId, stageId, contactIds, productIds, lostReason, customFields, ...fields } =
+      body;
+    await checkNewCustomFields(caller, 'deals', customFields);
     const pipeline = await livePipeline(caller, pipelineId);
     const entry = stageId ?? entryStage(pipeline)?.id;
     if (!entry) throw badRequest('The pipeline has no open stage');
@@ -134,6 +137,7 @@ export const handler = httpHandler(dealRoutes, {
       probability: 0,
       contactIds: contactIds ?? [],
       productIds: productIds ?? [],
+      customFields: customFields ?? {},
     };
     const placed = staged(
       fields.country ? draft : await withCompanyCountry(caller, draft),
@@ -165,6 +169,7 @@ export const handler = httpHandler(dealRoutes, {
     // The pipelines a change moves between, kept for the history entry written with it.
     let from: Pipeline | undefined;
     let to: Pipeline | undefined;
+    const checkCustomFields = await customFieldsPatchCheck(caller, 'deals', body);
     const deal = await update(deals, caller, params.id, {
       ifMatch,
       change: async (current) => {
@@ -175,6 +180,7 @@ export const handler = httpHandler(dealRoutes, {
           throw error;
         });
         const patched = await mergePatch(caller, current, body);
+        checkCustomFields(current, patched);
         const newCompany = body.companyId !== undefined && body.companyId !== current.companyId;
         const merged =
           newCompany && body.country === undefined ? await withCompanyCountry(caller, patched) : patched;

@@ -13,6 +13,7 @@ import {
 import { entryStage } from '#shared/domain/pipeline';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
+import { checkNewCustomFields, customFieldsPatchCheck } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
@@ -155,14 +156,20 @@ export const handler = httpHandler(leadRoutes, {
   },
 
   async createLead({ caller, body }) {
-    const { ownerId, ...fields } = body;
+    const { ownerId, customFields, ...fields } = body;
+    await checkNewCustomFields(caller, 'leads', customFields);
     // An explicit owner follows the usual rules; otherwise the tenant's rule may
     // hand the lead to anyone it names, even when a rep creates it.
     const owner =
       ownerId !== undefined
         ? await ownership(caller, ownerId)
         : ((await ruleAssignee(caller.tenantId, fields.country)) ?? (await ownership(caller, undefined)));
-    const lead: Lead = { ...newRecordBase(owner), ...fields, status: 'new' };
+    const lead: Lead = {
+      ...newRecordBase(owner),
+      ...fields,
+      customFields: customFields ?? {},
+      status: 'new',
+    };
     await create(leads, caller, lead, campaignChecks(caller, undefined, lead));
     return created(lead, `/leads/${lead.id}`);
   },
@@ -170,12 +177,15 @@ export const handler = httpHandler(leadRoutes, {
   getLead: standard.get,
 
   async updateLead({ caller, params, body, ifMatch }) {
+    const checkCustomFields = await customFieldsPatchCheck(caller, 'leads', body);
     const lead = await update(leads, caller, params.id, {
       ifMatch,
-      change: (current) => {
+      change: async (current) => {
         // Its data lives on in the contact, company and deal it became.
         if (current.status === 'converted') throw conflict('A converted lead cannot be changed');
-        return mergePatch(caller, current, body);
+        const next = await mergePatch(caller, current, body);
+        checkCustomFields(current, next);
+        return next;
       },
       checks: (before, after) => campaignChecks(caller, before, after),
     });

@@ -53,7 +53,10 @@ export const storageAttributes = [
   'expiresAt',
 ] as const;
 
-/** Free-form fields a tenant adds to companies and contacts. */
+/**
+ * Fields a tenant adds to companies, contacts, leads and deals: free-form until the
+ * entity has definitions (shared/domain/custom-fields.ts), then checked on every write.
+ */
 export type CustomFields = Record<string, unknown>;
 
 export type Company = StoredRecord & {
@@ -110,6 +113,8 @@ export type Lead = StoredRecord & {
   dealId?: string;
   /** The campaign the lead came from; its deal is attributed to it on conversion. */
   campaignId?: string;
+  /** Absent on leads stored before leads had custom fields. */
+  customFields?: CustomFields;
 };
 
 export type Pipeline = StoredRecord & { name: string; stages: Stage[] };
@@ -132,6 +137,8 @@ export type Deal = StoredRecord &
     productLines?: DealProductLine[];
     /** The campaign the deal is attributed to (campaign ROI). */
     campaignId?: string;
+    /** Absent on deals stored before deals had custom fields. */
+    customFields?: CustomFields;
   };
 
 /** One product line of a deal's accepted quote: quantity and line total after the line's discount. */

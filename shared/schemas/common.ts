@@ -101,11 +101,17 @@ export const tags = () =>
     z.refine((list) => new Set(list).size === list.length, 'must not repeat a tag'),
   );
 
-/** Values are checked against the tenant's field settings once those exist. */
+/** The key of a custom field: a letter, then up to 63 letters, digits or `_`. */
+export const CUSTOM_FIELD_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * Values are checked against the entity's definitions (`PUT /settings/fields/{entity}`)
+ * once it has any; until then the map is free-form.
+ */
 export const customFields = () =>
   z
     .record(
-      z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a field key')),
+      z.string().check(z.regex(CUSTOM_FIELD_KEY, 'must be a field key')),
       z.union([
         z.string().check(z.maxLength(2000)),
         // Kept exactly or refused: never rounded on the way in, never a failed write.

@@ -1,0 +1,214 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../support/api.ts';
+import { createWorld, unique, type World } from './world.ts';
+
+let world: World;
+let admin: ApiClient;
+
+beforeAll(async () => {
+  world = await createWorld();
+  admin = world.admin.client;
+});
+
+type Entity = 'contacts' | 'companies' | 'deals' | 'leads';
+const entities: readonly Entity[] = ['contacts', 'companies', 'deals', 'leads'];
+
+/** A valid body of each entity, with `customFields` when given. */
+const bodyOf = (entity: Entity, customFields?: Record<string, unknown>) => {
+  const extra = customFields === undefined ? {} : { customFields };
+  switch (entity) {
+    case 'contacts':
+      return { firstName: unique('Ana'), ...extra };
+    case 'companies':
+      return { name: unique('Acme'), ...extra };
+    case 'deals':
+      return { name: unique('Deal'), ...extra };
+    case 'leads':
+      return { firstName: unique('Lea'), ...extra };
+  }
+};
+
+/** Every type, one of each; `tier` is required. */
+const definitions = [
+  { key: 'note', label: 'Note', type: 'text' },
+  { key: 'seats', label: 'Seats', type: 'number' },
+  { key: 'renewal', label: 'Renewal', type: 'date' },
+  { key: 'vip', label: 'VIP', type: 'boolean' },
+  { key: 'tier', label: 'Tier', type: 'select', options: ['gold', 'silver'], required: true },
+  { key: 'topics', label: 'Topics', type: 'multiselect', options: ['ai', 'cloud', 'data'] },
+];
+
+const valid: Record<string, unknown> = {
+  note: 'Met at the fair',
+  seats: 12.5,
+  renewal: '2027-02-28',
+  vip: true,
+  tier: 'gold',
+  topics: ['ai', 'data'],
+};
+
+const invalid: readonly [string, unknown][] = [
+  ['note', 7],
+  ['seats', 'twelve'],
+  ['renewal', '2027-02-30'],
+  ['renewal', '28/02/2027'],
+  ['vip', 'yes'],
+  ['tier', 'bronze'],
+  ['tier', ['gold']],
+  ['topics', 'ai'],
+  ['topics', ['ai', 'mobile']],
+];
+
+describe('PUT /settings/fields/{entity}', () => {
+  it('replaces the list and reads it back; anyone in the tenant reads, only admins write', async () => {
+    const entity = 'companies';
+    const before = await world.repBlue.client.get(`/settings/fields/${entity}`);
+    expect(before.status).toBe(200);
+    expect(before.body.fields).toEqual([]);
+    const put = await admin.put(`/settings/fields/${entity}`, definitions);
+    expect(put.status).toBe(200);
+    expect(put.body.fields).toEqual(definitions);
+    expect(put.body.updatedBy).toBe(world.admin.id);
+    for (const member of [world.repRed, world.managerRed]) {
+      const read = await member.client.get(`/settings/fields/${entity}`);
+      expect(read.status).toBe(200);
+      expect(read.body.fields).toEqual(definitions);
+      const refused = await member.client.put(`/settings/fields/${entity}`, []);
+      expect(refused.status).toBe(403);
+    }
+    expect((await admin.get(`/settings/fields/${entity}`)).body.fields).toEqual(definitions);
+    // The whole list is replaced.
+    const replaced = await admin.put(`/settings/fields/${entity}`, definitions.slice(0, 2));
+    expect(replaced.body.fields).toEqual(definitions.slice(0, 2));
+    expect((await admin.get(`/settings/fields/${entity}`)).body.fields).toEqual(definitions.slice(0, 2));
+    // Another tenant sees none of it.
+    expect((await world.stranger.client.get(`/settings/fields/${entity}`)).body.fields).toEqual([]);
+    await admin.put(`/settings/fields/${entity}`, []);
+  });
+
+  it('refuses bad definitions with the path of each', async () => {
+    const cases: [unknown, string][] = [
+      [
+        [
+          { key: 'a', label: 'A', type: 'text' },
+          { key: 'a', label: 'B', type: 'number' },
+        ],
+        '1.key',
+      ],
+      [[{ key: '1a', label: 'A', type: 'text' }], '0.key'],
+      [[{ key: 'a-b', label: 'A', type: 'text' }], '0.key'],
+      [[{ key: 'a', label: 'A', type: 'select' }], '0.options'],
+      [[{ key: 'a', label: 'A', type: 'select', options: [] }], '0.options'],
+      [[{ key: 'a', label: 'A', type: 'multiselect', options: ['x', 'x'] }], '0.options'],
+      [[{ key: 'a', label: 'A', type: 'text', options: ['x'] }], '0.options'],
+      [[{ key: 'a', label: 'x'.repeat(101), type: 'text' }], '0.label'],
+      [[{ key: 'a', label: '', type: 'text' }], '0.label'],
+      [[{ key: 'a', label: 'A', type: 'color' }], '0.type'],
+      [[{ key: 'a', label: 'A', type: 'text', extra: 1 }], '0.extra'],
+      [Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, label: 'K', type: 'text' })), ''],
+      [{ key: 'a', label: 'A', type: 'text' }, ''],
+    ];
+    for (const [body, path] of cases) {
+      const response = await admin.put('/settings/fields/contacts', body);
+      expect(response.status, JSON.stringify(body).slice(0, 100)).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      if (path) expect(response.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+    expect((await admin.get('/settings/fields/contacts')).body.fields).toEqual([]);
+    // 100 is the most, and is accepted.
+    const hundred = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, label: 'K', type: 'text' }));
+    expect((await admin.put('/settings/fields/contacts', hundred)).status).toBe(200);
+    expect((await admin.put('/settings/fields/contacts', [])).status).toBe(200);
+  });
+
+  it('answers 404 for an entity that has no custom fields', async () => {
+    expect((await admin.get('/settings/fields/users')).status).toBe(404);
+    expect((await admin.put('/settings/fields/products', [])).status).toBe(404);
+  });
+});
+
+const pathsOf = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((error) => error.path);
+
+describe.each(entities)('writes of %s', (entity) => {
+  it('are free-form while the entity has no definitions, checked once it has', async () => {
+    await admin.put(`/settings/fields/${entity}`, []);
+    const loose = await admin.post(`/${entity}`, bodyOf(entity, { legacy: 'kept', seats: 'many' }));
+    expect(loose.status).toBe(201);
+    expect(loose.body.customFields).toEqual({ legacy: 'kept', seats: 'many' });
+    expect((await admin.put(`/settings/fields/${entity}`, definitions)).status).toBe(200);
+
+    // Create: every type's valid value; a missing required field; each invalid value.
+    const made = await admin.post(`/${entity}`, bodyOf(entity, valid));
+    expect(made.status).toBe(201);
+    expect(made.body.customFields).toEqual(valid);
+    expect((await admin.get(`/${entity}/${made.body.id}`)).body.customFields).toEqual(valid);
+    const missing = await admin.post(`/${entity}`, bodyOf(entity));
+    expect(missing.status).toBe(400);
+    expect(pathsOf(missing.body)).toEqual(['customFields.tier']);
+    const emptyRequired = await admin.post(`/${entity}`, bodyOf(entity, { tier: null }));
+    expect(pathsOf(emptyRequired.body)).toEqual(['customFields.tier']);
+    for (const [key, value] of invalid) {
+      const response = await admin.post(`/${entity}`, bodyOf(entity, { ...valid, [key]: value }));
+      expect(response.status, `${key} ${JSON.stringify(value)}`).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(pathsOf(response.body)).toEqual([`customFields.${key}`]);
+    }
+    const unknown = await admin.post(`/${entity}`, bodyOf(entity, { ...valid, colour: 'red' }));
+    expect(pathsOf(unknown.body)).toEqual(['customFields.colour']);
+
+    // Patch: each invalid value; valid changes; removing a value; required cleared.
+    const id = made.body.id as string;
+    for (const [key, value] of invalid) {
+      const response = await admin.patch(`/${entity}/${id}`, { customFields: { [key]: value } });
+      expect(response.status, `${key} ${JSON.stringify(value)}`).toBe(400);
+      expect(pathsOf(response.body)).toEqual([`customFields.${key}`]);
+    }
+    const changed = await admin.patch(`/${entity}/${id}`, {
+      customFields: { seats: -3, vip: false, tier: 'silver', topics: [], note: null },
+    });
+    expect(changed.status).toBe(200);
+    const { note: _removed, ...rest } = valid;
+    expect(changed.body.customFields).toEqual({ ...rest, seats: -3, vip: false, tier: 'silver', topics: [] });
+    const cleared = await admin.patch(`/${entity}/${id}`, { customFields: { tier: null } });
+    expect(cleared.status).toBe(400);
+    expect(pathsOf(cleared.body)).toEqual(['customFields.tier']);
+    const wiped = await admin.patch(`/${entity}/${id}`, { customFields: null });
+    expect(pathsOf(wiped.body)).toEqual(['customFields.tier']);
+    expect((await admin.get(`/${entity}/${id}`)).body.customFields.tier).toBe('silver');
+
+    // The free-form record: its stored values stay readable; writes that leave them alone pass.
+    const old = loose.body.id as string;
+    const read = await admin.get(`/${entity}/${old}`);
+    expect(read.body.customFields).toEqual({ legacy: 'kept', seats: 'many' });
+    const renamed =
+      entity === 'deals' || entity === 'companies' ? { name: unique('Renamed') } : { lastName: 'X' };
+    expect((await admin.patch(`/${entity}/${old}`, renamed)).status).toBe(200);
+    const sentBack = await admin.patch(`/${entity}/${old}`, {
+      customFields: { ...read.body.customFields, vip: true },
+    });
+    expect(sentBack.status).toBe(200);
+    expect(sentBack.body.customFields).toEqual({ legacy: 'kept', seats: 'many', vip: true });
+    const rewritten = await admin.patch(`/${entity}/${old}`, { customFields: { legacy: 'new', seats: 2 } });
+    expect(rewritten.status).toBe(400);
+    expect(pathsOf(rewritten.body).sort()).toEqual(['customFields.legacy']);
+    const dropped = await admin.patch(`/${entity}/${old}`, { customFields: { legacy: null, seats: 3 } });
+    expect(dropped.status).toBe(200);
+    expect(dropped.body.customFields).toEqual({ seats: 3, vip: true });
+
+    // A removed definition: its values stay readable, unrelated writes pass, it cannot be set again.
+    await admin.put(
+      `/settings/fields/${entity}`,
+      definitions.filter((field) => field.key !== 'seats'),
+    );
+    expect((await admin.get(`/${entity}/${id}`)).body.customFields.seats).toBe(-3);
+    expect((await admin.patch(`/${entity}/${id}`, { customFields: { vip: true } })).status).toBe(200);
+    const again = await admin.patch(`/${entity}/${id}`, { customFields: { seats: 4 } });
+    expect(pathsOf(again.body)).toEqual(['customFields.seats']);
+    expect((await admin.get(`/${entity}/${id}`)).body.customFields.seats).toBe(-3);
+
+    // Another tenant's definitions never apply here, nor these there.
+    const stranger = await world.stranger.client.post(`/${entity}`, bodyOf(entity, { anything: 'goes' }));
+    expect(stranger.status).toBe(201);
+    await admin.put(`/settings/fields/${entity}`, []);
+  });
+});
