@@ -1,5 +1,9 @@
 import { companyRoutes } from '#shared/api/companies';
-import { checkNewCustomFields, customFieldsPatchCheck } from '#shared/http/custom-fields';
+import {
+  checkNewCustomFields,
+  customFieldListFilter,
+  customFieldsPatchCheck,
+} from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import {
   byNameOrOwner,
@@ -21,12 +25,14 @@ export const handler = httpHandler(companyRoutes, {
   async listCompanies({ caller, query, page }) {
     const { q, ownerId, tag, country, archived } = query;
     const { via, filter } = byNameOrOwner(q, ownerId);
+    const custom = await customFieldListFilter(caller, 'companies', query);
     return listPage(companies, caller, page, {
       archived,
       via,
       filter: {
         equals: { ...filter.equals, ...(country ? { country } : {}) },
         contains: tag ? { tags: tag } : {},
+        nested: custom.nested,
       },
     });
   },

@@ -3,7 +3,11 @@ import { canRead } from '#shared/domain/access';
 import { canonicalEmail } from '#shared/domain/email';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
-import { checkNewCustomFields, customFieldsPatchCheck } from '#shared/http/custom-fields';
+import {
+  checkNewCustomFields,
+  customFieldListFilter,
+  customFieldsPatchCheck,
+} from '#shared/http/custom-fields';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, forbidden } from '#shared/http/problem';
@@ -109,13 +113,15 @@ const standard = recordRoutes(contacts);
 export const handler = httpHandler(contactRoutes, {
   async listContacts({ caller, query, page }) {
     const { q, companyId, ownerId, tag, archived } = query;
+    const custom = await customFieldListFilter(caller, 'contacts', query);
     if (q?.includes('@')) {
       const items = page.startKey ? [] : await findByEmail(caller, q, archived === 'true');
       const matching = items.filter(
         (contact) =>
           (!companyId || contact.companyId === companyId) &&
           (!ownerId || contact.ownerId === ownerId) &&
-          (!tag || contact.tags.includes(tag)),
+          (!tag || contact.tags.includes(tag)) &&
+          custom.matches(contact),
       );
       return ok({ items: matching, nextCursor: null });
     }
@@ -132,7 +138,7 @@ export const handler = httpHandler(contactRoutes, {
     const listed = await listPage(contacts, caller, page, {
       archived,
       via,
-      filter: { equals, contains: tag ? { tags: tag } : {} },
+      filter: { equals, contains: tag ? { tags: tag } : {}, nested: custom.nested },
     });
     // Lists leave the engagement score out: scoring a page would read every engagement of the last
     // 90 days (or a Query per contact). A contact read by id and segment filters carry it.

@@ -3,7 +3,11 @@ import { campaignFromLastClick } from '#shared/domain/campaign-attribution';
 import { moveToStage } from '#shared/domain/deal';
 import { entryStage } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
-import { checkNewCustomFields, customFieldsPatchCheck } from '#shared/http/custom-fields';
+import {
+  checkNewCustomFields,
+  customFieldListFilter,
+  customFieldsPatchCheck,
+} from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, HttpProblem, invalidFields, notFound } from '#shared/http/problem';
 import {
@@ -111,10 +115,11 @@ export const handler = httpHandler(dealRoutes, {
     if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
     if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
     const prefix = q && via?.pattern !== 'byName' ? q : undefined;
+    const { nested } = await customFieldListFilter(caller, 'deals', query);
     return listPage(deals, caller, page, {
       archived,
       via,
-      filter: { equals },
+      filter: { equals, nested },
       ...(prefix ? { keep: (deal: Deal) => deal.name.toLowerCase().startsWith(prefix.toLowerCase()) } : {}),
     });
   },

@@ -13,7 +13,11 @@ import {
 import { entryStage } from '#shared/domain/pipeline';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
-import { checkNewCustomFields, customFieldsPatchCheck } from '#shared/http/custom-fields';
+import {
+  checkNewCustomFields,
+  customFieldListFilter,
+  customFieldsPatchCheck,
+} from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
@@ -152,7 +156,8 @@ export const handler = httpHandler(leadRoutes, {
     const { q, ownerId, status, source, archived } = query;
     const { via, filter } = byNameOrOwner(q, ownerId);
     const equals = { ...filter.equals, ...(status ? { status } : {}), ...(source ? { source } : {}) };
-    return listPage(leads, caller, page, { archived, via, filter: { equals } });
+    const { nested } = await customFieldListFilter(caller, 'leads', query);
+    return listPage(leads, caller, page, { archived, via, filter: { equals, nested } });
   },
 
   async createLead({ caller, body }) {

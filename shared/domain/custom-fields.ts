@@ -12,6 +12,11 @@ import { ownValue } from './own-keys.ts';
 export const customFieldEntities = ['contacts', 'companies', 'deals', 'leads'] as const;
 export type CustomFieldEntity = (typeof customFieldEntities)[number];
 
+/** The key of a custom field: a letter, then up to 63 letters, digits or `_`. */
+export const CUSTOM_FIELD_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+/** A field path naming a custom field (list query parameter, report group): `customFields.<key>`. */
+export const CUSTOM_FIELD_PATH = /^customFields\.([A-Za-z][A-Za-z0-9_]{0,63})$/;
+
 export const customFieldTypes = ['text', 'number', 'date', 'boolean', 'select', 'multiselect'] as const;
 export type CustomFieldType = (typeof customFieldTypes)[number];
 
@@ -123,4 +128,36 @@ export function changedCustomFieldKeys(
 ): string[] {
   const keys = new Set([...Object.keys(stored), ...Object.keys(next)]);
   return [...keys].filter((key) => !sameValue(ownValue(stored, key) ?? null, ownValue(next, key) ?? null));
+}
+
+/**
+ * A list filter's text (`?customFields.<key>=<text>`) as the value stored
+ * under `definition`: a number for number fields (exactly as written, e.g.
+ * `12.5`), `true`/`false` for booleans, a calendar date for dates, one of the
+ * options for select and multiselect (a multiselect matches records whose
+ * list holds it), any text for text fields. Otherwise why not.
+ */
+export function customFieldFilterValue(
+  definition: CustomFieldDefinition,
+  text: string,
+): { value: string | number | boolean } | { problem: string } {
+  switch (definition.type) {
+    case 'number': {
+      const value = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+      return isStorableNumber(value) ? { value } : { problem: 'must be a number' };
+    }
+    case 'boolean':
+      return text === 'true' || text === 'false'
+        ? { value: text === 'true' }
+        : { problem: 'must be true or false' };
+    case 'date':
+      return isCalendarDate(text) ? { value: text } : { problem: 'must be a date (YYYY-MM-DD)' };
+    case 'select':
+    case 'multiselect':
+      return (definition.options ?? []).includes(text)
+        ? { value: text }
+        : { problem: `must be one of: ${(definition.options ?? []).join(', ')}` };
+    case 'text':
+      return { value: text };
+  }
 }

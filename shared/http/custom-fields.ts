@@ -1,11 +1,15 @@
 import {
+  CUSTOM_FIELD_PATH,
   type CustomFieldEntity,
   changedCustomFieldKeys,
+  customFieldFilterValue,
   customFieldIssues,
 } from '../domain/custom-fields.ts';
+import { ownValue } from '../domain/own-keys.ts';
 import { readCustomFieldDefinitions } from '../store/custom-fields.ts';
+import type { NestedCondition } from '../store/records.ts';
 import type { Caller } from './auth.ts';
-import { invalidFields } from './problem.ts';
+import { type FieldError, invalidFields } from './problem.ts';
 
 /**
  * The check of a write's `customFields` against the entity's definitions
@@ -49,4 +53,52 @@ export async function customFieldsPatchCheck(
     const issues = customFieldIssues(definitions, next, changedCustomFieldKeys(stored, next), 'patch');
     if (issues.length > 0) throw invalidFields(issues);
   };
+}
+
+/**
+ * The `customFields.<key>=<value>` parameters of a list query as conditions
+ * on the records (exact value; a multiselect holds it; a boolean is `true` or
+ * `false`; a number or a date is its exact value). Reads the definitions only
+ * when there is such a parameter; a key without a definition, or a value its
+ * type cannot hold, answers 400 at the parameter. `matches` applies the same
+ * conditions to records read otherwise (an exact-email lookup).
+ */
+export async function customFieldListFilter(
+  caller: Caller,
+  entity: CustomFieldEntity,
+  query: Readonly<Record<string, unknown>>,
+): Promise<{ nested: NestedCondition[]; matches: (record: { customFields?: Values }) => boolean }> {
+  const wanted = Object.entries(query).flatMap(([name, value]) => {
+    const key = CUSTOM_FIELD_PATH.exec(name)?.[1];
+    return key !== undefined && typeof value === 'string' ? [{ name, key, value }] : [];
+  });
+  if (wanted.length === 0) return { nested: [], matches: () => true };
+  const definitions = new Map(
+    (await readCustomFieldDefinitions(caller.tenantId, entity)).map((field) => [field.key, field]),
+  );
+  const errors: FieldError[] = [];
+  const nested: NestedCondition[] = [];
+  for (const { name, key, value } of wanted) {
+    const definition = definitions.get(key);
+    if (!definition) {
+      errors.push({ path: name, message: `is not a custom field of ${entity}` });
+      continue;
+    }
+    const parsed = customFieldFilterValue(definition, value);
+    if ('problem' in parsed) errors.push({ path: name, message: parsed.problem });
+    else
+      nested.push({
+        map: 'customFields',
+        key,
+        value: parsed.value,
+        ...(definition.type === 'multiselect' ? { contains: true } : {}),
+      });
+  }
+  if (errors.length > 0) throw invalidFields(errors);
+  const matches = (record: { customFields?: Values }) =>
+    nested.every(({ key, value, contains }) => {
+      const stored = ownValue(record.customFields, key);
+      return contains ? Array.isArray(stored) && stored.includes(value) : stored === value;
+    });
+  return { nested, matches };
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { isCalendarDate, isCalendarDateOrDateTime, isCalendarDateTime } from '../domain/calendar.ts';
+import { CUSTOM_FIELD_KEY, CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { canonicalEmail, MAX_EMAIL_LENGTH, normalizeEmail } from '../domain/email.ts';
 import { hasCents } from '../domain/money.ts';
 import { isStorableNumber, STORABLE_NUMBER_RULE } from '../domain/numbers.ts';
@@ -101,9 +102,6 @@ export const tags = () =>
     z.refine((list) => new Set(list).size === list.length, 'must not repeat a tag'),
   );
 
-/** The key of a custom field: a letter, then up to 63 letters, digits or `_`. */
-export const CUSTOM_FIELD_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-
 /**
  * Values are checked against the entity's definitions (`PUT /settings/fields/{entity}`)
  * once it has any; until then the map is free-form.
@@ -122,6 +120,24 @@ export const customFields = () =>
       ]),
     )
     .check(z.refine((fields) => Object.keys(fields).length <= 100, 'must have at most 100 fields'));
+
+/**
+ * A list query of `shape` that also takes `customFields.<key>=<value>`
+ * filters (at most 10; values checked against the entity's definitions by
+ * the list, shared/http/custom-fields.ts); any other parameter is refused as
+ * an unknown field, as in a strict object.
+ */
+export const withCustomFieldFilters = <S extends Record<string, z.ZodMiniType>>(shape: S) =>
+  z.catchall(z.strictObject(shape), z.string().check(z.maxLength(2000))).check(
+    z.superRefine((query, context) => {
+      const filters = Object.keys(query).filter((key) => !Object.hasOwn(shape, key));
+      for (const key of filters)
+        if (!CUSTOM_FIELD_PATH.test(key))
+          context.addIssue({ code: 'custom', message: 'is not a known field', path: [key] });
+      if (filters.length > 10)
+        context.addIssue({ code: 'custom', message: 'at most 10 custom field filters', path: [] });
+    }),
+  );
 
 /** Fields every record carries. */
 export const recordBase = () => ({

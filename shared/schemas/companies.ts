@@ -14,6 +14,7 @@ import {
   tags,
   url,
   userId,
+  withCustomFieldFilters,
 } from './common.ts';
 import { lazy } from './lazy.ts';
 
@@ -44,7 +45,7 @@ export const companySchemas = /* @__PURE__ */ lazy(() => {
       tags: z.array(z.string()),
       customFields: z.record(z.string(), z.unknown()),
     }),
-    listQuery: z.strictObject({
+    listQuery: withCustomFieldFilters({
       ...listQuery(),
       q: z.optional(searchText(100)),
       ownerId: z.optional(userId()),

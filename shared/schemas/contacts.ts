@@ -15,6 +15,7 @@ import {
   tags,
   ulid,
   userId,
+  withCustomFieldFilters,
 } from './common.ts';
 import { lazy } from './lazy.ts';
 
@@ -57,7 +58,7 @@ export const contactSchemas = /* @__PURE__ */ lazy(() => {
        */
       engagementScore: z.optional(z.number()),
     }),
-    listQuery: z.strictObject({
+    listQuery: withCustomFieldFilters({
       ...listQuery(),
       q: z.optional(searchText(254)),
       companyId: z.optional(ulid()),

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { customFieldTypes } from '../domain/custom-fields.ts';
-import { CUSTOM_FIELD_KEY, nonEmpty } from './common.ts';
+import { CUSTOM_FIELD_KEY, customFieldTypes } from '../domain/custom-fields.ts';
+import { nonEmpty } from './common.ts';
 import { lazy } from './lazy.ts';
 
 /** At most this many definitions per entity, as many as a record may carry values (common.ts customFields). */

@@ -14,6 +14,7 @@ import {
   searchText,
   ulid,
   userId,
+  withCustomFieldFilters,
 } from './common.ts';
 import { lazy } from './lazy.ts';
 
@@ -86,7 +87,7 @@ export const dealSchemas = /* @__PURE__ */ lazy(() => {
       by: z.string(),
       at: z.string(),
     }),
-    listQuery: z.strictObject({
+    listQuery: withCustomFieldFilters({
       ...listQuery(),
       q: z.optional(searchText(100)),
       pipelineId: z.optional(ulid()),

@@ -15,6 +15,7 @@ import {
   searchText,
   ulid,
   userId,
+  withCustomFieldFilters,
 } from './common.ts';
 import { companySchemas } from './companies.ts';
 import { contactSchemas } from './contacts.ts';
@@ -59,7 +60,7 @@ export const leadSchemas = /* @__PURE__ */ lazy(() => {
       'status',
     ]),
     record,
-    listQuery: z.strictObject({
+    listQuery: withCustomFieldFilters({
       ...listQuery(),
       q: z.optional(searchText(100)),
       status: z.optional(z.enum(leadStatuses)),

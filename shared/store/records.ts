@@ -436,11 +436,23 @@ export async function deleteRecord<T extends StoredRecord>(
   return outcomeOf(await transact(items), { recordAt: 0, uniques: [], checksAt: items.length });
 }
 
+export interface NestedCondition {
+  readonly map: string;
+  readonly key: string;
+  readonly value: string | number | boolean;
+  readonly contains?: boolean;
+}
+
 export interface ListFilter {
   /** Attribute equality, e.g. `{ country: 'ES' }`. */
   readonly equals?: Readonly<Record<string, string>>;
   /** List attributes that must contain the value, e.g. `{ tags: 'vip' }`. */
   readonly contains?: Readonly<Record<string, string>>;
+  /**
+   * Values one level inside a map attribute (a custom field): `{ map: 'customFields', key: 'tier', value: 'gold' }`
+   * is equality, with `contains` the list at that key must hold the value.
+   */
+  readonly nested?: readonly NestedCondition[];
   /** Rep visibility: the record is theirs or their team's. */
   readonly visibleTo?: { readonly userId: string; readonly teamId?: string };
 }
@@ -503,6 +515,13 @@ export async function listRecords<T extends StoredRecord>(
     names[`#c${n}`] = attribute;
     values[`:c${n}`] = value;
     conditions.push(`contains(#c${n}, :c${n})`);
+    n++;
+  }
+  for (const { map, key, value, contains } of request.filter?.nested ?? []) {
+    names[`#m${n}`] = map;
+    names[`#k${n}`] = key;
+    values[`:n${n}`] = value;
+    conditions.push(contains ? `contains(#m${n}.#k${n}, :n${n})` : `#m${n}.#k${n} = :n${n}`);
     n++;
   }
   const visible = request.filter?.visibleTo;

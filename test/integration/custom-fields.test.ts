@@ -212,3 +212,121 @@ describe.each(entities)('writes of %s', (entity) => {
     await admin.put(`/settings/fields/${entity}`, []);
   });
 });
+
+/** Every item of a list, page by page (`limit` per page), failing on a repeated id. */
+async function listAll(client: ApiClient, path: string, limit: number): Promise<{ id: string }[]> {
+  const items: { id: string }[] = [];
+  let cursor: string | null = null;
+  do {
+    const separator = path.includes('?') ? '&' : '?';
+    const url: string = `${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const response = await client.get(url);
+    expect(response.status, `${url}: ${response.text}`).toBe(200);
+    items.push(...response.body.items);
+    cursor = response.body.nextCursor;
+  } while (cursor);
+  const ids = items.map((item) => item.id);
+  expect(new Set(ids).size, 'no item twice').toBe(ids.length);
+  return items;
+}
+
+describe('list filters on custom fields', () => {
+  it('filter every type exactly, across pages, for each entity', async () => {
+    for (const entity of entities) {
+      await admin.put(`/settings/fields/${entity}`, [
+        ...definitions.map((field) => ({ ...field, required: false })),
+        { key: 'batch', label: 'Batch', type: 'text' },
+      ]);
+      const batch = unique('batch');
+      const rows = Array.from({ length: 14 }, (_, i) => ({
+        batch,
+        tier: i % 3 === 0 ? 'gold' : 'silver',
+        vip: i % 2 === 0,
+        seats: i % 4,
+        renewal: i % 5 === 0 ? '2027-01-31' : '2028-06-01',
+        topics: i % 3 === 1 ? ['ai', 'cloud'] : ['data'],
+        note: i % 7 === 0 ? 'Caña' : 'other',
+      }));
+      const ids: string[] = [];
+      for (const customFields of rows) {
+        const response = await admin.post(`/${entity}`, bodyOf(entity, customFields));
+        expect(response.status, response.text).toBe(201);
+        ids.push(response.body.id);
+      }
+      const expected = (keep: (row: (typeof rows)[number]) => boolean) =>
+        ids.filter((_, i) => keep(rows[i] as (typeof rows)[number])).sort();
+      const listed = async (query: string, limit = 3) =>
+        (await listAll(admin, `/${entity}?customFields.batch=${batch}&${query}`, limit))
+          .map((item) => item.id)
+          .sort();
+      expect(await listed('customFields.tier=gold')).toEqual(expected((row) => row.tier === 'gold'));
+      expect(await listed('customFields.vip=true')).toEqual(expected((row) => row.vip));
+      expect(await listed('customFields.vip=false', 2)).toEqual(expected((row) => !row.vip));
+      expect(await listed('customFields.seats=2')).toEqual(expected((row) => row.seats === 2));
+      expect(await listed('customFields.renewal=2027-01-31')).toEqual(
+        expected((row) => row.renewal === '2027-01-31'),
+      );
+      expect(await listed('customFields.topics=cloud', 1)).toEqual(
+        expected((row) => row.topics.includes('cloud')),
+      );
+      expect(await listed(`customFields.note=${encodeURIComponent('Caña')}`)).toEqual(
+        expected((row) => row.note === 'Caña'),
+      );
+      expect(await listed('customFields.tier=silver&customFields.vip=true', 2)).toEqual(
+        expected((row) => row.tier === 'silver' && row.vip),
+      );
+      expect(await listed('customFields.tier=gold', 200)).toEqual(expected((row) => row.tier === 'gold'));
+
+      // Unknown keys, values the type cannot hold and stray parameters are 400 at the parameter.
+      for (const [query, path] of [
+        ['customFields.colour=red', 'customFields.colour'],
+        ['customFields.seats=two', 'customFields.seats'],
+        ['customFields.vip=yes', 'customFields.vip'],
+        ['customFields.renewal=2027-02-30', 'customFields.renewal'],
+        ['customFields.tier=bronze', 'customFields.tier'],
+        ['customFields.topics=mobile', 'customFields.topics'],
+        ['customFields.1x=a', 'customFields.1x'],
+        ['nonsense=1', 'nonsense'],
+      ]) {
+        const response = await admin.get(`/${entity}?${query}`);
+        expect(response.status, query).toBe(400);
+        expect(pathsOf(response.body), query).toEqual([path]);
+      }
+      // Another tenant has no such field.
+      expect((await world.stranger.client.get(`/${entity}?customFields.tier=gold`)).status).toBe(400);
+      await admin.put(`/settings/fields/${entity}`, []);
+    }
+  });
+
+  it("show a rep only their team's records, and an exact-email search applies them too", async () => {
+    await admin.put('/settings/fields/contacts', [
+      { key: 'tier', label: 'Tier', type: 'select', options: ['gold', 'silver'] },
+      { key: 'batch', label: 'Batch', type: 'text' },
+    ]);
+    const batch = unique('batch');
+    const email = `${unique('gold')}@example.com`;
+    const mine = await world.repRed.client.post('/contacts', {
+      firstName: 'Mine',
+      email,
+      customFields: { batch, tier: 'gold' },
+    });
+    const theirs = await world.repBlue.client.post('/contacts', {
+      firstName: 'Theirs',
+      customFields: { batch, tier: 'gold' },
+    });
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    const red = await listAll(
+      world.repRed.client,
+      `/contacts?customFields.batch=${batch}&customFields.tier=gold`,
+      1,
+    );
+    expect(red.map((item) => item.id)).toEqual([mine.body.id]);
+    const all = await listAll(admin, `/contacts?customFields.batch=${batch}&customFields.tier=gold`, 1);
+    expect(all.map((item) => item.id).sort()).toEqual([mine.body.id, theirs.body.id].sort());
+    const found = await admin.get(`/contacts?q=${encodeURIComponent(email)}&customFields.tier=gold`);
+    expect(found.body.items.map((item: { id: string }) => item.id)).toEqual([mine.body.id]);
+    const missed = await admin.get(`/contacts?q=${encodeURIComponent(email)}&customFields.tier=silver`);
+    expect(missed.body.items).toEqual([]);
+    await admin.put('/settings/fields/contacts', []);
+  });
+});
