@@ -6,6 +6,11 @@ import {
   customFieldIssues,
 } from '../domain/custom-fields.ts';
 import { ownValue } from '../domain/own-keys.ts';
+import {
+  customFieldEntitiesOf,
+  customFieldFilterErrors,
+  type SegmentFilter,
+} from '../domain/segment-filter.ts';
 import { readCustomFieldDefinitions } from '../store/custom-fields.ts';
 import type { NestedCondition } from '../store/records.ts';
 import type { Caller } from './auth.ts';
@@ -101,4 +106,21 @@ export async function customFieldListFilter(
       return contains ? Array.isArray(stored) && stored.includes(value) : stored === value;
     });
   return { nested, matches };
+}
+
+/**
+ * A segment filter's custom field conditions checked against the contacts'
+ * and companies' definitions (segment-filter.ts customFieldFilterErrors):
+ * 400 at `filter.<path>` otherwise. Reads only the definitions the filter names.
+ */
+export async function checkSegmentCustomFields(caller: Caller, filter: SegmentFilter): Promise<void> {
+  const named = customFieldEntitiesOf(filter);
+  if (!named.contacts && !named.companies) return;
+  const [contacts, companies] = await Promise.all([
+    named.contacts ? readCustomFieldDefinitions(caller.tenantId, 'contacts') : [],
+    named.companies ? readCustomFieldDefinitions(caller.tenantId, 'companies') : [],
+  ]);
+  const errors = customFieldFilterErrors(filter, { contacts, companies });
+  if (errors.length > 0)
+    throw invalidFields(errors.map((error) => ({ path: `filter.${error.path}`, message: error.message })));
 }

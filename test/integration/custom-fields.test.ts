@@ -330,3 +330,106 @@ describe('list filters on custom fields', () => {
     await admin.put('/settings/fields/contacts', []);
   });
 });
+
+describe('segment filters on custom fields', () => {
+  it('are checked against the definitions when saved and previewed, and match stored values', async () => {
+    await admin.put('/settings/fields/contacts', [
+      ...definitions.map((field) => ({ ...field, required: false })),
+      { key: 'batch', label: 'Batch', type: 'text' },
+    ]);
+    await admin.put('/settings/fields/companies', [
+      { key: 'region', label: 'Region', type: 'select', options: ['north', 'south'] },
+    ]);
+    const batch = unique('batch');
+    const north = await admin.post('/companies', {
+      name: unique('North'),
+      customFields: { region: 'north' },
+    });
+    const people = [
+      { tier: 'gold', vip: true, seats: 5, renewal: '2027-01-31', topics: ['ai'] },
+      { tier: 'silver', vip: false, seats: 50, renewal: '2028-01-31', topics: ['ai', 'data'] },
+      { tier: 'gold', vip: false, seats: 500, renewal: '2029-01-31', topics: [] },
+    ];
+    const ids: string[] = [];
+    for (const [index, fields] of people.entries()) {
+      const response = await admin.post('/contacts', {
+        firstName: unique('Seg'),
+        ...(index === 0 ? { companyId: north.body.id } : {}),
+        customFields: { ...fields, batch },
+      });
+      expect(response.status, response.text).toBe(201);
+      ids.push(response.body.id);
+    }
+    const inBatch = { field: 'customFields.batch', op: 'eq', value: batch };
+    const count = async (...conditions: unknown[]) => {
+      const saved = await admin.post('/segments', {
+        name: unique('S'),
+        filter: { all: [inBatch, ...conditions] },
+      });
+      expect(saved.status, saved.text).toBe(201);
+      const preview = await admin.get(`/segments/${saved.body.id}/preview?limit=100`);
+      expect(preview.status, preview.text).toBe(200);
+      return (preview.body.sample as { id: string }[]).map((contact) => contact.id).sort();
+    };
+    const pick = (...indexes: number[]) => indexes.map((index) => ids[index]).sort();
+    expect(await count({ field: 'customFields.tier', op: 'eq', value: 'gold' })).toEqual(pick(0, 2));
+    expect(await count({ field: 'customFields.vip', op: 'eq', value: true })).toEqual(pick(0));
+    expect(await count({ field: 'customFields.seats', op: 'gte', value: 50 })).toEqual(pick(1, 2));
+    expect(await count({ field: 'customFields.renewal', op: 'lt', value: '2028-06-01' })).toEqual(pick(0, 1));
+    expect(await count({ field: 'customFields.topics', op: 'eq', value: 'data' })).toEqual(pick(1));
+    expect(await count({ field: 'customFields.topics', op: 'in', value: ['ai', 'cloud'] })).toEqual(
+      pick(0, 1),
+    );
+    expect(await count({ field: 'company.customFields.region', op: 'eq', value: 'north' })).toEqual(pick(0));
+
+    const refused: [unknown, string][] = [
+      [{ field: 'customFields.tier', op: 'gt', value: 'gold' }, 'filter.all[1].op'],
+      [{ field: 'customFields.tier', op: 'eq', value: 'bronze' }, 'filter.all[1].value'],
+      [{ field: 'customFields.vip', op: 'eq', value: 'yes' }, 'filter.all[1].value'],
+      [{ field: 'customFields.vip', op: 'contains', value: 'y' }, 'filter.all[1].op'],
+      [{ field: 'customFields.seats', op: 'in', value: [1, 'two'] }, 'filter.all[1].value[1]'],
+      [{ field: 'customFields.renewal', op: 'gt', value: '2027-13-01' }, 'filter.all[1].value'],
+      [{ field: 'customFields.topics', op: 'startsWith', value: 'a' }, 'filter.all[1].op'],
+      [{ field: 'company.customFields.region', op: 'eq', value: 'east' }, 'filter.all[1].value'],
+      [{ any: [{ field: 'customFields.note', op: 'eq', value: 3 }] }, 'filter.all[1].any[0].value'],
+    ];
+    for (const [condition, path] of refused) {
+      const response = await admin.post('/segments', {
+        name: unique('S'),
+        filter: { all: [inBatch, condition] },
+      });
+      expect(response.status, JSON.stringify(condition)).toBe(400);
+      expect(pathsOf(response.body)).toEqual([path]);
+    }
+    // A patch is checked the same way.
+    const segment = await admin.post('/segments', {
+      name: unique('S'),
+      filter: { all: [inBatch, { field: 'customFields.tier', op: 'eq', value: 'gold' }] },
+    });
+    const patched = await admin.patch(`/segments/${segment.body.id}`, {
+      filter: { all: [{ field: 'customFields.tier', op: 'eq', value: 'bronze' }] },
+    });
+    expect(pathsOf(patched.body)).toEqual(['filter.all[0].value']);
+
+    // A removed definition: conditions on its stored values still save and match.
+    await admin.put(
+      '/settings/fields/contacts',
+      [...definitions, { key: 'batch', label: 'Batch', type: 'text' }]
+        .filter((field) => field.key !== 'tier')
+        .map((field) => ({ ...field, required: false })),
+    );
+    expect(await count({ field: 'customFields.tier', op: 'eq', value: 'gold' })).toEqual(pick(0, 2));
+    // A type changed since a segment was saved: its preview says so.
+    await admin.put('/settings/fields/contacts', [
+      { key: 'batch', label: 'Batch', type: 'text' },
+      { key: 'tier', label: 'Tier', type: 'number' },
+    ]);
+    const stale = await admin.get(`/segments/${segment.body.id}/preview`);
+    expect(stale.status).toBe(400);
+    expect(pathsOf(stale.body)).toEqual(['filter.all[1].value']);
+    // Without definitions, conditions are free-form as before.
+    await admin.put('/settings/fields/contacts', []);
+    expect(await count({ field: 'customFields.tier', op: 'startsWith', value: 'go' })).toEqual(pick(0, 2));
+    await admin.put('/settings/fields/companies', []);
+  });
+});
