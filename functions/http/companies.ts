@@ -1,9 +1,5 @@
 import { companyRoutes } from '#shared/api/companies';
-import {
-  checkNewCustomFields,
-  customFieldListFilter,
-  customFieldsPatchCheck,
-} from '#shared/http/custom-fields';
+import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import {
   byNameOrOwner,
@@ -39,12 +35,12 @@ export const handler = httpHandler(companyRoutes, {
 
   async createCompany({ caller, body }) {
     const { ownerId, tags, customFields, ...fields } = body;
-    await checkNewCustomFields(caller, 'companies', customFields);
+    const custom = await newCustomFields(caller, 'companies', customFields);
     const company: Company = {
       ...newRecordBase(await ownership(caller, ownerId)),
       ...fields,
       tags: tags ?? [],
-      customFields: customFields ?? {},
+      ...custom,
     };
     await create(companies, caller, company);
     return created(company, `/companies/${company.id}`);
@@ -57,9 +53,7 @@ export const handler = httpHandler(companyRoutes, {
     const company = await update(companies, caller, params.id, {
       ifMatch,
       change: async (current) => {
-        const next = await mergePatch(caller, current, body);
-        checkCustomFields(current, next);
-        return next;
+        return checkCustomFields(current, await mergePatch(caller, current, body));
       },
     });
     return ok(company);

@@ -3,11 +3,7 @@ import { canRead } from '#shared/domain/access';
 import { canonicalEmail } from '#shared/domain/email';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
-import {
-  checkNewCustomFields,
-  customFieldListFilter,
-  customFieldsPatchCheck,
-} from '#shared/http/custom-fields';
+import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, forbidden } from '#shared/http/problem';
@@ -147,14 +143,14 @@ export const handler = httpHandler(contactRoutes, {
 
   async createContact({ caller, body }) {
     const { ownerId, tags, customFields, marketingStatus, ...fields } = body;
-    await checkNewCustomFields(caller, 'contacts', customFields);
+    const custom = await newCustomFields(caller, 'contacts', customFields);
     const contact = await insertContact(
       caller,
       {
         ...newRecordBase(await ownership(caller, ownerId)),
         ...fields,
         tags: tags ?? [],
-        customFields: customFields ?? {},
+        ...custom,
         marketingStatus: marketingStatus ?? 'subscribed',
       },
       marketingStatus !== undefined,
@@ -181,9 +177,7 @@ export const handler = httpHandler(contactRoutes, {
             [{ path: 'marketingStatus', message: `cannot change a ${current.marketingStatus} address` }],
           );
         }
-        const next = await mergePatch(caller, current, body);
-        checkCustomFields(current, next);
-        return next;
+        return checkCustomFields(current, await mergePatch(caller, current, body));
       },
       checks: (before, after) => [
         ...(after.companyId && after.companyId !== before.companyId

@@ -3,11 +3,7 @@ import { campaignFromLastClick } from '#shared/domain/campaign-attribution';
 import { moveToStage } from '#shared/domain/deal';
 import { entryStage } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
-import {
-  checkNewCustomFields,
-  customFieldListFilter,
-  customFieldsPatchCheck,
-} from '#shared/http/custom-fields';
+import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, HttpProblem, invalidFields, notFound } from '#shared/http/problem';
 import {
@@ -25,7 +21,7 @@ import { created, ok } from '#shared/http/results';
 import { dealHistoryItem, dealWriteItems, listDealHistory } from '#shared/store/deals';
 import { companies, contacts, type Deal, deals, type Pipeline, products } from '#shared/store/entities';
 import { pipelineOrDefault } from '#shared/store/pipelines';
-import { getRecord } from '#shared/store/records';
+import { clientView, getRecord } from '#shared/store/records';
 import { transact } from '#shared/store/transactions';
 
 type Check = ReturnType<typeof referenceCheck>;
@@ -127,7 +123,7 @@ export const handler = httpHandler(dealRoutes, {
   async createDeal({ caller, body }) {
     const { ownerId, pipelineId, stageId, contactIds, productIds, lostReason, customFields, ...fields } =
       body;
-    await checkNewCustomFields(caller, 'deals', customFields);
+    const custom = await newCustomFields(caller, 'deals', customFields);
     const pipeline = await livePipeline(caller, pipelineId);
     const entry = stageId ?? entryStage(pipeline)?.id;
     if (!entry) throw badRequest('The pipeline has no open stage');
@@ -142,7 +138,7 @@ export const handler = httpHandler(dealRoutes, {
       probability: 0,
       contactIds: contactIds ?? [],
       productIds: productIds ?? [],
-      customFields: customFields ?? {},
+      ...custom,
     };
     const placed = staged(
       fields.country ? draft : await withCompanyCountry(caller, draft),
@@ -165,7 +161,7 @@ export const handler = httpHandler(dealRoutes, {
         checks.map((check) => check.error),
       );
     }
-    return created(deal, `/deals/${deal.id}`);
+    return created(clientView(deals, deal), `/deals/${deal.id}`);
   },
 
   getDeal: standard.get,
@@ -184,8 +180,7 @@ export const handler = httpHandler(dealRoutes, {
             return pipelineOrDefault(caller.tenantId, current.pipelineId, caller.userId);
           throw error;
         });
-        const patched = await mergePatch(caller, current, body);
-        checkCustomFields(current, patched);
+        const patched = checkCustomFields(current, await mergePatch(caller, current, body));
         const newCompany = body.companyId !== undefined && body.companyId !== current.companyId;
         const merged =
           newCompany && body.country === undefined ? await withCompanyCountry(caller, patched) : patched;
@@ -214,7 +209,7 @@ export const handler = httpHandler(dealRoutes, {
         return history ? [history] : [];
       },
     });
-    return ok(deal);
+    return ok(clientView(deals, deal));
   },
 
   archiveDeal: standard.archive,

@@ -13,11 +13,7 @@ import {
 import { entryStage } from '#shared/domain/pipeline';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
-import {
-  checkNewCustomFields,
-  customFieldListFilter,
-  customFieldsPatchCheck,
-} from '#shared/http/custom-fields';
+import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
@@ -46,7 +42,7 @@ import {
 } from '#shared/store/lead-assignment';
 import { type ConversionWrite, writeConversion } from '#shared/store/lead-conversion';
 import { pipelineOrDefault } from '#shared/store/pipelines';
-import { getRecord } from '#shared/store/records';
+import { clientView, getRecord } from '#shared/store/records';
 import { suppressionReason } from '#shared/store/suppression';
 import { holderOf } from '#shared/store/unique';
 
@@ -162,7 +158,7 @@ export const handler = httpHandler(leadRoutes, {
 
   async createLead({ caller, body }) {
     const { ownerId, customFields, ...fields } = body;
-    await checkNewCustomFields(caller, 'leads', customFields);
+    const custom = await newCustomFields(caller, 'leads', customFields);
     // An explicit owner follows the usual rules; otherwise the tenant's rule may
     // hand the lead to anyone it names, even when a rep creates it.
     const owner =
@@ -172,11 +168,11 @@ export const handler = httpHandler(leadRoutes, {
     const lead: Lead = {
       ...newRecordBase(owner),
       ...fields,
-      customFields: customFields ?? {},
+      ...custom,
       status: 'new',
     };
     await create(leads, caller, lead, campaignChecks(caller, undefined, lead));
-    return created(lead, `/leads/${lead.id}`);
+    return created(clientView(leads, lead), `/leads/${lead.id}`);
   },
 
   getLead: standard.get,
@@ -188,13 +184,11 @@ export const handler = httpHandler(leadRoutes, {
       change: async (current) => {
         // Its data lives on in the contact, company and deal it became.
         if (current.status === 'converted') throw conflict('A converted lead cannot be changed');
-        const next = await mergePatch(caller, current, body);
-        checkCustomFields(current, next);
-        return next;
+        return checkCustomFields(current, await mergePatch(caller, current, body));
       },
       checks: (before, after) => campaignChecks(caller, before, after),
     });
-    return ok(lead);
+    return ok(clientView(leads, lead));
   },
 
   archiveLead: standard.archive,

@@ -161,3 +161,29 @@ export function customFieldFilterValue(
       return { value: text };
   }
 }
+
+/** The types whose values make bounded report groups: one per option, or true and false. */
+export const groupableCustomFieldTypes: readonly CustomFieldType[] = ['select', 'multiselect', 'boolean'];
+
+/**
+ * A record's report groups (`customGroups`): for each select, boolean and
+ * multiselect definition, the groups the record's value puts it in (the
+ * option; `true` or `false`; each option a multiselect holds, so a record may
+ * count in several groups of one field). Values that do not fit their
+ * definition, and fields of other types, make no group. Undefined when there
+ * is none. The write path stores this beside `customFields`, so report
+ * aggregates, computed from a record's image alone, need no settings.
+ */
+export function customFieldGroups(
+  definitions: readonly CustomFieldDefinition[],
+  values: Readonly<Record<string, unknown>> | undefined,
+): Record<string, string[]> | undefined {
+  const groups: Record<string, string[]> = {};
+  for (const definition of definitions) {
+    if (!groupableCustomFieldTypes.includes(definition.type)) continue;
+    const value = ownValue(values, definition.key);
+    if (isEmpty(value) || customFieldValueIssue(definition, value) !== undefined) continue;
+    groups[definition.key] = Array.isArray(value) ? [...new Set(value as string[])] : [String(value)];
+  }
+  return Object.keys(groups).length > 0 ? groups : undefined;
+}

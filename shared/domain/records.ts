@@ -59,6 +59,9 @@ export const storageAttributes = [
  */
 export type CustomFields = Record<string, unknown>;
 
+/** A record's report groups by custom field key: the option(s), or `true`/`false`. */
+export type CustomGroups = Record<string, string[]>;
+
 export type Company = StoredRecord & {
   name: string;
   domain?: string;
@@ -115,6 +118,8 @@ export type Lead = StoredRecord & {
   campaignId?: string;
   /** Absent on leads stored before leads had custom fields. */
   customFields?: CustomFields;
+  /** Derived by the write path for reports (custom-fields.ts customFieldGroups); never shown to clients. */
+  customGroups?: CustomGroups;
 };
 
 export type Pipeline = StoredRecord & { name: string; stages: Stage[] };
@@ -139,6 +144,8 @@ export type Deal = StoredRecord &
     campaignId?: string;
     /** Absent on deals stored before deals had custom fields. */
     customFields?: CustomFields;
+    /** Derived by the write path for reports (custom-fields.ts customFieldGroups); never shown to clients. */
+    customGroups?: CustomGroups;
   };
 
 /** One product line of a deal's accepted quote: quantity and line total after the line's discount. */

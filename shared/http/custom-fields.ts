@@ -1,8 +1,10 @@
 import {
   CUSTOM_FIELD_PATH,
+  type CustomFieldDefinition,
   type CustomFieldEntity,
   changedCustomFieldKeys,
   customFieldFilterValue,
+  customFieldGroups,
   customFieldIssues,
 } from '../domain/custom-fields.ts';
 import { ownValue } from '../domain/own-keys.ts';
@@ -24,39 +26,70 @@ import { type FieldError, invalidFields } from './problem.ts';
 
 type Values = Readonly<Record<string, unknown>>;
 
+/** What a record carries of its custom fields: the values and, where reports group by them, the groups. */
+interface WithCustomFields {
+  readonly customFields?: Values;
+  readonly customGroups?: Record<string, string[]>;
+}
+
+/**
+ * The entities whose records keep `customGroups` (shared/domain/custom-fields.ts
+ * customFieldGroups) for the reports that group by custom fields: deals
+ * (sales) and leads (leads).
+ */
+const groupedEntities: ReadonlySet<CustomFieldEntity> = new Set(['deals', 'leads']);
+
+/** `record` with its report groups as the definitions make them (none: the attribute removed). */
+function withGroups<T extends WithCustomFields>(
+  entity: CustomFieldEntity,
+  definitions: readonly CustomFieldDefinition[],
+  record: T,
+): T {
+  if (!groupedEntities.has(entity)) return record;
+  const { customGroups: _previous, ...rest } = record;
+  const groups = customFieldGroups(definitions, record.customFields);
+  return (groups ? { ...rest, customGroups: groups } : rest) as T;
+}
+
 /**
  * Create: always read, since a required field must be present even when the
- * body has no `customFields`. Throws 400 listing every issue.
+ * body has no `customFields`. Throws 400 listing every issue; otherwise
+ * answers the attributes to spread into the new record: `customFields` (`{}`
+ * without any) and, where reports group by them, `customGroups`.
  */
-export async function checkNewCustomFields(
+export async function newCustomFields(
   caller: Caller,
   entity: CustomFieldEntity,
   values: Values | undefined,
-): Promise<void> {
+): Promise<{ customFields: Record<string, unknown>; customGroups?: Record<string, string[]> }> {
   const definitions = await readCustomFieldDefinitions(caller.tenantId, entity);
-  const next = values ?? {};
-  const issues = customFieldIssues(definitions, next, Object.keys(next), 'create');
+  const customFields = { ...values };
+  const issues = customFieldIssues(definitions, customFields, Object.keys(customFields), 'create');
   if (issues.length > 0) throw invalidFields(issues);
+  return withGroups(entity, definitions, { customFields });
 }
 
 /**
  * A merge patch: reads the definitions only when the patch names
- * `customFields`, and answers the check to run on each attempt of the write
- * (before and after the patch; only the keys whose value changes are judged,
- * so values of a removed definition survive writes that leave them alone).
+ * `customFields`, and answers what to apply on each attempt of the write:
+ * the check of the patched record against its state before (only the keys
+ * whose value changes are judged, so values of a removed definition survive
+ * writes that leave them alone), answering it with its report groups redone.
+ * A patch that leaves `customFields` alone leaves the groups as they were.
  */
 export async function customFieldsPatchCheck(
   caller: Caller,
   entity: CustomFieldEntity,
   patch: { readonly customFields?: unknown },
-): Promise<(before: { customFields?: Values }, after: { customFields?: Values }) => void> {
-  if (patch.customFields === undefined) return () => {};
+): Promise<<T extends WithCustomFields>(before: T, after: T) => T> {
+  if (patch.customFields === undefined) return (_before, after) => after;
   const definitions = await readCustomFieldDefinitions(caller.tenantId, entity);
   return (before, after) => {
     const stored = before.customFields ?? {};
     const next = after.customFields ?? {};
     const issues = customFieldIssues(definitions, next, changedCustomFieldKeys(stored, next), 'patch');
     if (issues.length > 0) throw invalidFields(issues);
+    return withGroups(entity, definitions, after);
   };
 }
 

@@ -96,8 +96,12 @@ export function toRecord<T extends StoredRecord>(item: Item): T {
 
 const clientFieldSets = new WeakMap<object, ReadonlySet<string>>();
 
-/** A record as its clients see it: only its spec's clientFields, when it names them. */
+/** A record as its clients see it: without `customGroups` (derived for the stream's aggregates); only its spec's clientFields, when it names them. */
 export function clientView<T extends StoredRecord>(spec: EntitySpec<T>, record: T): T {
+  if ('customGroups' in record) {
+    const { customGroups: _derived, ...shown } = record as T & { customGroups?: unknown };
+    record = shown as T;
+  }
   if (!spec.clientFields) return record;
   let fields = clientFieldSets.get(spec);
   if (!fields) {
