@@ -6,6 +6,7 @@ import {
   customFieldFilterValue,
   customFieldGroups,
   customFieldIssues,
+  groupableCustomFieldTypes,
 } from '../domain/custom-fields.ts';
 import { ownValue } from '../domain/own-keys.ts';
 import {
@@ -156,4 +157,31 @@ export async function checkSegmentCustomFields(caller: Caller, filter: SegmentFi
   const errors = customFieldFilterErrors(filter, { contacts, companies });
   if (errors.length > 0)
     throw invalidFields(errors.map((error) => ({ path: `filter.${error.path}`, message: error.message })));
+}
+
+/**
+ * A report's `groupBy=customFields.<key>`: the entity must define `key` as a
+ * select, boolean or multiselect field (the types with bounded groups), or
+ * the report answers 400 at `groupBy`; a groupable field no record has a
+ * value of yet answers an empty report. Other dimensions pass unread.
+ */
+export async function requireGroupableField(
+  caller: Caller,
+  entity: CustomFieldEntity,
+  groupBy: string,
+): Promise<void> {
+  const key = CUSTOM_FIELD_PATH.exec(groupBy)?.[1];
+  if (key === undefined) return;
+  const definition = (await readCustomFieldDefinitions(caller.tenantId, entity)).find(
+    (field) => field.key === key,
+  );
+  if (definition && groupableCustomFieldTypes.includes(definition.type)) return;
+  throw invalidFields([
+    {
+      path: 'groupBy',
+      message: definition
+        ? `${groupBy} is a ${definition.type} field; reports group by select, boolean and multiselect fields`
+        : `${groupBy} is not a custom field of ${entity}`,
+    },
+  ]);
 }

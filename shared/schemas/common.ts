@@ -139,6 +139,13 @@ export const withCustomFieldFilters = <S extends Record<string, z.ZodMiniType>>(
     }),
   );
 
+/**
+ * `groupBy=customFields.<key>`: a report grouped by a select, boolean or
+ * multiselect custom field (checked against the definitions by the report).
+ */
+export const customGroupBy = () =>
+  z.string().check(z.regex(CUSTOM_FIELD_PATH, 'must be a dimension of this report or customFields.<key>'));
+
 /** Fields every record carries. */
 export const recordBase = () => ({
   id: z.string(),
