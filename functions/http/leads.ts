@@ -13,7 +13,12 @@ import {
 import { entryStage } from '#shared/domain/pipeline';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
-import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
+import {
+  customFieldListFilter,
+  customFieldsFromLead,
+  customFieldsPatchCheck,
+  newCustomFields,
+} from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
@@ -33,7 +38,15 @@ import {
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import type { LeadConvert } from '#shared/schemas/leads';
-import { type Contact, companies, contacts, type Lead, leads, type Pipeline } from '#shared/store/entities';
+import {
+  type Contact,
+  companies,
+  contacts,
+  deals,
+  type Lead,
+  leads,
+  type Pipeline,
+} from '#shared/store/entities';
 import {
   getAssignmentRule,
   inactiveUsers,
@@ -76,10 +89,19 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
   const now = new Date();
   const base = () => newRecordBase(ownerOf(lead), now);
 
+  // The lead's custom values the new records define too (read once, before the retries of a write).
+  const [contactCustom, companyCustom, dealCustom] = await Promise.all([
+    customFieldsFromLead(caller, 'contacts', lead.customFields),
+    body.companyId || !lead.companyName
+      ? undefined
+      : customFieldsFromLead(caller, 'companies', lead.customFields),
+    body.deal ? customFieldsFromLead(caller, 'deals', lead.customFields) : undefined,
+  ]);
   const linkedCompany = await readableReference(companies, caller, body.companyId);
   if (body.companyId && !linkedCompany)
     errors.push({ path: 'companyId', message: 'is not a live company of this tenant' });
-  const newCompany = body.companyId ? undefined : companyFromLead(lead, base());
+  const fromLead = body.companyId ? undefined : companyFromLead(lead, base());
+  const newCompany = fromLead && companyCustom ? { ...fromLead, ...companyCustom } : fromLead;
   const company = linkedCompany ?? newCompany;
 
   let pipeline: Pipeline | undefined;
@@ -93,10 +115,10 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
   const existing = await contactByEmail(caller, lead.email);
   const contact =
     existing ??
-    (await asSendingWillTreat(
-      caller.tenantId,
-      contactFromLead(lead, base(), company?.id, body.deal !== undefined),
-    ));
+    (await asSendingWillTreat(caller.tenantId, {
+      ...contactFromLead(lead, base(), company?.id, body.deal !== undefined),
+      ...contactCustom,
+    }));
 
   let deal: ConversionWrite['deal'];
   if (body.deal && pipeline) {
@@ -115,7 +137,7 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
       },
     );
     if (!placed.ok) throw invalidFields([{ path: `deal.${placed.path}`, message: placed.message }]);
-    deal = { deal: withLeadOrigin(placed.deal, lead, company?.country), pipeline };
+    deal = { deal: { ...withLeadOrigin(placed.deal, lead, company?.country), ...dealCustom }, pipeline };
   }
 
   const links = {
@@ -206,10 +228,10 @@ export const handler = httpHandler(leadRoutes, {
         const part = <T>(p: { create: T } | { link: T } | undefined) =>
           p === undefined ? null : 'create' in p ? p.create : p.link;
         return ok({
-          lead: write.after,
+          lead: clientView(leads, write.after),
           contact: part(write.contact),
           company: part(write.company),
-          ...(write.deal ? { deal: write.deal.deal } : {}),
+          ...(write.deal ? { deal: clientView(deals, write.deal.deal) } : {}),
         });
       }
       // Nothing was written. A fresh read tells a lost race (409 above) from a

@@ -187,3 +187,23 @@ export function customFieldGroups(
   }
   return Object.keys(groups).length > 0 ? groups : undefined;
 }
+
+/**
+ * What a converted lead's custom values give a record it becomes (contact,
+ * company, deal): each value whose key the target entity defines and which
+ * fits that definition. Keys the target does not define (or defines with
+ * another type the value does not fit) stay on the lead only; so does every
+ * value while the target entity has no definitions.
+ */
+export function carriedCustomFields(
+  definitions: readonly CustomFieldDefinition[],
+  values: Readonly<Record<string, unknown>> | undefined,
+): Record<string, unknown> {
+  const carried: Record<string, unknown> = {};
+  for (const definition of definitions) {
+    const value = ownValue(values, definition.key);
+    if (isEmpty(value) || customFieldValueIssue(definition, value) !== undefined) continue;
+    carried[definition.key] = Array.isArray(value) ? [...value] : value;
+  }
+  return carried;
+}

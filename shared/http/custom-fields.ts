@@ -2,6 +2,7 @@ import {
   CUSTOM_FIELD_PATH,
   type CustomFieldDefinition,
   type CustomFieldEntity,
+  carriedCustomFields,
   changedCustomFieldKeys,
   customFieldFilterValue,
   customFieldGroups,
@@ -184,4 +185,21 @@ export async function requireGroupableField(
         : `${groupBy} is not a custom field of ${entity}`,
     },
   ]);
+}
+
+/**
+ * A lead's conversion: the custom attributes of a record it creates in
+ * `entity` (custom-fields.ts carriedCustomFields, with report groups where
+ * kept). No read while the lead has no custom values. A required field of
+ * the target that the lead cannot fill is not enforced here: the records are
+ * made from the lead, and the body of a conversion carries no custom values.
+ */
+export async function customFieldsFromLead(
+  caller: Caller,
+  entity: CustomFieldEntity,
+  values: Values | undefined,
+): Promise<{ customFields: Record<string, unknown>; customGroups?: Record<string, string[]> }> {
+  if (!values || Object.keys(values).length === 0) return { customFields: {} };
+  const definitions = await readCustomFieldDefinitions(caller.tenantId, entity);
+  return withGroups(entity, definitions, { customFields: carriedCustomFields(definitions, values) });
 }

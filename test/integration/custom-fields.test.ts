@@ -433,3 +433,68 @@ describe('segment filters on custom fields', () => {
     await admin.put('/settings/fields/companies', []);
   });
 });
+
+describe('lead conversion', () => {
+  it('carries the values the new contact, company and deal define and that fit them', async () => {
+    await admin.put('/settings/fields/leads', [
+      { key: 'tier', label: 'Tier', type: 'select', options: ['gold', 'silver'] },
+      { key: 'vip', label: 'VIP', type: 'boolean' },
+      { key: 'seats', label: 'Seats', type: 'text' },
+      { key: 'leadOnly', label: 'Lead only', type: 'text' },
+    ]);
+    await admin.put('/settings/fields/contacts', [
+      { key: 'tier', label: 'Tier', type: 'select', options: ['gold'] },
+      { key: 'seats', label: 'Seats', type: 'number' },
+      { key: 'owner2', label: 'Second owner', type: 'text', required: true },
+    ]);
+    await admin.put('/settings/fields/companies', [{ key: 'vip', label: 'VIP', type: 'boolean' }]);
+    await admin.put('/settings/fields/deals', [
+      { key: 'tier', label: 'Tier', type: 'select', options: ['gold', 'silver'] },
+      { key: 'vip', label: 'VIP', type: 'boolean' },
+    ]);
+    const lead = await admin.post('/leads', {
+      firstName: unique('Conv'),
+      companyName: unique('Conv Co'),
+      customFields: { tier: 'gold', vip: true, seats: 'ten', leadOnly: 'kept here' },
+    });
+    expect(lead.status, lead.text).toBe(201);
+    const converted = await admin.post(`/leads/${lead.body.id}/convert`, {
+      deal: { name: unique('Conv deal') },
+    });
+    expect(converted.status, converted.text).toBe(200);
+    const { contact, company, deal } = converted.body;
+    // The contact's required field is not the lead's to fill: conversion makes the records all the same.
+    expect(contact.customFields).toEqual({ tier: 'gold' });
+    expect(company.customFields).toEqual({ vip: true });
+    expect(deal.customFields).toEqual({ tier: 'gold', vip: true });
+    expect(deal.customGroups).toBeUndefined();
+    expect(converted.body.lead.customGroups).toBeUndefined();
+    expect(converted.body.lead.customFields).toEqual({
+      tier: 'gold',
+      vip: true,
+      seats: 'ten',
+      leadOnly: 'kept here',
+    });
+    expect((await admin.get(`/contacts/${contact.id}`)).body.customFields).toEqual({ tier: 'gold' });
+    expect((await admin.get(`/deals/${deal.id}`)).body.customFields).toEqual({ tier: 'gold', vip: true });
+
+    // Without definitions on the targets, nothing is carried.
+    for (const entity of ['contacts', 'companies', 'deals'])
+      await admin.put(`/settings/fields/${entity}`, []);
+    const plain = await admin.post('/leads', {
+      firstName: unique('Conv'),
+      companyName: unique('Conv Co'),
+      customFields: { tier: 'silver' },
+    });
+    const again = await admin.post(`/leads/${plain.body.id}/convert`, {
+      deal: { name: unique('Conv deal') },
+    });
+    expect(again.status, again.text).toBe(200);
+    expect([
+      again.body.contact.customFields,
+      again.body.company.customFields,
+      again.body.deal.customFields,
+    ]).toEqual([{}, {}, {}]);
+    await admin.put('/settings/fields/leads', []);
+  });
+});
