@@ -1,6 +1,11 @@
 import { customFieldSchemas } from '../schemas/custom-fields.ts';
 import { defineRoutes } from './route.ts';
 
+/** What the lists' `customFields.<key>` parameters do (appended to the list routes' summaries). */
+export const CUSTOM_FIELD_FILTERS_DOC =
+  '. `customFields.<key>=<value>` (up to 10) filters by a custom field defined at `/settings/fields/{entity}` ' +
+  '(exact value; a multiselect holding it; `true`/`false`; 400 for a key without a definition)';
+
 /** Custom field definitions per entity (SPEC "Import, export, extensibility"). */
 export const fieldRoutes = defineRoutes([
   {

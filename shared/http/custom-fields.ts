@@ -95,6 +95,10 @@ export async function customFieldsPatchCheck(
   };
 }
 
+/** At most this many `customFields.<key>` parameters per list request, each value at most this long. */
+const MAX_LIST_FILTERS = 10;
+const MAX_FILTER_TEXT = 2000;
+
 /**
  * The `customFields.<key>=<value>` parameters of a list query as conditions
  * on the records (exact value; a multiselect holds it; a boolean is `true` or
@@ -113,6 +117,10 @@ export async function customFieldListFilter(
     return key !== undefined && typeof value === 'string' ? [{ name, key, value }] : [];
   });
   if (wanted.length === 0) return { nested: [], matches: () => true };
+  if (wanted.length > MAX_LIST_FILTERS)
+    throw invalidFields([
+      { path: '(root)', message: `has more than ${MAX_LIST_FILTERS} custom field filters` },
+    ]);
   const definitions = new Map(
     (await readCustomFieldDefinitions(caller.tenantId, entity)).map((field) => [field.key, field]),
   );
@@ -124,7 +132,10 @@ export async function customFieldListFilter(
       errors.push({ path: name, message: `is not a custom field of ${entity}` });
       continue;
     }
-    const parsed = customFieldFilterValue(definition, value);
+    const parsed =
+      value.length > MAX_FILTER_TEXT
+        ? { problem: `must be at most ${MAX_FILTER_TEXT} characters` }
+        : customFieldFilterValue(definition, value);
     if ('problem' in parsed) errors.push({ path: name, message: parsed.problem });
     else
       nested.push({

@@ -122,24 +122,6 @@ export const customFields = () =>
     .check(z.refine((fields) => Object.keys(fields).length <= 100, 'must have at most 100 fields'));
 
 /**
- * A list query of `shape` that also takes `customFields.<key>=<value>`
- * filters (at most 10; values checked against the entity's definitions by
- * the list, shared/http/custom-fields.ts); any other parameter is refused as
- * an unknown field, as in a strict object.
- */
-export const withCustomFieldFilters = <S extends Record<string, z.ZodMiniType>>(shape: S) =>
-  z.catchall(z.strictObject(shape), z.string().check(z.maxLength(2000))).check(
-    z.superRefine((query, context) => {
-      const filters = Object.keys(query).filter((key) => !Object.hasOwn(shape, key));
-      for (const key of filters)
-        if (!CUSTOM_FIELD_PATH.test(key))
-          context.addIssue({ code: 'custom', message: 'is not a known field', path: [key] });
-      if (filters.length > 10)
-        context.addIssue({ code: 'custom', message: 'at most 10 custom field filters', path: [] });
-    }),
-  );
-
-/**
  * `groupBy=customFields.<key>`: a report grouped by a select, boolean or
  * multiselect custom field (checked against the definitions by the report).
  */

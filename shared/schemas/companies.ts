@@ -14,7 +14,6 @@ import {
   tags,
   url,
   userId,
-  withCustomFieldFilters,
 } from './common.ts';
 import { lazy } from './lazy.ts';
 
@@ -45,7 +44,7 @@ export const companySchemas = /* @__PURE__ */ lazy(() => {
       tags: z.array(z.string()),
       customFields: z.record(z.string(), z.unknown()),
     }),
-    listQuery: withCustomFieldFilters({
+    listQuery: z.strictObject({
       ...listQuery(),
       q: z.optional(searchText(100)),
       ownerId: z.optional(userId()),

@@ -15,7 +15,6 @@ import {
   tags,
   ulid,
   userId,
-  withCustomFieldFilters,
 } from './common.ts';
 import { lazy } from './lazy.ts';
 
@@ -58,7 +57,7 @@ export const contactSchemas = /* @__PURE__ */ lazy(() => {
        */
       engagementScore: z.optional(z.number()),
     }),
-    listQuery: withCustomFieldFilters({
+    listQuery: z.strictObject({
       ...listQuery(),
       q: z.optional(searchText(254)),
       companyId: z.optional(ulid()),

@@ -14,7 +14,6 @@ import {
   searchText,
   ulid,
   userId,
-  withCustomFieldFilters,
 } from './common.ts';
 import { lazy } from './lazy.ts';
 
@@ -87,7 +86,7 @@ export const dealSchemas = /* @__PURE__ */ lazy(() => {
       by: z.string(),
       at: z.string(),
     }),
-    listQuery: withCustomFieldFilters({
+    listQuery: z.strictObject({
       ...listQuery(),
       q: z.optional(searchText(100)),
       pipelineId: z.optional(ulid()),

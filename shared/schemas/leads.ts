@@ -15,7 +15,6 @@ import {
   searchText,
   ulid,
   userId,
-  withCustomFieldFilters,
 } from './common.ts';
 import { companySchemas } from './companies.ts';
 import { contactSchemas } from './contacts.ts';
@@ -60,7 +59,7 @@ export const leadSchemas = /* @__PURE__ */ lazy(() => {
       'status',
     ]),
     record,
-    listQuery: withCustomFieldFilters({
+    listQuery: z.strictObject({
       ...listQuery(),
       q: z.optional(searchText(100)),
       status: z.optional(z.enum(leadStatuses)),

@@ -292,6 +292,10 @@ describe('list filters on custom fields', () => {
         expect(response.status, query).toBe(400);
         expect(pathsOf(response.body), query).toEqual([path]);
       }
+      const eleven = Array.from({ length: 11 }, (_, i) => `customFields.k${i}=x`).join('&');
+      expect((await admin.get(`/${entity}?${eleven}`)).status).toBe(400);
+      const long = await admin.get(`/${entity}?customFields.note=${'x'.repeat(2001)}`);
+      expect(pathsOf(long.body)).toEqual(['customFields.note']);
       // Another tenant has no such field.
       expect((await world.stranger.client.get(`/${entity}?customFields.tier=gold`)).status).toBe(400);
       await admin.put(`/settings/fields/${entity}`, []);
