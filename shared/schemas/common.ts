@@ -102,6 +102,13 @@ export const tags = () =>
     z.refine((list) => new Set(list).size === list.length, 'must not repeat a tag'),
   );
 
+const CUSTOM_FIELDS_DESCRIPTION =
+  'Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). ' +
+  "An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, " +
+  'type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, ' +
+  'every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. ' +
+  'A value whose definition was removed stays readable.';
+
 /**
  * Values are checked against the entity's definitions (`PUT /settings/fields/{entity}`)
  * once it has any; until then the map is free-form.
@@ -119,7 +126,16 @@ export const customFields = () =>
         z.array(z.string().check(z.maxLength(2000))).check(z.maxLength(100)),
       ]),
     )
-    .check(z.refine((fields) => Object.keys(fields).length <= 100, 'must have at most 100 fields'));
+    .check(
+      z.refine((fields) => Object.keys(fields).length <= 100, 'must have at most 100 fields'),
+      z.describe(CUSTOM_FIELDS_DESCRIPTION),
+    );
+
+/** `customFields` as stored and shown: the same open object, values of every type a write may give. */
+export const storedCustomFields = () =>
+  z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))
+    .check(z.describe(CUSTOM_FIELDS_DESCRIPTION));
 
 /**
  * `groupBy=customFields.<key>`: a report grouped by a select, boolean or

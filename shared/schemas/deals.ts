@@ -12,6 +12,7 @@ import {
   nonEmpty,
   recordBase,
   searchText,
+  storedCustomFields,
   ulid,
   userId,
 } from './common.ts';
@@ -67,7 +68,7 @@ export const dealSchemas = /* @__PURE__ */ lazy(() => {
       contactIds: z.array(z.string()),
       productIds: z.array(z.string()),
       // Deals stored before custom fields came to deals carry none.
-      customFields: z.optional(z.record(z.string(), z.unknown())),
+      customFields: z.optional(storedCustomFields()),
       stageEnteredAt: z.optional(z.string()),
       productLines: z.optional(
         z.array(z.object({ productId: z.string(), quantity: z.number(), total: z.number() })),

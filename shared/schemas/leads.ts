@@ -13,6 +13,7 @@ import {
   phone,
   recordBase,
   searchText,
+  storedCustomFields,
   ulid,
   userId,
 } from './common.ts';
@@ -49,7 +50,7 @@ export const leadSchemas = /* @__PURE__ */ lazy(() => {
     companyId: z.optional(z.string()),
     dealId: z.optional(z.string()),
     // Leads stored before custom fields came to leads carry none.
-    customFields: z.optional(z.record(z.string(), z.unknown())),
+    customFields: z.optional(storedCustomFields()),
   });
   return {
     create: z.strictObject(fields),

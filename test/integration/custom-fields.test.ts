@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApiClient } from '../support/api.ts';
+import type { AnyBody, ApiClient } from '../support/api.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 let world: World;
@@ -500,5 +500,30 @@ describe('lead conversion', () => {
       again.body.deal.customFields,
     ]).toEqual([{}, {}, {}]);
     await admin.put('/settings/fields/leads', []);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('shows customFields as an open object pointing to /settings/fields, on every entity that has it', async () => {
+    const doc = (await admin.get('/openapi.json')).body;
+    const resolve = (schema: AnyBody): AnyBody =>
+      schema?.$ref ? resolve(doc.components.schemas[schema.$ref.split('/').pop()]) : schema;
+    const jsonOf = (content: AnyBody) => resolve(content?.['application/json']?.schema);
+    for (const entity of entities) {
+      const create = jsonOf(doc.paths[`/${entity}`].post.requestBody.content);
+      const record = jsonOf(doc.paths[`/${entity}/{id}`].get.responses['200'].content);
+      for (const schema of [create.properties.customFields, record.properties.customFields]) {
+        expect(schema.type, entity).toBe('object');
+        expect(schema.additionalProperties.anyOf.map((value: AnyBody) => value.type).sort()).toEqual([
+          'array',
+          'boolean',
+          'null',
+          'number',
+          'string',
+        ]);
+        expect(schema.description).toContain('/settings/fields/{entity}');
+      }
+    }
+    expect(Object.keys(doc.paths['/settings/fields/{entity}']).sort()).toEqual(['get', 'put']);
   });
 });
