@@ -9,8 +9,7 @@ export const companyRoutes = defineRoutes([
     method: 'GET',
     path: '/companies',
     operationId: 'listCompanies',
-    summary:
-      'List companies; `q` matches a name prefix, ignoring case and accents' + CUSTOM_FIELD_FILTERS_DOC,
+    summary: `List companies; \`q\` matches a name prefix, ignoring case and accents${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => companySchemas().listQuery,
     queryFilters: CUSTOM_FIELD_PATH,
     response: () => listOf(companySchemas().record),
