@@ -6,6 +6,7 @@ import { collaborationRoutes } from './collaboration.ts';
 import { companyRoutes } from './companies.ts';
 import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
+import { fieldRoutes } from './fields.ts';
 import { leadRoutes } from './leads.ts';
 import { metaRoutes } from './meta.ts';
 import { pipelineRoutes } from './pipelines.ts';
@@ -45,6 +46,7 @@ export const httpFunctions = {
   sequences: sequenceRoutes,
   tracking: trackingRoutes,
   admin: adminRoutes,
+  fields: fieldRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;
