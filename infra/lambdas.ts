@@ -136,6 +136,7 @@ export const lambdas = [
   http('tracking'),
   // A rebuild below the background threshold answers within API Gateway's 29 s.
   { ...http('admin', { ...httpDefaults, sendsTo: ['reportRebuild'] }), timeoutMs: 29_000, memoryMb: 1024 },
+  http('fields'),
   // Presigns the upload (a PUT of `<tenant>/<id>.csv`) and the error report's download.
   http('imports', { ...httpDefaults, buckets: { imports: { write: '*.csv', read: '*-errors.csv' } } }),
   scheduleTarget('reminder', 'CRM schedule: activity reminder (email and notification)', {

@@ -3,6 +3,7 @@ import { canRead } from '#shared/domain/access';
 import { canonicalEmail } from '#shared/domain/email';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
+import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
 import { conflict, forbidden } from '#shared/http/problem';
@@ -81,13 +82,15 @@ const standard = recordRoutes(contacts);
 export const handler = httpHandler(contactRoutes, {
   async listContacts({ caller, query, page }) {
     const { q, companyId, ownerId, tag, archived } = query;
+    const custom = await customFieldListFilter(caller, 'contacts', query);
     if (q?.includes('@')) {
       const items = page.startKey ? [] : await findByEmail(caller, q, archived === 'true');
       const matching = items.filter(
         (contact) =>
           (!companyId || contact.companyId === companyId) &&
           (!ownerId || contact.ownerId === ownerId) &&
-          (!tag || contact.tags.includes(tag)),
+          (!tag || contact.tags.includes(tag)) &&
+          custom.matches(contact),
       );
       return ok({ items: matching, nextCursor: null });
     }
@@ -104,7 +107,7 @@ export const handler = httpHandler(contactRoutes, {
     const listed = await listPage(contacts, caller, page, {
       archived,
       via,
-      filter: { equals, contains: tag ? { tags: tag } : {} },
+      filter: { equals, contains: tag ? { tags: tag } : {}, nested: custom.nested },
     });
     // Lists leave the engagement score out: scoring a page would read every engagement of the last
     // 90 days (or a Query per contact). A contact read by id and segment filters carry it.
@@ -113,13 +116,14 @@ export const handler = httpHandler(contactRoutes, {
 
   async createContact({ caller, body }) {
     const { ownerId, tags, customFields, marketingStatus, ...fields } = body;
+    const custom = await newCustomFields(caller, 'contacts', customFields);
     const contact = await insertContact(
       caller,
       {
         ...newRecordBase(await ownership(caller, ownerId)),
         ...fields,
         tags: tags ?? [],
-        customFields: customFields ?? {},
+        ...custom,
         marketingStatus: marketingStatus ?? 'subscribed',
       },
       marketingStatus !== undefined,
@@ -135,6 +139,7 @@ export const handler = httpHandler(contactRoutes, {
   },
 
   async updateContact({ caller, params, body, ifMatch }) {
+    const checkCustomFields = await customFieldsPatchCheck(caller, 'contacts', body);
     const contact = await update(contacts, caller, params.id, {
       ifMatch,
       change: async (current) => {
@@ -145,7 +150,7 @@ export const handler = httpHandler(contactRoutes, {
             [{ path: 'marketingStatus', message: `cannot change a ${current.marketingStatus} address` }],
           );
         }
-        return mergePatch(caller, current, body);
+        return checkCustomFields(current, await mergePatch(caller, current, body));
       },
       checks: (before, after) => [
         ...(after.companyId && after.companyId !== before.companyId

@@ -6,6 +6,7 @@ import { collaborationRoutes } from './collaboration.ts';
 import { companyRoutes } from './companies.ts';
 import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
+import { fieldRoutes } from './fields.ts';
 import { importRoutes } from './imports.ts';
 import { leadRoutes } from './leads.ts';
 import { metaRoutes } from './meta.ts';
@@ -46,6 +47,7 @@ export const httpFunctions = {
   sequences: sequenceRoutes,
   tracking: trackingRoutes,
   admin: adminRoutes,
+  fields: fieldRoutes,
   imports: importRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 

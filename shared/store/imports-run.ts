@@ -4,6 +4,7 @@ import type { Actor } from '../domain/access.ts';
 import type { CustomFieldDefinition } from '../domain/custom-fields.ts';
 import { logger } from '../observability/logger.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { readCustomFieldDefinitions } from './custom-fields.ts';
 import {
   advanceImport,
   finishImportUpdate,
@@ -36,7 +37,6 @@ import {
 import { IMPORT_RANGE_PREFIX, importRangeKey, importRangeSk, importRangesPk } from './keys.ts';
 import { notificationItems } from './notifications.ts';
 import { queryPages } from './query.ts';
-import { readSettings } from './settings.ts';
 import { isTransactionConflict, type TransactItem, transact } from './transactions.ts';
 
 /**
@@ -84,7 +84,10 @@ export interface ImportRunOptions {
   /** Milliseconds left in the invocation; absent: no limit. */
   readonly remainingMs?: () => number;
   /** The tenant's custom field definitions of an entity. */
-  readonly customFields?: (tenantId: string, entity: string) => Promise<readonly CustomFieldDefinition[]>;
+  readonly customFields?: (
+    tenantId: string,
+    entity: ImportItem['entity'],
+  ) => Promise<readonly CustomFieldDefinition[]>;
   /** Called after each group's transaction, before the totals move: where tests make a run crash. */
   readonly afterGroup?: () => void | Promise<void>;
   /** A lease on the import the caller already holds (takeImportLease), so no other run slips in first. */
@@ -441,16 +444,6 @@ class ImportRun {
   }
 }
 
-/** The tenant's custom field definitions of an entity: the settings item `fields#<entity>`, none when unset. */
-async function storedCustomFields(
-  tenantId: string,
-  entity: string,
-): Promise<readonly CustomFieldDefinition[]> {
-  const { item } = await readSettings(tenantId, `fields#${entity}`);
-  const fields = item?.fields;
-  return Array.isArray(fields) ? (fields as CustomFieldDefinition[]) : [];
-}
-
 /** Runs the import from its cursor: 'continue' when time ran short (the caller queues the rest). */
 export async function runImport(
   tenantId: string,
@@ -482,7 +475,7 @@ async function runHeld(
     return finish(item, options, {
       error: `The file is ${(head.size / 1024 / 1024).toFixed(1)} MB; the largest accepted is ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files`,
     });
-  const customFields = await (options.customFields ?? storedCustomFields)(tenantId, item.entity);
+  const customFields = await (options.customFields ?? readCustomFieldDefinitions)(tenantId, item.entity);
   const stream = await options.store.read('imports', key);
   try {
     let opened: Awaited<ReturnType<typeof openCsv>>;

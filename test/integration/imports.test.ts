@@ -240,6 +240,38 @@ describe('references', () => {
   });
 });
 
+describe('custom fields', () => {
+  it("reads columns named by a custom field's key or label and checks values against its definition", async () => {
+    const client = api(await tokenFor({ tenant: `${world.tenant}-cf`, role: 'admin', user: 'cf-admin' }));
+    const defined = await client.put('/settings/fields/contacts', [
+      { key: 'tier', label: 'Customer tier', type: 'select', options: ['gold', 'silver'] },
+      { key: 'since', label: 'Customer since', type: 'date' },
+    ]);
+    expect(defined.status, defined.text).toBe(200);
+    const tag = unique('cf');
+    const csv = csvOf(
+      ['firstName', 'email', 'Customer tier', 'since', 'tags'],
+      [
+        {
+          firstName: 'Gold',
+          email: `gold.${tag}@example.com`,
+          'Customer tier': 'Gold',
+          since: '01/03/2026',
+          tags: tag,
+        },
+        { firstName: 'Bronze', email: `bronze.${tag}@example.com`, 'Customer tier': 'bronze', tags: tag },
+      ],
+    );
+    const view = await finished(client, await importCsv(client, { entity: 'contacts' }, csv));
+    expect(view).toMatchObject({ status: 'done', created: 1, failed: 1 });
+    expect(view.mapping).toMatchObject({ 'Customer tier': 'customFields.tier', since: 'customFields.since' });
+    const [gold] = await contactsTagged(client, tag);
+    expect(gold?.customFields).toEqual({ tier: 'gold', since: '2026-03-01' });
+    const errors = await errorRows(view.errorsUrl);
+    expect(errors).toEqual([expect.objectContaining({ row: '3', column: 'Customer tier', value: 'bronze' })]);
+  });
+});
+
 describe('create and upsert', () => {
   it('updates contacts by email and companies by domain; unchanged rows are skipped, duplicates in the file too', async () => {
     const tag = unique('ups');
