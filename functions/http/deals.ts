@@ -1,6 +1,5 @@
 import { dealRoutes } from '#shared/api/deals';
-import { campaignFromLastClick } from '#shared/domain/campaign-attribution';
-import { moveToStage } from '#shared/domain/deal';
+import { newDeal, revisedDeal, type StageMove, withAttributedCampaign } from '#shared/domain/deal';
 import { entryStage } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
 import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
@@ -18,7 +17,7 @@ import {
   update,
 } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
-import { dealHistoryItem, dealWriteItems, listDealHistory } from '#shared/store/deals';
+import { dealHistoryItem, dealWrites, listDealHistory } from '#shared/store/deals';
 import { companies, contacts, type Deal, deals, type Pipeline, products } from '#shared/store/entities';
 import { pipelineOrDefault } from '#shared/store/pipelines';
 import { clientView, getRecord } from '#shared/store/records';
@@ -48,16 +47,6 @@ function referenceChecks(caller: Caller, before: Deal | undefined, after: Deal):
 /** Campaigns as a deal refers to them (the campaign store itself is the marketing functions'). */
 const campaignRef = { type: 'CAMPAIGN', label: 'campaign' } as const;
 
-/**
- * The campaign a new deal given none is attributed to: the one its first
- * contact last clicked before now (shared/domain/campaign-attribution.ts).
- */
-async function attributedCampaign(caller: Caller, deal: Deal): Promise<string | undefined> {
-  const first = deal.contactIds[0];
-  if (deal.campaignId || !first) return undefined;
-  return campaignFromLastClick(await getRecord(contacts, caller.tenantId, first), deal.createdAt);
-}
-
 async function livePipeline(caller: Caller, pipelineId: string | undefined): Promise<Pipeline> {
   const pipeline = await pipelineOrDefault(caller.tenantId, pipelineId, caller.userId);
   if (!pipeline || pipeline.archived) {
@@ -66,28 +55,14 @@ async function livePipeline(caller: Caller, pipelineId: string | undefined): Pro
   return pipeline;
 }
 
-function requireCurrency(deal: Deal): void {
-  if (deal.amount !== undefined && !deal.currency) {
-    throw invalidFields([{ path: 'currency', message: 'is required with an amount' }]);
-  }
-}
+/** The company a deal names, when it names one (its country becomes the deal's default). */
+const companyOf = (caller: Caller, deal: { companyId?: string | null }) =>
+  deal.companyId ? getRecord(companies, caller.tenantId, deal.companyId) : Promise.resolve(undefined);
 
-/**
- * A deal's country defaults to its company's (sales by country): taken when
- * the deal gets a company and no country was given with it. A company that
- * does not exist is refused by the write's reference check, not here.
- */
-async function withCompanyCountry(caller: Caller, deal: Deal): Promise<Deal> {
-  if (!deal.companyId) return deal;
-  const company = await getRecord(companies, caller.tenantId, deal.companyId);
-  return company?.country ? { ...deal, country: company.country } : deal;
-}
-
-/** Puts the deal into `stageId` (validated against the pipeline) or leaves a 400 saying why not. */
-function staged(deal: Deal, pipeline: Pipeline, stageId: string, now: string): Deal {
-  const moved = moveToStage(deal, pipeline, stageId, now);
-  if (!moved.ok) throw invalidFields([{ path: moved.path, message: moved.message }]);
-  return moved.deal;
+/** A deal placed or moved, or a 400 at the field that refused it. */
+function placed(move: StageMove<Deal>): Deal {
+  if (!move.ok) throw invalidFields([{ path: move.path, message: move.message }]);
+  return move.deal;
 }
 
 /** Read, archive and restore behave as for every record. */
@@ -121,38 +96,30 @@ export const handler = httpHandler(dealRoutes, {
   },
 
   async createDeal({ caller, body }) {
-    const { ownerId, pipelineId, stageId, contactIds, productIds, lostReason, customFields, ...fields } =
-      body;
-    const custom = await newCustomFields(caller, 'deals', customFields);
-    const pipeline = await livePipeline(caller, pipelineId);
-    const entry = stageId ?? entryStage(pipeline)?.id;
+    const custom = await newCustomFields(caller, 'deals', body.customFields);
+    const pipeline = await livePipeline(caller, body.pipelineId);
+    const entry = body.stageId ?? entryStage(pipeline)?.id;
     if (!entry) throw badRequest('The pipeline has no open stage');
-    const base = newRecordBase(await ownership(caller, ownerId));
-    const draft: Deal = {
-      ...base,
-      ...fields,
-      ...(lostReason ? { lostReason } : {}),
-      pipelineId: pipeline.id,
-      stageId: entry,
-      status: 'open',
-      probability: 0,
-      contactIds: contactIds ?? [],
-      productIds: productIds ?? [],
-      ...custom,
-    };
-    const placed = staged(
-      fields.country ? draft : await withCompanyCountry(caller, draft),
-      pipeline,
-      entry,
-      base.createdAt,
-    );
+    const base = newRecordBase(await ownership(caller, body.ownerId));
+    const company = body.country ? undefined : await companyOf(caller, body);
+    const draft = placed(newDeal(base, { ...body, ...custom }, pipeline, entry, company));
     // Only what the caller named is checked: an attributed campaign may since have been archived.
-    const checks = referenceChecks(caller, undefined, placed);
-    const campaignId = await attributedCampaign(caller, placed);
-    const deal = campaignId ? { ...placed, campaignId } : placed;
-    const writes = dealWriteItems(caller.tenantId, undefined, { deal, pipeline }, caller.userId);
+    const checks = referenceChecks(caller, undefined, draft);
+    const first = draft.campaignId ? undefined : draft.contactIds[0];
+    const deal = withAttributedCampaign(
+      draft,
+      first ? await getRecord(contacts, caller.tenantId, first) : undefined,
+    );
+    const { items: writes, uniques } = dealWrites(
+      caller.tenantId,
+      undefined,
+      { deal, pipeline },
+      caller.userId,
+    );
     const outcome = await transact([...writes, ...checks.map((check) => check.item)]);
     if (!outcome.ok) {
+      const taken = uniques.find((entry) => outcome.failedConditions.includes(entry.at));
+      if (taken) failWrite(deals, { ok: false, reason: 'unique', field: taken.field });
       const failed = outcome.failedConditions.find((index) => index >= writes.length);
       if (failed === undefined) failWrite(deals, { ok: false, reason: 'version' });
       failWrite(
@@ -182,20 +149,12 @@ export const handler = httpHandler(dealRoutes, {
         });
         const patched = checkCustomFields(current, await mergePatch(caller, current, body));
         const newCompany = body.companyId !== undefined && body.companyId !== current.companyId;
-        const merged =
-          newCompany && body.country === undefined ? await withCompanyCountry(caller, patched) : patched;
-        requireCurrency(merged);
+        const company =
+          newCompany && body.country === undefined ? await companyOf(caller, patched) : undefined;
         const changesPipeline = body.pipelineId !== undefined && body.pipelineId !== current.pipelineId;
-        if (changesPipeline && !body.stageId) {
-          throw invalidFields([{ path: 'stageId', message: 'is required when the deal changes pipeline' }]);
-        }
-        to = changesPipeline ? await livePipeline(caller, body.pipelineId) : from;
+        to = changesPipeline && body.stageId ? await livePipeline(caller, body.pipelineId) : from;
         if (!from || !to) throw notFound('Pipeline');
-        const moves = changesPipeline || (body.stageId !== undefined && body.stageId !== current.stageId);
-        const closingReason = body.lostReason !== undefined && current.status === 'lost';
-        if (!moves && !closingReason) return merged;
-        // Moved from the stage it is in now: the patch already carries the new stage id.
-        return staged({ ...merged, stageId: current.stageId }, to, merged.stageId, new Date().toISOString());
+        return placed(revisedDeal(current, patched, body, to, new Date().toISOString(), company));
       },
       checks: (before, after) => referenceChecks(caller, before, after),
       writes: (before, after) => {

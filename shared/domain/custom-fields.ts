@@ -207,3 +207,24 @@ export function carriedCustomFields(
   }
   return carried;
 }
+
+/**
+ * The entities whose records keep `customGroups` (customFieldGroups) for the
+ * reports that group by custom fields: deals (sales) and leads (leads).
+ */
+const groupedEntities: ReadonlySet<CustomFieldEntity> = new Set(['deals', 'leads']);
+
+/**
+ * `record` with its report groups as `definitions` make them (none: the
+ * attribute removed); records of other entities unchanged. Every write of a
+ * deal or lead that sets its custom values (API, import, conversion) stores
+ * this, so grouped reports see the record.
+ */
+export function withCustomGroups<
+  T extends { readonly customFields?: Readonly<Record<string, unknown>>; readonly customGroups?: unknown },
+>(entity: CustomFieldEntity, definitions: readonly CustomFieldDefinition[], record: T): T {
+  if (!groupedEntities.has(entity)) return record;
+  const { customGroups: _previous, ...rest } = record;
+  const groups = customFieldGroups(definitions, record.customFields);
+  return (groups ? { ...rest, customGroups: groups } : rest) as T;
+}

@@ -127,6 +127,8 @@ export type Pipeline = StoredRecord & { name: string; stages: Stage[] };
 export type Deal = StoredRecord &
   DealState & {
     name: string;
+    /** The deal's id in another system; unique per tenant (DEAL_EXTERNAL_ID), compared without case. */
+    externalId?: string;
     /** Decimal with at most two fraction digits, in `currency`. */
     amount?: number;
     currency?: string;

@@ -5,9 +5,9 @@ import {
   carriedCustomFields,
   changedCustomFieldKeys,
   customFieldFilterValue,
-  customFieldGroups,
   customFieldIssues,
   groupableCustomFieldTypes,
+  withCustomGroups,
 } from '../domain/custom-fields.ts';
 import { ownValue } from '../domain/own-keys.ts';
 import {
@@ -35,25 +35,6 @@ interface WithCustomFields {
 }
 
 /**
- * The entities whose records keep `customGroups` (shared/domain/custom-fields.ts
- * customFieldGroups) for the reports that group by custom fields: deals
- * (sales) and leads (leads).
- */
-const groupedEntities: ReadonlySet<CustomFieldEntity> = new Set(['deals', 'leads']);
-
-/** `record` with its report groups as the definitions make them (none: the attribute removed). */
-function withGroups<T extends WithCustomFields>(
-  entity: CustomFieldEntity,
-  definitions: readonly CustomFieldDefinition[],
-  record: T,
-): T {
-  if (!groupedEntities.has(entity)) return record;
-  const { customGroups: _previous, ...rest } = record;
-  const groups = customFieldGroups(definitions, record.customFields);
-  return (groups ? { ...rest, customGroups: groups } : rest) as T;
-}
-
-/**
  * Create: always read, since a required field must be present even when the
  * body has no `customFields`. Throws 400 listing every issue; otherwise
  * answers the attributes to spread into the new record: `customFields` (`{}`
@@ -68,7 +49,7 @@ export async function newCustomFields(
   const customFields = { ...values };
   const issues = customFieldIssues(definitions, customFields, Object.keys(customFields), 'create');
   if (issues.length > 0) throw invalidFields(issues);
-  return withGroups(entity, definitions, { customFields });
+  return withCustomGroups(entity, definitions, { customFields });
 }
 
 /**
@@ -91,7 +72,7 @@ export async function customFieldsPatchCheck(
     const next = after.customFields ?? {};
     const issues = customFieldIssues(definitions, next, changedCustomFieldKeys(stored, next), 'patch');
     if (issues.length > 0) throw invalidFields(issues);
-    return withGroups(entity, definitions, after);
+    return withCustomGroups(entity, definitions, after);
   };
 }
 
@@ -212,5 +193,5 @@ export async function customFieldsFromLead(
 ): Promise<{ customFields: Record<string, unknown>; customGroups?: Record<string, string[]> }> {
   if (!values || Object.keys(values).length === 0) return { customFields: {} };
   const definitions = await readCustomFieldDefinitions(caller.tenantId, entity);
-  return withGroups(entity, definitions, { customFields: carriedCustomFields(definitions, values) });
+  return withCustomGroups(entity, definitions, { customFields: carriedCustomFields(definitions, values) });
 }

@@ -20,6 +20,8 @@ import { lazy } from './lazy.ts';
 
 const dealFields = () => ({
   name: nonEmpty(200),
+  /** The deal's id in another system (a CRM it came from); unique per tenant, compared without case. */
+  externalId: z.optional(nonEmpty(200)),
   amount: z.optional(money()),
   currency: z.optional(currency()),
   pipelineId: z.optional(ulid()),

@@ -7,7 +7,7 @@ import { type Deal, deals, type Pipeline } from './entities.ts';
 import { DEAL_HISTORY_PREFIX, dealHistoryKey, recordPk } from './keys.ts';
 import type { PageKey } from './page.ts';
 import { queryPage } from './query.ts';
-import { searchWordWrites, toItem } from './records.ts';
+import { createItems, replaceItems } from './records.ts';
 import type { TransactItem } from './transactions.ts';
 
 const ulid = monotonicFactory();
@@ -37,32 +37,37 @@ const stageRef = (pipeline: Pipeline, stageId: string): StageRef => ({
 
 /**
  * The writes of a deal created (`before` undefined) or changed: the record,
- * conditioned on its version, and a history entry when it enters a stage.
- * Conversion and quote acceptance add these items to their own transactions, so
- * every stage change is recorded exactly when it happens.
+ * conditioned on its version (absence when new), the reservation of its
+ * externalId (DEAL_EXTERNAL_ID) when it gets or changes one and the release
+ * of the one it gives up, a history entry when it enters a stage, and its
+ * search words. `uniques[].at` is the index of each reservation, so a failed
+ * condition there means another deal holds the externalId. Conversion, quote
+ * acceptance and the deal import add these items to their own transactions,
+ * so every stage change is recorded exactly when it happens.
  */
+export function dealWrites(
+  tenantId: string,
+  before: { deal: Deal; pipeline: Pipeline } | undefined,
+  after: { deal: Deal; pipeline: Pipeline },
+  actorId: string,
+): { items: TransactItem[]; uniques: { at: number; field: string }[] } {
+  const history = dealHistoryItem(tenantId, before, after, actorId);
+  if (!before) {
+    const { items, uniques, words } = createItems(deals, tenantId, after.deal);
+    return { items: [...items, ...(history ? [history] : []), ...words], uniques };
+  }
+  const { items, uniques } = replaceItems(deals, tenantId, before.deal, after.deal, history ? [history] : []);
+  return { items, uniques };
+}
+
+/** The items of dealWrites, for transactions that do not map a failure back to the externalId. */
 export function dealWriteItems(
   tenantId: string,
   before: { deal: Deal; pipeline: Pipeline } | undefined,
   after: { deal: Deal; pipeline: Pipeline },
   actorId: string,
 ): TransactItem[] {
-  const item = toItem(deals, tenantId, after.deal);
-  const put: TransactItem = {
-    Put: {
-      TableName: config.tableName,
-      Item: item,
-      ...(before
-        ? {
-            ConditionExpression: 'version = :version',
-            ExpressionAttributeValues: { ':version': before.deal.version },
-          }
-        : { ConditionExpression: 'attribute_not_exists(pk)' }),
-    },
-  };
-  const history = dealHistoryItem(tenantId, before, after, actorId);
-  const words = searchWordWrites(deals, tenantId, before?.deal, { record: after.deal, item });
-  return [put, ...(history ? [history] : []), ...words];
+  return dealWrites(tenantId, before, after, actorId).items;
 }
 
 /**

@@ -78,6 +78,8 @@ export const pipelines: EntitySpec<Pipeline> = {
 export const deals: EntitySpec<Deal> = {
   type: 'DEAL',
   label: 'deal',
+  // An id from the system a deal came from: imports upsert by it.
+  uniques: [{ name: 'DEAL_EXTERNAL_ID', field: 'externalId' }],
   accessPatterns: {
     byParent: { parent: 'COMPANY', field: 'companyId' },
     byState: { state: (deal) => deal.stageId },
