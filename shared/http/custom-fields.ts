@@ -1,6 +1,5 @@
 import {
   CUSTOM_FIELD_PATH,
-  type CustomFieldDefinition,
   type CustomFieldEntity,
   carriedCustomFields,
   changedCustomFieldKeys,
