@@ -2,21 +2,25 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { config } from '../config.ts';
 import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts';
-import type { CustomFieldDefinition } from '../domain/custom-fields.ts';
+import { type CustomFieldDefinition, withCustomGroups } from '../domain/custom-fields.ts';
+import { newDeal, revisedDeal, withAttributedCampaign } from '../domain/deal.ts';
 import { canonicalEmail } from '../domain/email.ts';
 import { applyMergePatch } from '../domain/merge-patch.ts';
-import type { Company, Contact, Lead, StoredRecord } from '../domain/records.ts';
+import { entryStage, type Stage } from '../domain/pipeline.ts';
+import type { Company, Contact, Deal, Lead, Pipeline, StoredRecord } from '../domain/records.ts';
 import { emailHash, type SuppressionReason, statusOfSuppressed } from '../domain/suppression.ts';
 import { searchKey } from '../domain/text.ts';
 import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
 import { newContactConsent } from './contact-consent.ts';
-import { companies, contacts, leads, users } from './entities.ts';
+import { dealWrites } from './deals.ts';
+import { companies, contacts, deals, leads, pipelines, users } from './entities.ts';
 import type { ImportEntityName, ImportMode } from './imports.ts';
 import type { ColumnMapping, ReadRow, RowError } from './imports-reader.ts';
 import { validateRow } from './imports-reader.ts';
 import { indexPartition, itemIndexes, lookupPk, suppressionKey, uniqueKey } from './keys.ts';
 import { ruleAssignee } from './lead-assignment.ts';
+import { defaultPipeline } from './pipelines.ts';
 import { queryPages } from './query.ts';
 import {
   createItems,
@@ -71,10 +75,22 @@ export interface ChunkRow {
   readonly read: ReadRow;
 }
 
+/** A contact a deal row names by email: its id and its last campaign click (the deal's attribution). */
+type ContactRef = Pick<Contact, 'id' | 'lastClickedCampaignId' | 'lastClickedAt'>;
+
 /** References resolved for a chunk: each human value to an id, or the reason it does not resolve. */
 export interface ChunkReferences {
-  readonly companies: ReadonlyMap<string, { id: string } | { reason: string }>;
+  /** By domain or name; with the company's country, a new deal's default. */
+  readonly companies: ReadonlyMap<string, { id: string; country?: string } | { reason: string }>;
   readonly owners: ReadonlyMap<string, { ownerId: string; teamId?: string } | { reason: string }>;
+  /** Deals: pipelines by name or id. */
+  readonly pipelines: ReadonlyMap<string, { id: string } | { reason: string }>;
+  /** Deals: contacts by email (canonical, lower case). */
+  readonly contacts: ReadonlyMap<string, ContactRef | { reason: string }>;
+  /** Deals: the pipelines read so far by id (named ones, the default, those of matched deals). */
+  readonly pipelineRecords: Map<string, Pipeline>;
+  /** Deals: the tenant's default pipeline (POST /deals without a pipelineId). */
+  readonly defaultPipelineId?: string;
 }
 
 type Item = Record<string, unknown>;
@@ -183,7 +199,7 @@ export async function resolveReferences(
     ...new Set(rows.flatMap((row) => (row.read.references.owner ? [row.read.references.owner.trim()] : []))),
   ];
 
-  const companyRefs = new Map<string, { id: string } | { reason: string }>();
+  const companyRefs = new Map<string, { id: string; country?: string } | { reason: string }>();
   const domains = companyValues.filter(looksLikeDomain).map((value) => value.toLowerCase());
   const byDomain = await holders(tenantId, 'COMPANY_DOMAIN', domains);
   const names = companyValues.filter((value) => !byDomain.has(value.toLowerCase()));
@@ -209,7 +225,9 @@ export async function resolveReferences(
     const record = id ? companyRecords.get(id) : undefined;
     const candidates = record ? [record] : (byName.get(value) ?? []);
     const visible = candidates.filter((company) => !company.archived && canRead(actor, company));
-    if (visible.length === 1) companyRefs.set(value, { id: (visible[0] as Company).id });
+    const [only] = visible;
+    if (visible.length === 1 && only)
+      companyRefs.set(value, { id: only.id, ...(only.country ? { country: only.country } : {}) });
     else if (visible.length > 1)
       companyRefs.set(value, {
         reason: `${visible.length} companies have this name; give the company's domain instead`,
@@ -238,8 +256,106 @@ export async function resolveReferences(
       });
     else ownerRefs.set(value, { ownerId: user.id, ...(user.teamId ? { teamId: user.teamId } : {}) });
   }
-  return { companies: companyRefs, owners: ownerRefs };
+  const deals =
+    context.entity === 'deals'
+      ? await resolveDealReferences(context, rows)
+      : { pipelines: new Map(), contacts: new Map(), pipelineRecords: new Map() };
+  return { companies: companyRefs, owners: ownerRefs, ...deals };
 }
+
+const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
+
+/**
+ * A deal chunk's pipelines (by id, one BatchGetItem, or by exact name
+ * without case, one byName Query per distinct name; archived ones refused,
+ * as POST /deals refuses them), the tenant's default pipeline (created on
+ * first use, as POST /deals does) and contacts by email (CONTACT_EMAIL
+ * holders, then their records in one BatchGetItem, for campaign attribution).
+ */
+async function resolveDealReferences(
+  context: ImportContext,
+  rows: readonly ChunkRow[],
+): Promise<Pick<ChunkReferences, 'pipelines' | 'contacts' | 'pipelineRecords' | 'defaultPipelineId'>> {
+  const { tenantId } = context;
+  const records = new Map<string, Pipeline>();
+  const fallback = await defaultPipeline(tenantId, context.actor.userId);
+  records.set(fallback.id, fallback);
+  const values = [
+    ...new Set(
+      rows.flatMap((row) => (row.read.references.pipeline ? [row.read.references.pipeline.trim()] : [])),
+    ),
+  ];
+  const byId = await getRecords(
+    pipelines,
+    tenantId,
+    values.filter((value) => ID.test(value)).map((value) => value.toUpperCase()),
+  );
+  for (const pipeline of byId.values()) records.set(pipeline.id, pipeline);
+  const refs = new Map<string, { id: string } | { reason: string }>();
+  await Promise.all(
+    values.map(async (value) => {
+      const found = byId.get(value.toUpperCase());
+      let candidates = found ? [found] : [];
+      if (!found) {
+        const page = await listRecords(pipelines, tenantId, {
+          archived: false,
+          limit: 50,
+          startKey: undefined,
+          via: { pattern: 'byName', prefix: value },
+        });
+        candidates = page.items.filter((pipeline) => searchKey(pipeline.name) === searchKey(value));
+      }
+      const live = candidates.filter((pipeline) => !pipeline.archived);
+      const [only] = live;
+      if (live.length === 1 && only) {
+        records.set(only.id, only);
+        refs.set(value, { id: only.id });
+      } else if (live.length > 1)
+        refs.set(value, {
+          reason: `${live.length} pipelines have this name; give the pipeline's id instead`,
+        });
+      else
+        refs.set(value, {
+          reason:
+            candidates.length > 0
+              ? 'is an archived pipeline'
+              : 'no live pipeline of this tenant has this name or id',
+        });
+    }),
+  );
+
+  const emails = [
+    ...new Set(
+      rows.flatMap((row) =>
+        (row.read.references.contacts ?? []).map((email) => matchValue('contacts', email)),
+      ),
+    ),
+  ];
+  const held = await holders(tenantId, 'CONTACT_EMAIL', emails);
+  const found = await getRecords(contacts, tenantId, [...held.values()]);
+  const contactRefs = new Map<string, ContactRef | { reason: string }>();
+  for (const email of emails) {
+    const contact = found.get(held.get(email) ?? '');
+    contactRefs.set(
+      email,
+      contact
+        ? {
+            id: contact.id,
+            ...(contact.lastClickedCampaignId
+              ? { lastClickedCampaignId: contact.lastClickedCampaignId }
+              : {}),
+            ...(contact.lastClickedAt ? { lastClickedAt: contact.lastClickedAt } : {}),
+          }
+        : { reason: 'no contact of this tenant has this email' },
+    );
+  }
+  return { pipelines: refs, contacts: contactRefs, pipelineRecords: records, defaultPipelineId: fallback.id };
+}
+
+/** A stage of `pipeline` by id or by name (names are unique in a pipeline without case). */
+const stageOf = (pipeline: Pipeline, value: string): Stage | undefined =>
+  pipeline.stages.find((stage) => stage.id === value.toUpperCase()) ??
+  pipeline.stages.find((stage) => stage.name.toLowerCase() === value.toLowerCase());
 
 const columnOf = (context: ImportContext, field: string) =>
   context.columns.find((column) => column.field === field)?.column ?? field;
@@ -265,11 +381,17 @@ const failed = (row: ChunkRow, errors: readonly RowError[]): RowPlan => ({
   items: [],
 });
 
-/** The ids the row's references resolve to, or the errors of those that do not. */
+/**
+ * The ids the row's references resolve to, or the errors of those that do not.
+ * A deal's stage is looked up in the pipeline the row names, else in the
+ * pipeline of the deal it updates (`current`), else in the default pipeline;
+ * a new deal gets the pipeline's id even when the row names none.
+ */
 function resolvedOf(
   context: ImportContext,
   row: ChunkRow,
   references: ChunkReferences,
+  current?: StoredRecord,
 ): { resolved: Record<string, unknown>; owner?: { ownerId: string; teamId?: string }; errors: RowError[] } {
   const errors: RowError[] = [];
   const resolved: Record<string, unknown> = {};
@@ -288,7 +410,50 @@ function resolvedOf(
       resolved.ownerId = ref.ownerId;
     } else errors.push(rowError(context, row.read, 'owner', ownerValue, ref?.reason ?? 'does not resolve'));
   }
+  if (context.entity === 'deals') errors.push(...resolveDealRow(context, row, references, current, resolved));
   return { resolved, ...(owner ? { owner } : {}), errors };
+}
+
+/** resolvedOf's part for deals: pipeline, stage and contacts into `resolved`; the errors of those that fail. */
+function resolveDealRow(
+  context: ImportContext,
+  row: ChunkRow,
+  references: ChunkReferences,
+  current: StoredRecord | undefined,
+  resolved: Record<string, unknown>,
+): RowError[] {
+  const errors: RowError[] = [];
+  const { pipeline: named, stage: stageValue, contacts: emails } = row.read.references;
+  let pipeline: Pipeline | undefined;
+  if (named?.trim()) {
+    const ref = references.pipelines.get(named.trim());
+    if (ref && 'id' in ref) {
+      pipeline = references.pipelineRecords.get(ref.id);
+      resolved.pipelineId = ref.id;
+    } else errors.push(rowError(context, row.read, 'pipeline', named, ref?.reason ?? 'does not resolve'));
+  } else {
+    const id = current ? (current as Deal).pipelineId : references.defaultPipelineId;
+    pipeline = id ? references.pipelineRecords.get(id) : undefined;
+    if (!current && pipeline) resolved.pipelineId = pipeline.id;
+  }
+  if (stageValue?.trim() && pipeline) {
+    const stage = stageOf(pipeline, stageValue.trim());
+    if (stage) resolved.stageId = stage.id;
+    else
+      errors.push(
+        rowError(context, row.read, 'stage', stageValue, `is not a stage of the pipeline "${pipeline.name}"`),
+      );
+  }
+  if (emails && emails.length > 0) {
+    const ids: string[] = [];
+    for (const email of emails) {
+      const ref = references.contacts.get(matchValue('contacts', email));
+      if (ref && 'id' in ref) ids.push(ref.id);
+      else errors.push(rowError(context, row.read, 'contacts', email, ref?.reason ?? 'does not resolve'));
+    }
+    resolved.contactIds = [...new Set(ids)];
+  }
+  return errors;
 }
 
 /** Fields of a record a row's values are compared on: an upsert that changes none of them is skipped. */
@@ -324,8 +489,20 @@ interface EntityRules<T extends StoredRecord> {
     context: ImportContext,
     input: Record<string, unknown>,
     owner: { ownerId: string; teamId?: string },
-    suppressed?: SuppressionReason,
+    extras: { suppressed?: SuppressionReason; references: ChunkReferences },
   ): T | RowError[];
+  /** The writes of a new record (default: createItems' record, reservations and search words, with createChecks). */
+  writeNew?(context: ImportContext, record: T, references: ChunkReferences): TransactItem[];
+  /** The record after the row's merge patch, as the API's change would write it (a deal's stage move), or why not. */
+  revise?(
+    context: ImportContext,
+    current: T,
+    next: T,
+    patch: Record<string, unknown>,
+    references: ChunkReferences,
+  ): T | RowError[];
+  /** The writes of a change (default: replaceItems with updateChecks). */
+  writeChange?(context: ImportContext, before: T, after: T, references: ChunkReferences): TransactItem[];
   /** Conditions written with a new record (a contact's consent, its company's existence). */
   createChecks(context: ImportContext, record: T, explicitStatus: boolean): TransactItem[];
   /** Conditions written with an update. */
@@ -373,7 +550,7 @@ const contactRules: EntityRules<Contact> = {
   uniqueName: 'CONTACT_EMAIL',
   matchField: 'email',
   label: 'contact',
-  build(_context, input, owner, suppressed) {
+  build(_context, input, owner, { suppressed }) {
     const {
       ownerId: _owner,
       tags,
@@ -451,9 +628,15 @@ const leadRules: EntityRules<Lead> = {
   lookupName: 'LEAD_EMAIL',
   matchField: 'email',
   label: 'lead',
-  build(_context, input, owner) {
-    const { ownerId: _owner, ...fields } = input;
-    return { ...newBase(owner), ...(fields as object), status: 'new' } as Lead;
+  build(context, input, owner) {
+    const { ownerId: _owner, customFields, ...fields } = input;
+    const lead = {
+      ...newBase(owner),
+      ...(fields as object),
+      customFields: (customFields as Record<string, unknown> | undefined) ?? {},
+      status: 'new',
+    } as Lead;
+    return withCustomGroups('leads', context.customFields, lead);
   },
   createChecks: () => [],
   updateChecks: () => [],
@@ -464,6 +647,110 @@ const leadRules: EntityRules<Lead> = {
     ruleAssignee(context.tenantId, typeof input.country === 'string' ? input.country : undefined),
 };
 
+/** An API field of a deal as the import's column it comes from (`stageId` is the `stage` column). */
+const dealColumn = (path: string) =>
+  path === 'stageId'
+    ? 'stage'
+    : path === 'pipelineId'
+      ? 'pipeline'
+      : path === 'contactIds'
+        ? 'contacts'
+        : path;
+
+/** Existence checks of the company and contacts a deal newly names, as POST and PATCH /deals write them. */
+function dealChecks(context: ImportContext, before: Deal | undefined, after: Deal): TransactItem[] {
+  const added = after.contactIds.filter((id) => !before?.contactIds.includes(id));
+  return [
+    ...companyCheck(context, before, after),
+    ...added.map((id) => recordExists(context.tenantId, 'CONTACT', id)),
+  ];
+}
+
+const pipelineOf = (references: ChunkReferences, id: string): Pipeline => {
+  const pipeline = references.pipelineRecords.get(id);
+  if (!pipeline) throw new Error(`The pipeline ${id} of a deal was not read with its chunk`);
+  return pipeline;
+};
+
+/**
+ * Deals, created and changed through the same rules as POST and PATCH
+ * /deals (shared/domain/deal.ts newDeal, revisedDeal, withAttributedCampaign;
+ * shared/store/deals.ts dealWrites for the record, its externalId, history
+ * entry and search words) and matched by externalId (DEAL_EXTERNAL_ID).
+ */
+const dealRules: EntityRules<Deal> = {
+  spec: deals,
+  uniqueName: 'DEAL_EXTERNAL_ID',
+  matchField: 'externalId',
+  label: 'deal',
+  build(context, input, owner, { references }) {
+    const pipeline = pipelineOf(references, input.pipelineId as string);
+    const stageId = (input.stageId as string | undefined) ?? entryStage(pipeline)?.id;
+    const error = (column: string, reason: string): RowError[] => [{ row: 0, column, value: '', reason }];
+    if (!stageId) return error('pipeline', 'the pipeline has no open stage');
+    const companyRef = input.companyId
+      ? [...references.companies.values()].find((ref) => 'id' in ref && ref.id === input.companyId)
+      : undefined;
+    const company = companyRef && 'id' in companyRef ? companyRef : undefined;
+    const placed = newDeal(
+      newBase(owner),
+      {
+        ...(input as { name: string }),
+        customFields: (input.customFields as Record<string, unknown> | undefined) ?? {},
+      },
+      pipeline,
+      stageId,
+      company,
+    );
+    if (!placed.ok) return error(dealColumn(placed.path), placed.message);
+    const first = placed.deal.contactIds[0];
+    const contact = first
+      ? [...references.contacts.values()].find((ref) => 'id' in ref && ref.id === first)
+      : undefined;
+    const attributed = withAttributedCampaign(placed.deal, contact && 'id' in contact ? contact : undefined);
+    return withCustomGroups('deals', context.customFields, attributed);
+  },
+  writeNew(context, record, references) {
+    const pipeline = pipelineOf(references, record.pipelineId);
+    return [
+      ...dealWrites(context.tenantId, undefined, { deal: record, pipeline }, context.actor.userId).items,
+      ...dealChecks(context, undefined, record),
+    ];
+  },
+  createChecks: (context, record) => dealChecks(context, undefined, record),
+  updateChecks: (context, before, after) => dealChecks(context, before, after),
+  revise(context, current, next, patch, references) {
+    const to = pipelineOf(references, next.pipelineId);
+    const companyRef = patch.companyId
+      ? [...references.companies.values()].find((ref) => 'id' in ref && ref.id === patch.companyId)
+      : undefined;
+    const revised = revisedDeal(
+      current,
+      next,
+      patch,
+      to,
+      new Date().toISOString(),
+      companyRef && 'id' in companyRef ? companyRef : undefined,
+    );
+    if (!revised.ok)
+      return [{ row: 0, column: dealColumn(revised.path), value: '', reason: revised.message }];
+    return patch.customFields === undefined
+      ? revised.deal
+      : withCustomGroups('deals', context.customFields, revised.deal);
+  },
+  writeChange(context, before, after, references) {
+    return [
+      ...dealWrites(
+        context.tenantId,
+        { deal: before, pipeline: pipelineOf(references, before.pipelineId) },
+        { deal: after, pipeline: pipelineOf(references, after.pipelineId) },
+        context.actor.userId,
+      ).items,
+      ...dealChecks(context, before, after),
+    ];
+  },
+};
+
 const rulesOf = (entity: ImportEntityName): EntityRules<StoredRecord> | undefined =>
   (entity === 'contacts'
     ? contactRules
@@ -471,7 +758,9 @@ const rulesOf = (entity: ImportEntityName): EntityRules<StoredRecord> | undefine
       ? companyRules
       : entity === 'leads'
         ? leadRules
-        : undefined) as EntityRules<StoredRecord> | undefined;
+        : entity === 'deals'
+          ? dealRules
+          : undefined) as EntityRules<StoredRecord> | undefined;
 
 /** Whether the importer can match rows of this entity on their key (upsert). */
 export const canMatch = (entity: ImportEntityName): boolean => {
@@ -518,6 +807,14 @@ export async function planRows(
     if (id && !held.has(key) && !shared.has(key)) held.set(key, id);
   }
   const matched = await getRecords(rules.spec, context.tenantId, [...held.values()]);
+  if (context.entity === 'deals') {
+    // The pipelines matched deals are in, for their stage moves and history entries.
+    const missing = [...matched.values()]
+      .map((record) => (record as Deal).pipelineId)
+      .filter((id) => !references.pipelineRecords.has(id));
+    for (const pipeline of (await getRecords(pipelines, context.tenantId, [...new Set(missing)])).values())
+      references.pipelineRecords.set(pipeline.id, pipeline);
+  }
   const suppressed =
     context.entity === 'contacts'
       ? await suppressionReasons(
@@ -532,11 +829,6 @@ export async function planRows(
       plans.push(failed(row, row.read.errors));
       continue;
     }
-    const { resolved, owner, errors } = resolvedOf(context, row, references);
-    if (errors.length > 0) {
-      plans.push(failed(row, errors));
-      continue;
-    }
     const key = keyOf(row);
     const several = key ? (shared.get(key)?.length ?? 0) : 0;
     if (several > 1) {
@@ -549,6 +841,16 @@ export async function planRows(
     const id = key ? held.get(key) : undefined;
     const current = id ? matched.get(id) : undefined;
     const keyValue = row.read.matchKey ?? '';
+    const { resolved, owner, errors } = resolvedOf(
+      context,
+      row,
+      references,
+      context.mode === 'upsert' ? current : undefined,
+    );
+    if (errors.length > 0) {
+      plans.push(failed(row, errors));
+      continue;
+    }
     if (current || (key && dryCreated.has(key))) {
       if (context.mode === 'create') {
         plans.push(
@@ -569,7 +871,7 @@ export async function planRows(
         plans.push({ ordinal: row.ordinal, row: row.read.row, outcome: 'updated', errors: [], items: [] });
         continue;
       }
-      plans.push(planUpdate(context, rules, row, current, resolved, owner));
+      plans.push(planUpdate(context, rules, row, current, resolved, owner, references));
       continue;
     }
     const validated = validateRow(
@@ -588,37 +890,39 @@ export async function planRows(
     if (!recordOwner && rules.defaultOwner) {
       recordOwner = await rules.defaultOwner(context, validated.input);
     }
-    const built = rules.build(
-      context,
-      validated.input,
-      recordOwner ?? importerOwner(context),
-      key ? suppressed.get(key) : undefined,
-    );
+    const built = rules.build(context, validated.input, recordOwner ?? importerOwner(context), {
+      ...(key && suppressed.has(key) ? { suppressed: suppressed.get(key) } : {}),
+      references,
+    });
     if (Array.isArray(built)) {
-      plans.push(
-        failed(
-          row,
-          built.map((error) => ({ ...error, row: row.read.row, column: columnOf(context, error.column) })),
-        ),
-      );
+      plans.push(failed(row, located(context, row, built)));
       continue;
     }
     const explicitStatus =
       validated.input.marketingStatus !== undefined || (key !== undefined && suppressed.has(key));
-    const { items, words } = createItems(rules.spec, context.tenantId, built);
+    const writes = () => {
+      if (rules.writeNew) return rules.writeNew(context, built, references);
+      const { items, words } = createItems(rules.spec, context.tenantId, built);
+      return [...items, ...rules.createChecks(context, built, explicitStatus), ...words];
+    };
     plans.push({
       ordinal: row.ordinal,
       row: row.read.row,
       outcome: 'created',
       errors: [],
-      items: context.dryRun
-        ? []
-        : [...items, ...rules.createChecks(context, built, explicitStatus), ...words],
+      items: context.dryRun ? [] : writes(),
       ...(key ? { createdKey: key, createdId: built.id } : {}),
     });
   }
   return plans;
 }
+
+/** Errors of a row's rules (named by field, without the row) at the row's columns and cells. */
+const located = (context: ImportContext, row: ChunkRow, errors: readonly RowError[]): RowError[] =>
+  errors.map((error) => {
+    const column = columnOf(context, error.column);
+    return { ...error, row: row.read.row, column, value: error.value || (row.read.cells[column] ?? '') };
+  });
 
 function planUpdate(
   context: ImportContext,
@@ -627,6 +931,7 @@ function planUpdate(
   current: StoredRecord,
   resolved: Record<string, unknown>,
   owner: { ownerId: string; teamId?: string } | undefined,
+  references: ChunkReferences,
 ): RowPlan {
   const keyValue = row.read.matchKey ?? '';
   const refuse = (reason: string) =>
@@ -656,6 +961,16 @@ function planUpdate(
     const { teamId: _team, ...rest } = next;
     next = { ...rest, ...owner };
   }
+  if (rules.revise) {
+    const revised = rules.revise(context, current, next, patch, references);
+    if (Array.isArray(revised)) return failed(row, located(context, row, revised));
+    next = revised;
+  } else if (patch.customFields !== undefined)
+    next = withCustomGroups(
+      context.entity,
+      context.customFields,
+      next as StoredRecord & { customFields?: Record<string, unknown> },
+    );
   if (sameData(current, next))
     return { ordinal: row.ordinal, row: row.read.row, outcome: 'skipped', errors: [], items: [] };
   const after = {
@@ -666,13 +981,10 @@ function planUpdate(
     updatedAt: new Date().toISOString(),
     updatedBy: context.actor.userId,
   };
-  const { items } = replaceItems(
-    rules.spec,
-    context.tenantId,
-    current,
-    after,
-    rules.updateChecks(context, current, after),
-  );
+  const items = rules.writeChange
+    ? rules.writeChange(context, current, after, references)
+    : replaceItems(rules.spec, context.tenantId, current, after, rules.updateChecks(context, current, after))
+        .items;
   return {
     ordinal: row.ordinal,
     row: row.read.row,

@@ -329,4 +329,36 @@ describe('deals', () => {
     const history = await world.admin.client.get(`/deals/${deal.body.id}/history`);
     expect(history.body.items).toHaveLength(2);
   });
+
+  it('keeps an externalId unique per tenant, without case, and moves it with a change', async () => {
+    const { admin, repRed, stranger } = world;
+    const id = unique('ext');
+    const first = await admin.client.post('/deals', { name: 'External', externalId: `  ${id}  ` });
+    expect(first.status, first.text).toBe(201);
+    expect(first.body.externalId).toBe(id);
+    const taken = await repRed.client.post('/deals', { name: 'Copy', externalId: id.toUpperCase() });
+    expect(taken.status, taken.text).toBe(409);
+    expect(taken.body.errors).toEqual([{ path: 'externalId', message: 'is already used by another deal' }]);
+    // Another tenant has its own externalIds.
+    expect((await stranger.client.post('/deals', { name: 'Theirs', externalId: id })).status).toBe(201);
+    const racing = await Promise.all(
+      Array.from({ length: 4 }, () => admin.client.post('/deals', { name: 'Race', externalId: `${id}-r` })),
+    );
+    expect(racing.map((response) => response.status).sort()).toEqual([201, 409, 409, 409]);
+
+    const second = await admin.client.post('/deals', { name: 'Second', externalId: `${id}-2` });
+    expect((await admin.client.patch(`/deals/${second.body.id}`, { externalId: id })).status).toBe(409);
+    const moved = await admin.client.patch(`/deals/${first.body.id}`, { externalId: `${id}-moved` });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.body.externalId).toBe(`${id}-moved`);
+    // The old value is free again, the new one held.
+    expect((await admin.client.patch(`/deals/${second.body.id}`, { externalId: id })).status).toBe(200);
+    expect((await admin.client.post('/deals', { name: 'X', externalId: `${id}-MOVED` })).status).toBe(409);
+    const cleared = await admin.client.patch(`/deals/${first.body.id}`, { externalId: null });
+    expect(cleared.status, cleared.text).toBe(200);
+    expect(cleared.body.externalId).toBeUndefined();
+    expect((await admin.client.post('/deals', { name: 'Y', externalId: `${id}-moved` })).status).toBe(201);
+    for (const externalId of ['', ' ', 'x'.repeat(201), 42])
+      expect((await admin.client.post('/deals', { name: 'Bad', externalId })).status).toBe(400);
+  });
 });
