@@ -10,7 +10,6 @@ import { entryStage, type Stage } from '../domain/pipeline.ts';
 import type { Company, Contact, Deal, Lead, Pipeline, StoredRecord } from '../domain/records.ts';
 import { emailHash, type SuppressionReason, statusOfSuppressed } from '../domain/suppression.ts';
 import { searchKey } from '../domain/text.ts';
-import { currentActor } from './actor.ts';
 import { dynamo } from './client.ts';
 import { newContactConsent } from './contact-consent.ts';
 import { dealWrites } from './deals.ts';
@@ -521,9 +520,10 @@ const importerOwner = (context: ImportContext) => ({
   ...(context.actor.teamId ? { teamId: context.actor.teamId } : {}),
 });
 
-function newBase(owner: { ownerId: string; teamId?: string }): StoredRecord {
+/** A new record's base, stamped with the importing user as its writer (as the API stamps its caller, and as updates here are). */
+function newBase(context: ImportContext, owner: { ownerId: string; teamId?: string }): StoredRecord {
   const now = new Date().toISOString();
-  const actor = currentActor();
+  const actor = context.actor.userId;
   return {
     id: ulid(),
     createdAt: now,
@@ -550,7 +550,7 @@ const contactRules: EntityRules<Contact> = {
   uniqueName: 'CONTACT_EMAIL',
   matchField: 'email',
   label: 'contact',
-  build(_context, input, owner, { suppressed }) {
+  build(context, input, owner, { suppressed }) {
     const {
       ownerId: _owner,
       tags,
@@ -568,7 +568,7 @@ const contactRules: EntityRules<Contact> = {
         },
       ];
     return {
-      ...newBase(owner),
+      ...newBase(context, owner),
       ...(fields as object),
       tags: (tags as string[] | undefined) ?? [],
       customFields: (customFields as Record<string, unknown> | undefined) ?? {},
@@ -604,7 +604,7 @@ const companyRules: EntityRules<Company> = {
   uniqueName: 'COMPANY_DOMAIN',
   matchField: 'domain',
   label: 'company',
-  build(_context, input, owner) {
+  build(context, input, owner) {
     const {
       ownerId: _owner,
       tags,
@@ -612,7 +612,7 @@ const companyRules: EntityRules<Company> = {
       ...fields
     } = input as Partial<Company> & Record<string, unknown>;
     return {
-      ...newBase(owner),
+      ...newBase(context, owner),
       ...(fields as object),
       tags: (tags as string[] | undefined) ?? [],
       customFields: (customFields as Record<string, unknown> | undefined) ?? {},
@@ -631,7 +631,7 @@ const leadRules: EntityRules<Lead> = {
   build(context, input, owner) {
     const { ownerId: _owner, customFields, ...fields } = input;
     const lead = {
-      ...newBase(owner),
+      ...newBase(context, owner),
       ...(fields as object),
       customFields: (customFields as Record<string, unknown> | undefined) ?? {},
       status: 'new',
@@ -693,7 +693,7 @@ const dealRules: EntityRules<Deal> = {
       : undefined;
     const company = companyRef && 'id' in companyRef ? companyRef : undefined;
     const placed = newDeal(
-      newBase(owner),
+      newBase(context, owner),
       {
         ...(input as { name: string }),
         customFields: (input.customFields as Record<string, unknown> | undefined) ?? {},
