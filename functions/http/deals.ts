@@ -1,5 +1,6 @@
 import { dealRoutes } from '#shared/api/deals';
-import { newDeal, revisedDeal, type StageMove, withAttributedCampaign } from '#shared/domain/deal';
+import type { StageMove } from '#shared/domain/deal';
+import { newDeal, revisedDeal, withAttributedCampaign } from '#shared/domain/deal-changes';
 import { entryStage } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
 import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';

@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 import { config } from '../config.ts';
 import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts';
 import { type CustomFieldDefinition, withCustomGroups } from '../domain/custom-fields.ts';
-import { newDeal, revisedDeal, withAttributedCampaign } from '../domain/deal.ts';
+import { newDeal, revisedDeal, withAttributedCampaign } from '../domain/deal-changes.ts';
 import { canonicalEmail } from '../domain/email.ts';
 import { applyMergePatch } from '../domain/merge-patch.ts';
 import { entryStage, type Stage } from '../domain/pipeline.ts';
