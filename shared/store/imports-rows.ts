@@ -294,31 +294,28 @@ async function resolveDealReferences(
   await Promise.all(
     values.map(async (value) => {
       const found = byId.get(value.toUpperCase());
-      let candidates = found ? [found] : [];
-      if (!found) {
-        const page = await listRecords(pipelines, tenantId, {
-          archived: false,
-          limit: 50,
-          startKey: undefined,
-          via: { pattern: 'byName', prefix: value },
-        });
-        candidates = page.items.filter((pipeline) => searchKey(pipeline.name) === searchKey(value));
-      }
+      const candidates = found
+        ? [found]
+        : (
+            await listRecords(pipelines, tenantId, {
+              archived: false,
+              limit: 50,
+              startKey: undefined,
+              via: { pattern: 'byName', prefix: value },
+            })
+          ).items.filter((pipeline) => searchKey(pipeline.name) === searchKey(value));
+      // Pipelines are not archived through the API; one that is takes no deals, as POST /deals has it.
       const live = candidates.filter((pipeline) => !pipeline.archived);
       const [only] = live;
       if (live.length === 1 && only) {
         records.set(only.id, only);
         refs.set(value, { id: only.id });
-      } else if (live.length > 1)
-        refs.set(value, {
-          reason: `${live.length} pipelines have this name; give the pipeline's id instead`,
-        });
-      else
+      } else
         refs.set(value, {
           reason:
-            candidates.length > 0
-              ? 'is an archived pipeline'
-              : 'no live pipeline of this tenant has this name or id',
+            live.length > 1
+              ? `${live.length} pipelines have this name; give the pipeline's id instead`
+              : 'no pipeline of this tenant has this name or id',
         });
     }),
   );
@@ -337,7 +334,7 @@ async function resolveDealReferences(
     const contact = found.get(held.get(email) ?? '');
     contactRefs.set(
       email,
-      contact
+      contact && !contact.archived
         ? {
             id: contact.id,
             ...(contact.lastClickedCampaignId
@@ -345,7 +342,11 @@ async function resolveDealReferences(
               : {}),
             ...(contact.lastClickedAt ? { lastClickedAt: contact.lastClickedAt } : {}),
           }
-        : { reason: 'no contact of this tenant has this email' },
+        : {
+            reason: contact
+              ? 'the contact with this email is archived'
+              : 'no contact of this tenant has this email',
+          },
     );
   }
   return { pipelines: refs, contacts: contactRefs, pipelineRecords: records, defaultPipelineId: fallback.id };

@@ -122,6 +122,8 @@ describe('a deal import', () => {
     expect(company.status).toBe(201);
     const contact = await admin.client.post('/contacts', { firstName: 'Ana', email: 'ana@acme.example' });
     expect(contact.status).toBe(201);
+    const archived = await admin.client.post('/contacts', { firstName: 'Old', email: 'old@acme.example' });
+    expect((await admin.client.delete(`/contacts/${archived.body.id}`)).status).toBe(204);
     const manager = `manager-red@${world.tenant}.test`;
 
     const rows: Row[] = [
@@ -161,9 +163,10 @@ describe('a deal import', () => {
         lostReason: 'price',
       },
       { externalId: 'E12', name: 'No currency', amount: '5' },
+      { externalId: 'E13', name: 'Archived contact', contacts: 'ana@acme.example;old@acme.example' },
     ];
     const view = await run(admin.client, {}, csvOf(header, rows));
-    expect(view).toMatchObject({ status: 'done', totalRows: 12, created: 5, failed: 7 });
+    expect(view).toMatchObject({ status: 'done', totalRows: 13, created: 5, failed: 8 });
     totalsAddUp(view);
     const errors = await errorRows(view.errorsUrl);
     expect(errors.map(({ row, column, value }) => ({ row, column, value }))).toEqual([
@@ -174,15 +177,17 @@ describe('a deal import', () => {
       { row: '9', column: 'owner', value: `nobody@${world.tenant}.test` },
       { row: '10', column: 'lostReason', value: '' },
       { row: '13', column: 'currency', value: '' },
+      { row: '14', column: 'contacts', value: 'old@acme.example' },
     ]);
     expect(errors.map((error) => error.reason)).toEqual([
-      expect.stringMatching(/no live pipeline/),
+      'no pipeline of this tenant has this name or id',
       'is not a stage of the pipeline "Sales"',
       expect.stringMatching(/no company/),
       'no contact of this tenant has this email',
       expect.stringMatching(/not an active user/),
       'is required to enter a lost stage',
       'is required with an amount',
+      'the contact with this email is archived',
     ]);
 
     const deals = await byExternalId(admin.client);
