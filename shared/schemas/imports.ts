@@ -28,10 +28,6 @@ const schemasOf = (entity: ImportEntity): { create: z.ZodMiniType; patch: z.ZodM
   }
 };
 
-/** The fields an object schema declares (undefined when it is not an object schema). */
-const shapeOf = (schema: z.ZodMiniType): Readonly<Record<string, unknown>> | undefined =>
-  (schema._zod.def as { shape?: Record<string, unknown> }).shape;
-
 /** A zod issue in the words of an import's error report. */
 function reasonOf(issue: Issue, value: unknown): string {
   switch (issue.code) {
@@ -91,8 +87,6 @@ function columnsByApiField(
  * Returns the schema's output as the write's input, or every problem as a
  * RowError naming the CSV column the field came from (the API field name when
  * no column supplies it, e.g. a required firstName) and the cell as written.
- * Deals' `externalId` is checked by the schema when it declares the field; the
- * row's value is passed through otherwise.
  */
 export function validateRow(
   entity: ImportEntity,
@@ -105,15 +99,6 @@ export function validateRow(
   const schemas = schemasOf(entity);
   const schema = mode === 'create' ? schemas.create : schemas.patch;
   const candidate: Record<string, unknown> = { ...row.fields, ...resolved };
-  const passThrough: Record<string, unknown> = {};
-  const shape = shapeOf(schema);
-  if (shape) {
-    for (const key of Object.keys(candidate))
-      if (!(key in shape) && key === 'externalId') {
-        passThrough[key] = candidate[key];
-        delete candidate[key];
-      }
-  }
   const byField = columnsByApiField(entity, columns, customFields);
   const errors: RowError[] = [];
   const report = (field: string, reason: string) => {
@@ -144,5 +129,5 @@ export function validateRow(
     report(issue.path, issue.message);
 
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
-  return { ok: true, input: { ...(parsed.data as Record<string, unknown>), ...passThrough } };
+  return { ok: true, input: parsed.data as Record<string, unknown> };
 }
