@@ -491,7 +491,7 @@ interface EntityRules<T extends StoredRecord> {
     owner: { ownerId: string; teamId?: string },
     extras: { suppressed?: SuppressionReason; references: ChunkReferences },
   ): T | RowError[];
-  /** The writes of a new record (default: createItems' record, reservations and search words, with createChecks). */
+  /** The writes of a new record, its checks aside (default: createItems' record, reservations and search words). */
   writeNew?(context: ImportContext, record: T, references: ChunkReferences): TransactItem[];
   /** The record after the row's merge patch, as the API's change would write it (a deal's stage move), or why not. */
   revise?(
@@ -501,7 +501,7 @@ interface EntityRules<T extends StoredRecord> {
     patch: Record<string, unknown>,
     references: ChunkReferences,
   ): T | RowError[];
-  /** The writes of a change (default: replaceItems with updateChecks). */
+  /** The writes of a change, its checks aside (default: replaceItems'). */
   writeChange?(context: ImportContext, before: T, after: T, references: ChunkReferences): TransactItem[];
   /** Conditions written with a new record (a contact's consent, its company's existence). */
   createChecks(context: ImportContext, record: T, explicitStatus: boolean): TransactItem[];
@@ -667,6 +667,16 @@ function dealChecks(context: ImportContext, before: Deal | undefined, after: Dea
   ];
 }
 
+/** The resolved company (with its country) or contact (with its last click) a row's id came from. */
+function resolvedRecord<T extends { id: string }>(
+  refs: ReadonlyMap<string, T | { reason: string }>,
+  id: unknown,
+): T | undefined {
+  if (typeof id !== 'string') return undefined;
+  for (const ref of refs.values()) if ('id' in ref && ref.id === id) return ref;
+  return undefined;
+}
+
 const pipelineOf = (references: ChunkReferences, id: string): Pipeline => {
   const pipeline = references.pipelineRecords.get(id);
   if (!pipeline) throw new Error(`The pipeline ${id} of a deal was not read with its chunk`);
@@ -675,7 +685,7 @@ const pipelineOf = (references: ChunkReferences, id: string): Pipeline => {
 
 /**
  * Deals, created and changed through the same rules as POST and PATCH
- * /deals (shared/domain/deal.ts newDeal, revisedDeal, withAttributedCampaign;
+ * /deals (shared/domain/deal-changes.ts newDeal, revisedDeal, withAttributedCampaign;
  * shared/store/deals.ts dealWrites for the record, its externalId, history
  * entry and search words) and matched by externalId (DEAL_EXTERNAL_ID).
  */
@@ -689,10 +699,7 @@ const dealRules: EntityRules<Deal> = {
     const stageId = (input.stageId as string | undefined) ?? entryStage(pipeline)?.id;
     const error = (column: string, reason: string): RowError[] => [{ row: 0, column, value: '', reason }];
     if (!stageId) return error('pipeline', 'the pipeline has no open stage');
-    const companyRef = input.companyId
-      ? [...references.companies.values()].find((ref) => 'id' in ref && ref.id === input.companyId)
-      : undefined;
-    const company = companyRef && 'id' in companyRef ? companyRef : undefined;
+    const company = resolvedRecord(references.companies, input.companyId);
     const placed = newDeal(
       newBase(context, owner),
       {
@@ -704,35 +711,22 @@ const dealRules: EntityRules<Deal> = {
       company,
     );
     if (!placed.ok) return error(dealColumn(placed.path), placed.message);
-    const first = placed.deal.contactIds[0];
-    const contact = first
-      ? [...references.contacts.values()].find((ref) => 'id' in ref && ref.id === first)
-      : undefined;
-    const attributed = withAttributedCampaign(placed.deal, contact && 'id' in contact ? contact : undefined);
+    const attributed = withAttributedCampaign(
+      placed.deal,
+      resolvedRecord(references.contacts, placed.deal.contactIds[0]),
+    );
     return withCustomGroups('deals', context.customFields, attributed);
   },
   writeNew(context, record, references) {
     const pipeline = pipelineOf(references, record.pipelineId);
-    return [
-      ...dealWrites(context.tenantId, undefined, { deal: record, pipeline }, context.actor.userId).items,
-      ...dealChecks(context, undefined, record),
-    ];
+    return dealWrites(context.tenantId, undefined, { deal: record, pipeline }, context.actor.userId).items;
   },
   createChecks: (context, record) => dealChecks(context, undefined, record),
   updateChecks: (context, before, after) => dealChecks(context, before, after),
   revise(context, current, next, patch, references) {
     const to = pipelineOf(references, next.pipelineId);
-    const companyRef = patch.companyId
-      ? [...references.companies.values()].find((ref) => 'id' in ref && ref.id === patch.companyId)
-      : undefined;
-    const revised = revisedDeal(
-      current,
-      next,
-      patch,
-      to,
-      new Date().toISOString(),
-      companyRef && 'id' in companyRef ? companyRef : undefined,
-    );
+    const company = resolvedRecord(references.companies, patch.companyId);
+    const revised = revisedDeal(current, next, patch, to, new Date().toISOString(), company);
     if (!revised.ok)
       return [{ row: 0, column: dealColumn(revised.path), value: '', reason: revised.message }];
     return patch.customFields === undefined
@@ -740,15 +734,12 @@ const dealRules: EntityRules<Deal> = {
       : withCustomGroups('deals', context.customFields, revised.deal);
   },
   writeChange(context, before, after, references) {
-    return [
-      ...dealWrites(
-        context.tenantId,
-        { deal: before, pipeline: pipelineOf(references, before.pipelineId) },
-        { deal: after, pipeline: pipelineOf(references, after.pipelineId) },
-        context.actor.userId,
-      ).items,
-      ...dealChecks(context, before, after),
-    ];
+    return dealWrites(
+      context.tenantId,
+      { deal: before, pipeline: pipelineOf(references, before.pipelineId) },
+      { deal: after, pipeline: pipelineOf(references, after.pipelineId) },
+      context.actor.userId,
+    ).items;
   },
 };
 
@@ -902,9 +893,10 @@ export async function planRows(
     const explicitStatus =
       validated.input.marketingStatus !== undefined || (key !== undefined && suppressed.has(key));
     const writes = () => {
-      if (rules.writeNew) return rules.writeNew(context, built, references);
+      const checks = rules.createChecks(context, built, explicitStatus);
+      if (rules.writeNew) return [...rules.writeNew(context, built, references), ...checks];
       const { items, words } = createItems(rules.spec, context.tenantId, built);
-      return [...items, ...rules.createChecks(context, built, explicitStatus), ...words];
+      return [...items, ...checks, ...words];
     };
     plans.push({
       ordinal: row.ordinal,
@@ -982,10 +974,10 @@ function planUpdate(
     updatedAt: new Date().toISOString(),
     updatedBy: context.actor.userId,
   };
+  const checks = rules.updateChecks(context, current, after);
   const items = rules.writeChange
-    ? rules.writeChange(context, current, after, references)
-    : replaceItems(rules.spec, context.tenantId, current, after, rules.updateChecks(context, current, after))
-        .items;
+    ? [...rules.writeChange(context, current, after, references), ...checks]
+    : replaceItems(rules.spec, context.tenantId, current, after, checks).items;
   return {
     ordinal: row.ordinal,
     row: row.read.row,
