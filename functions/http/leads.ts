@@ -14,12 +14,11 @@ import { entryStage } from '#shared/domain/pipeline';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
+import { leadListQuery, listQueryPage } from '#shared/http/list-queries';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
   assertWritable,
-  byNameOrOwner,
   create,
-  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -148,10 +147,8 @@ const campaignChecks = (caller: Caller, before: Lead | undefined, after: Lead) =
 
 export const handler = httpHandler(leadRoutes, {
   async listLeads({ caller, query, page }) {
-    const { q, ownerId, status, source, archived } = query;
-    const { via, filter } = byNameOrOwner(q, ownerId);
-    const equals = { ...filter.equals, ...(status ? { status } : {}), ...(source ? { source } : {}) };
-    return listPage(leads, caller, page, { archived, via, filter: { equals } });
+    const { limit: _limit, cursor: _cursor, ...filters } = query;
+    return listQueryPage(leads, caller, page, leadListQuery(filters));
   },
 
   async createLead({ caller, body }) {
