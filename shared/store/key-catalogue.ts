@@ -19,6 +19,7 @@ import {
   type EntityType,
   engagementPk,
   enrollmentKey,
+  exportJobKey,
   enrollmentStatusPk,
   followersPk,
   idempotencyKey,
@@ -194,5 +195,6 @@ export function accessPatternShapes(): KeyShape[] {
     item('rebuildPage', { ...rebuildPageKey(TENANT, '<jobId>', 0), sk: `${REBUILD_PAGE_PREFIX}<nnnnnn>` }),
     item('rebuildDrift', { ...rebuildDriftKey(TENANT, '<jobId>', 0), sk: `${REBUILD_DRIFT_PREFIX}<nnnnnn>` }),
     item('rebuildLock', rebuildLockKey(TENANT)),
+    item('exportJob', exportJobKey(TENANT, '<exportId>')),
   ];
 }
