@@ -161,6 +161,23 @@ export const lambdas = [
     memoryMb: 1024,
     timeoutMs: queueConsumerTimeoutMs.reportRebuild,
   },
+  // Exports: a small list answered in the response (within API Gateway's 29 s), a large one queued.
+  {
+    ...http('exports', { table: 'readWrite', userDirectory: true, sendsTo: ['exportJobs'] }),
+    timeoutMs: 29_000,
+    memoryMb: 1024,
+  },
+  {
+    name: 'exportJobs',
+    entry: 'functions/queue/exportJobs.ts',
+    trigger: { kind: 'queue', queue: 'exportJobs' },
+    description:
+      'CRM export worker: writes a large export (CSV, JSON, vCard) to the exports bucket page by page',
+    // Reads the records; writes only its job item (lease, outcome).
+    uses: { table: 'readWrite' },
+    memoryMb: 1024,
+    timeoutMs: queueConsumerTimeoutMs.exportJobs,
+  },
   {
     name: 'sesEvents',
     entry: 'functions/events/sesEvents.ts',

@@ -6,6 +6,7 @@ import { collaborationRoutes } from './collaboration.ts';
 import { companyRoutes } from './companies.ts';
 import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
+import { exportRoutes } from './exports.ts';
 import { leadRoutes } from './leads.ts';
 import { metaRoutes } from './meta.ts';
 import { pipelineRoutes } from './pipelines.ts';
@@ -45,6 +46,7 @@ export const httpFunctions = {
   sequences: sequenceRoutes,
   tracking: trackingRoutes,
   admin: adminRoutes,
+  exports: exportRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

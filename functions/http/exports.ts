@@ -1,0 +1,117 @@
+import { exportRoutes } from '#shared/api/exports';
+import { type ExportEntity, type ExportFormat, exportContentTypes } from '#shared/domain/exports/index';
+import type { Caller } from '#shared/http/auth';
+import { exportHeader } from '#shared/http/export-columns';
+import { downloadName, downloadUrl, startExportJob } from '#shared/http/export-jobs';
+import { type ExportProgress, exportPieces, STREAM_LIMITS } from '#shared/http/exports';
+import { httpHandler } from '#shared/http/handler';
+import { badRequest, notFound } from '#shared/http/problem';
+import { readable } from '#shared/http/records';
+import type { HttpResult } from '#shared/http/results';
+import { ok } from '#shared/http/results';
+import { getQueue } from '#shared/queue/select';
+import type { ExportJobView } from '#shared/schemas/exports';
+import type { ExportJob, ExportSource } from '#shared/store/exports';
+import { getExportJob } from '#shared/store/exports';
+import { segments } from '#shared/store/segments';
+
+/**
+ * `GET /<list>/export`, `GET /segments/{id}/export` and `GET /exports/{id}`.
+ * An export is read page by page into the response until it passes
+ * STREAM_LIMITS (or at once with `async=true`); past them the work read so
+ * far is dropped and an export job writes the whole file in the background.
+ */
+const JOB_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+const people = new Set<ExportEntity>(['contacts', 'leads']);
+
+function jobView(job: ExportJob, download?: string): ExportJobView {
+  return {
+    id: job.id,
+    status: job.status,
+    format: job.format,
+    ...(job.source.kind === 'segment'
+      ? { segmentId: job.source.segmentId }
+      : { entity: job.source.entity, filters: { ...job.source.filters } }),
+    href: `/exports/${job.id}`,
+    createdAt: job.createdAt,
+    ...(job.rows !== undefined ? { rows: job.rows } : {}),
+    ...(job.bytes !== undefined ? { bytes: job.bytes } : {}),
+    ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+    ...(download ? { downloadUrl: download } : {}),
+    ...(job.error ? { error: job.error } : {}),
+  };
+}
+
+/** The filters as the list route takes them: every query parameter but the export's own. */
+function filtersOf(query: Readonly<Record<string, unknown>>): Record<string, string> {
+  const { format: _format, async: _async, ...filters } = query;
+  return Object.fromEntries(
+    Object.entries(filters).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}
+
+async function exportOf(
+  caller: Caller,
+  source: ExportSource,
+  options: { format?: ExportFormat | undefined; async?: 'true' | 'false' | undefined },
+): Promise<HttpResult> {
+  const format = options.format ?? 'csv';
+  const entity = source.kind === 'segment' ? 'contacts' : source.entity;
+  if (format === 'vcf' && !people.has(entity))
+    throw badRequest('vCard holds people: only contacts, leads and segments export as vcf', [
+      { path: 'format', message: `must be csv or json for ${entity}` },
+    ]);
+  if (options.async !== 'true') {
+    const columns = format === 'csv' ? await exportHeader(caller.tenantId, entity) : [];
+    const progress: ExportProgress = { rows: 0, bytes: 0 };
+    const pieces: string[] = [];
+    let fits = true;
+    for await (const piece of exportPieces({ reader: caller, format, source, columns }, progress)) {
+      pieces.push(piece);
+      if (progress.rows > STREAM_LIMITS.rows || progress.bytes > STREAM_LIMITS.bytes) {
+        fits = false;
+        break;
+      }
+    }
+    if (fits)
+      return {
+        status: 200,
+        body: pieces.join(''),
+        headers: {
+          'content-type': exportContentTypes[format],
+          'content-disposition': `attachment; filename="${downloadName(source, format, new Date())}"`,
+        },
+      };
+  }
+  const { job, message } = await startExportJob(caller, format, source);
+  await (await getQueue()).sendMessages('exportJobs', [message]);
+  return { status: 202, body: jobView(job), headers: { location: `/exports/${job.id}` } };
+}
+
+const listExport =
+  (entity: ExportEntity) =>
+  ({ caller, query }: { caller: Caller; query: Readonly<Record<string, unknown>> & ExportOptions }) =>
+    exportOf(caller, { kind: 'list', entity, filters: filtersOf(query) }, query);
+
+type ExportOptions = { format?: ExportFormat | undefined; async?: 'true' | 'false' | undefined };
+
+export const handler = httpHandler(exportRoutes, {
+  exportContacts: listExport('contacts'),
+  exportCompanies: listExport('companies'),
+  exportLeads: listExport('leads'),
+  exportDeals: listExport('deals'),
+
+  async exportSegment({ caller, params, query }) {
+    // 404 for a segment the caller may not read, before any work (as its preview).
+    await readable(segments, caller, params.id);
+    return exportOf(caller, { kind: 'segment', segmentId: params.id }, query);
+  },
+
+  async getExport({ caller, params }) {
+    const job = JOB_ID.test(params.id) ? await getExportJob(caller.tenantId, params.id) : undefined;
+    // A rep sees only their own exports; another's is missing, like another tenant's.
+    if (!job || (caller.role === 'rep' && job.requestedBy !== caller.userId)) throw notFound('Export');
+    return ok(jobView(job, job.status === 'done' ? await downloadUrl(job) : undefined));
+  },
+});
