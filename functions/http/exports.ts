@@ -3,7 +3,7 @@ import { type ExportEntity, type ExportFormat, exportContentTypes } from '#share
 import type { Caller } from '#shared/http/auth';
 import { exportHeader } from '#shared/http/export-columns';
 import { downloadName, downloadUrl, startExportJob } from '#shared/http/export-jobs';
-import { type ExportProgress, exportPieces, STREAM_LIMITS } from '#shared/http/exports';
+import { collectWithin, type ExportProgress, exportPieces, STREAM_LIMITS } from '#shared/http/exports';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, notFound } from '#shared/http/problem';
 import { readable } from '#shared/http/records';
@@ -65,19 +65,12 @@ async function exportOf(
   if (options.async !== 'true') {
     const columns = format === 'csv' ? await exportHeader(caller.tenantId, entity) : [];
     const progress: ExportProgress = { rows: 0, bytes: 0 };
-    const pieces: string[] = [];
-    let fits = true;
-    for await (const piece of exportPieces({ reader: caller, format, source, columns }, progress)) {
-      pieces.push(piece);
-      if (progress.rows > STREAM_LIMITS.rows || progress.bytes > STREAM_LIMITS.bytes) {
-        fits = false;
-        break;
-      }
-    }
-    if (fits)
+    const pieces = exportPieces({ reader: caller, format, source, columns }, progress);
+    const body = await collectWithin(pieces, progress, STREAM_LIMITS);
+    if (body !== undefined)
       return {
         status: 200,
-        body: pieces.join(''),
+        body,
         headers: {
           'content-type': exportContentTypes[format],
           'content-disposition': `attachment; filename="${downloadName(source, format, new Date())}"`,

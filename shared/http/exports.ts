@@ -48,9 +48,11 @@ export const EXPORT_PAGE_SIZE = 100;
 
 /**
  * The most an export answered in the response may hold. API Gateway and
- * Lambda cap a response at 6 MB and 29 s; 1,000 contacts of a seeded tenant
- * take about 0.2 MB of CSV and 0.5 MB of JSON and read in well under a second,
- * so rows bind first and bytes only for records with large custom fields.
+ * Lambda cap a response at 6 MB (the body JSON-escaped inside Lambda's
+ * response object) and 29 s. 1,000 contacts with typical fields take 257 KiB
+ * as CSV, 343 KiB as vCard and 661 KiB (744 KiB escaped) as JSON, read in 10
+ * Queries and a few BatchGetItems: well inside both, so rows bind first and
+ * bytes only for records with large custom fields.
  */
 export const STREAM_LIMITS = { rows: 1000, bytes: 5 * 1024 * 1024 } as const;
 
@@ -277,3 +279,25 @@ const noReferences: ExportReferences = {
   pipelines: new Map(),
   contacts: new Map(),
 };
+
+/**
+ * The whole export as one text if it stays within `limits`: rows, and bytes
+ * of the text as Lambda's response carries it (JSON-escaped inside the
+ * response object, where a quote or line break takes two bytes); reads no
+ * further than one page past them. Undefined when it does not fit (the pages
+ * read are dropped and the reading stops).
+ */
+export async function collectWithin(
+  pieces: AsyncIterable<string>,
+  progress: Readonly<ExportProgress>,
+  limits: { readonly rows: number; readonly bytes: number },
+): Promise<string | undefined> {
+  const kept: string[] = [];
+  let encoded = 0;
+  for await (const piece of pieces) {
+    kept.push(piece);
+    encoded += Buffer.byteLength(JSON.stringify(piece)) - 2;
+    if (progress.rows > limits.rows || encoded > limits.bytes) return undefined;
+  }
+  return kept.join('');
+}
