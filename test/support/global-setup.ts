@@ -13,6 +13,9 @@ declare module 'vitest' {
     inboxUrl: string;
     dynamoEndpoint: string;
     tableName: string;
+    /** The local S3-compatible server and its buckets (shared/storage), for tests that read or write files. */
+    s3Endpoint: string;
+    s3Buckets: { imports: string; exports: string };
   }
 }
 
@@ -47,6 +50,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('inboxUrl', runtime.inboxUrl);
   project.provide('dynamoEndpoint', runtime.dynamoEndpoint);
   project.provide('tableName', runtime.tableName);
+  project.provide('s3Endpoint', runtime.s3.endpoint);
+  project.provide('s3Buckets', { ...runtime.s3.buckets });
   return async () => {
     await runtime.stop();
     await rm(dataDir, { recursive: true, force: true });
