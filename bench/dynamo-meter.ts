@@ -110,12 +110,16 @@ export class DynamoMeter {
   /** Every operation sent through the client, metered or not, for the "no Scan anywhere" check. */
   readonly seen = new Set<string>();
 
-  constructor(client: Pick<DynamoDBDocumentClient, 'middlewareStack'>) {
+  /** `counts`: whether the call being made belongs to what is measured (default: every call while started). */
+  constructor(
+    client: Pick<DynamoDBDocumentClient, 'middlewareStack'>,
+    private readonly counts: () => boolean = () => true,
+  ) {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
         this.seen.add(operation);
-        if (!this.active) return next(args);
+        if (!this.active || !this.counts()) return next(args);
         const input = args.input as Record<string, unknown>;
         const stats = this.statsOf(operation);
         stats.count++;
@@ -180,7 +184,7 @@ export class DynamoMeter {
 }
 
 /** Attaches a meter to the one DynamoDB client the handlers share. */
-export async function meterSharedClient(): Promise<DynamoMeter> {
+export async function meterSharedClient(counts?: () => boolean): Promise<DynamoMeter> {
   const { dynamo } = await import('#shared/store/client');
-  return new DynamoMeter(dynamo);
+  return new DynamoMeter(dynamo, counts);
 }

@@ -8,15 +8,16 @@ import { choosePort, movedPortNotice, type PortRequest } from './ports.ts';
 import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
 
 /**
- * `npm start`: the whole CRM on this machine until Ctrl-C. PORT, DYNAMODB_PORT and SES_PORT
- * pin the API and the emulators' ports (a pinned port in use stops start-up with one clear
- * line; 0 takes any free port); unset, they default to 3000, 8000 and 8005, and a default
- * in use moves to a free port with one line saying so.
+ * `npm start`: the whole CRM on this machine until Ctrl-C. PORT, DYNAMODB_PORT, SES_PORT and
+ * S3_PORT pin the API and the emulators' ports (a pinned port in use stops start-up with one
+ * clear line; 0 takes any free port); unset, they default to 3000, 8000, 8005 and 8006, and a
+ * default in use moves to a free port with one line saying so.
  */
 const ports: readonly PortRequest[] = [
   { envVar: 'PORT', defaultPort: 3000, what: 'API' },
   { envVar: 'DYNAMODB_PORT', defaultPort: 8000, what: 'DynamoDB Local' },
   { envVar: 'SES_PORT', defaultPort: 8005, what: 'SES' },
+  { envVar: 'S3_PORT', defaultPort: 8006, what: 'S3' },
 ];
 let runtime: LocalRuntime | undefined;
 let stopping = false;
@@ -58,8 +59,8 @@ async function main() {
     // First of all: a data folder another running `npm start` holds stops this one with one line.
     await mkdir(dataDir, { recursive: true });
     lock = await lockDataFolder(dataDir, { log: consoleLogger });
-    process.stdout.write('Starting the local CRM: DynamoDB Local (Java), SES, API...\n');
-    const [api, dynamo, ses] = await Promise.all(
+    process.stdout.write('Starting the local CRM: DynamoDB Local (Java), SES, S3, API...\n');
+    const [api, dynamo, ses, s3] = await Promise.all(
       ports.map(async (request) => {
         const choice = await choosePort(request);
         const notice = movedPortNotice(request, choice);
@@ -72,6 +73,7 @@ async function main() {
       port: api ?? 0,
       dynamoPort: dynamo ?? 0,
       sesPort: ses ?? 0,
+      s3Port: s3 ?? 0,
       log: consoleLogger,
       logRequests: true,
       signal: starting.signal,
@@ -101,6 +103,7 @@ async function main() {
       `  API          ${apiUrl}   (its front page ${apiUrl}/ links the docs and the inbox)`,
       `  Email inbox  ${inboxUrl}`,
       `  DynamoDB     ${dynamoEndpoint}   (table ${tableName})`,
+      `  S3           ${runtime.s3.endpoint}   (uploads for imports, finished exports)`,
       `  Data folder  ${runtime.dataDir}`,
       '',
       `Admin token (tenant demo, user admin-demo, valid ${hours} h):`,

@@ -39,6 +39,7 @@ async function startMain(dataDir: string): Promise<Started> {
       PORT: '0',
       DYNAMODB_PORT: '0',
       SES_PORT: '0',
+      S3_PORT: '0',
       // Slow enough that the kill lands mid-send.
       SEND_RATE_PER_SECOND: '25',
     },

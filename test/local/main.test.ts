@@ -91,6 +91,7 @@ describe('npm start (infra/local/main.ts)', () => {
       PORT: '0',
       DYNAMODB_PORT: '0',
       SES_PORT: '0',
+      S3_PORT: '0',
     });
     try {
       // No deadline of its own: a loaded machine may take long to start Java; the test's timeout bounds it.
@@ -99,6 +100,7 @@ describe('npm start (infra/local/main.ts)', () => {
       const apiUrl = /API\s+(http:\/\/localhost:\d+)/.exec(stdout)?.[1];
       expect(apiUrl).toBeDefined();
       expect(stdout).toMatch(/Email inbox\s+http:\/\/localhost:\d+\//);
+      expect(stdout).toMatch(/S3\s+http:\/\/127\.0\.0\.1:\d+\s/);
       expect(stdout).toContain(`Data folder  ${dir.path}`);
       const token = /export TOKEN=(\S+)/.exec(stdout)?.[1];
       expect(token?.split('.')).toHaveLength(3);
@@ -126,6 +128,7 @@ describe('npm start (infra/local/main.ts)', () => {
       PORT: '0',
       DYNAMODB_PORT: '0',
       SES_PORT: '0',
+      S3_PORT: '0',
     });
     await printed('Starting the local CRM');
     child.kill('SIGINT');
@@ -144,6 +147,7 @@ describe('npm start (infra/local/main.ts)', () => {
         PORT: String(port),
         DYNAMODB_PORT: '0',
         SES_PORT: '0',
+        S3_PORT: '0',
       });
       expect(await exitOf(child)).toBe(1);
       expect(output().stderr.trim()).toBe(`API port ${port} is in use; set PORT=... to use another port`);
@@ -156,6 +160,7 @@ describe('npm start (infra/local/main.ts)', () => {
   it.each([
     ['DYNAMODB_PORT', 'DynamoDB Local port'],
     ['SES_PORT', 'SES port'],
+    ['S3_PORT', 'S3 port'],
   ])('exits 1 with one clear line when %s is pinned to a port another server holds', async (envVar, what) => {
     // Answers 200 to anything, as another DynamoDB Local would to the readiness probe.
     let requests = 0;
@@ -171,6 +176,7 @@ describe('npm start (infra/local/main.ts)', () => {
         PORT: '0',
         DYNAMODB_PORT: '0',
         SES_PORT: '0',
+        S3_PORT: '0',
         [envVar]: String(port),
       });
       expect(await exitOf(child)).toBe(1);
@@ -199,6 +205,7 @@ describe('npm start and the data folder it holds', () => {
     PORT: '0',
     DYNAMODB_PORT: '0',
     SES_PORT: '0',
+    S3_PORT: '0',
   });
   const lockIn = async (dataDir: string) =>
     JSON.parse(await readFile(join(dataDir, LOCK_FILE), 'utf8').catch(() => 'null')) as {

@@ -1,0 +1,372 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { LocalRuntime } from '../infra/local/runtime.ts';
+import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
+
+/**
+ * CSV import and export through the whole local runtime: a generated contacts
+ * file (1 % bad rows) goes up through the presigned URL of POST /imports, S3's
+ * upload event reaches the `importChunks` queue and its worker; the run ends when
+ * GET /imports/{id} says `done`. Reported: rows per second (upload to done),
+ * DynamoDB requests and items written per row by the worker alone (the stream
+ * consumer's work on the new contacts is apart), and the process's peak memory
+ * above its level before the upload, at two file sizes (memory must stay flat in
+ * file size: the worker streams, never loads the file). Then the export of the
+ * large run's contacts (GET /contacts/export?format=csv&tag=..., an export job)
+ * until its file is downloadable: rows per second.
+ *
+ * One section of BENCHMARKS.md: `npm run bench:imports` runs it alone and
+ * rewrites only that section (BENCH_IMPORT_ROWS sets the large size, default
+ * 100,000; the small size is a tenth of it).
+ */
+
+export interface ImportRunReport {
+  readonly rows: number;
+  readonly badRows: number;
+  readonly fileBytes: number;
+  readonly seconds: number;
+  readonly rowsPerSecond: number;
+  readonly status: string;
+  readonly totals: Readonly<Record<'created' | 'updated' | 'skipped' | 'failed' | 'processedRows', number>>;
+  readonly workerRequests: number;
+  readonly workerWriteRequests: number;
+  readonly workerItemsWritten: number;
+  readonly workerReadRequests: number;
+  readonly byOperation: Readonly<Record<string, number>>;
+  /** Peak resident set and V8 heap above their level just before the upload, in MiB. */
+  readonly peakRssMiB: number;
+  readonly peakHeapMiB: number;
+}
+
+export interface ExportRunReport {
+  readonly rows: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly rowsPerSecond: number;
+  readonly workerRequests: number;
+}
+
+export interface ImportsBenchReport {
+  readonly imports: ImportRunReport[];
+  readonly export?: ExportRunReport;
+}
+
+const writeOperations = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+
+/** Which worker a DynamoDB call is made for (the metered queue consumers run inside this scope). */
+const worker = new AsyncLocalStorage<string>();
+
+/**
+ * A contacts CSV of `rows` data rows, every 100th one bad (an address that is
+ * not one), all tagged `tag` so the export can select exactly them.
+ */
+export function contactsCsv(rows: number, tag: string): { text: string; bad: number } {
+  const lines = ['First name,Last name,Email,Phone,City,Country,Tags'];
+  let bad = 0;
+  for (let index = 0; index < rows; index++) {
+    const broken = index % 100 === 99;
+    if (broken) bad++;
+    const email = broken ? `person ${index} at example` : `${tag}-${index}@Example.COM`;
+    lines.push(
+      `Person ${index},"Surname, ${index % 977}",${email},+34 600 ${String(index).padStart(6, '0')},Madrid,ES,${tag}`,
+    );
+  }
+  return { text: `${lines.join('\r\n')}\r\n`, bad };
+}
+
+function sum(snapshot: MeterSnapshot, pick: (operation: string) => boolean, field: 'count' | 'itemsWritten') {
+  return Object.entries(snapshot)
+    .filter(([operation]) => pick(operation))
+    .reduce((total, [, stats]) => total + stats[field], 0);
+}
+
+class MemoryPeak {
+  private readonly base = process.memoryUsage();
+  private peakRss = this.base.rss;
+  private peakHeap = this.base.heapUsed;
+  private readonly timer = setInterval(() => this.sample(), 25);
+
+  private sample(): void {
+    const now = process.memoryUsage();
+    this.peakRss = Math.max(this.peakRss, now.rss);
+    this.peakHeap = Math.max(this.peakHeap, now.heapUsed);
+  }
+
+  stop(): { rssMiB: number; heapMiB: number } {
+    clearInterval(this.timer);
+    this.sample();
+    const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+    return { rssMiB: mib(this.peakRss - this.base.rss), heapMiB: mib(this.peakHeap - this.base.heapUsed) };
+  }
+}
+
+type Call = (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>;
+
+async function waitFor(
+  call: Call,
+  path: string,
+  finished: (body: Record<string, unknown>) => boolean,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const body = await call('GET', path);
+    if (finished(body)) return body;
+    if (Date.now() > deadline)
+      throw new Error(`${path} not finished after ${timeoutMs} ms: ${JSON.stringify(body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function runImport(
+  call: Call,
+  meter: DynamoMeter,
+  rows: number,
+  tag: string,
+  log: (line: string) => void,
+): Promise<ImportRunReport> {
+  const { text, bad } = contactsCsv(rows, tag);
+  const body = Buffer.from(text);
+  const created = await call('POST', '/imports', { entity: 'contacts', mode: 'create' });
+  meter.reset();
+  const memory = new MemoryPeak();
+  const began = Date.now();
+  const upload = await fetch(String(created.uploadUrl), { method: 'PUT', body });
+  if (!upload.ok) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
+  const done = await waitFor(
+    call,
+    `/imports/${String(created.id)}`,
+    (view) => view.status === 'done' || view.status === 'failed',
+    Math.max(600_000, rows * 20),
+  );
+  const seconds = (Date.now() - began) / 1000;
+  const peak = memory.stop();
+  const snapshot = meter.snapshot();
+  const requests = sum(snapshot, () => true, 'count');
+  const report: ImportRunReport = {
+    rows,
+    badRows: bad,
+    fileBytes: body.byteLength,
+    seconds: Math.round(seconds * 10) / 10,
+    rowsPerSecond: Math.round(rows / seconds),
+    status: String(done.status),
+    totals: {
+      created: Number(done.created),
+      updated: Number(done.updated),
+      skipped: Number(done.skipped),
+      failed: Number(done.failed),
+      processedRows: Number(done.processedRows),
+    },
+    workerRequests: requests,
+    workerWriteRequests: sum(snapshot, (operation) => writeOperations.has(operation), 'count'),
+    workerItemsWritten: sum(snapshot, () => true, 'itemsWritten'),
+    workerReadRequests: sum(snapshot, (operation) => !writeOperations.has(operation), 'count'),
+    byOperation: Object.fromEntries(
+      Object.entries(snapshot).map(([operation, stats]) => [operation, stats.count]),
+    ),
+    peakRssMiB: peak.rssMiB,
+    peakHeapMiB: peak.heapMiB,
+  };
+  log(`imports: ${JSON.stringify(report)}`);
+  return report;
+}
+
+async function runExport(
+  call: Call,
+  meter: DynamoMeter,
+  tag: string,
+  rows: number,
+): Promise<ExportRunReport> {
+  meter.reset();
+  const began = Date.now();
+  const started = await call('GET', `/contacts/export?format=csv&tag=${encodeURIComponent(tag)}`);
+  const job = await waitFor(
+    call,
+    `/exports/${String(started.id)}`,
+    (view) => view.status === 'done' || view.status === 'failed',
+    Math.max(600_000, rows * 20),
+  );
+  const seconds = (Date.now() - began) / 1000;
+  if (job.status !== 'done') throw new Error(`export ended ${JSON.stringify(job)}`);
+  const download = await fetch(String(job.downloadUrl));
+  const bytes = (await download.arrayBuffer()).byteLength;
+  return {
+    rows: Number(job.rows),
+    bytes,
+    seconds: Math.round(seconds * 10) / 10,
+    rowsPerSecond: Math.round(Number(job.rows) / seconds),
+    workerRequests: sum(meter.snapshot(), () => true, 'count'),
+  };
+}
+
+/** Starts its own runtime, imports at a tenth of `rows` and at `rows`, exports the large run, stops. */
+export async function runImportsBench(
+  options: { rows?: number; log?: (line: string) => void } = {},
+): Promise<ImportsBenchReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const rows = options.rows ?? 100_000;
+  const dataDir = await mkdtemp(join(tmpdir(), 'crm-bench-imports-'));
+  const { startLocalRuntime } = await import('../infra/local/runtime.ts');
+  const { loadQueueConsumerHandler } = await import('../infra/local/queue-consumer.ts');
+  const { mintToken } = await import('../infra/local/tokens.ts');
+  const measured = new Set(['importChunks', 'exportJobs']);
+  const runtime: LocalRuntime = await startLocalRuntime({
+    dataDir,
+    inMemory: true,
+    port: 0,
+    dynamoPort: 0,
+    sesPort: 0,
+    s3Port: 0,
+    streamPollMs: 50,
+    log: { info: () => undefined, error: (message, error) => console.error(message, error ?? '') },
+    queueConsumer: {
+      loadHandler: async (queue) => {
+        const handler = await loadQueueConsumerHandler(queue);
+        return measured.has(queue)
+          ? (event, context) => worker.run(queue, () => handler(event, context))
+          : handler;
+      },
+    },
+  });
+  try {
+    const { meterSharedClient } = await import('./dynamo-meter.ts');
+    const meter = await meterSharedClient(() => worker.getStore() !== undefined);
+    meter.start();
+    const token = await mintToken(dataDir, { tenant: 'bench-imports', role: 'admin', user: 'bench-admin' });
+    const call: Call = async (method, path, body) => {
+      const response = await fetch(new URL(path, runtime.apiUrl), {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const json = (await response.json()) as Record<string, unknown>;
+      if (response.status >= 300)
+        throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const stamp = Date.now().toString(36);
+    const small = Math.max(100, Math.round(rows / 10));
+    const imports = [
+      await runImport(call, meter, small, `small-${stamp}`, log),
+      await runImport(call, meter, rows, `large-${stamp}`, log),
+    ];
+    const exported = await runExport(call, meter, `large-${stamp}`, rows);
+    log(`exports: ${JSON.stringify(exported)}`);
+    return { imports, export: exported };
+  } finally {
+    await runtime.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export const SECTION_START = '<!-- imports-bench: bench/imports.ts writes this section -->';
+export const SECTION_END = '<!-- /imports-bench -->';
+
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+
+/** The BENCHMARKS.md section, between its markers. */
+export function renderImportsSection(report: ImportsBenchReport, header: string): string {
+  const lines = [
+    SECTION_START,
+    '## CSV import and export',
+    '',
+    header,
+    '',
+    'A contacts CSV (7 columns, CRLF, a quoted cell with a comma in every row, 1 % of rows with an invalid',
+    'email) uploaded through the presigned URL of `POST /imports`; the S3 upload event reaches the',
+    '`importChunks` queue and its worker (`functions/queue/importChunks.ts`), which streams the object through',
+    'the CSV reader and writes the rows in transactions with their row-range markers. Seconds run from the',
+    "upload to `status: done`. Requests and items are the worker's alone (the stream consumer's work on the",
+    "new contacts comes on top, as for contacts created through the API). Memory is this process's peak",
+    'above its level just before the upload (the whole local runtime runs in it; DynamoDB Local is its own',
+    'Java process): it must not grow with the file.',
+    '',
+    '| Rows | Bad rows | File | Seconds | Rows per second (local) | Created | Failed | Processed | Worker requests per row | Write requests per row | Items written per row | Peak RSS above start | Peak heap above start |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...report.imports.map(
+      (run) =>
+        `| ${run.rows} | ${run.badRows} | ${fixed(run.fileBytes / 1024 / 1024, 1)} MiB | ${fixed(run.seconds, 1)} | ${run.rowsPerSecond} | ${run.totals.created} | ${run.totals.failed} | ${run.totals.processedRows} | ${fixed(run.workerRequests / run.rows)} | ${fixed(run.workerWriteRequests / run.rows)} | ${fixed(run.workerItemsWritten / run.rows)} | ${run.peakRssMiB} MiB | ${run.peakHeapMiB} MiB |`,
+    ),
+    '',
+    ...report.imports.map(
+      (run) =>
+        `Worker requests of the ${run.rows}-row run by operation: ${Object.entries(run.byOperation)
+          .map(([operation, count]) => `${operation} ${count}`)
+          .join(', ')}.`,
+    ),
+    '',
+    'Target: at least 1,000 rows per second locally, and memory flat in file size.',
+    ...(report.export
+      ? [
+          '',
+          `Export of those ${report.export.rows} contacts as CSV (\`GET /contacts/export?format=csv&tag=...\`, an export job writing`,
+          `to the exports bucket in parts): ${fixed(report.export.seconds, 1)} s from the request to the job \`done\`, ${report.export.rowsPerSecond} rows per second,`,
+          `${fixed(report.export.bytes / 1024 / 1024, 1)} MiB, ${fixed(report.export.workerRequests / Math.max(1, report.export.rows), 3)} DynamoDB requests per row.`,
+        ]
+      : []),
+    SECTION_END,
+  ];
+  return lines.join('\n');
+}
+
+/** Replaces the section in a BENCHMARKS.md text, or appends it. */
+export function spliceImportsSection(markdown: string, section: string): string {
+  const start = markdown.indexOf(SECTION_START);
+  const end = markdown.indexOf(SECTION_END);
+  if (start >= 0 && end > start)
+    return `${markdown.slice(0, start)}${section}${markdown.slice(end + SECTION_END.length)}`;
+  return `${markdown.trimEnd()}\n\n${section}\n`;
+}
+
+/** `npm run bench:imports`: this section alone, spliced into BENCHMARKS.md. */
+async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0] ?? 0;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const rows = Number(process.env.BENCH_IMPORT_ROWS) || 100_000;
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  const report = await runImportsBench({ rows, log: (line) => console.log(`[bench] ${line}`) });
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {}
+  const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
+  const header = `Written by bench/imports.ts (\`npm run bench:imports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, commit ${commit}; load average ${load}.`;
+  const file = join(root, 'BENCHMARKS.md');
+  await writeFile(
+    file,
+    spliceImportsSection(await readFile(file, 'utf8'), renderImportsSection(report, header)),
+  );
+  console.log(JSON.stringify(report, null, 2));
+  const failed = report.imports.filter(
+    (run) =>
+      run.status !== 'done' ||
+      run.totals.failed !== run.badRows ||
+      run.totals.processedRows !== run.rows ||
+      run.totals.created !== run.rows - run.badRows,
+  );
+  for (const run of failed)
+    console.error(
+      `[bench] BENCH EXPECTATION FAILED: import of ${run.rows} rows: ${JSON.stringify(run.totals)}`,
+    );
+  process.exitCode = failed.length > 0 ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    () => process.exit(process.exitCode ?? 0),
+    (error: unknown) => {
+      console.error('[bench] failed:', error);
+      process.exit(2);
+    },
+  );
+}
