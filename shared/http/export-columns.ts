@@ -1,42 +1,25 @@
-import type { ExportEntity } from '../domain/exports/index.ts';
-import { exportColumns } from '../domain/exports/index.ts';
+import type { CustomFieldDefinition } from '../domain/custom-fields.ts';
+import { type ExportEntity, exportColumns } from '../domain/exports/index.ts';
+import { canonicalColumns } from '../domain/imports/index.ts';
+import { exportedCustomFields } from '../store/exports-fields.ts';
+
+/** Reads an entity's custom field definitions (the store's, unless a caller passes its own). */
+export type DefinitionsReader = (
+  tenantId: string,
+  entity: ExportEntity,
+) => Promise<readonly CustomFieldDefinition[]>;
 
 /**
- * The CSV header of an entity's export: the import's canonical columns, then
- * id, createdAt and updatedAt.
+ * The CSV header of an entity's export: the import's canonical columns
+ * (shared/domain/imports canonicalColumns, custom fields as
+ * `customFields.<key>` in their definitions' order), then id, createdAt and
+ * updatedAt, which the importer ignores. Values of a removed definition are
+ * not columns (the JSON export carries every stored value).
  */
-const canonical: Readonly<Record<ExportEntity, readonly string[]>> = {
-  contacts: [
-    'firstName',
-    'lastName',
-    'email',
-    'phone',
-    'company',
-    'title',
-    'country',
-    'city',
-    'tags',
-    'lifecycleStage',
-    'marketingStatus',
-    'owner',
-  ],
-  companies: ['name', 'domain', 'industry', 'size', 'country', 'city', 'phone', 'website', 'tags', 'owner'],
-  leads: ['firstName', 'lastName', 'email', 'companyName', 'phone', 'source', 'country', 'owner'],
-  deals: [
-    'name',
-    'amount',
-    'currency',
-    'pipeline',
-    'stage',
-    'lostReason',
-    'company',
-    'contacts',
-    'expectedCloseDate',
-    'owner',
-    'source',
-  ],
-};
-
-export async function exportHeader(_tenantId: string, entity: ExportEntity): Promise<string[]> {
-  return exportColumns(canonical[entity]);
+export async function exportHeader(
+  tenantId: string,
+  entity: ExportEntity,
+  definitions: DefinitionsReader = exportedCustomFields,
+): Promise<string[]> {
+  return exportColumns(canonicalColumns(entity, await definitions(tenantId, entity)));
 }
