@@ -16,6 +16,7 @@ import {
   plainNumber,
   vCard,
 } from '../../shared/domain/exports/index.ts';
+import { unneutralise } from '../../shared/domain/imports/values.ts';
 import type { Contact, Deal } from '../../shared/domain/records.ts';
 
 const base = {
@@ -76,7 +77,7 @@ describe('CSV cells', () => {
   it('neutralises every formula start, and only those', () => {
     for (const start of ['=', '+', '-', '@', '\t', '\r'])
       expect(neutraliseFormula(`${start}1+1`)).toBe(`'${start}1+1`);
-    for (const safe of ['1+1', "'=already", ' =spaced', 'a=b', ''])
+    for (const safe of ['1+1', "'plain", "'=quoted", ' =spaced', 'a=b', ''])
       expect(neutraliseFormula(safe)).toBe(safe);
   });
 
@@ -106,6 +107,18 @@ describe('CSV cells', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("the importer's unneutralise gives back every value, whatever it starts with", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.constantFrom('', '=', '+', '-', '@', '\t', '\r', "'", "''"),
+        (rest, start) => {
+          expect(unneutralise(neutraliseFormula(start + rest))).toBe(start + rest);
+        },
+      ),
     );
   });
 });

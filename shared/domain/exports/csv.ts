@@ -18,7 +18,9 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * A cell's text with formula injection neutralised: a value starting with one
  * of `= + - @`, tab or CR gets a leading `'`, which spreadsheets show as text.
  * The importer strips exactly that one `'` (shared/domain/imports), so
- * `+34 600 000 000` or `-5` round-trip unchanged.
+ * `+34 600 000 000` or `-5` round-trip unchanged. The one value that does
+ * not: text that itself starts with `'` and one of those characters (`'=x`)
+ * is read back without its `'`, as the importer cannot tell it from a guard.
  */
 export function neutraliseFormula(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
