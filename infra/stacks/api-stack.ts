@@ -35,6 +35,7 @@ import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
 import type { ScheduleWiring } from '../grants.ts';
 import { lambdasOf } from '../lambdas.ts';
+import { grantExportDownloads } from './exports-stack.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
@@ -45,6 +46,8 @@ export interface ApiStackProps extends StackProps {
   readonly signingSecret: ISecret;
   /** Where a large tenant's report rebuild is queued (from the messaging stack). */
   readonly reportRebuildQueue: IQueue;
+  /** Where large exports are queued (from the exports stack; their bucket is granted by name). */
+  readonly exportJobsQueue: IQueue;
 }
 
 /**
@@ -185,7 +188,7 @@ export class ApiStack extends Stack {
         schedules: props.schedules,
         signingSecret: props.signingSecret,
         userPool: this.userPool,
-        queues: { reportRebuild: props.reportRebuildQueue },
+        queues: { reportRebuild: props.reportRebuildQueue, exportJobs: props.exportJobsQueue },
       });
       functions[spec.name as HttpFunctionName] = fn;
       const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn.fn);
@@ -200,6 +203,7 @@ export class ApiStack extends Stack {
       }
     }
     this.functions = functions as Record<HttpFunctionName, CrmFunction>;
+    grantExportDownloads(this.functions.exports, config.stage);
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });

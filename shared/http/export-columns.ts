@@ -1,6 +1,6 @@
 import type { CustomFieldDefinition } from '../domain/custom-fields.ts';
 import { type ExportEntity, exportColumns } from '../domain/exports/index.ts';
-import { canonicalColumns } from '../domain/imports/index.ts';
+import { canonicalColumns } from '../domain/imports/columns.ts';
 import { exportedCustomFields } from '../store/exports-fields.ts';
 
 /** Reads an entity's custom field definitions (the store's, unless a caller passes its own). */
