@@ -1,4 +1,3 @@
-import type * as z from 'zod/mini';
 import { canRead } from '../domain/access.ts';
 import {
   ExportDocument,
@@ -7,10 +6,6 @@ import {
   type ExportRecord,
   type ExportReferences,
 } from '../domain/exports/index.ts';
-import { companySchemas } from '../schemas/companies.ts';
-import { contactSchemas } from '../schemas/contacts.ts';
-import { dealSchemas } from '../schemas/deals.ts';
-import { leadSchemas } from '../schemas/leads.ts';
 import {
   type Company,
   type Contact,
@@ -27,9 +22,13 @@ import { resolveSegment } from '../store/segment-resolution.ts';
 import { segments } from '../store/segments.ts';
 import type { Caller } from './auth.ts';
 import {
+  type CompanyFilters,
+  type ContactFilters,
   companyListQuery,
   contactListQuery,
+  type DealFilters,
   dealListQuery,
+  type LeadFilters,
   leadListQuery,
   listQueryRecords,
 } from './list-queries.ts';
@@ -60,21 +59,13 @@ export const STREAM_LIMITS = { rows: 1000, bytes: 5 * 1024 * 1024 } as const;
 export const sourceEntity = (source: ExportSource): ExportEntity =>
   source.kind === 'segment' ? 'contacts' : source.entity;
 
-const listSchemas = {
-  contacts: contactSchemas,
-  companies: companySchemas,
-  leads: leadSchemas,
-  deals: dealSchemas,
-} as const;
-
-/** The list route's query schema of `entity` (for the worker, which re-reads the filters a job stored). */
-export const listQuerySchema = (entity: ExportEntity): z.ZodMiniType => listSchemas[entity]().listQuery;
-
-/** Only filters: an export reads every page, so paging parameters have no meaning. */
-function filtersOf<T extends { limit?: unknown; cursor?: unknown }>(query: T): Omit<T, 'limit' | 'cursor'> {
-  const { limit: _limit, cursor: _cursor, ...filters } = query;
-  return filters;
-}
+/**
+ * A job's stored filters as the list query takes them. They were validated
+ * by the export route's schema (the list's, shared/schemas/exports.ts) when
+ * the job was asked for, and are kept as given, so the worker reads them as
+ * they are (no zod in the worker's bundle).
+ */
+const asFilters = <F>(filters: Readonly<Record<string, string>>): F => filters as unknown as F;
 
 /** Pages of the records a source holds that `reader` may read, in the list's order (a segment's: by id). */
 async function* recordPages(reader: Caller, source: ExportSource): AsyncGenerator<ExportRecord[]> {
@@ -88,22 +79,22 @@ async function* recordPages(reader: Caller, source: ExportSource): AsyncGenerato
   const { filters } = source;
   switch (source.entity) {
     case 'contacts': {
-      const query = contactListQuery(reader, filtersOf(contactSchemas().listQuery.parse(filters)));
+      const query = contactListQuery(reader, asFilters<ContactFilters>(filters));
       yield* listQueryRecords(contacts, reader, query, EXPORT_PAGE_SIZE);
       return;
     }
     case 'companies': {
-      const query = companyListQuery(filtersOf(companySchemas().listQuery.parse(filters)));
+      const query = companyListQuery(asFilters<CompanyFilters>(filters));
       yield* listQueryRecords(companies, reader, query, EXPORT_PAGE_SIZE);
       return;
     }
     case 'leads': {
-      const query = leadListQuery(filtersOf(leadSchemas().listQuery.parse(filters)));
+      const query = leadListQuery(asFilters<LeadFilters>(filters));
       yield* listQueryRecords(leads, reader, query, EXPORT_PAGE_SIZE);
       return;
     }
     case 'deals': {
-      const query = dealListQuery(filtersOf(dealSchemas().listQuery.parse(filters)));
+      const query = dealListQuery(asFilters<DealFilters>(filters));
       yield* listQueryRecords(deals, reader, query, EXPORT_PAGE_SIZE);
       return;
     }

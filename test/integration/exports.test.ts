@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import vCardParser from 'vcf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, type ApiResponse, eventually } from '../support/api.ts';
+import { routeFor, shapeErrors } from '../support/response-shape.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 /**
@@ -57,6 +58,8 @@ async function downloaded(
     const response = await client.get(started.body.href);
     expect(response.status, response.text).toBe(200);
     expect(response.body.status).toBe('done');
+    // The documented shape, and nothing of the job's storage (requester's rights, lease).
+    expect(shapeErrors(routeFor('GET', started.body.href), response.body)).toEqual([]);
     return response.body as Record<string, unknown>;
   });
   const response = await fetch(String(job.downloadUrl));
