@@ -65,11 +65,6 @@ export class ExportsStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(90) }],
       removalPolicy: config.removalPolicy,
     });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'This bucket holds the access logs of the exports bucket; logging its own access would recurse.',
-    });
     this.bucket = new Bucket(this, 'Files', {
       bucketName: exportsBucketName(config.stage).physical,
       encryption: BucketEncryption.S3_MANAGED,

@@ -44,11 +44,14 @@ describe('cdk-nag AwsSolutions', () => {
       'CrmMessaging/campaignSend-function',
       'CrmMessaging/sesEvents-function',
       'CrmMessaging/reportRebuild-function',
+      'CrmExports/exportJobs-function',
     ];
     const anyIdentity =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]';
     const scheduleGroupWildcard =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/crm/*]';
+    const exportObjects =
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::crm-exports-<AWS::AccountId>-<AWS::Region>/*]';
     expect(findings(pack.validateScope(app).violations)).toEqual(
       [
         ...publicRoutes.map((route) => `AwsSolutions-APIG4 @ CrmApi/Route-${route.operationId}/Resource`),
@@ -64,6 +67,10 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-SQS3 @ CrmReporting/StreamFailures/Resource',
         'AwsSolutions-SQS3 @ CrmSchedule/ScheduleFailures/Resource',
         ...functions.map((fn) => `AwsSolutions-IAM5[Resource::*] @ ${fn}/Role/DefaultPolicy/Resource`),
+        // Export files are keyed by tenant: the worker writes, the HTTP function presigns reads, of the objects only.
+        ...['CrmApi/exports-function', 'CrmExports/exportJobs-function'].map(
+          (fn) => `${exportObjects} @ ${fn}/Role/DefaultPolicy/Resource`,
+        ),
         ...httpFunctionNames
           .filter((name) => schedulingFunctions.has(name))
           .map((name) => `${scheduleGroupWildcard} @ CrmApi/${name}-function/Role/DefaultPolicy/Resource`),
