@@ -4,14 +4,18 @@ import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+
 import {
   type CsvDelimiter,
   type CsvEncoding,
   type CsvRecord,
+  canonicalColumns,
   csvDelimiters,
   csvEncodings,
   ImportFileError,
+  MAX_ROW_CHARACTERS,
   mapColumns,
+  neutralise,
   openCsv,
   readRow,
 } from '../../shared/domain/imports/index.ts';
@@ -225,6 +229,31 @@ describe('a file read through a stream', () => {
     expect(furthestAhead).toBeLessThan(total / 8);
   });
 
+  it('fails a quote never closed once the row outgrows MAX_ROW_CHARACTERS, without reading the rest', async () => {
+    let produced = 0;
+    async function* source() {
+      yield Buffer.from('email,firstName\nana@example.com,Ana\nbea@example.com,"Bea\n');
+      for (let chunk = 0; chunk < 400; chunk++) {
+        produced += 16 * 1024;
+        yield Buffer.from(`${'x'.repeat(16 * 1024 - 1)}\n`);
+      }
+    }
+    const file = await openCsv(source());
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const record of file.records) seen.push(record.row);
+      })(),
+    ).rejects.toThrow(
+      new ImportFileError(
+        `Row 3: the row is longer than 1,000,000 characters; a quoted cell probably starts here and its closing quote (") is missing.`,
+      ),
+    );
+    expect(seen).toEqual([2]);
+    expect(MAX_ROW_CHARACTERS).toBe(1_000_000);
+    expect(produced).toBeLessThan(MAX_ROW_CHARACTERS + 64 * 1024);
+  });
+
   it('stops reading the source when the consumer stops', async () => {
     let produced = 0;
     let finished = false;
@@ -248,5 +277,98 @@ describe('delimiter options', () => {
     const file = await openCsv(chunks(Buffer.from(text), 1 << 16), { delimiter });
     expect(file.delimiter).toBe(delimiter);
     expect(file.header).toEqual(text.split('\n')[0]?.split(delimiter));
+  });
+});
+
+describe('an export re-imports unchanged', () => {
+  const customFields = [
+    { key: 'score', label: 'Score', type: 'number' as const },
+    { key: 'vip', label: 'VIP', type: 'boolean' as const },
+    { key: 'renewal', label: 'Renewal', type: 'date' as const },
+    {
+      key: 'interests',
+      label: 'Interests',
+      type: 'multiselect' as const,
+      options: ['CRM', 'ERP', 'Cloud, hosted'],
+    },
+  ];
+  /** Text as a person types it: any Unicode, formula starts, quotes, delimiters, line breaks inside; trimmed. */
+  const text = fc
+    .string({
+      unit: fc.oneof(
+        fc.constantFrom('=', '+', '-', '@', "'", '"', ',', ';', '\t', '\r\n', '\n', ' '),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      ),
+      minLength: 1,
+      maxLength: 12,
+    })
+    .map((value) => value.trim())
+    .filter((value) => value !== '' && !value.includes('\u0000'));
+  const tag = fc
+    .string({ unit: fc.constantFrom(...'abcñé0 -_'), minLength: 1, maxLength: 8 })
+    .map((value) => value.trim())
+    .filter(Boolean);
+  const contact = fc.record(
+    {
+      firstName: text,
+      lastName: text,
+      email: fc.emailAddress().map((value) => value.toLowerCase()),
+      title: text,
+      city: text,
+      country: fc.constantFrom('ES', 'MX', 'DE', 'US'),
+      tags: fc.uniqueArray(tag, { minLength: 1, maxLength: 4 }),
+      lifecycleStage: fc.constantFrom('lead', 'customer', 'other'),
+      customFields: fc.record(
+        {
+          score: fc.integer({ min: -1_000_000, max: 1_000_000 }).map((value) => value / 100),
+          vip: fc.boolean(),
+          renewal: fc
+            .date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true })
+            .map((date) => date.toISOString().slice(0, 10)),
+          interests: fc.uniqueArray(fc.constantFrom('CRM', 'ERP', 'Cloud, hosted'), { minLength: 1 }),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: ['firstName', 'customFields'] },
+  );
+
+  /** A cell as an export writes it (canonicalColumns' docstring). */
+  const exportCell = (value: unknown): string =>
+    value === undefined ? '' : neutralise(Array.isArray(value) ? value.join(';') : String(value));
+
+  it('reads back every field an export wrote with the canonical columns', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(contact, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(...csvDelimiters),
+        async (contacts, delimiter) => {
+          const header = canonicalColumns('contacts', customFields);
+          const rows = contacts.map((record) =>
+            header.map((column) =>
+              exportCell(
+                column.startsWith('customFields.')
+                  ? (record.customFields as Record<string, unknown>)[column.slice('customFields.'.length)]
+                  : (record as Record<string, unknown>)[column],
+              ),
+            ),
+          );
+          const csv = stringify([header, ...rows], writeOptions({ delimiter, lineEnd: '\r\n' }));
+          const file = await openCsv(chunks(Buffer.from(csv), 5));
+          expect(file.delimiter).toBe(delimiter);
+          const { columns } = mapColumns('contacts', file.header, { customFields });
+          const read = [];
+          for await (const record of file.records)
+            read.push(readRow('contacts', columns, record, customFields));
+          expect(read.map((row) => row.errors)).toEqual(contacts.map(() => []));
+          expect(read.map((row) => row.fields)).toEqual(
+            contacts.map(({ customFields: custom, ...fields }) =>
+              Object.keys(custom).length > 0 ? { ...fields, customFields: custom } : fields,
+            ),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { daysInMonth } from '../../shared/domain/calendar.ts';
 import { canonicalColumns, type ImportEntity, mapColumns } from '../../shared/domain/imports/index.ts';
 import {
+  neutralise,
   readDate,
   readMoney,
   readNumber,
@@ -157,6 +158,10 @@ describe('cell values', () => {
     expect(readNumber('-1.234,5')).toEqual({ value: -1234.5 });
     expect(readNumber('0,25')).toEqual({ value: 0.25 });
     expect(readNumber('1,234')).toEqual({ value: 1234 });
+    expect(readNumber('0,125')).toEqual({ value: 0.125 });
+    expect(readNumber(',5')).toEqual({ value: 0.5 });
+    expect(readNumber("1'234.5")).toEqual({ value: 1234.5 });
+    expect(readNumber('0.123.456')).toEqual({ reason: 'is not a number' });
     expect(readNumber('12,5%')).toEqual({ reason: 'is not a number' });
     expect(readNumber('1.2.3,4.5')).toEqual({ reason: 'is not a number' });
     expect(readNumber('1,23,4')).toEqual({ reason: 'is not a number' });
@@ -200,8 +205,21 @@ describe('cell values', () => {
       '\rx',
     ]);
     expect(unneutralise("'hello")).toBe("'hello");
-    expect(unneutralise("''=1")).toBe("''=1");
+    expect(unneutralise("''=1")).toBe("'=1");
     expect(unneutralise('=1')).toBe('=1');
+  });
+
+  it('re-imports every value an export guarded unchanged', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', 'a', ' ') }),
+        (value) => {
+          const cell = neutralise(value);
+          expect(unneutralise(cell)).toBe(value);
+          expect(/^[=+\-@\t\r]/.test(cell)).toBe(false);
+        },
+      ),
+    );
   });
 
   it('splits full names', () => {

@@ -22,6 +22,12 @@ export interface ColumnMapping {
  * their human value: `company` a company's domain or name, `owner` the owner's
  * email, `pipeline` and `stage` by name, `contacts` as emails joined with `;`),
  * then `customFields.<key>` per definition, in definition order.
+ *
+ * Cells that re-import unchanged: dates as `YYYY-MM-DD`, amounts and numbers
+ * as plain decimals with `.` (no grouping), booleans `true`/`false`, lists
+ * (tags, multiselect, contacts) joined with `;`, each cell passed through
+ * `neutralise` (values.ts), and a cell holding CR or LF quoted (a lone CR or
+ * LF ends a row on import; csv-stringify `quoted_match: /[\r\n]/`).
  */
 export function canonicalColumns(
   entity: ImportEntity,

@@ -76,9 +76,19 @@ async function* replay(
 
 const isBlank = (cells: readonly string[]): boolean => cells.every((cell) => cell.trim() === '');
 
+/**
+ * The longest row read: a quote never closed would otherwise make the rest of
+ * the file one cell held in memory (a stored record is at most 400 KB anyway).
+ */
+export const MAX_ROW_CHARACTERS = 1_000_000;
+
 /** A csv-parse error in the user's words, naming the spreadsheet row. */
 function describeParseError(error: CsvError, row: number): ImportFileError {
   switch (error.code) {
+    case 'CSV_MAX_RECORD_SIZE':
+      return new ImportFileError(
+        `Row ${row}: the row is longer than ${MAX_ROW_CHARACTERS.toLocaleString('en')} characters; a quoted cell probably starts here and its closing quote (") is missing.`,
+      );
     case 'CSV_QUOTE_NOT_CLOSED':
       return new ImportFileError(
         `Row ${row}: a quoted cell starts here and its closing quote (") is missing, so the rest of the file would be one cell.`,
@@ -106,6 +116,7 @@ async function* parseRecords(
     relax_column_count: true,
     // A quote inside an unquoted cell (`5" screen`) is kept as text.
     relax_quotes: true,
+    max_record_size: MAX_ROW_CHARACTERS,
     on_record: (record: string[]) => {
       parsed.push(record);
       return null;
@@ -146,7 +157,8 @@ async function* parseRecords(
  * Rejects with ImportFileError for an unacceptable file: binary data (an Excel
  * workbook, a PDF, NUL bytes), an empty file (no bytes, only a byte order mark
  * or only blank lines), an encoding error in the first 64 KiB, a quote never
- * closed in the header, header cells named twice. A header-only file opens
+ * closed in the header, header cells named twice. Later faults (a quote never
+ * closed, a row over MAX_ROW_CHARACTERS) reject the iteration of `records`. A header-only file opens
  * with no records.
  */
 export async function openCsv(

@@ -307,6 +307,10 @@ const contacts: readonly ImportField[] = [
         baja: 'unsubscribed',
         optout: 'unsubscribed',
         no: 'unsubscribed',
+        // Only email events set these; an address that bounced or complained is not mailed
+        // in the importing tenant either (an export of such contacts re-imports).
+        bounced: 'unsubscribed',
+        complained: 'unsubscribed',
       },
     },
     synonyms: [

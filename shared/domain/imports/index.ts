@@ -6,7 +6,7 @@
  * `validateRow` (the schemas sit above the domain).
  */
 export { type ColumnMapping, canonicalColumns, fieldOf, type MappedField, mapColumns } from './columns.ts';
-export { type CsvFile, type CsvRecord, openCsv } from './csv.ts';
+export { type CsvFile, type CsvRecord, MAX_ROW_CHARACTERS, openCsv } from './csv.ts';
 export {
   type CsvDelimiter,
   type CsvEncoding,
@@ -18,3 +18,4 @@ export {
 export { ImportFileError } from './errors.ts';
 export { CUSTOM_FIELD_PREFIX, type ImportField, importFields } from './fields.ts';
 export { type ReadRow, type RowError, type RowReferences, readRow } from './read-row.ts';
+export { neutralise, unneutralise } from './values.ts';

@@ -57,7 +57,11 @@ export interface ReadRow {
    */
   readonly fields: Readonly<Record<string, unknown>>;
   readonly references: RowReferences;
-  /** The value upsert matches on: contacts/leads email (canonical), companies domain, deals externalId. */
+  /**
+   * The value upsert matches on: contacts/leads email (canonical), companies domain
+   * (lower case, without scheme, `www.` or path), deals externalId. Only a row that
+   * validateRow accepts should be matched on it.
+   */
   readonly matchKey?: string;
   /** Problems in this row's cells (unparseable date/number/email, unknown option, ...). Empty: the cells are fine. */
   readonly errors: readonly RowError[];

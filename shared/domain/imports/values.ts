@@ -10,13 +10,21 @@ import { searchable } from '../text.ts';
 export type Read<T> = { readonly value: T } | { readonly reason: string };
 
 /**
- * The export's formula-injection guard, undone: a cell an export starts with
- * `'` because it began with `=`, `+`, `-`, `@`, tab or CR (OWASP "CSV
- * injection") loses that one `'` on import, so an export re-imports unchanged.
+ * Formula injection (OWASP "CSV injection"): a spreadsheet app runs a cell
+ * starting with `=`, `+`, `-`, `@`, tab or CR as a formula. Exports write such
+ * a cell with one `'` in front (`neutralise`); imports remove it
+ * (`unneutralise`). A value that itself starts with quotes before one of those
+ * characters (`'=x`) gets one more, so every value re-imports unchanged:
+ * `unneutralise(neutralise(value)) === value`.
  */
-export function unneutralise(cell: string): string {
-  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
-}
+const GUARDED = /^'*[=+\-@\t\r]/;
+const WITH_GUARD = /^'+[=+\-@\t\r]/;
+
+/** The cell an export writes for `value` (one `'` in front of a formula start). */
+export const neutralise = (value: string): string => (GUARDED.test(value) ? `'${value}` : value);
+
+/** The value an exported cell holds: `neutralise` undone. */
+export const unneutralise = (cell: string): string => (WITH_GUARD.test(cell) ? cell.slice(1) : cell);
 
 /** Folds text for comparing names and options: no accents, lower case, letters and digits only. */
 export const fold = (text: string): string => searchable(text).replace(/[^\p{L}\p{N}]/gu, '');
@@ -74,8 +82,9 @@ const currencySigns: Readonly<Record<string, string>> = {
  * digits; when both `.` and `,` occur, the last one is the decimal separator
  * (`1.234,56` and `1,234.56`); a separator occurring more than once groups
  * thousands (`1.234.567`); a single `,` or `.` followed by exactly three
- * digits groups thousands too (`1,200` and `1.200` are 1200), otherwise it is
- * the decimal separator (`1234,5`). `currency` is the ISO code written
+ * digits after a first group of 1-3 digits not starting with 0 groups
+ * thousands too (`1,200` and `1.200` are 1200), otherwise it is the decimal
+ * separator (`1234,5`, `0,125`, `,5`). `currency` is the ISO code written
  * around the number (`€ 1.200`, `1200 EUR`), if any.
  */
 export function readDecimal(
@@ -108,18 +117,18 @@ export function readDecimal(
   if (lastDot >= 0 && lastComma >= 0) decimal = lastDot > lastComma ? '.' : ',';
   else {
     const separator = lastDot >= 0 ? '.' : lastComma >= 0 ? ',' : undefined;
-    if (separator && text.split(separator).length === 2 && !/^\d{1,3}[.,]\d{3}$/.test(text))
+    if (separator && text.split(separator).length === 2 && !/^[1-9]\d{0,2}[.,]\d{3}$/.test(text))
       decimal = separator;
   }
   const point = decimal ? text.lastIndexOf(decimal) : text.length;
-  const whole = text.slice(0, point);
+  const whole = text.slice(0, point) || (decimal ? '0' : '');
   const fraction = text.slice(point + 1);
   if (decimal && whole.includes(decimal)) return { reason: 'is not a number' };
   const grouping = decimal === '.' ? ',' : decimal === ',' ? '.' : text.includes('.') ? '.' : ',';
   const groups = whole.split(grouping);
   const grouped =
     groups.length === 1 ||
-    (/^\d{1,3}$/.test(groups[0] as string) && groups.slice(1).every((group) => /^\d{3}$/.test(group)));
+    (/^[1-9]\d{0,2}$/.test(groups[0] as string) && groups.slice(1).every((group) => /^\d{3}$/.test(group)));
   if (!grouped || whole === '' || !/^\d*$/.test(fraction) || (decimal && fraction === ''))
     return { reason: 'is not a number' };
   return {
