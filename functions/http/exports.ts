@@ -3,16 +3,20 @@ import { type ExportEntity, type ExportFormat, exportContentTypes } from '#share
 import type { Caller } from '#shared/http/auth';
 import { exportHeader } from '#shared/http/export-columns';
 import { downloadName, downloadUrl, startExportJob } from '#shared/http/export-jobs';
-import { collectWithin, type ExportProgress, exportPieces, STREAM_LIMITS } from '#shared/http/exports';
+import {
+  collectWithin,
+  type ExportProgress,
+  exportPieces,
+  STREAM_LIMITS,
+  sourceEntity,
+} from '#shared/http/exports';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, notFound } from '#shared/http/problem';
 import { readable } from '#shared/http/records';
-import type { HttpResult } from '#shared/http/results';
-import { ok } from '#shared/http/results';
+import { type HttpResult, ok } from '#shared/http/results';
 import { getQueue } from '#shared/queue/select';
 import type { ExportJobView } from '#shared/schemas/exports';
-import type { ExportJob, ExportSource } from '#shared/store/exports';
-import { getExportJob } from '#shared/store/exports';
+import { type ExportJob, type ExportSource, getExportJob } from '#shared/store/exports';
 import { segments } from '#shared/store/segments';
 
 /**
@@ -51,13 +55,19 @@ function filtersOf(query: Readonly<Record<string, unknown>>): Record<string, str
   );
 }
 
-async function exportOf(
-  caller: Caller,
-  source: ExportSource,
-  options: { format?: ExportFormat | undefined; async?: 'true' | 'false' | undefined },
-): Promise<HttpResult> {
+/** What every export takes beside the list's filters (shared/schemas/exports.ts). */
+interface ExportOptions {
+  readonly format?: ExportFormat | undefined;
+  readonly async?: 'true' | 'false' | undefined;
+}
+
+/**
+ * Answers the export in the response when it fits STREAM_LIMITS, else queues
+ * a job (202). 400 for vCard of records that are not people.
+ */
+async function exportOf(caller: Caller, source: ExportSource, options: ExportOptions): Promise<HttpResult> {
   const format = options.format ?? 'csv';
-  const entity = source.kind === 'segment' ? 'contacts' : source.entity;
+  const entity = sourceEntity(source);
   if (format === 'vcf' && !people.has(entity))
     throw badRequest('vCard holds people: only contacts, leads and segments export as vcf', [
       { path: 'format', message: `must be csv or json for ${entity}` },
@@ -86,8 +96,6 @@ const listExport =
   (entity: ExportEntity) =>
   ({ caller, query }: { caller: Caller; query: Readonly<Record<string, unknown>> & ExportOptions }) =>
     exportOf(caller, { kind: 'list', entity, filters: filtersOf(query) }, query);
-
-type ExportOptions = { format?: ExportFormat | undefined; async?: 'true' | 'false' | undefined };
 
 export const handler = httpHandler(exportRoutes, {
   exportContacts: listExport('contacts'),
