@@ -1,3 +1,5 @@
+import { neutralise } from '../imports/values.ts';
+
 /**
  * CSV as exports write it (RFC 4180): cells separated by `,`, records ended by
  * CRLF, a cell quoted (`"`, inner quotes doubled) only when it holds a comma,
@@ -8,29 +10,17 @@
 export const CSV_BOM = '\uFEFF';
 export const CSV_EOL = '\r\n';
 
-/**
- * Characters that make a spreadsheet read a cell as a formula (OWASP "CSV
- * Injection"): `=`, `+`, `-`, `@`, tab and carriage return.
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * A cell's text with formula injection neutralised: a value starting with one
- * of `= + - @`, tab or CR gets a leading `'`, which spreadsheets show as text.
- * The importer strips exactly that one `'` (shared/domain/imports), so
- * `+34 600 000 000` or `-5` round-trip unchanged. The one value that does
- * not: text that itself starts with `'` and one of those characters (`'=x`)
- * is read back without its `'`, as the importer cannot tell it from a guard.
- */
-export function neutraliseFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
-/** One cell, neutralised and quoted as needed. */
+/**
+ * One cell, quoted as needed, with formula injection neutralised (OWASP "CSV
+ * injection"): a value starting with `=`, `+`, `-`, `@`, tab or CR gets a
+ * leading `'`, which spreadsheets show as text and the import removes
+ * (shared/domain/imports/values.ts `neutralise` and `unneutralise`), so
+ * `+34 600 000 000` or `-5` re-import unchanged.
+ */
 export function csvCell(value: string): string {
-  const text = neutraliseFormula(value);
+  const text = neutralise(value);
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

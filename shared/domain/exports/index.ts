@@ -3,4 +3,3 @@ export * from './csv.ts';
 export * from './document.ts';
 export * from './people.ts';
 export * from './vcard.ts';
-
