@@ -29,12 +29,14 @@ import { actorOf } from './records.ts';
  * `<tenant>/<exportId>.<ext>` in one multipart upload; `GET /exports/{id}`
  * shows it with a presigned link once done.
  *
- * Rights: the worker reads with the requester's rights as they stand when it
- * runs (their user item: shared/store/readers.ts currentReader), never more
- * than they have then. A rep moved to another team gets that team's
- * records, a demoted manager a rep's; a deactivated requester gets nothing:
- * the job fails. The rights their token carried are used only for a user
- * without a user item (an admin made by hand in the user pool).
+ * Rights: a job holds a record only if its requester may read it both when
+ * they asked (the rights their token carried, stored on the job) and when the
+ * worker runs (their user item: shared/store/readers.ts currentReader), never
+ * more than either. A rep moved to another team meanwhile gets only the records
+ * both teams' views share (their own); a promotion does not widen an export
+ * asked for before it; a deactivated requester's job fails. For a user without
+ * a user item (an admin made by hand in the user pool) the token's rights are
+ * both.
  */
 
 /** The queue message of a job. */
@@ -132,7 +134,11 @@ async function writeFile(job: ExportJob, remainingMs?: () => number): Promise<Ex
   const entity: ExportEntity = sourceEntity(job.source);
   const columns = job.format === 'csv' ? await exportHeader(job.tenantId, entity) : [];
   const progress: ExportProgress = { rows: 0, bytes: 0 };
-  const pieces = exportPieces({ reader: caller, format: job.format, source: job.source, columns }, progress);
+  const asked = { userId: job.requestedBy, ...job.requesterRights };
+  const pieces = exportPieces(
+    { reader: caller, format: job.format, source: job.source, columns, alsoReadableBy: asked },
+    progress,
+  );
   async function* bytes(): AsyncGenerator<Buffer> {
     for await (const piece of pieces) {
       if (remainingMs && remainingMs() < TIME_MARGIN_MS)

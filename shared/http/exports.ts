@@ -1,4 +1,4 @@
-import { canRead } from '../domain/access.ts';
+import { type Actor, canRead } from '../domain/access.ts';
 import {
   ExportDocument,
   type ExportEntity,
@@ -224,6 +224,12 @@ export interface ExportPlan {
   readonly source: ExportSource;
   /** The CSV header: canonical column names then id, createdAt, updatedAt (see exportColumns). */
   readonly columns: readonly string[];
+  /**
+   * A job's requester as their token was when they asked: a record goes into
+   * the file only if they could read it then too, so a job never holds more
+   * than the list its requester saw (see shared/http/export-jobs.ts).
+   */
+  readonly alsoReadableBy?: Actor;
 }
 
 /** Rows and bytes (UTF-8) written so far, kept up to date by {@link exportPieces}. */
@@ -256,7 +262,8 @@ export async function* exportPieces(plan: ExportPlan, progress: ExportProgress):
   let next = await pages.next();
   yield emit(document.start());
   while (!next.done) {
-    const records = next.value;
+    const also = plan.alsoReadableBy;
+    const records = also ? next.value.filter((record) => canRead(also, record)) : next.value;
     const text = document.page(records, plan.format === 'json' ? noReferences : await references.of(records));
     progress.rows += records.length;
     yield emit(text);

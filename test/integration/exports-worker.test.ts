@@ -10,8 +10,8 @@ import { createWorld, type Member, unique, type World } from './world.ts';
 /**
  * The export worker run directly (as the bench does), in this process, on the
  * test runtime's table and S3 server: a redelivered message rewrites the same
- * file and counts the same; the requester's rights are read when the job
- * runs; a job that cannot succeed fails with a reason.
+ * file and counts the same; a job holds what its requester may read both when
+ * asking and when it runs; a job that cannot succeed fails with a reason.
  */
 let world: World;
 let jobs: typeof ExportJobs;
@@ -99,7 +99,7 @@ describe('export worker', () => {
     expect(await jobs.runExportJob({ tenantId: `${world.tenant}-x`, exportId: first.id })).toBe('skipped');
   });
 
-  it("reads with the requester's rights as they stand when it runs: a rep moved to another team exports that team's", async () => {
+  it('holds only what the requester may read both when asking and when it runs: a rep moved to another team gets their own', async () => {
     const rep = await newRep();
     const own = await rep.client.post('/contacts', {
       firstName: 'Own',
@@ -124,9 +124,26 @@ describe('export worker', () => {
       id: string;
       firstName: string;
     }[];
-    // Their own contact moved with them; the blue team's is theirs to read now; the red team's no longer.
-    expect(exported.map((contact) => contact.firstName).sort()).toEqual(['Blue', 'Own']);
-    expect(exported.map((contact) => contact.id)).toContain(own.body.id);
+    // Their own contact moved with them; the blue team's was not theirs to read when they asked, the
+    // red team's is no longer.
+    expect(exported.map((contact) => contact.id)).toEqual([own.body.id]);
+  });
+
+  it('is not widened by a promotion between the request and the run', async () => {
+    const rep = await newRep();
+    const { job, message } = await jobs.startExportJob(rep.caller, 'json', {
+      kind: 'list',
+      entity: 'contacts',
+      filters: { tag: TAG },
+    });
+    const promoted = await world.admin.client.patch(`/users/${rep.id}`, { role: 'admin' });
+    expect(promoted.status, promoted.text).toBe(200);
+    expect(await jobs.runExportJob(message)).toBe('done');
+    const exported = JSON.parse(await readObject(`${world.tenant}/${job.id}.json`)) as {
+      firstName: string;
+    }[];
+    // What the red rep could read when asking: the red team's contact, not the blue team's nor the admin's.
+    expect(exported.map((contact) => contact.firstName)).toEqual(['Red']);
   });
 
   it('fails a job whose requester was deactivated, saying why', async () => {
