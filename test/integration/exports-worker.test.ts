@@ -46,8 +46,8 @@ async function newRep(): Promise<Member & { caller: Caller }> {
 beforeAll(async () => {
   useTestTable();
   process.env.AWS_ENDPOINT_URL_S3 = inject('s3Endpoint');
-  process.env.EXPORTS_BUCKET = inject('s3Buckets').exports;
-  process.env.IMPORTS_BUCKET = inject('s3Buckets').imports;
+  process.env.EXPORTS_BUCKET = inject('exportsBucket');
+  process.env.IMPORTS_BUCKET = inject('importsBucket');
   jobs = await import('../../shared/http/export-jobs.ts');
   store = await import('../../shared/store/exports.ts');
   world = await createWorld();

@@ -13,9 +13,11 @@ declare module 'vitest' {
     inboxUrl: string;
     dynamoEndpoint: string;
     tableName: string;
-    /** The local S3-compatible server and its buckets (shared/storage), for tests that read or write files. */
+    /** The S3-compatible server and the imports bucket (for tests that run the import worker directly). */
     s3Endpoint: string;
-    s3Buckets: { imports: string; exports: string };
+    importsBucket: string;
+    /** The exports bucket (for tests that run the export worker directly). */
+    exportsBucket: string;
   }
 }
 
@@ -51,7 +53,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('dynamoEndpoint', runtime.dynamoEndpoint);
   project.provide('tableName', runtime.tableName);
   project.provide('s3Endpoint', runtime.s3.endpoint);
-  project.provide('s3Buckets', { ...runtime.s3.buckets });
+  project.provide('importsBucket', runtime.s3.buckets.imports);
+  project.provide('exportsBucket', runtime.s3.buckets.exports);
   return async () => {
     await runtime.stop();
     await rm(dataDir, { recursive: true, force: true });
