@@ -123,6 +123,7 @@ export const lambdas = [
   http('tracking'),
   // A rebuild below the background threshold answers within API Gateway's 29 s.
   { ...http('admin', { ...httpDefaults, sendsTo: ['reportRebuild'] }), timeoutMs: 29_000, memoryMb: 1024 },
+  http('fields'),
   scheduleTarget('reminder', 'CRM schedule: activity reminder (email and notification)', {
     mail: 'transactional',
   }),

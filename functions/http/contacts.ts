@@ -1,6 +1,7 @@
 import { contactRoutes } from '#shared/api/contacts';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
+import { customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
 import { contactListQuery, listQueryPage } from '#shared/http/list-queries';
@@ -100,18 +101,19 @@ export const handler = httpHandler(contactRoutes, {
     const { limit: _limit, cursor: _cursor, ...filters } = query;
     // Lists leave the engagement score out: scoring a page would read every engagement of the last
     // 90 days (or a Query per contact). A contact read by id and segment filters carry it.
-    return listQueryPage(contacts, caller, page, contactListQuery(caller, filters));
+    return listQueryPage(contacts, caller, page, await contactListQuery(caller, filters));
   },
 
   async createContact({ caller, body }) {
     const { ownerId, tags, customFields, marketingStatus, ...fields } = body;
+    const custom = await newCustomFields(caller, 'contacts', customFields);
     const contact = await insertContact(
       caller,
       {
         ...newRecordBase(await ownership(caller, ownerId)),
         ...fields,
         tags: tags ?? [],
-        customFields: customFields ?? {},
+        ...custom,
         marketingStatus: marketingStatus ?? 'subscribed',
       },
       marketingStatus !== undefined,
@@ -127,6 +129,7 @@ export const handler = httpHandler(contactRoutes, {
   },
 
   async updateContact({ caller, params, body, ifMatch }) {
+    const checkCustomFields = await customFieldsPatchCheck(caller, 'contacts', body);
     const contact = await update(contacts, caller, params.id, {
       ifMatch,
       change: async (current) => {
@@ -137,7 +140,7 @@ export const handler = httpHandler(contactRoutes, {
             [{ path: 'marketingStatus', message: `cannot change a ${current.marketingStatus} address` }],
           );
         }
-        return mergePatch(caller, current, body);
+        return checkCustomFields(current, await mergePatch(caller, current, body));
       },
       checks: (before, after) => [
         ...(after.companyId && after.companyId !== before.companyId

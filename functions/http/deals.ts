@@ -3,6 +3,7 @@ import { campaignFromLastClick } from '#shared/domain/campaign-attribution';
 import { moveToStage } from '#shared/domain/deal';
 import { entryStage } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
+import { customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { dealListQuery, listQueryPage } from '#shared/http/list-queries';
 import { badRequest, HttpProblem, invalidFields, notFound } from '#shared/http/problem';
@@ -20,7 +21,7 @@ import { created, ok } from '#shared/http/results';
 import { dealHistoryItem, dealWriteItems, listDealHistory } from '#shared/store/deals';
 import { companies, contacts, type Deal, deals, type Pipeline, products } from '#shared/store/entities';
 import { pipelineOrDefault } from '#shared/store/pipelines';
-import { getRecord } from '#shared/store/records';
+import { clientView, getRecord } from '#shared/store/records';
 import { transact } from '#shared/store/transactions';
 
 type Check = ReturnType<typeof referenceCheck>;
@@ -95,11 +96,13 @@ const standard = recordRoutes(deals);
 export const handler = httpHandler(dealRoutes, {
   async listDeals({ caller, query, page }) {
     const { limit: _limit, cursor: _cursor, ...filters } = query;
-    return listQueryPage(deals, caller, page, dealListQuery(filters));
+    return listQueryPage(deals, caller, page, await dealListQuery(caller, filters));
   },
 
   async createDeal({ caller, body }) {
-    const { ownerId, pipelineId, stageId, contactIds, productIds, lostReason, ...fields } = body;
+    const { ownerId, pipelineId, stageId, contactIds, productIds, lostReason, customFields, ...fields } =
+      body;
+    const custom = await newCustomFields(caller, 'deals', customFields);
     const pipeline = await livePipeline(caller, pipelineId);
     const entry = stageId ?? entryStage(pipeline)?.id;
     if (!entry) throw badRequest('The pipeline has no open stage');
@@ -114,6 +117,7 @@ export const handler = httpHandler(dealRoutes, {
       probability: 0,
       contactIds: contactIds ?? [],
       productIds: productIds ?? [],
+      ...custom,
     };
     const placed = staged(
       fields.country ? draft : await withCompanyCountry(caller, draft),
@@ -136,7 +140,7 @@ export const handler = httpHandler(dealRoutes, {
         checks.map((check) => check.error),
       );
     }
-    return created(deal, `/deals/${deal.id}`);
+    return created(clientView(deals, deal), `/deals/${deal.id}`);
   },
 
   getDeal: standard.get,
@@ -145,6 +149,7 @@ export const handler = httpHandler(dealRoutes, {
     // The pipelines a change moves between, kept for the history entry written with it.
     let from: Pipeline | undefined;
     let to: Pipeline | undefined;
+    const checkCustomFields = await customFieldsPatchCheck(caller, 'deals', body);
     const deal = await update(deals, caller, params.id, {
       ifMatch,
       change: async (current) => {
@@ -154,7 +159,7 @@ export const handler = httpHandler(dealRoutes, {
             return pipelineOrDefault(caller.tenantId, current.pipelineId, caller.userId);
           throw error;
         });
-        const patched = await mergePatch(caller, current, body);
+        const patched = checkCustomFields(current, await mergePatch(caller, current, body));
         const newCompany = body.companyId !== undefined && body.companyId !== current.companyId;
         const merged =
           newCompany && body.country === undefined ? await withCompanyCountry(caller, patched) : patched;
@@ -183,7 +188,7 @@ export const handler = httpHandler(dealRoutes, {
         return history ? [history] : [];
       },
     });
-    return ok(deal);
+    return ok(clientView(deals, deal));
   },
 
   archiveDeal: standard.archive,

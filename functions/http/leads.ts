@@ -13,6 +13,7 @@ import {
 import { entryStage } from '#shared/domain/pipeline';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
+import { customFieldsFromLead, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { leadListQuery, listQueryPage } from '#shared/http/list-queries';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
@@ -31,7 +32,15 @@ import {
 import { created, ok } from '#shared/http/results';
 import { requireAdmin } from '#shared/http/roles';
 import type { LeadConvert } from '#shared/schemas/leads';
-import { type Contact, companies, contacts, type Lead, leads, type Pipeline } from '#shared/store/entities';
+import {
+  type Contact,
+  companies,
+  contacts,
+  deals,
+  type Lead,
+  leads,
+  type Pipeline,
+} from '#shared/store/entities';
 import {
   getAssignmentRule,
   inactiveUsers,
@@ -40,7 +49,7 @@ import {
 } from '#shared/store/lead-assignment';
 import { type ConversionWrite, writeConversion } from '#shared/store/lead-conversion';
 import { pipelineOrDefault } from '#shared/store/pipelines';
-import { getRecord } from '#shared/store/records';
+import { clientView, getRecord } from '#shared/store/records';
 import { suppressionReason } from '#shared/store/suppression';
 import { holderOf } from '#shared/store/unique';
 
@@ -74,10 +83,19 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
   const now = new Date();
   const base = () => newRecordBase(ownerOf(lead), now);
 
+  // The lead's custom values the new records define too (read once, before the retries of a write).
+  const [contactCustom, companyCustom, dealCustom] = await Promise.all([
+    customFieldsFromLead(caller, 'contacts', lead.customFields),
+    body.companyId || !lead.companyName
+      ? undefined
+      : customFieldsFromLead(caller, 'companies', lead.customFields),
+    body.deal ? customFieldsFromLead(caller, 'deals', lead.customFields) : undefined,
+  ]);
   const linkedCompany = await readableReference(companies, caller, body.companyId);
   if (body.companyId && !linkedCompany)
     errors.push({ path: 'companyId', message: 'is not a live company of this tenant' });
-  const newCompany = body.companyId ? undefined : companyFromLead(lead, base());
+  const fromLead = body.companyId ? undefined : companyFromLead(lead, base());
+  const newCompany = fromLead && companyCustom ? { ...fromLead, ...companyCustom } : fromLead;
   const company = linkedCompany ?? newCompany;
 
   let pipeline: Pipeline | undefined;
@@ -91,10 +109,10 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
   const existing = await contactByEmail(caller, lead.email);
   const contact =
     existing ??
-    (await asSendingWillTreat(
-      caller.tenantId,
-      contactFromLead(lead, base(), company?.id, body.deal !== undefined),
-    ));
+    (await asSendingWillTreat(caller.tenantId, {
+      ...contactFromLead(lead, base(), company?.id, body.deal !== undefined),
+      ...contactCustom,
+    }));
 
   let deal: ConversionWrite['deal'];
   if (body.deal && pipeline) {
@@ -113,7 +131,7 @@ async function planConversion(caller: Caller, lead: Lead, body: LeadConvert): Pr
       },
     );
     if (!placed.ok) throw invalidFields([{ path: `deal.${placed.path}`, message: placed.message }]);
-    deal = { deal: withLeadOrigin(placed.deal, lead, company?.country), pipeline };
+    deal = { deal: { ...withLeadOrigin(placed.deal, lead, company?.country), ...dealCustom }, pipeline };
   }
 
   const links = {
@@ -148,35 +166,42 @@ const campaignChecks = (caller: Caller, before: Lead | undefined, after: Lead) =
 export const handler = httpHandler(leadRoutes, {
   async listLeads({ caller, query, page }) {
     const { limit: _limit, cursor: _cursor, ...filters } = query;
-    return listQueryPage(leads, caller, page, leadListQuery(filters));
+    return listQueryPage(leads, caller, page, await leadListQuery(caller, filters));
   },
 
   async createLead({ caller, body }) {
-    const { ownerId, ...fields } = body;
+    const { ownerId, customFields, ...fields } = body;
+    const custom = await newCustomFields(caller, 'leads', customFields);
     // An explicit owner follows the usual rules; otherwise the tenant's rule may
     // hand the lead to anyone it names, even when a rep creates it.
     const owner =
       ownerId !== undefined
         ? await ownership(caller, ownerId)
         : ((await ruleAssignee(caller.tenantId, fields.country)) ?? (await ownership(caller, undefined)));
-    const lead: Lead = { ...newRecordBase(owner), ...fields, status: 'new' };
+    const lead: Lead = {
+      ...newRecordBase(owner),
+      ...fields,
+      ...custom,
+      status: 'new',
+    };
     await create(leads, caller, lead, campaignChecks(caller, undefined, lead));
-    return created(lead, `/leads/${lead.id}`);
+    return created(clientView(leads, lead), `/leads/${lead.id}`);
   },
 
   getLead: standard.get,
 
   async updateLead({ caller, params, body, ifMatch }) {
+    const checkCustomFields = await customFieldsPatchCheck(caller, 'leads', body);
     const lead = await update(leads, caller, params.id, {
       ifMatch,
-      change: (current) => {
+      change: async (current) => {
         // Its data lives on in the contact, company and deal it became.
         if (current.status === 'converted') throw conflict('A converted lead cannot be changed');
-        return mergePatch(caller, current, body);
+        return checkCustomFields(current, await mergePatch(caller, current, body));
       },
       checks: (before, after) => campaignChecks(caller, before, after),
     });
-    return ok(lead);
+    return ok(clientView(leads, lead));
   },
 
   archiveLead: standard.archive,
@@ -194,10 +219,10 @@ export const handler = httpHandler(leadRoutes, {
         const part = <T>(p: { create: T } | { link: T } | undefined) =>
           p === undefined ? null : 'create' in p ? p.create : p.link;
         return ok({
-          lead: write.after,
+          lead: clientView(leads, write.after),
           contact: part(write.contact),
           company: part(write.company),
-          ...(write.deal ? { deal: write.deal.deal } : {}),
+          ...(write.deal ? { deal: clientView(deals, write.deal.deal) } : {}),
         });
       }
       // Nothing was written. A fresh read tells a lost race (409 above) from a

@@ -22,6 +22,7 @@ import { PIPELINE_REPORT, pipelinePrefix, pipelineRows } from '#shared/domain/re
 import { type DayRange, previousRange } from '#shared/domain/reports/range';
 import { salesRow } from '#shared/domain/reports/sales';
 import { WIN_RATE_REPORT, winRateRow } from '#shared/domain/reports/win-rate';
+import { requireGroupableField } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import { notFound } from '#shared/http/problem';
 import { readable } from '#shared/http/records';
@@ -45,6 +46,7 @@ export const handler = httpHandler(reportRoutes, {
     requireReportReader(caller);
     const period = reportPeriod(query);
     const groupBy = query.groupBy ?? 'month';
+    await requireGroupableField(caller, 'deals', groupBy);
     const items = await readReport(caller.tenantId, 'sales', periodKeys(groupBy, period));
     const rows = rowsByGroup(items, groupBy === 'month' ? 'month' : 'value');
     return ok({
@@ -58,6 +60,7 @@ export const handler = httpHandler(reportRoutes, {
     requireReportReader(caller);
     const period = reportPeriod(query);
     const groupBy = query.groupBy ?? 'month';
+    await requireGroupableField(caller, 'leads', groupBy);
     const items = await readReport(caller.tenantId, 'leads', periodKeys(groupBy, period));
     const rows = rowsByGroup(items, groupBy === 'month' ? 'month' : 'value');
     return ok({ ...period, groupBy, items: [...rows].map(([key, counters]) => leadsRow(key, counters)) });
@@ -93,6 +96,7 @@ export const handler = httpHandler(reportRoutes, {
     requireReportReader(caller);
     const period = reportPeriod(query);
     const groupBy = query.groupBy ?? 'month';
+    await requireGroupableField(caller, 'deals', groupBy);
     const items = await readReport(caller.tenantId, WIN_RATE_REPORT, periodKeys(groupBy, period));
     const rows = rowsByGroup(items, groupBy === 'month' ? 'month' : 'value');
     return ok({ ...period, groupBy, items: [...rows].map(([key, counters]) => winRateRow(key, counters)) });

@@ -1,4 +1,5 @@
 import { segmentRoutes } from '#shared/api/segments';
+import { checkSegmentCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
 import {
   actorOf,
@@ -30,6 +31,7 @@ export const handler = httpHandler(segmentRoutes, {
 
   async createSegment({ caller, body }) {
     const { ownerId, ...fields } = body;
+    await checkSegmentCustomFields(caller, fields.filter);
     const segment: Segment = { ...newRecordBase(await ownership(caller, ownerId)), ...fields };
     await create(segments, caller, segment);
     return created(segment, `/segments/${segment.id}`);
@@ -40,6 +42,7 @@ export const handler = httpHandler(segmentRoutes, {
   async updateSegment({ caller, params, body, ifMatch }) {
     // A filter is one value: merging two trees condition by condition would mean nothing.
     const { filter, ...rest } = body;
+    if (filter) await checkSegmentCustomFields(caller, filter);
     return ok(
       await update(segments, caller, params.id, {
         ifMatch,
@@ -56,6 +59,8 @@ export const handler = httpHandler(segmentRoutes, {
 
   async previewSegment({ caller, params, query }) {
     const segment = await readable(segments, caller, params.id);
+    // A definition changed since the segment was saved: say so rather than match by the old type.
+    await checkSegmentCustomFields(caller, segment.filter);
     const limit = query.limit ? Number(query.limit) : DEFAULT_SAMPLE;
     let count = 0;
     const sample: Contact[] = [];

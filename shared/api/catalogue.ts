@@ -7,6 +7,7 @@ import { companyRoutes } from './companies.ts';
 import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
 import { exportRoutes } from './exports.ts';
+import { fieldRoutes } from './fields.ts';
 import { leadRoutes } from './leads.ts';
 import { metaRoutes } from './meta.ts';
 import { pipelineRoutes } from './pipelines.ts';
@@ -47,6 +48,7 @@ export const httpFunctions = {
   tracking: trackingRoutes,
   admin: adminRoutes,
   exports: exportRoutes,
+  fields: fieldRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

@@ -1,5 +1,7 @@
+import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { companySchemas } from '../schemas/companies.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
 export const companyRoutes = defineRoutes([
@@ -7,8 +9,9 @@ export const companyRoutes = defineRoutes([
     method: 'GET',
     path: '/companies',
     operationId: 'listCompanies',
-    summary: 'List companies; `q` matches a name prefix, ignoring case and accents',
+    summary: `List companies; \`q\` matches a name prefix, ignoring case and accents${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => companySchemas().listQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
     response: () => listOf(companySchemas().record),
     status: 200,
   },

@@ -1,5 +1,7 @@
+import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { contactSchemas } from '../schemas/contacts.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
 export const contactRoutes = defineRoutes([
@@ -7,8 +9,11 @@ export const contactRoutes = defineRoutes([
     method: 'GET',
     path: '/contacts',
     operationId: 'listContacts',
-    summary: 'List contacts; `q` is a name prefix (case- and accent-insensitive) or an exact email',
+    summary:
+      'List contacts; `q` is a name prefix (case- and accent-insensitive) or an exact email' +
+      CUSTOM_FIELD_FILTERS_DOC,
     query: () => contactSchemas().listQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
     response: () => listOf(contactSchemas().record),
     status: 200,
   },

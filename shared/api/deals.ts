@@ -1,5 +1,7 @@
+import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { dealSchemas } from '../schemas/deals.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
 export const dealRoutes = defineRoutes([
@@ -7,8 +9,11 @@ export const dealRoutes = defineRoutes([
     method: 'GET',
     path: '/deals',
     operationId: 'listDeals',
-    summary: 'List deals by pipeline, stage, owner, company or status; `q` is a name prefix',
+    summary:
+      'List deals by pipeline, stage, owner, company or status; `q` is a name prefix' +
+      CUSTOM_FIELD_FILTERS_DOC,
     query: () => dealSchemas().listQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
     response: () => listOf(dealSchemas().record),
     status: 200,
   },

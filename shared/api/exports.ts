@@ -1,4 +1,6 @@
+import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { exportSchemas } from '../schemas/exports.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
 const streamed =
@@ -13,32 +15,36 @@ export const exportRoutes = defineRoutes([
     method: 'GET',
     path: '/contacts/export',
     operationId: 'exportContacts',
-    summary: `Export contacts (\`format=csv|json|vcf\`, the list's filters). ${streamed}`,
+    summary: `Export contacts (\`format=csv|json|vcf\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => exportSchemas().contactsQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
     status: 200,
   },
   {
     method: 'GET',
     path: '/companies/export',
     operationId: 'exportCompanies',
-    summary: `Export companies (\`format=csv|json\`, the list's filters). ${streamed}`,
+    summary: `Export companies (\`format=csv|json\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => exportSchemas().companiesQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
     status: 200,
   },
   {
     method: 'GET',
     path: '/leads/export',
     operationId: 'exportLeads',
-    summary: `Export leads (\`format=csv|json|vcf\`, the list's filters). ${streamed}`,
+    summary: `Export leads (\`format=csv|json|vcf\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => exportSchemas().leadsQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
     status: 200,
   },
   {
     method: 'GET',
     path: '/deals/export',
     operationId: 'exportDeals',
-    summary: `Export deals (\`format=csv|json\`, the list's filters). ${streamed}`,
+    summary: `Export deals (\`format=csv|json\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => exportSchemas().dealsQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
     status: 200,
   },
   {

@@ -1,5 +1,7 @@
+import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { leadAssignmentSchemas, leadSchemas } from '../schemas/leads.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
 export const leadRoutes = defineRoutes([
@@ -8,8 +10,10 @@ export const leadRoutes = defineRoutes([
     path: '/leads',
     operationId: 'listLeads',
     summary:
-      'List leads; `q` matches a name prefix (case- and accent-insensitive); `status`, `source` and `ownerId` filter',
+      'List leads; `q` matches a name prefix (case- and accent-insensitive); `status`, `source` and `ownerId` filter' +
+      CUSTOM_FIELD_FILTERS_DOC,
     query: () => leadSchemas().listQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
     response: () => listOf(leadSchemas().record),
     status: 200,
   },

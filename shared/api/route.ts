@@ -28,6 +28,12 @@ export interface RouteDef {
   readonly role?: { readonly least: 'manager' | 'admin'; readonly when?: string };
   readonly body?: SchemaRef;
   readonly query?: SchemaRef;
+  /**
+   * Query parameters whose names match (`customFields.<key>`, which a schema
+   * cannot list) are left out of `query`'s validation and passed to the
+   * handler in `query` as given, for it to check.
+   */
+  readonly queryFilters?: RegExp;
   /** Shape of a successful response body, for the documentation. */
   readonly response?: SchemaRef;
   readonly status: 200 | 201 | 204 | 302;

@@ -53,8 +53,14 @@ export const storageAttributes = [
   'expiresAt',
 ] as const;
 
-/** Free-form fields a tenant adds to companies and contacts. */
+/**
+ * Fields a tenant adds to companies, contacts, leads and deals: free-form until the
+ * entity has definitions (shared/domain/custom-fields.ts), then checked on every write.
+ */
 export type CustomFields = Record<string, unknown>;
+
+/** A record's report groups by custom field key: the option(s), or `true`/`false`. */
+export type CustomGroups = Record<string, string[]>;
 
 export type Company = StoredRecord & {
   name: string;
@@ -110,6 +116,10 @@ export type Lead = StoredRecord & {
   dealId?: string;
   /** The campaign the lead came from; its deal is attributed to it on conversion. */
   campaignId?: string;
+  /** Absent on leads stored before leads had custom fields. */
+  customFields?: CustomFields;
+  /** Derived by the write path for reports (custom-fields.ts customFieldGroups); never shown to clients. */
+  customGroups?: CustomGroups;
 };
 
 export type Pipeline = StoredRecord & { name: string; stages: Stage[] };
@@ -132,6 +142,10 @@ export type Deal = StoredRecord &
     productLines?: DealProductLine[];
     /** The campaign the deal is attributed to (campaign ROI). */
     campaignId?: string;
+    /** Absent on deals stored before deals had custom fields. */
+    customFields?: CustomFields;
+    /** Derived by the write path for reports (custom-fields.ts customFieldGroups); never shown to clients. */
+    customGroups?: CustomGroups;
   };
 
 /** One product line of a deal's accepted quote: quantity and line total after the line's discount. */

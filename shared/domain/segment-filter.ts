@@ -1,5 +1,6 @@
-import { isCalendarDateOrDateTime } from './calendar.ts';
+import { isCalendarDate, isCalendarDateOrDateTime } from './calendar.ts';
 import { lifecycleStages, marketingStatuses } from './contacts.ts';
+import type { CustomFieldDefinition, CustomFieldType } from './custom-fields.ts';
 import { canonicalEmail } from './email.ts';
 import { isStorableNumber, STORABLE_NUMBER_RULE } from './numbers.ts';
 import { isPrototypeKey, ownValue } from './own-keys.ts';
@@ -556,4 +557,102 @@ function compileGroup(filter: SegmentFilter, now: Date): Predicate {
  */
 export function compileFilter(filter: SegmentFilter, options: { now?: Date } = {}): Predicate {
   return compileGroup(filter, options.now ?? new Date());
+}
+
+/** The custom field operators that make sense for each type of definition (shared/domain/custom-fields.ts). */
+const customOps: Record<CustomFieldType, readonly Op[]> = {
+  text: ['eq', 'neq', 'in', 'nin', 'contains', 'startsWith', ...presence],
+  number: ['eq', 'neq', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', ...presence],
+  date: ['eq', 'neq', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', ...presence],
+  boolean: ['eq', 'neq', ...presence],
+  // A select holds one option; a multiselect matches eq/in when its list holds the option(s).
+  select: ['eq', 'neq', 'in', 'nin', ...presence],
+  multiselect: ['eq', 'neq', 'in', 'nin', ...presence],
+};
+
+/** Why `value` is not a single value of the definition's type, or undefined. */
+function customScalarProblem(definition: CustomFieldDefinition, value: unknown): string | undefined {
+  switch (definition.type) {
+    case 'text':
+      return typeof value === 'string' && value.length <= MAX_TEXT ? undefined : 'must be text';
+    case 'number':
+      return typeof value === 'number' && isStorableNumber(value) ? undefined : 'must be a number';
+    case 'date':
+      return typeof value === 'string' && isCalendarDate(value) ? undefined : 'must be a date (YYYY-MM-DD)';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'select':
+    case 'multiselect':
+      return typeof value === 'string' && (definition.options ?? []).includes(value)
+        ? undefined
+        : `must be one of: ${(definition.options ?? []).join(', ')}`;
+  }
+}
+
+/**
+ * The conditions of a filter (already valid by {@link validateFilter}) on
+ * `customFields.<key>` and `company.customFields.<key>` checked against the
+ * contacts' and companies' definitions: the op must suit the field's type and
+ * the value(s) be of that type (options of a select). An entity without
+ * definitions, or a key whose definition was removed, is not checked: its
+ * stored values are matched as before.
+ */
+export function customFieldFilterErrors(
+  filter: SegmentFilter,
+  definitions: {
+    readonly contacts: readonly CustomFieldDefinition[];
+    readonly companies: readonly CustomFieldDefinition[];
+  },
+): FilterError[] {
+  const errors: FilterError[] = [];
+  const definitionOf = (field: string): CustomFieldDefinition | undefined => {
+    const source = resolveField(field)?.source;
+    if (source?.kind === 'contactCustom')
+      return definitions.contacts.find((definition) => definition.key === source.key);
+    if (source?.kind === 'companyCustom')
+      return definitions.companies.find((definition) => definition.key === source.key);
+    return undefined;
+  };
+  const visit = (group: SegmentFilter, path: string) => {
+    for (const key of ['all', 'any'] as const) {
+      for (const [index, node] of (group[key] ?? []).entries()) {
+        const at = `${path ? `${path}.` : ''}${key}[${index}]`;
+        if (!('field' in node)) {
+          visit(node as SegmentFilter, at);
+          continue;
+        }
+        const condition = node as Condition;
+        const definition = definitionOf(condition.field);
+        if (!definition) continue;
+        const allowed = customOps[definition.type];
+        if (!allowed.includes(condition.op)) {
+          errors.push({
+            path: `${at}.op`,
+            message: `op "${condition.op}" does not apply to ${condition.field} (${definition.type}); use one of ${allowed.join(', ')}`,
+          });
+          continue;
+        }
+        if (condition.op === 'exists' || condition.op === 'notExists') continue;
+        const values =
+          condition.op === 'in' || condition.op === 'nin'
+            ? (condition.value as unknown[])
+            : [condition.value];
+        for (const [position, value] of values.entries()) {
+          const problem = customScalarProblem(definition, value);
+          if (!problem) continue;
+          const suffix = condition.op === 'in' || condition.op === 'nin' ? `[${position}]` : '';
+          errors.push({ path: `${at}.value${suffix}`, message: problem });
+          break;
+        }
+      }
+    }
+  };
+  visit(filter, '');
+  return errors;
+}
+
+/** Which entities' custom fields a filter names (so only their definitions are read). */
+export function customFieldEntitiesOf(filter: SegmentFilter): { contacts: boolean; companies: boolean } {
+  const kinds = new Set(conditionsOf(filter).map((condition) => resolveField(condition.field)?.source.kind));
+  return { contacts: kinds.has('contactCustom'), companies: kinds.has('companyCustom') };
 }

@@ -71,6 +71,8 @@ const bookkeeping = new Set<string>([
   // Derived from campaign clicks by the stream, for deal attribution.
   'lastClickedCampaignId',
   'lastClickedAt',
+  // Derived from customFields (whose change is told) for report groups.
+  'customGroups',
 ]);
 /**
  * Deal stage moves are told by their history entries, with stage names (with

@@ -1,7 +1,7 @@
 import type { CustomFieldDefinition } from '../domain/custom-fields.ts';
 import { type ExportEntity, exportColumns } from '../domain/exports/index.ts';
 import { canonicalColumns } from '../domain/imports/columns.ts';
-import { exportedCustomFields } from '../store/exports-fields.ts';
+import { readCustomFieldDefinitions } from '../store/custom-fields.ts';
 
 /** Reads an entity's custom field definitions (the store's, unless a caller passes its own). */
 export type DefinitionsReader = (
@@ -19,7 +19,7 @@ export type DefinitionsReader = (
 export async function exportHeader(
   tenantId: string,
   entity: ExportEntity,
-  definitions: DefinitionsReader = exportedCustomFields,
+  definitions: DefinitionsReader = readCustomFieldDefinitions,
 ): Promise<string[]> {
   return exportColumns(canonicalColumns(entity, await definitions(tenantId, entity)));
 }

@@ -80,22 +80,22 @@ async function* recordPages(reader: Caller, source: ExportSource): AsyncGenerato
   const { filters } = source;
   switch (source.entity) {
     case 'contacts': {
-      const query = contactListQuery(reader, asFilters<ContactFilters>(filters));
+      const query = await contactListQuery(reader, asFilters<ContactFilters>(filters));
       yield* listQueryRecords(contacts, reader, query, EXPORT_PAGE_SIZE);
       return;
     }
     case 'companies': {
-      const query = companyListQuery(asFilters<CompanyFilters>(filters));
+      const query = await companyListQuery(reader, asFilters<CompanyFilters>(filters));
       yield* listQueryRecords(companies, reader, query, EXPORT_PAGE_SIZE);
       return;
     }
     case 'leads': {
-      const query = leadListQuery(asFilters<LeadFilters>(filters));
+      const query = await leadListQuery(reader, asFilters<LeadFilters>(filters));
       yield* listQueryRecords(leads, reader, query, EXPORT_PAGE_SIZE);
       return;
     }
     case 'deals': {
-      const query = dealListQuery(asFilters<DealFilters>(filters));
+      const query = await dealListQuery(reader, asFilters<DealFilters>(filters));
       yield* listQueryRecords(deals, reader, query, EXPORT_PAGE_SIZE);
       return;
     }

@@ -101,6 +101,21 @@ function toResponse(result: HttpResult): HttpResponse {
   };
 }
 
+/**
+ * The query string as the route's schema reads it, plus the parameters its
+ * `queryFilters` pattern names, as given (own properties only, so a parameter
+ * named `__proto__` still reaches the schema, which refuses it).
+ */
+function parseQuery(route: RouteDef, raw: Readonly<Record<string, string | undefined>>): unknown {
+  const schema = (route.query as NonNullable<RouteDef['query']>)();
+  const pattern = route.queryFilters;
+  if (!pattern) return parseOrThrow(schema, raw);
+  const entries = Object.entries(raw);
+  const filters = Object.fromEntries(entries.filter(([name]) => pattern.test(name)));
+  const known = Object.fromEntries(entries.filter(([name]) => !pattern.test(name)));
+  return { ...(parseOrThrow(schema, known) as object), ...filters };
+}
+
 const isListRoute = (route: RouteDef) =>
   route.query !== undefined && 'cursor' in ((route.query() as { shape?: object }).shape ?? {});
 
@@ -264,7 +279,7 @@ export function httpHandler<const R extends readonly RouteDef[]>(
       );
     const params = pathParams(event, route);
     const body = route.body ? parseOrThrow(route.body(), jsonBody(event)) : undefined;
-    const query = route.query ? parseOrThrow(route.query(), event.queryStringParameters ?? {}) : undefined;
+    const query = route.query ? parseQuery(route, event.queryStringParameters ?? {}) : undefined;
     const ifMatch = requiredVersion(event.headers['if-match']);
     // Decoding the cursor before any work turns a bad one into a 400 that changes nothing.
     const page = isListRoute(route)

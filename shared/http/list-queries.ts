@@ -9,6 +9,7 @@ import { type Company, type Contact, contacts, type Deal, type Lead } from '../s
 import { clientView, type EntitySpec, getRecord, type StoredRecord } from '../store/records.ts';
 import { holderOf } from '../store/unique.ts';
 import type { Caller } from './auth.ts';
+import { customFieldListFilter } from './custom-fields.ts';
 import type { Page } from './handler.ts';
 import { actorOf, byNameOrOwner, type ListOptions, listAll, listPage } from './records.ts';
 import { type HttpResult, ok } from './results.ts';
@@ -42,9 +43,14 @@ async function contactByEmail(caller: Caller, email: string, archived: boolean):
   return contact && contact.archived === archived && canRead(actorOf(caller), contact) ? [contact] : [];
 }
 
-/** `GET /contacts`: `q` a name prefix or, with an `@`, an exact email; `companyId`, `ownerId`, `tag`. */
-export function contactListQuery(caller: Caller, filters: ContactFilters): ListQuery<Contact> {
+/**
+ * `GET /contacts`: `q` a name prefix or, with an `@`, an exact email;
+ * `companyId`, `ownerId`, `tag`, `customFields.<key>` (checked against the
+ * definitions: 400 for an unknown key or a bad value).
+ */
+export async function contactListQuery(caller: Caller, filters: ContactFilters): Promise<ListQuery<Contact>> {
   const { q, companyId, ownerId, tag, archived } = filters;
+  const custom = await customFieldListFilter(caller, 'contacts', filters);
   if (q?.includes('@'))
     return {
       lookup: async () =>
@@ -52,7 +58,8 @@ export function contactListQuery(caller: Caller, filters: ContactFilters): ListQ
           (contact) =>
             (!companyId || contact.companyId === companyId) &&
             (!ownerId || contact.ownerId === ownerId) &&
-            (!tag || contact.tags.includes(tag)),
+            (!tag || contact.tags.includes(tag)) &&
+            custom.matches(contact),
         ),
     };
   const via = q
@@ -65,33 +72,39 @@ export function contactListQuery(caller: Caller, filters: ContactFilters): ListQ
   const equals: Record<string, string> = {};
   if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
   if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
-  return { archived, via, filter: { equals, contains: tag ? { tags: tag } : {} } };
+  return { archived, via, filter: { equals, contains: tag ? { tags: tag } : {}, nested: custom.nested } };
 }
 
-/** `GET /companies`: `q` a name prefix, `ownerId`, `tag`, `country`. */
-export function companyListQuery(filters: CompanyFilters): ListQuery<Company> {
+/** `GET /companies`: `q` a name prefix, `ownerId`, `tag`, `country`, `customFields.<key>`. */
+export async function companyListQuery(caller: Caller, filters: CompanyFilters): Promise<ListQuery<Company>> {
   const { q, ownerId, tag, country, archived } = filters;
   const { via, filter } = byNameOrOwner(q, ownerId);
+  const custom = await customFieldListFilter(caller, 'companies', filters);
   return {
     archived,
     via,
     filter: {
       equals: { ...filter.equals, ...(country ? { country } : {}) },
       contains: tag ? { tags: tag } : {},
+      nested: custom.nested,
     },
   };
 }
 
-/** `GET /leads`: `q` a name prefix, `ownerId`, `status`, `source`. */
-export function leadListQuery(filters: LeadFilters): ListQuery<Lead> {
+/** `GET /leads`: `q` a name prefix, `ownerId`, `status`, `source`, `customFields.<key>`. */
+export async function leadListQuery(caller: Caller, filters: LeadFilters): Promise<ListQuery<Lead>> {
   const { q, ownerId, status, source, archived } = filters;
   const { via, filter } = byNameOrOwner(q, ownerId);
   const equals = { ...filter.equals, ...(status ? { status } : {}), ...(source ? { source } : {}) };
-  return { archived, via, filter: { equals } };
+  const { nested } = await customFieldListFilter(caller, 'leads', filters);
+  return { archived, via, filter: { equals, nested } };
 }
 
-/** `GET /deals`: `q` a name prefix, `pipelineId`, `stageId`, `ownerId`, `companyId`, `status`. */
-export function dealListQuery(filters: DealFilters): ListQuery<Deal> {
+/**
+ * `GET /deals`: `q` a name prefix, `pipelineId`, `stageId`, `ownerId`,
+ * `companyId`, `status`, `customFields.<key>`.
+ */
+export async function dealListQuery(caller: Caller, filters: DealFilters): Promise<ListQuery<Deal>> {
   const { q, pipelineId, stageId, ownerId, companyId, status, archived } = filters;
   const via = stageId
     ? { pattern: 'byState' as const, state: stageId }
@@ -108,10 +121,11 @@ export function dealListQuery(filters: DealFilters): ListQuery<Deal> {
   if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
   if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
   const prefix = q && via?.pattern !== 'byName' ? q.toLowerCase() : undefined;
+  const { nested } = await customFieldListFilter(caller, 'deals', filters);
   return {
     archived,
     via,
-    filter: { equals },
+    filter: { equals, nested },
     ...(prefix ? { keep: (deal: Deal) => deal.name.toLowerCase().startsWith(prefix) } : {}),
   };
 }

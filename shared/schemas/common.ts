@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { isCalendarDate, isCalendarDateOrDateTime, isCalendarDateTime } from '../domain/calendar.ts';
+import { CUSTOM_FIELD_KEY, CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { canonicalEmail, MAX_EMAIL_LENGTH, normalizeEmail } from '../domain/email.ts';
 import { hasCents } from '../domain/money.ts';
 import { isStorableNumber, STORABLE_NUMBER_RULE } from '../domain/numbers.ts';
@@ -101,11 +102,21 @@ export const tags = () =>
     z.refine((list) => new Set(list).size === list.length, 'must not repeat a tag'),
   );
 
-/** Values are checked against the tenant's field settings once those exist. */
+const CUSTOM_FIELDS_DESCRIPTION =
+  'Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). ' +
+  "An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, " +
+  'type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, ' +
+  'every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. ' +
+  'A value whose definition was removed stays readable.';
+
+/**
+ * Values are checked against the entity's definitions (`PUT /settings/fields/{entity}`)
+ * once it has any; until then the map is free-form.
+ */
 export const customFields = () =>
   z
     .record(
-      z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a field key')),
+      z.string().check(z.regex(CUSTOM_FIELD_KEY, 'must be a field key')),
       z.union([
         z.string().check(z.maxLength(2000)),
         // Kept exactly or refused: never rounded on the way in, never a failed write.
@@ -115,7 +126,23 @@ export const customFields = () =>
         z.array(z.string().check(z.maxLength(2000))).check(z.maxLength(100)),
       ]),
     )
-    .check(z.refine((fields) => Object.keys(fields).length <= 100, 'must have at most 100 fields'));
+    .check(
+      z.refine((fields) => Object.keys(fields).length <= 100, 'must have at most 100 fields'),
+      z.describe(CUSTOM_FIELDS_DESCRIPTION),
+    );
+
+/** `customFields` as stored and shown: the same open object, values of every type a write may give. */
+export const storedCustomFields = () =>
+  z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))
+    .check(z.describe(CUSTOM_FIELDS_DESCRIPTION));
+
+/**
+ * `groupBy=customFields.<key>`: a report grouped by a select, boolean or
+ * multiselect custom field (checked against the definitions by the report).
+ */
+export const customGroupBy = () =>
+  z.string().check(z.regex(CUSTOM_FIELD_PATH, 'must be a dimension of this report or customFields.<key>'));
 
 /** Fields every record carries. */
 export const recordBase = () => ({

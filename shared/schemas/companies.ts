@@ -11,6 +11,7 @@ import {
   recordBase,
   type StoresEveryField,
   searchText,
+  storedCustomFields,
   tags,
   url,
   userId,
@@ -42,7 +43,7 @@ export const companySchemas = /* @__PURE__ */ lazy(() => {
       ...fields,
       ...recordBase(),
       tags: z.array(z.string()),
-      customFields: z.record(z.string(), z.unknown()),
+      customFields: storedCustomFields(),
     }),
     listQuery: z.strictObject({
       ...listQuery(),

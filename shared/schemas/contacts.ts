@@ -12,6 +12,7 @@ import {
   recordBase,
   type StoresEveryField,
   searchText,
+  storedCustomFields,
   tags,
   ulid,
   userId,
@@ -44,7 +45,7 @@ export const contactSchemas = /* @__PURE__ */ lazy(() => {
       ...fields,
       ...recordBase(),
       tags: z.array(z.string()),
-      customFields: z.record(z.string(), z.unknown()),
+      customFields: storedCustomFields(),
       marketingStatus: z.enum(marketingStatuses),
       /** When the latest activity about the contact was logged or completed; kept by the stream. */
       lastActivityAt: z.optional(z.string()),

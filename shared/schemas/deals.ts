@@ -4,6 +4,7 @@ import { leadSources } from '../domain/leads.ts';
 import {
   country,
   currency,
+  customFields,
   isoDate,
   listQuery,
   mergePatchOf,
@@ -11,6 +12,7 @@ import {
   nonEmpty,
   recordBase,
   searchText,
+  storedCustomFields,
   ulid,
   userId,
 } from './common.ts';
@@ -41,6 +43,7 @@ const dealFields = () => ({
   source: z.optional(z.enum(leadSources)),
   country: z.optional(country()),
   campaignId: z.optional(ulid()),
+  customFields: z.optional(customFields()),
 });
 
 /** An amount is meaningless without its currency. */
@@ -64,6 +67,8 @@ export const dealSchemas = /* @__PURE__ */ lazy(() => {
       closedAt: z.optional(z.string()),
       contactIds: z.array(z.string()),
       productIds: z.array(z.string()),
+      // Deals stored before custom fields came to deals carry none.
+      customFields: z.optional(storedCustomFields()),
       stageEnteredAt: z.optional(z.string()),
       productLines: z.optional(
         z.array(z.object({ productId: z.string(), quantity: z.number(), total: z.number() })),

@@ -14,7 +14,11 @@ const exportOptions = () => ({
   async: z.optional(z.enum(['true', 'false'])),
 });
 
-/** A list route's query without paging (an export reads every page), plus the export's options. */
+/**
+ * A list route's query without paging (an export reads every page), plus the
+ * export's options. `customFields.<key>` filters pass beside it as the list's
+ * do (the route's `queryFilters`).
+ */
 function exportQueryOf<S extends { limit: unknown; cursor: unknown }>(shape: S) {
   const { limit: _limit, cursor: _cursor, ...filters } = shape;
   return z.strictObject({ ...(filters as Omit<S, 'limit' | 'cursor'>), ...exportOptions() });

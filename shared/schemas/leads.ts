@@ -4,6 +4,7 @@ import { leadSources, leadStatuses, settableLeadStatuses } from '../domain/leads
 import {
   country,
   currency,
+  customFields,
   email,
   listQuery,
   mergePatchOf,
@@ -12,6 +13,7 @@ import {
   phone,
   recordBase,
   searchText,
+  storedCustomFields,
   ulid,
   userId,
 } from './common.ts';
@@ -30,6 +32,7 @@ const leadFields = () => ({
   ownerId: z.optional(userId()),
   country: z.optional(country()),
   campaignId: z.optional(ulid()),
+  customFields: z.optional(customFields()),
 });
 
 /** An amount is meaningless without its currency. */
@@ -46,6 +49,8 @@ export const leadSchemas = /* @__PURE__ */ lazy(() => {
     contactId: z.optional(z.string()),
     companyId: z.optional(z.string()),
     dealId: z.optional(z.string()),
+    // Leads stored before custom fields came to leads carry none.
+    customFields: z.optional(storedCustomFields()),
   });
   return {
     create: z.strictObject(fields),

@@ -10,7 +10,7 @@ import { salesDimensions } from '../domain/reports/sales.ts';
 import { winRateDimensions } from '../domain/reports/win-rate.ts';
 import { rfmSegments } from '../domain/rfm.ts';
 import { campaignSchemas } from './campaigns.ts';
-import { isoDate, listQuery, ulid } from './common.ts';
+import { customGroupBy, isoDate, listQuery, ulid } from './common.ts';
 import { lazy } from './lazy.ts';
 
 /** A report's period: ISO dates, checked against each other by shared/domain/reports/range.ts. */
@@ -26,11 +26,14 @@ const ownerFigures = () =>
 
 export const reportSchemas = /* @__PURE__ */ lazy(() => ({
   overviewQuery: z.strictObject({}),
-  salesQuery: z.strictObject({ ...period(), groupBy: z.optional(z.enum(salesDimensions)) }),
+  salesQuery: z.strictObject({
+    ...period(),
+    groupBy: z.optional(z.union([z.enum(salesDimensions), customGroupBy()])),
+  }),
   sales: z.object({
     from: z.string(),
     to: z.string(),
-    groupBy: z.enum(salesDimensions),
+    groupBy: z.union([z.enum(salesDimensions), z.string()]),
     items: z.array(
       z.object({ key: z.string(), count: z.number(), amount: money(), quantity: z.optional(z.number()) }),
     ),
@@ -53,11 +56,14 @@ export const reportSchemas = /* @__PURE__ */ lazy(() => ({
       }),
     ),
   }),
-  winRateQuery: z.strictObject({ ...period(), groupBy: z.optional(z.enum(winRateDimensions)) }),
+  winRateQuery: z.strictObject({
+    ...period(),
+    groupBy: z.optional(z.union([z.enum(winRateDimensions), customGroupBy()])),
+  }),
   winRate: z.object({
     from: z.string(),
     to: z.string(),
-    groupBy: z.enum(winRateDimensions),
+    groupBy: z.union([z.enum(winRateDimensions), z.string()]),
     items: z.array(
       z.object({
         key: z.string(),
@@ -100,11 +106,14 @@ export const reportSchemas = /* @__PURE__ */ lazy(() => ({
     undated: z.array(ownerFigures()),
     overdue: z.array(ownerFigures()),
   }),
-  leadsQuery: z.strictObject({ ...period(), groupBy: z.optional(z.enum(leadDimensions)) }),
+  leadsQuery: z.strictObject({
+    ...period(),
+    groupBy: z.optional(z.union([z.enum(leadDimensions), customGroupBy()])),
+  }),
   leads: z.object({
     from: z.string(),
     to: z.string(),
-    groupBy: z.enum(leadDimensions),
+    groupBy: z.union([z.enum(leadDimensions), z.string()]),
     items: z.array(
       z.object({
         key: z.string(),

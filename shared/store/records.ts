@@ -96,8 +96,12 @@ export function toRecord<T extends StoredRecord>(item: Item): T {
 
 const clientFieldSets = new WeakMap<object, ReadonlySet<string>>();
 
-/** A record as its clients see it: only its spec's clientFields, when it names them. */
+/** A record as its clients see it: without `customGroups` (derived for the stream's aggregates); only its spec's clientFields, when it names them. */
 export function clientView<T extends StoredRecord>(spec: EntitySpec<T>, record: T): T {
+  if ('customGroups' in record) {
+    const { customGroups: _derived, ...shown } = record as T & { customGroups?: unknown };
+    record = shown as T;
+  }
   if (!spec.clientFields) return record;
   let fields = clientFieldSets.get(spec);
   if (!fields) {
@@ -436,11 +440,23 @@ export async function deleteRecord<T extends StoredRecord>(
   return outcomeOf(await transact(items), { recordAt: 0, uniques: [], checksAt: items.length });
 }
 
+export interface NestedCondition {
+  readonly map: string;
+  readonly key: string;
+  readonly value: string | number | boolean;
+  readonly contains?: boolean;
+}
+
 export interface ListFilter {
   /** Attribute equality, e.g. `{ country: 'ES' }`. */
   readonly equals?: Readonly<Record<string, string>>;
   /** List attributes that must contain the value, e.g. `{ tags: 'vip' }`. */
   readonly contains?: Readonly<Record<string, string>>;
+  /**
+   * Values one level inside a map attribute (a custom field): `{ map: 'customFields', key: 'tier', value: 'gold' }`
+   * is equality, with `contains` the list at that key must hold the value.
+   */
+  readonly nested?: readonly NestedCondition[];
   /** Rep visibility: the record is theirs or their team's. */
   readonly visibleTo?: { readonly userId: string; readonly teamId?: string };
 }
@@ -503,6 +519,13 @@ export async function listRecords<T extends StoredRecord>(
     names[`#c${n}`] = attribute;
     values[`:c${n}`] = value;
     conditions.push(`contains(#c${n}, :c${n})`);
+    n++;
+  }
+  for (const { map, key, value, contains } of request.filter?.nested ?? []) {
+    names[`#m${n}`] = map;
+    names[`#k${n}`] = key;
+    values[`:n${n}`] = value;
+    conditions.push(contains ? `contains(#m${n}.#k${n}, :n${n})` : `#m${n}.#k${n} = :n${n}`);
     n++;
   }
   const visible = request.filter?.visibleTo;

@@ -316,6 +316,8 @@ beforeAll(async () => {
   real.contactId = real.contacts;
   real.leads = await created(rep, '/leads', { firstName: 'Fuzz', lastName: 'Lead' });
   real.pipelines = (await rep.get('/pipelines')).body.items[0].id;
+  // /settings/fields/{entity}: definitions the fuzz saves then apply to the deals it writes.
+  real.entity = 'deals';
   real.deals = await created(rep, '/deals', {
     name: 'Fuzz deal',
     amount: 100,

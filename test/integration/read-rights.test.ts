@@ -434,3 +434,50 @@ describe('exports hold only what the requester may read', () => {
     }
   });
 });
+
+describe('custom field filters', () => {
+  it("show a rep, page by page and in a segment's sample, only the records the rep may read", async () => {
+    const { admin, repRed, repRed2, repBlue } = world;
+    const batch = unique('batch');
+    const put = await admin.client.put('/settings/fields/contacts', [
+      { key: 'batch', label: 'Batch', type: 'text' },
+      { key: 'rights', label: 'Rights', type: 'select', options: ['probe'] },
+    ]);
+    expect(put.status).toBe(200);
+    const customFields = { batch, rights: 'probe' };
+    const red = [
+      await contact(repRed.client, { customFields }),
+      await contact(repRed2.client, { customFields }),
+    ];
+    const blue = await contact(repBlue.client, { customFields });
+    const query = `customFields.batch=${batch}&customFields.rights=probe`;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await repRed.client.get(
+        `/contacts?${query}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(response.status, response.text).toBe(200);
+      seen.push(...response.body.items.map((item: { id: string }) => item.id));
+      cursor = response.body.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(red.map((record) => record.id).sort());
+    const segment = await repRed.client.post('/segments', {
+      name: unique('Segment'),
+      filter: {
+        all: [
+          { field: 'customFields.batch', op: 'eq', value: batch },
+          { field: 'customFields.rights', op: 'eq', value: 'probe' },
+        ],
+      },
+    });
+    expect(segment.status, segment.text).toBe(201);
+    const preview = await repRed.client.get(`/segments/${segment.body.id}/preview?limit=100`);
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.body.sample.map((item: { id: string }) => item.id).sort()).toEqual(
+      red.map((record) => record.id).sort(),
+    );
+    expect(JSON.stringify(preview.body)).not.toContain(blue.id);
+    await admin.client.put('/settings/fields/contacts', []);
+  });
+});

@@ -74,6 +74,16 @@ describe('response bodies match the documented response schemas', () => {
     await call('PUT', '/settings/sla', { urgent: 2 });
     await call('GET', '/settings/alerts');
     await call('PUT', '/settings/alerts', { staleDealDays: 30, churnRiskThreshold: 80 });
+    await call('GET', '/settings/fields/deals');
+    await call('PUT', '/settings/fields/deals', [
+      { key: 'tier', label: 'Tier', type: 'select', options: ['gold', 'silver'] },
+      { key: 'vip', label: 'VIP', type: 'boolean' },
+    ]);
+    await call('POST', '/deals', { name: unique('Shape deal'), customFields: { tier: 'gold', vip: true } });
+    await call('GET', '/deals?customFields.tier=gold');
+    await call('GET', '/reports/sales?groupBy=customFields.tier');
+    await call('GET', '/reports/win-rate?groupBy=customFields.vip');
+    await call('PUT', '/settings/fields/deals', []);
     expect(mismatches).toEqual([]);
   });
 

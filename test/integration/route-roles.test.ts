@@ -380,6 +380,16 @@ const samples: Record<OperationId, Sample | NotCallable> = {
     call: async () => ({ path: '/settings/alerts', body: { staleDealDays: 21 }, read: '/settings/alerts' }),
   },
 
+  // custom fields (a text field no sample writes, so the other samples are unaffected)
+  getCustomFields: { call: async () => ({ path: '/settings/fields/leads' }) },
+  putCustomFields: {
+    call: async () => ({
+      path: '/settings/fields/leads',
+      body: [{ key: 'referrer', label: 'Referrer', type: 'text' }],
+      read: '/settings/fields/leads',
+    }),
+  },
+
   // activities and collaboration
   listActivities: activities.list,
   createActivity: post('/activities', () => ({ type: 'call', subject: unique('Call') })),

@@ -47,6 +47,8 @@ describe('HTTP handlers under DynamoDB faults', () => {
 
   it('answers a 500 that tells nothing of the internals, and logs the error', async () => {
     const log = logOutput();
+    // A create reads the entity's custom field definitions first: none.
+    dynamoMock.on(GetCommand).resolves({});
     dynamoMock
       .on(TransactWriteCommand)
       .rejects(new Error('socket hang up at 10.0.0.12:443 secret-stack-detail'));
@@ -67,6 +69,7 @@ describe('HTTP handlers under DynamoDB faults', () => {
         $metadata: {},
         CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
       });
+    dynamoMock.on(GetCommand).resolves({}); // no custom field definitions
     dynamoMock.on(TransactWriteCommand).rejectsOnce(conflict()).resolves({});
     const created = await contacts.handler(
       event('POST /contacts', '/contacts', { firstName: 'A', email: 'a@example.com' }),

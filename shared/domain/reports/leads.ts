@@ -1,4 +1,5 @@
 import { type Counters, isLive, type ReportAggregate } from './aggregate.ts';
+import { customGroupContributions } from './custom-groups.ts';
 import { average, counter, rate, SECONDS_PER_DAY } from './figures.ts';
 import { dayOf, secondsBetween, text } from './image.ts';
 import { periodContributions } from './periods.ts';
@@ -33,10 +34,13 @@ export const leadsAggregate: ReportAggregate = {
       created: 1,
       ...(seconds !== undefined ? { converted: 1, convertSeconds: seconds } : {}),
     };
-    return periodContributions('leads', day, counters, {
-      source: text(image, 'source') ?? UNASSIGNED,
-      owner: text(image, 'ownerId') ?? UNASSIGNED,
-    });
+    return [
+      ...periodContributions('leads', day, counters, {
+        source: text(image, 'source') ?? UNASSIGNED,
+        owner: text(image, 'ownerId') ?? UNASSIGNED,
+      }),
+      ...customGroupContributions('leads', image, day, counters),
+    ];
   },
 };
 

@@ -7,6 +7,7 @@ import {
   isLive,
   type ReportAggregate,
 } from './aggregate.ts';
+import { customGroupContributions } from './custom-groups.ts';
 import { counter, moneyByCurrency } from './figures.ts';
 import { dayOf, money, moneyCounter, strings, text } from './image.ts';
 import { periodContributions } from './periods.ts';
@@ -100,6 +101,7 @@ export const salesAggregate: ReportAggregate = {
         country: text(image, 'country') ?? UNASSIGNED,
       }),
       ...productContributions(image, day),
+      ...customGroupContributions('sales', image, day, counters),
     ];
   },
 };
@@ -113,7 +115,7 @@ export interface SalesRow {
   readonly quantity?: number;
 }
 
-export function salesRow(key: string, counters: Counters, dimension: SalesDimension): SalesRow {
+export function salesRow(key: string, counters: Counters, dimension: string): SalesRow {
   return {
     key,
     count: counter(counters, 'count'),

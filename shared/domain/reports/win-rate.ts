@@ -1,5 +1,6 @@
 import { fromMinor } from '../money.ts';
 import { type Counters, isLive, type ReportAggregate } from './aggregate.ts';
+import { customGroupContributions } from './custom-groups.ts';
 import { average, counter, moneyByCurrency, rate, SECONDS_PER_DAY } from './figures.ts';
 import { dayOf, money, moneyCounter, secondsBetween, text } from './image.ts';
 import { periodContributions } from './periods.ts';
@@ -40,10 +41,13 @@ export const winRateAggregate: ReportAggregate = {
         ...(cycle !== undefined ? { cycled: 1, cycleSeconds: cycle } : {}),
       };
     }
-    return periodContributions(WIN_RATE_REPORT, day, counters, {
-      owner: text(image, 'ownerId') ?? UNASSIGNED,
-      source: text(image, 'source') ?? UNASSIGNED,
-    });
+    return [
+      ...periodContributions(WIN_RATE_REPORT, day, counters, {
+        owner: text(image, 'ownerId') ?? UNASSIGNED,
+        source: text(image, 'source') ?? UNASSIGNED,
+      }),
+      ...customGroupContributions(WIN_RATE_REPORT, image, day, counters),
+    ];
   },
 };
 
