@@ -47,8 +47,8 @@ export const httpFunctions = {
   sequences: sequenceRoutes,
   tracking: trackingRoutes,
   admin: adminRoutes,
-  exports: exportRoutes,
   fields: fieldRoutes,
+  exports: exportRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;
