@@ -115,10 +115,13 @@ describe('export worker', () => {
     const moved = await world.admin.client.patch(`/users/${rep.id}`, { teamId: world.teams.blue });
     expect(moved.status, moved.text).toBe(200);
     // The stream moves the rep's records to the new team a moment later (as for their lists).
-    await eventually(async () => {
-      const contact = await world.admin.client.get(`/contacts/${own.body.id}`);
-      expect(contact.body.teamId).toBe(world.teams.blue);
-    });
+    await eventually(
+      async () => {
+        const contact = await world.admin.client.get(`/contacts/${own.body.id}`);
+        expect(contact.body.teamId).toBe(world.teams.blue);
+      },
+      { timeoutMs: 150_000, intervalMs: 250 },
+    );
     expect(await jobs.runExportJob(message)).toBe('done');
     const exported = JSON.parse(await readObject(`${world.tenant}/${job.id}.json`)) as {
       id: string;
@@ -130,11 +133,26 @@ describe('export worker', () => {
   });
 
   it('is not widened by a promotion between the request and the run', async () => {
+    // Contacts of this test only, so no other test's team move can change what the red team reads.
+    const tag = unique('promotion');
+    const names: [ApiClient, string][] = [
+      [world.repRed.client, 'Red'],
+      [world.repBlue.client, 'Blue'],
+      [world.admin.client, 'Admin'],
+    ];
+    for (const [client, name] of names) {
+      const response = await client.post('/contacts', {
+        firstName: name,
+        email: `${unique(name)}@x.example`,
+        tags: [tag],
+      });
+      expect(response.status).toBe(201);
+    }
     const rep = await newRep();
     const { job, message } = await jobs.startExportJob(rep.caller, 'json', {
       kind: 'list',
       entity: 'contacts',
-      filters: { tag: TAG },
+      filters: { tag },
     });
     const promoted = await world.admin.client.patch(`/users/${rep.id}`, { role: 'admin' });
     expect(promoted.status, promoted.text).toBe(200);
