@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from './config.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
-import { ExportsStack } from './stacks/exports-stack.ts';
+import { FilesStack } from './stacks/files-stack.ts';
 import { configurationSetName, MessagingStack } from './stacks/messaging-stack.ts';
 import { ReportingStack } from './stacks/reporting-stack.ts';
 import { ScheduleStack } from './stacks/schedule-stack.ts';
@@ -14,7 +14,7 @@ export interface CrmStacks {
   readonly schedule: ScheduleStack;
   readonly api: ApiStack;
   readonly reporting: ReportingStack;
-  readonly exports: ExportsStack;
+  readonly files: FilesStack;
 }
 
 /**
@@ -54,9 +54,9 @@ export function buildApp(app: App): CrmStacks {
     campaignSendQueue: messaging.sendQueue,
     configurationSetName: configurationSetName(config.stage),
   });
-  const exports = new ExportsStack(app, 'CrmExports', {
-    stackName: name('CrmExports'),
-    description: 'Serverless CRM: exports bucket, export job queue and worker',
+  const files = new FilesStack(app, 'CrmFiles', {
+    stackName: name('CrmFiles'),
+    description: 'Serverless CRM: import and export buckets, their queues and workers',
     table: data.table,
     config,
   });
@@ -68,7 +68,7 @@ export function buildApp(app: App): CrmStacks {
     schedules: schedule.wiring,
     signingSecret: data.signingSecret,
     reportRebuildQueue: messaging.rebuildQueue,
-    exportJobsQueue: exports.queue,
+    exportJobsQueue: files.exports.queue,
   });
   const reporting = new ReportingStack(app, 'CrmReporting', {
     stackName: name('CrmReporting'),
@@ -82,5 +82,5 @@ export function buildApp(app: App): CrmStacks {
   if (config.stage) Tags.of(app).add('stage', config.stage);
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { data, messaging, schedule, api, reporting, exports };
+  return { data, messaging, schedule, api, reporting, files };
 }

@@ -2,6 +2,7 @@ import { type HttpFunctionName, httpFunctions } from '#shared/api/catalogue';
 import type { RouteDef } from '#shared/api/route';
 import { type QueueName, queueConsumerTimeoutMs } from '#shared/queue/queue';
 import { type ScheduleTarget, scheduleTargetTimeoutMs } from '#shared/schedule/scheduler';
+import type { BucketName } from '#shared/storage/object-store';
 import type { TableAccess } from './grants.ts';
 
 /**
@@ -49,6 +50,18 @@ export interface LambdaUses {
   readonly mail?: 'transactional' | 'campaign';
   /** STREAM_FAILURE_QUEUE_URL, and sending to the stream's failure queue. */
   readonly streamFailures?: true;
+  /**
+   * `<NAME>_BUCKET` of each bucket named, and the object actions on the keys of the patterns
+   * given (IAM wildcards after the bucket ARN): `read` GetObject (a HEAD and a presigned GET
+   * need it too), `write` PutObject (and a presigned PUT). Nothing else: no listing, no delete.
+   */
+  readonly buckets?: Readonly<Partial<Record<BucketName, ObjectAccess>>>;
+}
+
+/** Key patterns of a bucket a function may read or write, e.g. `*-errors.csv`. */
+export interface ObjectAccess {
+  readonly read?: string;
+  readonly write?: string;
 }
 
 export interface LambdaSpec {
@@ -124,6 +137,8 @@ export const lambdas = [
   // A rebuild below the background threshold answers within API Gateway's 29 s.
   { ...http('admin', { ...httpDefaults, sendsTo: ['reportRebuild'] }), timeoutMs: 29_000, memoryMb: 1024 },
   http('fields'),
+  // Presigns the upload (a PUT of `<tenant>/<id>.csv`) and the error report's download.
+  http('imports', { ...httpDefaults, buckets: { imports: { write: '*.csv', read: '*-errors.csv' } } }),
   scheduleTarget('reminder', 'CRM schedule: activity reminder (email and notification)', {
     mail: 'transactional',
   }),
@@ -164,7 +179,13 @@ export const lambdas = [
   },
   // Exports: a small list answered in the response (within API Gateway's 29 s), a large one queued.
   {
-    ...http('exports', { table: 'readWrite', userDirectory: true, sendsTo: ['exportJobs'] }),
+    ...http('exports', {
+      table: 'readWrite',
+      userDirectory: true,
+      sendsTo: ['exportJobs'],
+      // Presigned downloads of finished exports (`<tenant>/<exportId>.<ext>`).
+      buckets: { exports: { read: '*' } },
+    }),
     timeoutMs: 29_000,
     memoryMb: 1024,
   },
@@ -174,10 +195,25 @@ export const lambdas = [
     trigger: { kind: 'queue', queue: 'exportJobs' },
     description:
       'CRM export worker: writes a large export (CSV, JSON, vCard) to the exports bucket page by page',
-    // Reads the records; writes only its job item (lease, outcome).
-    uses: { table: 'readWrite' },
+    // Reads the records; writes only its job item (lease, outcome) and the export files.
+    uses: { table: 'readWrite', buckets: { exports: { write: '*' } } },
     memoryMb: 1024,
     timeoutMs: queueConsumerTimeoutMs.exportJobs,
+  },
+  {
+    name: 'importChunks',
+    entry: 'functions/queue/importChunks.ts',
+    trigger: { kind: 'queue', queue: 'importChunks' },
+    description: "CRM CSV import worker: an upload's rows into records, chunk by chunk, resumable",
+    // Reads the uploaded file, writes the table (records, markers, the owner's notification) and the
+    // error report beside the file; queues its own continuation when its time runs short.
+    uses: {
+      table: 'readWrite',
+      sendsTo: ['importChunks'],
+      buckets: { imports: { read: '*', write: '*-errors.csv' } },
+    },
+    memoryMb: 1024,
+    timeoutMs: queueConsumerTimeoutMs.importChunks,
   },
   {
     name: 'sesEvents',

@@ -20,29 +20,14 @@ import {
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
+import { type ConsentCheck, consentRenewed, newContactConsent } from '#shared/store/contact-consent';
 import { contactEngagementScore } from '#shared/store/customers';
 import { type Contact, companies, contacts } from '#shared/store/entities';
-import { createRecord, deleteRecord } from '#shared/store/records';
-import { liftUnsubscribe, notSuppressed, suppress, suppressionReason } from '#shared/store/suppression';
+import { createRecord, deleteRecord, getRecord } from '#shared/store/records';
+import { suppress, suppressionReason } from '#shared/store/suppression';
 import type { TransactItem } from '#shared/store/transactions';
 
-/**
- * Setting `subscribed` through the API is the person's renewed consent: it
- * lifts an unsubscribe from the suppression list in the same write (so the
- * next campaign mails them), and is refused for an address that bounced,
- * complained or was erased.
- */
-const consentRenewed = (caller: Caller, email: string) => ({
-  item: liftUnsubscribe(caller.tenantId, email),
-  error: {
-    path: 'marketingStatus',
-    message: 'cannot be subscribed: the address bounced, complained or was erased',
-    conflict:
-      'This address is suppressed after a bounce, a complaint or an erasure; it cannot be re-subscribed',
-  },
-});
-
-type Check = { item: TransactItem; error: CheckError; unsuppressed?: true };
+type Check = ConsentCheck | { item: TransactItem; error: CheckError; unsuppressed?: true };
 
 const MAX_CREATE_ATTEMPTS = 3;
 
@@ -54,19 +39,7 @@ const MAX_CREATE_ATTEMPTS = 3;
  */
 async function insertContact(caller: Caller, contact: Contact, explicitStatus: boolean): Promise<Contact> {
   for (let attempt = 1; ; attempt++) {
-    const consent: Check[] = !contact.email
-      ? []
-      : explicitStatus
-        ? contact.marketingStatus === 'subscribed'
-          ? [consentRenewed(caller, contact.email)]
-          : []
-        : [
-            {
-              item: notSuppressed(caller.tenantId, contact.email),
-              error: { path: 'email', message: 'is on the suppression list' },
-              unsuppressed: true,
-            },
-          ];
+    const consent: Check[] = newContactConsent(caller.tenantId, contact, explicitStatus);
     const checks: Check[] = [
       ...(contact.companyId ? [referenceCheck(caller, companies, contact.companyId, 'companyId')] : []),
       ...consent,
@@ -147,7 +120,7 @@ export const handler = httpHandler(contactRoutes, {
           ? [referenceCheck(caller, companies, after.companyId, 'companyId')]
           : []),
         ...(body.marketingStatus === 'subscribed' && after.email
-          ? [consentRenewed(caller, after.email)]
+          ? [consentRenewed(caller.tenantId, after.email)]
           : []),
       ],
     });

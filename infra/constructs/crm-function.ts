@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -20,6 +20,7 @@ import { Construct } from 'constructs';
 import { env } from '#shared/env';
 import type { QueueName } from '#shared/queue/queue';
 import { scheduleTargets } from '#shared/schedule/scheduler';
+import type { BucketName } from '#shared/storage/object-store';
 import { cdkBundling, projectRoot, sourceMapsEnabled } from '../bundling.ts';
 import type { CrmConfig } from '../config.ts';
 import {
@@ -33,7 +34,8 @@ import {
   type TableAccess,
   userPoolAdminActions,
 } from '../grants.ts';
-import type { LambdaSpec } from '../lambdas.ts';
+import type { LambdaSpec, ObjectAccess } from '../lambdas.ts';
+import type { FileBucketName } from './files.ts';
 
 export interface CrmFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/http/contacts.ts`. */
@@ -72,6 +74,8 @@ export interface LambdaResources {
   /** The SES identities transactional email may be sent as (`*` when no sender is configured). */
   readonly mailIdentityArns?: readonly string[];
   readonly streamFailureQueue?: IQueue;
+  /** The file buckets (imports, exports) a function may read or write objects of, by physical name (files.ts). */
+  readonly buckets?: Partial<Record<BucketName, FileBucketName>>;
 }
 
 /**
@@ -126,6 +130,9 @@ export class CrmFunction extends Construct {
     }
     if (uses.streamFailures)
       fn.useStreamFailureQueue(need(resources.streamFailureQueue, 'the failure queue'));
+    for (const [name, access] of Object.entries(uses.buckets ?? {}) as [BucketName, ObjectAccess][]) {
+      fn.useBucket(name, need(resources.buckets?.[name], `the ${name} bucket`), access, spec.name);
+    }
     if (uses.scheduler) {
       fn.useScheduler(need(resources.schedules, 'the scheduler'), uses.scheduler.access, {
         actor: spec.actor ?? spec.name,
@@ -249,6 +256,36 @@ export class CrmFunction extends Construct {
     this.fn.addEnvironment(env.queue.queue, 'sqs');
     this.fn.addEnvironment(env.queue.url(name), queue.queueUrl);
     queue.grantSendMessages(this.fn);
+    return this;
+  }
+
+  /**
+   * `<NAME>_BUCKET`, and GetObject (`read`) or PutObject (`write`) on the objects whose keys match
+   * the patterns given, nothing else (no listing, no delete). Keys start with the tenant, so the
+   * patterns have a wildcard; the acknowledgement says which and why, on behalf of `actor`.
+   */
+  useBucket(name: BucketName, bucket: FileBucketName, access: ObjectAccess, actor: string): this {
+    this.fn.addEnvironment(env.buckets[name], bucket.physical);
+    const grants = (
+      [
+        ['s3:GetObject', access.read],
+        ['s3:PutObject', access.write],
+      ] as const
+    ).flatMap(([action, pattern]) => (pattern ? [{ action, pattern }] : []));
+    for (const { action, pattern } of grants) {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: [action],
+          resources: [`arn:${Aws.PARTITION}:s3:::${bucket.physical}/${pattern}`],
+        }),
+      );
+      if (this.fn.role)
+        Validations.of(this.fn.role).acknowledge({
+          // As cdk-nag prints the resource (pseudo parameters in angle brackets).
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket.shown}/${pattern}]`,
+          reason: `Object keys begin with the tenant id, so ${actor} may ${action} on the keys matching ${pattern} of the ${name} bucket, and nothing else in it.`,
+        });
+    }
     return this;
   }
 

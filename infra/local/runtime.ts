@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { env } from '#shared/env';
+import { localQueue } from '#shared/queue/local-queue';
+import type { Queue } from '#shared/queue/queue';
 import { type RecurringSchedule, recurringSchedules } from '#shared/schedule/scheduler';
 import { tableDefinition } from '#shared/store/table';
 import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
@@ -20,7 +22,7 @@ import { defaultDataDir } from './paths.ts';
 import { findFreePort, portFromEnv } from './ports.ts';
 import type { LocalQueueConsumer, LocalQueueConsumerOptions } from './queue-consumer.ts';
 import { type LocalRoute, routesFromCatalogue } from './routes.ts';
-import type { RunningS3Local } from './s3-local.ts';
+import type { RunningS3Local, S3ObjectCreated } from './s3-local.ts';
 import type { LoadScheduleHandler, LocalSchedulerControl, LocalSchedulerLoop } from './scheduler.ts';
 import {
   SCHEDULER_CONTROL_FUNCTION,
@@ -413,6 +415,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       region,
     });
     handlerRunners.push({ name: 'the queue consumer', stop: () => queueConsumer.stop() });
+    forwardUploads(s3, localQueue({ tableName: queueTableName, client: dynamodb }), log);
     markReady();
 
     let stopping: Promise<void> | undefined;
@@ -445,4 +448,38 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * As the imports bucket's ObjectCreated notification does in AWS (suffix
+ * `.csv`), each upload to the local imports bucket becomes an S3-event-shaped
+ * message on the local `importChunks` queue.
+ */
+function forwardUploads(s3: RunningS3Local, queue: Queue, log: Logger): void {
+  s3.onObjectCreated((created: S3ObjectCreated) => {
+    if (created.bucket !== s3.buckets.imports || !created.key.endsWith('.csv')) return;
+    const event = {
+      Records: [
+        {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          eventTime: new Date().toISOString(),
+          s3: {
+            bucket: { name: created.bucket },
+            // S3 events carry the key URL-encoded, spaces as `+`.
+            object: {
+              key: encodeURIComponent(created.key).replace(/%2F/g, '/').replace(/%20/g, '+'),
+              size: created.size,
+            },
+          },
+        },
+      ],
+    };
+    queue
+      .sendMessages('importChunks', [event])
+      .catch((error: unknown) =>
+        log.error(`Local S3: the upload event of ${created.key} was not queued`, error),
+      );
+  });
 }

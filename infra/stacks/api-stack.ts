@@ -33,9 +33,9 @@ import { routeKey } from '#shared/api/route';
 import { roles } from '#shared/domain/access';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
+import { fileBucketName } from '../constructs/files.ts';
 import type { ScheduleWiring } from '../grants.ts';
 import { lambdasOf } from '../lambdas.ts';
-import { grantExportDownloads } from './exports-stack.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
@@ -46,7 +46,7 @@ export interface ApiStackProps extends StackProps {
   readonly signingSecret: ISecret;
   /** Where a large tenant's report rebuild is queued (from the messaging stack). */
   readonly reportRebuildQueue: IQueue;
-  /** Where large exports are queued (from the exports stack; their bucket is granted by name). */
+  /** Where large exports are queued (from the files stack; their bucket is granted by name). */
   readonly exportJobsQueue: IQueue;
 }
 
@@ -189,6 +189,11 @@ export class ApiStack extends Stack {
         signingSecret: props.signingSecret,
         userPool: this.userPool,
         queues: { reportRebuild: props.reportRebuildQueue, exportJobs: props.exportJobsQueue },
+        // By name (files-stack.ts creates them): presigned uploads and downloads need no reference.
+        buckets: {
+          imports: fileBucketName('imports', config.stage),
+          exports: fileBucketName('exports', config.stage),
+        },
       });
       functions[spec.name as HttpFunctionName] = fn;
       const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn.fn);
@@ -203,7 +208,6 @@ export class ApiStack extends Stack {
       }
     }
     this.functions = functions as Record<HttpFunctionName, CrmFunction>;
-    grantExportDownloads(this.functions.exports, config.stage);
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });

@@ -8,6 +8,7 @@ import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
 import { exportRoutes } from './exports.ts';
 import { fieldRoutes } from './fields.ts';
+import { importRoutes } from './imports.ts';
 import { leadRoutes } from './leads.ts';
 import { metaRoutes } from './meta.ts';
 import { pipelineRoutes } from './pipelines.ts';
@@ -48,6 +49,7 @@ export const httpFunctions = {
   tracking: trackingRoutes,
   admin: adminRoutes,
   fields: fieldRoutes,
+  imports: importRoutes,
   exports: exportRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 

@@ -34,6 +34,8 @@ export const notificationKinds = [
   'changed',
   'commented',
   'alert',
+  /** A CSV import finished (done or failed): to the user who started it. */
+  'import_finished',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

@@ -58,6 +58,8 @@ export const users: EntitySpec<User> = {
 export const leads: EntitySpec<Lead> = {
   type: 'LEAD',
   label: 'lead',
+  // Several leads may share an email; an import's upsert finds them by it.
+  lookups: [{ name: 'LEAD_EMAIL', field: 'email' }],
   accessPatterns: {
     // A converted lead is listed under its contact, so that erasing the person finds it.
     byParent: { parent: 'CONTACT', field: 'contactId' },

@@ -22,8 +22,13 @@ import {
   enrollmentStatusPk,
   exportJobKey,
   followersPk,
+  IMPORT_RANGE_PREFIX,
   idempotencyKey,
+  importKey,
+  importRangeKey,
   itemIndexes,
+  lookupPk,
+  lookupSk,
   notificationAboutSk,
   notificationSk,
   notificationsAboutPk,
@@ -188,6 +193,13 @@ export function accessPatternShapes(): KeyShape[] {
       sk: alertWatchSk('<at>', '<recordId>'),
     },
     { name: 'alertTenants', index: itemIndexes.alertTenants, pk: ALERT_TENANTS_PK, sk: '<tenantId>' },
+    {
+      name: 'recordsByLookup',
+      index: itemIndexes.recordsByLookup,
+      pk: lookupPk(TENANT, '<NAME>', '<value>'),
+      sk: ID,
+    },
+    item('lookup', { pk: recordKey(TENANT, TYPE, ID).pk, sk: lookupSk('<NAME>') }),
     item('alertWatch', alertWatchKey(TENANT, '<kind>', '<recordId>')),
     item('alert', alertKey(TENANT, '<kind>', '<recordId>', '<episode>')),
     item('alertTenant', alertTenantKey(TENANT)),
@@ -196,5 +208,10 @@ export function accessPatternShapes(): KeyShape[] {
     item('rebuildDrift', { ...rebuildDriftKey(TENANT, '<jobId>', 0), sk: `${REBUILD_DRIFT_PREFIX}<nnnnnn>` }),
     item('rebuildLock', rebuildLockKey(TENANT)),
     item('exportJob', exportJobKey(TENANT, '<exportId>')),
+    item('import', importKey(TENANT, '<importId>')),
+    item('importRange', {
+      ...importRangeKey(TENANT, '<importId>', 0),
+      sk: `${IMPORT_RANGE_PREFIX}<nnnnnnnnn>`,
+    }),
   ];
 }

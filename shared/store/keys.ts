@@ -313,6 +313,8 @@ export const itemIndexes = {
   alertWatches: 'gsi6',
   /** The tenants the alert job checks: ALERT_TENANTS_PK / tenant id. */
   alertTenants: 'gsi1',
+  /** The records holding a lookup value (a lead's email): lookupPk / record id. */
+  recordsByLookup: 'gsi3',
 } as const satisfies Record<string, IndexName>;
 
 /**
@@ -377,3 +379,36 @@ export const exportJobKey = (tenantId: string, exportId: string) => ({
 /** Where an export's file is kept in the exports bucket: under the tenant, like every key. */
 export const exportObjectKey = (tenantId: string, exportId: string, extension: string) =>
   `${tenantId}/${exportId}.${extension}`;
+/**
+ * CSV imports (shared/store/imports.ts): each import's item in the tenant's
+ * imports partition (sorted by its ULID, so listed newest first), and the
+ * markers of the row ranges it has written in the import's own partition
+ * (`RANGE#<first record, 9 digits>`), each written in the same transaction as
+ * its rows so that a redelivered range is counted once and written never twice.
+ */
+export const importsPk = (tenantId: string) => `T#${tenantId}#IMPORTS`;
+
+export const importKey = (tenantId: string, importId: string) => ({ pk: importsPk(tenantId), sk: importId });
+
+export const IMPORT_RANGE_PREFIX = 'RANGE#';
+
+export const importRangesPk = (tenantId: string, importId: string) => `T#${tenantId}#IMPORT#${importId}`;
+
+export const importRangeSk = (first: number) => `${IMPORT_RANGE_PREFIX}${String(first).padStart(9, '0')}`;
+
+export const importRangeKey = (tenantId: string, importId: string, first: number) => ({
+  pk: importRangesPk(tenantId, importId),
+  sk: importRangeSk(first),
+});
+
+/**
+ * A value a record can be found by without it being unique (a lead's email,
+ * which several leads may share): one item in the record's own partition
+ * (`LOOKUP#<NAME>`, deleted with it), indexed under the value.
+ */
+export const LOOKUP_PREFIX = 'LOOKUP#';
+
+export const lookupSk = (name: string) => `${LOOKUP_PREFIX}${name}`;
+
+export const lookupPk = (tenantId: string, name: string, value: string) =>
+  `T#${tenantId}#LOOKUP#${name}#${value.toLowerCase()}`;

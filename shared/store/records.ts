@@ -17,6 +17,9 @@ import {
   type EntityType,
   indexDefinition,
   indexEntry,
+  itemIndexes,
+  lookupPk,
+  lookupSk,
   recordKey,
   recordPk,
   SEARCH_WORD_PREFIX,
@@ -47,6 +50,12 @@ export interface EntitySpec<T extends StoredRecord> {
   readonly label: string;
   /** Values unique per tenant, reserved by constraint items written in the same transaction. */
   readonly uniques?: readonly { readonly name: string; readonly field: keyof T & string }[];
+  /**
+   * Values a record is found by that several records may share (a lead's email): a lookup item
+   * in the record's partition (keys.ts lookupSk), indexed under the value, written and removed in
+   * the same transaction as the record (lookupWrites).
+   */
+  readonly lookups?: readonly { readonly name: string; readonly field: keyof T & string }[];
   /**
    * The access patterns beyond byCollection, byOwner and byTeam that every
    * record has (see record-patterns.ts): byParent, byState, byName.
@@ -182,6 +191,44 @@ export function searchWordWrites<T extends StoredRecord>(
     });
   }
   return [...puts, ...deletes];
+}
+
+/**
+ * The writes that keep a record's lookup items in step with it: one item per
+ * lookup and record, so a Put of every value `after` holds (replacing the
+ * item of an earlier value, and adding one to a record written before the
+ * lookup existed), and a Delete where `before` held a value `after` has not.
+ * Unconditional: the record's own write carries the condition.
+ */
+export function lookupWrites<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  before: T | undefined,
+  after: T | undefined,
+): TransactItem[] {
+  const writes: TransactItem[] = [];
+  for (const { name, field } of spec.lookups ?? []) {
+    const was = before ? uniqueValue(before, field) : undefined;
+    const now = after ? uniqueValue(after, field) : undefined;
+    if (!now && !was) continue;
+    const key = { pk: recordPk(tenantId, spec.type, (after ?? before)?.id ?? ''), sk: lookupSk(name) };
+    if (now)
+      writes.push({
+        Put: {
+          TableName: config.tableName,
+          Item: {
+            ...key,
+            ...indexEntry(itemIndexes.recordsByLookup, lookupPk(tenantId, name, now), (after as T).id),
+            entity: 'lookup',
+            tenantId,
+            refType: spec.type,
+            refId: (after as T).id,
+          },
+        },
+      });
+    else writes.push({ Delete: { TableName: config.tableName, Key: key } });
+  }
+  return writes;
 }
 
 /**
@@ -351,7 +398,10 @@ export function createItems<T extends StoredRecord>(
   };
   return {
     items: [put, ...uniques.map((entry) => entry.item)],
-    words: searchWordWrites(spec, tenantId, undefined, { record, item }),
+    words: [
+      ...searchWordWrites(spec, tenantId, undefined, { record, item }),
+      ...lookupWrites(spec, tenantId, undefined, record),
+    ],
     uniques: uniques.map((entry, index) => ({ at: index + 1, field: entry.field })),
   };
 }
@@ -369,17 +419,19 @@ export async function createRecord<T extends StoredRecord>(
 }
 
 /**
- * Replaces a record read at `before.version` with `after` (version + 1), moving
- * unique reservations whose values changed. Fails with `version` when someone
- * else wrote in between: nothing is lost to a concurrent update.
+ * The writes that replace a record read at `before.version` with `after`:
+ * its conditional Put, the reservations and releases of unique values that
+ * changed (`uniques[].at` is the index of each reservation), `checks`, then
+ * its search words. `checksAt` is the index of the first check. Imports add
+ * them to a transaction of many rows.
  */
-export async function replaceRecord<T extends StoredRecord>(
+export function replaceItems<T extends StoredRecord>(
   spec: EntitySpec<T>,
   tenantId: string,
   before: T,
   after: T,
   checks: TransactItem[] = [],
-): Promise<WriteOutcome> {
+): { items: TransactItem[]; uniques: { at: number; field: string }[]; checksAt: number } {
   const moves = (spec.uniques ?? []).flatMap(({ name, field }) => {
     const old = uniqueValue(before, field);
     const next = uniqueValue(after, field);
@@ -403,14 +455,31 @@ export async function replaceRecord<T extends StoredRecord>(
       ExpressionAttributeValues: { ':version': before.version },
     },
   };
-  const words = searchWordWrites(spec, tenantId, before, { record: after, item });
-  const items = [put, ...reserves.map((entry) => entry.item), ...releases, ...checks, ...words];
-  const layout = {
-    recordAt: 0,
+  const words = [
+    ...searchWordWrites(spec, tenantId, before, { record: after, item }),
+    ...lookupWrites(spec, tenantId, before, after),
+  ];
+  return {
+    items: [put, ...reserves.map((entry) => entry.item), ...releases, ...checks, ...words],
     uniques: reserves.map((entry, index) => ({ at: index + 1, field: entry.field })),
     checksAt: 1 + reserves.length + releases.length,
   };
-  return outcomeOf(await transact(items), layout);
+}
+
+/**
+ * Replaces a record read at `before.version` with `after` (version + 1), moving
+ * unique reservations whose values changed. Fails with `version` when someone
+ * else wrote in between: nothing is lost to a concurrent update.
+ */
+export async function replaceRecord<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  before: T,
+  after: T,
+  checks: TransactItem[] = [],
+): Promise<WriteOutcome> {
+  const { items, uniques, checksAt } = replaceItems(spec, tenantId, before, after, checks);
+  return outcomeOf(await transact(items), { recordAt: 0, uniques, checksAt });
 }
 
 /** Deletes a record and frees its unique values; further items (e.g. a suppression entry) join the transaction. */
@@ -436,6 +505,7 @@ export async function deleteRecord<T extends StoredRecord>(
     ...releases,
     ...extra,
     ...searchWordWrites(spec, tenantId, record, undefined),
+    ...lookupWrites(spec, tenantId, record, undefined),
   ];
   return outcomeOf(await transact(items), { recordAt: 0, uniques: [], checksAt: items.length });
 }

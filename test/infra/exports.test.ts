@@ -1,7 +1,8 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnResource } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { queueConsumerTimeoutMs } from '#shared/queue/queue';
-import { EXPORT_FILES_DAYS } from '../../infra/stacks/exports-stack.ts';
+import { EXPORT_FILES_DAYS } from '../../infra/stacks/files-stack.ts';
 import {
   actionsOf,
   beyondLogsTracingAndTable,
@@ -11,9 +12,12 @@ import {
   synthApp,
 } from './support.ts';
 
-/** CrmExports: the exports bucket, the export job queue and its worker, and what the API may do with them. */
+/** CrmFiles' exports part: the exports bucket, the export job queue and its worker, and what the API may do with them. */
 const { stacks, templates } = synthApp();
-const exportsTemplate = Template.fromStack(stacks.exports);
+const files = templates.files;
+const exports = stacks.files.exports;
+const id = (construct: { node: { defaultChild?: unknown } }) =>
+  logicalId(construct.node.defaultChild as CfnResource);
 const bucketName = {
   'Fn::Join': ['', ['crm-exports-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]],
 };
@@ -32,9 +36,10 @@ const objectsArn = {
   ],
 };
 
-describe('CrmExports', () => {
+describe('CrmFiles: the exports bucket, its queue and worker', () => {
   it('keeps files in a private, encrypted, SSL-only bucket, with access logs, deleted after two days', () => {
-    exportsTemplate.hasResourceProperties('AWS::S3::Bucket', {
+    const bucket = files.findResources('AWS::S3::Bucket')[id(exports.bucket)]?.Properties;
+    expect(bucket).toMatchObject({
       BucketName: bucketName,
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
@@ -45,17 +50,15 @@ describe('CrmExports', () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'exports/' }),
+      LoggingConfiguration: { DestinationBucketName: { Ref: id(stacks.files.accessLogs) } },
       LifecycleConfiguration: {
-        Rules: [
-          Match.objectLike({
-            ExpirationInDays: EXPORT_FILES_DAYS,
-            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-          }),
-        ],
+        Rules: [expect.objectContaining({ ExpirationInDays: EXPORT_FILES_DAYS, Status: 'Enabled' })],
       },
     });
-    exportsTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
+    // No upload notification: the worker's messages come from the exports HTTP function only.
+    expect(bucket?.NotificationConfiguration).toBeUndefined();
+    files.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id(exports.bucket) },
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -65,39 +68,31 @@ describe('CrmExports', () => {
   });
 
   it('queues jobs with a dead-letter queue and a visibility of six times the worker timeout', () => {
-    const queue =
-      exportsTemplate.findResources('AWS::SQS::Queue')[
-        logicalId(stacks.exports.queue.node.defaultChild as never)
-      ];
-    expect(queue?.Properties).toMatchObject({
+    const queue = files.findResources('AWS::SQS::Queue')[id(exports.queue)]?.Properties;
+    expect(queue).toMatchObject({
       VisibilityTimeout: (queueConsumerTimeoutMs.exportJobs / 1000) * 6,
       SqsManagedSseEnabled: true,
       RedrivePolicy: { maxReceiveCount: 4 },
     });
-    exportsTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    files.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: id(exports.worker.fn) },
       BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
 
-  it('lets the worker write export objects and nothing else beyond the table', () => {
-    const statements = beyondLogsTracingAndTable(
-      statementsOfRole(exportsTemplate, roleIdOf(stacks.exports.worker.fn)),
-    );
+  it('lets the worker write export objects and consume its queue, nothing else beyond the table', () => {
+    const statements = beyondLogsTracingAndTable(statementsOfRole(files, roleIdOf(exports.worker.fn)));
     const s3 = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('s3:')),
     );
-    expect(s3).toEqual([
-      { Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: objectsArn },
-    ]);
-    const others = statements.flatMap(actionsOf).filter((action) => !/^(s3|sqs):/.test(action));
-    expect(others).toEqual([]);
-    // sqs: only what consuming its own queue takes.
-    for (const action of statements.flatMap(actionsOf).filter((name) => name.startsWith('sqs:')))
+    expect(s3.flatMap(actionsOf)).toEqual(['s3:PutObject']);
+    expect(s3.map((statement) => statement.Resource)).toEqual([objectsArn]);
+    for (const action of statements.flatMap(actionsOf).filter((name) => !name.startsWith('s3:')))
       expect(action).toMatch(
         /^sqs:(ReceiveMessage|ChangeMessageVisibility|GetQueueUrl|DeleteMessage|GetQueueAttributes)$/,
       );
-    exportsTemplate.hasResourceProperties('AWS::Lambda::Function', {
+    files.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('export worker'),
       Environment: { Variables: Match.objectLike({ EXPORTS_BUCKET: bucketName }) },
     });
@@ -111,7 +106,8 @@ describe('CrmExports', () => {
     const s3 = statements.filter((statement) =>
       actionsOf(statement).some((action) => action.startsWith('s3:')),
     );
-    expect(s3).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: objectsArn }]);
+    expect(s3.flatMap(actionsOf)).toEqual(['s3:GetObject']);
+    expect(s3.map((statement) => statement.Resource)).toEqual([objectsArn]);
     expect(
       statements
         .flatMap(actionsOf)

@@ -16,6 +16,7 @@ export function synthApp(context: Record<string, unknown> = {}) {
     schedule: Template.fromStack(stacks.schedule),
     api: Template.fromStack(stacks.api),
     reporting: Template.fromStack(stacks.reporting),
+    files: Template.fromStack(stacks.files),
   };
   return { app, stacks, templates };
 }

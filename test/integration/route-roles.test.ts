@@ -282,6 +282,17 @@ const samples: Record<OperationId, Sample | NotCallable> = {
     },
   },
 
+  // imports
+  createImport: { call: async () => ({ path: '/imports', body: { entity: 'contacts' }, read: '/imports' }) },
+  listImports: { call: async () => ({ path: '/imports' }) },
+  getImport: {
+    call: async (who) => {
+      const started = await who.client.post('/imports', { entity: 'contacts' });
+      expect(started.status, started.text).toBe(201);
+      return { path: `/imports/${started.body.id}` };
+    },
+  },
+
   // pipelines, deals, products, quotes
   listPipelines: { call: async () => ({ path: '/pipelines' }) },
   getPipeline: {
