@@ -23,7 +23,7 @@ import { created, noContent, ok } from '#shared/http/results';
 import { type ConsentCheck, consentRenewed, newContactConsent } from '#shared/store/contact-consent';
 import { contactEngagementScore } from '#shared/store/customers';
 import { type Contact, companies, contacts } from '#shared/store/entities';
-import { createRecord, deleteRecord, getRecord } from '#shared/store/records';
+import { createRecord, deleteRecord } from '#shared/store/records';
 import { suppress, suppressionReason } from '#shared/store/suppression';
 import type { TransactItem } from '#shared/store/transactions';
 
