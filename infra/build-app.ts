@@ -68,6 +68,7 @@ export function buildApp(app: App): CrmStacks {
     schedules: schedule.wiring,
     signingSecret: data.signingSecret,
     reportRebuildQueue: messaging.rebuildQueue,
+    exportJobsQueue: files.exports.queue,
   });
   const reporting = new ReportingStack(app, 'CrmReporting', {
     stackName: name('CrmReporting'),

@@ -177,6 +177,29 @@ export const lambdas = [
     memoryMb: 1024,
     timeoutMs: queueConsumerTimeoutMs.reportRebuild,
   },
+  // Exports: a small list answered in the response (within API Gateway's 29 s), a large one queued.
+  {
+    ...http('exports', {
+      table: 'readWrite',
+      userDirectory: true,
+      sendsTo: ['exportJobs'],
+      // Presigned downloads of finished exports (`<tenant>/<exportId>.<ext>`).
+      buckets: { exports: { read: '*' } },
+    }),
+    timeoutMs: 29_000,
+    memoryMb: 1024,
+  },
+  {
+    name: 'exportJobs',
+    entry: 'functions/queue/exportJobs.ts',
+    trigger: { kind: 'queue', queue: 'exportJobs' },
+    description:
+      'CRM export worker: writes a large export (CSV, JSON, vCard) to the exports bucket page by page',
+    // Reads the records; writes only its job item (lease, outcome) and the export files.
+    uses: { table: 'readWrite', buckets: { exports: { write: '*' } } },
+    memoryMb: 1024,
+    timeoutMs: queueConsumerTimeoutMs.exportJobs,
+  },
   {
     name: 'importChunks',
     entry: 'functions/queue/importChunks.ts',

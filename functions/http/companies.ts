@@ -1,16 +1,8 @@
 import { companyRoutes } from '#shared/api/companies';
-import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
+import { customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
-import {
-  byNameOrOwner,
-  create,
-  listPage,
-  mergePatch,
-  newRecordBase,
-  ownership,
-  recordRoutes,
-  update,
-} from '#shared/http/records';
+import { companyListQuery, listQueryPage } from '#shared/http/list-queries';
+import { create, mergePatch, newRecordBase, ownership, recordRoutes, update } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import { type Company, companies } from '#shared/store/entities';
 
@@ -19,18 +11,8 @@ const standard = recordRoutes(companies);
 
 export const handler = httpHandler(companyRoutes, {
   async listCompanies({ caller, query, page }) {
-    const { q, ownerId, tag, country, archived } = query;
-    const { via, filter } = byNameOrOwner(q, ownerId);
-    const custom = await customFieldListFilter(caller, 'companies', query);
-    return listPage(companies, caller, page, {
-      archived,
-      via,
-      filter: {
-        equals: { ...filter.equals, ...(country ? { country } : {}) },
-        contains: tag ? { tags: tag } : {},
-        nested: custom.nested,
-      },
-    });
+    const { limit: _limit, cursor: _cursor, ...filters } = query;
+    return listQueryPage(companies, caller, page, await companyListQuery(caller, filters));
   },
 
   async createCompany({ caller, body }) {

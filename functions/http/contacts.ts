@@ -1,18 +1,16 @@
 import { contactRoutes } from '#shared/api/contacts';
-import { canRead } from '#shared/domain/access';
-import { canonicalEmail } from '#shared/domain/email';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
-import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
+import { customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { checkVersion } from '#shared/http/etag';
 import { httpHandler } from '#shared/http/handler';
+import { contactListQuery, listQueryPage } from '#shared/http/list-queries';
 import { conflict, forbidden } from '#shared/http/problem';
 import {
   archive,
   assertWritable,
   type CheckError,
   failWrite,
-  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -25,10 +23,9 @@ import { created, noContent, ok } from '#shared/http/results';
 import { type ConsentCheck, consentRenewed, newContactConsent } from '#shared/store/contact-consent';
 import { contactEngagementScore } from '#shared/store/customers';
 import { type Contact, companies, contacts } from '#shared/store/entities';
-import { createRecord, deleteRecord, getRecord } from '#shared/store/records';
+import { createRecord, deleteRecord } from '#shared/store/records';
 import { suppress, suppressionReason } from '#shared/store/suppression';
 import type { TransactItem } from '#shared/store/transactions';
-import { holderOf } from '#shared/store/unique';
 
 type Check = ConsentCheck | { item: TransactItem; error: CheckError; unsuppressed?: true };
 
@@ -69,49 +66,15 @@ async function insertContact(caller: Caller, contact: Contact, explicitStatus: b
   }
 }
 
-/** Exact-email search (either form of an IDN domain): the unique constraint item names the contact. */
-async function findByEmail(caller: Caller, email: string, archived: boolean): Promise<Contact[]> {
-  const id = await holderOf(caller.tenantId, 'CONTACT_EMAIL', canonicalEmail(email));
-  const contact = id ? await getRecord(contacts, caller.tenantId, id) : undefined;
-  return contact && contact.archived === archived && canRead(caller, contact) ? [contact] : [];
-}
-
 /** Read, archive and restore behave as for every record. */
 const standard = recordRoutes(contacts);
 
 export const handler = httpHandler(contactRoutes, {
   async listContacts({ caller, query, page }) {
-    const { q, companyId, ownerId, tag, archived } = query;
-    const custom = await customFieldListFilter(caller, 'contacts', query);
-    if (q?.includes('@')) {
-      const items = page.startKey ? [] : await findByEmail(caller, q, archived === 'true');
-      const matching = items.filter(
-        (contact) =>
-          (!companyId || contact.companyId === companyId) &&
-          (!ownerId || contact.ownerId === ownerId) &&
-          (!tag || contact.tags.includes(tag)) &&
-          custom.matches(contact),
-      );
-      return ok({ items: matching, nextCursor: null });
-    }
-    const via = q
-      ? { pattern: 'byName' as const, prefix: q }
-      : companyId
-        ? { pattern: 'byParent' as const, parentId: companyId }
-        : ownerId
-          ? { pattern: 'byOwner' as const, ownerId }
-          : undefined;
-    const equals: Record<string, string> = {};
-    if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
-    if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
-    const listed = await listPage(contacts, caller, page, {
-      archived,
-      via,
-      filter: { equals, contains: tag ? { tags: tag } : {}, nested: custom.nested },
-    });
+    const { limit: _limit, cursor: _cursor, ...filters } = query;
     // Lists leave the engagement score out: scoring a page would read every engagement of the last
     // 90 days (or a Query per contact). A contact read by id and segment filters carry it.
-    return listed;
+    return listQueryPage(contacts, caller, page, await contactListQuery(caller, filters));
   },
 
   async createContact({ caller, body }) {

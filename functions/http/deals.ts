@@ -3,12 +3,12 @@ import type { StageMove } from '#shared/domain/deal';
 import { newDeal, revisedDeal, withAttributedCampaign } from '#shared/domain/deal-changes';
 import { entryStage } from '#shared/domain/pipeline';
 import type { Caller } from '#shared/http/auth';
-import { customFieldListFilter, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
+import { customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
+import { dealListQuery, listQueryPage } from '#shared/http/list-queries';
 import { badRequest, HttpProblem, invalidFields, notFound } from '#shared/http/problem';
 import {
   failWrite,
-  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -71,29 +71,8 @@ const standard = recordRoutes(deals);
 
 export const handler = httpHandler(dealRoutes, {
   async listDeals({ caller, query, page }) {
-    const { q, pipelineId, stageId, ownerId, companyId, status, archived } = query;
-    const via = stageId
-      ? { pattern: 'byState' as const, state: stageId }
-      : companyId
-        ? { pattern: 'byParent' as const, parentId: companyId }
-        : ownerId
-          ? { pattern: 'byOwner' as const, ownerId }
-          : q
-            ? { pattern: 'byName' as const, prefix: q }
-            : undefined;
-    const equals: Record<string, string> = {};
-    if (pipelineId) equals.pipelineId = pipelineId;
-    if (status) equals.status = status;
-    if (companyId && via?.pattern !== 'byParent') equals.companyId = companyId;
-    if (ownerId && via?.pattern !== 'byOwner') equals.ownerId = ownerId;
-    const prefix = q && via?.pattern !== 'byName' ? q : undefined;
-    const { nested } = await customFieldListFilter(caller, 'deals', query);
-    return listPage(deals, caller, page, {
-      archived,
-      via,
-      filter: { equals, nested },
-      ...(prefix ? { keep: (deal: Deal) => deal.name.toLowerCase().startsWith(prefix.toLowerCase()) } : {}),
-    });
+    const { limit: _limit, cursor: _cursor, ...filters } = query;
+    return listQueryPage(deals, caller, page, await dealListQuery(caller, filters));
   },
 
   async createDeal({ caller, body }) {

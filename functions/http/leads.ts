@@ -13,19 +13,13 @@ import {
 import { entryStage } from '#shared/domain/pipeline';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
-import {
-  customFieldListFilter,
-  customFieldsFromLead,
-  customFieldsPatchCheck,
-  newCustomFields,
-} from '#shared/http/custom-fields';
+import { customFieldsFromLead, customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
+import { leadListQuery, listQueryPage } from '#shared/http/list-queries';
 import { conflict, type FieldError, invalidFields } from '#shared/http/problem';
 import {
   assertWritable,
-  byNameOrOwner,
   create,
-  listPage,
   mergePatch,
   newRecordBase,
   ownership,
@@ -171,11 +165,8 @@ const campaignChecks = (caller: Caller, before: Lead | undefined, after: Lead) =
 
 export const handler = httpHandler(leadRoutes, {
   async listLeads({ caller, query, page }) {
-    const { q, ownerId, status, source, archived } = query;
-    const { via, filter } = byNameOrOwner(q, ownerId);
-    const equals = { ...filter.equals, ...(status ? { status } : {}), ...(source ? { source } : {}) };
-    const { nested } = await customFieldListFilter(caller, 'leads', query);
-    return listPage(leads, caller, page, { archived, via, filter: { equals, nested } });
+    const { limit: _limit, cursor: _cursor, ...filters } = query;
+    return listQueryPage(leads, caller, page, await leadListQuery(caller, filters));
   },
 
   async createLead({ caller, body }) {

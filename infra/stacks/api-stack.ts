@@ -46,6 +46,8 @@ export interface ApiStackProps extends StackProps {
   readonly signingSecret: ISecret;
   /** Where a large tenant's report rebuild is queued (from the messaging stack). */
   readonly reportRebuildQueue: IQueue;
+  /** Where large exports are queued (from the files stack; their bucket is granted by name). */
+  readonly exportJobsQueue: IQueue;
 }
 
 /**
@@ -186,9 +188,12 @@ export class ApiStack extends Stack {
         schedules: props.schedules,
         signingSecret: props.signingSecret,
         userPool: this.userPool,
-        queues: { reportRebuild: props.reportRebuildQueue },
+        queues: { reportRebuild: props.reportRebuildQueue, exportJobs: props.exportJobsQueue },
         // By name (files-stack.ts creates them): presigned uploads and downloads need no reference.
-        buckets: { imports: fileBucketName('imports', config.stage) },
+        buckets: {
+          imports: fileBucketName('imports', config.stage),
+          exports: fileBucketName('exports', config.stage),
+        },
       });
       functions[spec.name as HttpFunctionName] = fn;
       const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn.fn);

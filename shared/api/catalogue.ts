@@ -6,6 +6,7 @@ import { collaborationRoutes } from './collaboration.ts';
 import { companyRoutes } from './companies.ts';
 import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
+import { exportRoutes } from './exports.ts';
 import { fieldRoutes } from './fields.ts';
 import { importRoutes } from './imports.ts';
 import { leadRoutes } from './leads.ts';
@@ -49,6 +50,7 @@ export const httpFunctions = {
   admin: adminRoutes,
   fields: fieldRoutes,
   imports: importRoutes,
+  exports: exportRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

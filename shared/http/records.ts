@@ -403,6 +403,19 @@ export interface ListOptions<T extends StoredRecord> {
   readonly view?: (record: T) => unknown;
 }
 
+/** The store's request for one page of a list (see ListOptions). */
+function requestOf<T extends StoredRecord>(caller: Caller, page: Page, options: ListOptions<T>): ListRequest {
+  const { archived, via, filter, visibility = 'caller' } = options;
+  if (visibility === 'caller') return listRequest(caller, page, archived, via, filter);
+  return {
+    archived: archived === 'true',
+    limit: page.limit,
+    startKey: page.startKey,
+    ...(via ? { via } : {}),
+    ...(filter ? { filter } : {}),
+  };
+}
+
 /**
  * One list page of `spec` as the response body `{items, nextCursor}`: reads
  * `options.via` (or the caller's scope) one page at a time from `page`, keeps
@@ -414,18 +427,8 @@ export async function listPage<T extends StoredRecord>(
   page: Page,
   options: ListOptions<T> = {},
 ): Promise<HttpResult> {
-  const { archived, via, filter, visibility = 'caller', keep, view } = options;
-  const request: ListRequest =
-    visibility === 'tenant'
-      ? {
-          archived: archived === 'true',
-          limit: page.limit,
-          startKey: page.startKey,
-          ...(via ? { via } : {}),
-          ...(filter ? { filter } : {}),
-        }
-      : listRequest(caller, page, archived, via, filter);
-  const result = await listRecords(spec, caller.tenantId, request);
+  const { keep, view } = options;
+  const result = await listRecords(spec, caller.tenantId, requestOf(caller, page, options));
   const records = keep ? result.items.filter(keep) : result.items;
   return ok({
     items: records.map((record) => {
@@ -434,6 +437,29 @@ export async function listPage<T extends StoredRecord>(
     }),
     nextCursor: await page.next(result.lastKey),
   });
+}
+
+/**
+ * Every record {@link listPage} would list, page after page: the same
+ * access pattern, filters and rep visibility, `pageSize` records per read
+ * (pages a filter thins may come out shorter), in the clients' view. Only
+ * one page is held at a time.
+ */
+export async function* listAll<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  caller: Caller,
+  options: Omit<ListOptions<T>, 'view'>,
+  pageSize: number,
+): AsyncGenerator<T[]> {
+  const { keep } = options;
+  let startKey: ListRequest['startKey'];
+  do {
+    const page: Page = { limit: pageSize, startKey, next: async () => null };
+    const result = await listRecords(spec, caller.tenantId, requestOf(caller, page, options));
+    const records = keep ? result.items.filter(keep) : result.items;
+    if (records.length > 0) yield records.map((record) => clientView(spec, record));
+    startKey = result.lastKey;
+  } while (startKey);
 }
 
 /** A name-prefix search (`q`) or, without one, an owner's records; an owner beside `q` filters. */

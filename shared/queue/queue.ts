@@ -7,13 +7,14 @@ import { env } from '../env.ts';
  * infra/local/queue-consumer.ts. Delivery is at least once, so consumers must
  * be idempotent.
  */
-export const queueNames = ['campaignSend', 'reportRebuild', 'importChunks'] as const;
+export const queueNames = ['campaignSend', 'reportRebuild', 'exportJobs', 'importChunks'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 /** The Lambda timeout of each queue's consumer (shared/mail/campaign-send.ts stops starting chunks before it). */
 export const queueConsumerTimeoutMs: Readonly<Record<QueueName, number>> = {
   campaignSend: 120_000,
   reportRebuild: 300_000,
+  exportJobs: 900_000,
   importChunks: 300_000,
 };
 

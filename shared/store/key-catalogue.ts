@@ -20,6 +20,7 @@ import {
   engagementPk,
   enrollmentKey,
   enrollmentStatusPk,
+  exportJobKey,
   followersPk,
   IMPORT_RANGE_PREFIX,
   idempotencyKey,
@@ -206,6 +207,7 @@ export function accessPatternShapes(): KeyShape[] {
     item('rebuildPage', { ...rebuildPageKey(TENANT, '<jobId>', 0), sk: `${REBUILD_PAGE_PREFIX}<nnnnnn>` }),
     item('rebuildDrift', { ...rebuildDriftKey(TENANT, '<jobId>', 0), sk: `${REBUILD_DRIFT_PREFIX}<nnnnnn>` }),
     item('rebuildLock', rebuildLockKey(TENANT)),
+    item('exportJob', exportJobKey(TENANT, '<exportId>')),
     item('import', importKey(TENANT, '<importId>')),
     item('importRange', {
       ...importRangeKey(TENANT, '<importId>', 0),

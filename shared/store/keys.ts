@@ -370,6 +370,15 @@ export const rebuildDriftKey = (tenantId: string, jobId: string, batch: number) 
 /** The lease one rebuild of a tenant holds while it compares and corrects (shared/store/rebuild-lock.ts). */
 export const rebuildLockKey = (tenantId: string) => ({ pk: `T#${tenantId}#REBUILD_LOCK`, sk: RECORD_SK });
 
+/** An export job (shared/store/exports.ts): what was asked, by whom, and the file once written. */
+export const exportJobKey = (tenantId: string, exportId: string) => ({
+  pk: `T#${tenantId}#EXPORT#${exportId}`,
+  sk: RECORD_SK,
+});
+
+/** Where an export's file is kept in the exports bucket: under the tenant, like every key. */
+export const exportObjectKey = (tenantId: string, exportId: string, extension: string) =>
+  `${tenantId}/${exportId}.${extension}`;
 /**
  * CSV imports (shared/store/imports.ts): each import's item in the tenant's
  * imports partition (sorted by its ULID, so listed newest first), and the

@@ -385,8 +385,15 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     expect(() => synthApp({ mailFrom: 'CRM <crm@example.com>' })).toThrow(/mailFrom/);
   });
 
-  it('deploys in the order Data → Messaging → Schedule → Api → Reporting, each stack using earlier ones only', () => {
-    const order = [stacks.data, stacks.messaging, stacks.schedule, stacks.api, stacks.reporting];
+  it('deploys in the order Data → Messaging → Schedule → Files → Api → Reporting, each stack using earlier ones only', () => {
+    const order = [
+      stacks.data,
+      stacks.messaging,
+      stacks.schedule,
+      stacks.files,
+      stacks.api,
+      stacks.reporting,
+    ];
     const dependencies = Object.fromEntries(
       order.map((stack) => [
         stack.stackName,
@@ -398,8 +405,10 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
       CrmMessaging: ['CrmData'],
       // The send queue; the API and the stream consumer reference this stack, never the reverse.
       CrmSchedule: ['CrmData', 'CrmMessaging'],
-      // The admin function queues background report rebuilds on the messaging stack's queue.
-      CrmApi: ['CrmData', 'CrmMessaging', 'CrmSchedule'],
+      CrmFiles: ['CrmData'],
+      // The admin function queues background report rebuilds on the messaging stack's queue, the
+      // exports function large exports on the files stack's.
+      CrmApi: ['CrmData', 'CrmFiles', 'CrmMessaging', 'CrmSchedule'],
       CrmReporting: ['CrmData', 'CrmSchedule'],
     });
     // Only earlier stacks: so the order is a topological one and there is no cycle.

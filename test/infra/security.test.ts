@@ -45,6 +45,7 @@ describe('cdk-nag AwsSolutions', () => {
       'CrmMessaging/sesEvents-function',
       'CrmMessaging/reportRebuild-function',
       'CrmFiles/Imports/importChunks-function',
+      'CrmFiles/Exports/exportJobs-function',
     ];
     const anyIdentity =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]';
@@ -52,6 +53,8 @@ describe('cdk-nag AwsSolutions', () => {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::crm-imports-<AWS::AccountId>-<AWS::Region>/${pattern}]`;
     const scheduleGroupWildcard =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/crm/*]';
+    const exportsObjects =
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::crm-exports-<AWS::AccountId>-<AWS::Region>/*]';
     expect(findings(pack.validateScope(app).violations)).toEqual(
       [
         ...publicRoutes.map((route) => `AwsSolutions-APIG4 @ CrmApi/Route-${route.operationId}/Resource`),
@@ -72,6 +75,9 @@ describe('cdk-nag AwsSolutions', () => {
         `${importsObjects('*-errors.csv')} @ CrmApi/imports-function/Role/DefaultPolicy/Resource`,
         `${importsObjects('*')} @ CrmFiles/Imports/importChunks-function/Role/DefaultPolicy/Resource`,
         `${importsObjects('*-errors.csv')} @ CrmFiles/Imports/importChunks-function/Role/DefaultPolicy/Resource`,
+        // Export files are keyed by tenant: the worker writes them, the HTTP function presigns their download.
+        `${exportsObjects} @ CrmApi/exports-function/Role/DefaultPolicy/Resource`,
+        `${exportsObjects} @ CrmFiles/Exports/exportJobs-function/Role/DefaultPolicy/Resource`,
         ...httpFunctionNames
           .filter((name) => schedulingFunctions.has(name))
           .map((name) => `${scheduleGroupWildcard} @ CrmApi/${name}-function/Role/DefaultPolicy/Resource`),
@@ -178,6 +184,10 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
       seconds: queueConsumerTimeoutMs.importChunks / 1000,
       why: 'importChunks streams an uploaded file chunk by chunk until its time is nearly out, then queues its own continuation; its lease outlives it',
     },
+    [fnId('files', stacks.files.exports.worker.fn)]: {
+      seconds: queueConsumerTimeoutMs.exportJobs / 1000,
+      why: 'exportJobs writes a whole export file page by page in one multipart upload; a job that would not finish in one run fails, and its lease outlives the run',
+    },
   };
   const functions = all.flatMap(([stack, template]) =>
     Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => ({
@@ -186,8 +196,8 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
     })),
   );
 
-  it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler the report rebuild worker and the import worker', () => {
-    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 4);
+  it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler, the report rebuild worker, the import worker and the export worker', () => {
+    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 5);
   });
 
   it.each(Object.entries(longRunning).map(([id, exception]) => ({ id, ...exception })))(

@@ -399,6 +399,42 @@ describe('timelines and notifications tell only of what the reader may read', ()
   });
 });
 
+describe('exports hold only what the requester may read', () => {
+  it("a rep's list and segment exports, streamed or as a job, hold only contacts the rep may read", async () => {
+    const { repRed, repRed2, repBlue, admin } = world;
+    const tag = unique('export-rights');
+    const own = await contact(repRed.client, { tags: [tag] });
+    const teammate = await contact(repRed2.client, { tags: [tag] });
+    await contact(repBlue.client, { tags: [tag] });
+    await contact(admin.client, { tags: [tag] });
+    const readable = [own.id, teammate.id].sort();
+    const ids = (items: { id: string }[]) => items.map((item) => item.id).sort();
+
+    const list = await repRed.client.get(`/contacts/export?format=json&tag=${tag}`);
+    expect(list.status, list.text).toBe(200);
+    expect(ids(list.body)).toEqual(readable);
+    const segmentId = await segmentTagged(repRed.client, tag);
+    const segment = await repRed.client.get(`/segments/${segmentId}/export?format=json`);
+    expect(ids(segment.body)).toEqual(readable);
+
+    const job = await repRed.client.get(`/segments/${segmentId}/export?format=json&async=true`);
+    expect(job.status, job.text).toBe(202);
+    const done = await eventually(async () => {
+      const response = await repRed.client.get(`/exports/${job.body.id}`);
+      expect(response.body.status).toBe('done');
+      return response.body as { downloadUrl: string; rows: number };
+    });
+    expect(done.rows).toBe(2);
+    expect(ids((await (await fetch(done.downloadUrl)).json()) as { id: string }[])).toEqual(readable);
+
+    // Another team's rep and another tenant: the segment and the job are missing to them.
+    for (const outsider of [repBlue, world.stranger]) {
+      expect((await outsider.client.get(`/segments/${segmentId}/export`)).status).toBe(404);
+      expect((await outsider.client.get(`/exports/${job.body.id}`)).status).toBe(404);
+    }
+  });
+});
+
 describe('custom field filters', () => {
   it("show a rep, page by page and in a segment's sample, only the records the rep may read", async () => {
     const { admin, repRed, repRed2, repBlue } = world;

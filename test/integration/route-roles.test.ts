@@ -260,6 +260,19 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   },
   getCustomersReport: { call: async () => ({ path: '/reports/customers?sort=churnRisk' }) },
   // admin
+
+  // exports
+  exportContacts: { call: async () => ({ path: '/contacts/export?format=csv' }) },
+  exportCompanies: { call: async () => ({ path: '/companies/export?format=json' }) },
+  exportLeads: { call: async () => ({ path: '/leads/export?format=vcf' }) },
+  exportDeals: { call: async () => ({ path: '/deals/export' }) },
+  getExport: {
+    call: async (who) => {
+      const started = await who.client.get('/contacts/export?async=true');
+      expect(started.status, started.text).toBe(202);
+      return { path: `/exports/${started.body.id}` };
+    },
+  },
   rebuildReports: { call: async () => ({ path: '/admin/reports/rebuild' }) },
   getReportRebuild: {
     call: async () => {
@@ -430,6 +443,7 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   deleteSegment: segments.archive,
   restoreSegment: segments.restore,
   previewSegment: { call: async (who) => ({ path: `/segments/${await make.segment(who.client)}/preview` }) },
+  exportSegment: { call: async (who) => ({ path: `/segments/${await make.segment(who.client)}/export` }) },
   listTemplates: templates.list,
   createTemplate: post('/templates', () => ({ name: unique('Template'), subject: 'Hi', html: '<p>Hi</p>' })),
   getTemplate: templates.get,

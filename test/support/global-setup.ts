@@ -16,6 +16,8 @@ declare module 'vitest' {
     /** The S3-compatible server and the imports bucket (for tests that run the import worker directly). */
     s3Endpoint: string;
     importsBucket: string;
+    /** The exports bucket (for tests that run the export worker directly). */
+    exportsBucket: string;
   }
 }
 
@@ -52,6 +54,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('tableName', runtime.tableName);
   project.provide('s3Endpoint', runtime.s3.endpoint);
   project.provide('importsBucket', runtime.s3.buckets.imports);
+  project.provide('exportsBucket', runtime.s3.buckets.exports);
   return async () => {
     await runtime.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,68 @@
+import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
+import { exportSchemas } from '../schemas/exports.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
+import { defineRoutes } from './route.ts';
+
+const streamed =
+  'A list of at most 1,000 records (5 MB) is answered in the response (`text/csv; charset=utf-8` with a ' +
+  'UTF-8 BOM, `application/json` array, or `text/vcard`), as a download (Content-Disposition); a larger ' +
+  'one (or `async=true`) answers 202 with an export job: follow its `href` until `status` is `done` and ' +
+  'download `downloadUrl`. Holds exactly the records the list route shows the caller';
+
+/** The entity lists as files (SPEC "Import, export, extensibility"). */
+export const exportRoutes = defineRoutes([
+  {
+    method: 'GET',
+    path: '/contacts/export',
+    operationId: 'exportContacts',
+    summary: `Export contacts (\`format=csv|json|vcf\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
+    query: () => exportSchemas().contactsQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/companies/export',
+    operationId: 'exportCompanies',
+    summary: `Export companies (\`format=csv|json\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
+    query: () => exportSchemas().companiesQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/leads/export',
+    operationId: 'exportLeads',
+    summary: `Export leads (\`format=csv|json|vcf\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
+    query: () => exportSchemas().leadsQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/deals/export',
+    operationId: 'exportDeals',
+    summary: `Export deals (\`format=csv|json\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
+    query: () => exportSchemas().dealsQuery,
+    queryFilters: CUSTOM_FIELD_PATH,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/segments/{id}/export',
+    operationId: 'exportSegment',
+    summary: `Export a segment's live contacts the caller may read (\`format=csv|json|vcf\`). ${streamed}`,
+    query: () => exportSchemas().segmentQuery,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/exports/{id}',
+    operationId: 'getExport',
+    summary:
+      'An export job: `processing`, `done` (with `rows`, `bytes` and a `downloadUrl` valid 15 minutes) or ' +
+      '`failed` (with `error`). A rep sees only their own; jobs and files are kept two days',
+    response: () => exportSchemas().job,
+    status: 200,
+  },
+]);
