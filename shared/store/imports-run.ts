@@ -486,7 +486,7 @@ async function runHeld(
         ...(item.options.delimiter ? { delimiter: item.options.delimiter as never } : {}),
       });
       mapped = mapColumns(item.entity, opened.header, {
-        ...(item.options.mapping ? { mapping: item.options.mapping as Record<string, string> } : {}),
+        ...(item.options.mapping ? { mapping: item.options.mapping as Record<string, string | null> } : {}),
         customFields,
       });
     } catch (error) {

@@ -493,3 +493,121 @@ describe('a deal import', () => {
     );
   });
 });
+
+describe('a deal export', () => {
+  it('re-imports into another tenant unchanged, and again there as skipped rows', async () => {
+    const tier = [{ key: 'tier', label: 'Tier', type: 'select', options: ['gold', 'silver'] }];
+    const renewalStages = [
+      { name: 'due', probability: 40 },
+      { name: 'renewed', probability: 100, kind: 'won' },
+      { name: 'churned', probability: 0, kind: 'lost' },
+    ];
+    /** A tenant with the pipeline, company, contacts and custom field the deals name. */
+    const prepared = async () => {
+      const world = await createWorld();
+      const client = world.admin.client;
+      expect((await client.put('/settings/fields/deals', tier)).status).toBe(200);
+      const renewals = (await client.post('/pipelines', { name: 'Renewals', stages: renewalStages }))
+        .body as Pipeline;
+      const company = await client.post('/companies', { name: 'Acme', domain: 'acme.example' });
+      const contacts = await Promise.all(
+        ['ana@acme.example', 'iker@acme.example'].map(
+          async (email) => (await client.post('/contacts', { firstName: 'P', email })).body.id as string,
+        ),
+      );
+      return { world, client, renewals, companyId: company.body.id as string, contacts };
+    };
+    const source = await prepared();
+    const sales = await defaultPipeline(source.client);
+    const bodies = [
+      {
+        name: 'Renewal',
+        externalId: 'RT-1',
+        amount: 18000.5,
+        currency: 'EUR',
+        pipelineId: source.renewals.id,
+        stageId: stageNamed(source.renewals, 'due').id,
+        companyId: source.companyId,
+        contactIds: source.contacts,
+        expectedCloseDate: '2027-01-31',
+        customFields: { tier: 'gold' },
+      },
+      {
+        name: 'Won',
+        externalId: 'RT-2',
+        amount: 99.99,
+        currency: 'USD',
+        stageId: stageNamed(sales, 'won').id,
+        source: 'web',
+        country: 'PT',
+      },
+      {
+        name: 'Lost',
+        externalId: 'RT-3',
+        pipelineId: source.renewals.id,
+        stageId: stageNamed(source.renewals, 'churned').id,
+        lostReason: 'price',
+        customFields: { tier: 'silver' },
+      },
+      { name: 'Without externalId', stageId: stageNamed(sales, 'proposal').id },
+    ];
+    for (const body of bodies) {
+      const response = await source.client.post('/deals', body);
+      expect(response.status, response.text).toBe(201);
+    }
+    const exported = await source.client.get('/deals/export?format=csv');
+    expect(exported.status, exported.text).toBe(200);
+    const header = (parse(exported.text, { bom: true, to_line: 1 }) as string[][])[0];
+    expect(header).toEqual(expect.arrayContaining(['externalId', 'pipeline', 'stage']));
+
+    const target = await prepared();
+    // Owners are people of the source tenant: the target's importer owns the deals.
+    const view = await run(target.client, { mode: 'upsert', mapping: { owner: null } }, exported.text);
+    expect(view).toMatchObject({ status: 'done', created: 4, failed: 0 });
+
+    /** A tenant's deals by what they say, references by name and email. */
+    const described = async (tenant: Awaited<ReturnType<typeof prepared>>) => {
+      const pipelines = (await tenant.client.get('/pipelines')).body.items as Pipeline[];
+      const emails = new Map(
+        (await listAll(tenant.client, '/contacts')).map((contact) => [contact.id, contact.email]),
+      );
+      return (await listAll(tenant.client, '/deals'))
+        .map((deal) => {
+          const pipeline = pipelines.find((candidate) => candidate.id === deal.pipelineId) as Pipeline;
+          const {
+            id: _id,
+            createdAt: _c,
+            updatedAt: _u,
+            stageEnteredAt: _s,
+            closedAt,
+            createdBy: _cb,
+            updatedBy: _ub,
+            ownerId: _o,
+            teamId: _t,
+            lastActivityAt: _l,
+            pipelineId: _p,
+            stageId,
+            companyId,
+            contactIds,
+            ...rest
+          } = deal;
+          return {
+            ...rest,
+            pipeline: pipeline.name,
+            stage: pipeline.stages.find((stage) => stage.id === stageId)?.name,
+            company: companyId ? 'acme.example' : undefined,
+            contacts: (contactIds as string[]).map((id) => emails.get(id)),
+            closed: closedAt !== undefined,
+          };
+        })
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+    };
+    const before = await described(source);
+    expect(before).toHaveLength(4);
+    expect(await described(target)).toEqual(before);
+
+    // The same file again: the deals it names by externalId are unchanged; the one without is new again.
+    const again = await run(target.client, { mode: 'upsert', mapping: { owner: null } }, exported.text);
+    expect(again).toMatchObject({ status: 'done', created: 1, skipped: 3, updated: 0, failed: 0 });
+  });
+});

@@ -108,6 +108,14 @@ describe('the header matcher', () => {
     }
   });
 
+  it('ignores a column mapped to null or to an empty name, as POST /imports takes them', () => {
+    const { mapping } = mapColumns('deals', ['name', 'owner', 'stage'], {
+      customFields: [],
+      mapping: { owner: null, stage: '' },
+    });
+    expect(mapping).toEqual({ name: 'name', owner: null, stage: null });
+  });
+
   it.each(['contacts', 'companies', 'leads', 'deals'] as const)(
     'maps every canonical %s column to itself (what an export writes re-imports)',
     (entity) => {

@@ -85,7 +85,7 @@ const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`).jo
 
 /**
  * Maps header cells to fields. An explicit `mapping` (header cell → canonical
- * column name, `''` to ignore the column) wins for the cells it names; the
+ * column name, `''` or null to ignore the column, as POST /imports takes it) wins for the cells it names; the
  * other cells go through the forgiving matcher (case, accents, spaces, `_`,
  * `-`, `.` and other punctuation ignored; English and Spanish synonyms; custom
  * fields by key or label). A column the matcher maps to a field an explicit
@@ -103,9 +103,15 @@ const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`).jo
 export function mapColumns(
   entity: ImportEntity,
   header: readonly string[],
-  options: { mapping?: Readonly<Record<string, string>>; customFields: readonly CustomFieldDefinition[] },
+  options: {
+    mapping?: Readonly<Record<string, string | null>>;
+    customFields: readonly CustomFieldDefinition[];
+  },
 ): { columns: ColumnMapping[]; mapping: Record<string, string | null> } {
-  const explicit = options.mapping ?? {};
+  // null and '' both ignore a column.
+  const explicit = Object.fromEntries(
+    Object.entries(options.mapping ?? {}).map(([column, target]) => [column, target ?? '']),
+  );
   const missing = Object.keys(explicit).filter((column) => !header.includes(column.trim()));
   if (missing.length > 0)
     throw new ImportFileError(
