@@ -360,6 +360,27 @@ describe('a deal import', () => {
     );
   });
 
+  it('counts in a dry run what it would do, writing no deal', async () => {
+    const world = await createWorld();
+    const client = world.admin.client;
+    expect((await client.post('/deals', { name: 'Stored', externalId: 'DRY-1' })).status).toBe(201);
+    const view = await run(
+      client,
+      { mode: 'upsert', dryRun: true },
+      csvOf(header, [
+        { externalId: 'DRY-1', name: 'Renamed', stage: 'proposal' },
+        { externalId: 'DRY-2', name: 'New' },
+        { externalId: 'DRY-2', name: 'New again' },
+        { externalId: 'DRY-3', name: 'Bad', stage: 'nowhere' },
+      ]),
+    );
+    expect(view).toMatchObject({ status: 'done', dryRun: true, created: 1, updated: 2, failed: 1 });
+    const listed = await listAll(client, '/deals');
+    expect(listed.map((deal) => [deal.externalId, deal.name, deal.version])).toEqual([
+      ['DRY-1', 'Stored', 1],
+    ]);
+  });
+
   it('imports the same deals twice at once without a duplicate externalId', async () => {
     const world = await createWorld();
     const client = world.admin.client;
