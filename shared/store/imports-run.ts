@@ -7,6 +7,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { readCustomFieldDefinitions } from './custom-fields.ts';
 import {
   advanceImport,
+  countFailedRun,
   finishImportUpdate,
   getImport,
   type ImportItem,
@@ -72,6 +73,8 @@ const MAX_TRANSACTION_ITEMS = 100;
 const PARALLEL_GROUPS = 4;
 /** Attempts of a group whose conditions keep failing before its remaining rows are failed. */
 const MAX_GROUP_ATTEMPTS = 5;
+/** Runs that may end on an unexpected error before the import is marked failed (below the queue's maxReceiveCount). */
+export const MAX_FAILED_RUNS = 3;
 /** A run stops starting chunks when less than this is left of its invocation. */
 const SAFETY_MS = 60_000;
 /** Longest cell value repeated in the error CSV. */
@@ -457,6 +460,19 @@ export async function runImport(
   try {
     const item = (await getImport(tenantId, importId, true)) as ImportItem;
     return await runHeld(item, holder, options);
+  } catch (error) {
+    // A fault no retry cures (a bug, a record the store refuses) would leave the import
+    // `processing` for ever while its message goes round to the DLQ: after a few runs it
+    // ends as failed, its rows so far kept and counted, and its owner is told.
+    if ((await countFailedRun(tenantId, importId)) < MAX_FAILED_RUNS) throw error;
+    logger.error('importChunks: the import keeps failing; marked failed', {
+      importId,
+      error: { name: (error as Error)?.name, message: (error as Error)?.message },
+    });
+    const item = (await getImport(tenantId, importId, true)) as ImportItem;
+    return await finish(item, options, {
+      error: `The import stopped on an unexpected error ${MAX_FAILED_RUNS} times; the rows counted so far are kept. Import the rest again, or report the problem`,
+    });
   } finally {
     await releaseImportLease(tenantId, importId, holder);
   }

@@ -236,6 +236,21 @@ export async function takeImportLease(
   return taken ? holder : undefined;
 }
 
+/** Counts a run that ended on an unexpected error; returns how many have so far. */
+export async function countFailedRun(tenantId: string, importId: string): Promise<number> {
+  const { Attributes } = await dynamo.send(
+    new UpdateCommand({
+      TableName: config.tableName,
+      Key: importKey(tenantId, importId),
+      UpdateExpression: 'ADD failedRuns :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Number(Attributes?.failedRuns ?? 1);
+}
+
 /** Gives the lease back (end of a run); nothing when another run has taken it since. */
 export async function releaseImportLease(tenantId: string, importId: string, holder: string): Promise<void> {
   await conditionHeld(() =>

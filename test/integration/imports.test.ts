@@ -538,6 +538,40 @@ describe('redelivery, crashes and concurrent imports never duplicate a row', () 
     expect(new Set(stored.map((contact) => contact.email)).size).toBe(120);
   });
 
+  it('marks an import failed, and tells its owner, when its runs keep ending on an unexpected error', async () => {
+    const { runImport, MAX_FAILED_RUNS } = await import('#shared/store/imports-run');
+    const { getObjectStore } = await import('#shared/storage/select');
+    const { takeImportLease } = await import('#shared/store/imports');
+    const started = await startImport(world.admin.client, { entity: 'contacts' });
+    // Held here, so the upload's own message finds it busy while the faulty runs go.
+    const lease = await takeImportLease(world.tenant, started.id);
+    await upload(started.uploadUrl, csvOf(['firstName', 'email'], people(unique('faulty'), 5)));
+    const faulty = {
+      store: await getObjectStore(),
+      lease: lease as string,
+      customFields: async () => {
+        throw new Error('the definitions cannot be read');
+      },
+    };
+    for (let run = 1; run < MAX_FAILED_RUNS; run++) {
+      await expect(runImport(world.tenant, started.id, faulty)).rejects.toThrow('cannot be read');
+      expect((await world.admin.client.get(`/imports/${started.id}`)).body.status).toBe('uploading');
+    }
+    expect(await runImport(world.tenant, started.id, faulty)).toBe('failed');
+    const view = (await world.admin.client.get(`/imports/${started.id}`)).body;
+    expect(view).toMatchObject({ status: 'failed', processedRows: 0 });
+    expect(view.error).toMatch(/unexpected error 3 times/);
+    await eventually(async () => {
+      const notifications = (await world.admin.client.get('/me/notifications')).body.items as {
+        kind: string;
+        record?: { id: string };
+      }[];
+      expect(
+        notifications.some((entry) => entry.kind === 'import_finished' && entry.record?.id === started.id),
+      ).toBe(true);
+    });
+  });
+
   it('imports the same file twice at once without a duplicate, every row accounted for', async () => {
     const tag = unique('twice');
     const csv = csvOf(['firstName', 'email', 'tags'], people(tag, 300));
