@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { LocalRuntime } from '../infra/local/runtime.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
+import { spliceSection } from './markdown-section.ts';
 
 /**
  * CSV import and export through the whole local runtime: a generated contacts
@@ -414,15 +415,6 @@ export function renderImportsSection(report: ImportsBenchReport, header: string)
   return lines.join('\n');
 }
 
-/** Replaces the section in a BENCHMARKS.md text, or appends it. */
-export function spliceImportsSection(markdown: string, section: string): string {
-  const start = markdown.indexOf(SECTION_START);
-  const end = markdown.indexOf(SECTION_END);
-  if (start >= 0 && end > start)
-    return `${markdown.slice(0, start)}${section}${markdown.slice(end + SECTION_END.length)}`;
-  return `${markdown.trimEnd()}\n\n${section}\n`;
-}
-
 /** `npm run bench:imports`: this section alone, spliced into BENCHMARKS.md. */
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? 0;
@@ -439,7 +431,10 @@ async function main(): Promise<void> {
   const file = join(root, 'BENCHMARKS.md');
   await writeFile(
     file,
-    spliceImportsSection(await readFile(file, 'utf8'), renderImportsSection(report, header)),
+    spliceSection(await readFile(file, 'utf8'), renderImportsSection(report, header), {
+      start: SECTION_START,
+      end: SECTION_END,
+    }),
   );
   console.log(JSON.stringify(report, null, 2));
   const failed = report.imports.filter(

@@ -9,6 +9,7 @@ import { monotonicFactory } from 'ulid';
 import { streamEvent, streamRecord } from '../test/support/stream-records.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { lambdaContext } from './events.ts';
+import { spliceSection } from './markdown-section.ts';
 import {
   type ReportRoutesReport,
   type ReportRoutesSettings,
@@ -531,15 +532,6 @@ export function renderReportsSection(report: ReportsBenchReport, header: string)
   return lines.join('\n');
 }
 
-/** Replaces the section in a BENCHMARKS.md text, or appends it. */
-export function spliceSection(markdown: string, section: string): string {
-  const start = markdown.indexOf(SECTION_START);
-  const end = markdown.indexOf(SECTION_END);
-  if (start >= 0 && end > start)
-    return `${markdown.slice(0, start)}${section}${markdown.slice(end + SECTION_END.length)}`;
-  return `${markdown.trimEnd()}\n\n${section}\n`;
-}
-
 function commit(root: string): string {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
@@ -612,7 +604,13 @@ async function main(): Promise<void> {
     const file = join(root, 'BENCHMARKS.md');
     const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
     const header = `Written by bench/reports.ts (\`npm run bench\`, or this section alone: \`npm run bench:reports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${commit(root)}; load average ${load} (times are as noisy as the machine was busy; request and item counts are not).`;
-    await writeFile(file, spliceSection(await readFile(file, 'utf8'), renderReportsSection(report, header)));
+    await writeFile(
+      file,
+      spliceSection(await readFile(file, 'utf8'), renderReportsSection(report, header), {
+        start: SECTION_START,
+        end: SECTION_END,
+      }),
+    );
     console.log(JSON.stringify(report, null, 2));
     if (process.env.BENCH_REPORT_FILE) await writeFile(process.env.BENCH_REPORT_FILE, JSON.stringify(report));
     log('BENCHMARKS.md: the report aggregates section rewritten');

@@ -23,8 +23,8 @@ import type { SegmentBenchReport } from './segments.ts';
  * aggregation throughput, bundle size and module init time per function.
  * Writes BENCHMARKS.md and exits non-zero when an expectation fails.
  * Then segment resolution over a large tenant and campaign sending through the local
- * runtime. BENCH_ITERATIONS, BENCH_INIT_RUNS, BENCH_STREAM_BATCHES, BENCH_SEGMENT_CONTACTS
- * and BENCH_CAMPAIGN_RECIPIENTS shorten a trial run.
+ * runtime. BENCH_ITERATIONS, BENCH_INIT_RUNS, BENCH_STREAM_BATCHES, BENCH_SEGMENT_CONTACTS,
+ * BENCH_CAMPAIGN_RECIPIENTS and BENCH_IMPORT_ROWS shorten a trial run.
  */
 
 const started = Date.now();
@@ -204,19 +204,12 @@ async function main(): Promise<number> {
     expectations,
   });
   await writeFile(join(root, 'BENCHMARKS.md'), markdown);
-  // The report aggregates section: its own child process and DynamoDB Local, spliced into the file just written.
+  // The report aggregates and the import sections: each its own child process and runtime or
+  // DynamoDB Local, spliced into the file just written.
   log('reports: stream mixed batch and rebuild (bench/reports.ts, a child process)');
-  await new Promise<void>((resolveRun, rejectRun) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/reports.ts')], {
-      cwd: root,
-      env: process.env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.on('error', rejectRun);
-    child.on('exit', (code) =>
-      code === 0 ? resolveRun() : rejectRun(new Error(`bench/reports.ts exited with ${code}`)),
-    );
-  });
+  await runSectionScript('bench/reports.ts');
+  log('imports: CSV import and export through the local runtime (bench/imports.ts, a child process)');
+  await runSectionScript('bench/imports.ts');
 
   console.log('');
   console.log(
@@ -255,6 +248,21 @@ async function main(): Promise<number> {
   }
   console.log('All bench expectations hold.');
   return 0;
+}
+
+/** Runs a bench script that rewrites its own section of BENCHMARKS.md; rejects when it fails. */
+function runSectionScript(script: string): Promise<void> {
+  return new Promise<void>((resolveRun, rejectRun) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
+      cwd: root,
+      env: process.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', rejectRun);
+    child.on('exit', (code) =>
+      code === 0 ? resolveRun() : rejectRun(new Error(`${script} exited with ${code}`)),
+    );
+  });
 }
 
 // Exits explicitly: idle keep-alive sockets of the SDK clients must not hold the process open.

@@ -143,13 +143,13 @@ export function claimExportJob(
   );
 }
 
-/** Marks the job done with its file's rows and bytes, if `owner` still holds it. */
-export function finishExportJob(
+/** Ends a job `owner` holds with `outcome` (done or failed, and their fields), releasing the lease; false when it no longer holds it. */
+function endExportJob(
   tenantId: string,
   id: string,
   owner: string,
-  file: { rows: number; bytes: number },
-  now = new Date(),
+  outcome: Readonly<Record<string, string | number>>,
+  now: Date,
 ): Promise<boolean> {
   return conditionHeld(() =>
     dynamo.send(
@@ -157,7 +157,7 @@ export function finishExportJob(
         TableName: config.tableName,
         Key: exportJobKey(tenantId, id),
         ...updateExpression({
-          set: { status: 'done', rows: file.rows, bytes: file.bytes, finishedAt: now.toISOString() },
+          set: { ...outcome, finishedAt: now.toISOString() },
           remove: ['leaseOwner', 'leaseUntil'],
           when: [allOf(equals('status', 'processing'), equals('leaseOwner', owner))],
         }),
@@ -166,28 +166,24 @@ export function finishExportJob(
   );
 }
 
+/** Marks the job done with its file's rows and bytes, if `owner` still holds it. */
+export const finishExportJob = (
+  tenantId: string,
+  id: string,
+  owner: string,
+  file: { rows: number; bytes: number },
+  now = new Date(),
+): Promise<boolean> =>
+  endExportJob(tenantId, id, owner, { status: 'done', rows: file.rows, bytes: file.bytes }, now);
+
 /** Marks the job failed for good (`reason` is shown to the user), if `owner` still holds it. */
-export function failExportJob(
+export const failExportJob = (
   tenantId: string,
   id: string,
   owner: string,
   reason: string,
   now = new Date(),
-): Promise<boolean> {
-  return conditionHeld(() =>
-    dynamo.send(
-      new UpdateCommand({
-        TableName: config.tableName,
-        Key: exportJobKey(tenantId, id),
-        ...updateExpression({
-          set: { status: 'failed', error: reason, finishedAt: now.toISOString() },
-          remove: ['leaseOwner', 'leaseUntil'],
-          when: [allOf(equals('status', 'processing'), equals('leaseOwner', owner))],
-        }),
-      }),
-    ),
-  );
-}
+): Promise<boolean> => endExportJob(tenantId, id, owner, { status: 'failed', error: reason }, now);
 
 /**
  * Counts a failed run (a storage error: the queue retries it) and gives the
