@@ -44,6 +44,7 @@ async function viewOf(item: ImportItem): Promise<ImportView> {
     updated: item.updated,
     skipped: item.skipped,
     failed: item.failed,
+    notes: item.notes ?? 0,
     errorsUrl,
     ...(item.columns ? { columns: [...item.columns] } : {}),
     ...(item.mapping ? { mapping: { ...item.mapping } } : {}),

@@ -31,6 +31,12 @@ export const importSchemas = /* @__PURE__ */ lazy(() => {
     /** Rows of an upsert that matched a record already holding every value. */
     skipped: z.number(),
     failed: z.number(),
+    /**
+     * Rows written with a note in the error CSV (an owner who is not a user
+     * here, a company or contact not found: imported without it); not part
+     * of processedRows' sum.
+     */
+    notes: z.number(),
     /** A presigned GET (15 minutes) of the error CSV `row,column,value,reason`, once the import has one. */
     errorsUrl: z.nullable(z.string()),
     /** Each header cell and the field it maps to (null: ignored), once the file is read. */

@@ -50,6 +50,8 @@ export interface RowPlan {
   readonly row: number;
   readonly outcome: RowOutcomeKind;
   readonly errors: readonly RowError[];
+  /** What a written row left out (an owner who is not a user here, a company or contact not found), for the error CSV. */
+  readonly notes?: readonly RowError[];
   /** The row's writes; empty for failed and skipped rows and in a dry run. */
   readonly items: readonly TransactItem[];
   /** A created record's match key and id, so a later duplicate in the same file becomes its update. */
@@ -77,15 +79,26 @@ export interface ChunkRow {
 /** A contact a deal row names by email: its id and its last campaign click (the deal's attribution). */
 type ContactRef = Pick<Contact, 'id' | 'lastClickedCampaignId' | 'lastClickedAt'>;
 
-/** References resolved for a chunk: each human value to an id, or the reason it does not resolve. */
+/**
+ * A reference that does not resolve: why, and whether the thing it names is
+ * simply not there (`missing`: the row is written without it, with a note)
+ * rather than refused (ambiguous, archived, not the importer's to give: the
+ * row fails).
+ */
+export interface Unresolved {
+  readonly reason: string;
+  readonly missing?: boolean;
+}
+
+/** References resolved for a chunk: each human value to an id, or why it does not resolve. */
 export interface ChunkReferences {
   /** By domain or name; with the company's country, a new deal's default. */
-  readonly companies: ReadonlyMap<string, { id: string; country?: string } | { reason: string }>;
-  readonly owners: ReadonlyMap<string, { ownerId: string; teamId?: string } | { reason: string }>;
+  readonly companies: ReadonlyMap<string, { id: string; country?: string } | Unresolved>;
+  readonly owners: ReadonlyMap<string, { ownerId: string; teamId?: string } | Unresolved>;
   /** Deals: pipelines by name or id. */
-  readonly pipelines: ReadonlyMap<string, { id: string } | { reason: string }>;
+  readonly pipelines: ReadonlyMap<string, { id: string } | Unresolved>;
   /** Deals: contacts by email (canonical, lower case). */
-  readonly contacts: ReadonlyMap<string, ContactRef | { reason: string }>;
+  readonly contacts: ReadonlyMap<string, ContactRef | Unresolved>;
   /** Deals: the pipelines read so far by id (named ones, the default, those of matched deals). */
   readonly pipelineRecords: Map<string, Pipeline>;
   /** Deals: the tenant's default pipeline (POST /deals without a pipelineId). */
@@ -181,8 +194,10 @@ const looksLikeDomain = (value: string) => /^[^\s@]+\.[^\s@]+$/.test(value) && !
  * Resolves the chunk's references in batches: companies by domain (the
  * COMPANY_DOMAIN constraint items) or by exact name (one byName Query per
  * distinct name), owners by email (USER_EMAIL) or user id. A company the
- * importer may not read does not resolve; an owner must be an active user the
- * importer may assign records to (a rep: only themselves).
+ * importer may not read, and an owner who is not an active user of the
+ * tenant, are `missing` (the row is written without them, with a note); an
+ * owner the importer may not assign records to (a rep: anyone but
+ * themselves) is refused.
  */
 export async function resolveReferences(
   context: ImportContext,
@@ -198,7 +213,7 @@ export async function resolveReferences(
     ...new Set(rows.flatMap((row) => (row.read.references.owner ? [row.read.references.owner.trim()] : []))),
   ];
 
-  const companyRefs = new Map<string, { id: string; country?: string } | { reason: string }>();
+  const companyRefs = new Map<string, { id: string; country?: string } | Unresolved>();
   const domains = companyValues.filter(looksLikeDomain).map((value) => value.toLowerCase());
   const byDomain = await holders(tenantId, 'COMPANY_DOMAIN', domains);
   const names = companyValues.filter((value) => !byDomain.has(value.toLowerCase()));
@@ -231,10 +246,11 @@ export async function resolveReferences(
       companyRefs.set(value, {
         reason: `${visible.length} companies have this name; give the company's domain instead`,
       });
-    else companyRefs.set(value, { reason: 'no company of this tenant has this domain or name' });
+    else
+      companyRefs.set(value, { reason: 'no company of this tenant has this domain or name', missing: true });
   }
 
-  const ownerRefs = new Map<string, { ownerId: string; teamId?: string } | { reason: string }>();
+  const ownerRefs = new Map<string, { ownerId: string; teamId?: string } | Unresolved>();
   const emails = ownerValues.filter((value) => value.includes('@')).map((value) => value.toLowerCase());
   const byEmail = await holders(tenantId, 'USER_EMAIL', emails);
   const ids = ownerValues.map((value) => byEmail.get(value.toLowerCase()) ?? value);
@@ -245,7 +261,8 @@ export async function resolveReferences(
   );
   for (const [index, value] of ownerValues.entries()) {
     const user = userRecords.get(ids[index] as string);
-    if (!user?.active) ownerRefs.set(value, { reason: 'is not an active user of this tenant' });
+    if (!user?.active)
+      ownerRefs.set(value, { reason: 'is not an active user of this tenant', missing: true });
     else if (!canAssignTo(actor, { userId: user.id, ...(user.teamId ? { teamId: user.teamId } : {}) }))
       ownerRefs.set(value, {
         reason:
@@ -290,7 +307,7 @@ async function resolveDealReferences(
     values.filter((value) => ID.test(value)).map((value) => value.toUpperCase()),
   );
   for (const pipeline of byId.values()) records.set(pipeline.id, pipeline);
-  const refs = new Map<string, { id: string } | { reason: string }>();
+  const refs = new Map<string, { id: string } | Unresolved>();
   await Promise.all(
     values.map(async (value) => {
       const found = byId.get(value.toUpperCase());
@@ -329,7 +346,7 @@ async function resolveDealReferences(
   ];
   const held = await holders(tenantId, 'CONTACT_EMAIL', emails);
   const found = await getRecords(contacts, tenantId, [...held.values()]);
-  const contactRefs = new Map<string, ContactRef | { reason: string }>();
+  const contactRefs = new Map<string, ContactRef | Unresolved>();
   for (const email of emails) {
     const contact = found.get(held.get(email) ?? '');
     contactRefs.set(
@@ -342,11 +359,9 @@ async function resolveDealReferences(
               : {}),
             ...(contact.lastClickedAt ? { lastClickedAt: contact.lastClickedAt } : {}),
           }
-        : {
-            reason: contact
-              ? 'the contact with this email is archived'
-              : 'no contact of this tenant has this email',
-          },
+        : contact
+          ? { reason: 'the contact with this email is archived' }
+          : { reason: 'no contact of this tenant has this email', missing: true },
     );
   }
   return { pipelines: refs, contacts: contactRefs, pipelineRecords: records, defaultPipelineId: fallback.id };
@@ -373,6 +388,10 @@ const rowError = (
   reason,
 });
 
+/** A written row's plan with the notes of what it left out (a failed row's errors say enough). */
+const noted = (plan: RowPlan, notes: readonly RowError[]): RowPlan =>
+  plan.outcome === 'failed' || notes.length === 0 ? plan : { ...plan, notes };
+
 const failed = (row: ChunkRow, errors: readonly RowError[]): RowPlan => ({
   ordinal: row.ordinal,
   row: row.read.row,
@@ -382,25 +401,65 @@ const failed = (row: ChunkRow, errors: readonly RowError[]): RowPlan => ({
 });
 
 /**
- * The ids the row's references resolve to, or the errors of those that do not.
- * A deal's stage is looked up in the pipeline the row names, else in the
- * pipeline of the deal it updates (`current`), else in the default pipeline;
- * a new deal gets the pipeline's id even when the row names none.
+ * What a row's note says of a reference it names that is not there: the
+ * record is written without it. Owners: as if the row named none (a new
+ * record is the importer's, or a lead the tenant's assignment rule's; an
+ * updated one keeps its owner).
+ */
+function noteOf(
+  context: ImportContext,
+  field: 'owner' | 'company' | 'contacts',
+  value: string,
+  updating: boolean,
+) {
+  const label = context.entity === 'contacts' ? 'contact' : context.entity.replace(/s$/, '');
+  if (field === 'owner')
+    return `owner "${value}" is not an active user here; ${
+      updating
+        ? 'the record keeps its owner'
+        : context.entity === 'leads'
+          ? 'the lead is assigned as if the row named no owner'
+          : 'the record is yours'
+    }`;
+  if (field === 'company')
+    return `company "${value}" not found; the ${label} is imported without it (import companies first to link them)`;
+  return `contact "${value}" not found; the deal is imported without it (import contacts first to link them)`;
+}
+
+/**
+ * The ids the row's references resolve to; the errors of those refused (the
+ * row fails) and the notes of those not found (the row is written without
+ * them). A deal's stage is looked up in the pipeline the row names, else in
+ * the pipeline of the deal it updates (`current`), else in the default
+ * pipeline; a new deal gets the pipeline's id even when the row names none.
  */
 function resolvedOf(
   context: ImportContext,
   row: ChunkRow,
   references: ChunkReferences,
   current?: StoredRecord,
-): { resolved: Record<string, unknown>; owner?: { ownerId: string; teamId?: string }; errors: RowError[] } {
+): {
+  resolved: Record<string, unknown>;
+  owner?: { ownerId: string; teamId?: string };
+  errors: RowError[];
+  notes: RowError[];
+} {
   const errors: RowError[] = [];
+  const notes: RowError[] = [];
   const resolved: Record<string, unknown> = {};
+  const unresolved = (field: 'owner' | 'company', value: string, ref: Unresolved | undefined) => {
+    if (ref?.missing)
+      notes.push(
+        rowError(context, row.read, field, value, noteOf(context, field, value, current !== undefined)),
+      );
+    else errors.push(rowError(context, row.read, field, value, ref?.reason ?? 'does not resolve'));
+  };
   let owner: { ownerId: string; teamId?: string } | undefined;
   const company = row.read.references.company?.trim();
   if (company && (context.entity === 'contacts' || context.entity === 'deals')) {
     const ref = references.companies.get(company);
     if (ref && 'id' in ref) resolved.companyId = ref.id;
-    else errors.push(rowError(context, row.read, 'company', company, ref?.reason ?? 'does not resolve'));
+    else unresolved('company', company, ref);
   }
   const ownerValue = row.read.references.owner?.trim();
   if (ownerValue) {
@@ -408,19 +467,25 @@ function resolvedOf(
     if (ref && 'ownerId' in ref) {
       owner = ref;
       resolved.ownerId = ref.ownerId;
-    } else errors.push(rowError(context, row.read, 'owner', ownerValue, ref?.reason ?? 'does not resolve'));
+    } else unresolved('owner', ownerValue, ref);
   }
-  if (context.entity === 'deals') errors.push(...resolveDealRow(context, row, references, current, resolved));
-  return { resolved, ...(owner ? { owner } : {}), errors };
+  if (context.entity === 'deals')
+    errors.push(...resolveDealRow(context, row, references, current, resolved, notes));
+  return { resolved, ...(owner ? { owner } : {}), errors, notes };
 }
 
-/** resolvedOf's part for deals: pipeline, stage and contacts into `resolved`; the errors of those that fail. */
+/**
+ * resolvedOf's part for deals: pipeline, stage and contacts into `resolved`;
+ * the errors of those that fail; a note for each contact not found (the deal
+ * links the others; none found: an update keeps its contacts).
+ */
 function resolveDealRow(
   context: ImportContext,
   row: ChunkRow,
   references: ChunkReferences,
   current: StoredRecord | undefined,
   resolved: Record<string, unknown>,
+  notes: RowError[],
 ): RowError[] {
   const errors: RowError[] = [];
   const { pipeline: named, stage: stageValue, contacts: emails } = row.read.references;
@@ -449,9 +514,19 @@ function resolveDealRow(
     for (const email of emails) {
       const ref = references.contacts.get(matchValue('contacts', email));
       if (ref && 'id' in ref) ids.push(ref.id);
+      else if (ref?.missing)
+        notes.push(
+          rowError(
+            context,
+            row.read,
+            'contacts',
+            email,
+            noteOf(context, 'contacts', email, current !== undefined),
+          ),
+        );
       else errors.push(rowError(context, row.read, 'contacts', email, ref?.reason ?? 'does not resolve'));
     }
-    resolved.contactIds = [...new Set(ids)];
+    if (ids.length > 0 || !current) resolved.contactIds = [...new Set(ids)];
   }
   return errors;
 }
@@ -669,7 +744,7 @@ function dealChecks(context: ImportContext, before: Deal | undefined, after: Dea
 
 /** The resolved company (with its country) or contact (with its last click) a row's id came from. */
 function resolvedRecord<T extends { id: string }>(
-  refs: ReadonlyMap<string, T | { reason: string }>,
+  refs: ReadonlyMap<string, T | Unresolved>,
   id: unknown,
 ): T | undefined {
   if (typeof id !== 'string') return undefined;
@@ -833,7 +908,7 @@ export async function planRows(
     const id = key ? held.get(key) : undefined;
     const current = id ? matched.get(id) : undefined;
     const keyValue = row.read.matchKey ?? '';
-    const { resolved, owner, errors } = resolvedOf(
+    const { resolved, owner, errors, notes } = resolvedOf(
       context,
       row,
       references,
@@ -860,10 +935,15 @@ export async function planRows(
       }
       if (!current) {
         // A dry run's earlier row of the same key: counted as the update it would be.
-        plans.push({ ordinal: row.ordinal, row: row.read.row, outcome: 'updated', errors: [], items: [] });
+        plans.push(
+          noted(
+            { ordinal: row.ordinal, row: row.read.row, outcome: 'updated', errors: [], items: [] },
+            notes,
+          ),
+        );
         continue;
       }
-      plans.push(planUpdate(context, rules, row, current, resolved, owner, references));
+      plans.push(noted(planUpdate(context, rules, row, current, resolved, owner, references), notes));
       continue;
     }
     const validated = validateRow(
@@ -904,6 +984,7 @@ export async function planRows(
       outcome: 'created',
       errors: [],
       items: context.dryRun ? [] : writes(),
+      ...(notes.length > 0 ? { notes } : {}),
       ...(key ? { createdKey: key, createdId: built.id } : {}),
     });
   }

@@ -103,13 +103,14 @@ interface RangeMarker extends ImportTotals {
   readonly errors: readonly RowError[];
 }
 
-const zero: ImportTotals = { created: 0, updated: 0, skipped: 0, failed: 0 };
+const zero: ImportTotals = { created: 0, updated: 0, skipped: 0, failed: 0, notes: 0 };
 
 const add = (a: ImportTotals, b: ImportTotals): ImportTotals => ({
   created: a.created + b.created,
   updated: a.updated + b.updated,
   skipped: a.skipped + b.skipped,
   failed: a.failed + b.failed,
+  notes: a.notes + b.notes,
 });
 
 function markerOf(plans: readonly RowPlan[]): RangeMarker {
@@ -120,8 +121,12 @@ function markerOf(plans: readonly RowPlan[]): RangeMarker {
     updated: count('updated'),
     skipped: count('skipped'),
     failed: count('failed'),
+    notes: plans.filter((plan) => plan.outcome !== 'failed' && (plan.notes?.length ?? 0) > 0).length,
     errors: plans.flatMap((plan) =>
-      plan.errors.map((error) => ({ ...error, value: error.value.slice(0, MAX_ERROR_VALUE_CHARS) })),
+      [...plan.errors, ...(plan.notes ?? [])].map((error) => ({
+        ...error,
+        value: error.value.slice(0, MAX_ERROR_VALUE_CHARS),
+      })),
     ),
   };
 }
@@ -149,6 +154,7 @@ const toMarker = (item: Record<string, unknown>): RangeMarker => ({
   updated: Number(item.updated ?? 0),
   skipped: Number(item.skipped ?? 0),
   failed: Number(item.failed ?? 0),
+  notes: Number(item.notes ?? 0),
   errors: (item.errors as RowError[]) ?? [],
 });
 
@@ -602,7 +608,8 @@ async function finish(
   const latest = (await getImport(tenantId, id, true)) as ImportItem;
   const finishedAt = new Date().toISOString();
   const status = outcome.error ? 'failed' : 'done';
-  const counts = `${latest.created} created, ${latest.updated} updated, ${latest.skipped} skipped, ${latest.failed} failed`;
+  const noted = latest.notes ? `, ${latest.notes} with a note` : '';
+  const counts = `${latest.created} created, ${latest.updated} updated, ${latest.skipped} skipped, ${latest.failed} failed${noted}`;
   const title = outcome.error
     ? `Your import of ${item.entity} failed: ${outcome.error}`
     : `Your ${item.dryRun ? 'dry run' : 'import'} of ${item.entity} is done: ${counts}`;

@@ -39,6 +39,12 @@ export interface ImportTotals {
   readonly updated: number;
   readonly skipped: number;
   readonly failed: number;
+  /**
+   * Rows written (created, updated or skipped) with a note in the error CSV:
+   * a value the import left out (an owner who is not a user here, a company
+   * or contact not found). Not part of processedRows' sum.
+   */
+  readonly notes: number;
 }
 
 export interface ImportItem extends ImportTotals {
@@ -128,6 +134,7 @@ export async function createImport(
     updated: 0,
     skipped: 0,
     failed: 0,
+    notes: 0,
     createdAt: now.toISOString(),
   };
   await dynamo.send(
@@ -319,7 +326,7 @@ export async function advanceImport(
         TableName: config.tableName,
         Key: importKey(tenantId, importId),
         UpdateExpression:
-          'SET #cursor = :to ADD created :created, updated :updated, skipped :skipped, failed :failed, processedRows :processed',
+          'SET #cursor = :to ADD created :created, updated :updated, skipped :skipped, failed :failed, notes :notes, processedRows :processed',
         ConditionExpression: '#cursor = :from',
         ExpressionAttributeNames: { '#cursor': 'cursor' },
         ExpressionAttributeValues: {
@@ -329,6 +336,7 @@ export async function advanceImport(
           ':updated': totals.updated,
           ':skipped': totals.skipped,
           ':failed': totals.failed,
+          ':notes': totals.notes,
           ':processed': processed,
         },
       }),

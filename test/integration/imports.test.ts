@@ -27,6 +27,7 @@ interface Totals {
   readonly updated: number;
   readonly skipped: number;
   readonly failed: number;
+  readonly notes: number;
 }
 
 const csvOf = (header: readonly string[], rows: readonly Row[]) =>
@@ -202,7 +203,7 @@ describe('an import, start to end', () => {
 });
 
 describe('references', () => {
-  it('links companies by domain or name and owners by email; one that does not resolve fails its row', async () => {
+  it('links companies by domain or name and owners by email; one not found is left out with a note', async () => {
     const tag = unique('ref');
     const domain = `${tag}.example`.toLowerCase();
     const company = await world.admin.client.post('/companies', { name: `Acme ${tag}`, domain });
@@ -226,17 +227,50 @@ describe('references', () => {
       world.admin.client,
       await importCsv(world.admin.client, { entity: 'contacts' }, csv),
     );
-    expect(view).toMatchObject({ status: 'done', created: 4, failed: 2, processedRows: 6 });
+    expect(view).toMatchObject({ status: 'done', created: 6, failed: 0, notes: 2, processedRows: 6 });
+    totalsAddUp(view);
     const stored = await contactsTagged(world.admin.client, tag);
-    expect(stored.every((contact) => contact.companyId === company.body.id)).toBe(true);
+    expect(stored).toHaveLength(6);
+    const byName = new Map(stored.map((contact) => [contact.firstName, contact]));
+    expect(stored.filter((contact) => contact.companyId === company.body.id)).toHaveLength(4);
+    expect(byName.get('Lost')).not.toHaveProperty('companyId');
+    expect(byName.get('Nobody')).toMatchObject({ ownerId: world.admin.id });
     expect(
       stored.filter((contact) => contact.ownerId === world.repRed.id && contact.teamId === world.teams.red),
     ).toHaveLength(3);
-    const errors = await errorRows(view.errorsUrl);
-    expect(errors.map((error) => [error.row, error.column])).toEqual([
-      ['6', 'company'],
-      ['7', 'owner'],
+    expect(await errorRows(view.errorsUrl)).toEqual([
+      {
+        row: '6',
+        column: 'company',
+        value: `nowhere-${domain}`,
+        reason: `company "nowhere-${domain}" not found; the contact is imported without it (import companies first to link them)`,
+      },
+      {
+        row: '7',
+        column: 'owner',
+        value: `nobody@${world.tenant}.test`,
+        reason: `owner "nobody@${world.tenant}.test" is not an active user here; the record is yours`,
+      },
     ]);
+
+    // An upsert naming an owner who is not here keeps the record's owner, with a note.
+    const again = await finished(
+      world.admin.client,
+      await importCsv(
+        world.admin.client,
+        { entity: 'contacts', mode: 'upsert' },
+        csvOf(
+          ['email', 'lastName', 'owner'],
+          [{ email: `ana.0.${tag}@example.com`, lastName: 'Moved', owner: 'left@elsewhere.test' }],
+        ),
+      ),
+    );
+    expect(again).toMatchObject({ status: 'done', updated: 1, failed: 0, notes: 1 });
+    const moved = (await contactsTagged(world.admin.client, tag)).find(
+      (contact) => contact.lastName === 'Moved',
+    );
+    expect(moved).toMatchObject({ ownerId: world.repRed.id });
+    expect((await errorRows(again.errorsUrl))[0]?.reason).toMatch(/the record keeps its owner/);
   });
 });
 
@@ -431,6 +465,12 @@ describe('create and upsert', () => {
           owner: `rep-red-2@${world.tenant}.test`,
           tags: tag,
         },
+        {
+          firstName: 'Left',
+          email: `left.${tag}@example.com`,
+          owner: `gone@${world.tenant}.test`,
+          tags: tag,
+        },
       ],
     );
     const id = await importCsv(world.repRed.client, { entity: 'contacts', mode: 'upsert' }, csv);
@@ -438,9 +478,10 @@ describe('create and upsert', () => {
     expect(view).toMatchObject({
       status: 'done',
       ownerId: world.repRed.id,
-      created: 1,
+      created: 2,
       updated: 1,
       failed: 2,
+      notes: 1,
     });
     totalsAddUp(view);
     expect((await world.repRed2.client.get(`/contacts/${theirs.body.id}`)).body).toMatchObject({
@@ -448,10 +489,12 @@ describe('create and upsert', () => {
       version: 1,
     });
     expect((await world.repRed.client.get(`/contacts/${mine.body.id}`)).body.firstName).toBe('Mine too');
-    const created = (await contactsTagged(world.admin.client, tag)).find((contact) =>
-      String(contact.email).startsWith('new.'),
-    );
-    expect(created).toMatchObject({ ownerId: world.repRed.id, teamId: world.teams.red });
+    const tagged = await contactsTagged(world.admin.client, tag);
+    for (const prefix of ['new.', 'left.'])
+      expect(tagged.find((contact) => String(contact.email).startsWith(prefix))).toMatchObject({
+        ownerId: world.repRed.id,
+        teamId: world.teams.red,
+      });
     const errors = await errorRows(view.errorsUrl);
     expect(errors).toEqual([
       expect.objectContaining({ row: '2', column: 'email', reason: expect.stringMatching(/may not change/) }),
@@ -459,6 +502,11 @@ describe('create and upsert', () => {
         row: '5',
         column: 'owner',
         reason: expect.stringMatching(/only import records they own/),
+      }),
+      expect.objectContaining({
+        row: '6',
+        column: 'owner',
+        reason: expect.stringMatching(/is not an active user here; the record is yours/),
       }),
     ]);
 
