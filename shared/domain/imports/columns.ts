@@ -59,24 +59,42 @@ export function fieldOf(
 }
 
 /**
- * The forgiving matcher: folded header name → target. Exact canonical names
- * come first, then built-in synonyms, then custom fields by key and by label
- * (a custom field never takes a name a built-in field answers to).
+ * How closely a header name names its field, best first: the canonical
+ * column name as an export writes it, a synonym (or the canonical name in
+ * another case, or a custom field's key or label), a generic name (`Title`),
+ * a further value (`E-mail 2 Address`).
  */
-function matcher(entity: ImportEntity, customFields: readonly CustomFieldDefinition[]): Map<string, string> {
-  const names = new Map<string, string>();
-  const add = (name: string, target: string) => {
+const Tier = { Canonical: 0, Synonym: 1, Generic: 2, Secondary: 3 } as const;
+type Tier = (typeof Tier)[keyof typeof Tier];
+
+/**
+ * The forgiving matcher: folded header name → target and tier. Generic names
+ * first (Outlook's `Title` is not `title` the export writes), then the
+ * canonical names, built-in synonyms, secondary names, then custom fields by
+ * key and by label (a custom field never takes a name a built-in field
+ * answers to).
+ */
+function matcher(
+  entity: ImportEntity,
+  customFields: readonly CustomFieldDefinition[],
+): Map<string, { target: string; tier: Tier }> {
+  const names = new Map<string, { target: string; tier: Tier }>();
+  const add = (name: string, target: string, tier: Tier) => {
     const folded = fold(name);
-    if (folded !== '' && !names.has(folded)) names.set(folded, target);
+    if (folded !== '' && !names.has(folded)) names.set(folded, { target, tier });
   };
-  for (const target of canonicalColumns(entity, customFields)) add(target, target);
+  for (const field of importFields[entity])
+    for (const name of field.generic ?? []) add(name, field.column, Tier.Generic);
+  for (const target of canonicalColumns(entity, customFields)) add(target, target, Tier.Synonym);
   for (const field of importFields[entity]) {
-    add(field.column, field.column);
-    for (const synonym of field.synonyms) add(synonym, field.column);
+    add(field.column, field.column, Tier.Synonym);
+    for (const synonym of field.synonyms) add(synonym, field.column, Tier.Synonym);
   }
+  for (const field of importFields[entity])
+    for (const name of field.secondary ?? []) add(name, field.column, Tier.Secondary);
   for (const definition of customFields) {
-    add(definition.key, `${CUSTOM_FIELD_PREFIX}${definition.key}`);
-    add(definition.label, `${CUSTOM_FIELD_PREFIX}${definition.key}`);
+    add(definition.key, `${CUSTOM_FIELD_PREFIX}${definition.key}`, Tier.Synonym);
+    add(definition.label, `${CUSTOM_FIELD_PREFIX}${definition.key}`, Tier.Synonym);
   }
   return names;
 }
@@ -89,7 +107,12 @@ const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`).jo
  * other cells go through the forgiving matcher (case, accents, spaces, `_`,
  * `-`, `.` and other punctuation ignored; English and Spanish synonyms; custom
  * fields by key or label). A column the matcher maps to a field an explicit
- * entry already took is ignored. For contacts and leads a full-name column
+ * entry already took is ignored. Of several columns the matcher maps to one
+ * field, one named better wins and the others are ignored (canonical name >
+ * synonym > generic name such as Outlook's `Title`, the salutation beside
+ * `Job Title` > further value such as `E-mail 2 Address` or `Home Phone`, of
+ * which the first wins); two of the same standing fail the file. For
+ * contacts and leads a full-name column
  * (`name`) is used only when no column maps to `firstName`; otherwise it is
  * ignored. Blank header cells map to null.
  *
@@ -97,8 +120,8 @@ const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`).jo
  * cell → its field or null), what the import shows and can be sent back.
  *
  * Throws ImportFileError when an explicit mapping names a column that is not in
- * the header or a field that does not exist, when two columns map to the same
- * field, or when no column maps to any field of the entity.
+ * the header or a field that does not exist, when two columns of the same
+ * standing map to the same field, or when no column maps to any field of the entity.
  */
 export function mapColumns(
   entity: ImportEntity,
@@ -129,12 +152,22 @@ export function mapColumns(
     Object.entries(explicit).map(([column, target]) => [column.trim(), target]),
   );
   const names = matcher(entity, options.customFields);
+  const canonical = new Set(canonicalColumns(entity, options.customFields));
 
   const chosen = header.map((column, index) => {
     const given = explicitByColumn.get(column);
-    if (column === '') return { column, index, field: null, explicit: false };
-    if (given !== undefined) return { column, index, field: given === '' ? null : given, explicit: true };
-    return { column, index, field: names.get(fold(column)) ?? null, explicit: false };
+    if (column === '') return { column, index, field: null, explicit: false, tier: Tier.Canonical };
+    if (given !== undefined)
+      return { column, index, field: given === '' ? null : given, explicit: true, tier: Tier.Canonical };
+    if (canonical.has(column)) return { column, index, field: column, explicit: false, tier: Tier.Canonical };
+    const match = names.get(fold(column));
+    return {
+      column,
+      index,
+      field: match?.target ?? null,
+      explicit: false,
+      tier: match?.tier ?? Tier.Canonical,
+    };
   });
   const takenExplicitly = new Set(
     chosen.filter((entry) => entry.explicit && entry.field).map((entry) => entry.field),
@@ -144,6 +177,21 @@ export function mapColumns(
   if (chosen.some((entry) => entry.field === 'firstName'))
     for (const entry of chosen)
       if (entry.field === 'name' && (entity === 'contacts' || entity === 'leads')) entry.field = null;
+
+  // Of the matched columns of one field, a better-named one wins; among further values, the first.
+  const best = new Map<string, Tier>();
+  for (const entry of chosen)
+    if (entry.field && !entry.explicit)
+      best.set(entry.field, Math.min(best.get(entry.field) ?? Tier.Secondary, entry.tier) as Tier);
+  const firstSecondary = new Set<string>();
+  for (const entry of chosen) {
+    if (!entry.field || entry.explicit) continue;
+    if (entry.tier > (best.get(entry.field) ?? Tier.Secondary)) entry.field = null;
+    else if (entry.tier === Tier.Secondary) {
+      if (firstSecondary.has(entry.field)) entry.field = null;
+      else firstSecondary.add(entry.field);
+    }
+  }
 
   const byField = new Map<string, string[]>();
   for (const entry of chosen)

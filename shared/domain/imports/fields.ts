@@ -41,6 +41,18 @@ export interface ImportField {
   readonly kind: FieldKind;
   /** Header names that map to it besides the column name itself. */
   readonly synonyms: readonly string[];
+  /**
+   * Names that also mean something else (Outlook's `Title` is the
+   * salutation): a column so named yields to one named by the column name or
+   * a synonym, and is then ignored.
+   */
+  readonly generic?: readonly string[];
+  /**
+   * A record's further values of the field (`E-mail 2 Address`, `Home
+   * Phone`): they yield to any other column of the field, and among
+   * themselves the first one wins.
+   */
+  readonly secondary?: readonly string[];
   /** Not written by exports: an extra way in (the full-name column). */
   readonly importOnly?: boolean;
 }
@@ -99,6 +111,15 @@ const email: ImportField = {
     'Dirección de correo',
     'Mail',
   ],
+  secondary: [
+    'E-mail 2 Address',
+    'E-mail 3 Address',
+    'E-mail 2 - Value',
+    'E-mail 3 - Value',
+    'Email 2',
+    'Other Email',
+    'Personal Email',
+  ],
 };
 const phone: ImportField = {
   column: 'phone',
@@ -119,6 +140,17 @@ const phone: ImportField = {
     'Móvil',
     'Celular',
     'Teléfono móvil',
+  ],
+  secondary: [
+    'Business Phone',
+    'Business Phone 2',
+    'Home Phone',
+    'Home Phone 2',
+    'Other Phone',
+    'Primary Phone',
+    'Company Main Telephone',
+    'Phone 2 - Value',
+    'Phone 3 - Value',
   ],
 };
 const country: ImportField = {
@@ -260,7 +292,6 @@ const contacts: readonly ImportField[] = [
     kind: text,
     synonyms: [
       'Job Title',
-      'Title',
       'Position',
       'Role',
       'Organization Title',
@@ -269,6 +300,7 @@ const contacts: readonly ImportField[] = [
       'Puesto',
       'Puesto de trabajo',
     ],
+    generic: ['Title'],
   },
   country,
   city,
