@@ -4,6 +4,7 @@
  */
 export {
   type ColumnMapping,
+  type CsvDelimiter,
   type CsvRecord,
   ImportFileError,
   mapColumns,

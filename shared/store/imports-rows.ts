@@ -15,7 +15,7 @@ import { newContactConsent } from './contact-consent.ts';
 import { dealWrites } from './deals.ts';
 import { companies, contacts, deals, leads, pipelines, users } from './entities.ts';
 import type { ImportEntityName, ImportMode } from './imports.ts';
-import type { ColumnMapping, ReadRow, RowError } from './imports-reader.ts';
+import type { ColumnMapping, CsvDelimiter, ReadRow, RowError } from './imports-reader.ts';
 import { validateRow } from './imports-reader.ts';
 import { indexPartition, itemIndexes, lookupPk, suppressionKey, uniqueKey } from './keys.ts';
 import { ruleAssignee } from './lead-assignment.ts';
@@ -68,6 +68,8 @@ export interface ImportContext {
   readonly dryRun: boolean;
   readonly columns: readonly ColumnMapping[];
   readonly customFields: readonly CustomFieldDefinition[];
+  /** The file's delimiter (a `;` file writes the decimal comma). */
+  readonly delimiter?: CsvDelimiter;
 }
 
 /** One data row of the chunk: its position among the file's records and what the reader made of it. */

@@ -364,7 +364,13 @@ class ImportRun {
       if (covered.has(ordinal)) continue;
       pending.push({
         ordinal,
-        read: readRow(this.context.entity, this.context.columns, record, this.context.customFields),
+        read: readRow(
+          this.context.entity,
+          this.context.columns,
+          record,
+          this.context.customFields,
+          this.context.delimiter,
+        ),
       });
     }
     const written: RangeMarker[] = [];
@@ -539,6 +545,7 @@ async function runHeld(
         dryRun: item.dryRun,
         columns: mapped.columns,
         customFields,
+        delimiter: opened.delimiter,
       },
       options,
     );

@@ -83,7 +83,7 @@ async function run(expected: Expected, bytes: Uint8Array, chunkSize: number): Pr
     });
     outcome.columns = mapping;
     for await (const record of file.records)
-      outcome.rows.push(readRow(expected.entity, columns, record, customFields));
+      outcome.rows.push(readRow(expected.entity, columns, record, customFields, file.delimiter));
   } catch (error) {
     outcome.error = error;
   }

@@ -4,7 +4,7 @@ import type { ColumnMapping } from './columns.ts';
 import { fieldOf, type MappedField } from './columns.ts';
 import { readCountry } from './countries.ts';
 import type { CsvRecord } from './csv.ts';
-import type { ImportEntity } from './entities.ts';
+import type { CsvDelimiter, ImportEntity } from './entities.ts';
 import type { ImportField } from './fields.ts';
 import {
   fold,
@@ -77,7 +77,11 @@ const matchFields: Readonly<Record<ImportEntity, string>> = {
 };
 
 /** A custom field's cell read into its stored type (shared/domain/custom-fields.ts CustomFieldValue). */
-function readCustom(definition: CustomFieldDefinition, cell: string): Read<CustomFieldValue> {
+function readCustom(
+  definition: CustomFieldDefinition,
+  cell: string,
+  decimalComma: boolean,
+): Read<CustomFieldValue> {
   const options = definition.options ?? [];
   const option = (entry: string) =>
     options.find((candidate) => candidate === entry || fold(candidate) === fold(entry));
@@ -85,7 +89,7 @@ function readCustom(definition: CustomFieldDefinition, cell: string): Read<Custo
     case 'text':
       return { value: cell };
     case 'number':
-      return readNumber(cell);
+      return readNumber(cell, decimalComma);
     case 'date':
       return readDate(cell);
     case 'boolean':
@@ -114,6 +118,8 @@ interface Reading {
   readonly custom: Record<string, CustomFieldValue>;
   readonly references: { -readonly [K in keyof RowReferences]: RowReferences[K] };
   readonly errors: RowError[];
+  /** The file is `;`-delimited: a single `,` in a number is its decimal separator. */
+  readonly decimalComma: boolean;
   impliedCurrency?: { currency: string; column: string; cell: string };
   fullName?: { firstName: string; lastName?: string };
 }
@@ -145,9 +151,9 @@ function readBuiltin(
     case 'website':
       return set(readWebsite(cell));
     case 'count':
-      return take(readCount(cell), set);
+      return take(readCount(cell, state.decimalComma), set);
     case 'money':
-      return take(readMoney(cell), ({ amount, currency }) => {
+      return take(readMoney(cell, state.decimalComma), ({ amount, currency }) => {
         set(amount);
         if (currency) state.impliedCurrency = { currency, column, cell };
       });
@@ -182,7 +188,8 @@ function readBuiltin(
 /**
  * Reads one record through the mapping: every mapped, non-blank cell is
  * normalised (shared/domain/imports/values.ts states the rules: dates day
- * first, amounts in either decimal convention, emails canonical, country names
+ * first, amounts in either decimal convention (a single `,` is decimal in a
+ * `;`-delimited file, `delimiter`), emails canonical, country names
  * to ISO codes, lists split on `;`). Never throws: a cell that cannot be read
  * becomes a RowError naming its column. Also a row error: cells beyond the
  * header that hold data ("has N cells, the header has M"; empty extra cells
@@ -197,8 +204,15 @@ export function readRow(
   columns: readonly ColumnMapping[],
   record: CsvRecord,
   customFields: readonly CustomFieldDefinition[],
+  delimiter?: CsvDelimiter,
 ): ReadRow {
-  const state: Reading = { fields: {}, custom: {}, references: {}, errors: [] };
+  const state: Reading = {
+    fields: {},
+    custom: {},
+    references: {},
+    errors: [],
+    decimalComma: delimiter === ';',
+  };
   const cells: Record<string, string> = {};
   const fail = (column: string, value: string, reason: string) =>
     state.errors.push({ row: record.row, column, value, reason });
@@ -233,7 +247,7 @@ export function readRow(
     const failHere = (reason: string) => fail(column.column, cell, reason);
     if (target.source === 'builtin') readBuiltin(target.field, cell, column.column, state, failHere);
     else {
-      const read = readCustom(target.definition, cell);
+      const read = readCustom(target.definition, cell, state.decimalComma);
       if ('reason' in read) failHere(read.reason);
       else state.custom[target.definition.key] = read.value;
     }

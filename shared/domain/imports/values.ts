@@ -84,11 +84,15 @@ const currencySigns: Readonly<Record<string, string>> = {
  * thousands (`1.234.567`); a single `,` or `.` followed by exactly three
  * digits after a first group of 1-3 digits not starting with 0 groups
  * thousands too (`1,200` and `1.200` are 1200), otherwise it is the decimal
- * separator (`1234,5`, `0,125`, `,5`). `currency` is the ISO code written
- * around the number (`€ 1.200`, `1200 EUR`), if any.
+ * separator (`1234,5`, `0,125`, `,5`). With `decimalComma` (a `;`-delimited
+ * file: the convention of the countries that write the decimal comma, where
+ * Excel saves CSV with `;`) a single `,` is always the decimal separator
+ * (`1,234` is 1.234). `currency` is the ISO code written around the number
+ * (`€ 1.200`, `1200 EUR`), if any.
  */
 export function readDecimal(
   cell: string,
+  decimalComma = false,
 ): Read<{ digits: string; fraction: string; negative: boolean; currency?: string }> {
   let text = cell.trim();
   let currency: string | undefined;
@@ -117,8 +121,8 @@ export function readDecimal(
   if (lastDot >= 0 && lastComma >= 0) decimal = lastDot > lastComma ? '.' : ',';
   else {
     const separator = lastDot >= 0 ? '.' : lastComma >= 0 ? ',' : undefined;
-    if (separator && text.split(separator).length === 2 && !/^[1-9]\d{0,2}[.,]\d{3}$/.test(text))
-      decimal = separator;
+    const grouped = !(decimalComma && separator === ',') && /^[1-9]\d{0,2}[.,]\d{3}$/.test(text);
+    if (separator && text.split(separator).length === 2 && !grouped) decimal = separator;
   }
   const point = decimal ? text.lastIndexOf(decimal) : text.length;
   const whole = text.slice(0, point) || (decimal ? '0' : '');
@@ -142,8 +146,8 @@ export function readDecimal(
 }
 
 /** A number (custom number fields): any sign and decimals, read as readDecimal does, no currency. */
-export function readNumber(cell: string): Read<number> {
-  const read = readDecimal(cell);
+export function readNumber(cell: string, decimalComma = false): Read<number> {
+  const read = readDecimal(cell, decimalComma);
   if ('reason' in read) return read;
   if (read.value.currency) return { reason: 'is not a plain number (it names a currency)' };
   const value = Number(
@@ -153,8 +157,8 @@ export function readNumber(cell: string): Read<number> {
 }
 
 /** A whole number of at least 0 (a company's employees). */
-export function readCount(cell: string): Read<number> {
-  const read = readDecimal(cell);
+export function readCount(cell: string, decimalComma = false): Read<number> {
+  const read = readDecimal(cell, decimalComma);
   if ('reason' in read || read.value.currency || read.value.negative || /[1-9]/.test(read.value.fraction))
     return { reason: 'is not a whole number' };
   const value = Number(read.value.digits);
@@ -167,8 +171,8 @@ export function readCount(cell: string): Read<number> {
  * computed in minor units (shared/domain/money.ts) so `1.234,56` is exactly
  * 1234.56; `currency` is the code written around it.
  */
-export function readMoney(cell: string): Read<{ amount: number; currency?: string }> {
-  const read = readDecimal(cell);
+export function readMoney(cell: string, decimalComma = false): Read<{ amount: number; currency?: string }> {
+  const read = readDecimal(cell, decimalComma);
   if ('reason' in read)
     return read.reason === TWO_CURRENCIES
       ? read
