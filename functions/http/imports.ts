@@ -1,4 +1,5 @@
 import { importRoutes } from '#shared/api/imports';
+import { canonicalColumns, fieldOf } from '#shared/domain/imports/index';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, notFound } from '#shared/http/problem';
@@ -6,6 +7,7 @@ import { actorOf } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
 import type { ImportView } from '#shared/schemas/imports-api';
 import { getObjectStore } from '#shared/storage/select';
+import { readCustomFieldDefinitions } from '#shared/store/custom-fields';
 import {
   createImport,
   getImport,
@@ -73,6 +75,21 @@ export const handler = httpHandler(importRoutes, {
           message: `${body.entity} have no unique key to match rows on; import with mode create`,
         },
       ]);
+    if (body.mapping) {
+      // A target the entity does not have is refused now, not after the upload (mapColumns checks it again then).
+      const customFields = await readCustomFieldDefinitions(caller.tenantId, body.entity);
+      const unknown = Object.entries(body.mapping).filter(
+        ([, target]) => target && !fieldOf(body.entity, target, customFields),
+      );
+      if (unknown.length > 0)
+        throw badRequest(
+          'The mapping names fields this entity does not have',
+          unknown.map(([column, target]) => ({
+            path: `mapping.${column}`,
+            message: `${body.entity} have no field "${target}"; the fields are: ${canonicalColumns(body.entity, customFields).join(', ')}`,
+          })),
+        );
+    }
     const item = await createImport(caller.tenantId, actorOf(caller), {
       entity: body.entity,
       mode,

@@ -662,6 +662,50 @@ describe('redelivery, crashes and concurrent imports never duplicate a row', () 
   });
 });
 
+describe('POST /imports mapping', () => {
+  it('refuses at once a mapping that names a field the entity does not have', async () => {
+    const client = api(await tokenFor({ tenant: `${world.tenant}-map`, role: 'admin', user: 'mapper' }));
+    const defined = await client.put('/settings/fields/contacts', [
+      { key: 'tier', label: 'Tier', type: 'select', options: ['gold'] },
+    ]);
+    expect(defined.status, defined.text).toBe(200);
+    const refused = await client.post('/imports', {
+      entity: 'contacts',
+      mapping: {
+        Colour: 'favouriteColour',
+        Nope: 'customFields.nope',
+        Level: 'customFields.tier',
+        Mail: 'email',
+        Notes: null,
+        Other: '',
+      },
+    });
+    expect(refused.status, refused.text).toBe(400);
+    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(refused.body.errors).toEqual([
+      {
+        path: 'mapping.Colour',
+        message: expect.stringMatching(
+          /^contacts have no field "favouriteColour"; the fields are: firstName, .*customFields\.tier$/,
+        ),
+      },
+      { path: 'mapping.Nope', message: expect.stringMatching(/^contacts have no field "customFields.nope"/) },
+    ]);
+    expect((await client.get('/imports')).body.items).toEqual([]);
+
+    const accepted = await client.post('/imports', {
+      entity: 'contacts',
+      mapping: { Level: 'customFields.tier', Mail: 'email', Notes: null, Other: '' },
+    });
+    expect(accepted.status, accepted.text).toBe(201);
+    const deals = await client.post('/imports', { entity: 'deals', mapping: { Level: 'customFields.tier' } });
+    expect(deals.status).toBe(400);
+    expect(deals.body.errors).toEqual([
+      { path: 'mapping.Level', message: expect.stringMatching(/^deals have no field/) },
+    ]);
+  });
+});
+
 describe('GET /imports', () => {
   it('lists newest first with cursor paging, and another tenant sees none of them', async () => {
     const client = api(await tokenFor({ tenant: `${world.tenant}-list`, role: 'admin', user: 'lister' }));
