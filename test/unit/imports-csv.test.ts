@@ -246,12 +246,32 @@ describe('a file read through a stream', () => {
       })(),
     ).rejects.toThrow(
       new ImportFileError(
-        `Row 3: the row is longer than 1,000,000 characters; a quoted cell probably starts here and its closing quote (") is missing.`,
+        `Row 3: the row is longer than 1,000,000 characters; a quoted cell starts here and its closing quote (") is probably missing.`,
       ),
     );
     expect(seen).toEqual([2]);
     expect(MAX_ROW_CHARACTERS).toBe(1_000_000);
     expect(produced).toBeLessThan(MAX_ROW_CHARACTERS + 64 * 1024);
+  });
+
+  it('fails a 3 MB unquoted cell as a cell too long, not as a missing quote', async () => {
+    async function* source() {
+      yield Buffer.from('email,notes\nana@example.com,short\nbea@example.com,');
+      for (let chunk = 0; chunk < 192; chunk++) yield Buffer.from('y'.repeat(16 * 1024));
+      yield Buffer.from('\ncloe@example.com,after\n');
+    }
+    const file = await openCsv(source());
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const record of file.records) seen.push(record.row);
+      })(),
+    ).rejects.toThrow(
+      new ImportFileError(
+        'Row 3: the row (its cell 2) is longer than 1,000,000 characters, the longest an import reads. Shorten that cell or leave its column out of the file.',
+      ),
+    );
+    expect(seen).toEqual([2]);
   });
 
   it('stops reading the source when the consumer stops', async () => {

@@ -82,13 +82,29 @@ const isBlank = (cells: readonly string[]): boolean => cells.every((cell) => cel
  */
 export const MAX_ROW_CHARACTERS = 1_000_000;
 
-/** A csv-parse error in the user's words, naming the spreadsheet row. */
-function describeParseError(error: CsvError, row: number): ImportFileError {
+/**
+ * A csv-parse error in the user's words, naming the spreadsheet row.
+ * `inQuotes`: whether the parser was inside a quoted cell when it stopped
+ * (undefined: not known), which tells a quote never closed from a cell that
+ * is simply too long.
+ */
+function describeParseError(error: CsvError, row: number, inQuotes: boolean | undefined): ImportFileError {
+  const limit = MAX_ROW_CHARACTERS.toLocaleString('en');
   switch (error.code) {
-    case 'CSV_MAX_RECORD_SIZE':
+    case 'CSV_MAX_RECORD_SIZE': {
+      const cell = typeof error.column === 'number' ? ` (its cell ${error.column + 1})` : '';
+      if (inQuotes === false)
+        return new ImportFileError(
+          `Row ${row}: the row${cell} is longer than ${limit} characters, the longest an import reads. Shorten that cell or leave its column out of the file.`,
+        );
+      if (inQuotes === true)
+        return new ImportFileError(
+          `Row ${row}: the row is longer than ${limit} characters; a quoted cell starts here and its closing quote (") is probably missing.`,
+        );
       return new ImportFileError(
-        `Row ${row}: the row is longer than ${MAX_ROW_CHARACTERS.toLocaleString('en')} characters; a quoted cell probably starts here and its closing quote (") is missing.`,
+        `Row ${row}: the row is longer than ${limit} characters, the longest an import reads (a very long cell, or a quoted cell whose closing quote (") is missing).`,
       );
+    }
     case 'CSV_QUOTE_NOT_CLOSED':
       return new ImportFileError(
         `Row ${row}: a quoted cell starts here and its closing quote (") is missing, so the rest of the file would be one cell.`,
@@ -97,6 +113,12 @@ function describeParseError(error: CsvError, row: number): ImportFileError {
       return new ImportFileError(`Row ${row}: the row cannot be read as CSV (${error.message}).`);
   }
 }
+
+/** Whether csv-parse is inside a quoted cell (its parser state; undefined if that is not exposed). */
+const parserInQuotes = (parser: object): boolean | undefined => {
+  const quoting = (parser as { api?: { state?: { quoting?: unknown } } }).api?.state?.quoting;
+  return typeof quoting === 'boolean' ? quoting : undefined;
+};
 
 /**
  * Parses decoded text into numbered records. csv-parse runs as a push parser:
@@ -110,6 +132,7 @@ async function* parseRecords(
 ): AsyncGenerator<CsvRecord> {
   const parsed: string[][] = [];
   let failure: CsvError | undefined;
+  let failedInQuotes: boolean | undefined;
   const parser = parse({
     delimiter,
     record_delimiter: ['\r\n', '\n', '\r'],
@@ -123,7 +146,9 @@ async function* parseRecords(
     },
   });
   parser.on('error', (error: CsvError) => {
-    failure ??= error;
+    if (failure) return;
+    failure = error;
+    failedInQuotes = parserInQuotes(parser);
   });
   parser.resume();
   let row = 0;
@@ -132,7 +157,7 @@ async function* parseRecords(
       row++;
       if (!isBlank(cells)) yield { row, cells };
     }
-    if (failure) throw describeParseError(failure, row + 1);
+    if (failure) throw describeParseError(failure, row + 1, failedInQuotes);
   }
   for await (const chunk of text) {
     await new Promise<void>((resolve) => parser.write(chunk, () => resolve()));
