@@ -1,5 +1,10 @@
+import * as z from 'zod/mini';
 import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
+import { companySchemas } from '../schemas/companies.ts';
+import { contactSchemas } from '../schemas/contacts.ts';
+import { dealSchemas } from '../schemas/deals.ts';
 import { exportSchemas } from '../schemas/exports.ts';
+import { leadSchemas } from '../schemas/leads.ts';
 import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
@@ -8,6 +13,19 @@ const streamed =
   'UTF-8 BOM, `application/json` array, or `text/vcard`), as a download (Content-Disposition); a larger ' +
   'one (or `async=true`) answers 202 with an export job: follow its `href` until `status` is `done` and ' +
   'download `downloadUrl`. Holds exactly the records the list route shows the caller';
+
+const csv = {
+  'text/csv':
+    "UTF-8 with a BOM, `,`, CRLF: the import's canonical column names, custom fields as " +
+    '`customFields.<key>`, then `id`, `createdAt`, `updatedAt`',
+};
+const vcard = { 'text/vcard': 'vCard 4.0 (RFC 6350), one card per person' };
+const job = {
+  description:
+    'An export job (more than 1,000 records or 5 MB, or `async=true`): follow `href` (also `Location`) ' +
+    'until `status` is `done`',
+  response: () => exportSchemas().job,
+};
 
 /** The entity lists as files (SPEC "Import, export, extensibility"). */
 export const exportRoutes = defineRoutes([
@@ -18,6 +36,9 @@ export const exportRoutes = defineRoutes([
     summary: `Export contacts (\`format=csv|json|vcf\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => exportSchemas().contactsQuery,
     queryFilters: CUSTOM_FIELD_PATH,
+    response: () => z.array(contactSchemas().record),
+    responseMediaTypes: { ...csv, ...vcard },
+    accepted: job,
     status: 200,
   },
   {
@@ -27,6 +48,9 @@ export const exportRoutes = defineRoutes([
     summary: `Export companies (\`format=csv|json\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => exportSchemas().companiesQuery,
     queryFilters: CUSTOM_FIELD_PATH,
+    response: () => z.array(companySchemas().record),
+    responseMediaTypes: csv,
+    accepted: job,
     status: 200,
   },
   {
@@ -36,6 +60,9 @@ export const exportRoutes = defineRoutes([
     summary: `Export leads (\`format=csv|json|vcf\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => exportSchemas().leadsQuery,
     queryFilters: CUSTOM_FIELD_PATH,
+    response: () => z.array(leadSchemas().record),
+    responseMediaTypes: { ...csv, ...vcard },
+    accepted: job,
     status: 200,
   },
   {
@@ -45,6 +72,9 @@ export const exportRoutes = defineRoutes([
     summary: `Export deals (\`format=csv|json\`, the list's filters). ${streamed}${CUSTOM_FIELD_FILTERS_DOC}`,
     query: () => exportSchemas().dealsQuery,
     queryFilters: CUSTOM_FIELD_PATH,
+    response: () => z.array(dealSchemas().record),
+    responseMediaTypes: csv,
+    accepted: job,
     status: 200,
   },
   {
@@ -53,6 +83,9 @@ export const exportRoutes = defineRoutes([
     operationId: 'exportSegment',
     summary: `Export a segment's live contacts the caller may read (\`format=csv|json|vcf\`). ${streamed}`,
     query: () => exportSchemas().segmentQuery,
+    response: () => z.array(contactSchemas().record),
+    responseMediaTypes: { ...csv, ...vcard },
+    accepted: job,
     status: 200,
   },
   {

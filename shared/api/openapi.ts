@@ -108,24 +108,48 @@ function operation(route: RouteDef): Record<string, unknown> {
       });
     }
   }
+  const patterns = route.queryFilters
+    ? {
+        // OpenAPI names each parameter; these are named by a pattern (`customFields.<key>`), so
+        // they are listed apart, and the summary says what they do.
+        'x-query-parameter-patterns': [
+          { pattern: route.queryFilters.source, in: 'query', required: false, schema: { type: 'string' } },
+        ],
+      }
+    : {};
   for (const header of route.headers ?? []) {
     parameters.push({ name: header, in: 'header', required: false, schema: { type: 'string' } });
+  }
+  const content: Record<string, unknown> = {};
+  if (route.response) content['application/json'] = { schema: toSchema(route.response(), 'output') };
+  for (const [mediaType, description] of Object.entries(route.responseMediaTypes ?? {})) {
+    content[mediaType] = { schema: { type: 'string', description } };
   }
   const success =
     route.status === 204
       ? { description: 'Done' }
-      : {
-          description: 'Success',
-          ...(route.response
-            ? { content: { 'application/json': { schema: toSchema(route.response(), 'output') } } }
-            : {}),
-        };
+      : { description: 'Success', ...(Object.keys(content).length ? { content } : {}) };
+  const accepted = route.accepted
+    ? {
+        202: {
+          description: route.accepted.description,
+          headers: {
+            Location: {
+              description: "What to follow until the work is done (the body's `href`)",
+              schema: { type: 'string' },
+            },
+          },
+          content: { 'application/json': { schema: toSchema(route.accepted.response(), 'output') } },
+        },
+      }
+    : {};
   return {
     operationId: route.operationId,
     summary: route.summary,
     tags: [route.path.split('/')[1] || 'api'],
     ...(route.public ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
+    ...patterns,
     ...(route.body
       ? {
           requestBody: {
@@ -134,7 +158,7 @@ function operation(route: RouteDef): Record<string, unknown> {
           },
         }
       : {}),
-    responses: { [String(route.status)]: success, ...errorResponses(route) },
+    responses: { [String(route.status)]: success, ...accepted, ...errorResponses(route) },
   };
 }
 

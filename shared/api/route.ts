@@ -36,6 +36,13 @@ export interface RouteDef {
   readonly queryFilters?: RegExp;
   /** Shape of a successful response body, for the documentation. */
   readonly response?: SchemaRef;
+  /**
+   * Media types a successful answer may have besides `application/json` (which
+   * `response` describes), each with what its body holds: files such as `text/csv`.
+   */
+  readonly responseMediaTypes?: Readonly<Record<string, string>>;
+  /** A 202 Accepted answer beside `status`, for work handed to a worker: what it means and its JSON body. */
+  readonly accepted?: { readonly description: string; readonly response: SchemaRef };
   readonly status: 200 | 201 | 204 | 302;
   /** Documented request headers beyond Authorization. */
   readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];

@@ -722,3 +722,71 @@ describe('GET /imports', () => {
     expect((await client.post('/imports', { entity: 'contacts', mode: 'merge' })).status).toBe(400);
   });
 });
+
+describe('the importer hears of an import once', () => {
+  interface Notice {
+    readonly kind: string;
+    readonly record?: { readonly id: string };
+  }
+  const notices = async (member: World['admin']) =>
+    (await member.client.get('/me/notifications')).body.items as Notice[];
+
+  // Every record's row is written by the importing user as its owner: the notification rules
+  // (shared/domain/notification-rules.ts) then tell nobody it was assigned to them. A row owned by
+  // someone else still tells that someone, which shows the stream has reached the import's writes.
+  it.each([
+    ['an admin', () => world.admin],
+    ['a rep', () => world.repRed],
+  ])('sends %s one import_finished and no "assigned to you" for the 20 rows', async (_who, importer) => {
+    const member = importer();
+    const tag = unique('heard');
+    const rows = people(tag, 20);
+    const control =
+      member === world.admin
+        ? [
+            {
+              firstName: 'Handed',
+              email: `handed.${tag}@example.com`,
+              tags: tag,
+              owner: `rep-blue@${world.tenant}.test`,
+            },
+          ]
+        : [];
+    const started = await startImport(member.client, { entity: 'contacts' });
+    await upload(
+      started.uploadUrl,
+      csvOf(['firstName', 'lastName', 'email', 'tags', 'owner'], [...rows, ...control]),
+    );
+    expect(await finished(member.client, started.id)).toMatchObject({
+      status: 'done',
+      created: rows.length + control.length,
+    });
+    const stored = await contactsTagged(world.admin.client, tag);
+    const mine = stored.filter((contact) => contact.ownerId === member.id);
+    expect(mine).toHaveLength(20);
+    if (control.length) {
+      const handed = stored.find((contact) => contact.ownerId === world.repBlue.id);
+      await eventually(async () => {
+        expect(
+          (await notices(world.repBlue)).filter((n) => n.kind === 'assigned' && n.record?.id === handed?.id),
+        ).toHaveLength(1);
+      });
+    }
+    // The stream's consumers run in order, timelines before notifications: every record created on
+    // its timeline, then the notifications of those writes have been decided.
+    await eventually(async () => {
+      for (const contact of mine) {
+        const timeline = await member.client.get(`/contacts/${contact.id}/timeline`);
+        expect(timeline.body.items.map((item: { kind: string }) => item.kind)).toContain('created');
+      }
+    });
+    const ids = new Set(stored.map((contact) => contact.id));
+    await eventually(async () => {
+      const heard = await notices(member);
+      expect(heard.filter((n) => n.kind === 'import_finished' && n.record?.id === started.id)).toHaveLength(
+        1,
+      );
+      expect(heard.filter((n) => n.record && ids.has(n.record.id))).toEqual([]);
+    });
+  });
+});

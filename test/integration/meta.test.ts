@@ -43,6 +43,40 @@ describe('public routes', () => {
     expect(document.paths['/health'].get.responses['401']).toBeUndefined();
   });
 
+  it('documents the export files, the 202 export job and the custom field filters by their pattern', async () => {
+    const document = (await anonymous.get('/openapi.json')).body;
+    for (const [path, types] of [
+      ['/contacts/export', ['application/json', 'text/csv', 'text/vcard']],
+      ['/leads/export', ['application/json', 'text/csv', 'text/vcard']],
+      ['/segments/{id}/export', ['application/json', 'text/csv', 'text/vcard']],
+      ['/companies/export', ['application/json', 'text/csv']],
+      ['/deals/export', ['application/json', 'text/csv']],
+    ] as const) {
+      const responses = document.paths[path].get.responses;
+      expect(Object.keys(responses['200'].content).sort(), path).toEqual(types);
+      expect(responses['200'].content['application/json'].schema.type, path).toBe('array');
+      expect(responses['200'].content['text/csv'].schema.type, path).toBe('string');
+      expect(responses['202'].content['application/json'].schema.required, path).toEqual(
+        expect.arrayContaining(['id', 'status', 'format', 'href', 'createdAt']),
+      );
+      expect(responses['202'].headers.Location, path).toBeDefined();
+    }
+    const filters = document.paths['/contacts/export'].get['x-query-parameter-patterns'];
+    expect(filters).toEqual([
+      {
+        pattern: '^customFields\\.([A-Za-z][A-Za-z0-9_]{0,63})$',
+        in: 'query',
+        required: false,
+        schema: { type: 'string' },
+      },
+    ]);
+    expect(new RegExp(filters[0].pattern).test('customFields.tier')).toBe(true);
+    expect(document.paths['/contacts'].get['x-query-parameter-patterns']).toEqual(filters);
+    expect(document.paths['/segments/{id}/export'].get['x-query-parameter-patterns']).toBeUndefined();
+    expect(document.paths['/exports/{id}'].get.responses['202']).toBeUndefined();
+    expect(document.paths['/t/o/{token}'].get.responses['202']).toBeUndefined();
+  });
+
   it('answers / with links to the reference, the OpenAPI document and the local inbox', async () => {
     const page = await anonymous.get('/');
     expect(page.status).toBe(200);
