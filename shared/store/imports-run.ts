@@ -93,7 +93,7 @@ export interface ImportRunOptions {
   ) => Promise<readonly CustomFieldDefinition[]>;
   /** Called after each group's transaction, before the totals move: where tests make a run crash. */
   readonly afterGroup?: () => void | Promise<void>;
-  /** A lease on the import the caller already holds (takeImportLease), so no other run slips in first. */
+  /** A lease on the import the caller already holds (takeImportLease), so no other run slips in first; the caller releases it. */
   readonly lease?: string;
 }
 
@@ -467,8 +467,10 @@ export async function runImport(
 ): Promise<ImportRunOutcome> {
   const before = await getImport(tenantId, importId, true);
   if (!before || before.status === 'done' || before.status === 'failed') return 'ignored';
+  // A lease the caller brought stays the caller's to give back; one taken here is released here.
   const holder = options.lease ?? (await takeImportLease(tenantId, importId));
   if (!holder) return 'busy';
+  const ownLease = options.lease === undefined;
   try {
     const item = (await getImport(tenantId, importId, true)) as ImportItem;
     return await runHeld(item, holder, options);
@@ -486,7 +488,7 @@ export async function runImport(
       error: `The import stopped on an unexpected error ${MAX_FAILED_RUNS} times; the rows counted so far are kept. Import the rest again, or report the problem`,
     });
   } finally {
-    await releaseImportLease(tenantId, importId, holder);
+    if (ownLease) await releaseImportLease(tenantId, importId, holder);
   }
 }
 

@@ -531,7 +531,7 @@ describe('redelivery, crashes and concurrent imports never duplicate a row', () 
   it('resumes after a crash between a group and the totals, and ignores redelivered messages', async () => {
     const tag = unique('crash');
     const rows = people(tag, 120);
-    const { takeImportLease } = await import('#shared/store/imports');
+    const { releaseImportLease, takeImportLease } = await import('#shared/store/imports');
     const { runImport } = await import('#shared/store/imports-run');
     const { getObjectStore } = await import('#shared/storage/select');
     const { handler } = await import('../../functions/queue/importChunks.ts');
@@ -551,6 +551,7 @@ describe('redelivery, crashes and concurrent imports never duplicate a row', () 
         },
       }),
     ).rejects.toThrow('crash after a group');
+    await releaseImportLease(world.tenant, started.id, lease as string);
     expect(groups).toBeGreaterThan(0);
     const midway = (await world.admin.client.get(`/imports/${started.id}`)).body;
     expect(midway).toMatchObject({ status: 'processing', processedRows: 0, totalRows: 0 });
