@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monotonicFactory } from 'ulid';
 import type { LocalRuntime } from '../infra/local/runtime.ts';
+import { apiCaller } from './api-call.ts';
 import { writeAll } from './segments.ts';
 
 /**
@@ -88,17 +89,7 @@ async function runOnce(
   const tenantId = 'bench-campaigns';
   log(`campaigns: loading ${recipients} contacts (${tag})`);
   await loadContacts(tenantId, tag, recipients);
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(new URL(path, runtime.apiUrl), {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await response.json()) as Record<string, unknown>;
-    if (response.status >= 300)
-      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = apiCaller(runtime.apiUrl, token);
   const template = await call('POST', '/templates', {
     name: `Bench ${tag}`,
     subject: 'News for {{contact.firstName}}',

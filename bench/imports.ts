@@ -5,6 +5,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { LocalRuntime } from '../infra/local/runtime.ts';
+import { type ApiCall, apiCaller } from './api-call.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { spliceSection } from './markdown-section.ts';
 
@@ -120,7 +121,7 @@ class MemoryPeak {
   }
 }
 
-type Call = (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>;
+type Call = ApiCall;
 
 async function waitFor(
   call: Call,
@@ -330,17 +331,7 @@ export async function runImportsBench(
     const meter = await meterSharedClient(() => worker.getStore() !== undefined);
     meter.start();
     const token = await mintToken(dataDir, { tenant: 'bench-imports', role: 'admin', user: 'bench-admin' });
-    const call: Call = async (method, path, body) => {
-      const response = await fetch(new URL(path, runtime.apiUrl), {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const json = (await response.json()) as Record<string, unknown>;
-      if (response.status >= 300)
-        throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const call = apiCaller(runtime.apiUrl, token);
     const ceiling = await measureCeiling(runtime.dynamoEndpoint, runtime.region);
     log(`emulator ceiling: ${JSON.stringify(ceiling)}`);
     const stamp = Date.now().toString(36);
