@@ -10,6 +10,7 @@ import { getObjectStore } from '#shared/storage/select';
 import { readCustomFieldDefinitions } from '#shared/store/custom-fields';
 import {
   createImport,
+  errorsReportKept,
   getImport,
   IMPORT_URL_SECONDS,
   type ImportItem,
@@ -26,13 +27,15 @@ import { canImport, canMatch } from '#shared/store/imports-rows';
  * their own imports; another tenant's id, or a colleague's for a rep, is 404.
  */
 async function viewOf(item: ImportItem): Promise<ImportView> {
-  const errorsUrl = item.errorsKey
-    ? await (await getObjectStore()).presignGet('imports', item.errorsKey, {
-        expiresInSeconds: IMPORT_URL_SECONDS,
-        downloadName: `import-${item.id}-errors.csv`,
-        contentType: 'text/csv; charset=utf-8',
-      })
-    : null;
+  // The bucket deletes the report with the upload after IMPORT_FILES_DAYS: no link to a file that is gone.
+  const errorsUrl =
+    item.errorsKey && errorsReportKept(item.finishedAt)
+      ? await (await getObjectStore()).presignGet('imports', item.errorsKey, {
+          expiresInSeconds: IMPORT_URL_SECONDS,
+          downloadName: `import-${item.id}-errors.csv`,
+          contentType: 'text/csv; charset=utf-8',
+        })
+      : null;
   return {
     id: item.id,
     entity: item.entity,

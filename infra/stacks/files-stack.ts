@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { IMPORT_FILES_DAYS } from '#shared/domain/imports/entities';
 import type { CrmConfig } from '../config.ts';
 import { FileQueueWorker } from '../constructs/file-queue-worker.ts';
 
@@ -11,7 +12,7 @@ export interface FilesStackProps extends StackProps {
 }
 
 /** Uploaded import files (and their error reports) are deleted a week after they are written. */
-export const IMPORT_FILES_DAYS = 7;
+export { IMPORT_FILES_DAYS };
 
 /** Export files are deleted two days after they are written (export jobs expire with them). */
 export const EXPORT_FILES_DAYS = 2;

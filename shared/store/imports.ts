@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { config } from '../config.ts';
 import type { Actor } from '../domain/access.ts';
+import { IMPORT_FILES_DAYS } from '../domain/imports/entities.ts';
 import type { ImportEntity } from '../domain/imports/index.ts';
 import { dynamo } from './client.ts';
 import { conditionHeld } from './conditional.ts';
@@ -79,6 +80,10 @@ export interface ImportItem extends ImportTotals {
 
 /** The largest file accepted: 50 MiB, several times 100,000 contact rows (~10 MB). */
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+
+/** Whether an import's error report is still stored: written when it finished, kept IMPORT_FILES_DAYS. */
+export const errorsReportKept = (finishedAt: string | undefined, now = Date.now()): boolean =>
+  finishedAt === undefined || now - Date.parse(finishedAt) < IMPORT_FILES_DAYS * 24 * 60 * 60 * 1000;
 /** How long an upload URL (and an error CSV link) is valid. */
 export const IMPORT_URL_SECONDS = 15 * 60;
 /** A run holds the import this long at most; longer than the worker's timeout, so a crashed run's lease lapses. */

@@ -9,3 +9,6 @@ export type CsvEncoding = (typeof csvEncodings)[number];
 /** The cell separators an import accepts: detected, or named in the import's `delimiter`. */
 export const csvDelimiters = [',', ';', '\t'] as const;
 export type CsvDelimiter = (typeof csvDelimiters)[number];
+
+/** Uploaded import files and their error reports are deleted this many days after they are written (the imports bucket's lifecycle rule). */
+export const IMPORT_FILES_DAYS = 7;
