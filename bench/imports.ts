@@ -158,7 +158,7 @@ async function runImport(
     call,
     `/imports/${String(created.id)}`,
     (view) => view.status === 'done' || view.status === 'failed',
-    Math.max(600_000, rows * 20),
+    Math.max(600_000, rows * 60),
   );
   const seconds = (Date.now() - began) / 1000;
   const peak = memory.stop();
@@ -205,7 +205,7 @@ async function runExport(
     call,
     `/exports/${String(started.id)}`,
     (view) => view.status === 'done' || view.status === 'failed',
-    Math.max(600_000, rows * 20),
+    Math.max(600_000, rows * 60),
   );
   const seconds = (Date.now() - began) / 1000;
   if (job.status !== 'done') throw new Error(`export ended ${JSON.stringify(job)}`);
