@@ -1,4 +1,5 @@
 import { contactRoutes } from '#shared/api/contacts';
+import { marketingStatusRefusal } from '#shared/domain/contacts';
 import { statusOfSuppressed } from '#shared/domain/suppression';
 import type { Caller } from '#shared/http/auth';
 import { customFieldsPatchCheck, newCustomFields } from '#shared/http/custom-fields';
@@ -106,12 +107,11 @@ export const handler = httpHandler(contactRoutes, {
     const contact = await update(contacts, caller, params.id, {
       ifMatch,
       change: async (current) => {
-        const suppressed = current.marketingStatus === 'bounced' || current.marketingStatus === 'complained';
-        if (body.marketingStatus && suppressed && body.marketingStatus !== current.marketingStatus) {
-          throw conflict(
-            `This address is ${current.marketingStatus}; only new email events can change that`,
-            [{ path: 'marketingStatus', message: `cannot change a ${current.marketingStatus} address` }],
-          );
+        const refusal = marketingStatusRefusal(current.marketingStatus, body.marketingStatus);
+        if (refusal) {
+          throw conflict(`${refusal.charAt(0).toUpperCase()}${refusal.slice(1)}`, [
+            { path: 'marketingStatus', message: `cannot change a ${current.marketingStatus} address` },
+          ]);
         }
         return checkCustomFields(current, await mergePatch(caller, current, body));
       },

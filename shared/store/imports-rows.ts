@@ -2,6 +2,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { config } from '../config.ts';
 import { type Actor, canAssignTo, canRead, canWrite } from '../domain/access.ts';
+import { type MarketingStatus, marketingStatusRefusal } from '../domain/contacts.ts';
 import { type CustomFieldDefinition, withCustomGroups } from '../domain/custom-fields.ts';
 import { newDeal, revisedDeal, withAttributedCampaign } from '../domain/deal-changes.ts';
 import { canonicalEmail } from '../domain/email.ts';
@@ -669,12 +670,8 @@ const contactRules: EntityRules<Contact> = {
         : []),
     ];
   },
-  refuseUpdate(current, input) {
-    const suppressed = current.marketingStatus === 'bounced' || current.marketingStatus === 'complained';
-    if (input.marketingStatus && suppressed && input.marketingStatus !== current.marketingStatus)
-      return `this address is ${current.marketingStatus}; only new email events can change that`;
-    return undefined;
-  },
+  refuseUpdate: (current, input) =>
+    marketingStatusRefusal(current.marketingStatus, input.marketingStatus as MarketingStatus | undefined),
 };
 
 const companyRules: EntityRules<Company> = {

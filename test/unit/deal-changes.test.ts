@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { newDeal, revisedDeal, withAttributedCampaign } from '#shared/domain/deal-changes';
-import type { PipelineShape } from '#shared/domain/pipeline';
 import type { Deal, StoredRecord } from '#shared/domain/records';
+import { renewals, sales } from '../support/pipelines.ts';
 
-const sales: PipelineShape = {
-  id: 'P1',
-  name: 'Sales',
-  stages: [
-    { id: 's1', name: 'prospecting', probability: 10, kind: 'open' },
-    { id: 's2', name: 'proposal', probability: 50, kind: 'open' },
-    { id: 'won', name: 'won', probability: 100, kind: 'won' },
-    { id: 'lost', name: 'lost', probability: 0, kind: 'lost' },
-  ],
-};
-const renewals: PipelineShape = {
-  id: 'P2',
-  name: 'Renewals',
-  stages: [
-    { id: 'r1', name: 'due', probability: 40, kind: 'open' },
-    { id: 'rwon', name: 'renewed', probability: 100, kind: 'won' },
-    { id: 'rlost', name: 'churned', probability: 0, kind: 'lost' },
-  ],
-};
 const base: StoredRecord = {
   id: 'D1',
   createdAt: '2026-03-01T10:00:00.000Z',

@@ -7,7 +7,6 @@ import {
   MAX_PRODUCT_LINES,
   OTHER_PRODUCTS,
 } from '#shared/domain/deal-products';
-import type { PipelineShape } from '#shared/domain/pipeline';
 import { formatQuoteNumber, quoteYear } from '#shared/domain/quote-number';
 import {
   aggregateDeltas,
@@ -18,26 +17,7 @@ import {
 import { addMonths, forecastAggregate, forecastOf } from '#shared/domain/reports/forecast';
 import { pipelineAggregate, pipelineRows } from '#shared/domain/reports/pipeline';
 import { winRateAggregate, winRateRow } from '#shared/domain/reports/win-rate';
-
-const sales: PipelineShape = {
-  id: 'P1',
-  name: 'Sales',
-  stages: [
-    { id: 's1', name: 'prospecting', probability: 10, kind: 'open' },
-    { id: 's2', name: 'proposal', probability: 50, kind: 'open' },
-    { id: 'won', name: 'won', probability: 100, kind: 'won' },
-    { id: 'lost', name: 'lost', probability: 0, kind: 'lost' },
-  ],
-};
-const renewals: PipelineShape = {
-  id: 'P2',
-  name: 'Renewals',
-  stages: [
-    { id: 'r1', name: 'due', probability: 40, kind: 'open' },
-    { id: 'rwon', name: 'renewed', probability: 100, kind: 'won' },
-    { id: 'rlost', name: 'churned', probability: 0, kind: 'lost' },
-  ],
-};
+import { renewals, sales } from '../support/pipelines.ts';
 
 const deal = (fields: Record<string, unknown> = {}): Image => ({
   entity: 'deal',
