@@ -196,7 +196,11 @@ export class ApiStack extends Stack {
         },
       });
       functions[spec.name as HttpFunctionName] = fn;
-      const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn.fn);
+      // One invoke permission per function for this API, not one per route: CloudFormation
+      // counts every resource against the stack's 500, and a route only reaches its own function.
+      const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn.fn, {
+        scopePermissionToRoute: false,
+      });
       for (const route of spec.trigger.routes) {
         const httpRoute = new HttpRoute(this, `Route-${route.operationId}`, {
           httpApi: this.api,

@@ -59,6 +59,24 @@ describe('CrmApi: routes from the catalogue', () => {
     expect(routeTarget(deployed?.Properties)).toBe(logicalId(cfn(stacks.api.functions[name].fn)));
   });
 
+  it('lets API Gateway invoke each function through one permission scoped to this API', () => {
+    const permissions = Object.values(api.findResources('AWS::Lambda::Permission'));
+    expect(permissions).toHaveLength(httpFunctionNames.length);
+    const apiId = logicalId(cfn(stacks.api.api));
+    for (const permission of permissions) {
+      expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+      expect(JSON.stringify(permission.Properties.SourceArn)).toContain(apiId);
+    }
+    const invoked = new Set(
+      permissions.map((permission) => JSON.stringify(permission.Properties.FunctionName)),
+    );
+    expect(invoked.size).toBe(httpFunctionNames.length);
+  });
+
+  it("stays well inside CloudFormation's 500 resources per stack", () => {
+    expect(Object.keys(api.toJSON().Resources).length).toBeLessThan(450);
+  });
+
   it('checks Cognito ID tokens: issuer is the user pool, audience the app client', () => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
