@@ -8,6 +8,7 @@ import { leadsAggregate } from './leads.ts';
 import { overviewAggregate } from './overview.ts';
 import { pipelineAggregate } from './pipeline.ts';
 import { salesAggregate } from './sales.ts';
+import { vocabularyAggregate } from './vocabulary.ts';
 import { winRateAggregate } from './win-rate.ts';
 
 /**
@@ -27,6 +28,7 @@ export const reportAggregates: readonly ReportAggregate[] = [
   campaignActivityAggregate,
   customersAggregate,
   engagementAggregate,
+  vocabularyAggregate,
 ];
 
 /** The entities whose records feed some report: what a rebuild reads. */
