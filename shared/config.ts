@@ -111,6 +111,10 @@ export const config = {
   get localSesLedgerUrl(): string | undefined {
     return optional(env.localSesLedgerUrl);
   },
+  /** The Bedrock model id for segment suggestions (`cdk deploy -c nlModel=...`); undefined: none. */
+  get nlModelId(): string | undefined {
+    return optional(env.nlModelId) || undefined;
+  },
   /**
    * The `service` of log lines and metrics: POWERTOOLS_SERVICE_NAME, else the Lambda
    * function's name, else `crm` (`npm start` and tests, where functions share a process).

@@ -61,6 +61,8 @@ export const env = {
   sendRatePerSecond: 'SEND_RATE_PER_SECOND',
   localInboxUrl: 'LOCAL_INBOX_URL',
   localSesLedgerUrl: 'LOCAL_SES_LEDGER_URL',
+  /** The Bedrock model (or inference profile) id that suggests segment filters; unset: no suggestions. */
+  nlModelId: 'NL_MODEL_ID',
   schedule,
   queue,
   streamFailures,

@@ -14,6 +14,8 @@ import {
   update,
 } from '#shared/http/records';
 import { created, ok } from '#shared/http/results';
+import { interpretForCaller } from '#shared/http/segment-interpretation';
+import { segmentSuggester } from '#shared/language-model/index';
 import type { Contact } from '#shared/store/entities';
 import { resolveSegment } from '#shared/store/segment-resolution';
 import { type Segment, segments } from '#shared/store/segments';
@@ -71,5 +73,10 @@ export const handler = httpHandler(segmentRoutes, {
     }
     sample.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     return ok({ count, sample });
+  },
+
+  // Any role may ask: it reads, and counts only what the caller may read.
+  async interpretSegment({ caller, body }) {
+    return ok(await interpretForCaller(caller, body, segmentSuggester()));
   },
 });

@@ -1,5 +1,5 @@
 import { listOf } from '../schemas/common.ts';
-import { segmentPreviewSchema, segmentSchemas } from '../schemas/segments.ts';
+import { segmentInterpretSchemas, segmentPreviewSchema, segmentSchemas } from '../schemas/segments.ts';
 import { defineRoutes } from './route.ts';
 
 export const segmentRoutes = defineRoutes([
@@ -65,6 +65,16 @@ export const segmentRoutes = defineRoutes([
       "Count and sample a segment's live contacts. `count` covers the whole tenant, as a campaign sent to the segment would reach every match; `sample` (`limit`, default 10, max 100) shows only contacts the caller may read, so a rep sees their own and their team's",
     query: () => segmentSchemas().previewQuery,
     response: () => segmentPreviewSchema(),
+    status: 200,
+  },
+  {
+    method: 'POST',
+    path: '/segments/interpret',
+    operationId: 'interpretSegment',
+    summary:
+      "Read a segment filter from a sentence in Spanish or English (`text`, 1-500 characters; `lang` es|en, detected when absent), using only the tenant's own values (cities, countries, tags, industries, stages, campaigns, owners). Answers the `filter` (null when nothing could be read), one `explanation` line per condition, the `unmatched` words, and `count`: the contacts the caller may read that match (null without a filter). Nothing is saved. Where words were left unmatched and a language model is configured, `suggestion` is its reading, checked against the same values and never applied",
+    body: () => segmentInterpretSchemas().body,
+    response: () => segmentInterpretSchemas().answer,
     status: 200,
   },
 ]);

@@ -12,6 +12,7 @@ import { ownValue } from '../domain/own-keys.ts';
 import {
   customFieldEntitiesOf,
   customFieldFilterErrors,
+  type FilterError,
   type SegmentFilter,
 } from '../domain/segment-filter.ts';
 import { readCustomFieldDefinitions } from '../store/custom-fields.ts';
@@ -140,15 +141,23 @@ export async function customFieldListFilter(
  * 400 at `filter.<path>` otherwise. Reads only the definitions the filter names.
  */
 export async function checkSegmentCustomFields(caller: Caller, filter: SegmentFilter): Promise<void> {
+  const errors = await segmentCustomFieldErrors(caller, filter);
+  if (errors.length > 0)
+    throw invalidFields(errors.map((error) => ({ path: `filter.${error.path}`, message: error.message })));
+}
+
+/** The problems checkSegmentCustomFields reports, as a list (empty: none), for a caller that must not throw. */
+export async function segmentCustomFieldErrors(
+  caller: Caller,
+  filter: SegmentFilter,
+): Promise<FilterError[]> {
   const named = customFieldEntitiesOf(filter);
-  if (!named.contacts && !named.companies) return;
+  if (!named.contacts && !named.companies) return [];
   const [contacts, companies] = await Promise.all([
     named.contacts ? readCustomFieldDefinitions(caller.tenantId, 'contacts') : [],
     named.companies ? readCustomFieldDefinitions(caller.tenantId, 'companies') : [],
   ]);
-  const errors = customFieldFilterErrors(filter, { contacts, companies });
-  if (errors.length > 0)
-    throw invalidFields(errors.map((error) => ({ path: `filter.${error.path}`, message: error.message })));
+  return customFieldFilterErrors(filter, { contacts, companies });
 }
 
 /**

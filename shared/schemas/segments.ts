@@ -51,3 +51,45 @@ export const segmentPreviewSchema = /* @__PURE__ */ lazy(() =>
 type Schemas = ReturnType<typeof segmentSchemas>;
 export type SegmentCreate = z.output<Schemas['create']>;
 export type SegmentPatch = z.output<Schemas['patch']>;
+
+export const segmentLanguages = ['es', 'en'] as const;
+
+/** `POST /segments/interpret`: a sentence of 1 to 500 characters, not only spaces, and its language if known. */
+export const segmentInterpretSchemas = /* @__PURE__ */ lazy(() => {
+  const filterOrNull = z.nullable(z.record(z.string(), z.unknown()));
+  const answer = z.object({
+    filter: filterOrNull,
+    explanation: z.array(z.string()),
+    unmatched: z.array(z.string()),
+    count: z.nullable(z.number()),
+    lang: z.enum(segmentLanguages),
+    suggestion: z.optional(z.object({ filter: z.record(z.string(), z.unknown()), count: z.number() })),
+  });
+  z.globalRegistry.add(answer, {
+    examples: [
+      {
+        filter: {
+          all: [
+            { field: 'lifecycleStage', op: 'eq', value: 'customer' },
+            { field: 'city', op: 'eq', value: 'Madrid' },
+          ],
+        },
+        explanation: ['"clientes" → etapa es cliente', '"Madird" → ciudad es Madrid (corregido)'],
+        unmatched: [],
+        count: 42,
+        lang: 'es',
+      },
+    ],
+  });
+  return {
+    body: z.strictObject({
+      text: z.string().check(
+        z.minLength(1, 'must hold 1 to 500 characters'),
+        z.maxLength(500, 'must hold 1 to 500 characters'),
+        z.refine((value) => value.trim() !== '', 'must hold more than spaces'),
+      ),
+      lang: z.optional(z.enum(segmentLanguages)),
+    }),
+    answer,
+  };
+});

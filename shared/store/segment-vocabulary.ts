@@ -1,9 +1,5 @@
 import type { Counters } from '../domain/reports/aggregate.ts';
-import {
-  parseVocabularyKey,
-  VOCABULARY_REPORT,
-  type VocabularyKind,
-} from '../domain/reports/vocabulary.ts';
+import { parseVocabularyKey, VOCABULARY_REPORT, type VocabularyKind } from '../domain/reports/vocabulary.ts';
 import type {
   SegmentVocabulary,
   VocabularyCampaign,

@@ -38,6 +38,7 @@ const crm: Architecture = {
       { name: 'shared/queue', paths: ['shared/queue/'] },
       { name: 'shared/storage', paths: ['shared/storage/'] },
       { name: 'shared/identity', paths: ['shared/identity/'] },
+      { name: 'shared/language-model', paths: ['shared/language-model/'] },
     ],
     [{ name: 'shared/store', paths: ['shared/store/'] }],
     [{ name: 'shared/mail', paths: ['shared/mail/'] }],

@@ -1,0 +1,19 @@
+import { config } from '../config.ts';
+import { bedrockSuggester } from './bedrock.ts';
+import type { SegmentSuggester } from './segment-suggester.ts';
+
+export type { SegmentSuggester, SuggestionRequest } from './segment-suggester.ts';
+
+let selected: { modelId: string; suggester: SegmentSuggester } | undefined;
+
+/**
+ * The configured suggester: Bedrock when NL_MODEL_ID is set (`cdk deploy -c
+ * nlModel=<id>`), otherwise none (the local runtime never has one). One client
+ * per container.
+ */
+export function segmentSuggester(): SegmentSuggester | undefined {
+  const modelId = config.nlModelId;
+  if (!modelId) return undefined;
+  if (selected?.modelId !== modelId) selected = { modelId, suggester: bedrockSuggester(modelId) };
+  return selected.suggester;
+}
