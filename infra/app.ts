@@ -30,6 +30,10 @@
  *                       senders                                  default: SES's MaxSendRate
  *   publicApiUrl        https base URL of the API for links in emails (custom
  *                       domain)             default: the API Gateway URL of the request
+ *   nlModel             Bedrock model or inference profile id that suggests segment
+ *                       filters where the rules left words unmatched (segments
+ *                       function: NL_MODEL_ID and InvokeModel on that model only)
+ *                                                                            default: none
  *
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
  * CrmReporting.StreamFailureQueueUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl.

@@ -36,6 +36,12 @@ export interface CrmConfig {
    * domain. Undefined: the API Gateway URL of the request that scheduled the campaign.
    */
   readonly publicApiUrl: string | undefined;
+  /**
+   * The Bedrock model that suggests segment filters (`-c nlModel=<id>`): a foundation model id
+   * (`anthropic.claude-3-haiku-20240307-v1:0`) or a cross-region inference profile id
+   * (`eu.anthropic...`). Undefined: no suggestions, no Bedrock permission.
+   */
+  readonly nlModel: string | undefined;
 }
 
 export const defaults = {
@@ -80,9 +86,15 @@ export function readConfig(node: Node): CrmConfig {
     throw new Error(`context publicApiUrl must be an https URL without query, got "${publicApiUrl}"`);
   }
 
+  const nlModel = optionalString(node, 'nlModel');
+  if (nlModel !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/.test(nlModel)) {
+    throw new Error(`context nlModel must be a Bedrock model or inference profile id, got "${nlModel}"`);
+  }
+
   return {
     stage,
     cognitoPlan,
+    nlModel,
     mailFrom,
     sendRatePerSecond,
     publicApiUrl: publicApiUrl?.replace(/\/+$/, ''),

@@ -56,6 +56,11 @@ export interface LambdaUses {
    * need it too), `write` PutObject (and a presigned PUT). Nothing else: no listing, no delete.
    */
   readonly buckets?: Readonly<Partial<Record<BucketName, ObjectAccess>>>;
+  /**
+   * NL_MODEL_ID and `bedrock:InvokeModel` on that model (and, for an inference profile, on the
+   * profile), only when the deployment names one (`-c nlModel=<id>`); otherwise nothing.
+   */
+  readonly languageModel?: true;
 }
 
 /** Key patterns of a bucket a function may read or write, e.g. `*-errors.csv`. */
@@ -129,7 +134,7 @@ export const lambdas = [
   http('cases', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
   http('activities', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
   http('collaboration'),
-  http('segments'),
+  http('segments', { ...httpDefaults, languageModel: true }),
   http('templates'),
   http('campaigns', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
   http('sequences', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),

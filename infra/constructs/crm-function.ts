@@ -36,6 +36,7 @@ import {
 } from '../grants.ts';
 import type { LambdaSpec, ObjectAccess } from '../lambdas.ts';
 import type { FileBucketName } from './files.ts';
+import { languageModelStatements, profileModel } from './language-model.ts';
 
 export interface CrmFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/http/contacts.ts`. */
@@ -139,6 +140,7 @@ export class CrmFunction extends Construct {
         names: uses.scheduler.names,
       });
     }
+    if (uses.languageModel && config.nlModel) fn.useLanguageModel(config.nlModel, spec.name);
     return fn;
   }
 
@@ -324,6 +326,23 @@ export class CrmFunction extends Construct {
       this.fn.addEnvironment(env.sendRatePerSecond, String(settings.sendRatePerSecond));
     grantCampaignMail(this.fn, configurationSetName);
     if (this.fn.role) Validations.of(this.fn.role).acknowledge(campaignMailAcknowledgement(actor));
+    return this;
+  }
+
+  /**
+   * NL_MODEL_ID and Converse on that Bedrock model only (language-model.ts); for an
+   * inference profile, its foundation model in the regions the profile routes to, which
+   * cdk-nag sees as a wildcard and is acknowledged on behalf of `actor`.
+   */
+  useLanguageModel(modelId: string, actor: string): this {
+    this.fn.addEnvironment(env.nlModelId, modelId);
+    for (const statement of languageModelStatements(modelId)) this.fn.addToRolePolicy(statement);
+    const model = profileModel(modelId);
+    if (model !== undefined && this.fn.role)
+      Validations.of(this.fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${model}]`,
+        reason: `The inference profile ${modelId} sends ${actor}'s requests to ${model} in regions AWS chooses; the grant holds only through that profile (bedrock:InferenceProfileArn).`,
+      });
     return this;
   }
 }
