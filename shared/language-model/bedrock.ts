@@ -92,9 +92,18 @@ export function bedrockSuggester(
 ): SegmentSuggester {
   return {
     async suggest(request) {
-      const response = await client.send(new ConverseCommand(suggestionCommandInput(modelId, request)), {
-        abortSignal: AbortSignal.timeout(timeoutMs),
-      });
+      const signal = AbortSignal.timeout(timeoutMs);
+      // The signal cancels the HTTP request; the race answers on time whatever the client does.
+      const response = await Promise.race([
+        client.send(new ConverseCommand(suggestionCommandInput(modelId, request)), { abortSignal: signal }),
+        new Promise<never>((_, reject) =>
+          signal.addEventListener(
+            'abort',
+            () => reject(new Error(`The model did not answer within ${timeoutMs} ms`)),
+            { once: true },
+          ),
+        ),
+      ]);
       const use = response.output?.message?.content?.find(
         (block) => block.toolUse?.name === SUGGESTION_TOOL,
       )?.toolUse;
