@@ -444,6 +444,9 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   restoreSegment: segments.restore,
   previewSegment: { call: async (who) => ({ path: `/segments/${await make.segment(who.client)}/preview` }) },
   exportSegment: { call: async (who) => ({ path: `/segments/${await make.segment(who.client)}/export` }) },
+  interpretSegment: {
+    call: async () => ({ path: '/segments/interpret', body: { text: 'clientes de Madrid' } }),
+  },
   listTemplates: templates.list,
   createTemplate: post('/templates', () => ({ name: unique('Template'), subject: 'Hi', html: '<p>Hi</p>' })),
   getTemplate: templates.get,
