@@ -37,6 +37,34 @@ export function shardOf(eventId: string): number {
 const itemId = (contribution: Pick<Contribution, 'report' | 'key'>) =>
   `${contribution.report}\u0000${contribution.key}`;
 
+/** Aggregate items one event may move in one transaction: the rest of it holds the event's marker. */
+export const MAX_ITEMS_PER_EVENT = MAX_TRANSACTION_ACTIONS - 1;
+
+/**
+ * An event that moves more items than one transaction holds (a contact whose
+ * 50 tags were all replaced moves 100 vocabulary items) as parts of at most
+ * MAX_ITEMS_PER_EVENT items each, with ids `<eventId>#<part>`. The split
+ * depends only on the contributions, which depend only on the stream record's
+ * images, so a replay makes the same parts and each part's own marker keeps it
+ * exactly once. Smaller events are returned as they are.
+ */
+export function splitEvent(event: ReportEvent): ReportEvent[] {
+  const items = new Map<string, Contribution[]>();
+  for (const contribution of event.contributions) {
+    const id = itemId(contribution);
+    items.set(id, [...(items.get(id) ?? []), contribution]);
+  }
+  if (items.size <= MAX_ITEMS_PER_EVENT) return [event];
+  const groups = [...items.values()];
+  const parts: ReportEvent[] = [];
+  for (let start = 0; start < groups.length; start += MAX_ITEMS_PER_EVENT)
+    parts.push({
+      eventId: `${event.eventId}#${parts.length + 1}`,
+      contributions: groups.slice(start, start + MAX_ITEMS_PER_EVENT).flat(),
+    });
+  return parts;
+}
+
 /**
  * Packs events into transactions of at most 100 actions: one marker per event
  * plus one update per aggregate item the group touches, so each item is

@@ -140,6 +140,23 @@ describe('the vocabulary, kept from the stream', () => {
     });
   });
 
+  it('follows a contact whose 50 tags are all replaced (more items than one transaction holds)', async () => {
+    const tags = (prefix: string) => Array.from({ length: 50 }, (_, n) => `${prefix}-${n}`);
+    const person = await created(world.admin.client, '/contacts', { firstName: 'Tess', tags: tags('old') });
+    await eventually(async () =>
+      expect((await vocabularyOf(world.tenant)).tags).toEqual(expect.arrayContaining(tags('old'))),
+    );
+    const changed = await world.admin.client.patch(`/contacts/${person.id}`, { tags: tags('new') });
+    expect(changed.status, changed.text).toBe(200);
+    await eventually(async () => {
+      const vocabulary = await vocabularyOf(world.tenant);
+      expect(vocabulary.tags).toEqual(expect.arrayContaining(tags('new')));
+      expect(vocabulary.tags.filter((tag) => tag.startsWith('old-'))).toEqual([]);
+    });
+    expect((await world.admin.client.delete(`/contacts/${person.id}`)).status).toBe(204);
+    await eventually(async () => expect((await vocabularyOf(world.tenant)).tags).toEqual(['vip']));
+  });
+
   it("names the pipelines' stages, the campaigns and the users as owners", async () => {
     expect((await world.admin.client.get('/pipelines')).status).toBe(200);
     await created(world.admin.client, '/deals', { name: 'Stage probe', amount: 1, currency: 'EUR' });

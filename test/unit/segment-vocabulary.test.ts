@@ -8,6 +8,7 @@ import {
   vocabularyAggregate,
   vocabularyKey,
 } from '#shared/domain/reports/vocabulary';
+import { MAX_ITEMS_PER_EVENT, splitEvent } from '#shared/store/report-aggregates';
 import { campaignsOf, ownersOf, stagesOf, vocabularyLists } from '#shared/store/segment-vocabulary';
 
 const contact = (fields: Record<string, unknown>) => ({
@@ -170,5 +171,31 @@ describe('the vocabulary read from the aggregate (store mapping)', () => {
         { ...base, id: 'U2', name: '', email: 'b@x.test', role: 'rep', active: true },
       ] as never),
     ).toEqual([{ id: 'U1', name: 'Ana García' }]);
+  });
+});
+
+describe('an event moving more items than a transaction holds', () => {
+  const tagsOf = (prefix: string) => Array.from({ length: 50 }, (_, n) => `${prefix}${n}`);
+
+  it('is applied in parts small enough for one transaction each, the same parts on a replay', () => {
+    const contributions = aggregateDeltas(
+      contact({ city: 'Madrid', tags: tagsOf('a') }),
+      contact({ city: 'Sevilla', tags: tagsOf('b') }),
+      reportAggregates,
+    );
+    expect(contributions.length).toBeGreaterThan(MAX_ITEMS_PER_EVENT);
+    const parts = splitEvent({ eventId: 'e1', contributions });
+    expect(parts.map((part) => part.eventId)).toEqual(['e1#1', 'e1#2']);
+    for (const part of parts) expect(part.contributions.length).toBeLessThanOrEqual(MAX_ITEMS_PER_EVENT);
+    expect(parts.flatMap((part) => part.contributions)).toEqual(contributions);
+    expect(splitEvent({ eventId: 'e1', contributions })).toEqual(parts);
+  });
+
+  it('is left whole when it fits', () => {
+    const event = {
+      eventId: 'e2',
+      contributions: contributionsOf(contact({ tags: tagsOf('a') }), reportAggregates),
+    };
+    expect(splitEvent(event)).toEqual([event]);
   });
 });

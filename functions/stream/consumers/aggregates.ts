@@ -1,7 +1,7 @@
 import { aggregateDeltas } from '#shared/domain/reports/aggregate';
 import { reportAggregates } from '#shared/domain/reports/index';
 import { logger } from '#shared/observability/logger';
-import { applyReportEvents, type ReportEvent } from '#shared/store/report-aggregates';
+import { applyReportEvents, type ReportEvent, splitEvent } from '#shared/store/report-aggregates';
 import type { Consumer, FailedIds, TableChange } from '../pipeline/change.ts';
 import { applyIsolated, describeError } from '../pipeline/isolation.ts';
 
@@ -19,6 +19,8 @@ const EVENTS_PER_UNIT = 99;
 export async function applyAggregates(changes: readonly TableChange[]): Promise<FailedIds> {
   const byTenant = new Map<string, ReportEvent[]>();
   const failed: FailedIds = new Map();
+  /** The stream event of each event applied (an event too large for one transaction is applied in parts). */
+  const origins = new Map<string, string>();
   for (const { eventId, tenantId, old: before, new: after } of changes) {
     if (!tenantId) continue;
     let contributions: ReportEvent['contributions'];
@@ -31,7 +33,10 @@ export async function applyAggregates(changes: readonly TableChange[]): Promise<
     }
     if (contributions.length === 0) continue;
     const list = byTenant.get(tenantId) ?? [];
-    list.push({ eventId, contributions });
+    for (const part of splitEvent({ eventId, contributions })) {
+      origins.set(part.eventId, eventId);
+      list.push(part);
+    }
     byTenant.set(tenantId, list);
   }
   for (const [tenantId, events] of byTenant) {
@@ -41,12 +46,14 @@ export async function applyAggregates(changes: readonly TableChange[]): Promise<
         await applyReportEvents(tenantId, group);
       });
       for (const { item, error } of failures) {
+        const eventId = origins.get(item.eventId) ?? item.eventId;
         logger.error('aggregate update failed', {
           tenantId,
-          eventId: item.eventId,
+          eventId,
+          ...(eventId === item.eventId ? {} : { part: item.eventId }),
           error: describeError(error),
         });
-        failed.set(item.eventId, error);
+        failed.set(eventId, error);
       }
     }
   }
