@@ -151,7 +151,7 @@ export function interpretSegment(
   if (rest) unmatched.push({ at: tokens.length, text: rest });
   if (nodes.length === 0 && audienceOnly.length > 0)
     unmatched.push({
-      at: -1,
+      at: Number.MAX_SAFE_INTEGER,
       text: `${audienceOnly.join(', ')}: ${lang === 'es' ? 'un segmento necesita al menos una condición' : 'a segment needs at least one condition'}`,
     });
 
