@@ -38,6 +38,8 @@ export interface BuildContext {
 export type Built =
   | { readonly node: FilterNode; readonly note?: string }
   | { readonly none: true }
+  /** Read, and used by another claim (a date field word before its phrase). */
+  | { readonly silent: true }
   | { readonly problem: string };
 
 export interface Claim {
@@ -71,6 +73,13 @@ interface OpenItem {
   claims: Claim[];
   negatedFrom: (number | undefined)[];
 }
+
+const presenceFields: readonly Concept[] = [
+  'presence:email',
+  'presence:phone',
+  'presence:companyId',
+  'presence:title',
+];
 
 const numberWords: Record<string, number> = {
   un: 1,
@@ -513,10 +522,25 @@ export class Parser {
         return this.claim('activity', i, field.end, (negated) => ({
           node: condition('lastActivityAt', negated ? 'notExists' : 'exists'),
         }));
-      return undefined;
+      // "new customers in the last month": the field word waits for a later date phrase.
+      const pending = { field: field.field, used: false };
+      this.pendingDateField = pending;
+      return this.claim('dateField', i, field.end, (_negated, context) =>
+        pending.used
+          ? { silent: true }
+          : { problem: context.lang === 'es' ? 'falta la fecha' : 'no date given' },
+      );
     }
     const phrase = this.datePhrase(i, this.nowForRules);
     if (!phrase) return undefined;
+    const pending = this.pendingDateField;
+    this.pendingDateField = undefined;
+    if (pending) {
+      pending.used = true;
+      return this.claim('date', i, phrase.end, (negated, context) =>
+        dateNode(pending.field, phrase.spec, negated, context),
+      );
+    }
     return this.claim('date', i, phrase.end, (negated, context) => {
       const built = dateNode('createdAt', phrase.spec, negated, context);
       return 'node' in built
@@ -527,6 +551,9 @@ export class Parser {
         : built;
     });
   }
+
+  /** A date field word read before its date phrase ("new customers in the last month"). */
+  private pendingDateField: { field: string; used: boolean } | undefined;
 
   private inactive(i: number): Match | undefined {
     const end = this.lex(i, 'field:inactive');
@@ -549,8 +576,10 @@ export class Parser {
 
   private comparison(i: number): Match | undefined {
     const engagementFirst = this.lex(i, 'word:engagement');
-    const start = engagementFirst > i ? this.skip(engagementFirst, ['filler']) : i;
-    const read = this.numberRange(start);
+    const read =
+      engagementFirst > i
+        ? (this.numberRange(engagementFirst) ?? this.numberRange(this.skip(engagementFirst, ['filler'])))
+        : this.numberRange(i);
     if (!read) return undefined;
     const nounEnd = this.skip(read.end, ['filler']);
     const employees = this.lex(read.end, 'word:employees');
@@ -566,6 +595,21 @@ export class Parser {
       }));
     }
     if (employeesAfterFiller < 0) return undefined;
+    // "20 empleados o menos" / "50 employees or more": the comparison after the noun.
+    const orMore = read.bare ? this.lex(employeesAfterFiller, 'cmp:orMore') : -1;
+    const orLess = read.bare ? this.lex(employeesAfterFiller, 'cmp:orLess') : -1;
+    if (orMore > 0 || orLess > 0) {
+      const ops: [Condition['op'], number][] = read.ops.map(([, value]) => [
+        orMore > 0 ? 'gte' : 'lte',
+        value,
+      ]);
+      return this.claim('size', i, Math.max(orMore, orLess), (negated) => ({
+        node: group(
+          'all',
+          ops.map(([op, value]) => condition('company.size', negated ? invert(op) : op, value)),
+        ),
+      }));
+    }
     if (read.bare && !read.withCue) return undefined;
     return this.claim('size', i, employeesAfterFiller, (negated) => ({
       node:
@@ -660,9 +704,21 @@ export class Parser {
       'presence:title',
     ]);
     if (!found) return undefined;
-    const field = found.concept.slice(9);
-    return this.claim('presence', i, found.end, (negated) => ({
-      node: condition(field, negated ? 'notExists' : 'exists'),
+    // "con email y teléfono": one condition per field of the list.
+    const fields = [found.concept.slice(9)];
+    let end = found.end;
+    for (;;) {
+      const joiner = this.lexAny(end, ['and']);
+      const next = joiner ? this.lexAny(this.skip(joiner.end, ['article']), presenceFields) : undefined;
+      if (!next) break;
+      fields.push(next.concept.slice(9));
+      end = next.end;
+    }
+    return this.claim('presence', i, end, (negated) => ({
+      node: group(
+        'all',
+        fields.map((field) => condition(field, negated ? 'notExists' : 'exists')),
+      ),
     }));
   }
 

@@ -125,6 +125,7 @@ export function interpretSegment(
         if ('problem' in result)
           unmatched.push({ at: start, text: `${spanText(start, claim.end)}: ${result.problem}` });
         else if ('none' in result) audienceOnly.push(spanText(start, claim.end));
+        else if ('silent' in result) continue;
         else
           built.push({
             node: result.node,
