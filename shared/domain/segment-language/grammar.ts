@@ -397,6 +397,15 @@ export class Parser {
       return undefined;
     };
 
+    // entre D1 y D2 / between D1 and D2: from the first's start to before the second's end
+    const between = this.lex(i, 'cmp:between');
+    if (between > i) {
+      const first = pointAt(this.skip(between, ['date:the']));
+      const and = first ? this.lexAny(first.end, ['and']) : undefined;
+      const second = and ? pointAt(this.skip(and.end, ['date:the'])) : undefined;
+      if (first && second)
+        return { spec: { kind: 'range', gte: isoDate(first.start), lt: second.next }, end: second.end };
+    }
     // before / after / since D
     const bound = this.lexAny(i, ['date:before', 'date:after', 'date:since']);
     if (bound) {
@@ -832,6 +841,7 @@ export class Parser {
     const verb = this.lexAny(i, ['verb:opened', 'verb:clicked']);
     if (!verb) return undefined;
     const field = verb.concept === 'verb:opened' ? 'engagement.opened' : 'engagement.clicked';
+    this.lastEngagementField = field;
     const afterVerb = this.skip(verb.end, ['filler']);
     const any = this.lex(afterVerb, 'word:any');
     if (any > 0 && this.lex(any, 'word:campaign') > 0) {
@@ -911,8 +921,26 @@ export class Parser {
     );
   }
 
+  /** The field of the last opened/clicked verb, for "abrieron X pero no Y". */
+  private lastEngagementField: string | undefined;
+
   private bareValue(i: number): Match | undefined {
     const value = this.valueAt(i, ['city', 'country', 'tag', 'industry']);
+    // Ellipsis after an opened/clicked verb: a campaign name alone repeats the verb.
+    const campaign = this.lastEngagementField ? this.valueAt(i, ['campaign']) : undefined;
+    const field = this.lastEngagementField;
+    if (campaign && field && campaign.end > (value?.end ?? i)) {
+      const list = this.valueList(i, ['campaign'], ['word:campaign']);
+      if (list)
+        return this.claim('campaign', i, list.end, (negated) => ({
+          node: listNode(
+            field,
+            list.items.map((item) => item.refs[0]?.id as string),
+            list.or,
+            negated,
+          ),
+        }));
+    }
     if (!value) return undefined;
     const kinds = new Set(value.refs.map((ref) => ref.kind));
     const words = this.tokens
