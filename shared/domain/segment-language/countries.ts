@@ -2,7 +2,7 @@ import { searchable } from '../text.ts';
 
 /**
  * ISO 3166-1 alpha-2 region codes and their names in English and Spanish, from
- * `Intl.DisplayNames` (CLDR data shipped with the runtime), so "España",
+ * `Intl.DisplayNames` (CLDR data shipped with the runtime; deprecated codes are left out), so "España",
  * "Spain" and "ES" meet on ES. A few common short forms CLDR does not give
  * as names are added (USA, EEUU, UK).
  */
@@ -32,6 +32,8 @@ function countryNames(): ReadonlyMap<string, string> {
   for (let first = 65; first <= 90; first++) {
     for (let second = 65; second <= 90; second++) {
       const code = String.fromCharCode(first, second);
+      // Deprecated codes (DD, SU, YU…) are aliases of current ones: only canonical codes are kept.
+      if (!isCanonicalRegion(code)) continue;
       for (const display of displays) {
         let name: string | undefined;
         try {
@@ -47,6 +49,14 @@ function countryNames(): ReadonlyMap<string, string> {
   }
   names = map;
   return map;
+}
+
+function isCanonicalRegion(code: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(`und-${code}`)[0] === `und-${code}`;
+  } catch {
+    return false;
+  }
 }
 
 /** The ISO code of a stored country value (a name in en/es or a code), or undefined. */
