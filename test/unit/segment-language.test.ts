@@ -360,6 +360,15 @@ describe('interpretSegment: what is never understood', () => {
     expect(read('clientes de Valencia', {}, vocab).filter?.all).toContainEqual(c('city', 'eq', 'Valencia'));
   });
 
+  it('refuses values out of range instead of clamping them', () => {
+    expect(read('in the last 999999 years').unmatched).toEqual([
+      'in the last 999999 years: more than 100 years',
+    ]);
+    const huge = read('contactos con más de 99999999999999999999 empleados');
+    expect(huge.filter).toBeNull();
+    expect(huge.unmatched).toContain('99999999999999999999 empleados');
+  });
+
   it('caps the tokens read and reports the rest', () => {
     const long = `${'vip '.repeat(120)}`;
     const result = read(long);

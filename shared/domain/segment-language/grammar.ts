@@ -1062,9 +1062,11 @@ export function dateNode(field: string, spec: DateSpec, negated: boolean, contex
   }
   switch (spec.kind) {
     case 'within':
+      if (windowDays(spec.n, spec.unit) > 36_500)
+        return { problem: context.lang === 'es' ? 'más de 100 años' : 'more than 100 years' };
       return negated
         ? { node: condition(field, 'lt', unitsAgo(now, windowDays(spec.n, spec.unit), 'day')) }
-        : { node: condition(field, 'withinDays', Math.min(36_500, windowDays(spec.n, spec.unit))) };
+        : { node: condition(field, 'withinDays', windowDays(spec.n, spec.unit)) };
     case 'since':
       return { node: condition(field, negated ? 'lt' : 'gte', unitsAgo(now, spec.n, spec.unit)) };
     case 'olderThan':

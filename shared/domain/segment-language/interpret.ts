@@ -161,7 +161,13 @@ export function interpretSegment(
   );
   let filter: SegmentFilter | null = flat.length > 0 ? { all: flat.slice(0, 100) } : null;
   // Every built condition is valid by construction; this keeps the promise whatever the input.
-  if (filter && validateFilter(filter).length > 0) filter = null;
+  if (filter && validateFilter(filter).length > 0) {
+    filter = null;
+    unmatched.push({
+      at: -1,
+      text: `${text.trim()}: ${lang === 'es' ? 'no se pudo leer' : 'could not be read'}`,
+    });
+  }
   return {
     filter,
     explanation: filter ? explanation : [],

@@ -47,7 +47,11 @@ export function tokenise(text: string): Tokenised {
     if (date) tokens.push({ kind: 'date', text: date, norm: date, start, end });
     else if (number) {
       const digits = number.replace(/[.,]/g, '');
-      tokens.push({ kind: 'number', text: number, norm: digits, start, end, value: Number(digits) });
+      const value = Number(digits);
+      // A number too large to store exactly is not a value the user can mean: it stays a word.
+      if (Number.isSafeInteger(value))
+        tokens.push({ kind: 'number', text: number, norm: digits, start, end, value });
+      else tokens.push({ kind: 'word', text: number, norm: digits, start, end });
     } else if (quoted !== undefined)
       tokens.push({ kind: 'phrase', text: quoted.trim(), norm: searchable(quoted), start, end });
     else if (word) tokens.push(...splitWord(word, start));
