@@ -67,10 +67,19 @@ export function interpretSegment(
   const index = indexVocabulary(vocabulary);
   const { tokens, rest } = tokenise(typeof text === 'string' ? text : '');
   const known = new Set([...lexicon.words, ...index.words]);
+  // Known words by length: a typo is only compared with words within the tolerance in length.
+  const byLength = new Map<number, string[]>();
+  for (const word of known) {
+    const bucket = byLength.get(word.length);
+    if (bucket) bucket.push(word);
+    else byLength.set(word.length, [word]);
+  }
+  const near = (word: string): string[] =>
+    [-2, -1, 0, 1, 2].flatMap((delta) => byLength.get(word.length + delta) ?? []);
   const corrected = new Set<number>();
   const norms = tokens.map((token, position) => {
     if (token.kind !== 'word' || known.has(token.norm) || /^[A-Z]{2}$/.test(token.text)) return token.norm;
-    const fixed = correctWord(token.norm, known);
+    const fixed = correctWord(token.norm, near(token.norm));
     if (fixed === undefined) return token.norm;
     corrected.add(position);
     return fixed;
