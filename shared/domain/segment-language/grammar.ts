@@ -146,6 +146,8 @@ export class Parser {
     private readonly tokens: readonly Token[],
     norms: readonly string[],
     private readonly vocabulary: VocabularyIndex,
+    /** Relative dates count from here (UTC). */
+    private readonly now: Date,
   ) {
     this.norms = [...norms];
   }
@@ -268,8 +270,8 @@ export class Parser {
     (i) => this.bareValue(i),
   ];
 
-  /** Whether the previous claim's negation is pending: presence words need a cue or a negation. */
-  negationPending = false;
+  /** A negation waits for the next claim: presence words need a cue ("con", "with") or a negation. */
+  private negationPending = false;
 
   parse(): Parsed {
     // Items of the sentence; once clauses are joined by or ("clientes de Madrid o leads de Sevilla"),
@@ -521,8 +523,7 @@ export class Parser {
     if (field) {
       const at = this.skip(field.end, ['filler']);
       const phrase =
-        this.datePhrase(field.end, this.nowForRules) ??
-        (at > field.end ? this.datePhrase(at, this.nowForRules) : undefined);
+        this.datePhrase(field.end, this.now) ?? (at > field.end ? this.datePhrase(at, this.now) : undefined);
       if (phrase)
         return this.claim('date', i, phrase.end, (negated, context) =>
           dateNode(field.field, phrase.spec, negated, context),
@@ -540,7 +541,7 @@ export class Parser {
           : { problem: context.lang === 'es' ? 'falta la fecha' : 'no date given' },
       );
     }
-    const phrase = this.datePhrase(i, this.nowForRules);
+    const phrase = this.datePhrase(i, this.now);
     if (!phrase) return undefined;
     const pending = this.pendingDateField;
     this.pendingDateField = undefined;
@@ -568,7 +569,7 @@ export class Parser {
     const end = this.lex(i, 'field:inactive');
     if (end < 0) return undefined;
     const at = this.skip(end, ['filler']);
-    const phrase = this.datePhrase(end, this.nowForRules) ?? this.datePhrase(at, this.nowForRules);
+    const phrase = this.datePhrase(end, this.now) ?? this.datePhrase(at, this.now);
     if (phrase)
       return this.claim('date', i, phrase.end, (negated, context) =>
         dateNode('lastActivityAt', phrase.spec, !negated, context),
@@ -577,9 +578,6 @@ export class Parser {
       node: condition('lastActivityAt', negated ? 'exists' : 'notExists'),
     }));
   }
-
-  /** Set by interpret() before parsing; the rules read relative dates from it. */
-  nowForRules: Date = new Date(0);
 
   // Numbers: company size and engagement score ------------------------------
 
@@ -830,9 +828,8 @@ export class Parser {
     const stageAfter = this.lex(list.end, 'word:stage');
     const end = stageAfter > 0 ? stageAfter : list.end;
     return this.claim('deal', i, end, (negated) => {
-      const names = new Set(list.items.map((item) => searchableName(item.refs)));
+      // A stage name in several pipelines means each of them.
       const ids = list.items.flatMap((item) => item.refs.map((ref) => ref.id as string));
-      void names;
       return { node: oneOrMany('deals.stage', ids, negated) };
     });
   }
@@ -980,7 +977,6 @@ export class Parser {
   }
 }
 
-const searchableName = (refs: readonly ValueRef[]) => refs[0]?.value ?? '';
 const firstValue = (refs: readonly ValueRef[]) => refs[0]?.value as string;
 
 function kindName(kind: ValueKind, lang: Lang): string {

@@ -85,8 +85,7 @@ export function interpretSegment(
     return fixed;
   });
   const lang = options.lang ?? detectLanguage(norms);
-  const parser = new Parser(tokens, norms, index);
-  parser.nowForRules = options.now;
+  const parser = new Parser(tokens, norms, index, options.now);
   const parsed = parser.parse();
 
   const claimsOf = (items: readonly ParsedItem[]): Claim[] =>
