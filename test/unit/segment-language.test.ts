@@ -243,6 +243,8 @@ describe('interpretSegment: engagement, status, presence, owners, deals, title',
     expect(complete('bounced contacts')).toEqual([c('marketingStatus', 'eq', 'bounced')]);
     expect(complete('con email y sin teléfono')).toEqual([c('email', 'exists'), c('phone', 'notExists')]);
     expect(complete('contacts without a company')).toEqual([c('companyId', 'notExists')]);
+    expect(complete('with email or phone')).toEqual([{ any: [c('email', 'exists'), c('phone', 'exists')] }]);
+    expect(complete('without email or phone')).toEqual([c('email', 'notExists'), c('phone', 'notExists')]);
   });
 
   it('reads owners after a cue only; two fitting owners are ambiguous', () => {

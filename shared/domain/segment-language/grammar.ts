@@ -711,19 +711,21 @@ export class Parser {
       'presence:title',
     ]);
     if (!found) return undefined;
-    // "con email y teléfono": one condition per field of the list.
+    // "con email y teléfono": each field; "with email or phone": any; "without email or phone": neither.
     const fields = [found.concept.slice(9)];
     let end = found.end;
+    let or = false;
     for (;;) {
-      const joiner = this.lexAny(end, ['and']);
+      const joiner = this.lexAny(end, ['and', 'or']);
       const next = joiner ? this.lexAny(this.skip(joiner.end, ['article']), presenceFields) : undefined;
-      if (!next) break;
+      if (!joiner || !next) break;
+      if (joiner.concept === 'or') or = true;
       fields.push(next.concept.slice(9));
       end = next.end;
     }
     return this.claim('presence', i, end, (negated) => ({
       node: group(
-        'all',
+        or && !negated ? 'any' : 'all',
         fields.map((field) => condition(field, negated ? 'notExists' : 'exists')),
       ),
     }));
