@@ -168,7 +168,8 @@ async function downloadShared(token: string, event: HttpEvent): Promise<HttpResu
     headers: { ...result.headers, ...linkHeaders },
   });
   try {
-    await readable(segments, reader, share.segmentId);
+    const segment = await readable(segments, reader, share.segmentId);
+    if (segment.archived) throw gone;
     const now = Date.now();
     const current = share.jobId ? await getExportJob(share.tenantId, share.jobId, now) : undefined;
     if (servesShare(current, now)) return withHeaders(await jobAnswer(current, log));

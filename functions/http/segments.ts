@@ -2,7 +2,7 @@ import { segmentRoutes } from '#shared/api/segments';
 import type { Caller } from '#shared/http/auth';
 import { checkSegmentCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
-import { notFound } from '#shared/http/problem';
+import { conflict, notFound } from '#shared/http/problem';
 import { publicBaseUrl } from '#shared/http/public-url';
 import {
   actorOf,
@@ -92,6 +92,8 @@ export const handler = httpHandler(segmentRoutes, {
   async shareSegment({ caller, params, body, event }) {
     // The preview's rule: a segment the caller may not read is missing.
     const segment = await readable(segments, caller, params.id);
+    // Its link would answer 404 until the segment is restored.
+    if (segment.archived) throw conflict('The segment is archived; restore it before sharing it');
     const share = await createShare({
       tenantId: caller.tenantId,
       segmentId: segment.id,
