@@ -181,8 +181,9 @@ async function downloadShared(token: string, event: HttpEvent): Promise<HttpResu
     const id = ulid();
     if (!(await attachShareJob(share, id, share.jobId))) {
       // Another download started one meanwhile (or the share was revoked): answer from the share as it is.
-      const now2 = await getShare(share.tenantId, share.segmentId, share.id);
-      const theirs = now2?.jobId && isLive(now2) ? await getExportJob(share.tenantId, now2.jobId) : undefined;
+      const latest = await getShare(share.tenantId, share.segmentId, share.id);
+      const theirs =
+        latest?.jobId && isLive(latest) ? await getExportJob(share.tenantId, latest.jobId) : undefined;
       if (!servesShare(theirs, Date.now())) throw gone;
       return withHeaders(await jobAnswer(theirs, log));
     }
