@@ -436,5 +436,44 @@ describe('shared list links', () => {
     const exports = new Set(log.body.items.map((item: { exportId?: string }) => item.exportId));
     expect(exports.size).toBe(1);
     expect(log.body.items[0]).toMatchObject({ rows: 1001 });
-  }, 180_000);
+
+    // A job older than an hour is stale: the next download starts a new one rather than serve an old list.
+    const [jobId] = exports as Set<string>;
+    await dynamoClient().send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: `T#${world.tenant}#EXPORT#${jobId}` }, sk: { S: 'A' } },
+        UpdateExpression: 'SET createdAt = :old',
+        ExpressionAttributeValues: { ':old': { S: new Date(Date.now() - 2 * 3_600_000).toISOString() } },
+      }),
+    );
+    expect((await partner(link.url)).status).toBe(202);
+    const restarted = await world.admin.client.get(
+      `/segments/${segment}/shares/${link.id}/downloads?limit=1`,
+    );
+    expect(restarted.body.items[0]).toMatchObject({ outcome: 'job' });
+    expect(restarted.body.items[0].exportId).not.toBe(jobId);
+    await eventually(async () => expect((await partner(link.url)).status).toBe(302), {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
+  }, 240_000);
+
+  it('are documented as a public route answering 200, 202, 302 and 404', async () => {
+    const response = await fetch(new URL('/openapi.json', inject('apiUrl')));
+    const document = (await response.json()) as {
+      paths: Record<
+        string,
+        Record<string, { security?: unknown[]; responses: Record<string, { content?: object }> }>
+      >;
+    };
+    const operation = document.paths['/l/{token}']?.get;
+    expect(operation?.security).toEqual([]);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '202', '302', '404']);
+    expect(Object.keys(operation?.responses['200']?.content ?? {}).sort()).toEqual([
+      'application/json',
+      'text/csv',
+      'text/vcard',
+    ]);
+  });
 });
