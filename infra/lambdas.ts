@@ -187,6 +187,8 @@ export const lambdas = [
     ...http('exports', {
       table: 'readWrite',
       userDirectory: true,
+      // Verifies shared list links (`/l/{token}`).
+      signingKey: true,
       sendsTo: ['exportJobs'],
       // Presigned downloads of finished exports (`<tenant>/<exportId>.<ext>`).
       buckets: { exports: { read: '*' } },

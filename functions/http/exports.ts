@@ -1,5 +1,7 @@
+import { ulid } from 'ulid';
 import { exportRoutes } from '#shared/api/exports';
 import { type ExportEntity, type ExportFormat, exportContentTypes } from '#shared/domain/exports/index';
+import { verifyShareToken } from '#shared/domain/share-token';
 import type { Caller } from '#shared/http/auth';
 import { exportHeader } from '#shared/http/export-columns';
 import { downloadName, downloadUrl, startExportJob } from '#shared/http/export-jobs';
@@ -10,14 +12,17 @@ import {
   STREAM_LIMITS,
   sourceEntity,
 } from '#shared/http/exports';
-import { httpHandler } from '#shared/http/handler';
-import { badRequest, notFound } from '#shared/http/problem';
+import { type HttpEvent, httpHandler } from '#shared/http/handler';
+import { badRequest, HttpProblem, notFound } from '#shared/http/problem';
 import { readable } from '#shared/http/records';
-import { type HttpResult, ok } from '#shared/http/results';
+import { type HttpResult, ok, redirect } from '#shared/http/results';
 import { getQueue } from '#shared/queue/select';
 import type { ExportJobView } from '#shared/schemas/exports';
+import { getSigningKey } from '#shared/secrets';
 import { type ExportJob, type ExportSource, getExportJob } from '#shared/store/exports';
+import { currentReader } from '#shared/store/readers';
 import { segments } from '#shared/store/segments';
+import { attachShareJob, getShare, isLive, recordDownload } from '#shared/store/shares';
 
 /**
  * `GET /<list>/export`, `GET /segments/{id}/export` and `GET /exports/{id}`.
@@ -73,23 +78,150 @@ async function exportOf(caller: Caller, source: ExportSource, options: ExportOpt
       { path: 'format', message: `must be csv or json for ${entity}` },
     ]);
   if (options.async !== 'true') {
-    const columns = format === 'csv' ? await exportHeader(caller.tenantId, entity) : [];
-    const progress: ExportProgress = { rows: 0, bytes: 0 };
-    const pieces = exportPieces({ reader: caller, format, source, columns }, progress);
-    const body = await collectWithin(pieces, progress, STREAM_LIMITS);
-    if (body !== undefined)
-      return {
-        status: 200,
-        body,
-        headers: {
-          'content-type': exportContentTypes[format],
-          'content-disposition': `attachment; filename="${downloadName(source, format, new Date())}"`,
-        },
-      };
+    const streamed = await streamedExport(caller, format, source);
+    if (streamed) return streamed.result;
   }
   const { job, message } = await startExportJob(caller, format, source);
   await (await getQueue()).sendMessages('exportJobs', [message]);
   return { status: 202, body: jobView(job), headers: { location: `/exports/${job.id}` } };
+}
+
+/**
+ * The export as a download in the response (200, its content type, attachment)
+ * with its rows and bytes, if it fits STREAM_LIMITS; undefined when it does not.
+ */
+async function streamedExport(
+  reader: Caller,
+  format: ExportFormat,
+  source: ExportSource,
+): Promise<{ result: HttpResult; progress: ExportProgress } | undefined> {
+  const columns = format === 'csv' ? await exportHeader(reader.tenantId, sourceEntity(source)) : [];
+  const progress: ExportProgress = { rows: 0, bytes: 0 };
+  const pieces = exportPieces({ reader, format, source, columns }, progress);
+  const body = await collectWithin(pieces, progress, STREAM_LIMITS);
+  if (body === undefined) return undefined;
+  return {
+    progress,
+    result: {
+      status: 200,
+      body,
+      headers: {
+        'content-type': exportContentTypes[format],
+        'content-disposition': `attachment; filename="${downloadName(source, format, new Date())}"`,
+      },
+    },
+  };
+}
+
+/** An export job a shared link reuses while it is younger than this; an older one is written again. */
+export const SHARE_JOB_FRESH_MS = 60 * 60_000;
+/** What a 202 of a shared link asks the partner to wait. */
+const SHARE_RETRY_SECONDS = 10;
+const USER_AGENT_CHARS = 512;
+
+/** A shared link's answers must not be cached, nor its URL passed on as a referrer, nor indexed. */
+const linkHeaders = {
+  'cache-control': 'no-store, private',
+  'referrer-policy': 'no-referrer',
+  'x-robots-tag': 'noindex',
+};
+
+/** Whether the job can still serve a shared link: not failed, and fresh (see {@link SHARE_JOB_FRESH_MS}). */
+const servesShare = (job: ExportJob | undefined, now: number): job is ExportJob =>
+  job !== undefined && job.status !== 'failed' && Date.parse(job.createdAt) + SHARE_JOB_FRESH_MS > now;
+
+/**
+ * `GET /l/{token}`: a shared segment for a partner. Every refusal (a token
+ * that does not verify or has expired, a revoked share, a segment archived
+ * or no longer readable by its creator, a creator no longer active) is the
+ * same 404. The list is read NOW with the creator's current rights; past
+ * STREAM_LIMITS one export job (recorded on the share) writes it, the link
+ * answers 202 until it is done and then 302 to the file.
+ */
+async function downloadShared(token: string, event: HttpEvent): Promise<HttpResult> {
+  const gone = notFound('Link');
+  const claim = verifyShareToken(token, await getSigningKey());
+  if (!claim) throw gone;
+  const share = await getShare(claim.tenantId, claim.segmentId, claim.shareId);
+  // The token binds the share's format and expiry: one signed for other values is not this link.
+  if (
+    !share ||
+    !isLive(share) ||
+    share.format !== claim.format ||
+    Math.floor(Date.parse(share.expiresAt) / 1000) !== claim.expiresAt
+  )
+    throw gone;
+  const creator = await currentReader(share.tenantId, share.createdBy, share.creatorRights);
+  if (!creator) throw gone;
+  const reader: Caller = { tenantId: share.tenantId, ...creator };
+  const source: ExportSource = { kind: 'segment', segmentId: share.segmentId };
+  const log = (download: Parameters<typeof recordDownload>[1]) =>
+    recordDownload(share, {
+      ...download,
+      ...(event.requestContext?.http?.sourceIp ? { ip: event.requestContext.http.sourceIp } : {}),
+      ...(event.headers?.['user-agent']
+        ? { userAgent: event.headers['user-agent'].slice(0, USER_AGENT_CHARS) }
+        : {}),
+    });
+  const withHeaders = (result: HttpResult): HttpResult => ({
+    ...result,
+    headers: { ...result.headers, ...linkHeaders },
+  });
+  try {
+    const segment = await readable(segments, reader, share.segmentId);
+    if (segment.archived) throw gone;
+    const now = Date.now();
+    const current = share.jobId ? await getExportJob(share.tenantId, share.jobId, now) : undefined;
+    if (servesShare(current, now)) return withHeaders(await jobAnswer(current, log));
+    const streamed = await streamedExport(reader, share.format, source);
+    if (streamed) {
+      await log({ outcome: 'inline', rows: streamed.progress.rows, bytes: streamed.progress.bytes });
+      return withHeaders(streamed.result);
+    }
+    const id = ulid();
+    if (!(await attachShareJob(share, id, share.jobId))) {
+      // Another download started one meanwhile (or the share was revoked): answer from the share as it is.
+      const latest = await getShare(share.tenantId, share.segmentId, share.id);
+      const theirs =
+        latest?.jobId && isLive(latest) ? await getExportJob(share.tenantId, latest.jobId) : undefined;
+      if (!servesShare(theirs, Date.now())) throw gone;
+      return withHeaders(await jobAnswer(theirs, log));
+    }
+    const { job, message } = await startExportJob(reader, share.format, source, new Date(), id);
+    await (await getQueue()).sendMessages('exportJobs', [message]);
+    return withHeaders(await jobAnswer(job, log));
+  } catch (error) {
+    // The segment archived, or no longer readable by the creator: the same 404 as any other refusal.
+    if (error instanceof HttpProblem && error.status === 404) throw gone;
+    throw error;
+  }
+}
+
+/** 302 to a done job's file, or 202 while it is written; logged either way. */
+async function jobAnswer(
+  job: ExportJob,
+  log: (download: Parameters<typeof recordDownload>[1]) => Promise<unknown>,
+): Promise<HttpResult> {
+  if (job.status === 'done') {
+    const location = await downloadUrl(job);
+    await log({
+      outcome: 'redirect',
+      exportId: job.id,
+      ...(job.rows !== undefined ? { rows: job.rows } : {}),
+      ...(job.bytes !== undefined ? { bytes: job.bytes } : {}),
+    });
+    return redirect(location);
+  }
+  await log({ outcome: 'job', exportId: job.id });
+  return {
+    status: 202,
+    body: {
+      status: 'preparing',
+      retryAfterSeconds: SHARE_RETRY_SECONDS,
+      detail: 'The list is being prepared; ask again in a few seconds',
+    },
+    headers: { 'retry-after': String(SHARE_RETRY_SECONDS) },
+  };
 }
 
 const listExport =
@@ -108,6 +240,8 @@ export const handler = httpHandler(exportRoutes, {
     await readable(segments, caller, params.id);
     return exportOf(caller, { kind: 'segment', segmentId: params.id }, query);
   },
+
+  downloadSharedList: ({ params, event }) => downloadShared(params.token, event),
 
   async getExport({ caller, params }) {
     const job = JOB_ID.test(params.id) ? await getExportJob(caller.tenantId, params.id) : undefined;

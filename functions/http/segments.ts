@@ -1,6 +1,9 @@
 import { segmentRoutes } from '#shared/api/segments';
+import type { Caller } from '#shared/http/auth';
 import { checkSegmentCustomFields } from '#shared/http/custom-fields';
 import { httpHandler } from '#shared/http/handler';
+import { conflict, notFound } from '#shared/http/problem';
+import { publicBaseUrl } from '#shared/http/public-url';
 import {
   actorOf,
   byNameOrOwner,
@@ -13,14 +16,27 @@ import {
   recordRoutes,
   update,
 } from '#shared/http/records';
-import { created, ok } from '#shared/http/results';
+import { created, noContent, ok } from '#shared/http/results';
 import { interpretForCaller } from '#shared/http/segment-interpretation';
+import { managedShare, mayManageShare, shareView } from '#shared/http/shares';
 import { segmentSuggester } from '#shared/language-model/index';
+import { getSigningKey } from '#shared/secrets';
 import type { Contact } from '#shared/store/entities';
+import { rightsOf } from '#shared/store/readers';
 import { resolveSegment } from '#shared/store/segment-resolution';
 import { type Segment, segments } from '#shared/store/segments';
+import { createShare, getShare, isLive, liveShares, revokeShare, shareDownloads } from '#shared/store/shares';
 
 const DEFAULT_SAMPLE = 10;
+const SHARE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** The segment's share of that id, live or revoked, once the caller may read the segment (404 otherwise). */
+async function shareOf(caller: Caller, segmentId: string, shareId: string) {
+  await readable(segments, caller, segmentId);
+  const share = SHARE_ID.test(shareId) ? await getShare(caller.tenantId, segmentId, shareId) : undefined;
+  if (!share) throw notFound('Share');
+  return share;
+}
 
 /** Read, archive and restore behave as for every record. */
 const standard = recordRoutes(segments);
@@ -73,6 +89,48 @@ export const handler = httpHandler(segmentRoutes, {
     }
     sample.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     return ok({ count, sample });
+  },
+
+  async shareSegment({ caller, params, body, event }) {
+    // The preview's rule: a segment the caller may not read is missing.
+    const segment = await readable(segments, caller, params.id);
+    // Its link would answer 404 until the segment is restored.
+    if (segment.archived) throw conflict('The segment is archived; restore it before sharing it');
+    const share = await createShare({
+      tenantId: caller.tenantId,
+      segmentId: segment.id,
+      format: body.format ?? 'csv',
+      label: body.label,
+      createdBy: caller.userId,
+      creatorRights: rightsOf(actorOf(caller)),
+      days: body.expiresInDays,
+    });
+    const view = shareView(share, { baseUrl: publicBaseUrl(event), key: await getSigningKey() });
+    return created(view, `/segments/${segment.id}/shares`);
+  },
+
+  async listSegmentShares({ caller, params, event }) {
+    await readable(segments, caller, params.id);
+    const link = { baseUrl: publicBaseUrl(event), key: await getSigningKey() };
+    const shares = await liveShares(caller.tenantId, params.id);
+    // The url is the credential: only those who may revoke a share see it.
+    const items = await Promise.all(
+      shares.map(async (share) => shareView(share, (await mayManageShare(caller, share)) ? link : undefined)),
+    );
+    return ok({ items });
+  },
+
+  async revokeSegmentShare({ caller, params }) {
+    const share = await managedShare(caller, await shareOf(caller, params.id, params.shareId));
+    if (!isLive(share)) throw notFound('Share');
+    await revokeShare(share, caller.userId);
+    return noContent();
+  },
+
+  async listShareDownloads({ caller, params, page }) {
+    const share = await managedShare(caller, await shareOf(caller, params.id, params.shareId));
+    const result = await shareDownloads(share, page.limit, page.startKey);
+    return ok({ items: result.items, nextCursor: await page.next(result.lastKey) });
   },
 
   // Any role may ask: it reads, and counts only what the caller may read.

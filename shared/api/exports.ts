@@ -5,6 +5,7 @@ import { contactSchemas } from '../schemas/contacts.ts';
 import { dealSchemas } from '../schemas/deals.ts';
 import { exportSchemas } from '../schemas/exports.ts';
 import { leadSchemas } from '../schemas/leads.ts';
+import { shareSchemas } from '../schemas/shares.ts';
 import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
@@ -96,6 +97,27 @@ export const exportRoutes = defineRoutes([
       'An export job: `processing`, `done` (with `rows`, `bytes` and a `downloadUrl` valid 15 minutes) or ' +
       '`failed` (with `error`). A rep sees only their own; jobs and files are kept two days',
     response: () => exportSchemas().job,
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/l/{token}',
+    operationId: 'downloadSharedList',
+    summary:
+      "A shared segment's link (`POST /segments/{id}/share`): no login, the signed token is the credential. " +
+      "Answers the segment's contacts matching now that the link's creator may read now, in the link's format, " +
+      'as a download. A tampered, expired or revoked link, an archived segment or a creator no longer active ' +
+      'answer 404, all alike. Every answer is logged on the share',
+    public: true,
+    response: () => z.array(contactSchemas().record),
+    responseMediaTypes: { ...csv, ...vcard },
+    accepted: {
+      description:
+        'A list past 1,000 contacts (5 MB): the file is being written; ask again after `Retry-After` seconds',
+      response: () => shareSchemas().preparing,
+      header: 'Retry-After',
+    },
+    redirect: { description: 'The file, once written: a presigned download valid 15 minutes' },
     status: 200,
   },
 ]);

@@ -133,13 +133,29 @@ function operation(route: RouteDef): Record<string, unknown> {
     ? {
         202: {
           description: route.accepted.description,
-          headers: {
-            Location: {
-              description: "What to follow until the work is done (the body's `href`)",
-              schema: { type: 'string' },
-            },
-          },
+          headers:
+            route.accepted.header === 'Retry-After'
+              ? {
+                  'Retry-After': {
+                    description: 'Seconds to wait before asking again',
+                    schema: { type: 'integer' },
+                  },
+                }
+              : {
+                  Location: {
+                    description: "What to follow until the work is done (the body's `href`)",
+                    schema: { type: 'string' },
+                  },
+                },
           content: { 'application/json': { schema: toSchema(route.accepted.response(), 'output') } },
+        },
+      }
+    : {};
+  const redirect = route.redirect
+    ? {
+        302: {
+          description: route.redirect.description,
+          headers: { Location: { description: route.redirect.description, schema: { type: 'string' } } },
         },
       }
     : {};
@@ -158,7 +174,7 @@ function operation(route: RouteDef): Record<string, unknown> {
           },
         }
       : {}),
-    responses: { [String(route.status)]: success, ...accepted, ...errorResponses(route) },
+    responses: { [String(route.status)]: success, ...accepted, ...redirect, ...errorResponses(route) },
   };
 }
 

@@ -42,7 +42,14 @@ export interface RouteDef {
    */
   readonly responseMediaTypes?: Readonly<Record<string, string>>;
   /** A 202 Accepted answer beside `status`, for work handed to a worker: what it means and its JSON body. */
-  readonly accepted?: { readonly description: string; readonly response: SchemaRef };
+  readonly accepted?: {
+    readonly description: string;
+    readonly response: SchemaRef;
+    /** The header that says what to do next: `Location` to follow (default), or `Retry-After` to ask again. */
+    readonly header?: 'Location' | 'Retry-After';
+  };
+  /** A 302 answer beside `status`: where its `Location` points. */
+  readonly redirect?: { readonly description: string };
   readonly status: 200 | 201 | 204 | 302;
   /** Documented request headers beyond Authorization. */
   readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];

@@ -1,5 +1,7 @@
+import * as z from 'zod/mini';
 import { listOf } from '../schemas/common.ts';
 import { segmentInterpretSchemas, segmentPreviewSchema, segmentSchemas } from '../schemas/segments.ts';
+import { shareSchemas } from '../schemas/shares.ts';
 import { defineRoutes } from './route.ts';
 
 export const segmentRoutes = defineRoutes([
@@ -65,6 +67,47 @@ export const segmentRoutes = defineRoutes([
       "Count and sample a segment's live contacts. `count` covers the whole tenant, as a campaign sent to the segment would reach every match; `sample` (`limit`, default 10, max 100) shows only contacts the caller may read, so a rep sees their own and their team's",
     query: () => segmentSchemas().previewQuery,
     response: () => segmentPreviewSchema(),
+    status: 200,
+  },
+  {
+    method: 'POST',
+    path: '/segments/{id}/share',
+    operationId: 'shareSegment',
+    summary:
+      "Share the segment's contacts with a partner: a signed link (`url`, no account needed) to a file " +
+      '(`format` csv, json or vcf) that expires after `expiresInDays` (1 to 90) and can be revoked. Each download ' +
+      'holds the contacts matching NOW that the creator may read then; every download is logged',
+    body: () => shareSchemas().create,
+    response: () => shareSchemas().share,
+    status: 201,
+    headers: ['Idempotency-Key'],
+  },
+  {
+    method: 'GET',
+    path: '/segments/{id}/shares',
+    operationId: 'listSegmentShares',
+    summary:
+      "The segment's live shares (not expired, not revoked), oldest first; `url` only on those the caller may revoke",
+    response: () => z.object({ items: z.array(shareSchemas().share) }),
+    status: 200,
+  },
+  {
+    method: 'DELETE',
+    path: '/segments/{id}/shares/{shareId}',
+    operationId: 'revokeSegmentShare',
+    summary:
+      "Revoke a share: its link answers 404 from then on. The share's creator, an admin, or a manager of the creator's team",
+    status: 204,
+  },
+  {
+    method: 'GET',
+    path: '/segments/{id}/shares/{shareId}/downloads',
+    operationId: 'listShareDownloads',
+    summary:
+      "A share's download log, newest first (time, rows, bytes, format, IP, user agent, outcome), kept 180 days. " +
+      "The share's creator, an admin, or a manager of the creator's team",
+    query: () => shareSchemas().downloadsQuery,
+    response: () => listOf(shareSchemas().download),
     status: 200,
   },
   {

@@ -57,17 +57,18 @@ export function downloadName(source: ExportSource, format: ExportFormat, at: Dat
   return `${what}-${day}.${fileExtension(format)}`;
 }
 
-/** Creates the job of an export the caller asked for; the caller queues the returned message. */
+/** Creates the job of an export the caller asked for (`id`: one already recorded elsewhere); the caller queues the returned message. */
 export async function startExportJob(
   caller: Caller,
   format: ExportFormat,
   source: ExportSource,
   now = new Date(),
+  id = ulid(now.getTime()),
 ): Promise<{ job: ExportJob; message: ExportMessage }> {
   const job = await createExportJob(
     {
       tenantId: caller.tenantId,
-      id: ulid(now.getTime()),
+      id,
       format,
       source,
       requestedBy: caller.userId,

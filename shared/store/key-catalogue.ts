@@ -48,6 +48,9 @@ import {
   sequenceDeliveriesPk,
   sequenceDeliverySk,
   settingsKey,
+  shareDownloadSk,
+  shareDownloadsPk,
+  shareKey,
   streamMarkerKey,
   suppressionKey,
   timelinePk,
@@ -212,6 +215,11 @@ export function accessPatternShapes(): KeyShape[] {
     item('importRange', {
       ...importRangeKey(TENANT, '<importId>', 0),
       sk: `${IMPORT_RANGE_PREFIX}<nnnnnnnnn>`,
+    }),
+    item('share', shareKey(TENANT, '<segmentId>', '<shareId>')),
+    item('shareDownload', {
+      pk: shareDownloadsPk(TENANT, '<shareId>'),
+      sk: shareDownloadSk('<at>', '<downloadId>'),
     }),
   ];
 }

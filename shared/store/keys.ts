@@ -412,3 +412,21 @@ export const lookupSk = (name: string) => `${LOOKUP_PREFIX}${name}`;
 
 export const lookupPk = (tenantId: string, name: string, value: string) =>
   `T#${tenantId}#LOOKUP#${name}#${value.toLowerCase()}`;
+
+/**
+ * Shared list links (shared/store/shares.ts): each share in its segment's
+ * partition (sorted by its ULID, so a segment's shares are one Query), and
+ * its download log in the share's own partition, newest last
+ * (`<ISO time>#<download ULID>`), each entry kept by TTL.
+ */
+export const sharesPk = (tenantId: string, segmentId: string) => `T#${tenantId}#SHARES#${segmentId}`;
+
+export const shareKey = (tenantId: string, segmentId: string, shareId: string) => ({
+  pk: sharesPk(tenantId, segmentId),
+  sk: shareId,
+});
+
+export const shareDownloadsPk = (tenantId: string, shareId: string) =>
+  `T#${tenantId}#SHARE_DOWNLOADS#${shareId}`;
+
+export const shareDownloadSk = (at: string, downloadId: string) => `${at}#${downloadId}`;

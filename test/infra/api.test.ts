@@ -238,8 +238,8 @@ describe('CrmApi: least privilege per function', () => {
     },
   );
 
-  // The exports function pages no list through cursors and signs no link: no signing secret.
-  it.each(httpFunctionNames.filter((name) => name !== 'meta' && name !== 'exports'))(
+  // The exports function verifies shared list links (`/l/{token}`) with the signing secret.
+  it.each(httpFunctionNames.filter((name) => name !== 'meta'))(
     '%s gets TABLE_NAME, USER_DIRECTORY=cognito and the signing secret',
     (name) => {
       api.hasResourceProperties('AWS::Lambda::Function', {

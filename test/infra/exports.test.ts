@@ -98,7 +98,7 @@ describe('CrmFiles: the exports bucket, its queue and worker', () => {
     });
   });
 
-  it('lets the exports HTTP function read export objects (presigned downloads) and send to the queue', () => {
+  it('lets the exports HTTP function read export objects (presigned downloads), send to the queue and read the signing secret', () => {
     const api = templates.api;
     const statements = beyondLogsTracingAndTable(
       statementsOfRole(api, roleIdOf(stacks.api.functions.exports.fn)),
@@ -111,7 +111,12 @@ describe('CrmFiles: the exports bucket, its queue and worker', () => {
     expect(
       statements
         .flatMap(actionsOf)
-        .every((action) => /^(s3:GetObject|sqs:(SendMessage|GetQueue\w+))$/.test(action)),
+        // Beside the bucket and queue, only the signing secret, which verifies shared list links.
+        .every((action) =>
+          /^(s3:GetObject|sqs:(SendMessage|GetQueue\w+)|secretsmanager:(GetSecretValue|DescribeSecret))$/.test(
+            action,
+          ),
+        ),
     ).toBe(true);
     api.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'CRM HTTP API: exports',

@@ -140,6 +140,14 @@ const casesTalk = collaboration('/cases', make.case);
 /** A POST to `path` with a body made fresh for each call. */
 const post = (path: string, body: () => unknown): Sample => ({ call: async () => ({ path, body: body() }) });
 
+/** A share of a new segment of the caller's: its path, `/segments/{id}/shares/{shareId}`. */
+async function madeShare(client: ApiClient): Promise<string> {
+  const segmentId = await make.segment(client);
+  const response = await client.post(`/segments/${segmentId}/share`, { expiresInDays: 1 });
+  expect(response.status, response.text).toBe(201);
+  return `/segments/${segmentId}/shares/${response.body.id}`;
+}
+
 const contacts = resource('/contacts', make.contact, { title: 'CTO' });
 const companies = resource('/companies', make.company, { city: 'Paris' });
 const leads = resource('/leads', make.lead, { source: 'web' });
@@ -447,6 +455,18 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   interpretSegment: {
     call: async () => ({ path: '/segments/interpret', body: { text: 'clientes de Madrid' } }),
   },
+  shareSegment: {
+    call: async (who) => ({
+      path: `/segments/${await make.segment(who.client)}/share`,
+      body: { expiresInDays: 7 },
+    }),
+  },
+  listSegmentShares: {
+    call: async (who) => ({ path: `/segments/${await make.segment(who.client)}/shares` }),
+  },
+  revokeSegmentShare: { call: async (who) => ({ path: await madeShare(who.client) }) },
+  listShareDownloads: { call: async (who) => ({ path: `${await madeShare(who.client)}/downloads` }) },
+  downloadSharedList: { notCallable: 'public; needs a signed link token from POST /segments/{id}/share' },
   listTemplates: templates.list,
   createTemplate: post('/templates', () => ({ name: unique('Template'), subject: 'Hi', html: '<p>Hi</p>' })),
   getTemplate: templates.get,

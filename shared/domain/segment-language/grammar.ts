@@ -1,0 +1,1092 @@
+import type { Condition, SegmentFilter } from '../segment-filter.ts';
+import {
+  calendarSpan,
+  type DateSpec,
+  type DateUnit,
+  isoDate,
+  monthSpan,
+  monthStart,
+  nextMonthStart,
+  unitsAgo,
+  windowDays,
+  yearSpan,
+} from './dates.ts';
+import { type Concept, type Lang, lexicon, MAX_PHRASE_WORDS } from './lexicon.ts';
+import type { Token } from './tokens.ts';
+import { MAX_VALUE_WORDS, type ValueKind, type ValueRef, type VocabularyIndex } from './values.ts';
+
+/**
+ * The grammar: tokens → recognised spans (keywords, vocabulary values, numbers,
+ * dates) → claims (one concept each: a location, a tag, a date…) joined by
+ * negation and connectives → conditions. Rules are tried at each position in a
+ * fixed order (most specific first); a position no rule, negation, connective
+ * or filler word takes is an unknown word. Work: at most MAX_TOKENS tokens ×
+ * (keyword phrases of ≤ 4 words + values of ≤ 5 words), each a map look-up.
+ */
+export type FilterNode = Condition | SegmentFilter;
+
+export interface BuildContext {
+  readonly lang: Lang;
+  readonly now: Date;
+  readonly userId?: string | undefined;
+  /** The sentence speaks of companies: locations are the company's. */
+  readonly companies: boolean;
+  readonly vocabulary: VocabularyIndex;
+}
+
+/** What a claim gives when built: a condition, nothing (an audience with no condition), or a reason it cannot. */
+export type Built =
+  | { readonly node: FilterNode; readonly note?: string }
+  | { readonly none: true }
+  /** Read, and used by another claim (a date field word before its phrase). */
+  | { readonly silent: true }
+  | { readonly problem: string };
+
+export interface Claim {
+  readonly kind: string;
+  readonly start: number;
+  readonly end: number;
+  build(negated: boolean, context: BuildContext): Built;
+}
+
+interface Match {
+  readonly claim: Claim;
+  readonly end: number;
+}
+
+export interface Parsed {
+  readonly items: readonly ParsedItem[];
+  /** Token spans no rule used: [start, end) in tokens. */
+  readonly unknown: readonly (readonly [number, number])[];
+}
+
+/** Claims joined by or (one claim alone is the common case), or whole clauses joined by or. */
+export type ParsedItem =
+  | {
+      readonly claims: readonly Claim[];
+      /** Negation applied (the negation word's token index), per claim. */
+      readonly negatedFrom: readonly (number | undefined)[];
+    }
+  | { readonly clauses: readonly (readonly ParsedItem[])[] };
+
+interface OpenItem {
+  claims: Claim[];
+  negatedFrom: (number | undefined)[];
+}
+
+const presenceFields: readonly Concept[] = [
+  'presence:email',
+  'presence:phone',
+  'presence:companyId',
+  'presence:title',
+];
+
+const numberWords: Record<string, number> = {
+  un: 1,
+  una: 1,
+  uno: 1,
+  one: 1,
+  a: 1,
+  an: 1,
+  dos: 2,
+  two: 2,
+  tres: 3,
+  three: 3,
+  cuatro: 4,
+  four: 4,
+  cinco: 5,
+  five: 5,
+  seis: 6,
+  six: 6,
+  siete: 7,
+  seven: 7,
+  ocho: 8,
+  eight: 8,
+  nueve: 9,
+  nine: 9,
+  diez: 10,
+  ten: 10,
+  once: 11,
+  eleven: 11,
+  doce: 12,
+  twelve: 12,
+  quince: 15,
+  fifteen: 15,
+  veinte: 20,
+  twenty: 20,
+  treinta: 30,
+  thirty: 30,
+  sesenta: 60,
+  sixty: 60,
+  noventa: 90,
+  ninety: 90,
+};
+
+// Conditions helpers -------------------------------------------------------
+
+const condition = (field: string, op: Condition['op'], value?: unknown): Condition =>
+  value === undefined ? { field, op } : { field, op, value };
+
+/** eq/neq for one value, in/nin (sorted, unique) for several. */
+export function oneOrMany(field: string, values: readonly string[], negated: boolean): Condition {
+  const unique = [...new Set(values)].sort();
+  if (unique.length === 1) return condition(field, negated ? 'neq' : 'eq', unique[0]);
+  return condition(field, negated ? 'nin' : 'in', unique);
+}
+
+const group = (kind: 'all' | 'any', nodes: FilterNode[]): FilterNode =>
+  nodes.length === 1 ? (nodes[0] as FilterNode) : kind === 'all' ? { all: nodes } : { any: nodes };
+
+// The parser ---------------------------------------------------------------
+
+export class Parser {
+  private readonly norms: string[];
+
+  constructor(
+    private readonly tokens: readonly Token[],
+    norms: readonly string[],
+    private readonly vocabulary: VocabularyIndex,
+    /** Relative dates count from here (UTC). */
+    private readonly now: Date,
+  ) {
+    this.norms = [...norms];
+  }
+
+  /** Longest keyword phrase at i carrying `concept`: its end, or -1. */
+  lex(i: number, concept: Concept): number {
+    for (let n = Math.min(MAX_PHRASE_WORDS, this.tokens.length - i); n >= 1; n--) {
+      const form = this.phraseAt(i, n);
+      if (form !== undefined && lexicon.phrases.get(form)?.has(concept)) return i + n;
+    }
+    return -1;
+  }
+
+  lexAny(i: number, concepts: readonly Concept[]): { end: number; concept: Concept } | undefined {
+    let best: { end: number; concept: Concept } | undefined;
+    for (const concept of concepts) {
+      const end = this.lex(i, concept);
+      if (end > (best?.end ?? -1)) best = { end, concept };
+    }
+    return best && best.end > i ? best : undefined;
+  }
+
+  /** Skip optional keywords of these concepts. */
+  skip(i: number, concepts: readonly Concept[]): number {
+    let at = i;
+    for (;;) {
+      const found = this.lexAny(at, concepts);
+      if (!found) return at;
+      at = found.end;
+    }
+  }
+
+  private phraseAt(i: number, n: number): string | undefined {
+    const words: string[] = [];
+    for (let k = i; k < i + n; k++) {
+      const token = this.tokens[k];
+      if (!token || token.kind === 'phrase' || token.kind === 'date') return undefined;
+      words.push(this.norms[k] as string);
+    }
+    return words.join(' ');
+  }
+
+  numberAt(i: number): number | undefined {
+    const token = this.tokens[i];
+    if (token?.kind === 'number') return token.value;
+    if (token?.kind === 'word') return numberWords[this.norms[i] as string];
+    return undefined;
+  }
+
+  /** A vocabulary value of these kinds at i, longest first. */
+  valueAt(i: number, kinds: readonly ValueKind[]): { refs: ValueRef[]; end: number } | undefined {
+    const token = this.tokens[i];
+    if (!token || token.kind === 'symbol' || token.kind === 'date') return undefined;
+    if (token.kind === 'phrase') {
+      const refs = (this.vocabulary.byForm.get(token.norm) ?? []).filter((ref) => kinds.includes(ref.kind));
+      return refs.length > 0 ? { refs, end: i + 1 } : undefined;
+    }
+    if (kinds.includes('country') && /^[A-Z]{2}$/.test(token.text)) {
+      const forms = this.vocabulary.countryForms.get(token.text);
+      if (forms)
+        return { refs: [{ kind: 'country', value: forms[0] as string, code: token.text }], end: i + 1 };
+    }
+    for (let n = Math.min(MAX_VALUE_WORDS, this.tokens.length - i); n >= 1; n--) {
+      const form = this.phraseAt(i, n);
+      if (form === undefined) continue;
+      const refs = (this.vocabulary.byForm.get(form) ?? []).filter((ref) => kinds.includes(ref.kind));
+      if (refs.length > 0) return { refs, end: i + n };
+    }
+    return undefined;
+  }
+
+  /**
+   * Values joined by "," / y / and / o / or, each optionally repeating the cue
+   * ("de Madrid o de Sevilla"); `or` when any joiner was o/or.
+   */
+  valueList(
+    i: number,
+    kinds: readonly ValueKind[],
+    repeat: readonly Concept[] = [],
+  ): { items: { refs: ValueRef[]; start: number; end: number }[]; or: boolean; end: number } | undefined {
+    const first = this.valueAt(i, kinds);
+    if (!first) return undefined;
+    const items = [{ refs: first.refs, start: i, end: first.end }];
+    let end = first.end;
+    let or = false;
+    for (;;) {
+      const joiner =
+        this.lexAny(end, ['or', 'and']) ??
+        (this.tokens[end]?.text === ',' ? { end: end + 1, concept: 'and' as Concept } : undefined);
+      if (!joiner) break;
+      let at = this.skip(joiner.end, repeat);
+      at = this.skip(at, ['article']);
+      const next = this.valueAt(at, kinds);
+      if (!next) break;
+      items.push({ refs: next.refs, start: at, end: next.end });
+      if (joiner.concept === 'or') or = true;
+      end = next.end;
+    }
+    return { items, or, end };
+  }
+
+  // Rules -----------------------------------------------------------------
+
+  private readonly rules: readonly ((i: number) => Match | undefined)[] = [
+    (i) => this.inactive(i),
+    (i) => this.comparison(i),
+    (i) => this.dateRule(i),
+    (i) => this.title(i),
+    (i) => this.engagementLevel(i),
+    (i) => this.status(i),
+    (i) => this.presence(i),
+    (i) => this.tag(i),
+    (i) => this.industry(i),
+    (i) => this.owner(i),
+    (i) => this.mine(i),
+    (i) => this.deal(i),
+    (i) => this.engagementVerb(i),
+    (i) => this.audience(i),
+    (i) => this.location(i),
+    (i) => this.bareValue(i),
+  ];
+
+  /** A negation waits for the next claim: presence words need a cue ("con", "with") or a negation. */
+  private negationPending = false;
+
+  parse(): Parsed {
+    // Items of the sentence; once clauses are joined by or ("clientes de Madrid o leads de Sevilla"),
+    // `clauses` holds them and later items go to the last clause.
+    const top: (OpenItem | { clauses: OpenItem[][] })[] = [];
+    let clauses: OpenItem[][] | undefined;
+    const current = (): OpenItem[] =>
+      clauses ? (clauses[clauses.length - 1] as OpenItem[]) : (top as OpenItem[]);
+    const unknown: [number, number][] = [];
+    let negation: number | undefined;
+    let or = false;
+    let i = 0;
+    const addUnknown = (start: number, end: number) => {
+      const last = unknown[unknown.length - 1];
+      if (last && last[1] === start) last[1] = end;
+      else unknown.push([start, end]);
+    };
+    while (i < this.tokens.length) {
+      this.negationPending = negation !== undefined;
+      let matched: Match | undefined;
+      for (const rule of this.rules) {
+        matched = rule(i);
+        if (matched) break;
+      }
+      if (matched) {
+        const items = current();
+        const previous = items[items.length - 1];
+        const item: OpenItem = { claims: [matched.claim], negatedFrom: [negation] };
+        // Parallel clauses: the claim after "or" is of the kind that opened the clause, which has several claims.
+        const opener = items[0];
+        if (
+          or &&
+          opener &&
+          items.length > 1 &&
+          opener.claims[0]?.kind === matched.claim.kind &&
+          matched.claim.kind !== 'companies'
+        ) {
+          if (clauses) clauses.push([item]);
+          else {
+            clauses = [top.splice(0, top.length) as OpenItem[], [item]];
+            top.push({ clauses });
+          }
+        } else if (or && previous) {
+          previous.claims.push(matched.claim);
+          previous.negatedFrom.push(negation);
+        } else items.push(item);
+        negation = undefined;
+        or = false;
+        i = matched.end;
+        continue;
+      }
+      const neg = this.lex(i, 'neg');
+      if (neg > i) {
+        negation ??= i;
+        i = neg;
+        continue;
+      }
+      const orEnd = this.lex(i, 'or');
+      if (orEnd > i) {
+        or = current().length > 0;
+        i = orEnd;
+        continue;
+      }
+      const filler = this.lexAny(i, ['and', 'filler', 'article']);
+      if (filler) {
+        i = filler.end;
+        continue;
+      }
+      if (this.tokens[i]?.text === ',') {
+        i++;
+        continue;
+      }
+      if (negation !== undefined) {
+        addUnknown(negation, i);
+        negation = undefined;
+      }
+      addUnknown(i, i + 1);
+      i++;
+    }
+    if (negation !== undefined) addUnknown(negation, this.tokens.length);
+    return { items: top, unknown };
+  }
+
+  private claim(kind: string, start: number, end: number, build: Claim['build']): Match {
+    return { claim: { kind, start, end, build }, end };
+  }
+
+  // Dates --------------------------------------------------------------------
+
+  /** A date phrase at i: its meaning and end. */
+  datePhrase(i: number, now: Date): { spec: DateSpec; end: number } | undefined {
+    const unitAt = (at: number): { unit: DateUnit; end: number } | undefined => {
+      for (const unit of ['day', 'week', 'month', 'quarter', 'year'] as const) {
+        const end = this.lex(at, `unit:${unit}`);
+        if (end > at) return { unit, end };
+      }
+      return undefined;
+    };
+    const monthAt = (at: number): { month: number; year?: number; end: number } | undefined => {
+      for (let month = 1; month <= 12; month++) {
+        const end = this.lex(at, `month:${month}`);
+        if (end > at) {
+          const ofEnd = this.skip(end, ['date:of']);
+          const year = this.yearAt(ofEnd);
+          return year === undefined ? { month, end } : { month, year, end: ofEnd + 1 };
+        }
+      }
+      return undefined;
+    };
+    const pointAt = (at: number): { start: Date; next: string; end: number } | undefined => {
+      const token = this.tokens[at];
+      if (token?.kind === 'date') {
+        const date = new Date(`${token.text}T00:00:00Z`);
+        if (Number.isNaN(date.getTime()) || isoDate(date) !== token.text) return undefined;
+        return { start: date, next: isoDate(new Date(date.getTime() + 86_400_000)), end: at + 1 };
+      }
+      const month = monthAt(at);
+      if (month) {
+        const start = monthStart(now, month.month, month.year);
+        return { start, next: nextMonthStart(start), end: month.end };
+      }
+      const year = this.yearAt(at);
+      if (year !== undefined)
+        return { start: new Date(Date.UTC(year, 0, 1)), next: `${year + 1}-01-01`, end: at + 1 };
+      return undefined;
+    };
+
+    // entre D1 y D2 / between D1 and D2: from the first's start to before the second's end
+    const between = this.lex(i, 'cmp:between');
+    if (between > i) {
+      const first = pointAt(this.skip(between, ['date:the']));
+      const and = first ? this.lexAny(first.end, ['and']) : undefined;
+      const second = and ? pointAt(this.skip(and.end, ['date:the'])) : undefined;
+      if (first && second)
+        return { spec: { kind: 'range', gte: isoDate(first.start), lt: second.next }, end: second.end };
+    }
+    // before / after / since D
+    const bound = this.lexAny(i, ['date:before', 'date:after', 'date:since']);
+    if (bound) {
+      const at = this.skip(bound.end, ['date:the']);
+      const point = pointAt(at);
+      if (point) {
+        const start = isoDate(point.start);
+        if (bound.concept === 'date:before') return { spec: { kind: 'range', lt: start }, end: point.end };
+        if (bound.concept === 'date:since') return { spec: { kind: 'range', gte: start }, end: point.end };
+        const token = this.tokens[at];
+        return {
+          spec: token?.kind === 'date' ? { kind: 'range', gt: start } : { kind: 'range', gte: point.next },
+          end: point.end,
+        };
+      }
+    }
+    // hace más de N unidades / more than N units ago
+    const hace = this.lex(i, 'date:agoPrefix');
+    const sinceHace = bound?.concept === 'date:since' ? this.lex(bound.end, 'date:agoPrefix') : -1;
+    const afterHace = sinceHace > 0 ? sinceHace : hace;
+    if (afterHace > i) {
+      const more = this.lex(afterHace, 'cmp:gt');
+      const at = more > 0 ? more : afterHace;
+      const n = this.numberAt(at);
+      const unit = n === undefined ? undefined : unitAt(at + 1);
+      if (n !== undefined && n > 0 && unit)
+        return { spec: { kind: more > 0 ? 'olderThan' : 'since', n, unit: unit.unit }, end: unit.end };
+    }
+    {
+      const more = this.lex(i, 'cmp:gt');
+      const at = more > 0 ? more : i;
+      const n = this.numberAt(at);
+      const unit = n === undefined ? undefined : unitAt(at + 1);
+      const ago = unit ? this.lex(unit.end, 'date:ago') : -1;
+      if (n !== undefined && n > 0 && unit && ago > 0)
+        return { spec: { kind: more > 0 ? 'olderThan' : 'since', n, unit: unit.unit }, end: ago };
+    }
+    // (en) los últimos N días / in the last N days / en el último mes / in the past week
+    const inEnd = this.lex(i, 'date:in');
+    const hasIn = inEnd > i;
+    let at = this.skip(hasIn ? inEnd : i, ['date:the']);
+    const lastEnd = this.lex(at, 'date:lastN');
+    if (lastEnd > at) {
+      const n = this.numberAt(lastEnd);
+      if (n !== undefined && n > 0) {
+        const unit = unitAt(lastEnd + 1);
+        if (unit) return { spec: { kind: 'within', n, unit: unit.unit }, end: unit.end };
+      }
+      const unit = unitAt(lastEnd);
+      if (unit && unit.unit !== 'quarter' && unit.unit !== 'day') {
+        if (hasIn || this.norms[at] === 'past')
+          return { spec: { kind: 'within', n: 1, unit: unit.unit }, end: unit.end };
+        return { spec: calendarSpan(now, unit.unit, 'previous'), end: unit.end };
+      }
+      if (unit) return { spec: calendarSpan(now, unit.unit, 'previous'), end: unit.end };
+    }
+    // "for N units" / "durante N días" (a span back from now)
+    const forEnd = this.lex(i, 'date:for');
+    if (forEnd > i) {
+      const after = this.skip(forEnd, ['date:the', 'date:lastN']);
+      const n = this.numberAt(after);
+      const unit = n === undefined ? undefined : unitAt(after + 1);
+      if (n !== undefined && n > 0 && unit)
+        return { spec: { kind: 'since', n, unit: unit.unit }, end: unit.end };
+    }
+    at = hasIn ? this.skip(inEnd, ['date:the']) : this.skip(i, ['date:the']);
+    if (this.lex(at, 'date:today') > at) return { spec: calendarSpan(now, 'day', 'this'), end: at + 1 };
+    if (this.lex(at, 'date:yesterday') > at)
+      return { spec: calendarSpan(now, 'day', 'previous'), end: at + 1 };
+    const thisEnd = this.lex(at, 'date:this');
+    if (thisEnd > at) {
+      const unit = unitAt(thisEnd);
+      if (unit) return { spec: calendarSpan(now, unit.unit, 'this'), end: unit.end };
+    }
+    {
+      const unit = unitAt(at);
+      const previous = unit ? this.lex(unit.end, 'date:previous') : -1;
+      if (unit && previous > 0 && unit.unit !== 'day')
+        return { spec: calendarSpan(now, unit.unit, 'previous'), end: previous };
+    }
+    {
+      const previous = this.lex(at, 'date:previous');
+      const unit = previous > 0 ? unitAt(previous) : undefined;
+      if (unit && unit.unit !== 'day')
+        return { spec: calendarSpan(now, unit.unit, 'previous'), end: unit.end };
+    }
+    if (hasIn) {
+      const month = monthAt(at);
+      if (month) return { spec: monthSpan(now, month.month, month.year), end: month.end };
+      const year = this.yearAt(at);
+      if (year !== undefined) return { spec: yearSpan(year), end: at + 1 };
+    }
+    return undefined;
+  }
+
+  private yearAt(i: number): number | undefined {
+    const token = this.tokens[i];
+    return token?.kind === 'number' && token.value !== undefined && token.value >= 1900 && token.value <= 2100
+      ? token.value
+      : undefined;
+  }
+
+  private dateFieldAt(
+    i: number,
+  ): { field: 'createdAt' | 'lastActivityAt' | 'updatedAt'; end: number } | undefined {
+    const found = this.lexAny(i, ['field:createdAt', 'field:lastActivityAt', 'field:updatedAt']);
+    if (!found) return undefined;
+    return { field: found.concept.slice(6) as 'createdAt' | 'lastActivityAt' | 'updatedAt', end: found.end };
+  }
+
+  private dateRule(i: number): Match | undefined {
+    const field = this.dateFieldAt(i);
+    if (field) {
+      const at = this.skip(field.end, ['filler']);
+      const phrase =
+        this.datePhrase(field.end, this.now) ?? (at > field.end ? this.datePhrase(at, this.now) : undefined);
+      if (phrase)
+        return this.claim('date', i, phrase.end, (negated, context) =>
+          dateNode(field.field, phrase.spec, negated, context),
+        );
+      if (field.field === 'lastActivityAt')
+        return this.claim('activity', i, field.end, (negated) => ({
+          node: condition('lastActivityAt', negated ? 'notExists' : 'exists'),
+        }));
+      // "new customers in the last month": the field word waits for a later date phrase.
+      const pending = { field: field.field, used: false };
+      this.pendingDateField = pending;
+      return this.claim('dateField', i, field.end, (_negated, context) =>
+        pending.used
+          ? { silent: true }
+          : { problem: context.lang === 'es' ? 'falta la fecha' : 'no date given' },
+      );
+    }
+    const phrase = this.datePhrase(i, this.now);
+    if (!phrase) return undefined;
+    const pending = this.pendingDateField;
+    this.pendingDateField = undefined;
+    if (pending) {
+      pending.used = true;
+      return this.claim('date', i, phrase.end, (negated, context) =>
+        dateNode(pending.field, phrase.spec, negated, context),
+      );
+    }
+    return this.claim('date', i, phrase.end, (negated, context) => {
+      const built = dateNode('createdAt', phrase.spec, negated, context);
+      return 'node' in built
+        ? {
+            node: built.node,
+            note: context.lang === 'es' ? 'fecha de alta, por defecto' : 'created, by default',
+          }
+        : built;
+    });
+  }
+
+  /** A date field word read before its date phrase ("new customers in the last month"). */
+  private pendingDateField: { field: string; used: boolean } | undefined;
+
+  private inactive(i: number): Match | undefined {
+    const end = this.lex(i, 'field:inactive');
+    if (end < 0) return undefined;
+    const at = this.skip(end, ['filler']);
+    const phrase = this.datePhrase(end, this.now) ?? this.datePhrase(at, this.now);
+    if (phrase)
+      return this.claim('date', i, phrase.end, (negated, context) =>
+        dateNode('lastActivityAt', phrase.spec, !negated, context),
+      );
+    return this.claim('activity', i, end, (negated) => ({
+      node: condition('lastActivityAt', negated ? 'exists' : 'notExists'),
+    }));
+  }
+
+  // Numbers: company size and engagement score ------------------------------
+
+  private comparison(i: number): Match | undefined {
+    const engagementFirst = this.lex(i, 'word:engagement');
+    const read =
+      engagementFirst > i
+        ? (this.numberRange(engagementFirst) ?? this.numberRange(this.skip(engagementFirst, ['filler'])))
+        : this.numberRange(i);
+    if (!read) return undefined;
+    const nounEnd = this.skip(read.end, ['filler']);
+    const employees = this.lex(read.end, 'word:employees');
+    const employeesAfterFiller = employees > 0 ? employees : this.lex(nounEnd, 'word:employees');
+    if (engagementFirst > i) {
+      const ops = read.ops.filter(([op]) => op !== 'eq');
+      if (ops.length === 0) return undefined;
+      return this.claim('engagementScore', i, read.end, (negated) => ({
+        node: group(
+          'all',
+          ops.map(([op, value]) => condition('engagementScore', negated ? invert(op) : op, value)),
+        ),
+      }));
+    }
+    if (employeesAfterFiller < 0) return undefined;
+    // "20 empleados o menos" / "50 employees or more": the comparison after the noun.
+    const orMore = read.bare ? this.lex(employeesAfterFiller, 'cmp:orMore') : -1;
+    const orLess = read.bare ? this.lex(employeesAfterFiller, 'cmp:orLess') : -1;
+    if (orMore > 0 || orLess > 0) {
+      const ops: [Condition['op'], number][] = read.ops.map(([, value]) => [
+        orMore > 0 ? 'gte' : 'lte',
+        value,
+      ]);
+      return this.claim('size', i, Math.max(orMore, orLess), (negated) => ({
+        node: group(
+          'all',
+          ops.map(([op, value]) => condition('company.size', negated ? invert(op) : op, value)),
+        ),
+      }));
+    }
+    if (read.bare && !read.withCue) return undefined;
+    return this.claim('size', i, employeesAfterFiller, (negated) => ({
+      node:
+        negated && read.ops.length > 1
+          ? { any: read.ops.map(([op, value]) => condition('company.size', invert(op), value)) }
+          : group(
+              'all',
+              read.ops.map(([op, value]) => condition('company.size', negated ? invert(op) : op, value)),
+            ),
+    }));
+  }
+
+  /** "más de N", "N o más", "N+", "entre N y M", "de N", "with N": comparisons on a number. */
+  private numberRange(
+    i: number,
+  ): { ops: [Condition['op'], number][]; end: number; bare: boolean; withCue: boolean } | undefined {
+    const cmp = this.lexAny(i, ['cmp:gt', 'cmp:gte', 'cmp:lt', 'cmp:lte', 'cmp:between']);
+    if (cmp) {
+      const n = this.numberAt(cmp.end);
+      if (n === undefined || this.tokens[cmp.end]?.kind !== 'number') return undefined;
+      if (cmp.concept === 'cmp:between') {
+        const and = this.lexAny(cmp.end + 1, ['and']);
+        const m = and ? this.numberAt(and.end) : undefined;
+        if (!and || m === undefined) return undefined;
+        return {
+          ops: [
+            ['gte', Math.min(n, m)],
+            ['lte', Math.max(n, m)],
+          ],
+          end: and.end + 1,
+          bare: false,
+          withCue: true,
+        };
+      }
+      return {
+        ops: [[cmp.concept.slice(4) as Condition['op'], n]],
+        end: cmp.end + 1,
+        bare: false,
+        withCue: true,
+      };
+    }
+    const cue = this.lexAny(i, ['cue:with', 'date:of']);
+    const at = cue ? cue.end : i;
+    const token = this.tokens[at];
+    if (token?.kind !== 'number' || token.value === undefined) return undefined;
+    const n = token.value;
+    if (this.tokens[at + 1]?.text === '+')
+      return { ops: [['gt', n]], end: at + 2, bare: false, withCue: true };
+    const more = this.lex(at + 1, 'cmp:orMore');
+    if (more > 0) return { ops: [['gte', n]], end: more, bare: false, withCue: true };
+    const less = this.lex(at + 1, 'cmp:orLess');
+    if (less > 0) return { ops: [['lte', n]], end: less, bare: false, withCue: true };
+    return { ops: [['eq', n]], end: at + 1, bare: true, withCue: cue !== undefined };
+  }
+
+  private engagementLevel(i: number): Match | undefined {
+    const found = this.lexAny(i, ['engaged:high', 'engaged:low']);
+    if (!found) return undefined;
+    const high = found.concept === 'engaged:high';
+    // Negated: "not highly engaged" is below 60, "not disengaged" above 20.
+    return this.claim('engagementScore', i, found.end, (negated) => ({
+      node: high
+        ? condition('engagementScore', negated ? 'lt' : 'gte', 60)
+        : condition('engagementScore', negated ? 'gt' : 'lte', 20),
+    }));
+  }
+
+  private status(i: number): Match | undefined {
+    const found = this.lexAny(i, [
+      'status:subscribed',
+      'status:unsubscribed',
+      'status:bounced',
+      'status:complained',
+    ]);
+    if (!found) return undefined;
+    const status = found.concept.slice(7);
+    return this.claim('status', i, found.end, (negated) => {
+      if (status === 'subscribed' && negated)
+        return { node: condition('marketingStatus', 'eq', 'unsubscribed') };
+      return { node: condition('marketingStatus', negated ? 'neq' : 'eq', status) };
+    });
+  }
+
+  private presence(i: number): Match | undefined {
+    const cue = this.lex(i, 'cue:with');
+    if (cue < 0 && !this.negationPending) return undefined;
+    const at = this.skip(cue > 0 ? cue : i, ['article']);
+    const found = this.lexAny(at, [
+      'presence:email',
+      'presence:phone',
+      'presence:companyId',
+      'presence:title',
+    ]);
+    if (!found) return undefined;
+    // "con email y teléfono": each field; "with email or phone": any; "without email or phone": neither.
+    const fields = [found.concept.slice(9)];
+    let end = found.end;
+    let or = false;
+    for (;;) {
+      const joiner = this.lexAny(end, ['and', 'or']);
+      const next = joiner ? this.lexAny(this.skip(joiner.end, ['article']), presenceFields) : undefined;
+      if (!joiner || !next) break;
+      if (joiner.concept === 'or') or = true;
+      fields.push(next.concept.slice(9));
+      end = next.end;
+    }
+    return this.claim('presence', i, end, (negated) => ({
+      node: group(
+        or && !negated ? 'any' : 'all',
+        fields.map((field) => condition(field, negated ? 'notExists' : 'exists')),
+      ),
+    }));
+  }
+
+  private title(i: number): Match | undefined {
+    const cue = this.lex(i, 'cue:title');
+    if (cue < 0) return undefined;
+    const at = this.skip(cue, ['word:contains', 'article']);
+    const token = this.tokens[at];
+    if (!token || token.kind === 'symbol' || token.kind === 'date') return undefined;
+    if (token.kind === 'word' && lexicon.phrases.has(this.norms[at] as string)) return undefined;
+    const text = token.text.trim();
+    if (text === '' || text.length > 200) return undefined;
+    return this.claim('title', i, at + 1, (negated) =>
+      negated ? { problem: text } : { node: condition('title', 'contains', text) },
+    );
+  }
+
+  private tag(i: number): Match | undefined {
+    const cue = this.lex(i, 'cue:tag');
+    if (cue < 0) return undefined;
+    const at = this.skip(cue, ['article']);
+    const list = this.valueList(at, ['tag'], ['cue:tag']);
+    if (!list) return undefined;
+    return this.claim('tag', i, list.end, (negated) => ({
+      node: listNode(
+        'tags',
+        list.items.map((item) => firstValue(item.refs)),
+        list.or,
+        negated,
+      ),
+    }));
+  }
+
+  private industry(i: number): Match | undefined {
+    const lead = this.skip(i, ['cue:location', 'date:of', 'article']);
+    const word = this.lex(lead, 'word:industry');
+    if (word > 0) {
+      const at = this.skip(word, ['date:of', 'article']);
+      const list = this.valueList(at, ['industry'], ['word:industry', 'date:of']);
+      if (list)
+        return this.claim('industry', i, list.end, (negated) => ({
+          node: oneOrMany(
+            'company.industry',
+            list.items.map((item) => firstValue(item.refs)),
+            negated,
+          ),
+        }));
+    }
+    const list = this.valueList(lead, ['industry']);
+    if (!list) return undefined;
+    const after = this.lex(list.end, 'word:industry');
+    if (after < 0 && lead === i) return undefined;
+    if (after < 0) return undefined;
+    return this.claim('industry', i, after, (negated) => ({
+      node: oneOrMany(
+        'company.industry',
+        list.items.map((item) => firstValue(item.refs)),
+        negated,
+      ),
+    }));
+  }
+
+  private owner(i: number): Match | undefined {
+    const cue = this.lex(i, 'cue:owner');
+    if (cue > 0) {
+      const at = this.skip(cue, ['article', 'date:of']);
+      const list = this.valueList(at, ['owner']);
+      if (list) return this.claim('owner', i, list.end, (negated) => ownerNode(list.items, negated));
+      return undefined;
+    }
+    const value = this.valueAt(i, ['owner']);
+    if (value && this.lex(value.end, 'cue:ownerPossessive') > 0)
+      return this.claim('owner', i, value.end + 1, (negated) => ownerNode([{ refs: value.refs }], negated));
+    return undefined;
+  }
+
+  private mine(i: number): Match | undefined {
+    const end = this.lex(i, 'mine');
+    if (end < 0) return undefined;
+    return this.claim('owner', i, end, (negated, context) => {
+      if (!context.userId)
+        return { problem: context.lang === 'es' ? 'sin usuario conocido' : 'no known user' };
+      return { node: condition('ownerId', negated ? 'neq' : 'eq', context.userId) };
+    });
+  }
+
+  private deal(i: number): Match | undefined {
+    const start = this.skip(i, ['cue:with', 'article', 'word:any']);
+    const dealWord = this.lex(start, 'word:deal');
+    let at: number;
+    if (dealWord > 0)
+      at = this.skip(dealWord, ['cue:location', 'date:in', 'article', 'word:stage', 'date:of']);
+    else {
+      const cue = this.lex(i, 'cue:location');
+      if (cue < 0) return undefined;
+      at = this.skip(cue, ['article', 'word:stage', 'date:of']);
+    }
+    const list = this.valueList(at, ['stage']);
+    if (!list) return undefined;
+    const stageAfter = this.lex(list.end, 'word:stage');
+    const end = stageAfter > 0 ? stageAfter : list.end;
+    return this.claim('deal', i, end, (negated) => {
+      // A stage name in several pipelines means each of them.
+      const ids = list.items.flatMap((item) => item.refs.map((ref) => ref.id as string));
+      return { node: oneOrMany('deals.stage', ids, negated) };
+    });
+  }
+
+  private engagementVerb(i: number): Match | undefined {
+    const verb = this.lexAny(i, ['verb:opened', 'verb:clicked']);
+    if (!verb) return undefined;
+    const field = verb.concept === 'verb:opened' ? 'engagement.opened' : 'engagement.clicked';
+    this.lastEngagementField = field;
+    const afterVerb = this.skip(verb.end, ['filler']);
+    const any = this.lex(afterVerb, 'word:any');
+    if (any > 0 && this.lex(any, 'word:campaign') > 0) {
+      const end = this.lex(any, 'word:campaign');
+      return this.claim('campaign', i, end, (negated, context) => {
+        const ids = context.vocabulary.startedCampaigns.map((campaign) => campaign.id);
+        if (ids.length === 0)
+          return {
+            problem: context.lang === 'es' ? 'no hay campañas enviadas' : 'no campaign has been sent',
+          };
+        return { node: condition(field, negated ? 'nin' : 'in', [...ids].sort()) };
+      });
+    }
+    const at = this.skip(afterVerb, ['article']);
+    // "la última campaña", "the last campaign", "la campaña más reciente"
+    const campaignWord = this.lex(at, 'word:campaign');
+    const last = this.lex(at, 'word:last');
+    if (last > 0 && this.lex(last, 'word:campaign') > 0)
+      return this.lastCampaign(i, field, this.lex(last, 'word:campaign'));
+    if (campaignWord > 0) {
+      const recent = this.lexAny(campaignWord, ['word:recent', 'word:last']);
+      if (recent) return this.lastCampaign(i, field, recent.end);
+    }
+    const recent = this.lex(at, 'word:recent');
+    if (recent > 0 && this.lex(recent, 'word:campaign') > 0)
+      return this.lastCampaign(i, field, this.lex(recent, 'word:campaign'));
+    const listAt = campaignWord > 0 ? this.skip(campaignWord, ['filler']) : at;
+    const list = this.valueList(listAt, ['campaign'], ['word:campaign']);
+    if (!list) return undefined;
+    const after = this.lex(list.end, 'word:campaign');
+    return this.claim('campaign', i, after > 0 ? after : list.end, (negated) => ({
+      node: listNode(
+        field,
+        list.items.map((item) => item.refs[0]?.id as string),
+        list.or,
+        negated,
+      ),
+    }));
+  }
+
+  private lastCampaign(i: number, field: string, end: number): Match {
+    return this.claim('campaign', i, end, (negated, context) => {
+      const latest = context.vocabulary.startedCampaigns[0];
+      if (!latest)
+        return { problem: context.lang === 'es' ? 'no hay campañas enviadas' : 'no campaign has been sent' };
+      return { node: condition(field, negated ? 'neq' : 'eq', latest.id) };
+    });
+  }
+
+  private audience(i: number): Match | undefined {
+    const found = this.lexAny(i, [
+      'aud:everyone',
+      'aud:customer',
+      'aud:lead',
+      'aud:opportunity',
+      'aud:subscriber',
+      'aud:evangelist',
+      'aud:company',
+    ]);
+    if (!found) return undefined;
+    const stage = found.concept.slice(4);
+    return this.claim(found.concept === 'aud:company' ? 'companies' : 'audience', i, found.end, (negated) => {
+      if (stage === 'everyone' || stage === 'company') return { none: true };
+      return { node: condition('lifecycleStage', negated ? 'neq' : 'eq', stage) };
+    });
+  }
+
+  private location(i: number): Match | undefined {
+    const outside = this.lex(i, 'cue:outside');
+    const cue = outside > 0 ? outside : this.lex(i, 'cue:location');
+    if (cue < 0) return undefined;
+    const at = this.skip(cue, ['article']);
+    const list = this.valueList(at, ['city', 'country'], ['cue:location']);
+    if (!list) return undefined;
+    return this.claim('location', i, list.end, (negated, context) =>
+      locationNode(list.items, negated !== outside > 0, context),
+    );
+  }
+
+  /** The field of the last opened/clicked verb, for "abrieron X pero no Y". */
+  private lastEngagementField: string | undefined;
+
+  private bareValue(i: number): Match | undefined {
+    const value = this.valueAt(i, ['city', 'country', 'tag', 'industry']);
+    // Ellipsis after an opened/clicked verb: a campaign name alone repeats the verb.
+    const campaign = this.lastEngagementField ? this.valueAt(i, ['campaign']) : undefined;
+    const field = this.lastEngagementField;
+    if (campaign && field && campaign.end > (value?.end ?? i)) {
+      const list = this.valueList(i, ['campaign'], ['word:campaign']);
+      if (list)
+        return this.claim('campaign', i, list.end, (negated) => ({
+          node: listNode(
+            field,
+            list.items.map((item) => item.refs[0]?.id as string),
+            list.or,
+            negated,
+          ),
+        }));
+    }
+    if (!value) return undefined;
+    const kinds = new Set(value.refs.map((ref) => ref.kind));
+    const words = this.tokens
+      .slice(i, value.end)
+      .map((token) => token.text)
+      .join(' ');
+    if (kinds.size > 1)
+      return this.claim('ambiguous', i, value.end, (_negated, context) => ({
+        problem: `${words}: ${[...kinds].map((kind) => kindName(kind, context.lang)).join(context.lang === 'es' ? ' o ' : ' or ')}?`,
+      }));
+    const kind = [...kinds][0] as ValueKind;
+    const list = this.valueList(i, [kind]) ?? {
+      items: [{ refs: value.refs, start: i, end: value.end }],
+      or: false,
+      end: value.end,
+    };
+    if (kind === 'tag')
+      return this.claim('tag', i, list.end, (negated) => ({
+        node: listNode(
+          'tags',
+          list.items.map((item) => firstValue(item.refs)),
+          list.or,
+          negated,
+        ),
+      }));
+    if (kind === 'industry')
+      return this.claim('industry', i, list.end, (negated) => ({
+        node: oneOrMany(
+          'company.industry',
+          list.items.map((item) => firstValue(item.refs)),
+          negated,
+        ),
+      }));
+    return this.claim('location', i, list.end, (negated, context) =>
+      locationNode(list.items, negated, context),
+    );
+  }
+}
+
+const firstValue = (refs: readonly ValueRef[]) => refs[0]?.value as string;
+
+function kindName(kind: ValueKind, lang: Lang): string {
+  const names: Record<ValueKind, [string, string]> = {
+    city: ['ciudad', 'city'],
+    country: ['país', 'country'],
+    tag: ['etiqueta', 'tag'],
+    industry: ['sector', 'industry'],
+    stage: ['etapa', 'stage'],
+    campaign: ['campaña', 'campaign'],
+    owner: ['propietario', 'owner'],
+  };
+  return names[kind][lang === 'es' ? 0 : 1];
+}
+
+const invert = (op: Condition['op']): Condition['op'] =>
+  (({ gt: 'lte', gte: 'lt', lt: 'gte', lte: 'gt', eq: 'neq', neq: 'eq' }) as Record<string, Condition['op']>)[
+    op
+  ] ?? op;
+
+/** A list joined by and → one condition each (a contact has several tags); by or → `in`. */
+function listNode(field: string, values: readonly string[], or: boolean, negated: boolean): FilterNode {
+  const unique = [...new Set(values)];
+  if (or || unique.length === 1) return oneOrMany(field, unique, negated);
+  return { all: unique.sort().map((value) => condition(field, negated ? 'neq' : 'eq', value)) };
+}
+
+function ownerNode(items: readonly { refs: ValueRef[] }[], negated: boolean): Built {
+  for (const item of items) {
+    const owners = [...new Map(item.refs.map((ref) => [ref.id, ref])).values()];
+    if (owners.length > 1) return { problem: `${owners.map((ref) => ref.value).join(' / ')}?` };
+  }
+  return {
+    node: oneOrMany(
+      'ownerId',
+      items.map((item) => item.refs[0]?.id as string),
+      negated,
+    ),
+  };
+}
+
+function locationNode(
+  items: readonly { refs: ValueRef[] }[],
+  negated: boolean,
+  context: BuildContext,
+): Built {
+  const cities: string[] = [];
+  const countries: string[] = [];
+  for (const item of items) {
+    const kinds = new Set(item.refs.map((ref) => ref.kind));
+    const ref = item.refs.find((each) => each.kind === 'city') ?? item.refs[0];
+    if (!ref) continue;
+    if (kinds.size > 1 && !kinds.has('city')) return { problem: ref.value };
+    if (ref.kind === 'city') cities.push(ref.value);
+    else if (ref.code) countries.push(...(context.vocabulary.countryForms.get(ref.code) ?? [ref.value]));
+    else countries.push(ref.value);
+  }
+  const prefix = context.companies ? 'company.' : '';
+  const nodes: FilterNode[] = [];
+  if (cities.length > 0) nodes.push(oneOrMany(`${prefix}city`, cities, negated));
+  if (countries.length > 0) nodes.push(oneOrMany(`${prefix}country`, countries, negated));
+  if (nodes.length === 0) return { none: true };
+  return { node: group(negated ? 'all' : 'any', nodes) };
+}
+
+/** A date phrase bound to a field; negated activity over a span back from now means "no activity since D". */
+export function dateNode(field: string, spec: DateSpec, negated: boolean, context: BuildContext): Built {
+  const now = context.now;
+  if (negated && field === 'lastActivityAt' && (spec.kind === 'within' || spec.kind === 'since')) {
+    const since = unitsAgo(now, spec.n, spec.unit);
+    return {
+      node: {
+        any: [
+          condition('lastActivityAt', 'lt', since),
+          { all: [condition('lastActivityAt', 'notExists'), condition('createdAt', 'lt', since)] },
+        ],
+      },
+    };
+  }
+  switch (spec.kind) {
+    case 'within':
+      if (windowDays(spec.n, spec.unit) > 36_500)
+        return { problem: context.lang === 'es' ? 'más de 100 años' : 'more than 100 years' };
+      return negated
+        ? { node: condition(field, 'lt', unitsAgo(now, windowDays(spec.n, spec.unit), 'day')) }
+        : { node: condition(field, 'withinDays', windowDays(spec.n, spec.unit)) };
+    case 'since':
+      return { node: condition(field, negated ? 'lt' : 'gte', unitsAgo(now, spec.n, spec.unit)) };
+    case 'olderThan':
+      return { node: condition(field, negated ? 'gte' : 'lt', unitsAgo(now, spec.n, spec.unit)) };
+    case 'range': {
+      const bounds: [Condition['op'], string][] = [];
+      if (spec.gte) bounds.push(['gte', spec.gte]);
+      if (spec.gt) bounds.push(['gt', spec.gt]);
+      if (spec.lt) bounds.push(['lt', spec.lt]);
+      if (!negated)
+        return {
+          node: group(
+            'all',
+            bounds.map(([op, value]) => condition(field, op, value)),
+          ),
+        };
+      return {
+        node: group(
+          'any',
+          bounds.map(([op, value]) => condition(field, invert(op), value)),
+        ),
+      };
+    }
+  }
+}

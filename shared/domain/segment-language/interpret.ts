@@ -1,0 +1,217 @@
+import { type SegmentFilter, validateFilter } from '../segment-filter.ts';
+import { correctedMark, describe } from './explain.ts';
+import {
+  type BuildContext,
+  type Built,
+  type Claim,
+  type FilterNode,
+  type ParsedItem,
+  Parser,
+} from './grammar.ts';
+import { type Lang, lexicon } from './lexicon.ts';
+import { tokenise } from './tokens.ts';
+import { correctWord, indexVocabulary } from './values.ts';
+import type { SegmentVocabulary } from './vocabulary.ts';
+
+export type SegmentLanguage = Lang;
+
+export interface InterpretOptions {
+  /** Absent: detected from the words (ties: 'es'). */
+  readonly lang?: SegmentLanguage;
+  /** Relative dates count from here (UTC). */
+  readonly now: Date;
+  /** The caller: "mis contactos" / "my contacts" → ownerId eq userId. */
+  readonly userId?: string;
+}
+
+export interface Interpretation {
+  /** The filter read from the sentence, valid by validateFilter; null when no condition could be read. */
+  readonly filter: SegmentFilter | null;
+  /** One line per interpretation made, in `lang`, naming the words and what they became. */
+  readonly explanation: readonly string[];
+  /** Words or phrases of the sentence not used, or ambiguous ("Ana: Ana García / Ana Torres?"). */
+  readonly unmatched: readonly string[];
+  readonly lang: SegmentLanguage;
+}
+
+/**
+ * Reads a plain-language sentence (Spanish or English) as a segment filter
+ * over the tenant's own vocabulary, offline and deterministically; the
+ * contract is the plain-language section of SPEC.md.
+ *
+ * Steps: tokenise (tokens.ts) → correct typos of unknown words towards the
+ * known words of the lexicon and the vocabulary (values.ts: ≤ 3 letters exact,
+ * 4–7 one edit, ≥ 8 two; an adjacent swap is one edit) → detect the language
+ * → the grammar (grammar.ts) claims spans → claims are built with their
+ * negation, "o/or" groups become `any` (same field eq → `in`) → `{all: [...]}`.
+ *
+ * Choices where the contract is silent: a bare word that is only an industry
+ * reads as the industry (like a bare tag); "activos"/"active" alone means
+ * some activity (`lastActivityAt exists`); "hace N meses"/"N months ago" and
+ * "for N months" mean since then (`gte`); "en el último año"/"in the last
+ * year" is rolling (365 days), "el año pasado"/"last year" the calendar year;
+ * "inactive for N months" is the "no activity since" rule.
+ *
+ * Never evaluates the text; values come only from `vocabulary`, numbers and
+ * dates from the sentence. Bounded work: at most 100 tokens (the rest is
+ * reported unmatched), keyword phrases of ≤ 4 words and values of ≤ 5 words,
+ * at most 2,000 values of each vocabulary kind; typo correction compares each
+ * unknown word with the known words once (≤ 100 × the known words, each a
+ * bounded edit distance).
+ */
+export function interpretSegment(
+  text: string,
+  vocabulary: SegmentVocabulary,
+  options: InterpretOptions,
+): Interpretation {
+  const index = indexVocabulary(vocabulary);
+  const { tokens, rest } = tokenise(typeof text === 'string' ? text : '');
+  const known = new Set([...lexicon.words, ...index.words]);
+  // Known words by length: a typo is only compared with words within the tolerance in length.
+  const byLength = new Map<number, string[]>();
+  for (const word of known) {
+    const bucket = byLength.get(word.length);
+    if (bucket) bucket.push(word);
+    else byLength.set(word.length, [word]);
+  }
+  const near = (word: string): string[] =>
+    [-2, -1, 0, 1, 2].flatMap((delta) => byLength.get(word.length + delta) ?? []);
+  const corrected = new Set<number>();
+  const norms = tokens.map((token, position) => {
+    if (token.kind !== 'word' || known.has(token.norm) || /^[A-Z]{2}$/.test(token.text)) return token.norm;
+    const fixed = correctWord(token.norm, near(token.norm));
+    if (fixed === undefined) return token.norm;
+    corrected.add(position);
+    return fixed;
+  });
+  const lang = options.lang ?? detectLanguage(norms);
+  const parser = new Parser(tokens, norms, index, options.now);
+  const parsed = parser.parse();
+
+  const claimsOf = (items: readonly ParsedItem[]): Claim[] =>
+    items.flatMap((item) => ('clauses' in item ? item.clauses.flatMap(claimsOf) : [...item.claims]));
+  const companies = claimsOf(parsed.items).some((claim) => claim.kind === 'companies');
+  const context: BuildContext = {
+    lang,
+    now: options.now,
+    userId: options.userId,
+    companies,
+    vocabulary: index,
+  };
+  const names = new Map<string, string>([
+    ...vocabulary.campaigns.map((campaign) => [campaign.id, campaign.name] as [string, string]),
+    ...vocabulary.owners.map((owner) => [owner.id, owner.name] as [string, string]),
+    ...vocabulary.stages.map((stage) => [stage.id, `${stage.name} (${stage.pipeline})`] as [string, string]),
+  ]);
+  const spanText = (start: number, end: number) => {
+    const covered = tokens.slice(start, end);
+    const from = Math.min(...covered.map((token) => token.start));
+    const to = Math.max(...covered.map((token) => token.end));
+    return text.slice(from, to);
+  };
+
+  const explanation: string[] = [];
+  const unmatched: { at: number; text: string }[] = parsed.unknown.map(([start, end]) => ({
+    at: start,
+    text: spanText(start, end),
+  }));
+  const audienceOnly: string[] = [];
+  const buildItems = (items: readonly ParsedItem[]): FilterNode[] => {
+    const nodes: FilterNode[] = [];
+    for (const item of items) {
+      if ('clauses' in item) {
+        const clauses = item.clauses.map((clause) => buildItems(clause)).filter((each) => each.length > 0);
+        const groups = clauses.map((each) => (each.length === 1 ? (each[0] as FilterNode) : { all: each }));
+        if (groups.length > 0) nodes.push(groups.length === 1 ? (groups[0] as FilterNode) : { any: groups });
+        continue;
+      }
+      const built: { node: FilterNode; start: number; end: number; note?: string }[] = [];
+      for (const [position, claim] of item.claims.entries()) {
+        const negatedFrom = item.negatedFrom[position];
+        const start = negatedFrom ?? claim.start;
+        const result: Built = claim.build(negatedFrom !== undefined, context);
+        if ('problem' in result)
+          unmatched.push({ at: start, text: `${spanText(start, claim.end)}: ${result.problem}` });
+        else if ('none' in result) audienceOnly.push(spanText(start, claim.end));
+        else if ('silent' in result) continue;
+        else
+          built.push({
+            node: result.node,
+            start,
+            end: claim.end,
+            ...(result.note ? { note: result.note } : {}),
+          });
+      }
+      if (built.length === 0) continue;
+      const node =
+        built.length === 1 ? (built[0]?.node as FilterNode) : mergeOr(built.map((each) => each.node));
+      const start = Math.min(...built.map((each) => each.start));
+      const end = Math.max(...built.map((each) => each.end));
+      const typo = [...corrected].some((position) => position >= start && position < end);
+      const notes = built.flatMap((each) => (each.note ? [each.note] : []));
+      explanation.push(
+        `"${spanText(start, end)}" → ${describe(node, lang, names)}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}${typo ? correctedMark(lang) : ''}`,
+      );
+      nodes.push(node);
+    }
+    return nodes;
+  };
+  const nodes = buildItems(parsed.items);
+  if (rest) unmatched.push({ at: tokens.length, text: rest });
+  if (nodes.length === 0 && audienceOnly.length > 0)
+    unmatched.push({
+      at: Number.MAX_SAFE_INTEGER,
+      text: `${audienceOnly.join(', ')}: ${lang === 'es' ? 'un segmento necesita al menos una condición' : 'a segment needs at least one condition'}`,
+    });
+
+  const flat = nodes.flatMap((node) =>
+    'all' in node && node.all && !('any' in node) ? [...node.all] : [node],
+  );
+  let filter: SegmentFilter | null = flat.length > 0 ? { all: flat.slice(0, 100) } : null;
+  // Every built condition is valid by construction; this keeps the promise whatever the input.
+  if (filter && validateFilter(filter).length > 0) {
+    filter = null;
+    unmatched.push({
+      at: -1,
+      text: `${text.trim()}: ${lang === 'es' ? 'no se pudo leer' : 'could not be read'}`,
+    });
+  }
+  return {
+    filter,
+    explanation: filter ? explanation : [],
+    unmatched: unmatched.sort((a, b) => a.at - b.at).map((each) => each.text),
+    lang,
+  };
+}
+
+/** "A o B": one `any`, except conditions eq/in on one field, which become one `in`. */
+function mergeOr(nodes: readonly FilterNode[]): FilterNode {
+  const conditions = nodes.filter(
+    (node): node is { field: string; op: 'eq' | 'in'; value: unknown } => 'field' in node,
+  );
+  const field = conditions[0]?.field;
+  if (
+    conditions.length === nodes.length &&
+    conditions.every((each) => each.field === field && (each.op === 'eq' || each.op === 'in'))
+  ) {
+    const values = [
+      ...new Set(conditions.flatMap((each) => (Array.isArray(each.value) ? each.value : [each.value]))),
+    ];
+    return values.length === 1
+      ? { field: field as string, op: 'eq', value: values[0] }
+      : { field: field as string, op: 'in', value: values.sort() };
+  }
+  return { any: [...nodes] };
+}
+
+/** The language most of the one-language keywords belong to; ties (and none) are Spanish. */
+export function detectLanguage(norms: readonly string[]): Lang {
+  let es = 0;
+  let en = 0;
+  for (const norm of norms) {
+    const lang = lexicon.languageOf.get(norm);
+    if (lang === 'es') es++;
+    else if (lang === 'en') en++;
+  }
+  return en > es ? 'en' : 'es';
+}

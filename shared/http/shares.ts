@@ -1,0 +1,58 @@
+import { type ShareClaim, shareUrl, signShareToken } from '../domain/share-token.ts';
+import type { ShareView } from '../schemas/shares.ts';
+import { currentReader } from '../store/readers.ts';
+import type { Share } from '../store/shares.ts';
+import type { Caller } from './auth.ts';
+import { forbidden } from './problem.ts';
+
+/**
+ * What the share routes and the public link have in common: the link's
+ * token, as a share binds it, and who may manage (revoke, audit) a share.
+ */
+
+/** The claim a share's token carries: tenant, segment, share, format and expiry (whole seconds). */
+export const shareClaim = (share: Share): ShareClaim => ({
+  tenantId: share.tenantId,
+  segmentId: share.segmentId,
+  shareId: share.id,
+  format: share.format,
+  expiresAt: Math.floor(Date.parse(share.expiresAt) / 1000),
+});
+
+/** A share as its routes show it; `url` (the credential) only when `link` is given. */
+export function shareView(
+  share: Share,
+  link: { readonly baseUrl: string; readonly key: Buffer } | undefined,
+): ShareView {
+  return {
+    id: share.id,
+    segmentId: share.segmentId,
+    format: share.format,
+    ...(share.label !== undefined ? { label: share.label } : {}),
+    ...(link ? { url: shareUrl(link.baseUrl, signShareToken(shareClaim(share), link.key)) } : {}),
+    expiresAt: share.expiresAt,
+    createdAt: share.createdAt,
+    createdBy: share.createdBy,
+    downloads: share.downloads,
+    ...(share.lastDownloadAt ? { lastDownloadAt: share.lastDownloadAt } : {}),
+  };
+}
+
+/**
+ * Whether the caller may revoke the share and read its log: its creator, an
+ * admin, or a manager of the creator's team as it is now (the creator's user
+ * item; their rights when shared if they have none).
+ */
+export async function mayManageShare(caller: Caller, share: Share): Promise<boolean> {
+  if (caller.userId === share.createdBy || caller.role === 'admin') return true;
+  if (caller.role !== 'manager' || !caller.teamId) return false;
+  const creator = await currentReader(share.tenantId, share.createdBy, share.creatorRights);
+  return creator?.teamId === caller.teamId;
+}
+
+/** 403 unless the caller may manage the share (they can read its segment, so it is no secret that it exists). */
+export async function managedShare(caller: Caller, share: Share): Promise<Share> {
+  if (!(await mayManageShare(caller, share)))
+    throw forbidden("Only the share's creator, an admin or a manager of the creator's team may do this");
+  return share;
+}

@@ -1,0 +1,62 @@
+import * as z from 'zod/mini';
+import { exportFormats } from '../domain/exports/index.ts';
+import { nonEmpty } from './common.ts';
+import { lazy } from './lazy.ts';
+
+/** Most days a shared link may live (SPEC "Natural-language segments, saved views, shared lists"). */
+export const MAX_SHARE_DAYS = 90;
+
+export const shareSchemas = /* @__PURE__ */ lazy(() => ({
+  create: z.strictObject({
+    /** Whole days the link works, 1 to 90. */
+    expiresInDays: z.int().check(z.gte(1), z.lte(MAX_SHARE_DAYS)),
+    /** Default `csv`. */
+    format: z.optional(z.enum(exportFormats)),
+    /** Who the link is for, e.g. the partner's name. */
+    label: z.optional(nonEmpty(200)),
+  }),
+  /** A share as its routes show it; `url` only to those who may revoke it (it is the credential). */
+  share: z.object({
+    id: z.string(),
+    segmentId: z.string(),
+    format: z.enum(exportFormats),
+    label: z.optional(z.string()),
+    url: z.optional(z.string()),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    downloads: z.number(),
+    lastDownloadAt: z.optional(z.string()),
+  }),
+  download: z.object({
+    id: z.string(),
+    at: z.string(),
+    format: z.enum(exportFormats),
+    /** `inline`: the file in the response; `job`: 202 while an export job writes it; `redirect`: 302 to the file. */
+    outcome: z.enum(['inline', 'job', 'redirect']),
+    rows: z.optional(z.number()),
+    bytes: z.optional(z.number()),
+    ip: z.optional(z.string()),
+    userAgent: z.optional(z.string()),
+    exportId: z.optional(z.string()),
+  }),
+  downloadsQuery: z.strictObject({
+    limit: z.optional(
+      z
+        .string()
+        .check(
+          z.refine(
+            (value) => /^\d{1,3}$/.test(value) && Number(value) >= 1 && Number(value) <= 200,
+            'must be an integer from 1 to 200',
+          ),
+        ),
+    ),
+    cursor: z.optional(z.string().check(z.maxLength(4096))),
+  }),
+  /** The short body of a 202 from a shared link. */
+  preparing: z.object({ status: z.literal('preparing'), retryAfterSeconds: z.number(), detail: z.string() }),
+}));
+
+type Schemas = ReturnType<typeof shareSchemas>;
+export type ShareView = z.output<Schemas['share']>;
+export type ShareDownloadView = z.output<Schemas['download']>;
