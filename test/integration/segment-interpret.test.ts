@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentVocabulary } from '#shared/domain/segment-language/vocabulary';
 import type { Caller } from '#shared/http/auth';
+import { canonicalFilter } from '../eval/canonical.ts';
 import { type ApiClient, api, eventually, tokenFor, uniqueTenant } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
 import { routeFor, shapeErrors } from '../support/response-shape.ts';
@@ -248,6 +249,52 @@ describe('POST /segments/interpret', () => {
     expect((await interpret(world.managerRed.client, { text: 'clientes de Madrid' })).count).toBe(3);
     // The same sentence in the other tenant counts only its own contact.
     expect((await interpret(other.admin, { text: 'clientes de Madrid' })).count).toBe(1);
+  });
+
+  it("answers the contract's readings of more sentences, with their counts", async () => {
+    const cases: [ApiClient, string, unknown, number][] = [
+      [
+        world.admin.client,
+        'clientes de Madrid o Sevilla',
+        {
+          all: [
+            { field: 'lifecycleStage', op: 'eq', value: 'customer' },
+            { field: 'city', op: 'in', value: ['Madrid', 'Sevilla'] },
+          ],
+        },
+        3,
+      ],
+      [
+        world.admin.client,
+        'leads from Sevilla',
+        {
+          all: [
+            { field: 'lifecycleStage', op: 'eq', value: 'lead' },
+            { field: 'city', op: 'eq', value: 'Sevilla' },
+          ],
+        },
+        1,
+      ],
+      [world.admin.client, 'clientes de Madird', { all: customersInMadrid }, 3],
+      [
+        world.admin.client,
+        'contactos etiquetados vip',
+        { all: [{ field: 'tags', op: 'eq', value: 'vip' }] },
+        1,
+      ],
+      [
+        world.repRed.client,
+        'mis contactos',
+        { all: [{ field: 'ownerId', op: 'eq', value: world.repRed.id }] },
+        1,
+      ],
+    ];
+    for (const [client, text, filter, count] of cases) {
+      const answer = await interpret(client, { text });
+      expect(canonicalFilter(answer.filter as never), text).toEqual(canonicalFilter(filter as never));
+      expect(answer.unmatched, text).toEqual([]);
+      expect(answer.count, text).toBe(count);
+    }
   });
 
   it('treats a city only another tenant has as an unknown word', async () => {
