@@ -53,6 +53,7 @@ import {
   timelinePk,
   timelineSk,
   uniqueKey,
+  viewCounterKey,
 } from './keys.ts';
 import { type DeclaredPatterns, type PatternName, recordPatterns } from './record-patterns.ts';
 import type { IndexName } from './table.ts';
@@ -213,5 +214,6 @@ export function accessPatternShapes(): KeyShape[] {
       ...importRangeKey(TENANT, '<importId>', 0),
       sk: `${IMPORT_RANGE_PREFIX}<nnnnnnnnn>`,
     }),
+    item('viewCounter', viewCounterKey(TENANT)),
   ];
 }

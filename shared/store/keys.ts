@@ -25,7 +25,8 @@ export type EntityType =
   | 'SEGMENT'
   | 'TEMPLATE'
   | 'CAMPAIGN'
-  | 'SEQUENCE';
+  | 'SEQUENCE'
+  | 'VIEW';
 
 export const RECORD_SK = 'A';
 
@@ -412,3 +413,13 @@ export const lookupSk = (name: string) => `${LOOKUP_PREFIX}${name}`;
 
 export const lookupPk = (tenantId: string, name: string, value: string) =>
   `T#${tenantId}#LOOKUP#${name}#${value.toLowerCase()}`;
+
+/**
+ * How many saved views a tenant holds (shared/store/views.ts), raised and
+ * lowered in the transaction that creates or deletes one: the bound that
+ * keeps a list of views a few Query pages.
+ */
+export const viewCounterKey = (tenantId: string) => ({
+  pk: `T#${tenantId}#COUNTER#VIEW`,
+  sk: RECORD_SK,
+});
