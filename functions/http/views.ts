@@ -15,11 +15,12 @@ import { badRequest, forbidden } from '#shared/http/problem';
 import { actorOf, create, newRecordBase, type Rights, readable, remove, update } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { checkViewAgainstEntity } from '#shared/http/view-checks';
-import { clientView } from '#shared/store/records';
+import type { ViewPatch } from '#shared/schemas/views';
 import {
   candidateViews,
   countNewView,
   MAX_VIEWS_PER_TENANT,
+  shownView,
   uncountView,
   type View,
   views,
@@ -39,14 +40,24 @@ function assertVisibility(caller: Caller, visibility: ViewVisibility, teamId: st
 /** The fields a merge patch replaces whole instead of merging: a filter, a sort, a set of columns are one choice each. */
 const REPLACED = ['filter', 'sort', 'columns'] as const;
 
-function patched(current: View, body: Readonly<Record<string, unknown>>): View {
-  const given = REPLACED.filter((key) => body[key] !== undefined);
+function patched(current: View, body: ViewPatch): View {
+  const { entity, ...rest } = body;
+  const patch: Record<string, unknown> = { ...rest, ...(entity ? { listEntity: entity } : {}) };
+  const given = REPLACED.filter((key) => patch[key] !== undefined);
   const cleared = applyMergePatch(current, {
-    ...body,
+    ...patch,
     ...Object.fromEntries(given.map((key) => [key, null])),
   });
-  return applyMergePatch(cleared, Object.fromEntries(given.map((key) => [key, body[key]])));
+  return applyMergePatch(cleared, Object.fromEntries(given.map((key) => [key, patch[key]])));
 }
+
+/** What the entity checks read of a view. */
+const checkedOf = (view: View) => ({
+  entity: view.listEntity,
+  filter: view.filter,
+  sort: view.sort,
+  columns: view.columns,
+});
 
 const isPlace = (key: unknown): key is ViewPlace =>
   typeof key === 'object' &&
@@ -64,24 +75,24 @@ export const handler = httpHandler(viewRoutes, {
     });
     const after = isPlace(page.startKey) ? page.startKey : undefined;
     const listed = candidates
-      .filter((view) => canSeeView(actor, view) && (!query.entity || view.entity === query.entity))
+      .filter((view) => canSeeView(actor, view) && (!query.entity || view.listEntity === query.entity))
       .map((view) => ({ view, place: placeOf(view) }))
       .filter(({ place }) => !after || comparePlaces(place, after) > 0)
       .sort((a, b) => comparePlaces(a.place, b.place));
     const shown = listed.slice(0, page.limit);
     const last = shown.at(-1);
     return ok({
-      items: shown.map(({ view }) => clientView(views, view)),
+      items: shown.map(({ view }) => shownView(view)),
       nextCursor: listed.length > shown.length && last ? await page.next({ ...last.place }) : null,
     });
   },
 
   async createView({ caller, body }) {
-    const { visibility = 'private', ...fields } = body;
+    const { visibility = 'private', entity, ...fields } = body;
     assertVisibility(caller, visibility, caller.teamId);
-    await checkViewAgainstEntity(caller, fields);
     const owner = { ownerId: caller.userId, ...(caller.teamId ? { teamId: caller.teamId } : {}) };
-    const view: View = { ...newRecordBase(owner), ...fields, visibility };
+    const view: View = { ...newRecordBase(owner), ...fields, listEntity: entity, visibility };
+    await checkViewAgainstEntity(caller, checkedOf(view));
     await create(views, caller, view, [
       {
         item: countNewView(caller.tenantId),
@@ -92,11 +103,11 @@ export const handler = httpHandler(viewRoutes, {
         },
       },
     ]);
-    return created(clientView(views, view), `/views/${view.id}`);
+    return created(shownView(view), `/views/${view.id}`);
   },
 
   async getView({ caller, params }) {
-    return ok(clientView(views, await readable(views, caller, params.id, viewRights)));
+    return ok(shownView(await readable(views, caller, params.id, viewRights)));
   },
 
   async updateView({ caller, params, body, ifMatch }) {
@@ -107,11 +118,11 @@ export const handler = httpHandler(viewRoutes, {
         const view = patched(current, body);
         if (body.visibility) assertVisibility(caller, view.visibility, view.teamId);
         if (body.entity || body.filter || body.sort || body.columns)
-          await checkViewAgainstEntity(caller, view);
+          await checkViewAgainstEntity(caller, checkedOf(view));
         return view;
       },
     });
-    return ok(clientView(views, next));
+    return ok(shownView(next));
   },
 
   async deleteView({ caller, params, ifMatch }) {

@@ -3,7 +3,7 @@ import type { ViewEntity, ViewVisibility } from '../domain/views.ts';
 import { viewCounterKey } from './keys.ts';
 import type { PageKey } from './page.ts';
 import type { PatternQuery } from './record-patterns.ts';
-import { type EntitySpec, listRecords, type StoredRecord } from './records.ts';
+import { clientView, type EntitySpec, listRecords, type StoredRecord } from './records.ts';
 import type { TransactItem } from './transactions.ts';
 
 /**
@@ -14,7 +14,8 @@ import type { TransactItem } from './transactions.ts';
  */
 export type View = StoredRecord & {
   name: string;
-  entity: ViewEntity;
+  /** The list it is a view of: clients call it `entity`, which is the table's own attribute (the item's type). */
+  listEntity: ViewEntity;
   /** The list route's query parameters (`tag`, `customFields.<key>`, ...), as given. */
   filter?: Record<string, string>;
   sort?: { field: string; direction: 'asc' | 'desc' };
@@ -38,6 +39,14 @@ export const views: EntitySpec<View> = {
   accessPatterns: { byState: { state: audienceOf } },
   maxItemBytes: 16 * 1024,
 };
+
+/** A view as clients see it: its list as `entity`. */
+export type ShownView = Omit<View, 'listEntity'> & { entity: ViewEntity };
+
+export function shownView(view: View): ShownView {
+  const { listEntity, ...shown } = clientView(views, view);
+  return { ...shown, entity: listEntity };
+}
 
 /**
  * Views a tenant may hold. A list of views is sorted by name, which no index
