@@ -265,6 +265,7 @@ describe('checks against the entity', () => {
       [{ filter: { 'customFields.tier': 'bronze' } }, ['filter.customFields.tier']],
       [{ entity: 'cases', filter: { 'customFields.tier': 'gold' } }, ['filter.customFields.tier']],
       [{ filter: { tag: 7 } }, ['filter.tag']],
+      [{ filter: { constructor: 'x' } }, ['filter.constructor']],
       [{ sort: { field: 'email', direction: 'up' } }, ['sort.direction']],
       [{ sort: { field: 'color', direction: 'asc' } }, ['sort.field']],
       [{ sort: { field: 'email' } }, ['sort.direction']],
