@@ -191,6 +191,8 @@ export const lambdas = [
     timeoutMs: 29_000,
     memoryMb: 1024,
   },
+  // Saved list views: reads the custom field definitions a view's filter and columns name.
+  http('views'),
   {
     name: 'exportJobs',
     entry: 'functions/queue/exportJobs.ts',
