@@ -171,7 +171,12 @@ async function sendChunk(
     currentReader(tenantId, campaign.ownerId, campaign.ownerRights),
   ]);
   if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
-  const template = compileTemplate(campaign.snapshot.template);
+  const snapshot = campaign.snapshot.template;
+  // An A/B recipient gets its variant's subject with the rest of the template unchanged.
+  const templateOf = (variant: number | undefined) => {
+    const subject = variant === undefined ? undefined : campaign.variants?.[variant]?.subject;
+    return compileTemplate(subject === undefined ? snapshot : { ...snapshot, subject });
+  };
   const signingKey = await getSigningKey();
   const baseUrl = campaign.linkBaseUrl ?? config.publicApiUrl ?? '';
 
@@ -188,6 +193,7 @@ async function sendChunk(
         return 'done';
       }
       const company = contact.companyId ? companies.get(contact.companyId) : undefined;
+      const template = templateOf(delivery?.variant);
       const composed = composeEmail({
         baseUrl,
         tenantId,
