@@ -67,11 +67,18 @@ function requireSpendingCurrency(campaign: Campaign): void {
     throw invalidFields([{ path: 'currency', message: 'is required with a budget or cost' }]);
 }
 
-/** The A/B fields as a whole (abTestProblems), with `winnerBy` defaulting to humanOpens. */
+/**
+ * The A/B fields as a whole (abTestProblems), with `winnerBy` defaulting to
+ * humanOpens; `variants: null` in a patch (which empties a list) removes the test.
+ */
 function checkedAbTest<T extends Partial<Campaign>>(campaign: T): T {
   const problems = abTestProblems(campaign);
   if (problems.length > 0) throw invalidFields(problems);
-  return campaign.variants && !campaign.winnerBy ? { ...campaign, winnerBy: 'humanOpens' } : campaign;
+  if (!campaign.variants?.length) {
+    const { variants: _none, ...rest } = campaign;
+    return rest as T;
+  }
+  return campaign.winnerBy ? campaign : { ...campaign, winnerBy: 'humanOpens' };
 }
 
 /** Per-variant figures and the winner of an A/B campaign, for its stats. */

@@ -56,7 +56,8 @@ export interface FieldProblem {
  */
 export function abTestProblems(fields: AbTestFields): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const variants = fields.variants ?? undefined;
+  // An emptied list (a merge patch's null on a list) is no test.
+  const variants = fields.variants?.length ? fields.variants : undefined;
   if (!variants) {
     for (const name of ['testPercent', 'winnerBy', 'decideAfterHours'] as const)
       if (fields[name] !== undefined && fields[name] !== null)
