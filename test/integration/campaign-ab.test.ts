@@ -378,6 +378,37 @@ describe('an A/B subject test', () => {
     expect((await inboxOf(addresses)).size).toBe(test.length);
   });
 
+  it('paused when the window ends: the winner is decided, the rest is sent on resume', {
+    timeout: 240_000,
+  }, async () => {
+    const tag = label('ab-pause');
+    const addresses = await contactsTagged(tag, 20);
+    const campaign = await abCampaign(tag, { variants, testPercent: 50, decideAfterHours: 1 });
+    const id = campaign.id as string;
+    const { test, rest } = await sendTestGroup(id, 20);
+    expect(rest.length).toBeGreaterThan(0);
+    expect((await admin.post(`/campaigns/${id}/pause`)).status).toBe(200);
+    const fired = await runDueSchedules(controlToken, new Date(Date.now() + 2 * 3_600_000), {
+      name: `campaign-${id}-w`,
+    });
+    expect(fired.map((firing) => firing.outcome)).toEqual(['fired']);
+    expect((await statsOf(id)).winner).toMatchObject({ index: 0 });
+    expect((await recipientsOf(id)).filter((recipient) => recipient.status === 'held')).toHaveLength(
+      rest.length,
+    );
+    expect((await inboxOf(addresses)).size).toBe(test.length);
+
+    expect((await admin.post(`/campaigns/${id}/resume`)).status).toBe(200);
+    await eventually(async () => expect((await campaignOf(id)).status).toBe('sent'), {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
+    const inbox = await inboxOf(addresses);
+    expect(inbox.size).toBe(20);
+    expect([...inbox.values()].filter((mail) => mail.length !== 1)).toEqual([]);
+    for (const recipient of rest) expect(inbox.get(recipient.email)?.[0]?.subject).toMatch(/^A for P\d+$/);
+  });
+
   it('testPercent 100: everyone is tested, the campaign is sent, the winner still decided', {
     timeout: 180_000,
   }, async () => {
@@ -397,6 +428,12 @@ describe('an A/B subject test', () => {
       const stats = await statsOf(id);
       expect(stats.variants).toHaveLength(3);
       expect(stats.winner).toMatchObject({ by: 'humanOpens' });
+    });
+    await eventually(async () => {
+      const report = await admin.get('/reports/campaigns');
+      expect(report.status, report.text).toBe(200);
+      const row = report.body.items.find((item: AnyBody) => item.campaignId === id);
+      expect(row?.winner).toEqual((await statsOf(id)).winner);
     });
   });
 });
