@@ -173,9 +173,15 @@ async function sendChunk(
   if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
   const snapshot = campaign.snapshot.template;
   // An A/B recipient gets its variant's subject with the rest of the template unchanged.
+  const compiled = new Map<number | undefined, ReturnType<typeof compileTemplate>>();
   const templateOf = (variant: number | undefined) => {
-    const subject = variant === undefined ? undefined : campaign.variants?.[variant]?.subject;
-    return compileTemplate(subject === undefined ? snapshot : { ...snapshot, subject });
+    let template = compiled.get(variant);
+    if (!template) {
+      const subject = variant === undefined ? undefined : campaign.variants?.[variant]?.subject;
+      template = compileTemplate(subject === undefined ? snapshot : { ...snapshot, subject });
+      compiled.set(variant, template);
+    }
+    return template;
   };
   const signingKey = await getSigningKey();
   const baseUrl = campaign.linkBaseUrl ?? config.publicApiUrl ?? '';
