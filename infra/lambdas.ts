@@ -147,7 +147,8 @@ export const lambdas = [
     ...scheduleTarget(
       'campaignStart',
       'CRM schedule: campaign start (freezes the recipients, queues them for sending)',
-      { sendsTo: ['campaignSend'] },
+      // An A/B campaign's start schedules its winner decision (`campaign-<id>-w`).
+      { sendsTo: ['campaignSend'], scheduler: { access: 'manage', names: 'campaign-<id>-w' } },
     ),
     memoryMb: 1024,
   },
