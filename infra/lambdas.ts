@@ -152,7 +152,8 @@ export const lambdas = [
     ...scheduleTarget(
       'campaignStart',
       'CRM schedule: campaign start (freezes the recipients, queues them for sending)',
-      { sendsTo: ['campaignSend'] },
+      // An A/B campaign's start schedules its winner decision (`campaign-<id>-w`).
+      { sendsTo: ['campaignSend'], scheduler: { access: 'manage', names: 'campaign-<id>-w' } },
     ),
     memoryMb: 1024,
   },
@@ -196,6 +197,8 @@ export const lambdas = [
     timeoutMs: 29_000,
     memoryMb: 1024,
   },
+  // Saved list views: reads the custom field definitions a view's filter and columns name.
+  http('views'),
   {
     name: 'exportJobs',
     entry: 'functions/queue/exportJobs.ts',

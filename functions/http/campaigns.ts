@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { campaignRoutes } from '#shared/api/campaigns';
+import { abTestProblems, winnerRate } from '#shared/domain/ab-test';
 import { type CampaignAction, type CampaignStatus, campaignStats, canDo } from '#shared/domain/campaign';
 import { recipientStatus } from '#shared/domain/delivery';
 import type { Caller } from '#shared/http/auth';
@@ -23,7 +24,13 @@ import { created, noContent, ok } from '#shared/http/results';
 import { getScheduler } from '#shared/schedule/select';
 import { campaignSchemas, campaignSpendingFields } from '#shared/schemas/campaigns';
 import { requeueCampaign, startScheduleName } from '#shared/store/campaign-run';
-import { type Campaign, campaigns, readCampaignCounts, transitionCampaign } from '#shared/store/campaigns';
+import {
+  type Campaign,
+  campaigns,
+  readCampaignCounts,
+  readVariantCounts,
+  transitionCampaign,
+} from '#shared/store/campaigns';
 import { listCampaignRecipients } from '#shared/store/deliveries';
 import { contacts } from '#shared/store/entities';
 import { rightsOf } from '#shared/store/readers';
@@ -58,6 +65,44 @@ const actionPast: Record<CampaignAction, string> = {
 function requireSpendingCurrency(campaign: Campaign): void {
   if ((campaign.budget !== undefined || campaign.cost !== undefined) && !campaign.currency)
     throw invalidFields([{ path: 'currency', message: 'is required with a budget or cost' }]);
+}
+
+/**
+ * The A/B fields as a whole (abTestProblems), with `winnerBy` defaulting to
+ * humanOpens; `variants: null` in a patch (which empties a list) removes the test.
+ */
+function checkedAbTest<T extends Partial<Campaign>>(campaign: T): T {
+  const problems = abTestProblems(campaign);
+  if (problems.length > 0) throw invalidFields(problems);
+  if (!campaign.variants?.length) {
+    const { variants: _none, ...rest } = campaign;
+    return rest as T;
+  }
+  return campaign.winnerBy ? campaign : { ...campaign, winnerBy: 'humanOpens' };
+}
+
+/** Per-variant figures and the winner of an A/B campaign, for its stats. */
+async function abTestStats(tenantId: string, campaign: Campaign) {
+  const variants = campaign.variants;
+  if (!variants) return {};
+  const counts = await readVariantCounts(tenantId, campaign.id, variants.length);
+  return {
+    variants: variants.map((variant, index) => {
+      const count = counts[index] as (typeof counts)[number];
+      return {
+        index,
+        subject: variant.subject,
+        recipients: count.recipients,
+        sent: count.sent,
+        delivered: count.delivered,
+        humanOpens: count.opened,
+        clicks: count.clicked,
+        openRate: Math.round(winnerRate(count, 'humanOpens') * 10_000) / 10_000,
+        clickRate: Math.round(winnerRate(count, 'clicks') * 10_000) / 10_000,
+      };
+    }),
+    ...(campaign.winner ? { winner: campaign.winner } : {}),
+  };
 }
 
 /** The template and segment must be live records the caller can read. */
@@ -187,7 +232,7 @@ export const handler = httpHandler(campaignRoutes, {
     const [owner] = await Promise.all([ownership(caller, ownerId), checkReferences(caller, fields)]);
     const campaign: Campaign = {
       ...newRecordBase(owner),
-      ...fields,
+      ...checkedAbTest(fields),
       status: 'draft',
       ...(owner.ownerId === caller.userId ? { ownerRights: rightsOf(actorOf(caller)) } : {}),
     };
@@ -214,7 +259,7 @@ export const handler = httpHandler(campaignRoutes, {
         });
         const merged = await mergePatch(caller, current, body);
         requireSpendingCurrency(merged);
-        return merged;
+        return checkedAbTest(merged);
       },
     });
     return ok(clientView(campaigns, updated));
@@ -281,7 +326,11 @@ export const handler = httpHandler(campaignRoutes, {
 
   async getCampaignStats({ caller, params }) {
     const campaign = await readable(campaigns, caller, params.id);
-    return ok(campaignStats(await readCampaignCounts(caller.tenantId, campaign.id)));
+    const [counts, abTest] = await Promise.all([
+      readCampaignCounts(caller.tenantId, campaign.id),
+      abTestStats(caller.tenantId, campaign),
+    ]);
+    return ok({ ...campaignStats(counts), ...abTest });
   },
 
   async listCampaignRecipients({ caller, params, query, page }) {

@@ -131,7 +131,9 @@ export const handler = httpHandler(reportRoutes, {
       const campaignCounts = counts.get(id);
       // Archived since the stream counted it: gone from the report, as the stream will make it.
       if (!campaign || campaign.archived || !campaignCounts) return [];
-      return [campaignReportRow(campaign, campaignStats(campaignCounts), deals.get(`${DEALS}#${id}`))];
+      const row = campaignReportRow(campaign, campaignStats(campaignCounts), deals.get(`${DEALS}#${id}`));
+      // An A/B campaign's decided subject, from the record already read.
+      return [campaign.winner ? { ...row, winner: campaign.winner } : row];
     });
     return ok({ ...period, items });
   },

@@ -4,15 +4,16 @@ import type { ScheduleTargetEvent } from '#shared/schedule/request';
 import { runCampaignStart } from '#shared/store/campaign-run';
 
 /**
- * EventBridge Scheduler target of `campaign-<id>` (start) and `campaign-<id>-q`
- * (put pending recipients back on the queue after a resume or cancel).
+ * EventBridge Scheduler target of `campaign-<id>` (start), `campaign-<id>-q`
+ * (put pending recipients back on the queue after a resume or cancel) and
+ * `campaign-<id>-w` (`step: decide`: an A/B campaign's winner, then its rest).
  * Idempotent: a duplicate or retried firing never causes a second email.
  */
 export const handler = observed(async function campaignStart(event: ScheduleTargetEvent): Promise<void> {
-  const { tenantId, campaignId, runId } = event;
+  const { tenantId, campaignId, runId, step } = event;
   if (typeof tenantId !== 'string' || typeof campaignId !== 'string' || typeof runId !== 'string') {
     logger.error('campaignStart: malformed event', { event });
     return;
   }
-  await runCampaignStart({ tenantId, campaignId, runId });
+  await runCampaignStart({ tenantId, campaignId, runId, ...(step === 'decide' ? { step } : {}) });
 }, tenantOf);

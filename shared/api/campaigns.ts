@@ -18,7 +18,8 @@ export const campaignRoutes = defineRoutes([
     method: 'POST',
     path: '/campaigns',
     operationId: 'createCampaign',
-    summary: 'Create a draft campaign: a template sent to a segment',
+    summary:
+      'Create a draft campaign: a template sent to a segment; `variants` (2-4 subjects) with `testPercent` and `decideAfterHours` make it an A/B subject test',
     body: () => campaignSchemas().create,
     response: record,
     status: 201,
@@ -110,7 +111,7 @@ export const campaignRoutes = defineRoutes([
     path: '/campaigns/{id}/stats',
     operationId: 'getCampaignStats',
     summary:
-      'Counts per campaign (opened/clicked: unique recipients; humanOpens: the same as opened; machineOpens/machineOpened: recipients only mail-privacy proxies or scanners opened) and rates: opens and clicks over delivered (over sent until deliveries are reported), click-to-open over human opens, bounces, complaints and unsubscribes over sent',
+      'Counts per campaign (opened/clicked: unique recipients; humanOpens: the same as opened; machineOpens/machineOpened: recipients only mail-privacy proxies or scanners opened) and rates: opens and clicks over delivered (over sent until deliveries are reported), click-to-open over human opens, bounces, complaints and unsubscribes over sent. An A/B campaign adds `variants` (per subject: recipients, sent, delivered, humanOpens, clicks, openRate, clickRate) and, once decided, `winner`',
     response: () => campaignSchemas().stats,
     status: 200,
   },

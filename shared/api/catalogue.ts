@@ -22,6 +22,7 @@ import { teamRoutes } from './teams.ts';
 import { templateRoutes } from './templates.ts';
 import { trackingRoutes } from './tracking.ts';
 import { userRoutes } from './users.ts';
+import { viewRoutes } from './views.ts';
 
 /**
  * Every HTTP function and the routes it serves; CDK, the local router and OpenAPI read
@@ -51,6 +52,7 @@ export const httpFunctions = {
   fields: fieldRoutes,
   imports: importRoutes,
   exports: exportRoutes,
+  views: viewRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

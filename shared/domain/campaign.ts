@@ -100,7 +100,9 @@ function finalCounter(image: Image): CampaignCounter | undefined {
 /**
  * Which counters one recipient adds 1 to, from its state alone:
  *
- * - `recipients`, and one of `sent`, `failed`, `suppressed`, `canceled`;
+ * - `recipients`, and one of `sent`, `failed`, `suppressed`, `canceled`
+ *   (none while `pending`, `sending` or `held`: an A/B campaign's rest keeps
+ *   it from being settled until the winner is sent to it);
  * - only for sent mail: `bounced` (a permanent bounce), `complained`,
  *   `unsubscribed`;
  * - `delivered`: sent, not bounced, and reached the mailbox as far as we know

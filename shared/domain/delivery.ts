@@ -11,6 +11,11 @@
  *      ├──▶ suppressed (no email, not subscribed, on the suppression list)
  *      └──▶ canceled (the campaign was canceled before it went out)
  *
+ *   held ─winner decided─▶ pending      held ─campaign canceled─▶ canceled
+ *
+ * `held` is the rest of an A/B campaign's list, waiting for the winning
+ * subject (shared/domain/ab-test.ts); no sender ever claims it.
+ *
  * A claim (a random id written with the condition `status = pending`) is what
  * makes a send at most once: whoever holds it sends, tagging the email with
  * the claim id; a crash after the claim leaves `sending`, whose truth is then
@@ -20,7 +25,15 @@
  * Delivery event also heals a claimed delivery to `sent` (see `healableStatus`;
  * `failed: interrupted` is what older versions gave claims up as).
  */
-export const deliveryStatuses = ['pending', 'sending', 'sent', 'failed', 'suppressed', 'canceled'] as const;
+export const deliveryStatuses = [
+  'pending',
+  'held',
+  'sending',
+  'sent',
+  'failed',
+  'suppressed',
+  'canceled',
+] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 export const finalDeliveryStatuses: ReadonlySet<DeliveryStatus> = new Set([
@@ -77,6 +90,8 @@ export interface Delivery {
   /** The address at the time the delivery was made; absent when the contact had none. */
   readonly email?: string;
   readonly status: DeliveryStatus;
+  /** An A/B campaign's subject variant (zero-based): the test group's from the freeze, the rest's once released. */
+  readonly variant?: number;
   /** For `suppressed` a SuppressionCause, for `failed` what went wrong, for `canceled` `canceled`. */
   readonly reason?: string;
   readonly claimId?: string;

@@ -9,6 +9,7 @@ import {
   assertRoomToGrow,
   clientView,
   createRecord,
+  deleteRecord,
   getRecord,
   getRecords,
   listRecords,
@@ -39,13 +40,26 @@ export const actorOf = (caller: Caller): Actor => ({
 const labelOf = (spec: { readonly label: string }) =>
   spec.label.charAt(0).toUpperCase() + spec.label.slice(1);
 
+/**
+ * Who may read and who may change a record. Records follow the role rules of
+ * shared/domain/access.ts; an item with rules of its own (a saved view,
+ * shared/domain/views.ts) passes its own through `rights`.
+ */
+export interface Rights<T> {
+  readonly canRead: (actor: Actor, record: T) => boolean;
+  readonly canWrite: (actor: Actor, record: T) => boolean;
+}
+
+const recordRights: Rights<StoredRecord> = { canRead, canWrite };
+
 export async function readable<T extends StoredRecord>(
   spec: EntitySpec<T>,
   caller: Caller,
   id: string,
+  rights: Rights<T> = recordRights,
 ): Promise<T> {
   const record = await getRecord(spec, caller.tenantId, id);
-  if (!record || !canRead(actorOf(caller), record)) throw notFound(labelOf(spec));
+  if (!record || !rights.canRead(actorOf(caller), record)) throw notFound(labelOf(spec));
   return record;
 }
 
@@ -133,8 +147,13 @@ export async function hiddenRefs(
   return hidden;
 }
 
-export function assertWritable(caller: Caller, record: StoredRecord): void {
-  if (!canWrite(actorOf(caller), record)) throw forbidden('You may read this record but not change it');
+export function assertWritable<T extends StoredRecord>(
+  caller: Caller,
+  record: T,
+  rights: Rights<T> = recordRights,
+): void {
+  if (!rights.canWrite(actorOf(caller), record))
+    throw forbidden('You may read this record but not change it');
 }
 
 /** The owner and team of a record the caller creates or reassigns. */
@@ -263,6 +282,8 @@ interface UpdateOptions<T extends StoredRecord> {
   readonly writes?: (before: T, after: T) => TransactItem[];
   /** Whether archived records may be changed (only restore may). */
   readonly allowArchived?: boolean;
+  /** Who may read and change it, when not the record rules (see {@link Rights}). */
+  readonly rights?: Rights<T>;
 }
 
 /**
@@ -287,8 +308,8 @@ export async function update<T extends StoredRecord>(
   options: UpdateOptions<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const current = await readable(spec, caller, id);
-    assertWritable(caller, current);
+    const current = await readable(spec, caller, id, options.rights);
+    assertWritable(caller, current, options.rights);
     checkVersion(options.ifMatch, current.version);
     if (current.archived && !options.allowArchived) {
       throw conflict(`This ${spec.label} is archived; restore it before changing it`);
@@ -344,6 +365,36 @@ export const archive = <T extends StoredRecord>(
     allowArchived: true,
     change: (current) => (current.archived ? current : { ...current, archived: true }),
   });
+
+/**
+ * Deletes a record for good (for items that are preferences, not business
+ * data, such as saved views; records are archived instead): read, check
+ * rights, then a delete conditioned on the version read, with `extra` items
+ * in the same transaction. With If-Match a lost race answers 412; without it
+ * the delete is tried again on the fresh state (a record deleted meanwhile is
+ * a 404).
+ */
+export async function remove<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  caller: Caller,
+  id: string,
+  options: {
+    readonly ifMatch: number | undefined;
+    readonly rights?: Rights<T>;
+    readonly extra?: TransactItem[];
+  },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await readable(spec, caller, id, options.rights);
+    assertWritable(caller, current, options.rights);
+    checkVersion(options.ifMatch, current.version);
+    const outcome = await deleteRecord(spec, caller.tenantId, current, options.extra);
+    if (outcome.ok) return;
+    if (outcome.reason !== 'version' || options.ifMatch !== undefined) failWrite(spec, outcome);
+    if (attempt >= MAX_ATTEMPTS) throw new HttpProblem(503, 'The record keeps changing; retry shortly');
+    await backoff(attempt);
+  }
+}
 
 export const restore = <T extends StoredRecord>(spec: EntitySpec<T>, caller: Caller, id: string) =>
   update(spec, caller, id, {

@@ -171,7 +171,18 @@ async function sendChunk(
     currentReader(tenantId, campaign.ownerId, campaign.ownerRights),
   ]);
   if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
-  const template = compileTemplate(campaign.snapshot.template);
+  const snapshot = campaign.snapshot.template;
+  // An A/B recipient gets its variant's subject with the rest of the template unchanged.
+  const compiled = new Map<number | undefined, ReturnType<typeof compileTemplate>>();
+  const templateOf = (variant: number | undefined) => {
+    let template = compiled.get(variant);
+    if (!template) {
+      const subject = variant === undefined ? undefined : campaign.variants?.[variant]?.subject;
+      template = compileTemplate(subject === undefined ? snapshot : { ...snapshot, subject });
+      compiled.set(variant, template);
+    }
+    return template;
+  };
   const signingKey = await getSigningKey();
   const baseUrl = campaign.linkBaseUrl ?? config.publicApiUrl ?? '';
 
@@ -188,6 +199,7 @@ async function sendChunk(
         return 'done';
       }
       const company = contact.companyId ? companies.get(contact.companyId) : undefined;
+      const template = templateOf(delivery?.variant);
       const composed = composeEmail({
         baseUrl,
         tenantId,

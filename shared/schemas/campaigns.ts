@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { MAX_DECIDE_AFTER_HOURS, MAX_VARIANTS, MIN_VARIANTS, winnerCriteria } from '../domain/ab-test.ts';
 import { campaignPhases, campaignStatuses } from '../domain/campaign.ts';
 import { recipientStatuses } from '../domain/delivery.ts';
 import {
@@ -29,6 +30,15 @@ const campaignFields = () => ({
   budget: z.optional(money()),
   cost: z.optional(money()),
   currency: z.optional(currency()),
+  /** An A/B subject test (shared/domain/ab-test.ts); the subjects must compile, checked with the template rules. */
+  variants: z.optional(
+    z
+      .array(z.strictObject({ subject: nonEmpty(998) }))
+      .check(z.minLength(MIN_VARIANTS), z.maxLength(MAX_VARIANTS)),
+  ),
+  testPercent: z.optional(z.int().check(z.gte(1), z.lte(100))),
+  winnerBy: z.optional(z.enum(winnerCriteria)),
+  decideAfterHours: z.optional(z.int().check(z.gte(1), z.lte(MAX_DECIDE_AFTER_HOURS))),
 });
 
 /** The spending fields: editable in every status, since the cost is known only after sending. */
@@ -68,6 +78,7 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
       cancelReason: z.optional(z.string()),
       recipientCount: z.optional(z.number()),
       phase: z.optional(z.enum(campaignPhases)),
+      winner: z.optional(z.object({ index: z.number(), by: z.enum(winnerCriteria), decidedAt: z.string() })),
       linkBaseUrl: z.optional(z.string()),
       snapshot: z.optional(
         z.object({
@@ -97,6 +108,7 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
     recipient: z.object({
       contactId: z.string(),
       email: z.optional(z.string()),
+      variant: z.optional(z.number()),
       status: z.enum(recipientStatuses),
       reason: z.optional(z.string()),
       messageId: z.optional(z.string()),
@@ -131,6 +143,22 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
       machineOpens: count(),
       clickToOpenRate: count(),
       unsubscribeRate: count(),
+      variants: z.optional(
+        z.array(
+          z.object({
+            index: count(),
+            subject: z.string(),
+            recipients: count(),
+            sent: count(),
+            delivered: count(),
+            humanOpens: count(),
+            clicks: count(),
+            openRate: count(),
+            clickRate: count(),
+          }),
+        ),
+      ),
+      winner: z.optional(z.object({ index: z.number(), by: z.enum(winnerCriteria), decidedAt: z.string() })),
     }),
   };
 });

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { config } from '../config.ts';
+import { assignRecipient, pickWinner } from '../domain/ab-test.ts';
 import { getQueue } from '../queue/select.ts';
 import { scheduleTargetTimeoutMs } from '../schedule/scheduler.ts';
 import { getScheduler } from '../schedule/select.ts';
-import { type Campaign, getCampaign, suppressedEmails, transitionCampaign } from './campaigns.ts';
-import { type NewDelivery, putNewDeliveries } from './deliveries.ts';
+import {
+  type Campaign,
+  getCampaign,
+  readVariantCounts,
+  suppressedEmails,
+  transitionCampaign,
+} from './campaigns.ts';
+import { cancelHeld, type NewDelivery, putNewDeliveries, releaseHeld } from './deliveries.ts';
 import type { Contact } from './entities.ts';
 import { campaignRecipientsPk, recordKey } from './keys.ts';
 import { queryAnswers } from './query.ts';
@@ -30,6 +37,16 @@ import { templates } from './templates.ts';
  * A later run (a duplicate firing, a resume or cancel) only puts the pending
  * recipients on the queue again; the sender's claim keeps anyone from getting
  * a second email.
+ *
+ * An A/B campaign (shared/domain/ab-test.ts) freezes its test group `pending`
+ * with a variant each and the rest `held`, and before step 3 creates the
+ * one-time schedule `campaign-<id>-w` at start + decideAfterHours. Its firing
+ * (same target, `step: decide`) writes the winner once (conditional), then
+ * releases every held recipient as `pending` with the winner's variant and
+ * queues them. Any later run of a sending campaign with a winner releases
+ * what is still held, so a crash between deciding and releasing is finished
+ * by the retry or by the next resume; a canceled campaign's held recipients
+ * are canceled instead.
  */
 
 /** What one send-queue message carries: up to RECIPIENTS_PER_MESSAGE contacts of one campaign. */
@@ -47,11 +64,18 @@ export const FREEZE_LEASE_MS = CAMPAIGN_START_TIMEOUT_MS + 60 * 1000;
 
 export const startScheduleName = (campaignId: string) => `campaign-${campaignId}`;
 export const requeueScheduleName = (campaignId: string) => `campaign-${campaignId}-q`;
+export const winnerScheduleName = (campaignId: string) => `campaign-${campaignId}-w`;
 
 export interface StartPayload {
   readonly tenantId: string;
   readonly campaignId: string;
   readonly runId: string;
+  /** `decide`: the end of an A/B campaign's test window (winnerScheduleName). */
+  readonly step?: 'decide';
+}
+
+export class TestWindowNotReady extends Error {
+  override readonly name = 'TestWindowNotReady';
 }
 
 export class FreezeInProgress extends Error {
@@ -86,8 +110,58 @@ export async function runCampaignStart(
     campaign = await freeze(tenantId, campaign, runner, now);
     if (!campaign) return;
   }
+  if (payload.step === 'decide' && campaign.variants && !campaign.winner) {
+    campaign = await decideWinner(tenantId, campaign, now());
+  }
+  if (campaign.phase === 'queued' && campaign.status === 'canceled' && campaign.variants) {
+    await settleHeld(tenantId, campaign.id, (ref) => cancelHeld(tenantId, ref, now()));
+  }
+  if (campaign.phase === 'queued' && campaign.status === 'sending' && campaign.winner) {
+    const variant = campaign.winner.index;
+    await settleHeld(tenantId, campaign.id, (ref) => releaseHeld(tenantId, ref, variant, now()));
+  }
   if (campaign.phase === 'queued' && (campaign.status === 'sending' || campaign.status === 'canceled')) {
     await enqueuePending(tenantId, campaign.id);
+  }
+}
+
+/**
+ * Writes the winner of an A/B campaign once (conditional on there being
+ * none): the variant with the highest rate by `winnerBy`, from the variants'
+ * counters (pickWinner; ties to the lower index). Decided in every status
+ * after the freeze, so a paused campaign releases on resume and a canceled
+ * or fully tested (testPercent 100) one still reports it. Returns the
+ * campaign as it is now (with the winner, whoever wrote it).
+ */
+export async function decideWinner(tenantId: string, campaign: Campaign, now: Date): Promise<Campaign> {
+  const variants = campaign.variants ?? [];
+  if (campaign.phase === 'freezing') {
+    // Not possible within decideAfterHours ≥ 1 unless the freeze is stuck: the scheduler retries.
+    throw new TestWindowNotReady(`Campaign ${campaign.id} is still freezing its recipients`);
+  }
+  const counts = await readVariantCounts(tenantId, campaign.id, variants.length, true);
+  const by = campaign.winnerBy ?? 'humanOpens';
+  const decided = await transitionCampaign(tenantId, campaign.id, {
+    from: ['sending', 'paused', 'sent', 'canceled'],
+    absent: ['winner'],
+    set: { winner: { index: pickWinner(counts, by), by, decidedAt: now.toISOString() } },
+  });
+  return decided ?? (await getCampaign(tenantId, campaign.id)) ?? campaign;
+}
+
+/** Moves every held recipient of a campaign on (released or canceled); each move is conditional on `held`. */
+async function settleHeld(
+  tenantId: string,
+  campaignId: string,
+  move: (ref: { kind: 'campaign'; campaignId: string; contactId: string }) => Promise<unknown>,
+): Promise<void> {
+  for await (const page of recipientPages(tenantId, campaignId, 'held')) {
+    const ids = page.items.map((item) => String(item.sk));
+    for (let start = 0; start < ids.length; start += 25) {
+      await Promise.all(
+        ids.slice(start, start + 25).map((contactId) => move({ kind: 'campaign', campaignId, contactId })),
+      );
+    }
   }
 }
 
@@ -157,10 +231,20 @@ async function freeze(
     const reader = await currentReader(tenantId, campaign.ownerId, campaign.ownerRights);
     if (reader) {
       for await (const contacts of resolveSegment(tenantId, filter, { now: now(), reader })) {
-        await putNewDeliveries(tenantId, await classify(tenantId, campaign.id, contacts), now());
+        await putNewDeliveries(tenantId, await classify(tenantId, campaign, contacts), now());
       }
     }
     const recipientCount = await countRecipients(tenantId, campaign.id);
+    if (campaign.variants && campaign.runId) {
+      // Before the list counts as complete, so a queued A/B campaign always has its decision scheduled.
+      const startedAt = Date.parse(campaign.startedAt ?? now().toISOString());
+      await (await getScheduler()).schedule({
+        name: winnerScheduleName(campaign.id),
+        at: new Date(startedAt + (campaign.decideAfterHours ?? 1) * 3_600_000),
+        target: 'campaignStart',
+        payload: { tenantId, campaignId: campaign.id, runId: campaign.runId, step: 'decide' },
+      });
+    }
     return await transitionCampaign(tenantId, campaign.id, {
       from: inFlight,
       where: { phase: 'freezing', freezeOwner: runner },
@@ -178,12 +262,19 @@ async function freeze(
   }
 }
 
-/** Who gets the email: a contact with an address, subscribed, and not on the suppression list. */
+/**
+ * Who gets the email: a contact with an address, subscribed, and not on the
+ * suppression list. In an A/B campaign, a recipient to be mailed is in the
+ * test group (pending, with its variant) or held for the winner, by
+ * assignRecipient, so freezing again assigns the same.
+ */
 async function classify(
   tenantId: string,
-  campaignId: string,
+  campaign: Campaign,
   contacts: readonly Contact[],
 ): Promise<NewDelivery[]> {
+  const campaignId = campaign.id;
+  const variants = campaign.variants;
   const candidates = contacts.filter((contact) => contact.email && contact.marketingStatus === 'subscribed');
   const suppressed = await suppressedEmails(
     tenantId,
@@ -197,29 +288,34 @@ async function classify(
     if (contact.marketingStatus !== 'subscribed')
       return { ref, email, companyId, status: 'suppressed', reason: 'not_subscribed' };
     if (suppressed.has(email)) return { ref, email, companyId, status: 'suppressed', reason: 'suppressed' };
-    return { ref, email, companyId, status: 'pending' };
+    if (!variants) return { ref, email, companyId, status: 'pending' };
+    const assignment = assignRecipient(campaignId, contact.id, campaign.testPercent ?? 100, variants.length);
+    return assignment.group === 'test'
+      ? { ref, email, companyId, status: 'pending', variant: assignment.variant }
+      : { ref, email, companyId, status: 'held' };
   });
 }
 
-const recipientPages = (tenantId: string, campaignId: string, onlyPending: boolean) =>
+/** A campaign's recipients in one status (their ids), or all of them counted. */
+const recipientPages = (tenantId: string, campaignId: string, status: 'pending' | 'held' | undefined) =>
   queryAnswers({
     TableName: config.tableName,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: {
       ':pk': campaignRecipientsPk(tenantId, campaignId),
-      ...(onlyPending ? { ':pending': 'pending' } : {}),
+      ...(status ? { ':status': status } : {}),
     },
-    ...(onlyPending
-      ? { FilterExpression: '#status = :pending', ExpressionAttributeNames: { '#status': 'status' } }
+    ...(status
+      ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
       : { Select: 'COUNT' as const }),
-    ...(onlyPending ? { ProjectionExpression: 'sk' } : {}),
+    ...(status ? { ProjectionExpression: 'sk' } : {}),
     ConsistentRead: true,
   });
 
 /** Recipients as written (a strongly consistent count of the campaign's partition). */
 async function countRecipients(tenantId: string, campaignId: string): Promise<number> {
   let count = 0;
-  for await (const page of recipientPages(tenantId, campaignId, false)) count += page.count;
+  for await (const page of recipientPages(tenantId, campaignId, undefined)) count += page.count;
   return count;
 }
 
@@ -236,7 +332,7 @@ export async function enqueuePending(tenantId: string, campaignId: string): Prom
     if (bodies.length > 0) await queue.sendMessages('campaignSend', bodies);
   };
   let bodies: CampaignSendMessage[] = [];
-  for await (const page of recipientPages(tenantId, campaignId, true)) {
+  for await (const page of recipientPages(tenantId, campaignId, 'pending')) {
     for (const item of page.items) {
       batch.push(String(item.sk));
       if (batch.length === RECIPIENTS_PER_MESSAGE) {

@@ -1,5 +1,7 @@
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
+import type { SubjectVariant, Winner, WinnerBy } from '../domain/ab-test.ts';
+import { variantCounts } from '../domain/ab-test.ts';
 import type { Rights } from '../domain/access.ts';
 import {
   type CampaignCounter,
@@ -25,7 +27,7 @@ import {
 } from './keys.ts';
 import { recordPatterns } from './record-patterns.ts';
 import { type EntitySpec, type StoredRecord, toRecord } from './records.ts';
-import { equals, exists, incremented, oneOf, updateExpression } from './update-expression.ts';
+import { absent, equals, exists, incremented, oneOf, updateExpression } from './update-expression.ts';
 
 /** What a campaign sends: the template and segment as they were when sending began. */
 export interface CampaignSnapshot {
@@ -49,6 +51,13 @@ export type Campaign = StoredRecord & {
   budget?: number;
   cost?: number;
   currency?: string;
+  /** An A/B subject test (shared/domain/ab-test.ts): 2–4 subjects, the test group's share, how and when to choose. */
+  variants?: SubjectVariant[];
+  testPercent?: number;
+  winnerBy?: WinnerBy;
+  decideAfterHours?: number;
+  /** Written once, when the test window ends (campaign-run.ts, decideWinner). */
+  winner?: Winner;
   status: CampaignStatus;
   /** When it is to start (scheduled) or started (sending and later). */
   scheduledAt?: string;
@@ -93,6 +102,8 @@ export interface Transition {
   readonly remove?: readonly string[];
   /** Further conditions on attributes, e.g. `{ runId: '...' }` or `{ phase: 'queued' }`. */
   readonly where?: Item;
+  /** Attributes that must not exist yet, e.g. `winner`: written once. */
+  readonly absent?: readonly string[];
 }
 
 /**
@@ -130,6 +141,7 @@ export async function transitionCampaign(
             exists('pk'),
             oneOf('status', transition.from),
             ...Object.entries(transition.where ?? {}).map(([name, value]) => equals(name, value)),
+            ...(transition.absent ?? []).map((name) => absent(name)),
           ],
         }),
         ReturnValues: 'ALL_NEW',
@@ -170,9 +182,27 @@ export async function readCampaignCounts(
   return counts;
 }
 
+/** Each variant's counters, kept on the campaign's counters item (ab-test.ts, variantCounterName). */
+export async function readVariantCounts(
+  tenantId: string,
+  id: string,
+  variantCount: number,
+  consistent = false,
+): Promise<CampaignCounts[]> {
+  const { Item = {} } = await dynamo.send(
+    new GetCommand({
+      TableName: config.tableName,
+      Key: campaignStatsKey(tenantId, id),
+      ConsistentRead: consistent,
+    }),
+  );
+  return Array.from({ length: variantCount }, (_, index) => variantCounts(Item, index));
+}
+
 export interface CampaignEvent {
   readonly eventId: string;
-  readonly deltas: Partial<Record<CampaignCounter, number>>;
+  /** The campaign's counters, and its variants' (`v<i>_<counter>`) for an A/B campaign. */
+  readonly deltas: Partial<Record<CampaignCounter, number>> & Readonly<Record<string, number>>;
 }
 
 /**

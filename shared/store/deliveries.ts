@@ -74,9 +74,11 @@ export interface NewDelivery {
   readonly email?: string;
   /** The contact's company when the delivery is made: its opens and clicks count for that company's engagement. */
   readonly companyId?: string | undefined;
-  /** `pending` (to be sent) or `suppressed` with its cause. */
-  readonly status: 'pending' | 'suppressed';
+  /** `pending` (to be sent), `held` (an A/B campaign's rest, sent the winner later) or `suppressed` with its cause. */
+  readonly status: 'pending' | 'held' | 'suppressed';
   readonly reason?: string;
+  /** An A/B campaign's subject variant for a test recipient. */
+  readonly variant?: number;
 }
 
 function newItem(tenantId: string, delivery: NewDelivery, now: Date): Item {
@@ -97,6 +99,7 @@ function newItem(tenantId: string, delivery: NewDelivery, now: Date): Item {
     ...(delivery.companyId ? { companyId: delivery.companyId } : {}),
     status: delivery.status,
     ...(delivery.reason ? { reason: delivery.reason } : {}),
+    ...(delivery.variant === undefined ? {} : { variant: delivery.variant }),
     createdAt: at,
     updatedAt: at,
   };
@@ -295,6 +298,28 @@ export function settlePending(
     set: { ...statusChange(tenantId, ref, status, now), reason },
     condition: '#status = :pending',
     values: { ':pending': 'pending' },
+  });
+}
+
+/**
+ * A held recipient of an A/B campaign gets the winning variant and becomes
+ * `pending`, to be queued; undefined when it was not held (released or
+ * canceled already), so releasing twice changes nothing.
+ */
+export function releaseHeld(tenantId: string, ref: DeliveryRef, variant: number, now = new Date()) {
+  return move(tenantId, ref, {
+    set: { ...statusChange(tenantId, ref, 'pending', now), variant },
+    condition: '#status = :held',
+    values: { ':held': 'held' },
+  });
+}
+
+/** A held recipient of a canceled A/B campaign: `canceled`, like the pending ones. */
+export function cancelHeld(tenantId: string, ref: DeliveryRef, now = new Date()) {
+  return move(tenantId, ref, {
+    set: { ...statusChange(tenantId, ref, 'canceled', now), reason: 'canceled' },
+    condition: '#status = :held',
+    values: { ':held': 'held' },
   });
 }
 

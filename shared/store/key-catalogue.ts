@@ -56,6 +56,7 @@ import {
   timelinePk,
   timelineSk,
   uniqueKey,
+  viewCounterKey,
 } from './keys.ts';
 import { type DeclaredPatterns, type PatternName, recordPatterns } from './record-patterns.ts';
 import type { IndexName } from './table.ts';
@@ -221,5 +222,6 @@ export function accessPatternShapes(): KeyShape[] {
       pk: shareDownloadsPk(TENANT, '<shareId>'),
       sk: shareDownloadSk('<at>', '<downloadId>'),
     }),
+    item('viewCounter', viewCounterKey(TENANT)),
   ];
 }

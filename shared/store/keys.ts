@@ -25,7 +25,8 @@ export type EntityType =
   | 'SEGMENT'
   | 'TEMPLATE'
   | 'CAMPAIGN'
-  | 'SEQUENCE';
+  | 'SEQUENCE'
+  | 'VIEW';
 
 export const RECORD_SK = 'A';
 
@@ -430,3 +431,13 @@ export const shareDownloadsPk = (tenantId: string, shareId: string) =>
   `T#${tenantId}#SHARE_DOWNLOADS#${shareId}`;
 
 export const shareDownloadSk = (at: string, downloadId: string) => `${at}#${downloadId}`;
+
+/**
+ * How many saved views a tenant holds (shared/store/views.ts), raised and
+ * lowered in the transaction that creates or deletes one: the bound that
+ * keeps a list of views a few Query pages.
+ */
+export const viewCounterKey = (tenantId: string) => ({
+  pk: `T#${tenantId}#COUNTER#VIEW`,
+  sk: RECORD_SK,
+});

@@ -235,12 +235,23 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     slaCheck: [dlqSend],
     // Reads and writes the table only (notifications, alert items, watches).
     alertScan: [dlqSend],
-    // Queues recipients for the sender; it sends no email itself.
+    // Queues recipients for the sender (it sends no email itself) and schedules an A/B campaign's decision.
     campaignStart: [
       {
         Effect: 'Allow',
         Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
         Resource: { 'Fn::ImportValue': sendQueueExport('FnGetAtt', 'Arn') },
+      },
+      {
+        Effect: 'Allow',
+        Action: [...scheduleManageActions],
+        Resource: pseudoArn('scheduler', 'schedule/crm/*'),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [schedulerRoleId, 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       },
       dlqSend,
     ],
@@ -293,7 +304,7 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     expect(functionProps('reminder')?.Environment.Variables.MAIL_FROM).toBeUndefined();
   });
 
-  it('gives campaignStart the send queue (QUEUE=sqs and its URL), no mail or scheduling env', () => {
+  it('gives campaignStart the send queue (QUEUE=sqs and its URL) and the scheduling env (A/B decisions), no mail', () => {
     expect(functionProps('campaignStart')?.Environment.Variables).toEqual({
       TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/Table/) },
       USER_DIRECTORY: 'cognito',
@@ -301,6 +312,16 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
       [queueEnv.url('campaignSend')]: {
         'Fn::ImportValue': sendQueueExport('Ref'),
       },
+      [scheduleEnv.scheduler]: 'eventbridge',
+      [scheduleEnv.group]: 'crm',
+      [scheduleEnv.roleArn]: { 'Fn::GetAtt': [schedulerRoleId, 'Arn'] },
+      [scheduleEnv.dlqArn]: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      ...Object.fromEntries(
+        scheduleTargets.map((target) => [
+          scheduleEnv.targetArn(target),
+          pseudoArn('lambda', `function:CrmSchedule-${target}`),
+        ]),
+      ),
     });
   });
 

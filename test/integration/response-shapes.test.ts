@@ -260,6 +260,23 @@ describe('response bodies match the documented response schemas', () => {
     expect(mismatches).toEqual([]);
   });
 
+  it('saved views', async () => {
+    const { call, mismatches } = shapes();
+    const view = await call('POST', '/views', {
+      name: unique('View'),
+      entity: 'deals',
+      filter: { status: 'open' },
+      sort: { field: 'amount', direction: 'desc' },
+      columns: ['name', 'amount'],
+      visibility: 'tenant',
+    });
+    await call('GET', '/views');
+    await call('GET', '/views?entity=deals');
+    await call('GET', `/views/${view.id}`);
+    await call('PATCH', `/views/${view.id}`, { columns: ['name'], sort: null });
+    expect(mismatches).toEqual([]);
+  });
+
   it('campaigns through schedule, send, pause, resume and cancel, with stats and recipients', async () => {
     const { call, mismatches } = shapes();
     const tag = unique('campaign');

@@ -97,6 +97,13 @@ const make = {
   product: (c: ApiClient) =>
     created(c, '/products', { name: unique('Product'), unitPrice: 10, currency: 'EUR' }),
   pipeline: (c: ApiClient) => created(c, '/pipelines', { name: unique('Pipeline'), stages }),
+  view: (c: ApiClient) =>
+    created(c, '/views', {
+      name: unique('View'),
+      entity: 'contacts',
+      filter: { tag: 'vip' },
+      visibility: 'team',
+    }),
 };
 
 type Maker = (c: ApiClient) => Promise<string>;
@@ -158,6 +165,7 @@ const segments = resource('/segments', make.segment, { description: 'Changed' })
 const templates = resource('/templates', make.template, { subject: 'Changed' });
 const campaigns = resource('/campaigns', make.campaign, { name: 'Renamed' });
 const sequences = resource('/sequences', make.sequence, { name: 'Renamed' });
+const views = resource('/views', make.view, { columns: ['firstName', 'email'] });
 
 const onCampaign =
   (suffix: string, body?: unknown): Sample['call'] =>
@@ -545,6 +553,17 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   },
   getSequenceEnrollment: { call: async (who) => ({ path: await enrollment(who) }) },
   unenrollFromSequence: { call: async (who) => ({ path: await enrollment(who) }) },
+
+  // saved views
+  listViews: views.list,
+  createView: post('/views', () => ({
+    name: unique('View'),
+    entity: 'deals',
+    sort: { field: 'amount', direction: 'desc' },
+  })),
+  getView: views.get,
+  updateView: views.update,
+  deleteView: views.archive,
 };
 
 /** The path of a new enrollment of one of `who`'s contacts in one of their sequences. */

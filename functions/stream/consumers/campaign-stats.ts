@@ -1,3 +1,4 @@
+import { variantDeltas } from '#shared/domain/ab-test';
 import { recipientDeltas, settledCount } from '#shared/domain/campaign';
 import type { Delivery } from '#shared/domain/delivery';
 import { logger } from '#shared/observability/logger';
@@ -16,7 +17,8 @@ import { applyIsolated, describeError } from '../pipeline/isolation.ts';
 /**
  * Campaign stats from the stream: each change of a campaign recipient adds its
  * deltas (shared/domain/campaign.ts) to the campaign's counters, coalesced per
- * campaign and applied with a marker per stream event, so a retried or
+ * campaign (and, for an A/B campaign, to its variant's counters) and applied
+ * with a marker per stream event, so a retried or
  * replayed batch counts once. Afterwards, a campaign whose recipients are all
  * final (or whose list was just completed) moves `sending → sent`.
  *
@@ -42,10 +44,10 @@ export async function applyCampaignStats(changes: readonly TableChange[]): Promi
       const recipient = image as Item & Delivery;
       const tenantId = String(recipient.tenantId);
       const campaignId = String(recipient.campaignId);
-      const deltas = recipientDeltas(
-        isCampaignRecipient(before) ? before : undefined,
-        isCampaignRecipient(after) ? after : undefined,
-      );
+      const was = isCampaignRecipient(before) ? before : undefined;
+      const is = isCampaignRecipient(after) ? after : undefined;
+      // An A/B campaign's recipients also count for their variant, under the same marker.
+      const deltas = { ...recipientDeltas(was, is), ...variantDeltas(was, is) };
       const key = `${tenantId}#${campaignId}`;
       toCheck.set(key, { tenantId, campaignId });
       if (Object.keys(deltas).length === 0) continue;
