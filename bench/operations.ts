@@ -351,7 +351,11 @@ export async function runOperations(
     {
       name: 'Create contact (unique email)',
       route: 'POST /contacts',
-      expect: exactly('a create with a unique email is one TransactWriteItems', { TransactWriteItems: 1 }),
+      note: "reads the tenant's custom field definitions (required fields, defaults), then writes",
+      expect: exactly(
+        'a create with a unique email is one TransactWriteItems (after the custom field definitions read)',
+        { GetItem: 1, TransactWriteItems: 1 },
+      ),
     },
     () => invoke(contactsFn, 'contacts', 'POST /contacts', writer, { body: newContact('create') }, 201),
   );
@@ -378,7 +382,11 @@ export async function runOperations(
     {
       name: 'Create company (unique domain)',
       route: 'POST /companies',
-      expect: exactly('a create with a unique domain is one TransactWriteItems', { TransactWriteItems: 1 }),
+      note: "reads the tenant's custom field definitions (required fields, defaults), then writes",
+      expect: exactly(
+        'a create with a unique domain is one TransactWriteItems (after the custom field definitions read)',
+        { GetItem: 1, TransactWriteItems: 1 },
+      ),
     },
     () => {
       const n = companySerial++;
@@ -577,9 +585,9 @@ export async function runOperations(
     {
       name: 'Create deal (default pipeline)',
       route: 'POST /deals',
-      note: 'reads the default pipeline pointer and the pipeline, then writes the deal and its first history entry',
+      note: 'reads the default pipeline pointer, the pipeline and the custom field definitions, then writes the deal and its first history entry',
       expect: exactly('a deal create writes the deal and its first history entry in one TransactWriteItems', {
-        GetItem: 2,
+        GetItem: 3,
         TransactWriteItems: 1,
       }),
     },
@@ -1006,6 +1014,249 @@ export async function runOperations(
   for (const report of stream) {
     if (report.failures > 0) throw new Error(`${report.name}: ${report.failures} records reported as failed`);
   }
+
+  // --- Plain-language segments, saved views, shared lists ---
+  // Measured after the stream batches so their figures are those of the operations above alone.
+  const segmentsFn = (await import('#functions/http/segments')).handler as unknown as HttpHandler;
+  const viewsFn = (await import('#functions/http/views')).handler as unknown as HttpHandler;
+  const exportsFn = (await import('#functions/http/exports')).handler as unknown as HttpHandler;
+
+  // The vocabulary (cities, countries, tags) is a report aggregate the stream keeps; no stream runs
+  // here, so the list tenant's contact items are fed to the consumer once, as INSERTs.
+  const listItems: Record<string, unknown>[] = [];
+  let listKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: settings.tableName,
+        ...indexPartition('gsi1', collectionPk(reader.tenantId, 'CONTACT', false)),
+        ...(listKey ? { ExclusiveStartKey: listKey } : {}),
+      }),
+    );
+    listItems.push(...(page.Items ?? []));
+    listKey = page.LastEvaluatedKey;
+  } while (listKey);
+  for (let start = 0; start < listItems.length; start += settings.streamBatchSize) {
+    const result = await streamFn(
+      streamEvent(
+        listItems.slice(start, start + settings.streamBatchSize).map((item, index) =>
+          streamRecord({
+            new: item,
+            eventId: `bench-${run}-vocabulary-${start + index}`,
+            tableName: settings.tableName,
+            region: REGION,
+          }),
+        ),
+      ),
+      lambdaContext('aggregates'),
+    );
+    if (result.batchItemFailures.length > 0) throw new Error('the vocabulary feed reported failed records');
+  }
+
+  // Vocabulary: one Query per report shard (cities, countries, tags, industries) + pipelines,
+  // campaigns, users. Count: the collection's first and last id, then one Query per id range.
+  const vocabularyQueries = REPORT_SHARDS + 3;
+  const resolutionQueries = 2 + 8;
+  const sentences = [
+    { lang: 'es', text: 'leads de Valencia con la etiqueta vip' },
+    { lang: 'en', text: 'contacts in Spain tagged vip created in the last 30 days' },
+  ];
+  for (const sentence of sentences) {
+    await measure(
+      {
+        name: `Interpret a sentence (${sentence.lang}, tenant of ${settings.listTenantContacts} contacts) <br>"${sentence.text}"`,
+        route: 'POST /segments/interpret',
+        note: `the vocabulary (${REPORT_SHARDS} report shards, pipelines, campaigns, users: ${vocabularyQueries} Queries), then the count as a preview resolves it (first and last id, 8 id ranges: ${resolutionQueries} Queries)`,
+        expect: exactly(
+          `an interpretation is ${vocabularyQueries} vocabulary Queries and ${resolutionQueries} resolution Queries (${sentence.lang})`,
+          { Query: vocabularyQueries + resolutionQueries },
+        ),
+      },
+      async () => {
+        const response = await invoke(
+          segmentsFn,
+          'segments',
+          'POST /segments/interpret',
+          reader,
+          { body: sentence },
+          200,
+        );
+        const answer = bodyOf<{ filter: unknown; unmatched: string[]; count: number | null }>(response);
+        if (answer.filter === null || answer.unmatched.length > 0 || answer.count !== listItems.length)
+          throw new Error(
+            `"${sentence.text}" was not read whole over the bench vocabulary: ${String(response.body).slice(0, 300)}`,
+          );
+        return response;
+      },
+    );
+  }
+
+  // Views are created in tenants of their own, 400 a tenant, below the tenant's bound of 500.
+  const viewMaker = (i: number): BenchCaller => ({
+    ...writer,
+    tenantId: `benchv${run}${Math.floor(i / 400)}`,
+  });
+  const viewBody = (name: string, visibility: string) => ({
+    name,
+    entity: 'contacts',
+    filter: { tag: 'vip' },
+    sort: { field: 'lastName', direction: 'asc' },
+    columns: ['firstName', 'lastName', 'email', 'city'],
+    visibility,
+  });
+  await measure(
+    {
+      name: 'Save a view',
+      route: 'POST /views',
+      note: "the view and the tenant's view counter (bounded at 500) in one transaction",
+      expect: exactly('a view create is one TransactWriteItems', { TransactWriteItems: 1 }),
+    },
+    (i) =>
+      invoke(viewsFn, 'views', 'POST /views', viewMaker(i), { body: viewBody(`View ${i}`, 'private') }, 201),
+  );
+  // The list tenant holds 30 views: 10 tenant views, 10 team views of the rep's team, 10 private to the admin.
+  const readerManager: BenchCaller = { ...reader, role: 'manager' };
+  for (let i = 0; i < 10; i++) {
+    await invoke(
+      viewsFn,
+      'views',
+      'POST /views',
+      readerManager,
+      { body: viewBody(`Tenant ${i}`, 'tenant') },
+      201,
+    );
+    await invoke(viewsFn, 'views', 'POST /views', otherTeamRep, { body: viewBody(`Team ${i}`, 'team') }, 201);
+    await invoke(viewsFn, 'views', 'POST /views', reader, { body: viewBody(`Mine ${i}`, 'private') }, 201);
+  }
+  const listViewsAs = (caller: BenchCaller, expected: number) => async () => {
+    const response = await invoke(
+      viewsFn,
+      'views',
+      'GET /views',
+      caller,
+      { query: { entity: 'contacts' } },
+      200,
+    );
+    const listed = bodyOf<{ items: unknown[] }>(response).items.length;
+    if (listed !== expected) throw new Error(`GET /views listed ${listed} views, expected ${expected}`);
+    return response;
+  };
+  await measure(
+    {
+      name: 'List views as an admin (30 in the tenant)',
+      route: 'GET /views?entity=contacts',
+      note: "an admin sees every shared view and their own: one Query of the tenant's views",
+      expect: exactly("an admin's view list is one Query", { Query: 1 }),
+    },
+    listViewsAs(reader, 30),
+  );
+  await measure(
+    {
+      name: 'List views as a rep (30 in the tenant)',
+      route: 'GET /views?entity=contacts (rep)',
+      note: "their own views, their team's and the tenant's: one Query of each partition",
+      expect: exactly("a rep's view list is three Queries", { Query: 3 }),
+    },
+    listViewsAs(otherTeamRep, 20),
+  );
+  const changing = bodyOf<{ id: string; version: number }>(
+    await invoke(viewsFn, 'views', 'POST /views', reader, { body: viewBody('Changing', 'private') }, 201),
+  );
+  let viewVersion = changing.version;
+  await measure(
+    {
+      name: 'Change a view (name and sort, If-Match)',
+      route: 'PATCH /views/{id}',
+      note: 'reads the view, writes it once under its version',
+      expect: exactly('a view change is one GetItem and one conditional write', { GetItem: 1, PutItem: 1 }),
+    },
+    async (i) => {
+      const response = await invoke(
+        viewsFn,
+        'views',
+        'PATCH /views/{id}',
+        reader,
+        {
+          params: { id: changing.id },
+          headers: { 'if-match': `"${viewVersion}"`, 'content-type': 'application/merge-patch+json' },
+          body: {
+            name: `Changing ${i}`,
+            sort: { field: i % 2 === 0 ? 'city' : 'lastName', direction: 'asc' },
+          },
+        },
+        200,
+      );
+      viewVersion = bodyOf<{ version: number }>(response).version;
+      return response;
+    },
+  );
+
+  // A small segment of the list tenant: one first name of twenty.
+  const sharedName = firstNames[0] as string;
+  const sharedRows = Math.ceil(settings.listTenantContacts / firstNames.length);
+  const shared = bodyOf<{ id: string }>(
+    await invoke(
+      segmentsFn,
+      'segments',
+      'POST /segments',
+      reader,
+      {
+        body: {
+          name: `First name ${sharedName}`,
+          filter: { all: [{ field: 'firstName', op: 'eq', value: sharedName }] },
+        },
+      },
+      201,
+    ),
+  );
+  let shareUrl = '';
+  await measure(
+    {
+      name: 'Share a segment (signed link)',
+      route: 'POST /segments/{id}/share',
+      note: 'reads the segment, writes the share',
+      expect: exactly('a share is one GetItem and one PutItem', { GetItem: 1, PutItem: 1 }),
+    },
+    async () => {
+      const response = await invoke(
+        segmentsFn,
+        'segments',
+        'POST /segments/{id}/share',
+        reader,
+        { params: { id: shared.id }, body: { expiresInDays: 7, format: 'csv', label: 'Bench partner' } },
+        201,
+      );
+      shareUrl = bodyOf<{ url: string }>(response).url;
+      return response;
+    },
+  );
+  const token = decodeURIComponent(new URL(shareUrl).pathname.split('/').at(-1) ?? '');
+  await measure(
+    {
+      name: `Download a shared list (inline CSV, ${sharedRows} of ${settings.listTenantContacts} contacts)`,
+      route: 'GET /l/{token}',
+      note: "reads the share, its creator, the segment (twice: the route and the export source), the CSV columns (custom field definitions), the segment in id order (first and last id, one range: 3 Queries) and the owners' names (BatchGetItem); logs the download",
+      expect: writesExactly(
+        'a shared-list download is logged in one TransactWriteItems (download + share counter)',
+        {
+          TransactWriteItems: 1,
+        },
+      ),
+    },
+    async () => {
+      const response = await invoke(
+        exportsFn,
+        'exports',
+        'GET /l/{token}',
+        reader,
+        { params: { token } },
+        200,
+      );
+      const rows = String(response.body).trim().split('\n').length - 1;
+      if (rows !== sharedRows) throw new Error(`the shared list held ${rows} rows, expected ${sharedRows}`);
+      return response;
+    },
+  );
 
   const scans = meter.seen.has('Scan') ? 1 : 0;
   const expectations: Expectation[] = [
