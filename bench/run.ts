@@ -22,9 +22,10 @@ import type { SegmentBenchReport } from './segments.ts';
  * `npm run bench`: DynamoDB work and local latency per API operation, stream
  * aggregation throughput, bundle size and module init time per function.
  * Writes BENCHMARKS.md and exits non-zero when an expectation fails.
- * Then segment resolution over a large tenant and campaign sending through the local
- * runtime. BENCH_ITERATIONS, BENCH_INIT_RUNS, BENCH_STREAM_BATCHES, BENCH_SEGMENT_CONTACTS,
- * BENCH_CAMPAIGN_RECIPIENTS and BENCH_IMPORT_ROWS shorten a trial run.
+ * Then segment resolution over a large tenant, campaign sending through the local
+ * runtime, and (child sections) report aggregates, CSV import/export and the
+ * plain-language interpreter per sentence. BENCH_ITERATIONS, BENCH_INIT_RUNS, BENCH_STREAM_BATCHES, BENCH_SEGMENT_CONTACTS,
+ * BENCH_CAMPAIGN_RECIPIENTS, BENCH_IMPORT_ROWS and BENCH_LANGUAGE_PASSES shorten a trial run.
  */
 
 const started = Date.now();
@@ -210,6 +211,8 @@ async function main(): Promise<number> {
   await runSectionScript('bench/reports.ts');
   log('imports: CSV import and export through the local runtime (bench/imports.ts, a child process)');
   await runSectionScript('bench/imports.ts');
+  log('plain-language segments: the interpreter per sentence (bench/segment-language.ts, a child process)');
+  await runSectionScript('bench/segment-language.ts');
 
   console.log('');
   console.log(
