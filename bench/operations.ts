@@ -1064,9 +1064,9 @@ export async function runOperations(
   for (const sentence of sentences) {
     await measure(
       {
-        name: `Interpret a sentence (${sentence.lang}, tenant of ${settings.listTenantContacts} contacts) <br>"${sentence.text}"`,
+        name: `Interpret a sentence (${sentence.lang}, ${settings.listTenantContacts} contacts)`,
         route: 'POST /segments/interpret',
-        note: `the vocabulary (${REPORT_SHARDS} report shards, pipelines, campaigns, users: ${vocabularyQueries} Queries), then the count as a preview resolves it (first and last id, 8 id ranges: ${resolutionQueries} Queries)`,
+        note: `"${sentence.text}": the vocabulary (${REPORT_SHARDS} report shards, pipelines, campaigns, users: ${vocabularyQueries} Queries), then the count as a preview resolves it (first and last id, 8 id ranges: ${resolutionQueries} Queries)`,
         expect: exactly(
           `an interpretation is ${vocabularyQueries} vocabulary Queries and ${resolutionQueries} resolution Queries (${sentence.lang})`,
           { Query: vocabularyQueries + resolutionQueries },
