@@ -42,8 +42,46 @@ export type Built =
   | { readonly silent: true }
   | { readonly problem: string };
 
+/**
+ * Something a contact did or that was done to it whose date the filter cannot
+ * see (no field records when a contact unsubscribed, opened a campaign, entered
+ * a deal stage…): a date phrase next to it is not about the contact's creation.
+ */
+export type DatelessEvent =
+  | 'subscribed'
+  | 'unsubscribed'
+  | 'bounced'
+  | 'complained'
+  | 'opened'
+  | 'clicked'
+  | 'deal'
+  | 'owner'
+  | 'tag';
+
+const eventNames: Record<DatelessEvent, [string, string]> = {
+  subscribed: ['suscribirse', 'subscribing'],
+  unsubscribed: ['darse de baja', 'unsubscribing'],
+  bounced: ['el rebote', 'bouncing'],
+  complained: ['la queja', 'complaining'],
+  opened: ['abrir una campaña', 'opening a campaign'],
+  clicked: ['hacer clic en una campaña', 'clicking a campaign'],
+  deal: ['la etapa de un negocio', 'a deal stage'],
+  owner: ['la asignación a un propietario', 'the assignment to an owner'],
+  tag: ['el etiquetado', 'tagging'],
+};
+
+/** Why a date phrase next to a dateless event is not read: in `lang`. */
+export function datelessProblem(event: DatelessEvent, lang: Lang): string {
+  const [es, en] = eventNames[event];
+  return lang === 'es'
+    ? `no hay fecha para ${es} (escribe «creados» para la fecha de alta)`
+    : `there is no date for ${en} (write "created" for the creation date)`;
+}
+
 export interface Claim {
   readonly kind: string;
+  /** The claim names a dateless event (see DatelessEvent). */
+  readonly event?: DatelessEvent;
   readonly start: number;
   readonly end: number;
   build(negated: boolean, context: BuildContext): Built;
@@ -121,6 +159,9 @@ const numberWords: Record<string, number> = {
   noventa: 90,
   ninety: 90,
 };
+
+/** Tokens a negation may reach over (fillers and unknown words) before it is reported as unused. */
+const MAX_NEGATION_GAP = 4;
 
 // Conditions helpers -------------------------------------------------------
 
@@ -259,12 +300,12 @@ export class Parser {
     (i) => this.engagementLevel(i),
     (i) => this.status(i),
     (i) => this.presence(i),
-    (i) => this.tag(i),
+    (i) => withEvent(this.tag(i), 'tag'),
     (i) => this.industry(i),
-    (i) => this.owner(i),
+    (i) => withEvent(this.owner(i), 'owner'),
     (i) => this.mine(i),
-    (i) => this.deal(i),
-    (i) => this.engagementVerb(i),
+    (i) => withEvent(this.deal(i), 'deal'),
+    (i) => this.engagementVerbEvent(this.engagementVerb(i)),
     (i) => this.audience(i),
     (i) => this.location(i),
     (i) => this.bareValue(i),
@@ -297,6 +338,7 @@ export class Parser {
         if (matched) break;
       }
       if (matched) {
+        this.sequence.push(matched.claim);
         const items = current();
         const previous = items[items.length - 1];
         const item: OpenItem = { claims: [matched.claim], negatedFrom: [negation] };
@@ -344,7 +386,10 @@ export class Parser {
         i++;
         continue;
       }
-      if (negation !== undefined) {
+      // An unknown word between a negation and its concept (a verb the lexicon lacks: "no han
+      // firmado nada de Madrid") keeps the negation for the next concept, as the user meant
+      // it: dropping it would read that concept positively, the opposite. The word itself is reported.
+      if (negation !== undefined && i - negation > MAX_NEGATION_GAP) {
         addUnknown(negation, i);
         negation = undefined;
       }
@@ -355,8 +400,24 @@ export class Parser {
     return { items: top, unknown };
   }
 
-  private claim(kind: string, start: number, end: number, build: Claim['build']): Match {
-    return { claim: { kind, start, end, build }, end };
+  private claim(
+    kind: string,
+    start: number,
+    end: number,
+    build: Claim['build'],
+    event?: DatelessEvent,
+  ): Match {
+    return { claim: event ? { kind, start, end, build, event } : { kind, start, end, build }, end };
+  }
+
+  /** Every claim matched, in sentence order (a date phrase looks at its neighbours). */
+  private readonly sequence: Claim[] = [];
+
+  /** The dateless event of the claim just before or just after `claim`, the one before first. */
+  private eventNextTo(claim: Claim): DatelessEvent | undefined {
+    const at = this.sequence.indexOf(claim);
+    if (at < 0) return undefined;
+    return this.sequence[at - 1]?.event ?? this.sequence[at + 1]?.event;
   }
 
   // Dates --------------------------------------------------------------------
@@ -551,7 +612,11 @@ export class Parser {
         dateNode(pending.field, phrase.spec, negated, context),
       );
     }
-    return this.claim('date', i, phrase.end, (negated, context) => {
+    // No field word: the contact's creation by default, except next to an event that has no date
+    // of its own ("unsubscribed in the last 30 days" is not "created in the last 30 days").
+    const match = this.claim('date', i, phrase.end, (negated, context) => {
+      const event = this.eventNextTo(match.claim);
+      if (event) return { problem: datelessProblem(event, context.lang) };
       const built = dateNode('createdAt', phrase.spec, negated, context);
       return 'node' in built
         ? {
@@ -560,6 +625,7 @@ export class Parser {
           }
         : built;
     });
+    return match;
   }
 
   /** A date field word read before its date phrase ("new customers in the last month"). */
@@ -693,11 +759,17 @@ export class Parser {
     ]);
     if (!found) return undefined;
     const status = found.concept.slice(7);
-    return this.claim('status', i, found.end, (negated) => {
-      if (status === 'subscribed' && negated)
-        return { node: condition('marketingStatus', 'eq', 'unsubscribed') };
-      return { node: condition('marketingStatus', negated ? 'neq' : 'eq', status) };
-    });
+    return this.claim(
+      'status',
+      i,
+      found.end,
+      (negated) => {
+        if (status === 'subscribed' && negated)
+          return { node: condition('marketingStatus', 'eq', 'unsubscribed') };
+        return { node: condition('marketingStatus', negated ? 'neq' : 'eq', status) };
+      },
+      status as DatelessEvent,
+    );
   }
 
   private presence(i: number): Match | undefined {
@@ -836,6 +908,11 @@ export class Parser {
     });
   }
 
+  /** An opened/clicked claim names its event, for a date phrase next to it. */
+  private engagementVerbEvent(match: Match | undefined): Match | undefined {
+    return withEvent(match, this.lastEngagementField === 'engagement.clicked' ? 'clicked' : 'opened');
+  }
+
   private engagementVerb(i: number): Match | undefined {
     const verb = this.lexAny(i, ['verb:opened', 'verb:clicked']);
     if (!verb) return undefined;
@@ -931,14 +1008,16 @@ export class Parser {
     if (campaign && field && campaign.end > (value?.end ?? i)) {
       const list = this.valueList(i, ['campaign'], ['word:campaign']);
       if (list)
-        return this.claim('campaign', i, list.end, (negated) => ({
-          node: listNode(
-            field,
-            list.items.map((item) => item.refs[0]?.id as string),
-            list.or,
-            negated,
-          ),
-        }));
+        return this.engagementVerbEvent(
+          this.claim('campaign', i, list.end, (negated) => ({
+            node: listNode(
+              field,
+              list.items.map((item) => item.refs[0]?.id as string),
+              list.or,
+              negated,
+            ),
+          })),
+        );
     }
     if (!value) return undefined;
     const kinds = new Set(value.refs.map((ref) => ref.kind));
@@ -977,6 +1056,11 @@ export class Parser {
       locationNode(list.items, negated, context),
     );
   }
+}
+
+/** The match with its claim marked as naming a dateless event. */
+function withEvent(match: Match | undefined, event: DatelessEvent): Match | undefined {
+  return match && { claim: { ...match.claim, event }, end: match.end };
 }
 
 const firstValue = (refs: readonly ValueRef[]) => refs[0]?.value as string;
