@@ -246,10 +246,10 @@ export class Parser {
       const refs = (this.vocabulary.byForm.get(token.norm) ?? []).filter((ref) => kinds.includes(ref.kind));
       return refs.length > 0 ? { refs, end: i + 1 } : undefined;
     }
-    if (kinds.includes('country') && /^[A-Z]{2}$/.test(token.text)) {
-      const forms = this.vocabulary.countryForms.get(token.text);
-      if (forms)
-        return { refs: [{ kind: 'country', value: forms[0] as string, code: token.text }], end: i + 1 };
+    const code = token.text.replace(/[.\s]/g, '');
+    if (kinds.includes('country') && /^[A-Z]{2}$/.test(code)) {
+      const forms = this.vocabulary.countryForms.get(code);
+      if (forms) return { refs: [{ kind: 'country', value: forms[0] as string, code }], end: i + 1 };
     }
     for (let n = Math.min(MAX_VALUE_WORDS, this.tokens.length - i); n >= 1; n--) {
       const form = this.phraseAt(i, n);
