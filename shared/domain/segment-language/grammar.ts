@@ -189,6 +189,8 @@ export class Parser {
     private readonly vocabulary: VocabularyIndex,
     /** Relative dates count from here (UTC). */
     private readonly now: Date,
+    /** Token spans of names the vocabulary does not hold, reported whole (see opaqueNames). */
+    private readonly opaque: readonly (readonly [number, number])[] = [],
   ) {
     this.norms = [...norms];
   }
@@ -260,6 +262,17 @@ export class Parser {
     return undefined;
   }
 
+  /** Whether vocabulary values, one after another, cover the tokens [start, end) (the last may go on: "Black Friday 2025"). */
+  private valuesCover(start: number, end: number): boolean {
+    let at = start;
+    while (at < end) {
+      const value = this.valueAt(at, ['city', 'country', 'tag', 'industry', 'stage', 'campaign', 'owner']);
+      if (!value) return false;
+      at = value.end;
+    }
+    return true;
+  }
+
   /**
    * Values joined by "," / y / and / o / or, each optionally repeating the cue
    * ("de Madrid o de Sevilla"); `or` when any joiner was o/or.
@@ -325,16 +338,28 @@ export class Parser {
     let negation: number | undefined;
     let or = false;
     let i = 0;
+    const names = this.opaque.filter(([start, end]) => !this.valuesCover(start, end));
     const addUnknown = (start: number, end: number) => {
       const last = unknown[unknown.length - 1];
       if (last && last[1] === start) last[1] = end;
       else unknown.push([start, end]);
     };
     while (i < this.tokens.length) {
+      const name = names.find(([start]) => start === i);
+      if (name) {
+        if (negation !== undefined) addUnknown(negation, i);
+        negation = undefined;
+        addUnknown(name[0], name[1]);
+        i = name[1];
+        continue;
+      }
       this.negationPending = negation !== undefined;
       let matched: Match | undefined;
       for (const rule of this.rules) {
         matched = rule(i);
+        // A claim may not take part of an unknown name ("from Madrid" in "from Madrid Centro").
+        if (matched && names.some(([start, end]) => i < end && (matched as Match).end > start))
+          matched = undefined;
         if (matched) break;
       }
       if (matched) {

@@ -8,8 +8,8 @@ import {
   type ParsedItem,
   Parser,
 } from './grammar.ts';
-import { type Lang, lexicon } from './lexicon.ts';
-import { tokenise } from './tokens.ts';
+import { type Concept, type Lang, lexicon } from './lexicon.ts';
+import { type Token, tokenise } from './tokens.ts';
 import { correctWord, indexVocabulary } from './values.ts';
 import type { SegmentVocabulary } from './vocabulary.ts';
 
@@ -85,7 +85,17 @@ export function interpretSegment(
     return fixed;
   });
   const lang = options.lang ?? detectLanguage(norms);
-  const parser = new Parser(tokens, norms, index, options.now);
+  // A word that cannot stand for itself inside a capitalised name: unknown (or only a typo of a
+  // keyword), or a word of multi-word values only ("York" of "New York").
+  const loose = (position: number) => {
+    const token = tokens[position];
+    if (token?.kind !== 'word') return false;
+    const norm = norms[position] as string;
+    if (corrected.has(position)) return !index.words.has(norm);
+    if (!known.has(norm)) return true;
+    return index.words.has(norm) && !index.byForm.has(norm) && !lexicon.words.has(norm);
+  };
+  const parser = new Parser(tokens, norms, index, options.now, opaqueNames(tokens, norms, loose));
   const parsed = parser.parse();
 
   const claimsOf = (items: readonly ParsedItem[]): Claim[] =>
@@ -182,6 +192,66 @@ export function interpretSegment(
     unmatched: unmatched.sort((a, b) => a.at - b.at).map((each) => each.text),
     lang,
   };
+}
+
+/** Words that may lead a capitalised run without belonging to the name ("De Nueva York", "Leads Foo"). */
+const runLeaders: readonly Concept[] = [
+  'filler',
+  'article',
+  'and',
+  'or',
+  'neg',
+  'cue:location',
+  'cue:outside',
+  'aud:everyone',
+  'aud:customer',
+  'aud:lead',
+  'aud:opportunity',
+  'aud:subscriber',
+  'aud:evangelist',
+  'aud:company',
+];
+
+/**
+ * Capitalised names the tenant's vocabulary does not hold ("Nueva York", "New Haven"):
+ * runs of two or more capitalised words with at least one loose word (unknown, or a
+ * part of multi-word values only); the grammar still reads a run that is a whole
+ * vocabulary value ("New York", "Buenos Aires"). The grammar
+ * reports each whole, as the user wrote it, instead of reading a keyword inside it
+ * ("Nueva" is "new", a date field). Leading words that are connectives, cues or
+ * audience nouns stay outside the run. Returns [start, end) token spans.
+ */
+export function opaqueNames(
+  tokens: readonly Token[],
+  norms: readonly string[],
+  loose: (position: number) => boolean,
+): [number, number][] {
+  const capitalised = (position: number) => {
+    const token = tokens[position];
+    // Capitalised, not shouted: "UNION SELECT" is not a name.
+    return token?.kind === 'word' && /^\p{Lu}/u.test(token.text) && !/^\p{Lu}{3,}$/u.test(token.text);
+  };
+  const leader = (position: number) =>
+    [...(lexicon.phrases.get(norms[position] as string) ?? [])].some((concept) =>
+      runLeaders.includes(concept),
+    );
+  const runs: [number, number][] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    if (!capitalised(i)) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (capitalised(end)) end++;
+    let start = i;
+    while (start < end - 2 && leader(start) && !loose(start)) start++;
+    if (end - start === 2 && leader(start) && !loose(start) && start > 0) start++;
+    const hasUnknown = Array.from({ length: end - start }, (_, k) => start + k).some(loose);
+    if (end - start >= 2 && hasUnknown) runs.push([start, end]);
+    i = end;
+  }
+  return runs;
 }
 
 /** "A o B": one `any`, except conditions eq/in on one field, which become one `in`. */

@@ -56,7 +56,13 @@ export function tokenise(text: string): Tokenised {
     } else if (quoted !== undefined)
       tokens.push({ kind: 'phrase', text: quoted.trim(), norm: searchable(quoted), start, end });
     else if (abbreviation)
-      tokens.push({ kind: 'word', text: abbreviation, norm: searchable(abbreviation.replace(/[.\s]/g, '')), start, end });
+      tokens.push({
+        kind: 'word',
+        text: abbreviation,
+        norm: searchable(abbreviation.replace(/[.\s]/g, '')),
+        start,
+        end,
+      });
     else if (word) tokens.push(...splitWord(word, start));
     else tokens.push({ kind: 'symbol', text: match[0], norm: match[0], start, end });
   }
