@@ -1,4 +1,5 @@
 import type { Condition, SegmentFilter } from '../segment-filter.ts';
+import { searchable } from '../text.ts';
 import {
   calendarSpan,
   type DateSpec,
@@ -13,7 +14,14 @@ import {
 } from './dates.ts';
 import { type Concept, type Lang, lexicon, MAX_PHRASE_WORDS } from './lexicon.ts';
 import type { Token } from './tokens.ts';
-import { MAX_VALUE_WORDS, type ValueKind, type ValueRef, type VocabularyIndex } from './values.ts';
+import {
+  MAX_VALUE_WORDS,
+  tolerance,
+  typoDistance,
+  type ValueKind,
+  type ValueRef,
+  type VocabularyIndex,
+} from './values.ts';
 
 /**
  * The grammar: tokens → recognised spans (keywords, vocabulary values, numbers,
@@ -262,6 +270,54 @@ export class Parser {
     return undefined;
   }
 
+  /**
+   * Part of a stored name typed after its cue ("clicked Black Friday" for "Black Friday
+   * 2025", "abrieron Webinar" for "Webinar IA"): the longest run of words at i (≤ MAX_VALUE_WORDS,
+   * the first a letter word) each of which is a word of the same names (typos as for values),
+   * with at least one word that is not a keyword (a month or "campaign" alone names nothing).
+   * Returns the names that hold every word (one: a match; several: ambiguous, for the caller to
+   * report) with their ids (a name in several pipelines: each id), or undefined when none.
+   */
+  partialName(
+    i: number,
+    entries: readonly { readonly id: string; readonly name: string }[],
+  ): { ids: string[]; names: string[]; end: number } | undefined {
+    const named = entries.slice(0, 2_000).map((entry) => ({
+      ...entry,
+      words: searchable(entry.name).split(/[\s-]+/),
+    }));
+    const fits = (typed: string, word: string) =>
+      typed === word ||
+      (tolerance(typed) > 0 && typoDistance(typed, word, tolerance(typed)) <= tolerance(typed));
+    if (this.tokens[i]?.kind !== 'word' || !/\p{L}/u.test(this.norms[i] as string)) return undefined;
+    let candidates = named;
+    let end = i;
+    let distinctive = false;
+    while (end < this.tokens.length && end - i < MAX_VALUE_WORDS) {
+      const token = this.tokens[end];
+      if (token?.kind !== 'word' && token?.kind !== 'number') break;
+      const typed = this.norms[end] as string;
+      const next = candidates.filter((entry) => entry.words.some((word) => fits(typed, word)));
+      if (next.length === 0) break;
+      candidates = next;
+      if (!lexicon.words.has(typed)) distinctive = true;
+      end++;
+    }
+    if (end === i || !distinctive) return undefined;
+    const names = [...new Set(candidates.map((entry) => entry.name))].sort();
+    return { ids: candidates.map((entry) => entry.id), names, end };
+  }
+
+  /** Whether every word of [start, end) is a word of one same vocabulary value ("Black Friday" of "Black Friday 2025"). */
+  private partOfOneValue(start: number, end: number): boolean {
+    const typed = this.norms.slice(start, end);
+    for (const form of this.vocabulary.byForm.keys()) {
+      const words = form.split(' ');
+      if (typed.every((word) => words.includes(word))) return true;
+    }
+    return false;
+  }
+
   /** Whether vocabulary values, one after another, cover the tokens [start, end) (the last may go on: "Black Friday 2025"). */
   private valuesCover(start: number, end: number): boolean {
     let at = start;
@@ -338,7 +394,9 @@ export class Parser {
     let negation: number | undefined;
     let or = false;
     let i = 0;
-    const names = this.opaque.filter(([start, end]) => !this.valuesCover(start, end));
+    const names = this.opaque.filter(
+      ([start, end]) => !this.valuesCover(start, end) && !this.partOfOneValue(start, end),
+    );
     const addUnknown = (start: number, end: number) => {
       const last = unknown[unknown.length - 1];
       if (last && last[1] === start) last[1] = end;
@@ -923,7 +981,25 @@ export class Parser {
       at = this.skip(cue, ['article', 'word:stage', 'date:of']);
     }
     const list = this.valueList(at, ['stage']);
-    if (!list) return undefined;
+    if (!list) {
+      // "with a deal in Renewal": part of one stage name, only after the deal word.
+      if (dealWord < 0) return undefined;
+      const stages = this.vocabulary.vocabulary.stages.map((stage) => ({ id: stage.id, name: stage.name }));
+      const partial = this.partialName(at, stages);
+      if (!partial) return undefined;
+      const stageEnd = this.lex(partial.end, 'word:stage');
+      return withEvent(
+        this.claim('deal', i, stageEnd > 0 ? stageEnd : partial.end, (negated, context) =>
+          partial.names.length > 1
+            ? { problem: `${partial.names.join(' / ')}?` }
+            : {
+                node: oneOrMany('deals.stage', partial.ids, negated),
+                note: partialNote(partial.names[0] as string, context.lang),
+              },
+        ),
+        'deal',
+      );
+    }
     const stageAfter = this.lex(list.end, 'word:stage');
     const end = stageAfter > 0 ? stageAfter : list.end;
     return this.claim('deal', i, end, (negated) => {
@@ -971,16 +1047,28 @@ export class Parser {
       return this.lastCampaign(i, field, this.lex(recent, 'word:campaign'));
     const listAt = campaignWord > 0 ? this.skip(campaignWord, ['filler']) : at;
     const list = this.valueList(listAt, ['campaign'], ['word:campaign']);
-    if (!list) return undefined;
+    if (!list) {
+      // "clicked Black Friday" (stored "Black Friday 2025"): part of exactly one campaign's name.
+      const partial = this.partialName(listAt, this.vocabulary.vocabulary.campaigns);
+      // The verb alone: reported, and still an event (a date next to it is not the creation date).
+      if (!partial)
+        return this.claim('campaignMissing', i, verb.end, (_negated, context) => ({
+          problem: context.lang === 'es' ? '¿qué campaña?' : 'which campaign?',
+        }));
+      const after = this.lex(partial.end, 'word:campaign');
+      return this.claim('campaign', i, after > 0 ? after : partial.end, (negated, context) =>
+        partial.names.length > 1
+          ? { problem: `${partial.names.join(' / ')}?` }
+          : {
+              node: oneOrMany(field, partial.ids, negated),
+              note: partialNote(partial.names[0] as string, context.lang),
+            },
+      );
+    }
     const after = this.lex(list.end, 'word:campaign');
-    return this.claim('campaign', i, after > 0 ? after : list.end, (negated) => ({
-      node: listNode(
-        field,
-        list.items.map((item) => item.refs[0]?.id as string),
-        list.or,
-        negated,
-      ),
-    }));
+    return this.claim('campaign', i, after > 0 ? after : list.end, (negated, context) =>
+      campaignNode(field, list, negated, context.lang),
+    );
   }
 
   private lastCampaign(i: number, field: string, end: number): Match {
@@ -1034,14 +1122,24 @@ export class Parser {
       const list = this.valueList(i, ['campaign'], ['word:campaign']);
       if (list)
         return this.engagementVerbEvent(
-          this.claim('campaign', i, list.end, (negated) => ({
-            node: listNode(
-              field,
-              list.items.map((item) => item.refs[0]?.id as string),
-              list.or,
-              negated,
-            ),
-          })),
+          this.claim('campaign', i, list.end, (negated, context) =>
+            campaignNode(field, list, negated, context.lang),
+          ),
+        );
+    }
+    // "no abrieron Webinar IA ni Black Friday": part of a campaign name right after a campaign.
+    if (!value && field && this.sequence[this.sequence.length - 1]?.kind === 'campaign') {
+      const partial = this.partialName(i, this.vocabulary.vocabulary.campaigns);
+      if (partial)
+        return this.engagementVerbEvent(
+          this.claim('campaign', i, partial.end, (negated, context) =>
+            partial.names.length > 1
+              ? { problem: `${partial.names.join(' / ')}?` }
+              : {
+                  node: oneOrMany(field, partial.ids, negated),
+                  note: partialNote(partial.names[0] as string, context.lang),
+                },
+          ),
         );
     }
     if (!value) return undefined;
@@ -1081,6 +1179,38 @@ export class Parser {
       locationNode(list.items, negated, context),
     );
   }
+}
+
+/** Opened/clicked the named campaigns; two campaigns under one name are ambiguous, never one of them picked. */
+function campaignNode(
+  field: string,
+  list: { items: readonly { refs: readonly ValueRef[] }[]; or: boolean },
+  negated: boolean,
+  lang: Lang,
+): Built {
+  for (const item of list.items) {
+    const ids = new Set(item.refs.map((ref) => ref.id));
+    if (ids.size > 1)
+      return {
+        problem:
+          lang === 'es'
+            ? `«${item.refs[0]?.value}»: ${ids.size} campañas con ese nombre`
+            : `«${item.refs[0]?.value}»: ${ids.size} campaigns have that name`,
+      };
+  }
+  return {
+    node: listNode(
+      field,
+      list.items.map((item) => item.refs[0]?.id as string),
+      list.or,
+      negated,
+    ),
+  };
+}
+
+/** The explanation's note for a name matched from part of it. */
+function partialNote(name: string, lang: Lang): string {
+  return lang === 'es' ? `nombre incompleto de «${name}»` : `partial name of «${name}»`;
 }
 
 /** The match with its claim marked as naming a dateless event. */
