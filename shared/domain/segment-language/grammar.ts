@@ -496,11 +496,15 @@ export class Parser {
   /** Every claim matched, in sentence order (a date phrase looks at its neighbours). */
   private readonly sequence: Claim[] = [];
 
-  /** The dateless event of the claim just before or just after `claim`, the one before first. */
+  /**
+   * The dateless event of the claim just before or just after `claim` (the one before first),
+   * audience nouns aside ("unsubscribed contacts since March").
+   */
   private eventNextTo(claim: Claim): DatelessEvent | undefined {
-    const at = this.sequence.indexOf(claim);
+    const others = this.sequence.filter((each) => each.kind !== 'audience' && each.kind !== 'companies');
+    const at = others.indexOf(claim);
     if (at < 0) return undefined;
-    return this.sequence[at - 1]?.event ?? this.sequence[at + 1]?.event;
+    return others[at - 1]?.event ?? others[at + 1]?.event;
   }
 
   // Dates --------------------------------------------------------------------
