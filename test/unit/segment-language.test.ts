@@ -568,6 +568,9 @@ describe('interpretSegment: negated activity in every form is the no-activity ru
     ['leads who have not been contacted in 3 months', '2026-03-15'],
     ['leads that have not had activity in 60 days', '2026-04-16'],
     ["leads who haven't been touched in 2 weeks", '2026-06-01'],
+    ["customers who weren't active in the last 2 months", '2026-04-15'],
+    ['leads que todavía no han sido contactados en 3 meses', '2026-03-15'],
+    ['leads que no fueron contactados en 3 meses', '2026-03-15'],
   ])('%s', (text, date) => {
     const conditions = complete(text);
     expect(conditions).toContainEqual(noActivitySince(date));

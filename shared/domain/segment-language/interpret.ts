@@ -52,6 +52,22 @@ export interface Interpretation {
  * year" is rolling (365 days), "el año pasado"/"last year" the calendar year;
  * "inactive for N months" is the "no activity since" rule.
  *
+ * Where a default would change the meaning, the words are reported instead:
+ * - A date phrase with no field word is the creation date (said in the explanation),
+ *   except next to a claim whose event has no date of its own (unsubscribed,
+ *   subscribed, bounced, complained, opened, clicked, a deal stage, an owner, a
+ *   tag: "unsubscribed in the last 30 days"): then it is unmatched with the reason;
+ *   a field word ("created", "creados") still names the date.
+ * - A negation reaches its concept over fillers and unknown words (up to 4 tokens):
+ *   "no han firmado actividad en 2 meses" is negated activity with "firmado" unmatched,
+ *   never the positive reading.
+ * - A run of capitalised words holding a word the vocabulary and lexicon cannot use
+ *   alone ("Nueva York", "Madrid Centro") is one unmatched name; no keyword inside it
+ *   is read. Runs that are values or part of one value ("Black Friday") are read.
+ * - After opened/clicked (and after a deal word for stages), words that are all part of
+ *   exactly one stored name match it, with a note in the explanation; part of several
+ *   names, or one name stored for two campaigns, is ambiguous and unmatched.
+ *
  * Never evaluates the text; values come only from `vocabulary`, numbers and
  * dates from the sentence. Bounded work: at most 100 tokens (the rest is
  * reported unmatched), keyword phrases of ≤ 4 words and values of ≤ 5 words,
