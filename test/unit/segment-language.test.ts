@@ -520,6 +520,8 @@ describe('interpretSegment: a date next to an event with no date of its own is r
     ['contactos que abrieron Webinar IA en los últimos 7 días', 'en los últimos 7 días', 'abrir una campaña'],
     ['contactos que hicieron clic en la última campaña este mes', 'este mes', 'hacer clic'],
     ['unsubscribed contacts since March', 'since March', 'unsubscribing'],
+    ['contacts engaged in the last 30 days', 'in the last 30 days', 'engagement'],
+    ['clientes más comprometidos de este año', 'este año', 'engagement'],
   ])('%s', (text, dateWords, why) => reported(text, dateWords, why));
 
   it('a field word names the date, before or after the event', () => {

@@ -64,7 +64,8 @@ export type DatelessEvent =
   | 'clicked'
   | 'deal'
   | 'owner'
-  | 'tag';
+  | 'tag'
+  | 'engaged';
 
 const eventNames: Record<DatelessEvent, [string, string]> = {
   subscribed: ['suscribirse', 'subscribing'],
@@ -76,6 +77,7 @@ const eventNames: Record<DatelessEvent, [string, string]> = {
   deal: ['la etapa de un negocio', 'a deal stage'],
   owner: ['la asignación a un propietario', 'the assignment to an owner'],
   tag: ['el etiquetado', 'tagging'],
+  engaged: ['el engagement (una puntuación actual)', 'engagement (a current score)'],
 };
 
 /** Why a date phrase next to a dateless event is not read: in `lang`. */
@@ -366,7 +368,7 @@ export class Parser {
     (i) => this.comparison(i),
     (i) => this.dateRule(i),
     (i) => this.title(i),
-    (i) => this.engagementLevel(i),
+    (i) => withEvent(this.engagementLevel(i), 'engaged'),
     (i) => this.status(i),
     (i) => this.presence(i),
     (i) => withEvent(this.tag(i), 'tag'),
