@@ -629,6 +629,17 @@ describe('interpretSegment: names are never broken by a keyword inside them', ()
     }
   });
 
+  it('reads a sentence written in title case', () => {
+    expect(complete('Contacts Who Opened Black Friday')).toEqual([
+      c('engagement.opened', 'eq', '01KDVDNHT0QEBFBEH8C4PP4F42'),
+    ]);
+    expect(complete('Customers In New York')).toEqual([
+      c('lifecycleStage', 'eq', 'customer'),
+      c('city', 'eq', 'New York'),
+    ]);
+    expect(read('Clientes De Nueva York').unmatched).toEqual(['Nueva York']);
+  });
+
   it('still reads whole and partly typed values, and shouted words are not names', () => {
     expect(complete('clientes de Ciudad de México')).toEqual([
       c('lifecycleStage', 'eq', 'customer'),

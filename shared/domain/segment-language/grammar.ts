@@ -310,6 +310,25 @@ export class Parser {
     return { ids: candidates.map((entry) => entry.id), names, end };
   }
 
+  /**
+   * Whether a capitalised run is read after all: keywords, then values ("Opened Black Friday
+   * 2025", "Customers In New York"), or part of one value right after a verb or deal word
+   * ("Clicked Black Friday"). "Nueva York" is not: "York" is only part of "New York" and
+   * "Nueva" is no cue for it.
+   */
+  private readableName(start: number, end: number): boolean {
+    let cue = false;
+    for (let at = start; at < end; at++) {
+      if (this.valuesCover(at, end)) return true;
+      if (this.partOfOneValue(at, end) && (at === start || cue)) return true;
+      const norm = this.norms[at] as string;
+      if (!lexicon.phrases.has(norm)) return false;
+      if (this.lexAny(at, ['verb:opened', 'verb:clicked', 'word:deal', 'word:campaign', 'word:stage']))
+        cue = true;
+    }
+    return false;
+  }
+
   /** Whether every word of [start, end) is a word of one same vocabulary value ("Black Friday" of "Black Friday 2025"). */
   private partOfOneValue(start: number, end: number): boolean {
     const typed = this.norms.slice(start, end);
@@ -396,9 +415,7 @@ export class Parser {
     let negation: number | undefined;
     let or = false;
     let i = 0;
-    const names = this.opaque.filter(
-      ([start, end]) => !this.valuesCover(start, end) && !this.partOfOneValue(start, end),
-    );
+    const names = this.opaque.filter(([start, end]) => !this.readableName(start, end));
     const addUnknown = (start: number, end: number) => {
       const last = unknown[unknown.length - 1];
       if (last && last[1] === start) last[1] = end;
