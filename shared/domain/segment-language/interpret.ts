@@ -73,7 +73,8 @@ export interface Interpretation {
  * reported unmatched), keyword phrases of ≤ 4 words and values of ≤ 5 words,
  * at most 2,000 values of each vocabulary kind; typo correction compares each
  * unknown word with the known words once (≤ 100 × the known words, each a
- * bounded edit distance).
+ * bounded edit distance); a capitalised run is compared with the indexed value forms
+ * once, a partial name with the ≤ 2,000 campaigns or stages over ≤ 5 words.
  */
 export function interpretSegment(
   text: string,
