@@ -622,6 +622,7 @@ describe('interpretSegment: names are never broken by a keyword inside them', ()
       ['contacts from New Haven', 'New Haven'],
       ['contactos de Madrid Centro', 'Madrid Centro'],
       ['customers not in San Francisco', 'not in San Francisco'],
+      ['clientes de nueva york', 'nueva york'],
     ] as const) {
       const result = read(text);
       expect(result.unmatched, text).toContain(name);

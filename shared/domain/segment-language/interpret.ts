@@ -112,7 +112,17 @@ export function interpretSegment(
     if (!known.has(norm)) return true;
     return index.words.has(norm) && !index.byForm.has(norm) && !lexicon.words.has(norm);
   };
-  const parser = new Parser(tokens, norms, index, options.now, opaqueNames(tokens, norms, loose));
+  const valuePart = (position: number) => {
+    const norm = norms[position] as string;
+    return (
+      tokens[position]?.kind === 'word' &&
+      !corrected.has(position) &&
+      index.words.has(norm) &&
+      !index.byForm.has(norm) &&
+      !lexicon.words.has(norm)
+    );
+  };
+  const parser = new Parser(tokens, norms, index, options.now, opaqueNames(tokens, norms, loose, valuePart));
   const parsed = parser.parse();
 
   const claimsOf = (items: readonly ParsedItem[]): Claim[] =>
@@ -236,12 +246,16 @@ const runLeaders: readonly Concept[] = [
  * vocabulary value ("New York", "Buenos Aires"). The grammar
  * reports each whole, as the user wrote it, instead of reading a keyword inside it
  * ("Nueva" is "new", a date field). Leading words that are connectives, cues or
- * audience nouns stay outside the run. Returns [start, end) token spans.
+ * audience nouns stay outside the run. In lower case, a keyword (not a connective, cue
+ * or audience noun) right before a word that is only part of stored values (`valuePart`)
+ * is taken with it and the loose words after it ("nueva york").
+ * Returns [start, end) token spans.
  */
 export function opaqueNames(
   tokens: readonly Token[],
   norms: readonly string[],
   loose: (position: number) => boolean,
+  valuePart: (position: number) => boolean = () => false,
 ): [number, number][] {
   const capitalised = (position: number) => {
     const token = tokens[position];
@@ -268,7 +282,18 @@ export function opaqueNames(
     if (end - start >= 2 && hasUnknown) runs.push([start, end]);
     i = end;
   }
-  return runs;
+  // Written in lower case ("de nueva york"): a keyword right before a word that is only part
+  // of a stored value is taken with it (the value in another form or language).
+  const keyword = (position: number) =>
+    tokens[position]?.kind === 'word' && lexicon.phrases.has(norms[position] as string);
+  for (let at = 1; at < tokens.length; at++) {
+    if (capitalised(at) || !valuePart(at) || loose(at - 1) || !keyword(at - 1) || leader(at - 1)) continue;
+    if (runs.some(([start, end]) => at - 1 < end && at >= start)) continue;
+    let end = at + 1;
+    while (end < tokens.length && !capitalised(end) && loose(end)) end++;
+    runs.push([at - 1, end]);
+  }
+  return runs.sort((a, b) => a[0] - b[0]);
 }
 
 /** "A o B": one `any`, except conditions eq/in on one field, which become one `in`. */
