@@ -87,6 +87,18 @@ function checkedAbTest<T extends Partial<Campaign>>(campaign: T): T {
   return campaign.winnerBy ? campaign : { ...campaign, winnerBy: 'humanOpens' };
 }
 
+/**
+ * `variants: null` removes the test as a whole: the other A/B fields go with
+ * it unless the same patch sets them (which then answers 400: only with variants).
+ */
+function withoutTest<T extends Partial<Campaign>>(merged: T, body: Readonly<Record<string, unknown>>): T {
+  const kept = { ...merged };
+  for (const name of abTestSettings) if (!(name in body)) delete kept[name];
+  return kept;
+}
+
+const abTestSettings = ['testPercent', 'winnerBy', 'decideAfterHours'] as const;
+
 /** One group's figures (a test variant or the rest) as the stats show them. */
 function groupFigures(count: CampaignCounts) {
   return {
@@ -274,7 +286,7 @@ export const handler = httpHandler(campaignRoutes, {
         });
         const merged = await mergePatch(caller, current, body);
         requireSpendingCurrency(merged);
-        return checkedAbTest(merged);
+        return checkedAbTest(body.variants === null ? withoutTest(merged, body) : merged);
       },
     });
     return ok(clientView(campaigns, updated));

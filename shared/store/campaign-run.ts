@@ -79,6 +79,8 @@ export interface StartPayload {
   readonly runId: string;
   /** `decide`: the end of an A/B campaign's test window (winnerScheduleName). */
   readonly step?: 'decide';
+  /** The time the firing was scheduled for (ISO 8601): a decision's window has passed by then at least. */
+  readonly scheduledAt?: string;
 }
 
 /** How long a decision that came too early (list still freezing, test not settled) waits before it looks again. */
@@ -117,7 +119,11 @@ export async function runCampaignStart(
     if (!campaign) return;
   }
   if (payload.step === 'decide' && campaign.variants && !campaign.winner) {
-    campaign = await decideWinner(tenantId, campaign, now());
+    const scheduled = payload.scheduledAt ? Date.parse(payload.scheduledAt) : Number.NaN;
+    const at = now();
+    // A firing is never early by its own clock (a scheduler that fires late, or a local clock moved on).
+    const firedAt = Number.isFinite(scheduled) && scheduled > at.getTime() ? new Date(scheduled) : at;
+    campaign = await decideWinner(tenantId, campaign, firedAt, at);
   }
   if (campaign.phase === 'queued' && (campaign.status === 'sending' || campaign.status === 'canceled')) {
     // Held recipients go too once they can be claimed (a winner) or must be canceled.
@@ -137,14 +143,20 @@ type Testing = Campaign & { testStartedAt?: string; testRecipients?: number };
  * counts not in yet) the decision schedule is re-armed for the window's end
  * or DECISION_RECHECK_MS later. The winner is decideFrom's: the highest rate
  * by `winnerBy`, or variant 0 `by: default` when nothing was delivered. A
- * canceled campaign decides nothing. Returns the campaign as it is now (with
- * the winner, whoever wrote it).
+ * canceled campaign decides nothing. `now` is the firing's time (at least
+ * its scheduled time), `clock` the wall clock the re-armed schedule counts
+ * from. Returns the campaign as it is now (with the winner, whoever wrote it).
  */
-export async function decideWinner(tenantId: string, campaign: Testing, now: Date): Promise<Campaign> {
+export async function decideWinner(
+  tenantId: string,
+  campaign: Testing,
+  now: Date,
+  clock: Date = now,
+): Promise<Campaign> {
   if (campaign.status === 'canceled' || campaign.status === 'scheduled' || campaign.status === 'draft')
     return campaign;
   const variants = campaign.variants ?? [];
-  const recheck = new Date(now.getTime() + DECISION_RECHECK_MS);
+  const recheck = new Date(clock.getTime() + DECISION_RECHECK_MS);
   if (campaign.phase === 'freezing') return rearmDecision(tenantId, campaign, recheck);
   const startedAt = Date.parse(campaign.testStartedAt ?? campaign.startedAt ?? now.toISOString());
   const due = startedAt + (campaign.decideAfterHours ?? 1) * 3_600_000;
