@@ -224,7 +224,7 @@ export function claimDelivery(tenantId: string, ref: DeliveryRef, now = new Date
     ...(winner === undefined
       ? { condition: '#status = :pending', values: { ':pending': 'pending' } }
       : {
-          condition: '(#status = :pending OR #status = :held)',
+          condition: '#status = :pending OR #status = :held',
           values: { ':pending': 'pending', ':held': 'held' },
         }),
   });
@@ -309,7 +309,7 @@ export function settlePending(
 ) {
   return move(tenantId, ref, {
     set: { ...statusChange(tenantId, ref, status, now), reason },
-    condition: '(#status = :pending OR #status = :held)',
+    condition: '#status = :pending OR #status = :held',
     values: { ':pending': 'pending', ':held': 'held' },
   });
 }

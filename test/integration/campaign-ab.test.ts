@@ -548,6 +548,10 @@ describe('A/B fields', () => {
       { ...ok, decideAfterHours: 0 },
       { ...ok, winnerBy: 'replies' },
       { testPercent: 20 },
+      { ...ok, variants: [{ subject: 'A\r\nBcc: all@example.com' }, { subject: 'B' }] },
+      { ...ok, variants: [{ subject: 'A\u0000' }, { subject: 'B' }] },
+      { ...ok, variants: [{ subject: 'Same' }, { subject: 'Same' }] },
+      { ...ok, variants: 'A' },
     ];
     for (const fields of bad) {
       const response = await create(fields);
@@ -559,6 +563,29 @@ describe('A/B fields', () => {
       variants: [{ subject: 'Hi {{contact.firstName' }, { subject: 'B' }],
     });
     expect(JSON.stringify(compiled.body)).toContain('variants.0.subject');
+    const control = await create({
+      ...ok,
+      variants: [{ subject: 'B' }, { subject: 'A\nBcc: x@example.com' }],
+    });
+    expect(control.body.errors).toEqual([
+      { path: 'variants.1.subject', message: expect.stringMatching(/control characters/) },
+    ]);
+    const repeated = await create({ ...ok, variants: [{ subject: 'Same' }, { subject: 'Same' }] });
+    expect(repeated.body.errors).toEqual([
+      { path: 'variants.1.subject', message: expect.stringMatching(/same as variants\.0\.subject/) },
+    ]);
+    const notAList = await create({ ...ok, variants: 'A' });
+    expect(notAList.body.errors).toEqual([{ path: 'variants', message: 'must be an array' }]);
+    // The template's own subject follows the same rule.
+    const template = await admin.post('/templates', {
+      name: label('tpl'),
+      subject: 'Hi\r\nBcc: x',
+      html: '<p>x</p>',
+    });
+    expect(template.status).toBe(400);
+    expect(template.body.errors).toEqual([
+      { path: 'subject', message: expect.stringMatching(/control characters/) },
+    ]);
 
     const patchOf = (body: Record<string, unknown>) =>
       admin.patch(`/campaigns/${base.id}`, body, { 'if-match': `"${base.version}"` });
@@ -566,13 +593,31 @@ describe('A/B fields', () => {
     const patched = await patchOf(ok);
     expect(patched.status, patched.text).toBe(200);
     expect(patched.body).toMatchObject({ ...ok, winnerBy: 'humanOpens' });
+    expect(
+      (
+        await admin.patch(
+          `/campaigns/${base.id}`,
+          { variants: 'A' },
+          { 'if-match': `"${patched.body.version}"` },
+        )
+      ).body.errors,
+    ).toEqual([{ path: 'variants', message: 'must be an array' }]);
+    // `variants: null` alone removes the whole test; setting another A/B field with it is refused.
+    const both = await admin.patch(
+      `/campaigns/${base.id}`,
+      { variants: null, testPercent: 30 },
+      { 'if-match': `"${patched.body.version}"` },
+    );
+    expect(both.status).toBe(400);
+    expect(both.body.errors).toEqual([{ path: 'testPercent', message: 'is only allowed with variants' }]);
     const removed = await admin.patch(
       `/campaigns/${base.id}`,
-      { variants: null, testPercent: null, decideAfterHours: null, winnerBy: null },
+      { variants: null },
       { 'if-match': `"${patched.body.version}"` },
     );
     expect(removed.status, removed.text).toBe(200);
-    expect(removed.body.variants).toBeUndefined();
+    for (const name of ['variants', 'testPercent', 'winnerBy', 'decideAfterHours'])
+      expect(removed.body[name], name).toBeUndefined();
   });
 
   it('another tenant cannot read an A/B campaign or its stats', async () => {
