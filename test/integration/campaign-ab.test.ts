@@ -127,6 +127,8 @@ async function sendTestGroup(id: string, size: number) {
   expect((await admin.post(`/campaigns/${id}/send`)).status).toBe(200);
   const recipients = await eventually(
     async () => {
+      // The list is complete (and its test group chosen) once the campaign is queued.
+      expect((await campaignOf(id)).phase ?? 'done').not.toBe('freezing');
       const list = await recipientsOf(id);
       expect(list).toHaveLength(size);
       expect(
@@ -142,13 +144,15 @@ async function sendTestGroup(id: string, size: number) {
   return { test, rest };
 }
 
-/** Waits until the test group's counters (from the stream) have every test recipient settled. */
+/** Waits until the test group's counters (from the stream) have every test recipient sent and delivered. */
 async function testCounted(id: string, size: number) {
   await eventually(
     async () => {
       const stats = await statsOf(id);
-      const settled = stats.variants.reduce((sum: number, variant: AnyBody) => sum + variant.sent, 0);
-      expect(settled).toBe(size);
+      const sum = (name: string) =>
+        stats.variants.reduce((total: number, variant: AnyBody) => total + variant[name], 0);
+      // Delivered too: the local SES reports every delivery, and a decision without them is the default.
+      expect([sum('sent'), sum('delivered')]).toEqual([size, size]);
     },
     { timeoutMs: 60_000, intervalMs: 250 },
   );
