@@ -37,7 +37,8 @@ export const campaignRoutes = defineRoutes([
     method: 'PATCH',
     path: '/campaigns/{id}',
     operationId: 'updateCampaign',
-    summary: 'Change a draft or scheduled campaign (JSON merge patch); 409 once sending began',
+    summary:
+      'Change a draft or scheduled campaign (JSON merge patch; `"variants": null` removes the whole A/B test); 409 once sending began',
     body: () => campaignSchemas().patch,
     response: record,
     status: 200,
