@@ -71,7 +71,17 @@ export const FREEZE_LEASE_MS = CAMPAIGN_START_TIMEOUT_MS + 60 * 1000;
 
 export const startScheduleName = (campaignId: string) => `campaign-${campaignId}`;
 export const requeueScheduleName = (campaignId: string) => `campaign-${campaignId}-q`;
-export const winnerScheduleName = (campaignId: string) => `campaign-${campaignId}-w`;
+/**
+ * The decision schedule of an A/B campaign: `campaign-<id>-w` when the test group is queued, and
+ * a new name per re-arm (`-w-<minute of the new time, base 36>`). A re-arm happens inside that
+ * schedule's own firing, and EventBridge deletes a one-time schedule once its firing completes
+ * (ActionAfterCompletion DELETE): rewriting the firing schedule itself could be deleted with it.
+ * A cancel deletes the first; a re-armed one that fires on a canceled campaign decides nothing.
+ */
+export const winnerScheduleName = (campaignId: string, rearmedFor?: Date) =>
+  rearmedFor
+    ? `campaign-${campaignId}-w-${Math.floor(rearmedFor.getTime() / 60_000).toString(36)}`
+    : `campaign-${campaignId}-w`;
 
 export interface StartPayload {
   readonly tenantId: string;
@@ -173,11 +183,11 @@ export async function decideWinner(
   return decided ?? (await getCampaign(tenantId, campaign.id)) ?? campaign;
 }
 
-/** Moves the decision schedule to `at` (the same name, so a cancel still deletes it). */
+/** Schedules the decision again at `at`, under a name of its own (see winnerScheduleName). */
 async function rearmDecision(tenantId: string, campaign: Campaign, at: Date): Promise<Campaign> {
   if (!campaign.runId) return campaign;
   await (await getScheduler()).schedule({
-    name: winnerScheduleName(campaign.id),
+    name: winnerScheduleName(campaign.id, at),
     at,
     target: 'campaignStart',
     payload: { tenantId, campaignId: campaign.id, runId: campaign.runId, step: 'decide' },
