@@ -283,6 +283,8 @@ export class Parser {
     const unknown: [number, number][] = [];
     let negation: number | undefined;
     let or = false;
+    let orAt: number | undefined;
+    let unknownSinceClaim = false;
     let i = 0;
     const addUnknown = (start: number, end: number) => {
       const last = unknown[unknown.length - 1];
@@ -297,6 +299,7 @@ export class Parser {
         if (matched) break;
       }
       if (matched) {
+        unknownSinceClaim = false;
         const items = current();
         const previous = items[items.length - 1];
         const item: OpenItem = { claims: [matched.claim], negatedFrom: [negation] };
@@ -314,12 +317,17 @@ export class Parser {
             clauses = [top.splice(0, top.length) as OpenItem[], [item]];
             top.push({ clauses });
           }
-        } else if (or && previous) {
+        } else if (or && previous && orJoins(previous.claims, matched.claim)) {
           previous.claims.push(matched.claim);
           previous.negatedFrom.push(negation);
-        } else items.push(item);
+        } else {
+          // An "or" between an audience and another concept joins nothing: reported, not guessed.
+          if (or && orAt !== undefined) addUnknown(orAt, orAt + 1);
+          items.push(item);
+        }
         negation = undefined;
         or = false;
+        orAt = undefined;
         i = matched.end;
         continue;
       }
@@ -331,7 +339,9 @@ export class Parser {
       }
       const orEnd = this.lex(i, 'or');
       if (orEnd > i) {
-        or = current().length > 0;
+        // An "or" joins only the claim right before it (no unknown word between) to the next.
+        or = current().length > 0 && !unknownSinceClaim;
+        orAt = i;
         i = orEnd;
         continue;
       }
@@ -344,6 +354,10 @@ export class Parser {
         i++;
         continue;
       }
+      // An unknown operand: the "or" before it joins nothing, and nothing after it joins by it.
+      or = false;
+      orAt = undefined;
+      unknownSinceClaim = true;
       if (negation !== undefined) {
         addUnknown(negation, i);
         negation = undefined;
@@ -901,11 +915,29 @@ export class Parser {
       'aud:company',
     ]);
     if (!found) return undefined;
+    if (found.concept !== 'aud:company' && found.concept !== 'aud:everyone' && this.afterPlaceCue(i))
+      return undefined;
     const stage = found.concept.slice(4);
     return this.claim(found.concept === 'aud:company' ? 'companies' : 'audience', i, found.end, (negated) => {
       if (stage === 'everyone' || stage === 'company') return { none: true };
       return { node: condition('lifecycleStage', negated ? 'neq' : 'eq', stage) };
     });
+  }
+
+  /**
+   * Whether a place cue ends right before i: there a word is a place or nothing ("contacts in
+   * Leads" is an unknown place, not the lead stage). Genitive "de"/"del" ("oportunidades de
+   * empresas") counts only for a typo-corrected word ("de Leeds").
+   */
+  private afterPlaceCue(i: number): boolean {
+    const corrected = this.tokens[i]?.norm !== this.norms[i];
+    for (let n = 1; n <= Math.min(MAX_PHRASE_WORDS, i); n++) {
+      const form = this.phraseAt(i - n, n);
+      const concepts = form === undefined ? undefined : lexicon.phrases.get(form);
+      if (!concepts?.has('cue:location') && !concepts?.has('cue:outside')) continue;
+      if (corrected || (form !== 'de' && form !== 'del')) return true;
+    }
+    return false;
   }
 
   private location(i: number): Match | undefined {
@@ -956,8 +988,10 @@ export class Parser {
       or: false,
       end: value.end,
     };
+    // "the newsletter tag": the tag word after its value belongs to it.
+    const tagWord = kind === 'tag' ? this.lex(list.end, 'word:tag') : -1;
     if (kind === 'tag')
-      return this.claim('tag', i, list.end, (negated) => ({
+      return this.claim('tag', i, tagWord > 0 ? tagWord : list.end, (negated) => ({
         node: listNode(
           'tags',
           list.items.map((item) => firstValue(item.refs)),
@@ -980,6 +1014,18 @@ export class Parser {
 }
 
 const firstValue = (refs: readonly ValueRef[]) => refs[0]?.value as string;
+
+const audienceKinds: ReadonlySet<string> = new Set(['audience', 'companies']);
+
+/**
+ * Whether "or" may join `next` to the claims before it: an audience noun only
+ * with another ("clientes o leads"); other concepts with each other ("vip o de
+ * Madrid"), never with an audience ("customers or Paris" is not a reading).
+ */
+function orJoins(previous: readonly Claim[], next: Claim): boolean {
+  const audience = audienceKinds.has(next.kind);
+  return previous.every((claim) => audienceKinds.has(claim.kind) === audience);
+}
 
 function kindName(kind: ValueKind, lang: Lang): string {
   const names: Record<ValueKind, [string, string]> = {

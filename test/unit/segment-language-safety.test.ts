@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { type Condition, type SegmentFilter, validateFilter } from '#shared/domain/segment-filter';
+import { interpretSegment, normaliseText } from '#shared/domain/segment-language/interpret';
+import { lexicon } from '#shared/domain/segment-language/lexicon';
+import type { SegmentVocabulary } from '#shared/domain/segment-language/vocabulary';
+
+/**
+ * Readings that must never be wrong while looking complete: unknown words one
+ * edit away from a function word, "or" next to an unknown operand or an
+ * audience noun, decomposed accents and invisible characters, repeated words.
+ */
+
+const vocabulary: SegmentVocabulary = JSON.parse(
+  readFileSync(new URL('../eval/segment-vocabulary.json', import.meta.url), 'utf8'),
+);
+const now = new Date('2026-06-15T12:00:00Z');
+
+const read = (text: string, vocab: SegmentVocabulary = vocabulary, lang?: 'es' | 'en') => {
+  const result = interpretSegment(text, vocab, { now, ...(lang ? { lang } : {}) });
+  if (result.filter) expect(validateFilter(result.filter)).toEqual([]);
+  return result;
+};
+
+const c = (field: string, op: Condition['op'], value?: unknown): Condition =>
+  value === undefined ? { field, op } : { field, op, value };
+const customer = c('lifecycleStage', 'eq', 'customer');
+
+const isComplete = (result: { filter: SegmentFilter | null; unmatched: readonly string[] }) =>
+  result.filter !== null && result.unmatched.length === 0;
+
+describe('typos are corrected into content words only', () => {
+  it.each([
+    ['customers in Bern', 'Bern'],
+    ['customers in Oslo', 'Oslo'],
+    ['customers in Peru', 'Peru'],
+    ['clientes de Perú', 'Perú'],
+    ['clientes en Lisa', 'Lisa'],
+    ['contacts owned by Lisa', 'Lisa'],
+    ['customers from Bonn', 'Bonn'],
+  ])('%s: the unknown name is unmatched, never read as a filler', (text, word) => {
+    const result = read(text);
+    expect(isComplete(result)).toBe(false);
+    expect(result.unmatched.join(' ')).toContain(word);
+  });
+
+  it('never offers a function word as a correction target', () => {
+    for (const word of ['been', 'solo', 'pero', 'lista', 'list', 'the', 'with', 'from', 'and', 'que'])
+      expect(lexicon.functionWords.has(word), word).toBe(true);
+    for (const word of ['customers', 'clientes', 'tagged', 'leads', 'opened'])
+      expect(lexicon.functionWords.has(word), word).toBe(false);
+  });
+
+  it('still corrects content keywords and vocabulary values', () => {
+    expect(read('custmers in Madird').filter).toEqual({ all: [customer, c('city', 'eq', 'Madrid')] });
+    expect(read('clientse de Sevila').unmatched).toEqual([]);
+  });
+
+  it('does not correct a word of four letters or fewer into a keyword', () => {
+    // "Reed" is one edit from "read" (opened), "Mali" from "mail" (email).
+    for (const text of ['customers in Reed', 'customers in Mali']) {
+      const result = read(text);
+      expect(result.filter, text).toEqual({ all: [customer] });
+      expect(result.unmatched.length, text).toBe(1);
+    }
+  });
+
+  it('after a place cue, an audience noun or a typo of one is an unknown place', () => {
+    const leeds = read('leads in Leeds');
+    expect(leeds.filter).toEqual({ all: [c('lifecycleStage', 'eq', 'lead')] });
+    expect(leeds.unmatched).toEqual(['Leeds']);
+    expect(leeds.lang).toBe('en');
+    const leads = read('contacts in Leads');
+    expect(leads.filter).toBeNull();
+    expect(leads.unmatched[0]).toBe('Leads');
+    expect(read('contactos de Leeds').unmatched[0]).toBe('Leeds');
+    // A place the tenant has is read, typo or not.
+    const withLeeds = { ...vocabulary, cities: [...vocabulary.cities, 'Leeds'] };
+    expect(read('leads in Leeds', withLeeds).filter).toEqual({
+      all: [c('lifecycleStage', 'eq', 'lead'), c('city', 'eq', 'Leeds')],
+    });
+    expect(read('leads in Leds', withLeeds).filter).toEqual({
+      all: [c('lifecycleStage', 'eq', 'lead'), c('city', 'eq', 'Leeds')],
+    });
+    // Genitive "de" before a company noun is not a place cue.
+    expect(read('oportunidades de empresas de Alemania').unmatched).toEqual([]);
+  });
+
+  it('detects English when English words outweigh an ambiguous "leads"', () => {
+    expect(read('leads in Italy').lang).toBe('en');
+    expect(read('leads de Madrid').lang).toBe('es');
+  });
+});
+
+describe('"or" joins only operands of the same kind', () => {
+  const paris = { ...vocabulary, cities: [...vocabulary.cities, 'Paris'] };
+
+  it('an unknown operand stays unmatched and never turns the audience into an operand', () => {
+    const bern = read('customers in Bern or Paris', paris);
+    expect(bern.filter).toEqual({ all: [customer, c('city', 'eq', 'Paris')] });
+    expect(bern.unmatched).toEqual(['Bern']);
+    const noPortugal = { ...vocabulary, countries: ['Spain'] };
+    const portugal = read('customers in Portugal or Spain', noPortugal);
+    expect(portugal.filter).toEqual({ all: [customer, c('country', 'eq', 'Spain')] });
+    expect(portugal.unmatched).toEqual(['Portugal']);
+    const noNewsletter = { ...vocabulary, tags: ['vip'] };
+    for (const text of ['customers tagged vip or newsletter', 'customers tagged newsletter or vip']) {
+      const tagged = read(text, noNewsletter);
+      expect(tagged.filter, text).toEqual({ all: [customer, c('tags', 'eq', 'vip')] });
+      expect(tagged.unmatched.join(' '), text).toContain('newsletter');
+    }
+    const after = read('customers in Madrid or Bern leads');
+    expect(isComplete(after)).toBe(false);
+    expect(JSON.stringify(after.filter)).not.toContain('any');
+  });
+
+  it('an audience noun joins only another audience noun; otherwise the "or" is reported', () => {
+    expect(read('customers or leads in Madrid').filter).toEqual({
+      all: [c('lifecycleStage', 'in', ['customer', 'lead']), c('city', 'eq', 'Madrid')],
+    });
+    for (const text of ['customers or Paris', 'vip or customers', 'clientes o de Madrid']) {
+      const result = read(text, paris);
+      expect(JSON.stringify(result.filter), text).not.toContain('any');
+      expect(result.unmatched, text).toContain(text.includes(' o ') ? 'o' : 'or');
+    }
+  });
+
+  it('keeps the contract readings: values of one field, different concepts, parallel clauses', () => {
+    expect(read('customers tagged vip or newsletter').filter).toEqual({
+      all: [customer, c('tags', 'in', ['newsletter', 'vip'])],
+    });
+    expect(read('contactos vip o de Madrid').filter).toEqual({
+      all: [{ any: [c('tags', 'eq', 'vip'), c('city', 'eq', 'Madrid')] }],
+    });
+    expect(read('customers in Madrid or leads').filter).toEqual({
+      all: [{ any: [{ all: [customer, c('city', 'eq', 'Madrid')] }, c('lifecycleStage', 'eq', 'lead')] }],
+    });
+  });
+});
+
+describe('text normalisation', () => {
+  it('reads decomposed accents as their letters and drops invisible characters', () => {
+    const spain = c('country', 'in', ['ES', 'Spain']);
+    expect(read('clientes de Espan\u0303a').filter).toEqual({ all: [customer, spain] });
+    expect(read('clientes de Espa\u200bña').filter).toEqual({ all: [customer, spain] });
+    expect(read('\ufeffclientes de\u00ad Ma\u200ddrid').filter).toEqual({
+      all: [customer, c('city', 'eq', 'Madrid')],
+    });
+    expect(normaliseText('Espan\u0303a')).toBe('España');
+  });
+
+  it('never reports an entry made only of marks or invisible characters', () => {
+    for (const text of [
+      'clientes \u0303',
+      'clientes \u200b\u200c',
+      'clientes \u0301\u0302 de Madrid',
+      '\u0303',
+    ]) {
+      for (const entry of read(text).unmatched)
+        expect(entry.replace(/[\p{M}\p{Default_Ignorable_Code_Point}\s]/gu, ''), text).not.toBe('');
+    }
+  });
+});
+
+describe('repeated words', () => {
+  it('gives one condition per meaning', () => {
+    expect(read('customers in spain spain spain').filter).toEqual({
+      all: [customer, c('country', 'in', ['ES', 'Spain'])],
+    });
+    expect(read('customers customers').filter).toEqual({ all: [customer] });
+    expect(read('clientes vip con la etiqueta vip').filter).toEqual({
+      all: [customer, c('tags', 'eq', 'vip')],
+    });
+    const long = read(`customers in spain ${'spain '.repeat(90)}`);
+    expect(long.filter).toEqual({ all: [customer, c('country', 'in', ['ES', 'Spain'])] });
+    expect(long.explanation).toHaveLength(2);
+  });
+
+  it('reads the tag word after its value', () => {
+    expect(read('contacts without the newsletter tag').filter).toEqual({
+      all: [c('tags', 'neq', 'newsletter')],
+    });
+    expect(read('contacts without the newsletter tag').unmatched).toEqual([]);
+    expect(read('contactos sin la vip etiqueta').unmatched).toEqual([]);
+  });
+});
