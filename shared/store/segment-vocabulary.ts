@@ -14,7 +14,8 @@ import { readReport } from './report-aggregates.ts';
 /**
  * A tenant's vocabulary for plain-language segments, read per request with a
  * handful of Queries, all under the tenant's own partitions:
- * - cities, countries, tags, industries: the `vocabulary` report aggregate
+ * - cities, countries (contacts'), company cities and countries, tags,
+ *   industries: the `vocabulary` report aggregate
  *   kept by the stream (shared/domain/reports/vocabulary.ts), one Query per
  *   shard (more only past 1 MB a shard, i.e. some 10,000 distinct values);
  * - stages: the live pipelines, at most MAX_PIPELINES (one Query);
@@ -42,7 +43,10 @@ const bySearchable = (a: string, b: string) => a.localeCompare(b, 'en', { sensit
  */
 export function vocabularyLists(
   items: ReadonlyMap<string, Counters>,
-): Pick<SegmentVocabulary, 'cities' | 'countries' | 'tags' | 'industries'> {
+): Pick<
+  SegmentVocabulary,
+  'cities' | 'countries' | 'tags' | 'industries' | 'companyCities' | 'companyCountries'
+> {
   const values = new Map<string, { kind: VocabularyKind; forms: [string, number][] }>();
   for (const [key, counters] of items) {
     const parsed = parseVocabularyKey(key);
@@ -52,7 +56,14 @@ export function vocabularyLists(
     value.forms.push([parsed.form, counters.records ?? 0]);
     values.set(id, value);
   }
-  const lists: Record<VocabularyKind, string[]> = { city: [], country: [], tag: [], industry: [] };
+  const lists: Record<VocabularyKind, string[]> = {
+    city: [],
+    country: [],
+    tag: [],
+    industry: [],
+    companyCity: [],
+    companyCountry: [],
+  };
   for (const { kind, forms } of values.values()) {
     if (forms.reduce((sum, [, count]) => sum + count, 0) <= 0) continue;
     const [form] = forms
@@ -61,7 +72,14 @@ export function vocabularyLists(
     if (form !== undefined) lists[kind].push(form);
   }
   for (const list of Object.values(lists)) list.sort(bySearchable);
-  return { cities: lists.city, countries: lists.country, tags: lists.tag, industries: lists.industry };
+  return {
+    cities: lists.city,
+    countries: lists.country,
+    tags: lists.tag,
+    industries: lists.industry,
+    companyCities: lists.companyCity,
+    companyCountries: lists.companyCountry,
+  };
 }
 
 /** Every stage of the pipelines, with its pipeline's name. */

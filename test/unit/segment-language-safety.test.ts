@@ -184,3 +184,46 @@ describe('repeated words', () => {
     expect(read('contactos sin la vip etiqueta').unmatched).toEqual([]);
   });
 });
+
+describe("companies' places", () => {
+  const tenant: SegmentVocabulary = {
+    ...vocabulary,
+    cities: ['Madrid'],
+    countries: ['Spain'],
+    companyCities: ['Lyon', 'madrid'],
+    companyCountries: ['FR', 'ES'],
+  };
+
+  it('a place contacts hold is the contact’s; one only companies hold is the company’s, said so', () => {
+    expect(read('customers in Madrid', tenant).filter).toEqual({
+      all: [customer, c('city', 'eq', 'Madrid')],
+    });
+    const lyon = read('customers in Lyon', tenant);
+    expect(lyon.filter).toEqual({ all: [customer, c('company.city', 'eq', 'Lyon')] });
+    expect(lyon.unmatched).toEqual([]);
+    expect(lyon.explanation.join(' ')).toMatch(/company's/);
+    const france = read('clientes de Francia', tenant);
+    expect(france.filter).toEqual({ all: [customer, c('company.country', 'eq', 'FR')] });
+    expect(france.explanation.join(' ')).toMatch(/de la empresa/);
+    expect(read('customers in FR', tenant).filter).toEqual({
+      all: [customer, c('company.country', 'eq', 'FR')],
+    });
+    expect(read('clientes de Lyon o Madrid', tenant).filter).toEqual({
+      all: [customer, { any: [c('city', 'eq', 'Madrid'), c('company.city', 'eq', 'Lyon')] }],
+    });
+    expect(read('customers not in Lyon', tenant).filter).toEqual({
+      all: [customer, c('company.city', 'neq', 'Lyon')],
+    });
+  });
+
+  it('after a company noun every place is the company’s, in the companies’ stored forms', () => {
+    expect(read('empresas de Madrid', tenant).filter).toEqual({ all: [c('company.city', 'eq', 'Madrid')] });
+    expect(read('companies in Spain', tenant).filter).toEqual({ all: [c('company.country', 'eq', 'ES')] });
+    expect(read('empresas de Francia', tenant).explanation.join(' ')).not.toMatch(/ningún contacto/);
+  });
+
+  it('without company lists, places are the contacts’ as before', () => {
+    expect(read('customers in Lyon').filter).toEqual({ all: [customer] });
+    expect(read('companies in Spain').filter).toEqual({ all: [c('company.country', 'in', ['ES', 'Spain'])] });
+  });
+});

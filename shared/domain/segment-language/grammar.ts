@@ -1071,23 +1071,47 @@ function locationNode(
   negated: boolean,
   context: BuildContext,
 ): Built {
-  const cities: string[] = [];
-  const countries: string[] = [];
+  // A place is the contact's, the company's after a company noun, and the company's when
+  // only companies hold it (a contact's field would never match it).
+  const { vocabulary } = context;
+  const fields = { city: [] as string[], country: [] as string[] };
+  const companyFields = { city: [] as string[], country: [] as string[] };
+  let companyOnly = false;
   for (const item of items) {
     const kinds = new Set(item.refs.map((ref) => ref.kind));
     const ref = item.refs.find((each) => each.kind === 'city') ?? item.refs[0];
     if (!ref) continue;
     if (kinds.size > 1 && !kinds.has('city')) return { problem: ref.value };
-    if (ref.kind === 'city') cities.push(ref.value);
-    else if (ref.code) countries.push(...(context.vocabulary.countryForms.get(ref.code) ?? [ref.value]));
-    else countries.push(ref.value);
+    const onlyCompanies =
+      ref.companyOnly === true || (ref.code !== undefined && vocabulary.companyOnlyCodes.has(ref.code));
+    companyOnly ||= onlyCompanies && !context.companies;
+    const target = context.companies || onlyCompanies ? companyFields : fields;
+    if (ref.kind === 'city') target.city.push(ref.value);
+    else if (ref.code)
+      target.country.push(
+        ...((context.companies ? vocabulary.companyCountryForms.get(ref.code) : undefined) ??
+          vocabulary.countryForms.get(ref.code) ?? [ref.value]),
+      );
+    else target.country.push(ref.value);
   }
-  const prefix = context.companies ? 'company.' : '';
   const nodes: FilterNode[] = [];
-  if (cities.length > 0) nodes.push(oneOrMany(`${prefix}city`, cities, negated));
-  if (countries.length > 0) nodes.push(oneOrMany(`${prefix}country`, countries, negated));
+  for (const [prefix, values] of [
+    ['', fields],
+    ['company.', companyFields],
+  ] as const) {
+    if (values.city.length > 0) nodes.push(oneOrMany(`${prefix}city`, values.city, negated));
+    if (values.country.length > 0) nodes.push(oneOrMany(`${prefix}country`, values.country, negated));
+  }
   if (nodes.length === 0) return { none: true };
-  return { node: group(negated ? 'all' : 'any', nodes) };
+  const node = group(negated ? 'all' : 'any', nodes);
+  if (!companyOnly) return { node };
+  return {
+    node,
+    note:
+      context.lang === 'es'
+        ? 'de la empresa: ningún contacto tiene ese lugar'
+        : "the company's: no contact has that place",
+  };
 }
 
 /** A date phrase bound to a field; negated activity over a span back from now means "no activity since D". */
