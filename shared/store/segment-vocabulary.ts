@@ -96,7 +96,14 @@ export const campaignsOf = (list: readonly Campaign[]): VocabularyCampaign[] =>
   }));
 
 export const ownersOf = (list: readonly User[]): VocabularyOwner[] =>
-  list.filter((user) => user.name).map((user) => ({ id: user.id, name: user.name }));
+  list
+    .filter((user) => user.name)
+    .map((user) => ({
+      id: user.id,
+      name: user.name,
+      ...(user.email ? { email: user.email } : {}),
+      ...(user.teamId ? { team: user.teamId } : {}),
+    }));
 
 /** The tenant's vocabulary (see the module comment for what is read and its bounds). */
 export async function readSegmentVocabulary(tenantId: string): Promise<SegmentVocabulary> {

@@ -373,6 +373,11 @@ describe('POST /segments/interpret', () => {
     expect((await world.admin.client.post('/segments/interpret', { text: 'x'.repeat(500) })).status).toBe(
       200,
     );
+    // One message for one problem.
+    for (const text of ['', '   '])
+      expect((await world.admin.client.post('/segments/interpret', { text })).body.errors).toEqual([
+        { path: 'text', message: 'must hold 1 to 500 characters, more than spaces' },
+      ]);
   });
 });
 

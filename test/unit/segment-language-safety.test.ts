@@ -227,3 +227,45 @@ describe("companies' places", () => {
     expect(read('companies in Spain').filter).toEqual({ all: [c('company.country', 'in', ['ES', 'Spain'])] });
   });
 });
+
+describe('messages', () => {
+  it('tells apart ambiguous owners of one name and caps the list', () => {
+    const twins: SegmentVocabulary = {
+      ...vocabulary,
+      owners: [
+        { id: 'u1', name: 'Ana García', email: 'ana.garcia@north.test' },
+        { id: 'u2', name: 'Ana García', email: 'ana.garcia@south.test' },
+        { id: 'u3', name: 'Ana Torres' },
+      ],
+    };
+    const twin = read('contacts owned by Ana García', twins);
+    expect(twin.filter).toBeNull();
+    expect(twin.unmatched[0]).toContain(
+      'Ana García (ana.garcia@north.test) / Ana García (ana.garcia@south.test)?',
+    );
+    const anas: SegmentVocabulary = {
+      ...vocabulary,
+      owners: Array.from({ length: 8 }, (_, n) => ({ id: `u${n}`, name: `Ana Apellido${n}` })),
+    };
+    const many = read('contacts owned by Ana', anas).unmatched[0] as string;
+    expect(many.split(' / ')).toHaveLength(5);
+    expect(many).toMatch(/and 3 more\?$/);
+    expect(read('contactos asignados a Ana', anas, 'es').unmatched[0]).toMatch(/y 3 más\?$/);
+  });
+
+  it('opened any campaign: the 100 most recent of more started campaigns, said so', () => {
+    const campaigns = Array.from({ length: 130 }, (_, n) => ({
+      id: `01KDVDNHT0QEBFBEH8C4PP4${String(n).padStart(3, '0')}`,
+      name: `Campaign ${n}`,
+      startedAt: new Date(Date.UTC(2025, 0, 1 + n)).toISOString(),
+    }));
+    const result = read('opened any campaign', { ...vocabulary, campaigns });
+    const [condition] = (result.filter as SegmentFilter).all as Condition[];
+    expect(condition?.op).toBe('in');
+    expect(condition?.value).toHaveLength(100);
+    expect(condition?.value).toContain('01KDVDNHT0QEBFBEH8C4PP4129');
+    expect(condition?.value).not.toContain('01KDVDNHT0QEBFBEH8C4PP4029');
+    expect(result.unmatched).toEqual([]);
+    expect(result.explanation.join(' ')).toMatch(/100 most recent of 130/);
+  });
+});

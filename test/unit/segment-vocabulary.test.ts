@@ -175,8 +175,13 @@ describe('the vocabulary read from the aggregate (store mapping)', () => {
       ownersOf([
         { ...base, id: 'U1', name: 'Ana García', email: 'a@x.test', role: 'rep', active: true },
         { ...base, id: 'U2', name: '', email: 'b@x.test', role: 'rep', active: true },
+        { ...base, id: 'U3', name: 'Ana García', email: 'c@x.test', teamId: 'T1', role: 'rep', active: true },
       ] as never),
-    ).toEqual([{ id: 'U1', name: 'Ana García' }]);
+    ).toEqual([
+      // Email and team tell apart owners of one name.
+      { id: 'U1', name: 'Ana García', email: 'a@x.test' },
+      { id: 'U3', name: 'Ana García', email: 'c@x.test', team: 'T1' },
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Condition, SegmentFilter } from '../segment-filter.ts';
+import { type Condition, MAX_LIST_VALUES, type SegmentFilter } from '../segment-filter.ts';
 import {
   calendarSpan,
   type DateSpec,
@@ -809,12 +809,17 @@ export class Parser {
     if (cue > 0) {
       const at = this.skip(cue, ['article', 'date:of']);
       const list = this.valueList(at, ['owner']);
-      if (list) return this.claim('owner', i, list.end, (negated) => ownerNode(list.items, negated));
+      if (list)
+        return this.claim('owner', i, list.end, (negated, context) =>
+          ownerNode(list.items, negated, context),
+        );
       return undefined;
     }
     const value = this.valueAt(i, ['owner']);
     if (value && this.lex(value.end, 'cue:ownerPossessive') > 0)
-      return this.claim('owner', i, value.end + 1, (negated) => ownerNode([{ refs: value.refs }], negated));
+      return this.claim('owner', i, value.end + 1, (negated, context) =>
+        ownerNode([{ refs: value.refs }], negated, context),
+      );
     return undefined;
   }
 
@@ -860,12 +865,22 @@ export class Parser {
     if (any > 0 && this.lex(any, 'word:campaign') > 0) {
       const end = this.lex(any, 'word:campaign');
       return this.claim('campaign', i, end, (negated, context) => {
-        const ids = context.vocabulary.startedCampaigns.map((campaign) => campaign.id);
+        // A list holds at most MAX_LIST_VALUES ids: the most recent campaigns, and the explanation says so.
+        const started = context.vocabulary.startedCampaigns;
+        const ids = started.slice(0, MAX_LIST_VALUES).map((campaign) => campaign.id);
         if (ids.length === 0)
           return {
             problem: context.lang === 'es' ? 'no hay campañas enviadas' : 'no campaign has been sent',
           };
-        return { node: condition(field, negated ? 'nin' : 'in', [...ids].sort()) };
+        const node = condition(field, negated ? 'nin' : 'in', [...ids].sort());
+        if (started.length <= MAX_LIST_VALUES) return { node };
+        return {
+          node,
+          note:
+            context.lang === 'es'
+              ? `las ${MAX_LIST_VALUES} más recientes de ${started.length} campañas enviadas`
+              : `the ${MAX_LIST_VALUES} most recent of ${started.length} sent campaigns`,
+        };
       });
     }
     const at = this.skip(afterVerb, ['article']);
@@ -1052,10 +1067,13 @@ function listNode(field: string, values: readonly string[], or: boolean, negated
   return { all: unique.sort().map((value) => condition(field, negated ? 'neq' : 'eq', value)) };
 }
 
-function ownerNode(items: readonly { refs: ValueRef[] }[], negated: boolean): Built {
+/** Owners listed when a name is ambiguous; the rest are counted. */
+export const MAX_AMBIGUOUS_OWNERS = 5;
+
+function ownerNode(items: readonly { refs: ValueRef[] }[], negated: boolean, context: BuildContext): Built {
   for (const item of items) {
     const owners = [...new Map(item.refs.map((ref) => [ref.id, ref])).values()];
-    if (owners.length > 1) return { problem: `${owners.map((ref) => ref.value).join(' / ')}?` };
+    if (owners.length > 1) return { problem: ambiguousOwners(owners, context) };
   }
   return {
     node: oneOrMany(
@@ -1064,6 +1082,24 @@ function ownerNode(items: readonly { refs: ValueRef[] }[], negated: boolean): Bu
       negated,
     ),
   };
+}
+
+/**
+ * "Ana García / Ana Torres?", at most MAX_AMBIGUOUS_OWNERS names and "and N more"; owners
+ * sharing one name are told apart by their email, else their team, else their id.
+ */
+function ambiguousOwners(owners: readonly ValueRef[], context: BuildContext): string {
+  const stored = new Map(context.vocabulary.vocabulary.owners.map((owner) => [owner.id, owner]));
+  const names = owners.map((ref) => ref.value);
+  const labels = owners.map((ref) => {
+    if (names.filter((name) => name === ref.value).length === 1) return ref.value;
+    const owner = stored.get(ref.id as string);
+    return `${ref.value} (${owner?.email ?? owner?.team ?? ref.id})`;
+  });
+  const shown = labels.slice(0, MAX_AMBIGUOUS_OWNERS).join(' / ');
+  const more = labels.length - MAX_AMBIGUOUS_OWNERS;
+  if (more <= 0) return `${shown}?`;
+  return context.lang === 'es' ? `${shown} y ${more} más?` : `${shown} and ${more} more?`;
 }
 
 function locationNode(

@@ -42,6 +42,10 @@ export interface VocabularyCampaign {
 export interface VocabularyOwner {
   readonly id: string;
   readonly name: string;
+  /** Tells apart owners of one name when a sentence's name is ambiguous. */
+  readonly email?: string;
+  /** The owner's team id, when the user has one (the same use, when there is no email). */
+  readonly team?: string;
 }
 
 export const emptyVocabulary = (): SegmentVocabulary => ({
