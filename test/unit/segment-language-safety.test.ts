@@ -269,3 +269,50 @@ describe('messages', () => {
     expect(result.explanation.join(' ')).toMatch(/100 most recent of 130/);
   });
 });
+
+describe('dates in more forms, and the forms not read said so', () => {
+  const created = (op: Condition['op'], value: string) => c('createdAt', op, value);
+
+  it('reads a day with its month name, a day after "on"/"el", and a quarter', () => {
+    expect(read('creados antes del 1 de marzo de 2026').filter).toEqual({
+      all: [created('lt', '2026-03-01')],
+    });
+    expect(read('created before 1 March 2026').filter).toEqual({ all: [created('lt', '2026-03-01')] });
+    expect(read('created after March 1, 2026').filter).toEqual({ all: [created('gt', '2026-03-01')] });
+    expect(read('created on 2026-03-05').filter).toEqual({
+      all: [created('gte', '2026-03-05'), created('lt', '2026-03-06')],
+    });
+    expect(read('creados el 5 de marzo de 2026').filter).toEqual({
+      all: [created('gte', '2026-03-05'), created('lt', '2026-03-06')],
+    });
+    expect(read('created in Q1 2026').filter).toEqual({
+      all: [created('gte', '2026-01-01'), created('lt', '2026-04-01')],
+    });
+    // Without a year: the latest such quarter that has begun (now is 2026-06-15).
+    expect(read('created in Q3').filter).toEqual({
+      all: [created('gte', '2025-07-01'), created('lt', '2025-10-01')],
+    });
+    expect(read('created before Q2 2026').filter).toEqual({ all: [created('lt', '2026-04-01')] });
+    expect(read('created between 1 March 2026 and 15 March 2026').filter).toEqual({
+      all: [created('gte', '2026-03-01'), created('lt', '2026-03-16')],
+    });
+  });
+
+  it.each([
+    ['created before 31/12/2025', 'use a date such as 2025-12-31'],
+    ['creados antes del 31/12/2025', 'escribe la fecha como 2025-12-31'],
+    ['creados antes del 05/03/2026', '2026-03-05'],
+    ['created before 03/05/2026', '2026-03-05'],
+    ['customers created after 13.13.2025', 'YYYY-MM-DD'],
+    ['created before 2026-02-31', 'not a calendar date'],
+    ['created in the last 0 days', 'the number must be 1 or more'],
+    ['clientes creados en los últimos 0 días', 'el número debe ser 1 o más'],
+    ['customers 31-12-2025', '2025-12-31'],
+  ])('%s: the date is reported as not understood (%s), never "no date given"', (text, message) => {
+    const result = read(text);
+    expect(isComplete(result)).toBe(false);
+    expect(result.unmatched.join(' | ')).toContain(message);
+    expect(result.unmatched.join(' | ')).not.toMatch(/no date given|falta la fecha/);
+    expect(JSON.stringify(result.filter ?? {})).not.toContain('createdAt');
+  });
+});

@@ -395,13 +395,57 @@ export class Parser {
       }
       return undefined;
     };
-    const pointAt = (at: number): { start: Date; next: string; end: number } | undefined => {
+    const dayPoint = (date: Date, end: number) => ({
+      start: date,
+      next: isoDate(new Date(date.getTime() + 86_400_000)),
+      end,
+      day: true,
+    });
+    // A day with its month's name: "1 de marzo de 2026", "1 March 2026", "March 1, 2026" (no year: that of the month).
+    const namedDayAt = (at: number) => {
+      const day = this.tokens[at]?.kind === 'number' ? this.numberAt(at) : undefined;
+      if (day !== undefined && day >= 1 && day <= 31) {
+        const month = monthAt(this.skip(at + 1, ['date:of']));
+        if (month) return calendarDay(month.month, day, month.year, month.end);
+      }
+      const month = monthAt(at);
+      if (!month || month.year !== undefined || this.tokens[month.end]?.kind !== 'number') return undefined;
+      const after = this.numberAt(month.end) as number;
+      if (after < 1 || after > 31) return undefined;
+      const comma = this.tokens[month.end + 1]?.text === ',' ? month.end + 2 : month.end + 1;
+      const year = this.yearAt(comma);
+      return calendarDay(month.month, after, year, year === undefined ? month.end + 1 : comma + 1);
+    };
+    const calendarDay = (month: number, day: number, year: number | undefined, end: number) => {
+      const first = monthStart(now, month, year);
+      const date = new Date(Date.UTC(first.getUTCFullYear(), month - 1, day));
+      return date.getUTCMonth() === month - 1 ? dayPoint(date, end) : undefined;
+    };
+    // A calendar quarter: "Q1 2026", "T3" (no year: the latest such quarter that has begun).
+    const quarterAt = (at: number) => {
+      const quarter = /^[qt]([1-4])$/.exec(
+        this.tokens[at]?.kind === 'word' ? (this.norms[at] as string) : '',
+      );
+      if (!quarter) return undefined;
+      const month = (Number(quarter[1]) - 1) * 3;
+      const year =
+        this.yearAt(at + 1) ?? (month <= now.getUTCMonth() ? now.getUTCFullYear() : now.getUTCFullYear() - 1);
+      const start = new Date(Date.UTC(year, month, 1));
+      return {
+        start,
+        next: isoDate(new Date(Date.UTC(year, month + 3, 1))),
+        end: this.yearAt(at + 1) ? at + 2 : at + 1,
+      };
+    };
+    const pointAt = (at: number): { start: Date; next: string; end: number; day?: boolean } | undefined => {
       const token = this.tokens[at];
       if (token?.kind === 'date') {
         const date = new Date(`${token.text}T00:00:00Z`);
         if (Number.isNaN(date.getTime()) || isoDate(date) !== token.text) return undefined;
-        return { start: date, next: isoDate(new Date(date.getTime() + 86_400_000)), end: at + 1 };
+        return dayPoint(date, at + 1);
       }
+      const named = namedDayAt(at) ?? quarterAt(at);
+      if (named) return named;
       const month = monthAt(at);
       if (month) {
         const start = monthStart(now, month.month, month.year);
@@ -431,9 +475,8 @@ export class Parser {
         const start = isoDate(point.start);
         if (bound.concept === 'date:before') return { spec: { kind: 'range', lt: start }, end: point.end };
         if (bound.concept === 'date:since') return { spec: { kind: 'range', gte: start }, end: point.end };
-        const token = this.tokens[at];
         return {
-          spec: token?.kind === 'date' ? { kind: 'range', gt: start } : { kind: 'range', gte: point.next },
+          spec: point.day ? { kind: 'range', gt: start } : { kind: 'range', gte: point.next },
           end: point.end,
         };
       }
@@ -508,11 +551,68 @@ export class Parser {
       if (unit && unit.unit !== 'day')
         return { spec: calendarSpan(now, unit.unit, 'previous'), end: unit.end };
     }
+    // "on 2026-03-05", "el 5 de marzo de 2026", "in Q1 2026": that day or quarter.
+    if (hasIn || at > i) {
+      const point = pointAt(at);
+      if (point && (point.day || quarterAt(at)))
+        return { spec: { kind: 'range', gte: isoDate(point.start), lt: point.next }, end: point.end };
+    }
     if (hasIn) {
       const month = monthAt(at);
       if (month) return { spec: monthSpan(now, month.month, month.year), end: month.end };
       const year = this.yearAt(at);
       if (year !== undefined) return { spec: yearSpan(year), end: at + 1 };
+    }
+    return undefined;
+  }
+
+  /**
+   * A date the user wrote in a form not read (a numeric day "31/12/2025", an impossible
+   * ISO date "2026-02-31", "the last 0 days"), after its optional cue: its end and why, so
+   * the sentence says the date was not understood instead of losing it.
+   */
+  dateProblem(i: number): { end: number; problem: (lang: Lang) => string } | undefined {
+    const cue = this.lexAny(i, ['date:before', 'date:after', 'date:since', 'date:in', 'cmp:between']);
+    let at = this.skip(cue ? cue.end : i, ['date:the']);
+    const last = this.lex(at, 'date:lastN');
+    if (last > at && this.numberAt(last) === 0) {
+      const unit = this.lexAny(last + 1, [
+        'unit:day',
+        'unit:week',
+        'unit:month',
+        'unit:quarter',
+        'unit:year',
+      ]);
+      if (unit)
+        return {
+          end: unit.end,
+          problem: (lang) => (lang === 'es' ? 'el número debe ser 1 o más' : 'the number must be 1 or more'),
+        };
+    }
+    at = this.skip(at, ['date:the']);
+    const token = this.tokens[at];
+    if (token?.kind === 'date')
+      return {
+        end: at + 1,
+        problem: (lang) => (lang === 'es' ? 'no es una fecha del calendario' : 'not a calendar date'),
+      };
+    // d/m/y, d.m.y, d-m-y (or m/d/y): three numbers joined by one separator.
+    const [a, sep1, b, sep2, c] = this.tokens.slice(at, at + 5);
+    if (
+      a?.kind === 'number' &&
+      b?.kind === 'number' &&
+      c?.kind === 'number' &&
+      sep1?.kind === 'symbol' &&
+      /^[/.-]$/.test(sep1.text) &&
+      sep2?.text === sep1.text
+    ) {
+      return {
+        end: at + 5,
+        problem: (lang) => {
+          const example = isoExample(a.value as number, b.value as number, c.value as number, lang);
+          return lang === 'es' ? `escribe la fecha como ${example}` : `use a date such as ${example}`;
+        },
+      };
     }
     return undefined;
   }
@@ -542,6 +642,11 @@ export class Parser {
         return this.claim('date', i, phrase.end, (negated, context) =>
           dateNode(field.field, phrase.spec, negated, context),
         );
+      const problem = this.dateProblem(field.end) ?? (at > field.end ? this.dateProblem(at) : undefined);
+      if (problem)
+        return this.claim('date', i, problem.end, (_negated, context) => ({
+          problem: problem.problem(context.lang),
+        }));
       if (field.field === 'lastActivityAt')
         return this.claim('activity', i, field.end, (negated) => ({
           node: condition('lastActivityAt', negated ? 'notExists' : 'exists'),
@@ -556,7 +661,16 @@ export class Parser {
       );
     }
     const phrase = this.datePhrase(i, this.now);
-    if (!phrase) return undefined;
+    if (!phrase) {
+      const problem = this.dateProblem(i);
+      if (!problem) return undefined;
+      // The date field word before it is answered by this problem, not by "no date given".
+      if (this.pendingDateField) this.pendingDateField.used = true;
+      this.pendingDateField = undefined;
+      return this.claim('date', i, problem.end, (_negated, context) => ({
+        problem: problem.problem(context.lang),
+      }));
+    }
     const pending = this.pendingDateField;
     this.pendingDateField = undefined;
     if (pending) {
@@ -1026,6 +1140,19 @@ export class Parser {
       locationNode(list.items, negated, context),
     );
   }
+}
+
+/**
+ * The ISO date a numeric day most likely means: day first (a first number over 12 is a day;
+ * otherwise Spanish reads day/month, English month/day); "YYYY-MM-DD" when neither fits.
+ */
+function isoExample(a: number, b: number, year: number, lang: Lang): string {
+  const dayFirst = a > 12 || (b <= 12 && lang === 'es');
+  const [day, month] = dayFirst ? [a, b] : [b, a];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1900 && year <= 2100 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+    ? isoDate(date)
+    : 'YYYY-MM-DD';
 }
 
 const firstValue = (refs: readonly ValueRef[]) => refs[0]?.value as string;
