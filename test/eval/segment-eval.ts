@@ -185,10 +185,10 @@ export const meetsTargets = (summary: EvalSummary): boolean =>
 const oneDecimal = (value: number): string => value.toFixed(1);
 
 /** The one summary line, e.g. `Plain-language segments: 163/170 exact (95.9 %), es 96.5 %, en 95.3 %, 0 wrong filters presented as understood`. */
-export function summaryLine(summary: EvalSummary): string {
+export function summaryLine(summary: EvalSummary, label = 'Plain-language segments'): string {
   const wrong = summary.wrongUnderstood;
   return (
-    `Plain-language segments: ${summary.exact}/${summary.total} exact (${oneDecimal(summary.percent)} %), ` +
+    `${label}: ${summary.exact}/${summary.total} exact (${oneDecimal(summary.percent)} %), ` +
     `es ${oneDecimal(summary.byLang.es.percent)} %, en ${oneDecimal(summary.byLang.en.percent)} %, ` +
     `${wrong} wrong ${wrong === 1 ? 'filter' : 'filters'} presented as understood`
   );
@@ -221,6 +221,8 @@ export function describeMiss(result: SentenceResult): string {
 
 /** At least this many sentences, and each language between these shares of the set. */
 export const MIN_SENTENCES = 170;
+/** The held-out set (segment-sentences-holdout.json, written without seeing the interpreter) is smaller. */
+export const HOLDOUT_MIN_SENTENCES = 80;
 export const LANGUAGE_SHARE = { min: 0.45, max: 0.55 } as const;
 
 /** Fields every language of the set must exercise: one per concept of the contract. */
@@ -294,13 +296,14 @@ const DATE_FIELDS = new Set(['createdAt', 'updatedAt', 'lastActivityAt']);
  * unique, languages balanced, every expected filter valid by validateFilter
  * and holding only vocabulary values (dates as ISO dates), `complete` consistent
  * with the filter and the listed unmatched words, and every REQUIRED_FIELDS
- * exercised in both languages.
+ * exercised in both languages. `minSentences`: MIN_SENTENCES for the main set,
+ * HOLDOUT_MIN_SENTENCES for the held-out one.
  */
-export function checkSegmentEvalSet(set: SegmentEvalSet): string[] {
+export function checkSegmentEvalSet(set: SegmentEvalSet, minSentences: number = MIN_SENTENCES): string[] {
   const problems: string[] = [];
   if (Number.isNaN(Date.parse(set.now))) problems.push(`now ${JSON.stringify(set.now)} is not a date-time`);
-  if (set.sentences.length < MIN_SENTENCES)
-    problems.push(`${set.sentences.length} sentences; at least ${MIN_SENTENCES} are needed`);
+  if (set.sentences.length < minSentences)
+    problems.push(`${set.sentences.length} sentences; at least ${minSentences} are needed`);
   const seen = new Set<string>();
   for (const sentence of set.sentences) {
     const at = `${sentence.id}`;
@@ -353,11 +356,15 @@ export function checkSegmentEvalSet(set: SegmentEvalSet): string[] {
 
 const evalDir = import.meta.dirname;
 
+/** The main set's file and the held-out set's (same format, same vocabulary). */
+export const MAIN_SET_FILE = 'segment-sentences.json';
+export const HOLDOUT_SET_FILE = 'segment-sentences-holdout.json';
+
 /**
- * The set (segment-sentences.json) with its vocabulary (segment-vocabulary.json)
- * from test/eval. Throws with the file name when either is not JSON.
+ * A set (`file`, the main segment-sentences.json by default) with its vocabulary
+ * (segment-vocabulary.json) from test/eval. Throws with the file name when either is not JSON.
  */
-export function readSegmentEvalSet(dir: string = evalDir): SegmentEvalSet {
+export function readSegmentEvalSet(dir: string = evalDir, file: string = MAIN_SET_FILE): SegmentEvalSet {
   const read = (name: string): unknown => {
     const path = join(dir, name);
     try {
@@ -366,7 +373,7 @@ export function readSegmentEvalSet(dir: string = evalDir): SegmentEvalSet {
       throw new Error(`${path}: ${(error as Error).message}`);
     }
   };
-  const file = read('segment-sentences.json') as Omit<SegmentEvalSet, 'vocabulary'>;
+  const sentences = read(file) as Omit<SegmentEvalSet, 'vocabulary'>;
   const vocabulary = read('segment-vocabulary.json') as SegmentVocabulary;
-  return { now: file.now, userId: file.userId, sentences: file.sentences, vocabulary };
+  return { now: sentences.now, userId: sentences.userId, sentences: sentences.sentences, vocabulary };
 }

@@ -42,15 +42,15 @@ describe('CrmFunction: each env var comes with its grant', () => {
 
   it('useQueue(send) sets QUEUE=sqs and the queue URL and allows sending to that queue only', () => {
     const { stack, table, queue, config } = testStack();
-    CrmFunction.fromCatalogue(stack, lambda('campaignStart'), {
+    CrmFunction.fromCatalogue(stack, lambda('reportRebuild'), {
       table,
       config,
-      queues: { campaignSend: queue },
+      queues: { reportRebuild: queue },
     });
     const template = Template.fromStack(stack);
     expect(variablesOf(template)).toMatchObject({
       [env.queue.queue]: 'sqs',
-      [env.queue.url('campaignSend')]: { Ref: expect.stringMatching(/^Queue/) },
+      [env.queue.url('reportRebuild')]: { Ref: expect.stringMatching(/^Queue/) },
     });
     const sends = allowStatements(template)
       .map(({ statement }) => statement)

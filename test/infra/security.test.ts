@@ -66,6 +66,8 @@ describe('cdk-nag AwsSolutions', () => {
         `${anyIdentity} @ CrmMessaging/campaignSend-function/Role/DefaultPolicy/Resource`,
         `${anyIdentity} @ CrmSchedule/sequenceStep-function/Role/DefaultPolicy/Resource`,
         `${scheduleGroupWildcard} @ CrmSchedule/sequenceStep-function/Role/DefaultPolicy/Resource`,
+        // An A/B campaign's start writes its winner decision, `campaign-<id>-w`.
+        `${scheduleGroupWildcard} @ CrmSchedule/campaignStart-function/Role/DefaultPolicy/Resource`,
         `${scheduleGroupWildcard} @ CrmReporting/aggregates-function/Role/DefaultPolicy/Resource`,
         'AwsSolutions-SQS3 @ CrmReporting/StreamFailures/Resource',
         'AwsSolutions-SQS3 @ CrmSchedule/ScheduleFailures/Resource',

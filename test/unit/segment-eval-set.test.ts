@@ -6,7 +6,10 @@ import {
   checkSegmentEvalSet,
   type EvalSentence,
   evaluateSegmentSet,
+  HOLDOUT_MIN_SENTENCES,
+  HOLDOUT_SET_FILE,
   type InterpretationResult,
+  MIN_SENTENCES,
   meetsTargets,
   readSegmentEvalSet,
   type SegmentEvalSet,
@@ -222,6 +225,21 @@ describe('the plain-language interpreter on the evaluation set', () => {
   });
 
   it('never presents a wrong filter as understood', () => {
+    expect(summary.wrongUnderstood).toBe(0);
+  });
+});
+
+describe('the plain-language interpreter on the held-out set', () => {
+  const holdout = readSegmentEvalSet(undefined, HOLDOUT_SET_FILE);
+  const { summary } = evaluateSegmentSet(interpretSegment, holdout);
+
+  it('is sound with its own minimum size', () => {
+    expect(checkSegmentEvalSet(holdout, HOLDOUT_MIN_SENTENCES)).toEqual([]);
+    expect(checkSegmentEvalSet(holdout).join('\n')).toContain(`at least ${MIN_SENTENCES} are needed`);
+  });
+
+  it(`is at least ${TARGET_EXACT_PERCENT} % exact with no wrong filter understood (${summaryLine(summary, 'Held-out')})`, () => {
+    expect(summary.percent).toBeGreaterThanOrEqual(TARGET_EXACT_PERCENT);
     expect(summary.wrongUnderstood).toBe(0);
   });
 });

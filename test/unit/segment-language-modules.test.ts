@@ -53,6 +53,22 @@ describe('tokenise', () => {
     expect(texts('vip-tagged')).toEqual(['tagged', 'vip']);
   });
 
+  it('reads dotted abbreviations of capitals as one word', () => {
+    const read = (text: string) => tokenise(text).tokens.map((token) => [token.kind, token.text, token.norm]);
+    expect(read('de EE.UU. y')).toEqual([
+      ['word', 'de', 'de'],
+      ['word', 'EE.UU.', 'eeuu'],
+      ['word', 'y', 'y'],
+    ]);
+    expect(read('EE. UU.')).toEqual([['word', 'EE. UU.', 'eeuu']]);
+    expect(read('the U.K.')).toEqual([
+      ['word', 'the', 'the'],
+      ['word', 'U.K.', 'uk'],
+    ]);
+    // A sentence's full stop after a word is still a symbol.
+    expect(read('Madrid.').map(([kind]) => kind)).toEqual(['word', 'symbol']);
+  });
+
   it('stops at MAX_TOKENS and returns the rest', () => {
     const result = tokenise('a '.repeat(MAX_TOKENS + 5));
     expect(result.tokens).toHaveLength(MAX_TOKENS);
@@ -86,6 +102,10 @@ describe('countries (Intl.DisplayNames, CLDR)', () => {
     expect(countryCode('Alemania')).toBe('DE');
     expect(countryCode('USA')).toBe('US');
     expect(countryCode('Narnia')).toBeUndefined();
+    // A stored two-letter code is that code; the short forms UK and RU (Reino Unido) are Great Britain.
+    expect(countryCode('RU')).toBe('RU');
+    expect(countryCode('ru')).toBe('GB');
+    expect(countryCode('UK')).toBe('GB');
     expect(namesOfCode('PT')).toEqual(expect.arrayContaining(['portugal']));
   });
 

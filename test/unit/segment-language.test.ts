@@ -492,3 +492,253 @@ describe('interpretSegment: properties', () => {
     );
   });
 });
+
+describe('interpretSegment: a date next to an event with no date of its own is reported, never read as createdAt', () => {
+  const reported = (text: string, dateWords: string, why: string) => {
+    const result = read(text);
+    const entry = result.unmatched.find((each) => each.startsWith(`${dateWords}:`));
+    expect(entry, `${text}: ${JSON.stringify(result.unmatched)}`).toContain(why);
+    const fields = JSON.stringify(result.filter);
+    expect(fields, text).not.toContain('createdAt');
+  };
+
+  it.each([
+    ['contacts who unsubscribed in the last 30 days', 'in the last 30 days', 'no date for unsubscribing'],
+    ['contacts who subscribed this year', 'this year', 'no date for subscribing'],
+    ['contacts who bounced this month', 'this month', 'no date for bouncing'],
+    ['contacts who complained in 2025', 'in 2025', 'no date for complaining'],
+    ['contacts who opened the last campaign in the last week', 'in the last week', 'opening a campaign'],
+    ['contacts who clicked Black Friday 2025 last month', 'last month', 'clicking a campaign'],
+    ['customers with a deal in Negotiation since March', 'since March', 'a deal stage'],
+    ['contacts tagged vip this month', 'this month', 'tagging'],
+    ['contacts assigned to Luis this week', 'this week', 'assignment to an owner'],
+    ['contacts who opened in March', 'in March', 'opening a campaign'],
+    ['contactos que se dieron de baja en los últimos 30 días', 'en los últimos 30 días', 'darse de baja'],
+    ['contactos que rebotaron este mes', 'este mes', 'el rebote'],
+    ['contactos suscritos este año', 'este año', 'suscribirse'],
+    ['contactos que se quejaron en 2025', 'en 2025', 'la queja'],
+    ['contactos que abrieron Webinar IA en los últimos 7 días', 'en los últimos 7 días', 'abrir una campaña'],
+    ['contactos que hicieron clic en la última campaña este mes', 'este mes', 'hacer clic'],
+    ['unsubscribed contacts since March', 'since March', 'unsubscribing'],
+    ['contacts engaged in the last 30 days', 'in the last 30 days', 'engagement'],
+    ['clientes más comprometidos de este año', 'este año', 'engagement'],
+  ])('%s', (text, dateWords, why) => reported(text, dateWords, why));
+
+  it('a field word names the date, before or after the event', () => {
+    expect(complete('contacts created in the last 30 days who unsubscribed')).toEqual([
+      c('createdAt', 'withinDays', 30),
+      c('marketingStatus', 'eq', 'unsubscribed'),
+    ]);
+    expect(complete('contactos creados en los últimos 30 días que se dieron de baja')).toEqual([
+      c('createdAt', 'withinDays', 30),
+      c('marketingStatus', 'eq', 'unsubscribed'),
+    ]);
+    expect(complete('new contacts who unsubscribed in the last month')).toEqual([
+      c('marketingStatus', 'eq', 'unsubscribed'),
+      c('createdAt', 'withinDays', 30),
+    ]);
+  });
+
+  it('with no event next to it, a date phrase is still the creation date, said in the explanation', () => {
+    const result = read('leads in the last 30 days');
+    expect(result.unmatched).toEqual([]);
+    expect(result.filter?.all).toContainEqual(c('createdAt', 'withinDays', 30));
+    expect(result.explanation.join('\n')).toContain('created, by default');
+  });
+});
+
+describe('interpretSegment: negated activity in every form is the no-activity rule', () => {
+  const noActivitySince = (date: string) => ({
+    any: [
+      c('lastActivityAt', 'lt', date),
+      { all: [c('lastActivityAt', 'notExists'), c('createdAt', 'lt', date)] },
+    ],
+  });
+
+  it.each([
+    ['leads que no han tenido actividad en 2 meses', '2026-04-15'],
+    ['leads que no han tenido ninguna actividad en los últimos 2 meses', '2026-04-15'],
+    ['leads sin actividad en 2 meses', '2026-04-15'],
+    ['leads que no tienen actividad desde hace 2 meses', '2026-04-15'],
+    ['leads que no han sido contactados en 3 meses', '2026-03-15'],
+    ['leads no contactados desde hace 3 meses', '2026-03-15'],
+    ['leads que no se han contactado en 3 meses', '2026-03-15'],
+    ['clientes que no han estado activos en 2 meses', '2026-04-15'],
+    ['leads with no activity in 2 months', '2026-04-15'],
+    ['leads who have had no activity in 2 months', '2026-04-15'],
+    ["leads who haven't had any activity for 2 months", '2026-04-15'],
+    ['leads who have not been contacted in 3 months', '2026-03-15'],
+    ['leads that have not had activity in 60 days', '2026-04-16'],
+    ["leads who haven't been touched in 2 weeks", '2026-06-01'],
+    ["customers who weren't active in the last 2 months", '2026-04-15'],
+    ['leads que todavía no han sido contactados en 3 meses', '2026-03-15'],
+    ['leads que no fueron contactados en 3 meses', '2026-03-15'],
+  ])('%s', (text, date) => {
+    const conditions = complete(text);
+    expect(conditions).toContainEqual(noActivitySince(date));
+    expect(JSON.stringify(conditions)).not.toContain('"gte"');
+  });
+
+  it('a negation reaches its concept over an unknown word, which is still reported', () => {
+    const result = read('leads que no han firmado actividad en 2 meses');
+    expect(result.unmatched).toEqual(['firmado']);
+    expect(result.filter?.all).toContainEqual(noActivitySince('2026-04-15'));
+  });
+});
+
+describe('interpretSegment: reflexive, compound and phrasal verbs are whole phrases', () => {
+  it.each([
+    ['contactos que se dio de baja', c('marketingStatus', 'eq', 'unsubscribed')],
+    ['contactos que se dieron de baja', c('marketingStatus', 'eq', 'unsubscribed')],
+    ['contactos que se han dado de baja', c('marketingStatus', 'eq', 'unsubscribed')],
+    ['contactos que se ha dado de baja', c('marketingStatus', 'eq', 'unsubscribed')],
+    ['contactos dados de baja', c('marketingStatus', 'eq', 'unsubscribed')],
+    ['contactos que se desuscribieron', c('marketingStatus', 'eq', 'unsubscribed')],
+    ['contactos que se suscribieron', c('marketingStatus', 'eq', 'subscribed')],
+    ['contactos que se quejaron', c('marketingStatus', 'eq', 'complained')],
+    ['contactos que rebotaron', c('marketingStatus', 'eq', 'bounced')],
+    ['contacts who opted out', c('marketingStatus', 'eq', 'unsubscribed')],
+    ['contacts who have unsubscribed', c('marketingStatus', 'eq', 'unsubscribed')],
+    ['contacts who have bounced', c('marketingStatus', 'eq', 'bounced')],
+    ['contacts who marked us as spam', c('marketingStatus', 'eq', 'complained')],
+  ])('%s', (text, expected) => {
+    expect(complete(text)).toEqual([expected]);
+  });
+
+  it.each([
+    ['contactos que se registraron en marzo'],
+    ['contactos que se dieron de alta en marzo'],
+    ['contacts who signed up in March'],
+  ])('%s: a creation date', (text) => {
+    expect(complete(text)).toEqual([c('createdAt', 'gte', '2026-03-01'), c('createdAt', 'lt', '2026-04-01')]);
+  });
+});
+
+describe('interpretSegment: names are never broken by a keyword inside them', () => {
+  it('reports a capitalised name the vocabulary lacks as the user wrote it', () => {
+    for (const [text, name] of [
+      ['clientes de Nueva York', 'Nueva York'],
+      ['Nueva York clients', 'Nueva York'],
+      ['contacts from New Haven', 'New Haven'],
+      ['contactos de Madrid Centro', 'Madrid Centro'],
+      ['customers not in San Francisco', 'not in San Francisco'],
+      ['clientes de nueva york', 'nueva york'],
+    ] as const) {
+      const result = read(text);
+      expect(result.unmatched, text).toContain(name);
+      expect(JSON.stringify(result.filter), text).not.toMatch(/createdAt|"Madrid"/);
+    }
+  });
+
+  it('reads a sentence written in title case', () => {
+    expect(complete('Contacts Who Opened Black Friday')).toEqual([
+      c('engagement.opened', 'eq', '01KDVDNHT0QEBFBEH8C4PP4F42'),
+    ]);
+    expect(complete('Customers In New York')).toEqual([
+      c('lifecycleStage', 'eq', 'customer'),
+      c('city', 'eq', 'New York'),
+    ]);
+    expect(read('Clientes De Nueva York').unmatched).toEqual(['Nueva York']);
+  });
+
+  it('still reads whole and partly typed values, and shouted words are not names', () => {
+    expect(complete('clientes de Ciudad de México')).toEqual([
+      c('lifecycleStage', 'eq', 'customer'),
+      c('city', 'eq', 'Ciudad de México'),
+    ]);
+    expect(complete('leads from New York or Buenos Aires')).toEqual([
+      c('lifecycleStage', 'eq', 'lead'),
+      c('city', 'in', ['Buenos Aires', 'New York']),
+    ]);
+    const sql = read('customers in Madrid UNION SELECT');
+    expect(sql.filter?.all).toContainEqual(c('city', 'eq', 'Madrid'));
+    expect(sql.unmatched).toEqual(['UNION SELECT']);
+  });
+
+  it('reads country abbreviations as their ISO codes when the tenant has that country', () => {
+    for (const text of [
+      'clientes de EE.UU.',
+      'clientes de EE. UU.',
+      'clientes de EEUU',
+      'customers in the U.S.',
+    ]) {
+      expect(complete(text), text).toContainEqual(c('country', 'eq', 'United States'));
+    }
+    const uk: SegmentVocabulary = { ...emptyVocabulary(), countries: ['United Kingdom'] };
+    for (const text of [
+      'customers in the UK',
+      'customers in the U.K.',
+      'clientes de RU',
+      'clientes del Reino Unido',
+    ]) {
+      expect(read(text, {}, uk).filter?.all, text).toContainEqual(c('country', 'eq', 'United Kingdom'));
+    }
+    // "RU" in capitals is Russia's code when the tenant has Russia, stored as a code or a name.
+    for (const countries of [
+      ['RU', 'United Kingdom'],
+      ['Russia', 'United Kingdom'],
+    ]) {
+      const russia: SegmentVocabulary = { ...emptyVocabulary(), countries };
+      expect(read('clientes de RU', {}, russia).filter?.all).toContainEqual(
+        c('country', 'eq', countries[0] as string),
+      );
+    }
+    expect(read('customers in the UK').unmatched).toEqual(['UK']);
+  });
+});
+
+describe('interpretSegment: a campaign or stage name typed in part', () => {
+  const BLACK_FRIDAY = '01KDVDNHT0QEBFBEH8C4PP4F42';
+
+  it('matches the one campaign whose name holds every word typed, and says so', () => {
+    const clicked = read('contacts who clicked Black Friday');
+    expect(clicked.filter).toEqual({ all: [c('engagement.clicked', 'eq', BLACK_FRIDAY)] });
+    expect(clicked.unmatched).toEqual([]);
+    expect(clicked.explanation.join('\n')).toContain('partial name of «Black Friday 2025»');
+    const abrieron = read('contactos que abrieron Webinar');
+    expect(abrieron.filter).toEqual({ all: [c('engagement.opened', 'eq', WEBINAR)] });
+    expect(abrieron.explanation.join('\n')).toContain('nombre incompleto de «Webinar IA»');
+    expect(complete('contacts who did not open Webinar')).toEqual([c('engagement.opened', 'neq', WEBINAR)]);
+    expect(complete('contacts who opened the spring newsletter')).toEqual([
+      c('engagement.opened', 'eq', SPRING),
+    ]);
+    expect(complete('leads que no abrieron Webinar IA ni Black Friday')).toEqual([
+      c('lifecycleStage', 'eq', 'lead'),
+      c('engagement.opened', 'neq', WEBINAR),
+      c('engagement.opened', 'neq', BLACK_FRIDAY),
+    ]);
+  });
+
+  it('reports a word two campaigns share, and keywords alone name no campaign', () => {
+    for (const text of ['contacts who opened the newsletter', 'contactos que abrieron la newsletter']) {
+      const result = read(text);
+      expect(result.filter, text).toBeNull();
+      expect(result.unmatched[0], text).toContain('Newsletter de marzo / Spring Newsletter?');
+    }
+    expect(read('contacts who opened in March').unmatched[0]).toBe('opened: which campaign?');
+  });
+
+  it('matches part of one stage name after a deal word', () => {
+    expect(complete('customers with a deal in Renewal')).toEqual([
+      c('lifecycleStage', 'eq', 'customer'),
+      c('deals.stage', 'eq', '01KDVDNEW8KVSJVVC2NTX70M0Q'),
+    ]);
+    expect(complete('clientes con un negocio en Propuesta')).toEqual([
+      c('lifecycleStage', 'eq', 'customer'),
+      c('deals.stage', 'eq', '01KDVDNGTRQXRFZVR16QSRBE8W'),
+    ]);
+  });
+
+  it('reports two campaigns under one name instead of picking one', () => {
+    const twice: SegmentVocabulary = {
+      ...emptyVocabulary(),
+      campaigns: [
+        { id: 'c1', name: 'Welcome' },
+        { id: 'c2', name: 'Welcome' },
+      ],
+    };
+    const result = read('contacts who opened Welcome', {}, twice);
+    expect(result.filter).toBeNull();
+    expect(result.unmatched[0]).toContain('2 campaigns have that name');
+  });
+});

@@ -4,7 +4,7 @@ import { searchable } from '../text.ts';
  * ISO 3166-1 alpha-2 region codes and their names in English and Spanish, from
  * `Intl.DisplayNames` (CLDR data shipped with the runtime; deprecated codes are left out), so "España",
  * "Spain" and "ES" meet on ES. A few common short forms CLDR does not give
- * as names are added (USA, EEUU, UK).
+ * as names are added (USA, EEUU, UK, RU for Reino Unido).
  */
 let names: ReadonlyMap<string, string> | undefined;
 
@@ -15,6 +15,9 @@ const aliases: Record<string, string> = {
   'estados unidos de america': 'US',
   america: 'US',
   uk: 'GB',
+  // Reino Unido; "RU" in capitals is Russia's code when the tenant stores that code (the code wins).
+  ru: 'GB',
+  eua: 'US',
   'great britain': 'GB',
   inglaterra: 'GB',
   england: 'GB',
@@ -62,6 +65,9 @@ function isCanonicalRegion(code: string): boolean {
 /** The ISO code of a stored country value (a name in en/es or a code), or undefined. */
 export function countryCode(value: string): string | undefined {
   const trimmed = value.trim();
+  // A stored two-letter code is that code ("RU" is Russia), before any short form ("ru": Reino Unido).
+  if (/^[A-Z]{2}$/.test(trimmed) && isCanonicalRegion(trimmed) && namesOfCode(trimmed).length > 0)
+    return trimmed;
   const byName = countryNames().get(searchable(trimmed));
   if (byName) return byName;
   const upper = trimmed.toUpperCase();

@@ -1,4 +1,5 @@
 import { type Condition, MAX_LIST_VALUES, type SegmentFilter } from '../segment-filter.ts';
+import { searchable } from '../text.ts';
 import {
   calendarSpan,
   type DateSpec,
@@ -13,7 +14,14 @@ import {
 } from './dates.ts';
 import { type Concept, type Lang, lexicon, MAX_PHRASE_WORDS } from './lexicon.ts';
 import type { Token } from './tokens.ts';
-import { MAX_VALUE_WORDS, type ValueKind, type ValueRef, type VocabularyIndex } from './values.ts';
+import {
+  MAX_VALUE_WORDS,
+  tolerance,
+  typoDistance,
+  type ValueKind,
+  type ValueRef,
+  type VocabularyIndex,
+} from './values.ts';
 
 /**
  * The grammar: tokens → recognised spans (keywords, vocabulary values, numbers,
@@ -42,8 +50,48 @@ export type Built =
   | { readonly silent: true }
   | { readonly problem: string };
 
+/**
+ * Something a contact did or that was done to it whose date the filter cannot
+ * see (no field records when a contact unsubscribed, opened a campaign, entered
+ * a deal stage…): a date phrase next to it is not about the contact's creation.
+ */
+export type DatelessEvent =
+  | 'subscribed'
+  | 'unsubscribed'
+  | 'bounced'
+  | 'complained'
+  | 'opened'
+  | 'clicked'
+  | 'deal'
+  | 'owner'
+  | 'tag'
+  | 'engaged';
+
+const eventNames: Record<DatelessEvent, [string, string]> = {
+  subscribed: ['suscribirse', 'subscribing'],
+  unsubscribed: ['darse de baja', 'unsubscribing'],
+  bounced: ['el rebote', 'bouncing'],
+  complained: ['la queja', 'complaining'],
+  opened: ['abrir una campaña', 'opening a campaign'],
+  clicked: ['hacer clic en una campaña', 'clicking a campaign'],
+  deal: ['la etapa de un negocio', 'a deal stage'],
+  owner: ['la asignación a un propietario', 'the assignment to an owner'],
+  tag: ['el etiquetado', 'tagging'],
+  engaged: ['el engagement (una puntuación actual)', 'engagement (a current score)'],
+};
+
+/** Why a date phrase next to a dateless event is not read: in `lang`. */
+export function datelessProblem(event: DatelessEvent, lang: Lang): string {
+  const [es, en] = eventNames[event];
+  return lang === 'es'
+    ? `no hay fecha para ${es} (escribe «creados» para la fecha de alta)`
+    : `there is no date for ${en} (write "created" for the creation date)`;
+}
+
 export interface Claim {
   readonly kind: string;
+  /** The claim names a dateless event (see DatelessEvent). */
+  readonly event?: DatelessEvent;
   readonly start: number;
   readonly end: number;
   build(negated: boolean, context: BuildContext): Built;
@@ -122,6 +170,9 @@ const numberWords: Record<string, number> = {
   ninety: 90,
 };
 
+/** Tokens a negation may reach over (fillers and unknown words) before it is reported as unused. */
+const MAX_NEGATION_GAP = 4;
+
 // Conditions helpers -------------------------------------------------------
 
 const condition = (field: string, op: Condition['op'], value?: unknown): Condition =>
@@ -148,6 +199,8 @@ export class Parser {
     private readonly vocabulary: VocabularyIndex,
     /** Relative dates count from here (UTC). */
     private readonly now: Date,
+    /** Token spans of names the vocabulary does not hold, reported whole (see opaqueNames). */
+    private readonly opaque: readonly (readonly [number, number])[] = [],
   ) {
     this.norms = [...norms];
   }
@@ -205,10 +258,10 @@ export class Parser {
       const refs = (this.vocabulary.byForm.get(token.norm) ?? []).filter((ref) => kinds.includes(ref.kind));
       return refs.length > 0 ? { refs, end: i + 1 } : undefined;
     }
-    if (kinds.includes('country') && /^[A-Z]{2}$/.test(token.text)) {
-      const forms = this.vocabulary.countryForms.get(token.text);
-      if (forms)
-        return { refs: [{ kind: 'country', value: forms[0] as string, code: token.text }], end: i + 1 };
+    const code = token.text.replace(/[.\s]/g, '');
+    if (kinds.includes('country') && /^[A-Z]{2}$/.test(code)) {
+      const forms = this.vocabulary.countryForms.get(code);
+      if (forms) return { refs: [{ kind: 'country', value: forms[0] as string, code }], end: i + 1 };
     }
     for (let n = Math.min(MAX_VALUE_WORDS, this.tokens.length - i); n >= 1; n--) {
       const form = this.phraseAt(i, n);
@@ -217,6 +270,84 @@ export class Parser {
       if (refs.length > 0) return { refs, end: i + n };
     }
     return undefined;
+  }
+
+  /**
+   * Part of a stored name typed after its cue ("clicked Black Friday" for "Black Friday
+   * 2025", "abrieron Webinar" for "Webinar IA"): the longest run of words at i (≤ MAX_VALUE_WORDS,
+   * the first a letter word) each of which is a word of the same names (typos as for values),
+   * with at least one word that is not a keyword (a month or "campaign" alone names nothing).
+   * Returns the names that hold every word (one: a match; several: ambiguous, for the caller to
+   * report) with their ids (a name in several pipelines: each id), or undefined when none.
+   */
+  partialName(
+    i: number,
+    entries: readonly { readonly id: string; readonly name: string }[],
+  ): { ids: string[]; names: string[]; end: number } | undefined {
+    const named = entries.slice(0, 2_000).map((entry) => ({
+      ...entry,
+      words: searchable(entry.name).split(/[\s-]+/),
+    }));
+    const fits = (typed: string, word: string) =>
+      typed === word ||
+      (tolerance(typed) > 0 && typoDistance(typed, word, tolerance(typed)) <= tolerance(typed));
+    if (this.tokens[i]?.kind !== 'word' || !/\p{L}/u.test(this.norms[i] as string)) return undefined;
+    let candidates = named;
+    let end = i;
+    let distinctive = false;
+    while (end < this.tokens.length && end - i < MAX_VALUE_WORDS) {
+      const token = this.tokens[end];
+      if (token?.kind !== 'word' && token?.kind !== 'number') break;
+      const typed = this.norms[end] as string;
+      const next = candidates.filter((entry) => entry.words.some((word) => fits(typed, word)));
+      if (next.length === 0) break;
+      candidates = next;
+      if (!lexicon.words.has(typed)) distinctive = true;
+      end++;
+    }
+    if (end === i || !distinctive) return undefined;
+    const names = [...new Set(candidates.map((entry) => entry.name))].sort();
+    return { ids: candidates.map((entry) => entry.id), names, end };
+  }
+
+  /**
+   * Whether a capitalised run is read after all: keywords, then values ("Opened Black Friday
+   * 2025", "Customers In New York"), or part of one value right after a verb or deal word
+   * ("Clicked Black Friday"). "Nueva York" is not: "York" is only part of "New York" and
+   * "Nueva" is no cue for it.
+   */
+  private readableName(start: number, end: number): boolean {
+    let cue = false;
+    for (let at = start; at < end; at++) {
+      if (this.valuesCover(at, end)) return true;
+      if (this.partOfOneValue(at, end) && (at === start || cue)) return true;
+      const norm = this.norms[at] as string;
+      if (!lexicon.phrases.has(norm)) return false;
+      if (this.lexAny(at, ['verb:opened', 'verb:clicked', 'word:deal', 'word:campaign', 'word:stage']))
+        cue = true;
+    }
+    return false;
+  }
+
+  /** Whether every word of [start, end) is a word of one same vocabulary value ("Black Friday" of "Black Friday 2025"). */
+  private partOfOneValue(start: number, end: number): boolean {
+    const typed = this.norms.slice(start, end);
+    for (const form of this.vocabulary.byForm.keys()) {
+      const words = form.split(' ');
+      if (typed.every((word) => words.includes(word))) return true;
+    }
+    return false;
+  }
+
+  /** Whether vocabulary values, one after another, cover the tokens [start, end) (the last may go on: "Black Friday 2025"). */
+  private valuesCover(start: number, end: number): boolean {
+    let at = start;
+    while (at < end) {
+      const value = this.valueAt(at, ['city', 'country', 'tag', 'industry', 'stage', 'campaign', 'owner']);
+      if (!value) return false;
+      at = value.end;
+    }
+    return true;
   }
 
   /**
@@ -256,15 +387,15 @@ export class Parser {
     (i) => this.comparison(i),
     (i) => this.dateRule(i),
     (i) => this.title(i),
-    (i) => this.engagementLevel(i),
+    (i) => withEvent(this.engagementLevel(i), 'engaged'),
     (i) => this.status(i),
     (i) => this.presence(i),
-    (i) => this.tag(i),
+    (i) => withEvent(this.tag(i), 'tag'),
     (i) => this.industry(i),
-    (i) => this.owner(i),
+    (i) => withEvent(this.owner(i), 'owner'),
     (i) => this.mine(i),
-    (i) => this.deal(i),
-    (i) => this.engagementVerb(i),
+    (i) => withEvent(this.deal(i), 'deal'),
+    (i) => this.engagementVerbEvent(this.engagementVerb(i)),
     (i) => this.audience(i),
     (i) => this.location(i),
     (i) => this.bareValue(i),
@@ -286,20 +417,33 @@ export class Parser {
     let orAt: number | undefined;
     let unknownSinceClaim = false;
     let i = 0;
+    const names = this.opaque.filter(([start, end]) => !this.readableName(start, end));
     const addUnknown = (start: number, end: number) => {
       const last = unknown[unknown.length - 1];
       if (last && last[1] === start) last[1] = end;
       else unknown.push([start, end]);
     };
     while (i < this.tokens.length) {
+      const name = names.find(([start]) => start === i);
+      if (name) {
+        if (negation !== undefined) addUnknown(negation, i);
+        negation = undefined;
+        addUnknown(name[0], name[1]);
+        i = name[1];
+        continue;
+      }
       this.negationPending = negation !== undefined;
       let matched: Match | undefined;
       for (const rule of this.rules) {
         matched = rule(i);
+        // A claim may not take part of an unknown name ("from Madrid" in "from Madrid Centro").
+        if (matched && names.some(([start, end]) => i < end && (matched as Match).end > start))
+          matched = undefined;
         if (matched) break;
       }
       if (matched) {
         unknownSinceClaim = false;
+        this.sequence.push(matched.claim);
         const items = current();
         const previous = items[items.length - 1];
         const item: OpenItem = { claims: [matched.claim], negatedFrom: [negation] };
@@ -358,7 +502,10 @@ export class Parser {
       or = false;
       orAt = undefined;
       unknownSinceClaim = true;
-      if (negation !== undefined) {
+      // An unknown word between a negation and its concept (a verb the lexicon lacks: "no han
+      // firmado nada de Madrid") keeps the negation for the next concept, as the user meant
+      // it: dropping it would read that concept positively, the opposite. The word itself is reported.
+      if (negation !== undefined && i - negation > MAX_NEGATION_GAP) {
         addUnknown(negation, i);
         negation = undefined;
       }
@@ -369,8 +516,28 @@ export class Parser {
     return { items: top, unknown };
   }
 
-  private claim(kind: string, start: number, end: number, build: Claim['build']): Match {
-    return { claim: { kind, start, end, build }, end };
+  private claim(
+    kind: string,
+    start: number,
+    end: number,
+    build: Claim['build'],
+    event?: DatelessEvent,
+  ): Match {
+    return { claim: event ? { kind, start, end, build, event } : { kind, start, end, build }, end };
+  }
+
+  /** Every claim matched, in sentence order (a date phrase looks at its neighbours). */
+  private readonly sequence: Claim[] = [];
+
+  /**
+   * The dateless event of the claim just before or just after `claim` (the one before first),
+   * audience nouns aside ("unsubscribed contacts since March").
+   */
+  private eventNextTo(claim: Claim): DatelessEvent | undefined {
+    const others = this.sequence.filter((each) => each.kind !== 'audience' && each.kind !== 'companies');
+    const at = others.indexOf(claim);
+    if (at < 0) return undefined;
+    return others[at - 1]?.event ?? others[at + 1]?.event;
   }
 
   // Dates --------------------------------------------------------------------
@@ -679,7 +846,11 @@ export class Parser {
         dateNode(pending.field, phrase.spec, negated, context),
       );
     }
-    return this.claim('date', i, phrase.end, (negated, context) => {
+    // No field word: the contact's creation by default, except next to an event that has no date
+    // of its own ("unsubscribed in the last 30 days" is not "created in the last 30 days").
+    const match = this.claim('date', i, phrase.end, (negated, context) => {
+      const event = this.eventNextTo(match.claim);
+      if (event) return { problem: datelessProblem(event, context.lang) };
       const built = dateNode('createdAt', phrase.spec, negated, context);
       return 'node' in built
         ? {
@@ -688,6 +859,7 @@ export class Parser {
           }
         : built;
     });
+    return match;
   }
 
   /** A date field word read before its date phrase ("new customers in the last month"). */
@@ -821,11 +993,17 @@ export class Parser {
     ]);
     if (!found) return undefined;
     const status = found.concept.slice(7);
-    return this.claim('status', i, found.end, (negated) => {
-      if (status === 'subscribed' && negated)
-        return { node: condition('marketingStatus', 'eq', 'unsubscribed') };
-      return { node: condition('marketingStatus', negated ? 'neq' : 'eq', status) };
-    });
+    return this.claim(
+      'status',
+      i,
+      found.end,
+      (negated) => {
+        if (status === 'subscribed' && negated)
+          return { node: condition('marketingStatus', 'eq', 'unsubscribed') };
+        return { node: condition('marketingStatus', negated ? 'neq' : 'eq', status) };
+      },
+      status as DatelessEvent,
+    );
   }
 
   private presence(i: number): Match | undefined {
@@ -959,7 +1137,25 @@ export class Parser {
       at = this.skip(cue, ['article', 'word:stage', 'date:of']);
     }
     const list = this.valueList(at, ['stage']);
-    if (!list) return undefined;
+    if (!list) {
+      // "with a deal in Renewal": part of one stage name, only after the deal word.
+      if (dealWord < 0) return undefined;
+      const stages = this.vocabulary.vocabulary.stages.map((stage) => ({ id: stage.id, name: stage.name }));
+      const partial = this.partialName(at, stages);
+      if (!partial) return undefined;
+      const stageEnd = this.lex(partial.end, 'word:stage');
+      return withEvent(
+        this.claim('deal', i, stageEnd > 0 ? stageEnd : partial.end, (negated, context) =>
+          partial.names.length > 1
+            ? { problem: `${partial.names.join(' / ')}?` }
+            : {
+                node: oneOrMany('deals.stage', partial.ids, negated),
+                note: partialNote(partial.names[0] as string, context.lang),
+              },
+        ),
+        'deal',
+      );
+    }
     const stageAfter = this.lex(list.end, 'word:stage');
     const end = stageAfter > 0 ? stageAfter : list.end;
     return this.claim('deal', i, end, (negated) => {
@@ -967,6 +1163,11 @@ export class Parser {
       const ids = list.items.flatMap((item) => item.refs.map((ref) => ref.id as string));
       return { node: oneOrMany('deals.stage', ids, negated) };
     });
+  }
+
+  /** An opened/clicked claim names its event, for a date phrase next to it. */
+  private engagementVerbEvent(match: Match | undefined): Match | undefined {
+    return withEvent(match, this.lastEngagementField === 'engagement.clicked' ? 'clicked' : 'opened');
   }
 
   private engagementVerb(i: number): Match | undefined {
@@ -1012,16 +1213,28 @@ export class Parser {
       return this.lastCampaign(i, field, this.lex(recent, 'word:campaign'));
     const listAt = campaignWord > 0 ? this.skip(campaignWord, ['filler']) : at;
     const list = this.valueList(listAt, ['campaign'], ['word:campaign']);
-    if (!list) return undefined;
+    if (!list) {
+      // "clicked Black Friday" (stored "Black Friday 2025"): part of exactly one campaign's name.
+      const partial = this.partialName(listAt, this.vocabulary.vocabulary.campaigns);
+      // The verb alone: reported, and still an event (a date next to it is not the creation date).
+      if (!partial)
+        return this.claim('campaignMissing', i, verb.end, (_negated, context) => ({
+          problem: context.lang === 'es' ? '¿qué campaña?' : 'which campaign?',
+        }));
+      const after = this.lex(partial.end, 'word:campaign');
+      return this.claim('campaign', i, after > 0 ? after : partial.end, (negated, context) =>
+        partial.names.length > 1
+          ? { problem: `${partial.names.join(' / ')}?` }
+          : {
+              node: oneOrMany(field, partial.ids, negated),
+              note: partialNote(partial.names[0] as string, context.lang),
+            },
+      );
+    }
     const after = this.lex(list.end, 'word:campaign');
-    return this.claim('campaign', i, after > 0 ? after : list.end, (negated) => ({
-      node: listNode(
-        field,
-        list.items.map((item) => item.refs[0]?.id as string),
-        list.or,
-        negated,
-      ),
-    }));
+    return this.claim('campaign', i, after > 0 ? after : list.end, (negated, context) =>
+      campaignNode(field, list, negated, context.lang),
+    );
   }
 
   private lastCampaign(i: number, field: string, end: number): Match {
@@ -1092,14 +1305,26 @@ export class Parser {
     if (campaign && field && campaign.end > (value?.end ?? i)) {
       const list = this.valueList(i, ['campaign'], ['word:campaign']);
       if (list)
-        return this.claim('campaign', i, list.end, (negated) => ({
-          node: listNode(
-            field,
-            list.items.map((item) => item.refs[0]?.id as string),
-            list.or,
-            negated,
+        return this.engagementVerbEvent(
+          this.claim('campaign', i, list.end, (negated, context) =>
+            campaignNode(field, list, negated, context.lang),
           ),
-        }));
+        );
+    }
+    // "no abrieron Webinar IA ni Black Friday": part of a campaign name right after a campaign.
+    if (!value && field && this.sequence[this.sequence.length - 1]?.kind === 'campaign') {
+      const partial = this.partialName(i, this.vocabulary.vocabulary.campaigns);
+      if (partial)
+        return this.engagementVerbEvent(
+          this.claim('campaign', i, partial.end, (negated, context) =>
+            partial.names.length > 1
+              ? { problem: `${partial.names.join(' / ')}?` }
+              : {
+                  node: oneOrMany(field, partial.ids, negated),
+                  note: partialNote(partial.names[0] as string, context.lang),
+                },
+          ),
+        );
     }
     if (!value) return undefined;
     const kinds = new Set(value.refs.map((ref) => ref.kind));
@@ -1153,6 +1378,43 @@ function isoExample(a: number, b: number, year: number, lang: Lang): string {
   return year >= 1900 && year <= 2100 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
     ? isoDate(date)
     : 'YYYY-MM-DD';
+}
+
+/** Opened/clicked the named campaigns; two campaigns under one name are ambiguous, never one of them picked. */
+function campaignNode(
+  field: string,
+  list: { items: readonly { refs: readonly ValueRef[] }[]; or: boolean },
+  negated: boolean,
+  lang: Lang,
+): Built {
+  for (const item of list.items) {
+    const ids = new Set(item.refs.map((ref) => ref.id));
+    if (ids.size > 1)
+      return {
+        problem:
+          lang === 'es'
+            ? `«${item.refs[0]?.value}»: ${ids.size} campañas con ese nombre`
+            : `«${item.refs[0]?.value}»: ${ids.size} campaigns have that name`,
+      };
+  }
+  return {
+    node: listNode(
+      field,
+      list.items.map((item) => item.refs[0]?.id as string),
+      list.or,
+      negated,
+    ),
+  };
+}
+
+/** The explanation's note for a name matched from part of it. */
+function partialNote(name: string, lang: Lang): string {
+  return lang === 'es' ? `nombre incompleto de «${name}»` : `partial name of «${name}»`;
+}
+
+/** The match with its claim marked as naming a dateless event. */
+function withEvent(match: Match | undefined, event: DatelessEvent): Match | undefined {
+  return match && { claim: { ...match.claim, event }, end: match.end };
 }
 
 const firstValue = (refs: readonly ValueRef[]) => refs[0]?.value as string;

@@ -8,8 +8,8 @@ import {
   type ParsedItem,
   Parser,
 } from './grammar.ts';
-import { type Lang, lexicon } from './lexicon.ts';
-import { tokenise } from './tokens.ts';
+import { type Concept, type Lang, lexicon } from './lexicon.ts';
+import { type Token, tokenise } from './tokens.ts';
 import { correctWord, indexVocabulary } from './values.ts';
 import type { SegmentVocabulary } from './vocabulary.ts';
 
@@ -52,12 +52,29 @@ export interface Interpretation {
  * year" is rolling (365 days), "el año pasado"/"last year" the calendar year;
  * "inactive for N months" is the "no activity since" rule.
  *
+ * Where a default would change the meaning, the words are reported instead:
+ * - A date phrase with no field word is the creation date (said in the explanation),
+ *   except next to a claim whose event has no date of its own (unsubscribed,
+ *   subscribed, bounced, complained, opened, clicked, a deal stage, an owner, a
+ *   tag: "unsubscribed in the last 30 days"): then it is unmatched with the reason;
+ *   a field word ("created", "creados") still names the date.
+ * - A negation reaches its concept over fillers and unknown words (up to 4 tokens):
+ *   "no han firmado actividad en 2 meses" is negated activity with "firmado" unmatched,
+ *   never the positive reading.
+ * - A run of capitalised words holding a word the vocabulary and lexicon cannot use
+ *   alone ("Nueva York", "Madrid Centro") is one unmatched name; no keyword inside it
+ *   is read. Runs that are values or part of one value ("Black Friday") are read.
+ * - After opened/clicked (and after a deal word for stages), words that are all part of
+ *   exactly one stored name match it, with a note in the explanation; part of several
+ *   names, or one name stored for two campaigns, is ambiguous and unmatched.
+ *
  * Never evaluates the text; values come only from `vocabulary`, numbers and
  * dates from the sentence. Bounded work: at most 100 tokens (the rest is
  * reported unmatched), keyword phrases of ≤ 4 words and values of ≤ 5 words,
  * at most 2,000 values of each vocabulary kind; typo correction compares each
  * unknown word with the known words once (≤ 100 × the known words, each a
- * bounded edit distance).
+ * bounded edit distance); a capitalised run is compared with the indexed value forms
+ * once, a partial name with the ≤ 2,000 campaigns or stages over ≤ 5 words.
  */
 export function interpretSegment(
   input: string,
@@ -90,7 +107,27 @@ export function interpretSegment(
     return fixed;
   });
   const lang = options.lang ?? detectLanguage(norms);
-  const parser = new Parser(tokens, norms, index, options.now);
+  // A word that cannot stand for itself inside a capitalised name: unknown (or only a typo of a
+  // keyword), or a word of multi-word values only ("York" of "New York").
+  const loose = (position: number) => {
+    const token = tokens[position];
+    if (token?.kind !== 'word') return false;
+    const norm = norms[position] as string;
+    if (corrected.has(position)) return !index.words.has(norm);
+    if (!known.has(norm)) return true;
+    return index.words.has(norm) && !index.byForm.has(norm) && !lexicon.words.has(norm);
+  };
+  const valuePart = (position: number) => {
+    const norm = norms[position] as string;
+    return (
+      tokens[position]?.kind === 'word' &&
+      !corrected.has(position) &&
+      index.words.has(norm) &&
+      !index.byForm.has(norm) &&
+      !lexicon.words.has(norm)
+    );
+  };
+  const parser = new Parser(tokens, norms, index, options.now, opaqueNames(tokens, norms, loose, valuePart));
   const parsed = parser.parse();
 
   const claimsOf = (items: readonly ParsedItem[]): Claim[] =>
@@ -218,6 +255,81 @@ function canonicalKey(node: FilterNode): string {
     return children.length === 1 ? JSON.parse(children[0] as string) : { [kind]: children };
   };
   return JSON.stringify(canonical(node));
+}
+
+/** Words that may lead a capitalised run without belonging to the name ("De Nueva York", "Leads Foo"). */
+const runLeaders: readonly Concept[] = [
+  'filler',
+  'article',
+  'and',
+  'or',
+  'neg',
+  'cue:location',
+  'cue:outside',
+  'aud:everyone',
+  'aud:customer',
+  'aud:lead',
+  'aud:opportunity',
+  'aud:subscriber',
+  'aud:evangelist',
+  'aud:company',
+];
+
+/**
+ * Capitalised names the tenant's vocabulary does not hold ("Nueva York", "New Haven"):
+ * runs of two or more capitalised words with at least one loose word (unknown, or a
+ * part of multi-word values only); the grammar still reads a run that is a whole
+ * vocabulary value ("New York", "Buenos Aires"). The grammar
+ * reports each whole, as the user wrote it, instead of reading a keyword inside it
+ * ("Nueva" is "new", a date field). Leading words that are connectives, cues or
+ * audience nouns stay outside the run. In lower case, a keyword (not a connective, cue
+ * or audience noun) right before a word that is only part of stored values (`valuePart`)
+ * is taken with it and the loose words after it ("nueva york").
+ * Returns [start, end) token spans.
+ */
+export function opaqueNames(
+  tokens: readonly Token[],
+  norms: readonly string[],
+  loose: (position: number) => boolean,
+  valuePart: (position: number) => boolean = () => false,
+): [number, number][] {
+  const capitalised = (position: number) => {
+    const token = tokens[position];
+    // Capitalised, not shouted: "UNION SELECT" is not a name.
+    return token?.kind === 'word' && /^\p{Lu}/u.test(token.text) && !/^\p{Lu}{3,}$/u.test(token.text);
+  };
+  const leader = (position: number) =>
+    [...(lexicon.phrases.get(norms[position] as string) ?? [])].some((concept) =>
+      runLeaders.includes(concept),
+    );
+  const runs: [number, number][] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    if (!capitalised(i)) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (capitalised(end)) end++;
+    let start = i;
+    while (start < end - 2 && leader(start) && !loose(start)) start++;
+    if (end - start === 2 && leader(start) && !loose(start) && start > 0) start++;
+    const hasUnknown = Array.from({ length: end - start }, (_, k) => start + k).some(loose);
+    if (end - start >= 2 && hasUnknown) runs.push([start, end]);
+    i = end;
+  }
+  // Written in lower case ("de nueva york"): a keyword right before a word that is only part
+  // of a stored value is taken with it (the value in another form or language).
+  const keyword = (position: number) =>
+    tokens[position]?.kind === 'word' && lexicon.phrases.has(norms[position] as string);
+  for (let at = 1; at < tokens.length; at++) {
+    if (capitalised(at) || !valuePart(at) || loose(at - 1) || !keyword(at - 1) || leader(at - 1)) continue;
+    if (runs.some(([start, end]) => at - 1 < end && at >= start)) continue;
+    let end = at + 1;
+    while (end < tokens.length && !capitalised(end) && loose(end)) end++;
+    runs.push([at - 1, end]);
+  }
+  return runs.sort((a, b) => a[0] - b[0]);
 }
 
 /** "A o B": one `any`, except conditions eq/in on one field, which become one `in`. */

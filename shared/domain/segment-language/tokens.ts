@@ -3,7 +3,8 @@ import { searchable } from '../text.ts';
 /**
  * Tokenising a plain-language sentence: the interpreter only ever reads these
  * tokens, the text itself is never evaluated.
- * - word: letters and digits, with inner apostrophes or hyphens ("didn't", "evento-2026");
+ * - word: letters and digits, with inner apostrophes or hyphens ("didn't", "evento-2026"),
+ *   or an abbreviation of dotted capitals ("EE.UU.", "EE. UU.", "U.K.": norm "eeuu", "uk");
  * - number: digits, thousands groups allowed ("1.000", "1,000") → an integer;
  * - date: an ISO calendar date `YYYY-MM-DD`;
  * - phrase: text between quotes ("…", «…», '…');
@@ -29,7 +30,7 @@ export interface Token {
 export const MAX_TOKENS = 100;
 
 const TOKEN =
-  /(\d{4}-\d{2}-\d{2})(?![\p{L}\p{N}])|(\d{1,3}(?:[.,]\d{3})+|\d+)(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])(["«“'‘])([^"«»“”'‘’]{1,200}?)["»”'’](?![\p{L}\p{N}])|([\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*)|(\S)/gu;
+  /(\d{4}-\d{2}-\d{2})(?![\p{L}\p{N}])|(\d{1,3}(?:[.,]\d{3})+|\d+)(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])(["«“'‘])([^"«»“”'‘’]{1,200}?)["»”'’](?![\p{L}\p{N}])|(?<![\p{L}\p{N}.])((?:\p{Lu}{1,2}\. ?)+\p{Lu}{1,2}\.)(?![\p{L}\p{N}])|([\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*)|(\S)/gu;
 
 export interface Tokenised {
   readonly tokens: readonly Token[];
@@ -43,7 +44,7 @@ export function tokenise(text: string): Tokenised {
     const start = match.index;
     const end = start + match[0].length;
     if (tokens.length >= MAX_TOKENS) return { tokens, rest: text.slice(start).trim() };
-    const [, date, number, , quoted, word] = match;
+    const [, date, number, , quoted, abbreviation, word] = match;
     if (date) tokens.push({ kind: 'date', text: date, norm: date, start, end });
     else if (number) {
       const digits = number.replace(/[.,]/g, '');
@@ -54,6 +55,14 @@ export function tokenise(text: string): Tokenised {
       else tokens.push({ kind: 'word', text: number, norm: digits, start, end });
     } else if (quoted !== undefined)
       tokens.push({ kind: 'phrase', text: quoted.trim(), norm: searchable(quoted), start, end });
+    else if (abbreviation)
+      tokens.push({
+        kind: 'word',
+        text: abbreviation,
+        norm: searchable(abbreviation.replace(/[.\s]/g, '')),
+        start,
+        end,
+      });
     else if (word) tokens.push(...splitWord(word, start));
     // A combining mark with no letter to combine with says nothing: not a token.
     else if (!/^\p{M}$/u.test(match[0]))
