@@ -109,6 +109,9 @@ describe('"or" joins only operands of the same kind', () => {
       expect(tagged.filter, text).toEqual({ all: [customer, c('tags', 'eq', 'vip')] });
       expect(tagged.unmatched.join(' '), text).toContain('newsletter');
     }
+    const named = read('customers in Madrid or Nueva York vip');
+    expect(named.filter).toEqual({ all: [customer, c('city', 'eq', 'Madrid'), c('tags', 'eq', 'vip')] });
+    expect(named.unmatched.join(' ')).toContain('Nueva York');
     const after = read('customers in Madrid or Bern leads');
     expect(isComplete(after)).toBe(false);
     expect(JSON.stringify(after.filter)).not.toContain('any');

@@ -429,6 +429,10 @@ export class Parser {
         if (negation !== undefined) addUnknown(negation, i);
         negation = undefined;
         addUnknown(name[0], name[1]);
+        // An unknown name is an unknown operand too: no "or" joins over it.
+        or = false;
+        orAt = undefined;
+        unknownSinceClaim = true;
         i = name[1];
         continue;
       }
