@@ -7,7 +7,7 @@ import type {
   VocabularyStage,
 } from '../domain/segment-language/vocabulary.ts';
 import { type Campaign, campaigns } from './campaigns.ts';
-import { type Pipeline, pipelines, type User, users } from './entities.ts';
+import { type Pipeline, pipelines, type Team, teams, type User, users } from './entities.ts';
 import { listRecords } from './records.ts';
 import { readReport } from './report-aggregates.ts';
 
@@ -20,13 +20,15 @@ import { readReport } from './report-aggregates.ts';
  *   shard (more only past 1 MB a shard, i.e. some 10,000 distinct values);
  * - stages: the live pipelines, at most MAX_PIPELINES (one Query);
  * - campaigns: the MAX_CAMPAIGNS most recently created live ones (one Query);
- * - owners: the live users, at most MAX_OWNERS (one Query).
+ * - owners: the live users, at most MAX_OWNERS (one Query), with their
+ *   teams' names (at most MAX_TEAMS, one Query).
  * No cache: the values change with every write and the reads are small.
  */
 
 export const MAX_PIPELINES = 100;
 export const MAX_CAMPAIGNS = 200;
 export const MAX_OWNERS = 1000;
+export const MAX_TEAMS = 1000;
 
 const listOptions = (limit: number) => ({ archived: false, limit, startKey: undefined });
 
@@ -95,28 +97,32 @@ export const campaignsOf = (list: readonly Campaign[]): VocabularyCampaign[] =>
     ...(campaign.startedAt ? { startedAt: campaign.startedAt } : {}),
   }));
 
-export const ownersOf = (list: readonly User[]): VocabularyOwner[] =>
-  list
+/** Owners by name, with the email and team (its name, else its id) that tell apart owners of one name. */
+export const ownersOf = (list: readonly User[], teamList: readonly Team[] = []): VocabularyOwner[] => {
+  const teamNames = new Map(teamList.map((team) => [team.id, team.name]));
+  return list
     .filter((user) => user.name)
     .map((user) => ({
       id: user.id,
       name: user.name,
       ...(user.email ? { email: user.email } : {}),
-      ...(user.teamId ? { team: user.teamId } : {}),
+      ...(user.teamId ? { team: teamNames.get(user.teamId) || user.teamId } : {}),
     }));
+};
 
 /** The tenant's vocabulary (see the module comment for what is read and its bounds). */
 export async function readSegmentVocabulary(tenantId: string): Promise<SegmentVocabulary> {
-  const [items, pipelinePage, campaignPage, userPage] = await Promise.all([
+  const [items, pipelinePage, campaignPage, userPage, teamPage] = await Promise.all([
     readReport(tenantId, VOCABULARY_REPORT),
     listRecords(pipelines, tenantId, listOptions(MAX_PIPELINES)),
     listRecords(campaigns, tenantId, listOptions(MAX_CAMPAIGNS)),
     listRecords(users, tenantId, listOptions(MAX_OWNERS)),
+    listRecords(teams, tenantId, listOptions(MAX_TEAMS)),
   ]);
   return {
     ...vocabularyLists(items),
     stages: stagesOf(pipelinePage.items),
     campaigns: campaignsOf(campaignPage.items),
-    owners: ownersOf(userPage.items),
+    owners: ownersOf(userPage.items, teamPage.items),
   };
 }

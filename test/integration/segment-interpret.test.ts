@@ -171,6 +171,11 @@ describe('the vocabulary, kept from the stream', () => {
       expect.arrayContaining(['manager-red', 'rep-blue', 'rep-red', 'rep-red-2']),
     );
     expect((await vocabularyOf(other.tenant)).owners.map((owner) => owner.name)).not.toContain('rep-red');
+    // Owners carry what tells apart two of one name: their email and their team.
+    const repRed = (await vocabularyOf(world.tenant)).owners.find((owner) => owner.id === world.repRed.id);
+    expect(repRed?.email).toEqual(expect.any(String));
+    expect(repRed?.team).toEqual(expect.any(String));
+    expect(repRed?.team).not.toBe(world.teams.red);
     const template = await created(world.admin.client, '/templates', {
       name: 'Hello',
       subject: 'Hi',

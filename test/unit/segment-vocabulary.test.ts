@@ -172,15 +172,26 @@ describe('the vocabulary read from the aggregate (store mapping)', () => {
       { id: 'C2', name: 'Draft' },
     ]);
     expect(
-      ownersOf([
-        { ...base, id: 'U1', name: 'Ana García', email: 'a@x.test', role: 'rep', active: true },
-        { ...base, id: 'U2', name: '', email: 'b@x.test', role: 'rep', active: true },
-        { ...base, id: 'U3', name: 'Ana García', email: 'c@x.test', teamId: 'T1', role: 'rep', active: true },
-      ] as never),
+      ownersOf(
+        [
+          { ...base, id: 'U1', name: 'Ana García', email: 'a@x.test', role: 'rep', active: true },
+          { ...base, id: 'U2', name: '', email: 'b@x.test', role: 'rep', active: true },
+          {
+            ...base,
+            id: 'U3',
+            name: 'Ana García',
+            email: 'c@x.test',
+            teamId: 'T1',
+            role: 'rep',
+            active: true,
+          },
+        ] as never,
+        [{ ...base, id: 'T1', name: 'North' }] as never,
+      ),
     ).toEqual([
       // Email and team tell apart owners of one name.
       { id: 'U1', name: 'Ana García', email: 'a@x.test' },
-      { id: 'U3', name: 'Ana García', email: 'c@x.test', team: 'T1' },
+      { id: 'U3', name: 'Ana García', email: 'c@x.test', team: 'North' },
     ]);
   });
 });

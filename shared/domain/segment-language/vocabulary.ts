@@ -44,7 +44,7 @@ export interface VocabularyOwner {
   readonly name: string;
   /** Tells apart owners of one name when a sentence's name is ambiguous. */
   readonly email?: string;
-  /** The owner's team id, when the user has one (the same use, when there is no email). */
+  /** The owner's team (its name), when the user has one (the same use, when there is no email). */
   readonly team?: string;
 }
 
