@@ -1,7 +1,13 @@
 import { ulid } from 'ulid';
 import { campaignRoutes } from '#shared/api/campaigns';
 import { abTestProblems, winnerRate } from '#shared/domain/ab-test';
-import { type CampaignAction, type CampaignStatus, campaignStats, canDo } from '#shared/domain/campaign';
+import {
+  type CampaignAction,
+  type CampaignCounts,
+  type CampaignStatus,
+  campaignStats,
+  canDo,
+} from '#shared/domain/campaign';
 import { recipientStatus } from '#shared/domain/delivery';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
@@ -23,12 +29,12 @@ import {
 import { created, noContent, ok } from '#shared/http/results';
 import { getScheduler } from '#shared/schedule/select';
 import { campaignSchemas, campaignSpendingFields } from '#shared/schemas/campaigns';
-import { requeueCampaign, startScheduleName } from '#shared/store/campaign-run';
+import { requeueCampaign, startScheduleName, winnerScheduleName } from '#shared/store/campaign-run';
 import {
   type Campaign,
   campaigns,
   readCampaignCounts,
-  readVariantCounts,
+  readGroupCounts,
   transitionCampaign,
 } from '#shared/store/campaigns';
 import { listCampaignRecipients } from '#shared/store/deliveries';
@@ -81,26 +87,47 @@ function checkedAbTest<T extends Partial<Campaign>>(campaign: T): T {
   return campaign.winnerBy ? campaign : { ...campaign, winnerBy: 'humanOpens' };
 }
 
-/** Per-variant figures and the winner of an A/B campaign, for its stats. */
+/**
+ * `variants: null` removes the test as a whole: the other A/B fields go with
+ * it unless the same patch sets them (which then answers 400: only with variants).
+ */
+function withoutTest<T extends Partial<Campaign>>(merged: T, body: Readonly<Record<string, unknown>>): T {
+  const kept = { ...merged };
+  for (const name of abTestSettings) if (!(name in body)) delete kept[name];
+  return kept;
+}
+
+const abTestSettings = ['testPercent', 'winnerBy', 'decideAfterHours'] as const;
+
+/** One group's figures (a test variant or the rest) as the stats show them. */
+function groupFigures(count: CampaignCounts) {
+  return {
+    recipients: count.recipients,
+    sent: count.sent,
+    delivered: count.delivered,
+    humanOpens: count.opened,
+    clicks: count.clicked,
+    openRate: Math.round(winnerRate(count, 'humanOpens') * 10_000) / 10_000,
+    clickRate: Math.round(winnerRate(count, 'clicks') * 10_000) / 10_000,
+  };
+}
+
+/**
+ * An A/B campaign's stats: its test group per variant (`variants`), the rest
+ * apart (`rest`, sent the winner), so the test's result stays as it was
+ * decided on, and the winner once decided.
+ */
 async function abTestStats(tenantId: string, campaign: Campaign) {
   const variants = campaign.variants;
   if (!variants) return {};
-  const counts = await readVariantCounts(tenantId, campaign.id, variants.length);
+  const counts = await readGroupCounts(tenantId, campaign.id, variants.length);
   return {
-    variants: variants.map((variant, index) => {
-      const count = counts[index] as (typeof counts)[number];
-      return {
-        index,
-        subject: variant.subject,
-        recipients: count.recipients,
-        sent: count.sent,
-        delivered: count.delivered,
-        humanOpens: count.opened,
-        clicks: count.clicked,
-        openRate: Math.round(winnerRate(count, 'humanOpens') * 10_000) / 10_000,
-        clickRate: Math.round(winnerRate(count, 'clicks') * 10_000) / 10_000,
-      };
-    }),
+    variants: variants.map((variant, index) => ({
+      index,
+      subject: variant.subject,
+      ...groupFigures(counts.variants[index] as CampaignCounts),
+    })),
+    rest: groupFigures(counts.rest),
     ...(campaign.winner ? { winner: campaign.winner } : {}),
   };
 }
@@ -259,7 +286,7 @@ export const handler = httpHandler(campaignRoutes, {
         });
         const merged = await mergePatch(caller, current, body);
         requireSpendingCurrency(merged);
-        return checkedAbTest(merged);
+        return checkedAbTest(body.variants === null ? withoutTest(merged, body) : merged);
       },
     });
     return ok(clientView(campaigns, updated));
@@ -314,6 +341,8 @@ export const handler = httpHandler(campaignRoutes, {
     const canceled = await changeStatus(caller, id, ifMatch, 'cancel', 'canceled', {
       canceledAt: new Date().toISOString(),
     });
+    // An A/B campaign's decision never comes: nothing is left to send it to.
+    if (canceled.variants) await (await getScheduler()).cancel(winnerScheduleName(id));
     if (!canceled.startedAt) {
       // Never started: the schedule goes, and a firing already under way finds it canceled.
       await (await getScheduler()).cancel(startScheduleName(id));

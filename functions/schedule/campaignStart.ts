@@ -6,14 +6,21 @@ import { runCampaignStart } from '#shared/store/campaign-run';
 /**
  * EventBridge Scheduler target of `campaign-<id>` (start), `campaign-<id>-q`
  * (put pending recipients back on the queue after a resume or cancel) and
- * `campaign-<id>-w` (`step: decide`: an A/B campaign's winner, then its rest).
+ * `campaign-<id>-w` (`step: decide`: an A/B campaign's winner once its test is
+ * settled, else re-armed; then its rest is queued).
  * Idempotent: a duplicate or retried firing never causes a second email.
  */
 export const handler = observed(async function campaignStart(event: ScheduleTargetEvent): Promise<void> {
-  const { tenantId, campaignId, runId, step } = event;
+  const { tenantId, campaignId, runId, step, scheduledAt } = event;
   if (typeof tenantId !== 'string' || typeof campaignId !== 'string' || typeof runId !== 'string') {
     logger.error('campaignStart: malformed event', { event });
     return;
   }
-  await runCampaignStart({ tenantId, campaignId, runId, ...(step === 'decide' ? { step } : {}) });
+  await runCampaignStart({
+    tenantId,
+    campaignId,
+    runId,
+    ...(step === 'decide' ? { step } : {}),
+    ...(typeof scheduledAt === 'string' ? { scheduledAt } : {}),
+  });
 }, tenantOf);

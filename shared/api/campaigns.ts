@@ -37,7 +37,8 @@ export const campaignRoutes = defineRoutes([
     method: 'PATCH',
     path: '/campaigns/{id}',
     operationId: 'updateCampaign',
-    summary: 'Change a draft or scheduled campaign (JSON merge patch); 409 once sending began',
+    summary:
+      'Change a draft or scheduled campaign (JSON merge patch; `"variants": null` removes the whole A/B test); 409 once sending began',
     body: () => campaignSchemas().patch,
     response: record,
     status: 200,
@@ -111,7 +112,7 @@ export const campaignRoutes = defineRoutes([
     path: '/campaigns/{id}/stats',
     operationId: 'getCampaignStats',
     summary:
-      'Counts per campaign (opened/clicked: unique recipients; humanOpens: the same as opened; machineOpens/machineOpened: recipients only mail-privacy proxies or scanners opened) and rates: opens and clicks over delivered (over sent until deliveries are reported), click-to-open over human opens, bounces, complaints and unsubscribes over sent. An A/B campaign adds `variants` (per subject: recipients, sent, delivered, humanOpens, clicks, openRate, clickRate) and, once decided, `winner`',
+      'Counts per campaign (opened/clicked: unique recipients; humanOpens: the same as opened; machineOpens/machineOpened: recipients only mail-privacy proxies or scanners opened) and rates: opens and clicks over delivered (over sent until deliveries are reported), click-to-open over human opens, bounces, complaints and unsubscribes over sent. An A/B campaign adds `variants` (its test group per subject: recipients, sent, delivered, humanOpens, clicks, openRate, clickRate), `rest` (the same figures for the recipients sent the winner) and, once decided, `winner` (`by: default` with `reason: nothing_delivered` when no test email was delivered)',
     response: () => campaignSchemas().stats,
     status: 200,
   },

@@ -38,9 +38,12 @@ export interface AbTestFields {
 export interface Winner {
   /** Zero-based index into `variants`. */
   readonly index: number;
-  readonly by: WinnerBy;
+  /** `default`: no test email was delivered, so there was nothing to compare; the first variant goes. */
+  readonly by: WinnerBy | 'default';
   /** ISO 8601. */
   readonly decidedAt: string;
+  /** Why the winner is the default (`nothing_delivered`). */
+  readonly reason?: string;
 }
 
 export interface FieldProblem {
@@ -50,7 +53,8 @@ export interface FieldProblem {
 
 /**
  * What is wrong with a campaign's A/B fields as a whole (empty when fine):
- * every variant subject must compile as a template subject, and `testPercent`
+ * every variant subject must compile as a template subject (no control
+ * characters) and differ from the others, and `testPercent`
  * and `decideAfterHours` come with `variants` and only with them (`winnerBy`
  * too). The ranges themselves are checked by the schema.
  */
@@ -64,9 +68,17 @@ export function abTestProblems(fields: AbTestFields): FieldProblem[] {
         problems.push({ path: name, message: 'is only allowed with variants' });
     return problems;
   }
+  const seen = new Map<string, number>();
   variants.forEach((variant, index) => {
     for (const error of templateProblems({ subject: variant.subject, html: '' }))
       problems.push({ path: `variants.${index}.subject`, message: error.message });
+    const first = seen.get(variant.subject);
+    if (first !== undefined)
+      problems.push({
+        path: `variants.${index}.subject`,
+        message: `is the same as variants.${first}.subject; each variant needs its own subject`,
+      });
+    else seen.set(variant.subject, index);
   });
   for (const name of ['testPercent', 'decideAfterHours'] as const)
     if (fields[name] === undefined || fields[name] === null)
@@ -74,29 +86,51 @@ export function abTestProblems(fields: AbTestFields): FieldProblem[] {
   return problems;
 }
 
-/** Where a recipient of an A/B campaign belongs: a variant of the test group, or the rest. */
-export type Assignment = { readonly group: 'test'; readonly variant: number } | { readonly group: 'rest' };
+/**
+ * How many of `n` sendable recipients form the test group:
+ * round(n × testPercent / 100), raised to one per variant when n allows it
+ * (so every variant is tried), never more than n.
+ */
+export function testGroupSize(n: number, testPercent: number, variantCount: number): number {
+  if (n <= 0) return 0;
+  const share = Math.round((n * testPercent) / 100);
+  return Math.min(n, Math.max(share, variantCount));
+}
+
+/** A recipient's place in the ranking: sha256(campaignId, contactId), hex. */
+const rankKey = (campaignId: string, contactId: string) =>
+  createHash('sha256').update(`${campaignId}\u0000${contactId}`).digest('hex');
 
 /**
- * The group and variant of one recipient, from sha256(campaignId, contactId)
- * alone, so repeating the freeze (a retried or resumed start) never moves a
- * recipient. The first 32 bits place the recipient in [0, 1): below
- * testPercent / 100 is the test group (each recipient independently, so the
- * group is testPercent % of the list up to sampling noise). The next 32 bits
- * mod `variantCount` pick the variant: uniform up to a bias below
- * variantCount / 2^32, so the test group splits evenly up to sampling noise
- * (about ±2·√(n/k) per variant for n test recipients and k variants).
+ * The test group of a campaign and each member's variant: the sendable
+ * recipients ranked by sha256(campaignId, contactId) (ties, which need a
+ * collision, by contact id), the first testGroupSize of them in the group,
+ * variants given in turn by rank (rank i gets i mod variantCount), so the
+ * sizes are exact and differ by at most one between variants. The same
+ * frozen list always gives the same assignment, whatever its order.
+ * Returns contactId → variant for the test group only.
  */
-export function assignRecipient(
+export function assignTestGroup(
   campaignId: string,
-  contactId: string,
+  contactIds: readonly string[],
   testPercent: number,
   variantCount: number,
-): Assignment {
-  const digest = createHash('sha256').update(`${campaignId}\u0000${contactId}`).digest();
-  const position = digest.readUInt32BE(0) / 2 ** 32;
-  if (position >= testPercent / 100) return { group: 'rest' };
-  return { group: 'test', variant: digest.readUInt32BE(4) % variantCount };
+): Map<string, number> {
+  const ranked = [...new Set(contactIds)]
+    .map((contactId) => ({ contactId, key: rankKey(campaignId, contactId) }))
+    .sort((a, b) =>
+      a.key < b.key
+        ? -1
+        : a.key > b.key
+          ? 1
+          : a.contactId < b.contactId
+            ? -1
+            : a.contactId > b.contactId
+              ? 1
+              : 0,
+    );
+  const size = testGroupSize(ranked.length, testPercent, variantCount);
+  return new Map(ranked.slice(0, size).map(({ contactId }, rank) => [contactId, rank % variantCount]));
 }
 
 /**
@@ -105,20 +139,32 @@ export function assignRecipient(
  */
 export const variantCounterName = (variant: number, counter: CampaignCounter) => `v${variant}_${counter}`;
 
-type Image = Parameters<typeof recipientCounters>[0] & Partial<Pick<Delivery, 'variant'>>;
+/** The name of a counter of the rest (the recipients sent the winner), e.g. `rest_delivered`. */
+export const restCounterName = (counter: CampaignCounter) => `rest_${counter}`;
+
+type Image = Parameters<typeof recipientCounters>[0] & Partial<Pick<Delivery, 'variant' | 'group'>>;
+
+/** The counters one recipient image counts for: its test variant's, or the rest's. */
+function groupCounterNames(image: Image): string[] {
+  if (image.group === 'rest') return [...recipientCounters(image)].map((counter) => restCounterName(counter));
+  if (typeof image.variant !== 'number') return [];
+  const variant = image.variant;
+  return [...recipientCounters(image)].map((counter) => variantCounterName(variant, counter));
+}
 
 /**
- * The per-variant counterpart of recipientDeltas: what one recipient change
- * does to the counters of the variant it had before and of the one it has
- * after (a held recipient has none until it is released with the winner's).
- * Same rules, so each variant's counts are those of its recipients' last states.
+ * The per-group counterpart of recipientDeltas: what one recipient change
+ * does to the counters of its test variant (`v<i>_…`) or of the rest
+ * (`rest_…`: `group: rest`, counted from the freeze on, also once the winner's
+ * variant is set on it), before and after. Same rules, so each group's
+ * counts are those of its recipients' last states, and the test's figures
+ * never mix with the rest's.
  */
 export function variantDeltas(before: Image | undefined, after: Image | undefined): Record<string, number> {
   const deltas: Record<string, number> = {};
   const add = (image: Image | undefined, sign: 1 | -1) => {
-    if (!image || typeof image.variant !== 'number') return;
-    for (const counter of recipientCounters(image)) {
-      const name = variantCounterName(image.variant, counter);
+    if (!image) return;
+    for (const name of groupCounterNames(image)) {
       deltas[name] = (deltas[name] ?? 0) + sign;
     }
   };
@@ -133,6 +179,16 @@ export function variantCounts(item: Readonly<Record<string, unknown>>, variant: 
   const counts = emptyCounts();
   for (const counter of campaignCounters) {
     const value = item[variantCounterName(variant, counter)];
+    if (typeof value === 'number') counts[counter] = value;
+  }
+  return counts;
+}
+
+/** The rest's counts out of the counters item (zeros for those never counted). */
+export function restCounts(item: Readonly<Record<string, unknown>>): CampaignCounts {
+  const counts = emptyCounts();
+  for (const counter of campaignCounters) {
+    const value = item[restCounterName(counter)];
     if (typeof value === 'number') counts[counter] = value;
   }
   return counts;
@@ -167,4 +223,20 @@ export function pickWinner(
     }
   });
   return best;
+}
+
+/**
+ * The decision on a test group's counts: pickWinner by `by`, or variant 0
+ * with `by: default` (reason `nothing_delivered`) when no test email was
+ * delivered at all, so a result is never claimed from no data.
+ */
+export function decideFrom(
+  variants: readonly Pick<CampaignCounts, 'opened' | 'clicked' | 'delivered'>[],
+  by: WinnerBy,
+  decidedAt: Date,
+): Winner {
+  const delivered = variants.reduce((sum, counts) => sum + counts.delivered, 0);
+  if (delivered === 0)
+    return { index: 0, by: 'default', decidedAt: decidedAt.toISOString(), reason: 'nothing_delivered' };
+  return { index: pickWinner(variants, by), by, decidedAt: decidedAt.toISOString() };
 }

@@ -11,10 +11,12 @@
  *      ├──▶ suppressed (no email, not subscribed, on the suppression list)
  *      └──▶ canceled (the campaign was canceled before it went out)
  *
- *   held ─winner decided─▶ pending      held ─campaign canceled─▶ canceled
+ *   held ─(winner decided) claim─▶ sending     held ─campaign canceled─▶ canceled
  *
- * `held` is the rest of an A/B campaign's list, waiting for the winning
- * subject (shared/domain/ab-test.ts); no sender ever claims it.
+ * `held` is an A/B campaign's list as frozen (shared/domain/ab-test.ts): the
+ * test group then moves on to `pending` with its variant; the rest stay held
+ * until a winner is written, after which the sender claims them directly
+ * (`held → sending`, the winner's variant set by the same write).
  *
  * A claim (a random id written with the condition `status = pending`) is what
  * makes a send at most once: whoever holds it sends, tagging the email with
@@ -90,8 +92,10 @@ export interface Delivery {
   /** The address at the time the delivery was made; absent when the contact had none. */
   readonly email?: string;
   readonly status: DeliveryStatus;
-  /** An A/B campaign's subject variant (zero-based): the test group's from the freeze, the rest's once released. */
+  /** An A/B campaign's subject variant (zero-based): the test group's from the freeze, the rest's once claimed. */
   readonly variant?: number;
+  /** An A/B campaign's group: `test` (sent its variant) or `rest` (sent the winner); stats count them apart. */
+  readonly group?: 'test' | 'rest';
   /** For `suppressed` a SuppressionCause, for `failed` what went wrong, for `canceled` `canceled`. */
   readonly reason?: string;
   readonly claimId?: string;

@@ -234,6 +234,9 @@ export function compileTemplate(source: TemplateSource): CompiledTemplate {
   return compiled;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters refused
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** Every part that does not compile (empty when the template is fine), for a 400 that lists them all. */
 export function templateProblems(source: TemplateSource): TemplateError[] {
   const parts: [TemplatePart, string | undefined][] = [
@@ -243,6 +246,9 @@ export function templateProblems(source: TemplateSource): TemplateError[] {
   ];
   return parts.flatMap(([part, text]) => {
     if (text === undefined) return [];
+    // A subject is one header line (RFC 5322 2.2): CR or LF would break it, other controls garble it.
+    if (part === 'subject' && CONTROL_CHARACTER.test(text))
+      return [new TemplateError(part, undefined, 'must not contain control characters (CR, LF, NUL, C0/C1)')];
     try {
       compilePart(text, part);
       return [];

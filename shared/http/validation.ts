@@ -59,7 +59,15 @@ const pathOf = (path: readonly PropertyKey[]) => path.map(String).join('.');
 export function fieldErrors(issues: readonly Issue[], input: unknown, prefix?: string): FieldError[] {
   const join = (path: string) => [prefix, path].filter(Boolean).join('.') || '(root)';
   const seen = new Set<string>();
-  const all = issues.flatMap((issue): FieldError[] => {
+  // A value of the wrong type is that one problem: checks that ran on it anyway (a length
+  // check reading "A" as a string where an array belongs) would only contradict it.
+  const wrongType = new Set(
+    issues.filter((issue) => issue.code === 'invalid_type').map((issue) => pathOf(issue.path)),
+  );
+  const relevant = issues.filter(
+    (issue) => issue.code === 'invalid_type' || !wrongType.has(pathOf(issue.path)),
+  );
+  const all = relevant.flatMap((issue): FieldError[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         path: join(pathOf([...issue.path, key])),

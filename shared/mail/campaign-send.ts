@@ -26,7 +26,10 @@ import {
  * One send-queue message: up to 50 recipients of one campaign, sent in chunks.
  * The campaign's status is read again before every chunk, so a pause or cancel
  * takes effect within one chunk; the contact is read again at send time, so
- * someone who opted out after the list was frozen is not mailed.
+ * someone who opted out after the list was frozen is not mailed. An A/B
+ * campaign's held recipients (its rest) are claimed like pending ones once
+ * its winner is written, and get the winner's subject; a canceled
+ * campaign's are settled as canceled.
  */
 
 /** The sender's Lambda timeout. */
@@ -136,9 +139,12 @@ async function sendChunk(
   );
   let retry = false;
   const pending: DeliveryRef[] = [];
+  // An A/B campaign's rest is claimed straight from `held` once the winner is written.
+  const winner = campaign.winner?.index;
   for (const ref of refs) {
     const delivery = deliveries.get(ref.contactId);
-    if (delivery?.status === 'pending') pending.push(ref);
+    if (delivery?.status === 'pending' || (delivery?.status === 'held' && winner !== undefined))
+      pending.push(ref);
     else if (delivery?.status === 'sending') {
       // Claimed by a sender that is at it, or died at it: SES's record decides (settleOpenClaim).
       const settled = await settleOpenClaim(tenantId, ref, delivery, { ...context.settle, now });
@@ -199,7 +205,7 @@ async function sendChunk(
         return 'done';
       }
       const company = contact.companyId ? companies.get(contact.companyId) : undefined;
-      const template = templateOf(delivery?.variant);
+      const template = templateOf(delivery?.variant ?? winner);
       const composed = composeEmail({
         baseUrl,
         tenantId,
@@ -223,7 +229,7 @@ async function sendChunk(
             text: composed.text,
             headers: composed.headers,
           },
-          { now, ...context.delivery },
+          { now, ...context.delivery, ...(winner === undefined ? {} : { winner }) },
         );
         return result.outcome === 'released' ? 'retry' : 'done';
       } catch (error) {

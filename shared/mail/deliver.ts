@@ -57,6 +57,8 @@ export interface SendDeliveryOptions {
   readonly attempts?: number;
   /** Backoff before the second attempt, doubled after (plus jitter). Default 200 ms. */
   readonly backoffMs?: number;
+  /** An A/B campaign's winning variant: a held recipient may be claimed too (claimDelivery). */
+  readonly winner?: number;
 }
 
 /** SES errors that say the email was not sent and may be sent later. */
@@ -135,7 +137,7 @@ export async function sendDelivery(
   // someone else holds goes unused: the budget is under-used, never exceeded).
   await budget.take(1);
   const claimedAt = now();
-  const claimed = await claimDelivery(tenantId, ref, claimedAt);
+  const claimed = await claimDelivery(tenantId, ref, claimedAt, options.winner);
   if (!claimed?.claimId) return { outcome: 'skipped' };
   const claimId = claimed.claimId;
   const sendBy = claimedAt.getTime() + CLAIM_SEND_START_MS;

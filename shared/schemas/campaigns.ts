@@ -57,6 +57,26 @@ const spendingHasCurrency = (campaign: {
 
 const count = () => z.number();
 
+/** The decision of an A/B test; `by: default` (reason `nothing_delivered`) when no test email was delivered. */
+const winnerSchema = () =>
+  z.object({
+    index: z.number(),
+    by: z.enum([...winnerCriteria, 'default']),
+    decidedAt: z.string(),
+    reason: z.optional(z.string()),
+  });
+
+/** One group's figures in an A/B campaign's stats (a test variant, or the rest). */
+const groupStats = () => ({
+  recipients: count(),
+  sent: count(),
+  delivered: count(),
+  humanOpens: count(),
+  clicks: count(),
+  openRate: count(),
+  clickRate: count(),
+});
+
 export const campaignSchemas = /* @__PURE__ */ lazy(() => {
   const fields = campaignFields();
   return {
@@ -78,7 +98,7 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
       cancelReason: z.optional(z.string()),
       recipientCount: z.optional(z.number()),
       phase: z.optional(z.enum(campaignPhases)),
-      winner: z.optional(z.object({ index: z.number(), by: z.enum(winnerCriteria), decidedAt: z.string() })),
+      winner: z.optional(winnerSchema()),
       linkBaseUrl: z.optional(z.string()),
       snapshot: z.optional(
         z.object({
@@ -109,6 +129,7 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
       contactId: z.string(),
       email: z.optional(z.string()),
       variant: z.optional(z.number()),
+      group: z.optional(z.enum(['test', 'rest'])),
       status: z.enum(recipientStatuses),
       reason: z.optional(z.string()),
       messageId: z.optional(z.string()),
@@ -143,22 +164,9 @@ export const campaignSchemas = /* @__PURE__ */ lazy(() => {
       machineOpens: count(),
       clickToOpenRate: count(),
       unsubscribeRate: count(),
-      variants: z.optional(
-        z.array(
-          z.object({
-            index: count(),
-            subject: z.string(),
-            recipients: count(),
-            sent: count(),
-            delivered: count(),
-            humanOpens: count(),
-            clicks: count(),
-            openRate: count(),
-            clickRate: count(),
-          }),
-        ),
-      ),
-      winner: z.optional(z.object({ index: z.number(), by: z.enum(winnerCriteria), decidedAt: z.string() })),
+      variants: z.optional(z.array(z.object({ index: count(), subject: z.string(), ...groupStats() }))),
+      rest: z.optional(z.object(groupStats())),
+      winner: z.optional(winnerSchema()),
     }),
   };
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { config } from '../config.ts';
-import { assignRecipient, pickWinner } from '../domain/ab-test.ts';
+import { assignTestGroup, decideFrom } from '../domain/ab-test.ts';
+import { settledCount } from '../domain/campaign.ts';
 import { getQueue } from '../queue/select.ts';
 import { scheduleTargetTimeoutMs } from '../schedule/scheduler.ts';
 import { getScheduler } from '../schedule/select.ts';
@@ -11,7 +12,7 @@ import {
   suppressedEmails,
   transitionCampaign,
 } from './campaigns.ts';
-import { cancelHeld, type NewDelivery, putNewDeliveries, releaseHeld } from './deliveries.ts';
+import { assignTestRecipient, type NewDelivery, putNewDeliveries } from './deliveries.ts';
 import type { Contact } from './entities.ts';
 import { campaignRecipientsPk, recordKey } from './keys.ts';
 import { queryAnswers } from './query.ts';
@@ -38,15 +39,21 @@ import { templates } from './templates.ts';
  * recipients on the queue again; the sender's claim keeps anyone from getting
  * a second email.
  *
- * An A/B campaign (shared/domain/ab-test.ts) freezes its test group `pending`
- * with a variant each and the rest `held`, and before step 3 creates the
- * one-time schedule `campaign-<id>-w` at start + decideAfterHours. Its firing
- * (same target, `step: decide`) writes the winner once (conditional), then
- * releases every held recipient as `pending` with the winner's variant and
- * queues them. Any later run of a sending campaign with a winner releases
- * what is still held, so a crash between deciding and releasing is finished
- * by the retry or by the next resume; a canceled campaign's held recipients
- * are canceled instead.
+ * An A/B campaign (shared/domain/ab-test.ts) freezes its sendable recipients
+ * `held` (group `rest`), then moves its test group (assignTestGroup: exact
+ * size, ranked by hash) to `pending` with a variant each: writes for the
+ * test group only, repeated identically by a retried freeze. Before step 3 it
+ * creates the one-time schedule `campaign-<id>-w` at queued + decideAfterHours
+ * and records `testStartedAt` and `testRecipients`. That firing (same target,
+ * `step: decide`) writes the winner once (conditional) when every test
+ * recipient is final and the window has passed, else re-arms itself
+ * (decideWinner). Nothing is written per held recipient: once a winner
+ * exists, every run that queues a sending campaign's recipients queues the
+ * held ones too and the sender claims them straight from `held` with the
+ * winner's variant (claimDelivery), so the decision run is one conditional
+ * write plus the queueing, which any later run (a retry, a resume) repeats.
+ * A canceled campaign's held recipients are queued to be settled as
+ * canceled by the sender, like its pending ones; its decision never comes.
  */
 
 /** What one send-queue message carries: up to RECIPIENTS_PER_MESSAGE contacts of one campaign. */
@@ -72,11 +79,12 @@ export interface StartPayload {
   readonly runId: string;
   /** `decide`: the end of an A/B campaign's test window (winnerScheduleName). */
   readonly step?: 'decide';
+  /** The time the firing was scheduled for (ISO 8601): a decision's window has passed by then at least. */
+  readonly scheduledAt?: string;
 }
 
-export class TestWindowNotReady extends Error {
-  override readonly name = 'TestWindowNotReady';
-}
+/** How long a decision that came too early (list still freezing, test not settled) waits before it looks again. */
+export const DECISION_RECHECK_MS = 15 * 60 * 1000;
 
 export class FreezeInProgress extends Error {
   override readonly name = 'FreezeInProgress';
@@ -111,58 +119,70 @@ export async function runCampaignStart(
     if (!campaign) return;
   }
   if (payload.step === 'decide' && campaign.variants && !campaign.winner) {
-    campaign = await decideWinner(tenantId, campaign, now());
-  }
-  if (campaign.phase === 'queued' && campaign.status === 'canceled' && campaign.variants) {
-    await settleHeld(tenantId, campaign.id, (ref) => cancelHeld(tenantId, ref, now()));
-  }
-  if (campaign.phase === 'queued' && campaign.status === 'sending' && campaign.winner) {
-    const variant = campaign.winner.index;
-    await settleHeld(tenantId, campaign.id, (ref) => releaseHeld(tenantId, ref, variant, now()));
+    const scheduled = payload.scheduledAt ? Date.parse(payload.scheduledAt) : Number.NaN;
+    const at = now();
+    // A firing is never early by its own clock (a scheduler that fires late, or a local clock moved on).
+    const firedAt = Number.isFinite(scheduled) && scheduled > at.getTime() ? new Date(scheduled) : at;
+    campaign = await decideWinner(tenantId, campaign, firedAt, at);
   }
   if (campaign.phase === 'queued' && (campaign.status === 'sending' || campaign.status === 'canceled')) {
-    await enqueuePending(tenantId, campaign.id);
+    // Held recipients go too once they can be claimed (a winner) or must be canceled.
+    const held = Boolean(campaign.variants) && (campaign.status === 'canceled' || Boolean(campaign.winner));
+    await enqueuePending(tenantId, campaign.id, { held });
   }
 }
 
+type Testing = Campaign & { testStartedAt?: string; testRecipients?: number };
+
 /**
  * Writes the winner of an A/B campaign once (conditional on there being
- * none): the variant with the highest rate by `winnerBy`, from the variants'
- * counters (pickWinner; ties to the lower index). Decided in every status
- * after the freeze, so a paused campaign releases on resume and a canceled
- * or fully tested (testPercent 100) one still reports it. Returns the
- * campaign as it is now (with the winner, whoever wrote it).
+ * none), only when the test has a result: the window (`decideAfterHours`
+ * from `testStartedAt`, when the test group was queued) has passed and every
+ * test recipient is final (its variants' settled counts reach
+ * `testRecipients`). Earlier (still freezing, paused with the test unsent,
+ * counts not in yet) the decision schedule is re-armed for the window's end
+ * or DECISION_RECHECK_MS later. The winner is decideFrom's: the highest rate
+ * by `winnerBy`, or variant 0 `by: default` when nothing was delivered. A
+ * canceled campaign decides nothing. `now` is the firing's time (at least
+ * its scheduled time), `clock` the wall clock the re-armed schedule counts
+ * from. Returns the campaign as it is now (with the winner, whoever wrote it).
  */
-export async function decideWinner(tenantId: string, campaign: Campaign, now: Date): Promise<Campaign> {
+export async function decideWinner(
+  tenantId: string,
+  campaign: Testing,
+  now: Date,
+  clock: Date = now,
+): Promise<Campaign> {
+  if (campaign.status === 'canceled' || campaign.status === 'scheduled' || campaign.status === 'draft')
+    return campaign;
   const variants = campaign.variants ?? [];
-  if (campaign.phase === 'freezing') {
-    // Not possible within decideAfterHours ≥ 1 unless the freeze is stuck: the scheduler retries.
-    throw new TestWindowNotReady(`Campaign ${campaign.id} is still freezing its recipients`);
-  }
+  const recheck = new Date(clock.getTime() + DECISION_RECHECK_MS);
+  if (campaign.phase === 'freezing') return rearmDecision(tenantId, campaign, recheck);
+  const startedAt = Date.parse(campaign.testStartedAt ?? campaign.startedAt ?? now.toISOString());
+  const due = startedAt + (campaign.decideAfterHours ?? 1) * 3_600_000;
+  if (now.getTime() < due) return rearmDecision(tenantId, campaign, new Date(due));
   const counts = await readVariantCounts(tenantId, campaign.id, variants.length, true);
-  const by = campaign.winnerBy ?? 'humanOpens';
+  const settled = counts.reduce((sum, count) => sum + settledCount(count), 0);
+  const expected = campaign.testRecipients ?? counts.reduce((sum, count) => sum + count.recipients, 0);
+  if (settled < expected) return rearmDecision(tenantId, campaign, recheck);
   const decided = await transitionCampaign(tenantId, campaign.id, {
-    from: ['sending', 'paused', 'sent', 'canceled'],
+    from: ['sending', 'paused', 'sent'],
     absent: ['winner'],
-    set: { winner: { index: pickWinner(counts, by), by, decidedAt: now.toISOString() } },
+    set: { winner: decideFrom(counts, campaign.winnerBy ?? 'humanOpens', now) },
   });
   return decided ?? (await getCampaign(tenantId, campaign.id)) ?? campaign;
 }
 
-/** Moves every held recipient of a campaign on (released or canceled); each move is conditional on `held`. */
-async function settleHeld(
-  tenantId: string,
-  campaignId: string,
-  move: (ref: { kind: 'campaign'; campaignId: string; contactId: string }) => Promise<unknown>,
-): Promise<void> {
-  for await (const page of recipientPages(tenantId, campaignId, 'held')) {
-    const ids = page.items.map((item) => String(item.sk));
-    for (let start = 0; start < ids.length; start += 25) {
-      await Promise.all(
-        ids.slice(start, start + 25).map((contactId) => move({ kind: 'campaign', campaignId, contactId })),
-      );
-    }
-  }
+/** Moves the decision schedule to `at` (the same name, so a cancel still deletes it). */
+async function rearmDecision(tenantId: string, campaign: Campaign, at: Date): Promise<Campaign> {
+  if (!campaign.runId) return campaign;
+  await (await getScheduler()).schedule({
+    name: winnerScheduleName(campaign.id),
+    at,
+    target: 'campaignStart',
+    payload: { tenantId, campaignId: campaign.id, runId: campaign.runId, step: 'decide' },
+  });
+  return campaign;
 }
 
 /** Step 1: the one firing that moves the campaign to `sending` holds the freezing lease. */
@@ -235,12 +255,13 @@ async function freeze(
       }
     }
     const recipientCount = await countRecipients(tenantId, campaign.id);
+    const test = campaign.variants ? { testRecipients: await assignTest(tenantId, campaign) } : {};
+    const queuedAt = now();
     if (campaign.variants && campaign.runId) {
       // Before the list counts as complete, so a queued A/B campaign always has its decision scheduled.
-      const startedAt = Date.parse(campaign.startedAt ?? now().toISOString());
       await (await getScheduler()).schedule({
         name: winnerScheduleName(campaign.id),
-        at: new Date(startedAt + (campaign.decideAfterHours ?? 1) * 3_600_000),
+        at: new Date(queuedAt.getTime() + (campaign.decideAfterHours ?? 1) * 3_600_000),
         target: 'campaignStart',
         payload: { tenantId, campaignId: campaign.id, runId: campaign.runId, step: 'decide' },
       });
@@ -248,7 +269,11 @@ async function freeze(
     return await transitionCampaign(tenantId, campaign.id, {
       from: inFlight,
       where: { phase: 'freezing', freezeOwner: runner },
-      set: { phase: 'queued', recipientCount },
+      set: {
+        phase: 'queued',
+        recipientCount,
+        ...(campaign.variants ? { ...test, testStartedAt: queuedAt.toISOString() } : {}),
+      },
       remove: ['freezeOwner', 'freezeUntil'],
     });
   } catch (error) {
@@ -264,9 +289,8 @@ async function freeze(
 
 /**
  * Who gets the email: a contact with an address, subscribed, and not on the
- * suppression list. In an A/B campaign, a recipient to be mailed is in the
- * test group (pending, with its variant) or held for the winner, by
- * assignRecipient, so freezing again assigns the same.
+ * suppression list. In an A/B campaign every one to be mailed is frozen
+ * `held` in group `rest`; assignTest then moves the test group on.
  */
 async function classify(
   tenantId: string,
@@ -274,7 +298,6 @@ async function classify(
   contacts: readonly Contact[],
 ): Promise<NewDelivery[]> {
   const campaignId = campaign.id;
-  const variants = campaign.variants;
   const candidates = contacts.filter((contact) => contact.email && contact.marketingStatus === 'subscribed');
   const suppressed = await suppressedEmails(
     tenantId,
@@ -288,27 +311,67 @@ async function classify(
     if (contact.marketingStatus !== 'subscribed')
       return { ref, email, companyId, status: 'suppressed', reason: 'not_subscribed' };
     if (suppressed.has(email)) return { ref, email, companyId, status: 'suppressed', reason: 'suppressed' };
-    if (!variants) return { ref, email, companyId, status: 'pending' };
-    const assignment = assignRecipient(campaignId, contact.id, campaign.testPercent ?? 100, variants.length);
-    return assignment.group === 'test'
-      ? { ref, email, companyId, status: 'pending', variant: assignment.variant }
-      : { ref, email, companyId, status: 'held' };
+    if (!campaign.variants) return { ref, email, companyId, status: 'pending' };
+    return { ref, email, companyId, status: 'held', group: 'rest' };
   });
 }
 
-/** A campaign's recipients in one status (their ids), or all of them counted. */
-const recipientPages = (tenantId: string, campaignId: string, status: 'pending' | 'held' | undefined) =>
+/**
+ * Moves an A/B campaign's test group (assignTestGroup over the sendable
+ * recipients, `held` or already `pending`, as frozen: nothing is sent before
+ * the list is queued) from `held` to `pending` with its variant, 25 writes at
+ * a time; those already moved by an earlier run are left as they are, so a
+ * retried freeze finishes the same assignment. Returns the test group's size.
+ */
+async function assignTest(tenantId: string, campaign: Campaign): Promise<number> {
+  const held = new Set<string>();
+  const sendable: string[] = [];
+  for await (const page of recipientPages(tenantId, campaign.id, ['held', 'pending'], true)) {
+    for (const item of page.items) {
+      sendable.push(String(item.sk));
+      if (item.status === 'held') held.add(String(item.sk));
+    }
+  }
+  const group = assignTestGroup(
+    campaign.id,
+    sendable,
+    campaign.testPercent ?? 100,
+    campaign.variants?.length ?? 1,
+  );
+  const moves = [...group].filter(([contactId]) => held.has(contactId));
+  for (let start = 0; start < moves.length; start += 25) {
+    await Promise.all(
+      moves
+        .slice(start, start + 25)
+        .map(([contactId, variant]) =>
+          assignTestRecipient(tenantId, { kind: 'campaign', campaignId: campaign.id, contactId }, variant),
+        ),
+    );
+  }
+  return group.size;
+}
+
+/** A campaign's recipients in some statuses (their ids, and statuses when asked), or all of them counted. */
+const recipientPages = (
+  tenantId: string,
+  campaignId: string,
+  statuses: readonly ('pending' | 'held')[] | undefined,
+  withStatus = false,
+) =>
   queryAnswers({
     TableName: config.tableName,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: {
       ':pk': campaignRecipientsPk(tenantId, campaignId),
-      ...(status ? { ':status': status } : {}),
+      ...Object.fromEntries((statuses ?? []).map((status) => [`:${status}`, status])),
     },
-    ...(status
-      ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+    ...(statuses
+      ? {
+          FilterExpression: statuses.map((status) => `#status = :${status}`).join(' OR '),
+          ExpressionAttributeNames: { '#status': 'status' },
+          ProjectionExpression: withStatus ? 'sk, #status' : 'sk',
+        }
       : { Select: 'COUNT' as const }),
-    ...(status ? { ProjectionExpression: 'sk' } : {}),
     ConsistentRead: true,
   });
 
@@ -320,11 +383,15 @@ async function countRecipients(tenantId: string, campaignId: string): Promise<nu
 }
 
 /**
- * Puts every pending recipient on the send queue. Read from the table itself
- * (strongly consistent), not the status index, which may lag behind a change
- * made a moment ago.
+ * Puts every pending recipient (with `held`, an A/B campaign's held ones
+ * too) on the send queue. Read from the table itself (strongly consistent),
+ * not the status index, which may lag behind a change made a moment ago.
  */
-export async function enqueuePending(tenantId: string, campaignId: string): Promise<number> {
+export async function enqueuePending(
+  tenantId: string,
+  campaignId: string,
+  options: { held?: boolean } = {},
+): Promise<number> {
   const queue = await getQueue();
   let batch: string[] = [];
   let queued = 0;
@@ -332,7 +399,11 @@ export async function enqueuePending(tenantId: string, campaignId: string): Prom
     if (bodies.length > 0) await queue.sendMessages('campaignSend', bodies);
   };
   let bodies: CampaignSendMessage[] = [];
-  for await (const page of recipientPages(tenantId, campaignId, 'pending')) {
+  for await (const page of recipientPages(
+    tenantId,
+    campaignId,
+    options.held ? ['pending', 'held'] : ['pending'],
+  )) {
     for (const item of page.items) {
       batch.push(String(item.sk));
       if (batch.length === RECIPIENTS_PER_MESSAGE) {

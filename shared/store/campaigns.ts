@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import type { SubjectVariant, Winner, WinnerBy } from '../domain/ab-test.ts';
-import { variantCounts } from '../domain/ab-test.ts';
+import { restCounts, variantCounts } from '../domain/ab-test.ts';
 import type { Rights } from '../domain/access.ts';
 import {
   type CampaignCounter,
@@ -182,13 +182,23 @@ export async function readCampaignCounts(
   return counts;
 }
 
-/** Each variant's counters, kept on the campaign's counters item (ab-test.ts, variantCounterName). */
+/** Each test variant's counters, kept on the campaign's counters item (ab-test.ts, variantCounterName). */
 export async function readVariantCounts(
   tenantId: string,
   id: string,
   variantCount: number,
   consistent = false,
 ): Promise<CampaignCounts[]> {
+  return (await readGroupCounts(tenantId, id, variantCount, consistent)).variants;
+}
+
+/** Each test variant's counters and the rest's (ab-test.ts), in one read. */
+export async function readGroupCounts(
+  tenantId: string,
+  id: string,
+  variantCount: number,
+  consistent = false,
+): Promise<{ variants: CampaignCounts[]; rest: CampaignCounts }> {
   const { Item = {} } = await dynamo.send(
     new GetCommand({
       TableName: config.tableName,
@@ -196,7 +206,10 @@ export async function readVariantCounts(
       ConsistentRead: consistent,
     }),
   );
-  return Array.from({ length: variantCount }, (_, index) => variantCounts(Item, index));
+  return {
+    variants: Array.from({ length: variantCount }, (_, index) => variantCounts(Item, index)),
+    rest: restCounts(Item),
+  };
 }
 
 export interface CampaignEvent {

@@ -32,7 +32,7 @@ import {
 } from './keys.ts';
 import type { PageKey } from './page.ts';
 import { queryPage, queryPages } from './query.ts';
-import { exists, updateExpression, verbatim } from './update-expression.ts';
+import { exists, keptIfPresent, updateExpression, verbatim } from './update-expression.ts';
 
 /**
  * Deliveries in the table (see shared/domain/delivery.ts). Every status change
@@ -79,6 +79,8 @@ export interface NewDelivery {
   readonly reason?: string;
   /** An A/B campaign's subject variant for a test recipient. */
   readonly variant?: number;
+  /** An A/B campaign's group (shared/domain/delivery.ts). */
+  readonly group?: 'test' | 'rest';
 }
 
 function newItem(tenantId: string, delivery: NewDelivery, now: Date): Item {
@@ -100,6 +102,7 @@ function newItem(tenantId: string, delivery: NewDelivery, now: Date): Item {
     status: delivery.status,
     ...(delivery.reason ? { reason: delivery.reason } : {}),
     ...(delivery.variant === undefined ? {} : { variant: delivery.variant }),
+    ...(delivery.group === undefined ? {} : { group: delivery.group }),
     createdAt: at,
     updatedAt: at,
   };
@@ -205,18 +208,25 @@ const statusChange = (tenantId: string, ref: DeliveryRef, status: DeliveryStatus
 
 /**
  * Claims a pending delivery for sending. Returns the claimed delivery (with its
- * fresh `claimId`), or undefined when it was not pending: someone else holds
- * or held it, so this caller must not send.
+ * fresh `claimId`), or undefined when it was not claimable: someone else holds
+ * or held it, so this caller must not send. With `winner` (an A/B campaign
+ * whose winner is written), a `held` recipient is claimable too and gets the
+ * winner's variant in the same write; a test recipient keeps its own.
  */
-export function claimDelivery(tenantId: string, ref: DeliveryRef, now = new Date()) {
+export function claimDelivery(tenantId: string, ref: DeliveryRef, now = new Date(), winner?: number) {
   return move(tenantId, ref, {
     set: {
       ...statusChange(tenantId, ref, 'sending', now),
       claimId: randomUUID(),
       claimedAt: now.toISOString(),
+      ...(winner === undefined ? {} : { variant: keptIfPresent(winner) }),
     },
-    condition: '#status = :pending',
-    values: { ':pending': 'pending' },
+    ...(winner === undefined
+      ? { condition: '#status = :pending', values: { ':pending': 'pending' } }
+      : {
+          condition: '#status = :pending OR #status = :held',
+          values: { ':pending': 'pending', ':held': 'held' },
+        }),
   });
 }
 
@@ -286,7 +296,10 @@ export function abandonStaleClaim(tenantId: string, ref: DeliveryRef, claimedBef
   });
 }
 
-/** A pending delivery that will not be sent after all (campaign canceled, contact opted out). */
+/**
+ * A pending (or an A/B campaign's held) delivery that will not be sent after
+ * all (campaign canceled, contact opted out).
+ */
 export function settlePending(
   tenantId: string,
   ref: DeliveryRef,
@@ -296,28 +309,19 @@ export function settlePending(
 ) {
   return move(tenantId, ref, {
     set: { ...statusChange(tenantId, ref, status, now), reason },
-    condition: '#status = :pending',
-    values: { ':pending': 'pending' },
+    condition: '#status = :pending OR #status = :held',
+    values: { ':pending': 'pending', ':held': 'held' },
   });
 }
 
 /**
- * A held recipient of an A/B campaign gets the winning variant and becomes
- * `pending`, to be queued; undefined when it was not held (released or
- * canceled already), so releasing twice changes nothing.
+ * Puts a held recipient of an A/B campaign in the test group: `pending` with
+ * its variant. Undefined when it was not held (a repeated assignment), so
+ * assigning twice changes nothing.
  */
-export function releaseHeld(tenantId: string, ref: DeliveryRef, variant: number, now = new Date()) {
+export function assignTestRecipient(tenantId: string, ref: DeliveryRef, variant: number, now = new Date()) {
   return move(tenantId, ref, {
-    set: { ...statusChange(tenantId, ref, 'pending', now), variant },
-    condition: '#status = :held',
-    values: { ':held': 'held' },
-  });
-}
-
-/** A held recipient of a canceled A/B campaign: `canceled`, like the pending ones. */
-export function cancelHeld(tenantId: string, ref: DeliveryRef, now = new Date()) {
-  return move(tenantId, ref, {
-    set: { ...statusChange(tenantId, ref, 'canceled', now), reason: 'canceled' },
+    set: { ...statusChange(tenantId, ref, 'pending', now), variant, group: 'test' },
     condition: '#status = :held',
     values: { ':held': 'held' },
   });

@@ -2,8 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   abTestProblems,
-  assignRecipient,
+  assignTestGroup,
+  decideFrom,
   pickWinner,
+  restCounterName,
+  restCounts,
+  testGroupSize,
   variantCounterName,
   variantCounts,
   variantDeltas,
@@ -13,62 +17,74 @@ import { emptyCounts } from '../../shared/domain/campaign.ts';
 
 const ids = Array.from({ length: 10_000 }, (_, index) => `01J${index.toString(36).padStart(10, '0')}`);
 
-describe('assignRecipient', () => {
-  it('is deterministic per (campaign, contact) and differs across campaigns', () => {
+describe('assignTestGroup', () => {
+  const sizes = (group: Map<string, number>, variants: number) =>
+    Array.from({ length: variants }, (_, variant) => [...group.values()].filter((v) => v === variant).length);
+
+  it.each([
+    // n, percent, variants, test group size
+    [1, 1, 2, 1],
+    [1, 50, 2, 1],
+    [1, 100, 3, 1],
+    [2, 1, 2, 2],
+    [2, 50, 2, 2],
+    [2, 100, 2, 2],
+    [3, 1, 2, 2],
+    [3, 10, 4, 3],
+    [3, 50, 2, 2],
+    [3, 100, 2, 3],
+    [20, 1, 2, 2],
+    [20, 10, 3, 3],
+    [20, 50, 2, 10],
+    [20, 33, 2, 7],
+    [20, 100, 4, 20],
+    [10_000, 1, 2, 100],
+    [10_000, 10, 3, 1000],
+    [10_000, 25, 4, 2500],
+    [10_000, 40, 2, 4000],
+    [10_000, 33, 3, 3300],
+    [10_000, 100, 2, 10_000],
+  ])(
+    '%i recipients at %i %% over %i variants: exactly %i in the test group, split in turn',
+    (n, percent, variants, size) => {
+      expect(testGroupSize(n, percent, variants)).toBe(size);
+      const group = assignTestGroup('01JCAMPAIGN', ids.slice(0, n), percent, variants);
+      expect(group.size).toBe(size);
+      const perVariant = sizes(group, variants);
+      expect(Math.max(...perVariant) - Math.min(...perVariant)).toBeLessThanOrEqual(1);
+      expect(perVariant.reduce((sum, count) => sum + count, 0)).toBe(size);
+      if (n >= variants) expect(perVariant.every((count) => count > 0)).toBe(true);
+    },
+  );
+
+  it('nobody to send to: an empty group', () => {
+    expect(testGroupSize(0, 50, 2)).toBe(0);
+    expect(assignTestGroup('c', [], 50, 2).size).toBe(0);
+  });
+
+  it('is deterministic: the same frozen list in any order (or with repeats) gives the same assignment', () => {
     fc.assert(
       fc.property(
-        fc.string(),
-        fc.string(),
+        fc.uniqueArray(fc.string({ minLength: 1 }), { minLength: 0, maxLength: 60 }),
         fc.integer({ min: 1, max: 100 }),
         fc.integer({ min: 2, max: 4 }),
-        (c, id, p, n) => {
-          expect(assignRecipient(c, id, p, n)).toEqual(assignRecipient(c, id, p, n));
+        fc.string(),
+        (list, percent, variants, campaignId) => {
+          const once = assignTestGroup(campaignId, list, percent, variants);
+          const shuffled = [...list].reverse().concat(list.slice(0, 3));
+          const again = assignTestGroup(campaignId, shuffled, percent, variants);
+          expect([...again].sort()).toEqual([...once].sort());
+          expect(once.size).toBe(testGroupSize(list.length, percent, variants));
         },
       ),
     );
-    const a = ids.map((id) => assignRecipient('campaign-a', id, 50, 2));
-    const b = ids.map((id) => assignRecipient('campaign-b', id, 50, 2));
+  });
+
+  it('depends on the campaign: another campaign picks another group', () => {
+    const a = [...assignTestGroup('campaign-a', ids, 10, 2).keys()].sort();
+    const b = [...assignTestGroup('campaign-b', ids, 10, 2).keys()].sort();
     expect(a).not.toEqual(b);
   });
-
-  it('a larger test share keeps everyone who was in the smaller one, with the same variant', () => {
-    for (const id of ids.slice(0, 2000)) {
-      const small = assignRecipient('c', id, 20, 3);
-      if (small.group === 'test') expect(assignRecipient('c', id, 60, 3)).toEqual(small);
-    }
-  });
-
-  it('testPercent 100 puts everyone in the test group', () => {
-    expect(ids.every((id) => assignRecipient('c', id, 100, 2).group === 'test')).toBe(true);
-  });
-
-  it.each([
-    [40, 2],
-    [25, 3],
-    [100, 4],
-  ])(
-    'testPercent %i over %i variants: the share and the split are even (chi-square bound, 10,000 ids)',
-    (percent, n) => {
-      const perVariant = Array.from({ length: n }, () => 0);
-      let test = 0;
-      for (const id of ids) {
-        const assignment = assignRecipient('01JCAMPAIGN', id, percent, n);
-        if (assignment.group === 'test') {
-          test++;
-          perVariant[assignment.variant] = (perVariant[assignment.variant] ?? 0) + 1;
-        }
-      }
-      // The test share: a binomial(10,000, p), within 4 standard deviations.
-      const p = percent / 100;
-      expect(Math.abs(test - ids.length * p)).toBeLessThanOrEqual(
-        4 * Math.sqrt(ids.length * p * (1 - p)) + 1,
-      );
-      // The split: chi-square with n-1 degrees of freedom below its 99.9th percentile (≤ 16.27 for 3 df).
-      const expected = test / n;
-      const chiSquare = perVariant.reduce((sum, observed) => sum + (observed - expected) ** 2 / expected, 0);
-      expect(chiSquare).toBeLessThan(16.27);
-    },
-  );
 });
 
 describe('pickWinner', () => {
@@ -96,6 +112,33 @@ describe('pickWinner', () => {
   });
 });
 
+describe('decideFrom', () => {
+  const at = new Date('2026-01-01T00:00:00Z');
+  const counts = (delivered: number, opened: number, clicked: number) => ({ delivered, opened, clicked });
+
+  it('with something delivered: the highest rate, by the campaign criterion', () => {
+    expect(decideFrom([counts(10, 1, 0), counts(10, 3, 0)], 'humanOpens', at)).toEqual({
+      index: 1,
+      by: 'humanOpens',
+      decidedAt: at.toISOString(),
+    });
+    // Delivered to one variant only, nobody opened: still a decision on data (a tie, to the lower index).
+    expect(decideFrom([counts(0, 0, 0), counts(4, 0, 0)], 'clicks', at)).toMatchObject({
+      index: 0,
+      by: 'clicks',
+    });
+  });
+
+  it('with nothing delivered at all: variant 0 by default, saying why', () => {
+    expect(decideFrom([counts(0, 0, 0), counts(0, 0, 0)], 'clicks', at)).toEqual({
+      index: 0,
+      by: 'default',
+      decidedAt: at.toISOString(),
+      reason: 'nothing_delivered',
+    });
+  });
+});
+
 describe('variantDeltas', () => {
   it('counts a recipient under its variant, moving the counts when the variant changes', () => {
     const sent = { status: 'sent' as const, variant: 1, deliveredAt: 'x', openedAt: 'y' };
@@ -114,10 +157,31 @@ describe('variantDeltas', () => {
     expect(variantDeltas({ status: 'pending' }, { status: 'sent' })).toEqual({});
   });
 
+  it('counts the rest apart, also once the winner is set on it', () => {
+    expect(variantDeltas(undefined, { status: 'held', group: 'rest' })).toEqual({ rest_recipients: 1 });
+    // Frozen held in the rest, then moved to the test group.
+    expect(
+      variantDeltas({ status: 'held', group: 'rest' }, { status: 'pending', variant: 1, group: 'test' }),
+    ).toEqual({ rest_recipients: -1, v1_recipients: 1 });
+    // Claimed with the winner's variant: still the rest's, never the variant's.
+    expect(
+      variantDeltas({ status: 'held', group: 'rest' }, { status: 'sending', variant: 0, group: 'rest' }),
+    ).toEqual({});
+    expect(
+      variantDeltas(
+        { status: 'sending', variant: 0, group: 'rest' },
+        { status: 'sent', variant: 0, group: 'rest', deliveredAt: 'x' },
+      ),
+    ).toEqual({ rest_sent: 1, rest_delivered: 1 });
+    const item = { [restCounterName('delivered')]: 5, v0_delivered: 2 };
+    expect(restCounts(item)).toEqual({ ...emptyCounts(), delivered: 5 });
+  });
+
   it('summed over any sequence of states, equals the counts of the last state', () => {
     const state = fc.record({
       status: fc.constantFrom('pending', 'held', 'sending', 'sent', 'failed', 'canceled' as const),
       variant: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+      group: fc.option(fc.constantFrom('test' as const, 'rest' as const), { nil: undefined }),
       deliveredAt: fc.option(fc.constant('t'), { nil: undefined }),
       openedAt: fc.option(fc.constant('t'), { nil: undefined }),
       clickedAt: fc.option(fc.constant('t'), { nil: undefined }),
@@ -171,6 +235,35 @@ describe('abTestProblems', () => {
     expect(abTestProblems({ testPercent: 10, winnerBy: 'clicks' }).map((problem) => problem.path)).toEqual([
       'testPercent',
       'winnerBy',
+    ]);
+  });
+
+  it.each([
+    ['CR', 'Hi\rthere'],
+    ['LF', 'Hi\nBcc: x@example.com'],
+    ['NUL', 'Hi\u0000'],
+    ['TAB', 'Hi\tthere'],
+    ['DEL', 'Hi\u007f'],
+    ['C1', 'Hi\u0085there'],
+  ])('refuses a subject with a control character (%s) at its path', (_name, subject) => {
+    const problems = abTestProblems({
+      variants: [{ subject: 'Fine' }, { subject }],
+      testPercent: 20,
+      decideAfterHours: 4,
+    });
+    expect(problems).toEqual([
+      { path: 'variants.1.subject', message: expect.stringMatching(/control characters/) },
+    ]);
+  });
+
+  it('refuses a subject that repeats another, naming both', () => {
+    const problems = abTestProblems({
+      variants: [{ subject: 'Same' }, { subject: 'Other' }, { subject: 'Same' }],
+      testPercent: 20,
+      decideAfterHours: 4,
+    });
+    expect(problems).toEqual([
+      { path: 'variants.2.subject', message: expect.stringMatching(/variants\.0\.subject/) },
     ]);
   });
 });

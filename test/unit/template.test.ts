@@ -111,6 +111,14 @@ describe('templates', () => {
     ).toEqual(['subject', 'html']);
   });
 
+  it('refuses control characters in the subject (one header line), not in the body', () => {
+    for (const subject of ['Hi\r\nBcc: x@example.com', 'Hi\u0000', 'Tab\there', 'C1\u009b'])
+      expect(templateProblems({ subject, html: '<p>x</p>' })).toEqual([
+        expect.objectContaining({ part: 'subject', reason: expect.stringMatching(/control characters/) }),
+      ]);
+    expect(templateProblems({ subject: 'Fine — ünïcode ✓', html: '<p>a</p>\r\n<p>b</p>' })).toEqual([]);
+  });
+
   it('caches compiled templates by content', () => {
     const source = { subject: 's {{contact.firstName}}', html: '<b>{{contact.firstName}}</b>' };
     expect(compileTemplate(source)).toBe(compileTemplate({ ...source }));

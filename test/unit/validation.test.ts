@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { HttpProblem } from '#shared/http/problem';
 import { parseOrThrow } from '#shared/http/validation';
+import { campaignSchemas } from '#shared/schemas/campaigns';
 import { contactSchemas } from '#shared/schemas/contacts';
 
 const { create: contactCreate, patch: contactPatch } = contactSchemas();
@@ -26,6 +27,28 @@ describe('request validation', () => {
     expect(problem.errors?.filter((error) => error.path === 'limit')).toHaveLength(1);
     expect(problem.errors?.filter((error) => error.path === 'size')).toHaveLength(2);
     expect(problem.detail).toBe('2 invalid fields');
+  });
+
+  it('a value of the wrong type answers that one message, not the checks that ran on it anyway', () => {
+    const { create, patch } = campaignSchemas();
+    const base = {
+      name: 'x',
+      templateId: '01J00000000000000000000000',
+      segmentId: '01J00000000000000000000000',
+      fromEmail: 'news@example.com',
+    };
+    for (const [schema, input] of [
+      [create, { ...base, variants: 'A', testPercent: 10, decideAfterHours: 1 }],
+      [patch, { variants: 'A' }],
+    ] as const)
+      expect(problemOf(() => parseOrThrow(schema, input)).errors).toEqual([
+        { path: 'variants', message: 'must be an array' },
+      ]);
+    // The right type with wrong contents still lists each problem.
+    expect(problemOf(() => parseOrThrow(patch, { variants: ['A'] })).errors).toEqual([
+      { path: 'variants.0', message: 'must be an object' },
+      { path: 'variants', message: 'must have at least 2 items' },
+    ]);
   });
 
   it('lists every bad field with a readable message', () => {

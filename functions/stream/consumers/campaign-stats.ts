@@ -17,8 +17,8 @@ import { applyIsolated, describeError } from '../pipeline/isolation.ts';
 /**
  * Campaign stats from the stream: each change of a campaign recipient adds its
  * deltas (shared/domain/campaign.ts) to the campaign's counters, coalesced per
- * campaign (and, for an A/B campaign, to its variant's counters) and applied
- * with a marker per stream event, so a retried or
+ * campaign (and, for an A/B campaign, to its test variant's or its rest's
+ * counters) and applied with a marker per stream event, so a retried or
  * replayed batch counts once. Afterwards, a campaign whose recipients are all
  * final (or whose list was just completed) moves `sending → sent`.
  *
@@ -46,7 +46,7 @@ export async function applyCampaignStats(changes: readonly TableChange[]): Promi
       const campaignId = String(recipient.campaignId);
       const was = isCampaignRecipient(before) ? before : undefined;
       const is = isCampaignRecipient(after) ? after : undefined;
-      // An A/B campaign's recipients also count for their variant, under the same marker.
+      // An A/B campaign's recipients also count for their group (variant or rest), under the same marker.
       const deltas = { ...recipientDeltas(was, is), ...variantDeltas(was, is) };
       const key = `${tenantId}#${campaignId}`;
       toCheck.set(key, { tenantId, campaignId });
