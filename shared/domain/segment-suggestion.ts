@@ -169,8 +169,11 @@ export function suggestionProblems(
 ): string[] {
   const folded = (list: readonly string[]) => new Set(list.map(searchable));
   const allowed: Record<Exclude<ValueSource, 'enum' | 'number' | 'date' | 'none'>, (v: string) => boolean> = {
-    cities: (value) => folded(vocabulary.cities).has(searchable(value)),
-    countries: (value) => folded(vocabulary.countries).has(searchable(value)),
+    // Contacts' and companies' places alike: the suggested field says whose it is.
+    cities: (value) =>
+      folded([...vocabulary.cities, ...(vocabulary.companyCities ?? [])]).has(searchable(value)),
+    countries: (value) =>
+      folded([...vocabulary.countries, ...(vocabulary.companyCountries ?? [])]).has(searchable(value)),
     tags: (value) => folded(vocabulary.tags).has(searchable(value)),
     industries: (value) => folded(vocabulary.industries).has(searchable(value)),
     stages: (value) => vocabulary.stages.some((stage) => stage.id === value),

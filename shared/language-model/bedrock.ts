@@ -51,6 +51,8 @@ export function suggestionPrompt(request: SuggestionRequest): string {
     "Use only these values of the user's organisation; leave out any condition whose value is not listed:",
     `cities: ${listed(vocabulary.cities)}`,
     `countries: ${listed(vocabulary.countries)}`,
+    `company cities: ${listed(vocabulary.companyCities ?? [])}`,
+    `company countries: ${listed(vocabulary.companyCountries ?? [])}`,
     `tags: ${listed(vocabulary.tags)}`,
     `industries: ${listed(vocabulary.industries)}`,
     `deal stages (use the id): ${stages.join(', ') || '(none)'}`,

@@ -83,10 +83,10 @@ export const segmentInterpretSchemas = /* @__PURE__ */ lazy(() => {
   });
   return {
     body: z.strictObject({
+      // One message per problem: an empty text is "only spaces" too, so that check alone speaks for it.
       text: z.string().check(
-        z.minLength(1, 'must hold 1 to 500 characters'),
         z.maxLength(500, 'must hold 1 to 500 characters'),
-        z.refine((value) => value.trim() !== '', 'must hold more than spaces'),
+        z.refine((value) => value.trim() !== '', 'must hold 1 to 500 characters, more than spaces'),
       ),
       lang: z.optional(z.enum(segmentLanguages)),
     }),

@@ -7,25 +7,28 @@ import type {
   VocabularyStage,
 } from '../domain/segment-language/vocabulary.ts';
 import { type Campaign, campaigns } from './campaigns.ts';
-import { type Pipeline, pipelines, type User, users } from './entities.ts';
+import { type Pipeline, pipelines, type Team, teams, type User, users } from './entities.ts';
 import { listRecords } from './records.ts';
 import { readReport } from './report-aggregates.ts';
 
 /**
  * A tenant's vocabulary for plain-language segments, read per request with a
  * handful of Queries, all under the tenant's own partitions:
- * - cities, countries, tags, industries: the `vocabulary` report aggregate
+ * - cities, countries (contacts'), company cities and countries, tags,
+ *   industries: the `vocabulary` report aggregate
  *   kept by the stream (shared/domain/reports/vocabulary.ts), one Query per
  *   shard (more only past 1 MB a shard, i.e. some 10,000 distinct values);
  * - stages: the live pipelines, at most MAX_PIPELINES (one Query);
  * - campaigns: the MAX_CAMPAIGNS most recently created live ones (one Query);
- * - owners: the live users, at most MAX_OWNERS (one Query).
+ * - owners: the live users, at most MAX_OWNERS (one Query), with their
+ *   teams' names (at most MAX_TEAMS, one Query).
  * No cache: the values change with every write and the reads are small.
  */
 
 export const MAX_PIPELINES = 100;
 export const MAX_CAMPAIGNS = 200;
 export const MAX_OWNERS = 1000;
+export const MAX_TEAMS = 1000;
 
 const listOptions = (limit: number) => ({ archived: false, limit, startKey: undefined });
 
@@ -42,7 +45,10 @@ const bySearchable = (a: string, b: string) => a.localeCompare(b, 'en', { sensit
  */
 export function vocabularyLists(
   items: ReadonlyMap<string, Counters>,
-): Pick<SegmentVocabulary, 'cities' | 'countries' | 'tags' | 'industries'> {
+): Pick<
+  SegmentVocabulary,
+  'cities' | 'countries' | 'tags' | 'industries' | 'companyCities' | 'companyCountries'
+> {
   const values = new Map<string, { kind: VocabularyKind; forms: [string, number][] }>();
   for (const [key, counters] of items) {
     const parsed = parseVocabularyKey(key);
@@ -52,7 +58,14 @@ export function vocabularyLists(
     value.forms.push([parsed.form, counters.records ?? 0]);
     values.set(id, value);
   }
-  const lists: Record<VocabularyKind, string[]> = { city: [], country: [], tag: [], industry: [] };
+  const lists: Record<VocabularyKind, string[]> = {
+    city: [],
+    country: [],
+    tag: [],
+    industry: [],
+    companyCity: [],
+    companyCountry: [],
+  };
   for (const { kind, forms } of values.values()) {
     if (forms.reduce((sum, [, count]) => sum + count, 0) <= 0) continue;
     const [form] = forms
@@ -61,7 +74,14 @@ export function vocabularyLists(
     if (form !== undefined) lists[kind].push(form);
   }
   for (const list of Object.values(lists)) list.sort(bySearchable);
-  return { cities: lists.city, countries: lists.country, tags: lists.tag, industries: lists.industry };
+  return {
+    cities: lists.city,
+    countries: lists.country,
+    tags: lists.tag,
+    industries: lists.industry,
+    companyCities: lists.companyCity,
+    companyCountries: lists.companyCountry,
+  };
 }
 
 /** Every stage of the pipelines, with its pipeline's name. */
@@ -77,21 +97,32 @@ export const campaignsOf = (list: readonly Campaign[]): VocabularyCampaign[] =>
     ...(campaign.startedAt ? { startedAt: campaign.startedAt } : {}),
   }));
 
-export const ownersOf = (list: readonly User[]): VocabularyOwner[] =>
-  list.filter((user) => user.name).map((user) => ({ id: user.id, name: user.name }));
+/** Owners by name, with the email and team (its name, else its id) that tell apart owners of one name. */
+export const ownersOf = (list: readonly User[], teamList: readonly Team[] = []): VocabularyOwner[] => {
+  const teamNames = new Map(teamList.map((team) => [team.id, team.name]));
+  return list
+    .filter((user) => user.name)
+    .map((user) => ({
+      id: user.id,
+      name: user.name,
+      ...(user.email ? { email: user.email } : {}),
+      ...(user.teamId ? { team: teamNames.get(user.teamId) || user.teamId } : {}),
+    }));
+};
 
 /** The tenant's vocabulary (see the module comment for what is read and its bounds). */
 export async function readSegmentVocabulary(tenantId: string): Promise<SegmentVocabulary> {
-  const [items, pipelinePage, campaignPage, userPage] = await Promise.all([
+  const [items, pipelinePage, campaignPage, userPage, teamPage] = await Promise.all([
     readReport(tenantId, VOCABULARY_REPORT),
     listRecords(pipelines, tenantId, listOptions(MAX_PIPELINES)),
     listRecords(campaigns, tenantId, listOptions(MAX_CAMPAIGNS)),
     listRecords(users, tenantId, listOptions(MAX_OWNERS)),
+    listRecords(teams, tenantId, listOptions(MAX_TEAMS)),
   ]);
   return {
     ...vocabularyLists(items),
     stages: stagesOf(pipelinePage.items),
     campaigns: campaignsOf(campaignPage.items),
-    owners: ownersOf(userPage.items),
+    owners: ownersOf(userPage.items, teamPage.items),
   };
 }

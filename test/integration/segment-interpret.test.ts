@@ -117,8 +117,11 @@ describe('the vocabulary, kept from the stream', () => {
     });
     await eventually(async () => {
       const vocabulary = await vocabularyOf(world.tenant);
-      expect(vocabulary.cities).toEqual(['Lisboa', 'Madrid', 'Sevilla', 'Valparaíso']);
-      expect(vocabulary.countries).toEqual(['CL', 'PT']);
+      expect(vocabulary.cities).toEqual(['Madrid', 'Sevilla', 'Valparaíso']);
+      expect(vocabulary.countries).toEqual(['CL']);
+      // The company's places are kept apart from the contacts'.
+      expect(vocabulary.companyCities).toEqual(['Lisboa']);
+      expect(vocabulary.companyCountries).toEqual(['PT']);
       expect(vocabulary.tags).toEqual(['Early-Adopter', 'vip']);
       expect(vocabulary.industries).toEqual(['Hostelería']);
     });
@@ -136,6 +139,7 @@ describe('the vocabulary, kept from the stream', () => {
       const vocabulary = await vocabularyOf(world.tenant);
       expect(vocabulary.cities).toEqual(['Madrid', 'Sevilla']);
       expect(vocabulary.countries).toEqual(['CL']);
+      expect(vocabulary.companyCities).toEqual([]);
       expect(vocabulary.tags).toEqual(['vip']);
       expect(vocabulary.industries).toEqual([]);
     });
@@ -167,6 +171,11 @@ describe('the vocabulary, kept from the stream', () => {
       expect.arrayContaining(['manager-red', 'rep-blue', 'rep-red', 'rep-red-2']),
     );
     expect((await vocabularyOf(other.tenant)).owners.map((owner) => owner.name)).not.toContain('rep-red');
+    // Owners carry what tells apart two of one name: their email and their team.
+    const repRed = (await vocabularyOf(world.tenant)).owners.find((owner) => owner.id === world.repRed.id);
+    expect(repRed?.email).toEqual(expect.any(String));
+    expect(repRed?.team).toEqual(expect.any(String));
+    expect(repRed?.team).not.toBe(world.teams.red);
     const template = await created(world.admin.client, '/templates', {
       name: 'Hello',
       subject: 'Hi',
@@ -297,6 +306,43 @@ describe('POST /segments/interpret', () => {
     }
   });
 
+  it("reads a place only companies hold as the company's, and counts the contacts of those companies", async () => {
+    const tenant = uniqueTenant();
+    const admin = api(await tokenFor({ tenant, role: 'admin', user: `admin-${tenant}` }));
+    const porto = await created(admin, '/companies', { name: 'Vinhos', city: 'Oporto', country: 'PT' });
+    await created(admin, '/contacts', { firstName: 'Ines', lifecycleStage: 'customer', companyId: porto.id });
+    await created(admin, '/contacts', { firstName: 'Luis', lifecycleStage: 'customer', city: 'Madrid' });
+    await eventually(async () => {
+      const vocabulary = await vocabularyOf(tenant);
+      expect(vocabulary.cities).toEqual(['Madrid']);
+      expect(vocabulary.companyCities).toEqual(['Oporto']);
+      expect(vocabulary.companyCountries).toEqual(['PT']);
+    });
+    const oporto = await interpret(admin, { text: 'customers in Oporto', lang: 'en' });
+    expect(oporto.filter?.all).toEqual([
+      { field: 'lifecycleStage', op: 'eq', value: 'customer' },
+      { field: 'company.city', op: 'eq', value: 'Oporto' },
+    ]);
+    expect(oporto.unmatched).toEqual([]);
+    expect(oporto.count).toBe(1);
+    expect(oporto.explanation.join(' ')).toMatch(/company's/);
+    const portugal = await interpret(admin, { text: 'clientes de Portugal' });
+    expect(portugal.filter?.all).toEqual(
+      expect.arrayContaining([{ field: 'company.country', op: 'eq', value: 'PT' }]),
+    );
+    expect(portugal.count).toBe(1);
+    // A place contacts hold stays the contact's.
+    const madrid = await interpret(admin, { text: 'clientes de Madrid' });
+    expect(madrid.filter?.all).toEqual(
+      expect.arrayContaining([{ field: 'city', op: 'eq', value: 'Madrid' }]),
+    );
+    expect(madrid.count).toBe(1);
+    // Another tenant never sees these places.
+    expect((await interpret(other.admin, { text: 'customers in Oporto', lang: 'en' })).unmatched).toEqual([
+      'Oporto',
+    ]);
+  });
+
   it('treats a city only another tenant has as an unknown word', async () => {
     const mine = await interpret(world.admin.client, { text: 'contactos de Reykjavik' });
     expect(mine.filter).toBeNull();
@@ -332,6 +378,11 @@ describe('POST /segments/interpret', () => {
     expect((await world.admin.client.post('/segments/interpret', { text: 'x'.repeat(500) })).status).toBe(
       200,
     );
+    // One message for one problem.
+    for (const text of ['', '   '])
+      expect((await world.admin.client.post('/segments/interpret', { text })).body.errors).toEqual([
+        { path: 'text', message: 'must hold 1 to 500 characters, more than spaces' },
+      ]);
   });
 });
 

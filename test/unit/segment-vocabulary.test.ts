@@ -33,7 +33,7 @@ describe('the vocabulary aggregate', () => {
     expect(reportAggregates).toContain(vocabularyAggregate);
   });
 
-  it("counts a contact's city, country and each tag, and a company's city, country and industry", () => {
+  it("counts a contact's city, country and each tag, and a company's city, country (kinds of their own) and industry", () => {
     expect(
       vocabularyOf(contact({ city: 'São Paulo', country: 'BR', tags: ['vip', 'VIP', 'Renewal due'] })).sort(),
     ).toEqual(
@@ -49,8 +49,8 @@ describe('the vocabulary aggregate', () => {
       vocabularyOf(company({ city: 'Madrid', country: 'Spain', industry: 'Hostelería', tags: ['x'] })).sort(),
     ).toEqual(
       [
-        ['city#madrid#Madrid', 1],
-        ['country#spain#Spain', 1],
+        ['companyCity#madrid#Madrid', 1],
+        ['companyCountry#spain#Spain', 1],
         ['industry#hosteleria#Hostelería', 1],
       ].sort(),
     );
@@ -111,6 +111,9 @@ describe('the vocabulary read from the aggregate (store mapping)', () => {
         ['tag#vip#VIP', 1],
         ['tag#vip#vip', 1],
         ['industry#hosteleria#Hostelería', 4],
+        ['companyCity#lyon#Lyon', 1],
+        ['companyCity#madrid#Madrid', 2],
+        ['companyCountry#fr#FR', 1],
         ['nonsense', 5],
       ]),
     );
@@ -120,6 +123,9 @@ describe('the vocabulary read from the aggregate (store mapping)', () => {
       // A tie goes to the form first in code-point order.
       tags: ['VIP'],
       industries: ['Hostelería'],
+      // Companies' places apart from contacts'.
+      companyCities: ['Lyon', 'Madrid'],
+      companyCountries: ['FR'],
     });
   });
 
@@ -166,11 +172,27 @@ describe('the vocabulary read from the aggregate (store mapping)', () => {
       { id: 'C2', name: 'Draft' },
     ]);
     expect(
-      ownersOf([
-        { ...base, id: 'U1', name: 'Ana García', email: 'a@x.test', role: 'rep', active: true },
-        { ...base, id: 'U2', name: '', email: 'b@x.test', role: 'rep', active: true },
-      ] as never),
-    ).toEqual([{ id: 'U1', name: 'Ana García' }]);
+      ownersOf(
+        [
+          { ...base, id: 'U1', name: 'Ana García', email: 'a@x.test', role: 'rep', active: true },
+          { ...base, id: 'U2', name: '', email: 'b@x.test', role: 'rep', active: true },
+          {
+            ...base,
+            id: 'U3',
+            name: 'Ana García',
+            email: 'c@x.test',
+            teamId: 'T1',
+            role: 'rep',
+            active: true,
+          },
+        ] as never,
+        [{ ...base, id: 'T1', name: 'North' }] as never,
+      ),
+    ).toEqual([
+      // Email and team tell apart owners of one name.
+      { id: 'U1', name: 'Ana García', email: 'a@x.test' },
+      { id: 'U3', name: 'Ana García', email: 'c@x.test', team: 'North' },
+    ]);
   });
 });
 

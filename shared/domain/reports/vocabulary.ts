@@ -3,8 +3,9 @@ import { type Contribution, type Image, isLive, type ReportAggregate } from './a
 
 /**
  * The tenant's vocabulary for plain-language segments (SPEC "Natural-language
- * segments"): the cities and countries of live contacts and companies, the
- * tags of live contacts and the industries of live companies, each counted
+ * segments"): the cities and countries of live contacts, those of live
+ * companies (kinds `companyCity`, `companyCountry`), the tags of live
+ * contacts and the industries of live companies, each counted
  * per stored form, so a value no live record holds any more counts zero and
  * is left out when read (shared/store/segment-vocabulary.ts). Kept as a report
  * aggregate, so the stream applies it exactly once per change and a rebuild
@@ -20,7 +21,15 @@ import { type Contribution, type Image, isLive, type ReportAggregate } from './a
 
 export const VOCABULARY_REPORT = 'vocabulary';
 
-export const vocabularyKinds = ['city', 'country', 'tag', 'industry'] as const;
+/** Contacts' city/country and companies' are kept apart: a sentence's place is the contact's unless only companies have it. */
+export const vocabularyKinds = [
+  'city',
+  'country',
+  'tag',
+  'industry',
+  'companyCity',
+  'companyCountry',
+] as const;
 export type VocabularyKind = (typeof vocabularyKinds)[number];
 
 /** Longest value (in code points) the vocabulary keeps. */
@@ -65,8 +74,8 @@ const sourcesByEntity: Record<string, readonly [VocabularyKind, (image: Image) =
     ['tag', (image) => listOf(image, 'tags')],
   ],
   company: [
-    ['city', (image) => textOf(image, 'city')],
-    ['country', (image) => textOf(image, 'country')],
+    ['companyCity', (image) => textOf(image, 'city')],
+    ['companyCountry', (image) => textOf(image, 'country')],
     ['industry', (image) => textOf(image, 'industry')],
   ],
 };

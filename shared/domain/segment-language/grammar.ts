@@ -1,4 +1,4 @@
-import type { Condition, SegmentFilter } from '../segment-filter.ts';
+import { type Condition, MAX_LIST_VALUES, type SegmentFilter } from '../segment-filter.ts';
 import { searchable } from '../text.ts';
 import {
   calendarSpan,
@@ -414,6 +414,8 @@ export class Parser {
     const unknown: [number, number][] = [];
     let negation: number | undefined;
     let or = false;
+    let orAt: number | undefined;
+    let unknownSinceClaim = false;
     let i = 0;
     const names = this.opaque.filter(([start, end]) => !this.readableName(start, end));
     const addUnknown = (start: number, end: number) => {
@@ -427,6 +429,10 @@ export class Parser {
         if (negation !== undefined) addUnknown(negation, i);
         negation = undefined;
         addUnknown(name[0], name[1]);
+        // An unknown name is an unknown operand too: no "or" joins over it.
+        or = false;
+        orAt = undefined;
+        unknownSinceClaim = true;
         i = name[1];
         continue;
       }
@@ -440,6 +446,7 @@ export class Parser {
         if (matched) break;
       }
       if (matched) {
+        unknownSinceClaim = false;
         this.sequence.push(matched.claim);
         const items = current();
         const previous = items[items.length - 1];
@@ -458,12 +465,17 @@ export class Parser {
             clauses = [top.splice(0, top.length) as OpenItem[], [item]];
             top.push({ clauses });
           }
-        } else if (or && previous) {
+        } else if (or && previous && orJoins(previous.claims, matched.claim)) {
           previous.claims.push(matched.claim);
           previous.negatedFrom.push(negation);
-        } else items.push(item);
+        } else {
+          // An "or" between an audience and another concept joins nothing: reported, not guessed.
+          if (or && orAt !== undefined) addUnknown(orAt, orAt + 1);
+          items.push(item);
+        }
         negation = undefined;
         or = false;
+        orAt = undefined;
         i = matched.end;
         continue;
       }
@@ -475,7 +487,9 @@ export class Parser {
       }
       const orEnd = this.lex(i, 'or');
       if (orEnd > i) {
-        or = current().length > 0;
+        // An "or" joins only the claim right before it (no unknown word between) to the next.
+        or = current().length > 0 && !unknownSinceClaim;
+        orAt = i;
         i = orEnd;
         continue;
       }
@@ -488,6 +502,10 @@ export class Parser {
         i++;
         continue;
       }
+      // An unknown operand: the "or" before it joins nothing, and nothing after it joins by it.
+      or = false;
+      orAt = undefined;
+      unknownSinceClaim = true;
       // An unknown word between a negation and its concept (a verb the lexicon lacks: "no han
       // firmado nada de Madrid") keeps the negation for the next concept, as the user meant
       // it: dropping it would read that concept positively, the opposite. The word itself is reported.
@@ -548,13 +566,57 @@ export class Parser {
       }
       return undefined;
     };
-    const pointAt = (at: number): { start: Date; next: string; end: number } | undefined => {
+    const dayPoint = (date: Date, end: number) => ({
+      start: date,
+      next: isoDate(new Date(date.getTime() + 86_400_000)),
+      end,
+      day: true,
+    });
+    // A day with its month's name: "1 de marzo de 2026", "1 March 2026", "March 1, 2026" (no year: that of the month).
+    const namedDayAt = (at: number) => {
+      const day = this.tokens[at]?.kind === 'number' ? this.numberAt(at) : undefined;
+      if (day !== undefined && day >= 1 && day <= 31) {
+        const month = monthAt(this.skip(at + 1, ['date:of']));
+        if (month) return calendarDay(month.month, day, month.year, month.end);
+      }
+      const month = monthAt(at);
+      if (!month || month.year !== undefined || this.tokens[month.end]?.kind !== 'number') return undefined;
+      const after = this.numberAt(month.end) as number;
+      if (after < 1 || after > 31) return undefined;
+      const comma = this.tokens[month.end + 1]?.text === ',' ? month.end + 2 : month.end + 1;
+      const year = this.yearAt(comma);
+      return calendarDay(month.month, after, year, year === undefined ? month.end + 1 : comma + 1);
+    };
+    const calendarDay = (month: number, day: number, year: number | undefined, end: number) => {
+      const first = monthStart(now, month, year);
+      const date = new Date(Date.UTC(first.getUTCFullYear(), month - 1, day));
+      return date.getUTCMonth() === month - 1 ? dayPoint(date, end) : undefined;
+    };
+    // A calendar quarter: "Q1 2026", "T3" (no year: the latest such quarter that has begun).
+    const quarterAt = (at: number) => {
+      const quarter = /^[qt]([1-4])$/.exec(
+        this.tokens[at]?.kind === 'word' ? (this.norms[at] as string) : '',
+      );
+      if (!quarter) return undefined;
+      const month = (Number(quarter[1]) - 1) * 3;
+      const year =
+        this.yearAt(at + 1) ?? (month <= now.getUTCMonth() ? now.getUTCFullYear() : now.getUTCFullYear() - 1);
+      const start = new Date(Date.UTC(year, month, 1));
+      return {
+        start,
+        next: isoDate(new Date(Date.UTC(year, month + 3, 1))),
+        end: this.yearAt(at + 1) ? at + 2 : at + 1,
+      };
+    };
+    const pointAt = (at: number): { start: Date; next: string; end: number; day?: boolean } | undefined => {
       const token = this.tokens[at];
       if (token?.kind === 'date') {
         const date = new Date(`${token.text}T00:00:00Z`);
         if (Number.isNaN(date.getTime()) || isoDate(date) !== token.text) return undefined;
-        return { start: date, next: isoDate(new Date(date.getTime() + 86_400_000)), end: at + 1 };
+        return dayPoint(date, at + 1);
       }
+      const named = namedDayAt(at) ?? quarterAt(at);
+      if (named) return named;
       const month = monthAt(at);
       if (month) {
         const start = monthStart(now, month.month, month.year);
@@ -584,9 +646,8 @@ export class Parser {
         const start = isoDate(point.start);
         if (bound.concept === 'date:before') return { spec: { kind: 'range', lt: start }, end: point.end };
         if (bound.concept === 'date:since') return { spec: { kind: 'range', gte: start }, end: point.end };
-        const token = this.tokens[at];
         return {
-          spec: token?.kind === 'date' ? { kind: 'range', gt: start } : { kind: 'range', gte: point.next },
+          spec: point.day ? { kind: 'range', gt: start } : { kind: 'range', gte: point.next },
           end: point.end,
         };
       }
@@ -661,11 +722,68 @@ export class Parser {
       if (unit && unit.unit !== 'day')
         return { spec: calendarSpan(now, unit.unit, 'previous'), end: unit.end };
     }
+    // "on 2026-03-05", "el 5 de marzo de 2026", "in Q1 2026": that day or quarter.
+    if (hasIn || at > i) {
+      const point = pointAt(at);
+      if (point && (point.day || quarterAt(at)))
+        return { spec: { kind: 'range', gte: isoDate(point.start), lt: point.next }, end: point.end };
+    }
     if (hasIn) {
       const month = monthAt(at);
       if (month) return { spec: monthSpan(now, month.month, month.year), end: month.end };
       const year = this.yearAt(at);
       if (year !== undefined) return { spec: yearSpan(year), end: at + 1 };
+    }
+    return undefined;
+  }
+
+  /**
+   * A date the user wrote in a form not read (a numeric day "31/12/2025", an impossible
+   * ISO date "2026-02-31", "the last 0 days"), after its optional cue: its end and why, so
+   * the sentence says the date was not understood instead of losing it.
+   */
+  dateProblem(i: number): { end: number; problem: (lang: Lang) => string } | undefined {
+    const cue = this.lexAny(i, ['date:before', 'date:after', 'date:since', 'date:in', 'cmp:between']);
+    let at = this.skip(cue ? cue.end : i, ['date:the']);
+    const last = this.lex(at, 'date:lastN');
+    if (last > at && this.numberAt(last) === 0) {
+      const unit = this.lexAny(last + 1, [
+        'unit:day',
+        'unit:week',
+        'unit:month',
+        'unit:quarter',
+        'unit:year',
+      ]);
+      if (unit)
+        return {
+          end: unit.end,
+          problem: (lang) => (lang === 'es' ? 'el número debe ser 1 o más' : 'the number must be 1 or more'),
+        };
+    }
+    at = this.skip(at, ['date:the']);
+    const token = this.tokens[at];
+    if (token?.kind === 'date')
+      return {
+        end: at + 1,
+        problem: (lang) => (lang === 'es' ? 'no es una fecha del calendario' : 'not a calendar date'),
+      };
+    // d/m/y, d.m.y, d-m-y (or m/d/y): three numbers joined by one separator.
+    const [a, sep1, b, sep2, c] = this.tokens.slice(at, at + 5);
+    if (
+      a?.kind === 'number' &&
+      b?.kind === 'number' &&
+      c?.kind === 'number' &&
+      sep1?.kind === 'symbol' &&
+      /^[/.-]$/.test(sep1.text) &&
+      sep2?.text === sep1.text
+    ) {
+      return {
+        end: at + 5,
+        problem: (lang) => {
+          const example = isoExample(a.value as number, b.value as number, c.value as number, lang);
+          return lang === 'es' ? `escribe la fecha como ${example}` : `use a date such as ${example}`;
+        },
+      };
     }
     return undefined;
   }
@@ -695,6 +813,11 @@ export class Parser {
         return this.claim('date', i, phrase.end, (negated, context) =>
           dateNode(field.field, phrase.spec, negated, context),
         );
+      const problem = this.dateProblem(field.end) ?? (at > field.end ? this.dateProblem(at) : undefined);
+      if (problem)
+        return this.claim('date', i, problem.end, (_negated, context) => ({
+          problem: problem.problem(context.lang),
+        }));
       if (field.field === 'lastActivityAt')
         return this.claim('activity', i, field.end, (negated) => ({
           node: condition('lastActivityAt', negated ? 'notExists' : 'exists'),
@@ -709,7 +832,16 @@ export class Parser {
       );
     }
     const phrase = this.datePhrase(i, this.now);
-    if (!phrase) return undefined;
+    if (!phrase) {
+      const problem = this.dateProblem(i);
+      if (!problem) return undefined;
+      // The date field word before it is answered by this problem, not by "no date given".
+      if (this.pendingDateField) this.pendingDateField.used = true;
+      this.pendingDateField = undefined;
+      return this.claim('date', i, problem.end, (_negated, context) => ({
+        problem: problem.problem(context.lang),
+      }));
+    }
     const pending = this.pendingDateField;
     this.pendingDateField = undefined;
     if (pending) {
@@ -973,12 +1105,17 @@ export class Parser {
     if (cue > 0) {
       const at = this.skip(cue, ['article', 'date:of']);
       const list = this.valueList(at, ['owner']);
-      if (list) return this.claim('owner', i, list.end, (negated) => ownerNode(list.items, negated));
+      if (list)
+        return this.claim('owner', i, list.end, (negated, context) =>
+          ownerNode(list.items, negated, context),
+        );
       return undefined;
     }
     const value = this.valueAt(i, ['owner']);
     if (value && this.lex(value.end, 'cue:ownerPossessive') > 0)
-      return this.claim('owner', i, value.end + 1, (negated) => ownerNode([{ refs: value.refs }], negated));
+      return this.claim('owner', i, value.end + 1, (negated, context) =>
+        ownerNode([{ refs: value.refs }], negated, context),
+      );
     return undefined;
   }
 
@@ -1047,12 +1184,22 @@ export class Parser {
     if (any > 0 && this.lex(any, 'word:campaign') > 0) {
       const end = this.lex(any, 'word:campaign');
       return this.claim('campaign', i, end, (negated, context) => {
-        const ids = context.vocabulary.startedCampaigns.map((campaign) => campaign.id);
+        // A list holds at most MAX_LIST_VALUES ids: the most recent campaigns, and the explanation says so.
+        const started = context.vocabulary.startedCampaigns;
+        const ids = started.slice(0, MAX_LIST_VALUES).map((campaign) => campaign.id);
         if (ids.length === 0)
           return {
             problem: context.lang === 'es' ? 'no hay campañas enviadas' : 'no campaign has been sent',
           };
-        return { node: condition(field, negated ? 'nin' : 'in', [...ids].sort()) };
+        const node = condition(field, negated ? 'nin' : 'in', [...ids].sort());
+        if (started.length <= MAX_LIST_VALUES) return { node };
+        return {
+          node,
+          note:
+            context.lang === 'es'
+              ? `las ${MAX_LIST_VALUES} más recientes de ${started.length} campañas enviadas`
+              : `the ${MAX_LIST_VALUES} most recent of ${started.length} sent campaigns`,
+        };
       });
     }
     const at = this.skip(afterVerb, ['article']);
@@ -1114,11 +1261,29 @@ export class Parser {
       'aud:company',
     ]);
     if (!found) return undefined;
+    if (found.concept !== 'aud:company' && found.concept !== 'aud:everyone' && this.afterPlaceCue(i))
+      return undefined;
     const stage = found.concept.slice(4);
     return this.claim(found.concept === 'aud:company' ? 'companies' : 'audience', i, found.end, (negated) => {
       if (stage === 'everyone' || stage === 'company') return { none: true };
       return { node: condition('lifecycleStage', negated ? 'neq' : 'eq', stage) };
     });
+  }
+
+  /**
+   * Whether a place cue ends right before i: there a word is a place or nothing ("contacts in
+   * Leads" is an unknown place, not the lead stage). Genitive "de"/"del" ("oportunidades de
+   * empresas") counts only for a typo-corrected word ("de Leeds").
+   */
+  private afterPlaceCue(i: number): boolean {
+    const corrected = this.tokens[i]?.norm !== this.norms[i];
+    for (let n = 1; n <= Math.min(MAX_PHRASE_WORDS, i); n++) {
+      const form = this.phraseAt(i - n, n);
+      const concepts = form === undefined ? undefined : lexicon.phrases.get(form);
+      if (!concepts?.has('cue:location') && !concepts?.has('cue:outside')) continue;
+      if (corrected || (form !== 'de' && form !== 'del')) return true;
+    }
+    return false;
   }
 
   private location(i: number): Match | undefined {
@@ -1181,8 +1346,10 @@ export class Parser {
       or: false,
       end: value.end,
     };
+    // "the newsletter tag": the tag word after its value belongs to it.
+    const tagWord = kind === 'tag' ? this.lex(list.end, 'word:tag') : -1;
     if (kind === 'tag')
-      return this.claim('tag', i, list.end, (negated) => ({
+      return this.claim('tag', i, tagWord > 0 ? tagWord : list.end, (negated) => ({
         node: listNode(
           'tags',
           list.items.map((item) => firstValue(item.refs)),
@@ -1202,6 +1369,19 @@ export class Parser {
       locationNode(list.items, negated, context),
     );
   }
+}
+
+/**
+ * The ISO date a numeric day most likely means: day first (a first number over 12 is a day;
+ * otherwise Spanish reads day/month, English month/day); "YYYY-MM-DD" when neither fits.
+ */
+function isoExample(a: number, b: number, year: number, lang: Lang): string {
+  const dayFirst = a > 12 || (b <= 12 && lang === 'es');
+  const [day, month] = dayFirst ? [a, b] : [b, a];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1900 && year <= 2100 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+    ? isoDate(date)
+    : 'YYYY-MM-DD';
 }
 
 /** Opened/clicked the named campaigns; two campaigns under one name are ambiguous, never one of them picked. */
@@ -1243,6 +1423,18 @@ function withEvent(match: Match | undefined, event: DatelessEvent): Match | unde
 
 const firstValue = (refs: readonly ValueRef[]) => refs[0]?.value as string;
 
+const audienceKinds: ReadonlySet<string> = new Set(['audience', 'companies']);
+
+/**
+ * Whether "or" may join `next` to the claims before it: an audience noun only
+ * with another ("clientes o leads"); other concepts with each other ("vip o de
+ * Madrid"), never with an audience ("customers or Paris" is not a reading).
+ */
+function orJoins(previous: readonly Claim[], next: Claim): boolean {
+  const audience = audienceKinds.has(next.kind);
+  return previous.every((claim) => audienceKinds.has(claim.kind) === audience);
+}
+
 function kindName(kind: ValueKind, lang: Lang): string {
   const names: Record<ValueKind, [string, string]> = {
     city: ['ciudad', 'city'],
@@ -1268,10 +1460,13 @@ function listNode(field: string, values: readonly string[], or: boolean, negated
   return { all: unique.sort().map((value) => condition(field, negated ? 'neq' : 'eq', value)) };
 }
 
-function ownerNode(items: readonly { refs: ValueRef[] }[], negated: boolean): Built {
+/** Owners listed when a name is ambiguous; the rest are counted. */
+export const MAX_AMBIGUOUS_OWNERS = 5;
+
+function ownerNode(items: readonly { refs: ValueRef[] }[], negated: boolean, context: BuildContext): Built {
   for (const item of items) {
     const owners = [...new Map(item.refs.map((ref) => [ref.id, ref])).values()];
-    if (owners.length > 1) return { problem: `${owners.map((ref) => ref.value).join(' / ')}?` };
+    if (owners.length > 1) return { problem: ambiguousOwners(owners, context) };
   }
   return {
     node: oneOrMany(
@@ -1282,28 +1477,70 @@ function ownerNode(items: readonly { refs: ValueRef[] }[], negated: boolean): Bu
   };
 }
 
+/**
+ * "Ana García / Ana Torres?", at most MAX_AMBIGUOUS_OWNERS names and "and N more"; owners
+ * sharing one name are told apart by their email, else their team, else their id.
+ */
+function ambiguousOwners(owners: readonly ValueRef[], context: BuildContext): string {
+  const stored = new Map(context.vocabulary.vocabulary.owners.map((owner) => [owner.id, owner]));
+  const names = owners.map((ref) => ref.value);
+  const labels = owners.map((ref) => {
+    if (names.filter((name) => name === ref.value).length === 1) return ref.value;
+    const owner = stored.get(ref.id as string);
+    return `${ref.value} (${owner?.email ?? owner?.team ?? ref.id})`;
+  });
+  const shown = labels.slice(0, MAX_AMBIGUOUS_OWNERS).join(' / ');
+  const more = labels.length - MAX_AMBIGUOUS_OWNERS;
+  if (more <= 0) return `${shown}?`;
+  return context.lang === 'es' ? `${shown} y ${more} más?` : `${shown} and ${more} more?`;
+}
+
 function locationNode(
   items: readonly { refs: ValueRef[] }[],
   negated: boolean,
   context: BuildContext,
 ): Built {
-  const cities: string[] = [];
-  const countries: string[] = [];
+  // A place is the contact's, the company's after a company noun, and the company's when
+  // only companies hold it (a contact's field would never match it).
+  const { vocabulary } = context;
+  const fields = { city: [] as string[], country: [] as string[] };
+  const companyFields = { city: [] as string[], country: [] as string[] };
+  let companyOnly = false;
   for (const item of items) {
     const kinds = new Set(item.refs.map((ref) => ref.kind));
     const ref = item.refs.find((each) => each.kind === 'city') ?? item.refs[0];
     if (!ref) continue;
     if (kinds.size > 1 && !kinds.has('city')) return { problem: ref.value };
-    if (ref.kind === 'city') cities.push(ref.value);
-    else if (ref.code) countries.push(...(context.vocabulary.countryForms.get(ref.code) ?? [ref.value]));
-    else countries.push(ref.value);
+    const onlyCompanies =
+      ref.companyOnly === true || (ref.code !== undefined && vocabulary.companyOnlyCodes.has(ref.code));
+    companyOnly ||= onlyCompanies && !context.companies;
+    const target = context.companies || onlyCompanies ? companyFields : fields;
+    if (ref.kind === 'city') target.city.push(ref.value);
+    else if (ref.code)
+      target.country.push(
+        ...((context.companies ? vocabulary.companyCountryForms.get(ref.code) : undefined) ??
+          vocabulary.countryForms.get(ref.code) ?? [ref.value]),
+      );
+    else target.country.push(ref.value);
   }
-  const prefix = context.companies ? 'company.' : '';
   const nodes: FilterNode[] = [];
-  if (cities.length > 0) nodes.push(oneOrMany(`${prefix}city`, cities, negated));
-  if (countries.length > 0) nodes.push(oneOrMany(`${prefix}country`, countries, negated));
+  for (const [prefix, values] of [
+    ['', fields],
+    ['company.', companyFields],
+  ] as const) {
+    if (values.city.length > 0) nodes.push(oneOrMany(`${prefix}city`, values.city, negated));
+    if (values.country.length > 0) nodes.push(oneOrMany(`${prefix}country`, values.country, negated));
+  }
   if (nodes.length === 0) return { none: true };
-  return { node: group(negated ? 'all' : 'any', nodes) };
+  const node = group(negated ? 'all' : 'any', nodes);
+  if (!companyOnly) return { node };
+  return {
+    node,
+    note:
+      context.lang === 'es'
+        ? 'de la empresa: ningún contacto tiene ese lugar'
+        : "the company's: no contact has that place",
+  };
 }
 
 /** A date phrase bound to a field; negated activity over a span back from now means "no activity since D". */

@@ -77,16 +77,20 @@ export interface Interpretation {
  * once, a partial name with the ≤ 2,000 campaigns or stages over ≤ 5 words.
  */
 export function interpretSegment(
-  text: string,
+  input: string,
   vocabulary: SegmentVocabulary,
   options: InterpretOptions,
 ): Interpretation {
   const index = indexVocabulary(vocabulary);
-  const { tokens, rest } = tokenise(typeof text === 'string' ? text : '');
+  const text = normaliseText(input);
+  const { tokens, rest } = tokenise(text);
   const known = new Set([...lexicon.words, ...index.words]);
+  // Typos are corrected only into content words: never into a function word ("Bern" is not
+  // "been"), and a short word (≤ 4 letters) only into a vocabulary value ("Peru" is not "pero").
+  const targets = [...lexicon.words].filter((word) => !lexicon.functionWords.has(word));
   // Known words by length: a typo is only compared with words within the tolerance in length.
   const byLength = new Map<number, string[]>();
-  for (const word of known) {
+  for (const word of new Set([...targets, ...index.words])) {
     const bucket = byLength.get(word.length);
     if (bucket) bucket.push(word);
     else byLength.set(word.length, [word]);
@@ -96,7 +100,8 @@ export function interpretSegment(
   const corrected = new Set<number>();
   const norms = tokens.map((token, position) => {
     if (token.kind !== 'word' || known.has(token.norm) || /^[A-Z]{2}$/.test(token.text)) return token.norm;
-    const fixed = correctWord(token.norm, near(token.norm));
+    const candidates = near(token.norm).filter((word) => token.norm.length > 4 || index.words.has(word));
+    const fixed = correctWord(token.norm, candidates);
     if (fixed === undefined) return token.norm;
     corrected.add(position);
     return fixed;
@@ -155,11 +160,17 @@ export function interpretSegment(
   const audienceOnly: string[] = [];
   const buildItems = (items: readonly ParsedItem[]): FilterNode[] => {
     const nodes: FilterNode[] = [];
+    // A condition said twice ("spain spain", "customers customers") is one condition.
+    const seen = new Set<string>();
     for (const item of items) {
       if ('clauses' in item) {
         const clauses = item.clauses.map((clause) => buildItems(clause)).filter((each) => each.length > 0);
         const groups = clauses.map((each) => (each.length === 1 ? (each[0] as FilterNode) : { all: each }));
-        if (groups.length > 0) nodes.push(groups.length === 1 ? (groups[0] as FilterNode) : { any: groups });
+        const node = groups.length === 1 ? (groups[0] as FilterNode) : { any: groups };
+        if (groups.length > 0 && !seen.has(canonicalKey(node))) {
+          seen.add(canonicalKey(node));
+          nodes.push(node);
+        }
         continue;
       }
       const built: { node: FilterNode; start: number; end: number; note?: string }[] = [];
@@ -182,6 +193,8 @@ export function interpretSegment(
       if (built.length === 0) continue;
       const node =
         built.length === 1 ? (built[0]?.node as FilterNode) : mergeOr(built.map((each) => each.node));
+      if (seen.has(canonicalKey(node))) continue;
+      seen.add(canonicalKey(node));
       const start = Math.min(...built.map((each) => each.start));
       const end = Math.max(...built.map((each) => each.end));
       const typo = [...corrected].some((position) => position >= start && position < end);
@@ -201,9 +214,10 @@ export function interpretSegment(
       text: `${audienceOnly.join(', ')}: ${lang === 'es' ? 'un segmento necesita al menos una condición' : 'a segment needs at least one condition'}`,
     });
 
-  const flat = nodes.flatMap((node) =>
-    'all' in node && node.all && !('any' in node) ? [...node.all] : [node],
-  );
+  const flatKeys = new Set<string>();
+  const flat = nodes
+    .flatMap((node) => ('all' in node && node.all && !('any' in node) ? [...node.all] : [node]))
+    .filter((node) => !flatKeys.has(canonicalKey(node)) && Boolean(flatKeys.add(canonicalKey(node))));
   let filter: SegmentFilter | null = flat.length > 0 ? { all: flat.slice(0, 100) } : null;
   // Every built condition is valid by construction; this keeps the promise whatever the input.
   if (filter && validateFilter(filter).length > 0) {
@@ -219,6 +233,28 @@ export function interpretSegment(
     unmatched: unmatched.sort((a, b) => a.at - b.at).map((each) => each.text),
     lang,
   };
+}
+
+/**
+ * The sentence as read: NFC (a letter typed as base + combining mark is one
+ * letter, "Espan\u0303a" is "España") without invisible format characters
+ * (zero-width spaces and joiners, soft hyphens, BOM, variation selectors).
+ */
+export function normaliseText(input: unknown): string {
+  if (typeof input !== 'string') return '';
+  return input.normalize('NFC').replace(/\p{Default_Ignorable_Code_Point}/gu, '');
+}
+
+/** A node's canonical JSON: group children and in/nin values sorted, one-child groups unwrapped. */
+function canonicalKey(node: FilterNode): string {
+  const canonical = (each: FilterNode): unknown => {
+    if ('field' in each)
+      return Array.isArray(each.value) ? { ...each, value: [...each.value].map(String).sort() } : each;
+    const kind = each.any ? 'any' : 'all';
+    const children = (each[kind] ?? []).map((child) => JSON.stringify(canonical(child))).sort();
+    return children.length === 1 ? JSON.parse(children[0] as string) : { [kind]: children };
+  };
+  return JSON.stringify(canonical(node));
 }
 
 /** Words that may lead a capitalised run without belonging to the name ("De Nueva York", "Leads Foo"). */

@@ -107,7 +107,7 @@ const entries: readonly Entry[] = [
     ['contacts', 'contact', 'people', 'person', 'everyone', 'everybody'],
   ],
   ['aud:customer', ['clientes', 'cliente', 'clientas'], ['clients', 'client', 'customers', 'customer']],
-  ['aud:lead', ['leads', 'lead', 'prospectos', 'prospecto'], ['prospects', 'prospect']],
+  ['aud:lead', ['leads', 'lead', 'prospectos', 'prospecto'], ['leads', 'lead', 'prospects', 'prospect']],
   ['aud:opportunity', ['oportunidades'], ['opportunities']],
   ['aud:subscriber', ['suscriptores', 'suscriptor', 'suscriptoras'], ['subscribers', 'subscriber']],
   [
@@ -415,6 +415,8 @@ const entries: readonly Entry[] = [
     ],
   ],
   ['cue:ownerPossessive', [], ["'s"]],
+  // After a tag value: "sin la newsletter etiqueta", "without the newsletter tag".
+  ['word:tag', ['etiqueta', 'etiquetas'], ['tag', 'tags', 'label']],
   [
     'word:deal',
     ['negocio', 'negocios', 'oportunidad', 'trato', 'tratos', 'acuerdo'],
@@ -837,7 +839,31 @@ export interface LexiconIndex {
   readonly words: ReadonlySet<string>;
   /** Words used by one language only, for detection. */
   readonly languageOf: ReadonlyMap<string, Lang>;
+  /**
+   * Function words: a word that alone is a connective, article, filler, cue or
+   * negation, or that appears only in such phrases ("been", "solo", "pero",
+   * "lista", "favor"). A typo is never corrected into one: an unknown word one
+   * edit away ("Bern", "Oslo") would vanish silently.
+   */
+  readonly functionWords: ReadonlySet<string>;
 }
+
+/** Concepts that only join, frame or negate other words. */
+const functionConcepts: ReadonlySet<Concept> = new Set<Concept>([
+  'filler',
+  'article',
+  'and',
+  'or',
+  'neg',
+  'cue:location',
+  'cue:outside',
+  'cue:with',
+  'word:any',
+  'date:the',
+  'date:of',
+  'date:in',
+  'date:for',
+]);
 
 function buildLexicon(): LexiconIndex {
   const phrases = new Map<string, Set<Concept>>();
@@ -863,7 +889,16 @@ function buildLexicon(): LexiconIndex {
   const languageOf = new Map<string, Lang>();
   for (const word of seen.es) if (!seen.en.has(word)) languageOf.set(word, 'es');
   for (const word of seen.en) if (!seen.es.has(word)) languageOf.set(word, 'en');
-  return { phrases, words, languageOf };
+  const contentWords = new Set<string>();
+  const functionWords = new Set<string>();
+  for (const [form, concepts] of phrases) {
+    const framing = [...concepts].some((concept) => functionConcepts.has(concept));
+    if (framing && !form.includes(' ')) functionWords.add(form);
+    if ([...concepts].some((concept) => !functionConcepts.has(concept)))
+      for (const word of form.split(' ')) contentWords.add(word);
+  }
+  for (const word of words) if (!contentWords.has(word)) functionWords.add(word);
+  return { phrases, words, languageOf, functionWords };
 }
 
 export const lexicon: LexiconIndex = buildLexicon();

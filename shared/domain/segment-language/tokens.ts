@@ -64,7 +64,9 @@ export function tokenise(text: string): Tokenised {
         end,
       });
     else if (word) tokens.push(...splitWord(word, start));
-    else tokens.push({ kind: 'symbol', text: match[0], norm: match[0], start, end });
+    // A combining mark with no letter to combine with says nothing: not a token.
+    else if (!/^\p{M}$/u.test(match[0]))
+      tokens.push({ kind: 'symbol', text: match[0], norm: match[0], start, end });
   }
   return { tokens };
 }

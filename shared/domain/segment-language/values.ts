@@ -20,6 +20,8 @@ export interface ValueRef {
   readonly id?: string;
   /** Countries: the ISO code shared by the tenant's forms of one country. */
   readonly code?: string;
+  /** Cities and countries: only companies hold it (no contact does), so it is the company's. */
+  readonly companyOnly?: boolean;
 }
 
 /** Values of each kind read from the vocabulary; the rest are ignored (bounded work). */
@@ -31,8 +33,12 @@ export interface VocabularyIndex {
   readonly byForm: ReadonlyMap<string, readonly ValueRef[]>;
   /** Words of indexed forms (typos are corrected towards these). */
   readonly words: ReadonlySet<string>;
-  /** Every stored form of a country code, sorted ("ES", "Spain"). */
+  /** Every stored form of a country code, sorted ("ES", "Spain"): contacts' forms, or companies' when no contact has the country. */
   readonly countryForms: ReadonlyMap<string, readonly string[]>;
+  /** Companies' stored forms of a country code, sorted. */
+  readonly companyCountryForms: ReadonlyMap<string, readonly string[]>;
+  /** Country codes only companies hold. */
+  readonly companyOnlyCodes: ReadonlySet<string>;
   /** Campaigns that began sending, latest first. */
   readonly startedCampaigns: readonly {
     readonly id: string;
@@ -66,20 +72,47 @@ export function indexVocabulary(vocabulary: SegmentVocabulary): VocabularyIndex 
   for (const tag of cap(vocabulary.tags)) if (typeof tag === 'string') add(tag, { kind: 'tag', value: tag });
   for (const industry of cap(vocabulary.industries))
     if (typeof industry === 'string') add(industry, { kind: 'industry', value: industry });
+  // Companies' cities no contact has: read as the company's.
+  const contactCities = new Set(cap(vocabulary.cities).map((city) => searchable(String(city))));
+  for (const city of cap(vocabulary.companyCities))
+    if (typeof city === 'string' && !contactCities.has(searchable(city)))
+      add(city, { kind: 'city', value: city, companyOnly: true });
   const countryForms = new Map<string, string[]>();
-  for (const country of cap(vocabulary.countries)) {
-    if (typeof country !== 'string') continue;
-    const code = countryCode(country);
-    const ref: ValueRef = code
-      ? { kind: 'country', value: country, code }
-      : { kind: 'country', value: country };
-    if (!/^[A-Za-z]{2}$/.test(country.trim())) add(country, ref);
-    if (code) {
-      countryForms.set(code, [...(countryForms.get(code) ?? []), country].sort());
+  const companyCountryForms = new Map<string, string[]>();
+  const contactCountries = new Set<string>();
+  const countriesOf = (
+    list: readonly string[] | undefined,
+    forms: Map<string, string[]>,
+    company: boolean,
+  ) => {
+    for (const country of cap(list)) {
+      if (typeof country !== 'string') continue;
+      const code = countryCode(country);
+      if (!company) contactCountries.add(code ?? searchable(country));
+      const companyOnly = company && !contactCountries.has(code ?? searchable(country));
+      const ref: ValueRef = {
+        kind: 'country',
+        value: country,
+        ...(code ? { code } : {}),
+        ...(companyOnly ? { companyOnly } : {}),
+      };
+      if (!/^[A-Za-z]{2}$/.test(country.trim()) && (!company || companyOnly)) add(country, ref);
+      if (code) forms.set(code, [...(forms.get(code) ?? []), country].sort());
     }
-  }
+  };
+  countriesOf(vocabulary.countries, countryForms, false);
+  countriesOf(vocabulary.companyCountries, companyCountryForms, true);
+  const companyOnlyCodes = new Set([...companyCountryForms.keys()].filter((code) => !countryForms.has(code)));
+  for (const code of companyOnlyCodes) countryForms.set(code, companyCountryForms.get(code) as string[]);
   for (const [code, forms] of countryForms) {
-    for (const name of namesOfCode(code)) add(name, { kind: 'country', value: forms[0] as string, code });
+    const companyOnly = companyOnlyCodes.has(code);
+    for (const name of namesOfCode(code))
+      add(name, {
+        kind: 'country',
+        value: forms[0] as string,
+        code,
+        ...(companyOnly ? { companyOnly } : {}),
+      });
   }
   for (const stage of cap(vocabulary.stages))
     add(stage.name, { kind: 'stage', value: stage.name, id: stage.id });
@@ -116,7 +149,15 @@ export function indexVocabulary(vocabulary: SegmentVocabulary): VocabularyIndex 
     )
     .map((campaign) => ({ id: campaign.id, name: campaign.name, startedAt: campaign.startedAt as string }))
     .sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
-  return { byForm, words, countryForms, startedCampaigns, vocabulary };
+  return {
+    byForm,
+    words,
+    countryForms,
+    companyCountryForms,
+    companyOnlyCodes,
+    startedCampaigns,
+    vocabulary,
+  };
 }
 
 /** Typos tolerated for a word of this length: ≤ 3 letters none, 4–7 one, ≥ 8 two. */

@@ -6,10 +6,14 @@
  * never reach another's interpretation.
  */
 export interface SegmentVocabulary {
-  /** Contacts' and companies' `city` values, e.g. "Madrid", "São Paulo". */
+  /** Contacts' `city` values, e.g. "Madrid", "São Paulo". */
   readonly cities: readonly string[];
-  /** Contacts' and companies' `country` values: names ("Spain", "España") or ISO codes ("ES"). */
+  /** Contacts' `country` values: names ("Spain", "España") or ISO codes ("ES"). */
   readonly countries: readonly string[];
+  /** Companies' `city` values (a place only companies have is read as `company.city`). */
+  readonly companyCities?: readonly string[];
+  /** Companies' `country` values, names or ISO codes. */
+  readonly companyCountries?: readonly string[];
   /** Contacts' tags. */
   readonly tags: readonly string[];
   /** Companies' `industry` values. */
@@ -38,6 +42,10 @@ export interface VocabularyCampaign {
 export interface VocabularyOwner {
   readonly id: string;
   readonly name: string;
+  /** Tells apart owners of one name when a sentence's name is ambiguous. */
+  readonly email?: string;
+  /** The owner's team (its name), when the user has one (the same use, when there is no email). */
+  readonly team?: string;
 }
 
 export const emptyVocabulary = (): SegmentVocabulary => ({
