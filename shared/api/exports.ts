@@ -103,6 +103,7 @@ export const exportRoutes = defineRoutes([
     method: 'GET',
     path: '/l/{token}',
     operationId: 'downloadSharedList',
+    missing: 'Link',
     summary:
       "A shared segment's link (`POST /segments/{id}/share`): no login, the signed token is the credential. " +
       "Answers the segment's contacts matching now that the link's creator may read now, in the link's format, " +

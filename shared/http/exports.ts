@@ -21,6 +21,7 @@ import { getRecords } from '../store/records.ts';
 import { resolveSegment } from '../store/segment-resolution.ts';
 import { segments } from '../store/segments.ts';
 import type { Caller } from './auth.ts';
+import { exportHeader } from './export-columns.ts';
 import {
   type CompanyFilters,
   type ContactFilters,
@@ -55,6 +56,19 @@ export const EXPORT_PAGE_SIZE = 500;
  * filter over a large tenant (many Queries for few rows) well before 29 s.
  */
 export const STREAM_LIMITS = { rows: 1000, bytes: 5 * 1024 * 1024, ms: 12_000 } as const;
+
+/** Whether the export is a shared list link's file (its own fields: shared/domain/exports/shared-list.ts). */
+export const isSharedList = (source: ExportSource): boolean =>
+  source.kind === 'segment' && source.sharedList === true;
+
+/**
+ * The CSV header of an export: the entity's columns (export-columns.ts
+ * exportHeader), none for JSON, vCard and a shared list, which has its own.
+ */
+export const headerOf = (tenantId: string, source: ExportSource, format: ExportFormat): Promise<string[]> =>
+  format === 'csv' && !isSharedList(source)
+    ? exportHeader(tenantId, sourceEntity(source))
+    : Promise.resolve([]);
 
 /** The exported records' entity: a segment holds contacts. */
 export const sourceEntity = (source: ExportSource): ExportEntity =>
@@ -245,10 +259,12 @@ export interface ExportProgress {
  */
 export async function* exportPieces(plan: ExportPlan, progress: ExportProgress): AsyncGenerator<string> {
   const entity = sourceEntity(plan.source);
-  const document = new ExportDocument({ format: plan.format, entity, columns: plan.columns });
-  const csv = plan.format === 'csv';
+  const sharedList = isSharedList(plan.source);
+  const document = new ExportDocument({ format: plan.format, entity, columns: plan.columns, sharedList });
+  // A shared list names only companies, in every format.
+  const csv = plan.format === 'csv' && !sharedList;
   const references = new ReferenceReader(plan.reader, {
-    company: (csv && plan.columns.includes('company')) || plan.format === 'vcf',
+    company: (csv && plan.columns.includes('company')) || plan.format === 'vcf' || sharedList,
     owner: csv && plan.columns.includes('owner'),
     pipeline: csv && (plan.columns.includes('pipeline') || plan.columns.includes('stage')),
     contacts: csv && plan.columns.includes('contacts'),
@@ -264,7 +280,10 @@ export async function* exportPieces(plan: ExportPlan, progress: ExportProgress):
   while (!next.done) {
     const also = plan.alsoReadableBy;
     const records = also ? next.value.filter((record) => canRead(also, record)) : next.value;
-    const text = document.page(records, plan.format === 'json' ? noReferences : await references.of(records));
+    const text = document.page(
+      records,
+      plan.format === 'json' && !sharedList ? noReferences : await references.of(records),
+    );
     progress.rows += records.length;
     yield emit(text);
     next = await pages.next();

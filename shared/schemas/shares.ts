@@ -6,6 +6,15 @@ import { lazy } from './lazy.ts';
 /** Most days a shared link may live (SPEC "Natural-language segments, saved views, shared lists"). */
 export const MAX_SHARE_DAYS = 90;
 
+/** Why a live share's link does not serve now (shared/http/shares.ts shareServing). */
+export const shareSuspensions = [
+  'creator-deactivated',
+  'creator-cannot-read-segment',
+  'segment-archived',
+  'segment-missing',
+] as const;
+export type ShareSuspension = (typeof shareSuspensions)[number];
+
 export const shareSchemas = /* @__PURE__ */ lazy(() => ({
   create: z.strictObject({
     /** Whole days the link works, 1 to 90. */
@@ -27,6 +36,9 @@ export const shareSchemas = /* @__PURE__ */ lazy(() => ({
     createdBy: z.string(),
     downloads: z.number(),
     lastDownloadAt: z.optional(z.string()),
+    /** In lists: whether the link serves now (`active`) or answers 404 until its `reason` passes (`suspended`). */
+    state: z.optional(z.enum(['active', 'suspended'])),
+    reason: z.optional(z.enum(shareSuspensions)),
   }),
   download: z.object({
     id: z.string(),

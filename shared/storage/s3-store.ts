@@ -11,6 +11,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { config } from '../config.ts';
+import { attachmentDisposition } from '../domain/content-disposition.ts';
 import type { BucketName, ObjectStore } from './object-store.ts';
 
 /** S3's smallest part (5 MiB) keeps a multipart upload's memory at a few parts whatever the object's size. */
@@ -44,7 +45,7 @@ export function s3ObjectStore(client?: S3Client): ObjectStore {
           Key: key,
           ...(downloadName
             ? {
-                ResponseContentDisposition: `attachment; filename="${downloadName.replace(/["\\\r\n]/g, '_')}"`,
+                ResponseContentDisposition: attachmentDisposition(downloadName),
               }
             : {}),
           ...(contentType ? { ResponseContentType: contentType } : {}),

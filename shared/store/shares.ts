@@ -135,13 +135,21 @@ export async function getShare(
   return Item ? toShare(Item) : undefined;
 }
 
-/** The segment's live shares at `now`, oldest first (one Query of its partition). */
+/**
+ * Live shares a segment may have at once: its list of shares stays one short
+ * answer, and a creator who needs another revokes one first. Checked before
+ * each share is made, so two made at the same instant may pass it by one.
+ */
+export const MAX_LIVE_SHARES_PER_SEGMENT = 50;
+
+/** The segment's live shares at `now`, oldest first (one Query of its partition, revoked and expired ones filtered out). */
 export async function liveShares(tenantId: string, segmentId: string, now = Date.now()): Promise<Share[]> {
   const shares: Share[] = [];
   for await (const items of queryPages({
     TableName: config.tableName,
     KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': sharesPk(tenantId, segmentId) },
+    FilterExpression: 'attribute_not_exists(revokedAt) AND linkExpiresAt > :now',
+    ExpressionAttributeValues: { ':pk': sharesPk(tenantId, segmentId), ':now': new Date(now).toISOString() },
   }))
     for (const item of items) {
       const share = toShare(item);
