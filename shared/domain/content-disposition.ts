@@ -35,8 +35,15 @@ export function rfc8187Value(name: string): string {
   );
 }
 
-/** `attachment; filename="Caf_ list.csv"; filename*=UTF-8''Caf%C3%A9%20list.csv` for `Café list.csv`. */
+/**
+ * `attachment; filename="Cafe list.csv"; filename*=UTF-8''Caf%C3%A9%20list.csv`
+ * for `Café list.csv`; `attachment; filename="contacts.csv"` alone when the
+ * fallback already is the name (plain ASCII), as RFC 6266 section 4.3 allows.
+ */
 export function attachmentDisposition(fileName: string): string {
   const name = fileSafeName(fileName) || 'download';
-  return `attachment; filename="${asciiFileName(name)}"; filename*=UTF-8''${rfc8187Value(name)}`;
+  const ascii = asciiFileName(name);
+  return ascii === name
+    ? `attachment; filename="${ascii}"`
+    : `attachment; filename="${ascii}"; filename*=UTF-8''${rfc8187Value(name)}`;
 }

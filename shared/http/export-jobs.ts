@@ -167,6 +167,8 @@ async function writeFile(job: ExportJob, remainingMs?: () => number): Promise<Ex
   try {
     await store.write('exports', key, Readable.from(bytes()), {
       contentType: exportContentTypes[job.format],
+      // On the object rather than in each presigned link: a name outside ASCII stays out of the query.
+      downloadName: downloadName(job.source, job.format, new Date(job.createdAt)),
     });
   } catch (error) {
     // The segment is gone, or the requester may no longer read it (the preview's 404).
@@ -177,12 +179,11 @@ async function writeFile(job: ExportJob, remainingMs?: () => number): Promise<Ex
   return progress;
 }
 
-/** A presigned GET of a done job's file, saved under its download name. */
+/** A presigned GET of a done job's file, saved under its download name (stored on the object). */
 export async function downloadUrl(job: ExportJob): Promise<string> {
   const store = await getObjectStore();
   return store.presignGet('exports', exportObjectKey(job.tenantId, job.id, fileExtension(job.format)), {
     expiresInSeconds: DOWNLOAD_LINK_SECONDS,
-    downloadName: downloadName(job.source, job.format, new Date(job.createdAt)),
     contentType: exportContentTypes[job.format],
   });
 }

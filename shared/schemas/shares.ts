@@ -65,6 +65,19 @@ export const shareSchemas = /* @__PURE__ */ lazy(() => ({
     ),
     cursor: z.optional(z.string().check(z.maxLength(4096))),
   }),
+  /** A contact as a shared link's JSON holds it: only the fields a partner gets (shared/domain/exports/shared-list.ts). */
+  sharedContact: z.strictObject({
+    firstName: z.string(),
+    lastName: z.optional(z.string()),
+    email: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    /** The company's name. */
+    company: z.optional(z.string()),
+    title: z.optional(z.string()),
+    city: z.optional(z.string()),
+    country: z.optional(z.string()),
+    tags: z.array(z.string()),
+  }),
   /** The short body of a 202 from a shared link. */
   preparing: z.object({ status: z.literal('preparing'), retryAfterSeconds: z.number(), detail: z.string() }),
 }));

@@ -79,16 +79,21 @@ export function s3ObjectStore(client?: S3Client): ObjectStore {
       if (!output.Body) throw new Error(`S3 returned no body for ${bucket}/${key}`);
       return output.Body as Readable;
     },
-    async write(bucket, key, body, { contentType }) {
+    async write(bucket, key, body, { contentType, downloadName }) {
+      const params = {
+        Bucket: name(bucket),
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ...(downloadName ? { ContentDisposition: attachmentDisposition(downloadName) } : {}),
+      };
       if (typeof body === 'string' || body instanceof Uint8Array) {
-        await s3.send(
-          new PutObjectCommand({ Bucket: name(bucket), Key: key, Body: body, ContentType: contentType }),
-        );
+        await s3.send(new PutObjectCommand({ ...params, Body: body }));
         return;
       }
       await new Upload({
         client: s3,
-        params: { Bucket: name(bucket), Key: key, Body: body, ContentType: contentType },
+        params,
         partSize: PART_BYTES,
         queueSize: 2,
       }).done();
