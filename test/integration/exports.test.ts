@@ -23,7 +23,7 @@ const ids: Record<string, string> = {};
 const created = async (client: ApiClient, path: string, body: Record<string, unknown>) => {
   const response = await client.post(path, body);
   expect(response.status, response.text).toBe(201);
-  return response.body as { id: string; ownerId: string };
+  return response.body as { id: string; ownerId: string; name?: string };
 };
 
 /** Every item of a list route, paging with a small limit (cursors included in the check). */
@@ -316,7 +316,8 @@ describe('segments', () => {
       const exported = await member.client.get(`/segments/${segment.id}/export?format=json`);
       expect(exported.status, exported.text).toBe(200);
       expect(exported.headers.get('content-disposition')).toMatch(
-        new RegExp(`filename="segment-${segment.id}-\\d{8}\\.json"`),
+        // Saved under the segment's name.
+        new RegExp(`^attachment; filename="${segment.name}-\\d{8}\\.json"$`),
       );
       const preview = await member.client.get(`/segments/${segment.id}/preview?limit=100`);
       const exportedIds = (exported.body as { id: string }[]).map((item) => item.id).sort();
