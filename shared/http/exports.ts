@@ -140,6 +140,8 @@ class ReferenceReader {
   constructor(
     private readonly reader: Caller,
     private readonly needs: { company: boolean; owner: boolean; pipeline: boolean; contacts: boolean },
+    /** Rights a referenced record must also pass (the plan's alsoReadableBy), as the records do. */
+    private readonly also?: Actor,
   ) {}
 
   async of(records: readonly ExportRecord[]): Promise<ExportReferences> {
@@ -162,8 +164,9 @@ class ReferenceReader {
     };
     const tenantId = this.reader.tenantId;
     const actor = actorOf(this.reader);
+    const also = this.also;
     const visible = (record: { archived: boolean; ownerId: string; teamId?: string }) =>
-      !record.archived && canRead(actor, record);
+      !record.archived && canRead(actor, record) && (!also || canRead(also, record));
     await Promise.all([
       this.load(wanted.companies, this.companies, async (batch) => {
         const found = await getRecords(companies, tenantId, batch);
@@ -263,12 +266,16 @@ export async function* exportPieces(plan: ExportPlan, progress: ExportProgress):
   const document = new ExportDocument({ format: plan.format, entity, columns: plan.columns, sharedList });
   // A shared list names only companies, in every format.
   const csv = plan.format === 'csv' && !sharedList;
-  const references = new ReferenceReader(plan.reader, {
-    company: (csv && plan.columns.includes('company')) || plan.format === 'vcf' || sharedList,
-    owner: csv && plan.columns.includes('owner'),
-    pipeline: csv && (plan.columns.includes('pipeline') || plan.columns.includes('stage')),
-    contacts: csv && plan.columns.includes('contacts'),
-  });
+  const references = new ReferenceReader(
+    plan.reader,
+    {
+      company: (csv && plan.columns.includes('company')) || plan.format === 'vcf' || sharedList,
+      owner: csv && plan.columns.includes('owner'),
+      pipeline: csv && (plan.columns.includes('pipeline') || plan.columns.includes('stage')),
+      contacts: csv && plan.columns.includes('contacts'),
+    },
+    plan.alsoReadableBy,
+  );
   const emit = (text: string) => {
     progress.bytes += Buffer.byteLength(text);
     return text;
