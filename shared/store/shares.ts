@@ -14,9 +14,10 @@ import { absent, equals, exists, incremented, updateExpression } from './update-
 /**
  * Shared list links: a segment's contacts served to a partner without an
  * account at `/l/<token>` until the link expires or is revoked. The share
- * item keeps what the token binds (format, expiry), who made it (the link
- * serves what they may read now), the export job of a list too large for one
- * response, and the download counter; each download is logged beside it.
+ * item keeps what the token binds (format, expiry), who made it and their
+ * rights then (the link serves what they may read both now and then:
+ * shared/http/shares.ts shareServing), the export job of a list too large for
+ * one response, and the download counter; each download is logged beside it.
  */
 export interface Share {
   readonly tenantId: string;
@@ -28,7 +29,7 @@ export interface Share {
   readonly expiresAt: string;
   readonly createdAt: string;
   readonly createdBy: string;
-  /** The creator's rights when they shared, used only when they have no user item (shared/store/readers.ts). */
+  /** The creator's rights when they shared: the link never serves more; their current rights too when they have no user item. */
   readonly creatorRights: Rights;
   readonly downloads: number;
   readonly lastDownloadAt?: string;
