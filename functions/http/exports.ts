@@ -1,14 +1,16 @@
 import { ulid } from 'ulid';
 import { exportRoutes } from '#shared/api/exports';
+import type { Actor } from '#shared/domain/access';
+import { attachmentDisposition } from '#shared/domain/content-disposition';
 import { type ExportEntity, type ExportFormat, exportContentTypes } from '#shared/domain/exports/index';
 import { verifyShareToken } from '#shared/domain/share-token';
 import type { Caller } from '#shared/http/auth';
-import { exportHeader } from '#shared/http/export-columns';
 import { downloadName, downloadUrl, startExportJob } from '#shared/http/export-jobs';
 import {
   collectWithin,
   type ExportProgress,
   exportPieces,
+  headerOf,
   STREAM_LIMITS,
   sourceEntity,
 } from '#shared/http/exports';
@@ -16,11 +18,13 @@ import { type HttpEvent, httpHandler } from '#shared/http/handler';
 import { badRequest, HttpProblem, notFound } from '#shared/http/problem';
 import { readable } from '#shared/http/records';
 import { type HttpResult, ok, redirect } from '#shared/http/results';
+import { shareServing } from '#shared/http/shares';
 import { getQueue } from '#shared/queue/select';
 import type { ExportJobView } from '#shared/schemas/exports';
 import { getSigningKey } from '#shared/secrets';
 import { type ExportJob, type ExportSource, getExportJob } from '#shared/store/exports';
-import { currentReader } from '#shared/store/readers';
+import { rightsOf } from '#shared/store/readers';
+import { getRecord } from '#shared/store/records';
 import { segments } from '#shared/store/segments';
 import { attachShareJob, getShare, isLive, recordDownload } from '#shared/store/shares';
 
@@ -94,10 +98,14 @@ async function streamedExport(
   reader: Caller,
   format: ExportFormat,
   source: ExportSource,
+  alsoReadableBy?: Actor,
 ): Promise<{ result: HttpResult; progress: ExportProgress } | undefined> {
-  const columns = format === 'csv' ? await exportHeader(reader.tenantId, sourceEntity(source)) : [];
+  const columns = await headerOf(reader.tenantId, source, format);
   const progress: ExportProgress = { rows: 0, bytes: 0 };
-  const pieces = exportPieces({ reader, format, source, columns }, progress);
+  const pieces = exportPieces(
+    { reader, format, source, columns, ...(alsoReadableBy ? { alsoReadableBy } : {}) },
+    progress,
+  );
   const body = await collectWithin(pieces, progress, STREAM_LIMITS);
   if (body === undefined) return undefined;
   return {
@@ -107,7 +115,7 @@ async function streamedExport(
       body,
       headers: {
         'content-type': exportContentTypes[format],
-        'content-disposition': `attachment; filename="${downloadName(source, format, new Date())}"`,
+        'content-disposition': attachmentDisposition(downloadName(source, format, new Date())),
       },
     },
   };
@@ -132,11 +140,13 @@ const servesShare = (job: ExportJob | undefined, now: number): job is ExportJob 
 
 /**
  * `GET /l/{token}`: a shared segment for a partner. Every refusal (a token
- * that does not verify or has expired, a revoked share, a segment archived
- * or no longer readable by its creator, a creator no longer active) is the
- * same 404. The list is read NOW with the creator's current rights; past
- * STREAM_LIMITS one export job (recorded on the share) writes it, the link
- * answers 202 until it is done and then 302 to the file.
+ * that does not verify or has expired, a revoked share, a suspended one:
+ * shared/http/shares.ts shareServing) is the same 404, as is a malformed
+ * token (the route's `missing`). The list is read NOW with the creator's
+ * current rights and kept to what their rights when they shared allowed too,
+ * with only the fields a partner gets (shared/domain/exports/shared-list.ts);
+ * past STREAM_LIMITS one export job (recorded on the share) writes it, the
+ * link answers 202 until it is done and then 302 to the file.
  */
 async function downloadShared(token: string, event: HttpEvent): Promise<HttpResult> {
   const gone = notFound('Link');
@@ -151,10 +161,16 @@ async function downloadShared(token: string, event: HttpEvent): Promise<HttpResu
     Math.floor(Date.parse(share.expiresAt) / 1000) !== claim.expiresAt
   )
     throw gone;
-  const creator = await currentReader(share.tenantId, share.createdBy, share.creatorRights);
-  if (!creator) throw gone;
-  const reader: Caller = { tenantId: share.tenantId, ...creator };
-  const source: ExportSource = { kind: 'segment', segmentId: share.segmentId };
+  const segment = await getRecord(segments, share.tenantId, share.segmentId);
+  const serving = await shareServing(share, segment);
+  if (serving.state !== 'active' || !segment) throw gone;
+  const { reader, asShared } = serving;
+  const source: ExportSource = {
+    kind: 'segment',
+    segmentId: share.segmentId,
+    name: segment.name,
+    sharedList: true,
+  };
   const log = (download: Parameters<typeof recordDownload>[1]) =>
     recordDownload(share, {
       ...download,
@@ -168,12 +184,10 @@ async function downloadShared(token: string, event: HttpEvent): Promise<HttpResu
     headers: { ...result.headers, ...linkHeaders },
   });
   try {
-    const segment = await readable(segments, reader, share.segmentId);
-    if (segment.archived) throw gone;
     const now = Date.now();
     const current = share.jobId ? await getExportJob(share.tenantId, share.jobId, now) : undefined;
     if (servesShare(current, now)) return withHeaders(await jobAnswer(current, log));
-    const streamed = await streamedExport(reader, share.format, source);
+    const streamed = await streamedExport(reader, share.format, source, asShared);
     if (streamed) {
       await log({ outcome: 'inline', rows: streamed.progress.rows, bytes: streamed.progress.bytes });
       return withHeaders(streamed.result);
@@ -187,11 +201,19 @@ async function downloadShared(token: string, event: HttpEvent): Promise<HttpResu
       if (!servesShare(theirs, Date.now())) throw gone;
       return withHeaders(await jobAnswer(theirs, log));
     }
-    const { job, message } = await startExportJob(reader, share.format, source, new Date(), id);
+    // The job reads with the creator's rights when it runs and keeps to those they shared with.
+    const { job, message } = await startExportJob(
+      reader,
+      share.format,
+      source,
+      new Date(),
+      id,
+      rightsOf(asShared),
+    );
     await (await getQueue()).sendMessages('exportJobs', [message]);
     return withHeaders(await jobAnswer(job, log));
   } catch (error) {
-    // The segment archived, or no longer readable by the creator: the same 404 as any other refusal.
+    // The segment archived meanwhile, or no longer readable by the creator: the same 404 as any other refusal.
     if (error instanceof HttpProblem && error.status === 404) throw gone;
     throw error;
   }
@@ -237,8 +259,8 @@ export const handler = httpHandler(exportRoutes, {
 
   async exportSegment({ caller, params, query }) {
     // 404 for a segment the caller may not read, before any work (as its preview).
-    await readable(segments, caller, params.id);
-    return exportOf(caller, { kind: 'segment', segmentId: params.id }, query);
+    const segment = await readable(segments, caller, params.id);
+    return exportOf(caller, { kind: 'segment', segmentId: params.id, name: segment.name }, query);
   },
 
   downloadSharedList: ({ params, event }) => downloadShared(params.token, event),

@@ -18,14 +18,22 @@ import {
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { interpretForCaller } from '#shared/http/segment-interpretation';
-import { managedShare, mayManageShare, shareView } from '#shared/http/shares';
+import { managedShare, mayManageShare, shareServing, shareView } from '#shared/http/shares';
 import { segmentSuggester } from '#shared/language-model/index';
 import { getSigningKey } from '#shared/secrets';
 import type { Contact } from '#shared/store/entities';
 import { rightsOf } from '#shared/store/readers';
 import { resolveSegment } from '#shared/store/segment-resolution';
 import { type Segment, segments } from '#shared/store/segments';
-import { createShare, getShare, isLive, liveShares, revokeShare, shareDownloads } from '#shared/store/shares';
+import {
+  createShare,
+  getShare,
+  isLive,
+  liveShares,
+  MAX_LIVE_SHARES_PER_SEGMENT,
+  revokeShare,
+  shareDownloads,
+} from '#shared/store/shares';
 
 const DEFAULT_SAMPLE = 10;
 const SHARE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -96,6 +104,10 @@ export const handler = httpHandler(segmentRoutes, {
     const segment = await readable(segments, caller, params.id);
     // Its link would answer 404 until the segment is restored.
     if (segment.archived) throw conflict('The segment is archived; restore it before sharing it');
+    if ((await liveShares(caller.tenantId, segment.id)).length >= MAX_LIVE_SHARES_PER_SEGMENT)
+      throw conflict(
+        `The segment already has ${MAX_LIVE_SHARES_PER_SEGMENT} live shared links; revoke one (DELETE /segments/${segment.id}/shares/{shareId}) before sharing it again`,
+      );
     const share = await createShare({
       tenantId: caller.tenantId,
       segmentId: segment.id,
@@ -110,12 +122,18 @@ export const handler = httpHandler(segmentRoutes, {
   },
 
   async listSegmentShares({ caller, params, event }) {
-    await readable(segments, caller, params.id);
+    const segment = await readable(segments, caller, params.id);
     const link = { baseUrl: publicBaseUrl(event), key: await getSigningKey() };
     const shares = await liveShares(caller.tenantId, params.id);
     // The url is the credential: only those who may revoke a share see it.
     const items = await Promise.all(
-      shares.map(async (share) => shareView(share, (await mayManageShare(caller, share)) ? link : undefined)),
+      shares.map(async (share) =>
+        shareView(
+          share,
+          (await mayManageShare(caller, share)) ? link : undefined,
+          await shareServing(share, segment),
+        ),
+      ),
     );
     return ok({ items });
   },

@@ -14,11 +14,13 @@ import { httpHandler } from '#shared/http/handler';
 import { badRequest, forbidden } from '#shared/http/problem';
 import { actorOf, create, newRecordBase, type Rights, readable, remove, update } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
-import { checkViewAgainstEntity } from '#shared/http/view-checks';
+import { checkViewAgainstEntity, staleParts } from '#shared/http/view-checks';
 import type { ViewPatch } from '#shared/schemas/views';
 import {
   candidateViews,
+  countNewOwnedView,
   countNewView,
+  MAX_VIEWS_PER_OWNER,
   MAX_VIEWS_PER_TENANT,
   shownView,
   uncountView,
@@ -29,9 +31,17 @@ import {
 /** Views follow their own rules (shared/domain/views.ts), not the record rules. */
 const viewRights: Rights<View> = { canRead: canSeeView, canWrite: canChangeView };
 
-/** 403 when the caller's role may not share that widely; 400 at `visibility` when a team view has no team. */
-function assertVisibility(caller: Caller, visibility: ViewVisibility, teamId: string | undefined): void {
-  const refusal = visibilityRefusal(actorOf(caller), visibility, teamId);
+/**
+ * 403 when the caller's role may not share that widely or the view is someone
+ * else's to make private; 400 at `visibility` when a team view has no team.
+ */
+function assertVisibility(
+  caller: Caller,
+  visibility: ViewVisibility,
+  teamId: string | undefined,
+  ownerId: string,
+): void {
+  const refusal = visibilityRefusal(actorOf(caller), visibility, teamId, ownerId);
   if (!refusal) return;
   if ('forbidden' in refusal) throw forbidden(refusal.forbidden);
   throw badRequest('A team view needs a team', [{ path: 'visibility', message: refusal.invalid }]);
@@ -59,6 +69,27 @@ const checkedOf = (view: View) => ({
   columns: view.columns,
 });
 
+/** A view as its routes answer it, with the parts that no longer apply reported as `stale`. */
+async function answered(caller: Caller, view: View) {
+  const stale = await staleParts(caller, checkedOf(view));
+  return { ...shownView(view), ...(stale.length > 0 ? { stale } : {}) };
+}
+
+/**
+ * What a change must check: every part when the entity changes, else only the
+ * parts it replaces, so a part gone stale since (a removed custom field) does
+ * not block changing another.
+ */
+function changedParts(view: View, body: ViewPatch) {
+  const all = body.entity !== undefined;
+  return {
+    entity: view.listEntity,
+    filter: all || body.filter ? view.filter : undefined,
+    sort: all || body.sort ? view.sort : undefined,
+    columns: all || body.columns ? view.columns : undefined,
+  };
+}
+
 const isPlace = (key: unknown): key is ViewPlace =>
   typeof key === 'object' &&
   key !== null &&
@@ -82,14 +113,14 @@ export const handler = httpHandler(viewRoutes, {
     const shown = listed.slice(0, page.limit);
     const last = shown.at(-1);
     return ok({
-      items: shown.map(({ view }) => shownView(view)),
+      items: await Promise.all(shown.map(({ view }) => answered(caller, view))),
       nextCursor: listed.length > shown.length && last ? await page.next({ ...last.place }) : null,
     });
   },
 
   async createView({ caller, body }) {
     const { visibility = 'private', entity, ...fields } = body;
-    assertVisibility(caller, visibility, caller.teamId);
+    assertVisibility(caller, visibility, caller.teamId, caller.userId);
     const owner = { ownerId: caller.userId, ...(caller.teamId ? { teamId: caller.teamId } : {}) };
     const view: View = { ...newRecordBase(owner), ...fields, listEntity: entity, visibility };
     await checkViewAgainstEntity(caller, checkedOf(view));
@@ -99,7 +130,15 @@ export const handler = httpHandler(viewRoutes, {
         error: {
           path: '(root)',
           message: `a tenant holds at most ${MAX_VIEWS_PER_TENANT} views`,
-          conflict: `This tenant already holds ${MAX_VIEWS_PER_TENANT} saved views; delete one first`,
+          conflict: `This tenant already holds ${MAX_VIEWS_PER_TENANT} saved views; an admin can delete views nobody uses (GET /views lists every shared view), or each user their own private ones`,
+        },
+      },
+      {
+        item: countNewOwnedView(caller.tenantId, caller.userId),
+        error: {
+          path: '(root)',
+          message: `a user owns at most ${MAX_VIEWS_PER_OWNER} views`,
+          conflict: `You already own ${MAX_VIEWS_PER_OWNER} saved views; delete one of yours first`,
         },
       },
     ]);
@@ -107,7 +146,7 @@ export const handler = httpHandler(viewRoutes, {
   },
 
   async getView({ caller, params }) {
-    return ok(shownView(await readable(views, caller, params.id, viewRights)));
+    return ok(await answered(caller, await readable(views, caller, params.id, viewRights)));
   },
 
   async updateView({ caller, params, body, ifMatch }) {
@@ -116,20 +155,20 @@ export const handler = httpHandler(viewRoutes, {
       rights: viewRights,
       change: async (current) => {
         const view = patched(current, body);
-        if (body.visibility) assertVisibility(caller, view.visibility, view.teamId);
+        if (body.visibility) assertVisibility(caller, view.visibility, view.teamId, view.ownerId);
         if (body.entity || body.filter || body.sort || body.columns)
-          await checkViewAgainstEntity(caller, checkedOf(view));
+          await checkViewAgainstEntity(caller, changedParts(view, body));
         return view;
       },
     });
-    return ok(shownView(next));
+    return ok(await answered(caller, next));
   },
 
   async deleteView({ caller, params, ifMatch }) {
     await remove(views, caller, params.id, {
       ifMatch,
       rights: viewRights,
-      extra: [uncountView(caller.tenantId)],
+      extra: (current) => uncountView(caller.tenantId, current.ownerId),
     });
     return noContent();
   },

@@ -100,6 +100,7 @@ export const caseRoutes = defineRoutes([
     method: 'GET',
     path: '/s/{token}',
     operationId: 'getCsatForm',
+    missing: 'Link',
     summary:
       'The satisfaction form of a public link (HTML; no token needed); an unknown or used link answers 404',
     public: true,
@@ -109,6 +110,7 @@ export const caseRoutes = defineRoutes([
     method: 'POST',
     path: '/s/{token}',
     operationId: 'submitCsat',
+    missing: 'Link',
     summary:
       'Rate a resolved case through its public link (no login): `score` 1-5, optional `comment`. ' +
       'Recorded once; a used, tampered or unknown link answers 404 and records nothing',

@@ -103,13 +103,16 @@ export const exportRoutes = defineRoutes([
     method: 'GET',
     path: '/l/{token}',
     operationId: 'downloadSharedList',
+    missing: 'Link',
     summary:
       "A shared segment's link (`POST /segments/{id}/share`): no login, the signed token is the credential. " +
-      "Answers the segment's contacts matching now that the link's creator may read now, in the link's format, " +
-      'as a download. A tampered, expired or revoked link, an archived segment or a creator no longer active ' +
-      'answer 404, all alike. Every answer is logged on the share',
+      "Answers the segment's contacts matching now that the link's creator may read both now and when they " +
+      "shared it, in the link's format, as a download with only the fields a partner gets (firstName, " +
+      'lastName, email, phone, company, title, city, country, tags). A tampered, expired or revoked link, an ' +
+      'archived segment or a creator no longer active or no longer able to read the segment answer 404, all ' +
+      'alike. Every answer is logged on the share',
     public: true,
-    response: () => z.array(contactSchemas().record),
+    response: () => z.array(shareSchemas().sharedContact),
     responseMediaTypes: { ...csv, ...vcard },
     accepted: {
       description:

@@ -19,6 +19,12 @@ export interface RouteDef {
   /** Served without a token (health, docs, tracking links). */
   readonly public?: boolean;
   /**
+   * What its 404 calls the missing thing (`Link` → "Link not found"), the
+   * same for a path value no record could have as for one that names none,
+   * so the answer tells nothing about why (default `Resource`).
+   */
+  readonly missing?: string;
+  /**
    * The least role that may call it, when a signed-in rep may not (SPEC: only admins manage
    * users, teams and settings, and erase; tenant-wide reports and products are for managers
    * and admins). The handler enforces it; `npm run routes` prints it;

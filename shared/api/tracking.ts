@@ -10,6 +10,7 @@ export const trackingRoutes = defineRoutes([
     method: 'GET',
     path: '/t/o/{token}',
     operationId: 'trackOpen',
+    missing: 'Link',
     summary:
       'Open pixel (`/t/o/<token>.gif`): a 1x1 transparent GIF; records the first open of the email ' +
       '(opens within seconds of delivery, from privacy or image proxies or from scanners count as machine opens)',
@@ -20,6 +21,7 @@ export const trackingRoutes = defineRoutes([
     method: 'GET',
     path: '/t/c/{token}',
     operationId: 'trackClick',
+    missing: 'Link',
     summary:
       'Tracked link: records the click and redirects (302) to the URL sealed in the token, and only there',
     public: true,
@@ -29,6 +31,7 @@ export const trackingRoutes = defineRoutes([
     method: 'GET',
     path: '/u/{token}',
     operationId: 'getUnsubscribePage',
+    missing: 'Link',
     summary:
       'Unsubscribe confirmation page (HTML) with a button that POSTs to the same URL; changes nothing by itself',
     public: true,
@@ -38,6 +41,7 @@ export const trackingRoutes = defineRoutes([
     method: 'POST',
     path: '/u/{token}',
     operationId: 'unsubscribe',
+    missing: 'Link',
     summary:
       'One-click unsubscribe (RFC 8058: body `List-Unsubscribe=One-Click`, form-encoded, or the page button). ' +
       'Answers an HTML confirmation; repeating it changes nothing',

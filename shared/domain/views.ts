@@ -61,16 +61,24 @@ export function canChangeView(actor: Actor, view: Shared): boolean {
 }
 
 /**
- * Why `actor` may not give a view (whose owner's team is `teamId`) this
- * visibility, or undefined when they may: `forbidden` (403) when their role
- * cannot share that widely (tenant is for managers and admins), `invalid`
- * (400 at `visibility`) when a team view has no team to be seen by.
+ * Why `actor` may not give a view (owned by `ownerId`, whose team is
+ * `teamId`) this visibility, or undefined when they may: `forbidden` (403)
+ * when their role cannot share that widely (tenant is for managers and
+ * admins) or when they would make someone else's view private (only its owner
+ * would see it then, the one who made it so included); `invalid` (400 at
+ * `visibility`) when a team view has no team to be seen by.
  */
 export function visibilityRefusal(
   actor: Actor,
   visibility: ViewVisibility,
   teamId: string | undefined,
+  ownerId: string = actor.userId,
 ): { readonly forbidden: string } | { readonly invalid: string } | undefined {
+  if (visibility === 'private' && ownerId !== actor.userId)
+    return {
+      forbidden:
+        "Only the view's owner may make it private; share it with fewer people by giving it team visibility, or ask its owner",
+    };
   if (visibility === 'tenant' && actor.role === 'rep')
     return { forbidden: 'A rep shares views only with their team' };
   if (visibility === 'team' && teamId === undefined)

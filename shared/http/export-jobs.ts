@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ulid } from 'ulid';
-import type { ExportEntity, ExportFormat } from '../domain/exports/index.ts';
+import type { Rights } from '../domain/access.ts';
+import { fileSafeName } from '../domain/content-disposition.ts';
+import type { ExportFormat } from '../domain/exports/index.ts';
 import { exportContentTypes } from '../domain/exports/index.ts';
 import { getObjectStore } from '../storage/select.ts';
 import {
@@ -17,8 +19,7 @@ import {
 import { exportObjectKey } from '../store/keys.ts';
 import { currentReader, rightsOf } from '../store/readers.ts';
 import type { Caller } from './auth.ts';
-import { exportHeader } from './export-columns.ts';
-import { type ExportProgress, exportPieces, sourceEntity } from './exports.ts';
+import { type ExportProgress, exportPieces, headerOf } from './exports.ts';
 import { HttpProblem } from './problem.ts';
 import { actorOf } from './records.ts';
 
@@ -50,20 +51,33 @@ export const DOWNLOAD_LINK_SECONDS = 15 * 60;
 
 export const fileExtension = (format: ExportFormat): string => format;
 
-/** `contacts-20261130.csv`, `segment-<id>-20261130.vcf`: the name a download is saved under. */
+/**
+ * `contacts-20261130.csv`, `VIP Paris-20261130.vcf`: the name a download is
+ * saved under, a segment's by its name (file-safe: content-disposition.ts;
+ * `segment-<id>` when it has none left). Sent as the Content-Disposition
+ * attachmentDisposition builds.
+ */
 export function downloadName(source: ExportSource, format: ExportFormat, at: Date): string {
   const day = at.toISOString().slice(0, 10).replaceAll('-', '');
-  const what = source.kind === 'segment' ? `segment-${source.segmentId}` : source.entity;
+  const what =
+    source.kind === 'segment'
+      ? fileSafeName(source.name ?? '') || `segment-${source.segmentId}`
+      : source.entity;
   return `${what}-${day}.${fileExtension(format)}`;
 }
 
-/** Creates the job of an export the caller asked for (`id`: one already recorded elsewhere); the caller queues the returned message. */
+/**
+ * Creates the job of an export the caller asked for (`id`: one already
+ * recorded elsewhere; `asked`: the rights it may never exceed, by default the
+ * caller's); the caller queues the returned message.
+ */
 export async function startExportJob(
   caller: Caller,
   format: ExportFormat,
   source: ExportSource,
   now = new Date(),
   id = ulid(now.getTime()),
+  asked: Rights = rightsOf(actorOf(caller)),
 ): Promise<{ job: ExportJob; message: ExportMessage }> {
   const job = await createExportJob(
     {
@@ -72,7 +86,7 @@ export async function startExportJob(
       format,
       source,
       requestedBy: caller.userId,
-      requesterRights: rightsOf(actorOf(caller)),
+      requesterRights: asked,
     },
     now,
   );
@@ -132,8 +146,7 @@ async function writeFile(job: ExportJob, remainingMs?: () => number): Promise<Ex
   const reader = await currentReader(job.tenantId, job.requestedBy, job.requesterRights);
   if (!reader) throw new ExportRefused('The user who asked for this export is no longer active');
   const caller: Caller = { tenantId: job.tenantId, ...reader };
-  const entity: ExportEntity = sourceEntity(job.source);
-  const columns = job.format === 'csv' ? await exportHeader(job.tenantId, entity) : [];
+  const columns = await headerOf(job.tenantId, job.source, job.format);
   const progress: ExportProgress = { rows: 0, bytes: 0 };
   const asked = { userId: job.requestedBy, ...job.requesterRights };
   const pieces = exportPieces(
@@ -154,6 +167,8 @@ async function writeFile(job: ExportJob, remainingMs?: () => number): Promise<Ex
   try {
     await store.write('exports', key, Readable.from(bytes()), {
       contentType: exportContentTypes[job.format],
+      // On the object rather than in each presigned link: a name outside ASCII stays out of the query.
+      downloadName: downloadName(job.source, job.format, new Date(job.createdAt)),
     });
   } catch (error) {
     // The segment is gone, or the requester may no longer read it (the preview's 404).
@@ -164,12 +179,11 @@ async function writeFile(job: ExportJob, remainingMs?: () => number): Promise<Ex
   return progress;
 }
 
-/** A presigned GET of a done job's file, saved under its download name. */
+/** A presigned GET of a done job's file, saved under its download name (stored on the object). */
 export async function downloadUrl(job: ExportJob): Promise<string> {
   const store = await getObjectStore();
   return store.presignGet('exports', exportObjectKey(job.tenantId, job.id, fileExtension(job.format)), {
     expiresInSeconds: DOWNLOAD_LINK_SECONDS,
-    downloadName: downloadName(job.source, job.format, new Date(job.createdAt)),
     contentType: exportContentTypes[job.format],
   });
 }

@@ -21,6 +21,7 @@ import { getRecords } from '../store/records.ts';
 import { resolveSegment } from '../store/segment-resolution.ts';
 import { segments } from '../store/segments.ts';
 import type { Caller } from './auth.ts';
+import { exportHeader } from './export-columns.ts';
 import {
   type CompanyFilters,
   type ContactFilters,
@@ -55,6 +56,19 @@ export const EXPORT_PAGE_SIZE = 500;
  * filter over a large tenant (many Queries for few rows) well before 29 s.
  */
 export const STREAM_LIMITS = { rows: 1000, bytes: 5 * 1024 * 1024, ms: 12_000 } as const;
+
+/** Whether the export is a shared list link's file (its own fields: shared/domain/exports/shared-list.ts). */
+export const isSharedList = (source: ExportSource): boolean =>
+  source.kind === 'segment' && source.sharedList === true;
+
+/**
+ * The CSV header of an export: the entity's columns (export-columns.ts
+ * exportHeader), none for JSON, vCard and a shared list, which has its own.
+ */
+export const headerOf = (tenantId: string, source: ExportSource, format: ExportFormat): Promise<string[]> =>
+  format === 'csv' && !isSharedList(source)
+    ? exportHeader(tenantId, sourceEntity(source))
+    : Promise.resolve([]);
 
 /** The exported records' entity: a segment holds contacts. */
 export const sourceEntity = (source: ExportSource): ExportEntity =>
@@ -126,6 +140,8 @@ class ReferenceReader {
   constructor(
     private readonly reader: Caller,
     private readonly needs: { company: boolean; owner: boolean; pipeline: boolean; contacts: boolean },
+    /** Rights a referenced record must also pass (the plan's alsoReadableBy), as the records do. */
+    private readonly also?: Actor,
   ) {}
 
   async of(records: readonly ExportRecord[]): Promise<ExportReferences> {
@@ -148,8 +164,9 @@ class ReferenceReader {
     };
     const tenantId = this.reader.tenantId;
     const actor = actorOf(this.reader);
+    const also = this.also;
     const visible = (record: { archived: boolean; ownerId: string; teamId?: string }) =>
-      !record.archived && canRead(actor, record);
+      !record.archived && canRead(actor, record) && (!also || canRead(also, record));
     await Promise.all([
       this.load(wanted.companies, this.companies, async (batch) => {
         const found = await getRecords(companies, tenantId, batch);
@@ -245,14 +262,20 @@ export interface ExportProgress {
  */
 export async function* exportPieces(plan: ExportPlan, progress: ExportProgress): AsyncGenerator<string> {
   const entity = sourceEntity(plan.source);
-  const document = new ExportDocument({ format: plan.format, entity, columns: plan.columns });
-  const csv = plan.format === 'csv';
-  const references = new ReferenceReader(plan.reader, {
-    company: (csv && plan.columns.includes('company')) || plan.format === 'vcf',
-    owner: csv && plan.columns.includes('owner'),
-    pipeline: csv && (plan.columns.includes('pipeline') || plan.columns.includes('stage')),
-    contacts: csv && plan.columns.includes('contacts'),
-  });
+  const sharedList = isSharedList(plan.source);
+  const document = new ExportDocument({ format: plan.format, entity, columns: plan.columns, sharedList });
+  // A shared list names only companies, in every format.
+  const csv = plan.format === 'csv' && !sharedList;
+  const references = new ReferenceReader(
+    plan.reader,
+    {
+      company: (csv && plan.columns.includes('company')) || plan.format === 'vcf' || sharedList,
+      owner: csv && plan.columns.includes('owner'),
+      pipeline: csv && (plan.columns.includes('pipeline') || plan.columns.includes('stage')),
+      contacts: csv && plan.columns.includes('contacts'),
+    },
+    plan.alsoReadableBy,
+  );
   const emit = (text: string) => {
     progress.bytes += Buffer.byteLength(text);
     return text;
@@ -264,7 +287,10 @@ export async function* exportPieces(plan: ExportPlan, progress: ExportProgress):
   while (!next.done) {
     const also = plan.alsoReadableBy;
     const records = also ? next.value.filter((record) => canRead(also, record)) : next.value;
-    const text = document.page(records, plan.format === 'json' ? noReferences : await references.of(records));
+    const text = document.page(
+      records,
+      plan.format === 'json' && !sharedList ? noReferences : await references.of(records),
+    );
     progress.rows += records.length;
     yield emit(text);
     next = await pages.next();

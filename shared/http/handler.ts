@@ -152,11 +152,11 @@ function pathParams(event: HttpEvent, route: RouteDef): Record<string, string> {
   const rule = route.public ? publicParam : safeParam;
   const entries = Object.entries(params).map(([name, value]) => {
     // Path values become key suffixes: anything but a plain id cannot name a record.
-    if (value === undefined || !rule.test(value)) throw notFound();
+    if (value === undefined || !rule.test(value)) throw notFound(route.missing);
     return [name, value] as const;
   });
   const result = Object.fromEntries(entries);
-  if (pathParamNames(route.path).some((name) => result[name] === undefined)) throw notFound();
+  if (pathParamNames(route.path).some((name) => result[name] === undefined)) throw notFound(route.missing);
   return result;
 }
 

@@ -381,14 +381,16 @@ export async function remove<T extends StoredRecord>(
   options: {
     readonly ifMatch: number | undefined;
     readonly rights?: Rights<T>;
-    readonly extra?: TransactItem[];
+    /** Items written in the delete's transaction, or a function of the record as read. */
+    readonly extra?: TransactItem[] | ((current: T) => TransactItem[]);
   },
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const current = await readable(spec, caller, id, options.rights);
     assertWritable(caller, current, options.rights);
     checkVersion(options.ifMatch, current.version);
-    const outcome = await deleteRecord(spec, caller.tenantId, current, options.extra);
+    const extra = typeof options.extra === 'function' ? options.extra(current) : options.extra;
+    const outcome = await deleteRecord(spec, caller.tenantId, current, extra);
     if (outcome.ok) return;
     if (outcome.reason !== 'version' || options.ifMatch !== undefined) failWrite(spec, outcome);
     if (attempt >= MAX_ATTEMPTS) throw new HttpProblem(503, 'The record keeps changing; retry shortly');

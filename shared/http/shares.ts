@@ -1,6 +1,8 @@
+import { type Actor, canRead } from '../domain/access.ts';
 import { type ShareClaim, shareUrl, signShareToken } from '../domain/share-token.ts';
-import type { ShareView } from '../schemas/shares.ts';
+import type { ShareSuspension, ShareView } from '../schemas/shares.ts';
 import { currentReader } from '../store/readers.ts';
+import type { Segment } from '../store/segments.ts';
 import type { Share } from '../store/shares.ts';
 import type { Caller } from './auth.ts';
 import { forbidden } from './problem.ts';
@@ -19,10 +21,44 @@ export const shareClaim = (share: Share): ShareClaim => ({
   expiresAt: Math.floor(Date.parse(share.expiresAt) / 1000),
 });
 
-/** A share as its routes show it; `url` (the credential) only when `link` is given. */
+/** The share's creator with the rights they had when they shared (stored on the share). */
+export const creatorAsShared = (share: Share): Actor => ({ userId: share.createdBy, ...share.creatorRights });
+
+/**
+ * Whether a live share's link serves now, and with whose rights. It serves
+ * while its creator is active and may read the segment, with their current
+ * rights AND those they had when they shared (both must allow the segment and
+ * each contact, so a promotion never widens a link), and while the segment is
+ * not archived. Otherwise `suspended` with the first reason that applies:
+ * `creator-deactivated`, `segment-missing`, `segment-archived`,
+ * `creator-cannot-read-segment`. A suspension lifts by itself when its cause
+ * does (the creator reactivated or moved back, the segment restored).
+ */
+export async function shareServing(
+  share: Share,
+  segment: Segment | undefined,
+): Promise<
+  | { readonly state: 'active'; readonly reader: Caller; readonly asShared: Actor }
+  | { readonly state: 'suspended'; readonly reason: ShareSuspension }
+> {
+  const creator = await currentReader(share.tenantId, share.createdBy, share.creatorRights);
+  if (!creator) return { state: 'suspended', reason: 'creator-deactivated' };
+  if (!segment) return { state: 'suspended', reason: 'segment-missing' };
+  if (segment.archived) return { state: 'suspended', reason: 'segment-archived' };
+  const asShared = creatorAsShared(share);
+  if (!canRead(creator, segment) || !canRead(asShared, segment))
+    return { state: 'suspended', reason: 'creator-cannot-read-segment' };
+  return { state: 'active', reader: { tenantId: share.tenantId, ...creator }, asShared };
+}
+
+/**
+ * A share as its routes show it; `url` (the credential) only when `link` is
+ * given; `state` (with its `reason` when suspended) when `serving` is given.
+ */
 export function shareView(
   share: Share,
   link: { readonly baseUrl: string; readonly key: Buffer } | undefined,
+  serving?: { readonly state: 'active' } | { readonly state: 'suspended'; readonly reason: ShareSuspension },
 ): ShareView {
   return {
     id: share.id,
@@ -35,6 +71,8 @@ export function shareView(
     createdBy: share.createdBy,
     downloads: share.downloads,
     ...(share.lastDownloadAt ? { lastDownloadAt: share.lastDownloadAt } : {}),
+    ...(serving ? { state: serving.state } : {}),
+    ...(serving?.state === 'suspended' ? { reason: serving.reason } : {}),
   };
 }
 

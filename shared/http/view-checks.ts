@@ -126,8 +126,22 @@ async function fieldNameErrors(caller: Caller, view: Checked): Promise<FieldErro
   });
 }
 
+/** Every problem of the view's `filter`, `sort` and `columns` for its entity, each at its path. */
+export async function viewProblems(caller: Caller, view: Checked): Promise<FieldError[]> {
+  return [...(await filterErrors(caller, view)), ...(await fieldNameErrors(caller, view))];
+}
+
 /** Throws a 400 listing every problem of the view's `filter`, `sort` and `columns` for its entity. */
 export async function checkViewAgainstEntity(caller: Caller, view: Checked): Promise<void> {
-  const errors = [...(await filterErrors(caller, view)), ...(await fieldNameErrors(caller, view))];
+  const errors = await viewProblems(caller, view);
   if (errors.length > 0) throw invalidFields(errors);
 }
+
+/**
+ * The parts of a saved view that no longer apply (a custom field removed or
+ * retyped since it was saved), each at its path as a save would report it
+ * (`filter.customFields.color`, `sort.field`, `columns.2`), so a client can
+ * drop them when it reopens the view; empty when it all still applies.
+ */
+export const staleParts = (caller: Caller, view: Checked): Promise<FieldError[]> =>
+  viewProblems(caller, view);

@@ -4,6 +4,7 @@ import {
   isoDateTime,
   listQuery,
   mergePatchOf,
+  multiLineText,
   nonEmpty,
   recordBase,
   searchText,
@@ -17,7 +18,7 @@ const related = () => z.strictObject({ type: z.enum(relatedTypes), id: ulid() })
 const activityFields = () => ({
   type: z.enum(activityTypes),
   subject: nonEmpty(200),
-  body: z.optional(nonEmpty(10_000)),
+  body: z.optional(multiLineText(10_000)),
   dueAt: z.optional(isoDateTime()),
   remindAt: z.optional(isoDateTime()),
   /** Up to a week. */

@@ -1,11 +1,20 @@
 import * as z from 'zod/mini';
 import { caseChannels, casePriorities, caseStatuses, caseTypes, MAX_SLA_HOURS } from '../domain/cases.ts';
-import { listQuery, mergePatchOf, nonEmpty, recordBase, searchText, ulid, userId } from './common.ts';
+import {
+  listQuery,
+  mergePatchOf,
+  multiLineText,
+  nonEmpty,
+  recordBase,
+  searchText,
+  ulid,
+  userId,
+} from './common.ts';
 import { lazy } from './lazy.ts';
 
 const caseFields = () => ({
   subject: nonEmpty(200),
-  description: z.optional(nonEmpty(10_000)),
+  description: z.optional(multiLineText(10_000)),
   type: z.enum(caseTypes),
   priority: z.optional(z.enum(casePriorities)),
   channel: z.optional(z.enum(caseChannels)),
@@ -58,7 +67,7 @@ export const caseSchemas = /* @__PURE__ */ lazy(() => {
       contactId: z.optional(ulid()),
       companyId: z.optional(ulid()),
     }),
-    resolve: z.strictObject({ resolution: nonEmpty(5000) }),
+    resolve: z.strictObject({ resolution: multiLineText(5000) }),
     resolved: z.object({
       case: record,
       csatUrl: z.nullable(z.string()),

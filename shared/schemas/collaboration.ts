@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
-import { listQuery, nonEmpty } from './common.ts';
+import { listQuery, multiLineText } from './common.ts';
 import { lazy } from './lazy.ts';
 
 /** A record as views point at it: type and id to link, name to read. */
 const namedRef = () => z.object({ type: z.string(), id: z.string(), name: z.optional(z.string()) });
 
 export const collaborationSchemas = /* @__PURE__ */ lazy(() => ({
-  comment: z.strictObject({ body: nonEmpty(5000) }),
+  comment: z.strictObject({ body: multiLineText(5000) }),
   commentRecord: z.object({
     id: z.string(),
     recordType: z.string(),

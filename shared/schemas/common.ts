@@ -17,7 +17,30 @@ export const ulid = () => z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, '
 /** User ids are Cognito subs in AWS and ULIDs locally: opaque, bounded, safe in keys. */
 export const userId = () => z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a user id'));
 
-export const nonEmpty = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+/**
+ * C0 and C1 controls (NUL, CR, LF, tab, ...) and the bidirectional embeddings,
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can make a name
+ * read differently from what it holds (CVE-2021-42574 "Trojan Source").
+ */
+const NOT_SINGLE_LINE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+export const SINGLE_LINE_RULE =
+  'must be a single line of text, without control characters (line breaks, tabs, NUL) or direction overrides (U+202A-U+202E, U+2066-U+2069)';
+
+/**
+ * Single-line text (names, labels, subjects, titles, tags): trimmed, 1 to
+ * `max` characters, none of them a control or direction override
+ * ({@link NOT_SINGLE_LINE}). Multi-line text takes {@link multiLineText}.
+ */
+export const nonEmpty = (max: number) =>
+  z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((value) => !NOT_SINGLE_LINE.test(value), SINGLE_LINE_RULE),
+  );
+
+/** Multi-line text (descriptions, notes, bodies, reasons): trimmed, 1 to `max` characters, line breaks kept. */
+export const multiLineText = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 /**
  * A search text (`q`). Search folds case, accents and spaces (shared/domain/text.ts),
@@ -47,8 +70,7 @@ export const email = () =>
  * A sender's display name: one line of printable text (a line break would
  * start another header); encoded for the header when the email is sent.
  */
-export const displayName = () =>
-  nonEmpty(100).check(z.refine((value) => !/\p{Cc}/u.test(value), 'must be a single line of text'));
+export const displayName = () => nonEmpty(100);
 
 export const country = () =>
   z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'));

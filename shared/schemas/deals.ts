@@ -9,6 +9,7 @@ import {
   listQuery,
   mergePatchOf,
   money,
+  multiLineText,
   nonEmpty,
   recordBase,
   searchText,
@@ -26,7 +27,7 @@ const dealFields = () => ({
   currency: z.optional(currency()),
   pipelineId: z.optional(ulid()),
   stageId: z.optional(ulid()),
-  lostReason: z.optional(nonEmpty(500)),
+  lostReason: z.optional(multiLineText(500)),
   companyId: z.optional(ulid()),
   contactIds: z.optional(
     z.array(ulid()).check(

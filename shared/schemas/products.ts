@@ -1,6 +1,14 @@
 import * as z from 'zod/mini';
 import { hasAtMostDecimals, MAX_UNIT_PRICE, UNIT_PRICE_DIGITS } from '../domain/quote-totals.ts';
-import { currency, listQuery, mergePatchOf, nonEmpty, recordBase, searchText } from './common.ts';
+import {
+  currency,
+  listQuery,
+  mergePatchOf,
+  multiLineText,
+  nonEmpty,
+  recordBase,
+  searchText,
+} from './common.ts';
 import { lazy } from './lazy.ts';
 
 /** A non-negative decimal with at most `digits` fraction digits, read exactly (see quote-totals.ts). */
@@ -24,7 +32,7 @@ const productFields = () => ({
   ),
   unitPrice: unitPrice(),
   currency: currency(),
-  description: z.optional(nonEmpty(2000)),
+  description: z.optional(multiLineText(2000)),
 });
 
 export const productSchemas = /* @__PURE__ */ lazy(() => {

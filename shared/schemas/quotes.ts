@@ -7,7 +7,7 @@ import {
   isoDateOrDateTime,
   listQuery,
   mergePatchOf,
-  nonEmpty,
+  multiLineText,
   recordBase,
   ulid,
 } from './common.ts';
@@ -16,7 +16,7 @@ import { decimal, unitPrice } from './products.ts';
 
 const lineFields = () => ({
   productId: z.optional(ulid()),
-  description: nonEmpty(1000),
+  description: multiLineText(1000),
   quantity: decimal({ min: 0, exclusive: true, max: MAX_QUANTITY, digits: QUANTITY_DIGITS }),
   unitPrice: unitPrice(),
   discountPct: z.optional(decimal({ min: 0, max: 100, digits: DISCOUNT_DIGITS })),

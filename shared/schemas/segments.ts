@@ -1,6 +1,14 @@
 import * as z from 'zod/mini';
 import { type SegmentFilter, validateFilter } from '../domain/segment-filter.ts';
-import { listQuery, mergePatchOf, nonEmpty, recordBase, searchText, userId } from './common.ts';
+import {
+  listQuery,
+  mergePatchOf,
+  multiLineText,
+  nonEmpty,
+  recordBase,
+  searchText,
+  userId,
+} from './common.ts';
 import { lazy } from './lazy.ts';
 
 /**
@@ -17,7 +25,7 @@ const filter = () =>
 
 const segmentFields = () => ({
   name: nonEmpty(200),
-  description: z.optional(nonEmpty(2000)),
+  description: z.optional(multiLineText(2000)),
   filter: filter(),
   ownerId: z.optional(userId()),
 });

@@ -6,6 +6,15 @@ import { lazy } from './lazy.ts';
 /** Most days a shared link may live (SPEC "Natural-language segments, saved views, shared lists"). */
 export const MAX_SHARE_DAYS = 90;
 
+/** Why a live share's link does not serve now (shared/http/shares.ts shareServing). */
+export const shareSuspensions = [
+  'creator-deactivated',
+  'creator-cannot-read-segment',
+  'segment-archived',
+  'segment-missing',
+] as const;
+export type ShareSuspension = (typeof shareSuspensions)[number];
+
 export const shareSchemas = /* @__PURE__ */ lazy(() => ({
   create: z.strictObject({
     /** Whole days the link works, 1 to 90. */
@@ -27,6 +36,9 @@ export const shareSchemas = /* @__PURE__ */ lazy(() => ({
     createdBy: z.string(),
     downloads: z.number(),
     lastDownloadAt: z.optional(z.string()),
+    /** In lists: whether the link serves now (`active`) or answers 404 until its `reason` passes (`suspended`). */
+    state: z.optional(z.enum(['active', 'suspended'])),
+    reason: z.optional(z.enum(shareSuspensions)),
   }),
   download: z.object({
     id: z.string(),
@@ -52,6 +64,19 @@ export const shareSchemas = /* @__PURE__ */ lazy(() => ({
         ),
     ),
     cursor: z.optional(z.string().check(z.maxLength(4096))),
+  }),
+  /** A contact as a shared link's JSON holds it: only the fields a partner gets (shared/domain/exports/shared-list.ts). */
+  sharedContact: z.strictObject({
+    firstName: z.string(),
+    lastName: z.optional(z.string()),
+    email: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    /** The company's name. */
+    company: z.optional(z.string()),
+    title: z.optional(z.string()),
+    city: z.optional(z.string()),
+    country: z.optional(z.string()),
+    tags: z.array(z.string()),
   }),
   /** The short body of a 202 from a shared link. */
   preparing: z.object({ status: z.literal('preparing'), retryAfterSeconds: z.number(), detail: z.string() }),

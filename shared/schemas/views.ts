@@ -52,7 +52,17 @@ export const viewSchemas = /* @__PURE__ */ lazy(() => {
   return {
     create: z.strictObject(fields),
     patch: mergePatchOf(fields, ['name', 'entity', 'visibility']),
-    record: z.object({ ...fields, visibility: z.enum(viewVisibilities), ...recordBase() }),
+    record: z.object({
+      ...fields,
+      visibility: z.enum(viewVisibilities),
+      ...recordBase(),
+      /**
+       * On reads: the parts of `filter`, `sort` and `columns` that no longer
+       * apply (a custom field removed or retyped since), at their paths; drop
+       * them when reopening the view. Absent when everything applies.
+       */
+      stale: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+    }),
     listQuery: z.strictObject({
       limit: listQuery().limit,
       cursor: listQuery().cursor,

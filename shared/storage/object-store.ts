@@ -44,7 +44,8 @@ export interface ObjectStore {
     bucket: BucketName,
     key: string,
     body: string | Uint8Array | Readable,
-    options: { contentType: string },
+    /** `downloadName`: the name a download of the object is saved under (its Content-Disposition). */
+    options: { contentType: string; downloadName?: string },
   ): Promise<void>;
   /** Removes the object; no error when there is none. */
   remove(bucket: BucketName, key: string): Promise<void>;

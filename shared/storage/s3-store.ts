@@ -11,6 +11,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { config } from '../config.ts';
+import { attachmentDisposition } from '../domain/content-disposition.ts';
 import type { BucketName, ObjectStore } from './object-store.ts';
 
 /** S3's smallest part (5 MiB) keeps a multipart upload's memory at a few parts whatever the object's size. */
@@ -44,7 +45,7 @@ export function s3ObjectStore(client?: S3Client): ObjectStore {
           Key: key,
           ...(downloadName
             ? {
-                ResponseContentDisposition: `attachment; filename="${downloadName.replace(/["\\\r\n]/g, '_')}"`,
+                ResponseContentDisposition: attachmentDisposition(downloadName),
               }
             : {}),
           ...(contentType ? { ResponseContentType: contentType } : {}),
@@ -78,16 +79,21 @@ export function s3ObjectStore(client?: S3Client): ObjectStore {
       if (!output.Body) throw new Error(`S3 returned no body for ${bucket}/${key}`);
       return output.Body as Readable;
     },
-    async write(bucket, key, body, { contentType }) {
+    async write(bucket, key, body, { contentType, downloadName }) {
+      const params = {
+        Bucket: name(bucket),
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ...(downloadName ? { ContentDisposition: attachmentDisposition(downloadName) } : {}),
+      };
       if (typeof body === 'string' || body instanceof Uint8Array) {
-        await s3.send(
-          new PutObjectCommand({ Bucket: name(bucket), Key: key, Body: body, ContentType: contentType }),
-        );
+        await s3.send(new PutObjectCommand({ ...params, Body: body }));
         return;
       }
       await new Upload({
         client: s3,
-        params: { Bucket: name(bucket), Key: key, Body: body, ContentType: contentType },
+        params,
         partSize: PART_BYTES,
         queueSize: 2,
       }).done();

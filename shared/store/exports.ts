@@ -24,7 +24,14 @@ export type ExportSource =
       readonly entity: ExportEntity;
       readonly filters: Readonly<Record<string, string>>;
     }
-  | { readonly kind: 'segment'; readonly segmentId: string };
+  | {
+      readonly kind: 'segment';
+      readonly segmentId: string;
+      /** The segment's name when the export was asked for: the file's download name. */
+      readonly name?: string;
+      /** Served by a shared list link: only the fields a partner gets (shared/domain/exports/shared-list.ts). */
+      readonly sharedList?: boolean;
+    };
 
 export interface ExportJob {
   readonly tenantId: string;
@@ -55,7 +62,12 @@ type Item = Record<string, unknown>;
 function toJob(item: Item): ExportJob {
   const source: ExportSource =
     typeof item.segmentId === 'string'
-      ? { kind: 'segment', segmentId: item.segmentId }
+      ? {
+          kind: 'segment',
+          segmentId: item.segmentId,
+          ...(typeof item.segmentName === 'string' ? { name: item.segmentName } : {}),
+          ...(item.sharedList === true ? { sharedList: true } : {}),
+        }
       : {
           kind: 'list',
           entity: item.listEntity as ExportEntity,
@@ -93,7 +105,11 @@ export async function createExportJob(
         ...rest,
         ...(source.kind === 'list'
           ? { listEntity: source.entity, filters: source.filters }
-          : { segmentId: source.segmentId }),
+          : {
+              segmentId: source.segmentId,
+              ...(source.name !== undefined ? { segmentName: source.name } : {}),
+              ...(source.sharedList ? { sharedList: true } : {}),
+            }),
         status: 'processing',
         failures: 0,
         createdAt: created.createdAt,

@@ -56,6 +56,7 @@ import {
   timelinePk,
   timelineSk,
   uniqueKey,
+  userViewCounterKey,
   viewCounterKey,
 } from './keys.ts';
 import { type DeclaredPatterns, type PatternName, recordPatterns } from './record-patterns.ts';
@@ -223,5 +224,6 @@ export function accessPatternShapes(): KeyShape[] {
       sk: shareDownloadSk('<at>', '<downloadId>'),
     }),
     item('viewCounter', viewCounterKey(TENANT)),
+    item('userViewCounter', userViewCounterKey(TENANT, '<userId>')),
   ];
 }

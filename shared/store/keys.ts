@@ -441,3 +441,12 @@ export const viewCounterKey = (tenantId: string) => ({
   pk: `T#${tenantId}#COUNTER#VIEW`,
   sk: RECORD_SK,
 });
+
+/**
+ * How many saved views one user owns, beside the tenant's count: one user
+ * cannot fill the tenant's bound alone.
+ */
+export const userViewCounterKey = (tenantId: string, userId: string) => ({
+  pk: `T#${tenantId}#COUNTER#VIEW#U#${userId}`,
+  sk: RECORD_SK,
+});

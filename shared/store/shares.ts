@@ -14,9 +14,10 @@ import { absent, equals, exists, incremented, updateExpression } from './update-
 /**
  * Shared list links: a segment's contacts served to a partner without an
  * account at `/l/<token>` until the link expires or is revoked. The share
- * item keeps what the token binds (format, expiry), who made it (the link
- * serves what they may read now), the export job of a list too large for one
- * response, and the download counter; each download is logged beside it.
+ * item keeps what the token binds (format, expiry), who made it and their
+ * rights then (the link serves what they may read both now and then:
+ * shared/http/shares.ts shareServing), the export job of a list too large for
+ * one response, and the download counter; each download is logged beside it.
  */
 export interface Share {
   readonly tenantId: string;
@@ -28,7 +29,7 @@ export interface Share {
   readonly expiresAt: string;
   readonly createdAt: string;
   readonly createdBy: string;
-  /** The creator's rights when they shared, used only when they have no user item (shared/store/readers.ts). */
+  /** The creator's rights when they shared: the link never serves more; their current rights too when they have no user item. */
   readonly creatorRights: Rights;
   readonly downloads: number;
   readonly lastDownloadAt?: string;
@@ -135,13 +136,21 @@ export async function getShare(
   return Item ? toShare(Item) : undefined;
 }
 
-/** The segment's live shares at `now`, oldest first (one Query of its partition). */
+/**
+ * Live shares a segment may have at once: its list of shares stays one short
+ * answer, and a creator who needs another revokes one first. Checked before
+ * each share is made, so two made at the same instant may pass it by one.
+ */
+export const MAX_LIVE_SHARES_PER_SEGMENT = 50;
+
+/** The segment's live shares at `now`, oldest first (one Query of its partition, revoked and expired ones filtered out). */
 export async function liveShares(tenantId: string, segmentId: string, now = Date.now()): Promise<Share[]> {
   const shares: Share[] = [];
   for await (const items of queryPages({
     TableName: config.tableName,
     KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': sharesPk(tenantId, segmentId) },
+    FilterExpression: 'attribute_not_exists(revokedAt) AND linkExpiresAt > :now',
+    ExpressionAttributeValues: { ':pk': sharesPk(tenantId, segmentId), ':now': new Date(now).toISOString() },
   }))
     for (const item of items) {
       const share = toShare(item);

@@ -1,6 +1,6 @@
 import { config } from '../config.ts';
 import type { ViewEntity, ViewVisibility } from '../domain/views.ts';
-import { viewCounterKey } from './keys.ts';
+import { userViewCounterKey, viewCounterKey } from './keys.ts';
 import type { PageKey } from './page.ts';
 import type { PatternQuery } from './record-patterns.ts';
 import { clientView, type EntitySpec, listRecords, type StoredRecord } from './records.ts';
@@ -73,18 +73,44 @@ export function countNewView(tenantId: string): TransactItem {
   };
 }
 
-/** The transaction item that uncounts a deleted view: pass it to deleteRecord. */
-export function uncountView(tenantId: string): TransactItem {
+/**
+ * Views one user may own, so that one user cannot fill the tenant's bound and
+ * lock everyone else out (their views count toward both).
+ */
+export const MAX_VIEWS_PER_OWNER = 100;
+
+/**
+ * The transaction item that counts a new view of `ownerId`, failing its
+ * condition once they own MAX_VIEWS_PER_OWNER: pass it to createRecord as a check.
+ */
+export function countNewOwnedView(tenantId: string, ownerId: string): TransactItem {
   return {
     Update: {
       TableName: config.tableName,
-      Key: viewCounterKey(tenantId),
-      UpdateExpression: 'ADD #n :minusOne',
+      Key: userViewCounterKey(tenantId, ownerId),
+      UpdateExpression: 'ADD #n :one SET entity = :entity',
+      ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
       ExpressionAttributeNames: { '#n': 'views' },
-      ExpressionAttributeValues: { ':minusOne': -1 },
+      ExpressionAttributeValues: { ':one': 1, ':max': MAX_VIEWS_PER_OWNER, ':entity': 'view-counter' },
     },
   };
 }
+
+const uncount = (key: { pk: string; sk: string }): TransactItem => ({
+  Update: {
+    TableName: config.tableName,
+    Key: key,
+    UpdateExpression: 'ADD #n :minusOne',
+    ExpressionAttributeNames: { '#n': 'views' },
+    ExpressionAttributeValues: { ':minusOne': -1 },
+  },
+});
+
+/** The transaction items that uncount a deleted view, from its tenant's and its owner's counts: pass them to deleteRecord. */
+export const uncountView = (tenantId: string, ownerId: string): TransactItem[] => [
+  uncount(viewCounterKey(tenantId)),
+  uncount(userViewCounterKey(tenantId, ownerId)),
+];
 
 /** Records read per Query while collecting views. */
 const PAGE = 200;

@@ -3,6 +3,7 @@ import type { BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { monotonicFactory } from 'ulid';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { sharedListFields } from '#shared/domain/exports/index';
 import { type ShareClaim, signShareToken, verifyShareToken } from '#shared/domain/share-token';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
 import { type ApiClient, api, eventually, tokenFor, uniqueTenant } from '../support/api.ts';
@@ -25,6 +26,8 @@ const TAG = `shr-${Date.now().toString(36)}`;
 let redSegment: string;
 let adminSegment: string;
 const contactIds: Record<string, string> = {};
+/** The same contacts' emails: a shared list carries no ids. */
+const emails: Record<string, string> = {};
 const USER_AGENT = 'PartnerFetcher/1.0 (+https://partner.example)';
 
 const filter = (tag: string) => ({ all: [{ field: 'tags', op: 'contains', value: tag }] });
@@ -73,20 +76,28 @@ async function expectRefused(url: string): Promise<void> {
 beforeAll(async () => {
   world = await createWorld();
   signingKey = Buffer.from(await loadOrCreateSigningSecret(inject('dataDir')), 'utf8');
+  for (const name of ['red', 'red2', 'blue']) emails[name] = `${unique(name)}@partner.example`;
+  const company = await createdId(world.repRed.client, '/companies', { name: 'Norte SA' });
   contactIds.red = await createdId(world.repRed.client, '/contacts', {
     firstName: '=HYPERLINK("http://evil.example")',
     lastName: 'Roja',
-    email: `${unique('red')}@partner.example`,
+    email: emails.red,
+    phone: '+34 600 000 000',
+    companyId: company,
+    title: 'Buyer',
+    city: 'Bilbao',
+    country: 'ES',
     tags: [TAG],
+    customFields: { internalScore: 7 },
   });
   contactIds.red2 = await createdId(world.repRed2.client, '/contacts', {
     firstName: 'Rosa',
-    email: `${unique('red2')}@partner.example`,
+    email: emails.red2,
     tags: [TAG],
   });
   contactIds.blue = await createdId(world.repBlue.client, '/contacts', {
     firstName: 'Azul',
-    email: `${unique('blue')}@partner.example`,
+    email: emails.blue,
     tags: [TAG],
   });
   redSegment = await createdId(world.repRed.client, '/segments', { name: `Red ${TAG}`, filter: filter(TAG) });
@@ -109,27 +120,55 @@ describe('shared list links', () => {
     const response = await partner(csv.url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    // Saved under the segment's name.
     expect(response.headers.get('content-disposition')).toMatch(
-      new RegExp(`^attachment; filename="segment-${redSegment}-\\d{8}\\.csv"$`),
+      new RegExp(`^attachment; filename="Red ${TAG}-\\d{8}\\.csv"$`),
     );
     expect(response.headers.get('cache-control')).toContain('no-store');
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
-    const rows = csvRows(await response.text());
+    const text = await response.text();
+    const rows = csvRows(text);
+    // Only the fields a partner needs: no ids, owners, teams, authors, versions or custom fields.
+    expect(Object.keys(rows[0] ?? {})).toEqual([...sharedListFields]);
+    expect(text).not.toContain(contactIds.red);
+    expect(text).not.toContain(world.repRed.id);
     // The rep's rights: their own and their team's contacts, not the blue team's.
-    expect(rows.map((row) => row.id).sort()).toEqual([contactIds.red, contactIds.red2].sort());
-    expect(rows.find((row) => row.id === contactIds.red)?.firstName).toBe(
-      `'=HYPERLINK("http://evil.example")`,
-    );
+    expect(rows.map((row) => row.email).sort()).toEqual([emails.red, emails.red2].sort());
+    expect(rows.find((row) => row.email === emails.red)).toEqual({
+      firstName: `'=HYPERLINK("http://evil.example")`,
+      lastName: 'Roja',
+      email: emails.red,
+      // The CSV neutralises a leading formula sign, as every export does.
+      phone: `'+34 600 000 000`,
+      company: 'Norte SA',
+      title: 'Buyer',
+      city: 'Bilbao',
+      country: 'ES',
+      tags: TAG,
+    });
 
     const json = await share(world.repRed.client, redSegment, { expiresInDays: 1, format: 'json' });
     const jsonResponse = await partner(json.url);
     expect(jsonResponse.status).toBe(200);
     expect(jsonResponse.headers.get('content-type')).toMatch(/^application\/json/);
-    const records = (await jsonResponse.json()) as { id: string; firstName?: string }[];
-    expect(records.map((record) => record.id).sort()).toEqual([contactIds.red, contactIds.red2].sort());
-    expect(records.find((record) => record.id === contactIds.red)?.firstName).toBe(
-      '=HYPERLINK("http://evil.example")',
-    );
+    const records = (await jsonResponse.json()) as Record<string, unknown>[];
+    expect(shapeErrors(routeFor('GET', '/l/{token}'), records)).toEqual([]);
+    expect(records.map((record) => record.email).sort()).toEqual([emails.red, emails.red2].sort());
+    expect(records.find((record) => record.email === emails.red)).toEqual({
+      firstName: '=HYPERLINK("http://evil.example")',
+      lastName: 'Roja',
+      email: emails.red,
+      phone: '+34 600 000 000',
+      company: 'Norte SA',
+      title: 'Buyer',
+      city: 'Bilbao',
+      country: 'ES',
+      tags: [TAG],
+    });
+    for (const record of records)
+      expect(Object.keys(record).every((key) => (sharedListFields as readonly string[]).includes(key))).toBe(
+        true,
+      );
 
     const vcf = await share(world.repRed.client, redSegment, { expiresInDays: 90, format: 'vcf' });
     const vcfResponse = await partner(vcf.url);
@@ -140,17 +179,22 @@ describe('shared list links', () => {
     expect(cards.match(/BEGIN:VCARD/g)).toHaveLength(2);
     expect(cards).toContain('Rosa');
     expect(cards).not.toContain('Azul');
+    // No record id (UID) or revision: the card holds what the CSV holds.
+    expect(cards).not.toMatch(/^UID|^REV/m);
+    expect(cards).not.toContain(contactIds.red);
+    expect(cards).toContain('ORG:Norte SA');
 
     // The admin's link serves every match; a contact added later is in the next download.
     const all = await share(world.admin.client, adminSegment, { expiresInDays: 3 });
     expect(csvRows(await (await partner(all.url)).text())).toHaveLength(3);
-    const later = await createdId(world.repBlue.client, '/contacts', {
+    const laterEmail = `${unique('later')}@partner.example`;
+    await createdId(world.repBlue.client, '/contacts', {
       firstName: 'Later',
-      email: `${unique('later')}@partner.example`,
+      email: laterEmail,
       tags: [TAG],
     });
     const again = csvRows(await (await partner(all.url)).text());
-    expect(again.map((row) => row.id)).toContain(later);
+    expect(again.map((row) => row.email)).toContain(laterEmail);
     expect(again).toHaveLength(4);
   });
 
@@ -205,8 +249,20 @@ describe('shared list links', () => {
       await expectRefused(linkUrl(changed.toString('base64url')));
     }
     // Malformed.
-    for (const bad of ['x', token.slice(0, -2), `${token}AA`, `${token}.gif`, 'A'.repeat(600)])
+    // Malformed, including tokens the path check refuses before any handler (too long, other characters).
+    for (const bad of [
+      'x',
+      token.slice(0, -2),
+      `${token}AA`,
+      `${token}.gif`,
+      'A'.repeat(600),
+      'A'.repeat(5000),
+      `${token.slice(0, 20)}~${token.slice(21)}`,
+      `${token}.png`,
+      '%00',
+    ])
       await expectRefused(linkUrl(bad));
+    expect(JSON.parse(refusal?.body ?? '{}')).toMatchObject({ status: 404, detail: 'Link not found' });
     // Genuinely signed, but for another tenant, segment, share, format or expiry than the share holds.
     const signed = (change: Partial<ShareClaim>) =>
       linkUrl(signShareToken({ ...claim, ...change }, signingKey));
@@ -348,6 +404,11 @@ describe('shared list links', () => {
       { expiresInDays: 7, format: 'xlsx' },
       { expiresInDays: 7, label: '' },
       { expiresInDays: 7, label: 'x'.repeat(201) },
+      { expiresInDays: 7, label: 'Partner\u0000' },
+      { expiresInDays: 7, label: 'Partner\r\nX-Injected: 1' },
+      { expiresInDays: 7, label: 'Partner \u0085 next' },
+      { expiresInDays: 7, label: '\u202Egpj.exe' },
+      { expiresInDays: 7, label: 'Partner \u2066isolated\u2069' },
       { expiresInDays: 7, extra: true },
     ]) {
       const response = await world.repRed.client.post(`/segments/${redSegment}/share`, body);
@@ -369,7 +430,8 @@ describe('shared list links', () => {
     const { contacts } = await import('#shared/store/entities');
     const { dynamo } = await import('#shared/store/client');
     const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-    const tag = `${TAG}-big`;
+    // A tag that does not hold TAG, so the other tests' segments (tags containing TAG) stay small.
+    const tag = `big-${Date.now().toString(36)}`;
     const next = monotonicFactory();
     const now = new Date().toISOString();
     // One past STREAM_LIMITS.rows (1,000), written straight to the table (the API would take minutes).
@@ -425,6 +487,9 @@ describe('shared list links', () => {
     );
     const file = await fetch(location);
     expect(file.status).toBe(200);
+    expect(file.headers.get('content-disposition')).toMatch(
+      new RegExp(`^attachment; filename="Big ${tag}-\\d{8}\\.csv"$`),
+    );
     const rows = csvRows(await file.text());
     expect(rows).toHaveLength(1001);
 
@@ -475,5 +540,135 @@ describe('shared list links', () => {
       'text/csv',
       'text/vcard',
     ]);
+  });
+});
+
+describe('shared list links and their creator', () => {
+  /** A new rep of team red, with a user item the admin can change. */
+  async function newRep(name: string): Promise<Member> {
+    const email = `${unique(name)}@${world.tenant}.test`;
+    const created = await world.admin.client.post('/users', {
+      email,
+      name,
+      role: 'rep',
+      teamId: world.teams.red,
+    });
+    expect(created.status, created.text).toBe(201);
+    const token = await tokenFor({
+      tenant: world.tenant,
+      role: 'rep',
+      user: created.body.id,
+      team: world.teams.red,
+      email,
+    });
+    return { id: created.body.id, client: api(token) };
+  }
+
+  const listedShare = async (segmentId: string, shareId: string) => {
+    const listed = await world.admin.client.get(`/segments/${segmentId}/shares`);
+    expect(listed.status, listed.text).toBe(200);
+    expect(shapeErrors(routeFor('GET', `/segments/${segmentId}/shares`), listed.body)).toEqual([]);
+    return listed.body.items.find((item: { id: string }) => item.id === shareId);
+  };
+
+  const emailsIn = async (url: string) => {
+    const response = await partner(url);
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+    return csvRows(text)
+      .map((row) => row.email)
+      .sort();
+  };
+
+  it('never serve more than the creator could read when they shared: a promotion does not widen a link', async () => {
+    const rep = await newRep('Promoted');
+    const link = await share(rep.client, redSegment, { expiresInDays: 2, format: 'csv' });
+    const teamRed = [emails.red, emails.red2].sort();
+    expect(await emailsIn(link.url)).toEqual(teamRed);
+    const promoted = await world.admin.client.patch(`/users/${rep.id}`, { role: 'manager' });
+    expect(promoted.status, promoted.text).toBe(200);
+    // A manager reads every contact now, but the link keeps to what the rep could read.
+    expect(await emailsIn(link.url)).toEqual(teamRed);
+    // A link they make as a manager serves what a manager reads.
+    const asManager = api(
+      await tokenFor({ tenant: world.tenant, role: 'manager', user: rep.id, team: world.teams.red }),
+    );
+    const wider = await share(asManager, redSegment, { expiresInDays: 2 });
+    expect(await emailsIn(wider.url)).toContain(emails.blue);
+  });
+
+  it('list each live share as active or suspended with its reason, as the link answers', async () => {
+    const rep = await newRep('Mover');
+    const link = await share(rep.client, redSegment, { expiresInDays: 2 });
+    expect(await listedShare(redSegment, link.id)).toMatchObject({ state: 'active' });
+    expect((await listedShare(redSegment, link.id)).reason).toBeUndefined();
+
+    // Moved to team blue: the red segment is no longer theirs to read.
+    expect((await world.admin.client.patch(`/users/${rep.id}`, { teamId: world.teams.blue })).status).toBe(
+      200,
+    );
+    expect(await listedShare(redSegment, link.id)).toMatchObject({
+      state: 'suspended',
+      reason: 'creator-cannot-read-segment',
+    });
+    await expectRefused(link.url);
+    // Back on red: it serves again.
+    expect((await world.admin.client.patch(`/users/${rep.id}`, { teamId: world.teams.red })).status).toBe(
+      200,
+    );
+    expect(await listedShare(redSegment, link.id)).toMatchObject({ state: 'active' });
+    expect((await partner(link.url)).status).toBe(200);
+
+    expect((await world.admin.client.patch(`/users/${rep.id}`, { active: false })).status).toBe(200);
+    expect(await listedShare(redSegment, link.id)).toMatchObject({
+      state: 'suspended',
+      reason: 'creator-deactivated',
+    });
+    await expectRefused(link.url);
+
+    const segment = await createdId(world.repRed.client, '/segments', {
+      name: `Paused ${TAG}`,
+      filter: filter(TAG),
+    });
+    const paused = await share(world.repRed.client, segment, { expiresInDays: 2 });
+    expect((await world.repRed.client.delete(`/segments/${segment}`)).status).toBe(204);
+    expect(await listedShare(segment, paused.id)).toMatchObject({
+      state: 'suspended',
+      reason: 'segment-archived',
+    });
+    await expectRefused(paused.url);
+  });
+
+  it('allow at most 50 live shares per segment: 409 beyond, saying to revoke one', async () => {
+    const segment = await createdId(world.repRed.client, '/segments', {
+      name: `Many ${TAG}`,
+      filter: filter(TAG),
+    });
+    const made: string[] = [];
+    for (let n = 0; n < 50; n++)
+      made.push((await share(world.repRed.client, segment, { expiresInDays: 1 })).id);
+    const refused = await world.repRed.client.post(`/segments/${segment}/share`, { expiresInDays: 1 });
+    expect(refused.status, refused.text).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body.detail).toMatch(/50 live shared links; revoke one/);
+    const listed = await world.repRed.client.get(`/segments/${segment}/shares`);
+    expect(listed.body.items).toHaveLength(50);
+    expect((await world.repRed.client.delete(`/segments/${segment}/shares/${made[0]}`)).status).toBe(204);
+    await share(world.repRed.client, segment, { expiresInDays: 1 });
+  });
+
+  it('save the file under the segment’s name, ASCII and UTF-8, for a link and the signed-in export alike', async () => {
+    const name = `Café «Nord» ${TAG}`;
+    const segment = await createdId(world.repRed.client, '/segments', { name, filter: filter(TAG) });
+    const day = '\\d{8}';
+    const expected = new RegExp(
+      `^attachment; filename="Cafe _Nord_ ${TAG}-${day}\\.csv"; ` +
+        `filename\\*=UTF-8''Caf%C3%A9%20%C2%ABNord%C2%BB%20${TAG}-${day}\\.csv$`,
+    );
+    const link = await share(world.repRed.client, segment, { expiresInDays: 1 });
+    expect((await partner(link.url)).headers.get('content-disposition')).toMatch(expected);
+    const exported = await world.repRed.client.get(`/segments/${segment}/export?format=csv`);
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toMatch(expected);
   });
 });

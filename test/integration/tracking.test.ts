@@ -222,11 +222,15 @@ describe('click redirect', () => {
       sent.open.slice('/t/o/'.length, -'.gif'.length),
       sent.unsubscribe.slice('/u/'.length),
       token.slice(0, 40),
+      // Refused by the path check before the handler: the same answer all the same.
+      'A'.repeat(5000),
+      `${token.slice(0, 20)}~${token.slice(21)}`,
     ];
     for (const attempt of attempts) {
       const response = await anonymous.get(`/t/c/${attempt}`);
       expect(response.status, attempt).toBe(404);
       expect(response.headers.get('location')).toBeNull();
+      expect(response.body, attempt).toMatchObject({ detail: 'Link not found' });
     }
     const after = await delivery(sent.ref);
     expect(after?.clickedAt).toBeUndefined();

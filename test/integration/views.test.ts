@@ -1,10 +1,11 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { viewCounterKey } from '#shared/store/keys';
-import { MAX_VIEWS_PER_TENANT } from '#shared/store/views';
+import { userViewCounterKey, viewCounterKey } from '#shared/store/keys';
+import { MAX_VIEWS_PER_OWNER, MAX_VIEWS_PER_TENANT } from '#shared/store/views';
 import { type ApiClient, type ApiResponse, api, tokenFor } from '../support/api.ts';
 import { dynamoClient } from '../support/dynamo.ts';
+import { routeFor, shapeErrors } from '../support/response-shape.ts';
 import { createWorld, type Member, unique, type World } from './world.ts';
 
 /**
@@ -455,5 +456,136 @@ describe('the bound on views per tenant', () => {
       }),
     );
     expect((await repRed.client.post('/views', { name: 'Room again', entity: 'leads' })).status).toBe(201);
+  });
+});
+
+describe('a view whose custom fields have changed since it was saved', () => {
+  it('is answered with its stale parts at their paths; a client that drops them reopens the list without a 400', async () => {
+    const fields = (keys: string[]) =>
+      world.admin.client.put(
+        '/settings/fields/companies',
+        keys.map((key) => ({ key, label: key, type: 'select', options: ['emea', 'apac'] })),
+      );
+    expect((await fields(['region', 'zone'])).status).toBe(200);
+    const saved = await view(world.repRed.client, {
+      entity: 'companies',
+      filter: { 'customFields.region': 'emea', 'customFields.zone': 'apac' },
+      sort: { field: 'customFields.region', direction: 'asc' },
+      columns: ['name', 'customFields.region', 'customFields.zone'],
+    });
+    expect((await world.repRed.client.get(`/views/${saved.id}`)).body.stale).toBeUndefined();
+
+    // `region` removed: the parts naming it no longer apply.
+    expect((await fields(['zone'])).status).toBe(200);
+    const read = await world.repRed.client.get(`/views/${saved.id}`);
+    expect(read.status).toBe(200);
+    expect(shapeErrors(routeFor('GET', `/views/${saved.id}`), read.body)).toEqual([]);
+    const stalePaths = (read.body.stale as { path: string; message: string }[])
+      .map((part) => part.path)
+      .sort();
+    expect(stalePaths).toEqual(['columns.1', 'filter.customFields.region', 'sort.field']);
+    const listedView = (await listed(world.repRed.client, 'entity=companies')).find(
+      (item) => item.id === saved.id,
+    ) as ViewBody & { stale?: { path: string }[] };
+    expect(listedView.stale?.map((part) => part.path).sort()).toEqual(stalePaths);
+
+    // Reopened as saved, the list refuses it; without its stale parts it answers.
+    const asSaved = new URLSearchParams(saved.filter);
+    expect((await world.repRed.client.get(`/companies?${asSaved}`)).status).toBe(400);
+    const kept = Object.entries(saved.filter ?? {}).filter(
+      ([name]) => !stalePaths.includes(`filter.${name}`),
+    );
+    const reopened = await world.repRed.client.get(`/companies?${new URLSearchParams(kept)}`);
+    expect(reopened.status, reopened.text).toBe(200);
+
+    // Changing one part does not trip over another gone stale.
+    const renamed = await world.repRed.client.patch(`/views/${saved.id}`, {
+      columns: ['name', 'customFields.zone'],
+    });
+    expect(renamed.status, renamed.text).toBe(200);
+    expect((renamed.body.stale as { path: string }[]).map((part) => part.path).sort()).toEqual([
+      'filter.customFields.region',
+      'sort.field',
+    ]);
+    // A part given again is checked: still a 400 at its path.
+    const again = await world.repRed.client.patch(`/views/${saved.id}`, {
+      sort: { field: 'customFields.region', direction: 'desc' },
+    });
+    expect(again.status).toBe(400);
+    expect(errorPaths(again)).toEqual(['sort.field']);
+  });
+});
+
+describe('who may make a view private', () => {
+  it('only its owner: an admin or manager who may change a shared view gets 403 saying so', async () => {
+    const shared = await view(world.repRed.client, { visibility: 'team' });
+    for (const who of [world.admin, world.managerRed]) {
+      const refused = await who.client.patch(`/views/${shared.id}`, { visibility: 'private' });
+      expect(refused.status, refused.text).toBe(403);
+      expect(refused.body.detail).toMatch(/Only the view's owner may make it private/);
+    }
+    expect((await world.admin.client.get(`/views/${shared.id}`)).body).toMatchObject({
+      visibility: 'team',
+      version: 1,
+    });
+    // They may still change its other fields, and its owner may make it private.
+    expect((await world.admin.client.patch(`/views/${shared.id}`, { name: unique('Kept') })).status).toBe(
+      200,
+    );
+    const byOwner = await world.repRed.client.patch(`/views/${shared.id}`, { visibility: 'private' });
+    expect(byOwner.status, byOwner.text).toBe(200);
+    expect((await world.admin.client.get(`/views/${shared.id}`)).status).toBe(404);
+  });
+});
+
+describe('the bound on views per owner', () => {
+  it('refuses a 101st view of one user with 409 saying to delete one of theirs; others still save', async () => {
+    const owner = await member('rep', world.teams.red);
+    const key = marshall(userViewCounterKey(world.tenant, owner.id));
+    const first = await view(owner.client, {});
+    const counted = await dynamoClient().send(
+      new GetItemCommand({ TableName: inject('tableName'), Key: key }),
+    );
+    expect(unmarshall(counted.Item ?? {}).views).toBe(1);
+    await dynamoClient().send(
+      new PutItemCommand({
+        TableName: inject('tableName'),
+        Item: marshall({
+          ...userViewCounterKey(world.tenant, owner.id),
+          views: MAX_VIEWS_PER_OWNER,
+          entity: 'view-counter',
+        }),
+      }),
+    );
+    const full = await owner.client.post('/views', { name: 'One too many', entity: 'leads' });
+    expect(full.status, full.text).toBe(409);
+    expect(full.body.detail).toBe(
+      `You already own ${MAX_VIEWS_PER_OWNER} saved views; delete one of yours first`,
+    );
+    // Someone else is not held back by them.
+    await view(world.repRed2.client, {});
+    // Deleting one of theirs makes room.
+    expect((await owner.client.delete(`/views/${first.id}`)).status).toBe(204);
+    await view(owner.client, {});
+  });
+});
+
+describe('single-line names', () => {
+  it('refuse control characters and direction overrides with a 400 at name', async () => {
+    for (const name of [
+      'Tab\there',
+      'Line\nbreak',
+      'Nul\u0000',
+      'C1 \u0085',
+      '\u202Eevil',
+      'iso\u2066late\u2069',
+    ]) {
+      const response = await world.repRed.client.post('/views', { name, entity: 'contacts' });
+      expect(response.status, JSON.stringify(name)).toBe(400);
+      expect(errorPaths(response)).toEqual(['name']);
+      expect(response.body.errors[0].message).toMatch(/single line/);
+    }
+    // Accents, emoji and right-to-left script are text, not controls.
+    await view(world.repRed.client, { name: unique('Ventas Málaga 🚀 مبيعات') });
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { HttpProblem } from '#shared/http/problem';
 import { parseOrThrow } from '#shared/http/validation';
+import { activitySchemas } from '#shared/schemas/activities';
 import { campaignSchemas } from '#shared/schemas/campaigns';
+import { displayName, multiLineText, nonEmpty, SINGLE_LINE_RULE } from '#shared/schemas/common';
 import { contactSchemas } from '#shared/schemas/contacts';
 
 const { create: contactCreate, patch: contactPatch } = contactSchemas();
@@ -104,5 +106,63 @@ describe('request validation', () => {
     expect(problemOf(() => parseOrThrow(contactCreate, null)).errors).toEqual([
       { path: '(root)', message: 'must not be null' },
     ]);
+  });
+});
+
+describe('single-line text', () => {
+  const controls = [
+    'a\u0000b',
+    'a\tb',
+    'a\nb',
+    'a\r\nb',
+    'a\u001fb',
+    'a\u007fb',
+    'a\u0085b',
+    'a\u009fb',
+    '\u202Aa',
+    '\u202Bb',
+    '\u202Cc',
+    '\u202Dd',
+    '\u202Eexe.txt',
+    '\u2066a',
+    '\u2067b',
+    '\u2068c',
+    'd\u2069',
+  ];
+
+  it('refuses controls and direction overrides in every single-line field, at its path', () => {
+    for (const value of controls) {
+      const problem = problemOf(() =>
+        parseOrThrow(contactCreate, { firstName: value, lastName: value, title: value, tags: [value] }),
+      );
+      expect(problem.status).toBe(400);
+      expect(problem.errors?.map((error) => error.path).sort()).toEqual([
+        'firstName',
+        'lastName',
+        'tags.0',
+        'title',
+      ]);
+      expect(problem.errors?.[0]?.message).toBe(SINGLE_LINE_RULE);
+      expect(nonEmpty(100).safeParse(value).success).toBe(false);
+      expect(displayName().safeParse(value).success).toBe(false);
+    }
+  });
+
+  it('takes any other text, and multi-line text keeps its line breaks', () => {
+    for (const value of [
+      'Ana María',
+      'Ærøskøbing',
+      'مبيعات',
+      '東京 営業',
+      '🚀 Launch',
+      'x\u200dy',
+      'a\u00a0b',
+    ])
+      expect(nonEmpty(100).safeParse(value)).toMatchObject({ success: true, data: value });
+    expect(multiLineText(100).safeParse('first line\nsecond\ttabbed')).toMatchObject({ success: true });
+    const { create: activityCreate } = activitySchemas();
+    const shape = (activityCreate as unknown as { shape: Record<string, z.ZodMiniType> }).shape;
+    expect(shape.body?.safeParse('Called.\nLeft a message.').success).toBe(true);
+    expect(shape.subject?.safeParse('Call\nback').success).toBe(false);
   });
 });

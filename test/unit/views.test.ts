@@ -58,6 +58,15 @@ describe('who may share how widely', () => {
     expect(visibilityRefusal(admin, 'tenant', undefined)).toBeUndefined();
     expect(visibilityRefusal(admin, 'team', undefined)).toEqual({ invalid: expect.any(String) });
   });
+
+  it('lets only the owner make a view private', () => {
+    for (const actor of [admin, redManager, teammate])
+      expect(visibilityRefusal(actor, 'private', 'red', 'owner')).toEqual({
+        forbidden: expect.stringMatching(/^Only the view's owner may make it private/),
+      });
+    expect(visibilityRefusal(owner, 'private', 'red', 'owner')).toBeUndefined();
+    expect(visibilityRefusal(admin, 'tenant', 'red', 'owner')).toBeUndefined();
+  });
 });
 
 describe('the order of a list of views', () => {

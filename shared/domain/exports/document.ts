@@ -2,6 +2,7 @@ import type { Contact, Lead } from '../records.ts';
 import { type ExportRecord, type ExportReferences, exportCells } from './cells.ts';
 import { CSV_BOM, csvLine } from './csv.ts';
 import { vCardPerson } from './people.ts';
+import { sharedContact, sharedContactCard, sharedContactCells, sharedListFields } from './shared-list.ts';
 import { vCard } from './vcard.ts';
 
 /** The formats of `GET /<list>/export?format=` and the content type each is served as. */
@@ -18,8 +19,10 @@ export const exportContentTypes: Readonly<Record<ExportFormat, string>> = {
 export interface DocumentSpec {
   readonly format: ExportFormat;
   readonly entity: 'contacts' | 'companies' | 'leads' | 'deals';
-  /** The CSV header (see exportColumns); unused by JSON and vCard. */
+  /** The CSV header (see exportColumns); unused by JSON and vCard, and by a shared list. */
   readonly columns: readonly string[];
+  /** A shared list link's file: contacts with only sharedListFields, in every format (shared-list.ts). */
+  readonly sharedList?: boolean;
 }
 
 /**
@@ -36,12 +39,13 @@ export class ExportDocument {
   constructor(private readonly spec: DocumentSpec) {
     if (spec.format === 'vcf' && spec.entity !== 'contacts' && spec.entity !== 'leads')
       throw new Error(`vCard holds people; ${spec.entity} cannot be exported as vCard`);
+    if (spec.sharedList && spec.entity !== 'contacts') throw new Error('A shared list holds contacts');
   }
 
   start(): string {
     switch (this.spec.format) {
       case 'csv':
-        return CSV_BOM + csvLine(this.spec.columns);
+        return CSV_BOM + csvLine(this.spec.sharedList ? sharedListFields : this.spec.columns);
       case 'json':
         return '[';
       case 'vcf':
@@ -51,6 +55,7 @@ export class ExportDocument {
 
   page(records: readonly ExportRecord[], references: ExportReferences): string {
     const { format, entity, columns } = this.spec;
+    if (this.spec.sharedList) return this.sharedPage(records as readonly Contact[], references);
     let text = '';
     for (const record of records) {
       switch (format) {
@@ -66,6 +71,26 @@ export class ExportDocument {
               ? vCardPerson({ entity, record: record as Lead }, references)
               : vCardPerson({ entity: 'contacts', record: record as Contact }, references),
           );
+          break;
+      }
+      this.first = false;
+    }
+    return text;
+  }
+
+  private sharedPage(records: readonly Contact[], references: ExportReferences): string {
+    let text = '';
+    for (const record of records) {
+      const contact = sharedContact(record, references);
+      switch (this.spec.format) {
+        case 'csv':
+          text += csvLine(sharedContactCells(contact));
+          break;
+        case 'json':
+          text += `${this.first ? '\n' : ',\n'}${JSON.stringify(contact)}`;
+          break;
+        case 'vcf':
+          text += vCard(sharedContactCard(contact));
           break;
       }
       this.first = false;

@@ -8,8 +8,8 @@
 
 /** A person as a vCard shows them; every field but `fullName` may be absent. */
 export interface VCardPerson {
-  /** The CRM record id, written as `UID` (a text value). */
-  readonly uid: string;
+  /** The CRM record id, written as `UID` (a text value); absent in a shared list's cards. */
+  readonly uid?: string;
   readonly fullName: string;
   readonly givenName?: string;
   readonly familyName?: string;
@@ -70,7 +70,8 @@ function timestamp(iso: string): string | undefined {
 
 /** One vCard, lines folded and ended by CRLF. */
 export function vCard(person: VCardPerson): string {
-  const lines: string[] = ['BEGIN:VCARD', 'VERSION:4.0', `UID;VALUE=text:${escapeText(person.uid)}`];
+  const lines: string[] = ['BEGIN:VCARD', 'VERSION:4.0'];
+  if (person.uid !== undefined) lines.push(`UID;VALUE=text:${escapeText(person.uid)}`);
   lines.push(`FN:${escapeText(person.fullName)}`);
   // N: family; given; additional; prefixes; suffixes (each component escaped on its own).
   lines.push(`N:${[person.familyName ?? '', person.givenName ?? '', '', '', ''].map(escapeText).join(';')}`);
