@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 
 import { csvDelimiters, csvEncodings, importEntities } from '../domain/imports/index.ts';
 
+import { listQuery } from './common.ts';
 import { lazy } from './lazy.ts';
 
 /** The status an import moves through: uploading → processing → done | failed. */
@@ -76,19 +77,7 @@ export const importSchemas = /* @__PURE__ */ lazy(() => {
       /** The largest file accepted, in bytes. */
       maxBytes: z.number(),
     }),
-    listQuery: z.strictObject({
-      limit: z.optional(
-        z
-          .string()
-          .check(
-            z.refine(
-              (value) => /^\d{1,3}$/.test(value) && Number(value) >= 1 && Number(value) <= 200,
-              'must be an integer from 1 to 200',
-            ),
-          ),
-      ),
-      cursor: z.optional(z.string().check(z.maxLength(4096))),
-    }),
+    listQuery: z.strictObject({ limit: listQuery().limit, cursor: listQuery().cursor }),
   };
 });
 

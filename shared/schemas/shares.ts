@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { exportFormats } from '../domain/exports/index.ts';
-import { nonEmpty } from './common.ts';
+import { listQuery, nonEmpty } from './common.ts';
 import { lazy } from './lazy.ts';
 
 /** Most days a shared link may live (SPEC "Natural-language segments, saved views, shared lists"). */
@@ -53,17 +53,8 @@ export const shareSchemas = /* @__PURE__ */ lazy(() => ({
     exportId: z.optional(z.string()),
   }),
   downloadsQuery: z.strictObject({
-    limit: z.optional(
-      z
-        .string()
-        .check(
-          z.refine(
-            (value) => /^\d{1,3}$/.test(value) && Number(value) >= 1 && Number(value) <= 200,
-            'must be an integer from 1 to 200',
-          ),
-        ),
-    ),
-    cursor: z.optional(z.string().check(z.maxLength(4096))),
+    limit: listQuery().limit,
+    cursor: listQuery().cursor,
   }),
   /** A contact as a shared link's JSON holds it: only the fields a partner gets (shared/domain/exports/shared-list.ts). */
   sharedContact: z.strictObject({

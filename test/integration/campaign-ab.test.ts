@@ -12,7 +12,7 @@ import {
   tokenFor,
 } from '../support/api.ts';
 import { dynamoClient } from '../support/dynamo.ts';
-import { useHeldCampaignQueue } from './deliveries.ts';
+import { contactsTagged, useHeldCampaignQueue } from './deliveries.ts';
 import { createWorld, type World } from './world.ts';
 
 /**
@@ -63,26 +63,6 @@ async function inboxOf(addresses: readonly string[]): Promise<Map<string, SesEma
     for (const to of email.destination.to)
       if (wanted.has(to)) inbox.set(to, [...(inbox.get(to) ?? []), email]);
   return inbox;
-}
-
-async function contactsTagged(tag: string, count: number): Promise<string[]> {
-  const emails: string[] = [];
-  for (let first = 0; first < count; first += 25) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(25, count - first) }, async (_, offset) => {
-        const email = `${tag}-${first + offset}@example.com`;
-        const response = await admin.post('/contacts', {
-          firstName: `P${first + offset}`,
-          email,
-          tags: [tag],
-        });
-        expect(response.status, response.text).toBe(201);
-        return email;
-      }),
-    );
-    emails.push(...batch);
-  }
-  return emails;
 }
 
 const variants = [{ subject: 'A for {{contact.firstName}}' }, { subject: 'B for {{contact.firstName}}' }];
@@ -191,7 +171,7 @@ describe('an A/B subject test', () => {
     timeout: 300_000,
   }, async () => {
     const tag = label('ab');
-    const addresses = await contactsTagged(tag, 50);
+    const addresses = await contactsTagged(admin, tag, 50);
     const campaign = await abCampaign(tag, {
       variants,
       testPercent: 40,
@@ -305,7 +285,7 @@ describe('an A/B subject test', () => {
     timeout: 240_000,
   }, async () => {
     const tag = label('ab-crash');
-    const addresses = await contactsTagged(tag, 30);
+    const addresses = await contactsTagged(admin, tag, 30);
     const campaign = await abCampaign(tag, { variants, testPercent: 50, decideAfterHours: 1 });
     expect(campaign.winnerBy).toBe('humanOpens');
     const id = campaign.id as string;
@@ -375,7 +355,7 @@ describe('an A/B subject test', () => {
     timeout: 240_000,
   }, async () => {
     const tag = label('ab-cancel');
-    const addresses = await contactsTagged(tag, 20);
+    const addresses = await contactsTagged(admin, tag, 20);
     const campaign = await abCampaign(tag, { variants, testPercent: 50, decideAfterHours: 1 });
     const id = campaign.id as string;
     const { test, rest } = await sendTestGroup(id, 20);
@@ -415,7 +395,7 @@ describe('an A/B subject test', () => {
     timeout: 240_000,
   }, async () => {
     const tag = label('ab-pause');
-    const addresses = await contactsTagged(tag, 20);
+    const addresses = await contactsTagged(admin, tag, 20);
     const campaign = await abCampaign(tag, { variants, testPercent: 50, decideAfterHours: 1 });
     const id = campaign.id as string;
     const { test, rest } = await sendTestGroup(id, 20);
@@ -447,7 +427,7 @@ describe('an A/B subject test', () => {
     timeout: 240_000,
   }, async () => {
     const tag = label('ab-early');
-    const addresses = await contactsTagged(tag, 12);
+    const addresses = await contactsTagged(admin, tag, 12);
     const campaign = await abCampaign(tag, { variants, testPercent: 50, decideAfterHours: 1 });
     const id = campaign.id as string;
     // Scheduled an hour ahead; this process runs the start, so the list waits on this process's queue.
@@ -502,7 +482,7 @@ describe('an A/B subject test', () => {
     timeout: 180_000,
   }, async () => {
     const tag = label('ab-all');
-    await contactsTagged(tag, 8);
+    await contactsTagged(admin, tag, 8);
     const campaign = await abCampaign(tag, {
       variants: [...variants, { subject: 'C' }],
       testPercent: 100,

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Mailer } from '../../shared/mail/mailer.ts';
 import { type ApiClient, eventually, scheduledRunId, tokenFor } from '../support/api.ts';
 import { dynamoClient } from '../support/dynamo.ts';
-import { useHeldCampaignQueue } from './deliveries.ts';
+import { contactsTagged, useHeldCampaignQueue } from './deliveries.ts';
 import { createWorld, type World } from './world.ts';
 
 /**
@@ -33,26 +33,6 @@ beforeAll(async () => {
 
 let sequence = 0;
 const label = (name: string) => `${name}-${Date.now().toString(36)}-${(sequence++).toString(36)}`;
-
-async function contactsTagged(tag: string, count: number): Promise<string[]> {
-  const emails: string[] = [];
-  for (let first = 0; first < count; first += 25) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(25, count - first) }, async (_, offset) => {
-        const email = `${tag}-${first + offset}@example.com`;
-        const response = await admin.post('/contacts', {
-          firstName: `P${first + offset}`,
-          email,
-          tags: [tag],
-        });
-        expect(response.status, response.text).toBe(201);
-        return email;
-      }),
-    );
-    emails.push(...batch);
-  }
-  return emails;
-}
 
 /** A campaign to the tagged contacts, scheduled an hour ahead; the firing's event. */
 async function scheduledCampaign(tag: string) {
@@ -123,7 +103,7 @@ describe('a campaign start that dies mid-freeze', () => {
     timeout: 180_000,
   }, async () => {
     const tag = label('freeze');
-    const addresses = await contactsTagged(tag, 120);
+    const addresses = await contactsTagged(admin, tag, 120);
     const { id, event } = await scheduledCampaign(tag);
 
     // The run dies after writing two batches of recipients: every later request fails, even the lease release.
@@ -180,7 +160,7 @@ describe('pause and cancel while a batch is being sent', () => {
    * emails that SES accepted after the action was answered.
    */
   async function actMidBatch(tag: string, action: 'pause' | 'cancel') {
-    const addresses = await contactsTagged(tag, 60);
+    const addresses = await contactsTagged(admin, tag, 60);
     const { id, event } = await scheduledCampaign(tag);
     await start.handler(event);
     expect(await statusOf(id)).toBe('sending');

@@ -89,3 +89,24 @@ export async function sentDelivery(
   expect(sent?.status).toBe('sent');
   return { ref, messageId };
 }
+
+/** `count` new contacts tagged `tag` (emails `<tag>-<n>@example.com`), created 25 at a time; their emails. */
+export async function contactsTagged(admin: ApiClient, tag: string, count: number): Promise<string[]> {
+  const emails: string[] = [];
+  for (let first = 0; first < count; first += 25) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(25, count - first) }, async (_, offset) => {
+        const email = `${tag}-${first + offset}@example.com`;
+        const response = await admin.post('/contacts', {
+          firstName: `P${first + offset}`,
+          email,
+          tags: [tag],
+        });
+        expect(response.status, response.text).toBe(201);
+        return email;
+      }),
+    );
+    emails.push(...batch);
+  }
+  return emails;
+}
