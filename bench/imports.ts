@@ -18,7 +18,7 @@ import { spliceSection } from './markdown-section.ts';
  * consumer's work on the new contacts is apart), and the process's peak memory
  * above its level before the upload, at two file sizes (memory must stay flat in
  * file size: the worker streams, never loads the file). Then the export of the
- * large run's contacts (GET /contacts/export?format=csv&tag=..., an export job)
+ * large run's contacts (GET /contacts/export?format=csv&async=true&tag=..., an export job)
  * until its file is downloadable: rows per second.
  *
  * One section of BENCHMARKS.md: `npm run bench:imports` runs it alone and
@@ -200,7 +200,7 @@ async function runExport(
 ): Promise<ExportRunReport> {
   meter.reset();
   const began = Date.now();
-  const started = await call('GET', `/contacts/export?format=csv&tag=${encodeURIComponent(tag)}`);
+  const started = await call('GET', `/contacts/export?format=csv&async=true&tag=${encodeURIComponent(tag)}`);
   const job = await waitFor(
     call,
     `/exports/${String(started.id)}`,
@@ -396,7 +396,7 @@ export function renderImportsSection(report: ImportsBenchReport, header: string)
     ...(report.export
       ? [
           '',
-          `Export of those ${report.export.rows} contacts as CSV (\`GET /contacts/export?format=csv&tag=...\`, an export job writing`,
+          `Export of those ${report.export.rows} contacts as CSV (\`GET /contacts/export?format=csv&async=true&tag=...\`, an export job writing`,
           `to the exports bucket in parts): ${fixed(report.export.seconds, 1)} s from the request to the job \`done\`, ${report.export.rowsPerSecond} rows per second,`,
           `${fixed(report.export.bytes / 1024 / 1024, 1)} MiB, ${fixed(report.export.workerRequests / Math.max(1, report.export.rows), 3)} DynamoDB requests per row.`,
         ]

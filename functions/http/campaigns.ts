@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { campaignRoutes } from '#shared/api/campaigns';
-import { abTestProblems, winnerRate } from '#shared/domain/ab-test';
+import { winnerRate } from '#shared/domain/ab-test';
+import { abTestProblems } from '#shared/domain/ab-test-fields';
 import {
   type CampaignAction,
   type CampaignCounts,

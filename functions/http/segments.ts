@@ -153,6 +153,6 @@ export const handler = httpHandler(segmentRoutes, {
 
   // Any role may ask: it reads, and counts only what the caller may read.
   async interpretSegment({ caller, body }) {
-    return ok(await interpretForCaller(caller, body, segmentSuggester()));
+    return ok(await interpretForCaller(caller, body, await segmentSuggester()));
   },
 });

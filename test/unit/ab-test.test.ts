@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  abTestProblems,
   assignTestGroup,
   decideFrom,
   pickWinner,
@@ -13,6 +12,7 @@ import {
   variantDeltas,
   winnerRate,
 } from '../../shared/domain/ab-test.ts';
+import { abTestProblems } from '../../shared/domain/ab-test-fields.ts';
 import { emptyCounts } from '../../shared/domain/campaign.ts';
 
 const ids = Array.from({ length: 10_000 }, (_, index) => `01J${index.toString(36).padStart(10, '0')}`);
