@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { MACHINE_OPEN_WINDOW_MS } from '../../shared/domain/machine-open.ts';
@@ -11,8 +10,7 @@ import {
   runDueSchedules,
   tokenFor,
 } from '../support/api.ts';
-import { dynamoClient } from '../support/dynamo.ts';
-import { contactsTagged, useHeldCampaignQueue } from './deliveries.ts';
+import { contactsTagged, heldMessages, useHeldCampaignQueue } from './deliveries.ts';
 import { createWorld, type World } from './world.ts';
 
 /**
@@ -28,7 +26,6 @@ let admin: ApiClient;
 let controlToken: string;
 let start: typeof import('#functions/schedule/campaignStart');
 let sender: typeof import('#shared/mail/campaign-send');
-let localQueue: typeof import('#shared/queue/local-queue');
 let heldQueue: string;
 const anonymous = api(undefined);
 
@@ -39,7 +36,6 @@ beforeAll(async () => {
   heldQueue = await useHeldCampaignQueue('ab');
   start = await import('#functions/schedule/campaignStart');
   sender = await import('#shared/mail/campaign-send');
-  localQueue = await import('#shared/queue/local-queue');
 });
 
 let sequence = 0;
@@ -145,25 +141,6 @@ async function winnerSchedule(id: string) {
   );
   expect(schedule, `campaign-${id}-w`).toBeDefined();
   return schedule as NonNullable<typeof schedule>;
-}
-
-/** The messages the in-process target put on this process's queue for a campaign. */
-async function heldMessages(campaignId: string) {
-  const { Items = [] } = await dynamoClient().send(
-    new QueryCommand({
-      TableName: heldQueue,
-      KeyConditionExpression: '#q = :q',
-      ExpressionAttributeNames: { '#q': 'queue' },
-      ExpressionAttributeValues: { ':q': { S: 'campaignSend' } },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map(
-    (item) =>
-      JSON.parse(
-        localQueue.fromMessageItem(item).body,
-      ) as import('#shared/store/campaign-run').CampaignSendMessage,
-  ).filter((message) => message.campaignId === campaignId);
 }
 
 describe('an A/B subject test', () => {
@@ -273,7 +250,7 @@ describe('an A/B subject test', () => {
       step: 'decide',
       scheduledAt: new Date().toISOString(),
     });
-    for (const message of await heldMessages(id)) await sender.processCampaignMessage(message);
+    for (const message of await heldMessages(heldQueue, id)) await sender.processCampaignMessage(message);
     expect([...(await inboxOf(addresses)).values()].filter((mail) => mail.length !== 1)).toEqual([]);
     expect((await statsOf(id)).winner.decidedAt).toBe(decidedAt);
     expect(
@@ -331,11 +308,11 @@ describe('an A/B subject test', () => {
 
     // The retry queues the rest as they are (held); this process sends them, each once.
     await start.handler(event);
-    const queued = (await heldMessages(id)).flatMap((message) => message.contactIds);
+    const queued = (await heldMessages(heldQueue, id)).flatMap((message) => message.contactIds);
     expect(new Set(queued)).toEqual(new Set(rest.map((recipient) => recipient.contactId)));
-    for (const message of await heldMessages(id)) await sender.processCampaignMessage(message);
+    for (const message of await heldMessages(heldQueue, id)) await sender.processCampaignMessage(message);
     await start.handler(event);
-    for (const message of await heldMessages(id)) await sender.processCampaignMessage(message);
+    for (const message of await heldMessages(heldQueue, id)) await sender.processCampaignMessage(message);
     const inbox = await inboxOf(addresses);
     expect(inbox.size).toBe(30);
     expect([...inbox.values()].filter((mail) => mail.length !== 1)).toEqual([]);
@@ -462,12 +439,12 @@ describe('an A/B subject test', () => {
 
     // Resumed: the test group is sent (by this process), then the decision goes through.
     expect((await admin.post(`/campaigns/${id}/resume`)).status).toBe(200);
-    for (const message of await heldMessages(id)) await sender.processCampaignMessage(message);
+    for (const message of await heldMessages(heldQueue, id)) await sender.processCampaignMessage(message);
     expect((await inboxOf(addresses)).size).toBe(6);
     await testCounted(id, 6);
     await start.handler(decide);
     expect((await statsOf(id)).winner).toMatchObject({ index: 0, by: 'humanOpens' });
-    for (const message of await heldMessages(id)) await sender.processCampaignMessage(message);
+    for (const message of await heldMessages(heldQueue, id)) await sender.processCampaignMessage(message);
     const inbox = await inboxOf(addresses);
     expect(inbox.size).toBe(12);
     expect([...inbox.values()].filter((mail) => mail.length !== 1)).toEqual([]);
@@ -492,6 +469,8 @@ describe('an A/B subject test', () => {
     const { test, rest } = await sendTestGroup(id, 8);
     expect([test.length, rest.length]).toEqual([8, 0]);
     await eventually(async () => expect((await campaignOf(id)).status).toBe('sent'), { timeoutMs: 60_000 });
+    // The decision compares delivered mail: it waits for the deliveries to be counted, as an hour's window would.
+    await testCounted(id, test.length);
     await runDueSchedules(controlToken, new Date(Date.now() + 2 * 3_600_000), { name: `campaign-${id}-w` });
     await eventually(async () => {
       const stats = await statsOf(id);

@@ -1,10 +1,8 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Mailer } from '../../shared/mail/mailer.ts';
 import { type ApiClient, eventually, scheduledRunId, tokenFor } from '../support/api.ts';
-import { dynamoClient } from '../support/dynamo.ts';
-import { contactsTagged, useHeldCampaignQueue } from './deliveries.ts';
+import { contactsTagged, heldMessages, useHeldCampaignQueue } from './deliveries.ts';
 import { createWorld, type World } from './world.ts';
 
 /**
@@ -18,7 +16,6 @@ let admin: ApiClient;
 let start: typeof import('#functions/schedule/campaignStart');
 let run: typeof import('#shared/store/campaign-run');
 let sender: typeof import('#shared/mail/campaign-send');
-let localQueue: typeof import('#shared/queue/local-queue');
 let heldQueue: string;
 
 beforeAll(async () => {
@@ -28,7 +25,6 @@ beforeAll(async () => {
   start = await import('#functions/schedule/campaignStart');
   run = await import('#shared/store/campaign-run');
   sender = await import('#shared/mail/campaign-send');
-  localQueue = await import('#shared/queue/local-queue');
 });
 
 let sequence = 0;
@@ -62,25 +58,6 @@ async function scheduledCampaign(tag: string) {
     id,
     event: { tenantId: world.tenant, campaignId: id, runId, scheduledAt: at },
   };
-}
-
-/** The messages the in-process start put on this process's queue for a campaign. */
-async function heldMessages(campaignId: string) {
-  const { Items = [] } = await dynamoClient().send(
-    new QueryCommand({
-      TableName: heldQueue,
-      KeyConditionExpression: '#q = :q',
-      ExpressionAttributeNames: { '#q': 'queue' },
-      ExpressionAttributeValues: { ':q': { S: 'campaignSend' } },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map(
-    (item) =>
-      JSON.parse(
-        localQueue.fromMessageItem(item).body,
-      ) as import('#shared/store/campaign-run').CampaignSendMessage,
-  ).filter((message) => message.campaignId === campaignId);
 }
 
 /** How many emails each address received at the local SES. */
@@ -124,7 +101,7 @@ describe('a campaign start that dies mid-freeze', () => {
     expect(half.length).toBeGreaterThan(0);
     expect(half.length).toBeLessThan(120);
     expect(await statusOf(id)).toBe('sending');
-    expect(await heldMessages(id)).toEqual([]);
+    expect(await heldMessages(heldQueue, id)).toEqual([]);
 
     // A firing while the dead run's lease holds is retried later; once it has expired, the freeze resumes.
     await expect(start.handler(event)).rejects.toThrow(/being frozen/);
@@ -135,14 +112,14 @@ describe('a campaign start that dies mid-freeze', () => {
       contactId: string;
     }[];
     expect(recipients).toHaveLength(120);
-    const queued = (await heldMessages(id)).flatMap((message) => message.contactIds);
+    const queued = (await heldMessages(heldQueue, id)).flatMap((message) => message.contactIds);
     expect(queued).toHaveLength(120);
     expect(new Set(queued)).toEqual(new Set(recipients.map((recipient) => recipient.contactId)));
 
-    for (const message of await heldMessages(id)) await sender.processCampaignMessage(message);
+    for (const message of await heldMessages(heldQueue, id)) await sender.processCampaignMessage(message);
     // A late duplicate firing and the messages delivered again change nothing.
     await start.handler(event);
-    for (const message of await heldMessages(id)) await sender.processCampaignMessage(message);
+    for (const message of await heldMessages(heldQueue, id)) await sender.processCampaignMessage(message);
     const counts = await receivedBy(addresses);
     expect(counts.size).toBe(120);
     expect([...counts.values()].filter((count) => count !== 1)).toEqual([]);
@@ -165,7 +142,7 @@ describe('pause and cancel while a batch is being sent', () => {
     await start.handler(event);
     expect(await statusOf(id)).toBe('sending');
     // 60 recipients: one message of 50 and one of 10; the batch in question is in the first.
-    const message = (await heldMessages(id)).find((held) => held.contactIds.length === 50);
+    const message = (await heldMessages(heldQueue, id)).find((held) => held.contactIds.length === 50);
     expect(message).toBeDefined();
 
     const { sesMailer } = await import('#shared/mail/ses-mailer');
@@ -219,7 +196,7 @@ describe('pause and cancel while a batch is being sent', () => {
     expect(afterAction).toBeLessThanOrEqual(10);
     expect(sends).toBeLessThanOrEqual(10);
     // The second queued message, delivered after the cancel, sends nothing.
-    for (const message of await heldMessages(id)) await sender.processCampaignMessage(message);
+    for (const message of await heldMessages(heldQueue, id)) await sender.processCampaignMessage(message);
     expect((await receivedBy(addresses)).size).toBe(sends);
     await eventually(
       async () =>

@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { expect, inject } from 'vitest';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
 import { ensureQueueTable } from '../../infra/local/queue-consumer.ts';
+import type { CampaignSendMessage } from '../../shared/store/campaign-run.ts';
 import type { ApiClient } from '../support/api.ts';
 import { dynamoClient, useTestTable } from '../support/dynamo.ts';
 
@@ -109,4 +111,24 @@ export async function contactsTagged(admin: ApiClient, tag: string, count: numbe
     emails.push(...batch);
   }
   return emails;
+}
+
+/**
+ * The send-queue messages of one campaign waiting on this process's own queue table (see
+ * useHeldCampaignQueue): what an in-process start or decision queued and nobody consumed.
+ */
+export async function heldMessages(heldQueue: string, campaignId: string): Promise<CampaignSendMessage[]> {
+  const { fromMessageItem } = await import('#shared/queue/local-queue');
+  const { Items = [] } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: heldQueue,
+      KeyConditionExpression: '#q = :q',
+      ExpressionAttributeNames: { '#q': 'queue' },
+      ExpressionAttributeValues: { ':q': { S: 'campaignSend' } },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.map((item) => JSON.parse(fromMessageItem(item).body) as CampaignSendMessage).filter(
+    (message) => message.campaignId === campaignId,
+  );
 }
