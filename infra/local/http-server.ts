@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import { buildHttpApiEvent, newApiGatewayRequestId, requestFacts, splitUrl } from './api-gateway-event.ts';
+import { type ConsoleServerOptions, serveConsole } from './console-server.ts';
 import { PortInUseError, StartupError } from './errors.ts';
 import type { LoadHttpHandler } from './handler-loader.ts';
 import { authorize } from './jwt-authorizer.ts';
@@ -34,6 +35,8 @@ export interface HttpServerOptions {
   /** API Gateway's payload limit: 10 MB. */
   readonly maxBodyBytes?: number;
   readonly logRequests?: boolean;
+  /** Serves the web console under /app (console-server.ts); without it /app is the API's 404. */
+  readonly console?: ConsoleServerOptions;
 }
 
 export interface RunningHttpServer {
@@ -115,6 +118,8 @@ async function handleRequest(options: HttpServerOptions, request: IncomingMessag
   response.setHeader('access-control-allow-origin', origin ?? '*');
   response.setHeader('access-control-expose-headers', '*');
   if (origin) response.setHeader('vary', 'Origin');
+
+  if (options.console && (await serveConsole(options.console, request, response, rawPath))) return;
 
   if (method === 'OPTIONS') {
     response.writeHead(204, {

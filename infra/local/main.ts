@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { ensureConsoleBuilt } from './console-build.ts';
 import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
 import { StartupError } from './errors.ts';
 import { onLauncherExit } from './launcher-watch.ts';
@@ -68,7 +69,11 @@ async function main() {
         return choice.port;
       }),
     );
+    // The console builds (when its sources changed) while Java starts; /app waits for it.
+    const consoleDist = ensureConsoleBuilt(consoleLogger);
+    consoleDist.catch((error: unknown) => consoleLogger.error('The web console could not be built', error));
     runtime = await startLocalRuntime({
+      consoleDistDir: consoleDist,
       dataDir,
       port: api ?? 0,
       dynamoPort: dynamo ?? 0,
@@ -100,6 +105,7 @@ async function main() {
       '',
       `Local CRM ready in ${process.uptime().toFixed(1)} s (table ${tableName} ${runtime.tableSetup})`,
       '',
+      `  Web console  ${apiUrl}/app   (sign in to the demo tenant there)`,
       `  API          ${apiUrl}   (its front page ${apiUrl}/ links the docs and the inbox)`,
       `  Email inbox  ${inboxUrl}`,
       `  DynamoDB     ${dynamoEndpoint}   (table ${tableName})`,

@@ -5,6 +5,7 @@ import { localQueue } from '#shared/queue/local-queue';
 import type { Queue } from '#shared/queue/queue';
 import { type RecurringSchedule, recurringSchedules } from '#shared/schedule/scheduler';
 import { tableDefinition } from '#shared/store/table';
+import { DEMO_TENANT } from './console-server.ts';
 import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
 import { loadOrCreateDevTokenKeys, loadOrCreateSigningSecret } from './dev-secrets.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -30,6 +31,7 @@ import {
   schedulerControlRoutes,
 } from './scheduler-control.ts';
 import type { RunningSesWithEvents, SesWithEventsOptions } from './ses-events.ts';
+import { tokenRequestProblem } from './tokens.ts';
 
 /**
  * The whole CRM on a laptop: DynamoDB Local with the table from the shared
@@ -97,6 +99,11 @@ export interface LocalRuntimeOptions {
   readonly queueConsumer?: Partial<Omit<LocalQueueConsumerOptions, 'dynamodb' | 'tableName' | 'region'>>;
   /** How long `stop()` lets a busy handler finish before leaving it behind. Default 2000 ms. */
   readonly stopGraceMs?: number;
+  /**
+   * Serve the web console at /app from this folder (console/dist, or a promise of it while it
+   * builds: console-build.ts). Without it /app is not served (the API tests need no build).
+   */
+  readonly consoleDistDir?: string | Promise<string>;
   /** Aborting it during start-up (Ctrl-C) ends the start at once, with whatever had started stopped. */
   readonly signal?: AbortSignal;
   /**
@@ -243,6 +250,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log,
       whenReady: ready,
       logRequests: options.logRequests ?? false,
+      ...(options.consoleDistDir === undefined
+        ? {}
+        : {
+            console: {
+              distDir: options.consoleDistDir,
+              apiUrl: () => http.url,
+              mintDemoToken: async (request) =>
+                (await import('./tokens.ts')).mintToken(dataDir, { tenant: DEMO_TENANT, ...request }),
+              tokenRequestProblem,
+              log,
+            },
+          }),
     });
     stack.push(() => http.close());
     await lock?.update({ apiUrl: http.url });

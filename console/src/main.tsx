@@ -1,0 +1,31 @@
+import { render } from 'preact';
+import { App } from './app.tsx';
+import { session } from './auth/session.ts';
+import { loadConfig } from './config.ts';
+import './styles.css';
+
+const root = document.getElementById('app');
+if (root) {
+  try {
+    const config = await loadConfig();
+    if (config.auth.mode === 'cognito' && location.pathname === '/app/callback') {
+      // The hosted UI's answer: trade the code for tokens, then continue where sign-in started.
+      const { finishHostedSignIn } = await import('./auth/cognito.ts');
+
+      try {
+        const { idToken, returnTo } = await finishHostedSignIn(
+          config.auth,
+          new URLSearchParams(location.search),
+        );
+        session.signIn(idToken);
+        history.replaceState(null, '', returnTo);
+      } catch (error) {
+        history.replaceState(null, '', '/app/');
+        alert((error as Error).message);
+      }
+    }
+    render(<App config={config} />, root);
+  } catch (error) {
+    root.textContent = `The console could not start: ${(error as Error).message}`;
+  }
+}
