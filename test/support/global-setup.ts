@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureConsoleBuilt } from '../../infra/local/console-build.ts';
 import type { Logger } from '../../infra/local/logger.ts';
 import { startLocalRuntime } from '../../infra/local/runtime.ts';
 
@@ -34,7 +35,10 @@ const testLogger: Logger = {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'crm-test-'));
+  // The browser tests drive the web console at /app, built as `npm start` builds it.
+  const consoleDistDir = project.name === 'browser' ? await ensureConsoleBuilt(testLogger) : undefined;
   const runtime = await startLocalRuntime({
+    ...(consoleDistDir ? { consoleDistDir } : {}),
     dataDir,
     inMemory: true,
     port: 0,
