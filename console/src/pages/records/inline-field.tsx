@@ -113,14 +113,10 @@ export function InlineField(props: InlineFieldProps) {
           {readOnly ? (
             <span class={shown ? '' : 'muted'}>{shown || t('records.empty')}</span>
           ) : (
-            <button
-              type="button"
-              ref={opener}
-              class="inline-value"
-              aria-label={t('records.editField', { field: label })}
-              onClick={open}
-            >
-              <span class={shown ? '' : 'muted'}>{shown || t('records.empty')}</span>
+            // The name says what the button does and keeps the shown value (WCAG 2.5.3).
+            <button type="button" ref={opener} class="inline-value" onClick={open}>
+              <span class="visually-hidden">{t('records.editField', { field: label })}: </span>
+              <span class={`inline-shown${shown ? '' : ' muted'}`}>{shown || t('records.empty')}</span>
             </button>
           )}
         </dd>
