@@ -98,17 +98,17 @@ describe('record pages', () => {
     await editButton(page, 'Job title').click();
     await page.getByLabel('Job title').fill('Buyer');
     await page.getByLabel('Job title').press('Enter');
-    await expect.poll(() => shownValue(page, 'Job title')).toBe('Buyer');
+    await expect.poll(() => shownValue(page, 'Job title'), { timeout: 20_000 }).toBe('Buyer');
     expect((await admin.get(`/contacts/${contactId}`)).body.title).toBe('Buyer');
     await editButton(page, 'Shoe size').click();
     await page.getByLabel('Shoe size').fill('41');
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => shownValue(page, 'Shoe size')).toBe('41');
+    await expect.poll(() => shownValue(page, 'Shoe size'), { timeout: 20_000 }).toBe('41');
     expect((await admin.get(`/contacts/${contactId}`)).body.customFields.shoeSize).toBe(41);
     await editButton(page, 'City').click();
     await page.getByLabel('City').fill('Nowhere');
     await page.getByLabel('City').press('Escape');
-    await expect.poll(() => shownValue(page, 'City')).toBe('Not set');
+    await expect.poll(() => shownValue(page, 'City'), { timeout: 20_000 }).toBe('Not set');
     expectNoErrors(consolePage);
   });
 
@@ -125,7 +125,7 @@ describe('record pages', () => {
       .filter({ hasText: 'Someone changed this record since you opened it' })
       .waitFor();
     await page.getByRole('button', { name: 'Reload' }).click();
-    await expect.poll(() => shownValue(page, 'City')).toBe('Madrid');
+    await expect.poll(() => shownValue(page, 'City'), { timeout: 20_000 }).toBe('Madrid');
     expect((await admin.get(`/contacts/${contactId}`)).body.city).toBe('Madrid');
   });
 
