@@ -105,6 +105,12 @@ describe('record pages', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => shownValue(page, 'Shoe size'), { timeout: 20_000 }).toBe('41');
     expect((await admin.get(`/contacts/${contactId}`)).body.customFields.shoeSize).toBe(41);
+    await editButton(page, 'Email').click();
+    await page.getByLabel('Email').fill('not an email');
+    await page.getByLabel('Email').press('Enter');
+    await page.getByText('must be a valid email').waitFor();
+    expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Email').press('Escape');
     await editButton(page, 'City').click();
     await page.getByLabel('City').fill('Nowhere');
     await page.getByLabel('City').press('Escape');
