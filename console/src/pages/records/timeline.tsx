@@ -59,6 +59,10 @@ export function Timeline({
   };
   useEffect(() => {
     void load();
+    if (refresh === 0) return;
+    // Entries are written from the change stream, a moment after the change: look once more.
+    const again = setTimeout(() => void load(), 3000);
+    return () => clearTimeout(again);
   }, [entity, id, refresh]);
 
   return (
