@@ -157,9 +157,26 @@ function CampaignDetail({ id }: { readonly id: string }) {
     ]);
     return { campaign, stats };
   }, [id]);
+  // The names of a draft's template and segment (a campaign keeps a snapshot of them once it starts).
+  const templateId = loaded.data?.campaign.templateId;
+  const segmentId = loaded.data?.campaign.segmentId;
+  const names = useAsync(async () => {
+    const name = (call: Promise<{ data?: { name: string } }>) =>
+      call.then(({ data }) => data?.name).catch(() => undefined);
+    return {
+      template: templateId
+        ? await name(api().GET('/templates/{id}', { params: { path: { id: templateId } } }))
+        : undefined,
+      segment: segmentId
+        ? await name(api().GET('/segments/{id}', { params: { path: { id: segmentId } } }))
+        : undefined,
+    };
+  }, [templateId, segmentId]);
   const status = loaded.data?.campaign.status;
-  // While it sends the figures move: refresh them every two seconds until it is done.
-  usePolling(loaded.reload, 2000, status === 'sending');
+  const scheduledAt = loaded.data?.campaign.scheduledAt;
+  const starting = status === 'scheduled' && !!scheduledAt && Date.parse(scheduledAt) - Date.now() < 60_000;
+  // While it starts or sends the figures move: refresh them every two seconds until it is done.
+  usePolling(loaded.reload, 2000, status === 'sending' || starting);
   const [pending, setPending] = useState<Action | undefined>();
   const [at, setAt] = useState('');
   const act = useAction(async (action: Action) => {
@@ -200,7 +217,9 @@ function CampaignDetail({ id }: { readonly id: string }) {
             <dt>{t('marketing.campaign.template')}</dt>
             <dd>
               {campaign.snapshot?.template.name ?? (
-                <a href={`${BASE}/templates/${campaign.templateId}`}>{campaign.templateId}</a>
+                <a href={`${BASE}/templates/${campaign.templateId}`}>
+                  {names.data?.template ?? campaign.templateId}
+                </a>
               )}
             </dd>
           </div>
@@ -208,7 +227,9 @@ function CampaignDetail({ id }: { readonly id: string }) {
             <dt>{t('marketing.campaign.segment')}</dt>
             <dd>
               {campaign.snapshot?.segment.name ?? (
-                <a href={`${BASE}/segments/${campaign.segmentId}`}>{campaign.segmentId}</a>
+                <a href={`${BASE}/segments/${campaign.segmentId}`}>
+                  {names.data?.segment ?? campaign.segmentId}
+                </a>
               )}
             </dd>
           </div>
@@ -229,7 +250,7 @@ function CampaignDetail({ id }: { readonly id: string }) {
             </div>
           )}
         </dl>
-        {campaign.status === 'sending' && <SendProgress campaign={campaign} stats={stats} />}
+        {(campaign.status === 'sending' || starting) && <SendProgress campaign={campaign} stats={stats} />}
         <ProblemBanner problem={act.problem} shownPaths={['at']} />
         {(campaign.status === 'draft' || campaign.status === 'scheduled') && (
           <form
@@ -315,9 +336,11 @@ function SendProgress({ campaign, stats }: { readonly campaign: Campaign; readon
   return (
     <div class="send-progress">
       <label>
-        {campaign.phase === 'freezing'
-          ? t('marketing.progress.freezing')
-          : t('marketing.progress.sending', { done: formatNumber(done), total: formatNumber(total) })}
+        {campaign.status === 'scheduled'
+          ? t('marketing.progress.starting')
+          : campaign.phase === 'freezing'
+            ? t('marketing.progress.freezing')
+            : t('marketing.progress.sending', { done: formatNumber(done), total: formatNumber(total) })}
         <progress max={total || 1} value={total ? done : undefined} />
       </label>
       <Spinner />

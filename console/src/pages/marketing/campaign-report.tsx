@@ -123,18 +123,20 @@ function Timeseries({ id }: { readonly id: string }) {
   return (
     <>
       <h3>{t('marketing.report.overTime')}</h3>
-      <Field label={t('marketing.report.bucket')}>
-        {(control) => (
-          <select
-            {...control}
-            value={bucket}
-            onChange={(e) => setBucket((e.target as HTMLSelectElement).value as 'hour' | 'day')}
-          >
-            <option value="hour">{t('marketing.report.byHour')}</option>
-            <option value="day">{t('marketing.report.byDay')}</option>
-          </select>
-        )}
-      </Field>
+      <div class="inline-field">
+        <Field label={t('marketing.report.bucket')}>
+          {(control) => (
+            <select
+              {...control}
+              value={bucket}
+              onChange={(e) => setBucket((e.target as HTMLSelectElement).value as 'hour' | 'day')}
+            >
+              <option value="hour">{t('marketing.report.byHour')}</option>
+              <option value="day">{t('marketing.report.byDay')}</option>
+            </select>
+          )}
+        </Field>
+      </div>
       <ProblemBanner
         problem={series.status === 'failed' ? series.problem : undefined}
         onRetry={series.reload}
@@ -217,22 +219,24 @@ function Recipients({ id }: { readonly id: string }) {
   return (
     <>
       <h3>{t('marketing.report.recipients')}</h3>
-      <Field label={t('marketing.report.recipientStatus')}>
-        {(control) => (
-          <select
-            {...control}
-            value={status}
-            onChange={(e) => setStatus((e.target as HTMLSelectElement).value as RecipientStatus | '')}
-          >
-            <option value="">{t('marketing.campaigns.anyStatus')}</option>
-            {recipientStatuses.map((value) => (
-              <option key={value} value={value}>
-                {t(`marketing.recipient.${value}`)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <div class="inline-field">
+        <Field label={t('marketing.report.recipientStatus')}>
+          {(control) => (
+            <select
+              {...control}
+              value={status}
+              onChange={(e) => setStatus((e.target as HTMLSelectElement).value as RecipientStatus | '')}
+            >
+              <option value="">{t('marketing.campaigns.anyStatus')}</option>
+              {recipientStatuses.map((value) => (
+                <option key={value} value={value}>
+                  {t(`marketing.recipient.${value}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
       <ProblemBanner problem={first.status === 'failed' ? first.problem : undefined} onRetry={first.reload} />
       {!first.data ? (
         first.status === 'loading' && <Loading />

@@ -187,6 +187,7 @@ const en: Record<string, string> = {
   'marketing.confirm.cancel.title': 'Cancel this campaign?',
   'marketing.confirm.cancel.body':
     'Recipients of “{name}” not yet sent to will not receive it. This cannot be undone.',
+  'marketing.progress.starting': 'Starting…',
   'marketing.progress.freezing': 'Preparing the recipient list…',
   'marketing.progress.sending': 'Sent to {done} of {total} recipients',
   // Report
@@ -468,6 +469,7 @@ const es: Record<string, string> = {
   'marketing.confirm.cancel.title': '¿Cancelar esta campaña?',
   'marketing.confirm.cancel.body':
     'Los destinatarios de «{name}» que aún no la recibieron no la recibirán. No se puede deshacer.',
+  'marketing.progress.starting': 'Empezando…',
   'marketing.progress.freezing': 'Preparando la lista de destinatarios…',
   'marketing.progress.sending': 'Enviada a {done} de {total} destinatarios',
   'marketing.report.title': 'Informe',
