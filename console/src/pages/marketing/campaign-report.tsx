@@ -17,6 +17,8 @@ export function CampaignReport({
   readonly stats: CampaignStats;
 }) {
   const { me } = useSession();
+  // While the campaign sends, the page reloads its stats; the lists below follow those figures.
+  const refresh = `${campaign.version}:${stats.sent}:${stats.delivered}:${stats.opened}:${stats.clicked}`;
   const figures: readonly { key: string; value: number; rate?: number }[] = [
     { key: 'recipients', value: stats.recipients },
     { key: 'sent', value: stats.sent },
@@ -55,8 +57,8 @@ export function CampaignReport({
         })}
       </p>
       {stats.variants && stats.variants.length > 0 && <Variants stats={stats} />}
-      {me.role !== 'rep' && campaign.status !== 'draft' && <Timeseries id={campaign.id} />}
-      {campaign.status !== 'draft' && <Recipients id={campaign.id} />}
+      {me.role !== 'rep' && campaign.status !== 'draft' && <Timeseries id={campaign.id} refresh={refresh} />}
+      {campaign.status !== 'draft' && <Recipients id={campaign.id} refresh={refresh} />}
     </section>
   );
 }
@@ -113,12 +115,12 @@ function Variants({ stats }: { readonly stats: CampaignStats }) {
 }
 
 /** Opens and clicks per hour or day (GET /reports/campaigns/{id}/timeseries, managers and admins). */
-function Timeseries({ id }: { readonly id: string }) {
+function Timeseries({ id, refresh }: { readonly id: string; readonly refresh: string }) {
   const [bucket, setBucket] = useState<'hour' | 'day'>('hour');
   const series = useAsync(
     () =>
       ok(api().GET('/reports/campaigns/{id}/timeseries', { params: { path: { id }, query: { bucket } } })),
-    [id, bucket],
+    [id, bucket, refresh],
   );
   return (
     <>
@@ -191,7 +193,7 @@ const recipientStatuses: readonly RecipientStatus[] = [
   'complained',
 ];
 
-function Recipients({ id }: { readonly id: string }) {
+function Recipients({ id, refresh }: { readonly id: string; readonly refresh: string }) {
   const [status, setStatus] = useState<RecipientStatus | ''>('');
   const [more, setMore] = useState<{ items: Recipient[]; cursor: string | null }>({
     items: [],
@@ -205,7 +207,7 @@ function Recipients({ id }: { readonly id: string }) {
     );
     setMore({ items: [], cursor: page.nextCursor });
     return page;
-  }, [id, status]);
+  }, [id, status, refresh]);
   const loadMore = useAction(async () => {
     if (!more.cursor) return;
     const page = await ok(
