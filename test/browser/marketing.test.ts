@@ -112,7 +112,7 @@ describe('segments', () => {
     await page.getByLabel('Value of condition 1').fill('Sevilla');
     await page.getByText('Save to count your changes').waitFor();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await expect.poll(() => count.textContent()).toBe('0');
+    await expect.poll(() => count.textContent(), { timeout: 30_000 }).toBe('0');
     await expectAccessible(page, 'segment editor');
     expectNoErrors(consolePage);
   });
@@ -142,7 +142,7 @@ describe('templates', () => {
     const { page } = list;
     await page.getByLabel('Find a contact').fill('zoe');
     const contact = page.getByLabel('Contact', { exact: true });
-    await expect.poll(() => contact.locator('option').count()).toBe(2);
+    await expect.poll(() => contact.locator('option').count(), { timeout: 30_000 }).toBe(2);
     await contact.selectOption({ index: 1 });
     const frame = page.frameLocator('iframe[title="Email preview"]');
     await frame.getByRole('heading', { name: 'Hello Zoe Quintana' }).waitFor();
