@@ -92,7 +92,13 @@ describe('segments', () => {
     await page.getByLabel('Value of condition 1').fill('Madrid');
     await page.getByRole('button', { name: 'Add condition' }).click();
     await page.getByLabel('Field of condition 2').selectOption('tags');
-    await page.getByLabel('Value of condition 2').fill('vip');
+    // The API refuses an empty tag: its message shows on that condition, not in a banner.
+    await page.getByRole('button', { name: 'Create segment' }).click();
+    const value = page.getByLabel('Value of condition 2');
+    await expect.poll(() => value.getAttribute('aria-invalid'), { timeout: 30_000 }).toBe('true');
+    const describedBy = (await value.getAttribute('aria-describedby')) as string;
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(/non-empty/);
+    await value.fill('vip');
     await page.getByRole('button', { name: 'Create segment' }).click();
     const id = await idFromUrl(page, 'segments');
     const saved = await admin.get(`/segments/${id}`);
