@@ -5,8 +5,8 @@ import {
   constructTable,
   createSortedRowModel,
   functionalUpdate,
-  rowSortingFeature,
   type RowData,
+  rowSortingFeature,
   type SortingState,
   sortFn_alphanumeric,
   sortFn_text,
@@ -64,7 +64,9 @@ const features = tableFeatures({
 
 type Features = typeof features;
 
-function toColumnDefs<T extends RowData>(columns: readonly DataColumn<T>[]): ColumnDef<Features, T, unknown>[] {
+function toColumnDefs<T extends RowData>(
+  columns: readonly DataColumn<T>[],
+): ColumnDef<Features, T, unknown>[] {
   return columns.map((column) => ({
     id: column.id,
     header: column.header,
@@ -122,7 +124,12 @@ export function DataTable<T extends RowData & { readonly id: string }>({
               const sorted = column.getIsSorted();
               const ariaSort = sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined;
               return (
-                <th key={header.id} scope="col" class={own?.numeric ? 'number' : undefined} aria-sort={ariaSort}>
+                <th
+                  key={header.id}
+                  scope="col"
+                  class={own?.numeric ? 'number' : undefined}
+                  aria-sort={ariaSort}
+                >
                   {column.getCanSort() ? (
                     <button
                       type="button"

@@ -11,7 +11,9 @@ export interface FormField {
   readonly type?: 'text' | 'email' | 'tel' | 'number' | 'date' | 'url' | 'select';
   readonly required?: boolean;
   /** Choices for a select, given the values entered so far (a stage depends on its pipeline). */
-  readonly options?: (values: Readonly<Record<string, string>>) => readonly { value: string; label: string }[];
+  readonly options?: (
+    values: Readonly<Record<string, string>>,
+  ) => readonly { value: string; label: string }[];
   /** The first value (the default pipeline). */
   readonly initial?: (values: Readonly<Record<string, string>>) => string;
   /** The field whose value this one's choices depend on. */
@@ -65,7 +67,12 @@ export function CreateForm({
     >
       <ProblemBanner problem={create.problem} shownPaths={fields.map((field) => field.name)} />
       {fields.map((field) => (
-        <Field key={field.name} label={`${field.label()}${field.required ? ' *' : ''}`} path={field.name} problem={create.problem}>
+        <Field
+          key={field.name}
+          label={`${field.label()}${field.required ? ' *' : ''}`}
+          path={field.name}
+          problem={create.problem}
+        >
           {(control) =>
             field.type === 'select' ? (
               <select

@@ -150,7 +150,9 @@ export const companiesConfig: EntityConfig<Company> = {
         { name: 'country', label: () => t('tables.country') },
         ownerField(context),
       ]}
-      submit={(body) => ok(api().POST('/companies', { body: body as { name: string } & Record<string, string> }))}
+      submit={(body) =>
+        ok(api().POST('/companies', { body: body as { name: string } & Record<string, string> }))
+      }
     />
   ),
 };
@@ -201,7 +203,9 @@ export const leadsConfig: EntityConfig<Lead> = {
         },
         ownerField(context),
       ]}
-      submit={(body) => ok(api().POST('/leads', { body: body as { firstName: string } & Record<string, string> }))}
+      submit={(body) =>
+        ok(api().POST('/leads', { body: body as { firstName: string } & Record<string, string> }))
+      }
     />
   ),
 };
@@ -228,19 +232,22 @@ export const dealsConfig: EntityConfig<Deal> = {
     {
       id: 'pipeline',
       header: t('tables.pipeline'),
-      value: (row) => context.pipelines.find((pipeline) => pipeline.id === row.pipelineId)?.name ?? row.pipelineId,
+      value: (row) =>
+        context.pipelines.find((pipeline) => pipeline.id === row.pipelineId)?.name ?? row.pipelineId,
     },
     {
       id: 'stage',
       header: t('tables.stage'),
-      value: (row) => stagesOf(context.pipelines, row.pipelineId).find((stage) => stage.id === row.stageId)?.name ?? row.stageId,
+      value: (row) =>
+        stagesOf(context.pipelines, row.pipelineId).find((stage) => stage.id === row.stageId)?.name ??
+        row.stageId,
     },
     {
       id: 'probability',
       header: t('tables.probability'),
       numeric: true,
       value: (row) => row.probability,
-      cell: (row) => formatPercent(row.probability > 1 ? row.probability / 100 : row.probability, 0),
+      cell: (row) => formatPercent(row.probability / 100, 0),
     },
     dateColumn('expectedCloseDate', t('tables.expectedClose'), (row) => row.expectedCloseDate),
     ownerColumn(context),
@@ -252,7 +259,8 @@ export const dealsConfig: EntityConfig<Deal> = {
     {
       key: 'pipelineId',
       label: () => t('tables.pipeline'),
-      options: (context) => context.pipelines.map((pipeline) => ({ value: pipeline.id, label: pipeline.name })),
+      options: (context) =>
+        context.pipelines.map((pipeline) => ({ value: pipeline.id, label: pipeline.name })),
     },
     {
       key: 'stageId',
@@ -290,7 +298,10 @@ export const dealsConfig: EntityConfig<Deal> = {
           required: true,
           dependsOn: 'pipelineId',
           options: (values) =>
-            stagesOf(context.pipelines, values.pipelineId).map((stage) => ({ value: stage.id, label: stage.name })),
+            stagesOf(context.pipelines, values.pipelineId).map((stage) => ({
+              value: stage.id,
+              label: stage.name,
+            })),
           initial: (values) => stagesOf(context.pipelines, values.pipelineId)[0]?.id ?? '',
         },
         { name: 'expectedCloseDate', label: () => t('tables.expectedClose'), type: 'date' },

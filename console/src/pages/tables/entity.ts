@@ -12,7 +12,12 @@ export interface ListRow {
   readonly customFields?: Readonly<Record<string, string | number | boolean | null | string[]>>;
 }
 
-export type User = { readonly id: string; readonly name: string; readonly email: string; readonly teamId?: string };
+export type User = {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly teamId?: string;
+};
 export type Pipeline = {
   readonly id: string;
   readonly name: string;
@@ -51,7 +56,10 @@ export interface EntityConfig<T extends ListRow> {
   readonly columns: (context: ListContext) => DataColumn<T>[];
   readonly hiddenByDefault: readonly string[];
   readonly filters: readonly FilterDefinition[];
-  readonly CreateForm: ComponentType<{ readonly onCreated: (id: string) => void; readonly context: ListContext }>;
+  readonly CreateForm: ComponentType<{
+    readonly onCreated: (id: string) => void;
+    readonly context: ListContext;
+  }>;
 }
 
 type Item<Op extends keyof operations> = operations[Op] extends {

@@ -13,9 +13,12 @@ export interface ListState {
   readonly view?: string;
 }
 
-const reserved = new Set(['q', 'sort', 'cols', 'view']);
+const reserved = new Set(['q', 'sort', 'cols', 'view', 'limit']);
 
-export function readListState(query: Readonly<Record<string, string>>, filterKeys: readonly string[]): ListState {
+export function readListState(
+  query: Readonly<Record<string, string>>,
+  filterKeys: readonly string[],
+): ListState {
   const filter: Record<string, string> = {};
   for (const key of filterKeys) if (query[key]) filter[key] = query[key];
   const [field, direction] = (query.sort ?? '').split(':');
@@ -28,7 +31,8 @@ export function readListState(query: Readonly<Record<string, string>>, filterKey
   };
 }
 
-export function listStateQuery(state: ListState): string {
+/** The query for `state`; `limit` (a page size other than the default) is kept when given. */
+export function listStateQuery(state: ListState, limit?: string): string {
   const params = new URLSearchParams();
   if (state.q) params.set('q', state.q);
   for (const [key, value] of Object.entries(state.filter))
@@ -36,6 +40,7 @@ export function listStateQuery(state: ListState): string {
   if (state.sort) params.set('sort', `${state.sort.field}:${state.sort.direction}`);
   if (state.columns) params.set('cols', state.columns.join(','));
   if (state.view) params.set('view', state.view);
+  if (limit) params.set('limit', limit);
   const text = params.toString();
   return text ? `?${text}` : '';
 }

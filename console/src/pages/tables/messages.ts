@@ -17,7 +17,8 @@ const en: Record<string, string> = {
   'tables.visibility.private': 'Only me',
   'tables.visibility.team': 'My team',
   'tables.visibility.tenant': 'Everyone',
-  'tables.visibilityRepHelp': 'Sales reps may share a view with their team; only managers and admins with everyone.',
+  'tables.visibilityRepHelp':
+    'Sales reps may share a view with their team; only managers and admins with everyone.',
   'tables.deleteView': 'Delete view "{name}"',
   'tables.deleteViewConfirm': 'Delete the view "{name}"? The records stay.',
   'tables.contacts.new': 'New contact',
@@ -90,11 +91,13 @@ const es: Record<string, string> = {
   'tables.import': 'Importar un CSV',
   'tables.count': '{count} mostrados.',
   'tables.countMore': '{count} mostrados; carga más para ver el resto.',
-  'tables.sortNote': 'La ordenación se aplica a las filas ya cargadas: la API devuelve los registros en su propio orden.',
+  'tables.sortNote':
+    'La ordenación se aplica a las filas ya cargadas: la API devuelve los registros en su propio orden.',
   'tables.view': 'Vista guardada',
   'tables.allRecords': 'Todos los registros (sin vista)',
   'tables.saveView': 'Guardar vista',
-  'tables.saveViewHelp': 'La vista guarda la búsqueda, los filtros, el orden y las columnas que se ven ahora.',
+  'tables.saveViewHelp':
+    'La vista guarda la búsqueda, los filtros, el orden y las columnas que se ven ahora.',
   'tables.viewName': 'Nombre de la vista',
   'tables.visibility': 'Quién la ve',
   'tables.visibility.private': 'Solo yo',

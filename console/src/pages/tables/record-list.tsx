@@ -1,11 +1,17 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useId, useMemo, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, ok } from '../../api/client.ts';
 import { BASE } from '../../config.ts';
-import { t, useLang } from '../../i18n/index.ts';
 import { formatDate, formatNumber } from '../../i18n/format.ts';
+import { t, useLang } from '../../i18n/index.ts';
 import { useAsync } from '../../ui/async.ts';
-import { ColumnsMenu, type ColumnVisibilityState, type DataColumn, DataTable, type SortingState } from '../../ui/data-table.tsx';
+import {
+  ColumnsMenu,
+  type ColumnVisibilityState,
+  type DataColumn,
+  DataTable,
+  type SortingState,
+} from '../../ui/data-table.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
 import { EmptyState, Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { PageHeader } from '../../ui/page.tsx';
@@ -70,7 +76,8 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
   const path = `${BASE}/${config.entity}`;
   const pageSize = location.query.limit ?? String(PAGE_SIZE);
   const navigate = useCallback(
-    (next: ListState, replace = false) => location.route(`${path}${listStateQuery(next)}`, replace),
+    (next: ListState, replace = false) =>
+      location.route(`${path}${listStateQuery(next, location.query.limit)}`, replace),
     [location, path],
   );
 
@@ -79,7 +86,10 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
   const listContext: ListContext = context.data ?? { users: [], pipelines: [] };
 
   const columns = useMemo(
-    () => [...config.columns(listContext), ...(fields.data ?? []).map((field) => customFieldColumn<T>(field))],
+    () => [
+      ...config.columns(listContext),
+      ...(fields.data ?? []).map((field) => customFieldColumn<T>(field)),
+    ],
     [config, context.data, fields.data, lang],
   );
   const hiddenByDefault = useMemo(
@@ -155,61 +165,52 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
       <ViewPicker
         entity={config.entity}
         state={state}
-        visibleColumns={columns.filter((column) => visibility[column.id] !== false).map((column) => column.id)}
+        visibleColumns={columns
+          .filter((column) => visibility[column.id] !== false)
+          .map((column) => column.id)}
         onApply={(next) => navigate(next)}
       />
 
-      <form
-        class="toolbar list-filters"
-        role="search"
-        aria-label={t('tables.filters', { list: title })}
-        onSubmit={(event) => {
-          event.preventDefault();
-          navigate({ ...state, q: search.trim(), view: undefined });
-        }}
-      >
-        <label class="filter">
-          <span>{t('common.search')}</span>
-          <input
-            type="search"
-            value={search}
-            onInput={(event) => setSearch((event.target as HTMLInputElement).value)}
-          />
-        </label>
-        {config.filters.map((filter) => {
-          const options = filter.options?.(listContext, state.filter);
-          const value = state.filter[filter.key] ?? '';
-          return (
-            <label class="filter" key={filter.key}>
-              <span>{filter.label()}</span>
-              {options ? (
-                <select value={value} onChange={(event) => setFilter(filter.key, (event.target as HTMLSelectElement).value)}>
-                  <option value="">{t('tables.any')}</option>
-                  {options.map((option) => (
-                    <option key={option.value} value={option.value}>
-                      {option.label}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  type="text"
-                  value={value}
-                  onChange={(event) => setFilter(filter.key, (event.target as HTMLInputElement).value.trim())}
-                />
-              )}
-            </label>
-          );
-        })}
-        {filtered && (
-          <button type="button" class="button button-quiet" onClick={() => navigate({ q: '', filter: {} })}>
-            {t('tables.clear')}
-          </button>
-        )}
+      <div class="list-toolbar">
+        <form
+          class="toolbar list-filters"
+          aria-label={t('tables.filters', { list: title })}
+          onSubmit={(event) => {
+            event.preventDefault();
+            navigate({ ...state, q: search.trim(), view: undefined });
+          }}
+        >
+          <label class="filter">
+            <span>{t('common.search')}</span>
+            <input
+              type="search"
+              value={search}
+              onInput={(event) => setSearch((event.target as HTMLInputElement).value)}
+            />
+          </label>
+          {config.filters.map((filter) => {
+            const options = filter.options?.(listContext, state.filter);
+            const value = state.filter[filter.key] ?? '';
+            return (
+              <FilterControl
+                key={filter.key}
+                label={filter.label()}
+                value={value}
+                options={options}
+                onChange={(next) => setFilter(filter.key, next)}
+              />
+            );
+          })}
+          {filtered && (
+            <button type="button" class="button button-quiet" onClick={() => navigate({ q: '', filter: {} })}>
+              {t('tables.clear')}
+            </button>
+          )}
+        </form>
         <div class="toolbar-end">
           <ColumnsMenu columns={columns} visibility={visibility} onChange={onVisibilityChange} />
         </div>
-      </form>
+      </div>
 
       <ProblemBanner problem={list.problem} onRetry={() => void list.reload()} />
       {list.status === 'loading' ? (
@@ -237,7 +238,9 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
         list.rows.length > 0 && (
           <>
             <p class="muted list-note" id={`${config.entity}-note`}>
-              {t(list.hasMore ? 'tables.countMore' : 'tables.count', { count: formatNumber(list.rows.length) })}{' '}
+              {t(list.hasMore ? 'tables.countMore' : 'tables.count', {
+                count: formatNumber(list.rows.length),
+              })}{' '}
               {state.sort && t('tables.sortNote')}
             </p>
             <DataTable
@@ -276,5 +279,46 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
         />
       </Dialog>
     </section>
+  );
+}
+
+/** One filter of the list route: a select of its choices, or a text input applied on change. */
+function FilterControl({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  readonly label: string;
+  readonly value: string;
+  readonly options: readonly { value: string; label: string }[] | undefined;
+  readonly onChange: (value: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div class="filter">
+      <label for={id}>{label}</label>
+      {options ? (
+        <select
+          id={id}
+          value={value}
+          onChange={(event) => onChange((event.target as HTMLSelectElement).value)}
+        >
+          <option value="">{t('tables.any')}</option>
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          id={id}
+          type="text"
+          value={value}
+          onChange={(event) => onChange((event.target as HTMLInputElement).value.trim())}
+        />
+      )}
+    </div>
   );
 }

@@ -48,7 +48,8 @@ export function ViewPicker({
 }) {
   const { me } = useSession();
   const views = useAsync(
-    async () => (await ok(api().GET('/views', { params: { query: { entity, limit: '100' } } }))).items as SavedView[],
+    async () =>
+      (await ok(api().GET('/views', { params: { query: { entity, limit: '100' } } }))).items as SavedView[],
     [entity],
   );
   const [saving, setSaving] = useState(false);
@@ -95,7 +96,9 @@ export function ViewPicker({
           {t('tables.deleteView', { name: selected.name })}
         </button>
       )}
-      {views.status === 'failed' && <ProblemBanner problem={views.problem} onRetry={() => void views.reload()} />}
+      {views.status === 'failed' && (
+        <ProblemBanner problem={views.problem} onRetry={() => void views.reload()} />
+      )}
       <ProblemBanner problem={remove.problem} />
       <Dialog open={saving} title={t('tables.saveView')} onClose={() => setSaving(false)}>
         <SaveViewForm
@@ -155,7 +158,11 @@ function SaveViewForm({
       <ProblemBanner problem={save.problem} shownPaths={['name', 'visibility']} />
       <Field label={t('tables.viewName')} path="name" problem={save.problem}>
         {(control) => (
-          <input {...control} value={name} onInput={(event) => setName((event.target as HTMLInputElement).value)} />
+          <input
+            {...control}
+            value={name}
+            onInput={(event) => setName((event.target as HTMLInputElement).value)}
+          />
         )}
       </Field>
       <Field
