@@ -16,7 +16,8 @@ import type {
 } from './entity.ts';
 
 /**
- * The four record lists. The list routes take no sort parameter, so the tables sort the rows
+ * The four record lists. Column ids are the records' field names (`customFields.<key>` for custom
+ * fields), as saved views require. The list routes take no sort parameter, so the tables sort the rows
  * loaded so far (the page says so). Query values are the route's own (`ownerId`, `status`, ...).
  */
 
@@ -24,7 +25,7 @@ const ownerName = (context: ListContext, id: string | undefined) =>
   id ? (context.users.find((user) => user.id === id)?.name ?? id) : '';
 
 function ownerColumn<T extends ListRow>(context: ListContext): DataColumn<T> {
-  return { id: 'owner', header: t('tables.owner'), value: (row) => ownerName(context, row.ownerId) };
+  return { id: 'ownerId', header: t('tables.owner'), value: (row) => ownerName(context, row.ownerId) };
 }
 function dateColumn<T>(id: string, header: string, pick: (row: T) => string | undefined): DataColumn<T> {
   return { id, header, value: pick, cell: (row) => formatDate(pick(row)) };
@@ -68,7 +69,7 @@ export const contactsConfig: EntityConfig<Contact> = {
   list: (values) => ok(api().GET('/contacts', { params: { query: values as QueryOf<'listContacts'> } })),
   columns: (context) => [
     {
-      id: 'name',
+      id: 'firstName',
       header: t('tables.name'),
       hideable: false,
       value: (row) => [row.firstName, row.lastName].filter(Boolean).join(' '),
@@ -163,7 +164,7 @@ export const leadsConfig: EntityConfig<Lead> = {
   list: (values) => ok(api().GET('/leads', { params: { query: values as QueryOf<'listLeads'> } })),
   columns: (context) => [
     {
-      id: 'name',
+      id: 'firstName',
       header: t('tables.name'),
       hideable: false,
       value: (row) => [row.firstName, row.lastName].filter(Boolean).join(' '),
@@ -230,13 +231,13 @@ export const dealsConfig: EntityConfig<Deal> = {
     },
     { id: 'status', header: t('tables.status'), value: (row) => t(`tables.deal.${row.status}`) },
     {
-      id: 'pipeline',
+      id: 'pipelineId',
       header: t('tables.pipeline'),
       value: (row) =>
         context.pipelines.find((pipeline) => pipeline.id === row.pipelineId)?.name ?? row.pipelineId,
     },
     {
-      id: 'stage',
+      id: 'stageId',
       header: t('tables.stage'),
       value: (row) =>
         stagesOf(context.pipelines, row.pipelineId).find((stage) => stage.id === row.stageId)?.name ??

@@ -20,6 +20,28 @@ export function appendUnique<T extends { readonly id: string }>(rows: readonly T
 }
 
 /**
+ * Fetches pages from `cursor` until one adds a row not shown yet or the list ends: a filtered
+ * list's page can hold no match at all and still have a next cursor. At most 10 pages per call.
+ */
+async function nextRows<T extends { readonly id: string }>(
+  shown: readonly T[],
+  cursor: string | undefined,
+  load: (cursor: string | undefined) => Promise<Page<T>>,
+): Promise<{ rows: T[]; cursor: string | null }> {
+  let rows = [...shown];
+  let next: string | undefined = cursor;
+  for (let round = 0; round < 10; round++) {
+    const page = await load(next);
+    const before = rows.length;
+    rows = appendUnique(rows, page.items);
+    if (!page.nextCursor) return { rows, cursor: null };
+    next = page.nextCursor;
+    if (rows.length > before) break;
+  }
+  return { rows, cursor: next ?? null };
+}
+
+/**
  * A cursor-paged list: the first page whenever `key` (the query) changes, then "Load more" appends
  * the page after `nextCursor`. Answers for an older query are dropped, so a quick change of filter
  * never mixes two lists.
@@ -41,10 +63,10 @@ export function usePagedList<T extends { readonly id: string }>(
     setStatus('loading');
     setProblem(undefined);
     try {
-      const page = await loadRef.current(undefined);
+      const page = await nextRows<T>([], undefined, loadRef.current);
       if (id !== generation.current) return;
-      setRows(appendUnique([], page.items));
-      setCursor(page.nextCursor);
+      setRows(page.rows);
+      setCursor(page.cursor);
       setStatus('ready');
     } catch (error) {
       if (id !== generation.current) return;
@@ -65,17 +87,17 @@ export function usePagedList<T extends { readonly id: string }>(
     setStatus('more');
     setProblem(undefined);
     try {
-      const page = await loadRef.current(cursor);
+      const page = await nextRows(rows, cursor, loadRef.current);
       if (id !== generation.current) return;
-      setRows((shown) => appendUnique(shown, page.items));
-      setCursor(page.nextCursor);
+      setRows(page.rows);
+      setCursor(page.cursor);
       setStatus('ready');
     } catch (error) {
       if (id !== generation.current) return;
       setProblem(asProblem(error));
       setStatus('ready');
     }
-  }, [cursor]);
+  }, [cursor, rows]);
 
   return { rows, hasMore: cursor !== null, status, problem, more, reload: first };
 }

@@ -45,7 +45,7 @@ async function loadFields(entity: string): Promise<readonly FieldDefinition[]> {
 function customFieldColumn<T extends ListRow>(field: FieldDefinition): DataColumn<T> {
   const raw = (row: T) => row.customFields?.[field.key];
   return {
-    id: `cf.${field.key}`,
+    id: `customFields.${field.key}`,
     header: field.label,
     numeric: field.type === 'number',
     value: (row) => {
@@ -93,7 +93,7 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
     [config, context.data, fields.data, lang],
   );
   const hiddenByDefault = useMemo(
-    () => [...config.hiddenByDefault, ...(fields.data ?? []).map((field) => `cf.${field.key}`)],
+    () => [...config.hiddenByDefault, ...(fields.data ?? []).map((field) => `customFields.${field.key}`)],
     [config, fields.data],
   );
   const visibility = useMemo(() => {
