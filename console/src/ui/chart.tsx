@@ -137,6 +137,13 @@ function DataTable({ caption, table }: { readonly caption: string; readonly tabl
 
 const HEIGHT = 220;
 
+/** A label shortened with an ellipsis to about its slot's width (7 px a character at 12 px). */
+function fit(label: string, canvasWidth: number, count: number): string {
+  const slot = canvasWidth / devicePixelRatio / Math.max(count, 1);
+  const chars = Math.max(3, Math.floor(slot / 7));
+  return label.length <= chars ? label : `${label.slice(0, chars - 1)}…`;
+}
+
 function Plot({
   labels,
   series,
@@ -166,14 +173,20 @@ function Plot({
         height: HEIGHT,
         legend: { show: count > 1 },
         cursor: { show: false },
-        scales: { x: { time: false, range: [-0.5, labels.length - 0.5] } },
+        scales: {
+          x: { time: false, range: [-0.5, labels.length - 0.5] },
+          // Bars start at zero; a top margin keeps the tallest one off the edge.
+          y: { range: (_, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+        },
         axes: [
           {
             stroke: AXIS,
             grid: { show: false },
             ticks: { show: false },
             splits: () => labels.map((_, index) => index),
-            values: (_, splits) => splits.map((index) => labels[index] ?? ''),
+            // Long names are cut to their share of the width; the table has them whole.
+            values: (plot, splits) =>
+              splits.map((index) => fit(labels[index] ?? '', plot.bbox.width, labels.length)),
           },
           {
             stroke: AXIS,
@@ -194,7 +207,11 @@ function Plot({
               width: kind === 'line' ? 2 : 0,
               value: (_: uPlot, value: number | null) => (value === null ? '' : formatValue(value)),
               ...(kind === 'bars' && bars
-                ? { fill: colour, paths: bars({ size: [count === 1 ? 0.6 : 0.35, 64], align }) }
+                ? {
+                    fill: colour,
+                    points: { show: false },
+                    paths: bars({ size: [count === 1 ? 0.6 : 0.35, 64], align }),
+                  }
                 : { points: { show: true, size: 6, fill: colour } }),
             };
           }),

@@ -1,5 +1,5 @@
 import { api, ok, type paths } from '../../api/client.ts';
-import { formatDate, formatNumber, formatPercent } from '../../i18n/format.ts';
+import { formatDate, formatMoney, formatNumber, formatPercent } from '../../i18n/format.ts';
 import { t } from '../../i18n/index.ts';
 import { useAsync } from '../../ui/async.ts';
 import { Loading, ProblemBanner } from '../../ui/feedback.tsx';
@@ -43,11 +43,14 @@ function change(value: Value, previous: Value, kind: Kind): string {
   if (previous === null || value === null) return t('dashboard.change.none');
   let now: number;
   let then: number;
+  let format = (figure: number) => show(figure, kind);
   if (typeof value === 'object' || typeof previous === 'object') {
+    // Money changes are told in the main currency: sums of different currencies mean nothing.
     const currency = mainCurrency([value as Amounts, previous as Amounts]);
     if (!currency) return t('dashboard.change.same');
     now = (value as Amounts)[currency] ?? 0;
     then = (previous as Amounts)[currency] ?? 0;
+    format = (figure) => formatMoney(figure, currency);
   } else {
     now = value;
     then = previous;
@@ -58,9 +61,9 @@ function change(value: Value, previous: Value, kind: Kind): string {
     kind === 'rate'
       ? t('dashboard.points', { value: formatNumber(Math.abs(now - then) * 100, 1) })
       : then === 0
-        ? show(Math.abs(now - then), kind === 'money' ? 'count' : kind)
+        ? format(Math.abs(now - then))
         : formatPercent(Math.abs(now - then) / Math.abs(then), 0);
-  return t(key, { change: amount, previous: show(previous, kind) });
+  return t(key, { change: amount, previous: format(then) });
 }
 
 export function Kpis({ range }: { readonly range: DayRange }) {
