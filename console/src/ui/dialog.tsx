@@ -33,6 +33,8 @@ export function Dialog({
         event.preventDefault();
         onClose();
       }}
+      // A click on the backdrop closes; the keyboard's way out is Escape (onCancel) or the close button.
+      // biome-ignore lint/a11y/useKeyWithClickEvents: Escape and the close button are the keyboard equivalents.
       onClick={(event) => {
         if (event.target === ref.current) onClose();
       }}
