@@ -26,6 +26,8 @@ export function Dialog({
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
+    // A click on the backdrop closes it; the keyboard's ways out are Escape (onCancel) and the close button.
+    // biome-ignore lint/a11y/useKeyWithClickEvents: Escape and the close button are the keyboard equivalents.
     <dialog
       ref={ref}
       aria-labelledby={titleId}
@@ -33,8 +35,6 @@ export function Dialog({
         event.preventDefault();
         onClose();
       }}
-      // A click on the backdrop closes; the keyboard's way out is Escape (onCancel) or the close button.
-      // biome-ignore lint/a11y/useKeyWithClickEvents: Escape and the close button are the keyboard equivalents.
       onClick={(event) => {
         if (event.target === ref.current) onClose();
       }}
