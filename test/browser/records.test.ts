@@ -156,10 +156,11 @@ describe('record pages', () => {
       expect(unread.body.items.length).toBeGreaterThan(0);
     });
     const inbox = await open('/notifications', anaUser);
-    const badge = inbox.page.getByRole('link', { name: 'Notifications, 1 unread' });
+    const badge = inbox.page.getByRole('link', { name: 'Notifications 1 unread' });
     await badge.waitFor();
     const link = inbox.page.getByRole('link', { name: /Marta Gil/ }).first();
     await link.waitFor();
+    await expectAccessible(inbox.page, 'notifications with the unread badge');
     await inbox.page.getByRole('button', { name: 'Mark all as read' }).click();
     await inbox.page.getByRole('link', { name: 'Notifications', exact: true }).waitFor();
     await inbox.page.getByText('All notifications are read.').waitFor();
