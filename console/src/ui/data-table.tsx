@@ -190,7 +190,17 @@ export function ColumnsMenu<T>({
   readonly onChange: (visibility: ColumnVisibilityState) => void;
 }) {
   return (
-    <details class="menu">
+    <details
+      class="menu"
+      onKeyDown={(event) => {
+        // Escape closes the menu and leaves focus on its button, as menus do.
+        const details = event.currentTarget as HTMLDetailsElement;
+        if (event.key === 'Escape' && details.open) {
+          details.open = false;
+          details.querySelector('summary')?.focus();
+        }
+      }}
+    >
       <summary class="button">{t('dataTable.columns')}</summary>
       <fieldset class="menu-panel">
         <legend class="visually-hidden">{t('dataTable.columnsLegend')}</legend>
