@@ -119,10 +119,11 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
   );
 
   const [search, setSearch] = useState(state.q);
-  useEffect(() => setSearch(state.q), [state.q]);
+  // Back, a view or "Clear filters" changes the URL's search: the box follows (keeping spaces typed).
+  useEffect(() => setSearch((typed) => (typed.trim() === state.q ? typed : state.q)), [state.q]);
   // Typing searches after a pause; the URL is replaced (not pushed) so back skips keystrokes.
   useEffect(() => {
-    if (search === state.q) return;
+    if (search.trim() === state.q) return;
     const timer = setTimeout(() => navigate({ ...state, q: search.trim() }, true), 350);
     return () => clearTimeout(timer);
   }, [search]);
