@@ -56,6 +56,8 @@ export const en: Record<string, string> = {
   'common.networkError': 'The API could not be reached. Check your connection and try again.',
   'common.forbidden': 'You do not have access to this.',
   'common.notFound': 'Not found.',
+  'common.stale':
+    'Someone changed this in the meantime. Reload the page to see their version, then try again.',
   'common.invalid': 'Please correct the fields marked below.',
   'common.pageNotFound': 'There is no page here.',
   'common.backHome': 'Go to the dashboard',

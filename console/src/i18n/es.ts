@@ -56,6 +56,8 @@ export const es: Record<string, string> = {
   'common.networkError': 'No se pudo contactar con la API. Comprueba la conexión e inténtalo de nuevo.',
   'common.forbidden': 'No tienes acceso a esto.',
   'common.notFound': 'No encontrado.',
+  'common.stale':
+    'Alguien lo cambió mientras tanto. Recarga la página para ver su versión y vuelve a intentarlo.',
   'common.invalid': 'Corrige los campos marcados abajo.',
   'common.pageNotFound': 'Aquí no hay ninguna página.',
   'common.backHome': 'Ir al panel',

@@ -4,7 +4,9 @@ import { api, ok } from '../../api/client.ts';
 import { BASE } from '../../config.ts';
 import { formatDate, formatNumber } from '../../i18n/format.ts';
 import { addMessages, t } from '../../i18n/index.ts';
+import { useSession } from '../../me.ts';
 import { useAction, useAsync } from '../../ui/async.ts';
+import { canChange } from '../../ui/can-change.ts';
 import { Dialog } from '../../ui/dialog.tsx';
 import { Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
@@ -150,6 +152,7 @@ export function localToIso(local: string): string | undefined {
 }
 
 function CampaignDetail({ id }: { readonly id: string }) {
+  const { me } = useSession();
   const loaded = useAsync(async () => {
     const [campaign, stats] = await Promise.all([
       ok(api().GET('/campaigns/{id}', { params: { path: { id } } })),
@@ -196,7 +199,9 @@ function CampaignDetail({ id }: { readonly id: string }) {
     return <ProblemBanner problem={loaded.problem} onRetry={loaded.reload} />;
   if (!loaded.data) return <Loading />;
   const { campaign, stats } = loaded.data;
-  const actions = actionsFor[campaign.status];
+  // The API refuses (403) to act on a campaign of another user or team: offer nothing then.
+  const writable = canChange(me, campaign);
+  const actions = writable ? actionsFor[campaign.status] : [];
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
     <section>
@@ -252,7 +257,12 @@ function CampaignDetail({ id }: { readonly id: string }) {
         </dl>
         {(campaign.status === 'sending' || starting) && <SendProgress campaign={campaign} stats={stats} />}
         <ProblemBanner problem={act.problem} shownPaths={['at']} />
-        {(campaign.status === 'draft' || campaign.status === 'scheduled') && (
+        {!writable && actionsFor[campaign.status].length > 0 && (
+          <p class="banner banner-info" role="note">
+            {t('marketing.readOnly')}
+          </p>
+        )}
+        {writable && (campaign.status === 'draft' || campaign.status === 'scheduled') && (
           <form
             class="toolbar schedule-form"
             onSubmit={(event) => {
