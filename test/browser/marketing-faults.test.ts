@@ -1,0 +1,110 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiClient, api, tokenFor, uniqueTenant } from '../support/api.ts';
+import { type ConsolePage, consoleUrl, expectNoErrors, openBrowser, signedInPage } from './harness.ts';
+
+/**
+ * Faults found by using the marketing and admin pages as their users would: actions the API
+ * refuses, problem messages in the wrong language, an empty filter offered, a dialog's focus and a
+ * refused session that left no word. One tenant and one browser for the file.
+ */
+let browser: Browser;
+const tenant = uniqueTenant('mkf');
+const adminUser = { tenant, role: 'admin' as const, user: 'admin-mkf' };
+// A manager of another team than the records the admin creates (which have no team).
+const managerUser = { tenant, role: 'manager' as const, user: 'manager-mkf', team: 'team-mkf' };
+let admin: ApiClient;
+let segmentId: string;
+let templateId: string;
+const opened: ConsolePage[] = [];
+
+beforeAll(async () => {
+  browser = await openBrowser();
+  admin = api(await tokenFor(adminUser));
+  const segment = await admin.post('/segments', {
+    name: 'Admin segment',
+    filter: { all: [{ field: 'city', op: 'eq', value: 'Madrid' }] },
+  });
+  expect(segment.status, segment.text).toBe(201);
+  segmentId = segment.body.id;
+  const template = await admin.post('/templates', {
+    name: 'Admin template',
+    subject: 'Hi {{contact.firstName}}',
+    html: '<p>Hi</p>',
+  });
+  expect(template.status, template.text).toBe(201);
+  templateId = template.body.id;
+});
+
+afterAll(async () => {
+  for (const consolePage of opened) await consolePage.context.close();
+  await browser?.close();
+});
+
+async function open(user: typeof adminUser | typeof managerUser, path: string, locale?: string) {
+  const consolePage = await signedInPage(browser, user, path, locale ? { locale } : {});
+  opened.push(consolePage);
+  return consolePage;
+}
+
+describe('marketing and admin faults', () => {
+  it('offers no save or delete on a segment or template the API would refuse to change', async () => {
+    const consolePage = await open(managerUser, `/segments/${segmentId}`);
+    const { page } = consolePage;
+    await page.getByRole('note').filter({ hasText: 'not change it' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
+    await page.goto(page.url().replace(`/segments/${segmentId}`, `/templates/${templateId}`));
+    await page.getByRole('note').filter({ hasText: 'not change it' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
+    expectNoErrors(consolePage);
+  });
+
+  it('does not offer to save a segment without conditions, which the API refuses', async () => {
+    const { page } = await open(adminUser, '/segments/new');
+    await page.getByLabel('Name', { exact: true }).fill('Nobody yet');
+    await page.getByText('Add at least one condition').waitFor();
+    expect(await page.getByRole('button', { name: 'Create segment' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.getByLabel('Value of condition 1').fill('Madrid');
+    expect(await page.getByRole('button', { name: 'Create segment' }).isDisabled()).toBe(false);
+  });
+
+  it("says a form's field errors in Spanish, not the API's English count", async () => {
+    const { page } = await open(adminUser, '/segments/new', 'es-ES');
+    await page.getByLabel('Nombre', { exact: true }).fill('Vacío');
+    await page.getByRole('button', { name: 'Añadir condición' }).click();
+    await page.getByRole('button', { name: 'Crear segmento' }).click();
+    const banner = page.getByRole('alert').filter({ hasText: 'Corrige los campos' });
+    await banner.waitFor();
+    expect(await page.getByText(/invalid field/).count()).toBe(0);
+  });
+
+  it("puts the focus on a dialog's first field", async () => {
+    const { page } = await open(adminUser, '/admin/teams');
+    await page.getByRole('button', { name: 'New team' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.tagName))
+      .toMatch(/INPUT|SELECT|TEXTAREA/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('New team');
+  });
+
+  it('says why the sign-in page shows again when the API refuses the session', async () => {
+    const token = await tokenFor(adminUser);
+    // The same claims with a signature that is not the API's: well-formed and unexpired, refused.
+    const forged = `${token.slice(0, token.lastIndexOf('.') + 1)}${'A'.repeat(20)}`;
+    const context = await browser.newContext({ locale: 'en-US' });
+    await context.addInitScript({
+      content: `sessionStorage.setItem('crm.session', ${JSON.stringify(forged)});`,
+    });
+    const page = await context.newPage();
+    await page.goto(consoleUrl('/'));
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'did not accept your session' }).waitFor();
+    await context.close();
+  });
+});
