@@ -82,7 +82,7 @@ describe('marketing and admin faults', () => {
 
   it("puts the focus on a dialog's first field", async () => {
     const { page } = await open(adminUser, '/admin/teams');
-    await page.getByRole('button', { name: 'New team' }).click();
+    await page.getByRole('button', { name: 'New team' }).first().click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     await expect
