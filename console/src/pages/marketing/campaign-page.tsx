@@ -151,6 +151,9 @@ export function localToIso(local: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/** How long after the end of a send the report keeps refreshing itself. */
+const SETTLE_MS = 60_000;
+
 function CampaignDetail({ id }: { readonly id: string }) {
   const { me } = useSession();
   const loaded = useAsync(async () => {
@@ -178,8 +181,11 @@ function CampaignDetail({ id }: { readonly id: string }) {
   const status = loaded.data?.campaign.status;
   const scheduledAt = loaded.data?.campaign.scheduledAt;
   const starting = status === 'scheduled' && !!scheduledAt && Date.parse(scheduledAt) - Date.now() < 60_000;
-  // While it starts or sends the figures move: refresh them every two seconds until it is done.
-  usePolling(loaded.reload, 2000, status === 'sending' || starting);
+  // Deliveries, bounces and first opens keep arriving for a while after the last message left.
+  const completedAt = loaded.data?.campaign.completedAt;
+  const settling = status === 'sent' && !!completedAt && Date.now() - Date.parse(completedAt) < SETTLE_MS;
+  // While it starts, sends or settles the figures move: refresh them every two seconds.
+  usePolling(loaded.reload, 2000, status === 'sending' || starting || settling);
   const [pending, setPending] = useState<Action | undefined>();
   const [at, setAt] = useState('');
   const act = useAction(async (action: Action) => {
