@@ -68,6 +68,11 @@ describe('marketing and admin faults', () => {
     await page.getByRole('button', { name: 'Add condition' }).click();
     await page.getByLabel('Value of condition 1').fill('Madrid');
     expect(await page.getByRole('button', { name: 'Create segment' }).isDisabled()).toBe(false);
+    // A nested group's add buttons say which group they add to, unlike the top group's.
+    await page.getByRole('button', { name: 'Add group', exact: true }).click();
+    await page.getByRole('button', { name: 'Add condition to Group 2', exact: true }).click();
+    await page.getByLabel('Value of condition 2.2').waitFor();
+    expect(await page.getByRole('button', { name: 'Add group to Group 2', exact: true }).count()).toBe(1);
   });
 
   it("says a form's field errors in Spanish, not the API's English count", async () => {
