@@ -75,6 +75,23 @@ describe('marketing and admin faults', () => {
     expect(await page.getByRole('button', { name: 'Add group to Group 2', exact: true }).count()).toBe(1);
   });
 
+  it('goes Back past a created and then deleted segment, not to its form or its gone page', async () => {
+    const { page } = await open(adminUser, '/segments');
+    await page.getByRole('link', { name: 'New segment' }).first().click();
+    await page.getByLabel('Name', { exact: true }).fill('Back and forth');
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.getByLabel('Value of condition 1').fill('Madrid');
+    await page.getByRole('button', { name: 'Create segment' }).click();
+    await page.getByRole('heading', { name: 'Back and forth' }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.waitForURL(/\/app\/segments$/);
+    await page.goBack();
+    // The entries of /new and of the deleted segment were replaced: Back leaves the new page.
+    await page.waitForURL(/\/app\/segments$/);
+    await page.getByRole('heading', { name: 'Segments', exact: true }).waitFor();
+  });
+
   it("says a form's field errors in Spanish, not the API's English count", async () => {
     const { page } = await open(adminUser, '/segments/new', 'es-ES');
     await page.getByLabel('Nombre', { exact: true }).fill('Vacío');

@@ -54,7 +54,8 @@ function CampaignCreate() {
         body: { ...required, ...(fromName ? { fromName } : {}), ...(replyTo ? { replyTo } : {}) },
       }),
     );
-    route(`${BASE}/campaigns/${created.id}`);
+    // Replace the /new entry: Back must not reopen an empty form that would save a twin.
+    route(`${BASE}/campaigns/${created.id}`, true);
   });
   if (choices.status === 'failed' && !choices.data)
     return <ProblemBanner problem={choices.problem} onRetry={choices.reload} />;

@@ -78,7 +78,8 @@ function SegmentForm({
     const body = { name, filter, ...(description ? { description } : {}) };
     if (!saved) {
       const created = await ok(api().POST('/segments', { body }));
-      route(`${BASE}/segments/${created.id}`);
+      // Replace the /new entry: Back must not reopen an empty form that would save a twin.
+      route(`${BASE}/segments/${created.id}`, true);
       return;
     }
     const { data, response, error } = await api().PATCH('/segments/{id}', {
@@ -97,7 +98,8 @@ function SegmentForm({
         params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
       }),
     );
-    route(`${BASE}/segments`);
+    // Replace the deleted segment's entry: Back must not lead to a page that is gone.
+    route(`${BASE}/segments`, true);
   });
 
   return (

@@ -73,7 +73,8 @@ function TemplateForm({
           },
         }),
       );
-      route(`${BASE}/templates/${created.id}`);
+      // Replace the /new entry: Back must not reopen an empty form that would save a twin.
+      route(`${BASE}/templates/${created.id}`, true);
       return;
     }
     const { data, error, response } = await api().PATCH('/templates/{id}', {
@@ -91,7 +92,8 @@ function TemplateForm({
         params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
       }),
     );
-    route(`${BASE}/templates`);
+    // Replace the deleted template's entry: Back must not lead to a page that is gone.
+    route(`${BASE}/templates`, true);
   });
 
   return (
