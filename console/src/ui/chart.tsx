@@ -4,6 +4,7 @@ import type uPlot from 'uplot';
 import { addMessages, t } from '../i18n/index.ts';
 import { EmptyState, Spinner } from './feedback.tsx';
 import './chart.css';
+import { TableWrap } from './table-wrap.tsx';
 
 /**
  * A small chart (uPlot, loaded on first use with its stylesheet so no page pays for it up front)
@@ -101,7 +102,7 @@ export function Chart({
 
 function DataTable({ caption, table }: { readonly caption: string; readonly table: ChartTable }) {
   return (
-    <div class="table-wrap">
+    <TableWrap label={caption}>
       <table>
         <caption class="visually-hidden">{caption}</caption>
         <thead>
@@ -131,7 +132,7 @@ function DataTable({ caption, table }: { readonly caption: string; readonly tabl
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 
