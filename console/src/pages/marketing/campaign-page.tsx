@@ -165,8 +165,11 @@ function CampaignDetail({ id }: { readonly id: string }) {
     return { campaign, stats };
   }, [id]);
   // The names of a draft's template and segment (a campaign keeps a snapshot of them once it starts).
-  const templateId = loaded.data?.campaign.templateId;
-  const segmentId = loaded.data?.campaign.segmentId;
+  // Only a campaign without a snapshot needs them: asking anyway costs a request and, for a rep
+  // who may not read the admin's template or segment, a 404 in the browser's console.
+  const unfrozen = loaded.data !== undefined && !loaded.data.campaign.snapshot;
+  const templateId = unfrozen ? loaded.data?.campaign.templateId : undefined;
+  const segmentId = unfrozen ? loaded.data?.campaign.segmentId : undefined;
   const names = useAsync(async () => {
     const name = (call: Promise<{ data?: { name: string } }>) =>
       call.then(({ data }) => data?.name).catch(() => undefined);
