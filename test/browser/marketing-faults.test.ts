@@ -102,6 +102,31 @@ describe('marketing and admin faults', () => {
     expect(await page.getByText(/invalid field/).count()).toBe(0);
   });
 
+  it('closes the confirmation and shows the state when the campaign moved on meanwhile (409)', async () => {
+    const created = await admin.post('/campaigns', {
+      name: 'Moved on',
+      templateId,
+      segmentId,
+      fromEmail: 'news@example.com',
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as string;
+    const consolePage = await open(adminUser, `/campaigns/${id}`);
+    const { page } = consolePage;
+    await page.getByRole('button', { name: 'Send now' }).waitFor();
+    // Someone else schedules and cancels it while this page still shows the draft.
+    const later = new Date(Date.now() + 86_400_000).toISOString();
+    expect((await admin.post(`/campaigns/${id}/schedule`, { at: later })).status).toBe(200);
+    expect((await admin.post(`/campaigns/${id}/cancel`)).status).toBe(200);
+    await page.getByRole('button', { name: 'Send now' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Send now' }).click();
+    await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(false);
+    await page.getByText('Canceled', { exact: true }).first().waitFor();
+    expect(await page.getByRole('button', { name: 'Send now' }).count()).toBe(0);
+    await page.getByRole('alert').first().waitFor();
+    expectNoErrors(consolePage);
+  });
+
   it("puts the focus on a dialog's first field", async () => {
     const { page } = await open(adminUser, '/admin/teams');
     await page.getByRole('button', { name: 'New team' }).first().click();

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { api, ok } from '../../api/client.ts';
+import { api, asProblem, ok } from '../../api/client.ts';
 import { BASE } from '../../config.ts';
 import { formatDate, formatNumber } from '../../i18n/format.ts';
 import { addMessages, t } from '../../i18n/index.ts';
@@ -193,6 +193,19 @@ function CampaignDetail({ id }: { readonly id: string }) {
   const [pending, setPending] = useState<Action | undefined>();
   const [at, setAt] = useState('');
   const act = useAction(async (action: Action) => {
+    try {
+      await runAction(action);
+    } catch (error) {
+      // 409: the campaign moved on meanwhile (finished, paused elsewhere). Show its state now and
+      // the refusal on the page, instead of a dialog that offers the same refused action again.
+      if (asProblem(error).status === 409) {
+        setPending(undefined);
+        void loaded.reload();
+      }
+      throw error;
+    }
+  });
+  const runAction = async (action: Action) => {
     const path = { params: { path: { id } } };
     if (action === 'send') await ok(api().POST('/campaigns/{id}/send', path));
     if (action === 'schedule') {
@@ -204,7 +217,7 @@ function CampaignDetail({ id }: { readonly id: string }) {
     if (action === 'cancel') await ok(api().POST('/campaigns/{id}/cancel', path));
     setPending(undefined);
     await loaded.reload();
-  });
+  };
   if (loaded.status === 'failed' && !loaded.data)
     return <ProblemBanner problem={loaded.problem} onRetry={loaded.reload} />;
   if (!loaded.data) return <Loading />;
