@@ -132,12 +132,10 @@ describe('marketing and admin faults', () => {
     await page.getByRole('button', { name: 'New team' }).first().click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    await expect
-      .poll(() => page.evaluate(() => document.activeElement?.tagName))
-      .toMatch(/INPUT|SELECT|TEXTAREA/);
+    await expect.poll(() => dialog.locator('input:focus, select:focus, textarea:focus').count()).toBe(1);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.isVisible()).toBe(false);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('New team');
+    await expect.poll(() => page.locator('button:focus').textContent()).toBe('New team');
   });
 
   it('says why the sign-in page shows again when the API refuses the session', async () => {

@@ -1,4 +1,9 @@
-import type { Me } from '../me.ts';
+/** The signed-in user's part of `Me` that rights depend on (kept free of imports: unit-tested in Node). */
+export interface Rights {
+  readonly id: string;
+  readonly role: 'admin' | 'manager' | 'rep';
+  readonly teamId?: string;
+}
 
 /** What a record says about who owns it (every record of the API carries both). */
 export interface OwnedRecord {
@@ -11,7 +16,7 @@ export interface OwnedRecord {
  * API's rule: admins everything, managers their team's and their own, reps only their own. The
  * console hides what the API would refuse with 403 instead of offering it.
  */
-export function canChange(me: Pick<Me, 'id' | 'role' | 'teamId'>, record: OwnedRecord): boolean {
+export function canChange(me: Rights, record: OwnedRecord): boolean {
   if (me.role === 'admin') return true;
   if (record.ownerId === me.id) return true;
   return me.role === 'manager' && me.teamId !== undefined && record.teamId === me.teamId;
