@@ -4,7 +4,6 @@ import type uPlot from 'uplot';
 import { addMessages, t } from '../i18n/index.ts';
 import { EmptyState, Spinner } from './feedback.tsx';
 import './chart.css';
-import { TableWrap } from './table-wrap.tsx';
 
 /**
  * A small chart (uPlot, loaded on first use with its stylesheet so no page pays for it up front)
@@ -102,7 +101,7 @@ export function Chart({
 
 function DataTable({ caption, table }: { readonly caption: string; readonly table: ChartTable }) {
   return (
-    <TableWrap label={caption}>
+    <div class="table-wrap">
       <table>
         <caption class="visually-hidden">{caption}</caption>
         <thead>
@@ -132,7 +131,7 @@ function DataTable({ caption, table }: { readonly caption: string; readonly tabl
           ))}
         </tbody>
       </table>
-    </TableWrap>
+    </div>
   );
 }
 
