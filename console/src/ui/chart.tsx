@@ -144,6 +144,12 @@ function fit(label: string, canvasWidth: number, count: number): string {
   return label.length <= chars ? label : `${label.slice(0, chars - 1)}…`;
 }
 
+/** The value axis's width for its labels: about 7.5 px a character at 12 px, plus the gap to the plot. */
+export function axisWidth(values: readonly string[] | null | undefined): number {
+  const longest = Math.max(0, ...(values ?? []).map((value) => value.length));
+  return Math.max(40, Math.ceil(longest * 7.5) + 20);
+}
+
 function Plot({
   labels,
   series,
@@ -171,7 +177,8 @@ function Plot({
       const options: uPlot.Options = {
         width,
         height: HEIGHT,
-        legend: { show: count > 1 },
+        // Not live: the cursor is off, so a live legend would only show "Value: --" rows.
+        legend: { show: count > 1, live: false },
         cursor: { show: false },
         scales: {
           x: { time: false, range: [-0.5, labels.length - 0.5] },
@@ -191,7 +198,8 @@ function Plot({
           {
             stroke: AXIS,
             grid: { stroke: GRID },
-            size: 70,
+            // As wide as the longest figure, so "100.000 €" is not cut at the card's edge.
+            size: (_, values) => axisWidth(values),
             values: (_, splits) => splits.map(formatValue),
           },
         ],
