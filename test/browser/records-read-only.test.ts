@@ -1,0 +1,89 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, tokenFor, uniqueTenant } from '../support/api.ts';
+import { expectNoErrors, openBrowser, signedInPage } from './harness.ts';
+
+/**
+ * A rep reads their team's records but changes only their own: a colleague's deal is shown
+ * read-only (no inline edits, no stage change, no move on the board), their own stays editable,
+ * and a case page asks for no custom field definitions (cases have none: it was a 404).
+ */
+const tenant = uniqueTenant('ro');
+const rep = { tenant, role: 'rep', user: 'rep-1', team: 'team-1' } as const;
+const manager = { tenant, role: 'manager', user: 'manager-1', team: 'team-1' } as const;
+let browser: Browser;
+let colleaguesDeal: string;
+let ownDeal: string;
+let ownCase: string;
+
+beforeAll(async () => {
+  browser = await openBrowser();
+  const managerApi = api(await tokenFor(manager));
+  const repApi = api(await tokenFor(rep));
+  const theirs = await managerApi.post('/deals', { name: 'Manager deal', amount: 900, currency: 'EUR' });
+  const mine = await repApi.post('/deals', { name: 'Rep deal', amount: 400, currency: 'EUR' });
+  const contact = await repApi.post('/contacts', {
+    firstName: 'Ida',
+    lastName: 'Berg',
+    email: 'ida@example.com',
+  });
+  const supportCase = await repApi.post('/cases', {
+    subject: 'Printer jam',
+    type: 'information',
+    priority: 'low',
+    contactId: contact.body.id,
+  });
+  expect([theirs.status, mine.status, supportCase.status]).toEqual([201, 201, 201]);
+  colleaguesDeal = theirs.body.id;
+  ownDeal = mine.body.id;
+  ownCase = supportCase.body.id;
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('records a rep may only read', () => {
+  it('shows a colleague’s deal read-only and the rep’s own deal editable', async () => {
+    const consolePage = await signedInPage(browser, rep, `/deals/${colleaguesDeal}`);
+    const { page } = consolePage;
+    await page.getByRole('heading', { name: 'Manager deal' }).waitFor();
+    await page.getByText('You can read this record but not change it').waitFor();
+    expect(await page.getByRole('button', { name: /^Edit / }).count()).toBe(0);
+    // Commenting stays open to readers.
+    expect(await page.getByLabel('Write a comment').count()).toBe(1);
+
+    await page.goto(page.url().replace(colleaguesDeal, ownDeal));
+    await page.getByRole('heading', { name: 'Rep deal' }).waitFor();
+    await page.getByRole('button', { name: /^Edit Name/ }).waitFor();
+    expect(await page.getByText('You can read this record but not change it').count()).toBe(0);
+    expectNoErrors(consolePage);
+    await consolePage.context.close();
+  });
+
+  it('offers "Move to…" on the board only for the rep’s own deals', async () => {
+    const consolePage = await signedInPage(browser, rep, '/pipeline');
+    const { page } = consolePage;
+    const theirs = page.getByRole('listitem').filter({ hasText: 'Manager deal' });
+    const mine = page.getByRole('listitem').filter({ hasText: 'Rep deal' });
+    await mine.getByRole('button', { name: /Move to/ }).waitFor();
+    await theirs.getByText('A colleague’s deal').waitFor();
+    expect(await theirs.getByRole('button').count()).toBe(0);
+    expect(await theirs.getAttribute('draggable')).toBe('false');
+    expectNoErrors(consolePage);
+    await consolePage.context.close();
+  });
+
+  it('opens a case without asking for custom fields cases cannot have', async () => {
+    const consolePage = await signedInPage(browser, rep, '/');
+    const { page } = consolePage;
+    const failed: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto(page.url().replace(/\/app\/?$/, `/app/cases/${ownCase}`));
+    await page.getByRole('heading', { name: 'Printer jam' }).waitFor();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    expect(failed).toEqual([]);
+    await consolePage.context.close();
+  });
+});
