@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, tokenFor, uniqueTenant } from '../support/api.ts';
+import { api, eventually, tokenFor, uniqueTenant } from '../support/api.ts';
 import { expectNoErrors, openBrowser, signedInPage } from './harness.ts';
 
 /**
@@ -34,6 +34,27 @@ beforeAll(async () => {
     contactId: contact.body.id,
   });
   expect([theirs.status, mine.status, supportCase.status]).toEqual([201, 201, 201]);
+  // Another team's open case, which manager-1 may read but not resolve.
+  const otherTeam = api(await tokenFor({ tenant, role: 'manager', user: 'manager-2', team: 'team-2' }));
+  const otherContact = await otherTeam.post('/contacts', {
+    firstName: 'Per',
+    lastName: 'Lund',
+    email: 'per@example.com',
+  });
+  const otherCase = await otherTeam.post('/cases', {
+    subject: 'Other team case',
+    type: 'complaint',
+    priority: 'high',
+    contactId: otherContact.body.id,
+  });
+  expect(otherCase.status).toBe(201);
+  // The rep comments on the manager's deal: the manager is notified.
+  expect((await repApi.post(`/deals/${theirs.body.id}/comments`, { body: 'Ready to sign' })).status).toBe(
+    201,
+  );
+  await eventually(async () => {
+    expect((await managerApi.get('/me/notifications')).body.items.length).toBeGreaterThan(0);
+  });
   colleaguesDeal = theirs.body.id;
   ownDeal = mine.body.id;
   ownCase = supportCase.body.id;
@@ -84,6 +105,27 @@ describe('records a rep may only read', () => {
     await page.getByRole('heading', { name: 'Printer jam' }).waitFor();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     expect(failed).toEqual([]);
+    await consolePage.context.close();
+  });
+
+  it('offers Resolve only on the manager’s own team’s cases', async () => {
+    const consolePage = await signedInPage(browser, manager, '/cases');
+    const { page } = consolePage;
+    const own = page.getByRole('row').filter({ hasText: 'Printer jam' });
+    const other = page.getByRole('row').filter({ hasText: 'Other team case' });
+    await own.getByRole('button', { name: /Resolve/ }).waitFor();
+    await other.waitFor();
+    expect(await other.getByRole('button').count()).toBe(0);
+    expectNoErrors(consolePage);
+    await consolePage.context.close();
+  });
+
+  it('words a comment notification in Spanish', async () => {
+    const consolePage = await signedInPage(browser, manager, '/notifications', { locale: 'es-ES' });
+    const { page } = consolePage;
+    await page.getByRole('link', { name: /comentó en oportunidad «Manager deal»/ }).waitFor();
+    expect(await page.getByText('commented on').count()).toBe(0);
+    expectNoErrors(consolePage);
     await consolePage.context.close();
   });
 });
