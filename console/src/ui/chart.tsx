@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { addMessages, t } from '../i18n/index.ts';
+import { axisLabels, axisWidth } from './chart-axes.ts';
 import { EmptyState, Spinner } from './feedback.tsx';
 import './chart.css';
 
@@ -137,19 +138,6 @@ function DataTable({ caption, table }: { readonly caption: string; readonly tabl
 
 const HEIGHT = 220;
 
-/** A label shortened with an ellipsis to about its slot's width (7 px a character at 12 px). */
-function fit(label: string, canvasWidth: number, count: number): string {
-  const slot = canvasWidth / devicePixelRatio / Math.max(count, 1);
-  const chars = Math.max(3, Math.floor(slot / 7));
-  return label.length <= chars ? label : `${label.slice(0, chars - 1)}…`;
-}
-
-/** The value axis's width for its labels: about 7.5 px a character at 12 px, plus the gap to the plot. */
-export function axisWidth(values: readonly string[] | null | undefined): number {
-  const longest = Math.max(0, ...(values ?? []).map((value) => value.length));
-  return Math.max(40, Math.ceil(longest * 7.5) + 20);
-}
-
 function Plot({
   labels,
   series,
@@ -192,8 +180,10 @@ function Plot({
             ticks: { show: false },
             splits: () => labels.map((_, index) => index),
             // Long names are cut to their share of the width; the table has them whole.
-            values: (plot, splits) =>
-              splits.map((index) => fit(labels[index] ?? '', plot.bbox.width, labels.length)),
+            values: (plot, splits) => {
+              const shown = axisLabels(labels, plot.bbox.width / devicePixelRatio);
+              return splits.map((index) => shown[index] ?? '');
+            },
           },
           {
             stroke: AXIS,
