@@ -128,4 +128,17 @@ describe('records a rep may only read', () => {
     expectNoErrors(consolePage);
     await consolePage.context.close();
   });
+
+  it('reads an amount typed the Spanish way, "1.500" as fifteen hundred', async () => {
+    const consolePage = await signedInPage(browser, rep, `/deals/${ownDeal}`, { locale: 'es-ES' });
+    const { page } = consolePage;
+    await page.getByRole('button', { name: /^Editar Importe/ }).click();
+    await page.getByRole('textbox', { name: 'Importe' }).fill('1.500');
+    await page.getByRole('button', { name: 'Guardar' }).click();
+    await page.getByRole('button', { name: /^Editar Importe: 1500 €/ }).waitFor();
+    const repApi = api(await tokenFor(rep));
+    expect((await repApi.get(`/deals/${ownDeal}`)).body.amount).toBe(1500);
+    expectNoErrors(consolePage);
+    await consolePage.context.close();
+  });
 });
