@@ -42,6 +42,8 @@ async function startMain(dataDir: string): Promise<Started> {
       S3_PORT: '0',
       // Slow enough that the kill lands mid-send.
       SEND_RATE_PER_SECOND: '25',
+      // The demo tenant's seed would only compete with the send for the machine.
+      SEED_DEMO: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
