@@ -65,21 +65,31 @@ interface ManifestChunk {
 type Manifest = Record<string, ManifestChunk>;
 
 /**
- * Each area's routes: the page module a path lazily imports, read from the routes.ts files
- * (`{ path: '/app/contacts', component: lazy(() => import('./contacts-list.tsx')...) }`), keyed
- * by the module's path relative to the console folder, as the manifest names it.
+ * Each area's routes: the page module a path lazily imports, read from the routes.ts files, keyed
+ * by the module's path relative to the console folder, as the manifest names it. The import is in
+ * the route (`component: lazy(() => import('./contacts-list.tsx')...)`) or in a constant the
+ * route names (`const pages = () => import('./pages.tsx')`, `const Dashboard = lazy(...)`).
  */
 export function routesByModule(consoleDir: string, routeFiles: readonly string[]): Map<string, string[]> {
   const routes = new Map<string, string[]>();
   for (const routeFile of routeFiles) {
     const source = readFileSync(routeFile, 'utf8');
-    for (const match of source.matchAll(
-      /path:\s*['"]([^'"]+)['"][\s\S]*?import\(\s*['"]([^'"]+)['"]\s*\)/g,
+    const bindings = new Map<string, string>();
+    for (const [, name, module] of source.matchAll(
+      /const\s+(\w+)\s*=[^;]*?import\(\s*['"]([^'"]+)['"]\s*\)[^;]*;/g,
+    ))
+      if (name && module) bindings.set(name, module);
+    for (const [, path, component] of source.matchAll(
+      /path:\s*['"]([^'"]+)['"]\s*,\s*component:([^}]*)\}/g,
     )) {
-      const [, path, module] = match;
-      if (!path || !module) continue;
+      if (!path || !component) continue;
+      const module =
+        /import\(\s*['"]([^'"]+)['"]\s*\)/.exec(component)?.[1] ??
+        [...bindings].find(([name]) => new RegExp(`\\b${name}\\b`).test(component))?.[1];
+      if (!module) continue;
       const key = relative(consoleDir, join(routeFile, '..', module));
-      routes.set(key, [...(routes.get(key) ?? []), path]);
+      const paths = routes.get(key) ?? [];
+      if (!paths.includes(path)) routes.set(key, [...paths, path]);
     }
   }
   return routes;
@@ -122,14 +132,13 @@ export async function groupAssets(
   const groups: AssetGroup[] = [
     { name: 'initial', assets: await Promise.all(initialFiles.map((file) => sizeOf(distDir, file))) },
   ];
-  const lazy = Object.keys(manifest)
-    .filter((key) => manifest[key]?.isDynamicEntry && !initialKeys.has(key))
-    .sort();
+  const lazy = Object.keys(manifest).filter((key) => manifest[key]?.isDynamicEntry && !initialKeys.has(key));
+  const lazyGroups: AssetGroup[] = [];
   for (const key of lazy) {
     const added = [...closure(manifest, key)].filter((chunk) => !initialKeys.has(chunk));
     const files = filesOf(manifest, added).filter((file) => !initialFiles.includes(file));
     const name = routes.get(manifest[key]?.src ?? key)?.join(', ') ?? key;
-    groups.push({ name, assets: await Promise.all(files.map((file) => sizeOf(distDir, file))) });
+    lazyGroups.push({ name, assets: await Promise.all(files.map((file) => sizeOf(distDir, file))) });
   }
-  return groups;
+  return [...groups, ...lazyGroups.sort((a, b) => a.name.localeCompare(b.name))];
 }

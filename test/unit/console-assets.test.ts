@@ -24,12 +24,16 @@ describe('the console bench: what the built console loads', () => {
       await mkdir(join(dist, '.vite'), { recursive: true });
       await mkdir(join(dist, 'assets'));
       await mkdir(join(dir, 'src/pages/records'), { recursive: true });
+      await mkdir(join(dir, 'src/pages/dashboard'), { recursive: true });
+      await mkdir(join(dir, 'src/pages/tables'), { recursive: true });
       const files = {
         'index.js': 'x'.repeat(1000),
         'index.css': 'y'.repeat(200),
         'contacts.js': 'z'.repeat(300),
         'table.js': 'w'.repeat(400),
         'companies.js': 'v'.repeat(100),
+        'dashboard.js': 'u'.repeat(500),
+        'lists.js': 't'.repeat(600),
       };
       for (const [name, content] of Object.entries(files))
         await writeFile(join(dist, 'assets', name), content);
@@ -55,6 +59,16 @@ describe('the console bench: what the built console loads', () => {
             imports: ['_table.js'],
           },
           '_table.js': { file: 'assets/table.js' },
+          'src/pages/dashboard/dashboard.tsx': {
+            file: 'assets/dashboard.js',
+            src: 'src/pages/dashboard/dashboard.tsx',
+            isDynamicEntry: true,
+          },
+          'src/pages/tables/pages.tsx': {
+            file: 'assets/lists.js',
+            src: 'src/pages/tables/pages.tsx',
+            isDynamicEntry: true,
+          },
         }),
       );
       await writeFile(
@@ -64,19 +78,45 @@ describe('the console bench: what the built console loads', () => {
           { path: '/app/companies', component: lazy(() => import('./companies-list.tsx').then((m) => m.CompaniesList)) },
         ];`,
       );
+      // The other two ways an area names its page module: a lazy constant, and an import helper.
+      await writeFile(
+        join(dir, 'src/pages/dashboard/routes.ts'),
+        `const Dashboard = lazy(() => import('./dashboard.tsx').then((module) => module.Dashboard));
+        export const dashboardRoutes = [
+          { path: '/app/', component: Dashboard },
+          { path: '/app', component: Dashboard },
+        ];`,
+      );
+      await writeFile(
+        join(dir, 'src/pages/tables/routes.ts'),
+        `const pages = () => import('./pages.tsx');
+        export const tablesRoutes: readonly PageRoute[] = [
+          { path: '/app/leads', component: lazy(() => pages().then((m) => m.LeadsList)) },
+          {
+            path: '/app/deals',
+            component: lazy(() => pages().then((m) => m.DealsList)),
+          },
+        ];`,
+      );
     });
     afterAll(() => rm(dir, { recursive: true, force: true }));
 
     it('names each lazy chunk by its route, with the shared chunks it adds to the initial files', async () => {
-      const groups = await groupAssets(join(dir, 'dist'), dir, [join(dir, 'src/pages/records/routes.ts')]);
+      const groups = await groupAssets(
+        join(dir, 'dist'),
+        dir,
+        ['records', 'dashboard', 'tables'].map((area) => join(dir, 'src/pages', area, 'routes.ts')),
+      );
       const summary = groups.map((group) => ({
         name: group.name,
         files: group.assets.map((asset) => `${asset.file}:${asset.bytes}`),
       }));
       expect(summary).toEqual([
         { name: 'initial', files: ['assets/index.js:1000', 'assets/index.css:200'] },
+        { name: '/app/, /app', files: ['assets/dashboard.js:500'] },
         { name: '/app/companies', files: ['assets/companies.js:100', 'assets/table.js:400'] },
         { name: '/app/contacts', files: ['assets/contacts.js:300', 'assets/table.js:400'] },
+        { name: '/app/leads, /app/deals', files: ['assets/lists.js:600'] },
       ]);
       for (const group of groups)
         for (const asset of group.assets) expect(asset.gzipBytes).toBeGreaterThan(0);
