@@ -114,6 +114,12 @@ function filesOf(manifest: Manifest, keys: Iterable<string>): string[] {
   return [...files];
 }
 
+/** A package a page imports on first use (`import('uplot')`), named as such rather than by its path. */
+function libraryName(key: string): string | undefined {
+  const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(key)?.[1];
+  return name ? `${name} (a library a page loads on first use)` : undefined;
+}
+
 /**
  * The initial group (the entry and what it imports statically) and one group per lazy chunk,
  * named by its routes; a lazy chunk's group holds what it adds to the initial files (a chunk
@@ -137,7 +143,7 @@ export async function groupAssets(
   for (const key of lazy) {
     const added = [...closure(manifest, key)].filter((chunk) => !initialKeys.has(chunk));
     const files = filesOf(manifest, added).filter((file) => !initialFiles.includes(file));
-    const name = routes.get(manifest[key]?.src ?? key)?.join(', ') ?? key;
+    const name = routes.get(manifest[key]?.src ?? key)?.join(', ') ?? libraryName(key) ?? key;
     lazyGroups.push({ name, assets: await Promise.all(files.map((file) => sizeOf(distDir, file))) });
   }
   return [...groups, ...lazyGroups.sort((a, b) => a.name.localeCompare(b.name))];

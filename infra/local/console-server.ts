@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { createGzip } from 'node:zlib';
 import type { Role } from '#shared/domain/access';
 import type { Logger } from './logger.ts';
 
@@ -31,6 +32,8 @@ export interface ConsoleServerOptions {
   }) => string | undefined;
   readonly log: Logger;
 }
+
+const compressible = new Set(['.html', '.js', '.css', '.json', '.svg', '.txt']);
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -108,12 +111,18 @@ export async function serveConsole(
   const found = relative && (await stat(file).catch(() => undefined))?.isFile();
   if (found) {
     const immutable = relative.startsWith('assets/');
+    // Text compressed as CloudFront compresses it, so what a browser (or Lighthouse) loads here weighs the same.
+    const gzip =
+      compressible.has(extname(file)) && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
     response.writeHead(200, {
       ...headers,
       'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      vary: [response.getHeader('vary'), 'Accept-Encoding'].filter(Boolean).join(', '),
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
     });
     if (method === 'HEAD') response.end();
+    else if (gzip) createReadStream(file).pipe(createGzip()).pipe(response);
     else createReadStream(file).pipe(response);
     return true;
   }
