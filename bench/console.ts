@@ -75,6 +75,8 @@ export interface PageScores {
   /** Of the run with the median performance score. */
   readonly metrics: Readonly<Record<string, string>>;
   readonly opportunities: readonly Opportunity[];
+  /** The largest layout shifts of the median run: the element that moved most, and the shift's score. */
+  readonly layoutShifts: readonly { readonly element: string; readonly score: number }[];
   readonly failedAccessibility: readonly string[];
 }
 
@@ -124,6 +126,19 @@ function opportunitiesOf(result: LighthouseResult): Opportunity[] {
     })
     .sort((a, b) => b.savingsMs - a.savingsMs || b.savingsBytes - a.savingsBytes)
     .slice(0, 5);
+}
+
+function layoutShiftsOf(result: LighthouseResult): { element: string; score: number }[] {
+  const details = result.audits['layout-shifts']?.details as
+    | { items?: { node?: { selector?: string; nodeLabel?: string }; score?: number }[] }
+    | undefined;
+  return (details?.items ?? [])
+    .map((item) => ({
+      element: item.node?.selector ?? item.node?.nodeLabel ?? 'unknown element',
+      score: item.score ?? 0,
+    }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 3);
 }
 
 const metricIds = [
@@ -206,6 +221,7 @@ async function runLighthouse(
         headings: samples.map((sample) => sample.heading),
         metrics: Object.fromEntries(metricIds.map((id) => [id, middle.audits[id]?.displayValue ?? 'n/a'])),
         opportunities: opportunitiesOf(middle),
+        layoutShifts: layoutShiftsOf(middle),
         failedAccessibility: (middle.categories.accessibility?.auditRefs ?? [])
           .filter((ref) => ref.weight > 0 && middle.audits[ref.id]?.score === 0)
           .map((ref) => ref.id),
@@ -311,6 +327,10 @@ export function renderConsoleSection(report: ConsoleBenchReport, header: string)
                 `${item.title} (${Math.round(item.savingsMs)} ms${item.savingsBytes > 0 ? `, ${kB(item.savingsBytes)}` : ''})`,
             )
             .join('; ')
+    }${
+      page.layoutShifts.length > 0
+        ? `; layout shifts: ${page.layoutShifts.map((shift) => `\`${shift.element}\` ${shift.score.toFixed(3)}`).join(', ')}`
+        : ''
     }${page.failedAccessibility.length > 0 ? `; failed accessibility audits: ${page.failedAccessibility.join(', ')}` : ''}`,
   ]);
   return [
@@ -340,7 +360,7 @@ export function renderConsoleSection(report: ConsoleBenchReport, header: string)
     '| --- | --- | --- | --- |',
     ...pageRows,
     '',
-    'Largest opportunities (median run, estimated savings):',
+    'Largest opportunities (median run, estimated savings) and layout shifts (the element that moved most, its score):',
     '',
     ...opportunities,
     SECTION_END,
@@ -403,6 +423,8 @@ async function main(): Promise<number> {
       console.log(
         `    ${item.title}: ${Math.round(item.savingsMs)} ms${item.savingsBytes > 0 ? `, ${kB(item.savingsBytes)}` : ''}`,
       );
+    for (const shift of page.layoutShifts)
+      console.log(`    layout shift ${shift.score.toFixed(3)}: ${shift.element}`);
     if (page.failedAccessibility.length > 0)
       console.log(`    failed accessibility audits: ${page.failedAccessibility.join(', ')}`);
     if (performance < TARGET_PERFORMANCE) misses.push(`${page.path} performance ${performance}`);
