@@ -129,7 +129,11 @@ function opportunitiesOf(result: LighthouseResult): Opportunity[] {
 }
 
 function layoutShiftsOf(result: LighthouseResult): { element: string; score: number }[] {
-  const details = result.audits['layout-shifts']?.details as
+  const audit = result.audits['layout-shifts'];
+  // Lighthouse could not attribute the shifts (its reason stands in for the element).
+  if (audit?.errorMessage)
+    return [{ element: `not attributed: ${audit.errorMessage.split('\n')[0]}`, score: 0 }];
+  const details = audit?.details as
     | { items?: { node?: { selector?: string; nodeLabel?: string }; score?: number }[] }
     | undefined;
   return (details?.items ?? [])
