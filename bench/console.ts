@@ -130,9 +130,8 @@ function opportunitiesOf(result: LighthouseResult): Opportunity[] {
 
 function layoutShiftsOf(result: LighthouseResult): { element: string; score: number }[] {
   const audit = result.audits['layout-shifts'];
-  // Lighthouse could not attribute the shifts (its reason stands in for the element).
-  if (audit?.errorMessage)
-    return [{ element: `not attributed: ${audit.errorMessage.split('\n')[0]}`, score: 0 }];
+  // Lighthouse 12.2 cannot attribute shifts in traces of newer Chromium (its RootCauses gatherer fails).
+  if (audit?.errorMessage) return [];
   const details = audit?.details as
     | { items?: { node?: { selector?: string; nodeLabel?: string }; score?: number }[] }
     | undefined;
@@ -334,7 +333,9 @@ export function renderConsoleSection(report: ConsoleBenchReport, header: string)
     }${
       page.layoutShifts.length > 0
         ? `; layout shifts: ${page.layoutShifts.map((shift) => `\`${shift.element}\` ${shift.score.toFixed(3)}`).join(', ')}`
-        : ''
+        : Number.parseFloat(page.metrics['cumulative-layout-shift'] ?? '0') > 0.1
+          ? '; layout shifts not attributed to elements (Lighthouse 12.2 fails to read them from this Chromium)'
+          : ''
     }${page.failedAccessibility.length > 0 ? `; failed accessibility audits: ${page.failedAccessibility.join(', ')}` : ''}`,
   ]);
   return [
