@@ -157,7 +157,7 @@ function Layout({
       <header class="topbar">
         <button
           type="button"
-          class="menu-button"
+          class="button menu-button"
           aria-expanded={menuOpen}
           aria-controls="nav"
           onClick={() => setMenuOpen(!menuOpen)}
@@ -167,15 +167,13 @@ function Layout({
         <a class="brand" href={`${BASE}/`}>
           {t('app.name')}
         </a>
-        <a
-          class="notifications-link"
-          href={`${BASE}/notifications`}
-          aria-label={unread > 0 ? t('nav.notificationsUnread', { count: unread }) : t('nav.notifications')}
-        >
-          <span aria-hidden="true">{t('nav.notifications')}</span>
+        <a class="notifications-link" href={`${BASE}/notifications`}>
+          {/* The name is the visible text plus a hidden word: "Notifications 3 unread". */}
+          {t('nav.notifications')}
           {unread > 0 && (
-            <span class="badge" aria-hidden="true">
+            <span class="badge">
               {unread > 99 ? '99+' : unread}
+              <span class="visually-hidden"> {t('nav.unread')}</span>
             </span>
           )}
         </a>

@@ -14,6 +14,8 @@ import {
 const tenant = uniqueTenant('board');
 const admin = { tenant, role: 'admin', user: 'admin-1' } as const;
 const rep = { tenant, role: 'rep', user: 'rep-1', team: 'team-1' } as const;
+/** Polls wait for the API and the page; a busy two-core machine is slow, hence generous. */
+const WAIT = { timeout: 20_000 };
 let browser: Browser;
 let adminApi: ApiClient;
 let stages: Record<string, string>;
@@ -81,22 +83,22 @@ afterAll(async () => {
 describe('pipeline board', () => {
   it('moves a deal by drag and another by keyboard, with counts and amounts following', async () => {
     const { page } = board;
-    await expect.poll(() => column(page, 'prospecting').textContent()).toContain('3 deals');
+    await expect.poll(() => column(page, 'prospecting').textContent(), WAIT).toContain('3 deals');
     expect(await column(page, 'prospecting').textContent()).toContain(euros(3400));
 
     await card(page, 'prospecting', 'Alpha').dragTo(column(page, 'qualification'));
     await card(page, 'qualification', 'Alpha').waitFor();
     await eventually(async () => expect(await stageOf('Alpha')).toBe(stages.qualification));
-    await expect.poll(() => column(page, 'qualification').textContent()).toContain('2 deals');
+    await expect.poll(() => column(page, 'qualification').textContent(), WAIT).toContain('2 deals');
     expect(await column(page, 'qualification').textContent()).toContain(euros(1500));
 
     await moveByKeyboard(page, 'Beta', 'proposal');
     await card(page, 'proposal', 'Beta').waitFor();
     await expect
-      .poll(() => page.locator('[aria-live="polite"]').textContent())
+      .poll(() => page.locator('[aria-live="polite"]').textContent(), WAIT)
       .toBe('Beta moved to proposal.');
     expect(await stageOf('Beta')).toBe(stages.proposal);
-    await expect.poll(() => column(page, 'prospecting').textContent()).toContain('1 deal');
+    await expect.poll(() => column(page, 'prospecting').textContent(), WAIT).toContain('1 deal');
     expect(await column(page, 'prospecting').textContent()).toContain(euros(400));
     expectNoErrors(board);
   });
@@ -132,7 +134,9 @@ describe('pipeline board', () => {
     const renamed = await adminApi.patch(`/deals/${ids.Gamma}`, { name: 'Gamma renamed' });
     expect(renamed.status).toBe(200);
     await moveByKeyboard(page, 'Gamma', 'negotiation');
-    await expect.poll(() => page.locator('.board-notice').textContent()).toContain('changed by someone else');
+    await expect
+      .poll(() => page.locator('.board-notice').textContent(), WAIT)
+      .toContain('changed by someone else');
     await card(page, 'qualification', 'Gamma renamed').waitFor();
     expect(await column(page, 'negotiation').textContent()).not.toContain('Gamma');
     expect(await stageOf('Gamma')).toBe(stages.qualification);

@@ -6,6 +6,8 @@ import { expectAccessible, expectFitsPhone, expectNoErrors, openBrowser, signedI
 /** The dashboard: KPIs equal to the API's, a chart's table view, a rep's page, axe and a phone. */
 const tenant = uniqueTenant('dash');
 const manager = { tenant, role: 'manager', user: 'manager-1', team: 'team-1' } as const;
+/** Polls wait for the API and the page; a busy two-core machine is slow, hence generous. */
+const WAIT = { timeout: 20_000 };
 let browser: Browser;
 let managerApi: ApiClient;
 
@@ -45,7 +47,7 @@ describe('dashboard', () => {
     const { page } = consolePage;
     const kpis = (await managerApi.get('/reports/kpis')).body.figures;
     const figure = (key: string) => page.locator(`[data-kpi="${key}"] .kpi-value`);
-    await expect.poll(() => figure('wonDeals').textContent()).toBe(String(kpis.wonDeals.value));
+    await expect.poll(() => figure('wonDeals').textContent(), WAIT).toBe(String(kpis.wonDeals.value));
     expect(await figure('wonAmount').textContent()).toBe(euros(kpis.wonAmount.value.EUR));
     expect(await figure('openPipeline').textContent()).toBe(euros(kpis.openPipeline.value.EUR));
     expect(await figure('wonAmount').textContent()).toBe(euros(2000));
@@ -59,7 +61,7 @@ describe('dashboard', () => {
       timeZone: 'UTC',
     }).format(new Date());
     const row = table.getByRole('row', { name: new RegExp(month) });
-    await expect.poll(() => row.textContent()).toContain(euros(2000));
+    await expect.poll(() => row.textContent(), WAIT).toContain(euros(2000));
     expect(await row.getByRole('cell').first().textContent()).toBe('2');
     await expectAccessible(page, 'dashboard');
     // The empty reports say what fills them.

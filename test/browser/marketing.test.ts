@@ -92,7 +92,13 @@ describe('segments', () => {
     await page.getByLabel('Value of condition 1').fill('Madrid');
     await page.getByRole('button', { name: 'Add condition' }).click();
     await page.getByLabel('Field of condition 2').selectOption('tags');
-    await page.getByLabel('Value of condition 2').fill('vip');
+    // The API refuses an empty tag: its message shows on that condition, not in a banner.
+    await page.getByRole('button', { name: 'Create segment' }).click();
+    const value = page.getByLabel('Value of condition 2');
+    await expect.poll(() => value.getAttribute('aria-invalid'), { timeout: 30_000 }).toBe('true');
+    const describedBy = (await value.getAttribute('aria-describedby')) as string;
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(/non-empty/);
+    await value.fill('vip');
     await page.getByRole('button', { name: 'Create segment' }).click();
     const id = await idFromUrl(page, 'segments');
     const saved = await admin.get(`/segments/${id}`);
@@ -275,6 +281,25 @@ describe('what a rep sees', () => {
     await page.getByRole('heading', { name: 'Rep campaign' }).waitFor();
     await page.getByRole('heading', { name: 'Report' }).waitFor();
     await expectAccessible(page, 'campaign draft (rep)');
+
+    // Scheduling takes the time in the user's zone (the harness's browser is in Europe/Madrid).
+    const year = new Date().getUTCFullYear() + 1;
+    await page.getByLabel('Send at').fill(`${year}-01-15T10:30`);
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Schedule this campaign?' })
+      .getByRole('button', { name: 'Schedule' })
+      .click();
+    await page.locator('.status-scheduled').waitFor();
+    expect((await rep.get(`/campaigns/${campaign.body.id}`)).body.scheduledAt).toBe(
+      `${year}-01-15T09:30:00.000Z`,
+    );
+    await page.getByRole('button', { name: 'Cancel campaign' }).click();
+    await page
+      .getByRole('dialog', { name: 'Cancel this campaign?' })
+      .getByRole('button', { name: 'Cancel campaign' })
+      .click();
+    await page.locator('.status-canceled').waitFor();
     expectNoErrors(consolePage);
   });
 });

@@ -16,7 +16,7 @@ export const en: Record<string, string> = {
   'nav.agenda': 'My agenda',
   'nav.cases': 'Cases',
   'nav.notifications': 'Notifications',
-  'nav.notificationsUnread': 'Notifications, {count} unread',
+  'nav.unread': 'unread',
   'nav.segments': 'Segments',
   'nav.templates': 'Templates',
   'nav.campaigns': 'Campaigns',

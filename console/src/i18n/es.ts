@@ -16,7 +16,7 @@ export const es: Record<string, string> = {
   'nav.agenda': 'Mi agenda',
   'nav.cases': 'Casos',
   'nav.notifications': 'Notificaciones',
-  'nav.notificationsUnread': 'Notificaciones, {count} sin leer',
+  'nav.unread': 'sin leer',
   'nav.segments': 'Segmentos',
   'nav.templates': 'Plantillas',
   'nav.campaigns': 'Campañas',

@@ -16,6 +16,7 @@ import { storeReactivityBindings } from '@tanstack/table-core/store-reactivity-b
 import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { addMessages, t } from '../i18n/index.ts';
+import { TableWrap } from './table-wrap.tsx';
 import './data-table.css';
 
 addMessages({
@@ -113,7 +114,7 @@ export function DataTable<T extends RowData & { readonly id: string }>({
   );
   const headers = table.getHeaderGroups()[0]?.headers ?? [];
   return (
-    <div class="table-wrap">
+    <TableWrap label={label}>
       <table>
         <caption class="visually-hidden">{label}</caption>
         <thead>
@@ -171,7 +172,7 @@ export function DataTable<T extends RowData & { readonly id: string }>({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 
@@ -189,7 +190,17 @@ export function ColumnsMenu<T>({
   readonly onChange: (visibility: ColumnVisibilityState) => void;
 }) {
   return (
-    <details class="menu">
+    <details
+      class="menu"
+      onKeyDown={(event) => {
+        // Escape closes the menu and leaves focus on its button, as menus do.
+        const details = event.currentTarget as HTMLDetailsElement;
+        if (event.key === 'Escape' && details.open) {
+          details.open = false;
+          details.querySelector('summary')?.focus();
+        }
+      }}
+    >
       <summary class="button">{t('dataTable.columns')}</summary>
       <fieldset class="menu-panel">
         <legend class="visually-hidden">{t('dataTable.columnsLegend')}</legend>

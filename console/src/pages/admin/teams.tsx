@@ -8,6 +8,7 @@ import { Dialog } from '../../ui/dialog.tsx';
 import { EmptyState, Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
 import { PageHeader } from '../../ui/page.tsx';
+import { TableWrap } from '../../ui/table-wrap.tsx';
 import { AdminOnly, loadAll, type Team, type User } from './admin-data.tsx';
 import { messages } from './messages.ts';
 import './admin.css';
@@ -60,7 +61,7 @@ export function TeamsPage() {
             )}
           </EmptyState>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label={t('admin.teams.title')}>
             <table>
               <caption class="visually-hidden">{t('admin.teams.title')}</caption>
               <thead>
@@ -96,7 +97,7 @@ export function TeamsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ))}
       <Dialog
         open={editing !== undefined}

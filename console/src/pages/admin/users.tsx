@@ -7,6 +7,7 @@ import { Dialog } from '../../ui/dialog.tsx';
 import { EmptyState, Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
 import { PageHeader } from '../../ui/page.tsx';
+import { TableWrap } from '../../ui/table-wrap.tsx';
 import { AdminOnly, loadAll, type Team, type User } from './admin-data.tsx';
 import { messages } from './messages.ts';
 import './admin.css';
@@ -56,7 +57,7 @@ export function UsersPage() {
         (data.data.users.length === 0 ? (
           <EmptyState title={t('admin.users.empty')} />
         ) : (
-          <div class="table-wrap">
+          <TableWrap label={t('admin.users.title')}>
             <table>
               <caption class="visually-hidden">{t('admin.users.title')}</caption>
               <thead>
@@ -82,7 +83,7 @@ export function UsersPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ))}
       <Dialog open={adding} title={t('admin.users.new')} onClose={() => setAdding(false)}>
         <NewUserForm

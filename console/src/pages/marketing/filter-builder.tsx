@@ -1,3 +1,6 @@
+import { createContext } from 'preact';
+import { useContext, useId } from 'preact/hooks';
+import type { ApiProblem } from '../../api/problem.ts';
 import { t } from '../../i18n/index.ts';
 import {
   type Condition,
@@ -18,6 +21,12 @@ export type CampaignChoices = readonly { readonly id: string; readonly name: str
 
 const CUSTOM = 'customFields.';
 
+/** The failed save, so each condition shows the API's messages for its own path (`filter.all[1].value`). */
+const FilterProblem = createContext<ApiProblem | undefined>(undefined);
+
+/** Where the API reports problems of the builder's filter: under `filter` of the request body. */
+export const FILTER_PATH = 'filter';
+
 /**
  * The segment filter as nested groups of conditions: each group matches all or any of its items;
  * each condition picks a field, an operator that suits it and a value.
@@ -26,19 +35,24 @@ export function FilterBuilder({
   value,
   onChange,
   campaigns,
+  problem,
 }: {
   readonly value: Group;
   readonly onChange: (next: Group) => void;
   readonly campaigns: CampaignChoices;
+  readonly problem?: ApiProblem;
 }) {
   return (
-    <GroupEditor
-      group={value}
-      path={[]}
-      campaigns={campaigns}
-      onChange={onChange}
-      change={(key, update) => onChange(updateItem(value, key, update))}
-    />
+    <FilterProblem.Provider value={problem}>
+      <GroupEditor
+        group={value}
+        path={[]}
+        apiPath={FILTER_PATH}
+        campaigns={campaigns}
+        onChange={onChange}
+        change={(key, update) => onChange(updateItem(value, key, update))}
+      />
+    </FilterProblem.Provider>
   );
 }
 
@@ -47,6 +61,7 @@ type Change = (key: number, update: (item: Condition | Group) => Condition | Gro
 function GroupEditor({
   group,
   path,
+  apiPath,
   campaigns,
   onChange,
   change,
@@ -55,6 +70,8 @@ function GroupEditor({
   readonly group: Group;
   /** 1-based positions from the top group, for labels that tell rows apart ("condition 2.1"). */
   readonly path: readonly number[];
+  /** The group's path in the request body, as the API names it in its errors. */
+  readonly apiPath: string;
   readonly campaigns: CampaignChoices;
   readonly onChange: (next: Group) => void;
   readonly change: Change;
@@ -89,12 +106,14 @@ function GroupEditor({
       <ol class="filter-items">
         {group.items.map((item, index) => {
           const itemPath = [...path, index + 1];
+          const itemApiPath = `${apiPath}.${group.match}[${index}]`;
           return (
             <li key={item.key}>
               {item.kind === 'condition' ? (
                 <ConditionRow
                   condition={item}
                   label={itemPath.join('.')}
+                  apiPath={itemApiPath}
                   campaigns={campaigns}
                   onChange={(next) => change(item.key, () => next)}
                   onRemove={() => change(item.key, () => undefined)}
@@ -103,6 +122,7 @@ function GroupEditor({
                 <GroupEditor
                   group={item}
                   path={itemPath}
+                  apiPath={itemApiPath}
                   campaigns={campaigns}
                   change={change}
                   onChange={(next) => change(item.key, () => next)}
@@ -148,16 +168,24 @@ function fieldLabel(field: string): string {
 function ConditionRow({
   condition,
   label,
+  apiPath,
   campaigns,
   onChange,
   onRemove,
 }: {
   readonly condition: Condition;
   readonly label: string;
+  readonly apiPath: string;
   readonly campaigns: CampaignChoices;
   readonly onChange: (next: Condition) => void;
   readonly onRemove: () => void;
 }) {
+  const problem = useContext(FilterProblem);
+  const errorId = useId();
+  const errors = (problem?.errors ?? []).filter(
+    (error) => error.path === apiPath || error.path.startsWith(`${apiPath}.`),
+  );
+  const invalid = errors.length > 0 ? { 'aria-invalid': true, 'aria-describedby': errorId } : {};
   const custom = condition.field.startsWith(CUSTOM);
   const known = Object.hasOwn(fields, condition.field);
   const ops = opsFor(condition.field);
@@ -171,8 +199,9 @@ function ConditionRow({
     });
   };
   return (
-    <div class="filter-condition">
+    <div class={`filter-condition${errors.length > 0 ? ' field-invalid' : ''}`}>
       <select
+        {...invalid}
         aria-label={t('marketing.builder.fieldOf', { n: label })}
         value={custom ? CUSTOM : condition.field}
         onChange={(event) => setField((event.target as HTMLSelectElement).value)}
@@ -197,6 +226,7 @@ function ConditionRow({
         />
       )}
       <select
+        {...invalid}
         aria-label={t('marketing.builder.opOf', { n: label })}
         value={condition.op}
         onChange={(event) => onChange({ ...condition, op: (event.target as HTMLSelectElement).value as Op })}
@@ -209,7 +239,13 @@ function ConditionRow({
         ))}
       </select>
       {!takesNoValue(condition.op) && (
-        <ValueInput condition={condition} label={label} campaigns={campaigns} onChange={onChange} />
+        <ValueInput
+          condition={condition}
+          label={label}
+          campaigns={campaigns}
+          onChange={onChange}
+          invalid={invalid}
+        />
       )}
       <button
         type="button"
@@ -219,6 +255,11 @@ function ConditionRow({
       >
         {t('marketing.builder.remove')}
       </button>
+      {errors.length > 0 && (
+        <p class="field-error condition-error" id={errorId}>
+          {errors.map((error) => error.message).join('; ')}
+        </p>
+      )}
     </div>
   );
 }
@@ -228,11 +269,13 @@ function ValueInput({
   label,
   campaigns,
   onChange,
+  invalid,
 }: {
   readonly condition: Condition;
   readonly label: string;
   readonly campaigns: CampaignChoices;
   readonly onChange: (next: Condition) => void;
+  readonly invalid: Record<string, unknown>;
 }) {
   const def = fields[condition.field];
   const ariaLabel = t('marketing.builder.valueOf', { n: label });
@@ -241,6 +284,7 @@ function ValueInput({
   if (!list && def?.type === 'enum' && def.values)
     return (
       <select
+        {...invalid}
         aria-label={ariaLabel}
         value={condition.value}
         onChange={(e) => set((e.target as HTMLSelectElement).value)}
@@ -256,6 +300,7 @@ function ValueInput({
   if (!list && def?.type === 'engagement')
     return (
       <select
+        {...invalid}
         aria-label={ariaLabel}
         value={condition.value}
         onChange={(e) => set((e.target as HTMLSelectElement).value)}
@@ -278,6 +323,7 @@ function ValueInput({
         ? 'date'
         : 'text';
   const props = {
+    ...invalid,
     'aria-label': ariaLabel,
     placeholder: list
       ? t('marketing.builder.listHint')

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, etagOf, ok } from '../../api/client.ts';
+import type { ApiProblem } from '../../api/problem.ts';
 import { BASE } from '../../config.ts';
 import { formatNumber } from '../../i18n/format.ts';
 import { addMessages, t } from '../../i18n/index.ts';
@@ -10,7 +11,7 @@ import { Dialog } from '../../ui/dialog.tsx';
 import { Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
 import { PageHeader } from '../../ui/page.tsx';
-import { type CampaignChoices, FilterBuilder } from './filter-builder.tsx';
+import { type CampaignChoices, FILTER_PATH, FilterBuilder } from './filter-builder.tsx';
 import { conditionCount, emptyGroup, fromFilter, type Group, toFilter } from './filter-model.ts';
 import { InterpretBox } from './interpret-box.tsx';
 import { messages } from './messages.ts';
@@ -132,9 +133,12 @@ function SegmentForm({
               )}
             </Field>
             <h2>{t('marketing.segment.filter')}</h2>
-            <FilterBuilder value={group} onChange={setGroup} campaigns={campaigns} />
+            <FilterBuilder value={group} onChange={setGroup} campaigns={campaigns} problem={save.problem} />
             {conditionCount(group) === 0 && <p class="muted">{t('marketing.segment.matchesEveryone')}</p>}
-            <ProblemBanner problem={save.problem} shownPaths={['name', 'description']} />
+            <ProblemBanner
+              problem={save.problem}
+              shownPaths={['name', 'description', ...conditionPaths(save.problem)]}
+            />
             {notice && !dirty && (
               <p class="banner banner-success" role="status">
                 {notice}
@@ -232,6 +236,13 @@ function SegmentCount({ segment, dirty }: { readonly segment?: Segment; readonly
       )}
     </section>
   );
+}
+
+/** The errors a condition row shows next to itself (any under `filter.` but the filter's own). */
+function conditionPaths(problem: ApiProblem | undefined): string[] {
+  return (problem?.errors ?? [])
+    .map((error) => error.path)
+    .filter((path) => path.startsWith(`${FILTER_PATH}.`));
 }
 
 function sampleName(contact: Record<string, unknown>): string {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, etagOf, ok } from '../../api/client.ts';
 import { BASE } from '../../config.ts';
@@ -201,6 +201,10 @@ function TemplatePreview({ template }: { readonly template: Template }) {
       ),
     ),
   );
+  // A save changes what the preview shows: render it again for the same contact.
+  useEffect(() => {
+    if (contactId) void render.run(contactId);
+  }, [template.version]);
   return (
     <section class="card" aria-labelledby="preview-title">
       <h2 id="preview-title">{t('marketing.preview.title')}</h2>

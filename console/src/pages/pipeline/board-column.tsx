@@ -11,11 +11,14 @@ const DEAL_TYPE = 'application/x-crm-deal';
 export function BoardColumn({
   stage,
   deals,
+  pending,
   onDrop,
   onMoveTo,
 }: {
   readonly stage: Stage;
   readonly deals: readonly Deal[];
+  /** Deals being moved: their cards wait for the API's answer. */
+  readonly pending: ReadonlySet<string>;
   readonly onDrop: (dealId: string, stageId: string) => void;
   readonly onMoveTo: (deal: Deal) => void;
 }) {
@@ -62,7 +65,7 @@ export function BoardColumn({
       ) : (
         <ul class="board-cards">
           {deals.map((deal) => (
-            <DealCard key={deal.id} deal={deal} onMoveTo={onMoveTo} />
+            <DealCard key={deal.id} deal={deal} busy={pending.has(deal.id)} onMoveTo={onMoveTo} />
           ))}
         </ul>
       )}
@@ -70,11 +73,20 @@ export function BoardColumn({
   );
 }
 
-function DealCard({ deal, onMoveTo }: { readonly deal: Deal; readonly onMoveTo: (deal: Deal) => void }) {
+function DealCard({
+  deal,
+  busy,
+  onMoveTo,
+}: {
+  readonly deal: Deal;
+  readonly busy: boolean;
+  readonly onMoveTo: (deal: Deal) => void;
+}) {
   return (
     <li
-      class="board-card"
-      draggable
+      class={`board-card${busy ? ' board-card-busy' : ''}`}
+      aria-busy={busy || undefined}
+      draggable={!busy}
       onDragStart={(event) => {
         event.dataTransfer?.setData(DEAL_TYPE, deal.id);
         event.dataTransfer?.setData('text/plain', deal.name);
@@ -98,6 +110,7 @@ function DealCard({ deal, onMoveTo }: { readonly deal: Deal; readonly onMoveTo: 
         type="button"
         class="button button-quiet board-card-move"
         aria-haspopup="dialog"
+        disabled={busy}
         onClick={() => onMoveTo(deal)}
       >
         {t('pipeline.moveTo')}

@@ -20,6 +20,15 @@ export function useDealMoves(loaded: readonly Deal[] | undefined, stages: readon
   const [deals, setDeals] = useState<readonly Deal[]>(loaded ?? []);
   const [announcement, setAnnouncement] = useState('');
   const [notice, setNotice] = useState<string | undefined>();
+  // Deals whose move is in flight: a second move would carry a stale version and be refused.
+  const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
+  const mark = (id: string, busy: boolean) =>
+    setPending((current) => {
+      const next = new Set(current);
+      if (busy) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   useEffect(() => setDeals(loaded ?? []), [loaded]);
 
   const stageName = useCallback(
@@ -33,6 +42,7 @@ export function useDealMoves(loaded: readonly Deal[] | undefined, stages: readon
     async (deal: Deal, stageId: string, lostReason?: string): Promise<MoveOutcome> => {
       if (deal.stageId === stageId) return { ok: true };
       setNotice(undefined);
+      mark(deal.id, true);
       replace({ ...deal, stageId });
       setAnnouncement(t('pipeline.moving', { deal: deal.name }));
       try {
@@ -58,8 +68,10 @@ export function useDealMoves(loaded: readonly Deal[] | undefined, stages: readon
               });
         setNotice(message);
         setAnnouncement(message);
-        if (problem.status === 412) void refresh(deal.id);
+        if (problem.status === 412) await refresh(deal.id);
         return { ok: false, problem };
+      } finally {
+        mark(deal.id, false);
       }
     },
     [stageName],
@@ -74,5 +86,5 @@ export function useDealMoves(loaded: readonly Deal[] | undefined, stages: readon
     }
   };
 
-  return { deals, move, announcement, notice, dismissNotice: () => setNotice(undefined) };
+  return { deals, pending, move, announcement, notice, dismissNotice: () => setNotice(undefined) };
 }

@@ -23,7 +23,7 @@ export function PipelineBoard() {
   const state = useAsync(() => loadBoard(params.id), [params.id]);
   const data = state.data;
   const stages = data?.pipeline?.stages ?? [];
-  const { deals, move, announcement, notice, dismissNotice } = useDealMoves(data?.deals, stages);
+  const { deals, pending, move, announcement, notice, dismissNotice } = useDealMoves(data?.deals, stages);
   const [request, setRequest] = useState<MoveRequest | undefined>();
 
   const byStage = useMemo(() => {
@@ -43,9 +43,9 @@ export function PipelineBoard() {
   const onDrop = useCallback(
     (dealId: string, stageId: string) => {
       const deal = deals.find((candidate) => candidate.id === dealId);
-      if (deal && deal.stageId !== stageId) requestMove(deal, stageId);
+      if (deal && deal.stageId !== stageId && !pending.has(dealId)) requestMove(deal, stageId);
     },
-    [deals, requestMove],
+    [deals, pending, requestMove],
   );
 
   return (
@@ -102,6 +102,7 @@ export function PipelineBoard() {
                 key={stage.id}
                 stage={stage}
                 deals={byStage.get(stage.id) ?? []}
+                pending={pending}
                 onDrop={onDrop}
                 onMoveTo={(deal) => setRequest({ deal, stageId: deal.stageId })}
               />

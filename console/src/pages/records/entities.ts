@@ -114,7 +114,7 @@ export const fieldsOf: Record<Entity, readonly FieldSpec[]> = {
     { key: 'amount', kind: 'number', display: 'money' },
     { key: 'currency', kind: 'text' },
     { key: 'expectedCloseDate', kind: 'date', display: 'date' },
-    { key: 'status', kind: 'text', readOnly: true },
+    { key: 'status', kind: 'select', options: ['open', 'won', 'lost'], readOnly: true },
     { key: 'probability', kind: 'number', readOnly: true, display: 'percent' },
     { key: 'source', kind: 'select', options: sources },
     { key: 'lostReason', kind: 'text' },

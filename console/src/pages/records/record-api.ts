@@ -26,8 +26,8 @@ export interface Loaded {
 const etagFor = (response: Response, record: RecordData) => etagOf(response) ?? `"${record.version}"`;
 
 export async function loadRecord(entity: Entity, id: string): Promise<Loaded> {
-  const { data, response } = await api().GET(recordPath(entity), { params: { path: { id } } });
-  if (!response.ok) throw await problemFrom(response);
+  const { data, error, response } = await api().GET(recordPath(entity), { params: { path: { id } } });
+  if (!response.ok) throw await problemFrom(response, error);
   const record = data as unknown as RecordData;
   return { record, etag: etagFor(response, record) };
 }
@@ -39,11 +39,11 @@ export async function patchRecord(
   etag: string,
   body: Record<string, unknown>,
 ): Promise<Loaded> {
-  const { data, response } = await api().PATCH(recordPath(entity), {
+  const { data, error, response } = await api().PATCH(recordPath(entity), {
     params: { path: { id }, header: { 'If-Match': etag } },
     body: body as PatchBody,
   });
-  if (!response.ok) throw await problemFrom(response);
+  if (!response.ok) throw await problemFrom(response, error);
   const record = data as unknown as RecordData;
   return { record, etag: etagFor(response, record) };
 }

@@ -42,6 +42,8 @@ export interface RecordContext {
   readonly reload: () => Promise<void>;
   /** Sends a change with the page's If-Match (a conflict shows the page's reload message). */
   readonly save: (body: Record<string, unknown>) => Promise<ApiProblem | undefined>;
+  /** Counts reloads: a key that closes open editors when the record is read again. */
+  readonly generation: number;
 }
 
 interface PageData extends Loaded {
@@ -99,6 +101,7 @@ export function RecordPage({
   const [conflict, setConflict] = useState(false);
   const [saved, setSaved] = useState(false);
   const [changes, setChanges] = useState(0);
+  const [generation, setGeneration] = useState(0);
   // What the page shows: the last save's answer, else the last load's.
   const data = state.data;
   const shown =
@@ -111,6 +114,7 @@ export function RecordPage({
     setSaved(false);
     setCurrent(undefined);
     await state.reload();
+    setGeneration((count) => count + 1);
     setChanges((count) => count + 1);
   }, [state.reload]);
 
@@ -138,7 +142,7 @@ export function RecordPage({
     return <Loading />;
   }
   const { record } = shown;
-  const context: RecordContext = { entity, record, reload, save };
+  const context: RecordContext = { entity, record, reload, save, generation };
   const name = recordName(entity, record) || t(`records.${singular[entity]}`);
   const definitions = data?.definitions ?? [];
   const definedKeys = new Set(definitions.map((definition) => definition.key));
@@ -170,7 +174,7 @@ export function RecordPage({
         <div class="record-main">
           <section class="card" aria-labelledby="record-details">
             <h2 id="record-details">{t('records.details')}</h2>
-            <dl class="record-fields" key={`${record.version}`}>
+            <dl class="record-fields" key={`fields-${generation}`}>
               {fieldsOf[entity].map((spec) => (
                 <InlineField
                   key={spec.key}
@@ -189,7 +193,7 @@ export function RecordPage({
             {(definitions.length > 0 || leftoverKeys.length > 0) && (
               <>
                 <h3>{t('records.customFields')}</h3>
-                <dl class="record-fields" key={`custom-${record.version}`}>
+                <dl class="record-fields" key={`custom-${generation}`}>
                   {definitions.map((definition) => {
                     const kind = customKind[definition.type];
                     const value = record.customFields?.[definition.key];

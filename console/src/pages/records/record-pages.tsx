@@ -168,7 +168,7 @@ export function DealPage() {
 }
 
 function DealExtras({ context }: { readonly context: RecordContext }) {
-  const { record, save } = context;
+  const { record, save, generation } = context;
   const pipelineId = text(record, 'pipelineId') ?? '';
   const stageId = text(record, 'stageId') ?? '';
   const companyId = text(record, 'companyId');
@@ -186,9 +186,9 @@ function DealExtras({ context }: { readonly context: RecordContext }) {
   return (
     <>
       <section class="card" aria-labelledby="deal-stage">
-        <h2 id="deal-stage">{t('records.stage')}</h2>
+        <h2 id="deal-stage">{pipeline.data?.name ?? t('records.stage')}</h2>
         {pipeline.status === 'failed' && <ProblemBanner problem={pipeline.problem} />}
-        <dl class="record-fields" key={`stage-${record.version}`}>
+        <dl class="record-fields" key={`stage-${generation}`}>
           <InlineField
             label={t('records.stage')}
             kind="select"

@@ -30,10 +30,10 @@ export function slaText(item: SlaCase, now = Date.now()): string {
 /** The SLA as a badge: a word and an icon-like mark as well as a colour. */
 export function SlaBadge({ item }: { readonly item: SlaCase }) {
   const state = slaState(item);
-  const mark = state === 'breached' ? '⚠' : state === 'met' ? '✓' : '⏱';
+  const mark = state === 'breached' ? '⚠ ' : state === 'met' ? '✓ ' : '';
   return (
     <span class={`sla sla-${state}`}>
-      <span aria-hidden="true">{mark} </span>
+      {mark && <span aria-hidden="true">{mark}</span>}
       {slaText(item)}
     </span>
   );

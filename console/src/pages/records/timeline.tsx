@@ -6,6 +6,7 @@ import { t } from '../../i18n/index.ts';
 import { EmptyState, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { type Entity, fieldLabel } from './entities.ts';
 import { loadTimeline, type TimelineEntry } from './record-api.ts';
+import { loadUsers } from './users.ts';
 
 const short = (value: unknown): string => {
   if (value === null || value === undefined || value === '') return '—';
@@ -43,6 +44,14 @@ export function Timeline({
   const [cursor, setCursor] = useState<string | null>(null);
   const [busy, setBusy] = useState(true);
   const [problem, setProblem] = useState<ApiProblem | undefined>();
+  // Names for actors the entries name only by id (the users list is shared with mentions).
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    loadUsers().then(
+      (users) => setNames(new Map(users.map((user) => [user.id, user.name]))),
+      () => undefined,
+    );
+  }, []);
 
   const load = async (from?: string) => {
     setBusy(true);
@@ -59,6 +68,10 @@ export function Timeline({
   };
   useEffect(() => {
     void load();
+    if (refresh === 0) return;
+    // Entries are written from the change stream, a moment after the change: look once more.
+    const again = setTimeout(() => void load(), 3000);
+    return () => clearTimeout(again);
   }, [entity, id, refresh]);
 
   return (
@@ -70,7 +83,8 @@ export function Timeline({
         {entries.map((entry) => (
           <li key={entry.id}>
             <p>
-              <strong>{entry.actor?.name ?? t('records.someone')}</strong> {sentence(entry)}
+              <strong>{entry.actor?.name ?? names.get(entry.actorId ?? '') ?? t('records.someone')}</strong>{' '}
+              {sentence(entry)}
             </p>
             {entry.changes && entry.changes.length > 0 && (
               <ul class="timeline-changes">

@@ -1,5 +1,3 @@
-import type { ColumnVisibilityState, SortingState } from '../../ui/data-table.tsx';
-
 /**
  * What a list shows, kept in the URL's query so reload, back and a shared link show the same list:
  * `q`, the filters the list route offers, `sort=field:asc`, `cols=a,b` (the visible columns) and
@@ -45,7 +43,8 @@ export function listStateQuery(state: ListState, limit?: string): string {
   return text ? `?${text}` : '';
 }
 
-export function sortingOf(state: ListState): SortingState {
+/** The table's sorting (tanstack's SortingState shape). */
+export function sortingOf(state: ListState): { id: string; desc: boolean }[] {
   return state.sort ? [{ id: state.sort.field, desc: state.sort.direction === 'desc' }] : [];
 }
 
@@ -54,9 +53,21 @@ export function visibilityOf(
   state: ListState,
   allColumns: readonly string[],
   hiddenByDefault: readonly string[],
-): ColumnVisibilityState {
-  const visibility: ColumnVisibilityState = {};
+): Record<string, boolean> {
+  const visibility: Record<string, boolean> = {};
   for (const id of allColumns)
     visibility[id] = state.columns ? state.columns.includes(id) : !hiddenByDefault.includes(id);
   return visibility;
+}
+
+/** Appends a page to the rows shown, keeping the first copy of any id (so none repeats). */
+export function appendUnique<T extends { readonly id: string }>(rows: readonly T[], more: readonly T[]): T[] {
+  const seen = new Set(rows.map((row) => row.id));
+  const next = [...rows];
+  for (const row of more) {
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
+    next.push(row);
+  }
+  return next;
 }

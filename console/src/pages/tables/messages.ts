@@ -20,6 +20,7 @@ const en: Record<string, string> = {
   'tables.visibilityRepHelp':
     'Sales reps may share a view with their team; only managers and admins with everyone.',
   'tables.deleteView': 'Delete view "{name}"',
+  'tables.updateView': 'Save changes to "{name}"',
   'tables.deleteViewConfirm': 'Delete the view "{name}"? The records stay.',
   'tables.contacts.new': 'New contact',
   'tables.contacts.empty': 'No contacts yet — add one or import a CSV.',
@@ -106,6 +107,7 @@ const es: Record<string, string> = {
   'tables.visibilityRepHelp':
     'Un comercial puede compartir una vista con su equipo; solo gerentes y administradores con todos.',
   'tables.deleteView': 'Eliminar la vista «{name}»',
+  'tables.updateView': 'Guardar cambios en «{name}»',
   'tables.deleteViewConfirm': '¿Eliminar la vista «{name}»? Los registros se conservan.',
   'tables.contacts.new': 'Nuevo contacto',
   'tables.contacts.empty': 'Aún no hay contactos: añade uno o importa un CSV.',

@@ -1,22 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { asProblem } from '../../api/client.ts';
 import type { ApiProblem } from '../../api/problem.ts';
+import { appendUnique } from './list-state.ts';
 
 export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor: string | null;
-}
-
-/** Appends a page to the rows shown, keeping the first copy of any id (so none repeats). */
-export function appendUnique<T extends { readonly id: string }>(rows: readonly T[], more: readonly T[]): T[] {
-  const seen = new Set(rows.map((row) => row.id));
-  const next = [...rows];
-  for (const row of more) {
-    if (seen.has(row.id)) continue;
-    seen.add(row.id);
-    next.push(row);
-  }
-  return next;
 }
 
 /**

@@ -119,11 +119,12 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
   );
 
   const [search, setSearch] = useState(state.q);
-  useEffect(() => setSearch(state.q), [state.q]);
+  // Back, a view or "Clear filters" changes the URL's search: the box follows (keeping spaces typed).
+  useEffect(() => setSearch((typed) => (typed.trim() === state.q ? typed : state.q)), [state.q]);
   // Typing searches after a pause; the URL is replaced (not pushed) so back skips keystrokes.
   useEffect(() => {
-    if (search === state.q) return;
-    const timer = setTimeout(() => navigate({ ...state, q: search.trim(), view: undefined }, true), 350);
+    if (search.trim() === state.q) return;
+    const timer = setTimeout(() => navigate({ ...state, q: search.trim() }, true), 350);
     return () => clearTimeout(timer);
   }, [search]);
 
@@ -132,7 +133,7 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
     if (value) filter[key] = value;
     else delete filter[key];
     if (key === 'pipelineId') delete filter.stageId;
-    navigate({ ...state, filter, view: undefined });
+    navigate({ ...state, filter });
   };
   const onSortingChange = useCallback(
     (next: SortingState) => {
@@ -177,7 +178,7 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
           aria-label={t('tables.filters', { list: title })}
           onSubmit={(event) => {
             event.preventDefault();
-            navigate({ ...state, q: search.trim(), view: undefined });
+            navigate({ ...state, q: search.trim() });
           }}
         >
           <label class="filter">

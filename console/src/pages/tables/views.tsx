@@ -17,6 +17,7 @@ interface SavedView {
   readonly filter?: Readonly<Record<string, string>>;
   readonly sort?: { readonly field: string; readonly direction: 'asc' | 'desc' };
   readonly columns?: readonly string[];
+  readonly version: number;
 }
 
 /** A saved view as the list's state: its filter (the search is its `q`), sort and columns. */
@@ -54,6 +55,20 @@ export function ViewPicker({
   );
   const [saving, setSaving] = useState(false);
   const selected = views.data?.find((view) => view.id === state.view);
+  const update = useAction(async (view: SavedView) => {
+    const saved = await ok(
+      api().PATCH('/views/{id}', {
+        params: { path: { id: view.id }, header: { 'If-Match': `"${view.version}"` } },
+        body: {
+          filter: { ...state.filter, ...(state.q ? { q: state.q } : {}) },
+          sort: state.sort ?? null,
+          columns: [...visibleColumns],
+        },
+      }),
+    );
+    await views.reload();
+    onApply(stateOfView(saved as SavedView));
+  });
   const remove = useAction(async (view: SavedView) => {
     await ok(api().DELETE('/views/{id}', { params: { path: { id: view.id } } }));
     onApply({ ...state, view: undefined });
@@ -85,6 +100,11 @@ export function ViewPicker({
         {t('tables.saveView')}
       </button>
       {selected && (
+        <button type="button" class="button" disabled={update.busy} onClick={() => void update.run(selected)}>
+          {t('tables.updateView', { name: selected.name })}
+        </button>
+      )}
+      {selected && (
         <button
           type="button"
           class="button button-danger"
@@ -99,7 +119,7 @@ export function ViewPicker({
       {views.status === 'failed' && (
         <ProblemBanner problem={views.problem} onRetry={() => void views.reload()} />
       )}
-      <ProblemBanner problem={remove.problem} />
+      <ProblemBanner problem={update.problem ?? remove.problem} />
       <Dialog open={saving} title={t('tables.saveView')} onClose={() => setSaving(false)}>
         <SaveViewForm
           entity={entity}
