@@ -40,5 +40,10 @@
  */
 import { App } from 'aws-cdk-lib';
 import { buildApp } from './build-app.ts';
+import { ensureConsoleBuilt } from './local/console-build.ts';
+import { consoleLogger } from './local/logger.ts';
 
+// The CrmConsole stack deploys console/dist: built here when missing or older than its sources
+// (a few seconds), skipped when fresh, so `cdk synth` works on a fresh clone and stays fast.
+await ensureConsoleBuilt(consoleLogger);
 buildApp(new App());
