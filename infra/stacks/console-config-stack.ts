@@ -3,7 +3,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import type { CrmConfig } from '../config.ts';
-import { acknowledgeBucketDeployment } from '../constructs/bucket-deployment-findings.ts';
+import { acknowledgeDeploymentHandler, deploymentHandler } from '../constructs/console-deployment.ts';
 import { CONSOLE_PREFIX, consoleBucketName } from './console-stack.ts';
 
 /** The scopes the console asks the hosted UI for (the ID token then carries email and name). */
@@ -44,10 +44,11 @@ export class ConsoleConfigStack extends Stack {
         }),
       ],
       destinationBucket: Bucket.fromBucketName(this, 'ConsoleBucket', bucketName.physical),
+      ...deploymentHandler(this, props.config),
       // The console's own files are CrmConsole's deployments.
       prune: false,
       cacheControl: [CacheControl.noCache()],
     });
-    acknowledgeBucketDeployment(this, `arn:<AWS::Partition>:s3:::${bucketName.shown}/*`);
+    acknowledgeDeploymentHandler(this, `arn:<AWS::Partition>:s3:::${bucketName.shown}/*`);
   }
 }

@@ -27,7 +27,11 @@ import {
   CONSOLE_REFERRER_POLICY,
   consoleContentSecurityPolicy,
 } from '../console-headers.ts';
-import { acknowledgeBucketDeployment, ownBucketObjects } from '../constructs/bucket-deployment-findings.ts';
+import {
+  acknowledgeDeploymentHandler,
+  deploymentHandler,
+  ownBucketObjects,
+} from '../constructs/console-deployment.ts';
 
 /** `crm-console-<account>-<region>[-<stage>]`, so CrmConsoleConfig writes to it by name; as cdk-nag prints it. */
 export function consoleBucketName(stage: string | undefined): { physical: string; shown: string } {
@@ -168,6 +172,7 @@ export class ConsoleStack extends Stack {
     new BucketDeployment(this, 'Assets', {
       sources: [Source.asset(props.distDir)],
       destinationBucket: this.bucket,
+      ...deploymentHandler(this, config),
       destinationKeyPrefix: `${CONSOLE_PREFIX}/`,
       exclude: ['*'],
       include: ['assets/*'],
@@ -178,6 +183,7 @@ export class ConsoleStack extends Stack {
     new BucketDeployment(this, 'Pages', {
       sources: [Source.asset(props.distDir)],
       destinationBucket: this.bucket,
+      ...deploymentHandler(this, config),
       destinationKeyPrefix: `${CONSOLE_PREFIX}/`,
       exclude: ['assets/*', 'config.json'],
       cacheControl: [CacheControl.noCache()],
@@ -188,7 +194,7 @@ export class ConsoleStack extends Stack {
     new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId });
 
     this.acknowledgeFindings();
-    acknowledgeBucketDeployment(this, ownBucketObjects(this, this.bucket));
+    acknowledgeDeploymentHandler(this, ownBucketObjects(this, this.bucket));
   }
 
   private acknowledgeFindings(): void {
