@@ -3,7 +3,14 @@
  *
  * Stacks: CrmData (the table and the signing key), CrmMessaging (SES configuration set, its
  * event rule and handler, the campaign send queue and sender), CrmSchedule (EventBridge Scheduler group, schedule targets, their
- * DLQ), CrmApi (Cognito, HTTP API, functions), CrmReporting (stream consumer).
+ * DLQ), CrmFiles (import and export buckets), CrmConsole (the web console: a private S3 bucket behind
+ * CloudFront with origin access control, security headers, the SPA router function), CrmApi (Cognito
+ * with the hosted UI and the console's app client, HTTP API, functions), CrmConsoleConfig (the
+ * console's config.json), CrmReporting (stream consumer).
+ * CrmConsole comes before CrmApi, which takes the console's origin for CORS and its client's callback
+ * URLs; CrmConsoleConfig comes after both, as config.json holds the API URL and the client. CrmConsole's
+ * CSP names API Gateway's hosts in the region (or publicApiUrl's origin), since it cannot refer to the API.
+ * `cdk synth` first builds the console (console/dist) when it is missing or older than its sources.
  * cdk-nag's AWS Solutions checks run on every synth and fail it on an unacknowledged finding.
  *
  * Context values (cdk.json "context" or `-c key=value`):
@@ -34,8 +41,12 @@
  *                       filters where the rules left words unmatched (segments
  *                       function: NL_MODEL_ID and InvokeModel on that model only)
  *                                                                            default: none
+ *   cognitoDomainPrefix prefix of the Cognito hosted UI's domain, <prefix>.auth.<region>.amazoncognito.com,
+ *                       unique in the region           default: crm-<account id> (crm-<stage>-<account id>)
  *
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
+ * CrmApi.ConsoleClientId, CrmApi.HostedUiUrl, CrmConsole.ConsoleUrl, CrmConsole.ConsoleBucketName,
+ * CrmConsole.DistributionId,
  * CrmReporting.StreamFailureQueueUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl.
  */
 import { App } from 'aws-cdk-lib';
