@@ -14,11 +14,14 @@ const id = (construct: { node: { defaultChild?: unknown } }) =>
 const only = (template: typeof site, type: string) => {
   const found = Object.values(template.findResources(type));
   expect(found).toHaveLength(1);
-  return found[0]?.Properties as Record<string, never>;
+  return (found[0]?.Properties ?? {}) as Record<string, never>;
 };
-const distribution = only(site, 'AWS::CloudFront::Distribution').DistributionConfig as Record<string, never>;
+const distribution = only(site, 'AWS::CloudFront::Distribution').DistributionConfig as unknown as Record<
+  string,
+  never
+>;
 const securityHeaders = (
-  only(site, 'AWS::CloudFront::ResponseHeadersPolicy').ResponseHeadersPolicyConfig as {
+  only(site, 'AWS::CloudFront::ResponseHeadersPolicy').ResponseHeadersPolicyConfig as unknown as {
     SecurityHeadersConfig: Record<string, Record<string, unknown>>;
   }
 ).SecurityHeadersConfig;

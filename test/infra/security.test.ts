@@ -103,7 +103,7 @@ describe('cdk-nag AwsSolutions', () => {
         ...['CFR1', 'CFR2', 'CFR3', 'CFR4'].map(
           (rule) => `AwsSolutions-${rule} @ CrmConsole/Distribution/Resource`,
         ),
-        ...['CrmConsole', 'CrmConsoleConfig'].flatMap((stack) => bucketDeploymentFindings(stack)),
+        ...(['CrmConsole', 'CrmConsoleConfig'] as const).flatMap((stack) => bucketDeploymentFindings(stack)),
         ...httpFunctionNames
           .filter((name) => schedulingFunctions.has(name))
           .map((name) => `${scheduleGroupWildcard} @ CrmApi/${name}-function/Role/DefaultPolicy/Resource`),
