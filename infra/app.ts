@@ -16,8 +16,8 @@
  * Context values (cdk.json "context" or `-c key=value`):
  *   stage               suffix for the stack names (CrmData-<stage>, ...) to deploy several
  *                       copies into one account                              default: none
- *   corsOrigins         allowed browser origins, JSON array or comma-separated,
- *                       e.g. -c corsOrigins=https://crm.example.com          default: none (no CORS)
+ *   corsOrigins         more allowed browser origins, JSON array or comma-separated,
+ *                       e.g. -c corsOrigins=https://crm.example.com   default: the web console's only
  *   logRetentionDays    retention of function and access logs, a CloudWatch
  *                       value (1, 3, 5, 7, 14, 30, 60, 90, 180, 365, ...)    default: 30
  *   throttleRateLimit   API requests per second, steady state (default stage) default: 100
