@@ -9,7 +9,7 @@ import type { Node } from 'constructs';
 export interface CrmConfig {
   /** Suffix of the stack names, so several copies can live in one account; undefined for none. */
   readonly stage: string | undefined;
-  /** Origins allowed by CORS; empty means no CORS (same-origin or server-to-server clients only). */
+  /** Origins allowed by CORS besides the web console's (which the API stack always adds). */
   readonly corsOrigins: string[];
   readonly logRetention: RetentionDays;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
