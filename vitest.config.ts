@@ -32,6 +32,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          // expect.poll waits on the page as locators do (1 s by default: too short on a busy machine).
+          expect: { poll: { timeout: 30_000, interval: 100 } },
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,

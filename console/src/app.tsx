@@ -157,7 +157,7 @@ function Layout({
       <header class="topbar">
         <button
           type="button"
-          class="menu-button"
+          class="button menu-button"
           aria-expanded={menuOpen}
           aria-controls="nav"
           onClick={() => setMenuOpen(!menuOpen)}

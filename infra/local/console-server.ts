@@ -20,6 +20,8 @@ export interface ConsoleServerOptions {
   /** The built console (console/dist), or a promise of it while `npm start` builds it. */
   readonly distDir: string | Promise<string>;
   readonly apiUrl: () => string;
+  /** Origins the console may also call: the local S3 endpoint that imports upload to (presigned PUT). */
+  readonly storageOrigins?: () => readonly string[];
   readonly mintDemoToken: (request: { role: Role; user?: string; team?: string }) => Promise<string>;
   /** The problem with a token request in words, or undefined (tokens.ts). */
   readonly tokenRequestProblem: (request: {
@@ -55,7 +57,7 @@ export async function serveConsole(
   if (rawPath !== CONSOLE_BASE && !rawPath.startsWith(`${CONSOLE_BASE}/`)) return false;
   const method = request.method ?? 'GET';
   const apiUrl = options.apiUrl();
-  const headers = consoleSecurityHeaders([apiUrl]);
+  const headers = consoleSecurityHeaders([apiUrl, ...(options.storageOrigins?.() ?? [])]);
 
   if (rawPath === `${CONSOLE_BASE}/local/token`) {
     if (method !== 'POST') return sendJson(response, 405, problem(405, 'Use POST'), { allow: 'POST' });

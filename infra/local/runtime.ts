@@ -239,6 +239,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     const controlHandler = schedulerControlHandler(() => scheduler);
     const loadHttpHandler = options.loadHttpHandler ?? loadCatalogueHttpHandler;
+    // The S3 stand-in starts after the HTTP server; the console's CSP names it once known.
+    let storageEndpoint: string | undefined;
     const http: RunningHttpServer = await startHttpServer({
       routes,
       loadHandler: (name) =>
@@ -256,6 +258,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             console: {
               distDir: options.consoleDistDir,
               apiUrl: () => http.url,
+              storageOrigins: () => (storageEndpoint ? [storageEndpoint] : []),
               mintDemoToken: async (request) =>
                 (await import('./tokens.ts')).mintToken(dataDir, { tenant: DEMO_TENANT, ...request }),
               tokenRequestProblem,
@@ -324,6 +327,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const dynamo = (dynamoStart as PromiseFulfilledResult<RunningDynamoDbLocal>).value;
     const ses = (sesStart as PromiseFulfilledResult<RunningSesWithEvents>).value;
     const s3 = (s3Start as PromiseFulfilledResult<RunningS3Local>).value;
+    storageEndpoint = s3.endpoint;
     const [
       { DynamoDBClient },
       { DynamoDBStreamsClient },

@@ -30,6 +30,21 @@ export interface S3ObjectCreated {
   readonly size: number;
 }
 
+/**
+ * The web console uploads import files straight to their presigned URL and reads the error CSV
+ * from another origin (the API's port): browsers need CORS for both. Presigned URLs carry their
+ * own authorization, so any origin may use them, as with a bucket CORS rule in AWS.
+ */
+const BROWSER_CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <MaxAgeSeconds>3000</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
 /** The local credentials every handler signs with (infra/local/runtime.ts). */
 const LOCAL_ACCESS_KEY = { id: 'local', secret: 'local' };
 
@@ -64,7 +79,7 @@ export async function startS3Local(options: {
     silent: true,
     directory,
     vhostBuckets: false,
-    configureBuckets: Object.values(buckets).map((name) => ({ name, configs: [] })),
+    configureBuckets: Object.values(buckets).map((name) => ({ name, configs: [BROWSER_CORS] })),
   });
   const listeners: ((created: S3ObjectCreated) => void)[] = [];
   server.on('event', (event: { Records?: readonly S3EventRecord[] }) => {

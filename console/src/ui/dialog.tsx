@@ -26,6 +26,8 @@ export function Dialog({
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
+    // A click on the backdrop closes it; the keyboard's ways out are Escape (onCancel) and the close button.
+    // biome-ignore lint/a11y/useKeyWithClickEvents: Escape and the close button are the keyboard equivalents.
     <dialog
       ref={ref}
       aria-labelledby={titleId}

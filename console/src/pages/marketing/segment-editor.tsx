@@ -1,0 +1,251 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useLocation, useRoute } from 'preact-iso';
+import { api, etagOf, ok } from '../../api/client.ts';
+import type { ApiProblem } from '../../api/problem.ts';
+import { BASE } from '../../config.ts';
+import { formatNumber } from '../../i18n/format.ts';
+import { addMessages, t } from '../../i18n/index.ts';
+import { useAction, useAsync } from '../../ui/async.ts';
+import { useDebounced } from '../../ui/debounce.ts';
+import { Dialog } from '../../ui/dialog.tsx';
+import { Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
+import { Field } from '../../ui/field.tsx';
+import { PageHeader } from '../../ui/page.tsx';
+import { type CampaignChoices, FILTER_PATH, FilterBuilder } from './filter-builder.tsx';
+import { conditionCount, emptyGroup, fromFilter, type Group, toFilter } from './filter-model.ts';
+import { InterpretBox } from './interpret-box.tsx';
+import { messages } from './messages.ts';
+import type { Segment, SegmentPreview } from './types.ts';
+import './marketing.css';
+
+addMessages(messages);
+
+/** `/app/segments/new` and `/app/segments/:id`: name, filter builder, count, plain-language box. */
+export function SegmentEditor() {
+  const { params } = useRoute();
+  const id = params.id && params.id !== 'new' ? params.id : undefined;
+  const loaded = useAsync(async () => {
+    const campaigns = await ok(api().GET('/campaigns', { params: { query: { limit: '100' } } }));
+    const choices: CampaignChoices = campaigns.items.map(({ id, name }) => ({ id, name }));
+    if (!id)
+      return {
+        segment: undefined as Segment | undefined,
+        etag: undefined as string | undefined,
+        campaigns: choices,
+      };
+    const { data, response, error } = await api().GET('/segments/{id}', { params: { path: { id } } });
+    const segment = await ok(Promise.resolve({ data, error, response }));
+    return { segment, etag: etagOf(response), campaigns: choices };
+  }, [id]);
+  if (loaded.status === 'failed' && !loaded.data)
+    return <ProblemBanner problem={loaded.problem} onRetry={loaded.reload} />;
+  if (!loaded.data) return <Loading />;
+  const { segment, etag, campaigns } = loaded.data;
+  return <SegmentForm key={segment?.id ?? 'new'} segment={segment} etag={etag} campaigns={campaigns} />;
+}
+
+function SegmentForm({
+  segment,
+  etag: initialEtag,
+  campaigns,
+}: {
+  readonly segment?: Segment;
+  readonly etag?: string;
+  readonly campaigns: CampaignChoices;
+}) {
+  const { route } = useLocation();
+  const [saved, setSaved] = useState(segment);
+  const [etag, setEtag] = useState(initialEtag);
+  const [name, setName] = useState(segment?.name ?? '');
+  const [description, setDescription] = useState(segment?.description ?? '');
+  const [group, setGroup] = useState<Group>(() => (segment ? fromFilter(segment.filter) : emptyGroup()));
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [notice, setNotice] = useState('');
+  const filter = toFilter(group);
+  const dirty =
+    !saved ||
+    JSON.stringify(filter) !== JSON.stringify(toFilter(fromFilter(saved.filter))) ||
+    name !== saved.name ||
+    description !== (saved.description ?? '');
+
+  const save = useAction(async () => {
+    const body = { name, filter, ...(description ? { description } : {}) };
+    if (!saved) {
+      const created = await ok(api().POST('/segments', { body }));
+      route(`${BASE}/segments/${created.id}`);
+      return;
+    }
+    const { data, response, error } = await api().PATCH('/segments/{id}', {
+      params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
+      body: { name, filter, description: description || null },
+    });
+    const updated = await ok(Promise.resolve({ data, error, response }));
+    setSaved(updated);
+    setEtag(etagOf(response));
+    setNotice(t('marketing.segment.saved'));
+  });
+  const remove = useAction(async () => {
+    if (!saved) return;
+    await ok(
+      api().DELETE('/segments/{id}', {
+        params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
+      }),
+    );
+    route(`${BASE}/segments`);
+  });
+
+  return (
+    <section>
+      <PageHeader title={saved ? saved.name : t('marketing.segment.new')}>
+        <a class="button button-quiet" href={`${BASE}/segments`}>
+          {t('marketing.segments.back')}
+        </a>
+      </PageHeader>
+      <div class="marketing-columns">
+        <div>
+          <form
+            class="card"
+            onSubmit={(event) => {
+              event.preventDefault();
+              setNotice('');
+              void save.run();
+            }}
+          >
+            <Field label={t('marketing.segment.name')} path="name" problem={save.problem}>
+              {(control) => (
+                <input
+                  {...control}
+                  type="text"
+                  required
+                  value={name}
+                  onInput={(e) => setName((e.target as HTMLInputElement).value)}
+                />
+              )}
+            </Field>
+            <Field label={t('marketing.segment.description')} path="description" problem={save.problem}>
+              {(control) => (
+                <input
+                  {...control}
+                  type="text"
+                  value={description}
+                  onInput={(e) => setDescription((e.target as HTMLInputElement).value)}
+                />
+              )}
+            </Field>
+            <h2>{t('marketing.segment.filter')}</h2>
+            <FilterBuilder value={group} onChange={setGroup} campaigns={campaigns} problem={save.problem} />
+            {conditionCount(group) === 0 && <p class="muted">{t('marketing.segment.matchesEveryone')}</p>}
+            <ProblemBanner
+              problem={save.problem}
+              shownPaths={['name', 'description', ...conditionPaths(save.problem)]}
+            />
+            {notice && !dirty && (
+              <p class="banner banner-success" role="status">
+                {notice}
+              </p>
+            )}
+            <div class="actions">
+              <button type="submit" class="button button-primary" disabled={save.busy || !name.trim()}>
+                {saved ? t('common.save') : t('marketing.segment.create')}
+              </button>
+              {save.busy && <Spinner label={t('common.saving')} />}
+              {saved && (
+                <button type="button" class="button button-danger" onClick={() => setConfirmDelete(true)}>
+                  {t('common.delete')}
+                </button>
+              )}
+            </div>
+          </form>
+        </div>
+        <div>
+          <SegmentCount segment={saved} dirty={dirty} />
+          <InterpretBox onUse={(next) => setGroup(fromFilter(next))} />
+        </div>
+      </div>
+      <Dialog
+        open={confirmDelete}
+        title={t('marketing.segment.deleteTitle')}
+        onClose={() => setConfirmDelete(false)}
+      >
+        <p>{t('marketing.segment.deleteBody', { name: saved?.name ?? '' })}</p>
+        <ProblemBanner problem={remove.problem} />
+        <div class="actions">
+          <button
+            type="button"
+            class="button button-danger"
+            disabled={remove.busy}
+            onClick={() => void remove.run()}
+          >
+            {t('common.delete')}
+          </button>
+          <button type="button" class="button" onClick={() => setConfirmDelete(false)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}
+
+/**
+ * The count and a sample from GET /segments/{id}/preview. The API previews saved segments only
+ * (interpret counts a sentence, not a filter), so the count is the saved filter's; it refreshes
+ * as soon as a save lands, and says so while the builder holds unsaved changes.
+ */
+function SegmentCount({ segment, dirty }: { readonly segment?: Segment; readonly dirty: boolean }) {
+  const version = useDebounced(segment ? `${segment.id}:${segment.version}` : '', 300);
+  const [preview, setPreview] = useState<SegmentPreview | undefined>();
+  const load = useAction(
+    useCallback(async (id: string) => {
+      setPreview(
+        await ok(api().GET('/segments/{id}/preview', { params: { path: { id }, query: { limit: '5' } } })),
+      );
+    }, []),
+  );
+  useEffect(() => {
+    const id = version.split(':')[0];
+    if (id) void load.run(id);
+  }, [version]);
+  return (
+    <section class="card segment-count" aria-labelledby="count-title">
+      <h2 id="count-title">{t('marketing.count.title')}</h2>
+      {!segment ? (
+        <p class="muted">{t('marketing.count.saveFirst')}</p>
+      ) : (
+        <div aria-live="polite" aria-busy={load.busy}>
+          {preview && (
+            <p class="count-figure">
+              <span data-testid="segment-count">{formatNumber(preview.count)}</span>{' '}
+              {t('marketing.count.contacts', { count: preview.count })}
+            </p>
+          )}
+          {load.busy && <Spinner />}
+          {dirty && <p class="muted">{t('marketing.count.unsaved')}</p>}
+          <ProblemBanner problem={load.problem} onRetry={() => void load.run(segment.id)} />
+          {preview && preview.sample.length > 0 && (
+            <>
+              <h3>{t('marketing.count.sample')}</h3>
+              <ul class="sample">
+                {preview.sample.map((contact) => (
+                  <li key={String(contact.id)}>{sampleName(contact)}</li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The errors a condition row shows next to itself (any under `filter.` but the filter's own). */
+function conditionPaths(problem: ApiProblem | undefined): string[] {
+  return (problem?.errors ?? [])
+    .map((error) => error.path)
+    .filter((path) => path.startsWith(`${FILTER_PATH}.`));
+}
+
+function sampleName(contact: Record<string, unknown>): string {
+  const name = [contact.firstName, contact.lastName].filter((part) => typeof part === 'string').join(' ');
+  return name || String(contact.email ?? contact.id);
+}

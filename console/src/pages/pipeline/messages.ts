@@ -1,0 +1,66 @@
+/** The pipeline board's words, in English and Spanish. */
+export const messages = {
+  en: {
+    'pipeline.title': 'Pipeline',
+    'pipeline.choose': 'Pipeline',
+    'pipeline.noPipelines': 'There is no pipeline yet — an admin creates one under Pipelines.',
+    'pipeline.capped':
+      'Showing the first {count} open deals of this pipeline; narrow the list in Deals to see the rest.',
+    'pipeline.columnSummary': '{count} deals',
+    'pipeline.columnSummaryOne': '1 deal',
+    'pipeline.emptyColumn': 'No deals in this stage. Drag a card here or use “Move to…”.',
+    'pipeline.closedColumn': 'Drop a deal here to close it. Deals closed earlier are in the Deals list.',
+    'pipeline.noDeals': 'No open deals in this pipeline yet — create a deal and it appears in its stage.',
+    'pipeline.dealsLink': 'Go to Deals',
+    'pipeline.moveTo': 'Move to…',
+    'pipeline.moveTitle': 'Move “{deal}”',
+    'pipeline.stage': 'Stage',
+    'pipeline.lostReason': 'Why was it lost?',
+    'pipeline.lostReasonHelp': 'Required to close a deal as lost (up to 500 characters).',
+    'pipeline.lostReasonRequired': 'Say why the deal was lost.',
+    'pipeline.move': 'Move',
+    'pipeline.moving': 'Moving {deal}…',
+    'pipeline.moved': '{deal} moved to {stage}.',
+    'pipeline.conflict':
+      '{deal} was changed by someone else meanwhile, so it stays in {stage}. It now shows the latest version; move it again if still needed.',
+    'pipeline.refused': '{deal} could not move to {stage}: {reason}',
+    'pipeline.dragHelp':
+      'Drag a card to another column, or use its “Move to…” button to move it with the keyboard.',
+    'pipeline.closes': 'Closes {date}',
+    'pipeline.noAmount': 'No amount',
+    'pipeline.kind.won': 'won',
+    'pipeline.kind.lost': 'lost',
+  },
+  es: {
+    'pipeline.title': 'Embudo',
+    'pipeline.choose': 'Embudo',
+    'pipeline.noPipelines': 'Aún no hay ningún embudo: un administrador lo crea en Embudos.',
+    'pipeline.capped':
+      'Se muestran las primeras {count} oportunidades abiertas de este embudo; filtra la lista en Oportunidades para ver el resto.',
+    'pipeline.columnSummary': '{count} oportunidades',
+    'pipeline.columnSummaryOne': '1 oportunidad',
+    'pipeline.emptyColumn': 'No hay oportunidades en esta etapa. Arrastra una tarjeta aquí o usa «Mover a…».',
+    'pipeline.closedColumn':
+      'Suelta aquí una oportunidad para cerrarla. Las cerradas antes están en la lista de Oportunidades.',
+    'pipeline.noDeals': 'Aún no hay oportunidades abiertas en este embudo: crea una y aparecerá en su etapa.',
+    'pipeline.dealsLink': 'Ir a Oportunidades',
+    'pipeline.moveTo': 'Mover a…',
+    'pipeline.moveTitle': 'Mover «{deal}»',
+    'pipeline.stage': 'Etapa',
+    'pipeline.lostReason': '¿Por qué se perdió?',
+    'pipeline.lostReasonHelp': 'Obligatorio para cerrar una oportunidad como perdida (hasta 500 caracteres).',
+    'pipeline.lostReasonRequired': 'Indica por qué se perdió la oportunidad.',
+    'pipeline.move': 'Mover',
+    'pipeline.moving': 'Moviendo {deal}…',
+    'pipeline.moved': '{deal} se movió a {stage}.',
+    'pipeline.conflict':
+      'Otra persona cambió {deal} mientras tanto, así que sigue en {stage}. Ahora muestra la última versión; muévela de nuevo si hace falta.',
+    'pipeline.refused': '{deal} no se pudo mover a {stage}: {reason}',
+    'pipeline.dragHelp':
+      'Arrastra una tarjeta a otra columna o usa su botón «Mover a…» para moverla con el teclado.',
+    'pipeline.closes': 'Cierre {date}',
+    'pipeline.noAmount': 'Sin importe',
+    'pipeline.kind.won': 'ganada',
+    'pipeline.kind.lost': 'perdida',
+  },
+};

@@ -1,0 +1,244 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import type uPlot from 'uplot';
+import { addMessages, t } from '../i18n/index.ts';
+import { EmptyState, Spinner } from './feedback.tsx';
+import './chart.css';
+
+/**
+ * A small chart (uPlot, loaded on first use with its stylesheet so no page pays for it up front)
+ * with a "Show as table" toggle to a real <table> and a text summary for screen readers. The x
+ * axis is categorical (months, stages, campaigns): one bar group or line point per label.
+ */
+export interface ChartSeries {
+  readonly label: string;
+  readonly values: readonly (number | null)[];
+}
+
+export interface ChartTable {
+  readonly head: readonly string[];
+  /** Cells as shown; the first is the row's label, the rest are right-aligned figures. */
+  readonly rows: readonly (readonly string[])[];
+}
+
+addMessages({
+  en: { 'chart.showTable': 'Show as table', 'chart.empty': 'Nothing to show yet.' },
+  es: { 'chart.showTable': 'Ver como tabla', 'chart.empty': 'Aún no hay nada que mostrar.' },
+});
+
+/** Series colours: 3:1 or more against white (WCAG 1.4.11 for graphics). */
+const COLOURS = ['#0b5cad', '#a14a00', '#1d6b35'];
+const AXIS = '#4e5661';
+const GRID = '#e1e5ea';
+
+let library: Promise<typeof uPlot> | undefined;
+function loadUplot(): Promise<typeof uPlot> {
+  library ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(
+    ([module]) => module.default,
+  );
+  return library;
+}
+
+export function Chart({
+  title,
+  labels,
+  series,
+  kind = 'bars',
+  formatValue,
+  summary,
+  table,
+  empty,
+  children,
+}: {
+  readonly title: string;
+  readonly labels: readonly string[];
+  readonly series: readonly ChartSeries[];
+  readonly kind?: 'bars' | 'line';
+  /** The value axis's and the legend's numbers (money, percent). */
+  readonly formatValue: (value: number) => string;
+  /** One or two sentences saying what the chart shows, read instead of the picture. */
+  readonly summary: string;
+  readonly table: ChartTable;
+  /** Said instead of the chart when there is nothing to show. */
+  readonly empty?: string;
+  /** Notes under the chart (e.g. what it leaves out). */
+  readonly children?: ComponentChildren;
+}) {
+  const [asTable, setAsTable] = useState(false);
+  const headingId = useId();
+  const hasData = labels.length > 0 && series.some((one) => one.values.some((value) => value));
+  return (
+    <section class="card chart" aria-labelledby={headingId}>
+      <div class="chart-head">
+        <h2 id={headingId}>{title}</h2>
+        {hasData && (
+          <button
+            type="button"
+            class="button button-quiet"
+            aria-pressed={asTable}
+            onClick={() => setAsTable(!asTable)}
+          >
+            {t('chart.showTable')}
+          </button>
+        )}
+      </div>
+      {!hasData ? (
+        <EmptyState title={empty ?? t('chart.empty')} />
+      ) : (
+        <>
+          <p class="visually-hidden">{summary}</p>
+          {asTable ? (
+            <DataTable caption={title} table={table} />
+          ) : (
+            <Plot labels={labels} series={series} kind={kind} formatValue={formatValue} />
+          )}
+        </>
+      )}
+      {children}
+    </section>
+  );
+}
+
+function DataTable({ caption, table }: { readonly caption: string; readonly table: ChartTable }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {table.head.map((cell, index) => (
+              <th key={cell} scope="col" class={index > 0 ? 'number' : undefined}>
+                {cell}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row) => (
+            <tr key={row[0]}>
+              {row.map((cell, index) =>
+                index === 0 ? (
+                  <th key={index} scope="row">
+                    {cell}
+                  </th>
+                ) : (
+                  <td key={index} class="number">
+                    {cell}
+                  </td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const HEIGHT = 220;
+
+/** A label shortened with an ellipsis to about its slot's width (7 px a character at 12 px). */
+function fit(label: string, canvasWidth: number, count: number): string {
+  const slot = canvasWidth / devicePixelRatio / Math.max(count, 1);
+  const chars = Math.max(3, Math.floor(slot / 7));
+  return label.length <= chars ? label : `${label.slice(0, chars - 1)}…`;
+}
+
+function Plot({
+  labels,
+  series,
+  kind,
+  formatValue,
+}: {
+  readonly labels: readonly string[];
+  readonly series: readonly ChartSeries[];
+  readonly kind: 'bars' | 'line';
+  readonly formatValue: (value: number) => string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    let plot: uPlot | undefined;
+    let observer: ResizeObserver | undefined;
+    let cancelled = false;
+    void loadUplot().then((UPlot) => {
+      if (cancelled) return;
+      const count = series.length;
+      const width = Math.max(element.clientWidth, 200);
+      const bars = UPlot.paths.bars;
+      const options: uPlot.Options = {
+        width,
+        height: HEIGHT,
+        legend: { show: count > 1 },
+        cursor: { show: false },
+        scales: {
+          x: { time: false, range: [-0.5, labels.length - 0.5] },
+          // Bars start at zero; a top margin keeps the tallest one off the edge.
+          y: { range: (_, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+        },
+        axes: [
+          {
+            stroke: AXIS,
+            grid: { show: false },
+            ticks: { show: false },
+            splits: () => labels.map((_, index) => index),
+            // Long names are cut to their share of the width; the table has them whole.
+            values: (plot, splits) =>
+              splits.map((index) => fit(labels[index] ?? '', plot.bbox.width, labels.length)),
+          },
+          {
+            stroke: AXIS,
+            grid: { stroke: GRID },
+            size: 70,
+            values: (_, splits) => splits.map(formatValue),
+          },
+        ],
+        series: [
+          {},
+          ...series.map((one, index) => {
+            const colour = COLOURS[index % COLOURS.length] ?? AXIS;
+            // Side by side: each series gets its share of the group's width.
+            const align = count === 1 ? 0 : index === 0 ? -1 : 1;
+            return {
+              label: one.label,
+              stroke: colour,
+              width: kind === 'line' ? 2 : 0,
+              value: (_: uPlot, value: number | null) => (value === null ? '' : formatValue(value)),
+              ...(kind === 'bars' && bars
+                ? {
+                    fill: colour,
+                    points: { show: false },
+                    paths: bars({ size: [count === 1 ? 0.6 : 0.35, 64], align }),
+                  }
+                : { points: { show: true, size: 6, fill: colour } }),
+            };
+          }),
+        ],
+      };
+      const data: uPlot.AlignedData = [
+        labels.map((_, index) => index),
+        ...series.map((one) => one.values.map((value) => value)),
+      ];
+      plot = new UPlot(options, data, element);
+      setReady(true);
+      observer = new ResizeObserver(() =>
+        plot?.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }),
+      );
+      observer.observe(element);
+    });
+    return () => {
+      cancelled = true;
+      observer?.disconnect();
+      plot?.destroy();
+    };
+  }, [labels, series, kind, formatValue]);
+  return (
+    <div class="chart-plot">
+      {!ready && <Spinner />}
+      {/* The picture repeats the summary and the table, so screen readers skip it. */}
+      <div ref={ref} aria-hidden="true" />
+    </div>
+  );
+}
