@@ -8,7 +8,7 @@
  * with the hosted UI and the console's app client, HTTP API, functions), CrmConsoleConfig (the
  * console's config.json), CrmReporting (stream consumer).
  * CrmConsole comes before CrmApi, which takes the console's origin for CORS and its client's callback
- * URLs; CrmConsoleConfig comes after both, as config.json holds the API URL and the client. CrmConsole's
+ * URLs, and before CrmFiles, whose imports bucket takes it for the console's uploads (CORS); CrmConsoleConfig comes after both, as config.json holds the API URL and the client. CrmConsole's
  * CSP names API Gateway's hosts in the region (or publicApiUrl's origin), since it cannot refer to the API.
  * `cdk synth` first builds the console (console/dist) when it is missing or older than its sources.
  * cdk-nag's AWS Solutions checks run on every synth and fail it on an unacknowledged finding.

@@ -64,19 +64,21 @@ export function buildApp(app: App, options: BuildOptions = {}): CrmStacks {
     campaignSendQueue: messaging.sendQueue,
     configurationSetName: configurationSetName(config.stage),
   });
-  const files = new FilesStack(app, 'CrmFiles', {
-    stackName: name('CrmFiles'),
-    description: 'Serverless CRM: import and export buckets, their queues and workers',
-    table: data.table,
-    config,
-  });
-  // The console's site comes before the API, which takes its origin for CORS and the console's
+  // The console's site comes before the API (and the files stack, whose imports bucket lets it
+  // upload), which takes its origin for CORS and the console's
   // app client; its config.json, which needs the API's URL and that client, comes after both.
   const webConsole = new ConsoleStack(app, 'CrmConsole', {
     stackName: name('CrmConsole'),
     description: 'Serverless CRM: the web console on CloudFront and S3',
     config,
     distDir: options.consoleDist ?? consoleDistDir,
+  });
+  const files = new FilesStack(app, 'CrmFiles', {
+    stackName: name('CrmFiles'),
+    description: 'Serverless CRM: import and export buckets, their queues and workers',
+    table: data.table,
+    config,
+    consoleOrigin: webConsole.origin,
   });
   const api = new ApiStack(app, 'CrmApi', {
     stackName: name('CrmApi'),

@@ -32,6 +32,7 @@ import {
   deploymentHandler,
   ownBucketObjects,
 } from '../constructs/console-deployment.ts';
+import { fileBucketName } from '../constructs/files.ts';
 
 /** `crm-console-<account>-<region>[-<stage>]`, so CrmConsoleConfig writes to it by name; as cdk-nag prints it. */
 export function consoleBucketName(stage: string | undefined): { physical: string; shown: string } {
@@ -93,7 +94,9 @@ export interface ConsoleStackProps extends StackProps {
  * client's callback URLs (so the API's authorizer accepts that client in the same deploy);
  * CrmConsoleConfig then writes app/config.json with the API URL and the client. The one thing
  * this stack cannot refer to is the API's URL, for the CSP's connect-src: it names the API's
- * custom domain when `publicApiUrl` is set, otherwise API Gateway's hosts in the region.
+ * custom domain when `publicApiUrl` is set, otherwise API Gateway's hosts in the region. CrmFiles
+ * also comes after it: its imports bucket lets the console upload (CORS), and the CSP names that
+ * bucket by its fixed name.
  */
 export class ConsoleStack extends Stack {
   readonly bucket: Bucket;
@@ -128,6 +131,8 @@ export class ConsoleStack extends Stack {
           contentSecurityPolicy: consoleContentSecurityPolicy([
             apiOrigin,
             hostedUiUrl(hostedUiPrefix(config)),
+            // Import files go up, and their error reports come down, with presigned URLs.
+            `https://${fileBucketName('imports', config.stage).physical}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
           ]),
           override: true,
         },

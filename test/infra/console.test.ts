@@ -107,7 +107,8 @@ describe('CrmConsole: the site', () => {
     expect(directive('script-src')).toBe("script-src 'self'");
     expect(directive('connect-src')).toBe(
       "connect-src 'self' https://*.execute-api.<AWS::Region>.<AWS::URLSuffix> " +
-        'https://crm-<AWS::AccountId>.auth.<AWS::Region>.amazoncognito.com',
+        'https://crm-<AWS::AccountId>.auth.<AWS::Region>.amazoncognito.com ' +
+        'https://crm-imports-<AWS::AccountId>-<AWS::Region>.s3.<AWS::Region>.<AWS::URLSuffix>',
     );
     expect(directive('frame-ancestors')).toBe("frame-ancestors 'none'");
     expect(securityHeaders).toMatchObject({
@@ -201,6 +202,27 @@ describe('CrmApi: the console sign-in', () => {
         AllowHeaders: Match.arrayWith(['authorization']),
       }),
     });
+  });
+});
+
+describe('CrmFiles: uploads from the console', () => {
+  it('lets the console PUT import files and GET their error reports, nothing else', () => {
+    const bucket =
+      templates.files.findResources('AWS::S3::Bucket')[id(stacks.files.imports.bucket)]?.Properties;
+    expect(bucket?.CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          AllowedOrigins: [
+            { 'Fn::Join': ['', ['https://', { 'Fn::ImportValue': expect.stringMatching(/^CrmConsole:/) }]] },
+          ],
+          AllowedMethods: ['PUT', 'GET'],
+          AllowedHeaders: ['content-type'],
+          MaxAge: 3600,
+        },
+      ],
+    });
+    const exportsBucket = templates.files.findResources('AWS::S3::Bucket')[id(stacks.files.exports.bucket)];
+    expect(exportsBucket?.Properties.CorsConfiguration).toBeUndefined();
   });
 });
 
