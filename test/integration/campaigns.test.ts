@@ -179,7 +179,7 @@ async function drainHeldQueue(): Promise<number> {
 
 describe('a campaign sent end to end', () => {
   /**
-   * More than eight full send messages and a partial one (RECIPIENTS_PER_MESSAGE), several stream
+   * Eight full send messages and a partial one (RECIPIENTS_PER_MESSAGE), several stream
    * batches of stats, and sent recipients over two full pages of 200 and a short third; throughput
    * and exactly-once at 10,000 recipients are the campaign bench's (`npm run bench`).
    */
