@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { Role } from '#shared/domain/access';
+import { consoleSecurityHeaders } from '../console-headers.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -46,31 +47,6 @@ const contentTypes: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-/**
- * The console's security headers, shared with the CrmConsole stack's CloudFront response headers
- * policy: scripts only from this origin (no inline script), API calls only to `connectSrc`.
- */
-export function consoleSecurityHeaders(connectSrc: readonly string[]): Record<string, string> {
-  return {
-    'content-security-policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      // uPlot and Preact set element styles; no stylesheet is inline.
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      `connect-src 'self' ${connectSrc.join(' ')}`.trim(),
-      "font-src 'self'",
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-    ].join('; '),
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'strict-origin-when-cross-origin',
-    'x-frame-options': 'DENY',
-  };
-}
 
 const roles = new Set(['admin', 'manager', 'rep']);
 
