@@ -9,6 +9,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleServerOptions, serveConsole } from '../../infra/local/console-server.ts';
 import { silentLogger } from '../../infra/local/logger.ts';
@@ -146,6 +147,35 @@ describe('the console under /app (npm start)', () => {
     const missing = await raw('GET', '/app/assets/index-0ld0ne.js');
     expect(missing.status).toBe(404);
     expect(missing.body).not.toContain('<html');
+  });
+
+  it('gzips text assets for a browser that accepts it, as CloudFront does, and not for one that does not', async () => {
+    const file = readFileSync(`${distDir}/assets/index-fixture.js`);
+    const zipped = await new Promise<{ headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/app/assets/index-fixture.js',
+          headers: { 'accept-encoding': 'gzip, br' },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({ headers: response.headers as Record<string, string>, body: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toContain('Accept-Encoding');
+    expect(gunzipSync(zipped.body).equals(file)).toBe(true);
+    const plain = await raw('GET', '/app/assets/index-fixture.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(file.toString('utf8'));
   });
 
   it('refuses paths out of the build', async () => {
