@@ -69,7 +69,7 @@ type Call = ReturnType<typeof client>;
 async function people(admin: Call): Promise<{ manager: User; rep: User | undefined }> {
   const { items } = await admin<{ items: User[] }>('GET', '/users?limit=100');
   const managers = items.filter((user) => user.role === 'manager' && user.teamId);
-  // The seed names its teams' people by team number in their email: the first team's manager.
+  // Ids sort by creation time: the earliest manager is the seed's first team's.
   const manager = managers.sort((a, b) => a.id.localeCompare(b.id))[0];
   if (!manager) throw new Error('The demo tenant has no manager: seed it first (npm run seed)');
   const rep = items.find((user) => user.role === 'rep' && user.teamId === manager.teamId);
@@ -98,6 +98,19 @@ async function contactToShow(call: Call, rep: User | undefined): Promise<string>
       body: `${mention}they asked for the renewal terms before the end of the month; can you send them the offer?`,
     });
   }
+  return best.id;
+}
+
+/** The sent campaign with the most clicks: the fullest report. */
+async function campaignToShow(call: Call): Promise<string> {
+  const { items } = await call<{ items: { id: string; status: string }[] }>('GET', '/campaigns?limit=50');
+  let best: { id: string; clicked: number } | undefined;
+  for (const { id, status } of items) {
+    if (status !== 'sent') continue;
+    const { clicked } = await call<{ clicked: number }>('GET', `/campaigns/${id}/stats`);
+    if (!best || clicked > best.clicked) best = { id, clicked };
+  }
+  if (!best) throw new Error('The demo tenant has no sent campaign: seed it first (npm run seed)');
   return best.id;
 }
 
@@ -202,8 +215,7 @@ async function main(): Promise<void> {
     await page.getByText('Contacts in this segment').waitFor();
     await shoot(page, 'segment');
 
-    await page.goto(url('/app/campaigns'));
-    await page.getByRole('table', { name: 'Campaigns' }).getByRole('link').first().click();
+    await page.goto(url(`/app/campaigns/${await campaignToShow(call)}`));
     await page.getByRole('heading', { name: 'Report' }).waitFor();
     await shoot(page, 'campaign-report');
 
