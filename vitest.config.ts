@@ -10,7 +10,16 @@ export default defineConfig({
     // two-core machine can be many times slower than an idle one, so the bounds are generous.
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000 } },
-      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 240_000 } },
+      {
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 240_000,
+          // Most of this project's time was importing aws-cdk-lib again for every file. Each file still
+          // builds its own App (synthApp); only library modules are shared, and no file changes them.
+          isolate: false,
+        },
+      },
       {
         test: {
           name: 'local',

@@ -1,5 +1,17 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/** `/` and `/app` go to `/app/` in the dev server too, as `npm start` and CloudFront do. */
+const redirectToBase: Plugin = {
+  name: 'crm-redirect-to-base',
+  configureServer(server) {
+    server.middlewares.use((request, response, next) => {
+      const [path, query] = (request.url ?? '/').split(/\?(.*)/s);
+      if (path !== '/' && path !== '/app') return next();
+      response.writeHead(302, { location: `/app/${query ? `?${query}` : ''}` }).end();
+    });
+  },
+};
 
 /**
  * The console is served under /app (by `npm start` and by CloudFront), so every asset URL starts
@@ -9,6 +21,7 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/app/',
+  plugins: [redirectToBase],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',

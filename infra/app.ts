@@ -3,14 +3,21 @@
  *
  * Stacks: CrmData (the table and the signing key), CrmMessaging (SES configuration set, its
  * event rule and handler, the campaign send queue and sender), CrmSchedule (EventBridge Scheduler group, schedule targets, their
- * DLQ), CrmApi (Cognito, HTTP API, functions), CrmReporting (stream consumer).
+ * DLQ), CrmFiles (import and export buckets), CrmConsole (the web console: a private S3 bucket behind
+ * CloudFront with origin access control, security headers, the SPA router function), CrmApi (Cognito
+ * with the hosted UI and the console's app client, HTTP API, functions), CrmConsoleConfig (the
+ * console's config.json), CrmReporting (stream consumer).
+ * CrmConsole comes before CrmApi, which takes the console's origin for CORS and its client's callback
+ * URLs, and before CrmFiles, whose imports bucket takes it for the console's uploads (CORS); CrmConsoleConfig comes after both, as config.json holds the API URL and the client. CrmConsole's
+ * CSP names API Gateway's hosts in the region (or publicApiUrl's origin), since it cannot refer to the API.
+ * `cdk synth` first builds the console (console/dist) when it is missing or older than its sources.
  * cdk-nag's AWS Solutions checks run on every synth and fail it on an unacknowledged finding.
  *
  * Context values (cdk.json "context" or `-c key=value`):
  *   stage               suffix for the stack names (CrmData-<stage>, ...) to deploy several
  *                       copies into one account                              default: none
- *   corsOrigins         allowed browser origins, JSON array or comma-separated,
- *                       e.g. -c corsOrigins=https://crm.example.com          default: none (no CORS)
+ *   corsOrigins         more allowed browser origins, JSON array or comma-separated,
+ *                       e.g. -c corsOrigins=https://crm.example.com   default: the web console's only
  *   logRetentionDays    retention of function and access logs, a CloudWatch
  *                       value (1, 3, 5, 7, 14, 30, 60, 90, 180, 365, ...)    default: 30
  *   throttleRateLimit   API requests per second, steady state (default stage) default: 100
@@ -34,11 +41,20 @@
  *                       filters where the rules left words unmatched (segments
  *                       function: NL_MODEL_ID and InvokeModel on that model only)
  *                                                                            default: none
+ *   cognitoDomainPrefix prefix of the Cognito hosted UI's domain, <prefix>.auth.<region>.amazoncognito.com,
+ *                       unique in the region           default: crm-<account id> (crm-<stage>-<account id>)
  *
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
+ * CrmApi.ConsoleClientId, CrmApi.HostedUiUrl, CrmConsole.ConsoleUrl, CrmConsole.ConsoleBucketName,
+ * CrmConsole.DistributionId,
  * CrmReporting.StreamFailureQueueUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl.
  */
 import { App } from 'aws-cdk-lib';
 import { buildApp } from './build-app.ts';
+import { ensureConsoleBuilt } from './local/console-build.ts';
+import { consoleLogger } from './local/logger.ts';
 
+// The CrmConsole stack deploys console/dist: built here when missing or older than its sources
+// (a few seconds), skipped when fresh, so `cdk synth` works on a fresh clone and stays fast.
+await ensureConsoleBuilt(consoleLogger);
 buildApp(new App());

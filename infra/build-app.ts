@@ -1,7 +1,10 @@
 import { type App, CrossStackReferences, ReferenceStrength, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig } from './config.ts';
+import { consoleDistDir } from './local/console-build.ts';
 import { ApiStack } from './stacks/api-stack.ts';
+import { ConsoleConfigStack } from './stacks/console-config-stack.ts';
+import { ConsoleStack } from './stacks/console-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { FilesStack } from './stacks/files-stack.ts';
 import { configurationSetName, MessagingStack } from './stacks/messaging-stack.ts';
@@ -15,6 +18,13 @@ export interface CrmStacks {
   readonly api: ApiStack;
   readonly reporting: ReportingStack;
   readonly files: FilesStack;
+  readonly console: ConsoleStack;
+  readonly consoleConfig: ConsoleConfigStack;
+}
+
+export interface BuildOptions {
+  /** The built web console; default console/dist (app.ts builds it first when stale). */
+  readonly consoleDist?: string;
 }
 
 /**
@@ -22,7 +32,7 @@ export interface CrmStacks {
  * synthesis on any unacknowledged finding. Tests call this with bundling turned off
  * (context `aws:cdk:bundling-stacks: []`). No env: the stacks are account- and region-agnostic.
  */
-export function buildApp(app: App): CrmStacks {
+export function buildApp(app: App, options: BuildOptions = {}): CrmStacks {
   const config = readConfig(app.node);
   // The other stacks import the table through CloudFormation exports (strong references),
   // so CloudFormation refuses to delete CrmData while they use it. Said explicitly, unless cdk.json
@@ -54,11 +64,21 @@ export function buildApp(app: App): CrmStacks {
     campaignSendQueue: messaging.sendQueue,
     configurationSetName: configurationSetName(config.stage),
   });
+  // The console's site comes before the API (and the files stack, whose imports bucket lets it
+  // upload), which takes its origin for CORS and the console's
+  // app client; its config.json, which needs the API's URL and that client, comes after both.
+  const webConsole = new ConsoleStack(app, 'CrmConsole', {
+    stackName: name('CrmConsole'),
+    description: 'Serverless CRM: the web console on CloudFront and S3',
+    config,
+    distDir: options.consoleDist ?? consoleDistDir,
+  });
   const files = new FilesStack(app, 'CrmFiles', {
     stackName: name('CrmFiles'),
     description: 'Serverless CRM: import and export buckets, their queues and workers',
     table: data.table,
     config,
+    consoleOrigin: webConsole.origin,
   });
   const api = new ApiStack(app, 'CrmApi', {
     stackName: name('CrmApi'),
@@ -69,6 +89,16 @@ export function buildApp(app: App): CrmStacks {
     signingSecret: data.signingSecret,
     reportRebuildQueue: messaging.rebuildQueue,
     exportJobsQueue: files.exports.queue,
+    consoleOrigin: webConsole.origin,
+  });
+  const consoleConfig = new ConsoleConfigStack(app, 'CrmConsoleConfig', {
+    stackName: name('CrmConsoleConfig'),
+    description: "Serverless CRM: the web console's config.json (API URL, hosted UI, app client)",
+    config,
+    consoleOrigin: webConsole.origin,
+    apiUrl: api.stage.url,
+    hostedUiUrl: api.hostedUi.baseUrl(),
+    clientId: api.consoleClient.userPoolClientId,
   });
   const reporting = new ReportingStack(app, 'CrmReporting', {
     stackName: name('CrmReporting'),
@@ -82,5 +112,5 @@ export function buildApp(app: App): CrmStacks {
   if (config.stage) Tags.of(app).add('stage', config.stage);
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { data, messaging, schedule, api, reporting, files };
+  return { data, messaging, schedule, api, reporting, files, console: webConsole, consoleConfig };
 }

@@ -9,7 +9,7 @@ import type { Node } from 'constructs';
 export interface CrmConfig {
   /** Suffix of the stack names, so several copies can live in one account; undefined for none. */
   readonly stage: string | undefined;
-  /** Origins allowed by CORS; empty means no CORS (same-origin or server-to-server clients only). */
+  /** Origins allowed by CORS besides the web console's (which the API stack always adds). */
   readonly corsOrigins: string[];
   readonly logRetention: RetentionDays;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
@@ -42,6 +42,11 @@ export interface CrmConfig {
    * (`eu.anthropic...`). Undefined: no suggestions, no Bedrock permission.
    */
   readonly nlModel: string | undefined;
+  /**
+   * Prefix of the Cognito hosted UI's domain (`<prefix>.auth.<region>.amazoncognito.com`), unique
+   * in the region. Undefined: `crm-<account id>` (or `crm-<stage>-<account id>`), stable per account.
+   */
+  readonly cognitoDomainPrefix: string | undefined;
 }
 
 export const defaults = {
@@ -91,8 +96,20 @@ export function readConfig(node: Node): CrmConfig {
     throw new Error(`context nlModel must be a Bedrock model or inference profile id, got "${nlModel}"`);
   }
 
+  const cognitoDomainPrefix = optionalString(node, 'cognitoDomainPrefix');
+  if (
+    cognitoDomainPrefix !== undefined &&
+    (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(cognitoDomainPrefix) ||
+      /aws|amazon|cognito/.test(cognitoDomainPrefix))
+  ) {
+    throw new Error(
+      `context cognitoDomainPrefix must be lowercase letters, digits and inner dashes without aws, amazon or cognito, got "${cognitoDomainPrefix}"`,
+    );
+  }
+
   return {
     stage,
+    cognitoDomainPrefix,
     cognitoPlan,
     nlModel,
     mailFrom,

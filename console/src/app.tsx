@@ -199,7 +199,7 @@ function Layout({
           </select>
         </label>
         <span class="whoami">
-          {t('app.signedInAs', { user: me.name ?? me.email ?? me.id, role: me.role })}
+          {t('app.signedInAs', { user: me.name ?? me.email ?? me.id, role: t(`signin.role.${me.role}`) })}
         </span>
         <button type="button" class="button button-quiet" onClick={onSignOut}>
           {t('app.signOut')}

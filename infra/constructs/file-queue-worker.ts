@@ -6,6 +6,7 @@ import {
   Bucket,
   BucketEncryption,
   type CfnBucket,
+  HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -33,6 +34,8 @@ export interface FileQueueWorkerProps {
   /** Receives before a message goes to the dead-letter queue. Default 6, like the rebuild queue. */
   readonly maxReceiveCount?: number;
   readonly source?: Omit<SqsEventSourceProps, 'reportBatchItemFailures'>;
+  /** Browser origins that may PUT and GET objects with presigned URLs (the web console's). */
+  readonly browserOrigins?: readonly string[];
 }
 
 /**
@@ -55,6 +58,18 @@ export class FileQueueWorker extends Construct {
     const name = fileBucketName(props.bucketName, props.resources.config.stage);
     this.bucket = new Bucket(this, 'Bucket', {
       bucketName: name.physical,
+      ...(props.browserOrigins?.length
+        ? {
+            cors: [
+              {
+                allowedOrigins: [...props.browserOrigins],
+                allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+                allowedHeaders: ['content-type'],
+                maxAge: 3600,
+              },
+            ],
+          }
+        : {}),
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,

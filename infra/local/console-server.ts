@@ -2,7 +2,9 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { createGzip } from 'node:zlib';
 import type { Role } from '#shared/domain/access';
+import { consoleSecurityHeaders } from '../console-headers.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -32,6 +34,8 @@ export interface ConsoleServerOptions {
   readonly log: Logger;
 }
 
+const compressible = new Set(['.html', '.js', '.css', '.json', '.svg', '.txt']);
+
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -43,31 +47,6 @@ const contentTypes: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-/**
- * The console's security headers, shared with the CrmConsole stack's CloudFront response headers
- * policy: scripts only from this origin (no inline script), API calls only to `connectSrc`.
- */
-export function consoleSecurityHeaders(connectSrc: readonly string[]): Record<string, string> {
-  return {
-    'content-security-policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      // uPlot and Preact set element styles; no stylesheet is inline.
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      `connect-src 'self' ${connectSrc.join(' ')}`.trim(),
-      "font-src 'self'",
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-    ].join('; '),
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'strict-origin-when-cross-origin',
-    'x-frame-options': 'DENY',
-  };
-}
 
 const roles = new Set(['admin', 'manager', 'rep']);
 
@@ -108,12 +87,18 @@ export async function serveConsole(
   const found = relative && (await stat(file).catch(() => undefined))?.isFile();
   if (found) {
     const immutable = relative.startsWith('assets/');
+    // Text compressed as CloudFront compresses it, so what a browser (or Lighthouse) loads here weighs the same.
+    const gzip =
+      compressible.has(extname(file)) && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
     response.writeHead(200, {
       ...headers,
       'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      vary: [response.getHeader('vary'), 'Accept-Encoding'].filter(Boolean).join(', '),
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
     });
     if (method === 'HEAD') response.end();
+    else if (gzip) createReadStream(file).pipe(createGzip()).pipe(response);
     else createReadStream(file).pipe(response);
     return true;
   }

@@ -34,7 +34,8 @@ export interface HttpServerOptions {
   readonly handlerTimeoutMs?: number;
   /** API Gateway's payload limit: 10 MB. */
   readonly maxBodyBytes?: number;
-  readonly logRequests?: boolean;
+  /** One log line per request; a function picks which (npm start leaves out its own demo seed's). */
+  readonly logRequests?: boolean | ((request: IncomingMessage) => boolean);
   /** Serves the web console under /app (console-server.ts); without it /app is the API's 404. */
   readonly console?: ConsoleServerOptions;
 }
@@ -110,9 +111,10 @@ async function handleRequest(options: HttpServerOptions, request: IncomingMessag
   const method = request.method ?? 'GET';
   const { rawPath } = splitUrl(request.url ?? '/');
   const origin = request.headers.origin;
+  const logged =
+    typeof options.logRequests === 'function' ? options.logRequests(request) : options.logRequests === true;
   response.on('finish', () => {
-    if (options.logRequests)
-      options.log.info(`${method} ${request.url} ${response.statusCode} ${Date.now() - started}ms`);
+    if (logged) options.log.info(`${method} ${request.url} ${response.statusCode} ${Date.now() - started}ms`);
   });
   // Browsers running a local front end need CORS; the deployed API configures its own.
   response.setHeader('access-control-allow-origin', origin ?? '*');

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { ensureConsoleBuilt } from './console-build.ts';
 import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
+import { DEMO_SEED_USER_AGENT, type DemoSeedSetting, demoSeedSetting } from './demo-seed.ts';
 import { StartupError } from './errors.ts';
 import { onLauncherExit } from './launcher-watch.ts';
 import { consoleLogger } from './logger.ts';
@@ -24,6 +25,8 @@ let runtime: LocalRuntime | undefined;
 let stopping = false;
 /** Ctrl-C while starting: stops Java's start at once instead of waiting for it. */
 const starting = new AbortController();
+/** Ctrl-C while the demo tenant is being seeded: the seed stops between two writes. */
+const seeding = new AbortController();
 /** The runtime's stop is bounded (handlers get a grace period, Java a SIGKILL); this only guards against a bug. */
 const STOP_CAP_MS = 30_000;
 
@@ -39,6 +42,7 @@ async function shutdown(signal: NodeJS.Signals) {
     return;
   }
   process.stdout.write(`\n${signal}: stopping the local CRM...\n`);
+  seeding.abort();
   setTimeout(() => {
     process.stderr.write(`The local CRM did not stop within ${STOP_CAP_MS / 1000} s; exiting anyway\n`);
     process.exit(1);
@@ -56,6 +60,13 @@ onLauncherExit(() => void shutdown('SIGTERM'));
 async function main() {
   const dataDir = defaultDataDir();
   let lock: DataFolderLock | undefined;
+  let demoSeed: DemoSeedSetting;
+  try {
+    demoSeed = demoSeedSetting();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
   try {
     // First of all: a data folder another running `npm start` holds stops this one with one line.
     await mkdir(dataDir, { recursive: true });
@@ -80,7 +91,8 @@ async function main() {
       sesPort: ses ?? 0,
       s3Port: s3 ?? 0,
       log: consoleLogger,
-      logRequests: true,
+      // The demo seed's own calls would drown the log; every other request gets its line.
+      logRequests: (request) => request.headers['user-agent'] !== DEMO_SEED_USER_AGENT,
       signal: starting.signal,
       dataFolderLock: lock,
     });
@@ -111,6 +123,7 @@ async function main() {
       `  DynamoDB     ${dynamoEndpoint}   (table ${tableName})`,
       `  S3           ${runtime.s3.endpoint}   (uploads for imports, finished exports)`,
       `  Data folder  ${runtime.dataDir}`,
+      `  Demo data    ${demoSeed.seed ? `seeded into tenant demo on its first start (scale ${demoSeed.scale}; SEED_DEMO=0 skips it)` : 'not seeded (SEED_DEMO=0); npm run seed fills tenant demo by hand'}`,
       '',
       `Admin token (tenant demo, user admin-demo, valid ${hours} h):`,
       '',
@@ -124,6 +137,17 @@ async function main() {
       '',
     ].join('\n'),
   );
+  if (demoSeed.seed) {
+    // In the background: the API is ready and serving while the seed writes.
+    const { seedDemoTenant } = await import('./demo-seed.ts');
+    void seedDemoTenant({
+      apiUrl,
+      dataDir,
+      scale: demoSeed.scale,
+      say: (line) => process.stdout.write(`${line}\n`),
+      signal: seeding.signal,
+    });
+  }
 }
 
 process.on('uncaughtException', (error) => {

@@ -16,7 +16,7 @@ import {
   loadCatalogueHttpHandler,
   loadCatalogueStreamHandler,
 } from './handler-loader.ts';
-import { type RunningHttpServer, startHttpServer } from './http-server.ts';
+import { type HttpServerOptions, type RunningHttpServer, startHttpServer } from './http-server.ts';
 import type { TableSetup } from './local-table.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { defaultDataDir } from './paths.ts';
@@ -65,8 +65,8 @@ export interface LocalRuntimeOptions {
   /** Attempts on a stream record before it goes to stream-failures.jsonl. Default 3. */
   readonly streamMaxAttempts?: number;
   readonly log?: Logger;
-  /** One log line per API request. */
-  readonly logRequests?: boolean;
+  /** One log line per API request, or per request the function picks. */
+  readonly logRequests?: HttpServerOptions['logRequests'];
   /** Default: every route of the catalogue's HTTP functions (infra/lambdas.ts). */
   readonly routes?: readonly LocalRoute[];
   /** Default: import the catalogue's entry of each HTTP function (infra/lambdas.ts). */

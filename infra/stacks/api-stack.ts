@@ -18,10 +18,13 @@ import {
   ClientAttributes,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -36,6 +39,7 @@ import { CrmFunction } from '../constructs/crm-function.ts';
 import { fileBucketName } from '../constructs/files.ts';
 import type { ScheduleWiring } from '../grants.ts';
 import { lambdasOf } from '../lambdas.ts';
+import { CONSOLE_PREFIX, hostedUiPrefix } from './console-stack.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
@@ -48,6 +52,8 @@ export interface ApiStackProps extends StackProps {
   readonly reportRebuildQueue: IQueue;
   /** Where large exports are queued (from the files stack; their bucket is granted by name). */
   readonly exportJobsQueue: IQueue;
+  /** The web console's origin (CrmConsole): CORS, and its app client's callback and sign-out URLs. */
+  readonly consoleOrigin: string;
 }
 
 /**
@@ -88,6 +94,10 @@ const accessLogFormat = AccessLogFormat.custom(
 export class ApiStack extends Stack {
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  /** The web console's public client: hosted UI, authorization code grant with PKCE. */
+  readonly consoleClient: UserPoolClient;
+  /** The hosted UI's domain (<prefix>.auth.<region>.amazoncognito.com). */
+  readonly hostedUi: UserPoolDomain;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly functions: Record<HttpFunctionName, CrmFunction>;
@@ -154,11 +164,34 @@ export class ApiStack extends Stack {
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
 
+    this.hostedUi = this.userPool.addDomain('HostedUi', {
+      cognitoDomain: { domainPrefix: hostedUiPrefix(config) },
+    });
+    // Public (no secret): the browser keeps nothing secret, and Cognito requires the PKCE
+    // code_challenge the console sends. Code grant only: no implicit tokens in URLs.
+    this.consoleClient = this.userPool.addClient('ConsoleClient', {
+      generateSecret: false,
+      authFlows: { userSrp: false }, // hosted UI only; refresh-token auth stays on
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE], // CONSOLE_SCOPES
+        callbackUrls: [`${props.consoleOrigin}/${CONSOLE_PREFIX}/callback`],
+        logoutUrls: [`${props.consoleOrigin}/${CONSOLE_PREFIX}/`],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: config.stage ? `crm-${config.stage}` : 'crm',
       description: 'Serverless CRM HTTP API',
       createDefaultStage: false, // created below with throttling and access logs
-      corsPreflight: corsOptions(config.corsOrigins),
+      corsPreflight: corsOptions([...config.corsOrigins, props.consoleOrigin]),
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: config.logRetention,
@@ -175,7 +208,7 @@ export class ApiStack extends Stack {
     // Clients send the ID token (it carries custom:tenantId/teamId), so the audience is the client id.
     const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', this.userPool, {
       authorizerName: 'cognito',
-      userPoolClients: [this.userPoolClient],
+      userPoolClients: [this.userPoolClient, this.consoleClient],
       identitySource: ['$request.header.Authorization'],
     });
     const noAuthorizer = new HttpNoneAuthorizer();
@@ -216,6 +249,8 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.consoleClient.userPoolClientId });
+    new CfnOutput(this, 'HostedUiUrl', { value: this.hostedUi.baseUrl() });
 
     this.acknowledgeFindings(config);
   }

@@ -9,6 +9,8 @@ import { FileQueueWorker } from '../constructs/file-queue-worker.ts';
 export interface FilesStackProps extends StackProps {
   readonly table: ITableV2;
   readonly config: CrmConfig;
+  /** The web console's origin (CrmConsole): it uploads import files and reads their error reports. */
+  readonly consoleOrigin: string;
 }
 
 /** Uploaded import files (and their error reports) are deleted a week after they are written. */
@@ -52,6 +54,7 @@ export class FilesStack extends Stack {
       accessLogs: this.accessLogs,
       removalPolicy: config.removalPolicy,
       notifySuffix: '.csv',
+      browserOrigins: [props.consoleOrigin],
       // Each import is one message at a time (its lease serialises runs); a few imports run at once.
       source: { batchSize: 1, maxConcurrency: 5 },
     });

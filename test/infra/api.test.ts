@@ -16,6 +16,10 @@ const catalogue = httpFunctionNames.flatMap((name) =>
 );
 const userPoolId = logicalId(cfn(stacks.api.userPool));
 const clientId = logicalId(cfn(stacks.api.userPoolClient));
+/** The console's https://<distribution domain>, imported from CrmConsole. */
+const consoleOrigin = {
+  'Fn::Join': ['', ['https://', { 'Fn::ImportValue': Match.stringLikeRegexp('^CrmConsole:') }]],
+};
 
 /** The function a route's integration invokes, as the logical id of the Lambda. */
 function routeTarget(route: Record<string, unknown>): string {
@@ -77,12 +81,12 @@ describe('CrmApi: routes from the catalogue', () => {
     expect(Object.keys(api.toJSON().Resources).length).toBeLessThan(450);
   });
 
-  it('checks Cognito ID tokens: issuer is the user pool, audience the app client', () => {
+  it("checks Cognito ID tokens: issuer is the user pool, audience the app client and the console's", () => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: {
-        Audience: [{ Ref: clientId }],
+        Audience: [{ Ref: clientId }, { Ref: logicalId(cfn(stacks.api.consoleClient)) }],
         Issuer: { 'Fn::Join': ['', Match.arrayWith([{ Ref: userPoolId }])] },
       },
     });
@@ -125,15 +129,17 @@ describe('CrmApi: default stage', () => {
     custom.api.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     custom.api.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: Match.objectLike({
-        AllowOrigins: ['https://crm.example.com', 'https://admin.example.com'],
+        AllowOrigins: ['https://crm.example.com', 'https://admin.example.com', consoleOrigin],
         AllowHeaders: Match.arrayWith(['authorization', 'if-match', 'idempotency-key']),
         ExposeHeaders: ['etag', 'location'],
       }),
     });
   });
 
-  it('has no CORS unless origins are configured', () => {
-    api.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  it("allows only the web console's origin unless more are configured", () => {
+    api.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: [consoleOrigin] }),
+    });
   });
 
   it('rejects context values that CloudWatch or CDK would not accept', () => {
@@ -196,7 +202,7 @@ describe('CrmApi: Cognito', () => {
       AllowedOAuthFlowsUserPoolClient: false,
       PreventUserExistenceErrors: 'ENABLED',
     });
-    const [client] = Object.values(api.findResources('AWS::Cognito::UserPoolClient'));
+    const client = api.findResources('AWS::Cognito::UserPoolClient')[clientId];
     const writable = client?.Properties.WriteAttributes as string[];
     expect(writable.filter((attribute) => attribute.startsWith('custom:'))).toEqual([]);
     expect(writable).not.toContain('email');

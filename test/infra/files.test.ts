@@ -57,8 +57,8 @@ describe('CrmFiles: the imports bucket, its queue and worker', () => {
         Rules: [expect.objectContaining({ ExpirationInDays: IMPORT_FILES_DAYS, Status: 'Enabled' })],
       },
     });
-    // No CORS: uploads are presigned PUTs from curl or a server, not cross-origin browser requests.
-    expect(bucket?.CorsConfiguration).toBeUndefined();
+    // CORS for the web console's uploads only (console.test.ts).
+    expect(bucket?.CorsConfiguration).toMatchObject({ CorsRules: [{ AllowedMethods: ['PUT', 'GET'] }] });
     files.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: id(imports.bucket) },
       PolicyDocument: {

@@ -406,13 +406,15 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     expect(() => synthApp({ mailFrom: 'CRM <crm@example.com>' })).toThrow(/mailFrom/);
   });
 
-  it('deploys in the order Data → Messaging → Schedule → Files → Api → Reporting, each stack using earlier ones only', () => {
+  it('deploys in the order Data → Messaging → Schedule → Console → Files → Api → ConsoleConfig → Reporting, each stack using earlier ones only', () => {
     const order = [
       stacks.data,
       stacks.messaging,
       stacks.schedule,
+      stacks.console,
       stacks.files,
       stacks.api,
+      stacks.consoleConfig,
       stacks.reporting,
     ];
     const dependencies = Object.fromEntries(
@@ -426,10 +428,14 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
       CrmMessaging: ['CrmData'],
       // The send queue; the API and the stream consumer reference this stack, never the reverse.
       CrmSchedule: ['CrmData', 'CrmMessaging'],
-      CrmFiles: ['CrmData'],
+      // The console's site refers to no other stack; the imports bucket and the API take its origin.
+      CrmConsole: [],
+      CrmFiles: ['CrmConsole', 'CrmData'],
       // The admin function queues background report rebuilds on the messaging stack's queue, the
       // exports function large exports on the files stack's.
-      CrmApi: ['CrmData', 'CrmFiles', 'CrmMessaging', 'CrmSchedule'],
+      CrmApi: ['CrmConsole', 'CrmData', 'CrmFiles', 'CrmMessaging', 'CrmSchedule'],
+      // config.json: the API's URL and the console's client, written into the console's bucket.
+      CrmConsoleConfig: ['CrmApi', 'CrmConsole'],
       CrmReporting: ['CrmData', 'CrmSchedule'],
     });
     // Only earlier stacks: so the order is a topological one and there is no cycle.

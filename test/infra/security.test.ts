@@ -23,6 +23,24 @@ function findings(violations: { ruleName: string; violatingResources: { construc
     .sort();
 }
 
+/** CDK's BucketDeployment handler in `stack` (bucket-deployment-findings.ts). */
+function bucketDeploymentFindings(stack: 'CrmConsole' | 'CrmConsoleConfig'): string[] {
+  const handler = `${stack}/Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C`;
+  const policy = `${stack}/DeploymentHandlerRole/DefaultPolicy/Resource`;
+  const consoleObjects =
+    stack === 'CrmConsole'
+      ? `<${logicalId(stacks.console.bucket.node.defaultChild as CfnResource)}.Arn>/*`
+      : 'arn:<AWS::Partition>:s3:::crm-console-<AWS::AccountId>-<AWS::Region>/*';
+  return [
+    ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map(
+      (action) => `AwsSolutions-IAM5[Action::${action}] @ ${policy}`,
+    ),
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*] @ ${policy}`,
+    `AwsSolutions-IAM5[Resource::${consoleObjects}] @ ${policy}`,
+    `AwsSolutions-L1 @ ${handler}/Resource`,
+  ];
+}
+
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(app);
@@ -80,6 +98,12 @@ describe('cdk-nag AwsSolutions', () => {
         // Export files are keyed by tenant: the worker writes them, the HTTP function presigns their download.
         `${exportsObjects} @ CrmApi/exports-function/Role/DefaultPolicy/Resource`,
         `${exportsObjects} @ CrmFiles/Exports/exportJobs-function/Role/DefaultPolicy/Resource`,
+        // The console's site: static build output only (console-stack.ts says why for each).
+        'AwsSolutions-S1 @ CrmConsole/Bucket/Resource',
+        ...['CFR1', 'CFR2', 'CFR3', 'CFR4'].map(
+          (rule) => `AwsSolutions-${rule} @ CrmConsole/Distribution/Resource`,
+        ),
+        ...(['CrmConsole', 'CrmConsoleConfig'] as const).flatMap((stack) => bucketDeploymentFindings(stack)),
         ...httpFunctionNames
           .filter((name) => schedulingFunctions.has(name))
           .map((name) => `${scheduleGroupWildcard} @ CrmApi/${name}-function/Role/DefaultPolicy/Resource`),
@@ -191,11 +215,11 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
       why: 'exportJobs writes a whole export file page by page in one multipart upload; a job that would not finish in one run fails, and its lease outlives the run',
     },
   };
+  // CDK's BucketDeployment handler (the console's files) is CDK's own Python function, not one of these.
   const functions = all.flatMap(([stack, template]) =>
-    Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => ({
-      id: `${stack}/${id}`,
-      props: fn.Properties,
-    })),
+    Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
+      .map(([id, fn]) => ({ id: `${stack}/${id}`, props: fn.Properties })),
   );
 
   it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler, the report rebuild worker, the import worker and the export worker', () => {

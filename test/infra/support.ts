@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { expect } from 'vitest';
@@ -7,9 +8,12 @@ import { buildApp, type CrmStacks } from '../../infra/build-app.ts';
  * Builds the CRM app without bundling (no esbuild run, no Docker), as `cdk synth` would
  * otherwise. Synthesis runs cdk-nag, so a build with an unacknowledged finding throws here.
  */
+/** A stand-in for console/dist, so infra tests need no console build. */
+export const consoleDistFixture = fileURLToPath(new URL('../fixtures/console-dist', import.meta.url));
+
 export function synthApp(context: Record<string, unknown> = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  const stacks = buildApp(app);
+  const stacks = buildApp(app, { consoleDist: consoleDistFixture });
   const templates = {
     data: Template.fromStack(stacks.data),
     messaging: Template.fromStack(stacks.messaging),
@@ -17,6 +21,8 @@ export function synthApp(context: Record<string, unknown> = {}) {
     api: Template.fromStack(stacks.api),
     reporting: Template.fromStack(stacks.reporting),
     files: Template.fromStack(stacks.files),
+    console: Template.fromStack(stacks.console),
+    consoleConfig: Template.fromStack(stacks.consoleConfig),
   };
   return { app, stacks, templates };
 }

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 import { expect, inject } from 'vitest';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
@@ -130,5 +131,22 @@ export async function heldMessages(heldQueue: string, campaignId: string): Promi
   );
   return Items.map((item) => JSON.parse(fromMessageItem(item).body) as CampaignSendMessage).filter(
     (message) => message.campaignId === campaignId,
+  );
+}
+
+/**
+ * Moves a recipient's sending and delivery a minute back (past MACHINE_OPEN_WINDOW_MS), so opens and
+ * clicks from now on are a person's, without waiting out the window. Call it once SES's Delivery event
+ * is counted (a later one would set deliveredAt again). Only the times move: the campaign's counters
+ * follow the recipient's state, not these values.
+ */
+export async function backdateDelivery(tenantId: string, campaignId: string, contactId: string | undefined) {
+  await dynamoClient().send(
+    new UpdateItemCommand({
+      TableName: inject('tableName'),
+      Key: marshall({ pk: `T#${tenantId}#CAMPAIGN#${campaignId}#RECIPIENTS`, sk: contactId }),
+      UpdateExpression: 'SET sentAt = :then, deliveredAt = :then',
+      ExpressionAttributeValues: marshall({ ':then': new Date(Date.now() - 60_000).toISOString() }),
+    }),
   );
 }

@@ -272,6 +272,56 @@ describe('npm start and the data folder it holds', () => {
     await next.release();
   });
 
+  it('seeds the demo tenant in the background on the first start, and not again on the next', async () => {
+    const dataDir = await freshDir();
+    const first = startMain(env(dataDir));
+    let apiUrl: string | undefined;
+    let token: string | undefined;
+    try {
+      await first.printed('Press Ctrl-C to stop.');
+      apiUrl = /API\s+(http:\/\/localhost:\d+)/.exec(first.output().stdout)?.[1];
+      token = /export TOKEN=(\S+)/.exec(first.output().stdout)?.[1];
+      expect(first.output().stdout).toMatch(
+        /Demo data\s+seeded into tenant demo on its first start \(scale small;/,
+      );
+      // The API is ready before the seed starts, and answers while it runs.
+      await first.printed('Seeding the demo tenant in the background (scale small)');
+      expect((await fetch(`${apiUrl}/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+        200,
+      );
+      await first.printed('Seeded the demo tenant in ');
+      const { stdout } = first.output();
+      expect(stdout).toMatch(
+        /Seeded the demo tenant in [\d.]+ s: 2 teams, 4 users, \d+ companies, \d+ contacts, /,
+      );
+      // The seed's own calls stay out of the request log.
+      expect(stdout).not.toMatch(/^POST \/teams /m);
+      const overview = (await (
+        await fetch(`${apiUrl}/reports/overview`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as Record<string, number>;
+      expect(overview).toMatchObject({ teams: 2, users: 4 });
+      expect(overview.contacts).toBeGreaterThan(0);
+      expect(overview.deals).toBeGreaterThan(0);
+    } finally {
+      interrupt(first.child);
+    }
+    expect(await exitOf(first.child)).toBe(0);
+
+    const second = startMain(env(dataDir));
+    try {
+      await second.printed('Demo tenant: it has data already, so nothing is seeded');
+      expect(second.output().stdout).not.toContain('Seeding the demo tenant');
+      const secondUrl = /API\s+(http:\/\/localhost:\d+)/.exec(second.output().stdout)?.[1];
+      const overview = (await (
+        await fetch(`${secondUrl}/reports/overview`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as Record<string, number>;
+      expect(overview).toMatchObject({ teams: 2, users: 4 });
+    } finally {
+      interrupt(second.child);
+    }
+    expect(await exitOf(second.child)).toBe(0);
+  });
+
   it('of two starts at the same instant on one folder, exactly one runs', async () => {
     const dataDir = await freshDir();
     const starts = [startMain(env(dataDir)), startMain(env(dataDir))];

@@ -52,8 +52,9 @@ import type { Random } from './random.ts';
  * (created ≤ moved ≤ closed ≤ now).
  */
 
-export const seedScales = ['small', 'default'] as const;
-export type SeedScale = (typeof seedScales)[number];
+import type { SeedScale } from './scales.ts';
+
+export { type SeedScale, seedScales } from './scales.ts';
 
 interface ScaleCounts {
   /** The newsletter campaigns sent, oldest first: how many days ago, and their name. */

@@ -32,6 +32,10 @@ export interface SeedRequest {
   readonly progress?: (total: number) => Progress;
   /** How long to wait for the stream to count everything; default 5 minutes. */
   readonly settleTimeoutMs?: number;
+  /** Sent as User-Agent on its API calls (npm start leaves its own seed's calls out of the request log). */
+  readonly userAgent?: string;
+  /** Aborting it stops the seed between writes and calls (npm start stopping). */
+  readonly signal?: AbortSignal;
 }
 
 export interface SeedSummary {
@@ -98,12 +102,17 @@ interface ApiAnswer {
   readonly body: Record<string, unknown>;
 }
 
-function apiClient(apiUrl: string, token: string) {
+function apiClient(apiUrl: string, token: string, userAgent?: string, signal?: AbortSignal) {
   return async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
     const response = await fetch(new URL(path, apiUrl), {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(userAgent ? { 'user-agent': userAgent } : {}),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(signal ? { signal } : {}),
     });
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
@@ -268,7 +277,7 @@ function describePlan(plan: SeedPlan) {
 }
 
 export async function seedTenant(request: SeedRequest): Promise<SeedSummary> {
-  const call = apiClient(request.apiUrl, request.token);
+  const call = apiClient(request.apiUrl, request.token, request.userAgent, request.signal);
   const before = await readOverview(call);
   const { teams, users } = await createPeople(call, request);
   const campaign = await createCampaignParts(call, request.batch);
@@ -284,7 +293,10 @@ export async function seedTenant(request: SeedRequest): Promise<SeedSummary> {
     campaign,
   });
   const progress = (request.progress ?? silentProgress)(planSize(plan));
-  await writePlan(request.tenantId, pipeline, plan, (label) => progress.tick(label));
+  await writePlan(request.tenantId, pipeline, plan, (label) => {
+    request.signal?.throwIfAborted();
+    progress.tick(label);
+  });
   progress.done('Written; waiting until the stream has counted everything...');
   const described = describePlan(plan);
   const started = Date.now();
