@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureConsoleBuilt } from '../../infra/local/console-build.ts';
 import type { Logger } from '../../infra/local/logger.ts';
-import { startLocalRuntime } from '../../infra/local/runtime.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,16 +29,30 @@ const testLogger: Logger = {
     console.error(`[local runtime] ${message}`, ...(error === undefined ? [] : [error])),
 };
 
+interface SharedRuntime {
+  readonly runtime: LocalRuntime;
+  readonly dataDir: string;
+  /** Resolves with console/dist once a project that drives the console asks for it. */
+  readonly consoleBuilt: (dir: string) => void;
+  users: number;
+}
+
 /**
- * Runs the whole local runtime once for the integration tests: a fresh data folder,
- * DynamoDB Local in memory, free ports everywhere so parallel runs never collide.
+ * One runtime per test process, whichever projects run: the runtime sets the handlers'
+ * process.env (table, endpoints), so a second one in the same process would point the first
+ * one's handlers at its own emulators. The browser project builds the console and serves it
+ * from the same runtime at /app; integration-only runs never build it.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+const holder = globalThis as { crmTestRuntime?: Promise<SharedRuntime> | undefined };
+
+async function startShared(): Promise<SharedRuntime> {
   const dataDir = await mkdtemp(join(tmpdir(), 'crm-test-'));
-  // The browser tests drive the web console at /app, built as `npm start` builds it.
-  const consoleDistDir = project.name === 'browser' ? await ensureConsoleBuilt(testLogger) : undefined;
+  let consoleBuilt: (dir: string) => void = () => undefined;
+  const consoleDistDir = new Promise<string>((resolve) => {
+    consoleBuilt = resolve;
+  });
   const runtime = await startLocalRuntime({
-    ...(consoleDistDir ? { consoleDistDir } : {}),
+    consoleDistDir,
     dataDir,
     inMemory: true,
     port: 0,
@@ -50,6 +64,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
+  return { runtime, dataDir, consoleBuilt, users: 0 };
+}
+
+/**
+ * Runs the whole local runtime once for the integration and browser tests: a fresh data folder,
+ * DynamoDB Local in memory, free ports everywhere so parallel runs never collide.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // globalThis, not a module variable: each project may load this file as a module of its own.
+  holder.crmTestRuntime ??= startShared();
+  const current = await holder.crmTestRuntime;
+  current.users += 1;
+  // The browser tests drive the web console at /app, built as `npm start` builds it.
+  if (project.name === 'browser') current.consoleBuilt(await ensureConsoleBuilt(testLogger));
+  const { runtime } = current;
   project.provide('apiUrl', runtime.apiUrl);
   project.provide('dataDir', runtime.dataDir);
   project.provide('sesEndpoint', runtime.sesEndpoint);
@@ -60,7 +89,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('importsBucket', runtime.s3.buckets.imports);
   project.provide('exportsBucket', runtime.s3.buckets.exports);
   return async () => {
+    current.users -= 1;
+    if (current.users > 0) return;
+    holder.crmTestRuntime = undefined;
     await runtime.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(current.dataDir, { recursive: true, force: true });
   };
 }
