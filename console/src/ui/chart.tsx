@@ -32,7 +32,8 @@ const AXIS = '#4e5661';
 const GRID = '#e1e5ea';
 
 let library: Promise<typeof uPlot> | undefined;
-function loadUplot(): Promise<typeof uPlot> {
+/** Starts loading uPlot (a page with charts calls it as it opens, beside its data requests). */
+export function loadUplot(): Promise<typeof uPlot> {
   library ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(
     ([module]) => module.default,
   );
@@ -82,19 +83,49 @@ export function Chart({
           </button>
         )}
       </div>
-      {!hasData ? (
-        <EmptyState title={empty ?? t('chart.empty')} />
-      ) : (
-        <>
-          <p class="visually-hidden">{summary}</p>
-          {asTable ? (
-            <DataTable caption={title} table={table} />
-          ) : (
-            <Plot labels={labels} series={series} kind={kind} formatValue={formatValue} />
-          )}
-        </>
-      )}
+      <div class={bodyClass(series.length > 1)}>
+        {!hasData ? (
+          <EmptyState title={empty ?? t('chart.empty')} />
+        ) : (
+          <>
+            <p class="visually-hidden">{summary}</p>
+            {asTable ? (
+              <DataTable caption={title} table={table} />
+            ) : (
+              <Plot labels={labels} series={series} kind={kind} formatValue={formatValue} />
+            )}
+          </>
+        )}
+      </div>
       {children}
+    </section>
+  );
+}
+
+/** The plot's box has its final height from the start (with the legend's line when there are several series). */
+const bodyClass = (legend: boolean) => `chart-body${legend ? ' chart-body-legend' : ''}`;
+
+/**
+ * A chart's card while its data loads (or failed to): the same head and a body of the chart's
+ * height, so the page keeps its layout when the chart arrives. `legend`: the chart will have
+ * several series.
+ */
+export function ChartFrame({
+  title,
+  legend = false,
+  children,
+}: {
+  readonly title: string;
+  readonly legend?: boolean;
+  readonly children: ComponentChildren;
+}) {
+  const headingId = useId();
+  return (
+    <section class="card chart" aria-labelledby={headingId}>
+      <div class="chart-head">
+        <h2 id={headingId}>{title}</h2>
+      </div>
+      <div class={bodyClass(legend)}>{children}</div>
     </section>
   );
 }
@@ -236,7 +267,11 @@ function Plot({
   }, [labels, series, kind, formatValue]);
   return (
     <div class="chart-plot">
-      {!ready && <Spinner />}
+      {!ready && (
+        <span class="chart-spinner">
+          <Spinner />
+        </span>
+      )}
       {/* The picture repeats the summary and the table, so screen readers skip it. */}
       <div ref={ref} aria-hidden="true" />
     </div>
