@@ -26,6 +26,8 @@ if (root) {
         alert((error as Error).message);
       }
     }
+    // index.html's first paint goes; the console draws the page in its place.
+    root.replaceChildren();
     render(<App config={config} />, root);
   } catch (error) {
     root.textContent = `The console could not start: ${(error as Error).message}`;

@@ -168,6 +168,30 @@ function DataTable({ caption, table }: { readonly caption: string; readonly tabl
 
 const HEIGHT = 220;
 
+/**
+ * True once the element is within a screen of the viewport: a plot below the fold is drawn when
+ * it is scrolled near, not while the page loads (its box already has the plot's size).
+ */
+function useNearViewport(ref: { readonly current: Element | null }): boolean {
+  const [near, setNear] = useState(typeof IntersectionObserver === 'undefined');
+  useEffect(() => {
+    const element = ref.current;
+    if (near || !element) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) {
+          setNear(true);
+          observer.disconnect();
+        }
+      },
+      { rootMargin: '100% 0px' },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [near, ref]);
+  return near;
+}
+
 /** A label shortened with an ellipsis to about its slot's width (7 px a character at 12 px). */
 function fit(label: string, canvasWidth: number, count: number): string {
   const slot = canvasWidth / devicePixelRatio / Math.max(count, 1);
@@ -188,13 +212,16 @@ function Plot({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
+  const near = useNearViewport(ref);
   useEffect(() => {
     const element = ref.current;
-    if (!element) return;
+    if (!element || !near) return;
     let plot: uPlot | undefined;
     let observer: ResizeObserver | undefined;
     let cancelled = false;
-    void loadUplot().then((UPlot) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Each plot is drawn in a task of its own, so charts arriving together do not block input as one.
+    const draw = (UPlot: typeof uPlot) => {
       if (cancelled) return;
       const count = series.length;
       const width = Math.max(element.clientWidth, 200);
@@ -258,13 +285,17 @@ function Plot({
         plot?.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }),
       );
       observer.observe(element);
+    };
+    void loadUplot().then((UPlot) => {
+      timer = setTimeout(() => draw(UPlot));
     });
     return () => {
       cancelled = true;
+      clearTimeout(timer);
       observer?.disconnect();
       plot?.destroy();
     };
-  }, [labels, series, kind, formatValue]);
+  }, [labels, series, kind, formatValue, near]);
   return (
     <div class="chart-plot">
       {!ready && (
