@@ -75,20 +75,28 @@ const navItems: readonly NavItem[] = [
 export function App({ config }: { readonly config: ConsoleConfig }) {
   const [signedIn, setSignedIn] = useState(() => session.token() !== undefined);
   useLang();
+  // Why the sign-in page shows again when the API refused the session (401): said there, not silent.
+  const [refused, setRefused] = useState(false);
   const signOut = useCallback(() => {
     session.signOut();
+    setRefused(false);
+    setSignedIn(false);
+  }, []);
+  const sessionRefused = useCallback(() => {
+    session.signOut();
+    setRefused(true);
     setSignedIn(false);
   }, []);
   useEffect(() => {
-    configureApi(config.apiUrl, signOut);
-  }, [config, signOut]);
-  configureApi(config.apiUrl, signOut);
+    configureApi(config.apiUrl, sessionRefused);
+  }, [config, sessionRefused]);
+  configureApi(config.apiUrl, sessionRefused);
   return (
     <LocationProvider scope={BASE}>
       {signedIn ? (
         <SignedIn config={config} onSignOut={signOut} />
       ) : (
-        <SignIn config={config} onSignedIn={() => setSignedIn(true)} />
+        <SignIn config={config} refused={refused} onSignedIn={() => setSignedIn(true)} />
       )}
     </LocationProvider>
   );
@@ -213,7 +221,8 @@ function Layout({
           </select>
         </label>
         <span class="whoami">
-          {me && t('app.signedInAs', { user: me.name ?? me.email ?? me.id, role: me.role })}
+          {me &&
+            t('app.signedInAs', { user: me.name ?? me.email ?? me.id, role: t(`signin.role.${me.role}`) })}
         </span>
         <button type="button" class="button button-quiet" onClick={onSignOut}>
           {t('app.signOut')}

@@ -13,14 +13,22 @@ import { Field } from './ui/field.tsx';
  */
 export function SignIn({
   config,
+  refused = false,
   onSignedIn,
 }: {
   readonly config: ConsoleConfig;
+  /** The API refused the last session (401: expired, revoked or not signed by it). */
+  readonly refused?: boolean;
   readonly onSignedIn: () => void;
 }) {
   return (
     <main id="main" class="signin">
       <h1>{t('signin.title')}</h1>
+      {refused && (
+        <p class="banner banner-error" role="alert">
+          {t('signin.refused')}
+        </p>
+      )}
       {config.auth.mode === 'cognito' ? (
         <HostedSignIn config={config} />
       ) : (

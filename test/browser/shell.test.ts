@@ -25,7 +25,7 @@ describe('console shell', () => {
     await expectAccessible(page, 'sign-in');
     await page.getByLabel('Role').selectOption('manager');
     await page.getByRole('button', { name: 'Sign in to the demo tenant' }).click();
-    await expect.poll(() => page.getByText('Signed in as').textContent()).toContain('(manager)');
+    await expect.poll(() => page.getByText('Signed in as').textContent()).toContain('(Manager)');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     expectNoErrors(consolePage);

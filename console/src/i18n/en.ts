@@ -35,6 +35,8 @@ export const en: Record<string, string> = {
   'signin.tokenLabel': 'Or paste a token',
   'signin.tokenHelp': 'A token printed by npm start or npm run token.',
   'signin.useToken': 'Use this token',
+  'signin.refused':
+    'The API did not accept your session (it expired or its token is not valid here). Sign in again.',
   'signin.badToken': 'That is not a valid, unexpired token.',
   'signin.hosted': 'Continue to sign-in',
   'signin.hostedHelp': 'You will sign in on the secure sign-in page and come back here.',
@@ -56,6 +58,8 @@ export const en: Record<string, string> = {
   'common.networkError': 'The API could not be reached. Check your connection and try again.',
   'common.forbidden': 'You do not have access to this.',
   'common.notFound': 'Not found.',
+  'common.stale':
+    'Someone changed this in the meantime. Reload the page to see their version, then try again.',
   'common.invalid': 'Please correct the fields marked below.',
   'common.pageNotFound': 'There is no page here.',
   'common.backHome': 'Go to the dashboard',

@@ -35,6 +35,7 @@ export const es: Record<string, string> = {
   'signin.tokenLabel': 'O pega un token',
   'signin.tokenHelp': 'Un token impreso por npm start o npm run token.',
   'signin.useToken': 'Usar este token',
+  'signin.refused': 'La API no aceptó tu sesión (caducó o su token no vale aquí). Vuelve a iniciar sesión.',
   'signin.badToken': 'No es un token válido y vigente.',
   'signin.hosted': 'Ir a iniciar sesión',
   'signin.hostedHelp': 'Iniciarás sesión en la página segura de acceso y volverás aquí.',
@@ -56,6 +57,8 @@ export const es: Record<string, string> = {
   'common.networkError': 'No se pudo contactar con la API. Comprueba la conexión e inténtalo de nuevo.',
   'common.forbidden': 'No tienes acceso a esto.',
   'common.notFound': 'No encontrado.',
+  'common.stale':
+    'Alguien lo cambió mientras tanto. Recarga la página para ver su versión y vuelve a intentarlo.',
   'common.invalid': 'Corrige los campos marcados abajo.',
   'common.pageNotFound': 'Aquí no hay ninguna página.',
   'common.backHome': 'Ir al panel',

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { addMessages, t } from '../i18n/index.ts';
+import { axisLabels, axisWidth } from './chart-axes.ts';
 import { EmptyState, Spinner } from './feedback.tsx';
 import './chart.css';
 
@@ -192,13 +193,6 @@ function useNearViewport(ref: { readonly current: Element | null }): boolean {
   return near;
 }
 
-/** A label shortened with an ellipsis to about its slot's width (7 px a character at 12 px). */
-function fit(label: string, canvasWidth: number, count: number): string {
-  const slot = canvasWidth / devicePixelRatio / Math.max(count, 1);
-  const chars = Math.max(3, Math.floor(slot / 7));
-  return label.length <= chars ? label : `${label.slice(0, chars - 1)}…`;
-}
-
 function Plot({
   labels,
   series,
@@ -229,7 +223,8 @@ function Plot({
       const options: uPlot.Options = {
         width,
         height: HEIGHT,
-        legend: { show: count > 1 },
+        // Not live: the cursor is off, so a live legend would only show "Value: --" rows.
+        legend: { show: count > 1, live: false },
         cursor: { show: false },
         scales: {
           x: { time: false, range: [-0.5, labels.length - 0.5] },
@@ -243,13 +238,16 @@ function Plot({
             ticks: { show: false },
             splits: () => labels.map((_, index) => index),
             // Long names are cut to their share of the width; the table has them whole.
-            values: (plot, splits) =>
-              splits.map((index) => fit(labels[index] ?? '', plot.bbox.width, labels.length)),
+            values: (plot, splits) => {
+              const shown = axisLabels(labels, plot.bbox.width / devicePixelRatio);
+              return splits.map((index) => shown[index] ?? '');
+            },
           },
           {
             stroke: AXIS,
             grid: { stroke: GRID },
-            size: 70,
+            // As wide as the longest figure, so "100.000 €" is not cut at the card's edge.
+            size: (_, values) => axisWidth(values),
             values: (_, splits) => splits.map(formatValue),
           },
         ],

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 
 /**
- * A modal dialog on the native <dialog> element: focus moves into it, Escape closes it, and focus
+ * A modal dialog on the native <dialog> element: focus moves into it (its first field, if any), Escape closes it, and focus
  * returns to what opened it. `onClose` runs for Escape, the close button and the backdrop.
  */
 export function Dialog({
@@ -22,7 +22,12 @@ export function Dialog({
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      // showModal focuses the first focusable element, the close button; a form's first field is
+      // where the user wants to type, so it takes the focus when there is one.
+      dialog.querySelector<HTMLElement>('.dialog-body :is(input, select, textarea):not([disabled])')?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
@@ -45,7 +50,7 @@ export function Dialog({
           ×
         </button>
       </div>
-      {open && children}
+      <div class="dialog-body">{open && children}</div>
     </dialog>
   );
 }

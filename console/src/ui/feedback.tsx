@@ -38,12 +38,18 @@ export function EmptyState({
   );
 }
 
-/** The problem's words for a person: the API's detail, or what a status means. */
+/**
+ * The problem's words for a person, in the console's language. The API speaks English only, so
+ * statuses with a generic meaning (a form's field errors, a refusal, a missing record, a stale
+ * version, a server fault) get the console's own sentence; other details are specific and shown.
+ */
 export function problemMessage(problem: ApiProblem): string {
   if (problem.status === 0) return t('common.networkError');
-  if (problem.status === 403) return problem.detail || t('common.forbidden');
-  if (problem.status === 404) return problem.detail || t('common.notFound');
-  if (problem.status === 400 && problem.errors.length > 0 && !problem.detail) return t('common.invalid');
+  if (problem.status === 400 && problem.errors.length > 0) return t('common.invalid');
+  if (problem.status === 403) return t('common.forbidden');
+  if (problem.status === 404) return t('common.notFound');
+  if (problem.status === 412) return t('common.stale');
+  if (problem.status >= 500) return t('common.error');
   return problem.detail || problem.title || t('common.error');
 }
 

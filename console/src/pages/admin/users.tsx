@@ -8,6 +8,7 @@ import { EmptyState, Loading, ProblemBanner, Spinner } from '../../ui/feedback.t
 import { Field } from '../../ui/field.tsx';
 import { PageHeader } from '../../ui/page.tsx';
 import { TableWrap } from '../../ui/table-wrap.tsx';
+import { userLabels } from '../../ui/user-label.ts';
 import { AdminOnly, loadAll, type Team, type User } from './admin-data.tsx';
 import { messages } from './messages.ts';
 import './admin.css';
@@ -69,10 +70,11 @@ export function UsersPage() {
                 </tr>
               </thead>
               <tbody>
-                {data.data.users.map((user) => (
+                {data.data.users.map((user, _, users) => (
                   <UserRow
                     key={user.id}
                     user={user}
+                    label={userLabels(users).get(user.id) ?? user.email}
                     teams={data.data?.teams ?? []}
                     editable={admin}
                     onSaved={(saved) => {
@@ -102,11 +104,14 @@ export function UsersPage() {
 /** One user: the role and team are selects that save on change (with the version read). */
 function UserRow({
   user,
+  label,
   teams,
   editable,
   onSaved,
 }: {
   readonly user: User;
+  /** The name the row's selects are labelled with; namesakes get their email (labels must differ). */
+  readonly label: string;
   readonly teams: readonly Team[];
   readonly editable: boolean;
   readonly onSaved: (user: User) => void;
@@ -130,7 +135,7 @@ function UserRow({
       <td>
         {editable ? (
           <select
-            aria-label={t('admin.users.roleOf', { name: user.name })}
+            aria-label={t('admin.users.roleOf', { name: label })}
             value={user.role}
             disabled={save.busy}
             onChange={(event) => void save.run({ role: (event.target as HTMLSelectElement).value as Role })}
@@ -148,7 +153,7 @@ function UserRow({
       <td>
         {editable ? (
           <select
-            aria-label={t('admin.users.teamOf', { name: user.name })}
+            aria-label={t('admin.users.teamOf', { name: label })}
             value={user.teamId ?? ''}
             disabled={save.busy}
             onChange={(event) => {

@@ -25,3 +25,36 @@ export function periodRange(period: Period, now = new Date()): DayRange {
 export function isPeriod(value: string | undefined): value is Period {
   return (PERIODS as readonly string[]).includes(value ?? '');
 }
+
+/** Every month (`YYYY-MM`) a range touches, so a chart by month shows the empty ones too. */
+export function monthsOf(range: DayRange): string[] {
+  const months: string[] = [];
+  let year = Number(range.from.slice(0, 4));
+  let month = Number(range.from.slice(5, 7));
+  const last = range.to.slice(0, 7);
+  for (let key = range.from.slice(0, 7); key <= last && months.length < 240; ) {
+    months.push(key);
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+    key = `${year}-${String(month).padStart(2, '0')}`;
+  }
+  return months;
+}
+
+/** A report's items by month, one per month of the range: a month without items gets `blank(key)`. */
+export function everyMonth<T extends { readonly key: string }>(
+  items: readonly T[],
+  range: DayRange,
+  blank: (key: string) => NoInfer<T>,
+): T[] {
+  const byKey = new Map(items.map((item) => [item.key, item]));
+  const months = monthsOf(range);
+  // Items outside the range (should the API widen it) are kept rather than dropped.
+  const extra = items.filter((item) => !months.includes(item.key));
+  return [...months.map((key) => byKey.get(key) ?? blank(key)), ...extra].sort((a, b) =>
+    a.key.localeCompare(b.key),
+  );
+}

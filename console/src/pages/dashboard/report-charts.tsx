@@ -6,7 +6,7 @@ import { type AsyncState, useAsync } from '../../ui/async.ts';
 import { Chart, ChartFrame, type ChartSeries, type ChartTable } from '../../ui/chart.tsx';
 import { Loading, ProblemBanner } from '../../ui/feedback.tsx';
 import { addAmounts, currenciesOf, formatAmounts, formatMonth, mainCurrency } from './money.ts';
-import type { DayRange } from './period.ts';
+import { type DayRange, everyMonth } from './period.ts';
 
 /** What each report chart hands to <Chart>, computed once per answer and language. */
 interface ChartModel {
@@ -76,7 +76,8 @@ export function SalesChart({ range }: { readonly range: DayRange }) {
   );
   const model = useMemo((): ChartModel | undefined => {
     if (!state.data) return undefined;
-    const items = [...state.data.items].sort((a, b) => a.key.localeCompare(b.key));
+    // Months without a sale are bars of zero, not left out: the axis is the period's calendar.
+    const items = everyMonth(state.data.items, range, (key) => ({ key, count: 0, amount: {} }));
     const currency = mainCurrency(items.map((item) => item.amount));
     const currencies = currenciesOf(items.map((item) => item.amount));
     const total: Record<string, number> = {};
@@ -115,7 +116,7 @@ export function SalesChart({ range }: { readonly range: DayRange }) {
         bestAmount: best ? formatAmounts(best.amount) : '',
       }),
     };
-  }, [state.data, lang]);
+  }, [state.data, lang, range]);
   return (
     <ReportCard
       title={t('dashboard.sales.title')}
@@ -321,7 +322,16 @@ export function CasesChart({ range }: { readonly range: DayRange }) {
   );
   const model = useMemo((): ChartModel | undefined => {
     if (!state.data) return undefined;
-    const items = [...state.data.items].sort((a, b) => a.key.localeCompare(b.key));
+    const items = everyMonth(state.data.items, range, (key) => ({
+      key,
+      opened: 0,
+      resolved: 0,
+      slaBreaches: 0,
+      slaBreachRate: 0,
+      avgResolutionHours: null,
+      csatAvg: null,
+      csatCount: 0,
+    }));
     const sum = (pick: (item: (typeof items)[number]) => number) =>
       items.reduce((total, item) => total + pick(item), 0);
     return {
@@ -353,7 +363,7 @@ export function CasesChart({ range }: { readonly range: DayRange }) {
         breaches: formatNumber(sum((item) => item.slaBreaches)),
       }),
     };
-  }, [state.data, lang]);
+  }, [state.data, lang, range]);
   return (
     <ReportCard
       title={t('dashboard.cases.title')}

@@ -1,10 +1,12 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { api, ok } from '../../api/client.ts';
+import { api, asProblem, ok } from '../../api/client.ts';
 import { BASE } from '../../config.ts';
 import { formatDate, formatNumber } from '../../i18n/format.ts';
 import { addMessages, t } from '../../i18n/index.ts';
+import { useSession } from '../../me.ts';
 import { useAction, useAsync } from '../../ui/async.ts';
+import { canChange } from '../../ui/can-change.ts';
 import { Dialog } from '../../ui/dialog.tsx';
 import { Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
@@ -52,7 +54,8 @@ function CampaignCreate() {
         body: { ...required, ...(fromName ? { fromName } : {}), ...(replyTo ? { replyTo } : {}) },
       }),
     );
-    route(`${BASE}/campaigns/${created.id}`);
+    // Replace the /new entry: Back must not reopen an empty form that would save a twin.
+    route(`${BASE}/campaigns/${created.id}`, true);
   });
   if (choices.status === 'failed' && !choices.data)
     return <ProblemBanner problem={choices.problem} onRetry={choices.reload} />;
@@ -149,7 +152,11 @@ export function localToIso(local: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/** How long after the end of a send the report keeps refreshing itself. */
+const SETTLE_MS = 60_000;
+
 function CampaignDetail({ id }: { readonly id: string }) {
+  const { me } = useSession();
   const loaded = useAsync(async () => {
     const [campaign, stats] = await Promise.all([
       ok(api().GET('/campaigns/{id}', { params: { path: { id } } })),
@@ -158,8 +165,11 @@ function CampaignDetail({ id }: { readonly id: string }) {
     return { campaign, stats };
   }, [id]);
   // The names of a draft's template and segment (a campaign keeps a snapshot of them once it starts).
-  const templateId = loaded.data?.campaign.templateId;
-  const segmentId = loaded.data?.campaign.segmentId;
+  // Only a campaign without a snapshot needs them: asking anyway costs a request and, for a rep
+  // who may not read the admin's template or segment, a 404 in the browser's console.
+  const unfrozen = loaded.data !== undefined && !loaded.data.campaign.snapshot;
+  const templateId = unfrozen ? loaded.data?.campaign.templateId : undefined;
+  const segmentId = unfrozen ? loaded.data?.campaign.segmentId : undefined;
   const names = useAsync(async () => {
     const name = (call: Promise<{ data?: { name: string } }>) =>
       call.then(({ data }) => data?.name).catch(() => undefined);
@@ -175,11 +185,27 @@ function CampaignDetail({ id }: { readonly id: string }) {
   const status = loaded.data?.campaign.status;
   const scheduledAt = loaded.data?.campaign.scheduledAt;
   const starting = status === 'scheduled' && !!scheduledAt && Date.parse(scheduledAt) - Date.now() < 60_000;
-  // While it starts or sends the figures move: refresh them every two seconds until it is done.
-  usePolling(loaded.reload, 2000, status === 'sending' || starting);
+  // Deliveries, bounces and first opens keep arriving for a while after the last message left.
+  const completedAt = loaded.data?.campaign.completedAt;
+  const settling = status === 'sent' && !!completedAt && Date.now() - Date.parse(completedAt) < SETTLE_MS;
+  // While it starts, sends or settles the figures move: refresh them every two seconds.
+  usePolling(loaded.reload, 2000, status === 'sending' || starting || settling);
   const [pending, setPending] = useState<Action | undefined>();
   const [at, setAt] = useState('');
   const act = useAction(async (action: Action) => {
+    try {
+      await runAction(action);
+    } catch (error) {
+      // 409: the campaign moved on meanwhile (finished, paused elsewhere). Show its state now and
+      // the refusal on the page, instead of a dialog that offers the same refused action again.
+      if (asProblem(error).status === 409) {
+        setPending(undefined);
+        void loaded.reload();
+      }
+      throw error;
+    }
+  });
+  const runAction = async (action: Action) => {
     const path = { params: { path: { id } } };
     if (action === 'send') await ok(api().POST('/campaigns/{id}/send', path));
     if (action === 'schedule') {
@@ -191,12 +217,14 @@ function CampaignDetail({ id }: { readonly id: string }) {
     if (action === 'cancel') await ok(api().POST('/campaigns/{id}/cancel', path));
     setPending(undefined);
     await loaded.reload();
-  });
+  };
   if (loaded.status === 'failed' && !loaded.data)
     return <ProblemBanner problem={loaded.problem} onRetry={loaded.reload} />;
   if (!loaded.data) return <Loading />;
   const { campaign, stats } = loaded.data;
-  const actions = actionsFor[campaign.status];
+  // The API refuses (403) to act on a campaign of another user or team: offer nothing then.
+  const writable = canChange(me, campaign);
+  const actions = writable ? actionsFor[campaign.status] : [];
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
     <section>
@@ -252,7 +280,12 @@ function CampaignDetail({ id }: { readonly id: string }) {
         </dl>
         {(campaign.status === 'sending' || starting) && <SendProgress campaign={campaign} stats={stats} />}
         <ProblemBanner problem={act.problem} shownPaths={['at']} />
-        {(campaign.status === 'draft' || campaign.status === 'scheduled') && (
+        {!writable && actionsFor[campaign.status].length > 0 && (
+          <p class="banner banner-info" role="note">
+            {t('marketing.readOnly')}
+          </p>
+        )}
+        {writable && (campaign.status === 'draft' || campaign.status === 'scheduled') && (
           <form
             class="toolbar schedule-form"
             onSubmit={(event) => {

@@ -6,6 +6,7 @@ import { useSession } from '../../me.ts';
 import { useAction, useAsync } from '../../ui/async.ts';
 import { EmptyState, Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
+import { TableWrap } from '../../ui/table-wrap.tsx';
 import type { Campaign, CampaignStats, Recipient, RecipientStatus } from './types.ts';
 
 /** The campaign's figures (GET /campaigns/{id}/stats), its A/B variants, opens over time and recipients. */
@@ -76,7 +77,7 @@ function Variants({ stats }: { readonly stats: CampaignStats }) {
           })}
         </p>
       )}
-      <div class="table-wrap">
+      <TableWrap label={t('marketing.report.variants')}>
         <table>
           <thead>
             <tr>
@@ -109,7 +110,7 @@ function Variants({ stats }: { readonly stats: CampaignStats }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   );
 }
@@ -148,7 +149,7 @@ function Timeseries({ id, refresh }: { readonly id: string; readonly refresh: st
       ) : series.data.items.length === 0 ? (
         <p class="muted">{t('marketing.report.noOpens')}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('marketing.report.overTime')}>
           <table>
             <thead>
               <tr>
@@ -175,7 +176,7 @@ function Timeseries({ id, refresh }: { readonly id: string; readonly refresh: st
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );
@@ -245,7 +246,7 @@ function Recipients({ id, refresh }: { readonly id: string; readonly refresh: st
       ) : items.length === 0 ? (
         <EmptyState title={t('marketing.report.noRecipients')} />
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('marketing.report.recipients')}>
           <table>
             <thead>
               <tr>
@@ -270,7 +271,7 @@ function Recipients({ id, refresh }: { readonly id: string; readonly refresh: st
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {more.cursor && (
         <div class="actions">

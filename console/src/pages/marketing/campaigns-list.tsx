@@ -12,6 +12,7 @@ import { campaignStatuses, StatusBadge } from './campaign-status.tsx';
 import { messages } from './messages.ts';
 import type { CampaignStatus } from './types.ts';
 import './marketing.css';
+import { TableWrap } from '../../ui/table-wrap.tsx';
 
 addMessages(messages);
 
@@ -72,7 +73,7 @@ export function CampaignsList() {
           <a href={`${BASE}/campaigns/new`}>{t('marketing.campaigns.emptyAction')}</a>
         </EmptyState>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('marketing.campaigns.title')}>
           <table>
             <caption class="visually-hidden">{t('marketing.campaigns.title')}</caption>
             <thead>
@@ -108,7 +109,7 @@ export function CampaignsList() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

@@ -78,6 +78,7 @@ function GroupEditor({
   readonly onRemove?: () => void;
 }) {
   const where = path.join('.');
+  // Every group has its own add buttons: a nested group's say which group they add to.
   const groupName = where ? t('marketing.builder.groupN', { n: where }) : t('marketing.builder.topGroup');
   return (
     <fieldset class="filter-group">
@@ -137,6 +138,7 @@ function GroupEditor({
         <button
           type="button"
           class="button"
+          aria-label={where ? t('marketing.builder.addConditionTo', { group: groupName }) : undefined}
           onClick={() => onChange({ ...group, items: [...group.items, newCondition()] })}
         >
           {t('marketing.builder.addCondition')}
@@ -145,6 +147,7 @@ function GroupEditor({
           <button
             type="button"
             class="button"
+            aria-label={where ? t('marketing.builder.addGroupTo', { group: groupName }) : undefined}
             onClick={() =>
               onChange({
                 ...group,

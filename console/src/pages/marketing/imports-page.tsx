@@ -15,6 +15,7 @@ import { messages } from './messages.ts';
 import type { ImportEntity, ImportJob } from './types.ts';
 import { uploadFile } from './upload.ts';
 import './marketing.css';
+import { TableWrap } from '../../ui/table-wrap.tsx';
 
 addMessages(messages);
 
@@ -49,7 +50,7 @@ export function ImportsPage() {
       ) : history.data.items.length === 0 ? (
         <EmptyState title={t('marketing.imports.empty')} />
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('marketing.imports.history')}>
           <table>
             <caption class="visually-hidden">{t('marketing.imports.history')}</caption>
             <thead>
@@ -88,7 +89,7 @@ export function ImportsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );
@@ -255,7 +256,7 @@ function ErrorReport({ url }: { readonly url: string }) {
         onRetry={report.reload}
       />
       {report.data && report.data.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label={t('marketing.imports.errors')}>
           <table>
             <caption class="visually-hidden">{t('marketing.imports.errors')}</caption>
             <thead>
@@ -279,7 +280,7 @@ function ErrorReport({ url }: { readonly url: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );

@@ -5,7 +5,9 @@ import type { ApiProblem } from '../../api/problem.ts';
 import { BASE } from '../../config.ts';
 import { formatNumber } from '../../i18n/format.ts';
 import { addMessages, t } from '../../i18n/index.ts';
+import { useSession } from '../../me.ts';
 import { useAction, useAsync } from '../../ui/async.ts';
+import { canChange } from '../../ui/can-change.ts';
 import { useDebounced } from '../../ui/debounce.ts';
 import { Dialog } from '../../ui/dialog.tsx';
 import { Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
@@ -54,6 +56,7 @@ function SegmentForm({
   readonly campaigns: CampaignChoices;
 }) {
   const { route } = useLocation();
+  const { me } = useSession();
   const [saved, setSaved] = useState(segment);
   const [etag, setEtag] = useState(initialEtag);
   const [name, setName] = useState(segment?.name ?? '');
@@ -62,6 +65,9 @@ function SegmentForm({
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [notice, setNotice] = useState('');
   const filter = toFilter(group);
+  // The API refuses (403) changes to a segment of another user or team, and an empty filter (400).
+  const writable = !saved || canChange(me, saved);
+  const empty = conditionCount(group) === 0;
   const dirty =
     !saved ||
     JSON.stringify(filter) !== JSON.stringify(toFilter(fromFilter(saved.filter))) ||
@@ -72,7 +78,8 @@ function SegmentForm({
     const body = { name, filter, ...(description ? { description } : {}) };
     if (!saved) {
       const created = await ok(api().POST('/segments', { body }));
-      route(`${BASE}/segments/${created.id}`);
+      // Replace the /new entry: Back must not reopen an empty form that would save a twin.
+      route(`${BASE}/segments/${created.id}`, true);
       return;
     }
     const { data, response, error } = await api().PATCH('/segments/{id}', {
@@ -91,7 +98,8 @@ function SegmentForm({
         params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
       }),
     );
-    route(`${BASE}/segments`);
+    // Replace the deleted segment's entry: Back must not lead to a page that is gone.
+    route(`${BASE}/segments`, true);
   });
 
   return (
@@ -134,7 +142,12 @@ function SegmentForm({
             </Field>
             <h2>{t('marketing.segment.filter')}</h2>
             <FilterBuilder value={group} onChange={setGroup} campaigns={campaigns} problem={save.problem} />
-            {conditionCount(group) === 0 && <p class="muted">{t('marketing.segment.matchesEveryone')}</p>}
+            {empty && <p class="muted">{t('marketing.segment.matchesEveryone')}</p>}
+            {!writable && (
+              <p class="banner banner-info" role="note">
+                {t('marketing.readOnly')}
+              </p>
+            )}
             <ProblemBanner
               problem={save.problem}
               shownPaths={['name', 'description', ...conditionPaths(save.problem)]}
@@ -145,11 +158,17 @@ function SegmentForm({
               </p>
             )}
             <div class="actions">
-              <button type="submit" class="button button-primary" disabled={save.busy || !name.trim()}>
-                {saved ? t('common.save') : t('marketing.segment.create')}
-              </button>
+              {writable && (
+                <button
+                  type="submit"
+                  class="button button-primary"
+                  disabled={save.busy || !name.trim() || empty}
+                >
+                  {saved ? t('common.save') : t('marketing.segment.create')}
+                </button>
+              )}
               {save.busy && <Spinner label={t('common.saving')} />}
-              {saved && (
+              {saved && writable && (
                 <button type="button" class="button button-danger" onClick={() => setConfirmDelete(true)}>
                   {t('common.delete')}
                 </button>

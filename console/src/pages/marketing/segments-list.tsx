@@ -10,6 +10,7 @@ import { PageHeader } from '../../ui/page.tsx';
 import { messages } from './messages.ts';
 import { SearchBox } from './search-box.tsx';
 import './marketing.css';
+import { TableWrap } from '../../ui/table-wrap.tsx';
 
 addMessages(messages);
 
@@ -37,7 +38,7 @@ export function SegmentsList() {
           <a href={`${BASE}/segments/new`}>{t('marketing.segments.emptyAction')}</a>
         </EmptyState>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('marketing.segments.title')}>
           <table>
             <caption class="visually-hidden">{t('marketing.segments.title')}</caption>
             <thead>
@@ -59,7 +60,7 @@ export function SegmentsList() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

@@ -3,7 +3,9 @@ import { useLocation, useRoute } from 'preact-iso';
 import { api, etagOf, ok } from '../../api/client.ts';
 import { BASE } from '../../config.ts';
 import { addMessages, t } from '../../i18n/index.ts';
+import { useSession } from '../../me.ts';
 import { useAction, useAsync } from '../../ui/async.ts';
+import { canChange } from '../../ui/can-change.ts';
 import { Dialog } from '../../ui/dialog.tsx';
 import { Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
@@ -41,6 +43,7 @@ function TemplateForm({
   readonly etag?: string;
 }) {
   const { route } = useLocation();
+  const { me } = useSession();
   const [saved, setSaved] = useState(template);
   const [etag, setEtag] = useState(initialEtag);
   const [draft, setDraft] = useState({
@@ -51,8 +54,12 @@ function TemplateForm({
   });
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [notice, setNotice] = useState('');
-  const set = (key: keyof typeof draft) => (event: Event) =>
+  const set = (key: keyof typeof draft) => (event: Event) => {
+    setNotice('');
     setDraft({ ...draft, [key]: (event.target as HTMLInputElement | HTMLTextAreaElement).value });
+  };
+  // The API refuses (403) changes to a template of another user or team.
+  const writable = !saved || canChange(me, saved);
 
   const save = useAction(async () => {
     if (!saved) {
@@ -66,7 +73,8 @@ function TemplateForm({
           },
         }),
       );
-      route(`${BASE}/templates/${created.id}`);
+      // Replace the /new entry: Back must not reopen an empty form that would save a twin.
+      route(`${BASE}/templates/${created.id}`, true);
       return;
     }
     const { data, error, response } = await api().PATCH('/templates/{id}', {
@@ -84,7 +92,8 @@ function TemplateForm({
         params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
       }),
     );
-    route(`${BASE}/templates`);
+    // Replace the deleted template's entry: Back must not lead to a page that is gone.
+    route(`${BASE}/templates`, true);
   });
 
   return (
@@ -136,17 +145,24 @@ function TemplateForm({
             )}
           </Field>
           <ProblemBanner problem={save.problem} shownPaths={shownPaths} />
+          {!writable && (
+            <p class="banner banner-info" role="note">
+              {t('marketing.readOnly')}
+            </p>
+          )}
           {notice && (
             <p class="banner banner-success" role="status">
               {notice}
             </p>
           )}
           <div class="actions">
-            <button type="submit" class="button button-primary" disabled={save.busy}>
-              {saved ? t('common.save') : t('marketing.template.create')}
-            </button>
+            {writable && (
+              <button type="submit" class="button button-primary" disabled={save.busy}>
+                {saved ? t('common.save') : t('marketing.template.create')}
+              </button>
+            )}
             {save.busy && <Spinner label={t('common.saving')} />}
-            {saved && (
+            {saved && writable && (
               <button type="button" class="button button-danger" onClick={() => setConfirmDelete(true)}>
                 {t('common.delete')}
               </button>

@@ -10,6 +10,7 @@ import { PageHeader } from '../../ui/page.tsx';
 import { messages } from './messages.ts';
 import { SearchBox } from './search-box.tsx';
 import './marketing.css';
+import { TableWrap } from '../../ui/table-wrap.tsx';
 
 addMessages(messages);
 
@@ -37,7 +38,7 @@ export function TemplatesList() {
           <a href={`${BASE}/templates/new`}>{t('marketing.templates.emptyAction')}</a>
         </EmptyState>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('marketing.templates.title')}>
           <table>
             <caption class="visually-hidden">{t('marketing.templates.title')}</caption>
             <thead>
@@ -59,7 +60,7 @@ export function TemplatesList() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import { BASE } from '../../config.ts';
 import { formatDate, formatMoney } from '../../i18n/format.ts';
 import { t } from '../../i18n/index.ts';
+import { useSession } from '../../me.ts';
+import { canChange } from '../../ui/can-change.ts';
 import { amountSums, type Deal, type Stage } from './board-data.ts';
 
 /** The drag's payload type: a deal id, so drops from elsewhere (text, files) are ignored. */
@@ -82,11 +84,13 @@ function DealCard({
   readonly busy: boolean;
   readonly onMoveTo: (deal: Deal) => void;
 }) {
+  // A colleague's deal is shown but cannot be moved: the API would refuse the change (403).
+  const movable = canChange(useSession().me, deal);
   return (
     <li
       class={`board-card${busy ? ' board-card-busy' : ''}`}
       aria-busy={busy || undefined}
-      draggable={!busy}
+      draggable={!busy && movable}
       onDragStart={(event) => {
         event.dataTransfer?.setData(DEAL_TYPE, deal.id);
         event.dataTransfer?.setData('text/plain', deal.name);
@@ -106,16 +110,20 @@ function DealCard({
           {t('pipeline.closes', { date: formatDate(deal.expectedCloseDate) })}
         </span>
       )}
-      <button
-        type="button"
-        class="button button-quiet board-card-move"
-        aria-haspopup="dialog"
-        disabled={busy}
-        onClick={() => onMoveTo(deal)}
-      >
-        {t('pipeline.moveTo')}
-        <span class="visually-hidden"> {deal.name}</span>
-      </button>
+      {movable ? (
+        <button
+          type="button"
+          class="button button-quiet board-card-move"
+          aria-haspopup="dialog"
+          disabled={busy}
+          onClick={() => onMoveTo(deal)}
+        >
+          {t('pipeline.moveTo')}
+          <span class="visually-hidden"> {deal.name}</span>
+        </button>
+      ) : (
+        <span class="board-card-date muted">{t('pipeline.colleaguesDeal')}</span>
+      )}
     </li>
   );
 }

@@ -3,6 +3,7 @@ import { t } from '../../i18n/index.ts';
 import { useAction } from '../../ui/async.ts';
 import { ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
+import { userLabels } from '../../ui/user-label.ts';
 import type { Entity } from './entities.ts';
 import { postComment } from './record-api.ts';
 import { loadUsers, type User } from './users.ts';
@@ -62,11 +63,13 @@ export function CommentBox({
   const pick = (user: User) => {
     if (!query || !input.current) return;
     const caret = input.current.selectionStart ?? text.length;
-    const next = `${text.slice(0, query.start)}@${user.name} ${text.slice(caret)}`;
-    picked.current.set(user.name, user.id);
+    // Namesakes are written with their email, so each "@label" stands for one colleague.
+    const label = userLabels(users).get(user.id) ?? user.name;
+    const next = `${text.slice(0, query.start)}@${label} ${text.slice(caret)}`;
+    picked.current.set(label, user.id);
     setText(next);
     setQuery(undefined);
-    const at = query.start + user.name.length + 2;
+    const at = query.start + label.length + 2;
     requestAnimationFrame(() => input.current?.setSelectionRange(at, at));
     input.current.focus();
   };

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiProblem } from '../../api/problem.ts';
-import { t } from '../../i18n/index.ts';
+import { locale, t } from '../../i18n/index.ts';
 import { Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
+import { parseLocalNumber } from '../../ui/parse-number.ts';
 import { type CustomValue, enumLabel, type InputKind } from './entities.ts';
 
 export interface InlineFieldProps {
@@ -28,6 +29,9 @@ function draftOf(kind: InputKind, value: CustomValue | undefined): string | stri
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return value.join(', ');
   if (kind === 'date' && typeof value === 'string') return value.slice(0, 10);
+  // In the user's locale without grouping ("0,5" in Spanish), as parseDraft reads it back.
+  if (kind === 'number' && typeof value === 'number')
+    return new Intl.NumberFormat(locale(), { useGrouping: false, maximumFractionDigits: 20 }).format(value);
   return String(value);
 }
 
@@ -41,7 +45,11 @@ export function parseDraft(kind: InputKind, draft: string | string[]): CustomVal
       .map((part) => part.trim())
       .filter(Boolean);
   if (text === '') return null;
-  if (kind === 'number') return Number(text.replace(',', '.'));
+  if (kind === 'number') {
+    // Typed in the user's locale; text that is no number goes as typed, for the API's error.
+    const value = parseLocalNumber(text, locale());
+    return Number.isNaN(value) ? text : value;
+  }
   if (kind === 'boolean') return text === 'true';
   return text;
 }

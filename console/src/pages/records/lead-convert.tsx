@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, ok } from '../../api/client.ts';
-import { t } from '../../i18n/index.ts';
+import { locale, t } from '../../i18n/index.ts';
 import { useAction } from '../../ui/async.ts';
 import { Dialog } from '../../ui/dialog.tsx';
 import { ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
+import { parseLocalNumber } from '../../ui/parse-number.ts';
 import { recordHref } from './related.tsx';
 
 /**
@@ -24,7 +25,7 @@ export function LeadConvert({
   const [dealName, setDealName] = useState('');
   const [amount, setAmount] = useState('');
   const convert = useAction(async () => {
-    const value = Number(amount.replace(',', '.'));
+    const value = parseLocalNumber(amount, locale());
     const result = await ok(
       api().POST('/leads/{id}/convert', {
         params: { path: { id: leadId } },
@@ -32,7 +33,10 @@ export function LeadConvert({
           ? {
               deal: {
                 name: dealName.trim(),
-                ...(amount.trim() && !Number.isNaN(value) ? { amount: value } : {}),
+                // Text that is no number goes as typed: the API's error shows under the input.
+                ...(amount.trim()
+                  ? { amount: Number.isNaN(value) ? (amount.trim() as unknown as number) : value }
+                  : {}),
               },
             }
           : {},

@@ -14,6 +14,8 @@ export const messages = {
     'records.reload': 'Reload',
     'records.saved': 'Saved.',
     'records.archived': 'This record is archived. Restore it to work on it again.',
+    'records.readOnlyNote':
+      'You can read this record but not change it: it belongs to a colleague. You can still comment and plan activities.',
     'records.restore': 'Restore',
     'records.forbidden': 'You may not see this record.',
     'records.notFound': 'This record does not exist, or you may not see it.',
@@ -182,6 +184,8 @@ export const messages = {
     'records.reload': 'Recargar',
     'records.saved': 'Guardado.',
     'records.archived': 'Este registro está archivado. Restáuralo para volver a trabajar con él.',
+    'records.readOnlyNote':
+      'Puedes leer este registro pero no cambiarlo: pertenece a un compañero. Aún puedes comentar y planificar actividades.',
     'records.restore': 'Restaurar',
     'records.forbidden': 'No puedes ver este registro.',
     'records.notFound': 'Este registro no existe o no puedes verlo.',

@@ -78,6 +78,11 @@ export async function setFollowing(entity: Entity, id: string, follow: boolean):
   return (await ok(api().POST(path, { params: { path: { id } } }))).following;
 }
 
+/** The entities an admin may define custom fields for (`/settings/fields/{entity}`); cases have none. */
+const WITH_CUSTOM_FIELDS: ReadonlySet<Entity> = new Set(['contacts', 'companies', 'leads', 'deals']);
+
 export async function loadCustomFields(entity: Entity): Promise<readonly CustomFieldDefinition[]> {
+  // Asking for a case's definitions would only fetch a 404 into the browser's console.
+  if (!WITH_CUSTOM_FIELDS.has(entity)) return [];
   return (await ok(api().GET('/settings/fields/{entity}', { params: { path: { entity } } }))).fields;
 }

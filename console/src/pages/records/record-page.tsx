@@ -5,7 +5,9 @@ import type { ApiProblem } from '../../api/problem.ts';
 import { BASE } from '../../config.ts';
 import { formatDate, formatMoney, formatNumber, formatPercent } from '../../i18n/format.ts';
 import { t, useLang } from '../../i18n/index.ts';
+import { useSession } from '../../me.ts';
 import { useAction, useAsync } from '../../ui/async.ts';
+import { canChange } from '../../ui/can-change.ts';
 import { EmptyState, Loading, ProblemBanner } from '../../ui/feedback.tsx';
 import { PageHeader } from '../../ui/page.tsx';
 import { CommentBox } from './comment-box.tsx';
@@ -44,6 +46,8 @@ export interface RecordContext {
   readonly save: (body: Record<string, unknown>) => Promise<ApiProblem | undefined>;
   /** Counts reloads: a key that closes open editors when the record is read again. */
   readonly generation: number;
+  /** Whether the signed-in user may change the record (the API answers 403 otherwise). */
+  readonly writable: boolean;
 }
 
 interface PageData extends Loaded {
@@ -90,6 +94,7 @@ export function RecordPage({
   readonly children?: (context: RecordContext) => ComponentChildren;
 }) {
   useLang();
+  const { me } = useSession();
   const state = useAsync<PageData>(async () => {
     const [loaded, definitions] = await Promise.all([
       loadRecord(entity, id),
@@ -142,7 +147,8 @@ export function RecordPage({
     return <Loading />;
   }
   const { record } = shown;
-  const context: RecordContext = { entity, record, reload, save, generation };
+  const writable = canChange(me, record);
+  const context: RecordContext = { entity, record, reload, save, generation, writable };
   const name = recordName(entity, record) || t(`records.${singular[entity]}`);
   const definitions = data?.definitions ?? [];
   const definedKeys = new Set(definitions.map((definition) => definition.key));
@@ -169,7 +175,12 @@ export function RecordPage({
         </p>
       )}
       {state.status === 'failed' && <ProblemBanner problem={state.problem} onRetry={reload} />}
-      {record.archived && <ArchivedBanner entity={entity} id={id} onRestored={reload} />}
+      {record.archived && writable && <ArchivedBanner entity={entity} id={id} onRestored={reload} />}
+      {!writable && (
+        <p class="banner banner-info" role="status">
+          {t('records.readOnlyNote')}
+        </p>
+      )}
       <div class="record-grid">
         <div class="record-main">
           <section class="card" aria-labelledby="record-details">
@@ -184,7 +195,7 @@ export function RecordPage({
                   shown={shownValue(spec, record[spec.key], record)}
                   options={spec.options}
                   required={spec.required}
-                  readOnly={spec.readOnly || record.archived}
+                  readOnly={spec.readOnly || record.archived || !writable}
                   path={spec.key}
                   onSave={(value) => save({ [spec.key]: value })}
                 />
@@ -206,7 +217,7 @@ export function RecordPage({
                         shown={shownValue({ kind }, value, record)}
                         options={definition.options}
                         required={definition.required}
-                        readOnly={record.archived}
+                        readOnly={record.archived || !writable}
                         path={`customFields.${definition.key}`}
                         onSave={(next) => save({ customFields: { [definition.key]: next } })}
                       />

@@ -116,8 +116,8 @@ export function LeadPage() {
     <RecordPage
       entity="leads"
       id={id}
-      actions={({ record, reload }) =>
-        record.status !== 'converted' && !record.archived ? (
+      actions={({ record, reload, writable }) =>
+        writable && record.status !== 'converted' && !record.archived ? (
           <LeadConvert leadId={id} onConverted={reload} />
         ) : null
       }
@@ -168,7 +168,7 @@ export function DealPage() {
 }
 
 function DealExtras({ context }: { readonly context: RecordContext }) {
-  const { record, save, generation } = context;
+  const { record, save, generation, writable } = context;
   const pipelineId = text(record, 'pipelineId') ?? '';
   const stageId = text(record, 'stageId') ?? '';
   const companyId = text(record, 'companyId');
@@ -197,7 +197,7 @@ function DealExtras({ context }: { readonly context: RecordContext }) {
             options={stages.map((stage) => stage.id)}
             optionLabel={stageName}
             required
-            readOnly={record.archived || stages.length === 0}
+            readOnly={record.archived || !writable || stages.length === 0}
             path="stageId"
             onSave={(value) => save({ stageId: value })}
           />
@@ -261,8 +261,8 @@ export function CasePage() {
     <RecordPage
       entity="cases"
       id={id}
-      actions={({ record, reload }) =>
-        record.status !== 'resolved' && record.status !== 'closed' && !record.archived ? (
+      actions={({ record, reload, writable }) =>
+        writable && record.status !== 'resolved' && record.status !== 'closed' && !record.archived ? (
           <ResolveCaseButton
             caseId={id}
             version={record.version}

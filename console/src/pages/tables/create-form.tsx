@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
-import { t } from '../../i18n/index.ts';
+import { locale, t } from '../../i18n/index.ts';
 import { useAction } from '../../ui/async.ts';
 import { ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
+import { parseLocalNumber } from '../../ui/parse-number.ts';
 
 export interface FormField {
   /** The body's property, also the path of the API's field errors. */
@@ -43,7 +44,9 @@ export function CreateForm({
     for (const field of fields) {
       const value = (values[field.name] ?? '').trim();
       if (value === '') continue;
-      body[field.name] = field.type === 'number' && !Number.isNaN(Number(value)) ? Number(value) : value;
+      const number = field.type === 'number' ? parseLocalNumber(value, locale()) : Number.NaN;
+      // A number typed in the user's locale; anything else as typed, for the API's error.
+      body[field.name] = Number.isNaN(number) ? value : number;
     }
     const record = await submit(body);
     onCreated(record.id);

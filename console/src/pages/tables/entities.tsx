@@ -2,6 +2,7 @@ import { api, ok, type operations } from '../../api/client.ts';
 import { formatDate, formatMoney, formatNumber, formatPercent } from '../../i18n/format.ts';
 import { t } from '../../i18n/index.ts';
 import type { DataColumn } from '../../ui/data-table.tsx';
+import { userLabels } from '../../ui/user-label.ts';
 import { CreateForm, type FormField } from './create-form.tsx';
 import type {
   Company,
@@ -21,8 +22,23 @@ import type {
  * loaded so far (the page says so). Query values are the route's own (`ownerId`, `status`, ...).
  */
 
-const ownerName = (context: ListContext, id: string | undefined) =>
-  id ? (context.users.find((user) => user.id === id)?.name ?? id) : '';
+/** Labels per users list (read once per list), namesakes with their email. */
+const labelCache = new WeakMap<ListContext['users'], Map<string, string>>();
+const ownerName = (context: ListContext, id: string | undefined) => {
+  if (!id) return '';
+  let labels = labelCache.get(context.users);
+  if (!labels) {
+    labels = userLabels(context.users);
+    labelCache.set(context.users, labels);
+  }
+  return labels.get(id) ?? id;
+};
+
+/** Owners to pick from; namesakes get their email so the two are told apart. */
+function ownerOptions(context: ListContext): { value: string; label: string }[] {
+  const labels = userLabels(context.users);
+  return context.users.map((user) => ({ value: user.id, label: labels.get(user.id) ?? user.email }));
+}
 
 function ownerColumn<T extends ListRow>(context: ListContext): DataColumn<T> {
   return { id: 'ownerId', header: t('tables.owner'), value: (row) => ownerName(context, row.ownerId) };
@@ -34,7 +50,7 @@ function dateColumn<T>(id: string, header: string, pick: (row: T) => string | un
 const ownerFilter: FilterDefinition = {
   key: 'ownerId',
   label: () => t('tables.owner'),
-  options: (context) => context.users.map((user) => ({ value: user.id, label: user.name || user.email })),
+  options: (context) => ownerOptions(context),
 };
 const tagFilter: FilterDefinition = { key: 'tag', label: () => t('tables.tag') };
 const archivedFilter: FilterDefinition = {
@@ -59,7 +75,7 @@ function ownerField(context: ListContext): FormField {
     name: 'ownerId',
     label: () => t('tables.owner'),
     type: 'select',
-    options: () => context.users.map((user) => ({ value: user.id, label: user.name || user.email })),
+    options: () => ownerOptions(context),
   };
 }
 

@@ -2,7 +2,9 @@ import { useState } from 'preact/hooks';
 import { api, ok, type paths } from '../../api/client.ts';
 import { formatDate } from '../../i18n/format.ts';
 import { addMessages, t, useLang } from '../../i18n/index.ts';
+import { useSession } from '../../me.ts';
 import { useAsync } from '../../ui/async.ts';
+import { canChange } from '../../ui/can-change.ts';
 import { EmptyState, Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
 import { PageHeader } from '../../ui/page.tsx';
@@ -29,6 +31,7 @@ const types = ['service_request', 'complaint', 'return', 'information'] as const
 /** Cases with their status, priority and SLA; filtered as `GET /cases` allows; resolve in place. */
 export function CasesList() {
   useLang();
+  const { me } = useSession();
   const [filters, setFilters] = useState<Query>({});
   const [draft, setDraft] = useState<Query>({});
   const [items, setItems] = useState<readonly CaseItem[]>([]);
@@ -138,7 +141,8 @@ export function CasesList() {
                   </td>
                   <td>{formatDate(item.createdAt)}</td>
                   <td>
-                    {item.status !== 'resolved' && item.status !== 'closed' && (
+                    {/* Another team's case is readable but not the user's to resolve (403). */}
+                    {item.status !== 'resolved' && item.status !== 'closed' && canChange(me, item) && (
                       <ResolveCaseButton
                         caseId={item.id}
                         version={item.version}

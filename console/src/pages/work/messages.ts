@@ -37,6 +37,11 @@ export const messages = {
     'work.create': 'Create case',
     'work.created': 'Case created.',
     'work.notifications': 'Notifications',
+    'work.someone': 'Someone',
+    'work.title.mention': '{who} mentioned you on {type} “{name}”',
+    'work.title.commented': '{who} commented on {type} “{name}”',
+    'work.title.assigned': '{who} assigned {type} “{name}” to you',
+    'work.title.assignedNoActor': '{type} “{name}” was assigned to you',
     'work.notificationsEmpty':
       'No notifications. You hear here when colleagues mention you or change what you own or follow.',
     'work.unread': 'Unread',
@@ -83,6 +88,11 @@ export const messages = {
     'work.create': 'Crear caso',
     'work.created': 'Caso creado.',
     'work.notifications': 'Notificaciones',
+    'work.someone': 'Alguien',
+    'work.title.mention': '{who} te mencionó en {type} «{name}»',
+    'work.title.commented': '{who} comentó en {type} «{name}»',
+    'work.title.assigned': '{who} te asignó {type} «{name}»',
+    'work.title.assignedNoActor': 'Se te asignó {type} «{name}»',
     'work.notificationsEmpty':
       'No hay notificaciones. Aquí te avisamos cuando un colega te menciona o cambia lo que tienes o sigues.',
     'work.unread': 'Sin leer',

@@ -38,6 +38,22 @@ const linkOf = (record: Notification['record']): string | undefined => {
   return plural ? recordHref(plural, record.id) : undefined;
 };
 
+/** Kinds the console words itself, in the reader's language; the rest keep the API's (English) title. */
+const worded = new Set(['mention', 'commented', 'assigned']);
+
+/** A notification's title in the user's language when its kind and parts are known, else the API's. */
+export function notificationTitle(item: Notification): string {
+  const record = item.record;
+  if (!worded.has(item.kind) || !record?.name) return item.title;
+  // Mid-sentence: "on deal “X”", "en oportunidad «X»".
+  const type = (
+    pluralOf[record.type as RelatedType] ? t(`records.${record.type}`) : record.type
+  ).toLocaleLowerCase();
+  const vars = { who: item.actor?.name ?? t('work.someone'), type, name: record.name };
+  if (item.kind === 'assigned' && !item.actor?.name) return t('work.title.assignedNoActor', vars);
+  return t(`work.title.${item.kind}`, vars);
+}
+
 /** My notifications: unread first, each linking to its record; mark one or all as read. */
 export function Notifications() {
   useLang();
@@ -82,14 +98,13 @@ export function Notifications() {
           <ul class="notification-list">
             {items.map((item) => {
               const href = linkOf(item.record);
+              const title = notificationTitle(item);
               return (
                 <li key={item.id} class={item.read ? '' : 'notification-unread'}>
                   <div class="notification-what">
                     <span class="visually-hidden">{item.read ? t('work.read') : t('work.unread')}: </span>
                     {!item.read && <span aria-hidden="true">● </span>}
-                    <span class="notification-title">
-                      {href ? <a href={href}>{item.title}</a> : item.title}
-                    </span>
+                    <span class="notification-title">{href ? <a href={href}>{title}</a> : title}</span>
                     {item.excerpt && <p class="notification-excerpt">{item.excerpt}</p>}
                     <p class="muted notification-excerpt">
                       {item.actor?.name ? `${item.actor.name} · ` : ''}
@@ -104,7 +119,7 @@ export function Notifications() {
                       class="button"
                       disabled={mark.busy}
                       onClick={() => void mark.run({ ids: [item.id] })}
-                      aria-label={`${t('work.markRead')}: ${item.title}`}
+                      aria-label={`${t('work.markRead')}: ${title}`}
                     >
                       {t('work.markRead')}
                     </button>
