@@ -27,6 +27,27 @@ const pages: readonly PageRoute[] = [
   ...adminRoutes,
 ];
 
+/**
+ * Starts loading the chunk of the page at `path` (main.tsx calls it before config.json and /me
+ * answer, so the three load side by side instead of one after the other).
+ */
+export function preloadPage(path: string): void {
+  const page = pages.find((candidate) => matches(path, candidate.path));
+  const component = page?.component as { preload?: () => Promise<unknown> } | undefined;
+  // A failed load is shown (and retried) when the router renders the page.
+  component?.preload?.().catch(() => undefined);
+}
+
+/** The routes' patterns as the router reads them: segments equal, or `:name` for any one segment. */
+function matches(path: string, pattern: string): boolean {
+  const segments = path.split('/').filter(Boolean);
+  const parts = pattern.split('/').filter(Boolean);
+  return (
+    segments.length === parts.length &&
+    parts.every((part, index) => part.startsWith(':') || part === segments[index])
+  );
+}
+
 interface NavItem {
   readonly href: string;
   readonly label: string;
@@ -113,13 +134,13 @@ function SignedIn({ config, onSignOut }: { readonly config: ConsoleConfig; reado
     const timer = setInterval(() => void refreshUnread(), 60_000);
     return () => clearInterval(timer);
   }, [me, refreshUnread]);
-  if (problem)
+  // The layout is drawn at once, at its final size; only the page waits for /me.
+  if (!me)
     return (
-      <main id="main" class="page">
-        <ProblemBanner problem={problem} onRetry={load} />
-      </main>
+      <Layout unread={unread} onSignOut={onSignOut}>
+        {problem ? <ProblemBanner problem={problem} onRetry={load} /> : <Loading />}
+      </Layout>
     );
-  if (!me) return <Loading />;
   return (
     <SessionContext.Provider value={{ me, config, refreshUnread: () => void refreshUnread() }}>
       <Layout me={me} unread={unread} onSignOut={onSignOut}>
@@ -142,7 +163,8 @@ function Layout({
   onSignOut,
   children,
 }: {
-  readonly me: Me;
+  /** Undefined until /me answers: the role's own links and the name then join the bar. */
+  readonly me?: Me;
   readonly unread: number;
   readonly onSignOut: () => void;
   readonly children: preact.ComponentChildren;
@@ -154,7 +176,7 @@ function Layout({
   useEffect(() => {
     setMenuOpen(false);
   }, [path]);
-  const items = navItems.filter((item) => !item.roles || item.roles.includes(me.role));
+  const items = navItems.filter((item) => !item.roles || (me && item.roles.includes(me.role)));
   const isCurrent = (href: string) =>
     href === `${BASE}/` ? path === `${BASE}/` || path === BASE : path === href || path.startsWith(`${href}/`);
   return (
@@ -199,7 +221,8 @@ function Layout({
           </select>
         </label>
         <span class="whoami">
-          {t('app.signedInAs', { user: me.name ?? me.email ?? me.id, role: t(`signin.role.${me.role}`) })}
+          {me &&
+            t('app.signedInAs', { user: me.name ?? me.email ?? me.id, role: t(`signin.role.${me.role}`) })}
         </span>
         <button type="button" class="button button-quiet" onClick={onSignOut}>
           {t('app.signOut')}

@@ -72,7 +72,8 @@ describe('dashboard', () => {
 
   it('fits a phone and tells a rep where their deals are', async () => {
     const phone = await signedInPage(browser, manager, '/', { viewport: 'phone' });
-    await phone.page.locator('[data-kpi="wonDeals"] .kpi-value').waitFor();
+    // The tiles are there (at their final size) while loading; the figures are in when it is no longer busy.
+    await phone.page.locator('.kpis[aria-busy="false"] [data-kpi="wonDeals"] .kpi-value').waitFor();
     await phone.page.getByRole('region', { name: 'Pipeline by stage' }).getByRole('button').waitFor();
     await expectFitsPhone(phone.page, 'dashboard');
     await phone.context.close();

@@ -33,7 +33,8 @@ const AXIS = '#4e5661';
 const GRID = '#e1e5ea';
 
 let library: Promise<typeof uPlot> | undefined;
-function loadUplot(): Promise<typeof uPlot> {
+/** Starts loading uPlot (a page with charts calls it as it opens, beside its data requests). */
+export function loadUplot(): Promise<typeof uPlot> {
   library ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(
     ([module]) => module.default,
   );
@@ -83,19 +84,49 @@ export function Chart({
           </button>
         )}
       </div>
-      {!hasData ? (
-        <EmptyState title={empty ?? t('chart.empty')} />
-      ) : (
-        <>
-          <p class="visually-hidden">{summary}</p>
-          {asTable ? (
-            <DataTable caption={title} table={table} />
-          ) : (
-            <Plot labels={labels} series={series} kind={kind} formatValue={formatValue} />
-          )}
-        </>
-      )}
+      <div class={bodyClass(series.length > 1)}>
+        {!hasData ? (
+          <EmptyState title={empty ?? t('chart.empty')} />
+        ) : (
+          <>
+            <p class="visually-hidden">{summary}</p>
+            {asTable ? (
+              <DataTable caption={title} table={table} />
+            ) : (
+              <Plot labels={labels} series={series} kind={kind} formatValue={formatValue} />
+            )}
+          </>
+        )}
+      </div>
       {children}
+    </section>
+  );
+}
+
+/** The plot's box has its final height from the start (with the legend's line when there are several series). */
+const bodyClass = (legend: boolean) => `chart-body${legend ? ' chart-body-legend' : ''}`;
+
+/**
+ * A chart's card while its data loads (or failed to): the same head and a body of the chart's
+ * height, so the page keeps its layout when the chart arrives. `legend`: the chart will have
+ * several series.
+ */
+export function ChartFrame({
+  title,
+  legend = false,
+  children,
+}: {
+  readonly title: string;
+  readonly legend?: boolean;
+  readonly children: ComponentChildren;
+}) {
+  const headingId = useId();
+  return (
+    <section class="card chart" aria-labelledby={headingId}>
+      <div class="chart-head">
+        <h2 id={headingId}>{title}</h2>
+      </div>
+      <div class={bodyClass(legend)}>{children}</div>
     </section>
   );
 }
@@ -138,6 +169,30 @@ function DataTable({ caption, table }: { readonly caption: string; readonly tabl
 
 const HEIGHT = 220;
 
+/**
+ * True once the element is within a screen of the viewport: a plot below the fold is drawn when
+ * it is scrolled near, not while the page loads (its box already has the plot's size).
+ */
+function useNearViewport(ref: { readonly current: Element | null }): boolean {
+  const [near, setNear] = useState(typeof IntersectionObserver === 'undefined');
+  useEffect(() => {
+    const element = ref.current;
+    if (near || !element) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) {
+          setNear(true);
+          observer.disconnect();
+        }
+      },
+      { rootMargin: '100% 0px' },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [near, ref]);
+  return near;
+}
+
 function Plot({
   labels,
   series,
@@ -151,13 +206,16 @@ function Plot({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
+  const near = useNearViewport(ref);
   useEffect(() => {
     const element = ref.current;
-    if (!element) return;
+    if (!element || !near) return;
     let plot: uPlot | undefined;
     let observer: ResizeObserver | undefined;
     let cancelled = false;
-    void loadUplot().then((UPlot) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Each plot is drawn in a task of its own, so charts arriving together do not block input as one.
+    const draw = (UPlot: typeof uPlot) => {
       if (cancelled) return;
       const count = series.length;
       const width = Math.max(element.clientWidth, 200);
@@ -225,16 +283,24 @@ function Plot({
         plot?.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }),
       );
       observer.observe(element);
+    };
+    void loadUplot().then((UPlot) => {
+      timer = setTimeout(() => draw(UPlot));
     });
     return () => {
       cancelled = true;
+      clearTimeout(timer);
       observer?.disconnect();
       plot?.destroy();
     };
-  }, [labels, series, kind, formatValue]);
+  }, [labels, series, kind, formatValue, near]);
   return (
     <div class="chart-plot">
-      {!ready && <Spinner />}
+      {!ready && (
+        <span class="chart-spinner">
+          <Spinner />
+        </span>
+      )}
       {/* The picture repeats the summary and the table, so screen readers skip it. */}
       <div ref={ref} aria-hidden="true" />
     </div>

@@ -3,6 +3,7 @@ import { useLocation } from 'preact-iso';
 import { BASE } from '../../config.ts';
 import { addMessages, t, useLang } from '../../i18n/index.ts';
 import { useSession } from '../../me.ts';
+import { loadUplot } from '../../ui/chart.tsx';
 import { EmptyState } from '../../ui/feedback.tsx';
 import { PageHeader } from '../../ui/page.tsx';
 import { Kpis } from './kpis.tsx';
@@ -12,6 +13,8 @@ import { CampaignsChart, CasesChart, ForecastChart, PipelineChart, SalesChart } 
 import './dashboard.css';
 
 addMessages(messages);
+// The charts' library loads beside the reports' requests, not after their answers.
+loadUplot().catch(() => undefined);
 
 /** `/app/`: the KPIs against the previous period and the report charts, for a chosen period. */
 export function Dashboard() {

@@ -2,7 +2,7 @@ import { api, ok, type paths } from '../../api/client.ts';
 import { formatDate, formatMoney, formatNumber, formatPercent } from '../../i18n/format.ts';
 import { t } from '../../i18n/index.ts';
 import { useAsync } from '../../ui/async.ts';
-import { Loading, ProblemBanner } from '../../ui/feedback.tsx';
+import { ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { type Amounts, formatAmounts, mainCurrency } from './money.ts';
 import type { DayRange } from './period.ts';
 
@@ -66,35 +66,47 @@ function change(value: Value, previous: Value, kind: Kind): string {
   return t(key, { change: amount, previous: format(then) });
 }
 
+/** Money in more than one currency: written smaller, so it keeps to the tile's one line. */
+const several = (value: Value | undefined) =>
+  typeof value === 'object' && value !== null && Object.keys(value).length > 1;
+
 export function Kpis({ range }: { readonly range: DayRange }) {
   const state = useAsync(
     () => ok(api().GET('/reports/kpis', { params: { query: { from: range.from, to: range.to } } })),
     [range.from, range.to],
   );
   const data = state.data;
+  const loading = !data && state.status === 'loading';
+  // While loading, the tiles are drawn at their final size with their names (known before the
+  // answer) and a bar for each figure, so nothing below moves when the figures arrive.
   return (
-    <section class="kpis" aria-labelledby="kpis-heading">
-      <h2 id="kpis-heading">{t('dashboard.kpis')}</h2>
+    <section class="kpis" aria-labelledby="kpis-heading" aria-busy={loading}>
+      <div class="kpis-head">
+        <h2 id="kpis-heading">{t('dashboard.kpis')}</h2>
+        {loading && <Spinner />}
+      </div>
       {state.status === 'failed' && <ProblemBanner problem={state.problem} onRetry={state.reload} />}
-      {!data && state.status === 'loading' && <Loading />}
-      {data && (
+      {(data || loading) && (
         <>
           <p class="muted kpi-period">
-            {t('dashboard.periodRange', {
-              from: formatDate(data.from),
-              to: formatDate(data.to),
-              prevFrom: formatDate(data.previousPeriod.from),
-              prevTo: formatDate(data.previousPeriod.to),
-            })}
+            {data &&
+              t('dashboard.periodRange', {
+                from: formatDate(data.from),
+                to: formatDate(data.to),
+                prevFrom: formatDate(data.previousPeriod.from),
+                prevTo: formatDate(data.previousPeriod.to),
+              })}
           </p>
           <dl class="kpi-grid">
             {KPIS.map(([key, kind]) => {
-              const figure = data.figures[key];
+              const figure = data?.figures[key];
               return (
                 <div class="kpi" key={key} data-kpi={key}>
                   <dt>{t(`dashboard.kpi.${key}`)}</dt>
-                  <dd class="kpi-value">{show(figure.value, kind)}</dd>
-                  <dd class="kpi-change muted">{change(figure.value, figure.previous, kind)}</dd>
+                  <dd class={several(figure?.value) ? 'kpi-value kpi-value-several' : 'kpi-value'}>
+                    {figure ? show(figure.value, kind) : <span class="kpi-skeleton" aria-hidden="true" />}
+                  </dd>
+                  <dd class="kpi-change muted">{figure && change(figure.value, figure.previous, kind)}</dd>
                 </div>
               );
             })}

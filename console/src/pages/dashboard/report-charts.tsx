@@ -3,7 +3,7 @@ import { api, ok } from '../../api/client.ts';
 import { formatMoney, formatNumber, formatPercent } from '../../i18n/format.ts';
 import { t, useLang } from '../../i18n/index.ts';
 import { type AsyncState, useAsync } from '../../ui/async.ts';
-import { Chart, type ChartSeries, type ChartTable } from '../../ui/chart.tsx';
+import { Chart, ChartFrame, type ChartSeries, type ChartTable } from '../../ui/chart.tsx';
 import { Loading, ProblemBanner } from '../../ui/feedback.tsx';
 import { addAmounts, currenciesOf, formatAmounts, formatMonth, mainCurrency } from './money.ts';
 import { type DayRange, everyMonth } from './period.ts';
@@ -25,22 +25,24 @@ function ReportCard<T>({
   state,
   model,
   empty,
+  legend = false,
 }: {
   readonly title: string;
   readonly state: AsyncState<T> & { reload: () => Promise<void> };
   readonly model: ChartModel | undefined;
   readonly empty: string;
+  /** The chart has several series (a legend): its loading card is that tall too. */
+  readonly legend?: boolean;
 }) {
   if (!model)
     return (
-      <section class="card chart">
-        <h2 class="chart-title">{title}</h2>
+      <ChartFrame title={title} legend={legend}>
         {state.status === 'failed' ? (
           <ProblemBanner problem={state.problem} onRetry={state.reload} />
         ) : (
           <Loading />
         )}
-      </section>
+      </ChartFrame>
     );
   return (
     <Chart
@@ -302,6 +304,7 @@ export function CampaignsChart({ range }: { readonly range: DayRange }) {
       state={state}
       model={model}
       empty={t('dashboard.campaigns.empty')}
+      legend
     />
   );
 }
@@ -367,6 +370,7 @@ export function CasesChart({ range }: { readonly range: DayRange }) {
       state={state}
       model={model}
       empty={t('dashboard.cases.empty')}
+      legend
     />
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useRef, useState } from 'preact/hooks';
 import { api, asProblem, ok } from '../../api/client.ts';
 import type { ApiProblem } from '../../api/problem.ts';
 import { t } from '../../i18n/index.ts';
@@ -17,7 +17,15 @@ export interface MoveOutcome {
  * for the visible banner of a refused move.
  */
 export function useDealMoves(loaded: readonly Deal[] | undefined, stages: readonly Stage[]) {
-  const [deals, setDeals] = useState<readonly Deal[]>(loaded ?? []);
+  // The moves made here, on top of the loaded deals they started from: a new load replaces them in
+  // the same render (an effect would first show the board with no deals, then move it).
+  const [local, setLocal] = useState<{ base: readonly Deal[] | undefined; deals: readonly Deal[] }>({
+    base: loaded,
+    deals: loaded ?? [],
+  });
+  const loadedRef = useRef(loaded);
+  loadedRef.current = loaded;
+  const deals = local.base === loaded ? local.deals : (loaded ?? []);
   const [announcement, setAnnouncement] = useState('');
   const [notice, setNotice] = useState<string | undefined>();
   // Deals whose move is in flight: a second move would carry a stale version and be refused.
@@ -29,14 +37,17 @@ export function useDealMoves(loaded: readonly Deal[] | undefined, stages: readon
       else next.delete(id);
       return next;
     });
-  useEffect(() => setDeals(loaded ?? []), [loaded]);
 
   const stageName = useCallback(
     (stageId: string) => stages.find((stage) => stage.id === stageId)?.name ?? stageId,
     [stages],
   );
   const replace = (next: Deal) =>
-    setDeals((current) => current.map((deal) => (deal.id === next.id ? next : deal)));
+    setLocal((current) => {
+      const base = loadedRef.current;
+      const from = current.base === base ? current.deals : (base ?? []);
+      return { base, deals: from.map((deal) => (deal.id === next.id ? next : deal)) };
+    });
 
   const move = useCallback(
     async (deal: Deal, stageId: string, lostReason?: string): Promise<MoveOutcome> => {
