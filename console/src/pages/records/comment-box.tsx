@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import { useAction } from '../../ui/async.ts';
 import { ProblemBanner, Spinner } from '../../ui/feedback.tsx';
@@ -45,6 +45,15 @@ export function CommentBox({
   const picked = useRef(new Map<string, string>());
   const input = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
+  // Where the caret goes once the text with the inserted mention is rendered: applied right after
+  // that render, before the next keystroke (a later frame would move it back over typed letters).
+  const caretAfterRender = useRef<number | undefined>(undefined);
+  useLayoutEffect(() => {
+    const at = caretAfterRender.current;
+    if (at === undefined || !input.current) return;
+    caretAfterRender.current = undefined;
+    input.current.setSelectionRange(at, at);
+  });
 
   useEffect(() => {
     loadUsers().then(setUsers, () => setUsers([]));
@@ -69,8 +78,7 @@ export function CommentBox({
     picked.current.set(label, user.id);
     setText(next);
     setQuery(undefined);
-    const at = query.start + label.length + 2;
-    requestAnimationFrame(() => input.current?.setSelectionRange(at, at));
+    caretAfterRender.current = query.start + label.length + 2;
     input.current.focus();
   };
 
