@@ -7,7 +7,7 @@ import { addMessages, t } from '../../i18n/index.ts';
 import { useSession } from '../../me.ts';
 import { useAction, useAsync } from '../../ui/async.ts';
 import { canChange } from '../../ui/can-change.ts';
-import { Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
 import { PageHeader } from '../../ui/page.tsx';
@@ -330,34 +330,25 @@ function CampaignDetail({ id }: { readonly id: string }) {
         )}
       </div>
       <CampaignReport campaign={campaign} stats={stats} />
-      <Dialog
+      <ConfirmDialog
         open={pending !== undefined}
         title={pending ? t(`marketing.confirm.${pending}.title`) : ''}
+        body={
+          pending
+            ? t(`marketing.confirm.${pending}.body`, {
+                name: campaign.name,
+                at: pending === 'schedule' ? formatDate(localToIso(at), true) : '',
+              })
+            : ''
+        }
+        confirmLabel={pending ? t(`marketing.action.${pending}`) : ''}
+        backLabel={t('marketing.confirm.back')}
+        danger={pending === 'cancel'}
+        busy={act.busy}
+        problem={act.problem}
+        onConfirm={() => pending && void act.run(pending)}
         onClose={() => setPending(undefined)}
-      >
-        <p>
-          {pending &&
-            t(`marketing.confirm.${pending}.body`, {
-              name: campaign.name,
-              at: pending === 'schedule' ? formatDate(localToIso(at), true) : '',
-            })}
-        </p>
-        <ProblemBanner problem={act.problem} />
-        <div class="actions">
-          <button
-            type="button"
-            class={`button ${pending === 'cancel' ? 'button-danger' : 'button-primary'}`}
-            disabled={act.busy}
-            onClick={() => pending && void act.run(pending)}
-          >
-            {pending ? t(`marketing.action.${pending}`) : ''}
-          </button>
-          <button type="button" class="button" onClick={() => setPending(undefined)}>
-            {t('marketing.confirm.back')}
-          </button>
-          {act.busy && <Spinner />}
-        </div>
-      </Dialog>
+      />
     </section>
   );
 }

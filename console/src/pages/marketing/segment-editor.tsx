@@ -8,8 +8,8 @@ import { addMessages, t } from '../../i18n/index.ts';
 import { useSession } from '../../me.ts';
 import { useAction, useAsync } from '../../ui/async.ts';
 import { canChange } from '../../ui/can-change.ts';
+import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
 import { useDebounced } from '../../ui/debounce.ts';
-import { Dialog } from '../../ui/dialog.tsx';
 import { Loading, ProblemBanner, Spinner } from '../../ui/feedback.tsx';
 import { Field } from '../../ui/field.tsx';
 import { PageHeader } from '../../ui/page.tsx';
@@ -181,27 +181,17 @@ function SegmentForm({
           <InterpretBox onUse={(next) => setGroup(fromFilter(next))} />
         </div>
       </div>
-      <Dialog
+      <ConfirmDialog
         open={confirmDelete}
         title={t('marketing.segment.deleteTitle')}
+        body={t('marketing.segment.deleteBody', { name: saved?.name ?? '' })}
+        confirmLabel={t('common.delete')}
+        danger
+        busy={remove.busy}
+        problem={remove.problem}
+        onConfirm={() => void remove.run()}
         onClose={() => setConfirmDelete(false)}
-      >
-        <p>{t('marketing.segment.deleteBody', { name: saved?.name ?? '' })}</p>
-        <ProblemBanner problem={remove.problem} />
-        <div class="actions">
-          <button
-            type="button"
-            class="button button-danger"
-            disabled={remove.busy}
-            onClick={() => void remove.run()}
-          >
-            {t('common.delete')}
-          </button>
-          <button type="button" class="button" onClick={() => setConfirmDelete(false)}>
-            {t('common.cancel')}
-          </button>
-        </div>
-      </Dialog>
+      />
     </section>
   );
 }
