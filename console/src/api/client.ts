@@ -49,6 +49,18 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   throw await problemFrom(response, error);
 }
 
+/**
+ * As `ok`, with the response's ETag for the If-Match of the next write: `{data, etag}` (etag
+ * undefined when the route sends none).
+ */
+export async function okWithEtag<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<{ data: T; etag: string | undefined }> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw await problemFrom(response, error);
+  return { data: data as T, etag: etagOf(response) };
+}
+
 /** An ApiProblem for anything thrown (network failures become status 0). */
 export function asProblem(error: unknown): ApiProblem {
   if (error instanceof ApiProblem) return error;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { api, etagOf, ok } from '../../api/client.ts';
+import { api, ok, okWithEtag } from '../../api/client.ts';
 import type { ApiProblem } from '../../api/problem.ts';
 import { BASE } from '../../config.ts';
 import { formatNumber } from '../../i18n/format.ts';
@@ -35,9 +35,10 @@ export function SegmentEditor() {
         etag: undefined as string | undefined,
         campaigns: choices,
       };
-    const { data, response, error } = await api().GET('/segments/{id}', { params: { path: { id } } });
-    const segment = await ok(Promise.resolve({ data, error, response }));
-    return { segment, etag: etagOf(response), campaigns: choices };
+    const { data: segment, etag } = await okWithEtag(
+      api().GET('/segments/{id}', { params: { path: { id } } }),
+    );
+    return { segment, etag, campaigns: choices };
   }, [id]);
   if (loaded.status === 'failed' && !loaded.data)
     return <ProblemBanner problem={loaded.problem} onRetry={loaded.reload} />;
@@ -82,13 +83,14 @@ function SegmentForm({
       route(`${BASE}/segments/${created.id}`, true);
       return;
     }
-    const { data, response, error } = await api().PATCH('/segments/{id}', {
-      params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
-      body: { name, filter, description: description || null },
-    });
-    const updated = await ok(Promise.resolve({ data, error, response }));
-    setSaved(updated);
-    setEtag(etagOf(response));
+    const updated = await okWithEtag(
+      api().PATCH('/segments/{id}', {
+        params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
+        body: { name, filter, description: description || null },
+      }),
+    );
+    setSaved(updated.data);
+    setEtag(updated.etag);
     setNotice(t('marketing.segment.saved'));
   });
   const remove = useAction(async () => {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { api, etagOf, ok } from '../../api/client.ts';
+import { api, ok, okWithEtag } from '../../api/client.ts';
 import { BASE } from '../../config.ts';
 import { addMessages, t } from '../../i18n/index.ts';
 import { useSession } from '../../me.ts';
@@ -23,9 +23,10 @@ export function TemplateEditor() {
   const id = params.id && params.id !== 'new' ? params.id : undefined;
   const loaded = useAsync(async () => {
     if (!id) return { template: undefined, etag: undefined };
-    const { data, error, response } = await api().GET('/templates/{id}', { params: { path: { id } } });
-    const template = await ok(Promise.resolve({ data, error, response }));
-    return { template, etag: etagOf(response) };
+    const { data: template, etag } = await okWithEtag(
+      api().GET('/templates/{id}', { params: { path: { id } } }),
+    );
+    return { template, etag };
   }, [id]);
   if (loaded.status === 'failed' && !loaded.data)
     return <ProblemBanner problem={loaded.problem} onRetry={loaded.reload} />;
@@ -77,12 +78,14 @@ function TemplateForm({
       route(`${BASE}/templates/${created.id}`, true);
       return;
     }
-    const { data, error, response } = await api().PATCH('/templates/{id}', {
-      params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
-      body: { name: draft.name, subject: draft.subject, html: draft.html, text: draft.text || null },
-    });
-    setSaved(await ok(Promise.resolve({ data, error, response })));
-    setEtag(etagOf(response));
+    const updated = await okWithEtag(
+      api().PATCH('/templates/{id}', {
+        params: { path: { id: saved.id }, header: etag ? { 'If-Match': etag } : {} },
+        body: { name: draft.name, subject: draft.subject, html: draft.html, text: draft.text || null },
+      }),
+    );
+    setSaved(updated.data);
+    setEtag(updated.etag);
     setNotice(t('marketing.template.saved'));
   });
   const remove = useAction(async () => {
