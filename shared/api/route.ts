@@ -59,6 +59,13 @@ export interface RouteDef {
   readonly status: 200 | 201 | 204 | 302;
   /** Documented request headers beyond Authorization. */
   readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];
+  /**
+   * Examples for the OpenAPI document (shared/api/openapi.ts): a request body
+   * (`request`, JSON as the route's `body` schema accepts it) and a successful
+   * answer (`response`, as its `response` schema describes it). Each must pass
+   * its schema; a unit test checks every route's.
+   */
+  readonly examples?: { readonly request?: unknown; readonly response?: unknown };
 }
 
 /**
