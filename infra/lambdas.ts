@@ -226,6 +226,16 @@ export const lambdas = [
     timeoutMs: queueConsumerTimeoutMs.importChunks,
   },
   {
+    name: 'webhookDeliveries',
+    entry: 'functions/queue/webhookDeliveries.ts',
+    trigger: { kind: 'queue', queue: 'webhookDeliveries' },
+    description: "CRM webhook deliveries: one signed POST of a domain event to a tenant's endpoint, retried with backoff",
+    // Reads the webhook, claims the delivery, holds a slot, logs the attempt, notifies the owner of a disabling;
+    // queues its own retries (with a delay) and put-backs.
+    uses: { table: 'readWrite', sendsTo: ['webhookDeliveries'] },
+    timeoutMs: queueConsumerTimeoutMs.webhookDeliveries,
+  },
+  {
     name: 'sesEvents',
     entry: 'functions/events/sesEvents.ts',
     trigger: { kind: 'events', source: 'aws.ses' },
@@ -241,6 +251,8 @@ export const lambdas = [
     uses: {
       table: 'readWrite',
       streamFailures: true,
+      // The webhook fan-out: one delivery message per (webhook, event).
+      sendsTo: ['webhookDeliveries'],
       scheduler: {
         access: 'cancel',
         names:

@@ -116,6 +116,14 @@ export const config = {
     return optional(env.nlModelId) || undefined;
   },
   /**
+   * Whether webhooks may target http URLs and private, loopback or link-local addresses: only
+   * where WEBHOOK_LOCAL_TARGETS is `allow` (`npm start`, tests); AWS refuses them (SSRF guard,
+   * shared/domain/webhook-targets.ts).
+   */
+  get webhookLocalTargets(): boolean {
+    return optional(env.webhookLocalTargets) === 'allow';
+  },
+  /**
    * The `service` of log lines and metrics: POWERTOOLS_SERVICE_NAME, else the Lambda
    * function's name, else `crm` (`npm start` and tests, where functions share a process).
    */

@@ -63,6 +63,11 @@ export const env = {
   localSesLedgerUrl: 'LOCAL_SES_LEDGER_URL',
   /** The Bedrock model (or inference profile) id that suggests segment filters; unset: no suggestions. */
   nlModelId: 'NL_MODEL_ID',
+  /**
+   * `allow` under `npm start` and in tests: webhooks may target http URLs and private or loopback
+   * addresses (a listener on this machine). Unset in AWS, where such targets are refused.
+   */
+  webhookLocalTargets: 'WEBHOOK_LOCAL_TARGETS',
   schedule,
   queue,
   streamFailures,

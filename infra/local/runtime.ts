@@ -368,6 +368,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       [env.streamFailures.localFile]: join(dataDir, STREAM_FAILURES_FILE),
       // The local SES has no rate limit; SEND_RATE_PER_SECOND=14 behaves like a production account.
       [env.sendRatePerSecond]: process.env[env.sendRatePerSecond] ?? 'unlimited',
+      // Webhooks deliver to listeners on this machine (http, loopback); AWS refuses such targets.
+      [env.webhookLocalTargets]: 'allow',
       // Nothing local may reach for real credentials or the instance metadata service.
       AWS_EC2_METADATA_DISABLED: 'true',
       // Node 20 is supported by this project; the SDK's notice about its future drop is noise here.

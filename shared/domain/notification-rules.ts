@@ -36,6 +36,8 @@ export const notificationKinds = [
   'alert',
   /** A CSV import finished (done or failed): to the user who started it. */
   'import_finished',
+  /** A webhook failed for a day and was disabled: to the admin who created it. */
+  'webhook_disabled',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

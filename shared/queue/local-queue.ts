@@ -1,7 +1,7 @@
 import { type AttributeValue, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { config } from '../config.ts';
-import { type Queue, type QueueName, serialise } from './queue.ts';
+import { delayOf, type Queue, type QueueName, serialise } from './queue.ts';
 
 /**
  * The stand-in for SQS under `npm start`. Like SQS, it keeps messages outside
@@ -64,15 +64,18 @@ export function localQueue(options: { tableName?: string; client?: DynamoDBClien
   };
   const tableName = () => options.tableName ?? config.localQueueTable;
   return {
-    async sendMessages(queue, bodies) {
-      const now = new Date().toISOString();
+    async sendMessages(queue, bodies, options) {
+      const sent = new Date();
+      const now = sent.toISOString();
+      // Like SQS DelaySeconds: the consumer's index query only sees messages once visibleAt has passed.
+      const visibleAt = new Date(sent.getTime() + delayOf(options) * 1000).toISOString();
       const items = bodies.map((body) =>
         toMessageItem({
           queue,
           messageId: ulid(),
           body: serialise(queue, body),
           sentAt: now,
-          visibleAt: now,
+          visibleAt,
           receiveCount: 0,
           receipt: '',
         }),

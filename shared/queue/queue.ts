@@ -7,7 +7,13 @@ import { env } from '../env.ts';
  * infra/local/queue-consumer.ts. Delivery is at least once, so consumers must
  * be idempotent.
  */
-export const queueNames = ['campaignSend', 'reportRebuild', 'exportJobs', 'importChunks'] as const;
+export const queueNames = [
+  'campaignSend',
+  'reportRebuild',
+  'exportJobs',
+  'importChunks',
+  'webhookDeliveries',
+] as const;
 export type QueueName = (typeof queueNames)[number];
 
 /** The Lambda timeout of each queue's consumer (shared/mail/campaign-send.ts stops starting chunks before it). */
@@ -16,14 +22,35 @@ export const queueConsumerTimeoutMs: Readonly<Record<QueueName, number>> = {
   reportRebuild: 300_000,
   exportJobs: 900_000,
   importChunks: 300_000,
+  // A batch of 5 deliveries, one after the other, each at most 10 s (shared/domain/webhooks.ts), plus the table's writes.
+  webhookDeliveries: 90_000,
 };
 
 /** SQS's limit on a message body. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
+/** SQS's limit on DelaySeconds: 15 minutes. */
+export const MAX_DELAY_SECONDS = 900;
+
+export interface SendOptions {
+  /**
+   * Seconds before the messages become visible to the consumer, 0 to
+   * MAX_DELAY_SECONDS (SQS DelaySeconds; the local stand-in honours it too).
+   * Whole seconds; a value outside the range is clamped into it.
+   */
+  readonly delaySeconds?: number;
+}
+
 export interface Queue {
   /** Enqueues each body (JSON-serialised) as one message; resolves once all are accepted. */
-  sendMessages(queue: QueueName, bodies: readonly unknown[]): Promise<void>;
+  sendMessages(queue: QueueName, bodies: readonly unknown[], options?: SendOptions): Promise<void>;
+}
+
+/** `delaySeconds` as SQS takes it: a whole number from 0 to MAX_DELAY_SECONDS (0 when absent). */
+export function delayOf(options: SendOptions | undefined): number {
+  const delay = options?.delaySeconds ?? 0;
+  if (!Number.isFinite(delay)) return 0;
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(delay)));
 }
 
 /** Environment names of the queue layer (part of shared/env.ts). */

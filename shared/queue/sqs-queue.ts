@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '../config.ts';
-import { type Queue, type QueueName, serialise } from './queue.ts';
+import { delayOf, type Queue, type QueueName, type SendOptions, serialise } from './queue.ts';
 
 /** SendMessageBatch takes up to 10 messages. */
 const BATCH = 10;
@@ -10,7 +10,8 @@ let defaultClient: SQSClient | undefined;
 
 /**
  * The AWS adapter: SendMessageBatch to the queue whose URL is in
- * `<QUEUE>_QUEUE_URL`, retrying the entries SQS reports as failed.
+ * `<QUEUE>_QUEUE_URL` (with DelaySeconds when asked), retrying the entries SQS
+ * reports as failed.
  */
 export function sqsQueue(options: { client?: SQSClient } = {}): Queue {
   const client = () => {
@@ -19,13 +20,18 @@ export function sqsQueue(options: { client?: SQSClient } = {}): Queue {
     return defaultClient;
   };
   return {
-    async sendMessages(queue: QueueName, bodies: readonly unknown[]) {
+    async sendMessages(queue: QueueName, bodies: readonly unknown[], options?: SendOptions) {
       const url = config.queueUrl(queue);
+      const delay = delayOf(options);
       const messages = bodies.map((body) => serialise(queue, body));
       for (let start = 0; start < messages.length; start += BATCH) {
         let entries = messages
           .slice(start, start + BATCH)
-          .map((MessageBody, index) => ({ Id: String(start + index), MessageBody }));
+          .map((MessageBody, index) => ({
+            Id: String(start + index),
+            MessageBody,
+            ...(delay > 0 ? { DelaySeconds: delay } : {}),
+          }));
         for (let attempt = 1; entries.length > 0; attempt++) {
           const output = await client().send(
             new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }),

@@ -58,6 +58,11 @@ import {
   uniqueKey,
   userViewCounterKey,
   viewCounterKey,
+  webhookCounterKey,
+  webhookDeliveryKey,
+  webhookLogPk,
+  webhookLogSk,
+  webhookSlotKey,
 } from './keys.ts';
 import { type DeclaredPatterns, type PatternName, recordPatterns } from './record-patterns.ts';
 import type { IndexName } from './table.ts';
@@ -225,5 +230,12 @@ export function accessPatternShapes(): KeyShape[] {
     }),
     item('viewCounter', viewCounterKey(TENANT)),
     item('userViewCounter', userViewCounterKey(TENANT, '<userId>')),
+    item('webhookCounter', webhookCounterKey(TENANT)),
+    item('webhookDelivery', webhookDeliveryKey(TENANT, '<webhookId>', '<deliveryId>')),
+    item('webhookLog', {
+      pk: webhookLogPk(TENANT, '<webhookId>'),
+      sk: webhookLogSk('<at>', '<deliveryId>', 0).replace(/000$/, '<nnn>'),
+    }),
+    item('webhookSlot', { ...webhookSlotKey(TENANT, '<webhookId>', 0), sk: '<slot>' }),
   ];
 }

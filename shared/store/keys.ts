@@ -26,7 +26,8 @@ export type EntityType =
   | 'TEMPLATE'
   | 'CAMPAIGN'
   | 'SEQUENCE'
-  | 'VIEW';
+  | 'VIEW'
+  | 'WEBHOOK';
 
 export const RECORD_SK = 'A';
 
@@ -449,4 +450,41 @@ export const viewCounterKey = (tenantId: string) => ({
 export const userViewCounterKey = (tenantId: string, userId: string) => ({
   pk: `T#${tenantId}#COUNTER#VIEW#U#${userId}`,
   sk: RECORD_SK,
+});
+
+/**
+ * How many webhooks a tenant holds (shared/store/webhooks.ts), raised and
+ * lowered in the transaction that creates or deletes one: the bound that
+ * keeps the stream's read of a tenant's enabled webhooks one Query.
+ */
+export const webhookCounterKey = (tenantId: string) => ({
+  pk: `T#${tenantId}#COUNTER#WEBHOOK`,
+  sk: RECORD_SK,
+});
+
+/**
+ * One delivery of one event to one webhook (shared/store/webhook-deliveries.ts):
+ * its state, claimed by the worker with a conditional write, so a replayed or
+ * redelivered message finds it taken or done. `deliveryId` is deterministic
+ * (shared/domain/webhooks.ts deliveryIdOf). Kept by TTL.
+ */
+export const webhookDeliveryKey = (tenantId: string, webhookId: string, deliveryId: string) => ({
+  pk: `T#${tenantId}#WEBHOOK_DELIVERY#${webhookId}#${deliveryId}`,
+  sk: RECORD_SK,
+});
+
+/** A webhook's delivery log, newest last by `sk` = webhookLogSk (read backwards). Kept by TTL. */
+export const webhookLogPk = (tenantId: string, webhookId: string) => `T#${tenantId}#WEBHOOK_LOG#${webhookId}`;
+
+export const webhookLogSk = (at: string, deliveryId: string, attempt: number) =>
+  `${at}#${deliveryId}#${String(attempt).padStart(3, '0')}`;
+
+/**
+ * One of the in-flight slots of a webhook (`sk` = the slot number): held by a
+ * delivery until it ends or its lease expires, so a worker that dies
+ * mid-request frees it by time alone.
+ */
+export const webhookSlotKey = (tenantId: string, webhookId: string, slot: number) => ({
+  pk: `T#${tenantId}#WEBHOOK_SLOT#${webhookId}`,
+  sk: String(slot),
 });
