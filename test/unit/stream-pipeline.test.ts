@@ -54,6 +54,8 @@ describe('decoding a stream batch', () => {
         old: undefined,
         new: contact('c1'),
         kind: 'insert',
+        // ApproximateCreationDateTime, whole seconds.
+        streamedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
       },
       expect.objectContaining({ eventId: 'e2', kind: 'modify', old: contact('c1'), tenantId: 't1' }),
       // A removal's tenant and entity come from its old image.
