@@ -102,7 +102,7 @@ export function buildApp(app: App, options: BuildOptions = {}): CrmStacks {
   });
   const reporting = new ReportingStack(app, 'CrmReporting', {
     stackName: name('CrmReporting'),
-    description: 'Serverless CRM: table stream consumer',
+    description: 'Serverless CRM: table stream consumer and webhook deliveries',
     table: data.table,
     config,
     schedules: schedule.wiring,

@@ -199,6 +199,8 @@ export const lambdas = [
   },
   // Saved list views: reads the custom field definitions a view's filter and columns name.
   http('views'),
+  // Webhooks: `POST /webhooks/{id}/test` delivers at once (10 s at most), within API Gateway's 29 s.
+  { ...http('webhooks'), timeoutMs: 20_000 },
   {
     name: 'exportJobs',
     entry: 'functions/queue/exportJobs.ts',
@@ -229,7 +231,8 @@ export const lambdas = [
     name: 'webhookDeliveries',
     entry: 'functions/queue/webhookDeliveries.ts',
     trigger: { kind: 'queue', queue: 'webhookDeliveries' },
-    description: "CRM webhook deliveries: one signed POST of a domain event to a tenant's endpoint, retried with backoff",
+    description:
+      "CRM webhook deliveries: one signed POST of a domain event to a tenant's endpoint, retried with backoff",
     // Reads the webhook, claims the delivery, holds a slot, logs the attempt, notifies the owner of a disabling;
     // queues its own retries (with a delay) and put-backs.
     uses: { table: 'readWrite', sendsTo: ['webhookDeliveries'] },

@@ -12,6 +12,7 @@ import { notifications } from './consumers/notifications.ts';
 import { sequenceExits } from './consumers/sequence-exits.ts';
 import { teamMoves } from './consumers/team-moves.ts';
 import { timeline } from './consumers/timeline.ts';
+import { webhookFanOut } from './consumers/webhook-fan-out.ts';
 import type { Consumer } from './pipeline/change.ts';
 import { decodeRecords } from './pipeline/decode.ts';
 import { type BatchFailures, collectFailures, runConsumers } from './pipeline/run.ts';
@@ -22,7 +23,8 @@ import { settleFailures } from './pipeline/settle.ts';
  * notifications, the erasure cascade after a contact's removal, contacts'
  * last activity, sequence exits, campaign stats, records following their
  * owner's team, contacts' last campaign click (deal attribution), deals'
- * last activity, and the alert job's watch items.
+ * last activity, the alert job's watch items, and the webhooks' deliveries
+ * (one queue message per subscribed webhook and domain event).
  */
 export const consumers: readonly Consumer[] = [
   aggregates,
@@ -36,6 +38,7 @@ export const consumers: readonly Consumer[] = [
   contactClicks,
   dealActivity,
   alertWatches,
+  webhookFanOut,
 ];
 
 /**

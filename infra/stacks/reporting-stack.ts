@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
 import type { ScheduleWiring } from '../grants.ts';
-import { lambdasOf } from '../lambdas.ts';
+import { lambda, lambdasOf } from '../lambdas.ts';
 
 export interface ReportingStackProps extends StackProps {
   readonly table: ITableV2;
@@ -17,7 +17,10 @@ export interface ReportingStackProps extends StackProps {
 }
 
 /**
- * The table-stream consumer that keeps report aggregates, timelines and notifications.
+ * The table-stream consumer that keeps report aggregates, timelines and notifications, and
+ * fans domain events out to webhooks: the `webhookDeliveries` queue (with its dead-letter
+ * queue) and its worker (functions/queue/webhookDeliveries.ts), which posts each delivery and
+ * queues its own retries with a delay.
  * Delivery is at least once (the consumer is idempotent per stream eventID); a record that
  * cannot be applied is isolated by the consumer and set aside on the failure queue with its
  * reason; one that keeps failing otherwise is isolated by bisecting and its position sent there.
@@ -25,6 +28,10 @@ export interface ReportingStackProps extends StackProps {
 export class ReportingStack extends Stack {
   readonly consumer: CrmFunction;
   readonly failureQueue: Queue;
+  /** One message per attempt of one event's delivery to one webhook. */
+  readonly webhookQueue: Queue;
+  readonly webhookWorker: CrmFunction;
+  private readonly webhookFailures: Queue;
 
   constructor(scope: Construct, id: string, props: ReportingStackProps) {
     super(scope, id, props);
@@ -39,12 +46,42 @@ export class ReportingStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
 
+    const worker = lambda('webhookDeliveries');
+    this.webhookFailures = new Queue(this, 'WebhookDeliveryFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+    this.webhookQueue = new Queue(this, 'WebhookDeliveries', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Lambda's advice: at least six times the function timeout, so a retried batch is not redelivered mid-run.
+      visibilityTimeout: Duration.seconds(Duration.millis(worker.timeoutMs ?? 10_000).toSeconds() * 6),
+      // Retries are new delayed messages (at most 15 minutes each), so a message is never old.
+      retentionPeriod: Duration.days(4),
+      // A message fails only when the table or the queue did; the endpoint's failures are retried by the worker.
+      deadLetterQueue: { queue: this.webhookFailures, maxReceiveCount: 5 },
+    });
+    // The worker queues its own retries and put-backs, so it both sends to and consumes the queue.
+    this.webhookWorker = CrmFunction.fromCatalogue(this, worker, {
+      table,
+      config,
+      queues: { webhookDeliveries: this.webhookQueue },
+    }).useQueue('webhookDeliveries', this.webhookQueue, 'consume', {
+      batchSize: 5,
+      reportBatchItemFailures: true,
+      // Endpoints are capped at 5 in flight each by the worker; this caps the whole deployment.
+      maxConcurrency: 20,
+    });
+
     const [consumer] = lambdasOf('stream');
     if (!consumer) throw new Error('infra/lambdas.ts lists no stream consumer');
     this.consumer = CrmFunction.fromCatalogue(this, consumer, {
       table,
       config,
       schedules: props.schedules,
+      queues: { webhookDeliveries: this.webhookQueue },
       // Records that can never be applied are set aside here by the consumer itself, with the reason.
       streamFailureQueue: this.failureQueue,
     });
@@ -65,6 +102,7 @@ export class ReportingStack extends Stack {
     );
 
     new CfnOutput(this, 'StreamFailureQueueUrl', { value: this.failureQueue.queueUrl });
+    new CfnOutput(this, 'WebhookDeliveriesQueueUrl', { value: this.webhookQueue.queueUrl });
 
     this.acknowledgeFindings();
   }

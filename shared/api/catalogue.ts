@@ -23,6 +23,7 @@ import { templateRoutes } from './templates.ts';
 import { trackingRoutes } from './tracking.ts';
 import { userRoutes } from './users.ts';
 import { viewRoutes } from './views.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 /**
  * Every HTTP function and the routes it serves; CDK, the local router and OpenAPI read
@@ -53,6 +54,7 @@ export const httpFunctions = {
   imports: importRoutes,
   exports: exportRoutes,
   views: viewRoutes,
+  webhooks: webhookRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

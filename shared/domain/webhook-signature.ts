@@ -33,7 +33,9 @@ export function signatureOf(secret: string, timestamp: number, body: string): st
  * `v1=` per secret in the order given.
  */
 export function signatureHeader(secrets: readonly string[], timestamp: number, body: string): string {
-  return [`t=${timestamp}`, ...secrets.map((secret) => `v1=${signatureOf(secret, timestamp, body)}`)].join(',');
+  return [`t=${timestamp}`, ...secrets.map((secret) => `v1=${signatureOf(secret, timestamp, body)}`)].join(
+    ',',
+  );
 }
 
 export type VerifyOutcome =

@@ -105,7 +105,11 @@ export function afterFailure(
  * previous one while its overlap after a rotation lasts.
  */
 export function signingSecrets(
-  webhook: { readonly secret: string; readonly previousSecret?: string; readonly previousSecretUntil?: string },
+  webhook: {
+    readonly secret: string;
+    readonly previousSecret?: string;
+    readonly previousSecretUntil?: string;
+  },
   now: Date,
 ): string[] {
   const overlap =

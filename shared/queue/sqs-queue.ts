@@ -25,13 +25,11 @@ export function sqsQueue(options: { client?: SQSClient } = {}): Queue {
       const delay = delayOf(options);
       const messages = bodies.map((body) => serialise(queue, body));
       for (let start = 0; start < messages.length; start += BATCH) {
-        let entries = messages
-          .slice(start, start + BATCH)
-          .map((MessageBody, index) => ({
-            Id: String(start + index),
-            MessageBody,
-            ...(delay > 0 ? { DelaySeconds: delay } : {}),
-          }));
+        let entries = messages.slice(start, start + BATCH).map((MessageBody, index) => ({
+          Id: String(start + index),
+          MessageBody,
+          ...(delay > 0 ? { DelaySeconds: delay } : {}),
+        }));
         for (let attempt = 1; entries.length > 0; attempt++) {
           const output = await client().send(
             new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }),

@@ -133,7 +133,12 @@ export async function takeSlot(
 }
 
 /** Frees a slot this holder took (a no-op when its lease ran out and another took it). */
-export async function releaseSlot(tenantId: string, webhookId: string, slot: number, holder: string): Promise<void> {
+export async function releaseSlot(
+  tenantId: string,
+  webhookId: string,
+  slot: number,
+  holder: string,
+): Promise<void> {
   await conditionHeld(() =>
     dynamo.send(
       new DeleteCommand({
@@ -221,7 +226,9 @@ export async function deliveryLog(
   );
   const items = (output.Items ?? []).map(
     (item) =>
-      Object.fromEntries(LOG_FIELDS.filter((name) => item[name] !== undefined).map((name) => [name, item[name]])) as unknown as DeliveryLogEntry,
+      Object.fromEntries(
+        LOG_FIELDS.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]),
+      ) as unknown as DeliveryLogEntry,
   );
   return { items, lastKey: output.LastEvaluatedKey as PageKey | undefined };
 }

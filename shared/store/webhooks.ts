@@ -6,7 +6,14 @@ import { dynamo } from './client.ts';
 import { conditionHeld } from './conditional.ts';
 import { recordKey, webhookCounterKey } from './keys.ts';
 import type { PageKey } from './page.ts';
-import { clientView, type EntitySpec, getRecord, listRecords, replaceRecord, type StoredRecord } from './records.ts';
+import {
+  clientView,
+  type EntitySpec,
+  getRecord,
+  listRecords,
+  replaceRecord,
+  type StoredRecord,
+} from './records.ts';
 import type { TransactItem } from './transactions.ts';
 
 /**
@@ -45,11 +52,15 @@ export const webhooks: EntitySpec<Webhook> = {
 };
 
 /** A webhook as its routes answer it: no secrets. */
-export type ShownWebhook = Omit<Webhook, 'secret' | 'previousSecret' | 'previousSecretUntil' | 'archived'>;
+export type ShownWebhook = Omit<Webhook, 'secret' | 'previousSecret' | 'previousSecretUntil'>;
 
 export function shownWebhook(webhook: Webhook): ShownWebhook {
-  const { secret: _secret, previousSecret: _previous, previousSecretUntil: _until, archived: _archived, ...shown } =
-    clientView(webhooks, webhook);
+  const {
+    secret: _secret,
+    previousSecret: _previous,
+    previousSecretUntil: _until,
+    ...shown
+  } = clientView(webhooks, webhook);
   return shown;
 }
 

@@ -75,7 +75,8 @@ export function parseDeliveryMessage(body: string): DeliveryMessage | undefined 
   const message = value as Partial<DeliveryMessage> | null;
   if (!message || typeof message !== 'object') return undefined;
   const { tenantId, webhookId, deliveryId, attempt, event } = message;
-  if (![tenantId, webhookId, deliveryId].every((id) => typeof id === 'string' && ID.test(id))) return undefined;
+  if (![tenantId, webhookId, deliveryId].every((id) => typeof id === 'string' && ID.test(id)))
+    return undefined;
   if (typeof attempt !== 'number' || !Number.isInteger(attempt) || attempt < 1) return undefined;
   if (!event || typeof event !== 'object' || typeof event.id !== 'string' || !isDomainEventType(event.type))
     return undefined;
@@ -113,7 +114,11 @@ export async function attemptDelivery(
   const started = performance.now();
   const check = await checkTarget(webhook.url, { resolver: deps.resolver, localTargets: deps.localTargets });
   if (!check.ok)
-    return { ok: false, error: `refused: the URL ${check.refused}`, durationMs: Math.round(performance.now() - started) };
+    return {
+      ok: false,
+      error: `refused: the URL ${check.refused}`,
+      durationMs: Math.round(performance.now() - started),
+    };
   const { body, headers } = signedRequest(webhook, event, now);
   return postToTarget(check, body, headers, policy.timeoutMs);
 }
@@ -153,7 +158,9 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
   const state: DeliveryState = outcome.ok ? 'delivered' : last ? 'failed' : 'retrying';
   const delaySeconds = state === 'retrying' ? retryDelaySeconds(attempt, policy, random) : undefined;
   if (delaySeconds !== undefined)
-    await deps.queue.sendMessages('webhookDeliveries', [{ ...message, attempt: attempt + 1 }], { delaySeconds });
+    await deps.queue.sendMessages('webhookDeliveries', [{ ...message, attempt: attempt + 1 }], {
+      delaySeconds,
+    });
   await logAttempt(
     tenantId,
     webhookId,
@@ -195,7 +202,10 @@ async function recordFailure(
   const hours = Math.round(policy.disableAfterMs / 3_600_000);
   const reason = `Every delivery failed for ${hours} h (since ${webhook.failingSince})`;
   if (!(await disableFailingWebhook(tenantId, webhook, now, reason))) return;
-  logger.info('webhook disabled after failing', { webhookId: webhook.id, failingSince: webhook.failingSince });
+  logger.info('webhook disabled after failing', {
+    webhookId: webhook.id,
+    failingSince: webhook.failingSince,
+  });
   await notify(tenantId, [webhook.ownerId], {
     kind: 'webhook_disabled',
     title: `Webhook to ${new URL(webhook.url).host} disabled: its deliveries failed for ${hours} h`,

@@ -59,7 +59,10 @@ export async function checkTarget(rawUrl: string, options: GuardOptions): Promis
  * own rules always; its addresses in AWS (locally a listener may not be up
  * yet, and nothing is refused anyway). Undefined when it may be used.
  */
-export async function registrationRefusal(rawUrl: string, options: GuardOptions): Promise<string | undefined> {
+export async function registrationRefusal(
+  rawUrl: string,
+  options: GuardOptions,
+): Promise<string | undefined> {
   if (options.localTargets) {
     const target = parseTargetUrl(rawUrl, { localTargets: true });
     return 'refused' in target ? target.refused : undefined;

@@ -108,3 +108,55 @@ describe('CrmReporting: the table-stream consumer', () => {
     expect(variables.SIGNING_SECRET_ARN).toBeUndefined();
   });
 });
+
+describe('CrmReporting: webhook deliveries', () => {
+  const webhookQueueId = logicalId(stacks.reporting.webhookQueue.node.defaultChild as CfnResource);
+  const workerId = logicalId(stacks.reporting.webhookWorker.fn.node.defaultChild as CfnResource);
+  const workerRole = logicalId(stacks.reporting.webhookWorker.fn.role?.node.defaultChild as CfnResource);
+  const actionsOfRole = (roleId: string) =>
+    allowStatements(reporting)
+      .filter(({ roles }) => roles.includes(roleId))
+      .map(({ statement }) => statement);
+
+  it('queues deliveries in an encrypted queue whose failing messages go to a dead-letter queue', () => {
+    reporting.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      // Six times the worker's 90 s timeout.
+      VisibilityTimeout: 540,
+      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+    });
+  });
+
+  it('runs the worker on the queue in batches of 5 with partial batch failures', () => {
+    reporting.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: workerId },
+      EventSourceArn: { 'Fn::GetAtt': [webhookQueueId, 'Arn'] },
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+  });
+
+  it('lets the worker send to its own queue (retries with a delay) and nothing of mail, secrets or IAM', () => {
+    const statements = actionsOfRole(workerRole);
+    const sends = statements.filter((statement) => actionsOf(statement).includes('sqs:SendMessage'));
+    expect(sends.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': [webhookQueueId, 'Arn'] }]);
+    const actions = statements.flatMap((statement) => actionsOf(statement));
+    expect(actions.filter((action) => /^(secretsmanager|ses|iam|scheduler):/.test(action))).toEqual([]);
+    const variables =
+      reporting.findResources('AWS::Lambda::Function')[workerId]?.Properties.Environment.Variables;
+    expect(variables).toMatchObject({ QUEUE: 'sqs', WEBHOOK_DELIVERIES_QUEUE_URL: { Ref: webhookQueueId } });
+    // AWS refuses private and plain-http targets: the local flag is never set there.
+    expect(variables.WEBHOOK_LOCAL_TARGETS).toBeUndefined();
+  });
+
+  it('lets the stream consumer queue deliveries (the fan-out)', () => {
+    const roleId = logicalId(stacks.reporting.consumer.fn.role?.node.defaultChild as CfnResource);
+    const sends = actionsOfRole(roleId).filter((statement) =>
+      actionsOf(statement).includes('sqs:SendMessage'),
+    );
+    expect(sends.map((statement) => statement.Resource)).toContainEqual({
+      'Fn::GetAtt': [webhookQueueId, 'Arn'],
+    });
+  });
+});
