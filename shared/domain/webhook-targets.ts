@@ -59,7 +59,7 @@ export function addressRefusal(address: string): string | undefined {
     }
   }
   const normal = parsed.toString();
-  if ((METADATA_ADDRESSES as readonly string[]).includes(normal) || normal === 'fd00:ec2::254')
+  if ((METADATA_ADDRESSES as readonly string[]).includes(normal))
     return `${address} is the instance metadata service${via}`;
   const range = parsed.range();
   if (range === 'unicast') return undefined;

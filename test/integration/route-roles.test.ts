@@ -564,7 +564,42 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   getView: views.get,
   updateView: views.update,
   deleteView: views.archive,
+
+  // webhooks: admins only (a webhook hears every event of the tenant); port 9 refuses, so a test delivery fails fast
+  listWebhooks: { call: async () => ({ path: '/webhooks' }) },
+  createWebhook: post('/webhooks', () => ({ url: 'http://127.0.0.1:9/hook', events: ['contact.created'] })),
+  getWebhook: { call: async () => ({ path: `/webhooks/${await madeWebhook()}` }) },
+  updateWebhook: {
+    call: async () => {
+      const id = await madeWebhook();
+      return { path: `/webhooks/${id}`, body: { description: 'Renamed' }, read: `/webhooks/${id}` };
+    },
+  },
+  deleteWebhook: {
+    call: async () => {
+      const id = await madeWebhook();
+      return { path: `/webhooks/${id}`, read: `/webhooks/${id}` };
+    },
+  },
+  rotateWebhookSecret: {
+    call: async () => {
+      const id = await madeWebhook();
+      return { path: `/webhooks/${id}/rotate-secret`, read: `/webhooks/${id}` };
+    },
+  },
+  testWebhook: {
+    call: async () => {
+      const id = await madeWebhook();
+      return { path: `/webhooks/${id}/test`, read: `/webhooks/${id}/deliveries` };
+    },
+  },
+  listWebhookDeliveries: { call: async () => ({ path: `/webhooks/${await madeWebhook()}/deliveries` }) },
 };
+
+/** A webhook the admin registers (only admins may), to a port that refuses connections. */
+async function madeWebhook(): Promise<string> {
+  return created(world.admin.client, '/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['deal.won'] });
+}
 
 /** The path of a new enrollment of one of `who`'s contacts in one of their sequences. */
 async function enrollment(who: Member): Promise<string> {
