@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import type { RouteDef } from '../../shared/api/route.ts';
 import { webhookRoutes } from '../../shared/api/webhooks.ts';
 import { webhookSchemas } from '../../shared/schemas/webhooks.ts';
 
 describe('webhook routes', () => {
   it('are for admins only, every one of them, each with examples its schemas accept', () => {
-    for (const route of webhookRoutes) {
+    for (const route of webhookRoutes as readonly RouteDef[]) {
       expect(route.role, route.operationId).toEqual({ least: 'admin' });
       if (route.status === 204) continue;
       expect(route.examples?.response, route.operationId).toBeDefined();
