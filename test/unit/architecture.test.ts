@@ -41,7 +41,10 @@ const crm: Architecture = {
       { name: 'shared/language-model', paths: ['shared/language-model/'] },
     ],
     [{ name: 'shared/store', paths: ['shared/store/'] }],
-    [{ name: 'shared/mail', paths: ['shared/mail/'] }],
+    [
+      { name: 'shared/mail', paths: ['shared/mail/'] },
+      { name: 'shared/webhooks', paths: ['shared/webhooks/'] },
+    ],
     [{ name: 'shared/api', paths: ['shared/api/'] }],
     [{ name: 'shared/http', paths: ['shared/http/'] }],
     [{ name: 'functions', paths: ['functions/'] }],

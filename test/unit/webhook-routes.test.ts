@@ -23,12 +23,7 @@ describe('webhook routes', () => {
       events: ['contact.created', 'contact.exploded', 'deal.won', 'nope'],
     });
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message.split(' (')[0]])).toEqual(
-      [
-        ['events.1', '"contact.exploded" is not a domain event type'],
-        ['events.3', '"nope" is not a domain event type'],
-      ],
-    );
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['events.1', 'events.3']);
   });
 
   it('needs at least one event, each once', () => {

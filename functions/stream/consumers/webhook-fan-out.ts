@@ -111,7 +111,7 @@ export function webhookFanOutWith(deps: FanOutDeps): Consumer {
   };
 }
 
-/** The fan-out of the stream pipeline (functions/stream/tableChanges.ts). */
+/** The fan-out as the stream pipeline runs it. */
 export const webhookFanOut: Consumer = webhookFanOutWith({
   eventsOf: domainEventsOf,
   webhooksOf: (tenantId) => tenantWebhooks(tenantId, true),
