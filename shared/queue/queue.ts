@@ -23,7 +23,7 @@ export const queueConsumerTimeoutMs: Readonly<Record<QueueName, number>> = {
   exportJobs: 900_000,
   importChunks: 300_000,
   // A batch of 5 deliveries, one after the other, each at most 10 s (shared/domain/webhooks.ts), plus the table's writes.
-  webhookDeliveries: 90_000,
+  webhookDeliveries: 60_000,
 };
 
 /** SQS's limit on a message body. */

@@ -121,8 +121,8 @@ describe('CrmReporting: webhook deliveries', () => {
   it('queues deliveries in an encrypted queue whose failing messages go to a dead-letter queue', () => {
     reporting.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
-      // Six times the worker's 90 s timeout.
-      VisibilityTimeout: 540,
+      // Six times the worker's 60 s timeout.
+      VisibilityTimeout: 360,
       RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
     });
   });

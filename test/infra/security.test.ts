@@ -64,6 +64,7 @@ describe('cdk-nag AwsSolutions', () => {
       'CrmMessaging/reportRebuild-function',
       'CrmFiles/Imports/importChunks-function',
       'CrmFiles/Exports/exportJobs-function',
+      'CrmReporting/webhookDeliveries-function',
     ];
     const anyIdentity =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]';
@@ -222,8 +223,8 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
       .map(([id, fn]) => ({ id: `${stack}/${id}`, props: fn.Properties })),
   );
 
-  it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler, the report rebuild worker, the import worker and the export worker', () => {
-    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 5);
+  it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler, the report rebuild worker, the import worker, the export worker and the webhook delivery worker', () => {
+    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 6);
   });
 
   it.each(Object.entries(longRunning).map(([id, exception]) => ({ id, ...exception })))(
