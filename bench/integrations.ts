@@ -243,8 +243,9 @@ export function renderIntegrationsSection(runs: readonly ConsumerRun[], header: 
     ...rows,
     '',
     'One marker per record that yields events (several events of one record share it), none for the',
-    "records that yield none, so the stream's own mix costs about half a write per record; a replayed",
-    'batch reads the markers and writes and sends nothing.',
+    'records that yield none: half a write per record in the mixed batches, half of whose records yield',
+    'an event. A replayed batch reads the markers (one BatchGetItem per 100 records) and writes and',
+    'sends nothing.',
     SECTION_END,
   ].join('\n');
 }

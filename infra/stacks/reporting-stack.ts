@@ -63,6 +63,7 @@ export class ReportingStack extends Stack {
     // `source: crm` without seeing the account's default bus, and an archive of everything on it.
     this.eventBus = new EventBus(this, 'DomainEvents', { eventBusName: eventBusName(config.stage) });
     this.eventBus.archive('DomainEventsArchive', {
+      archiveName: `${eventBusName(config.stage)}-archive`,
       description: 'Every CRM domain event, for replay to a rule after a subscriber fault',
       eventPattern: { source: [EVENT_SOURCE] },
       retention: Duration.days(EVENT_ARCHIVE_RETENTION_DAYS),

@@ -117,6 +117,7 @@ describe('CrmReporting: the domain events bus', () => {
   it('is a custom bus named crm-events, archived 30 days for replay of everything with source crm', () => {
     reporting.hasResourceProperties('AWS::Events::EventBus', { Name: 'crm-events' });
     reporting.hasResourceProperties('AWS::Events::Archive', {
+      ArchiveName: 'crm-events-archive',
       SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
       RetentionDays: EVENT_ARCHIVE_RETENTION_DAYS,
       EventPattern: { source: ['crm'] },
