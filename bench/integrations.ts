@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Consumer, TableChange } from '#functions/stream/pipeline/change';
 import { decodeRecords } from '#functions/stream/pipeline/decode';
 import type { Contact } from '#shared/domain/records';
+import { timelinePk } from '#shared/store/keys';
 import { streamRecord } from '../test/support/stream-records.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { spliceSection } from './markdown-section.ts';
@@ -167,7 +168,7 @@ async function mixedBatches(tenantId: string, count: number, run: string): Promi
         {
           eventId: `${run}-mixed-timeline-${n}`,
           new: {
-            pk: `T#${tenantId}#TIMELINE#contact#${item.id}`,
+            pk: timelinePk(tenantId, { type: 'contact', id: String(item.id) }),
             sk: `${LATER}#${n}`,
             entity: 'timeline',
             tenantId,

@@ -292,3 +292,14 @@ describe('the stream consumer', () => {
     expect(markers.map((item) => item?.pk)).toEqual([`T#${tenant}#STREAM#rec-2`]);
   });
 });
+
+describe('the README', () => {
+  it('documents an event pattern for every type', async () => {
+    const { domainEventTypes } = await import('#shared/domain/domain-events');
+    const readme = await readFile(join(import.meta.dirname, '../../README.md'), 'utf8');
+    for (const type of domainEventTypes)
+      expect(readme, type).toContain(
+        `| \`${type}\` | \`{"source": ["${EVENT_SOURCE}"], "detail-type": ["${type}"]}\` |`,
+      );
+  });
+});
