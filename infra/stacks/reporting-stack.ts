@@ -1,13 +1,28 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { EVENT_SOURCE } from '#shared/events/bus';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
 import type { ScheduleWiring } from '../grants.ts';
 import { lambda, lambdasOf } from '../lambdas.ts';
+
+/**
+ * How long the bus's archive keeps the domain events for replay: a month covers
+ * finding and fixing a subscriber's fault (a rule that was wrong, a target that
+ * was down past EventBridge's own 24 h of retries) and replaying what it
+ * missed, and bounds what the archive holds of people's data after their
+ * records change or are erased.
+ */
+export const EVENT_ARCHIVE_RETENTION_DAYS = 30;
+
+/** The name of the domain events' bus: `crm-events`, or `crm-events-<stage>`. */
+export const eventBusName = (stage: string | undefined): string =>
+  stage ? `crm-events-${stage}` : 'crm-events';
 
 export interface ReportingStackProps extends StackProps {
   readonly table: ITableV2;
@@ -18,9 +33,10 @@ export interface ReportingStackProps extends StackProps {
 
 /**
  * The table-stream consumer that keeps report aggregates, timelines and notifications, and
- * fans domain events out to webhooks: the `webhookDeliveries` queue (with its dead-letter
- * queue) and its worker (functions/queue/webhookDeliveries.ts), which posts each delivery and
- * queues its own retries with a delay.
+ * puts the domain events on the deployment's custom EventBridge bus and fans them out to
+ * webhooks: the `webhookDeliveries` queue (with its dead-letter queue) and its worker
+ * (functions/queue/webhookDeliveries.ts), which posts each delivery and queues its own retries
+ * with a delay.
  * Delivery is at least once (the consumer is idempotent per stream eventID); a record that
  * cannot be applied is isolated by the consumer and set aside on the failure queue with its
  * reason; one that keeps failing otherwise is isolated by bisecting and its position sent there.
@@ -28,6 +44,10 @@ export interface ReportingStackProps extends StackProps {
 export class ReportingStack extends Stack {
   readonly consumer: CrmFunction;
   readonly failureQueue: Queue;
+  /** The custom bus the consumer puts the domain events on, with an archive for replay. */
+  readonly eventBus: EventBus;
+  /** Domain events the bus kept refusing (shared/events/eventbridge-bus.ts). */
+  readonly eventDlq: Queue;
   /** One message per attempt of one event's delivery to one webhook. */
   readonly webhookQueue: Queue;
   readonly webhookWorker: CrmFunction;
@@ -40,6 +60,22 @@ export class ReportingStack extends Stack {
     // Holds the shard and sequence numbers of failed batches, and the records the consumer set aside
     // with their reasons (keys only, never the images).
     this.failureQueue = new Queue(this, 'StreamFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+
+    // The domain events (README "Domain events"): a custom bus, so rules of other systems match
+    // `source: crm` without seeing the account's default bus, and an archive of everything on it.
+    this.eventBus = new EventBus(this, 'DomainEvents', { eventBusName: eventBusName(config.stage) });
+    this.eventBus.archive('DomainEventsArchive', {
+      archiveName: `${eventBusName(config.stage)}-archive`,
+      description: 'Every CRM domain event, for replay to a rule after a subscriber fault',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(EVENT_ARCHIVE_RETENTION_DAYS),
+    });
+    this.eventDlq = new Queue(this, 'DomainEventsDlq', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -84,6 +120,7 @@ export class ReportingStack extends Stack {
       queues: { webhookDeliveries: this.webhookQueue },
       // Records that can never be applied are set aside here by the consumer itself, with the reason.
       streamFailureQueue: this.failureQueue,
+      eventBus: { bus: this.eventBus, dlq: this.eventDlq },
     });
     // DynamoEventSource grants the stream read itself (DescribeStream, GetRecords, GetShardIterator, ListStreams).
     this.consumer.fn.addEventSource(
@@ -102,6 +139,9 @@ export class ReportingStack extends Stack {
     );
 
     new CfnOutput(this, 'StreamFailureQueueUrl', { value: this.failureQueue.queueUrl });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: this.eventBus.eventBusArn });
+    new CfnOutput(this, 'EventDlqUrl', { value: this.eventDlq.queueUrl });
     new CfnOutput(this, 'WebhookDeliveriesQueueUrl', { value: this.webhookQueue.queueUrl });
 
     this.acknowledgeFindings();
@@ -112,6 +152,10 @@ export class ReportingStack extends Stack {
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the on-failure destination (dead-letter queue) of the stream consumer.',
+    });
+    Validations.of(this.eventDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the domain events the bus kept refusing.',
     });
   }
 }

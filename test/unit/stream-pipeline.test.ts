@@ -182,7 +182,7 @@ describe('running the consumers', () => {
     expect(failures.get('e1')).toEqual({ 'timeline and notifications': passing });
   });
 
-  it('the entry runs aggregates, timeline, notifications, erasure, contact activity, sequence exits, campaign stats, team moves, contact clicks, deal activity, alert watches, webhook fan-out', async () => {
+  it('the entry runs aggregates, timeline, notifications, erasure, contact activity, sequence exits, campaign stats, team moves, contact clicks, deal activity, alert watches, event bus, webhook fan-out', async () => {
     const { consumers } = await import('#functions/stream/tableChanges');
     expect(consumers.map((step) => step.name)).toEqual([
       'aggregates',
@@ -196,6 +196,7 @@ describe('running the consumers', () => {
       'contact clicks',
       'deal activity',
       'alert watches',
+      'event bus',
       'webhook fan-out',
     ]);
     // The keys of set-aside reasons, as they have always been.
@@ -209,6 +210,7 @@ describe('running the consumers', () => {
       'contact clicks',
       'deal activity',
       'alert watches',
+      'event bus',
       'webhook fan-out',
     ]);
   });
@@ -290,7 +292,7 @@ describe('settling the failures', () => {
 });
 
 describe('the consumers', () => {
-  it('import only the change type, the isolation helpers and the domain events from the pipeline, never the entry', async () => {
+  it('import only the change type, the isolation helpers and the event derivation, never the entry', async () => {
     const folder = join(import.meta.dirname, '../../functions/stream/consumers');
     const files = (await readdir(folder)).filter((name) => name.endsWith('.ts'));
     expect(files.length).toBeGreaterThanOrEqual(8);
