@@ -182,7 +182,7 @@ async function mixedBatches(tenantId: string, count: number, run: string): Promi
   return batches;
 }
 
-/** The event bus consumer over the three mixes, with the local stand-in recording to a temp file. */
+/** The event bus consumer and the webhook fan-out over the three mixes; the bus's local stand-in records to a temp file. */
 export async function runIntegrationsBench(meter: DynamoMeter, batches: number): Promise<ConsumerRun[]> {
   const dir = await mkdtemp(join(tmpdir(), 'crm-bench-events-'));
   const file = join(dir, 'events.jsonl');
@@ -214,10 +214,58 @@ export async function runIntegrationsBench(meter: DynamoMeter, batches: number):
       }),
       await measureConsumer(eventBus, { mix: 'replayed batches', batches: mixed, meter, sent: recorded }),
     ];
-    return runs;
+    return [...runs, ...(await webhookFanOutRuns(tenantId, created, mixed, meter))];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The webhook fan-out over the same batches, for a tenant with one enabled
+ * webhook subscribed to contact.created and contact.updated: its one Query of
+ * the tenant's webhooks per batch, and the delivery messages it queues
+ * (counted by a recording queue, so SQS latency is not in the rates, as
+ * PutEvents' is not in the bus's).
+ */
+async function webhookFanOutRuns(
+  tenantId: string,
+  created: readonly (readonly TableChange[])[],
+  mixed: readonly (readonly TableChange[])[],
+  meter: DynamoMeter,
+): Promise<ConsumerRun[]> {
+  const { createRecord } = await import('#shared/store/records');
+  const { webhooks, tenantWebhooks } = await import('#shared/store/webhooks');
+  const { webhookFanOutWith } = await import('#functions/stream/consumers/webhook-fan-out');
+  const { domainEventsOf } = await import('#functions/stream/events/derive');
+  await createRecord(webhooks, tenantId, {
+    id: 'bench-webhook',
+    createdAt: AT,
+    updatedAt: AT,
+    version: 1,
+    ownerId: 'u1',
+    archived: false,
+    url: 'https://hooks.example.com/bench',
+    events: ['contact.created', 'contact.updated'],
+    enabled: true,
+    secret: 'whsec_bench',
+  });
+  let queued = 0;
+  const fanOut = webhookFanOutWith({
+    eventsOf: domainEventsOf,
+    webhooksOf: (tenant) => tenantWebhooks(tenant, true),
+    queue: async () => ({
+      sendMessages: async (_queue, bodies) => {
+        queued += bodies.length;
+      },
+    }),
+  });
+  const sent = async () => queued;
+  return [
+    await measureConsumer(fanOut, { mix: 'every record an event', batches: created, meter, sent }),
+    await measureConsumer(fanOut, { mix: 'as the stream carries it', batches: mixed, meter, sent }),
+    // The fan-out queues a replay's deliveries again: the worker's claim drops them (shared/webhooks/delivery.ts).
+    await measureConsumer(fanOut, { mix: 'replayed batches', batches: mixed, meter, sent }),
+  ];
 }
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
@@ -237,7 +285,9 @@ export function renderIntegrationsSection(runs: readonly ConsumerRun[], header: 
     "store's own items) on DynamoDB Local; the event bus records to the local stand-in (a JSONL file), so",
     "rates are of the consumer itself: EventBridge's PutEvents latency is not in them. Rates are medians",
     'over the batches. *Writes per record* are the DynamoDB items the consumer writes per stream record (its',
-    'markers), *read calls per record* its BatchGetItem calls per stream record.',
+    'markers), *read calls per record* its BatchGetItem and Query calls per stream record. The webhook fan-out',
+    'runs for a tenant with one webhook subscribed to contact.created and contact.updated, queueing to a',
+    'recording queue (SQS latency is not in its rates either); *Sent* counts the delivery messages it queued.',
     '',
     '| Consumer | Mix | Records | Sent | Records/s | Sent/s | Writes per record | Read calls per record | Failed |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -247,6 +297,12 @@ export function renderIntegrationsSection(runs: readonly ConsumerRun[], header: 
     'records that yield none: half a write per record in the mixed batches, half of whose records yield',
     'an event. A replayed batch reads the markers (one BatchGetItem per 100 records) and writes and',
     'sends nothing.',
+    '',
+    "The webhook fan-out writes nothing: one Query of the tenant's enabled webhooks per tenant and batch",
+    '(0.01 read calls per record here), one delivery message per subscribed event. A replayed batch',
+    'queues the same delivery ids again, and the delivery worker drops them at its claim (a conditional',
+    'write): each delivery attempt itself writes five items (the claim, a slot taken and freed, the log',
+    'entry, the settled claim).',
     SECTION_END,
   ].join('\n');
 }
@@ -282,7 +338,9 @@ async function main(): Promise<void> {
     const { meterSharedClient } = await import('./dynamo-meter.ts');
     const meter = await meterSharedClient();
     const batches = intFromEnv('BENCH_INTEGRATION_BATCHES', 20);
-    log(`integrations: the event bus consumer, ${batches} batches of ${BATCH_SIZE} per mix`);
+    log(
+      `integrations: the event bus consumer and the webhook fan-out, ${batches} batches of ${BATCH_SIZE} per mix`,
+    );
     const runs = await runIntegrationsBench(meter, batches);
     const root = fileURLToPath(new URL('..', import.meta.url));
     const file = join(root, 'BENCHMARKS.md');
