@@ -119,5 +119,5 @@ export function signingSecrets(
   return overlap ? [webhook.secret, webhook.previousSecret as string] : [webhook.secret];
 }
 
-/** What a log entry says of a failed attempt the worker will not retry. */
+/** What came of an attempt, as its log entry says: `retrying` (the next attempt is queued) or `failed` (given up). */
 export type DeliveryState = 'delivered' | 'retrying' | 'failed';
