@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DomainEvent, domainEventId } from '#shared/domain/domain-events';
@@ -259,6 +264,8 @@ describe('the stream consumer', () => {
   it('publishes the events of records without a marker, then marks them: one write per record', async () => {
     const { handler } = await import('#functions/stream/tableChanges');
     dynamo.on(BatchWriteCommand).resolves({});
+    // The webhook fan-out (after the bus) reads the tenant's enabled webhooks: it has none.
+    dynamo.on(QueryCommand).resolves({ Items: [] });
     dynamo.on(BatchGetCommand).callsFake((input) => {
       const keys =
         Object.values(input.RequestItems as Record<string, { Keys: { pk: string }[] }>)[0]?.Keys ?? [];
