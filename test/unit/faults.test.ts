@@ -8,6 +8,7 @@ import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -175,6 +176,8 @@ describe('stream consumer under DynamoDB faults', () => {
     dynamoMock.on(BatchWriteCommand).resolves({});
     // The domain events' markers: none yet.
     dynamoMock.on(BatchGetCommand).resolves({ Responses: {} });
+    // The webhook fan-out reads each tenant's enabled webhooks: none.
+    dynamoMock.on(QueryCommand).resolves({ Items: [] });
     dynamoMock
       .on(TransactWriteCommand)
       .callsFake((input: { TransactItems: { Put?: { Item: { tenantId: string } } }[] }) => {
