@@ -199,6 +199,8 @@ export const lambdas = [
   },
   // Saved list views: reads the custom field definitions a view's filter and columns name.
   http('views'),
+  // Web-to-lead forms: the admin routes and the public submit, which emails double opt-in confirmations.
+  http('forms', { ...httpDefaults, mail: 'transactional' }),
   {
     name: 'exportJobs',
     entry: 'functions/queue/exportJobs.ts',

@@ -8,6 +8,7 @@ import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
 import { exportRoutes } from './exports.ts';
 import { fieldRoutes } from './fields.ts';
+import { formRoutes } from './forms.ts';
 import { importRoutes } from './imports.ts';
 import { leadRoutes } from './leads.ts';
 import { metaRoutes } from './meta.ts';
@@ -53,6 +54,7 @@ export const httpFunctions = {
   imports: importRoutes,
   exports: exportRoutes,
   views: viewRoutes,
+  forms: formRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

@@ -22,6 +22,7 @@ import {
   enrollmentStatusPk,
   exportJobKey,
   followersPk,
+  formRateKey,
   IMPORT_RANGE_PREFIX,
   idempotencyKey,
   importKey,
@@ -225,5 +226,6 @@ export function accessPatternShapes(): KeyShape[] {
     }),
     item('viewCounter', viewCounterKey(TENANT)),
     item('userViewCounter', userViewCounterKey(TENANT, '<userId>')),
+    item('formRate', formRateKey(TENANT, '<FORM#formId|IP#ipHash>', '<windowStart>' as unknown as number)),
   ];
 }

@@ -26,7 +26,8 @@ export type EntityType =
   | 'TEMPLATE'
   | 'CAMPAIGN'
   | 'SEQUENCE'
-  | 'VIEW';
+  | 'VIEW'
+  | 'FORM';
 
 export const RECORD_SK = 'A';
 
@@ -449,4 +450,14 @@ export const viewCounterKey = (tenantId: string) => ({
 export const userViewCounterKey = (tenantId: string, userId: string) => ({
   pk: `T#${tenantId}#COUNTER#VIEW#U#${userId}`,
   sk: RECORD_SK,
+});
+
+/**
+ * One rate-limit bucket of web-to-lead submissions (shared/store/forms.ts) for
+ * one window: `bucket` is `FORM#<formId>` or `IP#<keyed hash of the address>`,
+ * `windowStart` the window's first second. Expires (TTL) after its window.
+ */
+export const formRateKey = (tenantId: string, bucket: string, windowStart: number) => ({
+  pk: `T#${tenantId}#FORM_RATE#${bucket}`,
+  sk: String(windowStart),
 });
