@@ -226,6 +226,6 @@ export function accessPatternShapes(): KeyShape[] {
     }),
     item('viewCounter', viewCounterKey(TENANT)),
     item('userViewCounter', userViewCounterKey(TENANT, '<userId>')),
-    item('formRate', formRateKey(TENANT, '<FORM#formId|IP#ipHash>', '<windowStart>' as unknown as number)),
+    item('formRate', formRateKey(TENANT, '<bucket>', '<windowStart>' as unknown as number)),
   ];
 }
