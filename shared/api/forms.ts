@@ -1,4 +1,4 @@
-import { HONEYPOT_FIELD } from '../domain/forms.ts';
+import { HONEYPOT_FIELD, PUBLIC_SUBMIT_THROTTLE } from '../domain/forms.ts';
 import { listOf } from '../schemas/common.ts';
 import { formSchemas } from '../schemas/forms.ts';
 import { defineRoutes } from './route.ts';
@@ -138,6 +138,7 @@ export const formRoutes = defineRoutes([
     response: () => formSchemas().submitted,
     responseMediaTypes: { 'text/html': `${PAGE}: thank you (a form post without redirectUrl)` },
     redirect: { description: 'The form’s `redirectUrl` (a form post, when the form has one)', status: 303 },
+    throttle: PUBLIC_SUBMIT_THROTTLE,
     status: 201,
     examples: {
       request: {

@@ -63,6 +63,12 @@ export interface RouteDef {
   /** A redirect answer beside `status` (302, or 303 See Other after a POST): where its `Location` points. */
   readonly redirect?: { readonly description: string; readonly status?: 302 | 303 };
   readonly status: 200 | 201 | 204 | 302;
+  /**
+   * API Gateway's own throttling of this route in AWS (requests per second and burst), below
+   * the stage's default: a public route anyone may flood must not use up the budget every
+   * signed-in client shares. Not applied by the local server.
+   */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Documented request headers beyond Authorization. */
   readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];
   /**

@@ -285,3 +285,11 @@ export function rateWindow(limit: RateLimit, now: number): { start: number; retr
   const start = seconds - (seconds % limit.windowSeconds);
   return { start, retryAfter: Math.max(1, start + limit.windowSeconds - seconds) };
 }
+
+/**
+ * API Gateway's throttling of the public submit route in AWS, across all
+ * forms and addresses: 20 forms at their per-form rate at once, with a burst
+ * of 50. The stage's default (100/s) is shared by every route, so a flood of
+ * the one route anyone may call stops here, leaving the rest for signed-in clients.
+ */
+export const PUBLIC_SUBMIT_THROTTLE = { rateLimit: 20, burstLimit: 50 } as const;
