@@ -133,12 +133,15 @@ function problemFor(
 ): HttpResult {
   const headers: Record<string, string> =
     retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
-  if (encoding !== 'form')
+  if (encoding !== 'form') {
+    // The problem+json shape every route answers: each error's path and message (labels are for pages).
+    const errors = problem.errors?.map(({ path, message }) => ({ path, message }));
     return {
       status: problem.status,
-      body: JSON.stringify(problem),
+      body: JSON.stringify(new HttpProblem(problem.status, problem.detail, errors)),
       headers: { 'content-type': 'application/problem+json', ...headers },
     };
+  }
   const listed = (problem.errors ?? [])
     .map((error) => {
       const label = (error as { label?: string }).label ?? error.path;
