@@ -36,6 +36,10 @@ const formRecord = {
 /** The page shapes the public routes answer, as the documentation shows them. */
 const PAGE = 'A small HTML page (no script) that says what happened';
 
+/** A public page as the documentation shows it (shared/http/pages.ts builds the real ones, styled). */
+const page = (title: string, text: string) =>
+  `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>\n<body><h1>${title}</h1>\n<p>${text}</p>\n</body></html>\n`;
+
 /**
  * Web-to-lead forms (SPEC "Capture"). Forms are tenant settings: only admins
  * manage them (SPEC: "Only admins ... manage settings"). `/f/...` are the
@@ -151,6 +155,12 @@ export const formRoutes = defineRoutes([
         [HONEYPOT_FIELD]: '',
       },
       response: { status: 'confirmation_required' },
+      media: {
+        'text/html': page(
+          'Thank you',
+          'We received your details. Please check your inbox and click the link in our email to confirm your subscription.',
+        ),
+      },
     },
   },
   {
@@ -166,5 +176,8 @@ export const formRoutes = defineRoutes([
     query: () => formSchemas().confirmQuery,
     responseMediaTypes: { 'text/html': `${PAGE}: subscribed, or already subscribed` },
     status: 200,
+    examples: {
+      media: { 'text/html': page('You are subscribed', 'Thank you: your subscription is confirmed.') },
+    },
   },
 ]);

@@ -74,7 +74,12 @@ const errorResponses = (route: RouteDef): Record<string, unknown> => {
     responses['403'] = ref('Your role may not do this');
   }
   if (route.path.includes('{')) responses['404'] = ref('Not found (or not visible to you)');
-  if (route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT') {
+  // A public page's missing link is a page too.
+  if (route.public && route.responseMediaTypes?.['text/html'] && responses['404'])
+    (responses['404'] as { content: Record<string, unknown> }).content['text/html'] = {
+      schema: { type: 'string', description: 'A page that says the link does not work' },
+    };
+  if (!route.readsBody && (route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT')) {
     responses['409'] = ref('Conflict: duplicate unique value or illegal state change');
   }
   if (route.headers?.includes('If-Match'))
@@ -142,7 +147,8 @@ function operation(route: RouteDef): Record<string, unknown> {
   const content: Record<string, unknown> = {};
   if (route.response) content['application/json'] = { schema: toSchema(route.response(), 'output') };
   for (const [mediaType, description] of Object.entries(route.responseMediaTypes ?? {})) {
-    content[mediaType] = { schema: { type: 'string', description } };
+    const example = route.examples?.media?.[mediaType];
+    content[mediaType] = { schema: { type: 'string', description }, ...(example ? { example } : {}) };
   }
   const success =
     route.status === 204

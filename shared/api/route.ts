@@ -77,7 +77,12 @@ export interface RouteDef {
    * answer (`response`, as its `response` schema describes it). Each must pass
    * its schema; a unit test checks every route's.
    */
-  readonly examples?: { readonly request?: unknown; readonly response?: unknown };
+  readonly examples?: {
+    readonly request?: unknown;
+    readonly response?: unknown;
+    /** Answers in `responseMediaTypes` (an HTML page), by media type. */
+    readonly media?: Readonly<Record<string, string>>;
+  };
 }
 
 /**
