@@ -47,7 +47,8 @@
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
  * CrmApi.ConsoleClientId, CrmApi.HostedUiUrl, CrmConsole.ConsoleUrl, CrmConsole.ConsoleBucketName,
  * CrmConsole.DistributionId,
- * CrmReporting.StreamFailureQueueUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl.
+ * CrmReporting.StreamFailureQueueUrl, CrmReporting.EventBusName, CrmReporting.EventBusArn,
+ * CrmReporting.EventDlqUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl.
  */
 import { App } from 'aws-cdk-lib';
 import { buildApp } from './build-app.ts';
