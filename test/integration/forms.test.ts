@@ -189,8 +189,12 @@ describe('public submit', () => {
       referrer: 'https://www.example.com/pricing?plan=pro',
       marketingConsent: { status: 'not_asked', source: 'web_form', formId: form.id },
     });
-    // The owner sees it like any lead they own.
+    // The owner sees it like any lead they own, and it is told like any lead: lead.created on the bus.
     expect((await world.repBlue.client.get(`/leads/${lead.id}`)).status).toBe(200);
+    await eventually(async () => {
+      const events = await world.admin.client.get('/__local/events?type=lead.created');
+      expect(events.body.items.map((event: AnyBody) => event.detail.data.id)).toContain(lead.id);
+    });
   });
 
   it('takes JSON too, answering 201 {status} and nothing of the lead; 303 to the redirect URL for a form post', async () => {
