@@ -115,6 +115,9 @@ const thankYouPage = (doubleOptIn: boolean) =>
       : '<p>We received your details and will be in touch.</p>',
   );
 
+/** Whether the client asked for HTML first-hand (a browser), not merely accepting anything. */
+const acceptsHtml = (event: APIGatewayProxyEventV2) => /\btext\/html\b/i.test(event.headers.accept ?? '');
+
 const notFoundPage = (what: string) =>
   pageResult(
     404,
@@ -397,14 +400,17 @@ export function formsHandler(policy: SubmitPolicy = defaultSubmitPolicy) {
       }
     },
 
-    async confirmFormSubscription({ params, query }) {
+    async confirmFormSubscription({ params, query, event }) {
+      // A person's browser gets a page; any other client the problem+json every route answers.
+      const missing = () =>
+        acceptsHtml(event) ? notFoundPage('Link') : problemFor('json', notFound('Link'));
       const key = await getSigningKey();
       const form = verifyFormId(params.formId, key);
       const claim = query.token ? verifyConfirmToken(query.token, key, policy.now()) : undefined;
       if (!form || !claim || claim.tenantId !== form.tenantId || claim.formId !== form.formId)
-        return notFoundPage('Link');
+        return missing();
       const outcome = await confirmConsent(claim.tenantId, claim.leadId, new Date(policy.now()));
-      if (!outcome) return notFoundPage('Link');
+      if (!outcome) return missing();
       return pageResult(
         200,
         outcome === 'confirmed' ? 'You are subscribed' : 'Already confirmed',

@@ -313,10 +313,14 @@ describe('double opt-in', () => {
     const link = new URL(/(http\S+\/confirm\?token=[A-Za-z0-9_-]+)/.exec(mail.body.text ?? '')?.[1] ?? '');
     expect(link.pathname).toBe(`${submitPath(form)}/confirm`);
 
-    const tampered = await publicClient().get(
-      `${link.pathname}?token=${link.searchParams.get('token')?.slice(0, -2)}AA`,
-    );
+    // A tampered link: a page for a browser, problem+json for any other client.
+    const tamperedPath = `${link.pathname}?token=${link.searchParams.get('token')?.slice(0, -2)}AA`;
+    const tampered = await publicClient().get(tamperedPath, { accept: 'text/html,application/xhtml+xml' });
     expect(tampered.status).toBe(404);
+    expect(tampered.text).toContain('Link not found');
+    const problem = await publicClient().get(tamperedPath);
+    expect(problem.status).toBe(404);
+    expect(problem.body).toMatchObject({ status: 404, detail: 'Link not found' });
     expect((await admin.get(`/leads/${lead.id}`)).body.marketingConsent.status).toBe('pending');
 
     const first = await publicClient().get(`${link.pathname}${link.search}`);
