@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { formRoutes } from '#shared/api/forms';
-import { withCustomGroups } from '#shared/domain/custom-fields';
+import { type CustomFieldDefinition, withCustomGroups } from '#shared/domain/custom-fields';
 import {
   CONFIRM_LINK_SECONDS,
   formConfirmUrl,
@@ -26,6 +26,7 @@ import {
   utmOf,
 } from '#shared/domain/forms';
 import { applyMergePatch } from '#shared/domain/merge-patch';
+import { asciiUrl } from '#shared/domain/urls';
 import type { Caller } from '#shared/http/auth';
 import { readSubmission, type SubmissionEncoding, submittedLead } from '#shared/http/form-submission';
 import { httpHandler } from '#shared/http/handler';
@@ -70,20 +71,30 @@ export const defaultSubmitPolicy: SubmitPolicy = {
   },
 };
 
-/** A form as its routes answer it: with its submit URL, embed snippet and honeypot name. */
-async function shownForm(event: APIGatewayProxyEventV2, tenantId: string, form: Form) {
+/**
+ * How forms are shown: with their submit URL, embed snippet and honeypot name.
+ * Reads the signing key and the lead custom fields (the snippet's labels) once.
+ */
+async function formView(event: APIGatewayProxyEventV2, tenantId: string) {
   const [key, definitions] = await Promise.all([
     getSigningKey(),
     readCustomFieldDefinitions(tenantId, 'leads'),
   ]);
-  const submitUrl = formSubmitUrl(publicBaseUrl(event), signFormId({ tenantId, formId: form.id }, key));
-  return {
-    ...clientView(forms, form),
-    submitUrl,
-    embedHtml: embedSnippet(submitUrl, form.fields, definitions),
-    honeypotField: HONEYPOT_FIELD,
+  const baseUrl = publicBaseUrl(event);
+  return (form: Form) => {
+    const submitUrl = formSubmitUrl(baseUrl, signFormId({ tenantId, formId: form.id }, key));
+    return {
+      ...clientView(forms, form),
+      submitUrl,
+      embedHtml: embedSnippet(submitUrl, form.fields, definitions),
+      honeypotField: HONEYPOT_FIELD,
+    };
   };
 }
+
+/** One form as its routes answer it. */
+const shownForm = async (event: APIGatewayProxyEventV2, tenantId: string, form: Form) =>
+  (await formView(event, tenantId))(form);
 
 /** 400 listing every problem of the form's fields against the lead custom fields (formFieldIssues). */
 async function checkFields(caller: Caller, form: Pick<Form, 'fields' | 'doubleOptIn'>): Promise<void> {
@@ -167,7 +178,8 @@ function successFor(encoding: SubmissionEncoding, form: Form): HttpResult {
       body: { status: form.doubleOptIn ? 'confirmation_required' : 'received' },
     };
   // 303: the browser follows with a GET, so a reload never posts the form again.
-  if (form.redirectUrl) return { status: 303, headers: { location: form.redirectUrl } };
+  if (form.redirectUrl)
+    return { status: 303, headers: { location: asciiUrl(form.redirectUrl) ?? form.redirectUrl } };
   return thankYouPage(form.doubleOptIn);
 }
 
@@ -245,12 +257,12 @@ async function sendConfirmation(
 async function createSubmittedLead(
   tenantId: string,
   form: Form,
+  definitions: readonly CustomFieldDefinition[],
   fields: Partial<Record<string, string>>,
   customFields: Record<string, unknown>,
   extras: Pick<Lead, 'utm' | 'referrer'>,
   now: Date,
 ): Promise<Lead> {
-  const definitions = await readCustomFieldDefinitions(tenantId, 'leads');
   const owner = (await ruleAssignee(tenantId, fields.country)) ?? {
     ownerId: form.ownerId,
     ...(form.teamId ? { teamId: form.teamId } : {}),
@@ -316,7 +328,7 @@ export function formsHandler(policy: SubmitPolicy = defaultSubmitPolicy) {
       const listed = await listPage(forms, caller, page, { archived: query.archived, visibility: 'tenant' });
       const body = listed.body as { items: Form[]; nextCursor: string | null };
       return ok({
-        items: await Promise.all(body.items.map((form) => shownForm(event, caller.tenantId, form))),
+        items: body.items.map(await formView(event, caller.tenantId)),
         nextCursor: body.nextCursor,
       });
     },
@@ -385,6 +397,7 @@ export function formsHandler(policy: SubmitPolicy = defaultSubmitPolicy) {
         const lead = await createSubmittedLead(
           tenantId,
           form,
+          definitions,
           checked.fields,
           checked.customFields,
           { ...(utm ? { utm } : {}), ...(referrer ? { referrer } : {}) },
