@@ -206,6 +206,8 @@ export const lambdas = [
   http('views'),
   // Webhooks: `POST /webhooks/{id}/test` delivers at once (10 s at most), within API Gateway's 29 s.
   { ...http('webhooks'), timeoutMs: 20_000 },
+  // Web-to-lead forms: the admin routes and the public submit, which emails double opt-in confirmations.
+  http('forms', { ...httpDefaults, mail: 'transactional' }),
   {
     name: 'exportJobs',
     entry: 'functions/queue/exportJobs.ts',

@@ -74,7 +74,12 @@ const errorResponses = (route: RouteDef): Record<string, unknown> => {
     responses['403'] = ref('Your role may not do this');
   }
   if (route.path.includes('{')) responses['404'] = ref('Not found (or not visible to you)');
-  if (route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT') {
+  // A public page's missing link is a page too.
+  if (route.public && route.responseMediaTypes?.['text/html'] && responses['404'])
+    (responses['404'] as { content: Record<string, unknown> }).content['text/html'] = {
+      schema: { type: 'string', description: 'A page that says the link does not work' },
+    };
+  if (!route.readsBody && (route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT')) {
     responses['409'] = ref('Conflict: duplicate unique value or illegal state change');
   }
   if (route.headers?.includes('If-Match'))
@@ -84,6 +89,25 @@ const errorResponses = (route: RouteDef): Record<string, unknown> => {
     responses['415'] = ref('Body is not JSON');
   }
   if (!route.public) responses['429'] = ref('Throttled');
+  if (route.readsBody) {
+    // Its own answers in each media type it answers in (an HTML page for a browser's post).
+    const html = route.responseMediaTypes?.['text/html'] !== undefined;
+    const answer = (description: string) => {
+      const shown = ref(description) as { description: string; content: Record<string, unknown> };
+      if (html)
+        shown.content['text/html'] = { schema: { type: 'string', description: 'A page that says it' } };
+      return shown;
+    };
+    responses['400'] = answer(
+      'Invalid input; `errors` lists every bad field (a page lists them for a form post)',
+    );
+    responses['413'] = answer('Body over 1 MiB');
+    responses['415'] = answer(`Body is not ${route.readsBody.mediaTypes.join(' or ')}`);
+    responses['429'] = {
+      ...answer('Too many submissions; `Retry-After` says when to try again'),
+      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    };
+  }
   return responses;
 };
 
@@ -123,7 +147,8 @@ function operation(route: RouteDef): Record<string, unknown> {
   const content: Record<string, unknown> = {};
   if (route.response) content['application/json'] = { schema: toSchema(route.response(), 'output') };
   for (const [mediaType, description] of Object.entries(route.responseMediaTypes ?? {})) {
-    content[mediaType] = { schema: { type: 'string', description } };
+    const example = route.examples?.media?.[mediaType];
+    content[mediaType] = { schema: { type: 'string', description }, ...(example ? { example } : {}) };
   }
   const success =
     route.status === 204
@@ -153,7 +178,7 @@ function operation(route: RouteDef): Record<string, unknown> {
     : {};
   const redirect = route.redirect
     ? {
-        302: {
+        [route.redirect.status ?? 302]: {
           description: route.redirect.description,
           headers: { Location: { description: route.redirect.description, schema: { type: 'string' } } },
         },
@@ -171,6 +196,21 @@ function operation(route: RouteDef): Record<string, unknown> {
           requestBody: {
             required: true,
             content: { 'application/json': { schema: toSchema(route.body(), 'input') } },
+          },
+        }
+      : {}),
+    ...(route.readsBody
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              route.readsBody.mediaTypes.map((mediaType) => [
+                mediaType,
+                {
+                  schema: toSchema((route.readsBody as NonNullable<RouteDef['readsBody']>).schema(), 'input'),
+                },
+              ]),
+            ),
           },
         }
       : {}),

@@ -23,6 +23,7 @@ import {
   eventsMarkerKey,
   exportJobKey,
   followersPk,
+  formRateKey,
   IMPORT_RANGE_PREFIX,
   idempotencyKey,
   importKey,
@@ -239,5 +240,6 @@ export function accessPatternShapes(): KeyShape[] {
       sk: webhookLogSk('<at>', '<deliveryId>', 0).replace(/000$/, '<nnn>'),
     }),
     item('webhookSlot', { ...webhookSlotKey(TENANT, '<webhookId>', 0), sk: '<slot>' }),
+    item('formRate', formRateKey(TENANT, '<bucket>', '<windowStart>' as unknown as number)),
   ];
 }

@@ -27,7 +27,8 @@ export type EntityType =
   | 'CAMPAIGN'
   | 'SEQUENCE'
   | 'VIEW'
-  | 'WEBHOOK';
+  | 'WEBHOOK'
+  | 'FORM';
 
 export const RECORD_SK = 'A';
 
@@ -493,4 +494,14 @@ export const webhookLogSk = (at: string, deliveryId: string, attempt: number) =>
 export const webhookSlotKey = (tenantId: string, webhookId: string, slot: number) => ({
   pk: `T#${tenantId}#WEBHOOK_SLOT#${webhookId}`,
   sk: String(slot),
+});
+
+/**
+ * One rate-limit bucket of web-to-lead submissions (shared/store/forms.ts) for
+ * one window: `bucket` is `FORM#<formId>` or `IP#<keyed hash of the address>`,
+ * `windowStart` the window's first second. Expires (TTL) after its window.
+ */
+export const formRateKey = (tenantId: string, bucket: string, windowStart: number) => ({
+  pk: `T#${tenantId}#FORM_RATE#${bucket}`,
+  sk: String(windowStart),
 });
