@@ -88,23 +88,25 @@ async function contactOf(tenantId: string, address: string): Promise<Contact | u
   return id ? getRecord(contacts, tenantId, id) : undefined;
 }
 
-/** The owner of a lead nobody assigned: the tenant's rule, else its first active admin (in id order). */
+/**
+ * The owner of a lead nobody assigned: the tenant's rule, else its first
+ * active admin, else its first active user (in id order); undefined for a
+ * tenant without users, where the message is logged and dropped.
+ */
 async function leadOwner(tenantId: string): Promise<{ ownerId: string; teamId?: string } | undefined> {
   const assigned = await ruleAssignee(tenantId, undefined);
   if (assigned) return assigned;
+  let fallback: User | undefined;
   let startKey: Parameters<typeof listRecords>[2]['startKey'];
   do {
-    const page = await listRecords(users, tenantId, {
-      archived: false,
-      limit: 100,
-      startKey,
-      filter: { equals: { role: 'admin' } },
-    });
-    const admin = page.items.find((user) => user.active);
+    const page = await listRecords(users, tenantId, { archived: false, limit: 100, startKey });
+    const active = page.items.filter((user) => user.active);
+    const admin = active.find((user) => user.role === 'admin');
     if (admin) return ownerOf(admin);
+    fallback ??= active[0];
     startKey = page.lastKey;
   } while (startKey);
-  return undefined;
+  return fallback ? ownerOf(fallback) : undefined;
 }
 
 /** What one message becomes in one tenant, or why nothing. */
