@@ -161,6 +161,39 @@ describe('the logging address', () => {
   });
 });
 
+describe('the activity API and direction', () => {
+  it('accepts, shows and changes `direction` on logged emails and calls, and refuses anything else', async () => {
+    const contact = await newContact(world.repRed.client);
+    const made = await world.repRed.client.post('/activities', {
+      type: 'email',
+      subject: 'Sent the proposal',
+      direction: 'outbound',
+      related: { type: 'contact', id: contact.id },
+    });
+    expect(made.status, made.text).toBe(201);
+    expect(made.body).toMatchObject({ direction: 'outbound' });
+    const changed = await world.repRed.client.patch(`/activities/${made.body.id}`, { direction: 'inbound' });
+    expect(changed.status, changed.text).toBe(200);
+    expect((await world.repRed.client.get(`/activities/${made.body.id}`)).body).toMatchObject({
+      direction: 'inbound',
+    });
+    const bad = await world.repRed.client.post('/activities', {
+      type: 'call',
+      subject: 'x',
+      direction: 'sideways',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'direction' })]);
+    // The email details are the CRM's own: a client cannot set them.
+    const forged = await world.repRed.client.post('/activities', {
+      type: 'email',
+      subject: 'Forged',
+      email: { from: { address: 'x@y.example' }, to: [], cc: [], attachments: [] },
+    });
+    expect(forged.status).toBe(400);
+  });
+});
+
 describe('mail to the SMTP port', () => {
   it("from a known contact: an inbound email on the contact's timeline, quote trimmed, HTML sanitised, attachments listed", async () => {
     const contact = await newContact(world.repRed.client);
