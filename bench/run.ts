@@ -24,8 +24,8 @@ import type { SegmentBenchReport } from './segments.ts';
  * Writes BENCHMARKS.md and exits non-zero when an expectation fails.
  * Then segment resolution over a large tenant, campaign sending through the local
  * runtime, and (child sections) report aggregates, CSV import/export, the
- * plain-language interpreter per sentence and the web console (bundle sizes, Lighthouse). BENCH_ITERATIONS, BENCH_INIT_RUNS, BENCH_STREAM_BATCHES, BENCH_SEGMENT_CONTACTS,
- * BENCH_CAMPAIGN_RECIPIENTS, BENCH_IMPORT_ROWS and BENCH_LANGUAGE_PASSES shorten a trial run.
+ * plain-language interpreter per sentence, the integrations' stream consumers and the web console (bundle sizes, Lighthouse). BENCH_ITERATIONS, BENCH_INIT_RUNS, BENCH_STREAM_BATCHES, BENCH_SEGMENT_CONTACTS,
+ * BENCH_CAMPAIGN_RECIPIENTS, BENCH_IMPORT_ROWS, BENCH_LANGUAGE_PASSES and BENCH_INTEGRATION_BATCHES shorten a trial run.
  */
 
 const started = Date.now();
@@ -213,6 +213,8 @@ async function main(): Promise<number> {
   await runSectionScript('bench/imports.ts');
   log('plain-language segments: the interpreter per sentence (bench/segment-language.ts, a child process)');
   await runSectionScript('bench/segment-language.ts');
+  log('integrations: the event bus consumer (bench/integrations.ts, a child process)');
+  await runSectionScript('bench/integrations.ts');
   log('web console: bundle sizes and Lighthouse (bench/console.ts, a child process)');
   await runSectionScript('bench/console.ts');
 

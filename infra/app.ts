@@ -52,7 +52,8 @@
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
  * CrmApi.ConsoleClientId, CrmApi.HostedUiUrl, CrmConsole.ConsoleUrl, CrmConsole.ConsoleBucketName,
  * CrmConsole.DistributionId,
- * CrmReporting.StreamFailureQueueUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl,
+ * CrmReporting.StreamFailureQueueUrl, CrmReporting.EventBusName, CrmReporting.EventBusArn,
+ * CrmReporting.EventDlqUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl,
  * and with inbound email CrmInbound.ReceiptRuleSetName, CrmInbound.MxRecord, CrmInbound.InboundMailBucketName,
  * CrmInbound.InboundEmailFailureQueueUrl.
  */

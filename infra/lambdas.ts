@@ -56,6 +56,11 @@ export interface LambdaUses {
   /** STREAM_FAILURE_QUEUE_URL, and sending to the stream's failure queue. */
   readonly streamFailures?: true;
   /**
+   * EVENT_BUS=eventbridge, EVENT_BUS_NAME and EVENT_BUS_DLQ_URL, and `events:PutEvents` on the
+   * domain events' bus only, and sending to its DLQ (shared/events/eventbridge-bus.ts).
+   */
+  readonly eventBus?: true;
+  /**
    * `<NAME>_BUCKET` of each bucket named, and the object actions on the keys of the patterns
    * given (IAM wildcards after the bucket ARN): `read` GetObject (a HEAD and a presigned GET
    * need it too), `write` PutObject (and a presigned PUT). Nothing else: no listing, no delete.
@@ -260,10 +265,11 @@ export const lambdas = [
     name: 'tableChanges',
     entry: 'functions/stream/tableChanges.ts',
     trigger: { kind: 'stream' },
-    description: 'CRM table stream: report aggregates, timelines, notifications',
+    description: 'CRM table stream: report aggregates, timelines, notifications, domain events',
     uses: {
       table: 'readWrite',
       streamFailures: true,
+      eventBus: true,
       scheduler: {
         access: 'cancel',
         names:

@@ -103,6 +103,22 @@ export const config = {
   get localStreamFailureFile(): string | undefined {
     return optional(env.streamFailures.localFile);
   },
+  /** `eventbridge` in AWS; `local` (the stand-in recording what would be sent) otherwise. */
+  get eventBus(): 'eventbridge' | 'local' {
+    return optional(env.events.bus) === 'eventbridge' ? 'eventbridge' : 'local';
+  },
+  /** The custom EventBridge bus of the domain events (AWS). */
+  get eventBusName(): string {
+    return required(env.events.busName);
+  },
+  /** The SQS queue of the domain events the bus kept refusing (AWS). */
+  get eventBusDlqUrl(): string {
+    return required(env.events.dlqUrl);
+  },
+  /** The local stand-in's JSONL file of sent events (`npm start`); unset: kept in memory. */
+  get localEventsFile(): string | undefined {
+    return optional(env.events.localFile) || undefined;
+  },
   /** The local web inbox of sent email (`npm start` only; undefined in AWS). */
   get localInboxUrl(): string | undefined {
     return optional(env.localInboxUrl) || undefined;

@@ -31,6 +31,17 @@ const streamFailures = {
   localFile: 'LOCAL_STREAM_FAILURE_FILE',
 } as const;
 
+/** The domain events' bus (shared/events/). EVENT_BUS is `eventbridge` in AWS, `local` under `npm start`. */
+const events = {
+  bus: 'EVENT_BUS',
+  /** The custom EventBridge bus the events are put on (AWS). */
+  busName: 'EVENT_BUS_NAME',
+  /** The SQS queue of events the bus kept refusing (AWS). */
+  dlqUrl: 'EVENT_BUS_DLQ_URL',
+  /** The JSONL file the local stand-in records events in (`npm start`). */
+  localFile: 'LOCAL_EVENTS_FILE',
+} as const;
+
 /** The S3 bucket of each file kind (shared/storage/object-store.ts). */
 const buckets = {
   imports: 'IMPORTS_BUCKET',
@@ -70,6 +81,7 @@ export const env = {
   schedule,
   queue,
   streamFailures,
+  events,
   buckets,
   observability,
 } as const;

@@ -8,6 +8,7 @@ import { contactActivity } from './consumers/contact-activity.ts';
 import { contactClicks } from './consumers/contact-clicks.ts';
 import { dealActivity } from './consumers/deal-activity.ts';
 import { erasure } from './consumers/erasure.ts';
+import { eventBus } from './consumers/event-bus.ts';
 import { notifications } from './consumers/notifications.ts';
 import { sequenceExits } from './consumers/sequence-exits.ts';
 import { teamMoves } from './consumers/team-moves.ts';
@@ -22,7 +23,9 @@ import { settleFailures } from './pipeline/settle.ts';
  * notifications, the erasure cascade after a contact's removal, contacts'
  * last activity, sequence exits, campaign stats, records following their
  * owner's team, contacts' last campaign click (deal attribution), deals'
- * last activity, and the alert job's watch items.
+ * last activity, the alert job's watch items, and the domain events on the
+ * deployment's bus (last: by the time subscribers hear of a change, the other
+ * consumers have applied it).
  */
 export const consumers: readonly Consumer[] = [
   aggregates,
@@ -36,6 +39,7 @@ export const consumers: readonly Consumer[] = [
   contactClicks,
   dealActivity,
   alertWatches,
+  eventBus,
 ];
 
 /**

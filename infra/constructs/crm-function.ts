@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Aws, Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
@@ -75,6 +76,8 @@ export interface LambdaResources {
   /** The SES identities transactional email may be sent as (`*` when no sender is configured). */
   readonly mailIdentityArns?: readonly string[];
   readonly streamFailureQueue?: IQueue;
+  /** The domain events' custom bus and the DLQ of the events it kept refusing. */
+  readonly eventBus?: { readonly bus: IEventBus; readonly dlq: IQueue };
   /** The file buckets (imports, exports) a function may read or write objects of, by physical name (files.ts). */
   readonly buckets?: Partial<Record<BucketName, FileBucketName>>;
 }
@@ -131,6 +134,7 @@ export class CrmFunction extends Construct {
     }
     if (uses.streamFailures)
       fn.useStreamFailureQueue(need(resources.streamFailureQueue, 'the failure queue'));
+    if (uses.eventBus) fn.useEventBus(need(resources.eventBus, 'the event bus'));
     for (const [name, access] of Object.entries(uses.buckets ?? {}) as [BucketName, ObjectAccess][]) {
       fn.useBucket(name, need(resources.buckets?.[name], `the ${name} bucket`), access, spec.name);
     }
@@ -290,6 +294,19 @@ export class CrmFunction extends Construct {
           reason: `Object keys begin with an id (the tenant's; SES's message id for received mail), so ${actor} may ${action} on the keys matching ${pattern} of the ${name} bucket, and nothing else in it.`,
         });
     }
+    return this;
+  }
+
+  /**
+   * EVENT_BUS=eventbridge (without it shared/events/select.ts picks the local stand-in),
+   * EVENT_BUS_NAME and EVENT_BUS_DLQ_URL; `events:PutEvents` on that bus only, and sending to its DLQ.
+   */
+  useEventBus({ bus, dlq }: { readonly bus: IEventBus; readonly dlq: IQueue }): this {
+    this.fn.addEnvironment(env.events.bus, 'eventbridge');
+    this.fn.addEnvironment(env.events.busName, bus.eventBusName);
+    this.fn.addEnvironment(env.events.dlqUrl, dlq.queueUrl);
+    bus.grantPutEventsTo(this.fn);
+    dlq.grantSendMessages(this.fn);
     return this;
   }
 

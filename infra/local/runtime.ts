@@ -10,6 +10,7 @@ import { type DataFolderLock, lockDataFolder } from './data-lock.ts';
 import { loadOrCreateDevTokenKeys, loadOrCreateSigningSecret } from './dev-secrets.ts';
 import { type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { StartupError } from './errors.ts';
+import { EVENTS_CONTROL_FUNCTION, eventsControlHandler, eventsControlRoutes } from './events-control.ts';
 import {
   type LoadHttpHandler,
   type LoadStreamHandler,
@@ -149,6 +150,8 @@ export const STREAM_CHECKPOINTS_FILE = 'stream-checkpoints.json';
 export const SCHEDULE_FAILURES_FILE = 'schedule-failures.jsonl';
 /** The SQS stand-in's dead-letter queue: messages whose consumer kept failing. */
 export const QUEUE_FAILURES_FILE = 'queue-failures.jsonl';
+/** The event bus stand-in's record of what would have been put on EventBridge. */
+export const EVENTS_FILE = 'events.jsonl';
 export { INBOUND_FAILURES_FILE, LOCAL_INBOUND_DOMAIN };
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
@@ -232,7 +235,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
               Object.fromEntries(lambdasOf('http').map((spec) => [spec.name, spec.trigger.routes])),
             ),
           )
-    ).then((catalogueRoutes) => [...catalogueRoutes, ...schedulerControlRoutes]);
+    ).then((catalogueRoutes) => [...catalogueRoutes, ...schedulerControlRoutes, ...eventsControlRoutes]);
     routes.catch(() => undefined);
     // Assigned before `ready`; requests reach handlers only after it.
     let schedulerLoop: LocalSchedulerLoop | undefined;
@@ -246,13 +249,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return schedulerLoop;
     };
     const controlHandler = schedulerControlHandler(() => scheduler);
+    const eventsFile = join(dataDir, EVENTS_FILE);
+    const eventsHandler = eventsControlHandler(eventsFile);
     const loadHttpHandler = options.loadHttpHandler ?? loadCatalogueHttpHandler;
     // The S3 stand-in starts after the HTTP server; the console's CSP names it once known.
     let storageEndpoint: string | undefined;
     const http: RunningHttpServer = await startHttpServer({
       routes,
       loadHandler: (name) =>
-        name === SCHEDULER_CONTROL_FUNCTION ? Promise.resolve(controlHandler) : loadHttpHandler(name),
+        name === SCHEDULER_CONTROL_FUNCTION
+          ? Promise.resolve(controlHandler)
+          : name === EVENTS_CONTROL_FUNCTION
+            ? Promise.resolve(eventsHandler)
+            : loadHttpHandler(name),
       verifyToken: async (token) => (await import('./tokens.ts')).verifyToken(dataDir, token),
       port: apiPort,
       ...(options.host ? { host: options.host } : {}),
@@ -375,6 +384,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // shared/queue/select.ts: the SQS stand-in, keeping messages in their own table.
       [env.queue.queue]: 'local',
       [env.queue.localTable]: queueTableName,
+      // shared/events/select.ts: the EventBridge stand-in, recording what would be sent (GET /__local/events).
+      [env.events.bus]: 'local',
+      [env.events.localFile]: eventsFile,
       // functions/stream/pipeline/set-aside.ts: records the stream consumer can never apply go where the poller's do.
       [env.streamFailures.localFile]: join(dataDir, STREAM_FAILURES_FILE),
       // The local SES has no rate limit; SEND_RATE_PER_SECOND=14 behaves like a production account.

@@ -1,13 +1,28 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { EVENT_SOURCE } from '#shared/events/bus';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
 import type { ScheduleWiring } from '../grants.ts';
 import { lambdasOf } from '../lambdas.ts';
+
+/**
+ * How long the bus's archive keeps the domain events for replay: a month covers
+ * finding and fixing a subscriber's fault (a rule that was wrong, a target that
+ * was down past EventBridge's own 24 h of retries) and replaying what it
+ * missed, and bounds what the archive holds of people's data after their
+ * records change or are erased.
+ */
+export const EVENT_ARCHIVE_RETENTION_DAYS = 30;
+
+/** The name of the domain events' bus: `crm-events`, or `crm-events-<stage>`. */
+export const eventBusName = (stage: string | undefined): string =>
+  stage ? `crm-events-${stage}` : 'crm-events';
 
 export interface ReportingStackProps extends StackProps {
   readonly table: ITableV2;
@@ -17,7 +32,8 @@ export interface ReportingStackProps extends StackProps {
 }
 
 /**
- * The table-stream consumer that keeps report aggregates, timelines and notifications.
+ * The table-stream consumer that keeps report aggregates, timelines and notifications, and
+ * puts the domain events on the deployment's custom EventBridge bus.
  * Delivery is at least once (the consumer is idempotent per stream eventID); a record that
  * cannot be applied is isolated by the consumer and set aside on the failure queue with its
  * reason; one that keeps failing otherwise is isolated by bisecting and its position sent there.
@@ -25,6 +41,10 @@ export interface ReportingStackProps extends StackProps {
 export class ReportingStack extends Stack {
   readonly consumer: CrmFunction;
   readonly failureQueue: Queue;
+  /** The custom bus the consumer puts the domain events on, with an archive for replay. */
+  readonly eventBus: EventBus;
+  /** Domain events the bus kept refusing (shared/events/eventbridge-bus.ts). */
+  readonly eventDlq: Queue;
 
   constructor(scope: Construct, id: string, props: ReportingStackProps) {
     super(scope, id, props);
@@ -39,6 +59,22 @@ export class ReportingStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
 
+    // The domain events (README "Domain events"): a custom bus, so rules of other systems match
+    // `source: crm` without seeing the account's default bus, and an archive of everything on it.
+    this.eventBus = new EventBus(this, 'DomainEvents', { eventBusName: eventBusName(config.stage) });
+    this.eventBus.archive('DomainEventsArchive', {
+      archiveName: `${eventBusName(config.stage)}-archive`,
+      description: 'Every CRM domain event, for replay to a rule after a subscriber fault',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(EVENT_ARCHIVE_RETENTION_DAYS),
+    });
+    this.eventDlq = new Queue(this, 'DomainEventsDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+
     const [consumer] = lambdasOf('stream');
     if (!consumer) throw new Error('infra/lambdas.ts lists no stream consumer');
     this.consumer = CrmFunction.fromCatalogue(this, consumer, {
@@ -47,6 +83,7 @@ export class ReportingStack extends Stack {
       schedules: props.schedules,
       // Records that can never be applied are set aside here by the consumer itself, with the reason.
       streamFailureQueue: this.failureQueue,
+      eventBus: { bus: this.eventBus, dlq: this.eventDlq },
     });
     // DynamoEventSource grants the stream read itself (DescribeStream, GetRecords, GetShardIterator, ListStreams).
     this.consumer.fn.addEventSource(
@@ -65,6 +102,9 @@ export class ReportingStack extends Stack {
     );
 
     new CfnOutput(this, 'StreamFailureQueueUrl', { value: this.failureQueue.queueUrl });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: this.eventBus.eventBusArn });
+    new CfnOutput(this, 'EventDlqUrl', { value: this.eventDlq.queueUrl });
 
     this.acknowledgeFindings();
   }
@@ -74,6 +114,10 @@ export class ReportingStack extends Stack {
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the on-failure destination (dead-letter queue) of the stream consumer.',
+    });
+    Validations.of(this.eventDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the domain events the bus kept refusing.',
     });
   }
 }

@@ -66,7 +66,8 @@ const refFields = (ref: DeliveryRef): Item =>
     : { kind: 'sequence', sequenceId: ref.sequenceId, contactId: ref.contactId, step: ref.step };
 
 const storage = new Set<string>(storageAttributes);
-const toDelivery = (item: Item): Delivery =>
+/** A delivery as the domain reads it: the item without its keys and index attributes. */
+export const toDelivery = (item: Item): Delivery =>
   Object.fromEntries(Object.entries(item).filter(([name]) => !storage.has(name))) as unknown as Delivery;
 
 export interface NewDelivery {

@@ -20,6 +20,7 @@ import {
   engagementPk,
   enrollmentKey,
   enrollmentStatusPk,
+  eventsMarkerKey,
   exportJobKey,
   followersPk,
   IMPORT_RANGE_PREFIX,
@@ -183,6 +184,7 @@ export function accessPatternShapes(): KeyShape[] {
     item('suppression', suppressionKey(TENANT, '<emailHash>')),
     item('streamMarker', streamMarkerKey(TENANT, '<eventId>')),
     item('campaignStatsMarker', campaignStatsMarkerKey(TENANT, '<eventId>')),
+    item('eventsMarker', eventsMarkerKey(TENANT, '<eventId>')),
     item('campaignStats', campaignStatsKey(TENANT, '<campaignId>')),
     item('campaignRecipient', { pk: campaignRecipientsPk(TENANT, '<campaignId>'), sk: '<contactId>' }),
     item('sequenceDelivery', {

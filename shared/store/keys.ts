@@ -136,6 +136,12 @@ export const campaignStatsMarkerKey = (tenantId: string, eventId: string) => ({
   sk: 'CAMPAIGN',
 });
 
+/** The domain events' marker of one stream event: its events were published (shared/store/event-markers.ts). */
+export const eventsMarkerKey = (tenantId: string, eventId: string) => ({
+  pk: streamMarkerPk(tenantId, eventId),
+  sk: 'EVENTS',
+});
+
 /** Attributes that exist for the table, not for clients (named by the domain, which reads stored images). */
 export { storageAttributes } from '../domain/records.ts';
 

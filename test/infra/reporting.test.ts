@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { scheduleEnv } from '#shared/config';
 import { scheduleTargets } from '#shared/schedule/scheduler';
 import { tableReadActions, tableWriteActions } from '../../infra/grants.ts';
+import { EVENT_ARCHIVE_RETENTION_DAYS } from '../../infra/stacks/reporting-stack.ts';
 import { actionsOf, allowStatements, logicalId, pseudoArn, synthApp } from './support.ts';
 
 const { stacks, templates } = synthApp();
@@ -106,5 +107,63 @@ describe('CrmReporting: the table-stream consumer', () => {
       ),
     });
     expect(variables.SIGNING_SECRET_ARN).toBeUndefined();
+  });
+});
+
+describe('CrmReporting: the domain events bus', () => {
+  const busId = logicalId(stacks.reporting.eventBus.node.defaultChild as CfnResource);
+  const dlqId = logicalId(stacks.reporting.eventDlq.node.defaultChild as CfnResource);
+
+  it('is a custom bus named crm-events, archived 30 days for replay of everything with source crm', () => {
+    reporting.hasResourceProperties('AWS::Events::EventBus', { Name: 'crm-events' });
+    reporting.hasResourceProperties('AWS::Events::Archive', {
+      ArchiveName: 'crm-events-archive',
+      SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
+      RetentionDays: EVENT_ARCHIVE_RETENTION_DAYS,
+      EventPattern: { source: ['crm'] },
+    });
+    expect(EVENT_ARCHIVE_RETENTION_DAYS).toBe(30);
+  });
+
+  it('keeps refused events 14 days in an encrypted DLQ that refuses plain HTTP', () => {
+    reporting.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    reporting.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: dlqId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('the consumer knows the bus and its DLQ, may put events on that bus only and send to that DLQ', () => {
+    const variables =
+      reporting.findResources('AWS::Lambda::Function')[functionId]?.Properties.Environment.Variables;
+    expect(variables).toMatchObject({
+      EVENT_BUS: 'eventbridge',
+      EVENT_BUS_NAME: { Ref: busId },
+      EVENT_BUS_DLQ_URL: { Ref: dlqId },
+    });
+    const roleId = logicalId(stacks.reporting.consumer.fn.role?.node.defaultChild as CfnResource);
+    const statements = allowStatements(reporting)
+      .filter(({ roles }) => roles.includes(roleId))
+      .map(({ statement }) => statement);
+    const events = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('events:')),
+    );
+    expect(events).toEqual([
+      { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } },
+    ]);
+    const sqsResources = statements
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')))
+      .map((statement) => statement.Resource);
+    expect(sqsResources).toEqual(
+      expect.arrayContaining([{ 'Fn::GetAtt': [dlqId, 'Arn'] }, { 'Fn::GetAtt': [queueId, 'Arn'] }]),
+    );
+    expect(sqsResources).toHaveLength(2);
   });
 });

@@ -88,6 +88,8 @@ describe('cdk-nag AwsSolutions', () => {
         `${scheduleGroupWildcard} @ CrmSchedule/campaignStart-function/Role/DefaultPolicy/Resource`,
         `${scheduleGroupWildcard} @ CrmReporting/aggregates-function/Role/DefaultPolicy/Resource`,
         'AwsSolutions-SQS3 @ CrmReporting/StreamFailures/Resource',
+        // The domain events' DLQ is itself a dead-letter queue (of the events the bus kept refusing).
+        'AwsSolutions-SQS3 @ CrmReporting/DomainEventsDlq/Resource',
         'AwsSolutions-SQS3 @ CrmSchedule/ScheduleFailures/Resource',
         ...functions.map((fn) => `AwsSolutions-IAM5[Resource::*] @ ${fn}/Role/DefaultPolicy/Resource`),
         // Object keys begin with the tenant: the import functions' grants name key patterns only.

@@ -234,7 +234,7 @@ describe('mail to the SMTP port', () => {
         attachments: [{ filename: 'signed.pdf', contentType: 'application/pdf', size: 15 }],
       },
     });
-    const html = (activity?.email as { html: string }).html;
+    const html = (activity?.email as { html?: string } | undefined)?.html ?? '';
     expect(html).toContain('<b>go ahead</b>');
     expect(html).not.toMatch(/onclick|script|alert|<img/);
     expect(html).toContain('href="https://t.example/open.gif"');

@@ -36,6 +36,7 @@ const crm: Architecture = {
       { name: 'shared/schemas', paths: ['shared/schemas/'] },
       { name: 'shared/schedule', paths: ['shared/schedule/'] },
       { name: 'shared/queue', paths: ['shared/queue/'] },
+      { name: 'shared/events', paths: ['shared/events/'] },
       { name: 'shared/storage', paths: ['shared/storage/'] },
       { name: 'shared/identity', paths: ['shared/identity/'] },
       { name: 'shared/language-model', paths: ['shared/language-model/'] },

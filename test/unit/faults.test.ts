@@ -4,6 +4,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -172,6 +173,8 @@ describe('stream consumer under DynamoDB faults', () => {
     const { handler } = await import('#functions/stream/tableChanges');
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     dynamoMock.on(BatchWriteCommand).resolves({});
+    // The domain events' markers: none yet.
+    dynamoMock.on(BatchGetCommand).resolves({ Responses: {} });
     dynamoMock
       .on(TransactWriteCommand)
       .callsFake((input: { TransactItems: { Put?: { Item: { tenantId: string } } }[] }) => {

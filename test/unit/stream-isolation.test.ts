@@ -273,7 +273,8 @@ describe('the stream consumer isolates each record', () => {
     const tenants = dynamoMock
       .commandCalls(BatchWriteCommand)
       .flatMap((call) => tenantsIn(call.args[0].input as Puts));
-    expect(tenants).toEqual(['fine']);
+    // Its timeline entry and its domain events' marker; nothing of the unreadable record.
+    expect([...new Set(tenants)]).toEqual(['fine']);
   });
 
   it('reports a poison record for retry when it cannot be set aside', async () => {

@@ -54,6 +54,8 @@ describe('decoding a stream batch', () => {
         old: undefined,
         new: contact('c1'),
         kind: 'insert',
+        // ApproximateCreationDateTime, whole seconds.
+        streamedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
       },
       expect.objectContaining({ eventId: 'e2', kind: 'modify', old: contact('c1'), tenantId: 't1' }),
       // A removal's tenant and entity come from its old image.
@@ -180,7 +182,7 @@ describe('running the consumers', () => {
     expect(failures.get('e1')).toEqual({ 'timeline and notifications': passing });
   });
 
-  it('the entry runs aggregates, timeline, notifications, erasure, contact activity, sequence exits, campaign stats, team moves, contact clicks, deal activity, alert watches', async () => {
+  it('the entry runs aggregates, timeline, notifications, erasure, contact activity, sequence exits, campaign stats, team moves, contact clicks, deal activity, alert watches, event bus', async () => {
     const { consumers } = await import('#functions/stream/tableChanges');
     expect(consumers.map((step) => step.name)).toEqual([
       'aggregates',
@@ -194,6 +196,7 @@ describe('running the consumers', () => {
       'contact clicks',
       'deal activity',
       'alert watches',
+      'event bus',
     ]);
     // The keys of set-aside reasons, as they have always been.
     expect([...new Set(consumers.map((step) => step.reportedAs ?? step.name))]).toEqual([
@@ -206,6 +209,7 @@ describe('running the consumers', () => {
       'contact clicks',
       'deal activity',
       'alert watches',
+      'event bus',
     ]);
   });
 });
@@ -286,7 +290,7 @@ describe('settling the failures', () => {
 });
 
 describe('the consumers', () => {
-  it('import only the change type and the isolation helpers from the pipeline, never the entry', async () => {
+  it('import only the change type, the isolation helpers and the event derivation, never the entry', async () => {
     const folder = join(import.meta.dirname, '../../functions/stream/consumers');
     const files = (await readdir(folder)).filter((name) => name.endsWith('.ts'));
     expect(files.length).toBeGreaterThanOrEqual(8);
@@ -295,7 +299,12 @@ describe('the consumers', () => {
       const local = [...source.matchAll(/from '(\.[^']*)'/g)].map((match) => match[1]);
       for (const path of local)
         expect(
-          ['../pipeline/change.ts', '../pipeline/isolation.ts', '../pipeline/per-record.ts'],
+          [
+            '../pipeline/change.ts',
+            '../pipeline/isolation.ts',
+            '../pipeline/per-record.ts',
+            '../events/derive.ts',
+          ],
           `${name} imports ${path}`,
         ).toContain(path);
       expect(source, name).not.toMatch(/tableChanges/);

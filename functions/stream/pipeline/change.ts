@@ -27,6 +27,8 @@ export interface TableChange {
   /** The item after the write; undefined for a removal. */
   readonly new: Image | undefined;
   readonly kind: ChangeKind;
+  /** ISO instant of the record's ApproximateCreationDateTime (whole seconds), when it carries one. */
+  readonly streamedAt?: string;
 }
 
 /** Why each change a consumer could not apply failed, by eventId. */

@@ -85,6 +85,7 @@ export function decodeRecords(records: readonly DynamoDBRecord[]): DecodedBatch 
     }
     const image = next ?? old;
     origins.set(eventId, origin(image));
+    const created = stream?.ApproximateCreationDateTime;
     changes.push({
       eventId,
       sequenceNumber,
@@ -94,6 +95,9 @@ export function decodeRecords(records: readonly DynamoDBRecord[]): DecodedBatch 
       old,
       new: next,
       kind: kindOf(record.eventName, old, next),
+      ...(typeof created === 'number' && Number.isFinite(created)
+        ? { streamedAt: new Date(created * 1000).toISOString() }
+        : {}),
     });
   }
   return { changes, origins, failed };

@@ -1,0 +1,41 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { isDomainEventType } from '#shared/domain/domain-events';
+import { recordedEvents } from '#shared/events/local-bus';
+import type { HttpHandler } from './handler-loader.ts';
+import { type LocalRoute, localRoute } from './routes.ts';
+
+/**
+ * The local route of the event bus stand-in (shared/events/local-bus.ts): what
+ * the stream would have put on the EventBridge bus. Local only, like the
+ * scheduler's control routes: not in the route catalogue, so never in CDK,
+ * OpenAPI or AWS. It takes a dev token and sees only the caller's tenant
+ * (`custom:tenantId`).
+ *
+ *   GET /__local/events?type=<event type>
+ *     The caller's events, oldest first:
+ *     200 {"items": [{sentAt, source, detailType, detail}]}, `detail` the event
+ *     ({id, type, tenantId, occurredAt, data}); 400 for an unknown type.
+ */
+export const EVENTS_CONTROL_FUNCTION = '__local-events';
+
+export const eventsControlRoutes: readonly LocalRoute[] = [
+  localRoute(EVENTS_CONTROL_FUNCTION, { method: 'GET', path: '/__local/events' }),
+];
+
+/** The route's handler, reading the stand-in's file (`events.jsonl` in the data folder). */
+export function eventsControlHandler(file: string): HttpHandler {
+  return async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+    const tenantId = event.requestContext.authorizer?.jwt?.claims?.['custom:tenantId'];
+    if (typeof tenantId !== 'string' || tenantId === '')
+      return json(403, { message: 'The token carries no custom:tenantId' });
+    const type = event.queryStringParameters?.type;
+    if (type !== undefined && !isDomainEventType(type))
+      return json(400, { message: `"type" must be a domain event type, such as contact.created` });
+    const items = await recordedEvents({ tenantId, ...(type ? { type } : {}) }, file);
+    return json(200, { items });
+  };
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
