@@ -53,6 +53,9 @@ import { holderOf } from '#shared/store/unique';
 
 const ulid = monotonicFactory();
 
+/** Recipients of a user's message looked up as contacts (the first ones, in To then Cc order). */
+const MAX_OUTBOUND_LOOKUPS = 2 * MAX_OUTBOUND_CONTACTS;
+
 function base(
   owner: { ownerId: string; teamId?: string | undefined },
   now: Date,
@@ -128,7 +131,8 @@ async function plan(
       role: user.role,
       ...(user.teamId ? { teamId: user.teamId } : {}),
     };
-    const addresses = outboundRecipients(message, domain).slice(0, MAX_OUTBOUND_CONTACTS * 2);
+    // Looked up in parallel, one GetItem each: bounded, as a message may name hundreds of recipients.
+    const addresses = outboundRecipients(message, domain).slice(0, MAX_OUTBOUND_LOOKUPS);
     const ids = (
       await Promise.all(addresses.map((address) => holderOf(tenantId, 'CONTACT_EMAIL', address)))
     ).filter((id): id is string => id !== undefined);
