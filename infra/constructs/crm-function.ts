@@ -145,6 +145,8 @@ export class CrmFunction extends Construct {
       });
     }
     if (uses.languageModel && config.nlModel) fn.useLanguageModel(config.nlModel, spec.name);
+    if (uses.inboundEmail && config.inboundEmailDomain)
+      fn.fn.addEnvironment(env.inboundEmailDomain, config.inboundEmailDomain);
     return fn;
   }
 
@@ -289,7 +291,7 @@ export class CrmFunction extends Construct {
         Validations.of(this.fn.role).acknowledge({
           // As cdk-nag prints the resource (pseudo parameters in angle brackets).
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket.shown}/${pattern}]`,
-          reason: `Object keys begin with the tenant id, so ${actor} may ${action} on the keys matching ${pattern} of the ${name} bucket, and nothing else in it.`,
+          reason: `Object keys begin with an id (the tenant's; SES's message id for received mail), so ${actor} may ${action} on the keys matching ${pattern} of the ${name} bucket, and nothing else in it.`,
         });
     }
     return this;

@@ -1,4 +1,4 @@
-import { activitySchemas } from '../schemas/activities.ts';
+import { activitySchemas, inboundEmailSchemas } from '../schemas/activities.ts';
 import { listOf } from '../schemas/common.ts';
 import { defineRoutes } from './route.ts';
 
@@ -72,5 +72,39 @@ export const activityRoutes = defineRoutes([
     query: () => activitySchemas().agendaQuery,
     response: () => listOf(activitySchemas().record),
     status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/settings/inbound-email',
+    operationId: 'getInboundEmailAddress',
+    summary:
+      "The tenant's logging address (anyone in the tenant): mail a contact sends there becomes an " +
+      '`inbound` email activity on the contact (a stranger becomes a lead); a user who copies it (Bcc) ' +
+      'logs their mail as `outbound` on the contacts it went to. 404 when the deployment has no inbound domain',
+    response: () => inboundEmailSchemas().address,
+    status: 200,
+    examples: {
+      response: {
+        address: 'log-6f1c0a9e4b2d7c3a8e5f0b1d@inbound.example.com',
+        domain: 'inbound.example.com',
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/settings/inbound-email/rotate',
+    operationId: 'rotateInboundEmailAddress',
+    role: { least: 'admin' },
+    summary:
+      'Replace the logging address with a new one (admin); mail to the previous address is dropped from now on',
+    response: () => inboundEmailSchemas().address,
+    status: 200,
+    examples: {
+      response: {
+        address: 'log-0d93b7f21a6c4e58b0a7d3e9@inbound.example.com',
+        domain: 'inbound.example.com',
+        rotatedAt: '2026-03-02T09:30:00.000Z',
+      },
+    },
   },
 ]);

@@ -253,4 +253,21 @@ export type Activity = StoredRecord & {
   reminderState: ReminderState;
   /** When the reminder for the current `remindAt` went out. */
   remindedAt?: string;
+  /** For an email logged from the logging address (inbound-email.ts): the message it came from. */
+  email?: LoggedEmail;
 };
+
+/** What an activity keeps of a received message (shared/domain/inbound-email.ts). */
+export interface LoggedEmail {
+  /** The Message-ID, without angle brackets. */
+  messageId?: string;
+  from: { address: string; name?: string };
+  to: string[];
+  cc: string[];
+  /** The message's Date header, ISO 8601. */
+  date?: string;
+  /** The HTML part, sanitised (shared/mail/inbound-message.ts). */
+  html?: string;
+  /** Listed only: the files stay in the raw message, which expires with its bucket's lifecycle. */
+  attachments: { filename?: string; contentType: string; size: number }[];
+}

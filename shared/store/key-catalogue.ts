@@ -28,6 +28,7 @@ import {
   idempotencyKey,
   importKey,
   importRangeKey,
+  inboundAddressPk,
   itemIndexes,
   lookupPk,
   lookupSk,
@@ -206,6 +207,12 @@ export function accessPatternShapes(): KeyShape[] {
       sk: alertWatchSk('<at>', '<recordId>'),
     },
     { name: 'alertTenants', index: itemIndexes.alertTenants, pk: ALERT_TENANTS_PK, sk: '<tenantId>' },
+    {
+      name: 'inboundAddresses',
+      index: itemIndexes.inboundAddresses,
+      pk: inboundAddressPk('<token>'),
+      sk: '<tenantId>',
+    },
     {
       name: 'recordsByLookup',
       index: itemIndexes.recordsByLookup,

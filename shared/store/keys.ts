@@ -6,7 +6,8 @@ import { type IndexName, tableDefinition } from './table.ts';
  * authenticated tenant (`T#<tenant>#`; tenant ids are plain identifiers, see
  * shared/http/auth.ts), so no query built here can reach another tenant's
  * items. The exceptions are the tenant-free SES send budget (sendBudgetKey) and
- * the index partition listing tenants for the alert job (ALERT_TENANTS_PK).
+ * the index partitions listing tenants for the alert job (ALERT_TENANTS_PK)
+ * and mapping a logging address to its tenant (inboundAddressPk).
  * Changing a template orphans the items stored under the old one:
  * test/unit/keys.test.ts pins today's strings.
  */
@@ -303,6 +304,14 @@ export const alertTenantKey = (tenantId: string) => ({ pk: `T#${tenantId}#ALERT_
 export const ALERT_TENANTS_PK = 'ALERT_TENANTS';
 
 /**
+ * The tenant's inbound email settings item (settingsKey `inboundEmail`) is
+ * indexed (gsi1) under its logging address's token, the index partition
+ * mail arrives with: the token is 96 random bits, so the partition names no
+ * tenant and holds only the one item that maps the token to its tenant.
+ */
+export const inboundAddressPk = (token: string) => `INBOUND_ADDRESS#${token}`;
+
+/**
  * The indexes that items other than records are read by (records' own are
  * their access patterns, record-patterns.ts). Writers and readers of each
  * take the index from here.
@@ -324,6 +333,8 @@ export const itemIndexes = {
   alertTenants: 'gsi1',
   /** The records holding a lookup value (a lead's email): lookupPk / record id. */
   recordsByLookup: 'gsi3',
+  /** The tenant of a logging address: inboundAddressPk / tenant id. */
+  inboundAddresses: 'gsi1',
 } as const satisfies Record<string, IndexName>;
 
 /**

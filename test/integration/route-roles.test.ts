@@ -429,6 +429,10 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   archiveActivity: activities.archive,
   restoreActivity: activities.restore,
   getAgenda: { call: async () => ({ path: '/me/agenda' }) },
+  getInboundEmailAddress: { call: async () => ({ path: '/settings/inbound-email' }) },
+  rotateInboundEmailAddress: {
+    call: async () => ({ path: '/settings/inbound-email/rotate', read: '/settings/inbound-email' }),
+  },
   listNotifications: { call: async () => ({ path: '/me/notifications' }) },
   markNotificationsRead: { call: async () => ({ path: '/me/notifications/read', body: { all: true } }) },
   contactsComment: contactsTalk.comment,
