@@ -3,6 +3,7 @@ import { formRoutes } from '#shared/api/forms';
 import { type CustomFieldDefinition, withCustomGroups } from '#shared/domain/custom-fields';
 import {
   CONFIRM_LINK_SECONDS,
+  type ConfirmClaim,
   formConfirmUrl,
   formSubmitUrl,
   signConfirmToken,
@@ -45,6 +46,7 @@ import { readCustomFieldDefinitions } from '#shared/store/custom-fields';
 import { type Lead, leads } from '#shared/store/entities';
 import { type Form, forms, takeSubmission } from '#shared/store/forms';
 import { ruleAssignee } from '#shared/store/lead-assignment';
+import { renewConsentByEmail } from '#shared/store/marketing';
 import { clientView, createRecord, getRecord, replaceRecord } from '#shared/store/records';
 
 /** Stamped as `createdBy`/`updatedBy` on what a form's visitors write: nobody signed in did. */
@@ -128,6 +130,10 @@ const thankYouPage = (doubleOptIn: boolean) =>
 
 /** Whether the client asked for HTML first-hand (a browser), not merely accepting anything. */
 const acceptsHtml = (event: APIGatewayProxyEventV2) => /\btext\/html\b/i.test(event.headers.accept ?? '');
+
+/** An unusable confirmation link: a page for a person's browser, the problem+json every route answers for any other client. */
+const missingLink = (event: APIGatewayProxyEventV2) =>
+  acceptsHtml(event) ? notFoundPage('Link') : problemFor('json', notFound('Link'));
 
 const notFoundPage = (what: string) =>
   pageResult(
@@ -293,17 +299,33 @@ async function createSubmittedLead(
 
 const MAX_CONFIRM_ATTEMPTS = 3;
 
-/** Marks a pending lead subscribed, once; `already` when an earlier click did. Undefined: no such pending lead. */
+/** The lead a genuine, unexpired confirmation link names, with its form's public id checked against it. */
+async function confirmClaim(
+  policy: SubmitPolicy,
+  publicId: string,
+  token: string | undefined,
+): Promise<ConfirmClaim | undefined> {
+  const key = await getSigningKey();
+  const form = verifyFormId(publicId, key);
+  const claim = token ? verifyConfirmToken(token, key, policy.now()) : undefined;
+  if (!form || !claim || claim.tenantId !== form.tenantId || claim.formId !== form.formId) return undefined;
+  return claim;
+}
+
+/**
+ * Marks a pending lead subscribed, once; `already` when an earlier confirmation
+ * did. Undefined: no such lead waiting for (or past) confirmation.
+ */
 async function confirmConsent(
   tenantId: string,
   leadId: string,
   now: Date,
-): Promise<'confirmed' | 'already' | undefined> {
+): Promise<{ outcome: 'confirmed' | 'already'; lead: Lead } | undefined> {
   for (let attempt = 1; attempt <= MAX_CONFIRM_ATTEMPTS; attempt++) {
     const lead = await getRecord(leads, tenantId, leadId, true);
     const consent = lead?.marketingConsent;
     if (!lead || !consent) return undefined;
-    if (consent.status === 'subscribed') return 'already';
+    if (consent.status === 'subscribed') return { outcome: 'already', lead };
     if (consent.status !== 'pending') return undefined;
     const next: Lead = {
       ...lead,
@@ -313,10 +335,27 @@ async function confirmConsent(
       updatedBy: FORM_ACTOR,
     };
     const outcome = await replaceRecord(leads, tenantId, lead, next);
-    if (outcome.ok) return 'confirmed';
+    if (outcome.ok) return { outcome: 'confirmed', lead: next };
   }
   throw new HttpProblem(503, 'The lead keeps changing; retry shortly');
 }
+
+const alreadyConfirmedPage = () =>
+  pageResult(
+    200,
+    'Already confirmed',
+    '<p>Your subscription was already confirmed; there is nothing more to do.</p>',
+  );
+
+// A GET only shows the button: mail scanners and link previews follow links, people press buttons.
+// Without an action the form posts to this very URL, token included.
+const confirmButtonPage = () =>
+  pageResult(
+    200,
+    'Confirm your subscription',
+    '<p>Do you want to receive our emails? Press the button to confirm your subscription.</p>\n' +
+      '<form method="post"><button type="submit">Confirm my subscription</button></form>',
+  );
 
 /**
  * The forms' routes. `policy` holds the rate limits, clock and mailer the
@@ -413,24 +452,33 @@ export function formsHandler(policy: SubmitPolicy = defaultSubmitPolicy) {
       }
     },
 
+    async getFormConfirmPage({ params, query, event }) {
+      const claim = await confirmClaim(policy, params.formId, query.token);
+      const lead = claim ? await getRecord(leads, claim.tenantId, claim.leadId, true) : undefined;
+      const status = lead?.marketingConsent?.status;
+      if (status === 'subscribed') return alreadyConfirmedPage();
+      if (status === 'pending') return confirmButtonPage();
+      return missingLink(event);
+    },
+
     async confirmFormSubscription({ params, query, event }) {
-      // A person's browser gets a page; any other client the problem+json every route answers.
-      const missing = () =>
-        acceptsHtml(event) ? notFoundPage('Link') : problemFor('json', notFound('Link'));
-      const key = await getSigningKey();
-      const form = verifyFormId(params.formId, key);
-      const claim = query.token ? verifyConfirmToken(query.token, key, policy.now()) : undefined;
-      if (!form || !claim || claim.tenantId !== form.tenantId || claim.formId !== form.formId)
-        return missing();
-      const outcome = await confirmConsent(claim.tenantId, claim.leadId, new Date(policy.now()));
-      if (!outcome) return missing();
-      return pageResult(
-        200,
-        outcome === 'confirmed' ? 'You are subscribed' : 'Already confirmed',
-        outcome === 'confirmed'
-          ? '<p>Thank you: your subscription is confirmed.</p>'
-          : '<p>Your subscription was already confirmed; there is nothing more to do.</p>',
-      );
+      const claim = await confirmClaim(policy, params.formId, query.token);
+      const now = new Date(policy.now());
+      const confirmed = claim ? await confirmConsent(claim.tenantId, claim.leadId, now) : undefined;
+      if (!claim || !confirmed) return missingLink(event);
+      if (confirmed.outcome === 'already') return alreadyConfirmedPage();
+      const { lead } = confirmed;
+      const context = { tenantId: claim.tenantId, formId: claim.formId, leadId: lead.id };
+      if (lead.email) {
+        // The lead holds the consent; a failure to carry it to the contact is logged, not shown to the person.
+        try {
+          const contact = await renewConsentByEmail(claim.tenantId, lead.email, { actor: FORM_ACTOR, now });
+          logger.info('form subscription confirmed', { ...context, contact });
+        } catch (error) {
+          logFailure('error', 'form subscription confirmed; the contact was not subscribed', context, error);
+        }
+      }
+      return pageResult(200, 'You are subscribed', '<p>Thank you: your subscription is confirmed.</p>');
     },
   });
 }

@@ -166,13 +166,37 @@ export const formRoutes = defineRoutes([
   {
     method: 'GET',
     path: '/f/{formId}/confirm',
+    operationId: 'getFormConfirmPage',
+    public: true,
+    missing: 'Link',
+    summary:
+      'Double opt-in confirmation page (public, the link of the email a submission sent): a page with a button ' +
+      'that POSTs to the same URL; it changes nothing by itself, since mail scanners and link previews follow ' +
+      'links. After confirming, it says they are already subscribed; an expired, tampered or foreign link is a 404',
+    query: () => formSchemas().confirmQuery,
+    responseMediaTypes: { 'text/html': `${PAGE}: a button to confirm, or already subscribed` },
+    status: 200,
+    examples: {
+      media: {
+        'text/html': page(
+          'Confirm your subscription',
+          'Do you want to receive our emails? Press the button to confirm your subscription.</p>\n<form method="post"><button type="submit">Confirm my subscription</button></form><p>',
+        ),
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/f/{formId}/confirm',
     operationId: 'confirmFormSubscription',
     public: true,
     missing: 'Link',
     summary:
-      'Double opt-in confirmation link (public, from the email a submission sent): subscribes the person to ' +
-      'marketing email, keeping when and through which form they consented, and answers a page. A second click ' +
-      'changes nothing and says they are already subscribed; an expired, tampered or foreign link is a 404 page',
+      'Confirm a double opt-in subscription (public: the button of the confirmation page, same `token`): ' +
+      'subscribes the person to marketing email, keeping when and through which form they consented; a contact ' +
+      'that holds the address and had unsubscribed is subscribed again (never one that bounced or complained). ' +
+      'Answers a page. Repeating it changes nothing and says they are already subscribed; an expired, tampered ' +
+      'or foreign link is a 404',
     query: () => formSchemas().confirmQuery,
     responseMediaTypes: { 'text/html': `${PAGE}: subscribed, or already subscribed` },
     status: 200,

@@ -12,7 +12,7 @@ import { asciiBaseUrl } from './urls.ts';
  *   embeds for good (so it never expires; archiving the form stops it):
  *     version (1) | form ULID (16) | tenant (UTF-8) | MAC (16)
  *   45 bytes plus the tenant id: 60 characters for a 0-character tenant, 87 for a 20-character one.
- * - the double opt-in confirmation (`GET /f/{formId}/confirm?token=`): the
+ * - the double opt-in confirmation (`/f/{formId}/confirm?token=`, its page and its POST): the
  *   lead it confirms and when the link stops working:
  *     version (1) | form ULID (16) | lead ULID (16) | expiry, epoch s (4) | tenant (UTF-8) | MAC (16)
  *

@@ -1,7 +1,7 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import type { MarketingStatus } from '../domain/contacts.ts';
-import { sameEmail } from '../domain/email.ts';
+import { type MarketingStatus, marketingStatusRefusal } from '../domain/contacts.ts';
+import { canonicalEmail, sameEmail } from '../domain/email.ts';
 import type { SuppressionReason } from '../domain/suppression.ts';
 import { actingAs } from './actor.ts';
 import { dynamo } from './client.ts';
@@ -9,7 +9,8 @@ import { conditionHeld } from './conditional.ts';
 import { type Contact, contacts } from './entities.ts';
 import { engagementPk } from './keys.ts';
 import { getRecord, replaceRecord } from './records.ts';
-import { suppressionItem } from './suppression.ts';
+import { liftUnsubscribe, suppressionItem } from './suppression.ts';
+import { holderOf } from './unique.ts';
 
 /**
  * What unsubscribe links and SES events change outside a delivery: the
@@ -124,4 +125,53 @@ export async function recordEngagementItem(
       }),
     ),
   );
+}
+
+/** What a confirmed double opt-in did to the contact that holds the address (see renewConsentByEmail). */
+export type ConsentRenewal = 'subscribed' | 'already_subscribed' | 'suppressed' | 'refused' | 'no_contact';
+
+/**
+ * A person proved, by clicking the confirmation link mailed to `email`, that
+ * they want marketing email there (a confirmed double opt-in). When a live
+ * contact of the tenant holds the address and is `unsubscribed`, it becomes
+ * `subscribed` and an `unsubscribed` suppression of the address is lifted in
+ * the same transaction (as an API write of `subscribed` does: contact-consent.ts); the
+ * transaction is refused, changing nothing, when the address is suppressed for
+ * a bounce, a complaint or an erasure, which only new email events may lift
+ * (`suppressed`). A `bounced` or `complained` contact is never changed
+ * (`refused`: marketingStatusRefusal). Without such a contact an unsubscribe
+ * of the address is lifted alone (the person's own new consent), never another
+ * reason. A concurrent edit of the contact is re-read and retried.
+ */
+export async function renewConsentByEmail(
+  tenantId: string,
+  email: string,
+  options: { actor: string; now?: Date },
+): Promise<ConsentRenewal> {
+  const address = canonicalEmail(email);
+  const lift = liftUnsubscribe(tenantId, address);
+  const { Delete: liftAlone } = lift;
+  for (let attempt = 1; ; attempt++) {
+    const id = await holderOf(tenantId, 'CONTACT_EMAIL', address);
+    const current = id ? await liveContact(tenantId, id) : undefined;
+    if (!current || !sameEmail(current.email, address)) {
+      const lifted = liftAlone ? await conditionHeld(() => dynamo.send(new DeleteCommand(liftAlone))) : true;
+      return lifted ? 'no_contact' : 'suppressed';
+    }
+    if (current.marketingStatus === 'subscribed') return 'already_subscribed';
+    if (marketingStatusRefusal(current.marketingStatus, 'subscribed')) return 'refused';
+    const next: Contact = {
+      ...current,
+      marketingStatus: 'subscribed',
+      version: current.version + 1,
+      updatedAt: (options.now ?? new Date()).toISOString(),
+      updatedBy: options.actor,
+    };
+    const outcome = await actingAs(options.actor, () =>
+      replaceRecord(contacts, tenantId, current, next, [lift]),
+    );
+    if (outcome.ok) return 'subscribed';
+    if (outcome.reason === 'check') return 'suppressed';
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`Contact ${current.id} kept changing; consent not written`);
+  }
 }

@@ -1,8 +1,9 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { sourceAddressHash } from '#shared/domain/form-token';
+import { emailHash } from '#shared/domain/suppression';
 import { formRateKey } from '#shared/store/keys';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
 import { type AnyBody, type ApiClient, api, eventually, tokenFor, uniqueTenant } from '../support/api.ts';
@@ -323,7 +324,16 @@ describe('double opt-in', () => {
     expect(problem.body).toMatchObject({ status: 404, detail: 'Link not found' });
     expect((await admin.get(`/leads/${lead.id}`)).body.marketingConsent.status).toBe('pending');
 
-    const first = await publicClient().get(`${link.pathname}${link.search}`);
+    // Following the link (as a mail scanner does) only shows the button: nothing changes.
+    const path = `${link.pathname}${link.search}`;
+    const shown = await publicClient().get(path, { accept: 'text/html' });
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('<form method="post"><button type="submit">Confirm my subscription');
+    expect((await admin.get(`/leads/${lead.id}`)).body.marketingConsent.status).toBe('pending');
+
+    // The button posts to the same URL, as a browser sends a form without fields.
+    const pressed = () => formPost(publicClient(), path, {});
+    const first = await pressed();
     expect(first.status).toBe(200);
     expect(first.text).toContain('You are subscribed');
     const confirmed = (await admin.get(`/leads/${lead.id}`)).body;
@@ -333,15 +343,82 @@ describe('double opt-in', () => {
     });
     expect(confirmed.version).toBe(2);
 
-    const second = await publicClient().get(`${link.pathname}${link.search}`);
+    const second = await pressed();
     expect(second.status).toBe(200);
     expect(second.text).toContain('Already confirmed');
+    expect((await publicClient().get(path)).text).toContain('Already confirmed');
     expect((await admin.get(`/leads/${lead.id}`)).body.version).toBe(2);
+    const tamperedPost = await formPost(publicClient(), tamperedPath, {}, { accept: 'text/html' });
+    expect(tamperedPost.status).toBe(404);
+    expect(tamperedPost.text).toContain('Link not found');
 
     // The contact it converts into is subscribed: it consented.
     const converted = await admin.post(`/leads/${lead.id}/convert`, {});
     expect(converted.status, converted.text).toBe(200);
     expect(converted.body.contact.marketingStatus).toBe('subscribed');
+  });
+
+  it('subscribes again the contact that holds a confirmed address, never past a bounce or complaint', async () => {
+    const tenant = uniqueTenant();
+    const admin = api(await tokenFor({ tenant, role: 'admin', user: 'admin-renew' }));
+    const form = await newForm(admin, { doubleOptIn: true });
+    const table = inject('tableName');
+    const suppressionOf = (email: string) => ({
+      pk: `T#${tenant}#SUPPRESSION#${emailHash(tenant, email)}`,
+      sk: 'A',
+    });
+    const person = async (status: string, suppression: string | undefined) => {
+      const email = `${unique(status)}@example.com`;
+      const made = await admin.post('/contacts', {
+        firstName: 'Rita',
+        email,
+        marketingStatus: 'unsubscribed',
+      });
+      expect(made.status, made.text).toBe(201);
+      if (status !== 'unsubscribed')
+        await dynamoClient().send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: marshall({ pk: `T#${tenant}#CONTACT#${made.body.id}`, sk: 'A' }),
+            UpdateExpression: 'SET marketingStatus = :s',
+            ExpressionAttributeValues: marshall({ ':s': status }),
+          }),
+        );
+      if (suppression)
+        await dynamoClient().send(
+          new PutItemCommand({
+            TableName: table,
+            Item: marshall({
+              ...suppressionOf(email),
+              entity: 'suppression',
+              tenantId: tenant,
+              reason: suppression,
+            }),
+          }),
+        );
+      expect((await publicClient().post(submitPath(form), { firstName: 'Rita', email })).status).toBe(201);
+      const link = new URL(
+        /(http\S+\/confirm\?token=[\w-]+)/.exec((await confirmationEmail(email)).body.text ?? '')?.[1] ?? '',
+      );
+      const confirmed = await formPost(publicClient(), `${link.pathname}${link.search}`, {});
+      expect(confirmed.text).toContain('You are subscribed');
+      const { Item } = await dynamoClient().send(
+        new GetItemCommand({ TableName: table, Key: marshall(suppressionOf(email)), ConsistentRead: true }),
+      );
+      const contact = (await admin.get(`/contacts/${made.body.id}`)).body;
+      return { status: contact.marketingStatus, suppression: Item?.reason?.S };
+    };
+    // Their own unsubscribe is lifted with their new consent.
+    expect(await person('unsubscribed', 'unsubscribed')).toEqual({
+      status: 'subscribed',
+      suppression: undefined,
+    });
+    // A complaint on the address, or a bounced or complained contact, stays as it is.
+    expect(await person('unsubscribed', 'complained')).toEqual({
+      status: 'unsubscribed',
+      suppression: 'complained',
+    });
+    expect(await person('bounced', 'bounced')).toEqual({ status: 'bounced', suppression: 'bounced' });
   });
 
   it('converts a lead that never confirmed into an unsubscribed contact', async () => {

@@ -629,6 +629,9 @@ const samples: Record<OperationId, Sample | NotCallable> = {
     },
   },
   submitForm: { notCallable: 'public, no token: a form’s public id, tested in forms.test.ts' },
+  getFormConfirmPage: {
+    notCallable: 'public; needs a signed confirmation token from a double opt-in email',
+  },
   confirmFormSubscription: {
     notCallable: 'public; needs a signed confirmation token from a double opt-in email',
   },
