@@ -839,6 +839,95 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/f/{formId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a web-to-lead form (public, no token), `application/x-www-form-urlencoded` (an HTML form) or `application/json`; anything else 415. Creates a lead with `source: web`, owned as the tenant’s assignment rule says (else by the form’s owner), keeping the UTM parameters (body or query) and the page it came from. JSON answers 201 `{status}`; a form post answers a thank-you page, or 303 to the form’s `redirectUrl`; invalid answers are listed (400, a page for a form post). The honeypot field `website` must stay empty: filled, the answer is the same and nothing is created. Limited per source address and per form (429 with `Retry-After`). With double opt-in the person is emailed a confirmation link and subscribed only after it */
+        post: operations["submitForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/f/{formId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Double opt-in confirmation page (public, the link of the email a submission sent): a page with a button that POSTs to the same URL; it changes nothing by itself, since mail scanners and link previews follow links. After confirming, it says they are already subscribed; an expired, tampered or foreign link is a 404 */
+        get: operations["getFormConfirmPage"];
+        put?: never;
+        /** Confirm a double opt-in subscription (public: the button of the confirmation page, same `token`): subscribes the person to marketing email, keeping when and through which form they consented; a contact that holds the address and had unsubscribed is subscribed again (never one that bounced or complained). Answers a page. Repeating it changes nothing and says they are already subscribed; an expired, tampered or foreign link is a 404 */
+        post: operations["confirmFormSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the web-to-lead forms (admin), newest first */
+        get: operations["listForms"];
+        put?: never;
+        /** Define a web-to-lead form (admin): `fields` are lead fields (`firstName` always, required; `email` or `phone`; `lastName`, `companyName`, `country`, `customFields.<key>` of lead custom fields, every required one), each `{field, required?, label?}`; `redirectUrl` is where a browser goes after sending it; `doubleOptIn` subscribes the person only once they confirm by email (the form must then take a required `email`). The record shows its `submitUrl` and `embedHtml`, the snippet to paste into a page */
+        post: operations["createForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a form (admin), with its submit URL and embed snippet */
+        get: operations["getForm"];
+        put?: never;
+        post?: never;
+        /** Archive a form (admin): its public URL answers 404 until it is restored */
+        delete: operations["archiveForm"];
+        options?: never;
+        head?: never;
+        /** Change a form (admin; JSON merge patch, `fields` replaced whole). Its public id stays the same, so embedded copies keep working */
+        patch: operations["updateForm"];
+        trace?: never;
+    };
+    "/forms/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an archived form (admin): its public URL works again */
+        post: operations["restoreForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1829,6 +1918,40 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/settings/inbound-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's logging address (anyone in the tenant): mail a contact sends there becomes an `inbound` email activity on the contact (a stranger becomes a lead); a user who copies it (Bcc) logs their mail as `outbound` on the contacts it went to. 404 when the deployment has no inbound domain */
+        get: operations["getInboundEmailAddress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/inbound-email/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the logging address with a new one (admin); mail to the previous address is dropped from now on */
+        post: operations["rotateInboundEmailAddress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings/lead-assignment": {
         parameters: {
             query?: never;
@@ -2273,6 +2396,22 @@ export interface operations {
                             /** Format: date-time */
                             dueAt?: string;
                             durationMin?: number;
+                            email?: {
+                                attachments: {
+                                    contentType: string;
+                                    filename?: string;
+                                    size: number;
+                                }[];
+                                cc: string[];
+                                date?: string;
+                                from: {
+                                    address: string;
+                                    name?: string;
+                                };
+                                html?: string;
+                                messageId?: string;
+                                to: string[];
+                            };
                             id: string;
                             ownerId: string;
                             related?: {
@@ -2398,6 +2537,22 @@ export interface operations {
                         /** Format: date-time */
                         dueAt?: string;
                         durationMin?: number;
+                        email?: {
+                            attachments: {
+                                contentType: string;
+                                filename?: string;
+                                size: number;
+                            }[];
+                            cc: string[];
+                            date?: string;
+                            from: {
+                                address: string;
+                                name?: string;
+                            };
+                            html?: string;
+                            messageId?: string;
+                            to: string[];
+                        };
                         id: string;
                         ownerId: string;
                         related?: {
@@ -2524,6 +2679,22 @@ export interface operations {
                         /** Format: date-time */
                         dueAt?: string;
                         durationMin?: number;
+                        email?: {
+                            attachments: {
+                                contentType: string;
+                                filename?: string;
+                                size: number;
+                            }[];
+                            cc: string[];
+                            date?: string;
+                            from: {
+                                address: string;
+                                name?: string;
+                            };
+                            html?: string;
+                            messageId?: string;
+                            to: string[];
+                        };
                         id: string;
                         ownerId: string;
                         related?: {
@@ -2719,6 +2890,22 @@ export interface operations {
                         /** Format: date-time */
                         dueAt?: string;
                         durationMin?: number;
+                        email?: {
+                            attachments: {
+                                contentType: string;
+                                filename?: string;
+                                size: number;
+                            }[];
+                            cc: string[];
+                            date?: string;
+                            from: {
+                                address: string;
+                                name?: string;
+                            };
+                            html?: string;
+                            messageId?: string;
+                            to: string[];
+                        };
                         id: string;
                         ownerId: string;
                         related?: {
@@ -2863,6 +3050,22 @@ export interface operations {
                         /** Format: date-time */
                         dueAt?: string;
                         durationMin?: number;
+                        email?: {
+                            attachments: {
+                                contentType: string;
+                                filename?: string;
+                                size: number;
+                            }[];
+                            cc: string[];
+                            date?: string;
+                            from: {
+                                address: string;
+                                name?: string;
+                            };
+                            html?: string;
+                            messageId?: string;
+                            to: string[];
+                        };
                         id: string;
                         ownerId: string;
                         related?: {
@@ -10067,6 +10270,837 @@ export interface operations {
             };
         };
     };
+    submitForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                formId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | number | boolean | null | string[];
+                };
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string | number | boolean | null | string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "received" | "confirmation_required";
+                    };
+                    /**
+                     * @example <!doctype html>
+                     *     <html lang="en"><head><meta charset="utf-8"><title>Thank you</title></head>
+                     *     <body><h1>Thank you</h1>
+                     *     <p>We received your details. Please check your inbox and click the link in our email to confirm your subscription.</p>
+                     *     </body></html>
+                     */
+                    "text/html": string;
+                };
+            };
+            /** @description The form’s `redirectUrl` (a form post, when the form has one) */
+            303: {
+                headers: {
+                    /** @description The form’s `redirectUrl` (a form post, when the form has one) */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` lists every bad field (a page lists them for a form post) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Body is not application/x-www-form-urlencoded or application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Too many submissions; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getFormConfirmPage: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path: {
+                formId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <!doctype html>
+                     *     <html lang="en"><head><meta charset="utf-8"><title>Confirm your subscription</title></head>
+                     *     <body><h1>Confirm your subscription</h1>
+                     *     <p>Do you want to receive our emails? Press the button to confirm your subscription.</p>
+                     *     <form method="post"><button type="submit">Confirm my subscription</button></form><p></p>
+                     *     </body></html>
+                     */
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    confirmFormSubscription: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path: {
+                formId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <!doctype html>
+                     *     <html lang="en"><head><meta charset="utf-8"><title>You are subscribed</title></head>
+                     *     <body><h1>You are subscribed</h1>
+                     *     <p>Thank you: your subscription is confirmed.</p>
+                     *     </body></html>
+                     */
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Conflict: duplicate unique value or illegal state change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listForms: {
+        parameters: {
+            query?: {
+                archived?: "true" | "false";
+                cursor?: string;
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            archived: boolean;
+                            createdAt: string;
+                            createdBy?: string;
+                            doubleOptIn: boolean;
+                            embedHtml: string;
+                            fields: {
+                                field: string;
+                                label?: string;
+                                required?: boolean;
+                            }[];
+                            honeypotField: string;
+                            id: string;
+                            name: string;
+                            ownerId: string;
+                            /** Format: uri */
+                            redirectUrl?: string;
+                            submitUrl: string;
+                            teamId?: string;
+                            updatedAt: string;
+                            updatedBy?: string;
+                            version: number;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+            401: {
+                headers: {
+                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        message: "Unauthorized";
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    doubleOptIn?: boolean;
+                    fields: {
+                        field: string;
+                        label?: string;
+                        required?: boolean;
+                    }[];
+                    name: string;
+                    /** Format: uri */
+                    redirectUrl?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+            401: {
+                headers: {
+                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        message: "Unauthorized";
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate unique value or illegal state change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+            401: {
+                headers: {
+                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        message: "Unauthorized";
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archiveForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+            401: {
+                headers: {
+                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        message: "Unauthorized";
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    doubleOptIn?: boolean;
+                    fields?: {
+                        field: string;
+                        label?: string;
+                        required?: boolean;
+                    }[];
+                    name?: string;
+                    redirectUrl?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+            401: {
+                headers: {
+                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        message: "Unauthorized";
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate unique value or illegal state change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+            401: {
+                headers: {
+                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        message: "Unauthorized";
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate unique value or illegal state change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -10539,10 +11573,21 @@ export interface operations {
                             dealId?: string;
                             email?: string;
                             firstName: string;
+                            formId?: string;
                             id: string;
                             lastName?: string;
+                            marketingConsent?: {
+                                consentedAt?: string;
+                                formId: string;
+                                requestedAt: string;
+                                /** @constant */
+                                source: "web_form";
+                                /** @enum {string} */
+                                status: "pending" | "subscribed" | "not_asked";
+                            };
                             ownerId: string;
                             phone?: string;
+                            referrer?: string;
                             /** @enum {string} */
                             source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
                             /** @enum {string} */
@@ -10550,6 +11595,13 @@ export interface operations {
                             teamId?: string;
                             updatedAt: string;
                             updatedBy?: string;
+                            utm?: {
+                                campaign?: string;
+                                content?: string;
+                                medium?: string;
+                                source?: string;
+                                term?: string;
+                            };
                             version: number;
                         }[];
                         nextCursor: string | null;
@@ -10653,10 +11705,21 @@ export interface operations {
                         dealId?: string;
                         email?: string;
                         firstName: string;
+                        formId?: string;
                         id: string;
                         lastName?: string;
+                        marketingConsent?: {
+                            consentedAt?: string;
+                            formId: string;
+                            requestedAt: string;
+                            /** @constant */
+                            source: "web_form";
+                            /** @enum {string} */
+                            status: "pending" | "subscribed" | "not_asked";
+                        };
                         ownerId: string;
                         phone?: string;
+                        referrer?: string;
                         /** @enum {string} */
                         source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
                         /** @enum {string} */
@@ -10664,6 +11727,13 @@ export interface operations {
                         teamId?: string;
                         updatedAt: string;
                         updatedBy?: string;
+                        utm?: {
+                            campaign?: string;
+                            content?: string;
+                            medium?: string;
+                            source?: string;
+                            term?: string;
+                        };
                         version: number;
                     };
                 };
@@ -10773,10 +11843,21 @@ export interface operations {
                         dealId?: string;
                         email?: string;
                         firstName: string;
+                        formId?: string;
                         id: string;
                         lastName?: string;
+                        marketingConsent?: {
+                            consentedAt?: string;
+                            formId: string;
+                            requestedAt: string;
+                            /** @constant */
+                            source: "web_form";
+                            /** @enum {string} */
+                            status: "pending" | "subscribed" | "not_asked";
+                        };
                         ownerId: string;
                         phone?: string;
+                        referrer?: string;
                         /** @enum {string} */
                         source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
                         /** @enum {string} */
@@ -10784,6 +11865,13 @@ export interface operations {
                         teamId?: string;
                         updatedAt: string;
                         updatedBy?: string;
+                        utm?: {
+                            campaign?: string;
+                            content?: string;
+                            medium?: string;
+                            source?: string;
+                            term?: string;
+                        };
                         version: number;
                     };
                 };
@@ -10960,10 +12048,21 @@ export interface operations {
                         dealId?: string;
                         email?: string;
                         firstName: string;
+                        formId?: string;
                         id: string;
                         lastName?: string;
+                        marketingConsent?: {
+                            consentedAt?: string;
+                            formId: string;
+                            requestedAt: string;
+                            /** @constant */
+                            source: "web_form";
+                            /** @enum {string} */
+                            status: "pending" | "subscribed" | "not_asked";
+                        };
                         ownerId: string;
                         phone?: string;
+                        referrer?: string;
                         /** @enum {string} */
                         source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
                         /** @enum {string} */
@@ -10971,6 +12070,13 @@ export interface operations {
                         teamId?: string;
                         updatedAt: string;
                         updatedBy?: string;
+                        utm?: {
+                            campaign?: string;
+                            content?: string;
+                            medium?: string;
+                            source?: string;
+                            term?: string;
+                        };
                         version: number;
                     };
                 };
@@ -11329,10 +12435,21 @@ export interface operations {
                             dealId?: string;
                             email?: string;
                             firstName: string;
+                            formId?: string;
                             id: string;
                             lastName?: string;
+                            marketingConsent?: {
+                                consentedAt?: string;
+                                formId: string;
+                                requestedAt: string;
+                                /** @constant */
+                                source: "web_form";
+                                /** @enum {string} */
+                                status: "pending" | "subscribed" | "not_asked";
+                            };
                             ownerId: string;
                             phone?: string;
+                            referrer?: string;
                             /** @enum {string} */
                             source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
                             /** @enum {string} */
@@ -11340,6 +12457,13 @@ export interface operations {
                             teamId?: string;
                             updatedAt: string;
                             updatedBy?: string;
+                            utm?: {
+                                campaign?: string;
+                                content?: string;
+                                medium?: string;
+                                source?: string;
+                                term?: string;
+                            };
                             version: number;
                         };
                     };
@@ -11596,10 +12720,21 @@ export interface operations {
                         dealId?: string;
                         email?: string;
                         firstName: string;
+                        formId?: string;
                         id: string;
                         lastName?: string;
+                        marketingConsent?: {
+                            consentedAt?: string;
+                            formId: string;
+                            requestedAt: string;
+                            /** @constant */
+                            source: "web_form";
+                            /** @enum {string} */
+                            status: "pending" | "subscribed" | "not_asked";
+                        };
                         ownerId: string;
                         phone?: string;
+                        referrer?: string;
                         /** @enum {string} */
                         source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
                         /** @enum {string} */
@@ -11607,6 +12742,13 @@ export interface operations {
                         teamId?: string;
                         updatedAt: string;
                         updatedBy?: string;
+                        utm?: {
+                            campaign?: string;
+                            content?: string;
+                            medium?: string;
+                            source?: string;
+                            term?: string;
+                        };
                         version: number;
                     };
                 };
@@ -11807,10 +12949,21 @@ export interface operations {
                         dealId?: string;
                         email?: string;
                         firstName: string;
+                        formId?: string;
                         id: string;
                         lastName?: string;
+                        marketingConsent?: {
+                            consentedAt?: string;
+                            formId: string;
+                            requestedAt: string;
+                            /** @constant */
+                            source: "web_form";
+                            /** @enum {string} */
+                            status: "pending" | "subscribed" | "not_asked";
+                        };
                         ownerId: string;
                         phone?: string;
+                        referrer?: string;
                         /** @enum {string} */
                         source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
                         /** @enum {string} */
@@ -11818,6 +12971,13 @@ export interface operations {
                         teamId?: string;
                         updatedAt: string;
                         updatedBy?: string;
+                        utm?: {
+                            campaign?: string;
+                            content?: string;
+                            medium?: string;
+                            source?: string;
+                            term?: string;
+                        };
                         version: number;
                     }[];
                     "text/csv": string;
@@ -11991,6 +13151,22 @@ export interface operations {
                             /** Format: date-time */
                             dueAt?: string;
                             durationMin?: number;
+                            email?: {
+                                attachments: {
+                                    contentType: string;
+                                    filename?: string;
+                                    size: number;
+                                }[];
+                                cc: string[];
+                                date?: string;
+                                from: {
+                                    address: string;
+                                    name?: string;
+                                };
+                                html?: string;
+                                messageId?: string;
+                                to: string[];
+                            };
                             id: string;
                             ownerId: string;
                             related?: {
@@ -17692,6 +18868,129 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInboundEmailAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        domain: string;
+                        rotatedAt?: string;
+                    };
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+            401: {
+                headers: {
+                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        message: "Unauthorized";
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateInboundEmailAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        domain: string;
+                        rotatedAt?: string;
+                    };
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+            401: {
+                headers: {
+                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        message: "Unauthorized";
+                    };
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate unique value or illegal state change */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
