@@ -213,7 +213,13 @@ export function timelineEntries(before: Image | undefined, after: Image | undefi
       timelines: [target],
       ...(actorId ? { actorId } : {}),
       summary: str(after.subject) ?? '',
-      data: { type: after.type, status: after.status, dueAt: after.dueAt },
+      // An email's direction says who wrote it: the contact (inbound) or one of us (outbound).
+      data: {
+        type: after.type,
+        status: after.status,
+        dueAt: after.dueAt,
+        ...(typeof after.direction === 'string' ? { direction: after.direction } : {}),
+      },
     };
     if (!before) return [{ ...base, kind: 'activity', at: String(after.createdAt) }];
     if (before.status !== 'done' && after.status === 'done')

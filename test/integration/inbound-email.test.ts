@@ -243,7 +243,13 @@ describe('mail to the SMTP port', () => {
     await eventually(async () => {
       const timeline = await world.repRed.client.get(`/contacts/${contact.id}/timeline`);
       expect(timeline.body.items).toEqual(
-        expect.arrayContaining([expect.objectContaining({ kind: 'activity', summary: 'Re: Your quote' })]),
+        expect.arrayContaining([
+          expect.objectContaining({
+            kind: 'activity',
+            summary: 'Re: Your quote',
+            data: expect.objectContaining({ type: 'email', direction: 'inbound' }),
+          }),
+        ]),
       );
     });
   });

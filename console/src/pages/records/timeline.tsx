@@ -17,7 +17,12 @@ const short = (value: unknown): string => {
 /** What happened, in a sentence: a known kind in words, any other kind as its name. */
 function sentence(entry: TimelineEntry): string {
   const name = entry.summary ?? entry.subject.name ?? '';
-  const key = `records.kind.${entry.kind}`;
+  // A logged email says who wrote it: received from the person, or sent to them.
+  const direction = entry.kind === 'activity' ? entry.data?.direction : undefined;
+  const key =
+    entry.data?.type === 'email' && (direction === 'inbound' || direction === 'outbound')
+      ? `records.kind.email_${direction}`
+      : `records.kind.${entry.kind}`;
   const text = t(key, { name });
   return text === key ? `${entry.kind.replace(/_/g, ' ')} ${name}`.trim() : text;
 }
