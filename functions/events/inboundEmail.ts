@@ -11,6 +11,8 @@ import {
   MAX_OUTBOUND_CONTACTS,
   outboundRecipients,
   personFromSender,
+  type ReceivedMessage,
+  withoutForwardPrefix,
 } from '#shared/domain/inbound-email';
 import type { StoredRecord } from '#shared/domain/records';
 import { INBOUND_MAIL_PREFIX, parseReceiptEvent, type ReceivedMail } from '#shared/domain/ses-receipt';
@@ -44,7 +46,8 @@ import { holderOf } from '#shared/store/unique';
  * and mail that cannot be read are logged and left in the bucket; otherwise,
  * for each tenant the envelope names, the message becomes an email activity:
  * `inbound` on the contact that sent it, `outbound` on the contacts a user of
- * the tenant wrote to, or `inbound` on a new lead for a stranger. Everything
+ * the tenant wrote to, `inbound` from the original sender of mail a user
+ * forwarded (planForward), or `inbound` on a new lead for a stranger. Everything
  * one message writes in a tenant is one transaction guarded by the message's
  * marker, so a redelivery or retry logs it once. Only infrastructure errors
  * (S3, DynamoDB) throw: Lambda retries the event twice, then parks it in the
@@ -112,16 +115,68 @@ async function leadOwner(tenantId: string): Promise<{ ownerId: string; teamId?: 
   return fallback ? ownerOf(fallback) : undefined;
 }
 
-/** What one message becomes in one tenant, or why nothing. */
-async function plan(
+type Plan =
+  | { readonly ok: true; readonly actor: string; readonly lead?: Lead; readonly activities: Activity[] }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * A user forwarded someone's mail to the logging address (and to no contact):
+ * the original is logged as `inbound` from its sender, as if they had copied
+ * the address. On their contact when it exists and the user may read it; for
+ * a stranger, on a new lead the forwarding user owns (they brought it in). A
+ * forward of a colleague's or the user's own mail, or of mail from the
+ * inbound domain, is not a customer's and is not logged.
+ */
+async function planForward(
   tenantId: string,
-  message: InboundMessage,
+  user: User,
+  actor: Actor,
+  original: ReceivedMessage,
   domain: string,
   now: Date,
-): Promise<
-  | { readonly ok: true; readonly actor: string; readonly lead?: Lead; readonly activities: Activity[] }
-  | { readonly ok: false; readonly reason: string }
-> {
+): Promise<Plan> {
+  const sender = original.from.address;
+  if (sender.endsWith(`@${domain.toLowerCase()}`) || (await holderOf(tenantId, 'USER_EMAIL', sender)))
+    return { ok: false, reason: "a user forwarded their own or a colleague's mail" };
+  const contact = await contactOf(tenantId, sender);
+  if (contact && (contact.archived || !canRead(actor, contact)))
+    return { ok: false, reason: 'a user forwarded mail from a contact they may not read' };
+  if (contact)
+    return {
+      ok: true,
+      actor: user.id,
+      activities: [
+        emailActivity(base(ownerOf(contact), now, user.id), original, {
+          related: { type: 'contact', id: contact.id },
+          direction: 'inbound',
+          ...(contact.companyId ? { companyId: contact.companyId } : {}),
+        }),
+      ],
+    };
+  const owner = ownerOf(user);
+  const lead: Lead = {
+    ...base(owner, now, user.id),
+    ...personFromSender(original.from.name, sender),
+    email: sender,
+    source: INBOUND_LEAD_SOURCE,
+    status: 'new',
+    customFields: {},
+  };
+  return {
+    ok: true,
+    actor: user.id,
+    lead,
+    activities: [
+      emailActivity(base(owner, now, user.id), original, {
+        related: { type: 'lead', id: lead.id },
+        direction: 'inbound',
+      }),
+    ],
+  };
+}
+
+/** What one message becomes in one tenant, or why nothing. */
+async function plan(tenantId: string, message: InboundMessage, domain: string, now: Date): Promise<Plan> {
   const sender = message.from.address;
   // A user of the tenant copying the logging address logs what they sent, on the contacts they wrote to.
   const user = await activeUser(tenantId, sender);
@@ -143,7 +198,12 @@ async function plan(
         return contact && !contact.archived && canRead(actor, contact) ? [contact] : [];
       })
       .slice(0, MAX_OUTBOUND_CONTACTS);
-    if (readable.length === 0) return { ok: false, reason: 'a user wrote to no contact they may read' };
+    if (readable.length === 0) {
+      if (message.forwarded) return planForward(tenantId, user, actor, message.forwarded, domain, now);
+      if (withoutForwardPrefix(message.subject) !== message.subject)
+        return { ok: false, reason: 'a user forwarded mail whose original sender cannot be read' };
+      return { ok: false, reason: 'a user wrote to no contact they may read' };
+    }
     return {
       ok: true,
       actor: user.id,

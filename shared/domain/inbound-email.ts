@@ -302,3 +302,106 @@ export function outboundRecipients(message: ReceivedMessage, inboundDomain: stri
   }
   return recipients;
 }
+
+// ─── Forwarded mail ──────────────────────────────────────────────────────────
+
+/**
+ * The line a mail client writes above a forwarded message's headers: Gmail's
+ * "---------- Forwarded message ---------", Thunderbird's "-------- Forwarded
+ * Message --------", Apple Mail's "Begin forwarded message:", Outlook's
+ * "-----Original Message-----" or its rule of underscores, and their Spanish forms.
+ */
+const FORWARD_MARKER =
+  /^\s*(-{2,}\s*(forwarded message|original message|mensaje reenviado|mensaje original)\s*-{2,}|(begin forwarded message|inicio del mensaje reenviado)\s*:|_{10,})\s*$/i;
+/** One header line of the block: "From: …", "*De:* …" (Outlook's bold survives as asterisks). */
+const BLOCK_HEADER = /^\s*\*?([A-Za-zÀ-ÿ ]{2,20}?)\s*:\*?\s*(.*)$/;
+const BLOCK_NAMES: Readonly<Record<string, 'from' | 'subject' | 'date' | 'to' | 'cc'>> = {
+  from: 'from',
+  de: 'from',
+  subject: 'subject',
+  asunto: 'subject',
+  date: 'date',
+  sent: 'date',
+  fecha: 'date',
+  enviado: 'date',
+  'enviado el': 'date',
+  to: 'to',
+  para: 'to',
+  cc: 'cc',
+};
+/** How far below the marker the block may start (Apple Mail leaves a blank line), and how long it may be. */
+const BLOCK_START_LINES = 2;
+const BLOCK_MAX_LINES = 12;
+
+/** What a forwarded message's header block says of the original, and the original's text below it. */
+export interface ForwardedBlock {
+  readonly from: { readonly address: string; readonly name?: string };
+  readonly subject?: string;
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+  readonly text: string;
+}
+
+/**
+ * The addresses in a header value, separated by commas or semicolons: each
+ * part's `<a@x>` or `[mailto:a@x]`, else the part itself (a part that is only
+ * a name, as "García" of "García, Ana <ana@x>", gives none).
+ */
+function addressesIn(value: string, normalize: (raw: string) => string | undefined): string[] {
+  return value.split(/[,;]/).flatMap((part) => {
+    const bracketed = /[<[](?:mailto:)?([^<>[\]\s]+)[>\]]/i.exec(part)?.[1];
+    const address = normalize((bracketed ?? part).trim().replace(/^mailto:/i, ''));
+    return address ? [address] : [];
+  });
+}
+
+/**
+ * The first forwarded message in a text body, read from the header block its
+ * mail client wrote (FORWARD_MARKER, then `From:`, `Subject:`, `Date:`, `To:`,
+ * `Cc:` lines up to a blank line). Undefined unless the block's From names
+ * exactly one address: a display name alone (some Outlook versions write just
+ * that) does not say reliably who wrote it, so such a forward is not logged.
+ * `normalize` is shared/domain/email.ts normalizeEmail (passed in to keep the
+ * rule free of the address syntax).
+ */
+export function forwardedBlock(
+  text: string,
+  normalize: (raw: string) => string | undefined,
+): ForwardedBlock | undefined {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    if (!FORWARD_MARKER.test(lines[index] ?? '')) continue;
+    let at = index + 1;
+    while (at < lines.length && at <= index + BLOCK_START_LINES && (lines[at] ?? '').trim() === '') at++;
+    const fields: Partial<Record<'from' | 'subject' | 'date' | 'to' | 'cc', string>> = {};
+    let end = at;
+    for (; end < lines.length && end < at + BLOCK_MAX_LINES; end++) {
+      const match = BLOCK_HEADER.exec(lines[end] ?? '');
+      if (!match) break;
+      const name = BLOCK_NAMES[(match[1] ?? '').trim().toLowerCase()];
+      if (name && fields[name] === undefined) fields[name] = (match[2] ?? '').trim();
+    }
+    if (fields.from === undefined) continue;
+    const senders = addressesIn(fields.from, normalize);
+    if (senders.length !== 1) return undefined;
+    const name = fields.from
+      .replace(/[<[](?:mailto:)?[^<>[\]]*[>\]]/gi, '')
+      .replace(/["*]/g, '')
+      .trim();
+    return {
+      from: { address: senders[0] as string, ...(name && !name.includes('@') ? { name } : {}) },
+      ...(fields.subject ? { subject: fields.subject } : {}),
+      to: fields.to ? addressesIn(fields.to, normalize) : [],
+      cc: fields.cc ? addressesIn(fields.cc, normalize) : [],
+      text: lines.slice(end).join('\n').trim(),
+    };
+  }
+  return undefined;
+}
+
+/** Forward prefixes mail clients put before a subject: Fwd, Fw, RV (Spanish), WG (German), TR (French). */
+const FORWARD_PREFIX = /^\s*((fwd?|rv|reenv|wg|tr)\s*:\s*)+/i;
+
+/** A forward's subject without its prefixes ("Fwd: Re: Pricing" → "Re: Pricing"). */
+export const withoutForwardPrefix = (subject: string | undefined): string | undefined =>
+  subject?.replace(FORWARD_PREFIX, '');

@@ -1,7 +1,13 @@
 import { type AddressObject, simpleParser } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import { normalizeEmail } from '../domain/email.ts';
-import { MAX_ATTACHMENTS, MAX_HTML } from '../domain/inbound-email.ts';
+import {
+  forwardedBlock,
+  MAX_ATTACHMENTS,
+  MAX_HTML,
+  type ReceivedMessage,
+  withoutForwardPrefix,
+} from '../domain/inbound-email.ts';
 
 /**
  * A received message (RFC 5322 / MIME), read with mailparser: what the inbound
@@ -27,6 +33,13 @@ export interface InboundMessage {
   readonly attachments: readonly AttachmentInfo[];
   /** Attachments beyond MAX_ATTACHMENTS, not listed. */
   readonly moreAttachments: number;
+  /**
+   * The message this one forwards, when its original sender can be read:
+   * an attached `message/rfc822` (the whole original, headers included), else
+   * the header block a mail client writes above a forwarded text
+   * (shared/domain/inbound-email.ts forwardedBlock).
+   */
+  readonly forwarded?: ReceivedMessage;
 }
 
 export interface Mailbox {
@@ -135,30 +148,76 @@ export async function parseInboundMessage(raw: Buffer): Promise<ParsedInbound> {
   }
   const headers = headerValues(parsed.headerLines ?? []);
   if (parsed.headerLines.length === 0) return { ok: false, reason: 'no headers' };
-  const [from] = mailboxes(parsed.from);
-  if (!from) return { ok: false, reason: 'no readable From address' };
-  const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : undefined;
-  const html = typeof parsed.html === 'string' ? sanitizeMailHtml(parsed.html) : undefined;
-  const attachments = parsed.attachments.map((attachment) => ({
-    ...(attachment.filename ? { filename: attachment.filename } : {}),
-    contentType: attachment.contentType,
-    size: attachment.size ?? attachment.content?.length ?? 0,
-  }));
-  const messageId = parsed.messageId?.trim().replace(/^<|>$/g, '');
+  const message = receivedOf(parsed);
+  if (!message) return { ok: false, reason: 'no readable From address' };
+  const attachments = parsed.attachments.map(attachmentInfo);
+  const forwarded = (await attachedOriginal(parsed)) ?? inlineOriginal(message);
   return {
     ok: true,
     message: {
+      ...message,
       headers,
-      from,
-      to: mailboxes(parsed.to),
-      cc: mailboxes(parsed.cc),
-      ...(parsed.subject ? { subject: parsed.subject } : {}),
-      ...(messageId ? { messageId } : {}),
-      ...(date ? { date } : {}),
-      text: (parsed.text ?? '').normalize('NFC'),
-      ...(html && html.trim() !== '' && html.length <= MAX_HTML ? { html } : {}),
       attachments: attachments.slice(0, MAX_ATTACHMENTS),
       moreAttachments: Math.max(0, attachments.length - MAX_ATTACHMENTS),
+      ...(forwarded ? { forwarded } : {}),
     },
+  };
+}
+
+type Parsed = Awaited<ReturnType<typeof simpleParser>>;
+
+const attachmentInfo = (attachment: Parsed['attachments'][number]): AttachmentInfo => ({
+  ...(attachment.filename ? { filename: attachment.filename } : {}),
+  contentType: attachment.contentType,
+  size: attachment.size ?? attachment.content?.length ?? 0,
+});
+
+/** What the rules read of a parsed message; undefined without a readable From address. */
+function receivedOf(parsed: Parsed): ReceivedMessage | undefined {
+  const [from] = mailboxes(parsed.from);
+  if (!from) return undefined;
+  const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : undefined;
+  const html = typeof parsed.html === 'string' ? sanitizeMailHtml(parsed.html) : undefined;
+  const messageId = parsed.messageId?.trim().replace(/^<|>$/g, '');
+  return {
+    from,
+    to: mailboxes(parsed.to),
+    cc: mailboxes(parsed.cc),
+    ...(parsed.subject ? { subject: parsed.subject } : {}),
+    ...(messageId ? { messageId } : {}),
+    ...(date ? { date } : {}),
+    text: (parsed.text ?? '').normalize('NFC'),
+    ...(html && html.trim() !== '' && html.length <= MAX_HTML ? { html } : {}),
+    attachments: parsed.attachments.map(attachmentInfo).slice(0, MAX_ATTACHMENTS),
+  };
+}
+
+/** The first attached `message/rfc822` with a readable sender (only one level deep: a forward of a forward is read once). */
+async function attachedOriginal(parsed: Parsed): Promise<ReceivedMessage | undefined> {
+  const attached = parsed.attachments.find((attachment) => attachment.contentType === 'message/rfc822');
+  if (!attached?.content) return undefined;
+  try {
+    return receivedOf(await simpleParser(attached.content, { skipImageLinks: true, skipTextLinks: true }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The original a forwarded text quotes below its header block. Without its
+ * date: clients write it in the reader's language and time zone, without the
+ * offset, so it cannot be read as an instant.
+ */
+function inlineOriginal(message: ReceivedMessage): ReceivedMessage | undefined {
+  const block = forwardedBlock(message.text, normalizeEmail);
+  if (!block) return undefined;
+  const subject = block.subject ?? withoutForwardPrefix(message.subject);
+  return {
+    from: block.from,
+    to: block.to.map((address) => ({ address })),
+    cc: block.cc.map((address) => ({ address })),
+    ...(subject ? { subject } : {}),
+    text: block.text,
+    attachments: message.attachments,
   };
 }

@@ -327,6 +327,62 @@ describe('mail to the SMTP port', () => {
     expect((await world.admin.client.get('/leads?q=nobody')).body.items).toEqual([]);
   });
 
+  it("from a rep who forwards a customer's mail: inbound from its original sender, or a reason why not", async () => {
+    const contact = await newContact(world.repRed.client);
+    const rep = `rep-red@${world.tenant}.test`;
+    const forward = (from: string, subject = 'Fwd: Pricing?') =>
+      mime({
+        from: `Rep Red <${rep}>`,
+        to: address,
+        subject,
+        text: [
+          'Logging this one.',
+          '',
+          '---------- Forwarded message ---------',
+          `From: ${from}`,
+          'Date: Mon, 30 Nov 2026 at 09:00',
+          'Subject: Pricing?',
+          `To: Rep Red <${rep}>`,
+          '',
+          'How much is it?',
+        ].join('\r\n'),
+      });
+    const envelope = { from: rep, to: [address] };
+    expect(await receive(forward(`Ana García <${contact.email}>`), envelope)).toMatchObject([
+      { kind: 'logged', tenantId: world.tenant },
+    ]);
+    expect(await activitiesOf(world.repRed.client, `contact:${contact.id}`)).toMatchObject([
+      {
+        direction: 'inbound',
+        subject: 'Pricing?',
+        body: 'How much is it?',
+        ownerId: contact.ownerId,
+        createdBy: world.repRed.id,
+        email: { from: { address: contact.email, name: 'Ana García' }, to: [rep] },
+      },
+    ]);
+
+    // A stranger's: a lead the forwarding rep owns.
+    const stranger = `${unique('eva')}@prospect.example`;
+    const [logged] = await receive(forward(`Eva Ros <${stranger}>`), envelope);
+    expect(logged).toMatchObject({ kind: 'logged', leadId: expect.any(String) });
+    const lead = (await world.repRed.client.get(`/leads/${(logged as { leadId: string }).leadId}`)).body;
+    expect(lead).toMatchObject({ email: stranger, firstName: 'Eva', ownerId: world.repRed.id });
+
+    // Who wrote it cannot be read, a colleague wrote it, or the contact is another team's: not logged.
+    const blues = await newContact(world.repBlue.client);
+    for (const [from, reason] of [
+      ['Ana García', 'a user forwarded mail whose original sender cannot be read'],
+      [`rep-blue@${world.tenant}.test`, "a user forwarded their own or a colleague's mail"],
+      [blues.email, 'a user forwarded mail from a contact they may not read'],
+    ]) {
+      expect(await receive(forward(from ?? ''), envelope)).toEqual([
+        { kind: 'ignored', reason, tenantId: world.tenant },
+      ]);
+    }
+    expect(await activitiesOf(world.repBlue.client, `contact:${blues.id}`)).toEqual([]);
+  });
+
   it("from an enrolled contact: the sequence's replied exit", async () => {
     const { admin } = world;
     const template = await admin.client.post('/templates', {
