@@ -29,7 +29,7 @@ const formRecord = {
   ownerId: 'admin-1',
   archived: false,
   submitUrl: `https://api.example.com/f/${PUBLIC_ID}`,
-  embedHtml: `<form action="https://api.example.com/f/${PUBLIC_ID}" method="post" class="crm-form">\n  <label>First name <input name="firstName" type="text" required></label>\n  ...\n</form>`,
+  embedHtml: `<form action="https://api.example.com/f/${PUBLIC_ID}" method="post" accept-charset="UTF-8" class="crm-form">\n  <label>First name <input name="firstName" type="text" required></label>\n  ...\n</form>`,
   honeypotField: HONEYPOT_FIELD,
 };
 

@@ -180,7 +180,7 @@ export const isAnswered = (value: SubmittedValue | undefined): boolean =>
   !(typeof value === 'string' && value.trim() === '') &&
   !(Array.isArray(value) && value.every((item) => typeof item !== 'string' || item.trim() === ''));
 
-/** The first text of an answer (a repeated standard field keeps its first value). */
+/** The first text of an answer (UTM and referrer values; a lead field given twice must give one answer: form-submission.ts). */
 export const textOf = (value: SubmittedValue | undefined): string | undefined =>
   typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
 
@@ -226,7 +226,8 @@ const inputType = (field: string) => (field === 'email' ? 'email' : field === 'p
  * the field), the honeypot hidden off-screen by CSS (not `type=hidden`, which
  * bots skip), the UTM parameters and the page address copied into hidden
  * inputs by a few lines of script (without script the form still works; only
- * those are missing). It posts form-encoded, which needs no CORS preflight.
+ * those are missing). It posts form-encoded, which needs no CORS preflight,
+ * and in UTF-8 whatever the page's own encoding (`accept-charset`).
  */
 export function embedSnippet(
   submitUrl: string,
@@ -240,7 +241,7 @@ export function embedSnippet(
   });
   const hidden = [...utmParameters, REFERRER_FIELD].map((name) => `  <input type="hidden" name="${name}">`);
   return [
-    `<form action="${escapeHtml(submitUrl)}" method="post" class="crm-form">`,
+    `<form action="${escapeHtml(submitUrl)}" method="post" accept-charset="UTF-8" class="crm-form">`,
     ...inputs,
     `  <div style="position:absolute;left:-10000px" aria-hidden="true"><label>Leave this empty <input name="${HONEYPOT_FIELD}" tabindex="-1" autocomplete="off"></label></div>`,
     ...hidden,

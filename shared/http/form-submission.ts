@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { CUSTOM_FIELD_PATH, type CustomFieldDefinition, customFieldIssues } from '../domain/custom-fields.ts';
@@ -45,7 +46,7 @@ export function readSubmission(event: APIGatewayProxyEventV2): Submission {
   const contentType = (event.headers['content-type'] ?? '').trim();
   if (FORM_ENCODED.test(contentType)) {
     const values: Record<string, string | string[]> = Object.create(null);
-    for (const [name, value] of new URLSearchParams(rawBody(event))) {
+    for (const [name, value] of formPairs(rawBody(event), charsetOf(contentType))) {
       const known = values[name];
       values[name] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
     }
@@ -66,10 +67,69 @@ export function readSubmission(event: APIGatewayProxyEventV2): Submission {
   return { encoding: 'json', values: parsed.data };
 }
 
+/** The `charset` parameter of a content type, lower case; `utf-8` when there is none. */
+function charsetOf(contentType: string): string {
+  const declared = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
+  return (declared ?? 'utf-8').toLowerCase();
+}
+
+/**
+ * The name/value pairs of a form-encoded body (WHATWG URL "application/
+ * x-www-form-urlencoded parsing": `&`-separated, `+` a space), its
+ * percent-encoded bytes read in `charset`. Strictly: a body whose bytes are
+ * not text in that charset is a 400, never stored with replacement
+ * characters (a page in Latin-1 without `accept-charset="UTF-8"` sends `%E9`
+ * for é, which UTF-8 cannot read); a charset the runtime does not know is a 415.
+ */
+export function formPairs(body: string, charset: string): [string, string][] {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset, { fatal: true });
+  } catch {
+    throw new HttpProblem(415, `The charset ${charset} is not supported; send the form as UTF-8`);
+  }
+  // Escapes are read with the plain ASCII around them (a Shift_JIS character may be `%83A`);
+  // characters beyond ASCII arrived as text already and stay as they are.
+  const decodeRun = (run: string) => {
+    const bytes = Buffer.from(
+      run.replace(/%([0-9A-Fa-f]{2})/g, (_match, hex: string) =>
+        String.fromCharCode(Number.parseInt(hex, 16)),
+      ),
+      'latin1',
+    );
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      throw new HttpProblem(
+        400,
+        `The form's text is not valid ${charset}; send it as UTF-8 (accept-charset="UTF-8" on the form)`,
+      );
+    }
+  };
+  const decode = (text: string) =>
+    text
+      .replace(/\+/g, ' ')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character, controls included.
+      .replace(/(?:%[0-9A-Fa-f]{2}|[\u0000-\u007f])+/g, (run) => (run.includes('%') ? decodeRun(run) : run));
+  return body
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals < 0
+        ? [decode(pair), '']
+        : [decode(pair.slice(0, equals)), decode(pair.slice(equals + 1))];
+    });
+}
+
 const tooManyNames = () => new HttpProblem(400, `A submission carries at most ${MAX_NAMES} fields`);
 
 const jsonSubmission = () =>
   z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]));
+
+/** How many different non-empty answers a value holds (a repeated name or a JSON list gives several). */
+const answers = (value: SubmittedValue | undefined): number =>
+  Array.isArray(value) ? new Set(value.map((item) => item.trim()).filter((item) => item !== '')).size : 1;
 
 /** Each lead field's check, the same as POST /leads applies. */
 const leadFieldSchemas: Record<FormLeadField, () => z.ZodMiniType> = {
@@ -116,6 +176,12 @@ export function submittedLead(
       continue;
     }
     const custom = CUSTOM_FIELD_PATH.exec(field.field)?.[1];
+    const listed = custom !== undefined && byKey.get(custom)?.type === 'multiselect';
+    if (!listed && answers(value) > 1) {
+      // Two inputs of one name (or a JSON list) for a one-value field: which one was meant is unknowable.
+      errors.push({ path: field.field, message: 'must be given once, not several different values', label });
+      continue;
+    }
     if (custom !== undefined) {
       customFields[custom] = typedCustomValue(byKey.get(custom), value as SubmittedValue);
       continue;

@@ -18,7 +18,7 @@ import {
   typedCustomValue,
   utmOf,
 } from '../../shared/domain/forms.ts';
-import { submittedLead } from '../../shared/http/form-submission.ts';
+import { formPairs, submittedLead } from '../../shared/http/form-submission.ts';
 
 const key = Buffer.from('unit-test-secret');
 const FORM = '01JDQ6Z8K4M9N2P3R5S7T9V1WX';
@@ -128,6 +128,29 @@ describe('submissions', () => {
     ]);
   });
 
+  it('refuse several different answers to a one-value field, in either encoding; a multiselect takes them', () => {
+    const result = submittedLead(fields, definitions, {
+      firstName: ['Ana', 'Bea'],
+      email: ['ana@example.com', ' ana@example.com', ''],
+      'customFields.employees': ['12', '13'],
+      'customFields.topics': ['crm', 'email'],
+      'customFields.budget': 'small',
+    });
+    expect('errors' in result && result.errors).toEqual([
+      expect.objectContaining({
+        path: 'firstName',
+        message: 'must be given once, not several different values',
+      }),
+      expect.objectContaining({ path: 'customFields.employees', label: 'Employees' }),
+    ]);
+    const same = submittedLead(fields, definitions, {
+      firstName: ['Ana', 'Ana'],
+      email: ['ana@example.com', ''],
+      'customFields.budget': 'small',
+    });
+    expect(same).toMatchObject({ fields: { firstName: 'Ana', email: 'ana@example.com' } });
+  });
+
   it('keep UTM parameters from the body before the query, and only http(s) pages as the referrer', () => {
     expect(utmOf({ utm_source: 'mail', utm_term: ' ' }, { utm_source: 'ads', utm_content: 'hero' })).toEqual({
       source: 'mail',
@@ -164,5 +187,31 @@ describe('the rest', () => {
     expect(html).toContain('&#60;b&#62;Name&#60;/b&#62;');
     expect(html).toContain('name="website" tabindex="-1"');
     expect(html).toContain('name="utm_source"');
+  });
+});
+
+describe('form-encoded bodies', () => {
+  it('read escapes in the declared charset, UTF-8 by default, keeping plain text as it came', () => {
+    expect(formPairs('firstName=Jos%C3%A9+Mar%C3%ADa&x&=v&email=a%40b.example', 'utf-8')).toEqual([
+      ['firstName', 'José María'],
+      ['x', ''],
+      ['', 'v'],
+      ['email', 'a@b.example'],
+    ]);
+    expect(formPairs('firstName=Jos%E9', 'iso-8859-1')).toEqual([['firstName', 'José']]);
+    // Shift_JIS: 日本 is 93 FA 96 7B, the last byte a plain "{" escaped; "%83A" is ア with a plain second byte.
+    expect(formPairs('n=%93%FA%96%7B%83A', 'shift_jis')).toEqual([['n', '日本ア']]);
+    expect(formPairs('n=Zoë%20%F0%9F%91%8B&p=100%', 'utf-8')).toEqual([
+      ['n', 'Zoë 👋'],
+      ['p', '100%'],
+    ]);
+  });
+
+  it('answer 400 for bytes that are not text in the charset, and 415 for a charset nobody knows', () => {
+    expect(() => formPairs('firstName=Jos%E9', 'utf-8')).toThrow(
+      expect.objectContaining({ status: 400, detail: expect.stringContaining('not valid utf-8') }),
+    );
+    expect(() => formPairs('a=%E0%A4%A', 'utf-8')).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => formPairs('a=b', 'klingon-1')).toThrow(expect.objectContaining({ status: 415 }));
   });
 });
