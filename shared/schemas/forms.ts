@@ -27,11 +27,36 @@ const formFields = () => ({
   doubleOptIn: z.optional(z.boolean()),
 });
 
+/**
+ * Where a browser goes after sending the form, as an admin may set it: an
+ * absolute http(s) URL on any host (the tenant's own site, wherever it is:
+ * only an admin sets it and visitors cannot change it, so it is no open
+ * redirect). Never with a user name or password, which every visitor's
+ * browser would be handed, and never with whitespace or control characters,
+ * which URL parsing silently drops (what is stored is what visitors get).
+ */
+const redirectUrl = () =>
+  url().check(
+    z.refine((value) => !/[\s\p{Cc}]/u.test(value), 'must not contain spaces or control characters'),
+    z.refine((value) => {
+      try {
+        const parsed = new URL(value);
+        return parsed.username === '' && parsed.password === '';
+      } catch {
+        return true;
+      }
+    }, 'must not carry a user name or password'),
+  );
+
+/** What create and patch accept: the record's fields, `redirectUrl` checked as it is set. */
+const writableFields = () => ({ ...formFields(), redirectUrl: z.optional(redirectUrl()) });
+
 export const formSchemas = /* @__PURE__ */ lazy(() => {
   const fields = formFields();
+  const writable = writableFields();
   return {
-    create: z.strictObject(fields),
-    patch: mergePatchOf(fields, ['name', 'fields', 'doubleOptIn']),
+    create: z.strictObject(writable),
+    patch: mergePatchOf(writable, ['name', 'fields', 'doubleOptIn']),
     record: z.object({
       ...fields,
       doubleOptIn: z.boolean(),
@@ -44,8 +69,13 @@ export const formSchemas = /* @__PURE__ */ lazy(() => {
       honeypotField: z.string(),
     }),
     listQuery: z.strictObject(listQuery()),
-    /** The double opt-in link's query. Optional here: a missing token is a 404 page like a bad one. */
-    confirmQuery: z.strictObject({ token: z.optional(z.string().check(z.maxLength(512))) }),
+    /**
+     * The double opt-in link's query. Optional and unbounded here: a missing,
+     * overlong or garbled token is the 404 page of any bad link (form-token.ts
+     * bounds what it reads). Other parameters are ignored: mail systems and
+     * link trackers append their own to links.
+     */
+    confirmQuery: z.object({ token: z.optional(z.string()) }),
     /** A submission as `application/json` (form-encoded posts carry the same names). */
     submission: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))

@@ -128,6 +128,26 @@ describe('form definitions', () => {
     );
   });
 
+  it('takes a redirect URL on any http(s) host, never a relative one, a script, credentials or spaces', async () => {
+    for (const redirectUrl of [
+      'javascript:alert(1)',
+      '/thanks',
+      'https://user:secret@www.example.com/thanks',
+      'https://www.example.com/\r\nSet-Cookie: a=b',
+    ]) {
+      const refused = await world.admin.client.post('/forms', contactForm({ redirectUrl }));
+      expect(refused.status, redirectUrl).toBe(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'redirectUrl' })]);
+    }
+    const form = await newForm(world.admin.client, { redirectUrl: 'https://other.example/ok?x=1' });
+    const patched = await world.admin.client.patch(
+      `/forms/${form.id}`,
+      { redirectUrl: 'https://a:b@other.example/' },
+      { 'if-match': `"${form.version}"` },
+    );
+    expect(patched.status).toBe(400);
+  });
+
   it('is for admins only: managers and reps get 403, another tenant 404', async () => {
     const form = await newForm(world.admin.client);
     for (const member of [world.managerRed, world.repRed]) {
@@ -319,13 +339,20 @@ describe('double opt-in', () => {
     const tampered = await publicClient().get(tamperedPath, { accept: 'text/html,application/xhtml+xml' });
     expect(tampered.status).toBe(404);
     expect(tampered.text).toContain('Link not found');
+    // An overlong token is a bad link like any other, and so is a missing one.
+    for (const bad of [`${link.pathname}?token=${'A'.repeat(600)}`, link.pathname]) {
+      const page = await publicClient().get(bad, { accept: 'text/html' });
+      expect(page.status, bad).toBe(404);
+      expect(page.text).toContain('Link not found');
+    }
     const problem = await publicClient().get(tamperedPath);
     expect(problem.status).toBe(404);
     expect(problem.body).toMatchObject({ status: 404, detail: 'Link not found' });
     expect((await admin.get(`/leads/${lead.id}`)).body.marketingConsent.status).toBe('pending');
 
     // Following the link (as a mail scanner does) only shows the button: nothing changes.
-    const path = `${link.pathname}${link.search}`;
+    // Link trackers and mail systems add parameters of their own: the link still works.
+    const path = `${link.pathname}${link.search}&utm_source=newsletter`;
     const shown = await publicClient().get(path, { accept: 'text/html' });
     expect(shown.status).toBe(200);
     expect(shown.text).toContain('<form method="post"><button type="submit">Confirm my subscription');
