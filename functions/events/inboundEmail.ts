@@ -176,7 +176,22 @@ async function planForward(
 }
 
 /** What one message becomes in one tenant, or why nothing. */
-async function plan(tenantId: string, message: InboundMessage, domain: string, now: Date): Promise<Plan> {
+/**
+ * The message as from the first of its authors the tenant knows (an active
+ * user, else a contact), so mail that several people signed is not lost to
+ * a new lead for the first of them; as it is when it has one author or none is known.
+ */
+async function asFromKnownAuthor(tenantId: string, message: InboundMessage): Promise<InboundMessage> {
+  if (message.authors.length <= 1) return message;
+  for (const author of message.authors)
+    if (await activeUser(tenantId, author.address)) return { ...message, from: author };
+  for (const author of message.authors)
+    if (await holderOf(tenantId, 'CONTACT_EMAIL', author.address)) return { ...message, from: author };
+  return message;
+}
+
+async function plan(tenantId: string, received: InboundMessage, domain: string, now: Date): Promise<Plan> {
+  const message = await asFromKnownAuthor(tenantId, received);
   const sender = message.from.address;
   // A user of the tenant copying the logging address logs what they sent, on the contacts they wrote to.
   const user = await activeUser(tenantId, sender);
@@ -199,6 +214,8 @@ async function plan(tenantId: string, message: InboundMessage, domain: string, n
       })
       .slice(0, MAX_OUTBOUND_CONTACTS);
     if (readable.length === 0) {
+      if (message.forwardedAutomatic)
+        return { ok: false, reason: `a user forwarded automatic mail (${message.forwardedAutomatic})` };
       if (message.forwarded) return planForward(tenantId, user, actor, message.forwarded, domain, now);
       if (withoutForwardPrefix(message.subject) !== message.subject)
         return { ok: false, reason: 'a user forwarded mail whose original sender cannot be read' };

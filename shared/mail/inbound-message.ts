@@ -2,6 +2,8 @@ import { type AddressObject, simpleParser } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import { normalizeEmail } from '../domain/email.ts';
 import {
+  type AutomaticReason,
+  automaticReason,
   forwardedBlock,
   MAX_ATTACHMENTS,
   MAX_HTML,
@@ -19,6 +21,12 @@ export interface InboundMessage {
   /** Header values by lower-case name (the first occurrence, unfolded), for the ignore rules. */
   readonly headers: Readonly<Record<string, string>>;
   readonly from: Mailbox;
+  /**
+   * Every From mailbox (a message may have several authors, RFC 5322
+   * §3.6.2), `from` first, at most MAX_AUTHORS: the handler logs it as from
+   * the first that the tenant knows.
+   */
+  readonly authors: readonly Mailbox[];
   readonly to: readonly Mailbox[];
   readonly cc: readonly Mailbox[];
   readonly subject?: string;
@@ -40,6 +48,12 @@ export interface InboundMessage {
    * (shared/domain/inbound-email.ts forwardedBlock).
    */
   readonly forwarded?: ReceivedMessage;
+  /**
+   * Why the attached original is automatic mail (our own, a bounce, an
+   * auto-reply: inbound-email.ts automaticReason), when it is: a forward of it
+   * is never logged, or our own campaign forwarded back would become a lead.
+   */
+  readonly forwardedAutomatic?: AutomaticReason;
 }
 
 export interface Mailbox {
@@ -54,6 +68,9 @@ export interface AttachmentInfo {
   /** Bytes, decoded. */
   readonly size: number;
 }
+
+/** The From mailboxes a message is matched on: a few authors at most (each is two lookups). */
+export const MAX_AUTHORS = 5;
 
 export type ParsedInbound =
   | { readonly ok: true; readonly message: InboundMessage }
@@ -151,15 +168,18 @@ export async function parseInboundMessage(raw: Buffer): Promise<ParsedInbound> {
   const message = receivedOf(parsed);
   if (!message) return { ok: false, reason: 'no readable From address' };
   const attachments = parsed.attachments.map(attachmentInfo);
-  const forwarded = (await attachedOriginal(parsed)) ?? inlineOriginal(message);
+  const attached = await attachedOriginal(parsed);
+  const forwarded = attached?.automatic ? undefined : (attached?.message ?? inlineOriginal(message));
   return {
     ok: true,
     message: {
       ...message,
       headers,
+      authors: mailboxes(parsed.from).slice(0, MAX_AUTHORS),
       attachments: attachments.slice(0, MAX_ATTACHMENTS),
       moreAttachments: Math.max(0, attachments.length - MAX_ATTACHMENTS),
       ...(forwarded ? { forwarded } : {}),
+      ...(attached?.automatic ? { forwardedAutomatic: attached.automatic } : {}),
     },
   };
 }
@@ -192,15 +212,28 @@ function receivedOf(parsed: Parsed): ReceivedMessage | undefined {
   };
 }
 
-/** The first attached `message/rfc822` with a readable sender (only one level deep: a forward of a forward is read once). */
-async function attachedOriginal(parsed: Parsed): Promise<ReceivedMessage | undefined> {
+/**
+ * The first attached `message/rfc822` with a readable sender, and why it is
+ * automatic mail if it is (only one level deep: a forward of a forward is read once).
+ */
+async function attachedOriginal(
+  parsed: Parsed,
+): Promise<{ message: ReceivedMessage; automatic?: AutomaticReason } | undefined> {
   const attached = parsed.attachments.find((attachment) => attachment.contentType === 'message/rfc822');
   if (!attached?.content) return undefined;
+  let inner: Parsed;
   try {
-    return receivedOf(await simpleParser(attached.content, { skipImageLinks: true, skipTextLinks: true }));
+    inner = await simpleParser(attached.content, { skipImageLinks: true, skipTextLinks: true });
   } catch {
     return undefined;
   }
+  const message = receivedOf(inner);
+  if (!message) return undefined;
+  const automatic = automaticReason({
+    headers: headerValues(inner.headerLines ?? []),
+    from: message.from.address,
+  });
+  return { message, ...(automatic ? { automatic } : {}) };
 }
 
 /**

@@ -383,6 +383,53 @@ describe('mail to the SMTP port', () => {
     expect(await activitiesOf(world.repBlue.client, `contact:${blues.id}`)).toEqual([]);
   });
 
+  it('with several authors: as from the first the tenant knows; a forward of our own mail is never logged', async () => {
+    const contact = await newContact(world.repRed.client);
+    const stranger = `${unique('co')}@other.example`;
+    const signed = mime({
+      from: `${stranger}, Ana <${contact.email}>`,
+      to: address,
+      subject: 'Signed by two',
+    });
+    expect(await receive(signed, { from: stranger, to: [address] })).toMatchObject([{ kind: 'logged' }]);
+    expect(await activitiesOf(world.repRed.client, `contact:${contact.id}`)).toMatchObject([
+      { subject: 'Signed by two', email: { from: { address: contact.email } } },
+    ]);
+    expect((await world.admin.client.get(`/leads?q=${stranger.split('@')[0]}`)).body.items).toEqual([]);
+
+    const rep = `rep-red@${world.tenant}.test`;
+    const boundary = 'fwd-own';
+    const forwardOfOurs = Buffer.from(
+      [
+        `From: Rep Red <${rep}>`,
+        `To: ${address}`,
+        'Subject: Fwd: Spring offer',
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/mixed; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain',
+        '',
+        'FYI',
+        `--${boundary}`,
+        'Content-Type: message/rfc822',
+        '',
+        'From: News <news@acme.example>',
+        `To: ${contact.email}`,
+        'Subject: Spring offer',
+        'X-CRM-Mail: campaign',
+        'Content-Type: text/plain',
+        '',
+        'Our offer.',
+        `--${boundary}--`,
+        '',
+      ].join('\r\n'),
+    );
+    expect(await receive(forwardOfOurs, { from: rep, to: [address] })).toEqual([
+      { kind: 'ignored', reason: 'a user forwarded automatic mail (own_mail)', tenantId: world.tenant },
+    ]);
+  });
+
   it("from an enrolled contact: the sequence's replied exit", async () => {
     const { admin } = world;
     const template = await admin.client.post('/templates', {
