@@ -324,7 +324,8 @@ async function confirmConsent(
   for (let attempt = 1; attempt <= MAX_CONFIRM_ATTEMPTS; attempt++) {
     const lead = await getRecord(leads, tenantId, leadId, true);
     const consent = lead?.marketingConsent;
-    if (!lead || !consent) return undefined;
+    // A deleted lead's link stops working: nothing is left in the CRM to consent for.
+    if (!lead || lead.archived || !consent) return undefined;
     if (consent.status === 'subscribed') return { outcome: 'already', lead };
     if (consent.status !== 'pending') return undefined;
     const next: Lead = {
@@ -455,7 +456,7 @@ export function formsHandler(policy: SubmitPolicy = defaultSubmitPolicy) {
     async getFormConfirmPage({ params, query, event }) {
       const claim = await confirmClaim(policy, params.formId, query.token);
       const lead = claim ? await getRecord(leads, claim.tenantId, claim.leadId, true) : undefined;
-      const status = lead?.marketingConsent?.status;
+      const status = lead && !lead.archived ? lead.marketingConsent?.status : undefined;
       if (status === 'subscribed') return alreadyConfirmedPage();
       if (status === 'pending') return confirmButtonPage();
       return missingLink(event);

@@ -448,6 +448,35 @@ describe('double opt-in', () => {
     expect(await person('bounced', 'bounced')).toEqual({ status: 'bounced', suppression: 'bounced' });
   });
 
+  it('subscribes the contact a pending lead was converted into; a deleted lead’s link stops working', async () => {
+    const admin = api(await tokenFor({ tenant: uniqueTenant(), role: 'admin', user: 'admin-late' }));
+    const form = await newForm(admin, { doubleOptIn: true });
+    const linkOf = async (email: string) => {
+      expect((await publicClient().post(submitPath(form), { firstName: 'Lea', email })).status).toBe(201);
+      const text = (await confirmationEmail(email)).body.text ?? '';
+      const link = new URL(/(http\S+\/confirm\?token=[\w-]+)/.exec(text)?.[1] ?? '');
+      return `${link.pathname}${link.search}`;
+    };
+    const converting = `${unique('late')}@example.com`;
+    const link = await linkOf(converting);
+    const [lead] = await webLeads(admin, converting);
+    const converted = await admin.post(`/leads/${lead.id}/convert`, {});
+    expect(converted.body.contact.marketingStatus).toBe('unsubscribed');
+    expect((await formPost(publicClient(), link, {})).text).toContain('You are subscribed');
+    expect((await admin.get(`/contacts/${converted.body.contact.id}`)).body.marketingStatus).toBe(
+      'subscribed',
+    );
+
+    const deleting = `${unique('gone')}@example.com`;
+    const gone = await linkOf(deleting);
+    const [doomed] = await webLeads(admin, deleting);
+    expect((await admin.delete(`/leads/${doomed.id}`, { 'if-match': `"${doomed.version}"` })).status).toBe(
+      204,
+    );
+    for (const answer of [await publicClient().get(gone), await formPost(publicClient(), gone, {})])
+      expect(answer.status).toBe(404);
+  });
+
   it('converts a lead that never confirmed into an unsubscribed contact', async () => {
     const admin = api(await tokenFor({ tenant: uniqueTenant(), role: 'admin', user: 'admin-pending' }));
     const form = await newForm(admin, { doubleOptIn: true });
