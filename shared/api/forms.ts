@@ -180,7 +180,10 @@ export const formRoutes = defineRoutes([
       media: {
         'text/html': page(
           'Confirm your subscription',
-          'Do you want to receive our emails? Press the button to confirm your subscription.</p>\n<form method="post"><button type="submit">Confirm my subscription</button></form><p>',
+          'Do you want to receive our emails? Press the button to confirm your subscription.',
+        ).replace(
+          '</p>\n',
+          '</p>\n<form method="post"><button type="submit">Confirm my subscription</button></form>\n',
         ),
       },
     },

@@ -10397,7 +10397,7 @@ export interface operations {
                      *     <html lang="en"><head><meta charset="utf-8"><title>Confirm your subscription</title></head>
                      *     <body><h1>Confirm your subscription</h1>
                      *     <p>Do you want to receive our emails? Press the button to confirm your subscription.</p>
-                     *     <form method="post"><button type="submit">Confirm my subscription</button></form><p></p>
+                     *     <form method="post"><button type="submit">Confirm my subscription</button></form>
                      *     </body></html>
                      */
                     "text/html": string;
