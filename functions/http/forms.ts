@@ -29,7 +29,12 @@ import {
 import { applyMergePatch } from '#shared/domain/merge-patch';
 import { asciiUrl } from '#shared/domain/urls';
 import type { Caller } from '#shared/http/auth';
-import { readSubmission, type SubmissionEncoding, submittedLead } from '#shared/http/form-submission';
+import {
+  readSubmission,
+  type SubmissionEncoding,
+  submissionEncoding,
+  submittedLead,
+} from '#shared/http/form-submission';
 import { httpHandler } from '#shared/http/handler';
 import { escapeHtml, pageResult } from '#shared/http/pages';
 import { HttpProblem, invalidFields, notFound } from '#shared/http/problem';
@@ -406,10 +411,12 @@ export function formsHandler(policy: SubmitPolicy = defaultSubmitPolicy) {
     },
 
     async submitForm({ params, event }) {
-      let encoding: SubmissionEncoding | undefined;
+      // A browser's form post is answered with a page, whatever is wrong with it (an unreadable, huge or
+      // unsupported body included); any other client with problem+json.
+      const encoding: SubmissionEncoding | undefined =
+        submissionEncoding(event) ?? (acceptsHtml(event) ? 'form' : undefined);
       try {
         const submission = readSubmission(event);
-        encoding = submission.encoding;
         const found = await publicForm(params.formId);
         if (!found)
           return encoding === 'form' ? notFoundPage('Form') : problemFor(encoding, notFound('Form'));
@@ -420,7 +427,7 @@ export function formsHandler(policy: SubmitPolicy = defaultSubmitPolicy) {
         if (isAnswered(submission.values[HONEYPOT_FIELD])) {
           // A bot: answered as a success so it learns nothing, and nothing is kept of it.
           logger.info('form honeypot filled: nothing created', { tenantId, formId: form.id });
-          return successFor(encoding, form);
+          return successFor(submission.encoding, form);
         }
         const definitions = await readCustomFieldDefinitions(tenantId, 'leads');
         const checked = submittedLead(form.fields, definitions, submission.values);
@@ -445,7 +452,7 @@ export function formsHandler(policy: SubmitPolicy = defaultSubmitPolicy) {
         );
         logger.info('form submitted: lead created', { tenantId, formId: form.id, leadId: lead.id });
         if (form.doubleOptIn) await sendConfirmation(policy, event, params.formId, tenantId, form, lead);
-        return successFor(encoding, form);
+        return successFor(submission.encoding, form);
       } catch (error) {
         // A client error as the sender reads it (a page for a browser); anything else is the handler's 500.
         if (error instanceof HttpProblem && error.status < 500) return problemFor(encoding, error);

@@ -67,6 +67,18 @@ export function readSubmission(event: APIGatewayProxyEventV2): Submission {
   return { encoding: 'json', values: parsed.data };
 }
 
+const notText = (charset: string) =>
+  new HttpProblem(
+    400,
+    `The form's text is not valid ${charset}; send it as UTF-8 (accept-charset="UTF-8" on the form)`,
+  );
+
+/** How the client sent its submission, read from the content type alone (so even a body too bad to read is answered in kind). */
+export function submissionEncoding(event: APIGatewayProxyEventV2): SubmissionEncoding | undefined {
+  const contentType = (event.headers['content-type'] ?? '').trim();
+  return FORM_ENCODED.test(contentType) ? 'form' : JSON_TYPE.test(contentType) ? 'json' : undefined;
+}
+
 /** The `charset` parameter of a content type, lower case; `utf-8` when there is none. */
 function charsetOf(contentType: string): string {
   const declared = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
@@ -100,10 +112,7 @@ export function formPairs(body: string, charset: string): [string, string][] {
     try {
       return decoder.decode(bytes);
     } catch {
-      throw new HttpProblem(
-        400,
-        `The form's text is not valid ${charset}; send it as UTF-8 (accept-charset="UTF-8" on the form)`,
-      );
+      throw notText(charset);
     }
   };
   const decode = (text: string) =>
@@ -111,6 +120,8 @@ export function formPairs(body: string, charset: string): [string, string][] {
       .replace(/\+/g, ' ')
       // biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII character, controls included.
       .replace(/(?:%[0-9A-Fa-f]{2}|[\u0000-\u007f])+/g, (run) => (run.includes('%') ? decodeRun(run) : run));
+  // Raw bytes that were not UTF-8 reached this body as replacement characters: already lost, so refused.
+  if (body.includes('\uFFFD')) throw notText(charset);
   return body
     .split('&')
     .filter((pair) => pair !== '')

@@ -256,6 +256,32 @@ describe('public submit', () => {
       'content-type': 'text/plain',
     });
     expect(text.status).toBe(415);
+
+    // A form post too bad to read (not UTF-8, too many names, a body a browser's multipart form sends)
+    // is still answered with a page; the same bodies as JSON clients' are problem+json.
+    const unreadable: [string, Record<string, string>, number][] = [
+      [
+        'firstName=Jos%E9&email=jose%40example.com',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        400,
+      ],
+      [
+        Array.from({ length: 120 }, (_, index) => `n${index}=1`).join('&'),
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        400,
+      ],
+      ['--b--', { 'content-type': 'multipart/form-data; boundary=b', accept: 'text/html' }, 415],
+    ];
+    for (const [body, headers, status] of unreadable) {
+      const answer = await publicClient().raw('POST', submitPath(form), body, headers);
+      expect(answer.status, body.slice(0, 20)).toBe(status);
+      expect(answer.headers.get('content-type'), body.slice(0, 20)).toMatch(/text\/html/);
+    }
+    const bad = await publicClient().raw('POST', submitPath(form), '{"firstName":', {
+      'content-type': 'application/json',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
   });
 });
 

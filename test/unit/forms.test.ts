@@ -212,6 +212,8 @@ describe('form-encoded bodies', () => {
       expect.objectContaining({ status: 400, detail: expect.stringContaining('not valid utf-8') }),
     );
     expect(() => formPairs('a=%E0%A4%A', 'utf-8')).toThrow(expect.objectContaining({ status: 400 }));
+    // Raw bytes that were not UTF-8 arrive as replacement characters: already lost, so refused too.
+    expect(() => formPairs('firstName=Jos\uFFFD', 'utf-8')).toThrow(expect.objectContaining({ status: 400 }));
     expect(() => formPairs('a=b', 'klingon-1')).toThrow(expect.objectContaining({ status: 415 }));
   });
 });
