@@ -339,6 +339,9 @@ export async function receiveMail(mail: ReceivedMail): Promise<InboundOutcome[]>
     envelopeFrom: mail.envelopeFrom,
   });
   if (automatic) return ignored(`automatic mail (${automatic})`);
+  // Nobody writes from the inbound domain: such mail is a loop or forged, and would become a lead.
+  if (message.from.address.endsWith(`@${domain.toLowerCase()}`))
+    return ignored('mail from the inbound domain');
 
   const outcomes: InboundOutcome[] = [];
   for (const token of tokens) {

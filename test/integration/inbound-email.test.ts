@@ -510,6 +510,13 @@ describe('what is never logged', () => {
     expect(await activitiesOf(world.repRed.client, `contact:${contact.id}`)).toEqual([]);
   });
 
+  it('mail from the inbound domain itself (a loop, or forged)', async () => {
+    const looped = mime({ from: address, to: address, subject: 'Loop' });
+    expect(await receive(looped, { from: address, to: [address] })).toEqual([
+      { kind: 'ignored', reason: 'mail from the inbound domain' },
+    ]);
+  });
+
   it('a malformed message: no crash, left in the bucket, nothing written', async () => {
     const before = (await world.admin.client.get('/leads')).body.items.length;
     for (const raw of [
