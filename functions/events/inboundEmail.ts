@@ -25,6 +25,7 @@ import { type Activity, type Contact, contacts, type Lead, type User, users } fr
 import {
   messageLogged,
   messageMarker,
+  openLeadWithEmail,
   tenantOfLoggingToken,
   writeInboundLog,
 } from '#shared/store/inbound-email';
@@ -115,6 +116,20 @@ async function leadOwner(tenantId: string): Promise<{ ownerId: string; teamId?: 
   return fallback ? ownerOf(fallback) : undefined;
 }
 
+/** An inbound message on a lead that already exists (a stranger writing again), owned as the lead is. */
+function onLead(lead: Lead, message: ReceivedMessage, now: Date, actor: string): Plan {
+  return {
+    ok: true,
+    actor,
+    activities: [
+      emailActivity(base(ownerOf(lead), now, actor), message, {
+        related: { type: 'lead', id: lead.id },
+        direction: 'inbound',
+      }),
+    ],
+  };
+}
+
 type Plan =
   | { readonly ok: true; readonly actor: string; readonly lead?: Lead; readonly activities: Activity[] }
   | { readonly ok: false; readonly reason: string };
@@ -153,6 +168,8 @@ async function planForward(
         }),
       ],
     };
+  const known = await openLeadWithEmail(tenantId, sender);
+  if (known) return onLead(known, original, now, user.id);
   const owner = ownerOf(user);
   const lead: Lead = {
     ...base(owner, now, user.id),
@@ -247,6 +264,8 @@ async function plan(tenantId: string, received: InboundMessage, domain: string, 
       ],
     };
   }
+  const known = await openLeadWithEmail(tenantId, sender);
+  if (known) return onLead(known, message, now, INBOUND_ACTOR);
   const owner = await leadOwner(tenantId);
   if (!owner) return { ok: false, reason: 'no active user to own a new lead' };
   const lead: Lead = {

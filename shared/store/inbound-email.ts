@@ -5,8 +5,16 @@ import { isLoggingToken, TOKEN_BYTES } from '../domain/inbound-email.ts';
 import { dynamo } from './client.ts';
 import { conditionHeld } from './conditional.ts';
 import { type Activity, activities, type Lead, leads } from './entities.ts';
-import { inboundAddressPk, indexEntry, indexPartition, itemIndexes, settingsKey, uniqueKey } from './keys.ts';
-import { createItems } from './records.ts';
+import {
+  inboundAddressPk,
+  indexEntry,
+  indexPartition,
+  itemIndexes,
+  lookupPk,
+  settingsKey,
+  uniqueKey,
+} from './keys.ts';
+import { createItems, getRecords } from './records.ts';
 import { type TransactItem, transact } from './transactions.ts';
 
 /**
@@ -175,4 +183,28 @@ export async function writeInboundLog(
   if (outcome.ok) return 'written';
   if (outcome.failedConditions.includes(0)) return 'duplicate';
   throw new Error(`The inbound email write failed its conditions ${outcome.failedConditions.join(', ')}`);
+}
+
+/** Leads one address is looked up among (an address with more has been imported many times over). */
+const MAX_LEADS_PER_ADDRESS = 20;
+
+/**
+ * The newest open lead (not archived, not converted) with this email, if any:
+ * where a stranger's next message goes, so writing twice makes one lead, not
+ * two. Read from the lookup index, which follows writes within a second: two
+ * messages in the same moment may still make two leads (as two form posts may).
+ */
+export async function openLeadWithEmail(tenantId: string, email: string): Promise<Lead | undefined> {
+  const { Items = [] } = await dynamo.send(
+    new QueryCommand({
+      TableName: config.tableName,
+      ...indexPartition(itemIndexes.recordsByLookup, lookupPk(tenantId, 'LEAD_EMAIL', email.toLowerCase())),
+      Limit: MAX_LEADS_PER_ADDRESS,
+    }),
+  );
+  const ids = Items.flatMap((item) => (typeof item.refId === 'string' ? [item.refId] : []));
+  const found = await getRecords(leads, tenantId, ids);
+  return [...found.values()]
+    .filter((lead) => !lead.archived && lead.status !== 'converted')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }

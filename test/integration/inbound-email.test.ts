@@ -293,6 +293,17 @@ describe('mail to the SMTP port', () => {
       body: 'How much is it?',
       ownerId: tenant.repBlue.id,
     });
+
+    // Writing again: on the same lead, not a second one.
+    const again = await receive(mime({ from: sender, to: theirAddress, subject: 'Any news?' }), {
+      from: sender,
+      to: [theirAddress],
+    });
+    expect(again).toEqual([expect.objectContaining({ kind: 'logged', tenantId: tenant.tenant })]);
+    expect(again[0]).not.toHaveProperty('leadId');
+    expect((await activitiesOf(tenant.admin.client, `lead:${lead.id}`)).map((a) => a.subject).sort()).toEqual(
+      ['Any news?', 'Pricing?'],
+    );
   });
 
   it('from a rep who copies the address: outbound on the recipients that are contacts they may read', async () => {
