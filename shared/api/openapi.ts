@@ -62,28 +62,108 @@ const unauthorizedResponse = {
   },
 };
 
+/** A problem+json body as the API sends it (shared/http/problem.ts). */
+const problemOf = (status: number, title: string, detail: string, errors?: FieldError[]) => ({
+  type: `https://crm.dev/problems/${status}`,
+  title,
+  status,
+  detail,
+  ...(errors?.length ? { errors } : {}),
+});
+
+interface FieldError {
+  path: string;
+  message: string;
+}
+
+const typeNames: Record<string, string> = { array: 'an array', object: 'an object', string: 'a string' };
+
+/**
+ * The 400 a route answers to a typical mistake, worded as its validation words it
+ * (shared/http/validation.ts; test/unit/openapi-examples.test.ts holds the two together):
+ * an empty body (every required field missing), or a body of the wrong shape when an
+ * empty one is fine; for a query, `limit=0` or a parameter it does not know.
+ */
+export function badRequestExample(route: RouteDef): { input: Record<string, unknown>; problem: unknown } | undefined {
+  const attempt = (schema: z.ZodMiniType, value: unknown): FieldError[] => {
+    const result = schema.safeParse(value);
+    if (result.success) return [];
+    return result.error.issues.map((issue) => {
+      const path = issue.path.map(String).join('.') || '(root)';
+      if (issue.code === 'unrecognized_keys') return { path: issue.keys.join('.'), message: 'is not a known field' };
+      if (issue.code === 'invalid_type') {
+        const at = issue.path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown>)?.[key], value);
+        return { path, message: at === undefined ? 'is required' : `must be ${typeNames[issue.expected] ?? issue.expected}` };
+      }
+      return { path, message: issue.message };
+    });
+  };
+  const problem = (errors: FieldError[]) => {
+    const fields = new Set(errors.map((error) => error.path)).size;
+    return problemOf(400, 'Invalid request', `${fields} invalid field${fields === 1 ? '' : 's'}`, errors);
+  };
+  if (route.body) {
+    const schema = route.body();
+    for (const body of [{}, []]) {
+      const errors = attempt(schema, body);
+      if (errors.length) return { input: { body }, problem: problem(errors) };
+    }
+  }
+  if (route.query) {
+    const schema = route.query();
+    for (const query of [{ limit: '0' }, { sort: 'name' }]) {
+      const errors = attempt(schema, query);
+      if (errors.length) return { input: { query }, problem: problem(errors) };
+    }
+  }
+  return undefined;
+}
+
+const problemContent = (example: unknown) => ({
+  'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, example },
+});
+
 const errorResponses = (route: RouteDef): Record<string, unknown> => {
-  const ref = (description: string) => ({
+  const ref = (status: number, title: string, description: string, detail: string) => ({
     description,
-    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    content: problemContent(problemOf(status, title, detail)),
   });
   const responses: Record<string, unknown> = {};
-  if (route.body || route.query) responses['400'] = ref('Invalid input; `errors` lists every bad field');
+  const invalid = badRequestExample(route);
+  if (route.body || route.query)
+    responses['400'] = {
+      description: 'Invalid input; `errors` lists every bad field',
+      content: problemContent(invalid?.problem ?? problemOf(400, 'Invalid request', '1 invalid field', [])),
+    };
   if (!route.public) {
     responses['401'] = unauthorizedResponse;
-    responses['403'] = ref('Your role may not do this');
+    responses['403'] = ref(403, 'Forbidden', 'Your role may not do this', 'Your role does not allow this');
   }
-  if (route.path.includes('{')) responses['404'] = ref('Not found (or not visible to you)');
+  if (route.path.includes('{'))
+    responses['404'] = ref(404, 'Not found', 'Not found (or not visible to you)', `${route.missing ?? 'Resource'} not found`);
   if (route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT') {
-    responses['409'] = ref('Conflict: duplicate unique value or illegal state change');
+    responses['409'] = ref(
+      409,
+      'Conflict',
+      'Conflict: duplicate unique value or illegal state change',
+      route.path.endsWith('}') || route.method !== 'POST'
+        ? 'This record is archived; restore it before changing it'
+        : 'Another record already uses this value',
+    );
   }
   if (route.headers?.includes('If-Match'))
-    responses['412'] = ref('If-Match does not match the current version');
+    responses['412'] = ref(
+      412,
+      'Precondition failed',
+      'If-Match does not match the current version',
+      'The record has changed since you read it; read it again and retry',
+    );
   if (route.body) {
-    responses['413'] = ref('Body over 1 MiB');
-    responses['415'] = ref('Body is not JSON');
+    responses['413'] = ref(413, 'Payload too large', 'Body over 1 MiB', 'The body must not exceed 1 MiB');
+    responses['415'] = ref(415, 'Unsupported media type', 'Body is not JSON', 'Send the body as application/json');
   }
-  if (!route.public) responses['429'] = ref('Throttled');
+  // The stage's throttling covers every route, public ones too.
+  responses['429'] = ref(429, 'Too many requests', 'Throttled', 'Too many requests; retry shortly');
   return responses;
 };
 
@@ -120,15 +200,26 @@ function operation(route: RouteDef): Record<string, unknown> {
   for (const header of route.headers ?? []) {
     parameters.push({ name: header, in: 'header', required: false, schema: { type: 'string' } });
   }
+  const examples = route.examples ?? {};
+  const withExample = (example: unknown) => (example === undefined ? {} : { example });
   const content: Record<string, unknown> = {};
-  if (route.response) content['application/json'] = { schema: toSchema(route.response(), 'output') };
+  if (route.response)
+    content['application/json'] = { schema: toSchema(route.response(), 'output'), ...withExample(examples.response) };
   for (const [mediaType, description] of Object.entries(route.responseMediaTypes ?? {})) {
-    content[mediaType] = { schema: { type: 'string', description } };
+    content[mediaType] = mediaType.startsWith('image/')
+      ? // Bytes, shown base64-encoded: JSON cannot hold them as they are sent.
+        { schema: { type: 'string', contentMediaType: mediaType, description }, ...withExample(examples.media?.[mediaType]) }
+      : { schema: { type: 'string', description }, ...withExample(examples.media?.[mediaType]) };
   }
+  const location = (description: string) => ({
+    Location: { description, schema: { type: 'string', format: 'uri' }, ...withExample(examples.location) },
+  });
   const success =
     route.status === 204
       ? { description: 'Done' }
-      : { description: 'Success', ...(Object.keys(content).length ? { content } : {}) };
+      : route.status === 302
+        ? { description: 'Redirect to the URL sealed in the link', headers: location('Where to go') }
+        : { description: 'Success', ...(Object.keys(content).length ? { content } : {}) };
   const accepted = route.accepted
     ? {
         202: {
@@ -147,7 +238,12 @@ function operation(route: RouteDef): Record<string, unknown> {
                     schema: { type: 'string' },
                   },
                 },
-          content: { 'application/json': { schema: toSchema(route.accepted.response(), 'output') } },
+          content: {
+            'application/json': {
+              schema: toSchema(route.accepted.response(), 'output'),
+              ...withExample(examples.accepted),
+            },
+          },
         },
       }
     : {};
@@ -155,14 +251,14 @@ function operation(route: RouteDef): Record<string, unknown> {
     ? {
         302: {
           description: route.redirect.description,
-          headers: { Location: { description: route.redirect.description, schema: { type: 'string' } } },
+          headers: location(route.redirect.description),
         },
       }
     : {};
   return {
     operationId: route.operationId,
     summary: route.summary,
-    tags: [route.path.split('/')[1] || 'api'],
+    tags: [tagOf(route)],
     ...(route.public ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...patterns,
@@ -170,7 +266,9 @@ function operation(route: RouteDef): Record<string, unknown> {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: toSchema(route.body(), 'input') } },
+            content: {
+              'application/json': { schema: toSchema(route.body(), 'input'), ...withExample(examples.request) },
+            },
           },
         }
       : {}),
@@ -178,13 +276,78 @@ function operation(route: RouteDef): Record<string, unknown> {
   };
 }
 
+/** Where a route is listed: by the resource its path starts with; public link routes by what they serve. */
+const tagByFirstSegment: Record<string, string> = {
+  '': 'api',
+  health: 'api',
+  'openapi.json': 'api',
+  docs: 'api',
+  t: 'tracking',
+  u: 'tracking',
+  s: 'cases',
+  l: 'segments',
+};
+
+export const tagOf = (route: Pick<RouteDef, 'path'>): string => {
+  const first = route.path.split('/')[1] ?? '';
+  return tagByFirstSegment[first] ?? first;
+};
+
+const tagDescriptions: Record<string, string> = {
+  api: 'The API itself: its front page, health, this document and its reference',
+  me: "The caller: who they are, their agenda and notifications",
+  users: 'People who sign in, their role (admin, manager, rep) and team',
+  teams: 'Sales teams; managers see their team\'s records',
+  companies: 'Accounts: the organisations contacts and deals belong to',
+  contacts: 'People, their marketing status, timeline, comments and followers',
+  leads: 'Prospects not yet qualified, and their conversion to contact, company and deal',
+  deals: 'Opportunities moving through a pipeline, their stage history and quotes',
+  pipelines: 'The stages deals move through, with their win probability',
+  products: 'The catalogue deals and quotes price from',
+  quotes: 'Priced offers for a deal: sent, accepted or rejected',
+  cases: 'Customer service: SLAs, resolution and the satisfaction survey (CSAT) link',
+  activities: 'Tasks, calls, meetings, emails and notes, with reminders',
+  segments: 'Saved contact filters, natural-language search, previews and shared lists',
+  templates: 'Email templates with merge fields',
+  campaigns: 'Marketing email to a segment: A/B subjects, scheduling, sending, statistics',
+  sequences: 'Timed series of emails a contact is enrolled in',
+  tracking: 'The public links in marketing email: open pixel, tracked clicks, unsubscribe',
+  reports: 'Sales, marketing and service reports for managers and admins',
+  admin: 'Tenant maintenance (admins)',
+  settings: 'Tenant settings: custom fields, lead assignment, SLAs, alerts (admins change them)',
+  imports: 'CSV imports of contacts, companies, leads and deals',
+  exports: 'Export jobs of lists too large to answer at once',
+  views: 'Saved list views (filters, sort, columns), private or shared',
+};
+
+const apiDescription = `The CRM's HTTP API: JSON, camelCase, ULID ids, ISO 8601 UTC timestamps.
+Errors are \`application/problem+json\` (RFC 9457); a 400 lists every bad field in \`errors\`.
+Records carry \`version\`; responses send it as \`ETag\`, and PATCH and DELETE accept \`If-Match\`
+(412 when the record changed since you read it). Lists are paged with \`limit\` and \`cursor\`
+(\`nextCursor\` is \`null\` on the last page).
+
+## Authentication
+
+Every route except the public ones (the front page, health, this document, the reference and the
+links in email) needs \`Authorization: Bearer <token>\`, a JWT that names the tenant and the role.
+
+- **Locally** (\`npm start\`): \`npm run --silent token -- --tenant demo --role admin\` prints one
+  (\`--role manager|rep\`, \`--user\`, \`--team\`, \`--email\` for others).
+- **In AWS**: sign in through the deployment's Cognito user pool (the console does it for you)
+  and send the ID token.
+
+In this reference, **Authorize** takes the token; **Try it out** then calls this API with it.
+Without a valid token the API answers 401.`;
+
 /** The OpenAPI 3.1 document, generated from the same route definitions and zod schemas that validate requests. */
 export function openApiDocument(serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const tags = new Set<string>();
   for (const routes of Object.values(httpFunctions)) {
     for (const route of routes as readonly RouteDef[]) {
       paths[route.path] ??= {};
       (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+      tags.add(tagOf(route));
     }
   }
   return {
@@ -192,14 +355,29 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
     info: {
       title: 'Serverless CRM API',
       version: '0.1.0',
-      description:
-        'JSON, camelCase, ULID ids, ISO 8601 UTC timestamps. Errors are application/problem+json. ' +
-        'Records carry `version`; responses send it as ETag and PATCH/DELETE accept If-Match.',
+      description: apiDescription,
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    servers: [
+      serverUrl
+        ? { url: serverUrl, description: 'This API' }
+        : { url: 'http://localhost:3000', description: 'The local runtime (`npm start`)' },
+    ],
     security: [{ bearer: [] }],
+    tags: [...tags].sort().map((name) => ({
+      name,
+      description: tagDescriptions[name] ?? `Operations under /${name}`,
+    })),
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A JWT naming the tenant and the role: `npm run token` locally, the Cognito ID token in AWS.',
+        },
+      },
       schemas: { Problem: problem },
     },
     paths,
