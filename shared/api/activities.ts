@@ -1,8 +1,8 @@
 import { activitySchemas } from '../schemas/activities.ts';
 import { listOf } from '../schemas/common.ts';
-import { defineRoutes } from './route.ts';
 import { lastPage, page } from './examples/common.ts';
 import { activityExamples } from './examples/service.ts';
+import { defineRoutes } from './route.ts';
 
 export const activityRoutes = defineRoutes([
   {

@@ -1,6 +1,6 @@
 import { adminSchemas } from '../schemas/admin.ts';
-import { defineRoutes } from './route.ts';
 import { reportExamples } from './examples/reports.ts';
+import { defineRoutes } from './route.ts';
 
 /** Tenant maintenance: admins only (SPEC "Reports": the rebuild). */
 const admins = { least: 'admin' } as const;

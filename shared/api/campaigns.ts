@@ -1,8 +1,8 @@
 import { campaignSchemas } from '../schemas/campaigns.ts';
 import { listOf } from '../schemas/common.ts';
-import { defineRoutes } from './route.ts';
 import { changed, page } from './examples/common.ts';
 import { campaignExamples } from './examples/marketing.ts';
+import { defineRoutes } from './route.ts';
 
 const record = () => campaignSchemas().record;
 
@@ -46,7 +46,10 @@ export const campaignRoutes = defineRoutes([
       'Change a draft or scheduled campaign (JSON merge patch; `"variants": null` removes the whole A/B test); 409 once sending began',
     body: () => campaignSchemas().patch,
     response: record,
-    examples: { request: campaignExamples.patch, response: changed(campaignExamples.record, campaignExamples.patch) },
+    examples: {
+      request: campaignExamples.patch,
+      response: changed(campaignExamples.record, campaignExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },

@@ -1,10 +1,10 @@
 import { alertSettingsSchemas } from '../schemas/alerts.ts';
 import { caseSchemas, slaSettingsSchemas } from '../schemas/cases.ts';
 import { listOf } from '../schemas/common.ts';
-import { defineRoutes } from './route.ts';
 import { at, changed, page } from './examples/common.ts';
 import { publicExamples } from './examples/public.ts';
 import { caseExamples } from './examples/service.ts';
+import { defineRoutes } from './route.ts';
 
 export const caseRoutes = defineRoutes([
   {
@@ -104,7 +104,10 @@ export const caseRoutes = defineRoutes([
       'Applies to cases created or re-prioritised afterwards',
     body: () => slaSettingsSchemas().put,
     response: () => slaSettingsSchemas().record,
-    examples: { request: caseExamples.slaUpdate, response: { ...caseExamples.sla, ...caseExamples.slaUpdate, updatedAt: at.now } },
+    examples: {
+      request: caseExamples.slaUpdate,
+      response: { ...caseExamples.sla, ...caseExamples.slaUpdate, updatedAt: at.now },
+    },
     status: 200,
   },
   {
@@ -153,7 +156,10 @@ export const caseRoutes = defineRoutes([
       'churnRiskThreshold 1-100; an omitted one takes its default. Applies from the next alert run',
     body: () => alertSettingsSchemas().put,
     response: () => alertSettingsSchemas().record,
-    examples: { request: caseExamples.alertsUpdate, response: { ...caseExamples.alerts, ...caseExamples.alertsUpdate, updatedAt: at.now } },
+    examples: {
+      request: caseExamples.alertsUpdate,
+      response: { ...caseExamples.alerts, ...caseExamples.alertsUpdate, updatedAt: at.now },
+    },
     status: 200,
   },
 ]);

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { collaborationSchemas as schemas } from '../schemas/collaboration.ts';
 import { listOf } from '../schemas/common.ts';
-import { defineRoutes, type RouteDef } from './route.ts';
 import { collaborationExamples, notificationExamples } from './examples/service.ts';
+import { defineRoutes, type RouteDef } from './route.ts';
 
 /** Record types with a timeline, comments and followers: path segment → label. */
 export const collaborativeResources = {

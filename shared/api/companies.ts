@@ -1,10 +1,10 @@
 import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { companySchemas } from '../schemas/companies.ts';
-import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
-import { defineRoutes } from './route.ts';
 import { changed, page } from './examples/common.ts';
 import { companyExamples } from './examples/crm.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
+import { defineRoutes } from './route.ts';
 
 export const companyRoutes = defineRoutes([
   {
@@ -45,7 +45,10 @@ export const companyRoutes = defineRoutes([
     summary: 'Change a company (JSON merge patch; null removes a field)',
     body: () => companySchemas().patch,
     response: () => companySchemas().record,
-    examples: { request: companyExamples.patch, response: changed(companyExamples.record, companyExamples.patch) },
+    examples: {
+      request: companyExamples.patch,
+      response: changed(companyExamples.record, companyExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },

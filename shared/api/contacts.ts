@@ -1,10 +1,10 @@
 import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { contactSchemas } from '../schemas/contacts.ts';
-import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
-import { defineRoutes } from './route.ts';
 import { changed, page } from './examples/common.ts';
 import { contactExamples } from './examples/crm.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
+import { defineRoutes } from './route.ts';
 
 export const contactRoutes = defineRoutes([
   {
@@ -47,7 +47,10 @@ export const contactRoutes = defineRoutes([
     summary: 'Change a contact (JSON merge patch; null removes a field)',
     body: () => contactSchemas().patch,
     response: () => contactSchemas().record,
-    examples: { request: contactExamples.patch, response: changed(contactExamples.record, contactExamples.patch) },
+    examples: {
+      request: contactExamples.patch,
+      response: changed(contactExamples.record, contactExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },

@@ -1,10 +1,10 @@
 import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { dealSchemas } from '../schemas/deals.ts';
-import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
-import { defineRoutes } from './route.ts';
 import { page } from './examples/common.ts';
 import { dealExamples } from './examples/sales.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
+import { defineRoutes } from './route.ts';
 
 export const dealRoutes = defineRoutes([
   {

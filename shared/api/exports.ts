@@ -6,11 +6,11 @@ import { dealSchemas } from '../schemas/deals.ts';
 import { exportSchemas } from '../schemas/exports.ts';
 import { leadSchemas } from '../schemas/leads.ts';
 import { shareSchemas } from '../schemas/shares.ts';
-import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
-import { defineRoutes } from './route.ts';
 import { companyExamples, contactExamples, leadExamples } from './examples/crm.ts';
 import { exportExamples, sharedListExamples } from './examples/data.ts';
 import { dealExamples } from './examples/sales.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
+import { defineRoutes } from './route.ts';
 
 const streamed =
   'A list of at most 1,000 records (5 MB) is answered in the response (`text/csv; charset=utf-8` with a ' +
@@ -43,7 +43,11 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(contactSchemas().record),
     responseMediaTypes: { ...csv, ...vcard },
     accepted: job,
-    examples: { response: [contactExamples.record], accepted: exportExamples.processing, media: { 'text/csv': exportExamples.contactsCsv, 'text/vcard': exportExamples.contactsVcard } },
+    examples: {
+      response: [contactExamples.record],
+      accepted: exportExamples.processing,
+      media: { 'text/csv': exportExamples.contactsCsv, 'text/vcard': exportExamples.contactsVcard },
+    },
     status: 200,
   },
   {
@@ -56,7 +60,11 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(companySchemas().record),
     responseMediaTypes: csv,
     accepted: job,
-    examples: { response: [companyExamples.record], accepted: { ...exportExamples.processing, entity: 'companies' }, media: { 'text/csv': exportExamples.companiesCsv } },
+    examples: {
+      response: [companyExamples.record],
+      accepted: { ...exportExamples.processing, entity: 'companies' },
+      media: { 'text/csv': exportExamples.companiesCsv },
+    },
     status: 200,
   },
   {
@@ -69,7 +77,11 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(leadSchemas().record),
     responseMediaTypes: { ...csv, ...vcard },
     accepted: job,
-    examples: { response: [leadExamples.record], accepted: { ...exportExamples.processing, entity: 'leads', filters: { status: 'qualified' } }, media: { 'text/csv': exportExamples.leadsCsv, 'text/vcard': exportExamples.leadsVcard } },
+    examples: {
+      response: [leadExamples.record],
+      accepted: { ...exportExamples.processing, entity: 'leads', filters: { status: 'qualified' } },
+      media: { 'text/csv': exportExamples.leadsCsv, 'text/vcard': exportExamples.leadsVcard },
+    },
     status: 200,
   },
   {
@@ -82,7 +94,11 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(dealSchemas().record),
     responseMediaTypes: csv,
     accepted: job,
-    examples: { response: [dealExamples.record], accepted: { ...exportExamples.processing, entity: 'deals', filters: { status: 'open' } }, media: { 'text/csv': exportExamples.dealsCsv } },
+    examples: {
+      response: [dealExamples.record],
+      accepted: { ...exportExamples.processing, entity: 'deals', filters: { status: 'open' } },
+      media: { 'text/csv': exportExamples.dealsCsv },
+    },
     status: 200,
   },
   {
@@ -94,7 +110,11 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(contactSchemas().record),
     responseMediaTypes: { ...csv, ...vcard },
     accepted: job,
-    examples: { response: [contactExamples.record], accepted: exportExamples.segmentProcessing, media: { 'text/csv': exportExamples.contactsCsv, 'text/vcard': exportExamples.contactsVcard } },
+    examples: {
+      response: [contactExamples.record],
+      accepted: exportExamples.segmentProcessing,
+      media: { 'text/csv': exportExamples.contactsCsv, 'text/vcard': exportExamples.contactsVcard },
+    },
     status: 200,
   },
   {
@@ -130,7 +150,12 @@ export const exportRoutes = defineRoutes([
       header: 'Retry-After',
     },
     redirect: { description: 'The file, once written: a presigned download valid 15 minutes' },
-    examples: { response: sharedListExamples.contacts, accepted: sharedListExamples.preparing, location: sharedListExamples.downloadUrl, media: { 'text/csv': sharedListExamples.csv, 'text/vcard': exportExamples.contactsVcard } },
+    examples: {
+      response: sharedListExamples.contacts,
+      accepted: sharedListExamples.preparing,
+      location: sharedListExamples.downloadUrl,
+      media: { 'text/csv': sharedListExamples.csv, 'text/vcard': exportExamples.contactsVcard },
+    },
     status: 200,
   },
 ]);

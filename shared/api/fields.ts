@@ -1,6 +1,6 @@
 import { customFieldSchemas } from '../schemas/custom-fields.ts';
-import { defineRoutes } from './route.ts';
 import { settingsExamples } from './examples/data.ts';
+import { defineRoutes } from './route.ts';
 
 /** What the lists' `customFields.<key>` parameters do (appended to the list routes' summaries). */
 export const CUSTOM_FIELD_FILTERS_DOC =

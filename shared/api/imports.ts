@@ -1,8 +1,8 @@
 import { listOf } from '../schemas/common.ts';
 import { importSchemas } from '../schemas/imports-api.ts';
-import { defineRoutes } from './route.ts';
 import { lastPage } from './examples/common.ts';
 import { importExamples } from './examples/data.ts';
+import { defineRoutes } from './route.ts';
 
 /** CSV imports (SPEC "Import, export, extensibility"): admins, managers and reps may import. */
 export const importRoutes = defineRoutes([

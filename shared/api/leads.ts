@@ -1,12 +1,12 @@
 import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { leadAssignmentSchemas, leadSchemas } from '../schemas/leads.ts';
-import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
-import { defineRoutes } from './route.ts';
 import { changed, page } from './examples/common.ts';
 import { leadExamples } from './examples/crm.ts';
 import { settingsExamples } from './examples/data.ts';
 import { leadConversion } from './examples/sales.ts';
+import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
+import { defineRoutes } from './route.ts';
 
 export const leadRoutes = defineRoutes([
   {

@@ -66,7 +66,9 @@ export const metaRoutes = defineRoutes([
       'text/javascript': 'Swagger UI, or the script that starts it on this document',
       'text/css': "Swagger UI's styles",
     },
-    examples: { media: { 'text/javascript': publicExamples.docsScript, 'text/css': publicExamples.docsStyles } },
+    examples: {
+      media: { 'text/javascript': publicExamples.docsScript, 'text/css': publicExamples.docsStyles },
+    },
     status: 200,
   },
 ]);

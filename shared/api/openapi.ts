@@ -57,8 +57,17 @@ const unauthorizedResponse = {
         required: ['message'],
         properties: { message: { const: 'Unauthorized' } },
       },
+      example: { message: 'Unauthorized' },
     },
-    'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+    'application/problem+json': {
+      schema: { $ref: '#/components/schemas/Problem' },
+      example: {
+        type: 'https://crm.dev/problems/401',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'The token carries no valid tenant',
+      },
+    },
   },
 };
 
@@ -82,19 +91,36 @@ const typeNames: Record<string, string> = { array: 'an array', object: 'an objec
  * The 400 a route answers to a typical mistake, worded as its validation words it
  * (shared/http/validation.ts; test/unit/openapi-examples.test.ts holds the two together):
  * an empty body (every required field missing), or a body of the wrong shape when an
- * empty one is fine; for a query, `limit=0` or a parameter it does not know.
+ * empty one is fine; for a query, a bad `limit`, `from` or `erase`, or a parameter it does not know.
  */
-export function badRequestExample(route: RouteDef): { input: Record<string, unknown>; problem: unknown } | undefined {
+export function badRequestExample(
+  route: RouteDef,
+): { input: Record<string, unknown>; problem: unknown } | undefined {
   const attempt = (schema: z.ZodMiniType, value: unknown): FieldError[] => {
     const result = schema.safeParse(value);
     if (result.success) return [];
     return result.error.issues.map((issue) => {
       const path = issue.path.map(String).join('.') || '(root)';
-      if (issue.code === 'unrecognized_keys') return { path: issue.keys.join('.'), message: 'is not a known field' };
+      if (issue.code === 'unrecognized_keys')
+        return { path: issue.keys.join('.'), message: 'is not a known field' };
       if (issue.code === 'invalid_type') {
-        const at = issue.path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown>)?.[key], value);
-        return { path, message: at === undefined ? 'is required' : `must be ${typeNames[issue.expected] ?? issue.expected}` };
+        const at = issue.path.reduce<unknown>(
+          (value, key) => (value as Record<PropertyKey, unknown>)?.[key],
+          value,
+        );
+        return {
+          path,
+          message:
+            at === undefined ? 'is required' : `must be ${typeNames[issue.expected] ?? issue.expected}`,
+        };
       }
+      if (issue.code === 'invalid_format')
+        return {
+          path,
+          message: issue.format === 'regex' ? 'has an invalid format' : `must be a valid ${issue.format}`,
+        };
+      if (issue.code === 'invalid_value')
+        return { path, message: `must be one of: ${issue.values.map(String).join(', ')}` };
       return { path, message: issue.message };
     });
   };
@@ -110,11 +136,15 @@ export function badRequestExample(route: RouteDef): { input: Record<string, unkn
     }
   }
   if (route.query) {
+    // The first mistake the route can make about a parameter it knows; else one it does not know.
     const schema = route.query();
-    for (const query of [{ limit: '0' }, { sort: 'name' }]) {
-      const errors = attempt(schema, query);
-      if (errors.length) return { input: { query }, problem: problem(errors) };
-    }
+    const tries = [{ limit: '0' }, { from: '2026-02-30' }, { erase: 'yes' }, { colour: 'blue' }];
+    const answers = tries.map((query) => ({ query, errors: attempt(schema, query) }));
+    const known = answers.find(
+      ({ errors }) => errors.length && errors.every((e) => e.message !== 'is not a known field'),
+    );
+    const answer = known ?? answers.find(({ errors }) => errors.length);
+    if (answer) return { input: { query: answer.query }, problem: problem(answer.errors) };
   }
   return undefined;
 }
@@ -140,7 +170,12 @@ const errorResponses = (route: RouteDef): Record<string, unknown> => {
     responses['403'] = ref(403, 'Forbidden', 'Your role may not do this', 'Your role does not allow this');
   }
   if (route.path.includes('{'))
-    responses['404'] = ref(404, 'Not found', 'Not found (or not visible to you)', `${route.missing ?? 'Resource'} not found`);
+    responses['404'] = ref(
+      404,
+      'Not found',
+      'Not found (or not visible to you)',
+      `${route.missing ?? 'Resource'} not found`,
+    );
   if (route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT') {
     responses['409'] = ref(
       409,
@@ -160,7 +195,12 @@ const errorResponses = (route: RouteDef): Record<string, unknown> => {
     );
   if (route.body) {
     responses['413'] = ref(413, 'Payload too large', 'Body over 1 MiB', 'The body must not exceed 1 MiB');
-    responses['415'] = ref(415, 'Unsupported media type', 'Body is not JSON', 'Send the body as application/json');
+    responses['415'] = ref(
+      415,
+      'Unsupported media type',
+      'Body is not JSON',
+      'Send the body as application/json',
+    );
   }
   // The stage's throttling covers every route, public ones too.
   responses['429'] = ref(429, 'Too many requests', 'Throttled', 'Too many requests; retry shortly');
@@ -204,11 +244,17 @@ function operation(route: RouteDef): Record<string, unknown> {
   const withExample = (example: unknown) => (example === undefined ? {} : { example });
   const content: Record<string, unknown> = {};
   if (route.response)
-    content['application/json'] = { schema: toSchema(route.response(), 'output'), ...withExample(examples.response) };
+    content['application/json'] = {
+      schema: toSchema(route.response(), 'output'),
+      ...withExample(examples.response),
+    };
   for (const [mediaType, description] of Object.entries(route.responseMediaTypes ?? {})) {
     content[mediaType] = mediaType.startsWith('image/')
       ? // Bytes, shown base64-encoded: JSON cannot hold them as they are sent.
-        { schema: { type: 'string', contentMediaType: mediaType, description }, ...withExample(examples.media?.[mediaType]) }
+        {
+          schema: { type: 'string', contentMediaType: mediaType, description },
+          ...withExample(examples.media?.[mediaType]),
+        }
       : { schema: { type: 'string', description }, ...withExample(examples.media?.[mediaType]) };
   }
   const location = (description: string) => ({
@@ -267,7 +313,10 @@ function operation(route: RouteDef): Record<string, unknown> {
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: toSchema(route.body(), 'input'), ...withExample(examples.request) },
+              'application/json': {
+                schema: toSchema(route.body(), 'input'),
+                ...withExample(examples.request),
+              },
             },
           },
         }
@@ -295,9 +344,9 @@ export const tagOf = (route: Pick<RouteDef, 'path'>): string => {
 
 const tagDescriptions: Record<string, string> = {
   api: 'The API itself: its front page, health, this document and its reference',
-  me: "The caller: who they are, their agenda and notifications",
+  me: 'The caller: who they are, their agenda and notifications',
   users: 'People who sign in, their role (admin, manager, rep) and team',
-  teams: 'Sales teams; managers see their team\'s records',
+  teams: "Sales teams; managers see their team's records",
   companies: 'Accounts: the organisations contacts and deals belong to',
   contacts: 'People, their marketing status, timeline, comments and followers',
   leads: 'Prospects not yet qualified, and their conversion to contact, company and deal',

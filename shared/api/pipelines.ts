@@ -1,8 +1,8 @@
 import { listOf } from '../schemas/common.ts';
 import { pipelineSchemas } from '../schemas/pipelines.ts';
-import { defineRoutes } from './route.ts';
 import { changed, lastPage } from './examples/common.ts';
 import { pipelineExamples } from './examples/sales.ts';
+import { defineRoutes } from './route.ts';
 
 export const pipelineRoutes = defineRoutes([
   {
@@ -46,7 +46,10 @@ export const pipelineRoutes = defineRoutes([
       'stage that holds deals answers 409 unless `moveDeals` names the stage they move to',
     body: () => pipelineSchemas().patch,
     response: () => pipelineSchemas().record,
-    examples: { request: pipelineExamples.patch, response: changed(pipelineExamples.record, pipelineExamples.patch) },
+    examples: {
+      request: pipelineExamples.patch,
+      response: changed(pipelineExamples.record, pipelineExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },

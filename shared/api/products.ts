@@ -1,8 +1,8 @@
 import { listOf } from '../schemas/common.ts';
 import { productSchemas } from '../schemas/products.ts';
-import { defineRoutes } from './route.ts';
 import { changed, lastPage } from './examples/common.ts';
 import { productExamples } from './examples/sales.ts';
+import { defineRoutes } from './route.ts';
 
 export const productRoutes = defineRoutes([
   {
@@ -44,7 +44,10 @@ export const productRoutes = defineRoutes([
     summary: 'Change a product (admin or manager; JSON merge patch)',
     body: () => productSchemas().patch,
     response: () => productSchemas().record,
-    examples: { request: productExamples.patch, response: changed(productExamples.record, productExamples.patch) },
+    examples: {
+      request: productExamples.patch,
+      response: changed(productExamples.record, productExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },

@@ -1,8 +1,8 @@
 import { listOf } from '../schemas/common.ts';
 import { quoteSchemas } from '../schemas/quotes.ts';
-import { defineRoutes } from './route.ts';
 import { changed, lastPage } from './examples/common.ts';
 import { quoteExamples } from './examples/sales.ts';
+import { defineRoutes } from './route.ts';
 
 export const quoteRoutes = defineRoutes([
   {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { reportSchemas } from '../schemas/reports.ts';
-import { defineRoutes } from './route.ts';
 import { reportExamples } from './examples/reports.ts';
+import { defineRoutes } from './route.ts';
 
 const overview = () =>
   z.object({

@@ -2,9 +2,9 @@ import * as z from 'zod/mini';
 import { listOf } from '../schemas/common.ts';
 import { segmentInterpretSchemas, segmentPreviewSchema, segmentSchemas } from '../schemas/segments.ts';
 import { shareSchemas } from '../schemas/shares.ts';
-import { defineRoutes } from './route.ts';
 import { changed, page } from './examples/common.ts';
 import { segmentExamples, shareExamples } from './examples/marketing.ts';
+import { defineRoutes } from './route.ts';
 
 export const segmentRoutes = defineRoutes([
   {
@@ -45,7 +45,10 @@ export const segmentRoutes = defineRoutes([
     summary: 'Change a segment (JSON merge patch; `filter` is replaced as a whole)',
     body: () => segmentSchemas().patch,
     response: () => segmentSchemas().record,
-    examples: { request: segmentExamples.patch, response: changed(segmentExamples.record, segmentExamples.patch) },
+    examples: {
+      request: segmentExamples.patch,
+      response: changed(segmentExamples.record, segmentExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },

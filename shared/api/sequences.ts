@@ -1,8 +1,8 @@
 import { listOf } from '../schemas/common.ts';
 import { sequenceSchemas } from '../schemas/sequences.ts';
-import { defineRoutes } from './route.ts';
 import { changed, lastPage, page } from './examples/common.ts';
 import { sequenceExamples } from './examples/marketing.ts';
+import { defineRoutes } from './route.ts';
 
 export const sequenceRoutes = defineRoutes([
   {
@@ -55,7 +55,10 @@ export const sequenceRoutes = defineRoutes([
       'whose next step no longer exists completes when it comes due',
     body: () => sequenceSchemas().patch,
     response: () => sequenceSchemas().record,
-    examples: { request: sequenceExamples.patch, response: changed(sequenceExamples.record, sequenceExamples.patch) },
+    examples: {
+      request: sequenceExamples.patch,
+      response: changed(sequenceExamples.record, sequenceExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },

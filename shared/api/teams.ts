@@ -1,8 +1,8 @@
 import { listOf } from '../schemas/common.ts';
 import { teamSchemas } from '../schemas/teams.ts';
-import { defineRoutes } from './route.ts';
 import { changed, lastPage } from './examples/common.ts';
 import { teamExamples } from './examples/sales.ts';
+import { defineRoutes } from './route.ts';
 
 export const teamRoutes = defineRoutes([
   {

@@ -1,8 +1,8 @@
 import { listOf } from '../schemas/common.ts';
 import { templateSchemas } from '../schemas/templates.ts';
-import { defineRoutes } from './route.ts';
 import { changed, page } from './examples/common.ts';
 import { templateExamples } from './examples/marketing.ts';
+import { defineRoutes } from './route.ts';
 
 export const templateRoutes = defineRoutes([
   {
@@ -43,7 +43,10 @@ export const templateRoutes = defineRoutes([
     summary: 'Change an email template (JSON merge patch; the result must compile)',
     body: () => templateSchemas().patch,
     response: () => templateSchemas().record,
-    examples: { request: templateExamples.patch, response: changed(templateExamples.record, templateExamples.patch) },
+    examples: {
+      request: templateExamples.patch,
+      response: changed(templateExamples.record, templateExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },

@@ -1,5 +1,5 @@
-import { defineRoutes } from './route.ts';
 import { publicExamples } from './examples/public.ts';
+import { defineRoutes } from './route.ts';
 
 /**
  * The public links in marketing email: no login, the signed token in the path

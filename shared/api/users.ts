@@ -1,8 +1,8 @@
 import { listOf } from '../schemas/common.ts';
 import { userSchemas } from '../schemas/users.ts';
-import { defineRoutes } from './route.ts';
 import { changed, lastPage } from './examples/common.ts';
 import { userExamples } from './examples/sales.ts';
+import { defineRoutes } from './route.ts';
 
 export const userRoutes = defineRoutes([
   {

@@ -1,8 +1,8 @@
 import { listOf } from '../schemas/common.ts';
 import { viewSchemas } from '../schemas/views.ts';
-import { defineRoutes } from './route.ts';
 import { changed, lastPage } from './examples/common.ts';
 import { viewExamples } from './examples/data.ts';
+import { defineRoutes } from './route.ts';
 
 export const viewRoutes = defineRoutes([
   {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
 import { httpFunctions } from '../../shared/api/catalogue.ts';
+import { badRequestExample, openApiDocument } from '../../shared/api/openapi.ts';
 import type { RouteDef } from '../../shared/api/route.ts';
+import { forbidden, HttpProblem, notFound, preconditionFailed } from '../../shared/http/problem.ts';
+import { parseOrThrow } from '../../shared/http/validation.ts';
 
 const routes = Object.values(httpFunctions).flat() as RouteDef[];
 
@@ -30,12 +33,16 @@ describe.each(routes.map((route) => [`${route.method} ${route.path}`, route] as 
 
   it('has an example of each part it has, and none of a part it lacks', () => {
     expect(examples.request !== undefined, 'request example iff a body').toBe(route.body !== undefined);
-    expect(examples.response !== undefined, 'response example iff a response').toBe(route.response !== undefined);
+    expect(examples.response !== undefined, 'response example iff a response').toBe(
+      route.response !== undefined,
+    );
     expect(examples.accepted !== undefined, '202 example iff accepted').toBe(route.accepted !== undefined);
     expect(examples.location !== undefined, 'Location iff it redirects').toBe(
       route.redirect !== undefined || route.status === 302,
     );
-    expect(Object.keys(examples.media ?? {}).sort()).toEqual(Object.keys(route.responseMediaTypes ?? {}).sort());
+    expect(Object.keys(examples.media ?? {}).sort()).toEqual(
+      Object.keys(route.responseMediaTypes ?? {}).sort(),
+    );
   });
 
   it('has examples that pass its own schemas', () => {
@@ -50,7 +57,74 @@ describe.each(routes.map((route) => [`${route.method} ${route.path}`, route] as 
       if (type === 'image/gif') expect(Buffer.from(body, 'base64').subarray(0, 6).toString()).toBe('GIF89a');
       if (type === 'text/html') expect(body.startsWith('<!doctype html>')).toBe(true);
       if (type === 'text/csv') expect(body.startsWith('\uFEFF') && body.endsWith('\r\n')).toBe(true);
-      if (type === 'text/vcard') expect(body).toMatch(/^BEGIN:VCARD\r\nVERSION:4\.0\r\n[\s\S]*END:VCARD\r\n$/);
+      if (type === 'text/vcard')
+        expect(body).toMatch(/^BEGIN:VCARD\r\nVERSION:4\.0\r\n[\s\S]*END:VCARD\r\n$/);
     }
+  });
+});
+
+describe('the examples in the OpenAPI document', () => {
+  const document = openApiDocument('https://api.crm.example') as {
+    paths: Record<string, Record<string, Operation>>;
+  };
+  type Content = Record<string, { example?: unknown }>;
+  type Operation = {
+    requestBody?: { content: Content };
+    responses: Record<string, { content?: Content; headers?: Record<string, { example?: unknown }> }>;
+  };
+  const operationOf = (route: RouteDef) =>
+    document.paths[route.path]?.[route.method.toLowerCase()] as Operation;
+
+  it.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    '%s: shows the route’s own examples, and a 400 worded as its validation words it',
+    (_, route) => {
+      const operation = operationOf(route);
+      const examples = route.examples ?? {};
+      const success = operation.responses[String(route.status)];
+      if (route.body)
+        expect(operation.requestBody?.content['application/json']?.example).toEqual(examples.request);
+      if (route.response) expect(success?.content?.['application/json']?.example).toEqual(examples.response);
+      for (const [type, body] of Object.entries(examples.media ?? {}))
+        expect(success?.content?.[type]?.example).toBe(body);
+      if (route.accepted)
+        expect(operation.responses['202']?.content?.['application/json']?.example).toEqual(examples.accepted);
+      if (examples.location)
+        expect(operation.responses['302']?.headers?.Location?.example).toBe(examples.location);
+
+      const invalid = badRequestExample(route);
+      expect(invalid !== undefined, 'a 400 example iff it validates input').toBe(
+        Boolean(route.body || route.query),
+      );
+      if (!invalid) return;
+      const { body, query } = invalid.input as { body?: unknown; query?: unknown };
+      const schema = body === undefined ? route.query : route.body;
+      let thrown: unknown;
+      try {
+        parseOrThrow((schema as () => z.ZodMiniType)(), body ?? query);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(HttpProblem);
+      expect(invalid.problem).toEqual((thrown as HttpProblem).toJSON());
+      expect(operation.responses['400']?.content?.['application/problem+json']?.example).toEqual(
+        invalid.problem,
+      );
+    },
+  );
+
+  it('shows each error the way the API sends it', () => {
+    const update = operationOf(routes.find((route) => route.operationId === 'updateContact') as RouteDef);
+    const problem = (status: string) =>
+      update.responses[status]?.content?.['application/problem+json']?.example;
+    expect(problem('404')).toEqual(notFound().toJSON());
+    expect(problem('412')).toEqual(preconditionFailed().toJSON());
+    expect(problem('403')).toEqual(forbidden().toJSON());
+    expect(update.responses['401']?.content?.['application/json']?.example).toEqual({
+      message: 'Unauthorized',
+    });
+    const click = operationOf(routes.find((route) => route.operationId === 'trackClick') as RouteDef);
+    expect(click.responses['404']?.content?.['application/problem+json']?.example).toEqual(
+      notFound('Link').toJSON(),
+    );
   });
 });

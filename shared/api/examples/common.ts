@@ -41,9 +41,21 @@ export const ids = {
 
 /** Users are Cognito subs: an admin, a sales manager and the rep who owns most examples. */
 export const users = {
-  admin: { id: '5f1c2a7e-9b34-4d8e-a1f6-0c7b3e2d9a41', name: 'Marta Vidal', email: 'marta.vidal@northwind.example' },
-  manager: { id: '8a3e6d1b-2c47-4f90-b5e8-7d6a1c3f0b92', name: 'Jordi Puig', email: 'jordi.puig@northwind.example' },
-  rep: { id: 'c2d9f4a8-6e15-4b73-9a0c-3f8e5b1d7c26', name: 'Lucía García', email: 'lucia.garcia@northwind.example' },
+  admin: {
+    id: '5f1c2a7e-9b34-4d8e-a1f6-0c7b3e2d9a41',
+    name: 'Marta Vidal',
+    email: 'marta.vidal@northwind.example',
+  },
+  manager: {
+    id: '8a3e6d1b-2c47-4f90-b5e8-7d6a1c3f0b92',
+    name: 'Jordi Puig',
+    email: 'jordi.puig@northwind.example',
+  },
+  rep: {
+    id: 'c2d9f4a8-6e15-4b73-9a0c-3f8e5b1d7c26',
+    name: 'Lucía García',
+    email: 'lucia.garcia@northwind.example',
+  },
 } as const;
 
 export const tenantId = 'northwind';

@@ -6,7 +6,13 @@ export const settingsExamples = {
   fields: {
     entity: 'contacts',
     fields: [
-      { key: 'tier', label: 'Customer tier', type: 'select', options: ['gold', 'silver', 'bronze'], required: false },
+      {
+        key: 'tier',
+        label: 'Customer tier',
+        type: 'select',
+        options: ['gold', 'silver', 'bronze'],
+        required: false,
+      },
       { key: 'preferredLanguage', label: 'Preferred language', type: 'select', options: ['es', 'en', 'ca'] },
       { key: 'renewalDate', label: 'Renewal date', type: 'date' },
     ],

@@ -125,7 +125,10 @@ export const campaignExamples = {
     replyTo: 'sales@northwind.example',
     budget: 1500,
     currency: 'EUR',
-    variants: [{ subject: '{{firstName}}, 24-hour refrigerated delivery is here' }, { subject: 'Next-day cold chain from Valencia' }],
+    variants: [
+      { subject: '{{firstName}}, 24-hour refrigerated delivery is here' },
+      { subject: 'Next-day cold chain from Valencia' },
+    ],
     testPercent: 20,
     winnerBy: 'clicks',
     decideAfterHours: 4,
@@ -136,7 +139,12 @@ export const campaignExamples = {
   patch: { budget: 1800 },
   schedule: { at: '2026-11-25T08:00:00.000Z' },
   get scheduled() {
-    return { ...campaignExamples.record, version: 3, status: 'scheduled', scheduledAt: '2026-11-25T08:00:00.000Z' };
+    return {
+      ...campaignExamples.record,
+      version: 3,
+      status: 'scheduled',
+      scheduledAt: '2026-11-25T08:00:00.000Z',
+    };
   },
   get sending() {
     return {
@@ -150,7 +158,12 @@ export const campaignExamples = {
     };
   },
   get paused() {
-    return { ...campaignExamples.sending, version: 5, status: 'paused', pausedAt: '2026-11-12T08:20:00.000Z' };
+    return {
+      ...campaignExamples.sending,
+      version: 5,
+      status: 'paused',
+      pausedAt: '2026-11-12T08:20:00.000Z',
+    };
   },
   get resumed() {
     return { ...campaignExamples.paused, version: 6, status: 'sending', pausedAt: undefined };

@@ -95,7 +95,13 @@ export const reportExamples = {
     from: '2026-11',
     to: '2027-01',
     items: [
-      { month: '2026-12', ownerId: users.rep.id, count: 4, amount: { EUR: 156000 }, weightedAmount: { EUR: 98200 } },
+      {
+        month: '2026-12',
+        ownerId: users.rep.id,
+        count: 4,
+        amount: { EUR: 156000 },
+        weightedAmount: { EUR: 98200 },
+      },
     ],
     undated: [{ ownerId: users.rep.id, count: 2, amount: { EUR: 31000 }, weightedAmount: { EUR: 6200 } }],
     overdue: [{ ownerId: users.manager.id, count: 1, amount: { EUR: 12000 }, weightedAmount: { EUR: 9000 } }],

@@ -16,7 +16,13 @@ export const pipelineExamples = {
     name: 'New business',
     stages: stages.map(({ id: _id, ...stage }) => stage),
   },
-  record: { ...recordBase(ids.pipeline, 2), ownerId: users.admin.id, name: 'New business', stages, isDefault: true },
+  record: {
+    ...recordBase(ids.pipeline, 2),
+    ownerId: users.admin.id,
+    name: 'New business',
+    stages,
+    isDefault: true,
+  },
   patch: {
     stages: [...stages.slice(0, 2), { ...stages[2], probability: 80 }, ...stages.slice(3)],
   },
@@ -165,7 +171,14 @@ export const quoteExamples = {
 };
 
 export const userExamples = {
-  me: { id: users.rep.id, tenantId: 'northwind', email: users.rep.email, name: users.rep.name, role: 'rep', teamId: ids.team },
+  me: {
+    id: users.rep.id,
+    tenantId: 'northwind',
+    email: users.rep.email,
+    name: users.rep.name,
+    role: 'rep',
+    teamId: ids.team,
+  },
   create: { email: users.rep.email, name: users.rep.name, role: 'rep', teamId: ids.team },
   record: {
     ...recordBase(users.rep.id, 1),

@@ -66,7 +66,11 @@ export const activityExamples = {
   },
   patch: { status: 'done' },
   get done(): object {
-    return { ...changed(activityExamples.record, activityExamples.patch), completedAt: at.now, reminderState: 'none' };
+    return {
+      ...changed(activityExamples.record, activityExamples.patch),
+      completedAt: at.now,
+      reminderState: 'none',
+    };
   },
 };
 
@@ -98,9 +102,33 @@ export function collaborationExamples(label: string) {
     },
     timeline: {
       items: [
-        { id: ids.comment, kind: 'comment', subject, at: at.now, actorId: rep.id, actor: rep, summary: 'Ana confirmed the 2027 volumes; @Jordi Puig can you approve the 10% discount?' },
-        { id: ids.timelineEntry, kind: 'updated', subject, at: at.updated, actorId: rep.id, actor: rep, changes: [{ field: 'tags', from: ['wholesale'], to: ['wholesale', 'key-account'] }] },
-        { id: ids.activity, kind: 'activity', subject, at: at.created, actorId: rep.id, actor: rep, summary: 'Meeting: Quarterly review with Northwind purchasing' },
+        {
+          id: ids.comment,
+          kind: 'comment',
+          subject,
+          at: at.now,
+          actorId: rep.id,
+          actor: rep,
+          summary: 'Ana confirmed the 2027 volumes; @Jordi Puig can you approve the 10% discount?',
+        },
+        {
+          id: ids.timelineEntry,
+          kind: 'updated',
+          subject,
+          at: at.updated,
+          actorId: rep.id,
+          actor: rep,
+          changes: [{ field: 'tags', from: ['wholesale'], to: ['wholesale', 'key-account'] }],
+        },
+        {
+          id: ids.activity,
+          kind: 'activity',
+          subject,
+          at: at.created,
+          actorId: rep.id,
+          actor: rep,
+          summary: 'Meeting: Quarterly review with Northwind purchasing',
+        },
       ],
       nextCursor: 'eyJhdCI6IjIwMjYtMTEtMDJUMDk6MTQ6MjcuNTEyWiJ9',
     },
