@@ -33,6 +33,10 @@ export function withoutExamples(document: Json): Json {
       }
     }
   }
+  for (const response of Object.values((copy.components as Json).responses as Record<string, Json>)) {
+    strip(response.content as Json | undefined);
+    strip(response.headers as Json | undefined);
+  }
   return copy;
 }
 

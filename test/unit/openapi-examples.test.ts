@@ -66,14 +66,25 @@ describe.each(routes.map((route) => [`${route.method} ${route.path}`, route] as 
 describe('the examples in the OpenAPI document', () => {
   const document = openApiDocument('https://api.crm.example') as {
     paths: Record<string, Record<string, Operation>>;
+    components: { responses: Record<string, Response> };
   };
+  type Response = { content?: Content; headers?: Record<string, { example?: unknown }>; $ref?: string };
   type Content = Record<string, { example?: unknown }>;
   type Operation = {
     requestBody?: { content: Content };
-    responses: Record<string, { content?: Content; headers?: Record<string, { example?: unknown }> }>;
+    responses: Record<string, Response>;
   };
-  const operationOf = (route: RouteDef) =>
-    document.paths[route.path]?.[route.method.toLowerCase()] as Operation;
+  /** The operation, each answer it names by `$ref` (the shared errors) looked up. */
+  const operationOf = (route: RouteDef): Operation => {
+    const operation = document.paths[route.path]?.[route.method.toLowerCase()] as Operation;
+    const responses = Object.entries(operation.responses).map(([status, response]) => [
+      status,
+      response.$ref
+        ? document.components.responses[response.$ref.replace('#/components/responses/', '')]
+        : response,
+    ]);
+    return { ...operation, responses: Object.fromEntries(responses) };
+  };
 
   it.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))(
     '%s: shows the route’s own examples, and a 400 worded as its validation words it',
