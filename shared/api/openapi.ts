@@ -397,7 +397,7 @@ const tagDescriptions: Record<string, string> = {
   leads: 'Prospects not yet qualified, and their conversion to contact, company and deal',
   deals: 'Opportunities moving through a pipeline, their stage history and quotes',
   pipelines: 'The stages deals move through, with their win probability',
-  products: 'The catalogue deals and quotes price from',
+  products: 'The catalogue of what deals and quotes sell, with unit prices',
   quotes: 'Priced offers for a deal: sent, accepted or rejected',
   cases: 'Customer service: SLAs, resolution and the satisfaction survey (CSAT) link',
   activities: 'Tasks, calls, meetings, emails and notes, with reminders',
