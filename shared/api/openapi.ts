@@ -433,18 +433,90 @@ links in email) needs \`Authorization: Bearer <token>\`, a JWT that names the te
 In this reference, **Authorize** takes the token; **Try it out** then calls this API with it.
 Without a valid token the API answers 401.`;
 
+/** A schema of an object this long or longer is worth naming once when it appears more than once. */
+const SHARED_SCHEMA_MIN_LENGTH = 1000;
+
+const isObjectSchema = (node: unknown): node is JsonSchema =>
+  typeof node === 'object' && node !== null && !Array.isArray(node) && 'properties' in node;
+
+/**
+ * The record schemas the successful answers repeat (a contact: its read, create, change,
+ * restore and list answers, the lead conversion) kept once under `components.schemas` and
+ * named by `$ref`: Swagger UI's load time follows the document's size. A schema is named
+ * after the operation that reads it by id (`getContact` → `Contact`), else after the first
+ * operation that answers it. Request bodies and 202 answers stay as they are.
+ */
+function shareRepeatedSchemas(operations: readonly { route: RouteDef; operation: JsonSchema }[]): JsonSchema {
+  const successSchemas = operations.flatMap(({ route, operation }) => {
+    const answer = (operation.responses as Record<string, JsonSchema>)[String(route.status)];
+    const json = (answer?.content as Record<string, JsonSchema> | undefined)?.['application/json'];
+    return json?.schema ? [{ route, json }] : [];
+  });
+  const counts = new Map<string, number>();
+  const count = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    if (isObjectSchema(node)) {
+      const key = JSON.stringify(node);
+      if (key.length >= SHARED_SCHEMA_MIN_LENGTH) counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const child of Object.values(node)) count(child);
+  };
+  for (const { json } of successSchemas) count(json.schema);
+  const repeated = (node: unknown) => isObjectSchema(node) && (counts.get(JSON.stringify(node)) ?? 0) > 1;
+
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  const name = (key: string, wanted: string) => {
+    if (!names.has(key) && !taken.has(wanted)) {
+      names.set(key, wanted);
+      taken.add(wanted);
+    }
+  };
+  // Preferred names first: the record an operation reads by id.
+  for (const { route, json } of successSchemas)
+    if (/^get[A-Z]/.test(route.operationId) && route.path.endsWith('}') && repeated(json.schema))
+      name(JSON.stringify(json.schema), route.operationId.slice(3));
+  const schemas: JsonSchema = {};
+  const share = (node: unknown, hint: string): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    if (Array.isArray(node)) return node.map((item) => share(item, hint));
+    const rebuilt = Object.fromEntries(
+      Object.entries(node).map(([field, child]) => [
+        field,
+        share(child, `${hint}${field[0]?.toUpperCase()}${field.slice(1)}`),
+      ]),
+    );
+    if (!repeated(node)) return rebuilt;
+    const key = JSON.stringify(node);
+    name(key, hint);
+    const named = names.get(key) as string;
+    schemas[named] ??= rebuilt;
+    return { $ref: `#/components/schemas/${named}` };
+  };
+  for (const { route, json } of successSchemas)
+    json.schema = share(
+      json.schema,
+      `${route.operationId[0]?.toUpperCase()}${route.operationId.slice(1)}Response`,
+    );
+  return schemas;
+}
+
 /** The OpenAPI 3.1 document, generated from the same route definitions and zod schemas that validate requests. */
 export function openApiDocument(serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const tags = new Set<string>();
   const shared: SharedResponses = new Map();
+  const operations: { route: RouteDef; operation: JsonSchema }[] = [];
   for (const routes of Object.values(httpFunctions)) {
     for (const route of routes as readonly RouteDef[]) {
+      const built = operation(route, shared);
       paths[route.path] ??= {};
-      (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route, shared);
+      (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = built;
+      operations.push({ route, operation: built });
       tags.add(tagOf(route));
     }
   }
+  const records = shareRepeatedSchemas(operations);
   return {
     openapi: '3.1.0',
     info: {
@@ -473,7 +545,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
             'A JWT naming the tenant and the role: `npm run token` locally, the Cognito ID token in AWS.',
         },
       },
-      schemas: { Problem: problem },
+      schemas: { Problem: problem, ...records },
       responses: Object.fromEntries([...shared].sort(([a], [b]) => a.localeCompare(b))),
     },
     paths,

@@ -2118,6 +2118,329 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        Activity: {
+            archived: boolean;
+            assigneeId: string;
+            body?: string;
+            companyId?: string;
+            completedAt?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @enum {string} */
+            direction?: "inbound" | "outbound";
+            /** Format: date-time */
+            dueAt?: string;
+            durationMin?: number;
+            id: string;
+            ownerId: string;
+            related?: {
+                id: string;
+                /** @enum {string} */
+                type: "contact" | "company" | "deal" | "lead" | "case";
+            };
+            relatedKey?: string;
+            /** Format: date-time */
+            remindAt?: string;
+            remindedAt?: string;
+            /** @enum {string} */
+            reminderState: "none" | "pending" | "sent";
+            /** @enum {string} */
+            status: "open" | "done" | "canceled";
+            subject: string;
+            teamId?: string;
+            /** @enum {string} */
+            type: "task" | "call" | "meeting" | "email" | "note";
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Campaign: {
+            archived: boolean;
+            budget?: number;
+            canceledAt?: string;
+            cancelReason?: string;
+            completedAt?: string;
+            cost?: number;
+            createdAt: string;
+            createdBy?: string;
+            currency?: string;
+            decideAfterHours?: number;
+            fromEmail: string;
+            fromName?: string;
+            id: string;
+            linkBaseUrl?: string;
+            name: string;
+            ownerId: string;
+            pausedAt?: string;
+            /** @enum {string} */
+            phase?: "freezing" | "queued";
+            recipientCount?: number;
+            replyTo?: string;
+            scheduledAt?: string;
+            segmentId: string;
+            snapshot?: {
+                segment: {
+                    filter: unknown;
+                    name: string;
+                };
+                template: {
+                    html: string;
+                    name: string;
+                    subject: string;
+                    text?: string;
+                };
+            };
+            startedAt?: string;
+            /** @enum {string} */
+            status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
+            teamId?: string;
+            templateId: string;
+            testPercent?: number;
+            updatedAt: string;
+            updatedBy?: string;
+            variants?: {
+                subject: string;
+            }[];
+            version: number;
+            winner?: {
+                /** @enum {string} */
+                by: "humanOpens" | "clicks" | "default";
+                decidedAt: string;
+                index: number;
+                reason?: string;
+            };
+            /** @enum {string} */
+            winnerBy?: "humanOpens" | "clicks";
+        };
+        Case: {
+            archived: boolean;
+            assigneeId: string;
+            /** @enum {string} */
+            channel?: "web" | "email" | "phone" | "in_person" | "chat";
+            closedAt?: string;
+            companyId?: string;
+            contactId: string;
+            createdAt: string;
+            createdBy?: string;
+            csatAt?: string;
+            csatComment?: string;
+            csatScore?: number;
+            description?: string;
+            id: string;
+            ownerId: string;
+            /** @enum {string} */
+            priority: "low" | "normal" | "high" | "urgent";
+            reopenedAt?: string;
+            resolution?: string;
+            resolvedAt?: string;
+            slaBreachedAt?: string;
+            slaDueAt: string;
+            slaStartAt: string;
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "resolved" | "closed";
+            subject: string;
+            teamId?: string;
+            /** @enum {string} */
+            type: "service_request" | "complaint" | "return" | "information";
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Company: {
+            archived: boolean;
+            city?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            domain?: string;
+            id: string;
+            industry?: string;
+            name: string;
+            ownerId: string;
+            phone?: string;
+            size?: number;
+            tags: string[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+            /** Format: uri */
+            website?: string;
+        };
+        Contact: {
+            archived: boolean;
+            city?: string;
+            companyId?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            email?: string;
+            engagementScore?: number;
+            firstName: string;
+            id: string;
+            lastActivityAt?: string;
+            lastClickedAt?: string;
+            lastClickedCampaignId?: string;
+            lastName?: string;
+            /** @enum {string} */
+            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
+            /** @enum {string} */
+            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+            ownerId: string;
+            phone?: string;
+            tags: string[];
+            teamId?: string;
+            title?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        ContactsTimelineResponse: {
+            items: {
+                actor?: {
+                    id: string;
+                    name: string;
+                };
+                actorId?: string;
+                at: string;
+                changes?: {
+                    field: string;
+                    from: unknown;
+                    summarised?: boolean;
+                    to: unknown;
+                }[];
+                data?: {
+                    [key: string]: unknown;
+                };
+                id: string;
+                kind: string;
+                subject: {
+                    id: string;
+                    name?: string;
+                    type: string;
+                };
+                summary?: string;
+            }[];
+            nextCursor: string | null;
+        };
+        Deal: {
+            amount?: number;
+            archived: boolean;
+            campaignId?: string;
+            closedAt?: string;
+            companyId?: string;
+            contactIds: string[];
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            currency?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields?: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            /** Format: date */
+            expectedCloseDate?: string;
+            externalId?: string;
+            id: string;
+            lastActivityAt?: string;
+            lostReason?: string;
+            name: string;
+            ownerId: string;
+            pipelineId: string;
+            probability: number;
+            productIds: string[];
+            productLines?: {
+                productId: string;
+                quantity: number;
+                total: number;
+            }[];
+            /** @enum {string} */
+            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
+            stageEnteredAt?: string;
+            stageId: string;
+            /** @enum {string} */
+            status: "open" | "won" | "lost";
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Import: {
+            columns?: {
+                column: string;
+                field: string | null;
+                index: number;
+            }[];
+            created: number;
+            createdAt: string;
+            /** @enum {string} */
+            delimiter?: "," | ";" | "\t";
+            dryRun: boolean;
+            /** @enum {string} */
+            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+            /** @enum {string} */
+            entity: "contacts" | "companies" | "leads" | "deals";
+            error?: string;
+            errorsUrl: string | null;
+            failed: number;
+            finishedAt?: string;
+            id: string;
+            mapping?: {
+                [key: string]: string | null;
+            };
+            /** @enum {string} */
+            mode: "create" | "upsert";
+            notes: number;
+            ownerId: string;
+            processedRows: number;
+            skipped: number;
+            /** @enum {string} */
+            status: "uploading" | "processing" | "done" | "failed";
+            totalRows: number;
+            updated: number;
+        };
+        Lead: {
+            archived: boolean;
+            campaignId?: string;
+            companyId?: string;
+            companyName?: string;
+            contactId?: string;
+            convertedAt?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields?: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            dealId?: string;
+            email?: string;
+            firstName: string;
+            id: string;
+            lastName?: string;
+            ownerId: string;
+            phone?: string;
+            /** @enum {string} */
+            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
+            /** @enum {string} */
+            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        ListActivitiesResponse: {
+            items: components["schemas"]["Activity"][];
+            nextCursor: string | null;
+        };
         Problem: {
             detail: string;
             errors?: {
@@ -2127,6 +2450,88 @@ export type components = {
             status: number;
             title: string;
             type: string;
+        };
+        Quote: {
+            acceptedAt?: string;
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            currency: string;
+            dealId: string;
+            discount: number;
+            id: string;
+            lines: {
+                description: string;
+                discountPct?: number;
+                lineTotal: number;
+                productId?: string;
+                quantity: number;
+                unitPrice: number;
+            }[];
+            number?: string;
+            ownerId: string;
+            rejectedAt?: string;
+            sentAt?: string;
+            /** @enum {string} */
+            status: "draft" | "sent" | "accepted" | "rejected" | "expired";
+            subtotal: number;
+            teamId?: string;
+            total: number;
+            updatedAt: string;
+            updatedBy?: string;
+            validUntil?: string;
+            version: number;
+        };
+        Sequence: {
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
+            fromEmail?: string;
+            fromName?: string;
+            id: string;
+            name: string;
+            ownerId: string;
+            replyTo?: string;
+            steps: {
+                /** @enum {string} */
+                condition: "always" | "not_opened" | "not_clicked";
+                delayHours: number;
+                templateId: string;
+            }[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        View: {
+            archived: boolean;
+            columns?: string[];
+            createdAt: string;
+            createdBy?: string;
+            /** @enum {string} */
+            entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
+            filter?: {
+                [key: string]: string;
+            };
+            id: string;
+            name: string;
+            ownerId: string;
+            sort?: {
+                /** @enum {string} */
+                direction: "asc" | "desc";
+                field: string;
+            };
+            stale?: {
+                message: string;
+                path: string;
+            }[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+            /** @enum {string} */
+            visibility: "private" | "team" | "tenant";
         };
     };
     responses: {
@@ -2296,45 +2701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            body?: string;
-                            companyId?: string;
-                            completedAt?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            direction?: "inbound" | "outbound";
-                            /** Format: date-time */
-                            dueAt?: string;
-                            durationMin?: number;
-                            id: string;
-                            ownerId: string;
-                            related?: {
-                                id: string;
-                                /** @enum {string} */
-                                type: "contact" | "company" | "deal" | "lead" | "case";
-                            };
-                            relatedKey?: string;
-                            /** Format: date-time */
-                            remindAt?: string;
-                            remindedAt?: string;
-                            /** @enum {string} */
-                            reminderState: "none" | "pending" | "sent";
-                            /** @enum {string} */
-                            status: "open" | "done" | "canceled";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "task" | "call" | "meeting" | "email" | "note";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ListActivitiesResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2392,42 +2759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2464,42 +2796,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -2575,42 +2872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2649,42 +2911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -2808,64 +3035,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            budget?: number;
-                            canceledAt?: string;
-                            cancelReason?: string;
-                            completedAt?: string;
-                            cost?: number;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            decideAfterHours?: number;
-                            fromEmail: string;
-                            fromName?: string;
-                            id: string;
-                            linkBaseUrl?: string;
-                            name: string;
-                            ownerId: string;
-                            pausedAt?: string;
-                            /** @enum {string} */
-                            phase?: "freezing" | "queued";
-                            recipientCount?: number;
-                            replyTo?: string;
-                            scheduledAt?: string;
-                            segmentId: string;
-                            snapshot?: {
-                                segment: {
-                                    filter: unknown;
-                                    name: string;
-                                };
-                                template: {
-                                    html: string;
-                                    name: string;
-                                    subject: string;
-                                    text?: string;
-                                };
-                            };
-                            startedAt?: string;
-                            /** @enum {string} */
-                            status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                            teamId?: string;
-                            templateId: string;
-                            testPercent?: number;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            variants?: {
-                                subject: string;
-                            }[];
-                            version: number;
-                            winner?: {
-                                /** @enum {string} */
-                                by: "humanOpens" | "clicks" | "default";
-                                decidedAt: string;
-                                index: number;
-                                reason?: string;
-                            };
-                            /** @enum {string} */
-                            winnerBy?: "humanOpens" | "clicks";
-                        }[];
+                        items: components["schemas"]["Campaign"][];
                         nextCursor: string | null;
                     };
                 };
@@ -2923,64 +3093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -3017,64 +3130,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3150,64 +3206,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -3248,64 +3247,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3335,64 +3277,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3481,64 +3366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3567,64 +3395,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3661,64 +3432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -3759,64 +3473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3928,40 +3585,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            /** @enum {string} */
-                            channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                            closedAt?: string;
-                            companyId?: string;
-                            contactId: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            csatAt?: string;
-                            csatComment?: string;
-                            csatScore?: number;
-                            description?: string;
-                            id: string;
-                            ownerId: string;
-                            /** @enum {string} */
-                            priority: "low" | "normal" | "high" | "urgent";
-                            reopenedAt?: string;
-                            resolution?: string;
-                            resolvedAt?: string;
-                            slaBreachedAt?: string;
-                            slaDueAt: string;
-                            slaStartAt: string;
-                            /** @enum {string} */
-                            status: "new" | "open" | "pending" | "resolved" | "closed";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "service_request" | "complaint" | "return" | "information";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Case"][];
                         nextCursor: string | null;
                     };
                 };
@@ -4013,40 +3637,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -4083,40 +3674,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -4188,40 +3746,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -4377,40 +3902,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        case: {
-                            archived: boolean;
-                            assigneeId: string;
-                            /** @enum {string} */
-                            channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                            closedAt?: string;
-                            companyId?: string;
-                            contactId: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            csatAt?: string;
-                            csatComment?: string;
-                            csatScore?: number;
-                            description?: string;
-                            id: string;
-                            ownerId: string;
-                            /** @enum {string} */
-                            priority: "low" | "normal" | "high" | "urgent";
-                            reopenedAt?: string;
-                            resolution?: string;
-                            resolvedAt?: string;
-                            slaBreachedAt?: string;
-                            slaDueAt: string;
-                            slaStartAt: string;
-                            /** @enum {string} */
-                            status: "new" | "open" | "pending" | "resolved" | "closed";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "service_request" | "complaint" | "return" | "information";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
+                        case: components["schemas"]["Case"];
                         csatUrl: string | null;
                     };
                 };
@@ -4451,40 +3943,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -4514,34 +3973,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -4583,31 +4015,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            city?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            domain?: string;
-                            id: string;
-                            industry?: string;
-                            name: string;
-                            ownerId: string;
-                            phone?: string;
-                            size?: number;
-                            tags: string[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** Format: uri */
-                            website?: string;
-                        }[];
+                        items: components["schemas"]["Company"][];
                         nextCursor: string | null;
                     };
                 };
@@ -4663,31 +4071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -4724,31 +4108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -4821,31 +4181,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -4991,31 +4327,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -5045,34 +4357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5113,31 +4398,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    }[];
+                    "application/json": components["schemas"]["Company"][];
                     "text/csv": string;
                 };
             };
@@ -5209,38 +4470,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            city?: string;
-                            companyId?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            email?: string;
-                            engagementScore?: number;
-                            firstName: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lastClickedAt?: string;
-                            lastClickedCampaignId?: string;
-                            lastName?: string;
-                            /** @enum {string} */
-                            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                            /** @enum {string} */
-                            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                            ownerId: string;
-                            phone?: string;
-                            tags: string[];
-                            teamId?: string;
-                            title?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Contact"][];
                         nextCursor: string | null;
                     };
                 };
@@ -5299,38 +4529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5367,38 +4566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -5485,38 +4653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5662,38 +4799,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -5723,34 +4829,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5791,38 +4870,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Contact"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -5897,48 +4945,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            amount?: number;
-                            archived: boolean;
-                            campaignId?: string;
-                            closedAt?: string;
-                            companyId?: string;
-                            contactIds: string[];
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            /** Format: date */
-                            expectedCloseDate?: string;
-                            externalId?: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lostReason?: string;
-                            name: string;
-                            ownerId: string;
-                            pipelineId: string;
-                            probability: number;
-                            productIds: string[];
-                            productLines?: {
-                                productId: string;
-                                quantity: number;
-                                total: number;
-                            }[];
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            stageEnteredAt?: string;
-                            stageId: string;
-                            /** @enum {string} */
-                            status: "open" | "won" | "lost";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Deal"][];
                         nextCursor: string | null;
                     };
                 };
@@ -6000,48 +5007,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6078,48 +5044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -6197,48 +5122,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6446,37 +5330,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            acceptedAt?: string;
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency: string;
-                            dealId: string;
-                            discount: number;
-                            id: string;
-                            lines: {
-                                description: string;
-                                discountPct?: number;
-                                lineTotal: number;
-                                productId?: string;
-                                quantity: number;
-                                unitPrice: number;
-                            }[];
-                            number?: string;
-                            ownerId: string;
-                            rejectedAt?: string;
-                            sentAt?: string;
-                            /** @enum {string} */
-                            status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                            subtotal: number;
-                            teamId?: string;
-                            total: number;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            validUntil?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Quote"][];
                         nextCursor: string | null;
                     };
                 };
@@ -6529,37 +5383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6597,48 +5421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -6668,34 +5451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6738,48 +5494,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Deal"][];
                     "text/csv": string;
                 };
             };
@@ -6961,40 +5676,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            columns?: {
-                                column: string;
-                                field: string | null;
-                                index: number;
-                            }[];
-                            created: number;
-                            createdAt: string;
-                            /** @enum {string} */
-                            delimiter?: "," | ";" | "\t";
-                            dryRun: boolean;
-                            /** @enum {string} */
-                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
-                            /** @enum {string} */
-                            entity: "contacts" | "companies" | "leads" | "deals";
-                            error?: string;
-                            errorsUrl: string | null;
-                            failed: number;
-                            finishedAt?: string;
-                            id: string;
-                            mapping?: {
-                                [key: string]: string | null;
-                            };
-                            /** @enum {string} */
-                            mode: "create" | "upsert";
-                            notes: number;
-                            ownerId: string;
-                            processedRows: number;
-                            skipped: number;
-                            /** @enum {string} */
-                            status: "uploading" | "processing" | "done" | "failed";
-                            totalRows: number;
-                            updated: number;
-                        }[];
+                        items: components["schemas"]["Import"][];
                         nextCursor: string | null;
                     };
                 };
@@ -7118,40 +5800,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        columns?: {
-                            column: string;
-                            field: string | null;
-                            index: number;
-                        }[];
-                        created: number;
-                        createdAt: string;
-                        /** @enum {string} */
-                        delimiter?: "," | ";" | "\t";
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals";
-                        error?: string;
-                        errorsUrl: string | null;
-                        failed: number;
-                        finishedAt?: string;
-                        id: string;
-                        mapping?: {
-                            [key: string]: string | null;
-                        };
-                        /** @enum {string} */
-                        mode: "create" | "upsert";
-                        notes: number;
-                        ownerId: string;
-                        processedRows: number;
-                        skipped: number;
-                        /** @enum {string} */
-                        status: "uploading" | "processing" | "done" | "failed";
-                        totalRows: number;
-                        updated: number;
-                    };
+                    "application/json": components["schemas"]["Import"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7245,36 +5894,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            campaignId?: string;
-                            companyId?: string;
-                            companyName?: string;
-                            contactId?: string;
-                            convertedAt?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            dealId?: string;
-                            email?: string;
-                            firstName: string;
-                            id: string;
-                            lastName?: string;
-                            ownerId: string;
-                            phone?: string;
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            /** @enum {string} */
-                            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Lead"][];
                         nextCursor: string | null;
                     };
                 };
@@ -7329,36 +5949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7395,36 +5986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7498,36 +6060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7636,135 +6169,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        company: {
-                            archived: boolean;
-                            city?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            domain?: string;
-                            id: string;
-                            industry?: string;
-                            name: string;
-                            ownerId: string;
-                            phone?: string;
-                            size?: number;
-                            tags: string[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** Format: uri */
-                            website?: string;
-                        } | null;
-                        contact: {
-                            archived: boolean;
-                            city?: string;
-                            companyId?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            email?: string;
-                            engagementScore?: number;
-                            firstName: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lastClickedAt?: string;
-                            lastClickedCampaignId?: string;
-                            lastName?: string;
-                            /** @enum {string} */
-                            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                            /** @enum {string} */
-                            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                            ownerId: string;
-                            phone?: string;
-                            tags: string[];
-                            teamId?: string;
-                            title?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
-                        deal?: {
-                            amount?: number;
-                            archived: boolean;
-                            campaignId?: string;
-                            closedAt?: string;
-                            companyId?: string;
-                            contactIds: string[];
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            /** Format: date */
-                            expectedCloseDate?: string;
-                            externalId?: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lostReason?: string;
-                            name: string;
-                            ownerId: string;
-                            pipelineId: string;
-                            probability: number;
-                            productIds: string[];
-                            productLines?: {
-                                productId: string;
-                                quantity: number;
-                                total: number;
-                            }[];
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            stageEnteredAt?: string;
-                            stageId: string;
-                            /** @enum {string} */
-                            status: "open" | "won" | "lost";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
-                        lead: {
-                            archived: boolean;
-                            campaignId?: string;
-                            companyId?: string;
-                            companyName?: string;
-                            contactId?: string;
-                            convertedAt?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            dealId?: string;
-                            email?: string;
-                            firstName: string;
-                            id: string;
-                            lastName?: string;
-                            ownerId: string;
-                            phone?: string;
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            /** @enum {string} */
-                            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
+                        company: components["schemas"]["Company"] | null;
+                        contact: components["schemas"]["Contact"];
+                        deal?: components["schemas"]["Deal"];
+                        lead: components["schemas"]["Lead"];
                     };
                 };
             };
@@ -7856,36 +6264,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7915,34 +6294,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7983,36 +6335,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Lead"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -8110,45 +6433,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            body?: string;
-                            companyId?: string;
-                            completedAt?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            direction?: "inbound" | "outbound";
-                            /** Format: date-time */
-                            dueAt?: string;
-                            durationMin?: number;
-                            id: string;
-                            ownerId: string;
-                            related?: {
-                                id: string;
-                                /** @enum {string} */
-                                type: "contact" | "company" | "deal" | "lead" | "case";
-                            };
-                            relatedKey?: string;
-                            /** Format: date-time */
-                            remindAt?: string;
-                            remindedAt?: string;
-                            /** @enum {string} */
-                            reminderState: "none" | "pending" | "sent";
-                            /** @enum {string} */
-                            status: "open" | "done" | "canceled";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "task" | "call" | "meeting" | "email" | "note";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ListActivitiesResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -8870,37 +7155,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -8941,37 +7196,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -9013,37 +7238,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -9074,37 +7269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -9135,37 +7300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -10258,38 +8393,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Contact"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -10690,28 +8794,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                            fromEmail?: string;
-                            fromName?: string;
-                            id: string;
-                            name: string;
-                            ownerId: string;
-                            replyTo?: string;
-                            steps: {
-                                /** @enum {string} */
-                                condition: "always" | "not_opened" | "not_clicked";
-                                delayHours: number;
-                                templateId: string;
-                            }[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Sequence"][];
                         nextCursor: string | null;
                     };
                 };
@@ -10763,28 +8846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -10821,28 +8883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -10913,28 +8954,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -11151,28 +9171,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -12400,35 +10399,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            columns?: string[];
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                            filter?: {
-                                [key: string]: string;
-                            };
-                            id: string;
-                            name: string;
-                            ownerId: string;
-                            sort?: {
-                                /** @enum {string} */
-                                direction: "asc" | "desc";
-                                field: string;
-                            };
-                            stale?: {
-                                message: string;
-                                path: string;
-                            }[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** @enum {string} */
-                            visibility: "private" | "team" | "tenant";
-                        }[];
+                        items: components["schemas"]["View"][];
                         nextCursor: string | null;
                     };
                 };
@@ -12483,35 +10454,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -12548,35 +10491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -12650,35 +10565,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
