@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { docsContentSecurityPolicy, docsPage } from '#shared/api/docs-page';
 import { apiIndex, indexPage } from '#shared/api/index-page';
 import { metaRoutes } from '#shared/api/meta';
@@ -29,6 +30,17 @@ const apiDocument = (baseUrl: string) => {
   return document;
 };
 
+/**
+ * The URL this request reached the API at (not PUBLIC_API_URL): try-it-out calls the API
+ * that served the page, on the origin the page's CSP allows (`connect-src 'self'`). A named
+ * stage is part of the path; the `$default` stage has none.
+ */
+export function requestBaseUrl(event: Pick<APIGatewayProxyEventV2, 'headers' | 'requestContext'>): string {
+  const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  const stage = event.requestContext.stage;
+  return `${proto}://${event.requestContext.domainName}${stage && stage !== '$default' ? `/${stage}` : ''}`;
+}
+
 const gzipAccepted = (acceptEncoding: string | undefined) => /\bgzip\b/i.test(acceptEncoding ?? '');
 
 export const handler = httpHandler(metaRoutes, {
@@ -38,7 +50,7 @@ export const handler = httpHandler(metaRoutes, {
     return { ...result, headers: { ...result.headers, vary: 'Accept' } };
   },
   getHealth: async () => ok({ status: 'ok' }),
-  getOpenApi: async ({ event }) => ok(apiDocument(publicBaseUrl(event))),
+  getOpenApi: async ({ event }) => ok(apiDocument(requestBaseUrl(event))),
   getDocs: async () => {
     const page = html(docsPage((file) => `docs/${file}?v=${docsFile(file).hash}`));
     return {
