@@ -154,7 +154,7 @@ export const exportRoutes = defineRoutes([
       response: sharedListExamples.contacts,
       accepted: sharedListExamples.preparing,
       location: sharedListExamples.downloadUrl,
-      media: { 'text/csv': sharedListExamples.csv, 'text/vcard': exportExamples.contactsVcard },
+      media: { 'text/csv': sharedListExamples.csv, 'text/vcard': sharedListExamples.vcard },
     },
     status: 200,
   },

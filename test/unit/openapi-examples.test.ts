@@ -1,8 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
 import { httpFunctions } from '../../shared/api/catalogue.ts';
+import { ids, users } from '../../shared/api/examples/common.ts';
+import { companyExamples, contactExamples, leadExamples } from '../../shared/api/examples/crm.ts';
+import { exportExamples, sharedListExamples } from '../../shared/api/examples/data.ts';
+import { dealExamples } from '../../shared/api/examples/sales.ts';
 import { badRequestExample, openApiDocument } from '../../shared/api/openapi.ts';
 import type { RouteDef } from '../../shared/api/route.ts';
+import {
+  CSV_BOM,
+  csvLine,
+  type ExportEntity,
+  type ExportRecord,
+  exportCells,
+  exportColumns,
+  type Person,
+  type SharedContact,
+  sharedContactCard,
+  sharedContactCells,
+  sharedListFields,
+  vCard,
+  vCardPerson,
+} from '../../shared/domain/exports/index.ts';
+import { canonicalColumns } from '../../shared/domain/imports/columns.ts';
 import { forbidden, HttpProblem, notFound, preconditionFailed } from '../../shared/http/problem.ts';
 import { parseOrThrow } from '../../shared/http/validation.ts';
 
@@ -137,5 +157,39 @@ describe('the examples in the OpenAPI document', () => {
     expect(click.responses['404']?.content?.['application/problem+json']?.example).toEqual(
       notFound('Link').toJSON(),
     );
+  });
+});
+
+describe('the file examples', () => {
+  const references = {
+    companies: new Map([[ids.company, { name: 'Northwind Traders', domain: 'northwind-traders.example' }]]),
+    owners: new Map([[users.rep.id, users.rep.email]]),
+    pipelines: new Map([
+      [ids.pipeline, { name: 'New business', stages: new Map([[ids.stageProposal, 'Proposal']]) }],
+    ]),
+    contacts: new Map([[ids.contact, contactExamples.create.email]]),
+  };
+  const csv = (entity: ExportEntity, record: unknown) => {
+    const columns = exportColumns(canonicalColumns(entity, []));
+    return CSV_BOM + csvLine(columns) + csvLine(exportCells(record as ExportRecord, columns, references));
+  };
+
+  it('are what an export writes for the records of the examples', () => {
+    expect(exportExamples.contactsCsv).toBe(csv('contacts', contactExamples.record));
+    expect(exportExamples.companiesCsv).toBe(csv('companies', companyExamples.record));
+    expect(exportExamples.leadsCsv).toBe(csv('leads', leadExamples.record));
+    expect(exportExamples.dealsCsv).toBe(csv('deals', dealExamples.record));
+    const card = (entity: 'contacts' | 'leads', record: unknown) =>
+      vCard(vCardPerson({ entity, record } as Person, references));
+    expect(exportExamples.contactsVcard).toBe(card('contacts', contactExamples.record));
+    expect(exportExamples.leadsVcard).toBe(card('leads', leadExamples.record));
+  });
+
+  it("are what a shared list's link answers", () => {
+    const [contact] = sharedListExamples.contacts as SharedContact[];
+    expect(sharedListExamples.csv).toBe(
+      CSV_BOM + csvLine([...sharedListFields]) + csvLine(sharedContactCells(contact as SharedContact)),
+    );
+    expect(sharedListExamples.vcard).toBe(vCard(sharedContactCard(contact as SharedContact)));
   });
 });

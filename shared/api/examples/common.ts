@@ -37,6 +37,10 @@ export const ids = {
   export: '01JCX9S3N7X1Z5C9F3J7P1S5W9',
   historyEntry: '01JCA3H8G2M6P9R4T7V0X3Z6B9',
   rebuild: '01JCR0T4P8Y2A6D0G4K8Q2T6X0',
+  /** What converting the lead creates: its contact, company and deal. */
+  convertedContact: '01JCZ1A5Q9W3E7R1T5Y9K3M7P1',
+  convertedCompany: '01JCZ2B6R0X4F8S2V6Z0N4Q8S2',
+  convertedDeal: '01JCZ3C7S1Y5G9T3W7A1P5R9T3',
 } as const;
 
 /** Users are Cognito subs: an admin, a sales manager and the rep who owns most examples. */

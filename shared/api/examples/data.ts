@@ -152,24 +152,29 @@ export const exportExamples = {
     downloadUrl:
       'https://crm-exports.s3.eu-west-1.amazonaws.com/northwind/01JCX9S3N7X1Z5C9F3J7P1S5W9.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=900',
   },
+  // What the exports write for the records of the examples (a unit test holds them together):
+  // a UTF-8 BOM, CRLF, the import's columns, a phone quoted against spreadsheet formulas.
   contactsCsv:
-    '\uFEFFid,firstName,lastName,email,phone,companyId,title,city,country,tags,lifecycleStage,marketingStatus\r\n' +
-    `${ids.contact},Ana,Ruiz,ana.ruiz@northwind-traders.example,+34 612 345 678,${ids.company},Head of Purchasing,Valencia,ES,decision-maker;newsletter,customer,subscribed\r\n`,
+    '\uFEFFfirstName,lastName,email,phone,company,title,country,city,tags,lifecycleStage,marketingStatus,owner,id,createdAt,updatedAt\r\n' +
+    `Ana,Ruiz,ana.ruiz@northwind-traders.example,'+34 612 345 678,northwind-traders.example,Head of Purchasing,ES,Valencia,decision-maker;newsletter,customer,subscribed,${users.rep.email},${ids.contact},${at.created},${at.updated}\r\n`,
   contactsVcard:
-    'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ana Ruiz\r\nN:Ruiz;Ana;;;\r\nORG:Northwind Traders\r\nTITLE:Head of Purchasing\r\n' +
-    'EMAIL:ana.ruiz@northwind-traders.example\r\nTEL:+34 612 345 678\r\nADR:;;;Valencia;;;ES\r\nEND:VCARD\r\n',
+    `BEGIN:VCARD\r\nVERSION:4.0\r\nUID;VALUE=text:${ids.contact}\r\nFN:Ana Ruiz\r\nN:Ruiz;Ana;;;\r\n` +
+    'EMAIL;TYPE=work:ana.ruiz@northwind-traders.example\r\nTEL;VALUE=text;TYPE=work:+34 612 345 678\r\n' +
+    'ORG:Northwind Traders\r\nTITLE:Head of Purchasing\r\nADR;TYPE=work:;;;Valencia;;;ES\r\n' +
+    'CATEGORIES:decision-maker,newsletter\r\nREV:20261118T164003Z\r\nEND:VCARD\r\n',
   companiesCsv:
-    '\uFEFFid,name,domain,industry,size,country,city,phone,website,tags\r\n' +
-    `${ids.company},Northwind Traders,northwind-traders.example,Food distribution,240,ES,Valencia,+34 961 234 567,https://northwind-traders.example,wholesale;key-account\r\n`,
+    '\uFEFFname,domain,industry,size,country,city,phone,website,tags,owner,id,createdAt,updatedAt\r\n' +
+    `Northwind Traders,northwind-traders.example,Food distribution,240,ES,Valencia,'+34 961 234 567,https://northwind-traders.example,wholesale;key-account,${users.rep.email},${ids.company},${at.created},${at.updated}\r\n`,
   leadsCsv:
-    '\uFEFFid,firstName,lastName,email,companyName,phone,source,status,country\r\n' +
-    `${ids.lead},Pablo,Serrano,pablo.serrano@brightlane.example,Brightlane Logistics,+34 699 112 233,web,qualified,ES\r\n`,
+    '\uFEFFfirstName,lastName,email,companyName,phone,source,owner,country,id,createdAt,updatedAt\r\n' +
+    `Pablo,Serrano,pablo.serrano@brightlane.example,Brightlane Logistics,'+34 699 112 233,web,${users.rep.email},ES,${ids.lead},${at.created},${at.updated}\r\n`,
   leadsVcard:
-    'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Pablo Serrano\r\nN:Serrano;Pablo;;;\r\nORG:Brightlane Logistics\r\n' +
-    'EMAIL:pablo.serrano@brightlane.example\r\nTEL:+34 699 112 233\r\nEND:VCARD\r\n',
+    `BEGIN:VCARD\r\nVERSION:4.0\r\nUID;VALUE=text:${ids.lead}\r\nFN:Pablo Serrano\r\nN:Serrano;Pablo;;;\r\n` +
+    'EMAIL;TYPE=work:pablo.serrano@brightlane.example\r\nTEL;VALUE=text;TYPE=work:+34 699 112 233\r\n' +
+    'ORG:Brightlane Logistics\r\nADR;TYPE=work:;;;;;;ES\r\nREV:20261118T164003Z\r\nEND:VCARD\r\n',
   dealsCsv:
-    '\uFEFFid,name,amount,currency,pipelineId,stageId,status,probability,expectedCloseDate,companyId\r\n' +
-    `${ids.deal},Northwind Traders: 2027 supply renewal,42000,EUR,${ids.pipeline},${ids.stageProposal},open,50,2026-12-15,${ids.company}\r\n`,
+    '\uFEFFname,externalId,amount,currency,pipeline,stage,lostReason,company,contacts,expectedCloseDate,owner,source,country,id,createdAt,updatedAt\r\n' +
+    `Northwind Traders: 2027 supply renewal,,42000,EUR,New business,Proposal,,northwind-traders.example,ana.ruiz@northwind-traders.example,2026-12-15,${users.rep.email},referral,ES,${ids.deal},${at.created},${at.updated}\r\n`,
 };
 
 export const sharedListExamples = {
@@ -188,7 +193,11 @@ export const sharedListExamples = {
   ],
   csv:
     '\uFEFFfirstName,lastName,email,phone,company,title,city,country,tags\r\n' +
-    'Ana,Ruiz,ana.ruiz@northwind-traders.example,+34 612 345 678,Northwind Traders,Head of Purchasing,Valencia,ES,decision-maker;newsletter\r\n',
+    "Ana,Ruiz,ana.ruiz@northwind-traders.example,'+34 612 345 678,Northwind Traders,Head of Purchasing,Valencia,ES,decision-maker;newsletter\r\n",
+  vcard:
+    'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ana Ruiz\r\nN:Ruiz;Ana;;;\r\nEMAIL;TYPE=work:ana.ruiz@northwind-traders.example\r\n' +
+    'TEL;VALUE=text;TYPE=work:+34 612 345 678\r\nORG:Northwind Traders\r\nTITLE:Head of Purchasing\r\n' +
+    'ADR;TYPE=work:;;;Valencia;;;ES\r\nCATEGORIES:decision-maker,newsletter\r\nEND:VCARD\r\n',
   preparing: {
     status: 'preparing',
     retryAfterSeconds: 10,

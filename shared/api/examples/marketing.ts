@@ -166,7 +166,8 @@ export const campaignExamples = {
     };
   },
   get resumed() {
-    return { ...campaignExamples.paused, version: 6, status: 'sending', pausedAt: undefined };
+    const { pausedAt: _pausedAt, ...paused } = campaignExamples.paused;
+    return { ...paused, version: 6, status: 'sending' };
   },
   get canceled() {
     return {

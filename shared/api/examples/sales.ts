@@ -1,5 +1,5 @@
 import { at, changed, ids, type RecordExample, recordBase, users } from './common.ts';
-import { contactExamples, leadExamples } from './crm.ts';
+import { leadExamples } from './crm.ts';
 
 /** Pipelines, deals, products and quotes of the examples. */
 
@@ -76,41 +76,58 @@ export const dealExamples = {
   },
 };
 
-/** A converted lead: the lead marked converted, its new contact, the company it named, a deal. */
+/** A converted lead: the lead marked converted, and the contact, company and deal made from it. */
 export const leadConversion = {
   get lead() {
     return {
       ...leadExamples.record,
       version: 3,
+      updatedAt: at.now,
       status: 'converted',
       convertedAt: at.now,
-      contactId: ids.secondContact,
-      companyId: ids.company,
-      dealId: ids.deal,
+      contactId: ids.convertedContact,
+      companyId: ids.convertedCompany,
+      dealId: ids.convertedDeal,
     };
   },
   get response() {
+    const made = { ...recordBase(ids.convertedContact, 1), createdAt: at.now, updatedAt: at.now };
     return {
       lead: leadConversion.lead,
       contact: {
-        ...contactExamples.second,
+        ...made,
         firstName: 'Pablo',
         lastName: 'Serrano',
         email: 'pablo.serrano@brightlane.example',
-        title: undefined,
-        city: undefined,
-        lifecycleStage: 'lead',
+        phone: '+34 699 112 233',
+        companyId: ids.convertedCompany,
+        country: 'ES',
+        tags: [],
+        lifecycleStage: 'opportunity',
+        marketingStatus: 'subscribed',
+        customFields: {},
       },
-      company: null,
+      company: {
+        ...made,
+        id: ids.convertedCompany,
+        name: 'Brightlane Logistics',
+        country: 'ES',
+        tags: [],
+        customFields: {},
+      },
       deal: {
-        ...dealExamples.record,
+        ...made,
+        id: ids.convertedDeal,
         ...leadExamples.convert.deal,
-        stageId: ids.stageQualified,
-        probability: 20,
-        contactIds: [ids.secondContact],
+        companyId: ids.convertedCompany,
+        contactIds: [ids.convertedContact],
         productIds: [],
-        productLines: [],
         source: 'web',
+        country: 'ES',
+        campaignId: ids.campaign,
+        status: 'open',
+        probability: 20,
+        stageEnteredAt: at.now,
       },
     };
   },
@@ -193,14 +210,19 @@ export const userExamples = {
   patch: { role: 'manager' },
 };
 
+/** A team is no team's record: the base without `teamId`. */
+const recordBaseWithoutTeam = (id: string) => {
+  const { teamId: _teamId, ...base } = recordBase(id, 1);
+  return base;
+};
+
 export const teamExamples = {
   create: { name: 'Iberia sales' },
   record: {
-    ...recordBase(ids.team, 1),
+    ...recordBaseWithoutTeam(ids.team),
     createdBy: users.admin.id,
     updatedBy: users.admin.id,
     ownerId: users.admin.id,
-    teamId: undefined,
     name: 'Iberia sales',
   },
   patch: { name: 'Iberia and Portugal sales' },
