@@ -70,6 +70,7 @@ export function docsPage(href: (file: DocsAsset) => string): string {
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Serverless CRM API reference</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${href('swagger-ui.css')}">
 </head><body>
 <div id="swagger-ui"><noscript>The reference needs JavaScript; the document itself is at <a href="openapi.json">openapi.json</a>.</noscript></div>
