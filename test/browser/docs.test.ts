@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 describe('the API reference at /docs', () => {
-  it('finds an operation by its path or operationId, authorises with a token and runs it against the API', async () => {
+  it('finds an operation by its path, summary or operationId, authorises with a token and runs it against the API', async () => {
     const tenant = uniqueTenant();
     const token = await tokenFor({ tenant, role: 'admin' });
     const created = await api(token).post('/contacts', { firstName: 'Ana', lastName: 'Ruiz' });
@@ -35,6 +35,11 @@ describe('the API reference at /docs', () => {
     await page.locator('#operations-tag-deals').click();
     await expect.poll(() => page.locator('.opblock').count()).toBe(1);
     await expect.poll(() => page.locator('.opblock-summary-path').textContent()).toBe('/deals/{id}/history');
+    // Summaries too.
+    await filter.fill('liveness check');
+    await expect
+      .poll(() => page.locator('.opblock-tag').allTextContents())
+      .toEqual([expect.stringMatching(/^api/)]);
     // And operationIds: listContacts, not the other contact operations.
     await filter.fill('listContacts');
     await expect.poll(() => page.locator('.opblock-tag').count()).toBe(1);
