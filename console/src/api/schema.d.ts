@@ -812,8 +812,25 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Human-readable API reference */
+        /** The API reference (Swagger UI): search by path, summary or operationId, examples, and try-it-out with a bearer token against this API */
         get: operations["getDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reference page's script and styles (`swagger-ui-bundle.js`, `swagger-ui.css`, `docs.js`); the page asks for them with their content hash (`?v=`), so they are cached for a year */
+        get: operations["getDocsAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2189,6 +2206,329 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        Activity: {
+            archived: boolean;
+            assigneeId: string;
+            body?: string;
+            companyId?: string;
+            completedAt?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @enum {string} */
+            direction?: "inbound" | "outbound";
+            /** Format: date-time */
+            dueAt?: string;
+            durationMin?: number;
+            id: string;
+            ownerId: string;
+            related?: {
+                id: string;
+                /** @enum {string} */
+                type: "contact" | "company" | "deal" | "lead" | "case";
+            };
+            relatedKey?: string;
+            /** Format: date-time */
+            remindAt?: string;
+            remindedAt?: string;
+            /** @enum {string} */
+            reminderState: "none" | "pending" | "sent";
+            /** @enum {string} */
+            status: "open" | "done" | "canceled";
+            subject: string;
+            teamId?: string;
+            /** @enum {string} */
+            type: "task" | "call" | "meeting" | "email" | "note";
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Campaign: {
+            archived: boolean;
+            budget?: number;
+            canceledAt?: string;
+            cancelReason?: string;
+            completedAt?: string;
+            cost?: number;
+            createdAt: string;
+            createdBy?: string;
+            currency?: string;
+            decideAfterHours?: number;
+            fromEmail: string;
+            fromName?: string;
+            id: string;
+            linkBaseUrl?: string;
+            name: string;
+            ownerId: string;
+            pausedAt?: string;
+            /** @enum {string} */
+            phase?: "freezing" | "queued";
+            recipientCount?: number;
+            replyTo?: string;
+            scheduledAt?: string;
+            segmentId: string;
+            snapshot?: {
+                segment: {
+                    filter: unknown;
+                    name: string;
+                };
+                template: {
+                    html: string;
+                    name: string;
+                    subject: string;
+                    text?: string;
+                };
+            };
+            startedAt?: string;
+            /** @enum {string} */
+            status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
+            teamId?: string;
+            templateId: string;
+            testPercent?: number;
+            updatedAt: string;
+            updatedBy?: string;
+            variants?: {
+                subject: string;
+            }[];
+            version: number;
+            winner?: {
+                /** @enum {string} */
+                by: "humanOpens" | "clicks" | "default";
+                decidedAt: string;
+                index: number;
+                reason?: string;
+            };
+            /** @enum {string} */
+            winnerBy?: "humanOpens" | "clicks";
+        };
+        Case: {
+            archived: boolean;
+            assigneeId: string;
+            /** @enum {string} */
+            channel?: "web" | "email" | "phone" | "in_person" | "chat";
+            closedAt?: string;
+            companyId?: string;
+            contactId: string;
+            createdAt: string;
+            createdBy?: string;
+            csatAt?: string;
+            csatComment?: string;
+            csatScore?: number;
+            description?: string;
+            id: string;
+            ownerId: string;
+            /** @enum {string} */
+            priority: "low" | "normal" | "high" | "urgent";
+            reopenedAt?: string;
+            resolution?: string;
+            resolvedAt?: string;
+            slaBreachedAt?: string;
+            slaDueAt: string;
+            slaStartAt: string;
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "resolved" | "closed";
+            subject: string;
+            teamId?: string;
+            /** @enum {string} */
+            type: "service_request" | "complaint" | "return" | "information";
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Company: {
+            archived: boolean;
+            city?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            domain?: string;
+            id: string;
+            industry?: string;
+            name: string;
+            ownerId: string;
+            phone?: string;
+            size?: number;
+            tags: string[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+            /** Format: uri */
+            website?: string;
+        };
+        Contact: {
+            archived: boolean;
+            city?: string;
+            companyId?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            email?: string;
+            engagementScore?: number;
+            firstName: string;
+            id: string;
+            lastActivityAt?: string;
+            lastClickedAt?: string;
+            lastClickedCampaignId?: string;
+            lastName?: string;
+            /** @enum {string} */
+            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
+            /** @enum {string} */
+            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+            ownerId: string;
+            phone?: string;
+            tags: string[];
+            teamId?: string;
+            title?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        ContactsTimelineResponse: {
+            items: {
+                actor?: {
+                    id: string;
+                    name: string;
+                };
+                actorId?: string;
+                at: string;
+                changes?: {
+                    field: string;
+                    from: unknown;
+                    summarised?: boolean;
+                    to: unknown;
+                }[];
+                data?: {
+                    [key: string]: unknown;
+                };
+                id: string;
+                kind: string;
+                subject: {
+                    id: string;
+                    name?: string;
+                    type: string;
+                };
+                summary?: string;
+            }[];
+            nextCursor: string | null;
+        };
+        Deal: {
+            amount?: number;
+            archived: boolean;
+            campaignId?: string;
+            closedAt?: string;
+            companyId?: string;
+            contactIds: string[];
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            currency?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields?: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            /** Format: date */
+            expectedCloseDate?: string;
+            externalId?: string;
+            id: string;
+            lastActivityAt?: string;
+            lostReason?: string;
+            name: string;
+            ownerId: string;
+            pipelineId: string;
+            probability: number;
+            productIds: string[];
+            productLines?: {
+                productId: string;
+                quantity: number;
+                total: number;
+            }[];
+            /** @enum {string} */
+            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
+            stageEnteredAt?: string;
+            stageId: string;
+            /** @enum {string} */
+            status: "open" | "won" | "lost";
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Import: {
+            columns?: {
+                column: string;
+                field: string | null;
+                index: number;
+            }[];
+            created: number;
+            createdAt: string;
+            /** @enum {string} */
+            delimiter?: "," | ";" | "\t";
+            dryRun: boolean;
+            /** @enum {string} */
+            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+            /** @enum {string} */
+            entity: "contacts" | "companies" | "leads" | "deals";
+            error?: string;
+            errorsUrl: string | null;
+            failed: number;
+            finishedAt?: string;
+            id: string;
+            mapping?: {
+                [key: string]: string | null;
+            };
+            /** @enum {string} */
+            mode: "create" | "upsert";
+            notes: number;
+            ownerId: string;
+            processedRows: number;
+            skipped: number;
+            /** @enum {string} */
+            status: "uploading" | "processing" | "done" | "failed";
+            totalRows: number;
+            updated: number;
+        };
+        Lead: {
+            archived: boolean;
+            campaignId?: string;
+            companyId?: string;
+            companyName?: string;
+            contactId?: string;
+            convertedAt?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields?: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            dealId?: string;
+            email?: string;
+            firstName: string;
+            id: string;
+            lastName?: string;
+            ownerId: string;
+            phone?: string;
+            /** @enum {string} */
+            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
+            /** @enum {string} */
+            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        ListActivitiesResponse: {
+            items: components["schemas"]["Activity"][];
+            nextCursor: string | null;
+        };
         Problem: {
             detail: string;
             errors?: {
@@ -2199,8 +2539,196 @@ export type components = {
             title: string;
             type: string;
         };
+        Quote: {
+            acceptedAt?: string;
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            currency: string;
+            dealId: string;
+            discount: number;
+            id: string;
+            lines: {
+                description: string;
+                discountPct?: number;
+                lineTotal: number;
+                productId?: string;
+                quantity: number;
+                unitPrice: number;
+            }[];
+            number?: string;
+            ownerId: string;
+            rejectedAt?: string;
+            sentAt?: string;
+            /** @enum {string} */
+            status: "draft" | "sent" | "accepted" | "rejected" | "expired";
+            subtotal: number;
+            teamId?: string;
+            total: number;
+            updatedAt: string;
+            updatedBy?: string;
+            validUntil?: string;
+            version: number;
+        };
+        Sequence: {
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
+            fromEmail?: string;
+            fromName?: string;
+            id: string;
+            name: string;
+            ownerId: string;
+            replyTo?: string;
+            steps: {
+                /** @enum {string} */
+                condition: "always" | "not_opened" | "not_clicked";
+                delayHours: number;
+                templateId: string;
+            }[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        View: {
+            archived: boolean;
+            columns?: string[];
+            createdAt: string;
+            createdBy?: string;
+            /** @enum {string} */
+            entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
+            filter?: {
+                [key: string]: string;
+            };
+            id: string;
+            name: string;
+            ownerId: string;
+            sort?: {
+                /** @enum {string} */
+                direction: "asc" | "desc";
+                field: string;
+            };
+            stale?: {
+                message: string;
+                path: string;
+            }[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+            /** @enum {string} */
+            visibility: "private" | "team" | "tenant";
+        };
     };
-    responses: never;
+    responses: {
+        /** @description Conflict: the record is archived, or its state does not allow this change */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Conflict: a unique value another record already has */
+        Duplicate: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found (or not visible to you) */
+        FileNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Your role may not do this */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found (or not visible to you) */
+        LinkNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Body over 1 MiB */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description If-Match does not match the current version */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found (or not visible to you) */
+        ResourceNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Throttled */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+        Unauthorized: {
+            headers: {
+                /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    /** @constant */
+                    message: "Unauthorized";
+                };
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Body is not JSON */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -2231,8 +2759,10 @@ export interface operations {
                         }[];
                         name: string;
                     };
+                    "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listActivities: {
@@ -2259,45 +2789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            body?: string;
-                            companyId?: string;
-                            completedAt?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            direction?: "inbound" | "outbound";
-                            /** Format: date-time */
-                            dueAt?: string;
-                            durationMin?: number;
-                            id: string;
-                            ownerId: string;
-                            related?: {
-                                id: string;
-                                /** @enum {string} */
-                                type: "contact" | "company" | "deal" | "lead" | "case";
-                            };
-                            relatedKey?: string;
-                            /** Format: date-time */
-                            remindAt?: string;
-                            remindedAt?: string;
-                            /** @enum {string} */
-                            reminderState: "none" | "pending" | "sent";
-                            /** @enum {string} */
-                            status: "open" | "done" | "canceled";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "task" | "call" | "meeting" | "email" | "note";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ListActivitiesResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2309,39 +2801,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createActivity: {
@@ -2385,42 +2847,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2432,66 +2859,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getActivity: {
@@ -2511,86 +2884,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveActivity: {
@@ -2613,57 +2913,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateActivity: {
@@ -2706,42 +2960,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2753,84 +2972,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreActivity: {
@@ -2850,95 +2999,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rebuildReports: {
@@ -2986,48 +3054,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getReportRebuild: {
@@ -3065,48 +3095,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCampaigns: {
@@ -3131,64 +3123,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            budget?: number;
-                            canceledAt?: string;
-                            cancelReason?: string;
-                            completedAt?: string;
-                            cost?: number;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            decideAfterHours?: number;
-                            fromEmail: string;
-                            fromName?: string;
-                            id: string;
-                            linkBaseUrl?: string;
-                            name: string;
-                            ownerId: string;
-                            pausedAt?: string;
-                            /** @enum {string} */
-                            phase?: "freezing" | "queued";
-                            recipientCount?: number;
-                            replyTo?: string;
-                            scheduledAt?: string;
-                            segmentId: string;
-                            snapshot?: {
-                                segment: {
-                                    filter: unknown;
-                                    name: string;
-                                };
-                                template: {
-                                    html: string;
-                                    name: string;
-                                    subject: string;
-                                    text?: string;
-                                };
-                            };
-                            startedAt?: string;
-                            /** @enum {string} */
-                            status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                            teamId?: string;
-                            templateId: string;
-                            testPercent?: number;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            variants?: {
-                                subject: string;
-                            }[];
-                            version: number;
-                            winner?: {
-                                /** @enum {string} */
-                                by: "humanOpens" | "clicks" | "default";
-                                decidedAt: string;
-                                index: number;
-                                reason?: string;
-                            };
-                            /** @enum {string} */
-                            winnerBy?: "humanOpens" | "clicks";
-                        }[];
+                        items: components["schemas"]["Campaign"][];
                         nextCursor: string | null;
                     };
                 };
@@ -3202,39 +3137,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createCampaign: {
@@ -3276,64 +3181,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -3345,66 +3193,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaign: {
@@ -3424,108 +3218,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveCampaign: {
@@ -3548,57 +3247,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCampaign: {
@@ -3641,64 +3294,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -3710,84 +3306,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     cancelCampaign: {
@@ -3809,126 +3335,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     pauseCampaign: {
@@ -3950,126 +3365,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCampaignRecipients: {
@@ -4127,48 +3431,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreCampaign: {
@@ -4188,117 +3454,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     resumeCampaign: {
@@ -4320,126 +3483,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     scheduleCampaign: {
@@ -4468,64 +3520,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -4537,84 +3532,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     sendCampaign: {
@@ -4636,126 +3561,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaignStats: {
@@ -4826,48 +3640,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCases: {
@@ -4897,40 +3673,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            /** @enum {string} */
-                            channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                            closedAt?: string;
-                            companyId?: string;
-                            contactId: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            csatAt?: string;
-                            csatComment?: string;
-                            csatScore?: number;
-                            description?: string;
-                            id: string;
-                            ownerId: string;
-                            /** @enum {string} */
-                            priority: "low" | "normal" | "high" | "urgent";
-                            reopenedAt?: string;
-                            resolution?: string;
-                            resolvedAt?: string;
-                            slaBreachedAt?: string;
-                            slaDueAt: string;
-                            slaStartAt: string;
-                            /** @enum {string} */
-                            status: "new" | "open" | "pending" | "resolved" | "closed";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "service_request" | "complaint" | "return" | "information";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Case"][];
                         nextCursor: string | null;
                     };
                 };
@@ -4944,39 +3687,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createCase: {
@@ -5012,40 +3725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5057,66 +3737,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCase: {
@@ -5136,84 +3762,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveCase: {
@@ -5236,57 +3791,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCase: {
@@ -5325,40 +3834,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5370,84 +3846,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesComment: {
@@ -5495,75 +3901,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesFollow: {
@@ -5588,57 +3932,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesUnfollow: {
@@ -5659,48 +3957,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     resolveCase: {
@@ -5730,40 +3990,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        case: {
-                            archived: boolean;
-                            assigneeId: string;
-                            /** @enum {string} */
-                            channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                            closedAt?: string;
-                            companyId?: string;
-                            contactId: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            csatAt?: string;
-                            csatComment?: string;
-                            csatScore?: number;
-                            description?: string;
-                            id: string;
-                            ownerId: string;
-                            /** @enum {string} */
-                            priority: "low" | "normal" | "high" | "urgent";
-                            reopenedAt?: string;
-                            resolution?: string;
-                            resolvedAt?: string;
-                            slaBreachedAt?: string;
-                            slaDueAt: string;
-                            slaStartAt: string;
-                            /** @enum {string} */
-                            status: "new" | "open" | "pending" | "resolved" | "closed";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "service_request" | "complaint" | "return" | "information";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
+                        case: components["schemas"]["Case"];
                         csatUrl: string | null;
                     };
                 };
@@ -5777,84 +4004,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreCase: {
@@ -5874,93 +4031,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesTimeline: {
@@ -5983,34 +4061,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6022,48 +4073,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCompanies: {
@@ -6090,31 +4103,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            city?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            domain?: string;
-                            id: string;
-                            industry?: string;
-                            name: string;
-                            ownerId: string;
-                            phone?: string;
-                            size?: number;
-                            tags: string[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** Format: uri */
-                            website?: string;
-                        }[];
+                        items: components["schemas"]["Company"][];
                         nextCursor: string | null;
                     };
                 };
@@ -6128,39 +4117,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createCompany: {
@@ -6200,31 +4159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6236,66 +4171,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCompany: {
@@ -6315,75 +4196,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveCompany: {
@@ -6406,57 +4225,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCompany: {
@@ -6496,31 +4269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6532,84 +4281,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesComment: {
@@ -6657,75 +4336,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesFollow: {
@@ -6750,57 +4367,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesUnfollow: {
@@ -6821,48 +4392,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreCompany: {
@@ -6882,84 +4415,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesTimeline: {
@@ -6982,34 +4445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7021,48 +4457,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportCompanies: {
@@ -7088,31 +4486,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    }[];
+                    "application/json": components["schemas"]["Company"][];
                     "text/csv": string;
                 };
             };
@@ -7155,39 +4529,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listContacts: {
@@ -7214,38 +4558,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            city?: string;
-                            companyId?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            email?: string;
-                            engagementScore?: number;
-                            firstName: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lastClickedAt?: string;
-                            lastClickedCampaignId?: string;
-                            lastName?: string;
-                            /** @enum {string} */
-                            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                            /** @enum {string} */
-                            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                            ownerId: string;
-                            phone?: string;
-                            tags: string[];
-                            teamId?: string;
-                            title?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Contact"][];
                         nextCursor: string | null;
                     };
                 };
@@ -7259,39 +4572,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createContact: {
@@ -7334,38 +4617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7377,66 +4629,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getContact: {
@@ -7456,82 +4654,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteContact: {
@@ -7565,57 +4694,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateContact: {
@@ -7658,38 +4741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7701,84 +4753,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsComment: {
@@ -7826,75 +4808,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsFollow: {
@@ -7919,57 +4839,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsUnfollow: {
@@ -7990,48 +4864,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreContact: {
@@ -8051,91 +4887,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsTimeline: {
@@ -8158,34 +4917,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -8197,48 +4929,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportContacts: {
@@ -8264,38 +4958,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Contact"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -8339,39 +5002,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listDeals: {
@@ -8400,48 +5033,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            amount?: number;
-                            archived: boolean;
-                            campaignId?: string;
-                            closedAt?: string;
-                            companyId?: string;
-                            contactIds: string[];
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            /** Format: date */
-                            expectedCloseDate?: string;
-                            externalId?: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lostReason?: string;
-                            name: string;
-                            ownerId: string;
-                            pipelineId: string;
-                            probability: number;
-                            productIds: string[];
-                            productLines?: {
-                                productId: string;
-                                quantity: number;
-                                total: number;
-                            }[];
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            stageEnteredAt?: string;
-                            stageId: string;
-                            /** @enum {string} */
-                            status: "open" | "won" | "lost";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Deal"][];
                         nextCursor: string | null;
                     };
                 };
@@ -8455,39 +5047,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createDeal: {
@@ -8533,48 +5095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -8586,66 +5107,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getDeal: {
@@ -8665,92 +5132,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveDeal: {
@@ -8773,57 +5161,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateDeal: {
@@ -8868,48 +5210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -8921,84 +5222,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsComment: {
@@ -9046,75 +5277,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsFollow: {
@@ -9139,57 +5308,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsUnfollow: {
@@ -9210,48 +5333,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getDealHistory: {
@@ -9306,48 +5391,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listDealQuotes: {
@@ -9371,37 +5418,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            acceptedAt?: string;
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency: string;
-                            dealId: string;
-                            discount: number;
-                            id: string;
-                            lines: {
-                                description: string;
-                                discountPct?: number;
-                                lineTotal: number;
-                                productId?: string;
-                                quantity: number;
-                                unitPrice: number;
-                            }[];
-                            number?: string;
-                            ownerId: string;
-                            rejectedAt?: string;
-                            sentAt?: string;
-                            /** @enum {string} */
-                            status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                            subtotal: number;
-                            teamId?: string;
-                            total: number;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            validUntil?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Quote"][];
                         nextCursor: string | null;
                     };
                 };
@@ -9415,48 +5432,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createQuote: {
@@ -9492,37 +5471,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -9534,75 +5483,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreDeal: {
@@ -9622,101 +5509,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsTimeline: {
@@ -9739,34 +5539,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -9778,48 +5551,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportDeals: {
@@ -9847,48 +5582,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Deal"][];
                     "text/csv": string;
                 };
             };
@@ -9931,39 +5625,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getDocs: {
@@ -9980,8 +5644,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDocsAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                    "text/javascript": string;
+                };
+            };
+            404: components["responses"]["FileNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getExport: {
@@ -10023,48 +5715,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getHealth: {
@@ -10088,6 +5742,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listImports: {
@@ -10109,40 +5764,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            columns?: {
-                                column: string;
-                                field: string | null;
-                                index: number;
-                            }[];
-                            created: number;
-                            createdAt: string;
-                            /** @enum {string} */
-                            delimiter?: "," | ";" | "\t";
-                            dryRun: boolean;
-                            /** @enum {string} */
-                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
-                            /** @enum {string} */
-                            entity: "contacts" | "companies" | "leads" | "deals";
-                            error?: string;
-                            errorsUrl: string | null;
-                            failed: number;
-                            finishedAt?: string;
-                            id: string;
-                            mapping?: {
-                                [key: string]: string | null;
-                            };
-                            /** @enum {string} */
-                            mode: "create" | "upsert";
-                            notes: number;
-                            ownerId: string;
-                            processedRows: number;
-                            skipped: number;
-                            /** @enum {string} */
-                            status: "uploading" | "processing" | "done" | "failed";
-                            totalRows: number;
-                            updated: number;
-                        }[];
+                        items: components["schemas"]["Import"][];
                         nextCursor: string | null;
                     };
                 };
@@ -10156,39 +5778,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createImport: {
@@ -10271,66 +5863,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getImport: {
@@ -10350,84 +5888,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        columns?: {
-                            column: string;
-                            field: string | null;
-                            index: number;
-                        }[];
-                        created: number;
-                        createdAt: string;
-                        /** @enum {string} */
-                        delimiter?: "," | ";" | "\t";
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals";
-                        error?: string;
-                        errorsUrl: string | null;
-                        failed: number;
-                        finishedAt?: string;
-                        id: string;
-                        mapping?: {
-                            [key: string]: string | null;
-                        };
-                        /** @enum {string} */
-                        mode: "create" | "upsert";
-                        notes: number;
-                        ownerId: string;
-                        processedRows: number;
-                        skipped: number;
-                        /** @enum {string} */
-                        status: "uploading" | "processing" | "done" | "failed";
-                        totalRows: number;
-                        updated: number;
-                    };
+                    "application/json": components["schemas"]["Import"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     downloadSharedList: {
@@ -10487,15 +5954,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listLeads: {
@@ -10522,36 +5982,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            campaignId?: string;
-                            companyId?: string;
-                            companyName?: string;
-                            contactId?: string;
-                            convertedAt?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            dealId?: string;
-                            email?: string;
-                            firstName: string;
-                            id: string;
-                            lastName?: string;
-                            ownerId: string;
-                            phone?: string;
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            /** @enum {string} */
-                            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Lead"][];
                         nextCursor: string | null;
                     };
                 };
@@ -10565,39 +5996,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createLead: {
@@ -10636,36 +6037,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -10677,66 +6049,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getLead: {
@@ -10756,80 +6074,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveLead: {
@@ -10852,57 +6103,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateLead: {
@@ -10943,36 +6148,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -10984,84 +6160,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsComment: {
@@ -11109,75 +6215,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     convertLead: {
@@ -11213,135 +6257,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        company: {
-                            archived: boolean;
-                            city?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            domain?: string;
-                            id: string;
-                            industry?: string;
-                            name: string;
-                            ownerId: string;
-                            phone?: string;
-                            size?: number;
-                            tags: string[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** Format: uri */
-                            website?: string;
-                        } | null;
-                        contact: {
-                            archived: boolean;
-                            city?: string;
-                            companyId?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            email?: string;
-                            engagementScore?: number;
-                            firstName: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lastClickedAt?: string;
-                            lastClickedCampaignId?: string;
-                            lastName?: string;
-                            /** @enum {string} */
-                            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                            /** @enum {string} */
-                            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                            ownerId: string;
-                            phone?: string;
-                            tags: string[];
-                            teamId?: string;
-                            title?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
-                        deal?: {
-                            amount?: number;
-                            archived: boolean;
-                            campaignId?: string;
-                            closedAt?: string;
-                            companyId?: string;
-                            contactIds: string[];
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            /** Format: date */
-                            expectedCloseDate?: string;
-                            externalId?: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lostReason?: string;
-                            name: string;
-                            ownerId: string;
-                            pipelineId: string;
-                            probability: number;
-                            productIds: string[];
-                            productLines?: {
-                                productId: string;
-                                quantity: number;
-                                total: number;
-                            }[];
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            stageEnteredAt?: string;
-                            stageId: string;
-                            /** @enum {string} */
-                            status: "open" | "won" | "lost";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
-                        lead: {
-                            archived: boolean;
-                            campaignId?: string;
-                            companyId?: string;
-                            companyName?: string;
-                            contactId?: string;
-                            convertedAt?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            dealId?: string;
-                            email?: string;
-                            firstName: string;
-                            id: string;
-                            lastName?: string;
-                            ownerId: string;
-                            phone?: string;
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            /** @enum {string} */
-                            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
+                        company: components["schemas"]["Company"] | null;
+                        contact: components["schemas"]["Contact"];
+                        deal?: components["schemas"]["Deal"];
+                        lead: components["schemas"]["Lead"];
                     };
                 };
             };
@@ -11354,75 +6273,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsFollow: {
@@ -11447,57 +6304,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsUnfollow: {
@@ -11518,48 +6329,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreLead: {
@@ -11579,89 +6352,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsTimeline: {
@@ -11684,34 +6382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -11723,48 +6394,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportLeads: {
@@ -11790,36 +6423,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Lead"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -11863,39 +6467,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getMe: {
@@ -11924,39 +6498,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getAgenda: {
@@ -11977,45 +6521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            body?: string;
-                            companyId?: string;
-                            completedAt?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            direction?: "inbound" | "outbound";
-                            /** Format: date-time */
-                            dueAt?: string;
-                            durationMin?: number;
-                            id: string;
-                            ownerId: string;
-                            related?: {
-                                id: string;
-                                /** @enum {string} */
-                                type: "contact" | "company" | "deal" | "lead" | "case";
-                            };
-                            relatedKey?: string;
-                            /** Format: date-time */
-                            remindAt?: string;
-                            remindedAt?: string;
-                            /** @enum {string} */
-                            reminderState: "none" | "pending" | "sent";
-                            /** @enum {string} */
-                            status: "open" | "done" | "canceled";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "task" | "call" | "meeting" | "email" | "note";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ListActivitiesResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -12027,39 +6533,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listNotifications: {
@@ -12123,39 +6599,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     markNotificationsRead: {
@@ -12195,66 +6641,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getOpenApi: {
@@ -12271,8 +6663,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        info: {
+                            title: string;
+                            version: string;
+                        };
+                        openapi: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listPipelines: {
@@ -12328,39 +6731,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createPipeline: {
@@ -12427,66 +6800,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getPipeline: {
@@ -12528,48 +6847,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updatePipeline: {
@@ -12641,84 +6922,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listProducts: {
@@ -12772,39 +6983,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createProduct: {
@@ -12861,66 +7042,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getProduct: {
@@ -12958,48 +7085,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteProduct: {
@@ -13022,57 +7111,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateProduct: {
@@ -13131,84 +7174,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreProduct: {
@@ -13246,57 +7219,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getQuote: {
@@ -13316,81 +7243,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateQuote: {
@@ -13425,37 +7284,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -13467,84 +7296,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     acceptQuote: {
@@ -13567,99 +7326,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rejectQuote: {
@@ -13682,99 +7357,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     sendQuote: {
@@ -13797,99 +7388,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getActivitiesReport: {
@@ -13934,39 +7441,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaignsReport: {
@@ -14067,39 +7544,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaignTimeseries: {
@@ -14143,48 +7590,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCasesReport: {
@@ -14233,39 +7642,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCustomersReport: {
@@ -14329,39 +7708,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getForecastReport: {
@@ -14428,39 +7777,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getKpis: {
@@ -14574,39 +7893,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getLeadsReport: {
@@ -14651,39 +7940,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getOverview: {
@@ -14723,39 +7982,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getPipelineReport: {
@@ -14805,39 +8034,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSalesReport: {
@@ -14883,39 +8082,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getWinRateReport: {
@@ -14963,39 +8132,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCsatForm: {
@@ -15014,17 +8153,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     submitCsat: {
@@ -15066,42 +8200,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSegments: {
@@ -15155,39 +8258,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createSegment: {
@@ -15245,66 +8318,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSegment: {
@@ -15342,48 +8361,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteSegment: {
@@ -15406,57 +8387,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateSegment: {
@@ -15516,84 +8451,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportSegment: {
@@ -15616,38 +8481,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Contact"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -15691,48 +8525,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     previewSegment: {
@@ -15771,48 +8567,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreSegment: {
@@ -15850,57 +8608,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     shareSegment: {
@@ -15959,75 +8671,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSegmentShares: {
@@ -16068,48 +8718,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     revokeSegmentShare: {
@@ -16131,48 +8743,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listShareDownloads: {
@@ -16223,48 +8797,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     interpretSegment: {
@@ -16317,66 +8853,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSequences: {
@@ -16400,28 +8882,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                            fromEmail?: string;
-                            fromName?: string;
-                            id: string;
-                            name: string;
-                            ownerId: string;
-                            replyTo?: string;
-                            steps: {
-                                /** @enum {string} */
-                                condition: "always" | "not_opened" | "not_clicked";
-                                delayHours: number;
-                                templateId: string;
-                            }[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Sequence"][];
                         nextCursor: string | null;
                     };
                 };
@@ -16435,39 +8896,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createSequence: {
@@ -16503,28 +8934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -16536,66 +8946,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSequence: {
@@ -16615,72 +8971,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveSequence: {
@@ -16703,57 +9000,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateSequence: {
@@ -16791,28 +9042,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -16824,84 +9054,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     enrollInSequence: {
@@ -16949,75 +9109,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSequenceEnrollments: {
@@ -17071,48 +9169,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSequenceEnrollment: {
@@ -17151,48 +9211,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     unenrollFromSequence: {
@@ -17214,48 +9236,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreSequence: {
@@ -17275,81 +9259,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getAlertSettings: {
@@ -17375,39 +9292,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putAlertSettings: {
@@ -17449,66 +9336,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCustomFields: {
@@ -17543,48 +9376,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putCustomFields: {
@@ -17639,75 +9434,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getLeadAssignment: {
@@ -17737,39 +9470,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putLeadAssignment: {
@@ -17819,66 +9522,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSlaSettings: {
@@ -17906,39 +9555,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putSlaSettings: {
@@ -17984,66 +9603,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     trackClick: {
@@ -18057,22 +9622,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Redirect to the URL sealed in the link */
             302: {
                 headers: {
+                    /** @description Where to go */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     trackOpen: {
@@ -18091,17 +9651,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "image/gif": string;
                 };
             };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listTeams: {
@@ -18149,39 +9704,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createTeam: {
@@ -18230,66 +9755,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getTeam: {
@@ -18323,48 +9794,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateTeam: {
@@ -18415,84 +9848,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listTemplates: {
@@ -18545,39 +9908,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createTemplate: {
@@ -18633,66 +9966,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getTemplate: {
@@ -18729,48 +10008,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteTemplate: {
@@ -18793,57 +10034,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateTemplate: {
@@ -18901,84 +10096,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     renderTemplate: {
@@ -19020,75 +10145,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreTemplate: {
@@ -19125,57 +10188,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getUnsubscribePage: {
@@ -19194,17 +10211,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     unsubscribe: {
@@ -19223,26 +10235,13 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listUsers: {
@@ -19294,39 +10293,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createUser: {
@@ -19383,66 +10352,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getUser: {
@@ -19480,48 +10395,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateUser: {
@@ -19580,84 +10457,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listViews: {
@@ -19680,35 +10487,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            columns?: string[];
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                            filter?: {
-                                [key: string]: string;
-                            };
-                            id: string;
-                            name: string;
-                            ownerId: string;
-                            sort?: {
-                                /** @enum {string} */
-                                direction: "asc" | "desc";
-                                field: string;
-                            };
-                            stale?: {
-                                message: string;
-                                path: string;
-                            }[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** @enum {string} */
-                            visibility: "private" | "team" | "tenant";
-                        }[];
+                        items: components["schemas"]["View"][];
                         nextCursor: string | null;
                     };
                 };
@@ -19722,39 +10501,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createView: {
@@ -19793,35 +10542,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -19833,66 +10554,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getView: {
@@ -19912,79 +10579,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteView: {
@@ -20007,57 +10608,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateView: {
@@ -20098,35 +10653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -20138,84 +10665,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listWebhooks: {
