@@ -186,24 +186,25 @@ const errorResponses = (route: RouteDef, shared: SharedResponses): Record<string
   }
   if (route.path.includes('{')) {
     const missing = route.missing ?? 'Resource';
-    responses['404'] = ref(
-      `${missing}NotFound`,
-      404,
-      'Not found',
-      'Not found (or not visible to you)',
-      `${missing} not found`,
-    );
-  }
-  // A public page's missing link is a page too.
-  if (route.public && route.responseMediaTypes?.['text/html'] && route.path.includes('{')) {
-    const missing = route.missing ?? 'Resource';
-    responses['404'] = {
-      description: 'Not found (a page that says the link does not work)',
-      content: {
-        ...problemContent(problemOf(404, 'Not found', `${missing} not found`)),
-        'text/html': { schema: { type: 'string', description: 'A page that says the link does not work' } },
-      },
-    };
+    // A public page's missing link is a page too.
+    responses['404'] =
+      route.public && route.responseMediaTypes?.['text/html']
+        ? {
+            description: 'Not found (a page that says the link does not work)',
+            content: {
+              ...problemContent(problemOf(404, 'Not found', `${missing} not found`)),
+              'text/html': {
+                schema: { type: 'string', description: 'A page that says the link does not work' },
+              },
+            },
+          }
+        : ref(
+            `${missing}NotFound`,
+            404,
+            'Not found',
+            'Not found (or not visible to you)',
+            `${missing} not found`,
+          );
   }
   if (!route.readsBody && (route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT')) {
     responses['409'] =
@@ -412,6 +413,7 @@ function operation(route: RouteDef, shared: SharedResponses): Record<string, unk
                 mediaType,
                 {
                   schema: toSchema((route.readsBody as NonNullable<RouteDef['readsBody']>).schema(), 'input'),
+                  ...withExample(examples.request),
                 },
               ]),
             ),

@@ -52,7 +52,9 @@ describe.each(routes.map((route) => [`${route.method} ${route.path}`, route] as 
   const examples = route.examples ?? {};
 
   it('has an example of each part it has, and none of a part it lacks', () => {
-    expect(examples.request !== undefined, 'request example iff a body').toBe(route.body !== undefined);
+    expect(examples.request !== undefined, 'request example iff a body').toBe(
+      route.body !== undefined || route.readsBody !== undefined,
+    );
     expect(examples.response !== undefined, 'response example iff a response').toBe(
       route.response !== undefined,
     );
@@ -67,6 +69,7 @@ describe.each(routes.map((route) => [`${route.method} ${route.path}`, route] as 
 
   it('has examples that pass its own schemas', () => {
     if (route.body) expect(problems(route.body, examples.request), 'request').toEqual([]);
+    if (route.readsBody) expect(problems(route.readsBody.schema, examples.request), 'request').toEqual([]);
     if (route.response) expect(problems(route.response, examples.response), 'response').toEqual([]);
     if (route.accepted) expect(problems(route.accepted.response, examples.accepted), '202').toEqual([]);
     if (examples.location) expect(new URL(examples.location).protocol).toBe('https:');
@@ -120,7 +123,9 @@ describe('the examples in the OpenAPI document', () => {
       if (route.accepted)
         expect(operation.responses['202']?.content?.['application/json']?.example).toEqual(examples.accepted);
       if (examples.location)
-        expect(operation.responses['302']?.headers?.Location?.example).toBe(examples.location);
+        expect(operation.responses[String(route.redirect?.status ?? 302)]?.headers?.Location?.example).toBe(
+          examples.location,
+        );
 
       const invalid = badRequestExample(route);
       expect(invalid !== undefined, 'a 400 example iff it validates input').toBe(

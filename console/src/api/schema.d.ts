@@ -856,6 +856,94 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/f/{formId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a web-to-lead form (public, no token), `application/x-www-form-urlencoded` (an HTML form) or `application/json`; anything else 415. Creates a lead with `source: web`, owned as the tenant’s assignment rule says (else by the form’s owner), keeping the UTM parameters (body or query) and the page it came from. JSON answers 201 `{status}`; a form post answers a thank-you page, or 303 to the form’s `redirectUrl`; invalid answers are listed (400, a page for a form post). The honeypot field `website` must stay empty: filled, the answer is the same and nothing is created. Limited per source address and per form (429 with `Retry-After`). With double opt-in the person is emailed a confirmation link and subscribed only after it */
+        post: operations["submitForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/f/{formId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Double opt-in confirmation link (public, from the email a submission sent): subscribes the person to marketing email, keeping when and through which form they consented, and answers a page. A second click changes nothing and says they are already subscribed; an expired, tampered or foreign link is a 404 page */
+        get: operations["confirmFormSubscription"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the web-to-lead forms (admin), newest first */
+        get: operations["listForms"];
+        put?: never;
+        /** Define a web-to-lead form (admin): `fields` are lead fields (`firstName` always, required; `email` or `phone`; `lastName`, `companyName`, `country`, `customFields.<key>` of lead custom fields, every required one), each `{field, required?, label?}`; `redirectUrl` is where a browser goes after sending it; `doubleOptIn` subscribes the person only once they confirm by email (the form must then take a required `email`). The record shows its `submitUrl` and `embedHtml`, the snippet to paste into a page */
+        post: operations["createForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a form (admin), with its submit URL and embed snippet */
+        get: operations["getForm"];
+        put?: never;
+        post?: never;
+        /** Archive a form (admin): its public URL answers 404 until it is restored */
+        delete: operations["archiveForm"];
+        options?: never;
+        head?: never;
+        /** Change a form (admin; JSON merge patch, `fields` replaced whole). Its public id stays the same, so embedded copies keep working */
+        patch: operations["updateForm"];
+        trace?: never;
+    };
+    "/forms/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an archived form (admin): its public URL works again */
+        post: operations["restoreForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1846,6 +1934,40 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/settings/inbound-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's logging address (anyone in the tenant): mail a contact sends there becomes an `inbound` email activity on the contact (a stranger becomes a lead); a user who copies it (Bcc) logs their mail as `outbound` on the contacts it went to. 404 when the deployment has no inbound domain */
+        get: operations["getInboundEmailAddress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/inbound-email/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the logging address with a new one (admin); mail to the previous address is dropped from now on */
+        post: operations["rotateInboundEmailAddress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings/lead-assignment": {
         parameters: {
             query?: never;
@@ -2219,6 +2341,22 @@ export type components = {
             /** Format: date-time */
             dueAt?: string;
             durationMin?: number;
+            email?: {
+                attachments: {
+                    contentType: string;
+                    filename?: string;
+                    size: number;
+                }[];
+                cc: string[];
+                date?: string;
+                from: {
+                    address: string;
+                    name?: string;
+                };
+                html?: string;
+                messageId?: string;
+                to: string[];
+            };
             id: string;
             ownerId: string;
             related?: {
@@ -2512,10 +2650,21 @@ export type components = {
             dealId?: string;
             email?: string;
             firstName: string;
+            formId?: string;
             id: string;
             lastName?: string;
+            marketingConsent?: {
+                consentedAt?: string;
+                formId: string;
+                requestedAt: string;
+                /** @constant */
+                source: "web_form";
+                /** @enum {string} */
+                status: "pending" | "subscribed" | "not_asked";
+            };
             ownerId: string;
             phone?: string;
+            referrer?: string;
             /** @enum {string} */
             source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
             /** @enum {string} */
@@ -2523,6 +2672,13 @@ export type components = {
             teamId?: string;
             updatedAt: string;
             updatedBy?: string;
+            utm?: {
+                campaign?: string;
+                content?: string;
+                medium?: string;
+                source?: string;
+                term?: string;
+            };
             version: number;
         };
         ListActivitiesResponse: {
@@ -2620,6 +2776,24 @@ export type components = {
             version: number;
             /** @enum {string} */
             visibility: "private" | "team" | "tenant";
+        };
+        Webhook: {
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            description?: string;
+            disabledAt?: string;
+            disabledReason?: string;
+            enabled: boolean;
+            events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
+            failingSince?: string;
+            id: string;
+            ownerId: string;
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            url: string;
+            version: number;
         };
     };
     responses: {
@@ -5721,6 +5895,480 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    submitForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                formId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | number | boolean | null | string[];
+                };
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string | number | boolean | null | string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "received" | "confirmation_required";
+                    };
+                    "text/html": string;
+                };
+            };
+            /** @description The form’s `redirectUrl` (a form post, when the form has one) */
+            303: {
+                headers: {
+                    /** @description The form’s `redirectUrl` (a form post, when the form has one) */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` lists every bad field (a page lists them for a form post) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Not found (a page that says the link does not work) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Body is not application/x-www-form-urlencoded or application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Too many submissions; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    confirmFormSubscription: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path: {
+                formId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (a page that says the link does not work) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listForms: {
+        parameters: {
+            query?: {
+                archived?: "true" | "false";
+                cursor?: string;
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            archived: boolean;
+                            createdAt: string;
+                            createdBy?: string;
+                            doubleOptIn: boolean;
+                            embedHtml: string;
+                            fields: {
+                                field: string;
+                                label?: string;
+                                required?: boolean;
+                            }[];
+                            honeypotField: string;
+                            id: string;
+                            name: string;
+                            ownerId: string;
+                            /** Format: uri */
+                            redirectUrl?: string;
+                            submitUrl: string;
+                            teamId?: string;
+                            updatedAt: string;
+                            updatedBy?: string;
+                            version: number;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    doubleOptIn?: boolean;
+                    fields: {
+                        field: string;
+                        label?: string;
+                        required?: boolean;
+                    }[];
+                    name: string;
+                    /** Format: uri */
+                    redirectUrl?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    archiveForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    doubleOptIn?: boolean;
+                    fields?: {
+                        field: string;
+                        label?: string;
+                        required?: boolean;
+                    }[];
+                    name?: string;
+                    redirectUrl?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    restoreForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -8157,7 +8805,16 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            404: components["responses"]["LinkNotFound"];
+            /** @description Not found (a page that says the link does not work) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -9443,6 +10100,61 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    getInboundEmailAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        domain: string;
+                        rotatedAt?: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    rotateInboundEmailAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        address: string;
+                        domain: string;
+                        rotatedAt?: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getLeadAssignment: {
         parameters: {
             query?: never;
@@ -10215,7 +10927,16 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            404: components["responses"]["LinkNotFound"];
+            /** @description Not found (a page that says the link does not work) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -10239,7 +10960,16 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            404: components["responses"]["LinkNotFound"];
+            /** @description Not found (a page that says the link does not work) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -10694,24 +11424,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            description?: string;
-                            disabledAt?: string;
-                            disabledReason?: string;
-                            enabled: boolean;
-                            events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
-                            failingSince?: string;
-                            id: string;
-                            ownerId: string;
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            url: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Webhook"][];
                         nextCursor: string | null;
                     };
                 };
@@ -10725,39 +11438,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createWebhook: {
@@ -10815,66 +11498,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getWebhook: {
@@ -10894,68 +11523,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        description?: string;
-                        disabledAt?: string;
-                        disabledReason?: string;
-                        enabled: boolean;
-                        events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
-                        failingSince?: string;
-                        id: string;
-                        ownerId: string;
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        url: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteWebhook: {
@@ -10978,57 +11552,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateWebhook: {
@@ -11059,24 +11587,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        description?: string;
-                        disabledAt?: string;
-                        disabledReason?: string;
-                        enabled: boolean;
-                        events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
-                        failingSince?: string;
-                        id: string;
-                        ownerId: string;
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        url: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -11088,84 +11599,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listWebhookDeliveries: {
@@ -11217,48 +11658,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rotateWebhookSecret: {
@@ -11285,57 +11688,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     testWebhook: {
@@ -11366,57 +11723,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }
