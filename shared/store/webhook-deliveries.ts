@@ -94,13 +94,9 @@ export async function settleDelivery(
 
 /**
  * Takes one of the webhook's `maxInFlight` slots for `holder` until
- * `slotLeaseMs` from `now`: the slot number, or undefined when every slot is
- * held by a live lease (the delivery is put back, not failed). It tries a
- * random slot first (so workers spread); when that one is held, it reads the
- * webhook's slots once (a strongly consistent Query) and tries only those free
- * at that read, so a busy webhook costs one refused write and one read rather
- * than a refused write per slot. The conditional write alone decides who holds
- * a slot: the read only picks which to try.
+ * `slotLeaseMs` from `now`, trying the slots from a random one (so workers
+ * spread): the slot number, or undefined when every slot is held by a live
+ * lease (the delivery is put back, not failed).
  */
 export async function takeSlot(
   tenantId: string,
@@ -111,59 +107,29 @@ export async function takeSlot(
   random: () => number = Math.random,
 ): Promise<number | undefined> {
   const first = Math.floor(random() * policy.maxInFlight);
-  if (await putSlot(tenantId, webhookId, first, holder, now, policy)) return first;
-  if (policy.maxInFlight === 1) return undefined;
-  const held = await liveSlots(tenantId, webhookId, now);
-  for (let n = 1; n < policy.maxInFlight; n++) {
+  for (let n = 0; n < policy.maxInFlight; n++) {
     const slot = (first + n) % policy.maxInFlight;
-    if (held.has(slot)) continue;
-    if (await putSlot(tenantId, webhookId, slot, holder, now, policy)) return slot;
+    const taken = await conditionHeld(() =>
+      dynamo.send(
+        new PutCommand({
+          TableName: config.tableName,
+          Item: {
+            ...webhookSlotKey(tenantId, webhookId, slot),
+            entity: 'webhook-slot',
+            tenantId,
+            holder,
+            leaseUntil: now.getTime() + policy.slotLeaseMs,
+            // Past its lease the slot is free anyway; TTL only tidies the table.
+            expiresAt: epochSeconds(now) + Math.ceil(policy.slotLeaseMs / 1000) + 3600,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now',
+          ExpressionAttributeValues: { ':now': now.getTime() },
+        }),
+      ),
+    );
+    if (taken) return slot;
   }
   return undefined;
-}
-
-/** Writes slot `slot` for `holder` when it is free (absent, or its lease ran out); false when it is held. */
-function putSlot(
-  tenantId: string,
-  webhookId: string,
-  slot: number,
-  holder: string,
-  now: Date,
-  policy: Pick<WebhookPolicy, 'slotLeaseMs'>,
-): Promise<boolean> {
-  return conditionHeld(() =>
-    dynamo.send(
-      new PutCommand({
-        TableName: config.tableName,
-        Item: {
-          ...webhookSlotKey(tenantId, webhookId, slot),
-          entity: 'webhook-slot',
-          tenantId,
-          holder,
-          leaseUntil: now.getTime() + policy.slotLeaseMs,
-          // Past its lease the slot is free anyway; TTL only tidies the table.
-          expiresAt: epochSeconds(now) + Math.ceil(policy.slotLeaseMs / 1000) + 3600,
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now',
-        ExpressionAttributeValues: { ':now': now.getTime() },
-      }),
-    ),
-  );
-}
-
-/** The webhook's slots held by a live lease at `now` (at most `maxInFlight` small items: one page). */
-async function liveSlots(tenantId: string, webhookId: string, now: Date): Promise<Set<number>> {
-  const output = await dynamo.send(
-    new QueryCommand({
-      TableName: config.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      FilterExpression: 'leaseUntil >= :now',
-      ExpressionAttributeValues: { ':pk': webhookSlotKey(tenantId, webhookId, 0).pk, ':now': now.getTime() },
-      ProjectionExpression: 'sk',
-      ConsistentRead: true,
-    }),
-  );
-  return new Set((output.Items ?? []).map((item) => Number(item.sk)));
 }
 
 /** Frees a slot this holder took (a no-op when its lease ran out and another took it). */
