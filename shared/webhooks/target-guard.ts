@@ -1,4 +1,4 @@
-import { addressRefusal, parseTargetUrl, type TargetUrl } from '#shared/domain/webhook-targets';
+import { addressKind, parseTargetUrl, type TargetUrl } from '#shared/domain/webhook-targets';
 import type { ResolvedAddress, Resolver } from './resolver.ts';
 
 /**
@@ -32,8 +32,8 @@ export async function checkTarget(rawUrl: string, options: GuardOptions): Promis
   const target = parseTargetUrl(rawUrl, { localTargets: options.localTargets });
   if ('refused' in target) return refused(target.refused);
   if (target.literal) {
-    const why = options.localTargets ? undefined : addressRefusal(target.host);
-    if (why) return refused(`points at ${why}`);
+    const why = options.localTargets ? undefined : addressKind(target.host);
+    if (why) return refused(`points at ${target.host}, ${why}`);
     return { ok: true, target, address: { address: target.host, family: target.host.includes(':') ? 6 : 4 } };
   }
   let addresses: readonly ResolvedAddress[];
@@ -47,8 +47,8 @@ export async function checkTarget(rawUrl: string, options: GuardOptions): Promis
   if (!first) return refused('has a host that resolves to no address');
   if (!options.localTargets) {
     for (const { address } of addresses) {
-      const why = addressRefusal(address);
-      if (why) return refused(`has a host that resolves to ${why}`);
+      const why = addressKind(address);
+      if (why) return refused(`has a host that resolves to ${address}, ${why}`);
     }
   }
   return { ok: true, target, address: first };
