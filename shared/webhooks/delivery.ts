@@ -134,6 +134,15 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
     logger.info('webhook delivery: the webhook is gone or disabled; dropped', { webhookId, deliveryId });
     return 'skipped';
   }
+  if (!webhook.events.includes(event.type)) {
+    // Queued before the webhook's events were changed: it no longer wants this type.
+    logger.info('webhook delivery: the webhook no longer hears this event type; dropped', {
+      webhookId,
+      deliveryId,
+      type: event.type,
+    });
+    return 'skipped';
+  }
   const startedAt = clock();
   if (!(await claimDelivery(message, attempt, startedAt, policy))) {
     logger.info('webhook delivery: already claimed or done; skipped', { webhookId, deliveryId, attempt });
@@ -142,10 +151,11 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
   const holder = `${deliveryId}#${attempt}`;
   const slot = await takeSlot(tenantId, webhookId, holder, startedAt, policy, random);
   if (slot === undefined) {
-    // Queue first: should the settle fail, the message comes back and finds its lease run out.
+    // Settle first: the put-back message claims `waiting` at `attempt - 1`, even when another
+    // worker takes it at once. Should the send fail, this message comes back and claims the same way.
     const delaySeconds = 1 + Math.floor(random() * policy.busyDelaySeconds);
-    await deps.queue.sendMessages('webhookDeliveries', [message], { delaySeconds });
     await settleDelivery(message, attempt, 'waiting', attempt - 1);
+    await deps.queue.sendMessages('webhookDeliveries', [message], { delaySeconds });
     return 'busy';
   }
   let outcome: AttemptOutcome;

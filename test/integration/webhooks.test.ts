@@ -259,7 +259,7 @@ describe('the delivery worker', () => {
   });
   const eventFor = (n: string): DomainEvent => ({
     id: `evt_${unique(n).replace(/-/g, '_')}`,
-    type: 'contact.created',
+    type: 'lead.created',
     tenantId: world.tenant,
     occurredAt: clock.toISOString(),
     data: { id: n, firstName: n },
@@ -341,6 +341,76 @@ describe('the delivery worker', () => {
     expect(await delivery.runDelivery(queue.take()[0] as Delivery.DeliveryMessage, deps(queue))).toBe(
       'delivered',
     );
+  });
+
+  /** A queue whose message another worker takes at once, before the sender's own writes are done. */
+  class EagerQueue implements Queue {
+    readonly results: Delivery.DeliveryResult[] = [];
+    constructor(private readonly before: () => Promise<void> = async () => {}) {}
+    async sendMessages(_queue: QueueName, bodies: readonly unknown[]): Promise<void> {
+      await this.before();
+      for (const body of bodies)
+        this.results.push(
+          await delivery.runDelivery(body as Delivery.DeliveryMessage, deps(new RecordingQueue())),
+        );
+    }
+  }
+
+  it('runs a retry that another worker takes before the failed attempt has settled', async () => {
+    const hook = await register(world.admin.client, { url: listener.url, events: ['lead.created'] });
+    listener.answer = 500;
+    const queue = new EagerQueue(async () => {
+      listener.answer = 204;
+    });
+    try {
+      expect(await delivery.runDelivery(firstMessage(hook.id, eventFor('eager')), deps(queue))).toBe(
+        'retrying',
+      );
+    } finally {
+      listener.answer = 204;
+    }
+    expect(queue.results).toEqual(['delivered']);
+    const log = await logOf(hook.id);
+    expect(log.map((entry) => [entry.attempt, entry.state]).sort()).toEqual([
+      [1, 'retrying'],
+      [2, 'delivered'],
+    ]);
+  });
+
+  it('runs a put-back delivery that another worker takes before the busy attempt has settled', async () => {
+    const hook = await register(world.admin.client, { url: listener.url, events: ['lead.created'] });
+    expect(await deliveries.takeSlot(world.tenant, hook.id, 'slow-worker', clock, policy)).toBe(0);
+    // The slow worker finishes just as the put-back message is taken.
+    const queue = new EagerQueue(() => deliveries.releaseSlot(world.tenant, hook.id, 0, 'slow-worker'));
+    const before = listener.received.length;
+    expect(await delivery.runDelivery(firstMessage(hook.id, eventFor('eager-busy')), deps(queue))).toBe(
+      'busy',
+    );
+    expect(queue.results).toEqual(['delivered']);
+    expect(listener.received.length - before).toBe(1);
+  });
+
+  it('drops queued deliveries of a deleted webhook, and of an event type it no longer hears', async () => {
+    const hook = await register(world.admin.client, {
+      url: listener.url,
+      events: ['lead.created', 'contact.created'],
+    });
+    const queue = new RecordingQueue();
+    const before = listener.received.length;
+    const unheard = firstMessage(hook.id, eventFor('unheard'));
+    const patched = await world.admin.client.patch(`/webhooks/${hook.id}`, { events: ['lead.created'] });
+    expect(patched.status, patched.text).toBe(200);
+    expect(
+      await delivery.runDelivery(
+        { ...unheard, event: { ...unheard.event, type: 'contact.created' } },
+        deps(queue),
+      ),
+    ).toBe('skipped');
+    const queued = firstMessage(hook.id, eventFor('orphan'));
+    expect((await world.admin.client.delete(`/webhooks/${hook.id}`)).status).toBe(204);
+    expect(await delivery.runDelivery(queued, deps(queue))).toBe('skipped');
+    expect(listener.received.length).toBe(before);
+    expect(queue.sent).toEqual([]);
   });
 
   it('disables a webhook failing for the whole window and notifies the admin who created it', async () => {
