@@ -29,12 +29,14 @@ import {
 } from '#shared/store/webhooks';
 import { postToTarget, WEBHOOK_USER_AGENT } from './post.ts';
 import type { Resolver } from './resolver.ts';
-import { checkTarget } from './target-guard.ts';
+import { checkTarget, RESOLVE_TIMEOUT_MS } from './target-guard.ts';
 
 /**
  * The delivery of one domain event to one webhook, one attempt per queue
- * message (`webhookDeliveries`): claim the delivery (a replayed or
- * redelivered message finds it taken and stops), take one of the webhook's
+ * message (`webhookDeliveries`): drop it when the webhook is deleted,
+ * disabled or no longer hears the event's type; put it back unclaimed when
+ * the worker's time left cannot hold a whole attempt; claim the delivery (a
+ * replayed or redelivered message finds it taken and stops), take one of the webhook's
  * in-flight slots (none free: put the message back shortly, not an attempt),
  * check the URL again and POST the signed event to the checked address, log
  * the attempt, then settle: delivered; or retried through the queue after a
@@ -57,10 +59,16 @@ export interface DeliveryDeps {
   readonly policy?: WebhookPolicy;
   readonly now?: () => Date;
   readonly random?: () => number;
+  /** What is left of the worker's own time (ms; Lambda's getRemainingTimeInMillis), when it has a limit. */
+  readonly remainingMs?: () => number;
 }
 
-/** What one message came to (logs and tests). */
-export type DeliveryResult = 'skipped' | 'busy' | DeliveryState;
+/** Time an attempt may need, worst case: the DNS bound, the request's, and a margin for the table's writes (ms). */
+export const attemptBudgetMs = (policy: Pick<WebhookPolicy, 'timeoutMs'>): number =>
+  RESOLVE_TIMEOUT_MS + policy.timeoutMs + 5_000;
+
+/** What one message came to (logs and tests): `deferred` = put back unclaimed, the worker's time being nearly up. */
+export type DeliveryResult = 'skipped' | 'busy' | 'deferred' | DeliveryState;
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -142,6 +150,11 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
       type: event.type,
     });
     return 'skipped';
+  }
+  if (deps.remainingMs && deps.remainingMs() < attemptBudgetMs(policy)) {
+    // An attempt cut off by the worker's timeout would take the rest of its batch down with it.
+    await deps.queue.sendMessages('webhookDeliveries', [message], { delaySeconds: 1 });
+    return 'deferred';
   }
   const startedAt = clock();
   if (!(await claimDelivery(message, attempt, startedAt, policy))) {

@@ -17,6 +17,32 @@ export interface GuardOptions {
   readonly resolver: Resolver;
   /** Allow http and any address (`npm start`, tests; config.webhookLocalTargets). */
   readonly localTargets: boolean;
+  /** How long the host may take to resolve (ms); default {@link RESOLVE_TIMEOUT_MS}. */
+  readonly resolveTimeoutMs?: number;
+}
+
+/**
+ * How long a host may take to resolve. getaddrinfo retries a silent name
+ * server for many seconds, and a tenant chooses the name: unbounded, one slow
+ * zone would hold the worker past its own timeout (and the other messages of
+ * its batch with it).
+ */
+export const RESOLVE_TIMEOUT_MS = 5_000;
+
+/** The resolver's answer, or a rejection with code `ETIMEOUT` after `timeoutMs`. */
+async function resolveWithin(resolver: Resolver, host: string, timeoutMs: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('DNS timeout'), { code: 'ETIMEOUT' })),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([resolver(host), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const refused = (reason: string): TargetCheck => ({ ok: false, refused: reason });
@@ -38,9 +64,17 @@ export async function checkTarget(rawUrl: string, options: GuardOptions): Promis
   }
   let addresses: readonly ResolvedAddress[];
   try {
-    addresses = await options.resolver(target.host);
+    addresses = await resolveWithin(
+      options.resolver,
+      target.host,
+      options.resolveTimeoutMs ?? RESOLVE_TIMEOUT_MS,
+    );
   } catch (error) {
     const code = (error as { code?: string }).code;
+    if (code === 'ETIMEOUT')
+      return refused(
+        `has a host that did not resolve within ${options.resolveTimeoutMs ?? RESOLVE_TIMEOUT_MS} ms`,
+      );
     return refused(`has a host that does not resolve (${code ?? 'DNS error'})`);
   }
   const [first] = addresses;

@@ -390,6 +390,21 @@ describe('the delivery worker', () => {
     expect(listener.received.length - before).toBe(1);
   });
 
+  it('puts a delivery back unclaimed when too little of the worker’s time is left for a whole attempt', async () => {
+    const hook = await register(world.admin.client, { url: listener.url, events: ['lead.created'] });
+    const queue = new RecordingQueue();
+    const before = listener.received.length;
+    const message = firstMessage(hook.id, eventFor('late'));
+    const late = { ...deps(queue), remainingMs: () => delivery.attemptBudgetMs(policy) - 1 };
+    expect(await delivery.runDelivery(message, late)).toBe('deferred');
+    expect(queue.sent).toEqual([{ queue: 'webhookDeliveries', body: message, delaySeconds: 1 }]);
+    expect(listener.received.length).toBe(before);
+    // Unclaimed: the next worker delivers it as the same first attempt.
+    const fresh = { ...deps(queue), remainingMs: () => delivery.attemptBudgetMs(policy) };
+    expect(await delivery.runDelivery(queue.take()[0] as Delivery.DeliveryMessage, fresh)).toBe('delivered');
+    expect((await logOf(hook.id)).map((entry) => entry.attempt)).toEqual([1]);
+  });
+
   it('drops queued deliveries of a deleted webhook, and of an event type it no longer hears', async () => {
     const hook = await register(world.admin.client, {
       url: listener.url,

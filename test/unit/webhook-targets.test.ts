@@ -175,6 +175,19 @@ describe('SSRF guard: URLs', () => {
   });
 });
 
+describe('SSRF guard: a slow name server', () => {
+  it('refuses a host that does not resolve in time instead of waiting on it', async () => {
+    const silent = () => new Promise<never>(() => {});
+    expect(
+      await checkTarget('https://slow.example.com/', {
+        resolver: silent,
+        localTargets: false,
+        resolveTimeoutMs: 50,
+      }),
+    ).toEqual({ ok: false, refused: 'has a host that did not resolve within 50 ms' });
+  });
+});
+
 describe('SSRF guard: DNS rebinding', () => {
   let server: Server;
   let port: number;
