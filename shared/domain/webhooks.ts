@@ -87,6 +87,13 @@ export interface AttemptOutcome {
 export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300;
 
 /**
+ * 410 Gone: the endpoint says it is gone for good (RFC 9110 section 15.5.11),
+ * so the delivery is given up at once and the webhook disabled, as REST Hooks
+ * subscribers expect of a 410, rather than retried for hours.
+ */
+export const isGoneStatus = (status: number | undefined): boolean => status === 410;
+
+/**
  * What a failed attempt does to its webhook: `start` the failure clock when it
  * was not running, `continue` while it runs, `disable` once it has run for
  * `disableAfterMs` (SPEC: "a webhook failing for 24 h is disabled").

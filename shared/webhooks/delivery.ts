@@ -4,6 +4,7 @@ import {
   type AttemptOutcome,
   afterFailure,
   type DeliveryState,
+  isGoneStatus,
   retryDelaySeconds,
   signingSecrets,
   type WebhookPolicy,
@@ -40,7 +41,8 @@ import { checkTarget, RESOLVE_TIMEOUT_MS } from './target-guard.ts';
  * in-flight slots (none free: put the message back shortly, not an attempt),
  * check the URL again and POST the signed event to the checked address, log
  * the attempt, then settle: delivered; or retried through the queue after a
- * full-jitter backoff; or given up after the last attempt. Failures run the
+ * full-jitter backoff; or given up after the last attempt (at once on a 410
+ * Gone, which also disables the webhook). Other failures run the
  * webhook's failure clock; one that has run for a day disables the webhook
  * and notifies its owner.
  */
@@ -177,7 +179,8 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
   } finally {
     await releaseSlot(tenantId, webhookId, slot, holder);
   }
-  const last = attempt >= policy.maxAttempts;
+  const gone = !outcome.ok && isGoneStatus(outcome.statusCode);
+  const last = attempt >= policy.maxAttempts || gone;
   const state: DeliveryState = outcome.ok ? 'delivered' : last ? 'failed' : 'retrying';
   const delaySeconds = state === 'retrying' ? retryDelaySeconds(attempt, policy, random) : undefined;
   if (delaySeconds !== undefined)
@@ -206,6 +209,11 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
   await settleDelivery(message, attempt, state === 'retrying' ? 'waiting' : state);
   if (outcome.ok) {
     if (webhook.failingSince) await stopFailureClock(tenantId, webhookId);
+  } else if (gone) {
+    await disableAndNotify(tenantId, webhook, clock(), {
+      reason: `The endpoint answered 410 Gone (delivery ${deliveryId})`,
+      title: `Webhook to ${new URL(webhook.url).host} disabled: the endpoint answered 410 Gone`,
+    });
   } else {
     await recordFailure(tenantId, webhook, clock(), policy);
   }
@@ -223,15 +231,24 @@ async function recordFailure(
   if (step === 'start') return startFailureClock(tenantId, webhook.id, now.toISOString());
   if (step === 'continue') return;
   const hours = Math.round(policy.disableAfterMs / 3_600_000);
-  const reason = `Every delivery failed for ${hours} h (since ${webhook.failingSince})`;
-  if (!(await disableFailingWebhook(tenantId, webhook, now, reason))) return;
-  logger.info('webhook disabled after failing', {
-    webhookId: webhook.id,
-    failingSince: webhook.failingSince,
+  await disableAndNotify(tenantId, webhook, now, {
+    reason: `Every delivery failed for ${hours} h (since ${webhook.failingSince})`,
+    title: `Webhook to ${new URL(webhook.url).host} disabled: its deliveries failed for ${hours} h`,
   });
+}
+
+/** Disables a webhook (once, whoever races) and notifies its owner, with why. */
+async function disableAndNotify(
+  tenantId: string,
+  webhook: Webhook,
+  now: Date,
+  why: { readonly reason: string; readonly title: string },
+): Promise<void> {
+  if (!(await disableFailingWebhook(tenantId, webhook, now, why.reason))) return;
+  logger.info('webhook disabled', { webhookId: webhook.id, reason: why.reason });
   await notify(tenantId, [webhook.ownerId], {
     kind: 'webhook_disabled',
-    title: `Webhook to ${new URL(webhook.url).host} disabled: its deliveries failed for ${hours} h`,
+    title: why.title,
     record: { type: 'webhook', id: webhook.id, name: webhook.description ?? webhook.url },
     occurredAt: now.toISOString(),
     key: `webhook-disabled:${webhook.id}`,

@@ -467,6 +467,31 @@ describe('the delivery worker', () => {
     expect(enabled.body.failingSince).toBeUndefined();
   });
 
+  it('gives up at once on a 410 Gone, disables the webhook and notifies its owner', async () => {
+    const hook = await register(world.admin.client, { url: listener.url, events: ['lead.created'] });
+    const queue = new RecordingQueue();
+    listener.answer = 410;
+    try {
+      expect(await delivery.runDelivery(firstMessage(hook.id, eventFor('gone')), deps(queue))).toBe('failed');
+    } finally {
+      listener.answer = 204;
+    }
+    expect(queue.sent).toEqual([]);
+    expect((await logOf(hook.id)).map((entry) => [entry.attempt, entry.state, entry.statusCode])).toEqual([
+      [1, 'failed', 410],
+    ]);
+    const read = await world.admin.client.get(`/webhooks/${hook.id}`);
+    expect(read.body).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('410 Gone') });
+    const notes = await world.admin.client.get('/me/notifications');
+    expect(notes.body.items).toContainEqual(
+      expect.objectContaining({
+        kind: 'webhook_disabled',
+        title: expect.stringContaining('410 Gone'),
+        record: expect.objectContaining({ id: hook.id }),
+      }),
+    );
+  });
+
   it('delivers each event of a replayed stream batch once', async () => {
     const hook = await register(world.admin.client, { url: listener.url, events: ['contact.created'] });
     const queue = new RecordingQueue();
