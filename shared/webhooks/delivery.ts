@@ -5,6 +5,7 @@ import {
   afterFailure,
   type DeliveryState,
   isGoneStatus,
+  personOf,
   retryDelaySeconds,
   signingSecrets,
   type WebhookPolicy,
@@ -12,7 +13,9 @@ import {
 } from '#shared/domain/webhooks';
 import { logger } from '#shared/observability/logger';
 import type { Queue } from '#shared/queue/queue';
+import { contacts } from '#shared/store/entities';
 import { notify } from '#shared/store/notifications';
+import { getRecord } from '#shared/store/records';
 import {
   claimDelivery,
   type DeliveryRef,
@@ -35,7 +38,8 @@ import { checkTarget, RESOLVE_TIMEOUT_MS } from './target-guard.ts';
 /**
  * The delivery of one domain event to one webhook, one attempt per queue
  * message (`webhookDeliveries`): drop it when the webhook is deleted,
- * disabled or no longer hears the event's type; put it back unclaimed when
+ * disabled or no longer hears the event's type, or when the contact whose
+ * data the event carries has been erased since; put it back unclaimed when
  * the worker's time left cannot hold a whole attempt; claim the delivery (a
  * replayed or redelivered message finds it taken and stops), take one of the webhook's
  * in-flight slots (none free: put the message back shortly, not an attempt),
@@ -151,6 +155,12 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
       deliveryId,
       type: event.type,
     });
+    return 'skipped';
+  }
+  const person = personOf(event);
+  if (person && !(await getRecord(contacts, tenantId, person, true))) {
+    // Erased since the event was queued: its data holds what the erasure removed.
+    logger.info('webhook delivery: the contact it carries was erased; dropped', { webhookId, deliveryId });
     return 'skipped';
   }
   if (deps.remainingMs && deps.remainingMs() < attemptBudgetMs(policy)) {
