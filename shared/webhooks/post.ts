@@ -29,7 +29,8 @@ function pinnedLookup(pinned: ResolvedAddress): LookupFunction {
  * not followed: a 3xx is a failure. Gives up after `timeoutMs` overall
  * (connection included). Never throws: every failure is an outcome with
  * `error`, which tells a connection that could not be made from one that was
- * dropped before any answer.
+ * dropped before any answer, and both from an answer that is not HTTP (Node's
+ * parser codes, `HPE_*`: garbage, headers over its limit).
  */
 export function postToTarget(
   check: Extract<TargetCheck, { ok: true }>,
@@ -91,7 +92,11 @@ export function postToTarget(
       const code = error.code ?? error.message;
       finish({
         ok: false,
-        error: connected ? `connection dropped before an answer: ${code}` : `could not connect: ${code}`,
+        error: code.startsWith('HPE_')
+          ? `answered something that is not HTTP: ${code}`
+          : connected
+            ? `connection dropped before an answer: ${code}`
+            : `could not connect: ${code}`,
       });
     });
     req.end(body);

@@ -27,6 +27,9 @@ const behaviours: Record<string, (request: IncomingMessage, response: ServerResp
   '/drop': (request) => request.socket.destroy(),
   '/gone': (_request, response) => response.writeHead(410).end('gone'),
   '/hang': () => {},
+  // Not HTTP at all, and an answer whose headers overflow the parser.
+  '/garbage': (request) => request.socket.end('HELLO THERE\r\n\r\n'),
+  '/headers': (request) => request.socket.end(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`),
 };
 
 describe('webhook POST: what an answer settles', () => {
@@ -98,5 +101,10 @@ describe('webhook POST: what an answer settles', () => {
       error: 'could not connect: ECONNREFUSED',
     });
     expect(await post('/hang', 300)).toMatchObject({ ok: false, error: 'timed out after 300 ms' });
+    for (const path of ['/garbage', '/headers'])
+      expect(await post(path)).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^answered something that is not HTTP: HPE_/),
+      });
   });
 });
