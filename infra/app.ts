@@ -6,7 +6,8 @@
  * DLQ), CrmFiles (import and export buckets), CrmConsole (the web console: a private S3 bucket behind
  * CloudFront with origin access control, security headers, the SPA router function), CrmApi (Cognito
  * with the hosted UI and the console's app client, HTTP API, functions), CrmConsoleConfig (the
- * console's config.json), CrmReporting (stream consumer).
+ * console's config.json), CrmReporting (stream consumer), and CrmInbound (SES receipt rule set, raw
+ * mail bucket and the inbound email function) only when inboundEmailDomain is set.
  * CrmConsole comes before CrmApi, which takes the console's origin for CORS and its client's callback
  * URLs, and before CrmFiles, whose imports bucket takes it for the console's uploads (CORS); CrmConsoleConfig comes after both, as config.json holds the API URL and the client. CrmConsole's
  * CSP names API Gateway's hosts in the region (or publicApiUrl's origin), since it cannot refer to the API.
@@ -43,12 +44,18 @@
  *                                                                            default: none
  *   cognitoDomainPrefix prefix of the Cognito hosted UI's domain, <prefix>.auth.<region>.amazoncognito.com,
  *                       unique in the region           default: crm-<account id> (crm-<stage>-<account id>)
+ *   inboundEmailDomain  domain SES receives mail for: the tenants' logging addresses
+ *                       log-<token>@<domain>; adds the CrmInbound stack (see the README's
+ *                       "Inbound email" for the MX record and activating the rule set)
+ *                                                                            default: none
  *
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
  * CrmApi.ConsoleClientId, CrmApi.HostedUiUrl, CrmConsole.ConsoleUrl, CrmConsole.ConsoleBucketName,
  * CrmConsole.DistributionId,
  * CrmReporting.StreamFailureQueueUrl, CrmReporting.EventBusName, CrmReporting.EventBusArn,
- * CrmReporting.EventDlqUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl.
+ * CrmReporting.EventDlqUrl, CrmSchedule.ScheduleGroupName, CrmSchedule.ScheduleFailureQueueUrl,
+ * and with inbound email CrmInbound.ReceiptRuleSetName, CrmInbound.MxRecord, CrmInbound.InboundMailBucketName,
+ * CrmInbound.InboundEmailFailureQueueUrl.
  */
 import { App } from 'aws-cdk-lib';
 import { buildApp } from './build-app.ts';

@@ -7,6 +7,7 @@ import { ConsoleConfigStack } from './stacks/console-config-stack.ts';
 import { ConsoleStack } from './stacks/console-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { FilesStack } from './stacks/files-stack.ts';
+import { InboundStack } from './stacks/inbound-stack.ts';
 import { configurationSetName, MessagingStack } from './stacks/messaging-stack.ts';
 import { ReportingStack } from './stacks/reporting-stack.ts';
 import { ScheduleStack } from './stacks/schedule-stack.ts';
@@ -20,6 +21,8 @@ export interface CrmStacks {
   readonly files: FilesStack;
   readonly console: ConsoleStack;
   readonly consoleConfig: ConsoleConfigStack;
+  /** Only when `inboundEmailDomain` is configured. */
+  readonly inbound?: InboundStack;
 }
 
 export interface BuildOptions {
@@ -108,9 +111,31 @@ export function buildApp(app: App, options: BuildOptions = {}): CrmStacks {
     schedules: schedule.wiring,
   });
 
+  // Inbound email only for a configured domain: without one, no receiving resources at all.
+  const inbound = config.inboundEmailDomain
+    ? new InboundStack(app, 'CrmInbound', {
+        stackName: name('CrmInbound'),
+        description:
+          'Serverless CRM: inbound email (SES receipt rule set, raw mail bucket, logging function)',
+        table: data.table,
+        config,
+        domain: config.inboundEmailDomain,
+      })
+    : undefined;
+
   Tags.of(app).add('app', 'serverless-crm');
   if (config.stage) Tags.of(app).add('stage', config.stage);
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { data, messaging, schedule, api, reporting, files, console: webConsole, consoleConfig };
+  return {
+    data,
+    messaging,
+    schedule,
+    api,
+    reporting,
+    files,
+    console: webConsole,
+    consoleConfig,
+    ...(inbound ? { inbound } : {}),
+  };
 }

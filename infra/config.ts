@@ -47,6 +47,13 @@ export interface CrmConfig {
    * in the region. Undefined: `crm-<account id>` (or `crm-<stage>-<account id>`), stable per account.
    */
   readonly cognitoDomainPrefix: string | undefined;
+  /**
+   * The domain of the tenants' logging addresses (`log-<token>@<domain>`), received by SES
+   * (`-c inboundEmailDomain=inbound.example.com`). When set, the CrmInbound stack adds the
+   * receipt rule set, the raw-mail bucket and the function that logs the mail; undefined: no
+   * inbound email and no receiving resources.
+   */
+  readonly inboundEmailDomain: string | undefined;
 }
 
 export const defaults = {
@@ -107,8 +114,17 @@ export function readConfig(node: Node): CrmConfig {
     );
   }
 
+  const inboundEmailDomain = optionalString(node, 'inboundEmailDomain')?.toLowerCase();
+  if (
+    inboundEmailDomain !== undefined &&
+    !/^(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/.test(inboundEmailDomain)
+  ) {
+    throw new Error(`context inboundEmailDomain must be a domain name, got "${inboundEmailDomain}"`);
+  }
+
   return {
     stage,
+    inboundEmailDomain,
     cognitoDomainPrefix,
     cognitoPlan,
     nlModel,

@@ -13,7 +13,7 @@ import type { TableAccess } from './grants.ts';
  * so the local runtime loads it without the CDK.
  */
 
-export type LambdaKind = 'http' | 'stream' | 'schedule' | 'queue' | 'events';
+export type LambdaKind = 'http' | 'stream' | 'schedule' | 'queue' | 'events' | 'mail';
 
 export type LambdaTrigger =
   | { readonly kind: 'http'; readonly routes: readonly RouteDef[] }
@@ -23,7 +23,12 @@ export type LambdaTrigger =
   | { readonly kind: 'schedule'; readonly target: ScheduleTarget }
   | { readonly kind: 'queue'; readonly queue: QueueName }
   /** EventBridge events of the deployment's SES configuration set. */
-  | { readonly kind: 'events'; readonly source: 'aws.ses' };
+  | { readonly kind: 'events'; readonly source: 'aws.ses' }
+  /**
+   * SES receipt: the Lambda action of the rule that receives the inbound domain (after its S3
+   * action stored the message); only deployed when `inboundEmailDomain` is configured.
+   */
+  | { readonly kind: 'mail'; readonly source: 'ses.receipt' };
 
 /** What a function touches beyond its own logs; each item is an env var set together with its grant. */
 export interface LambdaUses {
@@ -66,6 +71,8 @@ export interface LambdaUses {
    * profile), only when the deployment names one (`-c nlModel=<id>`); otherwise nothing.
    */
   readonly languageModel?: true;
+  /** INBOUND_EMAIL_DOMAIN, only when the deployment names one (`-c inboundEmailDomain=...`); no grant. */
+  readonly inboundEmail?: true;
 }
 
 /** Key patterns of a bucket a function may read or write, e.g. `*-errors.csv`. */
@@ -90,7 +97,21 @@ export interface LambdaSpec {
   readonly constructId?: string;
   /** Who the scheduler acknowledgement names, when not the catalogue name. */
   readonly actor?: string;
+  /**
+   * Files the code reads at run time, copied into the package next to the bundle when it is
+   * built: `from` relative to the repository root, `to` relative to the bundle's folder.
+   */
+  readonly files?: readonly { readonly from: string; readonly to: string }[];
 }
+
+/**
+ * Swagger UI's script and styles for `/docs`, which functions/http/docs-assets.ts reads from
+ * `swagger-ui/` next to the bundle (a build-time copy: swagger-ui-dist stays a dev dependency).
+ */
+export const swaggerUiFiles = ['swagger-ui-bundle.js', 'swagger-ui.css'].map((file) => ({
+  from: `node_modules/swagger-ui-dist/${file}`,
+  to: `swagger-ui/${file}`,
+}));
 
 /** Every HTTP function reads and writes the table and signs cursors and links, unless listed otherwise. */
 const httpDefaults: LambdaUses = { table: 'readWrite', userDirectory: true, signingKey: true };
@@ -125,7 +146,7 @@ function scheduleTarget<T extends ScheduleTarget>(
 }
 
 export const lambdas = [
-  http('meta', {}), // health, OpenAPI and docs: no data at all
+  { ...http('meta', {}), files: swaggerUiFiles }, // health, OpenAPI and docs: no data at all
   http('users', { ...httpDefaults, userPool: true }),
   http('teams'),
   http('companies'),
@@ -137,7 +158,12 @@ export const lambdas = [
   http('products'),
   http('quotes'),
   http('cases', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
-  http('activities', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
+  // Also shows the tenant's logging address for inbound email (`/settings/inbound-email`).
+  http('activities', {
+    ...httpDefaults,
+    scheduler: { access: 'manage', names: httpSchedules },
+    inboundEmail: true,
+  }),
   http('collaboration'),
   http('segments', { ...httpDefaults, languageModel: true }),
   http('templates'),
@@ -207,6 +233,8 @@ export const lambdas = [
   // Webhooks: `POST /webhooks/{id}/test` delivers at once (5 s of DNS and 10 s of request at most), within API
   // Gateway's 29 s; registering resolves the host too (5 s at most).
   { ...http('webhooks'), timeoutMs: 20_000 },
+  // Web-to-lead forms: the admin routes and the public submit, which emails double opt-in confirmations.
+  http('forms', { ...httpDefaults, mail: 'transactional' }),
   {
     name: 'exportJobs',
     entry: 'functions/queue/exportJobs.ts',
@@ -251,6 +279,17 @@ export const lambdas = [
     description: 'CRM SES events: delivery, bounce, complaint, reject to recipients, suppression, contacts',
     uses: { table: 'readWrite' },
     timeoutMs: 30_000,
+  },
+  {
+    name: 'inboundEmail',
+    entry: 'functions/events/inboundEmail.ts',
+    trigger: { kind: 'mail', source: 'ses.receipt' },
+    description: 'CRM inbound email: mail to the logging addresses as email activities (contacts, new leads)',
+    // Reads the raw message SES stored; writes the activities, the lead and the message marker.
+    uses: { table: 'readWrite', inboundEmail: true, buckets: { inbound: { read: 'inbound/*' } } },
+    // A message may be SES's maximum (40 MB) with its attachments held while parsing.
+    memoryMb: 1024,
+    timeoutMs: 60_000,
   },
   {
     name: 'tableChanges',
@@ -318,7 +357,10 @@ export const streamEntry = (): string => oneOf('stream').entry;
 /** The SES events handler. */
 export const sesEventsEntry = (): string => oneOf('events').entry;
 
-function oneOf(kind: 'stream' | 'events'): LambdaSpec {
+/** The inbound email handler (SES receipt rule, or the local SMTP listener). */
+export const inboundEmailEntry = (): string => oneOf('mail').entry;
+
+function oneOf(kind: 'stream' | 'events' | 'mail'): LambdaSpec {
   const [spec, ...others] = lambdasOf(kind);
   if (!spec || others.length > 0)
     throw new Error(`Expected exactly one ${kind} function in infra/lambdas.ts`);

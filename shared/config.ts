@@ -75,8 +75,8 @@ export const config = {
   get localScheduleTable(): string {
     return required(env.schedule.localTable);
   },
-  /** The S3 bucket of a file kind (`imports`, `exports`); its endpoint is the SDK's (AWS_ENDPOINT_URL_S3 locally). */
-  bucket(name: 'imports' | 'exports'): string {
+  /** The S3 bucket of a file kind (`imports`, `exports`, `inbound`); its endpoint is the SDK's (AWS_ENDPOINT_URL_S3 locally). */
+  bucket(name: 'imports' | 'exports' | 'inbound'): string {
     return required(env.buckets[name]);
   },
   /** A local S3 endpoint (AWS_ENDPOINT_URL_S3, `npm start`): addressed path-style; undefined in AWS. */
@@ -126,6 +126,10 @@ export const config = {
   /** The local SES's record of accepted mail by claim id (`npm start` only; undefined in AWS). */
   get localSesLedgerUrl(): string | undefined {
     return optional(env.localSesLedgerUrl);
+  },
+  /** The domain of the logging addresses (`cdk deploy -c inboundEmailDomain=...`; a fixed local one under `npm start`); undefined: none. */
+  get inboundEmailDomain(): string | undefined {
+    return optional(env.inboundEmailDomain)?.toLowerCase() || undefined;
   },
   /** The Bedrock model id for segment suggestions (`cdk deploy -c nlModel=...`); undefined: none. */
   get nlModelId(): string | undefined {

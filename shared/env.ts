@@ -46,6 +46,8 @@ const events = {
 const buckets = {
   imports: 'IMPORTS_BUCKET',
   exports: 'EXPORTS_BUCKET',
+  /** Raw received mail, as SES's receipt rule stores it (functions/events/inboundEmail.ts). */
+  inbound: 'INBOUND_MAIL_BUCKET',
 } as const;
 
 /** Powertools' own variables (logger and metrics), and the name Lambda gives the function. */
@@ -72,6 +74,8 @@ export const env = {
   sendRatePerSecond: 'SEND_RATE_PER_SECOND',
   localInboxUrl: 'LOCAL_INBOX_URL',
   localSesLedgerUrl: 'LOCAL_SES_LEDGER_URL',
+  /** The domain of the tenants' logging addresses (`log-<token>@<domain>`); unset: no inbound email. */
+  inboundEmailDomain: 'INBOUND_EMAIL_DOMAIN',
   /** The Bedrock model (or inference profile) id that suggests segment filters; unset: no suggestions. */
   nlModelId: 'NL_MODEL_ID',
   /**

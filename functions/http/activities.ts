@@ -1,4 +1,5 @@
 import { activityRoutes } from '#shared/api/activities';
+import { config } from '#shared/config';
 import {
   activityState,
   agendaKey,
@@ -12,6 +13,7 @@ import {
   scheduleAction,
   sortAgenda,
 } from '#shared/domain/activities';
+import { loggingAddress } from '#shared/domain/inbound-email';
 import { searchable } from '#shared/domain/text';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
@@ -32,6 +34,11 @@ import { created, noContent, ok } from '#shared/http/results';
 import { errorFields, logger } from '#shared/observability/logger';
 import { getScheduler } from '#shared/schedule/select';
 import { type Activity, activities, cases, companies, contacts, deals, leads } from '#shared/store/entities';
+import {
+  type LoggingAddressSettings,
+  loggingAddressSettings,
+  rotateLoggingAddress,
+} from '#shared/store/inbound-email';
 import type { EntityType } from '#shared/store/keys';
 import { type EntitySpec, getRecord, listRecords, type StoredRecord } from '#shared/store/records';
 import type { TransactItem } from '#shared/store/transactions';
@@ -382,4 +389,26 @@ export const handler = httpHandler(activityRoutes, {
     const more = ordered.length > items.length && last !== undefined;
     return ok({ items, nextCursor: more ? await page.next({ after: agendaKey(last) }) : null });
   },
+
+  async getInboundEmailAddress({ caller }) {
+    return ok(addressView(inboundDomain(), await loggingAddressSettings(caller.tenantId)));
+  },
+
+  async rotateInboundEmailAddress({ caller }) {
+    const domain = inboundDomain();
+    return ok(addressView(domain, await rotateLoggingAddress(caller.tenantId, caller.userId)));
+  },
+});
+
+/** The deployment's inbound domain; 404 when it has none (`-c inboundEmailDomain=...` not set). */
+function inboundDomain(): string {
+  const domain = config.inboundEmailDomain;
+  if (!domain) throw new HttpProblem(404, 'Inbound email is not configured for this deployment');
+  return domain;
+}
+
+const addressView = (domain: string, settings: LoggingAddressSettings) => ({
+  address: loggingAddress(settings.token, domain),
+  domain,
+  ...(settings.rotatedAt ? { rotatedAt: settings.rotatedAt } : {}),
 });

@@ -9,7 +9,7 @@ import {
   campaignStats,
   canDo,
 } from '#shared/domain/campaign';
-import { recipientStatus } from '#shared/domain/delivery';
+import { recipientFields, recipientStatus } from '#shared/domain/delivery';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, conflict, invalidFields } from '#shared/http/problem';
@@ -29,7 +29,7 @@ import {
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
 import { getScheduler } from '#shared/schedule/select';
-import { campaignSchemas, campaignSpendingFields } from '#shared/schemas/campaigns';
+import { campaignSpendingFields } from '#shared/schemas/campaigns';
 import { requeueCampaign, startScheduleName, winnerScheduleName } from '#shared/store/campaign-run';
 import {
   type Campaign,
@@ -228,15 +228,14 @@ function changeStatus(
   });
 }
 
-let recipientFields: ReadonlySet<string> | undefined;
+const shownRecipientFields: ReadonlySet<string> = new Set(recipientFields);
 
 /**
  * A delivery as the recipients list shows it: the documented fields only; its
  * keys, claim and bookkeeping times (createdAt, updatedAt) are the sender's own.
  */
 function recipientView(delivery: Record<string, unknown>): Record<string, unknown> {
-  recipientFields ??= new Set(Object.keys(campaignSchemas().recipient.shape));
-  const fields = recipientFields;
+  const fields = shownRecipientFields;
   return Object.fromEntries(Object.entries(delivery).filter(([name]) => fields.has(name)));
 }
 

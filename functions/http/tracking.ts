@@ -9,6 +9,7 @@ import {
   verifyTrackingToken,
 } from '#shared/domain/tracking-token';
 import { httpHandler } from '#shared/http/handler';
+import { frameAncestors } from '#shared/http/pages';
 import { notFound } from '#shared/http/problem';
 import { binary, type HttpResult, redirect } from '#shared/http/results';
 import { getSigningKey } from '#shared/secrets';
@@ -20,6 +21,9 @@ import {
   liveContact,
   recordEngagementItem,
 } from '#shared/store/marketing';
+
+/** Defined with the other public pages (shared/http/pages.ts); the tracking pages use it too. */
+export { frameAncestors };
 
 /** Stamped as `updatedBy` on a contact who unsubscribed through a link. */
 export const UNSUBSCRIBE_ACTOR = 'system:unsubscribe';
@@ -34,18 +38,6 @@ const noCache = {
   // The token is the credential: never pass it on to the page a click lands on.
   'referrer-policy': 'no-referrer',
 };
-
-/**
- * No site may frame the unsubscribe page (clickjacking its button), except, under
- * `npm start`, the local inbox, which shows each email in a frame: its links open there.
- */
-export function frameAncestors(inboxUrl: string | undefined): string {
-  if (!inboxUrl) return "'none'";
-  const inbox = new URL(inboxUrl);
-  const loopback = new URL(inboxUrl);
-  loopback.hostname = inbox.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
-  return `${inbox.origin} ${loopback.origin}`;
-}
 
 const pageHeaders = () => ({
   ...noCache,

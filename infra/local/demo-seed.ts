@@ -52,6 +52,35 @@ async function tenantHasData(apiUrl: string, token: string, signal: AbortSignal)
   );
 }
 
+/** The demo tenant's web-to-lead form (README "Web-to-lead forms"): double opt-in, so the walk-through shows the email too. */
+export const DEMO_FORM = {
+  name: 'Website contact form',
+  fields: [
+    { field: 'firstName', label: 'First name' },
+    { field: 'lastName', label: 'Last name' },
+    { field: 'email', required: true },
+    { field: 'companyName', label: 'Company' },
+    { field: 'country' },
+  ],
+  doubleOptIn: true,
+};
+
+/** Defines the demo form; answers its public submit URL. */
+async function createDemoForm(apiUrl: string, token: string, signal: AbortSignal): Promise<string> {
+  const response = await fetch(new URL('/forms', apiUrl), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'user-agent': DEMO_SEED_USER_AGENT,
+    },
+    body: JSON.stringify(DEMO_FORM),
+    signal,
+  });
+  if (!response.ok) throw new Error(`POST /forms answered ${response.status}`);
+  return ((await response.json()) as { submitUrl: string }).submitUrl;
+}
+
 /** Seeds the demo tenant unless it has data; never throws: every outcome is one line. */
 export async function seedDemoTenant(options: DemoSeedOptions): Promise<DemoSeedOutcome> {
   const { apiUrl, dataDir, scale, say, signal } = options;
@@ -90,6 +119,8 @@ export async function seedDemoTenant(options: DemoSeedOptions): Promise<DemoSeed
         `${summary.deals.total} deals, ${summary.activities} activities, ${summary.cases} cases, ` +
         `${summary.campaigns.length} campaigns${scale === 'small' ? ' (two years at full scale: npm run seed -- --batch 2)' : ''}`,
     );
+    const submitUrl = await createDemoForm(apiUrl, token, signal);
+    say(`Demo web-to-lead form: POST ${submitUrl} (README: Web-to-lead forms)`);
     return 'seeded';
   } catch (error) {
     if (signal.aborted) {

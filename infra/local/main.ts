@@ -10,16 +10,17 @@ import { choosePort, movedPortNotice, type PortRequest } from './ports.ts';
 import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
 
 /**
- * `npm start`: the whole CRM on this machine until Ctrl-C. PORT, DYNAMODB_PORT, SES_PORT and
- * S3_PORT pin the API and the emulators' ports (a pinned port in use stops start-up with one
- * clear line; 0 takes any free port); unset, they default to 3000, 8000, 8005 and 8006, and a
- * default in use moves to a free port with one line saying so.
+ * `npm start`: the whole CRM on this machine until Ctrl-C. PORT, DYNAMODB_PORT, SES_PORT, S3_PORT
+ * and SMTP_PORT pin the API's, the emulators' and the inbound SMTP listener's ports (a pinned port
+ * in use stops start-up with one clear line; 0 takes any free port); unset, they default to 3000,
+ * 8000, 8005, 8006 and 2525, and a default in use moves to a free port with one line saying so.
  */
 const ports: readonly PortRequest[] = [
   { envVar: 'PORT', defaultPort: 3000, what: 'API' },
   { envVar: 'DYNAMODB_PORT', defaultPort: 8000, what: 'DynamoDB Local' },
   { envVar: 'SES_PORT', defaultPort: 8005, what: 'SES' },
   { envVar: 'S3_PORT', defaultPort: 8006, what: 'S3' },
+  { envVar: 'SMTP_PORT', defaultPort: 2525, what: 'SMTP' },
 ];
 let runtime: LocalRuntime | undefined;
 let stopping = false;
@@ -72,7 +73,7 @@ async function main() {
     await mkdir(dataDir, { recursive: true });
     lock = await lockDataFolder(dataDir, { log: consoleLogger });
     process.stdout.write('Starting the local CRM: DynamoDB Local (Java), SES, S3, API...\n');
-    const [api, dynamo, ses, s3] = await Promise.all(
+    const [api, dynamo, ses, s3, smtp] = await Promise.all(
       ports.map(async (request) => {
         const choice = await choosePort(request);
         const notice = movedPortNotice(request, choice);
@@ -90,6 +91,7 @@ async function main() {
       dynamoPort: dynamo ?? 0,
       sesPort: ses ?? 0,
       s3Port: s3 ?? 0,
+      smtpPort: smtp ?? 0,
       log: consoleLogger,
       // The demo seed's own calls would drown the log; every other request gets its line.
       logRequests: (request) => request.headers['user-agent'] !== DEMO_SEED_USER_AGENT,
@@ -112,6 +114,7 @@ async function main() {
   const token = await mintToken(dataDir, { tenant: 'demo', role: 'admin', user: 'admin-demo' });
   const hours = DEFAULT_TOKEN_TTL_SECONDS / 3600;
   const { apiUrl, inboxUrl, dynamoEndpoint, tableName } = runtime;
+  const loggingAddress = await demoLoggingAddress(apiUrl, token);
   process.stdout.write(
     [
       '',
@@ -122,6 +125,7 @@ async function main() {
       `  Email inbox  ${inboxUrl}`,
       `  DynamoDB     ${dynamoEndpoint}   (table ${tableName})`,
       `  S3           ${runtime.s3.endpoint}   (uploads for imports, finished exports)`,
+      `  SMTP         ${runtime.smtp.url}   (inbound email; tenant demo logs mail sent to ${loggingAddress})`,
       `  Data folder  ${runtime.dataDir}`,
       `  Demo data    ${demoSeed.seed ? `seeded into tenant demo on its first start (scale ${demoSeed.scale}; SEED_DEMO=0 skips it)` : 'not seeded (SEED_DEMO=0); npm run seed fills tenant demo by hand'}`,
       '',
@@ -156,3 +160,16 @@ process.on('uncaughtException', (error) => {
 });
 
 await main();
+
+/** The demo tenant's logging address, through the API as any client would read it (made on first read). */
+async function demoLoggingAddress(apiUrl: string, token: string): Promise<string> {
+  try {
+    const response = await fetch(`${apiUrl}/settings/inbound-email`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await response.json()) as { address?: unknown };
+    return typeof body.address === 'string' ? body.address : `(unknown: ${response.status})`;
+  } catch (error) {
+    return `(unknown: ${(error as Error).message})`;
+  }
+}

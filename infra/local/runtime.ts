@@ -32,6 +32,7 @@ import {
   schedulerControlRoutes,
 } from './scheduler-control.ts';
 import type { RunningSesWithEvents, SesWithEventsOptions } from './ses-events.ts';
+import { INBOUND_FAILURES_FILE, LOCAL_INBOUND_DOMAIN, type RunningSmtpLocal } from './smtp-local.ts';
 import { tokenRequestProblem } from './tokens.ts';
 
 /**
@@ -56,6 +57,8 @@ export interface LocalRuntimeOptions {
   readonly sesPort?: number;
   /** The S3-compatible server's port. Default: S3_PORT or 0, a free port. */
   readonly s3Port?: number;
+  /** The inbound email SMTP listener's port (smtp-local.ts). Default: SMTP_PORT or 0, a free port. */
+  readonly smtpPort?: number;
   /** SES event publishing of local sends (ses-events.ts): handler, delay after the send, retries. */
   readonly sesEvents?: Partial<
     Pick<SesWithEventsOptions, 'loadHandler' | 'delayMs' | 'maxAttempts' | 'retryBaseMs'>
@@ -122,6 +125,10 @@ export interface LocalRuntime {
   readonly dynamoEndpoint: string;
   /** The S3-compatible server (imports and exports buckets): its endpoint, buckets and upload events. */
   readonly s3: Pick<RunningS3Local, 'endpoint' | 'buckets' | 'onObjectCreated'>;
+  /** The inbound email SMTP listener (smtp-local.ts), and `idle()` once every message it took is handled. */
+  readonly smtp: Pick<RunningSmtpLocal, 'port' | 'url' | 'idle'>;
+  /** The domain of the tenants' logging addresses (`log-<token>@<domain>`). */
+  readonly inboundEmailDomain: string;
   readonly tableName: string;
   readonly dataDir: string;
   readonly region: string;
@@ -145,6 +152,7 @@ export const SCHEDULE_FAILURES_FILE = 'schedule-failures.jsonl';
 export const QUEUE_FAILURES_FILE = 'queue-failures.jsonl';
 /** The event bus stand-in's record of what would have been put on EventBridge. */
 export const EVENTS_FILE = 'events.jsonl';
+export { INBOUND_FAILURES_FILE, LOCAL_INBOUND_DOMAIN };
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const started = Date.now();
@@ -363,6 +371,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       [env.buckets.imports]: s3.buckets.imports,
       [env.buckets.exports]: s3.buckets.exports,
+      // functions/events/inboundEmail.ts: raw mail the SMTP listener stored, and the logging addresses' domain.
+      [env.buckets.inbound]: s3.buckets.inbound,
+      [env.inboundEmailDomain]: LOCAL_INBOUND_DOMAIN,
       // Linked from GET / and allowed to frame the unsubscribe page (shared/config.ts).
       [env.localInboxUrl]: ses.inboxUrl,
       // shared/mail/sent-ledger.ts: SES's record of the message sent under a claim, which AWS cannot be asked.
@@ -453,6 +464,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     handlerRunners.push({ name: 'the queue consumer', stop: () => queueConsumer.stop() });
     forwardUploads(s3, localQueue({ tableName: queueTableName, client: dynamodb }), log);
+
+    // SES receiving's stand-in: stores each message as the receipt rule's S3 action would, then invokes the handler.
+    const { startSmtpLocal } = await import('./smtp-local.ts');
+    const { getObjectStore } = await import('#shared/storage/select');
+    const smtp = await startSmtpLocal({
+      port: options.smtpPort ?? portFromEnv('SMTP_PORT') ?? 0,
+      region,
+      log,
+      store: async (key, body) =>
+        (await getObjectStore()).write('inbound', key, body, { contentType: 'message/rfc822' }),
+      failureFile: join(dataDir, INBOUND_FAILURES_FILE),
+      whenReady: ready,
+    });
+    handlerRunners.push({ name: 'the SMTP listener', stop: () => smtp.stop() });
     markReady();
 
     let stopping: Promise<void> | undefined;
@@ -466,6 +491,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         buckets: s3.buckets,
         onObjectCreated: (listener) => s3.onObjectCreated(listener),
       },
+      smtp: { port: smtp.port, url: smtp.url, idle: () => smtp.idle() },
+      inboundEmailDomain: LOCAL_INBOUND_DOMAIN,
       tableName,
       dataDir,
       region,

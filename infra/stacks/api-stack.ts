@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   type CorsPreflightOptions,
   HttpApi,
@@ -40,6 +41,7 @@ import { fileBucketName } from '../constructs/files.ts';
 import type { ScheduleWiring } from '../grants.ts';
 import { lambdasOf } from '../lambdas.ts';
 import { CONSOLE_PREFIX, hostedUiPrefix } from './console-stack.ts';
+import { mailIdentityArns } from './schedule-stack.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
@@ -214,6 +216,7 @@ export class ApiStack extends Stack {
     const noAuthorizer = new HttpNoneAuthorizer();
 
     const functions: Partial<Record<HttpFunctionName, CrmFunction>> = {};
+    const throttled: { route: HttpRoute; key: string; rateLimit: number; burstLimit: number }[] = [];
     for (const spec of lambdasOf('http')) {
       const fn = CrmFunction.fromCatalogue(this, spec, {
         table,
@@ -222,6 +225,8 @@ export class ApiStack extends Stack {
         signingSecret: props.signingSecret,
         userPool: this.userPool,
         queues: { reportRebuild: props.reportRebuildQueue, exportJobs: props.exportJobsQueue },
+        // The forms function emails double opt-in confirmations as the transactional sender.
+        mailIdentityArns: mailIdentityArns(this, config),
         // By name (files-stack.ts creates them): presigned uploads and downloads need no reference.
         buckets: {
           imports: fileBucketName('imports', config.stage),
@@ -242,8 +247,10 @@ export class ApiStack extends Stack {
           authorizer: route.public ? noAuthorizer : authorizer,
         });
         if (route.public) this.publicRoutes.push({ route: httpRoute, key: routeKey(route) });
+        if (route.throttle) throttled.push({ route: httpRoute, key: routeKey(route), ...route.throttle });
       }
     }
+    this.throttleRoutes(throttled);
     this.functions = functions as Record<HttpFunctionName, CrmFunction>;
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url });
@@ -255,6 +262,25 @@ export class ApiStack extends Stack {
     this.acknowledgeFindings(config);
   }
 
+  /**
+   * The stage's route settings of the routes that declare `throttle` (RouteDef): their own rate
+   * and burst instead of the stage default. The stage waits for those routes, since CloudFormation
+   * refuses settings for a route key the API does not have yet.
+   */
+  private throttleRoutes(
+    throttled: readonly { route: HttpRoute; key: string; rateLimit: number; burstLimit: number }[],
+  ): void {
+    if (throttled.length === 0) return;
+    const stage = this.stage.node.defaultChild as CfnStage;
+    stage.routeSettings = Object.fromEntries(
+      throttled.map(({ key, rateLimit, burstLimit }) => [
+        key,
+        { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit },
+      ]),
+    );
+    for (const { route } of throttled) this.stage.node.addDependency(route);
+  }
+
   /** Every cdk-nag acknowledgement of this stack, each scoped to the resource it is about. */
   private acknowledgeFindings(config: CrmConfig): void {
     for (const { route, key } of this.publicRoutes) {
@@ -262,6 +288,20 @@ export class ApiStack extends Stack {
         id: 'AwsSolutions-APIG4',
         reason: `${key} is public by design (SPEC: health, OpenAPI, docs and signed public links carry no token).`,
       });
+    }
+    if (!config.mailFrom) {
+      for (const spec of lambdasOf('http').filter((candidate) => candidate.uses.mail === 'transactional')) {
+        const role = this.functions[spec.name as HttpFunctionName].fn.role;
+        if (!role) continue;
+        // CrmFunction already acknowledged Resource::* for X-Ray on this role; this says why SES is there too.
+        Validations.of(role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'X-Ray needs "*"; so does ses:SendEmail/SendRawEmail while no sender is configured, because the ' +
+            'verified SES identity is unknown at synth. Deploy with -c mailFrom=<address> to limit sending to ' +
+            'that address and its domain.',
+        });
+      }
     }
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG2',

@@ -128,7 +128,7 @@ export class ScheduleStack extends Stack {
           schedules: this.wiring,
           queues: { campaignSend: props.campaignSendQueue },
           configurationSetName: props.configurationSetName,
-          mailIdentityArns: this.mailIdentityArns(config),
+          mailIdentityArns: mailIdentityArns(this, config),
         },
         { functionName: targetName(target) },
       );
@@ -184,20 +184,6 @@ export class ScheduleStack extends Stack {
     }
   }
 
-  /** The sender address's identity and its domain's (SES authorises by whichever is verified), or any. */
-  private mailIdentityArns(config: CrmConfig): string[] {
-    if (!config.mailFrom) return ['*'];
-    const domain = config.mailFrom.slice(config.mailFrom.lastIndexOf('@') + 1);
-    return [config.mailFrom, domain].map((identity) =>
-      this.formatArn({
-        service: 'ses',
-        resource: 'identity',
-        resourceName: identity,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }),
-    );
-  }
-
   /** Every cdk-nag acknowledgement of this stack, each scoped to the resource it is about. */
   private acknowledgeFindings(config: CrmConfig): void {
     Validations.of(this.deadLetterQueue).acknowledge({
@@ -222,4 +208,21 @@ export class ScheduleStack extends Stack {
       }
     }
   }
+}
+
+/**
+ * What transactional senders may send as: the sender address's identity and its domain's (SES
+ * authorises by whichever is verified), or any identity while no sender is configured.
+ */
+export function mailIdentityArns(stack: Stack, config: CrmConfig): string[] {
+  if (!config.mailFrom) return ['*'];
+  const domain = config.mailFrom.slice(config.mailFrom.lastIndexOf('@') + 1);
+  return [config.mailFrom, domain].map((identity) =>
+    stack.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: identity,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }),
+  );
 }

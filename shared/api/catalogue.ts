@@ -8,6 +8,7 @@ import { contactRoutes } from './contacts.ts';
 import { dealRoutes } from './deals.ts';
 import { exportRoutes } from './exports.ts';
 import { fieldRoutes } from './fields.ts';
+import { formRoutes } from './forms.ts';
 import { importRoutes } from './imports.ts';
 import { leadRoutes } from './leads.ts';
 import { metaRoutes } from './meta.ts';
@@ -55,6 +56,7 @@ export const httpFunctions = {
   exports: exportRoutes,
   views: viewRoutes,
   webhooks: webhookRoutes,
+  forms: formRoutes,
 } as const satisfies Record<string, readonly RouteDef[]>;
 
 export type HttpFunctionName = keyof typeof httpFunctions;

@@ -33,6 +33,12 @@ export interface RouteDef {
    */
   readonly role?: { readonly least: 'manager' | 'admin'; readonly when?: string };
   readonly body?: SchemaRef;
+  /**
+   * A body the handler reads itself instead of `body` (the public form submit takes
+   * form-encoded as well as JSON): documented in these media types, not validated by the
+   * dispatcher. Such a route documents its 400, 413, 415 and 429 answers.
+   */
+  readonly readsBody?: { readonly schema: SchemaRef; readonly mediaTypes: readonly string[] };
   readonly query?: SchemaRef;
   /**
    * Query parameters whose names match (`customFields.<key>`, which a schema
@@ -54,18 +60,42 @@ export interface RouteDef {
     /** The header that says what to do next: `Location` to follow (default), or `Retry-After` to ask again. */
     readonly header?: 'Location' | 'Retry-After';
   };
-  /** A 302 answer beside `status`: where its `Location` points. */
-  readonly redirect?: { readonly description: string };
+  /** A redirect answer beside `status` (302, or 303 See Other after a POST): where its `Location` points. */
+  readonly redirect?: { readonly description: string; readonly status?: 302 | 303 };
   readonly status: 200 | 201 | 204 | 302;
+  /**
+   * API Gateway's own throttling of this route in AWS (requests per second and burst), below
+   * the stage's default: a public route anyone may flood must not use up the budget every
+   * signed-in client shares. Not applied by the local server.
+   */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Documented request headers beyond Authorization. */
   readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];
   /**
    * Examples for the OpenAPI document (shared/api/openapi.ts): a request body
    * (`request`, JSON as the route's `body` schema accepts it) and a successful
    * answer (`response`, as its `response` schema describes it). Each must pass
-   * its schema; a unit test checks every route's.
+   * its schema; a unit test checks every route's (test/unit/openapi-examples.test.ts).
+   * Example data shared by many routes lives in shared/api/examples/.
    */
-  readonly examples?: { readonly request?: unknown; readonly response?: unknown };
+  readonly examples?: RouteExamples;
+}
+
+/** What {@link RouteDef.examples} holds; the unit test asks for each part the route has. */
+export interface RouteExamples {
+  /** A request body, when the route has a `body`. */
+  readonly request?: unknown;
+  /** The successful JSON answer, when the route has a `response`. */
+  readonly response?: unknown;
+  /** The 202 answer's body, when the route has `accepted`. */
+  readonly accepted?: unknown;
+  /** Where the 302 points, when the route has `redirect` or answers 302. */
+  readonly location?: string;
+  /**
+   * A body of each of `responseMediaTypes`: text as sent (HTML, CSV, vCard); binary
+   * content (an image) base64-encoded.
+   */
+  readonly media?: Readonly<Record<string, string>>;
 }
 
 /**

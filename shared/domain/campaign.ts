@@ -187,3 +187,46 @@ export function campaignStats(counts: CampaignCounts): CampaignStats {
 /** Recipients in a final state: when they reach the recipient count, the campaign is sent. */
 export const settledCount = (counts: Pick<CampaignCounts, 'sent' | 'failed' | 'suppressed' | 'canceled'>) =>
   counts.sent + counts.failed + counts.suppressed + counts.canceled;
+
+/**
+ * The fields of a campaign as the API shows it (shared/schemas/campaigns.ts
+ * `record` describes exactly these; a unit test holds the two together). The
+ * run id, the freeze lease and the owner's rights stay the pipeline's own.
+ * A plain list, so the stream's consumers show campaigns without zod.
+ */
+export const campaignRecordFields = [
+  'name',
+  'templateId',
+  'segmentId',
+  'fromEmail',
+  'fromName',
+  'replyTo',
+  'ownerId',
+  'budget',
+  'cost',
+  'currency',
+  'variants',
+  'testPercent',
+  'winnerBy',
+  'decideAfterHours',
+  'id',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'version',
+  'teamId',
+  'archived',
+  'status',
+  'scheduledAt',
+  'startedAt',
+  'completedAt',
+  'pausedAt',
+  'canceledAt',
+  'cancelReason',
+  'recipientCount',
+  'phase',
+  'winner',
+  'linkBaseUrl',
+  'snapshot',
+] as const;

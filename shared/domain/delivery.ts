@@ -146,6 +146,31 @@ export const healableStatus = (delivery: Pick<Delivery, 'status' | 'reason'>): b
 export const recipientStatuses = [...deliveryStatuses, 'bounced', 'complained'] as const;
 export type RecipientStatus = (typeof recipientStatuses)[number];
 
+/**
+ * The fields a delivery shows in a campaign's recipient list (and in the
+ * `email.*` domain events); its keys, claim and bookkeeping times are the
+ * sender's own. shared/schemas/campaigns.ts `recipient` describes exactly
+ * these (a unit test holds the two together).
+ */
+export const recipientFields = [
+  'contactId',
+  'email',
+  'variant',
+  'group',
+  'status',
+  'reason',
+  'messageId',
+  'sentAt',
+  'failedAt',
+  'deliveredAt',
+  'openedAt',
+  'machineOpenedAt',
+  'clickedAt',
+  'bouncedAt',
+  'complainedAt',
+  'unsubscribedAt',
+] as const;
+
 export function recipientStatus(
   delivery: Pick<Delivery, 'status' | 'bouncedAt' | 'complainedAt'>,
 ): RecipientStatus {

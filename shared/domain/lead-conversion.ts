@@ -1,4 +1,5 @@
 import { moveToStage } from './deal.ts';
+import { marketingStatusFromConsent } from './forms.ts';
 import type { Company, Contact, Deal, Lead, Pipeline, StoredRecord } from './records.ts';
 
 /**
@@ -38,7 +39,8 @@ export function contactFromLead(
     lifecycleStage: withDeal ? 'opportunity' : 'lead',
     tags: [],
     customFields: {},
-    marketingStatus: 'subscribed',
+    // A lead from a form is subscribed only once it confirmed its consent (forms.ts).
+    marketingStatus: marketingStatusFromConsent(lead.marketingConsent),
   };
 }
 

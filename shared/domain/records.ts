@@ -3,6 +3,7 @@ import type { ActivityStatus, ActivityType, Related, ReminderState } from './act
 import type { CaseChannel, CasePriority, CaseStatus, CaseType } from './cases.ts';
 import type { LifecycleStage, MarketingStatus } from './contacts.ts';
 import type { DealState } from './deal.ts';
+import type { MarketingConsent, Utm } from './forms.ts';
 import type { LeadSource, LeadStatus } from './leads.ts';
 import type { Stage } from './pipeline.ts';
 import type { QuoteLine } from './quote-totals.ts';
@@ -116,6 +117,14 @@ export type Lead = StoredRecord & {
   dealId?: string;
   /** The campaign the lead came from; its deal is attributed to it on conversion. */
   campaignId?: string;
+  /** The web-to-lead form it was submitted through (shared/domain/forms.ts). */
+  formId?: string;
+  /** The UTM parameters of that submission. */
+  utm?: Utm;
+  /** The page the form was sent from. */
+  referrer?: string;
+  /** What a form asked of marketing consent and what the person answered (forms.ts MarketingConsent). */
+  marketingConsent?: MarketingConsent;
   /** Absent on leads stored before leads had custom fields. */
   customFields?: CustomFields;
   /** Derived by the write path for reports (custom-fields.ts customFieldGroups); never shown to clients. */
@@ -244,4 +253,21 @@ export type Activity = StoredRecord & {
   reminderState: ReminderState;
   /** When the reminder for the current `remindAt` went out. */
   remindedAt?: string;
+  /** For an email logged from the logging address (inbound-email.ts): the message it came from. */
+  email?: LoggedEmail;
 };
+
+/** What an activity keeps of a received message (shared/domain/inbound-email.ts). */
+export interface LoggedEmail {
+  /** The Message-ID, without angle brackets. */
+  messageId?: string;
+  from: { address: string; name?: string };
+  to: string[];
+  cc: string[];
+  /** The message's Date header, ISO 8601. */
+  date?: string;
+  /** The HTML part, sanitised (shared/mail/inbound-message.ts). */
+  html?: string;
+  /** Listed only: the files stay in the raw message, which expires with its bucket's lifecycle. */
+  attachments: { filename?: string; contentType: string; size: number }[];
+}

@@ -1,6 +1,7 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { config } from '../config.ts';
 import { SES_CALL_TIMEOUT_MS } from '../domain/delivery.ts';
+import { OWN_MAIL_HEADER } from '../domain/inbound-email.ts';
 import { headerText, mailbox } from './headers.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 
@@ -38,7 +39,8 @@ let boundedClient: SESv2Client | undefined;
  * Headers are made here for every sender (shared/mail/headers.ts): the From
  * display name quoted or RFC 2047-encoded (SES passes FromEmailAddress through
  * as written and requires encoded-words for non-ASCII), addresses with IDNA
- * ASCII domains, and no CR/LF in any header value. The subject goes as UTF-8
+ * ASCII domains, and no CR/LF in any header value. Every message carries
+ * OWN_MAIL_HEADER, which inbound email reads to never log our own mail. The subject goes as UTF-8
  * text with its charset, which SES encodes itself (RFC 2047) when it builds
  * the message.
  */
@@ -59,10 +61,10 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
     async send(email: OutgoingEmail): Promise<string> {
       const address = email.from ?? options.from ?? config.mailFrom ?? DEFAULT_MAIL_FROM;
       const from = mailbox(address, email.fromName);
-      const headers = Object.entries(email.headers ?? {}).map(([Name, Value]) => ({
-        Name: headerText(Name),
-        Value: headerText(Value),
-      }));
+      // Marked as ours, so a copy that reaches a logging address is never logged (inbound-email.ts).
+      const headers = Object.entries({ ...email.headers, [OWN_MAIL_HEADER]: email.tags?.kind || 'crm' }).map(
+        ([Name, Value]) => ({ Name: headerText(Name), Value: headerText(Value) }),
+      );
       const configurationSet = options.configurationSet ?? config.sesConfigurationSet;
       const tags = Object.entries(email.tags ?? {}).map(([name, value]) => ({
         Name: sesTagPart(name),

@@ -46,6 +46,22 @@ export const activitySchemas = /* @__PURE__ */ lazy(() => {
     completedAt: z.optional(z.string()),
     reminderState: z.enum(reminderStates),
     remindedAt: z.optional(z.string()),
+    /** An email logged from the tenant's logging address: the message it came from (set by the CRM only). */
+    email: z.optional(
+      z.object({
+        messageId: z.optional(z.string()),
+        from: z.object({ address: z.string(), name: z.optional(z.string()) }),
+        to: z.array(z.string()),
+        cc: z.array(z.string()),
+        date: z.optional(z.string()),
+        /** Sanitised: no scripts, styles or event handlers; images are links, never loaded. */
+        html: z.optional(z.string()),
+        /** Listed only; the files are not stored. */
+        attachments: z.array(
+          z.object({ filename: z.optional(z.string()), contentType: z.string(), size: z.int() }),
+        ),
+      }),
+    ),
   });
   return {
     create: z.strictObject(fields),
@@ -71,6 +87,16 @@ export const activitySchemas = /* @__PURE__ */ lazy(() => {
     agendaQuery: z.strictObject({ limit: listQuery().limit, cursor: listQuery().cursor }),
   };
 });
+
+/** The tenant's logging address (GET and rotate `/settings/inbound-email`). */
+export const inboundEmailSchemas = /* @__PURE__ */ lazy(() => ({
+  address: z.object({
+    /** `log-<token>@<inbound domain>`: mail sent or copied there is logged as email activities. */
+    address: z.string(),
+    domain: z.string(),
+    rotatedAt: z.optional(z.string()),
+  }),
+}));
 
 type Schemas = ReturnType<typeof activitySchemas>;
 export type ActivityCreate = z.output<Schemas['create']>;

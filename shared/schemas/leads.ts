@@ -20,6 +20,7 @@ import {
 import { companySchemas } from './companies.ts';
 import { contactSchemas } from './contacts.ts';
 import { dealSchemas } from './deals.ts';
+import { marketingConsentSchema } from './forms.ts';
 import { lazy } from './lazy.ts';
 
 const leadFields = () => ({
@@ -49,6 +50,19 @@ export const leadSchemas = /* @__PURE__ */ lazy(() => {
     contactId: z.optional(z.string()),
     companyId: z.optional(z.string()),
     dealId: z.optional(z.string()),
+    // What a web-to-lead form (POST /f/{formId}) recorded: the form, its UTM parameters, the page, consent.
+    formId: z.optional(z.string()),
+    utm: z.optional(
+      z.object({
+        source: z.optional(z.string()),
+        medium: z.optional(z.string()),
+        campaign: z.optional(z.string()),
+        term: z.optional(z.string()),
+        content: z.optional(z.string()),
+      }),
+    ),
+    referrer: z.optional(z.string()),
+    marketingConsent: z.optional(marketingConsentSchema()),
     // Leads stored before custom fields came to leads carry none.
     customFields: z.optional(storedCustomFields()),
   });

@@ -3,15 +3,17 @@ import { env } from '../env.ts';
 
 /**
  * Files the CRM keeps outside the table: uploaded import files and their error
- * reports, finished exports. In AWS two S3 buckets (private, encrypted, expiring);
+ * reports, finished exports, received mail. In AWS S3 buckets (private, encrypted, expiring);
  * under `npm start` an S3-compatible server on loopback (infra/local/s3-local.ts)
  * reached through the same client and presigner, so the same code runs in both.
- * Keys always begin with the tenant (`<tenant>/...`, see shared/store/keys.ts).
+ * Keys always begin with the tenant (`<tenant>/...`, see shared/store/keys.ts),
+ * except in `inbound`, where SES stores received mail before anyone knows
+ * its tenant (`inbound/<SES message id>`).
  */
-export const bucketNames = ['imports', 'exports'] as const;
+export const bucketNames = ['imports', 'exports', 'inbound'] as const;
 export type BucketName = (typeof bucketNames)[number];
 
-/** Environment names: the bucket of each name (`IMPORTS_BUCKET`, `EXPORTS_BUCKET`). */
+/** Environment names: the bucket of each name (`IMPORTS_BUCKET`, `EXPORTS_BUCKET`, `INBOUND_MAIL_BUCKET`). */
 export const bucketEnv: Readonly<Record<BucketName, string>> = env.buckets;
 
 export interface StoredObject {

@@ -9,11 +9,11 @@ import {
   type CampaignPhase,
   type CampaignStatus,
   campaignCounters,
+  campaignRecordFields,
   emptyCounts,
 } from '../domain/campaign.ts';
 import type { SegmentFilter } from '../domain/segment-filter.ts';
 import { emailHash } from '../domain/suppression.ts';
-import { campaignSchemas } from '../schemas/campaigns.ts';
 import { applyMarkedDeltas, MAX_EVENTS_PER_TRANSACTION } from './aggregates.ts';
 import { dynamo } from './client.ts';
 import { unlessConditionFails } from './conditional.ts';
@@ -89,7 +89,7 @@ export const campaigns: EntitySpec<Campaign> = {
     byName: { name: (campaign) => campaign.name },
   },
   // The run id, the freeze lease (freezeOwner, freezeUntil) and ownerRights are the pipeline's own.
-  clientFields: () => Object.keys(campaignSchemas().record.shape),
+  clientFields: () => campaignRecordFields,
 };
 
 type Item = Record<string, unknown>;

@@ -23,10 +23,12 @@ import {
   eventsMarkerKey,
   exportJobKey,
   followersPk,
+  formRateKey,
   IMPORT_RANGE_PREFIX,
   idempotencyKey,
   importKey,
   importRangeKey,
+  inboundAddressPk,
   itemIndexes,
   lookupPk,
   lookupSk,
@@ -206,6 +208,12 @@ export function accessPatternShapes(): KeyShape[] {
     },
     { name: 'alertTenants', index: itemIndexes.alertTenants, pk: ALERT_TENANTS_PK, sk: '<tenantId>' },
     {
+      name: 'inboundAddresses',
+      index: itemIndexes.inboundAddresses,
+      pk: inboundAddressPk('<token>'),
+      sk: '<tenantId>',
+    },
+    {
       name: 'recordsByLookup',
       index: itemIndexes.recordsByLookup,
       pk: lookupPk(TENANT, '<NAME>', '<value>'),
@@ -239,5 +247,6 @@ export function accessPatternShapes(): KeyShape[] {
       sk: webhookLogSk('<at>', '<deliveryId>', 0).replace(/000$/, '<nnn>'),
     }),
     item('webhookSlot', { ...webhookSlotKey(TENANT, '<webhookId>', 0), sk: '<slot>' }),
+    item('formRate', formRateKey(TENANT, '<bucket>', '<windowStart>' as unknown as number)),
   ];
 }

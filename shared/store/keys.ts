@@ -6,7 +6,8 @@ import { type IndexName, tableDefinition } from './table.ts';
  * authenticated tenant (`T#<tenant>#`; tenant ids are plain identifiers, see
  * shared/http/auth.ts), so no query built here can reach another tenant's
  * items. The exceptions are the tenant-free SES send budget (sendBudgetKey) and
- * the index partition listing tenants for the alert job (ALERT_TENANTS_PK).
+ * the index partitions listing tenants for the alert job (ALERT_TENANTS_PK)
+ * and mapping a logging address to its tenant (inboundAddressPk).
  * Changing a template orphans the items stored under the old one:
  * test/unit/keys.test.ts pins today's strings.
  */
@@ -27,7 +28,8 @@ export type EntityType =
   | 'CAMPAIGN'
   | 'SEQUENCE'
   | 'VIEW'
-  | 'WEBHOOK';
+  | 'WEBHOOK'
+  | 'FORM';
 
 export const RECORD_SK = 'A';
 
@@ -302,6 +304,14 @@ export const alertTenantKey = (tenantId: string) => ({ pk: `T#${tenantId}#ALERT_
 export const ALERT_TENANTS_PK = 'ALERT_TENANTS';
 
 /**
+ * The tenant's inbound email settings item (settingsKey `inboundEmail`) is
+ * indexed (gsi1) under its logging address's token, the index partition
+ * mail arrives with: the token is 96 random bits, so the partition names no
+ * tenant and holds only the one item that maps the token to its tenant.
+ */
+export const inboundAddressPk = (token: string) => `INBOUND_ADDRESS#${token}`;
+
+/**
  * The indexes that items other than records are read by (records' own are
  * their access patterns, record-patterns.ts). Writers and readers of each
  * take the index from here.
@@ -323,6 +333,8 @@ export const itemIndexes = {
   alertTenants: 'gsi1',
   /** The records holding a lookup value (a lead's email): lookupPk / record id. */
   recordsByLookup: 'gsi3',
+  /** The tenant of a logging address: inboundAddressPk / tenant id. */
+  inboundAddresses: 'gsi1',
 } as const satisfies Record<string, IndexName>;
 
 /**
@@ -493,4 +505,14 @@ export const webhookLogSk = (at: string, deliveryId: string, attempt: number) =>
 export const webhookSlotKey = (tenantId: string, webhookId: string, slot: number) => ({
   pk: `T#${tenantId}#WEBHOOK_SLOT#${webhookId}`,
   sk: String(slot),
+});
+
+/**
+ * One rate-limit bucket of web-to-lead submissions (shared/store/forms.ts) for
+ * one window: `bucket` is `FORM#<formId>` or `IP#<keyed hash of the address>`,
+ * `windowStart` the window's first second. Expires (TTL) after its window.
+ */
+export const formRateKey = (tenantId: string, bucket: string, windowStart: number) => ({
+  pk: `T#${tenantId}#FORM_RATE#${bucket}`,
+  sk: String(windowStart),
 });

@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { httpFunctionNames, httpFunctions } from '#shared/api/catalogue';
 import { type RouteDef, routeKey } from '#shared/api/route';
+import { PUBLIC_SUBMIT_THROTTLE } from '#shared/domain/forms';
 import { defaults } from '../../infra/config.ts';
 import { tableReadActions, tableWriteActions, userPoolAdminActions } from '../../infra/grants.ts';
 import { actionsOf, allowStatements, logicalId, synthApp } from './support.ts';
@@ -103,6 +104,25 @@ describe('CrmApi: default stage', () => {
         ThrottlingBurstLimit: defaults.throttleBurstLimit,
       },
     });
+  });
+
+  it('throttles the public form submit on its own, below the stage default, once the route exists', () => {
+    const submit = routeKey({ method: 'POST', path: '/f/{formId}' });
+    expect(PUBLIC_SUBMIT_THROTTLE.rateLimit).toBeLessThan(defaults.throttleRateLimit);
+    api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      RouteSettings: {
+        [submit]: {
+          ThrottlingRateLimit: PUBLIC_SUBMIT_THROTTLE.rateLimit,
+          ThrottlingBurstLimit: PUBLIC_SUBMIT_THROTTLE.burstLimit,
+        },
+      },
+    });
+    const [routeId] = Object.entries(api.findResources('AWS::ApiGatewayV2::Route'))
+      .filter(([, route]) => route.Properties.RouteKey === submit)
+      .map(([id]) => id);
+    const [stage] = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stage?.DependsOn).toContain(routeId);
   });
 
   it('writes JSON access logs with the request id to a log group with retention', () => {
@@ -280,7 +300,7 @@ describe('CrmApi: least privilege per function', () => {
     }
   });
 
-  it('gives no HTTP function SES or queue access: email leaves only through schedules and the sender', () => {
+  it('gives no HTTP function SES or queue access but forms: email leaves through schedules, the sender and double opt-in', () => {
     for (const name of httpFunctionNames) {
       const actions = statementsOf(name)
         .flatMap(actionsOf)
@@ -288,6 +308,9 @@ describe('CrmApi: least privilege per function', () => {
       // The admin function only queues a large tenant's report rebuild, the exports function a large export.
       if (name === 'admin' || name === 'exports')
         expect(actions.every((action) => /^sqs:(SendMessage|GetQueue)/.test(action))).toBe(true);
+      // The public form submit sends the double opt-in confirmation as the transactional sender.
+      else if (name === 'forms')
+        expect(actions.length > 0 && actions.every((action) => /^ses:Send/.test(action))).toBe(true);
       else expect(actions).toEqual([]);
     }
   });

@@ -288,7 +288,7 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     },
   );
 
-  it('sends email only from reminder (transactional), sequenceStep and campaignSend (campaign mail)', () => {
+  it('sends email only from reminder and forms (transactional), sequenceStep and campaignSend (campaign mail)', () => {
     const senders = Object.entries(templates).flatMap(([stack, template]) =>
       allowStatements(template)
         .filter(({ statement }) => actionsOf(statement).some((action) => action.startsWith('ses:Send')))
@@ -299,6 +299,8 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
         `schedule/${targetRoleId('reminder')}`,
         `schedule/${targetRoleId('sequenceStep')}`,
         `messaging/${roleIdOf(stacks.messaging.sender.fn)}`,
+        // The public form submit's double opt-in confirmation.
+        `api/${roleIdOf(stacks.api.functions.forms.fn)}`,
       ].sort(),
     );
     expect(functionProps('reminder')?.Environment.Variables.MAIL_FROM).toBeUndefined();

@@ -71,6 +71,8 @@ describe('response bodies match the documented response schemas', () => {
       countries: { DE: world.repRed.id },
     });
     await call('GET', '/settings/sla');
+    await call('GET', '/settings/inbound-email');
+    await call('POST', '/settings/inbound-email/rotate');
     await call('PUT', '/settings/sla', { urgent: 2 });
     await call('GET', '/settings/alerts');
     await call('PUT', '/settings/alerts', { staleDealDays: 30, churnRiskThreshold: 80 });

@@ -104,6 +104,8 @@ const make = {
       filter: { tag: 'vip' },
       visibility: 'team',
     }),
+  form: (c: ApiClient) =>
+    created(c, '/forms', { name: unique('Form'), fields: [{ field: 'firstName' }, { field: 'email' }] }),
 };
 
 type Maker = (c: ApiClient) => Promise<string>;
@@ -166,6 +168,8 @@ const templates = resource('/templates', make.template, { subject: 'Changed' });
 const campaigns = resource('/campaigns', make.campaign, { name: 'Renamed' });
 const sequences = resource('/sequences', make.sequence, { name: 'Renamed' });
 const views = resource('/views', make.view, { columns: ['firstName', 'email'] });
+/** A form an admin made (forms are theirs to make), as its path. */
+const adminForm = async () => `/forms/${await make.form(world.admin.client)}`;
 
 const onCampaign =
   (suffix: string, body?: unknown): Sample['call'] =>
@@ -183,6 +187,7 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   // meta
   getIndex: { call: async () => ({ path: '/' }) },
   getDocs: { call: async () => ({ path: '/docs' }) },
+  getDocsAsset: { call: async () => ({ path: '/docs/swagger-ui.css' }) },
   getHealth: { call: async () => ({ path: '/health' }) },
   getOpenApi: { call: async () => ({ path: '/openapi.json' }) },
   // tracking and CSAT: public, addressed by a signed token that only an email carries
@@ -425,6 +430,10 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   archiveActivity: activities.archive,
   restoreActivity: activities.restore,
   getAgenda: { call: async () => ({ path: '/me/agenda' }) },
+  getInboundEmailAddress: { call: async () => ({ path: '/settings/inbound-email' }) },
+  rotateInboundEmailAddress: {
+    call: async () => ({ path: '/settings/inbound-email/rotate', read: '/settings/inbound-email' }),
+  },
   listNotifications: { call: async () => ({ path: '/me/notifications' }) },
   markNotificationsRead: { call: async () => ({ path: '/me/notifications/read', body: { all: true } }) },
   contactsComment: contactsTalk.comment,
@@ -594,6 +603,36 @@ const samples: Record<OperationId, Sample | NotCallable> = {
     },
   },
   listWebhookDeliveries: { call: async () => ({ path: `/webhooks/${await madeWebhook()}/deliveries` }) },
+  // web-to-lead forms
+  listForms: { call: async () => ({ path: '/forms' }) },
+  createForm: post('/forms', () => ({
+    name: unique('Form'),
+    fields: [{ field: 'firstName' }, { field: 'phone' }],
+  })),
+  getForm: { call: async () => ({ path: await adminForm() }) },
+  updateForm: {
+    call: async () => {
+      const path = await adminForm();
+      return { path, body: { name: unique('Renamed') }, read: path };
+    },
+  },
+  archiveForm: {
+    call: async () => {
+      const path = await adminForm();
+      return { path, read: path };
+    },
+  },
+  restoreForm: {
+    call: async () => {
+      const path = await adminForm();
+      await archived(world.admin.client, path);
+      return { path: `${path}/restore`, read: path };
+    },
+  },
+  submitForm: { notCallable: 'public, no token: a form’s public id, tested in forms.test.ts' },
+  confirmFormSubscription: {
+    notCallable: 'public; needs a signed confirmation token from a double opt-in email',
+  },
 };
 
 /** A webhook the admin registers (only admins may), to a port that refuses connections. */

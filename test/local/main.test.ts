@@ -94,6 +94,7 @@ describe('npm start (infra/local/main.ts)', () => {
       DYNAMODB_PORT: '0',
       SES_PORT: '0',
       S3_PORT: '0',
+      SMTP_PORT: '0',
     });
     try {
       // No deadline of its own: a loaded machine may take long to start Java; the test's timeout bounds it.
@@ -103,6 +104,8 @@ describe('npm start (infra/local/main.ts)', () => {
       expect(apiUrl).toBeDefined();
       expect(stdout).toMatch(/Email inbox\s+http:\/\/localhost:\d+\//);
       expect(stdout).toMatch(/S3\s+http:\/\/127\.0\.0\.1:\d+\s/);
+      // The inbound SMTP listener, and where the demo tenant's mail is logged.
+      expect(stdout).toMatch(/SMTP\s+smtp:\/\/127\.0\.0\.1:\d+\s.*log-[0-9a-f]{24}@inbound\.localhost/);
       expect(stdout).toContain(`Data folder  ${dir.path}`);
       const token = /export TOKEN=(\S+)/.exec(stdout)?.[1];
       expect(token?.split('.')).toHaveLength(3);
@@ -131,6 +134,7 @@ describe('npm start (infra/local/main.ts)', () => {
       DYNAMODB_PORT: '0',
       SES_PORT: '0',
       S3_PORT: '0',
+      SMTP_PORT: '0',
     });
     await printed('Starting the local CRM');
     child.kill('SIGINT');
@@ -150,6 +154,7 @@ describe('npm start (infra/local/main.ts)', () => {
         DYNAMODB_PORT: '0',
         SES_PORT: '0',
         S3_PORT: '0',
+        SMTP_PORT: '0',
       });
       expect(await exitOf(child)).toBe(1);
       expect(output().stderr.trim()).toBe(`API port ${port} is in use; set PORT=... to use another port`);
@@ -163,6 +168,7 @@ describe('npm start (infra/local/main.ts)', () => {
     ['DYNAMODB_PORT', 'DynamoDB Local port'],
     ['SES_PORT', 'SES port'],
     ['S3_PORT', 'S3 port'],
+    ['SMTP_PORT', 'SMTP port'],
   ])('exits 1 with one clear line when %s is pinned to a port another server holds', async (envVar, what) => {
     // Answers 200 to anything, as another DynamoDB Local would to the readiness probe.
     let requests = 0;
@@ -179,6 +185,7 @@ describe('npm start (infra/local/main.ts)', () => {
         DYNAMODB_PORT: '0',
         SES_PORT: '0',
         S3_PORT: '0',
+        SMTP_PORT: '0',
         [envVar]: String(port),
       });
       expect(await exitOf(child)).toBe(1);
@@ -208,6 +215,7 @@ describe('npm start and the data folder it holds', () => {
     DYNAMODB_PORT: '0',
     SES_PORT: '0',
     S3_PORT: '0',
+    SMTP_PORT: '0',
   });
   const lockIn = async (dataDir: string) =>
     JSON.parse(await readFile(join(dataDir, LOCK_FILE), 'utf8').catch(() => 'null')) as {

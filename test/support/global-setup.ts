@@ -19,6 +19,10 @@ declare module 'vitest' {
     importsBucket: string;
     /** The exports bucket (for tests that run the export worker directly). */
     exportsBucket: string;
+    /** The inbound email SMTP listener, the raw-mail bucket and the logging addresses' domain. */
+    smtpPort: number;
+    inboundBucket: string;
+    inboundEmailDomain: string;
   }
 }
 
@@ -88,6 +92,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('s3Endpoint', runtime.s3.endpoint);
   project.provide('importsBucket', runtime.s3.buckets.imports);
   project.provide('exportsBucket', runtime.s3.buckets.exports);
+  project.provide('smtpPort', runtime.smtp.port);
+  project.provide('inboundBucket', runtime.s3.buckets.inbound);
+  project.provide('inboundEmailDomain', runtime.inboundEmailDomain);
   return async () => {
     current.users -= 1;
     if (current.users > 0) return;

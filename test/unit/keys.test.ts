@@ -66,9 +66,9 @@ beforeAll(() => {
 });
 
 describe('key templates', () => {
-  it('start every key with the tenant, except the send budget and the alert job’s tenant list', () => {
+  it('start every key with the tenant, except the send budget, the alert job’s tenant list and the logging addresses', () => {
     const tenantFree = shapes.filter((shape) => !shape.pk.startsWith(tenantPrefix(TENANT)));
-    expect(tenantFree.map((shape) => shape.name)).toEqual(['sendBudget', 'alertTenants']);
+    expect(tenantFree.map((shape) => shape.name)).toEqual(['sendBudget', 'alertTenants', 'inboundAddresses']);
   });
 
   it('catalogue every index the table has, and only those', () => {

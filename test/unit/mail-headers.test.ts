@@ -81,6 +81,8 @@ describe('the SES mailer builds every header through them', () => {
     });
     expect(input?.Content?.Simple?.Headers).toEqual([
       { Name: 'List-Unsubscribe', Value: '<https://x.example/u/t> X-Injected: 1' },
+      // Ours: inbound email never logs a copy of it (shared/domain/inbound-email.ts).
+      { Name: 'X-CRM-Mail', Value: 'crm' },
     ]);
   });
 });

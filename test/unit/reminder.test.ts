@@ -244,6 +244,7 @@ describe('SES mailer', () => {
             Text: { Data: 'Plain', Charset: 'UTF-8' },
             Html: { Data: '<p>Rich</p>', Charset: 'UTF-8' },
           },
+          Headers: [{ Name: 'X-CRM-Mail', Value: 'crm' }],
         },
       },
       EmailTags: [

@@ -812,8 +812,25 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Human-readable API reference */
+        /** The API reference (Swagger UI): search by path, summary or operationId, examples, and try-it-out with a bearer token against this API */
         get: operations["getDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reference page's script and styles (`swagger-ui-bundle.js`, `swagger-ui.css`, `docs.js`); the page asks for them with their content hash (`?v=`), so they are cached for a year */
+        get: operations["getDocsAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -833,6 +850,94 @@ export type paths = {
         get: operations["getExport"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/f/{formId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a web-to-lead form (public, no token), `application/x-www-form-urlencoded` (an HTML form) or `application/json`; anything else 415. Creates a lead with `source: web`, owned as the tenant’s assignment rule says (else by the form’s owner), keeping the UTM parameters (body or query) and the page it came from. JSON answers 201 `{status}`; a form post answers a thank-you page, or 303 to the form’s `redirectUrl`; invalid answers are listed (400, a page for a form post). The honeypot field `website` must stay empty: filled, the answer is the same and nothing is created. Limited per source address and per form (429 with `Retry-After`). With double opt-in the person is emailed a confirmation link and subscribed only after it */
+        post: operations["submitForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/f/{formId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Double opt-in confirmation link (public, from the email a submission sent): subscribes the person to marketing email, keeping when and through which form they consented, and answers a page. A second click changes nothing and says they are already subscribed; an expired, tampered or foreign link is a 404 page */
+        get: operations["confirmFormSubscription"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the web-to-lead forms (admin), newest first */
+        get: operations["listForms"];
+        put?: never;
+        /** Define a web-to-lead form (admin): `fields` are lead fields (`firstName` always, required; `email` or `phone`; `lastName`, `companyName`, `country`, `customFields.<key>` of lead custom fields, every required one), each `{field, required?, label?}`; `redirectUrl` is where a browser goes after sending it; `doubleOptIn` subscribes the person only once they confirm by email (the form must then take a required `email`). The record shows its `submitUrl` and `embedHtml`, the snippet to paste into a page */
+        post: operations["createForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/forms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a form (admin), with its submit URL and embed snippet */
+        get: operations["getForm"];
+        put?: never;
+        post?: never;
+        /** Archive a form (admin): its public URL answers 404 until it is restored */
+        delete: operations["archiveForm"];
+        options?: never;
+        head?: never;
+        /** Change a form (admin; JSON merge patch, `fields` replaced whole). Its public id stays the same, so embedded copies keep working */
+        patch: operations["updateForm"];
+        trace?: never;
+    };
+    "/forms/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an archived form (admin): its public URL works again */
+        post: operations["restoreForm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1829,6 +1934,40 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/settings/inbound-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's logging address (anyone in the tenant): mail a contact sends there becomes an `inbound` email activity on the contact (a stranger becomes a lead); a user who copies it (Bcc) logs their mail as `outbound` on the contacts it went to. 404 when the deployment has no inbound domain */
+        get: operations["getInboundEmailAddress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/inbound-email/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the logging address with a new one (admin); mail to the previous address is dropped from now on */
+        post: operations["rotateInboundEmailAddress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settings/lead-assignment": {
         parameters: {
             query?: never;
@@ -2189,6 +2328,363 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        Activity: {
+            archived: boolean;
+            assigneeId: string;
+            body?: string;
+            companyId?: string;
+            completedAt?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @enum {string} */
+            direction?: "inbound" | "outbound";
+            /** Format: date-time */
+            dueAt?: string;
+            durationMin?: number;
+            email?: {
+                attachments: {
+                    contentType: string;
+                    filename?: string;
+                    size: number;
+                }[];
+                cc: string[];
+                date?: string;
+                from: {
+                    address: string;
+                    name?: string;
+                };
+                html?: string;
+                messageId?: string;
+                to: string[];
+            };
+            id: string;
+            ownerId: string;
+            related?: {
+                id: string;
+                /** @enum {string} */
+                type: "contact" | "company" | "deal" | "lead" | "case";
+            };
+            relatedKey?: string;
+            /** Format: date-time */
+            remindAt?: string;
+            remindedAt?: string;
+            /** @enum {string} */
+            reminderState: "none" | "pending" | "sent";
+            /** @enum {string} */
+            status: "open" | "done" | "canceled";
+            subject: string;
+            teamId?: string;
+            /** @enum {string} */
+            type: "task" | "call" | "meeting" | "email" | "note";
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Campaign: {
+            archived: boolean;
+            budget?: number;
+            canceledAt?: string;
+            cancelReason?: string;
+            completedAt?: string;
+            cost?: number;
+            createdAt: string;
+            createdBy?: string;
+            currency?: string;
+            decideAfterHours?: number;
+            fromEmail: string;
+            fromName?: string;
+            id: string;
+            linkBaseUrl?: string;
+            name: string;
+            ownerId: string;
+            pausedAt?: string;
+            /** @enum {string} */
+            phase?: "freezing" | "queued";
+            recipientCount?: number;
+            replyTo?: string;
+            scheduledAt?: string;
+            segmentId: string;
+            snapshot?: {
+                segment: {
+                    filter: unknown;
+                    name: string;
+                };
+                template: {
+                    html: string;
+                    name: string;
+                    subject: string;
+                    text?: string;
+                };
+            };
+            startedAt?: string;
+            /** @enum {string} */
+            status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
+            teamId?: string;
+            templateId: string;
+            testPercent?: number;
+            updatedAt: string;
+            updatedBy?: string;
+            variants?: {
+                subject: string;
+            }[];
+            version: number;
+            winner?: {
+                /** @enum {string} */
+                by: "humanOpens" | "clicks" | "default";
+                decidedAt: string;
+                index: number;
+                reason?: string;
+            };
+            /** @enum {string} */
+            winnerBy?: "humanOpens" | "clicks";
+        };
+        Case: {
+            archived: boolean;
+            assigneeId: string;
+            /** @enum {string} */
+            channel?: "web" | "email" | "phone" | "in_person" | "chat";
+            closedAt?: string;
+            companyId?: string;
+            contactId: string;
+            createdAt: string;
+            createdBy?: string;
+            csatAt?: string;
+            csatComment?: string;
+            csatScore?: number;
+            description?: string;
+            id: string;
+            ownerId: string;
+            /** @enum {string} */
+            priority: "low" | "normal" | "high" | "urgent";
+            reopenedAt?: string;
+            resolution?: string;
+            resolvedAt?: string;
+            slaBreachedAt?: string;
+            slaDueAt: string;
+            slaStartAt: string;
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "resolved" | "closed";
+            subject: string;
+            teamId?: string;
+            /** @enum {string} */
+            type: "service_request" | "complaint" | "return" | "information";
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Company: {
+            archived: boolean;
+            city?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            domain?: string;
+            id: string;
+            industry?: string;
+            name: string;
+            ownerId: string;
+            phone?: string;
+            size?: number;
+            tags: string[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+            /** Format: uri */
+            website?: string;
+        };
+        Contact: {
+            archived: boolean;
+            city?: string;
+            companyId?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            email?: string;
+            engagementScore?: number;
+            firstName: string;
+            id: string;
+            lastActivityAt?: string;
+            lastClickedAt?: string;
+            lastClickedCampaignId?: string;
+            lastName?: string;
+            /** @enum {string} */
+            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
+            /** @enum {string} */
+            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+            ownerId: string;
+            phone?: string;
+            tags: string[];
+            teamId?: string;
+            title?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        ContactsTimelineResponse: {
+            items: {
+                actor?: {
+                    id: string;
+                    name: string;
+                };
+                actorId?: string;
+                at: string;
+                changes?: {
+                    field: string;
+                    from: unknown;
+                    summarised?: boolean;
+                    to: unknown;
+                }[];
+                data?: {
+                    [key: string]: unknown;
+                };
+                id: string;
+                kind: string;
+                subject: {
+                    id: string;
+                    name?: string;
+                    type: string;
+                };
+                summary?: string;
+            }[];
+            nextCursor: string | null;
+        };
+        Deal: {
+            amount?: number;
+            archived: boolean;
+            campaignId?: string;
+            closedAt?: string;
+            companyId?: string;
+            contactIds: string[];
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            currency?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields?: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            /** Format: date */
+            expectedCloseDate?: string;
+            externalId?: string;
+            id: string;
+            lastActivityAt?: string;
+            lostReason?: string;
+            name: string;
+            ownerId: string;
+            pipelineId: string;
+            probability: number;
+            productIds: string[];
+            productLines?: {
+                productId: string;
+                quantity: number;
+                total: number;
+            }[];
+            /** @enum {string} */
+            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
+            stageEnteredAt?: string;
+            stageId: string;
+            /** @enum {string} */
+            status: "open" | "won" | "lost";
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Import: {
+            columns?: {
+                column: string;
+                field: string | null;
+                index: number;
+            }[];
+            created: number;
+            createdAt: string;
+            /** @enum {string} */
+            delimiter?: "," | ";" | "\t";
+            dryRun: boolean;
+            /** @enum {string} */
+            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+            /** @enum {string} */
+            entity: "contacts" | "companies" | "leads" | "deals";
+            error?: string;
+            errorsUrl: string | null;
+            failed: number;
+            finishedAt?: string;
+            id: string;
+            mapping?: {
+                [key: string]: string | null;
+            };
+            /** @enum {string} */
+            mode: "create" | "upsert";
+            notes: number;
+            ownerId: string;
+            processedRows: number;
+            skipped: number;
+            /** @enum {string} */
+            status: "uploading" | "processing" | "done" | "failed";
+            totalRows: number;
+            updated: number;
+        };
+        Lead: {
+            archived: boolean;
+            campaignId?: string;
+            companyId?: string;
+            companyName?: string;
+            contactId?: string;
+            convertedAt?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields?: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            dealId?: string;
+            email?: string;
+            firstName: string;
+            formId?: string;
+            id: string;
+            lastName?: string;
+            marketingConsent?: {
+                consentedAt?: string;
+                formId: string;
+                requestedAt: string;
+                /** @constant */
+                source: "web_form";
+                /** @enum {string} */
+                status: "pending" | "subscribed" | "not_asked";
+            };
+            ownerId: string;
+            phone?: string;
+            referrer?: string;
+            /** @enum {string} */
+            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
+            /** @enum {string} */
+            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            utm?: {
+                campaign?: string;
+                content?: string;
+                medium?: string;
+                source?: string;
+                term?: string;
+            };
+            version: number;
+        };
+        ListActivitiesResponse: {
+            items: components["schemas"]["Activity"][];
+            nextCursor: string | null;
+        };
         Problem: {
             detail: string;
             errors?: {
@@ -2199,8 +2695,214 @@ export type components = {
             title: string;
             type: string;
         };
+        Quote: {
+            acceptedAt?: string;
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            currency: string;
+            dealId: string;
+            discount: number;
+            id: string;
+            lines: {
+                description: string;
+                discountPct?: number;
+                lineTotal: number;
+                productId?: string;
+                quantity: number;
+                unitPrice: number;
+            }[];
+            number?: string;
+            ownerId: string;
+            rejectedAt?: string;
+            sentAt?: string;
+            /** @enum {string} */
+            status: "draft" | "sent" | "accepted" | "rejected" | "expired";
+            subtotal: number;
+            teamId?: string;
+            total: number;
+            updatedAt: string;
+            updatedBy?: string;
+            validUntil?: string;
+            version: number;
+        };
+        Sequence: {
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
+            fromEmail?: string;
+            fromName?: string;
+            id: string;
+            name: string;
+            ownerId: string;
+            replyTo?: string;
+            steps: {
+                /** @enum {string} */
+                condition: "always" | "not_opened" | "not_clicked";
+                delayHours: number;
+                templateId: string;
+            }[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        View: {
+            archived: boolean;
+            columns?: string[];
+            createdAt: string;
+            createdBy?: string;
+            /** @enum {string} */
+            entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
+            filter?: {
+                [key: string]: string;
+            };
+            id: string;
+            name: string;
+            ownerId: string;
+            sort?: {
+                /** @enum {string} */
+                direction: "asc" | "desc";
+                field: string;
+            };
+            stale?: {
+                message: string;
+                path: string;
+            }[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+            /** @enum {string} */
+            visibility: "private" | "team" | "tenant";
+        };
+        Webhook: {
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            description?: string;
+            disabledAt?: string;
+            disabledReason?: string;
+            enabled: boolean;
+            events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
+            failingSince?: string;
+            id: string;
+            ownerId: string;
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            url: string;
+            version: number;
+        };
     };
-    responses: never;
+    responses: {
+        /** @description Conflict: the record is archived, or its state does not allow this change */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Conflict: a unique value another record already has */
+        Duplicate: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found (or not visible to you) */
+        FileNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Your role may not do this */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found (or not visible to you) */
+        LinkNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Body over 1 MiB */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description If-Match does not match the current version */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found (or not visible to you) */
+        ResourceNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Throttled */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+        Unauthorized: {
+            headers: {
+                /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    /** @constant */
+                    message: "Unauthorized";
+                };
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Body is not JSON */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -2231,8 +2933,10 @@ export interface operations {
                         }[];
                         name: string;
                     };
+                    "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listActivities: {
@@ -2259,45 +2963,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            body?: string;
-                            companyId?: string;
-                            completedAt?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            direction?: "inbound" | "outbound";
-                            /** Format: date-time */
-                            dueAt?: string;
-                            durationMin?: number;
-                            id: string;
-                            ownerId: string;
-                            related?: {
-                                id: string;
-                                /** @enum {string} */
-                                type: "contact" | "company" | "deal" | "lead" | "case";
-                            };
-                            relatedKey?: string;
-                            /** Format: date-time */
-                            remindAt?: string;
-                            remindedAt?: string;
-                            /** @enum {string} */
-                            reminderState: "none" | "pending" | "sent";
-                            /** @enum {string} */
-                            status: "open" | "done" | "canceled";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "task" | "call" | "meeting" | "email" | "note";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ListActivitiesResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2309,39 +2975,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createActivity: {
@@ -2385,42 +3021,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2432,66 +3033,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getActivity: {
@@ -2511,86 +3058,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveActivity: {
@@ -2613,57 +3087,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateActivity: {
@@ -2706,42 +3134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2753,84 +3146,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreActivity: {
@@ -2850,95 +3173,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rebuildReports: {
@@ -2986,48 +3228,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getReportRebuild: {
@@ -3065,48 +3269,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCampaigns: {
@@ -3131,64 +3297,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            budget?: number;
-                            canceledAt?: string;
-                            cancelReason?: string;
-                            completedAt?: string;
-                            cost?: number;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            decideAfterHours?: number;
-                            fromEmail: string;
-                            fromName?: string;
-                            id: string;
-                            linkBaseUrl?: string;
-                            name: string;
-                            ownerId: string;
-                            pausedAt?: string;
-                            /** @enum {string} */
-                            phase?: "freezing" | "queued";
-                            recipientCount?: number;
-                            replyTo?: string;
-                            scheduledAt?: string;
-                            segmentId: string;
-                            snapshot?: {
-                                segment: {
-                                    filter: unknown;
-                                    name: string;
-                                };
-                                template: {
-                                    html: string;
-                                    name: string;
-                                    subject: string;
-                                    text?: string;
-                                };
-                            };
-                            startedAt?: string;
-                            /** @enum {string} */
-                            status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                            teamId?: string;
-                            templateId: string;
-                            testPercent?: number;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            variants?: {
-                                subject: string;
-                            }[];
-                            version: number;
-                            winner?: {
-                                /** @enum {string} */
-                                by: "humanOpens" | "clicks" | "default";
-                                decidedAt: string;
-                                index: number;
-                                reason?: string;
-                            };
-                            /** @enum {string} */
-                            winnerBy?: "humanOpens" | "clicks";
-                        }[];
+                        items: components["schemas"]["Campaign"][];
                         nextCursor: string | null;
                     };
                 };
@@ -3202,39 +3311,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createCampaign: {
@@ -3276,64 +3355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -3345,66 +3367,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaign: {
@@ -3424,108 +3392,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveCampaign: {
@@ -3548,57 +3421,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCampaign: {
@@ -3641,64 +3468,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -3710,84 +3480,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     cancelCampaign: {
@@ -3809,126 +3509,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     pauseCampaign: {
@@ -3950,126 +3539,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCampaignRecipients: {
@@ -4127,48 +3605,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreCampaign: {
@@ -4188,117 +3628,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     resumeCampaign: {
@@ -4320,126 +3657,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     scheduleCampaign: {
@@ -4468,64 +3694,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -4537,84 +3706,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     sendCampaign: {
@@ -4636,126 +3735,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaignStats: {
@@ -4826,48 +3814,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCases: {
@@ -4897,40 +3847,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            /** @enum {string} */
-                            channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                            closedAt?: string;
-                            companyId?: string;
-                            contactId: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            csatAt?: string;
-                            csatComment?: string;
-                            csatScore?: number;
-                            description?: string;
-                            id: string;
-                            ownerId: string;
-                            /** @enum {string} */
-                            priority: "low" | "normal" | "high" | "urgent";
-                            reopenedAt?: string;
-                            resolution?: string;
-                            resolvedAt?: string;
-                            slaBreachedAt?: string;
-                            slaDueAt: string;
-                            slaStartAt: string;
-                            /** @enum {string} */
-                            status: "new" | "open" | "pending" | "resolved" | "closed";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "service_request" | "complaint" | "return" | "information";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Case"][];
                         nextCursor: string | null;
                     };
                 };
@@ -4944,39 +3861,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createCase: {
@@ -5012,40 +3899,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5057,66 +3911,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCase: {
@@ -5136,84 +3936,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveCase: {
@@ -5236,57 +3965,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCase: {
@@ -5325,40 +4008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5370,84 +4020,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesComment: {
@@ -5495,75 +4075,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesFollow: {
@@ -5588,57 +4106,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesUnfollow: {
@@ -5659,48 +4131,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     resolveCase: {
@@ -5730,40 +4164,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        case: {
-                            archived: boolean;
-                            assigneeId: string;
-                            /** @enum {string} */
-                            channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                            closedAt?: string;
-                            companyId?: string;
-                            contactId: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            csatAt?: string;
-                            csatComment?: string;
-                            csatScore?: number;
-                            description?: string;
-                            id: string;
-                            ownerId: string;
-                            /** @enum {string} */
-                            priority: "low" | "normal" | "high" | "urgent";
-                            reopenedAt?: string;
-                            resolution?: string;
-                            resolvedAt?: string;
-                            slaBreachedAt?: string;
-                            slaDueAt: string;
-                            slaStartAt: string;
-                            /** @enum {string} */
-                            status: "new" | "open" | "pending" | "resolved" | "closed";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "service_request" | "complaint" | "return" | "information";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
+                        case: components["schemas"]["Case"];
                         csatUrl: string | null;
                     };
                 };
@@ -5777,84 +4178,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreCase: {
@@ -5874,93 +4205,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesTimeline: {
@@ -5983,34 +4235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6022,48 +4247,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCompanies: {
@@ -6090,31 +4277,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            city?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            domain?: string;
-                            id: string;
-                            industry?: string;
-                            name: string;
-                            ownerId: string;
-                            phone?: string;
-                            size?: number;
-                            tags: string[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** Format: uri */
-                            website?: string;
-                        }[];
+                        items: components["schemas"]["Company"][];
                         nextCursor: string | null;
                     };
                 };
@@ -6128,39 +4291,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createCompany: {
@@ -6200,31 +4333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6236,66 +4345,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCompany: {
@@ -6315,75 +4370,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveCompany: {
@@ -6406,57 +4399,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCompany: {
@@ -6496,31 +4443,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6532,84 +4455,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesComment: {
@@ -6657,75 +4510,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesFollow: {
@@ -6750,57 +4541,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesUnfollow: {
@@ -6821,48 +4566,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreCompany: {
@@ -6882,84 +4589,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesTimeline: {
@@ -6982,34 +4619,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7021,48 +4631,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportCompanies: {
@@ -7088,31 +4660,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    }[];
+                    "application/json": components["schemas"]["Company"][];
                     "text/csv": string;
                 };
             };
@@ -7155,39 +4703,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listContacts: {
@@ -7214,38 +4732,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            city?: string;
-                            companyId?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            email?: string;
-                            engagementScore?: number;
-                            firstName: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lastClickedAt?: string;
-                            lastClickedCampaignId?: string;
-                            lastName?: string;
-                            /** @enum {string} */
-                            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                            /** @enum {string} */
-                            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                            ownerId: string;
-                            phone?: string;
-                            tags: string[];
-                            teamId?: string;
-                            title?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Contact"][];
                         nextCursor: string | null;
                     };
                 };
@@ -7259,39 +4746,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createContact: {
@@ -7334,38 +4791,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7377,66 +4803,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getContact: {
@@ -7456,82 +4828,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteContact: {
@@ -7565,57 +4868,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateContact: {
@@ -7658,38 +4915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7701,84 +4927,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsComment: {
@@ -7826,75 +4982,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsFollow: {
@@ -7919,57 +5013,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsUnfollow: {
@@ -7990,48 +5038,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreContact: {
@@ -8051,91 +5061,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsTimeline: {
@@ -8158,34 +5091,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -8197,48 +5103,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportContacts: {
@@ -8264,38 +5132,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Contact"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -8339,39 +5176,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listDeals: {
@@ -8400,48 +5207,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            amount?: number;
-                            archived: boolean;
-                            campaignId?: string;
-                            closedAt?: string;
-                            companyId?: string;
-                            contactIds: string[];
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            /** Format: date */
-                            expectedCloseDate?: string;
-                            externalId?: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lostReason?: string;
-                            name: string;
-                            ownerId: string;
-                            pipelineId: string;
-                            probability: number;
-                            productIds: string[];
-                            productLines?: {
-                                productId: string;
-                                quantity: number;
-                                total: number;
-                            }[];
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            stageEnteredAt?: string;
-                            stageId: string;
-                            /** @enum {string} */
-                            status: "open" | "won" | "lost";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Deal"][];
                         nextCursor: string | null;
                     };
                 };
@@ -8455,39 +5221,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createDeal: {
@@ -8533,48 +5269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -8586,66 +5281,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getDeal: {
@@ -8665,92 +5306,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveDeal: {
@@ -8773,57 +5335,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateDeal: {
@@ -8868,48 +5384,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -8921,84 +5396,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsComment: {
@@ -9046,75 +5451,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsFollow: {
@@ -9139,57 +5482,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsUnfollow: {
@@ -9210,48 +5507,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getDealHistory: {
@@ -9306,48 +5565,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listDealQuotes: {
@@ -9371,37 +5592,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            acceptedAt?: string;
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency: string;
-                            dealId: string;
-                            discount: number;
-                            id: string;
-                            lines: {
-                                description: string;
-                                discountPct?: number;
-                                lineTotal: number;
-                                productId?: string;
-                                quantity: number;
-                                unitPrice: number;
-                            }[];
-                            number?: string;
-                            ownerId: string;
-                            rejectedAt?: string;
-                            sentAt?: string;
-                            /** @enum {string} */
-                            status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                            subtotal: number;
-                            teamId?: string;
-                            total: number;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            validUntil?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Quote"][];
                         nextCursor: string | null;
                     };
                 };
@@ -9415,48 +5606,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createQuote: {
@@ -9492,37 +5645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -9534,75 +5657,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreDeal: {
@@ -9622,101 +5683,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsTimeline: {
@@ -9739,34 +5713,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -9778,48 +5725,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportDeals: {
@@ -9847,48 +5756,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Deal"][];
                     "text/csv": string;
                 };
             };
@@ -9931,39 +5799,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getDocs: {
@@ -9980,8 +5818,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDocsAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                    "text/javascript": string;
+                };
+            };
+            404: components["responses"]["FileNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getExport: {
@@ -10023,41 +5889,132 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    submitForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                formId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | number | boolean | null | string[];
+                };
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string | number | boolean | null | string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
                 headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
+                        /** @enum {string} */
+                        status: "received" | "confirmation_required";
                     };
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
-            /** @description Your role may not do this */
-            403: {
+            /** @description The form’s `redirectUrl` (a form post, when the form has one) */
+            303: {
+                headers: {
+                    /** @description The form’s `redirectUrl` (a form post, when the form has one) */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `errors` lists every bad field (a page lists them for a form post) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
-            /** @description Throttled */
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Body is not application/x-www-form-urlencoded or application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Too many submissions; `Retry-After` says when to try again */
             429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    confirmFormSubscription: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path: {
+                formId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10065,6 +6022,351 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not found (a page that says the link does not work) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listForms: {
+        parameters: {
+            query?: {
+                archived?: "true" | "false";
+                cursor?: string;
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            archived: boolean;
+                            createdAt: string;
+                            createdBy?: string;
+                            doubleOptIn: boolean;
+                            embedHtml: string;
+                            fields: {
+                                field: string;
+                                label?: string;
+                                required?: boolean;
+                            }[];
+                            honeypotField: string;
+                            id: string;
+                            name: string;
+                            ownerId: string;
+                            /** Format: uri */
+                            redirectUrl?: string;
+                            submitUrl: string;
+                            teamId?: string;
+                            updatedAt: string;
+                            updatedBy?: string;
+                            version: number;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    doubleOptIn?: boolean;
+                    fields: {
+                        field: string;
+                        label?: string;
+                        required?: boolean;
+                    }[];
+                    name: string;
+                    /** Format: uri */
+                    redirectUrl?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    archiveForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    doubleOptIn?: boolean;
+                    fields?: {
+                        field: string;
+                        label?: string;
+                        required?: boolean;
+                    }[];
+                    name?: string;
+                    redirectUrl?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `errors` lists every bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    restoreForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archived: boolean;
+                        createdAt: string;
+                        createdBy?: string;
+                        doubleOptIn: boolean;
+                        embedHtml: string;
+                        fields: {
+                            field: string;
+                            label?: string;
+                            required?: boolean;
+                        }[];
+                        honeypotField: string;
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** Format: uri */
+                        redirectUrl?: string;
+                        submitUrl: string;
+                        teamId?: string;
+                        updatedAt: string;
+                        updatedBy?: string;
+                        version: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getHealth: {
@@ -10088,6 +6390,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listImports: {
@@ -10109,40 +6412,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            columns?: {
-                                column: string;
-                                field: string | null;
-                                index: number;
-                            }[];
-                            created: number;
-                            createdAt: string;
-                            /** @enum {string} */
-                            delimiter?: "," | ";" | "\t";
-                            dryRun: boolean;
-                            /** @enum {string} */
-                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
-                            /** @enum {string} */
-                            entity: "contacts" | "companies" | "leads" | "deals";
-                            error?: string;
-                            errorsUrl: string | null;
-                            failed: number;
-                            finishedAt?: string;
-                            id: string;
-                            mapping?: {
-                                [key: string]: string | null;
-                            };
-                            /** @enum {string} */
-                            mode: "create" | "upsert";
-                            notes: number;
-                            ownerId: string;
-                            processedRows: number;
-                            skipped: number;
-                            /** @enum {string} */
-                            status: "uploading" | "processing" | "done" | "failed";
-                            totalRows: number;
-                            updated: number;
-                        }[];
+                        items: components["schemas"]["Import"][];
                         nextCursor: string | null;
                     };
                 };
@@ -10156,39 +6426,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createImport: {
@@ -10271,66 +6511,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getImport: {
@@ -10350,84 +6536,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        columns?: {
-                            column: string;
-                            field: string | null;
-                            index: number;
-                        }[];
-                        created: number;
-                        createdAt: string;
-                        /** @enum {string} */
-                        delimiter?: "," | ";" | "\t";
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals";
-                        error?: string;
-                        errorsUrl: string | null;
-                        failed: number;
-                        finishedAt?: string;
-                        id: string;
-                        mapping?: {
-                            [key: string]: string | null;
-                        };
-                        /** @enum {string} */
-                        mode: "create" | "upsert";
-                        notes: number;
-                        ownerId: string;
-                        processedRows: number;
-                        skipped: number;
-                        /** @enum {string} */
-                        status: "uploading" | "processing" | "done" | "failed";
-                        totalRows: number;
-                        updated: number;
-                    };
+                    "application/json": components["schemas"]["Import"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     downloadSharedList: {
@@ -10487,15 +6602,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listLeads: {
@@ -10522,36 +6630,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            campaignId?: string;
-                            companyId?: string;
-                            companyName?: string;
-                            contactId?: string;
-                            convertedAt?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            dealId?: string;
-                            email?: string;
-                            firstName: string;
-                            id: string;
-                            lastName?: string;
-                            ownerId: string;
-                            phone?: string;
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            /** @enum {string} */
-                            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Lead"][];
                         nextCursor: string | null;
                     };
                 };
@@ -10565,39 +6644,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createLead: {
@@ -10636,36 +6685,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -10677,66 +6697,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getLead: {
@@ -10756,80 +6722,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveLead: {
@@ -10852,57 +6751,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateLead: {
@@ -10943,36 +6796,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -10984,84 +6808,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsComment: {
@@ -11109,75 +6863,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     convertLead: {
@@ -11213,135 +6905,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        company: {
-                            archived: boolean;
-                            city?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            domain?: string;
-                            id: string;
-                            industry?: string;
-                            name: string;
-                            ownerId: string;
-                            phone?: string;
-                            size?: number;
-                            tags: string[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** Format: uri */
-                            website?: string;
-                        } | null;
-                        contact: {
-                            archived: boolean;
-                            city?: string;
-                            companyId?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            email?: string;
-                            engagementScore?: number;
-                            firstName: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lastClickedAt?: string;
-                            lastClickedCampaignId?: string;
-                            lastName?: string;
-                            /** @enum {string} */
-                            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                            /** @enum {string} */
-                            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                            ownerId: string;
-                            phone?: string;
-                            tags: string[];
-                            teamId?: string;
-                            title?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
-                        deal?: {
-                            amount?: number;
-                            archived: boolean;
-                            campaignId?: string;
-                            closedAt?: string;
-                            companyId?: string;
-                            contactIds: string[];
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            /** Format: date */
-                            expectedCloseDate?: string;
-                            externalId?: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lostReason?: string;
-                            name: string;
-                            ownerId: string;
-                            pipelineId: string;
-                            probability: number;
-                            productIds: string[];
-                            productLines?: {
-                                productId: string;
-                                quantity: number;
-                                total: number;
-                            }[];
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            stageEnteredAt?: string;
-                            stageId: string;
-                            /** @enum {string} */
-                            status: "open" | "won" | "lost";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
-                        lead: {
-                            archived: boolean;
-                            campaignId?: string;
-                            companyId?: string;
-                            companyName?: string;
-                            contactId?: string;
-                            convertedAt?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            dealId?: string;
-                            email?: string;
-                            firstName: string;
-                            id: string;
-                            lastName?: string;
-                            ownerId: string;
-                            phone?: string;
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            /** @enum {string} */
-                            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
+                        company: components["schemas"]["Company"] | null;
+                        contact: components["schemas"]["Contact"];
+                        deal?: components["schemas"]["Deal"];
+                        lead: components["schemas"]["Lead"];
                     };
                 };
             };
@@ -11354,75 +6921,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsFollow: {
@@ -11447,57 +6952,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsUnfollow: {
@@ -11518,48 +6977,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreLead: {
@@ -11579,89 +7000,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsTimeline: {
@@ -11684,34 +7030,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -11723,48 +7042,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportLeads: {
@@ -11790,36 +7071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        id: string;
-                        lastName?: string;
-                        ownerId: string;
-                        phone?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Lead"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -11863,39 +7115,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getMe: {
@@ -11924,39 +7146,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getAgenda: {
@@ -11977,45 +7169,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            body?: string;
-                            companyId?: string;
-                            completedAt?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            direction?: "inbound" | "outbound";
-                            /** Format: date-time */
-                            dueAt?: string;
-                            durationMin?: number;
-                            id: string;
-                            ownerId: string;
-                            related?: {
-                                id: string;
-                                /** @enum {string} */
-                                type: "contact" | "company" | "deal" | "lead" | "case";
-                            };
-                            relatedKey?: string;
-                            /** Format: date-time */
-                            remindAt?: string;
-                            remindedAt?: string;
-                            /** @enum {string} */
-                            reminderState: "none" | "pending" | "sent";
-                            /** @enum {string} */
-                            status: "open" | "done" | "canceled";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "task" | "call" | "meeting" | "email" | "note";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ListActivitiesResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -12027,39 +7181,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listNotifications: {
@@ -12123,39 +7247,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     markNotificationsRead: {
@@ -12195,66 +7289,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getOpenApi: {
@@ -12271,8 +7311,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        info: {
+                            title: string;
+                            version: string;
+                        };
+                        openapi: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listPipelines: {
@@ -12328,39 +7379,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createPipeline: {
@@ -12427,66 +7448,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getPipeline: {
@@ -12528,48 +7495,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updatePipeline: {
@@ -12641,84 +7570,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listProducts: {
@@ -12772,39 +7631,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createProduct: {
@@ -12861,66 +7690,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getProduct: {
@@ -12958,48 +7733,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteProduct: {
@@ -13022,57 +7759,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateProduct: {
@@ -13131,84 +7822,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreProduct: {
@@ -13246,57 +7867,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getQuote: {
@@ -13316,81 +7891,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateQuote: {
@@ -13425,37 +7932,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -13467,84 +7944,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     acceptQuote: {
@@ -13567,99 +7974,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rejectQuote: {
@@ -13682,99 +8005,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     sendQuote: {
@@ -13797,99 +8036,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getActivitiesReport: {
@@ -13934,39 +8089,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaignsReport: {
@@ -14067,39 +8192,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaignTimeseries: {
@@ -14143,48 +8238,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCasesReport: {
@@ -14233,39 +8290,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCustomersReport: {
@@ -14329,39 +8356,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getForecastReport: {
@@ -14428,39 +8425,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getKpis: {
@@ -14574,39 +8541,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getLeadsReport: {
@@ -14651,39 +8588,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getOverview: {
@@ -14723,39 +8630,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getPipelineReport: {
@@ -14805,39 +8682,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSalesReport: {
@@ -14883,39 +8730,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getWinRateReport: {
@@ -14963,39 +8780,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCsatForm: {
@@ -15014,17 +8801,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     submitCsat: {
@@ -15066,42 +8857,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSegments: {
@@ -15155,39 +8915,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createSegment: {
@@ -15245,66 +8975,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSegment: {
@@ -15342,48 +9018,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteSegment: {
@@ -15406,57 +9044,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateSegment: {
@@ -15516,84 +9108,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportSegment: {
@@ -15616,38 +9138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Contact"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -15691,48 +9182,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     previewSegment: {
@@ -15771,48 +9224,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreSegment: {
@@ -15850,57 +9265,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     shareSegment: {
@@ -15959,75 +9328,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSegmentShares: {
@@ -16068,48 +9375,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     revokeSegmentShare: {
@@ -16131,48 +9400,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listShareDownloads: {
@@ -16223,48 +9454,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     interpretSegment: {
@@ -16317,66 +9510,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSequences: {
@@ -16400,28 +9539,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                            fromEmail?: string;
-                            fromName?: string;
-                            id: string;
-                            name: string;
-                            ownerId: string;
-                            replyTo?: string;
-                            steps: {
-                                /** @enum {string} */
-                                condition: "always" | "not_opened" | "not_clicked";
-                                delayHours: number;
-                                templateId: string;
-                            }[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Sequence"][];
                         nextCursor: string | null;
                     };
                 };
@@ -16435,39 +9553,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createSequence: {
@@ -16503,28 +9591,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -16536,66 +9603,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSequence: {
@@ -16615,72 +9628,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveSequence: {
@@ -16703,57 +9657,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateSequence: {
@@ -16791,28 +9699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -16824,84 +9711,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     enrollInSequence: {
@@ -16949,75 +9766,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSequenceEnrollments: {
@@ -17071,48 +9826,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSequenceEnrollment: {
@@ -17151,48 +9868,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     unenrollFromSequence: {
@@ -17214,48 +9893,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreSequence: {
@@ -17275,81 +9916,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getAlertSettings: {
@@ -17375,39 +9949,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putAlertSettings: {
@@ -17449,66 +9993,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCustomFields: {
@@ -17543,48 +10033,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putCustomFields: {
@@ -17639,75 +10091,68 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getInboundEmailAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
                 headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
+                        address: string;
+                        domain: string;
+                        rotatedAt?: string;
                     };
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your role may not do this */
-            403: {
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    rotateInboundEmailAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": {
+                        address: string;
+                        domain: string;
+                        rotatedAt?: string;
+                    };
                 };
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getLeadAssignment: {
@@ -17737,39 +10182,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putLeadAssignment: {
@@ -17819,66 +10234,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSlaSettings: {
@@ -17906,39 +10267,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putSlaSettings: {
@@ -17984,66 +10315,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     trackClick: {
@@ -18057,22 +10334,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Redirect to the URL sealed in the link */
             302: {
                 headers: {
+                    /** @description Where to go */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     trackOpen: {
@@ -18091,17 +10363,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "image/gif": string;
                 };
             };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listTeams: {
@@ -18149,39 +10416,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createTeam: {
@@ -18230,66 +10467,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getTeam: {
@@ -18323,48 +10506,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateTeam: {
@@ -18415,84 +10560,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listTemplates: {
@@ -18545,39 +10620,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createTemplate: {
@@ -18633,66 +10678,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getTemplate: {
@@ -18729,48 +10720,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteTemplate: {
@@ -18793,57 +10746,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateTemplate: {
@@ -18901,84 +10808,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     renderTemplate: {
@@ -19020,75 +10857,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreTemplate: {
@@ -19125,57 +10900,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getUnsubscribePage: {
@@ -19194,17 +10923,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     unsubscribe: {
@@ -19223,26 +10956,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listUsers: {
@@ -19294,39 +11023,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createUser: {
@@ -19383,66 +11082,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getUser: {
@@ -19480,48 +11125,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateUser: {
@@ -19580,84 +11187,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listViews: {
@@ -19680,35 +11217,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            columns?: string[];
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                            filter?: {
-                                [key: string]: string;
-                            };
-                            id: string;
-                            name: string;
-                            ownerId: string;
-                            sort?: {
-                                /** @enum {string} */
-                                direction: "asc" | "desc";
-                                field: string;
-                            };
-                            stale?: {
-                                message: string;
-                                path: string;
-                            }[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** @enum {string} */
-                            visibility: "private" | "team" | "tenant";
-                        }[];
+                        items: components["schemas"]["View"][];
                         nextCursor: string | null;
                     };
                 };
@@ -19722,39 +11231,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createView: {
@@ -19793,35 +11272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -19833,66 +11284,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getView: {
@@ -19912,79 +11309,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteView: {
@@ -20007,57 +11338,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateView: {
@@ -20098,35 +11383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -20138,84 +11395,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listWebhooks: {
@@ -20237,24 +11424,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            description?: string;
-                            disabledAt?: string;
-                            disabledReason?: string;
-                            enabled: boolean;
-                            events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
-                            failingSince?: string;
-                            id: string;
-                            ownerId: string;
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            url: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Webhook"][];
                         nextCursor: string | null;
                     };
                 };
@@ -20268,39 +11438,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createWebhook: {
@@ -20358,66 +11498,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getWebhook: {
@@ -20437,68 +11523,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        description?: string;
-                        disabledAt?: string;
-                        disabledReason?: string;
-                        enabled: boolean;
-                        events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
-                        failingSince?: string;
-                        id: string;
-                        ownerId: string;
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        url: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteWebhook: {
@@ -20521,57 +11552,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateWebhook: {
@@ -20602,24 +11587,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        description?: string;
-                        disabledAt?: string;
-                        disabledReason?: string;
-                        enabled: boolean;
-                        events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
-                        failingSince?: string;
-                        id: string;
-                        ownerId: string;
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        url: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -20631,84 +11599,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listWebhookDeliveries: {
@@ -20760,48 +11658,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rotateWebhookSecret: {
@@ -20828,57 +11688,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     testWebhook: {
@@ -20909,57 +11723,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }

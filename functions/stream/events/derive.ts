@@ -1,7 +1,6 @@
-import { recipientStatus } from '#shared/domain/delivery';
+import { recipientFields, recipientStatus } from '#shared/domain/delivery';
 import { eventMoments } from '#shared/domain/domain-event-rules';
 import { type DomainEvent, domainEventId } from '#shared/domain/domain-events';
-import { campaignSchemas } from '#shared/schemas/campaigns';
 import { campaigns } from '#shared/store/campaigns';
 import { toDelivery } from '#shared/store/deliveries';
 import { cases, companies, contacts, deals, leads, quotes } from '#shared/store/entities';
@@ -55,13 +54,17 @@ const recordSpecs: Readonly<Record<string, EntitySpec<StoredRecord>>> = {
 };
 
 /** What a delivery adds to the recipient list's fields: the campaign or sequence step it belongs to. */
-const deliveryRefFields = ['kind', 'campaignId', 'sequenceId', 'step'];
-let deliveryFields: ReadonlySet<string> | undefined;
+const deliveryFields: ReadonlySet<string> = new Set([
+  'kind',
+  'campaignId',
+  'sequenceId',
+  'step',
+  ...recipientFields,
+]);
 
 /** The item as the API shows its record (store mappers: toRecord + clientView; cases without their CSAT nonce). */
 function shownAs(entity: string, item: Image): Record<string, unknown> {
   if (entity === 'delivery') {
-    deliveryFields ??= new Set([...deliveryRefFields, ...Object.keys(campaignSchemas().recipient.shape)]);
     const fields = deliveryFields;
     const delivery = toDelivery(item);
     const shown: Record<string, unknown> = { ...delivery, status: recipientStatus(delivery) };
