@@ -230,7 +230,8 @@ export const lambdas = [
   },
   // Saved list views: reads the custom field definitions a view's filter and columns name.
   http('views'),
-  // Webhooks: `POST /webhooks/{id}/test` delivers at once (10 s at most), within API Gateway's 29 s.
+  // Webhooks: `POST /webhooks/{id}/test` delivers at once (5 s of DNS and 10 s of request at most), within API
+  // Gateway's 29 s; registering resolves the host too (5 s at most).
   { ...http('webhooks'), timeoutMs: 20_000 },
   // Web-to-lead forms: the admin routes and the public submit, which emails double opt-in confirmations.
   http('forms', { ...httpDefaults, mail: 'transactional' }),
