@@ -12,6 +12,12 @@ import { streamRecord } from '../test/support/stream-records.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { spliceSection } from './markdown-section.ts';
 import { median, percentile } from './stats.ts';
+import {
+  type DeliveriesBench,
+  deliveryExpectation,
+  renderDeliveries,
+  runDeliveriesBench,
+} from './webhook-deliveries.ts';
 
 /**
  * Integrations in the bench: stream consumers that send the table's changes
@@ -25,9 +31,12 @@ import { median, percentile } from './stats.ts';
  * every record an event (contacts created), a mix as the stream carries it
  * (a quarter contacts created, a quarter edits the API shows, a quarter
  * last-activity stamps, a quarter derived items such as timeline entries),
- * and the same batches again (a replay). One section of BENCHMARKS.md;
- * `npm run bench` runs it with the rest, `npm run bench:integrations` alone.
- * BENCH_INTEGRATION_BATCHES (default 20) batches per mix.
+ * and the same batches again (a replay). Then the webhook deliveries
+ * themselves, stream to receiver (bench/webhook-deliveries.ts). One section
+ * of BENCHMARKS.md; `npm run bench` runs it with the rest, `npm run
+ * bench:integrations` alone. BENCH_INTEGRATION_BATCHES (default 20) batches
+ * per mix; BENCH_DELIVERY_BATCHES (default 5) batches of 100 events per
+ * delivery run (each delivery a real POST, so fewer).
  */
 
 export const SECTION_START = '<!-- integrations-bench: bench/integrations.ts writes this section -->';
@@ -182,8 +191,21 @@ async function mixedBatches(tenantId: string, count: number, run: string): Promi
   return batches;
 }
 
-/** The event bus consumer and the webhook fan-out over the three mixes; the bus's local stand-in records to a temp file. */
-export async function runIntegrationsBench(meter: DynamoMeter, batches: number): Promise<ConsumerRun[]> {
+export interface IntegrationsBench {
+  readonly consumers: readonly ConsumerRun[];
+  readonly deliveries: DeliveriesBench;
+}
+
+/**
+ * The event bus consumer and the webhook fan-out over the three mixes (the
+ * bus's local stand-in records to a temp file), then the webhook deliveries
+ * over `deliveryBatches` batches of contacts created.
+ */
+export async function runIntegrationsBench(
+  meter: DynamoMeter,
+  batches: number,
+  deliveryBatches: number,
+): Promise<IntegrationsBench> {
   const dir = await mkdtemp(join(tmpdir(), 'crm-bench-events-'));
   const file = join(dir, 'events.jsonl');
   Object.assign(process.env, { EVENT_BUS: 'local', LOCAL_EVENTS_FILE: file });
@@ -214,7 +236,11 @@ export async function runIntegrationsBench(meter: DynamoMeter, batches: number):
       }),
       await measureConsumer(eventBus, { mix: 'replayed batches', batches: mixed, meter, sent: recorded }),
     ];
-    return [...runs, ...(await webhookFanOutRuns(tenantId, created, mixed, meter))];
+    const fanOut = await webhookFanOutRuns(tenantId, created, mixed, meter);
+    const deliveries = await runDeliveriesBench(meter, (tenant, run) =>
+      createdBatches(tenant, deliveryBatches, run),
+    );
+    return { consumers: [...runs, ...fanOut], deliveries };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -270,8 +296,8 @@ async function webhookFanOutRuns(
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
-export function renderIntegrationsSection(runs: readonly ConsumerRun[], header: string): string {
-  const rows = runs.map(
+export function renderIntegrationsSection(bench: IntegrationsBench, header: string): string {
+  const rows = bench.consumers.map(
     (run) =>
       `| ${run.consumer} | ${run.mix} | ${run.records} | ${run.sent} | ${Math.round(run.recordsPerSecond.median)} (slowest 5%: ${Math.round(run.recordsPerSecond.p95Low)}) | ${Math.round(run.sentPerSecond.median)} | ${fixed(run.writesPerRecord)} | ${fixed(run.readCallsPerRecord, 3)} | ${run.failed} |`,
   );
@@ -302,7 +328,9 @@ export function renderIntegrationsSection(runs: readonly ConsumerRun[], header: 
     '(0.01 read calls per record here), one delivery message per subscribed event. A replayed batch',
     'queues the same delivery ids again, and the delivery worker drops them at its claim (a conditional',
     'write): each delivery attempt itself writes five items (the claim, a slot taken and freed, the log',
-    'entry, the settled claim).',
+    'entry, the settled claim), measured below.',
+    '',
+    ...renderDeliveries(bench.deliveries),
     SECTION_END,
   ].join('\n');
 }
@@ -338,25 +366,31 @@ async function main(): Promise<void> {
     const { meterSharedClient } = await import('./dynamo-meter.ts');
     const meter = await meterSharedClient();
     const batches = intFromEnv('BENCH_INTEGRATION_BATCHES', 20);
+    const deliveryBatches = intFromEnv('BENCH_DELIVERY_BATCHES', 5);
     log(
-      `integrations: the event bus consumer and the webhook fan-out, ${batches} batches of ${BATCH_SIZE} per mix`,
+      `integrations: the event bus consumer and the webhook fan-out, ${batches} batches of ${BATCH_SIZE} per mix; webhook deliveries, ${deliveryBatches} batches of ${BATCH_SIZE}`,
     );
-    const runs = await runIntegrationsBench(meter, batches);
+    const bench = await runIntegrationsBench(meter, batches, deliveryBatches);
     const root = fileURLToPath(new URL('..', import.meta.url));
     const file = join(root, 'BENCHMARKS.md');
     const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
-    const header = `Written by bench/integrations.ts (\`npm run bench\`, or this section alone: \`npm run bench:integrations\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${commit(root)}, ${batches} batches of ${BATCH_SIZE} records per mix; load average ${load} (rates are as noisy as the machine was busy; write and read counts are not).`;
+    const header = `Written by bench/integrations.ts (\`npm run bench\`, or this section alone: \`npm run bench:integrations\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${commit(root)}, ${batches} batches of ${BATCH_SIZE} records per mix (deliveries: ${deliveryBatches} batches of ${BATCH_SIZE} events per run); load average ${load} (rates are as noisy as the machine was busy; write and read counts are not).`;
     await writeFile(
       file,
-      spliceSection(await readFile(file, 'utf8'), renderIntegrationsSection(runs, header), {
+      spliceSection(await readFile(file, 'utf8'), renderIntegrationsSection(bench, header), {
         start: SECTION_START,
         end: SECTION_END,
       }),
     );
-    console.log(JSON.stringify(runs, null, 2));
+    console.log(JSON.stringify(bench, null, 2));
     log('BENCHMARKS.md: the integrations section rewritten');
-    if (runs.some((run) => run.failed > 0)) {
+    if (bench.consumers.some((run) => run.failed > 0) || bench.deliveries.streamSide.failed > 0) {
       console.error('[bench] BENCH EXPECTATION FAILED: a consumer failed records');
+      process.exitCode = 1;
+    }
+    const expectation = deliveryExpectation(bench.deliveries);
+    if (expectation) {
+      console.error(`[bench] BENCH EXPECTATION FAILED: ${expectation}`);
       process.exitCode = 1;
     }
   } finally {

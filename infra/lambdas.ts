@@ -97,7 +97,21 @@ export interface LambdaSpec {
   readonly constructId?: string;
   /** Who the scheduler acknowledgement names, when not the catalogue name. */
   readonly actor?: string;
+  /**
+   * Files the code reads at run time, copied into the package next to the bundle when it is
+   * built: `from` relative to the repository root, `to` relative to the bundle's folder.
+   */
+  readonly files?: readonly { readonly from: string; readonly to: string }[];
 }
+
+/**
+ * Swagger UI's script and styles for `/docs`, which functions/http/docs-assets.ts reads from
+ * `swagger-ui/` next to the bundle (a build-time copy: swagger-ui-dist stays a dev dependency).
+ */
+export const swaggerUiFiles = ['swagger-ui-bundle.js', 'swagger-ui.css'].map((file) => ({
+  from: `node_modules/swagger-ui-dist/${file}`,
+  to: `swagger-ui/${file}`,
+}));
 
 /** Every HTTP function reads and writes the table and signs cursors and links, unless listed otherwise. */
 const httpDefaults: LambdaUses = { table: 'readWrite', userDirectory: true, signingKey: true };
@@ -132,7 +146,7 @@ function scheduleTarget<T extends ScheduleTarget>(
 }
 
 export const lambdas = [
-  http('meta', {}), // health, OpenAPI and docs: no data at all
+  { ...http('meta', {}), files: swaggerUiFiles }, // health, OpenAPI and docs: no data at all
   http('users', { ...httpDefaults, userPool: true }),
   http('teams'),
   http('companies'),
@@ -216,7 +230,8 @@ export const lambdas = [
   },
   // Saved list views: reads the custom field definitions a view's filter and columns name.
   http('views'),
-  // Webhooks: `POST /webhooks/{id}/test` delivers at once (10 s at most), within API Gateway's 29 s.
+  // Webhooks: `POST /webhooks/{id}/test` delivers at once (5 s of DNS and 10 s of request at most), within API
+  // Gateway's 29 s; registering resolves the host too (5 s at most).
   { ...http('webhooks'), timeoutMs: 20_000 },
   // Web-to-lead forms: the admin routes and the public submit, which emails double opt-in confirmations.
   http('forms', { ...httpDefaults, mail: 'transactional' }),

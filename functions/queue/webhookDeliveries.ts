@@ -28,11 +28,12 @@ export const handler = observed(async function webhookDeliveries(
         webhookId: message.webhookId,
         deliveryId: message.deliveryId,
       }),
-      async handle(message) {
+      async handle(message, remainingMs) {
         const result = await runDelivery(message, {
           queue,
           resolver: systemResolver,
           localTargets: config.webhookLocalTargets,
+          ...(remainingMs ? { remainingMs } : {}),
         });
         logger.info('webhookDeliveries: attempt ended', { attempt: message.attempt, result });
         return undefined;

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Aws, Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -13,7 +13,7 @@ import {
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource, type SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -58,6 +58,8 @@ export interface CrmFunctionProps {
   readonly functionName?: string;
   /** 10 s by default: well under API Gateway's 30 s integration limit, far above a DynamoDB round trip. */
   readonly timeout?: Duration;
+  /** Files copied into the package beside the bundle (LambdaSpec `files`). */
+  readonly files?: LambdaSpec['files'];
 }
 
 /**
@@ -80,6 +82,23 @@ export interface LambdaResources {
   readonly eventBus?: { readonly bus: IEventBus; readonly dlq: IQueue };
   /** The file buckets (imports, exports) a function may read or write objects of, by physical name (files.ts). */
   readonly buckets?: Partial<Record<BucketName, FileBucketName>>;
+}
+
+/**
+ * Copies `files` into the bundle's folder once esbuild has written it. The commands run on
+ * the machine that synthesises (local bundling, as every function here), in the repository.
+ */
+function copyAfterBundling(files: NonNullable<LambdaSpec['files']>): ICommandHooks {
+  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      files.map(
+        ({ from, to }) =>
+          `mkdir -p ${quote(dirname(join(outputDir, to)))} && cp ${quote(join(inputDir, from))} ${quote(join(outputDir, to))}`,
+      ),
+  };
 }
 
 /**
@@ -111,6 +130,7 @@ export class CrmFunction extends Construct {
       ...(options.functionName ? { functionName: options.functionName } : {}),
       ...(spec.timeoutMs === undefined ? {} : { timeout: Duration.millis(spec.timeoutMs) }),
       ...(spec.memoryMb === undefined ? {} : { memorySize: spec.memoryMb }),
+      ...(spec.files ? { files: spec.files } : {}),
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });
@@ -180,7 +200,9 @@ export class CrmFunction extends Construct {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
-      bundling: cdkBundling,
+      bundling: props.files?.length
+        ? { ...cdkBundling, commandHooks: copyAfterBundling(props.files) }
+        : cdkBundling,
       // Everything else comes from the use* methods below, each with its grant.
       environment: sourceMapsEnabled ? { NODE_OPTIONS: '--enable-source-maps' } : {},
     });

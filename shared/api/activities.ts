@@ -1,5 +1,7 @@
 import { activitySchemas, inboundEmailSchemas } from '../schemas/activities.ts';
 import { listOf } from '../schemas/common.ts';
+import { lastPage, page } from './examples/common.ts';
+import { activityExamples } from './examples/service.ts';
 import { defineRoutes } from './route.ts';
 
 export const activityRoutes = defineRoutes([
@@ -12,6 +14,7 @@ export const activityRoutes = defineRoutes([
       '(`dueBefore`); `q` is a subject prefix',
     query: () => activitySchemas().listQuery,
     response: () => listOf(activitySchemas().record),
+    examples: { response: page(activityExamples.record) },
     status: 200,
   },
   {
@@ -23,6 +26,7 @@ export const activityRoutes = defineRoutes([
       'otherwise; `remindAt` (in the future) schedules an email and notification to the assignee',
     body: () => activitySchemas().create,
     response: () => activitySchemas().record,
+    examples: { request: activityExamples.create, response: activityExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -32,6 +36,7 @@ export const activityRoutes = defineRoutes([
     operationId: 'getActivity',
     summary: 'Read an activity',
     response: () => activitySchemas().record,
+    examples: { response: activityExamples.record },
     status: 200,
   },
   {
@@ -43,6 +48,7 @@ export const activityRoutes = defineRoutes([
       'removing it or finishing or canceling the activity cancels it',
     body: () => activitySchemas().patch,
     response: () => activitySchemas().record,
+    examples: { request: activityExamples.patch, response: activityExamples.done },
     status: 200,
     headers: ['If-Match'],
   },
@@ -60,6 +66,7 @@ export const activityRoutes = defineRoutes([
     operationId: 'restoreActivity',
     summary: 'Restore an archived activity; a reminder still ahead is scheduled again',
     response: () => activitySchemas().record,
+    examples: { response: activityExamples.record },
     status: 200,
   },
   {
@@ -71,6 +78,7 @@ export const activityRoutes = defineRoutes([
       '(the 500 most recently created open activities are considered)',
     query: () => activitySchemas().agendaQuery,
     response: () => listOf(activitySchemas().record),
+    examples: { response: lastPage(activityExamples.record) },
     status: 200,
   },
   {

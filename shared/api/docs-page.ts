@@ -1,58 +1,81 @@
 /**
- * A self-contained reference page rendered from the OpenAPI document: no
- * script, no CDN, so it works offline under `npm start` as well as in AWS.
+ * The API reference at `/docs`: Swagger UI (swagger-ui-dist, served by the API itself from
+ * `/docs/<file>`, no CDN) on this API's own `/openapi.json`. No inline script: the page loads
+ * Swagger UI and {@link docsScript}, each by a URL that carries its content hash, so the
+ * assets can be cached for a year and the page's CSP can allow scripts from 'self' only.
  */
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
-type Operation = {
-  summary?: string;
-  operationId?: string;
-  security?: unknown[];
-  parameters?: { name: string; in: string; required?: boolean }[];
-  requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+/** The files `/docs/<file>` serves: Swagger UI's two from its package, and the initializer. */
+export const docsAssets = {
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'docs.js': 'text/javascript; charset=utf-8',
+} as const;
+
+export type DocsAsset = keyof typeof docsAssets;
+
+/** The page's policy: everything from this API only; Swagger UI draws its icons as data: images. */
+export const docsContentSecurityPolicy =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * Starts Swagger UI on the document next to the page: deep links (`#/contacts/listContacts`),
+ * the filter box matching paths, summaries, operationIds and tags (Swagger UI's own filter
+ * matches tags only), operation ids shown, try-it-out open, the token kept across reloads.
+ */
+export const docsScript = `'use strict';
+/** Keeps the operations whose tag, path, method, summary or operationId contains the phrase. */
+const opsFilter = () => ({
+  fn: {
+    opsFilter: (taggedOps, phrase) => {
+      const needle = String(phrase).trim().toLowerCase();
+      if (!needle) return taggedOps;
+      const matches = (tag, op) =>
+        [tag, op.get('path'), op.get('method'), op.getIn(['operation', 'summary']), op.getIn(['operation', 'operationId'])]
+          .some((text) => String(text ?? '').toLowerCase().includes(needle));
+      return taggedOps
+        .map((section, tag) => section.set('operations', section.get('operations').filter((op) => matches(tag, op))))
+        .filter((section) => section.get('operations').size > 0);
+    },
+  },
+});
+/**
+ * The document is fetched here and handed over parsed: given a URL, Swagger UI would parse
+ * its JSON with a YAML parser, seconds for a document this size.
+ */
+const start = (spec) => {
+  window.ui = SwaggerUIBundle({
+  spec,
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  filter: true,
+  displayOperationId: true,
+  displayRequestDuration: true,
+  persistAuthorization: true,
+  tryItOutEnabled: true,
+  docExpansion: 'none',
+  defaultModelsExpandDepth: 0,
+  plugins: [opsFilter],
+  });
 };
+fetch(new URL('openapi.json', document.baseURI))
+  .then((response) => response.json())
+  .then(start);
+`;
 
-export function docsPage(document: Record<string, unknown>): string {
-  const info = document.info as { title: string; description: string };
-  const paths = document.paths as Record<string, Record<string, Operation>>;
-  const sections = Object.entries(paths)
-    .map(([path, operations]) =>
-      Object.entries(operations)
-        .map(([method, operation]) => {
-          const params = (operation.parameters ?? [])
-            .map(
-              (param) =>
-                `<li><code>${escapeHtml(param.name)}</code> (${param.in}${param.required ? ', required' : ''})</li>`,
-            )
-            .join('');
-          const body = operation.requestBody?.content['application/json']?.schema;
-          const responses = Object.entries(operation.responses)
-            .map(([status, response]) => `<li><b>${status}</b> ${escapeHtml(response.description)}</li>`)
-            .join('');
-          return `<section id="${escapeHtml(operation.operationId ?? '')}">
-<h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code>${operation.security?.length === 0 ? ' <small>public</small>' : ''}</h3>
-<p>${escapeHtml(operation.summary ?? '')}</p>
-${params ? `<h4>Parameters</h4><ul>${params}</ul>` : ''}
-${body ? `<h4>Body</h4><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre>` : ''}
-<h4>Responses</h4><ul>${responses}</ul>
-</section>`;
-        })
-        .join('\n'),
-    )
-    .join('\n');
+/** The page, its assets named by `href(file)` (a URL with the file's content hash). */
+export function docsPage(href: (file: DocsAsset) => string): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(info.title)}</title>
+<html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1d2330}
-section{border-top:1px solid #e3e6ec;padding:.5rem 0}
-pre{background:#f5f6f8;padding:.75rem;overflow:auto;font-size:13px}
-.m{display:inline-block;min-width:4.5em;font-size:12px;color:#fff;border-radius:3px;padding:2px 6px;text-align:center}
-.get{background:#2f6fdf}.post{background:#1f9d55}.patch{background:#c77c02}.put{background:#8a4fd1}.delete{background:#d0342c}
-</style></head><body>
-<h1>${escapeHtml(info.title)}</h1><p>${escapeHtml(info.description)}</p>
-<p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI 3.1).</p>
-${sections}
-</body></html>`;
+<title>Serverless CRM API reference</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${href('swagger-ui.css')}">
+</head><body>
+<div id="swagger-ui"><noscript>The reference needs JavaScript; the document itself is at <a href="openapi.json">openapi.json</a>.</noscript></div>
+<script src="${href('swagger-ui-bundle.js')}"></script>
+<script src="${href('docs.js')}"></script>
+</body></html>
+`;
 }

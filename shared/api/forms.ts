@@ -155,6 +155,7 @@ export const formRoutes = defineRoutes([
         [HONEYPOT_FIELD]: '',
       },
       response: { status: 'confirmation_required' },
+      location: 'https://www.example.com/thanks',
       media: {
         'text/html': page(
           'Thank you',

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { publicExamples } from './examples/public.ts';
 import { defineRoutes } from './route.ts';
 
 export const metaRoutes = defineRoutes([
@@ -10,11 +11,13 @@ export const metaRoutes = defineRoutes([
       'Where to go from here: links to the API reference, the OpenAPI document and, under `npm start`, ' +
       'the local email inbox. HTML, or JSON with `Accept: application/json`',
     public: true,
+    responseMediaTypes: { 'text/html': 'The same links as a page (the default, for a browser)' },
     response: () =>
       z.object({
         name: z.string(),
         links: z.array(z.object({ rel: z.string(), href: z.string(), title: z.string() })),
       }),
+    examples: { response: publicExamples.index, media: { 'text/html': publicExamples.indexPage } },
     status: 200,
   },
   {
@@ -24,6 +27,7 @@ export const metaRoutes = defineRoutes([
     summary: 'Liveness check',
     public: true,
     response: () => z.object({ status: z.literal('ok') }),
+    examples: { response: publicExamples.health },
     status: 200,
   },
   {
@@ -32,14 +36,39 @@ export const metaRoutes = defineRoutes([
     operationId: 'getOpenApi',
     summary: 'This API as an OpenAPI 3.1 document',
     public: true,
+    response: () =>
+      z.looseObject({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }) }),
+    examples: { response: publicExamples.openApi },
     status: 200,
   },
   {
     method: 'GET',
     path: '/docs',
     operationId: 'getDocs',
-    summary: 'Human-readable API reference',
+    summary:
+      'The API reference (Swagger UI): search by path, summary or operationId, examples, and try-it-out ' +
+      'with a bearer token against this API',
     public: true,
+    responseMediaTypes: { 'text/html': 'The reference page' },
+    examples: { media: { 'text/html': publicExamples.docsPage } },
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/docs/{file}',
+    operationId: 'getDocsAsset',
+    missing: 'File',
+    summary:
+      "The reference page's script and styles (`swagger-ui-bundle.js`, `swagger-ui.css`, `docs.js`); " +
+      'the page asks for them with their content hash (`?v=`), so they are cached for a year',
+    public: true,
+    responseMediaTypes: {
+      'text/javascript': 'Swagger UI, or the script that starts it on this document',
+      'text/css': "Swagger UI's styles",
+    },
+    examples: {
+      media: { 'text/javascript': publicExamples.docsScript, 'text/css': publicExamples.docsStyles },
+    },
     status: 200,
   },
 ]);

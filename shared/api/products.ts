@@ -1,5 +1,7 @@
 import { listOf } from '../schemas/common.ts';
 import { productSchemas } from '../schemas/products.ts';
+import { changed, lastPage } from './examples/common.ts';
+import { productExamples } from './examples/sales.ts';
 import { defineRoutes } from './route.ts';
 
 export const productRoutes = defineRoutes([
@@ -10,6 +12,7 @@ export const productRoutes = defineRoutes([
     summary: "List the tenant's price list; `q` is a name prefix (case- and accent-insensitive)",
     query: () => productSchemas().listQuery,
     response: () => listOf(productSchemas().record),
+    examples: { response: lastPage(productExamples.record) },
     status: 200,
   },
   {
@@ -20,6 +23,7 @@ export const productRoutes = defineRoutes([
     summary: 'Create a product (admin or manager); `sku` is unique per tenant, ignoring case',
     body: () => productSchemas().create,
     response: () => productSchemas().record,
+    examples: { request: productExamples.create, response: productExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -29,6 +33,7 @@ export const productRoutes = defineRoutes([
     operationId: 'getProduct',
     summary: 'Read a product',
     response: () => productSchemas().record,
+    examples: { response: productExamples.record },
     status: 200,
   },
   {
@@ -39,6 +44,10 @@ export const productRoutes = defineRoutes([
     summary: 'Change a product (admin or manager; JSON merge patch)',
     body: () => productSchemas().patch,
     response: () => productSchemas().record,
+    examples: {
+      request: productExamples.patch,
+      response: changed(productExamples.record, productExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -58,6 +67,7 @@ export const productRoutes = defineRoutes([
     role: { least: 'manager' },
     summary: 'Restore an archived product (admin or manager)',
     response: () => productSchemas().record,
+    examples: { response: productExamples.record },
     status: 200,
   },
 ]);

@@ -1,5 +1,7 @@
 import { listOf } from '../schemas/common.ts';
 import { quoteSchemas } from '../schemas/quotes.ts';
+import { changed, lastPage } from './examples/common.ts';
+import { quoteExamples } from './examples/sales.ts';
 import { defineRoutes } from './route.ts';
 
 export const quoteRoutes = defineRoutes([
@@ -12,6 +14,7 @@ export const quoteRoutes = defineRoutes([
       'total are computed exactly (half-up to cents)',
     body: () => quoteSchemas().create,
     response: () => quoteSchemas().record,
+    examples: { request: quoteExamples.create, response: quoteExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -22,6 +25,7 @@ export const quoteRoutes = defineRoutes([
     summary: "A deal's quotes, newest first",
     query: () => quoteSchemas().listQuery,
     response: () => listOf(quoteSchemas().record),
+    examples: { response: lastPage(quoteExamples.record) },
     status: 200,
   },
   {
@@ -30,6 +34,7 @@ export const quoteRoutes = defineRoutes([
     operationId: 'getQuote',
     summary: 'Read a quote; a sent quote past `validUntil` reads as expired',
     response: () => quoteSchemas().record,
+    examples: { response: quoteExamples.record },
     status: 200,
   },
   {
@@ -39,6 +44,7 @@ export const quoteRoutes = defineRoutes([
     summary: 'Change the lines or validity of a draft quote (JSON merge patch); totals are recomputed',
     body: () => quoteSchemas().patch,
     response: () => quoteSchemas().record,
+    examples: { request: quoteExamples.patch, response: changed(quoteExamples.record, quoteExamples.patch) },
     status: 200,
     headers: ['If-Match'],
   },
@@ -48,6 +54,7 @@ export const quoteRoutes = defineRoutes([
     operationId: 'sendQuote',
     summary: 'Mark a draft quote as sent (sets `sentAt`)',
     response: () => quoteSchemas().record,
+    examples: { response: quoteExamples.sent },
     status: 200,
     headers: ['If-Match', 'Idempotency-Key'],
   },
@@ -59,6 +66,7 @@ export const quoteRoutes = defineRoutes([
       "Accept a sent, unexpired quote: the deal's amount becomes the quote total and the deal moves to " +
       "its pipeline's won stage, in one transaction; a deal has at most one accepted quote",
     response: () => quoteSchemas().record,
+    examples: { response: quoteExamples.accepted },
     status: 200,
     headers: ['If-Match', 'Idempotency-Key'],
   },
@@ -68,6 +76,7 @@ export const quoteRoutes = defineRoutes([
     operationId: 'rejectQuote',
     summary: 'Mark a sent, unexpired quote as rejected',
     response: () => quoteSchemas().record,
+    examples: { response: quoteExamples.rejected },
     status: 200,
     headers: ['If-Match', 'Idempotency-Key'],
   },

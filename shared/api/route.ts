@@ -75,14 +75,27 @@ export interface RouteDef {
    * Examples for the OpenAPI document (shared/api/openapi.ts): a request body
    * (`request`, JSON as the route's `body` schema accepts it) and a successful
    * answer (`response`, as its `response` schema describes it). Each must pass
-   * its schema; a unit test checks every route's.
+   * its schema; a unit test checks every route's (test/unit/openapi-examples.test.ts).
+   * Example data shared by many routes lives in shared/api/examples/.
    */
-  readonly examples?: {
-    readonly request?: unknown;
-    readonly response?: unknown;
-    /** Answers in `responseMediaTypes` (an HTML page), by media type. */
-    readonly media?: Readonly<Record<string, string>>;
-  };
+  readonly examples?: RouteExamples;
+}
+
+/** What {@link RouteDef.examples} holds; the unit test asks for each part the route has. */
+export interface RouteExamples {
+  /** A request body, when the route has a `body`. */
+  readonly request?: unknown;
+  /** The successful JSON answer, when the route has a `response`. */
+  readonly response?: unknown;
+  /** The 202 answer's body, when the route has `accepted`. */
+  readonly accepted?: unknown;
+  /** Where the 302 points, when the route has `redirect` or answers 302. */
+  readonly location?: string;
+  /**
+   * A body of each of `responseMediaTypes`: text as sent (HTML, CSV, vCard); binary
+   * content (an image) base64-encoded.
+   */
+  readonly media?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { listOf } from '../schemas/common.ts';
 import { sequenceSchemas } from '../schemas/sequences.ts';
+import { changed, lastPage, page } from './examples/common.ts';
+import { sequenceExamples } from './examples/marketing.ts';
 import { defineRoutes } from './route.ts';
 
 export const sequenceRoutes = defineRoutes([
@@ -10,6 +12,7 @@ export const sequenceRoutes = defineRoutes([
     summary: 'List follow-up sequences; `q` is a name prefix (case- and accent-insensitive)',
     query: () => sequenceSchemas().listQuery,
     response: () => listOf(sequenceSchemas().record),
+    examples: { response: page(sequenceExamples.record) },
     status: 200,
   },
   {
@@ -29,6 +32,7 @@ export const sequenceRoutes = defineRoutes([
       'the enrollment exits with `unsubscribed` when its next step comes due',
     body: () => sequenceSchemas().create,
     response: () => sequenceSchemas().record,
+    examples: { request: sequenceExamples.create, response: sequenceExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -38,6 +42,7 @@ export const sequenceRoutes = defineRoutes([
     operationId: 'getSequence',
     summary: 'Read a sequence',
     response: () => sequenceSchemas().record,
+    examples: { response: sequenceExamples.record },
     status: 200,
   },
   {
@@ -50,6 +55,10 @@ export const sequenceRoutes = defineRoutes([
       'whose next step no longer exists completes when it comes due',
     body: () => sequenceSchemas().patch,
     response: () => sequenceSchemas().record,
+    examples: {
+      request: sequenceExamples.patch,
+      response: changed(sequenceExamples.record, sequenceExamples.patch),
+    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -70,6 +79,7 @@ export const sequenceRoutes = defineRoutes([
     operationId: 'restoreSequence',
     summary: 'Restore an archived sequence',
     response: () => sequenceSchemas().record,
+    examples: { response: sequenceExamples.record },
     status: 200,
   },
   {
@@ -86,6 +96,7 @@ export const sequenceRoutes = defineRoutes([
       'you cannot see are left out. An archived sequence answers 409',
     body: () => sequenceSchemas().enroll,
     response: () => sequenceSchemas().enrolled,
+    examples: { request: sequenceExamples.enroll, response: sequenceExamples.enrolled },
     status: 200,
     headers: ['Idempotency-Key'],
   },
@@ -98,6 +109,7 @@ export const sequenceRoutes = defineRoutes([
       'each shows its current step, when the next one is due, skipped steps and why it ended',
     query: () => sequenceSchemas().enrollmentsQuery,
     response: () => listOf(sequenceSchemas().enrollment),
+    examples: { response: lastPage(sequenceExamples.enrollment) },
     status: 200,
   },
   {
@@ -106,6 +118,7 @@ export const sequenceRoutes = defineRoutes([
     operationId: 'getSequenceEnrollment',
     summary: "Read a contact's enrollment in a sequence",
     response: () => sequenceSchemas().enrollment,
+    examples: { response: sequenceExamples.enrollment },
     status: 200,
   },
   {

@@ -1,3 +1,4 @@
+import { publicExamples } from './examples/public.ts';
 import { defineRoutes } from './route.ts';
 
 /**
@@ -15,6 +16,8 @@ export const trackingRoutes = defineRoutes([
       'Open pixel (`/t/o/<token>.gif`): a 1x1 transparent GIF; records the first open of the email ' +
       '(opens within seconds of delivery, from privacy or image proxies or from scanners count as machine opens)',
     public: true,
+    responseMediaTypes: { 'image/gif': 'A 1x1 transparent GIF (43 bytes); never cached' },
+    examples: { media: { 'image/gif': publicExamples.pixelBase64 } },
     status: 200,
   },
   {
@@ -25,6 +28,7 @@ export const trackingRoutes = defineRoutes([
     summary:
       'Tracked link: records the click and redirects (302) to the URL sealed in the token, and only there',
     public: true,
+    examples: { location: publicExamples.clickLocation },
     status: 302,
   },
   {
@@ -35,6 +39,8 @@ export const trackingRoutes = defineRoutes([
     summary:
       'Unsubscribe confirmation page (HTML) with a button that POSTs to the same URL; changes nothing by itself',
     public: true,
+    responseMediaTypes: { 'text/html': 'The confirmation page, or the unsubscribed page if already done' },
+    examples: { media: { 'text/html': publicExamples.unsubscribePage } },
     status: 200,
   },
   {
@@ -46,6 +52,8 @@ export const trackingRoutes = defineRoutes([
       'One-click unsubscribe (RFC 8058: body `List-Unsubscribe=One-Click`, form-encoded, or the page button). ' +
       'Answers an HTML confirmation; repeating it changes nothing',
     public: true,
+    responseMediaTypes: { 'text/html': 'The unsubscribed page' },
+    examples: { media: { 'text/html': publicExamples.unsubscribedPage } },
     status: 200,
   },
 ]);

@@ -39,31 +39,50 @@ const refusedRanges: Readonly<Record<string, string>> = {
   discard: 'a discard-only address',
 };
 
+/** The well-known NAT64 prefix (RFC 6052): its last 32 bits are the IPv4 address it reaches. */
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR('64:ff9b::/96');
+/** IPv6 global unicast (RFC 4291 section 2.4): every routable IPv6 address outside it is special. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
 /**
- * Why a delivery may not go to `address` (an IPv4 or IPv6 literal), or
- * undefined when it may: only globally routable unicast passes. An IPv4
- * address inside IPv6 (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`) is
- * judged as the IPv4 address it reaches.
+ * What `address` (an IPv4 or IPv6 literal) is when a delivery may not go to
+ * it ("a private address", "the instance metadata service (IPv4-mapped)"),
+ * or undefined when it may: only globally routable unicast passes. An IPv4
+ * address inside IPv6 (IPv4-mapped `::ffff:a.b.c.d`, well-known NAT64
+ * `64:ff9b::/96`) is judged as the IPv4 address it reaches; any other IPv6
+ * address outside global unicast `2000::/3` is refused, whatever ipaddr.js
+ * calls its range (IPv4-compatible `::a.b.c.d`, local-use NAT64
+ * `64:ff9b:1::/48`, site-local `fec0::/10`, ...).
  */
-export function addressRefusal(address: string): string | undefined {
-  if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
+export function addressKind(address: string): string | undefined {
+  if (!ipaddr.isValid(address)) return 'not an IP address';
   let parsed = ipaddr.parse(address);
   let via = '';
   if (parsed.kind() === 'ipv6') {
     const v6 = parsed as ipaddr.IPv6;
     const range = v6.range();
-    if (range === 'ipv4Mapped' || range === 'rfc6052') {
-      const bytes = v6.toByteArray().slice(12);
-      parsed = ipaddr.fromByteArray(bytes);
-      via = range === 'ipv4Mapped' ? ' (IPv4-mapped)' : ' (NAT64)';
+    const nat64 = v6.match(NAT64_WELL_KNOWN);
+    if (range === 'ipv4Mapped' || nat64) {
+      parsed = ipaddr.fromByteArray(v6.toByteArray().slice(12));
+      via = nat64 ? ' (NAT64)' : ' (IPv4-mapped)';
+    } else if (range === 'rfc6052') {
+      return 'a local-use NAT64 address';
+    } else if (range === 'unicast' && !v6.match(GLOBAL_UNICAST_V6)) {
+      return 'not a global unicast address';
     }
   }
   const normal = parsed.toString();
   if ((METADATA_ADDRESSES as readonly string[]).includes(normal))
-    return `${address} is the instance metadata service${via}`;
+    return `the instance metadata service${via}`;
   const range = parsed.range();
   if (range === 'unicast') return undefined;
-  return `${address} is ${refusedRanges[range] ?? `in the ${range} range`}${via}`;
+  return `${refusedRanges[range] ?? `in the ${range} range`}${via}`;
+}
+
+/** Why a delivery may not go to `address` ("10.0.0.5 is a private address"), or undefined when it may ({@link addressKind}). */
+export function addressRefusal(address: string): string | undefined {
+  const kind = addressKind(address);
+  return kind === undefined ? undefined : `${address} is ${kind}`;
 }
 
 /** The URL of a webhook, parsed, and what must be resolved of it. */
@@ -78,7 +97,7 @@ export interface TargetUrl {
 
 /**
  * The URL's own refusal (before any DNS): not http(s), credentials in it, not
- * https where `localTargets` is off, too long, no host. Returns the parsed
+ * https where `localTargets` is off, too long, no host, port 0. Returns the parsed
  * target or `{ refused }` with a sentence for the 400 and the delivery log.
  */
 export function parseTargetUrl(
@@ -99,5 +118,7 @@ export function parseTargetUrl(
   if (!url.hostname) return { refused: 'has no host' };
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  // Port 0 is no port: nothing listens there, and connecting to it fails.
+  if (port === 0) return { refused: 'must name a port from 1 to 65535' };
   return { url, host, literal: ipaddr.isValid(host), port };
 }

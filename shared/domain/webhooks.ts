@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { DomainEvent } from './domain-events.ts';
 
 /**
  * The rules of webhook deliveries (SPEC "Import, export, extensibility"):
@@ -87,6 +88,13 @@ export interface AttemptOutcome {
 export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300;
 
 /**
+ * 410 Gone: the endpoint says it is gone for good (RFC 9110 section 15.5.11),
+ * so the delivery is given up at once and the webhook disabled, as REST Hooks
+ * subscribers expect of a 410, rather than retried for hours.
+ */
+export const isGoneStatus = (status: number | undefined): boolean => status === 410;
+
+/**
  * What a failed attempt does to its webhook: `start` the failure clock when it
  * was not running, `continue` while it runs, `disable` once it has run for
  * `disableAfterMs` (SPEC: "a webhook failing for 24 h is disabled").
@@ -121,3 +129,17 @@ export function signingSecrets(
 
 /** What came of an attempt, as its log entry says: `retrying` (the next attempt is queued) or `failed` (given up). */
 export type DeliveryState = 'delivered' | 'retrying' | 'failed';
+
+/**
+ * The contact whose personal data an event carries, when it carries any: the
+ * contact of a `contact.*` event (not the `{id, erased}` of an erasure), the
+ * recipient of an `email.*` event, the `contactId` of a lead, case or other
+ * record. A delivery still queued when that contact is erased must not send
+ * the erased values anywhere, so the worker drops it once the contact is gone.
+ */
+export function personOf(event: Pick<DomainEvent, 'type' | 'data'>): string | undefined {
+  const { data } = event;
+  if (event.type.startsWith('contact.'))
+    return data.erased === true || typeof data.id !== 'string' ? undefined : data.id;
+  return typeof data.contactId === 'string' ? data.contactId : undefined;
+}

@@ -62,10 +62,11 @@ const DEFAULT_LIMIT = 50;
 const safeParam = /^[A-Za-z0-9_-]{1,128}$/;
 /**
  * Public links carry signed tokens, longer than an id (a click token seals its
- * URL), some with a file suffix (`/t/o/<token>.gif`). They are verified, never
- * used as key suffixes, so only public routes accept them.
+ * URL), some with a file suffix (`/t/o/<token>.gif`); the reference's files are
+ * named with theirs (`/docs/swagger-ui.css`). They are verified or looked up in
+ * a fixed list, never used as key suffixes, so only public routes accept them.
  */
-const publicParam = /^[A-Za-z0-9_-]{1,4096}(\.gif)?$/;
+const publicParam = /^[A-Za-z0-9_-]{1,4096}(\.(?:gif|js|css))?$/;
 
 const baseHeaders = {
   'cache-control': 'no-store',

@@ -22,7 +22,8 @@ export const queueConsumerTimeoutMs: Readonly<Record<QueueName, number>> = {
   reportRebuild: 300_000,
   exportJobs: 900_000,
   importChunks: 300_000,
-  // A batch of 5 deliveries, one after the other, each at most 10 s (shared/domain/webhooks.ts), plus the table's writes.
+  // A batch of 5 deliveries, one after the other, each at most 5 s of DNS and 10 s of request plus the table's
+  // writes; one that would not fit in the time left is put back unclaimed (shared/webhooks/delivery.ts).
   webhookDeliveries: 60_000,
 };
 

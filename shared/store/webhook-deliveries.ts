@@ -25,9 +25,12 @@ export interface DeliveryRef {
 
 /**
  * Claims attempt `attempt` of a delivery for `leaseMs`. It succeeds when the
- * delivery is new, when it waits for an earlier attempt's retry, or when the
- * same or an earlier attempt holds it with an expired lease (its worker died);
- * never once it is delivered or given up, nor while a live attempt holds it.
+ * delivery is new, when it waits for an earlier attempt's retry, when an
+ * earlier attempt still holds it (that attempt queued this one after its
+ * POST, so only its bookkeeping is left, and a retry queued with no delay can
+ * be taken before it is done), or when the same attempt holds it with an
+ * expired lease (its worker died); never once it is delivered or given up,
+ * nor while a live holder of the same attempt has it (a duplicate message).
  * False: someone else has (or had) it, skip the message.
  */
 export async function claimDelivery(
@@ -44,7 +47,7 @@ export async function claimDelivery(
         UpdateExpression:
           'SET #state = :inFlight, attempt = :attempt, leaseUntil = :until, entity = :entity, tenantId = :tenant, expiresAt = :expires',
         ConditionExpression:
-          'attribute_not_exists(pk) OR (#state = :waiting AND attempt < :attempt) OR (#state = :inFlight AND leaseUntil < :now AND attempt <= :attempt)',
+          'attribute_not_exists(pk) OR (#state = :waiting AND attempt < :attempt) OR (#state = :inFlight AND attempt < :attempt) OR (#state = :inFlight AND leaseUntil < :now AND attempt = :attempt)',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':inFlight': 'in_flight',

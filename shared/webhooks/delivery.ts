@@ -4,6 +4,8 @@ import {
   type AttemptOutcome,
   afterFailure,
   type DeliveryState,
+  isGoneStatus,
+  personOf,
   retryDelaySeconds,
   signingSecrets,
   type WebhookPolicy,
@@ -11,7 +13,9 @@ import {
 } from '#shared/domain/webhooks';
 import { logger } from '#shared/observability/logger';
 import type { Queue } from '#shared/queue/queue';
+import { contacts } from '#shared/store/entities';
 import { notify } from '#shared/store/notifications';
+import { getRecord } from '#shared/store/records';
 import {
   claimDelivery,
   type DeliveryRef,
@@ -29,16 +33,20 @@ import {
 } from '#shared/store/webhooks';
 import { postToTarget, WEBHOOK_USER_AGENT } from './post.ts';
 import type { Resolver } from './resolver.ts';
-import { checkTarget } from './target-guard.ts';
+import { checkTarget, RESOLVE_TIMEOUT_MS } from './target-guard.ts';
 
 /**
  * The delivery of one domain event to one webhook, one attempt per queue
- * message (`webhookDeliveries`): claim the delivery (a replayed or
- * redelivered message finds it taken and stops), take one of the webhook's
+ * message (`webhookDeliveries`): drop it when the webhook is deleted,
+ * disabled or no longer hears the event's type, or when the contact whose
+ * data the event carries has been erased since; put it back unclaimed when
+ * the worker's time left cannot hold a whole attempt; claim the delivery (a
+ * replayed or redelivered message finds it taken and stops), take one of the webhook's
  * in-flight slots (none free: put the message back shortly, not an attempt),
  * check the URL again and POST the signed event to the checked address, log
  * the attempt, then settle: delivered; or retried through the queue after a
- * full-jitter backoff; or given up after the last attempt. Failures run the
+ * full-jitter backoff; or given up after the last attempt (at once on a 410
+ * Gone, which also disables the webhook). Other failures run the
  * webhook's failure clock; one that has run for a day disables the webhook
  * and notifies its owner.
  */
@@ -57,10 +65,16 @@ export interface DeliveryDeps {
   readonly policy?: WebhookPolicy;
   readonly now?: () => Date;
   readonly random?: () => number;
+  /** What is left of the worker's own time (ms; Lambda's getRemainingTimeInMillis), when it has a limit. */
+  readonly remainingMs?: () => number;
 }
 
-/** What one message came to (logs and tests). */
-export type DeliveryResult = 'skipped' | 'busy' | DeliveryState;
+/** Time an attempt may need, worst case: the DNS bound, the request's, and a margin for the table's writes (ms). */
+export const attemptBudgetMs = (policy: Pick<WebhookPolicy, 'timeoutMs'>): number =>
+  RESOLVE_TIMEOUT_MS + policy.timeoutMs + 5_000;
+
+/** What one message came to (logs and tests): `deferred` = put back unclaimed, the worker's time being nearly up. */
+export type DeliveryResult = 'skipped' | 'busy' | 'deferred' | DeliveryState;
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -134,6 +148,26 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
     logger.info('webhook delivery: the webhook is gone or disabled; dropped', { webhookId, deliveryId });
     return 'skipped';
   }
+  if (!webhook.events.includes(event.type)) {
+    // Queued before the webhook's events were changed: it no longer wants this type.
+    logger.info('webhook delivery: the webhook no longer hears this event type; dropped', {
+      webhookId,
+      deliveryId,
+      type: event.type,
+    });
+    return 'skipped';
+  }
+  const person = personOf(event);
+  if (person && !(await getRecord(contacts, tenantId, person, true))) {
+    // Erased since the event was queued: its data holds what the erasure removed.
+    logger.info('webhook delivery: the contact it carries was erased; dropped', { webhookId, deliveryId });
+    return 'skipped';
+  }
+  if (deps.remainingMs && deps.remainingMs() < attemptBudgetMs(policy)) {
+    // An attempt cut off by the worker's timeout would take the rest of its batch down with it.
+    await deps.queue.sendMessages('webhookDeliveries', [message], { delaySeconds: 1 });
+    return 'deferred';
+  }
   const startedAt = clock();
   if (!(await claimDelivery(message, attempt, startedAt, policy))) {
     logger.info('webhook delivery: already claimed or done; skipped', { webhookId, deliveryId, attempt });
@@ -142,10 +176,11 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
   const holder = `${deliveryId}#${attempt}`;
   const slot = await takeSlot(tenantId, webhookId, holder, startedAt, policy, random);
   if (slot === undefined) {
-    // Queue first: should the settle fail, the message comes back and finds its lease run out.
+    // Settle first: the put-back message claims `waiting` at `attempt - 1`, even when another
+    // worker takes it at once. Should the send fail, this message comes back and claims the same way.
     const delaySeconds = 1 + Math.floor(random() * policy.busyDelaySeconds);
-    await deps.queue.sendMessages('webhookDeliveries', [message], { delaySeconds });
     await settleDelivery(message, attempt, 'waiting', attempt - 1);
+    await deps.queue.sendMessages('webhookDeliveries', [message], { delaySeconds });
     return 'busy';
   }
   let outcome: AttemptOutcome;
@@ -154,7 +189,8 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
   } finally {
     await releaseSlot(tenantId, webhookId, slot, holder);
   }
-  const last = attempt >= policy.maxAttempts;
+  const gone = !outcome.ok && isGoneStatus(outcome.statusCode);
+  const last = attempt >= policy.maxAttempts || gone;
   const state: DeliveryState = outcome.ok ? 'delivered' : last ? 'failed' : 'retrying';
   const delaySeconds = state === 'retrying' ? retryDelaySeconds(attempt, policy, random) : undefined;
   if (delaySeconds !== undefined)
@@ -183,6 +219,11 @@ export async function runDelivery(message: DeliveryMessage, deps: DeliveryDeps):
   await settleDelivery(message, attempt, state === 'retrying' ? 'waiting' : state);
   if (outcome.ok) {
     if (webhook.failingSince) await stopFailureClock(tenantId, webhookId);
+  } else if (gone) {
+    await disableAndNotify(tenantId, webhook, clock(), {
+      reason: `The endpoint answered 410 Gone (delivery ${deliveryId})`,
+      title: `Webhook to ${new URL(webhook.url).host} disabled: the endpoint answered 410 Gone`,
+    });
   } else {
     await recordFailure(tenantId, webhook, clock(), policy);
   }
@@ -200,15 +241,24 @@ async function recordFailure(
   if (step === 'start') return startFailureClock(tenantId, webhook.id, now.toISOString());
   if (step === 'continue') return;
   const hours = Math.round(policy.disableAfterMs / 3_600_000);
-  const reason = `Every delivery failed for ${hours} h (since ${webhook.failingSince})`;
-  if (!(await disableFailingWebhook(tenantId, webhook, now, reason))) return;
-  logger.info('webhook disabled after failing', {
-    webhookId: webhook.id,
-    failingSince: webhook.failingSince,
+  await disableAndNotify(tenantId, webhook, now, {
+    reason: `Every delivery failed for ${hours} h (since ${webhook.failingSince})`,
+    title: `Webhook to ${new URL(webhook.url).host} disabled: its deliveries failed for ${hours} h`,
   });
+}
+
+/** Disables a webhook (once, whoever races) and notifies its owner, with why. */
+async function disableAndNotify(
+  tenantId: string,
+  webhook: Webhook,
+  now: Date,
+  why: { readonly reason: string; readonly title: string },
+): Promise<void> {
+  if (!(await disableFailingWebhook(tenantId, webhook, now, why.reason))) return;
+  logger.info('webhook disabled', { webhookId: webhook.id, reason: why.reason });
   await notify(tenantId, [webhook.ownerId], {
     kind: 'webhook_disabled',
-    title: `Webhook to ${new URL(webhook.url).host} disabled: its deliveries failed for ${hours} h`,
+    title: why.title,
     record: { type: 'webhook', id: webhook.id, name: webhook.description ?? webhook.url },
     occurredAt: now.toISOString(),
     key: `webhook-disabled:${webhook.id}`,

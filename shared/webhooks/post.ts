@@ -8,9 +8,6 @@ import type { TargetCheck } from './target-guard.ts';
 /** Sent with every delivery, so receivers and their firewalls can tell these requests apart. */
 export const WEBHOOK_USER_AGENT = 'ServerlessCRM-Webhooks/1.0 (+https://github.com/serverless-crm)';
 
-/** Bytes of an answer read before the connection is dropped: the status is all that matters. */
-const MAX_ANSWER_BYTES = 64 * 1024;
-
 /**
  * A `lookup` that answers the checked address whatever name it is asked for:
  * the connection goes where the guard looked, never to a second DNS answer.
@@ -25,9 +22,15 @@ function pinnedLookup(pinned: ResolvedAddress): LookupFunction {
 /**
  * POSTs `body` with `headers` to a checked target, connecting only to the
  * checked address (a fresh agent whose `lookup` is pinned to it; TLS still
- * verifies the certificate against the URL's host name). Redirects are not
- * followed: a 3xx is a failure. Gives up after `timeoutMs` overall. Never
- * throws: every failure is an outcome with `error`.
+ * verifies the certificate against the URL's host name). The attempt is
+ * settled by the answer's status line: its body is never read (the socket is
+ * dropped at once), so an endpoint that answers 2xx and then trickles,
+ * stalls or floods its body has still accepted the delivery. Redirects are
+ * not followed: a 3xx is a failure. Gives up after `timeoutMs` overall
+ * (connection included). Never throws: every failure is an outcome with
+ * `error`, which tells a connection that could not be made from one that was
+ * dropped before any answer, and both from an answer that is not HTTP (Node's
+ * parser codes, `HPE_*`: garbage, headers over its limit).
  */
 export function postToTarget(
   check: Extract<TargetCheck, { ok: true }>,
@@ -51,6 +54,7 @@ export function postToTarget(
   };
   return new Promise<AttemptOutcome>((resolve) => {
     let settled = false;
+    let connected = false;
     const finish = (outcome: Omit<AttemptOutcome, 'durationMs'>) => {
       if (settled) return;
       settled = true;
@@ -59,35 +63,42 @@ export function postToTarget(
     };
     const req = send(options, (answer: IncomingMessage) => {
       const status = answer.statusCode ?? 0;
-      let read = 0;
-      answer.on('data', (chunk: Buffer) => {
-        read += chunk.length;
-        if (read > MAX_ANSWER_BYTES) answer.destroy();
+      finish(
+        isSuccessStatus(status)
+          ? { ok: true, statusCode: status }
+          : {
+              ok: false,
+              statusCode: status,
+              error:
+                status >= 300 && status < 400
+                  ? `answered ${status} (redirects are not followed)`
+                  : `answered ${status}`,
+            },
+      );
+      answer.on('error', () => {});
+      req.destroy();
+    });
+    req.on('socket', (socket) => {
+      const connectEvent = target.url.protocol === 'https:' ? 'secureConnect' : 'connect';
+      socket.once(connectEvent, () => {
+        connected = true;
       });
-      const done = () =>
-        finish(
-          isSuccessStatus(status)
-            ? { ok: true, statusCode: status }
-            : {
-                ok: false,
-                statusCode: status,
-                error:
-                  status >= 300 && status < 400
-                    ? `answered ${status} (redirects are not followed)`
-                    : `answered ${status}`,
-              },
-        );
-      answer.on('end', done);
-      answer.on('close', done);
-      answer.on('error', done);
     });
     const timer = setTimeout(() => {
       finish({ ok: false, error: `timed out after ${timeoutMs} ms` });
       req.destroy();
     }, timeoutMs);
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      finish({ ok: false, error: `could not connect: ${error.code ?? error.message}` }),
-    );
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? error.message;
+      finish({
+        ok: false,
+        error: code.startsWith('HPE_')
+          ? `answered something that is not HTTP: ${code}`
+          : connected
+            ? `connection dropped before an answer: ${code}`
+            : `could not connect: ${code}`,
+      });
+    });
     req.end(body);
   });
 }

@@ -1,4 +1,4 @@
-import { addressRefusal, parseTargetUrl, type TargetUrl } from '#shared/domain/webhook-targets';
+import { addressKind, parseTargetUrl, type TargetUrl } from '#shared/domain/webhook-targets';
 import type { ResolvedAddress, Resolver } from './resolver.ts';
 
 /**
@@ -17,6 +17,32 @@ export interface GuardOptions {
   readonly resolver: Resolver;
   /** Allow http and any address (`npm start`, tests; config.webhookLocalTargets). */
   readonly localTargets: boolean;
+  /** How long the host may take to resolve (ms); default {@link RESOLVE_TIMEOUT_MS}. */
+  readonly resolveTimeoutMs?: number;
+}
+
+/**
+ * How long a host may take to resolve. getaddrinfo retries a silent name
+ * server for many seconds, and a tenant chooses the name: unbounded, one slow
+ * zone would hold the worker past its own timeout (and the other messages of
+ * its batch with it).
+ */
+export const RESOLVE_TIMEOUT_MS = 5_000;
+
+/** The resolver's answer, or a rejection with code `ETIMEOUT` after `timeoutMs`. */
+async function resolveWithin(resolver: Resolver, host: string, timeoutMs: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('DNS timeout'), { code: 'ETIMEOUT' })),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([resolver(host), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const refused = (reason: string): TargetCheck => ({ ok: false, refused: reason });
@@ -32,23 +58,31 @@ export async function checkTarget(rawUrl: string, options: GuardOptions): Promis
   const target = parseTargetUrl(rawUrl, { localTargets: options.localTargets });
   if ('refused' in target) return refused(target.refused);
   if (target.literal) {
-    const why = options.localTargets ? undefined : addressRefusal(target.host);
-    if (why) return refused(`points at ${why}`);
+    const why = options.localTargets ? undefined : addressKind(target.host);
+    if (why) return refused(`points at ${target.host}, ${why}`);
     return { ok: true, target, address: { address: target.host, family: target.host.includes(':') ? 6 : 4 } };
   }
   let addresses: readonly ResolvedAddress[];
   try {
-    addresses = await options.resolver(target.host);
+    addresses = await resolveWithin(
+      options.resolver,
+      target.host,
+      options.resolveTimeoutMs ?? RESOLVE_TIMEOUT_MS,
+    );
   } catch (error) {
     const code = (error as { code?: string }).code;
+    if (code === 'ETIMEOUT')
+      return refused(
+        `has a host that did not resolve within ${options.resolveTimeoutMs ?? RESOLVE_TIMEOUT_MS} ms`,
+      );
     return refused(`has a host that does not resolve (${code ?? 'DNS error'})`);
   }
   const [first] = addresses;
   if (!first) return refused('has a host that resolves to no address');
   if (!options.localTargets) {
     for (const { address } of addresses) {
-      const why = addressRefusal(address);
-      if (why) return refused(`has a host that resolves to ${why}`);
+      const why = addressKind(address);
+      if (why) return refused(`has a host that resolves to ${address}, ${why}`);
     }
   }
   return { ok: true, target, address: first };

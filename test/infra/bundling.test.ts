@@ -1,14 +1,53 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cdkBundling, esbuildOptions, nodeTarget, projectRoot } from '../../infra/bundling.ts';
-import { httpEntry, lambdas } from '../../infra/lambdas.ts';
+import { readConfig } from '../../infra/config.ts';
+import { CrmFunction } from '../../infra/constructs/crm-function.ts';
+import { httpEntry, lambda, lambdas, swaggerUiFiles } from '../../infra/lambdas.ts';
+
+/** Runs a bundled handler on `event` in a plain Node process, as Lambda would load it. */
+function invoke(
+  bundle: string,
+  event: Record<string, unknown>,
+): { statusCode: number; body: string; headers: Record<string, string>; isBase64Encoded?: boolean } {
+  const script = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    const context = { awsRequestId: 'test', getRemainingTimeInMillis: () => 10_000 };
+    process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));
+  `;
+  const output = execFileSync(process.execPath, ['--input-type=module', '--no-warnings', '-e', script], {
+    encoding: 'utf8',
+    // Outside the repository: the bundle must not find swagger-ui-dist in node_modules.
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' },
+  });
+  return JSON.parse(output);
+}
+
+const getEvent = (routeKey: string, path: string, pathParameters?: Record<string, string>) => ({
+  version: '2.0',
+  routeKey,
+  rawPath: path,
+  rawQueryString: '',
+  headers: { host: 'api.example.com' },
+  ...(pathParameters ? { pathParameters } : {}),
+  requestContext: {
+    http: { method: 'GET', path },
+    routeKey,
+    requestId: 'test',
+    domainName: 'api.example.com',
+  },
+  isBase64Encoded: false,
+});
 
 describe('bundling options (infra/bundling.ts)', () => {
   it('gives NodejsFunction the same options as the esbuild object', () => {
@@ -74,6 +113,46 @@ describe('a function bundled exactly as CDK does', () => {
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
   });
+});
+
+describe('the meta function as CDK packages it', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'crm-meta-asset-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it("carries Swagger UI's files beside the bundle and serves /docs from them", () => {
+    // Bundling on for this one stack: esbuild runs, then the copy of the spec's files.
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': ['MetaBundle'] } });
+    const stack = new Stack(app, 'MetaBundle');
+    const table = new TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    CrmFunction.fromCatalogue(stack, lambda('meta'), { table, config: readConfig(app.node) });
+    app.synth();
+    const asset = readdirSync(outdir)
+      .map((name) => join(outdir, name))
+      .find((folder) => existsSync(join(folder, 'index.mjs')));
+    expect(asset).toBeDefined();
+    const folder = asset as string;
+    for (const { from, to } of swaggerUiFiles)
+      expect(readFileSync(join(folder, to)).equals(readFileSync(join(projectRoot, from))), to).toBe(true);
+
+    const page = invoke(join(folder, 'index.mjs'), getEvent('GET /docs', '/docs'));
+    expect(page.statusCode).toBe(200);
+    const hashed = [...page.body.matchAll(/(?:src|href)="(docs\/[^"?]+)\?v=[0-9a-f]{16}"/g)].map(
+      (match) => match[1],
+    );
+    expect(hashed.sort()).toEqual(['docs/docs.js', 'docs/swagger-ui-bundle.js', 'docs/swagger-ui.css']);
+
+    const css = invoke(
+      join(folder, 'index.mjs'),
+      getEvent('GET /docs/{file}', '/docs/swagger-ui.css', { file: 'swagger-ui.css' }),
+    );
+    expect(css.statusCode).toBe(200);
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(
+      Buffer.from(css.body, 'base64').equals(
+        readFileSync(join(projectRoot, 'node_modules/swagger-ui-dist/swagger-ui.css')),
+      ),
+    ).toBe(true);
+  }, 60_000);
 });
 
 describe('functions that validate no request', () => {

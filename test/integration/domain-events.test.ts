@@ -73,6 +73,8 @@ describe('domain events on the local bus', () => {
     // Another tenant sees none of it; an unknown type is refused.
     expect(about(await recorded(stranger.client), id)).toEqual([]);
     expect((await admin.client.get('/__local/events?type=contact.exploded')).status).toBe(400);
+    // Events tell of every record of the tenant: like webhooks, they are for admins.
+    expect((await world.repRed.client.get('/__local/events')).status).toBe(403);
   });
 
   it('a deal moved into the won stage: deal.stage_changed and deal.won', async () => {

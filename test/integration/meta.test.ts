@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { importPKCS8, SignJWT } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import { httpFunctions } from '#shared/api/catalogue';
@@ -32,7 +35,10 @@ describe('public routes', () => {
 
   it('documents 401 as it comes back: the gateway body, WWW-Authenticate, and problem+json from a function', async () => {
     const document = (await anonymous.get('/openapi.json')).body;
-    const unauthorized = document.paths['/contacts'].get.responses['401'];
+    expect(document.paths['/contacts'].get.responses['401']).toEqual({
+      $ref: '#/components/responses/Unauthorized',
+    });
+    const unauthorized = document.components.responses.Unauthorized;
     expect(unauthorized.content['application/json'].schema).toEqual({
       type: 'object',
       required: ['message'],
@@ -103,11 +109,64 @@ describe('public routes', () => {
     expect((await fetch(inject('inboxUrl'))).status).toBe(200);
   });
 
-  it('renders the reference for people at /docs', async () => {
+  it('serves the reference at /docs: Swagger UI from this API, no inline script, a strict CSP', async () => {
     const response = await anonymous.get('/docs');
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/html');
-    expect(response.text).toContain('/contacts/{id}');
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    // Every script is a file of this API; none is written into the page.
+    const scripts = [...response.text.matchAll(/<script([^>]*)>/g)].map((match) => match[1]);
+    expect(scripts.length).toBe(2);
+    for (const attributes of scripts) expect(attributes).toMatch(/^ src="docs\/[\w.-]+\?v=[0-9a-f]{16}"$/);
+    expect(response.text).not.toMatch(/https?:\/\//);
+
+    const assets = [...response.text.matchAll(/(?:src|href)="(docs\/[^"]+)"/g)].map(
+      (match) => match[1] as string,
+    );
+    const types: Record<string, string> = {
+      'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+      'swagger-ui.css': 'text/css; charset=utf-8',
+      'docs.js': 'text/javascript; charset=utf-8',
+    };
+    expect(assets.map((asset) => asset.replace(/^docs\/|\?.*$/g, '')).sort()).toEqual(
+      Object.keys(types).sort(),
+    );
+    for (const asset of assets) {
+      const file = asset.replace(/^docs\/|\?.*$/g, '');
+      // fetch asks for gzip and undoes it, as a browser does.
+      const answer = await fetch(new URL(`/${asset}`, inject('apiUrl')));
+      expect(answer.status, asset).toBe(200);
+      expect(answer.headers.get('content-type'), asset).toBe(types[file]);
+      expect(answer.headers.get('content-encoding'), asset).toBe('gzip');
+      expect(answer.headers.get('cache-control'), asset).toBe('public, max-age=31536000, immutable');
+      const body = Buffer.from(await answer.arrayBuffer());
+      expect(createHash('sha256').update(body).digest('hex').slice(0, 16), asset).toBe(asset.split('?v=')[1]);
+      if (file !== 'docs.js')
+        expect(
+          body.equals(readFileSync(createRequire(import.meta.url).resolve(`swagger-ui-dist/${file}`))),
+          asset,
+        ).toBe(true);
+    }
+    const plain = await anonymous.get('/docs/swagger-ui.css', { 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.text.length).toBeGreaterThan(100_000);
+    for (const path of ['/docs/openapi.js', '/docs/..%2Fpackage.json', '/docs/docs.js.map'])
+      expect((await anonymous.get(path)).status, path).toBe(404);
+  });
+
+  it('points the document at the API it came from, so try-it-out calls it', async () => {
+    const document = (await anonymous.get('/openapi.json')).body;
+    expect(document.servers).toEqual([{ url: inject('apiUrl').replace(/\/$/, ''), description: 'This API' }]);
+    expect(document.components.securitySchemes.bearer.description).toContain('npm run token');
+    expect(document.info.description).toContain('Cognito');
+    expect(document.paths['/contacts'].post.requestBody.content['application/json'].example.firstName).toBe(
+      'Ana',
+    );
   });
 });
 

@@ -187,6 +187,7 @@ const samples: Record<OperationId, Sample | NotCallable> = {
   // meta
   getIndex: { call: async () => ({ path: '/' }) },
   getDocs: { call: async () => ({ path: '/docs' }) },
+  getDocsAsset: { call: async () => ({ path: '/docs/swagger-ui.css' }) },
   getHealth: { call: async () => ({ path: '/health' }) },
   getOpenApi: { call: async () => ({ path: '/openapi.json' }) },
   // tracking and CSAT: public, addressed by a signed token that only an email carries

@@ -524,7 +524,7 @@ describe('shared list links', () => {
     });
   }, 240_000);
 
-  it('are documented as a public route answering 200, 202, 302 and 404', async () => {
+  it('are documented as a public route answering 200, 202, 302 and 404 (and 429 when throttled)', async () => {
     const response = await fetch(new URL('/openapi.json', inject('apiUrl')));
     const document = (await response.json()) as {
       paths: Record<
@@ -534,7 +534,7 @@ describe('shared list links', () => {
     };
     const operation = document.paths['/l/{token}']?.get;
     expect(operation?.security).toEqual([]);
-    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '202', '302', '404']);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '202', '302', '404', '429']);
     expect(Object.keys(operation?.responses['200']?.content ?? {}).sort()).toEqual([
       'application/json',
       'text/csv',

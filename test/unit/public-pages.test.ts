@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requestBaseUrl } from '../../functions/http/meta.ts';
 import { frameAncestors } from '../../functions/http/tracking.ts';
 import { apiIndex, indexPage } from '../../shared/api/index-page.ts';
 
@@ -32,5 +33,21 @@ describe('the API front door (GET /)', () => {
     expect(page).toContain('<a href="http://localhost:3000/docs">API reference</a>');
     expect(page).toContain('<a href="http://localhost:8005/?a=1&#38;b=&#34;2&#34;">');
     expect(page).not.toContain('<script');
+  });
+});
+
+describe("the OpenAPI document's server (try-it-out at /docs)", () => {
+  const event = (domainName: string, stage: string, proto?: string) =>
+    ({
+      headers: proto ? { 'x-forwarded-proto': proto } : {},
+      requestContext: { domainName, stage },
+    }) as unknown as Parameters<typeof requestBaseUrl>[0];
+
+  it('is the URL the request came to (its domain and stage; not PUBLIC_API_URL), so the page may call it', () => {
+    expect(requestBaseUrl(event('abc123.execute-api.eu-west-1.amazonaws.com', '$default'))).toBe(
+      'https://abc123.execute-api.eu-west-1.amazonaws.com',
+    );
+    expect(requestBaseUrl(event('api.example.com', 'prod'))).toBe('https://api.example.com/prod');
+    expect(requestBaseUrl(event('localhost:3000', '$default', 'http'))).toBe('http://localhost:3000');
   });
 });

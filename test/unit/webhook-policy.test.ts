@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   afterFailure,
   deliveryIdOf,
+  personOf,
   retryDelaySeconds,
   signingSecrets,
   webhookPolicy,
@@ -46,5 +47,18 @@ describe('webhook delivery policy', () => {
     expect(signingSecrets(webhook, new Date('2026-11-30T12:00:00Z'))).toEqual(['new', 'old']);
     expect(signingSecrets(webhook, new Date('2026-12-01T00:00:00Z'))).toEqual(['new']);
     expect(signingSecrets({ secret: 'only' }, new Date())).toEqual(['only']);
+  });
+});
+
+describe('personOf: the contact whose data an event carries', () => {
+  it.each([
+    [{ type: 'contact.updated', data: { id: 'c1', email: 'a@b.example' } }, 'c1'],
+    [{ type: 'contact.deleted', data: { id: 'c1', erased: true } }, undefined],
+    [{ type: 'email.bounced', data: { contactId: 'c2', email: 'a@b.example' } }, 'c2'],
+    [{ type: 'case.opened', data: { id: 'k1', contactId: 'c3' } }, 'c3'],
+    [{ type: 'deal.won', data: { id: 'd1', contactIds: ['c4'] } }, undefined],
+    [{ type: 'company.created', data: { id: 'co1' } }, undefined],
+  ] as const)('%j: %s', (event, person) => {
+    expect(personOf(event as Parameters<typeof personOf>[0])).toBe(person);
   });
 });

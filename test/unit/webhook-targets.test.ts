@@ -44,6 +44,13 @@ describe('SSRF guard: addresses', () => {
     ['64:ff9b::a00:1', 'a private address (NAT64)'],
     ['2002:a00:1::', 'a 6to4 address'],
     ['192.0.2.1', 'a reserved address'],
+    // IPv6 outside global unicast 2000::/3, which ipaddr.js calls plain `unicast`
+    ['::7f00:1', 'not a global unicast address'],
+    ['::a00:1', 'not a global unicast address'],
+    ['::2', 'not a global unicast address'],
+    ['fec0::1', 'deprecatedSiteLocal'],
+    ['64:ff9b:1::808:808', 'a local-use NAT64 address'],
+    ['4000::1', 'not a global unicast address'],
   ])('refuses %s: %s', (address, kind) => {
     expect(addressRefusal(address)).toContain(kind);
   });
@@ -90,7 +97,7 @@ describe('SSRF guard: URLs', () => {
 
   it('refuses hosts resolving to private, metadata or partly private addresses, and unresolvable hosts', async () => {
     expect(await registrationRefusal('https://internal.example.com/hook', aws(resolver))).toBe(
-      'has a host that resolves to 10.0.0.5 is a private address',
+      'has a host that resolves to 10.0.0.5, a private address',
     );
     expect(await registrationRefusal('https://metadata.example.com/', aws(resolver))).toContain(
       'instance metadata service',
@@ -111,6 +118,32 @@ describe('SSRF guard: URLs', () => {
       'metadata',
     );
     expect(await registrationRefusal('https://0x7f.1/', aws(counted))).toContain('loopback');
+    expect(calls).toEqual([]);
+  });
+
+  it.each([
+    ['https://2130706433/', 'points at 127.0.0.1, a loopback address'],
+    ['https://017700000001/', 'points at 127.0.0.1, a loopback address'],
+    ['https://0x7f000001/', 'points at 127.0.0.1, a loopback address'],
+    ['https://127.1/', 'points at 127.0.0.1, a loopback address'],
+    ['https://127.0.0.1./', 'points at 127.0.0.1, a loopback address'],
+    ['https://%31%30.0.0.1/', 'points at 10.0.0.1, a private address'],
+    ['https://[::ffff:127.0.0.1]/', 'points at ::ffff:7f00:1, a loopback address (IPv4-mapped)'],
+    [
+      'https://[::ffff:a9fe:a9fe]/',
+      'points at ::ffff:a9fe:a9fe, the instance metadata service (IPv4-mapped)',
+    ],
+    ['https://[::127.0.0.1]/', 'points at ::7f00:1, not a global unicast address'],
+    ['https://[fe80::1%25eth0]/', 'is not an absolute URL'],
+    ['https://good.example.com@10.0.0.1/', 'must not carry credentials (user:password@)'],
+    ['https://10.0.0.1\\@good.example.com/', 'points at 10.0.0.1, a private address'],
+    ['https://hooks.example.com:0/', 'must name a port from 1 to 65535'],
+    ['https://hooks.example.com:65536/', 'is not an absolute URL'],
+    ['javascript:alert(1)', 'must be http or https, not javascript'],
+    ['data:text/plain,hi', 'must be http or https, not data'],
+  ])('refuses %s in AWS: %s', async (url, reason) => {
+    const { resolver: counted, calls } = stubResolver({});
+    expect(await registrationRefusal(url, aws(counted))).toBe(reason);
     expect(calls).toEqual([]);
   });
 
@@ -142,6 +175,19 @@ describe('SSRF guard: URLs', () => {
   });
 });
 
+describe('SSRF guard: a slow name server', () => {
+  it('refuses a host that does not resolve in time instead of waiting on it', async () => {
+    const silent = () => new Promise<never>(() => {});
+    expect(
+      await checkTarget('https://slow.example.com/', {
+        resolver: silent,
+        localTargets: false,
+        resolveTimeoutMs: 50,
+      }),
+    ).toEqual({ ok: false, refused: 'has a host that did not resolve within 50 ms' });
+  });
+});
+
 describe('SSRF guard: DNS rebinding', () => {
   let server: Server;
   let port: number;
@@ -164,7 +210,7 @@ describe('SSRF guard: DNS rebinding', () => {
     answer = '169.254.169.254';
     expect(await checkTarget('https://rebind.example.com/hook', aws(resolver))).toEqual({
       ok: false,
-      refused: 'has a host that resolves to 169.254.169.254 is the instance metadata service',
+      refused: 'has a host that resolves to 169.254.169.254, the instance metadata service',
     });
   });
 

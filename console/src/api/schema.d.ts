@@ -812,8 +812,25 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Human-readable API reference */
+        /** The API reference (Swagger UI): search by path, summary or operationId, examples, and try-it-out with a bearer token against this API */
         get: operations["getDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reference page's script and styles (`swagger-ui-bundle.js`, `swagger-ui.css`, `docs.js`); the page asks for them with their content hash (`?v=`), so they are cached for a year */
+        get: operations["getDocsAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2312,6 +2329,363 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        Activity: {
+            archived: boolean;
+            assigneeId: string;
+            body?: string;
+            companyId?: string;
+            completedAt?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @enum {string} */
+            direction?: "inbound" | "outbound";
+            /** Format: date-time */
+            dueAt?: string;
+            durationMin?: number;
+            email?: {
+                attachments: {
+                    contentType: string;
+                    filename?: string;
+                    size: number;
+                }[];
+                cc: string[];
+                date?: string;
+                from: {
+                    address: string;
+                    name?: string;
+                };
+                html?: string;
+                messageId?: string;
+                to: string[];
+            };
+            id: string;
+            ownerId: string;
+            related?: {
+                id: string;
+                /** @enum {string} */
+                type: "contact" | "company" | "deal" | "lead" | "case";
+            };
+            relatedKey?: string;
+            /** Format: date-time */
+            remindAt?: string;
+            remindedAt?: string;
+            /** @enum {string} */
+            reminderState: "none" | "pending" | "sent";
+            /** @enum {string} */
+            status: "open" | "done" | "canceled";
+            subject: string;
+            teamId?: string;
+            /** @enum {string} */
+            type: "task" | "call" | "meeting" | "email" | "note";
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Campaign: {
+            archived: boolean;
+            budget?: number;
+            canceledAt?: string;
+            cancelReason?: string;
+            completedAt?: string;
+            cost?: number;
+            createdAt: string;
+            createdBy?: string;
+            currency?: string;
+            decideAfterHours?: number;
+            fromEmail: string;
+            fromName?: string;
+            id: string;
+            linkBaseUrl?: string;
+            name: string;
+            ownerId: string;
+            pausedAt?: string;
+            /** @enum {string} */
+            phase?: "freezing" | "queued";
+            recipientCount?: number;
+            replyTo?: string;
+            scheduledAt?: string;
+            segmentId: string;
+            snapshot?: {
+                segment: {
+                    filter: unknown;
+                    name: string;
+                };
+                template: {
+                    html: string;
+                    name: string;
+                    subject: string;
+                    text?: string;
+                };
+            };
+            startedAt?: string;
+            /** @enum {string} */
+            status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
+            teamId?: string;
+            templateId: string;
+            testPercent?: number;
+            updatedAt: string;
+            updatedBy?: string;
+            variants?: {
+                subject: string;
+            }[];
+            version: number;
+            winner?: {
+                /** @enum {string} */
+                by: "humanOpens" | "clicks" | "default";
+                decidedAt: string;
+                index: number;
+                reason?: string;
+            };
+            /** @enum {string} */
+            winnerBy?: "humanOpens" | "clicks";
+        };
+        Case: {
+            archived: boolean;
+            assigneeId: string;
+            /** @enum {string} */
+            channel?: "web" | "email" | "phone" | "in_person" | "chat";
+            closedAt?: string;
+            companyId?: string;
+            contactId: string;
+            createdAt: string;
+            createdBy?: string;
+            csatAt?: string;
+            csatComment?: string;
+            csatScore?: number;
+            description?: string;
+            id: string;
+            ownerId: string;
+            /** @enum {string} */
+            priority: "low" | "normal" | "high" | "urgent";
+            reopenedAt?: string;
+            resolution?: string;
+            resolvedAt?: string;
+            slaBreachedAt?: string;
+            slaDueAt: string;
+            slaStartAt: string;
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "resolved" | "closed";
+            subject: string;
+            teamId?: string;
+            /** @enum {string} */
+            type: "service_request" | "complaint" | "return" | "information";
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Company: {
+            archived: boolean;
+            city?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            domain?: string;
+            id: string;
+            industry?: string;
+            name: string;
+            ownerId: string;
+            phone?: string;
+            size?: number;
+            tags: string[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+            /** Format: uri */
+            website?: string;
+        };
+        Contact: {
+            archived: boolean;
+            city?: string;
+            companyId?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            email?: string;
+            engagementScore?: number;
+            firstName: string;
+            id: string;
+            lastActivityAt?: string;
+            lastClickedAt?: string;
+            lastClickedCampaignId?: string;
+            lastName?: string;
+            /** @enum {string} */
+            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
+            /** @enum {string} */
+            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+            ownerId: string;
+            phone?: string;
+            tags: string[];
+            teamId?: string;
+            title?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        ContactsTimelineResponse: {
+            items: {
+                actor?: {
+                    id: string;
+                    name: string;
+                };
+                actorId?: string;
+                at: string;
+                changes?: {
+                    field: string;
+                    from: unknown;
+                    summarised?: boolean;
+                    to: unknown;
+                }[];
+                data?: {
+                    [key: string]: unknown;
+                };
+                id: string;
+                kind: string;
+                subject: {
+                    id: string;
+                    name?: string;
+                    type: string;
+                };
+                summary?: string;
+            }[];
+            nextCursor: string | null;
+        };
+        Deal: {
+            amount?: number;
+            archived: boolean;
+            campaignId?: string;
+            closedAt?: string;
+            companyId?: string;
+            contactIds: string[];
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            currency?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields?: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            /** Format: date */
+            expectedCloseDate?: string;
+            externalId?: string;
+            id: string;
+            lastActivityAt?: string;
+            lostReason?: string;
+            name: string;
+            ownerId: string;
+            pipelineId: string;
+            probability: number;
+            productIds: string[];
+            productLines?: {
+                productId: string;
+                quantity: number;
+                total: number;
+            }[];
+            /** @enum {string} */
+            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
+            stageEnteredAt?: string;
+            stageId: string;
+            /** @enum {string} */
+            status: "open" | "won" | "lost";
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        Import: {
+            columns?: {
+                column: string;
+                field: string | null;
+                index: number;
+            }[];
+            created: number;
+            createdAt: string;
+            /** @enum {string} */
+            delimiter?: "," | ";" | "\t";
+            dryRun: boolean;
+            /** @enum {string} */
+            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+            /** @enum {string} */
+            entity: "contacts" | "companies" | "leads" | "deals";
+            error?: string;
+            errorsUrl: string | null;
+            failed: number;
+            finishedAt?: string;
+            id: string;
+            mapping?: {
+                [key: string]: string | null;
+            };
+            /** @enum {string} */
+            mode: "create" | "upsert";
+            notes: number;
+            ownerId: string;
+            processedRows: number;
+            skipped: number;
+            /** @enum {string} */
+            status: "uploading" | "processing" | "done" | "failed";
+            totalRows: number;
+            updated: number;
+        };
+        Lead: {
+            archived: boolean;
+            campaignId?: string;
+            companyId?: string;
+            companyName?: string;
+            contactId?: string;
+            convertedAt?: string;
+            country?: string;
+            createdAt: string;
+            createdBy?: string;
+            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
+            customFields?: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+            dealId?: string;
+            email?: string;
+            firstName: string;
+            formId?: string;
+            id: string;
+            lastName?: string;
+            marketingConsent?: {
+                consentedAt?: string;
+                formId: string;
+                requestedAt: string;
+                /** @constant */
+                source: "web_form";
+                /** @enum {string} */
+                status: "pending" | "subscribed" | "not_asked";
+            };
+            ownerId: string;
+            phone?: string;
+            referrer?: string;
+            /** @enum {string} */
+            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
+            /** @enum {string} */
+            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            utm?: {
+                campaign?: string;
+                content?: string;
+                medium?: string;
+                source?: string;
+                term?: string;
+            };
+            version: number;
+        };
+        ListActivitiesResponse: {
+            items: components["schemas"]["Activity"][];
+            nextCursor: string | null;
+        };
         Problem: {
             detail: string;
             errors?: {
@@ -2322,8 +2696,214 @@ export type components = {
             title: string;
             type: string;
         };
+        Quote: {
+            acceptedAt?: string;
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            currency: string;
+            dealId: string;
+            discount: number;
+            id: string;
+            lines: {
+                description: string;
+                discountPct?: number;
+                lineTotal: number;
+                productId?: string;
+                quantity: number;
+                unitPrice: number;
+            }[];
+            number?: string;
+            ownerId: string;
+            rejectedAt?: string;
+            sentAt?: string;
+            /** @enum {string} */
+            status: "draft" | "sent" | "accepted" | "rejected" | "expired";
+            subtotal: number;
+            teamId?: string;
+            total: number;
+            updatedAt: string;
+            updatedBy?: string;
+            validUntil?: string;
+            version: number;
+        };
+        Sequence: {
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
+            fromEmail?: string;
+            fromName?: string;
+            id: string;
+            name: string;
+            ownerId: string;
+            replyTo?: string;
+            steps: {
+                /** @enum {string} */
+                condition: "always" | "not_opened" | "not_clicked";
+                delayHours: number;
+                templateId: string;
+            }[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+        };
+        View: {
+            archived: boolean;
+            columns?: string[];
+            createdAt: string;
+            createdBy?: string;
+            /** @enum {string} */
+            entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
+            filter?: {
+                [key: string]: string;
+            };
+            id: string;
+            name: string;
+            ownerId: string;
+            sort?: {
+                /** @enum {string} */
+                direction: "asc" | "desc";
+                field: string;
+            };
+            stale?: {
+                message: string;
+                path: string;
+            }[];
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            version: number;
+            /** @enum {string} */
+            visibility: "private" | "team" | "tenant";
+        };
+        Webhook: {
+            archived: boolean;
+            createdAt: string;
+            createdBy?: string;
+            description?: string;
+            disabledAt?: string;
+            disabledReason?: string;
+            enabled: boolean;
+            events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
+            failingSince?: string;
+            id: string;
+            ownerId: string;
+            teamId?: string;
+            updatedAt: string;
+            updatedBy?: string;
+            url: string;
+            version: number;
+        };
     };
-    responses: never;
+    responses: {
+        /** @description Conflict: the record is archived, or its state does not allow this change */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Conflict: a unique value another record already has */
+        Duplicate: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found (or not visible to you) */
+        FileNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Your role may not do this */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found (or not visible to you) */
+        LinkNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Body over 1 MiB */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description If-Match does not match the current version */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not found (or not visible to you) */
+        ResourceNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Throttled */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
+        Unauthorized: {
+            headers: {
+                /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    /** @constant */
+                    message: "Unauthorized";
+                };
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Body is not JSON */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -2354,8 +2934,10 @@ export interface operations {
                         }[];
                         name: string;
                     };
+                    "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listActivities: {
@@ -2382,61 +2964,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            body?: string;
-                            companyId?: string;
-                            completedAt?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            direction?: "inbound" | "outbound";
-                            /** Format: date-time */
-                            dueAt?: string;
-                            durationMin?: number;
-                            email?: {
-                                attachments: {
-                                    contentType: string;
-                                    filename?: string;
-                                    size: number;
-                                }[];
-                                cc: string[];
-                                date?: string;
-                                from: {
-                                    address: string;
-                                    name?: string;
-                                };
-                                html?: string;
-                                messageId?: string;
-                                to: string[];
-                            };
-                            id: string;
-                            ownerId: string;
-                            related?: {
-                                id: string;
-                                /** @enum {string} */
-                                type: "contact" | "company" | "deal" | "lead" | "case";
-                            };
-                            relatedKey?: string;
-                            /** Format: date-time */
-                            remindAt?: string;
-                            remindedAt?: string;
-                            /** @enum {string} */
-                            reminderState: "none" | "pending" | "sent";
-                            /** @enum {string} */
-                            status: "open" | "done" | "canceled";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "task" | "call" | "meeting" | "email" | "note";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ListActivitiesResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2448,39 +2976,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createActivity: {
@@ -2524,58 +3022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        email?: {
-                            attachments: {
-                                contentType: string;
-                                filename?: string;
-                                size: number;
-                            }[];
-                            cc: string[];
-                            date?: string;
-                            from: {
-                                address: string;
-                                name?: string;
-                            };
-                            html?: string;
-                            messageId?: string;
-                            to: string[];
-                        };
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2587,66 +3034,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getActivity: {
@@ -2666,102 +3059,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        email?: {
-                            attachments: {
-                                contentType: string;
-                                filename?: string;
-                                size: number;
-                            }[];
-                            cc: string[];
-                            date?: string;
-                            from: {
-                                address: string;
-                                name?: string;
-                            };
-                            html?: string;
-                            messageId?: string;
-                            to: string[];
-                        };
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveActivity: {
@@ -2784,57 +3088,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateActivity: {
@@ -2877,58 +3135,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        email?: {
-                            attachments: {
-                                contentType: string;
-                                filename?: string;
-                                size: number;
-                            }[];
-                            cc: string[];
-                            date?: string;
-                            from: {
-                                address: string;
-                                name?: string;
-                            };
-                            html?: string;
-                            messageId?: string;
-                            to: string[];
-                        };
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -2940,84 +3147,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreActivity: {
@@ -3037,111 +3174,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        body?: string;
-                        companyId?: string;
-                        completedAt?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        direction?: "inbound" | "outbound";
-                        /** Format: date-time */
-                        dueAt?: string;
-                        durationMin?: number;
-                        email?: {
-                            attachments: {
-                                contentType: string;
-                                filename?: string;
-                                size: number;
-                            }[];
-                            cc: string[];
-                            date?: string;
-                            from: {
-                                address: string;
-                                name?: string;
-                            };
-                            html?: string;
-                            messageId?: string;
-                            to: string[];
-                        };
-                        id: string;
-                        ownerId: string;
-                        related?: {
-                            id: string;
-                            /** @enum {string} */
-                            type: "contact" | "company" | "deal" | "lead" | "case";
-                        };
-                        relatedKey?: string;
-                        /** Format: date-time */
-                        remindAt?: string;
-                        remindedAt?: string;
-                        /** @enum {string} */
-                        reminderState: "none" | "pending" | "sent";
-                        /** @enum {string} */
-                        status: "open" | "done" | "canceled";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "task" | "call" | "meeting" | "email" | "note";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rebuildReports: {
@@ -3189,48 +3229,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getReportRebuild: {
@@ -3268,48 +3270,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCampaigns: {
@@ -3334,64 +3298,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            budget?: number;
-                            canceledAt?: string;
-                            cancelReason?: string;
-                            completedAt?: string;
-                            cost?: number;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            decideAfterHours?: number;
-                            fromEmail: string;
-                            fromName?: string;
-                            id: string;
-                            linkBaseUrl?: string;
-                            name: string;
-                            ownerId: string;
-                            pausedAt?: string;
-                            /** @enum {string} */
-                            phase?: "freezing" | "queued";
-                            recipientCount?: number;
-                            replyTo?: string;
-                            scheduledAt?: string;
-                            segmentId: string;
-                            snapshot?: {
-                                segment: {
-                                    filter: unknown;
-                                    name: string;
-                                };
-                                template: {
-                                    html: string;
-                                    name: string;
-                                    subject: string;
-                                    text?: string;
-                                };
-                            };
-                            startedAt?: string;
-                            /** @enum {string} */
-                            status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                            teamId?: string;
-                            templateId: string;
-                            testPercent?: number;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            variants?: {
-                                subject: string;
-                            }[];
-                            version: number;
-                            winner?: {
-                                /** @enum {string} */
-                                by: "humanOpens" | "clicks" | "default";
-                                decidedAt: string;
-                                index: number;
-                                reason?: string;
-                            };
-                            /** @enum {string} */
-                            winnerBy?: "humanOpens" | "clicks";
-                        }[];
+                        items: components["schemas"]["Campaign"][];
                         nextCursor: string | null;
                     };
                 };
@@ -3405,39 +3312,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createCampaign: {
@@ -3479,64 +3356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -3548,66 +3368,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaign: {
@@ -3627,108 +3393,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveCampaign: {
@@ -3751,57 +3422,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCampaign: {
@@ -3844,64 +3469,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -3913,84 +3481,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     cancelCampaign: {
@@ -4012,126 +3510,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     pauseCampaign: {
@@ -4153,126 +3540,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCampaignRecipients: {
@@ -4330,48 +3606,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreCampaign: {
@@ -4391,117 +3629,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     resumeCampaign: {
@@ -4523,126 +3658,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     scheduleCampaign: {
@@ -4671,64 +3695,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -4740,84 +3707,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     sendCampaign: {
@@ -4839,126 +3736,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        budget?: number;
-                        canceledAt?: string;
-                        cancelReason?: string;
-                        completedAt?: string;
-                        cost?: number;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        decideAfterHours?: number;
-                        fromEmail: string;
-                        fromName?: string;
-                        id: string;
-                        linkBaseUrl?: string;
-                        name: string;
-                        ownerId: string;
-                        pausedAt?: string;
-                        /** @enum {string} */
-                        phase?: "freezing" | "queued";
-                        recipientCount?: number;
-                        replyTo?: string;
-                        scheduledAt?: string;
-                        segmentId: string;
-                        snapshot?: {
-                            segment: {
-                                filter: unknown;
-                                name: string;
-                            };
-                            template: {
-                                html: string;
-                                name: string;
-                                subject: string;
-                                text?: string;
-                            };
-                        };
-                        startedAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "scheduled" | "sending" | "sent" | "paused" | "canceled";
-                        teamId?: string;
-                        templateId: string;
-                        testPercent?: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        variants?: {
-                            subject: string;
-                        }[];
-                        version: number;
-                        winner?: {
-                            /** @enum {string} */
-                            by: "humanOpens" | "clicks" | "default";
-                            decidedAt: string;
-                            index: number;
-                            reason?: string;
-                        };
-                        /** @enum {string} */
-                        winnerBy?: "humanOpens" | "clicks";
-                    };
+                    "application/json": components["schemas"]["Campaign"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaignStats: {
@@ -5029,48 +3815,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCases: {
@@ -5100,40 +3848,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            /** @enum {string} */
-                            channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                            closedAt?: string;
-                            companyId?: string;
-                            contactId: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            csatAt?: string;
-                            csatComment?: string;
-                            csatScore?: number;
-                            description?: string;
-                            id: string;
-                            ownerId: string;
-                            /** @enum {string} */
-                            priority: "low" | "normal" | "high" | "urgent";
-                            reopenedAt?: string;
-                            resolution?: string;
-                            resolvedAt?: string;
-                            slaBreachedAt?: string;
-                            slaDueAt: string;
-                            slaStartAt: string;
-                            /** @enum {string} */
-                            status: "new" | "open" | "pending" | "resolved" | "closed";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "service_request" | "complaint" | "return" | "information";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Case"][];
                         nextCursor: string | null;
                     };
                 };
@@ -5147,39 +3862,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createCase: {
@@ -5215,40 +3900,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5260,66 +3912,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCase: {
@@ -5339,84 +3937,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveCase: {
@@ -5439,57 +3966,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCase: {
@@ -5528,40 +4009,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -5573,84 +4021,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesComment: {
@@ -5698,75 +4076,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesFollow: {
@@ -5791,57 +4107,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesUnfollow: {
@@ -5862,48 +4132,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     resolveCase: {
@@ -5933,40 +4165,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        case: {
-                            archived: boolean;
-                            assigneeId: string;
-                            /** @enum {string} */
-                            channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                            closedAt?: string;
-                            companyId?: string;
-                            contactId: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            csatAt?: string;
-                            csatComment?: string;
-                            csatScore?: number;
-                            description?: string;
-                            id: string;
-                            ownerId: string;
-                            /** @enum {string} */
-                            priority: "low" | "normal" | "high" | "urgent";
-                            reopenedAt?: string;
-                            resolution?: string;
-                            resolvedAt?: string;
-                            slaBreachedAt?: string;
-                            slaDueAt: string;
-                            slaStartAt: string;
-                            /** @enum {string} */
-                            status: "new" | "open" | "pending" | "resolved" | "closed";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "service_request" | "complaint" | "return" | "information";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
+                        case: components["schemas"]["Case"];
                         csatUrl: string | null;
                     };
                 };
@@ -5980,84 +4179,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreCase: {
@@ -6077,93 +4206,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        assigneeId: string;
-                        /** @enum {string} */
-                        channel?: "web" | "email" | "phone" | "in_person" | "chat";
-                        closedAt?: string;
-                        companyId?: string;
-                        contactId: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        csatAt?: string;
-                        csatComment?: string;
-                        csatScore?: number;
-                        description?: string;
-                        id: string;
-                        ownerId: string;
-                        /** @enum {string} */
-                        priority: "low" | "normal" | "high" | "urgent";
-                        reopenedAt?: string;
-                        resolution?: string;
-                        resolvedAt?: string;
-                        slaBreachedAt?: string;
-                        slaDueAt: string;
-                        slaStartAt: string;
-                        /** @enum {string} */
-                        status: "new" | "open" | "pending" | "resolved" | "closed";
-                        subject: string;
-                        teamId?: string;
-                        /** @enum {string} */
-                        type: "service_request" | "complaint" | "return" | "information";
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     casesTimeline: {
@@ -6186,34 +4236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6225,48 +4248,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listCompanies: {
@@ -6293,31 +4278,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            city?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            domain?: string;
-                            id: string;
-                            industry?: string;
-                            name: string;
-                            ownerId: string;
-                            phone?: string;
-                            size?: number;
-                            tags: string[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** Format: uri */
-                            website?: string;
-                        }[];
+                        items: components["schemas"]["Company"][];
                         nextCursor: string | null;
                     };
                 };
@@ -6331,39 +4292,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createCompany: {
@@ -6403,31 +4334,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6439,66 +4346,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCompany: {
@@ -6518,75 +4371,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveCompany: {
@@ -6609,57 +4400,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateCompany: {
@@ -6699,31 +4444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -6735,84 +4456,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesComment: {
@@ -6860,75 +4511,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesFollow: {
@@ -6953,57 +4542,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesUnfollow: {
@@ -7024,48 +4567,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreCompany: {
@@ -7085,84 +4590,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    };
+                    "application/json": components["schemas"]["Company"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     companiesTimeline: {
@@ -7185,34 +4620,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7224,48 +4632,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportCompanies: {
@@ -7291,31 +4661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        domain?: string;
-                        id: string;
-                        industry?: string;
-                        name: string;
-                        ownerId: string;
-                        phone?: string;
-                        size?: number;
-                        tags: string[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** Format: uri */
-                        website?: string;
-                    }[];
+                    "application/json": components["schemas"]["Company"][];
                     "text/csv": string;
                 };
             };
@@ -7358,39 +4704,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listContacts: {
@@ -7417,38 +4733,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            city?: string;
-                            companyId?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            email?: string;
-                            engagementScore?: number;
-                            firstName: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lastClickedAt?: string;
-                            lastClickedCampaignId?: string;
-                            lastName?: string;
-                            /** @enum {string} */
-                            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                            /** @enum {string} */
-                            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                            ownerId: string;
-                            phone?: string;
-                            tags: string[];
-                            teamId?: string;
-                            title?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Contact"][];
                         nextCursor: string | null;
                     };
                 };
@@ -7462,39 +4747,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createContact: {
@@ -7537,38 +4792,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7580,66 +4804,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getContact: {
@@ -7659,82 +4829,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteContact: {
@@ -7768,57 +4869,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateContact: {
@@ -7861,38 +4916,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -7904,84 +4928,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsComment: {
@@ -8029,75 +4983,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsFollow: {
@@ -8122,57 +5014,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsUnfollow: {
@@ -8193,48 +5039,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreContact: {
@@ -8254,91 +5062,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Contact"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     contactsTimeline: {
@@ -8361,34 +5092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -8400,48 +5104,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportContacts: {
@@ -8467,38 +5133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Contact"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -8542,39 +5177,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listDeals: {
@@ -8603,48 +5208,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            amount?: number;
-                            archived: boolean;
-                            campaignId?: string;
-                            closedAt?: string;
-                            companyId?: string;
-                            contactIds: string[];
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            /** Format: date */
-                            expectedCloseDate?: string;
-                            externalId?: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lostReason?: string;
-                            name: string;
-                            ownerId: string;
-                            pipelineId: string;
-                            probability: number;
-                            productIds: string[];
-                            productLines?: {
-                                productId: string;
-                                quantity: number;
-                                total: number;
-                            }[];
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            stageEnteredAt?: string;
-                            stageId: string;
-                            /** @enum {string} */
-                            status: "open" | "won" | "lost";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Deal"][];
                         nextCursor: string | null;
                     };
                 };
@@ -8658,39 +5222,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createDeal: {
@@ -8736,48 +5270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -8789,66 +5282,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getDeal: {
@@ -8868,92 +5307,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveDeal: {
@@ -8976,57 +5336,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateDeal: {
@@ -9071,48 +5385,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -9124,84 +5397,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsComment: {
@@ -9249,75 +5452,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsFollow: {
@@ -9342,57 +5483,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsUnfollow: {
@@ -9413,48 +5508,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getDealHistory: {
@@ -9509,48 +5566,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listDealQuotes: {
@@ -9574,37 +5593,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            acceptedAt?: string;
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency: string;
-                            dealId: string;
-                            discount: number;
-                            id: string;
-                            lines: {
-                                description: string;
-                                discountPct?: number;
-                                lineTotal: number;
-                                productId?: string;
-                                quantity: number;
-                                unitPrice: number;
-                            }[];
-                            number?: string;
-                            ownerId: string;
-                            rejectedAt?: string;
-                            sentAt?: string;
-                            /** @enum {string} */
-                            status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                            subtotal: number;
-                            teamId?: string;
-                            total: number;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            validUntil?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Quote"][];
                         nextCursor: string | null;
                     };
                 };
@@ -9618,48 +5607,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createQuote: {
@@ -9695,37 +5646,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -9737,75 +5658,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreDeal: {
@@ -9825,101 +5684,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Deal"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     dealsTimeline: {
@@ -9942,34 +5714,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -9981,48 +5726,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportDeals: {
@@ -10050,48 +5757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        amount?: number;
-                        archived: boolean;
-                        campaignId?: string;
-                        closedAt?: string;
-                        companyId?: string;
-                        contactIds: string[];
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        /** Format: date */
-                        expectedCloseDate?: string;
-                        externalId?: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lostReason?: string;
-                        name: string;
-                        ownerId: string;
-                        pipelineId: string;
-                        probability: number;
-                        productIds: string[];
-                        productLines?: {
-                            productId: string;
-                            quantity: number;
-                            total: number;
-                        }[];
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        stageEnteredAt?: string;
-                        stageId: string;
-                        /** @enum {string} */
-                        status: "open" | "won" | "lost";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Deal"][];
                     "text/csv": string;
                 };
             };
@@ -10134,39 +5800,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getDocs: {
@@ -10183,8 +5819,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDocsAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                    "text/javascript": string;
+                };
+            };
+            404: components["responses"]["FileNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getExport: {
@@ -10226,48 +5890,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     submitForm: {
@@ -10300,13 +5926,6 @@ export interface operations {
                         /** @enum {string} */
                         status: "received" | "confirmation_required";
                     };
-                    /**
-                     * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><title>Thank you</title></head>
-                     *     <body><h1>Thank you</h1>
-                     *     <p>We received your details. Please check your inbox and click the link in our email to confirm your subscription.</p>
-                     *     </body></html>
-                     */
                     "text/html": string;
                 };
             };
@@ -10329,7 +5948,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10392,14 +6011,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><title>Confirm your subscription</title></head>
-                     *     <body><h1>Confirm your subscription</h1>
-                     *     <p>Do you want to receive our emails? Press the button to confirm your subscription.</p>
-                     *     <form method="post"><button type="submit">Confirm my subscription</button></form>
-                     *     </body></html>
-                     */
                     "text/html": string;
                 };
             };
@@ -10412,7 +6023,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10422,6 +6033,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     confirmFormSubscription: {
@@ -10443,13 +6055,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><title>You are subscribed</title></head>
-                     *     <body><h1>You are subscribed</h1>
-                     *     <p>Thank you: your subscription is confirmed.</p>
-                     *     </body></html>
-                     */
                     "text/html": string;
                 };
             };
@@ -10462,7 +6067,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10472,15 +6077,8 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listForms: {
@@ -10539,39 +6137,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createForm: {
@@ -10639,66 +6207,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getForm: {
@@ -10743,48 +6257,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveForm: {
@@ -10807,57 +6283,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateForm: {
@@ -10926,84 +6356,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreForm: {
@@ -11048,57 +6408,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getHealth: {
@@ -11122,6 +6436,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listImports: {
@@ -11143,40 +6458,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            columns?: {
-                                column: string;
-                                field: string | null;
-                                index: number;
-                            }[];
-                            created: number;
-                            createdAt: string;
-                            /** @enum {string} */
-                            delimiter?: "," | ";" | "\t";
-                            dryRun: boolean;
-                            /** @enum {string} */
-                            encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
-                            /** @enum {string} */
-                            entity: "contacts" | "companies" | "leads" | "deals";
-                            error?: string;
-                            errorsUrl: string | null;
-                            failed: number;
-                            finishedAt?: string;
-                            id: string;
-                            mapping?: {
-                                [key: string]: string | null;
-                            };
-                            /** @enum {string} */
-                            mode: "create" | "upsert";
-                            notes: number;
-                            ownerId: string;
-                            processedRows: number;
-                            skipped: number;
-                            /** @enum {string} */
-                            status: "uploading" | "processing" | "done" | "failed";
-                            totalRows: number;
-                            updated: number;
-                        }[];
+                        items: components["schemas"]["Import"][];
                         nextCursor: string | null;
                     };
                 };
@@ -11190,39 +6472,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createImport: {
@@ -11305,66 +6557,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getImport: {
@@ -11384,84 +6582,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        columns?: {
-                            column: string;
-                            field: string | null;
-                            index: number;
-                        }[];
-                        created: number;
-                        createdAt: string;
-                        /** @enum {string} */
-                        delimiter?: "," | ";" | "\t";
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        encoding?: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals";
-                        error?: string;
-                        errorsUrl: string | null;
-                        failed: number;
-                        finishedAt?: string;
-                        id: string;
-                        mapping?: {
-                            [key: string]: string | null;
-                        };
-                        /** @enum {string} */
-                        mode: "create" | "upsert";
-                        notes: number;
-                        ownerId: string;
-                        processedRows: number;
-                        skipped: number;
-                        /** @enum {string} */
-                        status: "uploading" | "processing" | "done" | "failed";
-                        totalRows: number;
-                        updated: number;
-                    };
+                    "application/json": components["schemas"]["Import"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     downloadSharedList: {
@@ -11521,15 +6648,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listLeads: {
@@ -11556,54 +6676,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            campaignId?: string;
-                            companyId?: string;
-                            companyName?: string;
-                            contactId?: string;
-                            convertedAt?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            dealId?: string;
-                            email?: string;
-                            firstName: string;
-                            formId?: string;
-                            id: string;
-                            lastName?: string;
-                            marketingConsent?: {
-                                consentedAt?: string;
-                                formId: string;
-                                requestedAt: string;
-                                /** @constant */
-                                source: "web_form";
-                                /** @enum {string} */
-                                status: "pending" | "subscribed" | "not_asked";
-                            };
-                            ownerId: string;
-                            phone?: string;
-                            referrer?: string;
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            /** @enum {string} */
-                            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            utm?: {
-                                campaign?: string;
-                                content?: string;
-                                medium?: string;
-                                source?: string;
-                                term?: string;
-                            };
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Lead"][];
                         nextCursor: string | null;
                     };
                 };
@@ -11617,39 +6690,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createLead: {
@@ -11688,54 +6731,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        formId?: string;
-                        id: string;
-                        lastName?: string;
-                        marketingConsent?: {
-                            consentedAt?: string;
-                            formId: string;
-                            requestedAt: string;
-                            /** @constant */
-                            source: "web_form";
-                            /** @enum {string} */
-                            status: "pending" | "subscribed" | "not_asked";
-                        };
-                        ownerId: string;
-                        phone?: string;
-                        referrer?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        utm?: {
-                            campaign?: string;
-                            content?: string;
-                            medium?: string;
-                            source?: string;
-                            term?: string;
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -11747,66 +6743,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getLead: {
@@ -11826,98 +6768,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        formId?: string;
-                        id: string;
-                        lastName?: string;
-                        marketingConsent?: {
-                            consentedAt?: string;
-                            formId: string;
-                            requestedAt: string;
-                            /** @constant */
-                            source: "web_form";
-                            /** @enum {string} */
-                            status: "pending" | "subscribed" | "not_asked";
-                        };
-                        ownerId: string;
-                        phone?: string;
-                        referrer?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        utm?: {
-                            campaign?: string;
-                            content?: string;
-                            medium?: string;
-                            source?: string;
-                            term?: string;
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveLead: {
@@ -11940,57 +6797,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateLead: {
@@ -12031,54 +6842,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        formId?: string;
-                        id: string;
-                        lastName?: string;
-                        marketingConsent?: {
-                            consentedAt?: string;
-                            formId: string;
-                            requestedAt: string;
-                            /** @constant */
-                            source: "web_form";
-                            /** @enum {string} */
-                            status: "pending" | "subscribed" | "not_asked";
-                        };
-                        ownerId: string;
-                        phone?: string;
-                        referrer?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        utm?: {
-                            campaign?: string;
-                            content?: string;
-                            medium?: string;
-                            source?: string;
-                            term?: string;
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -12090,84 +6854,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsComment: {
@@ -12215,75 +6909,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     convertLead: {
@@ -12319,153 +6951,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        company: {
-                            archived: boolean;
-                            city?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            domain?: string;
-                            id: string;
-                            industry?: string;
-                            name: string;
-                            ownerId: string;
-                            phone?: string;
-                            size?: number;
-                            tags: string[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** Format: uri */
-                            website?: string;
-                        } | null;
-                        contact: {
-                            archived: boolean;
-                            city?: string;
-                            companyId?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            email?: string;
-                            engagementScore?: number;
-                            firstName: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lastClickedAt?: string;
-                            lastClickedCampaignId?: string;
-                            lastName?: string;
-                            /** @enum {string} */
-                            lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                            /** @enum {string} */
-                            marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                            ownerId: string;
-                            phone?: string;
-                            tags: string[];
-                            teamId?: string;
-                            title?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
-                        deal?: {
-                            amount?: number;
-                            archived: boolean;
-                            campaignId?: string;
-                            closedAt?: string;
-                            companyId?: string;
-                            contactIds: string[];
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            currency?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            /** Format: date */
-                            expectedCloseDate?: string;
-                            externalId?: string;
-                            id: string;
-                            lastActivityAt?: string;
-                            lostReason?: string;
-                            name: string;
-                            ownerId: string;
-                            pipelineId: string;
-                            probability: number;
-                            productIds: string[];
-                            productLines?: {
-                                productId: string;
-                                quantity: number;
-                                total: number;
-                            }[];
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            stageEnteredAt?: string;
-                            stageId: string;
-                            /** @enum {string} */
-                            status: "open" | "won" | "lost";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        };
-                        lead: {
-                            archived: boolean;
-                            campaignId?: string;
-                            companyId?: string;
-                            companyName?: string;
-                            contactId?: string;
-                            convertedAt?: string;
-                            country?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                            customFields?: {
-                                [key: string]: string | number | boolean | null | string[];
-                            };
-                            dealId?: string;
-                            email?: string;
-                            firstName: string;
-                            formId?: string;
-                            id: string;
-                            lastName?: string;
-                            marketingConsent?: {
-                                consentedAt?: string;
-                                formId: string;
-                                requestedAt: string;
-                                /** @constant */
-                                source: "web_form";
-                                /** @enum {string} */
-                                status: "pending" | "subscribed" | "not_asked";
-                            };
-                            ownerId: string;
-                            phone?: string;
-                            referrer?: string;
-                            /** @enum {string} */
-                            source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                            /** @enum {string} */
-                            status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            utm?: {
-                                campaign?: string;
-                                content?: string;
-                                medium?: string;
-                                source?: string;
-                                term?: string;
-                            };
-                            version: number;
-                        };
+                        company: components["schemas"]["Company"] | null;
+                        contact: components["schemas"]["Contact"];
+                        deal?: components["schemas"]["Deal"];
+                        lead: components["schemas"]["Lead"];
                     };
                 };
             };
@@ -12478,75 +6967,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsFollow: {
@@ -12571,57 +6998,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsUnfollow: {
@@ -12642,48 +7023,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreLead: {
@@ -12703,107 +7046,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        formId?: string;
-                        id: string;
-                        lastName?: string;
-                        marketingConsent?: {
-                            consentedAt?: string;
-                            formId: string;
-                            requestedAt: string;
-                            /** @constant */
-                            source: "web_form";
-                            /** @enum {string} */
-                            status: "pending" | "subscribed" | "not_asked";
-                        };
-                        ownerId: string;
-                        phone?: string;
-                        referrer?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        utm?: {
-                            campaign?: string;
-                            content?: string;
-                            medium?: string;
-                            source?: string;
-                            term?: string;
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     leadsTimeline: {
@@ -12826,34 +7076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            actor?: {
-                                id: string;
-                                name: string;
-                            };
-                            actorId?: string;
-                            at: string;
-                            changes?: {
-                                field: string;
-                                from: unknown;
-                                summarised?: boolean;
-                                to: unknown;
-                            }[];
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            id: string;
-                            kind: string;
-                            subject: {
-                                id: string;
-                                name?: string;
-                                type: string;
-                            };
-                            summary?: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactsTimelineResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -12865,48 +7088,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportLeads: {
@@ -12932,54 +7117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        campaignId?: string;
-                        companyId?: string;
-                        companyName?: string;
-                        contactId?: string;
-                        convertedAt?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields?: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        dealId?: string;
-                        email?: string;
-                        firstName: string;
-                        formId?: string;
-                        id: string;
-                        lastName?: string;
-                        marketingConsent?: {
-                            consentedAt?: string;
-                            formId: string;
-                            requestedAt: string;
-                            /** @constant */
-                            source: "web_form";
-                            /** @enum {string} */
-                            status: "pending" | "subscribed" | "not_asked";
-                        };
-                        ownerId: string;
-                        phone?: string;
-                        referrer?: string;
-                        /** @enum {string} */
-                        source?: "web" | "referral" | "event" | "campaign" | "cold_call" | "partner" | "other";
-                        /** @enum {string} */
-                        status: "new" | "contacted" | "qualified" | "disqualified" | "converted";
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        utm?: {
-                            campaign?: string;
-                            content?: string;
-                            medium?: string;
-                            source?: string;
-                            term?: string;
-                        };
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Lead"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -13023,39 +7161,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getMe: {
@@ -13084,39 +7192,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getAgenda: {
@@ -13137,61 +7215,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            archived: boolean;
-                            assigneeId: string;
-                            body?: string;
-                            companyId?: string;
-                            completedAt?: string;
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            direction?: "inbound" | "outbound";
-                            /** Format: date-time */
-                            dueAt?: string;
-                            durationMin?: number;
-                            email?: {
-                                attachments: {
-                                    contentType: string;
-                                    filename?: string;
-                                    size: number;
-                                }[];
-                                cc: string[];
-                                date?: string;
-                                from: {
-                                    address: string;
-                                    name?: string;
-                                };
-                                html?: string;
-                                messageId?: string;
-                                to: string[];
-                            };
-                            id: string;
-                            ownerId: string;
-                            related?: {
-                                id: string;
-                                /** @enum {string} */
-                                type: "contact" | "company" | "deal" | "lead" | "case";
-                            };
-                            relatedKey?: string;
-                            /** Format: date-time */
-                            remindAt?: string;
-                            remindedAt?: string;
-                            /** @enum {string} */
-                            reminderState: "none" | "pending" | "sent";
-                            /** @enum {string} */
-                            status: "open" | "done" | "canceled";
-                            subject: string;
-                            teamId?: string;
-                            /** @enum {string} */
-                            type: "task" | "call" | "meeting" | "email" | "note";
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ListActivitiesResponse"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -13203,39 +7227,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listNotifications: {
@@ -13299,39 +7293,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     markNotificationsRead: {
@@ -13371,66 +7335,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getOpenApi: {
@@ -13447,8 +7357,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        info: {
+                            title: string;
+                            version: string;
+                        };
+                        openapi: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listPipelines: {
@@ -13504,39 +7425,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createPipeline: {
@@ -13603,66 +7494,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getPipeline: {
@@ -13704,48 +7541,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updatePipeline: {
@@ -13817,84 +7616,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listProducts: {
@@ -13948,39 +7677,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createProduct: {
@@ -14037,66 +7736,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getProduct: {
@@ -14134,48 +7779,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteProduct: {
@@ -14198,57 +7805,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateProduct: {
@@ -14307,84 +7868,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreProduct: {
@@ -14422,57 +7913,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getQuote: {
@@ -14492,81 +7937,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateQuote: {
@@ -14601,37 +7978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -14643,84 +7990,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     acceptQuote: {
@@ -14743,99 +8020,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rejectQuote: {
@@ -14858,99 +8051,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     sendQuote: {
@@ -14973,99 +8082,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        acceptedAt?: string;
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        currency: string;
-                        dealId: string;
-                        discount: number;
-                        id: string;
-                        lines: {
-                            description: string;
-                            discountPct?: number;
-                            lineTotal: number;
-                            productId?: string;
-                            quantity: number;
-                            unitPrice: number;
-                        }[];
-                        number?: string;
-                        ownerId: string;
-                        rejectedAt?: string;
-                        sentAt?: string;
-                        /** @enum {string} */
-                        status: "draft" | "sent" | "accepted" | "rejected" | "expired";
-                        subtotal: number;
-                        teamId?: string;
-                        total: number;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        validUntil?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getActivitiesReport: {
@@ -15110,39 +8135,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaignsReport: {
@@ -15243,39 +8238,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCampaignTimeseries: {
@@ -15319,48 +8284,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCasesReport: {
@@ -15409,39 +8336,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCustomersReport: {
@@ -15505,39 +8402,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getForecastReport: {
@@ -15604,39 +8471,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getKpis: {
@@ -15750,39 +8587,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getLeadsReport: {
@@ -15827,39 +8634,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getOverview: {
@@ -15899,39 +8676,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getPipelineReport: {
@@ -15981,39 +8728,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSalesReport: {
@@ -16059,39 +8776,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getWinRateReport: {
@@ -16139,39 +8826,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCsatForm: {
@@ -16190,17 +8847,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     submitCsat: {
@@ -16242,42 +8903,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSegments: {
@@ -16331,39 +8961,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createSegment: {
@@ -16421,66 +9021,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSegment: {
@@ -16518,48 +9064,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteSegment: {
@@ -16582,57 +9090,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateSegment: {
@@ -16692,84 +9154,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportSegment: {
@@ -16792,38 +9184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        city?: string;
-                        companyId?: string;
-                        country?: string;
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @description Custom fields: an open object of values by key (text, number, boolean, null, or a list of texts). An admin defines each entity's fields at `PUT /settings/fields/{entity}` (`GET` lists them: key, label, type text|number|date|boolean|select|multiselect, options, required); once an entity has definitions, every write is checked against them (400 at `customFields.<key>`); without any, the object is free-form. A value whose definition was removed stays readable. */
-                        customFields: {
-                            [key: string]: string | number | boolean | null | string[];
-                        };
-                        email?: string;
-                        engagementScore?: number;
-                        firstName: string;
-                        id: string;
-                        lastActivityAt?: string;
-                        lastClickedAt?: string;
-                        lastClickedCampaignId?: string;
-                        lastName?: string;
-                        /** @enum {string} */
-                        lifecycleStage?: "subscriber" | "lead" | "opportunity" | "customer" | "evangelist" | "other";
-                        /** @enum {string} */
-                        marketingStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
-                        ownerId: string;
-                        phone?: string;
-                        tags: string[];
-                        teamId?: string;
-                        title?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["Contact"][];
                     "text/csv": string;
                     "text/vcard": string;
                 };
@@ -16867,48 +9228,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     previewSegment: {
@@ -16947,48 +9270,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreSegment: {
@@ -17026,57 +9311,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     shareSegment: {
@@ -17135,75 +9374,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSegmentShares: {
@@ -17244,48 +9421,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     revokeSegmentShare: {
@@ -17307,48 +9446,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listShareDownloads: {
@@ -17399,48 +9500,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     interpretSegment: {
@@ -17493,66 +9556,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSequences: {
@@ -17576,28 +9585,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                            fromEmail?: string;
-                            fromName?: string;
-                            id: string;
-                            name: string;
-                            ownerId: string;
-                            replyTo?: string;
-                            steps: {
-                                /** @enum {string} */
-                                condition: "always" | "not_opened" | "not_clicked";
-                                delayHours: number;
-                                templateId: string;
-                            }[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Sequence"][];
                         nextCursor: string | null;
                     };
                 };
@@ -17611,39 +9599,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createSequence: {
@@ -17679,28 +9637,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -17712,66 +9649,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSequence: {
@@ -17791,72 +9674,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     archiveSequence: {
@@ -17879,57 +9703,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateSequence: {
@@ -17967,28 +9745,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -18000,84 +9757,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     enrollInSequence: {
@@ -18125,75 +9812,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listSequenceEnrollments: {
@@ -18247,48 +9872,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSequenceEnrollment: {
@@ -18327,48 +9914,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     unenrollFromSequence: {
@@ -18390,48 +9939,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreSequence: {
@@ -18451,81 +9962,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        exitOn: ("replied" | "unsubscribed" | "deal_won" | "case_opened")[];
-                        fromEmail?: string;
-                        fromName?: string;
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        replyTo?: string;
-                        steps: {
-                            /** @enum {string} */
-                            condition: "always" | "not_opened" | "not_clicked";
-                            delayHours: number;
-                            templateId: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Sequence"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getAlertSettings: {
@@ -18551,39 +9995,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putAlertSettings: {
@@ -18625,66 +10039,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getCustomFields: {
@@ -18719,48 +10079,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putCustomFields: {
@@ -18815,75 +10137,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getInboundEmailAddress: {
@@ -18908,39 +10168,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rotateInboundEmailAddress: {
@@ -18965,48 +10195,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getLeadAssignment: {
@@ -19036,39 +10228,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putLeadAssignment: {
@@ -19118,66 +10280,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSlaSettings: {
@@ -19205,39 +10313,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     putSlaSettings: {
@@ -19283,66 +10361,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     trackClick: {
@@ -19356,22 +10380,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description Redirect to the URL sealed in the link */
             302: {
                 headers: {
+                    /** @description Where to go */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     trackOpen: {
@@ -19390,17 +10409,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "image/gif": string;
                 };
             };
+            404: components["responses"]["LinkNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listTeams: {
@@ -19448,39 +10462,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createTeam: {
@@ -19529,66 +10513,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getTeam: {
@@ -19622,48 +10552,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateTeam: {
@@ -19714,84 +10606,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listTemplates: {
@@ -19844,39 +10666,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createTemplate: {
@@ -19932,66 +10724,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getTemplate: {
@@ -20028,48 +10766,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteTemplate: {
@@ -20092,57 +10792,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateTemplate: {
@@ -20200,84 +10854,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     renderTemplate: {
@@ -20319,75 +10903,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restoreTemplate: {
@@ -20424,57 +10946,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getUnsubscribePage: {
@@ -20493,17 +10969,21 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     unsubscribe: {
@@ -20522,26 +11002,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
-            /** @description Not found (or not visible to you) */
+            /** @description Not found (a page that says the link does not work) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listUsers: {
@@ -20593,39 +11069,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createUser: {
@@ -20682,66 +11128,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getUser: {
@@ -20779,48 +11171,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateUser: {
@@ -20879,84 +11233,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listViews: {
@@ -20979,35 +11263,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            columns?: string[];
-                            createdAt: string;
-                            createdBy?: string;
-                            /** @enum {string} */
-                            entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                            filter?: {
-                                [key: string]: string;
-                            };
-                            id: string;
-                            name: string;
-                            ownerId: string;
-                            sort?: {
-                                /** @enum {string} */
-                                direction: "asc" | "desc";
-                                field: string;
-                            };
-                            stale?: {
-                                message: string;
-                                path: string;
-                            }[];
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            version: number;
-                            /** @enum {string} */
-                            visibility: "private" | "team" | "tenant";
-                        }[];
+                        items: components["schemas"]["View"][];
                         nextCursor: string | null;
                     };
                 };
@@ -21021,39 +11277,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createView: {
@@ -21092,35 +11318,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -21132,66 +11330,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getView: {
@@ -21211,79 +11355,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteView: {
@@ -21306,57 +11384,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateView: {
@@ -21397,35 +11429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        columns?: string[];
-                        createdAt: string;
-                        createdBy?: string;
-                        /** @enum {string} */
-                        entity: "contacts" | "companies" | "leads" | "deals" | "activities" | "cases";
-                        filter?: {
-                            [key: string]: string;
-                        };
-                        id: string;
-                        name: string;
-                        ownerId: string;
-                        sort?: {
-                            /** @enum {string} */
-                            direction: "asc" | "desc";
-                            field: string;
-                        };
-                        stale?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        version: number;
-                        /** @enum {string} */
-                        visibility: "private" | "team" | "tenant";
-                    };
+                    "application/json": components["schemas"]["View"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -21437,84 +11441,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listWebhooks: {
@@ -21536,24 +11470,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            archived: boolean;
-                            createdAt: string;
-                            createdBy?: string;
-                            description?: string;
-                            disabledAt?: string;
-                            disabledReason?: string;
-                            enabled: boolean;
-                            events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
-                            failingSince?: string;
-                            id: string;
-                            ownerId: string;
-                            teamId?: string;
-                            updatedAt: string;
-                            updatedBy?: string;
-                            url: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Webhook"][];
                         nextCursor: string | null;
                     };
                 };
@@ -21567,39 +11484,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createWebhook: {
@@ -21657,66 +11544,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Duplicate"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getWebhook: {
@@ -21736,68 +11569,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        description?: string;
-                        disabledAt?: string;
-                        disabledReason?: string;
-                        enabled: boolean;
-                        events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
-                        failingSince?: string;
-                        id: string;
-                        ownerId: string;
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        url: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteWebhook: {
@@ -21820,57 +11598,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateWebhook: {
@@ -21901,24 +11633,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        archived: boolean;
-                        createdAt: string;
-                        createdBy?: string;
-                        description?: string;
-                        disabledAt?: string;
-                        disabledReason?: string;
-                        enabled: boolean;
-                        events: ("contact.created" | "contact.updated" | "contact.deleted" | "company.created" | "company.updated" | "company.deleted" | "lead.created" | "lead.converted" | "deal.created" | "deal.stage_changed" | "deal.won" | "deal.lost" | "quote.accepted" | "case.opened" | "case.resolved" | "csat.received" | "campaign.sent" | "email.bounced" | "email.complained" | "email.unsubscribed")[];
-                        failingSince?: string;
-                        id: string;
-                        ownerId: string;
-                        teamId?: string;
-                        updatedAt: string;
-                        updatedBy?: string;
-                        url: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description Invalid input; `errors` lists every bad field */
@@ -21930,84 +11645,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match does not match the current version */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body over 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body is not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listWebhookDeliveries: {
@@ -22059,48 +11704,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     rotateWebhookSecret: {
@@ -22127,57 +11734,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     testWebhook: {
@@ -22208,57 +11769,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, expired or wrongly signed token: API Gateway answers `{"message":"Unauthorized"}` and says why in `WWW-Authenticate`. A valid token without a tenant or role: problem+json. */
-            401: {
-                headers: {
-                    /** @description `Bearer` when no token was sent; otherwise `Bearer scope="" error="invalid_token" error_description="..."`, e.g. "the token has expired" or "the token does not have a valid audience". */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        message: "Unauthorized";
-                    };
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to you) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate unique value or illegal state change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Throttled */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }

@@ -45,6 +45,21 @@ export function deliveryMessages(
 /** Room left in an SQS message for the event beside the envelope's ids. */
 const MAX_EVENT_BYTES = MAX_MESSAGE_BYTES - 1024;
 
+/**
+ * The event as a delivery carries it: whole when it fits a queue message, else
+ * (a record near DynamoDB's 400 KB; SQS carries 256 KB) with `data` cut to
+ * `{id, truncated: true}`, as the bus cuts it (shared/events/bus.ts busEntry),
+ * so the webhook still hears of the change and reads the record from the API.
+ */
+export function fittingEvent(event: DomainEvent): DomainEvent {
+  if (Buffer.byteLength(JSON.stringify(event)) <= MAX_EVENT_BYTES) return event;
+  logger.warn('webhook fan-out: an event too large for a queue message; its data is cut to its id', {
+    eventId: event.id,
+    type: event.type,
+  });
+  return { ...event, data: { id: event.data.id, truncated: true } };
+}
+
 export function webhookFanOutWith(deps: FanOutDeps): Consumer {
   return {
     name: 'webhook fan-out',
@@ -63,15 +78,7 @@ export function webhookFanOutWith(deps: FanOutDeps): Consumer {
           failed.set(change.eventId, error);
           continue;
         }
-        const sendable = events.filter((event) => {
-          if (Buffer.byteLength(JSON.stringify(event)) <= MAX_EVENT_BYTES) return true;
-          // SQS carries at most 256 KB; a record is at most 400 KB. Retrying cannot shrink it.
-          logger.error('webhook fan-out: an event too large for a queue message; not delivered', {
-            eventId: event.id,
-            type: event.type,
-          });
-          return false;
-        });
+        const sendable = events.map(fittingEvent);
         if (sendable.length === 0 || !change.tenantId) continue;
         byTenant.set(change.tenantId, [
           ...(byTenant.get(change.tenantId) ?? []),
