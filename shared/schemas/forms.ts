@@ -9,6 +9,17 @@ import { lazy } from './lazy.ts';
  * them (shared/domain/forms.ts formFieldIssues); here only their form.
  */
 
+/**
+ * Query parameters that newsletters, ad platforms and mail systems append to
+ * the links in an email (Google Analytics' `utm_*`, Google's `gclid`,
+ * Facebook's `fbclid`, Microsoft's `msclkid`, Mailchimp's `mc_cid`/`mc_eid`,
+ * HubSpot's `_hsenc`/`_hsmi`): a link that gained one must still work.
+ */
+const LINK_TRACKING_PARAMETERS = [
+  ...['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'],
+  ...['gclid', 'fbclid', 'msclkid', 'mc_cid', 'mc_eid', '_hsenc', '_hsmi'],
+] as const;
+
 /** At most this many fields per form: a web form longer than this loses its visitors anyway. */
 const MAX_FIELDS = 30;
 
@@ -70,12 +81,16 @@ export const formSchemas = /* @__PURE__ */ lazy(() => {
     }),
     listQuery: z.strictObject(listQuery()),
     /**
-     * The double opt-in link's query. Optional and unbounded here: a missing,
-     * overlong or garbled token is the 404 page of any bad link (form-token.ts
-     * bounds what it reads). Other parameters are ignored: mail systems and
-     * link trackers append their own to links.
+     * The double opt-in link's query. `token` optional and unbounded here: a
+     * missing, overlong or garbled token is the 404 page of any bad link
+     * (form-token.ts bounds what it reads). The parameters mail systems and
+     * link trackers append to links (LINK_TRACKING_PARAMETERS) are taken and
+     * ignored; any other is a 400.
      */
-    confirmQuery: z.object({ token: z.optional(z.string()) }),
+    confirmQuery: z.strictObject({
+      token: z.optional(z.string()),
+      ...Object.fromEntries(LINK_TRACKING_PARAMETERS.map((name) => [name, z.optional(z.string())])),
+    }),
     /** A submission as `application/json` (form-encoded posts carry the same names). */
     submission: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))

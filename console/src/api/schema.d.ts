@@ -5995,7 +5995,19 @@ export interface operations {
     getFormConfirmPage: {
         parameters: {
             query?: {
+                _hsenc?: string;
+                _hsmi?: string;
+                fbclid?: string;
+                gclid?: string;
+                mc_cid?: string;
+                mc_eid?: string;
+                msclkid?: string;
                 token?: string;
+                utm_campaign?: string;
+                utm_content?: string;
+                utm_medium?: string;
+                utm_source?: string;
+                utm_term?: string;
             };
             header?: never;
             path: {
@@ -6039,7 +6051,19 @@ export interface operations {
     confirmFormSubscription: {
         parameters: {
             query?: {
+                _hsenc?: string;
+                _hsmi?: string;
+                fbclid?: string;
+                gclid?: string;
+                mc_cid?: string;
+                mc_eid?: string;
+                msclkid?: string;
                 token?: string;
+                utm_campaign?: string;
+                utm_content?: string;
+                utm_medium?: string;
+                utm_source?: string;
+                utm_term?: string;
             };
             header?: never;
             path: {
