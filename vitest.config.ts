@@ -9,7 +9,14 @@ export default defineConfig({
     // Timeouts only catch a hung test: tests wait on conditions, never on durations, and a busy
     // two-core machine can be many times slower than an idle one, so the bounds are generous.
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000 } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/support/unit-env.ts'],
+          testTimeout: 60_000,
+        },
+      },
       {
         test: {
           name: 'infra',

@@ -152,6 +152,9 @@ export const SCHEDULE_FAILURES_FILE = 'schedule-failures.jsonl';
 export const QUEUE_FAILURES_FILE = 'queue-failures.jsonl';
 /** The event bus stand-in's record of what would have been put on EventBridge. */
 export const EVENTS_FILE = 'events.jsonl';
+
+/** The variable listing the names of the handler environment a runtime set in its process. */
+export const LOCAL_RUNTIME_ENV = 'CRM_LOCAL_RUNTIME_ENV';
 export { INBOUND_FAILURES_FILE, LOCAL_INBOUND_DOMAIN };
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
@@ -402,6 +405,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Set before `ready`: no handler module is imported (and reads its env) until then.
     Object.assign(process.env, handlerEnv);
     delete process.env.AWS_SESSION_TOKEN;
+    // Names what it set, so processes started from this one that must not act as its handlers
+    // (the unit tests' workers under `npm test`: test/support/unit-env.ts) can take them away.
+    process.env[LOCAL_RUNTIME_ENV] = Object.keys(handlerEnv).join(',');
 
     const clientConfig = {
       endpoint: dynamoEndpoint,

@@ -22,6 +22,10 @@ process.env.TABLE_NAME = 'crm-test';
 process.env.AWS_REGION = 'us-east-1';
 process.env.EVENT_BUS_NAME = 'crm-events';
 process.env.EVENT_BUS_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/crm-events-dlq';
+// The stand-in keeps events in memory here. Under `npm test` the workers inherit the test runtime's
+// environment (test/support/global-setup.ts), whose LOCAL_EVENTS_FILE would send them to its file.
+process.env.EVENT_BUS = 'local';
+delete process.env.LOCAL_EVENTS_FILE;
 
 const eventBridge = mockClient(EventBridgeClient);
 const sqs = mockClient(SQSClient);
