@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, ok } from '../../api/client.ts';
 import { BASE } from '../../config.ts';
@@ -120,7 +120,14 @@ export function RecordList<T extends ListRow>({ config }: { readonly config: Ent
 
   const [search, setSearch] = useState(state.q);
   // Back, a view or "Clear filters" changes the URL's search: the box follows (keeping spaces typed).
-  useEffect(() => setSearch((typed) => (typed.trim() === state.q ? typed : state.q)), [state.q]);
+  // Only a change does: on mount the box already holds the URL's search, and words typed before the
+  // first effects ran (a fast typist, a slow machine) must not be wiped.
+  const shownQ = useRef(state.q);
+  useEffect(() => {
+    if (shownQ.current === state.q) return;
+    shownQ.current = state.q;
+    setSearch((typed) => (typed.trim() === state.q ? typed : state.q));
+  }, [state.q]);
   // Typing searches after a pause; the URL is replaced (not pushed) so back skips keystrokes.
   useEffect(() => {
     if (search.trim() === state.q) return;
