@@ -134,6 +134,36 @@ type Plan =
   | { readonly ok: true; readonly actor: string; readonly lead?: Lead; readonly activities: Activity[] }
   | { readonly ok: false; readonly reason: string };
 
+/** A new lead for a stranger who wrote (`sender`, the address; `name`, their display name), with the mail as its first activity. */
+function onNewLead(
+  owner: { ownerId: string; teamId?: string },
+  sender: string,
+  message: ReceivedMessage,
+  name: string | undefined,
+  now: Date,
+  actor: string,
+): Plan {
+  const lead: Lead = {
+    ...base(owner, now, actor),
+    ...personFromSender(name, sender),
+    email: sender,
+    source: INBOUND_LEAD_SOURCE,
+    status: 'new',
+    customFields: {},
+  };
+  return {
+    ok: true,
+    actor,
+    lead,
+    activities: [
+      emailActivity(base(owner, now, actor), message, {
+        related: { type: 'lead', id: lead.id },
+        direction: 'inbound',
+      }),
+    ],
+  };
+}
+
 /**
  * A user forwarded someone's mail to the logging address (and to no contact):
  * the original is logged as `inbound` from its sender, as if they had copied
@@ -170,26 +200,7 @@ async function planForward(
     };
   const known = await openLeadWithEmail(tenantId, sender);
   if (known) return onLead(known, original, now, user.id);
-  const owner = ownerOf(user);
-  const lead: Lead = {
-    ...base(owner, now, user.id),
-    ...personFromSender(original.from.name, sender),
-    email: sender,
-    source: INBOUND_LEAD_SOURCE,
-    status: 'new',
-    customFields: {},
-  };
-  return {
-    ok: true,
-    actor: user.id,
-    lead,
-    activities: [
-      emailActivity(base(owner, now, user.id), original, {
-        related: { type: 'lead', id: lead.id },
-        direction: 'inbound',
-      }),
-    ],
-  };
+  return onNewLead(ownerOf(user), sender, original, original.from.name, now, user.id);
 }
 
 /** What one message becomes in one tenant, or why nothing. */
@@ -268,25 +279,7 @@ async function plan(tenantId: string, received: InboundMessage, domain: string, 
   if (known) return onLead(known, message, now, INBOUND_ACTOR);
   const owner = await leadOwner(tenantId);
   if (!owner) return { ok: false, reason: 'no active user to own a new lead' };
-  const lead: Lead = {
-    ...base(owner, now, INBOUND_ACTOR),
-    ...personFromSender(message.from.name, sender),
-    email: sender,
-    source: INBOUND_LEAD_SOURCE,
-    status: 'new',
-    customFields: {},
-  };
-  return {
-    ok: true,
-    actor: INBOUND_ACTOR,
-    lead,
-    activities: [
-      emailActivity(base(owner, now, INBOUND_ACTOR), message, {
-        related: { type: 'lead', id: lead.id },
-        direction: 'inbound',
-      }),
-    ],
-  };
+  return onNewLead(owner, sender, message, message.from.name, now, INBOUND_ACTOR);
 }
 
 /** Logs one parsed message in one tenant. */

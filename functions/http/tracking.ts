@@ -1,5 +1,4 @@
 import { trackingRoutes } from '#shared/api/tracking';
-import { config } from '#shared/config';
 import { acceptsEngagement, type Delivery, healableStatus } from '#shared/domain/delivery';
 import { classifyClick, classifyOpen } from '#shared/domain/machine-open';
 import {
@@ -9,7 +8,7 @@ import {
   verifyTrackingToken,
 } from '#shared/domain/tracking-token';
 import { httpHandler } from '#shared/http/handler';
-import { frameAncestors } from '#shared/http/pages';
+import { escapeHtml, pageDocument as page, pageHeaders } from '#shared/http/pages';
 import { notFound } from '#shared/http/problem';
 import { binary, type HttpResult, redirect } from '#shared/http/results';
 import { getSigningKey } from '#shared/secrets';
@@ -21,9 +20,6 @@ import {
   liveContact,
   recordEngagementItem,
 } from '#shared/store/marketing';
-
-/** Defined with the other public pages (shared/http/pages.ts); the tracking pages use it too. */
-export { frameAncestors };
 
 /** Stamped as `updatedBy` on a contact who unsubscribed through a link. */
 export const UNSUBSCRIBE_ACTOR = 'system:unsubscribe';
@@ -38,12 +34,6 @@ const noCache = {
   // The token is the credential: never pass it on to the page a click lands on.
   'referrer-policy': 'no-referrer',
 };
-
-const pageHeaders = () => ({
-  ...noCache,
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors ${frameAncestors(config.localInboxUrl)}; base-uri 'none'`,
-});
 
 interface Located {
   readonly claim: TrackingClaim;
@@ -77,8 +67,6 @@ async function recordOpen({ claim, delivery }: Located, at: Date): Promise<void>
     await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'opened', claim.ref.contactId, at);
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-
 /** `an•••@example.com`: enough for the person to recognise the address, not enough to harvest it. */
 export function maskEmail(email: string | undefined): string {
   if (!email) return 'this address';
@@ -87,17 +75,6 @@ export function maskEmail(email: string | undefined): string {
   const local = email.slice(0, at);
   return `${local.slice(0, local.length > 3 ? 2 : 1)}•••@${email.slice(at + 1)}`;
 }
-
-const page = (title: string, content: string) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
-button{font:inherit;padding:.5rem 1.25rem;cursor:pointer}</style></head>
-<body><h1>${escapeHtml(title)}</h1>
-${content}
-</body></html>
-`;
 
 const htmlPage = (body: string): HttpResult => ({ status: 200, body, headers: pageHeaders() });
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import { openToken, sealToken, ULID_BYTES, ulidBytes, ulidOf } from './token-bytes.ts';
+import { expiryBytes, openToken, sealToken, ULID_BYTES, ulidBytes, ulidOf } from './token-bytes.ts';
 import { asciiBaseUrl } from './urls.ts';
 
 /**
@@ -73,10 +73,7 @@ export function verifyFormId(token: string, key: Buffer): FormClaim | undefined 
 
 /** A confirmation token; throws for a claim no token can carry. */
 export function signConfirmToken(claim: ConfirmClaim, key: Buffer): string {
-  if (!Number.isInteger(claim.expiresAt) || claim.expiresAt < 0 || claim.expiresAt > 0xffffffff)
-    throw new Error('The expiry must be whole epoch seconds');
-  const expiry = Buffer.alloc(4);
-  expiry.writeUInt32BE(claim.expiresAt);
+  const expiry = expiryBytes(claim.expiresAt);
   const body = Buffer.concat([
     Buffer.of(VERSION),
     ulidOrThrow(claim.formId, 'form'),

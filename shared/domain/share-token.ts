@@ -1,5 +1,5 @@
 import { type ExportFormat, exportFormats } from './exports/index.ts';
-import { openToken, sealToken, ULID_BYTES, ulidBytes, ulidOf } from './token-bytes.ts';
+import { expiryBytes, openToken, sealToken, ULID_BYTES, ulidBytes, ulidOf } from './token-bytes.ts';
 import { asciiBaseUrl } from './urls.ts';
 
 /**
@@ -37,10 +37,7 @@ export function signShareToken(claim: ShareClaim, key: Buffer): string {
   if (!segment || !share) throw new Error('The segment and share ids must be ULIDs');
   if (format < 0) throw new Error('Unknown export format');
   if (!TENANT.test(claim.tenantId)) throw new Error('The tenant id must be a plain id');
-  if (!Number.isInteger(claim.expiresAt) || claim.expiresAt < 0 || claim.expiresAt > 0xffffffff)
-    throw new Error('The expiry must be whole epoch seconds');
-  const expiry = Buffer.alloc(4);
-  expiry.writeUInt32BE(claim.expiresAt);
+  const expiry = expiryBytes(claim.expiresAt);
   const body = Buffer.concat([
     Buffer.of(VERSION),
     segment,

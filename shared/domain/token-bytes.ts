@@ -24,6 +24,15 @@ export function ulidBytes(id: string): Buffer | undefined {
   return bytes;
 }
 
+/** An expiry in whole epoch seconds as the 4 big-endian bytes a token carries; throws for one that cannot be. */
+export function expiryBytes(expiresAt: number): Buffer {
+  if (!Number.isInteger(expiresAt) || expiresAt < 0 || expiresAt > 0xffffffff)
+    throw new Error('The expiry must be whole epoch seconds');
+  const expiry = Buffer.alloc(4);
+  expiry.writeUInt32BE(expiresAt);
+  return expiry;
+}
+
 export function ulidOf(bytes: Buffer): string {
   let value = 0n;
   for (const byte of bytes) value = (value << 8n) | BigInt(byte);

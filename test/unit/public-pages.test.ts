@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { frameAncestors } from '#shared/http/pages';
 import { requestBaseUrl } from '../../functions/http/meta.ts';
-import { frameAncestors } from '../../functions/http/tracking.ts';
 import { apiIndex, indexPage } from '../../shared/api/index-page.ts';
 
 describe('who may frame the unsubscribe page', () => {
