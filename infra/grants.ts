@@ -4,6 +4,7 @@ import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ScheduleTarget } from '#shared/schedule/scheduler';
 import { tableDefinition } from '#shared/store/table';
+import type { CrmConfig } from './config.ts';
 
 /**
  * Table access as explicit action lists. CDK's grantReadData/grantReadWriteData also
@@ -139,3 +140,32 @@ export const scheduleGroupAcknowledgement = (groupName: string, functionName: st
   id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${groupName}/*]`,
   reason: `Schedule names are per record (${why}), so ${functionName} manages schedule/${groupName}/*: every schedule of this deployment's group, nothing else.`,
 });
+
+/**
+ * What transactional senders may send as: the sender address's identity and its domain's (SES
+ * authorises by whichever is verified), or any identity while no sender is configured.
+ */
+export function mailIdentityArns(stack: Stack, config: Pick<CrmConfig, 'mailFrom'>): string[] {
+  if (!config.mailFrom) return ['*'];
+  const domain = config.mailFrom.slice(config.mailFrom.lastIndexOf('@') + 1);
+  return [config.mailFrom, domain].map((identity) =>
+    stack.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: identity,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }),
+  );
+}
+
+/**
+ * The cdk-nag acknowledgement for a transactional sender's `Resource::*` while no sender is
+ * configured (mailIdentityArns), on a role whose `*` CrmFunction already acknowledged for X-Ray.
+ */
+export const unscopedMailAcknowledgement = {
+  id: 'AwsSolutions-IAM5[Resource::*]',
+  reason:
+    'X-Ray needs "*"; so does ses:SendEmail/SendRawEmail while no sender is configured, because the ' +
+    'verified SES identity is unknown at synth. Deploy with -c mailFrom=<address> to limit sending to ' +
+    'that address and its domain.',
+};

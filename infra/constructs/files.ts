@@ -1,4 +1,6 @@
-import { Aws } from 'aws-cdk-lib';
+import { Aws, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
 import type { BucketName } from '#shared/storage/object-store';
 
 /**
@@ -19,4 +21,19 @@ export function fileBucketName(name: BucketName, stage: string | undefined): Fil
     physical: `crm-${name}-${Aws.ACCOUNT_ID}-${Aws.REGION}${suffix}`,
     shown: `crm-${name}-<AWS::AccountId>-<AWS::Region>${suffix}`,
   };
+}
+
+/**
+ * The bucket a stack's file buckets send their S3 server access logs to: encrypted, private,
+ * bucket-owner ownership (log delivery through a bucket policy), TLS only, kept 90 days.
+ */
+export function accessLogsBucket(scope: Construct, removalPolicy: RemovalPolicy): Bucket {
+  return new Bucket(scope, 'AccessLogs', {
+    encryption: BucketEncryption.S3_MANAGED,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    lifecycleRules: [{ expiration: Duration.days(90) }],
+    removalPolicy,
+  });
 }

@@ -38,10 +38,9 @@ import { roles } from '#shared/domain/access';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
 import { fileBucketName } from '../constructs/files.ts';
-import type { ScheduleWiring } from '../grants.ts';
+import { mailIdentityArns, type ScheduleWiring, unscopedMailAcknowledgement } from '../grants.ts';
 import { lambdasOf } from '../lambdas.ts';
 import { CONSOLE_PREFIX, hostedUiPrefix } from './console-stack.ts';
-import { mailIdentityArns } from './schedule-stack.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
@@ -294,13 +293,7 @@ export class ApiStack extends Stack {
         const role = this.functions[spec.name as HttpFunctionName].fn.role;
         if (!role) continue;
         // CrmFunction already acknowledged Resource::* for X-Ray on this role; this says why SES is there too.
-        Validations.of(role).acknowledge({
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason:
-            'X-Ray needs "*"; so does ses:SendEmail/SendRawEmail while no sender is configured, because the ' +
-            'verified SES identity is unknown at synth. Deploy with -c mailFrom=<address> to limit sending to ' +
-            'that address and its domain.',
-        });
+        Validations.of(role).acknowledge(unscopedMailAcknowledgement);
       }
     }
     Validations.of(this.userPool).acknowledge({

@@ -1,10 +1,11 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { IMPORT_FILES_DAYS } from '#shared/domain/imports/entities';
 import type { CrmConfig } from '../config.ts';
 import { FileQueueWorker } from '../constructs/file-queue-worker.ts';
+import { accessLogsBucket } from '../constructs/files.ts';
 
 export interface FilesStackProps extends StackProps {
   readonly table: ITableV2;
@@ -37,14 +38,7 @@ export class FilesStack extends Stack {
     // S3 log delivery through a bucket policy (not the legacy ACL), so every bucket can enforce bucket-owner ownership.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const { config, table } = props;
-    this.accessLogs = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: config.removalPolicy,
-    });
+    this.accessLogs = accessLogsBucket(this, config.removalPolicy);
     this.imports = new FileQueueWorker(this, 'Imports', {
       bucketName: 'imports',
       queueName: 'importChunks',

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { INBOUND_MAIL_PREFIX } from '#shared/domain/ses-receipt';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
-import { fileBucketName } from '../constructs/files.ts';
+import { accessLogsBucket, fileBucketName } from '../constructs/files.ts';
 import { lambda } from '../lambdas.ts';
 
 export interface InboundStackProps extends StackProps {
@@ -57,14 +57,7 @@ export class InboundStack extends Stack {
     const ruleArn = `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:receipt-rule-set/${ruleSetName}:receipt-rule/${RECEIPT_RULE_NAME}`;
     const name = fileBucketName('inbound', config.stage);
 
-    const accessLogs = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: config.removalPolicy,
-    });
+    const accessLogs = accessLogsBucket(this, config.removalPolicy);
     this.bucket = new Bucket(this, 'Mail', {
       bucketName: name.physical,
       encryption: BucketEncryption.S3_MANAGED,

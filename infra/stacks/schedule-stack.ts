@@ -17,7 +17,7 @@ import type { Construct } from 'constructs';
 import { recurringSchedules, type ScheduleTarget, scheduleTargets } from '#shared/schedule/scheduler';
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
-import type { ScheduleWiring } from '../grants.ts';
+import { mailIdentityArns, type ScheduleWiring, unscopedMailAcknowledgement } from '../grants.ts';
 import { lambdasOf } from '../lambdas.ts';
 
 export interface ScheduleStackProps extends StackProps {
@@ -198,31 +198,8 @@ export class ScheduleStack extends Stack {
         const role = this.targets[spec.trigger.target].fn.role;
         if (!role) continue;
         // CrmFunction already acknowledged Resource::* for X-Ray on this role; this says why SES is there too.
-        Validations.of(role).acknowledge({
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason:
-            'X-Ray needs "*"; so does ses:SendEmail/SendRawEmail while no sender is configured, because the ' +
-            'verified SES identity is unknown at synth. Deploy with -c mailFrom=<address> to limit sending to ' +
-            'that address and its domain.',
-        });
+        Validations.of(role).acknowledge(unscopedMailAcknowledgement);
       }
     }
   }
-}
-
-/**
- * What transactional senders may send as: the sender address's identity and its domain's (SES
- * authorises by whichever is verified), or any identity while no sender is configured.
- */
-export function mailIdentityArns(stack: Stack, config: CrmConfig): string[] {
-  if (!config.mailFrom) return ['*'];
-  const domain = config.mailFrom.slice(config.mailFrom.lastIndexOf('@') + 1);
-  return [config.mailFrom, domain].map((identity) =>
-    stack.formatArn({
-      service: 'ses',
-      resource: 'identity',
-      resourceName: identity,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    }),
-  );
 }
