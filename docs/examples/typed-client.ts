@@ -21,8 +21,14 @@ const describe = (problem: Problem): string[] => [
 ];
 
 // Create a contact: the body is checked against the API's schema (firstName is required).
+// The address is unique per run: a second run would otherwise meet the first one's (409).
 const created = await api.POST('/contacts', {
-  body: { firstName: 'Ana', lastName: 'Ruiz', email: 'ana.ruiz@example.com', tags: ['newsletter'] },
+  body: {
+    firstName: 'Ana',
+    lastName: 'Ruiz',
+    email: `ana.ruiz.${Date.now().toString(36)}@example.com`,
+    tags: ['newsletter'],
+  },
 });
 if (created.error) throw new Error(`Not created: ${JSON.stringify(created.error)}`);
 const ana: Contact = created.data;

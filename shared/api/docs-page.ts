@@ -54,10 +54,20 @@ const start = (spec) => {
   displayRequestDuration: true,
   persistAuthorization: true,
   tryItOutEnabled: true,
-  docExpansion: 'none',
+  // Tags open (operations listed, each collapsed): what the filter box keeps shows at once.
+  docExpansion: 'list',
   defaultModelsExpandDepth: 0,
   plugins: [opsFilter],
   });
+  // The box matches more than Swagger UI's own placeholder says (opsFilter above); it is drawn
+  // (and may be drawn again) after the document renders, so the words follow it.
+  const words = 'Filter by path, summary or operationId';
+  const name = () => {
+    const box = document.querySelector('.operation-filter-input');
+    if (box && box.placeholder !== words) box.placeholder = words;
+  };
+  new MutationObserver(name).observe(document.getElementById('swagger-ui'), { childList: true, subtree: true });
+  name();
 };
 fetch(new URL('openapi.json', document.baseURI))
   .then((response) => response.json())
