@@ -795,12 +795,15 @@ export async function runOperations(
     {
       name: 'Notification fan-out of one change (owner + 3 followers)',
       route: 'stream: MODIFY contact',
-      note: 'one timeline entry (BatchWriteItem) and one conditional PutItem per recipient; reads the followers and their rights',
-      expect: writesExactly('a change writes one timeline batch and one notification per recipient', {
-        BatchWriteItem: 1,
-        PutItem: 4,
-        TransactWriteItems: 0,
-      }),
+      note: 'one timeline entry (BatchWriteItem) and one conditional PutItem per recipient; reads the followers and their rights; the change is also a contact.updated domain event: its marker (a second BatchWriteItem, after the event is published)',
+      expect: writesExactly(
+        'a change writes one timeline batch, one notification per recipient and one event marker',
+        {
+          BatchWriteItem: 2,
+          PutItem: 4,
+          TransactWriteItems: 0,
+        },
+      ),
     },
     async (i) => {
       const result = await streamFn(changeOf(i), lambdaContext('aggregates'));
