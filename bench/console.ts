@@ -15,6 +15,7 @@ import {
   totalGzip,
 } from './console-assets.ts';
 import { spliceSection } from './markdown-section.ts';
+import { intFromEnv } from './run-info.ts';
 import { median } from './stats.ts';
 
 /**
@@ -379,11 +380,6 @@ function commit(): string {
     return 'unknown';
   }
 }
-
-const intFromEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
 
 /** `npm run bench:console`: this section alone, spliced into BENCHMARKS.md; exits 1 when a target is missed. */
 async function main(): Promise<number> {

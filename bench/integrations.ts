@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { timelinePk } from '#shared/store/keys';
 import { streamRecord } from '../test/support/stream-records.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { spliceSection } from './markdown-section.ts';
+import { gitCommit, intFromEnv } from './run-info.ts';
 import { median, percentile } from './stats.ts';
 import {
   type DeliveriesBench,
@@ -335,19 +335,6 @@ export function renderIntegrationsSection(bench: IntegrationsBench, header: stri
   ].join('\n');
 }
 
-function commit(root: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-const intFromEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
-
 /** `npm run bench:integrations`: this section alone, on its own DynamoDB Local, spliced into BENCHMARKS.md. */
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? 0;
@@ -374,7 +361,7 @@ async function main(): Promise<void> {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const file = join(root, 'BENCHMARKS.md');
     const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
-    const header = `Written by bench/integrations.ts (\`npm run bench\`, or this section alone: \`npm run bench:integrations\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${commit(root)}, ${batches} batches of ${BATCH_SIZE} records per mix (deliveries: ${deliveryBatches} batches of ${BATCH_SIZE} events per run); load average ${load} (rates are as noisy as the machine was busy; write and read counts are not).`;
+    const header = `Written by bench/integrations.ts (\`npm run bench\`, or this section alone: \`npm run bench:integrations\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${gitCommit(root)}, ${batches} batches of ${BATCH_SIZE} records per mix (deliveries: ${deliveryBatches} batches of ${BATCH_SIZE} events per run); load average ${load} (rates are as noisy as the machine was busy; write and read counts are not).`;
     await writeFile(
       file,
       spliceSection(await readFile(file, 'utf8'), renderIntegrationsSection(bench, header), {

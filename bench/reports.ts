@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import {
   runReportRoutes,
 } from './report-routes.ts';
 import type { TenantSize } from './report-tenant.ts';
+import { gitCommit, intFromEnv } from './run-info.ts';
 import { median, percentile } from './stats.ts';
 
 /**
@@ -532,19 +532,6 @@ export function renderReportsSection(report: ReportsBenchReport, header: string)
   return lines.join('\n');
 }
 
-function commit(root: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-const intFromEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
-
 /** The tenants of the routes' part: the small one, and the large one (scaled down by BENCH_REPORT_CONTACTS). */
 function routeSizes(): ReportRoutesSettings['sizes'] {
   const scale = intFromEnv('BENCH_REPORT_CONTACTS', 100_000) / 100_000;
@@ -603,7 +590,7 @@ async function main(): Promise<void> {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const file = join(root, 'BENCHMARKS.md');
     const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
-    const header = `Written by bench/reports.ts (\`npm run bench\`, or this section alone: \`npm run bench:reports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${commit(root)}; load average ${load} (times are as noisy as the machine was busy; request and item counts are not).`;
+    const header = `Written by bench/reports.ts (\`npm run bench\`, or this section alone: \`npm run bench:reports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${gitCommit(root)}; load average ${load} (times are as noisy as the machine was busy; request and item counts are not).`;
     await writeFile(
       file,
       spliceSection(await readFile(file, 'utf8'), renderReportsSection(report, header), {

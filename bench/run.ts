@@ -16,6 +16,7 @@ import {
   TARGET_ADDED_MS,
   targetsHold,
 } from './report.ts';
+import { intFromEnv } from './run-info.ts';
 import type { SegmentBenchReport } from './segments.ts';
 
 /**
@@ -32,11 +33,6 @@ const started = Date.now();
 const loadAtStart = loadavg()[0] ?? 0;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string) => console.log(`[bench] ${line}`);
-
-const intFromEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
 
 const settings: BenchSettings = {
   iterations: intFromEnv('BENCH_ITERATIONS', 200),

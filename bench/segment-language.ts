@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -17,6 +16,7 @@ import {
   type SegmentEvalSet,
 } from '../test/eval/segment-eval.ts';
 import { spliceSection } from './markdown-section.ts';
+import { gitCommit, intFromEnv } from './run-info.ts';
 import { median, percentile } from './stats.ts';
 
 /**
@@ -289,19 +289,6 @@ export function renderSegmentLanguageSection(report: SegmentLanguageReport, head
   ].join('\n');
 }
 
-function commit(root: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-const intFromEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
-
 /** `npm run bench:segment-language`: this section alone, spliced into BENCHMARKS.md. */
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? 0;
@@ -310,7 +297,7 @@ async function main(): Promise<void> {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const file = join(root, 'BENCHMARKS.md');
   const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
-  const header = `Written by bench/segment-language.ts (\`npm run bench\`, or this section alone: \`npm run bench:segment-language\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, commit ${commit(root)}; load average ${load} (times are as noisy as the machine was busy; the exact-match figures are not).`;
+  const header = `Written by bench/segment-language.ts (\`npm run bench\`, or this section alone: \`npm run bench:segment-language\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, commit ${gitCommit(root)}; load average ${load} (times are as noisy as the machine was busy; the exact-match figures are not).`;
   await writeFile(
     file,
     spliceSection(await readFile(file, 'utf8'), renderSegmentLanguageSection(report, header), {
