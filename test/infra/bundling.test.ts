@@ -179,3 +179,47 @@ describe('functions that validate no request', () => {
     expect(zod).toEqual([]);
   });
 });
+
+describe('what a function does not carry', () => {
+  /** The inputs of a function's bundle that put bytes in it, relative to the repository. */
+  async function inputsOf(entry: string): Promise<string[]> {
+    const result = await build({
+      ...esbuildOptions,
+      entryPoints: [join(projectRoot, entry)],
+      outfile: join(tmpdir(), 'crm-carry-check', 'index.mjs'),
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    return Object.values(result.metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs)
+        .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+        .map(([input]) => input),
+    );
+  }
+  const matching = (inputs: string[], pattern: RegExp) => inputs.filter((input) => pattern.test(input));
+  const iconvLite = /(^|\/)node_modules\/iconv-lite\//;
+  const routeExamples = /(^|\/)shared\/api\/examples\//;
+
+  // Windows-1252 has its own table (shared/domain/windows-1252.ts); iconv-lite is 493 kB.
+  it.each(['meta', 'imports', 'importChunks'] as const)('%s bundles no iconv-lite', async (name) => {
+    expect(matching(await inputsOf(lambda(name).entry), iconvLite)).toEqual([]);
+  });
+
+  it('serves route examples only from the OpenAPI document (meta), not from the routes', async () => {
+    expect(matching(await inputsOf(httpEntry('contacts')), routeExamples)).toEqual([]);
+    expect(matching(await inputsOf(httpEntry('meta')), routeExamples)).not.toEqual([]);
+  });
+
+  // Bundled, the stand-ins' lazy import made esbuild keep all of @aws-sdk/client-dynamodb
+  // (the aggregated client, every command's schema, the waiters).
+  it('leaves the local queue and scheduler stand-ins, and the aggregated DynamoDB client, out of a function that queues and schedules', async () => {
+    const inputs = await inputsOf(lambda('campaignStart').entry);
+    expect(
+      matching(
+        inputs,
+        /shared\/(queue\/local-queue|schedule\/local-scheduler)\.ts$|client-dynamodb\/dist-es\/DynamoDB\.js$/,
+      ),
+    ).toEqual([]);
+  });
+});
