@@ -1,5 +1,6 @@
 import {
   type BundleTarget,
+  HTTP_FLOOR,
   reasonFor,
   TARGET_ADDED_BYTES,
   TARGET_ADDED_MS,
@@ -235,6 +236,8 @@ export function renderReport(input: {
     '',
     'Each function over a target says why (bench/bundle-targets.ts); the bench fails for one over a target without a reason,',
     'and for a reason kept for a target the function now holds.',
+    '',
+    HTTP_FLOOR,
     '',
     '| Function | Target | Added | Why |',
     '| --- | --- | --- | --- |',
