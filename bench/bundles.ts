@@ -398,12 +398,13 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const runs = Number(process.env.BENCH_INIT_RUNS) || 7;
+  const outDir = join(tmpdir(), `crm-bench-bundles-${process.pid}`);
   const report = await runBundles({
     runs,
     log: (line) => console.error(line),
-    outDir: join(tmpdir(), `crm-bench-bundles-${process.pid}`),
+    outDir,
     ...(only.length > 0 ? { only } : {}),
-  });
+  }).finally(() => rm(outDir, { recursive: true, force: true }));
   console.log(
     `load average ${loadavg()
       .map((load) => load.toFixed(2))
