@@ -3,7 +3,12 @@ import { convert } from 'html-to-text';
 import {
   type CompiledTemplate,
   cached,
-  renderFromSpec,
+  GENERATED_BLOCK_LINE,
+  GENERATED_UPPERCASE_END,
+  GENERATED_UPPERCASE_START,
+  GENERATED_VALUE_END,
+  GENERATED_VALUE_START,
+  partsOf,
   renderParts,
   type TemplateError,
   type TemplatePart,
@@ -51,22 +56,38 @@ const placeholderName = (index: number): string => {
   return name;
 };
 
+/** A tag that outputs nothing itself: a block's open, else or close, or a comment. */
+const STRUCTURAL = /^\{\{~?\s*(?:[#/^!]|else\b)/;
+/** Whitespace control, once applied to the HTML, has nothing left to strip in the text. */
+const unstripped = (tag: string) => tag.replace(/^(\{\{+)~/, '$1').replace(/~(\}\}+)$/, '$1');
+
 /**
  * The text part a template without one sends: its HTML source converted to
  * text (htmlToText) with each Handlebars tag carried through as an opaque
  * placeholder and put back afterwards, so the result is a text template with
- * the same variables, blocks and links. Rendering it gives what converting the
- * rendered HTML gives (the text part of every version stored before) for merge
- * values without line breaks or runs of spaces, on lines that stay within the
- * 100-column wrap, and outside headings and table headers (which the converter
- * uppercases: a value in them keeps its case). The same tag gets the same
+ * the same variables, blocks and links. The same tag gets the same
  * placeholder, so a link whose text is its own href still shows once.
+ *
+ * What the converter would have done with a value it could not see is left
+ * to the render (template.ts, settleGeneratedText), which the marks below
+ * guide: each value is marked (GENERATED_VALUE_START/END), so that its
+ * whitespace collapses with the text around it, and an empty one drops its
+ * space or its link; a line holding only block tags is marked
+ * (GENERATED_BLOCK_LINE), so that it goes with its blank lines when it
+ * renders empty; a value the converter would uppercase (in a heading or a
+ * table header) is marked too (GENERATED_UPPERCASE_START/END). Then the
+ * render gives what converting the rendered HTML gives (the text part of
+ * every version stored before), except where a value changes how a line
+ * wraps at 100 columns (a value longer than the tag it replaces, on a line
+ * near the limit) and inside `<pre>`, whose whitespace the converter keeps.
  */
 export function generatedTextSource(html: string): string {
   const names = new Map<string, string>();
   const tags = new Map<string, string>();
-  const marked = html.replace(TAG, (tag, offset: number) => {
-    const backslashes = /\\*$/.exec(html.slice(Math.max(0, offset - 2), offset))?.[0].length ?? 0;
+  // Whitespace control strips the HTML's whitespace beside the tag; the converter must not see it either.
+  const source = html.replace(/\s+(?=\{\{+~)/g, '').replace(/(~\}\}+)\s+/g, '$1');
+  const marked = source.replace(TAG, (tag, offset: number) => {
+    const backslashes = /\\*$/.exec(source.slice(Math.max(0, offset - 2), offset))?.[0].length ?? 0;
     if (backslashes === 1) return tag; // escaped: literal text, as Handlebars shows it
     let name = names.get(tag);
     if (name === undefined) {
@@ -81,7 +102,30 @@ export function generatedTextSource(html: string): string {
   const text = htmlToText(rendered);
   // Back to template syntax: literal "{{" escaped, backslashes before a tag doubled once more.
   const escaped = text.replace(/\{\{/g, '\\{{').replace(/(\\+)(?=\uE000)/g, '$1\\');
-  return escaped.replace(PLACEHOLDER, (whole, name: string) => tags.get(name.toLowerCase()) ?? whole);
+  const restore = (whole: string, name: string) => {
+    const tag = tags.get(name.toLowerCase());
+    if (tag === undefined) return whole;
+    const plain = unstripped(tag);
+    if (STRUCTURAL.test(plain)) return plain;
+    const value = `${GENERATED_VALUE_START}${plain}${GENERATED_VALUE_END}`;
+    // The converter uppercased the placeholder (a heading, a table header): the value is uppercased when rendered.
+    return name === name.toLowerCase()
+      ? value
+      : `${GENERATED_UPPERCASE_START}${value}${GENERATED_UPPERCASE_END}`;
+  };
+  return escaped
+    .split('\n')
+    .map((line) => {
+      const blockOnly = line.replace(PLACEHOLDER, (whole, name: string) => {
+        const tag = tags.get(name.toLowerCase());
+        return tag !== undefined && STRUCTURAL.test(unstripped(tag)) ? '' : whole;
+      });
+      const restored = line.replace(PLACEHOLDER, restore);
+      return blockOnly.trim() === '' && restored.trim() !== ''
+        ? `${GENERATED_BLOCK_LINE}${restored}`
+        : restored;
+    })
+    .join('\n');
 }
 
 /** What a template sends as its text part: its own, or the one generated from its HTML. */
@@ -95,7 +139,8 @@ export const textSourceOf = (source: TemplateSource): string =>
 export function compileTemplateSpecs(source: TemplateSource): TemplateSpecs {
   const subject = compilePart(source.subject, 'subject');
   const html = compilePart(source.html, 'html');
-  return { subject, html, text: compilePart(textSourceOf(source), 'text') };
+  const text = compilePart(textSourceOf(source), 'text');
+  return { subject, html, text, ...(source.text === undefined ? { generatedText: true } : {}) };
 }
 
 export const templateHash = (source: TemplateSource): string =>
@@ -110,12 +155,7 @@ export const templateHash = (source: TemplateSource): string =>
 export function compileTemplate(source: TemplateSource): CompiledTemplate {
   const key = `source#${templateHash(source)}`;
   return cached(key, () => {
-    const specs = compileTemplateSpecs(source);
-    const parts = {
-      subject: renderFromSpec(specs.subject),
-      html: renderFromSpec(specs.html),
-      text: renderFromSpec(specs.text),
-    };
+    const parts = partsOf(compileTemplateSpecs(source));
     return { key, render: (variables) => renderParts(parts, variables) };
   });
 }

@@ -25,6 +25,72 @@ export interface TemplateSpecs {
   readonly subject: string;
   readonly html: string;
   readonly text: string;
+  /** The text part was generated from the HTML: its render is settled (settleGeneratedText). */
+  readonly generatedText?: boolean;
+}
+
+/** Marks around a value in a generated text part (template-save.ts generatedTextSource). */
+export const GENERATED_VALUE_START = '\uE002';
+export const GENERATED_VALUE_END = '\uE003';
+/** Marks around a value the converter would have uppercased. */
+export const GENERATED_UPPERCASE_START = '\uE005';
+export const GENERATED_UPPERCASE_END = '\uE006';
+/** Marks a line of a generated text part that holds only block tags. */
+export const GENERATED_BLOCK_LINE = '\uE004';
+
+const VALUES = /[ ]*(?:\uE002[^\uE003]*\uE003[ ]*)+/g;
+const LIST_MARKER = /^ *(?:\*|\d+\.)$/;
+const UPPERCASE = /\uE005([^\uE006]*)\uE006/g;
+const EMPTY_LINK = / ?\[\uE002\uE003\]/g;
+
+/**
+ * The rendered text part generated from the HTML, as converting the rendered
+ * HTML would have given it: a value in a heading is uppercased, its whitespace collapses with the spaces
+ * around it (trimmed at a line's ends), an empty value's link is dropped, and
+ * a line that held only block tags goes, the blank lines on either side of
+ * it merging into the longer run. See template-save.ts generatedTextSource.
+ */
+export function settleGeneratedText(text: string): string {
+  const values = text
+    .replace(UPPERCASE, (_, value: string) => value.toUpperCase())
+    .replace(EMPTY_LINK, '')
+    .replace(VALUES, (run: string, offset: number, all: string) => {
+      let settled = run.replace(/[\uE002\uE003]/g, '').replace(/\s+/g, ' ');
+      if (offset === 0 || all[offset - 1] === '\n') settled = settled.trimStart();
+      const end = offset + run.length;
+      // At a line's end the space goes, unless it ends a list item's marker (" * ", " 1. ") that nothing follows.
+      if (end === all.length || all[end] === '\n') {
+        const lineStart = all.lastIndexOf('\n', offset - 1) + 1;
+        const onlyMarker = settled.trim() === '' && LIST_MARKER.test(all.slice(lineStart, offset));
+        settled = onlyMarker ? ' ' : settled.trimEnd();
+      }
+      return settled;
+    });
+  const lines: string[] = [];
+  let blanks = 0;
+  let dropped = false;
+  let pending = 0;
+  for (const line of values.split('\n')) {
+    if (line.startsWith(GENERATED_BLOCK_LINE) && line.slice(1).trim() === '') {
+      // Gone: the blank lines before it and after it are one run, as long as the longer.
+      pending = Math.max(pending, blanks);
+      blanks = 0;
+      dropped = true;
+      continue;
+    }
+    const content = line.startsWith(GENERATED_BLOCK_LINE) ? line.slice(1) : line;
+    if (content === '') {
+      blanks++;
+      continue;
+    }
+    const run = dropped ? Math.max(pending, blanks) : blanks;
+    if (lines.length > 0) for (let blank = 0; blank < run; blank++) lines.push('');
+    lines.push(content);
+    blanks = 0;
+    pending = 0;
+    dropped = false;
+  }
+  return lines.join('\n');
 }
 
 export interface TemplateVariables {
@@ -79,6 +145,16 @@ const contextOf = (variables: TemplateVariables) => ({
 /** A subject is one header line: a line break in a value must not start another header. */
 const oneLine = (subject: string) => subject.replace(/[\r\n]+/g, ' ').trim();
 
+/** Render functions of the three parts; a generated text part's render is settled. */
+export function partsOf(specs: TemplateSpecs): { subject: Render; html: Render; text: Render } {
+  const text = renderFromSpec(specs.text);
+  return {
+    subject: renderFromSpec(specs.subject),
+    html: renderFromSpec(specs.html),
+    text: specs.generatedText ? (context) => settleGeneratedText(text(context)) : text,
+  };
+}
+
 /** Renders all three parts from their render functions. */
 export function renderParts(
   parts: { subject: Render; html: Render; text: Render },
@@ -111,11 +187,7 @@ export function cached(key: string, make: () => CompiledTemplate): CompiledTempl
  */
 export function templateFromSpecs(key: string, specs: TemplateSpecs): CompiledTemplate {
   return cached(key, () => {
-    const parts = {
-      subject: renderFromSpec(specs.subject),
-      html: renderFromSpec(specs.html),
-      text: renderFromSpec(specs.text),
-    };
+    const parts = partsOf(specs);
     return { key, render: (variables) => renderParts(parts, variables) };
   });
 }
