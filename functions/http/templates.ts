@@ -1,12 +1,17 @@
 import { templateRoutes } from '#shared/api/templates';
 import {
   renderTemplate,
+  type StoredSpecs,
   TemplateError,
   type TemplateSource,
-  type TemplateSpecs,
-  templateFromSpecs,
+  templateFromStored,
 } from '#shared/domain/template';
-import { compileTemplate, compileTemplateSpecs, templateProblems } from '#shared/domain/template-save';
+import {
+  compileTemplate,
+  compileTemplateSpecs,
+  packSpecs,
+  templateProblems,
+} from '#shared/domain/template-save';
 import { httpHandler } from '#shared/http/handler';
 import { badRequest, invalidFields } from '#shared/http/problem';
 import {
@@ -37,11 +42,11 @@ const PREVIEW_UNSUBSCRIBE_URL = 'https://unsubscribe-preview.invalid/this-link-w
  * out while sending. Returns what is stored with the version for the senders
  * (the parts compiled, the text part generated from the HTML when it has none).
  */
-function compiled(source: TemplateSource): TemplateSpecs {
+function compiled(source: TemplateSource): StoredSpecs {
   let problems = templateProblems(source);
   if (problems.length === 0) {
     try {
-      return compileTemplateSpecs(source);
+      return packSpecs(compileTemplateSpecs(source));
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       problems = [error];
@@ -108,7 +113,7 @@ export const handler = httpHandler(templateRoutes, {
     const company = await readableReference(companies, caller, contact.companyId);
     // The stored compiled form, as the senders render it; a version saved before templates were compiled on save is compiled here.
     const compiledTemplate = template.compiled
-      ? templateFromSpecs(templateVersionKey(caller.tenantId, template), template.compiled)
+      ? templateFromStored(templateVersionKey(caller.tenantId, template), template.compiled)
       : compileTemplate(template);
     return ok(
       renderTemplate(compiledTemplate, {

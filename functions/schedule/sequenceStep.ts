@@ -1,7 +1,7 @@
 import { canRead } from '#shared/domain/access';
 import { CLAIM_SEND_WINDOW_MS, type DeliveryRef } from '#shared/domain/delivery';
 import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } from '#shared/domain/sequence';
-import { templateFromSpecs } from '#shared/domain/template';
+import { templateFromStored } from '#shared/domain/template';
 import { composeEmail } from '#shared/mail/compose';
 import { DeliveryOutcomeUnknown, sendDelivery, settleOpenClaim } from '#shared/mail/deliver';
 import { observed, tenantOf } from '#shared/observability/invocation';
@@ -208,7 +208,7 @@ export const handler = observed(async function sequenceStep(raw: unknown): Promi
         ref,
         contact: contact as unknown as Record<string, unknown>,
         company: company && !company.archived ? (company as unknown as Record<string, unknown>) : undefined,
-        template: templateFromSpecs(templateVersionKey(tenantId, template), template.compiled),
+        template: templateFromStored(templateVersionKey(tenantId, template), template.compiled),
         signingKey: await getSigningKey(),
       });
     } catch (error) {

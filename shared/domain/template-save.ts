@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { convert } from 'html-to-text';
 import {
   type CompiledTemplate,
@@ -10,6 +11,7 @@ import {
   GENERATED_VALUE_START,
   partsOf,
   renderParts,
+  type StoredSpecs,
   type TemplateError,
   type TemplatePart,
   type TemplateSource,
@@ -142,6 +144,9 @@ export function compileTemplateSpecs(source: TemplateSource): TemplateSpecs {
   const text = compilePart(textSourceOf(source), 'text');
   return { subject, html, text, ...(source.text === undefined ? { generatedText: true } : {}) };
 }
+
+/** The compiled form as stored with a version (template.ts StoredSpecs). */
+export const packSpecs = (specs: TemplateSpecs): StoredSpecs => gzipSync(JSON.stringify(specs));
 
 export const templateHash = (source: TemplateSource): string =>
   createHash('sha256')

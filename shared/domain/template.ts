@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import HandlebarsRuntime from 'handlebars/runtime';
 
 export { TemplateError, type TemplatePart } from './template-error.ts';
@@ -28,6 +29,18 @@ export interface TemplateSpecs {
   /** The text part was generated from the HTML: its render is settled (settleGeneratedText). */
   readonly generatedText?: boolean;
 }
+
+/**
+ * A version's compiled form as stored with it: its TemplateSpecs as JSON,
+ * gzip-compressed (a spec repeats its source, which compresses several times
+ * over), so that a template and its compiled form fit the template's item and
+ * the campaign's copy of both.
+ */
+export type StoredSpecs = Uint8Array;
+
+/** The specs of a stored compiled form. */
+export const unpackSpecs = (stored: StoredSpecs): TemplateSpecs =>
+  JSON.parse(gunzipSync(stored).toString('utf8')) as TemplateSpecs;
 
 /** Marks around a value in a generated text part (template-save.ts generatedTextSource). */
 export const GENERATED_VALUE_START = '\uE002';
@@ -188,6 +201,19 @@ export function cached(key: string, make: () => CompiledTemplate): CompiledTempl
 export function templateFromSpecs(key: string, specs: TemplateSpecs): CompiledTemplate {
   return cached(key, () => {
     const parts = partsOf(specs);
+    return { key, render: (variables) => renderParts(parts, variables) };
+  });
+}
+
+/**
+ * The template of a stored compiled form (templateFromSpecs), unpacked once
+ * per key; with `subject`, an A/B variant's compiled subject in place of the
+ * template's (the key must then name the variant too).
+ */
+export function templateFromStored(key: string, stored: StoredSpecs, subject?: string): CompiledTemplate {
+  return cached(key, () => {
+    const specs = unpackSpecs(stored);
+    const parts = partsOf(subject === undefined ? specs : { ...specs, subject });
     return { key, render: (variables) => renderParts(parts, variables) };
   });
 }

@@ -2,7 +2,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type Actor, canRead } from '../domain/access.ts';
 import type { Delivery, DeliveryRef } from '../domain/delivery.ts';
-import { type CompiledTemplate, templateFromSpecs } from '../domain/template.ts';
+import { type CompiledTemplate, templateFromStored } from '../domain/template.ts';
 import { logger } from '../observability/logger.ts';
 import { queueConsumerTimeoutMs } from '../queue/queue.ts';
 import { getSigningKey } from '../secrets.ts';
@@ -132,8 +132,8 @@ function compiledTemplates(
   campaign: Campaign,
 ): (variant: number | undefined) => CompiledTemplate {
   if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
-  const specs = campaign.compiled?.template;
-  if (!specs)
+  const stored = campaign.compiled?.template;
+  if (!stored)
     throw new Error(`Campaign ${campaign.id} has no compiled template yet; run npm run templates:compile`);
   const variantSubjects = campaign.compiled?.variantSubjects;
   if (campaign.variants?.length && variantSubjects?.length !== campaign.variants.length)
@@ -145,8 +145,8 @@ function compiledTemplates(
   return (variant) => {
     const subject = variant === undefined ? undefined : variantSubjects?.[variant];
     return subject === undefined
-      ? templateFromSpecs(run, specs)
-      : templateFromSpecs(`${run}#${variant}`, { ...specs, subject });
+      ? templateFromStored(run, stored)
+      : templateFromStored(`${run}#${variant}`, stored, subject);
   };
 }
 

@@ -14,7 +14,7 @@ import {
 } from '../domain/campaign.ts';
 import type { SegmentFilter } from '../domain/segment-filter.ts';
 import { emailHash } from '../domain/suppression.ts';
-import type { TemplateSpecs } from '../domain/template.ts';
+import type { StoredSpecs } from '../domain/template.ts';
 import { applyMarkedDeltas, MAX_EVENTS_PER_TRANSACTION } from './aggregates.ts';
 import { dynamo } from './client.ts';
 import { unlessConditionFails } from './conditional.ts';
@@ -49,7 +49,7 @@ export interface CampaignSnapshot {
  * template version predates compiling on save, until `npm run templates:compile`.
  */
 export interface CampaignCompiled {
-  readonly template?: TemplateSpecs;
+  readonly template?: StoredSpecs;
   readonly variantSubjects?: readonly string[];
 }
 

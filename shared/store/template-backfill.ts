@@ -2,7 +2,7 @@ import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { TemplateError } from '../domain/template.ts';
 import { compileSubjectSpec } from '../domain/template-compiler.ts';
-import { compileTemplateSpecs } from '../domain/template-save.ts';
+import { compileTemplateSpecs, packSpecs } from '../domain/template-save.ts';
 import type { Campaign, CampaignCompiled } from './campaigns.ts';
 import { dynamo } from './client.ts';
 import { RECORD_SK } from './keys.ts';
@@ -61,7 +61,7 @@ export async function backfillCompiledTemplates(): Promise<BackfillReport> {
     if (template.compiled) continue;
     let compiled: CampaignCompiled['template'];
     try {
-      compiled = compileTemplateSpecs(template);
+      compiled = packSpecs(compileTemplateSpecs(template));
     } catch (error) {
       report.skipped.push(`${template.tenantId}/template/${template.id}: ${reasonOf(error)}`);
       continue;
@@ -91,7 +91,7 @@ export async function backfillCompiledTemplates(): Promise<BackfillReport> {
     let compiled: CampaignCompiled;
     try {
       compiled = {
-        template: has?.template ?? compileTemplateSpecs(campaign.snapshot.template),
+        template: has?.template ?? packSpecs(compileTemplateSpecs(campaign.snapshot.template)),
         ...(variants.length > 0
           ? { variantSubjects: variants.map((variant) => compileSubjectSpec(variant.subject)) }
           : {}),

@@ -1,4 +1,4 @@
-import type { TemplateSpecs } from '../domain/template.ts';
+import type { StoredSpecs } from '../domain/template.ts';
 import { type EntitySpec, getRecord, type StoredRecord } from './records.ts';
 
 /** An email template: Handlebars sources that compiled when saved (see shared/domain/template-compiler.ts). */
@@ -14,7 +14,7 @@ export type Template = StoredRecord & {
    * templates were compiled on save until `npm run templates:compile` fills it.
    * Never shown to clients (clientFields).
    */
-  compiled?: TemplateSpecs;
+  compiled?: StoredSpecs;
 };
 
 /** What a template's clients see: everything but its compiled form. */

@@ -170,12 +170,17 @@ describe('templates', () => {
     const { dynamo } = await import('#shared/store/client');
     const { recordKey } = await import('#shared/store/keys');
     const { backfillCompiledTemplates } = await import('#shared/store/template-backfill');
+    const { unpackSpecs } = await import('#shared/domain/template');
     const created = await template(world.repRed.client);
     const key = recordKey(world.tenant, 'TEMPLATE', created.id);
     const stored = async () =>
       (await dynamo.send(new GetCommand({ TableName: inject('tableName'), Key: key, ConsistentRead: true })))
-        .Item as { compiled?: Record<string, unknown>; version: number } | undefined;
-    const saved = (await stored())?.compiled;
+        .Item as { compiled?: Uint8Array; version: number } | undefined;
+    const specsOf = async () => {
+      const compiled = (await stored())?.compiled;
+      return compiled && unpackSpecs(compiled);
+    };
+    const saved = await specsOf();
     expect(saved).toEqual({
       subject: expect.any(String),
       html: expect.any(String),
@@ -199,8 +204,8 @@ describe('templates', () => {
     );
     expect(patched.status, patched.text).toBe(200);
     expect(patched.body).not.toHaveProperty('compiled');
-    expect((await stored())?.compiled?.subject).not.toBe(saved?.subject);
-    expect((await stored())?.compiled?.html).toBe(saved?.html);
+    expect((await specsOf())?.subject).not.toBe(saved?.subject);
+    expect((await specsOf())?.html).toBe(saved?.html);
 
     // A version saved before templates were compiled on save: previewed by compiling it, then backfilled.
     await dynamo.send(
@@ -215,15 +220,15 @@ describe('templates', () => {
     const report = await backfillCompiledTemplates();
     expect(report.templates).toBeGreaterThanOrEqual(1);
     expect(report.skipped.filter((line) => line.startsWith(`${world.tenant}/`))).toEqual([]);
-    const backfilled = await stored();
-    expect(backfilled?.version).toBe(version);
-    expect(backfilled?.compiled?.html).toBe(saved?.html);
-    expect(backfilled?.compiled?.text).toBe(saved?.text);
+    expect((await stored())?.version).toBe(version);
+    const backfilled = await specsOf();
+    expect(backfilled?.html).toBe(saved?.html);
+    expect(backfilled?.text).toBe(saved?.text);
     // Run again, it finds nothing of this tenant to do.
     expect(
       (await backfillCompiledTemplates()).skipped.filter((line) => line.startsWith(`${world.tenant}/`)),
     ).toEqual([]);
-    expect((await stored())?.compiled).toEqual(backfilled?.compiled);
+    expect(await specsOf()).toEqual(backfilled);
   });
 
   it('applies record rules: reps read their team, change only their own; other tenants see nothing', async () => {

@@ -5,9 +5,16 @@ import {
   type TemplateSpecs,
   type TemplateVariables,
   templateFromSpecs,
+  templateFromStored,
+  unpackSpecs,
 } from '#shared/domain/template';
 import { compileSubjectSpec } from '#shared/domain/template-compiler';
-import { compileTemplateSpecs, generatedTextSource, htmlToText } from '#shared/domain/template-save';
+import {
+  compileTemplateSpecs,
+  generatedTextSource,
+  htmlToText,
+  packSpecs,
+} from '#shared/domain/template-save';
 import { composeEmail } from '#shared/mail/compose';
 
 /**
@@ -37,12 +44,14 @@ function renderAtSendTime(source: TemplateSource, variables: TemplateVariables) 
   };
 }
 
-/** As the senders get them: stored in DynamoDB (a JSON-like round trip), then read back. */
-const stored = (specs: TemplateSpecs): TemplateSpecs => JSON.parse(JSON.stringify(specs));
+/** As the senders get them: packed as stored with the version, read back as DynamoDB returns binary. */
+const stored = (specs: TemplateSpecs): TemplateSpecs => unpackSpecs(new Uint8Array(packSpecs(specs)));
 
 let versions = 0;
 const renderStored = (source: TemplateSource, variables: TemplateVariables) =>
-  templateFromSpecs(`test#${versions++}`, stored(compileTemplateSpecs(source))).render(variables);
+  templateFromStored(`test#${versions++}`, new Uint8Array(packSpecs(compileTemplateSpecs(source)))).render(
+    variables,
+  );
 
 const unsubscribeUrl = 'https://crm.example/u/tok_en-1';
 const people: TemplateVariables[] = [
