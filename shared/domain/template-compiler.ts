@@ -38,5 +38,15 @@ export function compilePart(source: string, part: TemplatePart): string {
   return spec;
 }
 
+/** The revision of the specs this compiler writes (Handlebars' COMPILER_REVISION, which the runtime checks). */
+export const compilerRevision: number = (Handlebars as unknown as { COMPILER_REVISION: number })
+  .COMPILER_REVISION;
+
+/** The compiler revision a spec was written by (its leading `"compiler":[<revision>, ...]`), or undefined. */
+export const revisionOf = (spec: string): number | undefined => {
+  const found = /^\{"compiler":\[(\d+),/.exec(spec)?.[1];
+  return found === undefined ? undefined : Number(found);
+};
+
 /** A subject alone (an A/B variant's), compiled as a template's subject is. */
 export const compileSubjectSpec = (subject: string): string => compilePart(subject, 'subject');

@@ -133,13 +133,13 @@ const runtime = HandlebarsRuntime.create();
  * A render function from a stored spec. Evaluating the spec is safe because of
  * where it comes from, not what it says: only template-compiler.ts writes one,
  * from a source that passed its checks, into the template's item (or the
- * campaign's snapshot copied from it) under the tenant's key, which no API
+ * campaign's copy of it, Campaign.compiled) under the tenant's key, which no API
  * route lets a caller write directly (the compiled form is not part of any
  * request or response body). What a tenant controls, the template's text, is
  * inside the spec only as string literals the Handlebars compiler escaped
  * (JavaScriptCompiler.quotedString), and merge data is never code. The runtime
- * refuses a spec from an incompatible Handlebars version (checkRevision), which
- * the backfill (`npm run templates:compile`) then compiles again.
+ * refuses a spec from an incompatible Handlebars version (checkRevision): after
+ * such an upgrade the backfill (`npm run templates:compile`) compiles them again.
  */
 export function renderFromSpec(spec: string): Render {
   const specification = new Function(`return ${spec};`)() as TemplateSpecification;

@@ -1,7 +1,7 @@
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { TemplateError } from '../domain/template.ts';
-import { compileSubjectSpec } from '../domain/template-compiler.ts';
+import { type StoredSpecs, TemplateError, unpackSpecs } from '../domain/template.ts';
+import { compilerRevision, compileSubjectSpec, revisionOf } from '../domain/template-compiler.ts';
 import { compileTemplateSpecs, packSpecs } from '../domain/template-save.ts';
 import type { Campaign, CampaignCompiled } from './campaigns.ts';
 import { dynamo } from './client.ts';
@@ -12,13 +12,16 @@ import type { Template } from './templates.ts';
  * The one-off backfill after templates began to be compiled when saved
  * (`npm run templates:compile`): versions saved before have no compiled form,
  * so the senders, which carry only the Handlebars runtime, cannot render them.
+ * The same holds for specs written by another compiler revision than the
+ * runtime's (a Handlebars upgrade that changes it: the runtime refuses them).
  * It compiles, across all tenants:
  *
- * - every template without `compiled` (the version as stored: the write is
+ * - every template without a current `compiled` (the version as stored: the write is
  *   conditioned on that version, so a template saved meanwhile, which the
  *   templates function compiled itself, is left alone);
  * - every sending or paused campaign whose frozen content lacks its compiled
- *   template or A/B variant subjects (conditioned on the run it belongs to).
+ *   template or A/B variant subjects, or has them from another revision
+ *   (conditioned on the run it belongs to).
  *
  * Nothing else changes: no version bump, since the compiled form is derived
  * from content that stays as it was. Safe to run again; a second run finds
@@ -50,6 +53,10 @@ async function* scan(entity: 'template' | 'campaign'): AsyncGenerator<Item> {
   } while (start);
 }
 
+/** Whether a stored compiled form is there and written by this compiler's revision. */
+const current = (stored: StoredSpecs | undefined): boolean =>
+  stored !== undefined && revisionOf(unpackSpecs(stored).html) === compilerRevision;
+
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 const reasonOf = (error: unknown) => (error instanceof TemplateError ? error.message : String(error));
@@ -58,7 +65,7 @@ export async function backfillCompiledTemplates(): Promise<BackfillReport> {
   const report: BackfillReport = { templates: 0, campaigns: 0, skipped: [] };
   for await (const item of scan('template')) {
     const template = item as unknown as Template & { tenantId: string };
-    if (template.compiled) continue;
+    if (current(template.compiled)) continue;
     let compiled: CampaignCompiled['template'];
     try {
       compiled = packSpecs(compileTemplateSpecs(template));
@@ -72,7 +79,7 @@ export async function backfillCompiledTemplates(): Promise<BackfillReport> {
           TableName: config.tableName,
           Key: { pk: item.pk, sk: item.sk },
           UpdateExpression: 'SET compiled = :compiled',
-          ConditionExpression: 'version = :version AND attribute_not_exists(compiled)',
+          ConditionExpression: 'version = :version',
           ExpressionAttributeValues: { ':compiled': compiled, ':version': template.version },
         }),
       );
@@ -87,11 +94,17 @@ export async function backfillCompiledTemplates(): Promise<BackfillReport> {
     if (!campaign.snapshot) continue;
     const variants = campaign.variants ?? [];
     const has = campaign.compiled;
-    if (has?.template && (variants.length === 0 || has.variantSubjects?.length === variants.length)) continue;
+    const subjectsCurrent =
+      variants.length === 0 ||
+      (has?.variantSubjects?.length === variants.length &&
+        has.variantSubjects.every((spec) => revisionOf(spec) === compilerRevision));
+    if (current(has?.template) && subjectsCurrent) continue;
     let compiled: CampaignCompiled;
     try {
       compiled = {
-        template: has?.template ?? packSpecs(compileTemplateSpecs(campaign.snapshot.template)),
+        template: current(has?.template)
+          ? (has?.template as StoredSpecs)
+          : packSpecs(compileTemplateSpecs(campaign.snapshot.template)),
         ...(variants.length > 0
           ? { variantSubjects: variants.map((variant) => compileSubjectSpec(variant.subject)) }
           : {}),

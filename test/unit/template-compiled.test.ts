@@ -8,7 +8,7 @@ import {
   templateFromStored,
   unpackSpecs,
 } from '#shared/domain/template';
-import { compileSubjectSpec } from '#shared/domain/template-compiler';
+import { compilerRevision, compileSubjectSpec, revisionOf } from '#shared/domain/template-compiler';
 import {
   compileTemplateSpecs,
   generatedTextSource,
@@ -173,6 +173,12 @@ describe('a template compiled when saved', () => {
     expect(rendered.subject).toBe(hostile);
     expect(rendered.text).toBe(hostile);
     expect(rendered.html).toBe(`<p>${hostile}</p>`);
+  });
+
+  it('names the compiler revision it was written by, which the backfill compares with the runtime', () => {
+    const specs = compileTemplateSpecs({ subject: 's', html: '<p>x</p>' });
+    expect(revisionOf(specs.html)).toBe(compilerRevision);
+    expect(revisionOf(specs.html.replace(/^\{"compiler":\[\d+/, '{"compiler":[7'))).toBe(7);
   });
 
   it('turns each spec into render functions once per key (one per template version)', () => {
