@@ -1,0 +1,147 @@
+import type { UnitCountsRun } from '../bench/unit-counts.ts';
+import { type ApiCategory, apiCategories, type Profile } from './profile.ts';
+
+/**
+ * From a profile to units of work a month: how many of each measured unit (`api.<operationId>`,
+ * `campaign.recipient`, `stream.record`, ...) the team's month is made of. Pure.
+ */
+
+/**
+ * The category of an `api.<operationId>[.<variant>]` unit by the operationId's verb; `undefined`
+ * for operations outside the everyday mix (exports, sends, renders, rotations, ...). A unit whose
+ * id names a search (`search`, a `q` query, a prefix or an email lookup) is a search whatever its
+ * verb, since a search is a list with `q`.
+ */
+export function apiCategory(unitId: string): ApiCategory | undefined {
+  if (!unitId.startsWith('api.')) return undefined;
+  const rest = unitId.slice('api.'.length);
+  if (/search|prefix|email|(^|[.?&])q\b/i.test(rest)) return 'searches';
+  const verb = /^[a-z]+/.exec(rest)?.[0] ?? '';
+  return verbCategories[verb];
+}
+
+const verbCategories: Readonly<Record<string, ApiCategory>> = {
+  get: 'reads',
+  list: 'lists',
+  interpret: 'searches',
+  preview: 'searches',
+  create: 'creates',
+  convert: 'creates',
+  submit: 'creates',
+  enroll: 'creates',
+  update: 'updates',
+  put: 'updates',
+  patch: 'updates',
+  move: 'updates',
+  complete: 'updates',
+  accept: 'updates',
+  reject: 'updates',
+  resolve: 'updates',
+  mark: 'updates',
+  archive: 'updates',
+  restore: 'updates',
+  pause: 'updates',
+  resume: 'updates',
+  cancel: 'updates',
+  delete: 'deletes',
+  revoke: 'deletes',
+  unenroll: 'deletes',
+};
+
+export interface MonthlyUnits {
+  /** Unit id → units a month. */
+  readonly quantities: ReadonlyMap<string, number>;
+  /** How the API calls were spread: category → the unit ids that share it. */
+  readonly apiSpread: ReadonlyMap<ApiCategory, readonly string[]>;
+  /** Stream records a month, the consumer's own writes' records included. */
+  readonly streamRecords: number;
+  readonly notes: readonly string[];
+}
+
+/** Units the profile names beyond the API mix: unit id → units a month. */
+export function backgroundUnits(profile: Profile): Record<string, number> {
+  return {
+    'campaign.recipient': profile.emailsPerMonth,
+    'tracking.open': profile.emailsPerMonth * profile.openRate,
+    'tracking.click': profile.emailsPerMonth * profile.clickRate,
+    'ses.event': profile.emailsPerMonth * profile.sesEventsPerEmail,
+    'import.row': profile.importRowsPerMonth,
+    reminder: profile.remindersPerMonth,
+    'webhook.delivery': profile.webhookDeliveriesPerMonth,
+    'sequence.step': profile.sequenceStepsPerMonth,
+  };
+}
+
+/**
+ * The month's units. API calls are shared among the categories by the profile's mix, and within a
+ * category equally among the measured units of it (a search category with no unit of its own is
+ * spread over the list units: a search is a list page with `q`). Each unit's writes produce stream
+ * records, which the `stream.record` unit prices; the consumer's own writes produce records too, so
+ * the total is the geometric sum direct / (1 − r), r being `stream.record`'s own records per record.
+ * Throws, naming what is missing, when a unit the profile needs was not measured or when r ≥ 1.
+ */
+export function monthlyUnits(profile: Profile, run: UnitCountsRun): MonthlyUnits {
+  const quantities = new Map<string, number>();
+  const notes: string[] = [];
+  const missing: string[] = [];
+  const add = (unit: string, quantity: number) =>
+    quantities.set(unit, (quantities.get(unit) ?? 0) + quantity);
+
+  const byCategory = new Map<ApiCategory, string[]>();
+  for (const unit of Object.keys(run.units).sort()) {
+    const category = apiCategory(unit);
+    if (category) byCategory.set(category, [...(byCategory.get(category) ?? []), unit]);
+  }
+  const apiSpread = new Map<ApiCategory, readonly string[]>();
+  for (const category of apiCategories) {
+    const share = profile.apiMix[category];
+    if (share === 0) continue;
+    let units = byCategory.get(category) ?? [];
+    if (units.length === 0 && category === 'searches' && (byCategory.get('lists') ?? []).length > 0) {
+      units = byCategory.get('lists') ?? [];
+      notes.push('searches: no search unit measured apart, priced as list pages (a search is a list with q)');
+    }
+    if (units.length === 0) {
+      missing.push(`an api.* unit of the ${category} category (the mix gives it ${share})`);
+      continue;
+    }
+    apiSpread.set(category, units);
+    for (const unit of units) add(unit, (profile.apiCallsPerMonth * share) / units.length);
+  }
+
+  for (const [unit, quantity] of Object.entries(backgroundUnits(profile))) {
+    if (quantity === 0) continue;
+    if (!run.units[unit]) missing.push(`${unit} (the profile asks for ${quantity} a month)`);
+    else add(unit, quantity);
+  }
+
+  let direct = 0;
+  for (const [unit, quantity] of quantities) direct += quantity * (run.units[unit]?.streamRecords ?? 0);
+  const stream = run.units['stream.record'];
+  let streamRecords = 0;
+  if (direct > 0) {
+    if (!stream)
+      missing.push(`stream.record (the month's writes produce ${Math.round(direct)} stream records)`);
+    else {
+      streamRecords = streamTotal(direct, stream.streamRecords);
+      add('stream.record', streamRecords);
+    }
+  }
+  if (missing.length > 0) {
+    throw new Error(`The counts file lacks units this workload needs:\n  ${missing.join('\n  ')}`);
+  }
+  return { quantities, apiSpread, streamRecords, notes };
+}
+
+/**
+ * Stream records in all: the `direct` records of the month's writes, plus those of the consumer's
+ * own writes, which the consumer reads in turn (`perRecord` of them per record it handles).
+ */
+export function streamTotal(direct: number, perRecord: number): number {
+  if (perRecord >= 1) {
+    throw new Error(
+      `stream.record writes ${perRecord} stream records per record it handles: the consumer would never settle`,
+    );
+  }
+  return direct / (1 - perRecord);
+}
