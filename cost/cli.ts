@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { readUnitCounts, UNIT_COUNTS_FILE, type UnitCountsRun } from '../bench/unit-counts.ts';
 import { bill, invocationsOf } from './bill.ts';
-import { fixedResources, logRetentionDays, memoryOf, metricSeries } from './deployment.ts';
 import { freeTiers, prices, unpriced } from './prices.ts';
 import { apiCategories, applyOverrides, flagFields, type Profile, parseProfile } from './profile.ts';
 import { quantity, report } from './report.ts';
@@ -114,6 +113,8 @@ function describe(profile: Profile, units: MonthlyUnits, run: UnitCountsRun): st
 async function main(argv: readonly string[]): Promise<string> {
   const args = parseArgs(argv);
   const profile = await loadProfile(args);
+  // The catalogue and the CDK settings load only for a valid request, so a bad one fails at once.
+  const { fixedResources, logRetentionDays, memoryOf, metricSeries } = await import('./deployment.ts');
   const { run, label } = pickRun(await readUnitCounts(args.counts), args.mode, args.counts);
   const units = monthlyUnits(profile, run);
   const usage = usageOf(units.quantities, run, memoryOf);
@@ -140,7 +141,7 @@ async function main(argv: readonly string[]): Promise<string> {
       `${quantity(invocationsOf(usage))} Lambda invocations; each SQS request and EventBridge entry is one 64 KB chunk (the messages carry ids and keys)`,
       'X-Ray: at most one recorded trace per invocation, and so counted (the default sampling rule records the first request each second and 5 % of the rest: fewer when calls crowd)',
       `not deducted: free tiers that end after the first 12 months: ${firstYear.join(', ')}`,
-      `fixed resources the stacks create: ${fixedResources.secrets} secret, ${fixedResources.kmsKeys} KMS keys, ${fixedResources.alarms} alarms, ${fixedResources.dashboards} dashboards`,
+      `fixed resources the stacks create: ${fixedResources.secrets} secret, ${fixedResources.kmsKeys} KMS keys, ${fixedResources.alarms} alarms, ${fixedResources.dashboards} dashboards (test/unit/cost-deployment.test.ts reads infra/stacks for them)`,
     ],
     unpriced,
   });

@@ -46,9 +46,11 @@ export const polledQueues = lambdasOf('queue').length;
  * CloudWatch metric per metric name and `service` dimension, billed for the months it is published.
  */
 export const metricPublishers: Readonly<Record<string, readonly string[]>> = {
+  // shared/mail/deliver.ts (the campaign sender and the sequence step) and the reminder.
   EmailsSent: ['campaignSend', 'sequenceStep', 'reminder'],
   StreamLag: ['tableChanges'],
-  ImportedRecords: ['importChunks'],
+  // Defined, but no function records it yet.
+  ImportedRecords: [],
 };
 
 /** Metric series published in a month where the functions in `running` ran. */
