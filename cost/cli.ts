@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { readUnitCounts, UNIT_COUNTS_FILE, type UnitCountsRun } from '../bench/unit-counts.ts';
 import { bill, invocationsOf } from './bill.ts';
 import { freeTiers, prices, unpriced } from './prices.ts';
 import { apiCategories, applyOverrides, flagFields, type Profile, parseProfile } from './profile.ts';
+import { spliceBill } from './readme.ts';
 import { quantity, report } from './report.ts';
 import { storedKinds, usageOf } from './usage.ts';
 import { type MonthlyUnits, monthlyUnits } from './workload.ts';
@@ -22,13 +23,25 @@ interface Args {
   profile: string;
   counts: string;
   mode: 'full' | 'quick' | undefined;
+  /** Also write the bill into README.md's "What it costs" section. */
+  readme: boolean;
   overrides: { path: string; value: number | string }[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { profile: DEFAULT_PROFILE, counts: UNIT_COUNTS_FILE, mode: undefined, overrides: [] };
+  const args: Args = {
+    profile: DEFAULT_PROFILE,
+    counts: UNIT_COUNTS_FILE,
+    mode: undefined,
+    readme: false,
+    overrides: [],
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i] ?? '';
+    if (flag === '--readme') {
+      args.readme = true;
+      continue;
+    }
     const [name, inline] = flag.includes('=')
       ? (flag.split(/=(.*)/s, 2) as [string, string])
       : [flag, undefined];
@@ -47,7 +60,7 @@ function parseArgs(argv: readonly string[]): Args {
       });
     } else {
       throw new UsageError(
-        `${name}: unknown flag (--profile, --counts, --mode, ${Object.keys(flagFields).join(', ')})`,
+        `${name}: unknown flag (--profile, --counts, --mode, --readme, ${Object.keys(flagFields).join(', ')})`,
       );
     }
   }
@@ -133,7 +146,7 @@ async function main(argv: readonly string[]): Promise<string> {
       (tier) =>
         `${prices[tier.price].service} ${prices[tier.price].item} (${quantity(tier.quantity)} a month)`,
     );
-  return report(result, {
+  const text = report(result, {
     counts: `${args.counts}, ${label} of ${run.date}, commit ${run.commit}`,
     workload: describe(profile, units, run),
     notes: [
@@ -145,6 +158,12 @@ async function main(argv: readonly string[]): Promise<string> {
     ],
     unpriced,
   });
+  if (args.readme) {
+    if (args.profile !== DEFAULT_PROFILE || args.overrides.length > 0)
+      throw new UsageError('--readme: the README shows the reference team as profiled, without overrides');
+    await writeFile('README.md', spliceBill(await readFile('README.md', 'utf8'), text));
+  }
+  return text;
 }
 
 main(process.argv.slice(2)).then(

@@ -26,6 +26,21 @@ export function quantity(value: number): string {
   return Number(value.toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 6 });
 }
 
+/** Issue 16's target for the reference team: under $5 a month of AWS, SES apart. */
+export const TARGET_USD = 5;
+
+/** Whether `bill` is under the target at list price, and if not, its largest lines. */
+export function targetLine(bill: Bill): string {
+  const head = `Target, under ${usd(TARGET_USD)} a month plus SES:`;
+  if (bill.listUsd < TARGET_USD) return `${head} met at list price (${usd(bill.listUsd)})`;
+  const largest = [...bill.activity, ...bill.idle]
+    .sort((a, b) => b.usd - a.usd)
+    .slice(0, 4)
+    .map((l) => `${l.service} ${l.item} ${usd(l.usd)}`);
+  const afterFree = bill.listUsd - bill.creditUsd;
+  return `${head} not met at list price (${usd(bill.listUsd)}; ${usd(afterFree)} after the always-free allowances${afterFree < TARGET_USD ? ', which meets it in an account with nothing else in it' : ''}); the largest lines: ${largest.join(', ')}`;
+}
+
 /** The last line of the output, the one scripts read. */
 export function totalLine(awsUsd: number, sesUsd: number): string {
   return `AWS total: $${awsUsd.toFixed(2)} per month; SES: $${sesUsd.toFixed(2)} per month`;
@@ -83,6 +98,7 @@ export function report(bill: Bill, context: ReportContext): string {
         `  ${prices[c.tier.price].service} ${prices[c.tier.price].item}: ${quantity(c.used)} of ${quantity(c.tier.quantity)} ${prices[c.tier.price].unit} free (−${usd(c.usd).replace('<', '')})`,
     ),
     `AWS after the always-free allowances: ${usd(Math.max(0, bill.listUsd - bill.creditUsd))} per month`,
+    targetLine(bill),
     '',
     `SES, apart: ${quantity(bill.ses.quantity)} ${bill.ses.unit} at ${unitPrice(bill.ses)} = ${usd(bill.ses.usd)}`,
   ];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bill, line } from '../../cost/bill.ts';
 import { type Profile, parseProfile } from '../../cost/profile.ts';
-import { report, totalLine, usd } from '../../cost/report.ts';
+import { README_END, README_START, spliceBill } from '../../cost/readme.ts';
+import { report, targetLine, totalLine, usd } from '../../cost/report.ts';
 import { billedGbSeconds, CHUNK_BYTES, chunkedRequests, GB, storedKinds, usageOf } from '../../cost/usage.ts';
 import { apiCategory, monthlyUnits, streamTotal } from '../../cost/workload.ts';
 import { fixtureRun, unit } from './cost-fixture.ts';
@@ -174,5 +175,24 @@ describe('the bill', () => {
     expect(text.match(/^AWS total:/gm)).toHaveLength(1);
     expect(totalLine(4.999, 0.001)).toBe('AWS total: $5.00 per month; SES: $0.00 per month');
     expect(usd(0.001)).toBe('<$0.01');
+  });
+
+  it('says whether the target is met, and names the largest lines when it is not', () => {
+    const cheap = bill(input({ usage: usageOf(new Map(), fixtureRun(), () => 512), stored: [] }));
+    expect(targetLine(cheap)).toMatch(/: met at list price \(\$0\.\d{2}\)$/);
+    const dear = bill(input());
+    expect(targetLine(dear)).toMatch(/not met at list price \(\$\d+\.\d{2};.*the largest lines: X-Ray/);
+  });
+});
+
+describe('the README bill', () => {
+  it('replaces only what lies between the markers, and refuses a README without them', () => {
+    const readme = `intro\n${README_START}\nold bill\n${README_END}\noutro\n`;
+    const once = spliceBill(readme, 'AWS total: $1.00 per month; SES: $0.00 per month\n');
+    expect(once).toBe(
+      `intro\n${README_START}\n\n\`\`\`text\nAWS total: $1.00 per month; SES: $0.00 per month\n\`\`\`\n\n${README_END}\noutro\n`,
+    );
+    expect(spliceBill(once, 'AWS total: $1.00 per month; SES: $0.00 per month')).toBe(once);
+    expect(() => spliceBill('no markers', 'x')).toThrow(/markers/);
   });
 });
