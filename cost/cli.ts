@@ -4,14 +4,15 @@ import { bill, invocationsOf } from './bill.ts';
 import { freeTiers, prices, unpriced } from './prices.ts';
 import { apiCategories, applyOverrides, flagFields, type Profile, parseProfile } from './profile.ts';
 import { spliceBill } from './readme.ts';
-import { quantity, report } from './report.ts';
+import { priceTable, quantity, report } from './report.ts';
 import { storedKinds, usageOf } from './usage.ts';
 import { type MonthlyUnits, monthlyUnits } from './workload.ts';
 
 /**
  * `npm run cost [-- --profile <file.json>] [--counts <unit-counts.json>] [--mode full|quick]
- * [--seats N --contacts N --api-calls N --emails N ...]`: the monthly AWS bill of a workload from
- * the bench's measured counts. Exit codes: 0 printed, 1 the counts cannot price it, 2 bad arguments
+ * [--seats N --contacts N --api-calls N --emails N ...] [--readme]`: the monthly AWS bill of a
+ * workload from the bench's measured counts (`--readme` also writes it into README.md);
+ * `npm run cost -- --prices`: the price table with each price's source. Exit codes: 0 printed, 1 the counts cannot price it, 2 bad arguments
  * or profile.
  */
 
@@ -25,6 +26,8 @@ interface Args {
   mode: 'full' | 'quick' | undefined;
   /** Also write the bill into README.md's "What it costs" section. */
   readme: boolean;
+  /** Print the price table with its sources instead of a bill. */
+  prices: boolean;
   overrides: { path: string; value: number | string }[];
 }
 
@@ -34,12 +37,13 @@ function parseArgs(argv: readonly string[]): Args {
     counts: UNIT_COUNTS_FILE,
     mode: undefined,
     readme: false,
+    prices: false,
     overrides: [],
   };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i] ?? '';
-    if (flag === '--readme') {
-      args.readme = true;
+    if (flag === '--readme' || flag === '--prices') {
+      args[flag === '--readme' ? 'readme' : 'prices'] = true;
       continue;
     }
     const [name, inline] = flag.includes('=')
@@ -60,7 +64,7 @@ function parseArgs(argv: readonly string[]): Args {
       });
     } else {
       throw new UsageError(
-        `${name}: unknown flag (--profile, --counts, --mode, --readme, ${Object.keys(flagFields).join(', ')})`,
+        `${name}: unknown flag (--profile, --counts, --mode, --readme, --prices, ${Object.keys(flagFields).join(', ')})`,
       );
     }
   }
@@ -125,6 +129,7 @@ function describe(profile: Profile, units: MonthlyUnits, run: UnitCountsRun): st
 
 async function main(argv: readonly string[]): Promise<string> {
   const args = parseArgs(argv);
+  if (args.prices) return priceTable();
   const profile = await loadProfile(args);
   // The catalogue and the CDK settings load only for a valid request, so a bad one fails at once.
   const { fixedResources, logRetentionDays, memoryOf, metricSeries } = await import('./deployment.ts');
@@ -154,6 +159,7 @@ async function main(argv: readonly string[]): Promise<string> {
       `${quantity(invocationsOf(usage))} Lambda invocations; each SQS request and EventBridge entry is one 64 KB chunk (the messages carry ids and keys)`,
       'X-Ray: at most one recorded trace per invocation, and so counted (the default sampling rule records the first request each second and 5 % of the rest: fewer when calls crowd)',
       `not deducted: free tiers that end after the first 12 months: ${firstYear.join(', ')}`,
+      'SES at its à la carte price; an account on the SES Essentials plan (the default for new accounts since 2026-07-21) pays $0.16 per 1,000 (AWS price list as transcribed at raw.githubusercontent.com/api-evangelist/amazon-ses/refs/heads/main/plans/amazon-ses-plans-pricing.yml)',
       `fixed resources the stacks create: ${fixedResources.secrets} secret, ${fixedResources.kmsKeys} KMS keys, ${fixedResources.alarms} alarms, ${fixedResources.dashboards} dashboards (test/unit/cost-deployment.test.ts reads infra/stacks for them)`,
     ],
     unpriced,

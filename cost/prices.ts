@@ -17,7 +17,7 @@ export interface PriceSource {
   readonly seenAt: string;
   /** What that copy says. */
   readonly quote: string;
-  /** The date the copy states for itself (`as of …`, `updated …`), else when it was read. */
+  /** The date the copy states for itself (`as of …`, `updated …`), else `undated copy, read <date>`. */
   readonly copyDate: string;
 }
 
@@ -40,7 +40,8 @@ export interface FreeTier {
   readonly source: PriceSource;
 }
 
-const read = PRICE_TABLE_DATE;
+/** For a copy that states no date of its own: when it was read. */
+const read = `undated copy, read ${PRICE_TABLE_DATE}`;
 
 const lambdaPage = 'https://aws.amazon.com/lambda/pricing/';
 const dynamoOnDemandPage = 'https://aws.amazon.com/dynamodb/pricing/on-demand/';
@@ -458,5 +459,6 @@ export const unpriced: readonly string[] = [
   `API Gateway access logs (${cloudWatchPage}): the bench does not measure the bytes of an access log line`,
   `Secrets Manager API calls (${secretsPage}, $0.05 per 10,000): one GetSecretValue per cold start, which the bench does not count`,
   `the recurring sweeps' Lambda duration: the bench measures no alertScan run`,
+  `Lambda's own START, END and REPORT log lines (${cloudWatchPage}): the bench measures the bytes our code logs`,
   `data transfer out to the internet (API responses, console assets through CloudFront)`,
 ];

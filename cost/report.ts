@@ -1,5 +1,5 @@
 import type { Bill, BillLine } from './bill.ts';
-import { PRICE_REGION, PRICE_TABLE_DATE, prices } from './prices.ts';
+import { freeTiers, PRICE_REGION, PRICE_TABLE_DATE, type PriceSource, prices } from './prices.ts';
 
 /** The bill as text: aligned columns, the idle section, the free tier credit, SES, then the one line for scripts. */
 
@@ -106,5 +106,29 @@ export function report(bill: Bill, context: ReportContext): string {
   if (context.unpriced.length > 0)
     out.push('', 'Not in this bill:', ...context.unpriced.map((n) => `  - ${n}`));
   out.push('', totalLine(bill.listUsd, bill.ses.usd));
+  return `${out.join('\n')}\n`;
+}
+
+const sourceLines = (source: PriceSource): string[] => [
+  `    page: ${source.page}`,
+  `    read at: ${source.seenAt} (${source.copyDate})`,
+  `    says: "${source.quote}"`,
+];
+
+/** The price table with each price's source, for `npm run cost -- --prices`. */
+export function priceTable(): string {
+  const out = [`List prices, ${PRICE_REGION}, table of ${PRICE_TABLE_DATE} (cost/prices.ts)`, ''];
+  for (const p of Object.values(prices)) {
+    const per = p.per === 1 ? '' : `${p.per.toLocaleString('en-US')} `;
+    out.push(`${p.service}, ${p.item}: $${p.usd} per ${per}${p.unit}`, ...sourceLines(p.source));
+  }
+  out.push('', 'Free tiers');
+  for (const tier of freeTiers) {
+    const p = prices[tier.price];
+    out.push(
+      `${p.service}, ${p.item}: ${tier.quantity.toLocaleString('en-US')} ${p.unit} a month (${tier.term})`,
+      ...sourceLines(tier.source),
+    );
+  }
   return `${out.join('\n')}\n`;
 }

@@ -8,16 +8,18 @@ import { type ApiCategory, apiCategories, type Profile } from './profile.ts';
 
 /**
  * The category of an `api.<operationId>[.<variant>]` unit by the operationId's verb; `undefined`
- * for operations outside the everyday mix (exports, sends, renders, rotations, ...). A unit whose
- * id names a search (`search`, a `q` query, a prefix or an email lookup) is a search whatever its
- * verb, since a search is a list with `q`.
+ * for operations outside the everyday mix (exports, sends, renders, rotations, ...). A list whose
+ * id names a search (`search`, a `q` query, a prefix or an email lookup) is a search, since a
+ * search is a list with `q`.
  */
 export function apiCategory(unitId: string): ApiCategory | undefined {
   if (!unitId.startsWith('api.')) return undefined;
   const rest = unitId.slice('api.'.length);
-  if (/search|prefix|email|(^|[.?&])q\b/i.test(rest)) return 'searches';
   const verb = /^[a-z]+/.exec(rest)?.[0] ?? '';
-  return verbCategories[verb];
+  const category = verbCategories[verb];
+  if (category === 'lists' && /search|prefix|email|(^|[.?&])q\b/i.test(rest.slice(verb.length)))
+    return 'searches';
+  return category;
 }
 
 const verbCategories: Readonly<Record<string, ApiCategory>> = {

@@ -38,6 +38,8 @@ describe('the month of units', () => {
     expect(apiCategory('api.getContact')).toBe('reads');
     expect(apiCategory('api.listDeals')).toBe('lists');
     expect(apiCategory('api.listContacts.prefix')).toBe('searches');
+    expect(apiCategory('api.listContacts?q=ana')).toBe('searches');
+    expect(apiCategory('api.createContact.uniqueEmail')).toBe('creates');
     expect(apiCategory('api.createContact')).toBe('creates');
     expect(apiCategory('api.convertLead')).toBe('creates');
     expect(apiCategory('api.updateDeal')).toBe('updates');
