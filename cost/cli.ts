@@ -103,8 +103,8 @@ const pct = (share: number) => `${Math.round(share * 1000) / 10} %`;
 
 function describe(profile: Profile, units: MonthlyUnits, run: UnitCountsRun): string[] {
   const lines = [
-    `${profile.description}: ${profile.seats} seats`,
-    `${quantity(profile.apiCallsPerMonth)} API calls a month:`,
+    profile.description,
+    `${profile.seats} seats making ${quantity(profile.apiCallsPerMonth)} API calls a month:`,
   ];
   for (const category of apiCategories) {
     const spread = units.apiSpread.get(category);

@@ -460,5 +460,6 @@ export const unpriced: readonly string[] = [
   `Secrets Manager API calls (${secretsPage}, $0.05 per 10,000): one GetSecretValue per cold start, which the bench does not count`,
   `the recurring sweeps' Lambda duration: the bench measures no alertScan run`,
   `Lambda's own START, END and REPORT log lines (${cloudWatchPage}): the bench measures the bytes our code logs`,
+  `S3 storage (${s3Page}) of the console's files and of the uploads, exports and inbound mail the buckets keep for 7, 2 and 30 days: the bench does not measure object sizes`,
   `data transfer out to the internet (API responses, console assets through CloudFront)`,
 ];
