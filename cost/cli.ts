@@ -6,7 +6,7 @@ import { apiCategories, applyOverrides, flagFields, type Profile, parseProfile }
 import { spliceBill } from './readme.ts';
 import { priceTable, quantity, report } from './report.ts';
 import { storedKinds, usageOf } from './usage.ts';
-import { type MonthlyUnits, monthlyUnits } from './workload.ts';
+import { DERIVED_STREAM_UNIT, type MonthlyUnits, monthlyUnits } from './workload.ts';
 
 /**
  * `npm run cost [-- --profile <file.json>] [--counts <unit-counts.json>] [--mode full|quick]
@@ -117,7 +117,7 @@ function describe(profile: Profile, units: MonthlyUnits, run: UnitCountsRun): st
   lines.push(
     `${quantity(profile.emailsPerMonth)} campaign emails a month; opened ${pct(profile.openRate)} (${q('tracking.open')} tracked opens), clicked ${pct(profile.clickRate)} (${q('tracking.click')} tracked clicks); ${profile.sesEventsPerEmail} SES events each (${q('ses.event')})`,
     `${quantity(profile.importRowsPerMonth)} imported rows, ${quantity(profile.remindersPerMonth)} reminders, ${quantity(profile.webhookDeliveriesPerMonth)} webhook deliveries, ${quantity(profile.sequenceStepsPerMonth)} sequence steps a month`,
-    `${quantity(units.streamRecords)} stream records a month (the writes above, and the consumer's own: stream.record makes ${quantity(run.units['stream.record']?.streamRecords ?? 0)} per record)`,
+    `${quantity(units.streamRecords)} stream records a month: ${quantity(units.quantities.get('stream.record') ?? 0)} of the writes above, ${quantity(units.quantities.get(DERIVED_STREAM_UNIT) ?? 0)} of the consumer's own items (stream.record writes ${quantity(run.units['stream.record']?.streamRecords ?? 0)} per record)`,
   );
   const stored = [
     ...Object.entries(profile.records).map(([kind, n]) => `${quantity(n)} ${kind}`),
@@ -135,7 +135,7 @@ async function main(argv: readonly string[]): Promise<string> {
   const { fixedResources, logRetentionDays, memoryOf, metricSeries } = await import('./deployment.ts');
   const { run, label } = pickRun(await readUnitCounts(args.counts), args.mode, args.counts);
   const units = monthlyUnits(profile, run);
-  const usage = usageOf(units.quantities, run, memoryOf);
+  const usage = usageOf(units.quantities, units.units, memoryOf, units.streamRecords);
   const running = new Set(usage.functions.filter((f) => f.invocations > 0).map((f) => f.function));
   const result = bill({
     usage,

@@ -1,4 +1,4 @@
-import type { StorageCounts, UnitCountsRun } from '../bench/unit-counts.ts';
+import type { StorageCounts, UnitCounts } from '../bench/unit-counts.ts';
 import type { Profile } from './profile.ts';
 
 /**
@@ -50,15 +50,17 @@ export interface Usage {
 }
 
 /**
- * The month's metered usage: every unit's counts times its monthly quantity. Lambda GB-seconds are
+ * The month's metered usage: every unit's counts times its monthly quantity; `streamRecords`, read
+ * by the Lambda trigger at no charge, is carried for the bill to show. Lambda GB-seconds are
  * taken per unit and function (each has its own measured duration), at the function's memory from
  * `memoryOf` (infra/lambdas.ts). Message payloads of the measured units are small (ids and keys,
  * far below 64 KB), so each SQS request and EventBridge entry is one chunk.
  */
 export function usageOf(
   quantities: ReadonlyMap<string, number>,
-  run: UnitCountsRun,
+  units: Readonly<Record<string, UnitCounts>>,
   memoryOf: (fn: string) => number,
+  streamRecords = 0,
 ): Usage {
   const fns = new Map<string, { invocations: number; gbSeconds: number; ms: number; logBytes: number }>();
   const totals = {
@@ -73,7 +75,7 @@ export function usageOf(
     s3GetRequests: 0,
   };
   for (const [unitId, quantity] of quantities) {
-    const unit = run.units[unitId];
+    const unit = units[unitId];
     if (!unit) throw new Error(`No measured counts for ${unitId}`);
     totals.httpApiRequests += unit.httpApiRequests * quantity;
     totals.writeUnits += unit.dynamodb.writeUnits * quantity;
@@ -106,7 +108,7 @@ export function usageOf(
       billedMs: f.invocations > 0 ? f.ms / f.invocations : 0,
       logBytes: f.logBytes,
     }));
-  return { ...totals, functions, streamRecords: quantities.get('stream.record') ?? 0 };
+  return { ...totals, functions, streamRecords };
 }
 
 export interface StoredKind {

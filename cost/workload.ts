@@ -1,4 +1,4 @@
-import type { UnitCountsRun } from '../bench/unit-counts.ts';
+import type { UnitCounts, UnitCountsRun } from '../bench/unit-counts.ts';
 import { type ApiCategory, apiCategories, type Profile } from './profile.ts';
 
 /**
@@ -53,11 +53,41 @@ const verbCategories: Readonly<Record<string, ApiCategory>> = {
 export interface MonthlyUnits {
   /** Unit id → units a month. */
   readonly quantities: ReadonlyMap<string, number>;
+  /** The units to price: the run's, and `DERIVED_STREAM_UNIT` when the month has stream records. */
+  readonly units: Readonly<Record<string, UnitCounts>>;
   /** How the API calls were spread: category → the unit ids that share it. */
   readonly apiSpread: ReadonlyMap<ApiCategory, readonly string[]>;
-  /** Stream records a month, the consumer's own writes' records included. */
+  /** Stream records a month: those of the month's writes and those of the consumer's own. */
   readonly streamRecords: number;
   readonly notes: readonly string[];
+}
+
+/** The records of the consumer's own items (markers, counters, timeline entries). */
+export const DERIVED_STREAM_UNIT = 'stream.record.derived';
+
+/**
+ * What a record of the consumer's own items costs when the counts have no unit for it: the trigger
+ * reads it in the same batches (stream.record's Lambda share per record) and the consumers skip it
+ * (no writes, nothing sent, no further records).
+ */
+export function derivedStreamUnit(stream: UnitCounts): UnitCounts {
+  return {
+    description: "a stream record of the consumer's own items, read by the trigger and skipped",
+    method: "stream.record's Lambda share per record; no writes, nothing sent (not measured apart)",
+    measuredUnits: stream.measuredUnits,
+    httpApiRequests: 0,
+    dynamodb: { requests: {}, writeUnits: 0, readUnits: 0, itemsWritten: 0 },
+    lambda: stream.lambda,
+    sqsRequests: 0,
+    schedulerRequests: 0,
+    schedulerInvocations: 0,
+    eventBridgeEvents: 0,
+    sesRequests: 0,
+    sesEmails: 0,
+    s3PutRequests: 0,
+    s3GetRequests: 0,
+    streamRecords: 0,
+  };
 }
 
 /** Units the profile names beyond the API mix: unit id → units a month. */
@@ -78,12 +108,14 @@ export function backgroundUnits(profile: Profile): Record<string, number> {
  * The month's units. API calls are shared among the categories by the profile's mix, and within a
  * category equally among the measured units of it (a search category with no unit of its own is
  * spread over the list units: a search is a list page with `q`). Each unit's writes produce stream
- * records, which the `stream.record` unit prices; the consumer's own writes produce records too, so
- * the total is the geometric sum direct / (1 − r), r being `stream.record`'s own records per record.
- * Throws, naming what is missing, when a unit the profile needs was not measured or when r ≥ 1.
+ * records, which `stream.record` prices; the consumer's own writes (markers, counters, timeline
+ * entries: `stream.record`'s own records per record) produce records too, priced by the counts'
+ * `stream.record.derived` unit when there is one, else by `derivedStreamUnit`. Throws, naming what
+ * is missing, when a unit the profile needs was not measured.
  */
 export function monthlyUnits(profile: Profile, run: UnitCountsRun): MonthlyUnits {
   const quantities = new Map<string, number>();
+  const units: Record<string, UnitCounts> = { ...run.units };
   const notes: string[] = [];
   const missing: string[] = [];
   const add = (unit: string, quantity: number) =>
@@ -98,17 +130,17 @@ export function monthlyUnits(profile: Profile, run: UnitCountsRun): MonthlyUnits
   for (const category of apiCategories) {
     const share = profile.apiMix[category];
     if (share === 0) continue;
-    let units = byCategory.get(category) ?? [];
-    if (units.length === 0 && category === 'searches' && (byCategory.get('lists') ?? []).length > 0) {
-      units = byCategory.get('lists') ?? [];
+    let spread = byCategory.get(category) ?? [];
+    if (spread.length === 0 && category === 'searches' && (byCategory.get('lists') ?? []).length > 0) {
+      spread = byCategory.get('lists') ?? [];
       notes.push('searches: no search unit measured apart, priced as list pages (a search is a list with q)');
     }
-    if (units.length === 0) {
+    if (spread.length === 0) {
       missing.push(`an api.* unit of the ${category} category (the mix gives it ${share})`);
       continue;
     }
-    apiSpread.set(category, units);
-    for (const unit of units) add(unit, (profile.apiCallsPerMonth * share) / units.length);
+    apiSpread.set(category, spread);
+    for (const unit of spread) add(unit, (profile.apiCallsPerMonth * share) / spread.length);
   }
 
   for (const [unit, quantity] of Object.entries(backgroundUnits(profile))) {
@@ -125,25 +157,22 @@ export function monthlyUnits(profile: Profile, run: UnitCountsRun): MonthlyUnits
     if (!stream)
       missing.push(`stream.record (the month's writes produce ${Math.round(direct)} stream records)`);
     else {
-      streamRecords = streamTotal(direct, stream.streamRecords);
-      add('stream.record', streamRecords);
+      const derived = direct * stream.streamRecords;
+      add('stream.record', direct);
+      if (derived > 0) {
+        if (!units[DERIVED_STREAM_UNIT]) {
+          units[DERIVED_STREAM_UNIT] = derivedStreamUnit(stream);
+          notes.push(
+            `${DERIVED_STREAM_UNIT}: the records of the stream consumer's own items (${stream.streamRecords} per record) are priced at stream.record's Lambda share, without writes (the counts have no unit for them)`,
+          );
+        }
+        add(DERIVED_STREAM_UNIT, derived);
+      }
+      streamRecords = direct + derived;
     }
   }
   if (missing.length > 0) {
     throw new Error(`The counts file lacks units this workload needs:\n  ${missing.join('\n  ')}`);
   }
-  return { quantities, apiSpread, streamRecords, notes };
-}
-
-/**
- * Stream records in all: the `direct` records of the month's writes, plus those of the consumer's
- * own writes, which the consumer reads in turn (`perRecord` of them per record it handles).
- */
-export function streamTotal(direct: number, perRecord: number): number {
-  if (perRecord >= 1) {
-    throw new Error(
-      `stream.record writes ${perRecord} stream records per record it handles: the consumer would never settle`,
-    );
-  }
-  return direct / (1 - perRecord);
+  return { quantities, units, apiSpread, streamRecords, notes };
 }

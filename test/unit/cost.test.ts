@@ -4,7 +4,7 @@ import { type Profile, parseProfile } from '../../cost/profile.ts';
 import { README_END, README_START, spliceBill } from '../../cost/readme.ts';
 import { report, targetLine, totalLine, usd } from '../../cost/report.ts';
 import { billedGbSeconds, CHUNK_BYTES, chunkedRequests, GB, storedKinds, usageOf } from '../../cost/usage.ts';
-import { apiCategory, monthlyUnits, streamTotal } from '../../cost/workload.ts';
+import { apiCategory, DERIVED_STREAM_UNIT, monthlyUnits } from '../../cost/workload.ts';
 import { fixtureRun, unit } from './cost-fixture.ts';
 
 const profileOf = (input: Record<string, unknown>): Profile => {
@@ -68,13 +68,25 @@ describe('the month of units', () => {
     expect(units.quantities.get('ses.event')).toBe(2000);
   });
 
-  it("counts the consumer's own stream records as a geometric sum, and refuses one that never settles", () => {
-    expect(streamTotal(100, 0)).toBe(100);
-    expect(streamTotal(100, 0.5)).toBe(200);
-    expect(() => streamTotal(100, 1)).toThrow(/never settle/);
-    // 1,000 reminders write one stream record each; the consumer adds 0.5 per record it reads.
-    const units = monthlyUnits(profileOf({ remindersPerMonth: 1000, apiMix: undefined }), fixtureRun());
-    expect(units.streamRecords).toBeCloseTo(2000);
+  it("prices the records of the consumer's own items once, at stream.record's Lambda share without writes", () => {
+    // 1,000 reminders write one stream record each; the consumer's own items add 0.5 per record.
+    const run = fixtureRun();
+    const units = monthlyUnits(profileOf({ remindersPerMonth: 1000 }), run);
+    expect(units.quantities.get('stream.record')).toBeCloseTo(1000);
+    expect(units.quantities.get(DERIVED_STREAM_UNIT)).toBeCloseTo(500);
+    expect(units.streamRecords).toBeCloseTo(1500);
+    const derived = units.units[DERIVED_STREAM_UNIT];
+    expect(derived?.lambda).toEqual(run.units['stream.record']?.lambda);
+    expect(derived?.dynamodb.writeUnits).toBe(0);
+    expect(derived?.streamRecords).toBe(0);
+    // A measured unit for them, when the counts have one, is used as it is.
+    const measured = {
+      ...run,
+      units: { ...run.units, [DERIVED_STREAM_UNIT]: unit({ fn: 'tableChanges', httpApiRequests: 0 }) },
+    };
+    expect(monthlyUnits(profileOf({ remindersPerMonth: 1000 }), measured).units[DERIVED_STREAM_UNIT]).toBe(
+      measured.units[DERIVED_STREAM_UNIT],
+    );
   });
 
   it('names every unit the workload needs and the counts lack', () => {
@@ -94,7 +106,7 @@ describe('usage and storage', () => {
         ['api.getContact', 1000],
         ['stream.record', 200],
       ]),
-      run,
+      run.units,
       (fn) => (fn === 'tableChanges' ? 1024 : 512),
     );
     expect(usage.httpApiRequests).toBe(1000);
@@ -121,11 +133,7 @@ describe('usage and storage', () => {
 
 describe('the bill', () => {
   const input = (overrides: Partial<Parameters<typeof bill>[0]> = {}) => ({
-    usage: usageOf(
-      new Map([['api.getContact', 2_000_000]]),
-      { ...fixtureRun(), units: { 'api.getContact': unit() } },
-      () => 1024,
-    ),
+    usage: usageOf(new Map([['api.getContact', 2_000_000]]), { 'api.getContact': unit() }, () => 1024),
     stored: [{ kind: 'contact', records: 1, bytes: 30 * GB }],
     fixed: {
       secrets: 1,
@@ -180,7 +188,7 @@ describe('the bill', () => {
   });
 
   it('says whether the target is met, and names the largest lines when it is not', () => {
-    const cheap = bill(input({ usage: usageOf(new Map(), fixtureRun(), () => 512), stored: [] }));
+    const cheap = bill(input({ usage: usageOf(new Map(), fixtureRun().units, () => 512), stored: [] }));
     expect(targetLine(cheap)).toMatch(/: met at list price \(\$0\.\d{2}\)$/);
     const dear = bill(input());
     expect(targetLine(dear)).toMatch(/not met at list price \(\$\d+\.\d{2};.*the largest lines: X-Ray/);
