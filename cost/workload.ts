@@ -108,7 +108,9 @@ export function backgroundUnits(profile: Profile): Record<string, number> {
  * The month's units. API calls are shared among the categories by the profile's mix, and within a
  * category equally among the measured units of it (a search category with no unit of its own is
  * spread over the list units: a search is a list page with `q`). Each unit's writes produce stream
- * records, which `stream.record` prices; the consumer's own writes (markers, counters, timeline
+ * records, which `stream.record` prices, unless the unit was measured with the stream consumer
+ * running (its Lambda parts name `stream.record`'s function): then they are in it already. The
+ * consumer's own writes (markers, counters, timeline
  * entries: `stream.record`'s own records per record) produce records too, priced by the counts'
  * `stream.record.derived` unit when there is one, else by `derivedStreamUnit`. Throws, naming what
  * is missing, when a unit the profile needs was not measured.
@@ -149,9 +151,17 @@ export function monthlyUnits(profile: Profile, run: UnitCountsRun): MonthlyUnits
     else add(unit, quantity);
   }
 
-  let direct = 0;
-  for (const [unit, quantity] of quantities) direct += quantity * (run.units[unit]?.streamRecords ?? 0);
+  // A unit measured through the local runtime with the stream consumer running (its Lambda parts
+  // name the consumer) has the stream's share of its work in it already; only the others' records
+  // go through stream.record.
   const stream = run.units['stream.record'];
+  const consumers = new Set((stream?.lambda ?? []).map((part) => part.function));
+  const settled = (unit: UnitCounts | undefined) =>
+    (unit?.lambda ?? []).some((part) => consumers.has(part.function));
+  let direct = 0;
+  for (const [unit, quantity] of quantities) {
+    if (!settled(run.units[unit])) direct += quantity * (run.units[unit]?.streamRecords ?? 0);
+  }
   let streamRecords = 0;
   if (direct > 0) {
     if (!stream)

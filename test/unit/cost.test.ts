@@ -79,6 +79,13 @@ describe('the month of units', () => {
     expect(derived?.lambda).toEqual(run.units['stream.record']?.lambda);
     expect(derived?.dynamodb.writeUnits).toBe(0);
     expect(derived?.streamRecords).toBe(0);
+    // A unit measured with the consumer running has its stream share in it: none added.
+    const campaign = monthlyUnits(
+      profileOf({ emailsPerMonth: 1000, openRate: 0, clickRate: 0, sesEventsPerEmail: 0 }),
+      run,
+    );
+    expect(campaign.quantities.get('campaign.recipient')).toBe(1000);
+    expect(campaign.quantities.has('stream.record')).toBe(false);
     // A measured unit for them, when the counts have one, is used as it is.
     const measured = {
       ...run,
