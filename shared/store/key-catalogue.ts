@@ -1,3 +1,4 @@
+import { activityState, agendaKey } from '../domain/activities.ts';
 import {
   ALERT_TENANTS_PK,
   acceptedQuoteKey,
@@ -54,6 +55,7 @@ import {
   shareDownloadSk,
   shareDownloadsPk,
   shareKey,
+  statePk,
   streamMarkerKey,
   suppressionKey,
   timelinePk,
@@ -134,6 +136,12 @@ export function accessPatternShapes(): KeyShape[] {
     recordPattern('byTeam', { teamId: '<teamId>' }),
     recordPattern('byParent', { parentId: '<parentId>' }),
     recordPattern('byState', { state: '<state>' }),
+    {
+      name: 'byState (activities)',
+      index: recordPatterns.byState.index,
+      pk: statePk(TENANT, 'ACTIVITY', activityState({ status: '<status>' as 'open', ownerId: '<ownerId>' })),
+      sk: agendaKey({ id: ID, dueAt: '<dueAt>' }),
+    },
     recordPattern('byName', { prefix: '<prefix>' }, searchSk('<word>', ID)),
     {
       name: 'recipientsByStatus',
