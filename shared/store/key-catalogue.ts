@@ -17,8 +17,11 @@ import {
   contactEnrollmentsPk,
   copiesPk,
   dealHistoryKey,
+  ENROLLMENT_CHUNK_PREFIX,
   type EntityType,
   engagementPk,
+  enrollmentChunkKey,
+  enrollmentJobKey,
   enrollmentKey,
   enrollmentStatusPk,
   eventsMarkerKey,
@@ -207,6 +210,11 @@ export function accessPatternShapes(): KeyShape[] {
     }),
     item('engagement', { pk: engagementPk(TENANT, '<campaignId>', '<kind>' as 'opened'), sk: '<contactId>' }),
     item('enrollment', enrollmentKey(TENANT, '<sequenceId>', '<contactId>')),
+    item('enrollmentJob', enrollmentJobKey(TENANT, '<jobId>')),
+    item('enrollmentChunk', {
+      ...enrollmentChunkKey(TENANT, '<jobId>', 0),
+      sk: `${ENROLLMENT_CHUNK_PREFIX}<nnnnnn>`,
+    }),
     item('sendBudget', sendBudgetKey('<epochSecond>' as unknown as number)),
     {
       name: 'alertWatches',

@@ -224,6 +224,25 @@ export const contactEnrollmentsPk = (tenantId: string, contactId: string) =>
 export const enrollmentStatusPk = (tenantId: string, sequenceId: string, status: string) =>
   `T#${tenantId}#SEQUENCE#${sequenceId}#ENROLLMENTS#${status}`;
 
+/**
+ * A background enrollment of a segment into a sequence (shared/store/enrollment-jobs.ts):
+ * the job item, and one marker per chunk of contacts it has enrolled
+ * (`CHUNK#<n>`, written once with the chunk's counts), in the job's own partition.
+ */
+export const enrollmentJobPk = (tenantId: string, jobId: string) => `T#${tenantId}#ENROLLMENT_JOB#${jobId}`;
+
+export const enrollmentJobKey = (tenantId: string, jobId: string) => ({
+  pk: enrollmentJobPk(tenantId, jobId),
+  sk: RECORD_SK,
+});
+
+export const ENROLLMENT_CHUNK_PREFIX = 'CHUNK#';
+
+export const enrollmentChunkKey = (tenantId: string, jobId: string, chunk: number) => ({
+  pk: enrollmentJobPk(tenantId, jobId),
+  sk: `${ENROLLMENT_CHUNK_PREFIX}${String(chunk).padStart(6, '0')}`,
+});
+
 /** A record of the timeline and followers: its type as the API names it (`contact`) and id. */
 interface Ref {
   readonly type: string;

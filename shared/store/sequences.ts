@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -12,9 +13,12 @@ import type { Rights } from '../domain/access.ts';
 import type { Delivery } from '../domain/delivery.ts';
 import {
   type EnrollmentStatus,
+  type EnrollSkipReason,
   type ExitReason,
   type ExitTrigger,
+  mailability,
   type SequenceStep,
+  stepDueAt,
   stepScheduleName,
 } from '../domain/sequence.ts';
 import { emailHash } from '../domain/suppression.ts';
@@ -87,6 +91,8 @@ export interface Enrollment {
   readonly enrolledBy: string;
   /** The author's rights when enrolling; each step reads the contact with their rights now (readers.ts). */
   readonly enrolledAs?: Rights;
+  /** The background job that enrolled it (enrollment-jobs.ts), so a replayed chunk counts it as its own. */
+  readonly jobId?: string;
   readonly updatedAt: string;
   readonly completedAt?: string;
   readonly exitedAt?: string;
@@ -114,7 +120,14 @@ const strip = <T>(item: Item): T =>
 
 /** What clients see of an enrollment: not its run id nor where its links point. */
 export function enrollmentView(enrollment: Enrollment) {
-  const { tenantId: _tenant, runId: _run, linkBaseUrl: _base, enrolledAs: _as, ...shown } = enrollment;
+  const {
+    tenantId: _tenant,
+    runId: _run,
+    linkBaseUrl: _base,
+    enrolledAs: _as,
+    jobId: _job,
+    ...shown
+  } = enrollment;
   return shown;
 }
 
@@ -452,4 +465,110 @@ export async function cancelStep(enrollment: ScheduledEnrollment, step: number):
   } catch (error) {
     logger.warn('sequence step schedule not deleted', { name, error: String(error) });
   }
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function inPool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Schedule and enrollment writes in flight per call (EventBridge Scheduler allows bursts, not floods). */
+const ENROLL_CONCURRENCY = 16;
+
+export interface EnrollContacts {
+  readonly tenantId: string;
+  readonly sequence: Pick<Sequence, 'id' | 'steps'>;
+  /** Live contacts the enrolling user may read (the caller checks both). */
+  readonly candidates: readonly Contact[];
+  readonly linkBaseUrl: string;
+  readonly enrolledBy: string;
+  readonly enrolledAs: Rights;
+  /** The background job enrolling them, if any: its earlier runs' enrollments count as `enrolled`. */
+  readonly jobId?: string;
+}
+
+/**
+ * Enrolls the mailable contacts among `candidates`; returns each one's
+ * outcome. For each, the first step's schedule is created before the
+ * enrollment is written: a crash in between leaves a schedule that names no
+ * enrollment of its run and does nothing, never an enrollment that waits for
+ * a schedule that does not exist. A contact enrolled meanwhile by someone
+ * else gets its new schedule deleted. The enrollment's key is the contact in
+ * the sequence, so however often this runs for a contact (a replayed queue
+ * message, a second request) it is enrolled once.
+ */
+export async function enrollContacts(
+  input: EnrollContacts,
+): Promise<Map<string, EnrollSkipReason | 'enrolled'>> {
+  const { tenantId, sequence, candidates } = input;
+  const outcome = new Map<string, EnrollSkipReason | 'enrolled'>();
+  const ids = candidates.map((contact) => contact.id);
+  const [existing, suppressed] = await Promise.all([
+    existingEnrollments(tenantId, sequence.id, ids),
+    suppressedEmails(
+      tenantId,
+      candidates.flatMap((contact) => (contact.email ? [contact.email] : [])),
+    ),
+  ]);
+  const outcomeOf = (enrollment: Enrollment): EnrollSkipReason | 'enrolled' =>
+    input.jobId !== undefined && enrollment.jobId === input.jobId
+      ? 'enrolled'
+      : enrollment.status === 'active'
+        ? 'already_enrolled'
+        : 'previously_enrolled';
+  const eligible: Contact[] = [];
+  for (const contact of candidates) {
+    const before = existing.get(contact.id);
+    const mailable = mailability(contact, contact.email ? suppressed.has(contact.email) : false);
+    if (before) outcome.set(contact.id, outcomeOf(before));
+    else if (mailable !== 'ok') outcome.set(contact.id, mailable);
+    else eligible.push(contact);
+  }
+
+  const [first] = sequence.steps;
+  if (!first) return outcome;
+  await inPool(eligible, ENROLL_CONCURRENCY, async (contact) => {
+    const now = new Date();
+    const due = stepDueAt(now, first.delayHours);
+    const enrollment: Enrollment = {
+      tenantId,
+      sequenceId: sequence.id,
+      contactId: contact.id,
+      runId: randomUUID(),
+      status: 'active',
+      currentStep: 0,
+      nextStepAt: due.toISOString(),
+      linkBaseUrl: input.linkBaseUrl,
+      enrolledAt: now.toISOString(),
+      enrolledBy: input.enrolledBy,
+      enrolledAs: input.enrolledAs,
+      ...(input.jobId !== undefined ? { jobId: input.jobId } : {}),
+      updatedAt: now.toISOString(),
+    };
+    await scheduleStep(enrollment, 0, due);
+    let written = false;
+    try {
+      written = await putEnrollment(enrollment);
+    } finally {
+      if (!written) await cancelStep(enrollment, 0);
+    }
+    if (written) {
+      outcome.set(contact.id, 'enrolled');
+      return;
+    }
+    const raced = await getEnrollment(tenantId, sequence.id, contact.id);
+    outcome.set(contact.id, raced ? outcomeOf(raced) : 'already_enrolled');
+  });
+  return outcome;
 }

@@ -1,5 +1,7 @@
 import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import type { BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { monotonicFactory } from 'ulid';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
 import { CLAIM_LEDGER_PATH } from '../../infra/local/ses-events.ts';
@@ -703,5 +705,133 @@ describe('sequences', () => {
         (item: { contactId: string }) => item.contactId,
       ),
     ).toEqual([contact.id]);
+  });
+});
+
+describe('enrollment of a large segment', () => {
+  /** Contacts written straight to the table (the API would take minutes for a thousand), 25 a batch. */
+  async function writeContacts(records: readonly Record<string, unknown>[]) {
+    const { toItem } = await import('#shared/store/records');
+    const { contacts } = await import('#shared/store/entities');
+    const { dynamo } = await import('#shared/store/client');
+    const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const tableName = inject('tableName');
+    const items = records.map((record) => toItem(contacts, world.tenant, record as never));
+    const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, n) =>
+      items.slice(n * 25, n * 25 + 25),
+    );
+    await Promise.all(
+      [0, 1, 2, 3].map(async (worker) => {
+        for (let n = worker; n < batches.length; n += 4) {
+          let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = (batches[n] ?? []).map(
+            (Item) => ({ PutRequest: { Item } }),
+          );
+          while (requests.length > 0) {
+            const output = await dynamo.send(
+              new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+            );
+            requests = output.UnprocessedItems?.[tableName] ?? [];
+          }
+        }
+      }),
+    );
+  }
+
+  it('enrolls past the request limit through a job: 202, each contact once, counted once with reasons', async () => {
+    const { admin, repRed, repBlue, stranger } = world;
+    const tag = unique('big');
+    const next = monotonicFactory();
+    const now = new Date().toISOString();
+    // One past the request's limit (MAX_SEGMENT_ENROLLMENT, 1,000), plus one unsubscribed and one without email.
+    const records = Array.from({ length: 1003 }, (_, index) => ({
+      id: next(),
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+      ownerId: admin.id,
+      archived: false,
+      firstName: `Bulk ${index}`,
+      ...(index === 1002 ? {} : { email: `${tag}-${index}@bulk.example` }),
+      tags: [tag],
+      customFields: {},
+      marketingStatus: index === 1001 ? 'unsubscribed' : 'subscribed',
+    }));
+    await writeContacts(records);
+    const segment = await admin.client.post('/segments', {
+      name: unique('Bulk'),
+      filter: { all: [{ field: 'tags', op: 'contains', value: tag }] },
+    });
+    expect(segment.status, segment.text).toBe(201);
+    const template = await newTemplate(admin.client);
+    const sequence = await newSequence(admin.client, { steps: [{ delayHours: 1, templateId: template.id }] });
+    const early = records[0]?.id as string;
+    await enroll(admin.client, sequence.id, { contactIds: [early] });
+
+    const started = await admin.client.post(`/sequences/${sequence.id}/enroll`, {
+      segmentId: segment.body.id,
+    });
+    expect(started.status, started.text).toBe(202);
+    expect(started.body).toMatchObject({
+      sequenceId: sequence.id,
+      segmentId: segment.body.id,
+      status: 'running',
+    });
+    const location = started.headers.get('location') as string;
+    expect(location).toBe(`/sequences/${sequence.id}/enrollment-jobs/${started.body.id}`);
+
+    const expected = {
+      status: 'done',
+      chunks: 11,
+      chunksDone: 11,
+      enrolled: 1000,
+      skipped: {
+        already_enrolled: 1,
+        previously_enrolled: 0,
+        not_found: 0,
+        no_email: 1,
+        not_subscribed: 1,
+        suppressed: 0,
+      },
+    };
+    await eventually(
+      async () => {
+        const job = await admin.client.get(location);
+        expect(job.status, job.text).toBe(200);
+        expect(job.body).toMatchObject(expected);
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+
+    // A chunk delivered again enrolls nobody twice and counts nothing twice.
+    const worker = await import('#functions/queue/sequenceEnroll');
+    const replay = { tenantId: world.tenant, jobId: started.body.id as string, chunk: 0 };
+    const answer = await worker.handler({
+      Records: [{ messageId: 'replayed', body: JSON.stringify(replay) }],
+    } as never);
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect((await admin.client.get(location)).body).toMatchObject(expected);
+    const active = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const page = await admin.client.get(
+        `/sequences/${sequence.id}/enrollments?status=active&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      for (const item of page.body.items as { contactId: string }[]) active.add(item.contactId);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(active.size).toBe(1001);
+    const steps = (await pendingSchedules(controlToken)).filter(
+      (schedule) => schedule.target === 'sequenceStep' && schedule.payload.sequenceId === sequence.id,
+    );
+    expect(steps).toHaveLength(1001);
+
+    // Another tenant, a rep who cannot read the sequence, and an unknown job: 404 alike.
+    expect((await stranger.client.get(location)).status).toBe(404);
+    expect((await repBlue.client.get(location)).status).toBe(404);
+    expect(
+      (await admin.client.get(`/sequences/${sequence.id}/enrollment-jobs/01J00000000000000000000000`)).status,
+    ).toBe(404);
+    // A rep of the team reads the sequence of the admin? Not theirs: the admin's sequence has no team.
+    expect((await repRed.client.get(location)).status).toBe(404);
   });
 });
