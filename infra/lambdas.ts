@@ -202,6 +202,12 @@ export const lambdas = [
     'alertScan',
     'CRM recurring schedule: alerts (stale deals, missed SLA breaches) for every tenant, as notifications',
   ),
+  scheduleTarget(
+    'sequenceSweep',
+    'CRM recurring schedule: sequence steps left pending by a firing that died, fired again or settled',
+    // Fires a stuck step again through its own schedule name; settles its open claim without calling SES.
+    { scheduler: { access: 'manage', names: 'one per enrollment and step' } },
+  ),
   {
     name: 'campaignSend',
     entry: 'functions/queue/campaignSend.ts',

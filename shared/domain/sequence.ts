@@ -138,6 +138,28 @@ export function stepScheduleName(enrollment: {
   return `seq-${digest}-${enrollment.step}`;
 }
 
+/**
+ * A step still pending this long after it came due is swept
+ * (functions/schedule/sequenceSweep.ts). Well past what a live step may
+ * legitimately wait: a recheck of an open claim (at most SES_EVENTS_HORIZON_MS,
+ * 10 minutes), Lambda's two retries of a failed firing, a throttled send.
+ * Sweeping a step that is in fact still live is harmless: its delivery's claim
+ * keeps any number of firings to one send.
+ */
+export const SWEEP_AFTER_MS = 60 * 60_000;
+/** Sweeps that fire a stuck step again before the sweep settles it itself. */
+export const MAX_SWEEP_REFIRES = 3;
+
+/**
+ * What a sweep does with a step found stuck for the `sweeps`-th time (1 the
+ * first): fire it again, so the step's own logic settles its delivery by
+ * evidence and sends it if nothing went out; past MAX_SWEEP_REFIRES (a step
+ * that keeps dying), settle it without sending: `sent` on evidence, else
+ * `failed`, and move the enrollment on.
+ */
+export const sweepAction = (sweeps: number): 'refire' | 'settle' =>
+  sweeps <= MAX_SWEEP_REFIRES ? 'refire' : 'settle';
+
 /** When a step scheduled now with this delay comes due. */
 export const stepDueAt = (now: Date, delayHours: number): Date =>
   new Date(now.getTime() + Math.round(delayHours * 3_600_000));

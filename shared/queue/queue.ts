@@ -9,11 +9,11 @@ import { env } from '../env.ts';
  */
 export const queueNames = [
   'campaignSend',
+  'sequenceEnroll',
   'reportRebuild',
   'exportJobs',
   'importChunks',
   'webhookDeliveries',
-  'sequenceEnroll',
 ] as const;
 export type QueueName = (typeof queueNames)[number];
 

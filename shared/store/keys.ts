@@ -243,6 +243,16 @@ export const enrollmentChunkKey = (tenantId: string, jobId: string, chunk: numbe
   sk: `${ENROLLMENT_CHUNK_PREFIX}${String(chunk).padStart(6, '0')}`,
 });
 
+/**
+ * A tenant's active enrollments by when their pending step is due (gsi2,
+ * `sk` = enrollmentDueSk): what the sweep of stuck steps reads, only the
+ * overdue ones. Present only while the enrollment is active.
+ */
+export const enrollmentsDuePk = (tenantId: string) => `T#${tenantId}#ENROLLMENTS#DUE`;
+
+export const enrollmentDueSk = (nextStepAt: string, sequenceId: string, contactId: string) =>
+  `${nextStepAt}#${sequenceId}#${contactId}`;
+
 /** A record of the timeline and followers: its type as the API names it (`contact`) and id. */
 interface Ref {
   readonly type: string;
@@ -344,6 +354,8 @@ export const itemIndexes = {
   enrollmentsByStatus: 'gsi6',
   /** Every enrollment of one contact: contactEnrollmentsPk / sequence id. */
   enrollmentsOfContact: 'gsi3',
+  /** A tenant's active enrollments by due step: enrollmentsDuePk / enrollmentDueSk. */
+  enrollmentsDue: 'gsi2',
   /** Every user's notifications about one record: notificationsAboutPk / notificationAboutSk. */
   notificationsAbout: 'gsi3',
   /** The records of one alert kind by due time: alertWatchesPk / alertWatchSk. */

@@ -24,13 +24,16 @@ import {
 import { emailHash } from '../domain/suppression.ts';
 import { logger } from '../observability/logger.ts';
 import { getScheduler } from '../schedule/select.ts';
+import { registerAlertTenant } from './alerts.ts';
 import { dynamo } from './client.ts';
 import { conditionHeld, unlessConditionFails } from './conditional.ts';
 import { type Contact, contacts } from './entities.ts';
 import {
   contactEnrollmentsPk,
+  enrollmentDueSk,
   enrollmentKey,
   enrollmentStatusPk,
+  enrollmentsDuePk,
   enrollmentsPk,
   indexDefinition,
   indexEntry,
@@ -93,6 +96,8 @@ export interface Enrollment {
   readonly enrolledAs?: Rights;
   /** The background job that enrolled it (enrollment-jobs.ts), so a replayed chunk counts it as its own. */
   readonly jobId?: string;
+  /** Times the sweep found its pending step stuck (functions/schedule/sequenceSweep.ts); reset on moving on. */
+  readonly sweeps?: number;
   readonly updatedAt: string;
   readonly completedAt?: string;
   readonly exitedAt?: string;
@@ -113,6 +118,18 @@ const statusIndex = (
 /** The attribute that holds an enrollment's status partition, for updates that move it. */
 const statusPartition = indexDefinition(itemIndexes.enrollmentsByStatus).partitionKey;
 
+/** An active enrollment's place among the tenant's due steps (the sweep's index). */
+const dueIndex = (
+  enrollment: Pick<Enrollment, 'tenantId' | 'sequenceId' | 'contactId'>,
+  nextStepAt: string,
+) =>
+  indexEntry(
+    itemIndexes.enrollmentsDue,
+    enrollmentsDuePk(enrollment.tenantId),
+    enrollmentDueSk(nextStepAt, enrollment.sequenceId, enrollment.contactId),
+  );
+const dueAttributes = indexDefinition(itemIndexes.enrollmentsDue);
+
 /** Enrollments keep `tenantId`: their schedule names are derived from it. */
 const storage = new Set<string>(storageAttributes.filter((name) => name !== 'tenantId'));
 const strip = <T>(item: Item): T =>
@@ -126,6 +143,7 @@ export function enrollmentView(enrollment: Enrollment) {
     linkBaseUrl: _base,
     enrolledAs: _as,
     jobId: _job,
+    sweeps: _sweeps,
     ...shown
   } = enrollment;
   return shown;
@@ -149,6 +167,9 @@ export async function putEnrollment(enrollment: Enrollment): Promise<boolean> {
             enrollment.sequenceId,
           ),
           ...statusIndex(enrollment, enrollment.status),
+          ...(enrollment.status === 'active' && enrollment.nextStepAt
+            ? dueIndex(enrollment, enrollment.nextStepAt)
+            : {}),
           entity: 'enrollment',
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -279,7 +300,7 @@ export async function exitEnrollment(
             updatedAt: at,
             [statusPartition]: enrollmentStatusPk(tenantId, sequenceId, 'exited'),
           },
-          remove: ['nextStepAt'],
+          remove: ['nextStepAt', 'sweeps', dueAttributes.partitionKey, dueAttributes.sortKey],
           when: [equals('status', 'active'), ...(options.runId ? [equals('runId', options.runId)] : [])],
         }),
         ReturnValues: 'ALL_OLD',
@@ -311,7 +332,10 @@ export async function advanceEnrollment(
           completedAt: at,
           [statusPartition]: enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, 'completed'),
         }
-      : { nextStepAt: options.nextStepAt?.toISOString() }),
+      : {
+          nextStepAt: options.nextStepAt?.toISOString(),
+          ...dueIndex(enrollment, options.nextStepAt?.toISOString() ?? ''),
+        }),
     ...(options.skipped ? { skippedSteps: appended([from]) } : {}),
   };
   return conditionHeld(() =>
@@ -321,7 +345,9 @@ export async function advanceEnrollment(
         Key: enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
         ...updateExpression({
           set,
-          remove: completing ? ['nextStepAt'] : [],
+          remove: completing
+            ? ['nextStepAt', 'sweeps', dueAttributes.partitionKey, dueAttributes.sortKey]
+            : ['sweeps'],
           when: [equals('status', 'active'), equals('currentStep', from), equals('runId', enrollment.runId)],
         }),
       }),
@@ -537,7 +563,9 @@ export async function enrollContacts(
   }
 
   const [first] = sequence.steps;
-  if (!first) return outcome;
+  if (!first || eligible.length === 0) return outcome;
+  // The recurring jobs (alerts, the sweep of stuck steps) walk the tenants listed there.
+  await registerAlertTenant(tenantId);
   await inPool(eligible, ENROLL_CONCURRENCY, async (contact) => {
     const now = new Date();
     const due = stepDueAt(now, first.delayHours);
@@ -571,4 +599,71 @@ export async function enrollContacts(
     outcome.set(contact.id, raced ? outcomeOf(raced) : 'already_enrolled');
   });
   return outcome;
+}
+
+/**
+ * The tenant's active enrollments whose pending step was due before `before`
+ * (ISO, exclusive), oldest first, page by page: one Query per page on the due
+ * index (gsi2), reading only overdue ones.
+ */
+export async function* overdueEnrollments(tenantId: string, before: string): AsyncGenerator<Enrollment[]> {
+  const partition = indexPartition(itemIndexes.enrollmentsDue, enrollmentsDuePk(tenantId));
+  for await (const items of queryPages({
+    TableName: config.tableName,
+    ...partition,
+    KeyConditionExpression: `${partition.KeyConditionExpression} AND ${dueAttributes.sortKey} < :before`,
+    ExpressionAttributeValues: { ...partition.ExpressionAttributeValues, ':before': before },
+  })) {
+    yield items.map((item) => strip<Enrollment>(item));
+  }
+}
+
+/**
+ * Counts one more sweep of an enrollment stuck at `step` (of its run, still
+ * active there); the new count, or undefined when it has moved on meanwhile.
+ */
+export async function countSweep(enrollment: ScheduledEnrollment, step: number): Promise<number | undefined> {
+  const output = await unlessConditionFails(() =>
+    dynamo.send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
+        ...updateExpression({
+          add: { sweeps: 1 },
+          when: [equals('status', 'active'), equals('currentStep', step), equals('runId', enrollment.runId)],
+        }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    ),
+  );
+  const sweeps = output?.Attributes?.sweeps;
+  return typeof sweeps === 'number' ? sweeps : undefined;
+}
+
+/**
+ * Moves an enrollment past `step`: schedules the next step, then records the
+ * move (advanceEnrollment). If the move loses (a duplicate firing or a sweep
+ * moved it first, or the enrollment ended meanwhile), the schedule nobody
+ * waits for is deleted. With no next step, the enrollment completes.
+ */
+export async function moveToNextStep(
+  enrollment: Enrollment,
+  sequence: Pick<Sequence, 'steps'>,
+  step: number,
+  skipped: boolean,
+): Promise<void> {
+  const now = new Date();
+  const next = sequence.steps[step + 1];
+  const due = next ? stepDueAt(now, next.delayHours) : undefined;
+  if (due) await scheduleStep(enrollment, step + 1, due);
+  const moved = await advanceEnrollment(enrollment, step, {
+    ...(due ? { nextStepAt: due } : {}),
+    skipped,
+    now,
+  });
+  if (moved || !due) return;
+  const current = await getEnrollment(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId);
+  const waiting =
+    current?.runId === enrollment.runId && current.status === 'active' && current.currentStep === step + 1;
+  if (!waiting) await cancelStep(enrollment, step + 1);
 }

@@ -561,6 +561,10 @@ const samples: Record<OperationId, Sample | NotCallable> = {
     call: async (who) => ({ path: `/sequences/${await make.sequence(who.client)}/enrollments` }),
   },
   getSequenceEnrollment: { call: async (who) => ({ path: await enrollment(who) }) },
+  getSequenceEnrollmentJob: {
+    notCallable:
+      'a job exists only for a segment of more than 1,000 contacts; its rights are tested in sequences.test.ts',
+  },
   unenrollFromSequence: { call: async (who) => ({ path: await enrollment(who) }) },
 
   // saved views
