@@ -6,9 +6,7 @@ import {
   defaultExitOn,
   type EnrollSkipReason,
   MAX_SEGMENT_ENROLLMENT,
-  mailability,
   type SequenceStep,
-  stepDueAt,
 } from '#shared/domain/sequence';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
@@ -41,11 +39,8 @@ import {
   getContacts,
   getEnrollment,
   listEnrollments,
-  putEnrollment,
   type Sequence,
-  scheduleStep,
   sequences,
-  suppressedEmails,
 } from '#shared/store/sequences';
 import { templates } from '#shared/store/templates';
 

@@ -7,11 +7,13 @@ import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
 import { CLAIM_LEDGER_PATH } from '../../infra/local/ses-events.ts';
 import {
   type ApiClient,
+  api,
   eventually,
   type PendingSchedule,
   pendingSchedules,
   runDueSchedules,
   tokenFor,
+  uniqueTenant,
 } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
 import { routeFor, shapeErrors } from '../support/response-shape.ts';
@@ -828,5 +830,107 @@ describe('enrollment of a large segment', () => {
     ).toBe(404);
     // A rep of the team reads the sequence of the admin? Not theirs: the admin's sequence has no team.
     expect((await repRed.client.get(location)).status).toBe(404);
+  });
+});
+
+describe('sweep of stuck steps', () => {
+  it('fires again a step whose firing died between send and record, then settles one that keeps dying, never mailing twice', async () => {
+    // A tenant of its own: the sweep reads every overdue step of the tenant, and other tests leave theirs.
+    const tenant = uniqueTenant();
+    const token = await tokenFor({ tenant, role: 'admin', user: `admin-${tenant}` });
+    const admin = { client: api(token) };
+    const stepSchedulesOf = async (contactId: string) =>
+      (await pendingSchedules(token)).filter(
+        (schedule) =>
+          schedule.target === 'sequenceStep' &&
+          schedule.payload.sequenceId === sequence.id &&
+          schedule.payload.contactId === contactId,
+      );
+    const sweep = await import('#functions/schedule/sequenceSweep');
+    const { SWEEP_AFTER_MS, MAX_SWEEP_REFIRES } = await import('#shared/domain/sequence');
+    const { getScheduler } = await import('#shared/schedule/select');
+    const { sesMailer } = await import('#shared/mail/ses-mailer');
+    const template = await newTemplate(admin.client);
+    const sequence = await newSequence(admin.client, {
+      steps: [
+        { delayHours: 1, templateId: template.id },
+        // Due well after the sweeps' cutoff once reached.
+        { delayHours: 3, templateId: template.id },
+      ],
+    });
+    // a: fired again and settled by its own firing; b: keeps dying after the send; c: dies before sending.
+    const [a, b, c] = [
+      await newContact(admin.client),
+      await newContact(admin.client),
+      await newContact(admin.client),
+    ];
+    await enroll(admin.client, sequence.id, { contactIds: [a.id, b.id, c.id] });
+    const refOf = (contactId: string) => ({
+      kind: 'sequence' as const,
+      sequenceId: sequence.id,
+      contactId,
+      step: 0,
+    });
+
+    /** A firing that claims the email, gets it to SES (or not) and dies: nothing recorded, its schedule gone. */
+    async function dies(contact: { id: string; email?: string }, sent: boolean) {
+      const ref = refOf(contact.id);
+      await deliveries.createDelivery(tenant, { ref, email: contact.email ?? '', status: 'pending' });
+      const claimed = await deliveries.claimDelivery(tenant, ref, new Date());
+      if (sent)
+        await sesMailer().send({
+          to: contact.email ?? '',
+          subject: 'Sent by the firing that died',
+          text: 'Hello',
+          tags: { claim: claimed?.claimId ?? '' },
+        });
+      for (const schedule of await stepSchedulesOf(contact.id))
+        await (await getScheduler()).cancel(schedule.name);
+    }
+    await dies(a, true);
+    await dies(b, true);
+    await dies(c, false);
+    const due = Date.parse((await enrollmentOf(admin.client, sequence.id, a.id)).nextStepAt);
+    const late = new Date(due + SWEEP_AFTER_MS + 1_000);
+
+    // Not yet overdue enough: nothing happens.
+    expect(await sweep.sweepTenant(tenant, new Date(due + 1_000))).toEqual({ refired: 0, settled: 0 });
+    // Overdue: each stuck step gets its schedule back; a's firing settles its claim by SES's record.
+    expect(await sweep.sweepTenant(tenant, late)).toEqual({ refired: 3, settled: 0 });
+    const [again] = await stepSchedulesOf(a.id);
+    expect(again?.payload.step).toBe(0);
+    await expect(sequenceStep.handler({ ...again?.payload, scheduledAt: again?.scheduledAt })).resolves.toBe(
+      'sent',
+    );
+    expect(await enrollmentOf(admin.client, sequence.id, a.id)).toMatchObject({
+      status: 'active',
+      currentStep: 1,
+    });
+
+    // b's and c's firings keep dying: past MAX_SWEEP_REFIRES sweeps, the sweep settles them without sending.
+    for (let sweeps = 2; sweeps <= MAX_SWEEP_REFIRES; sweeps++)
+      expect(await sweep.sweepTenant(tenant, late)).toEqual({ refired: 2, settled: 0 });
+    expect(await sweep.sweepTenant(tenant, late)).toEqual({ refired: 0, settled: 2 });
+    expect(await deliveries.getDelivery(tenant, refOf(b.id))).toMatchObject({ status: 'sent' });
+    expect(await deliveries.getDelivery(tenant, refOf(c.id))).toMatchObject({
+      status: 'failed',
+      reason: 'not sent: the step kept failing',
+    });
+    for (const contact of [b, c])
+      expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({
+        status: 'active',
+        currentStep: 1,
+      });
+    // Nothing left to sweep, and a late firing of a settled step does nothing.
+    expect(await sweep.sweepTenant(tenant, late)).toEqual({ refired: 0, settled: 0 });
+    const stale = (await stepSchedulesOf(b.id)).find((schedule) => schedule.payload.step === 0);
+    await expect(sequenceStep.handler({ ...stale?.payload, scheduledAt: stale?.scheduledAt })).resolves.toBe(
+      'done',
+    );
+
+    // One email each for a and b (the one the dead firing sent), none for c.
+    expect(await subjectsOf(a.email ?? '')).toEqual(['Sent by the firing that died']);
+    expect(await subjectsOf(b.email ?? '')).toEqual(['Sent by the firing that died']);
+    expect(await subjectsOf(c.email ?? '')).toEqual([]);
   });
 });
