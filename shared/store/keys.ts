@@ -226,8 +226,9 @@ export const enrollmentStatusPk = (tenantId: string, sequenceId: string, status:
 
 /**
  * A background enrollment of a segment into a sequence (shared/store/enrollment-jobs.ts):
- * the job item, and one marker per chunk of contacts it has enrolled
- * (`CHUNK#<n>`, written once with the chunk's counts), in the job's own partition.
+ * the job item, and one item per chunk of the resolved segment (`CHUNK#<n>`: its
+ * contact ids, written once; then marked done with its counts, once), in the
+ * job's own partition.
  */
 export const enrollmentJobPk = (tenantId: string, jobId: string) => `T#${tenantId}#ENROLLMENT_JOB#${jobId}`;
 
