@@ -179,3 +179,40 @@ describe('functions that validate no request', () => {
     expect(zod).toEqual([]);
   });
 });
+
+describe('functions that render mail', () => {
+  // Templates are compiled when saved (shared/domain/template-save.ts); the functions that render
+  // mail carry the Handlebars runtime alone. The campaigns function also parses A/B variant
+  // subjects (shared/domain/template-syntax.ts): Handlebars' parser, never its code generator.
+  const renderers = ['campaignSend', 'sequenceStep', 'reminder', 'campaigns'] as const;
+  const compilerOnly =
+    /node_modules\/handlebars\/dist\/cjs\/handlebars\/compiler\/(?!base|parser|whitespace-control|helpers|visitor|node-types)/;
+  const parser = /node_modules\/handlebars\/dist\/cjs\/handlebars\/compiler\//;
+  const converter =
+    /node_modules\/(html-to-text|htmlparser2|domhandler|domutils|dom-serializer|selderee|parseley|deepmerge-ts|source-map)\//;
+  // What the HTML parser and serializer add to `entities`; link tracking decodes hrefs with its decoder alone.
+  const encoder = /node_modules\/entities\/lib\/(esm\/)?(encode|escape)/;
+
+  it.each(renderers.map((name) => [name, lambda(name).entry]))(
+    '%s bundles no template compiler and no HTML-to-text converter',
+    async (name, entry) => {
+      const result = await build({
+        ...esbuildOptions,
+        entryPoints: [join(projectRoot, entry)],
+        outfile: join(tmpdir(), 'crm-renderer-check', 'index.mjs'),
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const inputs = Object.values(result.metafile.outputs)
+        .flatMap((output) => Object.entries(output.inputs))
+        .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+        .map(([input]) => input);
+      const forbidden = (pattern: RegExp) => inputs.filter((input) => pattern.test(input));
+      expect(forbidden(compilerOnly)).toEqual([]);
+      expect(forbidden(converter)).toEqual([]);
+      expect(forbidden(encoder)).toEqual([]);
+      if (name !== 'campaigns') expect(forbidden(parser)).toEqual([]);
+    },
+  );
+});
