@@ -9,7 +9,8 @@ export const activityRoutes = defineRoutes([
     operationId: 'listActivities',
     summary:
       'List activities by assignee, status, related record (`related=contact:<id>`) or due time ' +
-      '(`dueBefore`); `q` is a subject prefix',
+      '(`dueBefore`); `q` is a subject prefix. Newest first, except `assigneeId` with `status`, which ' +
+      'lists by due time, latest first (undated ones first)',
     query: () => activitySchemas().listQuery,
     response: () => listOf(activitySchemas().record),
     status: 200,
@@ -67,8 +68,8 @@ export const activityRoutes = defineRoutes([
     path: '/me/agenda',
     operationId: 'getAgenda',
     summary:
-      "The caller's open activities by due time: overdue first, undated last " +
-      '(the 500 most recently created open activities are considered)',
+      "The caller's open activities by due time: overdue first, undated last, however many there are " +
+      '(each page is one read of an index sorted by due time)',
     query: () => activitySchemas().agendaQuery,
     response: () => listOf(activitySchemas().record),
     status: 200,

@@ -77,9 +77,12 @@ export const sequenceRoutes = defineRoutes([
     path: '/sequences/{id}/enroll',
     operationId: 'enrollInSequence',
     summary:
-      'Enroll contacts: exactly one of `contactIds` (1-500) or `segmentId` (resolved now; at most 1,000 ' +
-      'matching contacts, 409 beyond). Each enrolled contact gets its first step scheduled. Answers ' +
-      '`{enrolled, skipped: [{contactId, reason}]}` with reasons `already_enrolled`, `previously_enrolled` ' +
+      'Enroll contacts: exactly one of `contactIds` (1-500) or `segmentId` (resolved now). Each enrolled ' +
+      'contact gets its first step scheduled. Answers 200 `{enrolled, skipped: [{contactId, reason}]}` ' +
+      'for contactIds and for a segment of at most 1,000 matching contacts; a larger segment, of any ' +
+      'size, is enrolled in the background: 202 with the job (`{id, status: running, ...}`, Location ' +
+      '`/sequences/{id}/enrollment-jobs/{jobId}`), which counts the enrolled and skipped contacts per ' +
+      'reason as it goes. Reasons: `already_enrolled`, `previously_enrolled` ' +
       '(a contact runs through a sequence once; a completed or exited enrollment is not restarted), ' +
       '`not_found` (missing, archived or not visible to you), `no_email`, `not_subscribed`, `suppressed`. ' +
       "Anyone who can read the sequence may enroll the contacts they can see; a segment's contacts that " +
@@ -88,6 +91,20 @@ export const sequenceRoutes = defineRoutes([
     response: () => sequenceSchemas().enrolled,
     status: 200,
     headers: ['Idempotency-Key'],
+  },
+  {
+    method: 'GET',
+    path: '/sequences/{id}/enrollment-jobs/{jobId}',
+    operationId: 'getSequenceEnrollmentJob',
+    summary:
+      "A large segment's background enrollment: `running` while its contacts are enrolled chunk by chunk " +
+      '(`chunks` once the segment is resolved, `chunksDone` so far), then `done`, or `failed` with `error` ' +
+      '(the sequence or segment was archived, the requester deactivated). `enrolled` and `skipped` (per ' +
+      "reason) count the contacts so far; each is counted once, however often the worker's messages are " +
+      'delivered. Visible to whoever can read the sequence; a rep sees only the jobs they started',
+    response: () => sequenceSchemas().enrollmentJob,
+    examples: { response: sequenceExamples.enrollmentJob },
+    status: 200,
   },
   {
     method: 'GET',
