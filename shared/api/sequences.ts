@@ -89,6 +89,11 @@ export const sequenceRoutes = defineRoutes([
       'you cannot see are left out. An archived sequence answers 409',
     body: () => sequenceSchemas().enroll,
     response: () => sequenceSchemas().enrolled,
+    accepted: {
+      description:
+        'A segment of more than 1,000 matching contacts: enrolled in the background; the job, to follow at its Location',
+      response: () => sequenceSchemas().enrollmentJob,
+    },
     status: 200,
     headers: ['Idempotency-Key'],
   },
@@ -103,7 +108,6 @@ export const sequenceRoutes = defineRoutes([
       "reason) count the contacts so far; each is counted once, however often the worker's messages are " +
       'delivered. Visible to whoever can read the sequence; a rep sees only the jobs they started',
     response: () => sequenceSchemas().enrollmentJob,
-    examples: { response: sequenceExamples.enrollmentJob },
     status: 200,
   },
   {

@@ -9866,6 +9866,39 @@ export interface operations {
                     };
                 };
             };
+            /** @description A segment of more than 1,000 matching contacts: enrolled in the background; the job, to follow at its Location */
+            202: {
+                headers: {
+                    /** @description What to follow until the work is done (the body's `href`) */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        chunks?: number;
+                        chunksDone: number;
+                        createdAt: string;
+                        enrolled: number;
+                        error?: string;
+                        finishedAt?: string;
+                        id: string;
+                        requestedBy: string;
+                        segmentId: string;
+                        sequenceId: string;
+                        skipped: {
+                            already_enrolled: number;
+                            no_email: number;
+                            not_found: number;
+                            not_subscribed: number;
+                            previously_enrolled: number;
+                            suppressed: number;
+                        };
+                        /** @enum {string} */
+                        status: "running" | "done" | "failed";
+                        updatedAt: string;
+                    };
+                };
+            };
             /** @description Invalid input; `errors` lists every bad field */
             400: {
                 headers: {

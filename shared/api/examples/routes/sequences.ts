@@ -12,7 +12,12 @@ export const sequencesRouteExamples = {
     response: changed(sequenceExamples.record, sequenceExamples.patch),
   },
   restoreSequence: { response: sequenceExamples.record },
-  enrollInSequence: { request: sequenceExamples.enroll, response: sequenceExamples.enrolled },
+  enrollInSequence: {
+    request: sequenceExamples.enroll,
+    response: sequenceExamples.enrolled,
+    accepted: sequenceExamples.enrollmentJob,
+  },
+  getSequenceEnrollmentJob: { response: sequenceExamples.enrollmentJob },
   listSequenceEnrollments: { response: lastPage(sequenceExamples.enrollment) },
   getSequenceEnrollment: { response: sequenceExamples.enrollment },
 } satisfies Readonly<Record<string, RouteExamples>>;
