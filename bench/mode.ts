@@ -17,8 +17,8 @@ export type BenchMode = 'full' | 'quick';
 export interface SizeSpec {
   readonly full: number;
   readonly quick: number;
-  /** The BENCH_* variable that overrides this size, if any. */
-  readonly env?: string;
+  /** The BENCH_* variable that overrides this size, if any; of several, the first one set. */
+  readonly env?: string | readonly string[];
   /** What the number counts, as printed after it in a mode line ("30 calls per operation"). */
   readonly label: string;
 }
@@ -30,8 +30,8 @@ export interface SectionPlan {
 export const sections = {
   operations: {
     sizes: {
-      iterations: { full: 200, quick: 30, env: 'BENCH_ITERATIONS', label: 'measured calls per operation' },
-      warmup: { full: 20, quick: 5, label: 'warm-up calls' },
+      iterations: { full: 200, quick: 20, env: 'BENCH_ITERATIONS', label: 'measured calls per operation' },
+      warmup: { full: 20, quick: 3, label: 'warm-up calls' },
       listTenantContacts: { full: 500, quick: 500, label: 'contacts in the list tenant' },
     },
   },
@@ -58,7 +58,8 @@ export const sections = {
       rateRecipients: {
         full: 10_000,
         quick: 420,
-        env: 'BENCH_CAMPAIGN_RATE_RECIPIENTS',
+        // BENCH_CAMPAIGN_RECIPIENTS alone sets both runs, as it always did.
+        env: ['BENCH_CAMPAIGN_RATE_RECIPIENTS', 'BENCH_CAMPAIGN_RECIPIENTS'],
         label: 'recipients at the rate',
       },
       rate: { full: 14, quick: 14, label: 'emails per second in the limited run' },
@@ -66,7 +67,7 @@ export const sections = {
   },
   bundles: {
     sizes: {
-      initRuns: { full: 20, quick: 5, env: 'BENCH_INIT_RUNS', label: 'init runs per bundle' },
+      initRuns: { full: 20, quick: 3, env: 'BENCH_INIT_RUNS', label: 'init runs per bundle' },
     },
   },
   reports: {
@@ -137,9 +138,11 @@ export function sectionSizes<S extends SectionName>(
   const parts: string[] = [];
   for (const [key, spec] of Object.entries(specs)) {
     const planned = spec[mode];
-    const value = spec.env ? intFromEnv(spec.env, planned) : planned;
-    if (spec.env && process.env[spec.env] !== undefined && value !== planned)
-      overrides.push(`${spec.env}=${value}`);
+    const names = spec.env === undefined ? [] : typeof spec.env === 'string' ? [spec.env] : spec.env;
+    const setBy = names.find((name) => intFromEnv(name, 0) > 0);
+    const value = setBy ? intFromEnv(setBy, planned) : planned;
+    const override = `${setBy}=${value}`;
+    if (setBy && value !== planned && !overrides.includes(override)) overrides.push(override);
     values[key] = value;
     parts.push(`${value.toLocaleString('en')} ${spec.label}`);
   }

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -65,15 +65,48 @@ const settings: BenchSettings = {
   campaignRate: sizes.campaigns.values.rate,
 };
 
-/** Wall-clock seconds of each part of this run, printed at the end. */
-const timings: { part: string; seconds: number }[] = [];
+/** Wall-clock and CPU seconds of each part of this run, logged as each ends and listed at the end. */
+const timings: { part: string; seconds: number; cpuSeconds: number | undefined }[] = [];
 async function timed<T>(part: string, work: () => Promise<T>): Promise<T> {
   const began = Date.now();
+  const cpuBefore = cpuSecondsSoFar();
   try {
     return await work();
   } finally {
-    timings.push({ part, seconds: (Date.now() - began) / 1000 });
+    const cpuAfter = cpuSecondsSoFar();
+    const timing = {
+      part,
+      seconds: (Date.now() - began) / 1000,
+      cpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    };
+    timings.push(timing);
+    log(
+      `${part}: ${timing.seconds.toFixed(0)} s${timing.cpuSeconds === undefined ? '' : `, ${timing.cpuSeconds.toFixed(0)} s of CPU`}`,
+    );
   }
+}
+
+/**
+ * CPU seconds of this process and of its children that have ended (the section scripts, DynamoDB
+ * Local, the init-time processes), from /proc/self/stat: what a part costs whatever else the
+ * machine runs, where its wall time grows with the load. Undefined off Linux.
+ */
+function cpuSecondsSoFar(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name: utime, stime, cutime and cstime are the 14th to 17th of the line.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    return ticks / clockTicksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
+let clockTicks: number | undefined;
+function clockTicksPerSecond(): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return clockTicks;
 }
 
 function dynamoLocalVersion(): string {
@@ -193,7 +226,7 @@ async function main(): Promise<number> {
     load: `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end`,
   };
   const stamp = { commit: machine.commit, date: startedAt };
-  const allOverrides = Object.values(sizes).flatMap((part) => part.overrides);
+  const allOverrides = [...new Set(Object.values(sizes).flatMap((part) => part.overrides))];
   const modes: MainModeLines = {
     main: modeLine({ mode, overrides: allOverrides, described: 'those of each section below' }, stamp),
     operations: modeLine(sizes.operations, stamp),
@@ -252,8 +285,11 @@ async function main(): Promise<number> {
     );
   }
   console.log('');
-  console.log(`Part                        seconds (${mode} mode)`);
-  for (const { part, seconds } of timings) console.log(`${part.padEnd(28)}${seconds.toFixed(0).padStart(7)}`);
+  console.log(`Part (${mode} mode)            seconds   CPU seconds`);
+  for (const { part, seconds, cpuSeconds } of timings)
+    console.log(
+      `${part.padEnd(28)}${seconds.toFixed(0).padStart(7)}${(cpuSeconds?.toFixed(0) ?? '—').padStart(14)}`,
+    );
   console.log(
     `BENCHMARKS.md written (${mode} mode, ${Math.round((Date.now() - started) / 1000)} s in all; load average ${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end).`,
   );
