@@ -45,7 +45,7 @@ describe('bench modes', () => {
     expect(parseModeLine(line)).toEqual({
       mode: 'quick',
       overrides: [],
-      sizes: '10,000 rows in the large import',
+      sizes: '2,000 rows in the large import',
       commit: 'abc1234',
       date: stamp.date,
     });
