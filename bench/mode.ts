@@ -4,8 +4,8 @@ import { intFromEnv } from './run-info.ts';
  * The bench's two modes and every size of every section in each. `full` is what BENCHMARKS.md
  * publishes; `quick` measures every figure of the full run at smaller sizes, chosen so that each
  * expectation the full run checks is still checked (e.g. the rate-limited campaign still sends for
- * half a minute, so "no second above the rate" has seconds to look at), and the whole
- * `npm run bench -- --quick` takes under 5 minutes on a 2-core machine.
+ * half a minute, so "no second above the rate" has seconds to look at), and meant to keep the whole
+ * `npm run bench -- --quick` under 5 minutes on an idle 2-core machine (README: what each part took).
  *
  * The mode comes from `--quick` on the command line, else BENCH_MODE=quick (bench/run.ts sets it
  * for its child scripts, so one section run alone takes the same flag or variable). A BENCH_*

@@ -35,7 +35,7 @@ import type { SegmentBenchReport } from './segments.ts';
  * Then segment resolution over a large tenant, campaign sending through the local
  * runtime, and (child sections) report aggregates, CSV import/export, the
  * plain-language interpreter per sentence, the integrations' stream consumers and the web console (bundle sizes, Lighthouse).
- * `npm run bench -- --quick` measures the same at the quick sizes (bench/mode.ts, under 5 minutes);
+ * `npm run bench -- --quick` measures the same at the quick sizes (bench/mode.ts);
  * the mode reaches the child scripts as BENCH_MODE. A BENCH_* variable overrides one size (bench/mode.ts lists them).
  */
 
@@ -150,7 +150,7 @@ async function campaignBenchInChild(): Promise<CampaignBenchReport> {
 
 async function main(): Promise<number> {
   log(
-    `mode: ${mode} (${mode === 'quick' ? 'smaller sizes, under 5 minutes' : 'the sizes BENCHMARKS.md publishes'})`,
+    `mode: ${mode} (${mode === 'quick' ? 'every figure at smaller sizes' : 'the sizes BENCHMARKS.md publishes'})`,
   );
   useBenchEnvironment();
   log('starting DynamoDB Local');
