@@ -10,6 +10,7 @@ import {
   useBenchEnvironment,
   withBenchTable,
 } from './bench-env.ts';
+import { bundleTargetExpectations } from './bundle-targets.ts';
 import { runBundles } from './bundles.ts';
 import { calibrate } from './calibration.ts';
 import type { CampaignBenchReport } from './campaigns.ts';
@@ -208,11 +209,14 @@ async function main(): Promise<number> {
           },
         ]),
   ]);
-  const bundleExpectations = bundles.functions.flatMap((fn) =>
-    fn.exportsHandler
-      ? []
-      : [{ text: `${fn.entry} exports a handler when bundled`, ok: false, detail: 'no handler export' }],
-  );
+  const bundleExpectations = [
+    ...bundles.functions.flatMap((fn) =>
+      fn.exportsHandler
+        ? []
+        : [{ text: `${fn.entry} exports a handler when bundled`, ok: false, detail: 'no handler export' }],
+    ),
+    ...bundleTargetExpectations(bundles.functions),
+  ];
   const expectations = [...operations.expectations, ...campaignExpectations, ...bundleExpectations];
 
   const cpu = cpus();
