@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { monotonicFactory } from 'ulid';
 import type { LocalRuntime } from '../infra/local/runtime.ts';
 import { apiCaller } from './api-call.ts';
+import { sectionSizes } from './mode.ts';
 import { writeAll } from './segments.ts';
 
 /**
@@ -17,11 +18,14 @@ import { writeAll } from './segments.ts';
  * wall-clock second (its own receive timestamps) and duplicates (addresses
  * that got more than one email of the campaign; must be 0).
  *
- * Standalone: `npx tsx bench/campaigns.ts [recipients] [rate]`. From a runner:
+ * Standalone: `npx tsx bench/campaigns.ts [recipients] [rate]` (without them, the sizes of the
+ * mode, bench/mode.ts: `--quick` or BENCH_MODE=quick). From a runner:
  * `runCampaignBench({ recipients, rate, log })` starts and stops its own runtime.
  */
 export interface CampaignBenchOptions {
   readonly recipients?: number;
+  /** Recipients of the limited run (default `recipients`): it takes rateRecipients / rate seconds. */
+  readonly rateRecipients?: number;
   /** The limited run's SEND_RATE_PER_SECOND. */
   readonly rate?: number;
   /** Skip the limited run (it takes recipients / rate seconds). */
@@ -166,7 +170,8 @@ export async function runCampaignBench(options: CampaignBenchOptions = {}): Prom
   try {
     const token = await mintToken(dataDir, { tenant: 'bench-campaigns', role: 'admin', user: 'bench-admin' });
     const runs = [await runOnce(runtime, token, recipients, 'unlimited', log)];
-    if (!options.unlimitedOnly) runs.push(await runOnce(runtime, token, recipients, rate, log));
+    if (!options.unlimitedOnly)
+      runs.push(await runOnce(runtime, token, options.rateRecipients ?? recipients, rate, log));
     return { runs };
   } finally {
     if (previousRate === undefined) delete process.env.SEND_RATE_PER_SECOND;
@@ -178,11 +183,13 @@ export async function runCampaignBench(options: CampaignBenchOptions = {}): Prom
 
 /** `npx tsx bench/campaigns.ts [recipients] [rate] [unlimited-only]`. */
 async function main(): Promise<void> {
+  const sizes = sectionSizes('campaigns').values;
   const recipients = Number(process.argv[2]) || undefined;
-  const rate = Number(process.argv[3]) || undefined;
+  const rate = Number(process.argv[3]) || sizes.rate;
   const report = await runCampaignBench({
-    ...(recipients ? { recipients } : {}),
-    ...(rate ? { rate } : {}),
+    recipients: recipients ?? sizes.recipients,
+    rateRecipients: recipients ?? sizes.rateRecipients,
+    rate,
     unlimitedOnly: process.argv[4] === 'unlimited-only',
   });
   console.log(JSON.stringify(report, null, 2));

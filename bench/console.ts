@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { consoleDir } from '../infra/local/console-build.ts';
 import { silentLogger } from '../infra/local/logger.ts';
+import { runWhenMain, sectionRun } from './bench-env.ts';
 import {
   type AssetGroup,
   distPath,
@@ -14,8 +14,6 @@ import {
   totalBytes,
   totalGzip,
 } from './console-assets.ts';
-import { spliceSection } from './markdown-section.ts';
-import { intFromEnv } from './run-info.ts';
 import { median } from './stats.ts';
 
 /**
@@ -34,8 +32,8 @@ import { median } from './stats.ts';
  * Lighthouse. Nothing in the console changes for it.
  *
  * One section of BENCHMARKS.md. `npm run bench` runs it with the rest; `npm run bench:console`
- * runs only this section and rewrites only it. BENCH_CONSOLE_RUNS (default 3) is the runs per
- * page; CHROMIUM_PATH (default /usr/bin/chromium) the browser; BENCH_CONSOLE_SEED=0 measures
+ * runs only this section and rewrites only it. The runs per page in each mode (and
+ * BENCH_CONSOLE_RUNS): bench/mode.ts; CHROMIUM_PATH (default /usr/bin/chromium) the browser; BENCH_CONSOLE_SEED=0 measures
  * an empty tenant.
  */
 
@@ -373,31 +371,15 @@ export function renderConsoleSection(report: ConsoleBenchReport, header: string)
   ].join('\n');
 }
 
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** `npm run bench:console`: this section alone, spliced into BENCHMARKS.md; exits 1 when a target is missed. */
+/** `npm run bench:console [-- --quick]`: this section alone, spliced into BENCHMARKS.md; exits 1 when a target is missed. */
 async function main(): Promise<number> {
-  const loadAtStart = loadavg()[0] ?? 0;
+  const run = sectionRun('console');
   const report = await runConsoleBench({
-    runs: intFromEnv('BENCH_CONSOLE_RUNS', 3),
+    runs: run.sizes.values.runs,
     seed: process.env.BENCH_CONSOLE_SEED !== '0',
   });
-  const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
-  const header = `Written by bench/console.ts (\`npm run bench\`, or this section alone: \`npm run bench:console\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, commit ${commit()}; load average ${load} (Lighthouse simulates its throttling, so scores move less with load than wall times, but a busy machine still lowers them).`;
-  const file = join(root, 'BENCHMARKS.md');
-  await writeFile(
-    file,
-    spliceSection(await readFile(file, 'utf8'), renderConsoleSection(report, header), {
-      start: SECTION_START,
-      end: SECTION_END,
-    }),
-  );
+  const header = `${run.modeLine()}\n\nWritten by bench/console.ts (\`npm run bench\`, or this section alone: \`npm run bench:console\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}; load average ${run.load()} (Lighthouse simulates its throttling, so scores move less with load than wall times, but a busy machine still lowers them).`;
+  await run.write(renderConsoleSection(report, header), { start: SECTION_START, end: SECTION_END });
   log('BENCHMARKS.md: the web console section rewritten');
 
   console.log('');
@@ -439,12 +421,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('[bench] failed:', error);
-      process.exit(2);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);

@@ -1,13 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { LocalRuntime } from '../infra/local/runtime.ts';
 import { type ApiCall, apiCaller } from './api-call.ts';
+import { benchLog, runWhenMain, sectionRun } from './bench-env.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
-import { spliceSection } from './markdown-section.ts';
 
 /**
  * CSV import and export through the whole local runtime: a generated contacts
@@ -22,8 +20,8 @@ import { spliceSection } from './markdown-section.ts';
  * until its file is downloadable: rows per second.
  *
  * One section of BENCHMARKS.md: `npm run bench:imports` runs it alone and
- * rewrites only that section (BENCH_IMPORT_ROWS sets the large size, default
- * 100,000; the small size is a tenth of it).
+ * rewrites only that section (the large size per mode, and BENCH_IMPORT_ROWS that
+ * overrides it: bench/mode.ts; the small size is a tenth of it).
  */
 
 export interface ImportRunReport {
@@ -406,48 +404,26 @@ export function renderImportsSection(report: ImportsBenchReport, header: string)
   return lines.join('\n');
 }
 
-/** `npm run bench:imports`: this section alone, spliced into BENCHMARKS.md. */
-async function main(): Promise<void> {
-  const loadAtStart = loadavg()[0] ?? 0;
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const rows = Number(process.env.BENCH_IMPORT_ROWS) || 100_000;
+/** `npm run bench:imports [-- --quick]`: this section alone, spliced into BENCHMARKS.md. */
+async function main(): Promise<number> {
+  const run = sectionRun('imports');
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  const report = await runImportsBench({ rows, log: (line) => console.log(`[bench] ${line}`) });
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  } catch {}
-  const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
-  const header = `Written by bench/imports.ts (\`npm run bench:imports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, commit ${commit}; load average ${load}.`;
-  const file = join(root, 'BENCHMARKS.md');
-  await writeFile(
-    file,
-    spliceSection(await readFile(file, 'utf8'), renderImportsSection(report, header), {
-      start: SECTION_START,
-      end: SECTION_END,
-    }),
-  );
+  const report = await runImportsBench({ rows: run.sizes.values.rows, log: benchLog });
+  const header = `${run.modeLine()}\n\nWritten by bench/imports.ts (\`npm run bench\`, or this section alone: \`npm run bench:imports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}; load average ${run.load()}.`;
+  await run.write(renderImportsSection(report, header), { start: SECTION_START, end: SECTION_END });
   console.log(JSON.stringify(report, null, 2));
   const failed = report.imports.filter(
-    (run) =>
-      run.status !== 'done' ||
-      run.totals.failed !== run.badRows ||
-      run.totals.processedRows !== run.rows ||
-      run.totals.created !== run.rows - run.badRows,
+    (entry) =>
+      entry.status !== 'done' ||
+      entry.totals.failed !== entry.badRows ||
+      entry.totals.processedRows !== entry.rows ||
+      entry.totals.created !== entry.rows - entry.badRows,
   );
-  for (const run of failed)
+  for (const entry of failed)
     console.error(
-      `[bench] BENCH EXPECTATION FAILED: import of ${run.rows} rows: ${JSON.stringify(run.totals)}`,
+      `[bench] BENCH EXPECTATION FAILED: import of ${entry.rows} rows: ${JSON.stringify(entry.totals)}`,
     );
-  process.exitCode = failed.length > 0 ? 1 : 0;
+  return failed.length > 0 ? 1 : 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(process.exitCode ?? 0),
-    (error: unknown) => {
-      console.error('[bench] failed:', error);
-      process.exit(2);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);

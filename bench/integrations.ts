@@ -1,16 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Consumer, TableChange } from '#functions/stream/pipeline/change';
 import { decodeRecords } from '#functions/stream/pipeline/decode';
 import type { Contact } from '#shared/domain/records';
 import { timelinePk } from '#shared/store/keys';
 import { streamRecord } from '../test/support/stream-records.ts';
+import { benchLog, runWhenMain, sectionRun, useBenchEnvironment, withBenchTable } from './bench-env.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
-import { spliceSection } from './markdown-section.ts';
-import { gitCommit, intFromEnv } from './run-info.ts';
 import { median, percentile } from './stats.ts';
 import {
   type DeliveriesBench,
@@ -34,9 +32,9 @@ import {
  * and the same batches again (a replay). Then the webhook deliveries
  * themselves, stream to receiver (bench/webhook-deliveries.ts). One section
  * of BENCHMARKS.md; `npm run bench` runs it with the rest, `npm run
- * bench:integrations` alone. BENCH_INTEGRATION_BATCHES (default 20) batches
- * per mix; BENCH_DELIVERY_BATCHES (default 5) batches of 100 events per
- * delivery run (each delivery a real POST, so fewer).
+ * bench:integrations` alone. Its sizes per mode (batches per mix; batches of
+ * 100 events per delivery run, fewer since each delivery is a real POST) and
+ * the BENCH_* variables that override them: bench/mode.ts.
  */
 
 export const SECTION_START = '<!-- integrations-bench: bench/integrations.ts writes this section -->';
@@ -335,62 +333,32 @@ export function renderIntegrationsSection(bench: IntegrationsBench, header: stri
   ].join('\n');
 }
 
-/** `npm run bench:integrations`: this section alone, on its own DynamoDB Local, spliced into BENCHMARKS.md. */
-async function main(): Promise<void> {
-  const loadAtStart = loadavg()[0] ?? 0;
-  const log = (line: string) => console.log(`[bench] ${line}`);
-  Object.assign(process.env, {
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-  });
-  const { startOwnDynamo } = await import('./local-dynamo.ts');
-  const table = await startOwnDynamo('crm-bench-integrations');
-  try {
-    Object.assign(process.env, { TABLE_NAME: table.tableName, AWS_ENDPOINT_URL_DYNAMODB: table.endpoint });
-    const { meterSharedClient } = await import('./dynamo-meter.ts');
-    const meter = await meterSharedClient();
-    const batches = intFromEnv('BENCH_INTEGRATION_BATCHES', 20);
-    const deliveryBatches = intFromEnv('BENCH_DELIVERY_BATCHES', 5);
-    log(
+/** `npm run bench:integrations [-- --quick]`: this section alone, on its own DynamoDB Local, spliced into BENCHMARKS.md. */
+async function main(): Promise<number> {
+  const run = sectionRun('integrations');
+  const { batches, deliveryBatches } = run.sizes.values;
+  useBenchEnvironment({ logLevel: 'ERROR' });
+  return withBenchTable({ own: 'crm-bench-integrations' }, async (table, meter) => {
+    benchLog(
       `integrations: the event bus consumer and the webhook fan-out, ${batches} batches of ${BATCH_SIZE} per mix; webhook deliveries, ${deliveryBatches} batches of ${BATCH_SIZE}`,
     );
     const bench = await runIntegrationsBench(meter, batches, deliveryBatches);
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    const file = join(root, 'BENCHMARKS.md');
-    const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
-    const header = `Written by bench/integrations.ts (\`npm run bench\`, or this section alone: \`npm run bench:integrations\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${gitCommit(root)}, ${batches} batches of ${BATCH_SIZE} records per mix (deliveries: ${deliveryBatches} batches of ${BATCH_SIZE} events per run); load average ${load} (rates are as noisy as the machine was busy; write and read counts are not).`;
-    await writeFile(
-      file,
-      spliceSection(await readFile(file, 'utf8'), renderIntegrationsSection(bench, header), {
-        start: SECTION_START,
-        end: SECTION_END,
-      }),
-    );
+    const header = `${run.modeLine()}\n\nWritten by bench/integrations.ts (\`npm run bench\`, or this section alone: \`npm run bench:integrations\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, ${batches} batches of ${BATCH_SIZE} records per mix (deliveries: ${deliveryBatches} batches of ${BATCH_SIZE} events per run); load average ${run.load()} (rates are as noisy as the machine was busy; write and read counts are not).`;
+    await run.write(renderIntegrationsSection(bench, header), { start: SECTION_START, end: SECTION_END });
     console.log(JSON.stringify(bench, null, 2));
-    log('BENCHMARKS.md: the integrations section rewritten');
-    if (bench.consumers.some((run) => run.failed > 0) || bench.deliveries.streamSide.failed > 0) {
+    benchLog('BENCHMARKS.md: the integrations section rewritten');
+    let code = 0;
+    if (bench.consumers.some((entry) => entry.failed > 0) || bench.deliveries.streamSide.failed > 0) {
       console.error('[bench] BENCH EXPECTATION FAILED: a consumer failed records');
-      process.exitCode = 1;
+      code = 1;
     }
     const expectation = deliveryExpectation(bench.deliveries);
     if (expectation) {
       console.error(`[bench] BENCH EXPECTATION FAILED: ${expectation}`);
-      process.exitCode = 1;
+      code = 1;
     }
-  } finally {
-    await table.stop();
-  }
+    return code;
+  });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(process.exitCode ?? 0),
-    (error: unknown) => {
-      console.error('[bench] failed:', error);
-      process.exit(2);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);

@@ -36,7 +36,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+/** Java starts in seconds on an idle machine, but can take a minute or more on a busy shared one. */
+async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
   const deadline = Date.now() + timeoutMs;
   try {

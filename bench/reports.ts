@@ -1,14 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFile } from 'node:fs/promises';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { streamEvent, streamRecord } from '../test/support/stream-records.ts';
+import { benchLog, runWhenMain, sectionRun, useBenchEnvironment, withBenchTable } from './bench-env.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { lambdaContext } from './events.ts';
-import { spliceSection } from './markdown-section.ts';
 import {
   type ReportRoutesReport,
   type ReportRoutesSettings,
@@ -16,7 +13,6 @@ import {
   runReportRoutes,
 } from './report-routes.ts';
 import type { TenantSize } from './report-tenant.ts';
-import { gitCommit, intFromEnv } from './run-info.ts';
 import { median, percentile } from './stats.ts';
 
 /**
@@ -31,8 +27,8 @@ import { median, percentile } from './stats.ts';
  *
  * One section of BENCHMARKS.md. `npm run bench` runs it with the rest;
  * `npm run bench:reports` runs only this section on its own DynamoDB Local
- * and rewrites only this section of BENCHMARKS.md (BENCH_STREAM_BATCHES,
- * BENCH_REBUILD_RECORDS, BENCH_REPORT_CONTACTS and BENCH_REPORT_CALLS shorten it).
+ * and rewrites only this section of BENCHMARKS.md. Its sizes in each mode
+ * (`--quick`) and the BENCH_* variables that override them: bench/mode.ts.
  */
 
 type Item = Record<string, unknown>;
@@ -532,9 +528,9 @@ export function renderReportsSection(report: ReportsBenchReport, header: string)
   return lines.join('\n');
 }
 
-/** The tenants of the routes' part: the small one, and the large one (scaled down by BENCH_REPORT_CONTACTS). */
-function routeSizes(): ReportRoutesSettings['sizes'] {
-  const scale = intFromEnv('BENCH_REPORT_CONTACTS', 100_000) / 100_000;
+/** The tenants of the routes' part: the small one, and the large one (`largeContacts` contacts, the rest in proportion). */
+function routeSizes(largeContacts: number): ReportRoutesSettings['sizes'] {
+  const scale = largeContacts / 100_000;
   const of = (n: number) => Math.max(1, Math.round(n * scale));
   const small: TenantSize = {
     contacts: 1_000,
@@ -560,66 +556,32 @@ function routeSizes(): ReportRoutesSettings['sizes'] {
   ];
 }
 
-/** `npm run bench:reports`: this section alone, on its own DynamoDB Local, spliced into BENCHMARKS.md. */
-async function main(): Promise<void> {
-  const loadAtStart = loadavg()[0] ?? 0;
-  const log = (line: string) => console.log(`[bench] ${line}`);
-  Object.assign(process.env, {
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    USER_DIRECTORY: 'local',
-    SIGNING_SECRET: 'bench-signing-secret-0123456789abcdef',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-  });
-  const { startOwnDynamo } = await import('./local-dynamo.ts');
-  const table = await startOwnDynamo('crm-bench-reports');
-  try {
-    Object.assign(process.env, { TABLE_NAME: table.tableName, AWS_ENDPOINT_URL_DYNAMODB: table.endpoint });
-    const { meterSharedClient } = await import('./dynamo-meter.ts');
-    const meter = await meterSharedClient();
+/** `npm run bench:reports [-- --quick]`: this section alone, on its own DynamoDB Local, spliced into BENCHMARKS.md. */
+async function main(): Promise<number> {
+  const run = sectionRun('reports');
+  const sizes = run.sizes.values;
+  useBenchEnvironment({ logLevel: 'ERROR' });
+  return withBenchTable({ own: 'crm-bench-reports' }, async (table, meter) => {
     const report = await runReportsBench(meter, {
       tableName: table.tableName,
-      batches: intFromEnv('BENCH_STREAM_BATCHES', 20),
-      rebuildRecords: intFromEnv('BENCH_REBUILD_RECORDS', 20_000),
-      routeSizes: routeSizes(),
-      routeCalls: intFromEnv('BENCH_REPORT_CALLS', 5),
-      log,
+      batches: sizes.batches,
+      rebuildRecords: sizes.rebuildRecords,
+      routeSizes: routeSizes(sizes.largeTenantContacts),
+      routeCalls: sizes.routeCalls,
+      log: benchLog,
     });
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    const file = join(root, 'BENCHMARKS.md');
-    const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
-    const header = `Written by bench/reports.ts (\`npm run bench\`, or this section alone: \`npm run bench:reports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}, commit ${gitCommit(root)}; load average ${load} (times are as noisy as the machine was busy; request and item counts are not).`;
-    await writeFile(
-      file,
-      spliceSection(await readFile(file, 'utf8'), renderReportsSection(report, header), {
-        start: SECTION_START,
-        end: SECTION_END,
-      }),
-    );
+    const header = `${run.modeLine()}\n\nWritten by bench/reports.ts (\`npm run bench\`, or this section alone: \`npm run bench:reports\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${table.source}; load average ${run.load()} (times are as noisy as the machine was busy; request and item counts are not).`;
+    await run.write(renderReportsSection(report, header), { start: SECTION_START, end: SECTION_END });
     console.log(JSON.stringify(report, null, 2));
     if (process.env.BENCH_REPORT_FILE) await writeFile(process.env.BENCH_REPORT_FILE, JSON.stringify(report));
-    log('BENCHMARKS.md: the report aggregates section rewritten');
+    benchLog('BENCHMARKS.md: the report aggregates section rewritten');
     const failed = report.routes.expectations.filter((entry) => !entry.ok);
-    if (failed.length > 0) {
-      for (const entry of failed)
-        console.error(
-          `[bench] BENCH EXPECTATION FAILED: ${entry.route}: Queries per call differ, ${entry.detail}`,
-        );
-      process.exitCode = 1;
-    }
-  } finally {
-    await table.stop();
-  }
+    for (const entry of failed)
+      console.error(
+        `[bench] BENCH EXPECTATION FAILED: ${entry.route}: Queries per call differ, ${entry.detail}`,
+      );
+    return failed.length > 0 ? 1 : 0;
+  });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(process.exitCode ?? 0),
-    (error: unknown) => {
-      console.error('[bench] failed:', error);
-      process.exit(2);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);

@@ -5,10 +5,30 @@ import { execFileSync } from 'node:child_process';
  * from the environment (`BENCH_*` variables), read the same way everywhere.
  */
 
-/** The short hash of HEAD in `root`, or `unknown` outside a git checkout. */
+/** What a bench run writes into the work tree. */
+const benchOutputs = ['BENCHMARKS.md', 'bench/unit-counts.json'];
+
+/**
+ * The short hash of HEAD in `root`, followed by "with uncommitted changes" when the work tree
+ * differs from it (the figures then measure more than the commit), or `unknown` outside a git checkout.
+ * The files the bench itself writes do not count.
+ */
 export function gitCommit(root: string): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    const dirty =
+      execFileSync(
+        'git',
+        ['status', '--porcelain', '--', '.', ...benchOutputs.map((file) => `:(exclude)${file}`)],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      ).trim() !== '';
+    return dirty ? `${hash} with uncommitted changes` : hash;
   } catch {
     return 'unknown';
   }

@@ -1,23 +1,32 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  benchmarksFile,
+  benchLog as log,
+  benchRoot as root,
+  useBenchEnvironment,
+  withBenchTable,
+} from './bench-env.ts';
 import { bundleTargetExpectations } from './bundle-targets.ts';
 import { runBundles } from './bundles.ts';
 import { calibrate } from './calibration.ts';
 import type { CampaignBenchReport } from './campaigns.ts';
-import { startLocalTable } from './local-dynamo.ts';
+import { refreshModeSummary } from './markdown-section.ts';
+import { benchMode, modeLine, sectionSizes } from './mode.ts';
+import type { Expectation } from './operations.ts';
 import {
   type BenchSettings,
   type MachineInfo,
+  type MainModeLines,
   renderReport,
   TARGET_ADDED_BYTES,
   TARGET_ADDED_MS,
   targetsHold,
 } from './report.ts';
-import { intFromEnv } from './run-info.ts';
+import { gitCommit } from './run-info.ts';
 import type { SegmentBenchReport } from './segments.ts';
 
 /**
@@ -26,39 +35,83 @@ import type { SegmentBenchReport } from './segments.ts';
  * Writes BENCHMARKS.md and exits non-zero when an expectation fails.
  * Then segment resolution over a large tenant, campaign sending through the local
  * runtime, and (child sections) report aggregates, CSV import/export, the
- * plain-language interpreter per sentence, the integrations' stream consumers and the web console (bundle sizes, Lighthouse). BENCH_ITERATIONS, BENCH_INIT_RUNS, BENCH_STREAM_BATCHES, BENCH_SEGMENT_CONTACTS,
- * BENCH_CAMPAIGN_RECIPIENTS, BENCH_IMPORT_ROWS, BENCH_LANGUAGE_PASSES and BENCH_INTEGRATION_BATCHES shorten a trial run.
+ * plain-language interpreter per sentence, the integrations' stream consumers and the web console (bundle sizes, Lighthouse).
+ * `npm run bench -- --quick` measures the same at the quick sizes (bench/mode.ts);
+ * the mode reaches the child scripts as BENCH_MODE. A BENCH_* variable overrides one size (bench/mode.ts lists them).
  */
 
 const started = Date.now();
 const loadAtStart = loadavg()[0] ?? 0;
-const root = fileURLToPath(new URL('..', import.meta.url));
-const log = (line: string) => console.log(`[bench] ${line}`);
+const startedAt = new Date(started).toISOString();
+const mode = benchMode();
+process.env.BENCH_MODE = mode;
 
-const settings: BenchSettings = {
-  iterations: intFromEnv('BENCH_ITERATIONS', 200),
-  warmup: 20,
-  listTenantContacts: 500,
-  streamBatches: intFromEnv('BENCH_STREAM_BATCHES', 20),
-  streamBatchSize: 100,
-  initRuns: intFromEnv('BENCH_INIT_RUNS', 20),
-  segmentContacts: intFromEnv('BENCH_SEGMENT_CONTACTS', 100_000),
-  campaignRecipients: intFromEnv('BENCH_CAMPAIGN_RECIPIENTS', 10_000),
-  campaignRate: 14,
+const sizes = {
+  operations: sectionSizes('operations', mode),
+  stream: sectionSizes('stream', mode),
+  segments: sectionSizes('segments', mode),
+  campaigns: sectionSizes('campaigns', mode),
+  bundles: sectionSizes('bundles', mode),
 };
 
-function commit(): string {
+const settings: BenchSettings = {
+  iterations: sizes.operations.values.iterations,
+  warmup: sizes.operations.values.warmup,
+  listTenantContacts: sizes.operations.values.listTenantContacts,
+  streamBatches: sizes.stream.values.batches,
+  streamBatchSize: sizes.stream.values.batchSize,
+  initRuns: sizes.bundles.values.initRuns,
+  segmentContacts: sizes.segments.values.contacts,
+  campaignRecipients: sizes.campaigns.values.recipients,
+  campaignRateRecipients: sizes.campaigns.values.rateRecipients,
+  campaignRate: sizes.campaigns.values.rate,
+};
+
+/** Section scripts that exited non-zero, reported with the failed expectations at the end. */
+const sectionFailures: Expectation[] = [];
+
+/** Wall-clock and CPU seconds of each part of this run, logged as each ends and listed at the end. */
+const timings: { part: string; seconds: number; cpuSeconds: number | undefined }[] = [];
+async function timed<T>(part: string, work: () => Promise<T>): Promise<T> {
+  const began = Date.now();
+  const cpuBefore = cpuSecondsSoFar();
   try {
-    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: root,
-      encoding: 'utf8',
-    }).trim();
-    const dirty =
-      execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${hash} with uncommitted changes` : hash;
-  } catch {
-    return 'unknown';
+    return await work();
+  } finally {
+    const cpuAfter = cpuSecondsSoFar();
+    const timing = {
+      part,
+      seconds: (Date.now() - began) / 1000,
+      cpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    };
+    timings.push(timing);
+    log(
+      `${part}: ${timing.seconds.toFixed(0)} s${timing.cpuSeconds === undefined ? '' : `, ${timing.cpuSeconds.toFixed(0)} s of CPU`}`,
+    );
   }
+}
+
+/**
+ * CPU seconds of this process and of its children that have ended (the section scripts, DynamoDB
+ * Local, the init-time processes), from /proc/self/stat: what a part costs whatever else the
+ * machine runs, where its wall time grows with the load. Undefined off Linux.
+ */
+function cpuSecondsSoFar(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name: utime, stime, cutime and cstime are the 14th to 17th of the line.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    return ticks / clockTicksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
+let clockTicks: number | undefined;
+function clockTicksPerSecond(): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return clockTicks;
 }
 
 function dynamoLocalVersion(): string {
@@ -77,19 +130,16 @@ function dynamoLocalVersion(): string {
  * in a child process: the handlers' shared clients are built once per process, and this one's
  * already point at the operations table.
  */
-async function campaignBenchInChild(recipients: number, rate: number): Promise<CampaignBenchReport> {
+async function campaignBenchInChild(): Promise<CampaignBenchReport> {
   const reportFile = join(tmpdir(), `crm-bench-campaigns-${process.pid}.json`);
-  log(`campaigns: ${recipients} recipients, no limit and ${rate}/s (a child process with its own runtime)`);
+  log(`campaigns: ${sizes.campaigns.described} (a child process with its own runtime)`);
   await new Promise<void>((resolveRun, rejectRun) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'bench/campaigns.ts'), String(recipients), String(rate)],
-      {
-        cwd: root,
-        env: { ...process.env, BENCH_REPORT_FILE: reportFile },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      },
-    );
+    // The child reads the same sizes from bench/mode.ts (BENCH_MODE and the BENCH_* variables it inherits).
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/campaigns.ts')], {
+      cwd: root,
+      env: { ...process.env, BENCH_REPORT_FILE: reportFile },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     child.on('error', rejectRun);
     // A non-zero exit may only mean an expectation failed; the report file says what was measured.
     child.on('exit', () => resolveRun());
@@ -100,59 +150,48 @@ async function campaignBenchInChild(recipients: number, rate: number): Promise<C
 }
 
 async function main(): Promise<number> {
-  // Quiet, offline SDK; the endpoint and table are filled in once the table is up.
-  Object.assign(process.env, {
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    USER_DIRECTORY: 'local',
-    SIGNING_SECRET: 'bench-signing-secret-0123456789abcdef',
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-
+  log(
+    `mode: ${mode} (${mode === 'quick' ? 'every figure at smaller sizes' : 'the sizes BENCHMARKS.md publishes'})`,
+  );
+  useBenchEnvironment();
   log('starting DynamoDB Local');
-  const table = await startLocalTable(log);
-  let operations: Awaited<ReturnType<typeof import('./operations.ts').runOperations>>;
-  let calibration: Awaited<ReturnType<typeof calibrate>>;
-  let segments: SegmentBenchReport;
-  try {
-    // Set before any handler module is imported: the shared client is built at import.
-    Object.assign(process.env, {
-      TABLE_NAME: table.tableName,
-      AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-      USER_DIRECTORY: 'local',
-    });
+  const {
+    source: tableSource,
+    calibration,
+    operations,
+    segments,
+  } = await withBenchTable({ log }, async (table, meter) => {
     log(`table ${table.tableName} at ${table.endpoint} (${table.source})`);
-    calibration = await calibrate(table.endpoint, table.tableName);
-    const { meterSharedClient } = await import('./dynamo-meter.ts');
+    const calibration = await calibrate(table.endpoint, table.tableName);
     const { runOperations } = await import('./operations.ts');
-    const meter = await meterSharedClient();
-    operations = await runOperations(meter, {
-      iterations: settings.iterations,
-      warmup: settings.warmup,
-      listTenantContacts: settings.listTenantContacts,
-      streamBatches: settings.streamBatches,
-      streamBatchSize: settings.streamBatchSize,
-      tableName: table.tableName,
-      log,
-    });
+    const operations = await timed('operations and stream', () =>
+      runOperations(meter, {
+        iterations: settings.iterations,
+        warmup: settings.warmup,
+        listTenantContacts: settings.listTenantContacts,
+        streamBatches: settings.streamBatches,
+        streamBatchSize: settings.streamBatchSize,
+        tableName: table.tableName,
+        log,
+      }),
+    );
     const { runSegmentBench } = await import('./segments.ts');
-    segments = await runSegmentBench({ tableName: table.tableName, contacts: settings.segmentContacts, log });
-  } finally {
-    await table.stop();
-  }
+    const segments: SegmentBenchReport = await timed('segments', () =>
+      runSegmentBench({ tableName: table.tableName, contacts: settings.segmentContacts, log }),
+    );
+    return { source: table.source, calibration, operations, segments };
+  });
 
   // Java is stopped before init times are taken, so it does not compete for the CPU.
-  const bundles = await runBundles({
-    runs: settings.initRuns,
-    log,
-    outDir: join(tmpdir(), 'crm-bench-bundles'),
-  });
+  const bundles = await timed('bundles', () =>
+    runBundles({
+      runs: settings.initRuns,
+      log,
+      outDir: join(tmpdir(), 'crm-bench-bundles'),
+    }),
+  );
 
-  const campaigns = await campaignBenchInChild(settings.campaignRecipients, settings.campaignRate);
+  const campaigns = await timed('campaigns', campaignBenchInChild);
 
   const campaignExpectations = campaigns.runs.flatMap((run) => [
     {
@@ -188,15 +227,27 @@ async function main(): Promise<number> {
     cpu: cpu[0]?.model.trim() ?? 'unknown',
     cpus: cpu.length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
-    commit: commit(),
+    commit: gitCommit(root),
     dynamoLocal: dynamoLocalVersion(),
-    tableSource: table.source,
+    tableSource,
     durationSeconds: Math.round((Date.now() - started) / 1000),
     load: `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end`,
+  };
+  const stamp = { commit: machine.commit, date: startedAt };
+  const allOverrides = [...new Set(Object.values(sizes).flatMap((part) => part.overrides))];
+  const modes: MainModeLines = {
+    main: modeLine({ mode, overrides: allOverrides, described: 'those of each section below' }, stamp),
+    operations: modeLine(sizes.operations, stamp),
+    stream: modeLine(sizes.stream, stamp),
+    segments: modeLine(sizes.segments, stamp),
+    campaigns: modeLine(sizes.campaigns, stamp),
+    bundles: modeLine(sizes.bundles, stamp),
   };
   const markdown = renderReport({
     machine,
     settings,
+    mode: allOverrides.length > 0 ? `${mode}, overridden by ${allOverrides.join(', ')}` : mode,
+    modes,
     operations,
     bundles,
     calibration,
@@ -204,19 +255,19 @@ async function main(): Promise<number> {
     campaigns,
     expectations,
   });
-  await writeFile(join(root, 'BENCHMARKS.md'), markdown);
+  await writeFile(benchmarksFile, refreshModeSummary(markdown));
   // The report aggregates and the import sections: each its own child process and runtime or
   // DynamoDB Local, spliced into the file just written.
   log('reports: stream mixed batch and rebuild (bench/reports.ts, a child process)');
-  await runSectionScript('bench/reports.ts');
+  await timed('reports', () => runSectionScript('bench/reports.ts'));
   log('imports: CSV import and export through the local runtime (bench/imports.ts, a child process)');
-  await runSectionScript('bench/imports.ts');
+  await timed('imports', () => runSectionScript('bench/imports.ts'));
   log('plain-language segments: the interpreter per sentence (bench/segment-language.ts, a child process)');
-  await runSectionScript('bench/segment-language.ts');
+  await timed('segment language', () => runSectionScript('bench/segment-language.ts'));
   log('integrations: the event bus consumer (bench/integrations.ts, a child process)');
-  await runSectionScript('bench/integrations.ts');
+  await timed('integrations', () => runSectionScript('bench/integrations.ts'));
   log('web console: bundle sizes and Lighthouse (bench/console.ts, a child process)');
-  await runSectionScript('bench/console.ts');
+  await timed('console', () => runSectionScript('bench/console.ts'));
 
   console.log('');
   console.log(
@@ -242,9 +293,16 @@ async function main(): Promise<number> {
     );
   }
   console.log('');
-  console.log(`BENCHMARKS.md written (${Math.round((Date.now() - started) / 1000)} s).`);
+  console.log(`Part (${mode} mode)            seconds   CPU seconds`);
+  for (const { part, seconds, cpuSeconds } of timings)
+    console.log(
+      `${part.padEnd(28)}${seconds.toFixed(0).padStart(7)}${(cpuSeconds?.toFixed(0) ?? '—').padStart(14)}`,
+    );
+  console.log(
+    `BENCHMARKS.md written (${mode} mode, ${Math.round((Date.now() - started) / 1000)} s in all; load average ${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end).`,
+  );
 
-  const failed = expectations.filter((entry) => !entry.ok);
+  const failed = [...expectations, ...sectionFailures].filter((entry) => !entry.ok);
   if (failed.length > 0) {
     console.error('');
     console.error('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
@@ -257,18 +315,29 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** Runs a bench script that rewrites its own section of BENCHMARKS.md; rejects when it fails. */
+/**
+ * Runs a bench script that rewrites its own section of BENCHMARKS.md. A non-zero exit (1: one of
+ * its expectations failed, 2: it failed) is recorded in `sectionFailures` and the run goes on, so
+ * the later sections are still measured; the run exits non-zero at the end.
+ */
 function runSectionScript(script: string): Promise<void> {
   return new Promise<void>((resolveRun, rejectRun) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
+    const args = ['--import', 'tsx', join(root, script), ...(mode === 'quick' ? ['--quick'] : [])];
+    const child = spawn(process.execPath, args, {
       cwd: root,
       env: process.env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('error', rejectRun);
-    child.on('exit', (code) =>
-      code === 0 ? resolveRun() : rejectRun(new Error(`${script} exited with ${code}`)),
-    );
+    child.on('exit', (code, signal) => {
+      if (code !== 0)
+        sectionFailures.push({
+          text: `${script} completes with its expectations holding`,
+          ok: false,
+          detail: `exited with ${code ?? signal} (1: an expectation failed, 2: the script failed; its output above says which)`,
+        });
+      resolveRun();
+    });
   });
 }
 

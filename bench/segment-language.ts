@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { interpretSegment } from '#shared/domain/segment-language/interpret';
 import { indexVocabulary, MAX_VALUES_PER_KIND } from '#shared/domain/segment-language/values';
 import type { SegmentVocabulary } from '#shared/domain/segment-language/vocabulary';
@@ -15,8 +12,7 @@ import {
   readSegmentEvalSet,
   type SegmentEvalSet,
 } from '../test/eval/segment-eval.ts';
-import { spliceSection } from './markdown-section.ts';
-import { gitCommit, intFromEnv } from './run-info.ts';
+import { benchLog, runWhenMain, sectionRun } from './bench-env.ts';
 import { median, percentile } from './stats.ts';
 
 /**
@@ -31,8 +27,8 @@ import { median, percentile } from './stats.ts';
  *
  * One section of BENCHMARKS.md. `npm run bench` runs it with the rest;
  * `npm run bench:segment-language` runs only this section (no DynamoDB) and
- * rewrites only this section of BENCHMARKS.md. BENCH_LANGUAGE_PASSES (default
- * 5) is how many timed passes over the set each vocabulary gets.
+ * rewrites only this section of BENCHMARKS.md. How many timed passes over the
+ * set each vocabulary gets, per mode (and BENCH_LANGUAGE_PASSES): bench/mode.ts.
  */
 
 export const SECTION_START = '<!-- segment-language-bench: bench/segment-language.ts writes this section -->';
@@ -289,31 +285,14 @@ export function renderSegmentLanguageSection(report: SegmentLanguageReport, head
   ].join('\n');
 }
 
-/** `npm run bench:segment-language`: this section alone, spliced into BENCHMARKS.md. */
-async function main(): Promise<void> {
-  const loadAtStart = loadavg()[0] ?? 0;
-  const log = (line: string) => console.log(`[bench] ${line}`);
-  const report = runSegmentLanguageBench(intFromEnv('BENCH_LANGUAGE_PASSES', 5), log);
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const file = join(root, 'BENCHMARKS.md');
-  const load = `${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end, ${cpus().length} CPUs`;
-  const header = `Written by bench/segment-language.ts (\`npm run bench\`, or this section alone: \`npm run bench:segment-language\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, commit ${gitCommit(root)}; load average ${load} (times are as noisy as the machine was busy; the exact-match figures are not).`;
-  await writeFile(
-    file,
-    spliceSection(await readFile(file, 'utf8'), renderSegmentLanguageSection(report, header), {
-      start: SECTION_START,
-      end: SECTION_END,
-    }),
-  );
-  log('BENCHMARKS.md: the plain-language segments section rewritten');
+/** `npm run bench:segment-language [-- --quick]`: this section alone, spliced into BENCHMARKS.md. */
+async function main(): Promise<number> {
+  const run = sectionRun('segmentLanguage');
+  const report = runSegmentLanguageBench(run.sizes.values.passes, benchLog);
+  const header = `${run.modeLine()}\n\nWritten by bench/segment-language.ts (\`npm run bench\`, or this section alone: \`npm run bench:segment-language\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}; load average ${run.load()} (times are as noisy as the machine was busy; the exact-match figures are not).`;
+  await run.write(renderSegmentLanguageSection(report, header), { start: SECTION_START, end: SECTION_END });
+  benchLog('BENCHMARKS.md: the plain-language segments section rewritten');
+  return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error('[bench] failed:', error);
-      process.exit(2);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);

@@ -170,30 +170,16 @@ export async function runSegmentBench(options: SegmentBenchOptions): Promise<Seg
   };
 }
 
-/** `npx tsx bench/segments.ts [contacts]`: the same measurement on a table of its own. */
+/** `npx tsx bench/segments.ts [contacts] [--quick]`: the same measurement on a table of its own. */
 async function main(): Promise<void> {
-  Object.assign(process.env, {
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-  const { startOwnDynamo } = await import('./local-dynamo.ts');
-  const table = await startOwnDynamo('crm-bench-segments');
-  try {
-    Object.assign(process.env, { TABLE_NAME: table.tableName, AWS_ENDPOINT_URL_DYNAMODB: table.endpoint });
-    const contacts = Number(process.argv[2]) || undefined;
-    const report = await runSegmentBench({
-      tableName: table.tableName,
-      ...(contacts ? { contacts } : {}),
-      log: (line) => console.log(`[bench] ${line}`),
-    });
+  const { useBenchEnvironment, withBenchTable, benchLog } = await import('./bench-env.ts');
+  const { sectionSizes } = await import('./mode.ts');
+  useBenchEnvironment();
+  await withBenchTable({ own: 'crm-bench-segments' }, async (table) => {
+    const contacts = Number(process.argv[2]) || sectionSizes('segments').values.contacts;
+    const report = await runSegmentBench({ tableName: table.tableName, contacts, log: benchLog });
     console.log(JSON.stringify(report, null, 2));
-  } finally {
-    await table.stop();
-  }
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
