@@ -16,6 +16,7 @@ import { currentReader } from '../store/readers.ts';
 import { composeEmail } from './compose.ts';
 import { type SettleOptions, settleOpenClaim } from './deliver.ts';
 import { type BatchDelivery, type SendBatchOptions, sendDeliveryBatch } from './deliver-batch.ts';
+import { sharedSendBudget } from './send-budget.ts';
 import { MAX_BULK_ENTRIES } from './ses-mailer.ts';
 
 /**
@@ -32,7 +33,7 @@ import { MAX_BULK_ENTRIES } from './ses-mailer.ts';
 
 /** The sender's Lambda timeout. */
 export const CAMPAIGN_SEND_TIMEOUT_MS = queueConsumerTimeoutMs.campaignSend;
-/** Recipients sent in one bulk call, and between two reads of the campaign's status. */
+/** Most recipients sent in one bulk call, between two reads of the campaign's status (fewer below 50/s). */
 export const CHUNK = MAX_BULK_ENTRIES;
 /** Stop starting chunks this long before the function times out; the rest is retried. */
 const DEADLINE_MARGIN_MS = 20_000;
@@ -98,11 +99,15 @@ export async function processCampaignMessage(
   const { tenantId, campaignId } = message;
   const contactIds = [...new Set(message.contactIds)];
   let retry = false;
-  for (let start = 0; start < contactIds.length; start += CHUNK) {
+  // A chunk is one bulk call: at most one second of the send rate, so a pause or cancel
+  // takes effect before the next SES call however low the rate.
+  const rate = await (context.delivery?.budget ?? sharedSendBudget()).rate();
+  const chunkSize = Math.max(1, Math.min(CHUNK, rate ?? CHUNK));
+  for (let start = 0; start < contactIds.length; start += chunkSize) {
     if (context.remainingMs && context.remainingMs() < DEADLINE_MARGIN_MS) return 'retry';
     const campaign = await getCampaign(tenantId, campaignId);
     if (!campaign) return 'done';
-    const chunk = contactIds.slice(start, start + CHUNK);
+    const chunk = contactIds.slice(start, start + chunkSize);
     if (campaign.status === 'canceled') {
       await Promise.all(
         chunk.map((contactId) =>
