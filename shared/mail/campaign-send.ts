@@ -16,15 +16,15 @@ import { currentReader } from '../store/readers.ts';
 import { composeEmail } from './compose.ts';
 import { type SettleOptions, settleOpenClaim } from './deliver.ts';
 import { type BatchDelivery, type SendBatchOptions, sendDeliveryBatch } from './deliver-batch.ts';
-import { sharedSendBudget } from './send-budget.ts';
 import { MAX_BULK_ENTRIES } from './ses-mailer.ts';
 
 /**
- * One send-queue message: up to 50 recipients of one campaign, sent in chunks
- * (one chunk of one claim transaction, one SES SendBulkEmail and one record
- * transaction, see deliver-batch.ts).
- * The campaign's status is read again before every chunk, so a pause or cancel
- * takes effect within one chunk; the contact is read again at send time, so
+ * One send-queue message: up to 50 recipients of one campaign, read together
+ * and sent in bulk calls of up to 50 (fewer below 50/s: one second of the
+ * rate), each one claim transaction, one SES SendBulkEmail and one record
+ * transaction (deliver-batch.ts). The campaign's status is read again before
+ * every bulk call, so a pause or cancel takes effect before the next call to
+ * SES; the contact is read again at send time, so
  * someone who opted out after the list was frozen is not mailed. An A/B
  * campaign's held recipients (its rest) are claimed like pending ones once
  * its winner is written, and get the winner's subject; a canceled
@@ -33,7 +33,10 @@ import { MAX_BULK_ENTRIES } from './ses-mailer.ts';
 
 /** The sender's Lambda timeout. */
 export const CAMPAIGN_SEND_TIMEOUT_MS = queueConsumerTimeoutMs.campaignSend;
-/** Most recipients sent in one bulk call, between two reads of the campaign's status (fewer below 50/s). */
+/**
+ * Recipients read together (one read of each kind); sent in bulk calls of at most
+ * one second of the send rate, with the campaign's status read again before each.
+ */
 export const CHUNK = MAX_BULK_ENTRIES;
 /** Stop starting chunks this long before the function times out; the rest is retried. */
 const DEADLINE_MARGIN_MS = 20_000;
@@ -99,15 +102,11 @@ export async function processCampaignMessage(
   const { tenantId, campaignId } = message;
   const contactIds = [...new Set(message.contactIds)];
   let retry = false;
-  // A chunk is one bulk call: at most one second of the send rate, so a pause or cancel
-  // takes effect before the next SES call however low the rate.
-  const rate = await (context.delivery?.budget ?? sharedSendBudget()).rate();
-  const chunkSize = Math.max(1, Math.min(CHUNK, rate ?? CHUNK));
-  for (let start = 0; start < contactIds.length; start += chunkSize) {
+  for (let start = 0; start < contactIds.length; start += CHUNK) {
     if (context.remainingMs && context.remainingMs() < DEADLINE_MARGIN_MS) return 'retry';
     const campaign = await getCampaign(tenantId, campaignId);
     if (!campaign) return 'done';
-    const chunk = contactIds.slice(start, start + chunkSize);
+    const chunk = contactIds.slice(start, start + CHUNK);
     if (campaign.status === 'canceled') {
       await Promise.all(
         chunk.map((contactId) =>
@@ -232,6 +231,17 @@ async function sendChunk(
     }),
   );
   if (batch.length === 0) return retry;
+  // Read again before every bulk call after the first: a pause or cancel takes effect before the next one.
+  let latest: Campaign | undefined = campaign;
+  let outOfTime = false;
+  const proceed = async () => {
+    if (context.remainingMs && context.remainingMs() < DEADLINE_MARGIN_MS) {
+      outOfTime = true;
+      return false;
+    }
+    latest = await getCampaign(tenantId, campaign.id);
+    return latest?.status === 'sending' || latest?.status === 'sent';
+  };
   const sent = await sendDeliveryBatch(
     tenantId,
     {
@@ -240,8 +250,16 @@ async function sendChunk(
       ...(campaign.replyTo ? { replyTo: campaign.replyTo } : {}),
     },
     batch,
-    { now, ...context.delivery, ...(winner === undefined ? {} : { winner }) },
+    { now, ...context.delivery, ...(winner === undefined ? {} : { winner }), proceed },
   );
+  if (sent.stopped.length > 0) {
+    if (outOfTime) retry = true;
+    // Canceled meanwhile: the rest end canceled; paused: they stay pending (resume queues them again).
+    else if (latest?.status === 'canceled')
+      await Promise.all(
+        sent.stopped.map((ref) => settlePending(tenantId, ref, 'canceled', 'canceled', now())),
+      );
+  }
   // Released (throttled, out of time) or unknown (SES may have it): this message comes back for them.
   if (sent.unknown > 0)
     logger.warn('Some sends of a campaign chunk have an unknown outcome', {

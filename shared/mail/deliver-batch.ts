@@ -69,6 +69,11 @@ export interface SendBatchOptions {
   readonly backoffMs?: number;
   /** An A/B campaign's winning variant: held recipients may be claimed too. */
   readonly winner?: number;
+  /**
+   * Asked before every group after the first (a campaign's status read again):
+   * false leaves the rest unclaimed, listed in `stopped`.
+   */
+  readonly proceed?: () => Promise<boolean>;
 }
 
 export interface BatchResult {
@@ -80,7 +85,11 @@ export interface BatchResult {
   readonly released: number;
   /** Claims left open because SES may have accepted the email. */
   readonly unknown: number;
+  /** Not tried because `proceed` said stop: still as they were (pending or held). */
+  readonly stopped: readonly DeliveryRef[];
 }
+
+type Counts = Omit<BatchResult, 'stopped'>;
 
 let defaultBulkMailer: BulkMailer | undefined;
 let defaultMailer: Mailer | undefined;
@@ -89,7 +98,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describe = (error: unknown) =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500);
 
-/** Sends `deliveries` (distinct refs of one sender) in groups; see the module comment. */
+/**
+ * Sends `deliveries` (distinct refs of one sender) in groups of at most 50
+ * and at most one second of the send rate; see the module comment.
+ */
 export async function sendDeliveryBatch(
   tenantId: string,
   sender: BatchSender,
@@ -101,10 +113,12 @@ export async function sendDeliveryBatch(
   const size = Math.max(1, Math.min(MAX_BULK_ENTRIES, rate ?? MAX_BULK_ENTRIES));
   const total = { sent: 0, failed: 0, skipped: 0, released: 0, unknown: 0 };
   for (let start = 0; start < deliveries.length; start += size) {
+    if (start > 0 && options.proceed && !(await options.proceed()))
+      return { ...total, stopped: deliveries.slice(start).map((delivery) => delivery.ref) };
     const result = await sendGroup(tenantId, sender, deliveries.slice(start, start + size), budget, options);
-    for (const key of Object.keys(total) as (keyof BatchResult)[]) total[key] += result[key];
+    for (const key of Object.keys(total) as (keyof Counts)[]) total[key] += result[key];
   }
-  return total;
+  return { ...total, stopped: [] };
 }
 
 async function sendGroup(
@@ -113,7 +127,7 @@ async function sendGroup(
   group: readonly BatchDelivery[],
   budget: SendBudget,
   options: SendBatchOptions,
-): Promise<BatchResult> {
+): Promise<Counts> {
   const now = options.now ?? (() => new Date());
   defaultBulkMailer ??= sesBulkMailer({ boundedCalls: true });
   const bulk = options.bulkMailer ?? defaultBulkMailer;

@@ -186,7 +186,14 @@ afterEach(() => dynamoMock.reset());
 describe('sending a batch in one claim transaction, one SendBulkEmail and one record transaction', () => {
   it('claims, sends and records twelve recipients in three requests, each email its own rendering, headers and claim', async () => {
     const { mailer, accepted, calls } = ses();
-    expect(await send(ids, mailer)).toEqual({ sent: 12, failed: 0, skipped: 0, released: 0, unknown: 0 });
+    expect(await send(ids, mailer)).toEqual({
+      sent: 12,
+      failed: 0,
+      skipped: 0,
+      released: 0,
+      unknown: 0,
+      stopped: [],
+    });
     everyoneOnce(accepted);
     expect(dynamoMock.commandCalls(TransactWriteCommand)).toHaveLength(2);
     expect(calls).toHaveLength(1);
@@ -201,6 +208,21 @@ describe('sending a batch in one claim transaction, one SendBulkEmail and one re
     // Each email names its own claim: SES's record of it is evidence for that delivery alone.
     const claims = new Set(calls[0]?.entries.map((sent) => sent.tags?.claim));
     expect(claims.size).toBe(12);
+  });
+
+  it('asks before every group after the first, and leaves the rest untouched when told to stop', async () => {
+    const { mailer, calls } = ses();
+    let asked = 0;
+    const result = await send(ids, mailer, {
+      budget: { ...budget, rate: async () => 5 },
+      proceed: async () => ++asked < 2,
+    });
+    expect(calls.map((call) => call.entries.length)).toEqual([5, 5]);
+    expect(result).toMatchObject({ sent: 10 });
+    expect(result.stopped.map((stopped) => (stopped as { contactId: string }).contactId)).toEqual(
+      ids.slice(10),
+    );
+    expect(ids.slice(10).map((id) => table.status(id))).toEqual(['pending', 'pending']);
   });
 
   it('sends groups of at most one second of the rate', async () => {
