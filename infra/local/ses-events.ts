@@ -9,7 +9,7 @@ import { moduleHandlerLoader } from './handler-loader.ts';
 import { createLambdaContext, LOCAL_ACCOUNT_ID } from './lambda-context.ts';
 import type { Logger } from './logger.ts';
 import { assertPortFree } from './ports.ts';
-import { type RunningSesLocal, startSesLocal } from './ses-local.ts';
+import { KEEP_ALIVE_MS, type RunningSesLocal, startSesLocal } from './ses-local.ts';
 import { SesState } from './ses-state.ts';
 
 /**
@@ -621,6 +621,9 @@ export async function startSesWithEvents(options: SesWithEventsOptions): Promise
     });
   });
 
+  // See startSesLocal: an idle socket closed under a client's send turns the send's outcome unknown.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
