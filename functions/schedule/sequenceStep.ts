@@ -1,6 +1,7 @@
 import { canRead } from '#shared/domain/access';
 import { CLAIM_SEND_WINDOW_MS, type DeliveryRef } from '#shared/domain/delivery';
 import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } from '#shared/domain/sequence';
+import { templateFromStored } from '#shared/domain/template';
 import { composeEmail } from '#shared/mail/compose';
 import { DeliveryOutcomeUnknown, sendDelivery, settleOpenClaim } from '#shared/mail/deliver';
 import { observed, tenantOf } from '#shared/observability/invocation';
@@ -23,7 +24,7 @@ import {
   scheduleStep,
   sequences,
 } from '#shared/store/sequences';
-import { templates } from '#shared/store/templates';
+import { templates, templateVersionKey } from '#shared/store/templates';
 
 /**
  * One step of one contact's enrollment in a follow-up sequence (schedule
@@ -193,17 +194,21 @@ export const handler = observed(async function sequenceStep(raw: unknown): Promi
 
   if (delivery?.status === 'pending') {
     const template = await getRecord(templates, tenantId, definition.templateId, true);
+    // A version saved before templates were compiled on save: sent once the backfill has compiled it.
+    if (template && !template.archived && !template.compiled)
+      throw new RetryLater('the template of this step has no compiled form yet (npm run templates:compile)');
     const company = contact.companyId ? await getRecord(companies, tenantId, contact.companyId) : undefined;
     let composed: ReturnType<typeof composeEmail> | undefined;
     try {
-      if (!template || template.archived) throw new Error('the template of this step is archived or gone');
+      if (!template || template.archived || !template.compiled)
+        throw new Error('the template of this step is archived or gone');
       composed = composeEmail({
         baseUrl: enrollment.linkBaseUrl,
         tenantId,
         ref,
         contact: contact as unknown as Record<string, unknown>,
         company: company && !company.archived ? (company as unknown as Record<string, unknown>) : undefined,
-        template,
+        template: templateFromStored(templateVersionKey(tenantId, template), template.compiled),
         signingKey: await getSigningKey(),
       });
     } catch (error) {

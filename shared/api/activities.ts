@@ -1,7 +1,5 @@
 import { activitySchemas, inboundEmailSchemas } from '../schemas/activities.ts';
 import { listOf } from '../schemas/common.ts';
-import { lastPage, page } from './examples/common.ts';
-import { activityExamples } from './examples/service.ts';
 import { defineRoutes } from './route.ts';
 
 export const activityRoutes = defineRoutes([
@@ -14,7 +12,6 @@ export const activityRoutes = defineRoutes([
       '(`dueBefore`); `q` is a subject prefix',
     query: () => activitySchemas().listQuery,
     response: () => listOf(activitySchemas().record),
-    examples: { response: page(activityExamples.record) },
     status: 200,
   },
   {
@@ -26,7 +23,6 @@ export const activityRoutes = defineRoutes([
       'otherwise; `remindAt` (in the future) schedules an email and notification to the assignee',
     body: () => activitySchemas().create,
     response: () => activitySchemas().record,
-    examples: { request: activityExamples.create, response: activityExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -36,7 +32,6 @@ export const activityRoutes = defineRoutes([
     operationId: 'getActivity',
     summary: 'Read an activity',
     response: () => activitySchemas().record,
-    examples: { response: activityExamples.record },
     status: 200,
   },
   {
@@ -48,7 +43,6 @@ export const activityRoutes = defineRoutes([
       'removing it or finishing or canceling the activity cancels it',
     body: () => activitySchemas().patch,
     response: () => activitySchemas().record,
-    examples: { request: activityExamples.patch, response: activityExamples.done },
     status: 200,
     headers: ['If-Match'],
   },
@@ -66,7 +60,6 @@ export const activityRoutes = defineRoutes([
     operationId: 'restoreActivity',
     summary: 'Restore an archived activity; a reminder still ahead is scheduled again',
     response: () => activitySchemas().record,
-    examples: { response: activityExamples.record },
     status: 200,
   },
   {
@@ -78,7 +71,6 @@ export const activityRoutes = defineRoutes([
       '(the 500 most recently created open activities are considered)',
     query: () => activitySchemas().agendaQuery,
     response: () => listOf(activitySchemas().record),
-    examples: { response: lastPage(activityExamples.record) },
     status: 200,
   },
   {
@@ -91,12 +83,6 @@ export const activityRoutes = defineRoutes([
       'logs their mail as `outbound` on the contacts it went to. 404 when the deployment has no inbound domain',
     response: () => inboundEmailSchemas().address,
     status: 200,
-    examples: {
-      response: {
-        address: 'log-6f1c0a9e4b2d7c3a8e5f0b1d@inbound.example.com',
-        domain: 'inbound.example.com',
-      },
-    },
   },
   {
     method: 'POST',
@@ -107,12 +93,5 @@ export const activityRoutes = defineRoutes([
       'Replace the logging address with a new one (admin); mail to the previous address is dropped from now on',
     response: () => inboundEmailSchemas().address,
     status: 200,
-    examples: {
-      response: {
-        address: 'log-0d93b7f21a6c4e58b0a7d3e9@inbound.example.com',
-        domain: 'inbound.example.com',
-        rotatedAt: '2026-03-02T09:30:00.000Z',
-      },
-    },
   },
 ]);

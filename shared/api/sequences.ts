@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { sequenceSchemas } from '../schemas/sequences.ts';
-import { changed, lastPage, page } from './examples/common.ts';
-import { sequenceExamples } from './examples/marketing.ts';
 import { defineRoutes } from './route.ts';
 
 export const sequenceRoutes = defineRoutes([
@@ -12,7 +10,6 @@ export const sequenceRoutes = defineRoutes([
     summary: 'List follow-up sequences; `q` is a name prefix (case- and accent-insensitive)',
     query: () => sequenceSchemas().listQuery,
     response: () => listOf(sequenceSchemas().record),
-    examples: { response: page(sequenceExamples.record) },
     status: 200,
   },
   {
@@ -32,7 +29,6 @@ export const sequenceRoutes = defineRoutes([
       'the enrollment exits with `unsubscribed` when its next step comes due',
     body: () => sequenceSchemas().create,
     response: () => sequenceSchemas().record,
-    examples: { request: sequenceExamples.create, response: sequenceExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -42,7 +38,6 @@ export const sequenceRoutes = defineRoutes([
     operationId: 'getSequence',
     summary: 'Read a sequence',
     response: () => sequenceSchemas().record,
-    examples: { response: sequenceExamples.record },
     status: 200,
   },
   {
@@ -55,10 +50,6 @@ export const sequenceRoutes = defineRoutes([
       'whose next step no longer exists completes when it comes due',
     body: () => sequenceSchemas().patch,
     response: () => sequenceSchemas().record,
-    examples: {
-      request: sequenceExamples.patch,
-      response: changed(sequenceExamples.record, sequenceExamples.patch),
-    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -79,7 +70,6 @@ export const sequenceRoutes = defineRoutes([
     operationId: 'restoreSequence',
     summary: 'Restore an archived sequence',
     response: () => sequenceSchemas().record,
-    examples: { response: sequenceExamples.record },
     status: 200,
   },
   {
@@ -96,7 +86,6 @@ export const sequenceRoutes = defineRoutes([
       'you cannot see are left out. An archived sequence answers 409',
     body: () => sequenceSchemas().enroll,
     response: () => sequenceSchemas().enrolled,
-    examples: { request: sequenceExamples.enroll, response: sequenceExamples.enrolled },
     status: 200,
     headers: ['Idempotency-Key'],
   },
@@ -109,7 +98,6 @@ export const sequenceRoutes = defineRoutes([
       'each shows its current step, when the next one is due, skipped steps and why it ended',
     query: () => sequenceSchemas().enrollmentsQuery,
     response: () => listOf(sequenceSchemas().enrollment),
-    examples: { response: lastPage(sequenceExamples.enrollment) },
     status: 200,
   },
   {
@@ -118,7 +106,6 @@ export const sequenceRoutes = defineRoutes([
     operationId: 'getSequenceEnrollment',
     summary: "Read a contact's enrollment in a sequence",
     response: () => sequenceSchemas().enrollment,
-    examples: { response: sequenceExamples.enrollment },
     status: 200,
   },
   {
