@@ -93,7 +93,12 @@ async function seedCampaign(tenantId: string, recipients: number): Promise<strin
   const { campaigns } = await import('#shared/store/campaigns');
   const { putNewDeliveries } = await import('#shared/store/deliveries');
   const { config } = await import('#shared/config');
+  const { compileTemplateSpecs, packSpecs } = await import('#shared/domain/template-save');
   const { writeAll } = await import('./segments.ts');
+  const template = {
+    subject: 'News for {{contact.firstName}}',
+    html: '<p>Hello {{contact.firstName}}</p><p><a href="https://example.com/news">Read more</a></p>',
+  };
   const now = new Date().toISOString();
   const campaignId = ulid();
   const ids = Array.from({ length: recipients }, () => ulid());
@@ -127,14 +132,9 @@ async function seedCampaign(tenantId: string, recipients: number): Promise<strin
       fromEmail: 'bench@example.com',
       linkBaseUrl: 'https://api.example.com',
       status: 'sending',
-      snapshot: {
-        template: {
-          name: 'Bench',
-          subject: 'News for {{contact.firstName}}',
-          html: '<p>Hello {{contact.firstName}}</p><p><a href="https://example.com/news">Read more</a></p>',
-        },
-        segment: { name: 'Bench', filter: {} },
-      },
+      snapshot: { template: { name: 'Bench', ...template }, segment: { name: 'Bench', filter: {} } },
+      // As the start freezes it: the template compiled when it was saved.
+      compiled: { template: packSpecs(compileTemplateSpecs(template)) },
     } as never),
   );
   await writeAll(config.tableName, items, 8);
