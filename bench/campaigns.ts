@@ -45,6 +45,13 @@ export interface CampaignRunReport {
   readonly peakPerSecond: number;
   /** From /send to the first email at the local SES (freezing and queueing). */
   readonly firstEmailSeconds: number;
+  /**
+   * The most claims made in one wall-clock second (a delivery's `claimedAt`: right after its
+   * budget grant), and how long from claim to the recorded answer of SES (ms, median and max):
+   * the peak at SES above the rate with claims within it is the send's own latency, not the limiter.
+   */
+  readonly peakClaimsPerSecond: number;
+  readonly claimToSentMs: { readonly median: number; readonly max: number };
 }
 
 export interface CampaignBenchReport {
@@ -79,6 +86,48 @@ async function loadContacts(tenantId: string, tag: string, count: number): Promi
     }),
   );
   await writeAll(config.tableName, items, 8);
+}
+
+/** When each recipient was claimed and recorded sent, read from the table (the runtime's, in process). */
+async function claimTimes(
+  tenantId: string,
+  campaignId: string,
+): Promise<Pick<CampaignRunReport, 'peakClaimsPerSecond' | 'claimToSentMs'>> {
+  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { dynamo } = await import('#shared/store/client');
+  const { config } = await import('#shared/config');
+  const { campaignRecipientsPk } = await import('#shared/store/keys');
+  const perSecond = new Map<number, number>();
+  const roundTrips: number[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: config.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': campaignRecipientsPk(tenantId, campaignId) },
+        ProjectionExpression: 'claimedAt, sentAt',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const claimed = Date.parse(String(item.claimedAt));
+      const sent = Date.parse(String(item.sentAt));
+      if (Number.isNaN(claimed)) continue;
+      const second = Math.floor(claimed / 1000);
+      perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+      if (!Number.isNaN(sent)) roundTrips.push(sent - claimed);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  roundTrips.sort((a, b) => a - b);
+  return {
+    peakClaimsPerSecond: Math.max(0, ...perSecond.values()),
+    claimToSentMs: {
+      median: roundTrips[Math.floor(roundTrips.length / 2)] ?? 0,
+      max: roundTrips.at(-1) ?? 0,
+    },
+  };
 }
 
 async function runOnce(
@@ -132,6 +181,7 @@ async function runOnce(
     perSecond.set(email.at, (perSecond.get(email.at) ?? 0) + 1);
   }
   const duplicates = [...perAddress.values()].filter((count) => count > 1).length;
+  const claims = await claimTimes(tenantId, String(campaign.id));
   const seconds_ = [...perSecond.keys()].sort((a, b) => a - b);
   const first = seconds_[0] ?? 0;
   const last = seconds_.at(-1) ?? 0;
@@ -145,6 +195,7 @@ async function runOnce(
     recipientsPerSecond: Math.round(mine.length / (last - first + 1)),
     peakPerSecond: Math.max(0, ...perSecond.values()),
     firstEmailSeconds: Math.max(0, first - Math.floor(began / 1000)),
+    ...claims,
   };
   log(`campaigns: ${JSON.stringify(report)}`);
   return report;

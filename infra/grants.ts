@@ -55,8 +55,11 @@ export const scheduleManageActions = [
   'scheduler:GetSchedule',
 ] as const;
 
-/** Emailing through SES (v2 SendEmail authorises as ses:SendEmail; raw content as ses:SendRawEmail). */
-export const mailSendActions = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+/**
+ * Emailing through SES (v2 SendEmail authorises as ses:SendEmail; raw content as ses:SendRawEmail;
+ * the campaign sender's v2 SendBulkEmail as ses:SendBulkEmail).
+ */
+export const mailSendActions = ['ses:SendEmail', 'ses:SendRawEmail', 'ses:SendBulkEmail'] as const;
 
 /** What a function needs to create schedules (shared/schedule/eventbridge-scheduler.ts), from the schedule stack. */
 export interface ScheduleWiring {

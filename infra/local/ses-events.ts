@@ -9,7 +9,7 @@ import { moduleHandlerLoader } from './handler-loader.ts';
 import { createLambdaContext, LOCAL_ACCOUNT_ID } from './lambda-context.ts';
 import type { Logger } from './logger.ts';
 import { assertPortFree } from './ports.ts';
-import { type RunningSesLocal, startSesLocal } from './ses-local.ts';
+import { KEEP_ALIVE_MS, type RunningSesLocal, startSesLocal } from './ses-local.ts';
 import { SesState } from './ses-state.ts';
 
 /**
@@ -267,6 +267,66 @@ export function sentMessageOf(
   };
 }
 
+/**
+ * The messages of a successful SES v2 SendBulkEmail: one per entry SES
+ * answered SUCCESS for, with the call's sender and configuration set, the
+ * entry's recipients and its tags (the call's default tags, overridden by
+ * name by the entry's replacement tags). `subjectOf` gives the rendered
+ * subject of a message id (the emulator's stored copy).
+ */
+export function sentMessagesOfBulk(
+  requestBody: string,
+  responseBody: string,
+  defaultConfigurationSet: string,
+  subjectOf: (messageId: string) => string | undefined,
+  now = new Date(),
+): SentMessage[] {
+  let request: unknown;
+  let response: unknown;
+  try {
+    request = JSON.parse(requestBody);
+    response = JSON.parse(responseBody);
+  } catch {
+    return [];
+  }
+  if (!isObject(request) || !isObject(response) || !Array.isArray(response.BulkEmailEntryResults)) return [];
+  const entries = Array.isArray(request.BulkEmailEntries) ? request.BulkEmailEntries : [];
+  const tagsOf = (value: unknown) =>
+    Array.isArray(value)
+      ? value.flatMap((tag) =>
+          isObject(tag) && typeof tag.Name === 'string' && typeof tag.Value === 'string'
+            ? [{ Name: tag.Name, Value: tag.Value }]
+            : [],
+        )
+      : [];
+  const defaultTags = tagsOf(request.DefaultEmailTags);
+  const configurationSet =
+    typeof request.ConfigurationSetName === 'string' && request.ConfigurationSetName !== ''
+      ? request.ConfigurationSetName
+      : defaultConfigurationSet;
+  return response.BulkEmailEntryResults.flatMap((result: unknown, index: number): SentMessage[] => {
+    const entry: unknown = entries[index];
+    if (!isObject(result) || result.Status !== 'SUCCESS' || typeof result.MessageId !== 'string') return [];
+    if (!isObject(entry)) return [];
+    const destination = isObject(entry.Destination) ? entry.Destination : {};
+    const replaced = tagsOf(entry.ReplacementTags);
+    const names = new Set(replaced.map((tag) => tag.Name));
+    return [
+      {
+        messageId: result.MessageId,
+        from: typeof request.FromEmailAddress === 'string' ? request.FromEmailAddress : '',
+        to: strings(destination.ToAddresses),
+        cc: strings(destination.CcAddresses),
+        bcc: strings(destination.BccAddresses),
+        subject: subjectOf(result.MessageId) ?? '',
+        tags: [...defaultTags.filter((tag) => !names.has(tag.Name)), ...replaced],
+        configurationSet,
+        sentAt: now,
+      },
+    ];
+  });
+}
+
 // ─── Publishing them ─────────────────────────────────────────────────────────
 
 export interface SesEventPublisherOptions {
@@ -426,6 +486,7 @@ export interface RunningSesWithEvents extends RunningSesLocal {
 }
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+const SEND_BULK_EMAIL_PATH = '/v2/email/outbound-bulk-emails';
 const CLEAR_STORE_PATH = '/clear-store';
 /**
  * Local only: `GET /__local/claims/<claim id>` answers `{messageId}` when a
@@ -511,6 +572,14 @@ export async function startSesWithEvents(options: SesWithEventsOptions): Promise
     throw error;
   }
 
+  /** On disk before the sender hears "accepted": an answered send is never forgotten. */
+  const accepted = async (message: SentMessage) => {
+    const claim = message.tags.find((tag) => tag.Name === 'claim')?.Value;
+    const events = sesEventsFor(message, context);
+    await state.sent(message.messageId, claim, events);
+    publisher.publish(message.messageId, events);
+  };
+
   const server = createServer((request, response) => {
     const handle = async () => {
       const path = (request.url ?? '').split('?')[0] ?? '';
@@ -529,13 +598,16 @@ export async function startSesWithEvents(options: SesWithEventsOptions): Promise
           forwarded.body.toString('utf8'),
           configurationSet,
         );
-        if (message) {
-          // On disk before the sender hears "accepted": an answered send is never forgotten.
-          const claim = message.tags.find((tag) => tag.Name === 'claim')?.Value;
-          const events = sesEventsFor(message, context);
-          await state.sent(message.messageId, claim, events);
-          publisher.publish(message.messageId, events);
-        }
+        if (message) await accepted(message);
+      }
+      if (request.method === 'POST' && path === SEND_BULK_EMAIL_PATH && ok) {
+        const messages = sentMessagesOfBulk(
+          body.toString('utf8'),
+          forwarded.body.toString('utf8'),
+          configurationSet,
+          (messageId) => state.storedEmail(messageId)?.subject,
+        );
+        for (const message of messages) await accepted(message);
       }
       if (request.method === 'POST' && path === CLEAR_STORE_PATH && ok) await state.cleared();
       answer(response, forwarded);
@@ -549,6 +621,9 @@ export async function startSesWithEvents(options: SesWithEventsOptions): Promise
     });
   });
 
+  // See startSesLocal: an idle socket closed under a client's send turns the send's outcome unknown.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>

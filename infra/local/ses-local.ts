@@ -18,6 +18,9 @@ export interface RunningSesLocal {
   stop(): Promise<void>;
 }
 
+/** How long an idle keep-alive connection stays open (as API Gateway's 65 s in http-server.ts). */
+export const KEEP_ALIVE_MS = 65_000;
+
 export async function startSesLocal(options: {
   port: number;
   portEnvVar?: string;
@@ -28,6 +31,10 @@ export async function startSesLocal(options: {
     server.close();
     throw new PortInUseError(options.port, options.portEnvVar ?? 'SES_PORT', 'SES port');
   }
+  // Longer than a client's idle keep-alive socket lives: else a send written just as the server
+  // closes the socket fails with ECONNRESET, an outcome the sender must treat as unknown.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -68,9 +68,18 @@ export class SesState<E> {
    */
   async sent(messageId: string, claim: string | undefined, events: E[]): Promise<void> {
     if (claim) this.claims.set(claim, messageId);
-    const email = [...getStoreReadonly().emails].reverse().find((stored) => stored.messageId === messageId);
+    if (!this.dir) return;
+    const email = this.storedEmail(messageId);
     const line: MailLine<E> = { messageId, ...(claim ? { claim } : {}), ...(email ? { email } : {}), events };
     await this.append(SES_MAIL_FILE, line);
+  }
+
+  /** The emulator's stored copy of a message, searched from the newest (a message just sent is at the end). */
+  storedEmail(messageId: string): Email | undefined {
+    const { emails } = getStoreReadonly();
+    for (let index = emails.length - 1; index >= 0; index--)
+      if (emails[index]?.messageId === messageId) return emails[index];
+    return undefined;
   }
 
   /** Every event of the message was handled (or given up on): not replayed again. */

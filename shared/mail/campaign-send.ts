@@ -14,18 +14,17 @@ import type { Company, Contact } from '../store/entities.ts';
 import { recordKey, storageAttributes } from '../store/keys.ts';
 import { currentReader } from '../store/readers.ts';
 import { composeEmail } from './compose.ts';
-import {
-  DeliveryOutcomeUnknown,
-  type SendDeliveryOptions,
-  type SettleOptions,
-  sendDelivery,
-  settleOpenClaim,
-} from './deliver.ts';
+import { type SettleOptions, settleOpenClaim } from './deliver.ts';
+import { type BatchDelivery, type SendBatchOptions, sendDeliveryBatch } from './deliver-batch.ts';
+import { MAX_BULK_ENTRIES } from './ses-mailer.ts';
 
 /**
- * One send-queue message: up to 50 recipients of one campaign, sent in chunks.
- * The campaign's status is read again before every chunk, so a pause or cancel
- * takes effect within one chunk; the contact is read again at send time, so
+ * One send-queue message: up to 50 recipients of one campaign, read together
+ * and sent in bulk calls of up to 50 (fewer below 50/s: one second of the
+ * rate), each one claim transaction, one SES SendBulkEmail and one record
+ * transaction (deliver-batch.ts). The campaign's status is read again before
+ * every bulk call, so a pause or cancel takes effect before the next call to
+ * SES; the contact is read again at send time, so
  * someone who opted out after the list was frozen is not mailed. An A/B
  * campaign's held recipients (its rest) are claimed like pending ones once
  * its winner is written, and get the winner's subject; a canceled
@@ -34,8 +33,11 @@ import {
 
 /** The sender's Lambda timeout. */
 export const CAMPAIGN_SEND_TIMEOUT_MS = queueConsumerTimeoutMs.campaignSend;
-/** Recipients sent concurrently, and between two reads of the campaign's status. */
-export const CHUNK = 10;
+/**
+ * Recipients read together (one read of each kind); sent in bulk calls of at most
+ * one second of the send rate, with the campaign's status read again before each.
+ */
+export const CHUNK = MAX_BULK_ENTRIES;
 /** Stop starting chunks this long before the function times out; the rest is retried. */
 const DEADLINE_MARGIN_MS = 20_000;
 
@@ -48,7 +50,7 @@ export type MessageOutcome =
 export interface SendContext {
   readonly remainingMs?: () => number;
   readonly now?: () => Date;
-  readonly delivery?: SendDeliveryOptions;
+  readonly delivery?: SendBatchOptions;
   /** How a delivery left `sending` by a dead sender is settled (SES's record). */
   readonly settle?: Pick<SettleOptions, 'ledger'>;
 }
@@ -210,7 +212,8 @@ async function sendChunk(
   const signingKey = await getSigningKey();
   const baseUrl = campaign.linkBaseUrl ?? config.publicApiUrl ?? '';
 
-  const outcomes = await Promise.all(
+  const batch: BatchDelivery[] = [];
+  await Promise.all(
     pending.map(async (ref) => {
       const delivery = deliveries.get(ref.contactId);
       const contact = contacts.get(ref.contactId);
@@ -220,7 +223,7 @@ async function sendChunk(
       const cause = unsendable(contact, email, suppressed, reader);
       if (cause || !contact || !email) {
         await settlePending(tenantId, ref, 'suppressed', cause ?? 'suppressed', now());
-        return 'done';
+        return;
       }
       const company = contact.companyId ? companies.get(contact.companyId) : undefined;
       const template = templateOf(delivery?.variant ?? winner);
@@ -233,31 +236,53 @@ async function sendChunk(
         template,
         signingKey,
       });
-      try {
-        const result = await sendDelivery(
-          tenantId,
-          ref,
-          {
-            to: email,
-            from: campaign.fromEmail,
-            ...(campaign.fromName ? { fromName: campaign.fromName } : {}),
-            ...(campaign.replyTo ? { replyTo: campaign.replyTo } : {}),
-            subject: composed.subject,
-            html: composed.html,
-            text: composed.text,
-            headers: composed.headers,
-          },
-          { now, ...context.delivery, ...(winner === undefined ? {} : { winner }) },
-        );
-        return result.outcome === 'released' ? 'retry' : 'done';
-      } catch (error) {
-        if (error instanceof DeliveryOutcomeUnknown) {
-          logger.warn(error.message, { contactId: ref.contactId });
-          return 'retry';
-        }
-        throw error;
-      }
+      batch.push({
+        ref,
+        email: {
+          to: email,
+          subject: composed.subject,
+          html: composed.html,
+          text: composed.text,
+          headers: composed.headers,
+        },
+      });
     }),
   );
-  return retry || outcomes.includes('retry');
+  if (batch.length === 0) return retry;
+  // Read again before every bulk call after the first: a pause or cancel takes effect before the next one.
+  let latest: Campaign | undefined = campaign;
+  let outOfTime = false;
+  const proceed = async () => {
+    if (context.remainingMs && context.remainingMs() < DEADLINE_MARGIN_MS) {
+      outOfTime = true;
+      return false;
+    }
+    latest = await getCampaign(tenantId, campaign.id);
+    return latest?.status === 'sending' || latest?.status === 'sent';
+  };
+  const sent = await sendDeliveryBatch(
+    tenantId,
+    {
+      from: campaign.fromEmail,
+      ...(campaign.fromName ? { fromName: campaign.fromName } : {}),
+      ...(campaign.replyTo ? { replyTo: campaign.replyTo } : {}),
+    },
+    batch,
+    { now, ...context.delivery, ...(winner === undefined ? {} : { winner }), proceed },
+  );
+  if (sent.stopped.length > 0) {
+    if (outOfTime) retry = true;
+    // Canceled meanwhile: the rest end canceled; paused: they stay pending (resume queues them again).
+    else if (latest?.status === 'canceled')
+      await Promise.all(
+        sent.stopped.map((ref) => settlePending(tenantId, ref, 'canceled', 'canceled', now())),
+      );
+  }
+  // Released (throttled, out of time) or unknown (SES may have it): this message comes back for them.
+  if (sent.unknown > 0)
+    logger.warn('Some sends of a campaign chunk have an unknown outcome', {
+      campaignId: campaign.id,
+      recipients: sent.unknown,
+    });
+  return retry || sent.released > 0 || sent.unknown > 0;
 }

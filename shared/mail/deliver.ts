@@ -134,8 +134,9 @@ export async function sendDelivery(
 
   // Every call to SES counts against the rate, retries included. The first token is taken
   // before the claim, so waiting for the rate holds no claim open (a token of a delivery
-  // someone else holds goes unused: the budget is under-used, never exceeded).
-  await budget.take(1);
+  // someone else holds goes unused: the budget is under-used, never exceeded). A token is
+  // only good within its second: one the claim write outlasted is replaced before the call.
+  let grant = await budget.take(1);
   const claimedAt = now();
   const claimed = await claimDelivery(tenantId, ref, claimedAt, options.winner);
   if (!claimed?.claimId) return { outcome: 'skipped' };
@@ -146,7 +147,7 @@ export async function sendDelivery(
 
   for (let attempt = 1; ; attempt++) {
     try {
-      if (attempt > 1) await budget.take(1);
+      if (attempt > 1 || !grant.valid()) grant = await budget.take(1);
     } catch (error) {
       // Nothing went to SES: the delivery may be sent later.
       await releaseClaim(tenantId, ref, claimId, now()).catch(() => undefined);

@@ -9,16 +9,31 @@ import { sendBudgetKey } from '../store/keys.ts';
  * The SES sending rate is per AWS account, so every concurrent sender (all
  * campaign batches, all sequence steps) draws from one budget per wall-clock
  * second: a counter item per second in the table, raised with a conditional
- * `ADD` that fails once the second's budget is spent. A token is only used if
- * the second it belongs to still has `marginMs` to go when it is granted, so
- * the request reaches SES inside that second; otherwise it is dropped (the
- * budget is under-used, never exceeded) and the sender waits for the next
- * second. Clocks of Lambda hosts are NTP-synchronised to well under the margin.
+ * `ADD` that fails once the second's budget is spent. A token belongs to its
+ * second: the SES call it pays for must start before `useBy` (`marginMs`
+ * before that second ends), so the request reaches SES inside it. A token
+ * granted too late, or not used in time (a claim write or a busy event loop
+ * came in between), is dropped — the budget is under-used, never exceeded —
+ * and the sender takes another. Clocks of Lambda hosts are NTP-synchronised
+ * to well under the margin.
  */
 export interface SendBudget {
   /** Resolves when `count` sends may happen now; waits for a later second when this one is spent. */
-  take(count?: number): Promise<void>;
+  take(count?: number): Promise<SendGrant>;
+  /** Sends per second now (undefined: no limit): the most one `take` may ask for. */
+  rate(): Promise<number | undefined>;
 }
+
+/** Leave to start `count` SES sends, valid until `useBy`. */
+export interface SendGrant {
+  /** Epoch ms (the budget's clock) after which the grant is void: a send started later could land in the next second. */
+  readonly useBy: number;
+  /** Whether an SES call may start now under this grant. */
+  valid(): boolean;
+}
+
+/** The grant of an unlimited budget: never void. */
+export const UNLIMITED_GRANT: SendGrant = { useBy: Number.POSITIVE_INFINITY, valid: () => true };
 
 /** The shared counter behind the budget: adds `count` to `second`'s total unless it would exceed `max`. */
 export interface BudgetCounter {
@@ -73,9 +88,10 @@ export function createSendBudget(options: SendBudgetOptions): SendBudget {
   const clock = options.clock ?? realClock;
   const margin = options.marginMs ?? DEFAULT_MARGIN_MS;
   return {
+    rate: options.rate,
     async take(count = 1) {
       const rate = await options.rate();
-      if (rate === undefined) return;
+      if (rate === undefined) return UNLIMITED_GRANT;
       if (count > rate) throw new Error(`Cannot take ${count} sends at once from a budget of ${rate}/s`);
       for (;;) {
         const now = clock.now();
@@ -83,8 +99,9 @@ export function createSendBudget(options: SendBudgetOptions): SendBudget {
         const end = (second + 1) * 1000;
         if (end - now > margin) {
           const granted = await counter.tryAdd(second, count, rate);
+          const useBy = end - margin;
           // The grant only counts if it came back in time to reach SES within its second.
-          if (granted && (second + 1) * 1000 - clock.now() > margin) return;
+          if (granted && clock.now() < useBy) return { useBy, valid: () => clock.now() < useBy };
         }
         // Spent (or too late in the second): wait for the next second, spread a little so
         // that a crowd of waiting senders does not hit the counter in the same millisecond.

@@ -1,4 +1,9 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  type BulkEmailStatus,
+  SESv2Client,
+  SendBulkEmailCommand,
+  SendEmailCommand,
+} from '@aws-sdk/client-sesv2';
 import { config } from '../config.ts';
 import { SES_CALL_TIMEOUT_MS } from '../domain/delivery.ts';
 import { OWN_MAIL_HEADER } from '../domain/inbound-email.ts';
@@ -30,6 +35,27 @@ export interface SesMailerOptions {
 let defaultClient: SESv2Client | undefined;
 let boundedClient: SESv2Client | undefined;
 
+function sesClient(options: SesMailerOptions): () => SESv2Client {
+  return () => {
+    if (options.client) return options.client;
+    if (options.boundedCalls) {
+      boundedClient ??= new SESv2Client({
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: 2_000, requestTimeout: SES_CALL_TIMEOUT_MS },
+      });
+      return boundedClient;
+    }
+    defaultClient ??= new SESv2Client({});
+    return defaultClient;
+  };
+}
+
+const tagList = (tags: Readonly<Record<string, string>> | undefined) =>
+  Object.entries(tags ?? {}).map(([name, value]) => ({ Name: sesTagPart(name), Value: sesTagPart(value) }));
+
+const headerList = (headers: Readonly<Record<string, string>>) =>
+  Object.entries(headers).map(([Name, Value]) => ({ Name: headerText(Name), Value: headerText(Value) }));
+
 /**
  * The Mailer through SES v2 `SendEmail` with simple content. Locally the SDK's
  * AWS_ENDPOINT_URL_SESV2 points at aws-ses-v2-local. Errors are SES's own
@@ -45,31 +71,15 @@ let boundedClient: SESv2Client | undefined;
  * the message.
  */
 export function sesMailer(options: SesMailerOptions = {}): Mailer {
-  const client = () => {
-    if (options.client) return options.client;
-    if (options.boundedCalls) {
-      boundedClient ??= new SESv2Client({
-        maxAttempts: 1,
-        requestHandler: { connectionTimeout: 2_000, requestTimeout: SES_CALL_TIMEOUT_MS },
-      });
-      return boundedClient;
-    }
-    defaultClient ??= new SESv2Client({});
-    return defaultClient;
-  };
+  const client = sesClient(options);
   return {
     async send(email: OutgoingEmail): Promise<string> {
       const address = email.from ?? options.from ?? config.mailFrom ?? DEFAULT_MAIL_FROM;
       const from = mailbox(address, email.fromName);
       // Marked as ours, so a copy that reaches a logging address is never logged (inbound-email.ts).
-      const headers = Object.entries({ ...email.headers, [OWN_MAIL_HEADER]: email.tags?.kind || 'crm' }).map(
-        ([Name, Value]) => ({ Name: headerText(Name), Value: headerText(Value) }),
-      );
+      const headers = headerList({ ...email.headers, [OWN_MAIL_HEADER]: email.tags?.kind || 'crm' });
       const configurationSet = options.configurationSet ?? config.sesConfigurationSet;
-      const tags = Object.entries(email.tags ?? {}).map(([name, value]) => ({
-        Name: sesTagPart(name),
-        Value: sesTagPart(value),
-      }));
+      const tags = tagList(email.tags);
       const output = await client().send(
         new SendEmailCommand({
           FromEmailAddress: from,
@@ -91,6 +101,135 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
       );
       if (!output.MessageId) throw new Error('SES accepted the email but returned no MessageId');
       return output.MessageId;
+    },
+  };
+}
+
+/** SES's most destinations in one SendBulkEmail call. */
+export const MAX_BULK_ENTRIES = 50;
+
+/** One recipient of a bulk send: its own rendering, headers and tags. */
+export interface BulkEntry {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string;
+  /** This recipient's headers, e.g. its List-Unsubscribe URL. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** SES message tags of this recipient's email (its claim among them). */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** What every email of a bulk send shares. */
+export interface BulkEmail {
+  readonly from?: string;
+  readonly fromName?: string;
+  readonly replyTo?: string;
+  /** `kind` of OWN_MAIL_HEADER. */
+  readonly kind: string;
+  readonly entries: readonly BulkEntry[];
+}
+
+export type BulkEntryResult =
+  | { readonly status: 'sent'; readonly messageId: string }
+  /** SES did not send it and may later (throttled, paused, a transient failure). */
+  | { readonly status: 'not_sent'; readonly reason: string }
+  /** SES will not send it as it is. */
+  | { readonly status: 'refused'; readonly reason: string }
+  /** SES's answer says nothing about it: it may have gone out. */
+  | { readonly status: 'unknown' };
+
+export interface BulkMailer {
+  /**
+   * Sends up to MAX_BULK_ENTRIES emails in one call; one result per entry, in
+   * order. Throws SES's error when the whole call failed (nothing is known
+   * to have been sent: see classifySendError).
+   */
+  sendBulk(email: BulkEmail): Promise<BulkEntryResult[]>;
+}
+
+/** Entry statuses that say the email was not sent and may be sent later. */
+const notSentStatuses = new Set<BulkEmailStatus | string>([
+  'ACCOUNT_THROTTLED',
+  'ACCOUNT_DAILY_QUOTA_EXCEEDED',
+  'ACCOUNT_SENDING_PAUSED',
+  'CONFIGURATION_SET_SENDING_PAUSED',
+  'TRANSIENT_FAILURE',
+]);
+
+/**
+ * SES v2 `SendBulkEmail` with an inline template (no CreateEmailTemplate, no
+ * template to keep in step): the template is `{{subject}}` / `{{html}}` /
+ * `{{text}}` and each entry's replacement data is that recipient's own
+ * rendering (tracked links, unsubscribe link, personalisation), which SES
+ * substitutes without escaping (SES does not HTML-escape template values).
+ * Per-recipient headers (List-Unsubscribe, List-Unsubscribe-Post) go as the
+ * entry's ReplacementHeaders, per-recipient tags (contact, claim) as its
+ * ReplacementTags; OWN_MAIL_HEADER as the template's header. Every entry
+ * carries all of its tags, so nothing depends on how SES merges default and
+ * replacement tags. Same bounded calls as sesMailer.
+ */
+export function sesBulkMailer(options: SesMailerOptions = {}): BulkMailer {
+  const client = sesClient(options);
+  return {
+    async sendBulk(email: BulkEmail): Promise<BulkEntryResult[]> {
+      if (email.entries.length === 0) return [];
+      if (email.entries.length > MAX_BULK_ENTRIES)
+        throw new Error(
+          `SendBulkEmail takes at most ${MAX_BULK_ENTRIES} entries, got ${email.entries.length}`,
+        );
+      const withHtml = email.entries[0]?.html !== undefined;
+      if (email.entries.some((entry) => (entry.html !== undefined) !== withHtml))
+        throw new Error('Every entry of a bulk send has an HTML part, or none has');
+      const address = email.from ?? options.from ?? config.mailFrom ?? DEFAULT_MAIL_FROM;
+      const configurationSet = options.configurationSet ?? config.sesConfigurationSet;
+      const output = await client().send(
+        new SendBulkEmailCommand({
+          FromEmailAddress: mailbox(address, email.fromName),
+          ...(email.replyTo ? { ReplyToAddresses: [mailbox(email.replyTo)] } : {}),
+          DefaultContent: {
+            Template: {
+              TemplateContent: {
+                Subject: '{{subject}}',
+                Text: '{{text}}',
+                ...(withHtml ? { Html: '{{html}}' } : {}),
+              },
+              TemplateData: '{}',
+              Headers: headerList({ [OWN_MAIL_HEADER]: email.kind || 'crm' }),
+            },
+          },
+          BulkEmailEntries: email.entries.map((entry) => {
+            const tags = tagList(entry.tags);
+            const headers = headerList(entry.headers ?? {});
+            return {
+              Destination: { ToAddresses: [mailbox(entry.to)] },
+              ReplacementEmailContent: {
+                ReplacementTemplate: {
+                  ReplacementTemplateData: JSON.stringify({
+                    subject: headerText(entry.subject),
+                    text: entry.text,
+                    ...(withHtml ? { html: entry.html } : {}),
+                  }),
+                },
+              },
+              ...(headers.length > 0 ? { ReplacementHeaders: headers } : {}),
+              ...(tags.length > 0 ? { ReplacementTags: tags } : {}),
+            };
+          }),
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+        }),
+      );
+      const results = output.BulkEmailEntryResults ?? [];
+      return email.entries.map((_, index): BulkEntryResult => {
+        const result = results[index];
+        if (!result?.Status) return { status: 'unknown' };
+        if (result.Status === 'SUCCESS')
+          return result.MessageId ? { status: 'sent', messageId: result.MessageId } : { status: 'unknown' };
+        const reason = `${result.Status}${result.Error ? `: ${result.Error}` : ''}`.slice(0, 500);
+        return notSentStatuses.has(result.Status)
+          ? { status: 'not_sent', reason }
+          : { status: 'refused', reason };
+      });
     },
   };
 }

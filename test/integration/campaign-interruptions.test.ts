@@ -1,6 +1,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { Mailer } from '../../shared/mail/mailer.ts';
+import type { SendBudget } from '../../shared/mail/send-budget.ts';
+import type { BulkMailer } from '../../shared/mail/ses-mailer.ts';
 import { type ApiClient, eventually, scheduledRunId, tokenFor } from '../support/api.ts';
 import { contactsTagged, heldMessages, useHeldCampaignQueue } from './deliveries.ts';
 import { createWorld, type World } from './world.ts';
@@ -132,9 +133,9 @@ describe('a campaign start that dies mid-freeze', () => {
 
 describe('pause and cancel while a batch is being sent', () => {
   /**
-   * Sends the first queued message of a started campaign through a mailer
-   * that issues `action` while the batch's third email goes out; returns the
-   * emails that SES accepted after the action was answered.
+   * Sends the first queued message of a started campaign in bulk calls of 10
+   * through a mailer that issues `action` while the first call goes out;
+   * returns the emails that SES accepted after the action was answered.
    */
   async function actMidBatch(tag: string, action: 'pause' | 'cancel') {
     const addresses = await contactsTagged(admin, tag, 60);
@@ -145,25 +146,30 @@ describe('pause and cancel while a batch is being sent', () => {
     const message = (await heldMessages(heldQueue, id)).find((held) => held.contactIds.length === 50);
     expect(message).toBeDefined();
 
-    const { sesMailer } = await import('#shared/mail/ses-mailer');
-    const ses = sesMailer();
+    const { sesBulkMailer } = await import('#shared/mail/ses-mailer');
+    const { UNLIMITED_GRANT } = await import('#shared/mail/send-budget');
+    const ses = sesBulkMailer();
     let sends = 0;
     let acted = false;
     let afterAction = 0;
-    const mailer: Mailer = {
-      send: async (email) => {
-        sends++;
-        if (sends === 3) {
+    // Bulk calls of 10 (a rate of 10/s): the action is issued while the first one goes out.
+    const budget: SendBudget = { rate: async () => 10, take: async () => UNLIMITED_GRANT };
+    const bulkMailer: BulkMailer = {
+      sendBulk: async (email) => {
+        sends += email.entries.length;
+        if (!acted) {
           const answered = await admin.post(`/campaigns/${id}/${action}`);
           expect(answered.status, answered.text).toBe(200);
           acted = true;
         }
-        const messageId = await ses.send(email);
-        if (acted) afterAction++;
-        return messageId;
+        const results = await ses.sendBulk(email);
+        afterAction += results.filter((result) => result.status === 'sent').length;
+        return results;
       },
     };
-    await sender.processCampaignMessage(message as NonNullable<typeof message>, { delivery: { mailer } });
+    await sender.processCampaignMessage(message as NonNullable<typeof message>, {
+      delivery: { bulkMailer, budget },
+    });
     return { id, addresses, sends, afterAction };
   }
 

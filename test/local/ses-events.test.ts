@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSesEvent } from '#shared/domain/ses-event';
-import { sesMailer } from '#shared/mail/ses-mailer';
+import { sesBulkMailer, sesMailer } from '#shared/mail/ses-mailer';
 import { PortInUseError } from '../../infra/local/errors.ts';
 import {
   type RunningSesWithEvents,
@@ -175,6 +175,69 @@ describe('SES event publishing, locally', () => {
     expect(response.status).toBeLessThan(500);
     await ses.idle();
     expect(received.length).toBe(before);
+  });
+
+  it('a bulk send: each accepted entry its own message, events, tags, headers and claim in the ledger', async () => {
+    const mailer = sesBulkMailer({ client: clientFor(ses), from: 'sales@acme.test' });
+    const entry = (contact: string, to: string) => ({
+      to,
+      subject: `Hi {{not a variable}} ${contact} & co`,
+      text: `Text for ${contact}: https://x.test/?a=1&b=2`,
+      html: `<p>Hello <b>${contact}</b> &amp; co</p>`,
+      headers: {
+        'List-Unsubscribe': `<https://x.test/u/${contact}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+      tags: { ...ourTags, contact, claim: `claim-${contact}` },
+    });
+    const results = await mailer.sendBulk({
+      kind: 'campaign',
+      entries: [
+        entry('p1', 'bulk-1@example.com'),
+        entry('p2', 'not an address'),
+        entry('p3', 'bulk-3@example.com'),
+      ],
+    });
+    expect(results.map((result) => result.status)).toEqual(['sent', 'refused', 'sent']);
+    await ses.idle();
+    const stored = (await (await fetch(`${ses.endpoint}/store`)).json()) as {
+      emails: {
+        messageId: string;
+        subject: string;
+        body: { html: string; text: string };
+        headers?: { name: string; value: string }[];
+      }[];
+    };
+    for (const [index, contact] of [
+      [0, 'p1'],
+      [2, 'p3'],
+    ] as const) {
+      const result = results[index];
+      const messageId = result?.status === 'sent' ? result.messageId : '';
+      // The rendering goes through the template as it is: nothing escaped, nothing evaluated twice.
+      expect(stored.emails.find((email) => email.messageId === messageId)).toMatchObject({
+        subject: `Hi {{not a variable}} ${contact} & co`,
+        body: {
+          html: `<p>Hello <b>${contact}</b> &amp; co</p>`,
+          text: `Text for ${contact}: https://x.test/?a=1&b=2`,
+        },
+        headers: expect.arrayContaining([
+          { name: 'List-Unsubscribe', value: `<https://x.test/u/${contact}>` },
+          { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+          expect.objectContaining({ name: 'X-CRM-Mail' }),
+        ]),
+      });
+      const events = received.filter((event) => (event.detail.mail as Json).messageId === messageId);
+      expect(typesOf(events)).toEqual(['Send', 'Delivery']);
+      expect(events[0]?.detail.mail).toMatchObject({
+        tags: { contact: [contact], claim: [`claim-${contact}`] },
+        commonHeaders: { subject: `Hi {{not a variable}} ${contact} & co` },
+      });
+      // What a sender that crashed after the call asks: SES's record of the message under the claim.
+      const ledger = await fetch(`${ses.ledgerUrl}claim-${contact}`);
+      expect(await ledger.json()).toEqual({ messageId });
+    }
+    expect((await fetch(`${ses.ledgerUrl}claim-p2`)).status).toBe(404);
   });
 
   it('the inbox UI and /store work through the proxy', async () => {

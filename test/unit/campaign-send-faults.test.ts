@@ -2,6 +2,7 @@ import {
   BadRequestException,
   MessageRejected,
   SESv2Client,
+  SendBulkEmailCommand,
   SendEmailCommand,
   TooManyRequestsException,
 } from '@aws-sdk/client-sesv2';
@@ -17,7 +18,7 @@ import {
 import { compileTemplateSpecs, packSpecs } from '../../shared/domain/template-save.ts';
 import { processCampaignMessage } from '../../shared/mail/campaign-send.ts';
 import { classifySendError, DeliveryOutcomeUnknown, sendDelivery } from '../../shared/mail/deliver.ts';
-import type { SendBudget } from '../../shared/mail/send-budget.ts';
+import { type SendBudget, UNLIMITED_GRANT } from '../../shared/mail/send-budget.ts';
 import { sesMailer } from '../../shared/mail/ses-mailer.ts';
 
 process.env.TABLE_NAME = 'crm-test';
@@ -38,8 +39,10 @@ const email = { to: 'ann@example.com', subject: 'S', text: 'T', html: '<p>T</p>'
 
 let takes = 0;
 const budget: SendBudget = {
+  rate: async () => undefined,
   take: async () => {
     takes++;
+    return UNLIMITED_GRANT;
   },
 };
 const options = { mailer, budget, backoffMs: 1 };
@@ -138,8 +141,10 @@ describe('sending one delivery when SES misbehaves', () => {
     sesMock.on(SendEmailCommand).rejects(throttle());
     let clock = Date.parse('2026-03-01T10:00:00.000Z');
     const slowBudget: SendBudget = {
+      rate: async () => undefined,
       take: async () => {
         clock += CLAIM_SEND_START_MS;
+        return UNLIMITED_GRANT;
       },
     };
     const outcome = await sendDelivery(tenantId, ref, email, {
@@ -228,14 +233,16 @@ describe('a crash between the send and the state write', () => {
   it('settles a claim a crash left open by evidence: SES has it → sent, never sent again', async () => {
     // First delivery of the message: SES accepts, then writing `sent` fails.
     deliveryIs({ status: 'pending' });
-    sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    sesMock
+      .on(SendBulkEmailCommand)
+      .resolves({ BulkEmailEntryResults: [{ Status: 'SUCCESS', MessageId: 'm-1' }] });
     dynamoMock.on(UpdateCommand).callsFake((input: { ConditionExpression?: string }) => {
       if (input.ConditionExpression?.includes(':pending')) return claimed;
       throw Object.assign(new Error('connection reset'), { name: 'TimeoutError' });
     });
     process.env.SEND_RATE_PER_SECOND = 'unlimited';
     expect(await processCampaignMessage(message)).toBe('retry');
-    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(sesMock.commandCalls(SendBulkEmailCommand)).toHaveLength(1);
 
     // Redelivered: SES's record has a message under the claim, so it is sent, whatever its age.
     dynamoMock.reset();
@@ -252,7 +259,7 @@ describe('a crash between the send and the state write', () => {
     expect(updates().map((update) => update.kind)).toEqual(['sent']);
     expect(updates()[0]?.values).toMatchObject({ ':claim': 'claim-1' });
     expect(Object.values(updates()[0]?.values ?? {})).toContain('m-1');
-    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(sesMock.commandCalls(SendBulkEmailCommand)).toHaveLength(0);
   });
 
   it('waits while a sender may still be calling SES, then releases and sends a claim SES never saw', async () => {
@@ -274,7 +281,9 @@ describe('a crash between the send and the state write', () => {
     // Past the window with no message under the claim: nothing reached SES; released and sent now.
     dynamoMock.reset();
     claimedAgo(CLAIM_SEND_WINDOW_MS + 1000);
-    sesMock.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
+    sesMock
+      .on(SendBulkEmailCommand)
+      .resolves({ BulkEmailEntryResults: [{ Status: 'SUCCESS', MessageId: 'm-2' }] });
     dynamoMock
       .on(UpdateCommand)
       .callsFake((input: { ConditionExpression?: string }) =>
@@ -282,7 +291,7 @@ describe('a crash between the send and the state write', () => {
       );
     expect(await processCampaignMessage(message, { now: () => now, settle })).toBe('done');
     expect(updates().map((update) => update.kind)).toEqual(['release', 'claim', 'sent']);
-    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(sesMock.commandCalls(SendBulkEmailCommand)).toHaveLength(1);
   });
 
   it('where SES cannot be asked (AWS), waits for the Send event horizon before releasing', async () => {
@@ -337,7 +346,7 @@ describe('a crash between the send and the state write', () => {
       });
     dynamoMock.on(UpdateCommand).resolves({ Attributes: { status: 'suppressed' } });
     expect(await processCampaignMessage(message)).toBe('done');
-    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(sesMock.commandCalls(SendBulkEmailCommand)).toHaveLength(0);
     expect(
       Object.values(dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {}),
     ).toEqual(expect.arrayContaining(['suppressed', 'not_subscribed']));
@@ -383,7 +392,7 @@ describe('a crash between the send and the state write', () => {
       });
     dynamoMock.on(UpdateCommand).resolves({ Attributes: { status: 'suppressed' } });
     expect(await processCampaignMessage(message)).toBe('done');
-    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(sesMock.commandCalls(SendBulkEmailCommand)).toHaveLength(0);
     expect(
       Object.values(dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {}),
     ).toEqual(expect.arrayContaining(['suppressed', 'not_readable']));

@@ -2,6 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sendDelivery } from '../../shared/mail/deliver.ts';
+import type { Mailer } from '../../shared/mail/mailer.ts';
 import {
   type BudgetCounter,
   type Clock,
@@ -13,6 +15,9 @@ import {
 
 process.env.TABLE_NAME = 'crm-test';
 process.env.AWS_REGION = 'us-east-1';
+
+const dynamoMock = mockClient(DynamoDBDocumentClient);
+afterEach(() => dynamoMock.reset());
 
 /** A clock that only moves when someone sleeps, and a counter that takes a while to answer. */
 function fakeWorld(latencyMs: number) {
@@ -85,12 +90,54 @@ describe('the shared send budget', () => {
     expect(Math.floor((granted ?? 0) / 1000)).toBeGreaterThan(Math.floor(started / 1000));
   });
 
+  it('never lets more than the rate reach SES in a second, however long the claim between grant and send takes', async () => {
+    // The grant is taken before the claim write; a write that outlasts the margin once let a
+    // token of second S reach SES in S+1, next to S+1's own (28 in one second at 14/s).
+    const world = fakeWorld(7);
+    let claims = 0;
+    dynamoMock.on(UpdateCommand).callsFake(async (input: { ConditionExpression?: string }) => {
+      if (!input.ConditionExpression?.includes(':pending')) return { Attributes: { status: 'sent' } };
+      // Claim writes of 0 to 600 ms (a loaded DynamoDB, a busy event loop), in the fake clock.
+      await world.clock.sleep((claims++ * 137) % 600);
+      return { Attributes: { status: 'sending', claimId: `claim-${claims}` } };
+    });
+    const arrivals: number[] = [];
+    const mailer: Mailer = {
+      send: async () => {
+        arrivals.push(world.now());
+        return `m-${arrivals.length}`;
+      },
+    };
+    const budget = createSendBudget({ rate: async () => 14, counter: world.counter, clock: world.clock });
+    const ref = (index: number) =>
+      ({ kind: 'campaign', campaignId: 'c', contactId: `contact-${index}` }) as const;
+    const sender = (first: number) => async () => {
+      for (let index = first; index < first + 20; index++)
+        await sendDelivery(
+          't-1',
+          ref(index),
+          { to: 'a@example.com', subject: 's', text: 't' },
+          {
+            mailer,
+            budget,
+            now: () => new Date(world.now()),
+          },
+        );
+    };
+    await world.run(Array.from({ length: 8 }, (_, index) => sender(index * 20)()));
+    expect(arrivals).toHaveLength(160);
+    const perSecond = new Map<number, number>();
+    for (const at of arrivals)
+      perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(14);
+  });
+
   it('has no limit when the rate is unlimited', async () => {
     const budget = createSendBudget({
       rate: async () => undefined,
       counter: { tryAdd: () => Promise.reject(new Error('must not be called')) },
     });
-    await budget.take(1);
+    expect((await budget.take(1)).valid()).toBe(true);
   });
 
   it('reads SEND_RATE_PER_SECOND: a number, 0 or unlimited', async () => {
@@ -109,9 +156,6 @@ describe('the shared send budget', () => {
 });
 
 describe('the DynamoDB budget counter', () => {
-  const dynamoMock = mockClient(DynamoDBDocumentClient);
-  afterEach(() => dynamoMock.reset());
-
   it('adds to the second with a condition that keeps the total within the rate', async () => {
     dynamoMock.on(UpdateCommand).resolves({});
     expect(await dynamoBudgetCounter.tryAdd(1_700_000_000, 1, 14)).toBe(true);
