@@ -59,10 +59,16 @@ const BATCH = 10;
 const EVENT_CHUNK_BYTES = 64 * 1024;
 
 /** The invocation a log line belongs to: async context survives awaits, so concurrent handlers stay apart. */
-const invocation = new AsyncLocalStorage<{ bytes: number }>();
+const invocation = new AsyncLocalStorage<{ fn: string; bytes: number }>();
 
 /** The queue consumers (infra/lambdas.ts, trigger `queue`): each batch is one ReceiveMessage and one DeleteMessageBatch. */
-const queueConsumers = new Set(['campaignSend', 'reportRebuild', 'exportJobs', 'importChunks', 'webhookDeliveries']);
+const queueConsumers = new Set([
+  'campaignSend',
+  'reportRebuild',
+  'exportJobs',
+  'importChunks',
+  'webhookDeliveries',
+]);
 /** The schedule targets (shared/schedule/scheduler.ts `scheduleTargets`) are filled in by install(). */
 let scheduleTargets = new Set<string>();
 
@@ -70,6 +76,25 @@ export class ServiceMeter {
   private services = emptyServices();
   private functions: Record<string, FunctionCounts> = {};
   private active = false;
+  /** Functions whose work counts (undefined: all, and work outside any function too). */
+  private only: ReadonlySet<string> | undefined;
+
+  /**
+   * Counts only the work of these functions (DynamoDB through `counts()`, the services, the
+   * Lambda list), plus the messages sent to the queues of the same names (a queue's consumer is
+   * named after it): a unit that is one function's part of a flow. Undefined: everything.
+   */
+  attribute(functions: readonly string[] | undefined): void {
+    this.only = functions ? new Set(functions) : undefined;
+  }
+
+  /** Whether work done here and now counts: metering, and inside a counted function when attributing. */
+  counts(): boolean {
+    if (!this.active) return false;
+    if (!this.only) return true;
+    const fn = invocation.getStore()?.fn;
+    return fn !== undefined && this.only.has(fn);
+  }
 
   /** Counts from now on (until stop()); reset() clears. */
   start(): void {
@@ -99,23 +124,28 @@ export class ServiceMeter {
 
   /** Adds to a service's count while metering (for requests made outside the ports, e.g. a presigned upload). */
   add(field: keyof ServiceCounts, amount = 1): void {
-    if (this.active) this.services[field] += amount;
+    if (this.counts()) this.services[field] += amount;
   }
 
   /**
    * Wraps a Lambda handler: each invocation is timed and its stdout/stderr bytes counted (and kept
    * off the terminal: they are what CloudWatch Logs would ingest, not the bench's output).
    */
-  handler<A extends unknown[], R>(name: string, handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  handler<A extends unknown[], R>(
+    name: string,
+    handler: (...args: A) => Promise<R>,
+  ): (...args: A) => Promise<R> {
     return async (...args: A) => {
-      if (!this.active) return invocation.run({ bytes: 0 }, () => handler(...args));
-      const state = { bytes: 0 };
+      const state = { fn: name, bytes: 0 };
+      if (!this.active || (this.only && !this.only.has(name)))
+        return invocation.run(state, () => handler(...args));
       const started = performance.now();
       try {
         return await invocation.run(state, () => handler(...args));
       } finally {
         const ms = performance.now() - started;
-        const counts = (this.functions[name] ??= { invocations: 0, durationsMs: [], logBytes: 0 });
+        this.functions[name] ??= { invocations: 0, durationsMs: [], logBytes: 0 };
+        const counts = this.functions[name];
         counts.invocations++;
         counts.durationsMs.push(ms);
         counts.logBytes += state.bytes;
@@ -134,7 +164,9 @@ export class ServiceMeter {
     const queue = await getQueue();
     const sendMessages = queue.sendMessages.bind(queue);
     queue.sendMessages = async (name, bodies, options) => {
-      this.add('sqsRequests', Math.ceil(bodies.length / BATCH));
+      const requests = Math.ceil(bodies.length / BATCH);
+      if (this.active && this.only?.has(name)) this.services.sqsRequests += requests;
+      else this.add('sqsRequests', requests);
       return sendMessages(name, bodies, options);
     };
     const { getScheduler } = await import('#shared/schedule/select');
@@ -154,7 +186,10 @@ export class ServiceMeter {
     const publish = bus.publish.bind(bus);
     bus.publish = async (events) => {
       for (const event of events)
-        this.add('eventBridgeEvents', Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(event)) / EVENT_CHUNK_BYTES)));
+        this.add(
+          'eventBridgeEvents',
+          Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(event)) / EVENT_CHUNK_BYTES)),
+        );
       return publish(events);
     };
     const { getObjectStore } = await import('#shared/storage/select');
@@ -185,7 +220,9 @@ export class ServiceMeter {
         meter.add('sesRequests');
         meter.add(
           'sesEmails',
-          name === 'SendBulkEmailCommand' ? ((command.input.BulkEmailEntries as unknown[] | undefined)?.length ?? 0) : 1,
+          name === 'SendBulkEmailCommand'
+            ? ((command.input.BulkEmailEntries as unknown[] | undefined)?.length ?? 0)
+            : 1,
         );
       } else {
         meter.add('sesRequests');
