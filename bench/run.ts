@@ -16,8 +16,9 @@ import {
   TARGET_ADDED_MS,
   targetsHold,
 } from './report.ts';
-import { intFromEnv } from './run-info.ts';
+import { gitCommit, intFromEnv } from './run-info.ts';
 import type { SegmentBenchReport } from './segments.ts';
+import { benchMode, operationUnits, recordUnitCounts, scenariosInChild } from './unit-run.ts';
 
 /**
  * `npm run bench`: DynamoDB work and local latency per API operation, stream
@@ -128,8 +129,12 @@ async function main(): Promise<number> {
     calibration = await calibrate(table.endpoint, table.tableName);
     const { meterSharedClient } = await import('./dynamo-meter.ts');
     const { runOperations } = await import('./operations.ts');
+    const { ServiceMeter } = await import('./service-meters.ts');
+    const services = new ServiceMeter();
+    await services.install();
     const meter = await meterSharedClient();
     operations = await runOperations(meter, {
+      services,
       iterations: settings.iterations,
       warmup: settings.warmup,
       listTenantContacts: settings.listTenantContacts,
@@ -174,7 +179,33 @@ async function main(): Promise<number> {
       ? []
       : [{ text: `${fn.entry} exports a handler when bundled`, ok: false, detail: 'no handler export' }],
   );
-  const expectations = [...operations.expectations, ...campaignExpectations, ...bundleExpectations];
+  // The per-unit counts (bench/unit-counts.json): the operations above and the runtime scenarios,
+  // checked against the committed run of this mode.
+  const mode = benchMode();
+  const scenarios = await scenariosInChild(mode, log);
+  const increases = await recordUnitCounts(
+    {
+      mode,
+      date: new Date().toISOString(),
+      commit: gitCommit(root),
+      units: { ...operationUnits(operations), ...scenarios.units },
+      storage: scenarios.storage,
+    },
+    log,
+  );
+  const unitExpectations = [
+    {
+      text: `no unit's request counts rose against the committed ${mode} run (bench/unit-counts.json)`,
+      ok: increases.length === 0,
+      detail: increases.length === 0 ? 'none rose' : increases.join('; '),
+    },
+  ];
+  const expectations = [
+    ...operations.expectations,
+    ...campaignExpectations,
+    ...bundleExpectations,
+    ...unitExpectations,
+  ];
 
   const cpu = cpus();
   const machine: MachineInfo = {

@@ -5,8 +5,11 @@ import type { LambdaUnitCounts, UnitCounts } from './unit-counts.ts';
 /**
  * Turns what the meters read over a scenario into the per-unit figures of bench/unit-counts.json:
  * every count divided by the units measured. DynamoDB requests and the other services come from
- * the counted pass; write and read units from the imaged calls (DynamoMeter.measureCapacity),
- * divided by the units those covered.
+ * the counted pass; write and read units are priced from the imaged calls
+ * (DynamoMeter.measureCapacity): per operation, the AWS write units per item written (per call
+ * when it wrote none) and the read units per call, applied to the counted pass's items and calls.
+ * A small imaged pass then prices a large counted one without its fixed costs (a campaign's
+ * start, an import's file) weighing more per unit than they do.
  */
 
 export interface UnitMeasurement {
@@ -52,9 +55,7 @@ export function unitCountsOf(measurement: UnitMeasurement): UnitCounts {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([operation, stats]) => [operation, per(stats.count)]),
   );
-  const imaged = Object.values(measurement.imaged);
-  const perImaged = (value: number) =>
-    measurement.imagedUnits > 0 ? round(value / measurement.imagedUnits) : 0;
+  const priced = priceByImages(measurement.dynamo, measurement.imaged);
   const written = Object.values(measurement.dynamo).reduce((sum, stats) => sum + stats.itemsWritten, 0);
   const lambda: LambdaUnitCounts[] = Object.entries(measurement.services.functions)
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -67,13 +68,16 @@ export function unitCountsOf(measurement: UnitMeasurement): UnitCounts {
   const services = measurement.services.services;
   return {
     description: measurement.description,
-    method: measurement.method,
+    method:
+      priced.unpriced.length === 0
+        ? measurement.method
+        : `${measurement.method}; never imaged, so left out of the units: ${priced.unpriced.join(', ')}`,
     measuredUnits: units,
     httpApiRequests: measurement.httpApiRequests,
     dynamodb: {
       requests,
-      writeUnits: perImaged(imaged.reduce((sum, stats) => sum + stats.awsWriteUnits, 0)),
-      readUnits: perImaged(imaged.reduce((sum, stats) => sum + stats.awsReadUnits, 0)),
+      writeUnits: per(priced.writeUnits),
+      readUnits: per(priced.readUnits),
       itemsWritten: per(written),
     },
     lambda,
@@ -88,4 +92,31 @@ export function unitCountsOf(measurement: UnitMeasurement): UnitCounts {
     // Each item a successful write changed is one stream record (NEW_AND_OLD_IMAGES).
     streamRecords: per(written),
   };
+}
+
+/**
+ * AWS units of the counted calls, priced per operation from the imaged ones: write units per item
+ * written (per call when the imaged calls wrote nothing), read units per call. `unpriced` names the
+ * operations the imaged pass never made (their units are left out).
+ */
+export function priceByImages(
+  counted: MeterSnapshot,
+  imaged: MeterSnapshot,
+): { writeUnits: number; readUnits: number; unpriced: string[] } {
+  let writeUnits = 0;
+  let readUnits = 0;
+  const unpriced: string[] = [];
+  for (const [operation, stats] of Object.entries(counted)) {
+    const images = imaged[operation];
+    if (!images || images.imaged === 0) {
+      if (stats.count > 0) unpriced.push(operation);
+      continue;
+    }
+    writeUnits +=
+      images.itemsWritten > 0
+        ? (images.awsWriteUnits / images.itemsWritten) * stats.itemsWritten
+        : (images.awsWriteUnits / images.imaged) * stats.count;
+    readUnits += (images.awsReadUnits / images.imaged) * stats.count;
+  }
+  return { writeUnits, readUnits, unpriced: unpriced.sort() };
 }
