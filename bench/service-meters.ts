@@ -135,6 +135,7 @@ export class ServiceMeter {
     name: string,
     handler: (...args: A) => Promise<R>,
   ): (...args: A) => Promise<R> {
+    captureLogs();
     return async (...args: A) => {
       const state = { fn: name, bytes: 0 };
       if (!this.active || (this.only && !this.only.has(name)))
