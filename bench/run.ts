@@ -18,6 +18,7 @@ import {
 } from './report.ts';
 import { gitCommit, intFromEnv } from './run-info.ts';
 import type { SegmentBenchReport } from './segments.ts';
+import type { UnitCounts } from './unit-counts.ts';
 import { benchMode, operationUnits, recordUnitCounts, scenariosInChild } from './unit-run.ts';
 
 /**
@@ -118,6 +119,7 @@ async function main(): Promise<number> {
   let operations: Awaited<ReturnType<typeof import('./operations.ts').runOperations>>;
   let calibration: Awaited<ReturnType<typeof calibrate>>;
   let segments: SegmentBenchReport;
+  let mixedBatchUnit: UnitCounts;
   try {
     // Set before any handler module is imported: the shared client is built at import.
     Object.assign(process.env, {
@@ -142,6 +144,14 @@ async function main(): Promise<number> {
       streamBatchSize: settings.streamBatchSize,
       tableName: table.tableName,
       log,
+    });
+    const { measureMixedBatch } = await import('./unit-mixed-batch.ts');
+    log('units: the mixed stream batch of bench/reports.ts');
+    mixedBatchUnit = await measureMixedBatch({
+      meter,
+      services,
+      tableName: table.tableName,
+      batches: settings.streamBatches,
     });
     const { runSegmentBench } = await import('./segments.ts');
     segments = await runSegmentBench({ tableName: table.tableName, contacts: settings.segmentContacts, log });
@@ -188,7 +198,7 @@ async function main(): Promise<number> {
       mode,
       date: new Date().toISOString(),
       commit: gitCommit(root),
-      units: { ...operationUnits(operations), ...scenarios.units },
+      units: { ...operationUnits(operations), 'stream.record.mixed': mixedBatchUnit, ...scenarios.units },
       storage: scenarios.storage,
     },
     log,

@@ -52,7 +52,15 @@ async function main(): Promise<number> {
       log,
       services,
     });
-    units = operationUnits(operations);
+    const { measureMixedBatch } = await import('./unit-mixed-batch.ts');
+    log('units: the mixed stream batch of bench/reports.ts');
+    const mixed = await measureMixedBatch({
+      meter,
+      services,
+      tableName: table.tableName,
+      batches: intFromEnv('BENCH_STREAM_BATCHES', sizes.streamBatches),
+    });
+    units = { ...operationUnits(operations), 'stream.record.mixed': mixed };
   } finally {
     await table.stop();
   }
