@@ -71,6 +71,19 @@ describe('the request-count regression check', () => {
     expect(compareUnitCounts(committed, next).increases).toEqual([]);
   });
 
+  it("allows a runtime unit's timing-dependent batching its tolerance, no more", () => {
+    const tolerance = { relative: 0.25, absolute: 0.1 };
+    const committed = run({ r: counts({ BatchGetItem: 1, BatchWriteItem: 0.1 }, { tolerance }) });
+    // 1 × 1.25 + 0.1 = 1.35 and 0.1 × 1.25 + 0.1 = 0.225 are the most each may reach.
+    const within = run({ r: counts({ BatchGetItem: 1.35, BatchWriteItem: 0.2 }, { tolerance }) });
+    expect(compareUnitCounts(committed, within).increases).toEqual([]);
+    const beyond = run({ r: counts({ BatchGetItem: 1.4, BatchWriteItem: 0.2, GetItem: 1 }, { tolerance }) });
+    expect(compareUnitCounts(committed, beyond).increases.map((change) => change.figure)).toEqual([
+      'dynamodb.BatchGetItem',
+      'dynamodb.GetItem',
+    ]);
+  });
+
   it('has nothing to compare with when no run of the mode is committed', () => {
     expect(compareUnitCounts(undefined, run({ a: counts({ Query: 1 }) }))).toEqual({
       increases: [],
