@@ -43,9 +43,9 @@ export const scenarioSizes: Record<BenchMode, ScenarioSizes> = {
   quick: {
     recipients: 100,
     importRows: 200,
-    reminders: 10,
-    webhookDeliveries: 10,
-    sequenceSteps: 10,
+    reminders: 30,
+    webhookDeliveries: 30,
+    sequenceSteps: 30,
     storageRecords: 5,
     imaged: 5,
   },

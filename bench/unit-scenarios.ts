@@ -44,14 +44,20 @@ export interface ScenarioResults {
   readonly storage: Record<string, StorageCounts>;
 }
 
-const QUIET_MS = 1500;
+/**
+ * How long nothing may run before a pass counts as done. On a busy two-core machine the stream
+ * poller can go more than a second between batches while it still has records to hand over (a
+ * 1.5 s window once ended an import with a fifth of its stream records unhandled).
+ */
+const QUIET_MS = 5000;
 /**
  * The regression check's allowance for units measured here: the stream consumer's and the queues'
- * batches follow timing, so their per-batch requests per unit move between runs (two quick runs
- * differed by up to 0.15 requests per recipient on a busy machine). A request more per unit, or a
- * quarter more of any per-batch one, still fails.
+ * batches follow timing, so their per-batch requests per unit move between runs (in four quick
+ * runs on a busy machine: up to 0.26 BatchGetItem per recipient, 0.5 TransactWriteItems per
+ * reminder, whose stream batches held one reminder's writes or several). A request more per unit
+ * still fails.
  */
-const RUNTIME_TOLERANCE = { relative: 0.25, absolute: 0.1 } as const;
+const RUNTIME_TOLERANCE = { relative: 0.25, absolute: 0.5 } as const;
 
 interface Tolerance {
   readonly relative: number;
