@@ -1,10 +1,15 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ImageReader, unitsOfRead, unitsOfWrite, type WriteImages, writeTargets } from './capacity-images.ts';
 
 /**
  * Counts the DynamoDB requests the shared client sends and the capacity DynamoDB
  * reports for them. A middleware in the `initialize` step (one run per logical
  * call, before SDK retries) asks every command that accepts it for
  * `ReturnConsumedCapacity: 'TOTAL'` and adds up what comes back.
+ *
+ * With `measureCapacity(true)` it also computes the request units AWS would charge
+ * (bench/capacity.ts) from the item images, read around each call on a separate,
+ * unmetered client: those calls are slower, so they are never the timed ones.
  */
 
 /** Operations whose input takes ReturnConsumedCapacity. */
@@ -49,6 +54,11 @@ export interface CommandStats {
   /** Units attributed to reads / writes (split from the reported fields, else by operation kind). */
   readUnits: number;
   writeUnits: number;
+  /** Calls whose AWS units were computed from item images (measureCapacity on). */
+  imaged: number;
+  /** Write and read request units by AWS's rules (bench/capacity.ts), over the imaged calls. */
+  awsWriteUnits: number;
+  awsReadUnits: number;
 }
 
 export type MeterSnapshot = Record<string, CommandStats>;
@@ -68,6 +78,9 @@ const emptyStats = (): CommandStats => ({
   capacityUnits: 0,
   readUnits: 0,
   writeUnits: 0,
+  imaged: 0,
+  awsWriteUnits: 0,
+  awsReadUnits: 0,
 });
 
 function itemsWrittenBy(operation: string, input: Record<string, unknown>): number {
@@ -107,6 +120,7 @@ function itemsReadBy(output: Record<string, unknown>): number {
 export class DynamoMeter {
   private stats: MeterSnapshot = {};
   private active = false;
+  private images: ImageReader | undefined;
   /** Every operation sent through the client, metered or not, for the "no Scan anywhere" check. */
   readonly seen = new Set<string>();
 
@@ -127,14 +141,30 @@ export class DynamoMeter {
           acceptsConsumedCapacity.has(operation) && input.ReturnConsumedCapacity === undefined
             ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } }
             : args;
+        const images = this.images;
+        const targets = images ? writeTargets(operation, input) : [];
+        const before: WriteImages | undefined =
+          images && targets.length > 0 ? await images.read(targets) : undefined;
         try {
           const result = await next(metered);
           stats.itemsWritten += itemsWrittenBy(operation, input);
           stats.itemsRead += itemsReadBy(result.output as Record<string, unknown>);
           this.record(operation, stats, (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+          if (images) {
+            const output = result.output as Record<string, unknown>;
+            stats.imaged++;
+            if (before)
+              stats.awsWriteUnits += unitsOfWrite(operation, before, await images.read(targets), true);
+            else stats.awsReadUnits += await unitsOfRead(operation, input, output, images);
+          }
           return result;
         } catch (error) {
           stats.errors++;
+          if (images && before) {
+            // A failed condition or a cancelled transaction still costs the existing items' units.
+            stats.imaged++;
+            stats.awsWriteUnits += unitsOfWrite(operation, before, before, false);
+          }
           throw error;
         }
       },
@@ -163,6 +193,14 @@ export class DynamoMeter {
         stats.writeUnits += units;
       }
     }
+  }
+
+  /**
+   * On: every metered call also gets its AWS request units computed from item images (two
+   * extra reads per written item, a re-read of what a read evaluated). For untimed calls only.
+   */
+  measureCapacity(on: boolean): void {
+    this.images = on ? (this.images ?? new ImageReader()) : undefined;
   }
 
   start(): void {

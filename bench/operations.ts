@@ -11,7 +11,10 @@ import { collectionPk, indexPartition, recordPk } from '#shared/store/keys';
 import { streamEvent, streamRecord } from '../test/support/stream-records.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { type BenchCaller, type HttpRequest, httpEvent, lambdaContext, REGION } from './events.ts';
+import type { MeterReading, ServiceMeter } from './service-meters.ts';
 import { median, percentile } from './stats.ts';
+import type { UnitCounts } from './unit-counts.ts';
+import { addSnapshots, unitCountsOf } from './unit-record.ts';
 
 /**
  * Invokes the real Lambda handlers in this process against DynamoDB Local and
@@ -34,7 +37,25 @@ export interface OperationSettings {
   readonly streamBatchSize: number;
   readonly tableName: string;
   readonly log: (line: string) => void;
+  /** Meters of the other services and of the functions (bench/service-meters.ts), installed by the caller. */
+  readonly services?: ServiceMeter;
+  /** Warm-up calls (the last ones) whose AWS request units are computed from item images; default 5. */
+  readonly capacityCalls?: number;
 }
+
+const noReading: MeterReading = {
+  services: {
+    sqsRequests: 0,
+    schedulerRequests: 0,
+    schedulerInvocations: 0,
+    eventBridgeEvents: 0,
+    sesRequests: 0,
+    sesEmails: 0,
+    s3PutRequests: 0,
+    s3GetRequests: 0,
+  },
+  functions: {},
+};
 
 export interface Expectation {
   readonly text: string;
@@ -65,6 +86,9 @@ export interface CapacityFigure {
 
 export interface OperationReport {
   readonly name: string;
+  /** The unit id in bench/unit-counts.json (`api.<operationId>`, a variant after a dot). */
+  readonly unit: string;
+  readonly unitCounts: UnitCounts;
   readonly route: string;
   readonly note?: string;
   readonly iterations: number;
@@ -78,6 +102,9 @@ export interface OperationReport {
 
 export interface StreamReport {
   readonly name: string;
+  /** The unit id in bench/unit-counts.json; its figures are per record. */
+  readonly unit: string;
+  readonly unitCounts: UnitCounts;
   readonly note: string;
   readonly batches: number;
   readonly recordsPerBatch: number;
@@ -220,10 +247,12 @@ export async function runOperations(
   meter: DynamoMeter,
   settings: OperationSettings,
 ): Promise<OperationsReport> {
-  const { log, iterations, warmup } = settings;
+  const { log, iterations, warmup, services } = settings;
+  const capacityCalls = Math.min(warmup, settings.capacityCalls ?? 5);
   const contactsFn = (await import('#functions/http/contacts')).handler as unknown as HttpHandler;
   const companiesFn = (await import('#functions/http/companies')).handler as unknown as HttpHandler;
-  const streamFn = (await import('#functions/stream/tableChanges')).handler as unknown as StreamHandler;
+  const streamHandler = (await import('#functions/stream/tableChanges')).handler as unknown as StreamHandler;
+  const streamFn: StreamHandler = services ? services.handler('tableChanges', streamHandler) : streamHandler;
   const dealsFn = (await import('#functions/http/deals')).handler as unknown as HttpHandler;
   const pipelinesFn = (await import('#functions/http/pipelines')).handler as unknown as HttpHandler;
   const leadsFn = (await import('#functions/http/leads')).handler as unknown as HttpHandler;
@@ -266,7 +295,8 @@ export async function runOperations(
     request: HttpRequest,
     expectStatus: number,
   ) => {
-    const response = await fn(httpEvent(routeKey, caller, request), lambdaContext(name));
+    const handler = services ? services.handler(name, fn) : fn;
+    const response = await handler(httpEvent(routeKey, caller, request), lambdaContext(name));
     if (response.statusCode !== expectStatus) {
       throw new Error(
         `${routeKey} answered ${response.statusCode} (expected ${expectStatus}): ${String(response.body).slice(0, 300)}`,
@@ -309,6 +339,8 @@ export async function runOperations(
   const measure = async (
     spec: {
       name: string;
+      /** `api.<operationId>` (a variant after a dot), or the background unit's id. */
+      unit: string;
       route: string;
       note?: string;
       expect?: (requests: RequestFigure[]) => Expectation;
@@ -316,14 +348,30 @@ export async function runOperations(
     call: (index: number) => Promise<APIGatewayProxyStructuredResultV2>,
   ) => {
     const statuses: Record<string, number> = {};
-    for (let i = 0; i < warmup; i++) await call(i);
+    // The last warm-up calls are imaged for AWS request units; they are not timed.
+    const imaged: MeterSnapshot[] = [];
+    for (let i = 0; i < warmup; i++) {
+      const image = i >= warmup - capacityCalls;
+      meter.reset();
+      if (image) {
+        meter.measureCapacity(true);
+        meter.start();
+      }
+      await call(i);
+      meter.stop();
+      meter.measureCapacity(false);
+      if (image) imaged.push(meter.snapshot());
+    }
     const samples: Sample[] = [];
+    services?.reset();
     for (let i = warmup; i < warmup + iterations; i++) {
       meter.reset();
       meter.start();
+      services?.start();
       const started = performance.now();
       const response = await call(i);
       const ms = performance.now() - started;
+      services?.stop();
       meter.stop();
       const code = String(response.statusCode);
       statuses[code] = (statuses[code] ?? 0) + 1;
@@ -331,8 +379,20 @@ export async function runOperations(
     }
     const summary = summarise(samples);
     const times = samples.map((sample) => sample.ms);
+    const api = spec.unit.startsWith('api.');
     const report: OperationReport = {
       name: spec.name,
+      unit: spec.unit,
+      unitCounts: unitCountsOf({
+        description: spec.name,
+        method: `bench/operations.ts: ${spec.route}, ${iterations} calls in process against DynamoDB Local (capacity from item images of ${imaged.length} untimed warm-up calls)`,
+        units: iterations,
+        httpApiRequests: api ? 1 : 0,
+        dynamo: addSnapshots(samples.map((sample) => sample.meter)),
+        imaged: addSnapshots(imaged),
+        imagedUnits: imaged.length,
+        services: services?.reading() ?? noReading,
+      }),
       route: spec.route,
       ...(spec.note ? { note: spec.note } : {}),
       iterations,
@@ -350,6 +410,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Create contact (unique email)',
+      unit: 'api.createContact',
       route: 'POST /contacts',
       note: "reads the tenant's custom field definitions (required fields, defaults), then writes",
       expect: exactly(
@@ -363,6 +424,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Create contact with Idempotency-Key',
+      unit: 'api.createContact.idempotencyKey',
       route: 'POST /contacts',
       note: 'informational: the key is claimed and completed around the create',
     },
@@ -381,6 +443,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Create company (unique domain)',
+      unit: 'api.createCompany',
       route: 'POST /companies',
       note: "reads the tenant's custom field definitions (required fields, defaults), then writes",
       expect: exactly(
@@ -413,6 +476,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Get contact by id',
+      unit: 'api.getContact',
       route: 'GET /contacts/{id}',
       // The engagement score is computed when read, from the engagement aggregate: one Query per shard.
       expect: exactly(
@@ -438,6 +502,7 @@ export async function runOperations(
   await measure(
     {
       name: `List contacts, first page (limit 50 of ${settings.listTenantContacts})`,
+      unit: 'api.listContacts',
       route: 'GET /contacts?limit=50',
       expect: exactly('a list page is one Query', { Query: 1 }),
     },
@@ -473,6 +538,7 @@ export async function runOperations(
     await measure(
       {
         name: 'List contacts, next page (with cursor)',
+        unit: 'api.listContacts.nextPage',
         route: 'GET /contacts?limit=50&cursor=…',
         expect: exactly('a next list page (with cursor) is one Query', { Query: 1 }),
       },
@@ -503,6 +569,7 @@ export async function runOperations(
   await measure(
     {
       name: `List contacts by name prefix (q=${prefix}, ${prefixMatches} matches)`,
+      unit: 'api.listContacts.namePrefix',
       route: `GET /contacts?q=${prefix}&limit=50`,
     },
     () => invoke(contactsFn, 'contacts', 'GET /contacts', reader, { query: { q: prefix, limit: '50' } }, 200),
@@ -511,6 +578,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Exact email search',
+      unit: 'api.listContacts.email',
       route: 'GET /contacts?q=<email>',
     },
     (i) =>
@@ -527,6 +595,7 @@ export async function runOperations(
   await measure(
     {
       name: 'List contacts as a rep of another team (sees none)',
+      unit: 'api.listContacts.otherTeamRep',
       route: 'GET /contacts?limit=50 (rep)',
       note: "the team index (gsi5) reads only the rep's team partition, not the tenant's 500 contacts",
     },
@@ -537,6 +606,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Patch contact (If-Match)',
+      unit: 'api.updateContact',
       route: 'PATCH /contacts/{id}',
     },
     async (i) => {
@@ -560,6 +630,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Archive contact (If-Match)',
+      unit: 'api.deleteContact',
       route: 'DELETE /contacts/{id}',
     },
     (i) =>
@@ -584,6 +655,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Create deal (default pipeline)',
+      unit: 'api.createDeal',
       route: 'POST /deals',
       note: 'reads the default pipeline pointer, the pipeline and the custom field definitions, then writes the deal and its first history entry',
       expect: exactly('a deal create writes the deal and its first history entry in one TransactWriteItems', {
@@ -615,6 +687,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Deal stage change (If-Match)',
+      unit: 'api.updateDeal.stage',
       route: 'PATCH /deals/{id}',
       note: 'reads the deal and its pipeline; the deal and its history entry are one TransactWriteItems',
       expect: exactly('a deal stage change is one TransactWriteItems (deal + history)', {
@@ -663,6 +736,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Lead conversion (contact + company + deal)',
+      unit: 'api.convertLead',
       route: 'POST /leads/{id}/convert',
       note: 'reads the lead, the email owner and the default pipeline; writes everything in one transaction',
       expect: writesExactly('a lead conversion is one TransactWriteItems', { TransactWriteItems: 1 }),
@@ -726,6 +800,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Quote accept (deal to won, amount from the quote)',
+      unit: 'api.acceptQuote',
       route: 'POST /quotes/{id}/accept',
       note: 'quote, accepted-quote marker, deal and its history entry in one transaction',
       expect: writesExactly('a quote accept is one TransactWriteItems', { TransactWriteItems: 1 }),
@@ -794,6 +869,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Notification fan-out of one change (owner + 3 followers)',
+      unit: 'stream.change.notified',
       route: 'stream: MODIFY contact',
       note: 'one timeline entry (BatchWriteItem) and one conditional PutItem per recipient; reads the followers and their rights; the change is also a contact.updated domain event: its marker (a second BatchWriteItem, after the event is published)',
       expect: writesExactly(
@@ -813,6 +889,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Timeline page (limit 50)',
+      unit: 'api.contactsTimeline',
       route: 'GET /contacts/{id}/timeline',
       note: 'the record read (visibility) and one Query of its timeline partition',
       expect: exactly('a timeline page is one Query (after the visibility read)', { GetItem: 1, Query: 1 }),
@@ -868,6 +945,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Create activity with a reminder',
+      unit: 'api.createActivity.reminder',
       route: 'POST /activities',
       note: 'one scheduler call (the reminder schedule) before one PutItem',
       expect: schedulerExpectation(
@@ -892,6 +970,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Move a reminder',
+      unit: 'api.updateActivity.moveReminder',
       route: 'PATCH /activities/{id}',
       note: 'the schedule is moved (one upsert), the activity written once',
       expect: schedulerExpectation(
@@ -913,6 +992,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Complete an activity',
+      unit: 'api.updateActivity.complete',
       route: 'PATCH /activities/{id}',
       note: 'finishing it cancels the pending reminder (one delete)',
       expect: schedulerExpectation(
@@ -963,28 +1043,49 @@ export async function runOperations(
     );
   const measureStream = async (
     name: string,
+    unit: string,
     note: string,
     eventFor: (batch: number) => DynamoDBStreamEvent,
   ) => {
     const samples: Sample[] = [];
+    let imaged: MeterSnapshot | undefined;
     let failures = 0;
+    services?.reset();
     for (let batch = 0; batch < 2 + settings.streamBatches; batch++) {
       const event = eventFor(batch);
       const measured = batch >= 2;
+      // The second warm-up batch is imaged for AWS request units; it is not timed.
+      const image = batch === 1;
       meter.reset();
-      if (measured) meter.start();
+      meter.measureCapacity(image);
+      if (measured || image) meter.start();
+      if (measured) services?.start();
       const started = performance.now();
       const result = await streamFn(event, lambdaContext('aggregates'));
       const ms = performance.now() - started;
+      services?.stop();
       meter.stop();
+      meter.measureCapacity(false);
       failures += result.batchItemFailures.length;
       if (measured) samples.push({ ms, meter: meter.snapshot() });
+      if (image) imaged = meter.snapshot();
     }
     const summary = summarise(samples);
     const times = samples.map((sample) => sample.ms);
     const batchMedian = median(times);
     const report: StreamReport = {
       name,
+      unit,
+      unitCounts: unitCountsOf({
+        description: `${name}, per record`,
+        method: `bench/operations.ts: ${samples.length} batches of ${settings.streamBatchSize} records through functions/stream/tableChanges.ts in process (capacity from item images of one untimed warm-up batch)`,
+        units: samples.length * settings.streamBatchSize,
+        httpApiRequests: 0,
+        dynamo: addSnapshots(samples.map((sample) => sample.meter)),
+        imaged: imaged ?? {},
+        imagedUnits: imaged ? settings.streamBatchSize : 0,
+        services: services?.reading() ?? noReading,
+      }),
       note,
       batches: samples.length,
       recordsPerBatch: settings.streamBatchSize,
@@ -1004,6 +1105,7 @@ export async function runOperations(
 
   await measureStream(
     `Stream: batch of ${settings.streamBatchSize} INSERTs (one tenant)`,
+    'stream.record',
     'new events: one marker per record plus one counter update per transaction',
     batchOf,
   );
@@ -1011,6 +1113,7 @@ export async function runOperations(
   await streamFn(replayed, lambdaContext('aggregates'));
   await measureStream(
     `Stream: the same batch of ${settings.streamBatchSize} delivered again`,
+    'stream.record.redelivered',
     'a retried batch: every marker exists, nothing is counted twice',
     () => replayed,
   );
@@ -1068,6 +1171,7 @@ export async function runOperations(
     await measure(
       {
         name: `Interpret a sentence (${sentence.lang}, ${settings.listTenantContacts} contacts)`,
+        unit: `api.interpretSegment.${sentence.lang}`,
         route: 'POST /segments/interpret',
         note: `"${sentence.text}": the vocabulary (${REPORT_SHARDS} report shards, pipelines, campaigns, users, teams: ${vocabularyQueries} Queries), then the count as a preview resolves it (first and last id, 8 id ranges: ${resolutionQueries} Queries)`,
         expect: exactly(
@@ -1110,6 +1214,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Save a view',
+      unit: 'api.createView',
       route: 'POST /views',
       note: "the view, the tenant's view counter (at most 500) and the owner's (at most 100) in one transaction",
       expect: exactly('a view create is one TransactWriteItems', { TransactWriteItems: 1 }),
@@ -1147,6 +1252,7 @@ export async function runOperations(
   await measure(
     {
       name: 'List views as an admin (30 in the tenant)',
+      unit: 'api.listViews',
       route: 'GET /views?entity=contacts',
       note: "an admin sees every shared view and their own: one Query of the tenant's views",
       expect: exactly("an admin's view list is one Query", { Query: 1 }),
@@ -1156,6 +1262,7 @@ export async function runOperations(
   await measure(
     {
       name: 'List views as a rep (30 in the tenant)',
+      unit: 'api.listViews.rep',
       route: 'GET /views?entity=contacts (rep)',
       note: "their own views, their team's and the tenant's: one Query of each partition",
       expect: exactly("a rep's view list is three Queries", { Query: 3 }),
@@ -1169,6 +1276,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Change a view (name and sort, If-Match)',
+      unit: 'api.updateView',
       route: 'PATCH /views/{id}',
       note: 'reads the view, writes it once under its version',
       expect: exactly('a view change is one GetItem and one conditional write', { GetItem: 1, PutItem: 1 }),
@@ -1223,6 +1331,7 @@ export async function runOperations(
   await measure(
     {
       name: 'Share a segment (signed link)',
+      unit: 'api.shareSegment',
       route: 'POST /segments/{id}/share',
       note: 'reads the segment and its live shares (one Query: at most 50 a segment), writes the share',
       expect: exactly('a share is one GetItem, one Query and one PutItem', {
@@ -1249,6 +1358,7 @@ export async function runOperations(
   await measure(
     {
       name: `Download a shared list (inline CSV, ${sharedRows} of ${settings.listTenantContacts} contacts)`,
+      unit: 'api.downloadSharedList',
       route: 'GET /l/{token}',
       note: "reads the share, its creator, the segment (twice: the route and the export source), the CSV columns (custom field definitions), the segment in id order (first and last id, one range: 3 Queries) and the owners' names (BatchGetItem); logs the download",
       expect: writesExactly(

@@ -231,7 +231,7 @@ interface Change {
  * campaign recipients and 7 sent ones delivered. The items are written to the
  * table first, as the writes that produce these records would.
  */
-async function mixedBatch(tableName: string, tenantId: string, round: number) {
+export async function mixedBatch(tableName: string, tenantId: string, round: number) {
   const make = await itemFactory(tenantId);
   const changes: Change[] = [];
   const composition: Record<string, number> = {};
@@ -285,7 +285,7 @@ async function mixedBatch(tableName: string, tenantId: string, round: number) {
   return { changes, composition };
 }
 
-const eventOf = (changes: readonly Change[], prefix: string, tableName: string): DynamoDBStreamEvent =>
+export const eventOf = (changes: readonly Change[], prefix: string, tableName: string): DynamoDBStreamEvent =>
   streamEvent(changes.map((change, n) => streamRecord({ ...change, eventId: `${prefix}-${n}`, tableName })));
 
 async function runMixed(meter: DynamoMeter, settings: ReportsBenchSettings): Promise<MixedBatchReport> {

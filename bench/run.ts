@@ -28,6 +28,8 @@ import {
 } from './report.ts';
 import { gitCommit } from './run-info.ts';
 import type { SegmentBenchReport } from './segments.ts';
+import type { UnitCounts } from './unit-counts.ts';
+import { operationUnits, recordUnitCounts, scenariosInChild } from './unit-run.ts';
 
 /**
  * `npm run bench`: DynamoDB work and local latency per API operation, stream
@@ -160,12 +162,17 @@ async function main(): Promise<number> {
     calibration,
     operations,
     segments,
+    mixedBatchUnit,
   } = await withBenchTable({ log }, async (table, meter) => {
     log(`table ${table.tableName} at ${table.endpoint} (${table.source})`);
     const calibration = await calibrate(table.endpoint, table.tableName);
     const { runOperations } = await import('./operations.ts');
+    const { ServiceMeter } = await import('./service-meters.ts');
+    const services = new ServiceMeter();
+    await services.install();
     const operations = await timed('operations and stream', () =>
       runOperations(meter, {
+        services,
         iterations: settings.iterations,
         warmup: settings.warmup,
         listTenantContacts: settings.listTenantContacts,
@@ -175,11 +182,16 @@ async function main(): Promise<number> {
         log,
       }),
     );
+    const { measureMixedBatch } = await import('./unit-mixed-batch.ts');
+    log('units: the mixed stream batch of bench/reports.ts');
+    const mixedBatchUnit: UnitCounts = await timed('units: mixed stream batch', () =>
+      measureMixedBatch({ meter, services, tableName: table.tableName, batches: settings.streamBatches }),
+    );
     const { runSegmentBench } = await import('./segments.ts');
     const segments: SegmentBenchReport = await timed('segments', () =>
       runSegmentBench({ tableName: table.tableName, contacts: settings.segmentContacts, log }),
     );
-    return { source: table.source, calibration, operations, segments };
+    return { source: table.source, calibration, operations, segments, mixedBatchUnit };
   });
 
   // Java is stopped before init times are taken, so it does not compete for the CPU.
@@ -217,7 +229,32 @@ async function main(): Promise<number> {
     ),
     ...bundleTargetExpectations(bundles.functions),
   ];
-  const expectations = [...operations.expectations, ...campaignExpectations, ...bundleExpectations];
+  // The per-unit counts (bench/unit-counts.json): the operations above and the runtime scenarios,
+  // checked against the committed run of this mode.
+  const scenarios = await timed('units: runtime scenarios', () => scenariosInChild(mode, log));
+  const increases = await recordUnitCounts(
+    {
+      mode,
+      date: new Date().toISOString(),
+      commit: gitCommit(root),
+      units: { ...operationUnits(operations), 'stream.record.mixed': mixedBatchUnit, ...scenarios.units },
+      storage: scenarios.storage,
+    },
+    log,
+  );
+  const unitExpectations = [
+    {
+      text: `no unit's request counts rose against the committed ${mode} run (bench/unit-counts.json)`,
+      ok: increases.length === 0,
+      detail: increases.length === 0 ? 'none rose' : increases.join('; '),
+    },
+  ];
+  const expectations = [
+    ...operations.expectations,
+    ...campaignExpectations,
+    ...bundleExpectations,
+    ...unitExpectations,
+  ];
 
   const cpu = cpus();
   const machine: MachineInfo = {

@@ -78,6 +78,14 @@ export interface UnitCounts {
   readonly s3GetRequests: number;
   /** DynamoDB stream records the unit's writes produce (read by Lambda at no charge). */
   readonly streamRecords: number;
+  /**
+   * What the regression check lets a request count rise by before it fails: `after > before ×
+   * (1 + relative) + absolute`. Absent: float noise only, for units measured in process where
+   * every call makes the same requests. Units measured through the local runtime carry one: how
+   * its stream consumer and queues cut work into batches depends on timing, and so do the
+   * per-batch requests shared among the units.
+   */
+  readonly tolerance?: { readonly relative: number; readonly absolute: number };
 }
 
 /** Stored bytes of one record kind, base table plus its GSI copies (each item + 100 bytes per index). */
