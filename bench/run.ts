@@ -174,7 +174,12 @@ async function main(): Promise<number> {
       ? []
       : [{ text: `${fn.entry} exports a handler when bundled`, ok: false, detail: 'no handler export' }],
   );
-  const expectations = [...operations.expectations, ...campaignExpectations, ...bundleExpectations];
+  const expectations = [
+    ...operations.expectations,
+    ...segments.expectations,
+    ...campaignExpectations,
+    ...bundleExpectations,
+  ];
 
   const cpu = cpus();
   const machine: MachineInfo = {
