@@ -157,18 +157,56 @@ export function companyProjection(needs: FilterRequirements): Projection {
   return projectionOf(['id', 'archived', ...needs.companyFields]);
 }
 
-/** Contact pages of one id range, whole or only the projected attributes. */
+/** A FilterExpression with its names and values. */
+export interface ItemFilter {
+  readonly FilterExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues: Record<string, string>;
+}
+
+/**
+ * `canRead` as a FilterExpression, so DynamoDB returns a rep only their own
+ * and their team's contacts (exact string equality, the rule's own); none for
+ * admins and managers, who read the whole tenant. The rule is applied again
+ * to what comes back.
+ */
+export function readRightsFilter(reader: Actor): ItemFilter | undefined {
+  if (reader.role !== 'rep') return undefined;
+  const own = { expression: '#readerOwner = :readerOwner', name: { '#readerOwner': 'ownerId' } };
+  if (reader.teamId === undefined)
+    return {
+      FilterExpression: own.expression,
+      ExpressionAttributeNames: own.name,
+      ExpressionAttributeValues: { ':readerOwner': reader.userId },
+    };
+  return {
+    FilterExpression: `${own.expression} OR #readerTeam = :readerTeam`,
+    ExpressionAttributeNames: { ...own.name, '#readerTeam': 'teamId' },
+    ExpressionAttributeValues: { ':readerOwner': reader.userId, ':readerTeam': reader.teamId },
+  };
+}
+
+/** Contact pages of one id range, whole or only the projected attributes, filtered by `filter`. */
 function rangePages(
   pk: string,
   range: { from: string; to: string },
   projection: Projection | undefined,
+  filter: ItemFilter | undefined,
 ): AsyncGenerator<Item[]> {
+  const names = { ...projection?.ExpressionAttributeNames, ...filter?.ExpressionAttributeNames };
   return queryPages({
     TableName: config.tableName,
     IndexName: collection.name,
     KeyConditionExpression: `${collection.partitionKey} = :pk AND ${collection.sortKey} BETWEEN :from AND :to`,
-    ExpressionAttributeValues: { ':pk': pk, ':from': range.from, ':to': range.to },
-    ...projection,
+    ExpressionAttributeValues: {
+      ':pk': pk,
+      ':from': range.from,
+      ':to': range.to,
+      ...filter?.ExpressionAttributeValues,
+    },
+    ...(projection ? { ProjectionExpression: projection.ProjectionExpression } : {}),
+    ...(filter ? { FilterExpression: filter.FilterExpression } : {}),
+    ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
   });
 }
 
@@ -356,7 +394,10 @@ async function prepare(tenantId: string, filter: SegmentFilter, options: Resolve
   /** Matching items page by page, read whole or only as `projection`. */
   async function* pages(projection: Projection | undefined): AsyncGenerator<Item[]> {
     if (!first || !last) return;
-    const ranges = idRanges(first, last, parallelism).map((range) => rangePages(pk, range, projection));
+    const rights = readRightsFilter(reader);
+    const ranges = idRanges(first, last, parallelism).map((range) =>
+      rangePages(pk, range, projection, rights),
+    );
     for await (const items of merge(ranges)) {
       const page = await select(items);
       if (page.length > 0) yield page;

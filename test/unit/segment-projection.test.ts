@@ -11,6 +11,7 @@ import {
   contactProjection,
   type Projection,
   projectionOf,
+  readRightsFilter,
 } from '#shared/store/segment-resolution';
 
 /** What DynamoDB returns of `item` for a projection: each listed document path that exists. */
@@ -161,5 +162,21 @@ describe('segment preview projections', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("ask DynamoDB for a rep's own and team contacts only, and for everything for admins and managers", () => {
+    expect(readRightsFilter({ userId: 'u1', role: 'admin' })).toBeUndefined();
+    expect(readRightsFilter({ userId: 'u1', role: 'manager', teamId: 'red' })).toBeUndefined();
+    expect(readRightsFilter({ userId: 'u1', role: 'rep', teamId: 'red' })).toEqual({
+      FilterExpression: '#readerOwner = :readerOwner OR #readerTeam = :readerTeam',
+      ExpressionAttributeNames: { '#readerOwner': 'ownerId', '#readerTeam': 'teamId' },
+      ExpressionAttributeValues: { ':readerOwner': 'u1', ':readerTeam': 'red' },
+    });
+    // Without a team a rep reads only their own: no contact without a team matches an absent one.
+    expect(readRightsFilter({ userId: 'u1', role: 'rep' })).toEqual({
+      FilterExpression: '#readerOwner = :readerOwner',
+      ExpressionAttributeNames: { '#readerOwner': 'ownerId' },
+      ExpressionAttributeValues: { ':readerOwner': 'u1' },
+    });
   });
 });
