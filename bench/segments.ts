@@ -22,6 +22,7 @@ export interface SegmentBenchOptions {
   readonly companies?: number;
   /** Timed resolutions after one warm-up; the median is reported. */
   readonly runs?: number;
+  /** Range queries; by default what resolution sizes for the tenant (`rangesFor`). */
   readonly parallelism?: number;
   /** Concurrent BatchWriteItem requests while loading. */
   readonly writeConcurrency?: number;
@@ -161,6 +162,22 @@ export async function loadSegmentTenant(options: {
     ],
     options.writeConcurrency ?? 32,
   );
+  // The stream keeps the overview's live contact count; this load bypasses the stream, so it
+  // writes the count the stream would have reached (resolution sizes its ranges from it).
+  const { dynamo } = await import('#shared/store/client');
+  const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { reportAggregateKey } = await import('#shared/store/keys');
+  const { overviewCounters } = await import('#shared/domain/overview');
+  await dynamo.send(
+    new PutCommand({
+      TableName: options.tableName,
+      Item: {
+        ...reportAggregateKey(tenantId, 'overview', 0, 'overview'),
+        [overviewCounters.contact]: options.contacts,
+        [overviewCounters.company]: options.companies,
+      },
+    }),
+  );
   return {
     tenantId,
     contacts: options.contacts,
@@ -174,7 +191,8 @@ export async function runSegmentBench(options: SegmentBenchOptions): Promise<Seg
   const contactCount = options.contacts ?? 100_000;
   const companyCount = options.companies ?? 500;
   const runs = options.runs ?? 3;
-  const parallelism = options.parallelism ?? 16;
+  const { rangesFor } = await import('#shared/store/segment-resolution');
+  const parallelism = options.parallelism ?? rangesFor(contactCount);
   const { previewSegment, resolveSegment } = await import('#shared/store/segment-resolution');
   const reader = { userId: 'bench', role: 'admin' as const };
 
@@ -185,6 +203,9 @@ export async function runSegmentBench(options: SegmentBenchOptions): Promise<Seg
     companies: companyCount,
     ...(options.writeConcurrency ? { writeConcurrency: options.writeConcurrency } : {}),
   });
+
+  // Unless told, resolution sizes its ranges from the tenant's overview count, as for any tenant.
+  const sizing = options.parallelism ? { parallelism: options.parallelism } : {};
 
   /** One warm-up, then `runs` timed runs of `once`, each giving the same count. */
   const timed = async (name: string, once: () => Promise<number>) => {
@@ -207,7 +228,7 @@ export async function runSegmentBench(options: SegmentBenchOptions): Promise<Seg
 
   const preview = await timed('preview', async () => {
     const result = await previewSegment(tenantId, benchFilter, {
-      parallelism,
+      ...sizing,
       reader,
       sampleSize: PREVIEW_SAMPLE,
     });
@@ -217,7 +238,7 @@ export async function runSegmentBench(options: SegmentBenchOptions): Promise<Seg
   });
   const resolution = await timed('resolution', async () => {
     let matched = 0;
-    for await (const page of resolveSegment(tenantId, benchFilter, { parallelism, reader }))
+    for await (const page of resolveSegment(tenantId, benchFilter, { ...sizing, reader }))
       matched += page.length;
     return matched;
   });

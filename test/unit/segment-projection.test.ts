@@ -11,6 +11,7 @@ import {
   contactProjection,
   type Projection,
   projectionOf,
+  rangesFor,
   readRightsFilter,
 } from '#shared/store/segment-resolution';
 
@@ -178,5 +179,11 @@ describe('segment preview projections', () => {
       ExpressionAttributeNames: { '#readerOwner': 'ownerId' },
       ExpressionAttributeValues: { ':readerOwner': 'u1' },
     });
+  });
+
+  it('size the range queries to the tenant: 8 for a small one, one per 1,500 contacts, at most 64', () => {
+    expect([0, 1_000, 12_000, 12_001, 30_000, 96_000, 100_000, 5_000_000].map(rangesFor)).toEqual([
+      8, 8, 8, 9, 20, 64, 64, 64,
+    ]);
   });
 });
