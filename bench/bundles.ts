@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { lambdas } from '../infra/lambdas.ts';
+import { bundleTargetExpectations } from './bundle-targets.ts';
 import { median } from './stats.ts';
 
 /**
@@ -63,7 +65,10 @@ export interface BundleFigures {
 }
 
 export interface FunctionBundleReport {
+  /** As the report shows it: the catalogue name, with its trigger kind unless HTTP. */
   readonly name: string;
+  /** The catalogue name (infra/lambdas.ts), or the module's name for a shared module. */
+  readonly functionName: string;
   readonly entry: string;
   /** SDK client packages found in the bundle (metafile inputs), which the baseline constructs. */
   readonly clients: string[];
@@ -86,6 +91,8 @@ export interface BundleSettings {
   readonly runs: number;
   readonly log: (line: string) => void;
   readonly outDir: string;
+  /** Catalogue names (infra/lambdas.ts) to measure, and no shared modules; default every function and module. */
+  readonly only?: readonly string[];
 }
 
 export interface BundlesReport {
@@ -257,7 +264,7 @@ function difference(ours: Map<string, number>, base: Map<string, number>): Packa
 }
 
 export async function runBundles(settings: BundleSettings): Promise<BundlesReport> {
-  const { log, runs, outDir } = settings;
+  const { log, runs, outDir, only } = settings;
   const { options, source } = await deployedBuildOptions(log);
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
@@ -265,17 +272,24 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
   await writeFile(runner, runnerSource);
 
   // Every Lambda of the catalogue; HTTP functions by name, the others with their kind.
+  const unknown = (only ?? []).filter((name) => !lambdas.some((spec) => spec.name === name));
+  if (unknown.length > 0) throw new Error(`no such function in infra/lambdas.ts: ${unknown.join(', ')}`);
   const entries = [
-    ...lambdas.map(({ name, entry, trigger }) => ({
-      name: trigger.kind === 'http' ? name : `${name} (${trigger.kind})`,
-      entry,
-      module: false,
-    })),
-    ...measuredModules.map((measured) => ({ ...measured, module: true })),
+    ...lambdas
+      .filter(({ name }) => !only || only.includes(name))
+      .map(({ name, entry, trigger }) => ({
+        name: trigger.kind === 'http' ? name : `${name} (${trigger.kind})`,
+        functionName: name,
+        entry,
+        module: false,
+      })),
+    ...(only
+      ? []
+      : measuredModules.map((measured) => ({ ...measured, functionName: measured.name, module: true }))),
   ];
 
   const built = [];
-  for (const { name, entry, module } of entries) {
+  for (const { name, functionName, entry, module } of entries) {
     const slug = name.replace(/\W+/g, '-').replace(/-$/, '');
     const ourFile = join(outDir, slug, 'index.mjs');
     const baseFile = join(outDir, `${slug}-baseline`, 'index.mjs');
@@ -286,7 +300,19 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
     );
     const clients = sdkPackages.filter((pkg) => clientPackage.test(pkg)).sort();
     const baseline = await bundle(options, { source: await baselineSource(sdkPackages) }, baseFile);
-    built.push({ name, entry, module, slug, ourFile, baseFile, ours, baseline, ourPackages, clients });
+    built.push({
+      name,
+      functionName,
+      entry,
+      module,
+      slug,
+      ourFile,
+      baseFile,
+      ours,
+      baseline,
+      ourPackages,
+      clients,
+    });
     log(
       `bundled ${entry}: ${(ours.bytes / 1000).toFixed(1)} kB (baseline ${(baseline.bytes / 1000).toFixed(1)} kB)`,
     );
@@ -318,6 +344,7 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
     const addedByPackage = difference(item.ourPackages, byPackage(item.baseline.meta));
     const report: FunctionBundleReport = {
       name: item.name,
+      functionName: item.functionName,
       entry: item.entry,
       clients: item.clients,
       ours: {
@@ -361,4 +388,42 @@ export async function runBundles(settings: BundleSettings): Promise<BundlesRepor
     functions,
     modules,
   };
+}
+
+/**
+ * `npx tsx bench/bundles.ts [function ...]`: this section alone, for comparing a change
+ * (BENCH_INIT_RUNS init runs per bundle, default 7). Prints each function's added kB and ms
+ * and its largest added packages; writes nothing.
+ */
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const runs = Number(process.env.BENCH_INIT_RUNS) || 7;
+  const outDir = join(tmpdir(), `crm-bench-bundles-${process.pid}`);
+  const report = await runBundles({
+    runs,
+    log: (line) => console.error(line),
+    outDir,
+    ...(only.length > 0 ? { only } : {}),
+  }).finally(() => rm(outDir, { recursive: true, force: true }));
+  console.log(
+    `load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}; median of ${runs} init runs`,
+  );
+  for (const fn of [...report.functions, ...report.modules]) {
+    const top = fn.addedByPackage
+      .filter((entry) => entry.bytes > 0)
+      .slice(0, 5)
+      .map((entry) => `${entry.name} ${(entry.bytes / 1000).toFixed(1)}`)
+      .join(', ');
+    console.log(
+      `${fn.functionName.padEnd(22)} +${(fn.addedBytes / 1000).toFixed(1).padStart(7)} kB +${fn.addedInitMs.toFixed(1).padStart(6)} ms (CPU +${fn.addedInitCpuMs.toFixed(1)})  ${top}`,
+    );
+  }
+  for (const expectation of bundleTargetExpectations(report.functions))
+    console.log(`${expectation.ok ? 'ok' : 'FAILS'}: ${expectation.text}: ${expectation.detail}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
 }

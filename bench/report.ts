@@ -1,3 +1,11 @@
+import {
+  type BundleTarget,
+  HTTP_FLOOR,
+  reasonFor,
+  TARGET_ADDED_BYTES,
+  TARGET_ADDED_MS,
+  targetsHold,
+} from './bundle-targets.ts';
 import type { BundlesReport, FunctionBundleReport, PackageBytes } from './bundles.ts';
 import type { Calibration } from './calibration.ts';
 import type { CampaignBenchReport } from './campaigns.ts';
@@ -33,8 +41,7 @@ export interface BenchSettings {
   readonly campaignRate: number;
 }
 
-export const TARGET_ADDED_BYTES = 100_000;
-export const TARGET_ADDED_MS = 20;
+export { TARGET_ADDED_BYTES, TARGET_ADDED_MS, targetsHold } from './bundle-targets.ts';
 
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)}`;
 const ms = (value: number) => value.toFixed(2);
@@ -74,10 +81,6 @@ const verdict = (ok: boolean) => (ok ? 'holds' : '**FAILS**');
 function packagesCell(entries: readonly PackageBytes[], limit: number): string {
   const shown = entries.filter((entry) => entry.bytes > 0).slice(0, limit);
   return shown.map((entry) => `${entry.name} ${kB(entry.bytes)}`).join(', ') || '—';
-}
-
-export function targetsHold(fn: FunctionBundleReport): { bytes: boolean; ms: boolean } {
-  return { bytes: fn.addedBytes < TARGET_ADDED_BYTES, ms: fn.addedInitMs < TARGET_ADDED_MS };
 }
 
 export function renderReport(input: {
@@ -222,12 +225,34 @@ export function renderReport(input: {
     '| Function | SDK clients in the bundle | Ours kB (gzip) | Baseline kB (gzip) | Added kB (gzip) | of which outside the SDK kB | Init ours (ms) | Init baseline (ms) | Added ms | Added CPU ms | < 100 kB | < 20 ms |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
+  // Over a target with its reason (listed below the table) is "over"; over without one fails the bench.
+  const targetVerdict = (fn: FunctionBundleReport, target: BundleTarget) =>
+    targetsHold(fn)[target] ? 'holds' : reasonFor(fn, target) ? 'over (why below)' : '**FAILS**';
   for (const fn of bundles.functions) {
-    const holds = targetsHold(fn);
     const clients = fn.clients.map((pkg) => pkg.replace('@aws-sdk/client-', '')).join(', ') || 'none';
     push(
-      `| \`${fn.entry}\` | ${clients} | ${kB(fn.ours.bytes)} (${kB(fn.ours.gzipBytes)}) | ${kB(fn.baseline.bytes)} (${kB(fn.baseline.gzipBytes)}) | ${kB(fn.addedBytes)} (${kB(fn.addedGzipBytes)}) | ${kB(fn.addedNonSdkBytes)} | ${ms(fn.ours.initMs)} | ${ms(fn.baseline.initMs)} | ${ms(fn.addedInitMs)} | ${ms(fn.addedInitCpuMs)} | ${verdict(holds.bytes)} | ${verdict(holds.ms)} |`,
+      `| \`${fn.entry}\` | ${clients} | ${kB(fn.ours.bytes)} (${kB(fn.ours.gzipBytes)}) | ${kB(fn.baseline.bytes)} (${kB(fn.baseline.gzipBytes)}) | ${kB(fn.addedBytes)} (${kB(fn.addedGzipBytes)}) | ${kB(fn.addedNonSdkBytes)} | ${ms(fn.ours.initMs)} | ${ms(fn.baseline.initMs)} | ${ms(fn.addedInitMs)} | ${ms(fn.addedInitCpuMs)} | ${targetVerdict(fn, 'bytes')} | ${targetVerdict(fn, 'ms')} |`,
     );
+  }
+  push(
+    '',
+    '### Over a target, and why',
+    '',
+    'Each function over a target says why (bench/bundle-targets.ts); the bench fails for one over a target without a reason,',
+    'and for a reason kept for a target the function now holds.',
+    '',
+    HTTP_FLOOR,
+    '',
+    '| Function | Target | Added | Why |',
+    '| --- | --- | --- | --- |',
+  );
+  for (const fn of bundles.functions) {
+    for (const target of ['bytes', 'ms'] as const) {
+      if (targetsHold(fn)[target]) continue;
+      const added = target === 'bytes' ? `${kB(fn.addedBytes)} kB` : `${ms(fn.addedInitMs)} ms`;
+      const limit = target === 'bytes' ? `< ${kB(TARGET_ADDED_BYTES)} kB` : `< ${TARGET_ADDED_MS} ms`;
+      push(`| \`${fn.entry}\` | ${limit} | ${added} | ${reasonFor(fn, target) ?? '**no reason given**'} |`);
+    }
   }
   push(
     '',

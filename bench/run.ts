@@ -4,6 +4,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleTargetExpectations } from './bundle-targets.ts';
 import { runBundles } from './bundles.ts';
 import { calibrate } from './calibration.ts';
 import type { CampaignBenchReport } from './campaigns.ts';
@@ -169,11 +170,14 @@ async function main(): Promise<number> {
           },
         ]),
   ]);
-  const bundleExpectations = bundles.functions.flatMap((fn) =>
-    fn.exportsHandler
-      ? []
-      : [{ text: `${fn.entry} exports a handler when bundled`, ok: false, detail: 'no handler export' }],
-  );
+  const bundleExpectations = [
+    ...bundles.functions.flatMap((fn) =>
+      fn.exportsHandler
+        ? []
+        : [{ text: `${fn.entry} exports a handler when bundled`, ok: false, detail: 'no handler export' }],
+    ),
+    ...bundleTargetExpectations(bundles.functions),
+  ];
   const expectations = [
     ...operations.expectations,
     ...segments.expectations,

@@ -92,6 +92,7 @@ export function buildApp(app: App, options: BuildOptions = {}): CrmStacks {
     signingSecret: data.signingSecret,
     reportRebuildQueue: messaging.rebuildQueue,
     exportJobsQueue: files.exports.queue,
+    sequenceEnrollQueue: schedule.enrollQueue,
     consoleOrigin: webConsole.origin,
   });
   const consoleConfig = new ConsoleConfigStack(app, 'CrmConsoleConfig', {

@@ -168,7 +168,12 @@ export const lambdas = [
   http('segments', { ...httpDefaults, languageModel: true }),
   http('templates'),
   http('campaigns', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
-  http('sequences', { ...httpDefaults, scheduler: { access: 'manage', names: httpSchedules } }),
+  // A segment larger than one request enrolls is queued to the enrollment worker (202 with a job).
+  http('sequences', {
+    ...httpDefaults,
+    scheduler: { access: 'manage', names: httpSchedules },
+    sendsTo: ['sequenceEnroll'],
+  }),
   http('tracking'),
   // A rebuild below the background threshold answers within API Gateway's 29 s.
   { ...http('admin', { ...httpDefaults, sendsTo: ['reportRebuild'] }), timeoutMs: 29_000, memoryMb: 1024 },
@@ -197,6 +202,12 @@ export const lambdas = [
     'alertScan',
     'CRM recurring schedule: alerts (stale deals, missed SLA breaches) for every tenant, as notifications',
   ),
+  scheduleTarget(
+    'sequenceSweep',
+    'CRM recurring schedule: sequence steps left pending by a firing that died, fired again or settled',
+    // Fires a stuck step again through its own schedule name; settles its open claim without calling SES.
+    { scheduler: { access: 'manage', names: 'one per enrollment and step' } },
+  ),
   {
     name: 'campaignSend',
     entry: 'functions/queue/campaignSend.ts',
@@ -204,6 +215,22 @@ export const lambdas = [
     description: 'CRM campaign sender: one queue message of recipients through SES at the shared rate',
     uses: { table: 'readWrite', signingKey: true, mail: 'campaign' },
     timeoutMs: queueConsumerTimeoutMs.campaignSend,
+  },
+  {
+    name: 'sequenceEnroll',
+    entry: 'functions/queue/sequenceEnroll.ts',
+    trigger: { kind: 'queue', queue: 'sequenceEnroll' },
+    description:
+      "CRM sequence enrollment worker: a large segment's contacts into a sequence, chunk by chunk, counted once",
+    // Resolves the segment, writes the job's chunks and the enrollments, creates each first step's
+    // schedule, and queues the chunks to itself.
+    uses: {
+      table: 'readWrite',
+      scheduler: { access: 'manage', names: 'one per enrollment and step' },
+      sendsTo: ['sequenceEnroll'],
+    },
+    memoryMb: 1024,
+    timeoutMs: queueConsumerTimeoutMs.sequenceEnroll,
   },
   {
     name: 'reportRebuild',

@@ -16,7 +16,7 @@ import {
 } from '#shared/domain/inbound-email';
 import type { StoredRecord } from '#shared/domain/records';
 import { INBOUND_MAIL_PREFIX, parseReceiptEvent, type ReceivedMail } from '#shared/domain/ses-receipt';
-import { type InboundMessage, parseInboundMessage } from '#shared/mail/inbound-message';
+import type { InboundMessage } from '#shared/mail/inbound-message';
 import { observed } from '#shared/observability/invocation';
 import { errorFields, logger } from '#shared/observability/logger';
 import { getObjectStore } from '#shared/storage/select';
@@ -56,6 +56,18 @@ import { holderOf } from '#shared/store/unique';
  */
 
 const ulid = monotonicFactory();
+
+/**
+ * The MIME parser and HTML sanitiser (mailparser with iconv-lite, libmime and
+ * encoding-japanese; sanitize-html with postcss), loaded on the first message a
+ * container reads rather than at init: they are most of this function's bundle,
+ * and a container that only drops mail to no logging address never needs them.
+ */
+let inboundParser: Promise<typeof import('#shared/mail/inbound-message')> | undefined;
+const loadInboundParser = () => {
+  inboundParser ??= import('#shared/mail/inbound-message');
+  return inboundParser;
+};
 
 /** Recipients of a user's message looked up as contacts (the first ones, in To then Cc order). */
 const MAX_OUTBOUND_LOOKUPS = 2 * MAX_OUTBOUND_CONTACTS;
@@ -339,6 +351,7 @@ export async function receiveMail(mail: ReceivedMail): Promise<InboundOutcome[]>
   }
   if (tokens.size === 0) return ignored('no logging address among the recipients');
 
+  const { parseInboundMessage } = await loadInboundParser();
   const parsed = await parseInboundMessage(await readRaw(key));
   if (!parsed.ok) {
     logger.warn(`inbound email unreadable, left in the bucket: ${parsed.reason}`, context);

@@ -2,7 +2,6 @@ import { activityRoutes } from '#shared/api/activities';
 import { config } from '#shared/config';
 import {
   activityState,
-  agendaKey,
   applyActivityRules,
   type Related,
   type RelatedType,
@@ -11,7 +10,6 @@ import {
   reminderScheduleName,
   type ScheduleAction,
   scheduleAction,
-  sortAgenda,
 } from '#shared/domain/activities';
 import { loggingAddress } from '#shared/domain/inbound-email';
 import { searchable } from '#shared/domain/text';
@@ -44,13 +42,6 @@ import { type EntitySpec, getRecord, listRecords, type StoredRecord } from '#sha
 import type { TransactItem } from '#shared/store/transactions';
 
 type Check = { item: TransactItem; error: FieldError };
-
-/**
- * The agenda sorts in memory: the caller's open activities are one sparse
- * partition of the state index (`open#<me>`), read up to this many (newest
- * first), then ordered by due time.
- */
-export const AGENDA_BOUND = 500;
 
 const relatedEntity: Record<RelatedType, EntityType> = {
   contact: contacts.type,
@@ -372,22 +363,21 @@ export const handler = httpHandler(activityRoutes, {
     return ok(await setArchived(caller, params.id, undefined, false, publicBaseUrl(event)));
   },
 
+  /**
+   * The caller's open activities by due time (undated last), one page a
+   * Query: the state index's `open#<me>` partition is sorted by agendaKey
+   * (shared/store/entities.ts), so however many there are, each page reads
+   * only what it returns (archived ones are filtered out of the read).
+   */
   async getAgenda({ caller, page }) {
     const mine = await listRecords(activities, caller.tenantId, {
       archived: false,
-      limit: AGENDA_BOUND,
-      startKey: undefined,
+      limit: page.limit,
+      startKey: page.startKey,
       via: { pattern: 'byState', state: activityState({ status: 'open', ownerId: caller.userId }) },
+      ascending: true,
     });
-    // The cursor is the last agenda key served, so pages stay in order while activities change.
-    const after = typeof page.startKey?.after === 'string' ? page.startKey.after : undefined;
-    const ordered = sortAgenda(mine.items).filter(
-      (activity) => after === undefined || agendaKey(activity) > after,
-    );
-    const items = ordered.slice(0, page.limit);
-    const last = items.at(-1);
-    const more = ordered.length > items.length && last !== undefined;
-    return ok({ items, nextCursor: more ? await page.next({ after: agendaKey(last) }) : null });
+    return ok({ items: mine.items, nextCursor: await page.next(mine.lastKey) });
   },
 
   async getInboundEmailAddress({ caller }) {

@@ -2,7 +2,6 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { docsContentSecurityPolicy, docsPage } from '#shared/api/docs-page';
 import { apiIndex, indexPage } from '#shared/api/index-page';
 import { metaRoutes } from '#shared/api/meta';
-import { openApiDocument } from '#shared/api/openapi';
 import { config } from '#shared/config';
 import { httpHandler } from '#shared/http/handler';
 import { notFound } from '#shared/http/problem';
@@ -19,10 +18,19 @@ const wantsJson = (accept: string | undefined) => /\bapplication\/(?:[\w.+-]+\+)
  * answers on few names (its own, a custom domain), so the cache stays small; past that it
  * starts again rather than grow.
  */
+/**
+ * The OpenAPI module (every route group's definitions, schemas and examples: most of this
+ * bundle) is loaded on the first request for the document, not at init: the same function
+ * answers GET /health and the index, which need none of it.
+ */
+let openApi: Promise<typeof import('#shared/api/openapi')> | undefined;
+
 const documents = new Map<string, Record<string, unknown>>();
-const apiDocument = (baseUrl: string) => {
+const apiDocument = async (baseUrl: string) => {
   let document = documents.get(baseUrl);
   if (!document) {
+    openApi ??= import('#shared/api/openapi');
+    const { openApiDocument } = await openApi;
     if (documents.size >= 8) documents.clear();
     document = openApiDocument(baseUrl);
     documents.set(baseUrl, document);
@@ -50,7 +58,7 @@ export const handler = httpHandler(metaRoutes, {
     return { ...result, headers: { ...result.headers, vary: 'Accept' } };
   },
   getHealth: async () => ok({ status: 'ok' }),
-  getOpenApi: async ({ event }) => ok(apiDocument(requestBaseUrl(event))),
+  getOpenApi: async ({ event }) => ok(await apiDocument(requestBaseUrl(event))),
   getDocs: async () => {
     const page = html(docsPage((file) => `docs/${file}?v=${docsFile(file).hash}`));
     return {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { ulid } from 'ulid';
 import { sequenceRoutes } from '#shared/api/sequences';
 import { canRead } from '#shared/domain/access';
 import { applyMergePatch } from '#shared/domain/merge-patch';
@@ -6,9 +6,7 @@ import {
   defaultExitOn,
   type EnrollSkipReason,
   MAX_SEGMENT_ENROLLMENT,
-  mailability,
   type SequenceStep,
-  stepDueAt,
 } from '#shared/domain/sequence';
 import type { Caller } from '#shared/http/auth';
 import { httpHandler } from '#shared/http/handler';
@@ -26,25 +24,23 @@ import {
   update,
 } from '#shared/http/records';
 import { created, noContent, ok } from '#shared/http/results';
+import { getQueue } from '#shared/queue/select';
 import type { SequenceCreate } from '#shared/schemas/sequences';
+import { createEnrollmentJob, enrollmentJobView, getEnrollmentJob } from '#shared/store/enrollment-jobs';
 import type { Contact } from '#shared/store/entities';
 import { rightsOf } from '#shared/store/readers';
 import { resolveSegment } from '#shared/store/segment-resolution';
 import { segments } from '#shared/store/segments';
 import {
   cancelStep,
-  type Enrollment,
+  enrollContacts,
   enrollmentView,
-  existingEnrollments,
   exitEnrollment,
   getContacts,
   getEnrollment,
   listEnrollments,
-  putEnrollment,
   type Sequence,
-  scheduleStep,
   sequences,
-  suppressedEmails,
 } from '#shared/store/sequences';
 import { templates } from '#shared/store/templates';
 
@@ -83,8 +79,12 @@ async function templateChecks(caller: Caller, steps: readonly SequenceStep[]) {
   );
 }
 
-/** The contacts a segment resolves to now, as far as the caller may see them; refused beyond the cap. */
-async function segmentContacts(caller: Caller, segmentId: string): Promise<Contact[]> {
+/**
+ * The contacts a segment resolves to now, as far as the caller may see them,
+ * when there are at most MAX_SEGMENT_ENROLLMENT; undefined past that (the
+ * segment is then enrolled by a background job), read no further.
+ */
+async function segmentContacts(caller: Caller, segmentId: string): Promise<Contact[] | undefined> {
   const segment = await readableReference(segments, caller, segmentId);
   if (!segment)
     throw invalidFields([
@@ -93,101 +93,33 @@ async function segmentContacts(caller: Caller, segmentId: string): Promise<Conta
   const found: Contact[] = [];
   for await (const page of resolveSegment(caller.tenantId, segment.filter, { reader: actorOf(caller) })) {
     found.push(...page);
-    if (found.length > MAX_SEGMENT_ENROLLMENT)
-      throw conflict(
-        `The segment matches more than ${MAX_SEGMENT_ENROLLMENT} contacts; enroll at most ` +
-          `${MAX_SEGMENT_ENROLLMENT} at a time (narrow the segment, or enroll by contactIds)`,
-      );
+    if (found.length > MAX_SEGMENT_ENROLLMENT) return undefined;
   }
   return found;
 }
 
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function inPool<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** Schedule and enrollment writes in flight per request (EventBridge Scheduler allows bursts, not floods). */
-const ENROLL_CONCURRENCY = 16;
-
-/**
- * Enrolls the mailable contacts among `candidates`. For each, the first
- * step's schedule is created before the enrollment is written: a crash in
- * between leaves a schedule that names no enrollment of its run and does
- * nothing, never an enrollment that waits for a schedule that does not exist.
- * A contact enrolled meanwhile by someone else gets its new schedule deleted.
- */
-async function enroll(
+/** Queues the enrollment of a large segment: 202 with the job, to follow at its Location. */
+async function enrollInBackground(
   caller: Caller,
-  sequence: Sequence,
-  candidates: readonly Contact[],
+  sequenceId: string,
+  segmentId: string,
   linkBaseUrl: string,
-): Promise<Map<string, EnrollSkipReason | 'enrolled'>> {
-  const outcome = new Map<string, EnrollSkipReason | 'enrolled'>();
-  const ids = candidates.map((contact) => contact.id);
-  const [existing, suppressed] = await Promise.all([
-    existingEnrollments(caller.tenantId, sequence.id, ids),
-    suppressedEmails(
-      caller.tenantId,
-      candidates.flatMap((contact) => (contact.email ? [contact.email] : [])),
-    ),
-  ]);
-  const skippedFor = (enrollment: Enrollment): EnrollSkipReason =>
-    enrollment.status === 'active' ? 'already_enrolled' : 'previously_enrolled';
-  const eligible: Contact[] = [];
-  for (const contact of candidates) {
-    const before = existing.get(contact.id);
-    const mailable = mailability(contact, contact.email ? suppressed.has(contact.email) : false);
-    if (before) outcome.set(contact.id, skippedFor(before));
-    else if (mailable !== 'ok') outcome.set(contact.id, mailable);
-    else eligible.push(contact);
-  }
-
-  const [first] = sequence.steps;
-  if (!first) return outcome;
-  await inPool(eligible, ENROLL_CONCURRENCY, async (contact) => {
-    const now = new Date();
-    const due = stepDueAt(now, first.delayHours);
-    const enrollment: Enrollment = {
-      tenantId: caller.tenantId,
-      sequenceId: sequence.id,
-      contactId: contact.id,
-      runId: randomUUID(),
-      status: 'active',
-      currentStep: 0,
-      nextStepAt: due.toISOString(),
-      linkBaseUrl,
-      enrolledAt: now.toISOString(),
-      enrolledBy: caller.userId,
-      enrolledAs: rightsOf(actorOf(caller)),
-      updatedAt: now.toISOString(),
-    };
-    await scheduleStep(enrollment, 0, due);
-    let written = false;
-    try {
-      written = await putEnrollment(enrollment);
-    } finally {
-      if (!written) await cancelStep(enrollment, 0);
-    }
-    if (written) {
-      outcome.set(contact.id, 'enrolled');
-      return;
-    }
-    const raced = await getEnrollment(caller.tenantId, sequence.id, contact.id);
-    outcome.set(contact.id, raced ? skippedFor(raced) : 'already_enrolled');
+) {
+  const job = await createEnrollmentJob({
+    tenantId: caller.tenantId,
+    id: ulid(),
+    sequenceId,
+    segmentId,
+    requestedBy: caller.userId,
+    requesterRights: rightsOf(actorOf(caller)),
+    linkBaseUrl,
   });
-  return outcome;
+  await (await getQueue()).sendMessages('sequenceEnroll', [{ tenantId: caller.tenantId, jobId: job.id }]);
+  return {
+    status: 202 as const,
+    body: enrollmentJobView(job),
+    headers: { location: `/sequences/${sequenceId}/enrollment-jobs/${job.id}` },
+  };
 }
 
 /** The sequence, readable by the caller, for the enrollment routes. */
@@ -261,10 +193,20 @@ export const handler = httpHandler(sequenceRoutes, {
         else candidates.push(contact);
       }
     } else {
-      candidates = await segmentContacts(caller, body.segmentId ?? '');
+      const segmentId = body.segmentId ?? '';
+      const matched = await segmentContacts(caller, segmentId);
+      if (!matched) return enrollInBackground(caller, sequence.id, segmentId, publicBaseUrl(event));
+      candidates = matched;
       order = candidates.map((contact) => contact.id);
     }
-    const results = await enroll(caller, sequence, candidates, publicBaseUrl(event));
+    const results = await enrollContacts({
+      tenantId: caller.tenantId,
+      sequence,
+      candidates,
+      linkBaseUrl: publicBaseUrl(event),
+      enrolledBy: caller.userId,
+      enrolledAs: rightsOf(actorOf(caller)),
+    });
     for (const [id, result] of results) outcome.set(id, result);
     const enrolled: string[] = [];
     const skipped: { contactId: string; reason: EnrollSkipReason }[] = [];
@@ -274,6 +216,18 @@ export const handler = httpHandler(sequenceRoutes, {
       else if (result) skipped.push({ contactId: id, reason: result });
     }
     return ok({ enrolled, skipped });
+  },
+
+  async getSequenceEnrollmentJob({ caller, params }) {
+    const sequence = await sequenceFor(caller, params.id);
+    const job = await getEnrollmentJob(caller.tenantId, params.jobId);
+    // A rep follows their own jobs; managers and admins, who read the whole tenant, any job.
+    const visible =
+      job !== undefined &&
+      job.sequenceId === sequence.id &&
+      (caller.role !== 'rep' || job.requestedBy === caller.userId);
+    if (!visible) throw notFound('Enrollment job');
+    return ok(enrollmentJobView(job));
   },
 
   async listSequenceEnrollments({ caller, params, query, page }) {

@@ -1,3 +1,4 @@
+import { compileSubjectSpec } from '#shared/domain/template-compiler';
 import { observed, tenantOf } from '#shared/observability/invocation';
 import { logger } from '#shared/observability/logger';
 import type { ScheduleTargetEvent } from '#shared/schedule/request';
@@ -9,6 +10,8 @@ import { runCampaignStart } from '#shared/store/campaign-run';
  * `campaign-<id>-w` (`step: decide`: an A/B campaign's winner once its test is
  * settled, else re-armed; then its rest is queued).
  * Idempotent: a duplicate or retried firing never causes a second email.
+ * It carries Handlebars' compiler (not the HTML-to-text converter): freezing an
+ * A/B campaign compiles its variant subjects for the sender, which has only the runtime.
  */
 export const handler = observed(async function campaignStart(event: ScheduleTargetEvent): Promise<void> {
   const { tenantId, campaignId, runId, step, scheduledAt } = event;
@@ -16,11 +19,15 @@ export const handler = observed(async function campaignStart(event: ScheduleTarg
     logger.error('campaignStart: malformed event', { event });
     return;
   }
-  await runCampaignStart({
-    tenantId,
-    campaignId,
-    runId,
-    ...(step === 'decide' ? { step } : {}),
-    ...(typeof scheduledAt === 'string' ? { scheduledAt } : {}),
-  });
+  await runCampaignStart(
+    {
+      tenantId,
+      campaignId,
+      runId,
+      ...(step === 'decide' ? { step } : {}),
+      ...(typeof scheduledAt === 'string' ? { scheduledAt } : {}),
+    },
+    undefined,
+    compileSubjectSpec,
+  );
 }, tenantOf);

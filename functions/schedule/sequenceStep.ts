@@ -1,6 +1,7 @@
 import { canRead } from '#shared/domain/access';
 import { CLAIM_SEND_WINDOW_MS, type DeliveryRef } from '#shared/domain/delivery';
-import { conditionHolds, exitReasonFor, mailability, stepDueAt, stepFiring } from '#shared/domain/sequence';
+import { conditionHolds, exitReasonFor, mailability, stepFiring } from '#shared/domain/sequence';
+import { templateFromStored } from '#shared/domain/template';
 import { composeEmail } from '#shared/mail/compose';
 import { DeliveryOutcomeUnknown, sendDelivery, settleOpenClaim } from '#shared/mail/deliver';
 import { observed, tenantOf } from '#shared/observability/invocation';
@@ -13,17 +14,17 @@ import { currentReader } from '#shared/store/readers';
 import { getRecord } from '#shared/store/records';
 import {
   advanceEnrollment,
-  cancelStep,
   type Enrollment,
   exitEnrollment,
   getEnrollment,
   isSuppressed,
   lastSentEmail,
+  moveToNextStep,
   type Sequence,
   scheduleStep,
   sequences,
 } from '#shared/store/sequences';
-import { templates } from '#shared/store/templates';
+import { templates, templateVersionKey } from '#shared/store/templates';
 
 /**
  * One step of one contact's enrollment in a follow-up sequence (schedule
@@ -49,6 +50,11 @@ import { templates } from '#shared/store/templates';
  *   `completed`). The next step's schedule is created before that write, so a
  *   crash between the two leaves a schedule the retry re-creates, never an
  *   enrollment without one: no step is skipped silently.
+ * - A firing that dies (timeout, out of memory) after claiming its email, with
+ *   Lambda's retries spent, leaves the enrollment at this step with no
+ *   schedule left (it deleted itself when it fired). The sweep
+ *   (functions/schedule/sequenceSweep.ts) finds such steps by their due time,
+ *   fires them again, and settles one that keeps dying without sending it.
  */
 export interface StepEvent {
   readonly tenantId: string;
@@ -99,27 +105,9 @@ class RetryLater extends Error {
   override readonly name = 'RetryLater';
 }
 
-/**
- * Moves the enrollment past `step`: schedules the next step, then records the
- * move. If the move loses (a duplicate firing moved it first, or the
- * enrollment ended meanwhile), a schedule nobody waits for is deleted.
- */
-async function advance(enrollment: Enrollment, sequence: Sequence, step: number, skipped: boolean) {
-  const now = new Date();
-  const next = sequence.steps[step + 1];
-  const due = next ? stepDueAt(now, next.delayHours) : undefined;
-  if (due) await scheduleStep(enrollment, step + 1, due);
-  const moved = await advanceEnrollment(enrollment, step, {
-    ...(due ? { nextStepAt: due } : {}),
-    skipped,
-    now,
-  });
-  if (moved || !due) return;
-  const current = await getEnrollment(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId);
-  const waiting =
-    current?.runId === enrollment.runId && current.status === 'active' && current.currentStep === step + 1;
-  if (!waiting) await cancelStep(enrollment, step + 1);
-}
+/** Moves the enrollment past `step` (shared/store/sequences.ts moveToNextStep). */
+const advance = (enrollment: Enrollment, sequence: Sequence, step: number, skipped: boolean) =>
+  moveToNextStep(enrollment, sequence, step, skipped);
 
 /** Moves this step's own schedule to when its open claim can be settled; the enrollment stays at the step. */
 async function recheckLater(enrollment: Enrollment, step: number, inMs: number): Promise<StepOutcome> {
@@ -193,17 +181,21 @@ export const handler = observed(async function sequenceStep(raw: unknown): Promi
 
   if (delivery?.status === 'pending') {
     const template = await getRecord(templates, tenantId, definition.templateId, true);
+    // A version saved before templates were compiled on save: sent once the backfill has compiled it.
+    if (template && !template.archived && !template.compiled)
+      throw new RetryLater('the template of this step has no compiled form yet (npm run templates:compile)');
     const company = contact.companyId ? await getRecord(companies, tenantId, contact.companyId) : undefined;
     let composed: ReturnType<typeof composeEmail> | undefined;
     try {
-      if (!template || template.archived) throw new Error('the template of this step is archived or gone');
+      if (!template || template.archived || !template.compiled)
+        throw new Error('the template of this step is archived or gone');
       composed = composeEmail({
         baseUrl: enrollment.linkBaseUrl,
         tenantId,
         ref,
         contact: contact as unknown as Record<string, unknown>,
         company: company && !company.archived ? (company as unknown as Record<string, unknown>) : undefined,
-        template,
+        template: templateFromStored(templateVersionKey(tenantId, template), template.compiled),
         signingKey: await getSigningKey(),
       });
     } catch (error) {

@@ -53,6 +53,8 @@ export interface ApiStackProps extends StackProps {
   readonly reportRebuildQueue: IQueue;
   /** Where large exports are queued (from the files stack; their bucket is granted by name). */
   readonly exportJobsQueue: IQueue;
+  /** Where a large segment's enrollment into a sequence is queued (from the schedule stack). */
+  readonly sequenceEnrollQueue: IQueue;
   /** The web console's origin (CrmConsole): CORS, and its app client's callback and sign-out URLs. */
   readonly consoleOrigin: string;
 }
@@ -223,7 +225,11 @@ export class ApiStack extends Stack {
         schedules: props.schedules,
         signingSecret: props.signingSecret,
         userPool: this.userPool,
-        queues: { reportRebuild: props.reportRebuildQueue, exportJobs: props.exportJobsQueue },
+        queues: {
+          reportRebuild: props.reportRebuildQueue,
+          exportJobs: props.exportJobsQueue,
+          sequenceEnroll: props.sequenceEnrollQueue,
+        },
         // The forms function emails double opt-in confirmations as the transactional sender.
         mailIdentityArns: mailIdentityArns(this, config),
         // By name (files-stack.ts creates them): presigned uploads and downloads need no reference.

@@ -18,7 +18,7 @@ import { recurringSchedules, type ScheduleTarget, scheduleTargets } from '#share
 import type { CrmConfig } from '../config.ts';
 import { CrmFunction } from '../constructs/crm-function.ts';
 import { mailIdentityArns, type ScheduleWiring, unscopedMailAcknowledgement } from '../grants.ts';
-import { lambdasOf } from '../lambdas.ts';
+import { lambda, lambdasOf } from '../lambdas.ts';
 
 export interface ScheduleStackProps extends StackProps {
   readonly table: ITableV2;
@@ -51,6 +51,12 @@ export class ScheduleStack extends Stack {
   readonly schedulerRole: Role;
   readonly targets: Readonly<Record<ScheduleTarget, CrmFunction>>;
   readonly wiring: ScheduleWiring;
+  /**
+   * Background enrollments of large segments into sequences (functions/queue/sequenceEnroll.ts),
+   * queued by the sequences API: here because the worker creates step schedules in this group.
+   */
+  readonly enrollQueue: Queue;
+  readonly enrollWorker: CrmFunction;
 
   constructor(scope: Construct, id: string, props: ScheduleStackProps) {
     super(scope, id, props);
@@ -152,6 +158,34 @@ export class ScheduleStack extends Stack {
     );
 
     this.addRecurringSchedules();
+
+    const enroller = lambda('sequenceEnroll');
+    const enrollFailures = new Queue(this, 'SequenceEnrollFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+    this.enrollQueue = new Queue(this, 'SequenceEnroll', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Lambda's advice: at least six times the function timeout.
+      visibilityTimeout: Duration.seconds(Duration.millis(enroller.timeoutMs ?? 10_000).toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: enrollFailures, maxReceiveCount: 5 },
+    });
+    // The worker queues the chunks of the segment it resolved, so it both sends to and consumes the queue.
+    this.enrollWorker = CrmFunction.fromCatalogue(this, enroller, {
+      table: props.table,
+      config,
+      schedules: this.wiring,
+      queues: { sequenceEnroll: this.enrollQueue },
+    }).useQueue('sequenceEnroll', this.enrollQueue, 'consume', {
+      batchSize: 1,
+      reportBatchItemFailures: true,
+      // Each chunk creates a schedule per contact: a few workers keep Scheduler's API rate in bounds.
+      maxConcurrency: 4,
+    });
 
     new CfnOutput(this, 'ScheduleGroupName', { value: groupName });
     new CfnOutput(this, 'ScheduleFailureQueueUrl', { value: this.deadLetterQueue.queueUrl });

@@ -1,7 +1,5 @@
 import { activitySchemas, inboundEmailSchemas } from '../schemas/activities.ts';
 import { listOf } from '../schemas/common.ts';
-import { lastPage, page } from './examples/common.ts';
-import { activityExamples } from './examples/service.ts';
 import { defineRoutes } from './route.ts';
 
 export const activityRoutes = defineRoutes([
@@ -11,10 +9,10 @@ export const activityRoutes = defineRoutes([
     operationId: 'listActivities',
     summary:
       'List activities by assignee, status, related record (`related=contact:<id>`) or due time ' +
-      '(`dueBefore`); `q` is a subject prefix',
+      '(`dueBefore`); `q` is a subject prefix. Newest first, except `assigneeId` with `status`, which ' +
+      'lists by due time, latest first (undated ones first)',
     query: () => activitySchemas().listQuery,
     response: () => listOf(activitySchemas().record),
-    examples: { response: page(activityExamples.record) },
     status: 200,
   },
   {
@@ -26,7 +24,6 @@ export const activityRoutes = defineRoutes([
       'otherwise; `remindAt` (in the future) schedules an email and notification to the assignee',
     body: () => activitySchemas().create,
     response: () => activitySchemas().record,
-    examples: { request: activityExamples.create, response: activityExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -36,7 +33,6 @@ export const activityRoutes = defineRoutes([
     operationId: 'getActivity',
     summary: 'Read an activity',
     response: () => activitySchemas().record,
-    examples: { response: activityExamples.record },
     status: 200,
   },
   {
@@ -48,7 +44,6 @@ export const activityRoutes = defineRoutes([
       'removing it or finishing or canceling the activity cancels it',
     body: () => activitySchemas().patch,
     response: () => activitySchemas().record,
-    examples: { request: activityExamples.patch, response: activityExamples.done },
     status: 200,
     headers: ['If-Match'],
   },
@@ -66,7 +61,6 @@ export const activityRoutes = defineRoutes([
     operationId: 'restoreActivity',
     summary: 'Restore an archived activity; a reminder still ahead is scheduled again',
     response: () => activitySchemas().record,
-    examples: { response: activityExamples.record },
     status: 200,
   },
   {
@@ -74,11 +68,10 @@ export const activityRoutes = defineRoutes([
     path: '/me/agenda',
     operationId: 'getAgenda',
     summary:
-      "The caller's open activities by due time: overdue first, undated last " +
-      '(the 500 most recently created open activities are considered)',
+      "The caller's open activities by due time: overdue first, undated last, however many there are " +
+      '(each page is one read of an index sorted by due time)',
     query: () => activitySchemas().agendaQuery,
     response: () => listOf(activitySchemas().record),
-    examples: { response: lastPage(activityExamples.record) },
     status: 200,
   },
   {
@@ -91,12 +84,6 @@ export const activityRoutes = defineRoutes([
       'logs their mail as `outbound` on the contacts it went to. 404 when the deployment has no inbound domain',
     response: () => inboundEmailSchemas().address,
     status: 200,
-    examples: {
-      response: {
-        address: 'log-6f1c0a9e4b2d7c3a8e5f0b1d@inbound.example.com',
-        domain: 'inbound.example.com',
-      },
-    },
   },
   {
     method: 'POST',
@@ -107,12 +94,5 @@ export const activityRoutes = defineRoutes([
       'Replace the logging address with a new one (admin); mail to the previous address is dropped from now on',
     response: () => inboundEmailSchemas().address,
     status: 200,
-    examples: {
-      response: {
-        address: 'log-0d93b7f21a6c4e58b0a7d3e9@inbound.example.com',
-        domain: 'inbound.example.com',
-        rotatedAt: '2026-03-02T09:30:00.000Z',
-      },
-    },
   },
 ]);

@@ -1,5 +1,4 @@
 import { adminSchemas } from '../schemas/admin.ts';
-import { reportExamples } from './examples/reports.ts';
 import { defineRoutes } from './route.ts';
 
 /** Tenant maintenance: admins only (SPEC "Reports": the rebuild). */
@@ -17,7 +16,6 @@ export const adminRoutes = defineRoutes([
       '`?async=true`) runs in the background: 202 `{id, status}`, then `GET /admin/reports/rebuild/{id}`',
     query: () => adminSchemas().rebuildQuery,
     response: () => adminSchemas().rebuild,
-    examples: { response: reportExamples.rebuilt },
     status: 200,
   },
   {
@@ -28,7 +26,6 @@ export const adminRoutes = defineRoutes([
     summary:
       'A background rebuild of the report aggregates: running, done (with the drift it corrected) or failed',
     response: () => adminSchemas().rebuildJob,
-    examples: { response: reportExamples.rebuildDone },
     status: 200,
   },
 ]);

@@ -1,7 +1,5 @@
 import { campaignSchemas } from '../schemas/campaigns.ts';
 import { listOf } from '../schemas/common.ts';
-import { changed, page } from './examples/common.ts';
-import { campaignExamples } from './examples/marketing.ts';
 import { defineRoutes } from './route.ts';
 
 const record = () => campaignSchemas().record;
@@ -14,7 +12,6 @@ export const campaignRoutes = defineRoutes([
     summary: 'List campaigns, newest first; `status` filters, `q` is a name prefix',
     query: () => campaignSchemas().listQuery,
     response: () => listOf(record()),
-    examples: { response: page(campaignExamples.record) },
     status: 200,
   },
   {
@@ -25,7 +22,6 @@ export const campaignRoutes = defineRoutes([
       'Create a draft campaign: a template sent to a segment; `variants` (2-4 subjects) with `testPercent` and `decideAfterHours` make it an A/B subject test',
     body: () => campaignSchemas().create,
     response: record,
-    examples: { request: campaignExamples.create, response: campaignExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -35,7 +31,6 @@ export const campaignRoutes = defineRoutes([
     operationId: 'getCampaign',
     summary: 'Read a campaign',
     response: record,
-    examples: { response: campaignExamples.record },
     status: 200,
   },
   {
@@ -46,10 +41,6 @@ export const campaignRoutes = defineRoutes([
       'Change a draft or scheduled campaign (JSON merge patch; `"variants": null` removes the whole A/B test); 409 once sending began',
     body: () => campaignSchemas().patch,
     response: record,
-    examples: {
-      request: campaignExamples.patch,
-      response: changed(campaignExamples.record, campaignExamples.patch),
-    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -67,7 +58,6 @@ export const campaignRoutes = defineRoutes([
     operationId: 'restoreCampaign',
     summary: 'Restore an archived campaign',
     response: record,
-    examples: { response: campaignExamples.record },
     status: 200,
   },
   {
@@ -78,7 +68,6 @@ export const campaignRoutes = defineRoutes([
       'Schedule a draft campaign (or move a scheduled one) to start at `at`, which must be in the future',
     body: () => campaignSchemas().schedule,
     response: record,
-    examples: { request: campaignExamples.schedule, response: campaignExamples.scheduled },
     status: 200,
     headers: ['If-Match'],
   },
@@ -88,7 +77,6 @@ export const campaignRoutes = defineRoutes([
     operationId: 'sendCampaign',
     summary: 'Start sending a draft or scheduled campaign now',
     response: record,
-    examples: { response: campaignExamples.sending },
     status: 200,
     headers: ['If-Match'],
   },
@@ -98,7 +86,6 @@ export const campaignRoutes = defineRoutes([
     operationId: 'pauseCampaign',
     summary: 'Pause a sending campaign; takes effect within one batch of recipients',
     response: record,
-    examples: { response: campaignExamples.paused },
     status: 200,
     headers: ['If-Match'],
   },
@@ -108,7 +95,6 @@ export const campaignRoutes = defineRoutes([
     operationId: 'resumeCampaign',
     summary: 'Resume a paused campaign: its pending recipients are sent',
     response: record,
-    examples: { response: campaignExamples.resumed },
     status: 200,
     headers: ['If-Match'],
   },
@@ -118,7 +104,6 @@ export const campaignRoutes = defineRoutes([
     operationId: 'cancelCampaign',
     summary: 'Cancel a scheduled, sending or paused campaign; recipients not yet sent become `canceled`',
     response: record,
-    examples: { response: campaignExamples.canceled },
     status: 200,
     headers: ['If-Match'],
   },
@@ -129,7 +114,6 @@ export const campaignRoutes = defineRoutes([
     summary:
       'Counts per campaign (opened/clicked: unique recipients; humanOpens: the same as opened; machineOpens/machineOpened: recipients only mail-privacy proxies or scanners opened) and rates: opens and clicks over delivered (over sent until deliveries are reported), click-to-open over human opens, bounces, complaints and unsubscribes over sent. An A/B campaign adds `variants` (its test group per subject: recipients, sent, delivered, humanOpens, clicks, openRate, clickRate), `rest` (the same figures for the recipients sent the winner) and, once decided, `winner` (`by: default` with `reason: nothing_delivered` when no test email was delivered)',
     response: () => campaignSchemas().stats,
-    examples: { response: campaignExamples.stats },
     status: 200,
   },
   {
@@ -139,7 +123,6 @@ export const campaignRoutes = defineRoutes([
     summary: "A campaign's recipients in contact order, all or in one `status`",
     query: () => campaignSchemas().recipientsQuery,
     response: () => listOf(campaignSchemas().recipient),
-    examples: { response: campaignExamples.recipients },
     status: 200,
   },
 ]);

@@ -1,9 +1,6 @@
 import { alertSettingsSchemas } from '../schemas/alerts.ts';
 import { caseSchemas, slaSettingsSchemas } from '../schemas/cases.ts';
 import { listOf } from '../schemas/common.ts';
-import { at, changed, page } from './examples/common.ts';
-import { publicExamples } from './examples/public.ts';
-import { caseExamples } from './examples/service.ts';
 import { defineRoutes } from './route.ts';
 
 export const caseRoutes = defineRoutes([
@@ -15,7 +12,6 @@ export const caseRoutes = defineRoutes([
       'List service cases by status, priority, type, assignee, contact or company; `q` is a subject prefix',
     query: () => caseSchemas().listQuery,
     response: () => listOf(caseSchemas().record),
-    examples: { response: page(caseExamples.record) },
     status: 200,
   },
   {
@@ -27,7 +23,6 @@ export const caseRoutes = defineRoutes([
       "(default: the caller) and `slaDueAt` follows from the tenant's SLA hours for the priority",
     body: () => caseSchemas().create,
     response: () => caseSchemas().record,
-    examples: { request: caseExamples.create, response: caseExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -37,7 +32,6 @@ export const caseRoutes = defineRoutes([
     operationId: 'getCase',
     summary: 'Read a service case',
     response: () => caseSchemas().record,
-    examples: { response: caseExamples.record },
     status: 200,
   },
   {
@@ -50,7 +44,6 @@ export const caseRoutes = defineRoutes([
       '(409 otherwise; resolve through `POST /cases/{id}/resolve`). A priority change recomputes `slaDueAt`',
     body: () => caseSchemas().patch,
     response: () => caseSchemas().record,
-    examples: { request: caseExamples.patch, response: changed(caseExamples.record, caseExamples.patch) },
     status: 200,
     headers: ['If-Match'],
   },
@@ -68,7 +61,6 @@ export const caseRoutes = defineRoutes([
     operationId: 'restoreCase',
     summary: 'Restore an archived case',
     response: () => caseSchemas().record,
-    examples: { response: caseExamples.record },
     status: 200,
   },
   {
@@ -80,7 +72,6 @@ export const caseRoutes = defineRoutes([
       '(`/s/{token}`) where the customer rates the service (null when the case was already rated)',
     body: () => caseSchemas().resolve,
     response: () => caseSchemas().resolved,
-    examples: { request: caseExamples.resolve, response: caseExamples.resolved },
     status: 200,
     headers: ['If-Match', 'Idempotency-Key'],
   },
@@ -91,7 +82,6 @@ export const caseRoutes = defineRoutes([
     summary:
       'Read the SLA hours per priority (anyone in the tenant; defaults urgent 4, high 8, normal 24, low 72)',
     response: () => slaSettingsSchemas().record,
-    examples: { response: caseExamples.sla },
     status: 200,
   },
   {
@@ -104,10 +94,6 @@ export const caseRoutes = defineRoutes([
       'Applies to cases created or re-prioritised afterwards',
     body: () => slaSettingsSchemas().put,
     response: () => slaSettingsSchemas().record,
-    examples: {
-      request: caseExamples.slaUpdate,
-      response: { ...caseExamples.sla, ...caseExamples.slaUpdate, updatedAt: at.now },
-    },
     status: 200,
   },
   {
@@ -119,7 +105,6 @@ export const caseRoutes = defineRoutes([
       'The satisfaction form of a public link (HTML; no token needed); an unknown or used link answers 404',
     public: true,
     responseMediaTypes: { 'text/html': 'The form: a 1-5 score and an optional comment' },
-    examples: { media: { 'text/html': publicExamples.csatPage } },
     status: 200,
   },
   {
@@ -133,7 +118,6 @@ export const caseRoutes = defineRoutes([
     public: true,
     body: () => caseSchemas().csat,
     response: () => caseSchemas().csatRecorded,
-    examples: { request: caseExamples.csat, response: publicExamples.csatRecorded },
     status: 200,
   },
   {
@@ -143,7 +127,6 @@ export const caseRoutes = defineRoutes([
     summary:
       'Read the alert settings (anyone in the tenant; defaults staleDealDays 14, churnRiskThreshold 70)',
     response: () => alertSettingsSchemas().record,
-    examples: { response: caseExamples.alerts },
     status: 200,
   },
   {
@@ -156,10 +139,6 @@ export const caseRoutes = defineRoutes([
       'churnRiskThreshold 1-100; an omitted one takes its default. Applies from the next alert run',
     body: () => alertSettingsSchemas().put,
     response: () => alertSettingsSchemas().record,
-    examples: {
-      request: caseExamples.alertsUpdate,
-      response: { ...caseExamples.alerts, ...caseExamples.alertsUpdate, updatedAt: at.now },
-    },
     status: 200,
   },
 ]);

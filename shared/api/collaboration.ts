@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import { collaborationSchemas as schemas } from '../schemas/collaboration.ts';
 import { listOf } from '../schemas/common.ts';
-import { collaborationExamples, notificationExamples } from './examples/service.ts';
 import { defineRoutes, type RouteDef } from './route.ts';
 
 /** Record types with a timeline, comments and followers: path segment → label. */
@@ -17,7 +16,6 @@ export type CollaborativeResource = keyof typeof collaborativeResources;
 
 function recordRoutes(resource: CollaborativeResource): RouteDef[] {
   const label = collaborativeResources[resource];
-  const examples = collaborationExamples(label);
   return [
     {
       method: 'GET',
@@ -26,7 +24,6 @@ function recordRoutes(resource: CollaborativeResource): RouteDef[] {
       summary: `The ${label}'s timeline, newest first: created, field changes, stage changes, activities, comments, quotes, cases${resource === 'companies' ? ", and its contacts' entries" : ''}`,
       query: () => schemas().timelineQuery,
       response: () => listOf(schemas().timelineEntry),
-      examples: { response: examples.timeline },
       status: 200,
     },
     {
@@ -36,7 +33,6 @@ function recordRoutes(resource: CollaborativeResource): RouteDef[] {
       summary: `Comment on a ${label}; \`@[userId]\` mentions notify that user`,
       body: () => schemas().comment,
       response: () => schemas().commentRecord,
-      examples: { request: examples.comment, response: examples.commentRecord },
       status: 201,
       headers: ['Idempotency-Key'],
     },
@@ -46,7 +42,6 @@ function recordRoutes(resource: CollaborativeResource): RouteDef[] {
       operationId: `${resource}Follow`,
       summary: `Follow a ${label}: be notified when others change or comment on it`,
       response: () => schemas().following,
-      examples: { response: examples.following },
       status: 200,
     },
     {
@@ -68,7 +63,6 @@ export const collaborationRoutes = defineRoutes([
     summary: "The caller's notifications, newest first; `unread=true` for unread ones only",
     query: () => schemas().notificationsQuery,
     response: () => listOf(schemas().notification),
-    examples: { response: notificationExamples.list },
     status: 200,
   },
   {
@@ -78,7 +72,6 @@ export const collaborationRoutes = defineRoutes([
     summary: 'Mark notifications read, by `ids` or `all: true`',
     body: () => schemas().markRead,
     response: () => z.object({ updated: z.number() }),
-    examples: { request: notificationExamples.markRead, response: notificationExamples.marked },
     status: 200,
   },
 ] satisfies RouteDef[]);

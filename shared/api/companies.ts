@@ -1,8 +1,6 @@
 import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { companySchemas } from '../schemas/companies.ts';
-import { changed, page } from './examples/common.ts';
-import { companyExamples } from './examples/crm.ts';
 import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
@@ -15,7 +13,6 @@ export const companyRoutes = defineRoutes([
     query: () => companySchemas().listQuery,
     queryFilters: CUSTOM_FIELD_PATH,
     response: () => listOf(companySchemas().record),
-    examples: { response: page(companyExamples.record) },
     status: 200,
   },
   {
@@ -25,7 +22,6 @@ export const companyRoutes = defineRoutes([
     summary: 'Create a company; `domain` is unique per tenant',
     body: () => companySchemas().create,
     response: () => companySchemas().record,
-    examples: { request: companyExamples.create, response: companyExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -35,7 +31,6 @@ export const companyRoutes = defineRoutes([
     operationId: 'getCompany',
     summary: 'Read a company',
     response: () => companySchemas().record,
-    examples: { response: companyExamples.record },
     status: 200,
   },
   {
@@ -45,10 +40,6 @@ export const companyRoutes = defineRoutes([
     summary: 'Change a company (JSON merge patch; null removes a field)',
     body: () => companySchemas().patch,
     response: () => companySchemas().record,
-    examples: {
-      request: companyExamples.patch,
-      response: changed(companyExamples.record, companyExamples.patch),
-    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -66,7 +57,6 @@ export const companyRoutes = defineRoutes([
     operationId: 'restoreCompany',
     summary: 'Restore an archived company',
     response: () => companySchemas().record,
-    examples: { response: companyExamples.record },
     status: 200,
   },
 ]);

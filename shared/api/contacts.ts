@@ -1,8 +1,6 @@
 import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { contactSchemas } from '../schemas/contacts.ts';
-import { changed, page } from './examples/common.ts';
-import { contactExamples } from './examples/crm.ts';
 import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
@@ -17,7 +15,6 @@ export const contactRoutes = defineRoutes([
     query: () => contactSchemas().listQuery,
     queryFilters: CUSTOM_FIELD_PATH,
     response: () => listOf(contactSchemas().record),
-    examples: { response: page(contactExamples.record, contactExamples.second) },
     status: 200,
   },
   {
@@ -27,7 +24,6 @@ export const contactRoutes = defineRoutes([
     summary: 'Create a contact; `email` is unique per tenant',
     body: () => contactSchemas().create,
     response: () => contactSchemas().record,
-    examples: { request: contactExamples.create, response: contactExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -37,7 +33,6 @@ export const contactRoutes = defineRoutes([
     operationId: 'getContact',
     summary: 'Read a contact',
     response: () => contactSchemas().record,
-    examples: { response: contactExamples.record },
     status: 200,
   },
   {
@@ -47,10 +42,6 @@ export const contactRoutes = defineRoutes([
     summary: 'Change a contact (JSON merge patch; null removes a field)',
     body: () => contactSchemas().patch,
     response: () => contactSchemas().record,
-    examples: {
-      request: contactExamples.patch,
-      response: changed(contactExamples.record, contactExamples.patch),
-    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -70,7 +61,6 @@ export const contactRoutes = defineRoutes([
     operationId: 'restoreContact',
     summary: 'Restore an archived contact',
     response: () => contactSchemas().record,
-    examples: { response: contactExamples.record },
     status: 200,
   },
 ]);

@@ -1,8 +1,6 @@
 import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { dealSchemas } from '../schemas/deals.ts';
-import { page } from './examples/common.ts';
-import { dealExamples } from './examples/sales.ts';
 import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
@@ -17,7 +15,6 @@ export const dealRoutes = defineRoutes([
     query: () => dealSchemas().listQuery,
     queryFilters: CUSTOM_FIELD_PATH,
     response: () => listOf(dealSchemas().record),
-    examples: { response: page(dealExamples.record) },
     status: 200,
   },
   {
@@ -27,7 +24,6 @@ export const dealRoutes = defineRoutes([
     summary: "Create a deal, by default in the default pipeline's first open stage",
     body: () => dealSchemas().create,
     response: () => dealSchemas().record,
-    examples: { request: dealExamples.create, response: dealExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -37,7 +33,6 @@ export const dealRoutes = defineRoutes([
     operationId: 'getDeal',
     summary: 'Read a deal',
     response: () => dealSchemas().record,
-    examples: { response: dealExamples.record },
     status: 200,
   },
   {
@@ -49,7 +44,6 @@ export const dealRoutes = defineRoutes([
       '(lost needs `lostReason`); every stage change is kept in the history',
     body: () => dealSchemas().patch,
     response: () => dealSchemas().record,
-    examples: { request: dealExamples.patch, response: dealExamples.updated },
     status: 200,
     headers: ['If-Match'],
   },
@@ -67,7 +61,6 @@ export const dealRoutes = defineRoutes([
     operationId: 'restoreDeal',
     summary: 'Restore an archived deal',
     response: () => dealSchemas().record,
-    examples: { response: dealExamples.record },
     status: 200,
   },
   {
@@ -77,7 +70,6 @@ export const dealRoutes = defineRoutes([
     summary: 'Every stage change of a deal, oldest first: from, to, who, when and the amount at that moment',
     query: () => dealSchemas().historyQuery,
     response: () => listOf(dealSchemas().history),
-    examples: { response: dealExamples.history },
     status: 200,
   },
 ]);

@@ -6,9 +6,6 @@ import { dealSchemas } from '../schemas/deals.ts';
 import { exportSchemas } from '../schemas/exports.ts';
 import { leadSchemas } from '../schemas/leads.ts';
 import { shareSchemas } from '../schemas/shares.ts';
-import { companyExamples, contactExamples, leadExamples } from './examples/crm.ts';
-import { exportExamples, sharedListExamples } from './examples/data.ts';
-import { dealExamples } from './examples/sales.ts';
 import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
@@ -43,11 +40,6 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(contactSchemas().record),
     responseMediaTypes: { ...csv, ...vcard },
     accepted: job,
-    examples: {
-      response: [contactExamples.record],
-      accepted: exportExamples.processing,
-      media: { 'text/csv': exportExamples.contactsCsv, 'text/vcard': exportExamples.contactsVcard },
-    },
     status: 200,
   },
   {
@@ -60,11 +52,6 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(companySchemas().record),
     responseMediaTypes: csv,
     accepted: job,
-    examples: {
-      response: [companyExamples.record],
-      accepted: { ...exportExamples.processing, entity: 'companies' },
-      media: { 'text/csv': exportExamples.companiesCsv },
-    },
     status: 200,
   },
   {
@@ -77,11 +64,6 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(leadSchemas().record),
     responseMediaTypes: { ...csv, ...vcard },
     accepted: job,
-    examples: {
-      response: [leadExamples.record],
-      accepted: { ...exportExamples.processing, entity: 'leads', filters: { status: 'qualified' } },
-      media: { 'text/csv': exportExamples.leadsCsv, 'text/vcard': exportExamples.leadsVcard },
-    },
     status: 200,
   },
   {
@@ -94,11 +76,6 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(dealSchemas().record),
     responseMediaTypes: csv,
     accepted: job,
-    examples: {
-      response: [dealExamples.record],
-      accepted: { ...exportExamples.processing, entity: 'deals', filters: { status: 'open' } },
-      media: { 'text/csv': exportExamples.dealsCsv },
-    },
     status: 200,
   },
   {
@@ -110,11 +87,6 @@ export const exportRoutes = defineRoutes([
     response: () => z.array(contactSchemas().record),
     responseMediaTypes: { ...csv, ...vcard },
     accepted: job,
-    examples: {
-      response: [contactExamples.record],
-      accepted: exportExamples.segmentProcessing,
-      media: { 'text/csv': exportExamples.contactsCsv, 'text/vcard': exportExamples.contactsVcard },
-    },
     status: 200,
   },
   {
@@ -125,7 +97,6 @@ export const exportRoutes = defineRoutes([
       'An export job: `processing`, `done` (with `rows`, `bytes` and a `downloadUrl` valid 15 minutes) or ' +
       '`failed` (with `error`). A rep sees only their own; jobs and files are kept two days',
     response: () => exportSchemas().job,
-    examples: { response: exportExamples.done },
     status: 200,
   },
   {
@@ -150,12 +121,6 @@ export const exportRoutes = defineRoutes([
       header: 'Retry-After',
     },
     redirect: { description: 'The file, once written: a presigned download valid 15 minutes' },
-    examples: {
-      response: sharedListExamples.contacts,
-      accepted: sharedListExamples.preparing,
-      location: sharedListExamples.downloadUrl,
-      media: { 'text/csv': sharedListExamples.csv, 'text/vcard': sharedListExamples.vcard },
-    },
     status: 200,
   },
 ]);

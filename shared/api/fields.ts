@@ -1,5 +1,4 @@
 import { customFieldSchemas } from '../schemas/custom-fields.ts';
-import { settingsExamples } from './examples/data.ts';
 import { defineRoutes } from './route.ts';
 
 /** What the lists' `customFields.<key>` parameters do (appended to the list routes' summaries). */
@@ -17,7 +16,6 @@ export const fieldRoutes = defineRoutes([
       'Read the custom field definitions of `contacts`, `companies`, `deals` or `leads` (anyone in the tenant; ' +
       'an empty list until an admin defines some)',
     response: () => customFieldSchemas().settings,
-    examples: { response: settingsExamples.fields },
     status: 200,
   },
   {
@@ -33,7 +31,6 @@ export const fieldRoutes = defineRoutes([
       'changing a type leaves stored values as they are until they are next written',
     body: () => customFieldSchemas().put,
     response: () => customFieldSchemas().settings,
-    examples: { request: settingsExamples.fieldsPut, response: settingsExamples.fields },
     status: 200,
   },
 ]);

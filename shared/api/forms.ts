@@ -1,44 +1,10 @@
-import { HONEYPOT_FIELD, PUBLIC_SUBMIT_THROTTLE } from '../domain/forms.ts';
+import { PUBLIC_SUBMIT_THROTTLE } from '../domain/forms.ts';
 import { listOf } from '../schemas/common.ts';
 import { formSchemas } from '../schemas/forms.ts';
 import { defineRoutes } from './route.ts';
 
-const PUBLIC_ID = 'AQGTPnqDrGm0Xw8l1p0Cz1xkZW1vdJrRl4TfVt-2nqj0cE8lPQ';
-const FORM_ID = '01JDQ6Z8K4M9N2P3R5S7T9V1WX';
-
-const formRequest = {
-  name: 'Contact us',
-  fields: [
-    { field: 'firstName', required: true, label: 'First name' },
-    { field: 'lastName' },
-    { field: 'email', required: true },
-    { field: 'companyName', label: 'Company' },
-  ],
-  redirectUrl: 'https://www.example.com/thanks',
-  doubleOptIn: true,
-};
-
-const formRecord = {
-  ...formRequest,
-  id: FORM_ID,
-  createdAt: '2030-01-15T09:30:00.000Z',
-  updatedAt: '2030-01-15T09:30:00.000Z',
-  createdBy: 'admin-1',
-  updatedBy: 'admin-1',
-  version: 1,
-  ownerId: 'admin-1',
-  archived: false,
-  submitUrl: `https://api.example.com/f/${PUBLIC_ID}`,
-  embedHtml: `<form action="https://api.example.com/f/${PUBLIC_ID}" method="post" accept-charset="UTF-8" class="crm-form">\n  <label>First name <input name="firstName" type="text" required></label>\n  ...\n</form>`,
-  honeypotField: HONEYPOT_FIELD,
-};
-
 /** The page shapes the public routes answer, as the documentation shows them. */
 const PAGE = 'A small HTML page (no script) that says what happened';
-
-/** A public page as the documentation shows it (shared/http/pages.ts builds the real ones, styled). */
-const page = (title: string, text: string) =>
-  `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>\n<body><h1>${title}</h1>\n<p>${text}</p>\n</body></html>\n`;
 
 /**
  * Web-to-lead forms (SPEC "Capture"). Forms are tenant settings: only admins
@@ -57,7 +23,6 @@ export const formRoutes = defineRoutes([
     query: () => formSchemas().listQuery,
     response: () => listOf(formSchemas().record),
     status: 200,
-    examples: { response: { items: [formRecord], nextCursor: null } },
   },
   {
     method: 'POST',
@@ -74,7 +39,6 @@ export const formRoutes = defineRoutes([
     response: () => formSchemas().record,
     status: 201,
     headers: ['Idempotency-Key'],
-    examples: { request: formRequest, response: formRecord },
   },
   {
     method: 'GET',
@@ -84,7 +48,6 @@ export const formRoutes = defineRoutes([
     summary: 'Read a form (admin), with its submit URL and embed snippet',
     response: () => formSchemas().record,
     status: 200,
-    examples: { response: formRecord },
   },
   {
     method: 'PATCH',
@@ -97,10 +60,6 @@ export const formRoutes = defineRoutes([
     response: () => formSchemas().record,
     status: 200,
     headers: ['If-Match'],
-    examples: {
-      request: { name: 'Contact sales' },
-      response: { ...formRecord, name: 'Contact sales', version: 2 },
-    },
   },
   {
     method: 'DELETE',
@@ -119,7 +78,6 @@ export const formRoutes = defineRoutes([
     summary: 'Restore an archived form (admin): its public URL works again',
     response: () => formSchemas().record,
     status: 200,
-    examples: { response: formRecord },
   },
   {
     method: 'POST',
@@ -144,25 +102,6 @@ export const formRoutes = defineRoutes([
     redirect: { description: 'The form’s `redirectUrl` (a form post, when the form has one)', status: 303 },
     throttle: PUBLIC_SUBMIT_THROTTLE,
     status: 201,
-    examples: {
-      request: {
-        firstName: 'Ana',
-        lastName: 'García',
-        email: 'ana@example.com',
-        companyName: 'Acme',
-        utm_source: 'newsletter',
-        utm_campaign: 'spring',
-        [HONEYPOT_FIELD]: '',
-      },
-      response: { status: 'confirmation_required' },
-      location: 'https://www.example.com/thanks',
-      media: {
-        'text/html': page(
-          'Thank you',
-          'We received your details. Please check your inbox and click the link in our email to confirm your subscription.',
-        ),
-      },
-    },
   },
   {
     method: 'GET',
@@ -177,17 +116,6 @@ export const formRoutes = defineRoutes([
     query: () => formSchemas().confirmQuery,
     responseMediaTypes: { 'text/html': `${PAGE}: a button to confirm, or already subscribed` },
     status: 200,
-    examples: {
-      media: {
-        'text/html': page(
-          'Confirm your subscription',
-          'Do you want to receive our emails? Press the button to confirm your subscription.',
-        ).replace(
-          '</p>\n',
-          '</p>\n<form method="post"><button type="submit">Confirm my subscription</button></form>\n',
-        ),
-      },
-    },
   },
   {
     method: 'POST',
@@ -204,8 +132,5 @@ export const formRoutes = defineRoutes([
     query: () => formSchemas().confirmQuery,
     responseMediaTypes: { 'text/html': `${PAGE}: subscribed, or already subscribed` },
     status: 200,
-    examples: {
-      media: { 'text/html': page('You are subscribed', 'Thank you: your subscription is confirmed.') },
-    },
   },
 ]);

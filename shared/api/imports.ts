@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { importSchemas } from '../schemas/imports-api.ts';
-import { lastPage } from './examples/common.ts';
-import { importExamples } from './examples/data.ts';
 import { defineRoutes } from './route.ts';
 
 /** CSV imports (SPEC "Import, export, extensibility"): admins, managers and reps may import. */
@@ -15,7 +13,6 @@ export const importRoutes = defineRoutes([
       'the upload starts the processing (`mode` create or upsert, `dryRun` writes nothing)',
     body: () => importSchemas().create,
     response: () => importSchemas().created,
-    examples: { request: importExamples.create, response: importExamples.created },
     status: 201,
   },
   {
@@ -25,7 +22,6 @@ export const importRoutes = defineRoutes([
     summary: "Imports, newest first: a rep's own, the tenant's for managers and admins",
     query: () => importSchemas().listQuery,
     response: () => listOf(importSchemas().view),
-    examples: { response: lastPage(importExamples.done) },
     status: 200,
   },
   {
@@ -35,7 +31,6 @@ export const importRoutes = defineRoutes([
     summary:
       'An import: status, row counts (processedRows = created + updated + skipped + failed), error CSV link',
     response: () => importSchemas().view,
-    examples: { response: importExamples.done },
     status: 200,
   },
 ]);

@@ -1,10 +1,6 @@
 import { CUSTOM_FIELD_PATH } from '../domain/custom-fields.ts';
 import { listOf } from '../schemas/common.ts';
 import { leadAssignmentSchemas, leadSchemas } from '../schemas/leads.ts';
-import { changed, page } from './examples/common.ts';
-import { leadExamples } from './examples/crm.ts';
-import { settingsExamples } from './examples/data.ts';
-import { leadConversion } from './examples/sales.ts';
 import { CUSTOM_FIELD_FILTERS_DOC } from './fields.ts';
 import { defineRoutes } from './route.ts';
 
@@ -19,7 +15,6 @@ export const leadRoutes = defineRoutes([
     query: () => leadSchemas().listQuery,
     queryFilters: CUSTOM_FIELD_PATH,
     response: () => listOf(leadSchemas().record),
-    examples: { response: page(leadExamples.record) },
     status: 200,
   },
   {
@@ -30,7 +25,6 @@ export const leadRoutes = defineRoutes([
       'Create a lead (status `new`); without `ownerId` the tenant’s lead assignment rule picks the owner',
     body: () => leadSchemas().create,
     response: () => leadSchemas().record,
-    examples: { request: leadExamples.create, response: leadExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -40,7 +34,6 @@ export const leadRoutes = defineRoutes([
     operationId: 'getLead',
     summary: 'Read a lead',
     response: () => leadSchemas().record,
-    examples: { response: leadExamples.record },
     status: 200,
   },
   {
@@ -51,7 +44,6 @@ export const leadRoutes = defineRoutes([
       'Change a lead (JSON merge patch); `status` may be new, contacted, qualified or disqualified; a converted lead is read-only (409)',
     body: () => leadSchemas().patch,
     response: () => leadSchemas().record,
-    examples: { request: leadExamples.patch, response: changed(leadExamples.record, leadExamples.patch) },
     status: 200,
     headers: ['If-Match'],
   },
@@ -69,7 +61,6 @@ export const leadRoutes = defineRoutes([
     operationId: 'restoreLead',
     summary: 'Restore an archived lead',
     response: () => leadSchemas().record,
-    examples: { response: leadExamples.record },
     status: 200,
   },
   {
@@ -80,7 +71,6 @@ export const leadRoutes = defineRoutes([
       'Convert a lead atomically: the contact (or the existing contact with its email), the company (`companyId`, or new from `companyName`), the optional deal; 409 if already converted',
     body: () => leadSchemas().convert,
     response: () => leadSchemas().converted,
-    examples: { request: leadExamples.convert, response: leadConversion.response },
     status: 200,
     headers: ['Idempotency-Key'],
   },
@@ -90,7 +80,6 @@ export const leadRoutes = defineRoutes([
     operationId: 'getLeadAssignment',
     summary: 'Read the lead assignment rule (anyone in the tenant; `none` until an admin sets one)',
     response: () => leadAssignmentSchemas().record,
-    examples: { response: settingsExamples.leadAssignment },
     status: 200,
   },
   {
@@ -102,7 +91,6 @@ export const leadRoutes = defineRoutes([
       'Set the lead assignment rule (admin): `none` (the creator owns the lead), `round_robin` over `userIds` (even under concurrent creation), or `by_country` (`countries` maps ISO codes to users; an unmapped or missing country falls back to round robin over `userIds`, else the creator)',
     body: () => leadAssignmentSchemas().put,
     response: () => leadAssignmentSchemas().record,
-    examples: { request: settingsExamples.leadAssignmentPut, response: settingsExamples.leadAssignment },
     status: 200,
   },
 ]);

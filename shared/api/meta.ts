@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import { publicExamples } from './examples/public.ts';
 import { defineRoutes } from './route.ts';
 
 export const metaRoutes = defineRoutes([
@@ -17,7 +16,6 @@ export const metaRoutes = defineRoutes([
         name: z.string(),
         links: z.array(z.object({ rel: z.string(), href: z.string(), title: z.string() })),
       }),
-    examples: { response: publicExamples.index, media: { 'text/html': publicExamples.indexPage } },
     status: 200,
   },
   {
@@ -27,7 +25,6 @@ export const metaRoutes = defineRoutes([
     summary: 'Liveness check',
     public: true,
     response: () => z.object({ status: z.literal('ok') }),
-    examples: { response: publicExamples.health },
     status: 200,
   },
   {
@@ -38,7 +35,6 @@ export const metaRoutes = defineRoutes([
     public: true,
     response: () =>
       z.looseObject({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }) }),
-    examples: { response: publicExamples.openApi },
     status: 200,
   },
   {
@@ -50,7 +46,6 @@ export const metaRoutes = defineRoutes([
       'with a bearer token against this API',
     public: true,
     responseMediaTypes: { 'text/html': 'The reference page' },
-    examples: { media: { 'text/html': publicExamples.docsPage } },
     status: 200,
   },
   {
@@ -65,9 +60,6 @@ export const metaRoutes = defineRoutes([
     responseMediaTypes: {
       'text/javascript': 'Swagger UI, or the script that starts it on this document',
       'text/css': "Swagger UI's styles",
-    },
-    examples: {
-      media: { 'text/javascript': publicExamples.docsScript, 'text/css': publicExamples.docsStyles },
     },
     status: 200,
   },

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { httpFunctions } from './catalogue.ts';
+import { routeExamples } from './examples/routes/index.ts';
 import type { RouteDef } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -323,7 +324,7 @@ function operation(route: RouteDef, shared: SharedResponses): Record<string, unk
   for (const header of route.headers ?? []) {
     parameters.push({ name: header, in: 'header', required: false, schema: { type: 'string' } });
   }
-  const examples = route.examples ?? {};
+  const examples = routeExamples[route.operationId] ?? {};
   const withExample = (example: unknown) => (example === undefined ? {} : { example });
   const content: Record<string, unknown> = {};
   if (route.response)

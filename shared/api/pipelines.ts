@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { pipelineSchemas } from '../schemas/pipelines.ts';
-import { changed, lastPage } from './examples/common.ts';
-import { pipelineExamples } from './examples/sales.ts';
 import { defineRoutes } from './route.ts';
 
 export const pipelineRoutes = defineRoutes([
@@ -12,7 +10,6 @@ export const pipelineRoutes = defineRoutes([
     summary: "List the tenant's pipelines; the default one is created on first use",
     query: () => pipelineSchemas().listQuery,
     response: () => listOf(pipelineSchemas().record),
-    examples: { response: lastPage(pipelineExamples.record) },
     status: 200,
   },
   {
@@ -23,7 +20,6 @@ export const pipelineRoutes = defineRoutes([
     summary: 'Create a pipeline (admin): exactly one won stage, at least one lost and one open stage',
     body: () => pipelineSchemas().create,
     response: () => pipelineSchemas().record,
-    examples: { request: pipelineExamples.create, response: pipelineExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -33,7 +29,6 @@ export const pipelineRoutes = defineRoutes([
     operationId: 'getPipeline',
     summary: 'Read a pipeline',
     response: () => pipelineSchemas().record,
-    examples: { response: pipelineExamples.record },
     status: 200,
   },
   {
@@ -46,10 +41,6 @@ export const pipelineRoutes = defineRoutes([
       'stage that holds deals answers 409 unless `moveDeals` names the stage they move to',
     body: () => pipelineSchemas().patch,
     response: () => pipelineSchemas().record,
-    examples: {
-      request: pipelineExamples.patch,
-      response: changed(pipelineExamples.record, pipelineExamples.patch),
-    },
     status: 200,
     headers: ['If-Match'],
   },

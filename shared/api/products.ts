@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { productSchemas } from '../schemas/products.ts';
-import { changed, lastPage } from './examples/common.ts';
-import { productExamples } from './examples/sales.ts';
 import { defineRoutes } from './route.ts';
 
 export const productRoutes = defineRoutes([
@@ -12,7 +10,6 @@ export const productRoutes = defineRoutes([
     summary: "List the tenant's price list; `q` is a name prefix (case- and accent-insensitive)",
     query: () => productSchemas().listQuery,
     response: () => listOf(productSchemas().record),
-    examples: { response: lastPage(productExamples.record) },
     status: 200,
   },
   {
@@ -23,7 +20,6 @@ export const productRoutes = defineRoutes([
     summary: 'Create a product (admin or manager); `sku` is unique per tenant, ignoring case',
     body: () => productSchemas().create,
     response: () => productSchemas().record,
-    examples: { request: productExamples.create, response: productExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -33,7 +29,6 @@ export const productRoutes = defineRoutes([
     operationId: 'getProduct',
     summary: 'Read a product',
     response: () => productSchemas().record,
-    examples: { response: productExamples.record },
     status: 200,
   },
   {
@@ -44,10 +39,6 @@ export const productRoutes = defineRoutes([
     summary: 'Change a product (admin or manager; JSON merge patch)',
     body: () => productSchemas().patch,
     response: () => productSchemas().record,
-    examples: {
-      request: productExamples.patch,
-      response: changed(productExamples.record, productExamples.patch),
-    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -67,7 +58,6 @@ export const productRoutes = defineRoutes([
     role: { least: 'manager' },
     summary: 'Restore an archived product (admin or manager)',
     response: () => productSchemas().record,
-    examples: { response: productExamples.record },
     status: 200,
   },
 ]);

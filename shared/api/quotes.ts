@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { quoteSchemas } from '../schemas/quotes.ts';
-import { changed, lastPage } from './examples/common.ts';
-import { quoteExamples } from './examples/sales.ts';
 import { defineRoutes } from './route.ts';
 
 export const quoteRoutes = defineRoutes([
@@ -14,7 +12,6 @@ export const quoteRoutes = defineRoutes([
       'total are computed exactly (half-up to cents)',
     body: () => quoteSchemas().create,
     response: () => quoteSchemas().record,
-    examples: { request: quoteExamples.create, response: quoteExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -25,7 +22,6 @@ export const quoteRoutes = defineRoutes([
     summary: "A deal's quotes, newest first",
     query: () => quoteSchemas().listQuery,
     response: () => listOf(quoteSchemas().record),
-    examples: { response: lastPage(quoteExamples.record) },
     status: 200,
   },
   {
@@ -34,7 +30,6 @@ export const quoteRoutes = defineRoutes([
     operationId: 'getQuote',
     summary: 'Read a quote; a sent quote past `validUntil` reads as expired',
     response: () => quoteSchemas().record,
-    examples: { response: quoteExamples.record },
     status: 200,
   },
   {
@@ -44,7 +39,6 @@ export const quoteRoutes = defineRoutes([
     summary: 'Change the lines or validity of a draft quote (JSON merge patch); totals are recomputed',
     body: () => quoteSchemas().patch,
     response: () => quoteSchemas().record,
-    examples: { request: quoteExamples.patch, response: changed(quoteExamples.record, quoteExamples.patch) },
     status: 200,
     headers: ['If-Match'],
   },
@@ -54,7 +48,6 @@ export const quoteRoutes = defineRoutes([
     operationId: 'sendQuote',
     summary: 'Mark a draft quote as sent (sets `sentAt`)',
     response: () => quoteSchemas().record,
-    examples: { response: quoteExamples.sent },
     status: 200,
     headers: ['If-Match', 'Idempotency-Key'],
   },
@@ -66,7 +59,6 @@ export const quoteRoutes = defineRoutes([
       "Accept a sent, unexpired quote: the deal's amount becomes the quote total and the deal moves to " +
       "its pipeline's won stage, in one transaction; a deal has at most one accepted quote",
     response: () => quoteSchemas().record,
-    examples: { response: quoteExamples.accepted },
     status: 200,
     headers: ['If-Match', 'Idempotency-Key'],
   },
@@ -76,7 +68,6 @@ export const quoteRoutes = defineRoutes([
     operationId: 'rejectQuote',
     summary: 'Mark a sent, unexpired quote as rejected',
     response: () => quoteSchemas().record,
-    examples: { response: quoteExamples.rejected },
     status: 200,
     headers: ['If-Match', 'Idempotency-Key'],
   },

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { reportSchemas } from '../schemas/reports.ts';
-import { reportExamples } from './examples/reports.ts';
 import { defineRoutes } from './route.ts';
 
 const overview = () =>
@@ -30,7 +29,6 @@ export const reportRoutes = defineRoutes([
     summary: 'Live record counts of the tenant, kept from the table stream',
     query: () => reportSchemas().overviewQuery,
     response: overview,
-    examples: { response: reportExamples.overview },
     status: 200,
   },
   {
@@ -41,7 +39,6 @@ export const reportRoutes = defineRoutes([
     summary: 'Won deals by month, owner, team, product or country, with amounts per currency',
     query: () => reportSchemas().salesQuery,
     response: () => reportSchemas().sales,
-    examples: { response: reportExamples.sales },
     status: 200,
   },
   {
@@ -52,7 +49,6 @@ export const reportRoutes = defineRoutes([
     summary: 'Leads created by source, month or owner: how many converted and how fast',
     query: () => reportSchemas().leadsQuery,
     response: () => reportSchemas().leads,
-    examples: { response: reportExamples.leads },
     status: 200,
   },
   {
@@ -63,7 +59,6 @@ export const reportRoutes = defineRoutes([
     summary: 'Cases opened by type, status, month or assignee: resolutions, SLA breaches and CSAT',
     query: () => reportSchemas().casesQuery,
     response: () => reportSchemas().cases,
-    examples: { response: reportExamples.cases },
     status: 200,
   },
   {
@@ -74,7 +69,6 @@ export const reportRoutes = defineRoutes([
     summary: 'Activities created and done by owner, type or month, and the open ones overdue',
     query: () => reportSchemas().activitiesQuery,
     response: () => reportSchemas().activities,
-    examples: { response: reportExamples.activities },
     status: 200,
   },
   {
@@ -86,7 +80,6 @@ export const reportRoutes = defineRoutes([
       'Per stage of a pipeline (the default one unless pipelineId): live deals and amounts, entries, advances, conversion and days in stage',
     query: () => reportSchemas().pipelineQuery,
     response: () => reportSchemas().pipeline,
-    examples: { response: reportExamples.pipeline },
     status: 200,
   },
   {
@@ -98,7 +91,6 @@ export const reportRoutes = defineRoutes([
       'Won and lost deals by the day they closed, per month, owner or source: win rate, deal size, cycle',
     query: () => reportSchemas().winRateQuery,
     response: () => reportSchemas().winRate,
-    examples: { response: reportExamples.winRate },
     status: 200,
   },
   {
@@ -110,7 +102,6 @@ export const reportRoutes = defineRoutes([
       'Open deals by expected close month and owner, weighted by probability; undated and overdue apart',
     query: () => reportSchemas().forecastQuery,
     response: () => reportSchemas().forecast,
-    examples: { response: reportExamples.forecast },
     status: 200,
   },
   {
@@ -122,7 +113,6 @@ export const reportRoutes = defineRoutes([
       'Campaigns started in the period: stats with human and machine opens, budget, cost, influenced and won deals, won amount and ROI',
     query: () => reportSchemas().campaignsQuery,
     response: () => reportSchemas().campaigns,
-    examples: { response: reportExamples.campaigns },
     status: 200,
   },
   {
@@ -133,7 +123,6 @@ export const reportRoutes = defineRoutes([
     summary: "A campaign's unique human opens, clicks and machine opens per hour or day of the first one",
     query: () => reportSchemas().campaignTimeseriesQuery,
     response: () => reportSchemas().campaignTimeseries,
-    examples: { response: reportExamples.timeseries },
     status: 200,
   },
   {
@@ -145,7 +134,6 @@ export const reportRoutes = defineRoutes([
       'Dashboard figures for a period beside the period of equal length before it: pipeline, sales, win rate, leads, cases, campaigns',
     query: () => reportSchemas().kpisQuery,
     response: () => reportSchemas().kpis,
-    examples: { response: reportExamples.kpis },
     status: 200,
   },
   {
@@ -157,7 +145,6 @@ export const reportRoutes = defineRoutes([
       'Customers (companies with a won deal) with lifetime value, RFM, churn risk with reasons and engagement score',
     query: () => reportSchemas().customersQuery,
     response: () => reportSchemas().customers,
-    examples: { response: reportExamples.customers },
     status: 200,
   },
 ]);

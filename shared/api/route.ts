@@ -71,17 +71,17 @@ export interface RouteDef {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** Documented request headers beyond Authorization. */
   readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];
-  /**
-   * Examples for the OpenAPI document (shared/api/openapi.ts): a request body
-   * (`request`, JSON as the route's `body` schema accepts it) and a successful
-   * answer (`response`, as its `response` schema describes it). Each must pass
-   * its schema; a unit test checks every route's (test/unit/openapi-examples.test.ts).
-   * Example data shared by many routes lives in shared/api/examples/.
-   */
-  readonly examples?: RouteExamples;
 }
 
-/** What {@link RouteDef.examples} holds; the unit test asks for each part the route has. */
+/**
+ * A route's examples for the OpenAPI document (shared/api/openapi.ts): a request
+ * body (`request`, JSON as the route's `body` schema accepts it) and a successful
+ * answer (`response`, as its `response` schema describes it). They live in
+ * shared/api/examples/routes/, by operationId, not on the route: only the
+ * document reads them, and a route definition rides in the function that serves
+ * it. Each must pass its schema; a unit test checks every route's, asking for
+ * each part the route has (test/unit/openapi-examples.test.ts).
+ */
 export interface RouteExamples {
   /** A request body, when the route has a `body`. */
   readonly request?: unknown;

@@ -2,8 +2,6 @@ import * as z from 'zod/mini';
 import { listOf } from '../schemas/common.ts';
 import { segmentInterpretSchemas, segmentPreviewSchema, segmentSchemas } from '../schemas/segments.ts';
 import { shareSchemas } from '../schemas/shares.ts';
-import { changed, page } from './examples/common.ts';
-import { segmentExamples, shareExamples } from './examples/marketing.ts';
 import { defineRoutes } from './route.ts';
 
 export const segmentRoutes = defineRoutes([
@@ -14,7 +12,6 @@ export const segmentRoutes = defineRoutes([
     summary: 'List segments the caller may read; `q` is a name prefix (case- and accent-insensitive)',
     query: () => segmentSchemas().listQuery,
     response: () => listOf(segmentSchemas().record),
-    examples: { response: page(segmentExamples.record) },
     status: 200,
   },
   {
@@ -25,7 +22,6 @@ export const segmentRoutes = defineRoutes([
       'Create a segment: a contact filter `{all?, any?}` of conditions `{field, op, value}`; every unknown field, op or bad value is listed in the 400',
     body: () => segmentSchemas().create,
     response: () => segmentSchemas().record,
-    examples: { request: segmentExamples.create, response: segmentExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -35,7 +31,6 @@ export const segmentRoutes = defineRoutes([
     operationId: 'getSegment',
     summary: 'Read a segment',
     response: () => segmentSchemas().record,
-    examples: { response: segmentExamples.record },
     status: 200,
   },
   {
@@ -45,10 +40,6 @@ export const segmentRoutes = defineRoutes([
     summary: 'Change a segment (JSON merge patch; `filter` is replaced as a whole)',
     body: () => segmentSchemas().patch,
     response: () => segmentSchemas().record,
-    examples: {
-      request: segmentExamples.patch,
-      response: changed(segmentExamples.record, segmentExamples.patch),
-    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -66,7 +57,6 @@ export const segmentRoutes = defineRoutes([
     operationId: 'restoreSegment',
     summary: 'Restore an archived segment',
     response: () => segmentSchemas().record,
-    examples: { response: segmentExamples.record },
     status: 200,
   },
   {
@@ -77,7 +67,6 @@ export const segmentRoutes = defineRoutes([
       "Count and sample a segment's live contacts. `count` covers the whole tenant, as a campaign sent to the segment would reach every match; `sample` (`limit`, default 10, max 100) shows only contacts the caller may read, so a rep sees their own and their team's",
     query: () => segmentSchemas().previewQuery,
     response: () => segmentPreviewSchema(),
-    examples: { response: segmentExamples.preview },
     status: 200,
   },
   {
@@ -90,7 +79,6 @@ export const segmentRoutes = defineRoutes([
       'holds the contacts matching NOW that the creator may read then; every download is logged',
     body: () => shareSchemas().create,
     response: () => shareSchemas().share,
-    examples: { request: shareExamples.create, response: shareExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -101,7 +89,6 @@ export const segmentRoutes = defineRoutes([
     summary:
       "The segment's live shares (not expired, not revoked), oldest first; `url` only on those the caller may revoke",
     response: () => z.object({ items: z.array(shareSchemas().share) }),
-    examples: { response: shareExamples.list },
     status: 200,
   },
   {
@@ -121,7 +108,6 @@ export const segmentRoutes = defineRoutes([
       "The share's creator, an admin, or a manager of the creator's team",
     query: () => shareSchemas().downloadsQuery,
     response: () => listOf(shareSchemas().download),
-    examples: { response: shareExamples.downloads },
     status: 200,
   },
   {
@@ -132,7 +118,6 @@ export const segmentRoutes = defineRoutes([
       "Read a segment filter from a sentence in Spanish or English (`text`, 1-500 characters; `lang` es|en, detected when absent), using only the tenant's own values (cities, countries, tags, industries, stages, campaigns, owners). Answers the `filter` (null when nothing could be read), one `explanation` line per condition, the `unmatched` words, and `count`: the contacts the caller may read that match (null without a filter). Nothing is saved. Where words were left unmatched and a language model is configured, `suggestion` is its reading, checked against the same values and never applied",
     body: () => segmentInterpretSchemas().body,
     response: () => segmentInterpretSchemas().answer,
-    examples: { request: segmentExamples.interpret, response: segmentExamples.interpreted },
     status: 200,
   },
 ]);

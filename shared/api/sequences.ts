@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { sequenceSchemas } from '../schemas/sequences.ts';
-import { changed, lastPage, page } from './examples/common.ts';
-import { sequenceExamples } from './examples/marketing.ts';
 import { defineRoutes } from './route.ts';
 
 export const sequenceRoutes = defineRoutes([
@@ -12,7 +10,6 @@ export const sequenceRoutes = defineRoutes([
     summary: 'List follow-up sequences; `q` is a name prefix (case- and accent-insensitive)',
     query: () => sequenceSchemas().listQuery,
     response: () => listOf(sequenceSchemas().record),
-    examples: { response: page(sequenceExamples.record) },
     status: 200,
   },
   {
@@ -32,7 +29,6 @@ export const sequenceRoutes = defineRoutes([
       'the enrollment exits with `unsubscribed` when its next step comes due',
     body: () => sequenceSchemas().create,
     response: () => sequenceSchemas().record,
-    examples: { request: sequenceExamples.create, response: sequenceExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -42,7 +38,6 @@ export const sequenceRoutes = defineRoutes([
     operationId: 'getSequence',
     summary: 'Read a sequence',
     response: () => sequenceSchemas().record,
-    examples: { response: sequenceExamples.record },
     status: 200,
   },
   {
@@ -55,10 +50,6 @@ export const sequenceRoutes = defineRoutes([
       'whose next step no longer exists completes when it comes due',
     body: () => sequenceSchemas().patch,
     response: () => sequenceSchemas().record,
-    examples: {
-      request: sequenceExamples.patch,
-      response: changed(sequenceExamples.record, sequenceExamples.patch),
-    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -79,7 +70,6 @@ export const sequenceRoutes = defineRoutes([
     operationId: 'restoreSequence',
     summary: 'Restore an archived sequence',
     response: () => sequenceSchemas().record,
-    examples: { response: sequenceExamples.record },
     status: 200,
   },
   {
@@ -87,18 +77,34 @@ export const sequenceRoutes = defineRoutes([
     path: '/sequences/{id}/enroll',
     operationId: 'enrollInSequence',
     summary:
-      'Enroll contacts: exactly one of `contactIds` (1-500) or `segmentId` (resolved now; at most 1,000 ' +
-      'matching contacts, 409 beyond). Each enrolled contact gets its first step scheduled. Answers ' +
-      '`{enrolled, skipped: [{contactId, reason}]}` with reasons `already_enrolled`, `previously_enrolled` ' +
+      'Enroll contacts: exactly one of `contactIds` (1-500) or `segmentId` (resolved now). Each enrolled ' +
+      'contact gets its first step scheduled. Answers 200 `{enrolled, skipped: [{contactId, reason}]}` ' +
+      'for contactIds and for a segment of at most 1,000 matching contacts; a larger segment, of any ' +
+      'size, is enrolled in the background: 202 with the job (`{id, status: running, ...}`, Location ' +
+      '`/sequences/{id}/enrollment-jobs/{jobId}`), which counts the enrolled and skipped contacts per ' +
+      'reason as it goes. Reasons: `already_enrolled`, `previously_enrolled` ' +
       '(a contact runs through a sequence once; a completed or exited enrollment is not restarted), ' +
       '`not_found` (missing, archived or not visible to you), `no_email`, `not_subscribed`, `suppressed`. ' +
       "Anyone who can read the sequence may enroll the contacts they can see; a segment's contacts that " +
       'you cannot see are left out. An archived sequence answers 409',
     body: () => sequenceSchemas().enroll,
     response: () => sequenceSchemas().enrolled,
-    examples: { request: sequenceExamples.enroll, response: sequenceExamples.enrolled },
     status: 200,
     headers: ['Idempotency-Key'],
+  },
+  {
+    method: 'GET',
+    path: '/sequences/{id}/enrollment-jobs/{jobId}',
+    operationId: 'getSequenceEnrollmentJob',
+    summary:
+      "A large segment's background enrollment: `running` while its contacts are enrolled chunk by chunk " +
+      '(`chunks` once the segment is resolved, `chunksDone` so far), then `done`, or `failed` with `error` ' +
+      '(the sequence or segment was archived, the requester deactivated). `enrolled` and `skipped` (per ' +
+      "reason) count the contacts so far; each is counted once, however often the worker's messages are " +
+      'delivered. Visible to whoever can read the sequence; a rep sees only the jobs they started',
+    response: () => sequenceSchemas().enrollmentJob,
+    examples: { response: sequenceExamples.enrollmentJob },
+    status: 200,
   },
   {
     method: 'GET',
@@ -109,7 +115,6 @@ export const sequenceRoutes = defineRoutes([
       'each shows its current step, when the next one is due, skipped steps and why it ended',
     query: () => sequenceSchemas().enrollmentsQuery,
     response: () => listOf(sequenceSchemas().enrollment),
-    examples: { response: lastPage(sequenceExamples.enrollment) },
     status: 200,
   },
   {
@@ -118,7 +123,6 @@ export const sequenceRoutes = defineRoutes([
     operationId: 'getSequenceEnrollment',
     summary: "Read a contact's enrollment in a sequence",
     response: () => sequenceSchemas().enrollment,
-    examples: { response: sequenceExamples.enrollment },
     status: 200,
   },
   {

@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { teamSchemas } from '../schemas/teams.ts';
-import { changed, lastPage } from './examples/common.ts';
-import { teamExamples } from './examples/sales.ts';
 import { defineRoutes } from './route.ts';
 
 export const teamRoutes = defineRoutes([
@@ -12,7 +10,6 @@ export const teamRoutes = defineRoutes([
     summary: "List the tenant's teams",
     query: () => teamSchemas().listQuery,
     response: () => listOf(teamSchemas().record),
-    examples: { response: lastPage(teamExamples.record) },
     status: 200,
   },
   {
@@ -23,7 +20,6 @@ export const teamRoutes = defineRoutes([
     summary: 'Create a team (admin)',
     body: () => teamSchemas().create,
     response: () => teamSchemas().record,
-    examples: { request: teamExamples.create, response: teamExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -33,7 +29,6 @@ export const teamRoutes = defineRoutes([
     operationId: 'getTeam',
     summary: 'Read a team',
     response: () => teamSchemas().record,
-    examples: { response: teamExamples.record },
     status: 200,
   },
   {
@@ -44,7 +39,6 @@ export const teamRoutes = defineRoutes([
     summary: 'Rename a team (admin)',
     body: () => teamSchemas().patch,
     response: () => teamSchemas().record,
-    examples: { request: teamExamples.patch, response: changed(teamExamples.record, teamExamples.patch) },
     status: 200,
     headers: ['If-Match'],
   },

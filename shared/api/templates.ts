@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { templateSchemas } from '../schemas/templates.ts';
-import { changed, page } from './examples/common.ts';
-import { templateExamples } from './examples/marketing.ts';
 import { defineRoutes } from './route.ts';
 
 export const templateRoutes = defineRoutes([
@@ -12,7 +10,6 @@ export const templateRoutes = defineRoutes([
     summary: 'List email templates the caller may read; `q` is a name prefix (case- and accent-insensitive)',
     query: () => templateSchemas().listQuery,
     response: () => listOf(templateSchemas().record),
-    examples: { response: page(templateExamples.record) },
     status: 200,
   },
   {
@@ -23,7 +20,6 @@ export const templateRoutes = defineRoutes([
       'Create an email template (Handlebars; variables contact.*, company.*, unsubscribeUrl; built-in helpers only). A part that does not compile, and unescaped output (`{{{ }}}`, `{{& }}`) in html, answer 400 naming the part and line',
     body: () => templateSchemas().create,
     response: () => templateSchemas().record,
-    examples: { request: templateExamples.create, response: templateExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -33,7 +29,6 @@ export const templateRoutes = defineRoutes([
     operationId: 'getTemplate',
     summary: 'Read an email template',
     response: () => templateSchemas().record,
-    examples: { response: templateExamples.record },
     status: 200,
   },
   {
@@ -43,10 +38,6 @@ export const templateRoutes = defineRoutes([
     summary: 'Change an email template (JSON merge patch; the result must compile)',
     body: () => templateSchemas().patch,
     response: () => templateSchemas().record,
-    examples: {
-      request: templateExamples.patch,
-      response: changed(templateExamples.record, templateExamples.patch),
-    },
     status: 200,
     headers: ['If-Match'],
   },
@@ -64,7 +55,6 @@ export const templateRoutes = defineRoutes([
     operationId: 'restoreTemplate',
     summary: 'Restore an archived email template',
     response: () => templateSchemas().record,
-    examples: { response: templateExamples.record },
     status: 200,
   },
   {
@@ -75,7 +65,6 @@ export const templateRoutes = defineRoutes([
       'Render a template for a contact the caller may read (its company only if readable too). The unsubscribe link is a non-working preview address; the text part is generated from html when the template has none',
     body: () => templateSchemas().render,
     response: () => templateSchemas().rendered,
-    examples: { request: templateExamples.render, response: templateExamples.rendered },
     status: 200,
   },
 ]);

@@ -1,4 +1,3 @@
-import { publicExamples } from './examples/public.ts';
 import { defineRoutes } from './route.ts';
 
 /**
@@ -17,7 +16,6 @@ export const trackingRoutes = defineRoutes([
       '(opens within seconds of delivery, from privacy or image proxies or from scanners count as machine opens)',
     public: true,
     responseMediaTypes: { 'image/gif': 'A 1x1 transparent GIF (43 bytes); never cached' },
-    examples: { media: { 'image/gif': publicExamples.pixelBase64 } },
     status: 200,
   },
   {
@@ -28,7 +26,6 @@ export const trackingRoutes = defineRoutes([
     summary:
       'Tracked link: records the click and redirects (302) to the URL sealed in the token, and only there',
     public: true,
-    examples: { location: publicExamples.clickLocation },
     status: 302,
   },
   {
@@ -40,7 +37,6 @@ export const trackingRoutes = defineRoutes([
       'Unsubscribe confirmation page (HTML) with a button that POSTs to the same URL; changes nothing by itself',
     public: true,
     responseMediaTypes: { 'text/html': 'The confirmation page, or the unsubscribed page if already done' },
-    examples: { media: { 'text/html': publicExamples.unsubscribePage } },
     status: 200,
   },
   {
@@ -53,7 +49,6 @@ export const trackingRoutes = defineRoutes([
       'Answers an HTML confirmation; repeating it changes nothing',
     public: true,
     responseMediaTypes: { 'text/html': 'The unsubscribed page' },
-    examples: { media: { 'text/html': publicExamples.unsubscribedPage } },
     status: 200,
   },
 ]);

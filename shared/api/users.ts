@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { userSchemas } from '../schemas/users.ts';
-import { changed, lastPage } from './examples/common.ts';
-import { userExamples } from './examples/sales.ts';
 import { defineRoutes } from './route.ts';
 
 export const userRoutes = defineRoutes([
@@ -11,7 +9,6 @@ export const userRoutes = defineRoutes([
     operationId: 'getMe',
     summary: "The caller's user, role and team",
     response: () => userSchemas().me,
-    examples: { response: userExamples.me },
     status: 200,
   },
   {
@@ -21,7 +18,6 @@ export const userRoutes = defineRoutes([
     summary: "List the tenant's users",
     query: () => userSchemas().listQuery,
     response: () => listOf(userSchemas().record),
-    examples: { response: lastPage(userExamples.record) },
     status: 200,
   },
   {
@@ -32,7 +28,6 @@ export const userRoutes = defineRoutes([
     summary: 'Create a user (admin); in AWS also the Cognito user and its group',
     body: () => userSchemas().create,
     response: () => userSchemas().record,
-    examples: { request: userExamples.create, response: userExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -42,7 +37,6 @@ export const userRoutes = defineRoutes([
     operationId: 'getUser',
     summary: 'Read a user',
     response: () => userSchemas().record,
-    examples: { response: userExamples.record },
     status: 200,
   },
   {
@@ -53,7 +47,6 @@ export const userRoutes = defineRoutes([
     summary: "Change a user's name, role, team or active flag (admin)",
     body: () => userSchemas().patch,
     response: () => userSchemas().record,
-    examples: { request: userExamples.patch, response: changed(userExamples.record, userExamples.patch) },
     status: 200,
     headers: ['If-Match'],
   },

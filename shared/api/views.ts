@@ -1,7 +1,5 @@
 import { listOf } from '../schemas/common.ts';
 import { viewSchemas } from '../schemas/views.ts';
-import { changed, lastPage } from './examples/common.ts';
-import { viewExamples } from './examples/data.ts';
 import { defineRoutes } from './route.ts';
 
 export const viewRoutes = defineRoutes([
@@ -13,7 +11,6 @@ export const viewRoutes = defineRoutes([
       'List the saved views the caller may see (their own, the team views of their team, the tenant views; an admin every shared view), sorted by name; `entity` narrows to one list',
     query: () => viewSchemas().listQuery,
     response: () => listOf(viewSchemas().record),
-    examples: { response: lastPage(viewExamples.record) },
     status: 200,
   },
   {
@@ -24,7 +21,6 @@ export const viewRoutes = defineRoutes([
       'Save a list view: `entity` (contacts, companies, leads, deals, activities, cases), `filter` (the query parameters of that list, paging aside), `sort` `{field, direction}`, `columns` (fields of its records or `customFields.<key>`), `visibility` private (default), team or tenant (managers and admins). Every parameter or field the entity does not have is listed in the 400',
     body: () => viewSchemas().create,
     response: () => viewSchemas().record,
-    examples: { request: viewExamples.create, response: viewExamples.record },
     status: 201,
     headers: ['Idempotency-Key'],
   },
@@ -34,7 +30,6 @@ export const viewRoutes = defineRoutes([
     operationId: 'getView',
     summary: 'Read a saved view (404 unless the caller may see it)',
     response: () => viewSchemas().record,
-    examples: { response: viewExamples.record },
     status: 200,
   },
   {
@@ -45,7 +40,6 @@ export const viewRoutes = defineRoutes([
       'Change a saved view (JSON merge patch; `filter`, `sort` and `columns` are replaced whole). Its owner may; an admin any shared view; a manager the shared views of their team',
     body: () => viewSchemas().patch,
     response: () => viewSchemas().record,
-    examples: { request: viewExamples.patch, response: changed(viewExamples.record, viewExamples.patch) },
     status: 200,
     headers: ['If-Match'],
   },

@@ -9,24 +9,6 @@ import { defineRoutes } from './route.ts';
  */
 const admin = { least: 'admin' } as const;
 
-const id = '01JD4W3B8Z6V9N2Q5R7T1X3Y5A';
-const at = '2026-11-30T10:15:00.000Z';
-const shown = {
-  id,
-  createdAt: at,
-  updatedAt: at,
-  createdBy: 'u-admin',
-  updatedBy: 'u-admin',
-  version: 1,
-  ownerId: 'u-admin',
-  archived: false,
-  url: 'https://hooks.example.com/crm',
-  events: ['contact.created', 'deal.won'],
-  description: 'New contacts and won deals to the data warehouse',
-  enabled: true,
-};
-const secret = 'whsec_3q2Vb0m8Zr9kYc1LwP5sT7uXe4Nd6Hg2Jf8Ka0Qy1Ro';
-
 export const webhookRoutes = defineRoutes([
   {
     method: 'GET',
@@ -37,7 +19,6 @@ export const webhookRoutes = defineRoutes([
     response: () => listOf(webhookSchemas().record),
     status: 200,
     role: admin,
-    examples: { response: { items: [shown], nextCursor: null } },
   },
   {
     method: 'POST',
@@ -50,14 +31,6 @@ export const webhookRoutes = defineRoutes([
     status: 201,
     headers: ['Idempotency-Key'],
     role: admin,
-    examples: {
-      request: {
-        url: 'https://hooks.example.com/crm',
-        events: ['contact.created', 'deal.won'],
-        description: 'New contacts and won deals to the data warehouse',
-      },
-      response: { ...shown, secret },
-    },
   },
   {
     method: 'GET',
@@ -68,7 +41,6 @@ export const webhookRoutes = defineRoutes([
     response: () => webhookSchemas().record,
     status: 200,
     role: admin,
-    examples: { response: { ...shown, failingSince: '2026-11-30T09:02:11.000Z' } },
   },
   {
     method: 'PATCH',
@@ -81,10 +53,6 @@ export const webhookRoutes = defineRoutes([
     status: 200,
     headers: ['If-Match'],
     role: admin,
-    examples: {
-      request: { enabled: true, events: ['contact.created', 'contact.updated'] },
-      response: { ...shown, version: 3, events: ['contact.created', 'contact.updated'] },
-    },
   },
   {
     method: 'DELETE',
@@ -105,9 +73,6 @@ export const webhookRoutes = defineRoutes([
     response: () => webhookSchemas().rotated,
     status: 200,
     role: admin,
-    examples: {
-      response: { id, secret, previousSecretValidUntil: '2026-12-01T10:15:00.000Z' },
-    },
   },
   {
     method: 'POST',
@@ -118,15 +83,6 @@ export const webhookRoutes = defineRoutes([
     response: () => webhookSchemas().tested,
     status: 200,
     role: admin,
-    examples: {
-      response: {
-        ok: true,
-        statusCode: 200,
-        durationMs: 84,
-        eventId: 'evt_test_01JD4W9K2M4P6R8T0V2X4Z6B8D',
-        eventType: 'contact.created',
-      },
-    },
   },
   {
     method: 'GET',
@@ -138,34 +94,5 @@ export const webhookRoutes = defineRoutes([
     response: () => listOf(webhookSchemas().delivery),
     status: 200,
     role: admin,
-    examples: {
-      response: {
-        items: [
-          {
-            deliveryId: 'dlv_6f1c0e9b2a4d48e3b7c5a9f0d2e4b6a8',
-            eventId: 'evt_0b7e4c2a9d1f43e6a8c5b3d7f9e1a2c4',
-            eventType: 'contact.created',
-            attempt: 2,
-            state: 'delivered',
-            statusCode: 204,
-            durationMs: 112,
-            at: '2026-11-30T10:16:04.000Z',
-          },
-          {
-            deliveryId: 'dlv_6f1c0e9b2a4d48e3b7c5a9f0d2e4b6a8',
-            eventId: 'evt_0b7e4c2a9d1f43e6a8c5b3d7f9e1a2c4',
-            eventType: 'contact.created',
-            attempt: 1,
-            state: 'retrying',
-            statusCode: 503,
-            error: 'answered 503',
-            durationMs: 95,
-            at: '2026-11-30T10:15:01.000Z',
-            nextRetryAt: '2026-11-30T10:15:19.000Z',
-          },
-        ],
-        nextCursor: null,
-      },
-    },
   },
 ]);

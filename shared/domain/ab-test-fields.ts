@@ -1,10 +1,12 @@
 import type { AbTestFields } from './ab-test.ts';
-import { templateProblems } from './template.ts';
+import { partProblem } from './template-syntax.ts';
 
 /**
- * The check of a campaign's A/B fields, apart from ab-test.ts: it compiles
- * subjects with Handlebars, which only the campaigns function needs (the
- * schemas and stores that import ab-test.ts stay free of the compiler).
+ * The check of a campaign's A/B fields, apart from ab-test.ts: it parses
+ * subjects with Handlebars' parser, which only the campaigns function needs
+ * (the schemas and stores that import ab-test.ts stay free of it). The
+ * subjects are compiled when the campaign is frozen (campaign-run.ts), by the
+ * campaign start, so that the campaigns function carries no compiler.
  */
 export interface FieldProblem {
   readonly path: string;
@@ -30,8 +32,8 @@ export function abTestProblems(fields: AbTestFields): FieldProblem[] {
   }
   const seen = new Map<string, number>();
   variants.forEach((variant, index) => {
-    for (const error of templateProblems({ subject: variant.subject, html: '' }))
-      problems.push({ path: `variants.${index}.subject`, message: error.message });
+    const error = partProblem(variant.subject, 'subject');
+    if (error) problems.push({ path: `variants.${index}.subject`, message: error.message });
     const first = seen.get(variant.subject);
     if (first !== undefined)
       problems.push({

@@ -46,8 +46,17 @@ export const MAX_STEPS = 20;
 export const MAX_DELAY_HOURS = 8760;
 /** Contacts one enroll request may name. */
 export const MAX_ENROLL_CONTACTS = 500;
-/** Contacts a segment may resolve to for one enroll request; beyond, the request is refused whole. */
+/**
+ * Contacts of a segment enrolled within the enroll request itself (answered
+ * 200 with every contact's outcome); a segment that matches more is enrolled
+ * by a background job (answered 202), however many it matches.
+ */
 export const MAX_SEGMENT_ENROLLMENT = 1000;
+/** Contacts per message of an enrollment job: one BatchGetItem of contacts, enrollments and suppressions. */
+export const ENROLL_CHUNK = 100;
+
+export const enrollmentJobStatuses = ['running', 'done', 'failed'] as const;
+export type EnrollmentJobStatus = (typeof enrollmentJobStatuses)[number];
 
 export interface SequenceStep {
   readonly delayHours: number;
@@ -70,6 +79,26 @@ export const enrollSkipReasons = [
   'suppressed',
 ] as const;
 export type EnrollSkipReason = (typeof enrollSkipReasons)[number];
+
+/** How many contacts of a set of outcomes were enrolled, and how many were skipped for each reason. */
+export interface EnrollTally {
+  readonly enrolled: number;
+  readonly skipped: Readonly<Record<EnrollSkipReason, number>>;
+}
+
+/** Counts outcomes; every reason is present (0 when none), so tallies add up field by field. */
+export function tallyOutcomes(outcomes: Iterable<EnrollSkipReason | 'enrolled'>): EnrollTally {
+  const skipped = Object.fromEntries(enrollSkipReasons.map((reason) => [reason, 0])) as Record<
+    EnrollSkipReason,
+    number
+  >;
+  let enrolled = 0;
+  for (const outcome of outcomes) {
+    if (outcome === 'enrolled') enrolled++;
+    else skipped[outcome]++;
+  }
+  return { enrolled, skipped };
+}
 
 /** Whether a contact may receive the sequence's marketing email, or why not. */
 export function mailability(
@@ -108,6 +137,28 @@ export function stepScheduleName(enrollment: {
     .slice(0, 40);
   return `seq-${digest}-${enrollment.step}`;
 }
+
+/**
+ * A step still pending this long after it came due is swept
+ * (functions/schedule/sequenceSweep.ts). Well past what a live step may
+ * legitimately wait: a recheck of an open claim (at most SES_EVENTS_HORIZON_MS,
+ * 10 minutes), Lambda's two retries of a failed firing, a throttled send.
+ * Sweeping a step that is in fact still live is harmless: its delivery's claim
+ * keeps any number of firings to one send.
+ */
+export const SWEEP_AFTER_MS = 60 * 60_000;
+/** Sweeps that fire a stuck step again before the sweep settles it itself. */
+export const MAX_SWEEP_REFIRES = 3;
+
+/**
+ * What a sweep does with a step found stuck for the `sweeps`-th time (1 the
+ * first): fire it again, so the step's own logic settles its delivery by
+ * evidence and sends it if nothing went out; past MAX_SWEEP_REFIRES (a step
+ * that keeps dying), settle it without sending: `sent` on evidence, else
+ * `failed`, and move the enrollment on.
+ */
+export const sweepAction = (sweeps: number): 'refire' | 'settle' =>
+  sweeps <= MAX_SWEEP_REFIRES ? 'refire' : 'settle';
 
 /** When a step scheduled now with this delay comes due. */
 export const stepDueAt = (now: Date, delayHours: number): Date =>

@@ -1,17 +1,109 @@
-import { createHash } from 'node:crypto';
-import Handlebars from 'handlebars';
-import { convert } from 'html-to-text';
-import { isPrototypeKey } from './own-keys.ts';
+import { gunzipSync } from 'node:zlib';
+import HandlebarsRuntime from 'handlebars/runtime';
+
+export { TemplateError, type TemplatePart } from './template-error.ts';
 
 /**
- * Email templates: Handlebars with a closed set of variables (`contact.*`,
- * `company.*`, `unsubscribeUrl`) and only the built-in helpers. Templates are
- * checked when saved, so a campaign never discovers a broken one while sending.
+ * Email templates at send time: the Handlebars runtime alone. A template is
+ * compiled when it is saved (template-compiler.ts, which only the templates
+ * function and the campaign start carry); what the senders get is the stored
+ * compiled form, turned back into render functions here. Variables are
+ * `contact.*`, `company.*` and `unsubscribeUrl`, helpers only the built-in ones.
  */
 export interface TemplateSource {
   readonly subject: string;
   readonly html: string;
   readonly text?: string | undefined;
+}
+
+/**
+ * A template version compiled when it was saved: Handlebars' `precompile`
+ * output (JavaScript source of a template spec) for each part. `text` is the
+ * template's own text part or, when it has none, the one generated from its
+ * HTML when it was saved (template-compiler.ts, generatedTextSource).
+ */
+export interface TemplateSpecs {
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+  /** The text part was generated from the HTML: its render is settled (settleGeneratedText). */
+  readonly generatedText?: boolean;
+}
+
+/**
+ * A version's compiled form as stored with it: its TemplateSpecs as JSON,
+ * gzip-compressed (a spec repeats its source, which compresses several times
+ * over), so that a template and its compiled form fit the template's item and
+ * the campaign's copy of both.
+ */
+export type StoredSpecs = Uint8Array;
+
+/** The specs of a stored compiled form. */
+export const unpackSpecs = (stored: StoredSpecs): TemplateSpecs =>
+  JSON.parse(gunzipSync(stored).toString('utf8')) as TemplateSpecs;
+
+/** Marks around a value in a generated text part (template-save.ts generatedTextSource). */
+export const GENERATED_VALUE_START = '\uE002';
+export const GENERATED_VALUE_END = '\uE003';
+/** Marks around a value the converter would have uppercased. */
+export const GENERATED_UPPERCASE_START = '\uE005';
+export const GENERATED_UPPERCASE_END = '\uE006';
+/** Marks a line of a generated text part that holds only block tags. */
+export const GENERATED_BLOCK_LINE = '\uE004';
+
+const VALUES = /[ ]*(?:\uE002[^\uE003]*\uE003[ ]*)+/g;
+const LIST_MARKER = /^ *(?:\*|\d+\.)$/;
+const UPPERCASE = /\uE005([^\uE006]*)\uE006/g;
+const EMPTY_LINK = / ?\[\uE002\uE003\]/g;
+
+/**
+ * The rendered text part generated from the HTML, as converting the rendered
+ * HTML would have given it: a value in a heading is uppercased, its whitespace collapses with the spaces
+ * around it (trimmed at a line's ends), an empty value's link is dropped, and
+ * a line that held only block tags goes, the blank lines on either side of
+ * it merging into the longer run. See template-save.ts generatedTextSource.
+ */
+export function settleGeneratedText(text: string): string {
+  const values = text
+    .replace(UPPERCASE, (_, value: string) => value.toUpperCase())
+    .replace(EMPTY_LINK, '')
+    .replace(VALUES, (run: string, offset: number, all: string) => {
+      let settled = run.replace(/[\uE002\uE003]/g, '').replace(/\s+/g, ' ');
+      if (offset === 0 || all[offset - 1] === '\n') settled = settled.trimStart();
+      const end = offset + run.length;
+      // At a line's end the space goes, unless it ends a list item's marker (" * ", " 1. ") that nothing follows.
+      if (end === all.length || all[end] === '\n') {
+        const lineStart = all.lastIndexOf('\n', offset - 1) + 1;
+        const onlyMarker = settled.trim() === '' && LIST_MARKER.test(all.slice(lineStart, offset));
+        settled = onlyMarker ? ' ' : settled.trimEnd();
+      }
+      return settled;
+    });
+  const lines: string[] = [];
+  let blanks = 0;
+  let dropped = false;
+  let pending = 0;
+  for (const line of values.split('\n')) {
+    if (line.startsWith(GENERATED_BLOCK_LINE) && line.slice(1).trim() === '') {
+      // Gone: the blank lines before it and after it are one run, as long as the longer.
+      pending = Math.max(pending, blanks);
+      blanks = 0;
+      dropped = true;
+      continue;
+    }
+    const content = line.startsWith(GENERATED_BLOCK_LINE) ? line.slice(1) : line;
+    if (content === '') {
+      blanks++;
+      continue;
+    }
+    const run = dropped ? Math.max(pending, blanks) : blanks;
+    if (lines.length > 0) for (let blank = 0; blank < run; blank++) lines.push('');
+    lines.push(content);
+    blanks = 0;
+    pending = 0;
+    dropped = false;
+  }
+  return lines.join('\n');
 }
 
 export interface TemplateVariables {
@@ -26,244 +118,107 @@ export interface RenderedEmail {
   readonly text: string;
 }
 
-export type TemplatePart = 'subject' | 'html' | 'text';
-
-export class TemplateError extends Error {
-  constructor(
-    readonly part: TemplatePart,
-    readonly line: number | undefined,
-    readonly reason: string,
-  ) {
-    super(`${part}${line === undefined ? '' : ` line ${line}`}: ${reason}`);
-    this.name = 'TemplateError';
-  }
-}
-
 export interface CompiledTemplate {
-  /** sha256 of the source parts: what the per-container cache is keyed by. */
-  readonly hash: string;
+  /** What the per-container cache knows it by: a template version, a campaign's run and variant, a content hash. */
+  readonly key: string;
   render(variables: TemplateVariables): RenderedEmail;
 }
 
-/** An environment of our own: nothing registered elsewhere (helpers, partials) leaks in. */
-const engine = Handlebars.create();
-// `log` is left out: a template has no business writing to the sender's logs.
-const builtInHelpers = new Set(['if', 'unless', 'each', 'with', 'lookup']);
-const rootVariables = new Set(['contact', 'company', 'unsubscribeUrl']);
-
-type Node = hbs.AST.Node & { loc?: hbs.AST.SourceLocation };
-
-/**
- * Checks what compiling alone would let through: unescaped output in HTML,
- * partials and decorators, helpers we do not ship, and variables outside the
- * documented ones (a typo would otherwise render as an empty string).
- */
-function checkTree(program: hbs.AST.Program, part: TemplatePart): void {
-  const fail = (node: Node, reason: string): never => {
-    throw new TemplateError(part, node.loc?.start.line, reason);
-  };
-  const checkPath = (path: hbs.AST.PathExpression, scoped: boolean) => {
-    // Inside each/with the context is an element, so only the root context is checked.
-    if (path.data || scoped || path.depth > 0) return;
-    const head = path.parts[0];
-    if (head === undefined || path.original === 'this' || path.original === '.') return;
-    if (!rootVariables.has(head))
-      fail(path, `unknown variable "${path.original}"; use contact.*, company.* or unsubscribeUrl`);
-    // No field is stored under such a name (shared/domain/own-keys.ts); Handlebars would only find the inherited one.
-    const inherited = path.parts.find(isPrototypeKey);
-    if (inherited !== undefined)
-      fail(path, `unknown variable "${path.original}": no field is named "${inherited}"`);
-  };
-  const checkExpression = (node: hbs.AST.Expression, scoped: boolean) => {
-    if (node.type === 'PathExpression') checkPath(node as hbs.AST.PathExpression, scoped);
-    if (node.type === 'SubExpression') checkCall(node as hbs.AST.SubExpression, scoped);
-  };
-  const checkCall = (
-    node: {
-      path: hbs.AST.PathExpression | hbs.AST.Literal;
-      params: hbs.AST.Expression[];
-      hash: hbs.AST.Hash;
-    },
-    scoped: boolean,
-  ) => {
-    const isCall = node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0;
-    if (node.path.type === 'PathExpression') {
-      const path = node.path as hbs.AST.PathExpression;
-      if (isCall && !builtInHelpers.has(path.original))
-        fail(path, `unknown helper "${path.original}"; only ${[...builtInHelpers].join(', ')} are available`);
-      if (!isCall) checkPath(path, scoped);
-    }
-    for (const param of node.params) checkExpression(param, scoped);
-    for (const pair of node.hash?.pairs ?? []) checkExpression(pair.value, scoped);
-  };
-  const visit = (statements: hbs.AST.Statement[], scoped: boolean) => {
-    for (const statement of statements) {
-      switch (statement.type) {
-        case 'MustacheStatement': {
-          const mustache = statement as hbs.AST.MustacheStatement;
-          if (!mustache.escaped && part === 'html')
-            fail(
-              mustache,
-              'unescaped output ({{{ }}} or {{& }}) is not allowed in HTML: a contact-supplied value could inject markup or scripts',
-            );
-          checkCall(mustache, scoped);
-          break;
-        }
-        case 'BlockStatement': {
-          const block = statement as hbs.AST.BlockStatement;
-          const name = block.path.original;
-          if (!builtInHelpers.has(name) || name === 'lookup')
-            fail(block, `unknown block helper "${name}"; use if, unless, each or with`);
-          for (const param of block.params) checkExpression(param, scoped);
-          const inner = scoped || name === 'each' || name === 'with';
-          visit(block.program?.body ?? [], inner);
-          visit(block.inverse?.body ?? [], scoped);
-          break;
-        }
-        case 'PartialStatement':
-        case 'PartialBlockStatement':
-          fail(statement, 'partials are not supported');
-          break;
-        case 'Decorator':
-        case 'DecoratorBlock':
-          fail(statement, 'decorators are not supported');
-          break;
-      }
-    }
-  };
-  visit(program.body, false);
-}
-
-const lineOf = (error: unknown): number | undefined => {
-  const line = (error as { lineNumber?: unknown }).lineNumber;
-  if (typeof line === 'number') return line;
-  const match = /line (\d+)/i.exec(String((error as Error).message));
-  return match ? Number(match[1]) : undefined;
-};
-
-/** A short reason: Handlebars parse errors list every expected token, which helps nobody. */
-const reasonOf = (error: unknown) => {
-  const message = String((error as Error).message ?? error);
-  const got = /got '([^']+)'/.exec(message)?.[1];
-  if (message.startsWith('Parse error'))
-    return `does not parse: unexpected ${got === undefined || got === 'EOF' ? 'end of template' : got}`;
-  return (message.split('\n')[0] ?? message).replace(/\s+-\s+\d+:\d+$/, '');
-};
-
 type Render = (context: unknown) => string;
 
-function compilePart(source: string, part: TemplatePart): Render {
-  let program: hbs.AST.Program;
-  try {
-    program = engine.parse(source);
-  } catch (error) {
-    throw new TemplateError(part, lineOf(error), reasonOf(error));
-  }
-  checkTree(program, part);
-  try {
-    const render = engine.compile(program, {
-      knownHelpersOnly: true,
-      // Subject and text are not HTML: escaping would show "&amp;" to the reader.
-      noEscape: part !== 'html',
-      strict: false,
-    });
-    // Handlebars compiles lazily; one render with empty data surfaces compile errors now.
-    render({});
-    return render;
-  } catch (error) {
-    if (error instanceof TemplateError) throw error;
-    throw new TemplateError(part, lineOf(error), reasonOf(error));
-  }
+/** An environment of our own: nothing registered elsewhere (helpers, partials) leaks in. */
+const runtime = HandlebarsRuntime.create();
+
+/**
+ * A render function from a stored spec. Evaluating the spec is safe because of
+ * where it comes from, not what it says: only template-compiler.ts writes one,
+ * from a source that passed its checks, into the template's item (or the
+ * campaign's copy of it, Campaign.compiled) under the tenant's key, which no API
+ * route lets a caller write directly (the compiled form is not part of any
+ * request or response body). What a tenant controls, the template's text, is
+ * inside the spec only as string literals the Handlebars compiler escaped
+ * (JavaScriptCompiler.quotedString), and merge data is never code. The runtime
+ * refuses a spec from an incompatible Handlebars version (checkRevision): after
+ * such an upgrade the backfill (`npm run templates:compile`) compiles them again.
+ */
+export function renderFromSpec(spec: string): Render {
+  const specification = new Function(`return ${spec};`)() as TemplateSpecification;
+  return runtime.template(specification) as Render;
 }
 
-/** Mail clients show text versions as is: links in brackets, images dropped. */
-export function htmlToText(html: string): string {
-  return convert(html, {
-    wordwrap: 100,
-    selectors: [
-      { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-      { selector: 'img', format: 'skip' },
-    ],
-  });
+type TemplateSpecification = Parameters<typeof HandlebarsRuntime.template>[0];
+
+/** The variables as the template sees them: a missing company is an empty one. */
+const contextOf = (variables: TemplateVariables) => ({
+  contact: variables.contact,
+  company: variables.company ?? {},
+  unsubscribeUrl: variables.unsubscribeUrl,
+});
+
+/** A subject is one header line: a line break in a value must not start another header. */
+const oneLine = (subject: string) => subject.replace(/[\r\n]+/g, ' ').trim();
+
+/** Render functions of the three parts; a generated text part's render is settled. */
+export function partsOf(specs: TemplateSpecs): { subject: Render; html: Render; text: Render } {
+  const text = renderFromSpec(specs.text);
+  return {
+    subject: renderFromSpec(specs.subject),
+    html: renderFromSpec(specs.html),
+    text: specs.generatedText ? (context) => settleGeneratedText(text(context)) : text,
+  };
+}
+
+/** Renders all three parts from their render functions. */
+export function renderParts(
+  parts: { subject: Render; html: Render; text: Render },
+  variables: TemplateVariables,
+): RenderedEmail {
+  const context = contextOf(variables);
+  return { subject: oneLine(parts.subject(context)), html: parts.html(context), text: parts.text(context) };
 }
 
 const CACHE_SIZE = 500;
 const cache = new Map<string, CompiledTemplate>();
 
-export const templateHash = (source: TemplateSource): string =>
-  createHash('sha256')
-    .update(JSON.stringify([source.subject, source.html, source.text ?? null]))
-    .digest('hex');
-
-/**
- * Compiles the three parts, or throws a TemplateError naming the part and line.
- * Compiled templates are kept per container by content hash, so a campaign's
- * sender compiles each template once.
- */
-export function compileTemplate(source: TemplateSource): CompiledTemplate {
-  const hash = templateHash(source);
-  const cached = cache.get(hash);
-  if (cached) return cached;
-  const subject = compilePart(source.subject, 'subject');
-  const html = compilePart(source.html, 'html');
-  const text = source.text === undefined ? undefined : compilePart(source.text, 'text');
-  const compiled: CompiledTemplate = {
-    hash,
-    render(variables) {
-      const context = {
-        contact: variables.contact,
-        company: variables.company ?? {},
-        unsubscribeUrl: variables.unsubscribeUrl,
-      };
-      const renderedHtml = html(context);
-      return {
-        // A subject is one header line: a line break in a value must not start another header.
-        subject: subject(context)
-          .replace(/[\r\n]+/g, ' ')
-          .trim(),
-        html: renderedHtml,
-        text: text ? text(context) : htmlToText(renderedHtml),
-      };
-    },
-  };
+/** Keeps a compiled template by key, dropping the oldest beyond CACHE_SIZE. */
+export function cached(key: string, make: () => CompiledTemplate): CompiledTemplate {
+  const found = cache.get(key);
+  if (found) return found;
+  const made = make();
   if (cache.size >= CACHE_SIZE) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);
   }
-  cache.set(hash, compiled);
-  return compiled;
+  cache.set(key, made);
+  return made;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters refused
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** Every part that does not compile (empty when the template is fine), for a 400 that lists them all. */
-export function templateProblems(source: TemplateSource): TemplateError[] {
-  const parts: [TemplatePart, string | undefined][] = [
-    ['subject', source.subject],
-    ['html', source.html],
-    ['text', source.text],
-  ];
-  return parts.flatMap(([part, text]) => {
-    if (text === undefined) return [];
-    // A subject is one header line (RFC 5322 2.2): CR or LF would break it, other controls garble it.
-    if (part === 'subject' && CONTROL_CHARACTER.test(text))
-      return [new TemplateError(part, undefined, 'must not contain control characters (CR, LF, NUL, C0/C1)')];
-    try {
-      compilePart(text, part);
-      return [];
-    } catch (error) {
-      if (error instanceof TemplateError) return [error];
-      throw error;
-    }
+/**
+ * The template of stored specs, kept per container under `key`, which must
+ * name one immutable version (e.g. `<tenant>#<template id>#<version>`), so that
+ * a sender turns each spec into functions once.
+ */
+export function templateFromSpecs(key: string, specs: TemplateSpecs): CompiledTemplate {
+  return cached(key, () => {
+    const parts = partsOf(specs);
+    return { key, render: (variables) => renderParts(parts, variables) };
   });
 }
 
-/** Renders a template (compiled or source) for one contact. */
-export function renderTemplate(
-  template: TemplateSource | CompiledTemplate,
-  variables: TemplateVariables,
-): RenderedEmail {
-  const compiled = 'render' in template ? template : compileTemplate(template);
-  return compiled.render(variables);
+/**
+ * The template of a stored compiled form (templateFromSpecs), unpacked once
+ * per key; with `subject`, an A/B variant's compiled subject in place of the
+ * template's (the key must then name the variant too).
+ */
+export function templateFromStored(key: string, stored: StoredSpecs, subject?: string): CompiledTemplate {
+  return cached(key, () => {
+    const specs = unpackSpecs(stored);
+    const parts = partsOf(subject === undefined ? specs : { ...specs, subject });
+    return { key, render: (variables) => renderParts(parts, variables) };
+  });
+}
+
+/** Renders a compiled template for one contact. */
+export function renderTemplate(template: CompiledTemplate, variables: TemplateVariables): RenderedEmail {
+  return template.render(variables);
 }

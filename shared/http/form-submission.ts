@@ -12,6 +12,7 @@ import {
   textOf,
   typedCustomValue,
 } from '../domain/forms.ts';
+import { decodeWindows1252 } from '../domain/windows-1252.ts';
 import { country, email, nonEmpty, phone } from '../schemas/common.ts';
 import { jsonBody, rawBody } from './body.ts';
 import { type FieldError, HttpProblem } from './problem.ts';
@@ -100,6 +101,16 @@ export function formPairs(body: string, charset: string): [string, string][] {
   } catch {
     throw new HttpProblem(415, `The charset ${charset} is not supported; send the form as UTF-8`);
   }
+  // Latin-1, US-ASCII and the other labels WHATWG maps to Windows-1252 take our table: some
+  // Node releases decode them as Latin-1 (0x80 as U+0080, not €). Its undefined bytes are not text.
+  const decodeBytes =
+    decoder.encoding === 'windows-1252'
+      ? (bytes: Uint8Array) => {
+          const text = decodeWindows1252(bytes);
+          if (text.includes('\uFFFD')) throw notText(charset);
+          return text;
+        }
+      : (bytes: Uint8Array) => decoder.decode(bytes);
   // Escapes are read with the plain ASCII around them (a Shift_JIS character may be `%83A`);
   // characters beyond ASCII arrived as text already and stay as they are.
   const decodeRun = (run: string) => {
@@ -110,7 +121,7 @@ export function formPairs(body: string, charset: string): [string, string][] {
       'latin1',
     );
     try {
-      return decoder.decode(bytes);
+      return decodeBytes(bytes);
     } catch {
       throw notText(charset);
     }

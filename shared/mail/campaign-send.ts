@@ -2,7 +2,7 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type Actor, canRead } from '../domain/access.ts';
 import type { Delivery, DeliveryRef } from '../domain/delivery.ts';
-import { compileTemplate } from '../domain/template.ts';
+import { type CompiledTemplate, templateFromStored } from '../domain/template.ts';
 import { logger } from '../observability/logger.ts';
 import { queueConsumerTimeoutMs } from '../queue/queue.ts';
 import { getSigningKey } from '../secrets.ts';
@@ -120,6 +120,36 @@ export async function processCampaignMessage(
   return retry ? 'retry' : 'done';
 }
 
+/**
+ * The campaign's template per A/B variant (undefined: the template's own
+ * subject), from the compiled form frozen with it (Campaign.compiled), each
+ * turned into render functions once per container. Throws while a content
+ * frozen from a template version saved before templates were compiled on save
+ * has none yet: the message is retried once `npm run templates:compile` has run.
+ */
+function compiledTemplates(
+  tenantId: string,
+  campaign: Campaign,
+): (variant: number | undefined) => CompiledTemplate {
+  if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
+  const stored = campaign.compiled?.template;
+  if (!stored)
+    throw new Error(`Campaign ${campaign.id} has no compiled template yet; run npm run templates:compile`);
+  const variantSubjects = campaign.compiled?.variantSubjects;
+  if (campaign.variants?.length && variantSubjects?.length !== campaign.variants.length)
+    throw new Error(
+      `Campaign ${campaign.id} has no compiled variant subjects yet; run npm run templates:compile`,
+    );
+  const run = `${tenantId}#CAMPAIGN#${campaign.id}#${campaign.runId ?? campaign.startedAt ?? ''}`;
+  // An A/B recipient gets its variant's subject with the rest of the template unchanged.
+  return (variant) => {
+    const subject = variant === undefined ? undefined : variantSubjects?.[variant];
+    return subject === undefined
+      ? templateFromStored(run, stored)
+      : templateFromStored(`${run}#${variant}`, stored, subject);
+  };
+}
+
 /** Sends a chunk; true when some recipient must be tried again later. */
 async function sendChunk(
   tenantId: string,
@@ -176,19 +206,7 @@ async function sendChunk(
     ),
     currentReader(tenantId, campaign.ownerId, campaign.ownerRights),
   ]);
-  if (!campaign.snapshot) throw new Error(`Campaign ${campaign.id} is sending without a snapshot`);
-  const snapshot = campaign.snapshot.template;
-  // An A/B recipient gets its variant's subject with the rest of the template unchanged.
-  const compiled = new Map<number | undefined, ReturnType<typeof compileTemplate>>();
-  const templateOf = (variant: number | undefined) => {
-    let template = compiled.get(variant);
-    if (!template) {
-      const subject = variant === undefined ? undefined : campaign.variants?.[variant]?.subject;
-      template = compileTemplate(subject === undefined ? snapshot : { ...snapshot, subject });
-      compiled.set(variant, template);
-    }
-    return template;
-  };
+  const templateOf = compiledTemplates(tenantId, campaign);
   const signingKey = await getSigningKey();
   const baseUrl = campaign.linkBaseUrl ?? config.publicApiUrl ?? '';
 

@@ -1,6 +1,6 @@
 import type { DeliveryRef } from '../domain/delivery.ts';
 import { hrefValue, rewriteTextLinks } from '../domain/links.ts';
-import { type CompiledTemplate, renderTemplate, type TemplateSource } from '../domain/template.ts';
+import { type CompiledTemplate, renderTemplate } from '../domain/template.ts';
 import { isTrackableUrl, signTrackingToken, trackingUrls } from '../domain/tracking-token.ts';
 
 export interface ComposeInput {
@@ -10,8 +10,8 @@ export interface ComposeInput {
   readonly ref: DeliveryRef;
   readonly contact: Readonly<Record<string, unknown>>;
   readonly company?: Readonly<Record<string, unknown>> | undefined;
-  /** A template's parts (e.g. the campaign's snapshot), or one compiled from them. */
-  readonly template: TemplateSource | CompiledTemplate;
+  /** The template as compiled when saved (shared/domain/template.ts templateFromSpecs). */
+  readonly template: CompiledTemplate;
   readonly signingKey: Buffer;
 }
 

@@ -9,6 +9,7 @@ import { env } from '../env.ts';
  */
 export const queueNames = [
   'campaignSend',
+  'sequenceEnroll',
   'reportRebuild',
   'exportJobs',
   'importChunks',
@@ -25,6 +26,9 @@ export const queueConsumerTimeoutMs: Readonly<Record<QueueName, number>> = {
   // A batch of 5 deliveries, one after the other, each at most 5 s of DNS and 10 s of request plus the table's
   // writes; one that would not fit in the time left is put back unclaimed (shared/webhooks/delivery.ts).
   webhookDeliveries: 60_000,
+  // Resolving a segment of a few hundred thousand contacts into chunk messages, or enrolling one chunk
+  // of ENROLL_CHUNK contacts (a schedule and a write each, 16 at a time).
+  sequenceEnroll: 300_000,
 };
 
 /** SQS's limit on a message body. */

@@ -12,6 +12,7 @@ export const scheduleTargets = [
   'campaignStart',
   'sequenceStep',
   'alertScan',
+  'sequenceSweep',
 ] as const;
 export type ScheduleTarget = (typeof scheduleTargets)[number];
 
@@ -27,6 +28,8 @@ export const scheduleTargetTimeoutMs: Readonly<Record<ScheduleTarget, number>> =
   sequenceStep: 30_000,
   // Pages through every tenant listed for alerts.
   alertScan: 5 * 60_000,
+  // The same tenants, one Query each for overdue steps, and a few writes per stuck step.
+  sequenceSweep: 5 * 60_000,
 };
 
 /**
@@ -46,6 +49,8 @@ export interface RecurringSchedule {
 export const recurringSchedules: readonly RecurringSchedule[] = [
   /** Stale deals and missed SLA breaches (functions/schedule/alertScan.ts). */
   { name: 'alert-scan', target: 'alertScan', everyMinutes: 60 },
+  /** Sequence steps left pending by a firing that died (functions/schedule/sequenceSweep.ts). */
+  { name: 'sequence-sweep', target: 'sequenceSweep', everyMinutes: 60 },
 ];
 
 /** What a target receives; `tenantId` comes from the code that scheduled it, never from a client. */

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import {
+  enrollmentJobStatuses,
   enrollmentStatuses,
   enrollSkipReasons,
   exitReasons,
@@ -49,6 +50,29 @@ const sequenceFields = () => ({
   replyTo: z.optional(email()),
 });
 
+/** A background enrollment of a segment: its progress and counts (shared/store/enrollment-jobs.ts). */
+const enrollmentJob = () =>
+  z.object({
+    id: z.string(),
+    sequenceId: z.string(),
+    segmentId: z.string(),
+    status: z.enum(enrollmentJobStatuses),
+    requestedBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    chunks: z.optional(z.number()),
+    chunksDone: z.number(),
+    enrolled: z.number(),
+    skipped: z.object(
+      Object.fromEntries(enrollSkipReasons.map((reason) => [reason, z.number()])) as Record<
+        (typeof enrollSkipReasons)[number],
+        z.ZodMiniNumber
+      >,
+    ),
+    finishedAt: z.optional(z.string()),
+    error: z.optional(z.string()),
+  });
+
 export const sequenceSchemas = /* @__PURE__ */ lazy(() => {
   const fields = sequenceFields();
   return {
@@ -82,10 +106,15 @@ export const sequenceSchemas = /* @__PURE__ */ lazy(() => {
           'give exactly one of contactIds and segmentId',
         ),
       ),
-    enrolled: z.object({
-      enrolled: z.array(z.string()),
-      skipped: z.array(z.object({ contactId: z.string(), reason: z.enum(enrollSkipReasons) })),
-    }),
+    /** Every contact's outcome (200), or a large segment's background job (202). */
+    enrolled: z.union([
+      z.object({
+        enrolled: z.array(z.string()),
+        skipped: z.array(z.object({ contactId: z.string(), reason: z.enum(enrollSkipReasons) })),
+      }),
+      enrollmentJob(),
+    ]),
+    enrollmentJob: enrollmentJob(),
     enrollment: z.object({
       sequenceId: z.string(),
       contactId: z.string(),

@@ -7,6 +7,7 @@ import { scheduleTargetTimeoutMs } from '../schedule/scheduler.ts';
 import { getScheduler } from '../schedule/select.ts';
 import {
   type Campaign,
+  type CampaignCompiled,
   getCampaign,
   readVariantCounts,
   suppressedEmails,
@@ -20,7 +21,7 @@ import { currentReader } from './readers.ts';
 import { getRecord } from './records.ts';
 import { resolveSegment } from './segment-resolution.ts';
 import { segments } from './segments.ts';
-import { templates } from './templates.ts';
+import { type Template, templates } from './templates.ts';
 
 /**
  * The start of a campaign (functions/schedule/campaignStart.ts), in steps that
@@ -111,9 +112,18 @@ export async function requeueCampaign(tenantId: string, campaign: Campaign): Pro
   });
 }
 
+/**
+ * Compiles an A/B variant's subject to a Handlebars spec
+ * (shared/domain/template-compiler.ts compileSubjectSpec): passed in by the
+ * start function, so that the other importers of this module (the campaigns
+ * function) do not carry the compiler.
+ */
+export type SubjectCompiler = (subject: string) => string;
+
 export async function runCampaignStart(
   payload: StartPayload,
   now: () => Date = () => new Date(),
+  compileSubject?: SubjectCompiler,
 ): Promise<void> {
   const { tenantId, campaignId, runId } = payload;
   let campaign = await getCampaign(tenantId, campaignId);
@@ -121,7 +131,9 @@ export async function runCampaignStart(
   const runner = randomUUID();
 
   if (campaign.status === 'scheduled') {
-    campaign = (await begin(tenantId, campaign, runner, now())) ?? (await getCampaign(tenantId, campaignId));
+    campaign =
+      (await begin(tenantId, campaign, runner, now(), compileSubject)) ??
+      (await getCampaign(tenantId, campaignId));
     if (!campaign || campaign.runId !== runId) return;
   }
   if (campaign.phase === 'freezing') {
@@ -196,7 +208,13 @@ async function rearmDecision(tenantId: string, campaign: Campaign, at: Date): Pr
 }
 
 /** Step 1: the one firing that moves the campaign to `sending` holds the freezing lease. */
-async function begin(tenantId: string, campaign: Campaign, runner: string, now: Date) {
+async function begin(
+  tenantId: string,
+  campaign: Campaign,
+  runner: string,
+  now: Date,
+  compileSubject: SubjectCompiler | undefined,
+) {
   const [template, segment] = await Promise.all([
     getRecord(templates, tenantId, campaign.templateId, true),
     getRecord(segments, tenantId, campaign.segmentId, true),
@@ -226,10 +244,34 @@ async function begin(tenantId: string, campaign: Campaign, runner: string, now: 
         },
         segment: { name: segment.name, filter: segment.filter },
       },
+      compiled: compiledContent(campaign, template, compileSubject),
       freezeOwner: runner,
       freezeUntil: now.getTime() + FREEZE_LEASE_MS,
     },
   });
+}
+
+/**
+ * What the sender renders: the template version's stored compiled form (absent
+ * for a version saved before templates were compiled on save: the backfill
+ * fills it in) and the variants' subjects, compiled now. They passed the
+ * campaigns function's syntax check when written (template-syntax.ts), which
+ * is what the compiler checks, so this does not fail for a campaign the API took.
+ */
+function compiledContent(
+  campaign: Campaign,
+  template: Template,
+  compileSubject: SubjectCompiler | undefined,
+): CampaignCompiled {
+  const variants = campaign.variants ?? [];
+  if (variants.length > 0 && !compileSubject)
+    throw new Error(`Campaign ${campaign.id} has A/B variants and no subject compiler was given`);
+  return {
+    ...(template.compiled ? { template: template.compiled } : {}),
+    ...(variants.length > 0 && compileSubject
+      ? { variantSubjects: variants.map((variant) => compileSubject(variant.subject)) }
+      : {}),
+  };
 }
 
 type Leased = Campaign & { freezeOwner?: string; freezeUntil?: number };

@@ -14,6 +14,7 @@ import {
 } from '../domain/campaign.ts';
 import type { SegmentFilter } from '../domain/segment-filter.ts';
 import { emailHash } from '../domain/suppression.ts';
+import type { StoredSpecs } from '../domain/template.ts';
 import { applyMarkedDeltas, MAX_EVENTS_PER_TRANSACTION } from './aggregates.ts';
 import { dynamo } from './client.ts';
 import { unlessConditionFails } from './conditional.ts';
@@ -38,6 +39,18 @@ export interface CampaignSnapshot {
     readonly text?: string;
   };
   readonly segment: { readonly name: string; readonly filter: SegmentFilter };
+}
+
+/**
+ * What the senders render a campaign with (shared/domain/template.ts): the
+ * snapshot's template as compiled when that version was saved, and each A/B
+ * variant's subject compiled when the campaign was frozen. Never shown to
+ * clients (it is not in campaignRecordFields). `template` is absent when the
+ * template version predates compiling on save, until `npm run templates:compile`.
+ */
+export interface CampaignCompiled {
+  readonly template?: StoredSpecs;
+  readonly variantSubjects?: readonly string[];
 }
 
 export type Campaign = StoredRecord & {
@@ -74,6 +87,7 @@ export type Campaign = StoredRecord & {
   cancelReason?: string;
   completedAt?: string;
   snapshot?: CampaignSnapshot;
+  compiled?: CampaignCompiled;
   /**
    * The owner's rights as their token carried them when they created or
    * scheduled it; used only if the owner has no USER item (readers.ts).

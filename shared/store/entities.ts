@@ -1,4 +1,4 @@
-import { activityState } from '../domain/activities.ts';
+import { activityState, agendaKey } from '../domain/activities.ts';
 import type {
   Activity,
   Case,
@@ -119,7 +119,8 @@ export const activities: EntitySpec<Activity> = {
   label: 'activity',
   accessPatterns: {
     byParent: { parent: 'RELATED', field: 'relatedKey' },
-    byState: { state: activityState },
+    // Due time first within a status and assignee: `open#<me>` read forwards is the agenda.
+    byState: { state: activityState, order: agendaKey },
     byName: { name: (activity) => activity.subject },
   },
 };

@@ -1,3 +1,4 @@
+import { activityState, agendaKey } from '../domain/activities.ts';
 import {
   ALERT_TENANTS_PK,
   acceptedQuoteKey,
@@ -16,10 +17,15 @@ import {
   contactEnrollmentsPk,
   copiesPk,
   dealHistoryKey,
+  ENROLLMENT_CHUNK_PREFIX,
   type EntityType,
   engagementPk,
+  enrollmentChunkKey,
+  enrollmentDueSk,
+  enrollmentJobKey,
   enrollmentKey,
   enrollmentStatusPk,
+  enrollmentsDuePk,
   eventsMarkerKey,
   exportJobKey,
   followersPk,
@@ -54,6 +60,7 @@ import {
   shareDownloadSk,
   shareDownloadsPk,
   shareKey,
+  statePk,
   streamMarkerKey,
   suppressionKey,
   timelinePk,
@@ -134,6 +141,12 @@ export function accessPatternShapes(): KeyShape[] {
     recordPattern('byTeam', { teamId: '<teamId>' }),
     recordPattern('byParent', { parentId: '<parentId>' }),
     recordPattern('byState', { state: '<state>' }),
+    {
+      name: 'byState (activities)',
+      index: recordPatterns.byState.index,
+      pk: statePk(TENANT, 'ACTIVITY', activityState({ status: '<status>' as 'open', ownerId: '<ownerId>' })),
+      sk: agendaKey({ id: ID, dueAt: '<dueAt>' }),
+    },
     recordPattern('byName', { prefix: '<prefix>' }, searchSk('<word>', ID)),
     {
       name: 'recipientsByStatus',
@@ -152,6 +165,12 @@ export function accessPatternShapes(): KeyShape[] {
       index: itemIndexes.enrollmentsByStatus,
       pk: enrollmentStatusPk(TENANT, '<sequenceId>', '<status>'),
       sk: '<contactId>',
+    },
+    {
+      name: 'enrollmentsDue',
+      index: itemIndexes.enrollmentsDue,
+      pk: enrollmentsDuePk(TENANT),
+      sk: enrollmentDueSk('<nextStepAt>', '<sequenceId>', '<contactId>'),
     },
     {
       name: 'enrollmentsOfContact',
@@ -199,6 +218,11 @@ export function accessPatternShapes(): KeyShape[] {
     }),
     item('engagement', { pk: engagementPk(TENANT, '<campaignId>', '<kind>' as 'opened'), sk: '<contactId>' }),
     item('enrollment', enrollmentKey(TENANT, '<sequenceId>', '<contactId>')),
+    item('enrollmentJob', enrollmentJobKey(TENANT, '<jobId>')),
+    item('enrollmentChunk', {
+      ...enrollmentChunkKey(TENANT, '<jobId>', 0),
+      sk: `${ENROLLMENT_CHUNK_PREFIX}<nnnnnn>`,
+    }),
     item('sendBudget', sendBudgetKey('<epochSecond>' as unknown as number)),
     {
       name: 'alertWatches',

@@ -224,6 +224,36 @@ export const contactEnrollmentsPk = (tenantId: string, contactId: string) =>
 export const enrollmentStatusPk = (tenantId: string, sequenceId: string, status: string) =>
   `T#${tenantId}#SEQUENCE#${sequenceId}#ENROLLMENTS#${status}`;
 
+/**
+ * A background enrollment of a segment into a sequence (shared/store/enrollment-jobs.ts):
+ * the job item, and one item per chunk of the resolved segment (`CHUNK#<n>`: its
+ * contact ids, written once; then marked done with its counts, once), in the
+ * job's own partition.
+ */
+export const enrollmentJobPk = (tenantId: string, jobId: string) => `T#${tenantId}#ENROLLMENT_JOB#${jobId}`;
+
+export const enrollmentJobKey = (tenantId: string, jobId: string) => ({
+  pk: enrollmentJobPk(tenantId, jobId),
+  sk: RECORD_SK,
+});
+
+export const ENROLLMENT_CHUNK_PREFIX = 'CHUNK#';
+
+export const enrollmentChunkKey = (tenantId: string, jobId: string, chunk: number) => ({
+  pk: enrollmentJobPk(tenantId, jobId),
+  sk: `${ENROLLMENT_CHUNK_PREFIX}${String(chunk).padStart(6, '0')}`,
+});
+
+/**
+ * A tenant's active enrollments by when their pending step is due (gsi2,
+ * `sk` = enrollmentDueSk): what the sweep of stuck steps reads, only the
+ * overdue ones. Present only while the enrollment is active.
+ */
+export const enrollmentsDuePk = (tenantId: string) => `T#${tenantId}#ENROLLMENTS#DUE`;
+
+export const enrollmentDueSk = (nextStepAt: string, sequenceId: string, contactId: string) =>
+  `${nextStepAt}#${sequenceId}#${contactId}`;
+
 /** A record of the timeline and followers: its type as the API names it (`contact`) and id. */
 interface Ref {
   readonly type: string;
@@ -325,6 +355,8 @@ export const itemIndexes = {
   enrollmentsByStatus: 'gsi6',
   /** Every enrollment of one contact: contactEnrollmentsPk / sequence id. */
   enrollmentsOfContact: 'gsi3',
+  /** A tenant's active enrollments by due step: enrollmentsDuePk / enrollmentDueSk. */
+  enrollmentsDue: 'gsi2',
   /** Every user's notifications about one record: notificationsAboutPk / notificationAboutSk. */
   notificationsAbout: 'gsi3',
   /** The records of one alert kind by due time: alertWatchesPk / alertWatchSk. */

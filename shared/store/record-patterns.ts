@@ -27,8 +27,16 @@ export interface DeclaredPatterns<T> {
    * `parent` names it in the key, `field` holds its id.
    */
   readonly byParent?: { readonly parent: string; readonly field: keyof T & string };
-  /** Listed by a state (gsi6), e.g. a deal's stage; none when it returns undefined. */
-  readonly byState?: { readonly state: (record: T) => string | undefined };
+  /**
+   * Listed by a state (gsi6), e.g. a deal's stage; none when it returns
+   * undefined. `order` is the sort key within a state (the id, so newest
+   * first, without it): an activity's due time, so the caller's open ones are
+   * the agenda in order.
+   */
+  readonly byState?: {
+    readonly state: (record: T) => string | undefined;
+    readonly order?: (record: T) => string;
+  };
   /**
    * Found by name prefix (gsi4) on `name`. With `everyWord`, search matches
    * the start of any word of the name, not only the first: one search-word
@@ -144,8 +152,11 @@ export const recordPatterns: Patterns = {
   byState: {
     index: 'gsi6',
     key: (tenantId, entity, record) => {
-      const state = entity.accessPatterns?.byState?.state(record);
-      return state ? { pk: statePk(tenantId, entity.type, state), sk: record.id } : undefined;
+      const byState = entity.accessPatterns?.byState;
+      const state = byState?.state(record);
+      return state
+        ? { pk: statePk(tenantId, entity.type, state), sk: byState?.order?.(record) ?? record.id }
+        : undefined;
     },
     partition: (tenantId, entity, query) => {
       declared(entity, 'byState');

@@ -20,6 +20,7 @@ import {
   itemIndexes,
   lookupPk,
   lookupSk,
+  RECORD_SK,
   recordKey,
   recordPk,
   SEARCH_WORD_PREFIX,
@@ -40,6 +41,7 @@ import {
 } from './record-patterns.ts';
 import { type IndexName, tableDefinition } from './table.ts';
 import { type TransactItem, type TransactionOutcome, transact } from './transactions.ts';
+import { equals, updateExpression } from './update-expression.ts';
 
 // Every record's common fields are the domain's (shared/domain/records.ts).
 export type { StoredRecord };
@@ -130,6 +132,42 @@ function indexAttributes<T extends StoredRecord>(spec: EntitySpec<T>, tenantId: 
     if (key) Object.assign(attributes, indexEntry(pattern.index, key.pk, key.sk));
   }
   return attributes;
+}
+
+/**
+ * Rewrites the index keys of record items that an earlier version wrote
+ * otherwise (activities' state index sorted by id before it sorted by due
+ * time): each item of `spec`'s type whose pattern keys differ from what
+ * toItem writes now gets one UpdateItem setting them, conditioned on its
+ * `version`, so a record changed meanwhile (rewritten with today's keys by
+ * that change) is left alone. Idempotent; returns how many items it moved.
+ * Run over every record by the report rebuild (shared/store/index-upkeep.ts).
+ */
+export async function reindexStale<T extends StoredRecord>(
+  spec: EntitySpec<T>,
+  tenantId: string,
+  items: readonly Item[],
+): Promise<number> {
+  let moved = 0;
+  for (const item of items) {
+    if (item.entity !== spec.type.toLowerCase() || item.sk !== RECORD_SK) continue;
+    const expected = indexAttributes(spec, tenantId, toRecord<T>(item));
+    const stale = Object.fromEntries(
+      Object.entries(expected).filter(([name, value]) => item[name] !== value),
+    );
+    if (Object.keys(stale).length === 0) continue;
+    const written = await conditionHeld(() =>
+      dynamo.send(
+        new UpdateCommand({
+          TableName: config.tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          ...updateExpression({ set: stale, when: [equals('version', item.version)] }),
+        }),
+      ),
+    );
+    if (written) moved++;
+  }
+  return moved;
 }
 
 /**
@@ -542,6 +580,8 @@ export interface ListRequest {
    */
   readonly via?: PatternQuery;
   readonly filter?: ListFilter;
+  /** Read the index in its sort key's order (an agenda by due time); lists read newest first without it. */
+  readonly ascending?: boolean;
 }
 
 export interface ListPage<T> {
@@ -616,8 +656,8 @@ export async function listRecords<T extends StoredRecord>(
     ExpressionAttributeValues: values,
     ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
     ...(filtered ? { FilterExpression: conditions.join(' AND ') } : {}),
-    // Newest first, except name search, which reads alphabetically.
-    ScanIndexForward: name === 'byName',
+    // Newest first, except name search, which reads alphabetically, and lists asked in key order.
+    ScanIndexForward: name === 'byName' || request.ascending === true,
   };
 
   const items: T[] = [];

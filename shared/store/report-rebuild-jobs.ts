@@ -6,6 +6,7 @@ import { type Contribution, MergedCounters } from '../domain/reports/aggregate.t
 import { compareAggregates, type Drift } from '../domain/reports/drift.ts';
 import { dynamo } from './client.ts';
 import { conditionHeld } from './conditional.ts';
+import { refreshIndexKeys } from './index-upkeep.ts';
 import {
   REBUILD_DRIFT_PREFIX,
   REBUILD_PAGE_PREFIX,
@@ -222,7 +223,11 @@ async function proceed(
     const cursor = typeof job.cursor === 'string' ? (JSON.parse(job.cursor) as SourceCursor) : undefined;
     const page = source ? await source.page(tenantId, cursor, JOB_PAGE_SIZE) : { items: [], next: undefined };
     const sums = new MergedCounters();
-    if (source) addPage(sums, source, page.items);
+    if (source) {
+      addPage(sums, source, page.items);
+      // The same pass migrates index keys written by earlier versions (index-upkeep.ts).
+      await refreshIndexKeys(tenantId, source.entity, page.items);
+    }
     const lastSource = sourceIndex + 1 >= sources.length;
     const advance =
       page.next !== undefined

@@ -8,6 +8,7 @@ import {
 } from '../domain/reports/aggregate.ts';
 import { type Comparison, compareAggregates } from '../domain/reports/drift.ts';
 import { reportAggregates } from '../domain/reports/index.ts';
+import { refreshIndexKeys } from './index-upkeep.ts';
 import { reportAggregateKey } from './keys.ts';
 import { withRebuildLock } from './rebuild-lock.ts';
 import { readReport } from './report-aggregates.ts';
@@ -88,6 +89,7 @@ export async function recomputeAggregates(
     do {
       const page = await source.page(tenantId, cursor, REBUILD_PAGE_SIZE);
       addPage(sums, source, page.items, aggregates);
+      await refreshIndexKeys(tenantId, source.entity, page.items);
       items += page.items.length;
       pages++;
       cursor = page.next;

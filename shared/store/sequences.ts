@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -12,21 +13,27 @@ import type { Rights } from '../domain/access.ts';
 import type { Delivery } from '../domain/delivery.ts';
 import {
   type EnrollmentStatus,
+  type EnrollSkipReason,
   type ExitReason,
   type ExitTrigger,
+  mailability,
   type SequenceStep,
+  stepDueAt,
   stepScheduleName,
 } from '../domain/sequence.ts';
 import { emailHash } from '../domain/suppression.ts';
 import { logger } from '../observability/logger.ts';
 import { getScheduler } from '../schedule/select.ts';
+import { registerAlertTenant } from './alerts.ts';
 import { dynamo } from './client.ts';
 import { conditionHeld, unlessConditionFails } from './conditional.ts';
 import { type Contact, contacts } from './entities.ts';
 import {
   contactEnrollmentsPk,
+  enrollmentDueSk,
   enrollmentKey,
   enrollmentStatusPk,
+  enrollmentsDuePk,
   enrollmentsPk,
   indexDefinition,
   indexEntry,
@@ -87,6 +94,10 @@ export interface Enrollment {
   readonly enrolledBy: string;
   /** The author's rights when enrolling; each step reads the contact with their rights now (readers.ts). */
   readonly enrolledAs?: Rights;
+  /** The background job that enrolled it (enrollment-jobs.ts), so a replayed chunk counts it as its own. */
+  readonly jobId?: string;
+  /** Times the sweep found its pending step stuck (functions/schedule/sequenceSweep.ts); reset on moving on. */
+  readonly sweeps?: number;
   readonly updatedAt: string;
   readonly completedAt?: string;
   readonly exitedAt?: string;
@@ -107,6 +118,18 @@ const statusIndex = (
 /** The attribute that holds an enrollment's status partition, for updates that move it. */
 const statusPartition = indexDefinition(itemIndexes.enrollmentsByStatus).partitionKey;
 
+/** An active enrollment's place among the tenant's due steps (the sweep's index). */
+const dueIndex = (
+  enrollment: Pick<Enrollment, 'tenantId' | 'sequenceId' | 'contactId'>,
+  nextStepAt: string,
+) =>
+  indexEntry(
+    itemIndexes.enrollmentsDue,
+    enrollmentsDuePk(enrollment.tenantId),
+    enrollmentDueSk(nextStepAt, enrollment.sequenceId, enrollment.contactId),
+  );
+const dueAttributes = indexDefinition(itemIndexes.enrollmentsDue);
+
 /** Enrollments keep `tenantId`: their schedule names are derived from it. */
 const storage = new Set<string>(storageAttributes.filter((name) => name !== 'tenantId'));
 const strip = <T>(item: Item): T =>
@@ -114,7 +137,15 @@ const strip = <T>(item: Item): T =>
 
 /** What clients see of an enrollment: not its run id nor where its links point. */
 export function enrollmentView(enrollment: Enrollment) {
-  const { tenantId: _tenant, runId: _run, linkBaseUrl: _base, enrolledAs: _as, ...shown } = enrollment;
+  const {
+    tenantId: _tenant,
+    runId: _run,
+    linkBaseUrl: _base,
+    enrolledAs: _as,
+    jobId: _job,
+    sweeps: _sweeps,
+    ...shown
+  } = enrollment;
   return shown;
 }
 
@@ -136,6 +167,9 @@ export async function putEnrollment(enrollment: Enrollment): Promise<boolean> {
             enrollment.sequenceId,
           ),
           ...statusIndex(enrollment, enrollment.status),
+          ...(enrollment.status === 'active' && enrollment.nextStepAt
+            ? dueIndex(enrollment, enrollment.nextStepAt)
+            : {}),
           entity: 'enrollment',
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -266,7 +300,7 @@ export async function exitEnrollment(
             updatedAt: at,
             [statusPartition]: enrollmentStatusPk(tenantId, sequenceId, 'exited'),
           },
-          remove: ['nextStepAt'],
+          remove: ['nextStepAt', 'sweeps', dueAttributes.partitionKey, dueAttributes.sortKey],
           when: [equals('status', 'active'), ...(options.runId ? [equals('runId', options.runId)] : [])],
         }),
         ReturnValues: 'ALL_OLD',
@@ -298,7 +332,10 @@ export async function advanceEnrollment(
           completedAt: at,
           [statusPartition]: enrollmentStatusPk(enrollment.tenantId, enrollment.sequenceId, 'completed'),
         }
-      : { nextStepAt: options.nextStepAt?.toISOString() }),
+      : {
+          nextStepAt: options.nextStepAt?.toISOString(),
+          ...dueIndex(enrollment, options.nextStepAt?.toISOString() ?? ''),
+        }),
     ...(options.skipped ? { skippedSteps: appended([from]) } : {}),
   };
   return conditionHeld(() =>
@@ -308,7 +345,9 @@ export async function advanceEnrollment(
         Key: enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
         ...updateExpression({
           set,
-          remove: completing ? ['nextStepAt'] : [],
+          remove: completing
+            ? ['nextStepAt', 'sweeps', dueAttributes.partitionKey, dueAttributes.sortKey]
+            : ['sweeps'],
           when: [equals('status', 'active'), equals('currentStep', from), equals('runId', enrollment.runId)],
         }),
       }),
@@ -452,4 +491,179 @@ export async function cancelStep(enrollment: ScheduledEnrollment, step: number):
   } catch (error) {
     logger.warn('sequence step schedule not deleted', { name, error: String(error) });
   }
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function inPool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Schedule and enrollment writes in flight per call (EventBridge Scheduler allows bursts, not floods). */
+const ENROLL_CONCURRENCY = 16;
+
+export interface EnrollContacts {
+  readonly tenantId: string;
+  readonly sequence: Pick<Sequence, 'id' | 'steps'>;
+  /** Live contacts the enrolling user may read (the caller checks both). */
+  readonly candidates: readonly Contact[];
+  readonly linkBaseUrl: string;
+  readonly enrolledBy: string;
+  readonly enrolledAs: Rights;
+  /** The background job enrolling them, if any: its earlier runs' enrollments count as `enrolled`. */
+  readonly jobId?: string;
+}
+
+/**
+ * Enrolls the mailable contacts among `candidates`; returns each one's
+ * outcome. For each, the first step's schedule is created before the
+ * enrollment is written: a crash in between leaves a schedule that names no
+ * enrollment of its run and does nothing, never an enrollment that waits for
+ * a schedule that does not exist. A contact enrolled meanwhile by someone
+ * else gets its new schedule deleted. The enrollment's key is the contact in
+ * the sequence, so however often this runs for a contact (a replayed queue
+ * message, a second request) it is enrolled once.
+ */
+export async function enrollContacts(
+  input: EnrollContacts,
+): Promise<Map<string, EnrollSkipReason | 'enrolled'>> {
+  const { tenantId, sequence, candidates } = input;
+  const outcome = new Map<string, EnrollSkipReason | 'enrolled'>();
+  const ids = candidates.map((contact) => contact.id);
+  const [existing, suppressed] = await Promise.all([
+    existingEnrollments(tenantId, sequence.id, ids),
+    suppressedEmails(
+      tenantId,
+      candidates.flatMap((contact) => (contact.email ? [contact.email] : [])),
+    ),
+  ]);
+  const outcomeOf = (enrollment: Enrollment): EnrollSkipReason | 'enrolled' =>
+    input.jobId !== undefined && enrollment.jobId === input.jobId
+      ? 'enrolled'
+      : enrollment.status === 'active'
+        ? 'already_enrolled'
+        : 'previously_enrolled';
+  const eligible: Contact[] = [];
+  for (const contact of candidates) {
+    const before = existing.get(contact.id);
+    const mailable = mailability(contact, contact.email ? suppressed.has(contact.email) : false);
+    if (before) outcome.set(contact.id, outcomeOf(before));
+    else if (mailable !== 'ok') outcome.set(contact.id, mailable);
+    else eligible.push(contact);
+  }
+
+  const [first] = sequence.steps;
+  if (!first || eligible.length === 0) return outcome;
+  // The recurring jobs (alerts, the sweep of stuck steps) walk the tenants listed there.
+  await registerAlertTenant(tenantId);
+  await inPool(eligible, ENROLL_CONCURRENCY, async (contact) => {
+    const now = new Date();
+    const due = stepDueAt(now, first.delayHours);
+    const enrollment: Enrollment = {
+      tenantId,
+      sequenceId: sequence.id,
+      contactId: contact.id,
+      runId: randomUUID(),
+      status: 'active',
+      currentStep: 0,
+      nextStepAt: due.toISOString(),
+      linkBaseUrl: input.linkBaseUrl,
+      enrolledAt: now.toISOString(),
+      enrolledBy: input.enrolledBy,
+      enrolledAs: input.enrolledAs,
+      ...(input.jobId !== undefined ? { jobId: input.jobId } : {}),
+      updatedAt: now.toISOString(),
+    };
+    await scheduleStep(enrollment, 0, due);
+    let written = false;
+    try {
+      written = await putEnrollment(enrollment);
+    } finally {
+      if (!written) await cancelStep(enrollment, 0);
+    }
+    if (written) {
+      outcome.set(contact.id, 'enrolled');
+      return;
+    }
+    const raced = await getEnrollment(tenantId, sequence.id, contact.id);
+    outcome.set(contact.id, raced ? outcomeOf(raced) : 'already_enrolled');
+  });
+  return outcome;
+}
+
+/**
+ * The tenant's active enrollments whose pending step was due before `before`
+ * (ISO, exclusive), oldest first, page by page: one Query per page on the due
+ * index (gsi2), reading only overdue ones.
+ */
+export async function* overdueEnrollments(tenantId: string, before: string): AsyncGenerator<Enrollment[]> {
+  const partition = indexPartition(itemIndexes.enrollmentsDue, enrollmentsDuePk(tenantId));
+  for await (const items of queryPages({
+    TableName: config.tableName,
+    ...partition,
+    KeyConditionExpression: `${partition.KeyConditionExpression} AND ${dueAttributes.sortKey} < :before`,
+    ExpressionAttributeValues: { ...partition.ExpressionAttributeValues, ':before': before },
+  })) {
+    yield items.map((item) => strip<Enrollment>(item));
+  }
+}
+
+/**
+ * Counts one more sweep of an enrollment stuck at `step` (of its run, still
+ * active there); the new count, or undefined when it has moved on meanwhile.
+ */
+export async function countSweep(enrollment: ScheduledEnrollment, step: number): Promise<number | undefined> {
+  const output = await unlessConditionFails(() =>
+    dynamo.send(
+      new UpdateCommand({
+        TableName: config.tableName,
+        Key: enrollmentKey(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId),
+        ...updateExpression({
+          add: { sweeps: 1 },
+          when: [equals('status', 'active'), equals('currentStep', step), equals('runId', enrollment.runId)],
+        }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    ),
+  );
+  const sweeps = output?.Attributes?.sweeps;
+  return typeof sweeps === 'number' ? sweeps : undefined;
+}
+
+/**
+ * Moves an enrollment past `step`: schedules the next step, then records the
+ * move (advanceEnrollment). If the move loses (a duplicate firing or a sweep
+ * moved it first, or the enrollment ended meanwhile), the schedule nobody
+ * waits for is deleted. With no next step, the enrollment completes.
+ */
+export async function moveToNextStep(
+  enrollment: Enrollment,
+  sequence: Pick<Sequence, 'steps'>,
+  step: number,
+  skipped: boolean,
+): Promise<void> {
+  const now = new Date();
+  const next = sequence.steps[step + 1];
+  const due = next ? stepDueAt(now, next.delayHours) : undefined;
+  if (due) await scheduleStep(enrollment, step + 1, due);
+  const moved = await advanceEnrollment(enrollment, step, {
+    ...(due ? { nextStepAt: due } : {}),
+    skipped,
+    now,
+  });
+  if (moved || !due) return;
+  const current = await getEnrollment(enrollment.tenantId, enrollment.sequenceId, enrollment.contactId);
+  const waiting =
+    current?.runId === enrollment.runId && current.status === 'active' && current.currentStep === step + 1;
+  if (!waiting) await cancelStep(enrollment, step + 1);
 }

@@ -179,3 +179,84 @@ describe('functions that validate no request', () => {
     expect(zod).toEqual([]);
   });
 });
+
+describe('what a function does not carry', () => {
+  /** The inputs of a function's bundle that put bytes in it, relative to the repository. */
+  async function inputsOf(entry: string): Promise<string[]> {
+    const result = await build({
+      ...esbuildOptions,
+      entryPoints: [join(projectRoot, entry)],
+      outfile: join(tmpdir(), 'crm-carry-check', 'index.mjs'),
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    return Object.values(result.metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs)
+        .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+        .map(([input]) => input),
+    );
+  }
+  const matching = (inputs: string[], pattern: RegExp) => inputs.filter((input) => pattern.test(input));
+  const iconvLite = /(^|\/)node_modules\/iconv-lite\//;
+  const routeExamples = /(^|\/)shared\/api\/examples\//;
+
+  // Windows-1252 has its own table (shared/domain/windows-1252.ts); iconv-lite is 493 kB.
+  it.each(['meta', 'imports', 'importChunks'] as const)('%s bundles no iconv-lite', async (name) => {
+    expect(matching(await inputsOf(lambda(name).entry), iconvLite)).toEqual([]);
+  });
+
+  it('serves route examples only from the OpenAPI document (meta), not from the routes', async () => {
+    expect(matching(await inputsOf(httpEntry('contacts')), routeExamples)).toEqual([]);
+    expect(matching(await inputsOf(httpEntry('meta')), routeExamples)).not.toEqual([]);
+  });
+
+  // Bundled, the stand-ins' lazy import made esbuild keep all of @aws-sdk/client-dynamodb
+  // (the aggregated client, every command's schema, the waiters).
+  it('leaves the local queue and scheduler stand-ins, and the aggregated DynamoDB client, out of a function that queues and schedules', async () => {
+    const inputs = await inputsOf(lambda('campaignStart').entry);
+    expect(
+      matching(
+        inputs,
+        /shared\/(queue\/local-queue|schedule\/local-scheduler)\.ts$|client-dynamodb\/dist-es\/DynamoDB\.js$/,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('functions that render mail', () => {
+  // Templates are compiled when saved (shared/domain/template-save.ts); the functions that render
+  // mail carry the Handlebars runtime alone. The campaigns function also parses A/B variant
+  // subjects (shared/domain/template-syntax.ts): Handlebars' parser, never its code generator.
+  const renderers = ['campaignSend', 'sequenceStep', 'reminder', 'campaigns'] as const;
+  const compilerOnly =
+    /node_modules\/handlebars\/dist\/cjs\/handlebars\/compiler\/(?!base|parser|whitespace-control|helpers|visitor|node-types)/;
+  const parser = /node_modules\/handlebars\/dist\/cjs\/handlebars\/compiler\//;
+  const converter =
+    /node_modules\/(html-to-text|htmlparser2|domhandler|domutils|dom-serializer|selderee|parseley|deepmerge-ts|source-map)\//;
+  // What the HTML parser and serializer add to `entities`; link tracking decodes hrefs with its decoder alone.
+  const encoder = /node_modules\/entities\/lib\/(esm\/)?(encode|escape)/;
+
+  it.each(renderers.map((name) => [name, lambda(name).entry]))(
+    '%s bundles no template compiler and no HTML-to-text converter',
+    async (name, entry) => {
+      const result = await build({
+        ...esbuildOptions,
+        entryPoints: [join(projectRoot, entry)],
+        outfile: join(tmpdir(), 'crm-renderer-check', 'index.mjs'),
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const inputs = Object.values(result.metafile.outputs)
+        .flatMap((output) => Object.entries(output.inputs))
+        .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+        .map(([input]) => input);
+      const forbidden = (pattern: RegExp) => inputs.filter((input) => pattern.test(input));
+      expect(forbidden(compilerOnly)).toEqual([]);
+      expect(forbidden(converter)).toEqual([]);
+      expect(forbidden(encoder)).toEqual([]);
+      if (name !== 'campaigns') expect(forbidden(parser)).toEqual([]);
+    },
+  );
+});

@@ -75,7 +75,8 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
 
   it('has one function per schedule target, built from its entry file', () => {
     expect(Object.keys(stacks.schedule.targets).sort()).toEqual([...scheduleTargets].sort());
-    schedule.resourceCountIs('AWS::Lambda::Function', scheduleTargets.length);
+    // Beside the targets, the sequence enrollment worker, which creates step schedules in this group.
+    schedule.resourceCountIs('AWS::Lambda::Function', scheduleTargets.length + 1);
     for (const target of scheduleTargets) {
       expect(existsSync(join(projectRoot, scheduleTargetEntry(target))), scheduleTargetEntry(target)).toBe(
         true,
@@ -102,10 +103,11 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
     ).toBe('CrmSchedule-dev-sequenceStep');
   });
 
-  it('gives campaignStart 15 minutes (it writes every recipient), alertScan 5 (every tenant), the other targets 30 s', () => {
+  it('gives campaignStart 15 minutes (it writes every recipient), alertScan and sequenceSweep 5 (every tenant), the other targets 30 s', () => {
     const longer: Partial<Record<(typeof scheduleTargets)[number], number>> = {
       campaignStart: CAMPAIGN_START_TIMEOUT_MS / 1000,
       alertScan: scheduleTargetTimeoutMs.alertScan / 1000,
+      sequenceSweep: scheduleTargetTimeoutMs.sequenceSweep / 1000,
     };
     for (const target of scheduleTargets) {
       expect(functionProps(target)?.Timeout, target).toBe(longer[target] ?? 30);
@@ -130,7 +132,10 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
         },
       });
     }
-    expect(recurringSchedules).toEqual([{ name: 'alert-scan', target: 'alertScan', everyMinutes: 60 }]);
+    expect(recurringSchedules).toEqual([
+      { name: 'alert-scan', target: 'alertScan', everyMinutes: 60 },
+      { name: 'sequence-sweep', target: 'sequenceSweep', everyMinutes: 60 },
+    ]);
   });
 
   it('lets only EventBridge Scheduler assume its role, for this account and schedule group', () => {
@@ -242,6 +247,21 @@ describe('CrmSchedule: group, targets, role and DLQ', () => {
         Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
         Resource: { 'Fn::ImportValue': sendQueueExport('FnGetAtt', 'Arn') },
       },
+      {
+        Effect: 'Allow',
+        Action: [...scheduleManageActions],
+        Resource: pseudoArn('scheduler', 'schedule/crm/*'),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [schedulerRoleId, 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      },
+      dlqSend,
+    ],
+    // Fires stuck steps again through their schedules; sends nothing and reads no secret.
+    sequenceSweep: [
       {
         Effect: 'Allow',
         Action: [...scheduleManageActions],

@@ -65,6 +65,7 @@ describe('cdk-nag AwsSolutions', () => {
       'CrmFiles/Imports/importChunks-function',
       'CrmFiles/Exports/exportJobs-function',
       'CrmReporting/webhookDeliveries-function',
+      'CrmSchedule/sequenceEnroll-function',
     ];
     const anyIdentity =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]';
@@ -87,6 +88,9 @@ describe('cdk-nag AwsSolutions', () => {
         `${scheduleGroupWildcard} @ CrmSchedule/sequenceStep-function/Role/DefaultPolicy/Resource`,
         // An A/B campaign's start writes its winner decision, `campaign-<id>-w`.
         `${scheduleGroupWildcard} @ CrmSchedule/campaignStart-function/Role/DefaultPolicy/Resource`,
+        // Sequence steps, `seq-<hash>-<step>`: the enrollment worker creates first steps, the sweep fires stuck ones again.
+        `${scheduleGroupWildcard} @ CrmSchedule/sequenceEnroll-function/Role/DefaultPolicy/Resource`,
+        `${scheduleGroupWildcard} @ CrmSchedule/sequenceSweep-function/Role/DefaultPolicy/Resource`,
         `${scheduleGroupWildcard} @ CrmReporting/aggregates-function/Role/DefaultPolicy/Resource`,
         'AwsSolutions-SQS3 @ CrmReporting/StreamFailures/Resource',
         // The domain events' DLQ is itself a dead-letter queue (of the events the bus kept refusing).
@@ -201,6 +205,14 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
       seconds: scheduleTargetTimeoutMs.alertScan / 1000,
       why: 'alertScan pages through every tenant listed for alerts once an hour; invoked asynchronously by the scheduler',
     },
+    [fnId('schedule', stacks.schedule.targets.sequenceSweep.fn)]: {
+      seconds: scheduleTargetTimeoutMs.sequenceSweep / 1000,
+      why: 'sequenceSweep pages through the same tenants once an hour for overdue sequence steps; invoked asynchronously by the scheduler',
+    },
+    [fnId('schedule', stacks.schedule.enrollWorker.fn)]: {
+      seconds: queueConsumerTimeoutMs.sequenceEnroll / 1000,
+      why: 'sequenceEnroll resolves a large segment into stored chunks and queues them, or enrolls one chunk (a schedule and a write per contact); a redelivered message finds the chunks and markers and repeats nothing',
+    },
     [fnId('messaging', stacks.messaging.sender.fn)]: {
       seconds: CAMPAIGN_SEND_TIMEOUT_MS / 1000,
       why: 'campaignSend sends a message of recipients at the shared send rate; stale claims are judged against this timeout and the queue visibility is 6× it',
@@ -225,8 +237,8 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
       .map(([id, fn]) => ({ id: `${stack}/${id}`, props: fn.Properties })),
   );
 
-  it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler, the report rebuild worker, the import worker, the export worker and the webhook delivery worker', () => {
-    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 6);
+  it('covers every HTTP function, the stream consumer, the schedule targets, the sender, the SES events handler, the report rebuild worker, the import worker, the export worker, the webhook delivery worker and the sequence enrollment worker', () => {
+    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 7);
   });
 
   it.each(Object.entries(longRunning).map(([id, exception]) => ({ id, ...exception })))(

@@ -1,3 +1,5 @@
+import type { BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type AnyBody,
@@ -7,6 +9,7 @@ import {
   pendingSchedules,
   runDueSchedules,
   tokenFor,
+  uniqueTenant,
 } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
 import { createWorld, unique, type World } from './world.ts';
@@ -441,6 +444,129 @@ describe('activities', () => {
       undated.id,
     ]);
     expect(ids(await world.stranger.client.get('/me/agenda'))).toEqual([]);
+  });
+});
+
+/** Writes activity items straight to the table (the API would take long for hundreds), 25 a batch. */
+async function writeActivities(items: readonly Record<string, unknown>[]): Promise<void> {
+  const { dynamo } = await import('#shared/store/client');
+  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const tableName = inject('tableName');
+  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, n) =>
+    items.slice(n * 25, n * 25 + 25),
+  );
+  await Promise.all(
+    [0, 1, 2, 3].map(async (worker) => {
+      for (let n = worker; n < batches.length; n += 4) {
+        let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = (batches[n] ?? []).map(
+          (Item) => ({ PutRequest: { Item } }),
+        );
+        while (requests.length > 0) {
+          const output = await dynamo.send(
+            new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+          );
+          requests = output.UnprocessedItems?.[tableName] ?? [];
+        }
+      }
+    }),
+  );
+}
+
+/** Every page of an agenda, `limit` at a time. */
+async function wholeAgenda(client: ApiClient, limit: number): Promise<{ id: string; dueAt?: string }[][]> {
+  const pages: { id: string; dueAt?: string }[][] = [];
+  let cursor: string | null = null;
+  do {
+    const response = await client.get(`/me/agenda?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(response.status, response.text).toBe(200);
+    pages.push(response.body.items);
+    cursor = response.body.nextCursor;
+  } while (cursor);
+  return pages;
+}
+
+describe('agenda of a large owner', () => {
+  /** A rep of team red with `count` open activities written to the table, due a minute apart from an hour ago. */
+  async function repWithActivities(tenant: string, admin: ApiClient, teamId: string, count: number) {
+    const email = `${unique('busy')}@${tenant}.test`;
+    const user = await admin.post('/users', { email, name: 'Busy Rep', role: 'rep', teamId });
+    expect(user.status).toBe(201);
+    const userId = user.body.id as string;
+    const client = api(await tokenFor({ tenant, role: 'rep', user: userId, team: teamId, email }));
+    const { toItem } = await import('#shared/store/records');
+    const { activities } = await import('#shared/store/entities');
+    const next = monotonicFactory();
+    const now = new Date().toISOString();
+    const start = Date.now() - 3_600_000;
+    // Created in the reverse of their due order, so an order by id would show the wrong one first.
+    const records = Array.from({ length: count }, (_, index) => ({
+      id: next(),
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+      ownerId: userId,
+      teamId,
+      archived: false,
+      type: 'task',
+      subject: `Busy ${index}`,
+      status: 'open',
+      reminderState: 'none',
+      dueAt: new Date(start + (count - index) * 60_000).toISOString(),
+      assigneeId: userId,
+    }));
+    return {
+      userId,
+      client,
+      records,
+      items: records.map((record) => toItem(activities, tenant, record as never)),
+    };
+  }
+
+  it('pages through every open activity by due time, past 500, and shows them to their assignee only', async () => {
+    useTestTable();
+    const busy = await repWithActivities(world.tenant, world.admin.client, world.teams.red, 501);
+    await writeActivities(busy.items);
+    const undated = await newActivity(busy.client);
+
+    const pages = await wholeAgenda(busy.client, 200);
+    expect(pages.map((page) => page.length)).toEqual([200, 200, 102]);
+    const served = pages.flat();
+    const expected = [...busy.records]
+      .sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1))
+      .map((record) => record.id);
+    expect(served.map((item) => item.id)).toEqual([...expected, undated.id]);
+
+    // Another rep of the tenant, a rep of another team, and a user of another tenant with the same id.
+    const others = [
+      world.repRed2.client,
+      world.repBlue.client,
+      api(await tokenFor({ tenant: uniqueTenant(), role: 'rep', user: busy.userId, team: world.teams.red })),
+    ];
+    for (const other of others) {
+      const agenda = await other.get('/me/agenda?limit=200');
+      expect(agenda.status).toBe(200);
+      expect(ids(agenda)).not.toContain(expected[0]);
+      expect(ids(agenda)).not.toContain(undated.id);
+    }
+    const first = await busy.client.get('/me/agenda?limit=1');
+    expect((await world.repBlue.client.get(`/me/agenda?cursor=${first.body.nextCursor}`)).status).toBe(400);
+  });
+
+  it('takes activities written before the agenda index in due order once the report rebuild has run', async () => {
+    useTestTable();
+    const tenant = uniqueTenant();
+    const admin = api(await tokenFor({ tenant, role: 'admin', user: `admin-${tenant}` }));
+    const team = await admin.post('/teams', { name: 'Red' });
+    expect(team.status).toBe(201);
+    const busy = await repWithActivities(tenant, admin, team.body.id, 3);
+    // As earlier versions wrote them: the state index sorted by id.
+    await writeActivities(busy.items.map((item) => ({ ...item, gsi6sk: item.id })));
+    const byDue = [...busy.records].reverse().map((record) => record.id);
+    expect(ids(await busy.client.get('/me/agenda'))).toEqual([...byDue].reverse());
+
+    const rebuilt = await admin.post('/admin/reports/rebuild', {});
+    expect(rebuilt.status, rebuilt.text).toBe(200);
+    expect(ids(await busy.client.get('/me/agenda'))).toEqual(byDue);
   });
 });
 

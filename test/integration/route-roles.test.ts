@@ -1,7 +1,9 @@
+import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type HttpFunctionName, httpFunctions } from '#shared/api/catalogue';
 import type { RouteDef } from '#shared/api/route';
 import type { ApiClient, ApiResponse } from '../support/api.ts';
+import { useTestTable } from '../support/dynamo.ts';
 import { createWorld, type Member, unique, type World } from './world.ts';
 
 /**
@@ -561,6 +563,24 @@ const samples: Record<OperationId, Sample | NotCallable> = {
     call: async (who) => ({ path: `/sequences/${await make.sequence(who.client)}/enrollments` }),
   },
   getSequenceEnrollment: { call: async (who) => ({ path: await enrollment(who) }) },
+  // A job is only made for a segment of more than 1,000 contacts: written here as the route would write it.
+  getSequenceEnrollmentJob: {
+    call: async (who) => {
+      const sequence = await make.sequence(who.client);
+      useTestTable();
+      const { createEnrollmentJob } = await import('#shared/store/enrollment-jobs');
+      const job = await createEnrollmentJob({
+        tenantId: world.tenant,
+        id: ulid(),
+        sequenceId: sequence,
+        segmentId: ulid(),
+        requestedBy: who.id,
+        requesterRights: { role: 'rep' },
+        linkBaseUrl: 'http://localhost',
+      });
+      return { path: `/sequences/${sequence}/enrollment-jobs/${job.id}` };
+    },
+  },
   unenrollFromSequence: { call: async (who) => ({ path: await enrollment(who) }) },
 
   // saved views

@@ -1,17 +1,22 @@
 import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import type { BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { monotonicFactory } from 'ulid';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadOrCreateSigningSecret } from '../../infra/local/dev-secrets.ts';
 import { CLAIM_LEDGER_PATH } from '../../infra/local/ses-events.ts';
 import {
   type ApiClient,
+  api,
   eventually,
   type PendingSchedule,
   pendingSchedules,
   runDueSchedules,
   tokenFor,
+  uniqueTenant,
 } from '../support/api.ts';
 import { useTestTable } from '../support/dynamo.ts';
+import { routeFor, shapeErrors } from '../support/response-shape.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 let world: World;
@@ -703,5 +708,229 @@ describe('sequences', () => {
         (item: { contactId: string }) => item.contactId,
       ),
     ).toEqual([contact.id]);
+  });
+});
+
+describe('enrollment of a large segment', () => {
+  /** Contacts written straight to the table (the API would take minutes for a thousand), 25 a batch. */
+  async function writeContacts(records: readonly Record<string, unknown>[]) {
+    const { toItem } = await import('#shared/store/records');
+    const { contacts } = await import('#shared/store/entities');
+    const { dynamo } = await import('#shared/store/client');
+    const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const tableName = inject('tableName');
+    const items = records.map((record) => toItem(contacts, world.tenant, record as never));
+    const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, n) =>
+      items.slice(n * 25, n * 25 + 25),
+    );
+    await Promise.all(
+      [0, 1, 2, 3].map(async (worker) => {
+        for (let n = worker; n < batches.length; n += 4) {
+          let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = (batches[n] ?? []).map(
+            (Item) => ({ PutRequest: { Item } }),
+          );
+          while (requests.length > 0) {
+            const output = await dynamo.send(
+              new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+            );
+            requests = output.UnprocessedItems?.[tableName] ?? [];
+          }
+        }
+      }),
+    );
+  }
+
+  it('enrolls past the request limit through a job: 202, each contact once, counted once with reasons', async () => {
+    const { admin, repRed, repBlue, stranger } = world;
+    const tag = unique('big');
+    const next = monotonicFactory();
+    const now = new Date().toISOString();
+    // One past the request's limit (MAX_SEGMENT_ENROLLMENT, 1,000), plus one unsubscribed and one without email.
+    const records = Array.from({ length: 1003 }, (_, index) => ({
+      id: next(),
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+      ownerId: admin.id,
+      archived: false,
+      firstName: `Bulk ${index}`,
+      ...(index === 1002 ? {} : { email: `${tag}-${index}@bulk.example` }),
+      tags: [tag],
+      customFields: {},
+      marketingStatus: index === 1001 ? 'unsubscribed' : 'subscribed',
+    }));
+    await writeContacts(records);
+    const segment = await admin.client.post('/segments', {
+      name: unique('Bulk'),
+      filter: { all: [{ field: 'tags', op: 'contains', value: tag }] },
+    });
+    expect(segment.status, segment.text).toBe(201);
+    const template = await newTemplate(admin.client);
+    const sequence = await newSequence(admin.client, { steps: [{ delayHours: 1, templateId: template.id }] });
+    const early = records[0]?.id as string;
+    await enroll(admin.client, sequence.id, { contactIds: [early] });
+
+    const started = await admin.client.post(`/sequences/${sequence.id}/enroll`, {
+      segmentId: segment.body.id,
+    });
+    expect(started.status, started.text).toBe(202);
+    expect(started.body).toMatchObject({
+      sequenceId: sequence.id,
+      segmentId: segment.body.id,
+      status: 'running',
+    });
+    const location = started.headers.get('location') as string;
+    expect(location).toBe(`/sequences/${sequence.id}/enrollment-jobs/${started.body.id}`);
+    expect(shapeErrors(routeFor('POST', `/sequences/${sequence.id}/enroll`), started.body)).toEqual([]);
+
+    const expected = {
+      status: 'done',
+      chunks: 11,
+      chunksDone: 11,
+      enrolled: 1000,
+      skipped: {
+        already_enrolled: 1,
+        previously_enrolled: 0,
+        not_found: 0,
+        no_email: 1,
+        not_subscribed: 1,
+        suppressed: 0,
+      },
+    };
+    await eventually(
+      async () => {
+        const job = await admin.client.get(location);
+        expect(job.status, job.text).toBe(200);
+        expect(job.body).toMatchObject(expected);
+        expect(shapeErrors(routeFor('GET', location), job.body)).toEqual([]);
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+
+    // A chunk delivered again enrolls nobody twice and counts nothing twice.
+    const worker = await import('#functions/queue/sequenceEnroll');
+    const replay = { tenantId: world.tenant, jobId: started.body.id as string, chunk: 0 };
+    const answer = await worker.handler({
+      Records: [{ messageId: 'replayed', body: JSON.stringify(replay) }],
+    } as never);
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect((await admin.client.get(location)).body).toMatchObject(expected);
+    // One enrollment, so one pending first step, per contact enrolled.
+    const steps = (await pendingSchedules(controlToken)).filter(
+      (schedule) => schedule.target === 'sequenceStep' && schedule.payload.sequenceId === sequence.id,
+    );
+    expect(steps).toHaveLength(1001);
+    expect(new Set(steps.map((schedule) => schedule.payload.contactId)).size).toBe(1001);
+
+    // Another tenant, a rep who cannot read the sequence, and an unknown job: 404 alike.
+    expect((await stranger.client.get(location)).status).toBe(404);
+    expect((await repBlue.client.get(location)).status).toBe(404);
+    expect(
+      (await admin.client.get(`/sequences/${sequence.id}/enrollment-jobs/01J00000000000000000000000`)).status,
+    ).toBe(404);
+    // A rep of the team reads the sequence of the admin? Not theirs: the admin's sequence has no team.
+    expect((await repRed.client.get(location)).status).toBe(404);
+  });
+});
+
+describe('sweep of stuck steps', () => {
+  it('fires again a step whose firing died between send and record, then settles one that keeps dying, never mailing twice', async () => {
+    // A tenant of its own: the sweep reads every overdue step of the tenant, and other tests leave theirs.
+    const tenant = uniqueTenant();
+    const token = await tokenFor({ tenant, role: 'admin', user: `admin-${tenant}` });
+    const admin = { client: api(token) };
+    const stepSchedulesOf = async (contactId: string) =>
+      (await pendingSchedules(token)).filter(
+        (schedule) =>
+          schedule.target === 'sequenceStep' &&
+          schedule.payload.sequenceId === sequence.id &&
+          schedule.payload.contactId === contactId,
+      );
+    const sweep = await import('#functions/schedule/sequenceSweep');
+    const { SWEEP_AFTER_MS, MAX_SWEEP_REFIRES } = await import('#shared/domain/sequence');
+    const { getScheduler } = await import('#shared/schedule/select');
+    const { sesMailer } = await import('#shared/mail/ses-mailer');
+    const template = await newTemplate(admin.client);
+    const sequence = await newSequence(admin.client, {
+      steps: [
+        { delayHours: 1, templateId: template.id },
+        // Due well after the sweeps' cutoff once reached.
+        { delayHours: 3, templateId: template.id },
+      ],
+    });
+    // a: fired again and settled by its own firing; b: keeps dying after the send; c: dies before sending.
+    const [a, b, c] = [
+      await newContact(admin.client),
+      await newContact(admin.client),
+      await newContact(admin.client),
+    ];
+    await enroll(admin.client, sequence.id, { contactIds: [a.id, b.id, c.id] });
+    const refOf = (contactId: string) => ({
+      kind: 'sequence' as const,
+      sequenceId: sequence.id,
+      contactId,
+      step: 0,
+    });
+
+    /** A firing that claims the email, gets it to SES (or not) and dies: nothing recorded, its schedule gone. */
+    async function dies(contact: { id: string; email?: string }, sent: boolean) {
+      const ref = refOf(contact.id);
+      await deliveries.createDelivery(tenant, { ref, email: contact.email ?? '', status: 'pending' });
+      const claimed = await deliveries.claimDelivery(tenant, ref, new Date());
+      if (sent)
+        await sesMailer().send({
+          to: contact.email ?? '',
+          subject: 'Sent by the firing that died',
+          text: 'Hello',
+          tags: { claim: claimed?.claimId ?? '' },
+        });
+      for (const schedule of await stepSchedulesOf(contact.id))
+        await (await getScheduler()).cancel(schedule.name);
+    }
+    await dies(a, true);
+    await dies(b, true);
+    await dies(c, false);
+    const due = Date.parse((await enrollmentOf(admin.client, sequence.id, a.id)).nextStepAt);
+    const late = new Date(due + SWEEP_AFTER_MS + 1_000);
+
+    // Not yet overdue enough: nothing happens.
+    expect(await sweep.sweepTenant(tenant, new Date(due + 1_000))).toEqual({ refired: 0, settled: 0 });
+    // Overdue: each stuck step gets its schedule back; a's firing settles its claim by SES's record.
+    expect(await sweep.sweepTenant(tenant, late)).toEqual({ refired: 3, settled: 0 });
+    const [again] = await stepSchedulesOf(a.id);
+    expect(again?.payload.step).toBe(0);
+    await expect(sequenceStep.handler({ ...again?.payload, scheduledAt: again?.scheduledAt })).resolves.toBe(
+      'sent',
+    );
+    expect(await enrollmentOf(admin.client, sequence.id, a.id)).toMatchObject({
+      status: 'active',
+      currentStep: 1,
+    });
+
+    // b's and c's firings keep dying: past MAX_SWEEP_REFIRES sweeps, the sweep settles them without sending.
+    for (let sweeps = 2; sweeps <= MAX_SWEEP_REFIRES; sweeps++)
+      expect(await sweep.sweepTenant(tenant, late)).toEqual({ refired: 2, settled: 0 });
+    expect(await sweep.sweepTenant(tenant, late)).toEqual({ refired: 0, settled: 2 });
+    expect(await deliveries.getDelivery(tenant, refOf(b.id))).toMatchObject({ status: 'sent' });
+    expect(await deliveries.getDelivery(tenant, refOf(c.id))).toMatchObject({
+      status: 'failed',
+      reason: 'not sent: the step kept failing',
+    });
+    for (const contact of [b, c])
+      expect(await enrollmentOf(admin.client, sequence.id, contact.id)).toMatchObject({
+        status: 'active',
+        currentStep: 1,
+      });
+    // Nothing left to sweep, and a late firing of a settled step does nothing.
+    expect(await sweep.sweepTenant(tenant, late)).toEqual({ refired: 0, settled: 0 });
+    const stale = (await stepSchedulesOf(b.id)).find((schedule) => schedule.payload.step === 0);
+    await expect(sequenceStep.handler({ ...stale?.payload, scheduledAt: stale?.scheduledAt })).resolves.toBe(
+      'done',
+    );
+
+    // One email each for a and b (the one the dead firing sent), none for c.
+    expect(await subjectsOf(a.email ?? '')).toEqual(['Sent by the firing that died']);
+    expect(await subjectsOf(b.email ?? '')).toEqual(['Sent by the firing that died']);
+    expect(await subjectsOf(c.email ?? '')).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ApiClient } from '../support/api.ts';
+import { useTestTable } from '../support/dynamo.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 let world: World;
@@ -161,6 +163,72 @@ describe('templates', () => {
       (await world.repRed.client.post(`/templates/${created.id}/render`, { contactId: 'nope' })).status,
     ).toBe(400);
     expect((await world.repRed.client.post(`/templates/${created.id}/render`, {})).status).toBe(400);
+  });
+
+  it('stores the compiled form with each version, never shows it, and backfills a version stored without one', async () => {
+    useTestTable();
+    const { dynamo } = await import('#shared/store/client');
+    const { recordKey } = await import('#shared/store/keys');
+    const { backfillCompiledTemplates } = await import('#shared/store/template-backfill');
+    const { unpackSpecs } = await import('#shared/domain/template');
+    const created = await template(world.repRed.client);
+    const key = recordKey(world.tenant, 'TEMPLATE', created.id);
+    const stored = async () =>
+      (await dynamo.send(new GetCommand({ TableName: inject('tableName'), Key: key, ConsistentRead: true })))
+        .Item as { compiled?: Uint8Array; version: number } | undefined;
+    const specsOf = async () => {
+      const compiled = (await stored())?.compiled;
+      return compiled && unpackSpecs(compiled);
+    };
+    const saved = await specsOf();
+    expect(saved).toEqual({
+      subject: expect.any(String),
+      html: expect.any(String),
+      text: expect.any(String),
+      generatedText: true,
+    });
+    expect(created).not.toHaveProperty('compiled');
+    const read = await world.repRed.client.get(`/templates/${created.id}`);
+    expect(read.body).not.toHaveProperty('compiled');
+    const listed = await world.repRed.client.get('/templates');
+    expect(listed.body.items.some((item: object) => 'compiled' in item)).toBe(false);
+    const preview = (
+      await world.repRed.client.post(`/templates/${created.id}/render`, { contactId: scriptKid })
+    ).body;
+
+    // A new version is compiled again: the compiled form is the version's.
+    const patched = await world.repRed.client.patch(
+      `/templates/${created.id}`,
+      { subject: 'Changed {{contact.lastName}}' },
+      { 'If-Match': `"${created.version}"` },
+    );
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body).not.toHaveProperty('compiled');
+    expect((await specsOf())?.subject).not.toBe(saved?.subject);
+    expect((await specsOf())?.html).toBe(saved?.html);
+
+    // A version saved before templates were compiled on save: previewed by compiling it, then backfilled.
+    await dynamo.send(
+      new UpdateCommand({ TableName: inject('tableName'), Key: key, UpdateExpression: 'REMOVE compiled' }),
+    );
+    const legacy = await world.repRed.client.post(`/templates/${created.id}/render`, {
+      contactId: scriptKid,
+    });
+    expect(legacy.status).toBe(200);
+    expect(legacy.body).toEqual({ ...preview, subject: 'Changed "Bobby" & Tables' });
+    const version = (await stored())?.version;
+    const report = await backfillCompiledTemplates();
+    expect(report.templates).toBeGreaterThanOrEqual(1);
+    expect(report.skipped.filter((line) => line.startsWith(`${world.tenant}/`))).toEqual([]);
+    expect((await stored())?.version).toBe(version);
+    const backfilled = await specsOf();
+    expect(backfilled?.html).toBe(saved?.html);
+    expect(backfilled?.text).toBe(saved?.text);
+    // Run again, it finds nothing of this tenant to do.
+    expect(
+      (await backfillCompiledTemplates()).skipped.filter((line) => line.startsWith(`${world.tenant}/`)),
+    ).toEqual([]);
+    expect(await specsOf()).toEqual(backfilled);
   });
 
   it('applies record rules: reps read their team, change only their own; other tenants see nothing', async () => {

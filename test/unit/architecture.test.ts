@@ -24,7 +24,9 @@ const exportsHandler = (file: string): boolean =>
  * The layers of the codebase, bottom to top (the README's architecture section shows the same
  * table). The domain knows nothing of storage, schemas, HTTP or AWS; ports and adapters build on
  * it; the store on those; the HTTP layer on the store; functions on everything shared; infra (the
- * CDK app and the local runtime) on top. Tests and the bench sit above all and are not checked.
+ * CDK app and the local runtime) on top. Above infra, the tools: the contract of the bench's unit
+ * counts (bench/unit-counts.ts) and the cost model (cost/), which reads it and the catalogue. Tests
+ * and the rest of the bench sit above all and are not checked.
  */
 const crm: Architecture = {
   layers: [
@@ -50,6 +52,8 @@ const crm: Architecture = {
     [{ name: 'shared/http', paths: ['shared/http/'] }],
     [{ name: 'functions', paths: ['functions/'] }],
     [{ name: 'infra', paths: ['infra/'] }],
+    [{ name: 'bench/unit-counts', paths: ['bench/unit-counts.ts'] }],
+    [{ name: 'cost', paths: ['cost/'] }],
   ],
   entryFolders: ['functions/'],
   isEntry: exportsHandler,
@@ -60,6 +64,11 @@ const crm: Architecture = {
       reason: 'shared/domain holds pure rules and imports no AWS package',
     },
     {
+      paths: ['cost/'],
+      packages: ['@aws-sdk/', 'aws-sdk'],
+      reason: 'the cost model prices measured counts and calls no AWS service',
+    },
+    {
       paths: ['shared/', 'functions/', 'infra/local/'],
       packages: ['aws-cdk-lib', 'constructs', 'cdk-nag'],
       reason: 'CDK is for deployment only: no Lambda bundle and no local run loads it',
@@ -67,8 +76,13 @@ const crm: Architecture = {
   ],
 };
 
-describe('architecture of functions/, shared/ and infra/', () => {
-  const graph = buildImportGraph(root, ['functions', 'shared', 'infra']);
+describe('architecture of functions/, shared/, infra/ and cost/', () => {
+  // Of the bench, only the unit counts contract is code others import (the cost model).
+  const bench = buildImportGraph(root, ['bench']);
+  const graph: ImportGraph = new Map([
+    ...buildImportGraph(root, ['functions', 'shared', 'infra', 'cost']),
+    ...[...bench].filter(([file]) => file === 'bench/unit-counts.ts'),
+  ]);
 
   it('reads the real tree', () => {
     // Guards the checks below against passing on an empty or misread graph.

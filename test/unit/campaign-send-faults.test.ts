@@ -14,6 +14,7 @@ import {
   SES_EVENTS_HORIZON_MS,
   type SendEvidence,
 } from '../../shared/domain/delivery.ts';
+import { compileTemplateSpecs, packSpecs } from '../../shared/domain/template-save.ts';
 import { processCampaignMessage } from '../../shared/mail/campaign-send.ts';
 import { classifySendError, DeliveryOutcomeUnknown, sendDelivery } from '../../shared/mail/deliver.ts';
 import type { SendBudget } from '../../shared/mail/send-budget.ts';
@@ -186,6 +187,10 @@ describe('a crash between the send and the state write', () => {
     snapshot: {
       template: { name: 'T', subject: 'Hi', html: '<p>Hi {{contact.firstName}}</p>' },
       segment: { name: 'S', filter: {} },
+    },
+    // The template as compiled when saved, which the start copies into the campaign when it freezes it.
+    compiled: {
+      template: packSpecs(compileTemplateSpecs({ subject: 'Hi', html: '<p>Hi {{contact.firstName}}</p>' })),
     },
   };
   const message = { tenantId, campaignId: ref.campaignId, contactIds: [ref.contactId] };

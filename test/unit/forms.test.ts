@@ -199,6 +199,10 @@ describe('form-encoded bodies', () => {
       ['email', 'a@b.example'],
     ]);
     expect(formPairs('firstName=Jos%E9', 'iso-8859-1')).toEqual([['firstName', 'José']]);
+    // Every label WHATWG maps to Windows-1252 reads 0x80 as € and 0x93/0x94 as curly quotes.
+    for (const label of ['windows-1252', 'iso-8859-1', 'latin1', 'us-ascii'])
+      expect(formPairs('p=%80%205%20%93ok%94', label), label).toEqual([['p', '€ 5 \u201cok\u201d']]);
+    expect(() => formPairs('p=%81', 'windows-1252')).toThrow(expect.objectContaining({ status: 400 }));
     // Shift_JIS: 日本 is 93 FA 96 7B, the last byte a plain "{" escaped; "%83A" is ア with a plain second byte.
     expect(formPairs('n=%93%FA%96%7B%83A', 'shift_jis')).toEqual([['n', '日本ア']]);
     expect(formPairs('n=Zoë%20%F0%9F%91%8B&p=100%', 'utf-8')).toEqual([

@@ -4,6 +4,7 @@ import { httpFunctions } from '../../shared/api/catalogue.ts';
 import { ids, users } from '../../shared/api/examples/common.ts';
 import { companyExamples, contactExamples, leadExamples } from '../../shared/api/examples/crm.ts';
 import { exportExamples, sharedListExamples } from '../../shared/api/examples/data.ts';
+import { routeExamples } from '../../shared/api/examples/routes/index.ts';
 import { dealExamples } from '../../shared/api/examples/sales.ts';
 import { badRequestExample, openApiDocument } from '../../shared/api/openapi.ts';
 import type { RouteDef } from '../../shared/api/route.ts';
@@ -49,7 +50,7 @@ const canonical = (value: unknown): string =>
   );
 
 describe.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', (_, route) => {
-  const examples = route.examples ?? {};
+  const examples = routeExamples[route.operationId] ?? {};
 
   it('has an example of each part it has, and none of a part it lacks', () => {
     expect(examples.request !== undefined, 'request example iff a body').toBe(
@@ -86,6 +87,13 @@ describe.each(routes.map((route) => [`${route.method} ${route.path}`, route] as 
   });
 });
 
+describe('the examples by operationId (shared/api/examples/routes/)', () => {
+  it('each name a route of the catalogue, so none is left behind when a route goes', () => {
+    const operations = new Set(routes.map((route) => route.operationId));
+    expect(Object.keys(routeExamples).filter((operationId) => !operations.has(operationId))).toEqual([]);
+  });
+});
+
 describe('the examples in the OpenAPI document', () => {
   const document = openApiDocument('https://api.crm.example') as {
     paths: Record<string, Record<string, Operation>>;
@@ -113,7 +121,7 @@ describe('the examples in the OpenAPI document', () => {
     '%s: shows the route’s own examples, and a 400 worded as its validation words it',
     (_, route) => {
       const operation = operationOf(route);
-      const examples = route.examples ?? {};
+      const examples = routeExamples[route.operationId] ?? {};
       const success = operation.responses[String(route.status)];
       if (route.body)
         expect(operation.requestBody?.content['application/json']?.example).toEqual(examples.request);

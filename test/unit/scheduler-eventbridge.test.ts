@@ -36,6 +36,7 @@ const env: Record<string, string> = {
   [scheduleEnv.targetArn('campaignStart')]: 'arn:aws:lambda:eu-west-1:123456789012:function:campaign-start',
   [scheduleEnv.targetArn('sequenceStep')]: 'arn:aws:lambda:eu-west-1:123456789012:function:sequence-step',
   [scheduleEnv.targetArn('alertScan')]: 'arn:aws:lambda:eu-west-1:123456789012:function:alert-scan',
+  [scheduleEnv.targetArn('sequenceSweep')]: 'arn:aws:lambda:eu-west-1:123456789012:function:sequence-sweep',
 };
 const saved: Record<string, string | undefined> = {};
 beforeAll(() => {

@@ -121,7 +121,7 @@ describe('stored key strings', () => {
           "gsi5pk": "T#acme#ACTIVITY#TEAM#t1",
           "gsi5sk": "01J0000000000000000000000A",
           "gsi6pk": "T#acme#ACTIVITY#STATE#open#u2",
-          "gsi6sk": "01J0000000000000000000000A",
+          "gsi6sk": "~#01J0000000000000000000000A",
           "pk": "T#acme#ACTIVITY#01J0000000000000000000000A",
           "sk": "A",
         },

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lastActivityUpdate } from '#functions/stream/consumers/contact-activity';
-import {
-  compileTemplate,
-  htmlToText,
-  renderTemplate,
-  TemplateError,
-  templateProblems,
-} from '#shared/domain/template';
+import { TemplateError, type TemplateSource, type TemplateVariables } from '#shared/domain/template';
+import { compileTemplate, htmlToText, templateProblems } from '#shared/domain/template-save';
 import { fieldChanges } from '#shared/domain/timeline';
 
 const variables = {
@@ -24,6 +19,9 @@ const errorOf = (source: { subject: string; html: string; text?: string }): Temp
   }
   throw new Error('compiled');
 };
+
+const renderTemplate = (source: TemplateSource, data: TemplateVariables) =>
+  compileTemplate(source).render(data);
 
 describe('templates', () => {
   it('escapes variables in the HTML part, so markup in a contact stays text', () => {

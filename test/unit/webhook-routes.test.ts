@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { routeExamples } from '../../shared/api/examples/routes/index.ts';
 import type { RouteDef } from '../../shared/api/route.ts';
 import { webhookRoutes } from '../../shared/api/webhooks.ts';
 import { webhookSchemas } from '../../shared/schemas/webhooks.ts';
@@ -9,11 +10,15 @@ describe('webhook routes', () => {
     for (const route of webhookRoutes as readonly RouteDef[]) {
       expect(route.role, route.operationId).toEqual({ least: 'admin' });
       if (route.status === 204) continue;
-      expect(route.examples?.response, route.operationId).toBeDefined();
+      expect(routeExamples[route.operationId]?.response, route.operationId).toBeDefined();
       if (route.response)
-        expect(() => z.parse(route.response?.() as z.ZodMiniType, route.examples?.response)).not.toThrow();
+        expect(() =>
+          z.parse(route.response?.() as z.ZodMiniType, routeExamples[route.operationId]?.response),
+        ).not.toThrow();
       if (route.body)
-        expect(() => z.parse(route.body?.() as z.ZodMiniType, route.examples?.request)).not.toThrow();
+        expect(() =>
+          z.parse(route.body?.() as z.ZodMiniType, routeExamples[route.operationId]?.request),
+        ).not.toThrow();
     }
   });
 

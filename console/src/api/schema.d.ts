@@ -24,7 +24,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List activities by assignee, status, related record (`related=contact:<id>`) or due time (`dueBefore`); `q` is a subject prefix */
+        /** List activities by assignee, status, related record (`related=contact:<id>`) or due time (`dueBefore`); `q` is a subject prefix. Newest first, except `assigneeId` with `status`, which lists by due time, latest first (undated ones first) */
         get: operations["listActivities"];
         put?: never;
         /** Create a task, call, meeting, email or note, assigned to the caller unless `assigneeId` says otherwise; `remindAt` (in the future) schedules an email and notification to the assignee */
@@ -1178,7 +1178,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The caller's open activities by due time: overdue first, undated last (the 500 most recently created open activities are considered) */
+        /** The caller's open activities by due time: overdue first, undated last, however many there are (each page is one read of an index sorted by due time) */
         get: operations["getAgenda"];
         put?: never;
         post?: never;
@@ -1839,8 +1839,25 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Enroll contacts: exactly one of `contactIds` (1-500) or `segmentId` (resolved now; at most 1,000 matching contacts, 409 beyond). Each enrolled contact gets its first step scheduled. Answers `{enrolled, skipped: [{contactId, reason}]}` with reasons `already_enrolled`, `previously_enrolled` (a contact runs through a sequence once; a completed or exited enrollment is not restarted), `not_found` (missing, archived or not visible to you), `no_email`, `not_subscribed`, `suppressed`. Anyone who can read the sequence may enroll the contacts they can see; a segment's contacts that you cannot see are left out. An archived sequence answers 409 */
+        /** Enroll contacts: exactly one of `contactIds` (1-500) or `segmentId` (resolved now). Each enrolled contact gets its first step scheduled. Answers 200 `{enrolled, skipped: [{contactId, reason}]}` for contactIds and for a segment of at most 1,000 matching contacts; a larger segment, of any size, is enrolled in the background: 202 with the job (`{id, status: running, ...}`, Location `/sequences/{id}/enrollment-jobs/{jobId}`), which counts the enrolled and skipped contacts per reason as it goes. Reasons: `already_enrolled`, `previously_enrolled` (a contact runs through a sequence once; a completed or exited enrollment is not restarted), `not_found` (missing, archived or not visible to you), `no_email`, `not_subscribed`, `suppressed`. Anyone who can read the sequence may enroll the contacts they can see; a segment's contacts that you cannot see are left out. An archived sequence answers 409 */
         post: operations["enrollInSequence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sequences/{id}/enrollment-jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A large segment's background enrollment: `running` while its contacts are enrolled chunk by chunk (`chunks` once the segment is resolved, `chunksDone` so far), then `done`, or `failed` with `error` (the sequence or segment was archived, the requester deactivated). `enrolled` and `skipped` (per reason) count the contacts so far; each is counted once, however often the worker's messages are delivered. Visible to whoever can read the sequence; a rep sees only the jobs they started */
+        get: operations["getSequenceEnrollmentJob"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9824,6 +9841,28 @@ export interface operations {
                             /** @enum {string} */
                             reason: "already_enrolled" | "previously_enrolled" | "not_found" | "no_email" | "not_subscribed" | "suppressed";
                         }[];
+                    } | {
+                        chunks?: number;
+                        chunksDone: number;
+                        createdAt: string;
+                        enrolled: number;
+                        error?: string;
+                        finishedAt?: string;
+                        id: string;
+                        requestedBy: string;
+                        segmentId: string;
+                        sequenceId: string;
+                        skipped: {
+                            already_enrolled: number;
+                            no_email: number;
+                            not_found: number;
+                            not_subscribed: number;
+                            previously_enrolled: number;
+                            suppressed: number;
+                        };
+                        /** @enum {string} */
+                        status: "running" | "done" | "failed";
+                        updatedAt: string;
                     };
                 };
             };
@@ -9842,6 +9881,55 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getSequenceEnrollmentJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        chunks?: number;
+                        chunksDone: number;
+                        createdAt: string;
+                        enrolled: number;
+                        error?: string;
+                        finishedAt?: string;
+                        id: string;
+                        requestedBy: string;
+                        segmentId: string;
+                        sequenceId: string;
+                        skipped: {
+                            already_enrolled: number;
+                            no_email: number;
+                            not_found: number;
+                            not_subscribed: number;
+                            previously_enrolled: number;
+                            suppressed: number;
+                        };
+                        /** @enum {string} */
+                        status: "running" | "done" | "failed";
+                        updatedAt: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ResourceNotFound"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -1,4 +1,4 @@
-import iconv from 'iconv-lite';
+import { decodeWindows1252 } from '../windows-1252.ts';
 import type { CsvEncoding } from './entities.ts';
 import { ImportFileError } from './errors.ts';
 
@@ -10,9 +10,9 @@ import { ImportFileError } from './errors.ts';
  * checks every later byte, so a file that turns out not to be UTF-8 after the
  * prefix fails naming the byte, never decodes to replacement characters.
  * UTF-8 and UTF-16 go through TextDecoder in streaming mode (a character or
- * surrogate pair cut by a chunk boundary is joined); Windows-1252 goes through
- * iconv-lite: Node's TextDecoder maps 0x80 to U+0080,
- * not €.
+ * surrogate pair cut by a chunk boundary is joined); Windows-1252, one byte
+ * per character, goes through our own table (../windows-1252.ts), since some
+ * Node releases' TextDecoder reads it as Latin-1 (0x80 as U+0080, not €).
  */
 
 /** How many leading bytes encoding and delimiter detection look at. */
@@ -145,8 +145,6 @@ export function bomLengthFor(encoding: CsvEncoding, prefix: Uint8Array): number 
   return bom?.encoding === encoding ? bom.length : 0;
 }
 
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
 /**
  * Decodes a byte stream lazily, one chunk per chunk (memory flat in file size).
  * `skip` bytes (the byte order mark) are dropped first. Throws ImportFileError
@@ -162,11 +160,8 @@ export async function* decodeText(
 ): AsyncGenerator<string> {
   const utf8 = encoding === 'utf-8' ? new Utf8Check() : undefined;
   const unicode = encoding === 'windows-1252' ? undefined : new TextDecoder(encoding, { ignoreBOM: true });
-  const cp1252 = unicode ? undefined : iconv.getDecoder('windows-1252');
   const decode = (bytes: Uint8Array) =>
-    unicode
-      ? unicode.decode(bytes, { stream: true })
-      : (cp1252 as iconv.DecoderStream).write(asBuffer(bytes));
+    unicode ? unicode.decode(bytes, { stream: true }) : decodeWindows1252(bytes);
   const eightBit = encoding === 'utf-8' || encoding === 'windows-1252';
   let offset = 0;
   let toSkip = skip;
@@ -207,14 +202,14 @@ export async function* decodeText(
   }
   if (!eightBit && (offset - skip) % 2 !== 0)
     throw new ImportFileError(`The file ends halfway through a UTF-16 character (byte ${offset - 1}).`);
-  const rest = unicode ? unicode.decode() : cp1252?.end();
+  const rest = unicode?.decode();
   if (rest) yield rest;
 }
 
 /** The prefix decoded without checks, for delimiter detection (the stream decoder checks it again). */
 export function decodePrefix(prefix: Uint8Array, encoding: CsvEncoding, skip: number): string {
-  const bytes = asBuffer(prefix.subarray(skip));
+  const bytes = prefix.subarray(skip);
   return encoding === 'windows-1252'
-    ? iconv.decode(bytes, encoding)
+    ? decodeWindows1252(bytes)
     : new TextDecoder(encoding, { ignoreBOM: true }).decode(bytes);
 }
