@@ -59,12 +59,29 @@ async function locate(token: string, purpose: TrackingPurpose): Promise<Located>
   return { claim, delivery, contact };
 }
 
+/**
+ * A person's first open or click of the email: the campaign's engagement item
+ * (what segments read), then the delivery's stamp. In that order, so a stamp
+ * proves the item is there: a later open or click of a stamped delivery
+ * writes nothing (each write would cost a unit to change nothing), and a
+ * failure between the two is finished by the next open or click.
+ */
+async function recordFirst(
+  { claim, delivery }: Located,
+  field: 'openedAt' | 'clickedAt',
+  at: Date,
+): Promise<void> {
+  if (delivery[field]) return;
+  if (claim.ref.kind === 'campaign') {
+    const kind = field === 'openedAt' ? 'opened' : 'clicked';
+    await recordEngagementItem(claim.tenantId, claim.ref.campaignId, kind, claim.ref.contactId, at);
+  }
+  await recordEngagement(claim.tenantId, claim.ref, field, at);
+}
+
 /** A person opened the email: the delivery's first open, and the campaign's engagement for segments. */
-async function recordOpen({ claim, delivery }: Located, at: Date): Promise<void> {
-  if (!acceptsEngagement(delivery)) return;
-  if (!delivery.openedAt) await recordEngagement(claim.tenantId, claim.ref, 'openedAt', at);
-  if (claim.ref.kind === 'campaign')
-    await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'opened', claim.ref.contactId, at);
+async function recordOpen(located: Located, at: Date): Promise<void> {
+  if (acceptsEngagement(located.delivery)) await recordFirst(located, 'openedAt', at);
 }
 
 /** `an•••@example.com`: enough for the person to recognise the address, not enough to harvest it. */
@@ -134,9 +151,7 @@ export const handler = httpHandler(trackingRoutes, {
       if (!delivery.machineOpenedAt)
         await recordEngagement(claim.tenantId, claim.ref, 'machineOpenedAt', now);
     } else if (acceptsEngagement(delivery)) {
-      if (!delivery.clickedAt) await recordEngagement(claim.tenantId, claim.ref, 'clickedAt', now);
-      if (claim.ref.kind === 'campaign')
-        await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'clicked', claim.ref.contactId, now);
+      await recordFirst(located, 'clickedAt', now);
       // Clicking is reading, even when the images stayed blocked.
       await recordOpen(located, now);
     }

@@ -202,6 +202,39 @@ describe('click redirect', () => {
     expect((await delivery(sent.ref))?.clickedAt).toBe(after?.clickedAt);
   });
 
+  it('a stamp proves its engagement item: later opens and clicks write nothing, a half-done first one is finished', async () => {
+    const sent = await sentToNewContact();
+    const campaignId = campaignOf(sent.ref);
+    const url = 'https://shop.example.com/again';
+    expect((await fetchRaw(sent.open)).status).toBe(200);
+    expect((await anonymous.get(sent.click(url))).status).toBe(302);
+    const stamped = await delivery(sent.ref);
+    expect(stamped?.openedAt).toBeDefined();
+    expect(stamped?.clickedAt).toBeDefined();
+    // Gone behind the handler's back: a repeat that wrote anything would put them back.
+    for (const kind of ['opened', 'clicked'] as const)
+      await store.removeEngagementItem(world.tenant, campaignId, kind, sent.contact.id);
+    expect((await fetchRaw(sent.open)).status).toBe(200);
+    expect((await anonymous.get(sent.click(url))).status).toBe(302);
+    for (const kind of ['opened', 'clicked'] as const)
+      expect(await store.engagementItem(world.tenant, campaignId, kind, sent.contact.id)).toBeUndefined();
+    expect(await delivery(sent.ref)).toEqual(stamped);
+
+    // A first click that stopped after its engagement items: the next click sets the stamps.
+    const half = await sentToNewContact();
+    const { recordEngagementItem } = await import('#shared/store/marketing');
+    const at = new Date(Date.now() - MINUTE / 2);
+    for (const kind of ['opened', 'clicked'] as const)
+      await recordEngagementItem(world.tenant, campaignOf(half.ref), kind, half.contact.id, at);
+    expect((await anonymous.get(half.click(url))).status).toBe(302);
+    const finished = await delivery(half.ref);
+    expect(finished?.clickedAt).toBeDefined();
+    expect(finished?.openedAt).toBeDefined();
+    expect(
+      await store.engagementItem(world.tenant, campaignOf(half.ref), 'clicked', half.contact.id),
+    ).toMatchObject({ at: at.toISOString() });
+  });
+
   it('never redirects a modified, foreign or non-http token: 404, nothing recorded', async () => {
     const sent = await sentToNewContact();
     const token = sent.click('https://shop.example.com/a').slice('/t/c/'.length);
