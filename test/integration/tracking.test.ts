@@ -282,6 +282,66 @@ describe('click redirect', () => {
   });
 });
 
+describe('writes of a click (the handler in process, its DynamoDB writes counted)', () => {
+  const clickEvent = (path: string) =>
+    ({
+      version: '2.0',
+      routeKey: 'GET /t/c/{token}',
+      rawPath: path,
+      rawQueryString: '',
+      headers: { host: 'localhost', 'user-agent': 'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15' },
+      pathParameters: { token: path.slice('/t/c/'.length) },
+      isBase64Encoded: false,
+      requestContext: {
+        domainName: 'localhost',
+        requestId: 'r',
+        http: {
+          method: 'GET',
+          sourceIp: '198.51.100.7',
+          userAgent: 'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15',
+        },
+      },
+    }) as unknown as Parameters<typeof import('#functions/http/tracking').handler>[0];
+
+  it('a first click without an open writes the delivery once, both moments set; a repeat writes nothing', async () => {
+    const sent = await sentToNewContact();
+    const [{ handler }, { dynamo }, { testContext }] = await Promise.all([
+      import('#functions/http/tracking'),
+      import('#shared/store/client'),
+      import('../support/http-event.ts'),
+    ]);
+    const writes: string[] = [];
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName).replace(/Command$/, '');
+        if (/Put|Update|Delete|Transact|BatchWrite/.test(operation)) writes.push(operation);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countTrackingWrites' },
+    );
+    try {
+      const path = sent.click('https://shop.example.com/first');
+      const first = await handler(clickEvent(path), testContext);
+      expect(first).toMatchObject({ statusCode: 302 });
+      // Two engagement items, one delivery update.
+      expect(writes).toEqual(['PutItem', 'PutItem', 'UpdateItem']);
+      const after = await delivery(sent.ref);
+      expect(after?.clickedAt).toBeDefined();
+      expect(after?.openedAt).toBe(after?.clickedAt);
+      const campaignId = campaignOf(sent.ref);
+      for (const kind of ['opened', 'clicked'] as const)
+        expect(await store.engagementItem(world.tenant, campaignId, kind, sent.contact.id)).toBeDefined();
+
+      writes.length = 0;
+      expect(await handler(clickEvent(path), testContext)).toMatchObject({ statusCode: 302 });
+      expect(writes).toEqual([]);
+      expect(await delivery(sent.ref)).toEqual(after);
+    } finally {
+      dynamo.middlewareStack.remove('countTrackingWrites');
+    }
+  });
+});
+
 describe('links as the author wrote them', () => {
   it('redirects a link with non-ASCII, an escaped ampersand and escapes to exactly that address', async () => {
     const sent = await sentToNewContact();
