@@ -20,6 +20,7 @@ import {
   liveContact,
   recordEngagementItem,
 } from '#shared/store/marketing';
+import { keptIfPresent } from '#shared/store/update-expression';
 
 /** Stamped as `updatedBy` on a contact who unsubscribed through a link. */
 export const UNSUBSCRIBE_ACTOR = 'system:unsubscribe';
@@ -59,12 +60,35 @@ async function locate(token: string, purpose: TrackingPurpose): Promise<Located>
   return { claim, delivery, contact };
 }
 
-/** A person opened the email: the delivery's first open, and the campaign's engagement for segments. */
-async function recordOpen({ claim, delivery }: Located, at: Date): Promise<void> {
-  if (!acceptsEngagement(delivery)) return;
-  if (!delivery.openedAt) await recordEngagement(claim.tenantId, claim.ref, 'openedAt', at);
+/**
+ * A person's first open or click of the email: the campaign's engagement items
+ * (what segments read), then the delivery's stamps in one write. In that
+ * order, so a stamp proves its item is there: a later open or click of a
+ * stamped delivery writes nothing (each write would cost a unit to change
+ * nothing), and a failure between the two is finished by the next open or
+ * click. A first click is also the first open when none was recorded
+ * (clicking is reading, even with the images blocked): both moments are set
+ * by the same write, so the delivery changes, and the stream counts it, once.
+ */
+async function recordFirst({ claim, delivery }: Located, field: 'openedAt' | 'clickedAt', at: Date) {
+  const fields = (
+    field === 'clickedAt' ? (['clickedAt', 'openedAt'] as const) : (['openedAt'] as const)
+  ).filter((name) => !delivery[name]);
+  const [first, ...also] = fields;
+  if (!first) return;
   if (claim.ref.kind === 'campaign')
-    await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'opened', claim.ref.contactId, at);
+    for (const name of fields) {
+      const kind = name === 'openedAt' ? 'opened' : 'clicked';
+      await recordEngagementItem(claim.tenantId, claim.ref.campaignId, kind, claim.ref.contactId, at);
+    }
+  // An open recorded since the delivery was read keeps its own moment.
+  const more = Object.fromEntries(also.map((name) => [name, keptIfPresent(at.toISOString())]));
+  await recordEngagement(claim.tenantId, claim.ref, first, at, { also: more });
+}
+
+/** A person opened the email: the delivery's first open, and the campaign's engagement for segments. */
+async function recordOpen(located: Located, at: Date): Promise<void> {
+  if (acceptsEngagement(located.delivery)) await recordFirst(located, 'openedAt', at);
 }
 
 /** `an•••@example.com`: enough for the person to recognise the address, not enough to harvest it. */
@@ -134,11 +158,7 @@ export const handler = httpHandler(trackingRoutes, {
       if (!delivery.machineOpenedAt)
         await recordEngagement(claim.tenantId, claim.ref, 'machineOpenedAt', now);
     } else if (acceptsEngagement(delivery)) {
-      if (!delivery.clickedAt) await recordEngagement(claim.tenantId, claim.ref, 'clickedAt', now);
-      if (claim.ref.kind === 'campaign')
-        await recordEngagementItem(claim.tenantId, claim.ref.campaignId, 'clicked', claim.ref.contactId, now);
-      // Clicking is reading, even when the images stayed blocked.
-      await recordOpen(located, now);
+      await recordFirst(located, 'clickedAt', now);
     }
     const target = redirect(claim.url);
     return { ...target, headers: { ...target.headers, ...noCache } };

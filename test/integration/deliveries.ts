@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 import { expect, inject } from 'vitest';
@@ -53,6 +53,15 @@ export async function useRuntimeStore() {
     signingKey: await secrets.getSigningKey(),
     engagementItem: (tenantId: string, campaignId: string, kind: 'opened' | 'clicked', contactId: string) =>
       item({ pk: keys.engagementPk(tenantId, campaignId, kind), sk: contactId }),
+    removeEngagementItem: async (
+      tenantId: string,
+      campaignId: string,
+      kind: 'opened' | 'clicked',
+      contactId: string,
+    ) => {
+      const Key = { pk: keys.engagementPk(tenantId, campaignId, kind), sk: contactId };
+      await client.dynamo.send(new DeleteCommand({ TableName: tableName, Key }));
+    },
     suppressionItem: (tenantId: string, email: string) =>
       item(keys.suppressionKey(tenantId, suppression.emailHash(tenantId, email))),
   };

@@ -202,6 +202,39 @@ describe('click redirect', () => {
     expect((await delivery(sent.ref))?.clickedAt).toBe(after?.clickedAt);
   });
 
+  it('a stamp proves its engagement item: later opens and clicks write nothing, a half-done first one is finished', async () => {
+    const sent = await sentToNewContact();
+    const campaignId = campaignOf(sent.ref);
+    const url = 'https://shop.example.com/again';
+    expect((await fetchRaw(sent.open)).status).toBe(200);
+    expect((await anonymous.get(sent.click(url))).status).toBe(302);
+    const stamped = await delivery(sent.ref);
+    expect(stamped?.openedAt).toBeDefined();
+    expect(stamped?.clickedAt).toBeDefined();
+    // Gone behind the handler's back: a repeat that wrote anything would put them back.
+    for (const kind of ['opened', 'clicked'] as const)
+      await store.removeEngagementItem(world.tenant, campaignId, kind, sent.contact.id);
+    expect((await fetchRaw(sent.open)).status).toBe(200);
+    expect((await anonymous.get(sent.click(url))).status).toBe(302);
+    for (const kind of ['opened', 'clicked'] as const)
+      expect(await store.engagementItem(world.tenant, campaignId, kind, sent.contact.id)).toBeUndefined();
+    expect(await delivery(sent.ref)).toEqual(stamped);
+
+    // A first click that stopped after its engagement items: the next click sets the stamps.
+    const half = await sentToNewContact();
+    const { recordEngagementItem } = await import('#shared/store/marketing');
+    const at = new Date(Date.now() - MINUTE / 2);
+    for (const kind of ['opened', 'clicked'] as const)
+      await recordEngagementItem(world.tenant, campaignOf(half.ref), kind, half.contact.id, at);
+    expect((await anonymous.get(half.click(url))).status).toBe(302);
+    const finished = await delivery(half.ref);
+    expect(finished?.clickedAt).toBeDefined();
+    expect(finished?.openedAt).toBeDefined();
+    expect(
+      await store.engagementItem(world.tenant, campaignOf(half.ref), 'clicked', half.contact.id),
+    ).toMatchObject({ at: at.toISOString() });
+  });
+
   it('never redirects a modified, foreign or non-http token: 404, nothing recorded', async () => {
     const sent = await sentToNewContact();
     const token = sent.click('https://shop.example.com/a').slice('/t/c/'.length);
@@ -246,6 +279,66 @@ describe('click redirect', () => {
         url: 'javascript:alert(1)',
       }),
     ).toThrow();
+  });
+});
+
+describe('writes of a click (the handler in process, its DynamoDB writes counted)', () => {
+  const clickEvent = (path: string) =>
+    ({
+      version: '2.0',
+      routeKey: 'GET /t/c/{token}',
+      rawPath: path,
+      rawQueryString: '',
+      headers: { host: 'localhost', 'user-agent': 'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15' },
+      pathParameters: { token: path.slice('/t/c/'.length) },
+      isBase64Encoded: false,
+      requestContext: {
+        domainName: 'localhost',
+        requestId: 'r',
+        http: {
+          method: 'GET',
+          sourceIp: '198.51.100.7',
+          userAgent: 'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15',
+        },
+      },
+    }) as unknown as Parameters<typeof import('#functions/http/tracking').handler>[0];
+
+  it('a first click without an open writes the delivery once, both moments set; a repeat writes nothing', async () => {
+    const sent = await sentToNewContact();
+    const [{ handler }, { dynamo }, { testContext }] = await Promise.all([
+      import('#functions/http/tracking'),
+      import('#shared/store/client'),
+      import('../support/http-event.ts'),
+    ]);
+    const writes: string[] = [];
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName).replace(/Command$/, '');
+        if (/Put|Update|Delete|Transact|BatchWrite/.test(operation)) writes.push(operation);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countTrackingWrites' },
+    );
+    try {
+      const path = sent.click('https://shop.example.com/first');
+      const first = await handler(clickEvent(path), testContext);
+      expect(first).toMatchObject({ statusCode: 302 });
+      // Two engagement items, one delivery update.
+      expect(writes).toEqual(['PutItem', 'PutItem', 'UpdateItem']);
+      const after = await delivery(sent.ref);
+      expect(after?.clickedAt).toBeDefined();
+      expect(after?.openedAt).toBe(after?.clickedAt);
+      const campaignId = campaignOf(sent.ref);
+      for (const kind of ['opened', 'clicked'] as const)
+        expect(await store.engagementItem(world.tenant, campaignId, kind, sent.contact.id)).toBeDefined();
+
+      writes.length = 0;
+      expect(await handler(clickEvent(path), testContext)).toMatchObject({ statusCode: 302 });
+      expect(writes).toEqual([]);
+      expect(await delivery(sent.ref)).toEqual(after);
+    } finally {
+      dynamo.middlewareStack.remove('countTrackingWrites');
+    }
   });
 });
 
