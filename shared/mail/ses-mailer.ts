@@ -108,6 +108,33 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
 /** SES's most destinations in one SendBulkEmail call. */
 export const MAX_BULK_ENTRIES = 50;
 
+/**
+ * SES's longest `ReplacementTemplateData` of one bulk entry, in characters:
+ * 262,144 (SES API v2 reference, ReplacementTemplate: "Length Constraints:
+ * Maximum length of 262144"). A rendering whose data is longer cannot be a
+ * bulk entry; it goes out alone by SendEmail (fitsBulkEntry).
+ */
+export const MAX_REPLACEMENT_TEMPLATE_DATA = 262_144;
+
+/**
+ * The largest SendBulkEmail request made, in bytes of its JSON body: 40 MB,
+ * SES's maximum message size through the v2 API (SES Developer Guide,
+ * "Service quotas in Amazon SES": 40 MB per message after base64 encoding,
+ * not adjustable). SES documents no other size for a request, so a bulk
+ * request is held within the size of one message, counted as 40,000,000
+ * bytes (the smaller reading of MB). Fifty entries of the longest replacement
+ * data can exceed it: 262,144 characters of JSON escaped once more in the
+ * request take up to 6 bytes each (`\u0001`), about 1.5 MB per entry.
+ */
+export const MAX_BULK_REQUEST_BYTES = 40_000_000;
+
+/**
+ * Bytes set aside in every bulk request for what its entries share: From,
+ * Reply-To, the inline template, OWN_MAIL_HEADER and the configuration set,
+ * each a few hundred characters at most under SES's own limits.
+ */
+export const BULK_ENVELOPE_RESERVE_BYTES = 64 * 1024;
+
 /** One recipient of a bulk send: its own rendering, headers and tags. */
 export interface BulkEntry {
   readonly to: string;
@@ -157,6 +184,52 @@ const notSentStatuses = new Set<BulkEmailStatus | string>([
   'TRANSIENT_FAILURE',
 ]);
 
+/** The replacement data of one entry: its own subject, text and (when the send has HTML) HTML. */
+const replacementData = (entry: BulkEntry, withHtml: boolean): string =>
+  JSON.stringify({
+    subject: headerText(entry.subject),
+    text: entry.text,
+    ...(withHtml ? { html: entry.html } : {}),
+  });
+
+/** One `BulkEmailEntries` member as SendBulkEmail takes it. */
+function bulkEntryInput(entry: BulkEntry, withHtml: boolean) {
+  const tags = tagList(entry.tags);
+  const headers = headerList(entry.headers ?? {});
+  return {
+    Destination: { ToAddresses: [mailbox(entry.to)] },
+    ReplacementEmailContent: {
+      ReplacementTemplate: { ReplacementTemplateData: replacementData(entry, withHtml) },
+    },
+    ...(headers.length > 0 ? { ReplacementHeaders: headers } : {}),
+    ...(tags.length > 0 ? { ReplacementTags: tags } : {}),
+  };
+}
+
+/**
+ * Whether a rendering can be a SendBulkEmail entry: its replacement data is
+ * at most MAX_REPLACEMENT_TEMPLATE_DATA characters, and the entry alone fits
+ * a request (MAX_BULK_REQUEST_BYTES less BULK_ENVELOPE_RESERVE_BYTES).
+ */
+export function fitsBulkEntry(entry: BulkEntry): boolean {
+  if (replacementData(entry, entry.html !== undefined).length > MAX_REPLACEMENT_TEMPLATE_DATA) return false;
+  return BULK_ENVELOPE_RESERVE_BYTES + bulkEntryBytes(entry) <= MAX_BULK_REQUEST_BYTES;
+}
+
+/**
+ * The bytes an entry adds to a SendBulkEmail request body: its member of
+ * `BulkEmailEntries` as UTF-8 JSON (the SDK's REST-JSON body), plus the comma
+ * that separates it from the next.
+ */
+export function bulkEntryBytes(entry: BulkEntry): number {
+  return Buffer.byteLength(JSON.stringify(bulkEntryInput(entry, entry.html !== undefined))) + 1;
+}
+
+/** A bulk send refused before it reached SES (nothing was sent): each email may go alone. */
+export class BulkRequestRefused extends Error {
+  override readonly name = 'BulkRequestRefused';
+}
+
 /**
  * SES v2 `SendBulkEmail` with an inline template (no CreateEmailTemplate, no
  * template to keep in step): the template is `{{subject}}` / `{{html}}` /
@@ -183,42 +256,36 @@ export function sesBulkMailer(options: SesMailerOptions = {}): BulkMailer {
         throw new Error('Every entry of a bulk send has an HTML part, or none has');
       const address = email.from ?? options.from ?? config.mailFrom ?? DEFAULT_MAIL_FROM;
       const configurationSet = options.configurationSet ?? config.sesConfigurationSet;
-      const output = await client().send(
-        new SendBulkEmailCommand({
-          FromEmailAddress: mailbox(address, email.fromName),
-          ...(email.replyTo ? { ReplyToAddresses: [mailbox(email.replyTo)] } : {}),
-          DefaultContent: {
-            Template: {
-              TemplateContent: {
-                Subject: '{{subject}}',
-                Text: '{{text}}',
-                ...(withHtml ? { Html: '{{html}}' } : {}),
-              },
-              TemplateData: '{}',
-              Headers: headerList({ [OWN_MAIL_HEADER]: email.kind || 'crm' }),
+      const input = {
+        FromEmailAddress: mailbox(address, email.fromName),
+        ...(email.replyTo ? { ReplyToAddresses: [mailbox(email.replyTo)] } : {}),
+        DefaultContent: {
+          Template: {
+            TemplateContent: {
+              Subject: '{{subject}}',
+              Text: '{{text}}',
+              ...(withHtml ? { Html: '{{html}}' } : {}),
             },
+            TemplateData: '{}',
+            Headers: headerList({ [OWN_MAIL_HEADER]: email.kind || 'crm' }),
           },
-          BulkEmailEntries: email.entries.map((entry) => {
-            const tags = tagList(entry.tags);
-            const headers = headerList(entry.headers ?? {});
-            return {
-              Destination: { ToAddresses: [mailbox(entry.to)] },
-              ReplacementEmailContent: {
-                ReplacementTemplate: {
-                  ReplacementTemplateData: JSON.stringify({
-                    subject: headerText(entry.subject),
-                    text: entry.text,
-                    ...(withHtml ? { html: entry.html } : {}),
-                  }),
-                },
-              },
-              ...(headers.length > 0 ? { ReplacementHeaders: headers } : {}),
-              ...(tags.length > 0 ? { ReplacementTags: tags } : {}),
-            };
-          }),
-          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
-        }),
+        },
+        BulkEmailEntries: email.entries.map((entry) => bulkEntryInput(entry, withHtml)),
+        ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+      };
+      const tooLong = input.BulkEmailEntries.findIndex(
+        (entry) =>
+          entry.ReplacementEmailContent.ReplacementTemplate.ReplacementTemplateData.length >
+          MAX_REPLACEMENT_TEMPLATE_DATA,
       );
+      if (tooLong >= 0)
+        throw new BulkRequestRefused(
+          `Entry ${tooLong}'s replacement data is over ${MAX_REPLACEMENT_TEMPLATE_DATA} characters`,
+        );
+      const bytes = Buffer.byteLength(JSON.stringify(input));
+      if (bytes > MAX_BULK_REQUEST_BYTES)
+        throw new BulkRequestRefused(`A bulk request of ${bytes} bytes is over ${MAX_BULK_REQUEST_BYTES}`);
+      const output = await client().send(new SendBulkEmailCommand(input));
       const results = output.BulkEmailEntryResults ?? [];
       return email.entries.map((_, index): BulkEntryResult => {
         const result = results[index];
