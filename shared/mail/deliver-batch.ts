@@ -31,7 +31,11 @@ import {
  *   SES (1 SendBulkEmail) → record (1 TransactWriteItems)
  *
  * per group of up to 50 recipients (SES's SendBulkEmail limit, and never more
- * than one second of the send rate). Each claim is still conditional on its
+ * than one second of the send rate), cut sooner so that its request stays
+ * within MAX_BULK_REQUEST_BYTES (40 MB, SES's v2 message size quota: see
+ * ses-mailer.ts). A recipient whose rendering fits no bulk entry (over SES's
+ * 262,144 characters of ReplacementTemplateData) is claimed with its group
+ * and sent alone by SendEmail under that claim. Each claim is still conditional on its
  * own delivery (`pending`), so a replayed message or a concurrent sender
  * claims nothing twice; each email still carries its own claim id, so a
  * crash between SES's answer and the record is settled by evidence, never by
@@ -47,7 +51,9 @@ import {
  *   record: the claim stays open and the outcome is `unknown` (settled by
  *   evidence later, see settleOpenClaim).
  * - No SES call starts later than CLAIM_SEND_START_MS after the claim, nor
- *   after its budget grant is void (SendGrant.useBy).
+ *   after its budget grant is void (SendGrant.useBy), nor for more
+ *   recipients than its grant has left: the group's grant covers each
+ *   recipient once; a retry, or a call after the grant lapsed, takes another.
  */
 export interface BatchDelivery {
   readonly ref: DeliveryRef;
