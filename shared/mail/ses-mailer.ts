@@ -123,8 +123,11 @@ export const MAX_REPLACEMENT_TEMPLATE_DATA = 262_144;
  * not adjustable). SES documents no other size for a request, so a bulk
  * request is held within the size of one message, counted as 40,000,000
  * bytes (the smaller reading of MB). Fifty entries of the longest replacement
- * data can exceed it: 262,144 characters of JSON escaped once more in the
- * request take up to 6 bytes each (`\u0001`), about 1.5 MB per entry.
+ * data come close: its 262,144 characters take up to 3 bytes each in the
+ * request (UTF-8 outside ASCII; the data is JSON already, so escaping it
+ * once more at most doubles an ASCII character), 786,432 bytes an entry,
+ * 39.3 MB for fifty before their headers and tags; groups are cut by their
+ * measured size (deliver-batch.ts), so no content makes a request larger.
  */
 export const MAX_BULK_REQUEST_BYTES = 40_000_000;
 
