@@ -125,7 +125,7 @@ interface Planned {
  * 262,144 characters of ReplacementTemplateData) is claimed with its group
  * and goes out alone by SendEmail; it adds nothing to the bulk request.
  */
-export function groupsForBulk(
+function groupsForBulk(
   tenantId: string,
   deliveries: readonly BatchDelivery[],
   size: number,
