@@ -15,8 +15,7 @@ import {
   type BulkEntry,
   type BulkEntryResult,
   type BulkMailer,
-  bulkEntryBytes,
-  fitsBulkEntry,
+  bulkEntryPlan,
   MAX_BULK_ENTRIES,
   MAX_BULK_REQUEST_BYTES,
   sesBulkMailer,
@@ -121,15 +120,11 @@ interface Planned {
  * `deliveries` cut into consecutive groups: at most `size` recipients each
  * (one budget grant, one claim transaction), and the bulk request of each
  * within MAX_BULK_REQUEST_BYTES, counted with the longest claim tag SES
- * allows. A rendering that fits no bulk entry (fitsBulkEntry: over SES's
+ * allows. A rendering that fits no bulk entry (bulkEntryPlan: over SES's
  * 262,144 characters of ReplacementTemplateData) is claimed with its group
  * and goes out alone by SendEmail; it adds nothing to the bulk request.
  */
-function groupsForBulk(
-  tenantId: string,
-  deliveries: readonly BatchDelivery[],
-  size: number,
-): Planned[][] {
+function groupsForBulk(tenantId: string, deliveries: readonly BatchDelivery[], size: number): Planned[][] {
   const groups: Planned[][] = [];
   let group: Planned[] = [];
   let bytes = BULK_ENVELOPE_RESERVE_BYTES;
@@ -138,8 +133,9 @@ function groupsForBulk(
       ...delivery.email,
       tags: { ...deliveryTags(tenantId, delivery.ref), claim: LONGEST_CLAIM_TAG },
     };
-    const alone = !fitsBulkEntry(entry);
-    const added = alone ? 0 : bulkEntryBytes(entry);
+    const plan = bulkEntryPlan(entry);
+    const alone = !plan.fits;
+    const added = alone ? 0 : plan.bytes;
     if (group.length >= size || (group.length > 0 && bytes + added > MAX_BULK_REQUEST_BYTES)) {
       groups.push(group);
       group = [];

@@ -112,7 +112,7 @@ export const MAX_BULK_ENTRIES = 50;
  * SES's longest `ReplacementTemplateData` of one bulk entry, in characters:
  * 262,144 (SES API v2 reference, ReplacementTemplate: "Length Constraints:
  * Maximum length of 262144"). A rendering whose data is longer cannot be a
- * bulk entry; it goes out alone by SendEmail (fitsBulkEntry).
+ * bulk entry; it goes out alone by SendEmail (bulkEntryPlan).
  */
 export const MAX_REPLACEMENT_TEMPLATE_DATA = 262_144;
 
@@ -210,22 +210,51 @@ function bulkEntryInput(entry: BulkEntry, withHtml: boolean) {
 }
 
 /**
- * Whether a rendering can be a SendBulkEmail entry: its replacement data is
- * at most MAX_REPLACEMENT_TEMPLATE_DATA characters, and the entry alone fits
- * a request (MAX_BULK_REQUEST_BYTES less BULK_ENVELOPE_RESERVE_BYTES).
+ * The most an entry's parts can grow on the way into the request, per
+ * character: 6 in the replacement data (a control character becomes
+ * `\u00XX`), 7 bytes in the request body (that escape's backslash escaped
+ * again); any other character takes at most 3 (UTF-8, or a quote escaped twice).
  */
-export function fitsBulkEntry(entry: BulkEntry): boolean {
-  if (replacementData(entry, entry.html !== undefined).length > MAX_REPLACEMENT_TEMPLATE_DATA) return false;
-  return BULK_ENVELOPE_RESERVE_BYTES + bulkEntryBytes(entry) <= MAX_BULK_REQUEST_BYTES;
+const DATA_CHARS_PER_CHAR = 6;
+const REQUEST_BYTES_PER_CHAR = 7;
+/**
+ * An entry's JSON structure and its address (at most 254 characters of at most
+ * 3 bytes each), with room to spare; each header and tag adds 32 for its own.
+ */
+const ENTRY_STRUCTURE_BYTES = 2_048;
+
+/** How a rendering goes into a SendBulkEmail request (see bulkEntryPlan). */
+export interface BulkEntryPlan {
+  /** Whether it can be a bulk entry at all; if not, it goes alone by SendEmail. */
+  readonly fits: boolean;
+  /** At least the bytes it adds to a request body (its member of `BulkEmailEntries` and a comma). */
+  readonly bytes: number;
 }
 
 /**
- * The bytes an entry adds to a SendBulkEmail request body: its member of
- * `BulkEmailEntries` as UTF-8 JSON (the SDK's REST-JSON body), plus the comma
- * that separates it from the next.
+ * Whether a rendering can be a SendBulkEmail entry — its replacement data at
+ * most MAX_REPLACEMENT_TEMPLATE_DATA characters, and the entry alone within a
+ * request (MAX_BULK_REQUEST_BYTES less BULK_ENVELOPE_RESERVE_BYTES) — and an
+ * upper bound of the bytes it adds to a request. A rendering far from both
+ * limits is judged by its length alone (the growth factors above); one near
+ * them is built as the request would carry it and measured (UTF-8 of its JSON,
+ * as the SDK's REST-JSON body).
  */
-export function bulkEntryBytes(entry: BulkEntry): number {
-  return Buffer.byteLength(JSON.stringify(bulkEntryInput(entry, entry.html !== undefined))) + 1;
+export function bulkEntryPlan(entry: BulkEntry): BulkEntryPlan {
+  const content = entry.subject.length + entry.text.length + (entry.html?.length ?? 0);
+  const extras = [...Object.entries(entry.headers ?? {}), ...Object.entries(entry.tags ?? {})].reduce(
+    (sum, [name, value]) => sum + 3 * (name.length + value.length) + 32,
+    0,
+  );
+  const bound = REQUEST_BYTES_PER_CHAR * content + extras + ENTRY_STRUCTURE_BYTES;
+  const room = MAX_BULK_REQUEST_BYTES - BULK_ENVELOPE_RESERVE_BYTES;
+  if (DATA_CHARS_PER_CHAR * content + 64 <= MAX_REPLACEMENT_TEMPLATE_DATA && bound <= room)
+    return { fits: true, bytes: bound };
+  const withHtml = entry.html !== undefined;
+  const input = bulkEntryInput(entry, withHtml);
+  const bytes = Buffer.byteLength(JSON.stringify(input)) + 1;
+  const dataLength = input.ReplacementEmailContent.ReplacementTemplate.ReplacementTemplateData.length;
+  return { fits: dataLength <= MAX_REPLACEMENT_TEMPLATE_DATA && bytes <= room, bytes };
 }
 
 /** A bulk send refused before it reached SES (nothing was sent): each email may go alone. */
