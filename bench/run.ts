@@ -251,6 +251,7 @@ async function main(): Promise<number> {
   ];
   const expectations = [
     ...operations.expectations,
+    ...segments.expectations,
     ...campaignExpectations,
     ...bundleExpectations,
     ...unitExpectations,

@@ -1,4 +1,10 @@
-import { freeTiers as defaultFreeTiers, type FreeTier, type PriceId, prices } from './prices.ts';
+import {
+  freeTiers as defaultFreeTiers,
+  type FreeTier,
+  lambdaTraceSampling,
+  type PriceId,
+  prices,
+} from './prices.ts';
 import { GB, type StoredKind, type Usage } from './usage.ts';
 
 /**
@@ -42,6 +48,8 @@ export interface BillInput {
   readonly metricSeries: number;
   /** Days the function logs are kept (the stacks' `logRetentionDays`). */
   readonly logRetentionDays: number;
+  /** X-Ray active tracing of the functions (`-c tracing=active`); `disabled`, the deployment's default, records none. */
+  readonly tracing: 'active' | 'disabled';
 }
 
 export interface FreeTierCredit {
@@ -81,6 +89,25 @@ const sum = (lines: readonly BillLine[]): number => lines.reduce((total, l) => t
 export const invocationsOf = (usage: Usage): number =>
   usage.functions.reduce((total, f) => total + f.invocations, 0);
 
+/** Seconds in the 30-day month the bill is for. */
+export const SECONDS_PER_MONTH = 30 * 24 * 60 * 60;
+
+/**
+ * The most traces active tracing can record in a month for functions invoked `invocations[i]` times
+ * each (Lambda's sampling rule, `lambdaTraceSampling`: the first request each second, 5 % of the
+ * rest). An upper bound whatever the reservoir's scope: it takes a reservoir per function and every
+ * invocation as the first of its function in its second, up to one per second of the month, so a
+ * function below one call a second on average counts every call. Calls that crowd into the same
+ * seconds (a campaign's sends, an import's chunks, busy hours) record fewer.
+ */
+export function tracesAtMost(invocations: readonly number[], seconds = SECONDS_PER_MONTH): number {
+  const { reservoirPerSecond, fixedRate } = lambdaTraceSampling;
+  return invocations.reduce((total, n) => {
+    const reservoir = Math.min(n, seconds * reservoirPerSecond);
+    return total + reservoir + fixedRate * (n - reservoir);
+  }, 0);
+}
+
 /**
  * The bill of `input`. Activity lines are the usage the workload drives; idle lines are what the
  * tenant costs with no activity at all: its stored data with continuous backups, the secret, the
@@ -114,7 +141,15 @@ export function bill(input: BillInput, tiers: readonly FreeTier[] = defaultFreeT
       `function logs kept ${input.logRetentionDays} days`,
     ),
     line('customMetrics', input.metricSeries),
-    line('xrayTraces', invocationsOf(usage), 'traces recorded (every invocation, at most)'),
+    ...(input.tracing === 'active'
+      ? [
+          line(
+            'xrayTraces',
+            tracesAtMost(usage.functions.map((f) => f.invocations)),
+            'traces recorded, at most (1 a second per function, then 5 %)',
+          ),
+        ]
+      : []),
     line('cognitoEssentialsMau', input.activeUsers),
   ];
 

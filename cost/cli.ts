@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readUnitCounts, UNIT_COUNTS_FILE, type UnitCountsRun } from '../bench/unit-counts.ts';
 import { bill, invocationsOf } from './bill.ts';
-import { freeTiers, prices, unpriced } from './prices.ts';
+import { freeTiers, lambdaTraceSampling, prices, unpriced } from './prices.ts';
 import { apiCategories, applyOverrides, flagFields, type Profile, parseProfile } from './profile.ts';
 import { spliceBill } from './readme.ts';
 import { priceTable, quantity, report } from './report.ts';
@@ -10,7 +10,7 @@ import { DERIVED_STREAM_UNIT, type MonthlyUnits, monthlyUnits } from './workload
 
 /**
  * `npm run cost [-- --profile <file.json>] [--counts <unit-counts.json>] [--mode full|quick]
- * [--seats N --contacts N --api-calls N --emails N ...] [--readme]`: the monthly AWS bill of a
+ * [--seats N --contacts N --api-calls N --emails N ...] [--tracing active] [--readme]`: the monthly AWS bill of a
  * workload from the bench's measured counts (`--readme` also writes it into README.md);
  * `npm run cost -- --prices`: the price table with each price's source. Exit codes: 0 printed, 1 the counts cannot price it, 2 bad arguments
  * or profile.
@@ -144,6 +144,7 @@ async function main(argv: readonly string[]): Promise<string> {
     activeUsers: profile.seats,
     metricSeries: metricSeries(running),
     logRetentionDays,
+    tracing: profile.tracing,
   });
   const firstYear = freeTiers
     .filter((tier) => tier.term !== 'always')
@@ -157,7 +158,9 @@ async function main(argv: readonly string[]): Promise<string> {
     notes: [
       ...units.notes,
       `${quantity(invocationsOf(usage))} Lambda invocations; each SQS request and EventBridge entry is one 64 KB chunk (the messages carry ids and keys)`,
-      'X-Ray: at most one recorded trace per invocation, and so counted (the default sampling rule records the first request each second and 5 % of the rest: fewer when calls crowd)',
+      profile.tracing === 'active'
+        ? `X-Ray (tracing active, as deployed with -c tracing=active): an upper bound of ${quantity(result.activity.find((l) => l.price === 'xrayTraces')?.quantity ?? 0)} traces for ${quantity(invocationsOf(usage))} invocations; Lambda records the first request each second and 5 % of the rest (${lambdaTraceSampling.source.page}), and the bound counts every invocation as the first of its function in its second, so calls that crowd into the same seconds record fewer`
+        : 'X-Ray: no traces, as deployed by default (--tracing active prices a deployment with -c tracing=active)',
       `not deducted: free tiers that end after the first 12 months: ${firstYear.join(', ')}`,
       'SES at its à la carte price; an account on the SES Essentials plan (the default for new accounts since 2026-07-21) pays $0.16 per 1,000 (AWS price list as transcribed at raw.githubusercontent.com/api-evangelist/amazon-ses/refs/heads/main/plans/amazon-ses-plans-pricing.yml)',
       `fixed resources the stacks create: ${fixedResources.secrets} secret, ${fixedResources.kmsKeys} KMS keys, ${fixedResources.alarms} alarms, ${fixedResources.dashboards} dashboards (test/unit/cost-deployment.test.ts reads infra/stacks for them)`,

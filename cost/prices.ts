@@ -450,6 +450,24 @@ export const freeTiers: readonly FreeTier[] = [
 ];
 
 /**
+ * How many invocations Lambda's active tracing records: the X-Ray sampling rule Lambda applies, which
+ * a function cannot change. Not a price, but what the X-Ray line's quantity rests on (bill.ts tracesAtMost).
+ */
+export const lambdaTraceSampling = {
+  /** Requests recorded each second before the rate applies (the reservoir). */
+  reservoirPerSecond: 1,
+  /** The share of the requests beyond the reservoir that is recorded. */
+  fixedRate: 0.05,
+  source: {
+    page: 'https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html',
+    seenAt: 'https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html',
+    quote:
+      'X-Ray applies a sampling algorithm to ensure that tracing is efficient, while still providing a representative sample of the requests that your application serves. The default sampling rule is 1 request per second and 5 percent of additional requests. This sampling rate cannot be configured for Lambda functions.',
+    copyDate: read,
+  } satisfies PriceSource,
+} as const;
+
+/**
  * What the stored copies did not let us price, and why the bill leaves it out; printed under
  * the bill so that nobody reads the total as complete where it is not.
  */

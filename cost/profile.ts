@@ -43,6 +43,12 @@ export interface Profile {
   readonly remindersPerMonth: number;
   readonly webhookDeliveriesPerMonth: number;
   readonly sequenceStepsPerMonth: number;
+  /**
+   * Whether the deployment traces its functions with X-Ray (`-c tracing=active`): `disabled`, the
+   * deployment's default (infra/config.ts), prices no traces; `active` prices the most Lambda's
+   * sampling can record.
+   */
+  readonly tracing: 'active' | 'disabled';
 }
 
 /** Working days a month, for `apiCallsPerSeatPerDay`. */
@@ -73,13 +79,15 @@ const knownFields = new Set([
   'remindersPerMonth',
   'webhookDeliveriesPerMonth',
   'sequenceStepsPerMonth',
+  'tracing',
 ]);
 
 /**
  * Reads a profile from parsed JSON. Required: `seats`, `records`, and the API volume as either
  * `apiCallsPerMonth` or `apiCallsPerSeatPerDay` (× seats × 21 working days). The rest default to
  * zero (volumes), `defaultApiMix`, 12 months of retention, and for email an open rate of 25 %, a
- * click rate of 3 % and 2 SES events per email (Send and Delivery). Returns every error at once.
+ * click rate of 3 % and 2 SES events per email (Send and Delivery), and `tracing` to `disabled` (as
+ * deployed by default; `active` for `-c tracing=active`). Returns every error at once.
  */
 export function parseProfile(input: Json): { profile: Profile } | { errors: ProfileErrors } {
   const errors: string[] = [];
@@ -142,6 +150,10 @@ export function parseProfile(input: Json): { profile: Profile } | { errors: Prof
     errors.push('apiCallsPerMonth: required (or apiCallsPerSeatPerDay)');
   }
 
+  const tracing = input.tracing ?? 'disabled';
+  if (tracing !== 'active' && tracing !== 'disabled')
+    errors.push('tracing: must be "active" or "disabled" (as deployed with -c tracing=…)');
+
   const apiMix = parseMix(input.apiMix, errors);
   const profile: Profile = {
     description: typeof description === 'string' ? description : '',
@@ -159,6 +171,7 @@ export function parseProfile(input: Json): { profile: Profile } | { errors: Prof
     remindersPerMonth: count('remindersPerMonth', 0),
     webhookDeliveriesPerMonth: count('webhookDeliveriesPerMonth', 0),
     sequenceStepsPerMonth: count('sequenceStepsPerMonth', 0),
+    tracing: tracing === 'active' ? 'active' : 'disabled',
   };
   if (profile.clickRate > profile.openRate) errors.push('clickRate: cannot exceed openRate');
   return errors.length > 0 ? { errors } : { profile };
@@ -195,7 +208,7 @@ function parseMix(value: Json, errors: string[]): Record<ApiCategory, number> {
   return mix;
 }
 
-/** A flag's override of one numeric field: `--emails 50000` → `{ emailsPerMonth: 50000 }`. */
+/** A flag's override of one field: `--emails 50000` → `{ emailsPerMonth: 50000 }`, `--tracing active`. */
 export const flagFields: Readonly<Record<string, string>> = {
   '--seats': 'seats',
   '--contacts': 'records.contact',
@@ -211,6 +224,7 @@ export const flagFields: Readonly<Record<string, string>> = {
   '--webhook-deliveries': 'webhookDeliveriesPerMonth',
   '--sequence-steps': 'sequenceStepsPerMonth',
   '--retention-months': 'retentionMonths',
+  '--tracing': 'tracing',
 };
 
 /**

@@ -1,5 +1,12 @@
 import type { Bill, BillLine } from './bill.ts';
-import { freeTiers, PRICE_REGION, PRICE_TABLE_DATE, type PriceSource, prices } from './prices.ts';
+import {
+  freeTiers,
+  lambdaTraceSampling,
+  PRICE_REGION,
+  PRICE_TABLE_DATE,
+  type PriceSource,
+  prices,
+} from './prices.ts';
 
 /** The bill as text: aligned columns, the idle section, the free tier credit, SES, then the one line for scripts. */
 
@@ -122,6 +129,12 @@ export function priceTable(): string {
     const per = p.per === 1 ? '' : `${p.per.toLocaleString('en-US')} `;
     out.push(`${p.service}, ${p.item}: $${p.usd} per ${per}${p.unit}`, ...sourceLines(p.source));
   }
+  const { reservoirPerSecond, fixedRate } = lambdaTraceSampling;
+  out.push(
+    '',
+    `X-Ray sampling of Lambda's active tracing: ${reservoirPerSecond} request a second, then ${fixedRate * 100} % of the rest`,
+    ...sourceLines(lambdaTraceSampling.source),
+  );
   out.push('', 'Free tiers');
   for (const tier of freeTiers) {
     const p = prices[tier.price];

@@ -48,6 +48,9 @@
  *                       log-<token>@<domain>; adds the CrmInbound stack (see the README's
  *                       "Inbound email" for the MX record and activating the rule set)
  *                                                                            default: none
+ *   tracing             active | disabled: X-Ray active tracing of every function and the
+ *                       X-Ray grant on its role (the code has no X-Ray SDK: Lambda's own
+ *                       segments only)                                       default: disabled
  *
  * Outputs: CrmData.TableName, CrmApi.ApiUrl, CrmApi.UserPoolId, CrmApi.UserPoolClientId,
  * CrmApi.ConsoleClientId, CrmApi.HostedUiUrl, CrmConsole.ConsoleUrl, CrmConsole.ConsoleBucketName,

@@ -54,6 +54,14 @@ export interface CrmConfig {
    * inbound email and no receiving resources.
    */
   readonly inboundEmailDomain: string | undefined;
+  /**
+   * X-Ray active tracing of every function (`-c tracing=active`). Without X-Ray SDK instrumentation
+   * (the code has none) a trace holds only Lambda's own segments: the invocation's time in the Lambda
+   * service, initialization and the handler, which CloudWatch's Lambda metrics and the JSON logs also
+   * give. Recorded traces cost $5 per million beyond 100,000 a month. `disabled` (the default): no
+   * tracing and no X-Ray permission.
+   */
+  readonly tracing: 'active' | 'disabled';
 }
 
 export const defaults = {
@@ -62,6 +70,7 @@ export const defaults = {
   throttleBurstLimit: 200,
   removalPolicy: 'retain',
   cognitoPlan: 'essentials',
+  tracing: 'disabled',
 } as const;
 
 export function readConfig(node: Node): CrmConfig {
@@ -122,8 +131,14 @@ export function readConfig(node: Node): CrmConfig {
     throw new Error(`context inboundEmailDomain must be a domain name, got "${inboundEmailDomain}"`);
   }
 
+  const tracing = optionalString(node, 'tracing') ?? defaults.tracing;
+  if (tracing !== 'active' && tracing !== 'disabled') {
+    throw new Error(`context tracing must be "active" or "disabled", got "${tracing}"`);
+  }
+
   return {
     stage,
+    tracing,
     inboundEmailDomain,
     cognitoDomainPrefix,
     cognitoPlan,

@@ -137,6 +137,14 @@ export const campaignMailAcknowledgement = (functionName: string) => ({
     "this deployment's configuration set.",
 });
 
+/** The cdk-nag acknowledgement for grantCampaignMail's `ses:GetAccount` on `*`. */
+export const sendRateAcknowledgement = {
+  id: 'AwsSolutions-IAM5[Resource::*]',
+  reason:
+    "ses:GetAccount (the account's MaxSendRate, which paces campaign and sequence email) has no " +
+    'resource to scope to, so it is granted on "*" and on nothing else.',
+};
+
 /** The cdk-nag acknowledgement for grantScheduling's `schedule/<group>/*`, on the role of `functionName`. */
 export const scheduleGroupAcknowledgement = (groupName: string, functionName: string, why: string) => ({
   // As cdk-nag prints the pattern (pseudo parameters in angle brackets).
@@ -163,12 +171,12 @@ export function mailIdentityArns(stack: Stack, config: Pick<CrmConfig, 'mailFrom
 
 /**
  * The cdk-nag acknowledgement for a transactional sender's `Resource::*` while no sender is
- * configured (mailIdentityArns), on a role whose `*` CrmFunction already acknowledged for X-Ray.
+ * configured (mailIdentityArns).
  */
 export const unscopedMailAcknowledgement = {
   id: 'AwsSolutions-IAM5[Resource::*]',
   reason:
-    'X-Ray needs "*"; so does ses:SendEmail/SendRawEmail while no sender is configured, because the ' +
+    'ses:SendEmail/SendRawEmail need "*" while no sender is configured, because the ' +
     'verified SES identity is unknown at synth. Deploy with -c mailFrom=<address> to limit sending to ' +
     'that address and its domain.',
 };

@@ -21,9 +21,8 @@ import { interpretForCaller } from '#shared/http/segment-interpretation';
 import { managedShare, mayManageShare, shareServing, shareView } from '#shared/http/shares';
 import { segmentSuggester } from '#shared/language-model/index';
 import { getSigningKey } from '#shared/secrets';
-import type { Contact } from '#shared/store/entities';
 import { rightsOf } from '#shared/store/readers';
-import { resolveSegment } from '#shared/store/segment-resolution';
+import { previewSegment } from '#shared/store/segment-resolution';
 import { type Segment, segments } from '#shared/store/segments';
 import {
   createShare,
@@ -88,14 +87,11 @@ export const handler = httpHandler(segmentRoutes, {
     // A definition changed since the segment was saved: say so rather than match by the old type.
     await checkSegmentCustomFields(caller, segment.filter);
     const limit = query.limit ? Number(query.limit) : DEFAULT_SAMPLE;
-    let count = 0;
-    const sample: Contact[] = [];
-    // Count and sample alike hold only contacts the caller may read.
-    for await (const page of resolveSegment(caller.tenantId, segment.filter, { reader: actorOf(caller) })) {
-      count += page.length;
-      for (const contact of page) if (sample.length < limit) sample.push(contact);
-    }
-    sample.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    // Count and sample alike hold only contacts the caller may read; the sample is the newest of them.
+    const { count, sample } = await previewSegment(caller.tenantId, segment.filter, {
+      reader: actorOf(caller),
+      sampleSize: limit,
+    });
     return ok({ count, sample });
   },
 

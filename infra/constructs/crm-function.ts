@@ -32,6 +32,7 @@ import {
   mailSendActions,
   type ScheduleWiring,
   scheduleGroupAcknowledgement,
+  sendRateAcknowledgement,
   type TableAccess,
   userPoolAdminActions,
 } from '../grants.ts';
@@ -60,6 +61,8 @@ export interface CrmFunctionProps {
   readonly timeout?: Duration;
   /** Files copied into the package beside the bundle (LambdaSpec `files`). */
   readonly files?: LambdaSpec['files'];
+  /** X-Ray active tracing (CrmConfig `tracing`); disabled by default. */
+  readonly tracing?: CrmConfig['tracing'];
 }
 
 /**
@@ -103,7 +106,8 @@ function copyAfterBundling(files: NonNullable<LambdaSpec['files']>): ICommandHoo
 
 /**
  * A Lambda function with the project's defaults set once: Node.js 24 on ARM (Graviton is
- * cheaper per ms), ESM bundle from bundling.ts, X-Ray tracing, JSON logs to its own log
+ * cheaper per ms), ESM bundle from bundling.ts, X-Ray tracing only when the deployment asks
+ * for it (`-c tracing=active`), JSON logs to its own log
  * group with a retention, and its own role that may write only to that log group (instead
  * of the AWSLambdaBasicExecutionRole managed policy, which allows every log group).
  * Anything else it touches comes through a `use*` method, which sets the environment
@@ -133,6 +137,7 @@ export class CrmFunction extends Construct {
       ...(spec.files ? { files: spec.files } : {}),
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      tracing: config.tracing,
     });
     const need = <T>(resource: T | undefined, what: string): T => {
       if (resource === undefined)
@@ -199,7 +204,7 @@ export class CrmFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      tracing: Tracing.ACTIVE,
+      tracing: props.tracing === 'active' ? Tracing.ACTIVE : Tracing.DISABLED,
       bundling: props.files?.length
         ? { ...cdkBundling, commandHooks: copyAfterBundling(props.files) }
         : cdkBundling,
@@ -207,13 +212,14 @@ export class CrmFunction extends Construct {
       environment: sourceMapsEnabled ? { NODE_OPTIONS: '--enable-source-maps' } : {},
     });
 
-    // Tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role's policy.
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions. ' +
-        'test/infra asserts that "*" is only ever granted for these (and dynamodb:ListStreams).',
-    });
+    // Active tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role's policy.
+    if (props.tracing === 'active')
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (-c tracing=active). ' +
+          'test/infra asserts that "*" is only ever granted for these, ses:GetAccount and unscoped SES sending.',
+      });
   }
 
   /** TABLE_NAME, and `access` to the table and its indexes (grants.ts: explicit actions, never Scan). */
@@ -366,7 +372,8 @@ export class CrmFunction extends Construct {
     if (settings.sendRatePerSecond)
       this.fn.addEnvironment(env.sendRatePerSecond, String(settings.sendRatePerSecond));
     grantCampaignMail(this.fn, configurationSetName);
-    if (this.fn.role) Validations.of(this.fn.role).acknowledge(campaignMailAcknowledgement(actor));
+    if (this.fn.role)
+      Validations.of(this.fn.role).acknowledge(campaignMailAcknowledgement(actor), sendRateAcknowledgement);
     return this;
   }
 

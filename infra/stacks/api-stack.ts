@@ -298,7 +298,7 @@ export class ApiStack extends Stack {
       for (const spec of lambdasOf('http').filter((candidate) => candidate.uses.mail === 'transactional')) {
         const role = this.functions[spec.name as HttpFunctionName].fn.role;
         if (!role) continue;
-        // CrmFunction already acknowledged Resource::* for X-Ray on this role; this says why SES is there too.
+        // Why SES sending is on "*" (beside X-Ray's, which CrmFunction acknowledges when tracing is active).
         Validations.of(role).acknowledge(unscopedMailAcknowledgement);
       }
     }

@@ -231,7 +231,7 @@ export class ScheduleStack extends Stack {
       )) {
         const role = this.targets[spec.trigger.target].fn.role;
         if (!role) continue;
-        // CrmFunction already acknowledged Resource::* for X-Ray on this role; this says why SES is there too.
+        // Why SES sending is on "*" (beside X-Ray's, which CrmFunction acknowledges when tracing is active).
         Validations.of(role).acknowledge(unscopedMailAcknowledgement);
       }
     }

@@ -361,6 +361,13 @@ export interface FilterRequirements {
   readonly dealStages: ReadonlySet<string>;
   /** Whether contacts' engagement scores are needed (`engagementScore` conditions). */
   readonly engagementScore: boolean;
+  /**
+   * The contact attributes the filter reads, as document paths: `country`,
+   * `customFields.<key>` (a custom key has no dot, see CUSTOM_KEY).
+   */
+  readonly contactFields: ReadonlySet<string>;
+  /** The company attributes the filter reads (`company.<name>` → `<name>`, `company.customFields.<key>` → `customFields.<key>`). */
+  readonly companyFields: ReadonlySet<string>;
 }
 
 const conditionsOf = (filter: SegmentFilter): Condition[] =>
@@ -375,9 +382,16 @@ export function requirements(filter: SegmentFilter): FilterRequirements {
   const opened = new Set<string>();
   const clicked = new Set<string>();
   const dealStages = new Set<string>();
+  const contactFields = new Set<string>();
+  const companyFields = new Set<string>();
   let company = false;
   let engagementScore = false;
   for (const condition of conditionsOf(filter)) {
+    const source = resolveField(condition.field)?.source;
+    if (source?.kind === 'contact') contactFields.add(source.key);
+    else if (source?.kind === 'contactCustom') contactFields.add(`customFields.${source.key}`);
+    else if (source?.kind === 'company') companyFields.add(source.key);
+    else if (source?.kind === 'companyCustom') companyFields.add(`customFields.${source.key}`);
     if (condition.field === 'engagementScore') engagementScore = true;
     if (condition.field === 'engagement.opened') for (const id of valuesOf(condition.value)) opened.add(id);
     else if (condition.field === 'engagement.clicked')
@@ -386,7 +400,7 @@ export function requirements(filter: SegmentFilter): FilterRequirements {
       for (const id of valuesOf(condition.value)) dealStages.add(id);
     else if (condition.field.startsWith('company.')) company = true;
   }
-  return { company, opened, clicked, dealStages, engagementScore };
+  return { company, opened, clicked, dealStages, engagementScore, contactFields, companyFields };
 }
 
 type Predicate = (view: ContactView) => boolean;

@@ -2,7 +2,7 @@ import { type SegmentFilter, validateFilter } from '../domain/segment-filter.ts'
 import { suggestionProblems } from '../domain/segment-suggestion.ts';
 import type { SegmentSuggester, SuggestionRequest } from '../language-model/segment-suggester.ts';
 import { logger } from '../observability/logger.ts';
-import { resolveSegment } from '../store/segment-resolution.ts';
+import { previewSegment } from '../store/segment-resolution.ts';
 import type { Caller } from './auth.ts';
 import { segmentCustomFieldErrors } from './custom-fields.ts';
 import { actorOf } from './records.ts';
@@ -28,10 +28,8 @@ export async function usable(caller: Caller, filter: SegmentFilter): Promise<boo
 
 /** The live contacts matching `filter` that the caller may read (as GET /segments/{id}/preview counts). */
 export async function readableCount(caller: Caller, filter: SegmentFilter, now: Date): Promise<number> {
-  let count = 0;
-  for await (const page of resolveSegment(caller.tenantId, filter, { reader: actorOf(caller), now }))
-    count += page.length;
-  return count;
+  return (await previewSegment(caller.tenantId, filter, { reader: actorOf(caller), now, sampleSize: 0 }))
+    .count;
 }
 
 /**

@@ -11,10 +11,24 @@ import { scheduleTargets, scheduleTargetTimeoutMs } from '#shared/schedule/sched
 import { CAMPAIGN_START_TIMEOUT_MS } from '#shared/store/campaign-run';
 import { mailSendActions } from '../../infra/grants.ts';
 import { schedulingFunctions } from '../../infra/stacks/api-stack.ts';
-import { actionsOf, allowStatements, logicalId, synthApp } from './support.ts';
+import { actionsOf, allowStatements, logicalId, statementsOfRole, synthApp } from './support.ts';
 
 const { app, stacks, templates } = synthApp();
 const all: [string, Template][] = Object.entries(templates);
+
+/** The construct path of every catalogue function. */
+const functionPaths = [
+  ...httpFunctionNames.map((name) => `CrmApi/${name}-function`),
+  'CrmReporting/aggregates-function',
+  ...scheduleTargets.map((target) => `CrmSchedule/${target}-function`),
+  'CrmMessaging/campaignSend-function',
+  'CrmMessaging/sesEvents-function',
+  'CrmMessaging/reportRebuild-function',
+  'CrmFiles/Imports/importChunks-function',
+  'CrmFiles/Exports/exportJobs-function',
+  'CrmReporting/webhookDeliveries-function',
+  'CrmSchedule/sequenceEnroll-function',
+];
 
 /** Violations as `rule @ construct path`, sorted. */
 function findings(violations: { ruleName: string; violatingResources: { constructPath?: string }[] }[]) {
@@ -55,18 +69,6 @@ describe('cdk-nag AwsSolutions', () => {
     const publicRoutes = httpFunctionNames.flatMap((name) =>
       (httpFunctions[name] as readonly RouteDef[]).filter((route) => route.public),
     );
-    const functions = [
-      ...httpFunctionNames.map((name) => `CrmApi/${name}-function`),
-      'CrmReporting/aggregates-function',
-      ...scheduleTargets.map((target) => `CrmSchedule/${target}-function`),
-      'CrmMessaging/campaignSend-function',
-      'CrmMessaging/sesEvents-function',
-      'CrmMessaging/reportRebuild-function',
-      'CrmFiles/Imports/importChunks-function',
-      'CrmFiles/Exports/exportJobs-function',
-      'CrmReporting/webhookDeliveries-function',
-      'CrmSchedule/sequenceEnroll-function',
-    ];
     const anyIdentity =
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]';
     const importsObjects = (pattern: string) =>
@@ -96,7 +98,13 @@ describe('cdk-nag AwsSolutions', () => {
         // The domain events' DLQ is itself a dead-letter queue (of the events the bus kept refusing).
         'AwsSolutions-SQS3 @ CrmReporting/DomainEventsDlq/Resource',
         'AwsSolutions-SQS3 @ CrmSchedule/ScheduleFailures/Resource',
-        ...functions.map((fn) => `AwsSolutions-IAM5[Resource::*] @ ${fn}/Role/DefaultPolicy/Resource`),
+        // "*" without tracing: ses:GetAccount for campaign mail, SES sending for transactional mail while no mailFrom is set.
+        ...[
+          'CrmMessaging/campaignSend-function',
+          'CrmSchedule/sequenceStep-function',
+          'CrmSchedule/reminder-function',
+          'CrmApi/forms-function',
+        ].map((fn) => `AwsSolutions-IAM5[Resource::*] @ ${fn}/Role/DefaultPolicy/Resource`),
         // Object keys begin with the tenant: the import functions' grants name key patterns only.
         `${importsObjects('*.csv')} @ CrmApi/imports-function/Role/DefaultPolicy/Resource`,
         `${importsObjects('*-errors.csv')} @ CrmApi/imports-function/Role/DefaultPolicy/Resource`,
@@ -169,18 +177,17 @@ describe('IAM across all stacks', () => {
     );
 
   it('grants on "*" only what has no resource-level permissions, and SES sending while no mailFrom is set', () => {
-    // X-Ray and ses:GetAccount (campaign mail's send rate) cannot be scoped. schedule.test.ts checks that
-    // SES sending on "*" is the reminder's only, and messaging.test.ts/schedule.test.ts who reads GetAccount.
+    // ses:GetAccount (campaign mail's send rate) cannot be scoped. schedule.test.ts checks that SES
+    // sending on "*" is the reminder's only, and messaging.test.ts/schedule.test.ts who reads GetAccount.
+    // No X-Ray: tracing is off unless -c tracing=active (below).
     expect(onStar(all.map(([, template]) => template))).toEqual(
-      new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ses:GetAccount', ...mailSendActions]),
+      new Set(['ses:GetAccount', ...mailSendActions]),
     );
   });
 
   it('grants SES sending on "*" no more once -c mailFrom is set', () => {
     const { templates: custom } = synthApp({ mailFrom: 'crm@mail.example.com' });
-    expect(onStar(Object.values(custom))).toEqual(
-      new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ses:GetAccount']),
-    );
+    expect(onStar(Object.values(custom))).toEqual(new Set(['ses:GetAccount']));
   });
 
   it('uses no AWS managed policies (each function role writes only to its own log group)', () => {
@@ -248,14 +255,15 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
     },
   );
 
-  it.each(functions)('$id: Node.js 24 on ARM, traced, JSON logs to its own log group', ({ id, props }) => {
+  it.each(functions)('$id: Node.js 24 on ARM, untraced, JSON logs to its own log group', ({ id, props }) => {
     expect(props).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
     });
+    // X-Ray tracing is a deployment choice (-c tracing=active), off by default.
+    expect(props.TracingConfig).toBeUndefined();
     expect(props.MemorySize).toBeGreaterThanOrEqual(512);
     // Request and event paths stay short; only asynchronous bulk work may take longer.
     expect(props.Timeout).toBeLessThanOrEqual(longRunning[id]?.seconds ?? 60);
@@ -267,5 +275,51 @@ describe('Lambda defaults (constructs/crm-function.ts)', () => {
         expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
       }
     }
+  });
+});
+
+describe('-c tracing=active', () => {
+  const traced = synthApp({ tracing: 'active' });
+  const tracedTemplates = Object.values(traced.templates);
+  const functions = tracedTemplates.flatMap((template) =>
+    Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
+      .map(([, fn]) => fn.Properties),
+  );
+
+  it('traces every function and lets each role put its segments, on "*" (X-Ray has no resources)', () => {
+    expect(functions.length).toBe(httpFunctionNames.length + 1 + scheduleTargets.length + 7);
+    for (const props of functions) expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+    const roles = tracedTemplates.flatMap((template) =>
+      Object.entries(template.findResources('AWS::IAM::Role'))
+        .filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))
+        .map(([id]) => ({ template, id })),
+    );
+    const xrayRoles = roles.filter(({ template, id }) =>
+      statementsOfRole(template, id).some(
+        (statement) =>
+          [statement.Resource].flat().includes('*') &&
+          actionsOf(statement).includes('xray:PutTraceSegments') &&
+          actionsOf(statement).includes('xray:PutTelemetryRecords'),
+      ),
+    );
+    expect(xrayRoles.length).toBe(functions.length);
+  });
+
+  it('finds X-Ray\'s "*" on every function role, and leaves no cdk-nag finding unacknowledged', () => {
+    const pack = new AwsSolutionsChecks(undefined, { verbose: false });
+    Object.defineProperty(pack, 'isAcknowledged', { value: () => false });
+    const star = 'AwsSolutions-IAM5[Resource::*] @ ';
+    expect(findings(pack.validateScope(traced.app).violations).filter((f) => f.startsWith(star))).toEqual(
+      functionPaths.map((fn) => `${star}${fn}/Role/DefaultPolicy/Resource`).sort(),
+    );
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(traced.app);
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.description}`)).toEqual([]);
+  });
+
+  it('refuses any other tracing mode', () => {
+    expect(() => synthApp({ tracing: 'passthrough' })).toThrow(
+      'context tracing must be "active" or "disabled", got "passthrough"',
+    );
   });
 });

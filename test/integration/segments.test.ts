@@ -376,7 +376,7 @@ describe('segments', () => {
 describe('segment resolution', () => {
   it('reads every matching contact exactly once across parallel ranges', async () => {
     useTestTable();
-    const { resolveSegment } = await import('#shared/store/segment-resolution');
+    const { previewSegment, resolveSegment } = await import('#shared/store/segment-resolution');
     const { toItem } = await import('#shared/store/records');
     const { contacts } = await import('#shared/store/entities');
     const tenant = `${world.tenant}-bulk`;
@@ -388,7 +388,8 @@ describe('segment resolution', () => {
       createdAt: now,
       updatedAt: now,
       version: 1,
-      ownerId: 'bulk',
+      ownerId: index % 3 === 0 ? 'bulk' : 'other',
+      ...(index % 4 === 0 ? { teamId: 'red' } : index % 4 === 1 ? { teamId: 'blue' } : {}),
       archived: false,
       firstName: `Bulk ${index}`,
       tags: index % 2 === 0 ? ['even'] : [],
@@ -423,5 +424,30 @@ describe('segment resolution', () => {
     expect(everyone.sort()).toEqual(records.map((record) => record.id).sort());
     for await (const _ of resolveSegment(`${tenant}-empty`, {}, { reader: admin }))
       throw new Error('an empty tenant has no contacts');
+
+    // A rep reads their own and their team's contacts only, in the resolution and in the preview alike.
+    const rep = { userId: 'bulk', role: 'rep' as const, teamId: 'red' };
+    const theirs = records
+      .filter((record) => record.ownerId === 'bulk' || record.teamId === 'red')
+      .filter((record) => record.tags.includes('even'))
+      .map((record) => record.id)
+      .sort();
+    const even = { all: [{ field: 'tags', op: 'contains', value: 'even' }] } as const;
+    const repSeen: string[] = [];
+    for await (const page of resolveSegment(tenant, even, { parallelism: 5, reader: rep }))
+      repSeen.push(...page.map((item) => item.id));
+    expect(repSeen.sort()).toEqual(theirs);
+    const preview = await previewSegment(tenant, even, { parallelism: 5, reader: rep, sampleSize: 7 });
+    expect(preview.count).toBe(theirs.length);
+    // The newest matches, read whole.
+    expect(preview.sample.map((item) => item.id)).toEqual(theirs.slice(-7).reverse());
+    expect(preview.sample[0]).toMatchObject({
+      firstName: expect.any(String),
+      customFields: { n: expect.any(Number) },
+    });
+    const teamless = { userId: 'bulk', role: 'rep' as const };
+    const own = await previewSegment(tenant, {}, { reader: teamless, sampleSize: 0 });
+    expect(own).toEqual({ count: records.filter((record) => record.ownerId === 'bulk').length, sample: [] });
+    expect((await previewSegment(tenant, even, { reader: admin, sampleSize: 100 })).count).toBe(130);
   });
 });

@@ -8,6 +8,8 @@ import {
   metricSeries,
   polledQueues,
 } from '../../cost/deployment.ts';
+import { parseProfile } from '../../cost/profile.ts';
+import { defaults } from '../../infra/config.ts';
 import { lambdas } from '../../infra/lambdas.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -28,6 +30,11 @@ describe("the deployment's fixed monthly lines", () => {
     expect(fixedResources.kmsKeys).toBe(count(/new (kms\.)?Key\(/g));
     expect(fixedResources.alarms).toBe(count(/new (cloudwatch\.)?(Alarm|CompositeAlarm)\(|\.createAlarm\(/g));
     expect(fixedResources.dashboards).toBe(count(/new (cloudwatch\.)?Dashboard\(/g));
+  });
+
+  it('prices X-Ray as the stacks deploy by default: untraced, as a profile that says nothing of tracing', () => {
+    const parsed = parseProfile({ seats: 1, records: {}, apiCallsPerMonth: 1 });
+    expect('profile' in parsed && parsed.profile.tracing).toBe(defaults.tracing);
   });
 
   it('prices every recurring schedule at its rate over a 30-day month', () => {

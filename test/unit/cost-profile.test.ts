@@ -2,8 +2,14 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { freeTiers, PRICE_TABLE_DATE, prices } from '../../cost/prices.ts';
-import { applyOverrides, defaultApiMix, parseProfile, WORKING_DAYS_PER_MONTH } from '../../cost/profile.ts';
+import { freeTiers, lambdaTraceSampling, PRICE_TABLE_DATE, prices } from '../../cost/prices.ts';
+import {
+  applyOverrides,
+  defaultApiMix,
+  flagFields,
+  parseProfile,
+  WORKING_DAYS_PER_MONTH,
+} from '../../cost/profile.ts';
 
 const minimal = { seats: 20, records: { contact: 100_000 }, apiCallsPerMonth: 300_000 };
 const errorsOf = (input: unknown): readonly string[] => {
@@ -24,6 +30,7 @@ describe('a workload profile', () => {
       openRate: 0.25,
       clickRate: 0.03,
       sesEventsPerEmail: 2,
+      tracing: 'disabled',
     });
     expect(Object.values(defaultApiMix).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
@@ -62,6 +69,9 @@ describe('a workload profile', () => {
     );
     expect(errorsOf([])).toEqual(['profile: must be a JSON object']);
     expect(errorsOf({ ...minimal, seats: 2.5 })).toEqual(['seats: must be a whole number']);
+    expect(errorsOf({ ...minimal, tracing: true })).toEqual([
+      'tracing: must be "active" or "disabled" (as deployed with -c tracing=…)',
+    ]);
     expect(errorsOf({ ...minimal, openRate: 0.01, clickRate: 0.02 })).toEqual([
       'clickRate: cannot exceed openRate',
     ]);
@@ -89,6 +99,10 @@ describe('a workload profile', () => {
     ]);
     expect(out).toMatchObject({ records: { contact: 100_000, deal: 5 }, apiCallsPerSeatPerDay: 50 });
     expect(out).not.toHaveProperty('apiCallsPerMonth');
+    const traced = parseProfile(
+      applyOverrides(minimal, [{ path: flagFields['--tracing'] ?? '', value: 'active' }]),
+    );
+    expect('profile' in traced && traced.profile.tracing).toBe('active');
   });
 
   it('exits 2 with the errors for a bad profile or flag, before reading any counts', async () => {
@@ -126,5 +140,10 @@ describe('the price table', () => {
       expect(tier.source.quote.length).toBeGreaterThan(20);
       expect(tier.source.copyDate).toMatch(/\d{4}/);
     }
+    // The sampling rule the X-Ray line rests on, from Lambda's own documentation.
+    expect(lambdaTraceSampling.source.page).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/lambda\//);
+    expect(lambdaTraceSampling.source.quote).toContain(
+      '1 request per second and 5 percent of additional requests',
+    );
   });
 });

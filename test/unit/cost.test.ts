@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bill, line } from '../../cost/bill.ts';
+import { bill, line, SECONDS_PER_MONTH, tracesAtMost } from '../../cost/bill.ts';
 import { type Profile, parseProfile } from '../../cost/profile.ts';
 import { README_END, README_START, spliceBill } from '../../cost/readme.ts';
 import { report, targetLine, totalLine, usd } from '../../cost/report.ts';
@@ -152,6 +152,7 @@ describe('the bill', () => {
     activeUsers: 20,
     metricSeries: 0,
     logRetentionDays: 30,
+    tracing: 'disabled' as const,
     ...overrides,
   });
 
@@ -198,7 +199,34 @@ describe('the bill', () => {
     const cheap = bill(input({ usage: usageOf(new Map(), fixtureRun().units, () => 512), stored: [] }));
     expect(targetLine(cheap)).toMatch(/: met at list price \(\$0\.\d{2}\)$/);
     const dear = bill(input());
-    expect(targetLine(dear)).toMatch(/not met at list price \(\$\d+\.\d{2};.*the largest lines: X-Ray/);
+    expect(targetLine(dear)).toMatch(/not met at list price \(\$\d+\.\d{2};.*the largest lines: /);
+    expect(targetLine(dear)).not.toMatch(/X-Ray/);
+    expect(targetLine(bill(input({ tracing: 'active' })))).toMatch(/the largest lines: X-Ray/);
+  });
+
+  it("prices X-Ray only when the deployment traces, as an upper bound from Lambda's sampling", () => {
+    const untraced = bill(input());
+    expect(untraced.activity.some((l) => l.price === 'xrayTraces')).toBe(false);
+    expect(untraced.credits.some((c) => c.tier.price === 'xrayTraces')).toBe(false);
+    const traced = bill(input({ tracing: 'active' }));
+    const xray = traced.activity.find((l) => l.price === 'xrayTraces');
+    // 2,000,000 calls of one function, below one a second over the month: every one may be the first of its second.
+    expect(xray?.quantity).toBe(2_000_000);
+    expect(xray?.usd).toBeCloseTo(10);
+    expect(xray?.item).toMatch(/at most/);
+    expect(traced.credits.find((c) => c.tier.price === 'xrayTraces')?.used).toBe(100_000);
+    expect(traced.listUsd - untraced.listUsd).toBeCloseTo(10);
+  });
+
+  it('bounds the traces by one a second per function, then 5 % of the rest', () => {
+    expect(SECONDS_PER_MONTH).toBe(2_592_000);
+    expect(tracesAtMost([])).toBe(0);
+    expect(tracesAtMost([1000, 2_592_000])).toBe(2_593_000);
+    // 10 M calls: 2,592,000 first-of-their-second, then 5 % of the other 7,408,000.
+    expect(tracesAtMost([10_000_000])).toBeCloseTo(2_592_000 + 370_400);
+    // Over a 10-second window: 10 at most from the reservoir, 5 % of the other 90.
+    expect(tracesAtMost([100], 10)).toBeCloseTo(14.5);
+    expect(tracesAtMost([100, 100], 10)).toBeCloseTo(29);
   });
 });
 

@@ -1681,7 +1681,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Count and sample a segment's live contacts. `count` covers the whole tenant, as a campaign sent to the segment would reach every match; `sample` (`limit`, default 10, max 100) shows only contacts the caller may read, so a rep sees their own and their team's */
+        /** Count and sample a segment's live contacts that the caller may read (a rep: their own and their team's; a manager or admin: the whole tenant). `sample` (`limit`, default 10, max 100) holds the newest of them */
         get: operations["previewSegment"];
         put?: never;
         post?: never;
