@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { monotonicFactory } from 'ulid';
+import { benchLog, runWhenMain, sectionRun } from './bench-env.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
-import { intFromEnv } from './run-info.ts';
+import { type BenchMode, type SectionSizes, sectionSizes } from './mode.ts';
 import { median, round } from './stats.ts';
 
 /**
@@ -26,8 +26,10 @@ import { median, round } from './stats.ts';
  * - Requests per recipient: DynamoDB by operation and SES calls, without a
  *   send rate and with one (the budget's UpdateItem per bulk call).
  *
- * `npx tsx bench/campaign-sender.ts [--quick]` prints the section;
- * BENCH_SENDER_RECIPIENTS sets the recipients per run (quick 1,000, full 5,000).
+ * `npm run bench` writes its section of BENCHMARKS.md (a child process: the
+ * shared clients point at this bench's own DynamoDB Local and SES); so does
+ * `npx tsx bench/campaign-sender.ts [--quick]` alone. Sizes: bench/mode.ts
+ * (`campaignSender`; BENCH_SENDER_RECIPIENTS sets the recipients per run).
  */
 
 export const SECTION_START = '<!-- campaign-sender-bench: bench/campaign-sender.ts writes this section -->';
@@ -66,7 +68,7 @@ export interface RequestCounts {
 }
 
 export interface SenderBench {
-  readonly mode: 'quick' | 'full';
+  readonly mode: BenchMode;
   readonly load: readonly number[];
   readonly runs: readonly SenderRun[];
   readonly requests: readonly RequestCounts[];
@@ -303,12 +305,14 @@ async function countRequests(
   };
 }
 
+/** The bench at `sizes` (default: this process's mode, bench/mode.ts); starts and stops its own DynamoDB Local and SES. */
 export async function runCampaignSenderBench(
-  options: { quick?: boolean; log?: (line: string) => void } = {},
+  options: { sizes?: SectionSizes<'campaignSender'>; log?: (line: string) => void } = {},
 ): Promise<SenderBench> {
-  const log = options.log ?? ((line: string) => console.log(`[bench] ${line}`));
-  const mode = options.quick ? 'quick' : 'full';
-  const recipients = intFromEnv('BENCH_SENDER_RECIPIENTS', options.quick ? 1_000 : 5_000);
+  const log = options.log ?? benchLog;
+  const sizes = options.sizes ?? sectionSizes('campaignSender');
+  const { mode } = sizes;
+  const { recipients, countRecipients, rateCountRecipients } = sizes.values;
   const load = [loadavg()[0] ?? 0];
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
@@ -360,9 +364,9 @@ export async function runCampaignSenderBench(
     await sendCampaign(tenantId, MESSAGE_SIZE * 4, 1, ses.endpoint);
     const requests: RequestCounts[] = [];
     for (const [count, rate] of [
-      [Math.min(recipients, 1_000), 'unlimited'],
-      [Math.min(recipients, 1_000), 1_000],
-      [Math.min(recipients, 500), 14],
+      [countRecipients, 'unlimited'],
+      [countRecipients, 1_000],
+      [rateCountRecipients, 14],
     ] as const) {
       const counted = await countRequests(meter, tenantId, count, rate, ses.endpoint);
       log(`campaign sender: requests at ${counted.rate}: ${JSON.stringify(counted)}`);
@@ -396,7 +400,7 @@ export function renderCampaignSenderSection(bench: SenderBench, header: string):
     '## Campaign sender',
     '',
     header,
-    `Mode: ${bench.mode}. Load average ${bench.load.map((value) => value.toFixed(1)).join(' → ')}.`,
+    `Load average ${bench.load.map((value) => value.toFixed(1)).join(' → ')} (at the start and after each run of senders).`,
     '',
     'One campaignSend invocation per queue message of 50 recipients (`processCampaignMessage`), in process,',
     'on DynamoDB Local, with the local SES stand-in answering at once (its events go nowhere). Each message is',
@@ -427,18 +431,27 @@ export function renderCampaignSenderSection(bench: SenderBench, header: string):
   ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const bench = await runCampaignSenderBench({ quick });
-  console.log(renderCampaignSenderSection(bench, `Measured ${new Date().toISOString().slice(0, 10)}.`));
-  if (process.env.BENCH_REPORT_FILE) await writeFile(process.env.BENCH_REPORT_FILE, JSON.stringify(bench));
-  const failed = bench.runs.some((run) => run.duplicates > 0 || run.emails !== run.recipients);
-  process.exit(failed ? 1 : 0);
+/** Every recipient of every run emailed exactly once: what the sender guarantees, checked on the local SES's store. */
+export function senderExpectations(bench: SenderBench): string[] {
+  return bench.runs.flatMap((run) =>
+    run.duplicates > 0 || run.emails !== run.recipients
+      ? [
+          `${run.senders} sender(s): ${run.emails} emails for ${run.recipients} recipients, ${run.duplicates} duplicates`,
+        ]
+      : [],
+  );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+async function main(): Promise<number> {
+  const run = sectionRun('campaignSender');
+  const bench = await runCampaignSenderBench({ sizes: run.sizes });
+  const header = `${run.modeLine()}\n\nWritten by bench/campaign-sender.ts (\`npm run bench\`, or this section alone: \`npx tsx bench/campaign-sender.ts [--quick]\`) on ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}; load average ${run.load()} (rates are as noisy as the machine was busy; request counts are not).`;
+  await run.write(renderCampaignSenderSection(bench, header), { start: SECTION_START, end: SECTION_END });
+  if (process.env.BENCH_REPORT_FILE) await writeFile(process.env.BENCH_REPORT_FILE, JSON.stringify(bench));
+  benchLog('BENCHMARKS.md: the campaign sender section rewritten');
+  const failed = senderExpectations(bench);
+  for (const failure of failed) console.error(`[bench] BENCH EXPECTATION FAILED: ${failure}`);
+  return failed.length > 0 ? 1 : 0;
 }
+
+runWhenMain(import.meta.url, main);

@@ -65,6 +65,23 @@ export const sections = {
       rate: { full: 14, quick: 14, label: 'emails per second in the limited run' },
     },
   },
+  campaignSender: {
+    sizes: {
+      recipients: {
+        full: 5_000,
+        quick: 1_000,
+        env: 'BENCH_SENDER_RECIPIENTS',
+        label: 'recipients per run of 1, 2, 4 and 8 senders',
+      },
+      countRecipients: {
+        full: 1_000,
+        quick: 500,
+        label: 'recipients counted with no limit and at 1,000/s',
+      },
+      // Quick: ten seconds at 14/s, still ten groups of 14 with a budget grant each.
+      rateCountRecipients: { full: 500, quick: 140, label: 'recipients counted at 14/s' },
+    },
+  },
   bundles: {
     sizes: {
       initRuns: { full: 20, quick: 3, env: 'BENCH_INIT_RUNS', label: 'init runs per bundle' },

@@ -36,7 +36,7 @@ import { operationUnits, recordUnitCounts, scenariosInChild } from './unit-run.t
  * aggregation throughput, bundle size and module init time per function.
  * Writes BENCHMARKS.md and exits non-zero when an expectation fails.
  * Then segment resolution over a large tenant, campaign sending through the local
- * runtime, and (child sections) report aggregates, CSV import/export, the
+ * runtime, and (child sections) the campaign sender alone, report aggregates, CSV import/export, the
  * plain-language interpreter per sentence, the integrations' stream consumers and the web console (bundle sizes, Lighthouse).
  * `npm run bench -- --quick` measures the same at the quick sizes (bench/mode.ts);
  * the mode reaches the child scripts as BENCH_MODE. A BENCH_* variable overrides one size (bench/mode.ts lists them).
@@ -294,8 +294,12 @@ async function main(): Promise<number> {
     expectations,
   });
   await writeFile(benchmarksFile, refreshModeSummary(markdown));
-  // The report aggregates and the import sections: each its own child process and runtime or
-  // DynamoDB Local, spliced into the file just written.
+  // The campaign sender, the report aggregates and the import sections: each its own child process
+  // and runtime or DynamoDB Local, spliced into the file just written (in this order, after the main part).
+  log(
+    'campaign sender: the sender alone on DynamoDB Local with an instant local SES (bench/campaign-sender.ts, a child process)',
+  );
+  await timed('campaign sender', () => runSectionScript('bench/campaign-sender.ts'));
   log('reports: stream mixed batch and rebuild (bench/reports.ts, a child process)');
   await timed('reports', () => runSectionScript('bench/reports.ts'));
   log('imports: CSV import and export through the local runtime (bench/imports.ts, a child process)');

@@ -78,6 +78,8 @@ const refusals = new Set([
   'AccountSuspendedException',
   'NotFoundException',
   'InvalidParameterValue',
+  // Refused before it left (ses-mailer.ts: over SES's documented sizes), so nothing was sent.
+  'BulkRequestRefused',
 ]);
 
 export type SesErrorKind = 'throttled' | 'refused' | 'unknown';

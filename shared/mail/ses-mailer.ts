@@ -108,6 +108,36 @@ export function sesMailer(options: SesMailerOptions = {}): Mailer {
 /** SES's most destinations in one SendBulkEmail call. */
 export const MAX_BULK_ENTRIES = 50;
 
+/**
+ * SES's longest `ReplacementTemplateData` of one bulk entry, in characters:
+ * 262,144 (SES API v2 reference, ReplacementTemplate: "Length Constraints:
+ * Maximum length of 262144"). A rendering whose data is longer cannot be a
+ * bulk entry; it goes out alone by SendEmail (bulkEntryPlan).
+ */
+export const MAX_REPLACEMENT_TEMPLATE_DATA = 262_144;
+
+/**
+ * The largest SendBulkEmail request made, in bytes of its JSON body: 40 MB,
+ * SES's maximum message size through the v2 API (SES Developer Guide,
+ * "Service quotas in Amazon SES": 40 MB per message after base64 encoding,
+ * not adjustable). SES documents no other size for a request, so a bulk
+ * request is held within the size of one message, counted as 40,000,000
+ * bytes (the smaller reading of MB). Fifty entries of the longest replacement
+ * data come close: its 262,144 characters take up to 3 bytes each in the
+ * request (UTF-8 outside ASCII; the data is JSON already, so escaping it
+ * once more at most doubles an ASCII character), 786,432 bytes an entry,
+ * 39.3 MB for fifty before their headers and tags; groups are cut by their
+ * measured size (deliver-batch.ts), so no content makes a request larger.
+ */
+export const MAX_BULK_REQUEST_BYTES = 40_000_000;
+
+/**
+ * Bytes set aside in every bulk request for what its entries share: From,
+ * Reply-To, the inline template, OWN_MAIL_HEADER and the configuration set,
+ * each a few hundred characters at most under SES's own limits.
+ */
+export const BULK_ENVELOPE_RESERVE_BYTES = 64 * 1024;
+
 /** One recipient of a bulk send: its own rendering, headers and tags. */
 export interface BulkEntry {
   readonly to: string;
@@ -157,6 +187,81 @@ const notSentStatuses = new Set<BulkEmailStatus | string>([
   'TRANSIENT_FAILURE',
 ]);
 
+/** The replacement data of one entry: its own subject, text and (when the send has HTML) HTML. */
+const replacementData = (entry: BulkEntry, withHtml: boolean): string =>
+  JSON.stringify({
+    subject: headerText(entry.subject),
+    text: entry.text,
+    ...(withHtml ? { html: entry.html } : {}),
+  });
+
+/** One `BulkEmailEntries` member as SendBulkEmail takes it. */
+function bulkEntryInput(entry: BulkEntry, withHtml: boolean) {
+  const tags = tagList(entry.tags);
+  const headers = headerList(entry.headers ?? {});
+  return {
+    Destination: { ToAddresses: [mailbox(entry.to)] },
+    ReplacementEmailContent: {
+      ReplacementTemplate: { ReplacementTemplateData: replacementData(entry, withHtml) },
+    },
+    ...(headers.length > 0 ? { ReplacementHeaders: headers } : {}),
+    ...(tags.length > 0 ? { ReplacementTags: tags } : {}),
+  };
+}
+
+/**
+ * The most an entry's parts can grow on the way into the request, per
+ * character: 6 in the replacement data (a control character becomes
+ * `\u00XX`), 7 bytes in the request body (that escape's backslash escaped
+ * again); any other character takes at most 3 (UTF-8, or a quote escaped twice).
+ */
+const DATA_CHARS_PER_CHAR = 6;
+const REQUEST_BYTES_PER_CHAR = 7;
+/**
+ * An entry's JSON structure and its address (at most 254 characters of at most
+ * 3 bytes each), with room to spare; each header and tag adds 32 for its own.
+ */
+const ENTRY_STRUCTURE_BYTES = 2_048;
+
+/** How a rendering goes into a SendBulkEmail request (see bulkEntryPlan). */
+export interface BulkEntryPlan {
+  /** Whether it can be a bulk entry at all; if not, it goes alone by SendEmail. */
+  readonly fits: boolean;
+  /** At least the bytes it adds to a request body (its member of `BulkEmailEntries` and a comma). */
+  readonly bytes: number;
+}
+
+/**
+ * Whether a rendering can be a SendBulkEmail entry — its replacement data at
+ * most MAX_REPLACEMENT_TEMPLATE_DATA characters, and the entry alone within a
+ * request (MAX_BULK_REQUEST_BYTES less BULK_ENVELOPE_RESERVE_BYTES) — and an
+ * upper bound of the bytes it adds to a request. A rendering far from both
+ * limits is judged by its length alone (the growth factors above); one near
+ * them is built as the request would carry it and measured (UTF-8 of its JSON,
+ * as the SDK's REST-JSON body).
+ */
+export function bulkEntryPlan(entry: BulkEntry): BulkEntryPlan {
+  const content = entry.subject.length + entry.text.length + (entry.html?.length ?? 0);
+  const extras = [...Object.entries(entry.headers ?? {}), ...Object.entries(entry.tags ?? {})].reduce(
+    (sum, [name, value]) => sum + 3 * (name.length + value.length) + 32,
+    0,
+  );
+  const bound = REQUEST_BYTES_PER_CHAR * content + extras + ENTRY_STRUCTURE_BYTES;
+  const room = MAX_BULK_REQUEST_BYTES - BULK_ENVELOPE_RESERVE_BYTES;
+  if (DATA_CHARS_PER_CHAR * content + 64 <= MAX_REPLACEMENT_TEMPLATE_DATA && bound <= room)
+    return { fits: true, bytes: bound };
+  const withHtml = entry.html !== undefined;
+  const input = bulkEntryInput(entry, withHtml);
+  const bytes = Buffer.byteLength(JSON.stringify(input)) + 1;
+  const dataLength = input.ReplacementEmailContent.ReplacementTemplate.ReplacementTemplateData.length;
+  return { fits: dataLength <= MAX_REPLACEMENT_TEMPLATE_DATA && bytes <= room, bytes };
+}
+
+/** A bulk send refused before it reached SES (nothing was sent): each email may go alone. */
+export class BulkRequestRefused extends Error {
+  override readonly name = 'BulkRequestRefused';
+}
+
 /**
  * SES v2 `SendBulkEmail` with an inline template (no CreateEmailTemplate, no
  * template to keep in step): the template is `{{subject}}` / `{{html}}` /
@@ -183,42 +288,36 @@ export function sesBulkMailer(options: SesMailerOptions = {}): BulkMailer {
         throw new Error('Every entry of a bulk send has an HTML part, or none has');
       const address = email.from ?? options.from ?? config.mailFrom ?? DEFAULT_MAIL_FROM;
       const configurationSet = options.configurationSet ?? config.sesConfigurationSet;
-      const output = await client().send(
-        new SendBulkEmailCommand({
-          FromEmailAddress: mailbox(address, email.fromName),
-          ...(email.replyTo ? { ReplyToAddresses: [mailbox(email.replyTo)] } : {}),
-          DefaultContent: {
-            Template: {
-              TemplateContent: {
-                Subject: '{{subject}}',
-                Text: '{{text}}',
-                ...(withHtml ? { Html: '{{html}}' } : {}),
-              },
-              TemplateData: '{}',
-              Headers: headerList({ [OWN_MAIL_HEADER]: email.kind || 'crm' }),
+      const input = {
+        FromEmailAddress: mailbox(address, email.fromName),
+        ...(email.replyTo ? { ReplyToAddresses: [mailbox(email.replyTo)] } : {}),
+        DefaultContent: {
+          Template: {
+            TemplateContent: {
+              Subject: '{{subject}}',
+              Text: '{{text}}',
+              ...(withHtml ? { Html: '{{html}}' } : {}),
             },
+            TemplateData: '{}',
+            Headers: headerList({ [OWN_MAIL_HEADER]: email.kind || 'crm' }),
           },
-          BulkEmailEntries: email.entries.map((entry) => {
-            const tags = tagList(entry.tags);
-            const headers = headerList(entry.headers ?? {});
-            return {
-              Destination: { ToAddresses: [mailbox(entry.to)] },
-              ReplacementEmailContent: {
-                ReplacementTemplate: {
-                  ReplacementTemplateData: JSON.stringify({
-                    subject: headerText(entry.subject),
-                    text: entry.text,
-                    ...(withHtml ? { html: entry.html } : {}),
-                  }),
-                },
-              },
-              ...(headers.length > 0 ? { ReplacementHeaders: headers } : {}),
-              ...(tags.length > 0 ? { ReplacementTags: tags } : {}),
-            };
-          }),
-          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
-        }),
+        },
+        BulkEmailEntries: email.entries.map((entry) => bulkEntryInput(entry, withHtml)),
+        ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+      };
+      const tooLong = input.BulkEmailEntries.findIndex(
+        (entry) =>
+          entry.ReplacementEmailContent.ReplacementTemplate.ReplacementTemplateData.length >
+          MAX_REPLACEMENT_TEMPLATE_DATA,
       );
+      if (tooLong >= 0)
+        throw new BulkRequestRefused(
+          `Entry ${tooLong}'s replacement data is over ${MAX_REPLACEMENT_TEMPLATE_DATA} characters`,
+        );
+      const bytes = Buffer.byteLength(JSON.stringify(input));
+      if (bytes > MAX_BULK_REQUEST_BYTES)
+        throw new BulkRequestRefused(`A bulk request of ${bytes} bytes is over ${MAX_BULK_REQUEST_BYTES}`);
+      const output = await client().send(new SendBulkEmailCommand(input));
       const results = output.BulkEmailEntryResults ?? [];
       return email.entries.map((_, index): BulkEntryResult => {
         const result = results[index];

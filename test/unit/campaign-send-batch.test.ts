@@ -1,5 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import {
+  type SESv2Client,
+  type SendBulkEmailCommandInput,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
@@ -9,10 +13,18 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLAIM_SEND_WINDOW_MS, type DeliveryRef } from '../../shared/domain/delivery.ts';
-import { settleOpenClaim } from '../../shared/mail/deliver.ts';
+import { classifySendError, settleOpenClaim } from '../../shared/mail/deliver.ts';
 import { type BatchDelivery, sendDeliveryBatch } from '../../shared/mail/deliver-batch.ts';
+import type { Mailer, OutgoingEmail } from '../../shared/mail/mailer.ts';
 import { type SendBudget, UNLIMITED_GRANT } from '../../shared/mail/send-budget.ts';
-import type { BulkEmail, BulkEntryResult, BulkMailer } from '../../shared/mail/ses-mailer.ts';
+import {
+  type BulkEmail,
+  type BulkEntryResult,
+  type BulkMailer,
+  MAX_BULK_REQUEST_BYTES,
+  MAX_REPLACEMENT_TEMPLATE_DATA,
+  sesBulkMailer,
+} from '../../shared/mail/ses-mailer.ts';
 import { putNewDeliveries } from '../../shared/store/deliveries.ts';
 
 process.env.TABLE_NAME = 'crm-test';
@@ -373,5 +385,111 @@ describe('a batch when something goes wrong: nobody emailed twice, nobody lost',
       ids.map((contactId) => ({ ref: ref(contactId), email: `${contactId}@example.com`, status: 'pending' })),
     );
     expect([...written].sort()).toEqual(ids);
+  });
+});
+
+describe("a batch within SES's sizes: each recipient emailed once, nobody lost", () => {
+  /** SendEmail as the tests need it: each accepted address remembered with the email it got. */
+  function singleSes() {
+    const sent: OutgoingEmail[] = [];
+    /** The claim the table held for each recipient when its email went out. */
+    const heldClaims: unknown[] = [];
+    const mailer: Mailer = {
+      send: async (email) => {
+        sent.push(email);
+        heldClaims.push(table.items.get(email.to.split('@')[0] ?? '')?.claimId);
+        return `single-${email.to}`;
+      },
+    };
+    return { mailer, sent, heldClaims };
+  }
+
+  it('a rendering over 262,144 characters of replacement data goes alone by SendEmail, under the claim of its group', async () => {
+    const { mailer: bulk, accepted, calls } = ses();
+    const { mailer: single, sent, heldClaims } = singleSes();
+    const deliveries = batch(ids);
+    const huge = deliveries[4] as BatchDelivery;
+    deliveries[4] = { ...huge, email: { ...huge.email, text: 'x'.repeat(MAX_REPLACEMENT_TEMPLATE_DATA) } };
+    const result = await sendDeliveryBatch(tenantId, sender, deliveries, {
+      bulkMailer: bulk,
+      mailer: single,
+      budget,
+    });
+    expect(result).toMatchObject({ sent: 12, failed: 0, released: 0, unknown: 0 });
+    // One claim transaction and one grant for the twelve; eleven in the bulk call, one alone.
+    expect(takes).toEqual([12]);
+    expect(calls.map((call) => call.entries.length)).toEqual([11]);
+    expect(sent.map((email) => email.to)).toEqual(['contact-04@example.com']);
+    expect(sent[0]?.text).toHaveLength(MAX_REPLACEMENT_TEMPLATE_DATA);
+    // Its email names the claim its group's transaction took for it.
+    expect(sent[0]?.tags?.claim).toEqual(expect.any(String));
+    expect(heldClaims).toEqual([sent[0]?.tags?.claim]);
+    expect(table.items.get('contact-04')?.messageId).toBe('single-contact-04@example.com');
+    everyoneOnce([...accepted, ...sent.map((email) => email.to)]);
+  });
+
+  it('a group whose request would pass 40 MB is cut: each SendBulkEmail within the size, everyone once', async () => {
+    // The longest replacement data SES takes, in characters of three UTF-8 bytes each,
+    // and a 16 KB header: fifty of them come to 40.1 MB, over MAX_BULK_REQUEST_BYTES.
+    const text = '中'.repeat(
+      MAX_REPLACEMENT_TEMPLATE_DATA - JSON.stringify({ subject: 'Hi', text: '' }).length,
+    );
+    const many = Array.from({ length: 50 }, (_, index) => `big-${String(index).padStart(2, '0')}`);
+    useTable(many);
+    const requests: { entries: number; bytes: number; to: string[] }[] = [];
+    const client = {
+      send: async (command: { input: SendBulkEmailCommandInput }) => {
+        const entries = command.input.BulkEmailEntries ?? [];
+        requests.push({
+          entries: entries.length,
+          bytes: Buffer.byteLength(JSON.stringify(command.input)),
+          to: entries.flatMap((entry) => entry.Destination?.ToAddresses ?? []),
+        });
+        return {
+          BulkEmailEntryResults: entries.map((_, index) => ({ Status: 'SUCCESS', MessageId: `m-${index}` })),
+        };
+      },
+    } as unknown as SESv2Client;
+    const deliveries = many.map(
+      (contactId): BatchDelivery => ({
+        ref: ref(contactId),
+        email: {
+          to: `${contactId}@example.com`,
+          subject: 'Hi',
+          text,
+          headers: { 'X-Campaign-Note': 'n'.repeat(16 * 1024) },
+        },
+      }),
+    );
+    const result = await sendDeliveryBatch(tenantId, sender, deliveries, {
+      bulkMailer: sesBulkMailer({ client }),
+      budget,
+    });
+    expect(result).toMatchObject({ sent: 50, failed: 0, released: 0, unknown: 0 });
+    expect(requests.length).toBe(2);
+    for (const request of requests) expect(request.bytes).toBeLessThanOrEqual(MAX_BULK_REQUEST_BYTES);
+    // The first request is full up to the size: the next recipient would not have fitted.
+    expect(requests[0]?.bytes).toBeGreaterThan(MAX_BULK_REQUEST_BYTES - 900_000);
+    const to = requests.flatMap((request) => request.to);
+    expect([...to].sort()).toEqual(many.map((id) => `${id}@example.com`));
+    expect(many.every((id) => table.status(id) === 'sent')).toBe(true);
+  });
+
+  it("a bulk request over SES's sizes is refused before it leaves, as SES would refuse it", async () => {
+    let called = false;
+    const client = {
+      send: async () => {
+        called = true;
+        return {};
+      },
+    } as unknown as SESv2Client;
+    const error = await sesBulkMailer({ client })
+      .sendBulk({
+        kind: 'campaign',
+        entries: [{ to: 'a@example.com', subject: 'Hi', text: 'x'.repeat(MAX_REPLACEMENT_TEMPLATE_DATA) }],
+      })
+      .catch((caught: unknown) => caught);
+    expect(called).toBe(false);
+    expect(classifySendError(error)).toBe('refused');
   });
 });
