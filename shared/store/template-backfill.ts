@@ -1,11 +1,10 @@
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { type StoredSpecs, TemplateError, unpackSpecs } from '../domain/template.ts';
 import { compilerRevision, compileSubjectSpec, revisionOf } from '../domain/template-compiler.ts';
 import { compileTemplateSpecs, packSpecs } from '../domain/template-save.ts';
 import type { Campaign, CampaignCompiled } from './campaigns.ts';
 import { dynamo } from './client.ts';
-import { RECORD_SK } from './keys.ts';
 import type { Template } from './templates.ts';
 
 /**
@@ -35,23 +34,14 @@ export interface BackfillReport {
   skipped: string[];
 }
 
-type Item = Record<string, unknown>;
+export type Item = Record<string, unknown>;
 
-async function* scan(entity: 'template' | 'campaign'): AsyncGenerator<Item> {
-  let start: Item | undefined;
-  do {
-    const page = await dynamo.send(
-      new ScanCommand({
-        TableName: config.tableName,
-        FilterExpression: 'entity = :entity AND sk = :sk',
-        ExpressionAttributeValues: { ':entity': entity, ':sk': RECORD_SK },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) yield item;
-    start = page.LastEvaluatedKey;
-  } while (start);
-}
+/**
+ * Every stored record of one kind, across tenants. The operator's command supplies it (a full-table read,
+ * infra/templates-compile-cli.ts): a one-off run with an operator's credentials, never a request,
+ * stream or schedule path, which may not scan.
+ */
+export type RecordsOf = (entity: 'template' | 'campaign') => AsyncIterable<Item>;
 
 /** Whether a stored compiled form is there and written by this compiler's revision. */
 const current = (stored: StoredSpecs | undefined): boolean =>
@@ -61,9 +51,9 @@ const isConditionFailure = (error: unknown) => (error as Error).name === 'Condit
 
 const reasonOf = (error: unknown) => (error instanceof TemplateError ? error.message : String(error));
 
-export async function backfillCompiledTemplates(): Promise<BackfillReport> {
+export async function backfillCompiledTemplates(recordsOf: RecordsOf): Promise<BackfillReport> {
   const report: BackfillReport = { templates: 0, campaigns: 0, skipped: [] };
-  for await (const item of scan('template')) {
+  for await (const item of recordsOf('template')) {
     const template = item as unknown as Template & { tenantId: string };
     if (current(template.compiled)) continue;
     let compiled: CampaignCompiled['template'];
@@ -88,7 +78,7 @@ export async function backfillCompiledTemplates(): Promise<BackfillReport> {
       if (!isConditionFailure(error)) throw error;
     }
   }
-  for await (const item of scan('campaign')) {
+  for await (const item of recordsOf('campaign')) {
     const campaign = item as unknown as Campaign & { tenantId: string };
     if (campaign.status !== 'sending' && campaign.status !== 'paused') continue;
     if (!campaign.snapshot) continue;
