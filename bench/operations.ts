@@ -1160,9 +1160,10 @@ export async function runOperations(
   }
 
   // Vocabulary: one Query per report shard (cities, countries, tags, industries) + pipelines,
-  // campaigns, users. Count: the collection's first and last id, then one Query per id range.
+  // campaigns, users. Count: the collection's first and last id, the overview's live contacts (one
+  // Query per report shard: it sizes the id ranges to the tenant), then one Query per id range.
   const vocabularyQueries = REPORT_SHARDS + 4;
-  const resolutionQueries = 2 + 8;
+  const resolutionQueries = 2 + REPORT_SHARDS + 8;
   const sentences = [
     { lang: 'es', text: 'leads de Valencia con la etiqueta vip' },
     { lang: 'en', text: 'contacts in Spain tagged vip created in the last 30 days' },
@@ -1173,7 +1174,7 @@ export async function runOperations(
         name: `Interpret a sentence (${sentence.lang}, ${settings.listTenantContacts} contacts)`,
         unit: `api.interpretSegment.${sentence.lang}`,
         route: 'POST /segments/interpret',
-        note: `"${sentence.text}": the vocabulary (${REPORT_SHARDS} report shards, pipelines, campaigns, users, teams: ${vocabularyQueries} Queries), then the count as a preview resolves it (first and last id, 8 id ranges: ${resolutionQueries} Queries)`,
+        note: `"${sentence.text}": the vocabulary (${REPORT_SHARDS} report shards, pipelines, campaigns, users, teams: ${vocabularyQueries} Queries), then the count as a preview resolves it (first and last id, the overview's ${REPORT_SHARDS} shards for the tenant's size, 8 id ranges: ${resolutionQueries} Queries)`,
         expect: exactly(
           `an interpretation is ${vocabularyQueries} vocabulary Queries and ${resolutionQueries} resolution Queries (${sentence.lang})`,
           { Query: vocabularyQueries + resolutionQueries },
