@@ -491,6 +491,7 @@ async function tenantStorage(tenantId: string): Promise<{ items: number; bytes: 
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { DynamoDBDocumentClient, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
   const { config } = await import('#shared/config');
+  const { tenantPrefix } = await import('#shared/store/keys');
   const { storedBytesOf } = await import('./capacity.ts');
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   let items = 0;
@@ -501,7 +502,7 @@ async function tenantStorage(tenantId: string): Promise<{ items: number; bytes: 
       new ScanCommand({
         TableName: config.tableName,
         FilterExpression: 'begins_with(pk, :tenant)',
-        ExpressionAttributeValues: { ':tenant': `T#${tenantId}#` },
+        ExpressionAttributeValues: { ':tenant': tenantPrefix(tenantId) },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
