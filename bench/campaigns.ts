@@ -65,7 +65,16 @@ interface SesEmail {
 
 const ulid = monotonicFactory();
 
-async function loadContacts(tenantId: string, tag: string, count: number): Promise<void> {
+/**
+ * Writes `count` subscribed contacts tagged `tag` straight to the table (BatchWriteItem on
+ * `workers` workers): the recipients of a bench campaign. `lastName` is set when given.
+ */
+export async function loadContacts(
+  tenantId: string,
+  tag: string,
+  count: number,
+  options: { lastName?: string; workers?: number } = {},
+): Promise<void> {
   const { toItem } = await import('#shared/store/records');
   const { contacts } = await import('#shared/store/entities');
   const { config } = await import('#shared/config');
@@ -79,13 +88,14 @@ async function loadContacts(tenantId: string, tag: string, count: number): Promi
       ownerId: 'bench-admin',
       archived: false,
       firstName: `Person ${index}`,
+      ...(options.lastName ? { lastName: options.lastName } : {}),
       email: `${tag}-${index}@example.com`,
       tags: [tag],
       customFields: {},
       marketingStatus: 'subscribed',
     }),
   );
-  await writeAll(config.tableName, items, 8);
+  await writeAll(config.tableName, items, options.workers ?? 8);
 }
 
 /** When each recipient was claimed and recorded sent, read from the table (the runtime's, in process). */

@@ -69,7 +69,8 @@ interface Capacity {
   WriteCapacityUnits?: number;
 }
 
-const emptyStats = (): CommandStats => ({
+/** A command's figures before any call. */
+export const emptyStats = (): CommandStats => ({
   count: 0,
   errors: 0,
   itemsWritten: 0,

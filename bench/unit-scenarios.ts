@@ -3,12 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monotonicFactory } from 'ulid';
 import type { LocalRuntime } from '../infra/local/runtime.ts';
 import { type ApiCall, apiCaller } from './api-call.ts';
+import { loadContacts } from './campaigns.ts';
 import type { DynamoMeter, MeterSnapshot } from './dynamo-meter.ts';
 import { contactsCsv } from './imports.ts';
-import { writeAll } from './segments.ts';
 import type { ServiceMeter } from './service-meters.ts';
 import type { StorageCounts, UnitCounts } from './unit-counts.ts';
 import { unitCountsOf } from './unit-record.ts';
@@ -64,7 +63,6 @@ interface Tolerance {
   readonly absolute: number;
 }
 const TENANT = 'bench-units';
-const ulid = monotonicFactory();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface SesStoreEmail {
@@ -186,30 +184,6 @@ async function measure<S>(bench: Bench, scenario: Scenario<S>, units: number, im
   return counts;
 }
 
-async function loadContacts(tag: string, count: number): Promise<void> {
-  const { toItem } = await import('#shared/store/records');
-  const { contacts } = await import('#shared/store/entities');
-  const { config } = await import('#shared/config');
-  const now = new Date().toISOString();
-  const items = Array.from({ length: count }, (_, index) =>
-    toItem(contacts, TENANT, {
-      id: ulid(),
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-      ownerId: 'bench-admin',
-      archived: false,
-      firstName: `Person ${index}`,
-      lastName: 'Bench',
-      email: `${tag}-${index}@example.com`,
-      tags: [tag],
-      customFields: {},
-      marketingStatus: 'subscribed',
-    }),
-  );
-  await writeAll(config.tableName, items, 4);
-}
-
 async function sesEmails(bench: Bench, prefix: string): Promise<SesStoreEmail[]> {
   const store = (await (await fetch(new URL('/store', bench.runtime.sesEndpoint))).json()) as {
     emails: SesStoreEmail[];
@@ -262,7 +236,7 @@ const campaignRecipient: Scenario<{ tag: string; campaignId: string }> = {
   httpApiRequests: (units) => 1 / units,
   async prepare(bench, units, pass) {
     const tag = tagOf(`c${pass[0]}`);
-    await loadContacts(tag, units);
+    await loadContacts(TENANT, tag, units, { lastName: 'Bench', workers: 4 });
     const template = await bench.call('POST', '/templates', {
       name: `Units ${tag}`,
       subject: 'News for {{contact.firstName}}',

@@ -1,4 +1,3 @@
-import type { BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -11,7 +10,7 @@ import {
   tokenFor,
   uniqueTenant,
 } from '../support/api.ts';
-import { useTestTable } from '../support/dynamo.ts';
+import { useTestTable, writeItems } from '../support/dynamo.ts';
 import { createWorld, unique, type World } from './world.ts';
 
 let world: World;
@@ -447,31 +446,6 @@ describe('activities', () => {
   });
 });
 
-/** Writes activity items straight to the table (the API would take long for hundreds), 25 a batch. */
-async function writeActivities(items: readonly Record<string, unknown>[]): Promise<void> {
-  const { dynamo } = await import('#shared/store/client');
-  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  const tableName = inject('tableName');
-  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, n) =>
-    items.slice(n * 25, n * 25 + 25),
-  );
-  await Promise.all(
-    [0, 1, 2, 3].map(async (worker) => {
-      for (let n = worker; n < batches.length; n += 4) {
-        let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = (batches[n] ?? []).map(
-          (Item) => ({ PutRequest: { Item } }),
-        );
-        while (requests.length > 0) {
-          const output = await dynamo.send(
-            new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
-          );
-          requests = output.UnprocessedItems?.[tableName] ?? [];
-        }
-      }
-    }),
-  );
-}
-
 /** Every page of an agenda, `limit` at a time. */
 async function wholeAgenda(client: ApiClient, limit: number): Promise<{ id: string; dueAt?: string }[][]> {
   const pages: { id: string; dueAt?: string }[][] = [];
@@ -525,7 +499,7 @@ describe('agenda of a large owner', () => {
   it('pages through every open activity by due time, past 500, and shows them to their assignee only', async () => {
     useTestTable();
     const busy = await repWithActivities(world.tenant, world.admin.client, world.teams.red, 501);
-    await writeActivities(busy.items);
+    await writeItems(busy.items);
     const undated = await newActivity(busy.client);
 
     const pages = await wholeAgenda(busy.client, 200);
@@ -560,7 +534,7 @@ describe('agenda of a large owner', () => {
     expect(team.status).toBe(201);
     const busy = await repWithActivities(tenant, admin, team.body.id, 3);
     // As earlier versions wrote them: the state index sorted by id.
-    await writeActivities(busy.items.map((item) => ({ ...item, gsi6sk: item.id })));
+    await writeItems(busy.items.map((item) => ({ ...item, gsi6sk: item.id })));
     const byDue = [...busy.records].reverse().map((record) => record.id);
     expect(ids(await busy.client.get('/me/agenda'))).toEqual([...byDue].reverse());
 

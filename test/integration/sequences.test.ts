@@ -1,5 +1,4 @@
 import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
-import type { BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { monotonicFactory } from 'ulid';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,7 +14,7 @@ import {
   tokenFor,
   uniqueTenant,
 } from '../support/api.ts';
-import { useTestTable } from '../support/dynamo.ts';
+import { useTestTable, writeItems } from '../support/dynamo.ts';
 import { routeFor, shapeErrors } from '../support/response-shape.ts';
 import { createWorld, unique, type World } from './world.ts';
 
@@ -716,28 +715,7 @@ describe('enrollment of a large segment', () => {
   async function writeContacts(records: readonly Record<string, unknown>[]) {
     const { toItem } = await import('#shared/store/records');
     const { contacts } = await import('#shared/store/entities');
-    const { dynamo } = await import('#shared/store/client');
-    const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-    const tableName = inject('tableName');
-    const items = records.map((record) => toItem(contacts, world.tenant, record as never));
-    const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, n) =>
-      items.slice(n * 25, n * 25 + 25),
-    );
-    await Promise.all(
-      [0, 1, 2, 3].map(async (worker) => {
-        for (let n = worker; n < batches.length; n += 4) {
-          let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = (batches[n] ?? []).map(
-            (Item) => ({ PutRequest: { Item } }),
-          );
-          while (requests.length > 0) {
-            const output = await dynamo.send(
-              new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
-            );
-            requests = output.UnprocessedItems?.[tableName] ?? [];
-          }
-        }
-      }),
-    );
+    await writeItems(records.map((record) => toItem(contacts, world.tenant, record as never)));
   }
 
   it('enrolls past the request limit through a job: 202, each contact once, counted once with reasons', async () => {

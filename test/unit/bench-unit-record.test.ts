@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandStats } from '../../bench/dynamo-meter.ts';
+import { type CommandStats, emptyStats } from '../../bench/dynamo-meter.ts';
 import { priceByImages, unitCountsOf } from '../../bench/unit-record.ts';
 
-const stats = (fields: Partial<CommandStats>): CommandStats => ({
-  count: 0,
-  errors: 0,
-  itemsWritten: 0,
-  itemsRead: 0,
-  withCapacity: 0,
-  capacityUnits: 0,
-  readUnits: 0,
-  writeUnits: 0,
-  imaged: 0,
-  awsWriteUnits: 0,
-  awsReadUnits: 0,
-  ...fields,
-});
+const stats = (fields: Partial<CommandStats>): CommandStats => ({ ...emptyStats(), ...fields });
 
 describe('pricing a counted pass from an imaged one', () => {
   it('prices writes per item written and reads per call, operation by operation', () => {
